@@ -1,0 +1,166 @@
+// Table-driven decoding, encoding and compressed-instruction expansion. Everything here is derived from
+// INSTRUCTIONS and OPERANDS; no encoding is restated.
+
+import { INSTRUCTIONS, INSTRUCTION_BY_NAME, type InstrDef, type SyntaxSlot } from './instructions.js';
+import { extractOperand, insertOperand, operandRangeError, type OperandField } from './operands.js';
+import { registerNumber } from './registers.js';
+
+export interface Decoded {
+  def: InstrDef;
+  /** The instruction bits (16 significant bits for compressed instructions). */
+  raw: number;
+  /** Operand values, parallel to def.fields. */
+  values: number[];
+}
+
+/** Length in bytes of the instruction whose low 16 bits are `low16` (2 or 4; longer encodings are not supported). */
+export function instructionLength(low16: number): 2 | 4 {
+  return (low16 & 3) === 3 ? 4 : 2;
+}
+
+function popcount(x: number): number {
+  let n = 0;
+  for (let v = x >>> 0; v; v &= v - 1) n++;
+  return n;
+}
+
+// Buckets: 32-bit rows by major opcode (bits 6..0), 16-bit rows by quadrant and funct3 (bits 1..0, 15..13).
+const buckets32: InstrDef[][] = Array.from({ length: 128 }, () => []);
+const buckets16: InstrDef[][] = Array.from({ length: 32 }, () => []);
+for (const d of INSTRUCTIONS) {
+  if (d.size === 4) buckets32[d.match & 0x7f].push(d);
+  else buckets16[((d.match >>> 13) << 2) | (d.match & 3)].push(d);
+}
+// Most specific first, so exact encodings (c.nop, c.ebreak, fence.tso, ...) win over general ones.
+for (const b of [...buckets32, ...buckets16]) b.sort((a, c) => popcount(c.mask) - popcount(a.mask));
+
+function fieldByName(def: InstrDef, name: string): number {
+  return def.fields.findIndex((f) => f.name === name);
+}
+
+/** Decode one instruction; null when the bits are not a valid instruction of the table (illegal). */
+export function decode(raw: number): Decoded | null {
+  const size = instructionLength(raw & 0xffff);
+  const bits = size === 2 ? raw & 0xffff : raw >>> 0;
+  const bucket = size === 2 ? buckets16[(((bits >>> 13) & 7) << 2) | (bits & 3)] : buckets32[bits & 0x7f];
+  for (const def of bucket) {
+    if (((bits & def.mask) >>> 0) !== def.match) continue;
+    const values = def.fields.map((f) => extractOperand(f, bits));
+    let reserved = false;
+    for (const nz of def.nonzero) if (values[fieldByName(def, nz)] === 0) reserved = true;
+    if (reserved) continue;
+    return { def, raw: bits, values };
+  }
+  return null;
+}
+
+/** Value of the named operand of a decoded instruction. */
+export function operandValue(d: Decoded, name: string): number {
+  const i = fieldByName(d.def, name);
+  if (i < 0) throw new Error(`${d.def.name} has no operand ${name}`);
+  return d.values[i];
+}
+
+export type EncodeResult = { ok: true; bits: number } | { ok: false; field: OperandField; message: string };
+
+/** Encode an instruction from operand values parallel to def.fields, checking every range. */
+export function encode(def: InstrDef, values: readonly number[]): EncodeResult {
+  let bits = def.match;
+  for (let i = 0; i < def.fields.length; i++) {
+    const f = def.fields[i];
+    const err = operandRangeError(f, values[i]);
+    if (err) return { ok: false, field: f, message: err };
+    if (def.nonzero.includes(f.name) && values[i] === 0) {
+      return { ok: false, field: f, message: f.kind === 'reg' ? 'register must not be x0' : 'immediate must be non-zero' };
+    }
+    bits = (bits | insertOperand(f, values[i])) >>> 0;
+  }
+  return { ok: true, bits: bits >>> 0 };
+}
+
+/** Encode or throw (for generated code whose operands are known to be valid). */
+export function encodeOrThrow(name: string, values: readonly number[]): number {
+  const def = INSTRUCTION_BY_NAME.get(name);
+  if (!def) throw new Error(`no instruction '${name}'`);
+  const r = encode(def, values);
+  if (!r.ok) throw new Error(`${name}: ${r.field.name}: ${r.message}`);
+  return r.bits;
+}
+
+// ---- Compressed expansion -------------------------------------------------------------------------
+
+/** How one operand of the base instruction is filled from a compressed one. */
+type ExpandSource = { from: 'field'; index: number } | { from: 'const'; value: number };
+
+interface ExpandPlan {
+  base: InstrDef;
+  sources: ExpandSource[];
+}
+
+function slotTokens(text: string): string[] {
+  // "lw c_rd_p, c_uimm7(c_rs1_p)" -> ["c_rd_p", "c_uimm7", "c_rs1_p"] in base-syntax slot order.
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .flatMap((s) => {
+      const m = /^([^()]*)\(([^()]+)\)$/.exec(s);
+      return m ? [m[1] === '' ? '0' : m[1], m[2]] : [s];
+    });
+}
+
+function baseSlotFields(slots: readonly SyntaxSlot[]): (OperandField | null)[] {
+  // The base row's syntax, flattened like slotTokens: mem slots give offset then base.
+  const out: (OperandField | null)[] = [];
+  for (const s of slots) {
+    if (s.kind === 'field') out.push(s.field);
+    else if (s.kind === 'mem') {
+      out.push(s.offset);
+      out.push(typeof s.base === 'number' ? null : s.base);
+    } else out.push(null);
+  }
+  return out;
+}
+
+function buildPlan(c: InstrDef): ExpandPlan {
+  const text = c.expandsTo!;
+  const sp = text.indexOf(' ');
+  const baseName = sp < 0 ? text : text.slice(0, sp);
+  const base = INSTRUCTION_BY_NAME.get(baseName);
+  if (!base || base.size !== 4) throw new Error(`instruction table: ${c.name} expands to unknown ${baseName}`);
+  const tokens = sp < 0 ? [] : slotTokens(text.slice(sp + 1));
+  const slotFields = baseSlotFields(base.slots);
+  if (tokens.length !== slotFields.length) throw new Error(`instruction table: ${c.name} expansion arity`);
+  const sources: ExpandSource[] = base.fields.map(() => ({ from: 'const', value: 0 }) as ExpandSource);
+  tokens.forEach((tok, i) => {
+    const f = slotFields[i];
+    if (!f) return;
+    const baseIndex = base.fields.indexOf(f);
+    const cIndex = c.fields.findIndex((cf) => cf.name === tok);
+    if (cIndex >= 0) sources[baseIndex] = { from: 'field', index: cIndex };
+    else {
+      const reg = registerNumber(tok);
+      const value = reg ?? Number(tok);
+      if (!Number.isInteger(value)) throw new Error(`instruction table: ${c.name} expansion token ${tok}`);
+      sources[baseIndex] = { from: 'const', value };
+    }
+  });
+  return { base, sources };
+}
+
+const plans = new Map<InstrDef, ExpandPlan>();
+for (const d of INSTRUCTIONS) if (d.expandsTo) plans.set(d, buildPlan(d));
+
+/** The 32-bit instruction a compressed one stands for (identity for 32-bit instructions). */
+export function expand(d: Decoded): Decoded {
+  const plan = plans.get(d.def);
+  if (!plan) return d;
+  const values = plan.sources.map((s) => (s.from === 'field' ? d.values[s.index] : s.value));
+  const enc = encode(plan.base, values);
+  return { def: plan.base, raw: enc.ok ? enc.bits : plan.base.match, values };
+}
+
+/** The base row a compressed row expands to, and which compressed field feeds each base field. */
+export function expansionPlan(c: InstrDef): { base: InstrDef; sources: readonly ExpandSource[] } | undefined {
+  return plans.get(c);
+}

@@ -1,0 +1,134 @@
+// CSR table: every standard U/S/M CSR of the ratified privileged specification (20211203, chapter 2,
+// tables "Currently allocated RISC-V ... CSR addresses"), floating-point CSRs by name only, and the XPC
+// CSRs of docs/xpc.md. Numbers and names only; behaviour lives in emulator/.
+
+export interface CsrDef {
+  name: string;
+  number: number;
+  /** Exists only when XLEN = 32 (the upper halves); RV64 tools reject these names. */
+  rv32Only?: boolean;
+  /** Alternative names assemblers accept. */
+  aliases?: string[];
+}
+
+const rows: CsrDef[] = [
+  // Unprivileged floating-point and counter CSRs.
+  { name: 'fflags', number: 0x001 },
+  { name: 'frm', number: 0x002 },
+  { name: 'fcsr', number: 0x003 },
+  { name: 'cycle', number: 0xc00 },
+  { name: 'time', number: 0xc01 },
+  { name: 'instret', number: 0xc02 },
+  // Supervisor.
+  { name: 'sstatus', number: 0x100 },
+  { name: 'sie', number: 0x104 },
+  { name: 'stvec', number: 0x105 },
+  { name: 'scounteren', number: 0x106 },
+  { name: 'senvcfg', number: 0x10a },
+  { name: 'sscratch', number: 0x140 },
+  { name: 'sepc', number: 0x141 },
+  { name: 'scause', number: 0x142 },
+  { name: 'stval', number: 0x143 },
+  { name: 'sip', number: 0x144 },
+  { name: 'satp', number: 0x180, aliases: ['sptbr'] },
+  { name: 'scontext', number: 0x5a8 },
+  // Machine.
+  { name: 'mvendorid', number: 0xf11 },
+  { name: 'marchid', number: 0xf12 },
+  { name: 'mimpid', number: 0xf13 },
+  { name: 'mhartid', number: 0xf14 },
+  { name: 'mconfigptr', number: 0xf15 },
+  { name: 'mstatus', number: 0x300 },
+  { name: 'misa', number: 0x301 },
+  { name: 'medeleg', number: 0x302 },
+  { name: 'mideleg', number: 0x303 },
+  { name: 'mie', number: 0x304 },
+  { name: 'mtvec', number: 0x305 },
+  { name: 'mcounteren', number: 0x306 },
+  { name: 'menvcfg', number: 0x30a },
+  { name: 'mstatush', number: 0x310, rv32Only: true },
+  { name: 'menvcfgh', number: 0x31a, rv32Only: true },
+  { name: 'mcountinhibit', number: 0x320, aliases: ['mucounteren'] },
+  { name: 'mscratch', number: 0x340 },
+  { name: 'mepc', number: 0x341 },
+  { name: 'mcause', number: 0x342 },
+  { name: 'mtval', number: 0x343, aliases: ['mbadaddr'] },
+  { name: 'mip', number: 0x344 },
+  { name: 'mtinst', number: 0x34a },
+  { name: 'mtval2', number: 0x34b },
+  { name: 'mseccfg', number: 0x747 },
+  { name: 'mseccfgh', number: 0x757, rv32Only: true },
+  { name: 'mcycle', number: 0xb00 },
+  { name: 'minstret', number: 0xb02 },
+  // Debug/trace.
+  { name: 'tselect', number: 0x7a0 },
+  { name: 'tdata1', number: 0x7a1 },
+  { name: 'tdata2', number: 0x7a2 },
+  { name: 'tdata3', number: 0x7a3 },
+  { name: 'mcontext', number: 0x7a8 },
+  { name: 'dcsr', number: 0x7b0 },
+  { name: 'dpc', number: 0x7b1 },
+  { name: 'dscratch0', number: 0x7b2, aliases: ['dscratch'] },
+  { name: 'dscratch1', number: 0x7b3 },
+
+  // XPC (docs/xpc.md): supervisor read/write.
+  { name: 'xentry_base', number: 0x5c0 },
+  { name: 'xentry_size', number: 0x5c1 },
+  { name: 'xcap', number: 0x5c2 },
+  { name: 'xlink_base', number: 0x5c3 },
+  { name: 'xlink_top', number: 0x5c4 },
+  { name: 'xlink_limit', number: 0x5c5 },
+  { name: 'xseglist', number: 0x5c6 },
+  { name: 'xseglist_size', number: 0x5c7 },
+  { name: 'xseg_va', number: 0x5c8 },
+  { name: 'xseg_pa', number: 0x5c9 },
+  { name: 'xseg_len', number: 0x5ca },
+  { name: 'xseg_perm', number: 0x5cb },
+  // XPC: user read/write.
+  { name: 'xsegmask_off', number: 0x800 },
+  { name: 'xsegmask_len', number: 0x801 },
+  // XPC: user read-only.
+  { name: 'uxseg_va', number: 0xcc0 },
+  { name: 'uxseg_len', number: 0xcc1 },
+  { name: 'xcaller', number: 0xcc2 },
+];
+
+// Families.
+for (let i = 3; i <= 31; i++) {
+  rows.push({ name: `hpmcounter${i}`, number: 0xc00 + i });
+  rows.push({ name: `mhpmcounter${i}`, number: 0xb00 + i });
+  rows.push({ name: `mhpmevent${i}`, number: 0x320 + i });
+}
+for (const [name, num] of [['cycleh', 0xc80], ['timeh', 0xc81], ['instreth', 0xc82], ['mcycleh', 0xb80], ['minstreth', 0xb82]] as const) {
+  rows.push({ name, number: num, rv32Only: true });
+}
+for (let i = 3; i <= 31; i++) {
+  rows.push({ name: `hpmcounter${i}h`, number: 0xc80 + i, rv32Only: true });
+  rows.push({ name: `mhpmcounter${i}h`, number: 0xb80 + i, rv32Only: true });
+}
+for (let i = 0; i <= 15; i++) rows.push({ name: `pmpcfg${i}`, number: 0x3a0 + i, rv32Only: i % 2 === 1 });
+for (let i = 0; i <= 63; i++) rows.push({ name: `pmpaddr${i}`, number: 0x3b0 + i });
+
+export const CSRS: readonly CsrDef[] = rows;
+
+const byName = new Map<string, CsrDef>();
+const byNumber = new Map<number, CsrDef>();
+for (const c of rows) {
+  if (c.rv32Only) continue;
+  byName.set(c.name, c);
+  for (const a of c.aliases ?? []) byName.set(a, c);
+  if (!byNumber.has(c.number)) byNumber.set(c.number, c);
+}
+
+/** The RV64 CSR of that name (or alias), if any. */
+export function csrByName(name: string): CsrDef | undefined {
+  return byName.get(name.toLowerCase());
+}
+
+/** The RV64 CSR with that number, if it has a name. */
+export function csrByNumber(n: number): CsrDef | undefined {
+  return byNumber.get(n);
+}
+
+/** Named CSR numbers used by the emulator and the kernel generator. */
+export const CSR = Object.fromEntries(rows.filter((c) => !c.rv32Only).map((c) => [c.name, c.number])) as Record<string, number>;

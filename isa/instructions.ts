@@ -1,0 +1,307 @@
+// The instruction table: one row per instruction, in the spirit of riscv-opcodes.
+// Each row: mnemonic, assembly syntax (operand kinds from operands.ts, literal registers, and
+// `imm(reg)` memory forms), fixed bit fields (`hi..lo=value`, or `n=value` for one bit), extension,
+// and for compressed rows the 32-bit instruction it expands to (unprivileged spec, "C" chapter).
+// Decoder, encoder, disassembler, assembler and emulator all read this table; nothing else states
+// an encoding.
+
+import { OPERANDS, type OperandField } from './operands.js';
+
+export type Extension = 'I' | 'M' | 'A' | 'Zicsr' | 'Zifencei' | 'C' | 'Priv' | 'Xpc';
+
+/** One operand slot of an instruction's assembly syntax. */
+export type SyntaxSlot =
+  | { kind: 'field'; field: OperandField }
+  /** A register the syntax spells out but the encoding implies (`sp` in c.addi4spn). */
+  | { kind: 'fixedReg'; reg: number }
+  /** `imm(reg)`: an offset field and a base register field (or implied base register). */
+  | { kind: 'mem'; offset: OperandField | null; base: OperandField | number };
+
+export interface InstrDef {
+  name: string;
+  /** Index in INSTRUCTIONS (stable for one build; use as an opcode number). */
+  id: number;
+  syntax: string;
+  slots: readonly SyntaxSlot[];
+  /** Every operand field the encoding holds, in syntax order, without duplicates. */
+  fields: readonly OperandField[];
+  match: number;
+  mask: number;
+  /** 2 or 4 bytes. */
+  size: 2 | 4;
+  ext: Extension;
+  /** Fields whose value zero makes the encoding reserved (decoded as illegal). */
+  nonzero: readonly string[];
+  /** Compressed rows: the base instruction they stand for, in assembly syntax over this row's operand names. */
+  expandsTo?: string;
+  /** A.aq/.rl variants: the memory ordering bits the row fixes. */
+  aq?: boolean;
+  rl?: boolean;
+}
+
+type Row = [name: string, syntax: string, fixed: string, ext: Extension, extra?: { nz?: string[]; expands?: string }];
+
+const R = 'rd, rs1, rs2';
+const I = 'rd, rs1, imm12';
+const LOAD = 'rd, imm12(rs1)';
+const STORE = 'rs2, simm12(rs1)';
+const BRANCH = 'rs1, rs2, bimm13';
+
+/** Base rows (unprivileged spec chapters 2 (RV32I), 5 (RV64I), 7 (M), 8 (A), 9 (Zicsr), 3 (Zifencei)). */
+const BASE_ROWS: Row[] = [
+  ['lui', 'rd, uimm20', '6..0=0x37', 'I'],
+  ['auipc', 'rd, uimm20', '6..0=0x17', 'I'],
+  ['jal', 'rd, jimm21', '6..0=0x6f', 'I'],
+  ['jalr', 'rd, imm12(rs1)', '14..12=0 6..0=0x67', 'I'],
+  ['beq', BRANCH, '14..12=0 6..0=0x63', 'I'],
+  ['bne', BRANCH, '14..12=1 6..0=0x63', 'I'],
+  ['blt', BRANCH, '14..12=4 6..0=0x63', 'I'],
+  ['bge', BRANCH, '14..12=5 6..0=0x63', 'I'],
+  ['bltu', BRANCH, '14..12=6 6..0=0x63', 'I'],
+  ['bgeu', BRANCH, '14..12=7 6..0=0x63', 'I'],
+  ['lb', LOAD, '14..12=0 6..0=0x03', 'I'],
+  ['lh', LOAD, '14..12=1 6..0=0x03', 'I'],
+  ['lw', LOAD, '14..12=2 6..0=0x03', 'I'],
+  ['ld', LOAD, '14..12=3 6..0=0x03', 'I'],
+  ['lbu', LOAD, '14..12=4 6..0=0x03', 'I'],
+  ['lhu', LOAD, '14..12=5 6..0=0x03', 'I'],
+  ['lwu', LOAD, '14..12=6 6..0=0x03', 'I'],
+  ['sb', STORE, '14..12=0 6..0=0x23', 'I'],
+  ['sh', STORE, '14..12=1 6..0=0x23', 'I'],
+  ['sw', STORE, '14..12=2 6..0=0x23', 'I'],
+  ['sd', STORE, '14..12=3 6..0=0x23', 'I'],
+  ['addi', I, '14..12=0 6..0=0x13', 'I'],
+  ['slti', I, '14..12=2 6..0=0x13', 'I'],
+  ['sltiu', I, '14..12=3 6..0=0x13', 'I'],
+  ['xori', I, '14..12=4 6..0=0x13', 'I'],
+  ['ori', I, '14..12=6 6..0=0x13', 'I'],
+  ['andi', I, '14..12=7 6..0=0x13', 'I'],
+  ['slli', 'rd, rs1, shamt6', '31..26=0 14..12=1 6..0=0x13', 'I'],
+  ['srli', 'rd, rs1, shamt6', '31..26=0 14..12=5 6..0=0x13', 'I'],
+  ['srai', 'rd, rs1, shamt6', '31..26=0x10 14..12=5 6..0=0x13', 'I'],
+  ['add', R, '31..25=0 14..12=0 6..0=0x33', 'I'],
+  ['sub', R, '31..25=0x20 14..12=0 6..0=0x33', 'I'],
+  ['sll', R, '31..25=0 14..12=1 6..0=0x33', 'I'],
+  ['slt', R, '31..25=0 14..12=2 6..0=0x33', 'I'],
+  ['sltu', R, '31..25=0 14..12=3 6..0=0x33', 'I'],
+  ['xor', R, '31..25=0 14..12=4 6..0=0x33', 'I'],
+  ['srl', R, '31..25=0 14..12=5 6..0=0x33', 'I'],
+  ['sra', R, '31..25=0x20 14..12=5 6..0=0x33', 'I'],
+  ['or', R, '31..25=0 14..12=6 6..0=0x33', 'I'],
+  ['and', R, '31..25=0 14..12=7 6..0=0x33', 'I'],
+  ['addiw', I, '14..12=0 6..0=0x1b', 'I'],
+  ['slliw', 'rd, rs1, shamt5', '31..25=0 14..12=1 6..0=0x1b', 'I'],
+  ['srliw', 'rd, rs1, shamt5', '31..25=0 14..12=5 6..0=0x1b', 'I'],
+  ['sraiw', 'rd, rs1, shamt5', '31..25=0x20 14..12=5 6..0=0x1b', 'I'],
+  ['addw', R, '31..25=0 14..12=0 6..0=0x3b', 'I'],
+  ['subw', R, '31..25=0x20 14..12=0 6..0=0x3b', 'I'],
+  ['sllw', R, '31..25=0 14..12=1 6..0=0x3b', 'I'],
+  ['srlw', R, '31..25=0 14..12=5 6..0=0x3b', 'I'],
+  ['sraw', R, '31..25=0x20 14..12=5 6..0=0x3b', 'I'],
+  // fence: fm, rs1 and rd are reserved for future use and ignored, as Spike does.
+  ['fence', 'pred, succ', '14..12=0 6..0=0x0f', 'I'],
+  ['fence.tso', '', '31..0=0x8330000f', 'I'],
+  ['ecall', '', '31..0=0x00000073', 'I'],
+  ['ebreak', '', '31..0=0x00100073', 'I'],
+  ['fence.i', '', '14..12=1 6..0=0x0f', 'Zifencei'],
+
+  ['mul', R, '31..25=1 14..12=0 6..0=0x33', 'M'],
+  ['mulh', R, '31..25=1 14..12=1 6..0=0x33', 'M'],
+  ['mulhsu', R, '31..25=1 14..12=2 6..0=0x33', 'M'],
+  ['mulhu', R, '31..25=1 14..12=3 6..0=0x33', 'M'],
+  ['div', R, '31..25=1 14..12=4 6..0=0x33', 'M'],
+  ['divu', R, '31..25=1 14..12=5 6..0=0x33', 'M'],
+  ['rem', R, '31..25=1 14..12=6 6..0=0x33', 'M'],
+  ['remu', R, '31..25=1 14..12=7 6..0=0x33', 'M'],
+  ['mulw', R, '31..25=1 14..12=0 6..0=0x3b', 'M'],
+  ['divw', R, '31..25=1 14..12=4 6..0=0x3b', 'M'],
+  ['divuw', R, '31..25=1 14..12=5 6..0=0x3b', 'M'],
+  ['remw', R, '31..25=1 14..12=6 6..0=0x3b', 'M'],
+  ['remuw', R, '31..25=1 14..12=7 6..0=0x3b', 'M'],
+
+  ['csrrw', 'rd, csr, rs1', '14..12=1 6..0=0x73', 'Zicsr'],
+  ['csrrs', 'rd, csr, rs1', '14..12=2 6..0=0x73', 'Zicsr'],
+  ['csrrc', 'rd, csr, rs1', '14..12=3 6..0=0x73', 'Zicsr'],
+  ['csrrwi', 'rd, csr, zimm5', '14..12=5 6..0=0x73', 'Zicsr'],
+  ['csrrsi', 'rd, csr, zimm5', '14..12=6 6..0=0x73', 'Zicsr'],
+  ['csrrci', 'rd, csr, zimm5', '14..12=7 6..0=0x73', 'Zicsr'],
+
+  // Privileged spec, "Privileged Instructions" listing.
+  ['sret', '', '31..0=0x10200073', 'Priv'],
+  ['mret', '', '31..0=0x30200073', 'Priv'],
+  ['wfi', '', '31..0=0x10500073', 'Priv'],
+  ['sfence.vma', 'rs1, rs2', '31..25=0x09 14..7=0 6..0=0x73', 'Priv'],
+
+  // XPC (ours, docs/xpc.md): custom-0, R-type with rd, rs2 and funct7 zero.
+  ['xcall', 'rs1', '31..25=0 24..20=0 14..12=0 11..7=0 6..0=0x0b', 'Xpc'],
+  ['xret', '', '31..0=0x0000100b', 'Xpc'],
+  ['swapseg', 'rs1', '31..25=0 24..20=0 14..12=2 11..7=0 6..0=0x0b', 'Xpc'],
+  ['xprefetch', 'rs1', '31..25=0 24..20=0 14..12=3 11..7=0 6..0=0x0b', 'Xpc'],
+];
+
+/** A rows: each expands to four rows, plain, .aq, .rl and .aqrl (bits 26 and 25). */
+const AMO_ROWS: [name: string, funct5: number][] = [
+  ['amoadd', 0x00], ['amoswap', 0x01], ['amoxor', 0x04], ['amoor', 0x08], ['amoand', 0x0c],
+  ['amomin', 0x10], ['amomax', 0x14], ['amominu', 0x18], ['amomaxu', 0x1c],
+];
+
+function atomicRows(): Row[] {
+  const rows: Row[] = [];
+  const orderings: [suffix: string, aq: number, rl: number][] = [['', 0, 0], ['.aq', 1, 0], ['.rl', 0, 1], ['.aqrl', 1, 1]];
+  for (const [width, f3] of [['w', 2], ['d', 3]] as const) {
+    for (const [suffix, aq, rl] of orderings) {
+      const order = `26=${aq} 25=${rl} 14..12=${f3} 6..0=0x2f`;
+      rows.push([`lr.${width}${suffix}`, 'rd, (rs1)', `31..27=0x02 24..20=0 ${order}`, 'A']);
+      rows.push([`sc.${width}${suffix}`, 'rd, rs2, (rs1)', `31..27=0x03 ${order}`, 'A']);
+      for (const [name, f5] of AMO_ROWS) rows.push([`${name}.${width}${suffix}`, 'rd, rs2, (rs1)', `31..27=${f5} ${order}`, 'A']);
+    }
+  }
+  return rows;
+}
+
+/**
+ * RV64C rows (the C chapter's instruction listing, RV64 column). `nz` lists fields whose zero value is a
+ * reserved encoding; HINT encodings (rd = x0, zero immediates where the spec says HINT) stay valid.
+ */
+const C_ROWS: Row[] = [
+  ['c.addi4spn', 'c_rd_p, sp, c_nzuimm10', '15..13=0 1..0=0', 'C', { nz: ['c_nzuimm10'], expands: 'addi c_rd_p, sp, c_nzuimm10' }],
+  ['c.lw', 'c_rd_p, c_uimm7(c_rs1_p)', '15..13=2 1..0=0', 'C', { expands: 'lw c_rd_p, c_uimm7(c_rs1_p)' }],
+  ['c.ld', 'c_rd_p, c_uimm8(c_rs1_p)', '15..13=3 1..0=0', 'C', { expands: 'ld c_rd_p, c_uimm8(c_rs1_p)' }],
+  ['c.sw', 'c_rs2_p, c_uimm7(c_rs1_p)', '15..13=6 1..0=0', 'C', { expands: 'sw c_rs2_p, c_uimm7(c_rs1_p)' }],
+  ['c.sd', 'c_rs2_p, c_uimm8(c_rs1_p)', '15..13=7 1..0=0', 'C', { expands: 'sd c_rs2_p, c_uimm8(c_rs1_p)' }],
+  ['c.nop', '', '15..0=0x0001', 'C', { expands: 'addi zero, zero, 0' }],
+  ['c.addi', 'rd, c_imm6', '15..13=0 1..0=1', 'C', { expands: 'addi rd, rd, c_imm6' }],
+  ['c.addiw', 'rd, c_imm6', '15..13=1 1..0=1', 'C', { nz: ['rd'], expands: 'addiw rd, rd, c_imm6' }],
+  ['c.li', 'rd, c_imm6', '15..13=2 1..0=1', 'C', { expands: 'addi rd, zero, c_imm6' }],
+  ['c.addi16sp', 'sp, c_nzimm10', '15..13=3 11..7=2 1..0=1', 'C', { nz: ['c_nzimm10'], expands: 'addi sp, sp, c_nzimm10' }],
+  ['c.lui', 'rd, c_lui_imm', '15..13=3 1..0=1', 'C', { nz: ['c_lui_imm'], expands: 'lui rd, c_lui_imm' }],
+  ['c.srli', 'c_rs1_p, c_shamt6', '15..13=4 11..10=0 1..0=1', 'C', { expands: 'srli c_rs1_p, c_rs1_p, c_shamt6' }],
+  ['c.srai', 'c_rs1_p, c_shamt6', '15..13=4 11..10=1 1..0=1', 'C', { expands: 'srai c_rs1_p, c_rs1_p, c_shamt6' }],
+  ['c.andi', 'c_rs1_p, c_imm6', '15..13=4 11..10=2 1..0=1', 'C', { expands: 'andi c_rs1_p, c_rs1_p, c_imm6' }],
+  ['c.sub', 'c_rs1_p, c_rs2_p', '15..10=0x23 6..5=0 1..0=1', 'C', { expands: 'sub c_rs1_p, c_rs1_p, c_rs2_p' }],
+  ['c.xor', 'c_rs1_p, c_rs2_p', '15..10=0x23 6..5=1 1..0=1', 'C', { expands: 'xor c_rs1_p, c_rs1_p, c_rs2_p' }],
+  ['c.or', 'c_rs1_p, c_rs2_p', '15..10=0x23 6..5=2 1..0=1', 'C', { expands: 'or c_rs1_p, c_rs1_p, c_rs2_p' }],
+  ['c.and', 'c_rs1_p, c_rs2_p', '15..10=0x23 6..5=3 1..0=1', 'C', { expands: 'and c_rs1_p, c_rs1_p, c_rs2_p' }],
+  ['c.subw', 'c_rs1_p, c_rs2_p', '15..10=0x27 6..5=0 1..0=1', 'C', { expands: 'subw c_rs1_p, c_rs1_p, c_rs2_p' }],
+  ['c.addw', 'c_rs1_p, c_rs2_p', '15..10=0x27 6..5=1 1..0=1', 'C', { expands: 'addw c_rs1_p, c_rs1_p, c_rs2_p' }],
+  ['c.j', 'c_jimm12', '15..13=5 1..0=1', 'C', { expands: 'jal zero, c_jimm12' }],
+  ['c.beqz', 'c_rs1_p, c_bimm9', '15..13=6 1..0=1', 'C', { expands: 'beq c_rs1_p, zero, c_bimm9' }],
+  ['c.bnez', 'c_rs1_p, c_bimm9', '15..13=7 1..0=1', 'C', { expands: 'bne c_rs1_p, zero, c_bimm9' }],
+  ['c.slli', 'rd, c_shamt6', '15..13=0 1..0=2', 'C', { expands: 'slli rd, rd, c_shamt6' }],
+  ['c.lwsp', 'rd, c_uimm8sp(sp)', '15..13=2 1..0=2', 'C', { nz: ['rd'], expands: 'lw rd, c_uimm8sp(sp)' }],
+  ['c.ldsp', 'rd, c_uimm9sp(sp)', '15..13=3 1..0=2', 'C', { nz: ['rd'], expands: 'ld rd, c_uimm9sp(sp)' }],
+  ['c.jr', 'c_rs1', '15..12=8 6..2=0 1..0=2', 'C', { nz: ['c_rs1'], expands: 'jalr zero, 0(c_rs1)' }],
+  ['c.mv', 'rd, c_rs2', '15..12=8 1..0=2', 'C', { nz: ['c_rs2'], expands: 'add rd, zero, c_rs2' }],
+  ['c.ebreak', '', '15..0=0x9002', 'C', { expands: 'ebreak' }],
+  ['c.jalr', 'c_rs1', '15..12=9 6..2=0 1..0=2', 'C', { nz: ['c_rs1'], expands: 'jalr ra, 0(c_rs1)' }],
+  ['c.add', 'rd, c_rs2', '15..12=9 1..0=2', 'C', { nz: ['c_rs2'], expands: 'add rd, rd, c_rs2' }],
+  ['c.swsp', 'c_rs2, c_uimm8sp_s(sp)', '15..13=6 1..0=2', 'C', { expands: 'sw c_rs2, c_uimm8sp_s(sp)' }],
+  ['c.sdsp', 'c_rs2, c_uimm9sp_s(sp)', '15..13=7 1..0=2', 'C', { expands: 'sd c_rs2, c_uimm9sp_s(sp)' }],
+];
+
+/** Register names the syntax strings may spell out literally. */
+const LITERAL_REGS: Record<string, number> = { zero: 0, ra: 1, sp: 2 };
+
+function parseFixed(name: string, fixed: string, size: 2 | 4): { match: number; mask: number } {
+  let match = 0;
+  let mask = 0;
+  for (const part of fixed.split(/\s+/).filter(Boolean)) {
+    const m = /^(\d+)(?:\.\.(\d+))?=(0x[0-9a-f]+|\d+)$/i.exec(part);
+    if (!m) throw new Error(`instruction table: bad field '${part}' in ${name}`);
+    const hi = Number(m[1]);
+    const lo = m[2] === undefined ? hi : Number(m[2]);
+    const value = Number(m[3]);
+    const width = hi - lo + 1;
+    if (hi >= size * 8 || lo > hi || value >= 2 ** width) throw new Error(`instruction table: field '${part}' of ${name} does not fit`);
+    const fieldMask = width === 32 ? 0xffffffff : ((1 << width) - 1) << lo;
+    if ((mask & fieldMask) !== 0) throw new Error(`instruction table: overlapping fields in ${name}`);
+    mask = (mask | fieldMask) >>> 0;
+    match = (match | (width === 32 ? value : value << lo)) >>> 0;
+  }
+  return { match: match >>> 0, mask: mask >>> 0 };
+}
+
+function operand(name: string, row: string): OperandField {
+  const f = OPERANDS[name];
+  if (!f) throw new Error(`instruction table: unknown operand '${name}' in ${row}`);
+  return f;
+}
+
+function parseSyntax(name: string, syntax: string): SyntaxSlot[] {
+  if (syntax.trim() === '') return [];
+  return syntax.split(',').map((s): SyntaxSlot => {
+    const text = s.trim();
+    const mem = /^([a-z0-9_]*)\(([a-z0-9_]+)\)$/.exec(text);
+    if (mem) {
+      const offset = mem[1] === '' ? null : /^\d+$/.test(mem[1]) ? null : operand(mem[1], name);
+      const base = mem[2] in LITERAL_REGS ? LITERAL_REGS[mem[2]] : operand(mem[2], name);
+      return { kind: 'mem', offset, base };
+    }
+    if (text in LITERAL_REGS) return { kind: 'fixedReg', reg: LITERAL_REGS[text] };
+    return { kind: 'field', field: operand(text, name) };
+  });
+}
+
+function slotFields(slots: readonly SyntaxSlot[]): OperandField[] {
+  const out: OperandField[] = [];
+  const add = (f: OperandField | null) => {
+    if (f && !out.includes(f)) out.push(f);
+  };
+  for (const s of slots) {
+    if (s.kind === 'field') add(s.field);
+    else if (s.kind === 'mem') {
+      add(s.offset);
+      if (typeof s.base !== 'number') add(s.base);
+    }
+  }
+  return out;
+}
+
+function buildTable(): InstrDef[] {
+  const rows = [...BASE_ROWS, ...atomicRows(), ...C_ROWS];
+  return rows.map(([name, syntax, fixed, ext, extra], id): InstrDef => {
+    const size: 2 | 4 = ext === 'C' ? 2 : 4;
+    const { match, mask } = parseFixed(name, fixed, size);
+    const slots = parseSyntax(name, syntax);
+    const fields = slotFields(slots);
+    for (const f of fields) {
+      const fieldBits = f.kind === 'reg' ? [[f.hi, f.lo]] : f.pieces.map(([hi, lo]) => [hi, lo]);
+      for (const [hi, lo] of fieldBits) {
+        const m = ((hi - lo === 31 ? 0xffffffff : (1 << (hi - lo + 1)) - 1) << lo) >>> 0;
+        if ((m & mask) !== 0) throw new Error(`instruction table: operand ${f.name} overlaps fixed bits in ${name}`);
+      }
+    }
+    const amo = /\.(aq|rl|aqrl)$/.exec(name);
+    const def: InstrDef = {
+      name,
+      id,
+      syntax,
+      slots,
+      fields,
+      match,
+      mask,
+      size,
+      ext,
+      nonzero: extra?.nz ?? [],
+      expandsTo: extra?.expands,
+    };
+    if (ext === 'A') {
+      def.aq = amo !== null && amo[1] !== 'rl';
+      def.rl = amo !== null && amo[1] !== 'aq';
+    }
+    return def;
+  });
+}
+
+/** Every instruction rvx knows, base rows first, then A, then C. */
+export const INSTRUCTIONS: readonly InstrDef[] = buildTable();
+
+/** Lookup by mnemonic. */
+export const INSTRUCTION_BY_NAME: ReadonlyMap<string, InstrDef> = new Map(INSTRUCTIONS.map((d) => [d.name, d]));
+
+/** The row for a mnemonic; throws for names not in the table (a programming error, not user input). */
+export function instr(name: string): InstrDef {
+  const d = INSTRUCTION_BY_NAME.get(name);
+  if (!d) throw new Error(`no instruction '${name}' in the table`);
+  return d;
+}
