@@ -1,0 +1,76 @@
+// Types shared by the hart, the machine around it, the timing model and the tracer.
+
+/** What `Machine.load` needs from a program (the ELF reader in tools/ produces it). */
+export interface LoadableProgram {
+  /** Physical placement of each PT_LOAD segment (paddr), its file bytes and its size in memory. */
+  segments: { paddr: number; data: Uint8Array; memsz: number }[];
+  entry: number;
+  /** Physical addresses of the HTIF words, when the ELF defines `tohost`/`fromhost`. */
+  tohost?: number;
+  fromhost?: number;
+}
+
+/** Why `Machine.run` returned. */
+export type RunResult =
+  /** The program wrote (code << 1) | 1 to tohost (or asked for exit through the syscall proxy). */
+  | { reason: 'exit'; code: number }
+  /** The instruction limit was reached. */
+  | { reason: 'limit' }
+  /** The hart is stuck: the same trap taken repeatedly with no progress (message says which). */
+  | { reason: 'trap-loop'; message: string }
+  /** The hart cannot go on (no trap vector, ...): message names pc, raw bits and disassembly. */
+  | { reason: 'fatal'; message: string };
+
+/** Memory access kinds in a commit record. */
+export const MEM_NONE = 0;
+export const MEM_LOAD = 1;
+export const MEM_STORE = 2;
+/** AMO / SC: a load and a store of the same address. */
+export const MEM_AMO = 3;
+
+/**
+ * One retired (or trapping) instruction as seen by an observer (tracer, timing model). The hart reuses
+ * a single record object and overwrites it for every instruction: observers copy what they keep.
+ */
+export interface CommitRecord {
+  /** Sequence number (instret before this instruction). */
+  step: number;
+  /** Privilege mode the instruction executed in: 0 U, 1 S, 3 M. */
+  priv: number;
+  /** Sign-extended virtual pc (a JS number: below 2^53 in magnitude). */
+  pc: number;
+  /** Instruction bits (low 16 bits for compressed instructions). */
+  raw: number;
+  size: 2 | 4;
+  /** InstrDef.id of the instruction as encoded (compressed rows keep their own id). */
+  opId: number;
+  /** Register written (1..31), or -1 when none (writes to x0 are not reported). */
+  rd: number;
+  rdValue: bigint;
+  /** CSR writes performed, in order (numbers and new values); count in csrWriteCount. */
+  csrWriteCount: number;
+  csrWriteNum: number[];
+  csrWriteValue: bigint[];
+  /** Memory access (MEM_*), virtual and physical address, size in bytes, value stored or loaded. */
+  memKind: number;
+  memVaddr: number;
+  memPaddr: number;
+  memSize: number;
+  memValue: bigint;
+  /** For branches and jumps: whether control went elsewhere than pc + size. */
+  taken: boolean;
+  /** pc of the next instruction (the trap vector when trapped). */
+  nextPc: number;
+  /** The instruction raised an exception (it did not retire) or an interrupt was taken before it. */
+  trapped: boolean;
+  trapCause: bigint;
+  trapTval: bigint;
+  /** Translation events during this instruction, for the timing model: page-table levels walked. */
+  walkLevels: number;
+}
+
+/**
+ * An observer of retired instructions. Returns the cycles the instruction costs (>= 1); the hart adds
+ * them to mcycle, so `cycle` reads modelled time. With no observer, every instruction costs 1 cycle.
+ */
+export type CommitObserver = (rec: CommitRecord) => number;

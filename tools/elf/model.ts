@@ -1,0 +1,56 @@
+// The in-memory form of an ELF64 RISC-V executable, shared by the writer (assembler output) and the
+// reader (disassembler, `rvx run`). Addresses are bigint because ELF64 fields are 64-bit.
+
+export interface ElfSection {
+  name: string;
+  /** SHT_PROGBITS (1), SHT_NOBITS (8), ... */
+  type: number;
+  /** SHF_WRITE 1, SHF_ALLOC 2, SHF_EXECINSTR 4. */
+  flags: number;
+  addr: bigint;
+  /** File contents (empty for NOBITS). */
+  data: Uint8Array;
+  /** Size in memory (equals data.length except for NOBITS). */
+  size: number;
+  align: number;
+}
+
+export interface ElfSymbol {
+  name: string;
+  value: bigint;
+  size: number;
+  bind: 'local' | 'global' | 'weak';
+  type: 'notype' | 'object' | 'func' | 'section' | 'file';
+  /** Name of the section it is defined in, or null for absolute symbols. */
+  section: string | null;
+}
+
+/** A PT_LOAD segment as a loader sees it. */
+export interface ElfSegment {
+  vaddr: bigint;
+  paddr: bigint;
+  /** Bytes from the file; memsz - data.length bytes of zeros follow. */
+  data: Uint8Array;
+  memsz: number;
+  /** PF_X 1, PF_W 2, PF_R 4. */
+  flags: number;
+}
+
+export interface ElfImage {
+  entry: bigint;
+  sections: ElfSection[];
+  symbols: ElfSymbol[];
+  segments: ElfSegment[];
+}
+
+export const SHT_PROGBITS = 1;
+export const SHT_SYMTAB = 2;
+export const SHT_STRTAB = 3;
+export const SHT_NOBITS = 8;
+export const SHF_WRITE = 1;
+export const SHF_ALLOC = 2;
+export const SHF_EXECINSTR = 4;
+export const PF_X = 1;
+export const PF_W = 2;
+export const PF_R = 4;
+export const EM_RISCV = 243;
