@@ -1,0 +1,114 @@
+// Test helper: run LLVM's assembler and disassembler as oracles (LLVM 14: llvm-mc, llvm-objdump).
+// Tests call `llvmAvailable()` and skip with a message when the tools are absent.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { InstrDef } from '../isa/instructions.js';
+import { registerName } from '../isa/registers.js';
+import type { OperandField } from '../isa/operands.js';
+
+function has(tool: string): boolean {
+  return spawnSync('which', [tool], { encoding: 'utf8' }).status === 0;
+}
+
+export const LLVM_MC = has('llvm-mc');
+export const LLVM_OBJDUMP = has('llvm-objdump');
+export const LLVM_SKIP_REASON = 'llvm-mc / llvm-objdump (LLVM 14) not installed: skipping the differential tests against LLVM';
+
+export interface McLine {
+  /** Encoded bytes as a little-endian number (2 or 4 bytes), or null when llvm-mc rejected the line. */
+  bits: number | null;
+  size: number;
+  /** The text llvm-mc printed for the line (mnemonic and operands, whitespace normalised). */
+  text: string;
+  error?: string;
+}
+
+/**
+ * Assemble each line with `llvm-mc -show-encoding` (one process for all lines). Lines must each hold one
+ * instruction. Rejected lines get bits = null and the error message.
+ */
+export function llvmMc(lines: readonly string[], mattr = '+m,+a,+c', extraArgs: string[] = []): McLine[] {
+  const r = spawnSync('llvm-mc', ['-triple=riscv64', `-mattr=${mattr}`, '-show-encoding', ...extraArgs], {
+    input: lines.join('\n') + '\n',
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  const errors = new Map<number, string>();
+  for (const m of r.stderr.matchAll(/^<stdin>:(\d+):\d+: error: (.*)$/gm)) {
+    const n = Number(m[1]) - 1;
+    if (!errors.has(n)) errors.set(n, m[2]);
+  }
+  const out: string[] = r.stdout.split('\n').filter((l) => l.includes('# encoding:'));
+  const result: McLine[] = [];
+  let k = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (errors.has(i)) {
+      result.push({ bits: null, size: 0, text: '', error: errors.get(i) });
+      continue;
+    }
+    const l = out[k++];
+    if (l === undefined) throw new Error(`llvm-mc produced fewer lines than expected at input line ${i + 1}: ${lines[i]}\n${r.stderr}`);
+    const m = /^\s*(.*?)\s*# encoding: \[([^\]]*)\]/.exec(l)!;
+    const bytes = m[2].split(',').map((b) => Number(b.trim()));
+    let bits = 0;
+    bytes.forEach((b, j) => (bits += b * 2 ** (8 * j)));
+    result.push({ bits, size: bytes.length, text: m[1].replace(/\s+/g, ' ').trim() });
+  }
+  return result;
+}
+
+/** Disassemble a buffer of instruction bytes at address 0 with llvm-objdump; one entry per instruction. */
+export function llvmObjdumpRaw(code: Uint8Array, mattr = '+m,+a,+c', extraArgs: string[] = []): { addr: number; hex: string; text: string }[] {
+  // Wrap the bytes into an object file through llvm-mc's .byte directives, then disassemble it.
+  const dir = mkdtempSync(join(tmpdir(), 'rvx-objdump-'));
+  try {
+    const src = join(dir, 'x.s');
+    const obj = join(dir, 'x.o');
+    const parts: string[] = ['.text'];
+    for (let i = 0; i < code.length; i += 64) parts.push('.byte ' + Array.from(code.subarray(i, i + 64)).join(','));
+    writeFileSync(src, parts.join('\n') + '\n');
+    const a = spawnSync('llvm-mc', ['-triple=riscv64', `-mattr=${mattr}`, '-filetype=obj', '-o', obj, src], { encoding: 'utf8' });
+    if (a.status !== 0) throw new Error(a.stderr);
+    const d = spawnSync('llvm-objdump', ['-d', `--mattr=${mattr}`, ...extraArgs, obj], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    if (d.status !== 0) throw new Error(d.stderr);
+    const out: { addr: number; hex: string; text: string }[] = [];
+    for (const line of d.stdout.split('\n')) {
+      const m = /^\s*([0-9a-f]+):\s+((?:[0-9a-f]{2} )+)\s*(.*)$/.exec(line);
+      if (!m) continue;
+      out.push({ addr: parseInt(m[1], 16), hex: m[2].trim(), text: m[3].replace(/\s+/g, ' ').trim() });
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const FENCE = 'iorw';
+function fenceSet(v: number): string {
+  let s = '';
+  for (let i = 0; i < 4; i++) if (v & (8 >> i)) s += FENCE[i];
+  return s || '0';
+}
+
+function fieldText(f: OperandField, v: number): string {
+  if (f.kind === 'reg') return registerName(v);
+  if (f.print === 'fence') return fenceSet(v);
+  return String(v);
+}
+
+/**
+ * A row's canonical assembly (no aliases) from field values parallel to def.fields, as llvm-mc parses it.
+ */
+export function formatInstr(def: InstrDef, values: readonly number[]): string {
+  const val = (f: OperandField) => values[def.fields.indexOf(f)];
+  const ops = def.slots.map((s) => {
+    if (s.kind === 'field') return fieldText(s.field, val(s.field));
+    if (s.kind === 'fixedReg') return registerName(s.reg);
+    const base = typeof s.base === 'number' ? registerName(s.base) : registerName(val(s.base));
+    return `${s.offset ? val(s.offset) : ''}(${base})`;
+  });
+  return ops.length ? `${def.name} ${ops.join(', ')}` : def.name;
+}
