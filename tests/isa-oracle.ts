@@ -112,3 +112,35 @@ export function formatInstr(def: InstrDef, values: readonly number[]): string {
   });
   return ops.length ? `${def.name} ${ops.join(', ')}` : def.name;
 }
+
+/**
+ * Assemble groups of lines (e.g. one `li` each, which llvm-mc expands to several instructions) and return
+ * each group's bytes concatenated. Groups are separated in llvm-mc's output by a `fence.tso` marker.
+ */
+export function llvmMcGroups(groups: readonly string[], mattr = '+m,+a,+c'): (Uint8Array | string)[] {
+  const lines: string[] = [];
+  const groupOfLine: number[] = [];
+  groups.forEach((g, i) => {
+    lines.push(g, 'fence.tso');
+    groupOfLine.push(i, -1);
+  });
+  const r = spawnSync('llvm-mc', ['-triple=riscv64', `-mattr=${mattr}`, '-show-encoding'], {
+    input: lines.join('\n') + '\n',
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  const errors = new Map<number, string>();
+  for (const m of r.stderr.matchAll(/^<stdin>:(\d+):\d+: error: (.*)$/gm)) errors.set(groupOfLine[Number(m[1]) - 1], m[2]);
+  const out: (Uint8Array | string)[] = [];
+  let cur: number[] = [];
+  for (const l of r.stdout.split('\n')) {
+    const m = /# encoding: \[([^\]]*)\]/.exec(l);
+    if (!m) continue;
+    const bytes = m[1].split(',').map((b) => Number(b.trim()));
+    if (bytes.join(',') === '15,0,48,131') {
+      out.push(Uint8Array.from(cur));
+      cur = [];
+    } else cur.push(...bytes);
+  }
+  return out.map((b, i) => errors.get(i) ?? b);
+}
