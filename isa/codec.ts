@@ -3,7 +3,7 @@
 
 import { INSTRUCTIONS, INSTRUCTION_BY_NAME, type InstrDef, type SyntaxSlot } from './instructions.js';
 import { extractOperand, insertOperand, operandRangeError, type OperandField } from './operands.js';
-import { registerNumber } from './registers.js';
+import { registerName, registerNumber } from './registers.js';
 
 export interface Decoded {
   def: InstrDef;
@@ -48,6 +48,9 @@ export function decode(raw: number): Decoded | null {
     const values = def.fields.map((f) => extractOperand(f, bits));
     let reserved = false;
     for (const nz of def.nonzero) if (values[fieldByName(def, nz)] === 0) reserved = true;
+    if (def.excluded) {
+      for (const name in def.excluded) if (def.excluded[name].includes(values[fieldByName(def, name)])) reserved = true;
+    }
     if (reserved) continue;
     return { def, raw: bits, values };
   }
@@ -72,6 +75,9 @@ export function encode(def: InstrDef, values: readonly number[]): EncodeResult {
     if (err) return { ok: false, field: f, message: err };
     if (def.nonzero.includes(f.name) && values[i] === 0) {
       return { ok: false, field: f, message: f.kind === 'reg' ? 'register must not be x0' : 'immediate must be non-zero' };
+    }
+    if (def.excluded?.[f.name]?.includes(values[i])) {
+      return { ok: false, field: f, message: `register must not be ${registerName(values[i])}` };
     }
     bits = (bits | insertOperand(f, values[i])) >>> 0;
   }

@@ -32,6 +32,8 @@ export interface InstrDef {
   ext: Extension;
   /** Fields whose value zero makes the encoding reserved (decoded as illegal). */
   nonzero: readonly string[];
+  /** Register fields that must not hold these registers (their encodings belong to another row). */
+  excluded?: Readonly<Record<string, readonly number[]>>;
   /** Compressed rows: the base instruction they stand for, in assembly syntax over this row's operand names. */
   expandsTo?: string;
   /** A.aq/.rl variants: the memory ordering bits the row fixes. */
@@ -39,7 +41,7 @@ export interface InstrDef {
   rl?: boolean;
 }
 
-type Row = [name: string, syntax: string, fixed: string, ext: Extension, extra?: { nz?: string[]; expands?: string }];
+type Row = [name: string, syntax: string, fixed: string, ext: Extension, extra?: { nz?: string[]; not?: Record<string, number[]>; expands?: string }];
 
 const R = 'rd, rs1, rs2';
 const I = 'rd, rs1, imm12';
@@ -174,7 +176,8 @@ const C_ROWS: Row[] = [
   ['c.addiw', 'rd, c_imm6', '15..13=1 1..0=1', 'C', { nz: ['rd'], expands: 'addiw rd, rd, c_imm6' }],
   ['c.li', 'rd, c_imm6', '15..13=2 1..0=1', 'C', { expands: 'addi rd, zero, c_imm6' }],
   ['c.addi16sp', 'sp, c_nzimm10', '15..13=3 11..7=2 1..0=1', 'C', { nz: ['c_nzimm10'], expands: 'addi sp, sp, c_nzimm10' }],
-  ['c.lui', 'rd, c_lui_imm', '15..13=3 1..0=1', 'C', { nz: ['c_lui_imm'], expands: 'lui rd, c_lui_imm' }],
+  // rd = sp is c.addi16sp's encoding.
+  ['c.lui', 'rd, c_lui_imm', '15..13=3 1..0=1', 'C', { nz: ['c_lui_imm'], not: { rd: [2] }, expands: 'lui rd, c_lui_imm' }],
   ['c.srli', 'c_rs1_p, c_shamt6', '15..13=4 11..10=0 1..0=1', 'C', { expands: 'srli c_rs1_p, c_rs1_p, c_shamt6' }],
   ['c.srai', 'c_rs1_p, c_shamt6', '15..13=4 11..10=1 1..0=1', 'C', { expands: 'srai c_rs1_p, c_rs1_p, c_shamt6' }],
   ['c.andi', 'c_rs1_p, c_imm6', '15..13=4 11..10=2 1..0=1', 'C', { expands: 'andi c_rs1_p, c_rs1_p, c_imm6' }],
@@ -285,6 +288,7 @@ function buildTable(): InstrDef[] {
       nonzero: extra?.nz ?? [],
       expandsTo: extra?.expands,
     };
+    if (extra?.not) def.excluded = extra.not;
     if (ext === 'A') {
       def.aq = amo !== null && amo[1] !== 'rl';
       def.rl = amo !== null && amo[1] !== 'aq';
