@@ -67,6 +67,30 @@ export interface CommitRecord {
   trapTval: bigint;
   /** Translation events during this instruction, for the timing model: page-table levels walked. */
   walkLevels: number;
+  /**
+   * Values of rs1 and rs2 as the instruction read them (0n when it has no such operand). The timing
+   * model needs them for the divider's early out (operand magnitudes) and sfence.vma's address/ASID.
+   */
+  rs1Value: bigint;
+  rs2Value: bigint;
+  /** Physical address of the instruction's first byte (equals pc when fetch is not translated). */
+  fetchPaddr: number;
+  /** Which accesses of this instruction went through Sv39 translation: XLATE_FETCH | XLATE_DATA bits. */
+  xlate: number;
+}
+
+/** CommitRecord.xlate bits. */
+export const XLATE_FETCH = 1;
+export const XLATE_DATA = 2;
+
+/**
+ * What the timing model may read from the machine to walk page tables the way the hardware walker would
+ * (its TLBs are its own, so it walks on its own misses): the current satp and 8-byte physical reads,
+ * without side effects (no A/D updates). `undefined` for an address that is not memory.
+ */
+export interface PageTableReader {
+  satp(): bigint;
+  readPhys64(paddr: number): bigint | undefined;
 }
 
 /**
