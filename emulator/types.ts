@@ -29,6 +29,28 @@ export const MEM_STORE = 2;
 export const MEM_AMO = 3;
 
 /**
+ * XPC engine activity in a commit record (`xpcEvent` bits, docs/xpc.md §7). The first four say which XPC
+ * instruction it was; the others say what the engine did, so a timing model can charge each step. A
+ * faulting xcall/xret/swapseg reports the steps it performed before the fault.
+ */
+export const XPC_EV_XCALL = 1 << 0;
+export const XPC_EV_XRET = 1 << 1;
+export const XPC_EV_SWAPSEG = 1 << 2;
+export const XPC_EV_PREFETCH = 1 << 3;
+/** The capability-bitmap byte at `xpcCapPa` was read. */
+export const XPC_EV_CAP_READ = 1 << 4;
+/** The x-entry at `xpcEntryPa` was read (xcall) or named for the engine cache (xprefetch). */
+export const XPC_EV_ENTRY_READ = 1 << 5;
+/** A linkage record was written at `xpcLinkPa` (xcall). */
+export const XPC_EV_LINK_PUSH = 1 << 6;
+/** The linkage record at `xpcLinkPa` was read and its valid bit cleared (xret). */
+export const XPC_EV_LINK_POP = 1 << 7;
+/** satp was switched (the new value is also in the record's CSR writes). */
+export const XPC_EV_SATP_SWITCH = 1 << 8;
+/** The seg-list entry at `xpcSegListPa` was read and written (swapseg). */
+export const XPC_EV_SEGLIST = 1 << 9;
+
+/**
  * One retired (or trapping) instruction as seen by an observer (tracer, timing model). The hart reuses
  * a single record object and overwrites it for every instruction: observers copy what they keep.
  */
