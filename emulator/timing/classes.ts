@@ -1,0 +1,116 @@
+// Per-opcode facts the timing model needs, derived once from the instruction table: the class of each
+// instruction (load, branch, divide, ...) and where its source registers sit in the bits. Compressed rows
+// take both from the base instruction they expand to, so `c.addi rd, imm` reads rd like `addi rd, rd, imm`.
+
+import { INSTRUCTIONS, INSTRUCTION_BY_NAME, OPERANDS, type InstrDef } from '../../isa/index.js';
+
+export const C_ALU = 0;
+export const C_LOAD_WORD = 1; // ld, lw, lwu
+export const C_LOAD_SUB = 2; // lb, lbu, lh, lhu
+export const C_STORE = 3;
+export const C_AMO = 4; // lr, sc, amo*
+export const C_MUL = 5;
+export const C_DIV = 6; // 64-bit div/rem
+export const C_DIVW = 7; // 32-bit divw/remw
+export const C_BRANCH = 8;
+export const C_JAL = 9;
+export const C_JALR = 10;
+export const C_CSR = 11;
+export const C_XRET = 12; // mret, sret
+export const C_SFENCE = 13;
+export const C_FENCE_I = 14;
+export const C_XPC = 15;
+export const C_SYSTEM = 16; // ecall, ebreak, wfi, fence
+
+export interface OpFacts {
+  cls: Uint8Array;
+  /** Unsigned divide? (divu/remu/divuw/remuw) */
+  unsignedDiv: Uint8Array;
+  /** Source register k (0, 1): kind 0 none, 1 bit field, 2 fixed register number in srcLo. */
+  srcKind: [Uint8Array, Uint8Array];
+  srcLo: [Uint8Array, Uint8Array];
+  srcMask: [Uint8Array, Uint8Array];
+  srcAdd: [Uint8Array, Uint8Array];
+  /** XPC row index into XpcParams keys order (xcall, xret, swapseg, xprefetch), else 255. */
+  xpcIndex: Uint8Array;
+}
+
+const FIXED: Record<string, number> = { zero: 0, ra: 1, sp: 2 };
+
+function baseName(def: InstrDef): { base: InstrDef; map: Map<string, string> } {
+  if (!def.expandsTo) return { base: def, map: new Map(def.fields.map((f) => [f.name, f.name])) };
+  const m = /^(\S+)\s*(.*)$/.exec(def.expandsTo)!;
+  const base = INSTRUCTION_BY_NAME.get(m[1])!;
+  const baseTokens = base.syntax.match(/[a-z0-9_]+/g) ?? [];
+  const cTokens = m[2].match(/[a-z0-9_]+/g) ?? [];
+  const map = new Map<string, string>();
+  baseTokens.forEach((t, i) => map.set(t, cTokens[i]));
+  return { base, map };
+}
+
+function classify(name: string): number {
+  if (['ld', 'lw', 'lwu'].includes(name)) return C_LOAD_WORD;
+  if (['lb', 'lbu', 'lh', 'lhu'].includes(name)) return C_LOAD_SUB;
+  if (['sb', 'sh', 'sw', 'sd'].includes(name)) return C_STORE;
+  if (/^(lr|sc|amo)/.test(name)) return C_AMO;
+  if (/^mul/.test(name)) return C_MUL;
+  if (/^(div|rem)u?w$/.test(name)) return C_DIVW;
+  if (/^(div|rem)u?$/.test(name)) return C_DIV;
+  if (/^b(eq|ne|lt|ge|ltu|geu)$/.test(name)) return C_BRANCH;
+  if (name === 'jal') return C_JAL;
+  if (name === 'jalr') return C_JALR;
+  if (/^csrr/.test(name)) return C_CSR;
+  if (name === 'mret' || name === 'sret') return C_XRET;
+  if (name === 'sfence.vma') return C_SFENCE;
+  if (name === 'fence.i') return C_FENCE_I;
+  if (['xcall', 'xret', 'swapseg', 'xprefetch'].includes(name)) return C_XPC;
+  if (['ecall', 'ebreak', 'wfi', 'fence', 'fence.tso'].includes(name)) return C_SYSTEM;
+  return C_ALU;
+}
+
+function build(): OpFacts {
+  const n = INSTRUCTIONS.length;
+  const mk = () => new Uint8Array(n);
+  const facts: OpFacts = {
+    cls: mk(),
+    unsignedDiv: mk(),
+    srcKind: [mk(), mk()],
+    srcLo: [mk(), mk()],
+    srcMask: [mk(), mk()],
+    srcAdd: [mk(), mk()],
+    xpcIndex: mk().fill(255),
+  };
+  for (const def of INSTRUCTIONS) {
+    const { base, map } = baseName(def);
+    facts.cls[def.id] = classify(base.name);
+    facts.unsignedDiv[def.id] = /^(div|rem)uw?$/.test(base.name) ? 1 : 0;
+    const xi = ['xcall', 'xret', 'swapseg', 'xprefetch'].indexOf(base.name);
+    if (xi >= 0) facts.xpcIndex[def.id] = xi;
+    ['rs1', 'rs2'].forEach((src, k) => {
+      const own = map.get(src);
+      if (own === undefined || !base.fields.some((f) => f.name === src)) return;
+      if (own in FIXED) {
+        facts.srcKind[k][def.id] = 2;
+        facts.srcLo[k][def.id] = FIXED[own];
+        return;
+      }
+      const f = OPERANDS[own];
+      if (!f || f.kind !== 'reg') return;
+      facts.srcKind[k][def.id] = 1;
+      facts.srcLo[k][def.id] = f.lo;
+      facts.srcMask[k][def.id] = (1 << (f.hi - f.lo + 1)) - 1;
+      facts.srcAdd[k][def.id] = f.prime ? 8 : 0;
+    });
+  }
+  return facts;
+}
+
+export const OP_FACTS: OpFacts = build();
+
+/** Source register k (0 = rs1, 1 = rs2) of an instruction, or 0 when it has none. */
+export function sourceRegister(opId: number, raw: number, k: 0 | 1): number {
+  const kind = OP_FACTS.srcKind[k][opId];
+  if (kind === 0) return 0;
+  if (kind === 2) return OP_FACTS.srcLo[k][opId];
+  return ((raw >>> OP_FACTS.srcLo[k][opId]) & OP_FACTS.srcMask[k][opId]) + OP_FACTS.srcAdd[k][opId];
+}

@@ -1,0 +1,205 @@
+// Parameters of the in-order core timing model (docs/cycle-model.md gives each one's source), the
+// built-in Rocket-like defaults, and validation of user-supplied JSON parameter files.
+
+export interface CacheParams {
+  /** Total capacity in bytes. */
+  sizeBytes: number;
+  ways: number;
+  lineBytes: number;
+}
+
+export interface TlbParams {
+  /** Fully associative entries for 4 KiB pages. */
+  entries: number;
+  /** Fully associative entries for 2 MiB / 1 GiB superpages. */
+  superpageEntries: number;
+}
+
+/** Extra cycles the XPC engine's instructions cost beyond one issue slot (filled in by the XPC issue). */
+export interface XpcParams {
+  xcall: number;
+  xret: number;
+  swapseg: number;
+  xprefetch: number;
+}
+
+export interface CoreParams {
+  /** Name shown in reports ('rocket', or the JSON file's `name`). */
+  name: string;
+  /** Result latency of ld/lw/lwu (and LR, AMO, SC): a dependent instruction issues this many cycles later. */
+  loadLatencyWord: number;
+  /** Result latency of lb/lbu/lh/lhu (Rocket aligns sub-word loads in an extra stage). */
+  loadLatencySubword: number;
+  /** Result latency of the (pipelined) multiplier. */
+  mulLatency: number;
+  /** Divider: cycles = divSetup + quotient bits computed (early out by operand magnitude). */
+  divSetup: number;
+  /** Branch predictor. */
+  bhtEntries: number;
+  btbEntries: number;
+  rasEntries: number;
+  mispredictPenalty: number;
+  /** Dead cycles after a trap is taken (redirect from writeback). */
+  trapPenalty: number;
+  /** Dead cycles after mret/sret. */
+  xretPenalty: number;
+  /** Dead cycles after a CSR write that flushes the pipeline (everything but the scratch/epc/cause/tval CSRs). */
+  csrFlushPenalty: number;
+  /** Dead cycles after sfence.vma (besides flushing the TLBs and the PTE cache). */
+  sfencePenalty: number;
+  /** Dead cycles after fence.i (besides invalidating the I-cache). */
+  fenceIPenalty: number;
+  itlb: TlbParams;
+  dtlb: TlbParams;
+  /** Tag TLB entries with satp.ASID; when false, a satp write flushes both TLBs. */
+  asidTagging: boolean;
+  /** Non-leaf PTEs kept by the page-table walker (0 disables the PTE cache). */
+  pteCacheEntries: number;
+  /** Cycles of one PTE read that hits the D-cache (a miss adds missLatency). */
+  walkAccessCycles: number;
+  icache: CacheParams;
+  dcache: CacheParams;
+  /** Cycles an L1 miss waits for the line from the next level. */
+  missLatency: number;
+  /** Physical ranges the L1 caches hold; other addresses (devices) cost uncachedLatency per access. */
+  cacheable: { base: number; size: number }[];
+  uncachedLatency: number;
+  xpc: XpcParams;
+}
+
+/** Rocket-like defaults (REFERENCE.md section 2; docs/cycle-model.md). */
+export const ROCKET_PARAMS: Readonly<CoreParams> = Object.freeze({
+  name: 'rocket',
+  loadLatencyWord: 2,
+  loadLatencySubword: 3,
+  mulLatency: 4,
+  divSetup: 1,
+  bhtEntries: 512,
+  btbEntries: 28,
+  rasEntries: 6,
+  mispredictPenalty: 3,
+  trapPenalty: 5,
+  xretPenalty: 5,
+  csrFlushPenalty: 5,
+  sfencePenalty: 3,
+  fenceIPenalty: 3,
+  itlb: Object.freeze({ entries: 32, superpageEntries: 4 }),
+  dtlb: Object.freeze({ entries: 32, superpageEntries: 4 }),
+  asidTagging: false,
+  pteCacheEntries: 8,
+  walkAccessCycles: 2,
+  icache: Object.freeze({ sizeBytes: 16384, ways: 4, lineBytes: 64 }),
+  dcache: Object.freeze({ sizeBytes: 16384, ways: 4, lineBytes: 64 }),
+  missLatency: 30,
+  cacheable: Object.freeze([Object.freeze({ base: 0x80000000, size: 0x80000000 })]) as unknown as { base: number; size: number }[],
+  uncachedLatency: 30,
+  xpc: Object.freeze({ xcall: 0, xret: 0, swapseg: 0, xprefetch: 0 }),
+}) as CoreParams;
+
+/** A bad parameter file: the message names the file and the offending key. */
+export class CoreParamsError extends Error {}
+
+const INT_KEYS = [
+  'loadLatencyWord', 'loadLatencySubword', 'mulLatency', 'divSetup', 'bhtEntries', 'btbEntries', 'rasEntries',
+  'mispredictPenalty', 'trapPenalty', 'xretPenalty', 'csrFlushPenalty', 'sfencePenalty', 'fenceIPenalty',
+  'pteCacheEntries', 'walkAccessCycles', 'missLatency', 'uncachedLatency',
+] as const;
+
+/** Keys whose value must be at least 1 (latencies of results; sizes of predictor tables may be 0). */
+const MIN_ONE = new Set<string>(['loadLatencyWord', 'loadLatencySubword', 'mulLatency', 'walkAccessCycles']);
+
+function isPow2(n: number): boolean {
+  return n > 0 && (n & (n - 1)) === 0;
+}
+
+function cloneParams(p: CoreParams): CoreParams {
+  return {
+    ...p,
+    itlb: { ...p.itlb },
+    dtlb: { ...p.dtlb },
+    icache: { ...p.icache },
+    dcache: { ...p.dcache },
+    cacheable: p.cacheable.map((r) => ({ ...r })),
+    xpc: { ...p.xpc },
+  };
+}
+
+/**
+ * Parameters from a JSON value: every key optional, starting from the Rocket defaults (or from `base`
+ * when the JSON says `"base": "rocket"`, the only base there is). Unknown keys and bad values are
+ * errors, reported with `source` (the file name) and the key path.
+ */
+export function parseCoreParams(json: unknown, source = 'core parameters'): CoreParams {
+  const fail = (path: string, msg: string): never => {
+    throw new CoreParamsError(`${source}: ${path ? `'${path}' ` : ''}${msg}`);
+  };
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('', 'must be a JSON object');
+  const obj = json as Record<string, unknown>;
+  const out = cloneParams(ROCKET_PARAMS);
+  out.name = source;
+  const int = (path: string, v: unknown, min: number, max = 1e9): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v)) return fail(path, `must be an integer (got ${JSON.stringify(v)})`);
+    if (v < min || v > max) return fail(path, `must be between ${min} and ${max} (got ${v})`);
+    return v;
+  };
+  const sub = (path: string, v: unknown, keys: string[]): Record<string, unknown> => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(path, 'must be a JSON object');
+    for (const k of Object.keys(v)) if (!keys.includes(k)) fail(`${path}.${k}`, `is not a parameter (expected one of ${keys.join(', ')})`);
+    return v as Record<string, unknown>;
+  };
+  const known = new Set<string>([...INT_KEYS, 'name', 'base', 'itlb', 'dtlb', 'asidTagging', 'icache', 'dcache', 'cacheable', 'xpc', '$comment']);
+  for (const k of Object.keys(obj)) if (!known.has(k)) fail(k, `is not a parameter (known: ${[...known].filter((x) => x !== '$comment').join(', ')})`);
+  if ('base' in obj && obj.base !== 'rocket') fail('base', `must be "rocket" (got ${JSON.stringify(obj.base)})`);
+  if ('name' in obj) {
+    if (typeof obj.name !== 'string' || obj.name === '') fail('name', 'must be a non-empty string');
+    out.name = obj.name as string;
+  }
+  for (const k of INT_KEYS) if (k in obj) out[k] = int(k, obj[k], MIN_ONE.has(k) ? 1 : 0, 100000);
+  if (out.bhtEntries > 0 && !isPow2(out.bhtEntries)) fail('bhtEntries', `must be 0 or a power of two (got ${out.bhtEntries})`);
+  if ('asidTagging' in obj) {
+    if (typeof obj.asidTagging !== 'boolean') fail('asidTagging', 'must be true or false');
+    out.asidTagging = obj.asidTagging as boolean;
+  }
+  for (const t of ['itlb', 'dtlb'] as const) {
+    if (!(t in obj)) continue;
+    const o = sub(t, obj[t], ['entries', 'superpageEntries']);
+    if ('entries' in o) out[t].entries = int(`${t}.entries`, o.entries, 1, 4096);
+    if ('superpageEntries' in o) out[t].superpageEntries = int(`${t}.superpageEntries`, o.superpageEntries, 0, 4096);
+  }
+  for (const c of ['icache', 'dcache'] as const) {
+    if (!(c in obj)) continue;
+    const o = sub(c, obj[c], ['sizeBytes', 'ways', 'lineBytes']);
+    if ('sizeBytes' in o) out[c].sizeBytes = int(`${c}.sizeBytes`, o.sizeBytes, 64, 1 << 30);
+    if ('ways' in o) out[c].ways = int(`${c}.ways`, o.ways, 1, 1024);
+    if ('lineBytes' in o) out[c].lineBytes = int(`${c}.lineBytes`, o.lineBytes, 4, 4096);
+    const { sizeBytes, ways, lineBytes } = out[c];
+    if (!isPow2(lineBytes)) fail(`${c}.lineBytes`, `must be a power of two (got ${lineBytes})`);
+    if (sizeBytes % (ways * lineBytes) !== 0 || !isPow2(sizeBytes / (ways * lineBytes))) {
+      fail(c, `sizeBytes / (ways * lineBytes) must be a power-of-two number of sets (got ${sizeBytes} / (${ways} * ${lineBytes}))`);
+    }
+  }
+  if ('cacheable' in obj) {
+    const v = obj.cacheable;
+    if (!Array.isArray(v)) fail('cacheable', 'must be an array of {"base", "size"} ranges');
+    out.cacheable = (v as unknown[]).map((r, i) => {
+      const o = sub(`cacheable[${i}]`, r, ['base', 'size']);
+      const num = (k: string): number => {
+        const x = o[k];
+        const n = typeof x === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(x) ? Number(x) : x;
+        if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) return fail(`cacheable[${i}].${k}`, 'must be a non-negative integer or a "0x..." string');
+        return n;
+      };
+      return { base: num('base'), size: num('size') };
+    });
+  }
+  if ('xpc' in obj) {
+    const o = sub('xpc', obj.xpc, ['xcall', 'xret', 'swapseg', 'xprefetch']);
+    for (const k of ['xcall', 'xret', 'swapseg', 'xprefetch'] as const) if (k in o) out.xpc[k] = int(`xpc.${k}`, o[k], 0, 100000);
+  }
+  return out;
+}
+
+/** A mutable copy of the Rocket defaults. */
+export function rocketParams(): CoreParams {
+  return cloneParams(ROCKET_PARAMS);
+}

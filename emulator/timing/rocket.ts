@@ -1,0 +1,453 @@
+// The in-order core timing model: an observer of retired instructions that returns how many cycles each
+// one costs on a Rocket-like single-issue pipeline (docs/cycle-model.md states every rule and parameter).
+// Model time advances by the returned cycles; a register scoreboard holds when each result can be used,
+// so load-use and multiply/divide dependences stall the consumer by exactly the missing cycles.
+
+import { MEM_NONE, XLATE_DATA, XLATE_FETCH, type CommitRecord, type PageTableReader } from '../types.js';
+import { BranchPredictor } from './branch.js';
+import { SetAssocCache } from './cache.js';
+import {
+  C_AMO, C_BRANCH, C_CSR, C_DIV, C_DIVW, C_FENCE_I, C_JAL, C_JALR, C_LOAD_SUB, C_LOAD_WORD, C_MUL, C_SFENCE,
+  C_STORE, C_XPC, C_XRET, OP_FACTS, sourceRegister,
+} from './classes.js';
+import type { CoreParams } from './params.js';
+import { Tlb } from './tlb.js';
+
+/** Stall categories, in the order of CoreModel.lastStalls and CoreStats.stalls. */
+export const STALL_NAMES = [
+  'icache', 'itlb', 'dcache', 'dtlb', 'uncached', 'load-use', 'muldiv', 'mispredict', 'flush', 'trap', 'xpc',
+] as const;
+export type StallName = (typeof STALL_NAMES)[number];
+export const S_ICACHE = 0;
+export const S_ITLB = 1;
+export const S_DCACHE = 2;
+export const S_DTLB = 3;
+export const S_UNCACHED = 4;
+export const S_LOAD_USE = 5;
+export const S_MULDIV = 6;
+export const S_MISPREDICT = 7;
+export const S_FLUSH = 8;
+export const S_TRAP = 9;
+export const S_XPC = 10;
+export const N_STALLS = STALL_NAMES.length;
+
+/** Cumulative counts since the last reset. */
+export interface CoreStats {
+  core: string;
+  cycles: number;
+  /** Instructions retired (records without a trap). */
+  instructions: number;
+  traps: number;
+  /** Cycles lost per stall category, STALL_NAMES as keys. */
+  stalls: Record<StallName, number>;
+  events: {
+    icacheMisses: number;
+    dcacheMisses: number;
+    itlbMisses: number;
+    dtlbMisses: number;
+    pageWalks: number;
+    pteReads: number;
+    branches: number;
+    mispredicts: number;
+    flushes: number;
+  };
+}
+
+/** CSRs whose writes do not flush Rocket's pipeline (rocket-chip CSRFile: scratch/epc/cause/tval). */
+const NO_FLUSH_CSRS = new Set([0x140, 0x141, 0x142, 0x143, 0x340, 0x341, 0x342, 0x343]);
+const CSR_SATP = 0x180;
+const NO_FLUSH = new Uint8Array(4096);
+for (const c of NO_FLUSH_CSRS) NO_FLUSH[c] = 1;
+
+/** Instruction-fetch exception causes (privileged spec table 3.6): the fetch itself failed. */
+function isFetchFault(cause: bigint): boolean {
+  return cause === 0n || cause === 1n || cause === 12n;
+}
+
+function bitLength(v: bigint): number {
+  return v === 0n ? 0 : v.toString(2).length;
+}
+
+/**
+ * Divider latency with early out (docs/cycle-model.md): divSetup + q cycles, where q is the number of
+ * quotient bits the shift-subtract loop must produce: w for a zero divisor (no early out), 1 when
+ * |dividend| < |divisor|, else bitlen(|dividend|) - bitlen(|divisor|) + 1. Max: w + divSetup.
+ */
+export function dividerCycles(width: 32 | 64, signed: boolean, dividend: bigint, divisor: bigint, divSetup: number): number {
+  let a = BigInt.asUintN(width, dividend);
+  let b = BigInt.asUintN(width, divisor);
+  if (signed) {
+    const sa = BigInt.asIntN(width, dividend);
+    const sb = BigInt.asIntN(width, divisor);
+    a = sa < 0n ? -sa : sa;
+    b = sb < 0n ? -sb : sb;
+  }
+  let q: number;
+  if (b === 0n) q = width;
+  else if (a < b) q = 1;
+  else q = bitLength(a) - bitLength(b) + 1;
+  return divSetup + q;
+}
+
+export class RocketModel {
+  readonly params: CoreParams;
+  private readonly reader: PageTableReader | null;
+  private readonly icache: SetAssocCache;
+  private readonly dcache: SetAssocCache;
+  private readonly itlb: Tlb;
+  private readonly dtlb: Tlb;
+  private readonly bp: BranchPredictor;
+  private readonly pteCache: Float64Array;
+  private readonly pteStamp: Float64Array;
+  private pteClock = 0;
+  private readonly regReady = new Float64Array(32);
+  /** What produced each register's pending result: 0 load/AMO, 1 mul/div. */
+  private readonly regProducer = new Uint8Array(32);
+  private mdFree = 0;
+  private now = 0;
+  private asid = 0;
+  private lastFetchLine = NaN;
+  private lastFetchPage = NaN;
+  private readonly cacheBase: Float64Array;
+  private readonly cacheEnd: Float64Array;
+  private xpcHook: ((rec: CommitRecord) => number) | null = null;
+  private readonly xpcExtra: Float64Array;
+
+  /** Cycles and per-category stall cycles of the last observed record. */
+  lastCycles = 0;
+  readonly lastStalls = new Float64Array(N_STALLS);
+  private readonly totalStalls = new Float64Array(N_STALLS);
+  private instructions = 0;
+  private traps = 0;
+  private ev = { icacheMisses: 0, dcacheMisses: 0, itlbMisses: 0, dtlbMisses: 0, pageWalks: 0, pteReads: 0, branches: 0, mispredicts: 0, flushes: 0 };
+
+  /** The observer to hand to Machine.run. */
+  readonly observer: (rec: CommitRecord) => number;
+
+  constructor(params: CoreParams, reader: PageTableReader | null = null) {
+    this.params = params;
+    this.reader = reader;
+    this.icache = new SetAssocCache(params.icache.sizeBytes, params.icache.ways, params.icache.lineBytes);
+    this.dcache = new SetAssocCache(params.dcache.sizeBytes, params.dcache.ways, params.dcache.lineBytes);
+    this.itlb = new Tlb(params.itlb.entries, params.itlb.superpageEntries);
+    this.dtlb = new Tlb(params.dtlb.entries, params.dtlb.superpageEntries);
+    this.bp = new BranchPredictor(params.bhtEntries, params.btbEntries, params.rasEntries);
+    this.pteCache = new Float64Array(params.pteCacheEntries).fill(NaN);
+    this.pteStamp = new Float64Array(params.pteCacheEntries);
+    this.cacheBase = Float64Array.from(params.cacheable.map((r) => r.base));
+    this.cacheEnd = Float64Array.from(params.cacheable.map((r) => r.base + r.size));
+    this.xpcExtra = Float64Array.from([params.xpc.xcall, params.xpc.xret, params.xpc.swapseg, params.xpc.xprefetch]);
+    this.observer = (rec) => this.observe(rec);
+    this.reset();
+  }
+
+  /** Cold caches, TLBs and predictors; counters to zero. */
+  reset(): void {
+    this.icache.invalidateAll();
+    this.dcache.invalidateAll();
+    this.itlb.flushAll();
+    this.dtlb.flushAll();
+    this.bp.reset();
+    this.pteCache.fill(NaN);
+    this.regReady.fill(0);
+    this.mdFree = 0;
+    this.now = 0;
+    this.lastFetchLine = NaN;
+    this.lastFetchPage = NaN;
+    this.asid = this.reader ? Number((this.reader.satp() >> 44n) & 0xffffn) : 0;
+    this.totalStalls.fill(0);
+    this.lastStalls.fill(0);
+    this.lastCycles = 0;
+    this.instructions = 0;
+    this.traps = 0;
+    for (const k of Object.keys(this.ev) as (keyof typeof this.ev)[]) this.ev[k] = 0;
+  }
+
+  /**
+   * Extension point for the XPC engine: extra cycles of an XPC instruction beyond params.xpc's fixed
+   * figures (e.g. depending on x-entry cache hits). Called only for rows of the Xpc extension.
+   */
+  setXpcCost(hook: ((rec: CommitRecord) => number) | null): void {
+    this.xpcHook = hook;
+  }
+
+  stats(): CoreStats {
+    const stalls = {} as Record<StallName, number>;
+    STALL_NAMES.forEach((n, i) => (stalls[n] = this.totalStalls[i]));
+    return { core: this.params.name, cycles: this.now, instructions: this.instructions, traps: this.traps, stalls, events: { ...this.ev } };
+  }
+
+  private cacheable(pa: number): boolean {
+    for (let i = 0; i < this.cacheBase.length; i++) if (pa >= this.cacheBase[i] && pa < this.cacheEnd[i]) return true;
+    return false;
+  }
+
+  /** One D-cache access (a load, store or PTE read) of the line(s) covering [pa, pa + size). Returns extra cycles. */
+  private dataAccess(pa: number, size: number, account = true): number {
+    if (!this.cacheable(pa)) {
+      if (account) this.lastStalls[S_UNCACHED] += this.params.uncachedLatency;
+      return this.params.uncachedLatency;
+    }
+    const lb = this.params.dcache.lineBytes;
+    const first = Math.floor(pa / lb);
+    const last = Math.floor((pa + size - 1) / lb);
+    let cost = 0;
+    for (let line = first; line <= last; line++) {
+      if (!this.dcache.accessLine(line)) {
+        this.ev.dcacheMisses++;
+        cost += this.params.missLatency;
+      }
+    }
+    if (account) this.lastStalls[S_DCACHE] += cost;
+    return cost;
+  }
+
+  private pteCacheHit(pa: number): boolean {
+    for (let i = 0; i < this.pteCache.length; i++) {
+      if (this.pteCache[i] === pa) {
+        this.pteStamp[i] = ++this.pteClock;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private pteCacheInsert(pa: number): void {
+    if (this.pteCache.length === 0) return;
+    let v = 0;
+    for (let i = 0; i < this.pteCache.length; i++) {
+      if (this.pteCache[i] !== this.pteCache[i]) {
+        v = i;
+        break;
+      }
+      if (this.pteStamp[i] < this.pteStamp[v]) v = i;
+    }
+    this.pteCache[v] = pa;
+    this.pteStamp[v] = ++this.pteClock;
+  }
+
+  /**
+   * Walk Sv39 page tables for va on a TLB miss (privileged spec 4.3.2), each PTE read going through
+   * the PTE cache or the D-cache. Installs the leaf in `tlb`. Returns the walk's cycles.
+   */
+  private walk(va: number, tlb: Tlb): number {
+    this.ev.pageWalks++;
+    const P = this.params;
+    if (!this.reader) {
+      // No page tables to read: three PTE reads that hit the D-cache.
+      this.ev.pteReads += 3;
+      tlb.insert(va, 0, this.asid, false);
+      return 3 * P.walkAccessCycles;
+    }
+    const satp = this.reader.satp();
+    let a = Number(satp & 0xfffffffffffn) * 4096;
+    let cost = 0;
+    let leafLevel = 0;
+    let global = false;
+    let found = false;
+    for (let level = 2; level >= 0; level--) {
+      const vpn = Math.floor(va / 2 ** (12 + 9 * level)) & 511;
+      const pteAddr = a + vpn * 8;
+      this.ev.pteReads++;
+      if (this.pteCacheHit(pteAddr)) {
+        cost += 1;
+      } else {
+        cost += P.walkAccessCycles;
+        cost += this.dataAccess(pteAddr, 8, false); // charged to the TLB category by the caller
+      }
+      const pte = this.reader.readPhys64(pteAddr);
+      if (pte === undefined || (pte & 1n) === 0n || (pte & 6n) === 4n) break; // invalid: the access faults
+      if ((pte & 0xan) !== 0n) {
+        leafLevel = level;
+        global = (pte & 0x20n) !== 0n;
+        found = true;
+        break;
+      }
+      this.pteCacheInsert(pteAddr);
+      a = Number((pte >> 10n) & 0xfffffffffffn) * 4096;
+    }
+    if (found) tlb.insert(va, leafLevel, this.params.asidTagging ? this.asid : 0, global);
+    return cost;
+  }
+
+  private flushTlbs(va: number | null, asid: number | null): void {
+    this.itlb.flush(va, asid);
+    this.dtlb.flush(va, asid);
+    this.pteCache.fill(NaN);
+    this.lastFetchPage = NaN;
+  }
+
+  /** Cycles the instruction in `rec` costs; advances model time and the statistics. */
+  observe(rec: CommitRecord): number {
+    const P = this.params;
+    const stalls = this.lastStalls;
+    stalls.fill(0);
+    const start = this.now;
+    let t = start;
+    const opId = rec.opId;
+
+    // Fetch: I-TLB, then the I-cache (or an uncached fetch), skipped for a fault on fetch and interrupts.
+    const fetched = !rec.trapped || (((rec.trapCause >> 63n) & 1n) === 0n && !isFetchFault(rec.trapCause));
+    if (fetched) {
+      const asidTag = P.asidTagging ? this.asid : 0;
+      if ((rec.xlate & XLATE_FETCH) !== 0) {
+        const page = Math.floor(rec.pc / 4096);
+        if (page !== this.lastFetchPage || (rec.pc % 4096) + rec.size > 4096) {
+          if (!this.itlb.lookup(rec.pc, asidTag)) {
+            this.ev.itlbMisses++;
+            const w = this.walk(rec.pc, this.itlb);
+            stalls[S_ITLB] += w;
+            t += w;
+          }
+          this.lastFetchPage = page;
+        }
+      } else this.lastFetchPage = NaN;
+      const pa = rec.fetchPaddr;
+      if (this.cacheable(pa)) {
+        const lb = P.icache.lineBytes;
+        const first = Math.floor(pa / lb);
+        const last = Math.floor((pa + rec.size - 1) / lb);
+        for (let line = first; line <= last; line++) {
+          if (line === this.lastFetchLine) continue;
+          if (!this.icache.accessLine(line)) {
+            this.ev.icacheMisses++;
+            stalls[S_ICACHE] += P.missLatency;
+            t += P.missLatency;
+          }
+          this.lastFetchLine = line;
+        }
+      } else {
+        stalls[S_UNCACHED] += P.uncachedLatency;
+        t += P.uncachedLatency;
+        this.lastFetchLine = NaN;
+      }
+    }
+
+    if (rec.trapped) {
+      this.traps++;
+      stalls[S_TRAP] += P.trapPenalty;
+      this.now = t + 1 + P.trapPenalty;
+      return this.finish(start);
+    }
+    this.instructions++;
+    const cls = OP_FACTS.cls[opId];
+
+    // Operands: wait for results still in flight (scoreboard).
+    const rs1 = sourceRegister(opId, rec.raw, 0);
+    const rs2 = sourceRegister(opId, rec.raw, 1);
+    let ready = 0;
+    let producer = 0;
+    if (rs1 !== 0 && this.regReady[rs1] > ready) {
+      ready = this.regReady[rs1];
+      producer = this.regProducer[rs1];
+    }
+    if (rs2 !== 0 && this.regReady[rs2] > ready) {
+      ready = this.regReady[rs2];
+      producer = this.regProducer[rs2];
+    }
+    if (ready > t) {
+      stalls[producer === 0 ? S_LOAD_USE : S_MULDIV] += ready - t;
+      t = ready;
+    }
+    const isMulDiv = cls === C_MUL || cls === C_DIV || cls === C_DIVW;
+    if (isMulDiv && this.mdFree > t) {
+      stalls[S_MULDIV] += this.mdFree - t;
+      t = this.mdFree;
+    }
+    const issue = t;
+    let post = 0;
+
+    // Data access: D-TLB, then the D-cache (blocking: a miss stalls the pipeline).
+    if (rec.memKind !== MEM_NONE) {
+      if ((rec.xlate & XLATE_DATA) !== 0 && !this.dtlb.lookup(rec.memVaddr, P.asidTagging ? this.asid : 0)) {
+        this.ev.dtlbMisses++;
+        const w = this.walk(rec.memVaddr, this.dtlb);
+        stalls[S_DTLB] += w;
+        post += w;
+      }
+      post += this.dataAccess(rec.memPaddr, rec.memSize);
+    }
+
+    // Result latency.
+    const rd = rec.rd;
+    if (rd > 0) {
+      let latency = 1;
+      let prod = 0;
+      if (cls === C_LOAD_WORD || cls === C_AMO) latency = P.loadLatencyWord;
+      else if (cls === C_LOAD_SUB) latency = P.loadLatencySubword;
+      else if (cls === C_MUL) {
+        latency = P.mulLatency;
+        prod = 1;
+      } else if (cls === C_DIV || cls === C_DIVW) {
+        latency = dividerCycles(cls === C_DIVW ? 32 : 64, OP_FACTS.unsignedDiv[opId] === 0, rec.rs1Value, rec.rs2Value, P.divSetup);
+        prod = 1;
+      }
+      this.regReady[rd] = issue + post + latency;
+      this.regProducer[rd] = prod;
+    }
+    if (cls === C_MUL) this.mdFree = issue + 1;
+    else if (cls === C_DIV || cls === C_DIVW) {
+      this.mdFree = issue + dividerCycles(cls === C_DIVW ? 32 : 64, OP_FACTS.unsignedDiv[opId] === 0, rec.rs1Value, rec.rs2Value, P.divSetup);
+    }
+
+    // Control flow.
+    const fallThrough = rec.pc + rec.size;
+    if (cls === C_BRANCH) {
+      this.ev.branches++;
+      if (this.bp.branch(rec.pc, rec.taken, rec.nextPc, fallThrough)) {
+        this.ev.mispredicts++;
+        stalls[S_MISPREDICT] += P.mispredictPenalty;
+        post += P.mispredictPenalty;
+      }
+    } else if (cls === C_JAL || cls === C_JALR) {
+      this.ev.branches++;
+      const rdNum = rd > 0 ? rd : 0;
+      if (this.bp.jump(rec.pc, rdNum, cls === C_JALR ? rs1 : -1, rec.nextPc, fallThrough)) {
+        this.ev.mispredicts++;
+        stalls[S_MISPREDICT] += P.mispredictPenalty;
+        post += P.mispredictPenalty;
+      }
+    }
+
+    // CSR side effects: satp changes the translation context; most CSR writes flush the pipeline.
+    let flush = 0;
+    for (let i = 0; i < rec.csrWriteCount; i++) {
+      const num = rec.csrWriteNum[i];
+      if (num === CSR_SATP) {
+        this.asid = Number((rec.csrWriteValue[i] >> 44n) & 0xffffn);
+        if (!P.asidTagging) this.flushTlbs(null, null);
+      }
+      if (cls === C_CSR && NO_FLUSH[num & 0xfff] === 0) flush = P.csrFlushPenalty;
+    }
+    if (cls === C_XRET) flush = P.xretPenalty;
+    else if (cls === C_SFENCE) {
+      flush = P.sfencePenalty;
+      const va = rs1 !== 0 ? Number(BigInt.asIntN(64, rec.rs1Value)) : null;
+      const asid = rs2 !== 0 && P.asidTagging ? Number(rec.rs2Value & 0xffffn) : null;
+      this.flushTlbs(va, asid);
+    } else if (cls === C_FENCE_I) {
+      flush = P.fenceIPenalty;
+      this.icache.invalidateAll();
+      this.lastFetchLine = NaN;
+    } else if (cls === C_XPC) {
+      const extra = this.xpcExtra[OP_FACTS.xpcIndex[opId]] + (this.xpcHook ? this.xpcHook(rec) : 0);
+      stalls[S_XPC] += extra;
+      post += extra;
+    }
+    if (flush > 0) {
+      this.ev.flushes++;
+      stalls[S_FLUSH] += flush;
+      post += flush;
+    }
+
+    this.now = issue + 1 + post;
+    return this.finish(start);
+  }
+
+  private finish(start: number): number {
+    const cycles = this.now - start;
+    this.lastCycles = cycles;
+    for (let i = 0; i < N_STALLS; i++) this.totalStalls[i] += this.lastStalls[i];
+    return cycles;
+  }
+}
