@@ -9,6 +9,12 @@ export interface CsrDef {
   rv32Only?: boolean;
   /** Alternative names assemblers accept. */
   aliases?: string[];
+  /**
+   * Set for CSRs of extensions rvx does not implement (N, V, H, Smstateen, Sstc, Zkr, Sscofpmf): known by
+   * name only, so that the assembler accepts and the disassembler prints the names LLVM does. Accessing
+   * them on the machine is an illegal instruction.
+   */
+  unimplemented?: string;
 }
 
 const rows: CsrDef[] = [
@@ -93,6 +99,27 @@ const rows: CsrDef[] = [
   { name: 'xcaller', number: 0xcc2 },
 ];
 
+// Names of other extensions' CSRs, as LLVM 14 knows them (RISCVSystemOperands.td); not implemented.
+const NAME_ONLY: [ext: string, entries: [name: string, number: number][]][] = [
+  ['N', [['ustatus', 0x000], ['uie', 0x004], ['utvec', 0x005], ['uscratch', 0x040], ['uepc', 0x041], ['ucause', 0x042], ['utval', 0x043], ['uip', 0x044], ['sedeleg', 0x102], ['sideleg', 0x103]]],
+  ['V', [['vstart', 0x008], ['vxsat', 0x009], ['vxrm', 0x00a], ['vcsr', 0x00f], ['vl', 0xc20], ['vtype', 0xc21], ['vlenb', 0xc22]]],
+  ['Zkr', [['seed', 0x015]]],
+  ['Smstateen', [
+    ['sstateen0', 0x10c], ['sstateen1', 0x10d], ['sstateen2', 0x10e], ['sstateen3', 0x10f],
+    ['mstateen0', 0x30c], ['mstateen1', 0x30d], ['mstateen2', 0x30e], ['mstateen3', 0x30f],
+    ['hstateen0', 0x60c], ['hstateen1', 0x60d], ['hstateen2', 0x60e], ['hstateen3', 0x60f],
+  ]],
+  ['Sstc', [['stimecmp', 0x14d], ['vstimecmp', 0x24d]]],
+  ['H', [
+    ['vsstatus', 0x200], ['vsie', 0x204], ['vstvec', 0x205], ['vsscratch', 0x240], ['vsepc', 0x241], ['vscause', 0x242],
+    ['vstval', 0x243], ['vsip', 0x244], ['vsatp', 0x280], ['hstatus', 0x600], ['hedeleg', 0x602], ['hideleg', 0x603],
+    ['hie', 0x604], ['htimedelta', 0x605], ['hcounteren', 0x606], ['hgeie', 0x607], ['henvcfg', 0x60a], ['htval', 0x643],
+    ['hip', 0x644], ['hvip', 0x645], ['htinst', 0x64a], ['hgatp', 0x680], ['hcontext', 0x6a8], ['hgeip', 0xe12],
+  ]],
+  ['Sscofpmf', [['scountovf', 0xda0]]],
+];
+for (const [ext, entries] of NAME_ONLY) for (const [name, number] of entries) rows.push({ name, number, unimplemented: ext });
+
 // Families.
 for (let i = 3; i <= 31; i++) {
   rows.push({ name: `hpmcounter${i}`, number: 0xc00 + i });
@@ -130,5 +157,5 @@ export function csrByNumber(n: number): CsrDef | undefined {
   return byNumber.get(n);
 }
 
-/** Named CSR numbers used by the emulator and the kernel generator. */
-export const CSR = Object.fromEntries(rows.filter((c) => !c.rv32Only).map((c) => [c.name, c.number])) as Record<string, number>;
+/** Named CSR numbers used by the emulator and the kernel generator (implemented ones only). */
+export const CSR = Object.fromEntries(rows.filter((c) => !c.rv32Only && !c.unimplemented).map((c) => [c.name, c.number])) as Record<string, number>;

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InstrDef } from '../isa/instructions.js';
 import { registerName } from '../isa/registers.js';
-import type { OperandField } from '../isa/operands.js';
+import { operandRangeError, type OperandField } from '../isa/operands.js';
+import { encode } from '../isa/codec.js';
 
 function has(tool: string): boolean {
   return spawnSync('which', [tool], { encoding: 'utf8' }).status === 0;
@@ -144,3 +145,25 @@ export function llvmMcGroups(groups: readonly string[], mattr = '+m,+a,+c'): (Ui
   }
   return out.map((b, i) => errors.get(i) ?? b);
 }
+
+/** Boundary values of an operand: smallest, largest, zero, ±one step, and a mid value. */
+export function boundaryValues(f: OperandField): number[] {
+  if (f.kind === 'reg') return f.prime ? [8, 10, 15] : [0, 1, 2, 10, 31];
+  if (f.upper20) return [1, 31, 0xfffe0, 0xfffff, 5];
+  if (f.print === 'fence') return [1, 3, 8, 15, 6];
+  const step = 2 ** f.align;
+  const lo = f.signed ? -(2 ** (f.bits - 1)) : 0;
+  const hi = (f.signed ? 2 ** (f.bits - 1) : 2 ** f.bits) - step;
+  const mid = Math.floor(hi / 3 / step) * step;
+  const vals = [lo, lo + step, -step, 0, step, hi - step, hi, mid, -mid];
+  return [...new Set(vals)].filter((v) => operandRangeError(f, v) === null);
+}
+
+/** Operand value lists of a row: the cross product of boundary values, trimmed to a few hundred. */
+export function rowCases(def: InstrDef): number[][] {
+  const lists = def.fields.map(boundaryValues);
+  let out: number[][] = [[]];
+  for (const l of lists) out = out.flatMap((prefix) => l.map((v) => [...prefix, v]));
+  return out.filter((vals) => encode(def, vals).ok);
+}
+
