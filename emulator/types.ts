@@ -99,6 +99,15 @@ export interface CommitRecord {
   fetchPaddr: number;
   /** Which accesses of this instruction went through Sv39 translation: XLATE_FETCH | XLATE_DATA bits. */
   xlate: number;
+  /**
+   * XPC engine steps of this instruction (XPC_EV_* bits; 0 for every non-XPC instruction) and the
+   * physical addresses they touched, each valid only with its bit. Filled by emulator/xpc/.
+   */
+  xpcEvent: number;
+  xpcCapPa: number;
+  xpcEntryPa: number;
+  xpcLinkPa: number;
+  xpcSegListPa: number;
 }
 
 /** CommitRecord.xlate bits. */
