@@ -1,0 +1,175 @@
+// Trace line formats (docs/trace-format.md): Spike's `--log-commits` text, line for line, with optional
+// extra columns after `  #`, and one JSON object per line (`--format jsonl`).
+
+import { csrByNumber } from '../../isa/index.js';
+import { disassemble } from '../../isa/disasm.js';
+import { MEM_AMO, MEM_LOAD, MEM_NONE, MEM_STORE, type CommitRecord } from '../../emulator/types.js';
+import { STALL_NAMES } from '../../emulator/timing/index.js';
+import { INSTRUCTIONS } from '../../isa/index.js';
+
+const HEX16 = '0000000000000000';
+
+/** 64-bit two's complement hex of a (possibly negative, sign-extended) JS number, 16 digits. */
+export function hex64(n: number): string {
+  if (n >= 0 && n <= Number.MAX_SAFE_INTEGER) {
+    const s = n.toString(16);
+    return s.length >= 16 ? s : HEX16.slice(s.length) + s;
+  }
+  return BigInt.asUintN(64, BigInt(n)).toString(16).padStart(16, '0');
+}
+
+/** Low `digits * 4` bits of v as exactly `digits` hex digits. */
+export function hexBig(v: bigint, digits: number): string {
+  const s = BigInt.asUintN(digits * 4, v).toString(16);
+  return s.length >= digits ? s : HEX16.slice(16 - (digits - s.length)) + s;
+}
+
+/** Spike's name for a CSR number (`c773_mtvec` uses the decimal number and this name). */
+export function csrLogName(num: number): string {
+  return csrByNumber(num)?.name ?? `csr${num}`;
+}
+
+const SC_IDS = new Uint8Array(INSTRUCTIONS.length);
+for (const d of INSTRUCTIONS) if (/^sc\./.test(d.name)) SC_IDS[d.id] = 1;
+
+/** Privilege letter for 0/1/3. */
+export function privName(p: number): string {
+  return p === 3 ? 'M' : p === 1 ? 'S' : p === 0 ? 'U' : String(p);
+}
+
+/**
+ * Spike's commit-log line for a retired instruction, without the newline (null for a trapped record,
+ * which Spike does not log). Order as Spike prints it: the destination register, the CSRs written
+ * (latest first), memory reads, memory writes.
+ */
+export function spikeCommitLine(rec: CommitRecord): string | null {
+  if (rec.trapped) return null;
+  let s = `core   0: ${rec.priv} 0x${hex64(rec.pc)} (0x${rec.size === 2 ? hexBig(BigInt(rec.raw), 4) : hexBig(BigInt(rec.raw >>> 0), 8)})`;
+  if (rec.rd > 0) s += ` x${rec.rd < 10 ? `${rec.rd} ` : rec.rd} 0x${hexBig(rec.rdValue, 16)}`;
+  for (let i = rec.csrWriteCount - 1; i >= 0; i--) {
+    const num = rec.csrWriteNum[i];
+    s += ` c${num}_${csrLogName(num)} 0x${hexBig(rec.csrWriteValue[i], 16)}`;
+  }
+  const kind = rec.memKind;
+  if (kind !== MEM_NONE) {
+    const addr = hex64(rec.memVaddr);
+    const isSc = SC_IDS[rec.opId] === 1;
+    if ((kind === MEM_LOAD || kind === MEM_AMO) && !isSc) s += ` mem 0x${addr}`;
+    if (kind === MEM_STORE || kind === MEM_AMO) {
+      // A failed SC (rd = 1) stores nothing; Spike logs the store only when it happened.
+      const failedSc = isSc && rec.rd > 0 && rec.rdValue !== 0n;
+      if (!failedSc) s += ` mem 0x${addr} 0x${hexBig(rec.memValue, rec.memSize * 2)}`;
+    }
+  }
+  return s;
+}
+
+/** Spike's names of exception causes (its trap_t::name()), for `--traps` lines. */
+const TRAP_NAMES: Record<number, string> = {
+  0: 'trap_instruction_address_misaligned',
+  1: 'trap_instruction_access_fault',
+  2: 'trap_illegal_instruction',
+  3: 'trap_breakpoint',
+  4: 'trap_load_address_misaligned',
+  5: 'trap_load_access_fault',
+  6: 'trap_store_address_misaligned',
+  7: 'trap_store_access_fault',
+  8: 'trap_user_ecall',
+  9: 'trap_supervisor_ecall',
+  11: 'trap_machine_ecall',
+  12: 'trap_instruction_page_fault',
+  13: 'trap_load_page_fault',
+  15: 'trap_store_page_fault',
+};
+
+export function trapName(cause: bigint): string {
+  const c = BigInt.asUintN(64, cause);
+  if (c >> 63n) return `interrupt #${Number(c & 0xffffn)}`;
+  return TRAP_NAMES[Number(c)] ?? `trap_cause_${c}`;
+}
+
+/** The two lines Spike's `-l` prints when an exception is taken (no newline after the second). */
+export function spikeTrapLines(rec: CommitRecord): string {
+  return `core   0: exception ${trapName(rec.trapCause)}, epc 0x${hex64(rec.pc)}\ncore   0:           tval 0x${hexBig(rec.trapTval, 16)}`;
+}
+
+export interface ExtraColumns {
+  disasm: boolean;
+  symbol: ((pc: number) => string | undefined) | null;
+  cycles: boolean;
+  stalls: boolean;
+}
+
+/** `  # <sym+off>  disasm  [N cycles: cat n, ...]` — the optional columns after a Spike line. */
+export function extraColumns(rec: CommitRecord, cols: ExtraColumns, cycles: number, stalls: Float64Array): string {
+  let s = '';
+  if (cols.symbol) s += `  <${cols.symbol(rec.pc) ?? '?'}>`;
+  if (cols.disasm) s += `  ${disassemble(rec.raw, rec.pc).text.replace('\t', ' ')}`;
+  if (cols.cycles || cols.stalls) {
+    s += `  [${cycles} cycle${cycles === 1 ? '' : 's'}`;
+    if (cols.stalls) {
+      let first = true;
+      for (let i = 0; i < stalls.length; i++) {
+        if (stalls[i] === 0) continue;
+        s += `${first ? ': ' : ', '}${STALL_NAMES[i]} ${stalls[i]}`;
+        first = false;
+      }
+    }
+    s += ']';
+  }
+  return s === '' ? '' : `  #${s}`;
+}
+
+/** One JSONL trace object (docs/trace-format.md lists every key). */
+export function jsonRecord(
+  rec: CommitRecord,
+  cycles: number,
+  stalls: Float64Array,
+  symbol: ((pc: number) => string | undefined) | null,
+): string {
+  const o: Record<string, unknown> = {
+    step: rec.step,
+    priv: privName(rec.priv),
+    pc: `0x${hex64(rec.pc)}`,
+    raw: rec.size === 2 ? `0x${hexBig(BigInt(rec.raw), 4)}` : `0x${hexBig(BigInt(rec.raw >>> 0), 8)}`,
+    disasm: disassemble(rec.raw, rec.pc).text.replace('\t', ' '),
+  };
+  if (symbol) o.symbol = symbol(rec.pc) ?? null;
+  if (rec.trapped) {
+    const c = BigInt.asUintN(64, rec.trapCause);
+    o.trap = { cause: `0x${c.toString(16)}`, interrupt: c >> 63n === 1n, name: trapName(rec.trapCause), tval: `0x${hexBig(rec.trapTval, 16)}`, vector: `0x${hex64(rec.nextPc)}` };
+  } else {
+    const regs: { reg: string; value: string }[] = [];
+    if (rec.rd > 0) regs.push({ reg: `x${rec.rd}`, value: `0x${hexBig(rec.rdValue, 16)}` });
+    o.regs = regs;
+    const csrs: { csr: string; num: number; value: string }[] = [];
+    for (let i = 0; i < rec.csrWriteCount; i++) {
+      csrs.push({ csr: csrLogName(rec.csrWriteNum[i]), num: rec.csrWriteNum[i], value: `0x${hexBig(rec.csrWriteValue[i], 16)}` });
+    }
+    o.csrs = csrs;
+    const mem: { op: string; va: string; pa: string; size: number; value: string | null }[] = [];
+    const k = rec.memKind;
+    if (k !== MEM_NONE) {
+      const base = { va: `0x${hex64(rec.memVaddr)}`, pa: `0x${hex64(rec.memPaddr)}`, size: rec.memSize };
+      const v = `0x${hexBig(rec.memValue, rec.memSize * 2)}`;
+      if (k === MEM_LOAD) mem.push({ op: 'read', ...base, value: v });
+      else if (k === MEM_STORE) mem.push({ op: 'write', ...base, value: v });
+      else if (SC_IDS[rec.opId]) {
+        if (!(rec.rd > 0 && rec.rdValue !== 0n)) mem.push({ op: 'write', ...base, value: v });
+      } else {
+        // AMO: the old value (what rd receives) is read, the result is written.
+        mem.push({ op: 'read', ...base, value: rec.rd > 0 ? `0x${hexBig(rec.rdValue, rec.memSize * 2)}` : null });
+        mem.push({ op: 'write', ...base, value: v });
+      }
+    }
+    o.mem = mem;
+    if (rec.taken) o.taken = true;
+    o.next = `0x${hex64(rec.nextPc)}`;
+  }
+  o.cycles = cycles;
+  const st: Record<string, number> = {};
+  for (let i = 0; i < stalls.length; i++) if (stalls[i] !== 0) st[STALL_NAMES[i]] = stalls[i];
+  o.stalls = st;
+  return JSON.stringify(o);
+}
+

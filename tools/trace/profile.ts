@@ -1,0 +1,89 @@
+// Flat profile: cycles, instructions and stall breakdown per function (the ELF symbol whose range holds
+// the pc) and per privilege mode.
+
+import type { CommitRecord } from '../../emulator/types.js';
+import { STALL_NAMES, type StallName } from '../../emulator/timing/index.js';
+import type { SymbolTable } from './symbols.js';
+
+const N = STALL_NAMES.length;
+
+export interface ProfileRow {
+  name: string;
+  cycles: number;
+  instructions: number;
+  traps: number;
+  cpi: number;
+  /** Share of all cycles, 0..1. */
+  share: number;
+  stalls: Record<StallName, number>;
+}
+
+export interface ProfileReport {
+  core: string;
+  cycles: number;
+  instructions: number;
+  cpi: number;
+  functions: ProfileRow[];
+  privileges: ProfileRow[];
+}
+
+class Bins {
+  readonly cycles: Float64Array;
+  readonly insns: Float64Array;
+  readonly traps: Float64Array;
+  readonly stalls: Float64Array;
+  constructor(n: number) {
+    this.cycles = new Float64Array(n);
+    this.insns = new Float64Array(n);
+    this.traps = new Float64Array(n);
+    this.stalls = new Float64Array(n * N);
+  }
+  add(i: number, rec: CommitRecord, cycles: number, stalls: Float64Array | null): void {
+    this.cycles[i] += cycles;
+    if (rec.trapped) this.traps[i]++;
+    else this.insns[i]++;
+    if (stalls) for (let k = 0; k < N; k++) this.stalls[i * N + k] += stalls[k];
+  }
+  row(i: number, name: string, total: number): ProfileRow {
+    const st = {} as Record<StallName, number>;
+    STALL_NAMES.forEach((s, k) => (st[s] = this.stalls[i * N + k]));
+    const c = this.cycles[i];
+    const n = this.insns[i];
+    return { name, cycles: c, instructions: n, traps: this.traps[i], cpi: n > 0 ? c / n : 0, share: total > 0 ? c / total : 0, stalls: st };
+  }
+}
+
+export class Profiler {
+  private readonly fn: Bins;
+  private readonly priv = new Bins(4);
+  private total = 0;
+  private insns = 0;
+
+  constructor(private readonly symbols: SymbolTable, private readonly core: string) {
+    this.fn = new Bins(symbols.ranges.length + 1);
+  }
+
+  observe(rec: CommitRecord, cycles: number, stalls: Float64Array | null): void {
+    const i = this.symbols.indexOf(rec.pc);
+    this.fn.add(i < 0 ? this.symbols.ranges.length : i, rec, cycles, stalls);
+    this.priv.add(rec.priv & 3, rec, cycles, stalls);
+    this.total += cycles;
+    if (!rec.trapped) this.insns++;
+  }
+
+  report(): ProfileReport {
+    const functions: ProfileRow[] = [];
+    const n = this.symbols.ranges.length;
+    for (let i = 0; i <= n; i++) {
+      if (this.fn.cycles[i] === 0 && this.fn.insns[i] === 0) continue;
+      functions.push(this.fn.row(i, i < n ? this.symbols.ranges[i].name : '(no symbol)', this.total));
+    }
+    functions.sort((a, b) => b.cycles - a.cycles || a.name.localeCompare(b.name));
+    const privileges: ProfileRow[] = [];
+    for (const [p, name] of [[3, 'M'], [1, 'S'], [0, 'U']] as const) {
+      if (this.priv.cycles[p] > 0 || this.priv.insns[p] > 0) privileges.push(this.priv.row(p, name, this.total));
+    }
+    privileges.sort((a, b) => b.cycles - a.cycles);
+    return { core: this.core, cycles: this.total, instructions: this.insns, cpi: this.insns > 0 ? this.total / this.insns : 0, functions, privileges };
+  }
+}

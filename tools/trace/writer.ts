@@ -1,0 +1,54 @@
+// Buffered, synchronous output for traces that may run to billions of lines: text is gathered into
+// chunks of about 64 KiB and written with writeSync, so memory stays flat however long the run is.
+// A closed pipe (`rvx trace prog.elf | head`) surfaces as BrokenPipe, which the command treats as "stop".
+
+import { writeSync } from 'node:fs';
+
+export class BrokenPipe extends Error {
+  constructor() {
+    super('output closed');
+  }
+}
+
+const CHUNK = 64 * 1024;
+
+export class BufferedWriter {
+  private parts: string[] = [];
+  private size = 0;
+  private closed = false;
+
+  /** fd 1 for stdout, or a descriptor from openSync. */
+  constructor(private readonly fd: number) {}
+
+  write(text: string): void {
+    if (this.closed) throw new BrokenPipe();
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size >= CHUNK) this.flush();
+  }
+
+  flush(): void {
+    if (this.size === 0 || this.closed) return;
+    const buf = Buffer.from(this.parts.join(''), 'utf8');
+    this.parts = [];
+    this.size = 0;
+    let off = 0;
+    while (off < buf.length) {
+      try {
+        off += writeSync(this.fd, buf, off, buf.length - off);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') {
+          // A non-blocking pipe is full: wait a moment for the reader.
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+          continue;
+        }
+        if (code === 'EPIPE') {
+          this.closed = true;
+          throw new BrokenPipe();
+        }
+        throw e;
+      }
+    }
+  }
+}
