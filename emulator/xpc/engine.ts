@@ -76,10 +76,9 @@ export interface XpcHost {
 /** translateData results other than a physical address. */
 export const SEG_MISS = -1;
 export const SEG_FAULT = -2;
-/** translateData access kinds. */
+/** translateData access kinds: a load or LR; a store, SC or AMO. */
 export const SEG_LOAD = 0;
 export const SEG_STORE = 1;
-export const SEG_AMO = 2;
 
 const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 const MAX_PADDR = BigInt(Number.MAX_SAFE_INTEGER);
@@ -230,8 +229,8 @@ export class XpcEngine {
     const end = this.segEndNum;
     if (va >= end || va + size <= start) return SEG_MISS;
     if (va < start || va + size > end) return SEG_FAULT;
-    // A load needs read, a store write, an AMO both (it returns the old value).
-    const need = kind === SEG_LOAD ? 1 : kind === SEG_STORE ? 2 : 3;
+    // A load needs read; a store, SC or AMO needs write (docs/xpc.md §4).
+    const need = kind === SEG_LOAD ? 1 : 2;
     if ((this.segPermNum & need) !== need) return SEG_FAULT;
     return this.segPaNum + (va - start);
   }
