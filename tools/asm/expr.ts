@@ -1,0 +1,448 @@
+// Expressions of GNU as: numbers, character literals, symbols, `.`, unary - ~ ! +, and the binary
+// operators with LLVM's GNU-mode precedence (which is GNU as's):
+//   || (1) < && (2) < comparisons (3) < + - (4) < | ^ & (5) < * / % << >> (6).
+// Values are 64-bit two's complement; comparisons yield -1 for true as GNU as does; >> is logical.
+// The parser works on a [pos, end) range of a source string with no token array, so the assembler's
+// hot path allocates nothing for plain numbers beyond the result node.
+
+import type { Frag, InputSection } from './section.js';
+
+/** A symbol of one assembly unit (a top-level input file and what it includes). */
+export interface Sym {
+  name: string;
+  unit: number;
+  /** 0 undefined, 1 label, 2 absolute constant (value), 3 expression (expr, evaluated after layout). */
+  kind: number;
+  section: InputSection | null;
+  frag: Frag | null;
+  /** Offset of a label inside its fragment. */
+  offset: number;
+  value: bigint;
+  expr: Expr | null;
+  global: boolean;
+  weak: boolean;
+  /** Not written to the ELF symbol table (.L, numeric and `.` labels). */
+  temp: boolean;
+  type: 'notype' | 'func' | 'object';
+  size: Expr | null;
+  defLoc: Loc | null;
+  /** Address after linking (labels) or value (constants). */
+  address: bigint;
+  /** Guards recursive evaluation of expression symbols. */
+  evaluating: boolean;
+}
+
+export interface Loc {
+  file: string;
+  line: number;
+  col: number;
+  /** Set for lines produced by macro / .rept expansion: where the expansion came from. */
+  note?: string;
+}
+
+export const E_NUM = 0;
+export const E_SYM = 1;
+export const E_UN = 2;
+export const E_BIN = 3;
+
+export type Expr =
+  | { t: 0; v: bigint }
+  | { t: 1; sym: Sym }
+  | { t: 2; op: number; a: Expr }
+  | { t: 3; op: number; a: Expr; b: Expr };
+
+// Operator codes (also used as indices into names for messages).
+export const OP_NEG = 1, OP_NOT = 2, OP_LNOT = 3;
+export const OP_ADD = 10, OP_SUB = 11, OP_MUL = 12, OP_DIV = 13, OP_MOD = 14, OP_SHL = 15, OP_SHR = 16;
+export const OP_OR = 17, OP_AND = 18, OP_XOR = 19;
+export const OP_EQ = 20, OP_NE = 21, OP_LT = 22, OP_LE = 23, OP_GT = 24, OP_GE = 25, OP_LAND = 26, OP_LOR = 27;
+
+/** An error in the input, reported as a diagnostic at `pos` (an index into the statement's text). */
+export class AsmError extends Error {
+  constructor(
+    message: string,
+    public pos = -1,
+  ) {
+    super(message);
+  }
+}
+
+/** What the parser needs from the assembler: symbol lookup and `.`. */
+export interface ExprEnv {
+  symbol(name: string): Sym;
+  /** A temporary label at the current location. */
+  dot(): Sym;
+  /** Numeric local label reference `Nb` / `Nf`. */
+  localLabel(n: string, forward: boolean, pos: number): Sym;
+}
+
+const MASK64 = (1n << 64n) - 1n;
+
+export function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 46 || c === 36;
+}
+export function isIdentChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 36;
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function hexVal(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return 99;
+}
+
+/** Escape character value after a backslash (GNU as's set), or -1. */
+export function escapeValue(c: number): number {
+  switch (c) {
+    case 110: return 10; // n
+    case 116: return 9; // t
+    case 114: return 13; // r
+    case 98: return 8; // b
+    case 102: return 12; // f
+    case 118: return 11; // v
+    case 97: return 7; // a
+    case 101: return 27; // e
+    case 48: return 0;
+    case 92: return 92;
+    case 39: return 39;
+    case 34: return 34;
+    default: return -1;
+  }
+}
+
+export class ExprParser {
+  s = '';
+  pos = 0;
+  end = 0;
+  constructor(public env: ExprEnv) {}
+
+  reset(s: string, pos: number, end: number): void {
+    this.s = s;
+    this.pos = pos;
+    this.end = end;
+  }
+
+  skipWs(): void {
+    const s = this.s;
+    while (this.pos < this.end) {
+      const c = s.charCodeAt(this.pos);
+      if (c !== 32 && c !== 9 && c !== 13) break;
+      this.pos++;
+    }
+  }
+
+  peek(): number {
+    return this.pos < this.end ? this.s.charCodeAt(this.pos) : -1;
+  }
+
+  atEnd(): boolean {
+    this.skipWs();
+    return this.pos >= this.end;
+  }
+
+  /** Parse a full expression. */
+  parse(): Expr {
+    return this.binary(1);
+  }
+
+  private binOp(): { op: number; prec: number; len: number } | null {
+    const c = this.peek();
+    const d = this.pos + 1 < this.end ? this.s.charCodeAt(this.pos + 1) : -1;
+    switch (c) {
+      case 43: return { op: OP_ADD, prec: 4, len: 1 };
+      case 45: return { op: OP_SUB, prec: 4, len: 1 };
+      case 42: return { op: OP_MUL, prec: 6, len: 1 };
+      case 47: return { op: OP_DIV, prec: 6, len: 1 };
+      case 37: return { op: OP_MOD, prec: 6, len: 1 };
+      case 94: return { op: OP_XOR, prec: 5, len: 1 };
+      case 124: return d === 124 ? { op: OP_LOR, prec: 1, len: 2 } : { op: OP_OR, prec: 5, len: 1 };
+      case 38: return d === 38 ? { op: OP_LAND, prec: 2, len: 2 } : { op: OP_AND, prec: 5, len: 1 };
+      case 60:
+        if (d === 60) return { op: OP_SHL, prec: 6, len: 2 };
+        if (d === 61) return { op: OP_LE, prec: 3, len: 2 };
+        if (d === 62) return { op: OP_NE, prec: 3, len: 2 };
+        return { op: OP_LT, prec: 3, len: 1 };
+      case 62:
+        if (d === 62) return { op: OP_SHR, prec: 6, len: 2 };
+        if (d === 61) return { op: OP_GE, prec: 3, len: 2 };
+        return { op: OP_GT, prec: 3, len: 1 };
+      case 61: return d === 61 ? { op: OP_EQ, prec: 3, len: 2 } : null;
+      case 33: return d === 61 ? { op: OP_NE, prec: 3, len: 2 } : null;
+      default: return null;
+    }
+  }
+
+  private binary(minPrec: number): Expr {
+    let left = this.unary();
+    for (;;) {
+      this.skipWs();
+      const op = this.binOp();
+      if (!op || op.prec < minPrec) return left;
+      this.pos += op.len;
+      const right = this.binary(op.prec + 1);
+      left = foldBinary(op.op, left, right);
+    }
+  }
+
+  private unary(): Expr {
+    this.skipWs();
+    const c = this.peek();
+    if (c === 45 || c === 126 || c === 33 || c === 43) {
+      this.pos++;
+      const a = this.unary();
+      if (c === 43) return a;
+      const op = c === 45 ? OP_NEG : c === 126 ? OP_NOT : OP_LNOT;
+      if (a.t === E_NUM) return { t: E_NUM, v: applyUnary(op, a.v) };
+      return { t: E_UN, op, a };
+    }
+    return this.primary();
+  }
+
+  private primary(): Expr {
+    const s = this.s;
+    const start = this.pos;
+    const c = this.peek();
+    if (c < 0) throw new AsmError('expected an expression', start);
+    if (isDigit(c)) return this.number();
+    if (c === 39) return this.charLiteral();
+    if (c === 40) {
+      this.pos++;
+      const e = this.binary(1);
+      this.skipWs();
+      if (this.peek() !== 41) throw new AsmError("expected ')' in expression", this.pos);
+      this.pos++;
+      return e;
+    }
+    if (isIdentStart(c)) {
+      let p = this.pos + 1;
+      while (p < this.end && isIdentChar(s.charCodeAt(p))) p++;
+      this.pos = p;
+      if (p === start + 1 && c === 46) return { t: E_SYM, sym: this.env.dot() };
+      return { t: E_SYM, sym: this.env.symbol(s.slice(start, p)) };
+    }
+    if (c === 37) throw new AsmError('relocation modifiers (%hi, %lo, ...) must be the whole operand', start);
+    throw new AsmError(`unexpected '${String.fromCharCode(c)}' in expression`, start);
+  }
+
+  private charLiteral(): Expr {
+    const s = this.s;
+    const start = this.pos;
+    this.pos++;
+    if (this.pos >= this.end) throw new AsmError('unterminated character literal', start);
+    let v = s.charCodeAt(this.pos);
+    this.pos++;
+    if (v === 92) {
+      if (this.pos >= this.end) throw new AsmError('unterminated character literal', start);
+      const e = s.charCodeAt(this.pos);
+      this.pos++;
+      if (e === 120) {
+        // \xHH
+        let n = 0;
+        let digits = 0;
+        while (this.pos < this.end && hexVal(s.charCodeAt(this.pos)) < 16) {
+          n = ((n << 4) | hexVal(s.charCodeAt(this.pos))) & 0xff;
+          this.pos++;
+          digits++;
+        }
+        if (digits === 0) throw new AsmError('bad escape in character literal', start);
+        v = n;
+      } else if (e >= 48 && e <= 55) {
+        let n = e - 48;
+        for (let k = 0; k < 2 && this.pos < this.end; k++) {
+          const d = s.charCodeAt(this.pos);
+          if (d < 48 || d > 55) break;
+          n = n * 8 + (d - 48);
+          this.pos++;
+        }
+        v = n & 0xff;
+      } else {
+        v = escapeValue(e);
+        if (v < 0) throw new AsmError('bad escape in character literal', start);
+      }
+    }
+    // GNU as accepts 'a without the closing quote; take it when present.
+    if (this.pos < this.end && s.charCodeAt(this.pos) === 39) this.pos++;
+    return { t: E_NUM, v: BigInt(v) };
+  }
+
+  private number(): Expr {
+    const s = this.s;
+    const start = this.pos;
+    let p = start;
+    while (p < this.end && isIdentChar(s.charCodeAt(p))) p++;
+    this.pos = p;
+    const len = p - start;
+    const last = s.charCodeAt(p - 1);
+    // Numeric local label references: 1b, 12f (all digits before the suffix).
+    if (len >= 2 && (last === 98 || last === 102 || last === 66 || last === 70)) {
+      let allDigits = true;
+      for (let k = start; k < p - 1; k++) if (!isDigit(s.charCodeAt(k))) allDigits = false;
+      if (allDigits) {
+        return { t: E_SYM, sym: this.env.localLabel(s.slice(start, p - 1), last === 102 || last === 70, start) };
+      }
+    }
+    const v = parseInteger(s, start, p);
+    if (v === null) throw new AsmError(`invalid number '${s.slice(start, p)}'`, start);
+    return { t: E_NUM, v };
+  }
+}
+
+/** Parse an integer literal in s[start, end): decimal, 0x hex, 0b binary, 0o or leading-0 octal. */
+export function parseInteger(s: string, start: number, end: number): bigint | null {
+  let base = 10;
+  let p = start;
+  const c0 = s.charCodeAt(p);
+  if (c0 === 48 && end - start > 1) {
+    const c1 = s.charCodeAt(p + 1) | 0x20;
+    if (c1 === 120) (base = 16), (p += 2);
+    else if (c1 === 98) (base = 2), (p += 2);
+    else if (c1 === 111) (base = 8), (p += 2);
+    else (base = 8), (p += 1);
+  }
+  if (p >= end) return null;
+  // Small values in plain numbers (exact below 2^53), bigger ones in BigInt.
+  if (end - p <= 12 || (base === 2 && end - p <= 52)) {
+    let n = 0;
+    for (let k = p; k < end; k++) {
+      const d = hexVal(s.charCodeAt(k));
+      if (d >= base) return null;
+      n = n * base + d;
+    }
+    return BigInt(n);
+  }
+  let n = 0n;
+  const b = BigInt(base);
+  for (let k = p; k < end; k++) {
+    const d = hexVal(s.charCodeAt(k));
+    if (d >= base) return null;
+    n = n * b + BigInt(d);
+  }
+  if (n > MASK64) return null;
+  return n;
+}
+
+export function wrap64(v: bigint): bigint {
+  return BigInt.asIntN(64, v);
+}
+
+function applyUnary(op: number, v: bigint): bigint {
+  if (op === OP_NEG) return wrap64(-v);
+  if (op === OP_NOT) return wrap64(~v);
+  return v === 0n ? 1n : 0n;
+}
+
+/** Apply a binary operator to two absolute values (throws AsmError on division by zero). */
+export function applyBinary(op: number, a: bigint, b: bigint): bigint {
+  switch (op) {
+    case OP_ADD: return wrap64(a + b);
+    case OP_SUB: return wrap64(a - b);
+    case OP_MUL: return wrap64(a * b);
+    case OP_DIV:
+      if (b === 0n) throw new AsmError('division by zero');
+      return wrap64(a / b);
+    case OP_MOD:
+      if (b === 0n) throw new AsmError('division by zero');
+      return wrap64(a % b);
+    case OP_SHL: return b < 0n || b >= 64n ? 0n : wrap64(a << b);
+    case OP_SHR: return b < 0n || b >= 64n ? 0n : wrap64(BigInt.asUintN(64, a) >> b);
+    case OP_OR: return a | b;
+    case OP_AND: return a & b;
+    case OP_XOR: return a ^ b;
+    case OP_EQ: return a === b ? -1n : 0n;
+    case OP_NE: return a !== b ? -1n : 0n;
+    case OP_LT: return a < b ? -1n : 0n;
+    case OP_LE: return a <= b ? -1n : 0n;
+    case OP_GT: return a > b ? -1n : 0n;
+    case OP_GE: return a >= b ? -1n : 0n;
+    case OP_LAND: return a !== 0n && b !== 0n ? 1n : 0n;
+    case OP_LOR: return a !== 0n || b !== 0n ? 1n : 0n;
+    default: throw new AsmError('bad operator');
+  }
+}
+
+function foldBinary(op: number, a: Expr, b: Expr): Expr {
+  if (a.t === E_NUM && b.t === E_NUM) return { t: E_NUM, v: applyBinary(op, a.v, b.v) };
+  return { t: E_BIN, op, a, b };
+}
+
+/**
+ * A relocatable value: `base` (a fragment, or a symbol that has no location yet) plus `off`, or an
+ * absolute value when base is null.
+ */
+export interface RelValue {
+  base: object | null;
+  off: bigint;
+}
+
+/** How symbols evaluate: returns null when the value is not known at this point. */
+export type SymResolver = (s: Sym) => RelValue | null;
+
+/**
+ * Evaluate `e` to a relocatable value, or null when some symbol is not known. Throws AsmError for
+ * expressions no value could satisfy (division by zero, an operation on two relocatable values).
+ */
+export function evaluate(e: Expr, resolve: SymResolver): RelValue | null {
+  switch (e.t) {
+    case E_NUM:
+      return { base: null, off: e.v };
+    case E_SYM:
+      return resolve(e.sym);
+    case E_UN: {
+      const a = evaluate(e.a, resolve);
+      if (!a) return null;
+      if (a.base) throw new AsmError(`cannot apply a unary operator to the address '${baseName(a)}'`);
+      return { base: null, off: applyUnary(e.op, a.off) };
+    }
+    case E_BIN: {
+      const a = evaluate(e.a, resolve);
+      const b = evaluate(e.b, resolve);
+      if (!a || !b) return null;
+      if (e.op === OP_ADD) {
+        if (a.base && b.base) throw new AsmError('cannot add two addresses');
+        return { base: a.base ?? b.base, off: wrap64(a.off + b.off) };
+      }
+      if (e.op === OP_SUB) {
+        if (b.base) {
+          if (a.base === b.base) return { base: null, off: wrap64(a.off - b.off) };
+          return null;
+        }
+        return { base: a.base, off: wrap64(a.off - b.off) };
+      }
+      if (a.base || b.base) return null;
+      return { base: null, off: applyBinary(e.op, a.off, b.off) };
+    }
+  }
+}
+
+function baseName(v: RelValue): string {
+  const b = v.base as { name?: string } | null;
+  return b && typeof b.name === 'string' ? b.name : 'label';
+}
+
+/** The single symbol of `sym` or `sym ± constant`, with the constant; null for other shapes. */
+export function symbolPlusConstant(e: Expr): { sym: Sym; add: bigint } | null {
+  if (e.t === E_SYM) return { sym: e.sym, add: 0n };
+  if (e.t === E_BIN && (e.op === OP_ADD || e.op === OP_SUB)) {
+    if (e.a.t === E_SYM && e.b.t === E_NUM) return { sym: e.a.sym, add: e.op === OP_ADD ? e.b.v : -e.b.v };
+    if (e.op === OP_ADD && e.b.t === E_SYM && e.a.t === E_NUM) return { sym: e.b.sym, add: e.a.v };
+    if (e.a.t !== E_NUM) {
+      const inner = symbolPlusConstant(e.a);
+      if (inner && e.b.t === E_NUM) return { sym: inner.sym, add: e.op === OP_ADD ? inner.add + e.b.v : inner.add - e.b.v };
+    }
+  }
+  return null;
+}
+
+/** Every symbol an expression mentions. */
+export function forEachSymbol(e: Expr, f: (s: Sym) => void): void {
+  if (e.t === E_SYM) f(e.sym);
+  else if (e.t === E_UN) forEachSymbol(e.a, f);
+  else if (e.t === E_BIN) {
+    forEachSymbol(e.a, f);
+    forEachSymbol(e.b, f);
+  }
+}

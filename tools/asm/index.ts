@@ -1,0 +1,312 @@
+// The rvx assembler API: assemble GNU-syntax RISC-V sources into one linked RV64 image.
+//
+//   const r = assemble([{ name: 'boot.s', text }], { march: 'rv64imac', base: 0x80000000n });
+//   if (!r.ok) for (const d of r.diagnostics) console.error(formatDiagnostic(d));
+//   const elf = r.elf();            // ELF64 executable bytes
+//   r.image                         // tools/elf/model.ts ElfImage (sections, symbols, segments, entry)
+//
+// Stages: each source is a unit (tools/asm/unit.ts) producing sections of fragments; link.ts lays them out
+// (with LLVM-style branch relaxation), places them and applies fixups; this module builds the image and the
+// listing, map and flat binary views. See docs/assembler.md.
+
+import { PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, type ElfImage, type ElfSegment, type ElfSymbol } from '../elf/model.js';
+import { EF_RISCV_RVC, writeElf } from '../elf/write.js';
+import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
+import { AsmError, evaluate, type Expr, type RelValue, type Sym } from './expr.js';
+import { link, parseAddress, type LayoutSpec, type OutputSection } from './link.js';
+import { Unit, type IncludeResolver, type SourceFile } from './unit.js';
+
+export type { Diagnostic } from './diagnostics.js';
+export { formatDiagnostic } from './diagnostics.js';
+export type { LayoutSpec, LayoutSectionSpec } from './link.js';
+export type { SourceFile, IncludeResolver } from './unit.js';
+
+export interface AssembleOptions {
+  /** rv64imac (default: C on) or rv64ima (C off). */
+  march?: string;
+  /** Start address of the first section (default 0x80000000). */
+  base?: bigint | number | string;
+  /** Linker description: section order, addresses, alignment. */
+  layout?: LayoutSpec | null;
+  /** Entry symbol (default `_start`, else the start of .text). */
+  entry?: string;
+  /** Files `.include` may name, by path (resolved relative to the including file first). */
+  files?: Record<string, string>;
+  /** Custom include lookup; consulted before `files`. */
+  include?: IncludeResolver;
+  /** Collect the listing (default true). */
+  listing?: boolean;
+}
+
+export interface SectionInfo {
+  name: string;
+  addr: bigint;
+  size: number;
+  type: number;
+  flags: number;
+  align: number;
+}
+
+export interface AssembleResult {
+  /** No errors. */
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  /** The linked image (sections, symbols, segments, entry); present even with errors, for inspection. */
+  image: ElfImage;
+  /** ELF e_flags (EF_RISCV_RVC when C is on; soft-float ABI). */
+  eFlags: number;
+  entry: bigint;
+  /** Every named (non-temporary) symbol: globals, then locals not shadowed by a global. */
+  symbols: Map<string, bigint>;
+  sections: SectionInfo[];
+  /** Address, encoding and source line of every statement that emits bytes. */
+  readonly listing: string;
+  /** Sections, their input pieces, and symbols by address. */
+  readonly map: string;
+  /** ELF64 executable bytes. */
+  elf(): Uint8Array;
+  /** Flat binary: the lowest loadable address to the end of the last PROGBITS section. */
+  binary(): Uint8Array;
+}
+
+function parseMarch(march: string): { rvc: boolean; ok: boolean } {
+  const m = /^rv64i?(m?)(a?)(c?)$/.exec(march.toLowerCase().replace(/_zicsr|_zifencei/g, ''));
+  if (!m || !m[1] || !m[2]) return { rvc: true, ok: false };
+  return { rvc: m[3] === 'c', ok: true };
+}
+
+function dirname(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i < 0 ? '' : p.slice(0, i + 1);
+}
+
+function normalize(p: string): string {
+  const abs = p.startsWith('/');
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..' && out.length && out[out.length - 1] !== '..') out.pop();
+    else out.push(part);
+  }
+  return (abs ? '/' : '') + out.join('/');
+}
+
+/** Assemble and link `sources` into one image. Never throws for bad input: problems are diagnostics. */
+export function assemble(sources: SourceFile[], options: AssembleOptions = {}): AssembleResult {
+  const diags: Diagnostic[] = [];
+  const march = parseMarch(options.march ?? 'rv64imac');
+  if (!march.ok) diags.push({ file: '<options>', line: 0, col: 0, severity: 'error', message: `unsupported --march '${options.march}' (expected rv64imac or rv64ima)` });
+  let base = 0x80000000n;
+  try {
+    const b = options.base ?? options.layout?.base;
+    if (b !== undefined) base = parseAddress(b, 'base address');
+  } catch (e) {
+    if (!(e instanceof AsmError)) throw e;
+    diags.push({ file: '<options>', line: 0, col: 0, severity: 'error', message: e.message });
+  }
+  const files = options.files ?? {};
+  const include: IncludeResolver = (path, from) => {
+    const custom = options.include?.(path, from);
+    if (custom) return custom;
+    for (const cand of [normalize(dirname(from) + path), normalize(path), path]) {
+      if (Object.prototype.hasOwnProperty.call(files, cand)) return { name: cand, text: files[cand] };
+    }
+    return null;
+  };
+  const wantListing = options.listing ?? true;
+  const units = sources.map((src, i) => {
+    const u = new Unit(i, src.name, march.rvc, diags, include, wantListing);
+    u.run(src);
+    return u;
+  });
+  let linked: ReturnType<typeof link> | null = null;
+  try {
+    linked = link(units, { base, layout: options.layout ?? null, entry: options.entry ?? null }, diags);
+  } catch (e) {
+    if (!(e instanceof AsmError)) throw e;
+    diags.push({ file: '<link>', line: 0, col: 0, severity: 'error', message: e.message });
+  }
+  const outputs = linked?.outputs ?? [];
+  const image = buildImage(units, outputs, linked?.entry ?? base, diags, linked?.resolve ?? null);
+  const eFlags = march.rvc ? EF_RISCV_RVC : 0;
+  const symbols = new Map<string, bigint>();
+  for (const s of image.symbols) if (s.bind !== 'local' && s.type !== 'file') symbols.set(s.name, BigInt.asUintN(64, s.value));
+  for (const s of image.symbols) if (s.bind === 'local' && s.type !== 'file' && !symbols.has(s.name)) symbols.set(s.name, BigInt.asUintN(64, s.value));
+  const sorted = sortDiagnostics(diags);
+  let listingText: string | null = null;
+  let mapText: string | null = null;
+  return {
+    ok: !sorted.some((d) => d.severity === 'error'),
+    diagnostics: sorted,
+    image,
+    eFlags,
+    entry: image.entry,
+    symbols,
+    sections: outputs.map((o) => ({ name: o.name, addr: o.addr, size: o.size, type: o.type, flags: o.flags, align: o.align })),
+    get listing() {
+      return (listingText ??= formatListing(units, outputs));
+    },
+    get map() {
+      return (mapText ??= formatMap(outputs, image));
+    },
+    elf: () => writeElf(image, { flags: eFlags }),
+    binary: () => flatBinary(outputs),
+  };
+}
+
+function sortDiagnostics(d: Diagnostic[]): Diagnostic[] {
+  // Keep input order per file (already in line order for straight-line input); stable.
+  return d.slice();
+}
+
+function buildImage(units: Unit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null): ElfImage {
+  const sections = outputs.map((o) => ({ name: o.name, type: o.type, flags: o.flags, addr: o.addr, data: o.type === SHT_NOBITS ? new Uint8Array(0) : o.data, size: o.size, align: o.align }));
+  // Segments: runs of allocated sections with the same permissions, contiguous within a page.
+  const segments: ElfSegment[] = [];
+  const alloc = outputs.filter((o) => o.flags & SHF_ALLOC && o.size > 0).sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
+  let group: OutputSection[] = [];
+  const flush = () => {
+    if (!group.length) return;
+    const first = group[0];
+    const last = group[group.length - 1];
+    let fileEnd = first.addr;
+    for (const o of group) if (o.type !== SHT_NOBITS) fileEnd = o.addr + BigInt(o.size);
+    const data = new Uint8Array(Number(fileEnd - first.addr));
+    for (const o of group) if (o.type !== SHT_NOBITS) data.set(o.data, Number(o.addr - first.addr));
+    segments.push({ vaddr: first.addr, paddr: first.addr, data, memsz: Number(last.addr + BigInt(last.size) - first.addr), flags: permissions(first.flags) });
+    group = [];
+  };
+  for (const o of alloc) {
+    const prev = group[group.length - 1];
+    if (prev) {
+      const prevEnd = prev.addr + BigInt(prev.size);
+      const sameFlags = permissions(prev.flags) === permissions(o.flags);
+      const close = o.addr - prevEnd < 0x1000n;
+      const fileOk = !(prev.type === SHT_NOBITS && o.type !== SHT_NOBITS);
+      if (!(sameFlags && close && fileOk)) flush();
+    }
+    group.push(o);
+  }
+  flush();
+
+  // Symbols: per unit a FILE symbol and its locals, then all globals.
+  const symbols: ElfSymbol[] = [];
+  const globalsOut: ElfSymbol[] = [];
+  const seenGlobal = new Set<string>();
+  for (const u of units) {
+    const locals: ElfSymbol[] = [];
+    for (const s of u.symbols.values()) {
+      if (s.kind === 0 || s.temp) continue;
+      let size = 0;
+      if (s.size && resolve) {
+        try {
+          size = evalSize(s.size, resolve);
+        } catch (e) {
+          if (!(e instanceof AsmError)) throw e;
+          diags.push({ file: s.defLoc?.file ?? u.name, line: s.defLoc?.line ?? 0, col: s.defLoc?.col ?? 0, severity: 'error', message: `in .size of '${s.name}': ${e.message}` });
+        }
+      }
+      const sym: ElfSymbol = {
+        name: s.name,
+        value: s.address,
+        size,
+        bind: s.global ? (s.weak ? 'weak' : 'global') : 'local',
+        type: s.type,
+        section: s.kind === 1 && s.section ? s.section.outputName || null : null,
+      };
+      if (s.global) {
+        if (seenGlobal.has(s.name)) continue;
+        seenGlobal.add(s.name);
+        globalsOut.push(sym);
+      } else locals.push(sym);
+    }
+    const fileName = u.fileSymbols[u.fileSymbols.length - 1] ?? u.name;
+    symbols.push({ name: fileName.slice(fileName.lastIndexOf('/') + 1), value: 0n, size: 0, bind: 'local', type: 'file', section: null });
+    symbols.push(...locals);
+  }
+  symbols.push(...globalsOut);
+  return { entry, sections, symbols, segments };
+}
+
+function evalSize(e: Expr, resolve: (s: Sym) => RelValue | null): number {
+  const v = evaluate(e, resolve);
+  if (!v) throw new AsmError('cannot evaluate');
+  if (v.off < 0n || v.off > BigInt(Number.MAX_SAFE_INTEGER)) throw new AsmError(`size ${v.off} out of range`);
+  return Number(v.off);
+}
+
+function permissions(flags: number): number {
+  return PF_R | (flags & SHF_WRITE ? PF_W : 0) | (flags & SHF_EXECINSTR ? PF_X : 0);
+}
+
+function hex(v: bigint, width: number): string {
+  return BigInt.asUintN(64, v).toString(16).padStart(width, '0');
+}
+
+function flatBinary(outputs: OutputSection[]): Uint8Array {
+  const loadable = outputs.filter((o) => o.flags & SHF_ALLOC && o.size > 0);
+  const progbits = loadable.filter((o) => o.type !== SHT_NOBITS);
+  if (!progbits.length) return new Uint8Array(0);
+  let lo = loadable[0].addr;
+  for (const o of loadable) if (o.addr < lo) lo = o.addr;
+  let hi = lo;
+  for (const o of progbits) if (o.addr + BigInt(o.size) > hi) hi = o.addr + BigInt(o.size);
+  const size = hi - lo;
+  if (size > 1n << 30n) throw new AsmError(`flat binary would be ${size} bytes (sections too far apart)`);
+  const out = new Uint8Array(Number(size));
+  for (const o of progbits) out.set(o.data, Number(o.addr - lo));
+  return out;
+}
+
+function formatListing(units: Unit[], outputs: OutputSection[]): string {
+  const out: string[] = [];
+  const byName = new Map(outputs.map((o) => [o.name, o]));
+  const wide = outputs.some((o) => o.addr + BigInt(o.size) > 0xffffffffn);
+  for (const u of units) {
+    let lastFile = '';
+    for (const l of u.listing) {
+      const o = byName.get(l.section.outputName);
+      const start = l.section.addr + BigInt(l.startFrag.offset + l.startOff);
+      const end = l.section.addr + BigInt(l.endFrag.offset + l.endOff);
+      const size = Number(end - start);
+      if (l.file !== lastFile) {
+        out.push(`# ${l.file}`);
+        lastFile = l.file;
+      }
+      let bytes = '';
+      if (o && o.type !== SHT_NOBITS && size > 0) {
+        const at = Number(start - o.addr);
+        const b = o.data.subarray(at, at + Math.min(size, 8));
+        bytes = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
+        if (size > 8) bytes += ' ...';
+      } else if (size > 0) bytes = `(${size} bytes)`;
+      out.push(`${hex(start, wide ? 16 : 8)}  ${bytes.padEnd(27)} ${String(l.line).padStart(5)}  ${l.text.replace(/\t/g, ' ')}`);
+    }
+  }
+  return out.join('\n') + (out.length ? '\n' : '');
+}
+
+function formatMap(outputs: OutputSection[], image: ElfImage): string {
+  const wide = outputs.some((o) => o.addr + BigInt(o.size) > 0xffffffffn);
+  const w = wide ? 16 : 8;
+  const lines: string[] = ['Sections:', `  ${'name'.padEnd(16)} ${'address'.padEnd(w)} ${'size'.padEnd(8)} flags  align`];
+  for (const o of outputs) {
+    const flags = `${o.flags & SHF_ALLOC ? 'a' : '-'}${o.flags & SHF_WRITE ? 'w' : '-'}${o.flags & SHF_EXECINSTR ? 'x' : '-'}${o.type === SHT_NOBITS ? ' nobits' : ''}`;
+    lines.push(`  ${o.name.padEnd(16)} ${hex(o.addr, w)} ${o.size.toString(16).padStart(8, '0')} ${flags.padEnd(6)} ${o.align}`);
+    for (const sec of o.inputs) lines.push(`    ${sec.unitName}(${sec.name}) ${hex(sec.addr, w)} ${sec.size.toString(16).padStart(8, '0')}`);
+  }
+  lines.push('', `Entry: ${hex(image.entry, w)}`, '', 'Symbols:');
+  const syms = image.symbols.filter((s) => s.type !== 'file');
+  const order = syms.map((s, i) => ({ s, i }));
+  order.sort((a, b) => (a.s.value < b.s.value ? -1 : a.s.value > b.s.value ? 1 : a.s.name < b.s.name ? -1 : a.s.name > b.s.name ? 1 : a.i - b.i));
+  for (const { s } of order) {
+    lines.push(`  ${hex(s.value, w)} ${s.bind === 'local' ? 'l' : s.bind === 'weak' ? 'w' : 'g'} ${(s.section ?? '*ABS*').padEnd(10)} ${s.size.toString(16).padStart(8, '0')} ${s.name}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export { formatDiagnostic as format };
+/** All diagnostics as text lines. */
+export function formatDiagnostics(r: { diagnostics: Diagnostic[] }): string {
+  return r.diagnostics.map((d) => formatDiagnostic(d) + '\n').join('');
+}

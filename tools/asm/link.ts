@@ -1,0 +1,540 @@
+// Layout, linking and output-section assembly.
+//
+// Layout follows LLVM MC's relaxation (MCAssembler::layoutSectionOnce in LLVM 14): every compressed branch
+// or jump to a label starts 2 bytes long; passes over the section check each one against the current layout
+// and grow those whose offset does not fit (c.beqz/c.bnez: [-256, 254], c.j: [-2048, 2046]) into the
+// 4-byte form. Fragment offsets are computed lazily and invalidated from the first grown fragment after
+// each pass, until a pass grows nothing. A branch whose target is not in the same section of the same
+// unit cannot be resolved by the assembler and so is grown, as LLVM does for a fixup left to the linker.
+//
+// Linking then places the input sections of all units into output sections from a base address (or a
+// layout description), resolves symbols across units and applies the fixups.
+
+import { encode } from '../../isa/codec.js';
+import type { InstrDef } from '../../isa/instructions.js';
+import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
+import type { Diagnostic } from './diagnostics.js';
+import { AsmError, evaluate, symbolPlusConstant, type Loc, type RelValue, type Sym } from './expr.js';
+import {
+  FIX_ABS,
+  FIX_DATA,
+  FIX_HI,
+  FIX_LO,
+  FIX_PCREL,
+  FIX_PCREL_HI,
+  FIX_PCREL_LO,
+  FIX_PCREL_LO_PAIR,
+  FRAG_ALIGN,
+  FRAG_DATA,
+  FRAG_FILL,
+  FRAG_RELAX,
+  type Frag,
+  type InputSection,
+} from './section.js';
+import { hi20, lo12, type Unit } from './unit.js';
+
+function relaxTarget(sec: InputSection, f: Frag): { frag: Frag; off: number } | null {
+  const t = f.target ? symbolPlusConstant(f.target) : null;
+  if (!t) return null;
+  const s = t.sym;
+  if (s.kind !== 1 || s.section !== sec || !s.frag) return null;
+  return { frag: s.frag, off: s.offset + Number(t.add) };
+}
+
+function alignPad(f: Frag, offset: number): number {
+  const a = f.align;
+  const pad = (a - (offset % a)) % a;
+  return f.maxSkip >= 0 && pad > f.maxSkip ? 0 : pad;
+}
+
+/** Assign fragment offsets in one input section, relaxing compressed branches as LLVM does. */
+export function layoutSection(sec: InputSection): void {
+  const frags = sec.frags;
+  const n = frags.length;
+  for (let i = 0; i < n; i++) frags[i].index = i;
+  let valid = -1;
+  const ensure = (j: number): void => {
+    while (valid < j) {
+      const k = valid + 1;
+      const f = frags[k];
+      f.offset = k === 0 ? 0 : frags[k - 1].offset + frags[k - 1].size;
+      if (f.kind === FRAG_ALIGN) f.size = alignPad(f, f.offset);
+      valid = k;
+    }
+  };
+  const hasRelax = frags.some((f) => f.kind === FRAG_RELAX && f.target);
+  if (hasRelax) {
+    for (;;) {
+      let first = -1;
+      for (let i = 0; i < n; i++) {
+        const f = frags[i];
+        if (f.kind !== FRAG_RELAX || f.relaxed || !f.target) continue;
+        ensure(i);
+        const t = relaxTarget(sec, f);
+        let grow: boolean;
+        if (!t) grow = true;
+        else {
+          ensure(t.frag.index);
+          const value = t.frag.offset + t.off - f.offset;
+          grow = f.small!.name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256;
+        }
+        if (grow) {
+          f.relaxed = true;
+          f.size = 4;
+          if (first < 0) first = i;
+        }
+      }
+      if (first < 0) break;
+      valid = Math.min(valid, first - 1);
+    }
+  }
+  ensure(n - 1);
+  const last = frags[n - 1];
+  sec.size = last.offset + last.size;
+}
+
+// ---- linking ----------------------------------------------------------------------------------------
+
+export interface LayoutSectionSpec {
+  /** Output section name. */
+  name: string;
+  /** Fixed start address (number or "0x..." string). */
+  address?: number | string;
+  /** Minimum alignment in bytes (power of two). */
+  align?: number;
+  /** Input section names collected here; a trailing `*` matches any suffix. Default: [name, name + ".*"]. */
+  inputs?: string[];
+}
+
+export interface LayoutSpec {
+  /** Start address for sections without an address (default 0x80000000 or --base). */
+  base?: number | string;
+  /** Output sections in order. Input sections no entry matches follow, by the default rules. */
+  sections: LayoutSectionSpec[];
+  /** Entry symbol (overridden by --entry). */
+  entry?: string;
+}
+
+export interface OutputSection {
+  name: string;
+  type: number;
+  flags: number;
+  addr: bigint;
+  size: number;
+  align: number;
+  inputs: InputSection[];
+  data: Uint8Array;
+}
+
+function defaultOutputName(name: string): string {
+  for (const [prefix, out] of [['.text', '.text'], ['.rodata', '.rodata'], ['.srodata', '.rodata'], ['.data', '.data'], ['.sdata', '.data'], ['.bss', '.bss'], ['.sbss', '.bss']]) {
+    if (name === prefix || name.startsWith(prefix + '.')) return out;
+  }
+  return name;
+}
+
+function kindRank(type: number, flags: number): number {
+  if (!(flags & SHF_ALLOC)) return 4;
+  if (flags & SHF_EXECINSTR) return 0;
+  if (type === SHT_NOBITS) return 3;
+  if (flags & SHF_WRITE) return 2;
+  return 1;
+}
+
+const STANDARD = ['.text', '.rodata', '.data', '.bss'];
+
+function matches(pattern: string, name: string): boolean {
+  return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
+}
+
+export function parseAddress(v: number | string | bigint | undefined, what: string): bigint {
+  if (v === undefined) throw new AsmError(`${what} is missing`);
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v) || v < 0) throw new AsmError(`${what} must be a non-negative integer`);
+    return BigInt(v);
+  }
+  const t = v.trim().replace(/_/g, '');
+  if (!/^(0x[0-9a-f]+|0b[01]+|0o[0-7]+|\d+)$/i.test(t)) throw new AsmError(`${what} '${v}' is not a number`);
+  const r = BigInt(t);
+  if (r >= 1n << 64n) throw new AsmError(`${what} '${v}' does not fit in 64 bits`);
+  return r;
+}
+
+export interface LinkResult {
+  outputs: OutputSection[];
+  globals: Map<string, Sym>;
+  entry: bigint;
+  resolve: (s: Sym) => RelValue | null;
+}
+
+interface LinkOptions {
+  base: bigint;
+  layout: LayoutSpec | null;
+  entry: string | null;
+}
+
+function addDiag(diags: Diagnostic[], loc: Loc | null, message: string, severity: 'error' | 'warning' = 'error'): void {
+  diags.push({
+    file: loc?.file ?? '<link>',
+    line: loc?.line ?? 0,
+    col: loc?.col ?? 0,
+    severity,
+    message: loc?.note ? `${message} (${loc.note})` : message,
+  });
+}
+
+/** Place sections, resolve symbols, apply fixups and build output section contents. */
+export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): LinkResult {
+  // Global symbols.
+  const globals = new Map<string, Sym>();
+  for (const u of units) {
+    for (const s of u.symbols.values()) {
+      if (!s.global || s.kind === 0) continue;
+      const prev = globals.get(s.name);
+      if (prev) {
+        if (prev.weak && !s.weak) globals.set(s.name, s);
+        else if (!s.weak) addDiag(diags, s.defLoc, `symbol '${s.name}' is already defined${prev.defLoc ? ` (first defined at ${prev.defLoc.file}:${prev.defLoc.line})` : ''}`);
+        continue;
+      }
+      globals.set(s.name, s);
+    }
+  }
+
+  // Output sections.
+  const outputs: OutputSection[] = [];
+  const byName = new Map<string, OutputSection>();
+  const specs = opts.layout?.sections ?? [];
+  const getOut = (name: string, type: number, flags: number): OutputSection => {
+    let o = byName.get(name);
+    if (!o) {
+      o = { name, type, flags, addr: 0n, size: 0, align: 1, inputs: [], data: new Uint8Array(0) };
+      byName.set(name, o);
+      outputs.push(o);
+    }
+    return o;
+  };
+  for (const spec of specs) {
+    if (!spec || typeof spec.name !== 'string') throw new AsmError('layout: every section needs a "name"');
+    getOut(spec.name, SHT_PROGBITS, 0);
+  }
+  const specFor = (inputName: string): LayoutSectionSpec | undefined =>
+    specs.find((sp) => (sp.inputs ?? [sp.name, sp.name + '.*']).some((p) => matches(p, inputName)));
+  for (const u of units) {
+    for (const sec of u.sections) {
+      layoutSection(sec);
+      if (sec.size === 0 && !sec.hasLabels) continue;
+      const spec = specFor(sec.name);
+      const outName = spec ? spec.name : defaultOutputName(sec.name);
+      const o = getOut(outName, sec.type, sec.flags);
+      if (o.inputs.length === 0) {
+        o.type = sec.type;
+        o.flags = sec.flags;
+      } else if (o.type !== sec.type && sec.size > 0) {
+        if (sec.type === SHT_PROGBITS) o.type = SHT_PROGBITS;
+      }
+      o.flags |= sec.flags;
+      sec.outputName = outName;
+      o.inputs.push(sec);
+      if (sec.align > o.align) o.align = sec.align;
+    }
+  }
+  // Order: sections named in the layout first, in its order; the rest by kind, standard names first.
+  const named = outputs.filter((o) => specs.some((sp) => sp.name === o.name));
+  const rest = outputs.filter((o) => !specs.some((sp) => sp.name === o.name));
+  rest.sort((a, b) => {
+    const ra = kindRank(a.type, a.flags);
+    const rb = kindRank(b.type, b.flags);
+    if (ra !== rb) return ra - rb;
+    const sa = STANDARD.indexOf(a.name);
+    const sb = STANDARD.indexOf(b.name);
+    if ((sa >= 0) !== (sb >= 0)) return sa >= 0 ? -1 : 1;
+    return outputs.indexOf(a) - outputs.indexOf(b);
+  });
+  const ordered = [...named, ...rest].filter((o) => o.inputs.length > 0);
+
+  // Addresses.
+  let cursor = opts.base;
+  const placed: OutputSection[] = [];
+  for (const o of ordered) {
+    const spec = specs.find((sp) => sp.name === o.name);
+    if (spec?.align !== undefined) {
+      if (!Number.isInteger(spec.align) || spec.align < 1 || (spec.align & (spec.align - 1)) !== 0) throw new AsmError(`layout: alignment of ${o.name} must be a power of two`);
+      if (spec.align > o.align) o.align = spec.align;
+    }
+    if (!(o.flags & SHF_ALLOC)) {
+      o.addr = 0n;
+      let size = 0;
+      for (const sec of o.inputs) {
+        size = alignUp(size, sec.align);
+        sec.addr = BigInt(size);
+        size += sec.size;
+      }
+      o.size = size;
+      continue;
+    }
+    let addr = spec?.address !== undefined ? parseAddress(spec.address, `layout: address of ${o.name}`) : alignUpBig(cursor, o.align);
+    if (addr % BigInt(o.align) !== 0n) throw new AsmError(`layout: address of ${o.name} is not aligned to ${o.align}`);
+    o.addr = addr;
+    for (const sec of o.inputs) {
+      addr = alignUpBig(addr, sec.align);
+      sec.addr = addr;
+      addr += BigInt(sec.size);
+    }
+    o.size = Number(addr - o.addr);
+    for (const p of placed) {
+      if (o.size > 0 && p.size > 0 && o.addr < p.addr + BigInt(p.size) && p.addr < o.addr + BigInt(o.size)) {
+        throw new AsmError(`layout: section ${o.name} [0x${o.addr.toString(16)}, 0x${(o.addr + BigInt(o.size)).toString(16)}) overlaps ${p.name}`);
+      }
+    }
+    if (addr >= 1n << 64n) throw new AsmError(`layout: section ${o.name} extends past the 64-bit address space`);
+    placed.push(o);
+    if (addr > cursor) cursor = addr;
+  }
+
+  // Symbol values after placement.
+  const unitOf = (s: Sym) => units[s.unit];
+  const resolve = (s: Sym): RelValue | null => {
+    if (s.kind === 1) return { base: null, off: s.section!.addr + BigInt(s.frag!.offset + s.offset) };
+    if (s.kind === 2) return { base: null, off: s.value };
+    if (s.kind === 3) {
+      if (s.evaluating) throw new AsmError(`cyclic definition of symbol '${s.name}'`);
+      s.evaluating = true;
+      try {
+        return evaluate(s.expr!, resolve);
+      } finally {
+        s.evaluating = false;
+      }
+    }
+    const g = globals.get(s.name);
+    if (g && g !== s && !s.temp) return resolve(g);
+    if (s.temp && /^\d+f$/.test(s.name)) throw new AsmError(`undefined local label '${s.name}' (no later definition of '${s.name.slice(0, -1)}:')`);
+    throw new AsmError(`undefined symbol '${s.name}'`);
+  };
+  void unitOf;
+  for (const u of units) {
+    for (const s of u.symbols.values()) {
+      if (s.kind === 1 || s.kind === 2) s.address = resolve(s)!.off;
+    }
+  }
+  for (const u of units) {
+    for (const s of u.symbols.values()) {
+      if (s.kind !== 3) continue;
+      try {
+        const v = resolve(s);
+        s.address = v ? v.off : 0n;
+      } catch (e) {
+        if (!(e instanceof AsmError)) throw e;
+        addDiag(diags, s.defLoc, `in the value of '${s.name}': ${e.message}`);
+      }
+    }
+  }
+
+  // Fixups: %pcrel_hi first, so %pcrel_lo can find its auipc.
+  const auipcs = new Map<bigint, bigint>();
+  const value = (e: Parameters<typeof evaluate>[0]): bigint => {
+    const v = evaluate(e, resolve);
+    if (!v) throw new AsmError('expression cannot be evaluated');
+    return v.off;
+  };
+  for (const pass of [0, 1]) {
+    for (const u of units) {
+      for (const sec of u.sections) {
+        for (const fx of sec.fixups) {
+          if ((fx.kind === FIX_PCREL_HI) !== (pass === 0)) continue;
+          const pc = sec.addr + BigInt(fx.frag.offset + fx.offset);
+          try {
+            const v = value(fx.expr);
+            let fieldValue: bigint;
+            switch (fx.kind) {
+              case FIX_DATA:
+                writeData(fx.frag.buf, fx.offset, v, fx.size);
+                continue;
+              case FIX_ABS:
+                fieldValue = v;
+                break;
+              case FIX_PCREL:
+                fieldValue = v - pc;
+                break;
+              case FIX_HI:
+                fieldValue = BigInt(hi20(v));
+                break;
+              case FIX_LO:
+                fieldValue = BigInt(lo12(v));
+                break;
+              case FIX_PCREL_HI:
+                auipcs.set(pc, v - pc);
+                fieldValue = BigInt(hi20(v - pc));
+                break;
+              case FIX_PCREL_LO: {
+                const d = auipcs.get(v);
+                if (d === undefined) throw new AsmError(`%pcrel_lo: no auipc with %pcrel_hi at the label (address 0x${BigInt.asUintN(64, v).toString(16)})`);
+                fieldValue = BigInt(lo12(d));
+                break;
+              }
+              case FIX_PCREL_LO_PAIR:
+                fieldValue = BigInt(lo12(v - (pc + BigInt(fx.pcAdjust))));
+                break;
+              default:
+                throw new Error(`bad fixup kind ${fx.kind}`);
+            }
+            patchInstruction(fx.frag.buf, fx.offset, fx.def!, fx.values!, fx.field, fieldValue, fx.kind === FIX_PCREL);
+          } catch (e) {
+            if (!(e instanceof AsmError)) throw e;
+            addDiag(diags, fx.loc, e.message);
+          }
+        }
+      }
+    }
+  }
+
+  // Output contents.
+  for (const o of outputs) {
+    if (o.type === SHT_NOBITS || o.inputs.length === 0) continue;
+    const data = new Uint8Array(o.size);
+    for (const sec of o.inputs) {
+      const base = Number(sec.addr - o.addr);
+      for (const f of sec.frags) emitFrag(data, base + f.offset, f, sec, resolve, diags);
+    }
+    o.data = data;
+  }
+
+  // Entry.
+  let entry = 0n;
+  const entryName = opts.entry ?? opts.layout?.entry ?? null;
+  const findSym = (name: string): Sym | undefined => {
+    const g = globals.get(name);
+    if (g) return g;
+    for (const u of units) {
+      const s = u.symbols.get(name);
+      if (s && s.kind !== 0) return s;
+    }
+    return undefined;
+  };
+  if (entryName) {
+    const s = findSym(entryName);
+    if (!s) addDiag(diags, null, `entry symbol '${entryName}' is not defined`);
+    else entry = s.address;
+  } else {
+    const s = findSym('_start');
+    if (s) entry = s.address;
+    else {
+      const text = ordered.find((o) => o.name === '.text') ?? ordered.find((o) => o.flags & SHF_EXECINSTR);
+      entry = text ? text.addr : opts.base;
+    }
+  }
+  return { outputs: ordered, globals, entry, resolve };
+}
+
+function alignUp(v: number, a: number): number {
+  return Math.ceil(v / a) * a;
+}
+
+function alignUpBig(v: bigint, a: number): bigint {
+  const b = BigInt(a);
+  return ((v + b - 1n) / b) * b;
+}
+
+function writeData(buf: Uint8Array, off: number, v: bigint, size: number): void {
+  if (size < 8) {
+    const lim = 1n << BigInt(size * 8);
+    if (v >= lim || v < -(lim >> 1n)) throw new AsmError(`value 0x${BigInt.asUintN(64, v).toString(16)} does not fit in ${size} byte${size > 1 ? 's' : ''}`);
+  }
+  let x = BigInt.asUintN(64, v);
+  for (let i = 0; i < size; i++) {
+    buf[off + i] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+}
+
+function patchInstruction(buf: Uint8Array, off: number, def: InstrDef, values: number[], field: number, v: bigint, pcrel: boolean): void {
+  const big = v > 0x7fffffffffffn || v < -0x7fffffffffffn;
+  values[field] = big ? (v < 0n ? -0x800000000000 : 0x800000000000) : Number(v);
+  const r = encode(def, values);
+  if (!r.ok) {
+    if (pcrel) throw new AsmError(`branch target out of range or misaligned: offset ${v}, ${r.message.replace(/^immediate /, '')}`);
+    throw new AsmError(r.message);
+  }
+  writeBits(buf, off, r.bits, def.size);
+}
+
+function writeBits(buf: Uint8Array, off: number, bits: number, size: number): void {
+  buf[off] = bits & 0xff;
+  buf[off + 1] = (bits >>> 8) & 0xff;
+  if (size === 4) {
+    buf[off + 2] = (bits >>> 16) & 0xff;
+    buf[off + 3] = (bits >>> 24) & 0xff;
+  }
+}
+
+function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
+  switch (f.kind) {
+    case FRAG_DATA:
+      out.set(f.buf.subarray(0, f.size), at);
+      return;
+    case FRAG_FILL: {
+      const n = f.fillSize;
+      if (f.fillValue === 0n) return;
+      let pattern = BigInt.asUintN(64, f.fillValue);
+      const bytes: number[] = [];
+      for (let i = 0; i < n; i++) {
+        bytes.push(Number(pattern & 0xffn));
+        pattern >>= 8n;
+      }
+      for (let k = 0; k < f.count; k++) for (let i = 0; i < n; i++) out[at + k * n + i] = bytes[i];
+      return;
+    }
+    case FRAG_ALIGN: {
+      let k = f.size;
+      let p = at;
+      if (!f.nops) {
+        out.fill(f.fill, p, p + k);
+        return;
+      }
+      // Code alignment: an odd byte is zero (GNU as), then 4-byte nops and a final c.nop, as LLVM's
+      // RISCVAsmBackend::writeNopData emits them.
+      if (k % 2) {
+        out[p++] = 0;
+        k--;
+      }
+      if (!f.rvc && k % 4) {
+        out[p++] = 0;
+        out[p++] = 0;
+        k -= 2;
+      }
+      while (k >= 4) {
+        out[p] = 0x13;
+        out[p + 1] = 0;
+        out[p + 2] = 0;
+        out[p + 3] = 0;
+        p += 4;
+        k -= 4;
+      }
+      if (k === 2) {
+        out[p] = 0x01;
+        out[p + 1] = 0;
+      }
+      return;
+    }
+    case FRAG_RELAX: {
+      const pc = sec.addr + BigInt(f.offset);
+      try {
+        if (!f.target) {
+          // Constant offset (c.j 8): already range-checked.
+          const r = encode(f.small!, f.smallValues!);
+          if (r.ok) writeBits(out, at, r.bits, 2);
+          return;
+        }
+        const v = evaluate(f.target, resolve);
+        if (!v) throw new AsmError('branch target cannot be evaluated');
+        const off = v.off - pc;
+        if (f.relaxed) patchInstruction(out, at, f.big!, f.bigValues!.slice(), f.bigField, off, true);
+        else patchInstruction(out, at, f.small!, f.smallValues!.slice(), f.smallField, off, true);
+      } catch (e) {
+        if (!(e instanceof AsmError)) throw e;
+        addDiag(diags, f.loc, e.message);
+      }
+      return;
+    }
+  }
+}

@@ -1,0 +1,304 @@
+// Pseudo-instructions (unprivileged spec, "RISC-V Assembly Programmer's Handbook" tables, plus the aliases
+// llvm-mc 14 accepts for rv64imac). Each rewrites into table rows; nothing here encodes bits itself except
+// `unimp`, whose encodings (c.unimp = 0x0000, csrrw x0, cycle, x0) are not instructions of the table.
+// A handler returns false to let the mnemonic's table row parse the operands instead (e.g. `jal rd, L`).
+
+import { materialize } from '../../isa/li.js';
+import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
+import { AsmError } from './expr.js';
+import { FIX_PCREL_HI, FIX_PCREL_LO_PAIR } from './section.js';
+import type { Pending, Unit } from './unit.js';
+
+function I(name: string): InstrDef {
+  const d = INSTRUCTION_BY_NAME.get(name);
+  if (!d) throw new Error(`pseudo-instructions: no row '${name}' in the table`);
+  return d;
+}
+
+const ADDI = I('addi');
+const ADDIW = I('addiw');
+const XORI = I('xori');
+const ANDI = I('andi');
+const SLTIU = I('sltiu');
+const SUB = I('sub');
+const SUBW = I('subw');
+const SLT = I('slt');
+const SLTU = I('sltu');
+const JAL = I('jal');
+const JALR = I('jalr');
+const AUIPC = I('auipc');
+const CSRRS = I('csrrs');
+const FENCE = I('fence');
+const SFENCE = I('sfence.vma');
+const LI_OPS: Record<string, InstrDef> = { lui: I('lui'), addi: ADDI, addiw: ADDIW, slli: I('slli'), srli: I('srli') };
+const NONE: Pending[] = [];
+
+type Handler = (u: Unit, n: number) => boolean;
+
+function count(u: Unit, n: number, want: number, form: string): void {
+  if (n < want) throw new AsmError(`too few operands (expected: ${form})`, u.opS[n] ?? -1);
+  if (n > want) throw new AsmError(`too many operands (expected: ${form})`, u.opS[want]);
+}
+
+/** Emit `def` with a branch/jump target from operand ti in field fi. */
+function withTarget(u: Unit, def: InstrDef, values: number[], fi: number, ti: number): void {
+  const pend: Pending[] = [];
+  u.immOperand(def, def.fields[fi], fi, ti, values, pend);
+  u.emit(def, values, pend, ti);
+}
+
+/** rd, rs -> op rd, <a>, <b> where a/b pick rs or x0 (or an immediate). */
+function unary(def: InstrDef, build: (rd: number, rs: number) => number[], form: string): Handler {
+  return (u, n) => {
+    count(u, n, 2, form);
+    u.emit(def, build(u.reg(0), u.reg(1)), NONE, 1);
+    return true;
+  };
+}
+
+function branchZero(name: string, rsFirst: boolean): Handler {
+  const def = I(name);
+  return (u, n) => {
+    count(u, n, 2, `${name === 'beq' ? 'beqz' : ''} rs, target`.trim());
+    const rs = u.reg(0);
+    withTarget(u, def, rsFirst ? [rs, 0, 0] : [0, rs, 0], 2, 1);
+    return true;
+  };
+}
+
+function branchSwap(name: string): Handler {
+  const def = I(name);
+  return (u, n) => {
+    count(u, n, 3, 'rs, rt, target');
+    withTarget(u, def, [u.reg(1), u.reg(0), 0], 2, 2);
+    return true;
+  };
+}
+
+/** auipc tmp, %pcrel_hi(e); then `def` with the low part in field lo. */
+function pcrelPair(u: Unit, tmp: number, symOp: number, def: InstrDef, values: number[], lo: number): void {
+  const e = u.expr(u.opS[symOp], u.opE[symOp]);
+  if (u.s.charCodeAt(u.opS[symOp]) === 37) throw new AsmError('expected a symbol, not a relocation modifier', u.opS[symOp]);
+  u.emit(AUIPC, [tmp, 0], [{ field: 1, kind: FIX_PCREL_HI, expr: e, pcAdjust: 0, operand: symOp }], symOp);
+  u.emit(def, values, [{ field: lo, kind: FIX_PCREL_LO_PAIR, expr: e, pcAdjust: -4, operand: symOp }], symOp);
+}
+
+function csrWrite(name: string, immName: string): Handler {
+  const def = I(name);
+  const idef = I(immName);
+  return (u, n) => {
+    count(u, n, 2, 'csr, rs|imm');
+    const csr = u.csr(0);
+    if (u.isReg(1)) u.emit(def, [0, csr, u.reg(1)], NONE, 1);
+    else csrImm(u, idef, 0, csr, 1);
+    return true;
+  };
+}
+
+function csrImm(u: Unit, def: InstrDef, rd: number, csr: number, op: number): void {
+  const values = [rd, csr, 0];
+  const pend: Pending[] = [];
+  u.immOperand(def, def.fields[2], 2, op, values, pend);
+  if (pend.length) throw new AsmError('CSR immediate must be a constant in the range [0, 31]', u.opS[op]);
+  u.emit(def, values, NONE, op);
+}
+
+function csrImmOnly(immName: string): Handler {
+  const def = I(immName);
+  return (u, n) => {
+    count(u, n, 2, 'csr, imm');
+    csrImm(u, def, 0, u.csr(0), 1);
+    return true;
+  };
+}
+
+/** csrrw/csrrs/csrrc rd, csr, imm -> the i form. */
+function csrRegOrImm(immName: string): Handler {
+  const idef = I(immName);
+  return (u, n) => {
+    if (n !== 3 || u.isReg(2)) return false;
+    csrImm(u, idef, u.reg(0), u.csr(1), 2);
+    return true;
+  };
+}
+
+function counter(csr: number): Handler {
+  return (u, n) => {
+    count(u, n, 1, 'rd');
+    u.emit(CSRRS, [u.reg(0), csr, 0], NONE);
+    return true;
+  };
+}
+
+function li(u: Unit, n: number): boolean {
+  count(u, n, 2, 'li rd, imm');
+  const rd = u.reg(0);
+  const a = u.opS[1];
+  if (u.s.charCodeAt(a) === 37 || !u.parseValue(a, u.opE[1])) {
+    throw new AsmError('operand must be a constant 64-bit integer (use la for addresses)', a);
+  }
+  const steps = materialize(u.constVal);
+  let first = true;
+  for (const st of steps) {
+    const def = LI_OPS[st.op];
+    const src = first ? 0 : rd;
+    u.emit(def, st.op === 'lui' ? [rd, st.imm] : [rd, src, st.imm], NONE, 1);
+    first = false;
+  }
+  return true;
+}
+
+function unimp(u: Unit, n: number): boolean {
+  count(u, n, 0, 'unimp');
+  if (u.sec.type === 8) throw new AsmError(`instructions are not allowed in the NOBITS section '${u.sec.name}'`);
+  // c.unimp (all zeros) with C, else `csrrw x0, cycle, x0`, as llvm-mc emits them.
+  if (u.rvc) u.sec.cur.put16(0);
+  else u.emit(I('csrrw'), [0, 0xc00, 0], NONE);
+  u.sec.hasCode = true;
+  return true;
+}
+
+export const PSEUDOS = new Map<string, Handler>([
+  ['nop', (u, n) => (count(u, n, 0, 'nop'), u.emit(ADDI, [0, 0, 0], NONE), true)],
+  ['li', li],
+  ['la', (u, n) => (count(u, n, 2, 'la rd, symbol'), pcrelPair(u, u.reg(0), 1, ADDI, [u.reg(0), u.reg(0), 0], 2), true)],
+  ['lla', (u, n) => (count(u, n, 2, 'lla rd, symbol'), pcrelPair(u, u.reg(0), 1, ADDI, [u.reg(0), u.reg(0), 0], 2), true)],
+  ['mv', unary(ADDI, (rd, rs) => [rd, rs, 0], 'mv rd, rs')],
+  ['not', unary(XORI, (rd, rs) => [rd, rs, -1], 'not rd, rs')],
+  ['neg', unary(SUB, (rd, rs) => [rd, 0, rs], 'neg rd, rs')],
+  ['negw', unary(SUBW, (rd, rs) => [rd, 0, rs], 'negw rd, rs')],
+  ['sext.w', unary(ADDIW, (rd, rs) => [rd, rs, 0], 'sext.w rd, rs')],
+  ['zext.b', unary(ANDI, (rd, rs) => [rd, rs, 255], 'zext.b rd, rs')],
+  ['seqz', unary(SLTIU, (rd, rs) => [rd, rs, 1], 'seqz rd, rs')],
+  ['snez', unary(SLTU, (rd, rs) => [rd, 0, rs], 'snez rd, rs')],
+  ['sltz', unary(SLT, (rd, rs) => [rd, rs, 0], 'sltz rd, rs')],
+  ['sgtz', unary(SLT, (rd, rs) => [rd, 0, rs], 'sgtz rd, rs')],
+  ['sgt', (u, n) => (count(u, n, 3, 'sgt rd, rs, rt'), u.emit(SLT, [u.reg(0), u.reg(2), u.reg(1)], NONE), true)],
+  ['sgtu', (u, n) => (count(u, n, 3, 'sgtu rd, rs, rt'), u.emit(SLTU, [u.reg(0), u.reg(2), u.reg(1)], NONE), true)],
+  ['beqz', branchZero('beq', true)],
+  ['bnez', branchZero('bne', true)],
+  ['blez', branchZero('bge', false)],
+  ['bgez', branchZero('bge', true)],
+  ['bltz', branchZero('blt', true)],
+  ['bgtz', branchZero('blt', false)],
+  ['bgt', branchSwap('blt')],
+  ['ble', branchSwap('bge')],
+  ['bgtu', branchSwap('bltu')],
+  ['bleu', branchSwap('bgeu')],
+  ['j', (u, n) => (count(u, n, 1, 'j target'), withTarget(u, JAL, [0, 0], 1, 0), true)],
+  [
+    'jal',
+    (u, n) => {
+      if (n !== 1) return false;
+      withTarget(u, JAL, [1, 0], 1, 0);
+      return true;
+    },
+  ],
+  [
+    'jr',
+    (u, n) => {
+      if (n === 1 && u.isReg(0)) u.emit(JALR, [0, 0, u.reg(0)], NONE);
+      else if (n === 2) jalrRegOffset(u, 0, 0, 1);
+      else if (n === 1) jalrMem(u, 0, 0);
+      else count(u, n, 1, 'jr rs');
+      return true;
+    },
+  ],
+  [
+    'jalr',
+    (u, n) => {
+      if (n === 1) {
+        if (u.isReg(0)) u.emit(JALR, [1, 0, u.reg(0)], NONE);
+        else jalrMem(u, 1, 0);
+        return true;
+      }
+      if (n === 2 && u.isReg(1)) {
+        u.emit(JALR, [u.reg(0), 0, u.reg(1)], NONE);
+        return true;
+      }
+      if (n === 3) {
+        jalrRegOffset(u, u.reg(0), 1, 2);
+        return true;
+      }
+      return false;
+    },
+  ],
+  ['ret', (u, n) => (count(u, n, 0, 'ret'), u.emit(JALR, [0, 0, 1], NONE), true)],
+  [
+    'call',
+    (u, n) => {
+      if (n === 2) pcrelPair(u, u.reg(0), 1, JALR, [u.reg(0), 0, u.reg(0)], 1);
+      else {
+        count(u, n, 1, 'call symbol');
+        pcrelPair(u, 1, 0, JALR, [1, 0, 1], 1);
+      }
+      return true;
+    },
+  ],
+  ['tail', (u, n) => (count(u, n, 1, 'tail symbol'), pcrelPair(u, 6, 0, JALR, [0, 0, 6], 1), true)],
+  ['jump', (u, n) => (count(u, n, 2, 'jump symbol, rt'), pcrelPair(u, u.reg(1), 0, JALR, [0, 0, u.reg(1)], 1), true)],
+  ['csrr', (u, n) => (count(u, n, 2, 'csrr rd, csr'), u.emit(CSRRS, [u.reg(0), u.csr(1), 0], NONE), true)],
+  ['csrw', csrWrite('csrrw', 'csrrwi')],
+  ['csrs', csrWrite('csrrs', 'csrrsi')],
+  ['csrc', csrWrite('csrrc', 'csrrci')],
+  ['csrwi', csrImmOnly('csrrwi')],
+  ['csrsi', csrImmOnly('csrrsi')],
+  ['csrci', csrImmOnly('csrrci')],
+  ['csrrw', csrRegOrImm('csrrwi')],
+  ['csrrs', csrRegOrImm('csrrsi')],
+  ['csrrc', csrRegOrImm('csrrci')],
+  ['rdcycle', counter(0xc00)],
+  ['rdtime', counter(0xc01)],
+  ['rdinstret', counter(0xc02)],
+  [
+    'fence',
+    (u, n) => {
+      if (n !== 0) return false;
+      u.emit(FENCE, [15, 15], NONE);
+      return true;
+    },
+  ],
+  [
+    'sfence.vma',
+    (u, n) => {
+      if (n === 0) u.emit(SFENCE, [0, 0], NONE);
+      else if (n === 1) u.emit(SFENCE, [u.reg(0), 0], NONE);
+      else return false;
+      return true;
+    },
+  ],
+  ['unimp', unimp],
+  ['c.unimp', unimp],
+  ['scall', (u, n) => (count(u, n, 0, 'scall'), u.emit(I('ecall'), [], NONE), true)],
+  ['sbreak', (u, n) => (count(u, n, 0, 'sbreak'), u.emit(I('ebreak'), [], NONE), true)],
+]);
+
+/** jalr rd, off(rs) written as a memory operand in operand `op`. */
+function jalrMem(u: Unit, rd: number, op: number): void {
+  // Reuse the table row's memory-operand parsing by presenting `rd, off(rs)`.
+  const values = [rd, 0, 0];
+  const pend: Pending[] = [];
+  const s = u.s;
+  const a = u.opS[op];
+  const b = u.opE[op];
+  if (s.charCodeAt(b - 1) !== 41) throw new AsmError('expected a register or offset(register)', a);
+  const open = s.lastIndexOf('(', b - 1);
+  if (open < a) throw new AsmError('expected a register or offset(register)', a);
+  const base = u.regAt(open + 1, b - 1);
+  values[2] = base;
+  if (open > a) {
+    const saveE = u.opE[op];
+    u.opE[op] = open;
+    u.immOperand(JALR, JALR.fields[1], 1, op, values, pend);
+    u.opE[op] = saveE;
+  }
+  u.emit(JALR, values, pend, op);
+}
+
+/** jalr rd, rs, off / jr rs, off. */
+function jalrRegOffset(u: Unit, rd: number, rsOp: number, offOp: number): void {
+  const values = [rd, 0, u.reg(rsOp)];
+  const pend: Pending[] = [];
+  u.immOperand(JALR, JALR.fields[1], 1, offOp, values, pend);
+  u.emit(JALR, values, pend, offOp);
+}

@@ -1,0 +1,171 @@
+// Sections of one assembly unit, as lists of fragments in the manner of LLVM's MC layer: data fragments
+// (fixed bytes), relaxable fragments (one compressed branch or jump that may grow to 4 bytes), alignment
+// fragments (size depends on their offset) and fill fragments (.space/.zero/.fill). Layout assigns
+// offsets; linking places each section at an address; fixups then patch the data.
+
+import type { InstrDef } from '../../isa/instructions.js';
+import type { Expr, Loc, Sym } from './expr.js';
+
+export const FRAG_DATA = 0;
+export const FRAG_RELAX = 1;
+export const FRAG_ALIGN = 2;
+export const FRAG_FILL = 3;
+
+export class Frag {
+  kind: number;
+  /** Position in the section's fragment list (set by layout). */
+  index = 0;
+  /** Offset in the section (set by layout). */
+  offset = 0;
+  /** Current size in bytes. */
+  size = 0;
+  // Data.
+  buf: Uint8Array;
+  // Relaxable instruction: the compressed form (small) and the 4-byte one (big); `field` indices locate the
+  // target offset in each operand list.
+  small: InstrDef | null = null;
+  smallValues: number[] | null = null;
+  smallField = 0;
+  big: InstrDef | null = null;
+  bigValues: number[] | null = null;
+  bigField = 0;
+  target: Expr | null = null;
+  relaxed = false;
+  loc: Loc | null = null;
+  // Alignment: to `align` bytes, with `fill` (or nops in code), skipping at most `maxSkip` bytes.
+  align = 1;
+  fill = 0;
+  fillSize = 1;
+  maxSkip = -1;
+  nops = false;
+  rvc = false;
+  // Fill: `count` repetitions of a `fillSize`-byte little-endian `fillValue`.
+  count = 0;
+  fillValue = 0n;
+
+  constructor(kind: number) {
+    this.kind = kind;
+    this.buf = kind === FRAG_DATA ? new Uint8Array(64) : EMPTY;
+  }
+
+  /** Make room for n more data bytes. */
+  reserve(n: number): void {
+    if (this.size + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.size + n) cap *= 2;
+    const nb = new Uint8Array(cap);
+    nb.set(this.buf.subarray(0, this.size));
+    this.buf = nb;
+  }
+
+  put16(v: number): void {
+    this.reserve(2);
+    const b = this.buf;
+    const p = this.size;
+    b[p] = v & 0xff;
+    b[p + 1] = (v >>> 8) & 0xff;
+    this.size = p + 2;
+  }
+
+  put32(v: number): void {
+    this.reserve(4);
+    const b = this.buf;
+    const p = this.size;
+    b[p] = v & 0xff;
+    b[p + 1] = (v >>> 8) & 0xff;
+    b[p + 2] = (v >>> 16) & 0xff;
+    b[p + 3] = (v >>> 24) & 0xff;
+    this.size = p + 4;
+  }
+
+  /** Append an n-byte little-endian value. */
+  putLE(v: bigint, n: number): void {
+    this.reserve(n);
+    let x = BigInt.asUintN(64, v);
+    for (let i = 0; i < n; i++) {
+      this.buf[this.size++] = Number(x & 0xffn);
+      x >>= 8n;
+    }
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Fixup kinds: how an expression's final value patches the bytes at (frag, offset). */
+export const FIX_DATA = 0;
+/** Instruction field with an absolute value. */
+export const FIX_ABS = 1;
+/** Branch or jump target: value minus the instruction's address. */
+export const FIX_PCREL = 2;
+export const FIX_HI = 3;
+export const FIX_LO = 4;
+export const FIX_PCREL_HI = 5;
+/** %pcrel_lo(label): the low part of the %pcrel_hi of the auipc at `label`. */
+export const FIX_PCREL_LO = 6;
+/** Low part of a pc-relative value whose auipc is `pcAdjust` bytes before this instruction (la, call). */
+export const FIX_PCREL_LO_PAIR = 7;
+
+export interface Fixup {
+  kind: number;
+  frag: Frag;
+  offset: number;
+  expr: Expr;
+  loc: Loc;
+  /** Data fixups: size in bytes. */
+  size: number;
+  /** Instruction fixups: the row, its values (the fixed field is patched), and which field. */
+  def: InstrDef | null;
+  values: number[] | null;
+  field: number;
+  pcAdjust: number;
+}
+
+export class InputSection {
+  frags: Frag[] = [];
+  fixups: Fixup[] = [];
+  align = 1;
+  /** Layout size. */
+  size = 0;
+  /** Address after linking. */
+  addr = 0n;
+  /** Output section this one lands in. */
+  outputName = '';
+  cur: Frag;
+  hasCode = false;
+  hasLabels = false;
+  constructor(
+    public name: string,
+    public type: number,
+    public flags: number,
+    public unit: number,
+    public unitName: string,
+  ) {
+    this.cur = new Frag(FRAG_DATA);
+    this.frags.push(this.cur);
+  }
+
+  /** Start a new data fragment (after a relaxable, alignment or fill fragment). */
+  newData(): Frag {
+    if (this.cur.kind === FRAG_DATA && this.cur.size === 0) return this.cur;
+    const f = new Frag(FRAG_DATA);
+    this.frags.push(f);
+    this.cur = f;
+    return f;
+  }
+
+  /** Append a non-data fragment and open a fresh data fragment after it. */
+  addFrag(f: Frag): void {
+    if (this.cur.size === 0 && this.frags[this.frags.length - 1] === this.cur) {
+      // Keep an empty data fragment in place only if labels may point into it: they do (offset 0), so
+      // keep it; it has size 0 and does not change layout.
+    }
+    this.frags.push(f);
+    const d = new Frag(FRAG_DATA);
+    this.frags.push(d);
+    this.cur = d;
+  }
+}
+
+export interface SymbolRef {
+  sym: Sym;
+}

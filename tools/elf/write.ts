@@ -1,0 +1,191 @@
+// ELF64 little-endian RISC-V executable writer (System V gABI, "Object Files" chapter; RISC-V psABI for
+// e_flags). Layout: ELF header, program headers, each PT_LOAD segment at a file offset congruent to its
+// address modulo the page size, non-loaded sections, .symtab/.strtab/.shstrtab, section header table.
+// Output depends only on the image: no timestamps, stable orders.
+
+import { EM_RISCV, SHT_NOBITS, SHT_STRTAB, SHT_SYMTAB, SHF_ALLOC, type ElfImage, type ElfSymbol } from './model.js';
+
+export interface WriteElfOptions {
+  /** e_flags: EF_RISCV_RVC (0x1) | float ABI (soft = 0). */
+  flags?: number;
+  /** p_align of PT_LOAD segments (default 0x1000). */
+  pageSize?: number;
+}
+
+export const EF_RISCV_RVC = 0x1;
+const SHN_ABS = 0xfff1;
+const PT_LOAD = 1;
+
+class StrTab {
+  private parts: Uint8Array[] = [new Uint8Array([0])];
+  private size = 1;
+  private index = new Map<string, number>();
+  add(s: string): number {
+    if (s === '') return 0;
+    const known = this.index.get(s);
+    if (known !== undefined) return known;
+    const bytes = new TextEncoder().encode(s);
+    const off = this.size;
+    this.parts.push(bytes, new Uint8Array([0]));
+    this.size += bytes.length + 1;
+    this.index.set(s, off);
+    return off;
+  }
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.size);
+    let p = 0;
+    for (const b of this.parts) {
+      out.set(b, p);
+      p += b.length;
+    }
+    return out;
+  }
+}
+
+function alignUp(v: number, a: number): number {
+  return a <= 1 ? v : Math.ceil(v / a) * a;
+}
+
+const BIND: Record<ElfSymbol['bind'], number> = { local: 0, global: 1, weak: 2 };
+const TYPE: Record<ElfSymbol['type'], number> = { notype: 0, object: 1, func: 2, section: 3, file: 4 };
+
+/** Serialise an image as an ELF64 RISC-V executable. */
+export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Array {
+  const page = opts.pageSize ?? 0x1000;
+  const phnum = image.segments.length;
+  let off = 64 + 56 * phnum;
+
+  // Segments.
+  const segOffsets: number[] = [];
+  for (const seg of image.segments) {
+    const want = Number(seg.vaddr % BigInt(page));
+    let o = off - (off % page) + want;
+    if (o < off) o += page;
+    segOffsets.push(o);
+    off = o + seg.data.length;
+  }
+
+  // Sections: inside a segment's file image, or placed after.
+  const secOffsets: number[] = [];
+  const inSegment: boolean[] = [];
+  for (const sec of image.sections) {
+    let placed = -1;
+    if (sec.flags & SHF_ALLOC) {
+      image.segments.forEach((seg, i) => {
+        const end = seg.vaddr + BigInt(sec.type === SHT_NOBITS ? seg.memsz : seg.data.length);
+        if (placed < 0 && sec.addr >= seg.vaddr && sec.addr + BigInt(sec.type === SHT_NOBITS ? 0 : sec.data.length) <= end) {
+          placed = segOffsets[i] + Number(sec.addr - seg.vaddr);
+        }
+      });
+    }
+    inSegment.push(placed >= 0);
+    if (placed < 0) {
+      if (sec.type === SHT_NOBITS) placed = off;
+      else {
+        placed = alignUp(off, Math.max(1, sec.align));
+        off = placed + sec.data.length;
+      }
+    }
+    secOffsets.push(placed);
+  }
+
+  // Symbols: null, locals, then globals (gABI: locals precede globals; sh_info = first global).
+  const shstr = new StrTab();
+  const str = new StrTab();
+  const secIndex = new Map<string, number>();
+  image.sections.forEach((s, i) => secIndex.set(s.name, i + 1));
+  const locals = image.symbols.filter((s) => s.bind === 'local');
+  const globals = image.symbols.filter((s) => s.bind !== 'local');
+  const syms = [...locals, ...globals];
+  const symtab = new Uint8Array(24 * (syms.length + 1));
+  const sv = new DataView(symtab.buffer);
+  syms.forEach((s, k) => {
+    const p = 24 * (k + 1);
+    sv.setUint32(p, str.add(s.name), true);
+    symtab[p + 4] = (BIND[s.bind] << 4) | TYPE[s.type];
+    symtab[p + 5] = 0;
+    const idx = s.section === null ? SHN_ABS : (secIndex.get(s.section) ?? SHN_ABS);
+    sv.setUint16(p + 6, idx, true);
+    sv.setBigUint64(p + 8, BigInt.asUintN(64, s.value), true);
+    sv.setBigUint64(p + 16, BigInt(s.size), true);
+  });
+  const strtab = str.bytes();
+  const nsec = image.sections.length;
+  const symtabIndex = nsec + 1;
+  const strtabIndex = nsec + 2;
+  const shstrIndex = nsec + 3;
+  const names = image.sections.map((s) => shstr.add(s.name));
+  const symName = shstr.add('.symtab');
+  const strName = shstr.add('.strtab');
+  const shstrName = shstr.add('.shstrtab');
+  const shstrtab = shstr.bytes();
+
+  const symtabOff = alignUp(off, 8);
+  off = symtabOff + symtab.length;
+  const strtabOff = off;
+  off += strtab.length;
+  const shstrOff = off;
+  off += shstrtab.length;
+  const shoff = alignUp(off, 8);
+  const shnum = nsec + 4;
+  const total = shoff + 64 * shnum;
+
+  const out = new Uint8Array(total);
+  const v = new DataView(out.buffer);
+  // ELF header.
+  out.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0], 0);
+  v.setUint16(16, 2, true); // ET_EXEC
+  v.setUint16(18, EM_RISCV, true);
+  v.setUint32(20, 1, true);
+  v.setBigUint64(24, BigInt.asUintN(64, image.entry), true);
+  v.setBigUint64(32, BigInt(phnum ? 64 : 0), true);
+  v.setBigUint64(40, BigInt(shoff), true);
+  v.setUint32(48, opts.flags ?? 0, true);
+  v.setUint16(52, 64, true);
+  v.setUint16(54, 56, true);
+  v.setUint16(56, phnum, true);
+  v.setUint16(58, 64, true);
+  v.setUint16(60, shnum, true);
+  v.setUint16(62, shstrIndex, true);
+  // Program headers.
+  image.segments.forEach((seg, i) => {
+    const p = 64 + 56 * i;
+    v.setUint32(p, PT_LOAD, true);
+    v.setUint32(p + 4, seg.flags, true);
+    v.setBigUint64(p + 8, BigInt(segOffsets[i]), true);
+    v.setBigUint64(p + 16, seg.vaddr, true);
+    v.setBigUint64(p + 24, seg.paddr, true);
+    v.setBigUint64(p + 32, BigInt(seg.data.length), true);
+    v.setBigUint64(p + 40, BigInt(seg.memsz), true);
+    v.setBigUint64(p + 48, BigInt(page), true);
+    out.set(seg.data, segOffsets[i]);
+  });
+  // Section contents outside segments.
+  image.sections.forEach((sec, i) => {
+    if (sec.type !== SHT_NOBITS && !inSegment[i]) out.set(sec.data, secOffsets[i]);
+  });
+  out.set(symtab, symtabOff);
+  out.set(strtab, strtabOff);
+  out.set(shstrtab, shstrOff);
+  // Section headers.
+  const sh = (k: number, name: number, type: number, flags: number, addr: bigint, offset: number, size: number, link: number, info: number, align: number, entsize: number) => {
+    const p = shoff + 64 * k;
+    v.setUint32(p, name, true);
+    v.setUint32(p + 4, type, true);
+    v.setBigUint64(p + 8, BigInt(flags), true);
+    v.setBigUint64(p + 16, addr, true);
+    v.setBigUint64(p + 24, BigInt(offset), true);
+    v.setBigUint64(p + 32, BigInt(size), true);
+    v.setUint32(p + 40, link, true);
+    v.setUint32(p + 44, info, true);
+    v.setBigUint64(p + 48, BigInt(align), true);
+    v.setBigUint64(p + 56, BigInt(entsize), true);
+  };
+  image.sections.forEach((sec, i) => {
+    sh(i + 1, names[i], sec.type, sec.flags, sec.addr, secOffsets[i], sec.type === SHT_NOBITS ? sec.size : sec.data.length, 0, 0, Math.max(1, sec.align), 0);
+  });
+  sh(symtabIndex, symName, SHT_SYMTAB, 0, 0n, symtabOff, symtab.length, strtabIndex, locals.length + 1, 8, 24);
+  sh(strtabIndex, strName, SHT_STRTAB, 0, 0n, strtabOff, strtab.length, 0, 0, 1, 0);
+  sh(shstrIndex, shstrName, SHT_STRTAB, 0, 0n, shstrOff, shstrtab.length, 0, 0, 1, 0);
+  return out;
+}
