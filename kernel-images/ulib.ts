@@ -1,0 +1,204 @@
+// The user-level library every program is assembled with: start-up code, one stub per system call,
+// printing helpers, and the XPC library (caller stub and callee trampoline).
+//
+// Calling convention: the standard RISC-V psABI. System-call stubs pass a0..a5 through and return the
+// kernel's a0 (a1..a5 keep what the kernel put there: message replies).
+
+import { Asm } from './builder.js';
+import * as L from './layout.js';
+
+/** `.equ` lines user programs may use: system calls, errors, the user memory map. */
+export function userConstants(a: Asm): void {
+  a.heading('Constants shared with the kernel (kernel-images/layout.ts)');
+  for (const [k, v] of Object.entries(L.SYS)) a.equ(`SYS_${k.toUpperCase()}`, v);
+  for (const [k, v] of Object.entries(L.ERR)) a.equ(`E_${k}`, v);
+  for (const [k, v] of Object.entries({
+    USER_BASE: L.USER_BASE, USER_STACK_TOP: L.USER_STACK_TOP, USER_STACK_GUARD: L.USER_STACK_GUARD,
+    USER_IPC_BUFFER: L.USER_IPC_BUFFER, USER_SHARED_MIN: L.USER_SHARED_MIN, USER_XCTX_BASE: L.USER_XCTX_BASE,
+    USER_XCTX_STRIDE: L.USER_XCTX_STRIDE, MAX_XCTX: L.MAX_XCTX, USER_RELAY_MIN: L.USER_RELAY_MIN,
+    MAX_MESSAGE: L.MAX_MESSAGE, PAGE_SIZE: L.PAGE_SIZE, KERNEL_VA: L.RAM_BASE,
+  })) a.equ(k, v);
+}
+
+/** Start-up code and system-call stubs (text). */
+export function userLibText(a: Asm): void {
+  a.heading('Start-up: the kernel enters here with a0 = process number and sp = USER_STACK_TOP');
+  a.raw('.globl _start').label('_start');
+  a.i('call main').i('call sys_exit').label('1').i('j 1b');
+  a.heading('System-call stubs: number in a7, arguments a0..a5, result in a0');
+  for (const [name, num] of Object.entries(L.SYS)) {
+    a.raw('.balign 4').raw(`.globl sys_${name}`).label(`sys_${name}`);
+    a.i(`li a7, ${num}`).i('ecall').i('ret');
+  }
+  a.heading('Printing helpers');
+  a.func('puts', 'Write the zero-terminated string at a0 to the console.');
+  a.block(`
+    mv t0, a0
+1:
+    lbu t1, 0(t0)
+    beqz t1, 2f
+    addi t0, t0, 1
+    j 1b
+2:
+    sub a1, t0, a0
+    j sys_write
+  `);
+  a.func('put_dec', 'Print a0 as a signed decimal number.');
+  a.block(`
+    addi sp, sp, -48
+    sd ra, 40(sp)
+    mv t0, a0
+    addi t1, sp, 32
+    li t3, 0
+    bgez t0, 1f
+    neg t0, t0
+    li t3, 1
+1:
+    li t2, 10
+    remu t4, t0, t2
+    divu t0, t0, t2
+    addi t4, t4, 48
+    addi t1, t1, -1
+    sb t4, 0(t1)
+    bnez t0, 1b
+    beqz t3, 2f
+    li t4, 45
+    addi t1, t1, -1
+    sb t4, 0(t1)
+2:
+    mv a0, t1
+    addi a1, sp, 32
+    sub a1, a1, t1
+    call sys_write
+    ld ra, 40(sp)
+    addi sp, sp, 48
+    ret
+  `);
+  a.func('put_hex', 'Print a0 as 0x and 16 hexadecimal digits.');
+  a.block(`
+    addi sp, sp, -48
+    sd ra, 40(sp)
+    li t0, 48
+    sb t0, 0(sp)
+    li t0, 120
+    sb t0, 1(sp)
+    li t1, 60
+    addi t2, sp, 2
+1:
+    srl t0, a0, t1
+    andi t0, t0, 15
+    li t3, 10
+    blt t0, t3, 2f
+    addi t0, t0, 39
+2:
+    addi t0, t0, 48
+    sb t0, 0(t2)
+    addi t2, t2, 1
+    addi t1, t1, -4
+    bgez t1, 1b
+    mv a0, sp
+    li a1, 18
+    call sys_write
+    ld ra, 40(sp)
+    addi sp, sp, 48
+    ret
+  `);
+  a.func('newline', 'Print a newline.');
+  a.li('a0', 10).i('j sys_putc');
+  a.func('memset8', 'Fill a1 bytes at a0 with the byte a2.');
+  a.block(`
+    beqz a1, 2f
+1:
+    sb a2, 0(a0)
+    addi a0, a0, 1
+    addi a1, a1, -1
+    bnez a1, 1b
+2:
+    ret
+  `);
+  a.heading('XPC library: caller stub');
+  a.func('xpc_call', 'xpc_call(a0 = x-entry id, a1..a5 = arguments) -> a0 (the handler result, or a negative error when\nthe kernel refused the xcall: E_CAP not granted, E_NOMEM link stack full, E_INVAL bad seg-mask; or\nE_DEAD when the server died during the call; E_BUSY when it had no free context). The callee\ntrampoline preserves sp, ra, gp, tp and s0..s11 (docs/kernel.md, "XPC").');
+  a.block(`
+    xcall a0
+    ret
+  `);
+}
+
+/**
+ * The callee trampoline of an x-entry: takes a free context (stack page + local data), calls `handler`
+ * with a0 = the caller identity (xcaller) and a1..a5 = the arguments, restores the caller's registers
+ * and returns with xret. No free context: xret at once with a0 = E_BUSY.
+ * `idSym` names a data word holding the entry id (set by the image builder or after xpc_register).
+ */
+export function xpcTrampoline(a: Asm, label: string, idSym: string, contexts: number, handler: string): void {
+  a.func(label, `XPC trampoline: entry of ${handler}, ${contexts} context(s); the context bitmap is ${label}_busy.`);
+  a.block(`
+    la t0, ${label}_busy
+    li t1, 0                  # context number
+    li t2, 1                  # its bit
+1:
+    amoor.d t3, t2, (t0)
+    and t3, t3, t2
+    beqz t3, 2f               # it was free: ours now
+    addi t1, t1, 1
+    slli t2, t2, 1
+    li t3, ${contexts}
+    bltu t1, t3, 1b
+    li a0, E_BUSY             # every context is in use: refuse
+    xret
+2:
+    la t3, ${idSym}           # context page = USER_XCTX_BASE + (id * MAX_XCTX + c) * USER_XCTX_STRIDE
+    ld t3, 0(t3)
+    li t4, MAX_XCTX
+    mul t3, t3, t4
+    add t3, t3, t1
+    li t4, USER_XCTX_STRIDE
+    mul t3, t3, t4
+    li t4, USER_XCTX_BASE
+    add t3, t3, t4            # local data at the bottom of the page, stack above it
+    sd sp, 0(t3)
+    sd ra, 8(t3)
+    sd gp, 16(t3)
+    sd tp, 24(t3)
+    sd s0, 32(t3)
+    sd s1, 40(t3)
+    sd s2, 48(t3)
+    sd s3, 56(t3)
+    sd s4, 64(t3)
+    sd s5, 72(t3)
+    sd s6, 80(t3)
+    sd s7, 88(t3)
+    sd s8, 96(t3)
+    sd s9, 104(t3)
+    sd s10, 112(t3)
+    sd s11, 120(t3)
+    sd t2, 128(t3)            # our bit
+    mv s0, t3
+    li t4, PAGE_SIZE
+    add sp, t3, t4
+    csrr a0, xcaller
+    call ${handler}
+    mv t3, s0
+    ld t2, 128(t3)
+    ld sp, 0(t3)
+    ld ra, 8(t3)
+    ld gp, 16(t3)
+    ld tp, 24(t3)
+    ld s0, 32(t3)
+    ld s1, 40(t3)
+    ld s2, 48(t3)
+    ld s3, 56(t3)
+    ld s4, 64(t3)
+    ld s5, 72(t3)
+    ld s6, 80(t3)
+    ld s7, 88(t3)
+    ld s8, 96(t3)
+    ld s9, 104(t3)
+    ld s10, 112(t3)
+    ld s11, 120(t3)
+    not t2, t2                # release the context
+    la t0, ${label}_busy
+    amoand.d zero, t2, (t0)
+    xret
+  `);
+}
