@@ -1,6 +1,8 @@
 // Parameters of the in-order core timing model (docs/cycle-model.md gives each one's source), the
 // built-in Rocket-like defaults, and validation of user-supplied JSON parameter files.
 
+import { XPC_TIMING_DEFAULTS, type XpcTimingParams } from './xpc.js';
+
 export interface CacheParams {
   /** Total capacity in bytes. */
   sizeBytes: number;
@@ -15,8 +17,11 @@ export interface TlbParams {
   superpageEntries: number;
 }
 
-/** Extra cycles the XPC engine's instructions cost beyond one issue slot (filled in by the XPC issue). */
-export interface XpcParams {
+/**
+ * The XPC engine: the parameters of its cost model (emulator/timing/xpc.ts, docs/xpc.md §7), plus fixed
+ * extra cycles per instruction on top of that model (0 by default).
+ */
+export interface XpcParams extends XpcTimingParams {
   xcall: number;
   xret: number;
   swapseg: number;
@@ -93,7 +98,7 @@ export const ROCKET_PARAMS: Readonly<CoreParams> = Object.freeze({
   missLatency: 30,
   cacheable: Object.freeze([Object.freeze({ base: 0x80000000, size: 0x80000000 })]) as unknown as { base: number; size: number }[],
   uncachedLatency: 30,
-  xpc: Object.freeze({ xcall: 0, xret: 0, swapseg: 0, xprefetch: 0 }),
+  xpc: Object.freeze({ ...XPC_TIMING_DEFAULTS, xcall: 0, xret: 0, swapseg: 0, xprefetch: 0 }),
 }) as CoreParams;
 
 /** A bad parameter file: the message names the file and the offending key. */
@@ -193,8 +198,14 @@ export function parseCoreParams(json: unknown, source = 'core parameters'): Core
     });
   }
   if ('xpc' in obj) {
-    const o = sub('xpc', obj.xpc, ['xcall', 'xret', 'swapseg', 'xprefetch']);
+    const o = sub('xpc', obj.xpc, ['xcall', 'xret', 'swapseg', 'xprefetch', 'entryCacheEntries', 'linkPushBlocking', 'portBytes']);
     for (const k of ['xcall', 'xret', 'swapseg', 'xprefetch'] as const) if (k in o) out.xpc[k] = int(`xpc.${k}`, o[k], 0, 100000);
+    if ('entryCacheEntries' in o) out.xpc.entryCacheEntries = int('xpc.entryCacheEntries', o.entryCacheEntries, 0, 4096);
+    if ('portBytes' in o) out.xpc.portBytes = int('xpc.portBytes', o.portBytes, 1, 4096);
+    if ('linkPushBlocking' in o) {
+      if (typeof o.linkPushBlocking !== 'boolean') fail('xpc.linkPushBlocking', 'must be true or false');
+      out.xpc.linkPushBlocking = o.linkPushBlocking as boolean;
+    }
   }
   return out;
 }

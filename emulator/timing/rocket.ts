@@ -12,6 +12,7 @@ import {
 } from './classes.js';
 import type { CoreParams } from './params.js';
 import { Tlb } from './tlb.js';
+import { XpcCostModel } from './xpc.js';
 
 /** Stall categories, in the order of CoreModel.lastStalls and CoreStats.stalls. */
 export const STALL_NAMES = [
@@ -112,6 +113,8 @@ export class RocketModel {
   private readonly cacheEnd: Float64Array;
   private xpcHook: ((rec: CommitRecord) => number) | null = null;
   private readonly xpcExtra: Float64Array;
+  /** The XPC engine's steps through this core's D-cache (docs/xpc.md §7). */
+  readonly xpcCost: XpcCostModel;
 
   /** Cycles and per-category stall cycles of the last observed record. */
   lastCycles = 0;
@@ -137,6 +140,11 @@ export class RocketModel {
     this.cacheBase = Float64Array.from(params.cacheable.map((r) => r.base));
     this.cacheEnd = Float64Array.from(params.cacheable.map((r) => r.base + r.size));
     this.xpcExtra = Float64Array.from([params.xpc.xcall, params.xpc.xret, params.xpc.swapseg, params.xpc.xprefetch]);
+    this.xpcCost = new XpcCostModel(params.xpc, {
+      dataAccess: (pa, size) => this.dataAccess(pa, size, false),
+      loadLatency: params.loadLatencyWord,
+      redirectPenalty: params.xretPenalty,
+    });
     this.observer = (rec) => this.observe(rec);
     this.reset();
   }
@@ -148,6 +156,7 @@ export class RocketModel {
     this.itlb.flushAll();
     this.dtlb.flushAll();
     this.bp.reset();
+    this.xpcCost.reset();
     this.pteCache.fill(NaN);
     this.regReady.fill(0);
     this.mdFree = 0;
@@ -430,7 +439,7 @@ export class RocketModel {
       this.icache.invalidateAll();
       this.lastFetchLine = NaN;
     } else if (cls === C_XPC) {
-      const extra = this.xpcExtra[OP_FACTS.xpcIndex[opId]] + (this.xpcHook ? this.xpcHook(rec) : 0);
+      const extra = this.xpcExtra[OP_FACTS.xpcIndex[opId]] + this.xpcCost.cost(rec) + (this.xpcHook ? this.xpcHook(rec) : 0);
       stalls[S_XPC] += extra;
       post += extra;
     }
