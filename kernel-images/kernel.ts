@@ -25,7 +25,7 @@ export interface KernelConfig {
 export const DEFAULT_KERNEL_CONFIG: KernelConfig = {
   console: 'uart',
   xpc: true,
-  timeslice: 20000,
+  timeslice: 2000,
   ramEnd: L.RAM_BASE + 32 * 1024 * 1024,
 };
 
@@ -2010,7 +2010,9 @@ function xpcSyscalls(a: Asm): void {
     call xpc_update_busy
     ld t0, TCB_STATE(s11)
     li t1, TS_DEAD
-    beq t0, t1, schedule       # the thread's own process died
+    bne t0, t1, 5f
+    j schedule                 # the thread's own process died
+5:
     li t0, E_DEAD
     sd t0, TF_A0(s11)
     mv a0, s11

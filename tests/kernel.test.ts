@@ -1,0 +1,62 @@
+// The microkernel booted on rvx: banner, IPC round trips, long messages, badges, notifications and
+// timer preemption. Every test builds its image with rvx's assembler and runs it on rvx's machine.
+
+import { describe, expect, it } from 'vitest';
+import { hello } from '../kernel-images/systems/hello.js';
+import { badges, longmsg, notify, pingpong, timeshare } from '../kernel-images/systems/ipc.js';
+import { Tcb, Endpoint, CapSlot, XEntry, Linkage } from '../kernel-images/layout.js';
+import { boot } from './kernel-helpers.js';
+
+describe('microkernel', () => {
+  it('boots to a banner and runs two processes to their exit', async () => {
+    const r = await boot(hello);
+    expect(r.result).toEqual({ reason: 'exit', code: 0 });
+    expect(r.console.startsWith('rvx microkernel: booting\n')).toBe(true);
+    expect(r.console).toContain('hello from user mode, pid 0\n');
+    expect(r.console).toContain('world: second process\n');
+    expect(r.console).toContain('[kernel] world (pid 1) exited with code 7\n');
+    expect(r.console).toContain('[kernel] halt: nothing runnable; 2 exited, 0 killed\n');
+  });
+
+  it('struct offsets in the assembly are the ones layout.ts defines', async () => {
+    const r = await boot(hello, { maxInsns: 1 });
+    const text = r.image.sources[0].text;
+    for (const s of [Tcb, Endpoint, CapSlot, XEntry, Linkage]) {
+      for (const f of s.fields) expect(text).toContain(`.equ ${s.prefix}_${f.name.toUpperCase()}, ${f.offset} `);
+      expect(text).toContain(`.equ ${s.prefix}_SIZE, ${s.size}\n`);
+    }
+    expect(XEntry.size).toBe(64);
+    expect(Linkage.size).toBe(128);
+  });
+
+  it('makes thousands of call/reply_recv round trips with checked contents', async () => {
+    const r = await boot(pingpong);
+    expect(r.result).toEqual({ reason: 'exit', code: 0 });
+    expect(r.console).toContain('client: round trips 2000, errors 0\n');
+  });
+
+  it('delivers each caller its own badge', async () => {
+    const r = await boot(badges);
+    for (const n of ['alpha', 'beta', 'gamma']) expect(r.console).toContain(`${n}: round trips 200, errors 0\n`);
+  });
+
+  it('carries long messages of every size class up to 4 KiB both ways and refuses 4097 bytes', async () => {
+    const r = await boot(longmsg);
+    expect(r.console).toContain('client: long messages 134, errors 0\n');
+    expect(r.console).toContain('[kernel] client (pid 1) exited with code 0\n');
+  });
+
+  it('wakes a notification waiter with the OR of the signallers badges', async () => {
+    const r = await boot(notify);
+    expect(r.console).toContain('waiter: got badge bits 3\n');
+    expect(r.console).toContain('[kernel] signal1 (pid 1) exited with code 0');
+    expect(r.console).toContain('[kernel] signal2 (pid 2) exited with code 0');
+  });
+
+  it('preempts CPU-bound processes with the timer so both progress', async () => {
+    const r = await boot(timeshare);
+    expect(r.console).toContain('spin_a: saw the other process progress 3 times\n');
+    expect(r.console).toContain('spin_b: saw the other process progress 3 times\n');
+    expect(r.console).toContain('2 exited, 0 killed');
+  });
+});
