@@ -100,7 +100,7 @@ export class XpcEngineHook implements XpcHook {
     return true;
   }
 
-  translateData(hart: Hart, vaLo: number, vaHi: number, write: boolean, size = 1): number {
+  translateData(hart: Hart, vaLo: number, vaHi: number, write: boolean, size: number): number {
     const va = vaHi * 4294967296 + (vaLo >>> 0);
     const pa = this.engine.translateData(va, size, write ? SEG_STORE : SEG_LOAD);
     if (pa === SEG_FAULT) {

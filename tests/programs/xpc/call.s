@@ -8,7 +8,7 @@
         XENTRY 0, xpc_root_b, 2, callee_b, xpc_cap_b, xpc_seglist_b, 0, 1
         XENTRY 1, xpc_root_c, 3, callee_c, xpc_cap_c, xpc_seglist_c, 0, 1
         XENTRY 2, xpc_root_c, 3, callee_c, xpc_cap_c, xpc_seglist_c, 0, 0
-        XENTRY 3, xpc_root_b, 2, callee_b, xpc_cap_b, xpc_seglist_b, 0, 1
+        XENTRY 3, xpc_root_b, 2, callee_b_common, xpc_cap_b, xpc_seglist_b, 0, 1
         MRET_TO 0, user_a
 
 # ---- A (U-mode, space A) ----------------------------------------------------------------------------
@@ -69,8 +69,9 @@ call_site_1:
         li a1, 1
         li a2, 2
         li t0, 3
+call_site_2:
         xcall t0
-        CHECK 25, a0, 6
+        CHECK 25, a0, 3
         li t0, PRIV_VA
         ld t1, 0(t0)
         CHECK 26, t1, 0xaaaa
@@ -89,15 +90,15 @@ call_site_1:
         csrr t0, satp
         SATP_OF t1, xpc_root_a, 1
         CHECK_REG 34, t0, t1
-        # The two popped records keep their contents with the valid bit cleared; the first record holds
-        # A's satp, the return pc and A's identity.
+        # Popped records keep their contents with the valid bit cleared; the first slot holds the second
+        # call's record (A's satp, return pc and identity), the second B's call to C.
         la t2, xpc_link_stack
         ld t0, 104(t2)
         CHECK 35, t0, 0
         ld t0, 0(t2)
         CHECK_REG 36, t0, t1
         ld t0, 8(t2)
-        la t1, call_site_1 + 4
+        la t1, call_site_2 + 4
         CHECK_REG 37, t0, t1
         ld t0, 16(t2)
         CHECK_LABEL 38, t0, xpc_cap_a

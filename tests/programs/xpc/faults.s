@@ -194,7 +194,7 @@ f_not_delegated:
 1:      CHECK_TRAP 66, XPC_CAUSE_CAP, 3, f_not_delegated
         BACK_TO_M
         csrw medeleg, zero
-        SATP_ON xpc_root_a
+        XPC_SATP_A
         MRET_TO 0, user_csr
 
         # CSR rules from U-mode: supervisor XPC CSRs are illegal instructions (tval = the bits), so is a
