@@ -1686,7 +1686,7 @@ function xpcSyscalls(a: Asm): void {
   a.heading('XPC support: x-entries, grants, relay segments, faults and death in a call chain (docs/xpc.md)');
   a.func('xentry_register', 'Register x-entry for TCB a0 (owner) with entry pc a1 and a2 contexts: a0 = id or E_NOMEM.\nThe contexts are pages the kernel maps in the owner at USER_XCTX_BASE + (id*MAX_XCTX + c) * stride.');
   a.block(`
-    addi sp, sp, -48
+    addi sp, sp, -64
     sd ra, 0(sp)
     sd s0, 8(sp)
     sd s1, 16(sp)
@@ -1714,7 +1714,7 @@ function xpcSyscalls(a: Asm): void {
 3:
     beqz t5, 4f
     addi t5, t5, -1
-    sd t5, -8(sp)
+    sd t5, 48(sp)
     li t0, MAX_XCTX
     mul t0, s4, t0
     add t0, t0, t5
@@ -1724,7 +1724,7 @@ function xpcSyscalls(a: Asm): void {
     add a1, a1, t0
     li a2, PTE_R|PTE_W|PTE_U
     call map_new_page
-    ld t5, -8(sp)
+    ld t5, 48(sp)
     j 3b
 4:
     ld t0, TCB_HOME_SATP(s1)
@@ -1748,7 +1748,7 @@ function xpcSyscalls(a: Asm): void {
     ld s2, 24(sp)
     ld s3, 32(sp)
     ld s4, 40(sp)
-    addi sp, sp, 48
+    addi sp, sp, 64
     ret
   `);
   a.func('xentry_grant', 'Set bit a0 (entry id) in the xcall-capability bitmap of TCB a1.');
