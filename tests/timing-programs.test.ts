@@ -1,0 +1,253 @@
+// The Rocket-like model on real programs run by the Machine: hand-computed cycle counts for each rule
+// (docs/cycle-model.md), mcycle reading modelled time, and `ideal` keeping cycle == instret.
+import { describe, expect, it } from 'vitest';
+import { assemble, formatDiagnostics } from '../tools/asm/index.js';
+import { Machine } from '../emulator/index.js';
+import { createCoreModel, STALL_NAMES } from '../emulator/timing/index.js';
+
+interface Step {
+  pc: number;
+  cycles: number;
+  trapped: boolean;
+  stalls: Record<string, number>;
+  rd: number;
+  rdValue: bigint;
+}
+
+const EXIT = `
+        .text
+        li      t6, 1
+        la      t5, tohost
+        sd      t6, 0(t5)
+1:      j       1b
+        .data
+        .align  3
+        .globl  tohost
+tohost: .dword  0
+        .globl  fromhost
+fromhost: .dword 0
+`;
+
+function runProgram(text: string, core: 'rocket' | 'ideal' = 'rocket') {
+  const r = assemble([{ name: 'prog.s', text: text + EXIT }]);
+  if (!r.ok) throw new Error(formatDiagnostics(r));
+  const m = new Machine({ stdout: () => {} });
+  const img = r.image;
+  m.load({
+    segments: img.segments.map((s) => ({ paddr: Number(s.paddr), data: s.data, memsz: s.memsz })),
+    entry: Number(img.entry),
+    tohost: Number(r.symbols.get('tohost')),
+    fromhost: Number(r.symbols.get('fromhost')),
+  });
+  const model = createCoreModel(core, m);
+  const steps: Step[] = [];
+  let total = 0;
+  const obs = (rec: Parameters<NonNullable<typeof model.observer>>[0]) => {
+    const c = model.observer ? model.observer(rec) : rec.trapped ? 0 : 1;
+    const stalls: Record<string, number> = {};
+    STALL_NAMES.forEach((n, i) => {
+      if (model.lastStalls[i]) stalls[n] = model.lastStalls[i];
+    });
+    steps.push({ pc: rec.pc, cycles: c, trapped: rec.trapped, stalls, rd: rec.rd, rdValue: rec.rdValue });
+    total += c;
+    return c;
+  };
+  const res = m.run(100000, obs);
+  if (res.reason !== "exit") throw new Error(JSON.stringify(res)); expect(res).toEqual({ reason: "exit", code: 0 });
+  const at = (label: string, nth = 0): Step => {
+    const addr = Number(r.symbols.get(label));
+    const hits = steps.filter((s) => s.pc === addr);
+    if (!hits[nth]) throw new Error(`no step ${nth} at ${label}`);
+    return hits[nth];
+  };
+  return { steps, at, total, machine: m, model };
+}
+
+describe('rocket model on real programs', () => {
+  it('load-use: ld then dependent add (+1), lb then dependent add (+2)', () => {
+    const { at } = runProgram(`
+        .globl _start
+_start: la      a1, data
+        ld      a2, 0(a1)           # brings the line in
+ld1:    ld      a2, 0(a1)
+use1:   add     a3, a2, a2
+lb1:    lb      a4, 0(a1)
+use2:   add     a5, a4, a4
+        .data
+data:   .dword 5
+`);
+    expect(at('ld1').cycles).toBe(1);
+    expect(at('use1')).toMatchObject({ cycles: 2, stalls: { 'load-use': 1 } });
+    expect(at('lb1').cycles).toBe(1);
+    expect(at('use2')).toMatchObject({ cycles: 3, stalls: { 'load-use': 2 } });
+  });
+
+  it('branches: a loop branch mispredicts on the first taken pass and on exit only', () => {
+    const { steps, at } = runProgram(`
+        .globl _start
+_start: li      t1, 4
+loop:   addi    t1, t1, -1
+br:     bnez    t1, loop
+`);
+    const addr = at('br').pc;
+    const br = steps.filter((s) => s.pc === addr).map((s) => s.cycles - (s.stalls.icache ?? 0));
+    expect(br).toEqual([4, 1, 1, 4]);
+  });
+
+  it('call and return: the RAS predicts the return; the call site hits the BTB the second time', () => {
+    const { at, steps } = runProgram(`
+        .globl _start
+_start: li      s0, 2
+c1:     call    f
+        addi    s0, s0, -1
+        bnez    s0, c1
+        j       done
+f:      addi    a0, a0, 1
+r:      ret
+done:
+`);
+    // call = auipc + jalr: the jalr mispredicts the first time (BTB miss) and is predicted the second.
+    const jalrPc = at('c1').pc + 4;
+    const jalrs = steps.filter((s) => s.pc === jalrPc);
+    expect(jalrs.map((s) => s.stalls.mispredict ?? 0)).toEqual([3, 0]);
+    expect([at('r', 0), at('r', 1)].map((s) => s.stalls.mispredict ?? 0)).toEqual([0, 0]);
+    expect(at('r', 1).cycles).toBe(1);
+  });
+
+  it('divide: 100 / 7 takes 1 + (7 - 3 + 1) = 6 cycles; the dependent add waits 5', () => {
+    const { at } = runProgram(`
+        .globl _start
+_start: li      s1, 100
+        li      s2, 7
+d:      div     s3, s1, s2
+u:      add     s4, s3, s3
+`);
+    expect(at('d').cycles).toBe(1);
+    expect(at('u')).toMatchObject({ cycles: 6, stalls: { muldiv: 5 } });
+    expect(at('u').rdValue).toBe(28n);
+  });
+
+  it('a D-cache miss costs 30; the same line then hits', () => {
+    const { at } = runProgram(`
+        .globl _start
+_start: la      a1, buf
+m1:     sd      zero, 0(a1)
+h1:     sd      zero, 8(a1)
+m2:     ld      a2, 64(a1)
+        .data
+        .align 6
+buf:    .zero 128
+`);
+    expect(at('m1')).toMatchObject({ cycles: 31, stalls: { dcache: 30 } });
+    expect(at('h1').cycles).toBe(1);
+    expect(at('m2')).toMatchObject({ stalls: { dcache: 30 } });
+  });
+
+  it('a trap round trip: ecall costs 1 + 5, mret 1 + 5, and the handler runs in between', () => {
+    const { steps, at } = runProgram(`
+        .globl _start
+_start: la      t0, handler
+        csrw    mtvec, t0
+        nop
+e:      ecall
+        j       after
+        .align  2
+handler:
+        csrr    t3, mepc
+        addi    t3, t3, 4
+        csrw    mepc, t3
+m:      mret
+after:
+`);
+    expect(at('e')).toMatchObject({ trapped: true, cycles: 6, stalls: { trap: 5 } });
+    expect(at('m').cycles - (at('m').stalls.icache ?? 0)).toBe(6);
+    expect(at('m').stalls.flush).toBe(5);
+    expect(steps.filter((s) => s.trapped).length).toBe(1);
+  });
+
+  it('TLB miss with its walk, sfence.vma, then misses again (Sv39, S-mode)', () => {
+    const { at } = runProgram(`
+        .globl _start
+_start:
+        # root[2]: 1 GiB identity superpage for 0x80000000 (code, data, tables); root[0] -> pt1 -> pt2;
+        # pt2[1] maps VA 0x1000 to the page 'page'. V R W X A D = 0xcf; non-leaf = V only.
+        li      t0, -1              # PMP: let S mode reach all memory
+        csrw    pmpaddr0, t0
+        li      t0, 0x1f            # NAPOT, R W X
+        csrw    pmpcfg0, t0
+        la      t0, root
+        la      t1, pt1
+        srli    t2, t1, 12
+        slli    t2, t2, 10
+        ori     t2, t2, 1
+        sd      t2, 0(t0)
+        li      t2, 0x200000cf      # PPN 0x80000 << 10 | flags
+        sd      t2, 16(t0)
+        la      t3, pt2
+        srli    t2, t3, 12
+        slli    t2, t2, 10
+        ori     t2, t2, 1
+        sd      t2, 0(t1)
+        la      t4, page
+        srli    t2, t4, 12
+        slli    t2, t2, 10
+        ori     t2, t2, 0xc7        # V R W A D
+        sd      t2, 8(t3)
+        srli    t2, t0, 12
+        li      t5, 8
+        slli    t5, t5, 60
+        or      t2, t2, t5
+        csrw    satp, t2
+        sfence.vma
+        li      t2, 1 << 11         # MPP = S
+        csrw    mstatus, t2
+        la      t2, smode
+        csrw    mepc, t2
+        mret
+smode:  li      a1, 0x1000
+        nop
+        nop
+w1:     ld      a2, 0(a1)           # D-TLB miss: 3 PTE reads, all D-cache hits (the stores above): 6
+h1:     ld      a3, 8(a1)           # TLB and D-cache hit
+sf:     sfence.vma
+w2:     ld      a4, 16(a1)          # I-TLB refill (1 PTE read, 2) and D-TLB walk again (6)
+        .data
+        .align  12
+root:   .zero   4096
+pt1:    .zero   4096
+pt2:    .zero   4096
+page:   .dword  1, 2, 3
+        .zero   4072
+`);
+    // The program exits by storing to tohost from S mode (identity-mapped by the superpage), see EXIT.
+    expect(at('w1').stalls.dtlb).toBe(6);
+    expect(at('w1').stalls.dcache).toBe(30);
+    expect(at('w1').cycles).toBe(1 + 6 + 30 + (at('w1').stalls.icache ?? 0));
+    expect(at('h1').cycles).toBe(1);
+    expect(at('sf')).toMatchObject({ cycles: 4, stalls: { flush: 3 } });
+    expect(at('w2')).toMatchObject({ cycles: 1 + 2 + 6, stalls: { itlb: 2, dtlb: 6 } });
+  });
+
+  it('mcycle reads modelled cycles; ideal keeps mcycle == minstret', () => {
+    const prog = `
+        .globl _start
+_start: la      a1, data
+        ld      a2, 0(a1)
+        add     a3, a2, a2
+        li      s1, 1000
+        li      s2, 3
+        divu    s3, s1, s2
+        csrr    s4, minstret
+c:      csrr    s5, mcycle
+        .data
+data:   .dword 1
+`;
+    const rocket = runProgram(prog);
+    const before = rocket.steps.slice(0, rocket.steps.findIndex((s) => s.pc === rocket.at('c').pc));
+    expect(rocket.at('c').rdValue).toBe(BigInt(before.reduce((a, s) => a + s.cycles, 0)));
+    expect(rocket.at('c').rdValue).toBeGreaterThan(BigInt(before.length) + 60n);
+    const ideal = runProgram(prog, 'ideal');
+    const instretRead = ideal.steps.find((s) => s.pc === ideal.at('c').pc - 4)!.rdValue;
+    expect(ideal.at('c').rdValue).toBe(instretRead + 1n);
+  });
+});
