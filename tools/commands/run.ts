@@ -1,0 +1,197 @@
+// `rvx run prog.elf`: run a bare-metal RV64 program on the machine until it exits through HTIF, the way
+// Spike runs riscv-tests. Console output (HTIF console, UART) goes to stdout; diagnostics to stderr.
+
+import { Machine, MachineError } from '../../emulator/machine.js';
+import type { LoadableProgram, RunResult } from '../../emulator/types.js';
+import { flatBinary, loadElfBytes, readInputFile } from '../load.js';
+
+/** Exit statuses other than the program's own code. */
+export const EXIT_USAGE = 2;
+/** --max-insns reached (as timeout(1) does). */
+export const EXIT_LIMIT = 124;
+/** The hart took the same trap over and over without progress. */
+export const EXIT_TRAP_LOOP = 125;
+/** The hart could not go on (no trap vector, WFI that can never wake, ...). */
+export const EXIT_FATAL = 123;
+
+const USAGE = `usage: rvx run <prog.elf> [options]
+
+Runs a bare-metal RV64 program: ELF PT_LOAD segments at their physical addresses, entry through the
+boot ROM at 0x1000 (M mode), HTIF through the ELF's tohost/fromhost symbols.
+
+options:
+  --max-insns N    stop after N retired instructions (default: no limit)
+  --ram MiB        RAM size at 0x80000000 (default 128)
+  --isa NAME       rv64imac (default), rv64ima, ...
+  --mtime-hz N     CLINT mtime frequency, per 10^9 instructions (default 10000000)
+  --bin ADDR       the file is a flat binary: load it at ADDR and start there (no HTIF)
+  --stats          print instructions, wall time, MIPS, traps and TLB counts to stderr
+
+exit status:
+  0        the program passed (wrote 1 to tohost)
+  N        the program failed with code N (tohost = N << 1 | 1; riscv-tests: test case N);
+           codes above 255 are reported as 255 (stderr has the exact value)
+  2        bad usage, unreadable or malformed ELF, program does not fit the machine
+  123      the hart could not go on (e.g. no trap vector)
+  124      --max-insns reached
+  125      the hart is stuck in a trap loop
+`;
+
+interface RunOptions {
+  file: string;
+  maxInsns: number;
+  ramMiB?: number;
+  isa?: string;
+  mtimeHz?: number;
+  bin?: number;
+  stats: boolean;
+}
+
+function parseCount(s: string | undefined, what: string): number | string {
+  if (s === undefined) return `${what} needs a value`;
+  const t = s.replace(/_/g, '');
+  let v: number;
+  if (/^0x[0-9a-f]+$/i.test(t)) v = Number.parseInt(t, 16);
+  else if (/^\d+(\.\d+)?(e\d+)?$/i.test(t)) v = Number(t);
+  else return `${what}: '${s}' is not a number`;
+  if (!Number.isSafeInteger(v) || v <= 0) return `${what}: '${s}' is not a positive integer`;
+  return v;
+}
+
+function parseArgs(args: string[]): RunOptions | string | 'help' {
+  const o: RunOptions = { file: '', maxInsns: Infinity, stats: false };
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    const value = (): string | undefined => (eq > 0 ? a.slice(eq + 1) : args[++i]);
+    let v: number | string;
+    switch (name) {
+      case '-h':
+      case '--help':
+        return 'help';
+      case '--stats':
+        o.stats = true;
+        break;
+      case '--max-insns':
+        if (typeof (v = parseCount(value(), '--max-insns')) === 'string') return v;
+        o.maxInsns = v;
+        break;
+      case '--ram':
+        if (typeof (v = parseCount(value(), '--ram')) === 'string') return v;
+        o.ramMiB = v;
+        break;
+      case '--mtime-hz':
+        if (typeof (v = parseCount(value(), '--mtime-hz')) === 'string') return v;
+        o.mtimeHz = v;
+        break;
+      case '--bin': {
+        const s = value();
+        if (s === undefined || !/^(0x[0-9a-f_]+|\d+)$/i.test(s)) return `--bin needs a load address (got '${s ?? ''}')`;
+        o.bin = Number(BigInt(s.replace(/_/g, '')));
+        break;
+      }
+      case '--isa': {
+        const s = value();
+        if (!s) return '--isa needs a value';
+        o.isa = s;
+        break;
+      }
+      default:
+        if (a.startsWith('-') && a !== '-') return `unknown option '${a}'`;
+        files.push(a);
+    }
+  }
+  if (files.length !== 1) return files.length === 0 ? 'no program given' : `one program at a time (got ${files.join(', ')})`;
+  o.file = files[0];
+  return o;
+}
+
+function hex(n: number | bigint): string {
+  return '0x' + BigInt.asUintN(64, BigInt(n)).toString(16);
+}
+
+const PRIV_NAMES = ['U', 'S', '?', 'M'];
+
+export async function main(args: string[]): Promise<number> {
+  const parsed = parseArgs(args);
+  if (parsed === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (typeof parsed === 'string') {
+    process.stderr.write(`rvx run: ${parsed}\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const o = parsed;
+  const say = (msg: string) => process.stderr.write(`rvx run: ${o.file}: ${msg}\n`);
+
+  const file = readInputFile(o.file);
+  if (!file.ok) {
+    say(file.error);
+    return EXIT_USAGE;
+  }
+  let program: LoadableProgram;
+  if (o.bin !== undefined) {
+    if (file.bytes.length === 0) {
+      say('empty file');
+      return EXIT_USAGE;
+    }
+    program = flatBinary(file.bytes, o.bin);
+  } else {
+    const loaded = loadElfBytes(file.bytes);
+    if (!loaded.ok) {
+      say(loaded.error);
+      return EXIT_USAGE;
+    }
+    program = loaded.program;
+  }
+
+  let machine: Machine;
+  try {
+    machine = new Machine({ ramMiB: o.ramMiB, isa: o.isa, mtimeHz: o.mtimeHz });
+    machine.load(program);
+  } catch (e) {
+    if (e instanceof MachineError) {
+      say(e.message);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+
+  const t0 = process.hrtime.bigint();
+  const result: RunResult = machine.run(o.maxInsns);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+
+  if (o.stats) {
+    const s = machine.stats;
+    const insns = Number(s.instret);
+    const mips = seconds > 0 ? insns / seconds / 1e6 : 0;
+    process.stderr.write(
+      [
+        `instructions  ${s.instret}`,
+        `wall time     ${seconds.toFixed(3)} s`,
+        `MIPS          ${mips.toFixed(1)}`,
+        `traps         ${s.traps} (interrupts ${s.interrupts})`,
+        `TLB           ${s.tlbMisses} misses, ${s.tlbFlushes} flushes, ${s.pageWalks} page walks`,
+      ].join('\n') + '\n',
+    );
+  }
+
+  switch (result.reason) {
+    case 'exit':
+      if (result.code === 0) return 0;
+      say(`*** FAILED *** test case ${result.code} (tohost = ${hex((BigInt(result.code) << 1n) | 1n)})`);
+      return Math.min(result.code, 255) || 1;
+    case 'limit':
+      say(`stopped: --max-insns ${o.maxInsns} reached at pc ${hex(machine.pc)} in ${PRIV_NAMES[machine.priv] ?? machine.priv} mode`);
+      return EXIT_LIMIT;
+    case 'trap-loop':
+      say(`stopped: hart stuck in a trap loop: ${result.message}`);
+      return EXIT_TRAP_LOOP;
+    case 'fatal':
+      say(`stopped: ${result.message}`);
+      return EXIT_FATAL;
+  }
+}
