@@ -1,0 +1,166 @@
+// `rvx trace` and `rvx profile` end to end: a known program's trace against a stored expected file,
+// JSONL schema, filters, a closed pipe, profiles and regions.
+import { describe, expect, it, beforeAll } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { assemble, formatDiagnostics } from '../tools/asm/index.js';
+import { main as trace } from '../tools/commands/trace.js';
+import { main as profile } from '../tools/commands/profile.js';
+
+const FIX = join(__dirname, 'fixtures', 'trace');
+const dir = mkdtempSync(join(tmpdir(), 'rvx-trace-'));
+
+function build(name: string): string {
+  const src = join(FIX, `${name}.s`);
+  const r = assemble([{ name: src, text: readFileSync(src, 'utf8') }]);
+  if (!r.ok) throw new Error(formatDiagnostics(r));
+  const out = join(dir, `${name}.elf`);
+  writeFileSync(out, r.elf());
+  return out;
+}
+
+async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const ow = process.stdout.write.bind(process.stdout);
+  const ew = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((s: string | Uint8Array) => (out.push(typeof s === 'string' ? s : Buffer.from(s).toString()), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string | Uint8Array) => (err.push(typeof s === 'string' ? s : Buffer.from(s).toString()), true)) as typeof process.stderr.write;
+  try {
+    const code = await fn();
+    return { code, out: out.join(''), err: err.join('') };
+  } finally {
+    process.stdout.write = ow;
+    process.stderr.write = ew;
+  }
+}
+
+async function traceTo(args: string[]): Promise<{ code: number; lines: string[]; err: string }> {
+  const f = join(dir, `t${Math.random().toString(36).slice(2)}.txt`);
+  const r = await capture(() => trace([...args, '-o', f]));
+  const text = r.code === 2 ? '' : readFileSync(f, 'utf8');
+  return { code: r.code, lines: text.split('\n').filter(Boolean), err: r.err };
+}
+
+let basic = '';
+beforeAll(() => {
+  basic = build('basic');
+});
+
+describe('rvx trace', () => {
+  it('prints Spike commit-log lines, identical to the stored expected trace', async () => {
+    const r = await traceTo([basic]);
+    expect(r.code).toBe(0);
+    expect(r.lines.join('\n') + '\n').toBe(readFileSync(join(FIX, 'basic.expected'), 'utf8'));
+  });
+
+  it('extra columns with --disasm --symbols --stalls', async () => {
+    const r = await traceTo([basic, '--disasm', '--symbols', '--stalls', '--from', 'loop', '--max', '2']);
+    expect(r.lines).toEqual([
+      'core   0: 3 0x000000008000003e (0x137d) x6  0x0000000000000002  #  <loop>  addi t1, t1, -1  [1 cycle]',
+      'core   0: 3 0x0000000080000040 (0xfe031fe3)  #  <loop+0x2>  bnez t1, 0x8000003e  [34 cycles: icache 30, mispredict 3]',
+    ]);
+  });
+
+  it('JSONL: one object per record with the documented keys; the ecall shows as a trap', async () => {
+    const r = await traceTo([basic, '--format', 'jsonl']);
+    const objs = r.lines.map((l) => JSON.parse(l));
+    const text = readFileSync(join(FIX, 'basic.expected'), 'utf8').trim().split('\n');
+    expect(objs.length).toBe(text.length + 1);
+    let cycles = 0;
+    for (const o of objs) {
+      expect(Object.keys(o)).toEqual(
+        o.trap
+          ? ['step', 'priv', 'pc', 'raw', 'disasm', 'symbol', 'trap', 'cycles', 'stalls']
+          : ['step', 'priv', 'pc', 'raw', 'disasm', 'symbol', 'regs', 'csrs', 'mem', ...(o.taken ? ['taken'] : []), 'next', 'cycles', 'stalls'],
+      );
+      expect(o.pc).toMatch(/^0x[0-9a-f]{16}$/);
+      expect(o.cycles).toBeGreaterThanOrEqual(1);
+      cycles += o.cycles;
+    }
+    const trap = objs.filter((o) => o.trap);
+    expect(trap.length).toBe(1);
+    expect(trap[0].trap).toMatchObject({ cause: '0xb', interrupt: false, name: 'trap_machine_ecall' });
+    const amo = objs.find((o) => o.disasm.startsWith('amoadd.d'));
+    expect(amo.mem.map((m: { op: string }) => m.op)).toEqual(['read', 'write']);
+    expect(cycles).toBeGreaterThan(objs.length);
+  });
+
+  it('filters: --from/--to, --priv, --skip/--max', async () => {
+    const loop = await traceTo([basic, '--from', 'loop', '--to', 'loop+2']);
+    expect(loop.lines.length).toBe(6);
+    expect((await traceTo([basic, '--priv', 'u'])).lines).toEqual([]);
+    const sk = await traceTo([basic, '--skip', '5', '--max', '3']);
+    const all = readFileSync(join(FIX, 'basic.expected'), 'utf8').trim().split('\n');
+    expect(sk.lines).toEqual(all.slice(5, 8));
+    const traps = await traceTo([basic, '--traps', '--from', 'loop+0x14', '--max', '4']);
+    expect(traps.lines[2]).toBe('core   0: exception trap_machine_ecall, epc 0x000000008000005a');
+  });
+
+  it('bad options and files get clear errors (exit 2)', async () => {
+    expect((await capture(() => trace([basic, '--from', 'nowhere']))).err).toBe("rvx trace: --from nowhere: no symbol 'nowhere' in the ELF\n");
+    expect((await capture(() => trace([basic, '--format', 'xml']))).err).toMatch(/--format xml: expected text or jsonl/);
+    expect((await capture(() => trace([basic, '--core', 'fast']))).err).toMatch(/--core fast: expected rocket, ideal or a .json/);
+    expect((await capture(() => trace([join(dir, 'missing.elf')]))).err).toMatch(/cannot read .*missing.elf: ENOENT/);
+    const junk = join(dir, 'junk.elf');
+    writeFileSync(junk, 'not an elf');
+    const r = await capture(() => trace([junk]));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^rvx trace: .*junk.elf: /);
+    expect((await capture(() => trace([basic, '--bogus']))).err).toBe("rvx trace: unknown option '--bogus'\n");
+  });
+
+  it('stops quietly when the reader closes the pipe (| head)', async () => {
+    const elf = build('spin');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(FIX, 'run-command.mts'), 'trace', elf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let got = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d) => {
+        got += d;
+        if (got.includes('\n')) {
+          child.stdout.destroy();
+          resolve();
+        }
+      });
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(got.split('\n')[0]).toBe('core   0: 3 0x0000000000001000 (0x00000297) x5  0x0000000000001000');
+  }, 60000);
+});
+
+describe('rvx profile', () => {
+  it('per function and per mode; cycles add up; regions', async () => {
+    const regions = join(dir, 'regions.txt');
+    writeFileSync(regions, '# cost of the trap round trip\ntrap: trap_vector..mret\ncall: func..<loop+0xe\n');
+    const r = await capture(() => profile([basic, '--json', '--regions', regions]));
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.out);
+    expect(rep.core).toBe('rocket');
+    const sum = rep.functions.reduce((a: number, f: { cycles: number }) => a + f.cycles, 0);
+    expect(sum).toBe(rep.cycles);
+    expect(rep.privileges).toEqual([expect.objectContaining({ name: 'M', cycles: rep.cycles })]);
+    const trapRegion = rep.regions.find((x: { name: string }) => x.name === 'trap');
+    // csrr (1) + addi (1) + csrw mepc (1: no flush) + mret (1 + 5, plus an I-cache miss of 30 on its line).
+    expect(trapRegion).toMatchObject({ count: 1, instructions: 4, cycles: 39 });
+    expect(rep.regions.find((x: { name: string }) => x.name === 'call')).toMatchObject({ count: 1, instructions: 2, cycles: 2 });
+    const ideal = JSON.parse((await capture(() => profile([basic, '--json', '--core', 'ideal']))).out);
+    expect(ideal.cycles).toBe(ideal.instructions);
+    const table = await capture(() => profile([basic]));
+    expect(table.out).toMatch(/^core rocket: \d+ cycles, 45 instructions, CPI /);
+    expect(table.out).toMatch(/\nfunction +cycles +share +insns +CPI/);
+  });
+
+  it('bad regions files are reported with file:line', async () => {
+    const regions = join(dir, 'bad.txt');
+    writeFileSync(regions, 'x: nope..mret\n');
+    const r = await capture(() => profile([basic, '--regions', regions]));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${regions}:1: 'nope' is neither a symbol, an address nor an instruction mnemonic`);
+  });
+});
