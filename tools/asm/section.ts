@@ -45,13 +45,13 @@ export class Frag {
 
   constructor(kind: number) {
     this.kind = kind;
-    this.buf = kind === FRAG_DATA ? new Uint8Array(64) : EMPTY;
+    this.buf = EMPTY;
   }
 
   /** Make room for n more data bytes. */
   reserve(n: number): void {
     if (this.size + n <= this.buf.length) return;
-    let cap = this.buf.length * 2;
+    let cap = Math.max(64, this.buf.length * 2);
     while (cap < this.size + n) cap *= 2;
     const nb = new Uint8Array(cap);
     nb.set(this.buf.subarray(0, this.size));

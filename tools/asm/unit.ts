@@ -141,6 +141,53 @@ const REGS = new Map<string, number>();
   REGS.set('fp', 8);
 }
 
+/** Decimal suffix s[a, b) without leading zeros, or -1. */
+function regIndex(s: string, a: number, b: number): number {
+  if (a >= b || b - a > 2) return -1;
+  const d0 = s.charCodeAt(a) - 48;
+  if (d0 < 0 || d0 > 9) return -1;
+  if (b - a === 1) return d0;
+  if (d0 === 0) return -1;
+  const d1 = s.charCodeAt(a + 1) - 48;
+  if (d1 < 0 || d1 > 9) return -1;
+  return d0 * 10 + d1;
+}
+
+/** Register named by s[a, b) (x0..x31, ABI names, fp; letters in any case), or -1. No allocation. */
+export function parseReg(s: string, a: number, b: number): number {
+  const n = b - a;
+  if (n < 2 || n > 4) return -1;
+  const c0 = s.charCodeAt(a) | 0x20;
+  const c1 = s.charCodeAt(a + 1) | 0x20;
+  let k: number;
+  switch (c0) {
+    case 120: // x
+      k = regIndex(s, a + 1, b);
+      return k >= 0 && k <= 31 ? k : -1;
+    case 97: // a
+      k = regIndex(s, a + 1, b);
+      return k >= 0 && k <= 7 ? 10 + k : -1;
+    case 115: // s
+      if (n === 2 && c1 === 112) return 2;
+      k = regIndex(s, a + 1, b);
+      return k < 0 ? -1 : k <= 1 ? 8 + k : k <= 11 ? 16 + k : -1;
+    case 116: // t
+      if (n === 2 && c1 === 112) return 4;
+      k = regIndex(s, a + 1, b);
+      return k < 0 ? -1 : k <= 2 ? 5 + k : k <= 6 ? 25 + k : -1;
+    case 114: // ra
+      return n === 2 && c1 === 97 ? 1 : -1;
+    case 103: // gp
+      return n === 2 && c1 === 112 ? 3 : -1;
+    case 102: // fp
+      return n === 2 && c1 === 112 ? 8 : -1;
+    case 122: // zero
+      return n === 4 && c1 === 101 && (s.charCodeAt(a + 2) | 0x20) === 114 && (s.charCodeAt(a + 3) | 0x20) === 111 ? 0 : -1;
+    default:
+      return -1;
+  }
+}
+
 export function regNumber(name: string): number {
   const r = REGS.get(name);
   if (r !== undefined) return r;
@@ -180,6 +227,39 @@ function slotPlan(def: InstrDef): SlotPlan[] {
   plans.set(def, p);
   return p;
 }
+
+/**
+ * Necessary conditions for a base instruction to have a compressed form (unprivileged spec, C chapter:
+ * each C instruction fixes rd = rs1, an x0/sp operand, x8..x15 registers or a zero immediate). They only
+ * skip compress() calls that cannot succeed, which keeps the assembler's hot path fast; compress() still
+ * makes every actual choice. Rows not listed here are always offered to compress().
+ */
+const MAY_COMPRESS: Record<string, (v: readonly number[]) => boolean> = {
+  add: (v) => v[0] === v[1] || v[0] === v[2] || v[1] === 0 || v[2] === 0,
+  addi: (v) => v[0] === v[1] || v[1] === 0 || v[1] === 2 || v[2] === 0,
+  addiw: (v) => v[0] === v[1] || v[1] === 0,
+  sub: (v) => v[0] === v[1],
+  subw: (v) => v[0] === v[1],
+  xor: (v) => v[0] === v[1] || v[0] === v[2],
+  or: (v) => v[0] === v[1] || v[0] === v[2],
+  and: (v) => v[0] === v[1] || v[0] === v[2],
+  addw: (v) => v[0] === v[1] || v[0] === v[2],
+  andi: (v) => v[0] === v[1],
+  slli: (v) => v[0] === v[1],
+  srli: (v) => v[0] === v[1],
+  srai: (v) => v[0] === v[1],
+  lw: (v) => v[2] === 2 || (v[0] >= 8 && v[0] <= 15 && v[2] >= 8 && v[2] <= 15),
+  ld: (v) => v[2] === 2 || (v[0] >= 8 && v[0] <= 15 && v[2] >= 8 && v[2] <= 15),
+  sw: (v) => v[2] === 2 || (v[0] >= 8 && v[0] <= 15 && v[2] >= 8 && v[2] <= 15),
+  sd: (v) => v[2] === 2 || (v[0] >= 8 && v[0] <= 15 && v[2] >= 8 && v[2] <= 15),
+  lui: (v) => v[1] < 32 || v[1] >= 0xfffe0,
+  jalr: (v) => v[1] === 0 && v[0] <= 1,
+  jal: (v) => v[0] === 0,
+  beq: (v) => v[1] === 0 && v[0] >= 8 && v[0] <= 15,
+  bne: (v) => v[1] === 0 && v[0] >= 8 && v[0] <= 15,
+};
+const mayCompress: ((v: readonly number[]) => boolean)[] = [];
+for (const [name, f] of Object.entries(MAY_COMPRESS)) mayCompress[INSTRUCTION_BY_NAME.get(name)!.id] = f;
 
 const MODIFIERS: Record<string, number> = { hi: FIX_HI, lo: FIX_LO, pcrel_hi: FIX_PCREL_HI, pcrel_lo: FIX_PCREL_LO };
 
@@ -396,14 +476,14 @@ export class Unit {
     this.fileSymbols.push(file.name);
     this.pushFile(file, 0);
     this.loop();
-    const endLoc = this.loc;
+    const endLoc = { ...this.loc };
     if (this.collect) {
-      this.loc = this.collect.loc;
+      this.loc = { ...this.collect.loc };
       this.error(this.collect.kind === 'macro' ? `unterminated .macro '${this.collect.macro?.name}' (missing .endm)` : `unterminated .${this.collect.kind} (missing .endr)`);
       this.collect = null;
     }
     while (this.conds.length) {
-      this.loc = this.conds.pop()!.loc;
+      this.loc = { ...this.conds.pop()!.loc };
       this.error('unterminated conditional (missing .endif)');
     }
     this.loc = endLoc;
@@ -435,6 +515,15 @@ export class Unit {
     });
   }
 
+  /** The current line's location (one object per unit, updated in place; copied when kept). */
+  private setLoc(file: string, line: number, note: string | undefined): void {
+    const l = this.loc;
+    l.file = file;
+    l.line = line;
+    l.col = 1;
+    l.note = note;
+  }
+
   private loop(): void {
     while (this.frames.length > 0 && !this.ended) {
       const f = this.frames[this.frames.length - 1];
@@ -446,7 +535,7 @@ export class Unit {
         }
         const i = f.idx++;
         const line = f.lines[i];
-        this.loc = { file: f.lineFiles![i], line: f.lineNos![i], col: 1, note: f.note };
+        this.setLoc(f.lineFiles![i], f.lineNos![i], f.note);
         this.lineStart = 0;
         this.processLine(line, 0, line.length);
       } else {
@@ -460,7 +549,7 @@ export class Unit {
         const start = f.pos;
         f.pos = nl + 1;
         f.line++;
-        this.loc = { file: f.file, line: f.line, col: 1 };
+        this.setLoc(f.file, f.line, undefined);
         this.lineStart = start;
         let end = nl;
         if (end > start && text.charCodeAt(end - 1) === 13) end--;
@@ -482,11 +571,12 @@ export class Unit {
     let p = start;
     while (p <= end) {
       const stmtEnd = statementEnd(s, p, end);
+      const more = stmtEnd < end && s.charCodeAt(stmtEnd) === 59;
       const before = this.frames.length;
-      this.statement(s, p, stmtEnd.end);
+      this.statement(s, p, stmtEnd);
       if (this.ended) return;
-      if (!stmtEnd.more) break;
-      p = stmtEnd.end + 1;
+      if (!more) break;
+      p = stmtEnd + 1;
       if (this.frames.length > before || this.collect) {
         // A macro expansion started mid-line: the rest of the line runs after it.
         const rest = s.slice(p, end);
@@ -704,7 +794,7 @@ export class Unit {
     const s = this.s;
     const a = this.opS[i];
     const b = this.opE[i];
-    const r = b - a <= 5 ? regNumber(s.slice(a, b)) : -1;
+    const r = parseReg(s, a, b);
     if (r < 0) throw new AsmError(`expected a register, got '${s.slice(a, b)}'`, a);
     return r;
   }
@@ -714,7 +804,7 @@ export class Unit {
     const s = this.s;
     a = skipWs(s, a, b);
     while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
-    const r = regNumber(s.slice(a, b));
+    const r = parseReg(s, a, b);
     if (r < 0) throw new AsmError(`expected a register, got '${s.slice(a, b)}'`, a);
     return r;
   }
@@ -722,7 +812,7 @@ export class Unit {
   isReg(i: number): boolean {
     const a = this.opS[i];
     const b = this.opE[i];
-    return b - a <= 5 && regNumber(this.s.slice(a, b)) >= 0;
+    return parseReg(this.s, a, b) >= 0;
   }
 
   /** Parse an expression over s[a, b) entirely. */
@@ -849,7 +939,7 @@ export class Unit {
         let ra = skipWs(s, open + 1, b - 1);
         let rb = b - 1;
         while (rb > ra && isSpace(s.charCodeAt(rb - 1))) rb--;
-        const base = regNumber(s.slice(ra, rb));
+        const base = parseReg(s, ra, rb);
         if (base < 0) {
           if (open === a) return false;
           throw new AsmError(`expected a base register in '(${s.slice(ra, rb)})'`, ra);
@@ -932,14 +1022,15 @@ export class Unit {
    * Emit one table row with values; `pend` lists fields filled by fixups. `at` is the operand index for
    * error positions when the caller does not map fields to operands (-1: the mnemonic).
    */
-  emit(def: InstrDef, values: number[], pend: readonly Pending[], at = -1, fieldOperand: ((fi: number) => number) | null = null): void {
+  emit(def: InstrDef, values: number[], pend: readonly Pending[], at = -1, plan: SlotPlan[] | null = null): void {
     const sec = this.sec;
     if (sec.type === SHT_NOBITS) throw new AsmError(`instructions are not allowed in the NOBITS section '${sec.name}'`, this.mnemonicPos);
     if (def.size === 2 && !this.rvc) throw new AsmError(`instruction '${def.name}' requires the C extension (use --march rv64imac or .option rvc)`, this.mnemonicPos);
     sec.hasCode = true;
     const np = pend.length;
     if (np === 0) {
-      if (this.rvc && def.size === 4) {
+      const hint = mayCompress[def.id];
+      if (this.rvc && def.size === 4 && (hint === undefined || hint(values))) {
         const c = compress(def, values);
         if (c) {
           const r = encode(c.def, c.values);
@@ -952,7 +1043,7 @@ export class Unit {
       const r = encode(def, values);
       if (!r.ok) {
         const fi = def.fields.indexOf(r.field);
-        const op = fieldOperand ? fieldOperand(fi) : at;
+        const op = plan ? Unit.fieldOperand(plan, fi) : at;
         throw new AsmError(r.message, op >= 0 ? this.opS[op] : this.mnemonicPos);
       }
       if (def.size === 2) {
@@ -965,7 +1056,7 @@ export class Unit {
     const check = encode(def, values);
     if (!check.ok && !pend.some((p) => def.fields[p.field] === check.field)) {
       const fi = def.fields.indexOf(check.field);
-      const op = fieldOperand ? fieldOperand(fi) : at;
+      const op = plan ? Unit.fieldOperand(plan, fi) : at;
       throw new AsmError(check.message, op >= 0 ? this.opS[op] : this.mnemonicPos);
     }
     if (np === 1 && pend[0].kind === FIX_PCREL) {
@@ -991,7 +1082,7 @@ export class Unit {
     }
     if (def.size === 2) frag.put16(bits);
     else frag.put32(bits);
-    const vals = values.slice();
+    const vals = values.slice(0, def.fields.length);
     for (const p of pend) {
       if (p.kind < 0) continue;
       sec.fixups.push({
@@ -1006,7 +1097,7 @@ export class Unit {
     const sec = this.sec;
     const f = new Frag(FRAG_RELAX);
     f.small = cdef;
-    f.smallValues = cvalues.slice();
+    f.smallValues = cvalues.slice(0, cdef.fields.length);
     f.smallField = cdef.fields.findIndex((x) => PCREL_FIELDS.has(x.name));
     let big = bigDef;
     let bv = bigValues;
@@ -1016,7 +1107,7 @@ export class Unit {
       bv = plan.sources.map((src) => (src.from === 'field' ? cvalues[src.index] : src.value));
     }
     f.big = big;
-    f.bigValues = bv!.slice();
+    f.bigValues = bv!.slice(0, big.fields.length);
     f.bigField = big.fields.findIndex((x) => PCREL_FIELDS.has(x.name));
     f.target = target;
     f.size = 2;
@@ -1059,11 +1150,12 @@ export class Unit {
       if (STORES.has(def.name) && this.nops === 2) throw new AsmError(`'${def.name}' to a symbol needs a temporary register: ${def.name} rs, symbol, rt`, this.opS[1]);
       throw new AsmError(`expected a memory operand 'offset(register)'`, this.opS[Math.min(1, this.nops - 1)]);
     }
-    const plan = slotPlan(def);
-    this.emit(def, values.slice(0, def.fields.length), pend, -1, (fi) => {
-      for (let i = 0; i < plan.length; i++) if (plan[i].field === fi || plan[i].offField === fi || plan[i].baseField === fi) return i;
-      return -1;
-    });
+    this.emit(def, values, pend, -1, slotPlan(def));
+  }
+
+  private static fieldOperand(plan: SlotPlan[], fi: number): number {
+    for (let i = 0; i < plan.length; i++) if (plan[i].field === fi || plan[i].offField === fi || plan[i].baseField === fi) return i;
+    return -1;
   }
 
   /** `lw rd, sym` / `sw rs, sym, rt`: auipc tmp, %pcrel_hi(sym); op ..., %pcrel_lo(.)(tmp). */
@@ -1857,11 +1949,10 @@ export function skipWs(s: string, p: number, end: number): number {
 }
 
 /** End of the statement starting at p: at ';' (more follows) or a '#' comment / end of line. */
-function statementEnd(s: string, p: number, end: number): { end: number; more: boolean } {
+function statementEnd(s: string, p: number, end: number): number {
   for (let i = p; i < end; i++) {
     const c = s.charCodeAt(i);
-    if (c === 59) return { end: i, more: true };
-    if (c === 35) return { end: i, more: false };
+    if (c === 59 || c === 35) return i;
     if (c === 34) {
       i++;
       while (i < end && s.charCodeAt(i) !== 34) {
@@ -1875,7 +1966,7 @@ function statementEnd(s: string, p: number, end: number): { end: number; more: b
       if (i + 1 < end && s.charCodeAt(i + 1) === 39) i++;
     }
   }
-  return { end, more: false };
+  return end;
 }
 
 function matchParen(s: string, open: number, end: number): number {

@@ -1,0 +1,193 @@
+// `rvx asm a.s [b.s ...] -o out.elf [options]`: assemble and link GNU-syntax RISC-V into an ELF64
+// executable or a flat binary, with an optional listing and symbol map. Errors go to stderr as
+// `file:line:col: error: message`; the exit code is 1 when there were errors, 2 for bad usage.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { assemble, formatDiagnostic, type LayoutSpec, type SourceFile } from '../asm/index.js';
+
+const HELP = `usage: rvx asm a.s [b.s ...] -o out [options]
+
+Assemble GNU-syntax RISC-V (RV64IMAC + Zicsr, Zifencei, privileged, XPC) and link into one image.
+
+options:
+  -o, --output FILE     output file (required)
+  --march ARCH          rv64imac (default, compressed instructions on) or rv64ima
+  --base ADDR           address of the first section (default 0x80000000)
+  --layout FILE.json    section order, addresses and alignment (see docs/assembler.md)
+  --format elf|bin      ELF64 executable (default) or flat binary from the lowest loadable address
+  --entry SYM           entry symbol (default _start, else the start of .text)
+  --listing FILE        write a listing: address, encoding, source line
+  --map FILE            write a symbol map: sections and symbols by address
+  -h, --help            this help
+`;
+
+interface Args {
+  inputs: string[];
+  output: string | null;
+  march: string;
+  base: string | undefined;
+  layout: string | null;
+  format: string;
+  entry: string | undefined;
+  listing: string | null;
+  map: string | null;
+}
+
+function parseArgs(argv: string[]): Args | string {
+  const a: Args = { inputs: [], output: null, march: 'rv64imac', base: undefined, layout: null, format: 'elf', entry: undefined, listing: null, map: null };
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i];
+    let inline: string | undefined;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    if (eq > 0) {
+      inline = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`option ${arg} needs a value`);
+      return v;
+    };
+    try {
+      switch (arg) {
+        case '-o':
+        case '--output':
+          a.output = value();
+          break;
+        case '--march':
+        case '-march':
+          a.march = value();
+          break;
+        case '--base':
+          a.base = value();
+          break;
+        case '--layout':
+          a.layout = value();
+          break;
+        case '--format':
+          a.format = value();
+          break;
+        case '--entry':
+          a.entry = value();
+          break;
+        case '--listing':
+          a.listing = value();
+          break;
+        case '--map':
+          a.map = value();
+          break;
+        default:
+          if (arg.startsWith('-') && arg !== '-') return `unknown option '${arg}'`;
+          a.inputs.push(arg);
+      }
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  if (!a.inputs.length) return 'no input files';
+  if (!a.output) return 'no output file (use -o FILE)';
+  if (a.format !== 'elf' && a.format !== 'bin') return `unknown --format '${a.format}' (expected elf or bin)`;
+  return a;
+}
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.includes('-h') || argv.includes('--help')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const args = parseArgs(argv);
+  if (typeof args === 'string') {
+    process.stderr.write(`rvx asm: ${args}\n\n${HELP}`);
+    return 2;
+  }
+  const sources: SourceFile[] = [];
+  for (const path of args.inputs) {
+    const text = path === '-' ? readText('/dev/stdin') : readText(path);
+    if (text === null) {
+      process.stderr.write(`rvx asm: cannot read '${path}'\n`);
+      return 1;
+    }
+    sources.push({ name: path, text });
+  }
+  let layout: LayoutSpec | null = null;
+  if (args.layout) {
+    const text = readText(args.layout);
+    if (text === null) {
+      process.stderr.write(`rvx asm: cannot read layout file '${args.layout}'\n`);
+      return 1;
+    }
+    try {
+      layout = JSON.parse(text) as LayoutSpec;
+    } catch (e) {
+      process.stderr.write(`${args.layout}: error: invalid JSON: ${(e as Error).message}\n`);
+      return 1;
+    }
+    const problem = checkLayout(layout);
+    if (problem) {
+      process.stderr.write(`${args.layout}: error: ${problem}\n`);
+      return 1;
+    }
+  }
+  const result = assemble(sources, {
+    march: args.march,
+    base: args.base,
+    layout,
+    entry: args.entry,
+    listing: args.listing !== null,
+    include: (path, from) => {
+      for (const cand of [resolvePath(dirname(from), path), resolvePath(path)]) {
+        const text = readText(cand);
+        if (text !== null) return { name: cand === resolvePath(dirname(from), path) ? joinRel(from, path) : path, text };
+      }
+      return null;
+    },
+  });
+  for (const d of result.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+  if (!result.ok) return 1;
+  try {
+    const bytes = args.format === 'bin' ? result.binary() : result.elf();
+    writeFileSync(args.output!, bytes);
+    if (args.listing) writeFileSync(args.listing, result.listing);
+    if (args.map) writeFileSync(args.map, result.map);
+  } catch (e) {
+    process.stderr.write(`rvx asm: ${(e as Error).message}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function joinRel(from: string, path: string): string {
+  if (path.startsWith('/')) return path;
+  const d = dirname(from);
+  return d === '.' ? path : `${d}/${path}`;
+}
+
+/** Shape check of a layout file, so mistakes get a message rather than odd placement. */
+export function checkLayout(l: unknown): string | null {
+  if (typeof l !== 'object' || l === null || Array.isArray(l)) return 'layout must be a JSON object';
+  const o = l as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!['base', 'sections', 'entry'].includes(k)) return `unknown layout key '${k}' (expected base, sections, entry)`;
+  if (!Array.isArray(o.sections)) return 'layout needs "sections": an array';
+  for (const [i, s] of (o.sections as unknown[]).entries()) {
+    if (typeof s !== 'object' || s === null) return `sections[${i}] must be an object`;
+    const r = s as Record<string, unknown>;
+    for (const k of Object.keys(r)) if (!['name', 'address', 'align', 'inputs'].includes(k)) return `sections[${i}]: unknown key '${k}' (expected name, address, align, inputs)`;
+    if (typeof r.name !== 'string' || !r.name) return `sections[${i}] needs a "name"`;
+    if (r.address !== undefined && typeof r.address !== 'string' && typeof r.address !== 'number') return `sections[${i}].address must be a number or a string like "0x80000000"`;
+    if (r.align !== undefined && typeof r.align !== 'number') return `sections[${i}].align must be a number`;
+    if (r.inputs !== undefined && (!Array.isArray(r.inputs) || !r.inputs.every((x) => typeof x === 'string'))) return `sections[${i}].inputs must be an array of strings`;
+  }
+  if (o.base !== undefined && typeof o.base !== 'string' && typeof o.base !== 'number') return 'base must be a number or a string like "0x80000000"';
+  if (o.entry !== undefined && typeof o.entry !== 'string') return 'entry must be a symbol name';
+  return null;
+}
