@@ -82,7 +82,7 @@ export function kernelConstants(a: Asm, cfg: KernelConfig): void {
   for (const [k, v] of Object.entries(L.EPS)) a.equ(`EPS_${k}`, v);
   a.equ('PTE_V', PTE_V).equ('PTE_R', PTE_R).equ('PTE_W', PTE_W).equ('PTE_X', PTE_X).equ('PTE_U', PTE_U);
   a.equ('PTE_A', PTE_A).equ('PTE_D', PTE_D).equ('PTE_G', PTE_G);
-  for (const s of [L.CapSlot, L.Tcb, L.Endpoint, L.Notification, L.XEntry, L.Linkage, L.SegEntry, L.BootModule, L.CapInit]) a.struct(s);
+  for (const s of [L.CapSlot, L.Tcb, L.Endpoint, L.Notification, L.XEntry, L.Linkage, L.SegEntry, L.XContext, L.BootModule, L.CapInit]) a.struct(s);
   a.comment('Saved user registers inside the TCB: TF_<reg> = TCB_REGS + 8 * register number');
   for (let n = 1; n < 32; n++) a.equ(tf(ALL_REGS[n - 1]), `TCB_REGS+${8 * n}`);
 }
@@ -1947,6 +1947,7 @@ function xpcSyscalls(a: Asm): void {
     call report_fault
     mv a0, s0
     call kill_process          # invalidates the linkage records that return into it
+    ld a0, TCB_SATP(s11)       # the caller registers are in the dead callee's context page
     j xpc_unwind
   `);
   a.func('xret_fault', 'Invalid linkage on xret (cause 26). If the top record was invalidated because its callee died\n(LR_FLAGS bit 1), the thread unwinds to a live caller with E_DEAD; otherwise the xret was forged\n(nothing to return to, or the relay segment changed): the process executing it is killed.');
@@ -1956,7 +1957,9 @@ function xpcSyscalls(a: Asm): void {
     bleu t0, t1, 1f
     ld t2, -LR_SIZE+LR_FLAGS(t0)
     andi t2, t2, 2
-    bnez t2, xpc_unwind
+    beqz t2, 1f
+    ld a0, -LR_SIZE+LR_SATP(t0)  # the dead process the record returned into
+    j xpc_unwind
 1:
     ld t0, TCB_SATP(s11)
     ld t1, TCB_HOME_SATP(s11)
@@ -1964,6 +1967,25 @@ function xpcSyscalls(a: Asm): void {
     j fault_kill
   `);
   a.func('xpc_unwind', 'Pop the linkage records of s11 down to the first valid one whose caller is alive (or the\nbottom), restore that caller context (docs/xpc.md xret) and return E_DEAD to it. A thread whose home\nprocess is dead itself is torn down instead.');
+  a.comment('a0 = satp of the dead callee: if the thread sp lies in one of its XPC context pages, the\ntrampoline saved the caller registers there (XC_*): restore them, as its xret would have.');
+  a.block(`
+    ld a1, TF_SP(s11)
+    addi a1, a1, -1
+    srli a1, a1, 12
+    slli a1, a1, 12
+    li t0, USER_XCTX_BASE
+    bltu a1, t0, 6f
+    li t0, USER_RELAY_MIN
+    bgeu a1, t0, 6f
+    slli a0, a0, 20            # root table of that space: satp.PPN << 12
+    srli a0, a0, 8
+    li a2, PTE_U|PTE_R
+    call uva_to_pa
+    bltz a0, 6f
+  `);
+  for (const [r, off] of [['sp', 'XC_SP'], ['ra', 'XC_RA'], ['gp', 'XC_GP'], ['tp', 'XC_TP']] as const) a.ld('t0', off, 'a0').sd('t0', tf(r), 's11');
+  for (let k = 0; k < 12; k++) a.ld('t0', `XC_S+${8 * k}`, 'a0').sd('t0', tf(`s${k}` as Reg), 's11');
+  a.label('6');
   a.block(`
     ld t0, TCB_LINK_TOP(s11)
     ld t1, TCB_LINK_BASE(s11)

@@ -196,6 +196,20 @@ export const SegEntry = new StructLayout('seg-list entry', 'SEG', 'XPC seg-list 
   ['perm', 8, 'bit 0 read, bit 1 write, bit 2 valid'],
 ] as const);
 
+/**
+ * An XPC context's local data (bottom of its page; the handler's stack grows down from the page end).
+ * The callee trampoline (ulib.ts) saves the caller's callee-saved registers here and restores them
+ * before xret; when the callee dies mid-call, the kernel restores them from here instead.
+ */
+export const XContext = new StructLayout('XPC context', 'XC', 'callee trampoline context: the caller registers', [
+  ['sp', 8, 'caller sp'],
+  ['ra', 8, 'caller ra'],
+  ['gp', 8, 'caller gp'],
+  ['tp', 8, 'caller tp'],
+  ['s', 96, 'caller s0..s11'],
+  ['bit', 8, 'the context bit in the entry busy word'],
+] as const);
+
 /** Boot-module descriptor: one per user program, built by the image builder. */
 export const BootModule = new StructLayout('boot module', 'BM', 'a user program embedded in the kernel image', [
   ['image', 8, 'address of the program bytes in the kernel image'],

@@ -6,6 +6,7 @@
 
 import { Asm } from './builder.js';
 import * as L from './layout.js';
+import { regNumber, type Reg } from './builder.js';
 
 /** `.equ` lines user programs may use: system calls, errors, the user memory map. */
 export function userConstants(a: Asm): void {
@@ -131,6 +132,11 @@ export function userLibText(a: Asm): void {
  * `idSym` names a data word holding the entry id (set by the image builder or after xpc_register).
  */
 export function xpcTrampoline(a: Asm, label: string, idSym: string, contexts: number, handler: string): void {
+  const saved: [Reg, number][] = [['sp', L.XContext.off.sp], ['ra', L.XContext.off.ra], ['gp', L.XContext.off.gp], ['tp', L.XContext.off.tp]];
+  for (let k = 0; k < 12; k++) saved.push([`s${k}` as Reg, L.XContext.off.s + 8 * k]);
+  void regNumber;
+  const saveCtx = saved.map(([r, o]) => `    sd ${r}, ${o}(t3)\n`).join('') + `    sd t2, ${L.XContext.off.bit}(t3)            # our bit\n`;
+  const restoreCtx = `    ld t2, ${L.XContext.off.bit}(t3)\n` + saved.map(([r, o]) => `    ld ${r}, ${o}(t3)\n`).join('');
   a.func(label, `XPC trampoline: entry of ${handler}, ${contexts} context(s); the context bitmap is ${label}_busy.`);
   a.block(`
     la t0, ${label}_busy
@@ -156,47 +162,13 @@ export function xpcTrampoline(a: Asm, label: string, idSym: string, contexts: nu
     mul t3, t3, t4
     li t4, USER_XCTX_BASE
     add t3, t3, t4            # local data at the bottom of the page, stack above it
-    sd sp, 0(t3)
-    sd ra, 8(t3)
-    sd gp, 16(t3)
-    sd tp, 24(t3)
-    sd s0, 32(t3)
-    sd s1, 40(t3)
-    sd s2, 48(t3)
-    sd s3, 56(t3)
-    sd s4, 64(t3)
-    sd s5, 72(t3)
-    sd s6, 80(t3)
-    sd s7, 88(t3)
-    sd s8, 96(t3)
-    sd s9, 104(t3)
-    sd s10, 112(t3)
-    sd s11, 120(t3)
-    sd t2, 128(t3)            # our bit
-    mv s0, t3
+${saveCtx}    mv s0, t3
     li t4, PAGE_SIZE
     add sp, t3, t4
     csrr a0, xcaller
     call ${handler}
     mv t3, s0
-    ld t2, 128(t3)
-    ld sp, 0(t3)
-    ld ra, 8(t3)
-    ld gp, 16(t3)
-    ld tp, 24(t3)
-    ld s0, 32(t3)
-    ld s1, 40(t3)
-    ld s2, 48(t3)
-    ld s3, 56(t3)
-    ld s4, 64(t3)
-    ld s5, 72(t3)
-    ld s6, 80(t3)
-    ld s7, 88(t3)
-    ld s8, 96(t3)
-    ld s9, 104(t3)
-    ld s10, 112(t3)
-    ld s11, 120(t3)
-    not t2, t2                # release the context
+${restoreCtx}    not t2, t2                # release the context
     la t0, ${label}_busy
     amoand.d zero, t2, (t0)
     xret

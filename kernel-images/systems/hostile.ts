@@ -30,7 +30,7 @@ function withSurvivors(name: string, description: string, off: ProgramSpec, extr
     description,
     endpoints: ['ep', ...(extra.endpoints ?? [])],
     notifications: extra.notifications,
-    programs: [echoServer(), roundTripClient('survivor', 300, 9), off, ...(extra.programs ?? [])],
+    programs: [echoServer(), roundTripClient('survivor', 200, 9), off, ...(extra.programs ?? [])],
     xentries: extra.xentries,
   };
 }

@@ -177,3 +177,251 @@ export const xpcChain: SystemSpec = {
     { name: 'peek', owner: 'b', handler: 'peek_handler', contexts: 1, grants: ['client'] },
   ],
 };
+
+/** A server process that only serves x-entries (its own thread waits for ever). */
+function xserver(name: string, handlers: string): ProgramSpec {
+  return {
+    name,
+    caps: [{ slot: 0, endpoint: `idle_${name}` }],
+    text: `
+${handlers}
+main:
+    li a0, 0
+    call sys_recv
+    ret
+`,
+  };
+}
+
+function xclient(name: string, body: string, data: string, prio = 1, caps: ProgramSpec['caps'] = []): ProgramSpec {
+  return {
+    name,
+    prio,
+    caps,
+    text: `
+main:
+    addi sp, sp, -32
+    sd ra, 0(sp)
+    sd s0, 8(sp)
+    sd s1, 16(sp)
+${body}
+    ld ra, 0(sp)
+    ld s0, 8(sp)
+    ld s1, 16(sp)
+    addi sp, sp, 32
+    ret
+`,
+    data,
+  };
+}
+
+const say = (label: string) => `
+    mv s1, a0
+    la a0, ${label}
+    call puts
+    mv a0, s1
+    call put_dec
+    call newline
+    mv a0, s1
+`;
+
+/** A granted client making `n` calls of XENTRY_INC and checking each result (the survivor). */
+const incUser = (n: number) => xclient('user', `
+    li s0, 0
+1:
+    li a0, XENTRY_INC
+    mv a1, s0
+    call xpc_call
+    addi t0, s0, 1
+    bne a0, t0, 8f
+    addi s0, s0, 1
+    li t0, ${n}
+    bltu s0, t0, 1b
+    la a0, ok
+    call puts
+    li a0, 0
+    j 9f
+8:
+    la a0, bad
+    call puts
+    li a0, 1
+9:
+`, `
+ok:
+    .asciz "user: ${n} xcalls ok\\n"
+bad:
+    .asciz "user: xcall FAILED\\n"
+`);
+
+const incHandler = `
+inc_handler:
+    addi a0, a1, 1
+    ret
+`;
+
+export const xpcHostile: Record<string, SystemSpec> = {
+  ungranted: {
+    name: 'xpc-ungranted',
+    description: 'an xcall of an entry the caller was not granted, and of an id out of range, is refused',
+    endpoints: ['idle_svc', 'ep'],
+    programs: [
+      xserver('svc', incHandler),
+      incUser(50),
+      echoServer(),
+      roundTripClient('survivor', 200, 9),
+      xclient('offender', `
+    li a0, XENTRY_INC
+    li a1, 1
+    call xpc_call
+${say('m_ungranted')}
+    li a0, 1000
+    call xpc_call
+${say('m_range')}
+    li a0, 0
+`, `
+m_ungranted:
+    .asciz "offender: xcall(not granted) -> "
+m_range:
+    .asciz "offender: xcall(id 1000) -> "
+`, 2),
+    ],
+    xentries: [{ name: 'inc', owner: 'svc', handler: 'inc_handler', contexts: 2, grants: ['user'] }],
+  },
+  forgedXret: {
+    name: 'xpc-forged-xret',
+    description: 'an xret with no call to return from kills the process',
+    endpoints: ['idle_svc', 'ep'],
+    programs: [
+      xserver('svc', incHandler),
+      incUser(50),
+      echoServer(),
+      roundTripClient('survivor', 200, 9),
+      xclient('offender', `
+    xret
+    li a0, 0
+`, '', 2),
+    ],
+    xentries: [{ name: 'inc', owner: 'svc', handler: 'inc_handler', contexts: 2, grants: ['user', 'offender'] }],
+  },
+  exhaust: {
+    name: 'xpc-exhaust',
+    description: 'a server with one XPC context: a second concurrent xcall is refused with E_BUSY',
+    endpoints: ['idle_svc', 'ep'],
+    notifications: ['go'],
+    programs: [
+      xserver('svc', `
+# hold(): keeps the only context busy until the notification in the caller's slot 2 is signalled
+hold_handler:
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    li a0, 2
+    call sys_wait
+    li a0, 77
+    ld ra, 0(sp)
+    addi sp, sp, 16
+    ret
+`),
+      xclient('holder', `
+    li a0, XENTRY_HOLD
+    call xpc_call
+${say('m_holder')}
+    li t0, 77
+    sub a0, a0, t0
+`, `
+m_holder:
+    .asciz "holder: xcall -> "
+`, 2, [{ slot: 2, notification: 'go' }]),
+      xclient('offender', `
+    li a0, XENTRY_HOLD
+    call xpc_call
+${say('m_busy')}
+    li a0, 3
+    call sys_signal
+    li a0, 0
+`, `
+m_busy:
+    .asciz "offender: xcall(no free context) -> "
+`, 1, [{ slot: 3, notification: 'go', badge: 1 }]),
+      echoServer(),
+      roundTripClient('survivor', 200, 9),
+    ],
+    xentries: [{ name: 'hold', owner: 'svc', handler: 'hold_handler', contexts: 1, grants: ['holder', 'offender'] }],
+  },
+  serverDies: {
+    name: 'xpc-server-dies',
+    description: 'callees that fault in the middle of a call are killed; their callers get E_DEAD',
+    endpoints: ['idle_svc', 'idle_mid', 'ep'],
+    programs: [
+      xserver('svc', `
+crash_handler:
+    li t0, KERNEL_VA
+    ld a0, 0(t0)
+    ret
+`),
+      xserver('mid', `
+# mid(): calls svc's crashing entry; returns what that call returned, + 1000
+mid_handler:
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    li a0, XENTRY_CRASH
+    call xpc_call
+    addi a0, a0, 1000
+    ld ra, 0(sp)
+    addi sp, sp, 16
+    ret
+`),
+      xclient('caller', `
+    li a0, XENTRY_MID
+    call xpc_call
+${say('m_chain')}
+    li a0, XENTRY_CRASH
+    call xpc_call
+${say('m_after')}
+    li a0, 0
+`, `
+m_chain:
+    .asciz "caller: xcall(mid -> crashing svc) -> "
+m_after:
+    .asciz "caller: xcall(dead svc) -> "
+`, 2),
+      echoServer(),
+      roundTripClient('survivor', 200, 9),
+    ],
+    xentries: [
+      { name: 'crash', owner: 'svc', handler: 'crash_handler', contexts: 2, grants: ['mid', 'caller'] },
+      { name: 'mid', owner: 'mid', handler: 'mid_handler', contexts: 2, grants: ['caller'] },
+    ],
+  },
+};
+
+/** IPC: a server that exits while its caller waits for the reply; the caller gets E_DEAD. */
+export const ipcServerDies: SystemSpec = {
+  name: 'ipc-server-dies',
+  description: 'a server exits without replying; the blocked caller gets E_DEAD',
+  endpoints: ['ep', 'ep2'],
+  programs: [
+    {
+      name: 'quitter',
+      caps: [{ slot: 0, endpoint: 'ep2' }],
+      text: `
+main:
+    li a0, 0
+    call sys_recv
+    li a0, 3                  # exit without replying
+    call sys_exit
+`,
+    },
+    xclient('caller', `
+    li a0, 0
+    li a1, 8
+    call sys_call
+${say('m_dead')}
+    li a0, 0
+`, `
+m_dead:
+    .asciz "caller: call(server exits) -> "
+`, 1, [{ slot: 0, endpoint: 'ep2', badge: 1 }]),
+    echoServer(),
+    roundTripClient('survivor', 200, 9),
+  ],
+};

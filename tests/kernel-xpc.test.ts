@@ -1,0 +1,15 @@
+// XPC under the microkernel: a call chain across three processes with a relay segment handed along and
+// back (and narrowed by a seg-mask).
+
+import { describe, expect, it } from 'vitest';
+import { xpcChain } from '../kernel-images/systems/xpc.js';
+import { boot } from './kernel-helpers.js';
+
+describe('microkernel XPC', () => {
+  it('runs xcall chains A -> B -> C with the relay segment handed along and back', async () => {
+    const r = await boot(xpcChain);
+    expect(r.result).toEqual({ reason: 'exit', code: 0 });
+    expect(r.console).toContain('client: 100 xcall chains A->B->C with the relay segment handed along and back: ok\n');
+    expect(r.console).toContain('[kernel] client (pid 0) exited with code 0\n');
+  });
+});
