@@ -56,7 +56,21 @@ describe('table round trip', () => {
     expect(enc('swapseg', [11])).toBe(0x0b | (2 << 12) | (11 << 15));
     expect(enc('xprefetch', [31])).toBe(0x0b | (3 << 12) | (31 << 15));
     expect(decode(0x0000100b)?.def.name).toBe('xret');
-    expect(decode(0x0b | (1 << 7))).toBeNull(); // rd must be zero
+    // Every other custom-0 pattern is illegal: non-zero rd, rs2 or funct7, funct3 4..7, xret with rs1.
+    const wrong: string[] = [];
+    for (let rest = 0; rest < 1 << 16; rest++) {
+      const word = ((rest & 0x1f) << 7) | (((rest >> 5) & 7) << 12) | (((rest >> 8) & 0x1f) << 15) | (((rest >> 13) & 7) << 20) | 0x0b;
+      for (const high of [0, 1 << 25, 0x80000000, 1 << 24]) {
+        const w = (word | high) >>> 0;
+        const d = decode(w);
+        const rd = (w >>> 7) & 31;
+        const f3 = (w >>> 12) & 7;
+        const rs1 = (w >>> 15) & 31;
+        const legal = rd === 0 && (w >>> 20) === 0 && (f3 === 0 || f3 === 2 || f3 === 3 || (f3 === 1 && rs1 === 0));
+        if ((d !== null) !== legal) wrong.push(w.toString(16));
+      }
+    }
+    expect(wrong.slice(0, 10)).toEqual([]);
   });
 
   it('rejects out-of-range operands', () => {
