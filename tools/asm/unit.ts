@@ -864,7 +864,6 @@ export class Unit {
       this.valMod = mod;
       const v = mod === FIX_HI || mod === FIX_LO ? this.evalNow(this.valExpr) : null;
       if (v !== null) {
-        // %hi/%lo of a constant are constants (never compressed, as in LLVM).
         this.constVal = mod === FIX_HI ? BigInt(hi20(v)) : BigInt(lo12(v));
         this.valExpr = null;
         this.valMod = mod === FIX_HI ? -2 : -3;
@@ -992,8 +991,8 @@ export class Unit {
     if (this.parseValue(a, b)) {
       if (this.valMod === -2 && f.name !== 'uimm20') throw new AsmError(`%hi is only valid for lui (operand must be ${describeField(f)})`, a);
       if (this.valMod === -3 && f.name !== 'imm12' && f.name !== 'simm12') throw new AsmError(`%lo is only valid for 12-bit immediates`, a);
+      // %hi/%lo of a constant are plain constants (and compress like them, as in llvm-mc).
       values[fi] = toNumber(this.constVal);
-      if (this.valMod < -1) pend.push({ field: fi, kind: -1, expr: { t: E_NUM, v: 0n }, pcAdjust: 0, operand: i });
       return;
     }
     const mod = this.valMod;
