@@ -1,0 +1,202 @@
+// `rvx run`: exit status = the program's HTIF code, failing case named on stderr, distinct statuses for
+// the instruction limit (124), a trap loop (125) and a stuck hart (123), clean refusal of bad files and
+// options (2), console output on stdout, --stats, --ram, --isa, --bin; and once through the real CLI.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main as runMain, EXIT_FATAL, EXIT_LIMIT, EXIT_TRAP_LOOP, EXIT_USAGE } from '../tools/commands/run.js';
+import { assemble, formatDiagnostic } from '../tools/asm/index.js';
+import { captureMain } from './helpers/cli.js';
+import { assembleProgram } from './helpers/programs.js';
+
+const HTIF = `
+        .section .tohost, "aw", @progbits
+        .balign 8
+        .globl tohost
+tohost: .dword 0
+        .globl fromhost
+fromhost: .dword 0
+`;
+
+/** A program that ends with HTIF code `code`. */
+const exitWith = (code: number | bigint) => `
+        .globl _start
+_start: li t0, ${(BigInt(code) << 1n) | 1n}
+        la t1, tohost
+        sd t0, 0(t1)
+1:      j 1b
+${HTIF}`;
+
+let dir = '';
+const files: Record<string, string> = {};
+
+function build(name: string, text: string, options: Parameters<typeof assemble>[1] = {}): string {
+  const r = assemble([{ name: `${name}.s`, text }], options);
+  if (!r.ok) throw new Error(r.diagnostics.map(formatDiagnostic).join('\n'));
+  const path = join(dir, `${name}.elf`);
+  writeFileSync(path, r.elf());
+  return path;
+}
+
+const run = (...args: string[]) => captureMain(runMain, args);
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rvx-run-'));
+  files.pass = build('pass', exitWith(0));
+  files.fail5 = build('fail5', exitWith(5));
+  files.fail300 = build('fail300', exitWith(300));
+  files.fail256 = build('fail256', exitWith(256));
+  files.loop = build('loop', `.globl _start\n_start: j _start\n${HTIF}`);
+  files.trapLoop = build('traploop', `.globl _start\n_start: la t0, h\n csrw mtvec, t0\n .word 0xffffffff\nh: .word 0xffffffff\n${HTIF}`);
+  files.wfi = build('wfi', `.globl _start\n_start: csrw mie, zero\n wfi\n j _start\n${HTIF}`);
+  // tohost far from the code, at an address no convention would guess: found by its symbol
+  files.farTohost = build(
+    'far',
+    `.globl _start\n_start: li t0, 7\n la t1, tohost\n sd t0, 0(t1)\n1: j 1b\n .data\n .space 0x12340\n .balign 8\n .globl tohost\ntohost: .dword 0\nfromhost: .dword 0\n`,
+  );
+  files.console = join(dir, 'console.elf');
+  writeFileSync(files.console, assembleProgram('console.s').elf());
+  files.compressed = build('compressed', `.globl _start\n_start: c.li a0, 1\n li t0, 1\n la t1, tohost\n sd t0, 0(t1)\n1: j 1b\n${HTIF}`);
+  files.big = build('big', `${exitWith(0)}\n .data\n .space 0x200000\n`);
+  files.garbage = join(dir, 'garbage.elf');
+  writeFileSync(files.garbage, Buffer.from('this is not an ELF file at all\n'));
+  files.truncated = join(dir, 'truncated.elf');
+  const passBytes = assemble([{ name: 'p.s', text: exitWith(0) }]).elf();
+  writeFileSync(files.truncated, passBytes.subarray(0, 40));
+  files.flat = join(dir, 'flat.bin');
+  writeFileSync(files.flat, assemble([{ name: 'f.s', text: '_start: li a0, 42\n1: j 1b\n' }]).binary());
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('rvx run exit status', () => {
+  it('passes with 0 and prints nothing', async () => {
+    const r = await run(files.pass);
+    expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+  it('returns the failing test case and names it on stderr', async () => {
+    const r = await run(files.fail5);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toBe(`rvx run: ${files.fail5}: *** FAILED *** test case 5 (tohost = 0xb)\n`);
+  });
+  it('never maps a failure to 0: codes above 255 exit 255 with the exact code on stderr', async () => {
+    const r = await run(files.fail300);
+    expect(r.code).toBe(255);
+    expect(r.stderr).toContain('test case 300');
+    expect((await run(files.fail256)).code).toBe(255);
+  });
+  it('finds tohost by symbol wherever it is', async () => {
+    const r = await run(files.farTohost);
+    expect(r.code).toBe(3);
+  });
+  it('stops at --max-insns with 124 and says so', async () => {
+    const r = await run(files.loop, '--max-insns', '1000');
+    expect(r.code).toBe(EXIT_LIMIT);
+    expect(r.code).toBe(124);
+    expect(r.stderr).toMatch(/^rvx run: .*loop\.elf: stopped: --max-insns 1000 reached at pc 0x80000000 in M mode\n$/);
+  });
+  it('reports a trap loop with 125, naming the trap', async () => {
+    const r = await run(files.trapLoop, '--max-insns', '1000000');
+    expect(r.code).toBe(EXIT_TRAP_LOOP);
+    expect(r.stderr).toContain('trap loop');
+    expect(r.stderr).toContain('illegal instruction');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+  it('reports a hart that can never wake with 123', async () => {
+    const r = await run(files.wfi, '--max-insns', '1000000');
+    expect(r.code).toBe(EXIT_FATAL);
+    expect(r.stderr).toContain('wfi');
+  });
+});
+
+describe('rvx run input checks', () => {
+  it('refuses a file that is not ELF with one line and status 2', async () => {
+    const r = await run(files.garbage);
+    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.stderr).toBe(`rvx run: ${files.garbage}: not an ELF file\n`);
+  });
+  it('refuses a truncated ELF with one line', async () => {
+    const r = await run(files.truncated);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^rvx run: .*truncated\.elf: truncated file.*\n$/);
+  });
+  it('refuses a missing file and a directory', async () => {
+    expect(await run(join(dir, 'nope.elf'))).toEqual({ code: 2, stdout: '', stderr: `rvx run: ${join(dir, 'nope.elf')}: no such file\n` });
+    const r = await run(dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is a directory');
+  });
+  it('refuses bad options with usage', async () => {
+    for (const args of [[], ['--max-insns', 'x', files.pass], ['--max-insns', '-5', files.pass], ['--frobnicate', files.pass], [files.pass, files.pass], ['--ram'], ['--bin', 'zz', files.pass]]) {
+      const r = await run(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(/^rvx run: .*\nusage: rvx run/);
+    }
+  });
+  it('refuses an ISA or RAM size the machine does not have', async () => {
+    const r = await run('--isa', 'rv32gc', files.pass);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^rvx run: .*pass\.elf: .*rv32gc.*\n$/);
+    const r2 = await run('--ram', '4096', files.pass);
+    expect(r2.code).toBe(2);
+  });
+  it('refuses a program that does not fit in --ram', async () => {
+    expect((await run('--ram', '8', files.big)).code).toBe(0);
+    const r = await run('--ram', '1', files.big);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('not inside RAM');
+  });
+  it('prints help', async () => {
+    const r = await run('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--max-insns');
+    expect(r.stdout).toContain('124');
+  });
+});
+
+describe('rvx run features', () => {
+  it('sends the HTIF console to stdout', async () => {
+    const r = await run(files.console);
+    expect(r).toEqual({ code: 0, stdout: 'hello from the rvx console\n', stderr: '' });
+  });
+  it('--stats prints instructions, time, MIPS, traps and TLB counts to stderr', async () => {
+    const r = await run('--stats', files.fail5);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/instructions\s+9\n/); // 5 in the boot ROM, 4 in the program
+    expect(r.stderr).toMatch(/wall time\s+[\d.]+ s/);
+    expect(r.stderr).toMatch(/MIPS\s+[\d.]+/);
+    expect(r.stderr).toMatch(/traps\s+0 \(interrupts 0\)/);
+    expect(r.stderr).toMatch(/TLB\s+\d+ misses, \d+ flushes, \d+ page walks/);
+  });
+  it('--isa rv64ima makes compressed code illegal', async () => {
+    expect((await run(files.compressed)).code).toBe(0);
+    const r = await run('--isa', 'rv64ima', '--max-insns', '10000', files.compressed);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('illegal instruction');
+  });
+  it('--bin loads a flat binary at an address and runs it', async () => {
+    const r = await run('--bin', '0x80000000', '--max-insns', '100', files.flat);
+    expect(r.code).toBe(124);
+    expect(r.stderr).toContain('pc 0x80000004');
+  });
+  it('accepts --opt=value forms', async () => {
+    expect((await run('--max-insns=50', files.loop)).code).toBe(124);
+  });
+});
+
+describe('the rvx CLI process', () => {
+  it('exits with the program status', () => {
+    const cli = join(__dirname, '..', 'tools', 'cli.ts');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'run', files.fail5], { encoding: 'utf8' });
+    expect(r.status).toBe(5);
+    expect(r.stderr).toContain('*** FAILED *** test case 5');
+    const ok = spawnSync(process.execPath, ['--import', 'tsx', cli, 'run', files.console], { encoding: 'utf8' });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toBe('hello from the rvx console\n');
+  });
+});
