@@ -8,6 +8,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: Co
   disasm: { summary: 'disassemble an ELF (objdump style)', load: () => import('./commands/disasm.js') },
   run: { summary: 'run an ELF on the RV64 machine', load: () => import('./commands/run.js') },
   bench: { summary: 'run a benchmark and record its result under bench/results/', load: () => import('./commands/bench.js') },
+  demo: { summary: 'show one IPC between two address spaces, trap-based vs XPC, with modelled cycles', load: () => import('./commands/demo.js') },
 };
 
 function usage(): string {
