@@ -289,7 +289,8 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
     }
     if (addr >= 1n << 64n) throw new AsmError(`layout: section ${o.name} extends past the 64-bit address space`);
     placed.push(o);
-    if (addr > cursor) cursor = addr;
+    // Like a linker script's location counter: the next section follows this one.
+    cursor = addr;
   }
 
   // Symbol values after placement.

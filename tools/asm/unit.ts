@@ -1143,6 +1143,9 @@ export class Unit {
     const pend = this.pend;
     pend.length = 0;
     for (let i = 0; i < def.fields.length; i++) values[i] = 0;
+    // `lw rd, symbol` and `sd rs, symbol, rt`: loads and stores to a symbol (no base register).
+    if (LOADS.has(def.name) && this.nops === 2 && this.s.charCodeAt(this.opE[1] - 1) !== 41) return this.symbolAccess(def, this.reg(0), -1, 1);
+    if (STORES.has(def.name) && this.nops === 3) return this.symbolAccess(def, this.reg(2), this.reg(0), 1);
     if (!this.parseRowOperands(def, values, pend)) {
       if (LOADS.has(def.name) && this.nops === 2) return this.symbolAccess(def, this.reg(0), -1, 1);
       if (STORES.has(def.name) && this.nops === 3) return this.symbolAccess(def, this.reg(2), this.reg(0), 1);

@@ -1,0 +1,383 @@
+// The assembler's directives, expressions, macros, labels, linking, layout files and outputs.
+// Bytes are checked against the table's own decoder (isa/codec.ts), so expectations are instructions, not
+// hand-written hex.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decode, expand, instructionLength } from '../isa/codec.js';
+import { assemble, formatDiagnostic, type AssembleOptions } from '../tools/asm/index.js';
+import { main as asmMain } from '../tools/commands/asm.js';
+
+function asm(text: string, opts: AssembleOptions = {}) {
+  const r = assemble([{ name: 'a.s', text }], opts);
+  if (!r.ok) throw new Error(r.diagnostics.map(formatDiagnostic).join('\n'));
+  return r;
+}
+
+function section(r: ReturnType<typeof asm>, name: string): Uint8Array {
+  const s = r.image.sections.find((x) => x.name === name);
+  if (!s) throw new Error(`no section ${name}`);
+  return s.data;
+}
+
+/** Disassemble bytes into "name v1,v2,..." strings (base form of compressed instructions). */
+function insns(bytes: Uint8Array): string[] {
+  const out: string[] = [];
+  for (let p = 0; p < bytes.length; ) {
+    const lo = bytes[p] | (bytes[p + 1] << 8);
+    const n = instructionLength(lo);
+    const raw = n === 2 ? lo : (lo | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> 0;
+    const d = decode(raw);
+    if (!d) out.push(`?${raw.toString(16)}`);
+    else {
+      const e = expand(d);
+      out.push(`${e.def.name} ${e.values.join(',')}`);
+    }
+    p += n;
+  }
+  return out;
+}
+
+function u32(b: Uint8Array, off: number): number {
+  return (b[off] | (b[off + 1] << 8) | (b[off + 2] << 16) | (b[off + 3] << 24)) >>> 0;
+}
+
+function have(tool: string): boolean {
+  try {
+    execFileSync('which', [tool], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'rvx-asm-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('data directives and expressions', () => {
+  it('emits .byte/.half/.word/.dword and their aliases little-endian', () => {
+    const r = asm('.data\n.byte 1, -1, 0xff\n.half 0x1234\n.short -2\n.2byte 3\n.word 0xdeadbeef\n.long 5\n.4byte 6\n.dword -1\n.quad 0x0123456789abcdef\n.8byte 7\n');
+    const d = section(r, '.data');
+    expect([...d.subarray(0, 3)]).toEqual([1, 0xff, 0xff]);
+    expect([...d.subarray(3, 9)]).toEqual([0x34, 0x12, 0xfe, 0xff, 3, 0]);
+    expect(u32(d, 9)).toBe(0xdeadbeef);
+    expect(u32(d, 13)).toBe(5);
+    expect(u32(d, 17)).toBe(6);
+    expect([...d.subarray(21, 29)]).toEqual(Array(8).fill(0xff));
+    expect(Buffer.from(d.subarray(29, 37)).readBigUInt64LE()).toBe(0x0123456789abcdefn);
+    expect(d.length).toBe(45);
+  });
+
+  it('strings with escapes: .ascii, .asciz, .string', () => {
+    const r = asm('.data\n.ascii "ab\\n\\t\\\\\\"\\101\\x42"\n.asciz "x"\n.string "y", "z"\n');
+    expect(Buffer.from(section(r, '.data')).toString('latin1')).toBe('ab\n\t\\"AB' + 'x\0' + 'y\0z\0');
+  });
+
+  it('.zero/.space/.skip/.fill', () => {
+    const r = asm('.data\n.zero 3\n.space 2, 0xaa\n.skip 1\n.fill 2, 4, 0x11223344\n.fill 3\n');
+    expect([...section(r, '.data')]).toEqual([0, 0, 0, 0xaa, 0xaa, 0, 0x44, 0x33, 0x22, 0x11, 0x44, 0x33, 0x22, 0x11, 0, 0, 0]);
+  });
+
+  it('evaluates GNU expressions: precedence, bases, characters, shifts, comparisons', () => {
+    const r = asm(
+      [
+        '.data',
+        '.word 1 + 2 * 3', // 7
+        '.word (1 + 2) * 3', // 9
+        '.word 1 + 2 | 4', // | binds tighter than +: 7
+        '.word 0x10 + 0b101 + 010 + 9', // 16 + 5 + 8 + 9 = 38
+        ".word 'a', '\\n', '\\\\'",
+        '.word -7 / 2, -7 % 2', // -3, -1
+        '.word ~0 >> 60', // logical shift of all ones: 15
+        '.word 1 << 4 >> 2', // 4
+        '.word 3 == 3, 3 != 3, 2 < 3, 2 >= 3', // -1, 0, -1, 0
+        '.word 6 & 3 ^ 1, !0, !5', // (6&3)^1 = 3, 1, 0
+        '.word 1 && 0, 1 || 0',
+      ].join('\n') + '\n',
+    );
+    const d = section(r, '.data');
+    const words = Array.from({ length: d.length / 4 }, (_, i) => u32(d, 4 * i) | 0);
+    expect(words).toEqual([7, 9, 7, 38, 97, 10, 92, -3, -1, 15, 4, -1, 0, -1, 0, 3, 1, 0, 0, 1]);
+  });
+
+  it('.equ, .set, = and .equiv, including redefinition with .set', () => {
+    const r = asm('.equ A, 5\n.set B, A * 2\nC = B + 1\n.equiv D, C\n.data\n.word A, B, C, D\n.set B, 100\n.word B\n');
+    const d = section(r, '.data');
+    expect([0, 4, 8, 12, 16].map((o) => u32(d, o))).toEqual([5, 10, 11, 11, 100]);
+    expect(r.symbols.get('A')).toBe(5n);
+  });
+
+  it('label arithmetic and `.`', () => {
+    const r = asm('.data\nstart: .word end - start, . - start\n.byte 1\nend:\n.dword start\n', { base: 0x1000 });
+    const d = section(r, '.data');
+    expect(u32(d, 0)).toBe(9);
+    expect(u32(d, 4)).toBe(4);
+    expect(Buffer.from(d.subarray(9, 17)).readBigUInt64LE()).toBe(r.symbols.get('start'));
+  });
+});
+
+describe('instructions, labels and pseudo-instructions', () => {
+  it('uses ABI and numeric register names and symbolic/numeric CSRs', () => {
+    const r = asm('.option norvc\nadd x10, x11, x12\nadd a0, a1, a2\ncsrrw t0, mscratch, t1\ncsrrw t0, 0x340, t1\ncsrr a0, satp\ncsrr a0, xcap\n');
+    const i = insns(section(r, '.text'));
+    expect(i[0]).toBe(i[1]);
+    expect(i[2]).toBe(i[3]);
+    expect(i[4]).toBe('csrrs 10,384,0');
+    expect(i[5]).toBe('csrrs 10,1474,0');
+  });
+
+  it('numeric local labels resolve backwards and forwards', () => {
+    const r = asm('.option norvc\n1: nop\nj 1f\nj 1b\n1: j 1b\n2: j 2f\n2:\n');
+    expect(insns(section(r, '.text'))).toEqual(['addi 0,0,0', 'jal 0,8', 'jal 0,-8', 'jal 0,0', 'jal 0,4']);
+  });
+
+  it('.L locals stay out of the symbol table; ordinary labels are local symbols', () => {
+    const r = asm('.globl g\ng: nop\n.Lhidden: nop\nvisible: nop\n');
+    const names = r.image.symbols.map((s) => s.name);
+    expect(names).toContain('g');
+    expect(names).toContain('visible');
+    expect(names).not.toContain('.Lhidden');
+    expect(r.image.symbols.find((s) => s.name === 'g')!.bind).toBe('global');
+    expect(r.image.symbols.find((s) => s.name === 'visible')!.bind).toBe('local');
+  });
+
+  it('la/lla, call/tail and load/store to a symbol use pc-relative pairs with the right offsets', () => {
+    const r = asm('.option norvc\n_start: la a0, msg\nlla a1, msg\nlw a2, msg\nsd a3, msg, t0\ncall f\ntail f\nf: ret\n.data\nmsg: .word 1\n');
+    const text = section(r, '.text');
+    const msg = r.symbols.get('msg')!;
+    const f = r.symbols.get('f')!;
+    const base = r.symbols.get('_start')!;
+    const at = (k: number) => decode(u32(text, k))!;
+    // auipc + lo part reconstructs the target from each pair's auipc address.
+    const target = (k: number, loField: number) => {
+      const hi = at(k).values[1];
+      const lo = at(k + 4).values[loField];
+      return base + BigInt(k) + BigInt.asIntN(32, BigInt(hi << 12)) + BigInt(lo);
+    };
+    expect(target(0, 2)).toBe(msg);
+    expect(target(8, 2)).toBe(msg);
+    expect(target(16, 1)).toBe(msg);
+    expect(at(24).values[0]).toBe(5); // auipc t0
+    expect(target(24, 1)).toBe(msg);
+    expect(target(32, 1)).toBe(f);
+    expect(at(36).values[0]).toBe(1); // jalr ra
+    expect(target(40, 1)).toBe(f);
+    expect(at(40).values[0]).toBe(6); // auipc t1
+    expect(at(44).values[0]).toBe(0); // jalr x0
+  });
+
+  it('%pcrel_hi / %pcrel_lo refer to the auipc label; %hi/%lo build absolute addresses', () => {
+    const r = asm('.option norvc\n1: auipc a0, %pcrel_hi(x)\naddi a0, a0, %pcrel_lo(1b)\nlui a1, %hi(x)\naddi a1, a1, %lo(x)\nsw a2, %lo(x)(a1)\n.data\n.space 0x1234\nx: .word 0\n');
+    const text = section(r, '.text');
+    const x = r.symbols.get('x')!;
+    const a = decode(u32(text, 0))!;
+    const b = decode(u32(text, 4))!;
+    expect(0x80000000n + BigInt(a.values[1] << 12) + BigInt(b.values[2])).toBe(x);
+    const c = decode(u32(text, 8))!;
+    const d = decode(u32(text, 12))!;
+    expect(BigInt.asUintN(32, BigInt(c.values[1] << 12) + BigInt(d.values[2]))).toBe(x);
+    const e = decode(u32(text, 16))!;
+    expect(e.values[1]).toBe(d.values[2]);
+  });
+
+  it('compresses with rv64imac and not with rv64ima', () => {
+    const src = 'addi a0, a0, 1\nmv a1, a2\nret\n';
+    expect(section(asm(src), '.text').length).toBe(6);
+    expect(section(asm(src, { march: 'rv64ima' }), '.text').length).toBe(12);
+    expect(asm(src).eFlags).toBe(1);
+    expect(asm(src, { march: 'rv64ima' }).eFlags).toBe(0);
+  });
+
+  it('.insn raw and formatted instructions', () => {
+    const r = asm('.option norvc\n.insn 0x00a00513\n.insn 2, 0x4505\n.insn r OP, 0, 0, a0, a1, a2\n.insn i OP_IMM, 0, a0, a1, 5\n.insn i 0x03, 3, a0, 8(sp)\n.insn s STORE, 3, a0, 8(sp)\n.insn u LUI, a0, 0x12345\n.insn b BRANCH, 0, a0, a1, 1f\n.insn j JAL, ra, 1f\n1:\n');
+    expect(insns(section(r, '.text'))).toEqual([
+      'addi 10,0,10', 'addi 10,0,1', 'add 10,11,12', 'addi 10,11,5', 'ld 10,8,2', 'sd 10,8,2', 'lui 10,74565', 'beq 10,11,8', 'jal 1,4',
+    ]);
+  });
+
+  it('xcall / xret / swapseg / xprefetch (XPC) assemble from the table', () => {
+    const r = asm('xcall a0\nxret\nswapseg t0\nxprefetch a1\n');
+    expect(insns(section(r, '.text'))).toEqual(['xcall 10', 'xret ', 'swapseg 5', 'xprefetch 11']);
+  });
+});
+
+describe('macros, repetition and conditionals', () => {
+  it('.macro with named, default and required arguments, \\@ and \\()', () => {
+    const r = asm(
+      [
+        '.macro store reg, off=8, base:req',
+        '  sd \\reg, \\off(\\base)',
+        '.endm',
+        '.macro lbl name',
+        '\\name\\()_x\\@: nop',
+        '.endm',
+        '.option norvc',
+        'store a0, 16, sp',
+        'store a1, base=s0',
+        'store reg=a2 base=t0',
+        'lbl foo',
+        'lbl foo',
+      ].join('\n') + '\n',
+    );
+    expect(insns(section(r, '.text'))).toEqual(['sd 10,16,2', 'sd 11,8,8', 'sd 12,8,5', 'addi 0,0,0', 'addi 0,0,0']);
+    // \@ counts every macro expansion so far (three `store`s came first).
+    expect(r.symbols.has('foo_x3')).toBe(true);
+    expect(r.symbols.has('foo_x4')).toBe(true);
+  });
+
+  it('vararg macros, .exitm and nested macro calls', () => {
+    const r = asm(
+      ['.macro pushall first, rest:vararg', '  .byte \\first', '  .ifnb \\rest', '  pushall \\rest', '  .endif', '.endm', '.macro stop', '.byte 9', '.exitm', '.byte 10', '.endm', '.data', 'pushall 1, 2, 3', 'stop'].join('\n') + '\n',
+    );
+    expect([...section(r, '.data')]).toEqual([1, 2, 3, 9]);
+  });
+
+  it('.rept, .irp, .irpc and conditionals', () => {
+    const r = asm(
+      ['.data', '.set i, 0', '.rept 3', '.byte i', '.set i, i + 1', '.endr', '.irp v, 7, 8', '.byte \\v', '.endr', '.irpc c, 45', '.byte \\c', '.endr',
+        '.if 1 > 2', '.byte 99', '.elseif 2 > 1', '.byte 50', '.else', '.byte 98', '.endif', '.ifdef i', '.byte 51', '.endif', '.ifndef nope', '.byte 52', '.endif'].join('\n') + '\n',
+    );
+    expect([...section(r, '.data')]).toEqual([0, 1, 2, 7, 8, 4, 5, 50, 51, 52]);
+  });
+
+  it('.include resolves relative to the including file through the file map', () => {
+    const r = assemble([{ name: 'src/main.s', text: '.include "inc/defs.s"\n.data\n.word VALUE\n' }], {
+      files: { 'src/inc/defs.s': '.include "more.s"\n.equ VALUE, OTHER + 1\n', 'src/inc/more.s': '.equ OTHER, 41\n' },
+    });
+    expect(r.ok).toBe(true);
+    expect(u32(r.image.sections[0].data, 0)).toBe(42);
+  });
+
+  it('comments (#, /* */) and ; separators', () => {
+    const r = asm('.data\n.byte 1 # one\n/* multi\nline */ .byte 2 ; .byte 3\n.byte 4 /* inline */, 5\n');
+    expect([...section(r, '.data')]).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe('sections, linking and layout', () => {
+  it('orders .text, .rodata, .data, .bss from the base and aligns them', () => {
+    const r = asm('.bss\nb: .zero 8\n.data\n.p2align 3\nd: .dword 1\n.section .rodata\nro: .byte 1\n.text\nt: nop\n.section .tohost, "aw", @progbits\nth: .dword 0\n', { base: 0x1000 });
+    expect(r.sections.map((s) => s.name)).toEqual(['.text', '.rodata', '.data', '.tohost', '.bss']);
+    expect(r.symbols.get('t')).toBe(0x1000n);
+    expect(r.symbols.get('ro')).toBe(0x1002n);
+    expect(r.symbols.get('d')).toBe(0x1008n);
+    expect(r.symbols.get('th')).toBe(0x1010n);
+    expect(r.symbols.get('b')).toBe(0x1018n);
+  });
+
+  it('links several files: globals resolve across files, locals stay per file', () => {
+    const a = { name: 'a.s', text: '.globl _start\n_start: call helper\nlocal: j local\n.data\nv: .word shared\n' };
+    const b = { name: 'b.s', text: '.globl helper, shared\nhelper: ret\nlocal: ret\n.data\nshared: .word 7\n' };
+    const r = assemble([a, b]);
+    expect(r.ok).toBe(true);
+    expect(r.entry).toBe(r.symbols.get('_start'));
+    const data = r.image.sections.find((s) => s.name === '.data')!.data;
+    expect(BigInt(u32(data, 0))).toBe(r.symbols.get('shared'));
+    // Two locals named `local`, one per file, both in the symbol table.
+    expect(r.image.symbols.filter((s) => s.name === 'local').length).toBe(2);
+  });
+
+  it('follows a layout description: order, fixed addresses, alignment, input patterns', () => {
+    const r = asm('.text\n_start: nop\n.section .text.boot, "ax"\nboot: nop\n.data\nd: .word 1\n.section .mystuff, "aw"\nm: .byte 1\n', {
+      layout: {
+        sections: [
+          { name: '.boot', address: '0x80000000', inputs: ['.text.boot'] },
+          { name: '.text', address: 0x80001000 },
+          { name: '.data', align: 4096 },
+        ],
+      },
+    });
+    expect(r.symbols.get('boot')).toBe(0x80000000n);
+    expect(r.symbols.get('_start')).toBe(0x80001000n);
+    expect(r.symbols.get('d')).toBe(0x80002000n);
+    expect(r.symbols.get('m')).toBe(0x80002004n);
+  });
+
+  it('entry: _start, else .text start, else --entry', () => {
+    expect(asm('nop\n_start: nop\n').entry).toBe(0x80000002n);
+    expect(asm('.data\n.byte 1\n.text\nnop\n').entry).toBe(0x80000000n);
+    expect(asm('nop\nhere: nop\n', { entry: 'here' }).entry).toBe(0x80000002n);
+  });
+
+  it('relaxes a compressed branch to the 4-byte form when the target moves out of range', () => {
+    const near = asm('beqz a0, 1f\n.space 252\n1: nop\n');
+    const far = asm('beqz a0, 1f\n.space 254\n1: nop\n');
+    expect(insns(section(near, '.text').subarray(0, 2))).toEqual(['beq 10,0,254']);
+    expect(insns(section(far, '.text').subarray(0, 4))).toEqual(['beq 10,0,258']);
+    // A branch to another file's label is left in its 4-byte form (resolved at link time).
+    const x = assemble([{ name: 'a.s', text: 'j other\n' }, { name: 'b.s', text: '.globl other\nother: ret\n' }]);
+    expect(insns(x.image.sections[0].data)[0]).toBe('jal 0,4');
+  });
+});
+
+describe('outputs', () => {
+  const prog = '.globl _start\n_start:\n  li a0, 1\n  la a1, msg\n  call f\nf: ret\n.data\nmsg: .asciz "hello"\n.bss\nbuf: .zero 64\n';
+
+  it('writes an ELF that llvm-readelf and llvm-objdump read cleanly', () => {
+    if (!have('llvm-readelf') || !have('llvm-objdump')) {
+      console.warn('llvm-readelf/llvm-objdump not found: ELF reading check skipped');
+      return;
+    }
+    const r = asm(prog);
+    const f = join(dir, 'p.elf');
+    writeFileSync(f, r.elf());
+    const out = execFileSync('llvm-readelf', ['-a', f], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(out).toContain('RISC-V');
+    expect(out).toContain('EXEC');
+    expect(out).toMatch(/Flags:\s+0x1, RVC/);
+    expect(out).toMatch(/LOAD\s+0x[0-9a-f]+ 0x0*80000000/);
+    expect(out).toContain('_start');
+    expect(out).not.toMatch(/warning|error/i);
+    const dis = execFileSync('llvm-objdump', ['-d', f], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(dis).toContain('<_start>:');
+    expect(dis).toMatch(/li\s+a0, 1/);
+    expect(dis).toContain('<f>:');
+  });
+
+  it('is reproducible byte for byte', () => {
+    const a = asm(prog);
+    const b = asm(prog);
+    expect(Buffer.compare(Buffer.from(a.elf()), Buffer.from(b.elf()))).toBe(0);
+    expect(a.listing).toBe(b.listing);
+    expect(a.map).toBe(b.map);
+  });
+
+  it('flat binary spans the lowest loadable address to the end of the last PROGBITS section', () => {
+    const r = asm(prog);
+    const bin = r.binary();
+    const data = r.sections.find((s) => s.name === '.data')!;
+    expect(bin.length).toBe(Number(data.addr - 0x80000000n) + data.size);
+    expect(Buffer.from(bin.subarray(Number(data.addr - 0x80000000n))).toString('latin1')).toBe('hello\0');
+  });
+
+  it('listing shows address, encoding and source; map shows sections and symbols', () => {
+    const r = asm(prog);
+    expect(r.listing).toMatch(/^80000000 {2}05 45\s+3\s+li a0, 1$/m);
+    expect(r.map).toMatch(/\.text\s+80000000/);
+    expect(r.map).toMatch(/80000000 g \.text\s+00000000 _start/);
+    expect(r.map).toMatch(/ buf$/m);
+  });
+
+  it('rvx asm CLI writes elf, bin, listing and map', async () => {
+    const src = join(dir, 'cli.s');
+    writeFileSync(src, prog);
+    const inc = join(dir, 'cli2.s');
+    writeFileSync(inc, '.include "cli.s"\n');
+    const out = join(dir, 'cli.elf');
+    expect(await asmMain([inc, '-o', out, '--listing', join(dir, 'cli.lst'), '--map', join(dir, 'cli.map')])).toBe(0);
+    expect(readFileSync(out).subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    expect(readFileSync(join(dir, 'cli.lst'), 'utf8')).toContain('li a0, 1');
+    expect(readFileSync(join(dir, 'cli.map'), 'utf8')).toContain('_start');
+    expect(await asmMain([src, '-o', join(dir, 'cli.bin'), '--format', 'bin', '--base', '0x1000'])).toBe(0);
+    expect(readFileSync(join(dir, 'cli.bin')).length).toBeGreaterThan(10);
+    const layout = join(dir, 'layout.json');
+    writeFileSync(layout, JSON.stringify({ sections: [{ name: '.text', address: '0x2000' }, { name: '.data', align: 4096 }] }));
+    expect(await asmMain([src, '-o', join(dir, 'l.elf'), '--layout', layout, '--map', join(dir, 'l.map')])).toBe(0);
+    expect(readFileSync(join(dir, 'l.map'), 'utf8')).toMatch(/\.data\s+00003000/);
+    expect(await asmMain(['--help'])).toBe(0);
+    expect(await asmMain([src])).toBe(2);
+  });
+});
