@@ -255,6 +255,23 @@ describe.skipIf(!LLVM)('rvx disasm vs llvm-objdump -d', () => {
   });
 });
 
+const GNU_AS = GNU_LD && has('riscv64-unknown-elf-as');
+describe.skipIf(!LLVM || !GNU_AS)('rvx disasm vs llvm-objdump -d on GNU-assembled conformance programs', () => {
+  // GNU as/ld output has other conventions (section symbols, alignment padding, linker-made symbols).
+  for (const prog of ['compressed', 'csr', 'vm_sv39']) {
+    it(prog, async () => {
+      const src = join(__dirname, 'programs', `${prog}.s`);
+      const obj = join(dir, `${prog}.gnu.o`);
+      const exe = join(dir, `${prog}.gnu.elf`);
+      const as = spawnSync('riscv64-unknown-elf-as', ['-march=rv64imac_zicsr_zifencei', '-mabi=lp64', '-I', join(__dirname, 'programs', 'include'), '-o', obj, src], { encoding: 'utf8' });
+      if (as.status !== 0) throw new Error(as.stderr);
+      const ld = spawnSync('riscv64-unknown-elf-ld', ['-Ttext=0x80000000', '-o', exe, obj], { encoding: 'utf8' });
+      if (ld.status !== 0) throw new Error(ld.stderr);
+      for (const file of [obj, exe]) expect((await runCli(['--raw-bytes', file])).out).toBe(llvmObjdump(file));
+    });
+  }
+});
+
 describe('rvx disasm', () => {
   it('prints XPC instructions and CSRs by their table names', () => {
     const text = Uint8Array.from([0x0b, 0x00, 0x05, 0x00, 0x0b, 0x10, 0x00, 0x00, 0x73, 0x25, 0x20, 0x5c]);
