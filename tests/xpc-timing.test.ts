@@ -23,10 +23,10 @@ interface Run {
   itlbStalls: number[];
 }
 
-function run(tweak: (p: CoreParams) => void): Run {
+function run(tweak: (p: CoreParams) => void, program = built.program): Run {
   const m = new Machine({ stdout: () => {} });
   m.attachXpc(createXpcHook(m.hart));
-  m.load(built.program);
+  m.load(program);
   const params = rocketParams();
   tweak(params);
   const model = createCoreModel(params, m);
@@ -94,6 +94,18 @@ describe('XPC timing (rocket core model)', () => {
     expect(warm(on.roundTrip)).toBeLessThan(warm(off.roundTrip));
     // The engine's own cost does not depend on ASIDs.
     expect(warm(on.xcall)).toBe(warm(off.xcall));
+  });
+
+  it('xprefetch fills the engine cache: the first xcall then skips its x-entry read', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(new URL('./programs/xpc/pingpong.s', import.meta.url), 'utf8');
+    const marker = '        li s2, 0\n';
+    expect(text).toContain(marker);
+    const prefetched = buildXpcProgram('pingpong.s', text.replace(marker, marker + '        li t0, 0\n        xprefetch t0\n'));
+    const plain = run(() => {});
+    const pre = run(() => {}, prefetched.program);
+    expect(plain.xcall[0] - pre.xcall[0]).toBe(6 - 1 + P.loadLatencyWord);
+    expect(warm(pre.xcall)).toBe(warm(plain.xcall));
   });
 
   it('an ideal core charges one cycle per instruction, XPC included', () => {
