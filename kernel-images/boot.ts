@@ -3,23 +3,10 @@
 
 import { Machine } from '../emulator/machine.js';
 import { createXpcHook } from '../emulator/xpc/hook.js';
-import type { CommitObserver, LoadableProgram, RunResult } from '../emulator/types.js';
+import type { CommitObserver, RunResult } from '../emulator/types.js';
 import { readElf } from '../tools/elf/read.js';
+import { toLoadable } from '../tools/load.js';
 import type { KernelImage } from './image.js';
-
-/** The loader's view of an ELF: its PT_LOAD segments, entry and HTIF symbols. */
-export function loadableFromElf(elf: Uint8Array): LoadableProgram {
-  const img = readElf(elf);
-  const sym = (n: string) => img.symbols.find((s) => s.name === n);
-  const tohost = sym('tohost');
-  const fromhost = sym('fromhost');
-  return {
-    segments: img.segments.map((s) => ({ paddr: Number(s.paddr), data: s.data, memsz: s.memsz })),
-    entry: Number(img.entry),
-    tohost: tohost ? Number(tohost.value) : undefined,
-    fromhost: fromhost ? Number(fromhost.value) : undefined,
-  };
-}
 
 export interface BootOptions {
   /** Instruction budget (default 50 million). */
@@ -48,7 +35,7 @@ export function bootImage(image: KernelImage, opts: BootOptions = {}): BootResul
     },
   });
   if (opts.xpc ?? true) machine.attachXpc(createXpcHook(machine.hart));
-  machine.load(loadableFromElf(image.elf));
+  machine.load(toLoadable(readElf(image.elf)));
   const result = machine.run(opts.maxInsns ?? 50_000_000, opts.observer);
   const console = Buffer.concat(chunks).toString('latin1');
   return { result, console, machine };

@@ -108,6 +108,10 @@ export function kernelText(a: Asm, cfg: KernelConfig): void {
   a.li('t0', 7, 'S and U may read cycle, time, instret').csrw('mcounteren', 't0');
   a.csrw('mie', 'zero', 'MTIE is enabled by the first set_timer');
   a.li('t0', 3 << 11).csrc('mstatus', 't0').li('t0', 1 << 11, 'MPP = S').csrs('mstatus', 't0');
+  if (cfg.xpc) {
+    a.comment('misa.X (bit 23): the XPC engine is present (S-mode cannot read misa: leave a note).');
+    a.csrr('t0', 'misa').i('srli t0, t0, 23').i('andi t0, t0, 1').la('t1', 'xpc_present').sd('t0', 0, 't1');
+  }
   a.la('t0', 's_entry').csrw('mepc', 't0');
   a.csrw('satp', 'zero');
   a.i('mret');
@@ -150,12 +154,17 @@ export function kernelText(a: Asm, cfg: KernelConfig): void {
   a.li('t0', 7).csrw('scounteren', 't0', 'U may read cycle, time, instret');
   a.li('t0', 1 << 8).csrc('sstatus', 't0', 'SPP = U: sret always returns to user mode');
   a.li('t0', 1 << 5).csrs('sie', 't0', 'STIE');
+  a.i('call console_init');
+  a.la('a0', 'str_banner').i('call kputs');
   if (X) {
+    a.la('t0', 'xpc_present').ld('t0', 0, 't0').i('bnez t0, 1f');
+    a.la('a0', 'str_no_xpc').i('call kputs');
+    a.li('t0', (4 << 1) | 1, 'exit code 4').la('t1', 'tohost').sd('t0', 0, 't1');
+    a.label('2').i('j 2b');
+    a.label('1');
     a.la('t0', 'xentry_table').csrw('xentry_base', 't0');
     a.li('t0', 'MAX_XENTRIES').csrw('xentry_size', 't0');
   }
-  a.i('call console_init');
-  a.la('a0', 'str_banner').i('call kputs');
   a.i('call init_world');
   a.i('call timer_arm');
   a.i('j schedule');
@@ -2093,6 +2102,7 @@ export function kernelData(a: Asm): void {
   a.heading('Kernel data');
   a.raw('.balign 8');
   a.asciz('str_banner', 'rvx microkernel: booting\n');
+  a.asciz('str_no_xpc', '[kernel] this image uses XPC but the machine has no XPC engine (misa.X clear): halting\n');
   a.asciz('str_pid', ' (pid ');
   a.asciz('str_exit', '[kernel] ');
   a.asciz('str_exit_code', ' exited with code ');
@@ -2133,6 +2143,7 @@ export function kernelBss(a: Asm, X: boolean): void {
   a.label('free_list').i('.quad 0');
   a.label('alloc_next').i('.quad 0');
   a.label('idle_ticks').i('.quad 0');
+  a.label('xpc_present').i('.quad 0');
   a.label('n_exited').i('.quad 0');
   a.label('n_killed').i('.quad 0');
   a.label('m_scratch').i('.zero 64');

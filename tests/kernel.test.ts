@@ -18,6 +18,25 @@ describe('microkernel', () => {
     expect(r.console).toContain('[kernel] halt: nothing runnable; 2 exited, 0 killed\n');
   });
 
+  it('runs without XPC when built without it, and an XPC image refuses a machine without the engine', async () => {
+    const plain = await boot(hello, { xpc: false }, { xpc: false });
+    expect(plain.console).toContain('[kernel] halt: nothing runnable; 2 exited, 0 killed\n');
+    const refused = await boot(hello, { xpc: false });
+    expect(refused.result).toEqual({ reason: 'exit', code: 4 });
+    expect(refused.console).toContain('no XPC engine (misa.X clear)');
+  });
+
+  it('emits commented, readable assembly with the fastpath phase labels', async () => {
+    const r = await boot(hello, { maxInsns: 1 });
+    const k = r.image.sources[0];
+    expect(k.name).toBe('hello-kernel.s');
+    for (const l of ['fastpath_call_entry:', 'fastpath_call:', 'fastpath_switch_as:', 'fastpath_restore:', 'fastpath_sret:', 'fastpath_reply_recv:']) {
+      expect(k.text).toContain(`\n${l}`);
+    }
+    expect(k.text).toMatch(/# IPC fastpath \(seL4 style\)/);
+    expect(r.image.sources.map((s) => s.name)).toEqual(['hello-kernel.s', 'hello-hello.s', 'hello-world.s']);
+  });
+
   it('struct offsets in the assembly are the ones layout.ts defines', async () => {
     const r = await boot(hello, { maxInsns: 1 });
     const text = r.image.sources[0].text;

@@ -1,0 +1,24 @@
+// Every system image, by name (what `rvx kernel` and `npm run build:images` build).
+
+import type { SystemSpec } from '../system.js';
+import { hello } from './hello.js';
+import { hostile } from './hostile.js';
+import { badges, longmsg, notify, pingpong, timeshare } from './ipc.js';
+import { ipcServerDies, xpcChain, xpcHostile } from './xpc.js';
+
+export const SYSTEMS: SystemSpec[] = [
+  hello,
+  pingpong,
+  badges,
+  longmsg,
+  notify,
+  timeshare,
+  xpcChain,
+  ipcServerDies,
+  ...Object.values(hostile),
+  ...Object.values(xpcHostile),
+];
+
+export function systemByName(name: string): SystemSpec | undefined {
+  return SYSTEMS.find((s) => s.name === name);
+}
