@@ -7,6 +7,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: Co
   asm: { summary: 'assemble GNU-syntax RISC-V into an ELF or flat binary', load: () => import('./commands/asm.js') },
   disasm: { summary: 'disassemble an ELF (objdump style)', load: () => import('./commands/disasm.js') },
   run: { summary: 'run an ELF on the RV64 machine', load: () => import('./commands/run.js') },
+  kernel: { summary: 'build and boot the microkernel with a system description', load: () => import('./commands/kernel.js') },
   bench: { summary: 'run a benchmark and record its result under bench/results/', load: () => import('./commands/bench.js') },
   demo: { summary: 'show one IPC between two address spaces, trap-based vs XPC, with modelled cycles', load: () => import('./commands/demo.js') },
 };
