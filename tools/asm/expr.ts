@@ -182,9 +182,15 @@ export class ExprParser {
       this.skipWs();
       const op = this.binOp();
       if (!op || op.prec < minPrec) return left;
+      const opPos = this.pos;
       this.pos += op.len;
       const right = this.binary(op.prec + 1);
-      left = foldBinary(op.op, left, right);
+      try {
+        left = foldBinary(op.op, left, right);
+      } catch (e) {
+        if (e instanceof AsmError && e.pos < 0) e.pos = opPos;
+        throw e;
+      }
     }
   }
 

@@ -761,10 +761,12 @@ export class Unit {
           if (s.charCodeAt(i) === 92) i++;
           i++;
         }
+        if (i >= end) i = end - 1; // unterminated: the operand runs to the end (reported by its parser)
       } else if (c === 39) {
         if (i + 1 < end && s.charCodeAt(i + 1) === 92) i += 2;
         else i += 1;
         if (i + 1 < end && s.charCodeAt(i + 1) === 39) i++;
+        if (i >= end) i = end - 1;
       } else if (c === 44 && (depth <= 0 || i === end)) {
         let a = st;
         let b = i;
@@ -1818,7 +1820,7 @@ export class Unit {
         continue;
       }
       if (positional >= m.params.length) {
-        throw new AsmError(`too many arguments for macro '${m.name}' (it takes ${m.params.length})`, p);
+        throw new AsmError(`too many arguments for macro '${m.name}' (it takes ${m.params.length})`, this.mnemonicPos);
       }
       const prm = m.params[positional];
       if (prm.vararg) {
@@ -1831,7 +1833,7 @@ export class Unit {
     }
     for (const prm of m.params) {
       if (!values.has(prm.name) || (values.get(prm.name) === '' && prm.def !== null)) {
-        if (prm.req) throw new AsmError(`missing value for required parameter '${prm.name}' of macro '${m.name}'`, p);
+        if (prm.req) throw new AsmError(`missing value for required parameter '${prm.name}' of macro '${m.name}'`, this.mnemonicPos);
         values.set(prm.name, prm.def ?? '');
       }
     }
@@ -1849,7 +1851,7 @@ export class Unit {
     const first = this.operandText(0);
     const sp = first.search(/\s/);
     const fmt = (sp > 0 ? first.slice(0, sp) : first).toLowerCase();
-    if (n <= 2 && !INSN_FORMATS.has(fmt)) {
+    if (sp < 0 && n <= 2 && !INSN_FORMATS.has(fmt)) {
       // .insn value or .insn length, value
       const v = this.absolute(n - 1, 'instruction value');
       const len = n === 2 ? Number(this.absolute(0, 'instruction length')) : (v & 3n) === 3n ? 4 : 2;
