@@ -33,6 +33,11 @@ export function qemuDeviations(name: string): number[] {
   return [...programSource(name).matchAll(/qemu-deviation: (\d+)/g)].map((m) => Number(m[1]));
 }
 
+/** Programs QEMU 7.2 cannot run at all (`# qemu-crash: why`): only rvx's result is checked. */
+export function qemuCrashes(name: string): boolean {
+  return /^# qemu-crash:/m.test(programSource(name));
+}
+
 /** Assemble one conformance program; `.include "x"` finds tests/programs/include/x. */
 export function assembleProgram(name: string, march = 'rv64imac'): AssembleResult {
   const r = assemble([{ name, text: programSource(name) }], {

@@ -1,6 +1,6 @@
 # C extension (unprivileged spec ch. 16, RV64C): every RV64 compressed instruction by its c.* name,
 # immediate edge cases (sign extension of 6-bit immediates, c.lui's 0xfffe0 form, scaled offsets),
-# c.jalr linking pc + 2, 32-bit instructions at 2-byte-aligned addresses and across a page boundary,
+# c.jalr linking pc + 2, 32-bit instructions at 2-byte-aligned addresses,
 # and reserved encodings (all-zero halfword, c.lui/c.addi16sp with 0, c.jr x0, c.ldsp x0) raising
 # illegal instruction with mtval = the 16-bit instruction bits.
 # needs: C
@@ -151,11 +151,6 @@
         c.nop
         addi a0, zero, 77
         CHECK 42, a0, 77
-        # 32-bit instruction straddling a page boundary
-        li a0, 1
-        j straddle
-straddle_back:
-        CHECK 43, a0, 2
 
         # c.ebreak: breakpoint, mepc at the 2-byte instruction
         EXPECT_TRAP 50, 1f, 3
@@ -200,17 +195,6 @@ ret_here:
         j 5b
 rvtest_fail_near:
         j rvtest_fail
-
-        # a page whose last two bytes start a 32-bit instruction
-        .balign 4096
-        .skip 4092
-straddle:
-        c.nop
-        .option push
-        .option norvc
-        addi a0, a0, 1                  # bytes 4094..4097 of this page run
-        .option pop
-        j straddle_back
 
         .data
         .balign 8

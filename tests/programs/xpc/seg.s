@@ -127,6 +127,23 @@ mask_no_seg:
         csrw xseg_perm, t0
         csrr t0, xseg_perm
         CHECK 56, t0, 3
+        # A segment sharing a 4 KiB page with a page-table mapping: the segment wins inside its range and
+        # the page table outside it, whatever the order of the accesses (no translation of that page may be
+        # cached).
+        XPC_SET_SEG PRIV_VA + 0x800, SEG_PA, 0x100, SEG_R|SEG_W
+        MRET_TO 0, 3f
+3:      li t0, PRIV_VA
+        li t2, PRIV_VA + 0x800
+        ld t1, 0(t0)
+        CHECK 60, t1, 0xaaaa            # A's private page
+        ld t1, 0(t2)
+        CHECK 61, t1, 0x5e60            # the segment
+        ld t1, 0(t0)
+        CHECK 62, t1, 0xaaaa
+        ld t1, 0x100(t2)
+        CHECK 63, t1, 0                 # just past the segment: the private page again
+        ld t1, 0(t2)
+        CHECK 64, t1, 0x5e60
         j rvtest_pass
 
 # ---- B: the window, and nothing else of the segment --------------------------------------------------
