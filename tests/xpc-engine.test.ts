@@ -7,6 +7,7 @@ import {
   SEG_FAULT,
   SEG_LOAD,
   SEG_MISS,
+  SEG_MISS_SHARED_PAGE,
   SEG_STORE,
   XpcEngine,
   type XpcHost,
@@ -295,7 +296,9 @@ describe('relay-segment translation', () => {
     expect(e.translateData(0x600000f9, 8, SEG_LOAD)).toBe(SEG_FAULT);
     expect(e.translateData(0x5ffffffc, 8, SEG_LOAD)).toBe(SEG_FAULT);
     expect(e.translateData(0x5ffffff8, 8, SEG_LOAD)).toBe(SEG_MISS);
-    expect(e.translateData(0x60000100, 1, SEG_LOAD)).toBe(SEG_MISS);
+    expect(e.translateData(0x60000100, 1, SEG_LOAD)).toBe(SEG_MISS_SHARED_PAGE);
+    expect(e.translateData(0x60000ff8, 8, SEG_LOAD)).toBe(SEG_MISS_SHARED_PAGE);
+    expect(e.translateData(0x60001000, 8, SEG_LOAD)).toBe(SEG_MISS);
     expect(e.translateData(0x60000000, 8, SEG_STORE)).toBe(SEG_FAULT);
     e.writeCsr(0x5cb, 2n);
     expect(e.translateData(0x60000000, 8, SEG_STORE)).toBe(0x80a00000);
@@ -314,5 +317,6 @@ describe('relay-segment translation', () => {
     e.writeCsr(0x5cb, 3n);
     expect(e.translateData(-0x4000000000 + 0x10, 4, SEG_LOAD)).toBe(0x80a00010);
     expect(e.translateData(0x10, 4, SEG_LOAD)).toBe(SEG_MISS);
+    expect(e.translateData(-0x4000000000 - 8, 4, SEG_LOAD)).toBe(SEG_MISS);
   });
 });

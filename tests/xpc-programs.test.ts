@@ -3,21 +3,28 @@
 // Also: without the engine, XPC encodings and CSRs are illegal instructions.
 import { describe, expect, it } from 'vitest';
 import { Machine } from '../emulator/machine.js';
+import { createCoreModel } from '../emulator/timing/index.js';
 import { createXpcHook } from '../emulator/xpc/hook.js';
 import { buildXpcProgram } from './programs/xpc/build.js';
 
-function runXpc(file: string, xpc = true): ReturnType<Machine['run']> {
+/** Run a program; `observed` runs it under the rocket timing model (the hart's observed, slow path). */
+function runXpc(file: string, xpc = true, observed = false): ReturnType<Machine['run']> {
   const { program } = buildXpcProgram(file);
   const m = new Machine({ stdout: () => {} });
   if (xpc) m.attachXpc(createXpcHook(m.hart));
   m.load(program);
-  return m.run(2_000_000);
+  if (!observed) return m.run(2_000_000);
+  const core = createCoreModel('rocket', m);
+  return m.run(2_000_000, core.observer!);
 }
 
 describe('XPC programs on the machine', () => {
   for (const file of ['call.s', 'seg.s', 'faults.s']) {
     it(`${file} passes`, () => {
       expect(runXpc(file)).toEqual({ reason: 'exit', code: 0 });
+    });
+    it(`${file} passes when observed by the timing model`, () => {
+      expect(runXpc(file, true, true)).toEqual({ reason: 'exit', code: 0 });
     });
   }
 

@@ -76,6 +76,8 @@ export interface XpcHost {
 /** translateData results other than a physical address. */
 export const SEG_MISS = -1;
 export const SEG_FAULT = -2;
+/** Outside the segment, but the segment shares its 4 KiB page: the page table translates, uncached. */
+export const SEG_MISS_SHARED_PAGE = -3;
 /** translateData access kinds: a load or LR; a store, SC or AMO. */
 export const SEG_LOAD = 0;
 export const SEG_STORE = 1;
@@ -221,13 +223,18 @@ export class XpcEngine {
   /**
    * Translate a U/S-mode data access through the active relay segment. Call only while segActive.
    * Returns the physical address, SEG_MISS when the access does not touch the segment (the page table
-   * translates it), or SEG_FAULT (a load or store/AMO page fault with tval = va): missing permission,
+   * translates it; SEG_MISS_SHARED_PAGE when its page does overlap the segment), or SEG_FAULT (a load or store/AMO page fault with tval = va): missing permission,
    * or an access that only partly overlaps the segment.
    */
   translateData(va: number, size: number, kind: number): number {
     const start = this.segVaNum;
     const end = this.segEndNum;
-    if (va >= end || va + size <= start) return SEG_MISS;
+    if (va >= end || va + size <= start) {
+      // A software TLB caches whole pages; one the segment overlaps must not be cached, or later accesses
+      // inside the segment would hit the page-table translation.
+      const page = va - (((va % 4096) + 4096) % 4096);
+      return page < end && page + 4096 > start ? SEG_MISS_SHARED_PAGE : SEG_MISS;
+    }
     if (va < start || va + size > end) return SEG_FAULT;
     // A load needs read; a store, SC or AMO needs write (docs/xpc.md §4).
     const need = kind === SEG_LOAD ? 1 : 2;
