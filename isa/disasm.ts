@@ -46,7 +46,26 @@ function fenceSet(v: number): string {
   return s;
 }
 
+/**
+ * Hex digits of a non-negative safe integer. Number#toString(16) is slow for values that are not small
+ * integers (above 2^31), so convert 16-bit pieces, which are.
+ */
+function hexOf(a: number): string {
+  if (a < 0x40000000) return a.toString(16);
+  const hi = Math.floor(a / 0x100000000);
+  const lo = a - hi * 0x100000000;
+  const lo16 = (lo & 0xffff).toString(16);
+  const mid16 = (lo >>> 16).toString(16);
+  if (hi === 0) return mid16 + lo16.padStart(4, '0');
+  return hi.toString(16) + mid16.padStart(4, '0') + lo16.padStart(4, '0');
+}
+
 function target(pc: number | bigint, offset: number, opts: DisasmOptions | undefined): string {
+  if (typeof pc === 'number' && !opts?.symbolize) {
+    // The common trace case: plain number arithmetic when the address stays exact.
+    const a = pc + offset;
+    if (a >= 0 && a <= Number.MAX_SAFE_INTEGER) return '0x' + hexOf(a);
+  }
   const addr = (typeof pc === 'bigint' ? pc + BigInt(offset) : BigInt(pc + offset)) & MASK64;
   const text = '0x' + addr.toString(16);
   const sym = opts?.symbolize?.(addr);
@@ -208,6 +227,7 @@ function reservedCLui(bits: number, aliases: boolean): Disassembly | null {
 const CACHE_LIMIT = 8192;
 const aliasCache = new Map<number, Disassembly>();
 const plainCache = new Map<number, Disassembly>();
+const branchCache = new Map<number, Decoded>();
 
 /** Format an already decoded instruction at `pc`. */
 export function formatDecoded(d: Decoded, pc: number | bigint, opts?: DisasmOptions): Disassembly {
@@ -244,12 +264,20 @@ export function disassemble(raw: number, pc: number | bigint, opts?: DisasmOptio
     const cache = opts?.aliases === false ? plainCache : aliasCache;
     const hit = cache.get(bits);
     if (hit) return hit;
-    const d = decode(bits);
+    // Traces disassemble the same few instructions over and over: keep the text of those that do not
+    // depend on pc, and the decoding of branches and jumps (whose text does).
+    let d = branchCache.get(bits);
+    if (!d) {
+      const decoded = decode(bits);
+      if (decoded && decoded.def.fields.some(isBranchTarget)) {
+        if (branchCache.size >= CACHE_LIMIT) branchCache.clear();
+        branchCache.set(bits, decoded);
+      }
+      d = decoded ?? undefined;
+    }
     if (d) {
       const out = formatDecoded(d, pc, opts);
-      // Traces disassemble the same few instructions over and over: keep the text of those that do not
-      // depend on pc (everything but branches and jumps).
-      if (!d.def.fields.some(isBranchTarget)) {
+      if (!branchCache.has(bits)) {
         if (cache.size >= CACHE_LIMIT) cache.clear();
         cache.set(bits, Object.freeze(out));
       }

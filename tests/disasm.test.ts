@@ -101,6 +101,16 @@ describe('disassembler', () => {
     expect(disassemble(enc('xprefetch', [12]), 0).text).toBe('xprefetch\ta2');
     expect(disassemble(enc('csrrs', [10, 0x5c2, 0]), 0).text).toBe('csrr\ta0, xcap');
   });
+  it('prints target addresses exactly for number and bigint pcs', () => {
+    const j0 = 0x0000006f; // j .
+    for (const pc of [0, 1, 0x3fffffff, 0x40000000, 0x80000000, 0xffffffff, 0x100000000, 0x10000ffff, 0x1000f0000, 2 ** 53 - 1]) {
+      expect(disassemble(j0, pc).operands).toBe('0x' + pc.toString(16));
+      expect(disassemble(j0, BigInt(pc)).operands).toBe('0x' + pc.toString(16));
+    }
+    expect(disassemble(0xffdff06f, 0n).operands).toBe('0xfffffffffffffffc'); // j -4 wraps
+    expect(disassemble(0xffdff06f, 0xfffffffffffffffen).operands).toBe('0xfffffffffffffffa');
+  });
+
   it('shows targets with and without a symbolizer, and never throws', () => {
     const j = encode(INSTRUCTION_BY_NAME.get('jal')!, [0, -8]);
     expect(j.ok && disassemble(j.bits, 0x80000010n).text).toBe('j\t0x80000008');
