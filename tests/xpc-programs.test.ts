@@ -28,6 +28,35 @@ describe('XPC programs on the machine', () => {
     });
   }
 
+  it('without the engine, every XPC instruction is an illegal instruction with its bits in mtval; misa.X is clear', () => {
+    const text = [
+      '        .include "rvtest.inc"',
+      '        RVTEST_BEGIN',
+      ...['xcall a0', 'xret', 'swapseg a1', 'xprefetch a2'].flatMap((insn, i) => [
+        `        EXPECT_TRAP ${10 + 4 * i}, 1f, 3`,
+        `f${i}:     ${insn}`,
+        '        j rvtest_fail',
+        `1:      CHECK_TRAP ${11 + 4 * i}, CAUSE_ILLEGAL, 3, f${i}`,
+        `        la t0, f${i}`,
+        '        lwu t0, 0(t0)',
+        `        CHECK_TVAL ${12 + 4 * i}, t0`,
+      ]),
+      '        csrr t0, misa',
+      '        srli t0, t0, 23',
+      '        andi t0, t0, 1',
+      '        CHECK 40, t0, 0',
+      '        RVTEST_END',
+      '',
+    ].join('\n');
+    const { program } = buildXpcProgram('no-xpc.s', text);
+    const m = new Machine({ stdout: () => {} });
+    m.load(program);
+    expect(m.run(100_000)).toEqual({ reason: 'exit', code: 0 });
+    const x = new Machine({ stdout: () => {} });
+    x.attachXpc(createXpcHook(x.hart));
+    expect((x.readCsr(0x301) >> 23n) & 1n).toBe(1n);
+  });
+
   it('without the engine, the first XPC CSR access is an illegal instruction (the harness fails at once)', () => {
     const r = runXpc('call.s', false);
     // XPC_INIT's first `csrw xentry_base` traps; the harness expected no trap and reports failure.
