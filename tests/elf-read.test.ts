@@ -234,6 +234,7 @@ describe.skipIf(!has('llvm-mc') || !has('llvm-readelf'))('readElf on LLVM output
       for (const s of img.sections) if (s.name) expect(re).toContain(s.name);
       const text = img.sections.find((s) => s.name === '.text')!;
       expect(text.size).toBe(text.data.length);
+      expect(Object.getPrototypeOf(text.data)).toBe(Uint8Array.prototype); // a copy, not a view of the Buffer
       expect(Array.from(text.data.subarray(0, 2))).toEqual([0x05, 0x45]); // c.li a0, 1
       const names = img.symbols.map((s) => `${s.name}:${s.bind}:${s.section}:${s.value}`);
       expect(names).toContain('main:global:.text:0');

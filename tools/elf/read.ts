@@ -51,6 +51,10 @@ class Reader {
   u64(off: number): bigint {
     return this.view.getBigUint64(off, true);
   }
+  /** A private copy of [start, end) (a Node Buffer's slice would share memory with the file). */
+  copy(start: number, end: number): Uint8Array {
+    return new Uint8Array(this.bytes.subarray(start, end));
+  }
   /** True when [off, off + size) lies inside the file (off and size as read from the file, 64-bit). */
   inFile(off: bigint, size: bigint): boolean {
     return off <= BigInt(this.length) && size <= BigInt(this.length) - off;
@@ -144,7 +148,7 @@ function readSegments(r: Reader, phoff: bigint, phentsize: number, phnum: number
     segments.push({
       vaddr,
       paddr,
-      data: r.bytes.slice(start, start + Number(filesz)),
+      data: r.copy(start, start + Number(filesz)),
       memsz: small(memsz, `segment ${i} memory size`),
       flags,
     });
@@ -259,7 +263,7 @@ export function readElf(bytes: Uint8Array): ElfImage {
         type: s.type,
         flags: small(s.flags & 0xffffffffn, `section ${label} flags`),
         addr: s.addr,
-        data: s.type === SHT_NOBITS ? new Uint8Array(0) : r.bytes.slice(start, start + size),
+        data: s.type === SHT_NOBITS ? new Uint8Array(0) : r.copy(start, start + size),
         size,
         align: small(s.align, `section ${label} alignment`),
       });
