@@ -9,6 +9,9 @@ import type { XpcHook } from '../xpc-hook.js';
 import { SEG_FAULT, SEG_LOAD, SEG_STORE, XpcEngine, type XpcHost } from './engine.js';
 
 const CSR_SATP = 0x180;
+const CAUSE_ILLEGAL_INSTRUCTION = 2;
+const PRV_S = 1;
+const MSTATUS_TVM = 1 << 20;
 const CAUSE_LOAD_PAGE_FAULT = 13;
 const CAUSE_STORE_PAGE_FAULT = 15;
 
@@ -61,6 +64,12 @@ export class XpcEngineHook implements XpcHook {
   execute(hart: Hart, raw: number): boolean {
     const e = this.engine;
     const funct3 = (raw >>> 12) & 7;
+    // xcall and xret write satp: under mstatus.TVM, S-mode may not (privileged spec §3.1.6.5), so neither
+    // may they there (docs/xpc.md §4).
+    if (funct3 <= 1 && hart.priv === PRV_S && (hart.mstatus & MSTATUS_TVM) !== 0) {
+      hart.raise(CAUSE_ILLEGAL_INSTRUCTION, BigInt(raw >>> 0));
+      return false;
+    }
     const rs1 = (raw >>> 15) & 31;
     const segBefore = e.segLen;
     const r = e.execute(funct3, hart.getReg(rs1), hart.pc);

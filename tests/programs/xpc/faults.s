@@ -192,7 +192,25 @@ f_not_delegated:
         xcall t0
         j rvtest_fail
 1:      CHECK_TRAP 66, XPC_CAUSE_CAP, 3, f_not_delegated
+        # mstatus.TVM: S-mode may not write satp, so neither xcall nor xret (illegal instructions).
         BACK_TO_M
+        li t0, MSTATUS_TVM
+        csrs mstatus, t0
+        MRET_TO 1, 2f
+2:      EXPECT_TRAP 67, 1f, 1
+        li t0, 0
+f_tvm_xcall:
+        xcall t0
+        j rvtest_fail
+1:      CHECK_TRAP 68, CAUSE_ILLEGAL, 3, f_tvm_xcall
+        EXPECT_TRAP 69, 1f, 1
+f_tvm_xret:
+        xret
+        j rvtest_fail
+1:      CHECK_TRAP 90, CAUSE_ILLEGAL, 3, f_tvm_xret
+        BACK_TO_M
+        li t0, MSTATUS_TVM
+        csrc mstatus, t0
         csrw medeleg, zero
         XPC_SATP_A
         MRET_TO 0, user_csr
