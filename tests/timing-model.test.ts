@@ -2,7 +2,7 @@
 // commit streams (docs/cycle-model.md states the rules; defaults: miss latency 30, mispredict 3, ...).
 import { describe, expect, it } from 'vitest';
 import { encode, instr } from '../isa/index.js';
-import { MEM_LOAD, MEM_NONE, MEM_STORE, XLATE_DATA, type CommitRecord, type PageTableReader } from '../emulator/types.js';
+import { MEM_LOAD, MEM_NONE, MEM_STORE, XLATE_DATA, XPC_EV_CAP_READ, XPC_EV_XCALL, type CommitRecord, type PageTableReader } from '../emulator/types.js';
 import { coreFromOption, createCoreModel, dividerCycles, parseCoreParams, rocketParams, CoreParamsError } from '../emulator/timing/index.js';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -221,6 +221,15 @@ describe('rocket timing model', () => {
     m.setXpcCost((r) => (r.opId === instr('xcall').id ? 2 : 0));
     expect(m.observer!(insn(BASE + 4, 'xcall', [A0]))).toBe(1 + 7 + 2);
     expect(m.stats()!.stalls.xpc).toBe(9);
+  });
+
+  it('a faulting XPC instruction pays the engine steps it reported before the fault', () => {
+    const m = createCoreModel('rocket');
+    m.observer!(insn(BASE, 'addi', [0, 0, 0]));
+    // Capability byte read (D-cache miss 30 + load latency 2), then the fault: 1 + 5.
+    const x = insn(BASE + 4, 'xcall', [A0], { trapped: true, trapCause: 24n, xpcEvent: XPC_EV_XCALL | XPC_EV_CAP_READ, xpcCapPa: BASE + 0x3000 });
+    expect(m.observer!(x)).toBe(1 + 5 + 32);
+    expect(m.stats()!.stalls.xpc).toBe(32);
   });
 
   it('same stream, same cycles after reset', () => {

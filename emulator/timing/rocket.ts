@@ -334,6 +334,12 @@ export class RocketModel {
 
     if (rec.trapped) {
       this.traps++;
+      // An XPC instruction that faults part-way still spent the engine steps it reported.
+      if (rec.xpcEvent !== 0) {
+        const x = this.xpcCost.cost(rec);
+        stalls[S_XPC] += x;
+        t += x;
+      }
       stalls[S_TRAP] += P.trapPenalty;
       this.now = t + 1 + P.trapPenalty;
       return this.finish(start);
