@@ -71,7 +71,7 @@ export class XpcEngineHook implements XpcHook {
       return false;
     }
     const rs1 = (raw >>> 15) & 31;
-    const segBefore = e.segLen;
+    const wasActive = e.segActive;
     const r = e.execute(funct3, hart.getReg(rs1), hart.pc);
     const rec = hart.rec;
     if (rec !== null) {
@@ -90,8 +90,9 @@ export class XpcEngineHook implements XpcHook {
       hart.raise(r, e.trapTval);
       return false;
     }
-    // xcall/xret flushed the TLB with their satp write; swapseg changes only the segment.
-    if (funct3 === 2 || (segBefore !== e.segLen && !e.satpSwitched)) this.segmentChanged();
+    // A segment appeared, changed or went: drop cached translations (xcall/xret usually flushed them with
+    // their satp write already, but not when satp refused the entry's mode).
+    if (funct3 !== 3 && (wasActive || e.segActive)) this.segmentChanged();
     else this.segmentActive = e.segActive;
     hart.pc = e.nextPc;
     return true;
@@ -104,8 +105,10 @@ export class XpcEngineHook implements XpcHook {
   csrWrite(_hart: Hart, csr: number, value: bigint): boolean {
     // Read-only ones (0xCC0–0xCC2) never get here: the hart refuses writes to bits 11:10 = 3.
     if (csr >= 0xcc0) return false;
+    const wasActive = this.engine.segActive;
     this.engine.writeCsr(csr, value);
-    if (csr >= 0x5c8 && csr <= 0x5cb) this.segmentChanged();
+    // Writing the fields of an absent segment (a kernel restoring a thread's state) changes no translation.
+    if (csr >= 0x5c8 && csr <= 0x5cb && (wasActive || this.engine.segActive)) this.segmentChanged();
     return true;
   }
 
