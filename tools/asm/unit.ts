@@ -205,9 +205,10 @@ interface SlotPlan {
   baseField: number;
   baseFixed: number;
 }
-const plans = new Map<InstrDef, SlotPlan[]>();
+const plans: SlotPlan[][] = [];
+const insnPlans = new Map<InstrDef, SlotPlan[]>();
 function slotPlan(def: InstrDef): SlotPlan[] {
-  let p = plans.get(def);
+  let p = def.id >= 0 ? plans[def.id] : insnPlans.get(def);
   if (p) return p;
   p = def.slots.map((s: SyntaxSlot): SlotPlan => {
     if (s.kind === 'field') {
@@ -224,7 +225,8 @@ function slotPlan(def: InstrDef): SlotPlan[] {
       baseFixed: typeof s.base === 'number' ? s.base : -1,
     };
   });
-  plans.set(def, p);
+  if (def.id >= 0) plans[def.id] = p;
+  else insnPlans.set(def, p);
   return p;
 }
 
@@ -308,7 +310,19 @@ export class Unit {
   private mnemonicPos = 0;
   parser: ExprParser;
   /** Result of parseValue: constant or expression (with a modifier fixup kind, or -1). */
-  constVal = 0n;
+  /** parseValue's constant: as a number (exact within ±2^48; clamped beyond, which no field accepts). */
+  constNum = 0;
+  private constBig = 0n;
+  private constIsBig = false;
+  /** parseValue's constant, exact. */
+  get constVal(): bigint {
+    return this.constIsBig ? this.constBig : BigInt(this.constNum);
+  }
+  set constVal(v: bigint) {
+    this.constBig = v;
+    this.constIsBig = true;
+    this.constNum = toNumber(v);
+  }
   valExpr: Expr | null = null;
   valMod = -1;
   fileSymbols: string[] = [];
@@ -676,18 +690,17 @@ export class Unit {
           }
           if (isIdentStart(c) || c === 34) {
             let q = p;
-            let name: string;
             if (c === 34) {
               q = s.indexOf('"', p + 1);
               if (q < 0 || q >= end) break;
-              name = s.slice(p + 1, q);
               q++;
             } else {
               while (q < end && isIdentChar(s.charCodeAt(q))) q++;
-              name = s.slice(p, q);
             }
             const r = skipWs(s, q, end);
             const d = r < end ? s.charCodeAt(r) : -1;
+            if (d !== 58 && d !== 61) break;
+            const name = c === 34 ? s.slice(p + 1, q - 1) : s.slice(p, q);
             if (d === 58) {
               this.defineLabel(name, p);
               p = skipWs(s, r + 1, end);
@@ -833,19 +846,31 @@ export class Unit {
    */
   parseValue(a: number, b: number): boolean {
     const s = this.s;
-    // Fast path: a plain decimal number.
+    // Fast path: a plain decimal or hex number, optionally negative, with no BigInt and no expression tree.
     const c0 = s.charCodeAt(a);
-    if (b - a <= 9 && ((c0 >= 48 && c0 <= 57) || c0 === 45)) {
+    if (b - a <= 12 && ((c0 >= 48 && c0 <= 57) || c0 === 45)) {
       let k = c0 === 45 ? a + 1 : a;
       let n = 0;
-      let ok = k < b && !(s.charCodeAt(k) === 48 && b - k > 1);
-      for (; ok && k < b; k++) {
-        const d = s.charCodeAt(k);
-        if (d < 48 || d > 57) ok = false;
-        else n = n * 10 + (d - 48);
+      let ok = k < b;
+      if (ok && s.charCodeAt(k) === 48 && b - k > 1) {
+        if ((s.charCodeAt(k + 1) | 0x20) === 120 && b - k > 2) {
+          for (k += 2; ok && k < b; k++) {
+            const d = s.charCodeAt(k);
+            const h = d >= 48 && d <= 57 ? d - 48 : (d | 0x20) >= 97 && (d | 0x20) <= 102 ? (d | 0x20) - 87 : -1;
+            if (h < 0) ok = false;
+            else n = n * 16 + h;
+          }
+        } else ok = false;
+      } else {
+        for (; ok && k < b; k++) {
+          const d = s.charCodeAt(k);
+          if (d < 48 || d > 57) ok = false;
+          else n = n * 10 + (d - 48);
+        }
       }
       if (ok) {
-        this.constVal = BigInt(c0 === 45 ? -n : n);
+        this.constNum = c0 === 45 ? -n : n;
+        this.constIsBig = false;
         this.valMod = -1;
         return true;
       }
@@ -983,7 +1008,7 @@ export class Unit {
     if (PCREL_FIELDS.has(f.name)) {
       if (this.s.charCodeAt(a) === 37) throw new AsmError('relocation modifiers are not allowed on a branch target', a);
       if (this.parseValue(a, b)) {
-        values[fi] = toNumber(this.constVal);
+        values[fi] = this.constNum;
         return;
       }
       values[fi] = 0;
@@ -994,7 +1019,7 @@ export class Unit {
       if (this.valMod === -2 && f.name !== 'uimm20') throw new AsmError(`%hi is only valid for lui (operand must be ${describeField(f)})`, a);
       if (this.valMod === -3 && f.name !== 'imm12' && f.name !== 'simm12') throw new AsmError(`%lo is only valid for 12-bit immediates`, a);
       // %hi/%lo of a constant are plain constants (and compress like them, as in llvm-mc).
-      values[fi] = toNumber(this.constVal);
+      values[fi] = this.constNum;
       return;
     }
     const mod = this.valMod;
@@ -1128,13 +1153,11 @@ export class Unit {
   private instruction(word: string, p: number, end: number): void {
     const listStart = this.wantListing ? this.listingStart() : null;
     this.splitOperands(p, end);
-    const pseudo = PSEUDOS.get(word);
-    if (!pseudo || !pseudo(this, this.nops)) {
-      const def = INSTRUCTION_BY_NAME.get(word);
-      if (!def) {
-        throw new AsmError(`unknown instruction '${word}'`, this.mnemonicPos);
-      }
-      this.row(def);
+    const m = MNEMONICS.get(word);
+    if (!m) throw new AsmError(`unknown instruction '${word}'`, this.mnemonicPos);
+    if (!m.pseudo || !m.pseudo(this, this.nops)) {
+      if (!m.def) throw new AsmError(`invalid operands for '${word}'`, this.mnemonicPos);
+      this.row(m.def);
     }
     if (listStart) this.listingEnd(listStart);
   }
@@ -1146,8 +1169,9 @@ export class Unit {
     pend.length = 0;
     for (let i = 0; i < def.fields.length; i++) values[i] = 0;
     // `lw rd, symbol` and `sd rs, symbol, rt`: loads and stores to a symbol (no base register).
-    if (LOADS.has(def.name) && this.nops === 2 && this.s.charCodeAt(this.opE[1] - 1) !== 41) return this.symbolAccess(def, this.reg(0), -1, 1);
-    if (STORES.has(def.name) && this.nops === 3) return this.symbolAccess(def, this.reg(2), this.reg(0), 1);
+    const n = this.nops;
+    if (n === 2 && LOADS.has(def.name) && this.s.charCodeAt(this.opE[1] - 1) !== 41) return this.symbolAccess(def, this.reg(0), -1, 1);
+    if (n === 3 && STORES.has(def.name)) return this.symbolAccess(def, this.reg(2), this.reg(0), 1);
     if (!this.parseRowOperands(def, values, pend)) {
       if (LOADS.has(def.name) && this.nops === 2) return this.symbolAccess(def, this.reg(0), -1, 1);
       if (STORES.has(def.name) && this.nops === 3) return this.symbolAccess(def, this.reg(2), this.reg(0), 1);
@@ -1909,6 +1933,11 @@ export class Unit {
     return v;
   }
 }
+
+/** Every mnemonic: its pseudo-instruction handler (tried first) and its table row. */
+const MNEMONICS = new Map<string, { pseudo: ((u: Unit, n: number) => boolean) | null; def: InstrDef | null }>();
+for (const d of INSTRUCTION_BY_NAME.values()) MNEMONICS.set(d.name, { pseudo: PSEUDOS.get(d.name) ?? null, def: d });
+for (const [name, h] of PSEUDOS) if (!MNEMONICS.has(name)) MNEMONICS.set(name, { pseudo: h, def: null });
 
 const INSN_OPCODES: Record<string, number> = {
   LOAD: 0x03, LOAD_FP: 0x07, CUSTOM_0: 0x0b, MISC_MEM: 0x0f, OP_IMM: 0x13, AUIPC: 0x17, OP_IMM_32: 0x1b, STORE: 0x23,
