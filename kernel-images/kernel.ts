@@ -630,6 +630,18 @@ export function kernelText(a: Asm, cfg: KernelConfig): void {
       ['xsegmask_off', 'TCB_SEGMASK_OFF'], ['xsegmask_len', 'TCB_SEGMASK_LEN'],
     ] as const) a.csrr('t0', csr).sd('t0', f, 's11');
     a.i('j xpc_update_busy', 'tail call');
+    a.func('xpc_update_busy_of', 'xpc_update_busy for the TCB in a0.');
+    a.block(`
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    sd s11, 8(sp)
+    mv s11, a0
+    call xpc_update_busy
+    ld ra, 0(sp)
+    ld s11, 8(sp)
+    addi sp, sp, 16
+    ret
+    `);
     a.func('xpc_update_busy', 'TCB_XPC_BUSY(s11) = the thread is inside an xcall or holds a relay segment.');
     a.block(`
     ld t0, TCB_LINK_TOP(s11)
@@ -1371,18 +1383,17 @@ function faults(a: Asm, X: boolean): void {
     sd t1, 0(t0)
     j thread_teardown
   `);
-  a.func('thread_teardown', 'The thread a0 stops for good: out of every queue; its caller (if it was serving one) and\nthe callers queued on it get E_DEAD; its x-entries are invalidated.');
+  a.func('thread_unblock', 'Take the TCB in a0 out of whatever it waits in: ready queue, endpoint queue, notification, or\nthe reply capability a server holds for it.');
   a.block(`
-    addi sp, sp, -32
+    addi sp, sp, -16
     sd ra, 0(sp)
     sd s0, 8(sp)
-    sd s1, 16(sp)
     mv s0, a0
     ld t0, TCB_STATE(s0)
     li t1, TS_READY
     bne t0, t1, 1f
     call ready_remove
-    j 4f
+    j 9f
 1:
     li t1, TS_BLOCKED_SEND
     beq t0, t1, 2f
@@ -1392,13 +1403,39 @@ function faults(a: Asm, X: boolean): void {
     ld a0, TCB_BLOCKED_ON(s0)
     mv a1, s0
     call ep_remove
-    j 4f
+    j 9f
 3:
     li t1, TS_BLOCKED_NOTIF
     bne t0, t1, 4f
     ld t0, TCB_BLOCKED_ON(s0)
     sd zero, NTFN_WAITER(t0)
+    j 9f
 4:
+    la t0, tcbs                # servers holding our reply capability forget it
+    li t2, MAX_PROCS
+5:
+    ld t1, TCB_REPLY_TO(t0)
+    bne t1, s0, 6f
+    sd zero, TCB_REPLY_TO(t0)
+6:
+    addi t0, t0, TCB_SIZE
+    addi t2, t2, -1
+    bnez t2, 5b
+9:
+    sd zero, TCB_BLOCKED_ON(s0)
+    ld ra, 0(sp)
+    ld s0, 8(sp)
+    addi sp, sp, 16
+    ret
+  `);
+  a.func('thread_teardown', 'The thread a0 stops for good: out of every queue; its caller (if it was serving one) and\nthe callers queued on it get E_DEAD; its x-entries are invalidated.');
+  a.block(`
+    addi sp, sp, -32
+    sd ra, 0(sp)
+    sd s0, 8(sp)
+    sd s1, 16(sp)
+    mv s0, a0
+    call thread_unblock
     li t0, TS_DEAD
     sd t0, TCB_STATE(s0)
     ld a0, TCB_REPLY_TO(s0)    # a caller waiting for our reply gets E_DEAD
@@ -1955,9 +1992,9 @@ function xpcSyscalls(a: Asm): void {
     mv s0, a0
     call report_fault
     mv a0, s0
-    call kill_process          # invalidates the linkage records that return into it
-    ld a0, TCB_SATP(s11)       # the caller registers are in the dead callee's context page
-    j xpc_unwind
+    call kill_process          # unwinds every thread inside it, this one included
+    mv a0, s11
+    j switch_to
   `);
   a.func('xret_fault', 'Invalid linkage on xret (cause 26). If the top record was invalidated because its callee died\n(LR_FLAGS bit 1), the thread unwinds to a live caller with E_DEAD; otherwise the xret was forged\n(nothing to return to, or the relay segment changed): the process executing it is killed.');
   a.block(`
@@ -1967,18 +2004,26 @@ function xpcSyscalls(a: Asm): void {
     ld t2, -LR_SIZE+LR_FLAGS(t0)
     andi t2, t2, 2
     beqz t2, 1f
-    ld a0, -LR_SIZE+LR_SATP(t0)  # the dead process the record returned into
-    j xpc_unwind
+    ld a1, -LR_SIZE+LR_SATP(t0)  # the dead process the record returned into
+    mv a0, s11
+    call unwind_thread
+    mv a0, s11
+    j switch_to
 1:
     ld t0, TCB_SATP(s11)
     ld t1, TCB_HOME_SATP(s11)
     bne t0, t1, xpc_callee_fault
     j fault_kill
   `);
-  a.func('xpc_unwind', 'Pop the linkage records of s11 down to the first valid one whose caller is alive (or the\nbottom), restore that caller context (docs/xpc.md xret) and return E_DEAD to it. A thread whose home\nprocess is dead itself is torn down instead.');
+  a.func('unwind_thread', 'unwind_thread(a0 = thread, a1 = satp of a dead callee): pop the linkage records of the thread\ndown to the first valid one (its caller is alive) or the bottom, restore that caller context in the\nTCB (as docs/xpc.md xret would) and make the result E_DEAD. Scheduling is the caller business.');
   a.comment('a0 = satp of the dead callee: if the thread sp lies in one of its XPC context pages, the\ntrampoline saved the caller registers there (XC_*): restore them, as its xret would have.');
   a.block(`
-    ld a1, TF_SP(s11)
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    sd s0, 8(sp)
+    mv s0, a0
+    mv a0, a1
+    ld a1, TF_SP(s0)
     addi a1, a1, -1
     srli a1, a1, 12
     slli a1, a1, 12
@@ -1992,12 +2037,12 @@ function xpcSyscalls(a: Asm): void {
     call uva_to_pa
     bltz a0, 6f
   `);
-  for (const [r, off] of [['sp', 'XC_SP'], ['ra', 'XC_RA'], ['gp', 'XC_GP'], ['tp', 'XC_TP']] as const) a.ld('t0', off, 'a0').sd('t0', tf(r), 's11');
-  for (let k = 0; k < 12; k++) a.ld('t0', `XC_S+${8 * k}`, 'a0').sd('t0', tf(`s${k}` as Reg), 's11');
+  for (const [r, off] of [['sp', 'XC_SP'], ['ra', 'XC_RA'], ['gp', 'XC_GP'], ['tp', 'XC_TP']] as const) a.ld('t0', off, 'a0').sd('t0', tf(r), 's0');
+  for (let k = 0; k < 12; k++) a.ld('t0', `XC_S+${8 * k}`, 'a0').sd('t0', tf(`s${k}` as Reg), 's0');
   a.label('6');
   a.block(`
-    ld t0, TCB_LINK_TOP(s11)
-    ld t1, TCB_LINK_BASE(s11)
+    ld t0, TCB_LINK_TOP(s0)
+    ld t1, TCB_LINK_BASE(s0)
 1:
     bleu t0, t1, 3f            # link stack empty: back home
     addi t0, t0, -LR_SIZE
@@ -2005,49 +2050,47 @@ function xpcSyscalls(a: Asm): void {
     andi t3, t2, 1
     beqz t3, 1b                # invalidated: keep popping
     sd zero, LR_FLAGS(t0)      # the record we return through
-    sd t0, TCB_LINK_TOP(s11)
+    sd t0, TCB_LINK_TOP(s0)
     ld t2, LR_SATP(t0)
-    sd t2, TCB_SATP(s11)
+    sd t2, TCB_SATP(s0)
     ld t2, LR_RET_PC(t0)
-    sd t2, TCB_PC(s11)
+    sd t2, TCB_PC(s0)
     ld t2, LR_XCAP(t0)
-    sd t2, TCB_XCAP(s11)
+    sd t2, TCB_XCAP(s0)
     ld t2, LR_SEGLIST(t0)
-    sd t2, TCB_SEGLIST(s11)
+    sd t2, TCB_SEGLIST(s0)
     ld t2, LR_SEGLIST_SIZE(t0)
-    sd t2, TCB_SEGLIST_SIZE(s11)
+    sd t2, TCB_SEGLIST_SIZE(s0)
     ld t2, LR_SEG_VA(t0)
-    sd t2, TCB_SEG_VA(s11)
+    sd t2, TCB_SEG_VA(s0)
     ld t2, LR_SEG_PA(t0)
-    sd t2, TCB_SEG_PA(s11)
+    sd t2, TCB_SEG_PA(s0)
     ld t2, LR_SEG_LEN(t0)
-    sd t2, TCB_SEG_LEN(s11)
+    sd t2, TCB_SEG_LEN(s0)
     ld t2, LR_SEG_PERM(t0)
-    sd t2, TCB_SEG_PERM(s11)
+    sd t2, TCB_SEG_PERM(s0)
     j 4f
 3:
-    sd t1, TCB_LINK_TOP(s11)
-    ld t2, TCB_HOME_SATP(s11)
-    sd t2, TCB_SATP(s11)
-    ld t2, TCB_HOME_XCAP(s11)
-    sd t2, TCB_XCAP(s11)
-    ld t2, TCB_HOME_SEGLIST(s11)
-    sd t2, TCB_SEGLIST(s11)
+    sd t1, TCB_LINK_TOP(s0)
+    ld t2, TCB_HOME_SATP(s0)
+    sd t2, TCB_SATP(s0)
+    ld t2, TCB_HOME_XCAP(s0)
+    sd t2, TCB_XCAP(s0)
+    ld t2, TCB_HOME_SEGLIST(s0)
+    sd t2, TCB_SEGLIST(s0)
     li t2, SEGLIST_ENTRIES
-    sd t2, TCB_SEGLIST_SIZE(s11)
-    sd zero, TCB_SEG_LEN(s11)
+    sd t2, TCB_SEGLIST_SIZE(s0)
+    sd zero, TCB_SEG_LEN(s0)
 4:
-    sd zero, TCB_SEGMASK_LEN(s11)
-    call xpc_update_busy
-    ld t0, TCB_STATE(s11)
-    li t1, TS_DEAD
-    bne t0, t1, 5f
-    j schedule                 # the thread's own process died
-5:
+    sd zero, TCB_SEGMASK_LEN(s0)
+    mv a0, s0
+    call xpc_update_busy_of
     li t0, E_DEAD
-    sd t0, TF_A0(s11)
-    mv a0, s11
-    j switch_to
+    sd t0, TF_A0(s0)
+    ld ra, 0(sp)
+    ld s0, 8(sp)
+    addi sp, sp, 16
+    ret
   `);
   a.func('xpc_process_died', 'TCB a0 is dead: its x-entries become invalid, and every linkage record (of every thread)\nthat would return into its address space is invalidated and marked (LR_FLAGS = 2), so that the xret\ninto it faults and the kernel unwinds that thread to a live caller. Threads currently executing\nin its space (migrated callers) are unwound now.');
   a.block(`
@@ -2072,9 +2115,7 @@ function xpcSyscalls(a: Asm): void {
     li s2, MAX_PROCS
 3:
     ld t0, TCB_LINK_BASE(s1)
-    ld t1, TCB_LINK_TOP(s1)
-    bne s1, s11, 4f
-    csrr t1, xlink_top         # the current thread: live CSR
+    ld t1, TCB_LINK_TOP(s1)    # saved at every kernel entry (xpc_save)
 4:
     bgeu t0, t1, 6f
     ld t2, LR_SATP(t0)
@@ -2088,6 +2129,31 @@ function xpcSyscalls(a: Asm): void {
     addi s1, s1, TCB_SIZE
     addi s2, s2, -1
     bnez s2, 3b
+    la s1, tcbs                # threads executing inside the dead space: back to a live caller now
+    li s2, MAX_PROCS
+7:
+    beq s1, s0, 9f
+    ld t0, TCB_STATE(s1)
+    beqz t0, 9f                # TS_FREE
+    li t1, TS_DEAD
+    beq t0, t1, 9f
+    ld t0, TCB_SATP(s1)
+    ld t1, TCB_HOME_SATP(s0)
+    bne t0, t1, 9f
+    mv a0, s1
+    mv a1, t1
+    call unwind_thread
+    ld t0, TCB_STATE(s1)
+    li t1, TS_RUNNING
+    beq t0, t1, 9f             # the current thread: its caller resumes it
+    mv a0, s1                  # blocked or queued inside the dead callee: out of that queue, ready
+    call thread_unblock
+    mv a0, s1
+    call ready_enqueue
+9:
+    addi s1, s1, TCB_SIZE
+    addi s2, s2, -1
+    bnez s2, 7b
     ld ra, 0(sp)
     ld s0, 8(sp)
     ld s1, 16(sp)

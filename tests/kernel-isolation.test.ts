@@ -94,4 +94,10 @@ describe('isolation: XPC', () => {
     expect(out).not.toContain('killed mid');
     expect(out).not.toContain('killed caller');
   });
+  it('threads blocked inside a callee that dies are returned to their callers with E_DEAD', async () => {
+    const out = await runHostile(xpcHostile.othersInside);
+    expect(killed(out)).toMatchObject({ name: 'svc', cause: 'store page fault', tval: 0n });
+    expect(out).toContain('crasher: xcall(crash) -> -6\n');
+    expect(out).toContain('holder: xcall(blocked inside svc when it dies) -> -6\n');
+  });
 });

@@ -392,6 +392,53 @@ m_after:
       { name: 'mid', owner: 'mid', handler: 'mid_handler', contexts: 2, grants: ['caller'] },
     ],
   },
+  othersInside: {
+    name: 'xpc-dies-with-others-inside',
+    description: 'a callee dies while another thread is blocked inside it: both callers get E_DEAD at once',
+    endpoints: ['idle_svc', 'ep'],
+    notifications: ['never'],
+    programs: [
+      xserver('svc', `
+# hold(): waits on the notification in the caller's slot 2 (nobody signals it)
+hold_handler:
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    li a0, 2
+    call sys_wait
+    li a0, 77
+    ld ra, 0(sp)
+    addi sp, sp, 16
+    ret
+crash_handler:
+    sd zero, 0(zero)
+    ret
+`),
+      xclient('holder', `
+    li a0, XENTRY_HOLD
+    call xpc_call
+${say('m_holder')}
+    li a0, 0
+`, `
+m_holder:
+    .asciz "holder: xcall(blocked inside svc when it dies) -> "
+`, 2, [{ slot: 2, notification: 'never' }]),
+      xclient('crasher', `
+    li a0, XENTRY_CRASH
+    call xpc_call
+${say('m_crash')}
+    li a0, 0
+`, `
+m_crash:
+    .asciz "crasher: xcall(crash) -> "
+`, 1),
+      echoServer(),
+      roundTripClient('survivor', 200, 9),
+    ],
+    xentries: [
+      { name: 'hold', owner: 'svc', handler: 'hold_handler', contexts: 1, grants: ['holder'] },
+      { name: 'crash', owner: 'svc', handler: 'crash_handler', contexts: 1, grants: ['crasher'] },
+    ],
+  },
 };
 
 /** IPC: a server that exits while its caller waits for the reply; the caller gets E_DEAD. */
