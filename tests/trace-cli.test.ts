@@ -103,7 +103,7 @@ describe('rvx trace', () => {
     expect((await capture(() => trace([basic, '--from', 'nowhere']))).err).toBe("rvx trace: --from nowhere: no symbol 'nowhere' in the ELF\n");
     expect((await capture(() => trace([basic, '--format', 'xml']))).err).toMatch(/--format xml: expected text or jsonl/);
     expect((await capture(() => trace([basic, '--core', 'fast']))).err).toMatch(/--core fast: expected rocket, ideal or a .json/);
-    expect((await capture(() => trace([join(dir, 'missing.elf')]))).err).toMatch(/cannot read .*missing.elf: ENOENT/);
+    expect((await capture(() => trace([join(dir, 'missing.elf')]))).err).toMatch(/missing.elf: no such file\n$/);
     const junk = join(dir, 'junk.elf');
     writeFileSync(junk, 'not an elf');
     const r = await capture(() => trace([junk]));
@@ -132,6 +132,30 @@ describe('rvx trace', () => {
     expect(code).toBe(0);
     expect(got.split('\n')[0]).toBe('core   0: 3 0x0000000000001000 (0x00000297) x5  0x0000000000001000');
   }, 60000);
+});
+
+describe('rvx trace --xpc', () => {
+  it('traces an XPC program: xcall/xret records carry the satp switch and their engine cycles', async () => {
+    const P = join(__dirname, 'programs');
+    const src = join(P, 'xpc', 'call.s');
+    const r = assemble([{ name: src, text: readFileSync(src, 'utf8') }], {
+      files: { 'rvtest.inc': readFileSync(join(P, 'include', 'rvtest.inc'), 'utf8'), 'xpc.inc': readFileSync(join(P, 'xpc', 'include', 'xpc.inc'), 'utf8') },
+    });
+    if (!r.ok) throw new Error(formatDiagnostics(r));
+    const elf = join(dir, 'xpc-call.elf');
+    writeFileSync(elf, r.elf());
+    const t = await traceTo([elf, '--xpc', '--format', 'jsonl']);
+    expect(t.code).toBe(0);
+    const xcalls = t.lines.map((l) => JSON.parse(l)).filter((o) => /^x(call|ret)\b/.test(o.disasm) && !o.trap);
+    expect(xcalls.length).toBeGreaterThan(0);
+    for (const o of xcalls) {
+      expect(o.csrs.map((c: { csr: string }) => c.csr)).toContain('satp');
+      expect(o.stalls.xpc).toBeGreaterThan(0);
+    }
+    // Without the engine the first xcall is an illegal instruction and the program fails.
+    expect((await traceTo([elf, '--max', '1'])).code).toBe(0);
+    expect((await traceTo([elf])).code).not.toBe(0);
+  });
 });
 
 describe('rvx profile', () => {

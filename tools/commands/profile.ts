@@ -7,7 +7,7 @@ import { STALL_NAMES } from '../../emulator/timing/index.js';
 import type { CommitRecord } from '../../emulator/types.js';
 import { Profiler, type ProfileReport, type ProfileRow } from '../trace/profile.js';
 import { RegionAccounting, parseRegions, type RegionResult } from '../trace/regions.js';
-import { UsageError, exitCodeOf, intOption, openSession, parseArgs, runWithSink } from '../trace/session.js';
+import { SESSION_FLAGS, SESSION_VALUED, UsageError, exitCodeOf, intOption, openSession, parseArgs, runWithSink, sessionOptions } from '../trace/session.js';
 
 const USAGE = `usage: rvx profile prog.elf [options]
 
@@ -22,6 +22,8 @@ options:
   --top N                        show only the N most expensive functions (default 30; 0 = all)
   --json                         print the report as JSON
   --max-insns N                  stop after N retired instructions
+  --isa NAME, --ram MIB, --mtime-hz HZ   machine options, as for rvx run
+  --xpc                          attach the XPC engine (xcall, xret, swapseg, xprefetch, XPC CSRs)
 `;
 
 function pct(x: number): string {
@@ -80,11 +82,11 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   try {
-    const a = parseArgs(args, ['--core', '--regions', '--top', '--max-insns'], ['--json']);
+    const a = parseArgs(args, [...SESSION_VALUED, '--regions', '--top', '--max-insns'], [...SESSION_FLAGS, '--json']);
     if (!a.file) throw new UsageError('no ELF file given (rvx profile prog.elf)');
     const top = intOption('--top', a.values.get('--top'), 30);
     const maxInsns = a.values.has('--max-insns') ? intOption('--max-insns', a.values.get('--max-insns'), 0) : Infinity;
-    const s = openSession(a.file, a.values.get('--core'), (b) => process.stderr.write(b));
+    const s = openSession(a.file, sessionOptions(a.values, a.flags), (b) => process.stderr.write(b));
     let regions: RegionAccounting | null = null;
     const regionsFile = a.values.get('--regions');
     if (regionsFile !== undefined) {

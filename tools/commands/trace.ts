@@ -5,7 +5,7 @@ import { closeSync, openSync } from 'node:fs';
 import type { CommitRecord } from '../../emulator/types.js';
 import { extraColumns, jsonRecord, spikeCommitLine, spikeTrapLines, type ExtraColumns } from '../trace/format.js';
 import { TraceFilter, parsePrivList } from '../trace/filter.js';
-import { UsageError, exitCodeOf, intOption, openSession, parseArgs, runWithSink } from '../trace/session.js';
+import { SESSION_FLAGS, SESSION_VALUED, UsageError, exitCodeOf, intOption, openSession, parseArgs, runWithSink, sessionOptions } from '../trace/session.js';
 import { BrokenPipe, BufferedWriter } from '../trace/writer.js';
 
 const USAGE = `usage: rvx trace prog.elf [options]
@@ -29,6 +29,8 @@ options:
   --max N                        print at most N lines, then stop the machine
   --max-insns N                  stop after N retired instructions
   -o FILE                        write the trace to FILE (the console then stays on stdout)
+  --isa NAME, --ram MIB, --mtime-hz HZ   machine options, as for rvx run
+  --xpc                          attach the XPC engine (xcall, xret, swapseg, xprefetch, XPC CSRs)
 `;
 
 export async function main(args: string[]): Promise<number> {
@@ -41,8 +43,8 @@ export async function main(args: string[]): Promise<number> {
   try {
     const a = parseArgs(
       args,
-      ['--core', '--format', '--from', '--to', '--priv', '--skip', '--max', '--max-insns', '-o'],
-      ['--disasm', '--symbols', '--cycles', '--stalls', '--traps'],
+      [...SESSION_VALUED, '--format', '--from', '--to', '--priv', '--skip', '--max', '--max-insns', '-o'],
+      [...SESSION_FLAGS, '--disasm', '--symbols', '--cycles', '--stalls', '--traps'],
     );
     if (!a.file) throw new UsageError('no ELF file given (rvx trace prog.elf)');
     const format = a.values.get('--format') ?? 'text';
@@ -62,7 +64,7 @@ export async function main(args: string[]): Promise<number> {
     const console = (b: Uint8Array) => {
       process[toStdout ? 'stderr' : 'stdout'].write(b);
     };
-    const s = openSession(a.file, a.values.get('--core'), console);
+    const s = openSession(a.file, sessionOptions(a.values, a.flags), console);
     const resolve = (opt: string): number | undefined => {
       const v = a.values.get(opt);
       if (v === undefined) return undefined;

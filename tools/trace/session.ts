@@ -2,12 +2,12 @@
 // the chosen core model, and running it with a per-record callback in slices (so a consumer can stop
 // early: `--max`, `--to`, a closed pipe) while the Machine's run loop stays the only interpreter.
 
-import { readFileSync } from 'node:fs';
-import { Machine, MachineError, type CommitRecord, type LoadableProgram, type RunResult } from '../../emulator/index.js';
+import { Machine, MachineError, type CommitRecord, type RunResult } from '../../emulator/index.js';
 import { CoreParamsError, coreFromOption, type CoreModel } from '../../emulator/timing/index.js';
-import { readElf, ElfError } from '../elf/read.js';
+import { createXpcHook } from '../../emulator/xpc/hook.js';
 import type { ElfImage } from '../elf/model.js';
-import { SymbolTable, addrToNumber } from './symbols.js';
+import { loadElfBytes, readInputFile } from '../load.js';
+import { SymbolTable } from './symbols.js';
 
 /** A user-facing failure (bad option, unreadable file): printed as `rvx <cmd>: message`, exit 2. */
 export class UsageError extends Error {}
@@ -19,49 +19,51 @@ export interface Session {
   model: CoreModel;
 }
 
-/** The Machine-loadable form of an ELF image: PT_LOAD segments at their physical addresses, HTIF words. */
-function loadableOf(image: ElfImage): LoadableProgram {
-  const sym = (name: string) => image.symbols.find((s) => s.name === name && s.section !== null);
-  const tohost = sym('tohost');
-  const fromhost = sym('fromhost');
-  return {
-    segments: image.segments.map((s) => ({ paddr: addrToNumber(s.paddr), data: s.data, memsz: s.memsz })),
-    entry: addrToNumber(image.entry),
-    tohost: tohost ? addrToNumber(tohost.value) : undefined,
-    fromhost: fromhost ? addrToNumber(fromhost.value) : undefined,
-  };
+/** Machine options shared with `rvx run`, plus the core model. */
+export interface SessionOptions {
+  core?: string;
+  isa?: string;
+  ramMiB?: number;
+  mtimeHz?: number;
+  /** Attach the XPC engine (xcall/xret/swapseg/xprefetch and the XPC CSRs). */
+  xpc?: boolean;
+}
+
+/** Option names openSession understands, for parseArgs. */
+export const SESSION_VALUED = ['--core', '--isa', '--ram', '--mtime-hz'] as const;
+export const SESSION_FLAGS = ['--xpc'] as const;
+
+/** SessionOptions from parsed arguments. */
+export function sessionOptions(values: Map<string, string>, flags: Set<string>): SessionOptions {
+  const o: SessionOptions = { core: values.get('--core'), isa: values.get('--isa'), xpc: flags.has('--xpc') };
+  if (values.has('--ram')) o.ramMiB = intOption('--ram', values.get('--ram'), 128);
+  if (values.has('--mtime-hz')) o.mtimeHz = intOption('--mtime-hz', values.get('--mtime-hz'), 10_000_000);
+  return o;
 }
 
 /** Read the ELF, build the machine and the core model. Guest console output goes to `console`. */
-export function openSession(elfPath: string, coreOption: string | undefined, console: (b: Uint8Array) => void): Session {
-  let bytes: Uint8Array;
+export function openSession(elfPath: string, opts: SessionOptions, console: (b: Uint8Array) => void): Session {
+  const file = readInputFile(elfPath);
+  if (!file.ok) throw new UsageError(`${elfPath}: ${file.error}`);
+  const loaded = loadElfBytes(file.bytes);
+  if (!loaded.ok) throw new UsageError(`${elfPath}: ${loaded.error}`);
+  let machine: Machine;
   try {
-    bytes = readFileSync(elfPath);
-  } catch (e) {
-    throw new UsageError(`cannot read ${elfPath}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-  let image: ElfImage;
-  try {
-    image = readElf(bytes);
-  } catch (e) {
-    if (e instanceof ElfError) throw new UsageError(`${elfPath}: ${e.message}`);
-    throw e;
-  }
-  const machine = new Machine({ stdout: console });
-  try {
-    machine.load(loadableOf(image));
+    machine = new Machine({ stdout: console, isa: opts.isa, ramMiB: opts.ramMiB, mtimeHz: opts.mtimeHz });
+    if (opts.xpc) machine.attachXpc(createXpcHook(machine.hart));
+    machine.load(loaded.program);
   } catch (e) {
     if (e instanceof MachineError) throw new UsageError(`${elfPath}: ${e.message}`);
     throw e;
   }
   let model: CoreModel;
   try {
-    model = coreFromOption(coreOption, machine);
+    model = coreFromOption(opts.core, machine);
   } catch (e) {
     if (e instanceof CoreParamsError) throw new UsageError(e.message);
     throw e;
   }
-  return { machine, image, symbols: new SymbolTable(image.symbols), model };
+  return { machine, image: loaded.image, symbols: new SymbolTable(loaded.image.symbols), model };
 }
 
 /** Per-record callback: cycles the record cost and its stall breakdown; return false to stop the run. */
