@@ -5,7 +5,7 @@ import { encode, instr } from '../isa/index.js';
 import { MEM_AMO, MEM_LOAD, MEM_NONE, MEM_STORE, type CommitRecord } from '../emulator/types.js';
 import { extraColumns, jsonRecord, spikeCommitLine, spikeTrapLines } from '../tools/trace/format.js';
 import { TraceFilter, parsePrivList } from '../tools/trace/filter.js';
-import { RegionAccounting, parseRegions } from '../tools/trace/regions.js';
+import { RegionAccounting, addrPoint, opPoint, parseRegions, phaseRegions } from '../tools/trace/regions.js';
 import { SymbolTable } from '../tools/trace/symbols.js';
 import { BufferedWriter } from '../tools/trace/writer.js';
 import type { ElfSymbol } from '../tools/elf/model.js';
@@ -155,6 +155,36 @@ describe('symbols and regions', () => {
       "r.txt:1: 'nope' is neither a symbol, an address nor an instruction mnemonic (no symbol 'nope' in the ELF)",
       "r.txt:2: expected 'name: start..end' or 'start..end' (got 'foo')",
     ]);
+  });
+});
+
+describe('phase regions', () => {
+  it('split each pass into phases that add up exactly, traps included', () => {
+    const specs = phaseRegions([
+      { name: 'entry', point: addrPoint(0x100, 'a') },
+      { name: 'work', point: addrPoint(0x108, 'b') },
+      { name: 'exit', point: opPoint('sret')! },
+    ]);
+    const acc = new RegionAccounting(specs);
+    const sret = (pc: number) => rec(pc, 'sret', []);
+    // Two passes: 0x100 0x104 | 0x108 (trap inside) 0x10c | sret ; then back to 0x100.
+    const stream = [
+      rec(0x100, 'addi', [0, 0, 0]), rec(0x104, 'addi', [0, 0, 0]), rec(0x108, 'addi', [0, 0, 0]),
+      rec(0x10c, 'ecall', [], { trapped: true, trapCause: 8n }), rec(0x10c, 'addi', [0, 0, 0]), sret(0x110),
+      rec(0x100, 'addi', [0, 0, 0]), rec(0x104, 'addi', [0, 0, 0]), rec(0x108, 'addi', [0, 0, 0]), sret(0x110),
+      rec(0x100, 'addi', [0, 0, 0]),
+    ];
+    let total = 0;
+    stream.forEach((r, i) => {
+      acc.observe(r, i + 1);
+      if (i < stream.length - 1) total += i + 1;
+    });
+    const rep = acc.report();
+    expect(rep.map((r) => r.count)).toEqual([2, 2, 2]);
+    expect(rep.reduce((a, r) => a + r.cycles, 0)).toBe(total);
+    expect(rep[1].cycles).toBe(3 + 4 + 5 + 9);
+    expect(rep[1].instructions).toBe(3);
+    expect(rep[0].open).toBe(true);
   });
 });
 

@@ -159,3 +159,19 @@ export function parseRegions(
   if (errors.length === 0 && specs.length === 0) errors.push(`${file}: no regions defined`);
   return errors.length > 0 ? { errors } : { specs };
 }
+
+/**
+ * Regions for the phases of a repeated path: boundary i starts phase i, which ends just before boundary
+ * i + 1 (`b[i]..<b[i+1]`); the last phase ends just before the first boundary, so one pass through all
+ * the boundaries is split into phases whose cycles add up exactly to the pass (an IPC round trip split
+ * into trap entry, kernel logic, address-space switch, return, ...).
+ */
+export function phaseRegions(boundaries: readonly { name: string; point: RegionPoint }[]): RegionSpec[] {
+  if (boundaries.length === 0) throw new RangeError('phaseRegions needs at least one boundary');
+  return boundaries.map((b, i) => ({
+    name: b.name,
+    start: b.point,
+    end: boundaries[(i + 1) % boundaries.length].point,
+    endInclusive: false,
+  }));
+}
