@@ -392,6 +392,70 @@ m_after:
       { name: 'mid', owner: 'mid', handler: 'mid_handler', contexts: 2, grants: ['caller'] },
     ],
   },
+  misuse: {
+    name: 'xpc-misuse',
+    description: 'a bad seg-mask, swapseg out of range and link-stack exhaustion are refused with errors',
+    endpoints: ['idle_svc', 'ep'],
+    programs: [
+      xserver('svc', `${incHandler}
+# rec(depth): nests xcalls depth deep, alternating two entries; returns 0 or the first error
+rec_handler:
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    li a0, 0
+    beqz a1, 1f
+    andi t0, a1, 1
+    li a0, XENTRY_REC1
+    beqz t0, 2f
+    li a0, XENTRY_REC2
+2:
+    addi a1, a1, -1
+    call xpc_call
+1:
+    ld ra, 0(sp)
+    addi sp, sp, 16
+    ret
+`),
+      xclient('offender', `
+    li t0, 16                 # a seg-mask with no relay segment to narrow
+    csrw xsegmask_len, t0
+    li a0, XENTRY_INC
+    li a1, 1
+    call xpc_call
+${say('m_mask')}
+    csrw xsegmask_len, zero
+    li t0, 99
+    li a0, 0
+    swapseg t0                # refused: the kernel puts the error in a0 and skips the instruction
+${say('m_swapseg')}
+    li a0, XENTRY_REC1
+    li a1, 40
+    call xpc_call
+${say('m_deep')}
+    li a0, XENTRY_REC1
+    li a1, 20
+    call xpc_call
+${say('m_ok')}
+    li a0, 0
+`, `
+m_mask:
+    .asciz "offender: xcall(seg-mask without a segment) -> "
+m_swapseg:
+    .asciz "offender: swapseg(99) -> "
+m_deep:
+    .asciz "offender: xcall 40 deep -> "
+m_ok:
+    .asciz "offender: xcall 20 deep -> "
+`, 2),
+      echoServer(),
+      roundTripClient('survivor', 200, 9),
+    ],
+    xentries: [
+      { name: 'inc', owner: 'svc', handler: 'inc_handler', contexts: 2, grants: ['offender'] },
+      { name: 'rec1', owner: 'svc', handler: 'rec_handler', contexts: 16, grants: ['offender', 'svc'] },
+      { name: 'rec2', owner: 'svc', handler: 'rec_handler', contexts: 16, grants: ['svc'] },
+    ],
+  },
   othersInside: {
     name: 'xpc-dies-with-others-inside',
     description: 'a callee dies while another thread is blocked inside it: both callers get E_DEAD at once',
