@@ -1,0 +1,203 @@
+// From instruction bits to the interpreter's decoded form: a small opcode number, register slots and an
+// immediate. Everything about encodings comes from the isa/ table (decode, expand); this file only maps
+// each table row to the semantic routine the hart runs for it.
+
+import { decode, expand, operandValue, type Decoded } from '../isa/codec.js';
+import { INSTRUCTIONS, type InstrDef } from '../isa/instructions.js';
+import { X0_SINK } from './layout.js';
+
+// Interpreter opcodes. 0 marks a slot of the decoded-instruction cache not decoded yet.
+export const OP_UNDECODED = 0;
+export const OP_ILLEGAL = 1;
+/** A 4-byte instruction whose second half lies on the next page: fetched and decoded on every execution. */
+export const OP_CROSS = 2;
+export const OP_LUI = 3, OP_AUIPC = 4, OP_JAL = 5, OP_JALR = 6;
+export const OP_BEQ = 7, OP_BNE = 8, OP_BLT = 9, OP_BGE = 10, OP_BLTU = 11, OP_BGEU = 12;
+export const OP_LB = 13, OP_LH = 14, OP_LW = 15, OP_LD = 16, OP_LBU = 17, OP_LHU = 18, OP_LWU = 19;
+export const OP_SB = 20, OP_SH = 21, OP_SW = 22, OP_SD = 23;
+export const OP_ADDI = 24, OP_SLTI = 25, OP_SLTIU = 26, OP_XORI = 27, OP_ORI = 28, OP_ANDI = 29;
+export const OP_SLLI = 30, OP_SRLI = 31, OP_SRAI = 32;
+export const OP_ADD = 33, OP_SUB = 34, OP_SLL = 35, OP_SLT = 36, OP_SLTU = 37, OP_XOR = 38, OP_SRL = 39;
+export const OP_SRA = 40, OP_OR = 41, OP_AND = 42;
+export const OP_ADDIW = 43, OP_SLLIW = 44, OP_SRLIW = 45, OP_SRAIW = 46;
+export const OP_ADDW = 47, OP_SUBW = 48, OP_SLLW = 49, OP_SRLW = 50, OP_SRAW = 51;
+export const OP_FENCE = 52, OP_FENCE_I = 53, OP_ECALL = 54, OP_EBREAK = 55;
+export const OP_MUL = 56, OP_MULH = 57, OP_MULHSU = 58, OP_MULHU = 59, OP_DIV = 60, OP_DIVU = 61;
+export const OP_REM = 62, OP_REMU = 63, OP_MULW = 64, OP_DIVW = 65, OP_DIVUW = 66, OP_REMW = 67, OP_REMUW = 68;
+export const OP_CSRRW = 69, OP_CSRRS = 70, OP_CSRRC = 71, OP_CSRRWI = 72, OP_CSRRSI = 73, OP_CSRRCI = 74;
+export const OP_SRET = 75, OP_MRET = 76, OP_WFI = 77, OP_SFENCE_VMA = 78;
+export const OP_LR_W = 79, OP_SC_W = 80, OP_LR_D = 81, OP_SC_D = 82, OP_AMO_W = 83, OP_AMO_D = 84;
+/** custom-0: handed to the XPC hook (illegal without one). */
+export const OP_XPC = 85;
+export const OP_COUNT = 86;
+
+const BY_NAME: Record<string, number> = {
+  lui: OP_LUI, auipc: OP_AUIPC, jal: OP_JAL, jalr: OP_JALR,
+  beq: OP_BEQ, bne: OP_BNE, blt: OP_BLT, bge: OP_BGE, bltu: OP_BLTU, bgeu: OP_BGEU,
+  lb: OP_LB, lh: OP_LH, lw: OP_LW, ld: OP_LD, lbu: OP_LBU, lhu: OP_LHU, lwu: OP_LWU,
+  sb: OP_SB, sh: OP_SH, sw: OP_SW, sd: OP_SD,
+  addi: OP_ADDI, slti: OP_SLTI, sltiu: OP_SLTIU, xori: OP_XORI, ori: OP_ORI, andi: OP_ANDI,
+  slli: OP_SLLI, srli: OP_SRLI, srai: OP_SRAI,
+  add: OP_ADD, sub: OP_SUB, sll: OP_SLL, slt: OP_SLT, sltu: OP_SLTU, xor: OP_XOR, srl: OP_SRL, sra: OP_SRA,
+  or: OP_OR, and: OP_AND,
+  addiw: OP_ADDIW, slliw: OP_SLLIW, srliw: OP_SRLIW, sraiw: OP_SRAIW,
+  addw: OP_ADDW, subw: OP_SUBW, sllw: OP_SLLW, srlw: OP_SRLW, sraw: OP_SRAW,
+  fence: OP_FENCE, 'fence.tso': OP_FENCE, 'fence.i': OP_FENCE_I, ecall: OP_ECALL, ebreak: OP_EBREAK,
+  mul: OP_MUL, mulh: OP_MULH, mulhsu: OP_MULHSU, mulhu: OP_MULHU, div: OP_DIV, divu: OP_DIVU, rem: OP_REM,
+  remu: OP_REMU, mulw: OP_MULW, divw: OP_DIVW, divuw: OP_DIVUW, remw: OP_REMW, remuw: OP_REMUW,
+  csrrw: OP_CSRRW, csrrs: OP_CSRRS, csrrc: OP_CSRRC, csrrwi: OP_CSRRWI, csrrsi: OP_CSRRSI, csrrci: OP_CSRRCI,
+  sret: OP_SRET, mret: OP_MRET, wfi: OP_WFI, 'sfence.vma': OP_SFENCE_VMA,
+};
+
+/** AMO funct5 values (unprivileged spec, A chapter, table of AMO encodings) named by the table rows. */
+export const AMO_ADD = 0x00, AMO_SWAP = 0x01, AMO_XOR = 0x04, AMO_OR = 0x08, AMO_AND = 0x0c;
+export const AMO_MIN = 0x10, AMO_MAX = 0x14, AMO_MINU = 0x18, AMO_MAXU = 0x1c;
+const AMO_FUNCT: Record<string, number> = {
+  amoadd: AMO_ADD, amoswap: AMO_SWAP, amoxor: AMO_XOR, amoor: AMO_OR, amoand: AMO_AND,
+  amomin: AMO_MIN, amomax: AMO_MAX, amominu: AMO_MINU, amomaxu: AMO_MAXU,
+};
+
+/** Interpreter opcode of each table row (32-bit rows; C rows map through their expansion). */
+const opOfDef = new Int32Array(INSTRUCTIONS.length);
+const amoOfDef = new Int32Array(INSTRUCTIONS.length);
+for (const d of INSTRUCTIONS) {
+  if (d.size !== 4) continue;
+  let op = BY_NAME[d.name] ?? 0;
+  if (d.ext === 'A') {
+    const [base, width] = d.name.split('.');
+    const w = width === 'w';
+    if (base === 'lr') op = w ? OP_LR_W : OP_LR_D;
+    else if (base === 'sc') op = w ? OP_SC_W : OP_SC_D;
+    else {
+      op = w ? OP_AMO_W : OP_AMO_D;
+      amoOfDef[d.id] = AMO_FUNCT[base];
+    }
+  }
+  if (d.ext === 'Xpc') op = OP_XPC;
+  if (op === 0) throw new Error(`emulator: no semantics for table row ${d.name}`);
+  opOfDef[d.id] = op;
+}
+
+/** Opcodes that write rd (for the commit record). */
+export const WRITES_RD = new Uint8Array(OP_COUNT);
+for (const op of [
+  OP_LUI, OP_AUIPC, OP_JAL, OP_JALR, OP_LB, OP_LH, OP_LW, OP_LD, OP_LBU, OP_LHU, OP_LWU,
+  OP_ADDI, OP_SLTI, OP_SLTIU, OP_XORI, OP_ORI, OP_ANDI, OP_SLLI, OP_SRLI, OP_SRAI,
+  OP_ADD, OP_SUB, OP_SLL, OP_SLT, OP_SLTU, OP_XOR, OP_SRL, OP_SRA, OP_OR, OP_AND,
+  OP_ADDIW, OP_SLLIW, OP_SRLIW, OP_SRAIW, OP_ADDW, OP_SUBW, OP_SLLW, OP_SRLW, OP_SRAW,
+  OP_MUL, OP_MULH, OP_MULHSU, OP_MULHU, OP_DIV, OP_DIVU, OP_REM, OP_REMU, OP_MULW, OP_DIVW, OP_DIVUW,
+  OP_REMW, OP_REMUW, OP_CSRRW, OP_CSRRS, OP_CSRRC, OP_CSRRWI, OP_CSRRSI, OP_CSRRCI,
+  OP_LR_W, OP_SC_W, OP_LR_D, OP_SC_D, OP_AMO_W, OP_AMO_D,
+]) WRITES_RD[op] = 1;
+
+/** Opcodes that may redirect control (taken is reported for these). */
+export const IS_CONTROL = new Uint8Array(OP_COUNT);
+for (const op of [OP_JAL, OP_JALR, OP_BEQ, OP_BNE, OP_BLT, OP_BGE, OP_BLTU, OP_BGEU]) IS_CONTROL[op] = 1;
+
+/** Which extensions the hart implements (from MachineOptions.isa). */
+export interface IsaConfig {
+  m: boolean;
+  a: boolean;
+  c: boolean;
+}
+
+/** Parse 'rv64imac', 'rv64ima', 'rv64i', ... (letters after rv64, in any order; g is not accepted). */
+export function parseIsa(isa: string): IsaConfig | string {
+  const m = /^rv64([a-z]*)$/i.exec(isa.trim());
+  if (!m) return `unsupported ISA string '${isa}' (expected rv64 followed by extension letters, e.g. rv64imac)`;
+  const letters = m[1].toLowerCase();
+  if (!letters.startsWith('i')) return `ISA string '${isa}' must start with rv64i`;
+  for (const ch of letters.slice(1)) {
+    if (!'mac'.includes(ch)) return `ISA string '${isa}': extension '${ch}' is not implemented (rvx implements I, M, A, C)`;
+  }
+  return { m: letters.includes('m'), a: letters.includes('a'), c: letters.includes('c') };
+}
+
+/**
+ * The decoded form of one instruction: opcode, packed fields and immediate.
+ * Packed fields: bits 0..6 rd slot·2 (x0 → the sink slot), 7..12 rs1·2, 13..18 rs2·2, 20.. length (2 or 4).
+ * Immediates: the sign-extended immediate; lui/auipc: imm20 << 12; CSR ops: csr | zimm << 12;
+ * AMOs: funct5; illegal: the raw bits.
+ */
+export interface DecodedSlot {
+  op: number;
+  f: number;
+  imm: number;
+  /** InstrDef id as encoded (-1 for illegal bits). */
+  id: number;
+}
+
+function field(d: Decoded, name: string): number {
+  const i = d.def.fields.findIndex((f) => f.name === name);
+  return i < 0 ? 0 : d.values[i];
+}
+
+export function packFields(rd: number, rs1: number, rs2: number, len: number): number {
+  const rdSlot = rd === 0 ? X0_SINK : rd;
+  return (rdSlot * 2) | ((rs1 * 2) << 7) | ((rs2 * 2) << 13) | (len << 20);
+}
+
+/** Decode raw bits (low 16 significant for a compressed parcel) for a hart with the given extensions. */
+export function decodeSlot(raw: number, isa: IsaConfig, out: DecodedSlot): void {
+  const len = (raw & 3) === 3 ? 4 : 2;
+  const bits = len === 2 ? raw & 0xffff : raw >>> 0;
+  const d = decode(bits);
+  out.f = packFields(0, 0, 0, len);
+  if (!d || !extEnabled(d.def, isa)) {
+    out.op = OP_ILLEGAL;
+    out.imm = bits | 0;
+    out.id = -1;
+    return;
+  }
+  out.id = d.def.id;
+  const e = expand(d);
+  const def = e.def;
+  const op = opOfDef[def.id];
+  let imm = 0;
+  switch (op) {
+    case OP_LUI:
+    case OP_AUIPC:
+      imm = (field(e, 'uimm20') << 12) | 0;
+      break;
+    case OP_CSRRW: case OP_CSRRS: case OP_CSRRC:
+      imm = field(e, 'csr');
+      break;
+    case OP_CSRRWI: case OP_CSRRSI: case OP_CSRRCI:
+      imm = field(e, 'csr') | (field(e, 'zimm5') << 12);
+      break;
+    case OP_AMO_W: case OP_AMO_D:
+      imm = amoOfDef[def.id];
+      break;
+    case OP_XPC: case OP_ECALL: case OP_EBREAK: case OP_SRET: case OP_MRET: case OP_WFI: case OP_FENCE: case OP_FENCE_I:
+      imm = bits | 0;
+      break;
+    default:
+      for (const n of ['imm12', 'simm12', 'bimm13', 'jimm21', 'shamt6', 'shamt5']) {
+        const i = def.fields.findIndex((f) => f.name === n);
+        if (i >= 0) imm = e.values[i] | 0;
+      }
+  }
+  out.op = op;
+  out.imm = imm;
+  out.f = packFields(field(e, 'rd'), field(e, 'rs1'), field(e, 'rs2'), len);
+}
+
+function extEnabled(def: InstrDef, isa: IsaConfig): boolean {
+  switch (def.ext) {
+    case 'M': return isa.m;
+    case 'A': return isa.a;
+    case 'C': return isa.c;
+    default: return true;
+  }
+}
+
+/** Mnemonic and operands of raw bits, for error messages (the disassembler's job once isa/disasm.ts exists). */
+export function describeInstruction(raw: number): string {
+  const len = (raw & 3) === 3 ? 4 : 2;
+  const d = decode(len === 2 ? raw & 0xffff : raw >>> 0);
+  if (!d) return '(illegal)';
+  const ops = d.def.fields.map((f, i) => `${f.name}=${d.values[i]}`).join(' ');
+  return ops ? `${d.def.name} ${ops}` : d.def.name;
+}
+
+export { operandValue };

@@ -1,0 +1,712 @@
+// The interpreter loop: runs up to n instructions of the hart and returns how many retired.
+//
+// Integer registers are 32-bit halves in h.m32 (x_i at [2i, 2i+1]); the decoder has already turned
+// register numbers into those slot indices (rd = x0 into a sink slot). Each case is the spec's
+// one-line semantics on halves. Anything unusual (exceptions, CSR writes that may enable an interrupt,
+// xRET, WFI, sfence.vma, device writes) ends the chunk, so the caller can check interrupts and timers.
+// Exceptions: the slow path records cause and tval in the hart, the case sets `trapped`, and the code
+// after the switch takes the trap (the instruction does not retire).
+
+import * as D from './decode.js';
+import * as C from './hart-constants.js';
+import type { Hart } from './hart.js';
+import { TLB_ENTRIES } from './layout.js';
+
+const TWO32 = 4294967296;
+/** TLB set of privilege 2 (never filled): observed runs point data lookups here to force the slow path. */
+const EMPTY_READ_SET = (0 * 4 + 2) * TLB_ENTRIES;
+const EMPTY_WRITE_SET = (1 * 4 + 2) * TLB_ENTRIES;
+const NO_OPS = new Uint8Array(2048);
+const NO_I32 = new Int32Array(2048);
+
+// Results of mul64 (the high word) — module state avoids allocating a pair.
+let mulHiOut = 0;
+
+/** Low 64 bits of (ah:al) × (bh:bl): returns the low word, the high word in mulHiOut. */
+function mul64(al: number, ah: number, bl: number, bh: number): number {
+  const a0 = al & 0xffff, a1 = al >>> 16, b0 = bl & 0xffff, b1 = bl >>> 16;
+  const mid = a0 * b1 + a1 * b0; // < 2^33
+  const low = a0 * b0 + (mid % 65536) * 65536; // < 2^33
+  const lowWord = low % TWO32;
+  const carry = (low - lowWord) / TWO32;
+  const highOfLow = a1 * b1 + Math.floor(mid / 65536) + carry; // high word of al×bl (unsigned), < 2^33
+  mulHiOut = (highOfLow + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
+  return lowWord | 0;
+}
+
+/** div/divu/rem/remu: exact Number arithmetic when both operands are below 2^52, else BigInt. */
+function div64(h: Hart, op: number, s1: number, s2: number, d: number): void {
+  const m32 = h.m32;
+  const ah = m32[s1 + 1], bh = m32[s2 + 1];
+  const signed = op === D.OP_DIV || op === D.OP_REM;
+  const small = signed
+    ? ((ah + 0x100000) >>> 0) < 0x200000 && ((bh + 0x100000) >>> 0) < 0x200000
+    : (ah >>> 0) < 0x100000 && (bh >>> 0) < 0x100000;
+  if (!small) {
+    h.divBig(op, s1, s2, d);
+    return;
+  }
+  const a = ah * TWO32 + (m32[s1] >>> 0);
+  const b = bh * TWO32 + (m32[s2] >>> 0);
+  let r: number;
+  const isDiv = op === D.OP_DIV || op === D.OP_DIVU;
+  if (b === 0) r = isDiv ? -1 : a; // division by zero: quotient all ones, remainder the dividend
+  else {
+    const rem = a % b; // exact; takes the sign of the dividend like RISC-V rem
+    r = isDiv ? (a - rem) / b : rem;
+  }
+  m32[d] = r | 0;
+  m32[d + 1] = ((r - (r >>> 0)) / TWO32) | 0;
+}
+
+export function execChunk(h: Hart, n: number): number {
+  const m32 = h.m32, m8 = h.m8, m8s = h.m8s, m16 = h.m16, m16s = h.m16s;
+  const tag = h.tlbTag, tdat = h.tlbData;
+  const rb = h.observing ? EMPTY_READ_SET : h.rBase;
+  const wb = h.observing ? EMPTY_WRITE_SET : h.wBase;
+  const noC = !h.isa.c;
+  let pc = h.pc;
+  let i = 0;
+  let fpVa = NaN;
+  let ops = NO_OPS, fa = NO_I32, ia = NO_I32;
+  let trapped = false;
+  h.breakChunk = false;
+
+  loop: while (i < n) {
+    // ---- fetch: the current page's decoded-instruction cache, refilled when pc leaves the page ----
+    let k: number;
+    const off = pc - fpVa;
+    if (off >= 0 && off < 4096) k = off >> 1;
+    else {
+      h.pc = pc;
+      h.liveI = i;
+      if (!h.fetchPage(pc)) {
+        h.takeException();
+        pc = h.pc;
+        break;
+      }
+      fpVa = h.fpVa;
+      const pg = h.fpDec!;
+      ops = pg.ops;
+      fa = pg.f;
+      ia = pg.imm;
+      k = (pc - fpVa) >> 1;
+    }
+    let op = ops[k];
+    if (op === D.OP_UNDECODED) op = h.decodeAt(k);
+    let f = fa[k];
+    let imm = ia[k];
+    if (op === D.OP_CROSS) {
+      h.pc = pc;
+      h.liveI = i;
+      if (!h.fetchCross(pc)) {
+        h.takeException();
+        pc = h.pc;
+        break;
+      }
+      op = h.crossOp();
+      f = h.crossF();
+      imm = h.crossImm();
+    }
+    const d = f & 127;
+    const s1 = (f >>> 7) & 63;
+    const s2 = (f >>> 13) & 63;
+    const len = f >>> 20;
+
+    switch (op) {
+      case D.OP_ILLEGAL:
+        h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
+        trapped = true;
+        break;
+
+      // ---- RV64I: upper immediates and jumps ----
+      case D.OP_LUI:
+        m32[d] = imm;
+        m32[d + 1] = imm >> 31;
+        pc += len;
+        break;
+      case D.OP_AUIPC: {
+        const v = pc + imm;
+        m32[d] = v | 0;
+        m32[d + 1] = ((v - (v >>> 0)) / TWO32) | 0;
+        pc += len;
+        break;
+      }
+      case D.OP_JAL: {
+        const target = pc + imm;
+        if (noC && (imm & 2) !== 0) {
+          h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(target)));
+          trapped = true;
+          break;
+        }
+        const link = pc + len;
+        m32[d] = link | 0;
+        m32[d + 1] = ((link - (link >>> 0)) / TWO32) | 0;
+        pc = target;
+        break;
+      }
+      case D.OP_JALR: {
+        const b = m32[s1];
+        const lo = ((b + imm) | 0) & ~1;
+        const hi = (m32[s1 + 1] + (imm >> 31) + (((b + imm) | 0) >>> 0 < b >>> 0 ? 1 : 0)) | 0;
+        if (noC && (lo & 2) !== 0) {
+          h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0)));
+          trapped = true;
+          break;
+        }
+        const link = pc + len;
+        m32[d] = link | 0;
+        m32[d + 1] = ((link - (link >>> 0)) / TWO32) | 0;
+        if (((hi + 0x100000) >>> 0) >= 0x200000) {
+          // A target no Number pc can hold: it is outside every address space rvx has, so the fetch
+          // there faults; the jump itself retires and the trap's epc is the target.
+          i++;
+          h.liveI = i;
+          const t = BigInt.asUintN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0));
+          const translated = h.priv !== C.PRV_M && h.satpMode === C.SATP_MODE_SV39;
+          h.trapInto(translated ? C.CAUSE_FETCH_PAGE_FAULT : C.CAUSE_FETCH_ACCESS, false, t, t);
+          pc = h.pc;
+          break loop;
+        }
+        pc = hi * TWO32 + (lo >>> 0);
+        break;
+      }
+
+      // ---- branches ----
+      case D.OP_BEQ:
+      case D.OP_BNE:
+      case D.OP_BLT:
+      case D.OP_BGE:
+      case D.OP_BLTU:
+      case D.OP_BGEU: {
+        const al = m32[s1], ah = m32[s1 + 1], bl = m32[s2], bh = m32[s2 + 1];
+        let take: boolean;
+        switch (op) {
+          case D.OP_BEQ: take = al === bl && ah === bh; break;
+          case D.OP_BNE: take = al !== bl || ah !== bh; break;
+          case D.OP_BLT: take = ah < bh || (ah === bh && (al >>> 0) < (bl >>> 0)); break;
+          case D.OP_BGE: take = !(ah < bh || (ah === bh && (al >>> 0) < (bl >>> 0))); break;
+          case D.OP_BLTU: take = (ah >>> 0) < (bh >>> 0) || (ah === bh && (al >>> 0) < (bl >>> 0)); break;
+          default: take = !((ah >>> 0) < (bh >>> 0) || (ah === bh && (al >>> 0) < (bl >>> 0))); break;
+        }
+        if (take) {
+          if (noC && (imm & 2) !== 0) {
+            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(pc + imm)));
+            trapped = true;
+            break;
+          }
+          pc += imm;
+        } else pc += len;
+        break;
+      }
+
+      // ---- loads: TLB hit and natural alignment → straight from memory; else the slow path ----
+      case D.OP_LB:
+      case D.OP_LBU: {
+        const b = m32[s1];
+        const lo = (b + imm) | 0;
+        const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+        const vpl = lo >>> 12;
+        const t = rb + (vpl & 255);
+        let v: number;
+        if (tag[t] === hi * 1048576 + vpl) {
+          const x = tdat[t] + (lo & 4095);
+          v = op === D.OP_LB ? m8s[x] : m8[x];
+        } else {
+          h.pc = pc;
+          h.liveI = i;
+          if (!h.loadSlow(lo, hi, 1)) {
+            trapped = true;
+            break;
+          }
+          v = op === D.OP_LB ? (h.ldLo << 24) >> 24 : h.ldLo & 0xff;
+        }
+        m32[d] = v;
+        m32[d + 1] = v >> 31;
+        pc += len;
+        break;
+      }
+      case D.OP_LH:
+      case D.OP_LHU: {
+        const b = m32[s1];
+        const lo = (b + imm) | 0;
+        const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+        const vpl = lo >>> 12;
+        const t = rb + (vpl & 255);
+        let v: number;
+        if (tag[t] === hi * 1048576 + vpl && (lo & 1) === 0) {
+          const x = (tdat[t] + (lo & 4095)) >> 1;
+          v = op === D.OP_LH ? m16s[x] : m16[x];
+        } else {
+          h.pc = pc;
+          h.liveI = i;
+          if (!h.loadSlow(lo, hi, 2)) {
+            trapped = true;
+            break;
+          }
+          v = op === D.OP_LH ? (h.ldLo << 16) >> 16 : h.ldLo & 0xffff;
+        }
+        m32[d] = v;
+        m32[d + 1] = v >> 31;
+        pc += len;
+        break;
+      }
+      case D.OP_LW:
+      case D.OP_LWU: {
+        const b = m32[s1];
+        const lo = (b + imm) | 0;
+        const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+        const vpl = lo >>> 12;
+        const t = rb + (vpl & 255);
+        let v: number;
+        if (tag[t] === hi * 1048576 + vpl && (lo & 3) === 0) {
+          v = m32[(tdat[t] + (lo & 4095)) >> 2];
+        } else {
+          h.pc = pc;
+          h.liveI = i;
+          if (!h.loadSlow(lo, hi, 4)) {
+            trapped = true;
+            break;
+          }
+          v = h.ldLo | 0;
+        }
+        m32[d] = v;
+        m32[d + 1] = op === D.OP_LW ? v >> 31 : 0;
+        pc += len;
+        break;
+      }
+      case D.OP_LD: {
+        const b = m32[s1];
+        const lo = (b + imm) | 0;
+        const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+        const vpl = lo >>> 12;
+        const t = rb + (vpl & 255);
+        if (tag[t] === hi * 1048576 + vpl && (lo & 7) === 0) {
+          const x = (tdat[t] + (lo & 4095)) >> 2;
+          const vlo = m32[x];
+          const vhi = m32[x + 1];
+          m32[d] = vlo;
+          m32[d + 1] = vhi;
+        } else {
+          h.pc = pc;
+          h.liveI = i;
+          if (!h.loadSlow(lo, hi, 8)) {
+            trapped = true;
+            break;
+          }
+          m32[d] = h.ldLo;
+          m32[d + 1] = h.ldHi;
+        }
+        pc += len;
+        break;
+      }
+
+      // ---- stores ----
+      case D.OP_SB:
+      case D.OP_SH:
+      case D.OP_SW:
+      case D.OP_SD: {
+        const b = m32[s1];
+        const lo = (b + imm) | 0;
+        const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+        const vlo = m32[s2];
+        const vhi = m32[s2 + 1];
+        const size = op === D.OP_SB ? 1 : op === D.OP_SH ? 2 : op === D.OP_SW ? 4 : 8;
+        const vpl = lo >>> 12;
+        const t = wb + (vpl & 255);
+        if (tag[t] === hi * 1048576 + vpl && (lo & (size - 1)) === 0) {
+          const x = tdat[t] + (lo & 4095);
+          if (size === 8) {
+            m32[x >> 2] = vlo;
+            m32[(x >> 2) + 1] = vhi;
+          } else if (size === 4) m32[x >> 2] = vlo;
+          else if (size === 2) m16[x >> 1] = vlo;
+          else m8[x] = vlo;
+        } else {
+          h.pc = pc;
+          h.liveI = i;
+          if (!h.storeSlow(lo, hi, size, vlo, vhi)) {
+            trapped = true;
+            break;
+          }
+          if (h.breakChunk) {
+            pc += len;
+            i++;
+            break loop;
+          }
+        }
+        pc += len;
+        break;
+      }
+
+      // ---- integer register-immediate ----
+      case D.OP_ADDI: {
+        const al = m32[s1];
+        const lo = (al + imm) | 0;
+        m32[d + 1] = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
+        m32[d] = lo;
+        pc += len;
+        break;
+      }
+      case D.OP_SLTI: {
+        const ah = m32[s1 + 1], bh = imm >> 31;
+        const v = ah < bh || (ah === bh && (m32[s1] >>> 0) < (imm >>> 0)) ? 1 : 0;
+        m32[d] = v;
+        m32[d + 1] = 0;
+        pc += len;
+        break;
+      }
+      case D.OP_SLTIU: {
+        const ah = m32[s1 + 1], bh = imm >> 31;
+        const v = (ah >>> 0) < (bh >>> 0) || (ah === bh && (m32[s1] >>> 0) < (imm >>> 0)) ? 1 : 0;
+        m32[d] = v;
+        m32[d + 1] = 0;
+        pc += len;
+        break;
+      }
+      case D.OP_XORI:
+        m32[d + 1] = m32[s1 + 1] ^ (imm >> 31);
+        m32[d] = m32[s1] ^ imm;
+        pc += len;
+        break;
+      case D.OP_ORI:
+        m32[d + 1] = m32[s1 + 1] | (imm >> 31);
+        m32[d] = m32[s1] | imm;
+        pc += len;
+        break;
+      case D.OP_ANDI:
+        m32[d + 1] = m32[s1 + 1] & (imm >> 31);
+        m32[d] = m32[s1] & imm;
+        pc += len;
+        break;
+      case D.OP_SLLI:
+      case D.OP_SRLI:
+      case D.OP_SRAI:
+      case D.OP_SLL:
+      case D.OP_SRL:
+      case D.OP_SRA: {
+        const sh = op <= D.OP_SRAI ? imm & 63 : m32[s2] & 63;
+        const al = m32[s1], ah = m32[s1 + 1];
+        let lo: number, hi: number;
+        if (sh === 0) {
+          lo = al;
+          hi = ah;
+        } else if (op === D.OP_SLLI || op === D.OP_SLL) {
+          if (sh < 32) {
+            hi = (ah << sh) | (al >>> (32 - sh));
+            lo = al << sh;
+          } else {
+            hi = al << (sh - 32);
+            lo = 0;
+          }
+        } else if (op === D.OP_SRLI || op === D.OP_SRL) {
+          if (sh < 32) {
+            lo = (al >>> sh) | (ah << (32 - sh));
+            hi = ah >>> sh;
+          } else {
+            lo = ah >>> (sh - 32);
+            hi = 0;
+          }
+        } else if (sh < 32) {
+          lo = (al >>> sh) | (ah << (32 - sh));
+          hi = ah >> sh;
+        } else {
+          lo = ah >> (sh - 32);
+          hi = ah >> 31;
+        }
+        m32[d] = lo;
+        m32[d + 1] = hi;
+        pc += len;
+        break;
+      }
+
+      // ---- integer register-register ----
+      case D.OP_ADD: {
+        const al = m32[s1], bl = m32[s2];
+        const lo = (al + bl) | 0;
+        const hi = (m32[s1 + 1] + m32[s2 + 1] + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
+        m32[d] = lo;
+        m32[d + 1] = hi;
+        pc += len;
+        break;
+      }
+      case D.OP_SUB: {
+        const al = m32[s1], bl = m32[s2];
+        const hi = (m32[s1 + 1] - m32[s2 + 1] - ((al >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;
+        m32[d] = (al - bl) | 0;
+        m32[d + 1] = hi;
+        pc += len;
+        break;
+      }
+      case D.OP_SLT: {
+        const ah = m32[s1 + 1], bh = m32[s2 + 1];
+        const v = ah < bh || (ah === bh && (m32[s1] >>> 0) < (m32[s2] >>> 0)) ? 1 : 0;
+        m32[d] = v;
+        m32[d + 1] = 0;
+        pc += len;
+        break;
+      }
+      case D.OP_SLTU: {
+        const ah = m32[s1 + 1], bh = m32[s2 + 1];
+        const v = (ah >>> 0) < (bh >>> 0) || (ah === bh && (m32[s1] >>> 0) < (m32[s2] >>> 0)) ? 1 : 0;
+        m32[d] = v;
+        m32[d + 1] = 0;
+        pc += len;
+        break;
+      }
+      case D.OP_XOR:
+        m32[d + 1] = m32[s1 + 1] ^ m32[s2 + 1];
+        m32[d] = m32[s1] ^ m32[s2];
+        pc += len;
+        break;
+      case D.OP_OR:
+        m32[d + 1] = m32[s1 + 1] | m32[s2 + 1];
+        m32[d] = m32[s1] | m32[s2];
+        pc += len;
+        break;
+      case D.OP_AND:
+        m32[d + 1] = m32[s1 + 1] & m32[s2 + 1];
+        m32[d] = m32[s1] & m32[s2];
+        pc += len;
+        break;
+
+      // ---- RV64 word operations: 32-bit result, sign-extended ----
+      case D.OP_ADDIW: {
+        const v = (m32[s1] + imm) | 0;
+        m32[d] = v;
+        m32[d + 1] = v >> 31;
+        pc += len;
+        break;
+      }
+      case D.OP_SLLIW: {
+        const v = m32[s1] << (imm & 31);
+        m32[d] = v;
+        m32[d + 1] = v >> 31;
+        pc += len;
+        break;
+      }
+      case D.OP_SRLIW: {
+        const v = (m32[s1] >>> (imm & 31)) | 0;
+        m32[d] = v;
+        m32[d + 1] = v >> 31;
+        pc += len;
+        break;
+      }
+      case D.OP_SRAIW: {
+        const v = m32[s1] >> (imm & 31);
+        m32[d] = v;
+        m32[d + 1] = v >> 31;
+        pc += len;
+        break;
+      }
+      case D.OP_ADDW: {
+        const v = (m32[s1] + m32[s2]) | 0;
+        m32[d] = v;
+        m32[d + 1] = v >> 31;
+        pc += len;
+        break;
+      }
+      case D.OP_SUBW: {
+        const v = (m32[s1] - m32[s2]) | 0;
+        m32[d] = v;
+        m32[d + 1] = v >> 31;
+        pc += len;
+        break;
+      }
+      case D.OP_SLLW: {
+        const v = m32[s1] << (m32[s2] & 31);
+        m32[d] = v;
+        m32[d + 1] = v >> 31;
+        pc += len;
+        break;
+      }
+      case D.OP_SRLW: {
+        const v = (m32[s1] >>> (m32[s2] & 31)) | 0;
+        m32[d] = v;
+        m32[d + 1] = v >> 31;
+        pc += len;
+        break;
+      }
+      case D.OP_SRAW: {
+        const v = m32[s1] >> (m32[s2] & 31);
+        m32[d] = v;
+        m32[d + 1] = v >> 31;
+        pc += len;
+        break;
+      }
+
+      // ---- M ----
+      case D.OP_MUL: {
+        const lo = mul64(m32[s1], m32[s1 + 1], m32[s2], m32[s2 + 1]);
+        m32[d] = lo;
+        m32[d + 1] = mulHiOut;
+        pc += len;
+        break;
+      }
+      case D.OP_MULH:
+      case D.OP_MULHSU:
+      case D.OP_MULHU:
+        h.mulh(op, s1, s2, d);
+        pc += len;
+        break;
+      case D.OP_DIV:
+      case D.OP_DIVU:
+      case D.OP_REM:
+      case D.OP_REMU:
+        div64(h, op, s1, s2, d);
+        pc += len;
+        break;
+      case D.OP_MULW: {
+        const v = Math.imul(m32[s1], m32[s2]);
+        m32[d] = v;
+        m32[d + 1] = v >> 31;
+        pc += len;
+        break;
+      }
+      case D.OP_DIVW:
+      case D.OP_REMW: {
+        const a = m32[s1], b = m32[s2];
+        let v: number;
+        if (b === 0) v = op === D.OP_DIVW ? -1 : a;
+        else if (a === -0x80000000 && b === -1) v = op === D.OP_DIVW ? a : 0;
+        else v = op === D.OP_DIVW ? (a / b) | 0 : a % b | 0;
+        m32[d] = v;
+        m32[d + 1] = v >> 31;
+        pc += len;
+        break;
+      }
+      case D.OP_DIVUW:
+      case D.OP_REMUW: {
+        const a = m32[s1] >>> 0, b = m32[s2] >>> 0;
+        let v: number;
+        if (b === 0) v = op === D.OP_DIVUW ? -1 : a | 0;
+        else v = (op === D.OP_DIVUW ? Math.floor(a / b) : a % b) | 0;
+        m32[d] = v;
+        m32[d + 1] = v >> 31;
+        pc += len;
+        break;
+      }
+
+      // ---- A ----
+      case D.OP_LR_W:
+      case D.OP_SC_W:
+      case D.OP_LR_D:
+      case D.OP_SC_D:
+      case D.OP_AMO_W:
+      case D.OP_AMO_D:
+        h.pc = pc;
+        h.liveI = i;
+        if (!h.atomic(op, imm, d, s1, s2)) {
+          trapped = true;
+          break;
+        }
+        pc += len;
+        break;
+
+      // ---- fences: the decoded-instruction cache is kept coherent with stores, so fence.i has nothing to do ----
+      case D.OP_FENCE:
+      case D.OP_FENCE_I:
+        pc += len;
+        break;
+
+      // ---- system ----
+      case D.OP_ECALL:
+        h.raise(h.priv === C.PRV_M ? C.CAUSE_MACHINE_ECALL : C.CAUSE_USER_ECALL + h.priv, 0n);
+        trapped = true;
+        break;
+      case D.OP_EBREAK:
+        h.raise(C.CAUSE_BREAKPOINT, BigInt.asUintN(64, BigInt(pc)));
+        trapped = true;
+        break;
+      case D.OP_CSRRW:
+      case D.OP_CSRRS:
+      case D.OP_CSRRC:
+      case D.OP_CSRRWI:
+      case D.OP_CSRRSI:
+      case D.OP_CSRRCI:
+        h.pc = pc;
+        h.liveI = i;
+        if (!h.csrInstr(op, imm & 0xfff, s1, imm >>> 12, d)) {
+          trapped = true;
+          break;
+        }
+        pc += len;
+        if (h.breakChunk) {
+          i++;
+          break loop;
+        }
+        break;
+      case D.OP_MRET:
+      case D.OP_SRET:
+        h.pc = pc;
+        h.liveI = i;
+        if (!(op === D.OP_MRET ? h.mret() : h.sret())) {
+          h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
+          trapped = true;
+          break;
+        }
+        pc = h.pc;
+        i++;
+        break loop;
+      case D.OP_WFI:
+        // U-mode always traps (S is implemented); S-mode traps when mstatus.TW = 1, with a time limit of
+        // zero as Spike (privileged spec §3.1.6.5).
+        if (h.priv === C.PRV_U || (h.priv === C.PRV_S && (h.mstatus & C.MSTATUS_TW) !== 0)) {
+          h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
+          trapped = true;
+          break;
+        }
+        pc += len;
+        i++;
+        h.wfiWaiting = true;
+        break loop;
+      case D.OP_SFENCE_VMA:
+        if (h.priv === C.PRV_U || (h.priv === C.PRV_S && (h.mstatus & C.MSTATUS_TVM) !== 0)) {
+          h.pc = pc;
+          h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(pc) ?? 0) >>> 0));
+          trapped = true;
+          break;
+        }
+        // rvx caches translations per 4 KiB page, also of superpages, so it flushes everything
+        // whatever rs1/rs2 name: an allowed over-approximation (privileged spec §4.2.1).
+        h.flushTlb();
+        pc += len;
+        i++;
+        break loop;
+      case D.OP_XPC: {
+        const x = h.xpc;
+        if (x === null) {
+          h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
+          trapped = true;
+          break;
+        }
+        h.pc = pc;
+        h.liveI = i;
+        if (!x.execute(h, imm >>> 0)) {
+          trapped = true;
+          break;
+        }
+        pc = h.pc;
+        i++;
+        break loop;
+      }
+      default:
+        h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(pc) ?? 0) >>> 0));
+        trapped = true;
+        break;
+    }
+    if (trapped) {
+      h.pc = pc;
+      h.liveI = i;
+      h.takeException();
+      pc = h.pc;
+      break;
+    }
+    i++;
+  }
+  h.pc = pc;
+  h.instret += i;
+  h.cyc += i;
+  h.liveI = 0;
+  return i;
+}

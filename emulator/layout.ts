@@ -1,0 +1,31 @@
+// Where the hart's state lives inside its one WebAssembly.Memory (docs/machine.md, "State layout").
+// The interpreter views these bytes as typed arrays; a later WebAssembly translator reads the same
+// bytes as i64 loads, so both tiers share registers, TLBs and guest RAM without copying.
+
+/** x0..x31: 8-byte little-endian slots at 8·i. */
+export const REGS_OFF = 0x0;
+/** Slot 32 (byte 0x100) absorbs writes to x0: the decoder maps rd = x0 here, so x0 always reads 0. */
+export const X0_SINK = 32;
+/** pc as a signed 64-bit integer (written back when run() returns; the interpreter keeps it in a local). */
+export const PC_OFF = 0x108;
+/** Retired instructions and cycles (f64, synced when run() returns). */
+export const INSTRET_OFF = 0x110;
+export const CYCLE_OFF = 0x118;
+
+/** Direct-mapped TLBs: kind (read, write, fetch) × privilege (0 U, 1 S, 2 never filled, 3 M) × entries. */
+export const TLB_ENTRIES = 256;
+export const TLB_KINDS = 3;
+export const TLB_SETS = TLB_KINDS * 4;
+/** Tags: f64 per entry, the virtual page number hi·2^20 + (lo >>> 12) (exact for any 64-bit address). */
+export const TLB_TAG_OFF = 0x1000;
+/** Data: i32 per entry, byte offset in this memory of the guest page the entry maps. */
+export const TLB_DATA_OFF = TLB_TAG_OFF + TLB_SETS * TLB_ENTRIES * 8;
+export const TLB_END = TLB_DATA_OFF + TLB_SETS * TLB_ENTRIES * 4;
+
+/** The boot ROM's 4 KiB page (guest physical 0x1000) and guest RAM. */
+export const ROM_OFF = 0x80000;
+export const RAM_OFF = 0x100000;
+
+export const KIND_READ = 0;
+export const KIND_WRITE = 1;
+export const KIND_FETCH = 2;

@@ -1,0 +1,390 @@
+// The machine around the hart: boot ROM, RAM, CLINT, UART, HTIF; loading programs; the run loop that
+// alternates chunks of interpretation with timer and interrupt checks; and the observed (traced) loop.
+// Memory map and every choice the specs leave open: docs/machine.md.
+
+import { encodeOrThrow } from '../isa/codec.js';
+import { CSR } from '../isa/csrs.js';
+import * as D from './decode.js';
+import * as C from './hart-constants.js';
+import { Hart, RAM_BASE, ROM_BASE } from './hart.js';
+import { execChunk } from './interp.js';
+import { PC_OFF, INSTRET_OFF, CYCLE_OFF, KIND_FETCH } from './layout.js';
+import type { CommitObserver, CommitRecord, LoadableProgram, PageTableReader, RunResult } from './types.js';
+import { MEM_NONE, XLATE_DATA, XLATE_FETCH } from './types.js';
+import type { XpcHook } from './xpc-hook.js';
+
+export interface MachineOptions {
+  /** RAM size in MiB at 0x80000000 (default 128, at most 2048). */
+  ramMiB?: number;
+  /** 'rv64imac' (default), or a subset such as 'rv64ima' (no C) or 'rv64i'. */
+  isa?: string;
+  /**
+   * mtime frequency, relative to an assumed rate of 10^9 instructions per second: mtime advances by one
+   * every 10^9 / mtimeHz retired instructions. Default 10 MHz, i.e. one tick per 100 instructions, the
+   * rate of Spike's CLINT (INSNS_PER_RTC_TICK = 100). Deterministic either way.
+   */
+  mtimeHz?: number;
+  /** UART THR writes and HTIF console/syscall writes (default: process.stdout). */
+  stdout?: (bytes: Uint8Array) => void;
+  /** Next input byte or -1 (UART RBR). Default: no input. */
+  stdin?: () => number;
+}
+
+/** A machine-level error with a one-line reason (bad options, program outside RAM, ...). */
+export class MachineError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MachineError';
+  }
+}
+
+export interface MachineStats {
+  instret: bigint;
+  cycles: bigint;
+  traps: number;
+  interrupts: number;
+  tlbMisses: number;
+  tlbFlushes: number;
+  pageWalks: number;
+  /** Instruction slots spent waiting in WFI (time passed, nothing retired). */
+  idleSteps: number;
+}
+
+function newRecord(): CommitRecord {
+  return {
+    step: 0, priv: 3, pc: 0, raw: 0, size: 4, opId: -1, rd: -1, rdValue: 0n,
+    csrWriteCount: 0, csrWriteNum: [], csrWriteValue: [],
+    memKind: MEM_NONE, memVaddr: 0, memPaddr: 0, memSize: 0, memValue: 0n,
+    taken: false, nextPc: 0, trapped: false, trapCause: 0n, trapTval: 0n, walkLevels: 0,
+    rs1Value: 0n, rs2Value: 0n, fetchPaddr: 0, xlate: 0,
+    xpcEvent: 0, xpcCapPa: 0, xpcEntryPa: 0, xpcLinkPa: 0, xpcSegListPa: 0,
+  };
+}
+
+export class Machine implements PageTableReader {
+  readonly hart: Hart;
+  private readonly flushOut: () => void;
+  private readonly rec: CommitRecord = newRecord();
+  private readonly peekSlot: D.DecodedSlot = { op: 0, f: 0, imm: 0, id: -1 };
+
+  constructor(opts: MachineOptions = {}) {
+    const ramMiB = opts.ramMiB ?? 128;
+    if (!Number.isInteger(ramMiB) || ramMiB < 1 || ramMiB > 2048) {
+      throw new MachineError(`ramMiB must be an integer from 1 to 2048 (got ${ramMiB})`);
+    }
+    const isa = D.parseIsa(opts.isa ?? 'rv64imac');
+    if (typeof isa === 'string') throw new MachineError(isa);
+    const hz = opts.mtimeHz ?? 10_000_000;
+    if (!(hz > 0) || !Number.isFinite(hz)) throw new MachineError(`mtimeHz must be a positive number (got ${hz})`);
+    let stdout = opts.stdout;
+    let flush = () => {};
+    if (!stdout) {
+      // Buffered: the guest writes one byte at a time; the host gets lines or chunks.
+      const chunks: number[] = [];
+      flush = () => {
+        if (chunks.length) {
+          process.stdout.write(Uint8Array.from(chunks));
+          chunks.length = 0;
+        }
+      };
+      stdout = (b) => {
+        for (const x of b) chunks.push(x);
+        if (chunks.length >= 4096 || b.includes(10)) flush();
+      };
+    }
+    this.flushOut = flush;
+    this.hart = new Hart({
+      ramBytes: ramMiB * 1024 * 1024,
+      isa,
+      insnsPerTick: 1e9 / hz,
+      stdout,
+      stdin: opts.stdin ?? (() => -1),
+    });
+    this.writeBootRom(RAM_BASE);
+  }
+
+  /** Spike-like reset vector: a0 = mhartid, a1 = 0 (no device tree), jump to the 64-bit entry at 0x1018. */
+  private writeBootRom(entry: number): void {
+    const t0 = 5, a0 = 10, a1 = 11;
+    const words = [
+      encodeOrThrow('auipc', [t0, 0]),
+      encodeOrThrow('addi', [a1, 0, 0]),
+      encodeOrThrow('csrrs', [a0, CSR.mhartid, 0]),
+      encodeOrThrow('ld', [t0, 24, t0]),
+      encodeOrThrow('jalr', [0, 0, t0]),
+      0,
+    ];
+    const rom = new Uint8Array(32);
+    const dv = new DataView(rom.buffer);
+    words.forEach((w, i) => dv.setUint32(4 * i, w, true));
+    dv.setBigUint64(24, BigInt.asUintN(64, BigInt(entry)), true);
+    this.hart.writePhysBytes(ROM_BASE, rom);
+  }
+
+  /** Copy the program's segments into RAM, point the boot ROM at its entry and arm HTIF. */
+  load(p: LoadableProgram): void {
+    const h = this.hart;
+    for (const seg of p.segments) {
+      const size = Math.max(seg.memsz, seg.data.length);
+      if (size === 0) continue;
+      if (!(seg.paddr >= RAM_BASE && seg.paddr + size <= RAM_BASE + h.ramBytes)) {
+        throw new MachineError(
+          `segment at 0x${seg.paddr.toString(16)} (${size} bytes) is not inside RAM ` +
+            `(0x${RAM_BASE.toString(16)}..0x${(RAM_BASE + h.ramBytes).toString(16)})`,
+        );
+      }
+    }
+    for (const seg of p.segments) {
+      const size = Math.max(seg.memsz, seg.data.length);
+      if (size === 0) continue;
+      const bytes = new Uint8Array(size);
+      bytes.set(seg.data);
+      h.writePhysBytes(seg.paddr, bytes);
+    }
+    if (!Number.isSafeInteger(p.entry)) throw new MachineError(`entry point ${p.entry} is not a valid address`);
+    this.writeBootRom(p.entry);
+    h.armHtif(p.tohost, p.fromhost);
+  }
+
+  /** Attach the XPC engine (sets misa.X). */
+  attachXpc(hook: XpcHook): void {
+    this.hart.attachXpc(hook);
+  }
+
+  getReg(i: number): bigint {
+    return this.hart.getReg(i);
+  }
+
+  setReg(i: number, v: bigint): void {
+    this.hart.setReg(i, v);
+  }
+
+  get pc(): number {
+    return this.hart.pc;
+  }
+
+  set pc(v: number) {
+    this.hart.pc = v;
+  }
+
+  get priv(): number {
+    return this.hart.priv;
+  }
+
+  /** Debug read of a CSR: no privilege check, no side effects. Throws MachineError for an unknown CSR. */
+  readCsr(n: number): bigint {
+    const v = this.hart.csrRead(n);
+    if (v === undefined) throw new MachineError(`no CSR 0x${n.toString(16)}`);
+    return v;
+  }
+
+  readPhys(addr: number, len: number): Uint8Array {
+    const idx = this.hart.memIndex(addr, len);
+    if (idx < 0) throw new MachineError(`physical range 0x${addr.toString(16)}+${len} is not RAM or ROM`);
+    return this.hart.m8.slice(idx, idx + len);
+  }
+
+  writePhys(addr: number, bytes: Uint8Array): void {
+    if (!this.hart.writePhysBytes(addr, bytes)) {
+      throw new MachineError(`physical range 0x${addr.toString(16)}+${bytes.length} is not RAM or ROM`);
+    }
+  }
+
+  // PageTableReader
+  satp(): bigint {
+    return this.hart.satp;
+  }
+
+  readPhys64(paddr: number): bigint | undefined {
+    const idx = this.hart.memIndex(paddr, 8);
+    if (idx < 0) return undefined;
+    const m8 = this.hart.m8;
+    let v = 0n;
+    for (let k = 7; k >= 0; k--) v = (v << 8n) | BigInt(m8[idx + k]);
+    return v;
+  }
+
+  get stats(): MachineStats {
+    const h = this.hart;
+    return {
+      instret: BigInt(h.instret),
+      cycles: BigInt(h.cyc),
+      traps: h.traps,
+      interrupts: h.interrupts,
+      tlbMisses: h.tlbMisses,
+      tlbFlushes: h.tlbFlushes,
+      pageWalks: h.pageWalks,
+      idleSteps: h.idleSteps,
+    };
+  }
+
+  /**
+   * Run until the program exits, maxInsns instructions retire, or the hart cannot go on. With an
+   * observer, every instruction (and every interrupt taken) is reported through one reused record.
+   * Never throws for guest behaviour.
+   */
+  run(maxInsns = Infinity, observer?: CommitObserver): RunResult {
+    try {
+      return observer ? this.runObserved(maxInsns, observer) : this.runFast(maxInsns);
+    } finally {
+      this.syncState();
+      this.flushOut();
+    }
+  }
+
+  private syncState(): void {
+    const h = this.hart;
+    const dv = new DataView(h.memory.buffer);
+    dv.setBigInt64(PC_OFF, BigInt(h.pc), true);
+    dv.setFloat64(INSTRET_OFF, h.instret, true);
+    dv.setFloat64(CYCLE_OFF, h.cyc, true);
+  }
+
+  /**
+   * Between chunks: wake from WFI, take a pending enabled interrupt. Returns a RunResult when the run
+   * must stop, 'irq' when an interrupt was taken, or null to go on executing.
+   */
+  private boundary(): RunResult | 'irq' | null {
+    const h = this.hart;
+    if (h.halted) return h.halted;
+    if (h.wfiWaiting) {
+      // WFI resumes when any interrupt is pending and locally enabled (mip & mie), whatever the global
+      // enables (privileged spec §3.3.3). Nothing else runs meanwhile, so time can be fast-forwarded to
+      // the timer; with no enabled source that can ever fire, the hart would sleep forever.
+      if ((h.mip() & h.mie) === 0) {
+        const s = h.stepsUntilTimer();
+        if ((h.mie & C.MIP_MTIP) === 0 || s === Infinity) {
+          return {
+            reason: 'fatal',
+            message: `wfi at pc 0x${BigInt.asUintN(64, BigInt(h.pc - 4)).toString(16)} waits for an interrupt that can never arrive (mie=0x${h.mie.toString(16)}, mip=0x${h.mip().toString(16)}, mtimecmp=0x${h.mtimecmp.toString(16)})`,
+          };
+        }
+        h.idleSteps += s;
+      }
+      h.wfiWaiting = false;
+    }
+    const irq = h.pendingInterrupt();
+    if (irq >= 0) {
+      h.takeInterrupt(irq);
+      return h.halted ?? 'irq';
+    }
+    return null;
+  }
+
+  private runFast(maxInsns: number): RunResult {
+    const h = this.hart;
+    h.observing = false;
+    h.rec = null;
+    let remaining = maxInsns;
+    for (;;) {
+      const b = this.boundary();
+      if (b === 'irq') continue;
+      if (b !== null) return b;
+      if (remaining <= 0) return { reason: 'limit' };
+      let n = remaining;
+      const t = h.stepsUntilTimer();
+      if (t > 0 && t < n) n = t;
+      remaining -= execChunk(h, n);
+    }
+  }
+
+  private runObserved(maxInsns: number, observer: CommitObserver): RunResult {
+    const h = this.hart;
+    const rec = this.rec;
+    h.observing = true;
+    h.rec = rec;
+    let remaining = maxInsns;
+    try {
+      for (;;) {
+        this.resetRecord();
+        const pcBefore = h.pc;
+        const privBefore = h.priv;
+        const b = this.boundary();
+        if (b === 'irq') {
+          this.describeAt(pcBefore, privBefore);
+          rec.nextPc = h.pc;
+          h.cyc += Math.max(0, observer(rec) | 0);
+          continue;
+        }
+        if (b !== null) return b;
+        if (remaining <= 0) return { reason: 'limit' };
+        this.resetRecord();
+        this.describeAt(h.pc, h.priv);
+        const retired = execChunk(h, 1);
+        remaining -= retired;
+        if (retired === 1) {
+          const slot = this.peekSlot;
+          if (D.WRITES_RD[slot.op] && (slot.f & 127) !== 2 * 32) {
+            const rd = (slot.f & 127) >> 1;
+            rec.rd = rd;
+            rec.rdValue = h.getReg(rd);
+          }
+          if (D.IS_CONTROL[slot.op]) rec.taken = h.pc !== rec.pc + rec.size;
+        }
+        rec.nextPc = h.pc;
+        const translated = h.satpMode === C.SATP_MODE_SV39;
+        if (translated && privBefore !== C.PRV_M) rec.xlate |= XLATE_FETCH;
+        if (rec.memKind !== MEM_NONE && translated && this.dataPrivAt(privBefore) !== C.PRV_M) rec.xlate |= XLATE_DATA;
+        const cost = observer(rec);
+        // exec counted 1 cycle for a retired instruction; the observer's figure replaces it.
+        h.cyc += Math.max(retired ? 1 : 0, Number.isFinite(cost) ? cost : 1) - retired;
+      }
+    } finally {
+      h.observing = false;
+      h.rec = null;
+    }
+  }
+
+  private dataPrivAt(priv: number): number {
+    const h = this.hart;
+    if (priv === C.PRV_M && (h.mstatus & C.MSTATUS_MPRV) !== 0) return (h.mstatus >>> C.MSTATUS_MPP_SHIFT) & 3;
+    return priv;
+  }
+
+  private resetRecord(): void {
+    const rec = this.rec;
+    const h = this.hart;
+    rec.step = h.instret;
+    rec.rd = -1;
+    rec.rdValue = 0n;
+    rec.csrWriteCount = 0;
+    rec.memKind = MEM_NONE;
+    rec.memVaddr = 0;
+    rec.memPaddr = 0;
+    rec.memSize = 0;
+    rec.memValue = 0n;
+    rec.taken = false;
+    rec.trapped = false;
+    rec.trapCause = 0n;
+    rec.trapTval = 0n;
+    rec.walkLevels = 0;
+    rec.rs1Value = 0n;
+    rec.rs2Value = 0n;
+    rec.xlate = 0;
+    rec.xpcEvent = 0;
+    rec.opId = -1;
+    rec.raw = 0;
+    rec.size = 4;
+  }
+
+  /** Fill the static part of the record (pc, raw, opId, operand values) for the instruction at pc. */
+  private describeAt(pc: number, priv: number): void {
+    const rec = this.rec;
+    const h = this.hart;
+    rec.pc = pc;
+    rec.priv = priv;
+    const pa = h.debugTranslate(pc, KIND_FETCH);
+    rec.fetchPaddr = pa < 0 ? pc : pa;
+    const slot = this.peekSlot;
+    slot.op = 0;
+    slot.f = 0;
+    const raw = h.peekRaw(pc);
+    if (raw === undefined) return;
+    D.decodeSlot(raw, h.isa, slot);
+    rec.raw = raw >>> 0;
+    rec.size = (raw & 3) === 3 ? 4 : 2;
+    rec.opId = slot.id;
+    rec.rs1Value = h.getReg(((slot.f >>> 7) & 63) >> 1);
+    rec.rs2Value = h.getReg(((slot.f >>> 13) & 63) >> 1);
+  }
+}
