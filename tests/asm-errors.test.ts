@@ -161,3 +161,27 @@ describe('malformed input never throws', () => {
     }
   });
 });
+
+describe('layout descriptions are checked', () => {
+  it('reports a malformed layout instead of throwing', () => {
+    const bad = [
+      { sections: 'x' },
+      { sections: [{ address: 1 }] },
+      { sections: [{ name: '.text', bogus: 1 }] },
+      { sections: [{ name: '.text', align: 3 }] },
+      { sections: [{ name: '.text', address: 'zz' }] },
+    ];
+    const want = [
+      'layout needs "sections": an array',
+      'sections[0] needs a "name"',
+      "sections[0]: unknown key 'bogus' (expected name, address, align, inputs)",
+      'layout: alignment of .text must be a power of two',
+      "layout: address of .text 'zz' is not a number",
+    ];
+    bad.forEach((layout, i) => {
+      const r = assemble([{ name: 'a.s', text: 'nop\n' }], { layout: layout as never });
+      expect(r.ok).toBe(false);
+      expect(r.diagnostics[0].message).toBe(want[i]);
+    });
+  });
+});

@@ -13,12 +13,13 @@ import { PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, type
 import { EF_RISCV_RVC, writeElf } from '../elf/write.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { AsmError, evaluate, type Expr, type RelValue, type Sym } from './expr.js';
-import { link, parseAddress, type LayoutSpec, type OutputSection } from './link.js';
+import { checkLayout, link, parseAddress, type LayoutSpec, type OutputSection } from './link.js';
 import { Unit, type IncludeResolver, type SourceFile } from './unit.js';
 
 export type { Diagnostic } from './diagnostics.js';
 export { formatDiagnostic } from './diagnostics.js';
 export type { LayoutSpec, LayoutSectionSpec } from './link.js';
+export { checkLayout } from './link.js';
 export type { SourceFile, IncludeResolver } from './unit.js';
 
 export interface AssembleOptions {
@@ -96,9 +97,15 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   const diags: Diagnostic[] = [];
   const march = parseMarch(options.march ?? 'rv64imac');
   if (!march.ok) diags.push({ file: '<options>', line: 0, col: 0, severity: 'error', message: `unsupported --march '${options.march}' (expected rv64imac or rv64ima)` });
+  let layout = options.layout ?? null;
+  const layoutProblem = layout ? checkLayout(layout) : null;
+  if (layoutProblem) {
+    diags.push({ file: '<layout>', line: 0, col: 0, severity: 'error', message: layoutProblem });
+    layout = null;
+  }
   let base = 0x80000000n;
   try {
-    const b = options.base ?? options.layout?.base;
+    const b = options.base ?? layout?.base;
     if (b !== undefined) base = parseAddress(b, 'base address');
   } catch (e) {
     if (!(e instanceof AsmError)) throw e;
@@ -121,7 +128,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   });
   let linked: ReturnType<typeof link> | null = null;
   try {
-    linked = link(units, { base, layout: options.layout ?? null, entry: options.entry ?? null }, diags);
+    linked = link(units, { base, layout, entry: options.entry ?? null }, diags);
   } catch (e) {
     if (!(e instanceof AsmError)) throw e;
     diags.push({ file: '<link>', line: 0, col: 0, severity: 'error', message: e.message });

@@ -161,6 +161,26 @@ export function parseAddress(v: number | string | bigint | undefined, what: stri
   return r;
 }
 
+/** Shape check of a layout file, so mistakes get a message rather than odd placement. */
+export function checkLayout(l: unknown): string | null {
+  if (typeof l !== 'object' || l === null || Array.isArray(l)) return 'layout must be a JSON object';
+  const o = l as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!['base', 'sections', 'entry'].includes(k)) return `unknown layout key '${k}' (expected base, sections, entry)`;
+  if (!Array.isArray(o.sections)) return 'layout needs "sections": an array';
+  for (const [i, s] of (o.sections as unknown[]).entries()) {
+    if (typeof s !== 'object' || s === null) return `sections[${i}] must be an object`;
+    const r = s as Record<string, unknown>;
+    for (const k of Object.keys(r)) if (!['name', 'address', 'align', 'inputs'].includes(k)) return `sections[${i}]: unknown key '${k}' (expected name, address, align, inputs)`;
+    if (typeof r.name !== 'string' || !r.name) return `sections[${i}] needs a "name"`;
+    if (r.address !== undefined && typeof r.address !== 'string' && typeof r.address !== 'number') return `sections[${i}].address must be a number or a string like "0x80000000"`;
+    if (r.align !== undefined && typeof r.align !== 'number') return `sections[${i}].align must be a number`;
+    if (r.inputs !== undefined && (!Array.isArray(r.inputs) || !r.inputs.every((x) => typeof x === 'string'))) return `sections[${i}].inputs must be an array of strings`;
+  }
+  if (o.base !== undefined && typeof o.base !== 'string' && typeof o.base !== 'number') return 'base must be a number or a string like "0x80000000"';
+  if (o.entry !== undefined && typeof o.entry !== 'string') return 'entry must be a symbol name';
+  return null;
+}
+
 export interface LinkResult {
   outputs: OutputSection[];
   globals: Map<string, Sym>;
