@@ -145,6 +145,12 @@ describe('rvx run input checks', () => {
     const r2 = await run('--ram', '4096', files.pass);
     expect(r2.code).toBe(2);
   });
+  it('refuses a misaligned tohost instead of watching the wrong word', async () => {
+    const path = build('misaligned', `.globl _start\n_start: j _start\n .data\n .byte 1\n .globl tohost\ntohost: .dword 0\n`);
+    const r = await run(path);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^rvx run: .*: symbol 'tohost' at 0x[0-9a-f]+ is not 8-byte aligned/);
+  });
   it('refuses a program that does not fit in --ram', async () => {
     expect((await run('--ram', '8', files.big)).code).toBe(0);
     const r = await run('--ram', '1', files.big);

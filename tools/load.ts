@@ -55,10 +55,14 @@ export function toLoadable(image: ElfImage): LoadableProgram {
   });
   if (segments.length === 0) throw new LoadError('no loadable (PT_LOAD) segments: not an executable');
   const program: LoadableProgram = { segments, entry: addr(physicalOf(image, image.entry), 'entry point') };
-  const tohost = findSymbol(image, 'tohost');
-  if (tohost) program.tohost = addr(physicalOf(image, tohost.value), "symbol 'tohost'");
-  const fromhost = findSymbol(image, 'fromhost');
-  if (fromhost) program.fromhost = addr(physicalOf(image, fromhost.value), "symbol 'fromhost'");
+  for (const name of ['tohost', 'fromhost'] as const) {
+    const sym = findSymbol(image, name);
+    if (!sym) continue;
+    const pa = addr(physicalOf(image, sym.value), `symbol '${name}'`);
+    // The HTIF words are 64-bit registers the host polls; the machine watches an aligned doubleword.
+    if (pa % 8 !== 0) throw new LoadError(`symbol '${name}' at 0x${pa.toString(16)} is not 8-byte aligned (HTIF needs an aligned doubleword)`);
+    program[name] = pa;
+  }
   return program;
 }
 
