@@ -107,10 +107,28 @@ function build(): OpFacts {
 
 export const OP_FACTS: OpFacts = build();
 
+const [KIND0, KIND1] = OP_FACTS.srcKind;
+const [LO0, LO1] = OP_FACTS.srcLo;
+const [MASK0, MASK1] = OP_FACTS.srcMask;
+const [ADD0, ADD1] = OP_FACTS.srcAdd;
+
+/** rs1 of an instruction (the register it reads first), or 0 when it has none. */
+export function sourceRegister1(opId: number, raw: number): number {
+  const kind = KIND0[opId];
+  if (kind === 0) return 0;
+  if (kind === 2) return LO0[opId];
+  return ((raw >>> LO0[opId]) & MASK0[opId]) + ADD0[opId];
+}
+
+/** rs2 of an instruction, or 0 when it has none. */
+export function sourceRegister2(opId: number, raw: number): number {
+  const kind = KIND1[opId];
+  if (kind === 0) return 0;
+  if (kind === 2) return LO1[opId];
+  return ((raw >>> LO1[opId]) & MASK1[opId]) + ADD1[opId];
+}
+
 /** Source register k (0 = rs1, 1 = rs2) of an instruction, or 0 when it has none. */
 export function sourceRegister(opId: number, raw: number, k: 0 | 1): number {
-  const kind = OP_FACTS.srcKind[k][opId];
-  if (kind === 0) return 0;
-  if (kind === 2) return OP_FACTS.srcLo[k][opId];
-  return ((raw >>> OP_FACTS.srcLo[k][opId]) & OP_FACTS.srcMask[k][opId]) + OP_FACTS.srcAdd[k][opId];
+  return k === 0 ? sourceRegister1(opId, raw) : sourceRegister2(opId, raw);
 }

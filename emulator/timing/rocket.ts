@@ -8,7 +8,7 @@ import { BranchPredictor } from './branch.js';
 import { SetAssocCache } from './cache.js';
 import {
   C_AMO, C_BRANCH, C_CSR, C_DIV, C_DIVW, C_FENCE_I, C_JAL, C_JALR, C_LOAD_SUB, C_LOAD_WORD, C_MUL, C_SFENCE,
-  C_STORE, C_XPC, C_XRET, OP_FACTS, sourceRegister,
+  C_STORE, C_XPC, C_XRET, OP_FACTS, sourceRegister1, sourceRegister2,
 } from './classes.js';
 import type { CoreParams } from './params.js';
 import { Tlb } from './tlb.js';
@@ -119,6 +119,8 @@ export class RocketModel {
   /** Cycles and per-category stall cycles of the last observed record. */
   lastCycles = 0;
   readonly lastStalls = new Float64Array(N_STALLS);
+  /** Bit k set when lastStalls[k] is non-zero. */
+  private touched = 0;
   private readonly totalStalls = new Float64Array(N_STALLS);
   private instructions = 0;
   private traps = 0;
@@ -166,6 +168,7 @@ export class RocketModel {
     this.asid = this.reader ? Number((this.reader.satp() >> 44n) & 0xffffn) : 0;
     this.totalStalls.fill(0);
     this.lastStalls.fill(0);
+    this.touched = 0;
     this.lastCycles = 0;
     this.instructions = 0;
     this.traps = 0;
@@ -194,7 +197,7 @@ export class RocketModel {
   /** One D-cache access (a load, store or PTE read) of the line(s) covering [pa, pa + size). Returns extra cycles. */
   private dataAccess(pa: number, size: number, account = true): number {
     if (!this.cacheable(pa)) {
-      if (account) this.lastStalls[S_UNCACHED] += this.params.uncachedLatency;
+      if (account) this.stall(S_UNCACHED, this.params.uncachedLatency);
       return this.params.uncachedLatency;
     }
     const lb = this.params.dcache.lineBytes;
@@ -207,7 +210,7 @@ export class RocketModel {
         cost += this.params.missLatency;
       }
     }
-    if (account) this.lastStalls[S_DCACHE] += cost;
+    if (account) this.stall(S_DCACHE, cost);
     return cost;
   }
 
@@ -290,7 +293,9 @@ export class RocketModel {
   observe(rec: CommitRecord): number {
     const P = this.params;
     const stalls = this.lastStalls;
-    stalls.fill(0);
+    // Clear only what the previous record touched (most records touch nothing).
+    for (let m = this.touched, k = 0; m !== 0; m >>>= 1, k++) if ((m & 1) !== 0) stalls[k] = 0;
+    this.touched = 0;
     const start = this.now;
     let t = start;
     const opId = rec.opId;
@@ -305,7 +310,7 @@ export class RocketModel {
           if (!this.itlb.lookup(rec.pc, asidTag)) {
             this.ev.itlbMisses++;
             const w = this.walk(rec.pc, this.itlb);
-            stalls[S_ITLB] += w;
+            this.stall(S_ITLB, w);
             t += w;
           }
           this.lastFetchPage = page;
@@ -320,13 +325,13 @@ export class RocketModel {
           if (line === this.lastFetchLine) continue;
           if (!this.icache.accessLine(line)) {
             this.ev.icacheMisses++;
-            stalls[S_ICACHE] += P.missLatency;
+            this.stall(S_ICACHE, P.missLatency);
             t += P.missLatency;
           }
           this.lastFetchLine = line;
         }
       } else {
-        stalls[S_UNCACHED] += P.uncachedLatency;
+        this.stall(S_UNCACHED, P.uncachedLatency);
         t += P.uncachedLatency;
         this.lastFetchLine = NaN;
       }
@@ -337,10 +342,10 @@ export class RocketModel {
       // An XPC instruction that faults part-way still spent the engine steps it reported.
       if (rec.xpcEvent !== 0) {
         const x = this.xpcCost.cost(rec);
-        stalls[S_XPC] += x;
+        this.stall(S_XPC, x);
         t += x;
       }
-      stalls[S_TRAP] += P.trapPenalty;
+      this.stall(S_TRAP, P.trapPenalty);
       this.now = t + 1 + P.trapPenalty;
       return this.finish(start);
     }
@@ -348,8 +353,8 @@ export class RocketModel {
     const cls = OP_FACTS.cls[opId];
 
     // Operands: wait for results still in flight (scoreboard).
-    const rs1 = sourceRegister(opId, rec.raw, 0);
-    const rs2 = sourceRegister(opId, rec.raw, 1);
+    const rs1 = sourceRegister1(opId, rec.raw);
+    const rs2 = sourceRegister2(opId, rec.raw);
     let ready = 0;
     let producer = 0;
     if (rs1 !== 0 && this.regReady[rs1] > ready) {
@@ -361,12 +366,12 @@ export class RocketModel {
       producer = this.regProducer[rs2];
     }
     if (ready > t) {
-      stalls[producer === 0 ? S_LOAD_USE : S_MULDIV] += ready - t;
+      this.stall(producer === 0 ? S_LOAD_USE : S_MULDIV, ready - t);
       t = ready;
     }
     const isMulDiv = cls === C_MUL || cls === C_DIV || cls === C_DIVW;
     if (isMulDiv && this.mdFree > t) {
-      stalls[S_MULDIV] += this.mdFree - t;
+      this.stall(S_MULDIV, this.mdFree - t);
       t = this.mdFree;
     }
     const issue = t;
@@ -377,7 +382,7 @@ export class RocketModel {
       if ((rec.xlate & XLATE_DATA) !== 0 && !this.dtlb.lookup(rec.memVaddr, P.asidTagging ? this.asid : 0)) {
         this.ev.dtlbMisses++;
         const w = this.walk(rec.memVaddr, this.dtlb);
-        stalls[S_DTLB] += w;
+        this.stall(S_DTLB, w);
         post += w;
       }
       post += this.dataAccess(rec.memPaddr, rec.memSize);
@@ -411,7 +416,7 @@ export class RocketModel {
       this.ev.branches++;
       if (this.bp.branch(rec.pc, rec.taken, rec.nextPc, fallThrough)) {
         this.ev.mispredicts++;
-        stalls[S_MISPREDICT] += P.mispredictPenalty;
+        this.stall(S_MISPREDICT, P.mispredictPenalty);
         post += P.mispredictPenalty;
       }
     } else if (cls === C_JAL || cls === C_JALR) {
@@ -419,7 +424,7 @@ export class RocketModel {
       const rdNum = rd > 0 ? rd : 0;
       if (this.bp.jump(rec.pc, rdNum, cls === C_JALR ? rs1 : -1, rec.nextPc, fallThrough)) {
         this.ev.mispredicts++;
-        stalls[S_MISPREDICT] += P.mispredictPenalty;
+        this.stall(S_MISPREDICT, P.mispredictPenalty);
         post += P.mispredictPenalty;
       }
     }
@@ -446,12 +451,12 @@ export class RocketModel {
       this.lastFetchLine = NaN;
     } else if (cls === C_XPC) {
       const extra = this.xpcExtra[OP_FACTS.xpcIndex[opId]] + this.xpcCost.cost(rec) + (this.xpcHook ? this.xpcHook(rec) : 0);
-      stalls[S_XPC] += extra;
+      this.stall(S_XPC, extra);
       post += extra;
     }
     if (flush > 0) {
       this.ev.flushes++;
-      stalls[S_FLUSH] += flush;
+      this.stall(S_FLUSH, flush);
       post += flush;
     }
 
@@ -459,10 +464,15 @@ export class RocketModel {
     return this.finish(start);
   }
 
+  private stall(k: number, cycles: number): void {
+    this.lastStalls[k] += cycles;
+    this.touched |= 1 << k;
+  }
+
   private finish(start: number): number {
     const cycles = this.now - start;
     this.lastCycles = cycles;
-    for (let i = 0; i < N_STALLS; i++) this.totalStalls[i] += this.lastStalls[i];
+    for (let m = this.touched, k = 0; m !== 0; m >>>= 1, k++) if ((m & 1) !== 0) this.totalStalls[k] += this.lastStalls[k];
     return cycles;
   }
 }
