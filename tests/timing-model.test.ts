@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { encode, instr } from '../isa/index.js';
 import { MEM_LOAD, MEM_NONE, MEM_STORE, XLATE_DATA, XPC_EV_CAP_READ, XPC_EV_XCALL, type CommitRecord, type PageTableReader } from '../emulator/types.js';
 import { coreFromOption, createCoreModel, dividerCycles, parseCoreParams, rocketParams, CoreParamsError } from '../emulator/timing/index.js';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -247,6 +247,12 @@ describe('rocket timing model', () => {
     expect(() => parseCoreParams({ icache: { ways: 3 } }, 'x.json')).toThrow(/icache/);
     expect(() => parseCoreParams([], 'x.json')).toThrow(/must be a JSON object/);
     expect(parseCoreParams({ missLatency: 12, name: 'fast' }).missLatency).toBe(12);
+    // The example of docs/cycle-model.md.
+    const doc = readFileSync(join(__dirname, '..', 'docs', 'cycle-model.md'), 'utf8');
+    const example = /```json\n([\s\S]*?)```/.exec(doc)![1];
+    const p = parseCoreParams(JSON.parse(example), 'example.json');
+    expect(p).toMatchObject({ name: 'rocket-l2-fast', missLatency: 12, asidTagging: true, dcache: { sizeBytes: 32768, ways: 4 } });
+    expect(p.cacheable).toEqual([{ base: 0x80000000, size: 0x80000000 }]);
     const dir = mkdtempSync(join(tmpdir(), 'rvx-core-'));
     writeFileSync(join(dir, 'c.json'), '{"missLatency": 10}');
     writeFileSync(join(dir, 'bad.json'), '{"missLatency": ');
