@@ -1,0 +1,39 @@
+// Optional: the official riscv-tests ISA suite (rv64ui/um/ua/uc/si/mi "-p-" ELFs, built elsewhere: their
+// code is not part of rvx) run through `rvx run`. Point RVX_RISCV_TESTS at a directory of built test
+// ELFs (e.g. riscv-tests/isa after `make XLEN=64`); every rv64*-p-* file there must pass. Skipped when
+// the variable is unset.
+
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main as runMain } from '../tools/commands/run.js';
+import { captureMain } from './helpers/cli.js';
+
+const DIR = process.env.RVX_RISCV_TESTS ?? '';
+
+function testFiles(): string[] {
+  if (!DIR) return [];
+  return readdirSync(DIR)
+    .filter((f) => /^rv64(ui|um|ua|uc|si|mi)-p-[\w-]+$/.test(f) && statSync(join(DIR, f)).isFile())
+    .sort();
+}
+
+const FILES = testFiles();
+
+describe.skipIf(!DIR)('riscv-tests through rvx run', () => {
+  it('finds test ELFs in RVX_RISCV_TESTS', () => {
+    expect(FILES.length, `no rv64*-p-* files in ${DIR}`).toBeGreaterThan(0);
+  });
+  for (const f of FILES) {
+    // F/D and vector suites (rv64uf, rv64ud, ...) are left out by the name filter above: rvx is RV64IMAC.
+    it(f, async () => {
+      const r = await captureMain(runMain, ['--max-insns', '50000000', join(DIR, f)]);
+      expect(r.stderr, f).toBe('');
+      expect(r.code, f).toBe(0);
+    });
+  }
+});
+
+describe.skipIf(!!DIR)('riscv-tests', () => {
+  it.skip('set RVX_RISCV_TESTS to a directory of built riscv-tests ELFs to run them through rvx run', () => {});
+});
