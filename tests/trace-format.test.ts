@@ -94,6 +94,8 @@ describe('JSONL records', () => {
     const t = JSON.parse(jsonRecord(rec(0x80000000, 'ecall', [], { trapped: true, trapCause: 8n, nextPc: 0x80000100 }), 6, new Float64Array(11), null));
     expect(t.trap).toEqual({ cause: '0x8', interrupt: false, name: 'trap_user_ecall', tval: '0x0000000000000000', vector: '0x0000000080000100' });
     expect(t.regs).toBeUndefined();
+    const pf = JSON.parse(jsonRecord(rec(0x1000, 'addi', [0, 0, 0], { raw: 0, trapped: true, trapCause: 12n, trapTval: 0x1000n }), 6, new Float64Array(11), null));
+    expect(pf).toMatchObject({ raw: null, disasm: null, trap: { name: 'trap_instruction_page_fault', tval: '0x0000000000001000' } });
   });
 });
 

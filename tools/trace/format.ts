@@ -64,6 +64,12 @@ export function spikeCommitLine(rec: CommitRecord): string | null {
   return s;
 }
 
+/** An exception of the instruction fetch itself (privileged spec table 3.6: causes 0, 1, 12). */
+function isFetchFault(cause: bigint): boolean {
+  const c = BigInt.asUintN(64, cause);
+  return c === 0n || c === 1n || c === 12n;
+}
+
 /** Spike's names of exception causes (its trap_t::name()), for `--traps` lines. */
 const TRAP_NAMES: Record<number, string> = {
   0: 'trap_instruction_address_misaligned',
@@ -134,6 +140,11 @@ export function jsonRecord(
     raw: rec.size === 2 ? `0x${hexBig(BigInt(rec.raw), 4)}` : `0x${hexBig(BigInt(rec.raw >>> 0), 8)}`,
     disasm: disassemble(rec.raw, rec.pc).text.replace('\t', ' '),
   };
+  if (rec.trapped && isFetchFault(rec.trapCause)) {
+    // Nothing was fetched: there are no instruction bits to show.
+    o.raw = null;
+    o.disasm = null;
+  }
   if (symbol) o.symbol = symbol(rec.pc) ?? null;
   if (rec.trapped) {
     const c = BigInt.asUintN(64, rec.trapCause);
