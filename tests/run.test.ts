@@ -170,6 +170,28 @@ describe('rvx run features', () => {
     const r = await run(files.console);
     expect(r).toEqual({ code: 0, stdout: 'hello from the rvx console\n', stderr: '' });
   });
+  it('sends the UART (16550 at 0x10000000) to stdout', async () => {
+    const text = `.globl _start
+_start: li s0, 0x10000000
+        la s1, msg
+1:      lbu a0, 0(s1)
+        beqz a0, 3f
+2:      lbu t0, 5(s0)           # LSR: wait for THRE
+        andi t0, t0, 0x20
+        beqz t0, 2b
+        sb a0, 0(s0)            # THR
+        addi s1, s1, 1
+        j 1b
+3:      li t0, 1
+        la t1, tohost
+        sd t0, 0(t1)
+4:      j 4b
+        .data
+msg:    .asciz "uart says hi\\n"
+${HTIF}`;
+    const r = await run(build('uart', text));
+    expect(r).toEqual({ code: 0, stdout: 'uart says hi\n', stderr: '' });
+  });
   it('--stats prints instructions, time, MIPS, traps and TLB counts to stderr', async () => {
     const r = await run('--stats', files.fail5);
     expect(r.code).toBe(5);

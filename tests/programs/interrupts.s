@@ -2,7 +2,8 @@
 # msip raises MSIP, mtimecmp <= mtime raises MTIP, mip reports pending bits without mie, an interrupt is
 # taken only when enabled (mie bit, and mstatus.MIE in M; always below M), mepc is the next instruction
 # to run, WFI wakes on a pending enabled interrupt even with MIE = 0, and simultaneous interrupts are
-# taken in the fixed priority order MEI > MSI > MTI > SEI > SSI > STI.
+# taken in the fixed priority order MEI > MSI > MTI > SEI > SSI > STI; vectored mtvec sends interrupts
+# to BASE + 4 * code and exceptions to BASE.
         .include "rvtest.inc"
 
         .equ MIP_SSIP, 0x2
@@ -122,6 +123,36 @@
         and a0, a0, t0
         CHECK 26, a0, 0
 
+        # vectored mtvec (MODE = 1, privileged spec 3.1.7): an interrupt goes to BASE + 4 * code, an
+        # exception still to BASE. MODE is WARL: skipped when the hart keeps it direct.
+        la t0, vector_table + 1
+        csrw mtvec, t0
+        csrr t1, mtvec
+        andi t1, t1, 3
+        li t2, 1
+        bne t1, t2, 8f
+        li s4, 0
+        li t0, CLINT_MSIP
+        li t1, 1
+        sw t1, 0(t0)
+        li t0, MIP_MSIP
+        csrw mie, t0
+        csrsi mstatus, MSTATUS_MIE
+        nop
+        csrci mstatus, MSTATUS_MIE
+        CHECK 30, s4, 3                 # entered through vector_table + 12
+        IRQ_COUNT
+        CHECK 31, a0, 4
+        csrw mie, zero
+        li s4, 0
+        EXPECT_TRAP 32, 1f, 3           # an exception in vectored mode: BASE, not BASE + 4 * cause
+2:      ecall
+        j rvtest_fail
+1:      CHECK_TRAP 32, CAUSE_ECALL_M, 3, 2b
+        CHECK 33, s4, 0x100
+8:      la t0, rvtest_trap_m
+        csrw mtvec, t0
+
         # priority: MSI, MTI, SSI and STI pending together, all enabled, none delegated. Kept last: QEMU 7.2
         # takes them lowest code first (SSI, MSI, STI, MTI).
         # qemu-deviation: 22
@@ -145,15 +176,35 @@
         nop
         csrci mstatus, MSTATUS_MIE
         IRQ_COUNT
-        CHECK 21, a0, 7
-        ld a2, 24(a1)
-        CHECK 22, a2, 0x303
+        CHECK 21, a0, 8
         ld a2, 32(a1)
-        CHECK 23, a2, 0x307
+        CHECK 22, a2, 0x303
         ld a2, 40(a1)
-        CHECK 24, a2, 0x301
+        CHECK 23, a2, 0x307
         ld a2, 48(a1)
+        CHECK 24, a2, 0x301
+        ld a2, 56(a1)
         CHECK 25, a2, 0x305
         csrw mie, zero
 
         RVTEST_END
+
+        .text
+        .balign 256
+vector_table:                           # entry k at vector_table + 4 k (each a 4-byte jump)
+        .option push
+        .option norvc
+        j vec_exception                 # 0: exceptions
+        j rvtest_fail                   # 1: SSI (not expected here)
+        j rvtest_fail                   # 2
+        j vec_msi                       # 3: MSI
+        .rept 12
+        j rvtest_fail
+        .endr
+        .option pop
+vec_exception:
+        li s4, 0x100
+        j rvtest_trap_m
+vec_msi:
+        li s4, 3
+        j rvtest_trap_m
