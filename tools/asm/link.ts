@@ -12,6 +12,7 @@
 
 import { encode } from '../../isa/codec.js';
 import type { InstrDef } from '../../isa/instructions.js';
+import { fastEncode } from './fastenc.js';
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
 import { AsmError, evaluate, symbolPlusConstant, type Loc, type RelValue, type Sym } from './expr.js';
@@ -471,6 +472,11 @@ function writeData(buf: Uint8Array, off: number, v: bigint, size: number): void 
 function patchInstruction(buf: Uint8Array, off: number, def: InstrDef, values: number[], field: number, v: bigint, pcrel: boolean): void {
   const big = v > 0x7fffffffffffn || v < -0x7fffffffffffn;
   values[field] = big ? (v < 0n ? -0x800000000000 : 0x800000000000) : Number(v);
+  const bits = fastEncode(def, values);
+  if (bits >= 0) {
+    writeBits(buf, off, bits, def.size);
+    return;
+  }
   const r = encode(def, values);
   if (!r.ok) {
     if (pcrel) throw new AsmError(`branch target out of range or misaligned: offset ${v}, ${r.message.replace(/^immediate /, '')}`);

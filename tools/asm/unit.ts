@@ -25,6 +25,7 @@ import {
   type RelValue,
   type Sym,
 } from './expr.js';
+import { fastEncode } from './fastenc.js';
 import { PSEUDOS } from './pseudo.js';
 import {
   Frag,
@@ -1059,31 +1060,43 @@ export class Unit {
       if (this.rvc && def.size === 4 && (hint === undefined || hint(values))) {
         const c = compress(def, values);
         if (c) {
-          const r = encode(c.def, c.values);
-          if (r.ok) {
-            sec.cur.put16(r.bits);
+          const cb = fastEncode(c.def, c.values);
+          if (cb >= 0) {
+            sec.cur.put16(cb);
             return;
           }
         }
       }
-      const r = encode(def, values);
-      if (!r.ok) {
-        const fi = def.fields.indexOf(r.field);
-        const op = plan ? Unit.fieldOperand(plan, fi) : at;
-        throw new AsmError(r.message, op >= 0 ? this.opS[op] : this.mnemonicPos);
+      const bits = fastEncode(def, values);
+      if (bits < 0) {
+        const r = encode(def, values);
+        if (!r.ok) {
+          const fi = def.fields.indexOf(r.field);
+          const op = plan ? Unit.fieldOperand(plan, fi) : at;
+          throw new AsmError(r.message, op >= 0 ? this.opS[op] : this.mnemonicPos);
+        }
+        throw new Error(`fastEncode and encode disagree on ${def.name} ${values.join(',')}`);
       }
       if (def.size === 2) {
         if (RELAXABLE_C.has(def.name)) this.relaxFrag(def, values, null, -1);
-        else sec.cur.put16(r.bits);
-      } else sec.cur.put32(r.bits);
+        else sec.cur.put16(bits);
+      } else sec.cur.put32(bits);
       return;
     }
     // Validate the other fields with the pending ones at zero.
-    const check = encode(def, values);
-    if (!check.ok && !pend.some((p) => def.fields[p.field] === check.field)) {
-      const fi = def.fields.indexOf(check.field);
-      const op = plan ? Unit.fieldOperand(plan, fi) : at;
-      throw new AsmError(check.message, op >= 0 ? this.opS[op] : this.mnemonicPos);
+    let placeholder = fastEncode(def, values);
+    if (placeholder < 0) {
+      const check = encode(def, values);
+      if (!check.ok && !pend.some((p) => def.fields[p.field] === check.field)) {
+        const fi = def.fields.indexOf(check.field);
+        const op = plan ? Unit.fieldOperand(plan, fi) : at;
+        throw new AsmError(check.message, op >= 0 ? this.opS[op] : this.mnemonicPos);
+      }
+      placeholder = def.match;
+      for (let k = 0; k < def.fields.length; k++) {
+        const f = def.fields[k];
+        if (operandRangeError(f, values[k]) === null) placeholder = (placeholder | insertOperand(f, values[k])) >>> 0;
+      }
     }
     if (np === 1 && pend[0].kind === FIX_PCREL) {
       const p = pend[0];
@@ -1101,13 +1114,8 @@ export class Unit {
     }
     const frag = sec.cur;
     const off = frag.size;
-    let bits = def.match;
-    for (let k = 0; k < def.fields.length; k++) {
-      const f = def.fields[k];
-      if (operandRangeError(f, values[k]) === null) bits = (bits | insertOperand(f, values[k])) >>> 0;
-    }
-    if (def.size === 2) frag.put16(bits);
-    else frag.put32(bits);
+    if (def.size === 2) frag.put16(placeholder);
+    else frag.put32(placeholder);
     const vals = values.slice(0, def.fields.length);
     for (const p of pend) {
       if (p.kind < 0) continue;

@@ -20,10 +20,13 @@ export function generateProgram(lines: number): string {
     '_start:',
   ];
   const regs = ['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 's0', 's1', 't0', 't1', 't2', 'ra', 'sp', 'x5', 'x31'];
-  let seed = 12345;
+  let seed = 0x9e3779b9;
   const rnd = (n: number) => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
+    // xorshift32: every case of the switch below is reached evenly.
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % n;
   };
   const r = () => regs[rnd(regs.length)];
   let label = 0;
