@@ -149,9 +149,9 @@ export function systemData(sys: SystemSpec, programs: AssembledProgram[]): Asm {
   a.label('xgrant_inits');
   for (const [e, pidx] of grants) a.i(`.quad ${e}, ${pidx}`, `grant x-entry ${e} to process ${pidx}`);
   sys.programs.forEach((p, i) => a.asciz(`module_${i}_name`, p.name));
-  sys.programs.forEach((p, i) => {
+  programs.forEach((prog, i) => {
     a.raw('.balign 8').label(`module_${i}_image`);
-    a.bytes(programs[i].bytes);
+    a.bytes(prog.bytes);
   });
   return a;
 }

@@ -1,0 +1,171 @@
+// Physical page allocator and Sv39 page tables.
+
+import type { Asm } from '../builder.js';
+
+/** Page allocator, vm_map, uva_to_pa. */
+export function memoryText(a: Asm): void {
+  // -------------------------------------------------------------------------------------------------
+  a.heading('Physical page allocator: a free list of 4 KiB pages over a bump region [alloc_next, RAM_END)');
+  a.func('page_alloc', 'a0 = a zeroed page, or 0 when memory is exhausted.');
+  a.block(`
+    la t0, free_list
+    ld a0, 0(t0)
+    beqz a0, 1f
+    ld t1, 0(a0)
+    sd t1, 0(t0)
+    j page_zero
+1:
+    li a0, 1
+    j page_alloc_contig
+  `);
+  a.func('page_alloc_contig', 'a0 = the first of a0 physically contiguous zeroed pages, or 0.');
+  a.block(`
+    la t0, alloc_next
+    ld t1, 0(t0)
+    slli a0, a0, 12
+    add t2, t1, a0
+    li t3, RAM_END
+    bgtu t2, t3, 9f
+    sd t2, 0(t0)
+    mv a0, t1
+    mv t0, t1                 # zero [t1, t2)
+2:
+    sd zero, 0(t0)
+    sd zero, 8(t0)
+    sd zero, 16(t0)
+    sd zero, 24(t0)
+    addi t0, t0, 32
+    bltu t0, t2, 2b
+    ret
+9:
+    li a0, 0
+    ret
+  `);
+  a.label('page_zero');
+  a.block(`
+    li t1, PAGE_SIZE
+    add t1, a0, t1
+    mv t0, a0
+1:
+    sd zero, 0(t0)
+    sd zero, 8(t0)
+    sd zero, 16(t0)
+    sd zero, 24(t0)
+    addi t0, t0, 32
+    bltu t0, t1, 1b
+    ret
+  `);
+  a.func('page_free', 'Return the page at a0 to the free list.');
+  a.block(`
+    la t0, free_list
+    ld t1, 0(t0)
+    sd t1, 0(a0)
+    sd a0, 0(t0)
+    ret
+  `);
+
+  // -------------------------------------------------------------------------------------------------
+  a.heading('Sv39 page tables (privileged spec 4.4)');
+  a.func('vm_map', 'Map the 4 KiB page at va (a1) to pa (a2) with PTE flags a3 in the table rooted at a0.\nIntermediate tables are allocated on demand. a0 = 0, E_NOMEM, or E_EXISTS when va is mapped.');
+  a.block(`
+    addi sp, sp, -48
+    sd ra, 0(sp)
+    sd s0, 8(sp)
+    sd s1, 16(sp)
+    sd s2, 24(sp)
+    sd s3, 32(sp)
+    sd s4, 40(sp)
+    mv s0, a0                 # current table
+    mv s1, a1
+    mv s2, a2
+    mv s3, a3
+    li s4, 30                 # shift of the VPN field at this level: 30, 21
+1:
+    srl t0, s1, s4
+    andi t0, t0, 511
+    slli t0, t0, 3
+    add t0, s0, t0            # &pte
+    ld t1, 0(t0)
+    andi t2, t1, PTE_V
+    bnez t2, 2f
+    sd t0, -8(sp)             # (red zone) keep &pte across the call
+    call page_alloc
+    ld t0, -8(sp)
+    beqz a0, 8f
+    srli t1, a0, 12
+    slli t1, t1, 10
+    ori t1, t1, PTE_V         # a pointer to the next level: V only
+    sd t1, 0(t0)
+2:
+    andi t2, t1, PTE_R|PTE_W|PTE_X
+    bnez t2, 7f               # a superpage is in the way
+    srli t1, t1, 10
+    slli s0, t1, 12
+    addi s4, s4, -9
+    li t0, 12
+    bne s4, t0, 1b
+    srli t0, s1, 12           # leaf level
+    andi t0, t0, 511
+    slli t0, t0, 3
+    add t0, s0, t0
+    ld t1, 0(t0)
+    andi t1, t1, PTE_V
+    bnez t1, 7f
+    srli t1, s2, 12
+    slli t1, t1, 10
+    or t1, t1, s3
+    ori t1, t1, PTE_V|PTE_A|PTE_D
+    sd t1, 0(t0)
+    li a0, 0
+    j 9f
+7:
+    li a0, E_EXISTS
+    j 9f
+8:
+    li a0, E_NOMEM
+9:
+    ld ra, 0(sp)
+    ld s0, 8(sp)
+    ld s1, 16(sp)
+    ld s2, 24(sp)
+    ld s3, 32(sp)
+    ld s4, 40(sp)
+    addi sp, sp, 48
+    ret
+  `);
+  a.func('uva_to_pa', 'Translate user va a1 in the table rooted at a0, requiring leaf PTE flags a2 (e.g.\nPTE_U|PTE_R). a0 = physical address, or -1 when not mapped that way. Leaf only (no t-regs but t0-t2).');
+  a.block(`
+    li t0, USER_VA_LIMIT
+    bgeu a1, t0, 9f
+    li t2, 30
+1:
+    srl t0, a1, t2
+    andi t0, t0, 511
+    slli t0, t0, 3
+    add t0, a0, t0
+    ld t1, 0(t0)
+    andi t0, t1, PTE_V
+    beqz t0, 9f
+    li t0, 12
+    beq t2, t0, 2f            # leaf level reached
+    andi t0, t1, PTE_R|PTE_W|PTE_X
+    bnez t0, 9f               # superpages are kernel mappings: never user buffers
+    srli t1, t1, 10
+    slli a0, t1, 12
+    addi t2, t2, -9
+    j 1b
+2:
+    and t0, t1, a2
+    bne t0, a2, 9f
+    srli t1, t1, 10
+    slli t1, t1, 12
+    slli t0, a1, 52           # page offset
+    srli t0, t0, 52
+    or a0, t1, t0
+    ret
+9:
+    li a0, -1
+    ret
+  `);
+}
+

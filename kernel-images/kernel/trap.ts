@@ -1,0 +1,174 @@
+// Trap entry, system-call dispatch and the simple system calls.
+
+import { ALL_REGS, type Asm } from '../builder.js';
+import * as L from '../layout.js';
+import type { KernelConfig } from './common.js';
+
+/** Trap entry (fastpath dispatch), kernel_trap. */
+export function trapText(a: Asm, cfg: KernelConfig): void {
+  const X = cfg.xpc;
+  // -------------------------------------------------------------------------------------------------
+  a.heading('Trap entry from U-mode (stvec). sscratch holds the current TCB while user code runs, 0 in the kernel.');
+  a.raw('.balign 4');
+  a.global('trap_entry');
+  a.global('fastpath_call_entry');
+  a.csrrw('t6', 'sscratch', 't6', 't6 = current TCB, sscratch = user t6');
+  a.i('beqz t6, kernel_trap', 'sscratch was 0: a trap taken in the kernel');
+  a.saveRegs(ALL_REGS.slice(0, 30), 't6', 'TCB_REGS');
+  a.csrrw('t5', 'sscratch', 'zero', 'user t6; sscratch = 0 for the kernel').sd('t5', 'TF_T6', 't6');
+  a.csrr('t4', 'scause');
+  a.csrr('t5', 'sepc');
+  a.li('t3', 8).i('bne t4, t3, trap_not_syscall', 'not an ecall from U');
+  a.i('addi t5, t5, 4', 'resume after the ecall').sd('t5', 'TCB_PC', 't6');
+  a.li('t3', 'SYS_CALL').i('beq a7, t3, fastpath_call');
+  a.li('t3', 'SYS_REPLY_RECV').i('beq a7, t3, fastpath_reply_recv');
+  a.i('j syscall_slow');
+
+  a.label('trap_not_syscall');
+  a.sd('t5', 'TCB_PC', 't6');
+  a.la('sp', 'kstack_top').mv('s11', 't6');
+  if (X) a.i('call xpc_save');
+  a.csrr('t4', 'scause').i('bgez t4, user_exception');
+  a.comment('Interrupt: the only one enabled is the supervisor timer. Preempt: back of the ready queue.');
+  a.block(`
+    call timer_arm
+    mv a0, s11
+    call ready_enqueue
+    j schedule
+  `);
+
+  a.func('kernel_trap', 'A trap taken in S-mode is a kernel bug: report it and stop (exit code 2).');
+  a.block(`
+    la sp, kstack_top
+    la a0, str_kpanic
+    call kputs
+    csrr a0, scause
+    call kput_hex
+    la a0, str_pc
+    call kputs
+    csrr a0, sepc
+    call kput_hex
+    la a0, str_tval
+    call kputs
+    csrr a0, stval
+    call kput_hex
+    li a0, 10
+    call kputc
+    li t0, (2 << 1) | 1
+    la t1, tohost
+    sd t0, 0(t1)
+1:
+    j 1b
+  `);
+}
+
+/** System-call slow path dispatch, table, and putc/getpid/write/yield/exit. */
+export function syscallText(a: Asm, cfg: KernelConfig): void {
+  const X = cfg.xpc;
+  // -------------------------------------------------------------------------------------------------
+  a.heading('System-call slow path: s11 = current TCB, arguments still in a0..a5, number in a7');
+  a.func('syscall_slow', 'Dispatch through the system-call table.');
+  a.la('sp', 'kstack_top').mv('s11', 't6');
+  if (X) a.i('call xpc_save', 'clobbers t0, t1 only');
+  a.block(`
+    li t0, NUM_SYSCALLS
+    bgeu a7, t0, 1f
+    la t0, syscall_table
+    slli t1, a7, 3
+    add t0, t0, t1
+    ld t0, 0(t0)
+    jr t0
+1:
+    li a0, E_NOSYS
+    j syscall_return
+  `);
+  a.raw('.balign 8').label('syscall_table');
+  const impl: Record<L.SyscallName, string> = {
+    putc: 'sys_putc', write: 'sys_write', yield: 'sys_yield', exit: 'sys_exit', call: 'sys_call',
+    reply_recv: 'sys_reply_recv', send: 'sys_send', recv: 'sys_recv', reply: 'sys_reply', signal: 'sys_signal',
+    wait: 'sys_wait', map_shared: 'sys_map_shared', xpc_register: X ? 'sys_xpc_register' : 'sys_nosys',
+    xpc_grant: X ? 'sys_xpc_grant' : 'sys_nosys', xpc_relay_alloc: X ? 'sys_xpc_relay_alloc' : 'sys_nosys',
+    xpc_relay_free: X ? 'sys_xpc_relay_free' : 'sys_nosys', getpid: 'sys_getpid',
+  };
+  for (const [name, num] of Object.entries(L.SYS).sort((x, y) => x[1] - y[1])) a.i(`.quad ${impl[name as L.SyscallName]}`, `${num}: ${name}`);
+
+  a.func('sys_nosys', 'Unknown or absent system call.');
+  a.li('a0', 'E_NOSYS').i('j syscall_return');
+
+  a.func('sys_putc', 'putc(a0 = byte) -> 0');
+  a.i('andi a0, a0, 0xff').i('call kputc').li('a0', 0).i('j syscall_return');
+
+  a.func('sys_getpid', 'getpid() -> process number');
+  a.ld('a0', 'TCB_PID', 's11').i('j syscall_return');
+
+  a.func('sys_write', 'write(a0 = buffer, a1 = length) -> length, E_INVAL (length > 64 KiB) or E_FAULT (a byte\nof the buffer is not readable user memory). Every page is checked before anything is printed.');
+  a.block(`
+    li t0, 0x10000
+    bgtu a1, t0, 8f
+    mv s0, a0                 # va
+    mv s1, a1                 # remaining
+    add s2, a0, a1            # end
+    bltu s2, s0, 7f           # wraps around
+    beqz a1, 6f
+    srli s3, s0, 12           # check each page
+    slli s3, s3, 12
+1:
+    ld a0, TCB_ROOT(s11)
+    mv a1, s3
+    li a2, PTE_U|PTE_R
+    call uva_to_pa
+    bltz a0, 7f
+    li t0, PAGE_SIZE
+    add s3, s3, t0
+    bltu s3, s2, 1b
+2:                            # print byte by byte through the physical address
+    ld a0, TCB_ROOT(s11)
+    mv a1, s0
+    li a2, PTE_U|PTE_R
+    call uva_to_pa
+    lbu a0, 0(a0)
+    call kputc
+    addi s0, s0, 1
+    bltu s0, s2, 2b
+6:
+    ld a0, TF_A1(s11)
+    j syscall_return
+7:
+    li a0, E_FAULT
+    j syscall_return
+8:
+    li a0, E_INVAL
+    j syscall_return
+  `);
+
+  a.func('sys_yield', 'yield() -> 0: to the back of the ready queue.');
+  a.block(`
+    sd zero, TF_A0(s11)
+    mv a0, s11
+    call ready_enqueue
+    j schedule
+  `);
+
+  a.func('sys_exit', 'exit(a0 = code): the process ends; a caller waiting for its reply gets E_DEAD.');
+  a.block(`
+    sd a0, TCB_EXIT_CODE(s11)
+    la a0, str_exit
+    call kputs
+    mv a0, s11
+    call kput_name
+    la a0, str_exit_code
+    call kputs
+    ld a0, TCB_EXIT_CODE(s11)
+    call kput_dec
+    li a0, 10
+    call kputc
+    la t0, n_exited
+    ld t1, 0(t0)
+    addi t1, t1, 1
+    sd t1, 0(t0)
+    mv a0, s11
+    call thread_teardown
+    j schedule
+  `);
+}
+
