@@ -66,7 +66,11 @@ describe('Spike commit-log lines', () => {
     expect(spikeCommitLine(w)).toBe('core   0: 3 0x0000000080000000 (0x30559573) x10 0x0000000000000000 c773_mtvec 0x0000000080000010');
     const ecall = rec(0x80000000, 'ecall', [], { trapped: true, trapCause: 8n, priv: 0 });
     expect(spikeCommitLine(ecall)).toBeNull();
-    expect(spikeTrapLines(ecall)).toBe('core   0: exception trap_user_ecall, epc 0x0000000080000000\ncore   0:           tval 0x0000000000000000');
+    expect(spikeTrapLines(ecall)).toBe('core   0: exception trap_user_ecall, epc 0x0000000080000000');
+    const ill = rec(0x80000000, 'addi', [0, 0, 0], { trapped: true, trapCause: 2n, trapTval: 0x74445073n });
+    expect(spikeTrapLines(ill)).toBe('core   0: exception trap_illegal_instruction, epc 0x0000000080000000\ncore   0:           tval 0x0000000074445073');
+    const irq = rec(0x80000000, 'addi', [0, 0, 0], { trapped: true, trapCause: (1n << 63n) | 7n });
+    expect(spikeTrapLines(irq)).toBe('core   0: exception interrupt #7, epc 0x0000000080000000');
   });
   it('negative (sign-extended) pcs print as 64-bit addresses', () => {
     expect(spikeCommitLine(rec(-0x40000000, 'addi', [0, 0, 0]))).toBe('core   0: 3 0xffffffffc0000000 (0x00000013)');

@@ -94,9 +94,15 @@ export function trapName(cause: bigint): string {
   return TRAP_NAMES[Number(c)] ?? `trap_cause_${c}`;
 }
 
-/** The two lines Spike's `-l` prints when an exception is taken (no newline after the second). */
+/**
+ * The lines Spike's `-l` prints when a trap is taken (no final newline): the exception line, then a tval
+ * line for the causes whose trap carries a tval in Spike (not ecalls, not interrupts).
+ */
 export function spikeTrapLines(rec: CommitRecord): string {
-  return `core   0: exception ${trapName(rec.trapCause)}, epc 0x${hex64(rec.pc)}\ncore   0:           tval 0x${hexBig(rec.trapTval, 16)}`;
+  const head = `core   0: exception ${trapName(rec.trapCause)}, epc 0x${hex64(rec.pc)}`;
+  const c = BigInt.asUintN(64, rec.trapCause);
+  if (c >> 63n || (c >= 8n && c <= 11n)) return head;
+  return `${head}\ncore   0:           tval 0x${hexBig(rec.trapTval, 16)}`;
 }
 
 export interface ExtraColumns {
