@@ -12,6 +12,7 @@ import { PC_OFF, INSTRET_OFF, CYCLE_OFF, KIND_FETCH } from './layout.js';
 import type { CommitObserver, CommitRecord, LoadableProgram, PageTableReader, RunResult } from './types.js';
 import { MEM_NONE, XLATE_DATA, XLATE_FETCH } from './types.js';
 import type { XpcHook } from './xpc-hook.js';
+import { createXpcHook } from './xpc/hook.js';
 
 export interface MachineOptions {
   /** RAM size in MiB at 0x80000000 (default 128, at most 2048). */
@@ -28,6 +29,8 @@ export interface MachineOptions {
   stdout?: (bytes: Uint8Array) => void;
   /** Next input byte or -1 (UART RBR). Default: no input. */
   stdin?: () => number;
+  /** Attach the XPC engine (docs/xpc.md): misa.X set, custom-0 and the XPC CSRs live. Default off. */
+  xpc?: boolean;
 }
 
 /** A machine-level error with a one-line reason (bad options, program outside RAM, ...). */
@@ -101,6 +104,7 @@ export class Machine implements PageTableReader {
       stdin: opts.stdin ?? (() => -1),
     });
     this.writeBootRom(RAM_BASE);
+    if (opts.xpc) this.hart.attachXpc(createXpcHook(this.hart));
   }
 
   /** Spike-like reset vector: a0 = mhartid, a1 = 0 (no device tree), jump to the 64-bit entry at 0x1018. */

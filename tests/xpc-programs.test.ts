@@ -52,9 +52,12 @@ describe('XPC programs on the machine', () => {
     const m = new Machine({ stdout: () => {} });
     m.load(program);
     expect(m.run(100_000)).toEqual({ reason: 'exit', code: 0 });
-    const x = new Machine({ stdout: () => {} });
-    x.attachXpc(createXpcHook(x.hart));
+    expect((m.readCsr(0x301) >> 23n) & 1n).toBe(0n);
+    // MachineOptions.xpc attaches the engine: misa.X set.
+    const x = new Machine({ stdout: () => {}, xpc: true });
     expect((x.readCsr(0x301) >> 23n) & 1n).toBe(1n);
+    x.load(buildXpcProgram('call.s').program);
+    expect(x.run(2_000_000)).toEqual({ reason: 'exit', code: 0 });
   });
 
   it('without the engine, the first XPC CSR access is an illegal instruction (the harness fails at once)', () => {
