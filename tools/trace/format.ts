@@ -24,6 +24,13 @@ export function hexBig(v: bigint, digits: number): string {
   return s.length >= digits ? s : HEX16.slice(16 - (digits - s.length)) + s;
 }
 
+/** Instruction bits as Spike prints them: 4 hex digits for a 16-bit instruction, else 8. */
+export function rawHex(raw: number, size: number): string {
+  const s = (size === 2 ? raw & 0xffff : raw >>> 0).toString(16);
+  const w = size === 2 ? 4 : 8;
+  return s.length >= w ? s : HEX16.slice(16 - (w - s.length)) + s;
+}
+
 /** Spike's name for a CSR number (`c773_mtvec` uses the decimal number and this name). */
 export function csrLogName(num: number): string {
   return csrByNumber(num)?.name ?? `csr${num}`;
@@ -44,7 +51,7 @@ export function privName(p: number): string {
  */
 export function spikeCommitLine(rec: CommitRecord): string | null {
   if (rec.trapped) return null;
-  let s = `core   0: ${rec.priv} 0x${hex64(rec.pc)} (0x${rec.size === 2 ? hexBig(BigInt(rec.raw), 4) : hexBig(BigInt(rec.raw >>> 0), 8)})`;
+  let s = `core   0: ${rec.priv} 0x${hex64(rec.pc)} (0x${rawHex(rec.raw, rec.size)})`;
   if (rec.rd > 0) s += ` x${rec.rd < 10 ? `${rec.rd} ` : rec.rd} 0x${hexBig(rec.rdValue, 16)}`;
   for (let i = rec.csrWriteCount - 1; i >= 0; i--) {
     const num = rec.csrWriteNum[i];
@@ -143,7 +150,7 @@ export function jsonRecord(
     step: rec.step,
     priv: privName(rec.priv),
     pc: `0x${hex64(rec.pc)}`,
-    raw: rec.size === 2 ? `0x${hexBig(BigInt(rec.raw), 4)}` : `0x${hexBig(BigInt(rec.raw >>> 0), 8)}`,
+    raw: `0x${rawHex(rec.raw, rec.size)}`,
     disasm: disassemble(rec.raw, rec.pc).text.replace('\t', ' '),
   };
   if (rec.trapped && isFetchFault(rec.trapCause)) {
