@@ -203,9 +203,10 @@ export class Hart {
   // Registers
   // ================================================================================================
 
+  /** Register value as an unsigned 64-bit integer. */
   getReg(i: number): bigint {
     if (i === 0) return 0n;
-    return (BigInt(this.m32[2 * i + 1]) << 32n) | BigInt(this.m32[2 * i] >>> 0);
+    return (BigInt(this.m32[2 * i + 1] >>> 0) << 32n) | BigInt(this.m32[2 * i] >>> 0);
   }
 
   setReg(i: number, v: bigint): void {
