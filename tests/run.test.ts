@@ -192,6 +192,40 @@ ${HTIF}`;
     const r = await run(build('uart', text));
     expect(r).toEqual({ code: 0, stdout: 'uart says hi\n', stderr: '' });
   });
+  it('serves the Spike syscall proxy: write(1, buf, len) through magic_mem', async () => {
+    const text = `.globl _start
+_start: la a0, magic
+        li t0, 64               # SYS_write
+        sd t0, 0(a0)
+        li t0, 1                # fd 1
+        sd t0, 8(a0)
+        la t0, msg
+        sd t0, 16(a0)
+        li t0, 7
+        sd t0, 24(a0)
+        fence
+        la t1, tohost
+        sd a0, 0(t1)            # an even tohost value: the address of magic_mem
+        la t2, fromhost
+1:      ld t0, 0(t2)            # the host answers through fromhost
+        beqz t0, 1b
+        sd zero, 0(t2)
+        ld a1, 0(a0)            # return value: bytes written
+        li t0, ((7 << 1) | 1)
+        li t3, 7
+        beq a1, t3, 2f
+        li t0, ((9 << 1) | 1)
+2:      sd t0, 0(t1)
+3:      j 3b
+        .data
+        .balign 64
+magic:  .dword 0, 0, 0, 0
+msg:    .ascii "syscall"
+${HTIF}`;
+    const r = await run(build('syscall', text));
+    expect(r.stdout).toBe('syscall');
+    expect(r.code).toBe(7); // 7 = the program saw write() return 7
+  });
   it('--stats prints instructions, time, MIPS, traps and TLB counts to stderr', async () => {
     const r = await run('--stats', files.fail5);
     expect(r.code).toBe(5);

@@ -253,4 +253,28 @@
         j rvtest_fail
 1:      CHECK_TRAP 25, CAUSE_ILLEGAL, 3, 2b
 
+        # The time CSR reads the CLINT's mtime (privileged spec 3.2.1; Spike provides it, QEMU's spike
+        # machine does not). S may read it only with mcounteren.TM.
+        csrr a0, time
+        li t0, CLINT_MTIME
+        ld a1, 0(t0)
+        csrr a2, time
+        li gp, 60
+        bltu a1, a0, rvtest_fail
+        bltu a2, a1, rvtest_fail
+        csrw mcounteren, zero
+        EXPECT_TRAP 61, 1f, 3
+        MRET_TO 1, 3f
+3:
+2:      csrr a0, time
+        j rvtest_fail
+1:      CHECK_TRAP 61, CAUSE_ILLEGAL, 3, 2b
+        csrwi mcounteren, 2             # TM
+        EXPECT_TRAP 62, 1f, 3
+        MRET_TO 1, 3f
+3:      csrr a0, time
+2:      ecall
+        j rvtest_fail
+1:      CHECK_TRAP 62, CAUSE_ECALL_S, 3, 2b
+
         RVTEST_END
