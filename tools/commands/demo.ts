@@ -12,7 +12,6 @@ import {
   type CoreModel,
   type CoreParams,
 } from '../../emulator/timing/index.js';
-import { createXpcHook } from '../../emulator/xpc/hook.js';
 import { assemble, formatDiagnostics } from '../asm/index.js';
 import { DEFAULT_ITERATIONS, IPC_LAYOUT, ipcSource } from '../demo/ipc-program.js';
 import { addrPoint, RegionAccounting, type RegionResult, type RegionSpec } from '../trace/regions.js';
@@ -157,8 +156,7 @@ export async function main(args: string[]): Promise<number> {
   };
 
   let console = '';
-  const machine = new Machine({ stdout: (b) => (console += Buffer.from(b).toString('latin1')) });
-  machine.attachXpc(createXpcHook(machine.hart));
+  const machine = new Machine({ stdout: (b) => (console += Buffer.from(b).toString('latin1')), xpc: true });
   let core: CoreModel;
   try {
     machine.load({
