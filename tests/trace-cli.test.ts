@@ -180,6 +180,13 @@ describe('rvx profile', () => {
     expect(table.out).toMatch(/\nfunction +cycles +share +insns +CPI/);
   });
 
+  it('same image, same options: the same cycles on every run', async () => {
+    const a = (await capture(() => profile([basic, '--json']))).out;
+    const b = (await capture(() => profile([basic, '--json']))).out;
+    expect(JSON.parse(a).cycles).toBeGreaterThan(0);
+    expect(b).toBe(a);
+  });
+
   it('bad regions files are reported with file:line', async () => {
     const regions = join(dir, 'bad.txt');
     writeFileSync(regions, 'x: nope..mret\n');
