@@ -11,5 +11,7 @@ describe('microkernel XPC', () => {
     expect(r.result).toEqual({ reason: 'exit', code: 0 });
     expect(r.console).toContain('client: 100 xcall chains A->B->C with the relay segment handed along and back: ok\n');
     expect(r.console).toContain('[kernel] client (pid 0) exited with code 0\n');
+    expect(r.console).toContain("b: peek called, printing from b's address space\n");
+    expect(r.console).toContain('relay\nclient: 100 xcall chains');
   });
 });

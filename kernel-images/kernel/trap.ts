@@ -101,34 +101,64 @@ export function syscallText(a: Asm, cfg: KernelConfig): void {
   a.func('sys_getpid', 'getpid() -> process number');
   a.ld('a0', 'TCB_PID', 's11').i('j syscall_return');
 
+  a.func('user_read_pa', 'a0 = the physical address of user byte a0 as the current thread sees it (s11): the active\nrelay segment (when readable) first, as the XPC engine translates, then the page table of the address\nspace the thread runs in (its own, or an xcall callee). -1 when not readable user memory.');
+  if (X) {
+    a.block(`
+    ld t0, TCB_SEG_LEN(s11)
+    beqz t0, 1f
+    ld t1, TCB_SEG_PERM(s11)
+    andi t1, t1, 1
+    beqz t1, 1f
+    ld t1, TCB_SEG_VA(s11)
+    bltu a0, t1, 1f
+    sub t2, a0, t1
+    bgeu t2, t0, 1f
+    ld a0, TCB_SEG_PA(s11)
+    add a0, a0, t2
+    ret
+1:
+    `);
+  }
+  a.block(`
+    mv a1, a0
+    ld a0, TCB_SATP(s11)      # root table: satp.PPN << 12
+    slli a0, a0, 20
+    srli a0, a0, 8
+    li a2, PTE_U|PTE_R
+    j uva_to_pa
+  `);
   a.func('sys_write', 'write(a0 = buffer, a1 = length) -> length, E_INVAL (length > 64 KiB) or E_FAULT (a byte\nof the buffer is not readable user memory). Every page is checked before anything is printed.');
   a.block(`
     li t0, 0x10000
     bgtu a1, t0, 8f
     mv s0, a0                 # va
-    mv s1, a1                 # remaining
     add s2, a0, a1            # end
     bltu s2, s0, 7f           # wraps around
     beqz a1, 6f
-    srli s3, s0, 12           # check each page
-    slli s3, s3, 12
+    mv s3, s0                 # check every page the buffer touches
 1:
-    ld a0, TCB_ROOT(s11)
-    mv a1, s3
-    li a2, PTE_U|PTE_R
-    call uva_to_pa
+    mv a0, s3
+    call user_read_pa
     bltz a0, 7f
-    li t0, PAGE_SIZE
-    add s3, s3, t0
+    srli s3, s3, 12           # next page
+    addi s3, s3, 1
+    slli s3, s3, 12
     bltu s3, s2, 1b
-2:                            # print byte by byte through the physical address
-    ld a0, TCB_ROOT(s11)
-    mv a1, s0
-    li a2, PTE_U|PTE_R
-    call uva_to_pa
-    lbu a0, 0(a0)
+2:                            # print, one translation per page
+    mv a0, s0
+    call user_read_pa
+    mv s5, a0
+    srli s4, s0, 12
+    addi s4, s4, 1
+    slli s4, s4, 12           # end of this page
+    bleu s4, s2, 3f
+    mv s4, s2
+3:
+    lbu a0, 0(s5)
     call kputc
+    addi s5, s5, 1
     addi s0, s0, 1
+    bltu s0, s4, 3b
     bltu s0, s2, 2b
 6:
     ld a0, TF_A1(s11)

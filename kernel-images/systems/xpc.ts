@@ -66,6 +66,14 @@ main:
     csrr t0, uxseg_len
     li t1, 8192
     bne t0, t1, 8f
+    li t0, ${RELAY_VA + 0x1000}  # write() reads the active relay segment too
+    li t1, 0x0a79616c6572      # the bytes r e l a y newline
+    sd t1, 0(t0)
+    mv a0, t0
+    li a1, 6
+    call sys_write
+    li t0, 6
+    bne a0, t0, 8f
     la a0, ok
     call puts
     li a0, 0
@@ -124,9 +132,16 @@ b_handler:
     addi sp, sp, 16
     ret
 
-# peek(): the start of the segment it was handed
+# peek(): prints a line from B's own data (the migrated thread writes from B's address space) and
+# returns the start of the segment it was handed
 peek_handler:
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    la a0, peek_msg
+    call puts
     csrr a0, uxseg_va
+    ld ra, 0(sp)
+    addi sp, sp, 16
     ret
 
 main:
@@ -135,6 +150,10 @@ main:
     ret
 `,
   caps: [{ slot: 0, endpoint: 'idle_b' }],
+  data: `
+peek_msg:
+    .asciz "b: peek called, printing from b's address space\\n"
+`,
 };
 
 const serverC: ProgramSpec = {
