@@ -207,14 +207,14 @@ export class XpcEngine {
     this.segPa = pa;
     this.segLen = len;
     this.segPerm = perm & 3n;
+    // Bounds as sign-extended numbers, as the hart's virtual addresses are: an upper-half segment is a
+    // negative interval. Sv39 addresses are exact; the bounds of absurdly large segments may round, which
+    // only moves them among addresses no Sv39 access can have.
     const vaNum = Number(BigInt.asIntN(64, va));
-    const end = vaNum + Number(len);
-    const paNum = Number(pa);
-    // A segment the hart's numbers cannot address exactly matches nothing (Sv39 addresses are far below).
-    this.segActive = len !== 0n && Number.isSafeInteger(vaNum) && Number.isSafeInteger(end) && Number.isSafeInteger(paNum + Number(len));
+    this.segActive = len !== 0n;
     this.segVaNum = vaNum;
-    this.segEndNum = end;
-    this.segPaNum = paNum;
+    this.segEndNum = vaNum + Number(len);
+    this.segPaNum = Number(pa);
     this.segPermNum = Number(this.segPerm);
   }
 
