@@ -246,6 +246,17 @@ ${HTIF}`;
     expect(r.code).toBe(124);
     expect(r.stderr).toContain('pc 0x80000004');
   });
+  it('warns when nothing can end the run (no tohost, no --max-insns)', async () => {
+    const path = build('notohost', '.globl _start\n_start: li a0, 1\n1: j 1b\n');
+    const r = await run('--max-insns', '100', path);
+    expect(r.stderr).not.toContain('warning'); // a limit will end it
+    expect(r.code).toBe(124);
+    // no limit: the warning comes first (this one then ends in a trap loop rather than hanging)
+    const stuck = build('notohost-trap', '.globl _start\n_start: .word 0xffffffff\n');
+    const r2 = await run(stuck);
+    expect(r2.code).toBe(125);
+    expect(r2.stderr.split('\n')[0]).toBe(`rvx run: ${stuck}: warning: no 'tohost' symbol, so the program cannot end the run through HTIF; stop it with --max-insns N`);
+  });
   it('accepts --opt=value forms', async () => {
     expect((await run('--max-insns=50', files.loop)).code).toBe(124);
   });

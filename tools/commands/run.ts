@@ -160,6 +160,11 @@ export async function main(args: string[]): Promise<number> {
     throw e;
   }
 
+  if (program.tohost === undefined && o.maxInsns === Infinity) {
+    // Nothing but HTIF ends a run: say so up front rather than hang silently.
+    say("warning: no 'tohost' symbol, so the program cannot end the run through HTIF; stop it with --max-insns N");
+  }
+
   const t0 = process.hrtime.bigint();
   const result: RunResult = machine.run(o.maxInsns);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
