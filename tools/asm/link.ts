@@ -35,7 +35,7 @@ import {
 import { hi20, lo12, type Unit } from './unit.js';
 
 function relaxTarget(sec: InputSection, f: Frag): { frag: Frag; off: number } | null {
-  const t = f.target ? symbolPlusConstant(f.target) : null;
+  const t = f.relax!.target ? symbolPlusConstant(f.relax!.target) : null;
   if (!t) return null;
   const s = t.sym;
   if (s.kind !== 1 || s.section !== sec || !s.frag) return null;
@@ -43,9 +43,10 @@ function relaxTarget(sec: InputSection, f: Frag): { frag: Frag; off: number } | 
 }
 
 function alignPad(f: Frag, offset: number): number {
-  const a = f.align;
+  const p = f.pad!;
+  const a = p.align;
   const pad = (a - (offset % a)) % a;
-  return f.maxSkip >= 0 && pad > f.maxSkip ? 0 : pad;
+  return p.maxSkip >= 0 && pad > p.maxSkip ? 0 : pad;
 }
 
 /** Assign fragment offsets in one input section, relaxing compressed branches as LLVM does. */
@@ -63,13 +64,14 @@ export function layoutSection(sec: InputSection): void {
       valid = k;
     }
   };
-  const hasRelax = frags.some((f) => f.kind === FRAG_RELAX && f.target);
+  const hasRelax = frags.some((f) => f.kind === FRAG_RELAX && f.relax!.target);
   if (hasRelax) {
     for (;;) {
       let first = -1;
       for (let i = 0; i < n; i++) {
         const f = frags[i];
-        if (f.kind !== FRAG_RELAX || f.relaxed || !f.target) continue;
+        const rx = f.relax;
+        if (f.kind !== FRAG_RELAX || !rx || rx.relaxed || !rx.target) continue;
         ensure(i);
         const t = relaxTarget(sec, f);
         let grow: boolean;
@@ -77,10 +79,10 @@ export function layoutSection(sec: InputSection): void {
         else {
           ensure(t.frag.index);
           const value = t.frag.offset + t.off - f.offset;
-          grow = f.small!.name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256;
+          grow = rx.small.name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256;
         }
         if (grow) {
-          f.relaxed = true;
+          rx.relaxed = true;
           f.size = 4;
           if (first < 0) first = i;
         }
@@ -500,22 +502,24 @@ function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resol
       out.set(f.buf.subarray(0, f.size), at);
       return;
     case FRAG_FILL: {
-      const n = f.fillSize;
-      if (f.fillValue === 0n) return;
-      let pattern = BigInt.asUintN(64, f.fillValue);
+      const pd = f.pad!;
+      const n = pd.fillSize;
+      if (pd.fillValue === 0n) return;
+      let pattern = BigInt.asUintN(64, pd.fillValue);
       const bytes: number[] = [];
       for (let i = 0; i < n; i++) {
         bytes.push(Number(pattern & 0xffn));
         pattern >>= 8n;
       }
-      for (let k = 0; k < f.count; k++) for (let i = 0; i < n; i++) out[at + k * n + i] = bytes[i];
+      for (let k = 0; k < pd.count; k++) for (let i = 0; i < n; i++) out[at + k * n + i] = bytes[i];
       return;
     }
     case FRAG_ALIGN: {
       let k = f.size;
       let p = at;
-      if (!f.nops) {
-        out.fill(f.fill, p, p + k);
+      const pd = f.pad!;
+      if (!pd.nops) {
+        out.fill(pd.fill, p, p + k);
         return;
       }
       // Code alignment: an odd byte is zero (GNU as), then 4-byte nops and a final c.nop, as LLVM's
@@ -524,7 +528,7 @@ function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resol
         out[p++] = 0;
         k--;
       }
-      if (!f.rvc && k % 4) {
+      if (!pd.rvc && k % 4) {
         out[p++] = 0;
         out[p++] = 0;
         k -= 2;
@@ -546,20 +550,21 @@ function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resol
     case FRAG_RELAX: {
       const pc = sec.addr + BigInt(f.offset);
       try {
-        if (!f.target) {
+        const rx = f.relax!;
+        if (!rx.target) {
           // Constant offset (c.j 8): already range-checked.
-          const r = encode(f.small!, f.smallValues!);
+          const r = encode(rx.small, rx.smallValues);
           if (r.ok) writeBits(out, at, r.bits, 2);
           return;
         }
-        const v = evaluate(f.target, resolve);
+        const v = evaluate(rx.target, resolve);
         if (!v) throw new AsmError('branch target cannot be evaluated');
         const off = v.off - pc;
-        if (f.relaxed) patchInstruction(out, at, f.big!, f.bigValues!.slice(), f.bigField, off, true);
-        else patchInstruction(out, at, f.small!, f.smallValues!.slice(), f.smallField, off, true);
+        if (rx.relaxed) patchInstruction(out, at, rx.big, rx.bigValues, rx.bigField, off, true);
+        else patchInstruction(out, at, rx.small, rx.smallValues, rx.smallField, off, true);
       } catch (e) {
         if (!(e instanceof AsmError)) throw e;
-        addDiag(diags, f.loc, e.message);
+        addDiag(diags, f.relax!.loc, e.message);
       }
       return;
     }

@@ -11,6 +11,34 @@ export const FRAG_RELAX = 1;
 export const FRAG_ALIGN = 2;
 export const FRAG_FILL = 3;
 
+/** A relaxable instruction: the compressed form (small) and the 4-byte one (big); the field indices locate
+ * the target offset in each operand list. */
+export interface Relax {
+  small: InstrDef;
+  smallValues: number[];
+  smallField: number;
+  big: InstrDef;
+  bigValues: number[];
+  bigField: number;
+  /** Null for a constant offset (never grows). */
+  target: Expr | null;
+  relaxed: boolean;
+  loc: Loc;
+}
+
+/** Alignment (to `align` bytes with `fill` or nops, skipping at most `maxSkip`) or fill (`count` times a
+ * `fillSize`-byte little-endian `fillValue`). */
+export interface Padding {
+  align: number;
+  fill: number;
+  maxSkip: number;
+  nops: boolean;
+  rvc: boolean;
+  count: number;
+  fillSize: number;
+  fillValue: bigint;
+}
+
 export class Frag {
   kind: number;
   /** Position in the section's fragment list (set by layout). */
@@ -19,29 +47,9 @@ export class Frag {
   offset = 0;
   /** Current size in bytes. */
   size = 0;
-  // Data.
   buf: Uint8Array;
-  // Relaxable instruction: the compressed form (small) and the 4-byte one (big); `field` indices locate the
-  // target offset in each operand list.
-  small: InstrDef | null = null;
-  smallValues: number[] | null = null;
-  smallField = 0;
-  big: InstrDef | null = null;
-  bigValues: number[] | null = null;
-  bigField = 0;
-  target: Expr | null = null;
-  relaxed = false;
-  loc: Loc | null = null;
-  // Alignment: to `align` bytes, with `fill` (or nops in code), skipping at most `maxSkip` bytes.
-  align = 1;
-  fill = 0;
-  fillSize = 1;
-  maxSkip = -1;
-  nops = false;
-  rvc = false;
-  // Fill: `count` repetitions of a `fillSize`-byte little-endian `fillValue`.
-  count = 0;
-  fillValue = 0n;
+  relax: Relax | null = null;
+  pad: Padding | null = null;
 
   constructor(kind: number) {
     this.kind = kind;

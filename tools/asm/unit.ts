@@ -1130,9 +1130,6 @@ export class Unit {
   private relaxFrag(cdef: InstrDef, cvalues: number[], target: Expr | null, operand: number, bigDef?: InstrDef, bigValues?: number[]): void {
     const sec = this.sec;
     const f = new Frag(FRAG_RELAX);
-    f.small = cdef;
-    f.smallValues = cvalues.slice(0, cdef.fields.length);
-    f.smallField = cdef.fields.findIndex((x) => PCREL_FIELDS.has(x.name));
     let big = bigDef;
     let bv = bigValues;
     if (!big) {
@@ -1140,16 +1137,18 @@ export class Unit {
       big = plan.base;
       bv = plan.sources.map((src) => (src.from === 'field' ? cvalues[src.index] : src.value));
     }
-    f.big = big;
-    f.bigValues = bv!.slice(0, big.fields.length);
-    f.bigField = big.fields.findIndex((x) => PCREL_FIELDS.has(x.name));
-    f.target = target;
+    f.relax = {
+      small: cdef,
+      smallValues: cvalues.slice(0, cdef.fields.length),
+      smallField: cdef.fields.findIndex((x) => PCREL_FIELDS.has(x.name)),
+      big,
+      bigValues: bv!.slice(0, big.fields.length),
+      bigField: big.fields.findIndex((x) => PCREL_FIELDS.has(x.name)),
+      target,
+      relaxed: false,
+      loc: this.locAt(operand >= 0 ? this.opS[operand] : this.mnemonicPos),
+    };
     f.size = 2;
-    f.loc = this.locAt(operand >= 0 ? this.opS[operand] : this.mnemonicPos);
-    if (!target) {
-      // A constant offset: fixed now.
-      f.target = null;
-    }
     sec.addFrag(f);
   }
 
@@ -1362,11 +1361,7 @@ export class Unit {
     const sec = this.sec;
     if (bytes > sec.align) sec.align = bytes;
     const f = new Frag(FRAG_ALIGN);
-    f.align = bytes;
-    f.nops = fill === null && (sec.flags & SHF_EXECINSTR) !== 0;
-    f.fill = fill ?? 0;
-    f.maxSkip = max;
-    f.rvc = this.rvc;
+    f.pad = { align: bytes, fill: fill ?? 0, maxSkip: max, nops: fill === null && (sec.flags & SHF_EXECINSTR) !== 0, rvc: this.rvc, count: 0, fillSize: 1, fillValue: 0n };
     sec.addFrag(f);
   }
 
@@ -1378,10 +1373,8 @@ export class Unit {
     if (count * BigInt(size) > 1n << 30n) throw new AsmError('fill size too large', pos);
     if (this.sec.type === SHT_NOBITS && value !== 0n) throw new AsmError(`non-zero fill in the NOBITS section '${this.sec.name}'`, pos);
     const f = new Frag(FRAG_FILL);
-    f.count = Number(count);
-    f.fillSize = size;
-    f.fillValue = value;
-    f.size = f.count * size;
+    f.pad = { align: 1, fill: 0, maxSkip: -1, nops: false, rvc: false, count: Number(count), fillSize: size, fillValue: value };
+    f.size = Number(count) * size;
     this.sec.addFrag(f);
   }
 
