@@ -319,10 +319,11 @@ describe('relay-segment translation', () => {
     expect(e.translateData(0x10, 4, SEG_LOAD)).toBe(SEG_MISS);
     expect(e.translateData(-0x4000000000 - 8, 4, SEG_LOAD)).toBe(SEG_MISS);
     // A segment as long as half the address space is still a segment.
-    e.writeCsr(0x5c8, 0x1000n);
+    e.writeCsr(0x5c8, 0x1800n);
     e.writeCsr(0x5ca, 1n << 63n);
     expect(e.segActive).toBe(true);
-    expect(e.translateData(0x3f_ffff_f000, 8, SEG_LOAD)).toBe(0x80a00000 + 0x3f_ffff_f000 - 0x1000);
-    expect(e.translateData(0x800, 8, SEG_LOAD)).toBe(SEG_MISS_SHARED_PAGE);
+    expect(e.translateData(0x3f_ffff_f000, 8, SEG_LOAD)).toBe(0x80a00000 + 0x3f_ffff_f000 - 0x1800);
+    expect(e.translateData(0x1000, 8, SEG_LOAD)).toBe(SEG_MISS_SHARED_PAGE);
+    expect(e.translateData(0x800, 8, SEG_LOAD)).toBe(SEG_MISS);
   });
 });
