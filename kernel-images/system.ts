@@ -21,6 +21,12 @@ export interface ProgramSpec {
   /** Priority 0..NUM_PRIOS-1 (default 1). */
   prio?: number;
   caps?: CapSpec[];
+  /**
+   * Trampolines for x-entries the program registers itself at run time (xpc_register): the entry pc
+   * is the symbol `xpc_entry_<name>`, and the program must store the id it gets into the word
+   * `xpc_entry_<name>_id` before anyone calls it.
+   */
+  dynamicEntries?: { name: string; handler: string; contexts: number }[];
 }
 
 export interface XEntrySpec {
@@ -58,6 +64,7 @@ export function programSource(sys: SystemSpec, p: ProgramSpec): string {
   a.heading('Program');
   a.raw(p.text);
   const mine = (sys.xentries ?? []).map((x, i) => ({ x, i })).filter(({ x }) => x.owner === p.name);
+  for (const d of p.dynamicEntries ?? []) mine.push({ x: { ...d, owner: p.name, grants: [] }, i: -1 });
   for (const { x } of mine) xpcTrampoline(a, `xpc_entry_${x.name}`, `xpc_entry_${x.name}_id`, x.contexts, x.handler);
   a.heading('Data: from here on the pages are read/write, not executable');
   a.raw('.balign 4096').raw('.globl _udata').label('_udata');

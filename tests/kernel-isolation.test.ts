@@ -100,12 +100,17 @@ describe('isolation: XPC', () => {
     expect(out).toContain('crasher: xcall(crash) -> -6\n');
     expect(out).toContain('holder: xcall(blocked inside svc when it dies) -> -6\n');
   });
-  it('a bad seg-mask, swapseg out of range and link-stack exhaustion are refused with errors', async () => {
+  it('a bad seg-mask, swapseg out of range, link-stack exhaustion and bad registrations are refused; run-time registration works', async () => {
     const out = await runHostile(xpcHostile.misuse);
     expect(out).toContain('offender: xcall(seg-mask without a segment) -> -1\n');
     expect(out).toContain('offender: swapseg(99) -> -1\n');
     expect(out).toContain('offender: xcall 40 deep -> -4\n'); // the 32nd nested xcall finds the link stack full
     expect(out).toContain('offender: xcall 20 deep -> 0\n');
+    expect(out).toContain('offender: xpc_register(kernel pc) -> -3\n');
+    expect(out).toContain('offender: xpc_register(0 contexts) -> -1\n');
+    expect(out).toContain('offender: xpc_grant(an entry of svc) -> -8\n');
+    expect(out).toContain('offender: xpc_grant(its own entry, to itself) -> 0\n');
+    expect(out).toContain('offender: xcall(its own entry, 41) -> 42\n');
     expect(out).not.toContain('[kernel] killed');
   });
 });

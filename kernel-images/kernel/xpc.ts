@@ -134,18 +134,26 @@ export function xpcText(a: Asm): void {
     addi sp, sp, 32
     ret
   `);
-  a.func('sys_xpc_register', 'xpc_register(a0 = entry pc, a1 = contexts 1..MAX_XCTX) -> entry id, E_INVAL or E_NOMEM.\nThe entry runs in the caller process; the caller may then grant it.');
+  a.func('sys_xpc_register', 'xpc_register(a0 = entry pc, a1 = contexts 1..MAX_XCTX) -> entry id, E_INVAL, E_FAULT (the pc\nis not user-executable in the caller own space) or E_NOMEM. The entry runs in the caller process;\nthe caller may then grant it.');
   a.block(`
     addi t0, a1, -1
     li t1, MAX_XCTX
     bgeu t0, t1, 8f
-    li t0, USER_VA_LIMIT
-    bgeu a0, t0, 8f
-    mv a2, a1
+    mv s2, a0
+    mv s3, a1
     mv a1, a0
+    ld a0, TCB_ROOT(s11)
+    li a2, PTE_U|PTE_X
+    call uva_to_pa
+    bltz a0, 7f
+    mv a2, s3
+    mv a1, s2
     mv a0, s11
     mv s1, s11
     call xentry_register
+    j syscall_return
+7:
+    li a0, E_FAULT
     j syscall_return
 8:
     li a0, E_INVAL

@@ -455,8 +455,44 @@ ${say('m_deep')}
     li a1, 20
     call xpc_call
 ${say('m_ok')}
+    li a0, KERNEL_VA          # x-entries the program registers itself
+    li a1, 1
+    call sys_xpc_register
+${say('m_reg_kernel')}
+    la a0, xpc_entry_self
+    li a1, 0
+    call sys_xpc_register
+${say('m_reg_zero')}
+    li a0, XENTRY_INC
+    li a1, 5
+    call sys_xpc_grant
+${say('m_grant_foreign')}
+    la a0, xpc_entry_self
+    li a1, 2
+    call sys_xpc_register
+    mv s0, a0
+    la t0, xpc_entry_self_id
+    sd a0, 0(t0)
+    li a1, 5
+    call sys_xpc_grant
+${say('m_grant')}
+    mv a0, s0
+    li a1, 41
+    call xpc_call
+${say('m_self')}
     li a0, 0
 `, `
+m_reg_kernel:
+    .asciz "offender: xpc_register(kernel pc) -> "
+m_reg_zero:
+    .asciz "offender: xpc_register(0 contexts) -> "
+m_grant_foreign:
+    .asciz "offender: xpc_grant(an entry of svc) -> "
+m_grant:
+    .asciz "offender: xpc_grant(its own entry, to itself) -> "
+m_self:
+    .asciz "offender: xcall(its own entry, 41) -> "
+
 m_mask:
     .asciz "offender: xcall(seg-mask without a segment) -> "
 m_swapseg:
@@ -465,7 +501,7 @@ m_deep:
     .asciz "offender: xcall 40 deep -> "
 m_ok:
     .asciz "offender: xcall 20 deep -> "
-`, 2),
+`, 2, [{ slot: 5, thread: 'offender' }]),
       echoServer(),
       roundTripClient('survivor', 200, 9),
     ],
@@ -555,3 +591,14 @@ m_dead:
     roundTripClient('survivor', 200, 9),
   ],
 };
+
+// The misuse offender also registers an x-entry of its own at run time.
+{
+  const off = xpcHostile.misuse.programs[1];
+  off.dynamicEntries = [{ name: 'self', handler: 'self_handler', contexts: 2 }];
+  off.text += `
+self_handler:
+    addi a0, a1, 1
+    ret
+`;
+}
