@@ -112,29 +112,63 @@ export const badges: SystemSpec = {
   programs: [echoServer('server', 2), roundTripClient('alpha', 200, 0x11), roundTripClient('beta', 200, 0x22), roundTripClient('gamma', 200, 0x33)],
 };
 
-/** Long messages: every size 0..64, then every 61st size up to 4096, 4095 and 4096; 4097 must be refused. */
+const XOR_KEY = '0x5a5a5a5a5a5a5a5a';
+
+/** Long messages: every length from 0 to 4096 bytes, word-patterned, transformed by the server, checked. */
 export const longmsg: SystemSpec = {
   name: 'longmsg',
-  description: 'messages of many sizes up to 4 KiB through the IPC buffers, checked byte by byte both ways',
+  description: 'messages of every length 0..4096 through the IPC buffers, checked word by word both ways',
   endpoints: ['ep'],
   programs: [
-    echoServer(),
+    {
+      name: 'server',
+      caps: [{ slot: 0, endpoint: 'ep' }],
+      text: `
+# Replies with the same length; the message words (rounded up to 8 bytes) XORed with XOR_KEY.
+main:
+    li a0, 0
+    call sys_recv
+1:
+    li t0, 32
+    bleu a1, t0, 3f
+    li t1, USER_IPC_BUFFER
+    addi t2, a1, 7
+    andi t2, t2, -8
+    add t2, t2, t1
+    li t4, ${XOR_KEY}
+2:
+    ld t3, 0(t1)
+    xor t3, t3, t4
+    sd t3, 0(t1)
+    addi t1, t1, 8
+    bltu t1, t2, 2b
+3:
+    li a0, 0
+    call sys_reply_recv
+    j 1b
+`,
+    },
     {
       name: 'client',
       caps: [{ slot: 0, endpoint: 'ep', badge: 5 }],
       text: `
-# one message of length s0: fill the buffer with (k + len) & 255, call, check every byte + 1 came back
+# word j of a message of length s0: (s0 << 48) ^ (j * 0x9e3779b97f4a7c15)
 send_one:
     addi sp, sp, -16
     sd ra, 0(sp)
     li t1, USER_IPC_BUFFER
-    li t0, 0
+    li t5, 0x9e3779b97f4a7c15
+    slli t6, s0, 48
+    li t0, 0                  # j
+    addi t2, s0, 7
+    srli t2, t2, 3            # words
 1:
-    bgeu t0, s0, 2f
-    add t2, t0, s0
-    andi t2, t2, 255
-    add t3, t1, t0
-    sb t2, 0(t3)
+    bgeu t0, t2, 2f
+    mul t3, t0, t5
+    xor t3, t3, t6
+    slli t4, t0, 3
+    add t4, t4, t1
+    sd t3, 0(t4)
     addi t0, t0, 1
     j 1b
 2:
@@ -147,22 +181,41 @@ send_one:
     call sys_call
     bnez a0, 8f
     bne a1, s0, 8f
-    li t0, 5
-    bne a5, t0, 8f
     li t0, 32
     bleu s0, t0, 9f           # register-only message: nothing in the buffer
     li t1, USER_IPC_BUFFER
+    li t5, 0x9e3779b97f4a7c15
+    slli t6, s0, 48
+    li a6, ${XOR_KEY}
     li t0, 0
+    srli t2, s0, 3            # whole words
 3:
-    bgeu t0, s0, 9f
-    add t2, t0, s0
-    addi t2, t2, 1
-    andi t2, t2, 255
-    add t3, t1, t0
-    lbu t4, 0(t3)
-    bne t4, t2, 8f
+    bgeu t0, t2, 4f
+    mul t3, t0, t5
+    xor t3, t3, t6
+    xor t3, t3, a6
+    slli t4, t0, 3
+    add t4, t4, t1
+    ld t4, 0(t4)
+    bne t3, t4, 8f
     addi t0, t0, 1
     j 3b
+4:
+    andi t2, s0, 7            # the last partial word: its low (len % 8) bytes
+    beqz t2, 9f
+    mul t3, t0, t5
+    xor t3, t3, t6
+    xor t3, t3, a6
+    slli t4, t0, 3
+    add t4, t4, t1
+    ld t4, 0(t4)
+    xor t3, t3, t4
+    slli t2, t2, 3
+    li t4, 64
+    sub t2, t4, t2
+    sll t3, t3, t2            # keep only the low bytes that belong to the message
+    bnez t3, 8f
+    j 9f
 8:
     addi s1, s1, 1
     la a0, bad
@@ -185,19 +238,10 @@ main:
 1:
     call send_one
     addi s0, s0, 1
-    li t0, 64
+    li t0, MAX_MESSAGE
     bleu s0, t0, 1b
-2:
-    call send_one
-    addi s0, s0, 61
-    li t0, 4096
-    bleu s0, t0, 2b
-    li s0, 4095
-    call send_one
-    li s0, 4096
-    call send_one
     li a0, 0                  # too long: refused
-    li a1, 4097
+    li a1, MAX_MESSAGE + 1
     call sys_call
     li t0, E_INVAL
     beq a0, t0, 3f
