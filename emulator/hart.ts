@@ -34,11 +34,13 @@ const PF_HTIF = 2;
 /** Consecutive traps without a retired instruction after which run() stops with 'trap-loop'. */
 const TRAP_LOOP_LIMIT = 64;
 
-/** Decoded-instruction cache for one 4 KiB page of guest memory (index = byte offset / 2). */
-class DecodedPage {
-  readonly ops = new Uint8Array(2048);
-  readonly f = new Int32Array(2048);
-  readonly imm = new Int32Array(2048);
+/**
+ * Decoded-instruction cache for one 4 KiB page of guest memory. For the instruction at byte offset o
+ * (even): w[o] = opcode | packed fields << 7 (0: not decoded yet), w[o + 1] = immediate; id[o / 2] =
+ * the InstrDef id. One array keeps an instruction's two words on one cache line.
+ */
+export class DecodedPage {
+  readonly w = new Int32Array(4096);
   readonly id = new Int16Array(2048);
 }
 
@@ -381,7 +383,7 @@ export class Hart {
       if (!page) continue;
       const from = Math.max(idx - 2, p << 12) - (p << 12);
       const to = Math.min(idx + len, (p + 1) << 12) - (p << 12);
-      page.ops.fill(D.OP_UNDECODED, from >> 1, (to + 1) >> 1);
+      page.w.fill(D.OP_UNDECODED, from & ~1, (to + 1) & ~1);
     }
   }
 
@@ -1396,26 +1398,26 @@ export class Hart {
     return page;
   }
 
-  /** Decode the instruction at halfword k of the current fetch page into its cache slot. */
-  decodeAt(k: number): number {
+  /** Decode the instruction at byte offset `off` of the current fetch page into its cache slot; returns the packed word. */
+  decodeAt(off: number): number {
     const page = this.fpDec!;
-    const h = (this.fpMem >> 1) + k;
+    const h = (this.fpMem + off) >> 1;
     const low = this.m16[h];
     let raw = low;
     if ((low & 3) === 3) {
-      if (k === 2047) {
-        page.ops[k] = D.OP_CROSS;
+      if (off === 4094) {
+        page.w[off] = D.OP_CROSS;
         return D.OP_CROSS;
       }
       raw = (low | (this.m16[h + 1] << 16)) >>> 0;
     }
     const s = this.scratch;
     D.decodeSlot(raw, this.isa, s);
-    page.ops[k] = s.op;
-    page.f[k] = s.f;
-    page.imm[k] = s.imm;
-    page.id[k] = s.id;
-    return s.op;
+    const packed = s.op | (s.f << 7);
+    page.w[off] = packed;
+    page.w[off + 1] = s.imm;
+    page.id[off >> 1] = s.id;
+    return packed;
   }
 
   /** Fetch and decode a 4-byte instruction that straddles a page boundary (not cached). */
@@ -1436,8 +1438,8 @@ export class Hart {
     return true;
   }
 
-  crossOp(): number { return this.scratch.op; }
-  crossF(): number { return this.scratch.f; }
+  /** The packed word (opcode | fields << 7) and immediate of the last fetchCross. */
+  crossWord(): number { return this.scratch.op | (this.scratch.f << 7); }
   crossImm(): number { return this.scratch.imm; }
   crossId(): number { return this.scratch.id; }
 

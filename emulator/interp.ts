@@ -16,8 +16,7 @@ const TWO32 = 4294967296;
 /** TLB set of privilege 2 (never filled): observed runs point data lookups here to force the slow path. */
 const EMPTY_READ_SET = (0 * 4 + 2) * TLB_ENTRIES;
 const EMPTY_WRITE_SET = (1 * 4 + 2) * TLB_ENTRIES;
-const NO_OPS = new Uint8Array(2048);
-const NO_I32 = new Int32Array(2048);
+const NO_WORDS = new Int32Array(4096);
 
 // Results of mul64 (the high word) — module state avoids allocating a pair.
 let mulHiOut = 0;
@@ -68,16 +67,14 @@ export function execChunk(h: Hart, n: number): number {
   let pc = h.pc;
   let i = 0;
   let fpVa = NaN;
-  let ops = NO_OPS, fa = NO_I32, ia = NO_I32;
+  let dw = NO_WORDS;
   let trapped = false;
   h.breakChunk = false;
 
   loop: while (i < n) {
     // ---- fetch: the current page's decoded-instruction cache, refilled when pc leaves the page ----
-    let k: number;
-    const off = pc - fpVa;
-    if (off >= 0 && off < 4096) k = off >> 1;
-    else {
+    let off = pc - fpVa;
+    if (!(off >= 0 && off < 4096)) {
       h.pc = pc;
       h.liveI = i;
       if (!h.fetchPage(pc)) {
@@ -86,17 +83,13 @@ export function execChunk(h: Hart, n: number): number {
         break;
       }
       fpVa = h.fpVa;
-      const pg = h.fpDec!;
-      ops = pg.ops;
-      fa = pg.f;
-      ia = pg.imm;
-      k = (pc - fpVa) >> 1;
+      dw = h.fpDec!.w;
+      off = pc - fpVa;
     }
-    let op = ops[k];
-    if (op === D.OP_UNDECODED) op = h.decodeAt(k);
-    let f = fa[k];
-    let imm = ia[k];
-    if (op === D.OP_CROSS) {
+    let w = dw[off];
+    if (w === 0) w = h.decodeAt(off);
+    let imm = dw[off + 1];
+    if (w === 2 /* OP_CROSS */) {
       h.pc = pc;
       h.liveI = i;
       if (!h.fetchCross(pc)) {
@@ -104,35 +97,35 @@ export function execChunk(h: Hart, n: number): number {
         pc = h.pc;
         break;
       }
-      op = h.crossOp();
-      f = h.crossF();
+      w = h.crossWord();
       imm = h.crossImm();
     }
-    const d = f & 127;
-    const s1 = (f >>> 7) & 63;
-    const s2 = (f >>> 13) & 63;
-    const len = f >>> 20;
+    const op = w & 127;
+    const d = (w >>> 7) & 127;
+    const s1 = (w >>> 14) & 63;
+    const s2 = (w >>> 20) & 63;
+    const len = w >>> 27;
 
     switch (op) {
-      case D.OP_ILLEGAL:
+      case 1 /* OP_ILLEGAL */:
         h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
         trapped = true;
         break;
 
       // ---- RV64I: upper immediates and jumps ----
-      case D.OP_LUI:
+      case 3 /* OP_LUI */:
         m32[d] = imm;
         m32[d + 1] = imm >> 31;
         pc += len;
         break;
-      case D.OP_AUIPC: {
+      case 4 /* OP_AUIPC */: {
         const v = pc + imm;
         m32[d] = v | 0;
         m32[d + 1] = ((v - (v >>> 0)) / TWO32) | 0;
         pc += len;
         break;
       }
-      case D.OP_JAL: {
+      case 5 /* OP_JAL */: {
         const target = pc + imm;
         if (noC && (imm & 2) !== 0) {
           h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(target)));
@@ -145,7 +138,7 @@ export function execChunk(h: Hart, n: number): number {
         pc = target;
         break;
       }
-      case D.OP_JALR: {
+      case 6 /* OP_JALR */: {
         const b = m32[s1];
         const lo = ((b + imm) | 0) & ~1;
         const hi = (m32[s1 + 1] + (imm >> 31) + (((b + imm) | 0) >>> 0 < b >>> 0 ? 1 : 0)) | 0;
@@ -172,24 +165,9 @@ export function execChunk(h: Hart, n: number): number {
         break;
       }
 
-      // ---- branches ----
-      case D.OP_BEQ:
-      case D.OP_BNE:
-      case D.OP_BLT:
-      case D.OP_BGE:
-      case D.OP_BLTU:
-      case D.OP_BGEU: {
-        const al = m32[s1], ah = m32[s1 + 1], bl = m32[s2], bh = m32[s2 + 1];
-        let take: boolean;
-        switch (op) {
-          case D.OP_BEQ: take = al === bl && ah === bh; break;
-          case D.OP_BNE: take = al !== bl || ah !== bh; break;
-          case D.OP_BLT: take = ah < bh || (ah === bh && (al >>> 0) < (bl >>> 0)); break;
-          case D.OP_BGE: take = !(ah < bh || (ah === bh && (al >>> 0) < (bl >>> 0))); break;
-          case D.OP_BLTU: take = (ah >>> 0) < (bh >>> 0) || (ah === bh && (al >>> 0) < (bl >>> 0)); break;
-          default: take = !((ah >>> 0) < (bh >>> 0) || (ah === bh && (al >>> 0) < (bl >>> 0))); break;
-        }
-        if (take) {
+      // ---- branches (a taken branch to a 2-byte-aligned target without C: misaligned, on the branch) ----
+      case 7 /* OP_BEQ */:
+        if (m32[s1] === m32[s2] && m32[s1 + 1] === m32[s2 + 1]) {
           if (noC && (imm & 2) !== 0) {
             h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(pc + imm)));
             trapped = true;
@@ -198,11 +176,60 @@ export function execChunk(h: Hart, n: number): number {
           pc += imm;
         } else pc += len;
         break;
-      }
+      case 8 /* OP_BNE */:
+        if (m32[s1] !== m32[s2] || m32[s1 + 1] !== m32[s2 + 1]) {
+          if (noC && (imm & 2) !== 0) {
+            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(pc + imm)));
+            trapped = true;
+            break;
+          }
+          pc += imm;
+        } else pc += len;
+        break;
+      case 9 /* OP_BLT */:
+        if (m32[s1 + 1] < m32[s2 + 1] || (m32[s1 + 1] === m32[s2 + 1] && m32[s1] >>> 0 < m32[s2] >>> 0)) {
+          if (noC && (imm & 2) !== 0) {
+            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(pc + imm)));
+            trapped = true;
+            break;
+          }
+          pc += imm;
+        } else pc += len;
+        break;
+      case 10 /* OP_BGE */:
+        if (m32[s1 + 1] > m32[s2 + 1] || (m32[s1 + 1] === m32[s2 + 1] && m32[s1] >>> 0 >= m32[s2] >>> 0)) {
+          if (noC && (imm & 2) !== 0) {
+            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(pc + imm)));
+            trapped = true;
+            break;
+          }
+          pc += imm;
+        } else pc += len;
+        break;
+      case 11 /* OP_BLTU */:
+        if (m32[s1 + 1] >>> 0 < m32[s2 + 1] >>> 0 || (m32[s1 + 1] === m32[s2 + 1] && m32[s1] >>> 0 < m32[s2] >>> 0)) {
+          if (noC && (imm & 2) !== 0) {
+            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(pc + imm)));
+            trapped = true;
+            break;
+          }
+          pc += imm;
+        } else pc += len;
+        break;
+      case 12 /* OP_BGEU */:
+        if (m32[s1 + 1] >>> 0 > m32[s2 + 1] >>> 0 || (m32[s1 + 1] === m32[s2 + 1] && m32[s1] >>> 0 >= m32[s2] >>> 0)) {
+          if (noC && (imm & 2) !== 0) {
+            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(pc + imm)));
+            trapped = true;
+            break;
+          }
+          pc += imm;
+        } else pc += len;
+        break;
 
       // ---- loads: TLB hit and natural alignment → straight from memory; else the slow path ----
-      case D.OP_LB:
-      case D.OP_LBU: {
+      case 13 /* OP_LB */:
+      case 17 /* OP_LBU */: {
         const b = m32[s1];
         const lo = (b + imm) | 0;
         const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
@@ -226,8 +253,8 @@ export function execChunk(h: Hart, n: number): number {
         pc += len;
         break;
       }
-      case D.OP_LH:
-      case D.OP_LHU: {
+      case 14 /* OP_LH */:
+      case 18 /* OP_LHU */: {
         const b = m32[s1];
         const lo = (b + imm) | 0;
         const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
@@ -251,8 +278,8 @@ export function execChunk(h: Hart, n: number): number {
         pc += len;
         break;
       }
-      case D.OP_LW:
-      case D.OP_LWU: {
+      case 15 /* OP_LW */:
+      case 19 /* OP_LWU */: {
         const b = m32[s1];
         const lo = (b + imm) | 0;
         const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
@@ -275,7 +302,7 @@ export function execChunk(h: Hart, n: number): number {
         pc += len;
         break;
       }
-      case D.OP_LD: {
+      case 16 /* OP_LD */: {
         const b = m32[s1];
         const lo = (b + imm) | 0;
         const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
@@ -302,10 +329,10 @@ export function execChunk(h: Hart, n: number): number {
       }
 
       // ---- stores ----
-      case D.OP_SB:
-      case D.OP_SH:
-      case D.OP_SW:
-      case D.OP_SD: {
+      case 20 /* OP_SB */:
+      case 21 /* OP_SH */:
+      case 22 /* OP_SW */:
+      case 23 /* OP_SD */: {
         const b = m32[s1];
         const lo = (b + imm) | 0;
         const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
@@ -340,7 +367,7 @@ export function execChunk(h: Hart, n: number): number {
       }
 
       // ---- integer register-immediate ----
-      case D.OP_ADDI: {
+      case 24 /* OP_ADDI */: {
         const al = m32[s1];
         const lo = (al + imm) | 0;
         m32[d + 1] = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
@@ -348,7 +375,7 @@ export function execChunk(h: Hart, n: number): number {
         pc += len;
         break;
       }
-      case D.OP_SLTI: {
+      case 25 /* OP_SLTI */: {
         const ah = m32[s1 + 1], bh = imm >> 31;
         const v = ah < bh || (ah === bh && (m32[s1] >>> 0) < (imm >>> 0)) ? 1 : 0;
         m32[d] = v;
@@ -356,7 +383,7 @@ export function execChunk(h: Hart, n: number): number {
         pc += len;
         break;
       }
-      case D.OP_SLTIU: {
+      case 26 /* OP_SLTIU */: {
         const ah = m32[s1 + 1], bh = imm >> 31;
         const v = (ah >>> 0) < (bh >>> 0) || (ah === bh && (m32[s1] >>> 0) < (imm >>> 0)) ? 1 : 0;
         m32[d] = v;
@@ -364,27 +391,27 @@ export function execChunk(h: Hart, n: number): number {
         pc += len;
         break;
       }
-      case D.OP_XORI:
+      case 27 /* OP_XORI */:
         m32[d + 1] = m32[s1 + 1] ^ (imm >> 31);
         m32[d] = m32[s1] ^ imm;
         pc += len;
         break;
-      case D.OP_ORI:
+      case 28 /* OP_ORI */:
         m32[d + 1] = m32[s1 + 1] | (imm >> 31);
         m32[d] = m32[s1] | imm;
         pc += len;
         break;
-      case D.OP_ANDI:
+      case 29 /* OP_ANDI */:
         m32[d + 1] = m32[s1 + 1] & (imm >> 31);
         m32[d] = m32[s1] & imm;
         pc += len;
         break;
-      case D.OP_SLLI:
-      case D.OP_SRLI:
-      case D.OP_SRAI:
-      case D.OP_SLL:
-      case D.OP_SRL:
-      case D.OP_SRA: {
+      case 30 /* OP_SLLI */:
+      case 31 /* OP_SRLI */:
+      case 32 /* OP_SRAI */:
+      case 35 /* OP_SLL */:
+      case 39 /* OP_SRL */:
+      case 40 /* OP_SRA */: {
         const sh = op <= D.OP_SRAI ? imm & 63 : m32[s2] & 63;
         const al = m32[s1], ah = m32[s1 + 1];
         let lo: number, hi: number;
@@ -421,7 +448,7 @@ export function execChunk(h: Hart, n: number): number {
       }
 
       // ---- integer register-register ----
-      case D.OP_ADD: {
+      case 33 /* OP_ADD */: {
         const al = m32[s1], bl = m32[s2];
         const lo = (al + bl) | 0;
         const hi = (m32[s1 + 1] + m32[s2 + 1] + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
@@ -430,7 +457,7 @@ export function execChunk(h: Hart, n: number): number {
         pc += len;
         break;
       }
-      case D.OP_SUB: {
+      case 34 /* OP_SUB */: {
         const al = m32[s1], bl = m32[s2];
         const hi = (m32[s1 + 1] - m32[s2 + 1] - ((al >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;
         m32[d] = (al - bl) | 0;
@@ -438,7 +465,7 @@ export function execChunk(h: Hart, n: number): number {
         pc += len;
         break;
       }
-      case D.OP_SLT: {
+      case 36 /* OP_SLT */: {
         const ah = m32[s1 + 1], bh = m32[s2 + 1];
         const v = ah < bh || (ah === bh && (m32[s1] >>> 0) < (m32[s2] >>> 0)) ? 1 : 0;
         m32[d] = v;
@@ -446,7 +473,7 @@ export function execChunk(h: Hart, n: number): number {
         pc += len;
         break;
       }
-      case D.OP_SLTU: {
+      case 37 /* OP_SLTU */: {
         const ah = m32[s1 + 1], bh = m32[s2 + 1];
         const v = (ah >>> 0) < (bh >>> 0) || (ah === bh && (m32[s1] >>> 0) < (m32[s2] >>> 0)) ? 1 : 0;
         m32[d] = v;
@@ -454,80 +481,80 @@ export function execChunk(h: Hart, n: number): number {
         pc += len;
         break;
       }
-      case D.OP_XOR:
+      case 38 /* OP_XOR */:
         m32[d + 1] = m32[s1 + 1] ^ m32[s2 + 1];
         m32[d] = m32[s1] ^ m32[s2];
         pc += len;
         break;
-      case D.OP_OR:
+      case 41 /* OP_OR */:
         m32[d + 1] = m32[s1 + 1] | m32[s2 + 1];
         m32[d] = m32[s1] | m32[s2];
         pc += len;
         break;
-      case D.OP_AND:
+      case 42 /* OP_AND */:
         m32[d + 1] = m32[s1 + 1] & m32[s2 + 1];
         m32[d] = m32[s1] & m32[s2];
         pc += len;
         break;
 
       // ---- RV64 word operations: 32-bit result, sign-extended ----
-      case D.OP_ADDIW: {
+      case 43 /* OP_ADDIW */: {
         const v = (m32[s1] + imm) | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
         pc += len;
         break;
       }
-      case D.OP_SLLIW: {
+      case 44 /* OP_SLLIW */: {
         const v = m32[s1] << (imm & 31);
         m32[d] = v;
         m32[d + 1] = v >> 31;
         pc += len;
         break;
       }
-      case D.OP_SRLIW: {
+      case 45 /* OP_SRLIW */: {
         const v = (m32[s1] >>> (imm & 31)) | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
         pc += len;
         break;
       }
-      case D.OP_SRAIW: {
+      case 46 /* OP_SRAIW */: {
         const v = m32[s1] >> (imm & 31);
         m32[d] = v;
         m32[d + 1] = v >> 31;
         pc += len;
         break;
       }
-      case D.OP_ADDW: {
+      case 47 /* OP_ADDW */: {
         const v = (m32[s1] + m32[s2]) | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
         pc += len;
         break;
       }
-      case D.OP_SUBW: {
+      case 48 /* OP_SUBW */: {
         const v = (m32[s1] - m32[s2]) | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
         pc += len;
         break;
       }
-      case D.OP_SLLW: {
+      case 49 /* OP_SLLW */: {
         const v = m32[s1] << (m32[s2] & 31);
         m32[d] = v;
         m32[d + 1] = v >> 31;
         pc += len;
         break;
       }
-      case D.OP_SRLW: {
+      case 50 /* OP_SRLW */: {
         const v = (m32[s1] >>> (m32[s2] & 31)) | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
         pc += len;
         break;
       }
-      case D.OP_SRAW: {
+      case 51 /* OP_SRAW */: {
         const v = m32[s1] >> (m32[s2] & 31);
         m32[d] = v;
         m32[d + 1] = v >> 31;
@@ -536,35 +563,35 @@ export function execChunk(h: Hart, n: number): number {
       }
 
       // ---- M ----
-      case D.OP_MUL: {
+      case 56 /* OP_MUL */: {
         const lo = mul64(m32[s1], m32[s1 + 1], m32[s2], m32[s2 + 1]);
         m32[d] = lo;
         m32[d + 1] = mulHiOut;
         pc += len;
         break;
       }
-      case D.OP_MULH:
-      case D.OP_MULHSU:
-      case D.OP_MULHU:
+      case 57 /* OP_MULH */:
+      case 58 /* OP_MULHSU */:
+      case 59 /* OP_MULHU */:
         h.mulh(op, s1, s2, d);
         pc += len;
         break;
-      case D.OP_DIV:
-      case D.OP_DIVU:
-      case D.OP_REM:
-      case D.OP_REMU:
+      case 60 /* OP_DIV */:
+      case 61 /* OP_DIVU */:
+      case 62 /* OP_REM */:
+      case 63 /* OP_REMU */:
         div64(h, op, s1, s2, d);
         pc += len;
         break;
-      case D.OP_MULW: {
+      case 64 /* OP_MULW */: {
         const v = Math.imul(m32[s1], m32[s2]);
         m32[d] = v;
         m32[d + 1] = v >> 31;
         pc += len;
         break;
       }
-      case D.OP_DIVW:
-      case D.OP_REMW: {
+      case 65 /* OP_DIVW */:
+      case 67 /* OP_REMW */: {
         const a = m32[s1], b = m32[s2];
         let v: number;
         if (b === 0) v = op === D.OP_DIVW ? -1 : a;
@@ -575,8 +602,8 @@ export function execChunk(h: Hart, n: number): number {
         pc += len;
         break;
       }
-      case D.OP_DIVUW:
-      case D.OP_REMUW: {
+      case 66 /* OP_DIVUW */:
+      case 68 /* OP_REMUW */: {
         const a = m32[s1] >>> 0, b = m32[s2] >>> 0;
         let v: number;
         if (b === 0) v = op === D.OP_DIVUW ? -1 : a | 0;
@@ -588,12 +615,12 @@ export function execChunk(h: Hart, n: number): number {
       }
 
       // ---- A ----
-      case D.OP_LR_W:
-      case D.OP_SC_W:
-      case D.OP_LR_D:
-      case D.OP_SC_D:
-      case D.OP_AMO_W:
-      case D.OP_AMO_D:
+      case 79 /* OP_LR_W */:
+      case 80 /* OP_SC_W */:
+      case 81 /* OP_LR_D */:
+      case 82 /* OP_SC_D */:
+      case 83 /* OP_AMO_W */:
+      case 84 /* OP_AMO_D */:
         h.pc = pc;
         h.liveI = i;
         if (!h.atomic(op, imm, d, s1, s2)) {
@@ -604,26 +631,26 @@ export function execChunk(h: Hart, n: number): number {
         break;
 
       // ---- fences: the decoded-instruction cache is kept coherent with stores, so fence.i has nothing to do ----
-      case D.OP_FENCE:
-      case D.OP_FENCE_I:
+      case 52 /* OP_FENCE */:
+      case 53 /* OP_FENCE_I */:
         pc += len;
         break;
 
       // ---- system ----
-      case D.OP_ECALL:
+      case 54 /* OP_ECALL */:
         h.raise(h.priv === C.PRV_M ? C.CAUSE_MACHINE_ECALL : C.CAUSE_USER_ECALL + h.priv, 0n);
         trapped = true;
         break;
-      case D.OP_EBREAK:
+      case 55 /* OP_EBREAK */:
         h.raise(C.CAUSE_BREAKPOINT, BigInt.asUintN(64, BigInt(pc)));
         trapped = true;
         break;
-      case D.OP_CSRRW:
-      case D.OP_CSRRS:
-      case D.OP_CSRRC:
-      case D.OP_CSRRWI:
-      case D.OP_CSRRSI:
-      case D.OP_CSRRCI:
+      case 69 /* OP_CSRRW */:
+      case 70 /* OP_CSRRS */:
+      case 71 /* OP_CSRRC */:
+      case 72 /* OP_CSRRWI */:
+      case 73 /* OP_CSRRSI */:
+      case 74 /* OP_CSRRCI */:
         h.pc = pc;
         h.liveI = i;
         if (!h.csrInstr(op, imm & 0xfff, s1, imm >>> 12, d)) {
@@ -636,8 +663,8 @@ export function execChunk(h: Hart, n: number): number {
           break loop;
         }
         break;
-      case D.OP_MRET:
-      case D.OP_SRET:
+      case 76 /* OP_MRET */:
+      case 75 /* OP_SRET */:
         h.pc = pc;
         h.liveI = i;
         if (!(op === D.OP_MRET ? h.mret() : h.sret())) {
@@ -648,7 +675,7 @@ export function execChunk(h: Hart, n: number): number {
         pc = h.pc;
         i++;
         break loop;
-      case D.OP_WFI:
+      case 77 /* OP_WFI */:
         // U-mode always traps (S is implemented); S-mode traps when mstatus.TW = 1, with a time limit of
         // zero as Spike (privileged spec §3.1.6.5).
         if (h.priv === C.PRV_U || (h.priv === C.PRV_S && (h.mstatus & C.MSTATUS_TW) !== 0)) {
@@ -660,7 +687,7 @@ export function execChunk(h: Hart, n: number): number {
         i++;
         h.wfiWaiting = true;
         break loop;
-      case D.OP_SFENCE_VMA:
+      case 78 /* OP_SFENCE_VMA */:
         if (h.priv === C.PRV_U || (h.priv === C.PRV_S && (h.mstatus & C.MSTATUS_TVM) !== 0)) {
           h.pc = pc;
           h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(pc) ?? 0) >>> 0));
@@ -673,7 +700,7 @@ export function execChunk(h: Hart, n: number): number {
         pc += len;
         i++;
         break loop;
-      case D.OP_XPC: {
+      case 85 /* OP_XPC */: {
         const x = h.xpc;
         if (x === null) {
           h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
