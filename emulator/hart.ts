@@ -72,6 +72,7 @@ export class Hart {
   readonly isa: D.IsaConfig;
   readonly uart: Uart16550;
   private readonly stdout: (bytes: Uint8Array) => void;
+  private readonly stdin: () => number;
   private readonly decPages: (DecodedPage | undefined)[];
   private readonly pageFlags: Uint8Array;
 
@@ -172,6 +173,7 @@ export class Hart {
     this.isa = opts.isa;
     this.insnsPerTick = opts.insnsPerTick;
     this.stdout = opts.stdout;
+    this.stdin = opts.stdin;
     this.uart = new Uart16550(opts.stdout, opts.stdin);
     const total = L.RAM_OFF + opts.ramBytes;
     this.memory = new WebAssembly.Memory({ initial: Math.ceil(total / 65536), maximum: Math.ceil(total / 65536) });
@@ -432,11 +434,6 @@ export class Hart {
   private checkHtif(idx: number, size: number): void {
     const t = this.tohost;
     if (t < 0 || idx + size <= t || idx >= t + 8) return;
-    // A 64-bit tohost written by two 32-bit stores: act when the upper half arrives (as Spike, which
-    // polls between instructions, effectively does).
-    if (size < 8 && idx < t + 4 && this.m32[(t >> 2) + 1] === 0 && this.m32[t >> 2] !== 0 && idx + size <= t + 4) {
-      // low half written, upper half zero: a complete request for device 0 (exit or syscall)
-    }
     const v = this.read64(t);
     if (v === 0n) return;
     this.write64(t, 0n); // the host takes the request
@@ -466,7 +463,7 @@ export class Hart {
   }
 
   private uartInput(): number {
-    return -1;
+    return this.stdin();
   }
 
   private respond(v: bigint): void {

@@ -230,6 +230,11 @@ export class Machine implements PageTableReader {
   run(maxInsns = Infinity, observer?: CommitObserver): RunResult {
     try {
       return observer ? this.runObserved(maxInsns, observer) : this.runFast(maxInsns);
+    } catch (e) {
+      // A bug in rvx, not guest behaviour: report it as a result rather than crash the caller.
+      const h = this.hart;
+      const msg = e instanceof Error ? e.message : String(e);
+      return { reason: 'fatal', message: `internal emulator error at pc 0x${BigInt.asUintN(64, BigInt(Math.trunc(h.pc))).toString(16)}: ${msg}` };
     } finally {
       this.syncState();
       this.flushOut();

@@ -800,3 +800,14 @@ describe('observer', () => {
     expect(trace()).toBe(trace());
   });
 });
+
+describe('interpreter source', () => {
+  it('every literal case label in emulator/interp.ts names the opcode decode.ts gives that number', async () => {
+    const { readFileSync } = await import('node:fs');
+    const D = await import('../emulator/decode.js');
+    const src = readFileSync(new URL('../emulator/interp.ts', import.meta.url), 'utf8');
+    const labels = [...src.matchAll(/case (\d+) \/\* (OP_[A-Z_0-9]+) \*\//g)];
+    expect(labels.length).toBeGreaterThan(80);
+    for (const [, num, name] of labels) expect([name, (D as unknown as Record<string, number>)[name]]).toEqual([name, Number(num)]);
+  });
+});
