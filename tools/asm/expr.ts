@@ -121,6 +121,7 @@ export class ExprParser {
   constructor(public env: ExprEnv) {}
 
   reset(s: string, pos: number, end: number): void {
+    this.depth = 0;
     this.s = s;
     this.pos = pos;
     this.end = end;
@@ -194,8 +195,22 @@ export class ExprParser {
     }
   }
 
+  private depth = 0;
+
   private unary(): Expr {
     this.skipWs();
+    if (++this.depth > 500) {
+      this.depth = 0;
+      throw new AsmError('expression nested too deeply', this.pos);
+    }
+    try {
+      return this.unaryInner();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private unaryInner(): Expr {
     const c = this.peek();
     if (c === 45 || c === 126 || c === 33 || c === 43) {
       this.pos++;

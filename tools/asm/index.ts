@@ -130,8 +130,8 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   try {
     linked = link(units, { base, layout, entry: options.entry ?? null }, diags);
   } catch (e) {
-    if (!(e instanceof AsmError)) throw e;
-    diags.push({ file: '<link>', line: 0, col: 0, severity: 'error', message: e.message });
+    if (!(e instanceof AsmError) && !(e instanceof RangeError)) throw e;
+    diags.push({ file: '<link>', line: 0, col: 0, severity: 'error', message: e instanceof RangeError ? `symbol definitions nested too deeply (${e.message})` : (e as Error).message });
   }
   const outputs = linked?.outputs ?? [];
   const image = buildImage(units, outputs, linked?.entry ?? base, diags, linked?.resolve ?? null);

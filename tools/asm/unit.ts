@@ -296,6 +296,7 @@ export class Unit {
   private collect: Collect | null = null;
   private conds: Cond[] = [];
   private macroCounter = 0;
+  private expandedLines = 0;
   private dotCounter = 0;
   listing: ListingLine[] = [];
   /** Statement context. */
@@ -395,7 +396,7 @@ export class Unit {
     const sec = this.sec;
     if (sec.cur.kind !== 0 || sec.frags[sec.frags.length - 1] !== sec.cur) sec.newData();
     s.kind = 1;
-    if (!s.temp) sec.hasLabels = true;
+    sec.hasLabels = true;
     s.section = sec;
     s.frag = sec.cur;
     s.offset = sec.cur.size;
@@ -520,6 +521,12 @@ export class Unit {
   private pushExpansion(lines: string[], files: string[], lineNos: number[], note: string | undefined, macro: boolean): void {
     const parent = this.frame;
     const depth = parent.macroDepth + (macro ? 1 : 0);
+    this.expandedLines += lines.length;
+    if (this.expandedLines > 20_000_000) {
+      this.error('macro and repetition expansions exceed 20,000,000 lines');
+      this.ended = true;
+      return;
+    }
     if (depth > 100 || this.frames.length > 1000) {
       this.error('macro or repetition nesting too deep (recursive macro?)');
       return;
@@ -750,6 +757,7 @@ export class Unit {
       this.instruction(word, q, end);
     } catch (e) {
       if (e instanceof AsmError) this.error(e.message, e.pos);
+      else if (e instanceof RangeError) this.error(`input nested too deeply (${e.message})`, this.mnemonicPos);
       else throw e;
     }
   }
