@@ -190,7 +190,7 @@ describe('pathological input is refused with a message', () => {
   it('deep nesting and expansion bombs', () => {
     const deep = assemble([{ name: 'd.s', text: '.word ' + '('.repeat(5000) + '1' + ')'.repeat(5000) + '\n' }]);
     expect(deep.diagnostics.map(formatDiagnostic)[0]).toBe('d.s:1:507: error: expression nested too deeply');
-    const bomb = assemble([{ name: 'b.s', text: '.rept 100000\n.rept 100000\n.rept 100000\nnop\n.endr\n.endr\n.endr\n' }]);
-    expect(bomb.diagnostics[0].message).toBe('macro and repetition expansions exceed 20,000,000 lines');
+    const bomb = assemble([{ name: 'b.s', text: '.rept 1000000\n' + 'nop\n'.repeat(11) + '.endr\n' }]);
+    expect(bomb.diagnostics[0].message).toBe('macro and repetition expansions exceed 10,000,000 lines');
   });
 });

@@ -521,12 +521,7 @@ export class Unit {
   private pushExpansion(lines: string[], files: string[], lineNos: number[], note: string | undefined, macro: boolean): void {
     const parent = this.frame;
     const depth = parent.macroDepth + (macro ? 1 : 0);
-    this.expandedLines += lines.length;
-    if (this.expandedLines > 20_000_000) {
-      this.error('macro and repetition expansions exceed 20,000,000 lines');
-      this.ended = true;
-      return;
-    }
+    if (!this.budget(lines.length)) return;
     if (depth > 100 || this.frames.length > 1000) {
       this.error('macro or repetition nesting too deep (recursive macro?)');
       return;
@@ -652,7 +647,21 @@ export class Unit {
     c.lineNos.push(this.loc.line);
   }
 
+  /** Count expanded lines against the unit's budget; false (with an error, ending the unit) when exceeded. */
+  private budget(n: number): boolean {
+    this.expandedLines += n;
+    if (this.expandedLines <= 10_000_000) return true;
+    this.error('macro and repetition expansions exceed 10,000,000 lines');
+    this.ended = true;
+    return false;
+  }
+
   private finishRepeat(c: Collect): void {
+    const total = (c.kind === 'rept' ? c.count : c.irpValues.length) * c.lines.length;
+    if (this.expandedLines + total > 10_000_000) {
+      this.budget(total);
+      return;
+    }
     const lines: string[] = [];
     const files: string[] = [];
     const nos: number[] = [];
