@@ -2,7 +2,7 @@
 // back (and narrowed by a seg-mask).
 
 import { describe, expect, it } from 'vitest';
-import { xpcChain } from '../kernel-images/systems/xpc.js';
+import { xpcChain, xpcIpcMix } from '../kernel-images/systems/xpc.js';
 import { boot } from './kernel-helpers.js';
 
 describe('microkernel XPC', () => {
@@ -13,5 +13,10 @@ describe('microkernel XPC', () => {
     expect(r.console).toContain('[kernel] client (pid 0) exited with code 0\n');
     expect(r.console).toContain("b: peek called, printing from b's address space\n");
     expect(r.console).toContain('relay\nclient: 100 xcall chains');
+  });
+
+  it('keeps a thread XPC state right across fastpath IPC after user-level changes (swapseg, xcall/xret)', async () => {
+    const r = await boot(xpcIpcMix);
+    expect(r.console).toContain('client: XPC state survives fastpath IPC: ok\n');
   });
 });

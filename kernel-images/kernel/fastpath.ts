@@ -32,7 +32,7 @@ export function fastpathText(a: Asm, X: boolean): void {
     a.la('t5', 'current').sd('t4', 0, 't5');
     a.li('t5', 'TS_RUNNING').sd('t5', 'TCB_STATE', 't4');
     a.global(`fastpath_${p}switch_as`);
-    a.ld('t5', 'TCB_SATP', 't4').csrw('satp', 't5', 'the destination address space');
+    a.ld('t5', 'TCB_HOME_SATP', 't4').csrw('satp', 't5', 'the destination address space (its home: not busy)');
     a.i('sfence.vma zero, zero', 'no ASIDs: flush, as seL4 does on RISC-V');
     if (X) {
       a.comment('destination XPC registers (home state: link stack empty, no segment)');
@@ -66,6 +66,7 @@ export function fastpathText(a: Asm, X: boolean): void {
   a.i('bnez t5, 1f').sd('zero', 'EP_STATE', 't2', 'queue now empty: idle');
   a.label('1');
   a.li('t5', 'TS_BLOCKED_REPLY').sd('t5', 'TCB_STATE', 't6', 'the caller waits for the reply');
+  if (X) a.sd('zero', 'TCB_XPC_BUSY', 't6', 'checked above: the caller is in its home XPC state');
   a.sd('t6', 'TCB_REPLY_TO', 't4', 'the receiver holds the reply capability');
   switchAndRestore('');
 

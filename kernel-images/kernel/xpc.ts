@@ -397,8 +397,10 @@ export function xpcText(a: Asm): void {
     la s1, tcbs
     li s2, MAX_PROCS
 3:
+    ld t0, TCB_XPC_BUSY(s1)    # not busy: home, link stack empty (and the saved fields may be stale)
+    beqz t0, 6f
     ld t0, TCB_LINK_BASE(s1)
-    ld t1, TCB_LINK_TOP(s1)    # saved at every kernel entry (xpc_save)
+    ld t1, TCB_LINK_TOP(s1)
 4:
     bgeu t0, t1, 6f
     ld t2, LR_SATP(t0)
@@ -420,6 +422,8 @@ export function xpcText(a: Asm): void {
     beqz t0, 9f                # TS_FREE
     li t1, TS_DEAD
     beq t0, t1, 9f
+    ld t0, TCB_XPC_BUSY(s1)
+    beqz t0, 9f                # at home: not inside anything
     ld t0, TCB_SATP(s1)
     ld t1, TCB_HOME_SATP(s0)
     bne t0, t1, 9f

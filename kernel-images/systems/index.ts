@@ -4,7 +4,7 @@ import type { SystemSpec } from '../system.js';
 import { hello } from './hello.js';
 import { hostile } from './hostile.js';
 import { badges, longmsg, notify, pingpong, timeshare } from './ipc.js';
-import { ipcServerDies, xpcChain, xpcHostile } from './xpc.js';
+import { ipcServerDies, xpcChain, xpcHostile, xpcIpcMix } from './xpc.js';
 
 export const SYSTEMS: SystemSpec[] = [
   hello,
@@ -14,6 +14,7 @@ export const SYSTEMS: SystemSpec[] = [
   notify,
   timeshare,
   xpcChain,
+  xpcIpcMix,
   ipcServerDies,
   ...Object.values(hostile),
   ...Object.values(xpcHostile),

@@ -602,3 +602,85 @@ self_handler:
     ret
 `;
 }
+
+/**
+ * IPC and XPC mixed on one thread: state saved at an earlier kernel entry (a relay segment held, an
+ * xcall in progress) must not come back after the thread has changed it at user level and blocked
+ * through the fastpath.
+ */
+export const xpcIpcMix: SystemSpec = {
+  name: 'xpc-ipc-mix',
+  description: 'a thread mixing xcalls, relay segments and fastpath IPC keeps the right XPC state',
+  endpoints: ['ep', 'idle_svc'],
+  programs: [
+    {
+      name: 'longreply',
+      caps: [{ slot: 0, endpoint: 'ep' }],
+      text: `
+# Replies 40 bytes (a long message: the reply takes the slow path) whatever it was sent.
+main:
+    li a0, 0
+    call sys_recv
+1:
+    li a0, 0
+    li a1, 40
+    call sys_reply_recv
+    j 1b
+`,
+    },
+    xserver('svc', `
+pid_handler:
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    call sys_getpid           # a slow-path system call made inside the xcall
+    ld ra, 0(sp)
+    addi sp, sp, 16
+    ret
+`),
+    xclient('client', `
+    li a0, 4096
+    li a1, ${RELAY_VA}
+    li a2, 0
+    call sys_xpc_relay_alloc
+    bnez a0, 8f
+    li s0, 0
+    swapseg s0                # holding a segment ...
+    call sys_getpid           # ... when the kernel saves the XPC state
+    swapseg s0                # given back without entering the kernel
+    li a0, 0
+    li a1, 8
+    call sys_call             # fastpath call, slow-path (long) reply
+    bnez a0, 8f
+    csrr t0, uxseg_len
+    bnez t0, 8f               # no segment came back
+    swapseg s0
+    csrr t0, uxseg_len
+    li t1, 4096
+    bne t0, t1, 8f            # the segment is where it was left
+    swapseg s0
+    li a0, XENTRY_PID
+    call xpc_call             # the kernel saves the state while this thread is inside svc
+    li t0, 2
+    bne a0, t0, 8f            # getpid inside svc names the calling thread's process (client, 2)
+    li a0, 0
+    li a1, 8
+    call sys_call             # then the same fastpath call / slow reply: must come back home
+    bnez a0, 8f
+    la a0, ok
+    call puts
+    li a0, 0
+    j 9f
+8:
+    la a0, bad
+    call puts
+    li a0, 1
+9:
+`, `
+ok:
+    .asciz "client: XPC state survives fastpath IPC: ok\\n"
+bad:
+    .asciz "client: XPC state after fastpath IPC: WRONG\\n"
+`, 1, [{ slot: 0, endpoint: 'ep', badge: 1 }]),
+  ],
+  xentries: [{ name: 'pid', owner: 'svc', handler: 'pid_handler', contexts: 1, grants: ['client'] }],
+};
