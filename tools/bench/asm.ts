@@ -4,6 +4,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { assemble } from '../asm/index.js';
 
 /** A deterministic program of about `lines` lines. */
@@ -89,13 +90,19 @@ export async function main(args: string[]): Promise<number> {
       return 1;
     }
   }
+  // Wall time is what users wait for; CPU time (all threads, GC included) shows how much of a slow run was
+  // other load on a shared machine.
   let best = Infinity;
-  for (let i = 0; i < 5; i++) {
+  let bestCpu = Infinity;
+  for (let i = 0; i < 7; i++) {
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     const r = assemble(src, { listing: false });
     r.elf();
     const t = Number(process.hrtime.bigint() - t0) / 1e9;
+    const c = process.cpuUsage(c0);
     if (t < best) best = t;
+    bestCpu = Math.min(bestCpu, (c.user + c.system) / 1e6);
   }
   const t0 = process.hrtime.bigint();
   const withListing = assemble(src, { listing: true });
@@ -107,12 +114,17 @@ export async function main(args: string[]): Promise<number> {
     revision: revision(),
     lines: count,
     seconds: Number(best.toFixed(4)),
+    cpuSeconds: Number(bestCpu.toFixed(4)),
     linesPerSecond,
     linesPerSecondWithListing: Math.round(count / listingSeconds),
     target: 500000,
     node: process.version,
+    loadAverage: Number(loadavg()[0].toFixed(2)),
   };
-  process.stdout.write(`asm: ${count} lines in ${best.toFixed(3)} s = ${linesPerSecond.toLocaleString('en-US')} lines/s (target 500,000); with listing ${result.linesPerSecondWithListing.toLocaleString('en-US')} lines/s\n`);
+  process.stdout.write(
+    `asm: ${count} lines in ${best.toFixed(3)} s = ${linesPerSecond.toLocaleString('en-US')} lines/s (target 500,000); ` +
+      `CPU ${bestCpu.toFixed(3)} s; with listing ${result.linesPerSecondWithListing.toLocaleString('en-US')} lines/s; load average ${result.loadAverage}\n`,
+  );
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/asm.json', JSON.stringify(result, null, 2) + '\n');
   return 0;
