@@ -58,7 +58,9 @@ export interface ListingLine {
   endOff: number;
   file: string;
   line: number;
-  text: string;
+  /** The source line is src from `start` to the end of that line (read when the listing is formatted). */
+  src: string;
+  start: number;
 }
 
 /** A pending operand: a field whose value comes from an expression evaluated after layout. */
@@ -1245,16 +1247,8 @@ export class Unit {
     if (endFrag === st.frag && endFrag.size === st.off) return;
     this.listing.push({
       section: sec, startFrag: st.frag, startOff: st.off, endFrag, endOff: endFrag.kind === 0 ? endFrag.size : endFrag.size,
-      file: this.loc.file, line: this.loc.line, text: this.currentLineText(),
+      file: this.loc.file, line: this.loc.line, src: this.s, start: this.lineStart,
     });
-  }
-
-  private currentLineText(): string {
-    const f = this.frame;
-    if (f.lines) return f.lines[f.idx - 1];
-    let end = this.s.indexOf('\n', this.lineStart);
-    if (end < 0) end = this.s.length;
-    return this.s.slice(this.lineStart, end).replace(/\r$/, '');
   }
 
   // ---- directives -----------------------------------------------------------------------------------
