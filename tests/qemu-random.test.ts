@@ -1,0 +1,86 @@
+// Differential test against QEMU (a development oracle, never needed by rvx): random user-level RV64IMAC
+// programs (tests/helpers/random-program.ts), assembled by rvx, run on `qemu-system-riscv64 -machine
+// spike` and on rvx; both print the final buffer and registers through the HTIF console and must print
+// the same. Seeded: a failure names its seed, and tests/helpers/random-program.ts regenerates it.
+// Skipped when QEMU is not installed.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Machine } from '../emulator/machine.js';
+import { assemble, formatDiagnostic } from '../tools/asm/index.js';
+import { toLoadable } from '../tools/load.js';
+import { randomProgram } from './helpers/random-program.js';
+
+const QEMU = 'qemu-system-riscv64';
+const HAVE_QEMU = spawnSync('which', [QEMU]).status === 0;
+
+/** Run an ELF on QEMU; the HTIF console goes to a file (a pipe can drop characters when the reader lags). */
+function qemuOutput(elf: string, cpu: string): Promise<{ code: number | null; out: string }> {
+  const outFile = `${elf}.out`;
+  return new Promise((resolve) => {
+    const p = spawn(QEMU, ['-machine', 'spike', '-cpu', cpu, '-bios', 'none', '-display', 'none', '-monitor', 'none', '-serial', `file:${outFile}`, '-kernel', elf], {
+      stdio: 'ignore',
+    });
+    const timer = setTimeout(() => p.kill('SIGKILL'), 30_000);
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      let out = '';
+      try {
+        out = readFileSync(outFile, 'latin1');
+      } catch {
+        // no output file: QEMU failed before opening it; the exit status says so
+      }
+      resolve({ code, out });
+    });
+  });
+}
+
+const dir = HAVE_QEMU ? mkdtempSync(join(tmpdir(), 'rvx-qrand-')) : '';
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Where two dumps first differ, in words: buffer dword k or register xN. */
+function firstDifference(a: string, b: string): string {
+  const la = a.split('\n'), lb = b.split('\n');
+  for (let i = 0; i < Math.max(la.length, lb.length); i++) {
+    if (la[i] !== lb[i]) return `${i < 32 ? `buffer dword ${i}` : `x${i - 32}`}: rvx ${la[i] ?? '(none)'} vs QEMU ${lb[i] ?? '(none)'}`;
+  }
+  return 'identical';
+}
+
+// RVX_RANDOM_PROGRAMS=N runs N programs of each kind (default 16 with C, a third as many without).
+const COUNT = Number(process.env.RVX_RANDOM_PROGRAMS ?? 16);
+const CASES: { seed: number; isa: string; cpu: string }[] = [
+  ...Array.from({ length: COUNT }, (_, i) => ({ seed: 1000 + i, isa: 'rv64imac', cpu: 'rv64' })),
+  ...Array.from({ length: Math.ceil(COUNT / 3) }, (_, i) => ({ seed: 100000 + i, isa: 'rv64ima', cpu: 'rv64,c=false' })),
+];
+
+describe.skipIf(!HAVE_QEMU).concurrent('random programs: rvx and QEMU print the same state', () => {
+  for (const { seed, isa, cpu } of CASES) {
+    it(`seed ${seed} (${isa})`, async () => {
+      const text = randomProgram(seed, 300, isa === 'rv64imac');
+      const asm = assemble([{ name: `random-${seed}.s`, text }], { march: isa });
+      if (!asm.ok) throw new Error(asm.diagnostics.map(formatDiagnostic).join('\n'));
+      const elf = join(dir, `random-${seed}.elf`);
+      writeFileSync(elf, asm.elf());
+      const chunks: number[] = [];
+      const m = new Machine({ isa, stdout: (b) => chunks.push(...b) });
+      m.load(toLoadable(asm.image));
+      const r = m.run(1_000_000);
+      const mine = Buffer.from(chunks).toString('latin1');
+      const q = await qemuOutput(elf, cpu);
+      expect(r, `seed ${seed}`).toEqual({ reason: 'exit', code: 0 });
+      expect(q.code, `seed ${seed}: QEMU exit`).toBe(0);
+      expect(mine.split('\n').length).toBe(65);
+      expect(firstDifference(mine, q.out), `seed ${seed}`).toBe('identical');
+    });
+  }
+});
+
+describe.skipIf(HAVE_QEMU)('random programs against QEMU', () => {
+  it.skip(`${QEMU} not installed: skipping the random differential runs`, () => {});
+});
