@@ -17,6 +17,8 @@ const TWO32 = 4294967296;
 const EMPTY_READ_SET = (0 * 4 + 2) * TLB_ENTRIES;
 const EMPTY_WRITE_SET = (1 * 4 + 2) * TLB_ENTRIES;
 const NO_WORDS = new Int32Array(4096);
+/** `off` value meaning "pc is farPc, not on the current fetch page". */
+const FAR = 0x7fff0000;
 
 // Results of mul64 (the high word) — module state avoids allocating a pair.
 let mulHiOut = 0;
@@ -64,37 +66,42 @@ export function execChunk(h: Hart, n: number): number {
   const rb = h.observing ? EMPTY_READ_SET : h.rBase;
   const wb = h.observing ? EMPTY_WRITE_SET : h.wBase;
   const noC = !h.isa.c;
-  let pc = h.pc;
+  // pc = fpVa + off while executing (off an int32 byte offset in the current fetch page); a pc that is
+  // not on that page is parked in farPc with off = FAR, so the hot path never does float arithmetic.
+  let fpVa = 0;
+  let off = FAR;
+  let farPc = h.pc;
   let i = 0;
-  let fpVa = NaN;
   let dw = NO_WORDS;
   let trapped = false;
   h.breakChunk = false;
 
   loop: while (i < n) {
     // ---- fetch: the current page's decoded-instruction cache, refilled when pc leaves the page ----
-    let off = pc - fpVa;
-    if (!(off >= 0 && off < 4096)) {
+    if ((off >>> 0) >= 4096) {
+      const pc = off === FAR ? farPc : fpVa + off;
       h.pc = pc;
       h.liveI = i;
       if (!h.fetchPage(pc)) {
         h.takeException();
-        pc = h.pc;
+        farPc = h.pc;
+        off = FAR;
         break;
       }
       fpVa = h.fpVa;
       dw = h.fpDec!.w;
-      off = pc - fpVa;
+      off = (pc - fpVa) | 0;
     }
     let w = dw[off];
     if (w === 0) w = h.decodeAt(off);
     let imm = dw[off + 1];
     if (w === 2 /* OP_CROSS */) {
-      h.pc = pc;
+      h.pc = fpVa + off;
       h.liveI = i;
-      if (!h.fetchCross(pc)) {
+      if (!h.fetchCross(fpVa + off)) {
         h.takeException();
-        pc = h.pc;
+        farPc = h.pc;
+        off = FAR;
         break;
       }
       w = h.crossWord();
@@ -116,26 +123,26 @@ export function execChunk(h: Hart, n: number): number {
       case 3 /* OP_LUI */:
         m32[d] = imm;
         m32[d + 1] = imm >> 31;
-        pc += len;
+        off += len;
         break;
       case 4 /* OP_AUIPC */: {
-        const v = pc + imm;
+        const v = fpVa + off + imm;
         m32[d] = v | 0;
         m32[d + 1] = ((v - (v >>> 0)) / TWO32) | 0;
-        pc += len;
+        off += len;
         break;
       }
       case 5 /* OP_JAL */: {
-        const target = pc + imm;
+        const target = fpVa + off + imm;
         if (noC && (imm & 2) !== 0) {
           h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(target)));
           trapped = true;
           break;
         }
-        const link = pc + len;
+        const link = fpVa + off + len;
         m32[d] = link | 0;
         m32[d + 1] = ((link - (link >>> 0)) / TWO32) | 0;
-        pc = target;
+        off += imm;
         break;
       }
       case 6 /* OP_JALR */: {
@@ -147,7 +154,7 @@ export function execChunk(h: Hart, n: number): number {
           trapped = true;
           break;
         }
-        const link = pc + len;
+        const link = fpVa + off + len;
         m32[d] = link | 0;
         m32[d + 1] = ((link - (link >>> 0)) / TWO32) | 0;
         if (((hi + 0x100000) >>> 0) >= 0x200000) {
@@ -158,10 +165,17 @@ export function execChunk(h: Hart, n: number): number {
           const t = BigInt.asUintN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0));
           const translated = h.priv !== C.PRV_M && h.satpMode === C.SATP_MODE_SV39;
           h.trapInto(translated ? C.CAUSE_FETCH_PAGE_FAULT : C.CAUSE_FETCH_ACCESS, false, t, t);
-          pc = h.pc;
+          farPc = h.pc;
+          off = FAR;
           break loop;
         }
-        pc = hi * TWO32 + (lo >>> 0);
+        const target = hi * TWO32 + (lo >>> 0);
+        const o = target - fpVa;
+        if (o >= 0 && o < 4096) off = o | 0;
+        else {
+          farPc = target;
+          off = FAR;
+        }
         break;
       }
 
@@ -169,62 +183,62 @@ export function execChunk(h: Hart, n: number): number {
       case 7 /* OP_BEQ */:
         if (m32[s1] === m32[s2] && m32[s1 + 1] === m32[s2 + 1]) {
           if (noC && (imm & 2) !== 0) {
-            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(pc + imm)));
+            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
             trapped = true;
             break;
           }
-          pc += imm;
-        } else pc += len;
+          off += imm;
+        } else off += len;
         break;
       case 8 /* OP_BNE */:
         if (m32[s1] !== m32[s2] || m32[s1 + 1] !== m32[s2 + 1]) {
           if (noC && (imm & 2) !== 0) {
-            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(pc + imm)));
+            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
             trapped = true;
             break;
           }
-          pc += imm;
-        } else pc += len;
+          off += imm;
+        } else off += len;
         break;
       case 9 /* OP_BLT */:
         if (m32[s1 + 1] < m32[s2 + 1] || (m32[s1 + 1] === m32[s2 + 1] && m32[s1] >>> 0 < m32[s2] >>> 0)) {
           if (noC && (imm & 2) !== 0) {
-            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(pc + imm)));
+            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
             trapped = true;
             break;
           }
-          pc += imm;
-        } else pc += len;
+          off += imm;
+        } else off += len;
         break;
       case 10 /* OP_BGE */:
         if (m32[s1 + 1] > m32[s2 + 1] || (m32[s1 + 1] === m32[s2 + 1] && m32[s1] >>> 0 >= m32[s2] >>> 0)) {
           if (noC && (imm & 2) !== 0) {
-            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(pc + imm)));
+            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
             trapped = true;
             break;
           }
-          pc += imm;
-        } else pc += len;
+          off += imm;
+        } else off += len;
         break;
       case 11 /* OP_BLTU */:
         if (m32[s1 + 1] >>> 0 < m32[s2 + 1] >>> 0 || (m32[s1 + 1] === m32[s2 + 1] && m32[s1] >>> 0 < m32[s2] >>> 0)) {
           if (noC && (imm & 2) !== 0) {
-            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(pc + imm)));
+            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
             trapped = true;
             break;
           }
-          pc += imm;
-        } else pc += len;
+          off += imm;
+        } else off += len;
         break;
       case 12 /* OP_BGEU */:
         if (m32[s1 + 1] >>> 0 > m32[s2 + 1] >>> 0 || (m32[s1 + 1] === m32[s2 + 1] && m32[s1] >>> 0 >= m32[s2] >>> 0)) {
           if (noC && (imm & 2) !== 0) {
-            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(pc + imm)));
+            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
             trapped = true;
             break;
           }
-          pc += imm;
-        } else pc += len;
+          off += imm;
+        } else off += len;
         break;
 
       // ---- loads: TLB hit and natural alignment → straight from memory; else the slow path ----
@@ -240,7 +254,7 @@ export function execChunk(h: Hart, n: number): number {
           const x = tdat[t] + (lo & 4095);
           v = op === D.OP_LB ? m8s[x] : m8[x];
         } else {
-          h.pc = pc;
+          h.pc = fpVa + off;
           h.liveI = i;
           if (!h.loadSlow(lo, hi, 1)) {
             trapped = true;
@@ -250,7 +264,7 @@ export function execChunk(h: Hart, n: number): number {
         }
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        pc += len;
+        off += len;
         break;
       }
       case 14 /* OP_LH */:
@@ -265,7 +279,7 @@ export function execChunk(h: Hart, n: number): number {
           const x = (tdat[t] + (lo & 4095)) >> 1;
           v = op === D.OP_LH ? m16s[x] : m16[x];
         } else {
-          h.pc = pc;
+          h.pc = fpVa + off;
           h.liveI = i;
           if (!h.loadSlow(lo, hi, 2)) {
             trapped = true;
@@ -275,7 +289,7 @@ export function execChunk(h: Hart, n: number): number {
         }
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        pc += len;
+        off += len;
         break;
       }
       case 15 /* OP_LW */:
@@ -289,7 +303,7 @@ export function execChunk(h: Hart, n: number): number {
         if (tag[t] === hi * 1048576 + vpl && (lo & 3) === 0) {
           v = m32[(tdat[t] + (lo & 4095)) >> 2];
         } else {
-          h.pc = pc;
+          h.pc = fpVa + off;
           h.liveI = i;
           if (!h.loadSlow(lo, hi, 4)) {
             trapped = true;
@@ -299,7 +313,7 @@ export function execChunk(h: Hart, n: number): number {
         }
         m32[d] = v;
         m32[d + 1] = op === D.OP_LW ? v >> 31 : 0;
-        pc += len;
+        off += len;
         break;
       }
       case 16 /* OP_LD */: {
@@ -315,7 +329,7 @@ export function execChunk(h: Hart, n: number): number {
           m32[d] = vlo;
           m32[d + 1] = vhi;
         } else {
-          h.pc = pc;
+          h.pc = fpVa + off;
           h.liveI = i;
           if (!h.loadSlow(lo, hi, 8)) {
             trapped = true;
@@ -324,7 +338,7 @@ export function execChunk(h: Hart, n: number): number {
           m32[d] = h.ldLo;
           m32[d + 1] = h.ldHi;
         }
-        pc += len;
+        off += len;
         break;
       }
 
@@ -350,19 +364,19 @@ export function execChunk(h: Hart, n: number): number {
           else if (size === 2) m16[x >> 1] = vlo;
           else m8[x] = vlo;
         } else {
-          h.pc = pc;
+          h.pc = fpVa + off;
           h.liveI = i;
           if (!h.storeSlow(lo, hi, size, vlo, vhi)) {
             trapped = true;
             break;
           }
           if (h.breakChunk) {
-            pc += len;
+            off += len;
             i++;
             break loop;
           }
         }
-        pc += len;
+        off += len;
         break;
       }
 
@@ -372,7 +386,7 @@ export function execChunk(h: Hart, n: number): number {
         const lo = (al + imm) | 0;
         m32[d + 1] = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
         m32[d] = lo;
-        pc += len;
+        off += len;
         break;
       }
       case 25 /* OP_SLTI */: {
@@ -380,7 +394,7 @@ export function execChunk(h: Hart, n: number): number {
         const v = ah < bh || (ah === bh && (m32[s1] >>> 0) < (imm >>> 0)) ? 1 : 0;
         m32[d] = v;
         m32[d + 1] = 0;
-        pc += len;
+        off += len;
         break;
       }
       case 26 /* OP_SLTIU */: {
@@ -388,23 +402,23 @@ export function execChunk(h: Hart, n: number): number {
         const v = (ah >>> 0) < (bh >>> 0) || (ah === bh && (m32[s1] >>> 0) < (imm >>> 0)) ? 1 : 0;
         m32[d] = v;
         m32[d + 1] = 0;
-        pc += len;
+        off += len;
         break;
       }
       case 27 /* OP_XORI */:
         m32[d + 1] = m32[s1 + 1] ^ (imm >> 31);
         m32[d] = m32[s1] ^ imm;
-        pc += len;
+        off += len;
         break;
       case 28 /* OP_ORI */:
         m32[d + 1] = m32[s1 + 1] | (imm >> 31);
         m32[d] = m32[s1] | imm;
-        pc += len;
+        off += len;
         break;
       case 29 /* OP_ANDI */:
         m32[d + 1] = m32[s1 + 1] & (imm >> 31);
         m32[d] = m32[s1] & imm;
-        pc += len;
+        off += len;
         break;
       case 30 /* OP_SLLI */:
       case 31 /* OP_SRLI */:
@@ -443,7 +457,7 @@ export function execChunk(h: Hart, n: number): number {
         }
         m32[d] = lo;
         m32[d + 1] = hi;
-        pc += len;
+        off += len;
         break;
       }
 
@@ -454,7 +468,7 @@ export function execChunk(h: Hart, n: number): number {
         const hi = (m32[s1 + 1] + m32[s2 + 1] + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
         m32[d] = lo;
         m32[d + 1] = hi;
-        pc += len;
+        off += len;
         break;
       }
       case 34 /* OP_SUB */: {
@@ -462,7 +476,7 @@ export function execChunk(h: Hart, n: number): number {
         const hi = (m32[s1 + 1] - m32[s2 + 1] - ((al >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;
         m32[d] = (al - bl) | 0;
         m32[d + 1] = hi;
-        pc += len;
+        off += len;
         break;
       }
       case 36 /* OP_SLT */: {
@@ -470,7 +484,7 @@ export function execChunk(h: Hart, n: number): number {
         const v = ah < bh || (ah === bh && (m32[s1] >>> 0) < (m32[s2] >>> 0)) ? 1 : 0;
         m32[d] = v;
         m32[d + 1] = 0;
-        pc += len;
+        off += len;
         break;
       }
       case 37 /* OP_SLTU */: {
@@ -478,23 +492,23 @@ export function execChunk(h: Hart, n: number): number {
         const v = (ah >>> 0) < (bh >>> 0) || (ah === bh && (m32[s1] >>> 0) < (m32[s2] >>> 0)) ? 1 : 0;
         m32[d] = v;
         m32[d + 1] = 0;
-        pc += len;
+        off += len;
         break;
       }
       case 38 /* OP_XOR */:
         m32[d + 1] = m32[s1 + 1] ^ m32[s2 + 1];
         m32[d] = m32[s1] ^ m32[s2];
-        pc += len;
+        off += len;
         break;
       case 41 /* OP_OR */:
         m32[d + 1] = m32[s1 + 1] | m32[s2 + 1];
         m32[d] = m32[s1] | m32[s2];
-        pc += len;
+        off += len;
         break;
       case 42 /* OP_AND */:
         m32[d + 1] = m32[s1 + 1] & m32[s2 + 1];
         m32[d] = m32[s1] & m32[s2];
-        pc += len;
+        off += len;
         break;
 
       // ---- RV64 word operations: 32-bit result, sign-extended ----
@@ -502,63 +516,63 @@ export function execChunk(h: Hart, n: number): number {
         const v = (m32[s1] + imm) | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        pc += len;
+        off += len;
         break;
       }
       case 44 /* OP_SLLIW */: {
         const v = m32[s1] << (imm & 31);
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        pc += len;
+        off += len;
         break;
       }
       case 45 /* OP_SRLIW */: {
         const v = (m32[s1] >>> (imm & 31)) | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        pc += len;
+        off += len;
         break;
       }
       case 46 /* OP_SRAIW */: {
         const v = m32[s1] >> (imm & 31);
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        pc += len;
+        off += len;
         break;
       }
       case 47 /* OP_ADDW */: {
         const v = (m32[s1] + m32[s2]) | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        pc += len;
+        off += len;
         break;
       }
       case 48 /* OP_SUBW */: {
         const v = (m32[s1] - m32[s2]) | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        pc += len;
+        off += len;
         break;
       }
       case 49 /* OP_SLLW */: {
         const v = m32[s1] << (m32[s2] & 31);
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        pc += len;
+        off += len;
         break;
       }
       case 50 /* OP_SRLW */: {
         const v = (m32[s1] >>> (m32[s2] & 31)) | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        pc += len;
+        off += len;
         break;
       }
       case 51 /* OP_SRAW */: {
         const v = m32[s1] >> (m32[s2] & 31);
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        pc += len;
+        off += len;
         break;
       }
 
@@ -567,27 +581,27 @@ export function execChunk(h: Hart, n: number): number {
         const lo = mul64(m32[s1], m32[s1 + 1], m32[s2], m32[s2 + 1]);
         m32[d] = lo;
         m32[d + 1] = mulHiOut;
-        pc += len;
+        off += len;
         break;
       }
       case 57 /* OP_MULH */:
       case 58 /* OP_MULHSU */:
       case 59 /* OP_MULHU */:
         h.mulh(op, s1, s2, d);
-        pc += len;
+        off += len;
         break;
       case 60 /* OP_DIV */:
       case 61 /* OP_DIVU */:
       case 62 /* OP_REM */:
       case 63 /* OP_REMU */:
         div64(h, op, s1, s2, d);
-        pc += len;
+        off += len;
         break;
       case 64 /* OP_MULW */: {
         const v = Math.imul(m32[s1], m32[s2]);
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        pc += len;
+        off += len;
         break;
       }
       case 65 /* OP_DIVW */:
@@ -599,7 +613,7 @@ export function execChunk(h: Hart, n: number): number {
         else v = op === D.OP_DIVW ? (a / b) | 0 : a % b | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        pc += len;
+        off += len;
         break;
       }
       case 66 /* OP_DIVUW */:
@@ -610,7 +624,7 @@ export function execChunk(h: Hart, n: number): number {
         else v = (op === D.OP_DIVUW ? Math.floor(a / b) : a % b) | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        pc += len;
+        off += len;
         break;
       }
 
@@ -621,19 +635,19 @@ export function execChunk(h: Hart, n: number): number {
       case 82 /* OP_SC_D */:
       case 83 /* OP_AMO_W */:
       case 84 /* OP_AMO_D */:
-        h.pc = pc;
+        h.pc = fpVa + off;
         h.liveI = i;
         if (!h.atomic(op, imm, d, s1, s2)) {
           trapped = true;
           break;
         }
-        pc += len;
+        off += len;
         break;
 
       // ---- fences: the decoded-instruction cache is kept coherent with stores, so fence.i has nothing to do ----
       case 52 /* OP_FENCE */:
       case 53 /* OP_FENCE_I */:
-        pc += len;
+        off += len;
         break;
 
       // ---- system ----
@@ -642,7 +656,7 @@ export function execChunk(h: Hart, n: number): number {
         trapped = true;
         break;
       case 55 /* OP_EBREAK */:
-        h.raise(C.CAUSE_BREAKPOINT, BigInt.asUintN(64, BigInt(pc)));
+        h.raise(C.CAUSE_BREAKPOINT, BigInt.asUintN(64, BigInt(fpVa + off)));
         trapped = true;
         break;
       case 69 /* OP_CSRRW */:
@@ -651,13 +665,13 @@ export function execChunk(h: Hart, n: number): number {
       case 72 /* OP_CSRRWI */:
       case 73 /* OP_CSRRSI */:
       case 74 /* OP_CSRRCI */:
-        h.pc = pc;
+        h.pc = fpVa + off;
         h.liveI = i;
         if (!h.csrInstr(op, imm & 0xfff, s1, imm >>> 12, d)) {
           trapped = true;
           break;
         }
-        pc += len;
+        off += len;
         if (h.breakChunk) {
           i++;
           break loop;
@@ -665,14 +679,15 @@ export function execChunk(h: Hart, n: number): number {
         break;
       case 76 /* OP_MRET */:
       case 75 /* OP_SRET */:
-        h.pc = pc;
+        h.pc = fpVa + off;
         h.liveI = i;
         if (!(op === D.OP_MRET ? h.mret() : h.sret())) {
           h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
           trapped = true;
           break;
         }
-        pc = h.pc;
+        farPc = h.pc;
+        off = FAR;
         i++;
         break loop;
       case 77 /* OP_WFI */:
@@ -683,21 +698,21 @@ export function execChunk(h: Hart, n: number): number {
           trapped = true;
           break;
         }
-        pc += len;
+        off += len;
         i++;
         h.wfiWaiting = true;
         break loop;
       case 78 /* OP_SFENCE_VMA */:
         if (h.priv === C.PRV_U || (h.priv === C.PRV_S && (h.mstatus & C.MSTATUS_TVM) !== 0)) {
-          h.pc = pc;
-          h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(pc) ?? 0) >>> 0));
+          h.pc = fpVa + off;
+          h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(fpVa + off) ?? 0) >>> 0));
           trapped = true;
           break;
         }
         // rvx caches translations per 4 KiB page, also of superpages, so it flushes everything
         // whatever rs1/rs2 name: an allowed over-approximation (privileged spec §4.2.1).
         h.flushTlb();
-        pc += len;
+        off += len;
         i++;
         break loop;
       case 85 /* OP_XPC */: {
@@ -707,31 +722,33 @@ export function execChunk(h: Hart, n: number): number {
           trapped = true;
           break;
         }
-        h.pc = pc;
+        h.pc = fpVa + off;
         h.liveI = i;
         if (!x.execute(h, imm >>> 0)) {
           trapped = true;
           break;
         }
-        pc = h.pc;
+        farPc = h.pc;
+        off = FAR;
         i++;
         break loop;
       }
       default:
-        h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(pc) ?? 0) >>> 0));
+        h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(fpVa + off) ?? 0) >>> 0));
         trapped = true;
         break;
     }
     if (trapped) {
-      h.pc = pc;
+      h.pc = fpVa + off;
       h.liveI = i;
       h.takeException();
-      pc = h.pc;
+      farPc = h.pc;
+      off = FAR;
       break;
     }
     i++;
   }
-  h.pc = pc;
+  h.pc = off === FAR ? farPc : fpVa + off;
   h.instret += i;
   h.cyc += i;
   h.liveI = 0;
