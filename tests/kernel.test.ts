@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { hello } from '../kernel-images/systems/hello.js';
-import { badges, longmsg, notify, pingpong, timeshare } from '../kernel-images/systems/ipc.js';
+import { badges, longmsg, notify, pingpong, reclaim, timeshare } from '../kernel-images/systems/ipc.js';
 import { Tcb, Endpoint, CapSlot, XEntry, Linkage } from '../kernel-images/layout.js';
 import { boot } from './kernel-helpers.js';
 
@@ -77,5 +77,20 @@ describe('microkernel', () => {
     expect(r.console).toContain('spin_a: saw the other process progress 3 times\n');
     expect(r.console).toContain('spin_b: saw the other process progress 3 times\n');
     expect(r.console).toContain('2 exited, 0 killed');
+  });
+
+  it('reclaims the pages of a dead process and hands them out again', async () => {
+    const r = await boot(reclaim);
+    expect(r.console).toContain('late: registered x-entry 0\n');
+    const early = /reclaimed (\d+) pages from early/.exec(r.console);
+    const late = /reclaimed (\d+) pages from late/.exec(r.console);
+    expect(early && late).toBeTruthy();
+    // Walk the kernel's free list in the machine's memory: early's pages, less the 4 context pages and
+    // the page-table page late's registration took from it, plus late's own pages.
+    const sym = (n: string) => r.image.symbols.get(n)!;
+    const rd = (pa: number) => r.machine.readPhys64(pa)!;
+    let count = 0;
+    for (let p = rd(sym('free_list')); p !== 0n; p = rd(Number(p))) count++;
+    expect(count).toBe(Number(early![1]) - 5 + Number(late![1]));
   });
 });

@@ -27,6 +27,7 @@ export function kernelConstants(a: Asm, cfg: KernelConfig): void {
   for (const [k, v] of Object.entries(L.EPS)) a.equ(`EPS_${k}`, v);
   a.equ('PTE_V', PTE_V).equ('PTE_R', PTE_R).equ('PTE_W', PTE_W).equ('PTE_X', PTE_X).equ('PTE_U', PTE_U);
   a.equ('PTE_A', PTE_A).equ('PTE_D', PTE_D).equ('PTE_G', PTE_G);
+  a.equ('PTE_OWNED', 0x100, 'RSW bit 8: a page the process owns (freed when it dies)');
   for (const s of [L.CapSlot, L.Tcb, L.Endpoint, L.Notification, L.XEntry, L.Linkage, L.SegEntry, L.XContext, L.BootModule, L.CapInit]) a.struct(s);
   a.comment('Saved user registers inside the TCB: TF_<reg> = TCB_REGS + 8 * register number');
   for (let n = 1; n < 32; n++) a.equ(tf(ALL_REGS[n - 1]), `TCB_REGS+${8 * n}`);

@@ -10,6 +10,8 @@ export function kernelData(a: Asm): void {
   a.raw('.balign 8');
   a.asciz('str_banner', 'rvx microkernel: booting\n');
   a.asciz('str_no_xpc', '[kernel] this image uses XPC but the machine has no XPC engine (misa.X clear): halting\n');
+  a.asciz('str_reclaim', '[kernel] reclaimed ');
+  a.asciz('str_reclaim_from', ' pages from ');
   a.asciz('str_pid', ' (pid ');
   a.asciz('str_exit', '[kernel] ');
   a.asciz('str_exit_code', ' exited with code ');

@@ -172,6 +172,19 @@ export function faultsText(a: Asm, X: boolean): void {
     call xpc_process_died
   `);
   a.block(`
+    ld a0, TCB_ROOT(s0)        # its own pages go back to the allocator
+    call vm_reclaim
+    mv s1, a0
+    la a0, str_reclaim
+    call kputs
+    mv a0, s1
+    call kput_dec
+    la a0, str_reclaim_from
+    call kputs
+    mv a0, s0
+    call kput_name
+    li a0, 10
+    call kputc
     ld ra, 0(sp)
     ld s0, 8(sp)
     ld s1, 16(sp)

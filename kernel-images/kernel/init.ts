@@ -137,9 +137,9 @@ init_oom:
     ld t0, BM_MEM_SIZE(s0)
     bgeu s2, t0, 5f
     ld t0, BM_TEXT_SIZE(s0)
-    li a2, PTE_R|PTE_X|PTE_U
+    li a2, PTE_R|PTE_X|PTE_U|PTE_OWNED
     bltu s2, t0, 2f
-    li a2, PTE_R|PTE_W|PTE_U
+    li a2, PTE_R|PTE_W|PTE_U|PTE_OWNED
 2:
     li a1, USER_BASE
     add a1, a1, s2
@@ -170,12 +170,12 @@ init_oom:
     slli t0, s2, 12
     li a1, USER_STACK_TOP
     sub a1, a1, t0
-    li a2, PTE_R|PTE_W|PTE_U
+    li a2, PTE_R|PTE_W|PTE_U|PTE_OWNED
     call map_new_page
     li t0, USER_STACK_PAGES
     bltu s2, t0, 6b
     li a1, USER_IPC_BUFFER     # IPC buffer
-    li a2, PTE_R|PTE_W|PTE_U
+    li a2, PTE_R|PTE_W|PTE_U|PTE_OWNED
     call map_new_page
     sd a0, TCB_IPCBUF(s1)
   `);

@@ -167,5 +167,71 @@ export function memoryText(a: Asm): void {
     li a0, -1
     ret
   `);
+  a.func('vm_reclaim', 'Free every page the user half of the table rooted at a0 maps with PTE_OWNED (program, stack,\nIPC buffer) and clear those PTEs. Page-table pages, XPC context pages and shared frames stay: a dead\nprocess\'s contexts are still read when threads unwind through it. a0 = pages freed.');
+  a.block(`
+    addi sp, sp, -48
+    sd ra, 0(sp)
+    sd s0, 8(sp)
+    sd s1, 16(sp)
+    sd s2, 24(sp)
+    sd s3, 32(sp)
+    sd s4, 40(sp)
+    li s4, 0                   # pages freed
+    mv s0, a0
+    li s1, 0                   # root index: the user half is VPN[2] < 256
+1:
+    slli t0, s1, 3
+    add t0, s0, t0
+    ld t0, 0(t0)
+    andi t1, t0, PTE_V
+    beqz t1, 6f
+    andi t1, t0, PTE_R|PTE_W|PTE_X
+    bnez t1, 6f                # a leaf (the kernel gigapages): not ours
+    srli t0, t0, 10
+    slli s2, t0, 12            # level-1 table
+    li s3, 0
+2:
+    slli t0, s3, 3
+    add t0, s2, t0
+    ld t0, 0(t0)
+    andi t1, t0, PTE_V
+    beqz t1, 5f
+    srli t0, t0, 10
+    slli t5, t0, 12            # level-0 table
+    li t6, 0
+3:
+    slli t2, t6, 3
+    add t2, t5, t2             # &pte
+    ld t3, 0(t2)
+    andi t4, t3, PTE_V
+    beqz t4, 4f
+    andi t4, t3, PTE_OWNED
+    beqz t4, 4f
+    sd zero, 0(t2)
+    srli t3, t3, 10
+    slli a0, t3, 12
+    call page_free             # (clobbers t0, t1 only)
+    addi s4, s4, 1
+4:
+    addi t6, t6, 1
+    li t0, 512
+    bltu t6, t0, 3b
+5:
+    addi s3, s3, 1
+    li t0, 512
+    bltu s3, t0, 2b
+6:
+    addi s1, s1, 1
+    li t0, 256
+    bltu s1, t0, 1b
+    mv a0, s4
+    ld ra, 0(sp)
+    ld s0, 8(sp)
+    ld s1, 16(sp)
+    ld s2, 24(sp)
+    ld s3, 32(sp)
+    ld s4, 40(sp)
+    addi sp, sp, 48
+    ret
+  `);
 }
-

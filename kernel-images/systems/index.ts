@@ -3,7 +3,7 @@
 import type { SystemSpec } from '../system.js';
 import { hello } from './hello.js';
 import { hostile } from './hostile.js';
-import { badges, longmsg, notify, pingpong, timeshare } from './ipc.js';
+import { badges, longmsg, notify, pingpong, reclaim, timeshare } from './ipc.js';
 import { ipcServerDies, xpcChain, xpcHostile, xpcIpcMix } from './xpc.js';
 
 export const SYSTEMS: SystemSpec[] = [
@@ -13,6 +13,7 @@ export const SYSTEMS: SystemSpec[] = [
   longmsg,
   notify,
   timeshare,
+  reclaim,
   xpcChain,
   xpcIpcMix,
   ipcServerDies,

@@ -394,3 +394,48 @@ ok:
 `,
   })),
 };
+
+/** A process exits; a later one allocates pages (x-entry contexts) that come from the freed ones. */
+export const reclaim: SystemSpec = {
+  name: 'reclaim',
+  description: 'pages of an exited process are reclaimed and handed out again',
+  programs: [
+    {
+      name: 'early',
+      prio: 2,
+      text: `
+main:
+    li a0, 0
+    ret
+`,
+    },
+    {
+      name: 'late',
+      dynamicEntries: [{ name: 'nop', handler: 'nop_handler', contexts: 4 }],
+      text: `
+nop_handler:
+    ret
+main:
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    la a0, xpc_entry_nop
+    li a1, 4
+    call sys_xpc_register
+    mv s0, a0
+    la a0, msg
+    call puts
+    mv a0, s0
+    call put_dec
+    call newline
+    li a0, 0
+    ld ra, 0(sp)
+    addi sp, sp, 16
+    ret
+`,
+      data: `
+msg:
+    .asciz "late: registered x-entry "
+`,
+    },
+  ],
+};
