@@ -1,5 +1,5 @@
 // `npm run build:images` (tsx kernel-images/build.ts [OUTDIR]): builds every system image with rvx's
-// assembler and writes OUTDIR/<system>.elf (default kernel-images/out/).
+// assembler and writes OUTDIR/<system>.elf (default dist/kernel-images/, which git ignores).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ export async function buildAll(outDir: string): Promise<string[]> {
 
 const isMain = process.argv[1] !== undefined && /kernel-images[\\/]build\.ts$/.test(process.argv[1]);
 if (isMain) {
-  const out = process.argv[2] ?? join('kernel-images', 'out');
+  const out = process.argv[2] ?? join('dist', 'kernel-images');
   buildAll(out).then(
     (files) => {
       for (const f of files) process.stdout.write(`wrote ${f}\n`);
