@@ -32,6 +32,25 @@ group('conformance programs (rv64ima: assembled without C, hart without C)', () 
   }
 });
 
+group('conformance programs on the traced path (an observer sees every instruction)', () => {
+  for (const name of NAMES) {
+    it(name, () => {
+      let records = 0;
+      let trapped = 0;
+      const run = runImage(assembleProgram(name, 'rv64imac'), 'rv64imac', 5_000_000, (rec) => {
+        records++;
+        if (rec.trapped) trapped++;
+        return 1;
+      });
+      expect(describe(name, run.result)).toBe('pass');
+      // every retired instruction and every trap (exception or interrupt) was reported once
+      const s = run.machine.stats;
+      expect(records - trapped).toBe(Number(s.instret));
+      expect(trapped).toBe(s.traps);
+    });
+  }
+});
+
 group('console program', () => {
   it('prints through the HTIF console', () => {
     const run = runImage(assembleProgram('console.s'), 'rv64imac');

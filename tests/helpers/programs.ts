@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Machine } from '../../emulator/machine.js';
-import type { RunResult } from '../../emulator/types.js';
+import type { CommitObserver, RunResult } from '../../emulator/types.js';
 import { assemble, formatDiagnostic, type AssembleResult } from '../../tools/asm/index.js';
 import { toLoadable } from '../../tools/load.js';
 
@@ -60,12 +60,15 @@ export interface ProgramRun {
   stdout: string;
 }
 
-/** Run an assembled program on a fresh machine with an instruction cap; console output is captured. */
-export function runImage(asm: AssembleResult, isa = 'rv64imac', maxInsns = 5_000_000): ProgramRun {
+/**
+ * Run an assembled program on a fresh machine with an instruction cap; console output is captured. With
+ * an observer the machine takes its traced path (one instruction at a time, as `rvx trace` runs).
+ */
+export function runImage(asm: AssembleResult, isa = 'rv64imac', maxInsns = 5_000_000, observer?: CommitObserver): ProgramRun {
   const out: number[] = [];
   const machine = new Machine({ isa, stdout: (b) => out.push(...b) });
   machine.load(toLoadable(asm.image));
-  const result = machine.run(maxInsns);
+  const result = machine.run(maxInsns, observer);
   return { result, machine, stdout: Buffer.from(out).toString('utf8') };
 }
 
