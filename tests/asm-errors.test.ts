@@ -16,7 +16,7 @@ const CASES: [string, string][] = [
   ['frob a0, a1', "e.s:1:1: error: unknown instruction 'frob'"],
   ['add a0, a1', "e.s:1:1: error: too few operands for instruction 'add' (expected: add rd, rs1, rs2)"],
   ['add a0, a1, a2, a3', "e.s:1:17: error: too many operands for instruction 'add' (expected: add rd, rs1, rs2)"],
-  ['add a0, a1, 5', "e.s:1:13: error: expected a register, got '5'"],
+  ['mul a0, a1, 5', "e.s:1:13: error: expected a register, got '5'"],
   ['add a0,, a1', 'e.s:1:8: error: missing operand'],
   ['j undefined_sym', "e.s:1:3: error: undefined symbol 'undefined_sym'"],
   ['x: nop\nx: nop', "e.s:2:1: error: symbol 'x' is already defined (first defined at e.s:1)"],
@@ -56,6 +56,7 @@ const CASES: [string, string][] = [
   ['addi a0, a0, %foo(x)\nx:', "e.s:1:14: error: unknown relocation modifier '%foo'"],
   ['addi a0, a0, %pcrel_lo(x)\nx: nop', 'e.s:1:14: error: %pcrel_lo: no auipc with %pcrel_hi at the label (address 0x80000004)'],
   ['beq a0, a1, %lo(x)\nx:', 'e.s:1:13: error: relocation modifiers are not allowed on a branch target'],
+  ['lui a0, %hi(x)\n.space 4\nx:', 'e.s:1:9: error: %hi: 0x80000008 is not a sign-extended 32-bit value (lui cannot reach it; use la / %pcrel_hi)'],
   ['fence rw, x', "e.s:1:11: error: operand must be formed of letters selected in-order from 'iorw'"],
   ['.insn r OP, 8, 0, a0, a1, a2', 'e.s:1:13: error: funct3 must be in [0, 7]'],
   ['.insn q 1, 2', "e.s:1:7: error: unknown .insn format 'q' (expected r, i, s, b, sb, u, j or uj)"],
@@ -92,6 +93,12 @@ describe('assembler error messages', () => {
       expect(got[0]).toBe(want);
     });
   }
+
+  it('an undefined weak symbol is zero, not an error', () => {
+    const r = assemble([{ name: 'w.s', text: '.weak w\nla a0, w\n.data\n.dword w\n' }]);
+    expect(r.ok).toBe(true);
+    expect(Buffer.from(r.image.sections.find((x) => x.name === '.data')!.data).readBigUInt64LE()).toBe(0n);
+  });
 
   it('duplicate global symbols across files', () => {
     expect(errors('.globl f\nf: ret\n', [{ name: 'b.s', text: '.globl f\nf: ret\n' }])).toEqual(["b.s:2:1: error: symbol 'f' is already defined (first defined at e.s:2)"]);

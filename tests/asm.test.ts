@@ -172,12 +172,12 @@ describe('instructions, labels and pseudo-instructions', () => {
   });
 
   it('%pcrel_hi / %pcrel_lo refer to the auipc label; %hi/%lo build absolute addresses', () => {
-    const r = asm('.option norvc\n1: auipc a0, %pcrel_hi(x)\naddi a0, a0, %pcrel_lo(1b)\nlui a1, %hi(x)\naddi a1, a1, %lo(x)\nsw a2, %lo(x)(a1)\n.data\n.space 0x1234\nx: .word 0\n');
+    const r = asm('.option norvc\n1: auipc a0, %pcrel_hi(x)\naddi a0, a0, %pcrel_lo(1b)\nlui a1, %hi(x)\naddi a1, a1, %lo(x)\nsw a2, %lo(x)(a1)\n.data\n.space 0x1234\nx: .word 0\n', { base: 0x10000 });
     const text = section(r, '.text');
     const x = r.symbols.get('x')!;
     const a = decode(u32(text, 0))!;
     const b = decode(u32(text, 4))!;
-    expect(0x80000000n + BigInt(a.values[1] << 12) + BigInt(b.values[2])).toBe(x);
+    expect(0x10000n + BigInt(a.values[1] << 12) + BigInt(b.values[2])).toBe(x);
     const c = decode(u32(text, 8))!;
     const d = decode(u32(text, 12))!;
     expect(BigInt.asUintN(32, BigInt(c.values[1] << 12) + BigInt(d.values[2]))).toBe(x);
@@ -402,5 +402,36 @@ describe('fast encoder', () => {
       }
     }
     expect(mismatches).toBe(0);
+  });
+});
+
+describe('end to end: a riscv-tests-style program runs on the rvx machine', () => {
+  const fixture = readFileSync(join(__dirname, 'fixtures/asm/riscv-test-style.s'), 'utf8');
+
+  async function run(text: string): Promise<{ reason: string; code?: number }> {
+    const { Machine } = await import('../emulator/machine.js');
+    const r = asm(text);
+    const m = new Machine({});
+    m.load({
+      segments: r.image.segments.map((s) => ({ paddr: Number(s.paddr), data: s.data, memsz: s.memsz })),
+      entry: Number(r.entry),
+      tohost: Number(r.symbols.get('tohost')),
+      fromhost: Number(r.symbols.get('fromhost')),
+    });
+    return m.run(100000) as { reason: string; code?: number };
+  }
+
+  it('assembles the preprocessed p-environment and TEST_* macros, .text.init first', () => {
+    const r = asm(fixture);
+    expect(r.entry).toBe(0x80000000n);
+    expect(r.symbols.get('_start')).toBe(0x80000000n);
+    expect(r.sections.map((s) => s.name)).toEqual(['.text', '.data', '.tohost']);
+    expect(Number(r.symbols.get('tohost')) % 64).toBe(0);
+  });
+
+  it('passes (tohost = 1), and reports the failing case when an expectation is wrong', async () => {
+    expect(await run(fixture)).toEqual({ reason: 'exit', code: 0 });
+    const broken = fixture.replace('li x7, ((0x00000002)', 'li x7, ((0x00000005)');
+    expect(await run(broken)).toEqual({ reason: 'exit', code: 3 });
   });
 });

@@ -343,7 +343,8 @@ export function parseInteger(s: string, start: number, end: number): bigint | nu
     n = n * b + BigInt(d);
   }
   if (n > MASK64) return null;
-  return n;
+  // 64-bit values, as GNU as holds them: 0xffffffffffffffff is -1.
+  return BigInt.asIntN(64, n);
 }
 
 export function wrap64(v: bigint): bigint {
@@ -370,9 +371,9 @@ export function applyBinary(op: number, a: bigint, b: bigint): bigint {
       return wrap64(a % b);
     case OP_SHL: return b < 0n || b >= 64n ? 0n : wrap64(a << b);
     case OP_SHR: return b < 0n || b >= 64n ? 0n : wrap64(BigInt.asUintN(64, a) >> b);
-    case OP_OR: return a | b;
-    case OP_AND: return a & b;
-    case OP_XOR: return a ^ b;
+    case OP_OR: return wrap64(a | b);
+    case OP_AND: return wrap64(a & b);
+    case OP_XOR: return wrap64(a ^ b);
     case OP_EQ: return a === b ? -1n : 0n;
     case OP_NE: return a !== b ? -1n : 0n;
     case OP_LT: return a < b ? -1n : 0n;

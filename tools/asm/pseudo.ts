@@ -273,6 +273,18 @@ export const PSEUDOS = new Map<string, Handler>([
   ['sbreak', (u, n) => (count(u, n, 0, 'sbreak'), u.emit(I('ebreak'), [], NONE), true)],
 ]);
 
+// `add rd, rs, imm` and friends: the register-register mnemonics take an immediate third operand as
+// their immediate form, as GNU as and llvm-mc accept.
+for (const [rr, ri] of [['add', 'addi'], ['and', 'andi'], ['or', 'ori'], ['xor', 'xori'], ['sll', 'slli'], ['srl', 'srli'], ['sra', 'srai'],
+  ['slt', 'slti'], ['sltu', 'sltiu'], ['addw', 'addiw'], ['sllw', 'slliw'], ['srlw', 'srliw'], ['sraw', 'sraiw']] as const) {
+  const idef = I(ri);
+  PSEUDOS.set(rr, (u, n) => {
+    if (n !== 3 || u.isReg(2)) return false;
+    u.row(idef);
+    return true;
+  });
+}
+
 /** jalr rd, off(rs) written as a memory operand in operand `op`. */
 function jalrMem(u: Unit, rd: number, op: number): void {
   // Reuse the table row's memory-operand parsing by presenting `rd, off(rs)`.
