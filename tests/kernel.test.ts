@@ -3,8 +3,10 @@
 
 import { describe, expect, it } from 'vitest';
 import { hello } from '../kernel-images/systems/hello.js';
-import { badges, longmsg, notify, pingpong, reclaim, timeshare } from '../kernel-images/systems/ipc.js';
+import { badges, longmsg, notify, pingpong, priorities, reclaim, timeshare } from '../kernel-images/systems/ipc.js';
 import { Tcb, Endpoint, CapSlot, XEntry, Linkage } from '../kernel-images/layout.js';
+import { LINKAGE_BYTES, SEGLIST_ENTRY_BYTES, XENTRY_BYTES } from '../emulator/xpc/engine.js';
+import { SegEntry } from '../kernel-images/layout.js';
 import { boot } from './kernel-helpers.js';
 
 describe('microkernel', () => {
@@ -44,8 +46,12 @@ describe('microkernel', () => {
       for (const f of s.fields) expect(text).toContain(`.equ ${s.prefix}_${f.name.toUpperCase()}, ${f.offset} `);
       expect(text).toContain(`.equ ${s.prefix}_SIZE, ${s.size}\n`);
     }
-    expect(XEntry.size).toBe(64);
-    expect(Linkage.size).toBe(128);
+    // The XPC structures are the engine's (docs/xpc.md section 3).
+    expect(XEntry.size).toBe(XENTRY_BYTES);
+    expect(Linkage.size).toBe(LINKAGE_BYTES);
+    expect(SegEntry.size).toBe(SEGLIST_ENTRY_BYTES);
+    expect([Linkage.off.ret_pc, Linkage.off.h_va, Linkage.off.flags]).toEqual([8, 72, 104]);
+    expect([XEntry.off.pc, XEntry.off.flags]).toEqual([8, 40]);
   });
 
   it('makes thousands of call/reply_recv round trips with checked contents', async () => {
@@ -70,6 +76,13 @@ describe('microkernel', () => {
     expect(r.console).toContain('waiter: got badge bits 3\n');
     expect(r.console).toContain('[kernel] signal1 (pid 1) exited with code 0');
     expect(r.console).toContain('[kernel] signal2 (pid 2) exited with code 0');
+  });
+
+  it('runs the highest priority first, through timer preemption', async () => {
+    const r = await boot(priorities);
+    const order = [...r.console.matchAll(/prio(\d): done/g)].map((m) => m[1]);
+    expect(order).toEqual(['3', '1', '0']);
+    expect(r.machine.stats.interrupts).toBeGreaterThan(5); // the high one was preempted by the timer, and resumed
   });
 
   it('preempts CPU-bound processes with the timer so both progress', async () => {

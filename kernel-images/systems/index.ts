@@ -3,7 +3,7 @@
 import type { SystemSpec } from '../system.js';
 import { hello } from './hello.js';
 import { hostile } from './hostile.js';
-import { badges, longmsg, notify, pingpong, reclaim, timeshare } from './ipc.js';
+import { badges, longmsg, notify, pingpong, priorities, reclaim, timeshare } from './ipc.js';
 import { ipcServerDies, xpcChain, xpcHostile, xpcIpcMix } from './xpc.js';
 
 export const SYSTEMS: SystemSpec[] = [
@@ -14,6 +14,7 @@ export const SYSTEMS: SystemSpec[] = [
   notify,
   timeshare,
   reclaim,
+  priorities,
   xpcChain,
   xpcIpcMix,
   ipcServerDies,

@@ -439,3 +439,32 @@ msg:
     },
   ],
 };
+
+/** Strict priorities: a CPU-bound high-priority process finishes before lower ones run at all. */
+export const priorities: SystemSpec = {
+  name: 'priorities',
+  description: 'a CPU-bound high-priority process runs to its end (through timer ticks) before lower priorities',
+  programs: [0, 3, 1].map((prio): ProgramSpec => ({
+    name: `prio${prio}`,
+    prio,
+    text: `
+main:
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    li t0, ${prio === 3 ? 1_500_000 : 1000}   # spin (the high one spans several time slices)
+1:
+    addi t0, t0, -1
+    bnez t0, 1b
+    la a0, msg
+    call puts
+    li a0, 0
+    ld ra, 0(sp)
+    addi sp, sp, 16
+    ret
+`,
+    data: `
+msg:
+    .asciz "prio${prio}: done\\n"
+`,
+  })),
+};
