@@ -213,6 +213,21 @@ describe.skipIf(!HAVE_LLVM)('rvx asm vs llvm-mc', () => {
   li t2, 100 / 7
   li s0, 1 << 40 >> 3
   li s1, 7 ^ 2
+  or gp, gp, 1
+  sll gp, gp, 1
+  add a0, a1, 5
+  and a0, a0, 3
+  xor a0, a0, -1
+  srl a0, a0, 3
+  sra a0, a0, 3
+  slt a0, a1, 3
+  sltu a0, a1, 3
+  addw a0, a0, 3
+  sllw a0, a0, 3
+  srlw a0, a0, 3
+  sraw a0, a0, 3
+  li a0, 0xffffffffffffffff & 0xff
+  li a1, (0x800 | (-((0x800 >> 11) & 1) << 11))
   `;
   for (const c of [true, false]) {
     it(`pseudo-instructions, aliases and expressions (${c ? '+c' : 'no C'})`, () => compare(PSEUDO, c));
