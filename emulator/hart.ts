@@ -312,6 +312,11 @@ export class Hart {
     return -1;
   }
 
+  /** Guest physical address of a memory offset inside RAM or the boot ROM. */
+  physOf(idx: number): number {
+    return idx >= L.RAM_OFF ? RAM_BASE + (idx - L.RAM_OFF) : ROM_BASE + (idx - L.ROM_OFF);
+  }
+
   private isRom(idx: number): boolean {
     return idx >= L.ROM_OFF && idx < L.ROM_OFF + ROM_SIZE;
   }
@@ -535,8 +540,13 @@ export class Hart {
    * pages whose whole 4 KiB passes PMP (write entries only for dirty, unwatched pages).
    */
   translate(lo: number, hi: number, kind: number, size: number): number {
-    this.tlbMisses++;
     const p = kind === KIND_FETCH ? this.priv : this.dataPriv();
+    // The TLB first: slow-path accesses (misaligned, devices, observed runs) that hit need no walk.
+    // An entry exists only after every check passed for the whole page, so a hit is a permission.
+    const vpl0 = lo >>> 12;
+    const t0 = (kind * 4 + p) * L.TLB_ENTRIES + (vpl0 & (L.TLB_ENTRIES - 1));
+    if (this.tlbTag[t0] === hi * 1048576 + vpl0) return this.physOf(this.tlbData[t0]) + (lo & 0xfff);
+    this.tlbMisses++;
     let pa: number;
     let dirty = true;
     let fillTlb = true;

@@ -811,3 +811,47 @@ describe('interpreter source', () => {
     for (const [, num, name] of labels) expect([name, (D as unknown as Record<string, number>)[name]]).toEqual([name, Number(num)]);
   });
 });
+
+describe('wild addresses', () => {
+  it('a jalr to 2^63 + pc retires (rd written) and then faults on fetch with mepc = mtval = the target', () => {
+    const x = run(frame(`
+        la t2, pass
+        li t4, 1
+        slli t4, t4, 63
+        xor t4, t4, t2
+        li a0, 0
+        jalr a0, 0(t4)
+`));
+    expect(x.r).toEqual({ reason: 'exit', code: 99 });
+    expect(reg(x, S9)).toBe(1n);
+    expect(reg(x, S10)).toBe(reg(x, 29));
+    expect(reg(x, S11)).toBe(reg(x, 29));
+    expect(reg(x, A0)).not.toBe(0n);
+  });
+});
+
+describe('observed and unobserved runs agree', () => {
+  it('gives the same registers, instret and TLB statistics under Sv39 with and without an observer', () => {
+    const src = frame(`
+        li a0, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D
+        call setup_vm
+        call enter_s
+        li t0, 0x40000000
+        li s2, 200
+1:      ld a1, 0(t0)
+        addi a1, a1, 1
+        sd a1, 0(t0)
+        sw a1, 3(t0)
+        addi s2, s2, -1
+        bnez s2, 1b
+        ecall
+`, SV39);
+    const a = run(src);
+    let walks = 0;
+    const b = run(src, { observer: (r) => ((walks += r.walkLevels), 1) });
+    expect(b.m.stats.instret).toBe(a.m.stats.instret);
+    expect(reg(b, A1)).toBe(reg(a, A1));
+    expect(b.m.stats.pageWalks).toBe(a.m.stats.pageWalks);
+    expect(walks).toBeLessThan(40);
+  });
+});
