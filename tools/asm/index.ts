@@ -287,9 +287,8 @@ function formatListing(units: Unit[], outputs: OutputSection[]): string {
         bytes = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
         if (size > 8) bytes += ' ...';
       } else if (size > 0) bytes = `(${size} bytes)`;
-      let e = l.src.indexOf('\n', l.start);
-      if (e < 0) e = l.src.length;
-      const text = l.src.slice(l.start, e).replace(/\r$/, '').replace(/\t/g, ' ');
+      if (size === 0) continue;
+      const text = l.src.slice(l.start, l.end).trim().replace(/\t/g, ' ');
       out.push(`${hex(start, wide ? 16 : 8)}  ${bytes.padEnd(27)} ${String(l.line).padStart(5)}  ${text}`);
     }
   }

@@ -58,9 +58,10 @@ export interface ListingLine {
   endOff: number;
   file: string;
   line: number;
-  /** The source line is src from `start` to the end of that line (read when the listing is formatted). */
+  /** The statement's text is src[start, end) (read when the listing is formatted). */
   src: string;
   start: number;
+  end: number;
 }
 
 /** A pending operand: a field whose value comes from an expression evaluated after layout. */
@@ -684,8 +685,13 @@ export class Unit {
 
   // ---- statements -----------------------------------------------------------------------------------
 
+  private stmtStart = 0;
+  private stmtEnd = 0;
+
   private statement(s: string, start: number, end: number): void {
     this.s = s;
+    this.stmtStart = start;
+    this.stmtEnd = end;
     let p = skipWs(s, start, end);
     if (p >= end) return;
     const active = this.conds.length === 0 || this.conds[this.conds.length - 1].active;
@@ -1247,7 +1253,7 @@ export class Unit {
     if (endFrag === st.frag && endFrag.size === st.off) return;
     this.listing.push({
       section: sec, startFrag: st.frag, startOff: st.off, endFrag, endOff: endFrag.kind === 0 ? endFrag.size : endFrag.size,
-      file: this.loc.file, line: this.loc.line, src: this.s, start: this.lineStart,
+      file: this.loc.file, line: this.loc.line, src: this.s, start: this.stmtStart, end: this.stmtEnd,
     });
   }
 
