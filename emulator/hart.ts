@@ -54,7 +54,7 @@ export interface HartOptions {
 }
 
 /** The TLB tag no address produces (every real tag is an integer). */
-const NO_TAG = 0.5;
+const NO_TAG = 0x40000000; // in tlbTagHi: no address has this upper word in a TLB entry
 
 /** medeleg bits of the XPC exceptions (causes 24–28, docs/xpc.md §6), writable once the engine is attached. */
 const XPC_CAUSES = 0x1f << 24;
@@ -66,7 +66,9 @@ export class Hart {
   readonly m16: Uint16Array;
   readonly m16s: Int16Array;
   readonly m32: Int32Array;
-  readonly tlbTag: Float64Array;
+  /** TLB tags: bits 31:12 (tlbTagLo) and 63:32 (tlbTagHi) of the virtual address. */
+  readonly tlbTagLo: Int32Array;
+  readonly tlbTagHi: Int32Array;
   readonly tlbData: Int32Array;
   readonly ramBytes: number;
   readonly isa: D.IsaConfig;
@@ -183,9 +185,10 @@ export class Hart {
     this.m16 = new Uint16Array(buf);
     this.m16s = new Int16Array(buf);
     this.m32 = new Int32Array(buf);
-    this.tlbTag = new Float64Array(buf, L.TLB_TAG_OFF, L.TLB_SETS * L.TLB_ENTRIES);
+    this.tlbTagLo = new Int32Array(buf, L.TLB_TAG_OFF, L.TLB_SETS * L.TLB_ENTRIES);
+    this.tlbTagHi = new Int32Array(buf, L.TLB_TAG_OFF + 4 * L.TLB_SETS * L.TLB_ENTRIES, L.TLB_SETS * L.TLB_ENTRIES);
     this.tlbData = new Int32Array(buf, L.TLB_DATA_OFF, L.TLB_SETS * L.TLB_ENTRIES);
-    this.tlbTag.fill(NO_TAG);
+    this.tlbTagHi.fill(NO_TAG);
     this.decPages = new Array(total >>> 12);
     this.pageFlags = new Uint8Array(total >>> 12);
     // misa: MXL = 2 (RV64) in bits 63:62; I, M, A, C, S, U (X is set only once an XPC engine is attached).
@@ -297,7 +300,7 @@ export class Hart {
   }
 
   flushTlb(): void {
-    this.tlbTag.fill(NO_TAG);
+    this.tlbTagHi.fill(NO_TAG);
     this.tlbFlushes++;
   }
 
@@ -545,7 +548,7 @@ export class Hart {
     // An entry exists only after every check passed for the whole page, so a hit is a permission.
     const vpl0 = lo >>> 12;
     const t0 = (kind * 4 + p) * L.TLB_ENTRIES + (vpl0 & (L.TLB_ENTRIES - 1));
-    if (this.tlbTag[t0] === hi * 1048576 + vpl0) return this.physOf(this.tlbData[t0]) + (lo & 0xfff);
+    if (this.tlbTagLo[t0] === vpl0 && this.tlbTagHi[t0] === hi) return this.physOf(this.tlbData[t0]) + (lo & 0xfff);
     this.tlbMisses++;
     let pa: number;
     let dirty = true;
@@ -586,7 +589,8 @@ export class Hart {
       if (kind !== KIND_WRITE || (dirty && this.pageFlags[idx >>> 12] === 0 && !this.isRom(idx))) {
         const vpl = lo >>> 12;
         const t = (kind * 4 + p) * L.TLB_ENTRIES + (vpl & (L.TLB_ENTRIES - 1));
-        this.tlbTag[t] = hi * 1048576 + vpl;
+        this.tlbTagLo[t] = vpl;
+        this.tlbTagHi[t] = hi;
         this.tlbData[t] = idx;
       }
     }
@@ -861,7 +865,7 @@ export class Hart {
   private purgeWriteTlb(): void {
     const from = KIND_WRITE * 4 * L.TLB_ENTRIES;
     for (let t = from; t < from + 4 * L.TLB_ENTRIES; t++) {
-      if (this.tlbTag[t] !== NO_TAG && this.pageFlags[this.tlbData[t] >>> 12] !== 0) this.tlbTag[t] = NO_TAG;
+      if (this.tlbTagHi[t] !== NO_TAG && this.pageFlags[this.tlbData[t] >>> 12] !== 0) this.tlbTagHi[t] = NO_TAG;
     }
   }
 

@@ -62,7 +62,7 @@ function div64(h: Hart, op: number, s1: number, s2: number, d: number): void {
 
 export function execChunk(h: Hart, n: number): number {
   const m32 = h.m32, m8 = h.m8, m8s = h.m8s, m16 = h.m16, m16s = h.m16s;
-  const tag = h.tlbTag, tdat = h.tlbData;
+  const tagLo = h.tlbTagLo, tagHi = h.tlbTagHi, tdat = h.tlbData;
   const rb = h.observing ? EMPTY_READ_SET : h.rBase;
   const wb = h.observing ? EMPTY_WRITE_SET : h.wBase;
   const noC = !h.isa.c;
@@ -250,7 +250,7 @@ export function execChunk(h: Hart, n: number): number {
         const vpl = lo >>> 12;
         const t = rb + (vpl & 255);
         let v: number;
-        if (tag[t] === hi * 1048576 + vpl) {
+        if (tagLo[t] === vpl && tagHi[t] === hi) {
           const x = tdat[t] + (lo & 4095);
           v = op === D.OP_LB ? m8s[x] : m8[x];
         } else {
@@ -275,7 +275,7 @@ export function execChunk(h: Hart, n: number): number {
         const vpl = lo >>> 12;
         const t = rb + (vpl & 255);
         let v: number;
-        if (tag[t] === hi * 1048576 + vpl && (lo & 1) === 0) {
+        if (tagLo[t] === vpl && tagHi[t] === hi && (lo & 1) === 0) {
           const x = (tdat[t] + (lo & 4095)) >> 1;
           v = op === D.OP_LH ? m16s[x] : m16[x];
         } else {
@@ -300,7 +300,7 @@ export function execChunk(h: Hart, n: number): number {
         const vpl = lo >>> 12;
         const t = rb + (vpl & 255);
         let v: number;
-        if (tag[t] === hi * 1048576 + vpl && (lo & 3) === 0) {
+        if (tagLo[t] === vpl && tagHi[t] === hi && (lo & 3) === 0) {
           v = m32[(tdat[t] + (lo & 4095)) >> 2];
         } else {
           h.pc = fpVa + off;
@@ -322,7 +322,7 @@ export function execChunk(h: Hart, n: number): number {
         const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
         const vpl = lo >>> 12;
         const t = rb + (vpl & 255);
-        if (tag[t] === hi * 1048576 + vpl && (lo & 7) === 0) {
+        if (tagLo[t] === vpl && tagHi[t] === hi && (lo & 7) === 0) {
           const x = (tdat[t] + (lo & 4095)) >> 2;
           const vlo = m32[x];
           const vhi = m32[x + 1];
@@ -355,7 +355,7 @@ export function execChunk(h: Hart, n: number): number {
         const size = op === D.OP_SB ? 1 : op === D.OP_SH ? 2 : op === D.OP_SW ? 4 : 8;
         const vpl = lo >>> 12;
         const t = wb + (vpl & 255);
-        if (tag[t] === hi * 1048576 + vpl && (lo & (size - 1)) === 0) {
+        if (tagLo[t] === vpl && tagHi[t] === hi && (lo & (size - 1)) === 0) {
           const x = tdat[t] + (lo & 4095);
           if (size === 8) {
             m32[x >> 2] = vlo;

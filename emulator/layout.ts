@@ -16,7 +16,10 @@ export const CYCLE_OFF = 0x118;
 export const TLB_ENTRIES = 256;
 export const TLB_KINDS = 3;
 export const TLB_SETS = TLB_KINDS * 4;
-/** Tags: f64 per entry, the virtual page number hi·2^20 + (lo >>> 12) (exact for any 64-bit address). */
+/**
+ * Tags: i32 bits 31:12 of the virtual address per entry, then i32 bits 63:32 per entry (0x40000000 =
+ * empty: no TLB entry ever has that upper word).
+ */
 export const TLB_TAG_OFF = 0x1000;
 /** Data: i32 per entry, byte offset in this memory of the guest page the entry maps. */
 export const TLB_DATA_OFF = TLB_TAG_OFF + TLB_SETS * TLB_ENTRIES * 8;
