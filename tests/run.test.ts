@@ -3,7 +3,7 @@
 // options (2), console output on stdout, --stats, --ram, --isa, --bin; and once through the real CLI.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -256,6 +256,39 @@ ${HTIF}`;
     const r2 = await run(stuck);
     expect(r2.code).toBe(125);
     expect(r2.stderr.split('\n')[0]).toBe(`rvx run: ${stuck}: warning: no 'tohost' symbol, so the program cannot end the run through HTIF; stop it with --max-insns N`);
+  });
+  it('--signature writes begin_signature..end_signature in Spike format after the run', async () => {
+    const path = build(
+      'sig',
+      `.globl _start
+_start: la t0, begin_signature
+        li t1, 0xdeadbeef
+        sw t1, 4(t0)            # the run changes the second word
+        li t0, 1
+        la t1, tohost
+        sd t0, 0(t1)
+1:      j 1b
+        .data
+        .balign 16
+        .globl begin_signature
+begin_signature:
+        .word 0x11223344, 0, 0x55667788
+        .byte 0xab
+        .globl end_signature
+end_signature:
+${HTIF}`,
+    );
+    const sig = join(dir, 'sig.out');
+    expect((await run('--signature', sig, path)).code).toBe(0);
+    expect(readFileSync(sig, 'utf8')).toBe('11223344\ndeadbeef\n55667788\n000000ab\n');
+    expect((await run('--signature', sig, '--signature-granularity', '8', path)).code).toBe(0);
+    expect(readFileSync(sig, 'utf8')).toBe('deadbeef11223344\n000000ab55667788\n'); // last word zero-padded
+    expect((await run('--signature', sig, '--signature-granularity', '1', path)).code).toBe(0);
+    expect(readFileSync(sig, 'utf8').split('\n').slice(0, 5)).toEqual(['44', '33', '22', '11', 'ef']);
+    const r = await run('--signature', sig, files.pass);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('begin_signature');
+    expect((await run('--signature', sig, '--signature-granularity', '3', path)).code).toBe(2);
   });
   it('accepts --opt=value forms', async () => {
     expect((await run('--max-insns=50', files.loop)).code).toBe(124);

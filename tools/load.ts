@@ -42,6 +42,14 @@ function physicalOf(image: ElfImage, va: bigint): bigint {
   return va;
 }
 
+/** Physical address of a defined symbol (through the segment holding it), or undefined. */
+export function symbolAddress(image: ElfImage, name: string): number | undefined {
+  const sym = findSymbol(image, name);
+  if (!sym) return undefined;
+  const pa = physicalOf(image, sym.value);
+  return pa >= 0n && pa <= MAX_ADDR ? Number(pa) : undefined;
+}
+
 /** Turn an ELF image into what Machine.load takes. Throws LoadError with a one-line reason. */
 export function toLoadable(image: ElfImage): LoadableProgram {
   const segments: LoadableProgram['segments'] = [];

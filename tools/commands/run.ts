@@ -3,7 +3,9 @@
 
 import { Machine, MachineError } from '../../emulator/machine.js';
 import type { LoadableProgram, RunResult } from '../../emulator/types.js';
-import { flatBinary, loadElfBytes, readInputFile } from '../load.js';
+import { writeFileSync } from 'node:fs';
+import type { ElfImage } from '../elf/model.js';
+import { flatBinary, loadElfBytes, readInputFile, symbolAddress } from '../load.js';
 
 /** Exit statuses other than the program's own code. */
 export const EXIT_USAGE = 2;
@@ -26,6 +28,10 @@ options:
   --mtime-hz N     CLINT mtime frequency, per 10^9 instructions (default 10000000)
   --bin ADDR       the file is a flat binary: load it at ADDR and start there (no HTIF)
   --stats          print instructions, wall time, MIPS, traps and TLB counts to stderr
+  --signature FILE when the program exits, write memory from begin_signature to end_signature
+                   to FILE as hex, one --signature-granularity-byte word per line (Spike's format,
+                   as riscv-arch-test expects)
+  --signature-granularity N   bytes per signature line: 1, 2, 4 (default) or 8
 
 exit status:
   0        the program passed (wrote 1 to tohost)
@@ -45,6 +51,8 @@ interface RunOptions {
   mtimeHz?: number;
   bin?: number;
   stats: boolean;
+  signature?: string;
+  granularity: number;
 }
 
 function parseCount(s: string | undefined, what: string): number | string {
@@ -59,7 +67,7 @@ function parseCount(s: string | undefined, what: string): number | string {
 }
 
 function parseArgs(args: string[]): RunOptions | string | 'help' {
-  const o: RunOptions = { file: '', maxInsns: Infinity, stats: false };
+  const o: RunOptions = { file: '', maxInsns: Infinity, stats: false, granularity: 4 };
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -92,6 +100,18 @@ function parseArgs(args: string[]): RunOptions | string | 'help' {
         o.bin = Number(BigInt(s.replace(/_/g, '')));
         break;
       }
+      case '--signature': {
+        const s = value();
+        if (!s) return '--signature needs a file name';
+        o.signature = s;
+        break;
+      }
+      case '--signature-granularity': {
+        const s = value();
+        if (!s || !['1', '2', '4', '8'].includes(s)) return `--signature-granularity must be 1, 2, 4 or 8 (got '${s ?? ''}')`;
+        o.granularity = Number(s);
+        break;
+      }
       case '--isa': {
         const s = value();
         if (!s) return '--isa needs a value';
@@ -114,6 +134,31 @@ function hex(n: number | bigint): string {
 
 const PRIV_NAMES = ['U', 'S', '?', 'M'];
 
+/**
+ * Spike's signature dump: each line is one `granularity`-byte little-endian word of memory printed as
+ * hex, most significant byte first; a last partial word is padded with zero bytes.
+ */
+function writeSignature(machine: Machine, begin: number, end: number, granularity: number, file: string): string | null {
+  let bytes = new Uint8Array(0);
+  try {
+    if (end > begin) bytes = machine.readPhys(begin, end - begin);
+  } catch (e) {
+    return `--signature: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  const lines: string[] = [];
+  for (let i = 0; i < bytes.length; i += granularity) {
+    let line = '';
+    for (let j = granularity - 1; j >= 0; j--) line += (i + j < bytes.length ? bytes[i + j] : 0).toString(16).padStart(2, '0');
+    lines.push(line);
+  }
+  try {
+    writeFileSync(file, lines.length ? lines.join('\n') + '\n' : '');
+  } catch (e) {
+    return `--signature: cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+  }
+  return null;
+}
+
 export async function main(args: string[]): Promise<number> {
   const parsed = parseArgs(args);
   if (parsed === 'help') {
@@ -133,6 +178,11 @@ export async function main(args: string[]): Promise<number> {
     return EXIT_USAGE;
   }
   let program: LoadableProgram;
+  let image: ElfImage | null = null;
+  if (o.signature !== undefined && o.bin !== undefined) {
+    process.stderr.write('rvx run: --signature needs an ELF (begin_signature/end_signature symbols), not --bin\n');
+    return EXIT_USAGE;
+  }
   if (o.bin !== undefined) {
     if (file.bytes.length === 0) {
       say('empty file');
@@ -146,6 +196,17 @@ export async function main(args: string[]): Promise<number> {
       return EXIT_USAGE;
     }
     program = loaded.program;
+    image = loaded.image;
+  }
+  let signature: { begin: number; end: number } | null = null;
+  if (o.signature !== undefined && image) {
+    const begin = symbolAddress(image, 'begin_signature');
+    const end = symbolAddress(image, 'end_signature');
+    if (begin === undefined || end === undefined || end < begin) {
+      say('--signature: the program has no begin_signature/end_signature symbols (or end < begin)');
+      return EXIT_USAGE;
+    }
+    signature = { begin, end };
   }
 
   let machine: Machine;
@@ -182,6 +243,14 @@ export async function main(args: string[]): Promise<number> {
         `TLB           ${s.tlbMisses} misses, ${s.tlbFlushes} flushes, ${s.pageWalks} page walks`,
       ].join('\n') + '\n',
     );
+  }
+
+  if (signature && o.signature !== undefined && result.reason === 'exit') {
+    const error = writeSignature(machine, signature.begin, signature.end, o.granularity, o.signature);
+    if (error) {
+      say(error);
+      return EXIT_USAGE;
+    }
   }
 
   switch (result.reason) {
