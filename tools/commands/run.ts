@@ -139,7 +139,7 @@ const PRIV_NAMES = ['U', 'S', '?', 'M'];
  * hex, most significant byte first; a last partial word is padded with zero bytes.
  */
 function writeSignature(machine: Machine, begin: number, end: number, granularity: number, file: string): string | null {
-  let bytes = new Uint8Array(0);
+  let bytes: Uint8Array = new Uint8Array(0);
   try {
     if (end > begin) bytes = machine.readPhys(begin, end - begin);
   } catch (e) {
