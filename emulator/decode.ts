@@ -4,6 +4,7 @@
 
 import { decode, expand, operandValue, type Decoded } from '../isa/codec.js';
 import { INSTRUCTIONS, type InstrDef } from '../isa/instructions.js';
+import { disassemble } from '../isa/disasm.js';
 import { X0_SINK } from './layout.js';
 
 // Interpreter opcodes. 0 marks a slot of the decoded-instruction cache not decoded yet.
@@ -191,13 +192,12 @@ function extEnabled(def: InstrDef, isa: IsaConfig): boolean {
   }
 }
 
-/** Mnemonic and operands of raw bits, for error messages (the disassembler's job once isa/disasm.ts exists). */
-export function describeInstruction(raw: number): string {
+/** Disassembly of raw bits at pc, for error messages ("(illegal)" when the bits decode to nothing). */
+export function describeInstruction(raw: number, pc = 0): string {
   const len = (raw & 3) === 3 ? 4 : 2;
-  const d = decode(len === 2 ? raw & 0xffff : raw >>> 0);
-  if (!d) return '(illegal)';
-  const ops = d.def.fields.map((f, i) => `${f.name}=${d.values[i]}`).join(' ');
-  return ops ? `${d.def.name} ${ops}` : d.def.name;
+  const bits = len === 2 ? raw & 0xffff : raw >>> 0;
+  if (!decode(bits)) return '(illegal)';
+  return disassemble(bits, pc).text.replace('\t', ' ');
 }
 
 export { operandValue };

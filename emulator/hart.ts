@@ -1044,7 +1044,7 @@ export class Hart {
           13: 'load page fault', 15: 'store/AMO page fault',
         };
     const raw = this.peekRaw(Number(BigInt.asIntN(64, epc)));
-    const insn = raw === undefined ? 'instruction unreadable' : `0x${(raw >>> 0).toString(16).padStart((raw & 3) === 3 ? 8 : 4, '0')} ${D.describeInstruction(raw)}`;
+    const insn = raw === undefined ? 'instruction unreadable' : `0x${(raw >>> 0).toString(16).padStart((raw & 3) === 3 ? 8 : 4, '0')} ${D.describeInstruction(raw, Number(BigInt.asIntN(64, epc)))}`;
     return `${names[cause] ?? `cause ${cause}`} at pc 0x${epc.toString(16)} (${insn}), tval 0x${tval.toString(16)}, mode ${'USHM'[this.priv]}`;
   }
 
