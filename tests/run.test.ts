@@ -99,6 +99,8 @@ describe('rvx run exit status', () => {
     expect(r.code).toBe(EXIT_LIMIT);
     expect(r.code).toBe(124);
     expect(r.stderr).toMatch(/^rvx run: .*loop\.elf: stopped: --max-insns 1000 reached at pc 0x80000000 in M mode\n$/);
+    const counted = await run(files.loop, '--max-insns', '1000', '--stats');
+    expect(counted.stderr).toMatch(/^instructions\s+1000\n/); // exactly N retired
   });
   it('reports a trap loop with 125, naming the trap', async () => {
     const r = await run(files.trapLoop, '--max-insns', '1000000');
