@@ -35,7 +35,7 @@ export function kernelText(a: Asm, cfg: KernelConfig): void {
   trapText(a, cfg);
   fastpathText(a, cfg.xpc);
   syscallText(a, cfg);
-  ipcText(a);
+  ipcText(a, cfg.xpc);
   faultsText(a, cfg.xpc);
   initText(a, cfg.xpc);
   if (cfg.xpc) xpcText(a);

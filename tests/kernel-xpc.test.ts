@@ -15,7 +15,7 @@ describe('microkernel XPC', () => {
     expect(r.console).toContain('relay\nclient: 100 xcall chains');
   });
 
-  it('keeps a thread XPC state right across fastpath IPC after user-level changes (swapseg, xcall/xret)', async () => {
+  it('keeps a thread XPC state right across fastpath IPC after user-level changes (swapseg, xcall/xret), and long IPC inside an xcall uses the callee IPC buffer', async () => {
     const r = await boot(xpcIpcMix);
     expect(r.console).toContain('client: XPC state survives fastpath IPC: ok\n');
   });

@@ -2,7 +2,7 @@
 
 import type { Asm } from '../builder.js';
 
-export function ipcText(a: Asm): void {
+export function ipcText(a: Asm, X: boolean): void {
   a.heading('IPC slow path: queues, long messages, replies, notifications, shared frames');
   a.func('cap_lookup', 'a0 = slot, a1 = expected CAP_T_*: a0 = &slot (valid) or 0 (empty, wrong type, out of range).');
   a.block(`
@@ -17,6 +17,35 @@ export function ipcText(a: Asm): void {
     ret
 9:
     li a0, 0
+    ret
+  `);
+  a.func('ipcbuf_pa', 'a0 = physical address of the IPC buffer the thread a0 sees: its own page, or inside an xcall\nthe page mapped at USER_IPC_BUFFER in the callee it runs in (shared by every thread inside it).');
+  if (X) {
+    a.block(`
+    ld t0, TCB_XPC_BUSY(a0)
+    beqz t0, 1f
+    ld t1, TCB_SATP(a0)
+    ld t2, TCB_HOME_SATP(a0)
+    beq t1, t2, 1f
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    sd a0, 8(sp)
+    slli a0, t1, 20            # root table of the space it runs in
+    srli a0, a0, 8
+    li a1, USER_IPC_BUFFER
+    li a2, PTE_U|PTE_R|PTE_W
+    call uva_to_pa
+    ld t0, 8(sp)
+    ld ra, 0(sp)
+    addi sp, sp, 16
+    bgez a0, 2f
+    mv a0, t0
+1:
+    `);
+  }
+  a.block(`
+    ld a0, TCB_IPCBUF(a0)
+2:
     ret
   `);
   a.func('msg_transfer', 'Copy a message from the saved registers (and IPC buffer) of sender a1 into receiver a0,\nwhose a0 becomes a2 (badge, or 0 for a reply). Lengths were checked at the system call.');
@@ -34,17 +63,35 @@ export function ipcText(a: Asm): void {
     sd t1, TF_A5(a0)
     li t1, 32
     bleu t0, t1, 9f           # short: registers only
-    ld t2, TCB_IPCBUF(a1)     # long: copy the bytes between the IPC buffer pages (physical = kernel va)
-    ld t3, TCB_IPCBUF(a0)
-    addi t0, t0, 7
-    andi t0, t0, -8
-    add t0, t2, t0
+    addi sp, sp, -48          # long: copy between the IPC buffer pages (physical = kernel va)
+    sd ra, 0(sp)
+    sd s0, 8(sp)
+    sd s1, 16(sp)
+    sd s2, 24(sp)
+    mv s0, a0
+    mv s1, a1
+    addi s2, t0, 7
+    andi s2, s2, -8           # bytes, rounded up to whole words
+    mv a0, s1
+    call ipcbuf_pa
+    mv t2, a0
+    mv a0, s0
+    sd t2, 32(sp)
+    call ipcbuf_pa
+    ld t2, 32(sp)
+    mv t3, a0
+    add t0, t2, s2
 1:
     ld t1, 0(t2)
     sd t1, 0(t3)
     addi t2, t2, 8
     addi t3, t3, 8
     bltu t2, t0, 1b
+    ld ra, 0(sp)
+    ld s0, 8(sp)
+    ld s1, 16(sp)
+    ld s2, 24(sp)
+    addi sp, sp, 48
 9:
     ret
   `);

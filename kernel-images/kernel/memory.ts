@@ -68,7 +68,7 @@ export function memoryText(a: Asm): void {
   a.heading('Sv39 page tables (privileged spec 4.4)');
   a.func('vm_map', 'Map the 4 KiB page at va (a1) to pa (a2) with PTE flags a3 in the table rooted at a0.\nIntermediate tables are allocated on demand. a0 = 0, E_NOMEM, or E_EXISTS when va is mapped.');
   a.block(`
-    addi sp, sp, -48
+    addi sp, sp, -64
     sd ra, 0(sp)
     sd s0, 8(sp)
     sd s1, 16(sp)
@@ -88,9 +88,9 @@ export function memoryText(a: Asm): void {
     ld t1, 0(t0)
     andi t2, t1, PTE_V
     bnez t2, 2f
-    sd t0, -8(sp)             # (red zone) keep &pte across the call
+    sd t0, 48(sp)             # keep &pte across the call
     call page_alloc
-    ld t0, -8(sp)
+    ld t0, 48(sp)
     beqz a0, 8f
     srli t1, a0, 12
     slli t1, t1, 10
@@ -130,7 +130,7 @@ export function memoryText(a: Asm): void {
     ld s2, 24(sp)
     ld s3, 32(sp)
     ld s4, 40(sp)
-    addi sp, sp, 48
+    addi sp, sp, 64
     ret
   `);
   a.func('uva_to_pa', 'Translate user va a1 in the table rooted at a0, requiring leaf PTE flags a2 (e.g.\nPTE_U|PTE_R). a0 = physical address, or -1 when not mapped that way. Leaf only (no t-regs but t0-t2).');

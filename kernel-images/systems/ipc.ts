@@ -4,10 +4,10 @@
 import type { ProgramSpec, SystemSpec } from '../system.js';
 
 /** A server on slot 0: replies a2+1, a3+2, a4+3, a5 = badge; long messages come back with every byte + 1. */
-export const echoServer = (name = 'server', prio = 1): ProgramSpec => ({
+export const echoServer = (name = 'server', prio = 1, endpoint = 'ep'): ProgramSpec => ({
   name,
   prio,
-  caps: [{ slot: 0, endpoint: 'ep' }],
+  caps: [{ slot: 0, endpoint }],
   text: `
 main:
     li a0, 0

@@ -610,9 +610,10 @@ self_handler:
  */
 export const xpcIpcMix: SystemSpec = {
   name: 'xpc-ipc-mix',
-  description: 'a thread mixing xcalls, relay segments and fastpath IPC keeps the right XPC state',
-  endpoints: ['ep', 'idle_svc'],
+  description: 'a thread mixing xcalls, relay segments and IPC (fastpath, long messages inside an xcall) keeps the right state',
+  endpoints: ['ep', 'idle_svc', 'ep2'],
   programs: [
+    echoServer('echo', 1, 'ep2'),
     {
       name: 'longreply',
       caps: [{ slot: 0, endpoint: 'ep' }],
@@ -629,6 +630,41 @@ main:
 `,
     },
     xserver('svc', `
+# longcall(): a long-message call made inside the xcall, through the IPC buffer of svc's space (the
+# calling thread's capability slot 1): returns 1 when the 64 bytes came back each + 1
+longcall_handler:
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    li t0, USER_IPC_BUFFER
+    li t1, 0
+1:
+    add t2, t0, t1
+    sb t1, 0(t2)
+    addi t1, t1, 1
+    li t3, 64
+    bltu t1, t3, 1b
+    li a0, 1
+    li a1, 64
+    call sys_call
+    bnez a0, 8f
+    li t0, USER_IPC_BUFFER
+    li t1, 0
+2:
+    add t2, t0, t1
+    lbu t3, 0(t2)
+    addi t4, t1, 1
+    bne t3, t4, 8f
+    addi t1, t1, 1
+    li t3, 64
+    bltu t1, t3, 2b
+    li a0, 1
+    j 9f
+8:
+    li a0, 0
+9:
+    ld ra, 0(sp)
+    addi sp, sp, 16
+    ret
 pid_handler:
     addi sp, sp, -16
     sd ra, 0(sp)
@@ -660,12 +696,16 @@ pid_handler:
     swapseg s0
     li a0, XENTRY_PID
     call xpc_call             # the kernel saves the state while this thread is inside svc
-    li t0, 2
-    bne a0, t0, 8f            # getpid inside svc names the calling thread's process (client, 2)
+    li t0, 3
+    bne a0, t0, 8f            # getpid inside svc names the calling thread's process (client, 3)
     li a0, 0
     li a1, 8
     call sys_call             # then the same fastpath call / slow reply: must come back home
     bnez a0, 8f
+    li a0, XENTRY_LONGCALL
+    call xpc_call             # long-message IPC from inside an xcall
+    li t0, 1
+    bne a0, t0, 8f
     la a0, ok
     call puts
     li a0, 0
@@ -680,7 +720,10 @@ ok:
     .asciz "client: XPC state survives fastpath IPC: ok\\n"
 bad:
     .asciz "client: XPC state after fastpath IPC: WRONG\\n"
-`, 1, [{ slot: 0, endpoint: 'ep', badge: 1 }]),
+`, 1, [{ slot: 0, endpoint: 'ep', badge: 1 }, { slot: 1, endpoint: 'ep2', badge: 2 }]),
   ],
-  xentries: [{ name: 'pid', owner: 'svc', handler: 'pid_handler', contexts: 1, grants: ['client'] }],
+  xentries: [
+    { name: 'pid', owner: 'svc', handler: 'pid_handler', contexts: 1, grants: ['client'] },
+    { name: 'longcall', owner: 'svc', handler: 'longcall_handler', contexts: 1, grants: ['client'] },
+  ],
 };
