@@ -2,7 +2,7 @@
 // back (and narrowed by a seg-mask).
 
 import { describe, expect, it } from 'vitest';
-import { xpcChain, xpcIpcMix } from '../kernel-images/systems/xpc.js';
+import { xpcCalleeExits, xpcChain, xpcIpcMix } from '../kernel-images/systems/xpc.js';
 import { boot } from './kernel-helpers.js';
 
 describe('microkernel XPC', () => {
@@ -18,5 +18,13 @@ describe('microkernel XPC', () => {
   it('keeps a thread XPC state right across fastpath IPC after user-level changes (swapseg, xcall/xret), and long IPC inside an xcall uses the callee IPC buffer', async () => {
     const r = await boot(xpcIpcMix);
     expect(r.console).toContain('client: XPC state survives fastpath IPC: ok\n');
+  });
+
+  it('exit inside an xcall ends the callee process and returns E_DEAD to the caller', async () => {
+    const r = await boot(xpcCalleeExits);
+    expect(r.console).toContain('[kernel] svc (pid 0) exited with code 5\n');
+    expect(r.console).toContain('caller: xcall(callee exits) -> -6\n');
+    expect(r.console).toContain('caller: xcall(exited callee) -> -2\n');
+    expect(r.console).toContain('[kernel] caller (pid 1) exited with code 0\n');
   });
 });

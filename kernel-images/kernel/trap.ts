@@ -179,16 +179,30 @@ export function syscallText(a: Asm, cfg: KernelConfig): void {
     j schedule
   `);
 
-  a.func('sys_exit', 'exit(a0 = code): the process ends; a caller waiting for its reply gets E_DEAD.');
+  a.func('sys_exit', 'exit(a0 = code): the process ends; a caller waiting for its reply gets E_DEAD. Inside an xcall\nthe process that ends is the callee whose code made the call (the thread returns to its caller with\nE_DEAD, as when a callee faults).');
   a.block(`
-    sd a0, TCB_EXIT_CODE(s11)
+    mv s0, s11                 # the process that exits
+  `);
+  if (X) a.block(`
+    ld t0, TCB_SATP(s11)
+    ld t1, TCB_HOME_SATP(s11)
+    beq t0, t1, 1f
+    mv a0, t0
+    call xpc_owner_of_satp
+    beqz a0, 1f
+    mv s0, a0
+    ld a0, TF_A0(s11)
+1:
+  `);
+  a.block(`
+    sd a0, TCB_EXIT_CODE(s0)
     la a0, str_exit
     call kputs
-    mv a0, s11
+    mv a0, s0
     call kput_name
     la a0, str_exit_code
     call kputs
-    ld a0, TCB_EXIT_CODE(s11)
+    ld a0, TCB_EXIT_CODE(s0)
     call kput_dec
     li a0, 10
     call kputc
@@ -196,9 +210,13 @@ export function syscallText(a: Asm, cfg: KernelConfig): void {
     ld t1, 0(t0)
     addi t1, t1, 1
     sd t1, 0(t0)
-    mv a0, s11
-    call thread_teardown
+    mv a0, s0
+    call thread_teardown       # (unwinds this thread too when s0 is a callee)
+    bne s0, s11, 2f
     j schedule
+2:
+    mv a0, s11
+    j switch_to
   `);
 }
 

@@ -4,7 +4,7 @@ import type { SystemSpec } from '../system.js';
 import { hello } from './hello.js';
 import { hostile } from './hostile.js';
 import { badges, longmsg, notify, pingpong, priorities, reclaim, timeshare } from './ipc.js';
-import { ipcServerDies, xpcChain, xpcHostile, xpcIpcMix } from './xpc.js';
+import { ipcServerDies, xpcCalleeExits, xpcChain, xpcHostile, xpcIpcMix } from './xpc.js';
 
 export const SYSTEMS: SystemSpec[] = [
   hello,
@@ -17,6 +17,7 @@ export const SYSTEMS: SystemSpec[] = [
   priorities,
   xpcChain,
   xpcIpcMix,
+  xpcCalleeExits,
   ipcServerDies,
   ...Object.values(hostile),
   ...Object.values(xpcHostile),

@@ -727,3 +727,32 @@ bad:
     { name: 'longcall', owner: 'svc', handler: 'longcall_handler', contexts: 1, grants: ['client'] },
   ],
 };
+
+/** A callee that calls exit inside an xcall ends its own process; the caller gets E_DEAD. */
+export const xpcCalleeExits: SystemSpec = {
+  name: 'xpc-callee-exits',
+  description: 'exit called by a handler inside an xcall ends the callee process; the caller gets E_DEAD',
+  endpoints: ['idle_svc'],
+  programs: [
+    xserver('svc', `
+quit_handler:
+    li a0, 5
+    call sys_exit
+`),
+    xclient('caller', `
+    li a0, XENTRY_QUIT
+    call xpc_call
+${say('m_quit')}
+    li a0, XENTRY_QUIT
+    call xpc_call
+${say('m_again')}
+    li a0, 0
+`, `
+m_quit:
+    .asciz "caller: xcall(callee exits) -> "
+m_again:
+    .asciz "caller: xcall(exited callee) -> "
+`),
+  ],
+  xentries: [{ name: 'quit', owner: 'svc', handler: 'quit_handler', contexts: 1, grants: ['caller'] }],
+};
