@@ -2,7 +2,7 @@
 // back (and narrowed by a seg-mask).
 
 import { describe, expect, it } from 'vitest';
-import { xpcCalleeExits, xpcChain, xpcIpcMix } from '../kernel-images/systems/xpc.js';
+import { xpcCalleeExits, xpcChain, xpcIpcMix, xpcPreempt } from '../kernel-images/systems/xpc.js';
 import { boot } from './kernel-helpers.js';
 
 describe('microkernel XPC', () => {
@@ -26,5 +26,12 @@ describe('microkernel XPC', () => {
     expect(r.console).toContain('caller: xcall(callee exits) -> -6\n');
     expect(r.console).toContain('caller: xcall(exited callee) -> -2\n');
     expect(r.console).toContain('[kernel] caller (pid 1) exited with code 0\n');
+  });
+
+  it('preempts threads inside xcalls and resumes them in the callee with their relay segment', async () => {
+    const r = await boot(xpcPreempt);
+    expect(r.console).toContain('client_one: 3 slow xcalls across time slices: ok\n');
+    expect(r.console).toContain('client_two: 3 slow xcalls across time slices: ok\n');
+    expect(r.machine.stats.interrupts).toBeGreaterThan(20);
   });
 });

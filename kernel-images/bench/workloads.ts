@@ -61,7 +61,7 @@ export function workloadsFor(mech: Mech, opts: { only?: 'roundtrip' } = {}): Wor
     if (mech === 'kernel') {
       add({ id: ID_NULL, name: 'null-syscall', mech, bytes: 0, start: c('w1_start'), end: c('w1_end'), description: 'getpid: trap in, dispatch, trap out' });
     }
-    const srv = mech === 'kernel' ? 'srv_ow' : 'srv_rt';
+    const srv = 'srv_ow';
     add({ id: ID_CALL, name: 'call', mech, bytes: 0, start: c('w2_start'), end: { program: srv, label: 'ow_call_end' }, description: 'one-way: client call until the server runs its first instruction' });
     add({ id: ID_REPLY, name: 'reply', mech, bytes: 0, start: { program: srv, label: 'ow_reply_start' }, end: c('w2_end'), description: 'one-way: server reply until the client runs again' });
   }

@@ -4,7 +4,7 @@ import type { SystemSpec } from '../system.js';
 import { hello } from './hello.js';
 import { hostile } from './hostile.js';
 import { badges, longmsg, notify, pingpong, priorities, reclaim, timeshare } from './ipc.js';
-import { ipcServerDies, xpcCalleeExits, xpcChain, xpcHostile, xpcIpcMix } from './xpc.js';
+import { ipcServerDies, xpcCalleeExits, xpcChain, xpcHostile, xpcIpcMix, xpcPreempt } from './xpc.js';
 
 export const SYSTEMS: SystemSpec[] = [
   hello,
@@ -18,6 +18,7 @@ export const SYSTEMS: SystemSpec[] = [
   xpcChain,
   xpcIpcMix,
   xpcCalleeExits,
+  xpcPreempt,
   ipcServerDies,
   ...Object.values(hostile),
   ...Object.values(xpcHostile),

@@ -756,3 +756,66 @@ m_again:
   ],
   xentries: [{ name: 'quit', owner: 'svc', handler: 'quit_handler', contexts: 1, grants: ['caller'] }],
 };
+
+/** Timer preemption while a thread runs inside a callee: the XPC state is saved and restored with it. */
+export const xpcPreempt: SystemSpec = {
+  name: 'xpc-preempt',
+  description: 'threads preempted inside xcalls (relay segment held) resume in the right space with the right segment',
+  endpoints: ['idle_svc'],
+  programs: [
+    xserver('svc', `
+# slow(n): spins across several time slices, checks the segment it was handed is still there, returns n * 2
+slow_handler:
+    li t0, 400000
+1:
+    addi t0, t0, -1
+    bnez t0, 1b
+    csrr t0, uxseg_len
+    li t1, 4096
+    bne t0, t1, 2f
+    slli a0, a1, 1
+    ret
+2:
+    li a0, -100
+    ret
+`),
+    ...['one', 'two'].map((n, i) => xclient(`client_${n}`, `
+    li a0, 4096
+    li a1, ${RELAY_VA + i * 0x100000}
+    li a2, 0
+    call sys_xpc_relay_alloc
+    bnez a0, 8f
+    li t0, 0
+    swapseg t0
+    li s0, 0
+1:
+    li a0, XENTRY_SLOW
+    addi a1, s0, ${10 * (i + 1)}
+    call xpc_call
+    addi t0, s0, ${10 * (i + 1)}
+    slli t0, t0, 1
+    bne a0, t0, 8f
+    addi s0, s0, 1
+    li t0, 3
+    bltu s0, t0, 1b
+    csrr t0, uxseg_len
+    li t1, 4096
+    bne t0, t1, 8f
+    la a0, ok
+    call puts
+    li a0, 0
+    j 9f
+8:
+    la a0, bad
+    call puts
+    li a0, 1
+9:
+`, `
+ok:
+    .asciz "client_${n}: 3 slow xcalls across time slices: ok\\n"
+bad:
+    .asciz "client_${n}: slow xcalls: WRONG\\n"
+`)),
+  ],
+  xentries: [{ name: 'slow', owner: 'svc', handler: 'slow_handler', contexts: 2, grants: ['client_one', 'client_two'] }],
+};
