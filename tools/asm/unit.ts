@@ -267,6 +267,46 @@ const MAY_COMPRESS: Record<string, (v: readonly number[]) => boolean> = {
 const mayCompress: ((v: readonly number[]) => boolean)[] = [];
 for (const [name, f] of Object.entries(MAY_COMPRESS)) mayCompress[INSTRUCTION_BY_NAME.get(name)!.id] = f;
 
+/**
+ * compress() results by operand values, for rows whose values pack exactly into one number (every base
+ * row: registers take 5 bits, immediates their field width). Real code repeats the same register/offset
+ * combinations (sp-relative loads and stores, moves), so most lookups hit; the cache is bounded.
+ */
+const compressCache = new Map<number, ReturnType<typeof compress>>();
+const packRanges: (number[] | null)[] = [];
+function packRangesOf(def: InstrDef): number[] | null {
+  let r = packRanges[def.id];
+  if (r !== undefined) return r;
+  let total = 1024;
+  const ranges: number[] = [];
+  for (const f of def.fields) {
+    const span = f.kind === 'reg' ? 32 : 2 ** f.bits;
+    total *= span;
+    ranges.push(span, f.kind === 'reg' ? 0 : f.signed ? 2 ** (f.bits - 1) : 0);
+  }
+  r = total < 2 ** 52 && def.id >= 0 && def.id < 1024 ? ranges : null;
+  packRanges[def.id] = r;
+  return r;
+}
+
+function cachedCompress(def: InstrDef, values: readonly number[]): ReturnType<typeof compress> {
+  const ranges = packRangesOf(def);
+  if (ranges === null) return compress(def, values);
+  let key = 0;
+  for (let i = 0, k = 0; i < def.fields.length; i++, k += 2) {
+    const v = values[i] + ranges[k + 1];
+    if (!(v >= 0 && v < ranges[k]) || v !== Math.floor(v)) return compress(def, values);
+    key = key * ranges[k] + v;
+  }
+  key = key * 1024 + def.id;
+  const hit = compressCache.get(key);
+  if (hit !== undefined) return hit;
+  const c = compress(def, values);
+  if (compressCache.size >= 1 << 16) compressCache.clear();
+  compressCache.set(key, c);
+  return c;
+}
+
 const MODIFIERS: Record<string, number> = { hi: FIX_HI, lo: FIX_LO, pcrel_hi: FIX_PCREL_HI, pcrel_lo: FIX_PCREL_LO };
 
 export const SECTION_DEFAULTS: Record<string, [type: number, flags: number]> = {
@@ -1083,7 +1123,7 @@ export class Unit {
     if (np === 0) {
       const hint = mayCompress[def.id];
       if (this.rvc && def.size === 4 && (hint === undefined || hint(values))) {
-        const c = compress(def, values);
+        const c = cachedCompress(def, values);
         if (c) {
           const cb = fastEncode(c.def, c.values);
           if (cb >= 0) {

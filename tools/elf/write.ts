@@ -17,29 +17,43 @@ const SHN_ABS = 0xfff1;
 const PT_LOAD = 1;
 
 class StrTab {
-  private parts: Uint8Array[] = [new Uint8Array([0])];
+  private names: string[] = [];
   private size = 1;
   private index = new Map<string, number>();
   add(s: string): number {
     if (s === '') return 0;
     const known = this.index.get(s);
     if (known !== undefined) return known;
-    const bytes = new TextEncoder().encode(s);
     const off = this.size;
-    this.parts.push(bytes, new Uint8Array([0]));
-    this.size += bytes.length + 1;
+    this.names.push(s);
+    this.size += utf8Length(s) + 1;
     this.index.set(s, off);
     return off;
   }
   bytes(): Uint8Array {
     const out = new Uint8Array(this.size);
-    let p = 0;
-    for (const b of this.parts) {
-      out.set(b, p);
-      p += b.length;
+    let p = 1;
+    const enc = new TextEncoder();
+    for (const s of this.names) {
+      let ascii = true;
+      for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) {
+          ascii = false;
+          break;
+        }
+        out[p + i] = c;
+      }
+      if (!ascii) out.set(enc.encode(s), p);
+      p += utf8Length(s) + 1;
     }
     return out;
   }
+}
+
+function utf8Length(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return new TextEncoder().encode(s).length;
+  return s.length;
 }
 
 function alignUp(v: number, a: number): number {
