@@ -1,0 +1,28 @@
+// System descriptions of the IPC benchmark (`rvx bench ipc`): for each mechanism, the client that
+// measures every workload and the servers it calls, as an ordinary SystemSpec the kernel boots.
+
+import type { SystemSpec } from '../system.js';
+import { benchPrograms, type BenchParams } from './programs.js';
+import { workloadsFor, type Mech, type Workload } from './workloads.js';
+
+export * from './workloads.js';
+export { RELAY_BYTES, RELAY_VA, HTTP_RESPONSE, type BenchParams } from './programs.js';
+
+export interface BenchSystem {
+  system: SystemSpec;
+  workloads: Workload[];
+}
+
+/** The benchmark system for one mechanism (`only: 'roundtrip'` keeps the message-size sweep alone). */
+export function benchSystem(mech: Mech, params: BenchParams, opts: { only?: 'roundtrip' } = {}): BenchSystem {
+  const workloads = workloadsFor(mech, opts);
+  const p = benchPrograms(mech, workloads, params);
+  const system: SystemSpec = {
+    name: `bench-ipc-${mech}${opts.only ? `-${opts.only}` : ''}`,
+    description: `IPC benchmark, ${mech === 'kernel' ? 'kernel IPC (call / reply_recv)' : 'XPC (xcall / xret, relay segments)'}: ${workloads.map((w) => w.name).filter((n, i, a) => a.indexOf(n) === i).join(', ')}`,
+    endpoints: p.endpoints,
+    programs: p.programs,
+    xentries: p.xentries,
+  };
+  return { system, workloads };
+}
