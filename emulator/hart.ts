@@ -26,6 +26,20 @@ export const ROM_SIZE = 0x1000;
 export const CLINT_BASE = 0x02000000;
 export const CLINT_SIZE = 0x10000;
 const TWO32 = 4294967296;
+/** Int32 index of the hot-CSR slots. */
+const CSR_BASE = L.CSR_OFF >> 2;
+/** CSR number → hot slot (layout.ts), or -1: CSR instructions on these need no BigInt. */
+const HOT_SLOT = new Int8Array(4096).fill(-1);
+HOT_SLOT[0x340] = L.CSR_MSCRATCH;
+HOT_SLOT[0x140] = L.CSR_SSCRATCH;
+HOT_SLOT[0x341] = L.CSR_MEPC;
+HOT_SLOT[0x141] = L.CSR_SEPC;
+HOT_SLOT[0x342] = L.CSR_MCAUSE;
+HOT_SLOT[0x142] = L.CSR_SCAUSE;
+HOT_SLOT[0x343] = L.CSR_MTVAL;
+HOT_SLOT[0x143] = L.CSR_STVAL;
+HOT_SLOT[0x305] = L.CSR_MTVEC;
+HOT_SLOT[0x105] = L.CSR_STVEC;
 
 /** Page-flag bits (per 4 KiB of the memory): stores must take the slow path. */
 const PF_CODE = 1;
@@ -87,16 +101,8 @@ export class Hart {
   mipSw = 0;
   medeleg = 0;
   mideleg = 0;
-  mtvec = 0n;
-  stvec = 0n;
-  mepc = 0n;
-  sepc = 0n;
-  mcause = 0n;
-  scause = 0n;
-  mtval = 0n;
-  stval = 0n;
-  mscratch = 0n;
-  sscratch = 0n;
+  // mtvec, stvec, mepc, sepc, mcause, scause, mtval, stval, mscratch, sscratch: slots in the memory
+  // (layout.ts, CSR_OFF), with bigint accessors below for everything that is not hot.
   satp = 0n;
   satpMode = 0;
   /** Root page-table physical address (satp.PPN · 4096). */
@@ -140,7 +146,12 @@ export class Hart {
   excTval = 0n;
   private trapStreak = 0;
   private lastTrapRetired = -1;
-  private firstTrap = '';
+  /** The first trap of the current streak (described only if the streak becomes a trap loop). */
+  private firstTrapCause = 0;
+  private firstTrapIrq = false;
+  private firstTrapTval = 0n;
+  private firstTrapEpc = 0n;
+  private firstTrapPriv = 0;
   traps = 0;
   interrupts = 0;
   tlbMisses = 0;
@@ -205,6 +216,38 @@ export class Hart {
     this.xpc = hook;
     this.misa |= 1n << 23n;
   }
+
+  private csr64(k: number): bigint {
+    const i = CSR_BASE + 2 * k;
+    return (BigInt(this.m32[i + 1] >>> 0) << 32n) | BigInt(this.m32[i] >>> 0);
+  }
+
+  private setCsr64(k: number, v: bigint): void {
+    const i = CSR_BASE + 2 * k;
+    this.m32[i] = Number(BigInt.asIntN(32, v));
+    this.m32[i + 1] = Number(BigInt.asIntN(32, v >> 32n));
+  }
+
+  get mtvec(): bigint { return this.csr64(L.CSR_MTVEC); }
+  set mtvec(v: bigint) { this.setCsr64(L.CSR_MTVEC, v); }
+  get stvec(): bigint { return this.csr64(L.CSR_STVEC); }
+  set stvec(v: bigint) { this.setCsr64(L.CSR_STVEC, v); }
+  get mepc(): bigint { return this.csr64(L.CSR_MEPC); }
+  set mepc(v: bigint) { this.setCsr64(L.CSR_MEPC, v); }
+  get sepc(): bigint { return this.csr64(L.CSR_SEPC); }
+  set sepc(v: bigint) { this.setCsr64(L.CSR_SEPC, v); }
+  get mcause(): bigint { return this.csr64(L.CSR_MCAUSE); }
+  set mcause(v: bigint) { this.setCsr64(L.CSR_MCAUSE, v); }
+  get scause(): bigint { return this.csr64(L.CSR_SCAUSE); }
+  set scause(v: bigint) { this.setCsr64(L.CSR_SCAUSE, v); }
+  get mtval(): bigint { return this.csr64(L.CSR_MTVAL); }
+  set mtval(v: bigint) { this.setCsr64(L.CSR_MTVAL, v); }
+  get stval(): bigint { return this.csr64(L.CSR_STVAL); }
+  set stval(v: bigint) { this.setCsr64(L.CSR_STVAL, v); }
+  get mscratch(): bigint { return this.csr64(L.CSR_MSCRATCH); }
+  set mscratch(v: bigint) { this.setCsr64(L.CSR_MSCRATCH, v); }
+  get sscratch(): bigint { return this.csr64(L.CSR_SSCRATCH); }
+  set sscratch(v: bigint) { this.setCsr64(L.CSR_SSCRATCH, v); }
 
   // ================================================================================================
   // Registers
@@ -975,66 +1018,78 @@ export class Hart {
 
   /** Take the exception recorded in excCause/excTval at this.pc (the instruction does not retire). */
   takeException(): void {
-    this.trapInto(this.excCause, false, this.excTval, BigInt.asUintN(64, BigInt(this.pc)));
+    this.trapInto(this.excCause, false, this.excTval, this.pc);
   }
 
-  /** Enter the trap handler for cause (interrupt when `irq`), with tval and the epc of the trap. */
-  trapInto(cause: number, irq: boolean, tval: bigint, epc: bigint): void {
+  /**
+   * Enter the trap handler for cause (interrupt when `irq`), with tval and the epc of the trap (a
+   * Number pc; epcBig only for an epc no Number can hold).
+   */
+  trapInto(cause: number, irq: boolean, tval: bigint, epc: number, epcBig?: bigint): void {
     this.traps++;
     if (irq) this.interrupts++;
     const retired = this.instret + this.liveI;
     if (retired === this.lastTrapRetired) {
       this.trapStreak++;
       if (this.trapStreak >= TRAP_LOOP_LIMIT && this.halted === null) {
-        this.halted = { reason: 'trap-loop', message: `${TRAP_LOOP_LIMIT} traps in a row without retiring an instruction; the first: ${this.firstTrap}` };
+        const first = this.describeTrap(this.firstTrapCause, this.firstTrapIrq, this.firstTrapTval, this.firstTrapEpc, this.firstTrapPriv);
+        this.halted = { reason: 'trap-loop', message: `${TRAP_LOOP_LIMIT} traps in a row without retiring an instruction; the first: ${first}` };
         this.breakChunk = true;
       }
     } else {
       this.trapStreak = 1;
       this.lastTrapRetired = retired;
-      this.firstTrap = this.describeTrap(cause, irq, tval, epc);
+      this.firstTrapCause = cause;
+      this.firstTrapIrq = irq;
+      this.firstTrapTval = tval;
+      this.firstTrapEpc = epcBig ?? BigInt.asUintN(64, BigInt(epc));
+      this.firstTrapPriv = this.priv;
     }
     this.resValid = false; // the spec allows an xRET or trap to clear the reservation; rvx does (docs)
     const deleg = irq ? this.mideleg : this.medeleg;
-    const causeBig = (irq ? 1n << 63n : 0n) | BigInt(cause);
-    if (this.priv <= PRV_S && cause < 32 && ((deleg >>> cause) & 1) !== 0) {
-      this.sepc = epc & ~1n;
-      this.scause = causeBig;
-      this.stval = tval;
-      let s = this.mstatus;
+    const toS = this.priv <= PRV_S && cause < 32 && ((deleg >>> cause) & 1) !== 0;
+    const m32 = this.m32;
+    // xepc, xcause, xtval (privileged spec §3.1.14–3.1.16, §4.1.7–4.1.9).
+    const e = CSR_BASE + 2 * (toS ? L.CSR_SEPC : L.CSR_MEPC);
+    if (epcBig === undefined) {
+      m32[e] = (epc | 0) & ~1;
+      m32[e + 1] = ((epc - (epc >>> 0)) / TWO32) | 0;
+    } else this.setCsr64(toS ? L.CSR_SEPC : L.CSR_MEPC, epcBig & ~1n);
+    const c = CSR_BASE + 2 * (toS ? L.CSR_SCAUSE : L.CSR_MCAUSE);
+    m32[c] = cause;
+    m32[c + 1] = irq ? 0x80000000 | 0 : 0;
+    const tv = CSR_BASE + 2 * (toS ? L.CSR_STVAL : L.CSR_MTVAL);
+    if (tval === 0n) {
+      m32[tv] = 0;
+      m32[tv + 1] = 0;
+    } else this.setCsr64(toS ? L.CSR_STVAL : L.CSR_MTVAL, tval);
+    let s = this.mstatus;
+    if (toS) {
       s = (s & ~C.MSTATUS_SPIE) | ((s & C.MSTATUS_SIE) !== 0 ? C.MSTATUS_SPIE : 0);
       s = (s & ~C.MSTATUS_SPP) | (this.priv === PRV_S ? C.MSTATUS_SPP : 0);
       s &= ~C.MSTATUS_SIE;
-      this.mstatus = s;
-      this.setPriv(PRV_S);
-      this.pc = this.vector(this.stvec, cause, irq);
     } else {
-      this.mepc = epc & ~1n;
-      this.mcause = causeBig;
-      this.mtval = tval;
-      let s = this.mstatus;
       s = (s & ~C.MSTATUS_MPIE) | ((s & C.MSTATUS_MIE) !== 0 ? C.MSTATUS_MPIE : 0);
       s = (s & ~C.MSTATUS_MPP) | (this.priv << C.MSTATUS_MPP_SHIFT);
       s &= ~C.MSTATUS_MIE;
-      this.mstatus = s;
-      this.setPriv(PRV_M);
-      this.pc = this.vector(this.mtvec, cause, irq);
     }
+    this.mstatus = s;
+    this.setPriv(toS ? PRV_S : PRV_M);
+    // xtvec: BASE, plus 4 × cause for interrupts in vectored mode (§3.1.7).
+    const t = CSR_BASE + 2 * (toS ? L.CSR_STVEC : L.CSR_MTVEC);
+    const tlo = m32[t];
+    let pc = m32[t + 1] * TWO32 + ((tlo & ~3) >>> 0);
+    if ((tlo & 3) === 1 && irq) pc += 4 * cause;
+    this.pc = pc;
     const rec = this.rec;
     if (rec !== null) {
       rec.trapped = true;
-      rec.trapCause = causeBig;
+      rec.trapCause = (irq ? 1n << 63n : 0n) | BigInt(cause);
       rec.trapTval = tval;
     }
   }
 
-  private vector(tvec: bigint, cause: number, irq: boolean): number {
-    let base = tvec & ~3n;
-    if ((tvec & 3n) === 1n && irq) base += BigInt(4 * cause);
-    return Number(BigInt.asIntN(64, base));
-  }
-
-  describeTrap(cause: number, irq: boolean, tval: bigint, epc: bigint): string {
+  describeTrap(cause: number, irq: boolean, tval: bigint, epc: bigint, priv = this.priv): string {
     const names: Record<number, string> = irq
       ? { 1: 'supervisor software interrupt', 3: 'machine software interrupt', 5: 'supervisor timer interrupt', 7: 'machine timer interrupt', 9: 'supervisor external interrupt', 11: 'machine external interrupt' }
       : {
@@ -1045,7 +1100,7 @@ export class Hart {
         };
     const raw = this.peekRaw(Number(BigInt.asIntN(64, epc)));
     const insn = raw === undefined ? 'instruction unreadable' : `0x${(raw >>> 0).toString(16).padStart((raw & 3) === 3 ? 8 : 4, '0')} ${D.describeInstruction(raw, Number(BigInt.asIntN(64, epc)))}`;
-    return `${names[cause] ?? `cause ${cause}`} at pc 0x${epc.toString(16)} (${insn}), tval 0x${tval.toString(16)}, mode ${'USHM'[this.priv]}`;
+    return `${names[cause] ?? `cause ${cause}`} at pc 0x${epc.toString(16)} (${insn}), tval 0x${tval.toString(16)}, mode ${'USHM'[priv]}`;
   }
 
   /** Instruction bits at a virtual pc as the hart would fetch them now, without side effects. */
@@ -1106,7 +1161,14 @@ export class Hart {
 
   takeInterrupt(irq: number): void {
     this.wfiWaiting = false;
-    this.trapInto(irq, true, 0n, BigInt.asUintN(64, BigInt(this.pc)));
+    this.trapInto(irq, true, 0n, this.pc);
+  }
+
+  /** xepc as a Number pc for xRET (bit 0 zero; bit 1 masked without C). */
+  private epcPc(k: number): number {
+    const i = CSR_BASE + 2 * k;
+    const lo = this.m32[i] & (this.isa.c ? ~1 : ~3);
+    return this.m32[i + 1] * TWO32 + (lo >>> 0);
   }
 
   /** mret (privileged spec §3.3.2). */
@@ -1121,7 +1183,7 @@ export class Hart {
     this.mstatus = s;
     this.resValid = false;
     this.setPriv(mpp);
-    this.pc = Number(BigInt.asIntN(64, this.readEpc(this.mepc)));
+    this.pc = this.epcPc(L.CSR_MEPC);
     return true;
   }
 
@@ -1136,7 +1198,7 @@ export class Hart {
     this.mstatus = s;
     this.resValid = false;
     this.setPriv(spp);
-    this.pc = Number(BigInt.asIntN(64, this.readEpc(this.sepc)));
+    this.pc = this.epcPc(L.CSR_SEPC);
     return true;
   }
 
@@ -1333,31 +1395,69 @@ export class Hart {
   }
 
   /** A CSR instruction: privilege, read-only and counter-enable checks, then read and write. */
+  private illegalCsr(): boolean {
+    this.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((this.peekRaw(this.pc) ?? 0) >>> 0));
+    return false;
+  }
+
   csrInstr(op: number, csr: number, s1: number, zimm: number, d: number): boolean {
     const imm = op >= D.OP_CSRRWI;
     const isRw = op === D.OP_CSRRW || op === D.OP_CSRRWI;
     const writes = isRw || (imm ? zimm !== 0 : s1 !== 0);
-    const illegal = () => {
-      this.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((this.peekRaw(this.pc) ?? 0) >>> 0));
-      return false;
-    };
-    if (((csr >>> 8) & 3) > this.priv) return illegal();
-    if (writes && (csr >>> 10) === 3) return illegal();
+    const k = HOT_SLOT[csr];
+    if (k >= 0 && ((csr >>> 8) & 3) <= this.priv) {
+      // scratch, epc, cause, tval, tvec: plain read/write registers, done on 32-bit halves.
+      const m32 = this.m32;
+      const i = CSR_BASE + 2 * k;
+      let oLo = m32[i];
+      const oHi = m32[i + 1];
+      if (k === L.CSR_MEPC || k === L.CSR_SEPC) oLo &= this.isa.c ? ~1 : ~3;
+      if (writes) {
+        const sLo = imm ? zimm : m32[s1];
+        const sHi = imm ? 0 : m32[s1 + 1];
+        let nLo: number, nHi: number;
+        if (isRw) {
+          nLo = sLo;
+          nHi = sHi;
+        } else if (op === D.OP_CSRRS || op === D.OP_CSRRSI) {
+          nLo = oLo | sLo;
+          nHi = oHi | sHi;
+        } else {
+          nLo = oLo & ~sLo;
+          nHi = oHi & ~sHi;
+        }
+        if (k === L.CSR_MEPC || k === L.CSR_SEPC) nLo &= ~1;
+        else if (k === L.CSR_MTVEC || k === L.CSR_STVEC) nLo &= ~2; // MODE 2/3 are reserved: bit 1 reads 0 (Spike)
+        m32[i] = nLo;
+        m32[i + 1] = nHi;
+        const rec = this.rec;
+        if (rec !== null) {
+          const n = rec.csrWriteCount++;
+          rec.csrWriteNum[n] = csr;
+          rec.csrWriteValue[n] = this.csrRead(csr)!;
+        }
+      }
+      m32[d] = oLo;
+      m32[d + 1] = oHi;
+      return true;
+    }
+    if (((csr >>> 8) & 3) > this.priv) return this.illegalCsr();
+    if (writes && (csr >>> 10) === 3) return this.illegalCsr();
     if (csr >= 0xc00 && csr <= 0xc1f) {
       const bit = 1 << (csr - 0xc00);
-      if (this.priv < PRV_M && (this.mcounteren & bit) === 0) return illegal();
-      if (this.priv < PRV_S && (this.scounteren & bit) === 0) return illegal();
+      if (this.priv < PRV_M && (this.mcounteren & bit) === 0) return this.illegalCsr();
+      if (this.priv < PRV_S && (this.scounteren & bit) === 0) return this.illegalCsr();
     }
-    if (csr === 0x180 && this.priv === PRV_S && (this.mstatus & C.MSTATUS_TVM) !== 0) return illegal();
+    if (csr === 0x180 && this.priv === PRV_S && (this.mstatus & C.MSTATUS_TVM) !== 0) return this.illegalCsr();
     const old = this.csrRead(csr);
-    if (old === undefined) return illegal();
+    if (old === undefined) return this.illegalCsr();
     if (writes) {
       const src = imm ? BigInt(zimm) : this.slotBig(s1);
       let nv: bigint;
       if (isRw) nv = src;
       else if (op === D.OP_CSRRS || op === D.OP_CSRRSI) nv = old | src;
       else nv = old & ~src;
-      if (!this.csrWrite(csr, BigInt.asUintN(64, nv))) return illegal();
+      if (!this.csrWrite(csr, BigInt.asUintN(64, nv))) return this.illegalCsr();
       const rec = this.rec;
       if (rec !== null) {
         const k = rec.csrWriteCount++;

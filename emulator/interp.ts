@@ -164,7 +164,7 @@ export function execChunk(h: Hart, n: number): number {
           h.liveI = i;
           const t = BigInt.asUintN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0));
           const translated = h.priv !== C.PRV_M && h.satpMode === C.SATP_MODE_SV39;
-          h.trapInto(translated ? C.CAUSE_FETCH_PAGE_FAULT : C.CAUSE_FETCH_ACCESS, false, t, t);
+          h.trapInto(translated ? C.CAUSE_FETCH_PAGE_FAULT : C.CAUSE_FETCH_ACCESS, false, t, 0, t);
           farPc = h.pc;
           off = FAR;
           break loop;

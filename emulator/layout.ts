@@ -12,6 +12,22 @@ export const PC_OFF = 0x108;
 export const INSTRET_OFF = 0x110;
 export const CYCLE_OFF = 0x118;
 
+/**
+ * Hot CSRs as 8-byte slots (two i32 halves), read and written without BigInt by CSR instructions,
+ * traps and xRET: slot k at CSR_OFF + 8·k.
+ */
+export const CSR_OFF = 0x200;
+export const CSR_MSCRATCH = 0;
+export const CSR_SSCRATCH = 1;
+export const CSR_MEPC = 2;
+export const CSR_SEPC = 3;
+export const CSR_MCAUSE = 4;
+export const CSR_SCAUSE = 5;
+export const CSR_MTVAL = 6;
+export const CSR_STVAL = 7;
+export const CSR_MTVEC = 8;
+export const CSR_STVEC = 9;
+
 /** Direct-mapped TLBs: kind (read, write, fetch) × privilege (0 U, 1 S, 2 never filled, 3 M) × entries. */
 export const TLB_ENTRIES = 256;
 export const TLB_KINDS = 3;
