@@ -150,7 +150,8 @@ export class Hart {
   private firstTrapCause = 0;
   private firstTrapIrq = false;
   private firstTrapTval = 0n;
-  private firstTrapEpc = 0n;
+  private firstTrapEpc = 0;
+  private firstTrapEpcBig: bigint | undefined = undefined;
   private firstTrapPriv = 0;
   traps = 0;
   interrupts = 0;
@@ -1032,7 +1033,8 @@ export class Hart {
     if (retired === this.lastTrapRetired) {
       this.trapStreak++;
       if (this.trapStreak >= TRAP_LOOP_LIMIT && this.halted === null) {
-        const first = this.describeTrap(this.firstTrapCause, this.firstTrapIrq, this.firstTrapTval, this.firstTrapEpc, this.firstTrapPriv);
+        const epc0 = this.firstTrapEpcBig ?? BigInt.asUintN(64, BigInt(this.firstTrapEpc));
+        const first = this.describeTrap(this.firstTrapCause, this.firstTrapIrq, this.firstTrapTval, epc0, this.firstTrapPriv);
         this.halted = { reason: 'trap-loop', message: `${TRAP_LOOP_LIMIT} traps in a row without retiring an instruction; the first: ${first}` };
         this.breakChunk = true;
       }
@@ -1042,7 +1044,8 @@ export class Hart {
       this.firstTrapCause = cause;
       this.firstTrapIrq = irq;
       this.firstTrapTval = tval;
-      this.firstTrapEpc = epcBig ?? BigInt.asUintN(64, BigInt(epc));
+      this.firstTrapEpc = epc;
+      this.firstTrapEpcBig = epcBig;
       this.firstTrapPriv = this.priv;
     }
     this.resValid = false; // the spec allows an xRET or trap to clear the reservation; rvx does (docs)
