@@ -1,0 +1,155 @@
+// Test helper: programs made of random instruction WORDS (not assembled mnemonics) from the opcode spaces
+// that neither touch memory nor change control flow or CSRs: OP-IMM, OP, OP-IMM-32, OP-32, LUI, AUIPC,
+// MISC-MEM (FENCE, FENCE.I) and the compressed register/immediate forms. Reserved and unused encodings are
+// in there on purpose: the machine handler logs mcause and mtval of every trap and skips the instruction,
+// so two machines that agree on which words are instructions (and on what they compute) print the same
+// register file and trap log.
+
+import { Rng } from './random-program.js';
+
+const OPCODES32 = [0x13, 0x33, 0x1b, 0x3b, 0x37, 0x17, 0x0f];
+
+/** A random 32-bit word in one of the opcode spaces above (bits 1:0 = 11). */
+function word32(rng: Rng): number {
+  const opcode = rng.pick(OPCODES32);
+  let w = Number(rng.next64() & 0xffffff80n) | opcode;
+  if (opcode === 0x0f) {
+    // FENCE (funct3 0) and FENCE.I (1) only: funct3 2 is Zicbo*, which the reference may implement
+    w = (w & ~0x7000) | (rng.int(2) << 12);
+  }
+  if (opcode === 0x33 || opcode === 0x3b || opcode === 0x13 || opcode === 0x1b) {
+    // bias funct7 towards the defined values so that most words are real instructions
+    const f7 = rng.pick([0x00, 0x00, 0x20, 0x01, rng.int(128)]);
+    if (opcode === 0x33 || opcode === 0x3b || rng.int(2) === 0) w = (w & 0x01ffffff) | (f7 << 25);
+  }
+  return w >>> 0;
+}
+
+/**
+ * A random 16-bit word among the compressed forms without memory access or control transfer:
+ * quadrant 0 funct3 0 (c.addi4spn) and 1 (c.fld: not an instruction without D); quadrant 1 funct3 0-4
+ * (c.addi, c.addiw, c.li, c.lui/c.addi16sp, the ALU group); quadrant 2 funct3 0 (c.slli), 1 (c.fldsp),
+ * and 4 (c.mv/c.add; c.jr/c.jalr/c.ebreak are avoided).
+ */
+function word16(rng: Rng): number {
+  for (;;) {
+    const w = rng.int(0x10000);
+    const q = w & 3;
+    const f3 = w >> 13;
+    if (q === 0 && f3 <= 1) return w;
+    if (q === 1 && f3 <= 4) return w;
+    if (q === 2 && (f3 === 0 || f3 === 1)) return w;
+    if (q === 2 && f3 === 4) {
+      const rs2 = (w >> 2) & 31;
+      if (rs2 !== 0) return w; // c.mv / c.add (rs2 = 0 would be c.jr / c.jalr / c.ebreak)
+    }
+  }
+}
+
+/** Assembly text for random word program `seed`: `count` words, compressed ones when `rvc`. */
+export function randomWordsProgram(seed: number, count: number, rvc: boolean): string {
+  const rng = new Rng(seed);
+  const out: string[] = [`# random instruction words, seed ${seed}`, '        .globl _start', '_start:',
+    '        la t0, handler', '        csrw mtvec, t0'];
+  for (let r = 1; r < 32; r++) out.push(`        li x${r}, ${rng.value()}`);
+  out.push('        .option push', '        .option norvc');
+  for (let i = 0; i < count; i++) {
+    if (rvc && rng.int(3) === 0) out.push(`        .half 0x${word16(rng).toString(16)}`);
+    else {
+      const w = word32(rng);
+      out.push(`        .half 0x${(w & 0xffff).toString(16)}, 0x${(w >>> 16).toString(16)}`);
+    }
+  }
+  out.push('        .option pop', TAIL);
+  return out.join('\n') + '\n';
+}
+
+const TAIL = `
+        csrw mscratch, x1               # save all registers, then print them and the trap log
+        la x1, regs
+        .irp r, 2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+        sd x\\r, (8 * \\r)(x1)
+        .endr
+        csrr x2, mscratch
+        sd x2, 8(x1)
+        la s1, regs
+        li s2, 32 + 2 * 64 + 1          # x0..x31, 64 (cause, tval) pairs, the trap count
+        la s3, tohost
+        la s4, fromhost
+        li s5, (1 << 56) | (1 << 48)
+1:      ld s6, 0(s1)
+        li s7, 60
+2:      srl t0, s6, s7
+        andi t0, t0, 15
+        addi t1, t0, '0'
+        li t2, 10
+        blt t0, t2, 3f
+        addi t1, t0, 'a' - 10
+3:      or t1, t1, s5
+        sd t1, 0(s3)
+4:      ld t1, 0(s3)
+        bnez t1, 4b
+        sd zero, 0(s4)
+        addi s7, s7, -4
+        bgez s7, 2b
+        ori t1, s5, 10
+        sd t1, 0(s3)
+5:      ld t1, 0(s3)
+        bnez t1, 5b
+        sd zero, 0(s4)
+        addi s1, s1, 8
+        addi s2, s2, -1
+        bnez s2, 1b
+        li t0, 1
+        sd t0, 0(s3)
+6:      j 6b
+
+        .balign 4
+handler:                                # log (mcause, mtval), skip the 2- or 4-byte instruction
+        csrw mscratch, t0
+        la t0, save
+        sd t1, 0(t0)
+        sd t2, 8(t0)
+        la t0, count
+        ld t1, 0(t0)
+        addi t2, t1, 1
+        sd t2, 0(t0)
+        li t2, 64
+        bgeu t1, t2, 1f                 # log full: only count
+        slli t1, t1, 4
+        la t0, log
+        add t0, t0, t1
+        csrr t2, mcause
+        sd t2, 0(t0)
+        csrr t2, mtval
+        sd t2, 8(t0)
+1:      csrr t1, mepc
+        lhu t2, 0(t1)
+        andi t2, t2, 3
+        addi t1, t1, 2
+        li t0, 3
+        bne t2, t0, 2f
+        addi t1, t1, 2
+2:      csrw mepc, t1
+        la t0, save
+        ld t1, 0(t0)
+        ld t2, 8(t0)
+        csrr t0, mscratch
+        mret
+
+        .data
+        .balign 8
+regs:   .space 8 * 32                   # x0..x31, then the log and the count, printed in one sweep
+log:    .space 16 * 64
+count:  .dword 0
+save:   .dword 0, 0
+        .section .tohost, "aw", @progbits
+        .balign 8
+        .globl tohost
+        .type tohost, @object
+        .size tohost, 8
+tohost: .dword 0
+        .globl fromhost
+        .type fromhost, @object
+        .size fromhost, 8
+fromhost: .dword 0`;
