@@ -736,79 +736,93 @@ export class Unit {
     if (p >= end) return;
     const active = this.conds.length === 0 || this.conds[this.conds.length - 1].active;
     try {
-      if (active) {
-        // Labels: `name:` and `N:`, possibly several.
-        for (;;) {
-          const c = s.charCodeAt(p);
-          if (c >= 48 && c <= 57) {
-            let q = p;
-            while (q < end && s.charCodeAt(q) >= 48 && s.charCodeAt(q) <= 57) q++;
-            const r = skipWs(s, q, end);
-            if (r < end && s.charCodeAt(r) === 58) {
-              this.loc.col = p - this.lineStart + 1;
-              this.defineLocalLabel(s.slice(p, q));
-              p = skipWs(s, r + 1, end);
-              if (p >= end) return;
-              continue;
-            }
-            break;
+      // Labels (`name:`, `N:`, possibly several), an assignment `name = expr`, then the mnemonic or
+      // directive, whose identifier the label scan has already measured.
+      let q = p;
+      let upper = false;
+      for (;;) {
+        const c = s.charCodeAt(p);
+        if (active && c >= 48 && c <= 57) {
+          q = p;
+          while (q < end && s.charCodeAt(q) >= 48 && s.charCodeAt(q) <= 57) q++;
+          const r = skipWs(s, q, end);
+          if (r < end && s.charCodeAt(r) === 58) {
+            this.loc.col = p - this.lineStart + 1;
+            this.defineLocalLabel(s.slice(p, q));
+            p = skipWs(s, r + 1, end);
+            if (p >= end) return;
+            continue;
           }
-          if (isIdentStart(c) || c === 34) {
-            let q = p;
-            if (c === 34) {
-              q = s.indexOf('"', p + 1);
-              if (q < 0 || q >= end) break;
-              q++;
-            } else {
-              while (q < end && isIdentChar(s.charCodeAt(q))) q++;
-            }
-            const r = skipWs(s, q, end);
-            const d = r < end ? s.charCodeAt(r) : -1;
-            if (d !== 58 && d !== 61) break;
-            const name = c === 34 ? s.slice(p + 1, q - 1) : s.slice(p, q);
-            if (d === 58) {
-              this.defineLabel(name, p);
-              p = skipWs(s, r + 1, end);
-              if (p >= end) return;
-              continue;
-            }
-            if (d === 61 && (r + 1 >= end || s.charCodeAt(r + 1) !== 61)) {
-              this.loc.col = p - this.lineStart + 1;
-              this.assign(name, r + 1, end, true, p);
-              return;
-            }
+          if (active) this.error(`unexpected character '${s[p]}' at the start of a statement`, p);
+          return;
+        }
+        if (active && c === 34) {
+          q = s.indexOf('"', p + 1);
+          if (q < 0 || q >= end) break;
+          q++;
+          const r = skipWs(s, q, end);
+          if (r < end && s.charCodeAt(r) === 58) {
+            this.defineLabel(s.slice(p + 1, q - 1), p);
+            p = skipWs(s, r + 1, end);
+            if (p >= end) return;
+            continue;
           }
           break;
         }
+        if (!isIdentStart(c)) {
+          if (active) this.error(`unexpected character '${s[p]}' at the start of a statement`, p);
+          return;
+        }
+        q = p + 1;
+        upper = c >= 65 && c <= 90;
+        while (q < end) {
+          const d = s.charCodeAt(q);
+          if (!isIdentChar(d)) break;
+          if (d >= 65 && d <= 90) upper = true;
+          q++;
+        }
+        if (!active) break;
+        let r = q;
+        let d = r < end ? s.charCodeAt(r) : -1;
+        if (d === 32 || d === 9) {
+          r = skipWs(s, q, end);
+          d = r < end ? s.charCodeAt(r) : -1;
+        }
+        if (d === 58) {
+          this.defineLabel(s.slice(p, q), p);
+          p = skipWs(s, r + 1, end);
+          if (p >= end) return;
+          continue;
+        }
+        if (d === 61 && (r + 1 >= end || s.charCodeAt(r + 1) !== 61)) {
+          this.loc.col = p - this.lineStart + 1;
+          this.assign(s.slice(p, q), r + 1, end, true, p);
+          return;
+        }
+        break;
       }
       const c = s.charCodeAt(p);
       if (!isIdentStart(c)) {
         if (active) this.error(`unexpected character '${s[p]}' at the start of a statement`, p);
         return;
       }
-      let q = p + 1;
-      let upper = c >= 65 && c <= 90;
-      while (q < end) {
-        const d = s.charCodeAt(q);
-        if (!isIdentChar(d)) break;
-        if (d >= 65 && d <= 90) upper = true;
-        q++;
-      }
       let word = s.slice(p, q);
       if (upper) word = word.toLowerCase();
       this.mnemonicPos = p;
       this.loc.col = p - this.lineStart + 1;
       if (!active) {
-        if (word.startsWith('.if') || word === '.else' || word === '.elseif' || word === '.endif') this.directive(word, q, end);
+        if (c === 46 && (word.startsWith('.if') || word === '.else' || word === '.elseif' || word === '.endif')) this.directive(word, q, end);
         return;
       }
-      if (c === 46 && !this.macros.has(word)) {
+      if (this.macros.size !== 0) {
+        const m = this.macros.get(word);
+        if (m) {
+          this.expandMacro(m, q, end);
+          return;
+        }
+      }
+      if (c === 46) {
         this.directive(word, q, end);
-        return;
-      }
-      const m = this.macros.get(word);
-      if (m) {
-        this.expandMacro(m, q, end);
         return;
       }
       this.instruction(word, q, end);
@@ -830,8 +844,12 @@ export class Unit {
     }
     let depth = 0;
     let st = p;
+    const opS = this.opS;
+    const opE = this.opE;
     for (let i = p; i <= end; i++) {
       const c = i < end ? s.charCodeAt(i) : 44;
+      // Letters, digits and most punctuation need nothing: only ( ) " ' , matter here.
+      if (c > 44) continue;
       if (c === 40) depth++;
       else if (c === 41) depth--;
       else if (c === 34) {
@@ -852,15 +870,15 @@ export class Unit {
         while (a < b && isSpace(s.charCodeAt(a))) a++;
         while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
         if (n >= 32) throw new AsmError('too many operands', st);
-        this.opS[n] = a;
-        this.opE[n] = b;
+        if (a === b) throw new AsmError('missing operand', a);
+        opS[n] = a;
+        opE[n] = b;
         n++;
         st = i + 1;
         depth = 0;
       }
     }
     this.nops = n;
-    for (let i = 0; i < n; i++) if (this.opS[i] === this.opE[i]) throw new AsmError('missing operand', this.opS[i]);
     return n;
   }
 
@@ -1238,12 +1256,13 @@ export class Unit {
   row(def: InstrDef): void {
     const values = this.values;
     const pend = this.pend;
-    pend.length = 0;
+    if (pend.length !== 0) pend.length = 0;
     for (let i = 0; i < def.fields.length; i++) values[i] = 0;
     // `lw rd, symbol` and `sd rs, symbol, rt`: loads and stores to a symbol (no base register).
     const n = this.nops;
-    if (n === 2 && LOADS.has(def.name) && this.s.charCodeAt(this.opE[1] - 1) !== 41) return this.symbolAccess(def, this.reg(0), -1, 1);
-    if (n === 3 && STORES.has(def.name)) return this.symbolAccess(def, this.reg(2), this.reg(0), 1);
+    const memRow = def.slots.length === 2 && def.slots[1].kind === 'mem';
+    if (memRow && n === 2 && LOADS.has(def.name) && this.s.charCodeAt(this.opE[1] - 1) !== 41) return this.symbolAccess(def, this.reg(0), -1, 1);
+    if (memRow && n === 3 && STORES.has(def.name)) return this.symbolAccess(def, this.reg(2), this.reg(0), 1);
     if (!this.parseRowOperands(def, values, pend)) {
       if (LOADS.has(def.name) && this.nops === 2) return this.symbolAccess(def, this.reg(0), -1, 1);
       if (STORES.has(def.name) && this.nops === 3) return this.symbolAccess(def, this.reg(2), this.reg(0), 1);
@@ -2043,6 +2062,8 @@ export function skipWs(s: string, p: number, end: number): number {
 function statementEnd(s: string, p: number, end: number): number {
   for (let i = p; i < end; i++) {
     const c = s.charCodeAt(i);
+    // Only ; # " ' matter.
+    if (c > 39 && c !== 59) continue;
     if (c === 59 || c === 35) return i;
     if (c === 34) {
       i++;
