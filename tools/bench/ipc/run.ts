@@ -1,0 +1,272 @@
+// Runs one benchmark image on rvx's machine under a core model and collects, from the commit stream:
+//   * the samples the client program measured (its `bench_record` stores: workload id, cycles and
+//     instructions between its own counter reads);
+//   * for every measured window (docs/bench-ipc.md), every pass of it as a trace: cycles and
+//     instructions split into phases by what the retiring instruction is and where it lies (kernel
+//     symbols such as the fastpath's phase labels, the user program and its x-entry trampolines).
+// Each instruction of a pass lands in exactly one phase, so the phases add up to the pass's total.
+
+import { Machine } from '../../../emulator/machine.js';
+import { createXpcHook } from '../../../emulator/xpc/hook.js';
+import { createCoreModel, STALL_NAMES, type CoreParams } from '../../../emulator/timing/index.js';
+import type { CommitRecord } from '../../../emulator/types.js';
+import { INSTRUCTION_BY_NAME } from '../../../isa/index.js';
+import type { KernelImage } from '../../../kernel-images/index.js';
+import { layout } from '../../../kernel-images/index.js';
+import type { Workload } from '../../../kernel-images/bench/index.js';
+import { readElf } from '../../elf/read.js';
+import { toLoadable } from '../../load.js';
+
+/** Phases, in the order reports draw them. */
+export const PHASES = [
+  'client',
+  'trap entry',
+  'kernel logic',
+  'copy',
+  'address-space switch',
+  'restore',
+  'xcall',
+  'trampoline',
+  'handler',
+  'xret',
+  'tlb refill',
+  'interrupt',
+] as const;
+export type Phase = (typeof PHASES)[number];
+const P = Object.fromEntries(PHASES.map((p, i) => [p, i])) as Record<Phase, number>;
+
+/**
+ * Kernel code by phase: the symbol an instruction's pc falls under (the nearest at or below it) decides.
+ * The fastpath's labels are docs/kernel.md's phase labels; slow-path functions are kernel logic except
+ * the message copy and the way out (switch, restore).
+ */
+const KERNEL_PHASE: Record<string, Phase> = {
+  trap_entry: 'trap entry',
+  fastpath_call_entry: 'trap entry',
+  fastpath_call: 'kernel logic',
+  fastpath_reply_recv: 'kernel logic',
+  fastpath_switch_as: 'address-space switch',
+  fastpath_rr_switch_as: 'address-space switch',
+  switch_to: 'address-space switch',
+  fastpath_restore: 'restore',
+  fastpath_rr_restore: 'restore',
+  fastpath_sret: 'restore',
+  fastpath_rr_sret: 'restore',
+  restore_user: 'restore',
+  resume_current: 'restore',
+  syscall_return: 'restore',
+  msg_transfer: 'copy',
+};
+
+export interface Sample {
+  cycles: number;
+  instructions: number;
+}
+
+export interface Pass {
+  cycles: number;
+  instructions: number;
+  phases: Float64Array;
+}
+
+export interface ImageRun {
+  console: string;
+  exitCode: number | null;
+  failure: string | null;
+  samples: Map<number, Sample[]>;
+  passes: Map<number, Pass[]>;
+  totalInstructions: number;
+  totalCycles: number;
+}
+
+export interface RunOptions {
+  xpc: boolean;
+  /** Core parameters, or 'ideal' (every instruction one cycle). */
+  core: CoreParams | 'ideal';
+  workloads: Workload[];
+  maxInsns?: number;
+}
+
+interface SymRange {
+  addrs: Float64Array;
+  phase: Uint8Array;
+}
+
+function kernelRanges(image: KernelImage): SymRange {
+  const elf = readElf(image.elf);
+  const syms = elf.symbols
+    .filter((s) => s.section === '.text' && (s.type === 'func' || s.type === 'notype') && s.name !== '')
+    .map((s) => ({ addr: Number(s.value), name: s.name }))
+    .sort((a, b) => a.addr - b.addr);
+  // Aliases at one address (trap_entry = fastpath_call_entry): the mapped name wins.
+  const out: { addr: number; phase: Phase }[] = [];
+  for (const s of syms) {
+    const ph = KERNEL_PHASE[s.name] ?? 'kernel logic';
+    const last = out[out.length - 1];
+    if (last && last.addr === s.addr) {
+      if (KERNEL_PHASE[s.name]) last.phase = ph;
+    } else out.push({ addr: s.addr, phase: ph });
+  }
+  return { addrs: Float64Array.from(out.map((o) => o.addr)), phase: Uint8Array.from(out.map((o) => P[o.phase])) };
+}
+
+function lookup(r: SymRange, pc: number): number {
+  let lo = 0, hi = r.addrs.length - 1, best = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (r.addrs[mid] <= pc) {
+      best = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return best < 0 ? P['kernel logic'] : r.phase[best];
+}
+
+export function runImage(image: KernelImage, opts: RunOptions): ImageRun {
+  const chunks: Uint8Array[] = [];
+  const machine = new Machine({ ramMiB: 64, stdout: (b) => chunks.push(b.slice()) });
+  if (opts.xpc) machine.attachXpc(createXpcHook(machine.hart));
+  machine.load(toLoadable(readElf(image.elf)));
+  const model = opts.core === 'ideal' ? null : createCoreModel(opts.core, machine);
+  const stalls = model?.lastStalls;
+  const ITLB = STALL_NAMES.indexOf('itlb');
+  const DTLB = STALL_NAMES.indexOf('dtlb');
+
+  const kranges = kernelRanges(image);
+  const progIndex = new Map(image.programs.map((p, i) => [p.name, i]));
+  const sym = (prog: string, label: string): number => {
+    const i = progIndex.get(prog);
+    const v = i === undefined ? undefined : image.programs[i].symbols.get(label);
+    if (v === undefined) throw new Error(`benchmark program ${prog} has no label ${label}`);
+    return v;
+  };
+  const clientPid = progIndex.get('client')!;
+  // Trampolines: from the first x-entry trampoline to the end of the text (_udata), per program.
+  const trampLo = new Float64Array(image.programs.length).fill(Infinity);
+  const trampHi = new Float64Array(image.programs.length);
+  image.programs.forEach((p, i) => {
+    for (const [name, v] of p.symbols) {
+      if (/^xpc_entry_[a-z0-9_]+$/.test(name) && !/_(id|busy)$/.test(name) && v < trampLo[i]) trampLo[i] = v;
+    }
+    trampHi[i] = p.symbols.get('_udata') ?? 0;
+  });
+
+  // Windows: start/end pc and the process they must run in.
+  // (An empty window, the counter overhead, has nothing to trace.)
+  const wins = opts.workloads.filter((w) => w.start.program !== w.end.program || sym(w.start.program, w.start.label) !== sym(w.end.program, w.end.label));
+  const winStartPc = wins.map((w) => sym(w.start.program, w.start.label));
+  const winStartPid = wins.map((w) => progIndex.get(w.start.program)!);
+  const winEndPc = wins.map((w) => sym(w.end.program, w.end.label));
+  const winEndPid = wins.map((w) => progIndex.get(w.end.program)!);
+  const startPcs = new Set(winStartPc);
+  const passes = new Map<number, Pass[]>(wins.map((w) => [w.id, []]));
+
+  const recId = sym('client', 'bench_record_id');
+  const recCycles = sym('client', 'bench_record_cycles');
+  const recInsns = sym('client', 'bench_record_insns');
+  const samples = new Map<number, Sample[]>();
+  let pendingId = -1;
+  let pendingCycles = 0;
+
+  // The address space each instruction runs in: satp before it, mapped to the process whose home it is.
+  const tcbs = image.symbols.get('tcbs');
+  if (tcbs === undefined) throw new Error('kernel image has no tcbs symbol');
+  const satpPid = new Map<bigint, number>();
+  const pidOf = (satp: bigint): number => {
+    let pid = satpPid.get(satp);
+    if (pid !== undefined) return pid;
+    pid = -1;
+    for (let i = 0; i < layout.MAX_PROCS; i++) {
+      const t = tcbs + i * layout.Tcb.size;
+      if (machine.readPhys64(t + layout.Tcb.off.home_satp) === satp) {
+        pid = Number(machine.readPhys64(t + layout.Tcb.off.pid) ?? -1n);
+        break;
+      }
+    }
+    if (pid >= 0) satpPid.set(satp, pid);
+    return pid;
+  };
+  let satp = 0n;
+  let pid = -1;
+  const XCALL = INSTRUCTION_BY_NAME.get('xcall')!.id;
+  const XRET = INSTRUCTION_BY_NAME.get('xret')!.id;
+
+  let open = -1;
+  let cur: Pass | null = null;
+  let totalCycles = 0;
+  let totalInstructions = 0;
+
+  const observer = (rec: CommitRecord): number => {
+    const cycles = model ? model.observer!(rec) : 1;
+    totalCycles += cycles;
+    if (!rec.trapped) totalInstructions++;
+    const pc = rec.pc;
+    const user = pc < layout.RAM_BASE && pc >= 0;
+    const isInterrupt = rec.trapped && BigInt.asUintN(64, rec.trapCause) >> 63n === 1n;
+    if (user && pid === -1) pid = pidOf(satp);
+    // close the window before its end instruction (start..<end)
+    if (open >= 0 && !isInterrupt && pc === winEndPc[open] && pid === winEndPid[open]) {
+      passes.get(wins[open].id)!.push(cur!);
+      open = -1;
+      cur = null;
+    }
+    if (open < 0 && user && !isInterrupt && startPcs.has(pc)) {
+      for (let i = 0; i < wins.length; i++) {
+        if (winStartPc[i] === pc && winStartPid[i] === pid) {
+          open = i;
+          cur = { cycles: 0, instructions: 0, phases: new Float64Array(PHASES.length) };
+          break;
+        }
+      }
+    }
+    if (cur !== null) {
+      let ph: number;
+      if (isInterrupt) ph = P.interrupt;
+      else if (rec.trapped && rec.trapCause === 8n) ph = P['trap entry'];
+      else if (!user) ph = lookup(kranges, pc);
+      else if (rec.opId === XCALL) ph = P.xcall;
+      else if (rec.opId === XRET) ph = P.xret;
+      else if (pid === clientPid) ph = P.client;
+      else if (pid >= 0 && pc >= trampLo[pid] && pc < trampHi[pid]) ph = P.trampoline;
+      else ph = P.handler;
+      let tlb = 0;
+      if (stalls) tlb = stalls[ITLB] + stalls[DTLB];
+      cur.phases[ph] += cycles - tlb;
+      cur.phases[P['tlb refill']] += tlb;
+      cur.cycles += cycles;
+      if (!rec.trapped) cur.instructions++;
+    }
+    // the client's reports
+    if (user && pid === clientPid && !rec.trapped) {
+      if (pc === recId) pendingId = Number(rec.memValue);
+      else if (pc === recCycles) pendingCycles = Number(BigInt.asIntN(64, rec.memValue));
+      else if (pc === recInsns) {
+        let list = samples.get(pendingId);
+        if (!list) samples.set(pendingId, (list = []));
+        list.push({ cycles: pendingCycles, instructions: Number(BigInt.asIntN(64, rec.memValue)) });
+      }
+    }
+    // satp changes (csrw satp, xcall, xret) take effect for the next instruction
+    if (rec.csrWriteCount > 0) {
+      for (let k = 0; k < rec.csrWriteCount; k++) {
+        if (rec.csrWriteNum[k] === 0x180) {
+          satp = rec.csrWriteValue[k];
+          pid = -1;
+        }
+      }
+    }
+    return cycles;
+  };
+
+  const result = machine.run(opts.maxInsns ?? 60_000_000, observer);
+  const console = Buffer.concat(chunks).toString('latin1');
+  let failure: string | null = null;
+  let exitCode: number | null = null;
+  if (result.reason !== 'exit') failure = result.reason === 'limit' ? 'instruction limit reached' : result.message;
+  else {
+    exitCode = result.code;
+    if (result.code !== 0) failure = `kernel exited with code ${result.code}`;
+    else if (!/client \(pid \d+\) exited with code 0/.test(console)) failure = 'the client did not finish cleanly (wrong answers or a crash)';
+  }
+  return { console, exitCode, failure, samples, passes, totalInstructions, totalCycles };
+}
