@@ -292,6 +292,30 @@ ${HTIF}`,
     expect(r.stderr).toContain('begin_signature');
     expect((await run('--signature', sig, '--signature-granularity', '3', path)).code).toBe(2);
   });
+  it('--mtime-hz sets how fast the CLINT timer runs against retired instructions', async () => {
+    // 20,000 loop iterations (40,000 instructions), then exit with code mtime >> 8
+    const path = build(
+      'mtime',
+      `.globl _start
+_start: li t0, 20000
+1:      addi t0, t0, -1
+        bnez t0, 1b
+        li t1, 0x200bff8
+        ld a0, 0(t1)
+        srli a0, a0, 8
+        slli a0, a0, 1
+        ori a0, a0, 1
+        la t1, tohost
+        sd a0, 0(t1)
+2:      j 2b
+${HTIF}`,
+    );
+    const slow = await run(path); // default 10 MHz: one tick per 100 instructions, mtime ~ 400
+    expect(slow.code).toBe(1);
+    const fast = await run('--mtime-hz', '1000000000', path); // one tick per instruction, mtime ~ 40,000
+    expect(fast.code).toBeGreaterThanOrEqual(150);
+    expect(fast.code).toBeLessThanOrEqual(160);
+  });
   it('accepts --opt=value forms', async () => {
     expect((await run('--max-insns=50', files.loop)).code).toBe(124);
   });
