@@ -304,6 +304,10 @@ describe.skipIf(!HAVE_LLVM)('rvx asm vs llvm-mc', () => {
     compare(src.replace(/c\.nop/g, 'nop'), false);
   });
 
+  it('.org in code', () => {
+    compare('.text\nnop\n.org 0x10\nnop\nc.nop\n.org 0x20, 0xff\nret\n', true);
+  });
+
   it('.option rvc / norvc / push / pop switch compression', () => {
     const src = ['.text', 'addi a0, a0, 1', '.option push', '.option norvc', 'addi a0, a0, 1', 'beqz a0, 1f', '.option rvc', 'addi a0, a0, 1', '.option pop', 'addi a0, a0, 1', '1: ret'].join('\n') + '\n';
     compare(src, true);

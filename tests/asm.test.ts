@@ -83,6 +83,11 @@ describe('data directives and expressions', () => {
     expect([...section(r, '.data')]).toEqual([0, 0, 0, 0xaa, 0xaa, 0, 0x44, 0x33, 0x22, 0x11, 0x44, 0x33, 0x22, 0x11, 0, 0, 0]);
   });
 
+  it('.org pads to a section offset (with a fill byte), also relative to a label', () => {
+    const r = asm('.data\n.byte 1\n.org 4, 0xaa\n.byte 2\nx: .org x + 3\n.byte 3\n.p2align 3\ny: .org y+2\n.byte 4\n');
+    expect(Buffer.from(section(r, '.data')).toString('hex')).toBe('01aaaaaa0200000003' + '00'.repeat(9) + '04');
+  });
+
   it('evaluates GNU expressions: precedence, bases, characters, shifts, comparisons', () => {
     const r = asm(
       [

@@ -28,6 +28,7 @@ import {
   FRAG_ALIGN,
   FRAG_DATA,
   FRAG_FILL,
+  FRAG_ORG,
   FRAG_RELAX,
   type Frag,
   type InputSection,
@@ -50,7 +51,7 @@ function alignPad(f: Frag, offset: number): number {
 }
 
 /** Assign fragment offsets in one input section, relaxing compressed branches as LLVM does. */
-export function layoutSection(sec: InputSection): void {
+export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void {
   const frags = sec.frags;
   const n = frags.length;
   for (let i = 0; i < n; i++) frags[i].index = i;
@@ -61,6 +62,7 @@ export function layoutSection(sec: InputSection): void {
       const f = frags[k];
       f.offset = k === 0 ? 0 : frags[k - 1].offset + frags[k - 1].size;
       if (f.kind === FRAG_ALIGN) f.size = alignPad(f, f.offset);
+      else if (f.kind === FRAG_ORG) f.size = Math.max(0, f.pad!.align - f.offset);
       valid = k;
     }
   };
@@ -94,6 +96,11 @@ export function layoutSection(sec: InputSection): void {
   ensure(n - 1);
   const last = frags[n - 1];
   sec.size = last.offset + last.size;
+  for (const f of frags) {
+    if (f.kind === FRAG_ORG && f.offset > f.pad!.align) {
+      addDiag(diags, f.pad!.loc ?? null, `.org moves the location backwards (from offset ${f.offset} to ${f.pad!.align} in ${sec.name})`);
+    }
+  }
 }
 
 // ---- linking ----------------------------------------------------------------------------------------
@@ -245,7 +252,7 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
     specs.find((sp) => (sp.inputs ?? [sp.name, sp.name + '.*']).some((p) => matches(p, inputName)));
   for (const u of units) {
     for (const sec of u.sections) {
-      layoutSection(sec);
+      layoutSection(sec, diags);
       if (sec.size === 0 && !sec.hasLabels) continue;
       const spec = specFor(sec.name);
       const outName = spec ? spec.name : defaultOutputName(sec.name);
@@ -524,6 +531,9 @@ function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resol
       for (let k = 0; k < pd.count; k++) for (let i = 0; i < n; i++) out[at + k * n + i] = bytes[i];
       return;
     }
+    case FRAG_ORG:
+      out.fill(f.pad!.fill, at, at + f.size);
+      return;
     case FRAG_ALIGN: {
       let k = f.size;
       let p = at;

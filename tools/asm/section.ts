@@ -10,6 +10,8 @@ export const FRAG_DATA = 0;
 export const FRAG_RELAX = 1;
 export const FRAG_ALIGN = 2;
 export const FRAG_FILL = 3;
+/** `.org`: pads with `fill` bytes up to section offset `align` (its size depends on its offset). */
+export const FRAG_ORG = 4;
 
 /** A relaxable instruction: the compressed form (small) and the 4-byte one (big); the field indices locate
  * the target offset in each operand list. */
@@ -37,6 +39,8 @@ export interface Padding {
   count: number;
   fillSize: number;
   fillValue: bigint;
+  /** Where a .org was written (for its error). */
+  loc?: Loc;
 }
 
 export class Frag {
