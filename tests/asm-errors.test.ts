@@ -59,6 +59,7 @@ const CASES: [string, string][] = [
   ['lui a0, %hi(x)\n.space 4\nx:', 'e.s:1:9: error: %hi: 0x80000008 is not a sign-extended 32-bit value (lui cannot reach it; use la / %pcrel_hi)'],
   ['nop\n.org 0x10\nnop\n.org 8', 'e.s:4:6: error: .org moves the location backwards (from offset 18 to 8 in .text)'],
   ['.org x\nx:', 'e.s:1:6: error: .org needs an absolute expression (an offset in the section) known at this point'],
+  ['.incbin "missing.bin"', "e.s:1:9: error: cannot find file 'missing.bin' for .incbin"],
   ['fence rw, x', "e.s:1:11: error: operand must be formed of letters selected in-order from 'iorw'"],
   ['.insn r OP, 8, 0, a0, a1, a2', 'e.s:1:13: error: funct3 must be in [0, 7]'],
   ['.insn q 1, 2', "e.s:1:7: error: unknown .insn format 'q' (expected r, i, s, b, sb, u, j or uj)"],

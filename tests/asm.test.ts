@@ -258,6 +258,12 @@ describe('macros, repetition and conditionals', () => {
     expect(u32(r.image.sections[0].data, 0)).toBe(42);
   });
 
+  it('.incbin with skip and count', () => {
+    const r = assemble([{ name: 'm.s', text: '.data\n.incbin "blob.bin"\n.incbin "blob.bin", 1, 2\n' }], { files: { 'blob.bin': new Uint8Array([9, 8, 7, 6]) } });
+    expect(r.ok).toBe(true);
+    expect([...r.image.sections[0].data]).toEqual([9, 8, 7, 6, 8, 7]);
+  });
+
   it('comments (#, /* */) and ; separators', () => {
     const r = asm('.data\n.byte 1 # one\n/* multi\nline */ .byte 2 ; .byte 3\n.byte 4 /* inline */, 5\n');
     expect([...section(r, '.data')]).toEqual([1, 2, 3, 4, 5]);

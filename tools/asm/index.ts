@@ -14,13 +14,13 @@ import { EF_RISCV_RVC, writeElf } from '../elf/write.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { AsmError, evaluate, type Expr, type RelValue, type Sym } from './expr.js';
 import { checkLayout, link, parseAddress, type LayoutSpec, type OutputSection } from './link.js';
-import { Unit, type IncludeResolver, type SourceFile } from './unit.js';
+import { Unit, type BinaryResolver, type IncludeResolver, type SourceFile } from './unit.js';
 
 export type { Diagnostic } from './diagnostics.js';
 export { formatDiagnostic } from './diagnostics.js';
 export type { LayoutSpec, LayoutSectionSpec } from './link.js';
 export { checkLayout } from './link.js';
-export type { SourceFile, IncludeResolver } from './unit.js';
+export type { SourceFile, IncludeResolver, BinaryResolver } from './unit.js';
 
 export interface AssembleOptions {
   /** rv64imac (default: C on) or rv64ima (C off). */
@@ -31,10 +31,12 @@ export interface AssembleOptions {
   layout?: LayoutSpec | null;
   /** Entry symbol (default `_start`, else the start of .text). */
   entry?: string;
-  /** Files `.include` may name, by path (resolved relative to the including file first). */
-  files?: Record<string, string>;
+  /** Files `.include` (text) and `.incbin` (bytes) may name, by path (relative to the including file first). */
+  files?: Record<string, string | Uint8Array>;
   /** Custom include lookup; consulted before `files`. */
   include?: IncludeResolver;
+  /** Custom `.incbin` lookup; consulted before `files`. */
+  binary?: BinaryResolver;
   /** Collect the listing (default true). */
   listing?: boolean;
 }
@@ -112,17 +114,27 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
     diags.push({ file: '<options>', line: 0, col: 0, severity: 'error', message: e.message });
   }
   const files = options.files ?? {};
-  const include: IncludeResolver = (path, from) => {
-    const custom = options.include?.(path, from);
-    if (custom) return custom;
+  const lookup = (path: string, from: string): [string, string | Uint8Array] | null => {
     for (const cand of [normalize(dirname(from) + path), normalize(path), path]) {
-      if (Object.prototype.hasOwnProperty.call(files, cand)) return { name: cand, text: files[cand] };
+      if (Object.prototype.hasOwnProperty.call(files, cand)) return [cand, files[cand]];
     }
     return null;
   };
+  const include: IncludeResolver = (path, from) => {
+    const custom = options.include?.(path, from);
+    if (custom) return custom;
+    const f = lookup(path, from);
+    return f ? { name: f[0], text: typeof f[1] === 'string' ? f[1] : new TextDecoder().decode(f[1]) } : null;
+  };
+  const binary: BinaryResolver = (path, from) => {
+    const custom = options.binary?.(path, from);
+    if (custom) return custom;
+    const f = lookup(path, from);
+    return f ? (typeof f[1] === 'string' ? new TextEncoder().encode(f[1]) : f[1]) : null;
+  };
   const wantListing = options.listing ?? true;
   const units = sources.map((src, i) => {
-    const u = new Unit(i, src.name, march.rvc, diags, include, wantListing);
+    const u = new Unit(i, src.name, march.rvc, diags, include, wantListing, binary);
     u.run(src);
     return u;
   });

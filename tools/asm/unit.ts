@@ -51,6 +51,9 @@ export interface SourceFile {
 /** Finds an included file: `path` as written, `from` the including file's name. */
 export type IncludeResolver = (path: string, from: string) => SourceFile | null;
 
+/** Finds the bytes `.incbin` names (same arguments as IncludeResolver). */
+export type BinaryResolver = (path: string, from: string) => Uint8Array | null;
+
 export interface ListingLine {
   section: InputSection;
   startFrag: Frag;
@@ -380,6 +383,7 @@ export class Unit {
     private diags: Diagnostic[],
     private include: IncludeResolver | null,
     private wantListing: boolean,
+    private binary: BinaryResolver | null = null,
   ) {
     this.rvc = rvc;
     this.parser = new ExprParser({
@@ -1706,6 +1710,23 @@ export class Unit {
         const f = this.include ? this.include(path, this.loc.file) : null;
         if (!f) throw new AsmError(`cannot find include file '${path}'`, this.opS[0]);
         this.pushFile(f, this.frame.includeDepth + 1);
+        break;
+      }
+      case '.incbin': {
+        const n = this.splitOperands(p, end);
+        if (n < 1 || n > 3 || s.charCodeAt(this.opS[0]) !== 34) throw new AsmError('expected: .incbin "file"[, skip[, count]]', p);
+        const path = this.operandText(0).slice(1, -1);
+        const bytes = this.binary ? this.binary(path, this.loc.file) : null;
+        if (!bytes) throw new AsmError(`cannot find file '${path}' for .incbin`, this.opS[0]);
+        const skip = n > 1 ? Number(this.absolute(1, 'skip')) : 0;
+        const count = n > 2 ? Number(this.absolute(2, 'count')) : bytes.length - skip;
+        if (skip < 0 || skip > bytes.length) throw new AsmError(`.incbin skip ${skip} is outside the file (${bytes.length} bytes)`, this.opS[1]);
+        if (count < 0 || skip + count > bytes.length) throw new AsmError(`.incbin count ${count} goes past the end of the file (${bytes.length} bytes)`, this.opS[2]);
+        if (this.sec.type === SHT_NOBITS) throw new AsmError(`data in the NOBITS section '${this.sec.name}' must be zero`, this.opS[0]);
+        const f = this.sec.cur;
+        f.reserve(count);
+        f.buf.set(bytes.subarray(skip, skip + count), f.size);
+        f.size += count;
         break;
       }
       case '.macro':

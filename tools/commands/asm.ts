@@ -144,6 +144,16 @@ export async function main(argv: string[]): Promise<number> {
     layout,
     entry: args.entry,
     listing: args.listing !== null,
+    binary: (path, from) => {
+      for (const cand of [resolvePath(dirname(from), path), resolvePath(path)]) {
+        try {
+          return new Uint8Array(readFileSync(cand));
+        } catch {
+          // try the next place
+        }
+      }
+      return null;
+    },
     include: (path, from) => {
       for (const cand of [resolvePath(dirname(from), path), resolvePath(path)]) {
         const text = readText(cand);
