@@ -1565,6 +1565,47 @@ export class Hart {
     return true;
   }
 
+  /** Physical address of the last peekInstr (or -1). */
+  peekPa = -1;
+
+  /**
+   * For observers: the decoded slot of the instruction at pc and its raw bits (-1 when it cannot be
+   * fetched now), without side effects. Uses the fetch TLB and the decoded-instruction cache when they
+   * have it, so tracing does not decode every instruction again.
+   */
+  peekInstr(pc: number, out: D.DecodedSlot): number {
+    const lo = pc | 0;
+    const hi = (pc - (pc >>> 0)) / TWO32;
+    const vpl = lo >>> 12;
+    const t = this.fBase + (vpl & (L.TLB_ENTRIES - 1));
+    const pa = this.tlbTagLo[t] === vpl && this.tlbTagHi[t] === hi
+      ? this.physOf(this.tlbData[t]) + (lo & 0xfff)
+      : this.debugTranslate(pc, KIND_FETCH);
+    this.peekPa = pa;
+    if (pa < 0) return -1;
+    const idx = this.memIndex(pa, 2);
+    if (idx >= 0) {
+      const page = this.decPages[idx >>> 12];
+      const off = idx & 0xfff;
+      if (page !== undefined) {
+        const w = page.w[off];
+        if (w !== D.OP_UNDECODED && w !== D.OP_CROSS) {
+          out.op = w & 127;
+          out.f = w >>> 7;
+          out.imm = page.w[off + 1];
+          out.id = page.id[off >> 1];
+          const len = w >>> 27;
+          const low = this.m16[idx >> 1];
+          return len === 2 ? low : (low | (this.m16[(idx >> 1) + 1] << 16)) >>> 0;
+        }
+      }
+    }
+    const raw = this.peekRaw(pc);
+    if (raw === undefined) return -1;
+    D.decodeSlot(raw, this.isa, out);
+    return raw >>> 0;
+  }
+
   // ================================================================================================
   // Wide arithmetic helpers (BigInt: rare instructions)
   // ================================================================================================
