@@ -1,7 +1,8 @@
 // Differential test against QEMU (a development oracle, never needed by rvx): random user-level RV64IMAC
-// programs (tests/helpers/random-program.ts), assembled by rvx, run on `qemu-system-riscv64 -machine
-// spike` and on rvx; both print the final buffer and registers through the HTIF console and must print
-// the same. Seeded: a failure names its seed, and tests/helpers/random-program.ts regenerates it.
+// programs (tests/helpers/random-program.ts) and programs of random instruction words, reserved encodings
+// included (tests/helpers/random-words.ts), assembled by rvx, run on `qemu-system-riscv64 -machine spike`
+// and on rvx; both print the final state (buffer, registers, trap log) through the HTIF console and must
+// print the same. Seeded: a failure names its seed, and the helpers regenerate the program.
 // Skipped when QEMU is not installed.
 
 import { spawn, spawnSync } from 'node:child_process';
