@@ -1463,9 +1463,12 @@ export class Hart {
       if (!this.csrWrite(csr, BigInt.asUintN(64, nv))) return this.illegalCsr();
       const rec = this.rec;
       if (rec !== null) {
+        // As Spike's commit log: the S-level views sstatus/sie/sip are logged as the M-level register
+        // they write (mstatus/mie/mip), with its whole new value.
+        const logged = csr === 0x100 ? 0x300 : csr === 0x104 ? 0x304 : csr === 0x144 ? 0x344 : csr;
         const k = rec.csrWriteCount++;
-        rec.csrWriteNum[k] = csr;
-        rec.csrWriteValue[k] = this.csrRead(csr) ?? nv;
+        rec.csrWriteNum[k] = logged;
+        rec.csrWriteValue[k] = this.csrRead(logged) ?? nv;
       }
     }
     this.setSlot(d, old);
