@@ -350,6 +350,17 @@ describe('outputs', () => {
     expect(dis).toContain('<f>:');
   });
 
+  it('round-trips through tools/elf/read.ts', async () => {
+    const { readElf } = await import('../tools/elf/read.js');
+    const r = asm(prog);
+    const back = readElf(r.elf());
+    expect(back.entry).toBe(r.image.entry);
+    const strip = (x: typeof r.image.sections) => x.filter((s) => s.flags & 2).map((s) => ({ name: s.name, addr: s.addr, size: s.size, type: s.type, data: [...s.data] }));
+    expect(strip(back.sections)).toEqual(strip(r.image.sections));
+    expect(back.symbols).toEqual(r.image.symbols);
+    expect(back.segments.map((s) => [s.vaddr, [...s.data], s.memsz, s.flags])).toEqual(r.image.segments.map((s) => [s.vaddr, [...s.data], s.memsz, s.flags]));
+  });
+
   it('is reproducible byte for byte', () => {
     const a = asm(prog);
     const b = asm(prog);
