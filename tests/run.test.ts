@@ -127,6 +127,18 @@ describe('rvx run input checks', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^rvx run: .*truncated\.elf: truncated file.*\n$/);
   });
+  it('refuses an ELF for another machine and a 32-bit ELF', async () => {
+    const r = await run(process.execPath); // the node binary: ELF64, but not RISC-V
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^rvx run: .*: machine \d+ is not RISC-V \(243\)\n$/);
+    const elf32 = Uint8Array.from(readFileSync(files.pass));
+    elf32[4] = 1; // EI_CLASS = ELFCLASS32
+    const path = join(dir, 'class32.elf');
+    writeFileSync(path, elf32);
+    const r32 = await run(path);
+    expect(r32.code).toBe(2);
+    expect(r32.stderr).toBe(`rvx run: ${path}: ELF class 32, expected ELF64\n`);
+  });
   it('refuses a missing file and a directory', async () => {
     expect(await run(join(dir, 'nope.elf'))).toEqual({ code: 2, stdout: '', stderr: `rvx run: ${join(dir, 'nope.elf')}: no such file\n` });
     const r = await run(dir);
