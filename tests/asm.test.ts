@@ -265,8 +265,8 @@ describe('macros, repetition and conditionals', () => {
   });
 
   it('comments (#, /* */) and ; separators', () => {
-    const r = asm('.data\n.byte 1 # one\n/* multi\nline */ .byte 2 ; .byte 3\n.byte 4 /* inline */, 5\n');
-    expect([...section(r, '.data')]).toEqual([1, 2, 3, 4, 5]);
+    const r = asm('.data\n.byte 1 # one\n/* multi\nline */ .byte 2 ; .byte 3\n.byte 4 /* inline */, 5\n.byte 6 // six\n.byte 8/2\n');
+    expect([...section(r, '.data')]).toEqual([1, 2, 3, 4, 5, 6, 4]);
   });
 });
 

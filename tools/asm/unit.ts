@@ -2117,9 +2117,13 @@ export function skipWs(s: string, p: number, end: number): number {
 function statementEnd(s: string, p: number, end: number): number {
   for (let i = p; i < end; i++) {
     const c = s.charCodeAt(i);
-    // Only ; # " ' matter.
-    if (c > 39 && c !== 59) continue;
+    // Only ; # // " ' matter.
+    if (c > 39 && c !== 59 && c !== 47) continue;
     if (c === 59 || c === 35) return i;
+    if (c === 47) {
+      if (i + 1 < end && s.charCodeAt(i + 1) === 47) return i; // `//` comment, as llvm-mc accepts
+      continue;
+    }
     if (c === 34) {
       i++;
       while (i < end && s.charCodeAt(i) !== 34) {
