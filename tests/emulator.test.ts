@@ -855,3 +855,122 @@ describe('observed and unobserved runs agree', () => {
     expect(walks).toBeLessThan(40);
   });
 });
+
+describe('S-mode traps on TVM, TW, TSR, and PMP', () => {
+  const toS = (pmp: boolean, status: string) => `
+${pmp ? `        li t0, -1
+        csrw pmpaddr0, t0
+        li t0, 0x1f
+        csrw pmpcfg0, t0` : ''}
+        li t0, ${status}
+        csrs mstatus, t0
+        li t0, 0x1800
+        csrc mstatus, t0
+        li t0, 0x800
+        csrs mstatus, t0
+        la t0, 1f
+        csrw mepc, t0
+        mret
+1:`;
+  const TVM = 1 << 20, TW = 1 << 21, TSR = 1 << 22;
+  it('TVM: satp access and sfence.vma in S are illegal; TW: wfi in S is illegal; TSR: sret in S is illegal', () => {
+    expect(reg(run(frame(toS(true, String(TVM)) + '\n        csrr a0, satp')), S9)).toBe(2n);
+    expect(reg(run(frame(toS(true, String(TVM)) + '\n        sfence.vma')), S9)).toBe(2n);
+    expect(reg(run(frame(toS(true, String(TW)) + '\n        wfi')), S9)).toBe(2n);
+    expect(reg(run(frame(toS(true, String(TSR)) + '\n        sret')), S9)).toBe(2n);
+    // Without the bits: satp reads, sfence.vma runs, and the S-mode code reaches its ecall.
+    expect(reg(run(frame(toS(true, '0') + '\n        csrr a0, satp\n        sfence.vma\n        ecall')), S9)).toBe(9n);
+  });
+
+  it('PMP: with no entry set up, S-mode accesses fail (16 entries implemented); a NAPOT entry grants them', () => {
+    const none = run(frame(toS(false, '0') + '\n        nop'));
+    expect(reg(none, S9)).toBe(1n); // the fetch of the first S-mode instruction
+    const readOnly = run(frame(`
+        la t0, ro
+        srli t0, t0, 2
+        ori t0, t0, 0x1ff          # NAPOT 4 KiB at ro, read-only
+        csrw pmpaddr0, t0
+        li t0, -1
+        csrw pmpaddr1, t0
+        li t0, (0x1f << 8) | 0x19  # entry 0: NAPOT R; entry 1: NAPOT RWX
+        csrw pmpcfg0, t0
+${toS(false, '0')}
+        la t0, ro
+        ld a0, 0(t0)
+        sd a0, 0(t0)
+`, '        .data\n        .align 12\nro:     .dword 5\n        .align 12\n'));
+    expect(reg(readOnly, S9)).toBe(7n);
+    expect(reg(readOnly, S10)).toBe(BigInt(readOnly.sym('ro')));
+    expect(reg(readOnly, A0)).toBe(5n);
+  });
+});
+
+describe('interrupt priority among S-level interrupts', () => {
+  it('takes SEI before SSI before STI when all are pending and delegated', () => {
+    const x = run(frame(`
+        li t0, -1
+        csrw pmpaddr0, t0
+        li t0, 0x1f
+        csrw pmpcfg0, t0
+        la t0, sirq
+        csrw stvec, t0
+        li t0, 0x222
+        csrw mideleg, t0
+        csrw mie, t0
+        csrs mip, t0               # SSIP, STIP, SEIP
+        li t0, 0x1800
+        csrc mstatus, t0           # MPP = U: S-level interrupts are enabled in U whatever SIE
+        la t0, 1f
+        csrw mepc, t0
+        mret
+1:      j 1b
+        .align 2
+sirq:   csrr a0, scause
+        ecall
+`));
+    expect(reg(x, A0)).toBe((1n << 63n) | 9n);
+    expect(reg(x, S9)).toBe(9n); // ecall from S
+  });
+});
+
+describe('UART registers', () => {
+  it('keeps DLL/DLM behind LCR.DLAB and stores SCR; IIR says no interrupt', () => {
+    const x = run(frame(`
+        li t0, 0x10000000
+        li t1, 0x80
+        sb t1, 3(t0)               # DLAB
+        li t1, 12
+        sb t1, 0(t0)               # DLL (not transmitted)
+        lbu a0, 0(t0)
+        sb zero, 3(t0)
+        li t1, 0x5a
+        sb t1, 7(t0)
+        lbu a1, 7(t0)
+        lbu a2, 2(t0)
+        li t1, 'k'
+        sb t1, 0(t0)
+`));
+    expect(reg(x, A0)).toBe(12n);
+    expect(reg(x, A1)).toBe(0x5an);
+    expect(reg(x, A2)).toBe(1n);
+    expect(x.out).toBe('k');
+  });
+
+  it('reads input bytes from stdin through RBR with LSR.DR', () => {
+    const input = [...Buffer.from('ok')];
+    const a = build(frame(`
+        li t0, 0x10000000
+        lbu a0, 5(t0)
+        lbu a1, 0(t0)
+        lbu a2, 0(t0)
+        lbu a3, 5(t0)
+`));
+    const m = new Machine({ ramMiB: 4, stdout: () => {}, stdin: () => input.shift() ?? -1 });
+    m.load(toLoadable(a.image));
+    expect(m.run(10_000)).toEqual({ reason: 'exit', code: 0 });
+    expect(m.getReg(A0) & 1n).toBe(1n);
+    expect(m.getReg(A1)).toBe(BigInt('o'.charCodeAt(0)));
+    expect(m.getReg(A2)).toBe(BigInt('k'.charCodeAt(0)));
+    expect(m.getReg(A3) & 1n).toBe(0n);
+  });
+});
