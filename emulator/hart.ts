@@ -435,8 +435,9 @@ export class Hart {
     for (let p = idx >>> 12; p <= (idx + len - 1) >>> 12; p++) {
       const page = this.decPages[p];
       if (!page) continue;
-      const from = Math.max(idx - 2, p << 12) - (p << 12);
-      const to = Math.min(idx + len, (p + 1) << 12) - (p << 12);
+      const pageStart = p * 4096;
+      const from = Math.max(idx - 2, pageStart) - pageStart;
+      const to = Math.min(idx + len, pageStart + 4096) - pageStart;
       page.w.fill(D.OP_UNDECODED, from & ~1, (to + 1) & ~1);
     }
   }

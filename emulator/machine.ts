@@ -15,7 +15,7 @@ import type { XpcHook } from './xpc-hook.js';
 import { createXpcHook } from './xpc/hook.js';
 
 export interface MachineOptions {
-  /** RAM size in MiB at 0x80000000 (default 128, at most 2048). */
+  /** RAM size in MiB at 0x80000000 (default 128, at most 2047). */
   ramMiB?: number;
   /** 'rv64imac' (default), or a subset such as 'rv64ima' (no C) or 'rv64i'. */
   isa?: string;
@@ -72,8 +72,9 @@ export class Machine implements PageTableReader {
 
   constructor(opts: MachineOptions = {}) {
     const ramMiB = opts.ramMiB ?? 128;
-    if (!Number.isInteger(ramMiB) || ramMiB < 1 || ramMiB > 2048) {
-      throw new MachineError(`ramMiB must be an integer from 1 to 2048 (got ${ramMiB})`);
+    // The memory (1 MiB of hart state + RAM) must stay below 2 GiB: offsets are int32 in the fast path.
+    if (!Number.isInteger(ramMiB) || ramMiB < 1 || ramMiB > 2047) {
+      throw new MachineError(`ramMiB must be an integer from 1 to 2047 (got ${ramMiB})`);
     }
     const isa = D.parseIsa(opts.isa ?? 'rv64imac');
     if (typeof isa === 'string') throw new MachineError(isa);
