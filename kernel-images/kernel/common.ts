@@ -12,6 +12,12 @@ export interface KernelConfig {
   timeslice: number;
   /** Physical end of the RAM the page allocator may hand out. */
   ramEnd: number;
+  /**
+   * ASID mode: each process's satp carries ASID = pid + 1 and an address-space switch writes satp
+   * without the full `sfence.vma` (privileged spec 4.2.1: entries of other ASIDs need no flush; ASIDs
+   * are never reused, processes are not created at run time). For cores with ASID-tagged TLBs.
+   */
+  asid: boolean;
 }
 
 export const DEFAULT_KERNEL_CONFIG: KernelConfig = {
@@ -19,6 +25,7 @@ export const DEFAULT_KERNEL_CONFIG: KernelConfig = {
   xpc: true,
   timeslice: 2000,
   ramEnd: L.RAM_BASE + 32 * 1024 * 1024,
+  asid: false,
 };
 
 // PTE bits (privileged spec 4.3.1 / 4.4.1).

@@ -33,7 +33,7 @@ export function fastpathText(a: Asm, X: boolean): void {
     a.li('t5', 'TS_RUNNING').sd('t5', 'TCB_STATE', 't4');
     a.global(`fastpath_${p}switch_as`);
     a.ld('t5', 'TCB_HOME_SATP', 't4').csrw('satp', 't5', 'the destination address space (its home: not busy)');
-    a.i('sfence.vma zero, zero', 'no ASIDs: flush, as seL4 does on RISC-V');
+    a.raw('.if KERNEL_ASID == 0').i('sfence.vma zero, zero', 'no ASIDs: flush, as seL4 does on RISC-V').raw('.endif');
     if (X) {
       a.comment('destination XPC registers (home state: link stack empty, no segment)');
       for (const [csr, f] of [['xcap', 'TCB_XCAP'], ['xlink_base', 'TCB_LINK_BASE'], ['xlink_top', 'TCB_LINK_BASE'], ['xlink_limit', 'TCB_LINK_LIMIT'], ['xseglist', 'TCB_SEGLIST'], ['xseglist_size', 'TCB_SEGLIST_SIZE']] as const) {

@@ -130,6 +130,11 @@ init_oom:
     li t1, 8
     slli t1, t1, 60
     or t0, t0, t1
+.if KERNEL_ASID
+    addi t1, s6, 1             # ASID = pid + 1 (0 is the boot table's)
+    slli t1, t1, 44
+    or t0, t0, t1
+.endif
     sd t0, TCB_SATP(s1)
     sd t0, TCB_HOME_SATP(s1)
     li s2, 0                   # program pages: text R+X, the rest R+W, all U

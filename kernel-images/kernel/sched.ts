@@ -143,7 +143,7 @@ export function schedText(a: Asm, cfg: KernelConfig): void {
     mv t6, a0
   `);
   if (!X) {
-    a.ld('t0', 'TCB_SATP', 't6').csrw('satp', 't0').i('sfence.vma zero, zero');
+    a.ld('t0', 'TCB_SATP', 't6').csrw('satp', 't0').raw('.if KERNEL_ASID == 0').i('sfence.vma zero, zero').raw('.endif');
   } else {
     a.comment('XPC state of the thread (docs/xpc.md section 2); xcaller follows from xlink_top. A thread with\nTCB_XPC_BUSY = 0 is in its home state (its saved XPC fields may be stale: the fastpath does not\nrefresh them), so the home values are loaded.');
     a.ld('t0', 'TCB_XPC_BUSY', 't6').i('bnez t0, 1f');
@@ -152,13 +152,13 @@ export function schedText(a: Asm, cfg: KernelConfig): void {
       ['xlink_limit', 'TCB_LINK_LIMIT'], ['xseglist', 'TCB_HOME_SEGLIST'],
     ] as const) {
       a.ld('t0', f, 't6').csrw(csr, 't0');
-      if (csr === 'satp') a.i('sfence.vma zero, zero');
+      if (csr === 'satp') a.raw('.if KERNEL_ASID == 0').i('sfence.vma zero, zero').raw('.endif');
     }
     a.li('t0', 'SEGLIST_ENTRIES').csrw('xseglist_size', 't0');
     a.csrw('xseg_len', 'zero').csrw('xsegmask_off', 'zero').csrw('xsegmask_len', 'zero');
     a.i('j restore_user');
     a.label('1');
-    a.ld('t0', 'TCB_SATP', 't6').csrw('satp', 't0').i('sfence.vma zero, zero');
+    a.ld('t0', 'TCB_SATP', 't6').csrw('satp', 't0').raw('.if KERNEL_ASID == 0').i('sfence.vma zero, zero').raw('.endif');
     for (const [csr, f] of [
       ['xcap', 'TCB_XCAP'], ['xlink_base', 'TCB_LINK_BASE'], ['xlink_top', 'TCB_LINK_TOP'], ['xlink_limit', 'TCB_LINK_LIMIT'],
       ['xseglist', 'TCB_SEGLIST'], ['xseglist_size', 'TCB_SEGLIST_SIZE'], ['xseg_va', 'TCB_SEG_VA'], ['xseg_pa', 'TCB_SEG_PA'],
