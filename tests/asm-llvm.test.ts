@@ -299,7 +299,8 @@ describe.skipIf(!HAVE_LLVM)('rvx asm vs llvm-mc', () => {
   });
 
   it('code alignment padding with nops (C on and off)', () => {
-    const src = ['.text', 'nop', '.p2align 3', 'c.nop', '.p2align 4', 'add a0, a0, a1', '.balign 16', 'c.nop', '.align 2', 'ret'].join('\n') + '\n';
+    const src = ['.text', 'nop', '.p2align 3', 'c.nop', '.p2align 4', 'add a0, a0, a1', '.balign 16', 'c.nop', '.align 2', 'ret', 'c.nop', '.p2align 4,,15', 'c.nop',
+      '.p2align 3,,2', 'ret', '.p2align 3,,6', 'ret', '.balign 8, 0', 'ret'].join('\n') + '\n';
     compare(src, true);
     compare(src.replace(/c\.nop/g, 'nop'), false);
   });

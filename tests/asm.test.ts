@@ -309,6 +309,16 @@ describe('sections, linking and layout', () => {
     expect(r.symbols.get('m')).toBe(0x80002004n);
   });
 
+  it('provides the GNU ld default symbols code may use: __global_pointer$, _etext, _edata, __bss_start, _end', () => {
+    const r = asm('.globl _start\n_start: la gp, __global_pointer$\n.dword _etext, _edata, __bss_start, _end\n.data\n.word 1\n.bss\n.zero 8\n', { base: 0x1000 });
+    const data = r.sections.find((s) => s.name === '.data')!;
+    const bss = r.sections.find((s) => s.name === '.bss')!;
+    expect(r.symbols.get('__global_pointer$')).toBe(data.addr + 0x800n);
+    expect(r.symbols.get('__bss_start')).toBe(bss.addr);
+    expect(r.symbols.get('_end')).toBe(bss.addr + 8n);
+    expect(r.symbols.get('_edata')).toBe(data.addr + 4n);
+  });
+
   it('entry: _start, else .text start, else --entry', () => {
     expect(asm('nop\n_start: nop\n').entry).toBe(0x80000002n);
     expect(asm('.data\n.byte 1\n.text\nnop\n').entry).toBe(0x80000000n);

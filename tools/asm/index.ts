@@ -147,6 +147,9 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   }
   const outputs = linked?.outputs ?? [];
   const image = buildImage(units, outputs, linked?.entry ?? base, diags, linked?.resolve ?? null);
+  for (const p of linked?.providedSymbols ?? []) {
+    image.symbols.push({ name: p.name, value: p.value, size: 0, bind: 'global', type: 'notype', section: p.section });
+  }
   const eFlags = march.rvc ? EF_RISCV_RVC : 0;
   const symbols = new Map<string, bigint>();
   for (const s of image.symbols) if (s.bind !== 'local' && s.type !== 'file') symbols.set(s.name, BigInt.asUintN(64, s.value));

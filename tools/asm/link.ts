@@ -196,6 +196,8 @@ export interface LinkResult {
   globals: Map<string, Sym>;
   entry: bigint;
   resolve: (s: Sym) => RelValue | null;
+  /** Linker-provided symbols the input used (_end, __global_pointer$, ...). */
+  providedSymbols: { name: string; value: bigint; section: string | null }[];
 }
 
 interface LinkOptions {
@@ -328,6 +330,31 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
     cursor = addr;
   }
 
+  // Symbols a GNU ld default script provides, for code that refers to them (crt0-style startup):
+  // __global_pointer$ (0x800 past the start of the small/writable data), _etext, _edata, __bss_start, _end.
+  const provided = new Map<string, { value: bigint; section: string | null }>();
+  {
+    const alloc = placed.slice().sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
+    const endOf = (o: OutputSection) => o.addr + BigInt(o.size);
+    const text = alloc.filter((o) => o.flags & SHF_EXECINSTR).pop();
+    const progbits = alloc.filter((o) => o.type !== SHT_NOBITS).pop();
+    const bss = alloc.find((o) => o.type === SHT_NOBITS);
+    const writable = alloc.find((o) => o.flags & SHF_WRITE);
+    const last = alloc[alloc.length - 1];
+    const end = last ? endOf(last) : opts.base;
+    const etext = text ? endOf(text) : opts.base;
+    const edata = progbits ? endOf(progbits) : opts.base;
+    const set = (names: string[], value: bigint, section: OutputSection | undefined) => {
+      for (const n of names) provided.set(n, { value, section: section?.name ?? null });
+    };
+    set(['_etext', 'etext'], etext, text);
+    set(['_edata', 'edata'], edata, progbits);
+    set(['__bss_start'], bss ? bss.addr : edata, bss ?? progbits);
+    set(['_end', 'end'], end, last);
+    set(['__global_pointer$'], (writable ? writable.addr : end) + 0x800n, writable ?? last);
+  }
+  const usedProvided = new Set<string>();
+
   // Symbol values after placement.
   const unitOf = (s: Sym) => units[s.unit];
   const resolve = (s: Sym): RelValue | null => {
@@ -344,6 +371,11 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
     }
     const g = globals.get(s.name);
     if (g && g !== s && !s.temp) return resolve(g);
+    const p = s.temp ? undefined : provided.get(s.name);
+    if (p) {
+      usedProvided.add(s.name);
+      return { base: null, off: p.value };
+    }
     // An undefined weak symbol is zero (gABI, "Symbol Table": undefined weak references resolve to 0).
     if (s.weak) return { base: null, off: 0n };
     if (s.temp && /^\d+f$/.test(s.name)) throw new AsmError(`undefined local label '${s.name}' (no later definition of '${s.name.slice(0, -1)}:')`);
@@ -464,7 +496,8 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
       entry = text ? text.addr : opts.base;
     }
   }
-  return { outputs: ordered, globals, entry, resolve };
+  const providedSymbols = [...usedProvided].sort().map((name) => ({ name, ...provided.get(name)! }));
+  return { outputs: ordered, globals, entry, resolve, providedSymbols };
 }
 
 function alignUp(v: number, a: number): number {

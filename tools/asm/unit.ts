@@ -839,7 +839,7 @@ export class Unit {
   }
 
   /** Split s[p, end) into operands at top-level commas. */
-  splitOperands(p: number, end: number): number {
+  splitOperands(p: number, end: number, allowEmpty = false): number {
     const s = this.s;
     let n = 0;
     p = skipWs(s, p, end);
@@ -875,7 +875,7 @@ export class Unit {
         while (a < b && isSpace(s.charCodeAt(a))) a++;
         while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
         if (n >= 32) throw new AsmError('too many operands', st);
-        if (a === b) throw new AsmError('missing operand', a);
+        if (a === b && !allowEmpty) throw new AsmError('missing operand', a);
         opS[n] = a;
         opE[n] = b;
         n++;
@@ -1441,8 +1441,9 @@ export class Unit {
     if (bytes > 1 << 30) throw new AsmError('alignment too large', pos);
     const sec = this.sec;
     if (bytes > sec.align) sec.align = bytes;
+    // In code, no fill or a zero fill means nops (llvm-mc: a fill equal to the text fill value, 0).
     const f = new Frag(FRAG_ALIGN);
-    f.pad = { align: bytes, fill: fill ?? 0, maxSkip: max, nops: fill === null && (sec.flags & SHF_EXECINSTR) !== 0, rvc: this.rvc, count: 0, fillSize: 1, fillValue: 0n };
+    f.pad = { align: bytes, fill: fill ?? 0, maxSkip: max, nops: (fill === null || fill === 0) && (sec.flags & SHF_EXECINSTR) !== 0, rvc: this.rvc, count: 0, fillSize: 1, fillValue: 0n };
     sec.addFrag(f);
   }
 
@@ -1627,7 +1628,9 @@ export class Unit {
       case '.align':
       case '.p2align':
       case '.balign': {
-        const n = this.splitOperands(p, end);
+        // `.p2align 4,,15`: an empty fill means the default (nops in code).
+        const n = this.splitOperands(p, end, true);
+        if (n >= 1 && this.opS[0] === this.opE[0]) throw new AsmError('missing operand', this.opS[0]);
         if (n < 1 || n > 3) throw new AsmError(`expected: ${word} alignment[, fill[, max]]`, p);
         const a = this.absolute(0, 'alignment');
         let bytes: number;
