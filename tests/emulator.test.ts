@@ -974,3 +974,62 @@ describe('UART registers', () => {
     expect(m.getReg(A3) & 1n).toBe(0n);
   });
 });
+
+describe('superpages and vectored traps', () => {
+  it('a 2 MiB superpage whose PPN is not 2 MiB-aligned is a page fault; an aligned one translates', () => {
+    const body = (ppnOffsetPages: number) => `
+        li a0, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D
+        call setup_vm
+        la t2, l1
+        li t3, ((0x80200000 >> 12) + ${ppnOffsetPages}) << 10 | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D
+        sd t3, 8(t2)               # l1[1]: VA 0x40200000 → 2 MiB superpage
+        sfence.vma
+        call enter_s
+        li t0, 0x40200010
+        ld a1, 0(t0)
+        ecall
+`;
+    const bad = run(frame(body(1), SV39));
+    expect(reg(bad, S9)).toBe(13n);
+    expect(reg(bad, S10)).toBe(0x40200010n);
+    const good = run(frame(body(0) + `
+        .data
+        .align 3
+`, SV39));
+    expect(reg(good, S9)).toBe(9n);
+    expect(reg(good, A1)).toBe(BigInt(new DataView(good.m.readPhys(0x80200010, 8).buffer).getBigUint64(0, true)));
+  });
+
+  it('vectored mtvec sends interrupts to BASE + 4 × cause and exceptions to BASE', () => {
+    const x = run(frame(`
+        la t0, vec
+        ori t0, t0, 1
+        csrw mtvec, t0
+        csrr a2, mtvec
+        li t0, 8
+        csrw mie, t0
+        li t0, 0x2000000
+        li t1, 1
+        sw t1, 0(t0)               # MSIP
+        csrsi mstatus, 8
+        nop
+        j pass
+        .align 6
+vec:    j exc                      # +0: exceptions
+        j bad                      # +4: SSI
+        j bad                      # +8
+        j msi                      # +12: MSI
+bad:    li a0, 1
+        j pass
+msi:    li a0, 3
+        li t0, 0x2000000
+        sw zero, 0(t0)
+        ecall
+exc:    csrr a1, mcause
+        j pass
+`));
+    expect(reg(x, A0)).toBe(3n);
+    expect(reg(x, A1)).toBe(11n);
+    expect(reg(x, A2) & 3n).toBe(1n);
+  });
+});
