@@ -6,6 +6,7 @@ type BenchMain = (args: string[]) => Promise<number>;
 const BENCHES: Record<string, { summary: string; load: () => Promise<{ main: BenchMain }> }> = {
   asm: { summary: 'assembler throughput on a generated 200,000-line file (lines/s)', load: () => import('../bench/asm.js') },
   mips: { summary: 'interpreter speed on a bare-metal integer workload (MIPS)', load: () => import('../bench/mips.js') },
+  ipc: { summary: 'IPC cost on the microkernel: kernel IPC vs XPC, phase by phase (cycles, report page)', load: () => import('../bench/ipc.js') },
 };
 
 function usage(): string {
