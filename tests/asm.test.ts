@@ -330,6 +330,9 @@ describe('sections, linking and layout', () => {
     const far = asm('beqz a0, 1f\n.space 254\n1: nop\n');
     expect(insns(section(near, '.text').subarray(0, 2))).toEqual(['beq 10,0,254']);
     expect(insns(section(far, '.text').subarray(0, 4))).toEqual(['beq 10,0,258']);
+    // A branch to a global symbol keeps its 4-byte form, as llvm-mc leaves it to the linker.
+    const g = asm('.globl g\ng: nop\nj g\nbeqz a0, g\nj l\nl: nop\n');
+    expect(insns(section(g, '.text'))).toEqual(['addi 0,0,0', 'jal 0,-2', 'beq 10,0,-6', 'jal 0,2', 'addi 0,0,0']);
     // A branch to another file's label is left in its 4-byte form (resolved at link time).
     const x = assemble([{ name: 'a.s', text: 'j other\n' }, { name: 'b.s', text: '.globl other\nother: ret\n' }]);
     expect(insns(x.image.sections[0].data)[0]).toBe('jal 0,4');

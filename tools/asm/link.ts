@@ -39,7 +39,9 @@ function relaxTarget(sec: InputSection, f: Frag): { frag: Frag; off: number } | 
   const t = f.relax!.target ? symbolPlusConstant(f.relax!.target) : null;
   if (!t) return null;
   const s = t.sym;
-  if (s.kind !== 1 || s.section !== sec || !s.frag) return null;
+  // A global or weak target is left to the linker by LLVM (ELF: a pc-relative reference to a non-local
+  // symbol is never resolved in the object), so its branch takes the 4-byte form.
+  if (s.kind !== 1 || s.section !== sec || !s.frag || s.global) return null;
   return { frag: s.frag, off: s.offset + Number(t.add) };
 }
 
