@@ -358,7 +358,6 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
   const usedProvided = new Set<string>();
 
   // Symbol values after placement.
-  const unitOf = (s: Sym) => units[s.unit];
   const resolve = (s: Sym): RelValue | null => {
     if (s.kind === 1) return { base: null, off: s.section!.addr + BigInt(s.frag!.offset + s.offset) };
     if (s.kind === 2) return { base: null, off: s.value };
@@ -383,7 +382,6 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
     if (s.temp && /^\d+f$/.test(s.name)) throw new AsmError(`undefined local label '${s.name}' (no later definition of '${s.name.slice(0, -1)}:')`);
     throw new AsmError(`undefined symbol '${s.name}'`);
   };
-  void unitOf;
   for (const u of units) {
     for (const s of u.symbols.values()) {
       if (s.kind === 1 || s.kind === 2) s.address = resolve(s)!.off;

@@ -344,7 +344,6 @@ export class Unit {
   private conds: Cond[] = [];
   private macroCounter = 0;
   private expandedLines = 0;
-  private dotCounter = 0;
   listing: ListingLine[] = [];
   /** Statement context. */
   s = '';
@@ -2306,4 +2305,4 @@ function isBareAddress(e: Expr): boolean {
   return false;
 }
 
-export { FRAG_RELAX };
+
