@@ -340,12 +340,14 @@ export class Hart {
 
   setPriv(p: number): void {
     this.priv = p;
+    this.fpValid = false;
     this.updateBases();
   }
 
   flushTlb(): void {
     this.tlbTagHi.fill(NO_TAG);
     this.tlbFlushes++;
+    this.fpValid = false;
   }
 
   // ================================================================================================
@@ -1480,7 +1482,11 @@ export class Hart {
   // Fetch and decode
   // ================================================================================================
 
-  /** Current fetch page: its virtual base, memory offset and decoded-instruction cache. */
+  /**
+   * Current fetch page: its virtual base, memory offset and decoded-instruction cache. Valid (fpValid)
+   * until the fetch translation may change: a privilege change or any TLB flush.
+   */
+  fpValid = false;
   fpVa = NaN;
   fpMem = 0;
   fpDec: DecodedPage | null = null;
@@ -1502,6 +1508,7 @@ export class Hart {
     this.fpVa = pc - (pc & 0xfff);
     this.fpMem = idx;
     this.fpDec = this.decodedPage(idx >>> 12);
+    this.fpValid = true;
     return true;
   }
 
@@ -1578,6 +1585,22 @@ export class Hart {
    * have it, so tracing does not decode every instruction again.
    */
   peekInstr(pc: number, out: D.DecodedSlot): number {
+    if (this.fpValid) {
+      const o = pc - this.fpVa;
+      if (o >= 0 && o < 4094) {
+        const w = this.fpDec!.w[o];
+        if (w !== D.OP_UNDECODED && w !== D.OP_CROSS) {
+          const idx = this.fpMem + o;
+          this.peekPa = this.physOf(idx);
+          out.op = w & 127;
+          out.f = w >>> 7;
+          out.imm = this.fpDec!.w[o + 1];
+          out.id = this.fpDec!.id[o >> 1];
+          const low = this.m16[idx >> 1];
+          return (w >>> 27) === 2 ? low : (low | (this.m16[(idx >> 1) + 1] << 16)) >>> 0;
+        }
+      }
+    }
     const lo = pc | 0;
     const hi = (pc - (pc >>> 0)) / TWO32;
     const vpl = lo >>> 12;

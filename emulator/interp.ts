@@ -73,6 +73,15 @@ export function execChunk(h: Hart, n: number): number {
   let farPc = h.pc;
   let i = 0;
   let dw = NO_WORDS;
+  if (h.fpValid) {
+    // Still on the page the last chunk fetched from, with the same translation: no re-translation.
+    const o = farPc - h.fpVa;
+    if (o >= 0 && o < 4096) {
+      fpVa = h.fpVa;
+      dw = h.fpDec!.w;
+      off = o | 0;
+    }
+  }
   let trapped = false;
   h.breakChunk = false;
 

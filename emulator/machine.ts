@@ -309,7 +309,8 @@ export class Machine implements PageTableReader {
         this.resetRecord();
         const pcBefore = h.pc;
         const privBefore = h.priv;
-        const b = this.boundary();
+        // Nothing can be pending with mie = 0 (and no WFI or stop): skip the interrupt check.
+        const b = h.mie === 0 && !h.wfiWaiting && h.halted === null ? null : this.boundary();
         if (b === 'irq') {
           this.describeAt(pcBefore, privBefore);
           rec.nextPc = h.pc;
