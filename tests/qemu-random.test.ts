@@ -1,6 +1,7 @@
 // Differential test against QEMU (a development oracle, never needed by rvx): random user-level RV64IMAC
-// programs (tests/helpers/random-program.ts) and programs of random instruction words, reserved encodings
-// included (tests/helpers/random-words.ts), assembled by rvx, run on `qemu-system-riscv64 -machine spike`
+// programs (tests/helpers/random-program.ts), programs of random instruction words, reserved encodings
+// included (tests/helpers/random-words.ts), and random Sv39 permission programs (tests/helpers/
+// random-vm.ts), assembled by rvx, run on `qemu-system-riscv64 -machine spike`
 // and on rvx; both print the final state (buffer, registers, trap log) through the HTIF console and must
 // print the same. Seeded: a failure names its seed, and the helpers regenerate the program.
 // Skipped when QEMU is not installed.
@@ -15,6 +16,7 @@ import { assemble, formatDiagnostic } from '../tools/asm/index.js';
 import { toLoadable } from '../tools/load.js';
 import { randomProgram } from './helpers/random-program.js';
 import { randomWordsProgram } from './helpers/random-words.js';
+import { RANDOM_VM_LINES, randomVmProgram } from './helpers/random-vm.js';
 
 const QEMU = 'qemu-system-riscv64';
 const HAVE_QEMU = spawnSync('which', [QEMU]).status === 0;
@@ -112,6 +114,32 @@ describe.skipIf(!HAVE_QEMU).concurrent('random instruction words (reserved encod
       const i = a.findIndex((line, k) => line !== b[k]);
       const where = i < 0 ? 'identical' : i < 32 ? `x${i}` : i < 160 ? `trap ${(i - 32) >> 1} ${(i - 32) & 1 ? 'mtval' : 'mcause'}` : 'trap count';
       expect(i < 0 ? 'identical' : `${where}: rvx ${a[i]} vs QEMU ${b[i]}`, `seed ${seed}`).toBe('identical');
+    });
+  }
+});
+
+describe.skipIf(!HAVE_QEMU).concurrent('random Sv39 permissions (S and U, SUM, MXR, superpages): same values and faults', () => {
+  for (let i = 0; i < COUNT; i++) {
+    const seed = 4000 + i;
+    it(`seed ${seed}`, async () => {
+      const text = randomVmProgram(seed);
+      const asm = assemble([{ name: `vm-${seed}.s`, text }]);
+      if (!asm.ok) throw new Error(asm.diagnostics.map(formatDiagnostic).join('\n'));
+      const elf = join(dir, `vm-${seed}.elf`);
+      writeFileSync(elf, asm.elf());
+      const chunks: number[] = [];
+      const m = new Machine({ stdout: (b) => chunks.push(...b) });
+      m.load(toLoadable(asm.image));
+      const r = m.run(1_000_000);
+      const mine = Buffer.from(chunks).toString('latin1');
+      const q = await qemuOutput(elf, `${QEMU_IMAC},svpbmt=false,svnapot=false,svinval=false`);
+      expect(r, `seed ${seed}`).toEqual({ reason: 'exit', code: 0 });
+      expect(q.code, `seed ${seed}: QEMU exit`).toBe(0);
+      const a = mine.split('\n'), b = q.out.split('\n');
+      expect(a).toHaveLength(RANDOM_VM_LINES + 1);
+      const k = a.findIndex((line, j) => line !== b[j]);
+      const where = k < 0 ? 'identical' : k < 48 ? `value of operation ${k}` : k < 240 ? `fault ${(k - 48) >> 1} ${(k - 48) & 1 ? 'mtval' : 'mcause'}` : 'fault count';
+      expect(k < 0 ? 'identical' : `${where}: rvx ${a[k]} vs QEMU ${b[k]} (${text.split('\n')[0]})`, `seed ${seed}`).toBe('identical');
     });
   }
 });

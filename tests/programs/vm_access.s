@@ -116,5 +116,25 @@
         j rvtest_fail
 3:      CHECK_TRAP 27, CAUSE_LOAD_ACCESS, 3, 4b
 
+        # Kept last: QEMU 7.2 lets S execute a U page once an S load with SUM = 1 has touched it.
+        # qemu-deviation: 30
+        # Whatever S loaded from a U page under SUM, it still may not execute it (4.3.1).
+        li gp, 29
+        MRET_TO 1, 2f
+2:      li t0, MSTATUS_SUM
+        csrs sstatus, t0
+        VA4K a1, 2                      # U code page, readable
+        lw a0, 0(a1)
+        EXPECT_TRAP 30, 3f, 1
+        jalr ra, 0(a1)
+        j rvtest_fail
+3:      li gp, 30
+        bnez s10, rvtest_fail
+        li t6, CAUSE_FETCH_PAGE
+        bne s8, t6, rvtest_fail
+        CHECK_TVAL 31, a1
+        ECALL_TO_M 1f
+1:      CHECK 32, s8, CAUSE_ECALL_S
+
         RVTEST_END
         VM_DATA
