@@ -35,7 +35,7 @@ function niceMax(v: number): number {
 /** Horizontal stacked bars: one per traced round trip, one segment per phase. */
 function phaseChart(bars: { label: string; w: WorkloadResult }[]): string {
   const W = 900, left = 110, right = 70, barH = 28, gap = 14, top = 10;
-  const legendRows = Math.ceil(PHASES.length / 6);
+  const legendRows = Math.ceil(PHASES.length / 5);
   const H = top + bars.length * (barH + gap) + 30 + legendRows * 20;
   const max = niceMax(Math.max(...bars.map((b) => b.w.total ?? 0)));
   const sx = (v: number) => ((W - left - right) * v) / max;
@@ -62,8 +62,8 @@ function phaseChart(bars: { label: string; w: WorkloadResult }[]): string {
     parts.push(`<line x1="${x}" y1="${axisY}" x2="${x}" y2="${axisY + 5}" stroke="#888"/><text x="${x}" y="${axisY + 17}" text-anchor="middle" class="ax">${v}</text>`);
   }
   PHASES.forEach((p, i) => {
-    const lx = left + (i % 6) * 125;
-    const ly = axisY + 32 + Math.floor(i / 6) * 20;
+    const lx = left + (i % 5) * 150;
+    const ly = axisY + 32 + Math.floor(i / 5) * 20;
     parts.push(`<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${COLORS[p]}"/><text x="${lx + 16}" y="${ly}" class="ax">${esc(p)}</text>`);
   });
   return `<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="phase breakdown">${parts.join('')}</svg>`;
@@ -94,8 +94,8 @@ function sizeChart(series: { label: string; points: { bytes: number; cycles: num
 
 /** Grouped vertical bars: one group per item, one bar per mechanism. */
 function barChart(groups: { label: string; values: { mech: string; value: number }[] }[], unit: string): string {
-  const W = 440, H = 280, left = 60, right = 10, top = 20, bottom = 50;
-  const max = niceMax(Math.max(1, ...groups.flatMap((g) => g.values.map((v) => v.value))));
+  const W = 440, H = 280, left = 60, right = 10, top = 34, bottom = 50;
+  const max = niceMax(1.1 * Math.max(1, ...groups.flatMap((g) => g.values.map((v) => v.value))));
   const gw = (W - left - right) / Math.max(1, groups.length);
   const sy = (v: number) => top + (H - top - bottom) * (1 - v / max);
   const parts: string[] = [];
@@ -114,7 +114,7 @@ function barChart(groups: { label: string; values: { mech: string; value: number
     });
     parts.push(`<text x="${(left + gi * gw + gw / 2).toFixed(1)}" y="${H - bottom + 32}" text-anchor="middle">${esc(g.label)}</text>`);
   });
-  parts.push(`<text x="12" y="${top - 6}" class="ax">${esc(unit)}</text>`);
+  parts.push(`<text x="12" y="14" class="ax">${esc(unit)}</text>`);
   return `<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(unit)}">${parts.join('')}</svg>`;
 }
 

@@ -1,0 +1,214 @@
+// `rvx bench ipc` in the suite (quick settings): the properties of the measurements that cannot be
+// faked, the phases adding up to the traced run, the numbers coming from the run (a different core gives
+// different numbers), the CLI's JSON and errors, and the report page drawn by headless Chromium.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { rocketParams } from '../emulator/timing/index.js';
+import { main, runIpcBench } from '../tools/bench/ipc.js';
+import { renderHtml } from '../tools/bench/ipc/html.js';
+import { find, table, type IpcReport, type WorkloadResult } from '../tools/bench/ipc/report.js';
+
+const REV = { revision: 'test', dirty: false };
+const QUICK = { runs: 5, warmup: 2 };
+
+let rep: IpcReport;
+
+beforeAll(async () => {
+  rep = await runIpcBench({ mechs: ['kernel', 'xpc'], core: rocketParams(), asid: true, ...QUICK }, REV);
+}, 120_000);
+
+function get(name: string, mech: 'kernel' | 'xpc', bytes?: number): WorkloadResult {
+  const w = find(rep, name, mech, bytes);
+  if (!w) throw new Error(`no result for ${name} ${mech} ${bytes ?? ''}`);
+  return w;
+}
+
+describe('rvx bench ipc (quick)', () => {
+  it('measures every workload under both mechanisms', () => {
+    const names = new Set(rep.workloads.map((w) => `${w.name}/${w.mech}`));
+    for (const n of ['null-syscall/kernel', 'call/kernel', 'reply/kernel', 'call/xpc', 'reply/xpc', 'roundtrip/kernel', 'roundtrip/xpc',
+      'roundtrip-asid/kernel', 'roundtrip-asid/xpc', 'chain-4k/kernel', 'chain-4k/xpc', 'kv-app/kernel', 'kv-app/xpc', 'http-app/kernel', 'http-app/xpc']) {
+      expect(names.has(n), n).toBe(true);
+    }
+    for (const w of rep.workloads) {
+      expect(w.runs).toHaveLength(QUICK.runs);
+      expect(w.runs).toContain(w.cycles.median);
+      expect(w.cycles.min).toBeLessThanOrEqual(w.cycles.median);
+      expect(w.cycles.median).toBeLessThanOrEqual(w.cycles.max);
+      expect(w.instructions).toBeGreaterThan(0);
+    }
+  });
+
+  it('an XPC round trip is cheaper than a kernel IPC round trip', () => {
+    expect(get('roundtrip', 'xpc', 0).cycles.median).toBeLessThan(get('roundtrip', 'kernel', 0).cycles.median);
+    expect(get('roundtrip', 'xpc', 0).instructions).toBeLessThan(get('roundtrip', 'kernel', 0).instructions);
+  });
+
+  it('copying grows with the message size, the relay segment does not', () => {
+    const sizes = [64, 256, 1024, 4096];
+    const k = sizes.map((b) => get('roundtrip', 'kernel', b).cycles.median);
+    for (let i = 1; i < k.length; i++) expect(k[i]).toBeGreaterThan(k[i - 1]);
+    // 4 KiB each way, copied twice: at least a cycle per byte more than 64 bytes
+    expect(k[3] - k[0]).toBeGreaterThan(4096);
+    expect(get('roundtrip', 'kernel', 4096).phases!.copy).toBeGreaterThan(get('roundtrip', 'kernel', 64).phases!.copy * 10);
+    const x = sizes.map((b) => get('roundtrip', 'xpc', b).cycles.median);
+    expect(Math.max(...x) - Math.min(...x)).toBe(0);
+    expect(get('roundtrip', 'xpc', 4096).phases!.copy).toBeUndefined();
+    expect(get('chain-4k', 'xpc').cycles.median * 5).toBeLessThan(get('chain-4k', 'kernel').cycles.median);
+  });
+
+  it('ASID-tagged TLBs lower the round trip and remove the TLB refills', () => {
+    for (const m of ['kernel', 'xpc'] as const) {
+      const plain = get('roundtrip', m, 0);
+      const asid = get('roundtrip-asid', m, 0);
+      expect(asid.cycles.median).toBeLessThan(plain.cycles.median);
+      expect(plain.phases!['tlb refill']).toBeGreaterThan(0);
+      expect(asid.phases!['tlb refill']).toBeUndefined();
+    }
+    // the kernel's switch loses its sfence.vma
+    expect(get('roundtrip-asid', 'kernel', 0).instructions).toBeLessThan(get('roundtrip', 'kernel', 0).instructions);
+  });
+
+  it('the phases add up to the traced run, which is the median run the counters measured', () => {
+    let traced = 0;
+    for (const w of rep.workloads) {
+      if (!w.phases) continue;
+      traced++;
+      const sum = Object.values(w.phases).reduce((a, b) => a + b, 0);
+      expect(sum, `${w.name} ${w.mech} ${w.bytes}`).toBe(w.total);
+      // the trace of the median run and the client's own counter reads agree exactly
+      expect(w.total, `${w.name} ${w.mech} ${w.bytes}`).toBe(w.cycles.median);
+      expect(w.totalInstructions, `${w.name} ${w.mech} ${w.bytes}`).toBe(w.instructions);
+    }
+    expect(traced).toBe(rep.workloads.length);
+    const k = get('roundtrip', 'kernel', 0).phases!;
+    for (const p of ['trap entry', 'kernel logic', 'address-space switch', 'restore']) expect(k[p], p).toBeGreaterThan(0);
+    const x = get('roundtrip', 'xpc', 0).phases!;
+    for (const p of ['xcall', 'trampoline', 'handler', 'xret']) expect(x[p], p).toBeGreaterThan(0);
+    expect(x['trap entry']).toBeUndefined();
+  });
+
+  it('reports the applications in requests per million cycles', () => {
+    for (const name of ['kv-app', 'http-app']) {
+      for (const m of ['kernel', 'xpc'] as const) {
+        const w = get(name, m);
+        expect(w.requestsPerMcycle).toBeCloseTo((w.requests! / w.cycles.median) * 1e6, 0);
+      }
+      expect(get(name, 'xpc').requestsPerMcycle!).toBeGreaterThan(get(name, 'kernel').requestsPerMcycle!);
+    }
+  });
+
+  it('the numbers come from the run: another core gives other numbers', async () => {
+    const slow = await runIpcBench({ mechs: ['kernel'], core: { ...rocketParams(), missLatency: 90, trapPenalty: 12 }, asid: false, ...QUICK }, REV);
+    const a = get('roundtrip', 'kernel', 0);
+    const b = find(slow, 'roundtrip', 'kernel', 0)!;
+    expect(b.instructions).toBe(a.instructions);
+    expect(b.cycles.median).toBeGreaterThan(a.cycles.median);
+    expect(b.phases!['trap entry']).toBeGreaterThan(a.phases!['trap entry']);
+    expect(slow.core.missLatency).toBe(90);
+    const ideal = await runIpcBench({ mechs: ['xpc'], core: 'ideal', asid: true, ...QUICK }, REV);
+    const r = find(ideal, 'roundtrip', 'xpc', 0)!;
+    expect(r.cycles.median).toBe(r.instructions); // one cycle per instruction, no traps on the XPC path
+    expect(ideal.workloads.some((w) => w.name.endsWith('-asid'))).toBe(false);
+  }, 120_000);
+
+  it('prints a table with the published figures beside the measurements', () => {
+    const t = table(rep);
+    expect(t).toMatch(/roundtrip\s+4096/);
+    expect(t).toContain('474-694');
+    expect(t).toContain('664 -> 21');
+    expect(t).toMatch(/Phases of one 0-byte call\/reply round trip/);
+    expect(t).toContain(String(get('roundtrip', 'kernel', 0).total));
+  });
+});
+
+describe('rvx bench ipc CLI', () => {
+  const capture = async (args: string[]): Promise<{ code: number; out: string; err: string }> => {
+    let out = '';
+    let err = '';
+    const ow = process.stdout.write.bind(process.stdout);
+    const ew = process.stderr.write.bind(process.stderr);
+    process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+    process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+    try {
+      const code = await main(args);
+      return { code, out, err };
+    } finally {
+      process.stdout.write = ow;
+      process.stderr.write = ew;
+    }
+  };
+
+  it('--json prints the report; --out writes ipc.json and ipc.html', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rvx-ipc-'));
+    try {
+      const r = await capture(['--mech', 'xpc', '--quick', '--no-asid', '--json', '--out', dir]);
+      expect(r.code, r.err).toBe(0);
+      const j = JSON.parse(r.out) as IpcReport;
+      expect(Object.keys(j)).toEqual(expect.arrayContaining(['revision', 'core', 'workloads']));
+      expect(j.core.name).toBe('rocket');
+      expect(j.workloads.every((w) => w.mech === 'xpc')).toBe(true);
+      const w = j.workloads.find((x) => x.name === 'roundtrip' && x.bytes === 0)!;
+      expect(Object.keys(w)).toEqual(expect.arrayContaining(['name', 'mech', 'bytes', 'cycles', 'instructions', 'phases', 'total']));
+      expect(JSON.parse(readFileSync(join(dir, 'ipc.json'), 'utf8'))).toEqual(j);
+      expect(readFileSync(join(dir, 'ipc.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('refuses bad options with a message', async () => {
+    for (const [args, msg] of [
+      [['--mech', 'both'], /--mech needs kernel, xpc or all/],
+      [['--repeat', '0'], /--repeat needs a whole number/],
+      [['--core', 'fast'], /expected rocket, ideal or a \.json/],
+      [['--core', '/nonexistent/core.json'], /cannot read core parameters/],
+      [['--frobnicate'], /unknown option/],
+    ] as const) {
+      const r = await capture([...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toMatch(msg);
+    }
+  });
+});
+
+const CHROMIUM = '/usr/bin/chromium';
+describe.skipIf(!existsSync(CHROMIUM))('bench/results/ipc.html in headless Chromium', () => {
+  it('draws the charts (SVG shapes with non-zero sizes) and renders a screenshot', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rvx-ipc-html-'));
+    try {
+      const html = join(dir, 'ipc.html');
+      writeFileSync(html, renderHtml(rep));
+      const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'profile')}`];
+      const dom = spawnSync(CHROMIUM, [...flags, '--dump-dom', `file://${html}`], { encoding: 'utf8', timeout: 60_000 });
+      expect(dom.status, dom.stderr).toBe(0);
+      const svgs = dom.stdout.match(/<svg\b/g) ?? [];
+      expect(svgs.length).toBeGreaterThanOrEqual(4);
+      const rects = [...dom.stdout.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"/g)];
+      const drawn = rects.filter((m) => Number(m[3]) > 0 && Number(m[4]) > 0);
+      expect(drawn.length).toBeGreaterThan(20);
+      const paths = [...dom.stdout.matchAll(/<path d="M([\d.]+),([\d.]+)((?: L[\d.]+,[\d.]+)+)"/g)];
+      expect(paths.length).toBeGreaterThanOrEqual(2);
+      expect(dom.stdout).toContain('<table>');
+      expect(dom.stdout).not.toMatch(/<script|https?:\/\//);
+      const png = join(dir, 'shot.png');
+      const shot = spawnSync(CHROMIUM, [...flags, '--window-size=1200,1600', `--screenshot=${png}`, `file://${html}`], { encoding: 'utf8', timeout: 60_000 });
+      expect(shot.status, shot.stderr).toBe(0);
+      const bytes = readFileSync(png);
+      expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect(bytes.length).toBeGreaterThan(20_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+if (!existsSync(CHROMIUM)) {
+  describe('bench/results/ipc.html in headless Chromium', () => {
+    it.skip(`skipped: ${CHROMIUM} is absent (apt-get install -y chromium)`, () => {});
+  });
+}
