@@ -15,7 +15,7 @@ import type { InstrDef } from '../../isa/instructions.js';
 import { fastEncode } from './fastenc.js';
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
-import { AsmError, evaluate, symbolPlusConstant, type Loc, type RelValue, type Sym } from './expr.js';
+import { AsmError, E_SYM, evaluate, symbolPlusConstant, type Loc, type RelValue, type Sym } from './expr.js';
 import {
   FIX_ABS,
   FIX_DATA,
@@ -400,8 +400,9 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
     }
   }
 
-  // Fixups: %pcrel_hi first, so %pcrel_lo can find its auipc.
-  const auipcs = new Map<bigint, bigint>();
+  // Fixups: %pcrel_hi first, so %pcrel_lo can find its auipc (keyed by its address).
+  const auipcs = new Map<number, bigint>();
+  const SAFE = 0x1fffffffffffffn;
   const value = (e: Parameters<typeof evaluate>[0]): bigint => {
     const v = evaluate(e, resolve);
     if (!v) throw new AsmError('expression cannot be evaluated');
@@ -410,8 +411,35 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
   for (const pass of [0, 1]) {
     for (const u of units) {
       for (const sec of u.sections) {
+        const secNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
         for (const fx of sec.fixups) {
           if ((fx.kind === FIX_PCREL_HI) !== (pass === 0)) continue;
+          // Fast path, in plain numbers: a pc-relative reference to a label (most fixups).
+          if (secNum >= 0 && fx.expr.t === E_SYM && (fx.kind === FIX_PCREL || fx.kind === FIX_PCREL_HI || fx.kind === FIX_PCREL_LO_PAIR)) {
+            let t = fx.expr.sym;
+            if (t.kind === 0 && !t.temp) t = globals.get(t.name) ?? t;
+            if (t.kind === 1 && t.section!.addr <= SAFE) {
+              const target = Number(t.section!.addr) + t.frag!.offset + t.offset;
+              const pcNum = secNum + fx.frag.offset + fx.offset;
+              const d = target - pcNum - (fx.kind === FIX_PCREL_LO_PAIR ? fx.pcAdjust : 0);
+              let fv = d;
+              if (fx.kind === FIX_PCREL_HI) {
+                if (d >= -0x80000800 && d < 0x7ffff800) {
+                  auipcs.set(pcNum, BigInt(d));
+                  fv = ((d + 0x800) >> 12) & 0xfffff;
+                } else fv = NaN;
+              } else if (fx.kind === FIX_PCREL_LO_PAIR) fv = ((d & 0xfff) ^ 0x800) - 0x800;
+              if (fv === fv && Math.abs(fv) < 2 ** 31) {
+                const vals = fx.values!;
+                vals[fx.field] = fv;
+                const bits = fastEncode(fx.def!, vals);
+                if (bits >= 0) {
+                  writeBits(fx.frag.buf, fx.offset, bits, fx.def!.size);
+                  continue;
+                }
+              }
+            }
+          }
           const pc = sec.addr + BigInt(fx.frag.offset + fx.offset);
           try {
             const v = value(fx.expr);
@@ -436,11 +464,11 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
                 break;
               case FIX_PCREL_HI:
                 if (v - pc < -0x80000800n || v - pc >= 0x7ffff800n) throw new AsmError(`%pcrel_hi: target 0x${BigInt.asUintN(64, v).toString(16)} is more than 2 GiB from the auipc`);
-                auipcs.set(pc, v - pc);
+                auipcs.set(Number(pc), v - pc);
                 fieldValue = BigInt(hi20(v - pc));
                 break;
               case FIX_PCREL_LO: {
-                const d = auipcs.get(v);
+                const d = auipcs.get(Number(v));
                 if (d === undefined) throw new AsmError(`%pcrel_lo: no auipc with %pcrel_hi at the label (address 0x${BigInt.asUintN(64, v).toString(16)})`);
                 fieldValue = BigInt(lo12(d));
                 break;
@@ -609,6 +637,17 @@ function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resol
           const r = encode(rx.small, rx.smallValues);
           if (r.ok) writeBits(out, at, r.bits, 2);
           return;
+        }
+        const t = rx.target.t === E_SYM ? rx.target.sym : null;
+        if (t && t.kind === 1 && t.section === sec && !rx.relaxed) {
+          // Same-section label (the usual case): plain numbers.
+          const vals = rx.smallValues;
+          vals[rx.smallField] = t.frag!.offset + t.offset - f.offset;
+          const bits = fastEncode(rx.small, vals);
+          if (bits >= 0) {
+            writeBits(out, at, bits, 2);
+            return;
+          }
         }
         const v = evaluate(rx.target, resolve);
         if (!v) throw new AsmError('branch target cannot be evaluated');

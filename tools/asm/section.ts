@@ -62,7 +62,10 @@ export class Frag {
 
   /** Make room for n more data bytes. */
   reserve(n: number): void {
-    if (this.size + n <= this.buf.length) return;
+    if (this.size + n > this.buf.length) this.grow(n);
+  }
+
+  private grow(n: number): void {
     let cap = Math.max(64, this.buf.length * 2);
     while (cap < this.size + n) cap *= 2;
     const nb = new Uint8Array(cap);
@@ -71,7 +74,7 @@ export class Frag {
   }
 
   put16(v: number): void {
-    this.reserve(2);
+    if (this.size + 2 > this.buf.length) this.grow(2);
     const b = this.buf;
     const p = this.size;
     b[p] = v & 0xff;
@@ -80,7 +83,7 @@ export class Frag {
   }
 
   put32(v: number): void {
-    this.reserve(4);
+    if (this.size + 4 > this.buf.length) this.grow(4);
     const b = this.buf;
     const p = this.size;
     b[p] = v & 0xff;

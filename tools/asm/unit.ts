@@ -276,24 +276,26 @@ for (const [name, f] of Object.entries(MAY_COMPRESS)) mayCompress[INSTRUCTION_BY
  * row: registers take 5 bits, immediates their field width). Real code repeats the same register/offset
  * combinations (sp-relative loads and stores, moves), so most lookups hit; the cache is bounded.
  */
-const compressCache = new Map<number, ReturnType<typeof compress>>();
+const compressCaches: (Map<number, ReturnType<typeof compress>> | undefined)[] = [];
 const packRanges: (number[] | null)[] = [];
 function packRangesOf(def: InstrDef): number[] | null {
   let r = packRanges[def.id];
   if (r !== undefined) return r;
-  let total = 1024;
+  let total = 1;
   const ranges: number[] = [];
   for (const f of def.fields) {
     const span = f.kind === 'reg' ? 32 : 2 ** f.bits;
     total *= span;
     ranges.push(span, f.kind === 'reg' ? 0 : f.signed ? 2 ** (f.bits - 1) : 0);
   }
-  r = total < 2 ** 52 && def.id >= 0 && def.id < 1024 ? ranges : null;
+  // Keys stay small integers (V8 Smis) so lookups are cheap.
+  r = total <= 2 ** 30 ? ranges : null;
   packRanges[def.id] = r;
   return r;
 }
 
 function cachedCompress(def: InstrDef, values: readonly number[]): ReturnType<typeof compress> {
+  if (def.id < 0) return compress(def, values);
   const ranges = packRangesOf(def);
   if (ranges === null) return compress(def, values);
   let key = 0;
@@ -302,12 +304,13 @@ function cachedCompress(def: InstrDef, values: readonly number[]): ReturnType<ty
     if (!(v >= 0 && v < ranges[k]) || v !== Math.floor(v)) return compress(def, values);
     key = key * ranges[k] + v;
   }
-  key = key * 1024 + def.id;
-  const hit = compressCache.get(key);
+  let cache = compressCaches[def.id];
+  if (cache === undefined) compressCaches[def.id] = cache = new Map();
+  const hit = cache.get(key);
   if (hit !== undefined) return hit;
   const c = compress(def, values);
-  if (compressCache.size >= 1 << 16) compressCache.clear();
-  compressCache.set(key, c);
+  if (cache.size >= 1 << 15) cache.clear();
+  cache.set(key, c);
   return c;
 }
 
