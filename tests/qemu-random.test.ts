@@ -1,7 +1,7 @@
 // Differential test against QEMU (a development oracle, never needed by rvx): random user-level RV64IMAC
 // programs (tests/helpers/random-program.ts), programs of random instruction words, reserved encodings
-// included (tests/helpers/random-words.ts), and random Sv39 permission programs (tests/helpers/
-// random-vm.ts), assembled by rvx, run on `qemu-system-riscv64 -machine spike`
+// included (tests/helpers/random-words.ts), random Sv39 permission programs (tests/helpers/random-vm.ts)
+// and random trap-delegation programs (tests/helpers/random-traps.ts), assembled by rvx, run on `qemu-system-riscv64 -machine spike`
 // and on rvx; both print the final state (buffer, registers, trap log) through the HTIF console and must
 // print the same. Seeded: a failure names its seed, and the helpers regenerate the program.
 // Skipped when QEMU is not installed.
@@ -17,6 +17,7 @@ import { toLoadable } from '../tools/load.js';
 import { randomProgram } from './helpers/random-program.js';
 import { randomWordsProgram } from './helpers/random-words.js';
 import { RANDOM_VM_LINES, randomVmProgram } from './helpers/random-vm.js';
+import { RANDOM_TRAP_LINES, randomTrapProgram } from './helpers/random-traps.js';
 
 const QEMU = 'qemu-system-riscv64';
 const HAVE_QEMU = spawnSync('which', [QEMU]).status === 0;
@@ -56,8 +57,8 @@ function firstDifference(a: string, b: string): string {
   return 'identical';
 }
 
-// RVX_RANDOM_PROGRAMS=N runs N programs of each kind (default 12 with C, a third as many without).
-const COUNT = Number(process.env.RVX_RANDOM_PROGRAMS ?? 12);
+// RVX_RANDOM_PROGRAMS=N runs N programs of each kind (default 8 with C, a third as many without).
+const COUNT = Number(process.env.RVX_RANDOM_PROGRAMS ?? 8);
 const CASES: { seed: number; isa: string; cpu: string }[] = [
   ...Array.from({ length: COUNT }, (_, i) => ({ seed: 1000 + i, isa: 'rv64imac', cpu: 'rv64' })),
   ...Array.from({ length: Math.ceil(COUNT / 3) }, (_, i) => ({ seed: 100000 + i, isa: 'rv64ima', cpu: 'rv64,c=false' })),
@@ -139,6 +140,33 @@ describe.skipIf(!HAVE_QEMU).concurrent('random Sv39 permissions (S and U, SUM, M
       expect(a).toHaveLength(RANDOM_VM_LINES + 1);
       const k = a.findIndex((line, j) => line !== b[j]);
       const where = k < 0 ? 'identical' : k < 48 ? `value of operation ${k}` : k < 240 ? `fault ${(k - 48) >> 1} ${(k - 48) & 1 ? 'mtval' : 'mcause'}` : 'fault count';
+      expect(k < 0 ? 'identical' : `${where}: rvx ${a[k]} vs QEMU ${b[k]} (${text.split('\n')[0]})`, `seed ${seed}`).toBe('identical');
+    });
+  }
+});
+
+describe.skipIf(!HAVE_QEMU).concurrent('random delegation (medeleg, S and U, page/access faults, ecall, illegal): same trap log', () => {
+  for (let i = 0; i < COUNT; i++) {
+    const seed = 6000 + i;
+    it(`seed ${seed}`, async () => {
+      const text = randomTrapProgram(seed);
+      const asm = assemble([{ name: `traps-${seed}.s`, text }]);
+      if (!asm.ok) throw new Error(asm.diagnostics.map(formatDiagnostic).join('\n'));
+      const elf = join(dir, `traps-${seed}.elf`);
+      writeFileSync(elf, asm.elf());
+      const chunks: number[] = [];
+      const m = new Machine({ stdout: (b) => chunks.push(...b) });
+      m.load(toLoadable(asm.image));
+      const r = m.run(1_000_000);
+      const mine = Buffer.from(chunks).toString('latin1');
+      const q = await qemuOutput(elf, QEMU_IMAC);
+      expect(r, `seed ${seed}`).toEqual({ reason: 'exit', code: 0 });
+      expect(q.code, `seed ${seed}: QEMU exit`).toBe(0);
+      const a = mine.split('\n'), b = q.out.split('\n');
+      expect(a).toHaveLength(RANDOM_TRAP_LINES + 1);
+      const k = a.findIndex((line, j) => line !== b[j]);
+      const field = ['handler (3 M, 1 S)', 'cause', 'tval', 'epc', 'status bits'][k % 5];
+      const where = k < 0 ? 'identical' : k < RANDOM_TRAP_LINES - 1 ? `trap ${Math.floor(k / 5)} ${field}` : 'trap count';
       expect(k < 0 ? 'identical' : `${where}: rvx ${a[k]} vs QEMU ${b[k]} (${text.split('\n')[0]})`, `seed ${seed}`).toBe('identical');
     });
   }
