@@ -416,6 +416,21 @@ describe('outputs', () => {
     expect(readFileSync(join(dir, 'l.map'), 'utf8')).toMatch(/\.data\s+00003000/);
     expect(await asmMain(['--help'])).toBe(0);
     expect(await asmMain([src])).toBe(2);
+    // Errors: every one on stderr as file:line:col: error: message, exit status 1, no output written.
+    const bad = join(dir, 'bad.s');
+    writeFileSync(bad, 'nop\nfrob a0\naddi a0, a0, 99999\n');
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => {
+      lines.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      expect(await asmMain([bad, '-o', join(dir, 'bad.elf')])).toBe(1);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(lines.join('')).toBe(`${bad}:2:1: error: unknown instruction 'frob'\n${bad}:3:14: error: immediate must be an integer in the range [-2048, 2047]\n`);
   });
 });
 
