@@ -102,19 +102,25 @@ export function execChunk(h: Hart, n: number): number {
       off = (pc - fpVa) | 0;
     }
     let w = dw[off];
-    if (w === 0) w = h.decodeAt(off);
     let imm = dw[off + 1];
-    if (w === 2 /* OP_CROSS */) {
-      h.pc = fpVa + off;
-      h.liveI = i;
-      if (!h.fetchCross(fpVa + off)) {
-        h.takeException();
-        farPc = h.pc;
-        off = FAR;
-        break;
+    if (w <= 2) {
+      // 0: not decoded yet; 2: OP_CROSS. Every decoded word carries its length, so nothing else is <= 2.
+      if (w === 0) {
+        w = h.decodeAt(off);
+        imm = dw[off + 1];
       }
-      w = h.crossWord();
-      imm = h.crossImm();
+      if (w === 2) {
+        h.pc = fpVa + off;
+        h.liveI = i;
+        if (!h.fetchCross(fpVa + off)) {
+          h.takeException();
+          farPc = h.pc;
+          off = FAR;
+          break;
+        }
+        w = h.crossWord();
+        imm = h.crossImm();
+      }
     }
     const op = w & 127;
     const d = (w >>> 7) & 127;
