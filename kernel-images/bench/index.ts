@@ -13,8 +13,8 @@ export interface BenchSystem {
   workloads: Workload[];
 }
 
-/** The benchmark system for one mechanism (`only: 'roundtrip'` keeps the message-size sweep alone). */
-export function benchSystem(mech: Mech, params: BenchParams, opts: { only?: 'roundtrip' } = {}): BenchSystem {
+/** The benchmark system for one mechanism (`only: 'ipc'`: the one-way calls and the round-trip sweep alone). */
+export function benchSystem(mech: Mech, params: BenchParams, opts: { only?: 'ipc' } = {}): BenchSystem {
   const workloads = workloadsFor(mech, opts);
   const p = benchPrograms(mech, workloads, params);
   const system: SystemSpec = {

@@ -53,23 +53,21 @@ export const ID_HTTP = 31;
 const c = (label: string): Window => ({ program: 'client', label });
 
 /** The workloads one image runs (its client program measures them in this order). */
-export function workloadsFor(mech: Mech, opts: { only?: 'roundtrip' } = {}): Workload[] {
+export function workloadsFor(mech: Mech, opts: { only?: 'ipc' } = {}): Workload[] {
   const w: Workload[] = [];
   const add = (x: Workload) => w.push(x);
   add({ id: ID_OVERHEAD, name: 'overhead', mech, bytes: 0, start: c('w0_start'), end: c('w0_end'), description: 'counter reads around an empty window' });
-  if (opts.only !== 'roundtrip') {
-    if (mech === 'kernel') {
-      add({ id: ID_NULL, name: 'null-syscall', mech, bytes: 0, start: c('w1_start'), end: c('w1_end'), description: 'getpid: trap in, dispatch, trap out' });
-    }
-    const srv = 'srv_ow';
-    add({ id: ID_CALL, name: 'call', mech, bytes: 0, start: c('w2_start'), end: { program: srv, label: 'ow_call_end' }, description: 'one-way: client call until the server runs its first instruction' });
-    add({ id: ID_REPLY, name: 'reply', mech, bytes: 0, start: { program: srv, label: 'ow_reply_start' }, end: c('w2_end'), description: 'one-way: server reply until the client runs again' });
+  if (opts.only !== 'ipc' && mech === 'kernel') {
+    add({ id: ID_NULL, name: 'null-syscall', mech, bytes: 0, start: c('w1_start'), end: c('w1_end'), description: 'getpid: trap in, dispatch, trap out' });
   }
+  const srv = 'srv_ow';
+  add({ id: ID_CALL, name: 'call', mech, bytes: 0, start: c('w2_start'), end: { program: srv, label: 'ow_call_end' }, description: 'one-way: client call until the server runs its first instruction' });
+  add({ id: ID_REPLY, name: 'reply', mech, bytes: 0, start: { program: srv, label: 'ow_reply_start' }, end: c('w2_end'), description: 'one-way: server reply until the client runs again' });
   SIZES.forEach((bytes, i) => {
     const id = ID_RT + i;
     add({ id, name: 'roundtrip', mech, bytes, start: c(`w${id}_start`), end: c(`w${id}_end`), description: `call and reply with ${bytes}-byte messages both ways` });
   });
-  if (opts.only !== 'roundtrip') {
+  if (opts.only !== 'ipc') {
     add({ id: ID_CHAIN, name: 'chain-4k', mech, bytes: 4096, start: c(`w${ID_CHAIN}_start`), end: c(`w${ID_CHAIN}_end`), description: 'A -> B -> C and back, 4 KiB handed along' });
     add({ id: ID_KV, name: 'kv-app', mech, bytes: 512, requests: KV_REQUESTS, start: c(`w${ID_KV}_start`), end: c(`w${ID_KV}_end`), description: `key-value client -> file system -> RAM disk, ${KV_REQUESTS} requests (put/get of 512-byte values)` });
     add({ id: ID_HTTP, name: 'http-app', mech, bytes: 1088, requests: HTTP_REQUESTS, start: c(`w${ID_HTTP}_start`), end: c(`w${ID_HTTP}_end`), description: `HTTP request -> parser -> file cache -> checksum transform, ${HTTP_REQUESTS} requests (1 KiB files)` });

@@ -149,7 +149,7 @@ export async function runIpcBench(o: IpcOptions, revision: { revision: string; d
   const byMech: WorkloadResult[][] = [];
   for (const plan of plans) {
     const t0 = process.hrtime.bigint();
-    const { system, workloads } = benchSystem(plan.mech, { warmup: o.warmup, runs: o.runs }, plan.asid ? { only: 'roundtrip' } : {});
+    const { system, workloads } = benchSystem(plan.mech, { warmup: o.warmup, runs: o.runs }, plan.asid ? { only: 'ipc' } : {});
     const cfg: Partial<KernelConfig> = { xpc: plan.mech === 'xpc', ...(plan.asid ? { asid: true } : {}) };
     const image = await buildImage(system, rvxAssemble, cfg);
     const core: CoreParams | 'ideal' = o.core === 'ideal' ? 'ideal' : { ...o.core, asidTagging: plan.asid ? true : o.core.asidTagging };

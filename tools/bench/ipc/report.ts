@@ -4,6 +4,7 @@
 // into the JSON.
 
 import type { Mech, Workload } from '../../../kernel-images/bench/index.js';
+import { STALL_NAMES } from '../../../emulator/timing/index.js';
 import { PHASES, type ImageRun, type Pass, type Sample } from './run.js';
 
 export interface WorkloadResult {
@@ -18,6 +19,8 @@ export interface WorkloadResult {
   total?: number;
   /** Instructions retired in the traced iteration. */
   totalInstructions?: number;
+  /** Stall cycles inside the phases of the traced iteration, by phase and category (docs/cycle-model.md). */
+  stalls?: Record<string, Record<string, number>>;
   requests?: number;
   requestsPerMcycle?: number;
   /** Every measured run (cycles, overhead subtracted). */
@@ -91,6 +94,14 @@ export function summarise(run: ImageRun, workloads: Workload[], warmup: number, 
         if (p.phases[i] !== 0) phases[name] = p.phases[i];
       });
       r.phases = phases;
+      const stalls: Record<string, Record<string, number>> = {};
+      PHASES.forEach((name, i) => {
+        STALL_NAMES.forEach((cat, k) => {
+          const v = p.phaseStalls[i * STALL_NAMES.length + k];
+          if (v !== 0) (stalls[name] ??= {})[cat] = v;
+        });
+      });
+      r.stalls = stalls;
       r.total = p.cycles;
       r.totalInstructions = p.instructions;
     }
@@ -204,6 +215,15 @@ export function notes(rep: IpcReport): string[] {
       `the TLB refills after the switch (${tlb} cycles); the xcall instruction itself costs ${xc.phases?.xcall ?? 0}.`);
   }
   if (krt && xrt) n.push(`round trip: kernel ${krt.cycles.median} vs XPC ${xrt.cycles.median} cycles (${fmtRatio(krt.cycles.median, xrt.cycles.median)}).`);
+  if (xrt?.stalls) {
+    const st = (p: string, c: string) => xrt.stalls?.[p]?.[c] ?? 0;
+    const tr = st('trampoline', 'dcache');
+    if (tr + st('xcall', 'xpc') + st('xret', 'xpc') > 0) {
+      n.push(`cache conflicts on the XPC path: in the traced round trip the trampoline waits ${tr} cycles for D-cache misses and the engine steps of xcall and xret ` +
+        `${st('xcall', 'xpc')} and ${st('xret', 'xpc')} cycles (misses included; docs/xpc.md section 7 gives the warm costs): the capability bitmap, the link stack, the trampoline's ` +
+        `busy word and context and the root page table all start on a page boundary, so they share one set of the 4-way, 64-set D-cache and evict each other on every call.`);
+    }
+  }
   const k4 = find(rep, 'roundtrip', 'kernel', 4096);
   const x4 = find(rep, 'roundtrip', 'xpc', 4096);
   if (k4 && x4 && krt) {

@@ -67,6 +67,8 @@ export interface Pass {
   cycles: number;
   instructions: number;
   phases: Float64Array;
+  /** Stall cycles by phase and category: phaseStalls[phase * STALL_NAMES.length + category]. */
+  phaseStalls: Float64Array;
 }
 
 export interface ImageRun {
@@ -129,6 +131,7 @@ export function runImage(image: KernelImage, opts: RunOptions): ImageRun {
   machine.load(toLoadable(readElf(image.elf)));
   const model = opts.core === 'ideal' ? null : createCoreModel(opts.core, machine);
   const stalls = model?.lastStalls;
+  const NS = STALL_NAMES.length;
   const ITLB = STALL_NAMES.indexOf('itlb');
   const DTLB = STALL_NAMES.indexOf('dtlb');
 
@@ -214,7 +217,7 @@ export function runImage(image: KernelImage, opts: RunOptions): ImageRun {
       for (let i = 0; i < wins.length; i++) {
         if (winStartPc[i] === pc && winStartPid[i] === pid) {
           open = i;
-          cur = { cycles: 0, instructions: 0, phases: new Float64Array(PHASES.length) };
+          cur = { cycles: 0, instructions: 0, phases: new Float64Array(PHASES.length), phaseStalls: new Float64Array(PHASES.length * NS) };
           break;
         }
       }
@@ -230,7 +233,15 @@ export function runImage(image: KernelImage, opts: RunOptions): ImageRun {
       else if (pid >= 0 && pc >= trampLo[pid] && pc < trampHi[pid]) ph = P.trampoline;
       else ph = P.handler;
       let tlb = 0;
-      if (stalls) tlb = stalls[ITLB] + stalls[DTLB];
+      if (stalls) {
+        tlb = stalls[ITLB] + stalls[DTLB];
+        const tp = P['tlb refill'] * NS;
+        for (let k = 0; k < NS; k++) {
+          if (stalls[k] === 0) continue;
+          if (k === ITLB || k === DTLB) cur.phaseStalls[tp + k] += stalls[k];
+          else cur.phaseStalls[ph * NS + k] += stalls[k];
+        }
+      }
       cur.phases[ph] += cycles - tlb;
       cur.phases[P['tlb refill']] += tlb;
       cur.cycles += cycles;
