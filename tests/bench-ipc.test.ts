@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rocketParams } from '../emulator/timing/index.js';
+import { benchSystem } from '../kernel-images/bench/index.js';
+import { buildImage, rvxAssemble } from '../kernel-images/index.js';
 import { main, runIpcBench } from '../tools/bench/ipc.js';
+import { runImage } from '../tools/bench/ipc/run.js';
 import { renderHtml } from '../tools/bench/ipc/html.js';
 import { find, table, type IpcReport, type WorkloadResult } from '../tools/bench/ipc/report.js';
 
@@ -115,6 +118,23 @@ describe('rvx bench ipc (quick)', () => {
     expect(r.cycles.median).toBe(r.instructions); // one cycle per instruction, no traps on the XPC path
     expect(ideal.workloads.some((w) => w.name.endsWith('-asid'))).toBe(false);
   }, 120_000);
+
+  it('a wrong answer from a server fails the run', async () => {
+    // XPC: the round-trip server claims a 4 KiB relay segment whatever it was handed.
+    const x = benchSystem('xpc', { warmup: 1, runs: 1 }, { only: 'ipc' });
+    const rt = x.system.programs.find((p) => p.name === 'srv_rt')!;
+    expect(rt.text).toContain('csrr a0, uxseg_len');
+    rt.text = rt.text.replace('csrr a0, uxseg_len', 'li a0, 4096');
+    const xr = runImage(await buildImage(x.system, rvxAssemble, { xpc: true }), { xpc: true, core: 'ideal', workloads: x.workloads });
+    expect(xr.failure).toMatch(/did not finish cleanly/);
+    expect(xr.console).toMatch(/errors [1-9]/);
+    // Kernel IPC: the last server of the chain changes the 4 KiB message other than agreed.
+    const k = benchSystem('kernel', { warmup: 1, runs: 1 });
+    const c = k.system.programs.find((p) => p.name === 'chain_c')!;
+    c.text = c.text.replace('addi t1, t1, 1', 'addi t1, t1, 2');
+    const kr = runImage(await buildImage(k.system, rvxAssemble, { xpc: false }), { xpc: false, core: 'ideal', workloads: k.workloads });
+    expect(kr.failure).toMatch(/did not finish cleanly/);
+  }, 60_000);
 
   it('prints a table with the published figures beside the measurements', () => {
     const t = table(rep);

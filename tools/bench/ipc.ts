@@ -161,7 +161,7 @@ export async function runIpcBench(o: IpcOptions, revision: { revision: string; d
     byMech.push(results);
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     report.images[plan.key] = { instructions: run.totalInstructions, cycles: run.totalCycles, seconds: Number(seconds.toFixed(2)) };
-    o.log?.(`  ${system.name}${plan.asid ? ' (ASID-tagged TLBs, no sfence.vma on a switch)' : ''}: ${run.totalInstructions.toLocaleString('en-US')} instructions in ${seconds.toFixed(1)} s`);
+    o.log?.(`  ${plan.key}${plan.asid ? ' (ASID-tagged TLBs, no sfence.vma on a switch)' : ''}: ${run.totalInstructions.toLocaleString('en-US')} instructions in ${seconds.toFixed(1)} s`);
   }
   // Order: by workload as the client runs them, kernel before xpc, plain before -asid.
   const order = (w: WorkloadResult) => [w.name.replace(/-asid$/, ''), w.name.endsWith('-asid') ? 1 : 0] as const;
