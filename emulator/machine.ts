@@ -14,6 +14,9 @@ import { MEM_NONE, XLATE_DATA, XLATE_FETCH } from './types.js';
 import type { XpcHook } from './xpc-hook.js';
 import { createXpcHook } from './xpc/hook.js';
 
+/** Longest chunk of instructions between interrupt checks when nothing else ends it. */
+const CHUNK_MAX = 1 << 30;
+
 export interface MachineOptions {
   /** RAM size in MiB at 0x80000000 (default 128, at most 2047). */
   ramMiB?: number;
@@ -291,8 +294,10 @@ export class Machine implements PageTableReader {
       if (b === 'irq') continue;
       if (b !== null) return b;
       if (remaining <= 0) return { reason: 'limit' };
-      let n = remaining;
-      const t = h.stepsUntilTimer();
+      // Chunks are small integers (so the interpreter's loop counter compare stays int32), never
+      // past the instruction at which mtime reaches mtimecmp.
+      let n = remaining > CHUNK_MAX ? CHUNK_MAX : Math.ceil(remaining);
+      const t = Math.ceil(h.stepsUntilTimer());
       if (t > 0 && t < n) n = t;
       remaining -= execChunk(h, n);
     }
