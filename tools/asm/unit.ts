@@ -1053,7 +1053,7 @@ export class Unit {
         if (s.charCodeAt(b - 1) !== 41) return false;
         const open = matchParenBack(s, a, b - 1);
         if (open < 0) throw new AsmError("unbalanced parentheses in memory operand", a);
-        let ra = skipWs(s, open + 1, b - 1);
+        const ra = skipWs(s, open + 1, b - 1);
         let rb = b - 1;
         while (rb > ra && isSpace(s.charCodeAt(rb - 1))) rb--;
         const base = parseReg(s, ra, rb);
@@ -1077,7 +1077,6 @@ export class Unit {
           this.immOperand(def, sp.off, sp.offField, i, values, pend);
           this.opE[i] = saveE;
         }
-        ra = 0;
       }
     }
     return true;
@@ -1960,9 +1959,7 @@ export class Unit {
       }
     }
     if (this.macros.has(name)) this.warn(`macro '${name}' redefined`, p);
-    if (INSTRUCTION_BY_NAME.has(name) || PSEUDOS.has(name)) {
-      // GNU as lets a macro shadow an instruction; so do we.
-    }
+    // A macro may shadow an instruction (as in GNU as): statements look macros up first.
     const m: Macro = { name, params, lines: [], files: [], lineNos: [] };
     this.collect = { kind: 'macro', depth: 0, lines: [], files: [], lineNos: [], loc: { ...this.loc }, macro: m, count: 0, irpName: '', irpValues: [] };
   }
