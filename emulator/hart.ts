@@ -376,10 +376,11 @@ export class Hart {
       const off = pa - CLINT_BASE;
       if (size !== 4 && size !== 8) return false;
       let v: bigint;
-      if (off < 4 * 1) v = BigInt(this.msip);
-      else if (off >= 0x4000 && off < 0x4008) v = this.mtimecmp >> BigInt((off - 0x4000) * 8);
-      else if (off >= 0xbff8 && off < 0xc000) v = BigInt(this.mtime()) >> BigInt((off - 0xbff8) * 8);
-      else if (off < 0x4000 && off >= 4) v = 0n;
+      // One hart: msip at +0 (4 bytes), mtimecmp at +0x4000, mtime at +0xbff8; anything else in the
+      // CLINT faults, as on Spike.
+      if (off === 0 && size === 4) v = BigInt(this.msip);
+      else if (off >= 0x4000 && off + size <= 0x4008) v = this.mtimecmp >> BigInt((off - 0x4000) * 8);
+      else if (off >= 0xbff8 && off + size <= 0xc000) v = BigInt(this.mtime()) >> BigInt((off - 0xbff8) * 8);
       else return false;
       this.ldLo = Number(BigInt.asIntN(32, v));
       this.ldHi = size === 8 ? Number(BigInt.asIntN(32, v >> 32n)) : 0;
@@ -399,18 +400,16 @@ export class Hart {
       const off = pa - CLINT_BASE;
       if (size !== 4 && size !== 8) return false;
       const val = size === 8 ? (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0) : BigInt(lo >>> 0);
-      if (off === 0) this.msip = lo & 1;
-      else if (off >= 0x4000 && off < 0x4008) {
+      if (off === 0 && size === 4) this.msip = lo & 1;
+      else if (off >= 0x4000 && off + size <= 0x4008) {
         const shift = BigInt((off - 0x4000) * 8);
         const mask = (size === 8 ? 0xffffffffffffffffn : 0xffffffffn) << shift;
         this.setMtimecmp((this.mtimecmp & ~mask) | ((val << shift) & mask));
-      } else if (off >= 0xbff8 && off < 0xc000) {
+      } else if (off >= 0xbff8 && off + size <= 0xc000) {
         const shift = BigInt((off - 0xbff8) * 8);
         const mask = (size === 8 ? 0xffffffffffffffffn : 0xffffffffn) << shift;
         const cur = BigInt(this.mtime());
         this.setMtime(Number(BigInt.asUintN(53, (cur & ~mask) | ((val << shift) & mask))));
-      } else if (off < 0x4000) {
-        // msip of harts that do not exist: ignored.
       } else return false;
       this.breakChunk = true; // timer or software interrupt state may have changed
       return true;
