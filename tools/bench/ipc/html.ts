@@ -25,11 +25,13 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function niceMax(v: number): number {
-  if (v <= 0) return 1;
-  const p = Math.pow(10, Math.floor(Math.log10(v)));
-  for (const m of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= v) return m * p;
-  return 10 * p;
+/** An axis for values up to v: a round step (1, 2 or 5 times a power of ten) and the top tick. */
+function axis(v: number, ticks = 4): { max: number; step: number } {
+  if (!(v > 0)) return { max: 1, step: 0.25 };
+  const raw = v / ticks;
+  const p = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw)!;
+  return { max: Math.ceil(v / step) * step, step };
 }
 
 /** Horizontal stacked bars: one per traced round trip, one segment per phase. */
@@ -37,7 +39,7 @@ function phaseChart(bars: { label: string; w: WorkloadResult }[]): string {
   const W = 900, left = 110, right = 70, barH = 28, gap = 14, top = 10;
   const legendRows = Math.ceil(PHASES.length / 5);
   const H = top + bars.length * (barH + gap) + 30 + legendRows * 20;
-  const max = niceMax(Math.max(...bars.map((b) => b.w.total ?? 0)));
+  const { max, step } = axis(Math.max(...bars.map((b) => b.w.total ?? 0)));
   const sx = (v: number) => ((W - left - right) * v) / max;
   const parts: string[] = [];
   bars.forEach((b, i) => {
@@ -56,8 +58,7 @@ function phaseChart(bars: { label: string; w: WorkloadResult }[]): string {
   });
   const axisY = top + bars.length * (barH + gap);
   parts.push(`<line x1="${left}" y1="${axisY}" x2="${W - right}" y2="${axisY}" stroke="#888"/>`);
-  for (let k = 0; k <= 4; k++) {
-    const v = (max * k) / 4;
+  for (let v = 0; v <= max; v += step) {
     const x = left + sx(v);
     parts.push(`<line x1="${x}" y1="${axisY}" x2="${x}" y2="${axisY + 5}" stroke="#888"/><text x="${x}" y="${axisY + 17}" text-anchor="middle" class="ax">${v}</text>`);
   }
@@ -72,12 +73,11 @@ function phaseChart(bars: { label: string; w: WorkloadResult }[]): string {
 /** Lines: cycles of a round trip against message size, one series per mechanism (and ASID variant). */
 function sizeChart(series: { label: string; points: { bytes: number; cycles: number }[] }[], sizes: number[]): string {
   const W = 900, H = 340, left = 70, right = 150, top = 15, bottom = 40;
-  const max = niceMax(Math.max(1, ...series.flatMap((s) => s.points.map((p) => p.cycles))));
+  const { max, step } = axis(Math.max(1, ...series.flatMap((s) => s.points.map((p) => p.cycles))), 5);
   const sx = (i: number) => left + ((W - left - right) * i) / Math.max(1, sizes.length - 1);
   const sy = (v: number) => top + (H - top - bottom) * (1 - v / max);
   const parts: string[] = [];
-  for (let k = 0; k <= 5; k++) {
-    const v = (max * k) / 5;
+  for (let v = 0; v <= max; v += step) {
     parts.push(`<line x1="${left}" y1="${sy(v)}" x2="${W - right}" y2="${sy(v)}" stroke="#ddd"/><text x="${left - 6}" y="${sy(v) + 4}" text-anchor="end" class="ax">${v}</text>`);
   }
   sizes.forEach((b, i) => parts.push(`<text x="${sx(i)}" y="${H - bottom + 18}" text-anchor="middle" class="ax">${b}</text>`));
@@ -95,12 +95,11 @@ function sizeChart(series: { label: string; points: { bytes: number; cycles: num
 /** Grouped vertical bars: one group per item, one bar per mechanism. */
 function barChart(groups: { label: string; values: { mech: string; value: number }[] }[], unit: string): string {
   const W = 440, H = 280, left = 60, right = 10, top = 34, bottom = 50;
-  const max = niceMax(1.1 * Math.max(1, ...groups.flatMap((g) => g.values.map((v) => v.value))));
+  const { max, step } = axis(1.1 * Math.max(1, ...groups.flatMap((g) => g.values.map((v) => v.value))));
   const gw = (W - left - right) / Math.max(1, groups.length);
   const sy = (v: number) => top + (H - top - bottom) * (1 - v / max);
   const parts: string[] = [];
-  for (let k = 0; k <= 4; k++) {
-    const v = (max * k) / 4;
+  for (let v = 0; v <= max; v += step) {
     parts.push(`<line x1="${left}" y1="${sy(v)}" x2="${W - right}" y2="${sy(v)}" stroke="#ddd"/><text x="${left - 6}" y="${sy(v) + 4}" text-anchor="end" class="ax">${v}</text>`);
   }
   groups.forEach((g, gi) => {
