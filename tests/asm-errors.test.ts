@@ -185,7 +185,7 @@ describe('layout descriptions are checked', () => {
       'layout needs "sections": an array',
       'sections[0] needs a "name"',
       "sections[0]: unknown key 'bogus' (expected name, address, align, inputs)",
-      'layout: alignment of .text must be a power of two',
+      'layout: alignment of .text must be a power of two (at most 2^30)',
       "layout: address of .text 'zz' is not a number",
     ];
     bad.forEach((layout, i) => {

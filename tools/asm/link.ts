@@ -161,7 +161,11 @@ function matches(pattern: string, name: string): boolean {
 
 export function parseAddress(v: number | string | bigint | undefined, what: string): bigint {
   if (v === undefined) throw new AsmError(`${what} is missing`);
-  if (typeof v === 'bigint') return v;
+  if (typeof v === 'bigint') {
+    if (v < 0n || v >= 1n << 64n) throw new AsmError(`${what} does not fit in 64 bits`);
+    return v;
+  }
+  if (typeof v !== 'number' && typeof v !== 'string') throw new AsmError(`${what} must be a number or a string like "0x80000000"`);
   if (typeof v === 'number') {
     if (!Number.isSafeInteger(v) || v < 0) throw new AsmError(`${what} must be a non-negative integer`);
     return BigInt(v);
@@ -298,7 +302,9 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
   for (const o of ordered) {
     const spec = specs.find((sp) => sp.name === o.name);
     if (spec?.align !== undefined) {
-      if (!Number.isInteger(spec.align) || spec.align < 1 || (spec.align & (spec.align - 1)) !== 0) throw new AsmError(`layout: alignment of ${o.name} must be a power of two`);
+      if (!Number.isInteger(spec.align) || spec.align < 1 || spec.align > 2 ** 30 || !Number.isInteger(Math.log2(spec.align))) {
+        throw new AsmError(`layout: alignment of ${o.name} must be a power of two (at most 2^30)`);
+      }
       if (spec.align > o.align) o.align = spec.align;
     }
     if (!(o.flags & SHF_ALLOC)) {
