@@ -150,6 +150,28 @@ describe('malformed input never throws', () => {
     }
   });
 
+  it('random layout descriptions and base addresses produce diagnostics or an image', () => {
+    const r = rng(3);
+    const names = ['.text', '.data', '.bss', '.rodata', '.foo', '.text.*', '*', '.x'];
+    const vals: unknown[] = [0, 1, 4096, '0x1000', 'zz', -1, 3, 1e300, '0x80000000', null, {}, [], '0xffffffffffffffff', 2 ** 60];
+    for (let k = 0; k < 300; k++) {
+      const sections = Array.from({ length: r(5) }, () => {
+        const sec: Record<string, unknown> = { name: names[r(names.length)] };
+        if (r(2)) sec.address = vals[r(vals.length)];
+        if (r(2)) sec.align = vals[r(vals.length)];
+        if (r(3) === 0) sec.inputs = [names[r(names.length)], names[r(names.length)]];
+        return sec;
+      });
+      const layout = { sections, ...(r(4) === 0 ? { base: vals[r(vals.length)] } : {}) };
+      const res = assemble([{ name: 'a.s', text: 'nop\n.data\n.word 1\n.bss\n.zero 4\n.section .foo,"aw"\n.byte 1\n.section .x\n.byte 2\n' }], {
+        layout: layout as never,
+        base: r(3) === 0 ? (vals[r(vals.length)] as never) : undefined,
+      });
+      if (res.ok) expect(res.elf().length).toBeGreaterThan(64);
+      else expect(res.diagnostics.length).toBeGreaterThan(0);
+    }
+  });
+
   it('mutated valid programs produce diagnostics or a valid image', () => {
     const base = generateProgram(300).split('\n');
     const r = rng(11);
