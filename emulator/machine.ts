@@ -261,10 +261,12 @@ export class Machine implements PageTableReader {
     const h = this.hart;
     if (h.halted) return h.halted;
     if (h.wfiWaiting) {
-      // WFI resumes when any interrupt is pending and locally enabled (mip & mie), whatever the global
-      // enables (privileged spec §3.3.3). Nothing else runs meanwhile, so time can be fast-forwarded to
-      // the timer; with no enabled source that can ever fire, the hart would sleep forever.
-      if ((h.mip() & h.mie) === 0) {
+      // WFI must resume when an interrupt is pending and locally enabled (mip & mie), whatever the global
+      // enables (privileged spec §3.3.3); the hint may also resume for any other reason. rvx resumes on
+      // any pending bit, enabled or not, as older Spike releases did (the older riscv-tests wfi.S relies
+      // on it). With nothing pending, time is fast-forwarded to the timer; with no enabled source that
+      // can ever fire, the hart would sleep forever.
+      if (h.mip() === 0) {
         const s = h.stepsUntilTimer();
         if ((h.mie & C.MIP_MTIP) === 0 || s === Infinity) {
           return {
