@@ -36,7 +36,7 @@ function axis(v: number, ticks = 4): { max: number; step: number } {
 
 /** Horizontal stacked bars: one per traced round trip, one segment per phase. */
 function phaseChart(bars: { label: string; w: WorkloadResult }[]): string {
-  const W = 900, left = 110, right = 70, barH = 28, gap = 14, top = 10;
+  const W = 900, left = 130, right = 70, barH = 26, gap = 12, top = 10;
   const legendRows = Math.ceil(PHASES.length / 5);
   const H = top + bars.length * (barH + gap) + 30 + legendRows * 20;
   const { max, step } = axis(Math.max(...bars.map((b) => b.w.total ?? 0)));
@@ -134,10 +134,10 @@ export function renderHtml(rep: IpcReport): string {
     }
   }
   const oneWay: { label: string; w: WorkloadResult }[] = [];
-  for (const name of ['call', 'reply'] as const) {
+  for (const name of ['call', 'reply', 'call-asid', 'reply-asid'] as const) {
     for (const m of ['kernel', 'xpc'] as const) {
       const w = find(rep, name, m);
-      if (w?.phases) oneWay.push({ label: `${name} ${m}`, w });
+      if (w?.phases) oneWay.push({ label: `${name.replace('-asid', '')} ${m}${name.endsWith('-asid') ? ' + ASID' : ''}`, w });
     }
   }
   const sizes = [...new Set(rep.workloads.filter((w) => w.name === 'roundtrip').map((w) => w.bytes))].sort((a, b) => a - b);
@@ -172,7 +172,7 @@ export function renderHtml(rep: IpcReport): string {
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #222; max-width: 1200px; }
 h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; } h3 { font-size: 15px; }
 svg text { font: 12px system-ui, sans-serif; fill: #222; } svg text.ax { font-size: 11px; fill: #444; } svg text.in { fill: #fff; font-size: 11px; }
-table { border-collapse: collapse; font-size: 12px; } td, th { border: 1px solid #ccc; padding: 3px 6px; } td.n { text-align: right; } td.ph { font-size: 11px; color: #444; }
+table { border-collapse: collapse; font-size: 12px; } td, th { border: 1px solid #ccc; padding: 3px 6px; } td.n { text-align: right; } td:first-child { white-space: nowrap; } td.ph { font-size: 11px; color: #444; }
 .row { display: flex; gap: 30px; flex-wrap: wrap; } .meta { color: #555; }
 </style></head><body>
 <h1>rvx bench ipc: kernel IPC against XPC</h1>
