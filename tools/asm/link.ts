@@ -440,7 +440,7 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
                 vals[fx.field] = fv;
                 const bits = fastEncode(fx.def!, vals);
                 if (bits >= 0) {
-                  writeBits(fx.frag.buf, fx.offset, bits, fx.def!.size);
+                  writeBits(fx.frag.sink!.buf, fx.frag.start + fx.offset, bits, fx.def!.size);
                   continue;
                 }
               }
@@ -452,7 +452,7 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
             let fieldValue: bigint;
             switch (fx.kind) {
               case FIX_DATA:
-                writeData(fx.frag.buf, fx.offset, v, fx.size);
+                writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, v, fx.size);
                 continue;
               case FIX_ABS:
                 fieldValue = v;
@@ -485,7 +485,7 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
               default:
                 throw new Error(`bad fixup kind ${fx.kind}`);
             }
-            patchInstruction(fx.frag.buf, fx.offset, fx.def!, fx.values!, fx.field, fieldValue, fx.kind === FIX_PCREL);
+            patchInstruction(fx.frag.sink!.buf, fx.frag.start + fx.offset, fx.def!, fx.values!, fx.field, fieldValue, fx.kind === FIX_PCREL);
           } catch (e) {
             if (!(e instanceof AsmError)) throw e;
             addDiag(diags, fx.loc, e.message);
@@ -583,7 +583,7 @@ function writeBits(buf: Uint8Array, off: number, bits: number, size: number): vo
 function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
   switch (f.kind) {
     case FRAG_DATA:
-      out.set(f.buf.subarray(0, f.size), at);
+      out.set(f.bytes(), at);
       return;
     case FRAG_FILL: {
       const pd = f.pad!;

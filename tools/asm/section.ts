@@ -43,6 +43,20 @@ export interface Padding {
   loc?: Loc;
 }
 
+/** The bytes of all data fragments of one section, back to back (only the last fragment grows). */
+export class ByteSink {
+  buf = new Uint8Array(256);
+  len = 0;
+
+  grow(n: number): void {
+    let cap = this.buf.length * 2;
+    while (cap < this.len + n) cap *= 2;
+    const nb = new Uint8Array(cap);
+    nb.set(this.buf.subarray(0, this.len));
+    this.buf = nb;
+  }
+}
+
 export class Frag {
   kind: number;
   /** Position in the section's fragment list (set by layout). */
@@ -51,60 +65,76 @@ export class Frag {
   offset = 0;
   /** Current size in bytes. */
   size = 0;
-  buf: Uint8Array;
+  /** Data fragments: their bytes are sink.buf[start, start + size). */
+  sink: ByteSink | null;
+  start: number;
   relax: Relax | null = null;
   pad: Padding | null = null;
 
-  constructor(kind: number) {
+  constructor(kind: number, sink: ByteSink | null = null) {
     this.kind = kind;
-    this.buf = EMPTY;
+    this.sink = sink;
+    this.start = sink ? sink.len : 0;
+  }
+
+  /** This data fragment's bytes (a view; valid until the section grows). */
+  bytes(): Uint8Array {
+    return this.sink!.buf.subarray(this.start, this.start + this.size);
   }
 
   /** Make room for n more data bytes. */
   reserve(n: number): void {
-    if (this.size + n > this.buf.length) this.grow(n);
-  }
-
-  private grow(n: number): void {
-    let cap = Math.max(64, this.buf.length * 2);
-    while (cap < this.size + n) cap *= 2;
-    const nb = new Uint8Array(cap);
-    nb.set(this.buf.subarray(0, this.size));
-    this.buf = nb;
+    const k = this.sink!;
+    if (k.len + n > k.buf.length) k.grow(n);
   }
 
   put16(v: number): void {
-    if (this.size + 2 > this.buf.length) this.grow(2);
-    const b = this.buf;
-    const p = this.size;
+    const k = this.sink!;
+    if (k.len + 2 > k.buf.length) k.grow(2);
+    const b = k.buf;
+    const p = k.len;
     b[p] = v & 0xff;
     b[p + 1] = (v >>> 8) & 0xff;
-    this.size = p + 2;
+    k.len = p + 2;
+    this.size += 2;
   }
 
   put32(v: number): void {
-    if (this.size + 4 > this.buf.length) this.grow(4);
-    const b = this.buf;
-    const p = this.size;
+    const k = this.sink!;
+    if (k.len + 4 > k.buf.length) k.grow(4);
+    const b = k.buf;
+    const p = k.len;
     b[p] = v & 0xff;
     b[p + 1] = (v >>> 8) & 0xff;
     b[p + 2] = (v >>> 16) & 0xff;
     b[p + 3] = (v >>> 24) & 0xff;
-    this.size = p + 4;
+    k.len = p + 4;
+    this.size += 4;
   }
 
   /** Append an n-byte little-endian value. */
   putLE(v: bigint, n: number): void {
     this.reserve(n);
+    const k = this.sink!;
     let x = BigInt.asUintN(64, v);
     for (let i = 0; i < n; i++) {
-      this.buf[this.size++] = Number(x & 0xffn);
+      k.buf[k.len++] = Number(x & 0xffn);
       x >>= 8n;
     }
+    this.size += n;
+  }
+
+  /** Append bytes. */
+  putBytes(bytes: ArrayLike<number>): void {
+    this.reserve(bytes.length);
+    const k = this.sink!;
+    if (bytes instanceof Uint8Array) k.buf.set(bytes, k.len);
+    else for (let i = 0; i < bytes.length; i++) k.buf[k.len + i] = bytes[i];
+    k.len += bytes.length;
+    this.size += bytes.length;
   }
 }
 
-const EMPTY = new Uint8Array(0);
 
 /** Fixup kinds: how an expression's final value patches the bytes at (frag, offset). */
 export const FIX_DATA = 0;
@@ -146,6 +176,7 @@ export class InputSection {
   /** Output section this one lands in. */
   outputName = '';
   cur: Frag;
+  readonly sink = new ByteSink();
   hasCode = false;
   hasLabels = false;
   constructor(
@@ -155,14 +186,14 @@ export class InputSection {
     public unit: number,
     public unitName: string,
   ) {
-    this.cur = new Frag(FRAG_DATA);
+    this.cur = new Frag(FRAG_DATA, this.sink);
     this.frags.push(this.cur);
   }
 
   /** Start a new data fragment (after a relaxable, alignment or fill fragment). */
   newData(): Frag {
     if (this.cur.kind === FRAG_DATA && this.cur.size === 0) return this.cur;
-    const f = new Frag(FRAG_DATA);
+    const f = new Frag(FRAG_DATA, this.sink);
     this.frags.push(f);
     this.cur = f;
     return f;
@@ -175,7 +206,7 @@ export class InputSection {
       // keep it; it has size 0 and does not change layout.
     }
     this.frags.push(f);
-    const d = new Frag(FRAG_DATA);
+    const d = new Frag(FRAG_DATA, this.sink);
     this.frags.push(d);
     this.cur = d;
   }

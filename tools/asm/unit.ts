@@ -1598,9 +1598,7 @@ export class Unit {
           const bytes = this.stringLit(i);
           if (word !== '.ascii') bytes.push(0);
           if (this.sec.type === SHT_NOBITS) throw new AsmError(`strings are not allowed in the NOBITS section '${this.sec.name}'`, this.opS[i]);
-          const f = this.sec.cur;
-          f.reserve(bytes.length);
-          for (const b of bytes) f.buf[f.size++] = b;
+          this.sec.cur.putBytes(bytes);
         }
         break;
       }
@@ -1727,10 +1725,7 @@ export class Unit {
         if (skip < 0 || skip > bytes.length) throw new AsmError(`.incbin skip ${skip} is outside the file (${bytes.length} bytes)`, this.opS[1]);
         if (count < 0 || skip + count > bytes.length) throw new AsmError(`.incbin count ${count} goes past the end of the file (${bytes.length} bytes)`, this.opS[2]);
         if (this.sec.type === SHT_NOBITS) throw new AsmError(`data in the NOBITS section '${this.sec.name}' must be zero`, this.opS[0]);
-        const f = this.sec.cur;
-        f.reserve(count);
-        f.buf.set(bytes.subarray(skip, skip + count), f.size);
-        f.size += count;
+        this.sec.cur.putBytes(bytes.subarray(skip, skip + count));
         break;
       }
       case '.macro':
