@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decode, encode, expand, instructionLength } from '../isa/codec.js';
 import { INSTRUCTIONS } from '../isa/instructions.js';
-import { fastEncode } from '../tools/asm/fastenc.js';
+import { encodeBits } from '../isa/codec.js';
 import { assemble, formatDiagnostic, type AssembleOptions } from '../tools/asm/index.js';
 import { main as asmMain } from '../tools/commands/asm.js';
 
@@ -448,7 +448,7 @@ describe('fast encoder', () => {
       for (let k = 0; k < 1500; k++) {
         const vals = d.fields.map((f) => (f.kind === 'reg' ? rnd(40) - 4 : [0, 1, -1, 2, rnd(1 << 22) - (1 << 21), rnd(70000) - 35000, 0xfffff, 0xfffe0, rnd(5000), 0.5][rnd(10)]));
         const a = encode(d, vals);
-        if ((a.ok ? a.bits : -1) !== fastEncode(d, vals)) mismatches++;
+        if ((a.ok ? a.bits : -1) !== encodeBits(d, vals)) mismatches++;
       }
     }
     expect(mismatches).toBe(0);

@@ -12,7 +12,7 @@
 
 import { encode } from '../../isa/codec.js';
 import type { InstrDef } from '../../isa/instructions.js';
-import { fastEncode } from './fastenc.js';
+import { encodeBits } from '../../isa/codec.js';
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
 import { AsmError, E_SYM, evaluate, symbolPlusConstant, type Loc, type RelValue, type Sym } from './expr.js';
@@ -438,7 +438,7 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
               if (fv === fv && Math.abs(fv) < 2 ** 31) {
                 const vals = fx.values!;
                 vals[fx.field] = fv;
-                const bits = fastEncode(fx.def!, vals);
+                const bits = encodeBits(fx.def!, vals);
                 if (bits >= 0) {
                   writeBits(fx.frag.sink!.buf, fx.frag.start + fx.offset, bits, fx.def!.size);
                   continue;
@@ -558,7 +558,7 @@ function writeData(buf: Uint8Array, off: number, v: bigint, size: number): void 
 function patchInstruction(buf: Uint8Array, off: number, def: InstrDef, values: number[], field: number, v: bigint, pcrel: boolean): void {
   const big = v > 0x7fffffffffffn || v < -0x7fffffffffffn;
   values[field] = big ? (v < 0n ? -0x800000000000 : 0x800000000000) : Number(v);
-  const bits = fastEncode(def, values);
+  const bits = encodeBits(def, values);
   if (bits >= 0) {
     writeBits(buf, off, bits, def.size);
     return;
@@ -649,7 +649,7 @@ function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resol
           // Same-section label (the usual case): plain numbers.
           const vals = rx.smallValues;
           vals[rx.smallField] = t.frag!.offset + t.offset - f.offset;
-          const bits = fastEncode(rx.small, vals);
+          const bits = encodeBits(rx.small, vals);
           if (bits >= 0) {
             writeBits(out, at, bits, 2);
             return;

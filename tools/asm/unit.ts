@@ -25,7 +25,7 @@ import {
   type RelValue,
   type Sym,
 } from './expr.js';
-import { fastEncode } from './fastenc.js';
+import { encodeBits } from '../../isa/codec.js';
 import { PSEUDOS } from './pseudo.js';
 import {
   Frag,
@@ -1149,14 +1149,14 @@ export class Unit {
       if (this.rvc && def.size === 4 && (hint === undefined || hint(values))) {
         const c = cachedCompress(def, values);
         if (c) {
-          const cb = fastEncode(c.def, c.values);
+          const cb = encodeBits(c.def, c.values);
           if (cb >= 0) {
             sec.cur.put16(cb);
             return;
           }
         }
       }
-      const bits = fastEncode(def, values);
+      const bits = encodeBits(def, values);
       if (bits < 0) {
         const r = encode(def, values);
         if (!r.ok) {
@@ -1164,7 +1164,7 @@ export class Unit {
           const op = plan ? Unit.fieldOperand(plan, fi) : at;
           throw new AsmError(r.message, op >= 0 ? this.opS[op] : this.mnemonicPos);
         }
-        throw new Error(`fastEncode and encode disagree on ${def.name} ${values.join(',')}`);
+        throw new Error(`encodeBits and encode disagree on ${def.name} ${values.join(',')}`);
       }
       if (def.size === 2) {
         if (RELAXABLE_C.has(def.name)) this.relaxFrag(def, values, null, -1);
@@ -1173,7 +1173,7 @@ export class Unit {
       return;
     }
     // Validate the other fields with the pending ones at zero.
-    let placeholder = fastEncode(def, values);
+    let placeholder = encodeBits(def, values);
     if (placeholder < 0) {
       const check = encode(def, values);
       if (!check.ok && !pend.some((p) => def.fields[p.field] === check.field)) {
