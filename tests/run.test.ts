@@ -206,6 +206,30 @@ ${HTIF}`;
     const r = await run(build('uart', text));
     expect(r).toEqual({ code: 0, stdout: 'uart says hi\n', stderr: '' });
   });
+  it('--input feeds the UART receiver', async () => {
+    const text = `.globl _start
+_start: li s0, 0x10000000
+1:      lbu t0, 5(s0)           # LSR.DR: a byte waiting?
+        andi t0, t0, 1
+        beqz t0, 2f
+        lbu a0, 0(s0)           # RBR
+        addi a0, a0, 1          # echo it shifted by one
+        sb a0, 0(s0)
+        j 1b
+2:      li t0, 1
+        la t1, tohost
+        sd t0, 0(t1)
+3:      j 3b
+${HTIF}`;
+    const path = build('echo', text);
+    const inp = join(dir, 'input.txt');
+    writeFileSync(inp, 'HAL');
+    expect(await run('--input', inp, path)).toEqual({ code: 0, stdout: 'IBM', stderr: '' });
+    expect(await run(path)).toEqual({ code: 0, stdout: '', stderr: '' }); // no input by default
+    const missing = await run('--input', join(dir, 'none.txt'), path);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+  });
   it('serves the Spike syscall proxy: write(1, buf, len) through magic_mem', async () => {
     const text = `.globl _start
 _start: la a0, magic
@@ -342,5 +366,10 @@ describe('the rvx CLI process', () => {
     const ok = spawnSync(process.execPath, ['--import', 'tsx', cli, 'run', files.console], { encoding: 'utf8' });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toBe('hello from the rvx console\n');
+    // --input - reads standard input to its end first
+    const echo = join(dir, 'echo.elf');
+    const piped = spawnSync(process.execPath, ['--import', 'tsx', cli, 'run', '--input', '-', echo], { encoding: 'utf8', input: 'HAL' });
+    expect(piped.stdout).toBe('IBM');
+    expect(piped.status).toBe(0);
   });
 });

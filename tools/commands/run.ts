@@ -3,7 +3,7 @@
 
 import { Machine, MachineError } from '../../emulator/machine.js';
 import type { LoadableProgram, RunResult } from '../../emulator/types.js';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { ElfImage } from '../elf/model.js';
 import { flatBinary, loadElfBytes, readInputFile, symbolAddress } from '../load.js';
 
@@ -27,6 +27,8 @@ options:
   --isa NAME       rv64imac (default), rv64ima, ...
   --mtime-hz N     CLINT mtime frequency, per 10^9 instructions (default 10000000)
   --bin ADDR       the file is a flat binary: load it at ADDR and start there (no HTIF)
+  --input FILE     bytes the console reads (UART receiver, HTIF getchar); '-' reads standard input
+                   to its end before the run starts (default: no input)
   --stats          print instructions, wall time, MIPS, traps and TLB counts to stderr
   --signature FILE when the program exits, write memory from begin_signature to end_signature
                    to FILE as hex, one --signature-granularity-byte word per line (Spike's format,
@@ -53,6 +55,7 @@ interface RunOptions {
   stats: boolean;
   signature?: string;
   granularity: number;
+  input?: string;
 }
 
 function parseCount(s: string | undefined, what: string): number | string {
@@ -100,6 +103,12 @@ function parseArgs(args: string[]): RunOptions | string | 'help' {
         o.bin = Number(BigInt(s.replace(/_/g, '')));
         break;
       }
+      case '--input': {
+        const s = value();
+        if (!s) return '--input needs a file name (or - for standard input)';
+        o.input = s;
+        break;
+      }
       case '--signature': {
         const s = value();
         if (!s) return '--signature needs a file name';
@@ -133,6 +142,14 @@ function hex(n: number | bigint): string {
 }
 
 const PRIV_NAMES = ['U', 'S', '?', 'M'];
+
+function readStdin(): { ok: true; bytes: Uint8Array } | { ok: false; error: string } {
+  try {
+    return { ok: true, bytes: readFileSync(0) };
+  } catch (e) {
+    return { ok: false, error: `cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  }
+}
 
 /**
  * Spike's signature dump: each line is one `granularity`-byte little-endian word of memory printed as
@@ -209,9 +226,21 @@ export async function main(args: string[]): Promise<number> {
     signature = { begin, end };
   }
 
+  let input: Uint8Array = new Uint8Array(0);
+  if (o.input !== undefined) {
+    const got = o.input === '-' ? readStdin() : readInputFile(o.input);
+    if (!got.ok) {
+      process.stderr.write(`rvx run: ${o.input === '-' ? 'standard input' : o.input}: ${got.error}\n`);
+      return EXIT_USAGE;
+    }
+    input = got.bytes;
+  }
+  let inputPos = 0;
+  const stdin = () => (inputPos < input.length ? input[inputPos++] : -1);
+
   let machine: Machine;
   try {
-    machine = new Machine({ ramMiB: o.ramMiB, isa: o.isa, mtimeHz: o.mtimeHz });
+    machine = new Machine({ ramMiB: o.ramMiB, isa: o.isa, mtimeHz: o.mtimeHz, stdin });
     machine.load(program);
   } catch (e) {
     if (e instanceof MachineError) {
