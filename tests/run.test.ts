@@ -357,6 +357,49 @@ ${HTIF}`,
   });
 });
 
+describe('rvx run: core model and XPC engine', () => {
+  // Exits 0 when the window between two rdcycle reads costs one cycle per instruction (5: the first
+  // read and four body instructions), 3 when the model charged more (the load-use pairs stall).
+  const cyclesProgram = `
+        .globl _start
+_start: la t2, value
+        rdcycle t1
+        ld a0, 0(t2)
+        addi a0, a0, 1
+        ld a0, 0(t2)
+        addi a0, a0, 1
+        rdcycle t3
+        sub t1, t3, t1
+        li t0, 5
+        li a1, 1
+        beq t0, t1, 1f
+        li a1, 7
+1:      la t5, tohost
+        sd a1, 0(t5)
+2:      j 2b
+        .data
+        .balign 8
+value:  .dword 41
+${HTIF}`;
+  it('cycle reads the rocket model by default and equals instret under --core ideal', async () => {
+    const path = build('cycles', cyclesProgram);
+    expect((await run(path)).code).toBe(3);
+    expect((await run('--core', 'rocket', path)).code).toBe(3);
+    expect((await run('--core', 'ideal', path)).code).toBe(0);
+  });
+  it('refuses an unknown core model', async () => {
+    const r = await run('--core', 'pentium', files.pass);
+    expect(r.code).toBe(EXIT_USAGE);
+    expect(r.stderr).toContain('pentium');
+  });
+  it('attaches the XPC engine unless --no-xpc', async () => {
+    // xprefetch has no architectural effect with the engine and is illegal without it (no trap vector: fatal or loop).
+    const path = build('xpc', `.globl _start\n_start: li a0, 0\n xprefetch a0\n li t0, 1\n la t1, tohost\n sd t0, 0(t1)\n1: j 1b\n${HTIF}`);
+    expect((await run(path)).code).toBe(0);
+    expect((await run('--no-xpc', path)).code).not.toBe(0);
+  });
+});
+
 describe('the rvx CLI process', () => {
   it('exits with the program status', () => {
     const cli = join(__dirname, '..', 'tools', 'cli.ts');

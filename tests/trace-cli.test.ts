@@ -144,7 +144,8 @@ describe('rvx trace --xpc', () => {
     if (!r.ok) throw new Error(formatDiagnostics(r));
     const elf = join(dir, 'xpc-call.elf');
     writeFileSync(elf, r.elf());
-    const t = await traceTo([elf, '--xpc', '--format', 'jsonl']);
+    // The engine is attached by default.
+    const t = await traceTo([elf, '--format', 'jsonl']);
     expect(t.code).toBe(0);
     const xcalls = t.lines.map((l) => JSON.parse(l)).filter((o) => /^x(call|ret)\b/.test(o.disasm) && !o.trap);
     expect(xcalls.length).toBeGreaterThan(0);
@@ -152,9 +153,9 @@ describe('rvx trace --xpc', () => {
       expect(o.csrs.map((c: { csr: string }) => c.csr)).toContain('satp');
       expect(o.stalls.xpc).toBeGreaterThan(0);
     }
-    // Without the engine the first xcall is an illegal instruction and the program fails.
-    expect((await traceTo([elf, '--max', '1'])).code).toBe(0);
-    expect((await traceTo([elf])).code).not.toBe(0);
+    // Without the engine (--no-xpc) the first xcall is an illegal instruction and the program fails.
+    expect((await traceTo([elf, '--no-xpc', '--max', '1'])).code).toBe(0);
+    expect((await traceTo([elf, '--no-xpc'])).code).not.toBe(0);
   });
 });
 

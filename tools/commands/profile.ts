@@ -23,7 +23,7 @@ options:
   --json                         print the report as JSON
   --max-insns N                  stop after N retired instructions
   --isa NAME, --ram MIB, --mtime-hz HZ   machine options, as for rvx run
-  --xpc                          attach the XPC engine (xcall, xret, swapseg, xprefetch, XPC CSRs)
+  --no-xpc                       a plain RV64IMAC hart: no XPC engine (custom-0 and XPC CSRs illegal)
 `;
 
 function pct(x: number): string {

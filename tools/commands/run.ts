@@ -2,6 +2,8 @@
 // Spike runs riscv-tests. Console output (HTIF console, UART) goes to stdout; diagnostics to stderr.
 
 import { Machine, MachineError } from '../../emulator/machine.js';
+import { CoreParamsError, coreFromOption, type CoreModel } from '../../emulator/timing/index.js';
+import { createXpcHook } from '../../emulator/xpc/hook.js';
 import type { LoadableProgram, RunResult } from '../../emulator/types.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ElfImage } from '../elf/model.js';
@@ -22,6 +24,10 @@ Runs a bare-metal RV64 program: ELF PT_LOAD segments at their physical addresses
 boot ROM at 0x1000 (M mode), HTIF through the ELF's tohost/fromhost symbols.
 
 options:
+  --core MODEL     timing model behind cycle/mcycle: rocket (default), ideal (one cycle per
+                   instruction; the interpreter's full speed) or a JSON parameter file
+                   (docs/cycle-model.md)
+  --no-xpc         a plain RV64IMAC hart: no XPC engine (custom-0 and the XPC CSRs are illegal)
   --max-insns N    stop after N retired instructions (default: no limit)
   --ram MiB        RAM size at 0x80000000 (default 128)
   --isa NAME       rv64imac (default), rv64ima, ...
@@ -56,6 +62,8 @@ interface RunOptions {
   signature?: string;
   granularity: number;
   input?: string;
+  core?: string;
+  xpc: boolean;
 }
 
 function parseCount(s: string | undefined, what: string): number | string {
@@ -70,7 +78,7 @@ function parseCount(s: string | undefined, what: string): number | string {
 }
 
 function parseArgs(args: string[]): RunOptions | string | 'help' {
-  const o: RunOptions = { file: '', maxInsns: Infinity, stats: false, granularity: 4 };
+  const o: RunOptions = { file: '', maxInsns: Infinity, stats: false, granularity: 4, xpc: true };
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -85,6 +93,18 @@ function parseArgs(args: string[]): RunOptions | string | 'help' {
       case '--stats':
         o.stats = true;
         break;
+      case '--no-xpc':
+        o.xpc = false;
+        break;
+      case '--xpc':
+        o.xpc = true;
+        break;
+      case '--core': {
+        const s = value();
+        if (!s) return '--core needs a value: rocket, ideal or a JSON parameter file';
+        o.core = s;
+        break;
+      }
       case '--max-insns':
         if (typeof (v = parseCount(value(), '--max-insns')) === 'string') return v;
         o.maxInsns = v;
@@ -239,11 +259,14 @@ export async function main(args: string[]): Promise<number> {
   const stdin = () => (inputPos < input.length ? input[inputPos++] : -1);
 
   let machine: Machine;
+  let core: CoreModel;
   try {
     machine = new Machine({ ramMiB: o.ramMiB, isa: o.isa, mtimeHz: o.mtimeHz, stdin });
+    if (o.xpc) machine.attachXpc(createXpcHook(machine.hart));
     machine.load(program);
+    core = coreFromOption(o.core, machine);
   } catch (e) {
-    if (e instanceof MachineError) {
+    if (e instanceof MachineError || e instanceof CoreParamsError) {
       say(e.message);
       return EXIT_USAGE;
     }
@@ -256,7 +279,8 @@ export async function main(args: string[]): Promise<number> {
   }
 
   const t0 = process.hrtime.bigint();
-  const result: RunResult = machine.run(o.maxInsns);
+  // Without an observer (--core ideal) the machine runs its fast loop: every instruction one cycle.
+  const result: RunResult = machine.run(o.maxInsns, core.observer ?? undefined);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 
   if (o.stats) {
@@ -266,6 +290,7 @@ export async function main(args: string[]): Promise<number> {
     process.stderr.write(
       [
         `instructions  ${s.instret}`,
+        `cycles        ${s.cycles} (core ${o.core ?? 'rocket'})`,
         `wall time     ${seconds.toFixed(3)} s`,
         `MIPS          ${mips.toFixed(1)}`,
         `traps         ${s.traps} (interrupts ${s.interrupts})`,

@@ -30,7 +30,7 @@ options:
   --max-insns N                  stop after N retired instructions
   -o FILE                        write the trace to FILE (the console then stays on stdout)
   --isa NAME, --ram MIB, --mtime-hz HZ   machine options, as for rvx run
-  --xpc                          attach the XPC engine (xcall, xret, swapseg, xprefetch, XPC CSRs)
+  --no-xpc                       a plain RV64IMAC hart: no XPC engine (custom-0 and XPC CSRs illegal)
 `;
 
 export async function main(args: string[]): Promise<number> {

@@ -25,17 +25,17 @@ export interface SessionOptions {
   isa?: string;
   ramMiB?: number;
   mtimeHz?: number;
-  /** Attach the XPC engine (xcall/xret/swapseg/xprefetch and the XPC CSRs). */
+  /** Attach the XPC engine (xcall/xret/swapseg/xprefetch and the XPC CSRs); on unless false. */
   xpc?: boolean;
 }
 
 /** Option names openSession understands, for parseArgs. */
 export const SESSION_VALUED = ['--core', '--isa', '--ram', '--mtime-hz'] as const;
-export const SESSION_FLAGS = ['--xpc'] as const;
+export const SESSION_FLAGS = ['--xpc', '--no-xpc'] as const;
 
 /** SessionOptions from parsed arguments. */
 export function sessionOptions(values: Map<string, string>, flags: Set<string>): SessionOptions {
-  const o: SessionOptions = { core: values.get('--core'), isa: values.get('--isa'), xpc: flags.has('--xpc') };
+  const o: SessionOptions = { core: values.get('--core'), isa: values.get('--isa'), xpc: !flags.has('--no-xpc') };
   if (values.has('--ram')) o.ramMiB = intOption('--ram', values.get('--ram'), 128);
   if (values.has('--mtime-hz')) o.mtimeHz = intOption('--mtime-hz', values.get('--mtime-hz'), 10_000_000);
   return o;
@@ -50,7 +50,7 @@ export function openSession(elfPath: string, opts: SessionOptions, console: (b: 
   let machine: Machine;
   try {
     machine = new Machine({ stdout: console, isa: opts.isa, ramMiB: opts.ramMiB, mtimeHz: opts.mtimeHz });
-    if (opts.xpc) machine.attachXpc(createXpcHook(machine.hart));
+    if (opts.xpc !== false) machine.attachXpc(createXpcHook(machine.hart));
     machine.load(loaded.program);
   } catch (e) {
     if (e instanceof MachineError) throw new UsageError(`${elfPath}: ${e.message}`);
