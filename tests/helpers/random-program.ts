@@ -1,3 +1,4 @@
+import { htifHexDump } from './htif-dump.js';
 // Test helper: random RV64IMAC user-level programs for differential runs (rvx against QEMU). Each program
 // sets every register to a random value, runs a random mix of ALU, M, W-form, compressed, load/store,
 // AMO, LR/SC and forward-branch instructions (some loads and stores misaligned) over a 256-byte buffer (base s0, never written by the
@@ -139,37 +140,8 @@ export function randomProgram(seed: number, length: number, rvc = true): string 
 }
 
 const DUMP = `
-        la s1, buf
-        li s2, 64                       # dwords: buffer (32) and x0..x31 (32)
-        la s3, tohost
-        la s4, fromhost
-        li s5, (1 << 56) | (1 << 48)
-1:      ld s6, 0(s1)
-        li s7, 60
-2:      srl t0, s6, s7
-        andi t0, t0, 15
-        addi t1, t0, '0'
-        li t2, 10
-        blt t0, t2, 3f
-        addi t1, t0, 'a' - 10
-3:      or t1, t1, s5
-        sd t1, 0(s3)
-4:      ld t1, 0(s3)
-        bnez t1, 4b
-        sd zero, 0(s4)
-        addi s7, s7, -4
-        bgez s7, 2b
-        ori t1, s5, 10
-        sd t1, 0(s3)
-5:      ld t1, 0(s3)
-        bnez t1, 5b
-        sd zero, 0(s4)
-        addi s1, s1, 8
-        addi s2, s2, -1
-        bnez s2, 1b
-        li t0, 1
-        sd t0, 0(s3)
-6:      j 6b`;
+        # dump: dwords: buffer (32) and x0..x31 (32)
+        ${htifHexDump('buf', `64`)}`;
 
 const HTIF_WORDS = `
         .section .tohost, "aw", @progbits

@@ -7,6 +7,7 @@
 // same log.
 
 import { Rng } from './random-program.js';
+import { htifHexDump } from './htif-dump.js';
 
 const OPS = 40;
 /** Lines printed: 5 words per trap for up to 2 * OPS + 1 traps, and the trap count. */
@@ -163,37 +164,7 @@ shandler:
 2:      csrw sepc, ra
         sret
 
-dump:   la s1, tlog                     # runs in M or S (the identity mapping covers all of this)
-        li s2, 5 * (2 * ${OPS} + 1) + 1
-        la s3, tohost
-        la s4, fromhost
-        li s5, (1 << 56) | (1 << 48)
-1:      ld s6, 0(s1)
-        li s7, 60
-2:      srl t0, s6, s7
-        andi t0, t0, 15
-        addi t1, t0, '0'
-        li t2, 10
-        blt t0, t2, 3f
-        addi t1, t0, 'a' - 10
-3:      or t1, t1, s5
-        sd t1, 0(s3)
-4:      ld t1, 0(s3)
-        bnez t1, 4b
-        sd zero, 0(s4)
-        addi s7, s7, -4
-        bgez s7, 2b
-        ori t1, s5, 10
-        sd t1, 0(s3)
-5:      ld t1, 0(s3)
-        bnez t1, 5b
-        sd zero, 0(s4)
-        addi s1, s1, 8
-        addi s2, s2, -1
-        bnez s2, 1b
-        li t0, 1
-        sd t0, 0(s3)
-6:      j 6b
+dump:   ${htifHexDump('tlog', `5 * (2 * ${OPS} + 1) + 1`)}
 
 ret42:  li a0, 42
         ret

@@ -6,6 +6,7 @@
 // skips it; the body logs every loaded value. Both logs are printed through the HTIF console.
 
 import { Rng } from './random-program.js';
+import { htifHexDump } from './htif-dump.js';
 
 const PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_G = 32, PTE_A = 64, PTE_D = 128;
 const OPS = 48;
@@ -161,37 +162,7 @@ handler:                                # ecall: the body is over; a fault: log 
 1:      csrw mepc, ra
         mret
 
-dump:   la s1, vlog
-        li s2, ${OPS} + 4 * ${OPS} + 1            # the value log, the fault log, the fault count
-        la s3, tohost
-        la s4, fromhost
-        li s5, (1 << 56) | (1 << 48)
-1:      ld s6, 0(s1)
-        li s7, 60
-2:      srl t0, s6, s7
-        andi t0, t0, 15
-        addi t1, t0, '0'
-        li t2, 10
-        blt t0, t2, 3f
-        addi t1, t0, 'a' - 10
-3:      or t1, t1, s5
-        sd t1, 0(s3)
-4:      ld t1, 0(s3)
-        bnez t1, 4b
-        sd zero, 0(s4)
-        addi s7, s7, -4
-        bgez s7, 2b
-        ori t1, s5, 10
-        sd t1, 0(s3)
-5:      ld t1, 0(s3)
-        bnez t1, 5b
-        sd zero, 0(s4)
-        addi s1, s1, 8
-        addi s2, s2, -1
-        bnez s2, 1b
-        li t0, 1
-        sd t0, 0(s3)
-6:      j 6b
+dump:   ${htifHexDump('vlog', `${OPS} + 4 * ${OPS} + 1`)}
 
         .balign 4096
 vm_code:

@@ -6,6 +6,7 @@
 // register file and trap log.
 
 import { Rng } from './random-program.js';
+import { htifHexDump } from './htif-dump.js';
 
 const OPCODES32 = [0x13, 0x33, 0x1b, 0x3b, 0x37, 0x17, 0x0f];
 
@@ -72,37 +73,8 @@ const TAIL = `
         .endr
         csrr x2, mscratch
         sd x2, 8(x1)
-        la s1, regs
-        li s2, 32 + 2 * 64 + 1          # x0..x31, 64 (cause, tval) pairs, the trap count
-        la s3, tohost
-        la s4, fromhost
-        li s5, (1 << 56) | (1 << 48)
-1:      ld s6, 0(s1)
-        li s7, 60
-2:      srl t0, s6, s7
-        andi t0, t0, 15
-        addi t1, t0, '0'
-        li t2, 10
-        blt t0, t2, 3f
-        addi t1, t0, 'a' - 10
-3:      or t1, t1, s5
-        sd t1, 0(s3)
-4:      ld t1, 0(s3)
-        bnez t1, 4b
-        sd zero, 0(s4)
-        addi s7, s7, -4
-        bgez s7, 2b
-        ori t1, s5, 10
-        sd t1, 0(s3)
-5:      ld t1, 0(s3)
-        bnez t1, 5b
-        sd zero, 0(s4)
-        addi s1, s1, 8
-        addi s2, s2, -1
-        bnez s2, 1b
-        li t0, 1
-        sd t0, 0(s3)
-6:      j 6b
+        # dump: x0..x31, 64 (cause, tval) pairs, the trap count
+        ${htifHexDump('regs', `32 + 2 * 64 + 1`)}
 
         .balign 4
 handler:                                # log (mcause, mtval), skip the 2- or 4-byte instruction
