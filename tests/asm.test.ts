@@ -268,6 +268,43 @@ describe('macros, repetition and conditionals', () => {
     const r = asm('.data\n.byte 1 # one\n/* multi\nline */ .byte 2 ; .byte 3\n.byte 4 /* inline */, 5\n.byte 6 // six\n.byte 8/2\n');
     expect([...section(r, '.data')]).toEqual([1, 2, 3, 4, 5, 6, 4]);
   });
+
+  it('; separates statements in one-line macro and repetition bodies, .endm/.endr included', () => {
+    // What `#define M .macro init; a; b; .endm` leaves after the C preprocessor.
+    const r = asm(
+      [
+        '.data',
+        '.macro empty; .endm',
+        '.macro two a, b; .byte \\a; .byte \\b;; .endm; .byte 1',
+        'here: two 2, 3; empty; two 4, 5',
+        '.rept 2; .byte 6; .endr; .byte 7',
+        'x: .rept 2; .byte 8',
+        '.byte 9; .endr; y:',
+        '.macro outer; .macro inner; .byte 10; .endm; .endm',
+        'outer; inner; .irp v, 11, 12; .byte \\v; .endr; .byte 13',
+        '.macro stop; .byte 14; .exitm; .byte 99; .endm',
+        'stop; .byte 15',
+      ].join('\n') + '\n',
+    );
+    expect([...section(r, '.data')]).toEqual([1, 2, 3, 4, 5, 6, 6, 7, 8, 9, 8, 9, 10, 11, 12, 13, 14, 15]);
+    expect(r.symbols.get('y')! - r.symbols.get('x')!).toBe(4n);
+    // A label before the closing directive belongs to the body (GNU as): defined on every repetition.
+    const twice = assemble([{ name: 'l.s', text: '.rept 2; nop\nlbl: .endr\n' }]);
+    expect(twice.diagnostics.map((d) => d.message).join()).toMatch(/'lbl' is already defined/);
+  });
+
+  it('.include in the middle of a line: the rest of the line follows the included file', () => {
+    const r = assemble([{ name: 'm.s', text: '.data; .byte 1; .include "i.s"; .byte 3\n.byte 4\n' }], { files: { 'i.s': '.byte 2\n' } });
+    expect(r.diagnostics).toEqual([]);
+    expect([...r.image.sections[0].data]).toEqual([1, 2, 3, 4]);
+  });
+
+  it('errors after a mid-line expansion point at the right column', () => {
+    const r = assemble([{ name: 'm.s', text: '.macro m; nop; .endm\nm; addi a0, a0, bogus_reg(\n' }]);
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics[0]).toMatchObject({ file: 'm.s', line: 2 });
+    expect(r.diagnostics[0].col).toBeGreaterThan(4);
+  });
 });
 
 describe('sections, linking and layout', () => {

@@ -354,6 +354,8 @@ export class Unit {
   private loc: Loc = { file: '', line: 0, col: 0 };
   private frame!: Frame;
   private ended = false;
+  /** Set by .exitm: the rest of the current line is not assembled. */
+  private abandonLine = false;
   // Operand ranges of the current statement.
   opS = new Int32Array(32);
   opE = new Int32Array(32);
@@ -628,73 +630,107 @@ export class Unit {
     }
   }
 
-  /** One physical line: collection of macro bodies, then statements separated by ';'. */
+  /**
+   * One physical line: statements separated by ';', each either collected into a macro or repetition body
+   * or assembled. As in GNU as, ';' ends a statement everywhere, so `.macro m; a; b; .endm` on one line
+   * defines a two-statement macro and `.rept 2; nop; .endr; ret` repeats only the nop.
+   */
   private processLine(s: string, start: number, end: number): void {
     this.s = s;
-    if (this.collect) {
-      this.collectLine(s, start, end);
-      return;
-    }
+    this.abandonLine = false;
     let p = start;
-    while (p <= end) {
-      const stmtEnd = statementEnd(s, p, end);
-      const more = stmtEnd < end && s.charCodeAt(stmtEnd) === 59;
+    for (;;) {
       const before = this.frames.length;
-      this.statement(s, p, stmtEnd);
-      if (this.ended) return;
-      if (!more) break;
-      p = stmtEnd + 1;
-      if (this.frames.length > before || this.collect) {
-        // A macro expansion started mid-line: the rest of the line runs after it.
-        const rest = s.slice(p, end);
-        if (this.collect) {
-          this.processLine(rest, 0, rest.length);
-        } else {
-          const top = this.frames[this.frames.length - 1];
-          top.lines!.push(rest);
-          top.lineFiles!.push(this.loc.file);
-          top.lineNos!.push(this.loc.line);
+      const top = this.frames[before - 1];
+      let next: number;
+      if (this.collect) {
+        next = this.collectLine(s, p, end);
+      } else {
+        const stmtEnd = statementEnd(s, p, end);
+        this.statement(s, p, stmtEnd);
+        if (this.ended) return;
+        next = stmtEnd < end && s.charCodeAt(stmtEnd) === 59 ? stmtEnd + 1 : -1;
+      }
+      if (next < 0 || this.abandonLine) return;
+      if (this.frames.length !== before || this.frames[before - 1] !== top) {
+        // A macro or repetition expansion or an .include started mid-line: the rest of the line runs after
+        // it, from a one-line frame placed under the new ones (columns kept by blank padding).
+        if (this.frames.length > before && this.frames[before - 1] === top) {
+          const rest = ' '.repeat(next - this.lineStart) + s.slice(next, end);
+          this.frames.splice(before, 0, {
+            file: top.file, text: '', pos: 0, line: 0, lines: [rest], lineFiles: [this.loc.file], lineNos: [this.loc.line], idx: 0,
+            note: this.loc.note, macroDepth: top.macroDepth, includeDepth: top.includeDepth, condDepth: top.condDepth,
+          });
         }
         return;
       }
+      p = next;
+      this.s = s;
     }
   }
 
-  private collectLine(s: string, start: number, end: number): void {
+  /**
+   * Add the statements of s[start, end) to the body being collected, up to the `.endm`/`.endr` that closes
+   * it. Returns where the statements after the closing one start, or -1 when the line is used up.
+   */
+  private collectLine(s: string, start: number, end: number): number {
     const c = this.collect!;
-    let p = skipWs(s, start, end);
-    // Skip labels before the directive (`1: .endr` is unusual but cheap to allow).
-    const w0 = p;
-    while (p < end && isIdentChar(s.charCodeAt(p))) p++;
-    const word = s.slice(w0, p).toLowerCase();
-    if (c.kind === 'macro') {
-      if (word === '.macro') c.depth++;
-      else if (word === '.endm' || word === '.endmacro') {
-        if (c.depth === 0) {
-          this.collect = null;
+    let p = start;
+    for (;;) {
+      const stmtEnd = statementEnd(s, p, end);
+      // The statement's first word after any `label:` prefixes (GNU's buffer_and_nest skips them too).
+      let w0 = skipWs(s, p, stmtEnd);
+      let w1 = w0;
+      for (;;) {
+        w1 = w0;
+        while (w1 < stmtEnd && isIdentChar(s.charCodeAt(w1))) w1++;
+        const r = skipWs(s, w1, stmtEnd);
+        if (w1 > w0 && r < stmtEnd && s.charCodeAt(r) === 58) w0 = skipWs(s, r + 1, stmtEnd);
+        else break;
+      }
+      let closes = false;
+      if (w1 > w0 && s.charCodeAt(w0) === 46) {
+        const word = s.slice(w0, w1).toLowerCase();
+        if (c.kind === 'macro') {
+          if (word === '.macro') c.depth++;
+          else if (word === '.endm' || word === '.endmacro') {
+            if (c.depth === 0) closes = true;
+            else c.depth--;
+          }
+        } else if (word === '.rept' || word === '.irp' || word === '.irpc') c.depth++;
+        else if (word === '.endr') {
+          if (c.depth === 0) closes = true;
+          else c.depth--;
+        }
+      }
+      const more = stmtEnd < end && s.charCodeAt(stmtEnd) === 59;
+      if (closes || !more) {
+        // Body text from start to here (the whole line in the usual one-statement-per-line case). Labels
+        // before the closing directive stay in the body, as in GNU as.
+        const bodyEnd = closes ? w0 : end;
+        if (skipWs(s, start, bodyEnd) < bodyEnd) {
+          const pad = start > this.lineStart ? ' '.repeat(start - this.lineStart) : '';
+          c.lines.push(pad + s.slice(start, bodyEnd));
+          c.files.push(this.loc.file);
+          c.lineNos.push(this.loc.line);
+        }
+      }
+      if (closes) {
+        this.collect = null;
+        if (c.kind === 'macro') {
           const m = c.macro!;
           m.lines = c.lines;
           m.files = c.files;
           m.lineNos = c.lineNos;
           this.macros.set(m.name, m);
-          return;
-        }
-        c.depth--;
-      }
-    } else {
-      if (word === '.rept' || word === '.irp' || word === '.irpc') c.depth++;
-      else if (word === '.endr') {
-        if (c.depth === 0) {
-          this.collect = null;
+        } else {
           this.finishRepeat(c);
-          return;
         }
-        c.depth--;
+        return more ? stmtEnd + 1 : -1;
       }
+      if (!more) return -1;
+      p = stmtEnd + 1;
     }
-    c.lines.push(s.slice(start, end));
-    c.files.push(this.loc.file);
-    c.lineNos.push(this.loc.line);
   }
 
   /** Count expanded lines against the unit's budget; false (with an error, ending the unit) when exceeded. */
@@ -1742,6 +1778,7 @@ export class Unit {
             f.idx = f.lines.length;
             this.conds.length = f.condDepth;
             this.frames.length = k + 1;
+            this.abandonLine = true;
             return;
           }
         }
