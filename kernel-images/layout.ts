@@ -43,7 +43,24 @@ export const NUM_PRIOS = 4; // 0 = lowest, NUM_PRIOS-1 = highest
 export const MAX_XENTRIES = 64;
 export const MAX_XCTX = 16; // contexts per x-entry
 export const SEGLIST_ENTRIES = 8;
-export const LINK_STACK_RECORDS = 31; // one page of linkage records per thread (4096 / 128, less one)
+
+// ---------------------------------------------------------------------------------------------------
+// Where small per-thread structures sit inside their pages. The L1 D-cache (docs/cycle-model.md: 16 KiB,
+// 4 ways, 64-byte lines) is indexed by physical address bits 11:6, i.e. by the offset inside a page: every
+// structure that starts on a page boundary lands in set 0. Line 0 of every page-table page is hot on an
+// address-space switch (the root and level-1 entries that map the low user addresses live there, and with
+// no ASIDs every switch walks them again), and with two processes those four lines already fill set 0's
+// four ways. So nothing else that an IPC or XPC path touches starts at offset 0: each structure gets
+// its own lines, away from line 0 and from the others it is used with.
+export const LINE_BYTES = 64;
+/** One page per process holds its xcall-capability bitmap and its seg-list, on separate lines. */
+export const XPC_PAGE_XCAP_OFF = 0x140; // bitmap (MAX_XENTRIES bits = 8 bytes): set 5
+export const XPC_PAGE_SEGLIST_OFF = 0x400; // SEGLIST_ENTRIES * 32 bytes: sets 16..19
+/** The link stack: its own page, records from this offset (the first record on sets 2-3) to the page end. */
+export const LINK_STACK_OFF = 0x80;
+export const LINK_STACK_RECORDS = 31; // (4096 - LINK_STACK_OFF) / 128
+/** User data (`_udata`, page aligned) starts one line in: line 0 of its page stays the page tables'. */
+export const USER_DATA_OFF = LINE_BYTES;
 
 // ---------------------------------------------------------------------------------------------------
 // System calls: number in a7, arguments a0..a5, result (or negative error) in a0.
@@ -233,4 +250,8 @@ export const CapInit = new StructLayout('cap init', 'CI', 'one capability instal
 
 if (XEntry.size !== 64 || Linkage.size !== 128 || SegEntry.size !== 32 || CapSlot.size !== 32) {
   throw new Error('layout: XPC structure sizes disagree with docs/xpc.md');
+}
+if (LINK_STACK_OFF + LINK_STACK_RECORDS * Linkage.size > PAGE_SIZE || XPC_PAGE_XCAP_OFF + MAX_XENTRIES / 8 > XPC_PAGE_SEGLIST_OFF
+  || XPC_PAGE_SEGLIST_OFF + SEGLIST_ENTRIES * SegEntry.size > PAGE_SIZE) {
+  throw new Error('layout: XPC page offsets overlap or overflow their pages');
 }

@@ -68,6 +68,7 @@ export function programSource(sys: SystemSpec, p: ProgramSpec): string {
   for (const { x } of mine) xpcTrampoline(a, `xpc_entry_${x.name}`, `xpc_entry_${x.name}_id`, x.contexts, x.handler);
   a.heading('Data: from here on the pages are read/write, not executable');
   a.raw('.balign 4096').raw('.globl _udata').label('_udata');
+  a.i(`.zero ${L.USER_DATA_OFF}`, 'line 0 of the page stays the page tables\' (layout.ts USER_DATA_OFF)');
   for (const { x, i } of mine) {
     a.raw('.balign 8').label(`xpc_entry_${x.name}_id`).i(`.quad ${i}`);
     a.label(`xpc_entry_${x.name}_busy`).i('.quad 0');

@@ -185,21 +185,22 @@ init_oom:
     sd a0, TCB_IPCBUF(s1)
   `);
   if (X) a.block(`
-    call page_alloc            # XPC: capability bitmap (identity), link stack, seg-list
+    call page_alloc            # XPC page: capability bitmap (the identity) and seg-list, each on its own
+    beqz a0, init_oom          # cache lines (layout.ts: nothing hot at a page's line 0)
+    addi t0, a0, XPC_PAGE_XCAP_OFF
+    sd t0, TCB_XCAP(s1)
+    sd t0, TCB_HOME_XCAP(s1)
+    addi t0, a0, XPC_PAGE_SEGLIST_OFF
+    sd t0, TCB_SEGLIST(s1)
+    sd t0, TCB_HOME_SEGLIST(s1)
+    call page_alloc            # link stack: records from LINK_STACK_OFF to the end of its page
     beqz a0, init_oom
-    sd a0, TCB_XCAP(s1)
-    sd a0, TCB_HOME_XCAP(s1)
-    call page_alloc
-    beqz a0, init_oom
+    addi a0, a0, LINK_STACK_OFF
     sd a0, TCB_LINK_BASE(s1)
     sd a0, TCB_LINK_TOP(s1)
     li t0, LINK_STACK_RECORDS*LR_SIZE
     add t0, a0, t0
     sd t0, TCB_LINK_LIMIT(s1)
-    call page_alloc
-    beqz a0, init_oom
-    sd a0, TCB_SEGLIST(s1)
-    sd a0, TCB_HOME_SEGLIST(s1)
     li t0, SEGLIST_ENTRIES
     sd t0, TCB_SEGLIST_SIZE(s1)
   `);
