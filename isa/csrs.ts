@@ -34,7 +34,7 @@ const rows: CsrDef[] = [
   { name: 'sscratch', number: 0x140 },
   { name: 'sepc', number: 0x141 },
   { name: 'scause', number: 0x142 },
-  { name: 'stval', number: 0x143 },
+  { name: 'stval', number: 0x143, aliases: ['sbadaddr'] },
   { name: 'sip', number: 0x144 },
   { name: 'satp', number: 0x180, aliases: ['sptbr'] },
   { name: 'scontext', number: 0x5a8 },
@@ -138,6 +138,11 @@ for (let i = 0; i <= 63; i++) rows.push({ name: `pmpaddr${i}`, number: 0x3b0 + i
 
 export const CSRS: readonly CsrDef[] = rows;
 
+// Names GNU as also accepts (its opcodes/riscv-opc CSR list) that LLVM 14 does not know: assembler input
+// only. They never name a number in disassembly, which stays llvm-objdump's. Debug-spec triggers (tinfo,
+// tcontrol, mscontext), and the pre-1.10 name of utval.
+const INPUT_ONLY_NAMES: [name: string, number: number][] = [['tinfo', 0x7a4], ['tcontrol', 0x7a5], ['mscontext', 0x7aa], ['ubadaddr', 0x043]];
+
 const byName = new Map<string, CsrDef>();
 const byNumber = new Map<number, CsrDef>();
 for (const c of rows) {
@@ -145,6 +150,10 @@ for (const c of rows) {
   byName.set(c.name, c);
   for (const a of c.aliases ?? []) byName.set(a, c);
   if (!byNumber.has(c.number)) byNumber.set(c.number, c);
+}
+
+for (const [name, number] of INPUT_ONLY_NAMES) {
+  if (!byName.has(name)) byName.set(name, byNumber.get(number) ?? { name, number, unimplemented: 'Sdtrig' });
 }
 
 /** The RV64 CSR of that name (or alias), if any. */
