@@ -144,6 +144,23 @@ describe('instructions, labels and pseudo-instructions', () => {
     expect(disassemble(u32(section(r, '.text'), 12), 0).operands).not.toMatch(/tcontrol/);
   });
 
+  it('a conditional branch beyond ±4 KiB becomes the inverted branch over a jal (GNU as)', () => {
+    const src = 'top: bgeu t0, t1, far\nbnez s0, far\nblt a0, a1, near\nnear: .space 5000\nfar: beq a2, a3, top\n';
+    // Without C: 8 bytes each.
+    const a = asm(src, { march: 'rv64ima' });
+    const ta = section(a, '.text');
+    expect(insns(ta.subarray(0, 20))).toEqual(['bltu 5,6,8', 'jal 0,5016', 'beq 8,0,8', 'jal 0,5008', 'blt 10,11,4']);
+    expect(insns(ta.subarray(5020))).toEqual(['bne 12,13,8', 'jal 0,-5024']);
+    // With C: a branch that has a compressed form takes 6 bytes (c.beqz over the jal); others 8.
+    const c = asm(src);
+    const tc = section(c, '.text');
+    expect(insns(tc.subarray(0, 18))).toEqual(['bltu 5,6,8', 'jal 0,5014', 'beq 8,0,6', 'jal 0,5008', 'blt 10,11,4']);
+    expect(u32(tc, 8) & 0xffff).toBe(encodeBits(INSTRUCTIONS.find((d) => d.name === 'c.beqz')!, [8, 6]));
+    // A target in another section is the linker's: the 4-byte form, an error when out of range.
+    const r = assemble([{ name: 'x.s', text: 'beq a0, a1, far\n.section .other, "ax"\n.space 5000\nfar: nop\n' }]);
+    expect(r.diagnostics.map((d) => d.message).join()).toMatch(/branch target out of range/);
+  });
+
   it('numeric local labels resolve backwards and forwards', () => {
     const r = asm('.option norvc\n1: nop\nj 1f\nj 1b\n1: j 1b\n2: j 2f\n2:\n');
     expect(insns(section(r, '.text'))).toEqual(['addi 0,0,0', 'jal 0,8', 'jal 0,-8', 'jal 0,0', 'jal 0,4']);

@@ -11,7 +11,7 @@
 // layout description), resolves symbols across units and applies the fixups.
 
 import { encode } from '../../isa/codec.js';
-import type { InstrDef } from '../../isa/instructions.js';
+import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { encodeBits } from '../../isa/codec.js';
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
@@ -32,17 +32,32 @@ import {
   FRAG_RELAX,
   type Frag,
   type InputSection,
+  type Relax,
 } from './section.js';
 import { hi20, lo12, type Unit } from './unit.js';
 
-function relaxTarget(sec: InputSection, f: Frag): { frag: Frag; off: number } | null {
+function relaxTarget(sec: InputSection, f: Frag, long: boolean): { frag: Frag; off: number } | null {
   const t = f.relax!.target ? symbolPlusConstant(f.relax!.target) : null;
   if (!t) return null;
   const s = t.sym;
   // A global or weak target is left to the linker by LLVM (ELF: a pc-relative reference to a non-local
-  // symbol is never resolved in the object), so its branch takes the 4-byte form.
-  if (s.kind !== 1 || s.section !== sec || !s.frag || s.global) return null;
+  // symbol is never resolved in the object), so its branch takes the 4-byte form. For the long form GNU
+  // as's rule applies instead: any target defined in this section and not weak (GNU relaxed_branch_length).
+  if (s.kind !== 1 || s.section !== sec || !s.frag || (s.global && (!long || s.weak))) return null;
   return { frag: s.frag, off: s.offset + Number(t.add) };
+}
+
+const INVERTED_BRANCH: Record<string, string> = { beq: 'bne', bne: 'beq', blt: 'bge', bge: 'blt', bltu: 'bgeu', bgeu: 'bltu', 'c.beqz': 'c.bnez', 'c.bnez': 'c.beqz' };
+const JAL = INSTRUCTION_BY_NAME.get('jal')!;
+
+/** The long form of a conditional branch: the inverted branch over `jal x0, target` (offset from pc). */
+function writeLongBranch(out: Uint8Array, at: number, rx: Relax, off: bigint): void {
+  const short = rx.small.size === 2;
+  const def = INSTRUCTION_BY_NAME.get(INVERTED_BRANCH[short ? rx.small.name : rx.big.name])!;
+  const values = (short ? rx.smallValues : rx.bigValues).slice();
+  values[short ? rx.smallField : rx.bigField] = short ? 6 : 8;
+  writeBits(out, at, encodeBits(def, values), def.size);
+  patchInstruction(out, at + def.size, JAL, [0, 0], 1, off - BigInt(def.size), true);
 }
 
 function alignPad(f: Frag, offset: number): number {
@@ -75,20 +90,31 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
       for (let i = 0; i < n; i++) {
         const f = frags[i];
         const rx = f.relax;
-        if (f.kind !== FRAG_RELAX || !rx || rx.relaxed || !rx.target) continue;
+        if (f.kind !== FRAG_RELAX || !rx || !rx.target || rx.long || (rx.relaxed && !rx.longable)) continue;
         ensure(i);
-        const t = relaxTarget(sec, f);
-        let grow: boolean;
-        if (!t) grow = true;
-        else {
+        const t = relaxTarget(sec, f, rx.relaxed);
+        // One step per pass, as LLVM's relaxInstruction: compressed, then 4 bytes, then the long form.
+        if (!rx.relaxed) {
+          let grow: boolean;
+          if (!t) grow = true;
+          else {
+            ensure(t.frag.index);
+            const value = t.frag.offset + t.off - f.offset;
+            grow = rx.small.name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256;
+          }
+          if (grow) {
+            rx.relaxed = true;
+            f.size = 4;
+            if (first < 0) first = i;
+          }
+        } else if (t) {
           ensure(t.frag.index);
           const value = t.frag.offset + t.off - f.offset;
-          grow = rx.small.name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256;
-        }
-        if (grow) {
-          rx.relaxed = true;
-          f.size = 4;
-          if (first < 0) first = i;
+          if (value > 4094 || value < -4096) {
+            rx.long = true;
+            f.size = rx.small.size === 2 ? 6 : 8;
+            if (first < 0) first = i;
+          }
         }
       }
       if (first < 0) break;
@@ -645,20 +671,22 @@ function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resol
           return;
         }
         const t = rx.target.t === E_SYM ? rx.target.sym : null;
-        if (t && t.kind === 1 && t.section === sec && !rx.relaxed) {
+        if (t && t.kind === 1 && t.section === sec && !rx.long) {
           // Same-section label (the usual case): plain numbers.
-          const vals = rx.smallValues;
-          vals[rx.smallField] = t.frag!.offset + t.offset - f.offset;
-          const bits = encodeBits(rx.small, vals);
+          const def = rx.relaxed ? rx.big : rx.small;
+          const vals = rx.relaxed ? rx.bigValues : rx.smallValues;
+          vals[rx.relaxed ? rx.bigField : rx.smallField] = t.frag!.offset + t.offset - f.offset;
+          const bits = encodeBits(def, vals);
           if (bits >= 0) {
-            writeBits(out, at, bits, 2);
+            writeBits(out, at, bits, def.size);
             return;
           }
         }
         const v = evaluate(rx.target, resolve);
         if (!v) throw new AsmError('branch target cannot be evaluated');
         const off = v.off - pc;
-        if (rx.relaxed) patchInstruction(out, at, rx.big, rx.bigValues, rx.bigField, off, true);
+        if (rx.long) writeLongBranch(out, at, rx, off);
+        else if (rx.relaxed) patchInstruction(out, at, rx.big, rx.bigValues, rx.bigField, off, true);
         else patchInstruction(out, at, rx.small, rx.smallValues, rx.smallField, off, true);
       } catch (e) {
         if (!(e instanceof AsmError)) throw e;

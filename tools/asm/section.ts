@@ -14,7 +14,9 @@ export const FRAG_FILL = 3;
 export const FRAG_ORG = 4;
 
 /** A relaxable instruction: the compressed form (small) and the 4-byte one (big); the field indices locate
- * the target offset in each operand list. */
+ * the target offset in each operand list. A conditional branch has a third, long form for targets beyond
+ * its ±4 KiB reach: the inverted branch over a `jal` (6 bytes when small is c.beqz/c.bnez, else 8). A
+ * 4-byte branch that has no compressed form starts relaxed (small = big). */
 export interface Relax {
   small: InstrDef;
   smallValues: number[];
@@ -25,6 +27,10 @@ export interface Relax {
   /** Null for a constant offset (never grows). */
   target: Expr | null;
   relaxed: boolean;
+  /** A conditional branch: may take the long form. */
+  longable: boolean;
+  /** Took the long form. */
+  long: boolean;
   loc: Loc;
 }
 

@@ -1236,6 +1236,11 @@ export class Unit {
           return;
         }
       }
+      // A conditional branch to a label: relaxable to the long form (GNU as; LLVM since 17).
+      if (def.fields[p.field].name === 'bimm13' && p.expr.t !== E_NUM) {
+        this.relaxFrag(def, values, p.expr, p.operand, def, values);
+        return;
+      }
     }
     const frag = sec.cur;
     const off = frag.size;
@@ -1262,18 +1267,21 @@ export class Unit {
       big = plan.base;
       bv = plan.sources.map((src) => (src.from === 'field' ? cvalues[src.index] : src.value));
     }
+    const bigField = big.fields.findIndex((x) => PCREL_FIELDS.has(x.name));
     f.relax = {
       small: cdef,
       smallValues: cvalues.slice(0, cdef.fields.length),
       smallField: cdef.fields.findIndex((x) => PCREL_FIELDS.has(x.name)),
       big,
       bigValues: bv!.slice(0, big.fields.length),
-      bigField: big.fields.findIndex((x) => PCREL_FIELDS.has(x.name)),
+      bigField,
       target,
-      relaxed: false,
+      relaxed: cdef.size === 4,
+      longable: target !== null && big.fields[bigField].name === 'bimm13',
+      long: false,
       loc: this.locAt(operand >= 0 ? this.opS[operand] : this.mnemonicPos),
     };
-    f.size = 2;
+    f.size = cdef.size;
     sec.addFrag(f);
   }
 
