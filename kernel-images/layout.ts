@@ -27,8 +27,12 @@ export const USER_STACK_GUARD = USER_STACK_TOP - (USER_STACK_PAGES + 1) * PAGE_S
 export const USER_IPC_BUFFER = 0x30_0000; // one page: the long-message buffer of the thread
 export const USER_SHARED_MIN = 0x40_0000; // map_shared targets: [USER_SHARED_MIN, USER_SHARED_MAX)
 export const USER_SHARED_MAX = 0x80_0000;
-export const USER_XCTX_BASE = 0x80_0000; // XPC contexts: entry e, context c at + (e*16 + c) * 2 pages
-export const USER_XCTX_STRIDE = 2 * PAGE_SIZE; // one mapped page (stack + locals) and one guard page
+// XPC contexts: entry e, context c owns the slot at USER_XCTX_BASE + (e*MAX_XCTX + c) * USER_XCTX_STRIDE:
+// an unmapped guard page, then the context page (the handler's stack, growing down from the context's
+// local data at XCTX_DATA_OFF). The base is 32 pages above the 2 MiB boundary so that the level-0 PTEs of
+// the first entries' context pages are not on line 0 of their page-table page (see LINE_BYTES below).
+export const USER_XCTX_BASE = 0x82_0000;
+export const USER_XCTX_STRIDE = 2 * PAGE_SIZE;
 export const USER_RELAY_MIN = 0x1000_0000; // relay segments live here (translated by the XPC engine)
 export const USER_RELAY_MAX = 0x2000_0000;
 export const USER_VA_LIMIT = 0x40_0000_0000; // Sv39 user half: below 256 GiB
@@ -61,6 +65,17 @@ export const LINK_STACK_OFF = 0x80;
 export const LINK_STACK_RECORDS = 31; // (4096 - LINK_STACK_OFF) / 128
 /** User data (`_udata`, page aligned) starts one line in: line 0 of its page stays the page tables'. */
 export const USER_DATA_OFF = LINE_BYTES;
+/**
+ * An XPC context's local data (XContext) sits at this offset of its context page, off the lines that
+ * stack tops and the stack's level-0 PTEs use (the end of a page); the handler's stack grows down from it.
+ */
+export const XCTX_DATA_OFF = 0xf00;
+/** log2 of the bytes of context slots per x-entry (MAX_XCTX * USER_XCTX_STRIDE). */
+export const XCTX_ENTRY_SHIFT = 17;
+/** Virtual address of the local data of context `ctx` of x-entry `entry` (in the entry owner's space). */
+export function xctxDataVa(entry: number, ctx: number): number {
+  return USER_XCTX_BASE + (entry * MAX_XCTX + ctx) * USER_XCTX_STRIDE + PAGE_SIZE + XCTX_DATA_OFF;
+}
 
 // ---------------------------------------------------------------------------------------------------
 // System calls: number in a7, arguments a0..a5, result (or negative error) in a0.
@@ -214,18 +229,17 @@ export const SegEntry = new StructLayout('seg-list entry', 'SEG', 'XPC seg-list 
 ] as const);
 
 /**
- * An XPC context's local data (bottom of its page; the handler's stack grows down from the page end).
- * The callee trampoline (ulib.ts) saves the caller's callee-saved registers here and restores them
- * before xret; when the callee dies mid-call, the kernel restores them from here instead.
+ * An XPC context's local data (at XCTX_DATA_OFF of its page; the handler's stack grows down from it). The
+ * callee trampoline (ulib.ts) claims a context by swapping a nonzero value into `busy` and saves there
+ * the only caller registers it changes (sp, ra); the handler, an ordinary function, preserves s0..s11
+ * itself. When the callee dies mid-call, the kernel restores sp and ra from here instead.
  */
-export const XContext = new StructLayout('XPC context', 'XC', 'callee trampoline context: the caller registers', [
+export const XContext = new StructLayout('XPC context', 'XC', 'callee trampoline context: claim word and the caller sp, ra', [
+  ['busy', 8, 'nonzero while a thread runs in this context (claimed with amoswap, released with 0)'],
   ['sp', 8, 'caller sp'],
   ['ra', 8, 'caller ra'],
-  ['gp', 8, 'caller gp'],
-  ['tp', 8, 'caller tp'],
-  ['s', 96, 'caller s0..s11'],
-  ['bit', 8, 'the context bit in the entry busy word'],
-] as const);
+  ['res', 8, 'reserved'],
+] as const, 16);
 
 /** Boot-module descriptor: one per user program, built by the image builder. */
 export const BootModule = new StructLayout('boot module', 'BM', 'a user program embedded in the kernel image', [
@@ -254,4 +268,8 @@ if (XEntry.size !== 64 || Linkage.size !== 128 || SegEntry.size !== 32 || CapSlo
 if (LINK_STACK_OFF + LINK_STACK_RECORDS * Linkage.size > PAGE_SIZE || XPC_PAGE_XCAP_OFF + MAX_XENTRIES / 8 > XPC_PAGE_SEGLIST_OFF
   || XPC_PAGE_SEGLIST_OFF + SEGLIST_ENTRIES * SegEntry.size > PAGE_SIZE) {
   throw new Error('layout: XPC page offsets overlap or overflow their pages');
+}
+if (MAX_XCTX * USER_XCTX_STRIDE !== 2 ** XCTX_ENTRY_SHIFT || XCTX_DATA_OFF % 16 !== 0 || XCTX_DATA_OFF + XContext.size > PAGE_SIZE
+  || USER_XCTX_BASE < USER_SHARED_MAX || USER_XCTX_BASE + MAX_XENTRIES * MAX_XCTX * USER_XCTX_STRIDE > USER_RELAY_MIN) {
+  throw new Error('layout: XPC context slots do not fit their window');
 }

@@ -65,14 +65,11 @@ export function programSource(sys: SystemSpec, p: ProgramSpec): string {
   a.raw(p.text);
   const mine = (sys.xentries ?? []).map((x, i) => ({ x, i })).filter(({ x }) => x.owner === p.name);
   for (const d of p.dynamicEntries ?? []) mine.push({ x: { ...d, owner: p.name, grants: [] }, i: -1 });
-  for (const { x } of mine) xpcTrampoline(a, `xpc_entry_${x.name}`, `xpc_entry_${x.name}_id`, x.contexts, x.handler);
+  for (const { x, i } of mine) xpcTrampoline(a, `xpc_entry_${x.name}`, `xpc_entry_${x.name}_id`, x.contexts, x.handler, i >= 0 ? i : null);
   a.heading('Data: from here on the pages are read/write, not executable');
   a.raw('.balign 4096').raw('.globl _udata').label('_udata');
   a.i(`.zero ${L.USER_DATA_OFF}`, 'line 0 of the page stays the page tables\' (layout.ts USER_DATA_OFF)');
-  for (const { x, i } of mine) {
-    a.raw('.balign 8').label(`xpc_entry_${x.name}_id`).i(`.quad ${i}`);
-    a.label(`xpc_entry_${x.name}_busy`).i('.quad 0');
-  }
+  for (const { x, i } of mine) a.raw('.balign 8').label(`xpc_entry_${x.name}_id`).i(`.quad ${i}`);
   if (p.data) a.raw(p.data);
   a.raw('.balign 8').raw('.globl _uend').label('_uend');
   return a.text();

@@ -6,7 +6,6 @@
 
 import { Asm } from './builder.js';
 import * as L from './layout.js';
-import { regNumber, type Reg } from './builder.js';
 
 /** `.equ` lines user programs may use: system calls, errors, the user memory map. */
 export function userConstants(a: Asm): void {
@@ -16,7 +15,8 @@ export function userConstants(a: Asm): void {
   for (const [k, v] of Object.entries({
     USER_BASE: L.USER_BASE, USER_STACK_TOP: L.USER_STACK_TOP, USER_STACK_GUARD: L.USER_STACK_GUARD,
     USER_IPC_BUFFER: L.USER_IPC_BUFFER, USER_SHARED_MIN: L.USER_SHARED_MIN, USER_XCTX_BASE: L.USER_XCTX_BASE,
-    USER_XCTX_STRIDE: L.USER_XCTX_STRIDE, MAX_XCTX: L.MAX_XCTX, USER_RELAY_MIN: L.USER_RELAY_MIN,
+    USER_XCTX_STRIDE: L.USER_XCTX_STRIDE, MAX_XCTX: L.MAX_XCTX, XCTX_DATA_OFF: L.XCTX_DATA_OFF,
+    XCTX_ENTRY_SHIFT: L.XCTX_ENTRY_SHIFT, USER_RELAY_MIN: L.USER_RELAY_MIN,
     MAX_MESSAGE: L.MAX_MESSAGE, PAGE_SIZE: L.PAGE_SIZE, KERNEL_VA: L.RAM_BASE,
   })) a.equ(k, v);
 }
@@ -118,7 +118,7 @@ export function userLibText(a: Asm): void {
     ret
   `);
   a.heading('XPC library: caller stub');
-  a.func('xpc_call', 'xpc_call(a0 = x-entry id, a1..a5 = arguments) -> a0 (the handler result, or a negative error when\nthe kernel refused the xcall: E_CAP not granted, E_NOMEM link stack full, E_INVAL bad seg-mask; or\nE_DEAD when the server died during the call; E_BUSY when it had no free context). The callee\ntrampoline preserves sp, ra, gp, tp and s0..s11 (docs/kernel.md, "XPC").');
+  a.func('xpc_call', 'xpc_call(a0 = x-entry id, a1..a5 = arguments) -> a0 (the handler result, or a negative error when\nthe kernel refused the xcall: E_CAP not granted, E_NOMEM link stack full, E_INVAL bad seg-mask; or\nE_DEAD when the server died during the call; E_BUSY when it had no free context). An ordinary call\nunder the XPC ABI (docs/kernel.md, "XPC"): sp, ra, gp, tp and s0..s11 survive a normal return; after\nE_DEAD, sp and ra are the caller\'s and every other register but a0, gp and tp is zero.');
   a.block(`
     xcall a0
     ret
@@ -126,51 +126,65 @@ export function userLibText(a: Asm): void {
 }
 
 /**
- * The callee trampoline of an x-entry: takes a free context (stack page + local data), calls `handler`
- * with a0 = the caller identity (xcaller) and a1..a5 = the arguments, restores the caller's registers
- * and returns with xret. No free context: xret at once with a0 = E_BUSY.
- * `idSym` names a data word holding the entry id (set by the image builder or after xpc_register).
+ * The callee trampoline of an x-entry: claims a free context (stack + local data), calls `handler` with
+ * a0 = the caller identity (xcaller) and a1..a5 = the arguments on the context's stack, and returns
+ * with xret. No free context: xret at once with a0 = E_BUSY.
+ *
+ * It saves only what it changes, sp and ra, in the context; the handler is an ordinary function and
+ * preserves s0..s11 itself (psABI), and never writes gp or tp. a1..a7 come back as the handler left
+ * them (extra results). A context is claimed with one `amoswap` of its own (nonzero) address into its
+ * busy word: zero back means it was free and is now ours; anything else, try the next context. It is
+ * released with a store of zero, only after the caller's sp is back in sp: while sp points into a
+ * context the kernel may restore sp and ra from it (a callee dying mid-call), so it must still be ours.
+ *
+ * `entryId` is the x-entry id when the image builder knows it (the context address is then a
+ * constant), or null for an entry registered at run time: the program stores its id in the word `idSym`.
  */
-export function xpcTrampoline(a: Asm, label: string, idSym: string, contexts: number, handler: string): void {
-  const saved: [Reg, number][] = [['sp', L.XContext.off.sp], ['ra', L.XContext.off.ra], ['gp', L.XContext.off.gp], ['tp', L.XContext.off.tp]];
-  for (let k = 0; k < 12; k++) saved.push([`s${k}` as Reg, L.XContext.off.s + 8 * k]);
-  void regNumber;
-  const saveCtx = saved.map(([r, o]) => `    sd ${r}, ${o}(t3)\n`).join('') + `    sd t2, ${L.XContext.off.bit}(t3)            # our bit\n`;
-  const restoreCtx = `    ld t2, ${L.XContext.off.bit}(t3)\n` + saved.map(([r, o]) => `    ld ${r}, ${o}(t3)\n`).join('');
-  a.func(label, `XPC trampoline: entry of ${handler}, ${contexts} context(s); the context bitmap is ${label}_busy.`);
+export function xpcTrampoline(a: Asm, label: string, idSym: string, contexts: number, handler: string, entryId: number | null): void {
+  const { busy, sp, ra } = L.XContext.off;
+  if (busy !== 0) throw new Error('ulib: the trampoline claims a context at offset 0 of its data (amoswap has no offset)');
+  a.func(label, `XPC trampoline: entry of ${handler}, ${contexts} context(s)${entryId === null ? ' (x-entry registered at run time)' : ''}.`);
+  if (entryId !== null) {
+    a.li('t3', L.xctxDataVa(entryId, 0), `context 0 of x-entry ${entryId}: its local data (layout.ts xctxDataVa)`);
+  } else {
+    a.block(`
+    la t3, ${idSym}           # context 0 of this entry: USER_XCTX_BASE + (id << XCTX_ENTRY_SHIFT) + PAGE_SIZE + XCTX_DATA_OFF
+    ld t3, 0(t3)
+    slli t3, t3, XCTX_ENTRY_SHIFT
+    li t4, USER_XCTX_BASE+PAGE_SIZE+XCTX_DATA_OFF
+    add t3, t3, t4
+    `);
+  }
   a.block(`
-    la t0, ${label}_busy
-    li t1, 0                  # context number
-    li t2, 1                  # its bit
+    amoswap.d.aq t2, t3, (t3) # claim context 0: its busy word was zero if it was free
+    csrr a0, xcaller          # the handler's first argument: who called
+    bnez t2, 2f
 1:
-    amoor.d t3, t2, (t0)
-    and t3, t3, t2
-    beqz t3, 2f               # it was free: ours now
-    addi t1, t1, 1
-    slli t2, t2, 1
-    li t3, ${contexts}
-    bltu t1, t3, 1b
-    li a0, E_BUSY             # every context is in use: refuse
+    sd sp, ${sp}(t3)            # the caller's sp and ra: the only registers this code changes
+    sd ra, ${ra}(t3)
+    mv sp, t3                 # the handler's stack grows down from the context data
+    jal ${handler}
+    ld ra, ${ra}(sp)
+    mv t3, sp
+    ld sp, ${sp}(t3)
+    amoswap.d.rl zero, zero, (t3)  # release the context (after the loads; sp is the caller's again)
     xret
 2:
-    la t3, ${idSym}           # context page = USER_XCTX_BASE + (id * MAX_XCTX + c) * USER_XCTX_STRIDE
-    ld t3, 0(t3)
-    li t4, MAX_XCTX
-    mul t3, t3, t4
-    add t3, t3, t1
-    li t4, USER_XCTX_STRIDE
-    mul t3, t3, t4
-    li t4, USER_XCTX_BASE
-    add t3, t3, t4            # local data at the bottom of the page, stack above it
-${saveCtx}    mv s0, t3
-    li t4, PAGE_SIZE
-    add sp, t3, t4
-    csrr a0, xcaller
-    call ${handler}
-    mv t3, s0
-${restoreCtx}    not t2, t2                # release the context
-    la t0, ${label}_busy
-    amoand.d zero, t2, (t0)
+  `);
+  if (contexts > 1) {
+    a.block(`
+    li t4, ${contexts - 1}                # contexts left to try
+    li t5, USER_XCTX_STRIDE
+3:
+    add t3, t3, t5
+    amoswap.d.aq t2, t3, (t3)
+    beqz t2, 1b
+    addi t4, t4, -1
+    bnez t4, 3b
+    `);
+  }
+  a.block(`
+    li a0, E_BUSY             # every context is in use: refuse
     xret
   `);
 }

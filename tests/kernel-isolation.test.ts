@@ -86,6 +86,21 @@ describe('isolation: XPC', () => {
     expect(out).toContain('offender: xcall(no free context) -> -7\n');
     expect(out).toContain('holder: xcall -> 77\n');
   });
+  it('exhausting every context of a multi-context entry is refused with E_BUSY', async () => {
+    const out = await runHostile(xpcHostile.exhaustMany);
+    expect(out).toContain('offender: xcall(both contexts taken) -> -7\n');
+    expect(out).toContain('holder1: xcall -> 77\n');
+    expect(out).toContain('holder2: xcall -> 77\n');
+  });
+  it('the XPC calling convention: callee-saved registers survive; after E_DEAD only sp, ra, gp, tp are kept, the rest is zero', async () => {
+    const out = await runHostile(xpcHostile.abi);
+    expect(out).toContain('abi: a normal xcall return keeps sp, ra, gp, tp, s0-s11: ok\n');
+    expect(out).toContain('abi: E_DEAD through a nested call leaves sp, ra, gp, tp and zeroes the rest: ok\n');
+    expect(out).toContain('abi: a handler stack overflow into the guard page gives E_DEAD with sp and ra: ok\n');
+    expect(out).toMatch(/\[kernel\] killed dier \(pid \d+\): load page fault/);
+    expect(out).toMatch(/\[kernel\] killed deep \(pid \d+\): store page fault/);
+    expect(out).toMatch(/\[kernel\] abi \(pid \d+\) exited with code 0\n/);
+  });
   it('a callee that faults mid-call is killed; callers up the chain get E_DEAD', async () => {
     const out = await runHostile(xpcHostile.serverDies);
     expect(killed(out)).toMatchObject({ name: 'svc', cause: 'load page fault', tval: 0x80000000n });

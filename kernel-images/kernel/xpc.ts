@@ -1,11 +1,16 @@
 // XPC support: x-entries, grants, relay memory, faults and death in call chains.
 
-import { type Asm, type Reg } from '../builder.js';
+import type { Asm } from '../builder.js';
+import * as L from '../layout.js';
 import { tf } from './common.js';
+
+/** log2 of USER_XCTX_STRIDE: the context slot an address falls in is (va - USER_XCTX_BASE) >> this. */
+const SLOT_SHIFT = Math.log2(L.USER_XCTX_STRIDE);
+if (!Number.isInteger(SLOT_SHIFT)) throw new Error('kernel: USER_XCTX_STRIDE must be a power of two');
 
 export function xpcText(a: Asm): void {
   a.heading('XPC support: x-entries, grants, relay segments, faults and death in a call chain (docs/xpc.md)');
-  a.func('xentry_register', 'Register x-entry for TCB a0 (owner) with entry pc a1 and a2 contexts: a0 = id or E_NOMEM.\nThe contexts are pages the kernel maps in the owner at USER_XCTX_BASE + (id*MAX_XCTX + c) * stride.');
+  a.func('xentry_register', 'Register x-entry for TCB a0 (owner) with entry pc a1 and a2 contexts: a0 = id or E_NOMEM.\nContext c is the page the kernel maps in the owner at USER_XCTX_BASE + (id*MAX_XCTX + c) * stride + PAGE_SIZE\n(the slot\'s first page stays unmapped: a guard under the handler\'s stack).');
   a.block(`
     addi sp, sp, -64
     sd ra, 0(sp)
@@ -41,7 +46,7 @@ export function xpcText(a: Asm): void {
     add t0, t0, t5
     li t1, USER_XCTX_STRIDE
     mul t0, t0, t1
-    li a1, USER_XCTX_BASE
+    li a1, USER_XCTX_BASE+PAGE_SIZE
     add a1, a1, t0
     li a2, PTE_R|PTE_W|PTE_U
     call map_new_page
@@ -299,29 +304,39 @@ export function xpcText(a: Asm): void {
     j fault_kill
   `);
   a.func('unwind_thread', 'unwind_thread(a0 = thread, a1 = satp of a dead callee): pop the linkage records of the thread\ndown to the first valid one (its caller is alive) or the bottom, restore that caller context in the\nTCB (as docs/xpc.md xret would) and make the result E_DEAD. Scheduling is the caller business.');
-  a.comment('a0 = satp of the dead callee: if the thread sp lies in one of its XPC context pages, the\ntrampoline saved the caller registers there (XC_*): restore them, as its xret would have.');
+  a.comment('While the thread sp lies in an XPC context slot of the dead space, the trampoline that claimed that\ncontext saved the sp and ra of its caller there (XC_SP, XC_RA): restore them, as its return would have,\nand look again (a handler of the dead process may itself have called into it). The slot is found\nfrom sp wherever it points in it, the guard page under the stack included. At most LINK_STACK_RECORDS\nsteps: the contexts are the dead process\'s memory, and it may have left anything there. Then every\nother register but gp and tp is cleared: the caller gets nothing of the dead callee\'s state.');
   a.block(`
-    addi sp, sp, -16
+    addi sp, sp, -32
     sd ra, 0(sp)
     sd s0, 8(sp)
+    sd s1, 16(sp)
+    sd s2, 24(sp)
     mv s0, a0
-    mv a0, a1
+    slli s1, a1, 20            # root table of the dead space: satp.PPN << 12
+    srli s1, s1, 8
+    li s2, LINK_STACK_RECORDS
+5:
     ld a1, TF_SP(s0)
     addi a1, a1, -1
-    srli a1, a1, 12
-    slli a1, a1, 12
     li t0, USER_XCTX_BASE
-    bltu a1, t0, 6f
-    li t0, USER_RELAY_MIN
+    sub a1, a1, t0             # offset into the context window (huge when below it)
+    srli a1, a1, ${SLOT_SHIFT}            # slot number
+    li t0, MAX_XENTRIES*MAX_XCTX
     bgeu a1, t0, 6f
-    slli a0, a0, 20            # root table of that space: satp.PPN << 12
-    srli a0, a0, 8
+    slli a1, a1, ${SLOT_SHIFT}
+    li t0, USER_XCTX_BASE+PAGE_SIZE+XCTX_DATA_OFF
+    add a1, a1, t0             # that slot's context data
+    mv a0, s1
     li a2, PTE_U|PTE_R
     call uva_to_pa
     bltz a0, 6f
+    ld t0, XC_SP(a0)
+    sd t0, TF_SP(s0)
+    ld t0, XC_RA(a0)
+    sd t0, TF_RA(s0)
+    addi s2, s2, -1
+    bnez s2, 5b
   `);
-  for (const [r, off] of [['sp', 'XC_SP'], ['ra', 'XC_RA'], ['gp', 'XC_GP'], ['tp', 'XC_TP']] as const) a.ld('t0', off, 'a0').sd('t0', tf(r), 's0');
-  for (let k = 0; k < 12; k++) a.ld('t0', `XC_S+${8 * k}`, 'a0').sd('t0', tf(`s${k}` as Reg), 's0');
   a.label('6');
   a.block(`
     ld t0, TCB_LINK_TOP(s0)
@@ -370,9 +385,16 @@ export function xpcText(a: Asm): void {
     call xpc_update_busy_of
     li t0, E_DEAD
     sd t0, TF_A0(s0)
+  `);
+  for (const r of ['t0', 't1', 't2', 's0', 's1', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'] as const) {
+    a.sd('zero', tf(r), 's0');
+  }
+  a.block(`
     ld ra, 0(sp)
     ld s0, 8(sp)
-    addi sp, sp, 16
+    ld s1, 16(sp)
+    ld s2, 24(sp)
+    addi sp, sp, 32
     ret
   `);
   a.func('xpc_process_died', 'TCB a0 is dead: its x-entries become invalid, and every linkage record (of every thread)\nthat would return into its address space is invalidated and marked (LR_FLAGS = 2), so that the xret\ninto it faults and the kernel unwinds that thread to a live caller. Threads currently executing\nin its space (migrated callers) are unwound now.');

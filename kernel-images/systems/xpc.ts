@@ -819,3 +819,230 @@ bad:
   ],
   xentries: [{ name: 'slow', owner: 'svc', handler: 'slow_handler', contexts: 2, grants: ['client_one', 'client_two'] }],
 };
+
+// ---------------------------------------------------------------------------------------------------
+// The XPC calling convention (docs/kernel.md, "XPC ABI"), checked register by register around an
+// inline xcall: a normal return keeps sp, ra, gp, tp and s0..s11; a callee that dies (here inside a
+// nested call into its own process, and by overflowing a handler stack into the guard page) leaves the
+// caller a0 = E_DEAD, its own sp and ra, gp and tp, and zero in every other register.
+
+const S_REGS = Array.from({ length: 12 }, (_, k) => `s${k}`);
+const T_REGS = Array.from({ length: 7 }, (_, k) => `t${k}`);
+const A_REGS = Array.from({ length: 7 }, (_, k) => `a${k + 1}`);
+/** Load `regs` with distinct values base + k. */
+const fill = (regs: string[], base: number) => regs.map((r, k) => `    li ${r}, ${base + k}`).join('\n');
+/** Branch to `fail_<tag>_<reg>` unless each register holds base + k (or zero when base is null). */
+const expectRegs = (tag: string, regs: string[], base: number | null, scratch = 't0') =>
+  regs.map((r, k) => base === null ? `    bnez ${r}, fail_${tag}_${r}` : `    li ${scratch}, ${base + k}\n    bne ${r}, ${scratch}, fail_${tag}_${r}`).join('\n');
+const failLabels = (tag: string, regs: string[]) => regs.map((r) => `fail_${tag}_${r}:\n    la a1, m_reg_${r}\n    j abi_fail`).join('\n');
+const regNames = (regs: string[]) => regs.map((r) => `m_reg_${r}:\n    .asciz "${r}"`).join('\n');
+
+const abiClient: ProgramSpec = {
+  name: 'abi',
+  prio: 2,
+  text: `
+main:
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    la t0, saved_sp
+    sd sp, 0(t0)
+    li gp, 0x6770
+    li tp, 0x7470
+# 1. a normal return: the handler uses every s-register (saving them, as any function) and t/a registers
+${fill(S_REGS, 0x5300)}
+    la ra, ra_mark1
+    li a0, XENTRY_CLOBBER
+    li a1, 5
+    xcall a0
+    li t0, 47
+    bne a0, t0, fail_n_a0
+    la t0, ra_mark1
+    bne ra, t0, fail_n_ra
+    la t0, saved_sp
+    ld t0, 0(t0)
+    bne sp, t0, fail_n_sp
+    li t0, 0x6770
+    bne gp, t0, fail_n_gp
+    li t0, 0x7470
+    bne tp, t0, fail_n_tp
+${expectRegs('n', S_REGS, 0x5300)}
+    la a0, m_normal
+    call puts
+# 2. the callee dies inside a nested call into its own process: everything but a0, sp, ra, gp, tp is zero
+${fill(S_REGS, 0x1100)}
+${fill(T_REGS, 0x2200)}
+${fill(A_REGS, 0x3300)}
+    la ra, ra_mark2
+    li a0, XENTRY_DIE_OUTER
+    xcall a0
+${expectRegs('d', [...T_REGS, ...A_REGS, ...S_REGS], null)}
+    li t0, E_DEAD
+    bne a0, t0, fail_d_a0
+    la t0, ra_mark2
+    bne ra, t0, fail_d_ra
+    la t0, saved_sp
+    ld t0, 0(t0)
+    bne sp, t0, fail_d_sp
+    li t0, 0x6770
+    bne gp, t0, fail_d_gp
+    li t0, 0x7470
+    bne tp, t0, fail_d_tp
+    la a0, m_dead
+    call puts
+# 3. the handler's stack overflows into the guard page under its context
+    la ra, ra_mark3
+    li a0, XENTRY_OVERFLOW
+    xcall a0
+    li t0, E_DEAD
+    bne a0, t0, fail_o_a0
+    la t0, ra_mark3
+    bne ra, t0, fail_o_ra
+    la t0, saved_sp
+    ld t0, 0(t0)
+    bne sp, t0, fail_o_sp
+    la a0, m_overflow
+    call puts
+    li a0, 0
+    j abi_out
+${failLabels('n', ['a0', 'ra', 'sp', 'gp', 'tp', ...S_REGS])}
+${failLabels('d', ['a0', 'ra', 'sp', 'gp', 'tp', ...T_REGS, ...A_REGS, ...S_REGS])}
+${failLabels('o', ['a0', 'ra', 'sp'])}
+abi_fail:                     # a1 = the register that was wrong
+    la t0, saved_sp
+    ld sp, 0(t0)
+    mv s0, a1
+    la a0, m_fail
+    call puts
+    mv a0, s0
+    call puts
+    call newline
+    li a0, 1
+abi_out:
+    ld ra, 0(sp)
+    addi sp, sp, 16
+    ret
+ra_mark1:
+ra_mark2:
+ra_mark3:
+    j ra_mark1                # never executed: ra values to compare with
+`,
+  data: `
+saved_sp:
+    .quad 0
+m_normal:
+    .asciz "abi: a normal xcall return keeps sp, ra, gp, tp, s0-s11: ok\\n"
+m_dead:
+    .asciz "abi: E_DEAD through a nested call leaves sp, ra, gp, tp and zeroes the rest: ok\\n"
+m_overflow:
+    .asciz "abi: a handler stack overflow into the guard page gives E_DEAD with sp and ra: ok\\n"
+m_fail:
+    .asciz "abi: wrong register "
+${regNames(['a0', 'ra', 'sp', 'gp', 'tp', ...T_REGS, ...A_REGS, ...S_REGS])}
+`,
+};
+
+const abiServers: ProgramSpec[] = [
+  xserver('abisvc', `
+# clobber(a1): an ordinary function that uses every s-register, and t/a registers; returns a1 + 42
+clobber_handler:
+    addi sp, sp, -96
+${S_REGS.map((r, k) => `    sd ${r}, ${8 * k}(sp)`).join('\n')}
+${fill(S_REGS, 0x7700)}
+${fill(T_REGS, 0x7800)}
+    addi a0, a1, 42
+${fill(A_REGS.slice(1), 0x7900)}
+${S_REGS.map((r, k) => `    ld ${r}, ${8 * k}(sp)`).join('\n')}
+    addi sp, sp, 96
+    ret
+`),
+  xserver('dier', `
+# die_outer(): trashes its s-registers and calls its own process again (die_inner), which crashes
+die_outer_handler:
+    addi sp, sp, -16
+    sd ra, 0(sp)
+${fill(S_REGS, 0x4400)}
+    li a0, XENTRY_DIE_INNER
+    call xpc_call
+    ld ra, 0(sp)
+    addi sp, sp, 16
+    ret
+die_inner_handler:
+    addi sp, sp, -32
+${fill(S_REGS, 0x4500)}
+${fill(T_REGS, 0x4600)}
+    li t0, KERNEL_VA
+    ld t1, 0(t0)              # load page fault: the process dies
+    ret
+`),
+  xserver('deep', `
+# overflow(): recurses until the stack runs into the guard page under the context
+overflow_handler:
+    addi sp, sp, -512
+    sd ra, 0(sp)
+    j overflow_handler
+`),
+];
+
+/** An offender that finds both contexts of an entry taken (the two holders wait inside it): E_BUSY. */
+const holder2 = (name: string, note: string) => xclient(name, `
+    li a0, XENTRY_HOLD2
+    call xpc_call
+${say(`m_${name}`)}
+    li t0, 77
+    sub a0, a0, t0
+`, `
+m_${name}:
+    .asciz "${name}: xcall -> "
+`, 2, [{ slot: 2, notification: note }]);
+
+xpcHostile.abi = {
+  name: 'xpc-abi',
+  description: 'the XPC calling convention register by register: normal return, E_DEAD through a nested call, handler stack overflow',
+  endpoints: ['idle_abisvc', 'idle_dier', 'idle_deep', 'ep'],
+  programs: [...abiServers, abiClient, echoServer(), roundTripClient('survivor', 200, 9)],
+  xentries: [
+    { name: 'clobber', owner: 'abisvc', handler: 'clobber_handler', contexts: 1, grants: ['abi'] },
+    { name: 'die_outer', owner: 'dier', handler: 'die_outer_handler', contexts: 1, grants: ['abi'] },
+    { name: 'die_inner', owner: 'dier', handler: 'die_inner_handler', contexts: 1, grants: ['dier'] },
+    { name: 'overflow', owner: 'deep', handler: 'overflow_handler', contexts: 2, grants: ['abi'] },
+  ],
+};
+
+xpcHostile.exhaustMany = {
+  name: 'xpc-exhaust-many',
+  description: 'a server with two XPC contexts, both held: a third concurrent xcall is refused with E_BUSY',
+  endpoints: ['idle_svc', 'ep'],
+  notifications: ['go1', 'go2'],
+  programs: [
+    xserver('svc', `
+# hold(): keeps a context busy until the notification in the caller's slot 2 is signalled
+hold_handler:
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    li a0, 2
+    call sys_wait
+    li a0, 77
+    ld ra, 0(sp)
+    addi sp, sp, 16
+    ret
+`),
+    holder2('holder1', 'go1'),
+    holder2('holder2', 'go2'),
+    xclient('offender', `
+    li a0, XENTRY_HOLD2
+    call xpc_call
+${say('m_busy')}
+    li a0, 3
+    call sys_signal
+    li a0, 4
+    call sys_signal
+    li a0, 0
+`, `
+m_busy:
+    .asciz "offender: xcall(both contexts taken) -> "
+`, 1, [{ slot: 3, notification: 'go1', badge: 1 }, { slot: 4, notification: 'go2', badge: 1 }]),
+    echoServer(),
+    roundTripClient('survivor', 200, 9),
+  ],
+  xentries: [{ name: 'hold2', owner: 'svc', handler: 'hold_handler', contexts: 2, grants: ['holder1', 'holder2', 'offender'] }],
+};

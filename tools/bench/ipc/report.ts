@@ -211,18 +211,19 @@ export function notes(rep: IpcReport): string[] {
     const tramp = xc.phases?.trampoline ?? 0;
     const tlb = xc.phases?.['tlb refill'] ?? 0;
     n.push(`XPC call: ${xc.cycles.median} cycles where the paper reports 21: rvx's figure runs to the handler's first instruction, ` +
-      `so it includes the user-level trampoline (${tramp} cycles: take a context, save the caller's registers) and, with no ASIDs, ` +
+      `so it includes the user-level trampoline (${tramp} cycles: claim a context with one amoswap, save the caller's sp and ra, switch to the context's stack) and, with no ASIDs, ` +
       `the TLB refills after the switch (${tlb} cycles); the xcall instruction itself costs ${xc.phases?.xcall ?? 0}.`);
   }
   if (krt && xrt) n.push(`round trip: kernel ${krt.cycles.median} vs XPC ${xrt.cycles.median} cycles (${fmtRatio(krt.cycles.median, xrt.cycles.median)}).`);
   if (xrt?.stalls) {
     const st = (p: string, c: string) => xrt.stalls?.[p]?.[c] ?? 0;
     const tr = st('trampoline', 'dcache');
-    if (tr + st('xcall', 'xpc') + st('xret', 'xpc') > 0) {
-      n.push(`cache conflicts on the XPC path: in the traced round trip the trampoline waits ${tr} cycles for D-cache misses and the engine steps of xcall and xret ` +
-        `${st('xcall', 'xpc')} and ${st('xret', 'xpc')} cycles (misses included; docs/xpc.md section 7 gives the warm costs): the capability bitmap, the link stack, the trampoline's ` +
-        `busy word and context and the root page table all start on a page boundary, so they share one set of the 4-way, 64-set D-cache and evict each other on every call.`);
-    }
+    const walks = st('tlb refill', 'itlb') + st('tlb refill', 'dtlb');
+    n.push(`memory on the XPC path: in the traced round trip the trampoline waits ${tr} cycles for D-cache misses, the engine steps of xcall and xret take ` +
+      `${st('xcall', 'xpc')} and ${st('xret', 'xpc')} cycles (their D-cache accesses included; docs/xpc.md section 7 gives the warm costs) and the page walks ` +
+      `after the two address-space switches ${walks} cycles` +
+      (tr > 0 ? `; the trampoline's misses mean lines it uses were evicted between calls (docs/kernel.md section 2, cache placement).` :
+        `: the capability bitmap, link stack, context data and user data sit on their own D-cache lines, away from the page tables' (docs/kernel.md section 2).`));
   }
   const k4 = find(rep, 'roundtrip', 'kernel', 4096);
   const x4 = find(rep, 'roundtrip', 'xpc', 4096);
