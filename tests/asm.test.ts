@@ -496,6 +496,45 @@ describe('outputs', () => {
   });
 });
 
+describe('include search path (-I)', () => {
+  it('CLI: -I DIR and -IDIR are searched after the including file\'s directory, for .include and .incbin', async () => {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(dir, 'incA'), { recursive: true });
+    mkdirSync(join(dir, 'incB'), { recursive: true });
+    mkdirSync(join(dir, 'src'), { recursive: true });
+    writeFileSync(join(dir, 'incA', 'a.h'), '.equ FROM_A, 1\n.include "b.h"\n');
+    writeFileSync(join(dir, 'incB', 'b.h'), '.equ FROM_B, 2\n');
+    writeFileSync(join(dir, 'incB', 'blob.bin'), Buffer.from([7, 8]));
+    // A same-named file next to the source wins over the -I directories.
+    writeFileSync(join(dir, 'src', 'c.h'), '.equ FROM_C, 3\n');
+    writeFileSync(join(dir, 'incA', 'c.h'), '.equ FROM_C, 99\n');
+    const src = join(dir, 'src', 'main.s');
+    writeFileSync(src, '.include "a.h"\n.include "c.h"\n.data\n.byte FROM_A, FROM_B, FROM_C\n.incbin "blob.bin"\n');
+    const out = join(dir, 'inc.bin');
+    expect(await asmMain([src, '-o', out, '--format', 'bin', '-I', join(dir, 'incA'), `-I${join(dir, 'incB')}`])).toBe(0);
+    expect([...readFileSync(out)]).toEqual([1, 2, 3, 7, 8]);
+    // Without -I the include is not found: a diagnostic, exit status 1.
+    const write = process.stderr.write.bind(process.stderr);
+    const lines: string[] = [];
+    process.stderr.write = ((chunk: string) => {
+      lines.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      expect(await asmMain([src, '-o', out])).toBe(1);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(lines.join('')).toContain(`${src}:1:10: error: cannot find include file 'a.h'`);
+  });
+
+  it('API: includeDirs applies to the files map', () => {
+    const r = assemble([{ name: 'src/m.s', text: '.include "defs.h"\n.data\n.byte V\n' }], { includeDirs: ['env/p', 'macros'], files: { 'macros/defs.h': '.equ V, 5\n' } });
+    expect(r.diagnostics).toEqual([]);
+    expect([...r.image.sections[0].data]).toEqual([5]);
+  });
+});
+
 describe('fast encoder', () => {
   it('agrees with isa/codec encode() on every row for random, boundary and invalid operands', () => {
     let seed = 1;

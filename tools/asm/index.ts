@@ -33,6 +33,11 @@ export interface AssembleOptions {
   entry?: string;
   /** Files `.include` (text) and `.incbin` (bytes) may name, by path (relative to the including file first). */
   files?: Record<string, string | Uint8Array>;
+  /**
+   * Directories `.include`/`.incbin` also search, in order, after the including file's directory and the
+   * name as written (GNU as `-I`). Applies to `files` lookups; custom resolvers get the same list here.
+   */
+  includeDirs?: string[];
   /** Custom include lookup; consulted before `files`. */
   include?: IncludeResolver;
   /** Custom `.incbin` lookup; consulted before `files`. */
@@ -115,7 +120,9 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   }
   const files = options.files ?? {};
   const lookup = (path: string, from: string): [string, string | Uint8Array] | null => {
-    for (const cand of [normalize(dirname(from) + path), normalize(path), path]) {
+    const cands = [normalize(dirname(from) + path), normalize(path), path];
+    if (!path.startsWith('/')) for (const d of options.includeDirs ?? []) cands.push(normalize(`${d}/${path}`));
+    for (const cand of cands) {
       if (Object.prototype.hasOwnProperty.call(files, cand)) return [cand, files[cand]];
     }
     return null;

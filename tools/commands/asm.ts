@@ -3,7 +3,7 @@
 // `file:line:col: error: message`; the exit code is 1 when there were errors, 2 for bad usage.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { dirname, isAbsolute, relative, resolve as resolvePath } from 'node:path';
 import { assemble, checkLayout, formatDiagnostic, type LayoutSpec, type SourceFile } from '../asm/index.js';
 
 const HELP = `usage: rvx asm a.s [b.s ...] -o out [options]
@@ -19,6 +19,8 @@ options:
   --entry SYM           entry symbol (default _start, else the start of .text)
   --listing FILE        write a listing: address, encoding, source line
   --map FILE            write a symbol map: sections and symbols by address
+  -I DIR                also look for .include and .incbin files in DIR (repeatable; after the
+                        including file's directory and the current directory, as GNU as)
   -h, --help            this help
 `;
 
@@ -32,10 +34,11 @@ interface Args {
   entry: string | undefined;
   listing: string | null;
   map: string | null;
+  includeDirs: string[];
 }
 
 function parseArgs(argv: string[]): Args | string {
-  const a: Args = { inputs: [], output: null, march: 'rv64imac', base: undefined, layout: null, format: 'elf', entry: undefined, listing: null, map: null };
+  const a: Args = { inputs: [], output: null, march: 'rv64imac', base: undefined, layout: null, format: 'elf', entry: undefined, listing: null, map: null, includeDirs: [] };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     let inline: string | undefined;
@@ -78,7 +81,16 @@ function parseArgs(argv: string[]): Args | string {
         case '--map':
           a.map = value();
           break;
+        case '-I':
+        case '--include-dir':
+          a.includeDirs.push(value());
+          break;
         default:
+          // GNU's attached form: -Idir.
+          if (arg.startsWith('-I') && arg.length > 2) {
+            a.includeDirs.push(arg.slice(2));
+            break;
+          }
           if (arg.startsWith('-') && arg !== '-') return `unknown option '${arg}'`;
           a.inputs.push(arg);
       }
@@ -144,8 +156,9 @@ export async function main(argv: string[]): Promise<number> {
     layout,
     entry: args.entry,
     listing: args.listing !== null,
+    includeDirs: args.includeDirs,
     binary: (path, from) => {
-      for (const cand of [resolvePath(dirname(from), path), resolvePath(path)]) {
+      for (const cand of searchPaths(path, from, args.includeDirs)) {
         try {
           return new Uint8Array(readFileSync(cand));
         } catch {
@@ -155,9 +168,9 @@ export async function main(argv: string[]): Promise<number> {
       return null;
     },
     include: (path, from) => {
-      for (const cand of [resolvePath(dirname(from), path), resolvePath(path)]) {
+      for (const cand of searchPaths(path, from, args.includeDirs)) {
         const text = readText(cand);
-        if (text !== null) return { name: cand === resolvePath(dirname(from), path) ? joinRel(from, path) : path, text };
+        if (text !== null) return { name: cand === resolvePath(dirname(from), path) ? joinRel(from, path) : displayPath(cand), text };
       }
       return null;
     },
@@ -174,6 +187,19 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** Where `.include "path"` may be, in order: the including file's directory, the current directory, then each
+ * -I directory (GNU as looks in the current directory and then the -I list). An absolute path is itself. */
+function searchPaths(path: string, from: string, dirs: string[]): string[] {
+  if (isAbsolute(path)) return [path];
+  return [resolvePath(dirname(from), path), resolvePath(path), ...dirs.map((d) => resolvePath(d, path))];
+}
+
+/** A found file's name for diagnostics: relative to the current directory when inside it. */
+function displayPath(abs: string): string {
+  const rel = relative(process.cwd(), abs);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
 }
 
 function joinRel(from: string, path: string): string {
