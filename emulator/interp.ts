@@ -10,30 +10,20 @@
 import * as D from './decode.js';
 import * as C from './hart-constants.js';
 import type { Hart } from './hart.js';
-import { TLB_ENTRIES } from './layout.js';
+import { TLB_ENTRIES, TLB_SETS, TLB_TAG_OFF, TLB_DATA_OFF } from './layout.js';
 
 const TWO32 = 4294967296;
+/** The TLB arrays as int32 indices of the hart's memory: tags (bits 31:12) of entry e at TAG_LO + e, */
+const TAG_LO = TLB_TAG_OFF >> 2;
+/** its upper word TLB_TAG_HI_DELTA further, its page's memory offset TLB_DATA_DELTA further. */
+const TLB_TAG_HI_DELTA = TLB_SETS * TLB_ENTRIES;
+const TLB_DATA_DELTA = (TLB_DATA_OFF - TLB_TAG_OFF) >> 2;
 /** TLB set of privilege 2 (never filled): observed runs point data lookups here to force the slow path. */
 const EMPTY_READ_SET = (0 * 4 + 2) * TLB_ENTRIES;
 const EMPTY_WRITE_SET = (1 * 4 + 2) * TLB_ENTRIES;
 const NO_WORDS = new Int32Array(4096);
 /** `off` value meaning "pc is farPc, not on the current fetch page". */
-const FAR = 0x7fff0000;
-
-// Results of mul64 (the high word) — module state avoids allocating a pair.
-let mulHiOut = 0;
-
-/** Low 64 bits of (ah:al) × (bh:bl): returns the low word, the high word in mulHiOut. */
-function mul64(al: number, ah: number, bl: number, bh: number): number {
-  const a0 = al & 0xffff, a1 = al >>> 16, b0 = bl & 0xffff, b1 = bl >>> 16;
-  const mid = a0 * b1 + a1 * b0; // < 2^33
-  const low = a0 * b0 + (mid % 65536) * 65536; // < 2^33
-  const lowWord = low % TWO32;
-  const carry = (low - lowWord) / TWO32;
-  const highOfLow = a1 * b1 + Math.floor(mid / 65536) + carry; // high word of al×bl (unsigned), < 2^33
-  mulHiOut = (highOfLow + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
-  return lowWord | 0;
-}
+const FAR_OFF = 0x7fff0000;
 
 /** div/divu/rem/remu: exact Number arithmetic when both operands are below 2^52, else BigInt. */
 function div64(h: Hart, op: number, s1: number, s2: number, d: number): void {
@@ -60,15 +50,36 @@ function div64(h: Hart, op: number, s1: number, s2: number, d: number): void {
   m32[d + 1] = ((r - (r >>> 0)) / TWO32) | 0;
 }
 
+/**
+ * Run up to n instructions (n a small positive integer); returns how many retired.
+ *
+ * Written for V8's optimizing compiler: the loop touches one typed array for registers and TLBs (m32;
+ * the TLB arrays of the hart are views of the same memory at fixed int32 indices), keeps pc as an int32
+ * offset in the current fetch page plus that page's base as int32 halves, and uses int32 arithmetic
+ * (`| 0`) for every loop-carried counter so nothing is boxed or overflow-checked per instruction.
+ * Trapping cases leave the loop at once (`break loop` with `trapped` set): the common path has no flag
+ * test after the switch.
+ */
 export function execChunk(h: Hart, n: number): number {
-  const m32 = h.m32, m8 = h.m8, m8s = h.m8s, m16 = h.m16, m16s = h.m16s;
-  const tagLo = h.tlbTagLo, tagHi = h.tlbTagHi, tdat = h.tlbData;
-  const rb = h.observing ? EMPTY_READ_SET : h.rBase;
-  const wb = h.observing ? EMPTY_WRITE_SET : h.wBase;
+  // Module-level constants are context-slot loads of unknown type in optimized code (even `const`),
+  // so the loop uses literals and these int32-typed locals instead.
+  const FAR = FAR_OFF | 0;
+  const TAG_HI_DELTA = TLB_TAG_HI_DELTA | 0;
+  const DATA_DELTA = TLB_DATA_DELTA | 0;
+  const TLB_MASK = TLB_ENTRIES - 1;
+  /** 2^-32 exactly: splitting a Number into words multiplies instead of dividing. */
+  const INV_TWO32 = 2.3283064365386963e-10;
+  const m32 = h.m32;
+  const rb = (TAG_LO + (h.observing ? EMPTY_READ_SET : h.rBase)) | 0;
+  const wb = (TAG_LO + (h.observing ? EMPTY_WRITE_SET : h.wBase)) | 0;
   const noC = !h.isa.c;
+  n = n | 0;
   // pc = fpVa + off while executing (off an int32 byte offset in the current fetch page); a pc that is
   // not on that page is parked in farPc with off = FAR, so the hot path never does float arithmetic.
+  // fpLo/fpHi: the page base as int32 halves (link addresses and jalr targets in integer arithmetic).
   let fpVa = 0;
+  let fpLo = 0;
+  let fpHi = 0;
   let off = FAR;
   let farPc = h.pc;
   let i = 0;
@@ -78,6 +89,8 @@ export function execChunk(h: Hart, n: number): number {
     const o = farPc - h.fpVa;
     if (o >= 0 && o < 4096) {
       fpVa = h.fpVa;
+      fpLo = fpVa | 0;
+      fpHi = ((fpVa - (fpVa >>> 0)) * INV_TWO32) | 0;
       dw = h.fpDec!.w;
       off = o | 0;
     }
@@ -98,6 +111,8 @@ export function execChunk(h: Hart, n: number): number {
         break;
       }
       fpVa = h.fpVa;
+      fpLo = fpVa | 0;
+      fpHi = ((fpVa - (fpVa >>> 0)) * INV_TWO32) | 0;
       dw = h.fpDec!.w;
       off = (pc - fpVa) | 0;
     }
@@ -122,42 +137,40 @@ export function execChunk(h: Hart, n: number): number {
         imm = h.crossImm();
       }
     }
-    const op = w & 127;
     const d = (w >>> 7) & 127;
     const s1 = (w >>> 14) & 63;
     const s2 = (w >>> 20) & 63;
     const len = w >>> 27;
 
-    switch (op) {
+    switch (w & 127) {
       case 1 /* OP_ILLEGAL */:
         h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
         trapped = true;
-        break;
+        break loop;
 
       // ---- RV64I: upper immediates and jumps ----
       case 3 /* OP_LUI */:
         m32[d] = imm;
         m32[d + 1] = imm >> 31;
-        off += len;
+        off = (off + len) | 0;
         break;
       case 4 /* OP_AUIPC */: {
         const v = fpVa + off + imm;
         m32[d] = v | 0;
-        m32[d + 1] = ((v - (v >>> 0)) / TWO32) | 0;
-        off += len;
+        m32[d + 1] = ((v - (v >>> 0)) * INV_TWO32) | 0;
+        off = (off + len) | 0;
         break;
       }
       case 5 /* OP_JAL */: {
-        const target = fpVa + off + imm;
         if (noC && (imm & 2) !== 0) {
-          h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(target)));
+          h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
           trapped = true;
-          break;
+          break loop;
         }
-        const link = fpVa + off + len;
-        m32[d] = link | 0;
-        m32[d + 1] = ((link - (link >>> 0)) / TWO32) | 0;
-        off += imm;
+        const link = (fpLo + off + len) | 0;
+        m32[d] = link;
+        m32[d + 1] = (fpHi + ((link >>> 0) < (fpLo >>> 0) ? 1 : 0)) | 0;
+        off = (off + imm) | 0;
         break;
       }
       case 6 /* OP_JALR */: {
@@ -167,15 +180,19 @@ export function execChunk(h: Hart, n: number): number {
         if (noC && (lo & 2) !== 0) {
           h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0)));
           trapped = true;
+          break loop;
+        }
+        const link = (fpLo + off + len) | 0;
+        m32[d] = link;
+        m32[d + 1] = (fpHi + ((link >>> 0) < (fpLo >>> 0) ? 1 : 0)) | 0;
+        if (hi === fpHi && ((lo - fpLo) >>> 0) < 4096) {
+          off = (lo - fpLo) | 0; // same page: stay on it
           break;
         }
-        const link = fpVa + off + len;
-        m32[d] = link | 0;
-        m32[d + 1] = ((link - (link >>> 0)) / TWO32) | 0;
         if (((hi + 0x100000) >>> 0) >= 0x200000) {
           // A target no Number pc can hold: it is outside every address space rvx has, so the fetch
           // there faults; the jump itself retires and the trap's epc is the target.
-          i++;
+          i = (i + 1) | 0;
           h.liveI = i;
           const t = BigInt.asUintN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0));
           const translated = h.priv !== C.PRV_M && h.satpMode === C.SATP_MODE_SV39;
@@ -184,13 +201,8 @@ export function execChunk(h: Hart, n: number): number {
           off = FAR;
           break loop;
         }
-        const target = hi * TWO32 + (lo >>> 0);
-        const o = target - fpVa;
-        if (o >= 0 && o < 4096) off = o | 0;
-        else {
-          farPc = target;
-          off = FAR;
-        }
+        farPc = hi * TWO32 + (lo >>> 0);
+        off = FAR;
         break;
       }
 
@@ -200,111 +212,163 @@ export function execChunk(h: Hart, n: number): number {
           if (noC && (imm & 2) !== 0) {
             h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
             trapped = true;
-            break;
+            break loop;
           }
-          off += imm;
-        } else off += len;
+          off = (off + imm) | 0;
+        } else off = (off + len) | 0;
         break;
       case 8 /* OP_BNE */:
         if (m32[s1] !== m32[s2] || m32[s1 + 1] !== m32[s2 + 1]) {
           if (noC && (imm & 2) !== 0) {
             h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
             trapped = true;
-            break;
+            break loop;
           }
-          off += imm;
-        } else off += len;
+          off = (off + imm) | 0;
+        } else off = (off + len) | 0;
         break;
-      case 9 /* OP_BLT */:
-        if (m32[s1 + 1] < m32[s2 + 1] || (m32[s1 + 1] === m32[s2 + 1] && m32[s1] >>> 0 < m32[s2] >>> 0)) {
+      case 9 /* OP_BLT */: {
+        const ah = m32[s1 + 1], bh = m32[s2 + 1];
+        if (ah < bh || (ah === bh && m32[s1] >>> 0 < m32[s2] >>> 0)) {
           if (noC && (imm & 2) !== 0) {
             h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
             trapped = true;
-            break;
+            break loop;
           }
-          off += imm;
-        } else off += len;
+          off = (off + imm) | 0;
+        } else off = (off + len) | 0;
         break;
-      case 10 /* OP_BGE */:
-        if (m32[s1 + 1] > m32[s2 + 1] || (m32[s1 + 1] === m32[s2 + 1] && m32[s1] >>> 0 >= m32[s2] >>> 0)) {
+      }
+      case 10 /* OP_BGE */: {
+        const ah = m32[s1 + 1], bh = m32[s2 + 1];
+        if (ah > bh || (ah === bh && m32[s1] >>> 0 >= m32[s2] >>> 0)) {
           if (noC && (imm & 2) !== 0) {
             h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
             trapped = true;
-            break;
+            break loop;
           }
-          off += imm;
-        } else off += len;
+          off = (off + imm) | 0;
+        } else off = (off + len) | 0;
         break;
-      case 11 /* OP_BLTU */:
-        if (m32[s1 + 1] >>> 0 < m32[s2 + 1] >>> 0 || (m32[s1 + 1] === m32[s2 + 1] && m32[s1] >>> 0 < m32[s2] >>> 0)) {
+      }
+      case 11 /* OP_BLTU */: {
+        const ah = m32[s1 + 1], bh = m32[s2 + 1];
+        if (ah >>> 0 < bh >>> 0 || (ah === bh && m32[s1] >>> 0 < m32[s2] >>> 0)) {
           if (noC && (imm & 2) !== 0) {
             h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
             trapped = true;
-            break;
+            break loop;
           }
-          off += imm;
-        } else off += len;
+          off = (off + imm) | 0;
+        } else off = (off + len) | 0;
         break;
-      case 12 /* OP_BGEU */:
-        if (m32[s1 + 1] >>> 0 > m32[s2 + 1] >>> 0 || (m32[s1 + 1] === m32[s2 + 1] && m32[s1] >>> 0 >= m32[s2] >>> 0)) {
+      }
+      case 12 /* OP_BGEU */: {
+        const ah = m32[s1 + 1], bh = m32[s2 + 1];
+        if (ah >>> 0 > bh >>> 0 || (ah === bh && m32[s1] >>> 0 >= m32[s2] >>> 0)) {
           if (noC && (imm & 2) !== 0) {
             h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
             trapped = true;
-            break;
+            break loop;
           }
-          off += imm;
-        } else off += len;
+          off = (off + imm) | 0;
+        } else off = (off + len) | 0;
         break;
+      }
 
       // ---- loads: TLB hit and natural alignment → straight from memory; else the slow path ----
-      case 13 /* OP_LB */:
-      case 17 /* OP_LBU */: {
+      // The TLB entry of a virtual page: tag (bits 31:12) at m32[rb + e], upper word at
+      // m32[rb + TAG_HI_DELTA + e], memory offset of the page at m32[rb + DATA_DELTA + e].
+      case 13 /* OP_LB */: {
         const b = m32[s1];
         const lo = (b + imm) | 0;
         const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
         const vpl = lo >>> 12;
-        const t = rb + (vpl & 255);
+        const t = rb + (vpl & TLB_MASK);
         let v: number;
-        if (tagLo[t] === vpl && tagHi[t] === hi) {
-          const x = tdat[t] + (lo & 4095);
-          v = op === D.OP_LB ? m8s[x] : m8[x];
+        if (m32[t] === vpl && m32[t + TAG_HI_DELTA] === hi) {
+          v = h.m8s[m32[t + DATA_DELTA] + (lo & 4095)];
         } else {
           h.pc = fpVa + off;
           h.liveI = i;
           if (!h.loadSlow(lo, hi, 1)) {
             trapped = true;
-            break;
+            break loop;
           }
-          v = op === D.OP_LB ? (h.ldLo << 24) >> 24 : h.ldLo & 0xff;
+          v = (h.ldLo << 24) >> 24;
         }
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
-      case 14 /* OP_LH */:
-      case 18 /* OP_LHU */: {
+      case 17 /* OP_LBU */: {
         const b = m32[s1];
         const lo = (b + imm) | 0;
         const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
         const vpl = lo >>> 12;
-        const t = rb + (vpl & 255);
+        const t = rb + (vpl & TLB_MASK);
         let v: number;
-        if (tagLo[t] === vpl && tagHi[t] === hi && (lo & 1) === 0) {
-          const x = (tdat[t] + (lo & 4095)) >> 1;
-          v = op === D.OP_LH ? m16s[x] : m16[x];
+        if (m32[t] === vpl && m32[t + TAG_HI_DELTA] === hi) {
+          v = h.m8[m32[t + DATA_DELTA] + (lo & 4095)];
+        } else {
+          h.pc = fpVa + off;
+          h.liveI = i;
+          if (!h.loadSlow(lo, hi, 1)) {
+            trapped = true;
+            break loop;
+          }
+          v = h.ldLo & 0xff;
+        }
+        m32[d] = v;
+        m32[d + 1] = 0;
+        off = (off + len) | 0;
+        break;
+      }
+      case 14 /* OP_LH */: {
+        const b = m32[s1];
+        const lo = (b + imm) | 0;
+        const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+        const vpl = lo >>> 12;
+        const t = rb + (vpl & TLB_MASK);
+        let v: number;
+        if (m32[t] === vpl && m32[t + TAG_HI_DELTA] === hi && (lo & 1) === 0) {
+          v = h.m16s[(m32[t + DATA_DELTA] + (lo & 4095)) >> 1];
         } else {
           h.pc = fpVa + off;
           h.liveI = i;
           if (!h.loadSlow(lo, hi, 2)) {
             trapped = true;
-            break;
+            break loop;
           }
-          v = op === D.OP_LH ? (h.ldLo << 16) >> 16 : h.ldLo & 0xffff;
+          v = (h.ldLo << 16) >> 16;
         }
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        off += len;
+        off = (off + len) | 0;
+        break;
+      }
+      case 18 /* OP_LHU */: {
+        const b = m32[s1];
+        const lo = (b + imm) | 0;
+        const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+        const vpl = lo >>> 12;
+        const t = rb + (vpl & TLB_MASK);
+        let v: number;
+        if (m32[t] === vpl && m32[t + TAG_HI_DELTA] === hi && (lo & 1) === 0) {
+          v = h.m16[(m32[t + DATA_DELTA] + (lo & 4095)) >> 1];
+        } else {
+          h.pc = fpVa + off;
+          h.liveI = i;
+          if (!h.loadSlow(lo, hi, 2)) {
+            trapped = true;
+            break loop;
+          }
+          v = h.ldLo & 0xffff;
+        }
+        m32[d] = v;
+        m32[d + 1] = 0;
+        off = (off + len) | 0;
         break;
       }
       case 15 /* OP_LW */:
@@ -313,22 +377,22 @@ export function execChunk(h: Hart, n: number): number {
         const lo = (b + imm) | 0;
         const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
         const vpl = lo >>> 12;
-        const t = rb + (vpl & 255);
+        const t = rb + (vpl & TLB_MASK);
         let v: number;
-        if (tagLo[t] === vpl && tagHi[t] === hi && (lo & 3) === 0) {
-          v = m32[(tdat[t] + (lo & 4095)) >> 2];
+        if (m32[t] === vpl && m32[t + TAG_HI_DELTA] === hi && (lo & 3) === 0) {
+          v = m32[(m32[t + DATA_DELTA] + (lo & 4095)) >> 2];
         } else {
           h.pc = fpVa + off;
           h.liveI = i;
           if (!h.loadSlow(lo, hi, 4)) {
             trapped = true;
-            break;
+            break loop;
           }
           v = h.ldLo | 0;
         }
         m32[d] = v;
-        m32[d + 1] = op === D.OP_LW ? v >> 31 : 0;
-        off += len;
+        m32[d + 1] = (w & 127) === 15 /* OP_LW */ ? v >> 31 : 0;
+        off = (off + len) | 0;
         break;
       }
       case 16 /* OP_LD */: {
@@ -336,9 +400,9 @@ export function execChunk(h: Hart, n: number): number {
         const lo = (b + imm) | 0;
         const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
         const vpl = lo >>> 12;
-        const t = rb + (vpl & 255);
-        if (tagLo[t] === vpl && tagHi[t] === hi && (lo & 7) === 0) {
-          const x = (tdat[t] + (lo & 4095)) >> 2;
+        const t = rb + (vpl & TLB_MASK);
+        if (m32[t] === vpl && m32[t + TAG_HI_DELTA] === hi && (lo & 7) === 0) {
+          const x = (m32[t + DATA_DELTA] + (lo & 4095)) >> 2;
           const vlo = m32[x];
           const vhi = m32[x + 1];
           m32[d] = vlo;
@@ -348,50 +412,113 @@ export function execChunk(h: Hart, n: number): number {
           h.liveI = i;
           if (!h.loadSlow(lo, hi, 8)) {
             trapped = true;
-            break;
+            break loop;
           }
           m32[d] = h.ldLo;
           m32[d + 1] = h.ldHi;
         }
-        off += len;
+        off = (off + len) | 0;
         break;
       }
 
-      // ---- stores ----
-      case 20 /* OP_SB */:
-      case 21 /* OP_SH */:
-      case 22 /* OP_SW */:
+      // ---- stores: write-TLB hit and natural alignment → straight to memory; else the slow path
+      // (which also keeps decoded code coherent and handles HTIF and devices) ----
+      case 20 /* OP_SB */: {
+        const b = m32[s1];
+        const lo = (b + imm) | 0;
+        const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+        const vpl = lo >>> 12;
+        const t = wb + (vpl & TLB_MASK);
+        if (m32[t] === vpl && m32[t + TAG_HI_DELTA] === hi) {
+          h.m8[m32[t + DATA_DELTA] + (lo & 4095)] = m32[s2];
+        } else {
+          h.pc = fpVa + off;
+          h.liveI = i;
+          if (!h.storeSlow(lo, hi, 1, m32[s2], m32[s2 + 1])) {
+            trapped = true;
+            break loop;
+          }
+          if (h.breakChunk) {
+            off = (off + len) | 0;
+            i = (i + 1) | 0;
+            break loop;
+          }
+        }
+        off = (off + len) | 0;
+        break;
+      }
+      case 21 /* OP_SH */: {
+        const b = m32[s1];
+        const lo = (b + imm) | 0;
+        const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+        const vpl = lo >>> 12;
+        const t = wb + (vpl & TLB_MASK);
+        if (m32[t] === vpl && m32[t + TAG_HI_DELTA] === hi && (lo & 1) === 0) {
+          h.m16[(m32[t + DATA_DELTA] + (lo & 4095)) >> 1] = m32[s2];
+        } else {
+          h.pc = fpVa + off;
+          h.liveI = i;
+          if (!h.storeSlow(lo, hi, 2, m32[s2], m32[s2 + 1])) {
+            trapped = true;
+            break loop;
+          }
+          if (h.breakChunk) {
+            off = (off + len) | 0;
+            i = (i + 1) | 0;
+            break loop;
+          }
+        }
+        off = (off + len) | 0;
+        break;
+      }
+      case 22 /* OP_SW */: {
+        const b = m32[s1];
+        const lo = (b + imm) | 0;
+        const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+        const vpl = lo >>> 12;
+        const t = wb + (vpl & TLB_MASK);
+        if (m32[t] === vpl && m32[t + TAG_HI_DELTA] === hi && (lo & 3) === 0) {
+          m32[(m32[t + DATA_DELTA] + (lo & 4095)) >> 2] = m32[s2];
+        } else {
+          h.pc = fpVa + off;
+          h.liveI = i;
+          if (!h.storeSlow(lo, hi, 4, m32[s2], m32[s2 + 1])) {
+            trapped = true;
+            break loop;
+          }
+          if (h.breakChunk) {
+            off = (off + len) | 0;
+            i = (i + 1) | 0;
+            break loop;
+          }
+        }
+        off = (off + len) | 0;
+        break;
+      }
       case 23 /* OP_SD */: {
         const b = m32[s1];
         const lo = (b + imm) | 0;
         const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
-        const vlo = m32[s2];
-        const vhi = m32[s2 + 1];
-        const size = op === D.OP_SB ? 1 : op === D.OP_SH ? 2 : op === D.OP_SW ? 4 : 8;
         const vpl = lo >>> 12;
-        const t = wb + (vpl & 255);
-        if (tagLo[t] === vpl && tagHi[t] === hi && (lo & (size - 1)) === 0) {
-          const x = tdat[t] + (lo & 4095);
-          if (size === 8) {
-            m32[x >> 2] = vlo;
-            m32[(x >> 2) + 1] = vhi;
-          } else if (size === 4) m32[x >> 2] = vlo;
-          else if (size === 2) m16[x >> 1] = vlo;
-          else m8[x] = vlo;
+        const t = wb + (vpl & TLB_MASK);
+        if (m32[t] === vpl && m32[t + TAG_HI_DELTA] === hi && (lo & 7) === 0) {
+          const x = (m32[t + DATA_DELTA] + (lo & 4095)) >> 2;
+          m32[x] = m32[s2];
+          m32[x + 1] = m32[s2 + 1];
         } else {
           h.pc = fpVa + off;
           h.liveI = i;
-          if (!h.storeSlow(lo, hi, size, vlo, vhi)) {
+          if (!h.storeSlow(lo, hi, 8, m32[s2], m32[s2 + 1])) {
             trapped = true;
-            break;
+            break loop;
           }
           if (h.breakChunk) {
-            off += len;
-            i++;
+            off = (off + len) | 0;
+            i = (i + 1) | 0;
             break loop;
           }
         }
-        off += len;
+        off = (off + len) | 0;
         break;
       }
 
@@ -401,7 +528,7 @@ export function execChunk(h: Hart, n: number): number {
         const lo = (al + imm) | 0;
         m32[d + 1] = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
         m32[d] = lo;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
       case 25 /* OP_SLTI */: {
@@ -409,7 +536,7 @@ export function execChunk(h: Hart, n: number): number {
         const v = ah < bh || (ah === bh && (m32[s1] >>> 0) < (imm >>> 0)) ? 1 : 0;
         m32[d] = v;
         m32[d + 1] = 0;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
       case 26 /* OP_SLTIU */: {
@@ -417,73 +544,86 @@ export function execChunk(h: Hart, n: number): number {
         const v = (ah >>> 0) < (bh >>> 0) || (ah === bh && (m32[s1] >>> 0) < (imm >>> 0)) ? 1 : 0;
         m32[d] = v;
         m32[d + 1] = 0;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
       case 27 /* OP_XORI */:
         m32[d + 1] = m32[s1 + 1] ^ (imm >> 31);
         m32[d] = m32[s1] ^ imm;
-        off += len;
+        off = (off + len) | 0;
         break;
       case 28 /* OP_ORI */:
         m32[d + 1] = m32[s1 + 1] | (imm >> 31);
         m32[d] = m32[s1] | imm;
-        off += len;
+        off = (off + len) | 0;
         break;
       case 29 /* OP_ANDI */:
         m32[d + 1] = m32[s1 + 1] & (imm >> 31);
         m32[d] = m32[s1] & imm;
-        off += len;
+        off = (off + len) | 0;
         break;
+
+      // ---- shifts (amount: imm[5:0] or rs2[5:0]) ----
       case 30 /* OP_SLLI */:
-      case 31 /* OP_SRLI */:
-      case 32 /* OP_SRAI */:
-      case 35 /* OP_SLL */:
-      case 39 /* OP_SRL */:
-      case 40 /* OP_SRA */: {
-        const sh = op <= D.OP_SRAI ? imm & 63 : m32[s2] & 63;
-        const al = m32[s1], ah = m32[s1 + 1];
-        let lo: number, hi: number;
+      case 35 /* OP_SLL */: {
+        const sh = (w & 127) === 30 /* OP_SLLI */ ? imm & 63 : m32[s2] & 63;
+        const al = m32[s1];
         if (sh === 0) {
-          lo = al;
-          hi = ah;
-        } else if (op === D.OP_SLLI || op === D.OP_SLL) {
-          if (sh < 32) {
-            hi = (ah << sh) | (al >>> (32 - sh));
-            lo = al << sh;
-          } else {
-            hi = al << (sh - 32);
-            lo = 0;
-          }
-        } else if (op === D.OP_SRLI || op === D.OP_SRL) {
-          if (sh < 32) {
-            lo = (al >>> sh) | (ah << (32 - sh));
-            hi = ah >>> sh;
-          } else {
-            lo = ah >>> (sh - 32);
-            hi = 0;
-          }
+          m32[d + 1] = m32[s1 + 1];
+          m32[d] = al;
         } else if (sh < 32) {
-          lo = (al >>> sh) | (ah << (32 - sh));
-          hi = ah >> sh;
+          m32[d + 1] = (m32[s1 + 1] << sh) | (al >>> (32 - sh));
+          m32[d] = al << sh;
         } else {
-          lo = ah >> (sh - 32);
-          hi = ah >> 31;
+          m32[d + 1] = al << (sh - 32);
+          m32[d] = 0;
         }
-        m32[d] = lo;
-        m32[d + 1] = hi;
-        off += len;
+        off = (off + len) | 0;
+        break;
+      }
+      case 31 /* OP_SRLI */:
+      case 39 /* OP_SRL */: {
+        const sh = (w & 127) === 31 /* OP_SRLI */ ? imm & 63 : m32[s2] & 63;
+        const ah = m32[s1 + 1];
+        if (sh === 0) {
+          m32[d] = m32[s1];
+          m32[d + 1] = ah;
+        } else if (sh < 32) {
+          m32[d] = (m32[s1] >>> sh) | (ah << (32 - sh));
+          m32[d + 1] = ah >>> sh;
+        } else {
+          m32[d] = ah >>> (sh - 32);
+          m32[d + 1] = 0;
+        }
+        off = (off + len) | 0;
+        break;
+      }
+      case 32 /* OP_SRAI */:
+      case 40 /* OP_SRA */: {
+        const sh = (w & 127) === 32 /* OP_SRAI */ ? imm & 63 : m32[s2] & 63;
+        const ah = m32[s1 + 1];
+        if (sh === 0) {
+          m32[d] = m32[s1];
+          m32[d + 1] = ah;
+        } else if (sh < 32) {
+          m32[d] = (m32[s1] >>> sh) | (ah << (32 - sh));
+          m32[d + 1] = ah >> sh;
+        } else {
+          m32[d] = ah >> (sh - 32);
+          m32[d + 1] = ah >> 31;
+        }
+        off = (off + len) | 0;
         break;
       }
 
       // ---- integer register-register ----
       case 33 /* OP_ADD */: {
-        const al = m32[s1], bl = m32[s2];
-        const lo = (al + bl) | 0;
+        const al = m32[s1];
+        const lo = (al + m32[s2]) | 0;
         const hi = (m32[s1 + 1] + m32[s2 + 1] + ((lo >>> 0) < (al >>> 0) ? 1 : 0)) | 0;
         m32[d] = lo;
         m32[d + 1] = hi;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
       case 34 /* OP_SUB */: {
@@ -491,7 +631,7 @@ export function execChunk(h: Hart, n: number): number {
         const hi = (m32[s1 + 1] - m32[s2 + 1] - ((al >>> 0) < (bl >>> 0) ? 1 : 0)) | 0;
         m32[d] = (al - bl) | 0;
         m32[d + 1] = hi;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
       case 36 /* OP_SLT */: {
@@ -499,7 +639,7 @@ export function execChunk(h: Hart, n: number): number {
         const v = ah < bh || (ah === bh && (m32[s1] >>> 0) < (m32[s2] >>> 0)) ? 1 : 0;
         m32[d] = v;
         m32[d + 1] = 0;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
       case 37 /* OP_SLTU */: {
@@ -507,23 +647,23 @@ export function execChunk(h: Hart, n: number): number {
         const v = (ah >>> 0) < (bh >>> 0) || (ah === bh && (m32[s1] >>> 0) < (m32[s2] >>> 0)) ? 1 : 0;
         m32[d] = v;
         m32[d + 1] = 0;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
       case 38 /* OP_XOR */:
         m32[d + 1] = m32[s1 + 1] ^ m32[s2 + 1];
         m32[d] = m32[s1] ^ m32[s2];
-        off += len;
+        off = (off + len) | 0;
         break;
       case 41 /* OP_OR */:
         m32[d + 1] = m32[s1 + 1] | m32[s2 + 1];
         m32[d] = m32[s1] | m32[s2];
-        off += len;
+        off = (off + len) | 0;
         break;
       case 42 /* OP_AND */:
         m32[d + 1] = m32[s1 + 1] & m32[s2 + 1];
         m32[d] = m32[s1] & m32[s2];
-        off += len;
+        off = (off + len) | 0;
         break;
 
       // ---- RV64 word operations: 32-bit result, sign-extended ----
@@ -531,115 +671,123 @@ export function execChunk(h: Hart, n: number): number {
         const v = (m32[s1] + imm) | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
       case 44 /* OP_SLLIW */: {
         const v = m32[s1] << (imm & 31);
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
       case 45 /* OP_SRLIW */: {
         const v = (m32[s1] >>> (imm & 31)) | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
       case 46 /* OP_SRAIW */: {
         const v = m32[s1] >> (imm & 31);
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
       case 47 /* OP_ADDW */: {
         const v = (m32[s1] + m32[s2]) | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
       case 48 /* OP_SUBW */: {
         const v = (m32[s1] - m32[s2]) | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
       case 49 /* OP_SLLW */: {
         const v = m32[s1] << (m32[s2] & 31);
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
       case 50 /* OP_SRLW */: {
         const v = (m32[s1] >>> (m32[s2] & 31)) | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
       case 51 /* OP_SRAW */: {
         const v = m32[s1] >> (m32[s2] & 31);
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
 
       // ---- M ----
       case 56 /* OP_MUL */: {
-        const lo = mul64(m32[s1], m32[s1 + 1], m32[s2], m32[s2 + 1]);
-        m32[d] = lo;
-        m32[d + 1] = mulHiOut;
-        off += len;
+        // Low 64 bits of the product: al×bl in full (16-bit pieces, all exact in int32/uint32 range),
+        // plus the cross terms al×bh + ah×bl, which only reach the high word.
+        const al = m32[s1], bl = m32[s2];
+        const a0 = al & 0xffff, a1 = al >>> 16, b0 = bl & 0xffff, b1 = bl >>> 16;
+        const p01 = a0 * b1, p10 = a1 * b0;
+        const mid = ((a0 * b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+        const hiLL = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
+        m32[d + 1] = (hiLL + Math.imul(al, m32[s2 + 1]) + Math.imul(m32[s1 + 1], bl)) | 0;
+        m32[d] = Math.imul(al, bl);
+        off = (off + len) | 0;
         break;
       }
       case 57 /* OP_MULH */:
       case 58 /* OP_MULHSU */:
       case 59 /* OP_MULHU */:
-        h.mulh(op, s1, s2, d);
-        off += len;
+        h.mulh(w & 127, s1, s2, d);
+        off = (off + len) | 0;
         break;
       case 60 /* OP_DIV */:
       case 61 /* OP_DIVU */:
       case 62 /* OP_REM */:
       case 63 /* OP_REMU */:
-        div64(h, op, s1, s2, d);
-        off += len;
+        div64(h, w & 127, s1, s2, d);
+        off = (off + len) | 0;
         break;
       case 64 /* OP_MULW */: {
         const v = Math.imul(m32[s1], m32[s2]);
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
       case 65 /* OP_DIVW */:
       case 67 /* OP_REMW */: {
+        const isDiv = (w & 127) === 65 /* OP_DIVW */;
         const a = m32[s1], b = m32[s2];
         let v: number;
-        if (b === 0) v = op === D.OP_DIVW ? -1 : a;
-        else if (a === -0x80000000 && b === -1) v = op === D.OP_DIVW ? a : 0;
-        else v = op === D.OP_DIVW ? (a / b) | 0 : a % b | 0;
+        if (b === 0) v = isDiv ? -1 : a;
+        else if (a === -0x80000000 && b === -1) v = isDiv ? a : 0;
+        else v = isDiv ? (a / b) | 0 : a % b | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
       case 66 /* OP_DIVUW */:
       case 68 /* OP_REMUW */: {
+        const isDiv = (w & 127) === 66 /* OP_DIVUW */;
         const a = m32[s1] >>> 0, b = m32[s2] >>> 0;
         let v: number;
-        if (b === 0) v = op === D.OP_DIVUW ? -1 : a | 0;
-        else v = (op === D.OP_DIVUW ? Math.floor(a / b) : a % b) | 0;
+        if (b === 0) v = isDiv ? -1 : a | 0;
+        else v = (isDiv ? Math.floor(a / b) : a % b) | 0;
         m32[d] = v;
         m32[d + 1] = v >> 31;
-        off += len;
+        off = (off + len) | 0;
         break;
       }
 
@@ -652,28 +800,28 @@ export function execChunk(h: Hart, n: number): number {
       case 84 /* OP_AMO_D */:
         h.pc = fpVa + off;
         h.liveI = i;
-        if (!h.atomic(op, imm, d, s1, s2)) {
+        if (!h.atomic(w & 127, imm, d, s1, s2)) {
           trapped = true;
-          break;
+          break loop;
         }
-        off += len;
+        off = (off + len) | 0;
         break;
 
       // ---- fences: the decoded-instruction cache is kept coherent with stores, so fence.i has nothing to do ----
       case 52 /* OP_FENCE */:
       case 53 /* OP_FENCE_I */:
-        off += len;
+        off = (off + len) | 0;
         break;
 
       // ---- system ----
       case 54 /* OP_ECALL */:
         h.raise(h.priv === C.PRV_M ? C.CAUSE_MACHINE_ECALL : C.CAUSE_USER_ECALL + h.priv, 0n);
         trapped = true;
-        break;
+        break loop;
       case 55 /* OP_EBREAK */:
         h.raise(C.CAUSE_BREAKPOINT, BigInt.asUintN(64, BigInt(fpVa + off)));
         trapped = true;
-        break;
+        break loop;
       case 69 /* OP_CSRRW */:
       case 70 /* OP_CSRRS */:
       case 71 /* OP_CSRRC */:
@@ -682,13 +830,13 @@ export function execChunk(h: Hart, n: number): number {
       case 74 /* OP_CSRRCI */:
         h.pc = fpVa + off;
         h.liveI = i;
-        if (!h.csrInstr(op, imm & 0xfff, s1, imm >>> 12, d)) {
+        if (!h.csrInstr(w & 127, imm & 0xfff, s1, imm >>> 12, d)) {
           trapped = true;
-          break;
+          break loop;
         }
-        off += len;
+        off = (off + len) | 0;
         if (h.breakChunk) {
-          i++;
+          i = (i + 1) | 0;
           break loop;
         }
         break;
@@ -696,14 +844,14 @@ export function execChunk(h: Hart, n: number): number {
       case 75 /* OP_SRET */:
         h.pc = fpVa + off;
         h.liveI = i;
-        if (!(op === D.OP_MRET ? h.mret() : h.sret())) {
+        if (!((w & 127) === 76 /* OP_MRET */ ? h.mret() : h.sret())) {
           h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
           trapped = true;
-          break;
+          break loop;
         }
         farPc = h.pc;
         off = FAR;
-        i++;
+        i = (i + 1) | 0;
         break loop;
       case 77 /* OP_WFI */:
         // U-mode always traps (S is implemented); S-mode traps when mstatus.TW = 1, with a time limit of
@@ -711,10 +859,10 @@ export function execChunk(h: Hart, n: number): number {
         if (h.priv === C.PRV_U || (h.priv === C.PRV_S && (h.mstatus & C.MSTATUS_TW) !== 0)) {
           h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
           trapped = true;
-          break;
+          break loop;
         }
-        off += len;
-        i++;
+        off = (off + len) | 0;
+        i = (i + 1) | 0;
         h.wfiWaiting = true;
         break loop;
       case 78 /* OP_SFENCE_VMA */:
@@ -722,48 +870,47 @@ export function execChunk(h: Hart, n: number): number {
           h.pc = fpVa + off;
           h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(fpVa + off) ?? 0) >>> 0));
           trapped = true;
-          break;
+          break loop;
         }
         // rvx caches translations per 4 KiB page, also of superpages, so it flushes everything
         // whatever rs1/rs2 name: an allowed over-approximation (privileged spec §4.2.1).
         h.flushTlb();
-        off += len;
-        i++;
+        off = (off + len) | 0;
+        i = (i + 1) | 0;
         break loop;
       case 85 /* OP_XPC */: {
         const x = h.xpc;
         if (x === null) {
           h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
           trapped = true;
-          break;
+          break loop;
         }
         h.pc = fpVa + off;
         h.liveI = i;
         if (!x.execute(h, imm >>> 0)) {
           trapped = true;
-          break;
+          break loop;
         }
         farPc = h.pc;
         off = FAR;
-        i++;
+        i = (i + 1) | 0;
         break loop;
       }
       default:
         h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(fpVa + off) ?? 0) >>> 0));
         trapped = true;
-        break;
+        break loop;
     }
-    if (trapped) {
-      h.pc = fpVa + off;
-      h.liveI = i;
-      h.takeException();
-      farPc = h.pc;
-      off = FAR;
-      break;
-    }
-    i++;
+    i = (i + 1) | 0;
   }
-  h.pc = off === FAR ? farPc : fpVa + off;
+  if (trapped) {
+    // The instruction at fpVa + off did not retire: take the exception recorded by raise()/the slow path.
+    h.pc = fpVa + off;
+    h.liveI = i;
+    h.takeException();
+  } else {
+    h.pc = off === FAR ? farPc : fpVa + off;
+  }
   h.instret += i;
   h.cyc += i;
   h.liveI = 0;

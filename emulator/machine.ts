@@ -15,7 +15,7 @@ import type { XpcHook } from './xpc-hook.js';
 import { createXpcHook } from './xpc/hook.js';
 
 /** Longest chunk of instructions between interrupt checks when nothing else ends it. */
-const CHUNK_MAX = 1 << 30;
+const CHUNK_MAX = 1 << 16;
 
 export interface MachineOptions {
   /** RAM size in MiB at 0x80000000 (default 128, at most 2047). */
