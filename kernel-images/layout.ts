@@ -63,6 +63,14 @@ export const XPC_PAGE_SEGLIST_OFF = 0x400; // SEGLIST_ENTRIES * 32 bytes: sets 1
 /** The link stack: its own page, records from this offset (the first record on sets 2-3) to the page end. */
 export const LINK_STACK_OFF = 0x80;
 export const LINK_STACK_RECORDS = 31; // (4096 - LINK_STACK_OFF) / 128
+/**
+ * The kernel's object arrays (x-entry table, TCBs, endpoints, ...) start this far past a page boundary
+ * (kernel data.ts), so the endpoint array and the register lines of TCBs 0, 4, 8, 12 do not share set
+ * 0 with the page tables (they did: the fastpath's endpoint line evicted a page-table line on every
+ * round trip). TCBs are 16 lines long, so TCB k covers sets OFF/64 + 16 (k mod 4) and on; the lines that
+ * wrap onto sets 0-1 are the last capability slots of TCBs 3, 7, 11, 15 (cold).
+ */
+export const KERNEL_OBJECTS_OFF = 2 * LINE_BYTES;
 /** User data (`_udata`, page aligned) starts one line in: line 0 of its page stays the page tables'. */
 export const USER_DATA_OFF = LINE_BYTES;
 /**

@@ -37,6 +37,7 @@ export function kernelBss(a: Asm, X: boolean): void {
   const ramPte = ((BigInt(L.RAM_BASE) >> 12n) << 10n) | BigInt(PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D | PTE_G);
   const mmioPte = BigInt(PTE_V | PTE_R | PTE_W | PTE_A | PTE_D | PTE_G);
   a.i('.quad 0, 0').i(`.quad 0x${ramPte.toString(16)}`).i(`.quad 0x${mmioPte.toString(16)}`).i('.zero 4096-32');
+  a.i(`.zero ${L.KERNEL_OBJECTS_OFF}`, 'the object arrays start off line 0 of a page (layout.ts KERNEL_OBJECTS_OFF)');
   if (X) {
     a.raw('.balign 64');
     a.global('xentry_table');
