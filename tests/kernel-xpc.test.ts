@@ -2,7 +2,9 @@
 // back (and narrowed by a seg-mask).
 
 import { describe, expect, it } from 'vitest';
-import { xpcCalleeExits, xpcChain, xpcIpcMix, xpcPreempt } from '../kernel-images/systems/xpc.js';
+import type { CommitRecord } from '../emulator/types.js';
+import { INSTRUCTION_BY_NAME } from '../isa/index.js';
+import { xpcCalleeExits, xpcChain, xpcHostile, xpcIpcMix, xpcPreempt } from '../kernel-images/systems/xpc.js';
 import { boot } from './kernel-helpers.js';
 
 describe('microkernel XPC', () => {
@@ -33,5 +35,35 @@ describe('microkernel XPC', () => {
     expect(r.console).toContain('client_one: 3 slow xcalls across time slices: ok\n');
     expect(r.console).toContain('client_two: 3 slow xcalls across time slices: ok\n');
     expect(r.machine.stats.interrupts).toBeGreaterThan(20);
+  });
+
+  it('the callee trampoline stays tight: a call with a 2-instruction handler is 17 instructions xcall to xret, 6 memory accesses', async () => {
+    // xcall; trampoline: li (2), amoswap, csrr xcaller, bnez, sd sp, sd ra, mv sp, jal; handler: addi, ret;
+    // ld ra, mv, ld sp, amoswap (release), xret (docs/kernel.md, "The trampoline").
+    const XCALL = INSTRUCTION_BY_NAME.get('xcall')!.id;
+    const XRET = INSTRUCTION_BY_NAME.get('xret')!.id;
+    const calls: { insns: number; mem: number }[] = [];
+    let cur: { insns: number; mem: number } | null = null;
+    const observer = (rec: CommitRecord) => {
+      if (rec.trapped) {
+        cur = null; // an interrupt or a refused xcall: not a clean pass
+        return 1;
+      }
+      if (rec.opId === XCALL) cur = { insns: 0, mem: 0 };
+      if (cur) {
+        cur.insns++;
+        if (rec.memKind !== 0) cur.mem++;
+        if (rec.opId === XRET) {
+          calls.push(cur);
+          cur = null;
+        }
+      }
+      return 1;
+    };
+    const r = await boot(xpcHostile.ungranted, { observer });
+    expect(r.console).toContain('user: 50 xcalls ok\n');
+    expect(calls.length).toBeGreaterThanOrEqual(45);
+    expect(Math.max(...calls.map((c) => c.insns))).toBe(17);
+    expect(Math.max(...calls.map((c) => c.mem))).toBe(6);
   });
 });
