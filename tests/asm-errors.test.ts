@@ -119,6 +119,14 @@ describe('assembler error messages', () => {
     const got = errors('add a0\nfrob\naddi a0, a0, 99999\n.word 1/0\nj nowhere\nnop\n');
     expect(got.map((e) => e.split(':').slice(0, 2).join(':'))).toEqual(['e.s:1', 'e.s:2', 'e.s:3', 'e.s:4', 'e.s:5']);
   });
+
+  it('a macro called on the last line, without a newline, is expanded', () => {
+    expect(errors('.macro m\naddi a0, a0, 9999\n.endm\nm')).toEqual(["e.s:2:14: error: immediate must be an integer in the range [-2048, 2047] (in expansion of macro 'm' at e.s:4)"]);
+    const r = assemble([{ name: 'm.s', text: '.data\n.include "i.s"' }], { files: { 'i.s': '.byte 1\n.macro m\n.byte 2\n.endm\nm' } });
+    expect(r.diagnostics).toEqual([]);
+    expect([...r.image.sections[0].data]).toEqual([1, 2]);
+  });
+
 });
 
 describe('malformed input never throws', () => {

@@ -622,10 +622,9 @@ export class Unit {
         this.lineStart = start;
         let end = nl;
         if (end > start && text.charCodeAt(end - 1) === 13) end--;
+        // The last line leaves f.pos past the end: the frame is dropped when it is on top again (a macro
+        // called on a last line without a newline runs first).
         this.processLine(text, start, end);
-        if (nl >= text.length) {
-          this.frames.pop();
-        }
       }
     }
   }
