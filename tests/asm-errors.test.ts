@@ -127,6 +127,13 @@ describe('assembler error messages', () => {
     expect([...r.image.sections[0].data]).toEqual([1, 2]);
   });
 
+  it('C preprocessor line markers (gcc -E output) give the original file and line, as in GNU as', () => {
+    const src = ['# 1 "t.S"', '# 1 "<built-in>"', '# 1 "t.S"', '# 1 "inc/env.h" 1', '.macro m; addi a0, a0, 9999; .endm', '# 3 "t.S" 2', '', 'nop', 'frob', '# 1st comment, not a marker', 'm'].join('\n');
+    expect(errors(src)).toEqual([
+      "t.S:5:1: error: unknown instruction 'frob'",
+      "inc/env.h:1:24: error: immediate must be an integer in the range [-2048, 2047] (in expansion of macro 'm' at t.S:7)",
+    ]);
+  });
 });
 
 describe('malformed input never throws', () => {

@@ -109,6 +109,9 @@ interface Frame {
   includeDepth: number;
   /** Conditional nesting when the frame started (a macro's .exitm pops back to it). */
   condDepth: number;
+  /** File frames after a C preprocessor line marker (`# 12 "x.S"`): the file and line offset diagnostics use. */
+  markFile: string | null;
+  markDelta: number;
 }
 
 interface Collect {
@@ -566,7 +569,7 @@ export class Unit {
     if (text.indexOf('/*') >= 0) text = stripBlockComments(text);
     this.frames.push({
       file: file.name, text, pos: 0, line: 0, lines: null, lineFiles: null, lineNos: null, idx: 0, note: undefined,
-      macroDepth: this.frame ? this.frame.macroDepth : 0, includeDepth, condDepth: this.conds.length,
+      macroDepth: this.frame ? this.frame.macroDepth : 0, includeDepth, condDepth: this.conds.length, markFile: null, markDelta: 0,
     });
   }
 
@@ -580,7 +583,7 @@ export class Unit {
     }
     this.frames.push({
       file: parent.file, text: '', pos: 0, line: 0, lines, lineFiles: files, lineNos, idx: 0, note,
-      macroDepth: depth, includeDepth: parent.includeDepth, condDepth: this.conds.length,
+      macroDepth: depth, includeDepth: parent.includeDepth, condDepth: this.conds.length, markFile: null, markDelta: 0,
     });
   }
 
@@ -618,15 +621,27 @@ export class Unit {
         const start = f.pos;
         f.pos = nl + 1;
         f.line++;
-        this.setLoc(f.file, f.line, undefined);
-        this.lineStart = start;
         let end = nl;
         if (end > start && text.charCodeAt(end - 1) === 13) end--;
+        if (text.charCodeAt(start) === 35) this.lineMarker(f, text, start, end);
+        this.setLoc(f.markFile ?? f.file, f.line + f.markDelta, undefined);
+        this.lineStart = start;
         // The last line leaves f.pos past the end: the frame is dropped when it is on top again (a macro
         // called on a last line without a newline runs first).
         this.processLine(text, start, end);
       }
     }
+  }
+
+  /**
+   * A C preprocessor line marker, `# 12 "file.S" 2` (what `gcc -E` leaves): the next line is line 12 of
+   * file.S, for diagnostics, as GNU as reads them. Anything else starting with '#' is a comment.
+   */
+  private lineMarker(f: Frame, text: string, start: number, end: number): void {
+    const m = /^#[ \t]*(?:line[ \t]+)?(\d+)(?:[ \t]+"((?:[^"\\]|\\.)*)")?(?:[ \t\d]*)$/.exec(text.slice(start, end));
+    if (!m) return;
+    if (m[2] !== undefined) f.markFile = m[2].replace(/\\(.)/g, '$1');
+    f.markDelta = Number(m[1]) - (f.line + 1);
   }
 
   /**
@@ -658,7 +673,7 @@ export class Unit {
           const rest = ' '.repeat(next - this.lineStart) + s.slice(next, end);
           this.frames.splice(before, 0, {
             file: top.file, text: '', pos: 0, line: 0, lines: [rest], lineFiles: [this.loc.file], lineNos: [this.loc.line], idx: 0,
-            note: this.loc.note, macroDepth: top.macroDepth, includeDepth: top.includeDepth, condDepth: top.condDepth,
+            note: this.loc.note, macroDepth: top.macroDepth, includeDepth: top.includeDepth, condDepth: top.condDepth, markFile: null, markDelta: 0,
           });
         }
         return;
@@ -1752,7 +1767,7 @@ export class Unit {
         if (n !== 1 || s.charCodeAt(this.opS[0]) !== 34) throw new AsmError('expected: .include "file"', p);
         const path = this.operandText(0).slice(1, -1);
         if (this.frame.includeDepth >= 32) throw new AsmError('.include nesting too deep', this.opS[0]);
-        const f = this.include ? this.include(path, this.loc.file) : null;
+        const f = this.include ? this.include(path, this.frame.file) : null;
         if (!f) throw new AsmError(`cannot find include file '${path}'`, this.opS[0]);
         this.pushFile(f, this.frame.includeDepth + 1);
         break;
@@ -1761,7 +1776,7 @@ export class Unit {
         const n = this.splitOperands(p, end);
         if (n < 1 || n > 3 || s.charCodeAt(this.opS[0]) !== 34) throw new AsmError('expected: .incbin "file"[, skip[, count]]', p);
         const path = this.operandText(0).slice(1, -1);
-        const bytes = this.binary ? this.binary(path, this.loc.file) : null;
+        const bytes = this.binary ? this.binary(path, this.frame.file) : null;
         if (!bytes) throw new AsmError(`cannot find file '${path}' for .incbin`, this.opS[0]);
         const skip = n > 1 ? Number(this.absolute(1, 'skip')) : 0;
         const count = n > 2 ? Number(this.absolute(2, 'count')) : bytes.length - skip;
