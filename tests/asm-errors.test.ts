@@ -14,6 +14,10 @@ function errors(text: string, files: { name: string; text: string }[] = []): str
 const CASES: [string, string][] = [
   ['addi a0, a0, 5000', 'e.s:1:14: error: immediate must be an integer in the range [-2048, 2047]'],
   ['frob a0, a1', "e.s:1:1: error: unknown instruction 'frob'"],
+  ['mov a0, a1', "e.s:1:1: error: unknown instruction 'mov'"],
+  ['  fmv.s.x f0, x0', "e.s:1:3: error: unknown instruction 'fmv.s.x' (rvx has no F/D floating-point instructions)"],
+  ['fsw f0, 0(a1)', "e.s:1:1: error: unknown instruction 'fsw' (rvx has no F/D floating-point instructions)"],
+  ['fcvt.l.d a0, f1', "e.s:1:1: error: unknown instruction 'fcvt.l.d' (rvx has no F/D floating-point instructions)"],
   ['add a0, a1', "e.s:1:1: error: too few operands for instruction 'add' (expected: add rd, rs1, rs2)"],
   ['add a0, a1, a2, a3', "e.s:1:17: error: too many operands for instruction 'add' (expected: add rd, rs1, rs2)"],
   ['mul a0, a1, 5', "e.s:1:13: error: expected a register, got '5'"],
@@ -110,6 +114,12 @@ describe('assembler error messages', () => {
   it('unknown entry symbol, bad --march, bad base, overlapping layout', () => {
     expect(assemble([{ name: 'a.s', text: 'nop\n' }], { entry: 'nope' }).diagnostics.map((d) => d.message)).toEqual(["entry symbol 'nope' is not defined"]);
     expect(assemble([{ name: 'a.s', text: 'nop\n' }], { march: 'rv32i' }).ok).toBe(false);
+    // GNU-style ISA strings name the same machine; other extensions are refused.
+    for (const m of ['rv64gc', 'RV64IMAFDC', 'rv64imac_zicsr_zifencei']) expect(assemble([{ name: 'a.s', text: 'c.nop\n' }], { march: m }).ok, m).toBe(true);
+    for (const m of ['rv64g', 'rv64ima_zicsr']) expect(assemble([{ name: 'a.s', text: 'c.nop\n' }], { march: m }).ok, m).toBe(false);
+    for (const m of ['rv64i', 'rv64gcv', 'rv64imac_zba', 'rv64ma']) {
+      expect(assemble([{ name: 'a.s', text: 'nop\n' }], { march: m }).diagnostics[0].message, m).toMatch(/unsupported --march/);
+    }
     expect(assemble([{ name: 'a.s', text: 'nop\n' }], { base: 'zz' }).diagnostics[0].message).toBe("base address 'zz' is not a number");
     const r = assemble([{ name: 'a.s', text: 'nop\n.data\n.word 1\n' }], { layout: { sections: [{ name: '.text', address: 0x1000 }, { name: '.data', address: 0x1000 }] } });
     expect(r.diagnostics[0].message).toMatch(/overlaps \.text/);

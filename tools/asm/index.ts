@@ -77,10 +77,18 @@ export interface AssembleResult {
   binary(): Uint8Array;
 }
 
+/**
+ * The ISA string: rv64 with M and A (rvx always has them), C or not. GNU-style strings such as rv64gc,
+ * rv64imafdc or rv64ima_zicsr_zifencei are accepted so that build scripts written for GNU as work; F and
+ * D only name what the hardware has, the assembler has no floating-point instructions.
+ */
 function parseMarch(march: string): { rvc: boolean; ok: boolean } {
-  const m = /^rv64i?(m?)(a?)(c?)$/.exec(march.toLowerCase().replace(/_zicsr|_zifencei/g, ''));
-  if (!m || !m[1] || !m[2]) return { rvc: true, ok: false };
-  return { rvc: m[3] === 'c', ok: true };
+  const m = /^rv64([a-z]*)((?:_[a-z][a-z0-9]*)*)$/.exec(march.toLowerCase());
+  if (!m) return { rvc: true, ok: false };
+  const letters = m[1].replace(/^g/, 'imafd');
+  if (!/^i?m?a?f?d?c?$/.test(letters) || !letters.includes('m') || !letters.includes('a') || (m[1][0] !== 'i' && m[1][0] !== 'g')) return { rvc: true, ok: false };
+  for (const ext of m[2].split('_').slice(1)) if (!['zicsr', 'zifencei', 'zicntr', 'zihpm', 'zmmul'].includes(ext)) return { rvc: true, ok: false };
+  return { rvc: letters.includes('c'), ok: true };
 }
 
 function dirname(p: string): string {

@@ -137,6 +137,8 @@ interface Cond {
   loc: Loc;
 }
 
+/** F/D/Q/Zfh mnemonics and their pseudo-instructions, for a clearer message (rvx is RV64IMAC). */
+const FP_MNEMONIC = /^((?!fence)f[a-z]+(\.[a-z]{1,2}){1,2}|f[ls][whdq]|frcsr|fscsr|frrm|fsrmi?|frflags|fsflagsi?)$/;
 const LOADS = new Set(['lb', 'lh', 'lw', 'ld', 'lbu', 'lhu', 'lwu']);
 const STORES = new Set(['sb', 'sh', 'sw', 'sd']);
 const PCREL_FIELDS = new Set(['bimm13', 'jimm21', 'c_bimm9', 'c_jimm12']);
@@ -1308,7 +1310,10 @@ export class Unit {
     const listStart = this.wantListing ? this.listingStart() : null;
     this.splitOperands(p, end);
     const m = MNEMONICS.get(word);
-    if (!m) throw new AsmError(`unknown instruction '${word}'`, this.mnemonicPos);
+    if (!m) {
+      const fp = FP_MNEMONIC.test(word) ? ' (rvx has no F/D floating-point instructions)' : '';
+      throw new AsmError(`unknown instruction '${word}'${fp}`, this.mnemonicPos);
+    }
     if (!m.pseudo || !m.pseudo(this, this.nops)) {
       if (!m.def) throw new AsmError(`invalid operands for '${word}'`, this.mnemonicPos);
       this.row(m.def);

@@ -13,6 +13,7 @@ Assemble GNU-syntax RISC-V (RV64IMAC + Zicsr, Zifencei, privileged, XPC) and lin
 options:
   -o, --output FILE     output file (required)
   --march ARCH          rv64imac (default, compressed instructions on) or rv64ima
+                        (GNU forms such as rv64gc or rv64ima_zicsr_zifencei are accepted)
   --base ADDR           address of the first section (default 0x80000000)
   --layout FILE.json    section order, addresses and alignment (see docs/assembler.md)
   --format elf|bin      ELF64 executable (default) or flat binary from the lowest loadable address
