@@ -313,6 +313,10 @@ describe.skipIf(!HAVE_LLVM)('rvx asm vs llvm-mc', () => {
     const src = ['.text', 'addi a0, a0, 1', '.option push', '.option norvc', 'addi a0, a0, 1', 'beqz a0, 1f', '.option rvc', 'addi a0, a0, 1', '.option pop', 'addi a0, a0, 1', '1: ret'].join('\n') + '\n';
     compare(src, true);
   });
+
+  it('call / tail with @plt (gcc -fPIC output): the same code as without', () => {
+    compare('.text\nf: nop\ncall f@plt\ntail f@plt\ncall a0, f@plt\ncall f\n', true);
+  });
 });
 
 // ---- random programs ------------------------------------------------------------------------------------

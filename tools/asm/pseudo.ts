@@ -76,8 +76,11 @@ function branchSwap(name: string): Handler {
 }
 
 /** auipc tmp, %pcrel_hi(e); then `def` with the low part in field lo. */
-function pcrelPair(u: Unit, tmp: number, symOp: number, def: InstrDef, values: number[], lo: number): void {
-  const e = u.expr(u.opS[symOp], u.opE[symOp]);
+function pcrelPair(u: Unit, tmp: number, symOp: number, def: InstrDef, values: number[], lo: number, plt = false): void {
+  let end = u.opE[symOp];
+  // `call foo@plt` (what gcc -fPIC writes): in a statically linked image the PLT entry is the function.
+  if (plt && end - u.opS[symOp] > 4 && u.s.slice(end - 4, end).toLowerCase() === '@plt') end -= 4;
+  const e = u.expr(u.opS[symOp], end);
   if (u.s.charCodeAt(u.opS[symOp]) === 37) throw new AsmError('expected a symbol, not a relocation modifier', u.opS[symOp]);
   u.emit(AUIPC, [tmp, 0], [{ field: 1, kind: FIX_PCREL_HI, expr: e, pcAdjust: 0, operand: symOp }], symOp);
   u.emit(def, values, [{ field: lo, kind: FIX_PCREL_LO_PAIR, expr: e, pcAdjust: -4, operand: symOp }], symOp);
@@ -227,15 +230,15 @@ export const PSEUDOS = new Map<string, Handler>([
   [
     'call',
     (u, n) => {
-      if (n === 2) pcrelPair(u, u.reg(0), 1, JALR, [u.reg(0), 0, u.reg(0)], 1);
+      if (n === 2) pcrelPair(u, u.reg(0), 1, JALR, [u.reg(0), 0, u.reg(0)], 1, true);
       else {
         count(u, n, 1, 'call symbol');
-        pcrelPair(u, 1, 0, JALR, [1, 0, 1], 1);
+        pcrelPair(u, 1, 0, JALR, [1, 0, 1], 1, true);
       }
       return true;
     },
   ],
-  ['tail', (u, n) => (count(u, n, 1, 'tail symbol'), pcrelPair(u, 6, 0, JALR, [0, 0, 6], 1), true)],
+  ['tail', (u, n) => (count(u, n, 1, 'tail symbol'), pcrelPair(u, 6, 0, JALR, [0, 0, 6], 1, true), true)],
   ['jump', (u, n) => (count(u, n, 2, 'jump symbol, rt'), pcrelPair(u, u.reg(1), 0, JALR, [0, 0, u.reg(1)], 1), true)],
   ['csrr', (u, n) => (count(u, n, 2, 'csrr rd, csr'), u.emit(CSRRS, [u.reg(0), u.csr(1), 0], NONE), true)],
   ['csrw', csrWrite('csrrw', 'csrrwi')],
