@@ -30,7 +30,14 @@ export const OP_SRET = 75, OP_MRET = 76, OP_WFI = 77, OP_SFENCE_VMA = 78;
 export const OP_LR_W = 79, OP_SC_W = 80, OP_LR_D = 81, OP_SC_D = 82, OP_AMO_W = 83, OP_AMO_D = 84;
 /** custom-0: handed to the XPC hook (illegal without one). */
 export const OP_XPC = 85;
-export const OP_COUNT = 86;
+/**
+ * Without C, a branch or jal whose offset is not a multiple of 4 raises instruction-address-misaligned
+ * when taken (pc is always 4-aligned then): the decoder gives such instructions these opcodes, so the
+ * interpreter's common branch and jump cases need no check. The branch keeps its own opcode in the rd
+ * slot (branches have no rd).
+ */
+export const OP_BRANCH_MISALIGNED = 86, OP_JAL_MISALIGNED = 87;
+export const OP_COUNT = 88;
 
 const BY_NAME: Record<string, number> = {
   lui: OP_LUI, auipc: OP_AUIPC, jal: OP_JAL, jalr: OP_JALR,
@@ -93,7 +100,9 @@ for (const op of [
 
 /** Opcodes that may redirect control (taken is reported for these). */
 export const IS_CONTROL = new Uint8Array(OP_COUNT);
-for (const op of [OP_JAL, OP_JALR, OP_BEQ, OP_BNE, OP_BLT, OP_BGE, OP_BLTU, OP_BGEU]) IS_CONTROL[op] = 1;
+for (const op of [OP_JAL, OP_JALR, OP_BEQ, OP_BNE, OP_BLT, OP_BGE, OP_BLTU, OP_BGEU, OP_BRANCH_MISALIGNED, OP_JAL_MISALIGNED]) {
+  IS_CONTROL[op] = 1;
+}
 
 /** Which extensions the hart implements (from MachineOptions.isa). */
 export interface IsaConfig {
@@ -116,7 +125,8 @@ export function parseIsa(isa: string): IsaConfig | string {
 
 /**
  * The decoded form of one instruction: opcode, packed fields and immediate.
- * Packed fields: bits 0..6 rd slot·2 (x0 → the sink slot), 7..12 rs1·2, 13..18 rs2·2, 20.. length (2 or 4).
+ * Packed fields: bits 0..6 rd slot·2 (x0 → the sink slot; OP_BRANCH_MISALIGNED: the branch's opcode), 7..12 rs1·2,
+ * 13..18 rs2·2, 20.. length (2 or 4).
  * Immediates: the sign-extended immediate; lui/auipc: imm20 << 12; CSR ops: csr | zimm << 12;
  * AMOs: funct5; illegal: the raw bits.
  */
@@ -181,6 +191,13 @@ export function decodeSlot(raw: number, isa: IsaConfig, out: DecodedSlot): void 
   out.op = op;
   out.imm = imm;
   out.f = packFields(field(e, 'rd'), field(e, 'rs1'), field(e, 'rs2'), len);
+  if (!isa.c && (imm & 2) !== 0) {
+    if (op === OP_JAL) out.op = OP_JAL_MISALIGNED;
+    else if (op >= OP_BEQ && op <= OP_BGEU) {
+      out.op = OP_BRANCH_MISALIGNED;
+      out.f = (out.f & ~127) | op;
+    }
+  }
 }
 
 function extEnabled(def: InstrDef, isa: IsaConfig): boolean {

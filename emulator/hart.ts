@@ -26,6 +26,8 @@ export const ROM_SIZE = 0x1000;
 export const CLINT_BASE = 0x02000000;
 export const CLINT_SIZE = 0x10000;
 const TWO32 = 4294967296;
+/** 2^-32: splitting a Number into 32-bit words multiplies (exactly) instead of dividing. */
+const INV_TWO32 = 1 / TWO32;
 /** Int32 index of the hot-CSR slots. */
 const CSR_BASE = L.CSR_OFF >> 2;
 /** CSR number → hot slot (layout.ts), or -1: CSR instructions on these need no BigInt. */
@@ -629,7 +631,7 @@ export class Hart {
       return -1;
     }
     // TLB fill.
-    const pageBase = pa - (pa % 4096);
+    const pageBase = pa - (pa & 0xfff);
     const idx = this.memIndex(pageBase, 4096);
     if (fillTlb && idx >= 0 && (!this.pmpActive || this.pmpOk(pageBase, 4096, kind, p))) {
       if (kind !== KIND_WRITE || (dirty && this.pageFlags[idx >>> 12] === 0 && !this.isRom(idx))) {
@@ -1058,7 +1060,7 @@ export class Hart {
     const e = CSR_BASE + 2 * (toS ? L.CSR_SEPC : L.CSR_MEPC);
     if (epcBig === undefined) {
       m32[e] = (epc | 0) & ~1;
-      m32[e + 1] = ((epc - (epc >>> 0)) / TWO32) | 0;
+      m32[e + 1] = ((epc - (epc >>> 0)) * INV_TWO32) | 0;
     } else this.setCsr64(toS ? L.CSR_SEPC : L.CSR_MEPC, epcBig & ~1n);
     const c = CSR_BASE + 2 * (toS ? L.CSR_SCAUSE : L.CSR_MCAUSE);
     m32[c] = cause;
@@ -1126,7 +1128,7 @@ export class Hart {
   debugTranslate(va: number, kind: number): number {
     const p = kind === KIND_FETCH ? this.priv : this.dataPriv();
     const lo = va | 0;
-    const hi = (va - (va >>> 0)) / TWO32;
+    const hi = (va - (va >>> 0)) * INV_TWO32;
     if (p === PRV_M || this.satpMode === 0) return hi === 0 ? lo >>> 0 : -1;
     const top = hi >> 6;
     if (top !== 0 && top !== -1) return -1;
@@ -1494,10 +1496,10 @@ export class Hart {
   /** Translate pc for fetch and make its page current. False: exception recorded. */
   fetchPage(pc: number): boolean {
     const lo = pc | 0;
-    const hi = (pc - (pc >>> 0)) / TWO32;
+    const hi = (pc - (pc >>> 0)) * INV_TWO32;
     const pa = this.translate(lo, hi, KIND_FETCH, 2);
     if (pa < 0) return false;
-    const pageBase = pa - (pa % 4096);
+    const pageBase = pa - (pa & 0xfff);
     const idx = this.memIndex(pageBase, 4096);
     if (idx < 0) {
       this.raiseVa(C.CAUSE_FETCH_ACCESS, lo, hi);
@@ -1549,7 +1551,7 @@ export class Hart {
     const low = this.m16[(this.fpMem >> 1) + 2047];
     const pc2 = pc + 2;
     const lo = pc2 | 0;
-    const hi = (pc2 - (pc2 >>> 0)) / TWO32;
+    const hi = (pc2 - (pc2 >>> 0)) * INV_TWO32;
     const pa = this.translate(lo, hi, KIND_FETCH, 2);
     if (pa < 0) return false;
     const idx = this.memIndex(pa, 2);
@@ -1601,7 +1603,7 @@ export class Hart {
       }
     }
     const lo = pc | 0;
-    const hi = (pc - (pc >>> 0)) / TWO32;
+    const hi = (pc - (pc >>> 0)) * INV_TWO32;
     const vpl = lo >>> 12;
     const t = this.fBase + (vpl & (L.TLB_ENTRIES - 1));
     const pa = this.tlbTagLo[t] === vpl && this.tlbTagHi[t] === hi

@@ -50,6 +50,150 @@ function div64(h: Hart, op: number, s1: number, s2: number, d: number): void {
   m32[d + 1] = ((r - (r >>> 0)) / TWO32) | 0;
 }
 
+/** What execRare did: retired, go on (0); trapped, nothing retired (1); retired, end the chunk with pc
+ * at the next instruction (2); retired, end the chunk with pc = h.pc (3). execChunk tests the literals. */
+const RARE_NEXT = 0, RARE_TRAP = 1, RARE_NEXT_END = 2, RARE_JUMP_END = 3;
+
+/**
+ * The instructions execChunk does not run inline: illegal bits, mulh*, divisions, atomics and system
+ * instructions. off is the instruction's offset in the current fetch page (h.fpVa) and i the instructions retired so far in the chunk
+ * (for counters and traps). Exceptions are recorded with raise() or by the slow paths.
+ */
+function execRare(h: Hart, w: number, imm: number, off: number, i: number): number {
+  const m32 = h.m32;
+  const pc = h.fpVa + off;
+  const op = w & 127;
+  const d = (w >>> 7) & 127;
+  const s1 = (w >>> 14) & 63;
+  const s2 = (w >>> 20) & 63;
+  h.pc = pc;
+  h.liveI = i;
+  switch (op) {
+    case 1 /* OP_ILLEGAL */:
+      h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
+      return RARE_TRAP;
+
+    // ---- M: high products and divisions ----
+    case 57 /* OP_MULH */:
+    case 58 /* OP_MULHSU */:
+    case 59 /* OP_MULHU */:
+      h.mulh(op, s1, s2, d);
+      return RARE_NEXT;
+    case 60 /* OP_DIV */:
+    case 61 /* OP_DIVU */:
+    case 62 /* OP_REM */:
+    case 63 /* OP_REMU */:
+      div64(h, op, s1, s2, d);
+      return RARE_NEXT;
+    case 65 /* OP_DIVW */:
+    case 67 /* OP_REMW */: {
+      const isDiv = op === 65 /* OP_DIVW */;
+      const a = m32[s1], b = m32[s2];
+      let v: number;
+      if (b === 0) v = isDiv ? -1 : a; // division by zero (unprivileged spec, M chapter, table 7.1)
+      else if (a === -0x80000000 && b === -1) v = isDiv ? a : 0; // overflow
+      else v = isDiv ? (a / b) | 0 : a % b | 0;
+      m32[d] = v;
+      m32[d + 1] = v >> 31;
+      return RARE_NEXT;
+    }
+    case 66 /* OP_DIVUW */:
+    case 68 /* OP_REMUW */: {
+      const isDiv = op === 66 /* OP_DIVUW */;
+      const a = m32[s1] >>> 0, b = m32[s2] >>> 0;
+      let v: number;
+      if (b === 0) v = isDiv ? -1 : a | 0;
+      else v = (isDiv ? Math.floor(a / b) : a % b) | 0;
+      m32[d] = v;
+      m32[d + 1] = v >> 31;
+      return RARE_NEXT;
+    }
+
+    // ---- A ----
+    case 79 /* OP_LR_W */:
+    case 80 /* OP_SC_W */:
+    case 81 /* OP_LR_D */:
+    case 82 /* OP_SC_D */:
+    case 83 /* OP_AMO_W */:
+    case 84 /* OP_AMO_D */:
+      return h.atomic(op, imm, d, s1, s2) ? RARE_NEXT : RARE_TRAP;
+
+    // ---- system ----
+    case 54 /* OP_ECALL */:
+      h.raise(h.priv === C.PRV_M ? C.CAUSE_MACHINE_ECALL : C.CAUSE_USER_ECALL + h.priv, 0n);
+      return RARE_TRAP;
+    case 55 /* OP_EBREAK */:
+      h.raise(C.CAUSE_BREAKPOINT, BigInt.asUintN(64, BigInt(pc)));
+      return RARE_TRAP;
+    case 69 /* OP_CSRRW */:
+    case 70 /* OP_CSRRS */:
+    case 71 /* OP_CSRRC */:
+    case 72 /* OP_CSRRWI */:
+    case 73 /* OP_CSRRSI */:
+    case 74 /* OP_CSRRCI */:
+      if (!h.csrInstr(op, imm & 0xfff, s1, imm >>> 12, d)) return RARE_TRAP;
+      return h.breakChunk ? RARE_NEXT_END : RARE_NEXT;
+    case 76 /* OP_MRET */:
+    case 75 /* OP_SRET */:
+      if (!(op === 76 /* OP_MRET */ ? h.mret() : h.sret())) {
+        h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
+        return RARE_TRAP;
+      }
+      return RARE_JUMP_END;
+    case 77 /* OP_WFI */:
+      // U-mode always traps (S is implemented); S-mode traps when mstatus.TW = 1, with a time limit of
+      // zero as Spike (privileged spec §3.1.6.5).
+      if (h.priv === C.PRV_U || (h.priv === C.PRV_S && (h.mstatus & C.MSTATUS_TW) !== 0)) {
+        h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
+        return RARE_TRAP;
+      }
+      h.wfiWaiting = true;
+      return RARE_NEXT_END;
+    case 78 /* OP_SFENCE_VMA */:
+      if (h.priv === C.PRV_U || (h.priv === C.PRV_S && (h.mstatus & C.MSTATUS_TVM) !== 0)) {
+        h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(pc) ?? 0) >>> 0));
+        return RARE_TRAP;
+      }
+      // rvx caches translations per 4 KiB page, also of superpages, so it flushes everything
+      // whatever rs1/rs2 name: an allowed over-approximation (privileged spec §4.2.1).
+      h.flushTlb();
+      return RARE_NEXT_END;
+    case 85 /* OP_XPC */: {
+      const x = h.xpc;
+      if (x === null) {
+        h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
+        return RARE_TRAP;
+      }
+      return x.execute(h, imm >>> 0) ? RARE_JUMP_END : RARE_TRAP;
+    }
+
+    // ---- without C: jumps and taken branches to targets that are not 4-byte aligned ----
+    case 86 /* OP_BRANCH_MISALIGNED */:
+      if (!branchTaken(m32, d, s1, s2)) return RARE_NEXT;
+      h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(pc + imm)));
+      return RARE_TRAP;
+    case 87 /* OP_JAL_MISALIGNED */:
+      h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(pc + imm)));
+      return RARE_TRAP;
+    default:
+      h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(pc) ?? 0) >>> 0));
+      return RARE_TRAP;
+  }
+}
+
+/** Whether the branch with interpreter opcode op (OP_BEQ..OP_BGEU) on register slots s1, s2 is taken. */
+function branchTaken(m32: Int32Array, op: number, s1: number, s2: number): boolean {
+  const al = m32[s1] >>> 0, ah = m32[s1 + 1], bl = m32[s2] >>> 0, bh = m32[s2 + 1];
+  switch (op) {
+    case D.OP_BEQ: return al === bl && ah === bh;
+    case D.OP_BNE: return al !== bl || ah !== bh;
+    case D.OP_BLT: return ah < bh || (ah === bh && al < bl);
+    case D.OP_BGE: return ah > bh || (ah === bh && al >= bl);
+    case D.OP_BLTU: return ah >>> 0 < bh >>> 0 || (ah === bh && al < bl);
+    default: return ah >>> 0 > bh >>> 0 || (ah === bh && al >= bl); // OP_BGEU
+  }
+}
+
 /**
  * Run up to n instructions (n a small positive integer); returns how many retired.
  *
@@ -72,7 +216,8 @@ export function execChunk(h: Hart, n: number): number {
   const m32 = h.m32;
   const rb = (TAG_LO + (h.observing ? EMPTY_READ_SET : h.rBase)) | 0;
   const wb = (TAG_LO + (h.observing ? EMPTY_WRITE_SET : h.wBase)) | 0;
-  const noC = !h.isa.c;
+  /** jalr targets must be 4-byte aligned without C (bit 1), anything even with C. */
+  const misalign = h.isa.c ? 0 : 2;
   n = n | 0;
   // pc = fpVa + off while executing (off an int32 byte offset in the current fetch page); a pc that is
   // not on that page is parked in farPc with off = FAR, so the hot path never does float arithmetic.
@@ -143,11 +288,6 @@ export function execChunk(h: Hart, n: number): number {
     const len = w >>> 27;
 
     switch (w & 127) {
-      case 1 /* OP_ILLEGAL */:
-        h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
-        trapped = true;
-        break loop;
-
       // ---- RV64I: upper immediates and jumps ----
       case 3 /* OP_LUI */:
         m32[d] = imm;
@@ -162,11 +302,6 @@ export function execChunk(h: Hart, n: number): number {
         break;
       }
       case 5 /* OP_JAL */: {
-        if (noC && (imm & 2) !== 0) {
-          h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
-          trapped = true;
-          break loop;
-        }
         const link = (fpLo + off + len) | 0;
         m32[d] = link;
         m32[d + 1] = (fpHi + ((link >>> 0) < (fpLo >>> 0) ? 1 : 0)) | 0;
@@ -177,7 +312,7 @@ export function execChunk(h: Hart, n: number): number {
         const b = m32[s1];
         const lo = ((b + imm) | 0) & ~1;
         const hi = (m32[s1 + 1] + (imm >> 31) + (((b + imm) | 0) >>> 0 < b >>> 0 ? 1 : 0)) | 0;
-        if (noC && (lo & 2) !== 0) {
+        if ((lo & misalign) !== 0) {
           h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0)));
           trapped = true;
           break loop;
@@ -206,73 +341,42 @@ export function execChunk(h: Hart, n: number): number {
         break;
       }
 
-      // ---- branches (a taken branch to a 2-byte-aligned target without C: misaligned, on the branch) ----
+      // ---- branches (every compare is evaluated every time: no branch-on-first-use in optimized code;
+      // without C, misaligned targets were given OP_BRANCH_MISALIGNED by the decoder) ----
       case 7 /* OP_BEQ */:
-        if (m32[s1] === m32[s2] && m32[s1 + 1] === m32[s2 + 1]) {
-          if (noC && (imm & 2) !== 0) {
-            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
-            trapped = true;
-            break loop;
-          }
-          off = (off + imm) | 0;
-        } else off = (off + len) | 0;
+        if (((m32[s1] ^ m32[s2]) | (m32[s1 + 1] ^ m32[s2 + 1])) === 0) off = (off + imm) | 0;
+        else off = (off + len) | 0;
         break;
       case 8 /* OP_BNE */:
-        if (m32[s1] !== m32[s2] || m32[s1 + 1] !== m32[s2 + 1]) {
-          if (noC && (imm & 2) !== 0) {
-            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
-            trapped = true;
-            break loop;
-          }
-          off = (off + imm) | 0;
-        } else off = (off + len) | 0;
+        if (((m32[s1] ^ m32[s2]) | (m32[s1 + 1] ^ m32[s2 + 1])) !== 0) off = (off + imm) | 0;
+        else off = (off + len) | 0;
         break;
       case 9 /* OP_BLT */: {
         const ah = m32[s1 + 1], bh = m32[s2 + 1];
-        if (ah < bh || (ah === bh && m32[s1] >>> 0 < m32[s2] >>> 0)) {
-          if (noC && (imm & 2) !== 0) {
-            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
-            trapped = true;
-            break loop;
-          }
-          off = (off + imm) | 0;
-        } else off = (off + len) | 0;
+        const hiLt = ah < bh, hiEq = ah === bh, loLt = m32[s1] >>> 0 < m32[s2] >>> 0;
+        if (hiLt || (hiEq && loLt)) off = (off + imm) | 0;
+        else off = (off + len) | 0;
         break;
       }
       case 10 /* OP_BGE */: {
         const ah = m32[s1 + 1], bh = m32[s2 + 1];
-        if (ah > bh || (ah === bh && m32[s1] >>> 0 >= m32[s2] >>> 0)) {
-          if (noC && (imm & 2) !== 0) {
-            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
-            trapped = true;
-            break loop;
-          }
-          off = (off + imm) | 0;
-        } else off = (off + len) | 0;
+        const hiLt = ah < bh, hiEq = ah === bh, loLt = m32[s1] >>> 0 < m32[s2] >>> 0;
+        if (hiLt || (hiEq && loLt)) off = (off + len) | 0;
+        else off = (off + imm) | 0;
         break;
       }
       case 11 /* OP_BLTU */: {
         const ah = m32[s1 + 1], bh = m32[s2 + 1];
-        if (ah >>> 0 < bh >>> 0 || (ah === bh && m32[s1] >>> 0 < m32[s2] >>> 0)) {
-          if (noC && (imm & 2) !== 0) {
-            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
-            trapped = true;
-            break loop;
-          }
-          off = (off + imm) | 0;
-        } else off = (off + len) | 0;
+        const hiLt = ah >>> 0 < bh >>> 0, hiEq = ah === bh, loLt = m32[s1] >>> 0 < m32[s2] >>> 0;
+        if (hiLt || (hiEq && loLt)) off = (off + imm) | 0;
+        else off = (off + len) | 0;
         break;
       }
       case 12 /* OP_BGEU */: {
         const ah = m32[s1 + 1], bh = m32[s2 + 1];
-        if (ah >>> 0 > bh >>> 0 || (ah === bh && m32[s1] >>> 0 >= m32[s2] >>> 0)) {
-          if (noC && (imm & 2) !== 0) {
-            h.raise(C.CAUSE_MISALIGNED_FETCH, BigInt.asUintN(64, BigInt(fpVa + off + imm)));
-            trapped = true;
-            break loop;
-          }
-          off = (off + imm) | 0;
-        } else off = (off + len) | 0;
+        const hiLt = ah >>> 0 < bh >>> 0, hiEq = ah === bh, loLt = m32[s1] >>> 0 < m32[s2] >>> 0;
+        if (hiLt || (hiEq && loLt)) off = (off + len) | 0;
+        else off = (off + imm) | 0;
         break;
       }
 
@@ -745,19 +849,6 @@ export function execChunk(h: Hart, n: number): number {
         off = (off + len) | 0;
         break;
       }
-      case 57 /* OP_MULH */:
-      case 58 /* OP_MULHSU */:
-      case 59 /* OP_MULHU */:
-        h.mulh(w & 127, s1, s2, d);
-        off = (off + len) | 0;
-        break;
-      case 60 /* OP_DIV */:
-      case 61 /* OP_DIVU */:
-      case 62 /* OP_REM */:
-      case 63 /* OP_REMU */:
-        div64(h, w & 127, s1, s2, d);
-        off = (off + len) | 0;
-        break;
       case 64 /* OP_MULW */: {
         const v = Math.imul(m32[s1], m32[s2]);
         m32[d] = v;
@@ -765,141 +856,33 @@ export function execChunk(h: Hart, n: number): number {
         off = (off + len) | 0;
         break;
       }
-      case 65 /* OP_DIVW */:
-      case 67 /* OP_REMW */: {
-        const isDiv = (w & 127) === 65 /* OP_DIVW */;
-        const a = m32[s1], b = m32[s2];
-        let v: number;
-        if (b === 0) v = isDiv ? -1 : a;
-        else if (a === -0x80000000 && b === -1) v = isDiv ? a : 0;
-        else v = isDiv ? (a / b) | 0 : a % b | 0;
-        m32[d] = v;
-        m32[d + 1] = v >> 31;
-        off = (off + len) | 0;
-        break;
-      }
-      case 66 /* OP_DIVUW */:
-      case 68 /* OP_REMUW */: {
-        const isDiv = (w & 127) === 66 /* OP_DIVUW */;
-        const a = m32[s1] >>> 0, b = m32[s2] >>> 0;
-        let v: number;
-        if (b === 0) v = isDiv ? -1 : a | 0;
-        else v = (isDiv ? Math.floor(a / b) : a % b) | 0;
-        m32[d] = v;
-        m32[d + 1] = v >> 31;
-        off = (off + len) | 0;
-        break;
-      }
-
-      // ---- A ----
-      case 79 /* OP_LR_W */:
-      case 80 /* OP_SC_W */:
-      case 81 /* OP_LR_D */:
-      case 82 /* OP_SC_D */:
-      case 83 /* OP_AMO_W */:
-      case 84 /* OP_AMO_D */:
-        h.pc = fpVa + off;
-        h.liveI = i;
-        if (!h.atomic(w & 127, imm, d, s1, s2)) {
-          trapped = true;
-          break loop;
-        }
-        off = (off + len) | 0;
-        break;
-
       // ---- fences: the decoded-instruction cache is kept coherent with stores, so fence.i has nothing to do ----
       case 52 /* OP_FENCE */:
       case 53 /* OP_FENCE_I */:
         off = (off + len) | 0;
         break;
 
-      // ---- system ----
-      case 54 /* OP_ECALL */:
-        h.raise(h.priv === C.PRV_M ? C.CAUSE_MACHINE_ECALL : C.CAUSE_USER_ECALL + h.priv, 0n);
-        trapped = true;
-        break loop;
-      case 55 /* OP_EBREAK */:
-        h.raise(C.CAUSE_BREAKPOINT, BigInt.asUintN(64, BigInt(fpVa + off)));
-        trapped = true;
-        break loop;
-      case 69 /* OP_CSRRW */:
-      case 70 /* OP_CSRRS */:
-      case 71 /* OP_CSRRC */:
-      case 72 /* OP_CSRRWI */:
-      case 73 /* OP_CSRRSI */:
-      case 74 /* OP_CSRRCI */:
-        h.pc = fpVa + off;
-        h.liveI = i;
-        if (!h.csrInstr(w & 127, imm & 0xfff, s1, imm >>> 12, d)) {
+      default: {
+        // Everything else (illegal bits, mulh*, divisions, atomics, system instructions) runs out of
+        // line: it keeps this loop small, and instructions a program meets late do not throw away
+        // this function's optimized code.
+        const r = execRare(h, w, imm, off, i);
+        if (r === 0 /* RARE_NEXT */) {
+          off = (off + len) | 0;
+          break;
+        }
+        if (r === 1 /* RARE_TRAP */) {
           trapped = true;
           break loop;
         }
-        off = (off + len) | 0;
-        if (h.breakChunk) {
-          i = (i + 1) | 0;
-          break loop;
-        }
-        break;
-      case 76 /* OP_MRET */:
-      case 75 /* OP_SRET */:
-        h.pc = fpVa + off;
-        h.liveI = i;
-        if (!((w & 127) === 76 /* OP_MRET */ ? h.mret() : h.sret())) {
-          h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
-          trapped = true;
-          break loop;
-        }
-        farPc = h.pc;
-        off = FAR;
         i = (i + 1) | 0;
-        break loop;
-      case 77 /* OP_WFI */:
-        // U-mode always traps (S is implemented); S-mode traps when mstatus.TW = 1, with a time limit of
-        // zero as Spike (privileged spec §3.1.6.5).
-        if (h.priv === C.PRV_U || (h.priv === C.PRV_S && (h.mstatus & C.MSTATUS_TW) !== 0)) {
-          h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
-          trapped = true;
-          break loop;
+        if (r === 2 /* RARE_NEXT_END */) off = (off + len) | 0;
+        else {
+          farPc = h.pc;
+          off = FAR;
         }
-        off = (off + len) | 0;
-        i = (i + 1) | 0;
-        h.wfiWaiting = true;
-        break loop;
-      case 78 /* OP_SFENCE_VMA */:
-        if (h.priv === C.PRV_U || (h.priv === C.PRV_S && (h.mstatus & C.MSTATUS_TVM) !== 0)) {
-          h.pc = fpVa + off;
-          h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(fpVa + off) ?? 0) >>> 0));
-          trapped = true;
-          break loop;
-        }
-        // rvx caches translations per 4 KiB page, also of superpages, so it flushes everything
-        // whatever rs1/rs2 name: an allowed over-approximation (privileged spec §4.2.1).
-        h.flushTlb();
-        off = (off + len) | 0;
-        i = (i + 1) | 0;
-        break loop;
-      case 85 /* OP_XPC */: {
-        const x = h.xpc;
-        if (x === null) {
-          h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt(imm >>> 0));
-          trapped = true;
-          break loop;
-        }
-        h.pc = fpVa + off;
-        h.liveI = i;
-        if (!x.execute(h, imm >>> 0)) {
-          trapped = true;
-          break loop;
-        }
-        farPc = h.pc;
-        off = FAR;
-        i = (i + 1) | 0;
         break loop;
       }
-      default:
-        h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(fpVa + off) ?? 0) >>> 0));
-        trapped = true;
-        break loop;
     }
     i = (i + 1) | 0;
   }
