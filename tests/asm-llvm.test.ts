@@ -309,6 +309,12 @@ describe.skipIf(!HAVE_LLVM)('rvx asm vs llvm-mc', () => {
     compare('.text\nnop\n.org 0x10\nnop\nc.nop\n.org 0x20, 0xff\nret\n', true);
   });
 
+  it('.org label + k after branches that relax: the target moves with the label', () => {
+    const src = '.text\nbnez a0, far\nvec: beqz a0, far\nj far\nbeq a0, a1, far\n.org vec + 0x40\nfar: nop\n.org far + 8, 0xff\nret\n';
+    compare(src, true);
+    compare(src, false);
+  });
+
   it('.option rvc / norvc / push / pop switch compression', () => {
     const src = ['.text', 'addi a0, a0, 1', '.option push', '.option norvc', 'addi a0, a0, 1', 'beqz a0, 1f', '.option rvc', 'addi a0, a0, 1', '.option pop', 'addi a0, a0, 1', '1: ret'].join('\n') + '\n';
     compare(src, true);

@@ -67,6 +67,12 @@ function alignPad(f: Frag, offset: number): number {
   return p.maxSkip >= 0 && pad > p.maxSkip ? 0 : pad;
 }
 
+/** The section offset a .org pads to (its base fragment, if any, precedes it and is laid out already). */
+function orgTarget(f: Frag): number {
+  const p = f.pad!;
+  return (p.base ? p.base.offset : 0) + p.align;
+}
+
 /** Assign fragment offsets in one input section, relaxing compressed branches as LLVM does. */
 export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void {
   const frags = sec.frags;
@@ -79,7 +85,7 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
       const f = frags[k];
       f.offset = k === 0 ? 0 : frags[k - 1].offset + frags[k - 1].size;
       if (f.kind === FRAG_ALIGN) f.size = alignPad(f, f.offset);
-      else if (f.kind === FRAG_ORG) f.size = Math.max(0, f.pad!.align - f.offset);
+      else if (f.kind === FRAG_ORG) f.size = Math.max(0, orgTarget(f) - f.offset);
       valid = k;
     }
   };
@@ -125,8 +131,8 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
   const last = frags[n - 1];
   sec.size = last.offset + last.size;
   for (const f of frags) {
-    if (f.kind === FRAG_ORG && f.offset > f.pad!.align) {
-      addDiag(diags, f.pad!.loc ?? null, `.org moves the location backwards (from offset ${f.offset} to ${f.pad!.align} in ${sec.name})`);
+    if (f.kind === FRAG_ORG && f.offset > orgTarget(f)) {
+      addDiag(diags, f.pad!.loc ?? null, `.org moves the location backwards (from offset ${f.offset} to ${orgTarget(f)} in ${sec.name})`);
     }
   }
 }

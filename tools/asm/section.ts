@@ -47,6 +47,8 @@ export interface Padding {
   fillValue: bigint;
   /** Where a .org was written (for its error). */
   loc?: Loc;
+  /** `.org label + k`: the target is `align` bytes from the start of this fragment (else from the section's). */
+  base?: Frag | null;
 }
 
 /** The bytes of all data fragments of one section, back to back (only the last fragment grows). */

@@ -1712,30 +1712,20 @@ export class Unit {
         if (n < 1 || n > 2) throw new AsmError('expected: .org offset[, fill]', p);
         const e = this.expr(this.opS[0], this.opE[0]);
         const rv = evaluate(e, this.nowResolve);
+        // An absolute offset, or `label + k` for a label already placed in this section: then the target moves
+        // with the label when fragments before it relax (LLVM's MCOrgFragment evaluates it during layout too).
         let target: bigint | null = null;
+        let base: Frag | null = null;
         if (rv && rv.base === null) target = rv.off;
-        else if (rv && rv.base !== null) {
-          // `.org label + k` with a label of this section at a fixed offset (before any variable fragment).
-          const fr = rv.base as Frag;
-          let fixed = this.sec.frags.indexOf(fr) >= 0;
-          let off = 0;
-          for (const g of this.sec.frags) {
-            if (g === fr) break;
-            if (g.kind === FRAG_RELAX) fixed = false;
-            else if (g.kind === FRAG_ORG) off = Math.max(off, g.pad!.align);
-            else if (g.kind === FRAG_ALIGN) {
-              const a = g.pad!.align;
-              const pad = (a - (off % a)) % a;
-              off += g.pad!.maxSkip >= 0 && pad > g.pad!.maxSkip ? 0 : pad;
-            } else off += g.size;
-          }
-          if (fixed) target = BigInt(off) + rv.off;
+        else if (rv && rv.base !== null && this.sec.frags.indexOf(rv.base as Frag) >= 0) {
+          base = rv.base as Frag;
+          target = rv.off;
         }
         if (target === null) throw new AsmError('.org needs an absolute expression (an offset in the section) known at this point', this.opS[0]);
-        if (target < 0n || target > 1n << 30n) throw new AsmError(`.org offset ${target} out of range`, this.opS[0]);
+        if (target < (base ? -(1n << 30n) : 0n) || target > 1n << 30n) throw new AsmError(`.org offset ${target} out of range`, this.opS[0]);
         const fill = n > 1 ? Number(this.absolute(1, 'fill') & 0xffn) : 0;
         const f = new Frag(FRAG_ORG);
-        f.pad = { align: Number(target), fill, maxSkip: -1, nops: false, rvc: false, count: 0, fillSize: 1, fillValue: 0n, loc: this.locAt(this.opS[0]) };
+        f.pad = { align: Number(target), fill, maxSkip: -1, nops: false, rvc: false, count: 0, fillSize: 1, fillValue: 0n, loc: this.locAt(this.opS[0]), base };
         this.sec.addFrag(f);
         break;
       }
