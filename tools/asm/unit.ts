@@ -1284,12 +1284,14 @@ export class Unit {
       bv = plan.sources.map((src) => (src.from === 'field' ? cvalues[src.index] : src.value));
     }
     const bigField = big.fields.findIndex((x) => PCREL_FIELDS.has(x.name));
+    const bigVals = bv!.slice(0, big.fields.length);
+    const same = cdef === big;
     f.relax = {
       small: cdef,
-      smallValues: cvalues.slice(0, cdef.fields.length),
-      smallField: cdef.fields.findIndex((x) => PCREL_FIELDS.has(x.name)),
+      smallValues: same ? bigVals : cvalues.slice(0, cdef.fields.length),
+      smallField: same ? bigField : cdef.fields.findIndex((x) => PCREL_FIELDS.has(x.name)),
       big,
-      bigValues: bv!.slice(0, big.fields.length),
+      bigValues: bigVals,
       bigField,
       target,
       relaxed: cdef.size === 4,
