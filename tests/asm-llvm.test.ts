@@ -320,6 +320,19 @@ describe.skipIf(!HAVE_LLVM)('rvx asm vs llvm-mc', () => {
     compare(src, true);
   });
 
+  it('floating-point CSR pseudo-instructions (Zicsr on fcsr/frm/fflags) and move: as llvm-mc with +f', () => {
+    const src = '.text\nfrcsr a0\nfscsr a1\nfscsr a0, a1\nfrrm a2\nfsrm a3\nfsrm a2, a3\nfsrmi 3\nfsrmi a0, 4\nfrflags a4\nfsflags a5\nfsflags a4, a5\nfsflagsi 31\nfsflagsi a0, 1\nmove s0, s1\n';
+    const s = join(dir, 'fpcsr.s');
+    const o = join(dir, 'fpcsr.o');
+    const b = join(dir, 'fpcsr.bin');
+    writeFileSync(s, src);
+    execFileSync('llvm-mc', ['-triple=riscv64', '-mattr=+m,+a,+c,+f,-relax', '-filetype=obj', '-o', o, s]);
+    execFileSync('llvm-objcopy', ['-O', 'binary', '--only-section=.text', o, b]);
+    expect(rvxText(src, true).equals(readFileSync(b))).toBe(true);
+    // GNU's older names frsr/fssr are the same instructions.
+    expect(rvxText('frsr a0\nfssr a1\nfssr a0, a1\n', true).equals(rvxText('frcsr a0\nfscsr a1\nfscsr a0, a1\n', true))).toBe(true);
+  });
+
   it('call / tail with @plt (gcc -fPIC output): the same code as without', () => {
     compare('.text\nf: nop\ncall f@plt\ntail f@plt\ncall a0, f@plt\ncall f\n', true);
   });
