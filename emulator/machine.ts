@@ -61,21 +61,79 @@ export interface MachineStats {
   idleSteps: number;
 }
 
-function newRecord(): CommitRecord {
-  return {
-    step: 0, priv: 3, pc: 0, raw: 0, size: 4, opId: -1, rd: -1, rdValue: 0n,
-    csrWriteCount: 0, csrWriteNum: [], csrWriteValue: [],
-    memKind: MEM_NONE, memVaddr: 0, memPaddr: 0, memSize: 0, memValue: 0n,
-    taken: false, nextPc: 0, trapped: false, trapCause: 0n, trapTval: 0n, walkLevels: 0,
-    rs1Value: 0n, rs2Value: 0n, fetchPaddr: 0, xlate: 0,
-    xpcEvent: 0, xpcCapPa: 0, xpcEntryPa: 0, xpcLinkPa: 0, xpcSegListPa: 0,
-  };
+/**
+ * The record the observed loop fills. Register values are kept as 32-bit halves and turned into bigint
+ * only when an observer reads them (the timing model reads rs1/rs2 for divides only, a tracer rd for
+ * register writes): building three bigints per instruction cost more than the rest of the record.
+ */
+class LiveRecord implements CommitRecord {
+  step = 0;
+  priv = 3;
+  pc = 0;
+  raw = 0;
+  size: 2 | 4 = 4;
+  opId = -1;
+  rd = -1;
+  rdLo = 0;
+  rdHi = 0;
+  rs1Lo = 0;
+  rs1Hi = 0;
+  rs2Lo = 0;
+  rs2Hi = 0;
+  csrWriteCount = 0;
+  csrWriteNum: number[] = [];
+  csrWriteValue: bigint[] = [];
+  memKind = MEM_NONE;
+  memVaddr = 0;
+  memPaddr = 0;
+  memSize = 0;
+  memValue = 0n;
+  taken = false;
+  nextPc = 0;
+  trapped = false;
+  trapCause = 0n;
+  trapTval = 0n;
+  walkLevels = 0;
+  fetchPaddr = 0;
+  xlate = 0;
+  xpcEvent = 0;
+  xpcCapPa = 0;
+  xpcEntryPa = 0;
+  xpcLinkPa = 0;
+  xpcSegListPa = 0;
+
+  get rdValue(): bigint {
+    return halvesToBigint(this.rdLo, this.rdHi);
+  }
+  set rdValue(v: bigint) {
+    this.rdLo = Number(BigInt.asIntN(32, v));
+    this.rdHi = Number(BigInt.asIntN(32, v >> 32n));
+  }
+  get rs1Value(): bigint {
+    return halvesToBigint(this.rs1Lo, this.rs1Hi);
+  }
+  set rs1Value(v: bigint) {
+    this.rs1Lo = Number(BigInt.asIntN(32, v));
+    this.rs1Hi = Number(BigInt.asIntN(32, v >> 32n));
+  }
+  get rs2Value(): bigint {
+    return halvesToBigint(this.rs2Lo, this.rs2Hi);
+  }
+  set rs2Value(v: bigint) {
+    this.rs2Lo = Number(BigInt.asIntN(32, v));
+    this.rs2Hi = Number(BigInt.asIntN(32, v >> 32n));
+  }
+}
+
+/** The unsigned 64-bit value of two 32-bit halves, as Hart.getReg returns it. */
+function halvesToBigint(lo: number, hi: number): bigint {
+  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
 
 export class Machine implements PageTableReader {
   readonly hart: Hart;
   private readonly flushOut: () => void;
-  private readonly rec: CommitRecord = newRecord();
+  private readonly rec = new LiveRecord();
   private readonly peekSlot: D.DecodedSlot = { op: 0, f: 0, imm: 0, id: -1 };
 
   constructor(opts: MachineOptions = {}) {
@@ -340,7 +398,8 @@ export class Machine implements PageTableReader {
           if (D.WRITES_RD[slot.op] && (slot.f & 127) !== 2 * 32) {
             const rd = (slot.f & 127) >> 1;
             rec.rd = rd;
-            rec.rdValue = h.getReg(rd);
+            rec.rdLo = h.m32[2 * rd];
+            rec.rdHi = h.m32[2 * rd + 1];
           }
           if (D.IS_CONTROL[slot.op]) rec.taken = h.pc !== rec.pc + rec.size;
         }
@@ -369,7 +428,8 @@ export class Machine implements PageTableReader {
     const h = this.hart;
     rec.step = h.instret;
     rec.rd = -1;
-    rec.rdValue = 0n;
+    rec.rdLo = 0;
+    rec.rdHi = 0;
     rec.csrWriteCount = 0;
     rec.memKind = MEM_NONE;
     rec.memVaddr = 0;
@@ -381,8 +441,10 @@ export class Machine implements PageTableReader {
     rec.trapCause = 0n;
     rec.trapTval = 0n;
     rec.walkLevels = 0;
-    rec.rs1Value = 0n;
-    rec.rs2Value = 0n;
+    rec.rs1Lo = 0;
+    rec.rs1Hi = 0;
+    rec.rs2Lo = 0;
+    rec.rs2Hi = 0;
     rec.xlate = 0;
     rec.xpcEvent = 0;
     rec.opId = -1;
@@ -405,7 +467,12 @@ export class Machine implements PageTableReader {
     rec.raw = raw;
     rec.size = (raw & 3) === 3 ? 4 : 2;
     rec.opId = slot.id;
-    rec.rs1Value = h.getReg(((slot.f >>> 7) & 63) >> 1);
-    rec.rs2Value = h.getReg(((slot.f >>> 13) & 63) >> 1);
+    // The decoded slot holds register-file word indices (2 × register number): x0's words stay zero.
+    const s1 = (slot.f >>> 7) & 62;
+    const s2 = (slot.f >>> 13) & 62;
+    rec.rs1Lo = h.m32[s1];
+    rec.rs1Hi = h.m32[s1 + 1];
+    rec.rs2Lo = h.m32[s2];
+    rec.rs2Hi = h.m32[s2 + 1];
   }
 }
