@@ -1188,6 +1188,7 @@ export class Hart {
     s &= ~C.MSTATUS_MPP; // MPP = U, the least-privileged mode
     if (mpp !== PRV_M) s &= ~C.MSTATUS_MPRV; // §3.1.6.1: xRET to a mode below M clears MPRV
     this.mstatus = s;
+    this.logMstatusWrite();
     this.resValid = false;
     this.setPriv(mpp);
     this.pc = this.epcPc(L.CSR_MEPC);
@@ -1203,10 +1204,20 @@ export class Hart {
     s &= ~C.MSTATUS_SPP;
     s &= ~C.MSTATUS_MPRV; // sret always returns below M
     this.mstatus = s;
+    this.logMstatusWrite();
     this.resValid = false;
     this.setPriv(spp);
     this.pc = this.epcPc(L.CSR_SEPC);
     return true;
+  }
+
+  /** Observed runs: xRET's mstatus update is a CSR write of the instruction, as Spike's commit log shows it. */
+  private logMstatusWrite(): void {
+    const rec = this.rec;
+    if (rec === null) return;
+    const k = rec.csrWriteCount++;
+    rec.csrWriteNum[k] = 0x300;
+    rec.csrWriteValue[k] = this.csrRead(0x300)!;
   }
 
   /** xepc as read: bit 0 zero; bit 1 masked when C is off (privileged spec §3.1.14). */
