@@ -174,12 +174,16 @@ export class Machine implements PageTableReader {
     if (opts.xpc) this.hart.attachXpc(createXpcHook(this.hart));
   }
 
-  /** Spike-like reset vector: a0 = mhartid, a1 = 0 (no device tree), jump to the 64-bit entry at 0x1018. */
+  /**
+   * Spike's reset vector, instruction for instruction (so traces diff cleanly against Spike's): a0 =
+   * mhartid, a1 = 0x1020 where Spike keeps its device tree (rvx has none: the bytes there are zero, so a
+   * program checking the DTB magic sees that), jump to the 64-bit entry at 0x1018.
+   */
   private writeBootRom(entry: number): void {
     const t0 = 5, a0 = 10, a1 = 11;
     const words = [
       encodeOrThrow('auipc', [t0, 0]),
-      encodeOrThrow('addi', [a1, 0, 0]),
+      encodeOrThrow('addi', [a1, t0, 32]),
       encodeOrThrow('csrrs', [a0, CSR.mhartid, 0]),
       encodeOrThrow('ld', [t0, 24, t0]),
       encodeOrThrow('jalr', [0, 0, t0]),
