@@ -12,6 +12,16 @@ import * as D from './decode.js';
 import * as C from './hart-constants.js';
 import type { CommitRecord, RunResult } from './types.js';
 import { MEM_AMO, MEM_LOAD, MEM_STORE, XLATE_DATA, XLATE_FETCH } from './types.js';
+
+/**
+ * The commit record the observed loop hands the hart: the memory value is stored as 32-bit halves
+ * (memValue is derived from memLo/memHi/memSize when an observer reads it), so a load or store does not
+ * build a bigint per instruction.
+ */
+export interface ObservedRecord extends CommitRecord {
+  memLo: number;
+  memHi: number;
+}
 import { Uart16550, UART_BASE, UART_SIZE } from './uart.js';
 import { isXpcCsr, type XpcHook } from './xpc-hook.js';
 
@@ -177,7 +187,7 @@ export class Hart {
   fromhost = -1;
 
   // ---- observation ----
-  rec: CommitRecord | null = null;
+  rec: ObservedRecord | null = null;
   observing = false;
 
   xpc: XpcHook | null = null;
@@ -799,8 +809,8 @@ export class Hart {
     rec.memVaddr = hi * TWO32 + (lo >>> 0);
     rec.memPaddr = pa;
     rec.memSize = size;
-    const v = (BigInt(vhi >>> 0) << 32n) | BigInt(vlo >>> 0);
-    rec.memValue = size === 8 ? v : BigInt.asUintN(size * 8, v);
+    rec.memLo = vlo;
+    rec.memHi = vhi;
   }
 
   /** Load `size` bytes at (lo, hi); the zero-extended bits go to ldLo/ldHi. False: exception recorded. */

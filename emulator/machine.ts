@@ -6,7 +6,7 @@ import { encodeOrThrow } from '../isa/codec.js';
 import { CSR } from '../isa/csrs.js';
 import * as D from './decode.js';
 import * as C from './hart-constants.js';
-import { Hart, RAM_BASE, ROM_BASE } from './hart.js';
+import { Hart, RAM_BASE, ROM_BASE, type ObservedRecord } from './hart.js';
 import { execChunk } from './interp.js';
 import { PC_OFF, INSTRET_OFF, CYCLE_OFF, KIND_FETCH } from './layout.js';
 import type { CommitObserver, CommitRecord, LoadableProgram, PageTableReader, RunResult } from './types.js';
@@ -66,7 +66,7 @@ export interface MachineStats {
  * only when an observer reads them (the timing model reads rs1/rs2 for divides only, a tracer rd for
  * register writes): building three bigints per instruction cost more than the rest of the record.
  */
-class LiveRecord implements CommitRecord {
+class LiveRecord implements ObservedRecord {
   step = 0;
   priv = 3;
   pc = 0;
@@ -87,7 +87,8 @@ class LiveRecord implements CommitRecord {
   memVaddr = 0;
   memPaddr = 0;
   memSize = 0;
-  memValue = 0n;
+  memLo = 0;
+  memHi = 0;
   taken = false;
   nextPc = 0;
   trapped = false;
@@ -102,6 +103,15 @@ class LiveRecord implements CommitRecord {
   xpcLinkPa = 0;
   xpcSegListPa = 0;
 
+  /** The accessed value, zero-extended from memSize bytes (0n when memSize is 0). */
+  get memValue(): bigint {
+    const v = halvesToBigint(this.memLo, this.memHi);
+    return this.memSize === 8 ? v : BigInt.asUintN(this.memSize * 8, v);
+  }
+  set memValue(v: bigint) {
+    this.memLo = Number(BigInt.asIntN(32, v));
+    this.memHi = Number(BigInt.asIntN(32, v >> 32n));
+  }
   get rdValue(): bigint {
     return halvesToBigint(this.rdLo, this.rdHi);
   }
@@ -380,18 +390,21 @@ export class Machine implements PageTableReader {
     let remaining = maxInsns;
     try {
       for (;;) {
-        this.resetRecord();
         const pcBefore = h.pc;
         const privBefore = h.priv;
-        // Nothing can be pending with mie = 0 (and no WFI or stop): skip the interrupt check.
-        const b = h.mie === 0 && !h.wfiWaiting && h.halted === null ? null : this.boundary();
-        if (b === 'irq') {
-          this.describeAt(pcBefore, privBefore);
-          rec.nextPc = h.pc;
-          h.cyc += Math.max(0, observer(rec) | 0);
-          continue;
+        // Nothing can be pending with mie = 0 (and no WFI or stop): skip the interrupt check. When the
+        // check runs, the record is cleared first, as taking an interrupt fills it.
+        if (h.mie !== 0 || h.wfiWaiting || h.halted !== null) {
+          this.resetRecord();
+          const b = this.boundary();
+          if (b === 'irq') {
+            this.describeAt(pcBefore, privBefore);
+            rec.nextPc = h.pc;
+            h.cyc += Math.max(0, observer(rec) | 0);
+            continue;
+          }
+          if (b !== null) return b;
         }
-        if (b !== null) return b;
         if (remaining <= 0) return { reason: 'limit' };
         this.resetRecord();
         this.describeAt(h.pc, h.priv);
@@ -413,7 +426,9 @@ export class Machine implements PageTableReader {
         if (rec.memKind !== MEM_NONE && translated && this.dataPrivAt(privBefore) !== C.PRV_M) rec.xlate |= XLATE_DATA;
         const cost = observer(rec);
         // exec counted 1 cycle for a retired instruction; the observer's figure replaces it.
-        h.cyc += Math.max(retired ? 1 : 0, Number.isFinite(cost) ? cost : 1) - retired;
+        // (cost - cost === 0 is Number.isFinite for a number: false for NaN and ±Infinity.)
+        const c = cost - cost === 0 ? cost : 1;
+        h.cyc += (c > retired ? c : retired) - retired;
       }
     } finally {
       h.observing = false;
@@ -439,7 +454,8 @@ export class Machine implements PageTableReader {
     rec.memVaddr = 0;
     rec.memPaddr = 0;
     rec.memSize = 0;
-    rec.memValue = 0n;
+    rec.memLo = 0;
+    rec.memHi = 0;
     rec.taken = false;
     rec.trapped = false;
     rec.trapCause = 0n;
