@@ -37,9 +37,10 @@ export class BranchPredictor {
     return -1;
   }
 
-  private btbUpdate(pc: number, target: number): void {
+  /** Set pc's BTB target; `found` is btbFind(pc) when the caller already has it. */
+  private btbUpdate(pc: number, target: number, found = this.btbFind(pc)): void {
     if (this.btbPc.length === 0) return;
-    let i = this.btbFind(pc);
+    let i = found;
     if (i < 0) {
       i = 0;
       for (let j = 0; j < this.btbPc.length; j++) {
@@ -63,17 +64,18 @@ export class BranchPredictor {
   /** A conditional branch resolved: returns true when the front end had predicted it wrongly. */
   branch(pc: number, taken: boolean, nextPc: number, fallThrough: number): boolean {
     const i = this.btbFind(pc);
+    const k = this.bhtIndex(pc);
     let predicted = fallThrough;
     if (i >= 0) {
       this.btbStamp[i] = ++this.clock;
-      if (this.bhtMask >= 0 && this.bht[this.bhtIndex(pc)] >= 2) predicted = this.btbTarget[i];
+      if (this.bhtMask >= 0 && this.bht[k] >= 2) predicted = this.btbTarget[i];
     }
     if (this.bhtMask >= 0) {
-      const k = this.bhtIndex(pc);
       const c = this.bht[k];
       this.bht[k] = taken ? (c < 3 ? c + 1 : 3) : c > 0 ? c - 1 : 0;
     }
-    if (taken) this.btbUpdate(pc, nextPc);
+    // The lookup above already found pc's entry (or its absence); nothing changed the BTB since.
+    if (taken) this.btbUpdate(pc, nextPc, i);
     return predicted !== nextPc;
   }
 
@@ -85,6 +87,7 @@ export class BranchPredictor {
     const rdLink = rd === 1 || rd === 5;
     const rs1Link = rs1 === 1 || rs1 === 5;
     let predicted: number;
+    let found = -1;
     const isReturn = rs1Link && (!rdLink || rd !== rs1);
     if (isReturn && this.rasCount > 0) {
       this.rasTop = (this.rasTop + this.ras.length - 1) % this.ras.length;
@@ -94,13 +97,15 @@ export class BranchPredictor {
       const i = this.btbFind(pc);
       if (i >= 0) this.btbStamp[i] = ++this.clock;
       predicted = i >= 0 ? this.btbTarget[i] : fallThrough;
+      found = i;
     }
     if (rdLink && this.ras.length > 0) {
       this.ras[this.rasTop] = fallThrough;
       this.rasTop = (this.rasTop + 1) % this.ras.length;
       if (this.rasCount < this.ras.length) this.rasCount++;
     }
-    if (!isReturn) this.btbUpdate(pc, nextPc);
+    // Not a return: the lookup above ran and found pc's entry (or its absence); the RAS push left the BTB alone.
+    if (!isReturn) this.btbUpdate(pc, nextPc, found);
     return predicted !== nextPc;
   }
 }

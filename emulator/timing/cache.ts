@@ -10,11 +10,14 @@ export class SetAssocCache {
   /** Last-use stamps for LRU. */
   private readonly stamps: Float64Array;
   private clock = 0;
+  /** sets - 1 when sets is a power of two, else -1. */
+  private readonly setMask: number;
 
   constructor(sizeBytes: number, ways: number, lineBytes: number) {
     this.lineBytes = lineBytes;
     this.ways = ways;
     this.sets = sizeBytes / (ways * lineBytes);
+    this.setMask = Number.isInteger(this.sets) && this.sets > 0 && (this.sets & (this.sets - 1)) === 0 && this.sets <= 0x40000000 ? this.sets - 1 : -1;
     this.tags = new Float64Array(this.sets * ways).fill(-1);
     this.stamps = new Float64Array(this.sets * ways);
   }
@@ -26,7 +29,10 @@ export class SetAssocCache {
 
   /** Same as access, by line number. */
   accessLine(line: number): boolean {
-    const base = (line % this.sets) * this.ways;
+    // With a power-of-two set count (params.ts requires one), a mask picks the same set as line % sets
+    // for the usual line numbers below 2^31, without a float % (a runtime call).
+    const mask = this.setMask;
+    const base = (mask >= 0 && line >= 0 && line <= 0x7fffffff ? line & mask : line % this.sets) * this.ways;
     const stamp = ++this.clock;
     let victim = base;
     for (let i = base; i < base + this.ways; i++) {

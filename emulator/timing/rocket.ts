@@ -111,6 +111,10 @@ export class RocketModel {
   private lastFetchPage = NaN;
   private readonly cacheBase: Float64Array;
   private readonly cacheEnd: Float64Array;
+  /** Every cacheable range starts and ends on an I-cache line boundary: a line is all cacheable or not. */
+  private readonly linesUniform: boolean;
+  /** The line a cacheable fetch last started in (NaN before any), when linesUniform. */
+  private lastCacheableLine = NaN;
   private xpcHook: ((rec: CommitRecord) => number) | null = null;
   private readonly xpcExtra: Float64Array;
   /** The XPC engine's steps through this core's D-cache (docs/xpc.md §7). */
@@ -141,6 +145,8 @@ export class RocketModel {
     this.pteStamp = new Float64Array(params.pteCacheEntries);
     this.cacheBase = Float64Array.from(params.cacheable.map((r) => r.base));
     this.cacheEnd = Float64Array.from(params.cacheable.map((r) => r.base + r.size));
+    const ilb = params.icache.lineBytes;
+    this.linesUniform = params.cacheable.every((r) => r.base % ilb === 0 && (r.base + r.size) % ilb === 0);
     this.xpcExtra = Float64Array.from([params.xpc.xcall, params.xpc.xret, params.xpc.swapseg, params.xpc.xprefetch]);
     this.xpcCost = new XpcCostModel(params.xpc, {
       dataAccess: (pa, size) => this.dataAccess(pa, size, false),
@@ -306,7 +312,9 @@ export class RocketModel {
       const asidTag = P.asidTagging ? this.asid : 0;
       if ((rec.xlate & XLATE_FETCH) !== 0) {
         const page = Math.floor(rec.pc / 4096);
-        if (page !== this.lastFetchPage || (rec.pc % 4096) + rec.size > 4096) {
+        // pc - page * 4096 is pc % 4096 for pc >= 0 without a float % (a runtime call).
+        const inPage = rec.pc >= 0 ? rec.pc - page * 4096 : rec.pc % 4096;
+        if (page !== this.lastFetchPage || inPage + rec.size > 4096) {
           if (!this.itlb.lookup(rec.pc, asidTag)) {
             this.ev.itlbMisses++;
             const w = this.walk(rec.pc, this.itlb);
@@ -317,11 +325,14 @@ export class RocketModel {
         }
       } else this.lastFetchPage = NaN;
       const pa = rec.fetchPaddr;
-      if (this.cacheable(pa)) {
-        const lb = P.icache.lineBytes;
-        const first = Math.floor(pa / lb);
-        const last = Math.floor((pa + rec.size - 1) / lb);
-        for (let line = first; line <= last; line++) {
+      const lb = P.icache.lineBytes;
+      const firstLine = Math.floor(pa / lb);
+      const lastLine = Math.floor((pa + rec.size - 1) / lb);
+      if (firstLine === this.lastFetchLine && firstLine === this.lastCacheableLine && lastLine === firstLine) {
+        // Within the line the last fetch read and started in (so cacheable: lastCacheableLine is only
+        // set when cacheability is the same across every line): no I-cache access, as below.
+      } else if (this.cacheable(pa)) {
+        for (let line = firstLine; line <= lastLine; line++) {
           if (line === this.lastFetchLine) continue;
           if (!this.icache.accessLine(line)) {
             this.ev.icacheMisses++;
@@ -330,6 +341,7 @@ export class RocketModel {
           }
           this.lastFetchLine = line;
         }
+        if (this.linesUniform) this.lastCacheableLine = firstLine;
       } else {
         this.stall(S_UNCACHED, P.uncachedLatency);
         t += P.uncachedLatency;
