@@ -450,26 +450,25 @@ export class Machine implements PageTableReader {
     rec.rdLo = 0;
     rec.rdHi = 0;
     rec.csrWriteCount = 0;
-    rec.memKind = MEM_NONE;
-    rec.memVaddr = 0;
-    rec.memPaddr = 0;
-    rec.memSize = 0;
-    rec.memLo = 0;
-    rec.memHi = 0;
+    // The hart sets the memory fields only with memKind, and the trap fields only with trapped.
+    if (rec.memKind !== MEM_NONE) {
+      rec.memKind = MEM_NONE;
+      rec.memVaddr = 0;
+      rec.memPaddr = 0;
+      rec.memSize = 0;
+      rec.memLo = 0;
+      rec.memHi = 0;
+    }
     rec.taken = false;
-    rec.trapped = false;
-    rec.trapCause = 0n;
-    rec.trapTval = 0n;
+    if (rec.trapped) {
+      rec.trapped = false;
+      rec.trapCause = 0n;
+      rec.trapTval = 0n;
+    }
     rec.walkLevels = 0;
-    rec.rs1Lo = 0;
-    rec.rs1Hi = 0;
-    rec.rs2Lo = 0;
-    rec.rs2Hi = 0;
     rec.xlate = 0;
     rec.xpcEvent = 0;
-    rec.opId = -1;
-    rec.raw = 0;
-    rec.size = 4;
+    // opId, raw, size and the source values: describeAt, which always follows, sets them.
   }
 
   /** Fill the static part of the record (pc, raw, opId, operand values) for the instruction at pc. */
@@ -483,7 +482,16 @@ export class Machine implements PageTableReader {
     slot.f = 0;
     const raw = h.peekInstr(pc, slot);
     rec.fetchPaddr = h.peekPa < 0 ? pc : h.peekPa;
-    if (raw < 0) return;
+    if (raw < 0) {
+      rec.opId = -1;
+      rec.raw = 0;
+      rec.size = 4;
+      rec.rs1Lo = 0;
+      rec.rs1Hi = 0;
+      rec.rs2Lo = 0;
+      rec.rs2Hi = 0;
+      return;
+    }
     rec.raw = raw;
     rec.size = (raw & 3) === 3 ? 4 : 2;
     rec.opId = slot.id;
