@@ -13,6 +13,10 @@ export class Tlb {
   private readonly stamps: Float64Array;
   private readonly small: number;
   private clock = 0;
+  /** The last hit (vpn, asid) and the entry it found; memoVpn NaN once any entry changes. */
+  private memoVpn = NaN;
+  private memoAsid = 0;
+  private memoIndex = 0;
 
   constructor(entries: number, superpageEntries: number) {
     const n = entries + superpageEntries;
@@ -27,11 +31,20 @@ export class Tlb {
   /** Hit for virtual address va under asid (pass 0 when ASIDs are not tagged)? Updates LRU. */
   lookup(va: number, asid: number): boolean {
     const vpn = Math.floor(va / PAGE);
+    // The entries have not changed since the last hit for this vpn and asid: the scan below would stop
+    // at the same entry.
+    if (vpn === this.memoVpn && asid === this.memoAsid) {
+      this.stamps[this.memoIndex] = ++this.clock;
+      return true;
+    }
     for (let i = 0; i < this.tags.length; i++) {
       const level = this.levels[i];
       const tag = level === 0 ? vpn : Math.floor(vpn / (level === 1 ? 512 : 262144));
       if (this.tags[i] === tag && (this.globals[i] === 1 || this.asids[i] === asid)) {
         this.stamps[i] = ++this.clock;
+        this.memoVpn = vpn;
+        this.memoAsid = asid;
+        this.memoIndex = i;
         return true;
       }
     }
@@ -48,6 +61,7 @@ export class Tlb {
       lo = this.small;
       hi = this.tags.length;
     }
+    this.memoVpn = NaN;
     let victim = lo;
     for (let i = lo; i < hi; i++) {
       if (this.tags[i] !== this.tags[i]) {
@@ -65,6 +79,7 @@ export class Tlb {
 
   /** sfence.vma semantics (privileged spec 4.2.1): va null = all addresses, asid null = all ASIDs. */
   flush(va: number | null, asid: number | null): void {
+    this.memoVpn = NaN;
     const vpn = va === null ? 0 : Math.floor(va / PAGE);
     for (let i = 0; i < this.tags.length; i++) {
       if (this.tags[i] !== this.tags[i]) continue;
@@ -79,6 +94,7 @@ export class Tlb {
   }
 
   flushAll(): void {
+    this.memoVpn = NaN;
     this.tags.fill(NaN);
   }
 }
