@@ -197,6 +197,21 @@ export const xpcChain: SystemSpec = {
   ],
 };
 
+/**
+ * A client's verdict: falling through prints the string at `ok` and returns 0; a branch to `8f` prints
+ * the one at `bad` and returns 1 (the exit code the tests read).
+ */
+const VERDICT = `    la a0, ok
+    call puts
+    li a0, 0
+    j 9f
+8:
+    la a0, bad
+    call puts
+    li a0, 1
+9:
+`;
+
 /** A server process that only serves x-entries (its own thread waits for ever). */
 function xserver(name: string, handlers: string): ProgramSpec {
   return {
@@ -256,16 +271,7 @@ const incUser = (n: number) => xclient('user', `
     addi s0, s0, 1
     li t0, ${n}
     bltu s0, t0, 1b
-    la a0, ok
-    call puts
-    li a0, 0
-    j 9f
-8:
-    la a0, bad
-    call puts
-    li a0, 1
-9:
-`, `
+${VERDICT}`, `
 ok:
     .asciz "user: ${n} xcalls ok\\n"
 bad:
@@ -706,16 +712,7 @@ pid_handler:
     call xpc_call             # long-message IPC from inside an xcall
     li t0, 1
     bne a0, t0, 8f
-    la a0, ok
-    call puts
-    li a0, 0
-    j 9f
-8:
-    la a0, bad
-    call puts
-    li a0, 1
-9:
-`, `
+${VERDICT}`, `
 ok:
     .asciz "client: XPC state survives fastpath IPC: ok\\n"
 bad:
@@ -801,16 +798,7 @@ slow_handler:
     csrr t0, uxseg_len
     li t1, 4096
     bne t0, t1, 8f
-    la a0, ok
-    call puts
-    li a0, 0
-    j 9f
-8:
-    la a0, bad
-    call puts
-    li a0, 1
-9:
-`, `
+${VERDICT}`, `
 ok:
     .asciz "client_${n}: 3 slow xcalls across time slices: ok\\n"
 bad:
