@@ -39,3 +39,16 @@ export function htifHexDump(label: string, count: string): string {
         sd t0, 0(s3)
 6:      j 6b`;
 }
+
+/** The HTIF words, in their own section as riscv-tests place them. */
+export const HTIF_SECTION = `
+        .section .tohost, "aw", @progbits
+        .balign 8
+        .globl tohost
+        .type tohost, @object
+        .size tohost, 8
+tohost: .dword 0
+        .globl fromhost
+        .type fromhost, @object
+        .size fromhost, 8
+fromhost: .dword 0`;

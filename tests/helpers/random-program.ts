@@ -1,4 +1,4 @@
-import { htifHexDump } from './htif-dump.js';
+import { HTIF_SECTION, htifHexDump } from './htif-dump.js';
 // Test helper: random RV64IMAC user-level programs for differential runs (rvx against QEMU). Each program
 // sets every register to a random value, runs a random mix of ALU, M, W-form, compressed, load/store,
 // AMO, LR/SC and forward-branch instructions (some loads and stores misaligned) over a 256-byte buffer (base s0, never written by the
@@ -135,7 +135,7 @@ export function randomProgram(seed: number, length: number, rvc = true): string 
   out.push(DUMP);
   out.push('        .data', '        .balign 8', 'buf:');
   for (let i = 0; i < 32; i++) out.push(`        .dword ${BigInt.asUintN(64, rng.next64())}`);
-  out.push('        .space 256', HTIF_WORDS);
+  out.push('        .space 256', HTIF_SECTION);
   return out.join('\n') + '\n';
 }
 
@@ -143,14 +143,3 @@ const DUMP = `
         # dump: dwords: buffer (32) and x0..x31 (32)
         ${htifHexDump('buf', `64`)}`;
 
-const HTIF_WORDS = `
-        .section .tohost, "aw", @progbits
-        .balign 8
-        .globl tohost
-        .type tohost, @object
-        .size tohost, 8
-tohost: .dword 0
-        .globl fromhost
-        .type fromhost, @object
-        .size fromhost, 8
-fromhost: .dword 0`;

@@ -7,7 +7,7 @@
 // same log.
 
 import { Rng } from './random-program.js';
-import { htifHexDump } from './htif-dump.js';
+import { HTIF_SECTION, htifHexDump } from './htif-dump.js';
 
 const OPS = 40;
 /** Lines printed: 5 words per trap for up to 2 * OPS + 1 traps, and the trap count. */
@@ -181,13 +181,4 @@ pt_root: .space 4096
 pt_l1:   .space 4096
 pt_l0:   .space 4096
 
-        .section .tohost, "aw", @progbits
-        .balign 8
-        .globl tohost
-        .type tohost, @object
-        .size tohost, 8
-tohost: .dword 0
-        .globl fromhost
-        .type fromhost, @object
-        .size fromhost, 8
-fromhost: .dword 0`;
+${HTIF_SECTION}`;

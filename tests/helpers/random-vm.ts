@@ -6,7 +6,7 @@
 // skips it; the body logs every loaded value. Both logs are printed through the HTIF console.
 
 import { Rng } from './random-program.js';
-import { htifHexDump } from './htif-dump.js';
+import { HTIF_SECTION, htifHexDump } from './htif-dump.js';
 
 const PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_G = 32, PTE_A = 64, PTE_D = 128;
 const OPS = 48;
@@ -184,13 +184,4 @@ pt_root: .space 4096
 pt_l1:   .space 4096
 pt_l0:   .space 4096
 
-        .section .tohost, "aw", @progbits
-        .balign 8
-        .globl tohost
-        .type tohost, @object
-        .size tohost, 8
-tohost: .dword 0
-        .globl fromhost
-        .type fromhost, @object
-        .size fromhost, 8
-fromhost: .dword 0`;
+${HTIF_SECTION}`;

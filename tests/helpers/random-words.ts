@@ -6,7 +6,7 @@
 // register file and trap log.
 
 import { Rng } from './random-program.js';
-import { htifHexDump } from './htif-dump.js';
+import { HTIF_SECTION, htifHexDump } from './htif-dump.js';
 
 const OPCODES32 = [0x13, 0x33, 0x1b, 0x3b, 0x37, 0x17, 0x0f];
 
@@ -115,13 +115,4 @@ regs:   .space 8 * 32                   # x0..x31, then the log and the count, p
 log:    .space 16 * 64
 count:  .dword 0
 save:   .dword 0, 0
-        .section .tohost, "aw", @progbits
-        .balign 8
-        .globl tohost
-        .type tohost, @object
-        .size tohost, 8
-tohost: .dword 0
-        .globl fromhost
-        .type fromhost, @object
-        .size fromhost, 8
-fromhost: .dword 0`;
+${HTIF_SECTION}`;
