@@ -1,0 +1,68 @@
+// What the commands (`rvx run`, `rvx kernel`, `rvx trace`) call for `--gdb PORT [--gdb-wait|--gdb-nowait]`:
+// the option parsing they share and one call that serves gdb until the run is over.
+
+import type { RunResult } from '../../emulator/types.js';
+import { GdbServerError, parseGdbPort, serveGdb, type GdbServeOptions } from './server.js';
+
+export { parseGdbPort } from './server.js';
+export type { GdbOutcome } from './stub.js';
+
+/** Exit status of rvx when gdb kills the guest (128 + SIGKILL, as a shell reports a killed process). */
+export const EXIT_KILLED = 137;
+
+export const GDB_OPTIONS_HELP = `  --gdb PORT       serve gdb's remote protocol on 127.0.0.1:PORT (0: any free port; the port is
+                   printed): stopped before the first instruction until gdb continues
+                   (docs/debugging.md)
+  --gdb-nowait     with --gdb: start running at once; gdb may attach at any time (QEMU -s without -S)
+  --gdb-wait       with --gdb: wait for gdb before the first instruction (the default; QEMU's -S)
+`;
+
+export interface GdbFlags {
+  port?: number;
+  wait: boolean;
+}
+
+/**
+ * Consume a --gdb/--gdb-wait/--gdb-nowait argument at args[i]. Returns the number of arguments used
+ * (0 when args[i] is not one of them) or an error message.
+ */
+export function takeGdbOption(args: string[], i: number, flags: GdbFlags): number | string {
+  const a = args[i];
+  if (a === '--gdb-wait') {
+    flags.wait = true;
+    return 1;
+  }
+  if (a === '--gdb-nowait') {
+    flags.wait = false;
+    return 1;
+  }
+  if (a === '--gdb' || a.startsWith('--gdb=')) {
+    const v = a === '--gdb' ? args[i + 1] : a.slice(6);
+    const p = parseGdbPort(v);
+    if (typeof p === 'string') return p;
+    flags.port = p;
+    return a === '--gdb' ? 2 : 1;
+  }
+  return 0;
+}
+
+/**
+ * Run under gdb. Returns the guest's RunResult, or an exit status when there is none (gdb killed the
+ * run: EXIT_KILLED; the port could not be opened: 2), having said why on stderr as `rvx CMD: ...`.
+ */
+export async function runUnderGdb(cmd: string, o: Omit<GdbServeOptions, 'wait'> & { wait?: boolean }): Promise<RunResult | { reason: 'finished' } | { exitCode: number }> {
+  try {
+    const r = await serveGdb({ ...o, wait: o.wait ?? true });
+    if (r.reason === 'killed') {
+      process.stderr.write(`rvx ${cmd}: killed by gdb\n`);
+      return { exitCode: EXIT_KILLED };
+    }
+    return r;
+  } catch (e) {
+    if (e instanceof GdbServerError) {
+      process.stderr.write(`rvx ${cmd}: ${e.message}\n`);
+      return { exitCode: 2 };
+    }
+    throw e;
+  }
+}
