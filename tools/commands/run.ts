@@ -8,7 +8,7 @@ import type { LoadableProgram, RunResult } from '../../emulator/types.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ElfImage } from '../elf/model.js';
 import { flatBinary, loadElfBytes, readInputFile, symbolAddress } from '../load.js';
-import { GDB_OPTIONS_HELP, runUnderGdb, takeGdbOption, type GdbFlags } from '../gdb/index.js';
+import { gdbOptionsHelp, runUnderGdb, takeGdbOption, type GdbFlags } from '../gdb/index.js';
 
 /** Exit statuses other than the program's own code. */
 export const EXIT_USAGE = 2;
@@ -41,7 +41,7 @@ options:
                    to FILE as hex, one --signature-granularity-byte word per line (Spike's format,
                    as riscv-arch-test expects)
   --signature-granularity N   bytes per signature line: 1, 2, 4 (default) or 8
-${GDB_OPTIONS_HELP}
+${gdbOptionsHelp(19)}
 exit status:
   0        the program passed (wrote 1 to tohost)
   N        the program failed with code N (tohost = N << 1 | 1; riscv-tests: test case N);

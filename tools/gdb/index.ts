@@ -10,12 +10,16 @@ export type { GdbOutcome } from './stub.js';
 /** Exit status of rvx when gdb kills the guest (128 + SIGKILL, as a shell reports a killed process). */
 export const EXIT_KILLED = 137;
 
-export const GDB_OPTIONS_HELP = `  --gdb PORT       serve gdb's remote protocol on 127.0.0.1:PORT (0: any free port; the port is
-                   printed): stopped before the first instruction until gdb continues
-                   (docs/debugging.md)
-  --gdb-nowait     with --gdb: start running at once; gdb may attach at any time (QEMU -s without -S)
-  --gdb-wait       with --gdb: wait for gdb before the first instruction (the default; QEMU's -S)
-`;
+/** The --gdb options' help lines, descriptions starting at column `col` (to match a command's usage). */
+export function gdbOptionsHelp(col: number): string {
+  const rows: [string, string][] = [
+    ['--gdb PORT', "serve gdb's remote protocol on 127.0.0.1:PORT (0: any free port; the port is printed);"],
+    ['', 'the program waits before its first instruction for gdb (docs/debugging.md)'],
+    ['--gdb-nowait', 'with --gdb: run at once; gdb may attach at any time (QEMU -s without -S)'],
+    ['--gdb-wait', "with --gdb: wait for gdb before the first instruction (the default; QEMU's -S)"],
+  ];
+  return rows.map(([opt, text]) => `  ${opt.padEnd(col - 3)} ${text}\n`).join('');
+}
 
 export interface GdbFlags {
   port?: number;

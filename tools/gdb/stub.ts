@@ -10,7 +10,7 @@
 import type { Machine } from '../../emulator/machine.js';
 import type { CoreStats } from '../../emulator/timing/index.js';
 import { MEM_AMO, MEM_LOAD, MEM_NONE, MEM_STORE, type CommitObserver, type CommitRecord, type RunResult } from '../../emulator/types.js';
-import { hex64, spikeCommitLine, trapName } from '../trace/format.js';
+import { spikeCommitLine, trapName } from '../trace/format.js';
 import { BufferedWriter } from '../trace/writer.js';
 import { closeSync, openSync } from 'node:fs';
 import { DebugMemory } from './memory.js';
@@ -208,7 +208,11 @@ export class GdbStub {
       return;
     }
     if (r.reason !== 'limit') this.guestEnded(r);
-    else if (this.opts.finished?.()) this.finish({ reason: 'finished' });
+    else if (this.opts.finished?.()) {
+      // The command's own end (rvx trace --max): to gdb the program is over.
+      if (this.attached) this.reply('W00');
+      this.finish({ reason: 'finished' });
+    }
   }
 
   /** The observer's checks after one record (only while a debugger is attached). */
@@ -255,8 +259,9 @@ export class GdbStub {
   private trapMessage(rec: CommitRecord, unhandled: boolean): string {
     const m = this.machine;
     const mode = 'USHM'[rec.priv] ?? '?';
-    const what = `${trapName(rec.trapCause).replace(/^trap_/, '')} at pc 0x${hex64(rec.pc)} in ${mode} mode, tval 0x${BigInt.asUintN(64, rec.trapTval).toString(16)}`;
-    const handler = `0x${hex64(rec.nextPc)} in ${'USHM'[m.priv]} mode`;
+    const hex = (v: number | bigint) => '0x' + BigInt.asUintN(64, BigInt(v)).toString(16);
+    const what = `${trapName(rec.trapCause).replace(/^trap_/, '')} at pc ${hex(rec.pc)} in ${mode} mode, tval ${hex(rec.trapTval)}`;
+    const handler = `${hex(rec.nextPc)} in ${'USHM'[m.priv]} mode`;
     return unhandled ? `rvx: unhandled trap: ${what}; its handler ${handler} cannot be fetched\n` : `rvx: trap: ${what}; stopped at its handler ${handler}\n`;
   }
 
