@@ -353,6 +353,19 @@ tohost: .dword 0
     expect(await outcome).toEqual({ reason: 'exit', code: 5 });
   });
 
+  it('a run that cannot go on stops with SIGABRT and the reason, again on every resume', async () => {
+    const b = build('.globl _start\n_start:\n  wfi\n  j _start\n  .section .tohost,"aw"\n  .balign 8\n  .globl tohost\ntohost: .dword 0\n');
+    const { client: c, outcome } = await session(b);
+    for (let k = 0; k < 2; k++) {
+      const out: string[] = [];
+      expect(await c.request('c', out)).toMatch(/^T06/);
+      expect(out.join('')).toMatch(/wfi at pc 0x80000000 waits for an interrupt that can never arrive/);
+    }
+    expect(await c.request('g')).toMatch(/^[0-9a-f]+$/);
+    c.send('k');
+    expect((await outcome).reason).toBe('fatal');
+  });
+
   it('the instruction budget ends the run with SIGXCPU; a second client is refused; a port in use is an error', async () => {
     const b = build('.globl _start\n_start: j _start\n  .section .tohost,"aw"\n  .balign 8\n  .globl tohost\ntohost: .dword 0\n');
     const { client: c, outcome, port } = await session(b, { maxInsns: 1000 });
