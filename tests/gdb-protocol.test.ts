@@ -383,10 +383,12 @@ tohost: .dword 0
     // Reference: the demo under the rocket model, without the stub.
     const ref = build(DEMO, true);
     const refLog: string[] = [];
+    const refCommits: string[] = [];
     const refObs = ref.observer!;
     const refRes = ref.machine.run(Infinity, (rec) => {
       const c = refObs(rec);
       refLog.push(`${spikeCommitLine(rec) ?? 'trap'} ${c}`);
+      if (!rec.trapped) refCommits.push(spikeCommitLine(rec)!);
       return c;
     });
     expect(refRes).toEqual({ reason: 'exit', code: 3 });
@@ -404,6 +406,10 @@ tohost: .dword 0
       },
     });
     const sym = (s: string) => b.symbols.get(s)!.toString(16);
+    const logFile = join(dir, 'monitor-trace.log');
+    const said: string[] = [];
+    expect(await c.request('qRcmd,' + Buffer.from(`trace on ${logFile}`).toString('hex'), said)).toBe('OK');
+    expect(said.join('')).toContain(`commit log (Spike --log-commits format) to ${logFile}`);
     await c.request('qRcmd,' + Buffer.from('catch all').toString('hex'));
     for (const s of ['s_main', 'add_one', 'xpc_callee', 'after_xcall']) expect(await c.request(`Z0,${sym(s)},2`)).toBe('OK');
     expect(await c.request(`Z4,${sym('counter')},8`)).toBe('OK');
@@ -420,12 +426,34 @@ tohost: .dword 0
     expect(stops).toBeGreaterThan(20);
     expect(await outcome).toEqual({ reason: 'exit', code: 3 });
     expect(log).toEqual(refLog);
+    // monitor trace on: the commit log of the whole run, as rvx trace prints it.
+    expect(readFileSync(logFile, 'utf8')).toBe(refCommits.join('\n') + '\n');
     expect(b.machine.stats.cycles).toBe(ref.machine.stats.cycles);
     expect(b.machine.stats.instret).toBe(ref.machine.stats.instret);
   });
 });
 
 describe('gdb server', () => {
+  it('--gdb-nowait: the guest runs until gdb attaches, which stops it where it is', async () => {
+    const b = build('.globl _start\n_start:\n  addi t0, t0, 1\n  j _start\n  .section .tohost,"aw"\n  .balign 8\n  .globl tohost\ntohost: .dword 0\n');
+    let port = 0;
+    const outcome = serveGdb({ port: 0, wait: false, machine: b.machine, observer: null, coreName: 'x', announce: (l) => {
+      const m = /:(\d+)/.exec(l);
+      if (m && !port) port = Number(m[1]);
+    } });
+    while (!port) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 50));
+    const c = await RspClient.connect(port);
+    expect(await c.request('?')).toMatch(/^T05/);
+    const n = b.machine.stats.instret;
+    expect(n).toBeGreaterThan(0n);
+    expect(await c.request('s')).toMatch(/^T05/);
+    expect(b.machine.stats.instret).toBe(n + 1n);
+    expect(b.machine.getReg(5)).toBeGreaterThan(0n);
+    c.send('k');
+    expect((await outcome).reason).toBe('killed');
+  });
+
   it('listens on 127.0.0.1 only', async () => {
     const b = build('.globl _start\n_start: j _start\n');
     let port = 0;
