@@ -353,6 +353,35 @@ tohost: .dword 0
     expect(await outcome).toEqual({ reason: 'exit', code: 5 });
   });
 
+  it('survives random query packets and garbage without affecting the guest', async () => {
+    const ref = build(DEMO, true);
+    ref.machine.run(Infinity, ref.observer!);
+    const b = build(DEMO, true);
+    const { client: c, outcome } = await session(b);
+    // Deterministic pseudo-random bodies: read-only commands and unknown ones, with random arguments.
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const heads = ['q', 'qXfer:features:read:target.xml:', 'qRcmd,', 'm', 'p', 'Z0,', 'z0,', 'Z2,', 'z4,', 'H', 'T', 'g', '?', 'Q', 'v', 'vCont?', 'vFile:', 'qSupported:', 'x', 'b', 'A', 'i', 'I', 'F', 'qAttached:', 'qL'];
+    const alphabet = '0123456789abcdefABCDEF,:;=.-xyz';
+    for (let i = 0; i < 400; i++) {
+      let body = heads[rnd(heads.length)];
+      const n = rnd(40);
+      for (let k = 0; k < n; k++) body += alphabet[rnd(alphabet.length)];
+      if (rnd(10) === 0) c.sendRaw('junk' + String.fromCharCode(rnd(32)));
+      const r = await c.request(body);
+      expect(r).not.toBeNull();
+    }
+    // Remove any breakpoints and watchpoints the noise may have planted, then run to the end.
+    c.send('D');
+    expect(await c.packet()).toBe('OK');
+    c.close();
+    expect(await outcome).toEqual({ reason: 'exit', code: 3 });
+    expect(b.machine.stats.cycles).toBe(ref.machine.stats.cycles);
+  });
+
   it('a run that cannot go on stops with SIGABRT and the reason, again on every resume', async () => {
     const b = build('.globl _start\n_start:\n  wfi\n  j _start\n  .section .tohost,"aw"\n  .balign 8\n  .globl tohost\ntohost: .dword 0\n');
     const { client: c, outcome } = await session(b);

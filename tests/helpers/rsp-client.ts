@@ -27,6 +27,7 @@ export class RspClient {
   static connect(port: number): Promise<RspClient> {
     return new Promise((resolve, reject) => {
       const s = connect(port, '127.0.0.1', () => resolve(new RspClient(s)));
+      s.setNoDelay(true);
       s.once('error', reject);
     });
   }
