@@ -239,7 +239,16 @@ describe('gdb stub protocol', () => {
     // A read watchpoint fires on the ld of counter in the next add_one.
     expect(await c.request(`Z3,${sym('counter')},8`)).toBe('OK');
     expect(await c.request('c')).toMatch(new RegExp(`^T05rwatch:${sym('counter')};`));
+    // gdb (RISC-V: watchpoints taken to fire before the access) removes the watchpoint and steps over the
+    // access, which rvx has already executed: that one step completes without executing anything.
+    const afterLoad = b.machine.pc;
+    const retired = b.machine.stats.instret;
     expect(await c.request(`z3,${sym('counter')},8`)).toBe('OK');
+    expect(await c.request('vCont;s:1')).toMatch(/^T05/);
+    expect(b.machine.pc).toBe(afterLoad);
+    expect(b.machine.stats.instret).toBe(retired);
+    expect(await c.request('s')).toMatch(/^T05/);
+    expect(b.machine.stats.instret).toBe(retired + 1n);
     // An access watchpoint on a byte inside the dword reports an address inside its range.
     const inside = (b.symbols.get('counter')! + 4n).toString(16);
     expect(await c.request(`Z4,${inside},1`)).toBe('OK');

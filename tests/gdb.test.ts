@@ -4,6 +4,7 @@
 // and without gdb; and the microkernel's fastpath. Skipped, with a message, where gdb is absent.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assemble, formatDiagnostics } from '../tools/asm/index.js';
@@ -158,6 +159,44 @@ continue
     const debuggedRun = await gdbSession(GDB!, run, [elf, '--stats', '--gdb', String(port2)], `${PROLOGUE}break *add_one\ncontinue\nstepi\ncontinue\ndelete\ncontinue\n`, join(dir, 'cycles.gdb'));
     expect(cyclesOf(debuggedRun.stderr)).toBeDefined();
     expect(cyclesOf(debuggedRun.stderr)).toBe(cyclesOf(plainRun.stderr));
+  });
+
+  it('source-level stepping and a watchpoint in a C program compiled with gcc -g', async (ctx) => {
+    const gcc = spawnSync('sh', ['-c', 'command -v riscv64-unknown-elf-gcc'], { encoding: 'utf8' }).stdout.trim();
+    if (!gcc) {
+      console.warn('gdb.test.ts: C program skipped: no riscv64-unknown-elf-gcc on PATH');
+      ctx.skip();
+    }
+    const elf = join(dir, 'sum.elf');
+    const cc = spawnSync(gcc, ['-march=rv64imac', '-mabi=lp64', '-mcmodel=medany', '-O0', '-g', '-nostdlib', '-nostartfiles',
+      '-Wl,-Ttext-segment=0x80000000', '-Wl,-e,_start', '-o', elf, join(__dirname, 'fixtures', 'gdb', 'sum.c')], { encoding: 'utf8' });
+    expect(cc.stderr).toBe('');
+    const port = await freePort();
+    const script = `${PROLOGUE}break add
+continue
+info args
+step
+step
+print counter
+next
+finish
+watch counter
+continue
+continue
+info line *$pc
+delete
+continue
+`;
+    const r = await gdbSession(GDB!, run, [elf, '--gdb', String(port)], script, join(dir, 'sum.gdb'));
+    keep('sum', r.gdb);
+    const t = r.gdb;
+    expect(t).toMatch(/Breakpoint 1, add \(a=0, b=0\) at .*sum\.c:9\n9\s+long s = a \+ b;\na = 0\nb = 0\n10\s+counter = s;\n11\s+return s;\n\$1 = 0\n12\s+\}/);
+    expect(t).toMatch(/Run till exit from #0 +add \(a=0, b=0\)|in start_c \(\) at .*sum\.c:17/);
+    expect(t).toMatch(/Value returned is \$2 = 0/);
+    // The watchpoint stops right after the store: gdb shows the line of the next instruction (11).
+    expect(t).toMatch(/Hardware watchpoint 2: counter\n\nOld value = 0\nNew value = 1\nadd \(a=0, b=1\) at .*sum\.c:11\n11\s+return s;/);
+    expect(t).toMatch(/exited with code 03/);
+    expect(r.code).toBe(3);
   });
 
   it('kill ends the run; gdb quitting detaches and the program runs to its end', async () => {

@@ -47,6 +47,7 @@ interface Stop {
 }
 
 interface Watchpoint {
+  // (type 2 write, 3 read, 4 access; [start, end) in the hart's sign-extended virtual addresses)
   type: 2 | 3 | 4;
   start: number;
   end: number;
@@ -91,6 +92,8 @@ export class GdbStub {
   private pendingStop: Stop | null = null;
   private lastStop: Stop = { signal: SIGTRAP };
   private trace: { writer: BufferedWriter; fd: number; file: string } | null = null;
+  /** The watchpoint of the last stop, while gdb has not resumed since (see resume). */
+  private watchStop: Watchpoint | null = null;
 
   /** The guest is executing (slices are being run). */
   running = false;
@@ -254,6 +257,7 @@ export class GdbStub {
       if (!hit) continue;
       // Report an address inside the watched range: gdb matches it against its watchpoints.
       const at = a > w.start ? a : w.start;
+      this.watchStop = w;
       return { signal: SIGTRAP, reason: w.type === 2 ? 'watch' : w.type === 3 ? 'rwatch' : 'awatch', addr: BigInt.asUintN(64, BigInt(at)) };
     }
     return null;
@@ -310,10 +314,21 @@ export class GdbStub {
   }
 
   private resume(step: boolean, addr?: string): void {
+    const watched = this.watchStop;
+    this.watchStop = null;
     if (addr !== undefined && addr !== '') {
       const a = parseHexNumber(addr);
       if (a === null) return this.reply('E01');
       this.machine.pc = addrNumber(a);
+    } else if (step && watched !== null && !this.watchpoints.includes(watched)) {
+      // gdb's RISC-V support takes watchpoints to fire before the access, as the Debug Specification's
+      // triggers do (riscv-tdep.c: have_nonsteppable_watchpoint), so after a watchpoint stop it removes
+      // the watchpoint and single-steps to let the access happen. rvx stops after the access: that step
+      // has nothing left to do, and taking one more instruction would put gdb one instruction past the
+      // access. So a single step right after a watchpoint stop, with that watchpoint removed, completes
+      // at once (docs/debugging.md).
+      this.lastStop = { signal: SIGTRAP };
+      return this.reply(this.stopReply(this.lastStop));
     }
     this.stepping = step;
     this.running = true;
