@@ -17,6 +17,7 @@ import { spikeCommitLine } from '../tools/trace/format.js';
 import { GdbServerError, serveGdb } from '../tools/gdb/server.js';
 import type { GdbOutcome } from '../tools/gdb/stub.js';
 import { PacketDecoder, frame } from '../tools/gdb/protocol.js';
+import { trapClass, trapSignal } from '../tools/gdb/traps.js';
 import { RspClient } from './helpers/rsp-client.js';
 
 const DEMO = readFileSync(join(__dirname, 'fixtures', 'gdb', 'demo.s'), 'utf8');
@@ -90,6 +91,22 @@ describe('framing', () => {
 
   it('escapes #, $, } and * in binary replies', () => {
     expect(frame(Buffer.from('a#$}*'), true).toString('latin1')).toBe('$a}\x03}\x04}]}\x0a#' + frame(Buffer.from('a}\x03}\x04}]}\x0a')).toString('latin1').slice(-2));
+  });
+});
+
+describe('trap stops', () => {
+  it('map causes to classes and gdb signals', () => {
+    const IRQ = 1n << 63n;
+    const cases: [bigint, string, number][] = [
+      [3n, 'ebreak', 5], [2n, 'illegal', 4], [12n, 'page', 11], [13n, 'page', 11], [15n, 'page', 11],
+      [1n, 'access', 11], [5n, 'access', 11], [7n, 'access', 11], [0n, 'misaligned', 10], [4n, 'misaligned', 10],
+      [6n, 'misaligned', 10], [8n, 'ecall', 5], [9n, 'ecall', 5], [11n, 'ecall', 5], [25n, 'xpc', 11], [28n, 'xpc', 11],
+      [IRQ | 7n, 'interrupt', 14], [IRQ | 5n, 'interrupt', 14], [IRQ | 3n, 'interrupt', 5], [IRQ | 9n, 'interrupt', 23],
+    ];
+    for (const [cause, cls, sig] of cases) {
+      expect(trapClass(cause)).toBe(cls);
+      expect(trapSignal(cause)).toBe(sig);
+    }
   });
 });
 

@@ -13,7 +13,7 @@ import { Machine } from '../../emulator/machine.js';
 import { createXpcHook } from '../../emulator/xpc/hook.js';
 import { readElf } from '../elf/read.js';
 import { toLoadable } from '../load.js';
-import { gdbOptionsHelp, runUnderGdb, takeGdbOption, type GdbFlags } from '../gdb/index.js';
+import { gdbFlagsError, gdbOptionsHelp, runUnderGdb, takeGdbOption, type GdbFlags } from '../gdb/index.js';
 
 const USAGE = `usage: rvx kernel [SYSTEM] [options]
 
@@ -92,6 +92,11 @@ export async function main(args: string[]): Promise<number> {
     } else {
       name = a;
     }
+  }
+  const gdbError = gdbFlagsError(gdb);
+  if (gdbError) {
+    process.stderr.write(`rvx kernel: ${gdbError}\n`);
+    return 2;
   }
   const sys = systemByName(name);
   if (!sys) {

@@ -8,7 +8,7 @@ import type { LoadableProgram, RunResult } from '../../emulator/types.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ElfImage } from '../elf/model.js';
 import { flatBinary, loadElfBytes, readInputFile, symbolAddress } from '../load.js';
-import { gdbOptionsHelp, runUnderGdb, takeGdbOption, type GdbFlags } from '../gdb/index.js';
+import { gdbFlagsError, gdbOptionsHelp, runUnderGdb, takeGdbOption, type GdbFlags } from '../gdb/index.js';
 
 /** Exit statuses other than the program's own code. */
 export const EXIT_USAGE = 2;
@@ -161,6 +161,8 @@ function parseArgs(args: string[]): RunOptions | string | 'help' {
         files.push(a);
     }
   }
+  const gdbError = gdbFlagsError(o.gdb);
+  if (gdbError) return gdbError;
   if (files.length !== 1) return files.length === 0 ? 'no program given' : `one program at a time (got ${files.join(', ')})`;
   o.file = files[0];
   return o;

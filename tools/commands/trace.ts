@@ -48,6 +48,7 @@ export async function main(args: string[]): Promise<number> {
       [...SESSION_FLAGS, '--disasm', '--symbols', '--cycles', '--stalls', '--traps', '--gdb-wait', '--gdb-nowait'],
     );
     if (!a.file) throw new UsageError('no ELF file given (rvx trace prog.elf)');
+    if (!a.values.has('--gdb') && (a.flags.has('--gdb-wait') || a.flags.has('--gdb-nowait'))) throw new UsageError('--gdb-wait and --gdb-nowait need --gdb PORT');
     const format = a.values.get('--format') ?? 'text';
     if (format !== 'text' && format !== 'jsonl') throw new UsageError(`--format ${format}: expected text or jsonl`);
     const skip = intOption('--skip', a.values.get('--skip'), 0);

@@ -24,6 +24,13 @@ export function gdbOptionsHelp(col: number): string {
 export interface GdbFlags {
   port?: number;
   wait: boolean;
+  /** --gdb-wait or --gdb-nowait was given (they need --gdb). */
+  waitGiven?: boolean;
+}
+
+/** The error for --gdb-wait/--gdb-nowait without --gdb, or null. */
+export function gdbFlagsError(flags: GdbFlags): string | null {
+  return flags.waitGiven && flags.port === undefined ? '--gdb-wait and --gdb-nowait need --gdb PORT' : null;
 }
 
 /**
@@ -32,12 +39,9 @@ export interface GdbFlags {
  */
 export function takeGdbOption(args: string[], i: number, flags: GdbFlags): number | string {
   const a = args[i];
-  if (a === '--gdb-wait') {
-    flags.wait = true;
-    return 1;
-  }
-  if (a === '--gdb-nowait') {
-    flags.wait = false;
+  if (a === '--gdb-wait' || a === '--gdb-nowait') {
+    flags.wait = a === '--gdb-wait';
+    flags.waitGiven = true;
     return 1;
   }
   if (a === '--gdb' || a.startsWith('--gdb=')) {
