@@ -19,6 +19,7 @@ import type { GdbOutcome } from '../tools/gdb/stub.js';
 import { PacketDecoder, frame } from '../tools/gdb/protocol.js';
 import { trapClass, trapSignal } from '../tools/gdb/traps.js';
 import { RspClient } from './helpers/rsp-client.js';
+import { assembleProgram } from './helpers/programs.js';
 
 const DEMO = readFileSync(join(__dirname, 'fixtures', 'gdb', 'demo.s'), 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'rvx-gdbp-'));
@@ -486,6 +487,47 @@ tohost: .dword 0
     expect(b.machine.stats.cycles).toBe(ref.machine.stats.cycles);
     expect(b.machine.stats.instret).toBe(ref.machine.stats.instret);
   });
+});
+
+describe('timer and software interrupts under the stub', () => {
+  for (const name of ['interrupts.s', 'deleg.s']) {
+    it(`${name}: stepped record by record, the same records, interrupts and cycles as without the stub`, async () => {
+      const asm = assembleProgram(name);
+      const make = () => {
+        const machine = new Machine({ stdout: () => {} });
+        machine.attachXpc(createXpcHook(machine.hart));
+        const loaded = loadElfBytes(asm.elf());
+        if (!loaded.ok) throw new Error(loaded.error);
+        machine.load(loaded.program);
+        const model = coreFromOption('rocket', machine).observer!;
+        const log: string[] = [];
+        const observer = (rec: CommitRecord) => {
+          const c = model(rec);
+          log.push(`${rec.pc.toString(16)} ${spikeCommitLine(rec) ?? `trap ${rec.trapCause}`} ${c}`);
+          return c;
+        };
+        return { machine, observer, log };
+      };
+      const ref = make();
+      expect(ref.machine.run(1_000_000, ref.observer)).toEqual({ reason: 'exit', code: 0 });
+      expect(ref.machine.stats.interrupts).toBeGreaterThan(0);
+      const dbg = make();
+      const { client: c, outcome } = await session(dbg);
+      let steps = 0;
+      for (;;) {
+        const r = (await c.request('s'))!;
+        if (r[0] === 'W') break;
+        expect(r).toMatch(/^T05/);
+        steps++;
+        // One stop per record: interrupts included.
+        expect(steps).toBe(dbg.log.length);
+      }
+      expect(await outcome).toEqual({ reason: 'exit', code: 0 });
+      expect(dbg.log).toEqual(ref.log);
+      expect(dbg.machine.stats.cycles).toBe(ref.machine.stats.cycles);
+      expect(dbg.machine.stats.interrupts).toBe(ref.machine.stats.interrupts);
+    });
+  }
 });
 
 describe('gdb server', () => {
