@@ -1,7 +1,7 @@
 // `rvx kernel`: build and boot the microkernel (kernel-images/) with one of its system descriptions,
 // write its ELF, or write out the generated assembly (docs/kernel.md).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rvxAssemble, KernelBuildError } from '../../kernel-images/assemble.js';
 import { bootImage } from '../../kernel-images/boot.js';
@@ -138,7 +138,12 @@ async function debugKernel(elf: Uint8Array, name: string, gdb: GdbFlags, o: { ma
   const machine = new Machine({ ramMiB: 64, stdout: (b) => process.stdout.write(b) });
   if (o.xpc) machine.attachXpc(createXpcHook(machine.hart));
   machine.load(toLoadable(readElf(elf)));
-  const r = await runUnderGdb('kernel', { port: gdb.port!, wait: gdb.wait, machine, observer: null, coreName: 'ideal', maxInsns: o.maxInsns, elfPath });
+  let r: Awaited<ReturnType<typeof runUnderGdb>>;
+  try {
+    r = await runUnderGdb('kernel', { port: gdb.port!, wait: gdb.wait, machine, observer: null, coreName: 'ideal', maxInsns: o.maxInsns, elfPath });
+  } finally {
+    rmSync(elfPath, { force: true });
+  }
   if (o.stats) process.stderr.write(`rvx kernel: ${machine.stats.instret} instructions retired\n`);
   if ('exitCode' in r) return r.exitCode;
   if (r.reason === 'exit') return r.code === 0 ? 0 : 1;
