@@ -11,9 +11,10 @@
 //   { feature: 'org.gnu.gdb.riscv.fpu', regs: [
 //       ...Array.from({ length: 32 }, (_, i) => ({ name: `f${i}`, regnum: 33 + i, bits: 64, type: 'ieee_double',
 //           group: 'float', read: () => hart.getFreg(i), write: (v) => hart.setFreg(i, v) })),
-//       // fflags/frm/fcsr come with the CSRs below as soon as csrRead answers for 0x001..0x003 (gdb
-//       // expects them in the fpu feature: list them here and skip them in csrGroup).
 //   ] },
+//
+// fflags/frm/fcsr need nothing: csrGroup lists them as soon as the hart's csrRead answers for 0x001..0x003,
+// and gdb looks for them in the csr feature as well as in the fpu one.
 
 import { csrByNumber } from '../../isa/csrs.js';
 import type { Machine } from '../../emulator/machine.js';
