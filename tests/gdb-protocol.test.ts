@@ -224,6 +224,10 @@ describe('gdb stub protocol', () => {
     c.send('p20');
     const t3 = await c.next();
     expect(t3).toEqual({ kind: 'packet', body: hex64le(0x1000n) });
+    // Without acknowledgements a bad checksum cannot be retransmitted: an error reply, not executed.
+    c.sendRaw(`$P5=${hex64le(9n)}#00`);
+    expect(await c.next()).toEqual({ kind: 'packet', body: 'E01' });
+    expect(b.machine.getReg(5)).toBe(0x5555n);
 
     c.send('k');
     expect((await outcome).reason).toBe('killed');

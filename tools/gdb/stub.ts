@@ -69,7 +69,7 @@ export class GdbStub {
   readonly machine: Machine;
   private readonly regs: RegisterFile;
   private readonly memory: DebugMemory;
-  private readonly decoder = new PacketDecoder();
+  private decoder = new PacketDecoder();
   private readonly base: CommitObserver | null;
   private readonly observer: CommitObserver;
   private readonly maxInsns: number;
@@ -123,8 +123,10 @@ export class GdbStub {
   /** A debugger connected: the guest stops where it is (as QEMU's gdbstub does on attach). */
   attach(send: (b: Buffer) => void): void {
     this.send = send;
+    this.decoder = new PacketDecoder(); // nothing of an earlier connection's bytes carries over
     this.noAck = false;
     this.lastSent = null;
+    this.watchStop = null;
     this.checking = true;
     if (this.running) {
       this.running = false;
@@ -139,6 +141,7 @@ export class GdbStub {
     this.watchpoints = [];
     this.stepping = false;
     this.checking = false;
+    this.watchStop = null;
     if (this.ended === null) this.running = true;
   }
 
@@ -154,7 +157,10 @@ export class GdbStub {
           this.packet(ev.body);
           break;
         case 'bad-checksum':
-          this.raw(Buffer.from('-'));
+          // Ask for it again; without acknowledgements (no-ack mode) there is no retransmission, so
+          // the packet gets an error reply instead. Either way it is not executed.
+          if (!this.noAck) this.raw(Buffer.from('-'));
+          else this.reply('E01');
           break;
         case 'overlong':
           if (!this.noAck) this.raw(Buffer.from('+'));
