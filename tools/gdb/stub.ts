@@ -298,7 +298,8 @@ export class GdbStub {
   /** The guest's run ended (exit, budget, or a state it cannot go on from). */
   private guestEnded(r: RunResult): void {
     if (r.reason === 'exit') {
-      if (this.attached) this.reply('W' + (r.code & 0xff).toString(16).padStart(2, '0'));
+      // An exit status has 8 bits: codes above 255 show as 255, as rvx run's own exit status does.
+      if (this.attached) this.reply('W' + Math.min(r.code, 255).toString(16).padStart(2, '0'));
       this.finish(r);
     } else if (r.reason === 'limit') {
       if (this.attached) {
