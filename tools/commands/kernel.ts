@@ -30,7 +30,8 @@ options:
   --stats            print instructions retired to stderr
 ${gdbOptionsHelp(21)}  (with --gdb the kernel ELF is written to a temporary file for gdb's symbols; its path is printed)
 
-exit status: 0 when the kernel halted normally, 1 when it panicked or the budget ran out, 2 bad usage.
+exit status: 0 when the kernel halted normally, 1 when it panicked or the budget ran out, 2 bad usage,
+137 gdb killed it (--gdb).
 `;
 
 export async function main(args: string[]): Promise<number> {
