@@ -145,6 +145,13 @@ export class Machine implements PageTableReader {
   private readonly flushOut: () => void;
   private readonly rec = new LiveRecord();
   private readonly peekSlot: D.DecodedSlot = { op: 0, f: 0, imm: 0, id: -1 };
+  /**
+   * Set by an observer (the gdb stub, tools/gdb/) to end the observed run right after the record it is
+   * looking at: run() returns { reason: 'limit' } between two instructions, exactly where a longer run
+   * would have gone on, so a run cut up this way retires, traps and counts cycles as one run does.
+   * The fast loop (no observer) never reads it.
+   */
+  stopRequested = false;
 
   constructor(opts: MachineOptions = {}) {
     const ramMiB = opts.ramMiB ?? 128;
@@ -401,6 +408,7 @@ export class Machine implements PageTableReader {
             this.describeAt(pcBefore, privBefore);
             rec.nextPc = h.pc;
             h.cyc += Math.max(0, observer(rec) | 0);
+            if (this.stopRequested) return { reason: 'limit' };
             continue;
           }
           if (b !== null) return b;
@@ -429,8 +437,10 @@ export class Machine implements PageTableReader {
         // (cost - cost === 0 is Number.isFinite for a number: false for NaN and ±Infinity.)
         const c = cost - cost === 0 ? cost : 1;
         h.cyc += (c > retired ? c : retired) - retired;
+        if (this.stopRequested) return { reason: 'limit' };
       }
     } finally {
+      this.stopRequested = false;
       h.observing = false;
       h.rec = null;
     }

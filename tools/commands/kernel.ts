@@ -1,13 +1,19 @@
 // `rvx kernel`: build and boot the microkernel (kernel-images/) with one of its system descriptions,
 // write its ELF, or write out the generated assembly (docs/kernel.md).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rvxAssemble, KernelBuildError } from '../../kernel-images/assemble.js';
 import { bootImage } from '../../kernel-images/boot.js';
 import { buildImage } from '../../kernel-images/image.js';
 import { SystemError } from '../../kernel-images/system.js';
 import { SYSTEMS, systemByName } from '../../kernel-images/systems/index.js';
+import { tmpdir } from 'node:os';
+import { Machine } from '../../emulator/machine.js';
+import { createXpcHook } from '../../emulator/xpc/hook.js';
+import { readElf } from '../elf/read.js';
+import { toLoadable } from '../load.js';
+import { gdbFlagsError, gdbOptionsHelp, runUnderGdb, takeGdbOption, type GdbFlags } from '../gdb/index.js';
 
 const USAGE = `usage: rvx kernel [SYSTEM] [options]
 
@@ -22,8 +28,10 @@ options:
   --no-xpc           build without XPC support (the ELF then runs on machines without the engine)
   --max-insns N      instruction budget for the boot (default 200000000)
   --stats            print instructions retired to stderr
+${gdbOptionsHelp(21)}  (with --gdb the kernel ELF is written to a temporary file for gdb's symbols; its path is printed)
 
-exit status: 0 when the kernel halted normally, 1 when it panicked or the budget ran out, 2 bad usage.
+exit status: 0 when the kernel halted normally, 1 when it panicked or the budget ran out, 2 bad usage,
+137 gdb killed it (--gdb).
 `;
 
 export async function main(args: string[]): Promise<number> {
@@ -34,8 +42,18 @@ export async function main(args: string[]): Promise<number> {
   let maxInsns = 200_000_000;
   let stats = false;
   let xpc = true;
+  const gdb: GdbFlags = { wait: true };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
+    const g = takeGdbOption(args, i, gdb);
+    if (typeof g === 'string') {
+      process.stderr.write(`rvx kernel: ${g}\n`);
+      return 2;
+    }
+    if (g > 0) {
+      i += g - 1;
+      continue;
+    }
     const need = (): string | undefined => {
       const v = args[++i];
       if (v === undefined) process.stderr.write(`rvx kernel: ${a} needs a value\n`);
@@ -76,6 +94,11 @@ export async function main(args: string[]): Promise<number> {
       name = a;
     }
   }
+  const gdbError = gdbFlagsError(gdb);
+  if (gdbError) {
+    process.stderr.write(`rvx kernel: ${gdbError}\n`);
+    return 2;
+  }
   const sys = systemByName(name);
   if (!sys) {
     process.stderr.write(`rvx kernel: no system '${name}' (rvx kernel --list shows them)\n`);
@@ -100,9 +123,32 @@ export async function main(args: string[]): Promise<number> {
     if (outFile !== undefined) writeFileSync(outFile, image.elf);
     return 0;
   }
+  if (gdb.port !== undefined) return debugKernel(image.elf, sys.name, gdb, { maxInsns, xpc, stats });
   const r = bootImage(image, { maxInsns, xpc, echo: (b) => process.stdout.write(b) });
   if (stats) process.stderr.write(`rvx kernel: ${r.machine.stats.instret} instructions retired\n`);
   if (r.result.reason === 'exit') return r.result.code === 0 ? 0 : 1;
   process.stderr.write(`rvx kernel: ${r.result.reason === 'limit' ? `instruction budget (${maxInsns}) exhausted` : r.result.message}\n`);
+  return 1;
+}
+
+/** `rvx kernel --gdb PORT`: the machine bootImage builds, served to gdb (docs/debugging.md). */
+async function debugKernel(elf: Uint8Array, name: string, gdb: GdbFlags, o: { maxInsns: number; xpc: boolean; stats: boolean }): Promise<number> {
+  const elfPath = join(tmpdir(), `rvx-kernel-${name}-${process.pid}.elf`);
+  writeFileSync(elfPath, elf);
+  // As bootImage (kernel-images/boot.ts): 64 MiB, the XPC engine when built with it, the ideal core.
+  const machine = new Machine({ ramMiB: 64, stdout: (b) => process.stdout.write(b) });
+  if (o.xpc) machine.attachXpc(createXpcHook(machine.hart));
+  machine.load(toLoadable(readElf(elf)));
+  let r: Awaited<ReturnType<typeof runUnderGdb>>;
+  try {
+    r = await runUnderGdb('kernel', { port: gdb.port!, wait: gdb.wait, machine, observer: null, coreName: 'ideal', maxInsns: o.maxInsns, elfPath });
+  } finally {
+    rmSync(elfPath, { force: true });
+  }
+  if (o.stats) process.stderr.write(`rvx kernel: ${machine.stats.instret} instructions retired\n`);
+  if ('exitCode' in r) return r.exitCode;
+  if (r.reason === 'exit') return r.code === 0 ? 0 : 1;
+  if (r.reason === 'finished') return 0;
+  process.stderr.write(`rvx kernel: ${r.reason === 'limit' ? `instruction budget (${o.maxInsns}) exhausted` : r.message}\n`);
   return 1;
 }

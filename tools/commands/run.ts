@@ -8,6 +8,7 @@ import type { LoadableProgram, RunResult } from '../../emulator/types.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ElfImage } from '../elf/model.js';
 import { flatBinary, loadElfBytes, readInputFile, symbolAddress } from '../load.js';
+import { gdbFlagsError, gdbOptionsHelp, runUnderGdb, takeGdbOption, type GdbFlags } from '../gdb/index.js';
 
 /** Exit statuses other than the program's own code. */
 export const EXIT_USAGE = 2;
@@ -40,7 +41,7 @@ options:
                    to FILE as hex, one --signature-granularity-byte word per line (Spike's format,
                    as riscv-arch-test expects)
   --signature-granularity N   bytes per signature line: 1, 2, 4 (default) or 8
-
+${gdbOptionsHelp(19)}
 exit status:
   0        the program passed (wrote 1 to tohost)
   N        the program failed with code N (tohost = N << 1 | 1; riscv-tests: test case N);
@@ -49,6 +50,7 @@ exit status:
   123      the hart could not go on (e.g. no trap vector)
   124      --max-insns reached
   125      the hart is stuck in a trap loop
+  137      gdb killed the program (--gdb)
 `;
 
 interface RunOptions {
@@ -64,6 +66,7 @@ interface RunOptions {
   input?: string;
   core?: string;
   xpc: boolean;
+  gdb: GdbFlags;
 }
 
 function parseCount(s: string | undefined, what: string): number | string {
@@ -78,10 +81,16 @@ function parseCount(s: string | undefined, what: string): number | string {
 }
 
 function parseArgs(args: string[]): RunOptions | string | 'help' {
-  const o: RunOptions = { file: '', maxInsns: Infinity, stats: false, granularity: 4, xpc: true };
+  const o: RunOptions = { file: '', maxInsns: Infinity, stats: false, granularity: 4, xpc: true, gdb: { wait: true } };
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
+    const g = takeGdbOption(args, i, o.gdb);
+    if (typeof g === 'string') return g;
+    if (g > 0) {
+      i += g - 1;
+      continue;
+    }
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     const name = eq > 0 ? a.slice(0, eq) : a;
     const value = (): string | undefined => (eq > 0 ? a.slice(eq + 1) : args[++i]);
@@ -152,6 +161,8 @@ function parseArgs(args: string[]): RunOptions | string | 'help' {
         files.push(a);
     }
   }
+  const gdbError = gdbFlagsError(o.gdb);
+  if (gdbError) return gdbError;
   if (files.length !== 1) return files.length === 0 ? 'no program given' : `one program at a time (got ${files.join(', ')})`;
   o.file = files[0];
   return o;
@@ -279,8 +290,19 @@ export async function main(args: string[]): Promise<number> {
   }
 
   const t0 = process.hrtime.bigint();
-  // Without an observer (--core ideal) the machine runs its fast loop: every instruction one cycle.
-  const result: RunResult = machine.run(o.maxInsns, core.observer ?? undefined);
+  let result: RunResult;
+  if (o.gdb.port !== undefined) {
+    const r = await runUnderGdb('run', {
+      ...o.gdb, port: o.gdb.port, machine, observer: core.observer, coreName: core.name,
+      coreStats: () => core.stats(), maxInsns: o.maxInsns, elfPath: o.file,
+    });
+    if ('exitCode' in r) return r.exitCode;
+    if (r.reason === 'finished') return 0;
+    result = r;
+  } else {
+    // Without an observer (--core ideal) the machine runs its fast loop: every instruction one cycle.
+    result = machine.run(o.maxInsns, core.observer ?? undefined);
+  }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 
   if (o.stats) {

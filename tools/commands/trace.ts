@@ -5,7 +5,8 @@ import { closeSync, openSync } from 'node:fs';
 import type { CommitRecord } from '../../emulator/types.js';
 import { extraColumns, jsonRecord, spikeCommitLine, spikeTrapLines, type ExtraColumns } from '../trace/format.js';
 import { TraceFilter, parsePrivList } from '../trace/filter.js';
-import { SESSION_FLAGS, SESSION_VALUED, UsageError, exitCodeOf, intOption, openSession, parseArgs, runWithSink, sessionOptions } from '../trace/session.js';
+import { SESSION_FLAGS, SESSION_VALUED, UsageError, exitCodeOf, intOption, openSession, parseArgs, runWithSink, sessionOptions, sinkObserver } from '../trace/session.js';
+import { gdbOptionsHelp, parseGdbPort, runUnderGdb } from '../gdb/index.js';
 import { BrokenPipe, BufferedWriter } from '../trace/writer.js';
 
 const USAGE = `usage: rvx trace prog.elf [options]
@@ -31,7 +32,7 @@ options:
   -o FILE                        write the trace to FILE (the console then stays on stdout)
   --isa NAME, --ram MIB, --mtime-hz HZ   machine options, as for rvx run
   --no-xpc                       a plain RV64IMAC hart: no XPC engine (custom-0 and XPC CSRs illegal)
-`;
+${gdbOptionsHelp(33)}`;
 
 export async function main(args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
@@ -43,10 +44,11 @@ export async function main(args: string[]): Promise<number> {
   try {
     const a = parseArgs(
       args,
-      [...SESSION_VALUED, '--format', '--from', '--to', '--priv', '--skip', '--max', '--max-insns', '-o'],
-      [...SESSION_FLAGS, '--disasm', '--symbols', '--cycles', '--stalls', '--traps'],
+      [...SESSION_VALUED, '--format', '--from', '--to', '--priv', '--skip', '--max', '--max-insns', '-o', '--gdb'],
+      [...SESSION_FLAGS, '--disasm', '--symbols', '--cycles', '--stalls', '--traps', '--gdb-wait', '--gdb-nowait'],
     );
     if (!a.file) throw new UsageError('no ELF file given (rvx trace prog.elf)');
+    if (!a.values.has('--gdb') && (a.flags.has('--gdb-wait') || a.flags.has('--gdb-nowait'))) throw new UsageError('--gdb-wait and --gdb-nowait need --gdb PORT');
     const format = a.values.get('--format') ?? 'text';
     if (format !== 'text' && format !== 'jsonl') throw new UsageError(`--format ${format}: expected text or jsonl`);
     const skip = intOption('--skip', a.values.get('--skip'), 0);
@@ -107,7 +109,18 @@ export async function main(args: string[]): Promise<number> {
       }
       return !filter.done;
     };
-    const r = runWithSink(s, sink, maxInsns);
+    let r: ReturnType<typeof runWithSink>;
+    if (a.values.has('--gdb')) {
+      const port = parseGdbPort(a.values.get('--gdb'));
+      if (typeof port === 'string') throw new UsageError(port);
+      const o = sinkObserver(s, sink);
+      const g = await runUnderGdb('trace', {
+        port, wait: !a.flags.has('--gdb-nowait'), machine: s.machine, observer: o.observer, coreName: s.model.name,
+        coreStats: () => s.model.stats(), maxInsns, finished: o.stopped, elfPath: a.file,
+      });
+      if ('exitCode' in g) return g.exitCode;
+      r = g.reason === 'finished' ? { reason: 'stopped' } : g;
+    } else r = runWithSink(s, sink, maxInsns);
     try {
       w.flush();
     } catch (e) {

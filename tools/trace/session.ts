@@ -2,7 +2,7 @@
 // the chosen core model, and running it with a per-record callback in slices (so a consumer can stop
 // early: `--max`, `--to`, a closed pipe) while the Machine's run loop stays the only interpreter.
 
-import { Machine, MachineError, type CommitRecord, type RunResult } from '../../emulator/index.js';
+import { Machine, MachineError, type CommitObserver, type CommitRecord, type RunResult } from '../../emulator/index.js';
 import { CoreParamsError, coreFromOption, type CoreModel } from '../../emulator/timing/index.js';
 import { createXpcHook } from '../../emulator/xpc/hook.js';
 import type { ElfImage } from '../elf/model.js';
@@ -76,6 +76,24 @@ const SLICE = 1 << 14;
  * says stop ('stopped'). With --core ideal every retired instruction costs 1 cycle (traps 0).
  */
 export function runWithSink(s: Session, sink: RecordSink, maxInsns = Infinity): RunResult | { reason: 'stopped' } {
+  const o = sinkObserver(s, sink);
+  let left = maxInsns;
+  for (;;) {
+    const n = Math.min(SLICE, left);
+    const before = s.machine.stats.instret;
+    const r = s.machine.run(n, o.observer);
+    left -= Number(s.machine.stats.instret - before);
+    if (o.stopped()) return { reason: 'stopped' };
+    if (r.reason !== 'limit') return r;
+    if (left <= 0) return r;
+  }
+}
+
+/**
+ * The observer runWithSink runs the machine with: the core model's cost, then the sink. `stopped` turns
+ * true once the sink has said stop (the run should end at the next convenient point).
+ */
+export function sinkObserver(s: Session, sink: RecordSink): { observer: CommitObserver; stopped: () => boolean } {
   const model = s.model.observer;
   const stalls = s.model.lastStalls;
   let stop = false;
@@ -85,16 +103,7 @@ export function runWithSink(s: Session, sink: RecordSink, maxInsns = Infinity): 
     if (!stop && !sink(rec, c, stalls)) stop = true;
     return c;
   };
-  let left = maxInsns;
-  for (;;) {
-    const n = Math.min(SLICE, left);
-    const before = s.machine.stats.instret;
-    const r = s.machine.run(n, observer);
-    left -= Number(s.machine.stats.instret - before);
-    if (stop) return { reason: 'stopped' };
-    if (r.reason !== 'limit') return r;
-    if (left <= 0) return r;
-  }
+  return { observer, stopped: () => stop };
 }
 
 /** Minimal option scanner: `--name value`, `--name=value`, flags, one positional file. */
