@@ -386,12 +386,12 @@ export function ipcText(a: Asm, X: boolean): void {
     ld s1, CAP_BADGE(a0)       # pages
     slli t0, s3, 52
     bnez t0, 8f
-    li t0, USER_SHARED_MIN
-    bltu s3, t0, 8f
-    slli t1, s1, 12
-    add t1, s3, t1
-    li t0, USER_SHARED_MAX
-    bgtu t1, t0, 8f
+    mv a0, s3                  # range_check(va, pages * PAGE_SIZE, USER_SHARED_MIN, USER_SHARED_MAX)
+    slli a1, s1, 12
+    li a2, USER_SHARED_MIN
+    li a3, USER_SHARED_MAX
+    call range_check
+    bnez t0, 8f
     li s2, 0                   # first check that nothing is mapped there
 1:
     slli t0, s2, 12

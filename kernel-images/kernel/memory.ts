@@ -18,14 +18,17 @@ export function memoryText(a: Asm): void {
     li a0, 1
     j page_alloc_contig
   `);
-  a.func('page_alloc_contig', 'a0 = the first of a0 physically contiguous zeroed pages, or 0.');
+  a.func('page_alloc_contig', 'a0 = the first of a0 physically contiguous zeroed pages, or 0 (none left, or a0 = 0).\nThe page count is compared with the pages left, never multiplied first: no count can wrap the cursor.');
   a.block(`
+    beqz a0, 9f
     la t0, alloc_next
     ld t1, 0(t0)
+    li t3, RAM_END
+    sub t2, t3, t1
+    srli t2, t2, 12           # pages left (alloc_next <= RAM_END always)
+    bgtu a0, t2, 9f
     slli a0, a0, 12
     add t2, t1, a0
-    li t3, RAM_END
-    bgtu t2, t3, 9f
     sd t2, 0(t0)
     mv a0, t1
     mv t0, t1                 # zero [t1, t2)
@@ -61,6 +64,21 @@ export function memoryText(a: Asm): void {
     ld t1, 0(t0)
     sd t1, 0(a0)
     sd a0, 0(t0)
+    ret
+  `);
+
+  // -------------------------------------------------------------------------------------------------
+  a.heading('The one range check for user-supplied (base, length) pairs');
+  a.func('range_check', 'range_check(a0 = base, a1 = length, a2 = lo, a3 = hi): t0 = 0 when [base, base + length) lies\ninside [lo, hi), else nonzero. No sum is formed, so nothing can wrap: base >= lo, base <= hi and\nlength <= hi - base (an empty range at hi is inside). Leaf; changes t0 only. Every system call that\ntakes a user range (write, map_shared, xpc_relay_alloc, ...) checks it here (docs/kernel.md, Security model).');
+  a.block(`
+    bltu a0, a2, 9f
+    bgtu a0, a3, 9f
+    sub t0, a3, a0
+    bgtu a1, t0, 9f
+    li t0, 0
+    ret
+9:
+    li t0, 1
     ret
   `);
 

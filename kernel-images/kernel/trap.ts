@@ -101,67 +101,97 @@ export function syscallText(a: Asm, cfg: KernelConfig): void {
   a.func('sys_getpid', 'getpid() -> process number');
   a.ld('a0', 'TCB_PID', 's11').i('j syscall_return');
 
-  a.func('user_read_pa', 'a0 = the physical address of user byte a0 as the current thread sees it (s11): the active\nrelay segment (when readable) first, as the XPC engine translates, then the page table of the address\nspace the thread runs in (its own, or an xcall callee). -1 when not readable user memory.');
+  a.func('user_read_run', 'user_read_run(a0 = user va, a1 = bytes wanted > 0) -> a0 = the physical address of that byte as the\ncurrent thread (s11) sees it, a1 = how many bytes from there are readable contiguously (1..a1); a0 = -1\nwhen the byte is not readable user memory. As the hardware translates: a byte inside the active relay\nsegment goes through it (its read permission, its byte-granular bounds: a seg-mask narrows it), any\nother byte through the page table of the space the thread runs in (its own, or an xcall callee). A run\nnever crosses a page end or the segment\'s start or end. Uses t0-t3, a2, a3.');
   if (X) {
     a.block(`
     ld t0, TCB_SEG_LEN(s11)
     beqz t0, 1f
+    ld t1, TCB_SEG_VA(s11)
+    bltu a0, t1, 2f
+    sub t2, a0, t1
+    bgeu t2, t0, 1f           # past the segment: the page table
     ld t1, TCB_SEG_PERM(s11)
     andi t1, t1, 1
-    beqz t1, 1f
-    ld t1, TCB_SEG_VA(s11)
-    bltu a0, t1, 1f
-    sub t2, a0, t1
-    bgeu t2, t0, 1f
-    ld a0, TCB_SEG_PA(s11)
-    add a0, a0, t2
+    beqz t1, 9f               # inside, not readable
+    sub t0, t0, t2            # bytes left in the segment
+    bleu a1, t0, 3f
+    mv a1, t0
+3:
+    ld t1, TCB_SEG_PA(s11)
+    add a0, t1, t2
     ret
+2:
+    sub t2, t1, a0            # below the segment: stop where it starts
+    bleu a1, t2, 1f
+    mv a1, t2
 1:
     `);
   }
   a.block(`
+    slli t0, a0, 52
+    srli t0, t0, 52
+    li t1, PAGE_SIZE
+    sub t0, t1, t0            # bytes to the end of the page
+    bleu a1, t0, 4f
+    mv a1, t0
+4:
+    mv a3, a1
     mv a1, a0
     ld a0, TCB_SATP(s11)      # root table: satp.PPN << 12
     slli a0, a0, 20
     srli a0, a0, 8
     li a2, PTE_U|PTE_R
-    j uva_to_pa
+    mv t3, ra
+    call uva_to_pa            # leaf: t0-t2 only
+    mv a1, a3
+    jr t3
+9:
+    li a0, -1
+    ret
   `);
-  a.func('sys_write', 'write(a0 = buffer, a1 = length) -> length, E_INVAL (length > 64 KiB) or E_FAULT (a byte\nof the buffer is not readable user memory). Every page is checked before anything is printed.');
+  a.func('sys_write', 'write(a0 = buffer, a1 = length) -> length, E_INVAL (length > 64 KiB) or E_FAULT (the range is not\ninside the user half, or a byte of it is not readable user memory). Every byte is checked before\nanything is printed, with the same translation the printing uses (user_read_run).');
   a.block(`
     li t0, 0x10000
     bgtu a1, t0, 8f
     mv s0, a0                 # va
-    add s2, a0, a1            # end
-    bltu s2, s0, 7f           # wraps around
-    beqz a1, 6f
-    mv s3, s0                 # check every page the buffer touches
+    mv s1, a1                 # length
+    li a2, 0
+    li a3, USER_VA_LIMIT
+    call range_check
+    bnez t0, 7f
+    mv s2, s0                 # pass 1: every byte readable
+    mv s3, s1
 1:
-    mv a0, s3
-    call user_read_pa
+    beqz s3, 2f
+    mv a0, s2
+    mv a1, s3
+    call user_read_run
     bltz a0, 7f
-    srli s3, s3, 12           # next page
-    addi s3, s3, 1
-    slli s3, s3, 12
-    bltu s3, s2, 1b
-2:                            # print, one translation per page
-    mv a0, s0
-    call user_read_pa
-    mv s5, a0
-    srli s4, s0, 12
-    addi s4, s4, 1
-    slli s4, s4, 12           # end of this page
-    bleu s4, s2, 3f
-    mv s4, s2
+    add s2, s2, a1
+    sub s3, s3, a1
+    j 1b
+2:
+    mv s2, s0                 # pass 2: print, one translation per run
+    mv s3, s1
 3:
-    lbu a0, 0(s5)
+    beqz s3, 6f
+    mv a0, s2
+    mv a1, s3
+    call user_read_run
+    bltz a0, 7f
+    mv s4, a0
+    mv s5, a1
+    add s2, s2, s5
+    sub s3, s3, s5
+4:
+    lbu a0, 0(s4)
     call kputc
-    addi s5, s5, 1
-    addi s0, s0, 1
-    bltu s0, s4, 3b
-    bltu s0, s2, 2b
+    addi s4, s4, 1
+    addi s5, s5, -1
+    bnez s5, 4b
+    j 3b
 6:
-    ld a0, TF_A1(s11)
+    mv a0, s1
     j syscall_return
 7:
     li a0, E_FAULT

@@ -204,11 +204,18 @@ export function xpcText(a: Asm): void {
     bnez t0, 8f
     slli t0, a1, 52
     bnez t0, 8f
-    li t0, USER_RELAY_MIN
-    bltu a1, t0, 8f
-    add t1, a1, a0
-    li t0, USER_RELAY_MAX
-    bgtu t1, t0, 8f
+    mv t1, a0                  # range_check(va, length, USER_RELAY_MIN, USER_RELAY_MAX)
+    mv a0, a1
+    mv a1, t1
+    mv s3, a2
+    li a2, USER_RELAY_MIN
+    li a3, USER_RELAY_MAX
+    call range_check
+    bnez t0, 8f
+    mv t1, a0
+    mv a0, a1                  # a0 = length, a1 = va, a2 = index again
+    mv a1, t1
+    mv a2, s3
     li t0, SEGLIST_ENTRIES
     bgeu a2, t0, 8f
     ld s0, TCB_HOME_SEGLIST(s11)

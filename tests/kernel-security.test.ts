@@ -1,0 +1,49 @@
+// The kernel's security claims (docs/kernel.md, "Security model"), attacked family by family (issue #10).
+// Each system runs an attacker next to an echo server and its client: the attacks must be refused as
+// documented, nothing may print BROKEN, the kernel must never panic, and the survivors must finish.
+
+import { describe, expect, it } from 'vitest';
+import { attacks } from '../kernel-images/systems/attacks.js';
+import type { SystemSpec } from '../kernel-images/system.js';
+import { boot } from './kernel-helpers.js';
+
+async function run(sys: SystemSpec) {
+  const r = await boot(sys);
+  const out = r.console;
+  expect(out).not.toContain('PANIC');
+  expect(out).not.toContain('BROKEN');
+  expect(r.result, out).toEqual({ reason: 'exit', code: 0 });
+  expect(out).toContain('survivor: round trips 200, errors 0\n');
+  return out;
+}
+
+/** The results printed as "attacker: <what> -> <n>", by <what>. */
+function results(out: string, who = 'attacker'): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const [, what, n] of out.matchAll(new RegExp(`${who}: (.+?) -> (-?\\d+)\\n`, 'g'))) m.set(what, Number(n));
+  return m;
+}
+
+describe('family 1: (base, length) checks cannot wrap', () => {
+  it('relay_alloc, map_shared, write, call/send/reply refuse wrapping ranges; the issue\'s RAM exploit fails', async () => {
+    const out = await run(attacks.wrap);
+    const r = results(out);
+    for (const k of ['relay_alloc(2^64-4096 bytes)', 'relay_alloc(2^64-2^28 bytes at the window top)', 'relay_alloc(va 2^64-4096)',
+      'relay_alloc(past the window)', 'relay_alloc(2^63 bytes)', 'relay_alloc(index 2^64-1)', 'relay_alloc(2^64-2^28 bytes)']) {
+      expect(r.get(k), k).toBe(-1);
+    }
+    expect(r.get('relay_alloc(one page)')).toBe(0);
+    expect(r.get('nonzero words in a fresh relay page')).toBe(0);
+    expect(r.get('forged segment length')).toBe(0);
+    for (const k of ['map_shared(va 2^64-4096)', 'map_shared(2 pages at the window top)', 'map_shared(va 2^64-2^17)', 'map_shared(unaligned)']) {
+      expect(r.get(k), k).toBe(-1);
+    }
+    expect(r.get('map_shared(ok)')).toBe(0);
+    for (const k of ['write(2^64-16, 32)', 'write(end of the user half)', 'write(upper half)']) expect(r.get(k), k).toBe(-3);
+    expect(r.get('write(length 2^64-1)')).toBe(-1);
+    expect(r.get('write(length 2^64-2^16)')).toBe(-1);
+    expect(out).toContain('ok!attacker: write(ok) -> 3\n');
+    for (const k of ['call(length 2^64-1)', 'send(length 2^63)', 'reply(length 2^64-32)']) expect(r.get(k), k).toBe(-1);
+    expect(out).not.toContain('[kernel] killed');
+  });
+});
