@@ -47,3 +47,35 @@ describe('family 1: (base, length) checks cannot wrap', () => {
     expect(out).not.toContain('[kernel] killed');
   });
 });
+
+describe('family 2: exhaustion at run time answers E_NOMEM', () => {
+  it('a full x-entry table, then all free memory eaten: xpc_register, map_shared, relay_alloc say E_NOMEM, the kernel goes on', async () => {
+    const out = await run(attacks.exhaust);
+    const f = results(out);
+    expect(f.get('xpc_register(table full)')).toBe(-4);
+    expect(f.get('entries registered')).toBe(64);
+    expect(f.get('relay_alloc(memory exhausted)')).toBe(-4);
+    expect(f.get('xpc_register(16 contexts, memory exhausted)')).toBe(-4);
+    expect(f.get('xpc_register(1 context, until refused)')).toBe(-4);
+    expect(f.get('map_shared(memory exhausted)')).toBe(-4);
+    expect(f.get('xpc_register(16 contexts, again)')).toBe(-4);
+    expect(f.get('getpid')).toBeGreaterThan(0);
+    expect(out).toMatch(/\[kernel\] attacker \(pid \d+\) exited with code 0\n/);
+    expect(out).toMatch(/\[kernel\] filler \(pid \d+\) exited with code 0\n/);
+  });
+});
+
+describe('family 5: kernel accesses through a relay segment obey its bounds and the seg-mask', () => {
+  it('write() inside an xcall prints the 8-byte window and nothing the caller masked off', async () => {
+    const out = await run(attacks.maskedWrite);
+    const r = results(out);
+    expect(r.get('relay_alloc(a page)')).toBe(0);
+    expect(r.get('write(past the segment end)')).toBe(-3);
+    expect(r.get('write(the window and 8 bytes after it)')).toBe(-3);
+    expect(out).toContain('visible!attacker: write(the window) -> 8\n');
+    expect(r.get('write(8 bytes before the window and 8 of it)')).toBe(-3);
+    expect(r.get('write(the byte after the window)')).toBe(-3);
+    expect(r.get('xcall(peek)')).toBe(0);
+    expect(out).not.toContain('#');
+  });
+});

@@ -410,11 +410,23 @@ export function ipcText(a: Asm, X: boolean): void {
     add a2, s0, t0
     li a3, PTE_R|PTE_W|PTE_U
     call vm_map
-    bnez a0, 6f
+    bnez a0, 5f
     addi s2, s2, 1
     bltu s2, s1, 2b
     li a0, 0
+    j syscall_return
+5:
+    mv s4, a0                  # E_NOMEM (a page-table page): unmap the pages mapped so far
+4:
+    beqz s2, 6f
+    addi s2, s2, -1
+    slli t0, s2, 12
+    ld a0, TCB_ROOT(s11)
+    add a1, s3, t0
+    call vm_unmap
+    j 4b
 6:
+    mv a0, s4
     j syscall_return
 7:
     li a0, E_EXISTS

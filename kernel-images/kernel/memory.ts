@@ -185,6 +185,37 @@ export function memoryText(a: Asm): void {
     li a0, -1
     ret
   `);
+  a.func('vm_unmap', 'Clear the leaf PTE of user va a1 in the table rooted at a0 and flush the TLB. a0 = the physical page it\nmapped, or 0 when nothing was mapped there. Intermediate tables stay. Leaf (t0-t2 only).');
+  a.block(`
+    li t0, USER_VA_LIMIT
+    bgeu a1, t0, 9f
+    li t2, 30
+1:
+    srl t0, a1, t2
+    andi t0, t0, 511
+    slli t0, t0, 3
+    add t0, a0, t0
+    ld t1, 0(t0)
+    andi a0, t1, PTE_V
+    beqz a0, 9f
+    addi t2, t2, -9
+    li a0, 12
+    bltu t2, a0, 2f           # t2 was 12: t0 is the leaf PTE
+    andi a0, t1, PTE_R|PTE_W|PTE_X
+    bnez a0, 9f               # a superpage: not a user page
+    srli t1, t1, 10
+    slli a0, t1, 12
+    j 1b
+2:
+    sd zero, 0(t0)
+    sfence.vma zero, zero
+    srli t1, t1, 10
+    slli a0, t1, 12
+    ret
+9:
+    li a0, 0
+    ret
+  `);
   a.func('vm_reclaim', 'Free every page the user half of the table rooted at a0 maps with PTE_OWNED (program, stack,\nIPC buffer) and clear those PTEs. Page-table pages, XPC context pages and shared frames stay: a dead\nprocess\'s contexts are still read when threads unwind through it. a0 = pages freed.');
   a.block(`
     addi sp, sp, -48

@@ -36,7 +36,7 @@ export function xpcText(a: Asm): void {
 2:
     li t0, 2                   # reserved while the contexts are mapped
     sd t0, XE_FLAGS(s0)
-    mv t5, s3                  # map the context pages (s1 = owner for map_new_page)
+    mv t5, s3                  # map the context pages (s1 = owner for map_fresh_page)
 3:
     beqz t5, 4f
     addi t5, t5, -1
@@ -47,11 +47,33 @@ export function xpcText(a: Asm): void {
     li t1, USER_XCTX_STRIDE
     mul t0, t0, t1
     li a1, USER_XCTX_BASE+PAGE_SIZE
-    add a1, a1, t0
+    add a1, a1, t0             # a1 = context t5's page
     li a2, PTE_R|PTE_W|PTE_U
-    call map_new_page
+    call map_fresh_page
     ld t5, 48(sp)
-    j 3b
+    bnez a0, 3b
+6:                             # out of memory: unmap and free contexts t5+1 .. count-1, free the entry
+    addi t5, t5, 1
+    bgeu t5, s3, 7f
+    sd t5, 48(sp)
+    li t0, MAX_XCTX
+    mul t0, s4, t0
+    add t0, t0, t5
+    li t1, USER_XCTX_STRIDE
+    mul t0, t0, t1
+    li a1, USER_XCTX_BASE+PAGE_SIZE
+    add a1, a1, t0             # a1 = context t5's page
+    ld a0, TCB_ROOT(s1)
+    call vm_unmap
+    beqz a0, 5f
+    call page_free
+5:
+    ld t5, 48(sp)
+    j 6b
+7:
+    sd zero, XE_FLAGS(s0)
+    li a0, E_NOMEM
+    j 9f
 4:
     ld t0, TCB_HOME_SATP(s1)
     sd t0, XE_SATP(s0)

@@ -184,3 +184,141 @@ ${probe('m_c3', 'reply', [0, -32])}
 export const attacks: Record<string, SystemSpec> = {
   wrap: beside('attack-wrap', 'wrap-around in every (base, length) a system call takes', [wrapAttack], { frames: [{ name: 'two', pages: 2 }] }),
 };
+
+/**
+ * Family 2: exhaustion at run time. A filler process fills the x-entry table and exits (its entries go
+ * away with it); then the attacker eats every free page through relay_alloc / relay_free (relay memory
+ * is never reused) and asks for more: xpc_register (context pages, page-table pages), map_shared
+ * (a page-table page) and relay_alloc must all answer E_NOMEM, and the kernel must go on.
+ */
+const filler = attacker(`
+    li s0, 0
+1:
+    la a0, xpc_entry_f
+    li a1, 1
+    call sys_xpc_register
+    bltz a0, 2f
+    addi s0, s0, 1
+    j 1b
+2:
+${say('m_full')}
+    mv a0, s0
+${say('m_count')}
+`, strings([['m_full', 'xpc_register(table full)'], ['m_count', 'entries registered']]), [], 'filler', 3);
+filler.dynamicEntries = [{ name: 'f', handler: 'f_handler', contexts: 1 }];
+filler.text += `
+f_handler:
+    ret
+`;
+
+const exhaust = attacker(`
+    li s2, 0x1000000           # eat memory in chunks of 16 MiB, halving down to a page
+1:
+    mv a0, s2
+    li a1, ${RELAY_MIN}
+    li a2, 0
+    call sys_xpc_relay_alloc
+    bnez a0, 2f
+    li a0, 0
+    call sys_xpc_relay_free
+    j 1b
+2:
+    srli s2, s2, 1
+    li t0, 4096
+    bgeu s2, t0, 1b
+${probe('m_relay', 'xpc_relay_alloc', [4096, RELAY_MIN, 1])}
+${probe('m_reg16', 'xpc_register', ['xpc_entry_g', 16])}
+1:
+    la a0, xpc_entry_g         # the pages freed by the filler's death: take them all
+    li a1, 1
+    call sys_xpc_register
+    bgez a0, 1b
+${say('m_reg1')}
+${probe('m_map', 'map_shared', [0, 0x40_0000])}
+${probe('m_reg16b', 'xpc_register', ['xpc_entry_g', 16])}
+${probe('m_pid', 'getpid', [])}
+`, strings([
+  ['m_relay', 'relay_alloc(memory exhausted)'],
+  ['m_reg16', 'xpc_register(16 contexts, memory exhausted)'],
+  ['m_reg1', 'xpc_register(1 context, until refused)'],
+  ['m_map', 'map_shared(memory exhausted)'],
+  ['m_reg16b', 'xpc_register(16 contexts, again)'],
+  ['m_pid', 'getpid'],
+]), [{ slot: 0, frame: 'f' }]);
+exhaust.dynamicEntries = [{ name: 'g', handler: 'g_handler', contexts: 16 }];
+exhaust.text += `
+g_handler:
+    ret
+`;
+attacks.exhaust = beside('attack-exhaust', 'fills the x-entry table and all free memory at run time', [filler, exhaust], { frames: [{ name: 'f', pages: 1 }] });
+
+/**
+ * Family 5: the kernel reads user memory as the hardware would. Inside an xcall handed an 8-byte
+ * seg-mask window of a page, write() may print those 8 bytes and nothing around them (the rest of the
+ * page holds '#' bytes the caller did not hand over).
+ */
+const peek = attacker(`
+${probe('m_alloc', 'xpc_relay_alloc', [4096, RELAY_MIN, 0])}
+    li t0, 0
+    swapseg t0
+    li t0, ${RELAY_MIN}
+    li t1, 4096
+    li t2, 35                  # '#'
+1:
+    sb t2, 0(t0)
+    addi t0, t0, 1
+    addi t1, t1, -1
+    bnez t1, 1b
+    la t0, m_vis
+    ld t1, 0(t0)
+    li t0, ${RELAY_MIN + 16}
+    sd t1, 0(t0)
+${probe('m_end', 'write', [RELAY_MIN + 4090, 12])}
+    li t0, 16
+    csrw xsegmask_off, t0
+    li t0, 8
+    csrw xsegmask_len, t0
+    li a0, XENTRY_PEEK
+    call xpc_call
+${say('m_peek')}
+`, strings([
+  ['m_alloc', 'relay_alloc(a page)'],
+  ['m_end', 'write(past the segment end)'],
+  ['m_peek', 'xcall(peek)'],
+  ['m_w1', 'write(the window and 8 bytes after it)'],
+  ['m_w2', 'write(the window)'],
+  ['m_w3', 'write(8 bytes before the window and 8 of it)'],
+  ['m_w4', 'write(the byte after the window)'],
+]) + 'm_vis:\n    .ascii "visible!"\n');
+peek.text += `
+peek_handler:
+    addi sp, sp, -32
+    sd ra, 0(sp)
+    sd s1, 8(sp)
+    csrr a0, uxseg_va
+    li a1, 16
+    call sys_write
+${say('m_w1')}
+    csrr a0, uxseg_va
+    li a1, 8
+    call sys_write
+${say('m_w2')}
+    csrr a0, uxseg_va
+    addi a0, a0, -8
+    li a1, 16
+    call sys_write
+${say('m_w3')}
+    csrr a0, uxseg_va
+    addi a0, a0, 8
+    li a1, 1
+    call sys_write
+${say('m_w4')}
+    li a0, 0
+    ld ra, 0(sp)
+    ld s1, 8(sp)
+    addi sp, sp, 32
+    ret
+`;
+attacks.maskedWrite = beside('attack-masked-write', 'write() inside an xcall handed a seg-mask window of a page', [peek], {
+  xentries: [{ name: 'peek', owner: 'attacker', handler: 'peek_handler', contexts: 1, grants: ['attacker'] }],
+});
