@@ -79,3 +79,19 @@ describe('family 5: kernel accesses through a relay segment obey its bounds and 
     expect(out).not.toContain('#');
   });
 });
+
+describe('family 3: revocation and id reuse', () => {
+  it('a dead owner\'s entry and grants go with it; a reused id honours no old grant; a dead thread capability names nothing', async () => {
+    const out = await run(attacks.revoke);
+    const r = results(out);
+    expect(r.get('victim: xpc_register')).toBe(0);
+    expect(r.get('victim: xpc_grant(to the attacker)')).toBe(0);
+    expect(r.get('xcall(victim entry, victim alive)')).toBe(77);
+    expect(out).toMatch(/\[kernel\] victim \(pid \d+\) exited with code 0\n/);
+    expect(r.get('xcall(victim entry, victim dead)')).toBe(-2);
+    expect(r.get('new owner: xpc_register')).toBe(0);
+    expect(r.get('xcall(id 0, reused by another owner)')).toBe(-2);
+    expect(r.get('xpc_register(own entry)')).toBe(1);
+    expect(r.get('xpc_grant(own entry, to the dead victim)')).toBe(-2);
+  });
+});

@@ -146,6 +146,8 @@ export function faultsText(a: Asm, X: boolean): void {
     call thread_unblock
     li t0, TS_DEAD
     sd t0, TCB_STATE(s0)
+    li t0, 1
+    sd t0, TCB_PROC_DEAD(s0)
     ld a0, TCB_REPLY_TO(s0)    # a caller waiting for our reply gets E_DEAD
     sd zero, TCB_REPLY_TO(s0)
     beqz a0, 5f

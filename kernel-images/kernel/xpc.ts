@@ -112,6 +112,28 @@ export function xpcText(a: Asm): void {
     sb t2, 0(t0)
     ret
   `);
+  a.func('xentry_revoke', 'Clear bit a0 (entry id) in the xcall-capability bitmap of every process: once an entry is gone,\nno grant of it survives, so a later entry that reuses the id starts with no grants (docs/kernel.md,\nSecurity model: revocation). Leaf.');
+  a.block(`
+    srli t1, a0, 3
+    andi t2, a0, 7
+    li t3, 1
+    sll t3, t3, t2
+    not t3, t3
+    la t0, tcbs
+    li t4, MAX_PROCS
+1:
+    ld t5, TCB_HOME_XCAP(t0)
+    beqz t5, 2f
+    add t5, t5, t1
+    lbu t6, 0(t5)
+    and t6, t6, t3
+    sb t6, 0(t5)
+2:
+    addi t0, t0, TCB_SIZE
+    addi t4, t4, -1
+    bnez t4, 1b
+    ret
+  `);
   a.func('xpc_init_entries', 'Boot-time x-entries and grants from the system description.');
   a.block(`
     addi sp, sp, -32
@@ -205,6 +227,8 @@ export function xpcText(a: Asm): void {
     call cap_lookup
     beqz a0, 9f
     ld a1, CAP_OBJ(a0)
+    ld t0, TCB_PROC_DEAD(a1)
+    bnez t0, 9f                # a thread capability of a dead process names nothing any more
     mv a0, s1
     call xentry_grant
     li a0, 0
@@ -434,16 +458,22 @@ export function xpcText(a: Asm): void {
     sd s1, 16(sp)
     sd s2, 24(sp)
     mv s0, a0
-    la t0, xentry_table
-    li t1, MAX_XENTRIES
+    la s1, xentry_table        # its x-entries: invalid, and every grant of them revoked
+    li s2, 0
 1:
-    ld t2, XE_OWNER(t0)
+    ld t2, XE_OWNER(s1)
     bne t2, s0, 2f
-    sd zero, XE_FLAGS(t0)
+    ld t2, XE_FLAGS(s1)
+    beqz t2, 2f
+    sd zero, XE_FLAGS(s1)
+    sd zero, XE_OWNER(s1)
+    mv a0, s2
+    call xentry_revoke
 2:
-    addi t0, t0, XE_SIZE
-    addi t1, t1, -1
-    bnez t1, 1b
+    addi s1, s1, XE_SIZE
+    addi s2, s2, 1
+    li t0, MAX_XENTRIES
+    bltu s2, t0, 1b
     ld t5, TCB_HOME_SATP(s0)
     la s1, tcbs
     li s2, MAX_PROCS

@@ -322,3 +322,76 @@ ${say('m_w4')}
 attacks.maskedWrite = beside('attack-masked-write', 'write() inside an xcall handed a seg-mask window of a page', [peek], {
   xentries: [{ name: 'peek', owner: 'attacker', handler: 'peek_handler', contexts: 1, grants: ['attacker'] }],
 });
+
+/**
+ * Family 3: revocation and id reuse. The victim registers an x-entry (id 0: the first run-time one),
+ * grants it to the attacker, and exits. Its entry and every grant of it must go with it; when another
+ * process registers an entry that reuses id 0, the attacker's old grant must not reach it; and the
+ * attacker's thread capability of the dead victim must name nothing.
+ */
+const victim = attacker(`
+${probe('m_vreg', 'xpc_register', ['xpc_entry_v', 1])}
+    la t0, xpc_entry_v_id
+    sd a0, 0(t0)
+${probe('m_vgrant', 'xpc_grant', ['a0', 0])}
+    li a0, 1
+    call sys_wait              # until the attacker has used the grant
+`, strings([['m_vreg', 'victim: xpc_register'], ['m_vgrant', 'victim: xpc_grant(to the attacker)']]), [{ slot: 0, thread: 'attacker' }, { slot: 1, notification: 'nv' }], 'victim', 3);
+victim.text = victim.text.replace('    la a0, a0\n', '');
+victim.dynamicEntries = [{ name: 'v', handler: 'v_handler', contexts: 1 }];
+victim.text += `
+v_handler:
+    li a0, 77
+    ret
+`;
+const newOwner = attacker(`
+    li a0, 1
+    call sys_wait              # until the victim is dead
+${probe('m_nreg', 'xpc_register', ['xpc_entry_n', 1])}
+    la t0, xpc_entry_n_id
+    sd a0, 0(t0)
+1:
+    li a0, 1
+    call sys_wait
+    j 1b
+`, strings([['m_nreg', 'new owner: xpc_register']]), [{ slot: 1, notification: 'nn' }], 'newowner', 3);
+newOwner.dynamicEntries = [{ name: 'n', handler: 'n_handler', contexts: 1 }];
+newOwner.text += `
+n_handler:
+    li a0, 1234
+    ret
+`;
+const revokeAttack = attacker(`
+    li a0, 0
+    call xpc_call
+${say('m_live')}
+    li a0, 1
+    call sys_signal            # the victim may exit now
+    call sys_yield
+    li a0, 0
+    call xpc_call
+${say('m_dead')}
+    li a0, 2
+    call sys_signal            # a new owner registers (and gets id 0 again)
+    call sys_yield
+    li a0, 0
+    call xpc_call
+${say('m_reused')}
+${probe('m_own', 'xpc_register', ['xpc_entry_a', 1])}
+    mv a0, s1
+    li a1, 0
+    call sys_xpc_grant
+${say('m_grant_dead')}
+`, strings([
+  ['m_live', 'xcall(victim entry, victim alive)'],
+  ['m_dead', 'xcall(victim entry, victim dead)'],
+  ['m_reused', 'xcall(id 0, reused by another owner)'],
+  ['m_own', 'xpc_register(own entry)'],
+  ['m_grant_dead', 'xpc_grant(own entry, to the dead victim)'],
+]), [{ slot: 0, thread: 'victim' }, { slot: 1, notification: 'nv', badge: 1 }, { slot: 2, notification: 'nn', badge: 1 }]);
+revokeAttack.dynamicEntries = [{ name: 'a', handler: 'a_handler', contexts: 1 }];
+revokeAttack.text += `
+a_handler:
+    ret
+`;
+attacks.revoke = beside('attack-revoke', 'grants and thread capabilities outliving their object; x-entry id reuse', [victim, newOwner, revokeAttack], { notifications: ['nv', 'nn'] });
