@@ -184,7 +184,6 @@ export const Tcb = new StructLayout('TCB', 'TCB', 'thread control block: one thr
   ['seg_perm', 8, 'saved xseg_perm'],
   ['segmask_off', 8, 'saved xsegmask_off'],
   ['segmask_len', 8, 'saved xsegmask_len'],
-  ['reply_space', 8, 'where the reply capability was received: 0 = the home space, else the callee satp (slow path)'],
   ['proc_dead', 8, 'nonzero once the process has died (its thread may still be finishing a callee handler)'],
   ['caps', 16 * 32, 'capability slots (CAP_SLOTS of CAP_SIZE bytes)'],
 ] as const, 64);

@@ -95,3 +95,21 @@ describe('family 3: revocation and id reuse', () => {
     expect(r.get('xpc_grant(own entry, to the dead victim)')).toBe(-2);
   });
 });
+
+describe('family 4: authority stays with its owner under migrating threads', () => {
+  it('a handler acts with its own process\'s capabilities and space, never its caller\'s', async () => {
+    const out = await run(attacks.authority);
+    const r = results(out);
+    expect(r.get('server: signal(client slot 1)')).toBe(-2);
+    expect(r.get('server: map_shared(client slot 3)')).toBe(-2);
+    expect(r.get('server: xpc_grant(entry at the client callback, client slot 2)')).toBe(-2);
+    if (r.has('server: xcall(that entry)')) expect(r.get('server: xcall(that entry)')).toBe(-2);
+    expect(r.get('server: recv(inside the handler)')).toBe(-8);
+    expect(r.get('server: reply(inside the handler)')).toBe(-8);
+    expect(r.get('server: reply_recv(inside the handler)')).toBe(-8);
+    expect(r.get('server: relay_alloc(index 0)')).toBe(0); // into the server's own seg-list
+    expect(r.get('client: xcall(evil)')).toBe(0);
+    expect(r.get('client: its seg-list entry 0 (length)')).toBe(0);
+    expect(r.get('client: wait')).toBe(8);
+  });
+});

@@ -4,12 +4,12 @@ import type { Asm } from '../builder.js';
 
 export function ipcText(a: Asm, X: boolean): void {
   a.heading('IPC slow path: queues, long messages, replies, notifications, shared frames');
-  a.func('cap_lookup', 'a0 = slot, a1 = expected CAP_T_*: a0 = &slot (valid) or 0 (empty, wrong type, out of range).');
+  a.func('cap_lookup', 'a0 = slot, a1 = expected CAP_T_*: a0 = &slot (valid) or 0 (empty, wrong type, out of range).\nThe slot is the acting process\'s (s10): inside an xcall, the callee\'s.');
   a.block(`
     li t0, CAP_SLOTS
     bgeu a0, t0, 9f
     slli t0, a0, 5
-    add t0, t0, s11
+    add t0, t0, s10
     addi t0, t0, TCB_CAPS
     ld t1, CAP_TYPE(t0)
     bne t1, a1, 9f
@@ -276,8 +276,10 @@ export function ipcText(a: Asm, X: boolean): void {
     li a0, E_CAP
     j syscall_return
   `);
-  a.func('sys_recv', 'recv(a0 = endpoint slot) -> a0 = badge, a1 = length, a2..a5 = message; or E_CAP.');
-  a.i('j do_recv');
+  a.func('sys_recv', 'recv(a0 = endpoint slot) -> a0 = badge, a1 = length, a2..a5 = message; or E_CAP; E_PERM inside an xcall.');
+  a.i('bne s10, s11, syscall_perm').i('j do_recv');
+  a.func('syscall_perm', 'E_PERM: receiving and replying are the home process\'s business. A reply capability is held by\nthe thread for its home process; inside an xcall the callee may neither use it nor replace it.');
+  a.li('a0', 'E_PERM').i('j syscall_return');
   a.func('do_reply', 'Deliver the reply in the saved registers of s11 to its caller. a0 = 0 or E_NOREPLY.');
   a.block(`
     addi sp, sp, -16
@@ -306,25 +308,21 @@ export function ipcText(a: Asm, X: boolean): void {
     addi sp, sp, 16
     ret
   `);
-  a.func('sys_reply', 'reply(a1 = length, a2..a5 = message) -> 0, E_INVAL or E_NOREPLY (no caller waiting).');
+  a.func('sys_reply', 'reply(a1 = length, a2..a5 = message) -> 0, E_INVAL or E_NOREPLY (no caller waiting); E_PERM inside an xcall.');
   a.block(`
+    bne s10, s11, syscall_perm
     call check_msg_len
     call do_reply
     j syscall_return
   `);
-  a.func('sys_reply_recv', 'reply_recv(a0 = endpoint slot, a1 = length, a2..a5 = reply) -> as recv. The reply goes to\nthe caller (if any), then the thread receives on the endpoint.');
+  a.func('sys_reply_recv', 'reply_recv(a0 = endpoint slot, a1 = length, a2..a5 = reply) -> as recv. The reply goes to\nthe caller (if any), then the thread receives on the endpoint; an invalid slot fails only the receive\n(E_CAP), as in seL4. E_PERM inside an xcall.');
   a.block(`
+    bne s10, s11, syscall_perm
     call check_msg_len
     mv s3, a0
-    li a1, CAP_T_ENDPOINT
-    call cap_lookup
-    beqz a0, 9f
-    call do_reply
+    call do_reply              # seL4: the reply is sent whatever happens to the receive
     mv a0, s3
     j do_recv
-9:
-    li a0, E_CAP
-    j syscall_return
   `);
   a.func('sys_signal', 'signal(a0 = notification slot) -> 0 or E_CAP: OR the badge into the word, wake the waiter.');
   a.block(`
@@ -395,7 +393,7 @@ export function ipcText(a: Asm, X: boolean): void {
     li s2, 0                   # first check that nothing is mapped there
 1:
     slli t0, s2, 12
-    ld a0, TCB_ROOT(s11)
+    ld a0, TCB_ROOT(s10)
     add a1, s3, t0
     li a2, PTE_V
     call uva_to_pa
@@ -405,7 +403,7 @@ export function ipcText(a: Asm, X: boolean): void {
     li s2, 0
 2:
     slli t0, s2, 12
-    ld a0, TCB_ROOT(s11)
+    ld a0, TCB_ROOT(s10)
     add a1, s3, t0
     add a2, s0, t0
     li a3, PTE_R|PTE_W|PTE_U
@@ -421,7 +419,7 @@ export function ipcText(a: Asm, X: boolean): void {
     beqz s2, 6f
     addi s2, s2, -1
     slli t0, s2, 12
-    ld a0, TCB_ROOT(s11)
+    ld a0, TCB_ROOT(s10)
     add a1, s3, t0
     call vm_unmap
     j 4b

@@ -69,7 +69,29 @@ export function syscallText(a: Asm, cfg: KernelConfig): void {
   a.heading('System-call slow path: s11 = current TCB, arguments still in a0..a5, number in a7');
   a.func('syscall_slow', 'Dispatch through the system-call table.');
   a.la('sp', 'kstack_top').mv('s11', 't6');
-  if (X) a.i('call xpc_save', 'clobbers t0, t1 only');
+  a.mv('s10', 's11', 's10 = the acting process: whose capabilities and address space the call uses');
+  if (X) {
+    a.i('call xpc_save', 'clobbers t0, t1 only');
+    a.comment('Inside an xcall the code making the call is the callee\'s: it acts with the callee process\'s\nauthority (docs/kernel.md, Security model: authority under migrating threads), never its caller\'s.');
+    a.block(`
+    ld t0, TCB_SATP(s11)
+    ld t1, TCB_HOME_SATP(s11)
+    beq t0, t1, 3f
+    la t1, tcbs
+    li t2, MAX_PROCS
+1:
+    ld t3, TCB_HOME_SATP(t1)
+    beq t3, t0, 2f
+    addi t1, t1, TCB_SIZE
+    addi t2, t2, -1
+    bnez t2, 1b
+    li a0, E_DEAD              # no process owns that space (cannot happen: threads leave a dead space at once)
+    j syscall_return
+2:
+    mv s10, t1
+3:
+    `);
+  }
   a.block(`
     li t0, NUM_SYSCALLS
     bgeu a7, t0, 1f
@@ -213,17 +235,7 @@ export function syscallText(a: Asm, cfg: KernelConfig): void {
   a.block(`
     mv s0, s11                 # the process that exits
   `);
-  if (X) a.block(`
-    ld t0, TCB_SATP(s11)
-    ld t1, TCB_HOME_SATP(s11)
-    beq t0, t1, 1f
-    mv a0, t0
-    call xpc_owner_of_satp
-    beqz a0, 1f
-    mv s0, a0
-    ld a0, TF_A0(s11)
-1:
-  `);
+  if (X) a.mv('s0', 's10', 'inside an xcall: the callee');
   a.block(`
     sd a0, TCB_EXIT_CODE(s0)
     la a0, str_exit

@@ -183,22 +183,24 @@ export function xpcText(a: Asm): void {
     addi sp, sp, 32
     ret
   `);
-  a.func('sys_xpc_register', 'xpc_register(a0 = entry pc, a1 = contexts 1..MAX_XCTX) -> entry id, E_INVAL, E_FAULT (the pc\nis not user-executable in the caller own space) or E_NOMEM. The entry runs in the caller process;\nthe caller may then grant it.');
+  a.func('sys_xpc_register', 'xpc_register(a0 = entry pc, a1 = contexts 1..MAX_XCTX) -> entry id, E_INVAL (contexts, or pc not\n4-byte aligned), E_FAULT (the pc is not user-executable in the acting process\'s space) or E_NOMEM. The\nentry runs in the acting process (s10: inside an xcall, the callee), which owns it and may grant it.');
   a.block(`
     addi t0, a1, -1
     li t1, MAX_XCTX
     bgeu t0, t1, 8f
+    andi t0, a0, 3
+    bnez t0, 8f                # an entry pc is 4-byte aligned (the trampolines are)
     mv s2, a0
     mv s3, a1
     mv a1, a0
-    ld a0, TCB_ROOT(s11)
+    ld a0, TCB_ROOT(s10)
     li a2, PTE_U|PTE_X
     call uva_to_pa
     bltz a0, 7f
     mv a2, s3
     mv a1, s2
-    mv a0, s11
-    mv s1, s11
+    mv a0, s10
+    mv s1, s10
     call xentry_register
     j syscall_return
 7:
@@ -220,7 +222,7 @@ export function xpcText(a: Asm): void {
     andi t0, t0, 1
     beqz t0, 8f
     ld t0, XE_OWNER(s0)
-    bne t0, s11, 7f
+    bne t0, s10, 7f
     mv s1, a0
     mv a0, a1
     li a1, CAP_T_THREAD
@@ -264,7 +266,7 @@ export function xpcText(a: Asm): void {
     mv a2, s3
     li t0, SEGLIST_ENTRIES
     bgeu a2, t0, 8f
-    ld s0, TCB_HOME_SEGLIST(s11)
+    ld s0, TCB_HOME_SEGLIST(s10)
     slli t0, a2, 5
     add s0, s0, t0             # s0 = seg-list entry
     ld t0, SEG_PERM(s0)
@@ -293,7 +295,7 @@ export function xpcText(a: Asm): void {
   a.block(`
     li t0, SEGLIST_ENTRIES
     bgeu a0, t0, 8f
-    ld s0, TCB_HOME_SEGLIST(s11)
+    ld s0, TCB_HOME_SEGLIST(s10)
     slli t0, a0, 5
     add s0, s0, t0
     ld t0, SEG_PERM(s0)

@@ -395,3 +395,89 @@ a_handler:
     ret
 `;
 attacks.revoke = beside('attack-revoke', 'grants and thread capabilities outliving their object; x-entry id reuse', [victim, newOwner, revokeAttack], { notifications: ['nv', 'nn'] });
+
+/**
+ * Family 4: authority under migrating threads. A client calls a hostile server; inside the handler the
+ * server tries to use the client's capabilities (notification, frame, thread), to register an x-entry
+ * at a callback address the client handed it and grant it to itself through the client's thread
+ * capability, to receive and reply on the client's behalf, and to allocate relay memory into the
+ * client's seg-list. Every attempt must act as the server (whose slots are empty), never the client.
+ */
+const evilServer: ProgramSpec = {
+  name: 'evilsvc',
+  caps: [{ slot: 0, endpoint: 'idle_evil' }],
+  text: `
+main:
+    li a0, 0
+    call sys_recv
+    ret
+evil_handler:
+    addi sp, sp, -32
+    sd ra, 0(sp)
+    sd s0, 8(sp)
+    sd s1, 16(sp)
+    mv s0, a1                  # the client's callback address
+${probe('m_sig', 'signal', [1])}
+${probe('m_map', 'map_shared', [3, 0x40_0000])}
+    mv a0, s0
+    li a1, 1
+    call sys_xpc_register
+    mv s0, a0                  # an id (registered in the server's own space) or an error
+    li a1, 2
+    call sys_xpc_grant
+${say('m_grant')}
+    bltz s0, 1f
+    mv a0, s0
+    call xpc_call
+${say('m_xcall')}
+1:
+${probe('m_recv', 'recv', [0])}
+${probe('m_reply', 'reply', [0, 0])}
+${probe('m_rr', 'reply_recv', [0, 0])}
+${probe('m_relay', 'xpc_relay_alloc', [4096, RELAY_MIN, 0])}
+    li a0, 0
+    ld ra, 0(sp)
+    ld s0, 8(sp)
+    ld s1, 16(sp)
+    addi sp, sp, 32
+    ret
+`,
+  data: strings([
+    ['m_sig', 'server: signal(client slot 1)'],
+    ['m_map', 'server: map_shared(client slot 3)'],
+    ['m_grant', 'server: xpc_grant(entry at the client callback, client slot 2)'],
+    ['m_xcall', 'server: xcall(that entry)'],
+    ['m_recv', 'server: recv(inside the handler)'],
+    ['m_reply', 'server: reply(inside the handler)'],
+    ['m_rr', 'server: reply_recv(inside the handler)'],
+    ['m_relay', 'server: relay_alloc(index 0)'],
+  ]),
+};
+const trustingClient = attacker(`
+    li a0, XENTRY_EVIL
+    la a1, client_secret
+    call xpc_call
+${say('m_evil')}
+    li t0, 0
+    swapseg t0
+    csrr a0, uxseg_len
+${say('m_seg')}
+    li a0, 1
+    call sys_wait              # the client's own notification: only it may signal it
+${say('m_word')}
+`, strings([['m_evil', 'client: xcall(evil)'], ['m_seg', 'client: its seg-list entry 0 (length)'], ['m_word', 'client: wait']]),
+[{ slot: 1, notification: 'cn', badge: 4 }, { slot: 2, thread: 'evilsvc' }, { slot: 3, frame: 'cf' }, { slot: 4, notification: 'cn', badge: 8 }], 'client', 1);
+trustingClient.text += `
+client_secret:                 # never to be run by anyone but the client
+    la a0, m_broken
+    call puts
+    xret
+`;
+// The client signals itself with badge 8 before waiting, so wait returns 8 unless the server signalled too (12).
+trustingClient.text = trustingClient.text.replace('    li a0, 1\n    call sys_wait', '    li a0, 4\n    call sys_signal\n    li a0, 1\n    call sys_wait');
+attacks.authority = beside('attack-authority', 'a server handler tries to act with its client\'s authority', [evilServer, trustingClient], {
+  endpoints: ['idle_evil'],
+  notifications: ['cn'],
+  frames: [{ name: 'cf', pages: 1 }],
+  xentries: [{ name: 'evil', owner: 'evilsvc', handler: 'evil_handler', contexts: 1, grants: ['client'] }],
+});

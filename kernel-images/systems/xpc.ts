@@ -213,10 +213,10 @@ const VERDICT = `    la a0, ok
 `;
 
 /** A server process that only serves x-entries (its own thread waits for ever). */
-function xserver(name: string, handlers: string): ProgramSpec {
+function xserver(name: string, handlers: string, caps: ProgramSpec['caps'] = []): ProgramSpec {
   return {
     name,
-    caps: [{ slot: 0, endpoint: `idle_${name}` }],
+    caps: [{ slot: 0, endpoint: `idle_${name}` }, ...caps],
     text: `
 ${handlers}
 main:
@@ -335,7 +335,8 @@ m_range:
     notifications: ['go'],
     programs: [
       xserver('svc', `
-# hold(): keeps the only context busy until the notification in the caller's slot 2 is signalled
+# hold(): keeps the only context busy until the notification in svc's slot 2 is signalled (a handler
+# acts with its own process's capabilities, never its caller's)
 hold_handler:
     addi sp, sp, -16
     sd ra, 0(sp)
@@ -345,7 +346,7 @@ hold_handler:
     ld ra, 0(sp)
     addi sp, sp, 16
     ret
-`),
+`, [{ slot: 2, notification: 'go' }]),
       xclient('holder', `
     li a0, XENTRY_HOLD
     call xpc_call
@@ -524,7 +525,7 @@ m_ok:
     notifications: ['never'],
     programs: [
       xserver('svc', `
-# hold(): waits on the notification in the caller's slot 2 (nobody signals it)
+# hold(): waits on the notification in svc's slot 2 (nobody signals it)
 hold_handler:
     addi sp, sp, -16
     sd ra, 0(sp)
@@ -537,7 +538,7 @@ hold_handler:
 crash_handler:
     sd zero, 0(zero)
     ret
-`),
+`, [{ slot: 2, notification: 'never' }]),
       xclient('holder', `
     li a0, XENTRY_HOLD
     call xpc_call
@@ -636,8 +637,9 @@ main:
 `,
     },
     xserver('svc', `
-# longcall(): a long-message call made inside the xcall, through the IPC buffer of svc's space (the
-# calling thread's capability slot 1): returns 1 when the 64 bytes came back each + 1
+# longcall(): a long-message call made inside the xcall, through the IPC buffer of svc's space (svc's
+# capability slot 1: a handler acts with its own process's capabilities): returns 1 when the 64 bytes
+# came back each + 1
 longcall_handler:
     addi sp, sp, -16
     sd ra, 0(sp)
@@ -678,7 +680,7 @@ pid_handler:
     ld ra, 0(sp)
     addi sp, sp, 16
     ret
-`),
+`, [{ slot: 1, endpoint: 'ep2', badge: 2 }]),
     xclient('client', `
     li a0, 4096
     li a1, ${RELAY_VA}
@@ -974,6 +976,7 @@ overflow_handler:
 /** An offender that finds both contexts of an entry taken (the two holders wait inside it): E_BUSY. */
 const holder2 = (name: string, note: string) => xclient(name, `
     li a0, XENTRY_HOLD2
+    li a1, ${note === 'go1' ? 2 : 3}                  # svc's slot of ${note}
     call xpc_call
 ${say(`m_${name}`)}
     li t0, 77
@@ -1003,17 +1006,17 @@ xpcHostile.exhaustMany = {
   notifications: ['go1', 'go2'],
   programs: [
     xserver('svc', `
-# hold(): keeps a context busy until the notification in the caller's slot 2 is signalled
+# hold(slot): keeps a context busy until the notification in svc's slot a1 is signalled
 hold_handler:
     addi sp, sp, -16
     sd ra, 0(sp)
-    li a0, 2
+    mv a0, a1
     call sys_wait
     li a0, 77
     ld ra, 0(sp)
     addi sp, sp, 16
     ret
-`),
+`, [{ slot: 2, notification: 'go1' }, { slot: 3, notification: 'go2' }]),
     holder2('holder1', 'go1'),
     holder2('holder2', 'go2'),
     xclient('offender', `
