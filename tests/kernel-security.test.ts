@@ -113,3 +113,26 @@ describe('family 4: authority stays with its owner under migrating threads', () 
     expect(r.get('client: wait')).toBe(8);
   });
 });
+
+describe('family 6: death in a call chain releases everything', () => {
+  it('clients dying (fault, exit) inside a callback: the server gets E_DEAD, finishes and frees its only context; the dead never run again', async () => {
+    const out = await run(attacks.chainDeath);
+    expect(out).toMatch(/\[kernel\] killed client1 \(pid \d+\): load page fault/);
+    expect(out).toMatch(/\[kernel\] client2 \(pid \d+\) exited with code 5\n/);
+    expect(out.match(/attacker: svc: callback -> -6\n/g)?.length).toBe(2);
+    expect(out).toContain('attacker: svc: callback -> 7\n');
+    expect(out).toContain('attacker: user: xcall(cb) after both clients died -> 7\n');
+    expect(out).toContain('[kernel] halt: nothing runnable; 3 exited, 1 killed\n');
+    expect(out.match(/\[kernel\] killed/g)?.length).toBe(1);
+  });
+});
+
+describe('family 6: a process dying while its thread is away', () => {
+  it('the thread finishes the server handler it is blocked in, frees the context, and stops', async () => {
+    const out = await run(attacks.awayDeath);
+    expect(out).toMatch(/\[kernel\] killed away \(pid \d+\): store page fault/);
+    expect(out).toContain('attacker: killer: xcall(crash) -> -6\n');
+    expect(out).toContain('attacker: killer: xcall(hold) after the holder\'s process died -> 77\n');
+    expect(out).toContain('[kernel] halt: nothing runnable; 2 exited, 1 killed\n');
+  });
+});

@@ -254,11 +254,7 @@ export function syscallText(a: Asm, cfg: KernelConfig): void {
     sd t1, 0(t0)
     mv a0, s0
     call thread_teardown       # (unwinds this thread too when s0 is a callee)
-    bne s0, s11, 2f
-    j schedule
-2:
-    mv a0, s11
-    j switch_to
+    j resume_or_schedule
   `);
 }
 

@@ -336,8 +336,7 @@ export function xpcText(a: Asm): void {
     call report_fault
     mv a0, s0
     call kill_process          # unwinds every thread inside it, this one included
-    mv a0, s11
-    j switch_to
+    j resume_or_schedule
   `);
   a.func('xret_fault', 'Invalid linkage on xret (cause 26). If the top record was invalidated because its callee died\n(LR_FLAGS bit 1), the thread unwinds to a live caller with E_DEAD; otherwise the xret was forged\n(nothing to return to, or the relay segment changed): the process executing it is killed.');
   a.block(`
@@ -350,6 +349,11 @@ export function xpcText(a: Asm): void {
     ld a1, -LR_SIZE+LR_SATP(t0)  # the dead process the record returned into
     mv a0, s11
     call unwind_thread
+    beqz a0, 2f
+    mv a0, s11                 # nothing live to return to, and its own process is dead: it stops
+    call thread_stop
+    j schedule
+2:
     mv a0, s11
     j switch_to
 1:
@@ -425,6 +429,8 @@ export function xpcText(a: Asm): void {
     j 4f
 3:
     sd t1, TCB_LINK_TOP(s0)
+    ld t2, TCB_PROC_DEAD(s0)
+    bnez t2, 5f                # back home, but home is dead: the caller stops the thread
     ld t2, TCB_HOME_SATP(s0)
     sd t2, TCB_SATP(s0)
     ld t2, TCB_HOME_XCAP(s0)
@@ -434,7 +440,11 @@ export function xpcText(a: Asm): void {
     li t2, SEGLIST_ENTRIES
     sd t2, TCB_SEGLIST_SIZE(s0)
     sd zero, TCB_SEG_LEN(s0)
+    sd zero, TCB_SEG_VA(s0)
+    sd zero, TCB_SEG_PA(s0)
+    sd zero, TCB_SEG_PERM(s0)
 4:
+    sd zero, TCB_SEGMASK_OFF(s0)
     sd zero, TCB_SEGMASK_LEN(s0)
     mv a0, s0
     call xpc_update_busy_of
@@ -445,6 +455,13 @@ export function xpcText(a: Asm): void {
     a.sd('zero', tf(r), 's0');
   }
   a.block(`
+    li a0, 0                   # resumes at a live caller
+    j 6f
+5:
+    sd zero, TCB_SEG_LEN(s0)
+    sd zero, TCB_SEGMASK_LEN(s0)
+    li a0, 1                   # must stop
+6:
     ld ra, 0(sp)
     ld s0, 8(sp)
     ld s1, 16(sp)
@@ -500,7 +517,6 @@ export function xpcText(a: Asm): void {
     la s1, tcbs                # threads executing inside the dead space: back to a live caller now
     li s2, MAX_PROCS
 7:
-    beq s1, s0, 9f
     ld t0, TCB_STATE(s1)
     beqz t0, 9f                # TS_FREE
     li t1, TS_DEAD
@@ -513,6 +529,11 @@ export function xpcText(a: Asm): void {
     mv a0, s1
     mv a1, t1
     call unwind_thread
+    beqz a0, 8f
+    mv a0, s1                  # no live caller and its own process is dead: it stops
+    call thread_stop
+    j 9f
+8:
     ld t0, TCB_STATE(s1)
     li t1, TS_RUNNING
     beq t0, t1, 9f             # the current thread: its caller resumes it

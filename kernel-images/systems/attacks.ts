@@ -481,3 +481,132 @@ attacks.authority = beside('attack-authority', 'a server handler tries to act wi
   frames: [{ name: 'cf', pages: 1 }],
   xentries: [{ name: 'evil', owner: 'evilsvc', handler: 'evil_handler', contexts: 1, grants: ['client'] }],
 });
+
+/**
+ * Family 6: death in a call chain. Two clients call a one-context server entry that calls back into
+ * the client; one client's callback faults, the other's exits. The server must get E_DEAD from its
+ * callback and finish its handler (giving its context back), the dead clients' threads must never
+ * run their code again, and a third client must then find the server's context free.
+ */
+const cbServer: ProgramSpec = {
+  name: 'svc',
+  caps: [{ slot: 0, endpoint: 'idle_svc' }],
+  text: `
+main:
+    li a0, 0
+    call sys_recv
+    ret
+cb_handler:                    # cb(a1 = callback entry id): xcall it, report, return its result
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    sd s1, 8(sp)
+    mv a0, a1
+    call xpc_call
+${say('m_cb')}
+    ld ra, 0(sp)
+    ld s1, 8(sp)
+    addi sp, sp, 16
+    ret
+`,
+  data: strings([['m_cb', 'svc: callback']]),
+};
+const dyingClient = (name: string, entry: string, handler: string) => {
+  const p = attacker(`
+    li a0, XENTRY_CB
+    li a1, XENTRY_${entry.toUpperCase()}
+    call xpc_call
+${BROKEN}
+`, '', [], name, 3);
+  p.text += handler;
+  p.data = strings([]);
+  return p;
+};
+const cbUser = attacker(`
+    li a0, XENTRY_CB
+    li a1, XENTRY_FINE
+    call xpc_call
+${say('m_user')}
+`, strings([['m_user', 'user: xcall(cb) after both clients died']]), [], 'user', 2);
+cbUser.text += `
+fine_handler:
+    li a0, 7
+    ret
+`;
+attacks.chainDeath = beside('attack-chain-death', 'clients dying inside a callback from a one-context server', [
+  cbServer,
+  dyingClient('client1', 'die1', `
+die1_handler:
+    ld t0, 8(zero)
+    ret
+`),
+  dyingClient('client2', 'die2', `
+die2_handler:
+    li a0, 5
+    call sys_exit
+`),
+  cbUser,
+], {
+  endpoints: ['idle_svc'],
+  xentries: [
+    { name: 'cb', owner: 'svc', handler: 'cb_handler', contexts: 1, grants: ['client1', 'client2', 'user'] },
+    { name: 'die1', owner: 'client1', handler: 'die1_handler', contexts: 1, grants: ['svc'] },
+    { name: 'die2', owner: 'client2', handler: 'die2_handler', contexts: 1, grants: ['svc'] },
+    { name: 'fine', owner: 'user', handler: 'fine_handler', contexts: 1, grants: ['svc'] },
+  ],
+});
+
+/**
+ * Family 6, second shape: a process dies (another thread faults in its x-entry) while its own thread is
+ * blocked inside a server's one-context handler. The thread finishes the server's handler when woken,
+ * gives the context back, and stops instead of returning into the dead process.
+ */
+const holdServer: ProgramSpec = {
+  name: 'svc',
+  caps: [{ slot: 0, endpoint: 'idle_svc' }, { slot: 2, notification: 'go' }],
+  text: `
+main:
+    li a0, 0
+    call sys_recv
+    ret
+hold_handler:
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    li a0, 2
+    call sys_wait
+    li a0, 77
+    ld ra, 0(sp)
+    addi sp, sp, 16
+    ret
+`,
+};
+const awayVictim = attacker(`
+    li a0, XENTRY_HOLD
+    call xpc_call
+${BROKEN}
+`, strings([]), [], 'away', 2);
+awayVictim.text += `
+crash_handler:
+    sd zero, 0(zero)
+    ret
+`;
+const killer = attacker(`
+    li a0, XENTRY_CRASH
+    call xpc_call
+${say('m_crash')}
+    li a0, 1
+    call sys_signal            # wakes the dead process's thread inside svc
+    call sys_yield
+    li a0, 1
+    call sys_signal            # pending for our own call
+    li a0, XENTRY_HOLD
+    call xpc_call
+${say('m_hold')}
+`, strings([['m_crash', 'killer: xcall(crash)'], ['m_hold', 'killer: xcall(hold) after the holder\'s process died']]), [{ slot: 1, notification: 'go', badge: 1 }], 'killer', 1);
+attacks.awayDeath = beside('attack-away-death', 'a process dies while its thread is blocked inside a one-context server', [holdServer, awayVictim, killer], {
+  endpoints: ['idle_svc'],
+  notifications: ['go'],
+  xentries: [
+    { name: 'hold', owner: 'svc', handler: 'hold_handler', contexts: 1, grants: ['away', 'killer'] },
+    { name: 'crash', owner: 'away', handler: 'crash_handler', contexts: 1, grants: ['killer'] },
+  ],
+});
