@@ -136,3 +136,14 @@ describe('family 6: a process dying while its thread is away', () => {
     expect(out).toContain('[kernel] halt: nothing runnable; 2 exited, 1 killed\n');
   });
 });
+
+describe('family 7: nothing crosses a switch', () => {
+  it('seg-mask, relay segment and xcaller of one process are never seen by another (fastpath, slow path, timer)', async () => {
+    const out = await run(attacks.switchLeak);
+    const r = results(out);
+    expect(r.get('leaker: relay_alloc')).toBe(0);
+    expect(r.get('leaker: calls')).toBe(0);
+    expect(r.get('leaker: its own segment still there at')).toBe(0x1000_0000);
+    expect(r.get('spinner: done, pid')).toBeGreaterThan(0);
+  });
+});

@@ -363,7 +363,7 @@ export function xpcText(a: Asm): void {
     j fault_kill
   `);
   a.func('unwind_thread', 'unwind_thread(a0 = thread, a1 = satp of a dead callee): pop the linkage records of the thread\ndown to the first valid one (its caller is alive) or the bottom, restore that caller context in the\nTCB (as docs/xpc.md xret would) and make the result E_DEAD. Scheduling is the caller business.');
-  a.comment('While the thread sp lies in an XPC context slot of the dead space, the trampoline that claimed that\ncontext saved the sp and ra of its caller there (XC_SP, XC_RA): restore them, as its return would have,\nand look again (a handler of the dead process may itself have called into it). The slot is found\nfrom sp wherever it points in it, the guard page under the stack included. At most LINK_STACK_RECORDS\nsteps: the contexts are the dead process\'s memory, and it may have left anything there. Then every\nother register but gp and tp is cleared: the caller gets nothing of the dead callee\'s state.');
+  a.comment('While the thread sp lies in an XPC context slot of the dead space, the trampoline that claimed that\ncontext saved the sp and ra of its caller there (XC_SP, XC_RA): restore them, as its return would have,\nand look again (a handler of the dead process may itself have called into it). The slot is found\nfrom sp wherever it points in it, the guard page under the stack included. At most LINK_STACK_RECORDS\nsteps: the contexts are the dead process\'s memory, and it may have left anything there. Then every\nother register (gp and tp too: the dead callee may have changed them) is cleared: the caller gets\nnothing of the dead callee\'s state.');
   a.block(`
     addi sp, sp, -32
     sd ra, 0(sp)
@@ -451,7 +451,7 @@ export function xpcText(a: Asm): void {
     li t0, E_DEAD
     sd t0, TF_A0(s0)
   `);
-  for (const r of ['t0', 't1', 't2', 's0', 's1', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'] as const) {
+  for (const r of ['gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'] as const) {
     a.sd('zero', tf(r), 's0');
   }
   a.block(`

@@ -610,3 +610,86 @@ attacks.awayDeath = beside('attack-away-death', 'a process dies while its thread
     { name: 'crash', owner: 'away', handler: 'crash_handler', contexts: 1, grants: ['killer'] },
   ],
 });
+
+/**
+ * Family 7: nothing crosses a switch. A leaker leaves values in its user-visible XPC registers (a seg-mask
+ * offset with no mask, an active relay segment, a mask) and calls a spy through the fastpath and the slow
+ * path, and spins while a second spy spins too (timer switches). The spies must see their own home
+ * state every time: no segment, no mask, no caller.
+ */
+const csrCheck = `
+    csrr t0, xsegmask_off
+    csrr t1, xsegmask_len
+    or t0, t0, t1
+    csrr t1, uxseg_va
+    or t0, t0, t1
+    csrr t1, uxseg_len
+    or t0, t0, t1
+    csrr t1, xcaller
+    or t0, t0, t1
+`;
+const spy: ProgramSpec = {
+  name: 'spy',
+  caps: [{ slot: 0, endpoint: 'spyep' }],
+  text: `
+main:
+    li a0, 0
+    call sys_recv
+1:
+${csrCheck}
+    beqz t0, 2f
+${BROKEN}
+2:
+    li a0, 0
+    li a1, 0
+    call sys_reply_recv
+    j 1b
+`,
+  data: strings([]),
+};
+const spinner = attacker(`
+    li s0, 400000
+1:
+${csrCheck}
+    beqz t0, 2f
+${BROKEN}
+    j 3f
+2:
+    addi s0, s0, -1
+    bnez s0, 1b
+3:
+${probe('m_spin', 'getpid', [])}
+`, strings([['m_spin', 'spinner: done, pid']]), [], 'spinner', 1);
+const leaker = attacker(`
+    li t0, 0x5ec
+    csrw xsegmask_off, t0      # an offset with no mask: the fastpath runs
+    li s0, 3
+1:
+    li a0, 0
+    li a1, 0
+    call sys_call
+    addi s0, s0, -1
+    bnez s0, 1b
+${probe('m_relay', 'xpc_relay_alloc', [4096, RELAY_MIN, 0])}
+    li t0, 0
+    swapseg t0                 # a segment: the slow path
+    li a0, 0
+    li a1, 0
+    call sys_call
+    li t0, 8
+    csrw xsegmask_len, t0      # and a mask
+    li a0, 0
+    li a1, 0
+    call sys_call
+${say('m_calls')}
+    li s0, 400000              # spin with all of it set while the spinner spins
+2:
+    addi s0, s0, -1
+    bnez s0, 2b
+    csrr a0, uxseg_va
+${say('m_mine')}
+`, strings([['m_relay', 'leaker: relay_alloc'], ['m_calls', 'leaker: calls'], ['m_mine', 'leaker: its own segment still there at']]),
+[{ slot: 0, endpoint: 'spyep', badge: 1 }], 'leaker', 1);
+attacks.switchLeak = beside('attack-switch-leak', 'user-visible XPC registers across fastpath, slow path and timer switches', [spy, leaker, spinner], {
+  endpoints: ['spyep'],
+});

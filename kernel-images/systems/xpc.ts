@@ -814,7 +814,8 @@ bad:
 // The XPC calling convention (docs/kernel.md, "XPC ABI"), checked register by register around an
 // inline xcall: a normal return keeps sp, ra, gp, tp and s0..s11; a callee that dies (here inside a
 // nested call into its own process, and by overflowing a handler stack into the guard page) leaves the
-// caller a0 = E_DEAD, its own sp and ra, gp and tp, and zero in every other register.
+// caller a0 = E_DEAD, its own sp and ra, and zero in every other register (gp and tp too: the dead
+// callee may have changed them, and nothing of its state reaches the caller).
 
 const S_REGS = Array.from({ length: 12 }, (_, k) => `s${k}`);
 const T_REGS = Array.from({ length: 7 }, (_, k) => `t${k}`);
@@ -858,14 +859,14 @@ ${fill(S_REGS, 0x5300)}
 ${expectRegs('n', S_REGS, 0x5300)}
     la a0, m_normal
     call puts
-# 2. the callee dies inside a nested call into its own process: everything but a0, sp, ra, gp, tp is zero
+# 2. the callee dies inside a nested call into its own process: everything but a0, sp, ra is zero
 ${fill(S_REGS, 0x1100)}
 ${fill(T_REGS, 0x2200)}
 ${fill(A_REGS, 0x3300)}
     la ra, ra_mark2
     li a0, XENTRY_DIE_OUTER
     xcall a0
-${expectRegs('d', [...T_REGS, ...A_REGS, ...S_REGS], null)}
+${expectRegs('d', ['gp', 'tp', ...T_REGS, ...A_REGS, ...S_REGS], null)}
     li t0, E_DEAD
     bne a0, t0, fail_d_a0
     la t0, ra_mark2
@@ -873,10 +874,6 @@ ${expectRegs('d', [...T_REGS, ...A_REGS, ...S_REGS], null)}
     la t0, saved_sp
     ld t0, 0(t0)
     bne sp, t0, fail_d_sp
-    li t0, 0x6770
-    bne gp, t0, fail_d_gp
-    li t0, 0x7470
-    bne tp, t0, fail_d_tp
     la a0, m_dead
     call puts
 # 3. the handler's stack overflows into the guard page under its context
@@ -922,7 +919,7 @@ saved_sp:
 m_normal:
     .asciz "abi: a normal xcall return keeps sp, ra, gp, tp, s0-s11: ok\\n"
 m_dead:
-    .asciz "abi: E_DEAD through a nested call leaves sp, ra, gp, tp and zeroes the rest: ok\\n"
+    .asciz "abi: E_DEAD through a nested call leaves sp, ra and zeroes the rest: ok\\n"
 m_overflow:
     .asciz "abi: a handler stack overflow into the guard page gives E_DEAD with sp and ra: ok\\n"
 m_fail:
@@ -960,6 +957,8 @@ die_inner_handler:
     addi sp, sp, -32
 ${fill(S_REGS, 0x4500)}
 ${fill(T_REGS, 0x4600)}
+    li gp, 0x4700             # a hostile callee changes gp and tp too before it dies
+    li tp, 0x4701
     li t0, KERNEL_VA
     ld t1, 0(t0)              # load page fault: the process dies
     ret
