@@ -198,6 +198,7 @@ export const Endpoint = new StructLayout('endpoint', 'EP', 'IPC endpoint: a queu
 export const Notification = new StructLayout('notification', 'NTFN', 'notification: a word of badge bits and one waiter', [
   ['word', 8, 'pending badge bits (OR of the signallers badges)'],
   ['waiter', 8, 'TCB waiting, or 0'],
+  ['active', 8, 'nonzero when signalled since the last wait (seL4 Active state: a badge-0 signal counts too)'],
 ] as const);
 
 export const XEntry = new StructLayout('x-entry', 'XE', 'XPC x-entry (docs/xpc.md section 3), 64 bytes', [

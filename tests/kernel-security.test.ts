@@ -147,3 +147,28 @@ describe('family 7: nothing crosses a switch', () => {
     expect(r.get('spinner: done, pid')).toBeGreaterThan(0);
   });
 });
+
+describe('family 8: documented = actual', () => {
+  it('badge-0 signals, reply_recv with a bad slot, entry pc alignment, relay entry reuse, unknown system calls', async () => {
+    const out = await run(attacks.edges);
+    const r = results(out);
+    expect(r.get('signal(badge 0)')).toBe(0);
+    expect(r.get('wait(after a badge-0 signal)')).toBe(0); // returns at once, with the word 0
+    expect(r.get('wait(after badges 4 and 0)')).toBe(4);
+    expect(r.get('xpc_register(odd pc)')).toBe(-1);
+    expect(r.get('xpc_register(pc 2 mod 4)')).toBe(-1);
+    expect(r.get('xpc_register(aligned pc)')).toBe(0);
+    expect(r.get('xpc_grant(entry 64)')).toBe(-1);
+    expect(r.get('write(0 bytes)')).toBe(0);
+    expect(r.get('relay_alloc(entry 3)')).toBe(0);
+    expect(r.get('relay_alloc(entry 3 again)')).toBe(-1);
+    expect(r.get('relay_free(unused entry 4)')).toBe(-1);
+    expect(r.get('relay_free(entry 3)')).toBe(0);
+    expect(r.get('relay_free(entry 8)')).toBe(-1);
+    expect(r.get('call(server answering with reply_recv on a bad slot)')).toBe(0);
+    expect(r.get('the reply a2')).toBe(55);
+    expect(r.get('rr server: reply_recv(bad receive slot)')).toBe(-2);
+    expect(r.get('syscall 17')).toBe(-9);
+    expect(r.get('syscall -1')).toBe(-9);
+  });
+});

@@ -324,7 +324,7 @@ export function ipcText(a: Asm, X: boolean): void {
     mv a0, s3
     j do_recv
   `);
-  a.func('sys_signal', 'signal(a0 = notification slot) -> 0 or E_CAP: OR the badge into the word, wake the waiter.');
+  a.func('sys_signal', 'signal(a0 = notification slot) -> 0 or E_CAP: OR the badge into the word and mark it signalled\n(a badge of 0 signals too: seL4), wake the waiter.');
   a.block(`
     li a1, CAP_T_NOTIFICATION
     call cap_lookup
@@ -334,10 +334,13 @@ export function ipcText(a: Asm, X: boolean): void {
     ld t1, NTFN_WORD(s0)
     or t1, t1, t0
     sd t1, NTFN_WORD(s0)
+    li t0, 1
+    sd t0, NTFN_ACTIVE(s0)
     ld t2, NTFN_WAITER(s0)
     beqz t2, 1f
     sd t1, TF_A0(t2)           # the waiter receives the word
     sd zero, NTFN_WORD(s0)
+    sd zero, NTFN_ACTIVE(s0)
     sd zero, NTFN_WAITER(s0)
     sd zero, TCB_BLOCKED_ON(t2)
     mv a0, t2
@@ -349,15 +352,17 @@ export function ipcText(a: Asm, X: boolean): void {
     li a0, E_CAP
     j syscall_return
   `);
-  a.func('sys_wait', 'wait(a0 = notification slot) -> the word (nonzero), E_CAP, or E_INVAL (another thread waits).');
+  a.func('sys_wait', 'wait(a0 = notification slot) -> the word (the OR of the badges signalled since the last wait: 0 when\nonly badge-0 capabilities signalled), blocking until signalled; E_CAP, or E_INVAL (another thread waits).');
   a.block(`
     li a1, CAP_T_NOTIFICATION
     call cap_lookup
     beqz a0, 9f
     ld s0, CAP_OBJ(a0)
+    ld t0, NTFN_ACTIVE(s0)
+    beqz t0, 1f
     ld a0, NTFN_WORD(s0)
-    beqz a0, 1f
     sd zero, NTFN_WORD(s0)
+    sd zero, NTFN_ACTIVE(s0)
     j syscall_return
 1:
     ld t0, NTFN_WAITER(s0)

@@ -693,3 +693,80 @@ ${say('m_mine')}
 attacks.switchLeak = beside('attack-switch-leak', 'user-visible XPC registers across fastpath, slow path and timer switches', [spy, leaker, spinner], {
   endpoints: ['spyep'],
 });
+
+/**
+ * Family 8: the edges docs/kernel.md states, each checked as written: a badge-0 signal wakes wait (with
+ * 0), reply_recv with a bad receive slot still sends the reply (seL4), x-entry pcs must be 4-byte
+ * aligned, a zero-length write, relay_alloc into a used entry and relay_free of an unused one.
+ */
+const edges = attacker(`
+${probe('m_s0', 'signal', [1])}
+${probe('m_w0', 'wait', [2])}
+${probe('m_s4', 'signal', [3])}
+${probe('m_s0b', 'signal', [1])}
+${probe('m_w4', 'wait', [2])}
+    la a0, xpc_entry_e
+    addi a0, a0, 1
+    li a1, 1
+    call sys_xpc_register
+${say('m_odd')}
+    la a0, xpc_entry_e
+    addi a0, a0, 2
+    li a1, 1
+    call sys_xpc_register
+${say('m_half')}
+${probe('m_aligned', 'xpc_register', ['xpc_entry_e', 1])}
+${probe('m_grant_range', 'xpc_grant', [64, 0])}
+${probe('m_w_empty', 'write', ['m_s0', 0])}
+${probe('m_ra1', 'xpc_relay_alloc', [4096, RELAY_MIN, 3])}
+${probe('m_ra2', 'xpc_relay_alloc', [4096, RELAY_MIN + 0x1000, 3])}
+${probe('m_rf1', 'xpc_relay_free', [4])}
+${probe('m_rf2', 'xpc_relay_free', [3])}
+${probe('m_rf3', 'xpc_relay_free', [8])}
+${probe('m_call', 'call', [4, 0])}
+    mv a0, a2
+${say('m_reply')}
+${probe('m_nosys', 'getpid', [])}
+    li a7, 17
+    ecall
+${say('m_17')}
+    li a7, -1
+    ecall
+${say('m_neg')}
+`, strings([
+  ['m_s0', 'signal(badge 0)'],
+  ['m_w0', 'wait(after a badge-0 signal)'],
+  ['m_s4', 'signal(badge 4)'],
+  ['m_s0b', 'signal(badge 0 again)'],
+  ['m_w4', 'wait(after badges 4 and 0)'],
+  ['m_odd', 'xpc_register(odd pc)'],
+  ['m_half', 'xpc_register(pc 2 mod 4)'],
+  ['m_aligned', 'xpc_register(aligned pc)'],
+  ['m_grant_range', 'xpc_grant(entry 64)'],
+  ['m_w_empty', 'write(0 bytes)'],
+  ['m_ra1', 'relay_alloc(entry 3)'],
+  ['m_ra2', 'relay_alloc(entry 3 again)'],
+  ['m_rf1', 'relay_free(unused entry 4)'],
+  ['m_rf2', 'relay_free(entry 3)'],
+  ['m_rf3', 'relay_free(entry 8)'],
+  ['m_call', 'call(server answering with reply_recv on a bad slot)'],
+  ['m_reply', 'the reply a2'],
+  ['m_nosys', 'getpid'],
+  ['m_17', 'syscall 17'],
+  ['m_neg', 'syscall -1'],
+]), [{ slot: 1, notification: 'n0' }, { slot: 2, notification: 'n0' }, { slot: 3, notification: 'n0', badge: 4 }, { slot: 4, endpoint: 'rr' }]);
+edges.dynamicEntries = [{ name: 'e', handler: 'e_handler', contexts: 1 }];
+edges.text += `
+e_handler:
+    ret
+`;
+const rrServer = attacker(`
+    li a0, 0
+    call sys_recv
+    li a0, 9                   # receive slot 9 is empty: the reply still goes out
+    li a1, 0
+    li a2, 55
+    call sys_reply_recv
+${say('m_rr')}
+`, strings([['m_rr', 'rr server: reply_recv(bad receive slot)']]), [{ slot: 0, endpoint: 'rr' }], 'rrserver', 3);
+attacks.edges = beside('attack-edges', 'the edge cases docs/kernel.md states', [rrServer, edges], { endpoints: ['rr'], notifications: ['n0'] });
