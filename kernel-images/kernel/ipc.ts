@@ -236,11 +236,12 @@ export function ipcText(a: Asm, X: boolean): void {
     li a0, E_CAP
     j syscall_return
   `);
-  a.func('do_recv', 'Receive on the endpoint in slot a0 (shared by recv and reply_recv).');
+  a.func('do_recv', 'Receive on the endpoint in slot a0 (shared by recv and reply_recv). As in seL4, a receive on a valid\nendpoint first drops a reply capability the thread did not use (its caller stays blocked).');
   a.block(`
     li a1, CAP_T_ENDPOINT
     call cap_lookup
     beqz a0, 9f
+    sd zero, TCB_REPLY_TO(s11)
     ld s0, CAP_OBJ(a0)
     ld t0, EP_STATE(s0)
     li t1, EPS_SEND
