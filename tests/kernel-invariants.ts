@@ -40,6 +40,7 @@ export function checkInvariants(r: BootResult & { image: KernelImage }, ramEnd =
   if (!out.includes(`survivor: round trips ${SURVIVOR_ROUNDS}, errors 0\n`)) bad.push('survivor did not finish its round trips');
   if (!/\[kernel\] survivor \(pid \d+\) exited with code 0\n/.test(out)) bad.push('survivor did not exit with 0');
   if (!out.includes(`xsurvivor: ${XSURVIVOR_CALLS} xcalls ok\n`)) bad.push('xsurvivor did not finish its xcalls');
+  if (!out.includes('sentinel: ok\n')) bad.push('sentinel: its registers or XPC registers changed across a switch (or it did not finish)');
   const ends = new Map<string, number>();
   for (const [, name] of out.matchAll(/\[kernel\] killed (\S+) \(pid/g)) ends.set(name, (ends.get(name) ?? 0) + 1);
   for (const [, name] of out.matchAll(/\[kernel\] (\S+) \(pid \d+\) exited/g)) ends.set(name, (ends.get(name) ?? 0) + 1);

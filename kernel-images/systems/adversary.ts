@@ -163,6 +163,65 @@ ${handler.join('\n')}
   };
 }
 
+export const SENTINEL_ROUNDS = 150;
+
+/**
+ * A survivor that owns nothing XPC: it fills its callee-saved registers, gp and tp with known values and,
+ * across many yields and system calls (each a switch to whatever the adversaries are doing), checks that
+ * they come back and that its user-visible XPC registers stay zero (family 7: nothing crosses a switch).
+ */
+function sentinel(): ProgramSpec {
+  const regs = ['gp', 'tp', 's0', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10'];
+  return {
+    name: 'sentinel',
+    text: `
+main:
+    addi sp, sp, -128
+    sd ra, 0(sp)
+${regs.map((r, k) => `    sd ${r}, ${8 + 8 * k}(sp)`).join('\n')}
+${regs.map((r, k) => `    li ${r}, ${0x5e00 + k}`).join('\n')}
+    li s11, ${SENTINEL_ROUNDS}
+1:
+    call sys_yield
+    call sys_getpid
+${regs.map((r, k) => `    li t0, ${0x5e00 + k}\n    bne ${r}, t0, 8f`).join('\n')}
+    csrr t0, xsegmask_off
+    csrr t1, xsegmask_len
+    or t0, t0, t1
+    csrr t1, uxseg_va
+    or t0, t0, t1
+    csrr t1, uxseg_len
+    or t0, t0, t1
+    csrr t1, xcaller
+    or t0, t0, t1
+    bnez t0, 8f
+    addi s11, s11, -1
+    bnez s11, 1b
+    la a0, ok
+    li a1, 13
+    call sys_write
+    li a0, 0
+    j 9f
+8:
+    la a0, bad
+    li a1, 17
+    call sys_write
+    li a0, 1
+9:
+${regs.map((r, k) => `    ld ${r}, ${8 + 8 * k}(sp)`).join('\n')}
+    ld ra, 0(sp)
+    addi sp, sp, 128
+    ret
+`,
+    data: `
+ok:
+    .ascii "sentinel: ok\\n"
+bad:
+    .ascii "sentinel: BROKEN\\n"
+`,
+  };
+}
+
 /** The system of seed `seed`: `nHostile` hostile processes of `ops` operations each, and the survivors. */
 export function adversarySystem(seed: number, nHostile = 3, ops = 40): SystemSpec {
   const r = rng(seed);
@@ -236,6 +295,7 @@ bad:
 `,
     },
   ];
+  programs.push(sentinel());
   for (const n of names) {
     const used = new Set<number>();
     const caps: CapSpec[] = [{ slot: PARK_SLOT, notification: `park_${n}` }];
