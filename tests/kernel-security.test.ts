@@ -170,5 +170,8 @@ describe('family 8: documented = actual', () => {
     expect(r.get('rr server: reply_recv(bad receive slot)')).toBe(-2);
     expect(r.get('syscall 17')).toBe(-9);
     expect(r.get('syscall -1')).toBe(-9);
+    // A caller queued on the endpoint of a dead server stays blocked (seL4): the system halts around it.
+    expect(out).not.toMatch(/\[kernel\] attacker \(pid \d+\) exited/);
+    expect(out).toContain('[kernel] halt: nothing runnable; 2 exited, 0 killed\n');
   });
 });
