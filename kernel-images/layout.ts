@@ -105,6 +105,7 @@ export const SYS = {
   xpc_relay_alloc: 14,
   xpc_relay_free: 15,
   getpid: 16,
+  xpc_revoke: 17,
 } as const;
 export type SyscallName = keyof typeof SYS;
 

@@ -93,6 +93,11 @@ describe('family 3: revocation and id reuse', () => {
     expect(r.get('xcall(id 0, reused by another owner)')).toBe(-2);
     expect(r.get('xpc_register(own entry)')).toBe(1);
     expect(r.get('xpc_grant(own entry, to the dead victim)')).toBe(-2);
+    expect(r.get('xpc_grant(own entry, to itself)')).toBe(0);
+    expect(r.get('xcall(own entry, granted)')).toBe(42);
+    expect(r.get('xpc_revoke(own entry, from itself)')).toBe(0);
+    expect(r.get('xcall(own entry, revoked)')).toBe(-2);
+    expect(r.get('xpc_revoke(an entry it does not own)')).toBe(-8);
   });
 });
 
@@ -168,7 +173,7 @@ describe('family 8: documented = actual', () => {
     expect(r.get('call(server answering with reply_recv on a bad slot)')).toBe(0);
     expect(r.get('the reply a2')).toBe(55);
     expect(r.get('rr server: reply_recv(bad receive slot)')).toBe(-2);
-    expect(r.get('syscall 17')).toBe(-9);
+    expect(r.get('syscall 18')).toBe(-9);
     expect(r.get('syscall -1')).toBe(-9);
     // A caller queued on the endpoint of a dead server stays blocked (seL4): the system halts around it.
     expect(out).not.toMatch(/\[kernel\] attacker \(pid \d+\) exited/);

@@ -111,6 +111,7 @@ export function syscallText(a: Asm, cfg: KernelConfig): void {
     wait: 'sys_wait', map_shared: 'sys_map_shared', xpc_register: X ? 'sys_xpc_register' : 'sys_nosys',
     xpc_grant: X ? 'sys_xpc_grant' : 'sys_nosys', xpc_relay_alloc: X ? 'sys_xpc_relay_alloc' : 'sys_nosys',
     xpc_relay_free: X ? 'sys_xpc_relay_free' : 'sys_nosys', getpid: 'sys_getpid',
+    xpc_revoke: X ? 'sys_xpc_revoke' : 'sys_nosys',
   };
   for (const [name, num] of Object.entries(L.SYS).sort((x, y) => x[1] - y[1])) a.i(`.quad ${impl[name as L.SyscallName]}`, `${num}: ${name}`);
 

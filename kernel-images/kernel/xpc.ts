@@ -210,7 +210,11 @@ export function xpcText(a: Asm): void {
     li a0, E_INVAL
     j syscall_return
   `);
-  a.func('sys_xpc_grant', 'xpc_grant(a0 = entry id, a1 = thread slot) -> 0, E_INVAL, E_CAP or E_PERM (the caller\ndoes not own the entry).');
+  a.func('sys_xpc_grant', 'xpc_grant(a0 = entry id, a1 = thread slot) -> 0, E_INVAL (no such entry), E_CAP (not a thread\ncapability, or its process is dead) or E_PERM (the acting process does not own the entry).');
+  a.li('s2', 0).i('j xpc_grant_or_revoke');
+  a.func('sys_xpc_revoke', 'xpc_revoke(a0 = entry id, a1 = thread slot) -> 0, E_INVAL, E_CAP or E_PERM, as xpc_grant: the\nthread\'s process loses the xcall capability (future xcalls are refused with E_CAP; a call already in\nprogress finishes). Revoking what was not granted is not an error.');
+  a.li('s2', 1);
+  a.label('xpc_grant_or_revoke');
   a.block(`
     li t0, MAX_XENTRIES
     bgeu a0, t0, 8f
@@ -232,7 +236,21 @@ export function xpcText(a: Asm): void {
     ld t0, TCB_PROC_DEAD(a1)
     bnez t0, 9f                # a thread capability of a dead process names nothing any more
     mv a0, s1
+    bnez s2, 1f
     call xentry_grant
+    li a0, 0
+    j syscall_return
+1:
+    ld t0, TCB_HOME_XCAP(a1)   # clear bit id of its bitmap
+    srli t1, a0, 3
+    add t0, t0, t1
+    lbu t2, 0(t0)
+    andi t1, a0, 7
+    li t3, 1
+    sll t3, t3, t1
+    not t3, t3
+    and t2, t2, t3
+    sb t2, 0(t0)
     li a0, 0
     j syscall_return
 7:

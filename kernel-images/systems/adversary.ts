@@ -92,11 +92,11 @@ function syscallOp(c: Ctx): string {
 2:`;
       }
       return sc('xpc_register', [r.pick(ADDRS), r.pick(CTX)]);
-    case 12: return sc('xpc_grant', [r.pick(SMALL), r.pick(SMALL)]);
+    case 12: return sc(r.chance(0.3) ? 'xpc_revoke' : 'xpc_grant', [r.pick(SMALL), r.pick(SMALL)]);
     case 13: return sc('xpc_relay_alloc', [r.pick(LENS), r.pick(ADDRS), r.pick(SMALL)]);
     case 14: return sc('xpc_relay_alloc', [r.pick(['4096', '8192', '-4096', '-0x1000000', '0x10000000', '0x8000000000000000']), r.pick(['USER_RELAY_MIN', 'USER_RELAY_MIN+0x100000', '0x1fffe000', '-4096']), `${r.int(9)}`]);
     case 15: return sc('xpc_relay_free', [r.pick(SMALL)]);
-    case 16: return `    li a7, ${r.pick(['17', '18', '100', '-1', '0x8000000000000000'])}\n    ecall${CHECK}`;
+    case 16: return `    li a7, ${r.pick(['18', '19', '100', '-1', '0x8000000000000000'])}\n    ecall${CHECK}`;
     default: return xpcOp(c);
   }
 }

@@ -378,20 +378,50 @@ ${say('m_dead')}
     call xpc_call
 ${say('m_reused')}
 ${probe('m_own', 'xpc_register', ['xpc_entry_a', 1])}
+    la t0, xpc_entry_a_id
+    sd a0, 0(t0)
     mv a0, s1
     li a1, 0
     call sys_xpc_grant
 ${say('m_grant_dead')}
+    la t0, xpc_entry_a_id      # the owner's explicit revoke: grant to itself, call, revoke, call
+    ld a0, 0(t0)
+    li a1, 3
+    call sys_xpc_grant
+${say('m_grant_self')}
+    la t0, xpc_entry_a_id
+    ld a0, 0(t0)
+    call xpc_call
+${say('m_call_granted')}
+    la t0, xpc_entry_a_id
+    ld a0, 0(t0)
+    li a1, 3
+    call sys_xpc_revoke
+${say('m_revoke')}
+    la t0, xpc_entry_a_id
+    ld a0, 0(t0)
+    call xpc_call
+${say('m_call_revoked')}
+    li a0, 0                   # an entry it does not own (id 0: the new owner's)
+    li a1, 3
+    call sys_xpc_revoke
+${say('m_revoke_other')}
 `, strings([
   ['m_live', 'xcall(victim entry, victim alive)'],
   ['m_dead', 'xcall(victim entry, victim dead)'],
   ['m_reused', 'xcall(id 0, reused by another owner)'],
   ['m_own', 'xpc_register(own entry)'],
   ['m_grant_dead', 'xpc_grant(own entry, to the dead victim)'],
-]), [{ slot: 0, thread: 'victim' }, { slot: 1, notification: 'nv', badge: 1 }, { slot: 2, notification: 'nn', badge: 1 }]);
+  ['m_grant_self', 'xpc_grant(own entry, to itself)'],
+  ['m_call_granted', 'xcall(own entry, granted)'],
+  ['m_revoke', 'xpc_revoke(own entry, from itself)'],
+  ['m_call_revoked', 'xcall(own entry, revoked)'],
+  ['m_revoke_other', 'xpc_revoke(an entry it does not own)'],
+]), [{ slot: 0, thread: 'victim' }, { slot: 1, notification: 'nv', badge: 1 }, { slot: 2, notification: 'nn', badge: 1 }, { slot: 3, thread: 'attacker' }]);
 revokeAttack.dynamicEntries = [{ name: 'a', handler: 'a_handler', contexts: 1 }];
 revokeAttack.text += `
 a_handler:
+    li a0, 42
     ret
 `;
 attacks.revoke = beside('attack-revoke', 'grants and thread capabilities outliving their object; x-entry id reuse', [victim, newOwner, revokeAttack], { notifications: ['nv', 'nn'] });
@@ -727,7 +757,7 @@ ${probe('m_call', 'call', [4, 0])}
     mv a0, a2
 ${say('m_reply')}
 ${probe('m_nosys', 'getpid', [])}
-    li a7, 17
+    li a7, 18
     ecall
 ${say('m_17')}
     li a7, -1
@@ -756,7 +786,7 @@ ${BROKEN}
   ['m_call', 'call(server answering with reply_recv on a bad slot)'],
   ['m_reply', 'the reply a2'],
   ['m_nosys', 'getpid'],
-  ['m_17', 'syscall 17'],
+  ['m_17', 'syscall 18'],
   ['m_neg', 'syscall -1'],
 ]), [{ slot: 1, notification: 'n0' }, { slot: 2, notification: 'n0' }, { slot: 3, notification: 'n0', badge: 4 }, { slot: 4, endpoint: 'rr' }]);
 edges.dynamicEntries = [{ name: 'e', handler: 'e_handler', contexts: 1 }];
