@@ -9,7 +9,8 @@
 // - the free list holds distinct pool pages;
 // - every valid x-entry belongs to a live process, and every xcall capability a live process holds
 //   names a valid entry (revocation);
-// - the survivors finished their work, and no hostile process saw an undocumented result.
+// - the survivors finished their work (the live ones' program text is still the image's), and no hostile
+//   process saw an undocumented result.
 
 import { readElf } from '../tools/elf/read.js';
 import * as L from '../kernel-images/layout.js';
@@ -149,6 +150,31 @@ export function checkInvariants(r: BootResult & { image: KernelImage }, ramEnd =
   }
   const allocNext = num(sym('alloc_next'));
   if (allocNext < kernelEnd || allocNext > ramEnd) bad.push(`alloc_next 0x${allocNext.toString(16)} outside the pool`);
+
+  // The live survivors' program text is the image's (nobody else wrote to it).
+  const walk = (root: number, va: number): number | null => {
+    let table = root;
+    for (const shift of [30, 21, 12]) {
+      const pte = rd(table + 8 * (Math.floor(va / 2 ** shift) % 512));
+      if ((pte & 1n) === 0n) return null;
+      table = Number((pte >> 10n) << 12n);
+      if ((pte & 0xen) !== 0n) return shift === 12 ? table + (va % PAGE) : null;
+    }
+    return null;
+  };
+  r.image.programs.forEach((prog, pid) => {
+    if (!['server', 'good', 'sentinel'].includes(prog.name)) return;
+    const t = tcbs + pid * L.Tcb.size;
+    if (rd(t + T.proc_dead) !== 0n || rd(t + T.state) === BigInt(L.TS.DEAD)) return;
+    const textEnd = (prog.symbols.get('_udata') ?? L.USER_BASE) - L.USER_BASE;
+    for (let off = 0; off < textEnd; off += PAGE) {
+      const pa = walk(num(t + T.root), L.USER_BASE + off);
+      const n = Math.min(PAGE, textEnd - off);
+      if (pa === null || Buffer.compare(Buffer.from(m.readPhys(pa, n)), Buffer.from(prog.bytes.subarray(off, off + n))) !== 0) {
+        bad.push(`${prog.name}: its program text changed (page ${off / PAGE})`);
+      }
+    }
+  });
 
   // Revocation: valid entries belong to live processes; live bitmaps name valid entries only.
   const xt = sym('xentry_table');
