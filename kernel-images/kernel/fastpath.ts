@@ -39,6 +39,7 @@ export function fastpathText(a: Asm, X: boolean): void {
       for (const [csr, f] of [['xcap', 'TCB_XCAP'], ['xlink_base', 'TCB_LINK_BASE'], ['xlink_top', 'TCB_LINK_BASE'], ['xlink_limit', 'TCB_LINK_LIMIT'], ['xseglist', 'TCB_SEGLIST'], ['xseglist_size', 'TCB_SEGLIST_SIZE']] as const) {
         a.ld('t5', f, 't4').csrw(csr, 't5');
       }
+      a.csrw('xsegmask_off', 'zero', 'user-writable even with no mask active: not the caller\'s value (1 instruction)');
     }
     a.global(`fastpath_${p}restore`);
     a.ld('t5', 'TCB_PC', 't4').csrw('sepc', 't5');
