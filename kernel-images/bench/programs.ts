@@ -10,7 +10,7 @@
 
 import type { ProgramSpec } from '../system.js';
 import {
-  HTTP_REQUESTS, ID_CALL, ID_CHAIN, ID_HTTP, ID_KV, ID_NULL, ID_OVERHEAD, ID_REPLY, ID_RT, KV_REQUESTS, SIZES,
+  HTTP_REQUESTS, ID_CALL, ID_CHAIN, ID_HTTP, ID_KV, ID_NULL, ID_OVERHEAD, ID_REPLY, ID_RT, ID_RT_POLLUTED, KV_REQUESTS, SIZES,
   type Mech, type Workload,
 } from './workloads.js';
 
@@ -25,13 +25,55 @@ const FILES = 4;
 export const HTTP_RESPONSE = 64 + 1024;
 
 const SLOT = { ow: 0, rt: 1, chain: 2, kv: 3, http: 4 } as const;
+/** The polluting loop of \`roundtrip-polluted\`: data read (bytes) and straight-line code run (bytes). */
+const POLLUTE_BYTES = 128 * 1024;
+const POLLUTE_CODE_BYTES = 16 * 1024;
 
 export interface BenchParams {
   /** Warm-up iterations before the measured runs of each workload. */
   warmup: number;
   /** Measured runs of each workload. */
   runs: number;
+  /**
+   * XPC callers that do not trust their callee (docs/bench-ipc.md, equal isolation): every xcall goes
+   * through a caller stub that saves what the callee could change and scrubs every register that is not
+   * part of the message.
+   */
+  isolated?: boolean;
 }
+
+/** Word j of every benchmark message is MSG_PATTERN + j; servers check every word they are sent. */
+export const MSG_PATTERN = 0x5a5a_0000;
+const CALLEE_SAVED = ['ra', 'gp', 'tp', 's0', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11'];
+
+/**
+ * An xcall of x-entry a0 with the message in `msg` (registers); with `isolated` the caller stub of an
+ * untrusting caller: ra, gp, tp and s0..s11 saved on its stack and sp in xpc_caller_sp (the callee may
+ * leave any of them changed), then every register but a0 and the message set to 0 (nothing of the
+ * caller's reaches the callee), the xcall, and everything restored.
+ */
+function xcallSite(isolated: boolean, msg: string[], comment = ''): string {
+  const call = `
+    xcall a0${comment ? `                  # ${comment}` : ''}`;
+  if (!isolated) return call;
+  const scrub = ['t0', 't1', 't2', 't3', 't4', 't5', 't6', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', ...CALLEE_SAVED, 'sp']
+    .filter((r) => !msg.includes(r));
+  return `
+    addi sp, sp, -${8 * CALLEE_SAVED.length + 8}      # isolated caller stub: save, scrub, xcall, restore
+${CALLEE_SAVED.map((r, i) => `    sd ${r}, ${8 * i}(sp)`).join('\n')}
+    la t0, xpc_caller_sp
+    sd sp, 0(t0)
+${scrub.map((r) => `    li ${r}, 0`).join('\n')}${call}
+    la t0, xpc_caller_sp
+    ld sp, 0(t0)
+${CALLEE_SAVED.map((r, i) => `    ld ${r}, ${8 * i}(sp)`).join('\n')}
+    addi sp, sp, ${8 * CALLEE_SAVED.length + 8}`;
+}
+const ISOLATED_DATA = `
+    .balign 8
+xpc_caller_sp:
+    .quad 0
+`;
 
 function bytesDirective(s: string): string {
   const b = [...Buffer.from(s, 'latin1')];
@@ -56,6 +98,56 @@ const HEADER_HEX = HEADER_HEAD.length;
 // The work both mechanisms share (plain functions, standard calling convention, leaf unless noted).
 
 const WORK: Record<string, { text: string; data?: string }> = {
+  msg_check: {
+    text: `
+# words_check(a0 = buffer, a1 = bytes (a multiple of 8, > 0), a2 = first expected word) -> a0 = 0 when
+# word j of the buffer is a2 + j for every word, 1 otherwise
+words_check:
+    add t3, a0, a1
+1:
+    ld t4, 0(a0)
+    bne t4, a2, 9f
+    addi a2, a2, 1
+    addi a0, a0, 8
+    bltu a0, t3, 1b
+    li a0, 0
+    ret
+9:
+    li a0, 1
+    ret
+
+# msg_check(a0 = buffer, a1 = length, a2..a5 = message registers) -> a0 = 0 when every word of the message
+# is the pattern: up to 32 bytes in a2..a5, more in the buffer
+msg_check:
+    li t2, ${MSG_PATTERN}
+    li t0, 32
+    bgtu a1, t0, 5f
+    srli t1, a1, 3
+    beqz t1, 8f
+    bne a2, t2, 9f
+    addi t1, t1, -1
+    beqz t1, 8f
+    addi t2, t2, 1
+    bne a3, t2, 9f
+    addi t1, t1, -1
+    beqz t1, 8f
+    addi t2, t2, 1
+    bne a4, t2, 9f
+    addi t1, t1, -1
+    beqz t1, 8f
+    addi t2, t2, 1
+    bne a5, t2, 9f
+8:
+    li a0, 0
+    ret
+9:
+    li a0, 1
+    ret
+5:
+    mv a2, t2
+    j words_check
+`,
+  },
   fs_lookup: {
     text: `
 # fs_lookup(a0 = key) -> a0 = block (the directory slot holding the key; a new key takes a free slot), -1 full
@@ -105,9 +197,22 @@ disk_io:
     li a0, 512
     j 2f
 1:
-    mv t1, a2
+    mv t1, a2                 # put: store the value, checking every word (low 12 bits = its index)
     mv t2, t0
     li a0, 0
+    addi t3, t1, 512
+    li t5, 0
+4:
+    ld t4, 0(t1)
+    slli t6, t4, 52
+    srli t6, t6, 52
+    bne t6, t5, 9f
+    sd t4, 0(t2)
+    addi t5, t5, 1
+    addi t1, t1, 8
+    addi t2, t2, 8
+    bltu t1, t3, 4b
+    ret
 2:
     addi t3, t1, 512
 3:
@@ -145,16 +250,18 @@ kv_fill:
     bltu t1, t3, 1b
     ret
 
-# kv_check(a0 = buffer, a1 = key, a2 = run) -> a0 = 0 when the first and last words are the value's
+# kv_check(a0 = buffer, a1 = key, a2 = run) -> a0 = 0 when every word is the value's
 kv_check:
     slli t0, a2, 16
     slli t1, a1, 12
     or t0, t0, t1
+    addi t3, a0, 512
+1:
     ld t2, 0(a0)
     bne t2, t0, 9f
-    ori t1, t0, 63
-    ld t2, 504(a0)
-    bne t2, t1, 9f
+    addi t0, t0, 1
+    addi a0, a0, 8
+    bltu a0, t3, 1b
     li a0, 0
     ret
 9:
@@ -205,8 +312,19 @@ ${bytesDirective('HTTP/1.1')}
   },
   http_parse: {
     text: `
-# http_parse(a0 = request) -> a0 = the file number (last digit of the path), -1 not a GET
+# http_parse(a0 = request) -> a0 = the file number (last digit of the path), -1 not a GET or not a
+# well-formed 64-byte request (every byte is read: no NUL, the last four are CR LF CR LF)
 http_parse:
+    addi t1, a0, 64
+    mv t2, a0
+7:
+    lbu t3, 0(t2)
+    beqz t3, 9f
+    addi t2, t2, 1
+    bltu t2, t1, 7b
+    lwu t3, 60(a0)
+    li t4, 0x0a0d0a0d
+    bne t3, t4, 9f
     lwu t0, 0(a0)
     li t1, 0x20544547         # "GET "
     bne t0, t1, 9f
@@ -377,6 +495,8 @@ const FAIL_IF_NE = (r: string, value: string) => `
 
 function clientProgram(mech: Mech, workloads: Workload[], p: BenchParams): ProgramSpec {
   const K = mech === 'kernel';
+  const iso = !K && !!p.isolated;
+  const XC = (msg: string[]) => xcallSite(iso, msg);
   const has = (id: number) => workloads.some((w) => w.id === id);
   const parts: string[] = [];
   // A kernel IPC: a0 = slot, a1 = length, a7 = SYS_CALL (set up before the counters), the ecall measured.
@@ -412,28 +532,39 @@ function clientProgram(mech: Mech, workloads: Workload[], p: BenchParams): Progr
       ? measure(p, ID_CALL, 'one-way call and reply, 0 bytes', kcall(SLOT.ow, 0), `
     ecall`, FAIL_IF_NONZERO('a0') + save, record)
       : measure(p, ID_CALL, 'one-way xcall and xret', `
-    li a0, XENTRY_OW`, `
-    xcall a0`, FAIL_IF_NEGATIVE('a0') + save, record));
+    li a0, XENTRY_OW`, XC([]), FAIL_IF_NEGATIVE('a0') + save, record));
   }
-  SIZES.forEach((bytes, i) => {
-    const id = ID_RT + i;
-    if (!has(id)) return;
+  // Round trips: the message (word j = MSG_PATTERN + j) is in a2..a5 up to 32 bytes, else in the IPC
+  // buffer / relay segment, filled once before the first round trip; the server checks every word.
+  const regs = (bytes: number) => ['a2', 'a3', 'a4', 'a5'].slice(0, bytes <= 32 ? bytes / 8 : 0);
+  const regSetup = (bytes: number) => regs(bytes).map((r, j) => `
+    li ${r}, ${MSG_PATTERN + j}`).join('');
+  const rtIds = SIZES.map((_, i) => ID_RT + i).filter(has);
+  if (rtIds.length > 0 || has(ID_RT_POLLUTED)) parts.push(`
+    li a0, BUF                # the round trips' message pattern
+    li a1, ${Math.max(...SIZES)}
+    call msg_fill`);
+  const roundTrip = (id: number, bytes: number, title: string, before = '') => {
     if (K) {
-      parts.push(measure(p, id, `round trip, ${bytes} bytes each way`, kcall(SLOT.rt, bytes), `
+      parts.push(measure(p, id, title, before + kcall(SLOT.rt, bytes) + regSetup(bytes), `
     ecall`, FAIL_IF_NONZERO('a0') + FAIL_IF_NE('a1', String(bytes))));
     } else if (bytes <= 32) {
-      // Message registers: the whole relay segment travels unmasked (the handler reports its length).
-      parts.push(measure(p, id, `round trip, ${bytes} bytes in registers`, `
-    li a0, XENTRY_RT`, `
-    xcall a0`, FAIL_IF_NE('a0', String(RELAY_BYTES))));
-    } else {
-      parts.push(measure(p, id, `round trip, ${bytes} bytes in the relay segment (seg-mask)`, `
+      parts.push(measure(p, id, title, before + `
     li a0, XENTRY_RT
+    li a1, ${bytes}` + regSetup(bytes), XC(['a1', ...regs(bytes)]), FAIL_IF_NE('a0', String(bytes))));
+    } else {
+      parts.push(measure(p, id, title, before + `
+    li a0, XENTRY_RT
+    li a1, ${bytes}
     li t1, ${bytes}`, `
-    csrw xsegmask_len, t1
-    xcall a0`, FAIL_IF_NE('a0', String(bytes))));
+    csrw xsegmask_len, t1` + XC(['a1']), FAIL_IF_NE('a0', String(bytes))));
     }
+  };
+  SIZES.forEach((bytes, i) => {
+    if (has(ID_RT + i)) roundTrip(ID_RT + i, bytes, `round trip, ${bytes} bytes each way`);
   });
+  if (has(ID_RT_POLLUTED)) roundTrip(ID_RT_POLLUTED, 0, 'round trip, 0 bytes, after a cache- and TLB-polluting loop', `
+    call bench_pollute`);
   if (has(ID_CHAIN)) {
     const check = `
     li t0, ${K ? 'USER_IPC_BUFFER' : RELAY_VA}
@@ -452,8 +583,7 @@ function clientProgram(mech: Mech, workloads: Workload[], p: BenchParams): Progr
     sd s8, 0(t0)
     li a0, XENTRY_CHAIN_B
     li t1, 4096`, `
-    csrw xsegmask_len, t1
-    xcall a0`, FAIL_IF_NE('a0', '4096') + check));
+    csrw xsegmask_len, t1` + XC([]), FAIL_IF_NE('a0', '4096') + check));
   }
   if (has(ID_KV)) {
     const put = K
@@ -469,8 +599,7 @@ function clientProgram(mech: Mech, workloads: Workload[], p: BenchParams): Progr
     li a1, ${OP_PUT}
     mv a2, s1
     li t1, 512
-    csrw xsegmask_len, t1
-    xcall a0${FAIL_IF_NE('a0', '0')}`;
+    csrw xsegmask_len, t1${XC(['a1', 'a2'])}${FAIL_IF_NE('a0', '0')}`;
     const get = K
       ? `
     li a0, ${SLOT.kv}
@@ -484,8 +613,7 @@ function clientProgram(mech: Mech, workloads: Workload[], p: BenchParams): Progr
     li a1, ${OP_GET}
     mv a2, s1
     li t1, 512
-    csrw xsegmask_len, t1
-    xcall a0${FAIL_IF_NE('a0', '512')}`;
+    csrw xsegmask_len, t1${XC(['a1', 'a2'])}${FAIL_IF_NE('a0', '512')}`;
     parts.push(measure(p, ID_KV, `key-value store: ${KV_REQUESTS} requests (put, get of 4 keys)`, '', `
     li s0, 0
 kv_req:
@@ -517,8 +645,7 @@ kv_next:
       : `
     li a0, XENTRY_HTTP_PARSER
     li t1, ${HTTP_RESPONSE}
-    csrw xsegmask_len, t1
-    xcall a0${FAIL_IF_NE('a0', String(HTTP_RESPONSE))}`;
+    csrw xsegmask_len, t1${XC([])}${FAIL_IF_NE('a0', String(HTTP_RESPONSE))}`;
     parts.push(measure(p, ID_HTTP, `HTTP: ${HTTP_REQUESTS} requests for 1 KiB files`, '', `
     li s0, 0
 http_req:
@@ -575,6 +702,31 @@ bench_record_insns:
     sd a2, 16(t0)
     ret
 
+# msg_fill(a0 = buffer, a1 = bytes): word j = MSG_PATTERN + j
+msg_fill:
+    li t0, ${MSG_PATTERN}
+    add t1, a0, a1
+1:
+    sd t0, 0(a0)
+    addi t0, t0, 1
+    addi a0, a0, 8
+    bltu a0, t1, 1b
+    ret
+
+# bench_pollute(): what another workload leaves behind: reads a line of every 64 bytes of
+# POLLUTE_BYTES (${POLLUTE_BYTES / 1024} KiB over ${POLLUTE_BYTES / 4096} pages: more than the L1 D-cache
+# and the TLB hold), then runs ${POLLUTE_CODE_BYTES / 1024} KiB of straight-line code (the L1 I-cache's size)
+bench_pollute:
+    la t0, pollute_area
+    li t1, ${POLLUTE_BYTES}
+    add t1, t0, t1
+1:
+    ld t2, 0(t0)
+    addi t0, t0, 64
+    bltu t0, t1, 1b
+    .balign 64
+${'    addi zero, zero, 0\n'.repeat(POLLUTE_CODE_BYTES / 4)}    ret
+
 # bench_fail(): count a wrong answer (the run is then reported as failed)
 bench_fail:
     la t0, bench_errors
@@ -592,7 +744,10 @@ bench_errors:
     .quad 0
 msg_done:
     .asciz "bench: done, errors "
-`;
+${has(ID_RT_POLLUTED) ? `    .balign 4096
+pollute_area:
+    .zero ${POLLUTE_BYTES}
+` : ''}${iso ? ISOLATED_DATA : ''}`;
   const names = [...(has(ID_KV) ? ['kv_fill'] : []), ...(has(ID_HTTP) ? ['http_client'] : [])];
   const w = withWork(names, text, data);
   const caps = K ? Object.entries({ ow: 'ep_ow', rt: 'ep_rt', chain: 'ep_chain', kv: 'ep_kv', http: 'ep_http' })
@@ -628,7 +783,9 @@ const replyRecv = `
     li a7, SYS_REPLY_RECV
     ecall`;
 
-const SERVERS: ServerDef[] = [
+function serverDefs(iso: boolean): ServerDef[] {
+  const XC = (msg: string[], comment = '') => xcallSite(iso, msg, comment);
+  return [
   {
     name: 'srv_ow',
     work: [],
@@ -660,28 +817,65 @@ ow_reply_start:
   },
   {
     name: 'srv_rt',
-    work: [],
+    work: ['msg_check'],
     endpoint: 'ep_rt',
     kernel: `
-rt_loop:${replyRecv}
+rt_loop:                      # a1 = length: up to 32 bytes in a2..a5, more in the IPC buffer
+    mv s0, a1
+    li a0, USER_IPC_BUFFER
+    call msg_check            # every word of the message is read and checked
+    mv a1, s0                 # the reply: the same message back
+    beqz a0, 1f
+    li a1, 1                  # a wrong message: a length the client refuses
+1:
+    li a2, ${MSG_PATTERN}
+    addi a3, a2, 1
+    addi a4, a2, 2
+    addi a5, a2, 3
+${replyRecv}
     j rt_loop`,
     xpc: `
-rt_handler:                   # returns the length of the relay segment it was handed
-    csrr a0, uxseg_len
+rt_handler:                   # a1 = length: up to 32 bytes in a2..a5, more in the relay segment handed over
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    sd s0, 8(sp)
+    mv s0, a1
+    li t0, 32
+    bleu a1, t0, 1f
+    csrr t0, uxseg_len        # the segment handed over is exactly the message
+    bne t0, a1, 8f
+1:
+    csrr a0, uxseg_va
+    call msg_check            # every word of the message is read and checked
+    bnez a0, 8f
+    mv a0, s0                 # the reply: the length (and the segment, or a2..a5, as they are)
+    j 9f
+8:
+    li a0, -1
+9:
+    ld ra, 0(sp)
+    ld s0, 8(sp)
+    addi sp, sp, 16
     ret`,
     entries: [{ name: 'rt', handler: 'rt_handler', grants: ['client'] }],
   },
   {
     name: 'chain_b',
-    work: [],
+    work: ['msg_check'],
     endpoint: 'ep_chain',
     kcaps: [{ slot: 1, endpoint: 'ep_chain_c' }],
     kernel: `
 b_loop:
-    li t0, USER_IPC_BUFFER    # touch the message, pass it on to C
+    li a0, USER_IPC_BUFFER+8  # check every word after the sequence word
+    li a1, 4088
+    li a2, ${MSG_PATTERN + 1}
+    call words_check
+    bnez a0, 8f
+    li t0, USER_IPC_BUFFER    # add 1 to the sequence word, pass it on to C
     ld t1, 0(t0)
     addi t1, t1, 1
     sd t1, 0(t0)
+8:
     li a0, 1
     li a1, 4096
     li a7, SYS_CALL
@@ -693,12 +887,18 @@ ${replyRecv}
 b_handler:
     addi sp, sp, -16
     sd ra, 0(sp)
-    csrr t0, uxseg_va         # touch the message, hand the segment on to C
+    csrr a0, uxseg_va         # check every word after the sequence word
+    addi a0, a0, 8
+    li a1, 4088
+    li a2, ${MSG_PATTERN + 1}
+    call words_check
+    bnez a0, 8f
+    csrr t0, uxseg_va         # add 1 to the sequence word, hand the segment on to C
     ld t1, 0(t0)
     addi t1, t1, 1
     sd t1, 0(t0)
-    li a0, XENTRY_CHAIN_C
-    xcall a0
+8:
+    li a0, XENTRY_CHAIN_C${XC([])}
     ld ra, 0(sp)
     addi sp, sp, 16
     ret`,
@@ -706,24 +906,41 @@ b_handler:
   },
   {
     name: 'chain_c',
-    work: [],
+    work: ['msg_check'],
     endpoint: 'ep_chain_c',
     kernel: `
 c_loop:
+    li a0, USER_IPC_BUFFER+8
+    li a1, 4088
+    li a2, ${MSG_PATTERN + 1}
+    call words_check
+    bnez a0, 8f
     li t0, USER_IPC_BUFFER
     ld t1, 0(t0)
     addi t1, t1, 1
     sd t1, 0(t0)
+8:
     li a1, 4096
 ${replyRecv}
     j c_loop`,
     xpc: `
 c_handler:
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    csrr a0, uxseg_va
+    addi a0, a0, 8
+    li a1, 4088
+    li a2, ${MSG_PATTERN + 1}
+    call words_check
+    bnez a0, 8f
     csrr t0, uxseg_va
     ld t1, 0(t0)
     addi t1, t1, 1
     sd t1, 0(t0)
+8:
     csrr a0, uxseg_len
+    ld ra, 0(sp)
+    addi sp, sp, 16
     ret`,
     entries: [{ name: 'chain_c', handler: 'c_handler', grants: ['chain_b'] }],
   },
@@ -765,8 +982,7 @@ fs_handler:                   # a1 = op, a2 = key; the value is in the relay seg
     bltz a0, 8f
     mv a2, a0
     mv a1, s0
-    li a0, XENTRY_KV_DISK
-    xcall a0
+    li a0, XENTRY_KV_DISK${XC(['a1', 'a2'])}
     j 9f
 8:
     li a0, 1
@@ -836,8 +1052,7 @@ parse_handler:                # the request is in the relay segment; the respons
     call http_parse
     bltz a0, 8f
     mv a1, a0
-    li a0, XENTRY_HTTP_CACHE
-    xcall a0                  # a0 = checksum
+    li a0, XENTRY_HTTP_CACHE${XC(['a1'], 'a0 = checksum')}
     mv a1, a0
     csrr a0, uxseg_va
     call http_header
@@ -877,8 +1092,7 @@ cache_handler:                # a1 = file
     mv a0, a1
     csrr a1, uxseg_va
     call cache_fill
-    li a0, XENTRY_HTTP_XFORM
-    xcall a0
+    li a0, XENTRY_HTTP_XFORM${XC([])}
     ld ra, 0(sp)
     addi sp, sp, 16
     ret`,
@@ -907,17 +1121,18 @@ xform_handler:
     ret`,
     entries: [{ name: 'http_xform', handler: 'xform_handler', grants: ['http_cache'] }],
   },
-];
+  ];
+}
 
 /** Which servers a set of workloads needs. */
-function serversFor(workloads: Workload[]): ServerDef[] {
+function serversFor(workloads: Workload[], iso: boolean): ServerDef[] {
   const has = (id: number) => workloads.some((w) => w.id === id);
   const need = new Set<string>(['srv_rt']);
   if (has(ID_CALL)) need.add('srv_ow');
   if (has(ID_CHAIN)) ['chain_b', 'chain_c'].forEach((n) => need.add(n));
   if (has(ID_KV)) ['kv_fs', 'kv_disk'].forEach((n) => need.add(n));
   if (has(ID_HTTP)) ['http_parser', 'http_cache', 'http_xform'].forEach((n) => need.add(n));
-  return SERVERS.filter((s) => need.has(s.name));
+  return serverDefs(iso).filter((s) => need.has(s.name));
 }
 
 export interface BenchPrograms {
@@ -927,7 +1142,8 @@ export interface BenchPrograms {
 }
 
 export function benchPrograms(mech: Mech, workloads: Workload[], p: BenchParams): BenchPrograms {
-  const servers = serversFor(workloads);
+  const iso = mech === 'xpc' && !!p.isolated;
+  const servers = serversFor(workloads, iso);
   const programs: ProgramSpec[] = [];
   for (const s of servers) {
     const w = withWork(s.work, '');
@@ -955,7 +1171,7 @@ main:${s.init ?? ''}
     ret
 ${s.xpc}
 ${w.text}`,
-        data: w.data,
+        data: w.data + (iso && s.xpc.includes('xpc_caller_sp') ? ISOLATED_DATA : ''),
       });
     }
   }
