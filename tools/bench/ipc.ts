@@ -170,6 +170,9 @@ export interface IpcOptions {
 /** Runs the benchmark and returns the report (no files, no printing): the CLI and the tests use it. */
 /** Builds and runs one image of a series; its workloads' results. */
 async function runSeries(series: SeriesName, asid: boolean, core: CoreParams | 'ideal', runs: number, warmup: number, only?: 'ipc') {
+  // Let the event loop run between images (each is seconds of synchronous work): progress output, and
+  // a test runner's messages, are not held up for the whole benchmark.
+  await new Promise((r) => setImmediate(r));
   const def = SERIES[series];
   const { system, workloads } = benchSystem(def.mech, { warmup, runs, isolated: def.isolated }, only ? { only } : {});
   const cfg: Partial<KernelConfig> = { xpc: def.mech === 'xpc', flavour: def.flavour, ...(asid ? { asid: true } : {}) };

@@ -41,7 +41,7 @@ function phaseChart(bars: { label: string; w: WorkloadResult }[]): string {
   const W = 900, left = 130, right = 70, barH = 26, gap = 12, top = 10;
   const used = PHASES.filter((p) => bars.some((b) => (b.w.phases?.[p] ?? 0) > 0));
   const legendRows = Math.ceil(used.length / 5);
-  const H = top + bars.length * (barH + gap) + 30 + legendRows * 20;
+  const H = top + bars.length * (barH + gap) + 48 + legendRows * 20;
   const { max, step } = axis(Math.max(...bars.map((b) => b.w.total ?? 0)));
   const sx = (v: number) => ((W - left - right) * v) / max;
   const parts: string[] = [];
@@ -65,10 +65,10 @@ function phaseChart(bars: { label: string; w: WorkloadResult }[]): string {
     const x = left + sx(v);
     parts.push(`<line x1="${x}" y1="${axisY}" x2="${x}" y2="${axisY + 5}" stroke="#888"/><text x="${x}" y="${axisY + 17}" text-anchor="middle" class="ax">${v}</text>`);
   }
-  parts.push(`<text x="${W - right}" y="${axisY + 17}" text-anchor="start" class="ax">cycles</text>`);
+  parts.push(`<text x="${(left + W - right) / 2}" y="${axisY + 30}" text-anchor="middle" class="ax">cycles</text>`);
   used.forEach((p, i) => {
     const lx = left + (i % 5) * 150;
-    const ly = axisY + 32 + Math.floor(i / 5) * 20;
+    const ly = axisY + 50 + Math.floor(i / 5) * 20;
     parts.push(`<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${COLORS[p]}"/><text x="${lx + 16}" y="${ly}" class="ax">${esc(p)}</text>`);
   });
   return `<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="phase breakdown">${parts.join('')}</svg>`;
@@ -106,7 +106,7 @@ function sizeChart(series: { label: string; points: { bytes: number; cycles: num
     const pts = s.points.map((p) => [sx(p.bytes), sy(p.cycles)] as const);
     if (pts.length > 0) parts.push(`<path d="${pts.map(([x, y], i) => `${i ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2.5"${s.label.endsWith('-asid') ? ' stroke-dasharray="6 4"' : ''}/>`);
     s.points.forEach((p, i) => parts.push(`<circle cx="${pts[i][0].toFixed(1)}" cy="${pts[i][1].toFixed(1)}" r="4" fill="${color}"><title>${esc(`${s.label}, ${p.bytes} bytes: ${p.cycles} cycles`)}</title></circle>`));
-    parts.push(`<rect x="${W - right + 15}" y="${top + si * 22}" width="14" height="4" fill="${color}"/><text x="${W - right + 35}" y="${top + si * 22 + 6}" class="ax">${esc(s.label)}</text>`);
+    parts.push(`<line x1="${W - right + 12}" y1="${top + si * 22 + 2}" x2="${W - right + 30}" y2="${top + si * 22 + 2}" stroke="${color}" stroke-width="3"${s.label.endsWith('-asid') ? ' stroke-dasharray="5 3"' : ''}/><text x="${W - right + 35}" y="${top + si * 22 + 6}" class="ax">${esc(s.label)}</text>`);
   });
   return `<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="cycles versus message size">${parts.join('')}</svg>`;
 }
@@ -137,26 +137,31 @@ function sweepChart(rep: IpcReport): string {
   return `<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="sweep">${parts.join('')}</svg>`;
 }
 
-/** Grouped vertical bars: one group per item, one bar per mechanism. */
+/** Grouped vertical bars: one group per item, one bar per series; a legend names the series. */
 function barChart(groups: { label: string; values: { mech: string; value: number }[] }[], unit: string): string {
-  const W = 440, H = 280, left = 60, right = 10, top = 34, bottom = 50;
+  const names = [...new Set(groups.flatMap((g) => g.values.map((v) => v.mech)))];
+  const W = 520, left = 60, right = 10, top = 34 + 18 * Math.ceil(names.length / 2), bottom = 34;
+  const H = top + 200 + bottom;
   const { max, step } = axis(1.1 * Math.max(1, ...groups.flatMap((g) => g.values.map((v) => v.value))));
   const gw = (W - left - right) / Math.max(1, groups.length);
   const sy = (v: number) => top + (H - top - bottom) * (1 - v / max);
   const parts: string[] = [];
+  names.forEach((n, i) => {
+    const x = left + (i % 2) * 200, y = 30 + Math.floor(i / 2) * 18;
+    parts.push(`<rect x="${x}" y="${y - 10}" width="12" height="12" fill="${SERIES_COLORS[n] ?? '#555'}"/><text x="${x + 16}" y="${y}" class="ax">${esc(n)}</text>`);
+  });
   for (let v = 0; v <= max; v += step) {
     parts.push(`<line x1="${left}" y1="${sy(v)}" x2="${W - right}" y2="${sy(v)}" stroke="#ddd"/><text x="${left - 6}" y="${sy(v) + 4}" text-anchor="end" class="ax">${v}</text>`);
   }
   groups.forEach((g, gi) => {
-    const bw = (gw * 0.7) / Math.max(1, g.values.length);
+    const bw = (gw * 0.8) / Math.max(1, g.values.length);
     g.values.forEach((v, vi) => {
-      const x = left + gi * gw + gw * 0.15 + vi * bw;
+      const x = left + gi * gw + gw * 0.1 + vi * bw;
       const y = sy(v.value);
-      parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${bw.toFixed(1)}" height="${(sy(0) - y).toFixed(1)}" fill="${SERIES_COLORS[v.mech] ?? '#555'}"><title>${esc(`${g.label}, ${v.mech}: ${v.value} ${unit}`)}</title></rect>`);
-      parts.push(`<text x="${(x + bw / 2).toFixed(1)}" y="${(y - 4).toFixed(1)}" text-anchor="middle" class="ax">${v.value}</text>`);
-      parts.push(`<text x="${(x + bw / 2).toFixed(1)}" y="${H - bottom + 14}" text-anchor="middle" class="ax">${esc(v.mech)}</text>`);
+      parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(bw - 2).toFixed(1)}" height="${(sy(0) - y).toFixed(1)}" fill="${SERIES_COLORS[v.mech] ?? '#555'}"><title>${esc(`${g.label}, ${v.mech}: ${v.value} ${unit}`)}</title></rect>`);
+      parts.push(`<text x="${(x + bw / 2 - 1).toFixed(1)}" y="${(y - 4).toFixed(1)}" text-anchor="middle" class="sm">${Math.round(v.value)}</text>`);
     });
-    parts.push(`<text x="${(left + gi * gw + gw / 2).toFixed(1)}" y="${H - bottom + 32}" text-anchor="middle">${esc(g.label)}</text>`);
+    parts.push(`<text x="${(left + gi * gw + gw / 2).toFixed(1)}" y="${H - bottom + 18}" text-anchor="middle">${esc(g.label)}</text>`);
   });
   parts.push(`<text x="12" y="14" class="ax">${esc(unit)}</text>`);
   return `<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(unit)}">${parts.join('')}</svg>`;
@@ -251,7 +256,7 @@ export function renderHtml(rep: IpcReport): string {
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #222; max-width: 1200px; }
 h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; } h3 { font-size: 15px; }
 svg { max-width: 100%; height: auto; }
-svg text { font: 12px system-ui, sans-serif; fill: #222; } svg text.ax { font-size: 11px; fill: #444; } svg text.in { fill: #fff; font-size: 11px; }
+svg text { font: 12px system-ui, sans-serif; fill: #222; } svg text.ax { font-size: 11px; fill: #444; } svg text.in { fill: #fff; font-size: 11px; } svg text.sm { font-size: 10px; fill: #333; }
 table { border-collapse: collapse; font-size: 12px; } td, th { border: 1px solid #ccc; padding: 3px 6px; } td.n { text-align: right; white-space: nowrap; } td:first-child { white-space: nowrap; } td.ph { font-size: 11px; color: #444; }
 table.core th { text-align: left; vertical-align: top; } .rng { color: #777; font-size: 11px; } details summary { cursor: pointer; color: #335; }
 .row { display: flex; gap: 30px; flex-wrap: wrap; } .meta { color: #555; }
