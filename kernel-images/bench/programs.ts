@@ -40,6 +40,12 @@ export interface BenchParams {
    * part of the message.
    */
   isolated?: boolean;
+  /**
+   * Ablation: XPC's round-trip server copies a message out of the relay segment into a buffer of its
+   * own before reading it, and its reply back (one copy each way, as kernel IPC does), instead of
+   * working in the segment it was handed.
+   */
+  copyRelay?: boolean;
 }
 
 /** Word j of every benchmark message is MSG_PATTERN + j; servers check every word they are sent. */
@@ -783,8 +789,14 @@ const replyRecv = `
     li a7, SYS_REPLY_RECV
     ecall`;
 
-function serverDefs(iso: boolean): ServerDef[] {
+function serverDefs(iso: boolean, copyRelay = false): ServerDef[] {
   const XC = (msg: string[], comment = '') => xcallSite(iso, msg, comment);
+  // copy [a0, a0 + a2) to a1, 8 bytes at a time (a2 > 0, a multiple of 8): the copy ablation
+  const copy = (from: string, to: string) => `
+    ${from}
+    ${to}
+    mv a2, s0
+    call rt_copy`;
   return [
   {
     name: 'srv_ow',
@@ -844,10 +856,18 @@ rt_handler:                   # a1 = length: up to 32 bytes in a2..a5, more in t
     bleu a1, t0, 1f
     csrr t0, uxseg_len        # the segment handed over is exactly the message
     bne t0, a1, 8f
-1:
-    csrr a0, uxseg_va
+1:${copyRelay ? `
+    li t0, 32
+    bleu s0, t0, 2f${copy('csrr a0, uxseg_va', 'la a1, rt_private')}        # the ablation: a private copy of the message
+2:
+    la a0, rt_private` : `
+    csrr a0, uxseg_va`}
+    mv a1, s0
     call msg_check            # every word of the message is read and checked
-    bnez a0, 8f
+    bnez a0, 8f${copyRelay ? `
+    li t0, 32
+    bleu s0, t0, 3f${copy('la a0, rt_private', 'csrr a1, uxseg_va')}        # and the reply copied back
+3:` : ''}
     mv a0, s0                 # the reply: the length (and the segment, or a2..a5, as they are)
     j 9f
 8:
@@ -1125,14 +1145,14 @@ xform_handler:
 }
 
 /** Which servers a set of workloads needs. */
-function serversFor(workloads: Workload[], iso: boolean): ServerDef[] {
+function serversFor(workloads: Workload[], iso: boolean, copyRelay: boolean): ServerDef[] {
   const has = (id: number) => workloads.some((w) => w.id === id);
   const need = new Set<string>(['srv_rt']);
   if (has(ID_CALL)) need.add('srv_ow');
   if (has(ID_CHAIN)) ['chain_b', 'chain_c'].forEach((n) => need.add(n));
   if (has(ID_KV)) ['kv_fs', 'kv_disk'].forEach((n) => need.add(n));
   if (has(ID_HTTP)) ['http_parser', 'http_cache', 'http_xform'].forEach((n) => need.add(n));
-  return serverDefs(iso).filter((s) => need.has(s.name));
+  return serverDefs(iso, copyRelay).filter((s) => need.has(s.name));
 }
 
 export interface BenchPrograms {
@@ -1143,7 +1163,8 @@ export interface BenchPrograms {
 
 export function benchPrograms(mech: Mech, workloads: Workload[], p: BenchParams): BenchPrograms {
   const iso = mech === 'xpc' && !!p.isolated;
-  const servers = serversFor(workloads, iso);
+  const copyRelay = mech === 'xpc' && !!p.copyRelay;
+  const servers = serversFor(workloads, iso, copyRelay);
   const programs: ProgramSpec[] = [];
   for (const s of servers) {
     const w = withWork(s.work, '');
@@ -1169,9 +1190,24 @@ main:${s.init ?? ''}
     li a7, SYS_RECV
     ecall
     ret
-${s.xpc}
+${s.xpc}${s.xpc.includes('call rt_copy') ? `
+# rt_copy(a0 = from, a1 = to, a2 = bytes, a multiple of 8)
+rt_copy:
+    add t0, a0, a2
+1:
+    ld t1, 0(a0)
+    sd t1, 0(a1)
+    addi a0, a0, 8
+    addi a1, a1, 8
+    bltu a0, t0, 1b
+    ret
+` : ''}
 ${w.text}`,
-        data: w.data + (iso && s.xpc.includes('xpc_caller_sp') ? ISOLATED_DATA : ''),
+        data: w.data + (iso && s.xpc.includes('xpc_caller_sp') ? ISOLATED_DATA : '') + (s.xpc.includes('call rt_copy') ? `
+    .balign 64
+rt_private:
+    .zero 4096
+` : ''),
       });
     }
   }

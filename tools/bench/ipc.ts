@@ -159,6 +159,8 @@ export interface IpcOptions {
   /** A core parameter to sweep, with its values (parsed by `parseSweep`). */
   sweep?: { param: string; values: (number | boolean)[] };
   ablations?: boolean;
+  /** Which series also get an ASID image (default: all that run). */
+  asidSeries?: SeriesName[];
   core: CoreParams | 'ideal';
   runs: number;
   warmup: number;
@@ -169,12 +171,12 @@ export interface IpcOptions {
 
 /** Runs the benchmark and returns the report (no files, no printing): the CLI and the tests use it. */
 /** Builds and runs one image of a series; its workloads' results. */
-async function runSeries(series: SeriesName, asid: boolean, core: CoreParams | 'ideal', runs: number, warmup: number, only?: 'ipc') {
+async function runSeries(series: SeriesName, asid: boolean, core: CoreParams | 'ideal', runs: number, warmup: number, only?: 'ipc', copyRelay = false) {
   // Let the event loop run between images (each is seconds of synchronous work): progress output, and
   // a test runner's messages, are not held up for the whole benchmark.
   await new Promise((r) => setImmediate(r));
   const def = SERIES[series];
-  const { system, workloads } = benchSystem(def.mech, { warmup, runs, isolated: def.isolated }, only ? { only } : {});
+  const { system, workloads } = benchSystem(def.mech, { warmup, runs, isolated: def.isolated, copyRelay }, only ? { only } : {});
   const cfg: Partial<KernelConfig> = { xpc: def.mech === 'xpc', flavour: def.flavour, ...(asid ? { asid: true } : {}) };
   const image = await buildImage(system, rvxAssemble, cfg);
   const c: CoreParams | 'ideal' = core === 'ideal' ? 'ideal' : { ...core, asidTagging: asid ? true : core.asidTagging };
@@ -213,7 +215,9 @@ export function parseSweepValues(values: string[]): (number | boolean)[] | strin
 export async function runIpcBench(o: IpcOptions, revision: { revision: string; dirty: boolean }): Promise<IpcReport> {
   const series = (o.series ?? (Object.keys(SERIES) as SeriesName[])).filter((s) => o.mechs.includes(SERIES[s].mech));
   const plans: ImagePlan[] = series.map((s) => ({ key: s, series: s, asid: false }));
-  if (o.asid && o.core !== 'ideal') for (const s of series) plans.push({ key: `${s}-asid`, series: s, asid: true });
+  if (o.asid && o.core !== 'ideal') {
+    for (const s of series) if (!o.asidSeries || o.asidSeries.includes(s)) plans.push({ key: `${s}-asid`, series: s, asid: true });
+  }
   const report: IpcReport = {
     benchmark: 'ipc',
     ...revision,
@@ -261,7 +265,7 @@ export async function runIpcBench(o: IpcOptions, revision: { revision: string; d
     report.ablations = [];
     for (const ab of ABLATIONS) {
       const core = ab.core(o.core);
-      const { results } = await runSeries('xpc', false, core, o.runs, o.warmup, 'ipc');
+      const { results } = await runSeries('xpc', false, core, o.runs, o.warmup, 'ipc', ab.copyRelay);
       report.ablations.push({ name: ab.name, description: ab.description, results: ipcOnly(results) });
     }
     o.log?.(`  ablations: ${ABLATIONS.map((a) => a.name).join(', ')}`);

@@ -20,14 +20,25 @@ export const SERIES = {
 } as const satisfies Record<string, { mech: Mech; flavour: 'minimal' | 'sel4' | undefined; isolated: boolean; label: string }>;
 export type SeriesName = keyof typeof SERIES;
 
-/** XPC with one of its parts taken away (core-parameter changes of the XPC cost model, docs/xpc.md §7). */
-export const ABLATIONS: { name: string; description: string; core: (c: CoreParams) => CoreParams }[] = [
+/**
+ * XPC with one of its parts taken away: parameters of the XPC cost model (docs/xpc.md §7), or, for
+ * `relay-by-copy`, the round-trip server copying the message instead of using the segment it is handed.
+ */
+export const ABLATIONS: { name: string; description: string; core: (c: CoreParams) => CoreParams; copyRelay?: boolean }[] = [
   { name: 'no-engine-cache', description: 'every xcall reads its x-entry from memory (xpc.entryCacheEntries 0)',
     core: (c) => ({ ...c, xpc: { ...c.xpc, entryCacheEntries: 0 } }) },
   { name: 'blocking-push', description: 'the linkage-record push stalls until written (xpc.linkPushBlocking)',
     core: (c) => ({ ...c, xpc: { ...c.xpc, linkPushBlocking: true } }) },
   { name: 'narrow-port', description: 'the engine moves 4 bytes per cycle instead of 8 (xpc.portBytes 4)',
     core: (c) => ({ ...c, xpc: { ...c.xpc, portBytes: 4 } }) },
+  { name: 'record-256', description: 'a linkage record twice as large, 256 bytes (xpc.linkRecordBytes)',
+    core: (c) => ({ ...c, xpc: { ...c.xpc, linkRecordBytes: 256 } }) },
+  { name: 'record-64', description: 'a 64-byte linkage record: no room for the relay-segment state (xpc.linkRecordBytes)',
+    core: (c) => ({ ...c, xpc: { ...c.xpc, linkRecordBytes: 64 } }) },
+  { name: 'relay-by-copy', description: 'the server copies the message out of the relay segment and its reply back in',
+    core: (c) => c, copyRelay: true },
+  { name: 'seg-mask-no-flush', description: 'a seg-mask CSR write does not flush the pipeline (xpc.segMaskFlush false)',
+    core: (c) => ({ ...c, xpc: { ...c.xpc, segMaskFlush: false } }) },
 ];
 
 /** One sweep or ablation point: the one-way calls and round trips of one image. */
