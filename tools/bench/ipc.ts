@@ -7,9 +7,9 @@
 
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CoreParamsError, loadCoreParams, rocketParams, type CoreParams } from '../../emulator/timing/index.js';
+import { CoreParamsError, loadCoreParams, parseCoreParams, rocketParams, type CoreParams } from '../../emulator/timing/index.js';
 import { buildImage, KernelBuildError, rvxAssemble, SystemError, type KernelConfig } from '../../kernel-images/index.js';
 import { benchSystem, type Mech, type Workload } from '../../kernel-images/bench/index.js';
 import { renderHtml } from './ipc/html.js';
@@ -157,7 +157,7 @@ export interface IpcOptions {
   /** Which series (default: all four). */
   series?: SeriesName[];
   /** A core parameter to sweep, with its values (parsed by `parseSweep`). */
-  sweep?: { param: string; values: (number | boolean)[] };
+  sweep?: { param: string; values: (number | boolean | string)[] };
   ablations?: boolean;
   /** Which series also get an ASID image (default: all that run). */
   asidSeries?: SeriesName[];
@@ -187,7 +187,7 @@ async function runSeries(series: SeriesName, asid: boolean, core: CoreParams | '
 }
 
 /** A core with one (dotted) parameter set; throws CoreParamsError when the path or value is wrong. */
-export function withParam(core: CoreParams, path: string, value: number | boolean): CoreParams {
+export function withParam(core: CoreParams, path: string, value: number | boolean | string): CoreParams {
   const out = JSON.parse(JSON.stringify(core)) as Record<string, unknown>;
   const keys = path.split('.');
   let obj = out;
@@ -197,19 +197,18 @@ export function withParam(core: CoreParams, path: string, value: number | boolea
   }
   const last = keys[keys.length - 1];
   if (!(last in obj) || typeof obj[last] === 'object') throw new CoreParamsError(`--sweep ${path}: no such core parameter`);
-  if (typeof obj[last] !== typeof value) throw new CoreParamsError(`--sweep ${path}: needs ${typeof obj[last] === 'boolean' ? 'true or false' : 'numbers'} (got ${String(value)})`);
+  const want = typeof obj[last];
+  if (want !== typeof value) throw new CoreParamsError(`--sweep ${path}: needs ${want === 'boolean' ? 'true or false' : want === 'number' ? 'whole numbers' : 'names'} (got ${String(value)})`);
   obj[last] = value;
-  return out as unknown as CoreParams;
+  // The core's own checks (ranges, powers of two, ...), as for a parameter file.
+  const checked = parseCoreParams(out, `--sweep ${path}=${String(value)}`);
+  checked.name = core.name;
+  return checked;
 }
 
-export function parseSweepValues(values: string[]): (number | boolean)[] | string {
-  const out: (number | boolean)[] = [];
-  for (const v of values) {
-    if (v === 'true' || v === 'false') out.push(v === 'true');
-    else if (/^\d+$/.test(v)) out.push(Number(v));
-    else return `--sweep: '${v}' is not a whole number, true or false`;
-  }
-  return out;
+/** Sweep values: whole numbers, true/false, or names (for a parameter that is a name). */
+export function parseSweepValues(values: string[]): (number | boolean | string)[] {
+  return values.map((v) => (v === 'true' || v === 'false' ? v === 'true' : /^\d+$/.test(v) ? Number(v) : v));
 }
 
 export async function runIpcBench(o: IpcOptions, revision: { revision: string; dirty: boolean }): Promise<IpcReport> {
@@ -303,7 +302,6 @@ export async function main(args: string[]): Promise<number> {
     if (o.sweep) {
       if (core === 'ideal') throw new CoreParamsError('--sweep needs a timing core (not ideal)');
       const values = parseSweepValues(o.sweep.values);
-      if (typeof values === 'string') throw new CoreParamsError(values);
       for (const v of values) withParam(core, o.sweep.param, v);
       sweep = { param: o.sweep.param, values };
     }
@@ -351,7 +349,12 @@ export async function main(args: string[]): Promise<number> {
   if (o.write) {
     writeFileSync(join(dir, 'ipc.json'), json);
     writeFileSync(join(dir, 'ipc.html'), renderHtml(report));
-    log(`wrote ${join(dir, 'ipc.json')} and ${join(dir, 'ipc.html')}`);
+    const shown = (f: string) => {
+      const r = relative(process.cwd(), join(dir, f));
+      return r.startsWith('..') || isAbsolute(r) ? join(dir, f) : r;
+    };
+    log(`wrote ${shown('ipc.json')}`);
+    log(`wrote ${shown('ipc.html')}`);
   }
   return 0;
 }

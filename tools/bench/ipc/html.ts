@@ -117,7 +117,9 @@ function sweepChart(rep: IpcReport): string {
   const W = 900, H = 320, left = 70, right = 190, top = 15, bottom = 48;
   const names = Object.keys(sw.series) as SeriesName[];
   const val = (s: SeriesName, i: number) => sw.series[s]![i].find((p) => p.name === 'roundtrip' && p.bytes === 0)?.median ?? 0;
-  const xs = sw.values.map((v) => (typeof v === 'number' ? v : v ? 1 : 0));
+  // numbers on a linear axis; flags and names evenly spaced in the order given
+  const numeric = sw.values.every((v) => typeof v === 'number');
+  const xs = sw.values.map((v, i) => (numeric ? (v as number) : i));
   const { max, step } = axis(Math.max(1, ...names.flatMap((s) => sw.values.map((_, i) => val(s, i)))), 5);
   const xmin = Math.min(...xs), xmax = Math.max(...xs);
   const sx = (x: number) => left + ((W - left - right) * (x - xmin)) / Math.max(1e-9, xmax - xmin);

@@ -51,7 +51,7 @@ export interface PointResult {
 
 export interface SweepResult {
   param: string;
-  values: (number | boolean)[];
+  values: (number | boolean | string)[];
   /** Per series, per value (in the order of `values`): its one-way calls and round trips. */
   series: Partial<Record<SeriesName, PointResult[][]>>;
 }
