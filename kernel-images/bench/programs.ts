@@ -54,31 +54,32 @@ const CALLEE_SAVED = ['ra', 'gp', 'tp', 's0', 's1', 's2', 's3', 's4', 's5', 's6'
 
 /**
  * An xcall of x-entry a0 with the message in `msg` (registers); with `isolated` the caller stub of an
- * untrusting caller: ra, gp, tp and s0..s11 saved on its stack and sp in xpc_caller_sp (the callee may
- * leave any of them changed), then every register but a0 and the message set to 0 (nothing of the
- * caller's reaches the callee), the xcall, and everything restored.
+ * untrusting caller: ra, gp, tp, s0..s11 and sp saved in the program's save area (the callee may leave
+ * any of them changed; one page, so after the xret's address-space switch one page walk reaches them
+ * all), then every register but a0 and the message set to 0 (nothing of the caller's reaches the
+ * callee), the xcall, and everything reloaded. One call in flight per program: one thread per process.
  */
 function xcallSite(isolated: boolean, msg: string[], comment = ''): string {
   const call = `
     xcall a0${comment ? `                  # ${comment}` : ''}`;
   if (!isolated) return call;
-  const scrub = ['t0', 't1', 't2', 't3', 't4', 't5', 't6', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', ...CALLEE_SAVED, 'sp']
+  const saved = [...CALLEE_SAVED, 'sp'];
+  const scrub = ['t0', 't1', 't2', 't3', 't4', 't5', 't6', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', ...saved]
     .filter((r) => !msg.includes(r));
   return `
-    addi sp, sp, -${8 * CALLEE_SAVED.length + 8}      # isolated caller stub: save, scrub, xcall, restore
-${CALLEE_SAVED.map((r, i) => `    sd ${r}, ${8 * i}(sp)`).join('\n')}
-    la t0, xpc_caller_sp
-    sd sp, 0(t0)
+    la t0, xpc_caller_save    # isolated caller stub: save, scrub, xcall, reload
+${saved.map((r, i) => `    sd ${r}, ${8 * i}(t0)`).join('\n')}
 ${scrub.map((r) => `    li ${r}, 0`).join('\n')}${call}
-    la t0, xpc_caller_sp
-    ld sp, 0(t0)
-${CALLEE_SAVED.map((r, i) => `    ld ${r}, ${8 * i}(sp)`).join('\n')}
-    addi sp, sp, ${8 * CALLEE_SAVED.length + 8}`;
+    la t0, xpc_caller_save
+${saved.map((r, i) => `    ld ${r}, ${8 * i}(t0)`).join('\n')}`;
 }
+// The save area sits at offset 0xc00 of its page: off the D-cache sets that page-aligned data uses
+// (page-table lines, the first lines of a relay-segment message, docs/kernel.md section 2).
 const ISOLATED_DATA = `
-    .balign 8
-xpc_caller_sp:
-    .quad 0
+    .balign 4096
+    .zero 0xc00
+xpc_caller_save:
+    .zero ${8 * (CALLEE_SAVED.length + 1)}
 `;
 
 function bytesDirective(s: string): string {
@@ -750,10 +751,10 @@ bench_errors:
     .quad 0
 msg_done:
     .asciz "bench: done, errors "
-${has(ID_RT_POLLUTED) ? `    .balign 4096
+${iso ? ISOLATED_DATA : ''}${has(ID_RT_POLLUTED) ? `    .balign 4096
 pollute_area:
     .zero ${POLLUTE_BYTES}
-` : ''}${iso ? ISOLATED_DATA : ''}`;
+` : ''}`;
   const names = [...(has(ID_KV) ? ['kv_fill'] : []), ...(has(ID_HTTP) ? ['http_client'] : [])];
   const w = withWork(names, text, data);
   const caps = K ? Object.entries({ ow: 'ep_ow', rt: 'ep_rt', chain: 'ep_chain', kv: 'ep_kv', http: 'ep_http' })
@@ -1203,7 +1204,7 @@ rt_copy:
     ret
 ` : ''}
 ${w.text}`,
-        data: w.data + (iso && s.xpc.includes('xpc_caller_sp') ? ISOLATED_DATA : '') + (s.xpc.includes('call rt_copy') ? `
+        data: w.data + (iso && s.xpc.includes('xpc_caller_save') ? ISOLATED_DATA : '') + (s.xpc.includes('call rt_copy') ? `
     .balign 64
 rt_private:
     .zero 4096
