@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { rocketParams } from '../emulator/timing/index.js';
 import { benchSystem } from '../kernel-images/bench/index.js';
 import { buildImage, rvxAssemble } from '../kernel-images/index.js';
-import { main, runIpcBench } from '../tools/bench/ipc.js';
+import { main, runIpcBench, withParam } from '../tools/bench/ipc.js';
 import { runImage } from '../tools/bench/ipc/run.js';
 import { renderHtml } from '../tools/bench/ipc/html.js';
 import { find, table, type IpcReport, type WorkloadResult } from '../tools/bench/ipc/report.js';
@@ -144,6 +144,29 @@ describe('rvx bench ipc (quick)', () => {
     expect(r.cycles.median).toBe(r.instructions); // one cycle per instruction, no traps on the XPC path
     expect(ideal.workloads.some((w) => w.name.endsWith('-asid'))).toBe(false);
   }, 120_000);
+
+  it('--sweep gives a curve per series; ablations take XPC\'s parts away', async () => {
+    const r = await runIpcBench({ mechs: ['kernel', 'xpc'], series: ['kernel-sel4', 'xpc'], core: rocketParams(), asid: false, runs: 1, warmup: 1,
+      sweep: { param: 'missLatency', values: [5, 120] }, ablations: ['relay-by-copy', 'no-engine-cache'] }, REV);
+    const rt0 = (l: { name: string; bytes: number; median: number }[]) => l.find((p) => p.name === 'roundtrip' && p.bytes === 0)!.median;
+    const sel4 = r.sweep!.series['kernel-sel4']!;
+    expect(sel4).toHaveLength(2);
+    expect(rt0(sel4[1])).toBeGreaterThan(rt0(sel4[0]));
+    expect(r.ablations!.map((a) => a.name)).toEqual(['no-engine-cache', 'relay-by-copy']);
+    const pick = (name: string, w: string, bytes: number) => r.ablations!.find((a) => a.name === name)!.results.find((p) => p.name === w && p.bytes === bytes)!;
+    const base = (w: string, bytes: number) => find(r, w, 'xpc', bytes)!.cycles.median;
+    expect(pick('relay-by-copy', 'roundtrip', 4096).median).toBeGreaterThan(base('roundtrip', 4096) + 4096);
+    expect(pick('no-engine-cache', 'call', 0).median).toBeGreaterThan(base('call', 0));
+    expect(() => withParam(rocketParams(), 'dcache.ways', 3)).toThrow(/power-of-two/);
+    expect(withParam(rocketParams(), 'xpc.segMaskFlush', false).xpc.segMaskFlush).toBe(false);
+  }, 120_000);
+
+  it('results a user generates go where git ignores them', () => {
+    const r = spawnSync('git', ['check-ignore', '-q', 'bench/results/latest/ipc.json'], { cwd: join(__dirname, '..') });
+    if (r.error || r.status === 128) return; // not a git checkout
+    expect(r.status).toBe(0);
+    expect(spawnSync('git', ['check-ignore', '-q', 'bench/results/reference/ipc.json'], { cwd: join(__dirname, '..') }).status).toBe(1);
+  });
 
   it('a wrong answer from a server fails the run', async () => {
     // XPC: the round-trip server claims a 4 KiB message whatever it was handed.

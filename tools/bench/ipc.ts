@@ -158,7 +158,8 @@ export interface IpcOptions {
   series?: SeriesName[];
   /** A core parameter to sweep, with its values (parsed by `parseSweep`). */
   sweep?: { param: string; values: (number | boolean | string)[] };
-  ablations?: boolean;
+  /** XPC ablations to run: all (true) or these names (ABLATIONS). */
+  ablations?: boolean | string[];
   /** Which series also get an ASID image (default: all that run). */
   asidSeries?: SeriesName[];
   core: CoreParams | 'ideal';
@@ -262,12 +263,13 @@ export async function runIpcBench(o: IpcOptions, revision: { revision: string; d
   }
   if (o.ablations && o.core !== 'ideal' && o.mechs.includes('xpc')) {
     report.ablations = [];
-    for (const ab of ABLATIONS) {
+    const abl = o.ablations;
+    for (const ab of ABLATIONS.filter((a) => abl === true || (Array.isArray(abl) && abl.includes(a.name)))) {
       const core = ab.core(o.core);
       const { results } = await runSeries('xpc', false, core, o.runs, o.warmup, 'ipc', ab.copyRelay);
       report.ablations.push({ name: ab.name, description: ab.description, results: ipcOnly(results) });
     }
-    o.log?.(`  ablations: ${ABLATIONS.length} variants of xpc`);
+    o.log?.(`  ablations: ${report.ablations.length} variants of xpc`);
   }
   return report;
 }
