@@ -246,6 +246,7 @@ describe('rvx bench ipc CLI', () => {
       const r = await capture([...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err).toMatch(msg);
+      expect(r.err.trimEnd().split('\n'), 'one line').toHaveLength(1);
     }
   });
 });

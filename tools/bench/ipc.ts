@@ -281,7 +281,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const o = parse(args);
   if (typeof o === 'string') {
-    process.stderr.write(`rvx bench ipc: ${o}\n${USAGE}\n`);
+    process.stderr.write(`rvx bench ipc: ${o}; see 'rvx bench ipc --help'\n`);
     return 2;
   }
   let core: CoreParams | 'ideal';

@@ -183,8 +183,13 @@ function coreTable(core: Record<string, unknown>): string {
   const scalars = Object.entries(core).filter(([k, v]) => typeof v !== 'object' && k !== '$comment');
   const groups = Object.entries(core).filter(([, v]) => typeof v === 'object' && v !== null);
   const fmt = (o: Record<string, unknown>) => Object.entries(o).map(([k, v]) => `${esc(k)} <b>${esc(String(v))}</b>`).join(', ');
-  const rows = [`<tr><th>core</th><td>${fmt(Object.fromEntries(scalars))}</td></tr>`,
-    ...groups.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${fmt(v as Record<string, unknown>)}</td></tr>`)];
+  // arrays of address ranges ({ base, size }) as hexadecimal ranges
+  const range = (v: unknown) => {
+    const r = v as { base?: number; size?: number };
+    return typeof r.base === 'number' && typeof r.size === 'number' ? `0x${r.base.toString(16)}&ndash;0x${(r.base + r.size).toString(16)}` : esc(JSON.stringify(v));
+  };
+  const row = (k: string, v: unknown) => `<tr><th>${esc(k)}</th><td>${Array.isArray(v) ? v.map(range).join(', ') : fmt(v as Record<string, unknown>)}</td></tr>`;
+  const rows = [`<tr><th>core</th><td>${fmt(Object.fromEntries(scalars))}</td></tr>`, ...groups.map(([k, v]) => row(k, v))];
   return `<table class="core">${rows.join('')}</table>`;
 }
 

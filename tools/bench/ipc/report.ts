@@ -326,7 +326,7 @@ export function notes(rep: IpcReport): string[] {
       `without most of seL4's checks; --flavour sel4 runs seL4's (${PUBLISHED.sel4Call}).`);
   }
   if (xc) {
-    n.push(`XPC call ${xc.cycles.median} cycles (${PUBLISHED.xpcCall}): rvx's window runs to the handler's first instruction, so it ` +
+    n.push(`XPC call: ${xc.cycles.median} cycles (${PUBLISHED.xpcCall}); rvx's window runs to the handler's first instruction, so it ` +
       `includes the trampoline (${xc.phases?.trampoline ?? 0}) and, with no ASIDs, TLB refills (${xc.phases?.['tlb refill'] ?? 0}); ` +
       `the xcall itself costs ${xc.phases?.xcall ?? 0}.` + (ic ? ` An isolated caller (registers saved and scrubbed) pays ${ic.cycles.median}.` : ''));
   }
