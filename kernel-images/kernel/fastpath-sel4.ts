@@ -15,7 +15,8 @@
 // What rvx keeps of its own (the slow path is shared with the `minimal` flavour and is left unchanged):
 // * The state seL4 keeps in the TCB's CTEs and thread state (root CNode cap, VSpace cap, reply and caller
 //   slots with their MDB links, fault, bound notification, the previous-TCB link of the endpoint queue,
-//   the blocking IPC's CanGrant bit, saved sstatus/scause) lives in a per-thread extension record
+//   the blocking IPC's CanGrant bit, saved sstatus/scause, the rights bits of each endpoint cap: rvx's own
+//   caps carry all rights and the kernel's cap slots are left as they are) lives in a per-thread record
 //   (`sel4_tcb_ext`, SX_* below), filled at boot by `sel4_fastpath_init` from the kernel's own state.
 // * rvx's reply capability is TCB_REPLY_TO; it stays the authority (the slow path uses it): the
 //   fastpath writes both, and reply_recv takes the fastpath only when the caller slot and TCB_REPLY_TO
@@ -64,9 +65,12 @@ const SX_FIELDS: [string, string][] = [
   ['CALLER_CAP1', 'tcbCaller CTE: cap word 1 (capTCBPtr)'],
   ['CALLER_MDB_PREV', 'tcbCaller CTE: mdbPrev'],
   ['CALLER_MDB_NEXT', 'tcbCaller CTE: mdbNext'],
+  ['RIGHTS', 'endpoint-cap rights of each slot, one byte per slot (seL4 keeps them in the cap word)'],
+  ['RIGHTS_HI', '(slots 8..15)'],
 ];
 const SX_SHIFT = 8; // 256-byte records
 if (SX_FIELDS.length * 8 > 1 << SX_SHIFT) throw new Error('sel4 extension record larger than its stride');
+if (L.CAP_SLOTS > 16) throw new Error('sel4 extension record: SX_RIGHTS holds 16 slots');
 /** Offsets inside a CTE (cap word 0, cap word 1, mdbPrev, mdbNext). */
 const CTE_MDB_NEXT = 24;
 
@@ -131,6 +135,7 @@ export function fastpathSel4Text(a: Asm, cfg: KernelConfig): void {
     a.ld('t5', 'SX_CN_GUARD', 's0').i('bne t3, t5, syscall_slow', 'guard mismatch: null cap');
     a.label('1');
     a.i('sll t3, a0, t1').li('t5', 64).i('sub t5, t5, t2').i('srl t3, t3, t5', 'radix = cptr2 << guardBits >> (wordBits - radixBits)');
+    a.i('add t5, s0, t3').i('lbu s7, SX_RIGHTS(t5)', 's7 = the slot cap\'s rights (cap_endpoint_cap_get_capCan*)');
     a.ld('t5', 'SX_CN_PTR', 's0').i('slli t3, t3, 5').i('add s3, t5, t3', 's3 = CTE_PTR(capCNodePtr) + radix');
     a.i('add t1, t1, t2', 'bits += guardBits + radixBits');
     a.ld('t0', 'CAP_TYPE', 's3');
@@ -217,7 +222,7 @@ export function fastpathSel4Text(a: Asm, cfg: KernelConfig): void {
   lookup();
   a.comment(`${FP}: cap_capType_equals(ep_cap, cap_endpoint_cap) && cap_endpoint_cap_get_capCanSend(ep_cap)`);
   a.li('t1', 'CAP_T_ENDPOINT').i('bne t0, t1, syscall_slow');
-  a.ld('s7', 'CAP_RIGHTS', 's3').i('andi t0, s7, RIGHT_SEND').i('beqz t0, syscall_slow');
+  a.i('andi t0, s7, RIGHT_SEND').i('beqz t0, syscall_slow');
   a.ld('s4', 'CAP_OBJ', 's3', 'ep_ptr = EP_PTR(cap_endpoint_cap_get_capEPPtr(ep_cap))');
   a.ld('s1', 'EP_HEAD', 's4', 'dest = TCB_PTR(endpoint_ptr_get_epQueue_head(ep_ptr))');
   a.ld('t0', 'EP_STATE', 's4').li('t1', 'EPS_RECV').i('bne t0, t1, syscall_slow', 'endpoint_ptr_get_state(ep_ptr) != EPState_Recv');
@@ -260,7 +265,7 @@ export function fastpathSel4Text(a: Asm, cfg: KernelConfig): void {
   lookup();
   a.comment(`${FP}: cap_capType_equals(ep_cap, cap_endpoint_cap) && cap_endpoint_cap_get_capCanReceive(ep_cap)`);
   a.li('t1', 'CAP_T_ENDPOINT').i('bne t0, t1, syscall_slow');
-  a.ld('s7', 'CAP_RIGHTS', 's3').i('andi t0, s7, RIGHT_RECV').i('beqz t0, syscall_slow');
+  a.i('andi t0, s7, RIGHT_RECV').i('beqz t0, syscall_slow');
   a.comment(`${FP}: tcbBoundNotification && notification_ptr_get_state(...) == NtfnState_Active -> slow`);
   a.ld('t0', 'SX_BOUND_NTFN', 's0').i('beqz t0, 1f').ld('t0', 'NTFN_WORD', 't0').i('bnez t0, syscall_slow');
   a.label('1');
@@ -310,7 +315,7 @@ function sel4InitText(a: Asm): void {
   a.func('sel4_fastpath_init', 'sel4 flavour: each live thread\'s record (sel4_tcb_ext) from the kernel state: a one-level root\n' +
     'CNode cap over its slot array (guard 0 of 64 - CNODE_RADIX bits: a cptr decodes to slot cptr < CAP_SLOTS),\n' +
     'a mapped VSpace cap (root page table, the ASID of its satp), the boot sstatus (user mode, SPIE), and full\n' +
-    'rights on its endpoint caps (rvx caps carry all rights; the slow path does not read them).');
+    'rights for each slot that holds an endpoint cap (rvx caps carry all rights), 0 for the others.');
   a.block(`
     la t0, tcbs
     la t1, sel4_tcb_ext
@@ -341,18 +346,19 @@ function sel4InitText(a: Asm): void {
     andi t3, t3, ~0x100        # SPP = U
     ori t3, t3, 0x20           # SPIE
     sd t3, SX_SSTATUS(t1)
-    addi t4, t0, TCB_CAPS      # endpoint caps: all rights
-    li t5, CAP_SLOTS
+    addi t4, t0, TCB_CAPS      # rights of each slot: all for an endpoint cap, none otherwise
+    addi t5, t1, SX_RIGHTS
+    addi t6, t5, CAP_SLOTS
 2:
     ld t3, CAP_TYPE(t4)
     addi t3, t3, -CAP_T_ENDPOINT
-    bnez t3, 4f
-    li t3, RIGHTS_ALL
-    sd t3, CAP_RIGHTS(t4)
-4:
+    seqz t3, t3
+    neg t3, t3
+    andi t3, t3, RIGHTS_ALL
+    sb t3, 0(t5)
     addi t4, t4, CAP_SIZE
-    addi t5, t5, -1
-    bnez t5, 2b
+    addi t5, t5, 1
+    bltu t5, t6, 2b
 3:
     addi t0, t0, TCB_SIZE
     addi t1, t1, 1 << SX_SHIFT
