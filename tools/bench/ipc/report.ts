@@ -58,8 +58,8 @@ export interface SweepResult {
 
 /**
  * The XPC paper's categories for the cost of an IPC (Du et al., "XPC: Architectural Support for Secure
- * and Efficient Cross Process Call", ISCA 2019: its breakdown of seL4's IPC on a Rocket core), as sums
- * of rvx's phases. The XPC instructions' engine steps (capability, x-entry, linkage record, satp) are
+ * and Efficient Cross Process Call", ISCA 2019, section 2: its breakdown of seL4's IPC on a Rocket core;
+ * the paper names the last two "process switch" and "message transfer"), as sums of rvx's phases. The XPC instructions' engine steps (capability, x-entry, linkage record, satp) are
  * its "IPC logic".
  */
 export const PAPER_CATEGORIES: Record<string, string[]> = {
