@@ -82,6 +82,7 @@ export function bootText(a: Asm, cfg: KernelConfig): void {
     a.li('t0', 'MAX_XENTRIES').csrw('xentry_size', 't0');
   }
   a.i('call init_world');
+  if (cfg.flavour === 'sel4') a.i('call sel4_fastpath_init', 'the sel4 flavour\'s per-thread records (fastpath-sel4.ts)');
   a.i('call timer_arm');
   a.i('j schedule');
 }
