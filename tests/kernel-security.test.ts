@@ -5,10 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { attacks } from '../kernel-images/systems/attacks.js';
 import type { SystemSpec } from '../kernel-images/system.js';
+import type { KernelConfig } from '../kernel-images/kernel/common.js';
 import { boot } from './kernel-helpers.js';
 
-async function run(sys: SystemSpec) {
-  const r = await boot(sys);
+async function run(sys: SystemSpec, cfg: Partial<KernelConfig> = {}) {
+  const r = await boot(sys, {}, cfg);
   const out = r.console;
   expect(out).not.toContain('PANIC');
   expect(out).not.toContain('BROKEN');
@@ -143,8 +144,9 @@ describe('family 6: a process dying while its thread is away', () => {
 });
 
 describe('family 7: nothing crosses a switch', () => {
-  it('seg-mask, relay segment and xcaller of one process are never seen by another (fastpath, slow path, timer)', async () => {
-    const out = await run(attacks.switchLeak);
+  // Both fastpath flavours must keep the same promises (docs/kernel.md, "What a fastpath must keep").
+  it.each(['minimal', 'sel4'] as const)('seg-mask, relay segment and xcaller of one process are never seen by another (fastpath, slow path, timer; %s flavour)', async (flavour) => {
+    const out = await run(attacks.switchLeak, { flavour });
     const r = results(out);
     expect(r.get('leaker: relay_alloc')).toBe(0);
     expect(r.get('leaker: calls')).toBe(0);

@@ -29,6 +29,7 @@
 
 import { ALL_REGS, type Asm, type Reg } from '../builder.js';
 import * as L from '../layout.js';
+import { homeXpcRegisters } from './fastpath.js';
 import type { KernelConfig } from './common.js';
 
 /** The seL4 commit the comments cite. */
@@ -192,12 +193,7 @@ export function fastpathSel4Text(a: Asm, cfg: KernelConfig): void {
     a.global(`fastpath_${p}switch_as`);
     a.comment(`${FPH} switchToThread_fp -> setVSpaceRoot: write satp, then sfence.vma (seL4 flushes even with ASIDs)`);
     a.csrw('satp', 's6').i('sfence.vma zero, zero');
-    if (X) {
-      a.comment('rvx XPC kernel: the destination\'s home XPC registers');
-      for (const [csr, f] of [['xcap', 'TCB_XCAP'], ['xlink_base', 'TCB_LINK_BASE'], ['xlink_top', 'TCB_LINK_BASE'], ['xlink_limit', 'TCB_LINK_LIMIT'], ['xseglist', 'TCB_SEGLIST'], ['xseglist_size', 'TCB_SEGLIST_SIZE']] as const) {
-        a.ld('t0', f, 's1').csrw(csr, 't0');
-      }
-    }
+    if (X) homeXpcRegisters(a, 's1', 't0');
     a.comment('NODE_STATE(ksCurThread) = dest');
     a.la('t0', 'current').sd('s1', 0, 't0');
     a.global(`fastpath_${p}restore`);
