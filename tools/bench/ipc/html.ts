@@ -116,11 +116,12 @@ function sweepChart(rep: IpcReport): string {
   const sw = rep.sweep!;
   const W = 900, H = 320, left = 70, right = 190, top = 15, bottom = 48;
   const names = Object.keys(sw.series) as SeriesName[];
-  const val = (s: SeriesName, i: number) => sw.series[s]![i].find((p) => p.name === 'roundtrip' && p.bytes === 0)?.median ?? 0;
+  const valOf = (n: string) => (s: SeriesName, i: number) => sw.series[s]![i].find((p) => p.name === n && p.bytes === 0)?.median ?? 0;
+  const val = valOf('roundtrip'), first = valOf('roundtrip-first');
   // numbers on a linear axis; flags and names evenly spaced in the order given
   const numeric = sw.values.every((v) => typeof v === 'number');
   const xs = sw.values.map((v, i) => (numeric ? (v as number) : i));
-  const { max, step } = axis(Math.max(1, ...names.flatMap((s) => sw.values.map((_, i) => val(s, i)))), 5);
+  const { max, step } = axis(Math.max(1, ...names.flatMap((s) => sw.values.flatMap((_, i) => [val(s, i), first(s, i)]))), 5);
   const xmin = Math.min(...xs), xmax = Math.max(...xs);
   const sx = (x: number) => left + ((W - left - right) * (x - xmin)) / Math.max(1e-9, xmax - xmin);
   const sy = (v: number) => top + (H - top - bottom) * (1 - v / max);
@@ -128,12 +129,17 @@ function sweepChart(rep: IpcReport): string {
   for (let v = 0; v <= max; v += step) parts.push(`<line x1="${left}" y1="${sy(v)}" x2="${W - right}" y2="${sy(v)}" stroke="#ddd"/><text x="${left - 6}" y="${sy(v) + 4}" text-anchor="end" class="ax">${v}</text>`);
   sw.values.forEach((v, i) => parts.push(`<text x="${sx(xs[i]).toFixed(1)}" y="${H - bottom + 18}" text-anchor="middle" class="ax">${String(v)}</text>`));
   parts.push(`<text x="${(left + W - right) / 2}" y="${H - 8}" text-anchor="middle" class="ax">${esc(sw.param)} (core parameter)</text>`);
-  parts.push(`<text x="14" y="${(top + H - bottom) / 2}" transform="rotate(-90 14 ${(top + H - bottom) / 2})" text-anchor="middle" class="ax">cycles per 0-byte round trip</text>`);
+  parts.push(`<text x="14" y="${(top + H - bottom) / 2}" transform="rotate(-90 14 ${(top + H - bottom) / 2})" text-anchor="middle" class="ax">cycles per 0-byte round trip (dashed: first run)</text>`);
   names.forEach((s, si) => {
     const color = SERIES_COLORS[s] ?? '#555';
     const pts = sw.values.map((_, i) => [sx(xs[i]), sy(val(s, i))] as const);
     parts.push(`<path d="${pts.map(([x, y], i) => `${i ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2.5"/>`);
     pts.forEach(([x, y], i) => parts.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="4" fill="${color}"><title>${esc(`${s}, ${sw.param} = ${String(sw.values[i])}: ${val(s, i)} cycles`)}</title></circle>`));
+    // the first run after boot (cold caches and TLBs), dashed: memory-path parameters move it most
+    const cold = sw.values.map((_, i) => [sx(xs[i]), sy(first(s, i))] as const);
+    if (sw.values.every((_, i) => first(s, i) > 0)) {
+      parts.push(`<path d="${cold.map(([x, y], i) => `${i ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}" fill="none" stroke="${color}" stroke-width="1.5" stroke-dasharray="5 4"><title>${esc(`${s}: first run after boot`)}</title></path>`);
+    }
     parts.push(`<rect x="${W - right + 15}" y="${top + si * 22}" width="14" height="4" fill="${color}"/><text x="${W - right + 35}" y="${top + si * 22 + 6}" class="ax">${esc(s)}</text>`);
   });
   return `<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="sweep">${parts.join('')}</svg>`;

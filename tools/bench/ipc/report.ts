@@ -284,11 +284,12 @@ export function table(rep: IpcReport): string {
   }
   if (rep.sweep) {
     out.push('');
-    out.push(`Sweep of ${rep.sweep.param}: 0-byte round trip, median cycles`);
+    out.push(`Sweep of ${rep.sweep.param}: 0-byte round trip, median cycles hot / first run after boot`);
     const sw = rep.sweep;
     const ss = Object.keys(sw.series) as SeriesName[];
-    out.push(`  ${'value'.padEnd(10)}${ss.map((s) => SHORT[s].padStart(10)).join('')}`);
-    sw.values.forEach((v, i) => out.push(`  ${String(v).padEnd(10)}${ss.map((s) => String(sw.series[s]![i].find((p) => p.name === 'roundtrip' && p.bytes === 0)?.median ?? '-').padStart(10)).join('')}`));
+    const at = (s: SeriesName, i: number, n: string) => String(sw.series[s]![i].find((p) => p.name === n && p.bytes === 0)?.median ?? '-');
+    out.push(`  ${'value'.padEnd(10)}${ss.map((s) => SHORT[s].padStart(13)).join('')}`);
+    sw.values.forEach((v, i) => out.push(`  ${String(v).padEnd(10)}${ss.map((s) => `${at(s, i, 'roundtrip')}/${at(s, i, 'roundtrip-first')}`.padStart(13)).join('')}`));
   }
   if (rep.ablations) {
     out.push('');
