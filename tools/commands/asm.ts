@@ -6,6 +6,7 @@
 import { dirname, isAbsolute, relative, resolve as resolvePath } from 'node:path';
 import { assemble, checkLayout, formatDiagnostic, type Diagnostic, type LayoutSpec, type SourceFile } from '../asm/index.js';
 import { AsmError } from '../asm/expr.js';
+import { parseIsaString } from '../../isa/isa-string.js';
 import { readInputFile } from '../load.js';
 import { EXIT, EXIT_TABLE } from './exit.js';
 import { commandLine, choiceValue, UsageError, type CommandSpec } from './flags.js';
@@ -55,6 +56,12 @@ export async function main(argv: string[]): Promise<number> {
     const output = a.get('output');
     if (output === undefined) throw new UsageError("no output file (use -o FILE, or -o - for standard output)");
     const format = choiceValue('--format', a.get('format') ?? 'elf', ['elf', 'bin']);
+    const march = a.get('march');
+    if (march !== undefined) {
+      // The same parser as the assembler's (and rvx run --isa): a bad ISA string is a command-line error.
+      const isa = parseIsaString(march);
+      if (typeof isa === 'string') throw new UsageError(isa.replace(/^ISA string/, '--march'));
+    }
     const listing = a.get('listing');
     const map = a.get('map');
     const outs: [string, string][] = [['-o', output]];

@@ -10,7 +10,7 @@ import { failureStatus, RefusedError } from './program.js';
 export const DISASM: CommandSpec = {
   name: 'disasm',
   synopsis: '[options] FILE',
-  about: "Disassemble the executable sections of a RISC-V ELF file, like llvm-objdump -d. FILE '-' is standard input.",
+  about: "Disassemble the executable sections of a RISC-V ELF file, like llvm-objdump -d.\nFILE '-' is standard input.",
   flags: [
     { long: 'no-aliases', help: 'print every instruction as itself (c.* names, no li/mv/ret/...)' },
     { long: 'disassembler-options', short: 'M', arg: 'OPT', help: 'objdump style: -M no-aliases is --no-aliases' },

@@ -65,7 +65,7 @@ export function versionText(): string {
 /** Help text generated from the table. */
 export function helpText(spec: CommandSpec): string {
   const lines = [`usage: rvx ${spec.name} ${spec.synopsis}`.trimEnd()];
-  if (spec.about) lines.push('', spec.about.trimEnd());
+  if (spec.about) lines.push('', ...spec.about.trimEnd().split('\n').flatMap((l) => wrap(l, 100)));
   const all = [...spec.flags, HELP, VERSION];
   const left = all.map((f) => {
     const names = [f.short ? `-${f.short}` : '', `--${f.long}`].filter(Boolean).join(', ');
