@@ -357,6 +357,19 @@ describe('the smaller things', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).regions[0]).toMatchObject({ name: 'body', count: 2, instructions: 4 });
   });
+  it('profile --kernel names user code by program instead of (no symbol)', () => {
+    const r = rvx(['profile', '--kernel', 'pingpong', '--json', '--top', '0']);
+    expect(r.status, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    const names = rep.functions.map((f: { name: string }) => f.name);
+    expect(names).toContain('[client] main');
+    expect(names).toContain('[server] main');
+    expect(names).toContain('fastpath_call');
+    // User-mode cycles are all attributed to user symbols.
+    const user = rep.privileges.find((p: { name: string }) => p.name === 'U');
+    const named = rep.functions.filter((f: { name: string }) => f.name.startsWith('[')).reduce((a: number, f: { cycles: number }) => a + f.cycles, 0);
+    expect(named).toBe(user.cycles);
+  }, 60_000);
   it('a source file starting with a BOM assembles, and its errors carry no invisible character', () => {
     const src = join(dir, 'bom.s');
     writeFileSync(src, '\ufefffrob a0\n');

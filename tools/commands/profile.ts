@@ -7,6 +7,12 @@ import type { CommitRecord } from '../../emulator/types.js';
 import { Profiler, type ProfileReport, type ProfileRow } from '../trace/profile.js';
 import { RegionAccounting, parseRegions, type RegionResult } from '../trace/regions.js';
 import { SymbolTable } from '../trace/symbols.js';
+import { ImageSymbols } from '../trace/image-symbols.js';
+import { rvxAssemble, KernelBuildError } from '../../kernel-images/assemble.js';
+import { buildImage, type KernelImage } from '../../kernel-images/image.js';
+import { USER_BASE } from '../../kernel-images/layout.js';
+import { SystemError } from '../../kernel-images/system.js';
+import { systemByName } from '../../kernel-images/systems/index.js';
 import { EXIT_TABLE } from './exit.js';
 import { commandLine, intValue, UsageError, type CommandSpec } from './flags.js';
 import { checkOutputFile, OutputSink, readInput, writeOutput } from './io.js';
@@ -14,10 +20,12 @@ import { MACHINE_FLAGS, plural, failureStatus, finishRun, machineOptions, openPr
 
 export const PROFILE: CommandSpec = {
   name: 'profile',
-  synopsis: '[options] prog.elf',
+  synopsis: '[options] prog.elf | --kernel SYSTEM',
   about: `Runs the program under the core model and prints where the cycles went: per function (ELF symbols),
 per privilege mode, and per region. The program's console output goes to stderr. prog.elf '-' reads
-the program from standard input.`,
+the program from standard input. --kernel SYSTEM builds and boots a microkernel system (as rvx kernel
+does) and names user code by its program: '[client] main', '[user] puts' for library code the programs
+share.`,
   flags: [
     {
       long: 'regions',
@@ -27,9 +35,10 @@ the program from standard input.`,
     { long: 'top', arg: 'N', help: 'show only the N most expensive functions (default 30; 0 = all)' },
     { long: 'json', help: 'print the report as JSON' },
     { long: 'output', short: 'o', arg: 'FILE', help: "write the report to FILE ('-': stdout, the default)" },
+    { long: 'kernel', arg: 'SYSTEM', help: 'profile the microkernel booting SYSTEM (rvx kernel --list), with user symbols' },
     ...MACHINE_FLAGS,
   ],
-  operands: { min: 1, max: 1, what: 'program' },
+  operands: { min: 0, max: 1, what: 'program' },
   footer: EXIT_TABLE,
 };
 
@@ -89,7 +98,10 @@ export async function main(args: string[]): Promise<number> {
   const console = new OutputSink(2, true);
   try {
     const o = machineOptions(a);
-    const file = a.operands[0];
+    const system = a.get('kernel');
+    if (system !== undefined && a.operands.length > 0) throw new UsageError(`--kernel ${system} and a program ('${a.operands[0]}'): one or the other`);
+    if (system === undefined && a.operands.length === 0) throw new UsageError('no program given (rvx profile prog.elf, or --kernel SYSTEM)');
+    const file = system === undefined ? a.operands[0] : `${system}.elf`;
     const top = a.has('top') ? intValue('--top', a.get('top'), 0) : 30;
     const outFile = a.get('output') ?? '-';
     checkOutputFile('-o', outFile);
@@ -98,11 +110,23 @@ export async function main(args: string[]): Promise<number> {
     if (stdinUsers > 1) throw new UsageError("only one of the program, --input and --regions can be standard input ('-')");
     let regionsText: string | null = null;
     if (regionsFile !== undefined) regionsText = stripBom(new TextDecoder().decode(readInput(regionsFile, regionsFile, 16 << 20)));
-    const s = openProgram(file, o, (b) => console.write(b), (m) => process.stderr.write(`rvx profile: ${m}\n`));
-    const symbols = new SymbolTable(s.image?.symbols ?? []);
+    let kernelImage: KernelImage | null = null;
+    if (system !== undefined) {
+      kernelImage = await kernelSystemImage(system, o);
+      if (!a.has('max-insns')) o.maxInsns = 200_000_000;
+      o.ramMiB ??= 64;
+    }
+    const s = openProgram(file, o, (b) => console.write(b), (m) => process.stderr.write(`rvx profile: ${m}\n`), kernelImage?.elf);
+    const elfSymbols = new SymbolTable(s.image?.symbols ?? []);
+    const symbols = kernelImage
+      ? new ImageSymbols(
+          elfSymbols,
+          kernelImage.programs.map((p) => ({ name: p.name, bytes: p.bytes, symbols: p.symbols, base: USER_BASE })),
+        )
+      : elfSymbols;
     let regions: RegionAccounting | null = null;
     if (regionsText !== null) {
-      const parsed = parseRegions(regionsText, regionsFile === '-' ? '<stdin>' : regionsFile!, (t) => symbols.resolve(t));
+      const parsed = parseRegions(regionsText, regionsFile === '-' ? '<stdin>' : regionsFile!, (t) => elfSymbols.resolve(t));
       if ('errors' in parsed) throw new UsageError(parsed.errors.join('; '));
       regions = new RegionAccounting(parsed.specs);
     }
@@ -130,6 +154,18 @@ export async function main(args: string[]): Promise<number> {
     return failureStatus('profile', e);
   } finally {
     console.flush();
+  }
+}
+
+/** Build a microkernel system's image, as `rvx kernel` does (UsageError for an unknown name). */
+async function kernelSystemImage(name: string, o: { xpc: boolean }): Promise<KernelImage> {
+  const sys = systemByName(name);
+  if (!sys) throw new UsageError(`--kernel: no system '${name}' (rvx kernel --list shows them)`);
+  try {
+    return await buildImage(sys, rvxAssemble, { xpc: o.xpc });
+  } catch (e) {
+    if (e instanceof KernelBuildError || e instanceof SystemError) throw new UsageError(`--kernel ${name}: ${e.message}`);
+    throw e;
   }
 }
 
