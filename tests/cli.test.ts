@@ -345,8 +345,11 @@ describe('inputs that never end are refused', () => {
 describe('the smaller things', () => {
   it('kernel --list: one column of names, descriptions aligned', () => {
     const r = rvx(['kernel', '--list']);
-    const cols = r.stdout.trim().split('\n').map((l) => /^\S+\s+/.exec(l)![0].length);
+    const lines = r.stdout.trimEnd().split('\n');
+    const cols = lines.map((l) => /^\S*\s+/.exec(l)![0].length);
     expect(new Set(cols).size).toBe(1);
+    for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(100);
+    expect(lines.filter((l) => !l.startsWith(' ')).length).toBeGreaterThan(20);
   });
   it('profile --regions accepts mnemonics the disassembler prints, such as ret', () => {
     const src = `        .globl _start\n_start: call f\n call f\n li t0, 1\n la t1, tohost\n sd t0, 0(t1)\n1: j 1b\nf: addi a0, a0, 1\n ret\n${HTIF}`;

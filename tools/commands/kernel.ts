@@ -35,10 +35,23 @@ each process's exit code is on the console), or rvx's own from the table below.`
   footer: EXIT_TABLE,
 };
 
-/** `name   description` lines, the names in one column as wide as the longest. */
+/** `name   description` lines, the names in one column as wide as the longest, within 100 columns. */
 function listing(): string {
   const width = Math.max(...SYSTEMS.map((s) => s.name.length)) + 2;
-  return SYSTEMS.map((s) => `${s.name.padEnd(width)}${s.description}\n`).join('');
+  const lines: string[] = [];
+  for (const s of SYSTEMS) {
+    let line = s.name.padEnd(width);
+    let used = false;
+    for (const word of s.description.split(' ')) {
+      if (used && line.length + 1 + word.length > 100) {
+        lines.push(line);
+        line = ' '.repeat(width) + word;
+      } else line += (used ? ' ' : '') + word;
+      used = true;
+    }
+    lines.push(line);
+  }
+  return lines.join('\n') + '\n';
 }
 
 export async function main(args: string[]): Promise<number> {
