@@ -8,7 +8,7 @@ import { CoreParamsError, coreFromOption, type CoreModel } from '../../emulator/
 import { createXpcHook } from '../../emulator/xpc/hook.js';
 import type { CommitObserver, CommitRecord, LoadableProgram } from '../../emulator/types.js';
 import type { ElfImage } from '../elf/model.js';
-import { flatBinary, loadElfBytes } from '../load.js';
+import { flatBinary, loadProgramBytes } from '../load.js';
 import { parseIsaString } from '../../isa/isa-string.js';
 import { EXIT, guestStatus } from './exit.js';
 import { UsageError, addressValue, intValue, type FlagSpec, type ParsedArgs } from './flags.js';
@@ -104,7 +104,7 @@ export function openProgram(
     if (bytes.length === 0) throw new RefusedError(`${file}: empty file`);
     program = flatBinary(bytes, o.bin);
   } else {
-    const loaded = loadElfBytes(bytes);
+    const loaded = loadProgramBytes(bytes);
     if (!loaded.ok) throw new RefusedError(`${file}: ${loaded.error}`);
     for (const w of loaded.warnings) warn(`${file}: warning: ${w}`);
     program = loaded.program;
