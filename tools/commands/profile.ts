@@ -148,6 +148,10 @@ export async function main(args: string[]): Promise<number> {
       ? JSON.stringify({ ...report, exit: r.reason === 'exit' ? r.code : null, stopped: r.reason, regions: regionReport ?? undefined }, null, 2) + '\n'
       : renderProfile(report, regionReport, top);
     writeOutput('-o', outFile, text);
+    if (!kernelImage && elfSymbols.lookup('boot_modules') !== undefined && report.functions.some((f) => f.name === '(no symbol)')) {
+      // A kernel image written by `rvx kernel -o`: its user programs' symbols are not in the ELF.
+      process.stderr.write(`rvx profile: note: ${file} looks like an rvx kernel image; 'rvx profile --kernel SYSTEM' names its user code\n`);
+    }
     if (o.stats) process.stderr.write(statsText(s, seconds, s.model.name));
     return finishRun('profile', file, s, r, o.maxInsns);
   } catch (e) {
