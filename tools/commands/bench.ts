@@ -45,6 +45,8 @@ const BENCHES: Record<string, Bench> = {
     spec: spec('mips', 'Interpreter speed: runs bench/mips.s on the machine and records millions of instructions per second.', [
       { long: 'rounds', arg: 'N', help: 'rounds of the workload (default: the program\'s own)' },
       { long: 'isa', arg: 'ISA', help: 'ISA string (default rv64imac)' },
+      // From the interpreter-tier work (wt-split): tools/bench/mips.ts there reads it.
+      { long: 'tier', arg: 'interp|jit', help: 'interpreter tier to measure (where the build has the jit tier)' },
       { long: 'no-write', help: 'record nothing, only print' },
       { long: 'out', arg: 'FILE', help: 'where the result goes' },
     ]),
@@ -69,11 +71,16 @@ call/reply_recv) and once with XPC (xcall/xret, relay segments), measures each w
 and prints a table; the JSON and the report page are written unless --no-write.`,
       [
         { long: 'mech', arg: 'kernel|xpc|all', help: 'which mechanisms (default all)' },
+        // The next four come with the IPC-report work (wt-bench); tools/bench/ipc.ts there reads them.
+        { long: 'flavour', arg: 'minimal|sel4|all', help: 'kernel fastpaths (default all; docs/bench-ipc.md)' },
+        { long: 'isolation', arg: 'trusting|isolated|all', help: 'XPC callers (default all)' },
+        { long: 'sweep', arg: 'PARAM=V1,V2,...', help: 'also run the round trips at each value of a core parameter' },
+        { long: 'ablations', help: 'also run XPC with each of its parts taken away' },
         { long: 'core', arg: 'MODEL', help: 'core timing model: rocket (default), ideal or a JSON parameter file' },
         { long: 'repeat', arg: 'N', help: 'measured runs per workload (default 16; 1..1000)' },
         { long: 'warmup', arg: 'N', help: 'warm-up iterations before them (default 3)' },
         { long: 'quick', help: '5 runs after 2 warm-up iterations (for tests)' },
-        { long: 'no-asid', help: 'skip the ASID-tagged round trips' },
+        { long: 'no-asid', help: 'skip the ASID-tagged images' },
         { long: 'json', help: 'print the JSON report instead of the table' },
         { long: 'out', arg: 'DIR', help: 'where the JSON and the report page go' },
         { long: 'no-write', help: 'write no files' },
