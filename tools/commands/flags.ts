@@ -179,7 +179,7 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[]): Co
     put(f, v);
   }
   const { min, max, what } = spec.operands;
-  if (operands.length < min) throw new UsageError(min === 1 && max === 1 ? `no ${what} given` : `expected at least ${min} ${what}`);
+  if (operands.length < min) throw new UsageError(min === 1 ? `no ${what} given` : `expected at least ${min} ${what}`);
   if (operands.length > max) {
     throw new UsageError(max === 0 ? `unexpected argument '${operands[0]}'` : `unexpected argument '${operands[max]}' (${max === 1 ? `one ${what} only` : `at most ${max} ${what}`})`);
   }
