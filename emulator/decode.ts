@@ -2,6 +2,7 @@
 // immediate. Everything about encodings comes from the isa/ table (decode, expand); this file only maps
 // each table row to the semantic routine the hart runs for it.
 
+import { parseIsaString } from '../isa/isa-string.js';
 import { decode, expand, operandValue, type Decoded } from '../isa/codec.js';
 import { INSTRUCTIONS, type InstrDef } from '../isa/instructions.js';
 import { disassemble } from '../isa/disasm.js';
@@ -113,14 +114,12 @@ export interface IsaConfig {
 
 /** Parse 'rv64imac', 'rv64ima', 'rv64i', ... (letters after rv64, in any order; g is not accepted). */
 export function parseIsa(isa: string): IsaConfig | string {
-  const m = /^rv64([a-z]*)$/i.exec(isa.trim());
-  if (!m) return `unsupported ISA string '${isa}' (expected rv64 followed by extension letters, e.g. rv64imac)`;
-  const letters = m[1].toLowerCase();
-  if (!letters.startsWith('i')) return `ISA string '${isa}' must start with rv64i`;
-  for (const ch of letters.slice(1)) {
-    if (!'mac'.includes(ch)) return `ISA string '${isa}': extension '${ch}' is not implemented (rvx implements I, M, A, C)`;
-  }
-  return { m: letters.includes('m'), a: letters.includes('a'), c: letters.includes('c') };
+  // Full ISA-string syntax (rv64gc, rv64imac_zicsr_zifencei, versions) and the list of what rvx
+  // implements live in isa/isa-string.ts, shared with the assembler's --march.
+  const spec = parseIsaString(isa);
+  if (typeof spec === 'string') return spec;
+  const x = spec.extensions;
+  return { m: x.has('m'), a: x.has('a'), c: x.has('c') };
 }
 
 /**
