@@ -17,7 +17,7 @@ import * as L from '../layout.js';
 import type { Hart } from '../hart.js';
 import { execChunk } from '../interp.js';
 import { Code, I32, Op, encodeModule } from './wasm.js';
-import { BLOCK_LOCALS, EXIT_BUDGET, EXIT_INTERP, EXIT_MISS, MAX_BLOCK, TRANSLATABLE, emitBlock, scanBlock } from './translate.js';
+import { EXIT_BUDGET, EXIT_INTERP, EXIT_MISS, MAX_BLOCK, TRANSLATABLE, emitBlock, scanBlock } from './translate.js';
 
 /** Table slots for blocks (slot 0 stays empty). */
 export const MAX_BLOCKS = 4096;
@@ -213,18 +213,18 @@ export class Jit {
   private compile(pc: number, memPage: number): Block {
     const h = this.h;
     const m16 = h.m16;
-    const insns = scanBlock(pc, (off) => m16[(memPage + off) >> 1], h.isa);
+    const scanned = scanBlock(pc, (off) => m16[(memPage + off) >> 1], h.isa);
     const off = pc & 4095;
     let b: Block;
-    if (insns.length === 0) {
+    if (scanned.insns.length === 0) {
       b = { pc, key: memPage + off, memPage, idx: -1, startOff: off, endOff: off + 2 };
     } else {
-      const code = emitBlock(insns, h.isa);
+      const code = emitBlock(scanned, h.isa);
       const bytes = encodeModule({
         types: [BLOCK_TYPE],
         memoryPages: this.pages,
         tableSize: 0,
-        funcs: [{ type: 0, locals: BLOCK_LOCALS, body: code.body, export: 'b' }],
+        funcs: [{ type: 0, locals: code.locals, body: code.body, export: 'b' }],
       });
       const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: h.memory } });
       const idx = this.allocIndex();

@@ -32,17 +32,19 @@ const TAG_LO = L.TLB_TAG_OFF;
 const TAG_HI = L.TLB_TAG_OFF + 4 * L.TLB_SETS * L.TLB_ENTRIES;
 const DATA = L.TLB_DATA_OFF;
 
-// Locals: parameters first.
+// Locals: parameters first, then scratch, then one i64 per guest register the block uses.
 const P_RB = 0;
 const P_WB = 1;
 const L_A = 2; // i64: address / operand
 const L_B = 3; // i64: operand
-const L_LO = 4; // i32: address bits 31:0
-const L_HI = 5; // i32: address bits 63:32
-const L_T = 6; // i32: TLB entry byte offset
-const L_Q = 7; // i32: 32-bit operand
-const L_R = 8; // i32: 32-bit operand
-export const BLOCK_LOCALS: [number, number][] = [[2, I64], [5, I32]];
+const L_SINK = 4; // i64: results for x0
+const L_LO = 5; // i32: address bits 31:0
+const L_HI = 6; // i32: address bits 63:32
+const L_T = 7; // i32: TLB entry byte offset
+const L_Q = 8; // i32: 32-bit operand
+const L_R = 9; // i32: 32-bit operand
+const FIRST_REG_LOCAL = 10;
+const SCRATCH_LOCALS: [number, number][] = [[3, I64], [5, I32]];
 
 /** Whether the translator handles opcode op (else the block ends before it). */
 export const TRANSLATABLE = new Uint8Array(D.OP_COUNT);
@@ -60,13 +62,26 @@ interface Insn {
   s2: number;
   len: number;
   imm: number;
+  /** A jal whose target the block continues at (on the same page). */
+  follow: boolean;
+}
+
+/** A scanned block: its instructions in execution order, and how the last one hands on. */
+export interface ScannedBlock {
+  insns: Insn[];
+  /** Where execution goes after the last instruction when it does not jump. */
+  endPc: number;
+  /** endPc is an instruction the interpreter must run (else the dispatcher looks endPc up). */
+  endInterp: boolean;
 }
 
 export interface BlockCode {
   body: Code;
+  /** Local declarations after the two parameters. */
+  locals: [number, number][];
   /** Instructions in the block (the most one pass can retire). */
   count: number;
-  /** Bytes of the page the block's instructions occupy, [startOff, endOff). */
+  /** Bytes of the page the block's instructions lie in, [startOff, endOff) (for invalidation). */
   startOff: number;
   endOff: number;
 }
@@ -74,44 +89,77 @@ export interface BlockCode {
 /** Instruction fetch for the translator: the 16-bit parcel at byte offset off of the code page. */
 export type ReadParcel = (off: number) => number;
 
+
 /**
- * Decode the block at pc (virtual; its page's bytes through `parcel`, off = pc's offset in the page).
- * Returns the instructions, or an empty list when the first one is not for the tier.
+ * Decode the block at pc (virtual; its page's bytes through `parcel`). A block is a trace within pc's
+ * page: it runs on through the fall-through side of conditional branches (the taken side leaves the
+ * block, or loops back when it targets the block's start) and through jal to targets on the same page;
+ * it ends at jalr, at a jal it cannot follow, before an instruction that is not for the tier, at the end
+ * of the page or at MAX_BLOCK instructions. No instructions: the first one is not for the tier.
  */
-export function scanBlock(pc: number, parcel: ReadParcel, isa: D.IsaConfig): Insn[] {
-  const out: Insn[] = [];
+export function scanBlock(pc: number, parcel: ReadParcel, isa: D.IsaConfig): ScannedBlock {
+  const insns: Insn[] = [];
   const slot: D.DecodedSlot = { op: 0, f: 0, imm: 0, id: -1 };
-  let off = pc & 4095;
+  const pageBase = pc - (pc & 4095);
+  const seen = new Set<number>();
   let p = pc;
-  while (out.length < MAX_BLOCK && off < 4096) {
+  for (;;) {
+    const off = p - pageBase;
+    if (insns.length >= MAX_BLOCK || off < 0 || off >= 4096) return { insns, endPc: p, endInterp: false };
     const low = parcel(off);
     let raw = low;
     if ((low & 3) === 3) {
-      if (off === 4094) break; // crosses the page: the interpreter fetches it
+      if (off === 4094) return { insns, endPc: p, endInterp: true }; // crosses the page: the interpreter fetches it
       raw = (low | (parcel(off + 2) << 16)) >>> 0;
     }
     D.decodeSlot(raw, isa, slot);
-    if (!TRANSLATABLE[slot.op]) break;
+    if (!TRANSLATABLE[slot.op]) return { insns, endPc: p, endInterp: true };
     const len = (raw & 3) === 3 ? 4 : 2;
     const f = slot.f;
-    out.push({ pc: p, op: slot.op, d: f & 127, s1: (f >>> 7) & 63, s2: (f >>> 13) & 63, len, imm: slot.imm });
-    off += len;
+    const x: Insn = { pc: p, op: slot.op, d: f & 127, s1: (f >>> 7) & 63, s2: (f >>> 13) & 63, len, imm: slot.imm, follow: false };
+    insns.push(x);
+    seen.add(p);
+    if (slot.op === D.OP_JALR) return { insns, endPc: p + len, endInterp: false };
+    if (slot.op === D.OP_JAL) {
+      const t = p + slot.imm;
+      if (t === pc || seen.has(t) || t - pageBase < 0 || t - pageBase >= 4096 || insns.length >= MAX_BLOCK) {
+        return { insns, endPc: p + len, endInterp: false };
+      }
+      x.follow = true;
+      p = t;
+      continue;
+    }
     p += len;
-    if (slot.op >= D.OP_JAL && slot.op <= D.OP_BGEU) break;
+    if (seen.has(p)) return { insns, endPc: p, endInterp: false }; // fall-through into the trace: leave
   }
-  return out;
 }
 
 const i64c = (v: number): bigint => BigInt.asIntN(64, BigInt(v));
 
 /** Emit the WebAssembly body for the scanned block `insns` (non-empty). */
-export function emitBlock(insns: Insn[], isa: D.IsaConfig): BlockCode {
+export function emitBlock(block: ScannedBlock, isa: D.IsaConfig): BlockCode {
+  const insns = block.insns;
   const c = new Code();
   const count = insns.length;
   const start = insns[0].pc;
   const misalign = isa.c ? 0 : 2;
 
-  const reg = (slot: number) => c.i32(0).mem(Op.i64_load, 3, slot * 4);
+  // Guest registers live in locals for the whole block (and across the passes of a self-loop): loaded
+  // once on entry, stored back at every exit. Fields an instruction does not have decode as x0 (slot 0),
+  // which reads as the constant 0; writes to x0 (the sink slot) go to a scratch local.
+  const regLocal = new Map<number, number>();
+  const written: number[] = [];
+  for (const x of insns) {
+    for (const r of [x.s1, x.s2]) if (r !== 0 && !regLocal.has(r)) regLocal.set(r, FIRST_REG_LOCAL + regLocal.size);
+    if (D.WRITES_RD[x.op] && x.d !== L.X0_SINK * 2) {
+      if (!regLocal.has(x.d)) regLocal.set(x.d, FIRST_REG_LOCAL + regLocal.size);
+      if (!written.includes(x.d)) written.push(x.d);
+    }
+  }
+  const reg = (slot: number) => (slot === 0 ? c.i64(0n) : c.get(regLocal.get(slot)!));
+  const writeBack = () => {
+    for (const slot of written) c.i32(0).get(regLocal.get(slot)!).mem(Op.i64_store, 3, slot * 4);
+  };
   /** Retire k instructions of this pass: JIT_LEFT -= k. */
   const retire = (k: number) => {
     if (k === 0) return;
@@ -119,16 +167,18 @@ export function emitBlock(insns: Insn[], isa: D.IsaConfig): BlockCode {
   };
   const setPc = (pc: number) => c.i32(0).i64(i64c(pc)).mem(Op.i64_store, 3, L.JIT_PC_OFF);
   const exit = (k: number, pc: number, code: number) => {
+    writeBack();
     retire(k);
     setPc(pc);
     c.i32(code).op(Op.return);
   };
 
+  for (const [slot, local] of regLocal) c.i32(0).mem(Op.i64_load, 3, slot * 4).set(local);
   // The loop a self-branch jumps back to; each pass first checks the chunk has room for the whole block.
   c.open(Op.loop);
   c.i32(0).mem(Op.i32_load, 2, L.JIT_LEFT_OFF).i32(count).op(Op.i32_lt_s).open(Op.if);
-  setPc(start);
-  c.i32(EXIT_BUDGET).op(Op.return).end();
+  exit(0, start, EXIT_BUDGET);
+  c.end();
 
   /** Address x[s1] + imm into L_A/L_LO/L_HI and its TLB entry into L_T; leaves the miss condition (i32). */
   const tlbCheck = (s1: number, imm: number, size: number, set: number) => {
@@ -146,8 +196,8 @@ export function emitBlock(insns: Insn[], isa: D.IsaConfig): BlockCode {
     const x = insns[k];
     const { op, d, s1, s2, imm, pc, len } = x;
     const next = pc + len;
-    const dst = () => c.i32(0);
-    const store = () => c.mem(Op.i64_store, 3, d * 4);
+    const dst = () => c;
+    const store = () => c.set(d === L.X0_SINK * 2 ? L_SINK : regLocal.get(d)!);
     const binop = (o: number, b: () => void) => {
       dst();
       reg(s1);
@@ -178,6 +228,7 @@ export function emitBlock(insns: Insn[], isa: D.IsaConfig): BlockCode {
       case D.OP_JAL:
         dst().i64(i64c(next));
         store();
+        if (x.follow) break; // the block goes on at the target
         if (pc + imm === start) {
           retire(k + 1);
           c.br(0);
@@ -194,6 +245,7 @@ export function emitBlock(insns: Insn[], isa: D.IsaConfig): BlockCode {
         c.end();
         dst().i64(i64c(next));
         store();
+        writeBack();
         retire(k + 1);
         c.i32(0).get(L_A).mem(Op.i64_store, 3, L.JIT_PC_OFF);
         c.i32(EXIT_NEXT).op(Op.return);
@@ -209,8 +261,7 @@ export function emitBlock(insns: Insn[], isa: D.IsaConfig): BlockCode {
           c.br(1);
         } else exit(k + 1, pc + imm, EXIT_NEXT);
         c.end();
-        exit(k + 1, next, EXIT_NEXT);
-        break;
+        break; // not taken: the block goes on
       }
       case D.OP_LB: case D.OP_LH: case D.OP_LW: case D.OP_LD: case D.OP_LBU: case D.OP_LHU: case D.OP_LWU: {
         const size = [1, 2, 4, 8, 1, 2, 4][op - D.OP_LB];
@@ -324,15 +375,21 @@ export function emitBlock(insns: Insn[], isa: D.IsaConfig): BlockCode {
         throw new Error(`jit: no translation for opcode ${op}`);
     }
   }
-  // Fell off the end: the page ends, the block is MAX_BLOCK long, or the next instruction is the
-  // interpreter's.
+  // Fell off the end (after a branch not taken, at the end of the page or of MAX_BLOCK, or before an
+  // instruction for the interpreter). A block that ends with a jump has left already.
   const last = insns[count - 1];
-  const endPc = last.pc + last.len;
-  if (!(last.op >= D.OP_JAL && last.op <= D.OP_BGEU)) {
-    const stopped = (endPc & 4095) !== 0 && count < MAX_BLOCK;
-    exit(count, endPc, stopped ? EXIT_INTERP : EXIT_NEXT);
+  if (last.op !== D.OP_JALR && !(last.op === D.OP_JAL && !last.follow)) {
+    if (block.endPc === start) {
+      retire(count);
+      c.br(0);
+    } else exit(count, block.endPc, block.endInterp ? EXIT_INTERP : EXIT_NEXT);
   }
   c.end(); // loop
   c.op(Op.unreachable);
-  return { body: c, count, startOff: start & 4095, endOff: (insns[count - 1].pc & 4095) + insns[count - 1].len };
+  let lo = 4096, hi = 0;
+  for (const x of insns) {
+    lo = Math.min(lo, x.pc & 4095);
+    hi = Math.max(hi, (x.pc & 4095) + x.len);
+  }
+  return { body: c, locals: [...SCRATCH_LOCALS, [regLocal.size, I64]], count, startOff: lo, endOff: hi };
 }

@@ -1,10 +1,11 @@
 // `rvx run prog.elf`: run a bare-metal RV64 program on the machine until it exits through HTIF, the way
 // Spike runs riscv-tests. Console output (HTIF console, UART) goes to stdout; diagnostics to stderr.
 
-import { Machine, MachineError } from '../../emulator/machine.js';
+import { Machine, MachineError, type Tier } from '../../emulator/machine.js';
 import { CoreParamsError, coreFromOption, type CoreModel } from '../../emulator/timing/index.js';
 import { createXpcHook } from '../../emulator/xpc/hook.js';
 import type { LoadableProgram, RunResult } from '../../emulator/types.js';
+import type { MachineStats } from '../../emulator/machine.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ElfImage } from '../elf/model.js';
 import { flatBinary, loadElfBytes, readInputFile, symbolAddress } from '../load.js';
@@ -27,6 +28,8 @@ options:
   --core MODEL     timing model behind cycle/mcycle: rocket (default), ideal (one cycle per
                    instruction; the interpreter's full speed) or a JSON parameter file
                    (docs/cycle-model.md)
+  --tier TIER      interp or jit: with --core ideal, jit translates hot blocks to WebAssembly
+                   (the interpreter runs the rest; default interp); cycle models always interpret
   --no-xpc         a plain RV64IMAC hart: no XPC engine (custom-0 and the XPC CSRs are illegal)
   --max-insns N    stop after N retired instructions (default: no limit)
   --ram MiB        RAM size at 0x80000000 (default 128)
@@ -63,7 +66,21 @@ interface RunOptions {
   granularity: number;
   input?: string;
   core?: string;
+  tier?: Tier;
   xpc: boolean;
+}
+
+/** --stats: which tier ran what. */
+function tierLine(s: MachineStats, observed: boolean): string {
+  if (observed) return `tier          interp (the cycle model observes every instruction)`;
+  if (!s.jit) return `tier          interp`;
+  const j = s.jit;
+  const total = j.jitRetired + j.interpRetired;
+  const pct = total > 0 ? ((100 * j.jitRetired) / total).toFixed(1) : '0.0';
+  return (
+    `tier          jit: ${j.jitRetired} instructions in translated blocks (${pct}%), ${j.interpRetired} interpreted; ` +
+    `${j.blocksCompiled} blocks compiled (${j.bytesCompiled} bytes of WebAssembly), ${j.invalidations} invalidated, ${j.flushes} flushes`
+  );
 }
 
 function parseCount(s: string | undefined, what: string): number | string {
@@ -103,6 +120,12 @@ function parseArgs(args: string[]): RunOptions | string | 'help' {
         const s = value();
         if (!s) return '--core needs a value: rocket, ideal or a JSON parameter file';
         o.core = s;
+        break;
+      }
+      case '--tier': {
+        const s = value();
+        if (s !== 'interp' && s !== 'jit') return `--tier must be interp or jit (got '${s ?? ''}')`;
+        o.tier = s;
         break;
       }
       case '--max-insns':
@@ -261,7 +284,7 @@ export async function main(args: string[]): Promise<number> {
   let machine: Machine;
   let core: CoreModel;
   try {
-    machine = new Machine({ ramMiB: o.ramMiB, isa: o.isa, mtimeHz: o.mtimeHz, stdin });
+    machine = new Machine({ ramMiB: o.ramMiB, isa: o.isa, mtimeHz: o.mtimeHz, stdin, tier: o.tier });
     if (o.xpc) machine.attachXpc(createXpcHook(machine.hart));
     machine.load(program);
     core = coreFromOption(o.core, machine);
@@ -295,6 +318,7 @@ export async function main(args: string[]): Promise<number> {
         `MIPS          ${mips.toFixed(1)}`,
         `traps         ${s.traps} (interrupts ${s.interrupts})`,
         `TLB           ${s.tlbMisses} misses, ${s.tlbFlushes} flushes, ${s.pageWalks} page walks`,
+        tierLine(s, core.observer != null),
       ].join('\n') + '\n',
     );
   }
