@@ -8,13 +8,16 @@
 // faults mid-block, satp switches), random instruction words (illegal encodings), each also under random
 // mtime rates so timer interrupts land at random instructions, and self-modifying code.
 
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Machine, type MachineOptions } from '../emulator/machine.js';
 import * as L from '../emulator/layout.js';
 import { assemble, formatDiagnostic } from '../tools/asm/index.js';
 import { toLoadable } from '../tools/elf/load.js';
 import type { ElfImage } from '../tools/elf/model.js';
-import { assembleProgram, needsC, programNames } from './helpers/programs.js';
+import { readElf } from '../tools/elf/read.js';
+import { PROGRAMS_DIR, assembleProgram, needsC, programNames } from './helpers/programs.js';
 import { Rng, randomProgram } from './helpers/random-program.js';
 import { randomTrapProgram } from './helpers/random-traps.js';
 import { randomVmProgram } from './helpers/random-vm.js';
@@ -59,6 +62,8 @@ interface LockstepResult {
   instret: bigint;
   jitRetired: number;
   reason: string;
+  /** Exit code (reason 'exit'). */
+  code?: number;
 }
 
 /** Run `image` on both tiers in random slices until it stops; fail at the first slice where they differ. */
@@ -86,7 +91,7 @@ function lockstep(image: ElfImage, opts: MachineOptions, seed: number, maxInsns 
     }
     if (ra.reason !== 'limit' || total >= maxInsns) {
       expect(Buffer.from(outB).toString('latin1')).toBe(Buffer.from(outA).toString('latin1'));
-      return { slices, instret: a.stats.instret, jitRetired: b.stats.jit!.jitRetired, reason: ra.reason };
+      return { slices, instret: a.stats.instret, jitRetired: b.stats.jit!.jitRetired, reason: ra.reason, code: 'code' in ra ? ra.code : undefined };
     }
   }
 }
@@ -117,7 +122,7 @@ describe('jit lockstep: random programs', () => {
     const isa = i % 4 === 3 ? 'rv64ima' : 'rv64imac';
     it(`instruction mix, seed ${seed} (${isa})`, () => {
       const r = lockstep(asmText(`r${seed}.s`, randomProgram(seed, 400, isa === 'rv64imac'), isa), { isa }, seed);
-      expect(r.reason).toBe('exit');
+      expect(r).toMatchObject({ reason: 'exit', code: 0 });
       expect(r.jitRetired).toBeGreaterThan(0);
     });
   }
@@ -141,6 +146,33 @@ describe('jit lockstep: random programs', () => {
     it(`random words, seed ${seed}`, () => {
       const r = lockstep(asmText(`w${seed}.s`, randomWordsProgram(seed, 300, rvc), rvc ? 'rv64imac' : 'rv64ima'), { isa: rvc ? 'rv64imac' : 'rv64ima' }, seed);
       expect(r.reason).toBe('exit');
+    });
+  }
+});
+
+describe('jit lockstep: self-modifying code, interrupts, address-space switches', () => {
+  const dir = join(PROGRAMS_DIR, 'jit');
+  for (const name of ['smc_timer.s', 'satp_switch.s']) {
+    for (const mtimeHz of [10_000_000, 1_234_567, 31_000_000]) {
+      it(`${name} (mtime ${mtimeHz} Hz)`, () => {
+        const r = lockstep(asmText(name, readFileSync(join(dir, name), 'utf8')), { mtimeHz }, mtimeHz % 1000);
+        expect(r).toMatchObject({ reason: 'exit', code: 0 });
+        expect(r.jitRetired).toBeGreaterThan(0);
+      });
+    }
+  }
+});
+
+// The official ISA tests in lockstep too, when RVX_RISCV_TESTS points at their ELFs (see run-riscv-tests).
+const RISCV_TESTS = process.env.RVX_RISCV_TESTS ?? '';
+const ISA_TESTS = RISCV_TESTS
+  ? readdirSync(RISCV_TESTS).filter((f) => /^rv64(ui|um|ua|uc|si|mi)-p-[\w-]+$/.test(f)).sort()
+  : [];
+describe.skipIf(!RISCV_TESTS)('jit lockstep: riscv-tests', () => {
+  for (const f of ISA_TESTS) {
+    it(f, () => {
+      const r = lockstep(readElf(readFileSync(join(RISCV_TESTS, f))), {}, f.length);
+      expect(r).toMatchObject({ reason: 'exit', code: 0 });
     });
   }
 });
