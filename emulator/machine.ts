@@ -50,7 +50,7 @@ export interface MachineOptions {
 }
 
 export type Tier = 'interp' | 'jit';
-export const DEFAULT_TIER: Tier = 'interp';
+export const DEFAULT_TIER: Tier = 'jit';
 
 /** A machine-level error with a one-line reason (bad options, program outside RAM, ...). */
 export class MachineError extends Error {

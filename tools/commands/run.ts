@@ -28,8 +28,9 @@ options:
   --core MODEL     timing model behind cycle/mcycle: rocket (default), ideal (one cycle per
                    instruction; the interpreter's full speed) or a JSON parameter file
                    (docs/cycle-model.md)
-  --tier TIER      interp or jit: with --core ideal, jit translates hot blocks to WebAssembly
-                   (the interpreter runs the rest; default interp); cycle models always interpret
+  --tier TIER      jit (default) or interp: with --core ideal, jit translates hot blocks to
+                   WebAssembly (the interpreter runs the rest; same results); interp runs the
+                   interpreter alone. Cycle models (rocket, JSON) always interpret
   --no-xpc         a plain RV64IMAC hart: no XPC engine (custom-0 and the XPC CSRs are illegal)
   --max-insns N    stop after N retired instructions (default: no limit)
   --ram MiB        RAM size at 0x80000000 (default 128)
