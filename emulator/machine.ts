@@ -47,6 +47,8 @@ export interface MachineOptions {
   tier?: Tier;
   /** Tier 'jit': dispatcher misses at a pc before its block is translated (default 16; 1 translates at once). */
   jitHot?: number;
+  /** Tier 'jit': cap on translated blocks; the next translation flushes them all (default 4096). */
+  jitMaxBlocks?: number;
 }
 
 export type Tier = 'interp' | 'jit';
@@ -202,7 +204,10 @@ export class Machine implements PageTableReader {
     if (opts.jitHot !== undefined && !(Number.isInteger(opts.jitHot) && opts.jitHot >= 1)) {
       throw new MachineError(`jitHot must be a positive integer (got ${opts.jitHot})`);
     }
-    if (tier === 'jit') this.jit = new Jit(this.hart, opts.jitHot);
+    if (opts.jitMaxBlocks !== undefined && !(Number.isInteger(opts.jitMaxBlocks) && opts.jitMaxBlocks >= 1 && opts.jitMaxBlocks <= 1 << 20)) {
+      throw new MachineError(`jitMaxBlocks must be an integer from 1 to 2^20 (got ${opts.jitMaxBlocks})`);
+    }
+    if (tier === 'jit') this.jit = new Jit(this.hart, opts.jitHot, opts.jitMaxBlocks);
     this.writeBootRom(RAM_BASE);
     if (opts.xpc) this.hart.attachXpc(createXpcHook(this.hart));
   }

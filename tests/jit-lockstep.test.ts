@@ -17,6 +17,9 @@ import { assemble, formatDiagnostic } from '../tools/asm/index.js';
 import { toLoadable } from '../tools/elf/load.js';
 import type { ElfImage } from '../tools/elf/model.js';
 import { readElf } from '../tools/elf/read.js';
+import { rvxAssemble } from '../kernel-images/assemble.js';
+import { buildImage } from '../kernel-images/image.js';
+import { SYSTEMS } from '../kernel-images/systems/index.js';
 import { PROGRAMS_DIR, assembleProgram, needsC, programNames } from './helpers/programs.js';
 import { Rng, randomProgram } from './helpers/random-program.js';
 import { randomTrapProgram } from './helpers/random-traps.js';
@@ -61,13 +64,14 @@ interface LockstepResult {
   slices: number;
   instret: bigint;
   jitRetired: number;
+  flushes: number;
   reason: string;
   /** Exit code (reason 'exit'). */
   code?: number;
 }
 
 /** Run `image` on both tiers in random slices until it stops; fail at the first slice where they differ. */
-function lockstep(image: ElfImage, opts: MachineOptions, seed: number, maxInsns = 3_000_000): LockstepResult {
+function lockstep(image: ElfImage, opts: MachineOptions, seed: number, maxInsns = 3_000_000, longSlice = 20000): LockstepResult {
   const outA: number[] = [], outB: number[] = [];
   const a = new Machine({ ramMiB: 16, ...opts, tier: 'interp', stdout: (x) => outA.push(...x) });
   const b = new Machine({ ramMiB: 16, ...opts, tier: 'jit', jitHot: 1, stdout: (x) => outB.push(...x) });
@@ -79,7 +83,7 @@ function lockstep(image: ElfImage, opts: MachineOptions, seed: number, maxInsns 
   let total = 0;
   for (;;) {
     // Mostly short slices (a stop inside a block, right after a trap, ...), sometimes long ones.
-    const n = rng.int(4) === 0 ? 1 + rng.int(20000) : 1 + rng.int(300);
+    const n = rng.int(4) === 0 ? 1 + rng.int(longSlice) : 1 + rng.int(300);
     const ra = a.run(n);
     const rb = b.run(n);
     slices++;
@@ -91,7 +95,7 @@ function lockstep(image: ElfImage, opts: MachineOptions, seed: number, maxInsns 
     }
     if (ra.reason !== 'limit' || total >= maxInsns) {
       expect(Buffer.from(outB).toString('latin1')).toBe(Buffer.from(outA).toString('latin1'));
-      return { slices, instret: a.stats.instret, jitRetired: b.stats.jit!.jitRetired, reason: ra.reason, code: 'code' in ra ? ra.code : undefined };
+      return { slices, instret: a.stats.instret, jitRetired: b.stats.jit!.jitRetired, flushes: b.stats.jit!.flushes, reason: ra.reason, code: 'code' in ra ? ra.code : undefined };
     }
   }
 }
@@ -160,6 +164,27 @@ describe('jit lockstep: self-modifying code, interrupts, address-space switches'
         expect(r.jitRetired).toBeGreaterThan(0);
       });
     }
+  }
+});
+
+describe('jit lockstep: kernel images (with the XPC engine)', () => {
+  for (const sys of SYSTEMS) {
+    it(sys.name, async () => {
+      const image = await buildImage(sys, rvxAssemble, {});
+      const r = lockstep(readElf(image.elf), { xpc: true, ramMiB: 64 }, sys.name.length, 40_000_000, 400_000);
+      expect(r.reason).not.toBe('limit');
+      expect(r.jitRetired).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('jit lockstep: a translation cap of 8 blocks (flushes all the time)', () => {
+  for (const name of ['alu.s', 'vm_sv39.s', 'interrupts.s']) {
+    it(name, () => {
+      const r = lockstep(assembleProgram(name).image, { jitMaxBlocks: 8 }, 99);
+      expect(r).toMatchObject({ reason: 'exit', code: 0 });
+      expect(r.flushes).toBeGreaterThan(0);
+    });
   }
 });
 

@@ -10,7 +10,7 @@
 //
 // Self-modifying code: stores to pages holding code always take the interpreter's slow path (such pages
 // never get write-TLB entries), which calls invalidateCode; that drops every block overlapping the bytes.
-// Translated code is bounded: at MAX_BLOCKS the whole cache is flushed (counted in `flushes`).
+// Translated code is bounded: at maxBlocks (default MAX_BLOCKS) the whole cache is flushed (`flushes`).
 
 import * as D from '../decode.js';
 import * as L from '../layout.js';
@@ -19,7 +19,7 @@ import { execChunk } from '../interp.js';
 import { Code, I32, Op, encodeModule } from './wasm.js';
 import { EXIT_BUDGET, EXIT_INTERP, EXIT_MISS, MAX_BLOCK, TRANSLATABLE, emitBlock, scanBlock } from './translate.js';
 
-/** Table slots for blocks (slot 0 stays empty). */
+/** Default cap on translated blocks (table slots 1..max; slot 0 stays empty). */
 export const MAX_BLOCKS = 4096;
 /** Misses at a pc before its block is translated (default). */
 export const DEFAULT_HOT = 16;
@@ -74,10 +74,14 @@ export class Jit {
   readonly stats: JitStats = { jitRetired: 0, interpRetired: 0, blocksCompiled: 0, invalidations: 0, flushes: 0, bytesCompiled: 0 };
 
   /** hot: how many times the dispatcher must miss at a pc before its block is translated (1: at once). */
-  constructor(private readonly h: Hart, private readonly hot = DEFAULT_HOT) {
+  constructor(
+    private readonly h: Hart,
+    private readonly hot = DEFAULT_HOT,
+    private readonly maxBlocks = MAX_BLOCKS,
+  ) {
     this.pages = h.memory.buffer.byteLength / 65536;
-    this.table = new WebAssembly.Table({ element: 'anyfunc', initial: MAX_BLOCKS + 1 });
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(dispatcherModule(this.pages)), {
+    this.table = new WebAssembly.Table({ element: 'anyfunc', initial: maxBlocks + 1 });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(dispatcherModule(this.pages, maxBlocks + 1)), {
       env: { mem: h.memory, tab: this.table },
     });
     this.run = inst.exports.run as (fb: number, rb: number, wb: number) => number;
@@ -243,7 +247,7 @@ export class Jit {
 
   private allocIndex(): number {
     if (this.free.length > 0) return this.free.pop()!;
-    if (this.nextIdx > MAX_BLOCKS) this.flush();
+    if (this.nextIdx > this.maxBlocks) this.flush();
     return this.nextIdx++;
   }
 
@@ -297,7 +301,7 @@ export class Jit {
  * (set fb) still maps pc's page to the block's page; call the block } until a block returns non-zero
  * (its exit code) or the lookup fails (EXIT_MISS).
  */
-function dispatcherModule(pages: number): Uint8Array<ArrayBuffer> {
+function dispatcherModule(pages: number, tableSize: number): Uint8Array<ArrayBuffer> {
   const P_FB = 0, P_RB = 1, P_WB = 2, LO = 3, HI = 4, E = 5, T = 6, R = 7;
   const c = new Code();
   c.open(Op.loop);
@@ -325,7 +329,7 @@ function dispatcherModule(pages: number): Uint8Array<ArrayBuffer> {
   return encodeModule({
     types: [BLOCK_TYPE, { params: [I32, I32, I32], results: [I32] }],
     memoryPages: pages,
-    tableSize: MAX_BLOCKS + 1,
+    tableSize,
     funcs: [{ type: 1, locals: [[5, I32]], body: c, export: 'run' }],
   });
 }
