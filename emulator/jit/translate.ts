@@ -38,18 +38,21 @@ const P_WB = 1;
 const L_A = 2; // i64: address / operand
 const L_B = 3; // i64: operand
 const L_SINK = 4; // i64: results for x0
-const L_LO = 5; // i32: address bits 31:0
-const L_HI = 6; // i32: address bits 63:32
-const L_T = 7; // i32: TLB entry byte offset
-const L_Q = 8; // i32: 32-bit operand
-const L_R = 9; // i32: 32-bit operand
-const FIRST_REG_LOCAL = 10;
-const SCRATCH_LOCALS: [number, number][] = [[3, I64], [5, I32]];
+const L_C = 5; // i64: mulh partial products
+const L_D = 6;
+const L_E = 7;
+const L_LO = 8; // i32: address bits 31:0
+const L_HI = 9; // i32: address bits 63:32
+const L_T = 10; // i32: TLB entry byte offset
+const L_Q = 11; // i32: 32-bit operand
+const L_R = 12; // i32: 32-bit operand
+const FIRST_REG_LOCAL = 13;
+const SCRATCH_LOCALS: [number, number][] = [[6, I64], [5, I32]];
 
 /** Whether the translator handles opcode op (else the block ends before it). */
 export const TRANSLATABLE = new Uint8Array(D.OP_COUNT);
 for (let op = D.OP_LUI; op <= D.OP_FENCE_I; op++) TRANSLATABLE[op] = 1;
-for (const op of [D.OP_MUL, D.OP_DIV, D.OP_DIVU, D.OP_REM, D.OP_REMU, D.OP_MULW, D.OP_DIVW, D.OP_DIVUW, D.OP_REMW, D.OP_REMUW]) {
+for (const op of [D.OP_MUL, D.OP_MULH, D.OP_MULHSU, D.OP_MULHU, D.OP_DIV, D.OP_DIVU, D.OP_REM, D.OP_REMU, D.OP_MULW, D.OP_DIVW, D.OP_DIVUW, D.OP_REMW, D.OP_REMUW]) {
   TRANSLATABLE[op] = 1;
 }
 
@@ -330,6 +333,45 @@ export function emitBlock(block: ScannedBlock, isa: D.IsaConfig): BlockCode {
       case D.OP_SRAW: word(Op.i32_shr_s, rs2w); break;
       case D.OP_MUL: binop(Op.i64_mul, rs2); break;
       case D.OP_MULW: word(Op.i32_mul, rs2w); break;
+      case D.OP_MULH: case D.OP_MULHSU: case D.OP_MULHU: {
+        // High 64 bits of the 128-bit product from 32-bit halves (WebAssembly has no wide multiply):
+        // unsigned first, then the signed corrections hi -= (a < 0 ? b : 0) + (b < 0 ? a : 0).
+        reg(s1).set(L_A);
+        reg(s2).set(L_B);
+        const lo32 = (l: number) => c.get(l).i64(0xffffffffn).op(Op.i64_and);
+        const hi32 = (l: number) => c.get(l).i64(32n).op(Op.i64_shr_u);
+        lo32(L_A);
+        hi32(L_B);
+        c.op(Op.i64_mul).set(L_C); // p1 = aLo * bHi
+        hi32(L_A);
+        lo32(L_B);
+        c.op(Op.i64_mul).set(L_D); // p2 = aHi * bLo
+        // mid = (aLo * bLo >> 32) + (p1 & 0xffffffff) + (p2 & 0xffffffff)
+        lo32(L_A);
+        lo32(L_B);
+        c.op(Op.i64_mul).i64(32n).op(Op.i64_shr_u);
+        lo32(L_C);
+        c.op(Op.i64_add);
+        lo32(L_D);
+        c.op(Op.i64_add).set(L_E);
+        // hi = aHi * bHi + (p1 >> 32) + (p2 >> 32) + (mid >> 32)
+        hi32(L_A);
+        hi32(L_B);
+        c.op(Op.i64_mul);
+        hi32(L_C);
+        c.op(Op.i64_add);
+        hi32(L_D);
+        c.op(Op.i64_add);
+        hi32(L_E);
+        c.op(Op.i64_add);
+        if (op !== D.OP_MULHU) {
+          // a < 0: subtract b (arithmetic shift gives an all-ones mask)
+          c.get(L_A).i64(63n).op(Op.i64_shr_s).get(L_B).op(Op.i64_and).op(Op.i64_sub);
+        }
+        if (op === D.OP_MULH) c.get(L_B).i64(63n).op(Op.i64_shr_s).get(L_A).op(Op.i64_and).op(Op.i64_sub);
+        store();
+        break;
+      }
       case D.OP_DIV: case D.OP_REM: case D.OP_DIVU: case D.OP_REMU: {
         // Division by zero and the signed overflow have defined results (unprivileged spec, M chapter,
         // table 7.1), where WebAssembly traps: divide by 1 instead (which also gives the overflow's
