@@ -159,7 +159,9 @@ function halvesToBigint(lo: number, hi: number): bigint {
 export class Machine implements PageTableReader {
   readonly hart: Hart;
   readonly tier: Tier;
-  private readonly jit: Jit | null = null;
+  /** The translation tier, created on the first unobserved run with tier 'jit'. */
+  private jit: Jit | null = null;
+  private readonly jitOptions: { hot?: number; maxBlocks?: number };
   private readonly flushOut: () => void;
   private readonly rec = new LiveRecord();
   private readonly peekSlot: D.DecodedSlot = { op: 0, f: 0, imm: 0, id: -1 };
@@ -207,7 +209,7 @@ export class Machine implements PageTableReader {
     if (opts.jitMaxBlocks !== undefined && !(Number.isInteger(opts.jitMaxBlocks) && opts.jitMaxBlocks >= 1 && opts.jitMaxBlocks <= 1 << 20)) {
       throw new MachineError(`jitMaxBlocks must be an integer from 1 to 2^20 (got ${opts.jitMaxBlocks})`);
     }
-    if (tier === 'jit') this.jit = new Jit(this.hart, opts.jitHot, opts.jitMaxBlocks);
+    this.jitOptions = { hot: opts.jitHot, maxBlocks: opts.jitMaxBlocks };
     this.writeBootRom(RAM_BASE);
     if (opts.xpc) this.hart.attachXpc(createXpcHook(this.hart));
   }
@@ -329,7 +331,7 @@ export class Machine implements PageTableReader {
       pageWalks: h.pageWalks,
       idleSteps: h.idleSteps,
       tier: this.tier,
-      ...(this.jit ? { jit: { ...this.jit.stats } } : {}),
+      ...(this.tier === 'jit' ? { jit: this.jit ? { ...this.jit.stats } : { jitRetired: 0, interpRetired: 0, blocksCompiled: 0, invalidations: 0, flushes: 0, bytesCompiled: 0 } } : {}),
     };
   }
 
@@ -395,6 +397,7 @@ export class Machine implements PageTableReader {
 
   private runFast(maxInsns: number): RunResult {
     const h = this.hart;
+    if (this.tier === 'jit' && this.jit === null) this.jit = new Jit(h, this.jitOptions.hot, this.jitOptions.maxBlocks);
     const jit = this.jit;
     h.observing = false;
     h.rec = null;
