@@ -17,7 +17,7 @@ import * as L from '../layout.js';
 import type { Hart } from '../hart.js';
 import { execChunk } from '../interp.js';
 import { Code, I32, Op, encodeModule } from './wasm.js';
-import { EXIT_BUDGET, EXIT_INTERP, EXIT_MISS, MAX_BLOCK, TRANSLATABLE, emitBlock, scanBlock } from './translate.js';
+import { EXIT_INTERP, EXIT_MISS, MAX_BLOCK, TRANSLATABLE, emitBlock, scanBlock } from './translate.js';
 
 /** Default cap on translated blocks (table slots 1..max; slot 0 stays empty). */
 export const MAX_BLOCKS = 4096;
