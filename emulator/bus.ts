@@ -102,6 +102,14 @@ export abstract class HartBus extends HartState {
     return page;
   }
 
+  /**
+   * Make memory page p a code page (stores to it take the slow path and invalidate), as fetching from it
+   * does; the translation tier calls this for every page it translates from.
+   */
+  watchCode(p: number): void {
+    this.decodedPage(p);
+  }
+
   /** The decoded-instruction cache of memory page p, if code was ever fetched from it. */
   decodedPageAt(p: number): DecodedPage | undefined {
     return this.decPages[p];

@@ -217,6 +217,7 @@ export class Jit {
   private compile(pc: number, memPage: number): Block {
     const h = this.h;
     const m16 = h.m16;
+    h.watchCode(memPage >>> 12); // stores to the page must reach invalidate() from now on
     const scanned = scanBlock(pc, (off) => m16[(memPage + off) >> 1], h.isa);
     const off = pc & 4095;
     let b: Block;
