@@ -81,7 +81,10 @@ export class Jit {
   ) {
     this.pages = h.memory.buffer.byteLength / 65536;
     this.table = new WebAssembly.Table({ element: 'anyfunc', initial: maxBlocks + 1 });
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(dispatcherModule(this.pages, maxBlocks + 1)), {
+    const key = `${this.pages}/${maxBlocks + 1}`;
+    let mod = dispatchers.get(key);
+    if (mod === undefined) dispatchers.set(key, (mod = new WebAssembly.Module(dispatcherModule(this.pages, maxBlocks + 1))));
+    const inst = new WebAssembly.Instance(mod, {
       env: { mem: h.memory, tab: this.table },
     });
     this.run = inst.exports.run as (fb: number, rb: number, wb: number) => number;
@@ -296,6 +299,9 @@ export class Jit {
     this.stats.invalidations++;
   }
 }
+
+/** Compiled dispatchers by memory size and table size (machines of one size share the code). */
+const dispatchers = new Map<string, WebAssembly.Module>();
 
 /**
  * The dispatcher: run(fb, rb, wb) loops { pc ← JIT_PC; look pc up in the cache; check the fetch TLB
