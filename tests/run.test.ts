@@ -280,6 +280,23 @@ ${HTIF}`;
     // Bare mode throughout: no TLB figures that mean nothing.
     expect(r.stderr).toMatch(/TLB\s+not used \(no address translation/);
   });
+  it('--tier chooses how --core ideal runs, and --stats says which tier ran what', async () => {
+    const jit = await run('--core', 'ideal', '--tier', 'jit', '--max-insns', '100000', '--stats', files.loop);
+    expect(jit.code).toBe(EXIT_LIMIT);
+    const m = /tier\s+jit: (\d+) instructions in translated blocks \([\d.]+%\), (\d+) interpreted;\s+(\d+) blocks? compiled/.exec(jit.stderr);
+    expect(m, jit.stderr).not.toBeNull();
+    expect(Number(m![1]) + Number(m![2])).toBe(100000);
+    expect(Number(m![1])).toBeGreaterThan(90000);
+    const interp = await run('--core', 'ideal', '--tier', 'interp', '--max-insns', '100000', '--stats', files.loop);
+    expect(interp.code).toBe(EXIT_LIMIT);
+    expect(interp.stderr).toMatch(/tier\s+interp\n/);
+    // The cycle model observes every instruction: the interpreter runs whatever --tier says.
+    const rocket = await run('--tier', 'jit', '--max-insns', '1000', '--stats', files.loop);
+    expect(rocket.stderr).toMatch(/tier\s+interp \(the cycle model observes every instruction\)/);
+    const bad = await run('--tier', 'fast', files.pass);
+    expect(bad.code).toBe(EXIT_USAGE);
+    expect(bad.stderr).toContain("--tier 'fast': expected jit or interp");
+  });
   it('--isa rv64ima makes compressed code illegal', async () => {
     expect((await run(files.compressed)).code).toBe(0);
     const r = await run('--isa', 'rv64ima', '--max-insns', '10000', files.compressed);

@@ -3,7 +3,7 @@
 // a closed stdout or a trace limit can stop it between slices), and turning how it ended into one
 // stderr line and the exit status of the table in exit.ts (docs/cli.md).
 
-import { Machine, MachineError } from '../../emulator/machine.js';
+import { Machine, MachineError, type MachineStats, type Tier } from '../../emulator/machine.js';
 import { CoreParamsError, coreFromOption, type CoreModel } from '../../emulator/timing/index.js';
 import { createXpcHook } from '../../emulator/xpc/hook.js';
 import type { CommitObserver, CommitRecord, LoadableProgram } from '../../emulator/types.js';
@@ -11,7 +11,7 @@ import type { ElfImage } from '../elf/model.js';
 import { flatBinary, loadProgramBytes } from '../load.js';
 import { parseIsaString } from '../../isa/isa-string.js';
 import { EXIT, guestStatus } from './exit.js';
-import { UsageError, addressValue, intValue, type FlagSpec, type ParsedArgs } from './flags.js';
+import { UsageError, addressValue, choiceValue, intValue, type FlagSpec, type ParsedArgs } from './flags.js';
 import { BrokenPipe, IoError, readInput } from './io.js';
 import { parseGdbPort, runUnderGdb, type GdbFlags } from '../gdb/index.js';
 
@@ -19,6 +19,7 @@ import { parseGdbPort, runUnderGdb, type GdbFlags } from '../gdb/index.js';
 export const MACHINE_FLAGS: FlagSpec[] = [
   { long: 'core', arg: 'MODEL', help: 'timing model behind cycle/mcycle: rocket (default), ideal (one cycle per\ninstruction, the fastest) or a JSON parameter file (docs/cycle-model.md)' },
   { long: 'isa', arg: 'ISA', help: 'ISA string, as Spike\'s --isa: rv64imac (default), rv64ima, rv64i,\nrv64imac_zicsr_zifencei, versions such as rv64i2p1 (F, D, ... are refused)' },
+  { long: 'tier', arg: 'TIER', help: 'jit (default) or interp: with --core ideal, jit translates hot blocks to\nWebAssembly (same results); interp runs the interpreter alone. Cycle models always interpret' },
   { long: 'no-xpc', help: 'a plain RV64 hart: no XPC engine (custom-0 and the XPC CSRs are illegal)' },
   { long: 'xpc', help: 'attach the XPC engine (the default)' },
   { long: 'ram', arg: 'MiB', help: 'RAM size at 0x80000000, 1 to 2047 MiB (default 128)' },
@@ -50,6 +51,7 @@ export function gdbOptions(a: ParsedArgs): GdbFlags {
 
 export interface MachineOptions {
   core?: string;
+  tier?: Tier;
   isa?: string;
   xpc: boolean;
   ramMiB?: number;
@@ -69,6 +71,7 @@ export function machineOptions(a: ParsedArgs): MachineOptions {
     if (core === '') throw new UsageError('--core needs a value: rocket, ideal or a JSON parameter file');
     o.core = core;
   }
+  if (a.has('tier')) o.tier = choiceValue('--tier', a.get('tier'), ['jit', 'interp']) as Tier;
   const isa = a.get('isa');
   if (isa !== undefined) {
     const spec = parseIsaString(isa);
@@ -136,7 +139,7 @@ export function openProgram(
   const stdin = () => (inputPos < input.length ? input[inputPos++] : -1);
   let machine: Machine;
   try {
-    machine = new Machine({ stdout: console, stdin, isa: o.isa, ramMiB: o.ramMiB, mtimeHz: o.mtimeHz });
+    machine = new Machine({ stdout: console, stdin, isa: o.isa, ramMiB: o.ramMiB, mtimeHz: o.mtimeHz, tier: o.tier });
     if (o.xpc) machine.attachXpc(createXpcHook(machine.hart));
     machine.load(program);
   } catch (e) {
@@ -299,6 +302,19 @@ export function finishRun(cmd: string, file: string, s: Session, out: Outcome, m
   }
 }
 
+/** --stats: which tier ran what. */
+function tierLine(s: MachineStats, observed: boolean): string {
+  if (observed) return 'tier          interp (the cycle model observes every instruction)';
+  if (!s.jit) return 'tier          interp';
+  const j = s.jit;
+  const total = j.jitRetired + j.interpRetired;
+  // Nothing ran unobserved (trace, profile: every instruction goes to the sink): the interpreter ran it all.
+  if (total === 0) return 'tier          interp (every instruction observed)';
+  const pct = total > 0 ? ((100 * j.jitRetired) / total).toFixed(1) : '0.0';
+  return `tier          jit: ${j.jitRetired} instructions in translated blocks (${pct}%), ${j.interpRetired} interpreted;\n` +
+    `              ${plural(j.blocksCompiled, 'block')} compiled (${j.bytesCompiled} bytes of WebAssembly), ${j.invalidations} invalidated, ${plural(j.flushes, 'flush', 'flushes')}`;
+}
+
 /** The --stats lines (stderr): printed however the run ended, interrupts included. */
 export function statsText(s: Session, seconds: number, coreName: string): string {
   const st = s.machine.stats;
@@ -313,6 +329,7 @@ export function statsText(s: Session, seconds: number, coreName: string): string
     `MIPS          ${mips}`,
     `traps         ${st.traps} (${plural(st.interrupts, 'interrupt')})`,
   ];
+  lines.push(tierLine(st, s.model.observer !== null));
   // TLB figures mean something only once address translation was used (a page walk is its first step).
   if (st.pageWalks > 0) {
     lines.push(`TLB           ${plural(st.tlbMisses, 'miss', 'misses')}, ${plural(st.tlbFlushes, 'flush', 'flushes')}, ${plural(st.pageWalks, 'page walk')}`);
