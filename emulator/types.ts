@@ -113,6 +113,11 @@ export interface CommitRecord {
 /** CommitRecord.xlate bits. */
 export const XLATE_FETCH = 1;
 export const XLATE_DATA = 2;
+/**
+ * The data access was translated by the XPC relay segment (docs/xpc.md §4), not by the page tables:
+ * no TLB is looked up or walked for it.
+ */
+export const XLATE_RELAY = 4;
 
 /**
  * What the timing model may read from the machine to walk page tables the way the hardware walker would

@@ -7,7 +7,7 @@ import { CoreParamsError, parseCoreParams, rocketParams, type CoreParams } from 
 import { N_STALLS, RocketModel, STALL_NAMES, type CoreStats, type StallName } from './rocket.js';
 
 export { CoreParamsError, parseCoreParams, rocketParams, ROCKET_PARAMS, type CoreParams, type XpcParams } from './params.js';
-export { STALL_NAMES, dividerCycles, type CoreStats, type StallName } from './rocket.js';
+export { STALL_NAMES, mulDivCycles, type CoreStats, type StallName } from './rocket.js';
 
 export type CoreSpec = 'rocket' | 'ideal' | CoreParams;
 
