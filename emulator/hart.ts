@@ -11,7 +11,7 @@ import * as L from './layout.js';
 import * as D from './decode.js';
 import * as C from './hart-constants.js';
 import type { CommitRecord, RunResult } from './types.js';
-import { MEM_AMO, MEM_LOAD, MEM_STORE, XLATE_DATA, XLATE_FETCH } from './types.js';
+import { MEM_AMO, MEM_LOAD, MEM_STORE, XLATE_DATA, XLATE_FETCH, XLATE_RELAY } from './types.js';
 
 /**
  * The commit record the observed loop hands the hart: the memory value is stored as 32-bit halves
@@ -628,6 +628,7 @@ export class Hart {
             this.raiseVa(this.faultCause(kind, false), lo, hi);
             return -1;
           }
+          if (this.rec !== null) this.rec.xlate |= XLATE_RELAY; // the timing model's TLBs are not involved either
           return r; // relay segments are not cached in the TLB
         }
       }

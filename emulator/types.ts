@@ -49,6 +49,8 @@ export const XPC_EV_LINK_POP = 1 << 7;
 export const XPC_EV_SATP_SWITCH = 1 << 8;
 /** The seg-list entry at `xpcSegListPa` was read and written (swapseg). */
 export const XPC_EV_SEGLIST = 1 << 9;
+/** A CSR read of xcaller read the linkage record at `xpcLinkPa` (its flags word, then its caller word). */
+export const XPC_EV_LINK_READ = 1 << 10;
 
 /**
  * One retired (or trapping) instruction as seen by an observer (tracer, timing model). The hart reuses
@@ -108,6 +110,13 @@ export interface CommitRecord {
   xpcEntryPa: number;
   xpcLinkPa: number;
   xpcSegListPa: number;
+  /**
+   * Set by a timing observer for a CSR instruction: the cycles of this instruction that precede its read
+   * (its own fetch and operand stalls). The machine adds them to a cycle/mcycle value the instruction
+   * read, so a counter read includes the reading instruction's stalls (docs/cycle-model.md, "Counter
+   * reads"). 0 otherwise.
+   */
+  counterReadOffset?: number;
 }
 
 /** CommitRecord.xlate bits. */

@@ -168,6 +168,8 @@ export class RocketModel {
   /** The 8-byte word (paddr / 8) the last store wrote and the cycle it issued. */
   private lastStoreWord = NaN;
   private lastStoreIssue = -Infinity;
+  /** Model time until which the XPC engine's background linkage push holds the D-cache port. */
+  private portBusyUntil = 0;
   /**
    * Cycles between the start of the last record and the moment it read a counter: a CSR instruction
    * reads in writeback what it asked in execute, so the value includes its own fetch and operand stalls
@@ -211,7 +213,7 @@ export class RocketModel {
     this.linesUniform = params.cacheable.every((r) => r.base % ilb === 0 && (r.base + r.size) % ilb === 0);
     this.xpcExtra = Float64Array.from([params.xpc.xcall, params.xpc.xret, params.xpc.swapseg, params.xpc.xprefetch]);
     this.xpcCost = new XpcCostModel(params.xpc, {
-      dataAccess: (pa, size) => this.dataAccess(pa, size, false),
+      dataAccess: (pa, size, write) => this.dataAccess(pa, size, false, write === true),
       loadLatency: params.loadLatencyWord,
       redirectPenalty: params.xretPenalty,
     });
@@ -233,6 +235,7 @@ export class RocketModel {
     this.now = 0;
     this.lastStoreWord = NaN;
     this.lastStoreIssue = -Infinity;
+    this.portBusyUntil = 0;
     this.lastReadOffset = 0;
     this.lastFetchLine = NaN;
     this.lastFetchPage = NaN;
@@ -459,12 +462,19 @@ export class RocketModel {
     const issue = t;
     // A counter read sees the cycles up to its own issue (docs/cycle-model.md, "Counter reads").
     this.lastReadOffset = issue - start;
+    if (cls === C_CSR) rec.counterReadOffset = this.lastReadOffset;
     let post = 0;
 
     // Data access: D-TLB, then the D-cache (blocking: a miss stalls the pipeline). Accesses the XPC
     // relay segment translated never reach the TLB.
     const memKind = rec.memKind;
     if (memKind !== MEM_NONE) {
+      if (this.portBusyUntil > issue) {
+        // The D-cache port is still busy with an xcall's linkage push.
+        const wait = this.portBusyUntil - issue;
+        this.stall(S_XPC, wait);
+        post += wait;
+      }
       if ((rec.xlate & (XLATE_DATA | XLATE_RELAY)) === XLATE_DATA && !this.dtlb.lookup(rec.memVaddr, P.asidTagging ? this.asid : 0)) {
         // Rocket: the D-TLB misses in the access's first cycle, the cache nacks it, the walker refills
         // the TLB and the instruction replays from writeback.
@@ -545,6 +555,7 @@ export class RocketModel {
       const extra = this.xpcExtra[OP_FACTS.xpcIndex[opId]] + this.xpcCost.cost(rec) + (this.xpcHook ? this.xpcHook(rec) : 0);
       this.stall(S_XPC, extra);
       post += extra;
+      if (this.xpcCost.lastPortBusy > 0) this.portBusyUntil = issue + 1 + post + this.xpcCost.lastPortBusy;
     }
     if (cls !== C_XPC && rec.xpcEvent !== 0) {
       // An XPC CSR read that the engine served from memory (csrr xcaller reads the link stack).
