@@ -3,7 +3,7 @@
 // default parameters (refill 5 + 8 beats, replay 5, mispredict 4, ...) so each names its mechanism.
 import { describe, expect, it } from 'vitest';
 import { encode, instr } from '../isa/index.js';
-import { MEM_LOAD, MEM_NONE, MEM_STORE, XLATE_DATA, XPC_EV_CAP_READ, XPC_EV_XCALL, type CommitRecord, type PageTableReader } from '../emulator/types.js';
+import { MEM_LOAD, MEM_NONE, MEM_STORE, XLATE_DATA, XLATE_RELAY, XPC_EV_CAP_READ, XPC_EV_LINK_READ, XPC_EV_XCALL, type CommitRecord, type PageTableReader } from '../emulator/types.js';
 import { coreFromOption, createCoreModel, mulDivCycles, parseCoreParams, rocketParams, CoreParamsError } from '../emulator/timing/index.js';
 import { MD_HALF, MD_HI, MD_LHS_SIGNED, MD_RHS_SIGNED } from '../emulator/timing/classes.js';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -217,6 +217,16 @@ describe('rocket timing model', () => {
       expect(s.stalls.dtlb).toBe(3 * PTE_MISS + 2 * P0.pteCacheHitCycles + PTE_HIT + 2 * DTLB_EXTRA);
     });
 
+    it('an access the XPC relay segment translated is not looked up or walked in the D-TLB', () => {
+      const m = createCoreModel('rocket', reader);
+      m.observer!(insn(BASE, 'addi', [0, 0, 0]));
+      const relay = insn(BASE + 4, 'ld', [A0, 0, A1], { memKind: MEM_LOAD, memVaddr: 0x5000, memPaddr: 0x80300000, memSize: 8, xlate: XLATE_DATA | XLATE_RELAY });
+      expect(m.observer!(relay)).toBe(1 + DMISS);
+      expect(m.observer!({ ...relay, pc: BASE + 8 })).toBe(1);
+      expect(m.stats()!.events.dtlbMisses).toBe(0);
+      expect(m.stats()!.events.pageWalks).toBe(0);
+    });
+
     it('sfence.vma flushes the TLBs and the PTE cache: the next access walks again', () => {
       const m = createCoreModel('rocket', reader);
       m.observer!(insn(BASE, 'addi', [0, 0, 0]));
@@ -297,6 +307,17 @@ describe('rocket timing model', () => {
     const cap = P0.missLatency + 64 / P0.busBytes + P0.loadLatencyWord;
     expect(m.observer!(x)).toBe(1 + P0.trapPenalty + cap);
     expect(m.stats()!.stalls.xpc).toBe(cap);
+  });
+
+  it('csrr xcaller pays its two link-stack reads (flags word, caller word) through the D-cache', () => {
+    const m = createCoreModel('rocket');
+    m.observer!(insn(BASE, 'addi', [0, 0, 0]));
+    const read = (pc: number) => insn(pc, 'csrrs', [A0, 0xcc2, 0], { xpcEvent: XPC_EV_LINK_READ, xpcLinkPa: BASE + 0x4000 });
+    // Cold: the words sit in the record's two lines (offsets 104 and 16): two refills, then two port beats.
+    const refill = P0.missLatency + 64 / P0.busBytes;
+    expect(m.observer!(read(BASE + 4))).toBe(1 + 2 * refill + 2);
+    expect(m.observer!(read(BASE + 8))).toBe(1 + 2);
+    expect(m.stats()!.stalls.xpc).toBe(2 * refill + 4);
   });
 
   it('same stream, same cycles after reset', () => {
