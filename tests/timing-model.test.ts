@@ -350,5 +350,9 @@ describe('rocket timing model', () => {
     expect(() => coreFromOption('rocketz')).toThrow(/expected rocket, ideal or a .json/);
     expect(coreFromOption(undefined).name).toBe('rocket');
     expect(coreFromOption('ideal').observer).toBeNull();
+    // Named cores: the reference memory (the built-in defaults) and a DDR board.
+    const sram = coreFromOption('rocket-sram').params!;
+    expect({ ...sram, name: 'rocket' }).toEqual(rocketParams());
+    expect(coreFromOption('rocket-dram').params!.missLatency).toBeGreaterThan(sram.missLatency);
   });
 });
