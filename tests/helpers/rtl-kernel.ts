@@ -1,13 +1,14 @@
 // The kernel IPC benchmark on the Rocket RTL and on the rocket model (docs/cycle-model.md, "Kernel IPC
 // on the RTL"). The benchmark's client reports each measured run through stores the host reads from
 // the commit stream; the RTL harness has no such view, so this builds the same system with a
-// bench_record that also prints "S <id> <cycles> <instructions>" on the HTIF console, boots the
-// --no-xpc image on both, and pairs the samples. The printing runs outside the measured windows, and
-// both sides run the very same image, so the windows are comparable.
+// bench_record that also keeps each sample in a buffer, printed as "S <id> <cycles> <instructions>" on
+// the HTIF console once the client is done; boots the --no-xpc image on both, and pairs the samples.
+// Both sides run the very same image, so the windows are comparable.
 //
 //   npx tsx tests/helpers/rtl-kernel.ts [warmup runs]     (needs RVX_ROCKET_RTL)
 
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,13 +19,16 @@ import { benchSystem } from '../../kernel-images/bench/index.js';
 import { buildImage } from '../../kernel-images/image.js';
 import { loadElfBytes } from '../../tools/load.js';
 
-const PRINTING_RECORD = `
+/** At most this many measured runs are kept for printing at the end. */
+const MAX_SAMPLES = 256;
+
+/**
+ * bench_record as the benchmark has it (the three mailbox stores), plus an append to a buffer; and
+ * rtl_dump, called before the client's closing message, prints the buffer. Nothing is printed between
+ * measured runs, so the windows see the caches and TLBs the unmodified benchmark leaves.
+ */
+const RECORDING = `
 bench_record:
-    addi sp, sp, -32
-    sd ra, 0(sp)
-    sd a1, 8(sp)
-    sd a2, 16(sp)
-    sd a0, 24(sp)
     la t0, bench_mailbox
 bench_record_id:
     sd a0, 0(t0)
@@ -32,23 +36,58 @@ bench_record_cycles:
     sd a1, 8(t0)
 bench_record_insns:
     sd a2, 16(t0)
+    la t0, rtl_count
+    ld t1, 0(t0)
+    li t2, ${MAX_SAMPLES}
+    bgeu t1, t2, 1f
+    addi t2, t1, 1
+    sd t2, 0(t0)
+    slli t1, t1, 3
+    slli t2, t1, 1
+    add t1, t1, t2                # 24 bytes a sample
+    la t0, rtl_samples
+    add t0, t0, t1
+    sd a0, 0(t0)
+    sd a1, 8(t0)
+    sd a2, 16(t0)
+1:  ret
+
+rtl_dump:
+    addi sp, sp, -32
+    sd ra, 0(sp)
+    sd s0, 8(sp)
+    sd s1, 16(sp)
+    la s0, rtl_samples
+    la t0, rtl_count
+    ld s1, 0(t0)
+2:  beqz s1, 3f
     la a0, rtl_sample_tag
     call puts
-    ld a0, 24(sp)
+    ld a0, 0(s0)
     call put_dec
     la a0, rtl_space
     call puts
-    ld a0, 8(sp)
+    ld a0, 8(s0)
     call put_dec
     la a0, rtl_space
     call puts
-    ld a0, 16(sp)
+    ld a0, 16(s0)
     call put_dec
     call newline
-    ld ra, 0(sp)
+    addi s0, s0, 24
+    addi s1, s1, -1
+    j 2b
+3:  ld ra, 0(sp)
+    ld s0, 8(sp)
+    ld s1, 16(sp)
     addi sp, sp, 32
     ret
     .data
+    .balign 8
+rtl_count:
+    .quad 0
+rtl_samples:
+    .zero ${24 * MAX_SAMPLES}
 rtl_sample_tag:
     .asciz "S "
 rtl_space:
@@ -62,14 +101,17 @@ export interface KernelSample {
   instructions: number;
 }
 
-/** The --no-xpc kernel-IPC benchmark image (one-way calls and the round-trip sweep), samples printed. */
+/** The --no-xpc kernel-IPC benchmark image (one-way calls and the round-trip sweep), samples printed at the end. */
 export async function printingBenchImage(warmup: number, runs: number): Promise<Uint8Array> {
   const { system } = benchSystem('kernel', { warmup, runs }, { only: 'ipc' });
   const original = /\nbench_record:\n(?:.*\n)*?    ret\n/;
+  const closing = '\n    la a0, msg_done\n';
   for (const p of system.programs) {
-    if (original.test(p.text)) p.text = p.text.replace(original, `\n${PRINTING_RECORD}`);
+    if (!original.test(p.text)) continue;
+    if (!p.text.includes(closing)) throw new Error('the client has no closing message to print the samples before');
+    p.text = p.text.replace(original, `\n${RECORDING}`).replace(closing, `\n    call rtl_dump${closing}`);
   }
-  if (!system.programs.some((p) => p.text.includes('rtl_sample_tag'))) throw new Error('bench_record not found in the client');
+  if (!system.programs.some((p) => p.text.includes('rtl_dump'))) throw new Error('bench_record not found in the client');
   const image = await buildImage(system, rvxAssemble, { console: 'htif', xpc: false });
   return image.elf;
 }
@@ -125,7 +167,18 @@ async function main(): Promise<void> {
     console.log(`| ${w.name} | ${w.bytes} | ${mc} | ${rc} | ${e >= 0 ? '+' : ''}${e.toFixed(1)}% | ${median(ms.map((s) => s.instructions))} | ${median(rs.map((s) => s.instructions))} |`);
   }
   if (rtl.samples.length === 0) console.log(rtl.console.slice(-3000));
-  if (process.env.RTL_KERNEL_DUMP) writeFileSync(process.env.RTL_KERNEL_DUMP, JSON.stringify({ model: model.samples, rtl: rtl.samples, rtlConsole: rtl.console }, null, 1));
+  if (process.env.RTL_KERNEL_DATA) {
+    const data = {
+      $comment:
+        'Kernel IPC benchmark (--no-xpc image, HTIF console, one-way calls and the round-trip sweep, samples printed after the last run) on the Rocket RTL. Produced by: RVX_ROCKET_RTL=<rocket-rtl dir> RTL_KERNEL_DATA=<this file> npx tsx tests/helpers/rtl-kernel.ts ' +
+        `${warmup} ${runs}. imageSha256 identifies the ELF measured: the comparison holds only for that image.`,
+      warmup,
+      runs,
+      imageSha256: createHash('sha256').update(elf).digest('hex'),
+      rtl: rtl.samples,
+    };
+    writeFileSync(process.env.RTL_KERNEL_DATA, JSON.stringify(data, null, 1) + '\n');
+  }
 }
 
 if (process.argv[1] && process.argv[1].endsWith('rtl-kernel.ts')) {
