@@ -32,6 +32,7 @@ export class BranchPredictor {
   private readonly histBits: number;
   private readonly histMul: number;
   private readonly indexBits: number;
+  private readonly histHash: Uint16Array;
   private history = 0;
   private readonly btbPc: Float64Array;
   private readonly btbTarget: Float64Array;
@@ -52,6 +53,15 @@ export class BranchPredictor {
     // BHT.hashHistory: multiply by floor(sqrt(3)/2 * 2^historyLength), keep the top historyBits bits.
     this.histMul = Math.floor((Math.sqrt(3) / 2) * 2 ** bht.historyLength);
     this.indexBits = bht.entries > 0 ? Math.log2(bht.entries) : 0;
+    // The hashed history's contribution to the index, for every history value (BHT.hashHistory, shifted
+    // into the index's top bits).
+    this.histHash = new Uint16Array(2 ** bht.historyLength);
+    if (this.histBits > 0) {
+      for (let h = 0; h < this.histHash.length; h++) {
+        const hashed = Math.floor((this.histMul * h) / 2 ** (this.histLen - this.histBits)) & ((1 << this.histBits) - 1);
+        this.histHash[h] = hashed << (this.indexBits - this.histBits);
+      }
+    }
     this.btbPc = new Float64Array(btbEntries).fill(NaN);
     this.btbTarget = new Float64Array(btbEntries);
     this.btbStamp = new Float64Array(btbEntries);
@@ -96,13 +106,10 @@ export class BranchPredictor {
   private bhtIndex(pc: number, size: number): number {
     if (this.bhtMask < 0) return 0;
     // Rocket names a branch by the packet holding its last halfword.
-    const hi = Math.floor((pc + size - 2) / 4);
-    let idx = (hi & this.bhtMask) ^ (Math.floor(hi / (this.bhtMask + 1)) & 3);
-    if (this.histBits > 0) {
-      const h = Math.floor((this.histMul * this.history) / 2 ** (this.histLen - this.histBits)) & ((1 << this.histBits) - 1);
-      idx ^= h << (this.indexBits - this.histBits);
-    }
-    return idx & this.bhtMask;
+    const a = pc + size - 2;
+    const hi = a >= 0 && a < 0x80000000 ? a >>> 2 : Math.floor(a / 4);
+    const fold = hi >= 0 && hi < 0x80000000 ? (hi >>> this.indexBits) & 3 : Math.floor(hi / (this.bhtMask + 1)) & 3;
+    return ((hi & this.bhtMask) ^ fold ^ this.histHash[this.history]) & this.bhtMask;
   }
 
   /**
