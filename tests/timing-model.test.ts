@@ -126,14 +126,16 @@ describe('rocket timing model', () => {
   it("Rocket's iterative MulDiv: 8 multiplier bits a cycle with early out, 1 quotient bit a cycle with early out", () => {
     const MUL = MD_LHS_SIGNED | MD_RHS_SIGNED;
     const md = (shape: number, isMul: boolean, a: bigint, b: bigint) => mulDivCycles(shape, isMul, a, b, 8, true, true);
-    // Result latency = iterations + s_done + the consumer's issue. A multiplier of one byte stops after
-    // the second iteration (never after the first); a full one takes 8.
-    expect(md(MUL, true, 12345n, 7n)).toBe(2 + 2);
-    expect(md(MUL, true, 12345n, 0xff00000000n)).toBe(6 + 2);
-    expect(md(MUL, true, 12345n, -1n)).toBe(8 + 2);
-    expect(md(MUL | MD_HALF, true, 12345n, 7n)).toBe(2 + 2); // mulw starts half-way: at most 4
-    expect(md(MUL | MD_HALF, true, 12345n, -1n)).toBe(4 + 2);
-    expect(md(MUL | MD_HI, true, 12345n, 7n)).toBe(8 + 2); // mulh never stops early
+    // Result latency = iterations + s_done + the consumer's issue. The multiplier is rs1: one byte stops
+    // after the second iteration (never after the first), two bytes after the third; a full one takes 8.
+    // (Measured on the RTL: 12345 * x, any x, is 5 cycles to its consumer.)
+    expect(md(MUL, true, 7n, 12345n)).toBe(2 + 2);
+    expect(md(MUL, true, 12345n, -1n)).toBe(3 + 2);
+    expect(md(MUL, true, 0xff00000000n, 12345n)).toBe(6 + 2);
+    expect(md(MUL, true, -1n, 7n)).toBe(8 + 2);
+    expect(md(MUL | MD_HALF, true, 12345n, 7n)).toBe(3 + 2); // mulw starts half-way: at most 4
+    expect(md(MUL | MD_HALF, true, -1n, 7n)).toBe(4 + 2);
+    expect(md(MUL | MD_HI, true, 7n, 7n)).toBe(8 + 2); // mulh never stops early
     expect(mulDivCycles(MUL, true, 1n, 7n, 8, false, true)).toBe(8 + 2);
     // Divide: 100 / 3 skips to the quotient's 6 bits: 1 + (64 - 58 + 1) iterations.
     expect(md(MUL, false, 100n, 3n)).toBe(8 + 2);
@@ -148,7 +150,7 @@ describe('rocket timing model', () => {
     // div issues (1); the add needs a0 at issue + 10: it stalls 9 cycles.
     expect(run(m, [div, insn(BASE + 8, 'add', [A2, A0, A0])])).toEqual([1, 10]);
     expect(m.stats()!.stalls.muldiv).toBe(9);
-    // A multiply waits for the unit, then its consumer for the result (multiplier 0: 2 iterations).
+    // A multiply waits for the unit, then its consumer for the result (multiplier rs1 = 0: 2 iterations).
     expect(run(m, [insn(BASE + 12, 'mul', [A0, A1, A2]), insn(BASE + 16, 'add', [A2, A0, A0])])).toEqual([1, 4]);
   });
 

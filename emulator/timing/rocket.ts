@@ -83,7 +83,7 @@ function mdOperand(v: bigint, half: boolean, signed: boolean): bigint {
  *
  * Multiply: mulw/unroll iterations (W forms start half-way when the unroll allows, `fastMulW`); with early
  * out the loop stops at the first iteration (not the first or last) whose remaining multiplier bits are
- * all zero (never for mulh*). Divide: one quotient bit per cycle, w + 1 iterations; an operand of a
+ * all zero (never for mulh*). The multiplier is rs1 (MulDiv shifts `remainder`, loaded with in1). Divide: one quotient bit per cycle, w + 1 iterations; an operand of a
  * signed form that is negative costs one cycle to negate (s_neg_inputs), a negative result one more
  * (s_neg_output); with early out the first iteration shifts past the quotient bits the operands' leading
  * bit positions rule out (eOutPos = ~(msb(dividend) - msb(divisor)) mod w).
@@ -106,7 +106,8 @@ export function mulDivCycles(shape: number, isMul: boolean, rs1: bigint, rs2: bi
         if (c === 0) continue;
         const k = c - count0;
         const bits = w - unroll * c;
-        if (((b >> BigInt(unroll * k)) & ((1n << BigInt(bits)) - 1n)) === 0n) {
+        // The multiplier is the first operand: MulDiv keeps rs1 in `remainder` and shifts it out.
+        if (((a >> BigInt(unroll * k)) & ((1n << BigInt(bits)) - 1n)) === 0n) {
           n = k + 1;
           break;
         }
