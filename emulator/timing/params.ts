@@ -106,7 +106,7 @@ export interface CoreParams {
   xpc: XpcParams;
 }
 
-/** Rocket-like defaults (REFERENCE.md section 2; docs/cycle-model.md). */
+/** rocket-chip DefaultConfig core with its RTL emulator's memory (docs/cycle-model.md gives each source). */
 export const ROCKET_PARAMS: Readonly<CoreParams> = Object.freeze({
   name: 'rocket',
   loadLatencyWord: 2,
