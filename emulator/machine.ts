@@ -433,11 +433,9 @@ export class Machine implements PageTableReader {
         if (translated && privBefore !== C.PRV_M) rec.xlate |= XLATE_FETCH;
         if (rec.memKind !== MEM_NONE && translated && this.dataPrivAt(privBefore) !== C.PRV_M) rec.xlate |= XLATE_DATA;
         const cost = observer(rec);
-        if (rec.counterReadOffset !== 0 && rec.rd > 0 && readsCycleCsr(rec.raw, rec.size)) {
-          // The value read includes the reading instruction's own stalls before its read.
-          rec.rdValue = BigInt.asUintN(64, h.getReg(rec.rd) + BigInt(rec.counterReadOffset));
-          h.setReg(rec.rd, rec.rdValue);
-        }
+        // A cycle/mcycle read whose value the timing model advanced past the reading instruction's own
+        // stalls (CommitRecord.counterReadOffset): the register gets the record's value.
+        if (rec.counterReadOffset !== 0 && rec.rd > 0 && readsCycleCsr(rec.raw, rec.size)) h.setReg(rec.rd, rec.rdValue);
         // exec counted 1 cycle for a retired instruction; the observer's figure replaces it.
         // (cost - cost === 0 is Number.isFinite for a number: false for NaN and ±Infinity.)
         const c = cost - cost === 0 ? cost : 1;

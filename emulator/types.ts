@@ -111,10 +111,11 @@ export interface CommitRecord {
   xpcLinkPa: number;
   xpcSegListPa: number;
   /**
-   * Set by a timing observer for a CSR instruction: the cycles of this instruction that precede its read
-   * (its own fetch and operand stalls). The machine adds them to a cycle/mcycle value the instruction
-   * read, so a counter read includes the reading instruction's stalls (docs/cycle-model.md, "Counter
-   * reads"). 0 otherwise.
+   * Set by a timing observer for a read of cycle/mcycle: the cycles of this instruction that precede its
+   * read (its own fetch and operand stalls), which the observer has also added to `rdValue`; the machine
+   * then writes `rdValue` to rd, so a counter read includes the reading instruction's stalls
+   * (docs/cycle-model.md, "Counter reads") and observers after it see the value the register gets.
+   * 0 otherwise.
    */
   counterReadOffset?: number;
 }

@@ -463,7 +463,12 @@ export class RocketModel {
     const issue = t;
     // A counter read sees the cycles up to its own issue (docs/cycle-model.md, "Counter reads").
     this.lastReadOffset = issue - start;
-    if (cls === C_CSR) rec.counterReadOffset = this.lastReadOffset;
+    if (cls === C_CSR && this.lastReadOffset > 0 && rec.rd > 0 && ((rec.raw >>> 20) === 0xc00 || (rec.raw >>> 20) === 0xb00)) {
+      // cycle/mcycle: the value read includes this instruction's own stalls before its read; the
+      // machine writes the adjusted value back to rd (CommitRecord.counterReadOffset).
+      rec.counterReadOffset = this.lastReadOffset;
+      rec.rdValue = BigInt.asUintN(64, rec.rdValue + BigInt(this.lastReadOffset));
+    }
     let post = 0;
 
     // Data access: D-TLB, then the D-cache (blocking: a miss stalls the pipeline). Accesses the XPC
