@@ -118,6 +118,7 @@ class LiveRecord implements ObservedRecord {
   xpcEntryPa = 0;
   xpcLinkPa = 0;
   xpcSegListPa = 0;
+  counterReadOffset = 0;
 
   /** The accessed value, zero-extended from memSize bytes (0n when memSize is 0). */
   get memValue(): bigint {
@@ -149,6 +150,13 @@ class LiveRecord implements ObservedRecord {
     this.rs2Lo = Number(BigInt.asIntN(32, v));
     this.rs2Hi = Number(BigInt.asIntN(32, v >> 32n));
   }
+}
+
+/** A Zicsr instruction (every form reads the CSR) naming cycle (0xc00) or mcycle (0xb00). */
+function readsCycleCsr(raw: number, size: number): boolean {
+  const f3 = (raw >>> 12) & 7;
+  const csr = raw >>> 20;
+  return size === 4 && (raw & 0x7f) === 0x73 && f3 !== 0 && f3 !== 4 && (csr === 0xc00 || csr === 0xb00);
 }
 
 /** The unsigned 64-bit value of two 32-bit halves, as Hart.getReg returns it. */
@@ -467,6 +475,9 @@ export class Machine implements PageTableReader {
         if (translated && privBefore !== C.PRV_M) rec.xlate |= XLATE_FETCH;
         if (rec.memKind !== MEM_NONE && translated && this.dataPrivAt(privBefore) !== C.PRV_M) rec.xlate |= XLATE_DATA;
         const cost = observer(rec);
+        // A cycle/mcycle read whose value the timing model advanced past the reading instruction's own
+        // stalls (CommitRecord.counterReadOffset): the register gets the record's value.
+        if (rec.counterReadOffset !== 0 && rec.rd > 0 && readsCycleCsr(rec.raw, rec.size)) h.setReg(rec.rd, rec.rdValue);
         // exec counted 1 cycle for a retired instruction; the observer's figure replaces it.
         // (cost - cost === 0 is Number.isFinite for a number: false for NaN and ±Infinity.)
         const c = cost - cost === 0 ? cost : 1;
@@ -512,6 +523,7 @@ export class Machine implements PageTableReader {
     rec.walkLevels = 0;
     rec.xlate = 0;
     rec.xpcEvent = 0;
+    rec.counterReadOffset = 0;
     // opId, raw, size and the source values: describeAt, which always follows, sets them.
   }
 

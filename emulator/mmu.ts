@@ -5,7 +5,7 @@
 
 import * as L from './layout.js';
 import * as C from './hart-constants.js';
-import { XLATE_DATA, XLATE_FETCH } from './types.js';
+import { XLATE_DATA, XLATE_FETCH, XLATE_RELAY } from './types.js';
 import { HartBus } from './bus.js';
 import { RAM_BASE, TWO32, INV_TWO32 } from './hart-state.js';
 import type { Hart } from './hart.js';
@@ -63,6 +63,7 @@ export abstract class HartMmu extends HartBus {
             this.raiseVa(this.faultCause(kind, false), lo, hi);
             return -1;
           }
+          if (this.rec !== null) this.rec.xlate |= XLATE_RELAY; // the timing model's TLBs are not involved either
           return r; // relay segments are not cached in the TLB
         }
       }

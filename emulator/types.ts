@@ -49,6 +49,8 @@ export const XPC_EV_LINK_POP = 1 << 7;
 export const XPC_EV_SATP_SWITCH = 1 << 8;
 /** The seg-list entry at `xpcSegListPa` was read and written (swapseg). */
 export const XPC_EV_SEGLIST = 1 << 9;
+/** A CSR read of xcaller read the linkage record at `xpcLinkPa` (its flags word, then its caller word). */
+export const XPC_EV_LINK_READ = 1 << 10;
 
 /**
  * One retired (or trapping) instruction as seen by an observer (tracer, timing model). The hart reuses
@@ -108,11 +110,24 @@ export interface CommitRecord {
   xpcEntryPa: number;
   xpcLinkPa: number;
   xpcSegListPa: number;
+  /**
+   * Set by a timing observer for a read of cycle/mcycle: the cycles of this instruction that precede its
+   * read (its own fetch and operand stalls), which the observer has also added to `rdValue`; the machine
+   * then writes `rdValue` to rd, so a counter read includes the reading instruction's stalls
+   * (docs/cycle-model.md, "Counter reads") and observers after it see the value the register gets.
+   * 0 otherwise.
+   */
+  counterReadOffset?: number;
 }
 
 /** CommitRecord.xlate bits. */
 export const XLATE_FETCH = 1;
 export const XLATE_DATA = 2;
+/**
+ * The data access was translated by the XPC relay segment (docs/xpc.md §4), not by the page tables:
+ * no TLB is looked up or walked for it.
+ */
+export const XLATE_RELAY = 4;
 
 /**
  * What the timing model may read from the machine to walk page tables the way the hardware walker would

@@ -1,11 +1,39 @@
-// Branch prediction of a Rocket-like front end: a branch target buffer (fully associative, LRU) that
-// says "this pc is a taken-able control transfer going to X", a branch history table of 2-bit counters
-// consulted on BTB hits of conditional branches, and a return-address stack for calls and returns
-// (unprivileged spec 2.5, JALR hint table: x1/x5 as link registers).
+// Branch prediction of Rocket's front end (rocket-chip BTB.scala, BTBParams/BHTParams defaults): a branch
+// target buffer (fully associative, LRU standing for Rocket's pseudo-LRU) that says "this pc is a
+// taken-able control transfer going to X", a branch history table consulted on BTB hits of conditional
+// branches, and a return-address stack for calls and returns (unprivileged spec 2.5, JALR hint table:
+// x1/x5 as link registers).
+//
+// The BHT is Rocket's: `bhtEntries` counters of `bhtCounterBits` bits (1 by default: the last outcome),
+// indexed by the branch's fetch-packet address hashed with a global history register of
+// `bhtHistoryLength` outcomes, of which `bhtHistoryBits` hashed bits enter the index (BHT.index). The
+// history shifts in a branch's outcome when the branch hit in the BTB (Rocket advances it speculatively
+// at fetch and repairs it on a misprediction) or was mispredicted (the repair shifts in the real
+// outcome); a correctly predicted branch that missed the BTB leaves it alone.
+
+/** Outcomes of a prediction: right, steered by the fetch stage's predecoder, or wrong. */
+export const PRED_OK = 0;
+export const PRED_REDIRECT = 1;
+export const PRED_WRONG = 2;
+
+export interface BhtShape {
+  entries: number;
+  counterBits: number;
+  historyLength: number;
+  historyBits: number;
+}
 
 export class BranchPredictor {
   private readonly bht: Uint8Array;
   private readonly bhtMask: number;
+  private readonly counterMax: number;
+  private readonly takenFrom: number;
+  private readonly histLen: number;
+  private readonly histBits: number;
+  private readonly histMul: number;
+  private readonly indexBits: number;
+  private readonly histHash: Uint16Array;
+  private history = 0;
   private readonly btbPc: Float64Array;
   private readonly btbTarget: Float64Array;
   private readonly btbStamp: Float64Array;
@@ -14,9 +42,26 @@ export class BranchPredictor {
   private rasCount = 0;
   private clock = 0;
 
-  constructor(bhtEntries: number, btbEntries: number, rasEntries: number) {
-    this.bht = new Uint8Array(Math.max(bhtEntries, 1));
-    this.bhtMask = bhtEntries > 0 ? bhtEntries - 1 : -1;
+  constructor(bht: BhtShape, btbEntries: number, rasEntries: number) {
+    this.bht = new Uint8Array(Math.max(bht.entries, 1));
+    this.bhtMask = bht.entries > 0 ? bht.entries - 1 : -1;
+    this.counterMax = (1 << bht.counterBits) - 1;
+    // A counter predicts taken from its upper half: 1 for 1-bit counters, 2 for 2-bit ones.
+    this.takenFrom = 1 << (bht.counterBits - 1);
+    this.histLen = bht.historyLength;
+    this.histBits = Math.min(bht.historyBits, bht.historyLength);
+    // BHT.hashHistory: multiply by floor(sqrt(3)/2 * 2^historyLength), keep the top historyBits bits.
+    this.histMul = Math.floor((Math.sqrt(3) / 2) * 2 ** bht.historyLength);
+    this.indexBits = bht.entries > 0 ? Math.log2(bht.entries) : 0;
+    // The hashed history's contribution to the index, for every history value (BHT.hashHistory, shifted
+    // into the index's top bits).
+    this.histHash = new Uint16Array(2 ** bht.historyLength);
+    if (this.histBits > 0) {
+      for (let h = 0; h < this.histHash.length; h++) {
+        const hashed = Math.floor((this.histMul * h) / 2 ** (this.histLen - this.histBits)) & ((1 << this.histBits) - 1);
+        this.histHash[h] = hashed << (this.indexBits - this.histBits);
+      }
+    }
     this.btbPc = new Float64Array(btbEntries).fill(NaN);
     this.btbTarget = new Float64Array(btbEntries);
     this.btbStamp = new Float64Array(btbEntries);
@@ -25,7 +70,8 @@ export class BranchPredictor {
   }
 
   reset(): void {
-    this.bht.fill(1); // weakly not taken
+    this.bht.fill(0); // Rocket clears the table after reset: predict not taken
+    this.history = 0;
     this.btbPc.fill(NaN);
     this.btbStamp.fill(0);
     this.rasTop = 0;
@@ -56,56 +102,72 @@ export class BranchPredictor {
     this.btbStamp[i] = ++this.clock;
   }
 
-  private bhtIndex(pc: number): number {
-    // Instructions are 2-byte aligned with C: drop bit 0 only.
-    return this.bhtMask < 0 ? 0 : Math.floor(pc / 2) & this.bhtMask;
+  /** BHT.index: the fetch packet's address (4-byte packets) folded, XOR the hashed history in the top bits. */
+  private bhtIndex(pc: number, size: number): number {
+    if (this.bhtMask < 0) return 0;
+    // Rocket names a branch by the packet holding its last halfword.
+    const a = pc + size - 2;
+    const hi = a >= 0 && a < 0x80000000 ? a >>> 2 : Math.floor(a / 4);
+    const fold = hi >= 0 && hi < 0x80000000 ? (hi >>> this.indexBits) & 3 : Math.floor(hi / (this.bhtMask + 1)) & 3;
+    return ((hi & this.bhtMask) ^ fold ^ this.histHash[this.history]) & this.bhtMask;
   }
 
-  /** A conditional branch resolved: returns true when the front end had predicted it wrongly. */
-  branch(pc: number, taken: boolean, nextPc: number, fallThrough: number): boolean {
+  /**
+   * A conditional branch resolved. Returns PRED_OK, PRED_REDIRECT (a BTB miss the fetch stage's
+   * predecoder steered right: the BHT said taken and it was) or PRED_WRONG (resolved in execute).
+   */
+  branch(pc: number, size: number, taken: boolean, nextPc: number, fallThrough: number): number {
     const i = this.btbFind(pc);
-    const k = this.bhtIndex(pc);
+    const k = this.bhtIndex(pc, size);
+    const bhtTaken = this.bhtMask < 0 ? i >= 0 : this.bht[k] >= this.takenFrom;
+    // BTB hit: the BTB's target when the BHT says taken. BTB miss: the predecoder computes the target
+    // of a branch the BHT says taken (Frontend.scala, `predictBranch`) and redirects fetch from there.
     let predicted = fallThrough;
-    if (i >= 0) {
-      this.btbStamp[i] = ++this.clock;
-      if (this.bhtMask >= 0 && this.bht[k] >= 2) predicted = this.btbTarget[i];
-    }
+    if (bhtTaken) predicted = i >= 0 ? this.btbTarget[i] : pc + 0.5; // a miss predicts "taken", target exact
+    if (i >= 0) this.btbStamp[i] = ++this.clock;
     if (this.bhtMask >= 0) {
       const c = this.bht[k];
-      this.bht[k] = taken ? (c < 3 ? c + 1 : 3) : c > 0 ? c - 1 : 0;
+      this.bht[k] = taken ? (c < this.counterMax ? c + 1 : c) : c > 0 ? c - 1 : 0;
+    }
+    let result: number;
+    if (i < 0 && bhtTaken) result = taken ? PRED_REDIRECT : PRED_WRONG;
+    else result = predicted === nextPc ? PRED_OK : PRED_WRONG;
+    if ((i >= 0 || result === PRED_WRONG) && this.histLen > 0) {
+      this.history = ((this.history >>> 1) | ((taken ? 1 : 0) << (this.histLen - 1))) & ((1 << this.histLen) - 1);
     }
     // The lookup above already found pc's entry (or its absence); nothing changed the BTB since.
     if (taken) this.btbUpdate(pc, nextPc, i);
-    return predicted !== nextPc;
+    return result;
   }
 
   /**
    * An unconditional jump (jal/jalr) resolved. rd and rs1 are register numbers (rs1 -1 for jal).
-   * Returns true on a misprediction.
+   * Returns PRED_OK, PRED_REDIRECT (a BTB miss the predecoder steered: a jal, or a return the RAS
+   * predicted) or PRED_WRONG.
    */
-  jump(pc: number, rd: number, rs1: number, nextPc: number, fallThrough: number): boolean {
+  jump(pc: number, rd: number, rs1: number, nextPc: number, fallThrough: number): number {
     const rdLink = rd === 1 || rd === 5;
     const rs1Link = rs1 === 1 || rs1 === 5;
-    let predicted: number;
-    let found = -1;
     const isReturn = rs1Link && (!rdLink || rd !== rs1);
+    const i = isReturn ? -1 : this.btbFind(pc);
+    let result: number;
     if (isReturn && this.rasCount > 0) {
       this.rasTop = (this.rasTop + this.ras.length - 1) % this.ras.length;
       this.rasCount--;
-      predicted = this.ras[this.rasTop];
+      result = this.ras[this.rasTop] === nextPc ? PRED_OK : PRED_WRONG;
+    } else if (i >= 0) {
+      this.btbStamp[i] = ++this.clock;
+      result = this.btbTarget[i] === nextPc ? PRED_OK : PRED_WRONG;
     } else {
-      const i = this.btbFind(pc);
-      if (i >= 0) this.btbStamp[i] = ++this.clock;
-      predicted = i >= 0 ? this.btbTarget[i] : fallThrough;
-      found = i;
+      // BTB miss: the predecoder knows a jal's target; a jalr's it cannot.
+      result = rs1 < 0 ? PRED_REDIRECT : PRED_WRONG;
     }
     if (rdLink && this.ras.length > 0) {
       this.ras[this.rasTop] = fallThrough;
       this.rasTop = (this.rasTop + 1) % this.ras.length;
       if (this.rasCount < this.ras.length) this.rasCount++;
     }
-    // Not a return: the lookup above ran and found pc's entry (or its absence); the RAS push left the BTB alone.
-    if (!isReturn) this.btbUpdate(pc, nextPc, found);
-    return predicted !== nextPc;
+    if (!isReturn) this.btbUpdate(pc, nextPc, i);
+    return result;
   }
 }

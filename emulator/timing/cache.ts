@@ -1,5 +1,20 @@
 // A set-associative cache of tags only (the timing model needs hit or miss, not data): physically
-// indexed and tagged, write-allocate, true LRU replacement within a set.
+// indexed and tagged, write-allocate, with a dirty bit per line so that a miss that evicts a written
+// line can pay its write-back. Replacement is Rocket's (rocket-chip `RandomReplacement`: a 16-bit
+// LFSR that steps on every refill picks the victim way) or true LRU, chosen per cache. The LFSR starts
+// from a fixed seed, so runs are deterministic.
+
+/** accessLine results. */
+export const HIT = 0;
+/** Miss whose victim was invalid or clean. */
+export const MISS_CLEAN = 1;
+/** Miss whose victim was dirty (a write-back precedes the refill). */
+export const MISS_DIRTY = 2;
+
+export type Replacement = 'random' | 'lru';
+
+/** Seed of the replacement LFSR (any non-zero 16-bit value; fixed so runs repeat). */
+const LFSR_SEED = 0xace1;
 
 export class SetAssocCache {
   readonly lineBytes: number;
@@ -9,42 +24,63 @@ export class SetAssocCache {
   private readonly tags: Float64Array;
   /** Last-use stamps for LRU. */
   private readonly stamps: Float64Array;
+  private readonly dirty: Uint8Array;
   private clock = 0;
+  private readonly random: boolean;
+  private lfsr = LFSR_SEED;
   /** sets - 1 when sets is a power of two, else -1. */
   private readonly setMask: number;
 
-  constructor(sizeBytes: number, ways: number, lineBytes: number) {
+  constructor(sizeBytes: number, ways: number, lineBytes: number, replacement: Replacement = 'lru') {
     this.lineBytes = lineBytes;
     this.ways = ways;
     this.sets = sizeBytes / (ways * lineBytes);
     this.setMask = Number.isInteger(this.sets) && this.sets > 0 && (this.sets & (this.sets - 1)) === 0 && this.sets <= 0x40000000 ? this.sets - 1 : -1;
     this.tags = new Float64Array(this.sets * ways).fill(-1);
     this.stamps = new Float64Array(this.sets * ways);
+    this.dirty = new Uint8Array(this.sets * ways);
+    this.random = replacement === 'random';
   }
 
   /** Look up the line holding `paddr`, allocating it on a miss. Returns true on a hit. */
   access(paddr: number): boolean {
-    return this.accessLine(Math.floor(paddr / this.lineBytes));
+    return this.accessLine(Math.floor(paddr / this.lineBytes)) === HIT;
   }
 
-  /** Same as access, by line number. */
-  accessLine(line: number): boolean {
+  /**
+   * Look up a line by number, allocating it on a miss (`write` marks it dirty). Returns HIT, MISS_CLEAN
+   * or MISS_DIRTY. An invalid way is filled before any valid one is evicted (as Rocket's caches do).
+   */
+  accessLine(line: number, write = false): number {
     // With a power-of-two set count (params.ts requires one), a mask picks the same set as line % sets
     // for the usual line numbers below 2^31, without a float % (a runtime call).
     const mask = this.setMask;
     const base = (mask >= 0 && line >= 0 && line <= 0x7fffffff ? line & mask : line % this.sets) * this.ways;
     const stamp = ++this.clock;
     let victim = base;
+    let invalid = -1;
     for (let i = base; i < base + this.ways; i++) {
       if (this.tags[i] === line) {
         this.stamps[i] = stamp;
-        return true;
+        if (write) this.dirty[i] = 1;
+        return HIT;
       }
+      if (invalid < 0 && this.tags[i] === -1) invalid = i;
       if (this.stamps[i] < this.stamps[victim]) victim = i;
     }
+    if (invalid >= 0) victim = invalid;
+    else if (this.random) {
+      // 16-bit Fibonacci LFSR (taps 16, 14, 13, 11), one step per refill.
+      const l = this.lfsr;
+      const bit = (l ^ (l >> 2) ^ (l >> 3) ^ (l >> 5)) & 1;
+      this.lfsr = (l >> 1) | (bit << 15);
+      victim = base + (this.lfsr % this.ways);
+    }
+    const result = invalid < 0 && this.dirty[victim] === 1 ? MISS_DIRTY : MISS_CLEAN;
     this.tags[victim] = line;
     this.stamps[victim] = stamp;
-    return false;
+    this.dirty[victim] = write ? 1 : 0;
+    return result;
   }
 
   /** Whether the line holding paddr is present (no state change). */
@@ -58,5 +94,7 @@ export class SetAssocCache {
   invalidateAll(): void {
     this.tags.fill(-1);
     this.stamps.fill(0);
+    this.dirty.fill(0);
+    this.lfsr = LFSR_SEED;
   }
 }

@@ -22,6 +22,23 @@ export const C_FENCE_I = 14;
 export const C_XPC = 15;
 export const C_SYSTEM = 16; // ecall, ebreak, wfi, fence
 
+/** OpFacts.mulDiv bits (rocket-chip MulDiv's decode: cmdHi, halfWidth, lhsSigned, rhsSigned). */
+export const MD_HI = 1;
+export const MD_HALF = 2;
+export const MD_LHS_SIGNED = 4;
+export const MD_RHS_SIGNED = 8;
+
+function mulDivShape(name: string): number {
+  const m = /^(mul|mulh|mulhsu|mulhu|div|divu|rem|remu)(w?)$/.exec(name);
+  if (!m) return 0;
+  const op = m[1];
+  let v = m[2] === 'w' ? MD_HALF : 0;
+  if (op === 'mulh' || op === 'mulhsu' || op === 'mulhu' || op === 'rem' || op === 'remu') v |= MD_HI;
+  if (op === 'mul' || op === 'mulh' || op === 'mulhsu' || op === 'div' || op === 'rem') v |= MD_LHS_SIGNED;
+  if (op === 'mul' || op === 'mulh' || op === 'div' || op === 'rem') v |= MD_RHS_SIGNED;
+  return v;
+}
+
 export interface OpFacts {
   cls: Uint8Array;
   /** Unsigned divide? (divu/remu/divuw/remuw) */
@@ -31,6 +48,8 @@ export interface OpFacts {
   srcLo: [Uint8Array, Uint8Array];
   srcMask: [Uint8Array, Uint8Array];
   srcAdd: [Uint8Array, Uint8Array];
+  /** Multiply/divide shape (MD_* bits): which half of the result, operand width and signedness. */
+  mulDiv: Uint8Array;
   /** XPC row index into XpcParams keys order (xcall, xret, swapseg, xprefetch), else 255. */
   xpcIndex: Uint8Array;
 }
@@ -78,12 +97,14 @@ function build(): OpFacts {
     srcLo: [mk(), mk()],
     srcMask: [mk(), mk()],
     srcAdd: [mk(), mk()],
+    mulDiv: mk(),
     xpcIndex: mk().fill(255),
   };
   for (const def of INSTRUCTIONS) {
     const { base, map } = baseName(def);
     facts.cls[def.id] = classify(base.name);
     facts.unsignedDiv[def.id] = /^(div|rem)uw?$/.test(base.name) ? 1 : 0;
+    facts.mulDiv[def.id] = mulDivShape(base.name);
     const xi = ['xcall', 'xret', 'swapseg', 'xprefetch'].indexOf(base.name);
     if (xi >= 0) facts.xpcIndex[def.id] = xi;
     ['rs1', 'rs2'].forEach((src, k) => {

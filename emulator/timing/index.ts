@@ -5,9 +5,17 @@ import { readFileSync } from 'node:fs';
 import type { CommitObserver, CommitRecord, PageTableReader } from '../types.js';
 import { CoreParamsError, parseCoreParams, rocketParams, type CoreParams } from './params.js';
 import { N_STALLS, RocketModel, STALL_NAMES, type CoreStats, type StallName } from './rocket.js';
+import ROCKET_SRAM from './cores/rocket-sram.json';
+import ROCKET_DRAM from './cores/rocket-dram.json';
+
+/**
+ * Named cores (`--core NAME`): emulator/timing/cores/NAME.json. rocket-sram is the memory system of the
+ * calibration RTL (the built-in rocket defaults); rocket-dram a DDR board (docs/cycle-model.md).
+ */
+export const NAMED_CORES: Readonly<Record<string, unknown>> = Object.freeze({ 'rocket-sram': ROCKET_SRAM, 'rocket-dram': ROCKET_DRAM });
 
 export { CoreParamsError, parseCoreParams, rocketParams, ROCKET_PARAMS, type CoreParams, type XpcParams } from './params.js';
-export { STALL_NAMES, dividerCycles, type CoreStats, type StallName } from './rocket.js';
+export { STALL_NAMES, mulDivCycles, type CoreStats, type StallName } from './rocket.js';
 
 export type CoreSpec = 'rocket' | 'ideal' | CoreParams;
 
@@ -81,8 +89,11 @@ export function loadCoreParams(path: string): CoreParams {
 export function coreFromOption(value: string | undefined, reader: PageTableReader | null = null): CoreModel {
   const v = value ?? 'rocket';
   if (v === 'rocket' || v === 'ideal') return createCoreModel(v, reader);
-  if (v === '') throw new CoreParamsError("--core needs a value: rocket, ideal or a JSON parameter file");
-  if (!/\.json$/i.test(v)) throw new CoreParamsError(`--core ${v}: expected rocket, ideal or a .json parameter file`);
+  if (v === '') throw new CoreParamsError('--core needs a value: rocket, ideal, a named core or a JSON parameter file');
+  if (v in NAMED_CORES) return createCoreModel(parseCoreParams(NAMED_CORES[v], `emulator/timing/cores/${v}.json`), reader);
+  if (!/\.json$/i.test(v)) {
+    throw new CoreParamsError(`--core ${v}: expected rocket, ideal or a .json parameter file (or a named core: ${Object.keys(NAMED_CORES).join(', ')})`);
+  }
   return createCoreModel(loadCoreParams(v), reader);
 }
 

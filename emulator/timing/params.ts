@@ -1,6 +1,7 @@
 // Parameters of the in-order core timing model (docs/cycle-model.md gives each one's source), the
 // built-in Rocket-like defaults, and validation of user-supplied JSON parameter files.
 
+import type { Replacement } from './cache.js';
 import { XPC_TIMING_DEFAULTS, type XpcTimingParams } from './xpc.js';
 
 export interface CacheParams {
@@ -8,6 +9,8 @@ export interface CacheParams {
   sizeBytes: number;
   ways: number;
   lineBytes: number;
+  /** Victim choice: 'random' (Rocket's LFSR, seeded) or 'lru'. */
+  replacement: Replacement;
 }
 
 export interface TlbParams {
@@ -15,6 +18,8 @@ export interface TlbParams {
   entries: number;
   /** Fully associative entries for 2 MiB / 1 GiB superpages. */
   superpageEntries: number;
+  /** Consecutive 4 KiB pages one entry covers (rocket-chip nTLBBasePageSectors); 1 = unsectored. */
+  sectors: number;
 }
 
 /**
@@ -35,15 +40,28 @@ export interface CoreParams {
   loadLatencyWord: number;
   /** Result latency of lb/lbu/lh/lhu (Rocket aligns sub-word loads in an extra stage). */
   loadLatencySubword: number;
-  /** Result latency of the (pipelined) multiplier. */
+  /** Bits the iterative multiplier retires per cycle (rocket-chip MulDivParams.mulUnroll); 0 = a pipelined multiplier of mulLatency. */
+  mulUnroll: number;
+  /** The iterative multiplier stops once the remaining multiplier bits are zero (MulDivParams.mulEarlyOut). */
+  mulEarlyOut: boolean;
+  /** The divider skips the quotient bits the operands' magnitudes rule out (MulDivParams.divEarlyOut). */
+  divEarlyOut: boolean;
+  /** Result latency of a pipelined multiplier (used only when mulUnroll is 0). */
   mulLatency: number;
-  /** Divider: cycles = divSetup + quotient bits computed (early out by operand magnitude). */
-  divSetup: number;
+  /** Result latency of a CSR read: CSR results are not bypassed, the consumer waits until writeback. */
+  csrLatency: number;
   /** Branch predictor. */
   bhtEntries: number;
+  /** Bits per BHT counter (Rocket: 1). */
+  bhtCounterBits: number;
+  /** Global history outcomes kept, and how many hashed bits of it enter the BHT index. */
+  bhtHistoryLength: number;
+  bhtHistoryBits: number;
   btbEntries: number;
   rasEntries: number;
   mispredictPenalty: number;
+  /** Bubbles when the fetch stage's predecoder redirects a BTB miss (a jal, a return, a branch the BHT says taken). */
+  decodeRedirectPenalty: number;
   /** Dead cycles after a trap is taken (redirect from writeback). */
   trapPenalty: number;
   /** Dead cycles after mret/sret. */
@@ -60,42 +78,73 @@ export interface CoreParams {
   asidTagging: boolean;
   /** Non-leaf PTEs kept by the page-table walker (0 disables the PTE cache). */
   pteCacheEntries: number;
-  /** Cycles of one PTE read that hits the D-cache (a miss adds missLatency). */
+  /** Cycles of one PTE read that hits the D-cache: the walker's s_req, s_wait1, s_wait2 (a miss adds the refill). */
   walkAccessCycles: number;
+  /** Cycles of a walk step whose non-leaf PTE hits the PTE cache. */
+  pteCacheHitCycles: number;
+  /** Cycles to hand a walk's result to the TLB and restart the access (refill write, response). */
+  walkFinishCycles: number;
+  /** Cycles a nacked memory instruction loses to its replay from writeback (D-TLB miss, D-cache miss, store-load hazard). */
+  replayPenalty: number;
+  /** A load within this many cycles of a store to the same 8-byte word is nacked and replayed (0: no hazard). */
+  storeLoadWindow: number;
   icache: CacheParams;
   dcache: CacheParams;
-  /** Cycles an L1 miss waits for the line from the next level. */
+  /** Cycles from an L1 refill request to the first beat of data (the memory system behind the core). */
   missLatency: number;
+  /** Width of the refill/write-back path in bytes: a line moves in lineBytes / busBytes beats. */
+  busBytes: number;
+  /** Extra cycles of an I-cache refill beyond request + beats (the fetch restarts after the refill). */
+  icacheRefillExtra: number;
+  /** Extra cycles of a store miss beyond a load miss (the store data is merged after the refill). */
+  storeMissExtra: number;
+  /** Cycles a dirty victim's write-back adds beyond its beats (the release's acknowledgement). */
+  writebackExtra: number;
   /** Physical ranges the L1 caches hold; other addresses (devices) cost uncachedLatency per access. */
   cacheable: { base: number; size: number }[];
   uncachedLatency: number;
   xpc: XpcParams;
 }
 
-/** Rocket-like defaults (REFERENCE.md section 2; docs/cycle-model.md). */
+/** rocket-chip DefaultConfig core with its RTL emulator's memory (docs/cycle-model.md gives each source). */
 export const ROCKET_PARAMS: Readonly<CoreParams> = Object.freeze({
   name: 'rocket',
   loadLatencyWord: 2,
   loadLatencySubword: 3,
+  mulUnroll: 8,
+  mulEarlyOut: true,
+  divEarlyOut: true,
   mulLatency: 4,
-  divSetup: 1,
+  csrLatency: 3,
   bhtEntries: 512,
+  bhtCounterBits: 1,
+  bhtHistoryLength: 8,
+  bhtHistoryBits: 3,
   btbEntries: 28,
   rasEntries: 6,
-  mispredictPenalty: 3,
-  trapPenalty: 5,
-  xretPenalty: 5,
-  csrFlushPenalty: 5,
-  sfencePenalty: 3,
-  fenceIPenalty: 3,
-  itlb: Object.freeze({ entries: 32, superpageEntries: 4 }),
-  dtlb: Object.freeze({ entries: 32, superpageEntries: 4 }),
+  mispredictPenalty: 4,
+  decodeRedirectPenalty: 2,
+  trapPenalty: 4,
+  xretPenalty: 4,
+  csrFlushPenalty: 4,
+  sfencePenalty: 4,
+  fenceIPenalty: 4,
+  itlb: Object.freeze({ entries: 32, superpageEntries: 4, sectors: 4 }),
+  dtlb: Object.freeze({ entries: 32, superpageEntries: 4, sectors: 4 }),
   asidTagging: false,
   pteCacheEntries: 8,
-  walkAccessCycles: 2,
-  icache: Object.freeze({ sizeBytes: 16384, ways: 4, lineBytes: 64 }),
-  dcache: Object.freeze({ sizeBytes: 16384, ways: 4, lineBytes: 64 }),
-  missLatency: 30,
+  walkAccessCycles: 3,
+  pteCacheHitCycles: 1,
+  walkFinishCycles: 2,
+  replayPenalty: 5,
+  storeLoadWindow: 2,
+  icache: Object.freeze({ sizeBytes: 16384, ways: 4, lineBytes: 64, replacement: 'random' as Replacement }),
+  dcache: Object.freeze({ sizeBytes: 16384, ways: 4, lineBytes: 64, replacement: 'random' as Replacement }),
+  missLatency: 5,
+  busBytes: 8,
+  icacheRefillExtra: 6,
+  storeMissExtra: 2,
+  writebackExtra: 6,
   cacheable: Object.freeze([Object.freeze({ base: 0x80000000, size: 0x80000000 })]) as unknown as { base: number; size: number }[],
   uncachedLatency: 30,
   xpc: Object.freeze({ ...XPC_TIMING_DEFAULTS, xcall: 0, xret: 0, swapseg: 0, xprefetch: 0 }),
@@ -105,13 +154,16 @@ export const ROCKET_PARAMS: Readonly<CoreParams> = Object.freeze({
 export class CoreParamsError extends Error {}
 
 const INT_KEYS = [
-  'loadLatencyWord', 'loadLatencySubword', 'mulLatency', 'divSetup', 'bhtEntries', 'btbEntries', 'rasEntries',
-  'mispredictPenalty', 'trapPenalty', 'xretPenalty', 'csrFlushPenalty', 'sfencePenalty', 'fenceIPenalty',
-  'pteCacheEntries', 'walkAccessCycles', 'missLatency', 'uncachedLatency',
+  'loadLatencyWord', 'loadLatencySubword', 'mulUnroll', 'mulLatency', 'csrLatency', 'bhtEntries', 'bhtCounterBits',
+  'bhtHistoryLength', 'bhtHistoryBits', 'btbEntries', 'rasEntries',
+  'mispredictPenalty', 'decodeRedirectPenalty', 'trapPenalty', 'xretPenalty', 'csrFlushPenalty', 'sfencePenalty', 'fenceIPenalty',
+  'pteCacheEntries', 'walkAccessCycles', 'pteCacheHitCycles', 'walkFinishCycles', 'replayPenalty', 'storeLoadWindow',
+  'missLatency', 'busBytes', 'icacheRefillExtra', 'storeMissExtra', 'writebackExtra', 'uncachedLatency',
 ] as const;
+const BOOL_KEYS = ['asidTagging', 'mulEarlyOut', 'divEarlyOut'] as const;
 
 /** Keys whose value must be at least 1 (latencies of results; sizes of predictor tables may be 0). */
-const MIN_ONE = new Set<string>(['loadLatencyWord', 'loadLatencySubword', 'mulLatency', 'walkAccessCycles']);
+const MIN_ONE = new Set<string>(['loadLatencyWord', 'loadLatencySubword', 'mulLatency', 'csrLatency', 'walkAccessCycles', 'busBytes', 'bhtCounterBits']);
 
 function isPow2(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
@@ -152,7 +204,7 @@ export function parseCoreParams(json: unknown, source = 'core parameters'): Core
     for (const k of Object.keys(v)) if (!keys.includes(k)) fail(`${path}.${k}`, `is not a parameter (expected one of ${keys.join(', ')})`);
     return v as Record<string, unknown>;
   };
-  const known = new Set<string>([...INT_KEYS, 'name', 'base', 'itlb', 'dtlb', 'asidTagging', 'icache', 'dcache', 'cacheable', 'xpc', '$comment']);
+  const known = new Set<string>([...INT_KEYS, ...BOOL_KEYS, 'name', 'base', 'itlb', 'dtlb', 'icache', 'dcache', 'cacheable', 'xpc', '$comment']);
   for (const k of Object.keys(obj)) if (!known.has(k)) fail(k, `is not a parameter (known: ${[...known].filter((x) => x !== '$comment').join(', ')})`);
   if ('base' in obj && obj.base !== 'rocket') fail('base', `must be "rocket" (got ${JSON.stringify(obj.base)})`);
   if ('name' in obj) {
@@ -161,19 +213,32 @@ export function parseCoreParams(json: unknown, source = 'core parameters'): Core
   }
   for (const k of INT_KEYS) if (k in obj) out[k] = int(k, obj[k], MIN_ONE.has(k) ? 1 : 0, 100000);
   if (out.bhtEntries > 0 && !isPow2(out.bhtEntries)) fail('bhtEntries', `must be 0 or a power of two (got ${out.bhtEntries})`);
-  if ('asidTagging' in obj) {
-    if (typeof obj.asidTagging !== 'boolean') fail('asidTagging', 'must be true or false');
-    out.asidTagging = obj.asidTagging as boolean;
+  if (out.bhtCounterBits > 2) fail('bhtCounterBits', `must be 1 or 2 (got ${out.bhtCounterBits})`);
+  if (out.bhtHistoryLength > 16) fail('bhtHistoryLength', `must be at most 16 (got ${out.bhtHistoryLength})`);
+  if (out.bhtHistoryBits > out.bhtHistoryLength || (out.bhtEntries > 0 && 2 ** out.bhtHistoryBits > out.bhtEntries)) {
+    fail('bhtHistoryBits', `must be at most bhtHistoryLength and log2(bhtEntries) (got ${out.bhtHistoryBits})`);
+  }
+  if (out.mulUnroll !== 0 && (!isPow2(out.mulUnroll) || out.mulUnroll > 64)) fail('mulUnroll', `must be 0 or a power of two up to 64 (got ${out.mulUnroll})`);
+  if (!isPow2(out.busBytes)) fail('busBytes', `must be a power of two (got ${out.busBytes})`);
+  for (const k of BOOL_KEYS) {
+    if (!(k in obj)) continue;
+    if (typeof obj[k] !== 'boolean') fail(k, 'must be true or false');
+    out[k] = obj[k] as boolean;
   }
   for (const t of ['itlb', 'dtlb'] as const) {
     if (!(t in obj)) continue;
-    const o = sub(t, obj[t], ['entries', 'superpageEntries']);
+    const o = sub(t, obj[t], ['entries', 'superpageEntries', 'sectors']);
     if ('entries' in o) out[t].entries = int(`${t}.entries`, o.entries, 1, 4096);
     if ('superpageEntries' in o) out[t].superpageEntries = int(`${t}.superpageEntries`, o.superpageEntries, 0, 4096);
+    if ('sectors' in o) out[t].sectors = int(`${t}.sectors`, o.sectors, 1, 8);
   }
   for (const c of ['icache', 'dcache'] as const) {
     if (!(c in obj)) continue;
-    const o = sub(c, obj[c], ['sizeBytes', 'ways', 'lineBytes']);
+    const o = sub(c, obj[c], ['sizeBytes', 'ways', 'lineBytes', 'replacement']);
+    if ('replacement' in o) {
+      if (o.replacement !== 'random' && o.replacement !== 'lru') fail(`${c}.replacement`, `must be "random" or "lru" (got ${JSON.stringify(o.replacement)})`);
+      out[c].replacement = o.replacement as Replacement;
+    }
     if ('sizeBytes' in o) out[c].sizeBytes = int(`${c}.sizeBytes`, o.sizeBytes, 64, 1 << 30);
     if ('ways' in o) out[c].ways = int(`${c}.ways`, o.ways, 1, 1024);
     if ('lineBytes' in o) out[c].lineBytes = int(`${c}.lineBytes`, o.lineBytes, 4, 4096);

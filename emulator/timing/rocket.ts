@@ -3,12 +3,12 @@
 // Model time advances by the returned cycles; a register scoreboard holds when each result can be used,
 // so load-use and multiply/divide dependences stall the consumer by exactly the missing cycles.
 
-import { MEM_NONE, XLATE_DATA, XLATE_FETCH, type CommitRecord, type PageTableReader } from '../types.js';
-import { BranchPredictor } from './branch.js';
-import { SetAssocCache } from './cache.js';
+import { MEM_LOAD, MEM_NONE, XLATE_DATA, XLATE_FETCH, XLATE_RELAY, type CommitRecord, type PageTableReader } from '../types.js';
+import { BranchPredictor, PRED_OK, PRED_REDIRECT, PRED_WRONG } from './branch.js';
+import { HIT, MISS_DIRTY, SetAssocCache } from './cache.js';
 import {
   C_AMO, C_BRANCH, C_CSR, C_DIV, C_DIVW, C_FENCE_I, C_JAL, C_JALR, C_LOAD_SUB, C_LOAD_WORD, C_MUL, C_SFENCE,
-  C_STORE, C_XPC, C_XRET, OP_FACTS, sourceRegister1, sourceRegister2,
+  C_XPC, C_XRET, MD_HALF, MD_HI, MD_LHS_SIGNED, MD_RHS_SIGNED, OP_FACTS, sourceRegister1, sourceRegister2,
 } from './classes.js';
 import type { CoreParams } from './params.js';
 import { Tlb } from './tlb.js';
@@ -70,25 +70,67 @@ function bitLength(v: bigint): number {
   return v === 0n ? 0 : v.toString(2).length;
 }
 
+/** The operand as MulDiv sees it: 64 bits, the low 32 sign- or zero-extended for the W forms. */
+function mdOperand(v: bigint, half: boolean, signed: boolean): bigint {
+  if (!half) return BigInt.asUintN(64, v);
+  return signed ? BigInt.asUintN(64, BigInt.asIntN(32, v)) : BigInt.asUintN(32, v);
+}
+
 /**
- * Divider latency with early out (docs/cycle-model.md): divSetup + q cycles, where q is the number of
- * quotient bits the shift-subtract loop must produce: w for a zero divisor (no early out), 1 when
- * |dividend| < |divisor|, else bitlen(|dividend|) - bitlen(|divisor|) + 1. Max: w + divSetup.
+ * Cycles from a multiply/divide's issue to the first cycle a dependent instruction can issue, for
+ * rocket-chip's iterative MulDiv (Multiplier.scala) with `unroll` multiplier bits per cycle: the request
+ * is taken in execute, the unit iterates in its s_mul/s_div state, spends one cycle in s_done (the
+ * response, written back through the long-latency port), and the consumer issues the cycle after.
+ *
+ * Multiply: mulw/unroll iterations (W forms start half-way when the unroll allows, `fastMulW`); with early
+ * out the loop stops at the first iteration (not the first or last) whose remaining multiplier bits are
+ * all zero (never for mulh*). The multiplier is rs1 (MulDiv shifts `remainder`, loaded with in1). Divide: one quotient bit per cycle, w + 1 iterations; an operand of a
+ * signed form that is negative costs one cycle to negate (s_neg_inputs), a negative result one more
+ * (s_neg_output); with early out the first iteration shifts past the quotient bits the operands' leading
+ * bit positions rule out (eOutPos = ~(msb(dividend) - msb(divisor)) mod w).
  */
-export function dividerCycles(width: 32 | 64, signed: boolean, dividend: bigint, divisor: bigint, divSetup: number): number {
-  let a = BigInt.asUintN(width, dividend);
-  let b = BigInt.asUintN(width, divisor);
-  if (signed) {
-    const sa = BigInt.asIntN(width, dividend);
-    const sb = BigInt.asIntN(width, divisor);
-    a = sa < 0n ? -sa : sa;
-    b = sb < 0n ? -sb : sb;
+export function mulDivCycles(shape: number, isMul: boolean, rs1: bigint, rs2: bigint, unroll: number, mulEarlyOut: boolean, divEarlyOut: boolean): number {
+  const w = 64;
+  const half = (shape & MD_HALF) !== 0;
+  const hi = (shape & MD_HI) !== 0;
+  const lhsSigned = (shape & MD_LHS_SIGNED) !== 0;
+  const rhsSigned = (shape & MD_RHS_SIGNED) !== 0;
+  const a = mdOperand(rs1, half, lhsSigned);
+  const b = mdOperand(rs2, half, rhsSigned);
+  if (isMul) {
+    const iters = w / unroll;
+    const fastMulW = w / 2 > unroll && w % (2 * unroll) === 0;
+    const count0 = half && fastMulW ? iters / 2 : 0;
+    let n = iters - count0;
+    if (mulEarlyOut && !hi) {
+      for (let c = count0; c < iters - 1; c++) {
+        if (c === 0) continue;
+        const k = c - count0;
+        const bits = w - unroll * c;
+        // The multiplier is the first operand: MulDiv keeps rs1 in `remainder` and shifts it out.
+        if (((a >> BigInt(unroll * k)) & ((1n << BigInt(bits)) - 1n)) === 0n) {
+          n = k + 1;
+          break;
+        }
+      }
+    }
+    return n + 2;
   }
-  let q: number;
-  if (b === 0n) q = width;
-  else if (a < b) q = 1;
-  else q = bitLength(a) - bitLength(b) + 1;
-  return divSetup + q;
+  const lhsNeg = lhsSigned && a >> 63n === 1n;
+  const rhsNeg = rhsSigned && b >> 63n === 1n;
+  const ma = lhsNeg ? BigInt.asUintN(64, -a) : a;
+  const mb = rhsNeg ? BigInt.asUintN(64, -b) : b;
+  const divby0 = mb === 0n;
+  let iterations = w + 1;
+  if (divEarlyOut && !divby0) {
+    const dMsb = ma === 0n ? 0 : bitLength(ma) - 1;
+    const vMsb = bitLength(mb) - 1;
+    const eOutPos = ~(dMsb - vMsb) & (w - 1);
+    if (eOutPos >= 1) iterations = 1 + (w - eOutPos + 1);
+  }
+  let negOut = hi ? lhsNeg : lhsNeg !== rhsNeg;
+  if (divby0 && !hi) negOut = false;
+  return (lhsNeg || rhsNeg ? 1 : 0) + iterations + (negOut ? 1 : 0) + 2;
 }
 
 export class RocketModel {
@@ -121,6 +163,22 @@ export class RocketModel {
   /** The XPC engine's steps through this core's D-cache (docs/xpc.md §7). */
   readonly xpcCost: XpcCostModel;
 
+  /** Refill cycles of an I-cache and a D-cache miss, and a dirty victim's write-back (from the parameters). */
+  private readonly icacheMiss: number;
+  private readonly dcacheMiss: number;
+  private readonly writeback: number;
+  /** The 8-byte word (paddr / 8) the last store wrote and the cycle it issued. */
+  private lastStoreWord = NaN;
+  private lastStoreIssue = -Infinity;
+  /** Model time until which the XPC engine's background linkage push holds the D-cache port. */
+  private portBusyUntil = 0;
+  /**
+   * Cycles between the start of the last record and the moment it read a counter: a CSR instruction
+   * reads in writeback what it asked in execute, so the value includes its own fetch and operand stalls
+   * (docs/cycle-model.md, "Counter reads"). The machine adds it to a cycle/mcycle value read.
+   */
+  lastReadOffset = 0;
+
   /** Cycles and per-category stall cycles of the last observed record. */
   lastCycles = 0;
   readonly lastStalls = new Float64Array(N_STALLS);
@@ -137,11 +195,18 @@ export class RocketModel {
   constructor(params: CoreParams, reader: PageTableReader | null = null) {
     this.params = params;
     this.reader = reader;
-    this.icache = new SetAssocCache(params.icache.sizeBytes, params.icache.ways, params.icache.lineBytes);
-    this.dcache = new SetAssocCache(params.dcache.sizeBytes, params.dcache.ways, params.dcache.lineBytes);
-    this.itlb = new Tlb(params.itlb.entries, params.itlb.superpageEntries);
-    this.dtlb = new Tlb(params.dtlb.entries, params.dtlb.superpageEntries);
-    this.bp = new BranchPredictor(params.bhtEntries, params.btbEntries, params.rasEntries);
+    this.icache = new SetAssocCache(params.icache.sizeBytes, params.icache.ways, params.icache.lineBytes, params.icache.replacement);
+    this.dcache = new SetAssocCache(params.dcache.sizeBytes, params.dcache.ways, params.dcache.lineBytes, params.dcache.replacement);
+    this.itlb = new Tlb(params.itlb.entries, params.itlb.superpageEntries, params.itlb.sectors);
+    this.dtlb = new Tlb(params.dtlb.entries, params.dtlb.superpageEntries, params.dtlb.sectors);
+    this.bp = new BranchPredictor(
+      { entries: params.bhtEntries, counterBits: params.bhtCounterBits, historyLength: params.bhtHistoryLength, historyBits: params.bhtHistoryBits },
+      params.btbEntries,
+      params.rasEntries,
+    );
+    this.icacheMiss = params.missLatency + params.icache.lineBytes / params.busBytes + params.icacheRefillExtra;
+    this.dcacheMiss = params.missLatency + params.dcache.lineBytes / params.busBytes;
+    this.writeback = params.dcache.lineBytes / params.busBytes + params.writebackExtra;
     this.pteCache = new Float64Array(params.pteCacheEntries).fill(NaN);
     this.pteStamp = new Float64Array(params.pteCacheEntries);
     this.cacheBase = Float64Array.from(params.cacheable.map((r) => r.base));
@@ -150,7 +215,7 @@ export class RocketModel {
     this.linesUniform = params.cacheable.every((r) => r.base % ilb === 0 && (r.base + r.size) % ilb === 0);
     this.xpcExtra = Float64Array.from([params.xpc.xcall, params.xpc.xret, params.xpc.swapseg, params.xpc.xprefetch]);
     this.xpcCost = new XpcCostModel(params.xpc, {
-      dataAccess: (pa, size) => this.dataAccess(pa, size, false),
+      dataAccess: (pa, size, write) => this.dataAccess(pa, size, false, write === true),
       loadLatency: params.loadLatencyWord,
       redirectPenalty: params.xretPenalty,
     });
@@ -170,6 +235,10 @@ export class RocketModel {
     this.regReady.fill(0);
     this.mdFree = 0;
     this.now = 0;
+    this.lastStoreWord = NaN;
+    this.lastStoreIssue = -Infinity;
+    this.portBusyUntil = 0;
+    this.lastReadOffset = 0;
     this.lastFetchLine = NaN;
     this.lastFetchPage = NaN;
     this.asid = this.reader ? Number((this.reader.satp() >> 44n) & 0xffffn) : 0;
@@ -201,8 +270,12 @@ export class RocketModel {
     return false;
   }
 
-  /** One D-cache access (a load, store or PTE read) of the line(s) covering [pa, pa + size). Returns extra cycles. */
-  private dataAccess(pa: number, size: number, account = true): number {
+  /**
+   * One D-cache access (a load, store or PTE read) of the line(s) covering [pa, pa + size). Returns extra
+   * cycles: per missing line the refill (missLatency + beats), a dirty victim's write-back first, and for
+   * a store the merge after the refill. `replay` adds the nacked instruction's replay to a miss.
+   */
+  private dataAccess(pa: number, size: number, account = true, write = false, replay = false): number {
     if (!this.cacheable(pa)) {
       if (account) this.stall(S_UNCACHED, this.params.uncachedLatency);
       return this.params.uncachedLatency;
@@ -212,9 +285,10 @@ export class RocketModel {
     const last = Math.floor((pa + size - 1) / lb);
     let cost = 0;
     for (let line = first; line <= last; line++) {
-      if (!this.dcache.accessLine(line)) {
+      const r = this.dcache.accessLine(line, write);
+      if (r !== HIT) {
         this.ev.dcacheMisses++;
-        cost += this.params.missLatency;
+        cost += this.dcacheMiss + (r === MISS_DIRTY ? this.writeback : 0) + (write ? this.params.storeMissExtra : 0) + (replay ? this.params.replayPenalty : 0);
       }
     }
     if (account) this.stall(S_DCACHE, cost);
@@ -256,7 +330,7 @@ export class RocketModel {
       // No page tables to read: three PTE reads that hit the D-cache.
       this.ev.pteReads += 3;
       tlb.insert(va, 0, this.asid, false);
-      return 3 * P.walkAccessCycles;
+      return 3 * P.walkAccessCycles + P.walkFinishCycles;
     }
     const satp = this.reader.satp();
     let a = Number(satp & 0xfffffffffffn) * 4096;
@@ -269,7 +343,7 @@ export class RocketModel {
       const pteAddr = a + vpn * 8;
       this.ev.pteReads++;
       if (this.pteCacheHit(pteAddr)) {
-        cost += 1;
+        cost += P.pteCacheHitCycles;
       } else {
         cost += P.walkAccessCycles;
         cost += this.dataAccess(pteAddr, 8, false); // charged to the TLB category by the caller
@@ -286,7 +360,7 @@ export class RocketModel {
       a = Number((pte >> 10n) & 0xfffffffffffn) * 4096;
     }
     if (found) tlb.insert(va, leafLevel, this.params.asidTagging ? this.asid : 0, global);
-    return cost;
+    return cost + P.walkFinishCycles;
   }
 
   private flushTlbs(va: number | null, asid: number | null): void {
@@ -335,10 +409,10 @@ export class RocketModel {
       } else if (this.cacheable(pa)) {
         for (let line = firstLine; line <= lastLine; line++) {
           if (line === this.lastFetchLine) continue;
-          if (!this.icache.accessLine(line)) {
+          if (this.icache.accessLine(line) !== HIT) {
             this.ev.icacheMisses++;
-            this.stall(S_ICACHE, P.missLatency);
-            t += P.missLatency;
+            this.stall(S_ICACHE, this.icacheMiss);
+            t += this.icacheMiss;
           }
           this.lastFetchLine = line;
         }
@@ -379,7 +453,7 @@ export class RocketModel {
       producer = this.regProducer[rs2];
     }
     if (ready > t) {
-      this.stall(producer === 0 ? S_LOAD_USE : S_MULDIV, ready - t);
+      this.stall(producer === 1 ? S_MULDIV : S_LOAD_USE, ready - t);
       t = ready;
     }
     const isMulDiv = cls === C_MUL || cls === C_DIV || cls === C_DIVW;
@@ -388,58 +462,80 @@ export class RocketModel {
       t = this.mdFree;
     }
     const issue = t;
+    // A counter read sees the cycles up to its own issue (docs/cycle-model.md, "Counter reads").
+    this.lastReadOffset = issue - start;
+    if (cls === C_CSR && this.lastReadOffset > 0 && rec.rd > 0 && ((rec.raw >>> 20) === 0xc00 || (rec.raw >>> 20) === 0xb00)) {
+      // cycle/mcycle: the value read includes this instruction's own stalls before its read; the
+      // machine writes the adjusted value back to rd (CommitRecord.counterReadOffset).
+      rec.counterReadOffset = this.lastReadOffset;
+      rec.rdValue = BigInt.asUintN(64, rec.rdValue + BigInt(this.lastReadOffset));
+    }
     let post = 0;
 
-    // Data access: D-TLB, then the D-cache (blocking: a miss stalls the pipeline).
-    if (rec.memKind !== MEM_NONE) {
-      if ((rec.xlate & XLATE_DATA) !== 0 && !this.dtlb.lookup(rec.memVaddr, P.asidTagging ? this.asid : 0)) {
+    // Data access: D-TLB, then the D-cache (blocking: a miss stalls the pipeline). Accesses the XPC
+    // relay segment translated never reach the TLB.
+    const memKind = rec.memKind;
+    if (memKind !== MEM_NONE) {
+      if (this.portBusyUntil > issue) {
+        // The D-cache port is still busy with an xcall's linkage push.
+        const wait = this.portBusyUntil - issue;
+        this.stall(S_XPC, wait);
+        post += wait;
+      }
+      if ((rec.xlate & (XLATE_DATA | XLATE_RELAY)) === XLATE_DATA && !this.dtlb.lookup(rec.memVaddr, P.asidTagging ? this.asid : 0)) {
+        // Rocket: the D-TLB misses in the access's first cycle, the cache nacks it, the walker refills
+        // the TLB and the instruction replays from writeback.
         this.ev.dtlbMisses++;
-        const w = this.walk(rec.memVaddr, this.dtlb);
+        const w = this.walk(rec.memVaddr, this.dtlb) + P.replayPenalty;
         this.stall(S_DTLB, w);
         post += w;
       }
-      post += this.dataAccess(rec.memPaddr, rec.memSize);
+      const word = Math.floor(rec.memPaddr / 8);
+      if (memKind === MEM_LOAD && word === this.lastStoreWord && issue - this.lastStoreIssue <= P.storeLoadWindow) {
+        // The load reads a word a store still in the D-cache pipeline is writing: nack and replay.
+        this.stall(S_DCACHE, P.replayPenalty);
+        post += P.replayPenalty;
+      }
+      post += this.dataAccess(rec.memPaddr, rec.memSize, true, memKind !== MEM_LOAD, true);
+      if (memKind !== MEM_LOAD) {
+        this.lastStoreWord = word;
+        this.lastStoreIssue = issue + post;
+      }
     }
 
     // Result latency.
     const rd = rec.rd;
+    let mdCycles = 0;
+    if (isMulDiv) {
+      mdCycles = cls === C_MUL && P.mulUnroll === 0
+        ? P.mulLatency
+        : mulDivCycles(OP_FACTS.mulDiv[opId], cls === C_MUL, rec.rs1Value, rec.rs2Value, P.mulUnroll, P.mulEarlyOut, P.divEarlyOut);
+    }
     if (rd > 0) {
       let latency = 1;
       let prod = 0;
       if (cls === C_LOAD_WORD || cls === C_AMO) latency = P.loadLatencyWord;
       else if (cls === C_LOAD_SUB) latency = P.loadLatencySubword;
-      else if (cls === C_MUL) {
-        latency = P.mulLatency;
+      else if (isMulDiv) {
+        latency = mdCycles;
         prod = 1;
-      } else if (cls === C_DIV || cls === C_DIVW) {
-        latency = dividerCycles(cls === C_DIVW ? 32 : 64, OP_FACTS.unsignedDiv[opId] === 0, rec.rs1Value, rec.rs2Value, P.divSetup);
-        prod = 1;
-      }
+      } else if (cls === C_CSR) latency = P.csrLatency;
       this.regReady[rd] = issue + post + latency;
       this.regProducer[rd] = prod;
     }
-    if (cls === C_MUL) this.mdFree = issue + 1;
-    else if (cls === C_DIV || cls === C_DIVW) {
-      this.mdFree = issue + dividerCycles(cls === C_DIVW ? 32 : 64, OP_FACTS.unsignedDiv[opId] === 0, rec.rs1Value, rec.rs2Value, P.divSetup);
-    }
+    // The iterative unit takes the next request once this one's response has gone (a pipelined
+    // multiplier takes one per cycle).
+    if (isMulDiv) this.mdFree = cls === C_MUL && P.mulUnroll === 0 ? issue + 1 : issue + mdCycles;
 
     // Control flow.
     const fallThrough = rec.pc + rec.size;
     if (cls === C_BRANCH) {
       this.ev.branches++;
-      if (this.bp.branch(rec.pc, rec.taken, rec.nextPc, fallThrough)) {
-        this.ev.mispredicts++;
-        this.stall(S_MISPREDICT, P.mispredictPenalty);
-        post += P.mispredictPenalty;
-      }
+      post += this.predicted(this.bp.branch(rec.pc, rec.size, rec.taken, rec.nextPc, fallThrough));
     } else if (cls === C_JAL || cls === C_JALR) {
       this.ev.branches++;
       const rdNum = rd > 0 ? rd : 0;
-      if (this.bp.jump(rec.pc, rdNum, cls === C_JALR ? rs1 : -1, rec.nextPc, fallThrough)) {
-        this.ev.mispredicts++;
-        this.stall(S_MISPREDICT, P.mispredictPenalty);
-        post += P.mispredictPenalty;
-      }
+      post += this.predicted(this.bp.jump(rec.pc, rdNum, cls === C_JALR ? rs1 : -1, rec.nextPc, fallThrough));
     }
 
     // CSR side effects: satp changes the translation context; most CSR writes flush the pipeline.
@@ -467,6 +563,13 @@ export class RocketModel {
       const extra = this.xpcExtra[OP_FACTS.xpcIndex[opId]] + this.xpcCost.cost(rec) + (this.xpcHook ? this.xpcHook(rec) : 0);
       this.stall(S_XPC, extra);
       post += extra;
+      if (this.xpcCost.lastPortBusy > 0) this.portBusyUntil = issue + 1 + post + this.xpcCost.lastPortBusy;
+    }
+    if (cls !== C_XPC && rec.xpcEvent !== 0) {
+      // An XPC CSR read that the engine served from memory (csrr xcaller reads the link stack).
+      const extra = this.xpcCost.cost(rec);
+      this.stall(S_XPC, extra);
+      post += extra;
     }
     if (flush > 0) {
       this.ev.flushes++;
@@ -476,6 +579,15 @@ export class RocketModel {
 
     this.now = issue + 1 + post;
     return this.finish(start);
+  }
+
+  /** Cycles a control transfer's prediction outcome costs (branch.ts PRED_*). */
+  private predicted(outcome: number): number {
+    if (outcome === PRED_OK) return 0;
+    const c = outcome === PRED_REDIRECT ? this.params.decodeRedirectPenalty : this.params.mispredictPenalty;
+    if (outcome === PRED_WRONG) this.ev.mispredicts++;
+    this.stall(S_MISPREDICT, c);
+    return c;
   }
 
   private stall(k: number, cycles: number): void {

@@ -1,31 +1,46 @@
-// A fully associative TLB with true LRU replacement: `entries` slots for 4 KiB pages and
-// `superpageEntries` slots for 2 MiB / 1 GiB leaves (Rocket keeps superpages in separate entries).
-// Entries are tagged with the virtual page number at their level and, when ASID tagging is on, with
-// the ASID (global mappings match any ASID).
+// A fully associative TLB as rocket-chip's (TLB.scala): `entries` sectored entries for 4 KiB pages, each
+// tagged with a sector of `sectors` consecutive virtual pages and holding one valid bit per page
+// (nTLBBasePageSectors = 4 by default), plus `superpageEntries` entries for 2 MiB / 1 GiB leaves. A walk
+// for a page whose sector is already present fills that entry's bit; otherwise it takes a new entry
+// (an invalid one first, else the least recently used: true LRU standing for Rocket's tree pseudo-LRU).
+// Entries are tagged with the ASID when ASID tagging is on (global mappings match any ASID).
 
 const PAGE = 4096;
 
 export class Tlb {
   private readonly tags: Float64Array;
   private readonly levels: Int8Array;
+  /** Per entry: bit k set when page k of the sector is present (superpage entries: bit 0). */
+  private readonly valid: Uint8Array;
   private readonly asids: Int32Array;
   private readonly globals: Uint8Array;
   private readonly stamps: Float64Array;
   private readonly small: number;
+  private readonly sectors: number;
   private clock = 0;
   /** The last hit (vpn, asid) and the entry it found; memoVpn NaN once any entry changes. */
   private memoVpn = NaN;
   private memoAsid = 0;
   private memoIndex = 0;
 
-  constructor(entries: number, superpageEntries: number) {
+  constructor(entries: number, superpageEntries: number, sectors = 1) {
     const n = entries + superpageEntries;
     this.small = entries;
+    this.sectors = sectors;
     this.tags = new Float64Array(n).fill(NaN);
     this.levels = new Int8Array(n);
+    this.valid = new Uint8Array(n);
     this.asids = new Int32Array(n);
     this.globals = new Uint8Array(n);
     this.stamps = new Float64Array(n);
+  }
+
+  private tagOf(vpn: number, level: number): number {
+    return level === 0 ? Math.floor(vpn / this.sectors) : Math.floor(vpn / (level === 1 ? 512 : 262144));
+  }
+
+  private bitOf(vpn: number, level: number): number {
+    return level === 0 ? 1 << (vpn % this.sectors) : 1;
   }
 
   /** Hit for virtual address va under asid (pass 0 when ASIDs are not tagged)? Updates LRU. */
@@ -39,8 +54,7 @@ export class Tlb {
     }
     for (let i = 0; i < this.tags.length; i++) {
       const level = this.levels[i];
-      const tag = level === 0 ? vpn : Math.floor(vpn / (level === 1 ? 512 : 262144));
-      if (this.tags[i] === tag && (this.globals[i] === 1 || this.asids[i] === asid)) {
+      if (this.tags[i] === this.tagOf(vpn, level) && (this.valid[i] & this.bitOf(vpn, level)) !== 0 && (this.globals[i] === 1 || this.asids[i] === asid)) {
         this.stamps[i] = ++this.clock;
         this.memoVpn = vpn;
         this.memoAsid = asid;
@@ -54,7 +68,8 @@ export class Tlb {
   /** Install the translation of va found at leaf `level` (0 = 4 KiB, 1 = 2 MiB, 2 = 1 GiB). */
   insert(va: number, level: number, asid: number, global: boolean): void {
     const vpn = Math.floor(va / PAGE);
-    const tag = level === 0 ? vpn : Math.floor(vpn / (level === 1 ? 512 : 262144));
+    const tag = this.tagOf(vpn, level);
+    const bit = this.bitOf(vpn, level);
     let lo = 0;
     let hi = this.small;
     if (level > 0 && this.tags.length > this.small) {
@@ -62,6 +77,16 @@ export class Tlb {
       hi = this.tags.length;
     }
     this.memoVpn = NaN;
+    // The sector is present (same tag, ASID and global bit): add this page to it.
+    if (level === 0) {
+      for (let i = lo; i < hi; i++) {
+        if (this.tags[i] === tag && this.levels[i] === 0 && this.asids[i] === asid && this.globals[i] === (global ? 1 : 0)) {
+          this.valid[i] |= bit;
+          this.stamps[i] = ++this.clock;
+          return;
+        }
+      }
+    }
     let victim = lo;
     for (let i = lo; i < hi; i++) {
       if (this.tags[i] !== this.tags[i]) {
@@ -72,6 +97,7 @@ export class Tlb {
     }
     this.tags[victim] = tag;
     this.levels[victim] = level;
+    this.valid[victim] = bit;
     this.asids[victim] = asid;
     this.globals[victim] = global ? 1 : 0;
     this.stamps[victim] = ++this.clock;
@@ -86,8 +112,9 @@ export class Tlb {
       if (asid !== null && (this.globals[i] === 1 || this.asids[i] !== asid)) continue;
       if (va !== null) {
         const level = this.levels[i];
-        const tag = level === 0 ? vpn : Math.floor(vpn / (level === 1 ? 512 : 262144));
-        if (this.tags[i] !== tag) continue;
+        if (this.tags[i] !== this.tagOf(vpn, level)) continue;
+        this.valid[i] &= ~this.bitOf(vpn, level);
+        if (this.valid[i] !== 0) continue;
       }
       this.tags[i] = NaN;
     }
@@ -96,5 +123,6 @@ export class Tlb {
   flushAll(): void {
     this.memoVpn = NaN;
     this.tags.fill(NaN);
+    this.valid.fill(0);
   }
 }

@@ -8,6 +8,7 @@ import {
   XPC_EV_ENTRY_READ,
   XPC_EV_LINK_POP,
   XPC_EV_LINK_PUSH,
+  XPC_EV_LINK_READ,
   XPC_EV_PREFETCH,
   XPC_EV_SATP_SWITCH,
   XPC_EV_SEGLIST,
@@ -38,8 +39,8 @@ export const XPC_TIMING_DEFAULTS: Readonly<XpcTimingParams> = Object.freeze({
 
 /** What the cost model needs from the core model it is part of. */
 export interface XpcCorePort {
-  /** One access of [paddr, paddr + size) through the core's D-cache; returns the cycles its misses add (0 on hits). */
-  dataAccess(paddr: number, size: number): number;
+  /** One access of [paddr, paddr + size) through the core's D-cache (`write` dirties the lines); returns the cycles its misses add (0 on hits). */
+  dataAccess(paddr: number, size: number, write?: boolean): number;
   /** Cycles from a D-cache read's issue to its data (a dependent step waits that long). */
   loadLatency: number;
   /** Dead cycles while the pipeline refetches from a pc written at commit (like mret/sret). */
@@ -54,13 +55,14 @@ const LINK_RESERVED_BYTES = 16;
 const SEGLIST_BYTES = 32;
 
 /** Names of the steps in `lastBreakdown`. */
-export const XPC_STEP_NAMES = ['cap', 'entry', 'push', 'pop', 'seglist', 'redirect'] as const;
+export const XPC_STEP_NAMES = ['cap', 'entry', 'push', 'pop', 'seglist', 'redirect', 'caller'] as const;
 const STEP_CAP = 0;
 const STEP_ENTRY = 1;
 const STEP_PUSH = 2;
 const STEP_POP = 3;
 const STEP_SEGLIST = 4;
 const STEP_REDIRECT = 5;
+const STEP_CALLER = 6;
 
 /** lastEntryCache values. */
 export const ENTRY_CACHE_NONE = 0;
@@ -76,6 +78,11 @@ export class XpcCostModel {
   private clock = 0;
   /** Cycles of each step (XPC_STEP_NAMES order) of the last costed instruction. */
   readonly lastBreakdown = new Float64Array(XPC_STEP_NAMES.length);
+  /**
+   * Cycles after the last instruction during which the engine still owns the D-cache port (a
+   * non-blocking linkage push draining its beats): memory instructions issued meanwhile wait.
+   */
+  lastPortBusy = 0;
   /** Whether the last instruction's x-entry came from the engine cache (ENTRY_CACHE_*). */
   lastEntryCache = ENTRY_CACHE_NONE;
   /** Totals since reset: x-entry lookups that hit and missed the engine cache. */
@@ -137,6 +144,7 @@ export class XpcCostModel {
     const b = this.lastBreakdown;
     b.fill(0);
     this.lastEntryCache = ENTRY_CACHE_NONE;
+    this.lastPortBusy = 0;
     if (ev === 0) return 0;
     const port = this.port;
     const lat = port.loadLatency;
@@ -162,19 +170,28 @@ export class XpcCostModel {
     if ((ev & XPC_EV_LINK_PUSH) !== 0) {
       // The record's lines are allocated either way; only a blocking push makes the pipeline wait.
       const push = this.params.linkRecordBytes;
-      const miss = port.dataAccess(rec.xpcLinkPa, push);
+      const miss = port.dataAccess(rec.xpcLinkPa, push, true);
       if (this.params.linkPushBlocking) b[STEP_PUSH] = miss + this.beats(push);
+      // Non-blocking: the D-cache still has one port, so the push's beats (and a miss's refill) hold it
+      // after the xcall retires; the callee's first loads and stores wait for it.
+      else this.lastPortBusy = miss + this.beats(push);
     }
 
     if ((ev & XPC_EV_LINK_POP) !== 0) {
       // Read the record (its flags decide), then clear its valid bit.
       const pop = Math.max(8, this.params.linkRecordBytes - LINK_RESERVED_BYTES);
-      b[STEP_POP] = port.dataAccess(rec.xpcLinkPa, pop) + this.beats(pop) - 1 + lat + 1;
+      b[STEP_POP] = port.dataAccess(rec.xpcLinkPa, pop, true) + this.beats(pop) - 1 + lat + 1;
     }
 
     if ((ev & XPC_EV_SEGLIST) !== 0) {
       // swapseg: read the entry, write the active segment back into it.
-      b[STEP_SEGLIST] = port.dataAccess(rec.xpcSegListPa, SEGLIST_BYTES) + 2 * this.beats(SEGLIST_BYTES) - 1 + lat;
+      b[STEP_SEGLIST] = port.dataAccess(rec.xpcSegListPa, SEGLIST_BYTES, true) + 2 * this.beats(SEGLIST_BYTES) - 1 + lat;
+    }
+
+    if ((ev & XPC_EV_LINK_READ) !== 0) {
+      // csrr xcaller: the engine reads the record's flags word, then (valid) its caller word, one port
+      // beat each, while the CSR read holds the pipeline (its result is not bypassed anyway).
+      b[STEP_CALLER] = port.dataAccess(rec.xpcLinkPa + 104, 8) + port.dataAccess(rec.xpcLinkPa + 16, 8) + 2;
     }
 
     // A switch of satp redirects the pipeline to a pc known only at commit, in a new address space. The

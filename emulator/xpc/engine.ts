@@ -195,12 +195,17 @@ export class XpcEngine {
    * the kernel's thread switches, which swap xlink_* like any other per-thread state.
    */
   caller(): bigint {
+    this.callerReadPa = -1;
     if (this.linkTop <= this.linkBase || this.linkTop < BigInt(LINKAGE_BYTES)) return 0n;
     const rec = paddrOf(this.linkTop - BigInt(LINKAGE_BYTES));
     if (rec < 0 || !this.host.isRam(rec, LINKAGE_BYTES)) return 0n;
+    this.callerReadPa = rec;
     if ((this.host.read64(rec + 104) & 1n) === 0n) return 0n;
     return this.host.read64(rec + 16);
   }
+
+  /** Physical address of the linkage record the last caller() read from memory, or -1 (timing model). */
+  callerReadPa = -1;
 
   private setSegment(va: bigint, pa: bigint, len: bigint, perm: bigint): void {
     this.segVa = va;

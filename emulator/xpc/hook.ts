@@ -7,6 +7,7 @@ import { RAM_BASE } from '../hart.js';
 import { RAM_OFF } from '../layout.js';
 import type { XpcHook } from '../xpc-hook.js';
 import { SEG_FAULT, SEG_LOAD, SEG_STORE, XpcEngine, type XpcHost } from './engine.js';
+import { XPC_EV_LINK_READ } from '../types.js';
 
 const CSR_SATP = 0x180;
 const CAUSE_ILLEGAL_INSTRUCTION = 2;
@@ -98,8 +99,14 @@ export class XpcEngineHook implements XpcHook {
     return true;
   }
 
-  csrRead(_hart: Hart, csr: number): bigint | undefined {
-    return this.engine.readCsr(csr);
+  csrRead(hart: Hart, csr: number): bigint | undefined {
+    const v = this.engine.readCsr(csr);
+    // xcaller reads the link stack: tell the timing model which record (docs/xpc.md §7).
+    if (csr === 0xcc2 && hart.rec !== null && this.engine.callerReadPa >= 0) {
+      hart.rec.xpcEvent |= XPC_EV_LINK_READ;
+      hart.rec.xpcLinkPa = this.engine.callerReadPa;
+    }
+    return v;
   }
 
   csrWrite(_hart: Hart, csr: number, value: bigint): boolean {

@@ -144,6 +144,8 @@ export function runImage(image: KernelImage, opts: RunOptions): ImageRun {
   const NS = STALL_NAMES.length;
   const ITLB = STALL_NAMES.indexOf('itlb');
   const DTLB = STALL_NAMES.indexOf('dtlb');
+  /** Stall categories that come before an instruction's issue (fetch and operands). */
+  const PRE_ISSUE = (['icache', 'itlb', 'uncached', 'load-use', 'muldiv'] as const).map((n) => STALL_NAMES.indexOf(n));
 
   const kranges = kernelRanges(image);
   const progIndex = new Map(image.programs.map((p, i) => [p.name, i]));
@@ -219,6 +221,19 @@ export function runImage(image: KernelImage, opts: RunOptions): ImageRun {
     if (user && pid === -1) pid = pidOf(satp);
     // close the window before its end instruction (start..<end)
     if (open >= 0 && !isInterrupt && pc === winEndPc[open] && pid === winEndPid[open]) {
+      // ...but with the end instruction's stalls before its counter read (its fetch, I-TLB walk,
+      // operand waits), which the counters include (docs/cycle-model.md, "Counter reads").
+      const pre = rec.counterReadOffset ?? 0;
+      if (pre > 0 && stalls) {
+        const ph = pid === clientPid ? P.client : P.handler;
+        for (const k of PRE_ISSUE) {
+          if (stalls[k] === 0) continue;
+          const into = k === ITLB ? P['tlb refill'] : ph;
+          cur!.phaseStalls[into * NS + k] += stalls[k];
+          cur!.phases[into] += stalls[k];
+        }
+        cur!.cycles += pre;
+      }
       passes.get(wins[open].id)!.push(cur!);
       open = -1;
       cur = null;

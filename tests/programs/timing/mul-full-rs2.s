@@ -1,0 +1,12 @@
+# Multiplier: 12345 * -1 (the same cost: only rs1's bytes end the loop).
+# One mechanism in a loop (docs/cycle-model.md, Calibration; RTL cycles in tests/data/rocket-rtl.json).
+        .include "calib.inc"
+        CAL_BEGIN
+        li s0, 200
+        li a1, 12345
+        li a2, -1
+1:      mul t0, a1, a2
+        add t1, t0, t0
+        addi s0, s0, -1
+        bnez s0, 1b
+        CAL_END

@@ -1,0 +1,15 @@
+# D-cache load refills: one load per 64-byte line over 32 KiB (the second half evicts clean lines).
+# One mechanism in a loop (docs/cycle-model.md, Calibration; RTL cycles in tests/data/rocket-rtl.json).
+        .include "calib.inc"
+        CAL_BEGIN
+        la a0, buf
+        li a1, 512
+        mv a2, a0
+1:      ld t0, 0(a2)
+        addi a2, a2, 64
+        addi a1, a1, -1
+        bnez a1, 1b
+        CAL_END
+        .bss
+        .balign 64
+buf:    .skip 65536

@@ -1,0 +1,19 @@
+# Store-to-load hazard with one instruction between store and load (still nacked).
+# One mechanism in a loop (docs/cycle-model.md, Calibration; RTL cycles in tests/data/rocket-rtl.json).
+        .include "calib.inc"
+        CAL_BEGIN
+        la a0, buf
+        li s0, 400
+        ld zero, 0(a0)
+        ld zero, 64(a0)
+        ld zero, 128(a0)
+1:
+        sd s0, 0(a0)
+        addi t1, t1, 1
+        ld t0, 0(a0)
+        addi s0, s0, -1
+        bnez s0, 1b
+        CAL_END
+        .data
+        .balign 64
+buf:    .zero 256
