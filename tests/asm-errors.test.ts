@@ -72,7 +72,7 @@ const CASES: [string, string][] = [
   ['.p2align 40', 'e.s:1:10: error: alignment exponent must be in [0, 30], got 40'],
   ['.section', 'e.s:1:9: error: expected a section name'],
   ['.section .x, "q"', "e.s:1:14: error: unknown section flag 'q'"],
-  ['.option foo', "e.s:1:9: error: unknown option 'foo' (expected rvc, norvc, push, pop, relax, norelax, pic or nopic)"],
+  ['.option foo', "e.s:1:9: error: unknown option 'foo' (expected rvc, norvc, push, pop, relax, norelax, pic, nopic or arch)"],
   ['.option pop', 'e.s:1:9: error: .option pop with no .option push'],
   ['.include "nope.s"', "e.s:1:10: error: cannot find include file 'nope.s'"],
   ['.error "custom message"', 'e.s:1:1: error: custom message'],

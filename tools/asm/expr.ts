@@ -21,6 +21,10 @@ export interface Sym {
   expr: Expr | null;
   global: boolean;
   weak: boolean;
+  /** A `.comm` definition: merged with other commons (largest size and alignment), overridden by a strong one. */
+  common?: boolean;
+  /** Set by the linker on a definition that another unit's definition overrides (a weak or common one). */
+  overriddenBy?: Sym | null;
   /** Not written to the ELF symbol table (.L, numeric and `.` labels). */
   temp: boolean;
   type: 'notype' | 'func' | 'object';

@@ -12,6 +12,7 @@
 import { PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, type ElfImage, type ElfSegment, type ElfSymbol } from '../elf/model.js';
 import { EF_RISCV_RVC, writeElf } from '../elf/write.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
+import { encodeAttributes, mergeAttributes, parseIsa, SHT_RISCV_ATTRIBUTES } from './attributes.js';
 import { AsmError, evaluate, type Expr, type RelValue, type Sym } from './expr.js';
 import { checkLayout, link, parseAddress, type LayoutSpec, type OutputSection } from './link.js';
 import { Unit, type BinaryResolver, type IncludeResolver, type SourceFile } from './unit.js';
@@ -162,6 +163,11 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   }
   const outputs = linked?.outputs ?? [];
   const image = buildImage(units, outputs, linked?.entry ?? base, diags, linked?.resolve ?? null);
+  // .riscv.attributes: the units' attributes merged as ld merges them (arch: the union of extensions).
+  const defaultIsa = parseIsa(march.ok ? (options.march ?? 'rv64imac') : 'rv64imac');
+  const attrs = mergeAttributes(units.map((u) => ({ ...u.attrs, arch: u.attrs.arch ?? (typeof defaultIsa === 'string' ? null : defaultIsa) })));
+  const attrData = encodeAttributes(attrs);
+  image.sections.push({ name: '.riscv.attributes', type: SHT_RISCV_ATTRIBUTES, flags: 0, addr: 0n, data: attrData, size: attrData.length, align: 1 });
   for (const p of linked?.providedSymbols ?? []) {
     image.symbols.push({ name: p.name, value: p.value, size: 0, bind: 'global', type: 'notype', section: p.section });
   }
@@ -252,7 +258,8 @@ function buildImage(units: Unit[], outputs: OutputSection[], entry: bigint, diag
         section: s.kind === 1 && s.section ? s.section.outputName || null : null,
       };
       if (s.global) {
-        if (seenGlobal.has(s.name)) continue;
+        // A weak or common definition another unit overrides is not in the output, as with ld.
+        if (s.overriddenBy || seenGlobal.has(s.name)) continue;
         seenGlobal.add(s.name);
         globalsOut.push(sym);
       } else locals.push(sym);

@@ -15,7 +15,7 @@ import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { encodeBits } from '../../isa/codec.js';
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
-import { AsmError, E_SYM, evaluate, symbolPlusConstant, type Loc, type RelValue, type Sym } from './expr.js';
+import { AsmError, E_NUM, E_SYM, evaluate, symbolPlusConstant, type Loc, type RelValue, type Sym } from './expr.js';
 import {
   FIX_ABS,
   FIX_DATA,
@@ -244,7 +244,16 @@ interface LinkOptions {
   entry: string | null;
 }
 
+/** Undefined symbols already reported, per diagnostics list: each is reported once, at its first reference. */
+const reportedUndefined = new WeakMap<Diagnostic[], Set<string>>();
+
 function addDiag(diags: Diagnostic[], loc: Loc | null, message: string, severity: 'error' | 'warning' = 'error'): void {
+  if (message.startsWith('undefined symbol ')) {
+    let seen = reportedUndefined.get(diags);
+    if (!seen) reportedUndefined.set(diags, (seen = new Set()));
+    if (seen.has(message)) return;
+    seen.add(message);
+  }
   diags.push({
     file: loc?.file ?? '<link>',
     line: loc?.line ?? 0,
@@ -256,20 +265,35 @@ function addDiag(diags: Diagnostic[], loc: Loc | null, message: string, severity
 
 /** Place sections, resolve symbols, apply fixups and build output section contents. */
 export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): LinkResult {
-  // Global symbols.
+  // Global symbols, resolved as GNU ld does (BFD's generic link table): a strong definition beats weak and
+  // common ones, two strong ones are an error, two weak ones keep the first (in command-line order), and of
+  // two commons the larger is kept. References from every unit, including the weak definer's own, then bind
+  // to the winner (an ELF reference to a global symbol is never resolved inside its object).
   const globals = new Map<string, Sym>();
+  const rank = (s: Sym): number => (s.weak ? 0 : s.common ? 1 : 2);
   for (const u of units) {
     for (const s of u.symbols.values()) {
       if (!s.global || s.kind === 0) continue;
+      s.overriddenBy = null;
       const prev = globals.get(s.name);
-      if (prev) {
-        if (prev.weak && !s.weak) globals.set(s.name, s);
-        else if (!s.weak) addDiag(diags, s.defLoc, `symbol '${s.name}' is already defined${prev.defLoc ? ` (first defined at ${prev.defLoc.file}:${prev.defLoc.line})` : ''}`);
+      if (!prev) {
+        globals.set(s.name, s);
         continue;
       }
-      globals.set(s.name, s);
+      const rp = rank(prev);
+      const rs = rank(s);
+      if (rs === 2 && rp === 2) {
+        addDiag(diags, s.defLoc, `symbol '${s.name}' is already defined${prev.defLoc ? ` (first defined at ${prev.defLoc.file}:${prev.defLoc.line})` : ''}`);
+        s.overriddenBy = prev;
+      } else if (rs > rp || (rs === 1 && rp === 1 && commonSize(s) > commonSize(prev))) {
+        globals.set(s.name, s);
+        prev.overriddenBy = s;
+      } else s.overriddenBy = prev;
     }
   }
+  // Chains (weak overridden by common overridden by strong) point at the final winner.
+  for (const g of globals.values()) g.overriddenBy = null;
+  for (const u of units) for (const s of u.symbols.values()) if (s.overriddenBy) s.overriddenBy = globals.get(s.name) ?? null;
 
   // Output sections.
   const outputs: OutputSection[] = [];
@@ -397,6 +421,7 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
 
   // Symbol values after placement.
   const resolve = (s: Sym): RelValue | null => {
+    if (s.overriddenBy) s = s.overriddenBy;
     if (s.kind === 1) return { base: null, off: s.section!.addr + BigInt(s.frag!.offset + s.offset) };
     if (s.kind === 2) return { base: null, off: s.value };
     if (s.kind === 3) {
@@ -456,6 +481,7 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
           if (secNum >= 0 && fx.expr.t === E_SYM && (fx.kind === FIX_PCREL || fx.kind === FIX_PCREL_HI || fx.kind === FIX_PCREL_LO_PAIR)) {
             let t = fx.expr.sym;
             if (t.kind === 0 && !t.temp) t = globals.get(t.name) ?? t;
+            else if (t.overriddenBy) t = t.overriddenBy;
             if (t.kind === 1 && t.section!.addr <= SAFE) {
               const target = Number(t.section!.addr) + t.frag!.offset + t.offset;
               const pcNum = secNum + fx.frag.offset + fx.offset;
@@ -564,6 +590,10 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
   }
   const providedSymbols = [...usedProvided].sort().map((name) => ({ name, ...provided.get(name)! }));
   return { outputs: ordered, globals, entry, resolve, providedSymbols };
+}
+
+function commonSize(s: Sym): bigint {
+  return s.size && s.size.t === E_NUM ? s.size.v : 0n;
 }
 
 function alignUp(v: number, a: number): number {
@@ -677,7 +707,7 @@ function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resol
           return;
         }
         const t = rx.target.t === E_SYM ? rx.target.sym : null;
-        if (t && t.kind === 1 && t.section === sec && !rx.long) {
+        if (t && t.kind === 1 && t.section === sec && !rx.long && !t.overriddenBy) {
           // Same-section label (the usual case): plain numbers.
           const def = rx.relaxed ? rx.big : rx.small;
           const vals = rx.relaxed ? rx.bigValues : rx.smallValues;

@@ -27,6 +27,7 @@ import {
 } from './expr.js';
 import { encodeBits } from '../../isa/codec.js';
 import { PSEUDOS } from './pseudo.js';
+import { ATTRIBUTE_TAGS, TAG_ARCH, parseIsa, type Attributes } from './attributes.js';
 import {
   Frag,
   FIX_ABS,
@@ -112,6 +113,8 @@ interface Frame {
   /** File frames after a C preprocessor line marker (`# 12 "x.S"`): the file and line offset diagnostics use. */
   markFile: string | null;
   markDelta: number;
+  /** Saved (markFile, markDelta) of the lines that entered a file with flag 1 (`# 1 "m.c" 1`). */
+  markStack?: [string | null, number][];
 }
 
 interface Collect {
@@ -384,6 +387,8 @@ export class Unit {
   valExpr: Expr | null = null;
   valMod = -1;
   fileSymbols: string[] = [];
+  /** `.attribute` values, for the `.riscv.attributes` section (arch null: the --march default). */
+  attrs: Attributes = { ints: new Map(), strs: new Map(), arch: null };
 
   constructor(
     public index: number,
@@ -640,11 +645,26 @@ export class Unit {
    * file.S, for diagnostics, as GNU as reads them. Anything else starting with '#' is a comment.
    */
   private lineMarker(f: Frame, text: string, start: number, end: number): void {
-    const m = /^#[ \t]*(?:line[ \t]+)?(\d+)(?:[ \t]+"((?:[^"\\]|\\.)*)")?(?:[ \t\d]*)$/.exec(text.slice(start, end));
+    const m = /^#[ \t]*(?:line[ \t]+)?(\d+)(?:[ \t]+"((?:[^"\\]|\\.)*)")?((?:[ \t]+\d+)*)[ \t]*$/.exec(text.slice(start, end));
     if (!m) return;
-    if (m[2] !== undefined) f.markFile = m[2].replace(/\\(.)/g, '$1');
+    // Flags (cpp's "Preprocessor Output"): 1 enters a file, 2 returns to one. gcc brackets inline asm with
+    // `# 7 "m.c" 1` and `# 0 "" 2`; GNU as takes the empty name on return as "back to where we were", so
+    // later diagnostics again name the .s file and its own line numbers.
+    const flags = m[3].trim().split(/[ \t]+/);
+    if (flags.includes('1')) (f.markStack ??= []).push([f.markFile, f.markDelta]);
+    if (flags.includes('2') && f.markStack?.length) {
+      const [file, delta] = f.markStack.pop()!;
+      if (!m[2]) {
+        f.markFile = file;
+        f.markDelta = delta;
+        return;
+      }
+    }
+    if (m[2]) f.markFile = m[2].replace(/\\(.)/g, '$1');
+    else if (m[2] === '') return;
     f.markDelta = Number(m[1]) - (f.line + 1);
   }
+
 
   /**
    * One physical line: statements separated by ';', each either collected into a macro or repetition body
@@ -1733,8 +1753,14 @@ export class Unit {
       }
       case '.option': {
         const n = this.splitOperands(p, end);
-        if (n !== 1) throw new AsmError('expected: .option rvc|norvc|push|pop|relax|norelax|pic|nopic', p);
+        if (n < 1) throw new AsmError('expected: .option rvc|norvc|push|pop|relax|norelax|pic|nopic|arch, ...', p);
         const o = this.operandText(0).toLowerCase();
+        if (o === 'arch') {
+          if (n < 2) throw new AsmError('expected: .option arch, +ext | -ext | rv64...', p);
+          this.optionArch(n);
+          break;
+        }
+        if (n !== 1) throw new AsmError(`unexpected operands after .option ${o}`, this.opS[1]);
         if (o === 'rvc') this.rvc = true;
         else if (o === 'norvc') this.rvc = false;
         else if (o === 'push') this.optStack.push(this.rvc);
@@ -1743,7 +1769,7 @@ export class Unit {
           this.rvc = this.optStack.pop()!;
         } else if (o === 'relax' || o === 'norelax' || o === 'pic' || o === 'nopic') {
           // Accepted: rvx links without linker relaxation and without PIC (la = lla).
-        } else throw new AsmError(`unknown option '${o}' (expected rvc, norvc, push, pop, relax, norelax, pic or nopic)`, this.opS[0]);
+        } else throw new AsmError(`unknown option '${o}' (expected rvc, norvc, push, pop, relax, norelax, pic, nopic or arch)`, this.opS[0]);
         break;
       }
       case '.file':
@@ -1752,8 +1778,10 @@ export class Unit {
           if (this.nops === 1) this.fileSymbols.push(name);
         }
         break;
-      case '.ident':
       case '.attribute':
+        this.attribute(p, end);
+        break;
+      case '.ident':
       case '.loc':
       case '.addrsig':
       case '.addrsig_sym':
@@ -1916,7 +1944,10 @@ export class Unit {
         sym.defLoc = this.locAt(this.opS[0]);
         sym.type = 'object';
         sym.size = { t: E_NUM, v: size };
-        if (word === '.comm') sym.global = true;
+        if (word === '.comm') {
+          sym.global = true;
+          sym.common = true;
+        }
         this.fillFrag(size, 1, 0n, this.opS[1]);
         this.sec = save;
         this.prevSec = savePrev;
@@ -1931,6 +1962,50 @@ export class Unit {
         throw new AsmError(`unknown directive '${word}'`, this.mnemonicPos);
     }
     if (listStart) this.listingEnd(listStart);
+  }
+
+  /**
+   * `.attribute tag, value` (tag by name or number): recorded for the `.riscv.attributes` section. The
+   * arch attribute also sets the instruction set, as in GNU as: without C, nothing is compressed.
+   */
+  private attribute(p: number, end: number): void {
+    const n = this.splitOperands(p, end);
+    if (n !== 2) throw new AsmError('expected: .attribute tag, value', p);
+    const name = this.operandText(0).toLowerCase().replace(/^tag_riscv_/, '');
+    let tag = ATTRIBUTE_TAGS[name];
+    if (tag === undefined) {
+      if (!/^\d+$/.test(name)) throw new AsmError(`unknown attribute '${this.operandText(0)}' (expected arch, stack_align, unaligned_access, priv_spec, priv_spec_minor, priv_spec_revision or a number)`, this.opS[0]);
+      tag = Number(name);
+    }
+    if (tag % 2 === 1) {
+      if (this.s.charCodeAt(this.opS[1]) !== 34) throw new AsmError('expected a string value for this attribute', this.opS[1]);
+      const text = String.fromCharCode(...this.stringLit(1));
+      if (tag === TAG_ARCH) {
+        const isa = parseIsa(text);
+        if (typeof isa === 'string') throw new AsmError(isa, this.opS[1]);
+        if (isa.xlen !== 64) throw new AsmError('rvx assembles RV64 only (arch attribute names rv32)', this.opS[1]);
+        this.attrs.arch = isa;
+        this.rvc = isa.exts.has('c');
+      } else this.attrs.strs.set(tag, text);
+    } else {
+      this.attrs.ints.set(tag, this.absolute(1, 'attribute value'));
+    }
+  }
+
+  /** `.option arch, +c, -c, rv64gc`: extensions on or off from here (GNU as 2.40); only C changes encodings. */
+  private optionArch(n: number): void {
+    for (let i = 1; i < n; i++) {
+      const t = this.operandText(i).toLowerCase();
+      if (t.startsWith('+') || t.startsWith('-')) {
+        const ext = t.slice(1).replace(/\d+(p\d+)?$/, '');
+        if (!/^[a-z][a-z0-9]*$/.test(ext)) throw new AsmError(`bad extension '${t}'`, this.opS[i]);
+        if (ext === 'c' || ext === 'zca') this.rvc = t[0] === '+';
+      } else {
+        const isa = parseIsa(t);
+        if (typeof isa === 'string') throw new AsmError(isa, this.opS[i]);
+        this.rvc = isa.exts.has('c');
+      }
+    }
   }
 
   private noOperands(p: number, end: number, word: string): void {

@@ -1,0 +1,141 @@
+// The assembler as a drop-in for GNU as/ld on compiler output: symbol binding as ld does it, the
+// .riscv.attributes section, line markers in diagnostics, and the directives gcc emits.
+
+import { describe, expect, it } from 'vitest';
+import { assemble, formatDiagnostic, type AssembleOptions, type SourceFile } from '../tools/asm/index.js';
+import { decode, expand, instructionLength } from '../isa/codec.js';
+
+function link(sources: SourceFile[], opts: AssembleOptions = {}) {
+  const r = assemble(sources, opts);
+  if (!r.ok) throw new Error(r.diagnostics.map(formatDiagnostic).join('\n'));
+  return r;
+}
+
+function asm(text: string, opts: AssembleOptions = {}) {
+  return link([{ name: 'a.s', text }], opts);
+}
+
+function errors(sources: SourceFile[]): string[] {
+  return assemble(sources).diagnostics.map(formatDiagnostic);
+}
+
+function section(r: ReturnType<typeof asm>, name: string): Uint8Array {
+  const s = r.image.sections.find((x) => x.name === name);
+  if (!s) throw new Error(`no section ${name}`);
+  return s.data;
+}
+
+function insns(bytes: Uint8Array): string[] {
+  const out: string[] = [];
+  for (let p = 0; p < bytes.length; ) {
+    const lo = bytes[p] | (bytes[p + 1] << 8);
+    const n = instructionLength(lo);
+    const raw = n === 2 ? lo : (lo | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> 0;
+    const d = decode(raw);
+    out.push(d ? `${d.def.name} ${expand(d).values.join(',')}` : `?${raw.toString(16)}`);
+    p += n;
+  }
+  return out;
+}
+
+describe('weak and strong symbols bind as GNU ld binds them', () => {
+  const start = '.globl _start\n_start:\n call main\n call helper\n la a0, var\n';
+  it('a reference in the weak definer binds to another file\'s strong definition', () => {
+    const r = link([
+      { name: 'a.s', text: start + ' .weak main\nmain:\n li a0, 1\n ret\n .weak helper\nhelper:\n ret\n .data\n .weak var\nvar: .word 1\n' },
+      { name: 'b.s', text: ' .globl main\nmain:\n li a0, 2\n ret\n .data\n .globl var\nvar: .word 2\n' },
+    ]);
+    const main = r.image.symbols.filter((s) => s.name === 'main');
+    expect(main).toHaveLength(1);
+    expect(main[0].bind).toBe('global');
+    const text = section(r, '.text');
+    // call main: auipc ra,0 ; jalr ra, off(ra) lands on b.s's main (li a0, 2).
+    const mainAddr = r.symbols.get('main')!;
+    expect(insns(text.subarray(0, 8))).toEqual(['auipc 1,0', `jalr 1,${Number(mainAddr - 0x80000000n)},1`]);
+    expect(insns(text.subarray(Number(mainAddr - 0x80000000n), Number(mainAddr - 0x80000000n) + 2))).toEqual(['c.li 10,0,2']);
+    // helper is only weak: it stays, and binds locally.
+    expect(r.image.symbols.filter((s) => s.name === 'helper').map((s) => s.bind)).toEqual(['weak']);
+    // var: the strong one in b.s (the second word of .data).
+    expect(r.symbols.get('var')).toBe(r.image.sections.find((s) => s.name === '.data')!.addr + 4n);
+  });
+  it('a weak definition in a later file does not replace an earlier strong one', () => {
+    const r = link([
+      { name: 'a.s', text: start + ' .globl main\nmain:\n ret\nhelper: ret\n .data\nvar: .word 0\n' },
+      { name: 'b.s', text: ' .weak main\nmain:\n nop\n ret\n' },
+    ]);
+    const main = r.image.symbols.filter((s) => s.name === 'main');
+    expect(main.map((s) => s.bind)).toEqual(['global']);
+    expect(main[0].value).toBe(0x80000000n + 8n + 8n + 8n);
+  });
+  it('two weak definitions: the first wins; two strong ones are an error', () => {
+    const r = link([
+      { name: 'a.s', text: ' .weak f\nf: li a0, 1\n' },
+      { name: 'b.s', text: ' .weak f\nf: li a0, 2\n' },
+    ]);
+    expect(r.symbols.get('f')).toBe(0x80000000n);
+    expect(errors([{ name: 'a.s', text: ' .globl f\nf: nop\n' }, { name: 'b.s', text: ' .globl f\nf: nop\n' }])).toEqual([
+      "b.s:2:1: error: symbol 'f' is already defined (first defined at a.s:2)",
+    ]);
+  });
+  it('common symbols merge, and a strong definition overrides them', () => {
+    const r = link([
+      { name: 'a.s', text: ' la a0, buf\n .comm buf, 8, 8\n' },
+      { name: 'b.s', text: ' .comm buf, 64, 8\n' },
+    ]);
+    const buf = r.image.symbols.filter((s) => s.name === 'buf');
+    expect(buf.map((s) => s.size)).toEqual([64]);
+    const s = link([
+      { name: 'a.s', text: ' .comm buf, 8, 8\n' },
+      { name: 'b.s', text: ' .data\n .globl buf\nbuf: .dword 7\n' },
+    ]);
+    expect(s.image.symbols.filter((x) => x.name === 'buf').map((x) => x.section)).toEqual(['.data']);
+  });
+  it('an undefined weak reference is zero', () => {
+    const r = asm(' .weak missing\n .data\n .dword missing\n');
+    expect(Array.from(section(r, '.data'))).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('.riscv.attributes', () => {
+  const attrSection = (r: ReturnType<typeof asm>) => r.image.sections.find((s) => s.name === '.riscv.attributes')!;
+  it('names the arch, normalised as GNU as 2.40 does', () => {
+    const r = asm(' .attribute arch, "rv64i2p1_m2p0_a2p1_f2p2_d2p2_c2p0_zicsr2p0"\n .attribute unaligned_access, 0\n .attribute stack_align, 16\n nop\n');
+    const sec = attrSection(r);
+    expect(sec.type).toBe(0x70000003);
+    const text = new TextDecoder().decode(sec.data);
+    expect(text).toContain('rv64i2p1_m2p0_a2p1_f2p2_d2p2_c2p0_zicsr2p0_zmmul1p0\0');
+    // 'A', length, "riscv\0", Tag_File, length, stack_align=16, arch (unaligned_access 0 is not written).
+    expect(Array.from(sec.data.subarray(0, 18))).toEqual([0x41, 0x46, 0, 0, 0, 0x72, 0x69, 0x73, 0x63, 0x76, 0, 1, 0x3c, 0, 0, 0, 4, 16]);
+  });
+  it('the default comes from --march; rv64gc expands', () => {
+    expect(new TextDecoder().decode(attrSection(asm(' nop\n')).data)).toContain('rv64i2p1_m2p0_a2p1_c2p0_zmmul1p0\0');
+    expect(new TextDecoder().decode(attrSection(asm(' nop\n', { march: 'rv64gc' })).data)).toContain('rv64i2p1_m2p0_a2p1_f2p2_d2p2_c2p0_zicsr2p0_zifencei2p0_zmmul1p0\0');
+  });
+  it('an arch without C stops compression, as in GNU as; .option arch turns it back on', () => {
+    const r = asm(' .attribute arch, "rv64ima"\n addi a0, a0, 1\n .option arch, +c\n addi a0, a0, 1\n .option arch, -c\n addi a0, a0, 1\n');
+    const t = section(r, '.text');
+    expect(t.length).toBe(10);
+    expect(new TextDecoder().decode(attrSection(r).data)).toContain('rv64i2p1_m2p0_a2p1_zmmul1p0\0');
+  });
+  it('bad arch strings are errors', () => {
+    expect(errors([{ name: 'e.s', text: ' .attribute arch, "rv32i"\n' }])[0]).toMatch(/e.s:1:19: error: rvx assembles RV64 only/);
+    expect(errors([{ name: 'e.s', text: ' .attribute arch, "x64"\n' }])[0]).toMatch(/must start with rv32 or rv64/);
+  });
+});
+
+describe('diagnostics after gcc line markers', () => {
+  it('inline asm keeps the C file and line; `# 0 "" 2` returns to the .s file and its own lines', () => {
+    const src = ['f:', ' #APP', '# 7 "m.c" 1', '\tnop', '\tbogus0', '# 0 "" 2', ' #NO_APP', '\tbogus1', '\tret'].join('\n') + '\n';
+    expect(errors([{ name: 'm.s', text: src }])).toEqual([
+      "m.c:8:2: error: unknown instruction 'bogus0'",
+      "m.s:8:2: error: unknown instruction 'bogus1'",
+    ]);
+  });
+  it('cpp markers with flag 2 and a name set that file and line', () => {
+    const src = ['# 1 "x.S"', '# 1 "inc.h" 1', ' bogus0', '# 5 "x.S" 2', ' bogus1'].join('\n') + '\n';
+    expect(errors([{ name: 'x.s', text: src }])).toEqual(["inc.h:1:2: error: unknown instruction 'bogus0'", "x.S:5:2: error: unknown instruction 'bogus1'"]);
+  });
+  it('an undefined symbol is reported once, at its first reference', () => {
+    expect(errors([{ name: 'u.s', text: ' call foo\n call foo\n la a0, foo\n .dword foo\n' }])).toEqual(["u.s:1:7: error: undefined symbol 'foo'"]);
+  });
+});
