@@ -139,3 +139,54 @@ describe('diagnostics after gcc line markers', () => {
     expect(errors([{ name: 'u.s', text: ' call foo\n call foo\n la a0, foo\n .dword foo\n' }])).toEqual(["u.s:1:7: error: undefined symbol 'foo'"]);
   });
 });
+
+describe('directives gcc and hand-written GNU assembly use', () => {
+  const data = (text: string) => Array.from(section(asm(` .data\n${text}\n`), '.data'));
+  const bytes = (hex: string) => hex.match(/../g)!.map((h) => parseInt(h, 16));
+  it('adjacent strings concatenate; .hword', () => {
+    expect(data(' .string "ab" "cd"\n .ascii "x" "y"\n .hword 0x1234')).toEqual([...bytes('616263640078793412')]);
+  });
+  it('.byte 300 warns and truncates as GNU as does; -129 truncates silently', () => {
+    const r = assemble([{ name: 'b.s', text: ' .data\n .byte 300\n .2byte 70000\n .byte -129\n' }]);
+    expect(r.ok).toBe(true);
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual(['b.s:2:8: warning: value 0x12c truncated to 0x2c', 'b.s:3:9: warning: value 0x11170 truncated to 0x1170']);
+    expect(Array.from(section(r, '.data'))).toEqual([0x2c, 0x70, 0x11, 0x7f]);
+  });
+  it('.float, .single and .double are IEEE 754 (bytes as GNU as writes them)', () => {
+    expect(data(' .float 1.5, -0.1\n .double 2.5e-3, 1\n .single 3, 0f0.5')).toEqual(bytes('0000c03fcdccccbd7b14ae47e17a643f000000000000f03f000040400000003f'));
+  });
+  it('.uleb128 and .sleb128 of constants and of label differences', () => {
+    expect(data(' .uleb128 300\n .uleb128 0\n .sleb128 -129\n .sleb128 64\n .sleb128 -1')).toEqual(bytes('ac0200ff7ec0007f'));
+    // A difference that needs two bytes, and one across relaxable code in another section.
+    const r = asm(' .text\n.La: beqz a0, .Lb\n .skip 300\n.Lb: ret\n .data\n .uleb128 .Le - .Ls\n .sleb128 .Ls - .Le\n .uleb128 .Lb - .La\n.Ls: .skip 200\n.Le:\n');
+    // 200, -200, and 304 (the c.beqz grew to a 4-byte beq: 4 + 300).
+    expect(Array.from(section(r, '.data').subarray(0, 7))).toEqual(bytes('c801b87eb00200'));
+  });
+  it('quoted symbol names, %lo(sym)+4(reg), @gnu_unique_object, quoted macro arguments', () => {
+    const r = asm([
+      '"q sym": lui a0, %hi(v)', ' lw a0, %lo(v)+4(a0)', ' sw a0, %lo(v+4)(a0)', ' call "q sym"',
+      ' .type u, @gnu_unique_object', 'u: nop', ' .macro M a', ' .word \\a', ' .endm', ' .data', 'v: .word 0, 0', ' M "(3 - 1)"',
+    ].join('\n') + '\n', { base: 0x10000 });
+    const t = insns(section(r, '.text'));
+    const lo = Number(BigInt.asIntN(12, r.symbols.get('v')! + 4n));
+    expect(t[1]).toBe(`lw 10,${lo},10`);
+    expect(t[2]).toBe(`sw 10,${lo},10`);
+    expect(r.image.symbols.find((s) => s.name === 'q sym')!.value).toBe(0x10000n);
+    expect(r.image.symbols.find((s) => s.name === 'u')!.bind).toBe('global');
+    expect(Array.from(section(r, '.data').subarray(8))).toEqual([2, 0, 0, 0]);
+  });
+  it('.weakref makes its target a weak reference; .symver names an alias', () => {
+    const r = asm(' .weakref wr, tgt\n .data\n .dword wr\n .globl x\nx: .dword 5\n .symver x, x@VER_1\n');
+    expect(Array.from(section(r, '.data').subarray(0, 8))).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(r.image.symbols.some((s) => s.name === 'wr')).toBe(false);
+    const v = r.image.symbols.find((s) => s.name === 'x@VER_1')!;
+    expect([v.value, v.section, v.bind]).toEqual([r.symbols.get('x'), '.data', 'global']);
+  });
+  it('.reloc: NONE is accepted; data relocations are applied in the image', () => {
+    const r = asm(' nop\n .reloc ., R_RISCV_NONE, x\nx: nop\n .data\nd: .word 10\n .reloc d, R_RISCV_ADD32, 5\n .reloc d+4, R_RISCV_32, x\n .word 0\n');
+    const d = section(r, '.data');
+    expect(new DataView(d.buffer, d.byteOffset).getUint32(0, true)).toBe(15);
+    expect(BigInt(new DataView(d.buffer, d.byteOffset).getUint32(4, true))).toBe(r.symbols.get('x'));
+    expect(errors([{ name: 'r.s', text: ' .reloc ., R_RISCV_BOGUS\n' }])[0]).toMatch(/unsupported relocation/);
+  });
+});

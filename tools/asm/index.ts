@@ -13,7 +13,7 @@ import { PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, type
 import { EF_RISCV_RVC, writeElf } from '../elf/write.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { encodeAttributes, mergeAttributes, parseIsa, SHT_RISCV_ATTRIBUTES } from './attributes.js';
-import { AsmError, evaluate, type Expr, type RelValue, type Sym } from './expr.js';
+import { AsmError, evaluate, symbolPlusConstant, type Expr, type RelValue, type Sym } from './expr.js';
 import { checkLayout, link, parseAddress, type LayoutSpec, type OutputSection } from './link.js';
 import { Unit, type BinaryResolver, type IncludeResolver, type SourceFile } from './unit.js';
 
@@ -255,7 +255,7 @@ function buildImage(units: Unit[], outputs: OutputSection[], entry: bigint, diag
         size,
         bind: s.global ? (s.weak ? 'weak' : 'global') : 'local',
         type: s.type,
-        section: s.kind === 1 && s.section ? s.section.outputName || null : null,
+        section: sectionOf(s),
       };
       if (s.global) {
         // A weak or common definition another unit overrides is not in the output, as with ld.
@@ -270,6 +270,17 @@ function buildImage(units: Unit[], outputs: OutputSection[], entry: bigint, diag
   }
   symbols.push(...globalsOut);
   return { entry, sections, symbols, segments };
+}
+
+/** The output section a symbol is in: a label's, or for an alias (`.set a, b + 4`) its target's. */
+function sectionOf(s: Sym, depth = 0): string | null {
+  if (s.overriddenBy) s = s.overriddenBy;
+  if (s.kind === 1 && s.section) return s.section.outputName || null;
+  if (s.kind === 3 && s.expr && depth < 32) {
+    const t = symbolPlusConstant(s.expr);
+    if (t) return sectionOf(t.sym, depth + 1);
+  }
+  return null;
 }
 
 function evalSize(e: Expr, resolve: (s: Sym) => RelValue | null): number {

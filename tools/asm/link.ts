@@ -28,7 +28,9 @@ import {
   FRAG_ALIGN,
   FRAG_DATA,
   FRAG_FILL,
+  FRAG_LEB,
   FRAG_ORG,
+  encodeLeb,
   FRAG_RELAX,
   type Frag,
   type InputSection,
@@ -89,10 +91,56 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
       valid = k;
     }
   };
-  const hasRelax = frags.some((f) => f.kind === FRAG_RELAX && f.relax!.target);
+  // A LEB128 of a label difference: its value with the current layout (labels in this section are laid out
+  // on demand; other sections were laid out before this one).
+  const lebResolve = (s: Sym): RelValue | null => {
+    if (s.kind === 1) {
+      if (s.section === sec) ensure(s.frag!.index);
+      return { base: s.section, off: BigInt(s.frag!.offset + s.offset) };
+    }
+    if (s.kind === 2) return { base: null, off: s.value };
+    if (s.kind === 3 && s.expr && !s.evaluating) {
+      s.evaluating = true;
+      try {
+        return evaluate(s.expr, lebResolve);
+      } finally {
+        s.evaluating = false;
+      }
+    }
+    return null;
+  };
+  const lebSize = (f: Frag): number => {
+    let v: RelValue | null = null;
+    try {
+      v = evaluate(f.leb!.expr, lebResolve);
+    } catch (e) {
+      if (!(e instanceof AsmError)) throw e;
+    }
+    if (!v || v.base !== null) return f.size;
+    return encodeLeb(v.off, f.leb!.signed).length;
+  };
+  const hasRelax = sec.hasLeb || frags.some((f) => f.kind === FRAG_RELAX && f.relax!.target);
   if (hasRelax) {
     for (;;) {
       let first = -1;
+      if (sec.hasLeb) {
+        for (let i = 0; i < n; i++) {
+          const f = frags[i];
+          if (f.kind !== FRAG_LEB) continue;
+          ensure(i);
+          const size = lebSize(f);
+          // Only grow (a shorter value is padded), so layout always ends.
+          if (size > f.size) {
+            f.size = size;
+            if (first < 0) first = i;
+            valid = Math.min(valid, i);
+          }
+        }
+        if (first >= 0) {
+          valid = first;
+          continue;
+        }
+      }
       for (let i = 0; i < n; i++) {
         const f = frags[i];
         const rx = f.relax;
@@ -314,9 +362,11 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
   }
   const specFor = (inputName: string): LayoutSectionSpec | undefined =>
     specs.find((sp) => (sp.inputs ?? [sp.name, sp.name + '.*']).some((p) => matches(p, inputName)));
+  // LEB128 label differences may refer to other sections: lay those out first.
+  for (const u of units) for (const sec of u.sections) if (!sec.hasLeb) layoutSection(sec, diags);
+  for (const u of units) for (const sec of u.sections) if (sec.hasLeb) layoutSection(sec, diags);
   for (const u of units) {
     for (const sec of u.sections) {
-      layoutSection(sec, diags);
       if (sec.size === 0 && !sec.hasLabels) continue;
       const spec = specFor(sec.name);
       const outName = spec ? spec.name : defaultOutputName(sec.name);
@@ -510,7 +560,14 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
             let fieldValue: bigint;
             switch (fx.kind) {
               case FIX_DATA:
-                writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, v, fx.size);
+                if (fx.field) {
+                  // .reloc R_RISCV_ADDn / SUBn: modify the bytes already there (modulo 2^n).
+                  const buf = fx.frag.sink!.buf;
+                  const at = fx.frag.start + fx.offset;
+                  let old = 0n;
+                  for (let i = fx.size - 1; i >= 0; i--) old = (old << 8n) | BigInt(buf[at + i]);
+                  writeData(buf, at, BigInt.asUintN(fx.size * 8, fx.field === 1 ? old + v : old - v), fx.size);
+                } else writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, v, fx.size);
                 continue;
               case FIX_ABS:
                 fieldValue = v;
@@ -663,6 +720,17 @@ function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resol
     case FRAG_ORG:
       out.fill(f.pad!.fill, at, at + f.size);
       return;
+    case FRAG_LEB: {
+      try {
+        const v = evaluate(f.leb!.expr, resolve);
+        if (!v) throw new AsmError('cannot evaluate');
+        out.set(encodeLeb(v.off, f.leb!.signed, f.size), at);
+      } catch (e) {
+        if (!(e instanceof AsmError)) throw e;
+        addDiag(diags, f.leb!.loc, `${f.leb!.signed ? '.sleb128' : '.uleb128'} needs an absolute value or a difference of labels in one section (${e.message})`);
+      }
+      return;
+    }
     case FRAG_ALIGN: {
       let k = f.size;
       let p = at;

@@ -12,6 +12,15 @@ export const FRAG_ALIGN = 2;
 export const FRAG_FILL = 3;
 /** `.org`: pads with `fill` bytes up to section offset `align` (its size depends on its offset). */
 export const FRAG_ORG = 4;
+/** `.uleb128`/`.sleb128` of an expression known only after layout (a difference of labels): its size
+ * depends on the value (LLVM's MCLEBFragment); it only grows during layout, padding with continuation bytes. */
+export const FRAG_LEB = 5;
+
+export interface Leb {
+  expr: Expr;
+  signed: boolean;
+  loc: Loc;
+}
 
 /** A relaxable instruction: the compressed form (small) and the 4-byte one (big); the field indices locate
  * the target offset in each operand list. A conditional branch has a third, long form for targets beyond
@@ -78,6 +87,7 @@ export class Frag {
   start: number;
   relax: Relax | null = null;
   pad: Padding | null = null;
+  leb: Leb | null = null;
 
   constructor(kind: number, sink: ByteSink | null = null) {
     this.kind = kind;
@@ -187,6 +197,8 @@ export class InputSection {
   readonly sink = new ByteSink();
   hasCode = false;
   hasLabels = false;
+  /** Has FRAG_LEB fragments: laid out after the sections they may refer to. */
+  hasLeb = false;
   constructor(
     public name: string,
     public type: number,
@@ -222,4 +234,28 @@ export class InputSection {
 
 export interface SymbolRef {
   sym: Sym;
+}
+
+/** LEB128 bytes of v (DWARF 5 §7.6), padded with continuation bytes to at least `padTo` bytes. */
+export function encodeLeb(v: bigint, signed: boolean, padTo = 0): number[] {
+  const out: number[] = [];
+  let x = signed ? BigInt.asIntN(64, v) : BigInt.asUintN(64, v);
+  for (;;) {
+    const b = Number(x & 0x7fn);
+    x >>= 7n;
+    const done = signed ? (x === 0n && (b & 0x40) === 0) || (x === -1n && (b & 0x40) !== 0) : x === 0n;
+    if (done) {
+      out.push(b);
+      break;
+    }
+    out.push(b | 0x80);
+  }
+  if (out.length < padTo) {
+    // Extend with the value's sign (or zero) bits: continuation bytes, then a final byte.
+    const fill = signed && x < 0n ? 0x7f : 0;
+    out[out.length - 1] |= 0x80;
+    while (out.length < padTo - 1) out.push(fill | 0x80);
+    out.push(fill);
+  }
+  return out;
 }

@@ -12,8 +12,10 @@ import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '.
 import type { Diagnostic } from './diagnostics.js';
 import {
   AsmError,
+  E_BIN,
   E_NUM,
   E_SYM,
+  OP_ADD,
   escapeValue,
   evaluate,
   ExprParser,
@@ -38,10 +40,14 @@ import {
   FIX_PCREL_HI,
   FIX_PCREL_LO,
   FRAG_ALIGN,
+  FRAG_DATA,
   FRAG_FILL,
+  FRAG_LEB,
   FRAG_ORG,
+  encodeLeb,
   FRAG_RELAX,
   InputSection,
+  type Fixup,
 } from './section.js';
 
 export interface SourceFile {
@@ -389,6 +395,9 @@ export class Unit {
   fileSymbols: string[] = [];
   /** `.attribute` values, for the `.riscv.attributes` section (arch null: the --march default). */
   attrs: Attributes = { ints: new Map(), strs: new Map(), arch: null };
+  private weakrefTargets: Sym[] = [];
+  private symvers: [alias: Sym, target: Sym, local: boolean][] = [];
+  private pendingRelocs: Fixup[] = [];
 
   constructor(
     public index: number,
@@ -568,6 +577,36 @@ export class Unit {
     // A forward numeric reference that was never defined.
     for (const [, e] of this.localLabels) {
       if (e.next) e.next.kind = 0;
+    }
+    // A .weakref target not defined or declared here is a weak undefined reference (GNU as).
+    for (const t of this.weakrefTargets) {
+      if (t.kind === 0 && !t.global) {
+        t.global = true;
+        t.weak = true;
+      }
+    }
+    for (const [alias, target, local] of this.symvers) {
+      alias.global = target.global && !local;
+      alias.weak = target.weak;
+      alias.type = target.type;
+      alias.size = target.size;
+    }
+    // .reloc locations: the data fragment that holds the bytes (a location past a fragment's end is in a
+    // later one).
+    for (const r of this.pendingRelocs) {
+      const sec = this.sections.find((x) => x.frags.includes(r.frag))!;
+      let k = sec.frags.indexOf(r.frag);
+      let off = r.offset;
+      while (k < sec.frags.length && off >= sec.frags[k].size && !(off + r.size <= sec.frags[k].size)) {
+        off -= sec.frags[k].size;
+        k++;
+      }
+      const f = sec.frags[k];
+      if (!f || f.kind !== FRAG_DATA || off < 0 || off + r.size > f.size) {
+        this.diags.push({ file: r.loc.file, line: r.loc.line, col: r.loc.col, severity: 'error', message: '.reloc location is not inside data or instruction bytes of its section' });
+        continue;
+      }
+      sec.fixups.push({ ...r, frag: f, offset: off });
     }
   }
 
@@ -1049,8 +1088,14 @@ export class Unit {
       if (r >= b || s.charCodeAt(r) !== 40) throw new AsmError(`expected '(' after '%${name}'`, r);
       const close = matchParen(s, r, b);
       if (close < 0) throw new AsmError(`expected ')' after '%${name}(...'`, r);
-      if (skipWs(s, close + 1, b) < b) throw new AsmError(`unexpected text after '%${name}(...)'`, close + 1);
+      const tail = skipWs(s, close + 1, b);
       this.valExpr = this.expr(r + 1, close);
+      if (tail < b) {
+        // `%lo(sym)+4` is `%lo(sym+4)`, as GNU as reads it (the addend joins the relocation's).
+        const t = s.charCodeAt(tail);
+        if (t !== 43 && t !== 45) throw new AsmError(`unexpected text after '%${name}(...)'`, close + 1);
+        this.valExpr = { t: E_BIN, op: OP_ADD, a: this.valExpr, b: this.expr(tail, b) };
+      }
       this.valMod = mod;
       const v = mod === FIX_HI || mod === FIX_LO ? this.evalNow(this.valExpr) : null;
       if (v !== null) {
@@ -1444,11 +1489,86 @@ export class Unit {
   private symbolList(p: number, end: number, f: (s: Sym, pos: number) => void): void {
     const n = this.splitOperands(p, end);
     if (n === 0) throw new AsmError('expected a symbol name', p);
+    for (let i = 0; i < n; i++) f(this.symbol(this.symName(i)), this.opS[i]);
+  }
+
+  /** Operand i as a symbol name: an identifier, or any text in double quotes (GNU as quoted names). */
+  private symName(i: number): string {
+    const t = this.operandText(i);
+    if (t.length >= 2 && t[0] === '"' && t[t.length - 1] === '"' && t.indexOf('"', 1) === t.length - 1) return t.slice(1, -1);
+    if (!isIdentStart(t.charCodeAt(0)) || ![...t].every((ch) => isIdentChar(ch.charCodeAt(0)))) throw new AsmError(`expected a symbol name, got '${t}'`, this.opS[i]);
+    return t;
+  }
+
+  /** `.float`/`.double` values: decimal or 0f/0d-prefixed literals, inf and nan, as IEEE 754 binary32/64. */
+  private floats(size: number, p: number, end: number): void {
+    const n = this.splitOperands(p, end);
+    if (this.sec.type === SHT_NOBITS) throw new AsmError(`data in the NOBITS section '${this.sec.name}' must be zero`, p);
     for (let i = 0; i < n; i++) {
-      const t = this.operandText(i);
-      if (!isIdentStart(t.charCodeAt(0)) || ![...t].every((ch) => isIdentChar(ch.charCodeAt(0)))) throw new AsmError(`expected a symbol name, got '${t}'`, this.opS[i]);
-      f(this.symbol(t), this.opS[i]);
+      let t = this.operandText(i).replace(/^([+-]?)0[fdFDeE](?=[0-9.+-])/, '$1');
+      const neg = t.startsWith('-');
+      const mag = t.replace(/^[+-]/, '').toLowerCase();
+      let v: number;
+      if (mag === 'inf' || mag === 'infinity') v = Infinity;
+      else if (mag === 'nan') v = NaN;
+      else if (/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(mag)) v = Number(mag);
+      else throw new AsmError(`bad floating-point number '${this.operandText(i)}'`, this.opS[i]);
+      if (neg) v = -v;
+      const b = new Uint8Array(size);
+      if (size === 4) new DataView(b.buffer).setFloat32(0, v, true);
+      else new DataView(b.buffer).setFloat64(0, v, true);
+      this.sec.cur.putBytes(b);
+      t = '';
     }
+  }
+
+  /** `.uleb128`/`.sleb128`: a constant is encoded now; a difference of labels after layout (FRAG_LEB). */
+  private leb128(signed: boolean, p: number, end: number): void {
+    const n = this.splitOperands(p, end);
+    if (n === 0) throw new AsmError('expected an expression', p);
+    for (let i = 0; i < n; i++) {
+      const e = this.expr(this.opS[i], this.opE[i]);
+      const v = this.evalNow(e);
+      if (this.sec.type === SHT_NOBITS && v !== 0n) throw new AsmError(`data in the NOBITS section '${this.sec.name}' must be zero`, this.opS[i]);
+      if (v !== null) {
+        this.sec.cur.putBytes(encodeLeb(v, signed));
+        continue;
+      }
+      const f = new Frag(FRAG_LEB);
+      f.leb = { expr: e, signed, loc: this.locAt(this.opS[i]) };
+      f.size = 1;
+      this.sec.hasLeb = true;
+      this.sec.addFrag(f);
+    }
+  }
+
+  /**
+   * `.reloc offset, type[, expr]` (GNU as): in a linked image the named relocation is applied at once.
+   * R_RISCV_NONE does nothing; the data relocations set, add to or subtract from the bytes there.
+   */
+  private reloc(p: number, end: number): void {
+    const n = this.splitOperands(p, end);
+    if (n < 2 || n > 3) throw new AsmError('expected: .reloc offset, type[, expression]', p);
+    const where = evaluate(this.expr(this.opS[0], this.opE[0]), this.nowResolve);
+    let frag: Frag;
+    let off: number;
+    if (where && where.base === null) {
+      // An offset from the start of the section.
+      frag = this.sec.frags[0];
+      off = Number(where.off);
+    } else if (where && where.base && this.sec.frags.includes(where.base as Frag)) {
+      frag = where.base as Frag;
+      off = Number(where.off);
+    } else throw new AsmError('.reloc offset must be a location in the current section', this.opS[0]);
+    const type = this.operandText(1).toUpperCase();
+    const m = /^(?:R_RISCV_(NONE|32|64|SET8|SET16|SET32|ADD8|ADD16|ADD32|ADD64|SUB8|SUB16|SUB32|SUB64)|BFD_RELOC_(8|16|32|64|NONE))$/.exec(type);
+    if (!m) throw new AsmError(`unsupported relocation '${this.operandText(1)}' for .reloc (rvx supports R_RISCV_NONE, 32, 64, SET8/16/32, ADD8-64, SUB8-64)`, this.opS[1]);
+    const kind = m[1] ?? m[2];
+    const e = n === 3 ? this.expr(this.opS[2], this.opE[2]) : { t: E_NUM as 0, v: 0n };
+    if (kind === 'NONE') return;
+    const size = Number(/\d+$/.exec(kind)![0]) / 8;
+    const mode = kind.startsWith('ADD') ? 1 : kind.startsWith('SUB') ? 2 : 0;
+    this.pendingRelocs.push({ kind: FIX_DATA, frag, offset: off, expr: e, loc: this.locAt(this.opS[0]), size, def: null, values: null, field: mode, pcAdjust: 0 });
   }
 
   private absolute(i: number, what: string): bigint {
@@ -1468,7 +1588,15 @@ export class Unit {
     for (;;) {
       if (p >= end) throw new AsmError('unterminated string', this.opS[i]);
       const c = s.charCodeAt(p++);
-      if (c === 34) break;
+      if (c === 34) {
+        // Adjacent strings are one string (`.string "a" "b"` is "ab\0"), as in GNU as.
+        const q = skipWs(s, p, end);
+        if (q < end && s.charCodeAt(q) === 34) {
+          p = q + 1;
+          continue;
+        }
+        break;
+      }
       if (c !== 92) {
         if (c < 0x80) out.push(c);
         else for (const b of new TextEncoder().encode(String.fromCharCode(c))) out.push(b);
@@ -1508,8 +1636,9 @@ export class Unit {
       const v = this.evalNow(e);
       if (v !== null) {
         if (size < 8) {
+          // GNU as truncates with a warning when the value fits neither as unsigned nor as negative.
           const lim = 1n << BigInt(size * 8);
-          if (v >= lim || v < -(lim >> 1n)) throw new AsmError(`value ${v} does not fit in ${size} byte${size > 1 ? 's' : ''}`, this.opS[i]);
+          if (v >= lim || v < -lim) this.warn(`value 0x${BigInt.asUintN(64, v).toString(16)} truncated to 0x${BigInt.asUintN(size * 8, v).toString(16)}`, this.opS[i]);
         }
         if (sec.type === SHT_NOBITS && v !== 0n) throw new AsmError(`non-zero data in the NOBITS section '${sec.name}'`, this.opS[i]);
         sec.cur.putLE(v, size);
@@ -1630,10 +1759,15 @@ export class Unit {
       case '.type': {
         const n = this.splitOperands(p, end);
         if (n !== 2) throw new AsmError('expected: .type symbol, @function|@object', p);
-        const sym = this.symbol(this.operandText(0));
+        const sym = this.symbol(this.symName(0));
         const t = this.operandText(1).replace(/^[@%"]/, '').replace(/"$/, '').toLowerCase();
         if (t === 'function' || t === 'stt_func') sym.type = 'func';
         else if (t === 'object' || t === 'stt_object') sym.type = 'object';
+        else if (t === 'gnu_unique_object') {
+          // STB_GNU_UNIQUE: a global object the dynamic linker keeps one copy of; a static link binds it globally.
+          sym.type = 'object';
+          sym.global = true;
+        } else if (t === 'tls_object' || t === 'stt_tls') sym.type = 'object';
         else if (t === 'notype' || t === 'stt_notype') sym.type = 'notype';
         else throw new AsmError(`unsupported symbol type '${this.operandText(1)}'`, this.opS[1]);
         break;
@@ -1641,7 +1775,7 @@ export class Unit {
       case '.size': {
         const n = this.splitOperands(p, end);
         if (n !== 2) throw new AsmError('expected: .size symbol, expression', p);
-        const sym = this.symbol(this.operandText(0));
+        const sym = this.symbol(this.symName(0));
         sym.size = this.expr(this.opS[1], this.opE[1]);
         break;
       }
@@ -1659,6 +1793,7 @@ export class Unit {
         this.data(1, p, end);
         break;
       case '.half':
+      case '.hword':
       case '.short':
       case '.2byte':
         this.data(2, p, end);
@@ -1674,6 +1809,49 @@ export class Unit {
       case '.8byte':
         this.data(8, p, end);
         break;
+      case '.float':
+      case '.single':
+      case '.double':
+        this.floats(word === '.double' ? 8 : 4, p, end);
+        break;
+      case '.uleb128':
+      case '.sleb128':
+        this.leb128(word === '.sleb128', p, end);
+        break;
+      case '.reloc':
+        this.reloc(p, end);
+        break;
+      case '.weakref': {
+        const n = this.splitOperands(p, end);
+        if (n !== 2) throw new AsmError('expected: .weakref alias, target', p);
+        const alias = this.symbol(this.symName(0));
+        const target = this.symbol(this.symName(1));
+        if (alias.kind !== 0) throw new AsmError(`symbol '${alias.name}' is already defined`, this.opS[0]);
+        alias.kind = 3;
+        alias.expr = { t: E_SYM, sym: target };
+        alias.temp = true;
+        alias.defLoc = this.locAt(this.opS[0]);
+        this.weakrefTargets.push(target);
+        break;
+      }
+      case '.symver': {
+        // `.symver name, name2@VER`: name2@VER is another name for name (its binding at the end of the
+        // file). Versions matter to the dynamic linker only; in a static image it is a plain alias.
+        const n = this.splitOperands(p, end);
+        if (n < 2 || n > 3) throw new AsmError('expected: .symver name, name2@nodename[, visibility]', p);
+        const target = this.symbol(this.symName(0));
+        const vname = this.operandText(1);
+        if (!/^[A-Za-z_.$][\w.$]*@@?@?[\w.$]+$/.test(vname)) throw new AsmError(`expected name@version, got '${vname}'`, this.opS[1]);
+        if (n === 3 && !['local', 'hidden', 'remove'].includes(this.operandText(2))) throw new AsmError(`unknown .symver visibility '${this.operandText(2)}' (expected local, hidden or remove)`, this.opS[2]);
+        if (n === 3 && this.operandText(2) === 'remove') break;
+        const alias = this.symbol(vname.replace('@@@', '@@'));
+        if (alias.kind !== 0) throw new AsmError(`symbol '${alias.name}' is already defined`, this.opS[1]);
+        alias.kind = 3;
+        alias.expr = { t: E_SYM, sym: target };
+        alias.defLoc = this.locAt(this.opS[1]);
+        this.symvers.push([alias, target, n === 3]);
+        break;
+      }
       case '.ascii':
       case '.asciz':
       case '.string': {
@@ -2100,7 +2278,7 @@ export class Unit {
       const a = args[k];
       const kw = /^([A-Za-z_.$][\w.$]*)\s*=(?!=)(.*)$/s.exec(a);
       if (kw && m.params.some((x) => x.name === kw[1])) {
-        values.set(kw[1], kw[2].trim());
+        values.set(kw[1], unquoteArg(kw[2].trim()));
         continue;
       }
       if (positional >= m.params.length) {
@@ -2112,7 +2290,7 @@ export class Unit {
         positional = m.params.length;
         break;
       }
-      values.set(prm.name, a);
+      values.set(prm.name, unquoteArg(a));
       positional++;
     }
     for (const prm of m.params) {
@@ -2357,6 +2535,16 @@ function splitMacroArgs(text: string, nparams: number): string[] {
 }
 
 /** Substitute \name, \() and \@ in a macro or .irp body line. */
+/** A macro argument written as one quoted string is passed without its quotes (GNU as and llvm-mc). */
+function unquoteArg(a: string): string {
+  if (a.length < 2 || a[0] !== '"' || a[a.length - 1] !== '"') return a;
+  for (let i = 1; i < a.length - 1; i++) {
+    if (a[i] === '\\') i++;
+    else if (a[i] === '"') return a;
+  }
+  return a.slice(1, -1);
+}
+
 function substitute(line: string, values: Map<string, string>, counter: string): string {
   if (line.indexOf('\\') < 0) return line;
   let out = '';
