@@ -14,7 +14,10 @@ import { EF_RISCV_RVC, writeElf } from '../elf/write.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { encodeAttributes, mergeAttributes, parseIsa, SHT_RISCV_ATTRIBUTES } from './attributes.js';
 import { AsmError, evaluate, symbolPlusConstant, type Expr, type RelValue, type Sym } from './expr.js';
-import { checkLayout, link, parseAddress, type LayoutSpec, type OutputSection } from './link.js';
+import { checkLayout, link, parseAddress, type LayoutSpec, type LinkUnit, type OutputSection } from './link.js';
+import { isArchive, readArchive, readObject } from '../elf/object.js';
+import { ElfError } from '../elf/read.js';
+import { ObjectUnit } from '../ld/object-unit.js';
 import { Unit, type BinaryResolver, type IncludeResolver, type SourceFile } from './unit.js';
 
 export type { Diagnostic } from './diagnostics.js';
@@ -45,6 +48,12 @@ export interface AssembleOptions {
   binary?: BinaryResolver;
   /** Collect the listing (default true). */
   listing?: boolean;
+  /**
+   * Relocatable ELF objects (from gcc, clang, GNU as) and `ar` archives (libgcc.a) linked with the sources.
+   * Every object is linked; an archive member only when it defines a symbol still undefined (the archives
+   * are searched repeatedly until nothing more is pulled, like ld's --start-group).
+   */
+  objects?: { name: string; bytes: Uint8Array }[];
 }
 
 export interface SectionInfo {
@@ -149,11 +158,13 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
     return f ? (typeof f[1] === 'string' ? new TextEncoder().encode(f[1]) : f[1]) : null;
   };
   const wantListing = options.listing ?? true;
-  const units = sources.map((src, i) => {
+  const sourceUnits = sources.map((src, i) => {
     const u = new Unit(i, src.name, march.rvc, diags, include, wantListing, binary);
     u.run(src);
     return u;
   });
+  const units: LinkUnit[] = [...sourceUnits];
+  addObjects(units, options.objects ?? [], diags);
   let linked: ReturnType<typeof link> | null = null;
   try {
     linked = link(units, { base, layout, entry: options.entry ?? null }, diags);
@@ -197,12 +208,72 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   };
 }
 
+/** Load the objects, then pull archive members that define symbols still undefined, until none is pulled. */
+function addObjects(units: LinkUnit[], inputs: { name: string; bytes: Uint8Array }[], diags: Diagnostic[]): void {
+  const refuse = (name: string, e: unknown) => {
+    if (!(e instanceof ElfError)) throw e;
+    diags.push({ file: name, line: 0, col: 0, severity: 'error', message: e.message.startsWith(name + ': ') ? e.message.slice(name.length + 2) : e.message });
+  };
+  const archives: { name: string; members: { name: string; data: Uint8Array }[]; index: Map<string, number>; loaded: Set<number> }[] = [];
+  for (const input of inputs) {
+    try {
+      if (isArchive(input.bytes)) {
+        const a = readArchive(input.bytes, input.name);
+        if (a.index.size === 0) {
+          // No symbol index (ar without s): index the members' definitions ourselves.
+          a.members.forEach((m, i) => {
+            try {
+              for (const sym of readObject(m.data, m.name).symbols) if (sym.bind !== 0 && sym.shndx !== 0 && !a.index.has(sym.name)) a.index.set(sym.name, i);
+            } catch {
+              // not an object: never pulled
+            }
+          });
+        }
+        archives.push({ name: input.name, ...a, loaded: new Set() });
+      } else units.push(new ObjectUnit(units.length, input.name, readObject(input.bytes, input.name)));
+    } catch (e) {
+      refuse(input.name, e);
+    }
+  }
+  if (!archives.length) return;
+  const defined = new Set<string>();
+  const undefinedNames = new Set<string>();
+  const scan = (u: LinkUnit) => {
+    for (const s of u.symbols.values()) {
+      if (s.temp) continue;
+      if (s.kind !== 0 && s.global && !s.common) defined.add(s.name);
+      else if (s.kind === 0 && !s.weak) undefinedNames.add(s.name);
+    }
+  };
+  units.forEach(scan);
+  for (let pulled = true; pulled; ) {
+    pulled = false;
+    for (const a of archives) {
+      for (const name of [...undefinedNames]) {
+        if (defined.has(name)) continue;
+        const m = a.index.get(name);
+        if (m === undefined || a.loaded.has(m)) continue;
+        a.loaded.add(m);
+        const member = a.members[m];
+        try {
+          const u = new ObjectUnit(units.length, `${a.name}(${member.name})`, readObject(member.data, `${a.name}(${member.name})`));
+          units.push(u);
+          scan(u);
+          pulled = true;
+        } catch (e) {
+          refuse(a.name, e);
+        }
+      }
+    }
+  }
+}
+
 function sortDiagnostics(d: Diagnostic[]): Diagnostic[] {
   // Keep input order per file (already in line order for straight-line input); stable.
   return d.slice();
 }
 
-function buildImage(units: Unit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null): ElfImage {
+function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null): ElfImage {
   const sections = outputs.map((o) => ({ name: o.name, type: o.type, flags: o.flags, addr: o.addr, data: o.type === SHT_NOBITS ? new Uint8Array(0) : o.data, size: o.size, align: o.align }));
   // Segments: runs of allocated sections with the same permissions, contiguous within a page.
   const segments: ElfSegment[] = [];
@@ -313,7 +384,7 @@ function flatBinary(outputs: OutputSection[]): Uint8Array {
   return out;
 }
 
-function formatListing(units: Unit[], outputs: OutputSection[]): string {
+function formatListing(units: LinkUnit[], outputs: OutputSection[]): string {
   const out: string[] = [];
   const byName = new Map(outputs.map((o) => [o.name, o]));
   const wide = outputs.some((o) => o.addr + BigInt(o.size) > 0xffffffffn);

@@ -25,6 +25,7 @@ import {
   FIX_PCREL_HI,
   FIX_PCREL_LO,
   FIX_PCREL_LO_PAIR,
+  FIX_RELOC,
   FRAG_ALIGN,
   FRAG_DATA,
   FRAG_FILL,
@@ -36,7 +37,21 @@ import {
   type InputSection,
   type Relax,
 } from './section.js';
-import { hi20, lo12, type Unit } from './unit.js';
+import { hi20, lo12 } from './unit.js';
+import type { Attributes } from './attributes.js';
+import type { ListingLine } from './unit.js';
+import { applyReloc, isHi20PcRel, isPcRel, R, RelocError, relocName } from '../ld/relocs.js';
+
+/** What linking needs from an input: an assembled source (Unit) or a relocatable object (ObjectUnit). */
+export interface LinkUnit {
+  index: number;
+  name: string;
+  sections: InputSection[];
+  symbols: Map<string, Sym>;
+  fileSymbols: string[];
+  listing: ListingLine[];
+  attrs: Attributes;
+}
 
 function relaxTarget(sec: InputSection, f: Frag, long: boolean): { frag: Frag; off: number } | null {
   const t = f.relax!.target ? symbolPlusConstant(f.relax!.target) : null;
@@ -219,7 +234,8 @@ export interface OutputSection {
 }
 
 function defaultOutputName(name: string): string {
-  for (const [prefix, out] of [['.text', '.text'], ['.rodata', '.rodata'], ['.srodata', '.rodata'], ['.data', '.data'], ['.sdata', '.data'], ['.bss', '.bss'], ['.sbss', '.bss']]) {
+  if (name === 'COMMON') return '.bss';
+  for (const [prefix, out] of [['.init_array', '.init_array'], ['.fini_array', '.fini_array'], ['.preinit_array', '.preinit_array'], ['.tdata', '.tdata'], ['.tbss', '.tbss'], ['.gcc_except_table', '.gcc_except_table'], ['.sdata2', '.rodata'], ['.text.unlikely', '.text'], ['.text.startup', '.text'], ['.text.hot', '.text'], ['.text', '.text'], ['.rodata', '.rodata'], ['.srodata', '.rodata'], ['.data', '.data'], ['.sdata', '.data'], ['.bss', '.bss'], ['.sbss', '.bss']]) {
     if (name === prefix || name.startsWith(prefix + '.')) return out;
   }
   return name;
@@ -312,7 +328,7 @@ function addDiag(diags: Diagnostic[], loc: Loc | null, message: string, severity
 }
 
 /** Place sections, resolve symbols, apply fixups and build output section contents. */
-export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): LinkResult {
+export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]): LinkResult {
   // Global symbols, resolved as GNU ld does (BFD's generic link table): a strong definition beats weak and
   // common ones, two strong ones are an error, two weak ones keep the first (in command-line order), and of
   // two commons the larger is kept. References from every unit, including the weak definer's own, then bind
@@ -466,6 +482,14 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
     set(['__bss_start'], bss ? bss.addr : edata, bss ?? progbits);
     set(['_end', 'end'], end, last);
     set(['__global_pointer$'], (writable ? writable.addr : end) + 0x800n, writable ?? last);
+    // Constructor and destructor tables (GNU ld's default script: PROVIDE_HIDDEN around each output
+    // section); where a table is absent both ends are equal, so a loop over it runs zero times.
+    for (const t of ['preinit_array', 'init_array', 'fini_array']) {
+      const o = alloc.find((x) => x.name === `.${t}`);
+      const at = o ? o.addr : writable ? writable.addr : end;
+      set([`__${t}_start`], at, o ?? writable ?? last);
+      set([`__${t}_end`], o ? endOf(o) : at, o ?? writable ?? last);
+    }
   }
   const usedProvided = new Set<string>();
 
@@ -526,7 +550,7 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
       for (const sec of u.sections) {
         const secNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
         for (const fx of sec.fixups) {
-          if ((fx.kind === FIX_PCREL_HI) !== (pass === 0)) continue;
+          if ((fx.kind === FIX_PCREL_HI || (fx.kind === FIX_RELOC && isHi20PcRel(fx.field))) !== (pass === 0)) continue;
           // Fast path, in plain numbers: a pc-relative reference to a label (most fixups).
           if (secNum >= 0 && fx.expr.t === E_SYM && (fx.kind === FIX_PCREL || fx.kind === FIX_PCREL_HI || fx.kind === FIX_PCREL_LO_PAIR)) {
             let t = fx.expr.sym;
@@ -559,6 +583,25 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
             const v = value(fx.expr);
             let fieldValue: bigint;
             switch (fx.kind) {
+              case FIX_RELOC: {
+                const type = fx.field;
+                let rv: bigint;
+                if (type === R.PCREL_LO12_I || type === R.PCREL_LO12_S) {
+                  const d = auipcs.get(Number(v));
+                  if (d === undefined) throw new AsmError(`${relocName(type)}: no %pcrel_hi20 at 0x${BigInt.asUintN(64, v).toString(16)}`);
+                  rv = d;
+                } else if (isPcRel(type)) rv = v - pc;
+                else rv = v;
+                if (isHi20PcRel(type)) auipcs.set(Number(pc), rv);
+                const at = fx.frag.start + fx.offset;
+                try {
+                  applyReloc(fx.frag.sink!.buf, at, fx.frag.start + fx.frag.size, type, rv);
+                } catch (e) {
+                  if (e instanceof RelocError) throw new AsmError(e.message);
+                  throw e;
+                }
+                continue;
+              }
               case FIX_DATA:
                 if (fx.field) {
                   // .reloc R_RISCV_ADDn / SUBn: modify the bytes already there (modulo 2^n).

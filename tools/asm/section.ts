@@ -167,6 +167,8 @@ export const FIX_PCREL_HI = 5;
 export const FIX_PCREL_LO = 6;
 /** Low part of a pc-relative value whose auipc is `pcAdjust` bytes before this instruction (la, call). */
 export const FIX_PCREL_LO_PAIR = 7;
+/** An ELF relocation read from an object file: `field` is its type (tools/ld/relocs.ts), expr is S + A. */
+export const FIX_RELOC = 8;
 
 export interface Fixup {
   kind: number;
