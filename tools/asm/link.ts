@@ -399,6 +399,14 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       if (sec.align > o.align) o.align = sec.align;
     }
   }
+  // Constructor tables run in priority order: `.init_array.00101` before `.init_array.00200` before plain
+  // `.init_array` (GNU ld's default script, SORT_BY_INIT_PRIORITY).
+  for (const t of ['.init_array', '.fini_array', '.preinit_array']) {
+    const o = byName.get(t);
+    if (!o) continue;
+    const prio = (n: string) => (n.startsWith(t + '.') && /^\d+$/.test(n.slice(t.length + 1)) ? Number(n.slice(t.length + 1)) : 65536);
+    o.inputs = o.inputs.map((sec, i) => ({ sec, i })).sort((a, b) => prio(a.sec.name) - prio(b.sec.name) || a.i - b.i).map((x) => x.sec);
+  }
   // riscv-tests' convention: `.text.init` (the reset code) starts `.text` when no layout says otherwise.
   const text = byName.get('.text');
   if (text && !specs.some((sp) => sp.name === '.text')) {
@@ -494,8 +502,9 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   const usedProvided = new Set<string>();
 
   // Symbol values after placement.
+  let ownDefinitions = false;
   const resolve = (s: Sym): RelValue | null => {
-    if (s.overriddenBy) s = s.overriddenBy;
+    if (s.overriddenBy && !ownDefinitions) s = s.overriddenBy;
     if (s.kind === 1) return { base: null, off: s.section!.addr + BigInt(s.frag!.offset + s.offset) };
     if (s.kind === 2) return { base: null, off: s.value };
     if (s.kind === 3) {
@@ -545,6 +554,14 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     if (!v) throw new AsmError('expression cannot be evaluated');
     return v.off;
   };
+  // An undefined weak symbol is 0, which a pc-relative auipc may not reach: as GNU ld does, its auipc
+  // becomes `lui rd, 0` and the paired low part 0, so the address computed is 0 wherever the code runs.
+  const undefWeak = (e: Parameters<typeof evaluate>[0]): boolean => {
+    const t = symbolPlusConstant(e);
+    if (!t || t.add !== 0n) return false;
+    const s = t.sym;
+    return s.kind === 0 && s.weak && !s.temp && !globals.has(s.name) && !provided.has(s.name);
+  };
   for (const pass of [0, 1]) {
     for (const u of units) {
       for (const sec of u.sections) {
@@ -590,6 +607,10 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
                   const d = auipcs.get(Number(v));
                   if (d === undefined) throw new AsmError(`${relocName(type)}: no %pcrel_hi20 at 0x${BigInt.asUintN(64, v).toString(16)}`);
                   rv = d;
+                } else if (type === R.PCREL_HI20 && undefWeak(fx.expr)) {
+                  zeroPcrelHi(fx.frag.sink!.buf, fx.frag.start + fx.offset);
+                  auipcs.set(Number(pc), 0n);
+                  continue;
                 } else if (isPcRel(type)) rv = v - pc;
                 else rv = v;
                 if (isHi20PcRel(type)) auipcs.set(Number(pc), rv);
@@ -627,6 +648,11 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
                 fieldValue = BigInt(lo12(v));
                 break;
               case FIX_PCREL_HI:
+                if (undefWeak(fx.expr)) {
+                  zeroPcrelHi(fx.frag.sink!.buf, fx.frag.start + fx.offset);
+                  auipcs.set(Number(pc), 0n);
+                  continue;
+                }
                 if (v - pc < -0x80000800n || v - pc >= 0x7ffff800n) throw new AsmError(`%pcrel_hi: target 0x${BigInt.asUintN(64, v).toString(16)} is more than 2 GiB from the auipc`);
                 auipcs.set(Number(pc), v - pc);
                 fieldValue = BigInt(hi20(v - pc));
@@ -638,7 +664,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
                 break;
               }
               case FIX_PCREL_LO_PAIR:
-                fieldValue = BigInt(lo12(v - (pc + BigInt(fx.pcAdjust))));
+                fieldValue = undefWeak(fx.expr) ? 0n : BigInt(lo12(v - (pc + BigInt(fx.pcAdjust))));
                 break;
               default:
                 throw new Error(`bad fixup kind ${fx.kind}`);
@@ -689,7 +715,23 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     }
   }
   const providedSymbols = [...usedProvided].sort().map((name) => ({ name, ...provided.get(name)! }));
-  return { outputs: ordered, globals, entry, resolve, providedSymbols };
+  // `.size main, . - main` in the file of an overridden weak `main` measures that file's own definition.
+  const resolveOwn = (s: Sym): RelValue | null => {
+    const was = ownDefinitions;
+    ownDefinitions = true;
+    try {
+      return resolve(s);
+    } finally {
+      ownDefinitions = was;
+    }
+  };
+  return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols };
+}
+
+/** Turn the auipc at `at` into `lui rd, 0` (same rd). */
+function zeroPcrelHi(buf: Uint8Array, at: number): void {
+  const rd = ((buf[at] >> 7) | (buf[at + 1] << 1)) & 0x1f;
+  writeBits(buf, at, (rd << 7) | 0x37, 4);
 }
 
 function commonSize(s: Sym): bigint {

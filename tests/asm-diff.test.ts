@@ -1,0 +1,99 @@
+// Differential suite against the GNU toolchain: C programs of our own (tests/fixtures/diff) covering weak
+// and strong definitions across files, constructors, jump tables, shared string literals, 128-bit and
+// soft-float arithmetic from libgcc, TLS, PIC and -g, compiled by the cross gcc to .s and .o at several
+// optimisation levels, then linked three ways and run under rvx:
+//   gnu:    GNU ld       (crt.o + gcc's .o + libgcc.a)
+//   rvx-ld: rvx ld       (crt.s + gcc's .o + libgcc.a)       -- rvx as the linker
+//   rvx-as: rvx ld       (crt.s + gcc's .s + libgcc.a)       -- rvx as assembler and linker
+// All three must print the same and exit the same way. Skips (with a message) without the cross gcc.
+
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main as ldMain } from '../tools/commands/ld.js';
+import { main as runMain } from '../tools/commands/run.js';
+import { captureMain } from './helpers/cli.js';
+
+const GCC = process.env.RVX_RISCV_GCC ?? 'riscv64-unknown-elf-gcc';
+const PREFIX = GCC.replace(/gcc$/, '');
+const have = (cmd: string) => spawnSync(cmd, ['--version'], { encoding: 'utf8' }).status === 0;
+const haveGcc = have(GCC) && have(`${PREFIX}ld`) && have(`${PREFIX}as`);
+if (!haveGcc) console.warn(`asm-diff: skipped (no ${GCC}/${PREFIX}ld/${PREFIX}as; set RVX_RISCV_GCC)`);
+
+const FIXTURES = join(__dirname, 'fixtures', 'diff');
+const ARCH = ['-march=rv64imac', '-mabi=lp64', '-mcmodel=medany'];
+
+interface Program {
+  name: string;
+  files: string[];
+  flags?: string[];
+  /** Lines the output must contain (so that three equally wrong links cannot pass). */
+  expect: string[];
+}
+
+const PROGRAMS: Program[] = [
+  { name: 'weak', files: ['weak_a.c', 'weak_b.c'], expect: ['call_hook=307', 'only_weak=17', 'never_defined=0', 'strong main'] },
+  { name: 'ctor', files: ['ctor.c'], expect: ['ctor=1\nctor=2\nctor=3\n'] },
+  { name: 'jump', files: ['jump.c', 'jump2.c'], expect: ['three=43', 'one=99', 'op=35', 'shared literal'] },
+  { name: 'math', files: ['math.c'], expect: ['i128lo=5581121168354988243', 'poly=28250', 'halve=45', 'udiv=10309319', 'fact=1307674368000'] },
+];
+const LEVELS = [['-O0'], ['-O2'], ['-Os'], ['-O2', '-g']];
+
+let dir = '';
+let libgcc = '';
+
+function sh(cmd: string, args: string[], cwd: string): void {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+}
+
+beforeAll(() => {
+  if (!haveGcc) return;
+  dir = mkdtempSync(join(tmpdir(), 'rvx-diff-'));
+  for (const f of readdirSync(FIXTURES)) copyFileSync(join(FIXTURES, f), join(dir, f));
+  libgcc = spawnSync(GCC, [...ARCH, '-print-libgcc-file-name'], { encoding: 'utf8' }).stdout.trim();
+  sh(`${PREFIX}as`, ['-march=rv64imac', 'crt.s', '-o', 'crt.o'], dir);
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function run(elf: string): Promise<string> {
+  const r = await captureMain(runMain, [elf, '--core', 'ideal', '--max-insns', '20000000']);
+  return `exit ${r.code}\n${r.stdout}`;
+}
+
+describe.skipIf(!haveGcc)('gcc output linked by GNU ld, by rvx ld, and assembled and linked by rvx', () => {
+  for (const p of PROGRAMS) {
+    for (const level of LEVELS) {
+      const tag = `${p.name}${level.join('')}`;
+      it(`${p.name} ${level.join(' ')}`, async () => {
+        const objs: string[] = [];
+        const srcs: string[] = [];
+        for (const c of [...p.files, 'util.c']) {
+          const base = `${tag}-${c.replace(/\.c$/, '')}`;
+          sh(GCC, [...ARCH, ...level, ...(p.flags ?? []), '-S', c, '-o', `${base}.s`], dir);
+          sh(GCC, [...ARCH, ...level, ...(p.flags ?? []), '-c', c, '-o', `${base}.o`], dir);
+          objs.push(join(dir, `${base}.o`));
+          srcs.push(join(dir, `${base}.s`));
+        }
+        const gnu = join(dir, `${tag}.gnu.elf`);
+        sh(`${PREFIX}ld`, ['-N', '-Ttext=0x80000000', '--no-warn-rwx-segments', 'crt.o', ...objs, libgcc, '-o', gnu], dir);
+        const viaLd = join(dir, `${tag}.rvxld.elf`);
+        const viaAs = join(dir, `${tag}.rvxas.elf`);
+        const l1 = await captureMain(ldMain, [join(dir, 'crt.s'), ...objs, libgcc, '-o', viaLd]);
+        expect(l1.stderr).toBe('');
+        const l2 = await captureMain(ldMain, [join(dir, 'crt.s'), ...srcs, libgcc, '-o', viaAs]);
+        expect(l2.stderr).toBe('');
+        const want = await run(gnu);
+        expect(want.startsWith('exit 0\n')).toBe(true);
+        for (const line of p.expect) expect(want).toContain(line);
+        expect(await run(viaLd)).toBe(want);
+        expect(await run(viaAs)).toBe(want);
+      });
+    }
+  }
+});
