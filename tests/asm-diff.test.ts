@@ -23,12 +23,15 @@ const haveGcc = have(GCC) && have(`${PREFIX}ld`) && have(`${PREFIX}as`);
 if (!haveGcc) console.warn(`asm-diff: skipped (no ${GCC}/${PREFIX}ld/${PREFIX}as; set RVX_RISCV_GCC)`);
 
 const FIXTURES = join(__dirname, 'fixtures', 'diff');
-const ARCH = ['-march=rv64imac', '-mabi=lp64', '-mcmodel=medany'];
+const ARCH = ['-march=rv64imac', '-mabi=lp64', '-mcmodel=medany', '-fno-tree-loop-distribute-patterns'];
 
 interface Program {
   name: string;
+  /** C files, and .s files (GNU as for the GNU and rvx-ld links; rvx reads them directly). */
   files: string[];
   flags?: string[];
+  /** Extra inputs for GNU ld only (an implicit linker script defining what rvx ld provides). */
+  gnuExtra?: string[];
   /** Lines the output must contain (so that three equally wrong links cannot pass). */
   expect: string[];
 }
@@ -37,6 +40,8 @@ const PROGRAMS: Program[] = [
   { name: 'weak', files: ['weak_a.c', 'weak_b.c'], expect: ['call_hook=307', 'only_weak=17', 'never_defined=0', 'strong main'] },
   { name: 'ctor', files: ['ctor.c'], expect: ['ctor=1\nctor=2\nctor=3\n'] },
   { name: 'jump', files: ['jump.c', 'jump2.c'], expect: ['three=43', 'one=99', 'op=35', 'shared literal'] },
+  { name: 'tls', files: ['tls.c', 'tlsinfo.s'], gnuExtra: ['tls.ld'], expect: ['counter=5\ncounter=15\nzeroed=-10\nbig3=12\nok\n'] },
+  { name: 'pic', files: ['pic.c', 'tlsinfo.s'], flags: ['-fPIC'], gnuExtra: ['tls.ld'], expect: ['pic hello\nshared=42\ngd=42\nie=42\n'] },
   { name: 'math', files: ['math.c'], expect: ['i128lo=5581121168354988243', 'poly=28250', 'halve=45', 'udiv=10309319', 'fact=1307674368000'] },
 ];
 const LEVELS = [['-O0'], ['-O2'], ['-Os'], ['-O2', '-g']];
@@ -74,14 +79,20 @@ describe.skipIf(!haveGcc)('gcc output linked by GNU ld, by rvx ld, and assembled
         const objs: string[] = [];
         const srcs: string[] = [];
         for (const c of [...p.files, 'util.c']) {
-          const base = `${tag}-${c.replace(/\.c$/, '')}`;
+          const base = `${tag}-${c.replace(/\.[cs]$/, '')}`;
+          if (c.endsWith('.s')) {
+            sh(`${PREFIX}as`, ['-march=rv64imac', '-mabi=lp64', c, '-o', `${base}.o`], dir);
+            objs.push(join(dir, `${base}.o`));
+            srcs.push(join(dir, c));
+            continue;
+          }
           sh(GCC, [...ARCH, ...level, ...(p.flags ?? []), '-S', c, '-o', `${base}.s`], dir);
           sh(GCC, [...ARCH, ...level, ...(p.flags ?? []), '-c', c, '-o', `${base}.o`], dir);
           objs.push(join(dir, `${base}.o`));
           srcs.push(join(dir, `${base}.s`));
         }
         const gnu = join(dir, `${tag}.gnu.elf`);
-        sh(`${PREFIX}ld`, ['-N', '-Ttext=0x80000000', '--no-warn-rwx-segments', 'crt.o', ...objs, libgcc, '-o', gnu], dir);
+        sh(`${PREFIX}ld`, ['-Ttext-segment=0x80000000', '--no-warn-rwx-segments', 'crt.o', ...objs, libgcc, ...(p.gnuExtra ?? []), '-o', gnu], dir);
         const viaLd = join(dir, `${tag}.rvxld.elf`);
         const viaAs = join(dir, `${tag}.rvxas.elf`);
         const l1 = await captureMain(ldMain, [join(dir, 'crt.s'), ...objs, libgcc, '-o', viaLd]);

@@ -174,6 +174,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   }
   const outputs = linked?.outputs ?? [];
   const image = buildImage(units, outputs, linked?.entry ?? base, diags, linked?.resolve ?? null);
+  if (linked?.tls) image.tls = linked.tls;
   // .riscv.attributes: the units' attributes merged as ld merges them (arch: the union of extensions).
   const defaultIsa = parseIsa(march.ok ? (options.march ?? 'rv64imac') : 'rv64imac');
   const attrs = mergeAttributes(units.map((u) => ({ ...u.attrs, arch: u.attrs.arch ?? (typeof defaultIsa === 'string' ? null : defaultIsa) })));

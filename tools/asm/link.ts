@@ -13,7 +13,7 @@
 import { encode } from '../../isa/codec.js';
 import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { encodeBits } from '../../isa/codec.js';
-import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
+import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
 import { AsmError, E_NUM, E_SYM, evaluate, symbolPlusConstant, type Loc, type RelValue, type Sym } from './expr.js';
 import {
@@ -26,6 +26,16 @@ import {
   FIX_PCREL_LO,
   FIX_PCREL_LO_PAIR,
   FIX_RELOC,
+  FIX_TPREL_HI,
+  FIX_TPREL_LO,
+  FIX_GOT_HI,
+  FIX_TLS_IE_HI,
+  FIX_TLS_GD_HI,
+  DATA_SET,
+  DATA_TLSOFF,
+  DATA_DTPOFF,
+  InputSection,
+  type Fixup,
   FRAG_ALIGN,
   FRAG_DATA,
   FRAG_FILL,
@@ -34,7 +44,6 @@ import {
   encodeLeb,
   FRAG_RELAX,
   type Frag,
-  type InputSection,
   type Relax,
 } from './section.js';
 import { hi20, lo12 } from './unit.js';
@@ -244,6 +253,9 @@ function defaultOutputName(name: string): string {
 function kindRank(type: number, flags: number): number {
   if (!(flags & SHF_ALLOC)) return 4;
   if (flags & SHF_EXECINSTR) return 0;
+  // The TLS template, .tdata then .tbss, between read-only and writable data (GNU ld's order); .tbss gets
+  // address space of its own, as picolibc's script reserves it, so the template can serve as the block.
+  if (flags & SHF_TLS) return type === SHT_NOBITS ? 1.6 : 1.5;
   if (type === SHT_NOBITS) return 3;
   if (flags & SHF_WRITE) return 2;
   return 1;
@@ -298,6 +310,7 @@ export interface LinkResult {
   globals: Map<string, Sym>;
   entry: bigint;
   resolve: (s: Sym) => RelValue | null;
+  tls?: { vaddr: bigint; filesz: number; memsz: number; align: number };
   /** Linker-provided symbols the input used (_end, __global_pointer$, ...). */
   providedSymbols: { name: string; value: bigint; section: string | null }[];
 }
@@ -358,6 +371,55 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   // Chains (weak overridden by common overridden by strong) point at the final winner.
   for (const g of globals.values()) g.overriddenBy = null;
   for (const u of units) for (const s of u.symbols.values()) if (s.overriddenBy) s.overriddenBy = globals.get(s.name) ?? null;
+
+  // The GOT: one slot per symbol that a GOT access names (address; TLS offset for initial-exec; module and
+  // offset for general-dynamic), built here as a linker-made input section.
+  const gotSlots = new Map<Fixup, number>();
+  const gotUnit: LinkUnit = { index: units.length, name: '<linker>', sections: [], symbols: new Map(), fileSymbols: [], listing: [], attrs: { ints: new Map(), strs: new Map(), arch: null } };
+  {
+    let got: InputSection | null = null;
+    const slots = new Map<string, number>();
+    const ids = new Map<Sym, number>();
+    for (const u of units) {
+      for (const sec of u.sections) {
+        for (const fx of sec.fixups) {
+          const k = gotKind(fx);
+          if (k === 0) continue;
+          const t = symbolPlusConstant(fx.expr);
+          if (!t) {
+            addDiag(diags, fx.loc, 'a GOT access needs a symbol (plus a constant)');
+            continue;
+          }
+          let sym = t.sym;
+          if (sym.kind === 0 && !sym.temp) sym = globals.get(sym.name) ?? sym;
+          else if (sym.overriddenBy) sym = sym.overriddenBy;
+          let id = ids.get(sym);
+          if (id === undefined) ids.set(sym, (id = ids.size));
+          const key = `${k}:${id}:${t.add}`;
+          let off = slots.get(key);
+          if (off === undefined) {
+            if (!got) {
+              got = new InputSection('.got', SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, gotUnit.index, '<linker>');
+              got.align = 8;
+              got.hasLabels = true;
+              gotUnit.sections.push(got);
+            }
+            const frag = got.cur;
+            off = frag.size;
+            const data = (mode: number) => {
+              got!.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: fx.expr, loc: fx.loc, size: 8, def: null, values: null, field: mode, pcAdjust: 0 });
+              frag.putLE(0n, 8);
+            };
+            if (k === 3) frag.putLE(1n, 8); // TLS module id of the executable (DTPMOD64 = 1)
+            data(k === 1 ? DATA_SET : k === 2 ? DATA_TLSOFF : DATA_DTPOFF);
+            slots.set(key, off);
+          }
+          gotSlots.set(fx, off);
+        }
+      }
+    }
+  }
+  if (gotUnit.sections.length) units = [...units, gotUnit];
 
   // Output sections.
   const outputs: OutputSection[] = [];
@@ -499,6 +561,29 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       set([`__${t}_end`], o ? endOf(o) : at, o ?? writable ?? last);
     }
   }
+  // The TLS segment: .tdata and .tbss, contiguous; a symbol's tp offset is its offset from the start.
+  const tlsOuts = placed.filter((o) => o.flags & SHF_TLS);
+  const tlsBase = tlsOuts.length ? tlsOuts[0].addr : 0n;
+  {
+    const tdata = tlsOuts.find((o) => o.type !== SHT_NOBITS);
+    const tbss = tlsOuts.find((o) => o.type === SHT_NOBITS);
+    const tlsEnd = tlsOuts.length ? tlsOuts[tlsOuts.length - 1].addr + BigInt(tlsOuts[tlsOuts.length - 1].size) : 0n;
+    const sec = (o: OutputSection | undefined) => o?.name ?? null;
+    const abs = (name: string, value: bigint) => provided.set(name, { value, section: null });
+    // picolibc's linker-script names, so its crt0 (and ours) can set up the block.
+    provided.set('__tls_base', { value: tlsBase, section: sec(tlsOuts[0]) });
+    provided.set('__tdata_start', { value: tdata ? tdata.addr : tlsBase, section: sec(tdata) });
+    provided.set('__tdata_end', { value: tdata ? tdata.addr + BigInt(tdata.size) : tlsBase, section: sec(tdata) });
+    provided.set('__tbss_start', { value: tbss ? tbss.addr : tlsEnd, section: sec(tbss) });
+    provided.set('__tbss_end', { value: tlsEnd, section: sec(tbss) });
+    provided.set('__tls_end', { value: tlsEnd, section: sec(tbss) });
+    abs('__tdata_size', BigInt(tdata?.size ?? 0));
+    abs('__tbss_size', BigInt(tbss?.size ?? 0));
+    abs('__tls_size', tlsEnd - tlsBase);
+    abs('__tls_align', BigInt(Math.max(1, ...tlsOuts.map((o) => o.align))));
+    const got = byName.get('.got');
+    if (got) provided.set('_GLOBAL_OFFSET_TABLE_', { value: got.addr, section: '.got' });
+  }
   const usedProvided = new Set<string>();
 
   // Symbol values after placement.
@@ -556,6 +641,12 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   };
   // An undefined weak symbol is 0, which a pc-relative auipc may not reach: as GNU ld does, its auipc
   // becomes `lui rd, 0` and the paired low part 0, so the address computed is 0 wherever the code runs.
+  const gotSec = gotUnit.sections[0];
+  const gotAddr = (fx: Fixup): bigint => gotSec.addr + BigInt(gotSlots.get(fx)!);
+  const tlsOffset = (v: bigint): bigint => {
+    if (!tlsOuts.length) throw new AsmError('TLS offset of a symbol, but the program has no .tdata or .tbss');
+    return v - tlsBase;
+  };
   const undefWeak = (e: Parameters<typeof evaluate>[0]): boolean => {
     const t = symbolPlusConstant(e);
     if (!t || t.add !== 0n) return false;
@@ -567,7 +658,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       for (const sec of u.sections) {
         const secNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
         for (const fx of sec.fixups) {
-          if ((fx.kind === FIX_PCREL_HI || (fx.kind === FIX_RELOC && isHi20PcRel(fx.field))) !== (pass === 0)) continue;
+          if ((fx.kind === FIX_PCREL_HI || gotKind(fx) !== 0 || (fx.kind === FIX_RELOC && isHi20PcRel(fx.field))) !== (pass === 0)) continue;
           // Fast path, in plain numbers: a pc-relative reference to a label (most fixups).
           if (secNum >= 0 && fx.expr.t === E_SYM && (fx.kind === FIX_PCREL || fx.kind === FIX_PCREL_HI || fx.kind === FIX_PCREL_LO_PAIR)) {
             let t = fx.expr.sym;
@@ -607,7 +698,10 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
                   const d = auipcs.get(Number(v));
                   if (d === undefined) throw new AsmError(`${relocName(type)}: no %pcrel_hi20 at 0x${BigInt.asUintN(64, v).toString(16)}`);
                   rv = d;
-                } else if (type === R.PCREL_HI20 && undefWeak(fx.expr)) {
+                } else if (gotSlots.has(fx)) rv = gotAddr(fx) - pc;
+                else if (type === R.TPREL_HI20 || type === R.TPREL_LO12_I || type === R.TPREL_LO12_S) rv = tlsOffset(v);
+                else if (type === R.TLS_DTPREL32 || type === R.TLS_DTPREL64) rv = tlsOffset(v) - 0x800n;
+                else if (type === R.PCREL_HI20 && undefWeak(fx.expr)) {
                   zeroPcrelHi(fx.frag.sink!.buf, fx.frag.start + fx.offset);
                   auipcs.set(Number(pc), 0n);
                   continue;
@@ -623,8 +717,25 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
                 }
                 continue;
               }
+              case FIX_TPREL_HI:
+                fieldValue = BigInt(hi20(tlsOffset(v)));
+                break;
+              case FIX_TPREL_LO:
+                fieldValue = BigInt(lo12(tlsOffset(v)));
+                break;
+              case FIX_GOT_HI:
+              case FIX_TLS_IE_HI:
+              case FIX_TLS_GD_HI: {
+                const d = gotAddr(fx) - pc;
+                auipcs.set(Number(pc), d);
+                fieldValue = BigInt(hi20(d));
+                break;
+              }
               case FIX_DATA:
-                if (fx.field) {
+                if (fx.field === DATA_TLSOFF || fx.field === DATA_DTPOFF) {
+                  writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, tlsOffset(v) - (fx.field === DATA_DTPOFF ? 0x800n : 0n), fx.size);
+                }
+                else if (fx.field) {
                   // .reloc R_RISCV_ADDn / SUBn: modify the bytes already there (modulo 2^n).
                   const buf = fx.frag.sink!.buf;
                   const at = fx.frag.start + fx.offset;
@@ -725,13 +836,25 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       ownDefinitions = was;
     }
   };
-  return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols };
+  const tls = tlsOuts.length
+    ? { vaddr: tlsBase, filesz: tlsOuts.filter((o) => o.type !== SHT_NOBITS).reduce((n, o) => n + o.size, 0), memsz: Number(tlsOuts[tlsOuts.length - 1].addr + BigInt(tlsOuts[tlsOuts.length - 1].size) - tlsBase), align: Math.max(...tlsOuts.map((o) => o.align)) }
+    : undefined;
+  return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls };
 }
 
 /** Turn the auipc at `at` into `lui rd, 0` (same rd). */
 function zeroPcrelHi(buf: Uint8Array, at: number): void {
   const rd = ((buf[at] >> 7) | (buf[at + 1] << 1)) & 0x1f;
   writeBits(buf, at, (rd << 7) | 0x37, 4);
+}
+
+/** 1: an address slot in the GOT, 2: a tp-offset slot (initial-exec), 3: a module/offset pair (general-dynamic). */
+function gotKind(fx: Fixup): number {
+  if (fx.kind === FIX_GOT_HI) return 1;
+  if (fx.kind === FIX_TLS_IE_HI) return 2;
+  if (fx.kind === FIX_TLS_GD_HI) return 3;
+  if (fx.kind === FIX_RELOC) return fx.field === R.GOT_HI20 ? 1 : fx.field === R.TLS_GOT_HI20 ? 2 : fx.field === R.TLS_GD_HI20 ? 3 : 0;
+  return 0;
 }
 
 function commonSize(s: Sym): bigint {

@@ -169,6 +169,23 @@ export const FIX_PCREL_LO = 6;
 export const FIX_PCREL_LO_PAIR = 7;
 /** An ELF relocation read from an object file: `field` is its type (tools/ld/relocs.ts), expr is S + A. */
 export const FIX_RELOC = 8;
+/** %tprel_hi / %tprel_lo: the thread-pointer offset of a TLS symbol (its offset in the TLS segment). */
+export const FIX_TPREL_HI = 9;
+export const FIX_TPREL_LO = 10;
+/** auipc of a GOT load: %got_pcrel_hi (address slot), %tls_ie_pcrel_hi (tp-offset slot), %tls_gd_pcrel_hi
+ * (module/offset pair); the linker builds the GOT. Their low parts are %pcrel_lo of the auipc's label. */
+export const FIX_GOT_HI = 11;
+export const FIX_TLS_IE_HI = 12;
+export const FIX_TLS_GD_HI = 13;
+/** A marker that keeps an instruction uncompressed (the 4-operand `add ..., %tprel_add(sym)`); no patch. */
+export const FIX_NONE = -1;
+/** FIX_DATA modes (in `field`): write, add, subtract (.reloc), and the TLS offset of the value (.dtprelword). */
+export const DATA_SET = 0;
+export const DATA_ADD = 1;
+export const DATA_SUB = 2;
+export const DATA_TLSOFF = 3;
+/** The DTV-relative offset: the TLS offset minus 0x800 (psABI: the DTV pointer is 0x800 into the block). */
+export const DATA_DTPOFF = 4;
 
 export interface Fixup {
   kind: number;

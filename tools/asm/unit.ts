@@ -8,7 +8,7 @@ import { encode, expansionPlan } from '../../isa/codec.js';
 import { csrByName } from '../../isa/csrs.js';
 import { INSTRUCTION_BY_NAME, type InstrDef, type SyntaxSlot } from '../../isa/instructions.js';
 import { insertOperand, operandRangeError, type OperandField } from '../../isa/operands.js';
-import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
+import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
 import {
   AsmError,
@@ -39,6 +39,13 @@ import {
   FIX_PCREL,
   FIX_PCREL_HI,
   FIX_PCREL_LO,
+  FIX_TPREL_HI,
+  FIX_TPREL_LO,
+  FIX_GOT_HI,
+  FIX_TLS_IE_HI,
+  FIX_TLS_GD_HI,
+  FIX_NONE,
+  DATA_DTPOFF,
   FRAG_ALIGN,
   FRAG_DATA,
   FRAG_FILL,
@@ -328,7 +335,11 @@ function cachedCompress(def: InstrDef, values: readonly number[]): ReturnType<ty
   return c;
 }
 
-const MODIFIERS: Record<string, number> = { hi: FIX_HI, lo: FIX_LO, pcrel_hi: FIX_PCREL_HI, pcrel_lo: FIX_PCREL_LO };
+const MODIFIERS: Record<string, number> = {
+  hi: FIX_HI, lo: FIX_LO, pcrel_hi: FIX_PCREL_HI, pcrel_lo: FIX_PCREL_LO, tprel_hi: FIX_TPREL_HI, tprel_lo: FIX_TPREL_LO,
+  got_pcrel_hi: FIX_GOT_HI, tls_ie_pcrel_hi: FIX_TLS_IE_HI, tls_gd_pcrel_hi: FIX_TLS_GD_HI, tprel_add: FIX_NONE,
+};
+const AUIPC_MODS = new Set([FIX_PCREL_HI, FIX_GOT_HI, FIX_TLS_IE_HI, FIX_TLS_GD_HI]);
 
 export const SECTION_DEFAULTS: Record<string, [type: number, flags: number]> = {
   '.text': [SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR],
@@ -338,7 +349,8 @@ export const SECTION_DEFAULTS: Record<string, [type: number, flags: number]> = {
   '.srodata': [SHT_PROGBITS, SHF_ALLOC],
   '.bss': [SHT_NOBITS, SHF_ALLOC | SHF_WRITE],
   '.sbss': [SHT_NOBITS, SHF_ALLOC | SHF_WRITE],
-  '.tbss': [SHT_NOBITS, SHF_ALLOC | SHF_WRITE],
+  '.tbss': [SHT_NOBITS, SHF_ALLOC | SHF_WRITE | SHF_TLS],
+  '.tdata': [SHT_PROGBITS, SHF_ALLOC | SHF_WRITE | SHF_TLS],
 };
 
 function defaultSection(name: string): [number, number] {
@@ -353,7 +365,7 @@ export class Unit {
   prevSec: InputSection;
   private secStack: [InputSection, InputSection][] = [];
   rvc: boolean;
-  private optStack: boolean[] = [];
+  private optStack: [boolean, boolean][] = [];
   macros = new Map<string, Macro>();
   private localLabels = new Map<string, { last: Sym | null; next: Sym | null; count: number }>();
   private frames: Frame[] = [];
@@ -1083,6 +1095,7 @@ export class Unit {
       while (q < b && isIdentChar(s.charCodeAt(q))) q++;
       const name = s.slice(a + 1, q).toLowerCase();
       const mod = MODIFIERS[name];
+      if (mod === FIX_NONE) throw new AsmError(`%${name} is only valid as the fourth operand of add`, a);
       if (mod === undefined) throw new AsmError(`unknown relocation modifier '%${name}'`, a);
       const r = skipWs(s, q, b);
       if (r >= b || s.charCodeAt(r) !== 40) throw new AsmError(`expected '(' after '%${name}'`, r);
@@ -1233,11 +1246,11 @@ export class Unit {
     const e = this.valExpr!;
     values[fi] = 0;
     if (mod >= 0) {
-      const isHi = mod === FIX_HI || mod === FIX_PCREL_HI;
+      const isHi = mod === FIX_HI || mod === FIX_TPREL_HI || AUIPC_MODS.has(mod);
       if (isHi && f.name !== 'uimm20') throw new AsmError(`%${modName(mod)} is only valid for lui/auipc (operand must be ${describeField(f)})`, a);
       if (!isHi && f.name !== 'imm12' && f.name !== 'simm12') throw new AsmError(`%${modName(mod)} is only valid for 12-bit immediates`, a);
-      if (mod === FIX_PCREL_HI && def.name !== 'auipc') throw new AsmError('%pcrel_hi is only valid for auipc', a);
-      if (mod === FIX_HI && def.name !== 'lui') throw new AsmError('%hi is only valid for lui', a);
+      if (AUIPC_MODS.has(mod) && def.name !== 'auipc') throw new AsmError(`%${modName(mod)} is only valid for auipc`, a);
+      if ((mod === FIX_HI || mod === FIX_TPREL_HI) && def.name !== 'lui') throw new AsmError(`%${modName(mod)} is only valid for lui`, a);
       pend.push({ field: fi, kind: mod, expr: e, pcAdjust: 0, operand: i });
       return;
     }
@@ -1427,6 +1440,34 @@ export class Unit {
       vals[2] = tmp;
     }
     this.emit(def, vals, [{ field: 1, kind: 7, expr: e, pcAdjust: -4, operand: symOp }], symOp);
+  }
+
+  /**
+   * A GOT or TLS access (GNU as's expansions): `label: auipc rd, %kind(sym)` then `def` with
+   * %pcrel_lo(label) in field lo (ld rd for a GOT slot, addi for la.tls.gd).
+   */
+  gotPair(rd: number, kind: number, symOp: number, def: InstrDef, values: number[], lo: number): void {
+    let end = this.opE[symOp];
+    if (end - this.opS[symOp] > 4 && this.s.slice(end - 4, end).toLowerCase() === '@plt') end -= 4;
+    if (this.s.charCodeAt(this.opS[symOp]) === 37) throw new AsmError('expected a symbol, not a relocation modifier', this.opS[symOp]);
+    const e = this.expr(this.opS[symOp], end);
+    const label = this.dotSymbol();
+    const auipc = INSTRUCTION_BY_NAME.get('auipc')!;
+    this.emit(auipc, [rd, 0], [{ field: 1, kind, expr: e, pcAdjust: 0, operand: symOp }], symOp);
+    this.emit(def, values, [{ field: lo, kind: FIX_PCREL_LO, expr: { t: E_SYM, sym: label }, pcAdjust: 0, operand: symOp }], symOp);
+  }
+
+  /** `.option pic` is in force: `la` loads the address from the GOT (GNU as). */
+  pic = false;
+
+  /** `add rd, rs1, tp, %tprel_add(sym)`: a plain add, kept 4 bytes long (the linker may rewrite it). */
+  tpreladd(): void {
+    const t = this.operandText(3);
+    if (!/^%tprel_add\s*\(/i.test(t) || !t.endsWith(')')) throw new AsmError('the fourth operand of add must be %tprel_add(symbol)', this.opS[3]);
+    const inner = this.opS[3] + t.indexOf('(') + 1;
+    this.expr(inner, this.opE[3] - 1);
+    const add = INSTRUCTION_BY_NAME.get('add')!;
+    this.emit(add, [this.reg(0), this.reg(1), this.reg(2)], [{ field: 0, kind: FIX_NONE, expr: { t: E_NUM, v: 0n }, pcAdjust: 0, operand: 3 }], 0);
   }
 
   /** auipc rd, %pcrel_hi(e). */
@@ -1702,7 +1743,8 @@ export class Unit {
             if (ch === 'a') flags |= SHF_ALLOC;
             else if (ch === 'w') flags |= SHF_WRITE;
             else if (ch === 'x') flags |= SHF_EXECINSTR;
-            else if ('MSGTRoe?'.includes(ch)) continue;
+            else if (ch === 'T') flags |= SHF_TLS;
+            else if ('MSGRoe?'.includes(ch)) continue;
             else throw new AsmError(`unknown section flag '${ch}'`, this.opS[1]);
           }
         }
@@ -1809,6 +1851,19 @@ export class Unit {
       case '.8byte':
         this.data(8, p, end);
         break;
+      case '.dtprelword':
+      case '.dtpreldword': {
+        // The offset of a TLS symbol in its module's TLS block (DWARF location expressions).
+        const n = this.splitOperands(p, end);
+        const size = word === '.dtprelword' ? 4 : 8;
+        for (let i = 0; i < n; i++) {
+          const e = this.expr(this.opS[i], this.opE[i]);
+          const frag = this.sec.cur;
+          this.sec.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: e, loc: this.locAt(this.opS[i]), size, def: null, values: null, field: DATA_DTPOFF, pcAdjust: 0 });
+          frag.putLE(0n, size);
+        }
+        break;
+      }
       case '.float':
       case '.single':
       case '.double':
@@ -1941,12 +1996,13 @@ export class Unit {
         if (n !== 1) throw new AsmError(`unexpected operands after .option ${o}`, this.opS[1]);
         if (o === 'rvc') this.rvc = true;
         else if (o === 'norvc') this.rvc = false;
-        else if (o === 'push') this.optStack.push(this.rvc);
+        else if (o === 'push') this.optStack.push([this.rvc, this.pic]);
         else if (o === 'pop') {
           if (!this.optStack.length) throw new AsmError('.option pop with no .option push', this.opS[0]);
-          this.rvc = this.optStack.pop()!;
-        } else if (o === 'relax' || o === 'norelax' || o === 'pic' || o === 'nopic') {
-          // Accepted: rvx links without linker relaxation and without PIC (la = lla).
+          [this.rvc, this.pic] = this.optStack.pop()!;
+        } else if (o === 'pic' || o === 'nopic') this.pic = o === 'pic';
+        else if (o === 'relax' || o === 'norelax') {
+          // Accepted: rvx links without linker relaxation.
         } else throw new AsmError(`unknown option '${o}' (expected rvc, norvc, push, pop, relax, norelax, pic, nopic or arch)`, this.opS[0]);
         break;
       }
@@ -2595,7 +2651,8 @@ export function lo12(v: bigint): number {
 }
 
 function modName(mod: number): string {
-  return mod === FIX_HI ? 'hi' : mod === FIX_LO ? 'lo' : mod === FIX_PCREL_HI ? 'pcrel_hi' : 'pcrel_lo';
+  for (const [k, v] of Object.entries(MODIFIERS)) if (v === mod) return k;
+  return '?';
 }
 
 function regName(r: number): string {
