@@ -317,7 +317,7 @@ for (const [rr, ri] of [['add', 'addi'], ['and', 'andi'], ['or', 'ori'], ['xor',
   const idef = I(ri);
   PSEUDOS.set(rr, (u, n) => {
     // `add rd, rs1, tp, %tprel_add(sym)` (TLS local-exec).
-    if (rr === 'add' && n === 4) {
+    if (rr === 'add' && n === 4 && u.operandText(3).startsWith('%')) {
       u.tpreladd();
       return true;
     }
