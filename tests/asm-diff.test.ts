@@ -108,3 +108,23 @@ describe.skipIf(!haveGcc)('gcc output linked by GNU ld, by rvx ld, and assembled
     }
   }
 });
+
+describe.skipIf(!haveGcc)('relocations in GNU as objects', () => {
+  it('rvx ld applies them to the same bytes rvx asm produces from the source', async () => {
+    sh(`${PREFIX}as`, ['-march=rv64imac', 'relocs.s', '-o', 'relocs.o'], dir);
+    sh(`${PREFIX}as`, ['-march=rv64imac', 'relocs_ext.s', '-o', 'relocs_ext.o'], dir);
+    const fromObj = await captureMain(ldMain, ['--base', '0x10000', join(dir, 'relocs.o'), join(dir, 'relocs_ext.o'), '-o', join(dir, 'relocs-o.elf')]);
+    expect(fromObj.stderr).toBe('');
+    const { assemble } = await import('../tools/asm/index.js');
+    const { readFileSync } = await import('node:fs');
+    const { readElf } = await import('../tools/elf/read.js');
+    const src = assemble(['relocs.s', 'relocs_ext.s'].map((n) => ({ name: n, text: readFileSync(join(dir, n), 'utf8') })), { base: 0x10000 });
+    expect(src.ok).toBe(true);
+    const img = readElf(new Uint8Array(readFileSync(join(dir, 'relocs-o.elf'))));
+    for (const name of ['.text', '.data']) {
+      const a = img.sections.find((s) => s.name === name)!;
+      const b = src.image.sections.find((s) => s.name === name)!;
+      expect([a.addr, Buffer.from(a.data).toString('hex')]).toEqual([b.addr, Buffer.from(b.data).toString('hex')]);
+    }
+  });
+});

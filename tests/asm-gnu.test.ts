@@ -190,3 +190,44 @@ describe('directives gcc and hand-written GNU assembly use', () => {
     expect(errors([{ name: 'r.s', text: ' .reloc ., R_RISCV_BOGUS\n' }])[0]).toMatch(/unsupported relocation/);
   });
 });
+
+describe('TLS and GOT in a linked image', () => {
+  const word = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset).getUint32(at, true);
+  const dword = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset).getBigUint64(at, true);
+  it('local-exec: %tprel_hi/%tprel_add/%tprel_lo give the offset in the TLS segment; PT_TLS describes it', () => {
+    const r = asm([
+      ' lui a5, %tprel_hi(y)', ' add a5, a5, tp, %tprel_add(y)', ' lw a0, %tprel_lo(y)(a5)', ' sw a0, %tprel_lo(z)(a5)',
+      ' .section .tdata, "awT", @progbits', 'x: .word 1', 'y: .word 2', ' .section .tbss, "awT", @nobits', 'z: .skip 4',
+      ' .section .debug_info', ' .dtprelword y', ' .dtpreldword z',
+    ].join('\n') + '\n');
+    expect(insns(section(r, '.text'))).toEqual(['lui 15,0', 'add 15,15,4', 'lw 10,4,15', 'sw 10,8,15']);
+    const tdata = r.image.sections.find((s) => s.name === '.tdata')!;
+    const tbss = r.image.sections.find((s) => s.name === '.tbss')!;
+    expect(tdata.flags & 0x400).toBe(0x400);
+    expect(tbss.addr).toBe(tdata.addr + 8n);
+    expect(r.image.tls).toEqual({ vaddr: tdata.addr, filesz: 8, memsz: 12, align: 1 });
+    const dbg = section(r, '.debug_info');
+    expect(word(dbg, 0)).toBe((4 - 0x800) >>> 0);
+    expect(dword(dbg, 4)).toBe(BigInt.asUintN(64, 8n - 0x800n));
+  });
+  it('la under .option pic loads from a GOT slot holding the address; la.tls.ie from one holding the tp offset', () => {
+    const r = asm([
+      ' .option pic', 'a: la a0, v', 'b: la.tls.ie a1, t', ' .option nopic', ' la a2, v',
+      ' .data', 'v: .dword 5', ' .section .tdata, "awT", @progbits', ' .word 0', 't: .word 9',
+    ].join('\n') + '\n');
+    const t = insns(section(r, '.text'));
+    expect(t.map((x) => x.split(' ')[0])).toEqual(['auipc', 'ld', 'auipc', 'ld', 'auipc', 'addi']);
+    const got = r.image.sections.find((s) => s.name === '.got')!;
+    expect(dword(got.data, 0)).toBe(r.symbols.get('v'));
+    expect(dword(got.data, 8)).toBe(4n);
+    // auipc a0 + ld a0: the slot's address.
+    const text = r.image.sections.find((s) => s.name === '.text')!;
+    const hi = BigInt.asIntN(32, BigInt(word(text.data, 0) & 0xfffff000));
+    const lo = BigInt.asIntN(12, BigInt(word(text.data, 4) >>> 20));
+    expect(text.addr + hi + lo).toBe(got.addr);
+  });
+  it('an undefined weak address becomes lui 0 (GNU ld), whatever the distance', () => {
+    const r = asm(' .weak w\n lla a0, w\n');
+    expect(insns(section(r, '.text'))).toEqual(['lui 10,0', 'addi 10,10,0']);
+  });
+});
