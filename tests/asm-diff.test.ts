@@ -5,6 +5,7 @@
 //   gnu:    GNU ld       (crt.o + gcc's .o + libgcc.a)
 //   rvx-ld: rvx ld       (crt.s + gcc's .o + libgcc.a)       -- rvx as the linker
 //   rvx-as: rvx ld       (crt.s + gcc's .s + libgcc.a)       -- rvx as assembler and linker
+//   rvx-c:  GNU ld       (crt.o + `rvx asm -c` of gcc's .s + libgcc.a) -- rvx as a drop-in for GNU as
 // All three must print the same and exit the same way. Skips (with a message) without the cross gcc.
 
 import { spawnSync } from 'node:child_process';
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as ldMain } from '../tools/commands/ld.js';
+import { main as asmMain } from '../tools/commands/asm.js';
 import { main as runMain } from '../tools/commands/run.js';
 import { captureMain } from './helpers/cli.js';
 
@@ -99,11 +101,22 @@ describe.skipIf(!haveGcc)('gcc output linked by GNU ld, by rvx ld, and assembled
         expect(l1.stderr).toBe('');
         const l2 = await captureMain(ldMain, [join(dir, 'crt.s'), ...srcs, libgcc, '-o', viaAs]);
         expect(l2.stderr).toBe('');
+        // rvx asm -c on every .s, then GNU ld.
+        const rvxObjs: string[] = [];
+        for (const src of srcs) {
+          const o = src.replace(/\.s$/, '.rvx.o');
+          const c = await captureMain(asmMain, ['-c', src, '-o', o]);
+          expect(c.stderr).toBe('');
+          rvxObjs.push(o);
+        }
+        const viaC = join(dir, `${tag}.rvxc.elf`);
+        sh(`${PREFIX}ld`, ['-Ttext-segment=0x80000000', '--no-warn-rwx-segments', 'crt.o', ...rvxObjs, libgcc, ...(p.gnuExtra ?? []), '-o', viaC], dir);
         const want = await run(gnu);
         expect(want.startsWith('exit 0\n')).toBe(true);
         for (const line of p.expect) expect(want).toContain(line);
         expect(await run(viaLd)).toBe(want);
         expect(await run(viaAs)).toBe(want);
+        expect(await run(viaC)).toBe(want);
       });
     }
   }

@@ -18,6 +18,7 @@ import { checkLayout, link, parseAddress, type LayoutSpec, type LinkUnit, type O
 import { isArchive, readArchive, readObject } from '../elf/object.js';
 import { ElfError } from '../elf/read.js';
 import { ObjectUnit } from '../ld/object-unit.js';
+import { writeObject } from '../ld/write-object.js';
 import { Unit, type BinaryResolver, type IncludeResolver, type SourceFile } from './unit.js';
 
 export type { Diagnostic } from './diagnostics.js';
@@ -267,6 +268,38 @@ function addObjects(units: LinkUnit[], inputs: { name: string; bytes: Uint8Array
       }
     }
   }
+}
+
+export interface ObjectResult {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  /** The ELF64 relocatable object (present even with errors, for inspection). */
+  bytes: Uint8Array;
+}
+
+/**
+ * Assemble one source into a relocatable object (`rvx asm -c`), for GNU ld, lld or `rvx ld`.
+ * `mabi` sets the float-ABI bits of e_flags (lp64, lp64f, lp64d), which linkers check across inputs.
+ */
+export function assembleObject(source: SourceFile, options: AssembleOptions & { mabi?: string } = {}): ObjectResult {
+  const diags: Diagnostic[] = [];
+  const march = parseMarch(options.march ?? 'rv64imac');
+  if (!march.ok) diags.push({ file: '<options>', line: 0, col: 0, severity: 'error', message: `unsupported --march '${options.march}' (expected rv64imac or rv64ima)` });
+  const abi = { lp64: 0, lp64f: 2, lp64d: 4 }[options.mabi ?? 'lp64'];
+  if (abi === undefined) diags.push({ file: '<options>', line: 0, col: 0, severity: 'error', message: `unsupported --mabi '${options.mabi}' (expected lp64, lp64f or lp64d)` });
+  const files = options.files ?? {};
+  const include: IncludeResolver = (path, from) => {
+    const custom = options.include?.(path, from);
+    if (custom) return custom;
+    const f = files[normalize(dirname(from) + path)] ?? files[path];
+    return f === undefined ? null : { name: path, text: typeof f === 'string' ? f : new TextDecoder().decode(f) };
+  };
+  const binary: BinaryResolver = (path, from) => options.binary?.(path, from) ?? null;
+  const u = new Unit(0, source.name, march.rvc, diags, include, false, binary);
+  u.run(source);
+  const isa = parseIsa(march.ok ? (options.march ?? 'rv64imac') : 'rv64imac');
+  const bytes = writeObject(u, { floatAbi: abi ?? 0, defaultAttrs: { ints: new Map(), strs: new Map(), arch: typeof isa === 'string' ? null : isa } }, diags);
+  return { ok: !diags.some((d) => d.severity === 'error'), diagnostics: diags, bytes };
 }
 
 function sortDiagnostics(d: Diagnostic[]): Diagnostic[] {

@@ -870,7 +870,7 @@ function alignUpBig(v: bigint, a: number): bigint {
   return ((v + b - 1n) / b) * b;
 }
 
-function writeData(buf: Uint8Array, off: number, v: bigint, size: number): void {
+export function writeData(buf: Uint8Array, off: number, v: bigint, size: number): void {
   if (size < 8) {
     const lim = 1n << BigInt(size * 8);
     if (v >= lim || v < -(lim >> 1n)) throw new AsmError(`value 0x${BigInt.asUintN(64, v).toString(16)} does not fit in ${size} byte${size > 1 ? 's' : ''}`);
@@ -882,7 +882,7 @@ function writeData(buf: Uint8Array, off: number, v: bigint, size: number): void 
   }
 }
 
-function patchInstruction(buf: Uint8Array, off: number, def: InstrDef, values: number[], field: number, v: bigint, pcrel: boolean): void {
+export function patchInstruction(buf: Uint8Array, off: number, def: InstrDef, values: number[], field: number, v: bigint, pcrel: boolean): void {
   const big = v > 0x7fffffffffffn || v < -0x7fffffffffffn;
   values[field] = big ? (v < 0n ? -0x800000000000 : 0x800000000000) : Number(v);
   const bits = encodeBits(def, values);
@@ -898,7 +898,7 @@ function patchInstruction(buf: Uint8Array, off: number, def: InstrDef, values: n
   writeBits(buf, off, r.bits, def.size);
 }
 
-function writeBits(buf: Uint8Array, off: number, bits: number, size: number): void {
+export function writeBits(buf: Uint8Array, off: number, bits: number, size: number): void {
   buf[off] = bits & 0xff;
   buf[off + 1] = (bits >>> 8) & 0xff;
   if (size === 4) {
@@ -907,7 +907,7 @@ function writeBits(buf: Uint8Array, off: number, bits: number, size: number): vo
   }
 }
 
-function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
+export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
   switch (f.kind) {
     case FRAG_DATA:
       out.set(f.bytes(), at);

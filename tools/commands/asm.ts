@@ -4,7 +4,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve as resolvePath } from 'node:path';
-import { assemble, checkLayout, formatDiagnostic, type LayoutSpec, type SourceFile } from '../asm/index.js';
+import { assemble, assembleObject, checkLayout, formatDiagnostic, type LayoutSpec, type SourceFile } from '../asm/index.js';
 
 const HELP = `usage: rvx asm a.s [b.s ...] -o out [options]
 
@@ -20,6 +20,8 @@ options:
   --entry SYM           entry symbol (default _start, else the start of .text)
   --listing FILE        write a listing: address, encoding, source line
   --map FILE            write a symbol map: sections and symbols by address
+  -c                    write an ELF64 relocatable object (one input) for GNU ld, lld or rvx ld
+  --mabi ABI            with -c: lp64 (default), lp64f or lp64d (the object's float-ABI flags)
   -I DIR                also look for .include and .incbin files in DIR (repeatable; after the
                         including file's directory and the current directory, as GNU as)
   -h, --help            this help
@@ -36,14 +38,17 @@ interface Args {
   listing: string | null;
   map: string | null;
   includeDirs: string[];
+  object: boolean;
+  mabi: string | undefined;
 }
 
 function parseArgs(argv: string[]): Args | string {
-  const a: Args = { inputs: [], output: null, march: 'rv64imac', base: undefined, layout: null, format: 'elf', entry: undefined, listing: null, map: null, includeDirs: [] };
+  const a: Args = { inputs: [], output: null, march: 'rv64imac', base: undefined, layout: null, format: 'elf', entry: undefined, listing: null, map: null, includeDirs: [], object: false, mabi: undefined };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     let inline: string | undefined;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    // GNU as spells some options -march=..., -mabi=...
+    const eq = arg.startsWith('--') || arg.startsWith('-march=') || arg.startsWith('-mabi=') ? arg.indexOf('=') : -1;
     if (eq > 0) {
       inline = arg.slice(eq + 1);
       arg = arg.slice(0, eq);
@@ -76,6 +81,13 @@ function parseArgs(argv: string[]): Args | string {
         case '--entry':
           a.entry = value();
           break;
+        case '-c':
+          a.object = true;
+          break;
+        case '--mabi':
+        case '-mabi':
+          a.mabi = value();
+          break;
         case '--listing':
           a.listing = value();
           break;
@@ -101,6 +113,7 @@ function parseArgs(argv: string[]): Args | string {
   }
   if (!a.inputs.length) return 'no input files';
   if (!a.output) return 'no output file (use -o FILE)';
+  if (a.object && a.inputs.length !== 1) return '-c takes exactly one input file';
   if (a.format !== 'elf' && a.format !== 'bin') return `unknown --format '${a.format}' (expected elf or bin)`;
   return a;
 }
@@ -151,6 +164,18 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
   }
+  if (args.object) {
+    const obj = assembleObject(sources[0], { march: args.march, mabi: args.mabi, include: (path, from) => includeFile(path, from, args.includeDirs), binary: (path, from) => binaryFile(path, from, args.includeDirs) });
+    for (const d of obj.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+    if (!obj.ok) return 1;
+    try {
+      writeFileSync(args.output!, obj.bytes);
+    } catch (e) {
+      process.stderr.write(`rvx asm: ${(e as Error).message}\n`);
+      return 1;
+    }
+    return 0;
+  }
   const result = assemble(sources, {
     march: args.march,
     base: args.base,
@@ -188,6 +213,25 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+function includeFile(path: string, from: string, dirs: string[]): SourceFile | null {
+  for (const cand of searchPaths(path, from, dirs)) {
+    const text = readText(cand);
+    if (text !== null) return { name: cand === resolvePath(dirname(from), path) ? joinRel(from, path) : displayPath(cand), text };
+  }
+  return null;
+}
+
+function binaryFile(path: string, from: string, dirs: string[]): Uint8Array | null {
+  for (const cand of searchPaths(path, from, dirs)) {
+    try {
+      return new Uint8Array(readFileSync(cand));
+    } catch {
+      // try the next place
+    }
+  }
+  return null;
 }
 
 /** Where `.include "path"` may be, in order: the including file's directory, the current directory, then each
