@@ -6,6 +6,9 @@
 //   rvx-ld: rvx ld       (crt.s + gcc's .o + libgcc.a)       -- rvx as the linker
 //   rvx-as: rvx ld       (crt.s + gcc's .s + libgcc.a)       -- rvx as assembler and linker
 //   rvx-c:  GNU ld       (crt.o + `rvx asm -c` of gcc's .s + libgcc.a) -- rvx as a drop-in for GNU as
+// and, file by file, `rvx asm -c` against `as -mno-relax` (rvx emits no R_RISCV_RELAX, so the comparable
+// GNU object is the one without linker relaxation): every allocated section's bytes and relocations
+// (symbols normalised: a local one as section + offset) must be identical.
 // All three must print the same and exit the same way. Skips (with a message) without the cross gcc.
 
 import { spawnSync } from 'node:child_process';
@@ -17,6 +20,29 @@ import { main as ldMain } from '../tools/commands/ld.js';
 import { main as asmMain } from '../tools/commands/asm.js';
 import { main as runMain } from '../tools/commands/run.js';
 import { captureMain } from './helpers/cli.js';
+import { readFileSync } from 'node:fs';
+import { readObject } from '../tools/elf/object.js';
+import { relocName } from '../tools/ld/relocs.js';
+
+/** Allocated sections of an object: name -> bytes (hex) and relocations, local symbols as section+offset. */
+function objectSummary(path: string): Map<string, { bytes: string; relocs: string[] }> {
+  const o = readObject(new Uint8Array(readFileSync(path)), path);
+  const out = new Map<string, { bytes: string; relocs: string[] }>();
+  for (const sec of o.sections) {
+    if (!(sec.flags & 2) || (sec.type !== 1 && sec.type !== 8 && sec.type !== 14 && sec.type !== 15)) continue;
+    if (sec.size === 0 && !o.relocs.get(sec.index)?.length) continue;
+    const relocs = (o.relocs.get(sec.index) ?? [])
+      .filter((r) => r.type !== 51 && r.type !== 43)
+      .map((r) => {
+        const sym = o.symbols[r.sym];
+        const where = sym.bind === 0 ? `${o.sections[sym.shndx]?.name ?? sym.shndx}+${sym.value + r.addend}` : `${sym.name}+${r.addend}`;
+        return `${r.offset} ${relocName(r.type)} ${where}`;
+      })
+      .sort();
+    out.set(sec.name, { bytes: sec.type === 8 ? `nobits ${sec.size}` : Buffer.from(sec.data).toString('hex'), relocs });
+  }
+  return out;
+}
 
 const GCC = process.env.RVX_RISCV_GCC ?? 'riscv64-unknown-elf-gcc';
 const PREFIX = GCC.replace(/gcc$/, '');
@@ -108,6 +134,14 @@ describe.skipIf(!haveGcc)('gcc output linked by GNU ld, by rvx ld, and assembled
           const c = await captureMain(asmMain, ['-c', src, '-o', o]);
           expect(c.stderr).toBe('');
           rvxObjs.push(o);
+          if (src.startsWith(join(dir, tag))) {
+            const g = src.replace(/\.s$/, '.norelax.o');
+            sh(`${PREFIX}as`, ['-march=rv64imac', '-mabi=lp64', '-mno-relax', src, '-o', g], dir);
+            const want = objectSummary(g);
+            const got = objectSummary(o);
+            expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+            for (const [name, w] of want) expect({ section: name, ...got.get(name) }).toEqual({ section: name, ...w });
+          }
         }
         const viaC = join(dir, `${tag}.rvxc.elf`);
         sh(`${PREFIX}ld`, ['-Ttext-segment=0x80000000', '--no-warn-rwx-segments', 'crt.o', ...rvxObjs, libgcc, ...(p.gnuExtra ?? []), '-o', viaC], dir);

@@ -31,6 +31,7 @@ import {
   FIX_GOT_HI,
   FIX_TLS_IE_HI,
   FIX_TLS_GD_HI,
+  FIX_TPREL_ADD,
   DATA_SET,
   DATA_TLSOFF,
   DATA_DTPOFF,
@@ -691,6 +692,8 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
             const v = value(fx.expr);
             let fieldValue: bigint;
             switch (fx.kind) {
+              case FIX_TPREL_ADD:
+                continue;
               case FIX_RELOC: {
                 const type = fx.field;
                 let rv: bigint;

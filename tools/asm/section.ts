@@ -177,6 +177,8 @@ export const FIX_TPREL_LO = 10;
 export const FIX_GOT_HI = 11;
 export const FIX_TLS_IE_HI = 12;
 export const FIX_TLS_GD_HI = 13;
+/** `add rd, rs1, tp, %tprel_add(sym)`: nothing to patch; in an object, R_RISCV_TPREL_ADD marks it. */
+export const FIX_TPREL_ADD = 14;
 /** A marker that keeps an instruction uncompressed (the 4-operand `add ..., %tprel_add(sym)`); no patch. */
 export const FIX_NONE = -1;
 /** FIX_DATA modes (in `field`): write, add, subtract (.reloc), and the TLS offset of the value (.dtprelword). */

@@ -45,6 +45,7 @@ import {
   FIX_TLS_IE_HI,
   FIX_TLS_GD_HI,
   FIX_NONE,
+  FIX_TPREL_ADD,
   DATA_DTPOFF,
   FRAG_ALIGN,
   FRAG_DATA,
@@ -408,6 +409,7 @@ export class Unit {
   /** `.attribute` values, for the `.riscv.attributes` section (arch null: the --march default). */
   attrs: Attributes = { ints: new Map(), strs: new Map(), arch: null };
   private weakrefTargets: Sym[] = [];
+  private declaredLocal = new Set<Sym>();
   private symvers: [alias: Sym, target: Sym, local: boolean][] = [];
   private pendingRelocs: Fixup[] = [];
 
@@ -1465,9 +1467,9 @@ export class Unit {
     const t = this.operandText(3);
     if (!/^%tprel_add\s*\(/i.test(t) || !t.endsWith(')')) throw new AsmError('the fourth operand of add must be %tprel_add(symbol)', this.opS[3]);
     const inner = this.opS[3] + t.indexOf('(') + 1;
-    this.expr(inner, this.opE[3] - 1);
+    const e = this.expr(inner, this.opE[3] - 1);
     const add = INSTRUCTION_BY_NAME.get('add')!;
-    this.emit(add, [this.reg(0), this.reg(1), this.reg(2)], [{ field: 0, kind: FIX_NONE, expr: { t: E_NUM, v: 0n }, pcAdjust: 0, operand: 3 }], 0);
+    this.emit(add, [this.reg(0), this.reg(1), this.reg(2)], [{ field: 0, kind: FIX_TPREL_ADD, expr: e, pcAdjust: 0, operand: 3 }], 0);
   }
 
   /** auipc rd, %pcrel_hi(e). */
@@ -1791,6 +1793,7 @@ export class Unit {
       case '.local':
         this.symbolList(p, end, (sym) => {
           sym.global = false;
+          this.declaredLocal.add(sym);
         });
         break;
       case '.hidden':
@@ -2178,7 +2181,8 @@ export class Unit {
         sym.defLoc = this.locAt(this.opS[0]);
         sym.type = 'object';
         sym.size = { t: E_NUM, v: size };
-        if (word === '.comm') {
+        // `.local x` then `.comm x, ...` (gcc's static zero-initialised data) stays local, as in GNU as.
+        if (word === '.comm' && !this.declaredLocal.has(sym)) {
           sym.global = true;
           sym.common = true;
         }

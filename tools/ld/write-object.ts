@@ -12,7 +12,7 @@ import { AsmError, E_BIN, OP_SUB, evaluate, symbolPlusConstant, type Expr, type 
 import { emitFrag, layoutSection, writeBits, writeData, patchInstruction } from '../asm/link.js';
 import {
   DATA_DTPOFF, DATA_SET, DATA_TLSOFF, FIX_ABS, FIX_DATA, FIX_GOT_HI, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO,
-  FIX_PCREL_LO_PAIR, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_HI, FIX_TPREL_LO, FRAG_RELAX, type Fixup, type InputSection,
+  FIX_PCREL_LO_PAIR, FIX_TPREL_ADD, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_HI, FIX_TPREL_LO, FRAG_RELAX, type Fixup, type InputSection,
 } from '../asm/section.js';
 import type { Unit } from '../asm/unit.js';
 import { R } from './relocs.js';
@@ -154,15 +154,13 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
           }
           case FIX_PCREL: {
             const ts = symbolPlusConstant(fx.expr);
-            if (sameSectionLabel && (!ts || local(ts.sym))) {
-              patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, v!.off - BigInt(at), true);
-              break;
-            }
             const t = target(fx.expr);
             if (!t) throw new AsmError('branch target cannot be a relocation');
             const name = fx.def!.fields[fx.field].name;
+            // A branch to a label here is resolved, and still relocated, as GNU as does.
             add(sec, { offset: at, type: name === 'bimm13' ? R.BRANCH : name === 'jimm21' ? R.JAL : fx.def!.size === 2 ? (fx.def!.name === 'c.j' || fx.def!.name === 'c.jal' ? R.RVC_JUMP : R.RVC_BRANCH) : R.BRANCH, sym: t.sym, addend: t.add });
-            patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, true);
+            const here = sameSectionLabel && (!ts || local(ts.sym));
+            patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, here ? v!.off - BigInt(at) : 0n, true);
             break;
           }
           case FIX_ABS: {
@@ -223,6 +221,12 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
             patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
             break;
           }
+          case FIX_TPREL_ADD: {
+            const t = target(fx.expr);
+            if (!t) throw new AsmError('%tprel_add needs a symbol');
+            add(sec, { offset: at, type: R.TPREL_ADD, sym: t.sym, addend: t.add });
+            break;
+          }
           case FIX_PCREL_LO_PAIR:
             throw new AsmError('internal: a low part without its auipc');
           default:
@@ -244,7 +248,20 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       if (f.kind === FRAG_RELAX && f.relax!.target) {
         const rx = f.relax!;
         const t0 = symbolPlusConstant(rx.target!);
-        if (!(t0 && t0.sym.kind === 1 && t0.sym.section === sec && !t0.sym.global)) {
+        const here = t0 && t0.sym.kind === 1 && t0.sym.section === sec && !t0.sym.global;
+        if (here && !rx.long) {
+          // Resolved here, and relocated as GNU as does (the branch's own form: RVC or 4-byte).
+          const t = target(rx.target!)!;
+          const def = rx.relaxed ? rx.big : rx.small;
+          const fname = def.fields[rx.relaxed ? rx.bigField : rx.smallField].name;
+          const type = def.size === 2 ? (def.name === 'c.j' ? R.RVC_JUMP : R.RVC_BRANCH) : fname === 'jimm21' ? R.JAL : R.BRANCH;
+          add(sec, { offset: f.offset, type, sym: t.sym, addend: t.add });
+        } else if (here && rx.long) {
+          // The long form: the inverted branch skips a jal to the target (relocated as R_RISCV_JAL).
+          const t = target(rx.target!)!;
+          add(sec, { offset: f.offset + (rx.small.size === 2 ? 2 : 4), type: R.JAL, sym: t.sym, addend: t.add });
+        }
+        if (!here) {
           const t = target(rx.target!);
           if (!t) {
             err(rx.loc, 'branch target cannot be a relocation');
