@@ -50,7 +50,25 @@ const have = (cmd: string) => spawnSync(cmd, ['--version'], { encoding: 'utf8' }
 const haveGcc = have(GCC) && have(`${PREFIX}ld`) && have(`${PREFIX}as`);
 if (!haveGcc) console.warn(`asm-diff: skipped (no ${GCC}/${PREFIX}ld/${PREFIX}as; set RVX_RISCV_GCC)`);
 
+const DWARFDUMP = process.env.RVX_LLVM_DWARFDUMP ?? 'llvm-dwarfdump';
+const haveDwarfdump = have(DWARFDUMP);
+if (haveGcc && !haveDwarfdump) console.warn(`asm-diff: DWARF checks skipped (no ${DWARFDUMP}; set RVX_LLVM_DWARFDUMP)`);
 const FIXTURES = join(__dirname, 'fixtures', 'diff');
+
+/** llvm-dwarfdump's output, or throws when it fails or takes too long. */
+function dwarfdump(args: string[]): string {
+  const r = spawnSync(DWARFDUMP, args, { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0 && !r.stdout) throw new Error(`${DWARFDUMP} ${args.join(' ')}: ${r.stderr || r.error}`);
+  return r.stdout;
+}
+
+/** The rows of every line table (addresses, lines, columns, files, flags), without the header. */
+function lineRows(path: string): string {
+  return dwarfdump(['--debug-line', path])
+    .split('\n')
+    .filter((l) => /^0x[0-9a-f]{16} /.test(l))
+    .join('\n');
+}
 const ARCH = ['-march=rv64imac', '-mabi=lp64', '-mcmodel=medany', '-fno-tree-loop-distribute-patterns'];
 
 interface Program {
@@ -141,6 +159,14 @@ describe.skipIf(!haveGcc)('gcc output linked by GNU ld, by rvx ld, and assembled
             const got = objectSummary(o);
             expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
             for (const [name, w] of want) expect({ section: name, ...got.get(name) }).toEqual({ section: name, ...w });
+            if (level.includes('-g') && haveDwarfdump) {
+              // (c) DWARF: the line table from .file/.loc has GNU's rows, and verifies. (The whole-file
+              // --verify of LLVM 14 does not finish on gcc 12's .debug_info, GNU's objects included.)
+              const rows = lineRows(o);
+              expect(rows.length).toBeGreaterThan(0);
+              expect(rows).toBe(lineRows(g));
+              expect(dwarfdump(['--verify', '--debug-line', o])).toContain('No errors.');
+            }
           }
         }
         const viaC = join(dir, `${tag}.rvxc.elf`);
@@ -151,6 +177,10 @@ describe.skipIf(!haveGcc)('gcc output linked by GNU ld, by rvx ld, and assembled
         expect(await run(viaLd)).toBe(want);
         expect(await run(viaAs)).toBe(want);
         expect(await run(viaC)).toBe(want);
+        if (level.includes('-g') && haveDwarfdump) {
+          // The linked images' line tables (gcc's .loc through rvx; libgcc's through rvx ld's relocations).
+          for (const elf of [viaAs, viaLd]) expect(dwarfdump(['--verify', '--debug-line', elf])).toContain('No errors.');
+        }
       });
     }
   }

@@ -231,3 +231,27 @@ describe('TLS and GOT in a linked image', () => {
     expect(insns(section(r, '.text'))).toEqual(['lui 10,0', 'addi 10,10,0']);
   });
 });
+
+describe('DWARF line tables from .file and .loc', () => {
+  const src = [
+    ' .file 0 "/src" "m.c"', ' .file 1 "m.c"', ' .text', 'f:', ' .loc 1 3 5', ' addi a0, a0, 1', ' .loc 1 4 7 is_stmt 0', ' beqz a0, 1f', ' .skip 400', '1:', ' .loc 1 9 1 prologue_end', ' ret',
+  ].join('\n') + '\n';
+  it('version 5 when gcc declares file 0; addresses follow relaxation (the c.beqz grew)', () => {
+    const r = asm(src);
+    const dl = section(r, '.debug_line');
+    const dv = new DataView(dl.buffer, dl.byteOffset, dl.byteLength);
+    expect(dv.getUint32(0, true)).toBe(dl.length - 4);
+    expect(dv.getUint16(4, true)).toBe(5);
+    // The program ends with advance_pc over the last row's instruction, then DW_LNE_end_sequence.
+    expect(Array.from(dl.subarray(dl.length - 5))).toEqual([2, 2, 0, 1, 1]);
+    // set_address holds f's address (0x80000000), right after the header.
+    const hdrEnd = 12 + dv.getUint32(8, true);
+    expect(Array.from(dl.subarray(hdrEnd, hdrEnd + 3))).toEqual([0, 9, 2]);
+    expect(dv.getBigUint64(hdrEnd + 3, true)).toBe(0x80000000n);
+  });
+  it('.loc errors', () => {
+    expect(errors([{ name: 'l.s', text: ' .loc 1 2\n' }])[0]).toBe('l.s:1:2: error: .loc before any .file N');
+    expect(errors([{ name: 'l.s', text: ' .file 1 "a.c"\n .loc 2 2\n' }])[0]).toBe('l.s:2:2: error: .loc names file 2, which no .file declared');
+    expect(errors([{ name: 'l.s', text: ' .file 1 "a.c"\n .loc 1 2 3 bogus\n' }])[0]).toBe("l.s:2:2: error: unknown .loc option 'bogus'");
+  });
+});

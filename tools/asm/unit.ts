@@ -30,6 +30,7 @@ import {
 import { encodeBits } from '../../isa/codec.js';
 import { PSEUDOS } from './pseudo.js';
 import { ATTRIBUTE_TAGS, TAG_ARCH, parseIsa, type Attributes } from './attributes.js';
+import { LineTable } from './dwarf-line.js';
 import {
   Frag,
   FIX_ABS,
@@ -408,6 +409,8 @@ export class Unit {
   fileSymbols: string[] = [];
   /** `.attribute` values, for the `.riscv.attributes` section (arch null: the --march default). */
   attrs: Attributes = { ints: new Map(), strs: new Map(), arch: null };
+  /** `.file N` / `.loc` rows, written to .debug_line at the end of the unit. */
+  lines: LineTable | null = null;
   private weakrefTargets: Sym[] = [];
   private declaredLocal = new Set<Sym>();
   private symvers: [alias: Sym, target: Sym, local: boolean][] = [];
@@ -592,6 +595,7 @@ export class Unit {
     for (const [, e] of this.localLabels) {
       if (e.next) e.next.kind = 0;
     }
+    if (this.lines && this.lines.rows.length) this.writeLineTable(this.lines);
     // A .weakref target not defined or declared here is a weak undefined reference (GNU as).
     for (const t of this.weakrefTargets) {
       if (t.kind === 0 && !t.global) {
@@ -2009,17 +2013,41 @@ export class Unit {
         } else throw new AsmError(`unknown option '${o}' (expected rvc, norvc, push, pop, relax, norelax, pic, nopic or arch)`, this.opS[0]);
         break;
       }
-      case '.file':
+      case '.file': {
+        // `.file "name"` names the unit (its FILE symbol); `.file N ...` is a DWARF line-table file.
+        const q = skipWs(s, p, end);
+        if (q < end && s.charCodeAt(q) >= 48 && s.charCodeAt(q) <= 57) {
+          (this.lines ??= new LineTable()).file(s.slice(q, end));
+          break;
+        }
         if (this.splitOperands(p, end) >= 1 && this.s.charCodeAt(this.opS[0]) === 34) {
           const name = this.operandText(0).slice(1, -1);
           if (this.nops === 1) this.fileSymbols.push(name);
         }
         break;
+      }
+      case '.loc': {
+        if (!this.lines) throw new AsmError('.loc before any .file N', this.mnemonicPos);
+        const label = this.dotSymbol();
+        this.lines.loc(s.slice(p, end), this.sec, label);
+        break;
+      }
+      case '.ident': {
+        // The compiler's identification, in .comment (GNU as: a NUL, then each string NUL-terminated).
+        const n = this.splitOperands(p, end);
+        if (n !== 1) throw new AsmError('expected: .ident "string"', p);
+        const bytes = this.stringLit(0);
+        const save = this.sec;
+        const fresh = !this.sections.some((x) => x.name === '.comment');
+        const sec = this.section('.comment', 0x30, SHT_PROGBITS);
+        if (fresh) sec.cur.putBytes([0]);
+        sec.cur.putBytes([...bytes, 0]);
+        this.sec = save;
+        break;
+      }
       case '.attribute':
         this.attribute(p, end);
         break;
-      case '.ident':
-      case '.loc':
       case '.addrsig':
       case '.addrsig_sym':
       case '.eabi_attribute':
@@ -2227,6 +2255,45 @@ export class Unit {
       } else this.attrs.strs.set(tag, text);
     } else {
       this.attrs.ints.set(tag, this.absolute(1, 'attribute value'));
+    }
+  }
+
+  /** The line-number program, appended to this unit's .debug_line (after gcc's `.Ldebug_line0:` label). */
+  private writeLineTable(lines: LineTable): void {
+    const save = this.sec;
+    const savePrev = this.prevSec;
+    const dl = this.section('.debug_line', 0, SHT_PROGBITS);
+    const loc = { ...this.loc };
+    try {
+      lines.write({
+        bytes: (b) => dl.cur.putBytes(b),
+        datum: (e, n) => {
+          const frag = dl.cur;
+          dl.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: e, loc, size: n, def: null, values: null, field: 0, pcAdjust: 0 });
+          frag.putLE(0n, n);
+        },
+        uleb: (e) => {
+          const f = new Frag(FRAG_LEB);
+          f.leb = { expr: e, signed: false, loc };
+          f.size = 1;
+          dl.hasLeb = true;
+          dl.addFrag(f);
+        },
+        newLabel: () => this.newSym('.Ldebug_line', true),
+        place: (sym) => {
+          this.sec = dl;
+          this.placeLabel(sym);
+        },
+        endOf: (sec) => {
+          this.sec = sec;
+          const sym = this.newSym('.Lsection_end', true);
+          this.placeLabel(sym);
+          return sym;
+        },
+      });
+    } finally {
+      this.sec = save;
+      this.prevSec = savePrev;
     }
   }
 
