@@ -166,6 +166,13 @@ describe.skipIf(!haveGcc)('gcc output linked by GNU ld, by rvx ld, and assembled
               expect(rows.length).toBeGreaterThan(0);
               expect(rows).toBe(lineRows(g));
               expect(dwarfdump(['--verify', '--debug-line', o])).toContain('No errors.');
+              // CFI: the interpreted call-frame table (readelf's frames-interp; FDE headers hold offsets and
+              // lengths, which differ: rvx advances with DW_CFA_advance_loc4) equals GNU's.
+              const frames = (f: string) =>
+                spawnSync(`${PREFIX}readelf`, ['--debug-dump=frames-interp', f], { encoding: 'utf8' }).stdout.split('\n').filter((l) => !/FDE|^Contents/.test(l)).join('\n');
+              expect(frames(o)).toContain('CFA');
+              expect(frames(o)).toBe(frames(g));
+              expect(dwarfdump(['--verify', '--debug-frame', o])).toContain('No errors.');
             }
           }
         }

@@ -255,3 +255,22 @@ describe('DWARF line tables from .file and .loc', () => {
     expect(errors([{ name: 'l.s', text: ' .file 1 "a.c"\n .loc 1 2 3 bogus\n' }])[0]).toBe("l.s:2:2: error: unknown .loc option 'bogus'");
   });
 });
+
+describe('call-frame information', () => {
+  it('.cfi_sections .debug_frame: a CIE as GNU as writes it and an FDE per procedure', () => {
+    const r = asm(' .cfi_sections .debug_frame\nf: .cfi_startproc\n addi sp, sp, -16\n .cfi_def_cfa_offset 16\n sd ra, 8(sp)\n .cfi_offset ra, -8\n ret\n .cfi_endproc\n');
+    const df = section(r, '.debug_frame');
+    // CIE: length 12, id -1, version 3, "", code 1, data -4, ra 1, def_cfa_register sp, nop.
+    expect(Array.from(df.subarray(0, 16))).toEqual([12, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 3, 0, 1, 0x7c, 1, 0x0d, 2, 0]);
+    const dv = new DataView(df.buffer, df.byteOffset);
+    expect(dv.getUint32(20, true)).toBe(0); // CIE pointer
+    expect(dv.getBigUint64(24, true)).toBe(0x80000000n);
+    expect(dv.getBigUint64(32, true)).toBe(6n);
+    // advance_loc4 2; def_cfa_offset 16; advance_loc4 2; offset ra, 2 (factored by -4).
+    expect(Array.from(df.subarray(40, 54))).toEqual([4, 2, 0, 0, 0, 0x0e, 16, 4, 2, 0, 0, 0, 0x81, 2]);
+  });
+  it('CFI errors', () => {
+    expect(errors([{ name: 'c.s', text: ' .cfi_def_cfa_offset 16\n' }])[0]).toBe('c.s:1:2: error: .cfi_def_cfa_offset outside .cfi_startproc/.cfi_endproc');
+    expect(errors([{ name: 'c.s', text: ' .cfi_startproc\n nop\n' }])[0]).toMatch(/missing .cfi_endproc/);
+  });
+});

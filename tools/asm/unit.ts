@@ -31,6 +31,7 @@ import { encodeBits } from '../../isa/codec.js';
 import { PSEUDOS } from './pseudo.js';
 import { ATTRIBUTE_TAGS, TAG_ARCH, parseIsa, type Attributes } from './attributes.js';
 import { LineTable } from './dwarf-line.js';
+import { FrameTable } from './dwarf-frame.js';
 import {
   Frag,
   FIX_ABS,
@@ -411,6 +412,7 @@ export class Unit {
   attrs: Attributes = { ints: new Map(), strs: new Map(), arch: null };
   /** `.file N` / `.loc` rows, written to .debug_line at the end of the unit. */
   lines: LineTable | null = null;
+  private frames_: FrameTable | null = null;
   private weakrefTargets: Sym[] = [];
   private declaredLocal = new Set<Sym>();
   private symvers: [alias: Sym, target: Sym, local: boolean][] = [];
@@ -596,6 +598,10 @@ export class Unit {
       if (e.next) e.next.kind = 0;
     }
     if (this.lines && this.lines.rows.length) this.writeLineTable(this.lines);
+    if (this.frames_?.open()) {
+      this.diags.push({ file: this.loc.file, line: this.loc.line, col: 1, severity: 'error', message: 'missing .cfi_endproc at the end of the file' });
+    }
+    if (this.frames_?.debugFrame && this.frames_.procs.length) this.writeFrameTable(this.frames_);
     // A .weakref target not defined or declared here is a weak undefined reference (GNU as).
     for (const t of this.weakrefTargets) {
       if (t.kind === 0 && !t.global) {
@@ -2224,7 +2230,10 @@ export class Unit {
         this.insn();
         break;
       default:
-        if (word.startsWith('.cfi_')) break;
+        if (word.startsWith('.cfi_')) {
+          this.cfi(word.slice(5), p, end);
+          break;
+        }
         throw new AsmError(`unknown directive '${word}'`, this.mnemonicPos);
     }
     if (listStart) this.listingEnd(listStart);
@@ -2255,6 +2264,57 @@ export class Unit {
       } else this.attrs.strs.set(tag, text);
     } else {
       this.attrs.ints.set(tag, this.absolute(1, 'attribute value'));
+    }
+  }
+
+  /** `.cfi_*`: recorded per procedure; written as .debug_frame at the end (see dwarf-frame.ts). */
+  private cfi(name: string, p: number, end: number): void {
+    const f = (this.frames_ ??= new FrameTable());
+    if (name === 'sections') {
+      f.sections(this.s.slice(p, end));
+      return;
+    }
+    const n = this.splitOperands(p, end);
+    const args: string[] = [];
+    for (let i = 0; i < n; i++) args.push(this.operandText(i));
+    const reg = (t: string): number => {
+      if (/^\d+$/.test(t)) return Number(t);
+      const r = regNumber(t.toLowerCase());
+      if (r < 0) throw new AsmError(`expected a register, got '${t}'`);
+      return r;
+    };
+    f.directive(name, args, reg, () => this.dotSymbol(), this.sec);
+  }
+
+  /** Call-frame tables, written to .debug_frame at the end of the unit. */
+  private writeFrameTable(frames: FrameTable): void {
+    const save = this.sec;
+    const savePrev = this.prevSec;
+    const df = this.section('.debug_frame', 0, SHT_PROGBITS);
+    const loc = { ...this.loc };
+    let written = 0;
+    try {
+      frames.write({
+        bytes: (b) => {
+          df.cur.putBytes(b);
+          written += b.length;
+        },
+        datum: (e, n) => {
+          const frag = df.cur;
+          df.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: e, loc, size: n, def: null, values: null, field: 0, pcAdjust: 0 });
+          frag.putLE(0n, n);
+          written += n;
+        },
+        newLabel: () => this.newSym('.Ldebug_frame', true),
+        place: (sym) => {
+          this.sec = df;
+          this.placeLabel(sym);
+        },
+        size: () => written,
+      });
+    } finally {
+      this.sec = save;
+      this.prevSec = savePrev;
     }
   }
 
