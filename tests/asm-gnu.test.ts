@@ -274,3 +274,16 @@ describe('call-frame information', () => {
     expect(errors([{ name: 'c.s', text: ' .cfi_startproc\n nop\n' }])[0]).toMatch(/missing .cfi_endproc/);
   });
 });
+
+describe('layout symbols', () => {
+  it('symbols at a section start or end (+/- N) and reserved space after a section', () => {
+    const r = asm('.globl _start\n_start: la sp, _stack_top\n la a0, _bss_lo\n .bss\n .skip 16\n .data\n .word 1\n', {
+      layout: { sections: [{ name: '.text' }, { name: '.bss', reserve: 65536, symbols: { _stack_top: 'end + 0x10000', _bss_lo: 'start' } }, { name: '.data' }] },
+    });
+    const bss = r.sections.find((s) => s.name === '.bss')!;
+    expect(r.symbols.get('_bss_lo')).toBe(bss.addr);
+    expect(r.symbols.get('_stack_top')).toBe(bss.addr + 16n + 0x10000n);
+    expect(r.sections.find((s) => s.name === '.data')!.addr).toBe(bss.addr + 16n + 0x10000n);
+    expect(assemble([{ name: 'a.s', text: 'nop\n' }], { layout: { sections: [{ name: '.text', symbols: { x: 'middle' } }] } }).diagnostics.map(formatDiagnostic)[0]).toMatch(/must be "start" or "end"/);
+  });
+});

@@ -184,7 +184,10 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   for (const p of linked?.providedSymbols ?? []) {
     image.symbols.push({ name: p.name, value: p.value, size: 0, bind: 'global', type: 'notype', section: p.section });
   }
-  const eFlags = march.rvc ? EF_RISCV_RVC : 0;
+  // e_flags: RVC when any input uses C; the float ABI of the objects (ld refuses to mix them, so they agree).
+  let eFlags = march.rvc && sourceUnits.length ? EF_RISCV_RVC : 0;
+  for (const u of units) if (u instanceof ObjectUnit) eFlags |= u.eFlags & (EF_RISCV_RVC | 0x6);
+  if (!units.some((u) => u instanceof ObjectUnit) && march.rvc) eFlags |= EF_RISCV_RVC;
   const symbols = new Map<string, bigint>();
   for (const s of image.symbols) if (s.bind !== 'local' && s.type !== 'file') symbols.set(s.name, BigInt.asUintN(64, s.value));
   for (const s of image.symbols) if (s.bind === 'local' && s.type !== 'file' && !symbols.has(s.name)) symbols.set(s.name, BigInt.asUintN(64, s.value));

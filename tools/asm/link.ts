@@ -221,6 +221,11 @@ export interface LayoutSectionSpec {
   align?: number;
   /** Input section names collected here; a trailing `*` matches any suffix. Default: [name, name + ".*"]. */
   inputs?: string[];
+  /** Symbols defined relative to this section: "start", "end", optionally "+ N" / "- N" (like ld's
+   * `_stack_top = . + 0x10000` after the section). They satisfy references the inputs leave undefined. */
+  symbols?: Record<string, string>;
+  /** Bytes of address space left free after the section (a stack, a heap): the next section starts later. */
+  reserve?: number;
 }
 
 export interface LayoutSpec {
@@ -268,6 +273,8 @@ function matches(pattern: string, name: string): boolean {
   return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
 }
 
+const LAYOUT_SYMBOL = /^\s*(start|end)\s*(?:([+-])\s*(0x[0-9a-f]+|\d+))?\s*$/i;
+
 export function parseAddress(v: number | string | bigint | undefined, what: string): bigint {
   if (v === undefined) throw new AsmError(`${what} is missing`);
   if (typeof v === 'bigint') {
@@ -295,7 +302,14 @@ export function checkLayout(l: unknown): string | null {
   for (const [i, s] of (o.sections as unknown[]).entries()) {
     if (typeof s !== 'object' || s === null) return `sections[${i}] must be an object`;
     const r = s as Record<string, unknown>;
-    for (const k of Object.keys(r)) if (!['name', 'address', 'align', 'inputs'].includes(k)) return `sections[${i}]: unknown key '${k}' (expected name, address, align, inputs)`;
+    for (const k of Object.keys(r)) if (!['name', 'address', 'align', 'inputs', 'symbols', 'reserve'].includes(k)) return `sections[${i}]: unknown key '${k}' (expected name, address, align, inputs, symbols, reserve)`;
+    if (r.reserve !== undefined && (typeof r.reserve !== 'number' || !Number.isSafeInteger(r.reserve) || r.reserve < 0)) return `sections[${i}].reserve must be a non-negative integer`;
+    if (r.symbols !== undefined) {
+      if (typeof r.symbols !== 'object' || r.symbols === null || Array.isArray(r.symbols)) return `sections[${i}].symbols must be an object of name: "start|end [+|- N]"`;
+      for (const [k, v] of Object.entries(r.symbols as Record<string, unknown>)) {
+        if (typeof v !== 'string' || !LAYOUT_SYMBOL.test(v)) return `sections[${i}].symbols.${k} must be "start" or "end", optionally + or - a number`;
+      }
+    }
     if (typeof r.name !== 'string' || !r.name) return `sections[${i}] needs a "name"`;
     if (r.address !== undefined && typeof r.address !== 'string' && typeof r.address !== 'number') return `sections[${i}].address must be a number or a string like "0x80000000"`;
     if (r.align !== undefined && typeof r.align !== 'number') return `sections[${i}].align must be a number`;
@@ -527,8 +541,8 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     }
     if (addr >= 1n << 64n) throw new AsmError(`layout: section ${o.name} extends past the 64-bit address space`);
     placed.push(o);
-    // Like a linker script's location counter: the next section follows this one.
-    cursor = addr;
+    // Like a linker script's location counter: the next section follows this one (and any reserve).
+    cursor = addr + BigInt(spec?.reserve ?? 0);
   }
 
   // Symbols a GNU ld default script provides, for code that refers to them (crt0-style startup):
@@ -562,6 +576,9 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       set([`__${t}_end`], o ? endOf(o) : at, o ?? writable ?? last);
     }
   }
+  function cursorEnd(): bigint {
+    return cursor;
+  }
   // The TLS segment: .tdata and .tbss, contiguous; a symbol's tp offset is its offset from the start.
   const tlsOuts = placed.filter((o) => o.flags & SHF_TLS);
   const tlsBase = tlsOuts.length ? tlsOuts[0].addr : 0n;
@@ -584,6 +601,15 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     abs('__tls_align', BigInt(Math.max(1, ...tlsOuts.map((o) => o.align))));
     const got = byName.get('.got');
     if (got) provided.set('_GLOBAL_OFFSET_TABLE_', { value: got.addr, section: '.got' });
+  }
+  for (const spec of specs) {
+    const o = byName.get(spec.name);
+    for (const [name, text] of Object.entries(spec.symbols ?? {})) {
+      const m = LAYOUT_SYMBOL.exec(text)!;
+      const at = !o ? cursorEnd() : m[1].toLowerCase() === 'start' ? o.addr : o.addr + BigInt(o.size);
+      const k = m[3] ? BigInt(m[3]) : 0n;
+      provided.set(name, { value: m[2] === '-' ? at - k : at + k, section: o && o.inputs.length ? o.name : null });
+    }
   }
   const usedProvided = new Set<string>();
 

@@ -75,12 +75,15 @@ export class ObjectUnit implements LinkUnit {
   fileSymbols: string[] = [];
   listing = [];
   attrs: Attributes = { ints: new Map(), strs: new Map(), arch: null };
+  /** The object's e_flags (RVC, float ABI). */
+  eFlags: number;
 
   constructor(
     public index: number,
     public name: string,
     obj: ElfObject,
   ) {
+    this.eFlags = obj.flags;
     const secMap = new Map<number, InputSection>();
     for (const s of obj.sections) {
       if (s.type === SHT_RISCV_ATTRIBUTES) this.attrs = readAttributes(s.data);
