@@ -25,14 +25,14 @@ import { readObject } from '../tools/elf/object.js';
 import { relocName } from '../tools/ld/relocs.js';
 
 /** Allocated sections of an object: name -> bytes (hex) and relocations, local symbols as section+offset. */
-function objectSummary(path: string): Map<string, { bytes: string; relocs: string[] }> {
+function objectSummary(path: string, withRelax = false): Map<string, { bytes: string; relocs: string[] }> {
   const o = readObject(new Uint8Array(readFileSync(path)), path);
   const out = new Map<string, { bytes: string; relocs: string[] }>();
   for (const sec of o.sections) {
     if (!(sec.flags & 2) || (sec.type !== 1 && sec.type !== 8 && sec.type !== 14 && sec.type !== 15)) continue;
     if (sec.size === 0 && !o.relocs.get(sec.index)?.length) continue;
     const relocs = (o.relocs.get(sec.index) ?? [])
-      .filter((r) => r.type !== 51 && r.type !== 43)
+      .filter((r) => withRelax || (r.type !== 51 && r.type !== 43))
       .map((r) => {
         const sym = o.symbols[r.sym];
         const where = sym.bind === 0 ? `${o.sections[sym.shndx]?.name ?? sym.shndx}+${sym.value + r.addend}` : `${sym.name}+${r.addend}`;
@@ -175,6 +175,31 @@ describe.skipIf(!haveGcc)('gcc output linked by GNU ld, by rvx ld, and assembled
               expect(dwarfdump(['--verify', '--debug-frame', o])).toContain('No errors.');
             }
           }
+        }
+        // rvx asm -c --relax against GNU as's default (relaxable) objects, gcc's own .o files: identical
+        // sections and relocations, R_RISCV_RELAX and R_RISCV_ALIGN included; linked by GNU ld (which then
+        // relaxes both the same way) the images must be byte-identical.
+        const relaxObjs: string[] = [];
+        for (let k = 0; k < srcs.length; k++) {
+          const src = srcs[k];
+          const o = src.replace(/\.s$/, '.rvxr.o');
+          const c = await captureMain(asmMain, ['-c', '--relax', src, '-o', o]);
+          expect(c.stderr).toBe('');
+          relaxObjs.push(o);
+          if (!src.startsWith(join(dir, tag))) continue;
+          const want = objectSummary(objs[k], true);
+          const got = objectSummary(o, true);
+          expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+          for (const [name, w] of want) expect({ section: name, ...got.get(name) }).toEqual({ section: name, ...w });
+        }
+        const viaRelax = join(dir, `${tag}.rvxr.elf`);
+        sh(`${PREFIX}ld`, ['-Ttext-segment=0x80000000', '--no-warn-rwx-segments', 'crt.o', ...relaxObjs, libgcc, ...(p.gnuExtra ?? []), '-o', viaRelax], dir);
+        {
+          const { readElf } = await import('../tools/elf/read.js');
+          const a = readElf(new Uint8Array(readFileSync(gnu)));
+          const b = readElf(new Uint8Array(readFileSync(viaRelax)));
+          const alloc = (img: typeof a) => img.sections.filter((x) => x.flags & 2).map((x) => `${x.name} ${x.addr.toString(16)} ${Buffer.from(x.data).toString('hex')}`);
+          expect(alloc(b)).toEqual(alloc(a));
         }
         const viaC = join(dir, `${tag}.rvxc.elf`);
         sh(`${PREFIX}ld`, ['-Ttext-segment=0x80000000', '--no-warn-rwx-segments', 'crt.o', ...rvxObjs, libgcc, ...(p.gnuExtra ?? []), '-o', viaC], dir);

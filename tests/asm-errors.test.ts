@@ -230,7 +230,7 @@ describe('layout descriptions are checked', () => {
     const want = [
       'layout needs "sections": an array',
       'sections[0] needs a "name"',
-      "sections[0]: unknown key 'bogus' (expected name, address, align, inputs)",
+      "sections[0]: unknown key 'bogus' (expected name, address, align, inputs, symbols, reserve)",
       'layout: alignment of .text must be a power of two (at most 2^30)',
       "layout: address of .text 'zz' is not a number",
     ];

@@ -242,8 +242,9 @@ describe('DWARF line tables from .file and .loc', () => {
     const dv = new DataView(dl.buffer, dl.byteOffset, dl.byteLength);
     expect(dv.getUint32(0, true)).toBe(dl.length - 4);
     expect(dv.getUint16(4, true)).toBe(5);
-    // The program ends with advance_pc over the last row's instruction, then DW_LNE_end_sequence.
-    expect(Array.from(dl.subarray(dl.length - 5))).toEqual([2, 2, 0, 1, 1]);
+    // The program ends with DW_LNS_fixed_advance_pc over the last row's instruction (2 bytes: ret is c.jr),
+    // then DW_LNE_end_sequence.
+    expect(Array.from(dl.subarray(dl.length - 6))).toEqual([9, 2, 0, 0, 1, 1]);
     // set_address holds f's address (0x80000000), right after the header.
     const hdrEnd = 12 + dv.getUint32(8, true);
     expect(Array.from(dl.subarray(hdrEnd, hdrEnd + 3))).toEqual([0, 9, 2]);

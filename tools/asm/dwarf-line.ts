@@ -42,7 +42,7 @@ export interface LineSink {
 }
 
 const DW_LNS_copy = 1, DW_LNS_advance_pc = 2, DW_LNS_advance_line = 3, DW_LNS_set_file = 4, DW_LNS_set_column = 5;
-const DW_LNS_negate_stmt = 6, DW_LNS_set_prologue_end = 10, DW_LNS_set_epilogue_begin = 11, DW_LNS_set_isa = 12;
+const DW_LNS_negate_stmt = 6, DW_LNS_fixed_advance_pc = 9, DW_LNS_set_prologue_end = 10, DW_LNS_set_epilogue_begin = 11, DW_LNS_set_isa = 12;
 const DW_LNE_end_sequence = 1, DW_LNE_set_address = 2, DW_LNE_set_discriminator = 4;
 const DW_LNCT_path = 1, DW_LNCT_directory_index = 2, DW_LNCT_MD5 = 5;
 const DW_FORM_string = 0x08, DW_FORM_udata = 0x0f, DW_FORM_data16 = 0x1e;
@@ -160,8 +160,10 @@ export class LineTable {
       let prev: Sym | null = null;
       for (const r of rows) {
         if (prev) {
-          out.bytes([DW_LNS_advance_pc]);
-          out.uleb(diff(r.label, prev));
+          // DW_LNS_fixed_advance_pc with a 2-byte label difference (as GNU as under relaxation: in a
+          // relaxable object the difference is an ADD16/SUB16 pair the linker keeps right).
+          out.bytes([DW_LNS_fixed_advance_pc]);
+          out.datum(diff(r.label, prev), 2);
         }
         if (r.file !== file) out.bytes([DW_LNS_set_file, ...uleb(r.file)]);
         if (r.col !== col) out.bytes([DW_LNS_set_column, ...uleb(r.col)]);
@@ -179,8 +181,8 @@ export class LineTable {
         stmt = r.isStmt;
         prev = r.label;
       }
-      out.bytes([DW_LNS_advance_pc]);
-      out.uleb(diff(out.endOf(sec), prev!));
+      out.bytes([DW_LNS_fixed_advance_pc]);
+      out.datum(diff(out.endOf(sec), prev!), 2);
       out.bytes([0, 1, DW_LNE_end_sequence]);
     }
     out.place(end);

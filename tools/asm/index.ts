@@ -284,7 +284,7 @@ export interface ObjectResult {
  * Assemble one source into a relocatable object (`rvx asm -c`), for GNU ld, lld or `rvx ld`.
  * `mabi` sets the float-ABI bits of e_flags (lp64, lp64f, lp64d), which linkers check across inputs.
  */
-export function assembleObject(source: SourceFile, options: AssembleOptions & { mabi?: string } = {}): ObjectResult {
+export function assembleObject(source: SourceFile, options: AssembleOptions & { mabi?: string; relax?: boolean } = {}): ObjectResult {
   const diags: Diagnostic[] = [];
   const march = parseMarch(options.march ?? 'rv64imac');
   if (!march.ok) diags.push({ file: '<options>', line: 0, col: 0, severity: 'error', message: `unsupported --march '${options.march}' (expected rv64imac or rv64ima)` });
@@ -301,7 +301,7 @@ export function assembleObject(source: SourceFile, options: AssembleOptions & { 
   const u = new Unit(0, source.name, march.rvc, diags, include, false, binary);
   u.run(source);
   const isa = parseIsa(march.ok ? (options.march ?? 'rv64imac') : 'rv64imac');
-  const bytes = writeObject(u, { floatAbi: abi ?? 0, defaultAttrs: { ints: new Map(), strs: new Map(), arch: typeof isa === 'string' ? null : isa } }, diags);
+  const bytes = writeObject(u, { relax: options.relax ?? false, floatAbi: abi ?? 0, defaultAttrs: { ints: new Map(), strs: new Map(), arch: typeof isa === 'string' ? null : isa } }, diags);
   return { ok: !diags.some((d) => d.severity === 'error'), diagnostics: diags, bytes };
 }
 

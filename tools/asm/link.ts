@@ -89,6 +89,7 @@ function writeLongBranch(out: Uint8Array, at: number, rx: Relax, off: bigint): v
 
 function alignPad(f: Frag, offset: number): number {
   const p = f.pad!;
+  if (p.fixed !== undefined) return p.fixed;
   const a = p.align;
   const pad = (a - (offset % a)) % a;
   return p.maxSkip >= 0 && pad > p.maxSkip ? 0 : pad;
@@ -470,7 +471,9 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       } else if (o.type !== sec.type && sec.size > 0) {
         if (sec.type === SHT_PROGBITS) o.type = SHT_PROGBITS;
       }
-      o.flags |= sec.flags;
+      // SHF_MERGE/SHF_STRINGS describe input pieces; merged output sections do not keep them (ld).
+      o.flags |= sec.flags & ~0x30;
+      if (o.inputs.length === 0) o.flags &= ~0x30;
       sec.outputName = outName;
       o.inputs.push(sec);
       if (sec.align > o.align) o.align = sec.align;

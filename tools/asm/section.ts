@@ -58,6 +58,10 @@ export interface Padding {
   loc?: Loc;
   /** `.org label + k`: the target is `align` bytes from the start of this fragment (else from the section's). */
   base?: Frag | null;
+  /** Set for `-c --relax`: the worst-case padding GNU as leaves for the linker (R_RISCV_ALIGN), whatever the offset. */
+  fixed?: number;
+  /** Written in a `.option norelax` region. */
+  norelax?: boolean;
 }
 
 /** The bytes of all data fragments of one section, back to back (only the last fragment grows). */
@@ -202,6 +206,8 @@ export interface Fixup {
   values: number[] | null;
   field: number;
   pcAdjust: number;
+  /** Written in a `.option norelax` region (no R_RISCV_RELAX for it in a relaxable object). */
+  norelax?: boolean;
 }
 
 export class InputSection {
@@ -218,6 +224,8 @@ export class InputSection {
   readonly sink = new ByteSink();
   hasCode = false;
   hasLabels = false;
+  /** sh_entsize of a mergeable section (`.section name, "aMS", @progbits, 1`). */
+  entsize = 0;
   /** Has FRAG_LEB fragments: laid out after the sections they may refer to. */
   hasLeb = false;
   constructor(

@@ -368,7 +368,9 @@ export class Unit {
   prevSec: InputSection;
   private secStack: [InputSection, InputSection][] = [];
   rvc: boolean;
-  private optStack: [boolean, boolean][] = [];
+  private optStack: [boolean, boolean, boolean][] = [];
+  /** `.option relax` (the default) or `norelax`: whether `-c --relax` may mark the code for linker relaxation. */
+  relax = true;
   macros = new Map<string, Macro>();
   private localLabels = new Map<string, { last: Sym | null; next: Sym | null; count: number }>();
   private frames: Frame[] = [];
@@ -1357,7 +1359,7 @@ export class Unit {
       if (p.kind < 0) continue;
       sec.fixups.push({
         kind: p.kind, frag, offset: off, expr: p.expr, loc: this.locAt(p.operand >= 0 ? this.opS[p.operand] : this.mnemonicPos),
-        size: def.size, def, values: vals, field: p.field, pcAdjust: p.pcAdjust,
+        size: def.size, def, values: vals, field: p.field, pcAdjust: p.pcAdjust, norelax: !this.relax,
       });
     }
   }
@@ -1711,7 +1713,7 @@ export class Unit {
     if (bytes > sec.align) sec.align = bytes;
     // In code, no fill or a zero fill means nops (llvm-mc: a fill equal to the text fill value, 0).
     const f = new Frag(FRAG_ALIGN);
-    f.pad = { align: bytes, fill: fill ?? 0, maxSkip: max, nops: (fill === null || fill === 0) && (sec.flags & SHF_EXECINSTR) !== 0, rvc: this.rvc, count: 0, fillSize: 1, fillValue: 0n };
+    f.pad = { align: bytes, fill: fill ?? 0, maxSkip: max, nops: (fill === null || fill === 0) && (sec.flags & SHF_EXECINSTR) !== 0, rvc: this.rvc, count: 0, fillSize: 1, fillValue: 0n, norelax: !this.relax };
     sec.addFrag(f);
   }
 
@@ -1756,7 +1758,9 @@ export class Unit {
             else if (ch === 'w') flags |= SHF_WRITE;
             else if (ch === 'x') flags |= SHF_EXECINSTR;
             else if (ch === 'T') flags |= SHF_TLS;
-            else if ('MSGRoe?'.includes(ch)) continue;
+            else if (ch === 'M') flags |= 0x10; // SHF_MERGE
+            else if (ch === 'S') flags |= 0x20; // SHF_STRINGS
+            else if ('GRoe?'.includes(ch)) continue;
             else throw new AsmError(`unknown section flag '${ch}'`, this.opS[1]);
           }
         }
@@ -1772,6 +1776,7 @@ export class Unit {
           this.warn(`changed section flags for '${name}' ignored`, this.opS[1]);
         }
         const sec = existing ?? this.section(name, flags, type);
+        if (n >= 4 && flags !== null && flags & 0x10) sec.entsize = Number(this.absolute(3, 'entry size'));
         if (word === '.pushsection') this.secStack.push([this.sec, this.prevSec]);
         this.switchSection(sec);
         break;
@@ -2009,13 +2014,14 @@ export class Unit {
         if (n !== 1) throw new AsmError(`unexpected operands after .option ${o}`, this.opS[1]);
         if (o === 'rvc') this.rvc = true;
         else if (o === 'norvc') this.rvc = false;
-        else if (o === 'push') this.optStack.push([this.rvc, this.pic]);
+        else if (o === 'push') this.optStack.push([this.rvc, this.pic, this.relax]);
         else if (o === 'pop') {
           if (!this.optStack.length) throw new AsmError('.option pop with no .option push', this.opS[0]);
-          [this.rvc, this.pic] = this.optStack.pop()!;
+          [this.rvc, this.pic, this.relax] = this.optStack.pop()!;
         } else if (o === 'pic' || o === 'nopic') this.pic = o === 'pic';
         else if (o === 'relax' || o === 'norelax') {
-          // Accepted: rvx links without linker relaxation.
+          // rvx's own linking does no relaxation; `rvx asm -c --relax` marks relaxable code (not in norelax regions).
+          this.relax = o === 'relax';
         } else throw new AsmError(`unknown option '${o}' (expected rvc, norvc, push, pop, relax, norelax, pic, nopic or arch)`, this.opS[0]);
         break;
       }
@@ -2046,6 +2052,7 @@ export class Unit {
         const save = this.sec;
         const fresh = !this.sections.some((x) => x.name === '.comment');
         const sec = this.section('.comment', 0x30, SHT_PROGBITS);
+        sec.entsize = 1;
         if (fresh) sec.cur.putBytes([0]);
         sec.cur.putBytes([...bytes, 0]);
         this.sec = save;

@@ -22,6 +22,8 @@ options:
   --map FILE            write a symbol map: sections and symbols by address
   -c                    write an ELF64 relocatable object (one input) for GNU ld, lld or rvx ld
   --mabi ABI            with -c: lp64 (default), lp64f or lp64d (the object's float-ABI flags)
+  --relax, -mrelax      with -c: mark the code for linker relaxation as GNU as does (R_RISCV_RELAX,
+                        R_RISCV_ALIGN), so GNU ld relaxes it; -mno-relax: do not (the default)
   -I DIR                also look for .include and .incbin files in DIR (repeatable; after the
                         including file's directory and the current directory, as GNU as)
   -h, --help            this help
@@ -40,10 +42,11 @@ interface Args {
   includeDirs: string[];
   object: boolean;
   mabi: string | undefined;
+  relax: boolean;
 }
 
 function parseArgs(argv: string[]): Args | string {
-  const a: Args = { inputs: [], output: null, march: 'rv64imac', base: undefined, layout: null, format: 'elf', entry: undefined, listing: null, map: null, includeDirs: [], object: false, mabi: undefined };
+  const a: Args = { inputs: [], output: null, march: 'rv64imac', base: undefined, layout: null, format: 'elf', entry: undefined, listing: null, map: null, includeDirs: [], object: false, mabi: undefined, relax: false };
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     let inline: string | undefined;
@@ -83,6 +86,14 @@ function parseArgs(argv: string[]): Args | string {
           break;
         case '-c':
           a.object = true;
+          break;
+        case '--relax':
+        case '-mrelax':
+          a.relax = true;
+          break;
+        case '--no-relax':
+        case '-mno-relax':
+          a.relax = false;
           break;
         case '--mabi':
         case '-mabi':
@@ -165,7 +176,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   if (args.object) {
-    const obj = assembleObject(sources[0], { march: args.march, mabi: args.mabi, include: (path, from) => includeFile(path, from, args.includeDirs), binary: (path, from) => binaryFile(path, from, args.includeDirs) });
+    const obj = assembleObject(sources[0], { march: args.march, mabi: args.mabi, relax: args.relax, include: (path, from) => includeFile(path, from, args.includeDirs), binary: (path, from) => binaryFile(path, from, args.includeDirs) });
     for (const d of obj.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
     if (!obj.ok) return 1;
     try {

@@ -12,7 +12,7 @@ import { AsmError, E_BIN, OP_SUB, evaluate, symbolPlusConstant, type Expr, type 
 import { emitFrag, layoutSection, writeBits, writeData, patchInstruction } from '../asm/link.js';
 import {
   DATA_DTPOFF, DATA_SET, DATA_TLSOFF, FIX_ABS, FIX_DATA, FIX_GOT_HI, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO,
-  FIX_PCREL_LO_PAIR, FIX_TPREL_ADD, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_HI, FIX_TPREL_LO, FRAG_RELAX, type Fixup, type InputSection,
+  FIX_PCREL_LO_PAIR, FIX_TPREL_ADD, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_HI, FIX_TPREL_LO, FRAG_ALIGN, FRAG_LEB, FRAG_RELAX, type Frag, type Fixup, type InputSection,
 } from '../asm/section.js';
 import type { Unit } from '../asm/unit.js';
 import { R } from './relocs.js';
@@ -25,9 +25,17 @@ interface Rela {
   addend: bigint;
 }
 
+const RELAXABLE = new Set<number>([R.CALL_PLT, R.CALL, R.PCREL_HI20, R.PCREL_LO12_I, R.PCREL_LO12_S, R.HI20, R.LO12_I, R.LO12_S, R.TPREL_HI20, R.TPREL_ADD, R.TPREL_LO12_I, R.TPREL_LO12_S]);
+
 const STORES = new Set(['sb', 'sh', 'sw', 'sd', 'c.sw', 'c.sd', 'c.swsp', 'c.sdsp', 'fsw', 'fsd']);
 
 export interface ObjectOptions {
+  /**
+   * Mark the object for linker relaxation as GNU as does by default: R_RISCV_RELAX beside each relaxable
+   * relocation, worst-case nops with R_RISCV_ALIGN for code alignment, and label differences within code
+   * as ADD/SUB pairs (a linker that deletes bytes keeps them right).
+   */
+  relax?: boolean;
   /** e_flags float ABI: 0 soft (lp64), 2 single (lp64f), 4 double (lp64d). */
   floatAbi?: number;
   /** Tag_RISCV_arch when the source has no `.attribute arch`. */
@@ -38,6 +46,21 @@ export interface ObjectOptions {
 export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): Uint8Array {
   const err = (loc: Loc | null, message: string) =>
     diags.push({ file: loc?.file ?? u.name, line: loc?.line ?? 0, col: loc?.col ?? 0, severity: 'error', message: loc?.note ? `${message} (${loc.note})` : message });
+  const relax = opts.relax ?? false;
+  const aligns: Frag[] = [];
+  if (relax) {
+    for (const sec of u.sections) {
+      if (!(sec.flags & SHF_EXECINSTR)) continue;
+      for (const f of sec.frags) {
+        const pd = f.pad;
+        if (f.kind !== FRAG_ALIGN || !pd || !pd.nops || pd.norelax) continue;
+        const worst = pd.align - (pd.rvc ? 2 : 4);
+        if (worst <= 0) continue;
+        pd.fixed = worst;
+        aligns.push(f);
+      }
+    }
+  }
   for (const sec of u.sections) if (!sec.hasLeb) layoutSection(sec, diags);
   for (const sec of u.sections) if (sec.hasLeb) layoutSection(sec, diags);
   const sections = u.sections.filter((s) => s.size > 0 || s.hasLabels || s.name === '.text' || s.name === '.data' || s.name === '.bss');
@@ -65,15 +88,34 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     if (v.base === null) return { sym: null, add: v.off };
     const t = symbolPlusConstant(e);
     if (t && (t.sym.kind === 0 || t.sym.global)) return { sym: t.sym, add: t.add };
-    if (v.base && (v.base as InputSection).frags) return { sym: v.base as InputSection, add: v.off };
+    // Under relaxation GNU as names local places by their labels (a linker deleting bytes moves labels).
+    if (relax && t && t.sym.kind === 1 && !t.sym.global && t.sym.section) {
+      if (u.symbols.get(t.sym.name) === t.sym) return { sym: t.sym, add: t.add };
+      return { sym: labelAt(t.sym.section, t.sym.frag!.offset + t.sym.offset), add: t.add };
+    }
+    // A label in a mergeable section stays named (GNU as): a linker merging strings moves it.
+    if (t && t.sym.kind === 1 && t.sym.section && t.sym.section.flags & 0x10) return { sym: t.sym, add: t.add };
+    if (v.base && (v.base as InputSection).frags) {
+      const sec = v.base as InputSection;
+      // In relaxable code a place is named by a local label (as GNU as does): a linker that deletes bytes
+      // moves labels, but not the addend of a section-symbol relocation.
+      if (relax && sec.flags & SHF_EXECINSTR) return { sym: labelAt(sec, Number(v.off)), add: 0n };
+      return { sym: sec, add: v.off };
+    }
     return { sym: v.base as Sym, add: v.off };
   };
   const relocs = new Map<InputSection, Rela[]>();
-  const add = (sec: InputSection, r: Rela) => {
+  const add = (sec: InputSection, r: Rela, fx?: Fixup) => {
     let l = relocs.get(sec);
     if (!l) relocs.set(sec, (l = []));
     l.push(r);
+    // GNU as's R_RISCV_RELAX carries the addend of the relocation it marks (the linker ignores it).
+    if (relax && RELAXABLE.has(r.type) && !fx?.norelax) l.push({ offset: r.offset, type: R.RELAX, sym: null, addend: r.addend });
   };
+  const isCode = (v: RelValue | null) => !!v && !!v.base && !!(v.base as InputSection).frags && ((v.base as InputSection).flags & SHF_EXECINSTR) !== 0;
+  /** Under relaxation a difference of code labels is left to the linker (GNU as). */
+  const codeDifference = (e: Expr): boolean =>
+    relax && e.t === E_BIN && e.op === OP_SUB && isCode(evaluate(e.a, resolve)) && isCode(evaluate(e.b, resolve));
   // Labels the %pcrel_lo relocations name (LLVM's .Lpcrel_hiN); emitted as local symbols.
   const extraLocals: Sym[] = [];
   const hiLabels = new Map<string, Sym>();
@@ -113,7 +155,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
         const constant = v !== null && v.base === null;
         switch (fx.kind) {
           case FIX_DATA: {
-            if (constant && fx.field === DATA_SET) {
+            if (constant && fx.field === DATA_SET && !codeDifference(fx.expr)) {
               writeData(buf, pos, v!.off, fx.size);
               break;
             }
@@ -125,7 +167,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
               break;
             }
             if (fx.field !== DATA_SET) throw new AsmError('.reloc ADD/SUB relocations are not supported in objects yet');
-            const t = v ? target(fx.expr) : null;
+            const t = v && !codeDifference(fx.expr) ? target(fx.expr) : null;
             if (t && (fx.size === 4 || fx.size === 8)) {
               add(sec, { offset: at, type: fx.size === 8 ? R.R64 : R.R32, sym: t.sym, addend: t.add });
               writeData(buf, pos, 0n, fx.size);
@@ -177,7 +219,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
             const store = STORES.has(fx.def!.name);
             const type =
               fx.kind === FIX_HI ? R.HI20 : fx.kind === FIX_TPREL_HI ? R.TPREL_HI20 : fx.kind === FIX_LO ? (store ? R.LO12_S : R.LO12_I) : store ? R.TPREL_LO12_S : R.TPREL_LO12_I;
-            add(sec, { offset: at, type, sym: t.sym, addend: t.add });
+            add(sec, { offset: at, type, sym: t.sym, addend: t.add }, fx);
             patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
             break;
           }
@@ -191,18 +233,18 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
             if (!t) throw new AsmError('expression cannot be a relocation');
             if (fx.kind === FIX_PCREL_HI && pair && pair.def!.name === 'jalr') {
               // call/tail: one R_RISCV_CALL_PLT covers the auipc and the jalr.
-              add(sec, { offset: at, type: R.CALL_PLT, sym: t.sym, addend: t.add });
+              add(sec, { offset: at, type: R.CALL_PLT, sym: t.sym, addend: t.add }, fx);
               patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
               patchInstruction(pair.frag.sink!.buf, pair.frag.start + pair.offset, pair.def!, pair.values!, pair.field, 0n, false);
               i++;
               break;
             }
             const type = fx.kind === FIX_PCREL_HI ? R.PCREL_HI20 : fx.kind === FIX_GOT_HI ? R.GOT_HI20 : fx.kind === FIX_TLS_IE_HI ? R.TLS_GOT_HI20 : R.TLS_GD_HI20;
-            add(sec, { offset: at, type, sym: t.sym, addend: t.add });
+            add(sec, { offset: at, type, sym: t.sym, addend: t.add }, fx);
             patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
             if (pair) {
               const label = hiLabel(sec, fx);
-              add(sec, { offset: pair.frag.offset + pair.offset, type: STORES.has(pair.def!.name) ? R.PCREL_LO12_S : R.PCREL_LO12_I, sym: label, addend: 0n });
+              add(sec, { offset: pair.frag.offset + pair.offset, type: STORES.has(pair.def!.name) ? R.PCREL_LO12_S : R.PCREL_LO12_I, sym: label, addend: 0n }, pair);
               patchInstruction(pair.frag.sink!.buf, pair.frag.start + pair.offset, pair.def!, pair.values!, pair.field, 0n, false);
               i++;
             }
@@ -217,14 +259,14 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
               // A numeric or `.` label: name it so the relocation can refer to it.
               label = hiLabel(label.section!, { ...fx, frag: label.frag!, offset: label.offset });
             }
-            add(sec, { offset: at, type: STORES.has(fx.def!.name) ? R.PCREL_LO12_S : R.PCREL_LO12_I, sym: label, addend: t.add });
+            add(sec, { offset: at, type: STORES.has(fx.def!.name) ? R.PCREL_LO12_S : R.PCREL_LO12_I, sym: label, addend: t.add }, fx);
             patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
             break;
           }
           case FIX_TPREL_ADD: {
             const t = target(fx.expr);
             if (!t) throw new AsmError('%tprel_add needs a symbol');
-            add(sec, { offset: at, type: R.TPREL_ADD, sym: t.sym, addend: t.add });
+            add(sec, { offset: at, type: R.TPREL_ADD, sym: t.sym, addend: t.add }, fx);
             break;
           }
           case FIX_PCREL_LO_PAIR:
@@ -280,6 +322,37 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       emitFrag(data, f.offset, f, sec, resolveAbs, diags);
     }
     datas.set(sec, data);
+  }
+  for (const f of aligns) {
+    const sec = sections.find((x) => x.frags.includes(f));
+    const data = sec && datas.get(sec);
+    if (!sec || !data) continue;
+    // GNU as's worst-case padding: a c.nop first when the count is 2 mod 4, then 4-byte nops.
+    let k = f.pad!.fixed!;
+    let p = f.offset;
+    if (k % 4 === 2) {
+      data[p] = 0x01;
+      data[p + 1] = 0;
+      p += 2;
+      k -= 2;
+    }
+    for (; k >= 4; k -= 4, p += 4) data.set([0x13, 0, 0, 0], p);
+    add(sec, { offset: f.offset, type: R.ALIGN, sym: null, addend: BigInt(f.pad!.fixed!) });
+  }
+  if (relax) {
+    for (const sec of sections) {
+      for (const f of sec.frags) {
+        if (f.kind !== FRAG_LEB) continue;
+        const e = f.leb!.expr;
+        if (e.t === E_BIN && e.op === OP_SUB && (isCode(evaluate(e.a, resolve)) || isCode(evaluate(e.b, resolve)))) err(f.leb!.loc, 'a LEB128 of a difference of code labels cannot be written into a relaxable object (GNU as refuses it too)');
+      }
+    }
+  }
+  // Relocations in offset order (RELAX right after the relocation it marks, as GNU as writes them).
+  for (const list of relocs.values()) {
+    const order = list.map((r, i) => ({ r, i }));
+    order.sort((a, b) => a.r.offset - b.r.offset || a.i - b.i);
+    list.splice(0, list.length, ...order.map((x) => x.r));
   }
   function resolveAbs(s: Sym): RelValue | null {
     const v = resolve(s);
@@ -383,7 +456,7 @@ function serialize(
   const parts: { name: number; type: number; flags: number; data: Uint8Array; size: number; link: number; info: number; align: number; entsize: number }[] = [];
   for (const s of sections) {
     const data = datas.get(s) ?? new Uint8Array(0);
-    parts.push({ name: shstr.add(s.name), type: s.type, flags: s.flags, data, size: s.type === SHT_NOBITS ? s.size : data.length, link: 0, info: 0, align: s.align, entsize: 0 });
+    parts.push({ name: shstr.add(s.name), type: s.type, flags: s.flags, data, size: s.type === SHT_NOBITS ? s.size : data.length, link: 0, info: 0, align: s.align, entsize: s.entsize });
   }
   for (const s of sections) {
     const list = relocs.get(s);
