@@ -288,3 +288,34 @@ describe('layout symbols', () => {
     expect(assemble([{ name: 'a.s', text: 'nop\n' }], { layout: { sections: [{ name: '.text', symbols: { x: 'middle' } }] } }).diagnostics.map(formatDiagnostic)[0]).toMatch(/must be "start" or "end"/);
   });
 });
+
+describe('objects and archives: malformed input is refused with a reason', () => {
+  const obj = (bytes: Uint8Array) => assemble([], { objects: [{ name: 'x.o', bytes }] }).diagnostics.map(formatDiagnostic);
+  it('not ELF, wrong class or type, truncated headers, bad archive members', () => {
+    expect(obj(new TextEncoder().encode('not an object: '.repeat(8)))).toEqual(['x.o: error: not an ELF file']);
+    const h = new Uint8Array(64);
+    h.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
+    h[16] = 2; // ET_EXEC
+    expect(obj(h)).toEqual(['x.o: error: not a relocatable object (ET_REL)']);
+    h[16] = 1;
+    h[18] = 243;
+    new DataView(h.buffer).setBigUint64(40, 1000n, true);
+    h[58] = 64;
+    h[60] = 3;
+    expect(obj(h)[0]).toMatch(/section headers outside the file/);
+    const ar = new TextEncoder().encode('!<arch>\nm.o/            0           0     0     644     999       `\nxx');
+    expect(obj(ar)[0]).toMatch(/extends past the end/);
+  });
+  it('a random object never throws', () => {
+    let seed = 7;
+    for (let k = 0; k < 200; k++) {
+      const b = new Uint8Array(200);
+      for (let i = 0; i < b.length; i++) b[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+      b.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
+      b[16] = 1;
+      b[18] = 243;
+      const r = assemble([], { objects: [{ name: 'r.o', bytes: b }] });
+      expect(Array.isArray(r.diagnostics)).toBe(true);
+    }
+  });
+});
