@@ -10,6 +10,7 @@ type CommandMain = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: CommandMain }> }> = {
   asm: { summary: 'assemble GNU-syntax RISC-V into an ELF or flat binary', load: () => import('./commands/asm.js') },
+  ld: { summary: 'link objects (.o), archives (.a) and assembly sources into an ELF executable', load: () => import('./commands/ld.js') },
   disasm: { summary: 'disassemble an ELF (objdump style)', load: () => import('./commands/disasm.js') },
   run: { summary: 'run an ELF on the RV64 machine', load: () => import('./commands/run.js') },
   trace: { summary: 'run an ELF and print every instruction (Spike commit-log format or JSONL)', load: () => import('./commands/trace.js') },

@@ -8,7 +8,8 @@ export interface Diagnostic {
   message: string;
 }
 
-/** `file:line:col: error: message`. */
+/** `file:line:col: error: message`; `file: error: message` for what has no line (objects, options). */
 export function formatDiagnostic(d: Diagnostic): string {
+  if (d.line === 0) return `${d.file}: ${d.severity}: ${d.message}`;
   return `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
 }

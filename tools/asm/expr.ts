@@ -21,6 +21,10 @@ export interface Sym {
   expr: Expr | null;
   global: boolean;
   weak: boolean;
+  /** A `.comm` definition: merged with other commons (largest size and alignment), overridden by a strong one. */
+  common?: boolean;
+  /** Set by the linker on a definition that another unit's definition overrides (a weak or common one). */
+  overriddenBy?: Sym | null;
   /** Not written to the ELF symbol table (.L, numeric and `.` labels). */
   temp: boolean;
   type: 'notype' | 'func' | 'object';
@@ -244,6 +248,13 @@ export class ExprParser {
       this.pos = p;
       if (p === start + 1 && c === 46) return { t: E_SYM, sym: this.env.dot() };
       return { t: E_SYM, sym: this.env.symbol(s.slice(start, p)) };
+    }
+    if (c === 34) {
+      // A quoted symbol name (GNU as): any characters up to the closing quote.
+      const close = s.indexOf('"', start + 1);
+      if (close < 0 || close >= this.end) throw new AsmError('unterminated quoted symbol name', start);
+      this.pos = close + 1;
+      return { t: E_SYM, sym: this.env.symbol(s.slice(start + 1, close)) };
     }
     if (c === 37) throw new AsmError('relocation modifiers (%hi, %lo, ...) must be the whole operand', start);
     throw new AsmError(`unexpected '${String.fromCharCode(c)}' in expression`, start);

@@ -13,8 +13,13 @@ import { parseIsaString } from '../../isa/isa-string.js';
 import { PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, type ElfImage, type ElfSegment, type ElfSymbol } from '../elf/model.js';
 import { EF_RISCV_RVC, writeElf } from '../elf/write.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
-import { AsmError, evaluate, type Expr, type RelValue, type Sym } from './expr.js';
-import { checkLayout, link, parseAddress, type LayoutSpec, type OutputSection } from './link.js';
+import { encodeAttributes, mergeAttributes, parseIsa, SHT_RISCV_ATTRIBUTES } from './attributes.js';
+import { AsmError, evaluate, symbolPlusConstant, type Expr, type RelValue, type Sym } from './expr.js';
+import { checkLayout, link, parseAddress, type LayoutSpec, type LinkUnit, type OutputSection } from './link.js';
+import { isArchive, readArchive, readObject } from '../elf/object.js';
+import { ElfError } from '../elf/read.js';
+import { ObjectUnit } from '../ld/object-unit.js';
+import { writeObject } from '../ld/write-object.js';
 import { Unit, type BinaryResolver, type IncludeResolver, type SourceFile } from './unit.js';
 
 export type { Diagnostic } from './diagnostics.js';
@@ -45,6 +50,12 @@ export interface AssembleOptions {
   binary?: BinaryResolver;
   /** Collect the listing (default true). */
   listing?: boolean;
+  /**
+   * Relocatable ELF objects (from gcc, clang, GNU as) and `ar` archives (libgcc.a) linked with the sources.
+   * Every object is linked; an archive member only when it defines a symbol still undefined (the archives
+   * are searched repeatedly until nothing more is pulled, like ld's --start-group).
+   */
+  objects?: { name: string; bytes: Uint8Array }[];
 }
 
 export interface SectionInfo {
@@ -148,11 +159,13 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
     return f ? (typeof f[1] === 'string' ? new TextEncoder().encode(f[1]) : f[1]) : null;
   };
   const wantListing = options.listing ?? true;
-  const units = sources.map((src, i) => {
+  const sourceUnits = sources.map((src, i) => {
     const u = new Unit(i, src.name, march.rvc, diags, include, wantListing, binary);
     u.run(src);
     return u;
   });
+  const units: LinkUnit[] = [...sourceUnits];
+  addObjects(units, options.objects ?? [], diags);
   let linked: ReturnType<typeof link> | null = null;
   try {
     linked = link(units, { base, layout, entry: options.entry ?? null }, diags);
@@ -162,10 +175,19 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   }
   const outputs = linked?.outputs ?? [];
   const image = buildImage(units, outputs, linked?.entry ?? base, diags, linked?.resolve ?? null);
+  if (linked?.tls) image.tls = linked.tls;
+  // .riscv.attributes: the units' attributes merged as ld merges them (arch: the union of extensions).
+  const defaultIsa = parseIsa(march.error === null ? (options.march ?? 'rv64imac') : 'rv64imac');
+  const attrs = mergeAttributes(units.map((u) => ({ ...u.attrs, arch: u.attrs.arch ?? (typeof defaultIsa === 'string' ? null : defaultIsa) })));
+  const attrData = encodeAttributes(attrs);
+  image.sections.push({ name: '.riscv.attributes', type: SHT_RISCV_ATTRIBUTES, flags: 0, addr: 0n, data: attrData, size: attrData.length, align: 1 });
   for (const p of linked?.providedSymbols ?? []) {
     image.symbols.push({ name: p.name, value: p.value, size: 0, bind: 'global', type: 'notype', section: p.section });
   }
-  const eFlags = march.rvc ? EF_RISCV_RVC : 0;
+  // e_flags: RVC when any input uses C; the float ABI of the objects (ld refuses to mix them, so they agree).
+  let eFlags = march.rvc && sourceUnits.length ? EF_RISCV_RVC : 0;
+  for (const u of units) if (u instanceof ObjectUnit) eFlags |= u.eFlags & (EF_RISCV_RVC | 0x6);
+  if (!units.some((u) => u instanceof ObjectUnit) && march.rvc) eFlags |= EF_RISCV_RVC;
   const symbols = new Map<string, bigint>();
   for (const s of image.symbols) if (s.bind !== 'local' && s.type !== 'file') symbols.set(s.name, BigInt.asUintN(64, s.value));
   for (const s of image.symbols) if (s.bind === 'local' && s.type !== 'file' && !symbols.has(s.name)) symbols.set(s.name, BigInt.asUintN(64, s.value));
@@ -191,12 +213,104 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   };
 }
 
+/** Load the objects, then pull archive members that define symbols still undefined, until none is pulled. */
+function addObjects(units: LinkUnit[], inputs: { name: string; bytes: Uint8Array }[], diags: Diagnostic[]): void {
+  const refuse = (name: string, e: unknown) => {
+    if (!(e instanceof ElfError)) throw e;
+    diags.push({ file: name, line: 0, col: 0, severity: 'error', message: e.message.startsWith(name + ': ') ? e.message.slice(name.length + 2) : e.message });
+  };
+  const archives: { name: string; members: { name: string; data: Uint8Array }[]; index: Map<string, number>; loaded: Set<number> }[] = [];
+  for (const input of inputs) {
+    try {
+      if (isArchive(input.bytes)) {
+        const a = readArchive(input.bytes, input.name);
+        if (a.index.size === 0) {
+          // No symbol index (ar without s): index the members' definitions ourselves.
+          a.members.forEach((m, i) => {
+            try {
+              for (const sym of readObject(m.data, m.name).symbols) if (sym.bind !== 0 && sym.shndx !== 0 && !a.index.has(sym.name)) a.index.set(sym.name, i);
+            } catch {
+              // not an object: never pulled
+            }
+          });
+        }
+        archives.push({ name: input.name, ...a, loaded: new Set() });
+      } else units.push(new ObjectUnit(units.length, input.name, readObject(input.bytes, input.name)));
+    } catch (e) {
+      refuse(input.name, e);
+    }
+  }
+  if (!archives.length) return;
+  const defined = new Set<string>();
+  const undefinedNames = new Set<string>();
+  const scan = (u: LinkUnit) => {
+    for (const s of u.symbols.values()) {
+      if (s.temp) continue;
+      if (s.kind !== 0 && s.global && !s.common) defined.add(s.name);
+      else if (s.kind === 0 && !s.weak) undefinedNames.add(s.name);
+    }
+  };
+  units.forEach(scan);
+  for (let pulled = true; pulled; ) {
+    pulled = false;
+    for (const a of archives) {
+      for (const name of [...undefinedNames]) {
+        if (defined.has(name)) continue;
+        const m = a.index.get(name);
+        if (m === undefined || a.loaded.has(m)) continue;
+        a.loaded.add(m);
+        const member = a.members[m];
+        try {
+          const u = new ObjectUnit(units.length, `${a.name}(${member.name})`, readObject(member.data, `${a.name}(${member.name})`));
+          units.push(u);
+          scan(u);
+          pulled = true;
+        } catch (e) {
+          refuse(a.name, e);
+        }
+      }
+    }
+  }
+}
+
+export interface ObjectResult {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  /** The ELF64 relocatable object (present even with errors, for inspection). */
+  bytes: Uint8Array;
+}
+
+/**
+ * Assemble one source into a relocatable object (`rvx asm -c`), for GNU ld, lld or `rvx ld`.
+ * `mabi` sets the float-ABI bits of e_flags (lp64, lp64f, lp64d), which linkers check across inputs.
+ */
+export function assembleObject(source: SourceFile, options: AssembleOptions & { mabi?: string; relax?: boolean } = {}): ObjectResult {
+  const diags: Diagnostic[] = [];
+  const march = parseMarch(options.march ?? 'rv64imac');
+  if (march.error) diags.push({ file: '<options>', line: 0, col: 0, severity: 'error', message: march.error });
+  const abi = { lp64: 0, lp64f: 2, lp64d: 4 }[options.mabi ?? 'lp64'];
+  if (abi === undefined) diags.push({ file: '<options>', line: 0, col: 0, severity: 'error', message: `unsupported --mabi '${options.mabi}' (expected lp64, lp64f or lp64d)` });
+  const files = options.files ?? {};
+  const include: IncludeResolver = (path, from) => {
+    const custom = options.include?.(path, from);
+    if (custom) return custom;
+    const f = files[normalize(dirname(from) + path)] ?? files[path];
+    return f === undefined ? null : { name: path, text: typeof f === 'string' ? f : new TextDecoder().decode(f) };
+  };
+  const binary: BinaryResolver = (path, from) => options.binary?.(path, from) ?? null;
+  const u = new Unit(0, source.name, march.rvc, diags, include, false, binary);
+  u.run(source);
+  const isa = parseIsa(march.error === null ? (options.march ?? 'rv64imac') : 'rv64imac');
+  const bytes = writeObject(u, { relax: options.relax ?? false, floatAbi: abi ?? 0, defaultAttrs: { ints: new Map(), strs: new Map(), arch: typeof isa === 'string' ? null : isa } }, diags);
+  return { ok: !diags.some((d) => d.severity === 'error'), diagnostics: diags, bytes };
+}
+
 function sortDiagnostics(d: Diagnostic[]): Diagnostic[] {
   // Keep input order per file (already in line order for straight-line input); stable.
   return d.slice();
 }
 
-function buildImage(units: Unit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null): ElfImage {
+function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null): ElfImage {
   const sections = outputs.map((o) => ({ name: o.name, type: o.type, flags: o.flags, addr: o.addr, data: o.type === SHT_NOBITS ? new Uint8Array(0) : o.data, size: o.size, align: o.align }));
   // Segments: runs of allocated sections with the same permissions, contiguous within a page.
   const segments: ElfSegment[] = [];
@@ -249,10 +363,11 @@ function buildImage(units: Unit[], outputs: OutputSection[], entry: bigint, diag
         size,
         bind: s.global ? (s.weak ? 'weak' : 'global') : 'local',
         type: s.type,
-        section: s.kind === 1 && s.section ? s.section.outputName || null : null,
+        section: sectionOf(s),
       };
       if (s.global) {
-        if (seenGlobal.has(s.name)) continue;
+        // A weak or common definition another unit overrides is not in the output, as with ld.
+        if (s.overriddenBy || seenGlobal.has(s.name)) continue;
         seenGlobal.add(s.name);
         globalsOut.push(sym);
       } else locals.push(sym);
@@ -263,6 +378,17 @@ function buildImage(units: Unit[], outputs: OutputSection[], entry: bigint, diag
   }
   symbols.push(...globalsOut);
   return { entry, sections, symbols, segments };
+}
+
+/** The output section a symbol is in: a label's, or for an alias (`.set a, b + 4`) its target's. */
+function sectionOf(s: Sym, depth = 0): string | null {
+  if (s.overriddenBy) s = s.overriddenBy;
+  if (s.kind === 1 && s.section) return s.section.outputName || null;
+  if (s.kind === 3 && s.expr && depth < 32) {
+    const t = symbolPlusConstant(s.expr);
+    if (t) return sectionOf(t.sym, depth + 1);
+  }
+  return null;
 }
 
 function evalSize(e: Expr, resolve: (s: Sym) => RelValue | null): number {
@@ -295,7 +421,7 @@ function flatBinary(outputs: OutputSection[]): Uint8Array {
   return out;
 }
 
-function formatListing(units: Unit[], outputs: OutputSection[]): string {
+function formatListing(units: LinkUnit[], outputs: OutputSection[]): string {
   const out: string[] = [];
   const byName = new Map(outputs.map((o) => [o.name, o]));
   const wide = outputs.some((o) => o.addr + BigInt(o.size) > 0xffffffffn);

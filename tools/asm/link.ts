@@ -13,9 +13,9 @@
 import { encode } from '../../isa/codec.js';
 import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { encodeBits } from '../../isa/codec.js';
-import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
+import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
-import { AsmError, E_SYM, evaluate, symbolPlusConstant, type Loc, type RelValue, type Sym } from './expr.js';
+import { AsmError, E_NUM, E_SYM, evaluate, symbolPlusConstant, type Loc, type RelValue, type Sym } from './expr.js';
 import {
   FIX_ABS,
   FIX_DATA,
@@ -25,16 +25,43 @@ import {
   FIX_PCREL_HI,
   FIX_PCREL_LO,
   FIX_PCREL_LO_PAIR,
+  FIX_RELOC,
+  FIX_TPREL_HI,
+  FIX_TPREL_LO,
+  FIX_GOT_HI,
+  FIX_TLS_IE_HI,
+  FIX_TLS_GD_HI,
+  FIX_TPREL_ADD,
+  DATA_SET,
+  DATA_TLSOFF,
+  DATA_DTPOFF,
+  InputSection,
+  type Fixup,
   FRAG_ALIGN,
   FRAG_DATA,
   FRAG_FILL,
+  FRAG_LEB,
   FRAG_ORG,
+  encodeLeb,
   FRAG_RELAX,
   type Frag,
-  type InputSection,
   type Relax,
 } from './section.js';
-import { hi20, lo12, type Unit } from './unit.js';
+import { hi20, lo12 } from './unit.js';
+import type { Attributes } from './attributes.js';
+import type { ListingLine } from './unit.js';
+import { applyReloc, isHi20PcRel, isPcRel, R, RelocError, relocName } from '../ld/relocs.js';
+
+/** What linking needs from an input: an assembled source (Unit) or a relocatable object (ObjectUnit). */
+export interface LinkUnit {
+  index: number;
+  name: string;
+  sections: InputSection[];
+  symbols: Map<string, Sym>;
+  fileSymbols: string[];
+  listing: ListingLine[];
+  attrs: Attributes;
+}
 
 function relaxTarget(sec: InputSection, f: Frag, long: boolean): { frag: Frag; off: number } | null {
   const t = f.relax!.target ? symbolPlusConstant(f.relax!.target) : null;
@@ -62,6 +89,7 @@ function writeLongBranch(out: Uint8Array, at: number, rx: Relax, off: bigint): v
 
 function alignPad(f: Frag, offset: number): number {
   const p = f.pad!;
+  if (p.fixed !== undefined) return p.fixed;
   const a = p.align;
   const pad = (a - (offset % a)) % a;
   return p.maxSkip >= 0 && pad > p.maxSkip ? 0 : pad;
@@ -89,10 +117,56 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
       valid = k;
     }
   };
-  const hasRelax = frags.some((f) => f.kind === FRAG_RELAX && f.relax!.target);
+  // A LEB128 of a label difference: its value with the current layout (labels in this section are laid out
+  // on demand; other sections were laid out before this one).
+  const lebResolve = (s: Sym): RelValue | null => {
+    if (s.kind === 1) {
+      if (s.section === sec) ensure(s.frag!.index);
+      return { base: s.section, off: BigInt(s.frag!.offset + s.offset) };
+    }
+    if (s.kind === 2) return { base: null, off: s.value };
+    if (s.kind === 3 && s.expr && !s.evaluating) {
+      s.evaluating = true;
+      try {
+        return evaluate(s.expr, lebResolve);
+      } finally {
+        s.evaluating = false;
+      }
+    }
+    return null;
+  };
+  const lebSize = (f: Frag): number => {
+    let v: RelValue | null = null;
+    try {
+      v = evaluate(f.leb!.expr, lebResolve);
+    } catch (e) {
+      if (!(e instanceof AsmError)) throw e;
+    }
+    if (!v || v.base !== null) return f.size;
+    return encodeLeb(v.off, f.leb!.signed).length;
+  };
+  const hasRelax = sec.hasLeb || frags.some((f) => f.kind === FRAG_RELAX && f.relax!.target);
   if (hasRelax) {
     for (;;) {
       let first = -1;
+      if (sec.hasLeb) {
+        for (let i = 0; i < n; i++) {
+          const f = frags[i];
+          if (f.kind !== FRAG_LEB) continue;
+          ensure(i);
+          const size = lebSize(f);
+          // Only grow (a shorter value is padded), so layout always ends.
+          if (size > f.size) {
+            f.size = size;
+            if (first < 0) first = i;
+            valid = Math.min(valid, i);
+          }
+        }
+        if (first >= 0) {
+          valid = first;
+          continue;
+        }
+      }
       for (let i = 0; i < n; i++) {
         const f = frags[i];
         const rx = f.relax;
@@ -148,6 +222,11 @@ export interface LayoutSectionSpec {
   align?: number;
   /** Input section names collected here; a trailing `*` matches any suffix. Default: [name, name + ".*"]. */
   inputs?: string[];
+  /** Symbols defined relative to this section: "start", "end", optionally "+ N" / "- N" (like ld's
+   * `_stack_top = . + 0x10000` after the section). They satisfy references the inputs leave undefined. */
+  symbols?: Record<string, string>;
+  /** Bytes of address space left free after the section (a stack, a heap): the next section starts later. */
+  reserve?: number;
 }
 
 export interface LayoutSpec {
@@ -171,7 +250,8 @@ export interface OutputSection {
 }
 
 function defaultOutputName(name: string): string {
-  for (const [prefix, out] of [['.text', '.text'], ['.rodata', '.rodata'], ['.srodata', '.rodata'], ['.data', '.data'], ['.sdata', '.data'], ['.bss', '.bss'], ['.sbss', '.bss']]) {
+  if (name === 'COMMON') return '.bss';
+  for (const [prefix, out] of [['.init_array', '.init_array'], ['.fini_array', '.fini_array'], ['.preinit_array', '.preinit_array'], ['.tdata', '.tdata'], ['.tbss', '.tbss'], ['.gcc_except_table', '.gcc_except_table'], ['.sdata2', '.rodata'], ['.text.unlikely', '.text'], ['.text.startup', '.text'], ['.text.hot', '.text'], ['.text', '.text'], ['.rodata', '.rodata'], ['.srodata', '.rodata'], ['.data', '.data'], ['.sdata', '.data'], ['.bss', '.bss'], ['.sbss', '.bss']]) {
     if (name === prefix || name.startsWith(prefix + '.')) return out;
   }
   return name;
@@ -180,6 +260,9 @@ function defaultOutputName(name: string): string {
 function kindRank(type: number, flags: number): number {
   if (!(flags & SHF_ALLOC)) return 4;
   if (flags & SHF_EXECINSTR) return 0;
+  // The TLS template, .tdata then .tbss, between read-only and writable data (GNU ld's order); .tbss gets
+  // address space of its own, as picolibc's script reserves it, so the template can serve as the block.
+  if (flags & SHF_TLS) return type === SHT_NOBITS ? 1.6 : 1.5;
   if (type === SHT_NOBITS) return 3;
   if (flags & SHF_WRITE) return 2;
   return 1;
@@ -190,6 +273,8 @@ const STANDARD = ['.text', '.rodata', '.data', '.bss'];
 function matches(pattern: string, name: string): boolean {
   return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
 }
+
+const LAYOUT_SYMBOL = /^\s*(start|end)\s*(?:([+-])\s*(0x[0-9a-f]+|\d+))?\s*$/i;
 
 export function parseAddress(v: number | string | bigint | undefined, what: string): bigint {
   if (v === undefined) throw new AsmError(`${what} is missing`);
@@ -218,7 +303,14 @@ export function checkLayout(l: unknown): string | null {
   for (const [i, s] of (o.sections as unknown[]).entries()) {
     if (typeof s !== 'object' || s === null) return `sections[${i}] must be an object`;
     const r = s as Record<string, unknown>;
-    for (const k of Object.keys(r)) if (!['name', 'address', 'align', 'inputs'].includes(k)) return `sections[${i}]: unknown key '${k}' (expected name, address, align, inputs)`;
+    for (const k of Object.keys(r)) if (!['name', 'address', 'align', 'inputs', 'symbols', 'reserve'].includes(k)) return `sections[${i}]: unknown key '${k}' (expected name, address, align, inputs, symbols, reserve)`;
+    if (r.reserve !== undefined && (typeof r.reserve !== 'number' || !Number.isSafeInteger(r.reserve) || r.reserve < 0)) return `sections[${i}].reserve must be a non-negative integer`;
+    if (r.symbols !== undefined) {
+      if (typeof r.symbols !== 'object' || r.symbols === null || Array.isArray(r.symbols)) return `sections[${i}].symbols must be an object of name: "start|end [+|- N]"`;
+      for (const [k, v] of Object.entries(r.symbols as Record<string, unknown>)) {
+        if (typeof v !== 'string' || !LAYOUT_SYMBOL.test(v)) return `sections[${i}].symbols.${k} must be "start" or "end", optionally + or - a number`;
+      }
+    }
     if (typeof r.name !== 'string' || !r.name) return `sections[${i}] needs a "name"`;
     if (r.address !== undefined && typeof r.address !== 'string' && typeof r.address !== 'number') return `sections[${i}].address must be a number or a string like "0x80000000"`;
     if (r.align !== undefined && typeof r.align !== 'number') return `sections[${i}].align must be a number`;
@@ -234,6 +326,7 @@ export interface LinkResult {
   globals: Map<string, Sym>;
   entry: bigint;
   resolve: (s: Sym) => RelValue | null;
+  tls?: { vaddr: bigint; filesz: number; memsz: number; align: number };
   /** Linker-provided symbols the input used (_end, __global_pointer$, ...). */
   providedSymbols: { name: string; value: bigint; section: string | null }[];
 }
@@ -244,7 +337,16 @@ interface LinkOptions {
   entry: string | null;
 }
 
+/** Undefined symbols already reported, per diagnostics list: each is reported once, at its first reference. */
+const reportedUndefined = new WeakMap<Diagnostic[], Set<string>>();
+
 function addDiag(diags: Diagnostic[], loc: Loc | null, message: string, severity: 'error' | 'warning' = 'error'): void {
+  if (message.startsWith('undefined symbol ')) {
+    let seen = reportedUndefined.get(diags);
+    if (!seen) reportedUndefined.set(diags, (seen = new Set()));
+    if (seen.has(message)) return;
+    seen.add(message);
+  }
   diags.push({
     file: loc?.file ?? '<link>',
     line: loc?.line ?? 0,
@@ -255,21 +357,85 @@ function addDiag(diags: Diagnostic[], loc: Loc | null, message: string, severity
 }
 
 /** Place sections, resolve symbols, apply fixups and build output section contents. */
-export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): LinkResult {
-  // Global symbols.
+export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]): LinkResult {
+  // Global symbols, resolved as GNU ld does (BFD's generic link table): a strong definition beats weak and
+  // common ones, two strong ones are an error, two weak ones keep the first (in command-line order), and of
+  // two commons the larger is kept. References from every unit, including the weak definer's own, then bind
+  // to the winner (an ELF reference to a global symbol is never resolved inside its object).
   const globals = new Map<string, Sym>();
+  const rank = (s: Sym): number => (s.weak ? 0 : s.common ? 1 : 2);
   for (const u of units) {
     for (const s of u.symbols.values()) {
       if (!s.global || s.kind === 0) continue;
+      s.overriddenBy = null;
       const prev = globals.get(s.name);
-      if (prev) {
-        if (prev.weak && !s.weak) globals.set(s.name, s);
-        else if (!s.weak) addDiag(diags, s.defLoc, `symbol '${s.name}' is already defined${prev.defLoc ? ` (first defined at ${prev.defLoc.file}:${prev.defLoc.line})` : ''}`);
+      if (!prev) {
+        globals.set(s.name, s);
         continue;
       }
-      globals.set(s.name, s);
+      const rp = rank(prev);
+      const rs = rank(s);
+      if (rs === 2 && rp === 2) {
+        addDiag(diags, s.defLoc, `symbol '${s.name}' is already defined${prev.defLoc ? ` (first defined at ${prev.defLoc.file}:${prev.defLoc.line})` : ''}`);
+        s.overriddenBy = prev;
+      } else if (rs > rp || (rs === 1 && rp === 1 && commonSize(s) > commonSize(prev))) {
+        globals.set(s.name, s);
+        prev.overriddenBy = s;
+      } else s.overriddenBy = prev;
     }
   }
+  // Chains (weak overridden by common overridden by strong) point at the final winner.
+  for (const g of globals.values()) g.overriddenBy = null;
+  for (const u of units) for (const s of u.symbols.values()) if (s.overriddenBy) s.overriddenBy = globals.get(s.name) ?? null;
+
+  // The GOT: one slot per symbol that a GOT access names (address; TLS offset for initial-exec; module and
+  // offset for general-dynamic), built here as a linker-made input section.
+  const gotSlots = new Map<Fixup, number>();
+  const gotUnit: LinkUnit = { index: units.length, name: '<linker>', sections: [], symbols: new Map(), fileSymbols: [], listing: [], attrs: { ints: new Map(), strs: new Map(), arch: null } };
+  {
+    let got: InputSection | null = null;
+    const slots = new Map<string, number>();
+    const ids = new Map<Sym, number>();
+    for (const u of units) {
+      for (const sec of u.sections) {
+        for (const fx of sec.fixups) {
+          const k = gotKind(fx);
+          if (k === 0) continue;
+          const t = symbolPlusConstant(fx.expr);
+          if (!t) {
+            addDiag(diags, fx.loc, 'a GOT access needs a symbol (plus a constant)');
+            continue;
+          }
+          let sym = t.sym;
+          if (sym.kind === 0 && !sym.temp) sym = globals.get(sym.name) ?? sym;
+          else if (sym.overriddenBy) sym = sym.overriddenBy;
+          let id = ids.get(sym);
+          if (id === undefined) ids.set(sym, (id = ids.size));
+          const key = `${k}:${id}:${t.add}`;
+          let off = slots.get(key);
+          if (off === undefined) {
+            if (!got) {
+              got = new InputSection('.got', SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, gotUnit.index, '<linker>');
+              got.align = 8;
+              got.hasLabels = true;
+              gotUnit.sections.push(got);
+            }
+            const frag = got.cur;
+            off = frag.size;
+            const data = (mode: number) => {
+              got!.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: fx.expr, loc: fx.loc, size: 8, def: null, values: null, field: mode, pcAdjust: 0 });
+              frag.putLE(0n, 8);
+            };
+            if (k === 3) frag.putLE(1n, 8); // TLS module id of the executable (DTPMOD64 = 1)
+            data(k === 1 ? DATA_SET : k === 2 ? DATA_TLSOFF : DATA_DTPOFF);
+            slots.set(key, off);
+          }
+          gotSlots.set(fx, off);
+        }
+      }
+    }
+  }
+  if (gotUnit.sections.length) units = [...units, gotUnit];
 
   // Output sections.
   const outputs: OutputSection[] = [];
@@ -290,9 +456,11 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
   }
   const specFor = (inputName: string): LayoutSectionSpec | undefined =>
     specs.find((sp) => (sp.inputs ?? [sp.name, sp.name + '.*']).some((p) => matches(p, inputName)));
+  // LEB128 label differences may refer to other sections: lay those out first.
+  for (const u of units) for (const sec of u.sections) if (!sec.hasLeb) layoutSection(sec, diags);
+  for (const u of units) for (const sec of u.sections) if (sec.hasLeb) layoutSection(sec, diags);
   for (const u of units) {
     for (const sec of u.sections) {
-      layoutSection(sec, diags);
       if (sec.size === 0 && !sec.hasLabels) continue;
       const spec = specFor(sec.name);
       const outName = spec ? spec.name : defaultOutputName(sec.name);
@@ -303,11 +471,21 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
       } else if (o.type !== sec.type && sec.size > 0) {
         if (sec.type === SHT_PROGBITS) o.type = SHT_PROGBITS;
       }
-      o.flags |= sec.flags;
+      // SHF_MERGE/SHF_STRINGS describe input pieces; merged output sections do not keep them (ld).
+      o.flags |= sec.flags & ~0x30;
+      if (o.inputs.length === 0) o.flags &= ~0x30;
       sec.outputName = outName;
       o.inputs.push(sec);
       if (sec.align > o.align) o.align = sec.align;
     }
+  }
+  // Constructor tables run in priority order: `.init_array.00101` before `.init_array.00200` before plain
+  // `.init_array` (GNU ld's default script, SORT_BY_INIT_PRIORITY).
+  for (const t of ['.init_array', '.fini_array', '.preinit_array']) {
+    const o = byName.get(t);
+    if (!o) continue;
+    const prio = (n: string) => (n.startsWith(t + '.') && /^\d+$/.test(n.slice(t.length + 1)) ? Number(n.slice(t.length + 1)) : 65536);
+    o.inputs = o.inputs.map((sec, i) => ({ sec, i })).sort((a, b) => prio(a.sec.name) - prio(b.sec.name) || a.i - b.i).map((x) => x.sec);
   }
   // riscv-tests' convention: `.text.init` (the reset code) starts `.text` when no layout says otherwise.
   const text = byName.get('.text');
@@ -366,8 +544,8 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
     }
     if (addr >= 1n << 64n) throw new AsmError(`layout: section ${o.name} extends past the 64-bit address space`);
     placed.push(o);
-    // Like a linker script's location counter: the next section follows this one.
-    cursor = addr;
+    // Like a linker script's location counter: the next section follows this one (and any reserve).
+    cursor = addr + BigInt(spec?.reserve ?? 0);
   }
 
   // Symbols a GNU ld default script provides, for code that refers to them (crt0-style startup):
@@ -392,11 +570,56 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
     set(['__bss_start'], bss ? bss.addr : edata, bss ?? progbits);
     set(['_end', 'end'], end, last);
     set(['__global_pointer$'], (writable ? writable.addr : end) + 0x800n, writable ?? last);
+    // Constructor and destructor tables (GNU ld's default script: PROVIDE_HIDDEN around each output
+    // section); where a table is absent both ends are equal, so a loop over it runs zero times.
+    for (const t of ['preinit_array', 'init_array', 'fini_array']) {
+      const o = alloc.find((x) => x.name === `.${t}`);
+      const at = o ? o.addr : writable ? writable.addr : end;
+      set([`__${t}_start`], at, o ?? writable ?? last);
+      set([`__${t}_end`], o ? endOf(o) : at, o ?? writable ?? last);
+    }
+  }
+  function cursorEnd(): bigint {
+    return cursor;
+  }
+  // The TLS segment: .tdata and .tbss, contiguous; a symbol's tp offset is its offset from the start.
+  const tlsOuts = placed.filter((o) => o.flags & SHF_TLS);
+  const tlsBase = tlsOuts.length ? tlsOuts[0].addr : 0n;
+  {
+    const tdata = tlsOuts.find((o) => o.type !== SHT_NOBITS);
+    const tbss = tlsOuts.find((o) => o.type === SHT_NOBITS);
+    const tlsEnd = tlsOuts.length ? tlsOuts[tlsOuts.length - 1].addr + BigInt(tlsOuts[tlsOuts.length - 1].size) : 0n;
+    const sec = (o: OutputSection | undefined) => o?.name ?? null;
+    const abs = (name: string, value: bigint) => provided.set(name, { value, section: null });
+    // picolibc's linker-script names, so its crt0 (and ours) can set up the block.
+    provided.set('__tls_base', { value: tlsBase, section: sec(tlsOuts[0]) });
+    provided.set('__tdata_start', { value: tdata ? tdata.addr : tlsBase, section: sec(tdata) });
+    provided.set('__tdata_end', { value: tdata ? tdata.addr + BigInt(tdata.size) : tlsBase, section: sec(tdata) });
+    provided.set('__tbss_start', { value: tbss ? tbss.addr : tlsEnd, section: sec(tbss) });
+    provided.set('__tbss_end', { value: tlsEnd, section: sec(tbss) });
+    provided.set('__tls_end', { value: tlsEnd, section: sec(tbss) });
+    abs('__tdata_size', BigInt(tdata?.size ?? 0));
+    abs('__tbss_size', BigInt(tbss?.size ?? 0));
+    abs('__tls_size', tlsEnd - tlsBase);
+    abs('__tls_align', BigInt(Math.max(1, ...tlsOuts.map((o) => o.align))));
+    const got = byName.get('.got');
+    if (got) provided.set('_GLOBAL_OFFSET_TABLE_', { value: got.addr, section: '.got' });
+  }
+  for (const spec of specs) {
+    const o = byName.get(spec.name);
+    for (const [name, text] of Object.entries(spec.symbols ?? {})) {
+      const m = LAYOUT_SYMBOL.exec(text)!;
+      const at = !o ? cursorEnd() : m[1].toLowerCase() === 'start' ? o.addr : o.addr + BigInt(o.size);
+      const k = m[3] ? BigInt(m[3]) : 0n;
+      provided.set(name, { value: m[2] === '-' ? at - k : at + k, section: o && o.inputs.length ? o.name : null });
+    }
   }
   const usedProvided = new Set<string>();
 
   // Symbol values after placement.
+  let ownDefinitions = false;
   const resolve = (s: Sym): RelValue | null => {
+    if (s.overriddenBy && !ownDefinitions) s = s.overriddenBy;
     if (s.kind === 1) return { base: null, off: s.section!.addr + BigInt(s.frag!.offset + s.offset) };
     if (s.kind === 2) return { base: null, off: s.value };
     if (s.kind === 3) {
@@ -446,16 +669,31 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
     if (!v) throw new AsmError('expression cannot be evaluated');
     return v.off;
   };
+  // An undefined weak symbol is 0, which a pc-relative auipc may not reach: as GNU ld does, its auipc
+  // becomes `lui rd, 0` and the paired low part 0, so the address computed is 0 wherever the code runs.
+  const gotSec = gotUnit.sections[0];
+  const gotAddr = (fx: Fixup): bigint => gotSec.addr + BigInt(gotSlots.get(fx)!);
+  const tlsOffset = (v: bigint): bigint => {
+    if (!tlsOuts.length) throw new AsmError('TLS offset of a symbol, but the program has no .tdata or .tbss');
+    return v - tlsBase;
+  };
+  const undefWeak = (e: Parameters<typeof evaluate>[0]): boolean => {
+    const t = symbolPlusConstant(e);
+    if (!t || t.add !== 0n) return false;
+    const s = t.sym;
+    return s.kind === 0 && s.weak && !s.temp && !globals.has(s.name) && !provided.has(s.name);
+  };
   for (const pass of [0, 1]) {
     for (const u of units) {
       for (const sec of u.sections) {
         const secNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
         for (const fx of sec.fixups) {
-          if ((fx.kind === FIX_PCREL_HI) !== (pass === 0)) continue;
+          if ((fx.kind === FIX_PCREL_HI || gotKind(fx) !== 0 || (fx.kind === FIX_RELOC && isHi20PcRel(fx.field))) !== (pass === 0)) continue;
           // Fast path, in plain numbers: a pc-relative reference to a label (most fixups).
           if (secNum >= 0 && fx.expr.t === E_SYM && (fx.kind === FIX_PCREL || fx.kind === FIX_PCREL_HI || fx.kind === FIX_PCREL_LO_PAIR)) {
             let t = fx.expr.sym;
             if (t.kind === 0 && !t.temp) t = globals.get(t.name) ?? t;
+            else if (t.overriddenBy) t = t.overriddenBy;
             if (t.kind === 1 && t.section!.addr <= SAFE) {
               const target = Number(t.section!.addr) + t.frag!.offset + t.offset;
               const pcNum = secNum + fx.frag.offset + fx.offset;
@@ -483,8 +721,60 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
             const v = value(fx.expr);
             let fieldValue: bigint;
             switch (fx.kind) {
+              case FIX_TPREL_ADD:
+                continue;
+              case FIX_RELOC: {
+                const type = fx.field;
+                let rv: bigint;
+                if (type === R.PCREL_LO12_I || type === R.PCREL_LO12_S) {
+                  const d = auipcs.get(Number(v));
+                  if (d === undefined) throw new AsmError(`${relocName(type)}: no %pcrel_hi20 at 0x${BigInt.asUintN(64, v).toString(16)}`);
+                  rv = d;
+                } else if (gotSlots.has(fx)) rv = gotAddr(fx) - pc;
+                else if (type === R.TPREL_HI20 || type === R.TPREL_LO12_I || type === R.TPREL_LO12_S) rv = tlsOffset(v);
+                else if (type === R.TLS_DTPREL32 || type === R.TLS_DTPREL64) rv = tlsOffset(v) - 0x800n;
+                else if (type === R.PCREL_HI20 && undefWeak(fx.expr)) {
+                  zeroPcrelHi(fx.frag.sink!.buf, fx.frag.start + fx.offset);
+                  auipcs.set(Number(pc), 0n);
+                  continue;
+                } else if (isPcRel(type)) rv = v - pc;
+                else rv = v;
+                if (isHi20PcRel(type)) auipcs.set(Number(pc), rv);
+                const at = fx.frag.start + fx.offset;
+                try {
+                  applyReloc(fx.frag.sink!.buf, at, fx.frag.start + fx.frag.size, type, rv);
+                } catch (e) {
+                  if (e instanceof RelocError) throw new AsmError(e.message);
+                  throw e;
+                }
+                continue;
+              }
+              case FIX_TPREL_HI:
+                fieldValue = BigInt(hi20(tlsOffset(v)));
+                break;
+              case FIX_TPREL_LO:
+                fieldValue = BigInt(lo12(tlsOffset(v)));
+                break;
+              case FIX_GOT_HI:
+              case FIX_TLS_IE_HI:
+              case FIX_TLS_GD_HI: {
+                const d = gotAddr(fx) - pc;
+                auipcs.set(Number(pc), d);
+                fieldValue = BigInt(hi20(d));
+                break;
+              }
               case FIX_DATA:
-                writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, v, fx.size);
+                if (fx.field === DATA_TLSOFF || fx.field === DATA_DTPOFF) {
+                  writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, tlsOffset(v) - (fx.field === DATA_DTPOFF ? 0x800n : 0n), fx.size);
+                }
+                else if (fx.field) {
+                  // .reloc R_RISCV_ADDn / SUBn: modify the bytes already there (modulo 2^n).
+                  const buf = fx.frag.sink!.buf;
+                  const at = fx.frag.start + fx.offset;
+                  let old = 0n;
+                  for (let i = fx.size - 1; i >= 0; i--) old = (old << 8n) | BigInt(buf[at + i]);
+                  writeData(buf, at, BigInt.asUintN(fx.size * 8, fx.field === 1 ? old + v : old - v), fx.size);
+                } else writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, v, fx.size);
                 continue;
               case FIX_ABS:
                 fieldValue = v;
@@ -501,6 +791,11 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
                 fieldValue = BigInt(lo12(v));
                 break;
               case FIX_PCREL_HI:
+                if (undefWeak(fx.expr)) {
+                  zeroPcrelHi(fx.frag.sink!.buf, fx.frag.start + fx.offset);
+                  auipcs.set(Number(pc), 0n);
+                  continue;
+                }
                 if (v - pc < -0x80000800n || v - pc >= 0x7ffff800n) throw new AsmError(`%pcrel_hi: target 0x${BigInt.asUintN(64, v).toString(16)} is more than 2 GiB from the auipc`);
                 auipcs.set(Number(pc), v - pc);
                 fieldValue = BigInt(hi20(v - pc));
@@ -512,7 +807,7 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
                 break;
               }
               case FIX_PCREL_LO_PAIR:
-                fieldValue = BigInt(lo12(v - (pc + BigInt(fx.pcAdjust))));
+                fieldValue = undefWeak(fx.expr) ? 0n : BigInt(lo12(v - (pc + BigInt(fx.pcAdjust))));
                 break;
               default:
                 throw new Error(`bad fixup kind ${fx.kind}`);
@@ -563,7 +858,39 @@ export function link(units: Unit[], opts: LinkOptions, diags: Diagnostic[]): Lin
     }
   }
   const providedSymbols = [...usedProvided].sort().map((name) => ({ name, ...provided.get(name)! }));
-  return { outputs: ordered, globals, entry, resolve, providedSymbols };
+  // `.size main, . - main` in the file of an overridden weak `main` measures that file's own definition.
+  const resolveOwn = (s: Sym): RelValue | null => {
+    const was = ownDefinitions;
+    ownDefinitions = true;
+    try {
+      return resolve(s);
+    } finally {
+      ownDefinitions = was;
+    }
+  };
+  const tls = tlsOuts.length
+    ? { vaddr: tlsBase, filesz: tlsOuts.filter((o) => o.type !== SHT_NOBITS).reduce((n, o) => n + o.size, 0), memsz: Number(tlsOuts[tlsOuts.length - 1].addr + BigInt(tlsOuts[tlsOuts.length - 1].size) - tlsBase), align: Math.max(...tlsOuts.map((o) => o.align)) }
+    : undefined;
+  return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls };
+}
+
+/** Turn the auipc at `at` into `lui rd, 0` (same rd). */
+function zeroPcrelHi(buf: Uint8Array, at: number): void {
+  const rd = ((buf[at] >> 7) | (buf[at + 1] << 1)) & 0x1f;
+  writeBits(buf, at, (rd << 7) | 0x37, 4);
+}
+
+/** 1: an address slot in the GOT, 2: a tp-offset slot (initial-exec), 3: a module/offset pair (general-dynamic). */
+function gotKind(fx: Fixup): number {
+  if (fx.kind === FIX_GOT_HI) return 1;
+  if (fx.kind === FIX_TLS_IE_HI) return 2;
+  if (fx.kind === FIX_TLS_GD_HI) return 3;
+  if (fx.kind === FIX_RELOC) return fx.field === R.GOT_HI20 ? 1 : fx.field === R.TLS_GOT_HI20 ? 2 : fx.field === R.TLS_GD_HI20 ? 3 : 0;
+  return 0;
+}
+
+function commonSize(s: Sym): bigint {
+  return s.size && s.size.t === E_NUM ? s.size.v : 0n;
 }
 
 function alignUp(v: number, a: number): number {
@@ -575,7 +902,7 @@ function alignUpBig(v: bigint, a: number): bigint {
   return ((v + b - 1n) / b) * b;
 }
 
-function writeData(buf: Uint8Array, off: number, v: bigint, size: number): void {
+export function writeData(buf: Uint8Array, off: number, v: bigint, size: number): void {
   if (size < 8) {
     const lim = 1n << BigInt(size * 8);
     if (v >= lim || v < -(lim >> 1n)) throw new AsmError(`value 0x${BigInt.asUintN(64, v).toString(16)} does not fit in ${size} byte${size > 1 ? 's' : ''}`);
@@ -587,7 +914,7 @@ function writeData(buf: Uint8Array, off: number, v: bigint, size: number): void 
   }
 }
 
-function patchInstruction(buf: Uint8Array, off: number, def: InstrDef, values: number[], field: number, v: bigint, pcrel: boolean): void {
+export function patchInstruction(buf: Uint8Array, off: number, def: InstrDef, values: number[], field: number, v: bigint, pcrel: boolean): void {
   const big = v > 0x7fffffffffffn || v < -0x7fffffffffffn;
   values[field] = big ? (v < 0n ? -0x800000000000 : 0x800000000000) : Number(v);
   const bits = encodeBits(def, values);
@@ -603,7 +930,7 @@ function patchInstruction(buf: Uint8Array, off: number, def: InstrDef, values: n
   writeBits(buf, off, r.bits, def.size);
 }
 
-function writeBits(buf: Uint8Array, off: number, bits: number, size: number): void {
+export function writeBits(buf: Uint8Array, off: number, bits: number, size: number): void {
   buf[off] = bits & 0xff;
   buf[off + 1] = (bits >>> 8) & 0xff;
   if (size === 4) {
@@ -612,7 +939,7 @@ function writeBits(buf: Uint8Array, off: number, bits: number, size: number): vo
   }
 }
 
-function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
+export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
   switch (f.kind) {
     case FRAG_DATA:
       out.set(f.bytes(), at);
@@ -633,6 +960,17 @@ function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resol
     case FRAG_ORG:
       out.fill(f.pad!.fill, at, at + f.size);
       return;
+    case FRAG_LEB: {
+      try {
+        const v = evaluate(f.leb!.expr, resolve);
+        if (!v) throw new AsmError('cannot evaluate');
+        out.set(encodeLeb(v.off, f.leb!.signed, f.size), at);
+      } catch (e) {
+        if (!(e instanceof AsmError)) throw e;
+        addDiag(diags, f.leb!.loc, `${f.leb!.signed ? '.sleb128' : '.uleb128'} needs an absolute value or a difference of labels in one section (${e.message})`);
+      }
+      return;
+    }
     case FRAG_ALIGN: {
       let k = f.size;
       let p = at;
@@ -677,7 +1015,7 @@ function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resol
           return;
         }
         const t = rx.target.t === E_SYM ? rx.target.sym : null;
-        if (t && t.kind === 1 && t.section === sec && !rx.long) {
+        if (t && t.kind === 1 && t.section === sec && !rx.long && !t.overriddenBy) {
           // Same-section label (the usual case): plain numbers.
           const def = rx.relaxed ? rx.big : rx.small;
           const vals = rx.relaxed ? rx.bigValues : rx.smallValues;

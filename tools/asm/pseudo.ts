@@ -6,7 +6,7 @@
 import { materialize } from '../../isa/li.js';
 import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { AsmError } from './expr.js';
-import { FIX_PCREL_HI, FIX_PCREL_LO_PAIR } from './section.js';
+import { FIX_GOT_HI, FIX_PCREL_HI, FIX_PCREL_LO_PAIR, FIX_TLS_GD_HI, FIX_TLS_IE_HI } from './section.js';
 import type { Pending, Unit } from './unit.js';
 
 function I(name: string): InstrDef {
@@ -16,6 +16,7 @@ function I(name: string): InstrDef {
 }
 
 const ADDI = I('addi');
+const LD = I('ld');
 const ADDIW = I('addiw');
 const XORI = I('xori');
 const ANDI = I('andi');
@@ -182,7 +183,11 @@ function unimp(u: Unit, n: number): boolean {
 export const PSEUDOS = new Map<string, Handler>([
   ['nop', (u, n) => (count(u, n, 0, 'nop'), u.emit(ADDI, [0, 0, 0], NONE), true)],
   ['li', li],
-  ['la', (u, n) => (count(u, n, 2, 'la rd, symbol'), pcrelPair(u, u.reg(0), 1, ADDI, [u.reg(0), u.reg(0), 0], 2), true)],
+  // `la` is `lla` unless `.option pic` is in force: then it loads the address from the GOT (GNU as).
+  ['la', (u, n) => (count(u, n, 2, 'la rd, symbol'), u.pic ? u.gotPair(u.reg(0), FIX_GOT_HI, 1, LD, [u.reg(0), 0, u.reg(0)], 1) : pcrelPair(u, u.reg(0), 1, ADDI, [u.reg(0), u.reg(0), 0], 2), true)],
+  ['la.tls.ie', (u, n) => (count(u, n, 2, 'la.tls.ie rd, symbol'), u.gotPair(u.reg(0), FIX_TLS_IE_HI, 1, LD, [u.reg(0), 0, u.reg(0)], 1), true)],
+  ['la.tls.gd', (u, n) => (count(u, n, 2, 'la.tls.gd rd, symbol'), u.gotPair(u.reg(0), FIX_TLS_GD_HI, 1, ADDI, [u.reg(0), u.reg(0), 0], 2), true)],
+  ['la.got', (u, n) => (count(u, n, 2, 'la.got rd, symbol'), u.gotPair(u.reg(0), FIX_GOT_HI, 1, LD, [u.reg(0), 0, u.reg(0)], 1), true)],
   ['lla', (u, n) => (count(u, n, 2, 'lla rd, symbol'), pcrelPair(u, u.reg(0), 1, ADDI, [u.reg(0), u.reg(0), 0], 2), true)],
   ['mv', unary(ADDI, (rd, rs) => [rd, rs, 0], 'mv rd, rs')],
   ['move', unary(ADDI, (rd, rs) => [rd, rs, 0], 'move rd, rs')],
@@ -311,6 +316,11 @@ for (const [rr, ri] of [['add', 'addi'], ['and', 'andi'], ['or', 'ori'], ['xor',
   ['slt', 'slti'], ['sltu', 'sltiu'], ['addw', 'addiw'], ['sllw', 'slliw'], ['srlw', 'srliw'], ['sraw', 'sraiw']] as const) {
   const idef = I(ri);
   PSEUDOS.set(rr, (u, n) => {
+    // `add rd, rs1, tp, %tprel_add(sym)` (TLS local-exec).
+    if (rr === 'add' && n === 4 && u.operandText(3).startsWith('%')) {
+      u.tpreladd();
+      return true;
+    }
     if (n !== 3 || u.isReg(2)) return false;
     u.row(idef);
     return true;

@@ -12,6 +12,15 @@ export const FRAG_ALIGN = 2;
 export const FRAG_FILL = 3;
 /** `.org`: pads with `fill` bytes up to section offset `align` (its size depends on its offset). */
 export const FRAG_ORG = 4;
+/** `.uleb128`/`.sleb128` of an expression known only after layout (a difference of labels): its size
+ * depends on the value (LLVM's MCLEBFragment); it only grows during layout, padding with continuation bytes. */
+export const FRAG_LEB = 5;
+
+export interface Leb {
+  expr: Expr;
+  signed: boolean;
+  loc: Loc;
+}
 
 /** A relaxable instruction: the compressed form (small) and the 4-byte one (big); the field indices locate
  * the target offset in each operand list. A conditional branch has a third, long form for targets beyond
@@ -49,6 +58,10 @@ export interface Padding {
   loc?: Loc;
   /** `.org label + k`: the target is `align` bytes from the start of this fragment (else from the section's). */
   base?: Frag | null;
+  /** Set for `-c --relax`: the worst-case padding GNU as leaves for the linker (R_RISCV_ALIGN), whatever the offset. */
+  fixed?: number;
+  /** Written in a `.option norelax` region. */
+  norelax?: boolean;
 }
 
 /** The bytes of all data fragments of one section, back to back (only the last fragment grows). */
@@ -78,6 +91,7 @@ export class Frag {
   start: number;
   relax: Relax | null = null;
   pad: Padding | null = null;
+  leb: Leb | null = null;
 
   constructor(kind: number, sink: ByteSink | null = null) {
     this.kind = kind;
@@ -157,6 +171,27 @@ export const FIX_PCREL_HI = 5;
 export const FIX_PCREL_LO = 6;
 /** Low part of a pc-relative value whose auipc is `pcAdjust` bytes before this instruction (la, call). */
 export const FIX_PCREL_LO_PAIR = 7;
+/** An ELF relocation read from an object file: `field` is its type (tools/ld/relocs.ts), expr is S + A. */
+export const FIX_RELOC = 8;
+/** %tprel_hi / %tprel_lo: the thread-pointer offset of a TLS symbol (its offset in the TLS segment). */
+export const FIX_TPREL_HI = 9;
+export const FIX_TPREL_LO = 10;
+/** auipc of a GOT load: %got_pcrel_hi (address slot), %tls_ie_pcrel_hi (tp-offset slot), %tls_gd_pcrel_hi
+ * (module/offset pair); the linker builds the GOT. Their low parts are %pcrel_lo of the auipc's label. */
+export const FIX_GOT_HI = 11;
+export const FIX_TLS_IE_HI = 12;
+export const FIX_TLS_GD_HI = 13;
+/** `add rd, rs1, tp, %tprel_add(sym)`: nothing to patch; in an object, R_RISCV_TPREL_ADD marks it. */
+export const FIX_TPREL_ADD = 14;
+/** A marker that keeps an instruction uncompressed (the 4-operand `add ..., %tprel_add(sym)`); no patch. */
+export const FIX_NONE = -1;
+/** FIX_DATA modes (in `field`): write, add, subtract (.reloc), and the TLS offset of the value (.dtprelword). */
+export const DATA_SET = 0;
+export const DATA_ADD = 1;
+export const DATA_SUB = 2;
+export const DATA_TLSOFF = 3;
+/** The DTV-relative offset: the TLS offset minus 0x800 (psABI: the DTV pointer is 0x800 into the block). */
+export const DATA_DTPOFF = 4;
 
 export interface Fixup {
   kind: number;
@@ -171,6 +206,8 @@ export interface Fixup {
   values: number[] | null;
   field: number;
   pcAdjust: number;
+  /** Written in a `.option norelax` region (no R_RISCV_RELAX for it in a relaxable object). */
+  norelax?: boolean;
 }
 
 export class InputSection {
@@ -187,6 +224,10 @@ export class InputSection {
   readonly sink = new ByteSink();
   hasCode = false;
   hasLabels = false;
+  /** sh_entsize of a mergeable section (`.section name, "aMS", @progbits, 1`). */
+  entsize = 0;
+  /** Has FRAG_LEB fragments: laid out after the sections they may refer to. */
+  hasLeb = false;
   constructor(
     public name: string,
     public type: number,
@@ -222,4 +263,28 @@ export class InputSection {
 
 export interface SymbolRef {
   sym: Sym;
+}
+
+/** LEB128 bytes of v (DWARF 5 §7.6), padded with continuation bytes to at least `padTo` bytes. */
+export function encodeLeb(v: bigint, signed: boolean, padTo = 0): number[] {
+  const out: number[] = [];
+  let x = signed ? BigInt.asIntN(64, v) : BigInt.asUintN(64, v);
+  for (;;) {
+    const b = Number(x & 0x7fn);
+    x >>= 7n;
+    const done = signed ? (x === 0n && (b & 0x40) === 0) || (x === -1n && (b & 0x40) !== 0) : x === 0n;
+    if (done) {
+      out.push(b);
+      break;
+    }
+    out.push(b | 0x80);
+  }
+  if (out.length < padTo) {
+    // Extend with the value's sign (or zero) bits: continuation bytes, then a final byte.
+    const fill = signed && x < 0n ? 0x7f : 0;
+    out[out.length - 1] |= 0x80;
+    while (out.length < padTo - 1) out.push(fill | 0x80);
+    out.push(fill);
+  }
+  return out;
 }

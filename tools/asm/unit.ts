@@ -8,12 +8,14 @@ import { encode, expansionPlan } from '../../isa/codec.js';
 import { csrByName } from '../../isa/csrs.js';
 import { INSTRUCTION_BY_NAME, type InstrDef, type SyntaxSlot } from '../../isa/instructions.js';
 import { insertOperand, operandRangeError, type OperandField } from '../../isa/operands.js';
-import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
+import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
 import {
   AsmError,
+  E_BIN,
   E_NUM,
   E_SYM,
+  OP_ADD,
   escapeValue,
   evaluate,
   ExprParser,
@@ -27,6 +29,9 @@ import {
 } from './expr.js';
 import { encodeBits } from '../../isa/codec.js';
 import { PSEUDOS } from './pseudo.js';
+import { ATTRIBUTE_TAGS, TAG_ARCH, parseIsa, type Attributes } from './attributes.js';
+import { LineTable } from './dwarf-line.js';
+import { FrameTable } from './dwarf-frame.js';
 import {
   Frag,
   FIX_ABS,
@@ -36,11 +41,23 @@ import {
   FIX_PCREL,
   FIX_PCREL_HI,
   FIX_PCREL_LO,
+  FIX_TPREL_HI,
+  FIX_TPREL_LO,
+  FIX_GOT_HI,
+  FIX_TLS_IE_HI,
+  FIX_TLS_GD_HI,
+  FIX_NONE,
+  FIX_TPREL_ADD,
+  DATA_DTPOFF,
   FRAG_ALIGN,
+  FRAG_DATA,
   FRAG_FILL,
+  FRAG_LEB,
   FRAG_ORG,
+  encodeLeb,
   FRAG_RELAX,
   InputSection,
+  type Fixup,
 } from './section.js';
 
 export interface SourceFile {
@@ -112,6 +129,8 @@ interface Frame {
   /** File frames after a C preprocessor line marker (`# 12 "x.S"`): the file and line offset diagnostics use. */
   markFile: string | null;
   markDelta: number;
+  /** Saved (markFile, markDelta) of the lines that entered a file with flag 1 (`# 1 "m.c" 1`). */
+  markStack?: [string | null, number][];
 }
 
 interface Collect {
@@ -319,7 +338,11 @@ function cachedCompress(def: InstrDef, values: readonly number[]): ReturnType<ty
   return c;
 }
 
-const MODIFIERS: Record<string, number> = { hi: FIX_HI, lo: FIX_LO, pcrel_hi: FIX_PCREL_HI, pcrel_lo: FIX_PCREL_LO };
+const MODIFIERS: Record<string, number> = {
+  hi: FIX_HI, lo: FIX_LO, pcrel_hi: FIX_PCREL_HI, pcrel_lo: FIX_PCREL_LO, tprel_hi: FIX_TPREL_HI, tprel_lo: FIX_TPREL_LO,
+  got_pcrel_hi: FIX_GOT_HI, tls_ie_pcrel_hi: FIX_TLS_IE_HI, tls_gd_pcrel_hi: FIX_TLS_GD_HI, tprel_add: FIX_NONE,
+};
+const AUIPC_MODS = new Set([FIX_PCREL_HI, FIX_GOT_HI, FIX_TLS_IE_HI, FIX_TLS_GD_HI]);
 
 export const SECTION_DEFAULTS: Record<string, [type: number, flags: number]> = {
   '.text': [SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR],
@@ -329,7 +352,8 @@ export const SECTION_DEFAULTS: Record<string, [type: number, flags: number]> = {
   '.srodata': [SHT_PROGBITS, SHF_ALLOC],
   '.bss': [SHT_NOBITS, SHF_ALLOC | SHF_WRITE],
   '.sbss': [SHT_NOBITS, SHF_ALLOC | SHF_WRITE],
-  '.tbss': [SHT_NOBITS, SHF_ALLOC | SHF_WRITE],
+  '.tbss': [SHT_NOBITS, SHF_ALLOC | SHF_WRITE | SHF_TLS],
+  '.tdata': [SHT_PROGBITS, SHF_ALLOC | SHF_WRITE | SHF_TLS],
 };
 
 function defaultSection(name: string): [number, number] {
@@ -344,7 +368,9 @@ export class Unit {
   prevSec: InputSection;
   private secStack: [InputSection, InputSection][] = [];
   rvc: boolean;
-  private optStack: boolean[] = [];
+  private optStack: [boolean, boolean, boolean][] = [];
+  /** `.option relax` (the default) or `norelax`: whether `-c --relax` may mark the code for linker relaxation. */
+  relax = true;
   macros = new Map<string, Macro>();
   private localLabels = new Map<string, { last: Sym | null; next: Sym | null; count: number }>();
   private frames: Frame[] = [];
@@ -384,6 +410,15 @@ export class Unit {
   valExpr: Expr | null = null;
   valMod = -1;
   fileSymbols: string[] = [];
+  /** `.attribute` values, for the `.riscv.attributes` section (arch null: the --march default). */
+  attrs: Attributes = { ints: new Map(), strs: new Map(), arch: null };
+  /** `.file N` / `.loc` rows, written to .debug_line at the end of the unit. */
+  lines: LineTable | null = null;
+  private frames_: FrameTable | null = null;
+  private weakrefTargets: Sym[] = [];
+  private declaredLocal = new Set<Sym>();
+  private symvers: [alias: Sym, target: Sym, local: boolean][] = [];
+  private pendingRelocs: Fixup[] = [];
 
   constructor(
     public index: number,
@@ -564,6 +599,41 @@ export class Unit {
     for (const [, e] of this.localLabels) {
       if (e.next) e.next.kind = 0;
     }
+    if (this.lines && this.lines.rows.length) this.writeLineTable(this.lines);
+    if (this.frames_?.open()) {
+      this.diags.push({ file: this.loc.file, line: this.loc.line, col: 1, severity: 'error', message: 'missing .cfi_endproc at the end of the file' });
+    }
+    if (this.frames_?.debugFrame && this.frames_.procs.length) this.writeFrameTable(this.frames_);
+    // A .weakref target not defined or declared here is a weak undefined reference (GNU as).
+    for (const t of this.weakrefTargets) {
+      if (t.kind === 0 && !t.global) {
+        t.global = true;
+        t.weak = true;
+      }
+    }
+    for (const [alias, target, local] of this.symvers) {
+      alias.global = target.global && !local;
+      alias.weak = target.weak;
+      alias.type = target.type;
+      alias.size = target.size;
+    }
+    // .reloc locations: the data fragment that holds the bytes (a location past a fragment's end is in a
+    // later one).
+    for (const r of this.pendingRelocs) {
+      const sec = this.sections.find((x) => x.frags.includes(r.frag))!;
+      let k = sec.frags.indexOf(r.frag);
+      let off = r.offset;
+      while (k < sec.frags.length && off >= sec.frags[k].size && !(off + r.size <= sec.frags[k].size)) {
+        off -= sec.frags[k].size;
+        k++;
+      }
+      const f = sec.frags[k];
+      if (!f || f.kind !== FRAG_DATA || off < 0 || off + r.size > f.size) {
+        this.diags.push({ file: r.loc.file, line: r.loc.line, col: r.loc.col, severity: 'error', message: '.reloc location is not inside data or instruction bytes of its section' });
+        continue;
+      }
+      sec.fixups.push({ ...r, frag: f, offset: off });
+    }
   }
 
   private pushFile(file: SourceFile, includeDepth: number): void {
@@ -640,11 +710,26 @@ export class Unit {
    * file.S, for diagnostics, as GNU as reads them. Anything else starting with '#' is a comment.
    */
   private lineMarker(f: Frame, text: string, start: number, end: number): void {
-    const m = /^#[ \t]*(?:line[ \t]+)?(\d+)(?:[ \t]+"((?:[^"\\]|\\.)*)")?(?:[ \t\d]*)$/.exec(text.slice(start, end));
+    const m = /^#[ \t]*(?:line[ \t]+)?(\d+)(?:[ \t]+"((?:[^"\\]|\\.)*)")?((?:[ \t]+\d+)*)[ \t]*$/.exec(text.slice(start, end));
     if (!m) return;
-    if (m[2] !== undefined) f.markFile = m[2].replace(/\\(.)/g, '$1');
+    // Flags (cpp's "Preprocessor Output"): 1 enters a file, 2 returns to one. gcc brackets inline asm with
+    // `# 7 "m.c" 1` and `# 0 "" 2`; GNU as takes the empty name on return as "back to where we were", so
+    // later diagnostics again name the .s file and its own line numbers.
+    const flags = m[3].trim().split(/[ \t]+/);
+    if (flags.includes('1')) (f.markStack ??= []).push([f.markFile, f.markDelta]);
+    if (flags.includes('2') && f.markStack?.length) {
+      const [file, delta] = f.markStack.pop()!;
+      if (!m[2]) {
+        f.markFile = file;
+        f.markDelta = delta;
+        return;
+      }
+    }
+    if (m[2]) f.markFile = m[2].replace(/\\(.)/g, '$1');
+    else if (m[2] === '') return;
     f.markDelta = Number(m[1]) - (f.line + 1);
   }
+
 
   /**
    * One physical line: statements separated by ';', each either collected into a macro or repetition body
@@ -1024,13 +1109,20 @@ export class Unit {
       while (q < b && isIdentChar(s.charCodeAt(q))) q++;
       const name = s.slice(a + 1, q).toLowerCase();
       const mod = MODIFIERS[name];
+      if (mod === FIX_NONE) throw new AsmError(`%${name} is only valid as the fourth operand of add`, a);
       if (mod === undefined) throw new AsmError(`unknown relocation modifier '%${name}'`, a);
       const r = skipWs(s, q, b);
       if (r >= b || s.charCodeAt(r) !== 40) throw new AsmError(`expected '(' after '%${name}'`, r);
       const close = matchParen(s, r, b);
       if (close < 0) throw new AsmError(`expected ')' after '%${name}(...'`, r);
-      if (skipWs(s, close + 1, b) < b) throw new AsmError(`unexpected text after '%${name}(...)'`, close + 1);
+      const tail = skipWs(s, close + 1, b);
       this.valExpr = this.expr(r + 1, close);
+      if (tail < b) {
+        // `%lo(sym)+4` is `%lo(sym+4)`, as GNU as reads it (the addend joins the relocation's).
+        const t = s.charCodeAt(tail);
+        if (t !== 43 && t !== 45) throw new AsmError(`unexpected text after '%${name}(...)'`, close + 1);
+        this.valExpr = { t: E_BIN, op: OP_ADD, a: this.valExpr, b: this.expr(tail, b) };
+      }
       this.valMod = mod;
       const v = mod === FIX_HI || mod === FIX_LO ? this.evalNow(this.valExpr) : null;
       if (v !== null) {
@@ -1168,11 +1260,11 @@ export class Unit {
     const e = this.valExpr!;
     values[fi] = 0;
     if (mod >= 0) {
-      const isHi = mod === FIX_HI || mod === FIX_PCREL_HI;
+      const isHi = mod === FIX_HI || mod === FIX_TPREL_HI || AUIPC_MODS.has(mod);
       if (isHi && f.name !== 'uimm20') throw new AsmError(`%${modName(mod)} is only valid for lui/auipc (operand must be ${describeField(f)})`, a);
       if (!isHi && f.name !== 'imm12' && f.name !== 'simm12') throw new AsmError(`%${modName(mod)} is only valid for 12-bit immediates`, a);
-      if (mod === FIX_PCREL_HI && def.name !== 'auipc') throw new AsmError('%pcrel_hi is only valid for auipc', a);
-      if (mod === FIX_HI && def.name !== 'lui') throw new AsmError('%hi is only valid for lui', a);
+      if (AUIPC_MODS.has(mod) && def.name !== 'auipc') throw new AsmError(`%${modName(mod)} is only valid for auipc`, a);
+      if ((mod === FIX_HI || mod === FIX_TPREL_HI) && def.name !== 'lui') throw new AsmError(`%${modName(mod)} is only valid for lui`, a);
       pend.push({ field: fi, kind: mod, expr: e, pcAdjust: 0, operand: i });
       return;
     }
@@ -1267,7 +1359,7 @@ export class Unit {
       if (p.kind < 0) continue;
       sec.fixups.push({
         kind: p.kind, frag, offset: off, expr: p.expr, loc: this.locAt(p.operand >= 0 ? this.opS[p.operand] : this.mnemonicPos),
-        size: def.size, def, values: vals, field: p.field, pcAdjust: p.pcAdjust,
+        size: def.size, def, values: vals, field: p.field, pcAdjust: p.pcAdjust, norelax: !this.relax,
       });
     }
   }
@@ -1364,6 +1456,34 @@ export class Unit {
     this.emit(def, vals, [{ field: 1, kind: 7, expr: e, pcAdjust: -4, operand: symOp }], symOp);
   }
 
+  /**
+   * A GOT or TLS access (GNU as's expansions): `label: auipc rd, %kind(sym)` then `def` with
+   * %pcrel_lo(label) in field lo (ld rd for a GOT slot, addi for la.tls.gd).
+   */
+  gotPair(rd: number, kind: number, symOp: number, def: InstrDef, values: number[], lo: number): void {
+    let end = this.opE[symOp];
+    if (end - this.opS[symOp] > 4 && this.s.slice(end - 4, end).toLowerCase() === '@plt') end -= 4;
+    if (this.s.charCodeAt(this.opS[symOp]) === 37) throw new AsmError('expected a symbol, not a relocation modifier', this.opS[symOp]);
+    const e = this.expr(this.opS[symOp], end);
+    const label = this.dotSymbol();
+    const auipc = INSTRUCTION_BY_NAME.get('auipc')!;
+    this.emit(auipc, [rd, 0], [{ field: 1, kind, expr: e, pcAdjust: 0, operand: symOp }], symOp);
+    this.emit(def, values, [{ field: lo, kind: FIX_PCREL_LO, expr: { t: E_SYM, sym: label }, pcAdjust: 0, operand: symOp }], symOp);
+  }
+
+  /** `.option pic` is in force: `la` loads the address from the GOT (GNU as). */
+  pic = false;
+
+  /** `add rd, rs1, tp, %tprel_add(sym)`: a plain add, kept 4 bytes long (the linker may rewrite it). */
+  tpreladd(): void {
+    const t = this.operandText(3);
+    if (!/^%tprel_add\s*\(/i.test(t) || !t.endsWith(')')) throw new AsmError('the fourth operand of add must be %tprel_add(symbol)', this.opS[3]);
+    const inner = this.opS[3] + t.indexOf('(') + 1;
+    const e = this.expr(inner, this.opE[3] - 1);
+    const add = INSTRUCTION_BY_NAME.get('add')!;
+    this.emit(add, [this.reg(0), this.reg(1), this.reg(2)], [{ field: 0, kind: FIX_TPREL_ADD, expr: e, pcAdjust: 0, operand: 3 }], 0);
+  }
+
   /** auipc rd, %pcrel_hi(e). */
   auipcPair(rd: number, e: Expr, operand: number): void {
     const auipc = INSTRUCTION_BY_NAME.get('auipc')!;
@@ -1424,11 +1544,86 @@ export class Unit {
   private symbolList(p: number, end: number, f: (s: Sym, pos: number) => void): void {
     const n = this.splitOperands(p, end);
     if (n === 0) throw new AsmError('expected a symbol name', p);
+    for (let i = 0; i < n; i++) f(this.symbol(this.symName(i)), this.opS[i]);
+  }
+
+  /** Operand i as a symbol name: an identifier, or any text in double quotes (GNU as quoted names). */
+  private symName(i: number): string {
+    const t = this.operandText(i);
+    if (t.length >= 2 && t[0] === '"' && t[t.length - 1] === '"' && t.indexOf('"', 1) === t.length - 1) return t.slice(1, -1);
+    if (!isIdentStart(t.charCodeAt(0)) || ![...t].every((ch) => isIdentChar(ch.charCodeAt(0)))) throw new AsmError(`expected a symbol name, got '${t}'`, this.opS[i]);
+    return t;
+  }
+
+  /** `.float`/`.double` values: decimal or 0f/0d-prefixed literals, inf and nan, as IEEE 754 binary32/64. */
+  private floats(size: number, p: number, end: number): void {
+    const n = this.splitOperands(p, end);
+    if (this.sec.type === SHT_NOBITS) throw new AsmError(`data in the NOBITS section '${this.sec.name}' must be zero`, p);
     for (let i = 0; i < n; i++) {
-      const t = this.operandText(i);
-      if (!isIdentStart(t.charCodeAt(0)) || ![...t].every((ch) => isIdentChar(ch.charCodeAt(0)))) throw new AsmError(`expected a symbol name, got '${t}'`, this.opS[i]);
-      f(this.symbol(t), this.opS[i]);
+      let t = this.operandText(i).replace(/^([+-]?)0[fdFDeE](?=[0-9.+-])/, '$1');
+      const neg = t.startsWith('-');
+      const mag = t.replace(/^[+-]/, '').toLowerCase();
+      let v: number;
+      if (mag === 'inf' || mag === 'infinity') v = Infinity;
+      else if (mag === 'nan') v = NaN;
+      else if (/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(mag)) v = Number(mag);
+      else throw new AsmError(`bad floating-point number '${this.operandText(i)}'`, this.opS[i]);
+      if (neg) v = -v;
+      const b = new Uint8Array(size);
+      if (size === 4) new DataView(b.buffer).setFloat32(0, v, true);
+      else new DataView(b.buffer).setFloat64(0, v, true);
+      this.sec.cur.putBytes(b);
+      t = '';
     }
+  }
+
+  /** `.uleb128`/`.sleb128`: a constant is encoded now; a difference of labels after layout (FRAG_LEB). */
+  private leb128(signed: boolean, p: number, end: number): void {
+    const n = this.splitOperands(p, end);
+    if (n === 0) throw new AsmError('expected an expression', p);
+    for (let i = 0; i < n; i++) {
+      const e = this.expr(this.opS[i], this.opE[i]);
+      const v = this.evalNow(e);
+      if (this.sec.type === SHT_NOBITS && v !== 0n) throw new AsmError(`data in the NOBITS section '${this.sec.name}' must be zero`, this.opS[i]);
+      if (v !== null) {
+        this.sec.cur.putBytes(encodeLeb(v, signed));
+        continue;
+      }
+      const f = new Frag(FRAG_LEB);
+      f.leb = { expr: e, signed, loc: this.locAt(this.opS[i]) };
+      f.size = 1;
+      this.sec.hasLeb = true;
+      this.sec.addFrag(f);
+    }
+  }
+
+  /**
+   * `.reloc offset, type[, expr]` (GNU as): in a linked image the named relocation is applied at once.
+   * R_RISCV_NONE does nothing; the data relocations set, add to or subtract from the bytes there.
+   */
+  private reloc(p: number, end: number): void {
+    const n = this.splitOperands(p, end);
+    if (n < 2 || n > 3) throw new AsmError('expected: .reloc offset, type[, expression]', p);
+    const where = evaluate(this.expr(this.opS[0], this.opE[0]), this.nowResolve);
+    let frag: Frag;
+    let off: number;
+    if (where && where.base === null) {
+      // An offset from the start of the section.
+      frag = this.sec.frags[0];
+      off = Number(where.off);
+    } else if (where && where.base && this.sec.frags.includes(where.base as Frag)) {
+      frag = where.base as Frag;
+      off = Number(where.off);
+    } else throw new AsmError('.reloc offset must be a location in the current section', this.opS[0]);
+    const type = this.operandText(1).toUpperCase();
+    const m = /^(?:R_RISCV_(NONE|32|64|SET8|SET16|SET32|ADD8|ADD16|ADD32|ADD64|SUB8|SUB16|SUB32|SUB64)|BFD_RELOC_(8|16|32|64|NONE))$/.exec(type);
+    if (!m) throw new AsmError(`unsupported relocation '${this.operandText(1)}' for .reloc (rvx supports R_RISCV_NONE, 32, 64, SET8/16/32, ADD8-64, SUB8-64)`, this.opS[1]);
+    const kind = m[1] ?? m[2];
+    const e = n === 3 ? this.expr(this.opS[2], this.opE[2]) : { t: E_NUM as 0, v: 0n };
+    if (kind === 'NONE') return;
+    const size = Number(/\d+$/.exec(kind)![0]) / 8;
+    const mode = kind.startsWith('ADD') ? 1 : kind.startsWith('SUB') ? 2 : 0;
+    this.pendingRelocs.push({ kind: FIX_DATA, frag, offset: off, expr: e, loc: this.locAt(this.opS[0]), size, def: null, values: null, field: mode, pcAdjust: 0 });
   }
 
   private absolute(i: number, what: string): bigint {
@@ -1448,7 +1643,15 @@ export class Unit {
     for (;;) {
       if (p >= end) throw new AsmError('unterminated string', this.opS[i]);
       const c = s.charCodeAt(p++);
-      if (c === 34) break;
+      if (c === 34) {
+        // Adjacent strings are one string (`.string "a" "b"` is "ab\0"), as in GNU as.
+        const q = skipWs(s, p, end);
+        if (q < end && s.charCodeAt(q) === 34) {
+          p = q + 1;
+          continue;
+        }
+        break;
+      }
       if (c !== 92) {
         if (c < 0x80) out.push(c);
         else for (const b of new TextEncoder().encode(String.fromCharCode(c))) out.push(b);
@@ -1488,8 +1691,9 @@ export class Unit {
       const v = this.evalNow(e);
       if (v !== null) {
         if (size < 8) {
+          // GNU as truncates with a warning when the value fits neither as unsigned nor as negative.
           const lim = 1n << BigInt(size * 8);
-          if (v >= lim || v < -(lim >> 1n)) throw new AsmError(`value ${v} does not fit in ${size} byte${size > 1 ? 's' : ''}`, this.opS[i]);
+          if (v >= lim || v < -lim) this.warn(`value 0x${BigInt.asUintN(64, v).toString(16)} truncated to 0x${BigInt.asUintN(size * 8, v).toString(16)}`, this.opS[i]);
         }
         if (sec.type === SHT_NOBITS && v !== 0n) throw new AsmError(`non-zero data in the NOBITS section '${sec.name}'`, this.opS[i]);
         sec.cur.putLE(v, size);
@@ -1509,7 +1713,7 @@ export class Unit {
     if (bytes > sec.align) sec.align = bytes;
     // In code, no fill or a zero fill means nops (llvm-mc: a fill equal to the text fill value, 0).
     const f = new Frag(FRAG_ALIGN);
-    f.pad = { align: bytes, fill: fill ?? 0, maxSkip: max, nops: (fill === null || fill === 0) && (sec.flags & SHF_EXECINSTR) !== 0, rvc: this.rvc, count: 0, fillSize: 1, fillValue: 0n };
+    f.pad = { align: bytes, fill: fill ?? 0, maxSkip: max, nops: (fill === null || fill === 0) && (sec.flags & SHF_EXECINSTR) !== 0, rvc: this.rvc, count: 0, fillSize: 1, fillValue: 0n, norelax: !this.relax };
     sec.addFrag(f);
   }
 
@@ -1553,7 +1757,10 @@ export class Unit {
             if (ch === 'a') flags |= SHF_ALLOC;
             else if (ch === 'w') flags |= SHF_WRITE;
             else if (ch === 'x') flags |= SHF_EXECINSTR;
-            else if ('MSGTRoe?'.includes(ch)) continue;
+            else if (ch === 'T') flags |= SHF_TLS;
+            else if (ch === 'M') flags |= 0x10; // SHF_MERGE
+            else if (ch === 'S') flags |= 0x20; // SHF_STRINGS
+            else if ('GRoe?'.includes(ch)) continue;
             else throw new AsmError(`unknown section flag '${ch}'`, this.opS[1]);
           }
         }
@@ -1569,6 +1776,7 @@ export class Unit {
           this.warn(`changed section flags for '${name}' ignored`, this.opS[1]);
         }
         const sec = existing ?? this.section(name, flags, type);
+        if (n >= 4 && flags !== null && flags & 0x10) sec.entsize = Number(this.absolute(3, 'entry size'));
         if (word === '.pushsection') this.secStack.push([this.sec, this.prevSec]);
         this.switchSection(sec);
         break;
@@ -1600,6 +1808,7 @@ export class Unit {
       case '.local':
         this.symbolList(p, end, (sym) => {
           sym.global = false;
+          this.declaredLocal.add(sym);
         });
         break;
       case '.hidden':
@@ -1610,10 +1819,15 @@ export class Unit {
       case '.type': {
         const n = this.splitOperands(p, end);
         if (n !== 2) throw new AsmError('expected: .type symbol, @function|@object', p);
-        const sym = this.symbol(this.operandText(0));
+        const sym = this.symbol(this.symName(0));
         const t = this.operandText(1).replace(/^[@%"]/, '').replace(/"$/, '').toLowerCase();
         if (t === 'function' || t === 'stt_func') sym.type = 'func';
         else if (t === 'object' || t === 'stt_object') sym.type = 'object';
+        else if (t === 'gnu_unique_object') {
+          // STB_GNU_UNIQUE: a global object the dynamic linker keeps one copy of; a static link binds it globally.
+          sym.type = 'object';
+          sym.global = true;
+        } else if (t === 'tls_object' || t === 'stt_tls') sym.type = 'object';
         else if (t === 'notype' || t === 'stt_notype') sym.type = 'notype';
         else throw new AsmError(`unsupported symbol type '${this.operandText(1)}'`, this.opS[1]);
         break;
@@ -1621,7 +1835,7 @@ export class Unit {
       case '.size': {
         const n = this.splitOperands(p, end);
         if (n !== 2) throw new AsmError('expected: .size symbol, expression', p);
-        const sym = this.symbol(this.operandText(0));
+        const sym = this.symbol(this.symName(0));
         sym.size = this.expr(this.opS[1], this.opE[1]);
         break;
       }
@@ -1639,6 +1853,7 @@ export class Unit {
         this.data(1, p, end);
         break;
       case '.half':
+      case '.hword':
       case '.short':
       case '.2byte':
         this.data(2, p, end);
@@ -1654,6 +1869,62 @@ export class Unit {
       case '.8byte':
         this.data(8, p, end);
         break;
+      case '.dtprelword':
+      case '.dtpreldword': {
+        // The offset of a TLS symbol in its module's TLS block (DWARF location expressions).
+        const n = this.splitOperands(p, end);
+        const size = word === '.dtprelword' ? 4 : 8;
+        for (let i = 0; i < n; i++) {
+          const e = this.expr(this.opS[i], this.opE[i]);
+          const frag = this.sec.cur;
+          this.sec.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: e, loc: this.locAt(this.opS[i]), size, def: null, values: null, field: DATA_DTPOFF, pcAdjust: 0 });
+          frag.putLE(0n, size);
+        }
+        break;
+      }
+      case '.float':
+      case '.single':
+      case '.double':
+        this.floats(word === '.double' ? 8 : 4, p, end);
+        break;
+      case '.uleb128':
+      case '.sleb128':
+        this.leb128(word === '.sleb128', p, end);
+        break;
+      case '.reloc':
+        this.reloc(p, end);
+        break;
+      case '.weakref': {
+        const n = this.splitOperands(p, end);
+        if (n !== 2) throw new AsmError('expected: .weakref alias, target', p);
+        const alias = this.symbol(this.symName(0));
+        const target = this.symbol(this.symName(1));
+        if (alias.kind !== 0) throw new AsmError(`symbol '${alias.name}' is already defined`, this.opS[0]);
+        alias.kind = 3;
+        alias.expr = { t: E_SYM, sym: target };
+        alias.temp = true;
+        alias.defLoc = this.locAt(this.opS[0]);
+        this.weakrefTargets.push(target);
+        break;
+      }
+      case '.symver': {
+        // `.symver name, name2@VER`: name2@VER is another name for name (its binding at the end of the
+        // file). Versions matter to the dynamic linker only; in a static image it is a plain alias.
+        const n = this.splitOperands(p, end);
+        if (n < 2 || n > 3) throw new AsmError('expected: .symver name, name2@nodename[, visibility]', p);
+        const target = this.symbol(this.symName(0));
+        const vname = this.operandText(1);
+        if (!/^[A-Za-z_.$][\w.$]*@@?@?[\w.$]+$/.test(vname)) throw new AsmError(`expected name@version, got '${vname}'`, this.opS[1]);
+        if (n === 3 && !['local', 'hidden', 'remove'].includes(this.operandText(2))) throw new AsmError(`unknown .symver visibility '${this.operandText(2)}' (expected local, hidden or remove)`, this.opS[2]);
+        if (n === 3 && this.operandText(2) === 'remove') break;
+        const alias = this.symbol(vname.replace('@@@', '@@'));
+        if (alias.kind !== 0) throw new AsmError(`symbol '${alias.name}' is already defined`, this.opS[1]);
+        alias.kind = 3;
+        alias.expr = { t: E_SYM, sym: target };
+        alias.defLoc = this.locAt(this.opS[1]);
+        this.symvers.push([alias, target, n === 3]);
+        break;
+      }
       case '.ascii':
       case '.asciz':
       case '.string': {
@@ -1733,28 +2004,63 @@ export class Unit {
       }
       case '.option': {
         const n = this.splitOperands(p, end);
-        if (n !== 1) throw new AsmError('expected: .option rvc|norvc|push|pop|relax|norelax|pic|nopic', p);
+        if (n < 1) throw new AsmError('expected: .option rvc|norvc|push|pop|relax|norelax|pic|nopic|arch, ...', p);
         const o = this.operandText(0).toLowerCase();
+        if (o === 'arch') {
+          if (n < 2) throw new AsmError('expected: .option arch, +ext | -ext | rv64...', p);
+          this.optionArch(n);
+          break;
+        }
+        if (n !== 1) throw new AsmError(`unexpected operands after .option ${o}`, this.opS[1]);
         if (o === 'rvc') this.rvc = true;
         else if (o === 'norvc') this.rvc = false;
-        else if (o === 'push') this.optStack.push(this.rvc);
+        else if (o === 'push') this.optStack.push([this.rvc, this.pic, this.relax]);
         else if (o === 'pop') {
           if (!this.optStack.length) throw new AsmError('.option pop with no .option push', this.opS[0]);
-          this.rvc = this.optStack.pop()!;
-        } else if (o === 'relax' || o === 'norelax' || o === 'pic' || o === 'nopic') {
-          // Accepted: rvx links without linker relaxation and without PIC (la = lla).
-        } else throw new AsmError(`unknown option '${o}' (expected rvc, norvc, push, pop, relax, norelax, pic or nopic)`, this.opS[0]);
+          [this.rvc, this.pic, this.relax] = this.optStack.pop()!;
+        } else if (o === 'pic' || o === 'nopic') this.pic = o === 'pic';
+        else if (o === 'relax' || o === 'norelax') {
+          // rvx's own linking does no relaxation; `rvx asm -c --relax` marks relaxable code (not in norelax regions).
+          this.relax = o === 'relax';
+        } else throw new AsmError(`unknown option '${o}' (expected rvc, norvc, push, pop, relax, norelax, pic, nopic or arch)`, this.opS[0]);
         break;
       }
-      case '.file':
+      case '.file': {
+        // `.file "name"` names the unit (its FILE symbol); `.file N ...` is a DWARF line-table file.
+        const q = skipWs(s, p, end);
+        if (q < end && s.charCodeAt(q) >= 48 && s.charCodeAt(q) <= 57) {
+          (this.lines ??= new LineTable()).file(s.slice(q, end));
+          break;
+        }
         if (this.splitOperands(p, end) >= 1 && this.s.charCodeAt(this.opS[0]) === 34) {
           const name = this.operandText(0).slice(1, -1);
           if (this.nops === 1) this.fileSymbols.push(name);
         }
         break;
-      case '.ident':
+      }
+      case '.loc': {
+        if (!this.lines) throw new AsmError('.loc before any .file N', this.mnemonicPos);
+        const label = this.dotSymbol();
+        this.lines.loc(s.slice(p, end), this.sec, label);
+        break;
+      }
+      case '.ident': {
+        // The compiler's identification, in .comment (GNU as: a NUL, then each string NUL-terminated).
+        const n = this.splitOperands(p, end);
+        if (n !== 1) throw new AsmError('expected: .ident "string"', p);
+        const bytes = this.stringLit(0);
+        const save = this.sec;
+        const fresh = !this.sections.some((x) => x.name === '.comment');
+        const sec = this.section('.comment', 0x30, SHT_PROGBITS);
+        sec.entsize = 1;
+        if (fresh) sec.cur.putBytes([0]);
+        sec.cur.putBytes([...bytes, 0]);
+        this.sec = save;
+        break;
+      }
       case '.attribute':
-      case '.loc':
+        this.attribute(p, end);
+        break;
       case '.addrsig':
       case '.addrsig_sym':
       case '.eabi_attribute':
@@ -1916,7 +2222,11 @@ export class Unit {
         sym.defLoc = this.locAt(this.opS[0]);
         sym.type = 'object';
         sym.size = { t: E_NUM, v: size };
-        if (word === '.comm') sym.global = true;
+        // `.local x` then `.comm x, ...` (gcc's static zero-initialised data) stays local, as in GNU as.
+        if (word === '.comm' && !this.declaredLocal.has(sym)) {
+          sym.global = true;
+          sym.common = true;
+        }
         this.fillFrag(size, 1, 0n, this.opS[1]);
         this.sec = save;
         this.prevSec = savePrev;
@@ -1927,10 +2237,147 @@ export class Unit {
         this.insn();
         break;
       default:
-        if (word.startsWith('.cfi_')) break;
+        if (word.startsWith('.cfi_')) {
+          this.cfi(word.slice(5), p, end);
+          break;
+        }
         throw new AsmError(`unknown directive '${word}'`, this.mnemonicPos);
     }
     if (listStart) this.listingEnd(listStart);
+  }
+
+  /**
+   * `.attribute tag, value` (tag by name or number): recorded for the `.riscv.attributes` section. The
+   * arch attribute also sets the instruction set, as in GNU as: without C, nothing is compressed.
+   */
+  private attribute(p: number, end: number): void {
+    const n = this.splitOperands(p, end);
+    if (n !== 2) throw new AsmError('expected: .attribute tag, value', p);
+    const name = this.operandText(0).toLowerCase().replace(/^tag_riscv_/, '');
+    let tag = ATTRIBUTE_TAGS[name];
+    if (tag === undefined) {
+      if (!/^\d+$/.test(name)) throw new AsmError(`unknown attribute '${this.operandText(0)}' (expected arch, stack_align, unaligned_access, priv_spec, priv_spec_minor, priv_spec_revision or a number)`, this.opS[0]);
+      tag = Number(name);
+    }
+    if (tag % 2 === 1) {
+      if (this.s.charCodeAt(this.opS[1]) !== 34) throw new AsmError('expected a string value for this attribute', this.opS[1]);
+      const text = String.fromCharCode(...this.stringLit(1));
+      if (tag === TAG_ARCH) {
+        const isa = parseIsa(text);
+        if (typeof isa === 'string') throw new AsmError(isa, this.opS[1]);
+        if (isa.xlen !== 64) throw new AsmError('rvx assembles RV64 only (arch attribute names rv32)', this.opS[1]);
+        this.attrs.arch = isa;
+        this.rvc = isa.exts.has('c');
+      } else this.attrs.strs.set(tag, text);
+    } else {
+      this.attrs.ints.set(tag, this.absolute(1, 'attribute value'));
+    }
+  }
+
+  /** `.cfi_*`: recorded per procedure; written as .debug_frame at the end (see dwarf-frame.ts). */
+  private cfi(name: string, p: number, end: number): void {
+    const f = (this.frames_ ??= new FrameTable());
+    if (name === 'sections') {
+      f.sections(this.s.slice(p, end));
+      return;
+    }
+    const n = this.splitOperands(p, end);
+    const args: string[] = [];
+    for (let i = 0; i < n; i++) args.push(this.operandText(i));
+    const reg = (t: string): number => {
+      if (/^\d+$/.test(t)) return Number(t);
+      const r = regNumber(t.toLowerCase());
+      if (r < 0) throw new AsmError(`expected a register, got '${t}'`);
+      return r;
+    };
+    f.directive(name, args, reg, () => this.dotSymbol(), this.sec);
+  }
+
+  /** Call-frame tables, written to .debug_frame at the end of the unit. */
+  private writeFrameTable(frames: FrameTable): void {
+    const save = this.sec;
+    const savePrev = this.prevSec;
+    const df = this.section('.debug_frame', 0, SHT_PROGBITS);
+    const loc = { ...this.loc };
+    let written = 0;
+    try {
+      frames.write({
+        bytes: (b) => {
+          df.cur.putBytes(b);
+          written += b.length;
+        },
+        datum: (e, n) => {
+          const frag = df.cur;
+          df.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: e, loc, size: n, def: null, values: null, field: 0, pcAdjust: 0 });
+          frag.putLE(0n, n);
+          written += n;
+        },
+        newLabel: () => this.newSym('.Ldebug_frame', true),
+        place: (sym) => {
+          this.sec = df;
+          this.placeLabel(sym);
+        },
+        size: () => written,
+      });
+    } finally {
+      this.sec = save;
+      this.prevSec = savePrev;
+    }
+  }
+
+  /** The line-number program, appended to this unit's .debug_line (after gcc's `.Ldebug_line0:` label). */
+  private writeLineTable(lines: LineTable): void {
+    const save = this.sec;
+    const savePrev = this.prevSec;
+    const dl = this.section('.debug_line', 0, SHT_PROGBITS);
+    const loc = { ...this.loc };
+    try {
+      lines.write({
+        bytes: (b) => dl.cur.putBytes(b),
+        datum: (e, n) => {
+          const frag = dl.cur;
+          dl.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: e, loc, size: n, def: null, values: null, field: 0, pcAdjust: 0 });
+          frag.putLE(0n, n);
+        },
+        uleb: (e) => {
+          const f = new Frag(FRAG_LEB);
+          f.leb = { expr: e, signed: false, loc };
+          f.size = 1;
+          dl.hasLeb = true;
+          dl.addFrag(f);
+        },
+        newLabel: () => this.newSym('.Ldebug_line', true),
+        place: (sym) => {
+          this.sec = dl;
+          this.placeLabel(sym);
+        },
+        endOf: (sec) => {
+          this.sec = sec;
+          const sym = this.newSym('.Lsection_end', true);
+          this.placeLabel(sym);
+          return sym;
+        },
+      });
+    } finally {
+      this.sec = save;
+      this.prevSec = savePrev;
+    }
+  }
+
+  /** `.option arch, +c, -c, rv64gc`: extensions on or off from here (GNU as 2.40); only C changes encodings. */
+  private optionArch(n: number): void {
+    for (let i = 1; i < n; i++) {
+      const t = this.operandText(i).toLowerCase();
+      if (t.startsWith('+') || t.startsWith('-')) {
+        const ext = t.slice(1).replace(/\d+(p\d+)?$/, '');
+        if (!/^[a-z][a-z0-9]*$/.test(ext)) throw new AsmError(`bad extension '${t}'`, this.opS[i]);
+        if (ext === 'c' || ext === 'zca') this.rvc = t[0] === '+';
+      } else {
+        const isa = parseIsa(t);
+        if (typeof isa === 'string') throw new AsmError(isa, this.opS[i]);
+        this.rvc = isa.exts.has('c');
+      }
+    }
   }
 
   private noOperands(p: number, end: number, word: string): void {
@@ -2025,7 +2472,7 @@ export class Unit {
       const a = args[k];
       const kw = /^([A-Za-z_.$][\w.$]*)\s*=(?!=)(.*)$/s.exec(a);
       if (kw && m.params.some((x) => x.name === kw[1])) {
-        values.set(kw[1], kw[2].trim());
+        values.set(kw[1], unquoteArg(kw[2].trim()));
         continue;
       }
       if (positional >= m.params.length) {
@@ -2037,7 +2484,7 @@ export class Unit {
         positional = m.params.length;
         break;
       }
-      values.set(prm.name, a);
+      values.set(prm.name, unquoteArg(a));
       positional++;
     }
     for (const prm of m.params) {
@@ -2282,6 +2729,16 @@ function splitMacroArgs(text: string, nparams: number): string[] {
 }
 
 /** Substitute \name, \() and \@ in a macro or .irp body line. */
+/** A macro argument written as one quoted string is passed without its quotes (GNU as and llvm-mc). */
+function unquoteArg(a: string): string {
+  if (a.length < 2 || a[0] !== '"' || a[a.length - 1] !== '"') return a;
+  for (let i = 1; i < a.length - 1; i++) {
+    if (a[i] === '\\') i++;
+    else if (a[i] === '"') return a;
+  }
+  return a.slice(1, -1);
+}
+
 function substitute(line: string, values: Map<string, string>, counter: string): string {
   if (line.indexOf('\\') < 0) return line;
   let out = '';
@@ -2332,7 +2789,8 @@ export function lo12(v: bigint): number {
 }
 
 function modName(mod: number): string {
-  return mod === FIX_HI ? 'hi' : mod === FIX_LO ? 'lo' : mod === FIX_PCREL_HI ? 'pcrel_hi' : 'pcrel_lo';
+  for (const [k, v] of Object.entries(MODIFIERS)) if (v === mod) return k;
+  return '?';
 }
 
 function regName(r: number): string {

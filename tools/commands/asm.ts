@@ -4,7 +4,7 @@
 // assembly errors, 125 for a bad command line).
 
 import { dirname, isAbsolute, relative, resolve as resolvePath } from 'node:path';
-import { assemble, checkLayout, formatDiagnostic, type Diagnostic, type LayoutSpec, type SourceFile } from '../asm/index.js';
+import { assemble, assembleObject, checkLayout, formatDiagnostic, type Diagnostic, type LayoutSpec, type SourceFile } from '../asm/index.js';
 import { AsmError } from '../asm/expr.js';
 import { parseIsaString } from '../../isa/isa-string.js';
 import { readInputFile } from '../load.js';
@@ -31,6 +31,10 @@ An input '-' is standard input; an output '-' is standard output.`,
     { long: 'entry', arg: 'SYM', help: 'entry symbol (default _start, else the start of .text)' },
     { long: 'listing', arg: 'FILE', help: "write a listing: address, encoding, source line ('-': stdout)" },
     { long: 'map', arg: 'FILE', help: "write a symbol map: sections and symbols by address ('-': stdout)" },
+    { long: 'object', short: 'c', help: 'write an ELF64 relocatable object (one input) for GNU ld, lld or rvx ld' },
+    { long: 'mabi', arg: 'ABI', help: "with -c: lp64 (default), lp64f or lp64d (the object's float-ABI flags)" },
+    { long: 'relax', help: 'with -c: mark the code for linker relaxation as GNU as does (R_RISCV_RELAX,\nR_RISCV_ALIGN), so a linker may relax it (also -mrelax)' },
+    { long: 'no-relax', help: 'with -c: no relaxation marks (the default; also -mno-relax)' },
     {
       long: 'include-dir',
       short: 'I',
@@ -49,8 +53,13 @@ function decodeSource(bytes: Uint8Array): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/** GNU as's single-dash spellings (-march=, -mabi=, -mrelax, -mno-relax) as their flag-table names. */
+function gnuSpellings(argv: string[]): string[] {
+  return argv.map((x) => (/^-(march|mabi)=/.test(x) ? `-${x}` : x === '-mrelax' ? '--relax' : x === '-mno-relax' ? '--no-relax' : x));
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const a = commandLine(ASM, argv);
+  const a = commandLine(ASM, gnuSpellings(argv));
   if (typeof a === 'number') return a;
   try {
     const output = a.get('output');
@@ -96,6 +105,32 @@ export async function main(argv: string[]): Promise<number> {
       if (r.error === 'no such file' || r.error.startsWith('no such file') || r.error === 'is a directory') return null;
       throw new AsmError(`'${cand}': ${r.error}`);
     };
+    const resolvers = {
+      binary: (path: string, from: string) => {
+        for (const cand of searchPaths(path, from, includeDirs)) {
+          const bytes = readIncluded(cand);
+          if (bytes) return bytes;
+        }
+        return null;
+      },
+      include: (path: string, from: string) => {
+        for (const cand of searchPaths(path, from, includeDirs)) {
+          const bytes = readIncluded(cand);
+          if (bytes) return { name: cand === resolvePath(dirname(from), path) ? joinRel(from, path) : displayPath(cand), text: decodeSource(bytes) };
+        }
+        return null;
+      },
+    };
+    if (a.has('object')) {
+      if (sources.length !== 1) throw new UsageError(`-c takes exactly one input file (got ${sources.length})`);
+      if (format !== 'elf' || layout || listing !== undefined || map !== undefined) throw new UsageError('-c writes a relocatable object: --format, --layout, --listing and --map do not apply');
+      const obj = assembleObject(sources[0], { march: a.get('march') ?? 'rv64imac', mabi: a.get('mabi'), relax: a.has('relax') && !a.has('no-relax'), includeDirs, ...resolvers });
+      for (const d of uniqueDiagnostics(obj.diagnostics)) process.stderr.write(formatDiagnostic(d) + '\n');
+      if (!obj.ok) return EXIT.REFUSED;
+      writeOutput('-o', output, obj.bytes);
+      return EXIT.OK;
+    }
+    if (a.has('mabi') || a.has('relax')) throw new UsageError('--mabi and --relax apply to objects (-c) only');
     const result = assemble(sources, {
       march: a.get('march') ?? 'rv64imac',
       base: a.get('base'),
@@ -103,20 +138,7 @@ export async function main(argv: string[]): Promise<number> {
       entry: a.get('entry'),
       listing: listing !== undefined,
       includeDirs,
-      binary: (path, from) => {
-        for (const cand of searchPaths(path, from, includeDirs)) {
-          const bytes = readIncluded(cand);
-          if (bytes) return bytes;
-        }
-        return null;
-      },
-      include: (path, from) => {
-        for (const cand of searchPaths(path, from, includeDirs)) {
-          const bytes = readIncluded(cand);
-          if (bytes) return { name: cand === resolvePath(dirname(from), path) ? joinRel(from, path) : displayPath(cand), text: decodeSource(bytes) };
-        }
-        return null;
-      },
+      ...resolvers,
     });
     for (const d of uniqueDiagnostics(result.diagnostics)) process.stderr.write(formatDiagnostic(d) + '\n');
     if (!result.ok) return EXIT.REFUSED;

@@ -36,7 +36,17 @@ export interface ElfSegment {
   flags: number;
 }
 
+/** The PT_TLS segment: the TLS template (.tdata then .tbss). */
+export interface ElfTls {
+  vaddr: bigint;
+  filesz: number;
+  memsz: number;
+  align: number;
+}
+
 export interface ElfImage {
+  /** Present when the program has thread-local storage. */
+  tls?: ElfTls;
   entry: bigint;
   sections: ElfSection[];
   symbols: ElfSymbol[];
@@ -50,6 +60,7 @@ export const SHT_NOBITS = 8;
 export const SHF_WRITE = 1;
 export const SHF_ALLOC = 2;
 export const SHF_EXECINSTR = 4;
+export const SHF_TLS = 0x400;
 export const PF_X = 1;
 export const PF_W = 2;
 export const PF_R = 4;

@@ -15,6 +15,7 @@ export interface WriteElfOptions {
 export const EF_RISCV_RVC = 0x1;
 const SHN_ABS = 0xfff1;
 const PT_LOAD = 1;
+const PT_TLS = 7;
 
 class StrTab {
   private names: string[] = [];
@@ -66,7 +67,7 @@ const TYPE: Record<ElfSymbol['type'], number> = { notype: 0, object: 1, func: 2,
 /** Serialise an image as an ELF64 RISC-V executable. */
 export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Array {
   const page = opts.pageSize ?? 0x1000;
-  const phnum = image.segments.length;
+  const phnum = image.segments.length + (image.tls ? 1 : 0);
   let off = 64 + 56 * phnum;
 
   // Segments.
@@ -174,6 +175,23 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     v.setBigUint64(p + 48, BigInt(page), true);
     out.set(seg.data, segOffsets[i]);
   });
+  if (image.tls) {
+    // PT_TLS: the template's address and sizes (its bytes are inside a PT_LOAD already).
+    const t = image.tls;
+    const p = 64 + 56 * image.segments.length;
+    let fileOff = 0;
+    image.segments.forEach((seg, i) => {
+      if (t.vaddr >= seg.vaddr && t.vaddr <= seg.vaddr + BigInt(seg.memsz)) fileOff = segOffsets[i] + Number(t.vaddr - seg.vaddr);
+    });
+    v.setUint32(p, PT_TLS, true);
+    v.setUint32(p + 4, 4, true);
+    v.setBigUint64(p + 8, BigInt(fileOff), true);
+    v.setBigUint64(p + 16, t.vaddr, true);
+    v.setBigUint64(p + 24, t.vaddr, true);
+    v.setBigUint64(p + 32, BigInt(t.filesz), true);
+    v.setBigUint64(p + 40, BigInt(t.memsz), true);
+    v.setBigUint64(p + 48, BigInt(t.align), true);
+  }
   // Section contents outside segments.
   image.sections.forEach((sec, i) => {
     if (sec.type !== SHT_NOBITS && !inSegment[i]) out.set(sec.data, secOffsets[i]);

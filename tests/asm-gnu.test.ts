@@ -1,0 +1,321 @@
+// The assembler as a drop-in for GNU as/ld on compiler output: symbol binding as ld does it, the
+// .riscv.attributes section, line markers in diagnostics, and the directives gcc emits.
+
+import { describe, expect, it } from 'vitest';
+import { assemble, formatDiagnostic, type AssembleOptions, type SourceFile } from '../tools/asm/index.js';
+import { decode, expand, instructionLength } from '../isa/codec.js';
+
+function link(sources: SourceFile[], opts: AssembleOptions = {}) {
+  const r = assemble(sources, opts);
+  if (!r.ok) throw new Error(r.diagnostics.map(formatDiagnostic).join('\n'));
+  return r;
+}
+
+function asm(text: string, opts: AssembleOptions = {}) {
+  return link([{ name: 'a.s', text }], opts);
+}
+
+function errors(sources: SourceFile[]): string[] {
+  return assemble(sources).diagnostics.map(formatDiagnostic);
+}
+
+function section(r: ReturnType<typeof asm>, name: string): Uint8Array {
+  const s = r.image.sections.find((x) => x.name === name);
+  if (!s) throw new Error(`no section ${name}`);
+  return s.data;
+}
+
+function insns(bytes: Uint8Array): string[] {
+  const out: string[] = [];
+  for (let p = 0; p < bytes.length; ) {
+    const lo = bytes[p] | (bytes[p + 1] << 8);
+    const n = instructionLength(lo);
+    const raw = n === 2 ? lo : (lo | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> 0;
+    const d = decode(raw);
+    out.push(d ? `${d.def.name} ${expand(d).values.join(',')}` : `?${raw.toString(16)}`);
+    p += n;
+  }
+  return out;
+}
+
+describe('weak and strong symbols bind as GNU ld binds them', () => {
+  const start = '.globl _start\n_start:\n call main\n call helper\n la a0, var\n';
+  it('a reference in the weak definer binds to another file\'s strong definition', () => {
+    const r = link([
+      { name: 'a.s', text: start + ' .weak main\nmain:\n li a0, 1\n ret\n .weak helper\nhelper:\n ret\n .data\n .weak var\nvar: .word 1\n' },
+      { name: 'b.s', text: ' .globl main\nmain:\n li a0, 2\n ret\n .data\n .globl var\nvar: .word 2\n' },
+    ]);
+    const main = r.image.symbols.filter((s) => s.name === 'main');
+    expect(main).toHaveLength(1);
+    expect(main[0].bind).toBe('global');
+    const text = section(r, '.text');
+    // call main: auipc ra,0 ; jalr ra, off(ra) lands on b.s's main (li a0, 2).
+    const mainAddr = r.symbols.get('main')!;
+    expect(insns(text.subarray(0, 8))).toEqual(['auipc 1,0', `jalr 1,${Number(mainAddr - 0x80000000n)},1`]);
+    expect(insns(text.subarray(Number(mainAddr - 0x80000000n), Number(mainAddr - 0x80000000n) + 2))).toEqual(['c.li 10,0,2']);
+    // helper is only weak: it stays, and binds locally.
+    expect(r.image.symbols.filter((s) => s.name === 'helper').map((s) => s.bind)).toEqual(['weak']);
+    // var: the strong one in b.s (the second word of .data).
+    expect(r.symbols.get('var')).toBe(r.image.sections.find((s) => s.name === '.data')!.addr + 4n);
+  });
+  it('a weak definition in a later file does not replace an earlier strong one', () => {
+    const r = link([
+      { name: 'a.s', text: start + ' .globl main\nmain:\n ret\nhelper: ret\n .data\nvar: .word 0\n' },
+      { name: 'b.s', text: ' .weak main\nmain:\n nop\n ret\n' },
+    ]);
+    const main = r.image.symbols.filter((s) => s.name === 'main');
+    expect(main.map((s) => s.bind)).toEqual(['global']);
+    expect(main[0].value).toBe(0x80000000n + 8n + 8n + 8n);
+  });
+  it('two weak definitions: the first wins; two strong ones are an error', () => {
+    const r = link([
+      { name: 'a.s', text: ' .weak f\nf: li a0, 1\n' },
+      { name: 'b.s', text: ' .weak f\nf: li a0, 2\n' },
+    ]);
+    expect(r.symbols.get('f')).toBe(0x80000000n);
+    expect(errors([{ name: 'a.s', text: ' .globl f\nf: nop\n' }, { name: 'b.s', text: ' .globl f\nf: nop\n' }])).toEqual([
+      "b.s:2:1: error: symbol 'f' is already defined (first defined at a.s:2)",
+    ]);
+  });
+  it('common symbols merge, and a strong definition overrides them', () => {
+    const r = link([
+      { name: 'a.s', text: ' la a0, buf\n .comm buf, 8, 8\n' },
+      { name: 'b.s', text: ' .comm buf, 64, 8\n' },
+    ]);
+    const buf = r.image.symbols.filter((s) => s.name === 'buf');
+    expect(buf.map((s) => s.size)).toEqual([64]);
+    const s = link([
+      { name: 'a.s', text: ' .comm buf, 8, 8\n' },
+      { name: 'b.s', text: ' .data\n .globl buf\nbuf: .dword 7\n' },
+    ]);
+    expect(s.image.symbols.filter((x) => x.name === 'buf').map((x) => x.section)).toEqual(['.data']);
+  });
+  it('an undefined weak reference is zero', () => {
+    const r = asm(' .weak missing\n .data\n .dword missing\n');
+    expect(Array.from(section(r, '.data'))).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('.riscv.attributes', () => {
+  const attrSection = (r: ReturnType<typeof asm>) => r.image.sections.find((s) => s.name === '.riscv.attributes')!;
+  it('names the arch, normalised as GNU as 2.40 does', () => {
+    const r = asm(' .attribute arch, "rv64i2p1_m2p0_a2p1_f2p2_d2p2_c2p0_zicsr2p0"\n .attribute unaligned_access, 0\n .attribute stack_align, 16\n nop\n');
+    const sec = attrSection(r);
+    expect(sec.type).toBe(0x70000003);
+    const text = new TextDecoder().decode(sec.data);
+    expect(text).toContain('rv64i2p1_m2p0_a2p1_f2p2_d2p2_c2p0_zicsr2p0_zmmul1p0\0');
+    // 'A', length, "riscv\0", Tag_File, length, stack_align=16, arch (unaligned_access 0 is not written).
+    expect(Array.from(sec.data.subarray(0, 18))).toEqual([0x41, 0x46, 0, 0, 0, 0x72, 0x69, 0x73, 0x63, 0x76, 0, 1, 0x3c, 0, 0, 0, 4, 16]);
+  });
+  it('the default comes from --march; rv64gc expands', () => {
+    expect(new TextDecoder().decode(attrSection(asm(' nop\n')).data)).toContain('rv64i2p1_m2p0_a2p1_c2p0_zmmul1p0\0');
+    expect(new TextDecoder().decode(attrSection(asm(' nop\n', { march: 'rv64gc' })).data)).toContain('rv64i2p1_m2p0_a2p1_f2p2_d2p2_c2p0_zicsr2p0_zifencei2p0_zmmul1p0\0');
+  });
+  it('an arch without C stops compression, as in GNU as; .option arch turns it back on', () => {
+    const r = asm(' .attribute arch, "rv64ima"\n addi a0, a0, 1\n .option arch, +c\n addi a0, a0, 1\n .option arch, -c\n addi a0, a0, 1\n');
+    const t = section(r, '.text');
+    expect(t.length).toBe(10);
+    expect(new TextDecoder().decode(attrSection(r).data)).toContain('rv64i2p1_m2p0_a2p1_zmmul1p0\0');
+  });
+  it('bad arch strings are errors', () => {
+    expect(errors([{ name: 'e.s', text: ' .attribute arch, "rv32i"\n' }])[0]).toMatch(/e.s:1:19: error: rvx assembles RV64 only/);
+    expect(errors([{ name: 'e.s', text: ' .attribute arch, "x64"\n' }])[0]).toMatch(/must start with rv32 or rv64/);
+  });
+});
+
+describe('diagnostics after gcc line markers', () => {
+  it('inline asm keeps the C file and line; `# 0 "" 2` returns to the .s file and its own lines', () => {
+    const src = ['f:', ' #APP', '# 7 "m.c" 1', '\tnop', '\tbogus0', '# 0 "" 2', ' #NO_APP', '\tbogus1', '\tret'].join('\n') + '\n';
+    expect(errors([{ name: 'm.s', text: src }])).toEqual([
+      "m.c:8:2: error: unknown instruction 'bogus0'",
+      "m.s:8:2: error: unknown instruction 'bogus1'",
+    ]);
+  });
+  it('cpp markers with flag 2 and a name set that file and line', () => {
+    const src = ['# 1 "x.S"', '# 1 "inc.h" 1', ' bogus0', '# 5 "x.S" 2', ' bogus1'].join('\n') + '\n';
+    expect(errors([{ name: 'x.s', text: src }])).toEqual(["inc.h:1:2: error: unknown instruction 'bogus0'", "x.S:5:2: error: unknown instruction 'bogus1'"]);
+  });
+  it('an undefined symbol is reported once, at its first reference', () => {
+    expect(errors([{ name: 'u.s', text: ' call foo\n call foo\n la a0, foo\n .dword foo\n' }])).toEqual(["u.s:1:7: error: undefined symbol 'foo'"]);
+  });
+});
+
+describe('directives gcc and hand-written GNU assembly use', () => {
+  const data = (text: string) => Array.from(section(asm(` .data\n${text}\n`), '.data'));
+  const bytes = (hex: string) => hex.match(/../g)!.map((h) => parseInt(h, 16));
+  it('adjacent strings concatenate; .hword', () => {
+    expect(data(' .string "ab" "cd"\n .ascii "x" "y"\n .hword 0x1234')).toEqual([...bytes('616263640078793412')]);
+  });
+  it('.byte 300 warns and truncates as GNU as does; -129 truncates silently', () => {
+    const r = assemble([{ name: 'b.s', text: ' .data\n .byte 300\n .2byte 70000\n .byte -129\n' }]);
+    expect(r.ok).toBe(true);
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual(['b.s:2:8: warning: value 0x12c truncated to 0x2c', 'b.s:3:9: warning: value 0x11170 truncated to 0x1170']);
+    expect(Array.from(section(r, '.data'))).toEqual([0x2c, 0x70, 0x11, 0x7f]);
+  });
+  it('.float, .single and .double are IEEE 754 (bytes as GNU as writes them)', () => {
+    expect(data(' .float 1.5, -0.1\n .double 2.5e-3, 1\n .single 3, 0f0.5')).toEqual(bytes('0000c03fcdccccbd7b14ae47e17a643f000000000000f03f000040400000003f'));
+  });
+  it('.uleb128 and .sleb128 of constants and of label differences', () => {
+    expect(data(' .uleb128 300\n .uleb128 0\n .sleb128 -129\n .sleb128 64\n .sleb128 -1')).toEqual(bytes('ac0200ff7ec0007f'));
+    // A difference that needs two bytes, and one across relaxable code in another section.
+    const r = asm(' .text\n.La: beqz a0, .Lb\n .skip 300\n.Lb: ret\n .data\n .uleb128 .Le - .Ls\n .sleb128 .Ls - .Le\n .uleb128 .Lb - .La\n.Ls: .skip 200\n.Le:\n');
+    // 200, -200, and 304 (the c.beqz grew to a 4-byte beq: 4 + 300).
+    expect(Array.from(section(r, '.data').subarray(0, 7))).toEqual(bytes('c801b87eb00200'));
+  });
+  it('quoted symbol names, %lo(sym)+4(reg), @gnu_unique_object, quoted macro arguments', () => {
+    const r = asm([
+      '"q sym": lui a0, %hi(v)', ' lw a0, %lo(v)+4(a0)', ' sw a0, %lo(v+4)(a0)', ' call "q sym"',
+      ' .type u, @gnu_unique_object', 'u: nop', ' .macro M a', ' .word \\a', ' .endm', ' .data', 'v: .word 0, 0', ' M "(3 - 1)"',
+    ].join('\n') + '\n', { base: 0x10000 });
+    const t = insns(section(r, '.text'));
+    const lo = Number(BigInt.asIntN(12, r.symbols.get('v')! + 4n));
+    expect(t[1]).toBe(`lw 10,${lo},10`);
+    expect(t[2]).toBe(`sw 10,${lo},10`);
+    expect(r.image.symbols.find((s) => s.name === 'q sym')!.value).toBe(0x10000n);
+    expect(r.image.symbols.find((s) => s.name === 'u')!.bind).toBe('global');
+    expect(Array.from(section(r, '.data').subarray(8))).toEqual([2, 0, 0, 0]);
+  });
+  it('.weakref makes its target a weak reference; .symver names an alias', () => {
+    const r = asm(' .weakref wr, tgt\n .data\n .dword wr\n .globl x\nx: .dword 5\n .symver x, x@VER_1\n');
+    expect(Array.from(section(r, '.data').subarray(0, 8))).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(r.image.symbols.some((s) => s.name === 'wr')).toBe(false);
+    const v = r.image.symbols.find((s) => s.name === 'x@VER_1')!;
+    expect([v.value, v.section, v.bind]).toEqual([r.symbols.get('x'), '.data', 'global']);
+  });
+  it('.reloc: NONE is accepted; data relocations are applied in the image', () => {
+    const r = asm(' nop\n .reloc ., R_RISCV_NONE, x\nx: nop\n .data\nd: .word 10\n .reloc d, R_RISCV_ADD32, 5\n .reloc d+4, R_RISCV_32, x\n .word 0\n');
+    const d = section(r, '.data');
+    expect(new DataView(d.buffer, d.byteOffset).getUint32(0, true)).toBe(15);
+    expect(BigInt(new DataView(d.buffer, d.byteOffset).getUint32(4, true))).toBe(r.symbols.get('x'));
+    expect(errors([{ name: 'r.s', text: ' .reloc ., R_RISCV_BOGUS\n' }])[0]).toMatch(/unsupported relocation/);
+  });
+});
+
+describe('TLS and GOT in a linked image', () => {
+  const word = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset).getUint32(at, true);
+  const dword = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset).getBigUint64(at, true);
+  it('local-exec: %tprel_hi/%tprel_add/%tprel_lo give the offset in the TLS segment; PT_TLS describes it', () => {
+    const r = asm([
+      ' lui a5, %tprel_hi(y)', ' add a5, a5, tp, %tprel_add(y)', ' lw a0, %tprel_lo(y)(a5)', ' sw a0, %tprel_lo(z)(a5)',
+      ' .section .tdata, "awT", @progbits', 'x: .word 1', 'y: .word 2', ' .section .tbss, "awT", @nobits', 'z: .skip 4',
+      ' .section .debug_info', ' .dtprelword y', ' .dtpreldword z',
+    ].join('\n') + '\n');
+    expect(insns(section(r, '.text'))).toEqual(['lui 15,0', 'add 15,15,4', 'lw 10,4,15', 'sw 10,8,15']);
+    const tdata = r.image.sections.find((s) => s.name === '.tdata')!;
+    const tbss = r.image.sections.find((s) => s.name === '.tbss')!;
+    expect(tdata.flags & 0x400).toBe(0x400);
+    expect(tbss.addr).toBe(tdata.addr + 8n);
+    expect(r.image.tls).toEqual({ vaddr: tdata.addr, filesz: 8, memsz: 12, align: 1 });
+    const dbg = section(r, '.debug_info');
+    expect(word(dbg, 0)).toBe((4 - 0x800) >>> 0);
+    expect(dword(dbg, 4)).toBe(BigInt.asUintN(64, 8n - 0x800n));
+  });
+  it('la under .option pic loads from a GOT slot holding the address; la.tls.ie from one holding the tp offset', () => {
+    const r = asm([
+      ' .option pic', 'a: la a0, v', 'b: la.tls.ie a1, t', ' .option nopic', ' la a2, v',
+      ' .data', 'v: .dword 5', ' .section .tdata, "awT", @progbits', ' .word 0', 't: .word 9',
+    ].join('\n') + '\n');
+    const t = insns(section(r, '.text'));
+    expect(t.map((x) => x.split(' ')[0])).toEqual(['auipc', 'ld', 'auipc', 'ld', 'auipc', 'addi']);
+    const got = r.image.sections.find((s) => s.name === '.got')!;
+    expect(dword(got.data, 0)).toBe(r.symbols.get('v'));
+    expect(dword(got.data, 8)).toBe(4n);
+    // auipc a0 + ld a0: the slot's address.
+    const text = r.image.sections.find((s) => s.name === '.text')!;
+    const hi = BigInt.asIntN(32, BigInt(word(text.data, 0) & 0xfffff000));
+    const lo = BigInt.asIntN(12, BigInt(word(text.data, 4) >>> 20));
+    expect(text.addr + hi + lo).toBe(got.addr);
+  });
+  it('an undefined weak address becomes lui 0 (GNU ld), whatever the distance', () => {
+    const r = asm(' .weak w\n lla a0, w\n');
+    expect(insns(section(r, '.text'))).toEqual(['lui 10,0', 'addi 10,10,0']);
+  });
+});
+
+describe('DWARF line tables from .file and .loc', () => {
+  const src = [
+    ' .file 0 "/src" "m.c"', ' .file 1 "m.c"', ' .text', 'f:', ' .loc 1 3 5', ' addi a0, a0, 1', ' .loc 1 4 7 is_stmt 0', ' beqz a0, 1f', ' .skip 400', '1:', ' .loc 1 9 1 prologue_end', ' ret',
+  ].join('\n') + '\n';
+  it('version 5 when gcc declares file 0; addresses follow relaxation (the c.beqz grew)', () => {
+    const r = asm(src);
+    const dl = section(r, '.debug_line');
+    const dv = new DataView(dl.buffer, dl.byteOffset, dl.byteLength);
+    expect(dv.getUint32(0, true)).toBe(dl.length - 4);
+    expect(dv.getUint16(4, true)).toBe(5);
+    // The program ends with DW_LNS_fixed_advance_pc over the last row's instruction (2 bytes: ret is c.jr),
+    // then DW_LNE_end_sequence.
+    expect(Array.from(dl.subarray(dl.length - 6))).toEqual([9, 2, 0, 0, 1, 1]);
+    // set_address holds f's address (0x80000000), right after the header.
+    const hdrEnd = 12 + dv.getUint32(8, true);
+    expect(Array.from(dl.subarray(hdrEnd, hdrEnd + 3))).toEqual([0, 9, 2]);
+    expect(dv.getBigUint64(hdrEnd + 3, true)).toBe(0x80000000n);
+  });
+  it('.loc errors', () => {
+    expect(errors([{ name: 'l.s', text: ' .loc 1 2\n' }])[0]).toBe('l.s:1:2: error: .loc before any .file N');
+    expect(errors([{ name: 'l.s', text: ' .file 1 "a.c"\n .loc 2 2\n' }])[0]).toBe('l.s:2:2: error: .loc names file 2, which no .file declared');
+    expect(errors([{ name: 'l.s', text: ' .file 1 "a.c"\n .loc 1 2 3 bogus\n' }])[0]).toBe("l.s:2:2: error: unknown .loc option 'bogus'");
+  });
+});
+
+describe('call-frame information', () => {
+  it('.cfi_sections .debug_frame: a CIE as GNU as writes it and an FDE per procedure', () => {
+    const r = asm(' .cfi_sections .debug_frame\nf: .cfi_startproc\n addi sp, sp, -16\n .cfi_def_cfa_offset 16\n sd ra, 8(sp)\n .cfi_offset ra, -8\n ret\n .cfi_endproc\n');
+    const df = section(r, '.debug_frame');
+    // CIE: length 12, id -1, version 3, "", code 1, data -4, ra 1, def_cfa_register sp, nop.
+    expect(Array.from(df.subarray(0, 16))).toEqual([12, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 3, 0, 1, 0x7c, 1, 0x0d, 2, 0]);
+    const dv = new DataView(df.buffer, df.byteOffset);
+    expect(dv.getUint32(20, true)).toBe(0); // CIE pointer
+    expect(dv.getBigUint64(24, true)).toBe(0x80000000n);
+    expect(dv.getBigUint64(32, true)).toBe(6n);
+    // advance_loc4 2; def_cfa_offset 16; advance_loc4 2; offset ra, 2 (factored by -4).
+    expect(Array.from(df.subarray(40, 54))).toEqual([4, 2, 0, 0, 0, 0x0e, 16, 4, 2, 0, 0, 0, 0x81, 2]);
+  });
+  it('CFI errors', () => {
+    expect(errors([{ name: 'c.s', text: ' .cfi_def_cfa_offset 16\n' }])[0]).toBe('c.s:1:2: error: .cfi_def_cfa_offset outside .cfi_startproc/.cfi_endproc');
+    expect(errors([{ name: 'c.s', text: ' .cfi_startproc\n nop\n' }])[0]).toMatch(/missing .cfi_endproc/);
+  });
+});
+
+describe('layout symbols', () => {
+  it('symbols at a section start or end (+/- N) and reserved space after a section', () => {
+    const r = asm('.globl _start\n_start: la sp, _stack_top\n la a0, _bss_lo\n .bss\n .skip 16\n .data\n .word 1\n', {
+      layout: { sections: [{ name: '.text' }, { name: '.bss', reserve: 65536, symbols: { _stack_top: 'end + 0x10000', _bss_lo: 'start' } }, { name: '.data' }] },
+    });
+    const bss = r.sections.find((s) => s.name === '.bss')!;
+    expect(r.symbols.get('_bss_lo')).toBe(bss.addr);
+    expect(r.symbols.get('_stack_top')).toBe(bss.addr + 16n + 0x10000n);
+    expect(r.sections.find((s) => s.name === '.data')!.addr).toBe(bss.addr + 16n + 0x10000n);
+    expect(assemble([{ name: 'a.s', text: 'nop\n' }], { layout: { sections: [{ name: '.text', symbols: { x: 'middle' } }] } }).diagnostics.map(formatDiagnostic)[0]).toMatch(/must be "start" or "end"/);
+  });
+});
+
+describe('objects and archives: malformed input is refused with a reason', () => {
+  const obj = (bytes: Uint8Array) => assemble([], { objects: [{ name: 'x.o', bytes }] }).diagnostics.map(formatDiagnostic);
+  it('not ELF, wrong class or type, truncated headers, bad archive members', () => {
+    expect(obj(new TextEncoder().encode('not an object: '.repeat(8)))).toEqual(['x.o: error: not an ELF file']);
+    const h = new Uint8Array(64);
+    h.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
+    h[16] = 2; // ET_EXEC
+    expect(obj(h)).toEqual(['x.o: error: not a relocatable object (ET_REL)']);
+    h[16] = 1;
+    h[18] = 243;
+    new DataView(h.buffer).setBigUint64(40, 1000n, true);
+    h[58] = 64;
+    h[60] = 3;
+    expect(obj(h)[0]).toMatch(/section headers outside the file/);
+    const ar = new TextEncoder().encode('!<arch>\nm.o/            0           0     0     644     999       `\nxx');
+    expect(obj(ar)[0]).toMatch(/extends past the end/);
+  });
+  it('a random object never throws', () => {
+    let seed = 7;
+    for (let k = 0; k < 200; k++) {
+      const b = new Uint8Array(200);
+      for (let i = 0; i < b.length; i++) b[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+      b.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
+      b[16] = 1;
+      b[18] = 243;
+      const r = assemble([], { objects: [{ name: 'r.o', bytes: b }] });
+      expect(Array.isArray(r.diagnostics)).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,199 @@
+// Call-frame information from `.cfi_*` directives (DWARF 5 §6.4 "Call Frame Information"), written to
+// `.debug_frame` when the source asks for it with `.cfi_sections .debug_frame` (what gcc -g writes for
+// RISC-V). The CIE is GNU as's for RISC-V (version 3, code alignment 1, data alignment -4, return address
+// x1, CFA = sp); each procedure gets an FDE whose instructions advance by label differences (4-byte
+// DW_CFA_advance_loc4, resolved after relaxation), so the interpreted table equals GNU's.
+
+import { AsmError, E_BIN, E_SYM, OP_SUB, type Expr, type Sym } from './expr.js';
+import type { InputSection } from './section.js';
+import { sleb, uleb } from './dwarf-line.js';
+
+const DATA_ALIGN = -4;
+
+interface CfiOp {
+  label: Sym;
+  bytes: number[];
+}
+
+interface Proc {
+  sec: InputSection;
+  start: Sym;
+  end: Sym | null;
+  ops: CfiOp[];
+  cfaOffset: number;
+  cfaStack: number[];
+}
+
+export interface FrameSink {
+  bytes(b: number[]): void;
+  datum(e: Expr, n: number): void;
+  newLabel(): Sym;
+  place(s: Sym): void;
+  /** Bytes written to .debug_frame so far by this table (for padding). */
+  size(): number;
+}
+
+export class FrameTable {
+  procs: Proc[] = [];
+  /** `.cfi_sections`: where the tables go. */
+  debugFrame = false;
+  ehFrame = true;
+  private cur: Proc | null = null;
+
+  sections(text: string): void {
+    const names = text.split(',').map((x) => x.trim()).filter(Boolean);
+    for (const n of names) if (n !== '.debug_frame' && n !== '.eh_frame') throw new AsmError(`unknown .cfi_sections entry '${n}' (expected .eh_frame or .debug_frame)`);
+    this.debugFrame = names.includes('.debug_frame');
+    this.ehFrame = names.includes('.eh_frame');
+  }
+
+  /**
+   * One `.cfi_*` directive (name without the prefix, operands as text, registers through `reg`); `here`
+   * places a label at the current location when the directive needs one.
+   */
+  directive(name: string, args: string[], reg: (s: string) => number, here: () => Sym, sec: InputSection): void {
+    if (name === 'startproc') {
+      if (this.cur) throw new AsmError('.cfi_startproc inside another procedure (missing .cfi_endproc)');
+      this.cur = { sec, start: here(), end: null, ops: [], cfaOffset: 0, cfaStack: [] };
+      return;
+    }
+    if (name === 'sections') throw new AsmError('internal');
+    const p = this.cur;
+    if (!p) throw new AsmError(`.cfi_${name} outside .cfi_startproc/.cfi_endproc`);
+    const num = (i: number): number => {
+      const t = args[i];
+      if (t === undefined || !/^-?(0x[0-9a-f]+|\d+)$/i.test(t)) throw new AsmError(`.cfi_${name} needs a number as operand ${i + 1}`);
+      return t.startsWith('-') ? -Number(t.slice(1)) : Number(t);
+    };
+    const want = (n: number) => {
+      if (args.length !== n) throw new AsmError(`.cfi_${name} takes ${n} operand${n === 1 ? '' : 's'}`);
+    };
+    const offsetOp = (r: number, off: number): number[] => {
+      if (off % DATA_ALIGN !== 0) throw new AsmError(`.cfi_${name}: offset ${off} is not a multiple of ${-DATA_ALIGN}`);
+      const f = off / DATA_ALIGN;
+      if (f >= 0) return r < 64 ? [0x80 | r, ...uleb(f)] : [0x05, ...uleb(r), ...uleb(f)];
+      return [0x11, ...uleb(r), ...sleb(f)];
+    };
+    let bytes: number[];
+    switch (name) {
+      case 'endproc':
+        want(0);
+        p.end = here();
+        this.procs.push(p);
+        this.cur = null;
+        return;
+      case 'def_cfa_offset':
+        want(1);
+        p.cfaOffset = num(0);
+        bytes = [0x0e, ...uleb(p.cfaOffset)];
+        break;
+      case 'adjust_cfa_offset':
+        want(1);
+        p.cfaOffset += num(0);
+        bytes = [0x0e, ...uleb(p.cfaOffset)];
+        break;
+      case 'def_cfa':
+        want(2);
+        p.cfaOffset = num(1);
+        bytes = [0x0c, ...uleb(reg(args[0])), ...uleb(p.cfaOffset)];
+        break;
+      case 'def_cfa_register':
+        want(1);
+        bytes = [0x0d, ...uleb(reg(args[0]))];
+        break;
+      case 'offset':
+        want(2);
+        bytes = offsetOp(reg(args[0]), num(1));
+        break;
+      case 'rel_offset':
+        want(2);
+        bytes = offsetOp(reg(args[0]), num(1) - p.cfaOffset);
+        break;
+      case 'restore': {
+        want(1);
+        const r = reg(args[0]);
+        bytes = r < 64 ? [0xc0 | r] : [0x06, ...uleb(r)];
+        break;
+      }
+      case 'undefined':
+        want(1);
+        bytes = [0x07, ...uleb(reg(args[0]))];
+        break;
+      case 'same_value':
+        want(1);
+        bytes = [0x08, ...uleb(reg(args[0]))];
+        break;
+      case 'register':
+        want(2);
+        bytes = [0x09, ...uleb(reg(args[0])), ...uleb(reg(args[1]))];
+        break;
+      case 'remember_state':
+        want(0);
+        p.cfaStack.push(p.cfaOffset);
+        bytes = [0x0a];
+        break;
+      case 'restore_state':
+        want(0);
+        p.cfaOffset = p.cfaStack.pop() ?? p.cfaOffset;
+        bytes = [0x0b];
+        break;
+      case 'escape':
+        bytes = args.map((_, i) => num(i) & 0xff);
+        break;
+      case 'signal_frame':
+      case 'personality':
+      case 'lsda':
+      case 'return_column':
+        // .eh_frame augmentation data; nothing in a .debug_frame FDE.
+        return;
+      default:
+        throw new AsmError(`unsupported CFI directive '.cfi_${name}'`);
+    }
+    p.ops.push({ label: here(), bytes });
+  }
+
+  /** Unterminated procedure, for the end-of-unit diagnostic. */
+  open(): boolean {
+    return this.cur !== null;
+  }
+
+  write(out: FrameSink): void {
+    const diff = (a: Sym, b: Sym): Expr => ({ t: E_BIN, op: OP_SUB, a: { t: E_SYM, sym: a }, b: { t: E_SYM, sym: b } });
+    const pad = (start: number) => {
+      while ((out.size() - start) % 4) out.bytes([0]);
+    };
+    // CIE.
+    const cie = out.newLabel();
+    const cieEnd = out.newLabel();
+    const cieBody = out.newLabel();
+    out.place(cie);
+    out.datum(diff(cieEnd, cieBody), 4);
+    out.place(cieBody);
+    const cieStart = out.size();
+    out.bytes([0xff, 0xff, 0xff, 0xff, 3, 0, ...uleb(1), ...sleb(DATA_ALIGN), ...uleb(1), 0x0d, ...uleb(2)]);
+    pad(cieStart);
+    out.place(cieEnd);
+    for (const p of this.procs) {
+      const end = out.newLabel();
+      const body = out.newLabel();
+      out.datum(diff(end, body), 4);
+      out.place(body);
+      const start = out.size();
+      out.datum({ t: E_SYM, sym: cie }, 4);
+      out.datum({ t: E_SYM, sym: p.start }, 8);
+      out.datum(diff(p.end!, p.start), 8);
+      let prev = p.start;
+      for (const op of p.ops) {
+        // Labels at one place (same fragment and offset) need no advance: GNU's rows, one per address.
+        if (op.label.frag !== prev.frag || op.label.offset !== prev.offset) {
+          out.bytes([0x04]);
+          out.datum(diff(op.label, prev), 4);
+          prev = op.label;
+        }
+        out.bytes(op.bytes);
+      }
+      pad(start);
+      out.place(end);
+    }
+  }
+}

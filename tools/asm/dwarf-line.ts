@@ -1,0 +1,222 @@
+// DWARF line tables from `.file N` and `.loc` (DWARF 5, §6.2 "Line Number Information"): the assembler
+// records a row at each `.loc` (a label at the current location) and, at the end of the unit, writes the
+// line-number program into `.debug_line` — version 5 as gcc 12 asks (it writes `.file 0`), else version 3.
+// Addresses come from fragments: DW_LNE_set_address is an 8-byte datum of the first label (a relocation in
+// an object) and each advance is a ULEB128 of a label difference, sized after layout (LEB fragments).
+
+import { AsmError, E_BIN, E_SYM, OP_SUB, type Expr, type Sym } from './expr.js';
+import type { InputSection } from './section.js';
+
+export interface LineRow {
+  sec: InputSection;
+  label: Sym;
+  file: number;
+  line: number;
+  col: number;
+  isStmt: boolean;
+  prologueEnd: boolean;
+  epilogueBegin: boolean;
+  isa: number;
+  discriminator: number;
+}
+
+export interface LineFile {
+  name: string;
+  dir: string | null;
+  md5: bigint | null;
+}
+
+/** What writing the program needs from the assembler. */
+export interface LineSink {
+  bytes(b: number[]): void;
+  /** An n-byte datum of an expression resolved after layout (a relocation in an object). */
+  datum(e: Expr, n: number): void;
+  /** A ULEB128 of an expression resolved after layout (a label difference). */
+  uleb(e: Expr): void;
+  /** A new label, placed later with place(). */
+  newLabel(): Sym;
+  /** Place a label at the current end of .debug_line. */
+  place(s: Sym): void;
+  /** A label at the current end of `sec`. */
+  endOf(sec: InputSection): Sym;
+}
+
+const DW_LNS_copy = 1, DW_LNS_advance_pc = 2, DW_LNS_advance_line = 3, DW_LNS_set_file = 4, DW_LNS_set_column = 5;
+const DW_LNS_negate_stmt = 6, DW_LNS_fixed_advance_pc = 9, DW_LNS_set_prologue_end = 10, DW_LNS_set_epilogue_begin = 11, DW_LNS_set_isa = 12;
+const DW_LNE_end_sequence = 1, DW_LNE_set_address = 2, DW_LNE_set_discriminator = 4;
+const DW_LNCT_path = 1, DW_LNCT_directory_index = 2, DW_LNCT_MD5 = 5;
+const DW_FORM_string = 0x08, DW_FORM_udata = 0x0f, DW_FORM_data16 = 0x1e;
+
+export class LineTable {
+  files = new Map<number, LineFile>();
+  rows: LineRow[] = [];
+  private isStmt = true;
+
+  /** `.file N ["dir"] "name" [md5 V]` (the text after the directive). */
+  file(text: string): void {
+    const m = /^(\d+)\s+((?:"(?:[^"\\]|\\.)*"\s*)+)(?:md5\s+(0x[0-9a-fA-F]+|\d+))?\s*$/.exec(text.trim());
+    if (!m) throw new AsmError('expected: .file N ["directory"] "name" [md5 value]');
+    const strs = [...m[2].matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((x) => x[1].replace(/\\(.)/g, '$1'));
+    if (strs.length > 2) throw new AsmError('.file takes at most a directory and a name');
+    this.files.set(Number(m[1]), { name: strs[strs.length - 1], dir: strs.length === 2 ? strs[0] : null, md5: m[3] ? BigInt(m[3]) : null });
+  }
+
+  /** `.loc file line [column] [options]`: a row at `label`. */
+  loc(text: string, sec: InputSection, label: Sym): void {
+    const t = text.trim().split(/[\s,]+/).filter(Boolean);
+    if (t.length < 2 || !/^\d+$/.test(t[0]) || !/^\d+$/.test(t[1])) throw new AsmError('expected: .loc file line [column] [options]');
+    const row: LineRow = { sec, label, file: Number(t[0]), line: Number(t[1]), col: 0, isStmt: this.isStmt, prologueEnd: false, epilogueBegin: false, isa: 0, discriminator: 0 };
+    if (!this.files.has(row.file)) throw new AsmError(`.loc names file ${row.file}, which no .file declared`);
+    let i = 2;
+    if (i < t.length && /^\d+$/.test(t[i])) row.col = Number(t[i++]);
+    while (i < t.length) {
+      const k = t[i++];
+      const num = (): number => {
+        if (i >= t.length || !/^-?\d+$/.test(t[i])) throw new AsmError(`.loc ${k} needs a number`);
+        return Number(t[i++]);
+      };
+      if (k === 'is_stmt') {
+        const v = num();
+        if (v !== 0 && v !== 1) throw new AsmError('.loc is_stmt must be 0 or 1');
+        row.isStmt = v === 1;
+        this.isStmt = row.isStmt;
+      } else if (k === 'prologue_end') row.prologueEnd = true;
+      else if (k === 'epilogue_begin') row.epilogueBegin = true;
+      else if (k === 'basic_block') continue;
+      else if (k === 'isa') row.isa = num();
+      else if (k === 'discriminator') row.discriminator = num();
+      else if (k === 'view') i++; // location views are not part of the line table
+      else throw new AsmError(`unknown .loc option '${k}'`);
+    }
+    this.rows.push(row);
+  }
+
+  /** Write the line-number program: header, then one sequence per section that has rows. */
+  write(out: LineSink): void {
+    const v5 = this.files.has(0);
+    const diff = (a: Sym, b: Sym): Expr => ({ t: E_BIN, op: OP_SUB, a: { t: E_SYM, sym: a }, b: { t: E_SYM, sym: b } });
+    const afterLength = out.newLabel();
+    const end = out.newLabel();
+    const headerStart = out.newLabel();
+    const programStart = out.newLabel();
+    out.datum(diff(end, afterLength), 4);
+    out.place(afterLength);
+    out.bytes(v5 ? [5, 0, 8, 0] : [3, 0]);
+    out.datum(diff(programStart, headerStart), 4);
+    out.place(headerStart);
+    // min_inst_length 1, [max_ops 1], default_is_stmt 1, line_base -5, line_range 14, opcode_base 13.
+    out.bytes(v5 ? [1, 1, 1, 0xfb, 14, 13] : [1, 1, 0xfb, 14, 13]);
+    out.bytes([0, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 1]);
+    const maxFile = Math.max(...this.files.keys());
+    if (v5) {
+      const dirs: string[] = [this.files.get(0)!.dir ?? ''];
+      const dirIndex = (d: string | null) => {
+        if (d === null) return 0;
+        let k = dirs.indexOf(d);
+        if (k < 0) k = dirs.push(d) - 1;
+        return k;
+      };
+      const entries: [LineFile, number][] = [];
+      for (let n = 0; n <= maxFile; n++) {
+        const f = this.files.get(n) ?? { name: '', dir: null, md5: null };
+        entries.push([f, dirIndex(f.dir)]);
+      }
+      out.bytes([1, ...uleb(DW_LNCT_path), ...uleb(DW_FORM_string), ...uleb(dirs.length)]);
+      for (const d of dirs) out.bytes(cstr(d));
+      const md5 = entries.every(([f]) => f.md5 !== null);
+      out.bytes([md5 ? 3 : 2, ...uleb(DW_LNCT_path), ...uleb(DW_FORM_string), ...uleb(DW_LNCT_directory_index), ...uleb(DW_FORM_udata)]);
+      if (md5) out.bytes([...uleb(DW_LNCT_MD5), ...uleb(DW_FORM_data16)]);
+      out.bytes(uleb(entries.length));
+      for (const [f, d] of entries) {
+        out.bytes([...cstr(f.name), ...uleb(d)]);
+        if (md5) for (let k = 15; k >= 0; k--) out.bytes([Number((f.md5! >> BigInt(8 * k)) & 0xffn)]);
+      }
+    } else {
+      const dirs: string[] = [];
+      for (const f of this.files.values()) if (f.dir !== null && !dirs.includes(f.dir)) dirs.push(f.dir);
+      for (const d of dirs) out.bytes(cstr(d));
+      out.bytes([0]);
+      for (let n = 1; n <= maxFile; n++) {
+        const f = this.files.get(n) ?? { name: '', dir: null, md5: null };
+        out.bytes([...cstr(f.name), ...uleb(f.dir === null ? 0 : dirs.indexOf(f.dir) + 1), 0, 0]);
+      }
+      out.bytes([0]);
+    }
+    out.place(programStart);
+    const bySection = new Map<InputSection, LineRow[]>();
+    for (const r of this.rows) {
+      let l = bySection.get(r.sec);
+      if (!l) bySection.set(r.sec, (l = []));
+      l.push(r);
+    }
+    for (const [sec, rows] of bySection) {
+      out.bytes([0, 9, DW_LNE_set_address]);
+      out.datum({ t: E_SYM, sym: rows[0].label }, 8);
+      let file = 1;
+      let line = 1;
+      let col = 0;
+      let stmt = true;
+      let isa = 0;
+      let prev: Sym | null = null;
+      for (const r of rows) {
+        if (prev) {
+          // DW_LNS_fixed_advance_pc with a 2-byte label difference (as GNU as under relaxation: in a
+          // relaxable object the difference is an ADD16/SUB16 pair the linker keeps right).
+          out.bytes([DW_LNS_fixed_advance_pc]);
+          out.datum(diff(r.label, prev), 2);
+        }
+        if (r.file !== file) out.bytes([DW_LNS_set_file, ...uleb(r.file)]);
+        if (r.col !== col) out.bytes([DW_LNS_set_column, ...uleb(r.col)]);
+        if (r.isStmt !== stmt) out.bytes([DW_LNS_negate_stmt]);
+        if (r.isa !== isa) out.bytes([DW_LNS_set_isa, ...uleb(r.isa)]);
+        if (r.discriminator) {
+          const d = uleb(r.discriminator);
+          out.bytes([0, ...uleb(d.length + 1), DW_LNE_set_discriminator, ...d]);
+        }
+        if (r.prologueEnd) out.bytes([DW_LNS_set_prologue_end]);
+        if (r.epilogueBegin) out.bytes([DW_LNS_set_epilogue_begin]);
+        if (r.line !== line) out.bytes([DW_LNS_advance_line, ...sleb(r.line - line)]);
+        out.bytes([DW_LNS_copy]);
+        ({ file, line, col, isa } = r);
+        stmt = r.isStmt;
+        prev = r.label;
+      }
+      out.bytes([DW_LNS_fixed_advance_pc]);
+      out.datum(diff(out.endOf(sec), prev!), 2);
+      out.bytes([0, 1, DW_LNE_end_sequence]);
+    }
+    out.place(end);
+  }
+}
+
+/** ULEB128 bytes. */
+export function uleb(v: number | bigint): number[] {
+  const out: number[] = [];
+  let x = BigInt(v);
+  do {
+    let b = Number(x & 0x7fn);
+    x >>= 7n;
+    if (x) b |= 0x80;
+    out.push(b);
+  } while (x);
+  return out;
+}
+
+/** SLEB128 bytes. */
+export function sleb(v: number | bigint): number[] {
+  const out: number[] = [];
+  let x = BigInt(v);
+  for (;;) {
+    const b = Number(x & 0x7fn);
+    x >>= 7n;
+    if ((x === 0n && !(b & 0x40)) || (x === -1n && b & 0x40)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+export function cstr(s: string): number[] {
+  return [...new TextEncoder().encode(s), 0];
+}

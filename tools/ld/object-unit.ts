@@ -1,0 +1,177 @@
+// A relocatable object as a link unit: its sections become input sections (one data fragment each), its
+// symbols become the linker's symbols, and its relocations become fixups the linker applies after
+// placement (tools/ld/relocs.ts says how each one patches the bytes).
+
+import { SHF_ALLOC, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
+import { SHN_ABS, SHN_COMMON, SHN_UNDEF, SHT_GROUP, SHT_RELA, type ElfObject } from '../elf/object.js';
+import { parseIsa, SHT_RISCV_ATTRIBUTES, TAG_ARCH, type Attributes } from '../asm/attributes.js';
+import { E_BIN, E_NUM, E_SYM, OP_ADD, type Expr, type Sym } from '../asm/expr.js';
+import { FIX_RELOC, FRAG_FILL, Frag, InputSection } from '../asm/section.js';
+import type { LinkUnit } from '../asm/link.js';
+import { R } from './relocs.js';
+
+/** Sections a static link drops: bookkeeping the object format needs, not the program. */
+function dropped(name: string, type: number): boolean {
+  return type === 0 || type === 2 || type === 3 || type === SHT_RELA || type === 9 || type === SHT_GROUP || type === SHT_RISCV_ATTRIBUTES || name === '.note.GNU-stack';
+}
+
+function readAttributes(data: Uint8Array): Attributes {
+  const attrs: Attributes = { ints: new Map(), strs: new Map(), arch: null };
+  // 'A', uint32 len, "riscv\0", Tag_File(1), uint32 len, then (uleb tag, value) pairs.
+  if (data[0] !== 0x41) return attrs;
+  let p = 1;
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  while (p + 4 <= data.length) {
+    const subLen = dv.getUint32(p, true);
+    const subEnd = Math.min(data.length, p + subLen);
+    let q = p + 4;
+    let vendor = '';
+    while (q < subEnd && data[q] !== 0) vendor += String.fromCharCode(data[q++]);
+    q++;
+    if (vendor === 'riscv') {
+      while (q + 5 <= subEnd) {
+        const tag = data[q];
+        const len = dv.getUint32(q + 1, true);
+        const end = Math.min(subEnd, q + len);
+        let r = q + 5;
+        if (tag === 1) {
+          const uleb = (): bigint => {
+            let v = 0n;
+            let shift = 0n;
+            while (r < end) {
+              const c = data[r++];
+              v |= BigInt(c & 0x7f) << shift;
+              shift += 7n;
+              if (!(c & 0x80)) break;
+            }
+            return v;
+          };
+          while (r < end) {
+            const t = Number(uleb());
+            if (t % 2 === 1) {
+              let s = '';
+              while (r < end && data[r] !== 0) s += String.fromCharCode(data[r++]);
+              r++;
+              if (t === TAG_ARCH) {
+                const isa = parseIsa(s);
+                if (typeof isa !== 'string') attrs.arch = isa;
+              } else attrs.strs.set(t, s);
+            } else attrs.ints.set(t, uleb());
+          }
+        }
+        if (len < 5) break;
+        q += len;
+      }
+    }
+    if (subLen < 5) break;
+    p += subLen;
+  }
+  return attrs;
+}
+
+export class ObjectUnit implements LinkUnit {
+  sections: InputSection[] = [];
+  symbols = new Map<string, Sym>();
+  fileSymbols: string[] = [];
+  listing = [];
+  attrs: Attributes = { ints: new Map(), strs: new Map(), arch: null };
+  /** The object's e_flags (RVC, float ABI). */
+  eFlags: number;
+
+  constructor(
+    public index: number,
+    public name: string,
+    obj: ElfObject,
+  ) {
+    this.eFlags = obj.flags;
+    const secMap = new Map<number, InputSection>();
+    for (const s of obj.sections) {
+      if (s.type === SHT_RISCV_ATTRIBUTES) this.attrs = readAttributes(s.data);
+      if (dropped(s.name, s.type)) continue;
+      const sec = new InputSection(s.name, s.type === SHT_NOBITS ? SHT_NOBITS : s.type === 1 ? SHT_PROGBITS : s.type, s.flags, index, name);
+      sec.align = s.align;
+      if (s.type === SHT_NOBITS) {
+        const f = new Frag(FRAG_FILL);
+        f.pad = { align: 1, fill: 0, maxSkip: -1, nops: false, rvc: false, count: s.size, fillSize: 1, fillValue: 0n };
+        f.size = s.size;
+        sec.addFrag(f);
+      } else sec.cur.putBytes(s.data);
+      sec.hasLabels = true;
+      secMap.set(s.index, sec);
+      this.sections.push(sec);
+    }
+    const first = (sec: InputSection): Frag => sec.frags[0];
+    // Symbols, by index (relocations name them so).
+    const syms: Sym[] = [];
+    let common: InputSection | null = null;
+    obj.symbols.forEach((os, i) => {
+      const sym: Sym = {
+        name: os.name, unit: index, kind: 0, section: null, frag: null, offset: 0, value: 0n, expr: null,
+        global: os.bind !== 0, weak: os.bind === 2, temp: false, type: os.type === 2 ? 'func' : os.type === 1 || os.type === 6 ? 'object' : 'notype',
+        size: os.size ? { t: E_NUM, v: os.size } : null, defLoc: { file: name, line: 0, col: 0 }, address: 0n, evaluating: false,
+      };
+      syms.push(sym);
+      if (i === 0) return;
+      if (os.type === 4) {
+        this.fileSymbols.push(os.name);
+        return;
+      }
+      if (os.shndx === SHN_UNDEF) {
+        sym.defLoc = null;
+      } else if (os.shndx === SHN_ABS) {
+        sym.kind = 2;
+        sym.value = os.value;
+      } else if (os.shndx === SHN_COMMON) {
+        // A common symbol: space in this object's COMMON section, aligned as its value says.
+        if (!common) {
+          common = new InputSection('COMMON', SHT_NOBITS, SHF_ALLOC | SHF_WRITE, index, name);
+          this.sections.push(common);
+        }
+        const align = Number(os.value) || 1;
+        if (align > common.align) common.align = align;
+        const at = Math.ceil(common.size / align) * align;
+        const f = new Frag(FRAG_FILL);
+        f.pad = { align: 1, fill: 0, maxSkip: -1, nops: false, rvc: false, count: at - common.size + Number(os.size), fillSize: 1, fillValue: 0n };
+        f.size = f.pad.count;
+        common.addFrag(f);
+        sym.kind = 1;
+        sym.section = common;
+        sym.frag = common.frags[0];
+        sym.offset = at;
+        sym.common = true;
+        sym.type = 'object';
+        common.size = at + Number(os.size);
+      } else if (os.shndx < 0xff00) {
+        const sec = secMap.get(os.shndx);
+        if (!sec) return; // in a dropped section
+        sym.kind = 1;
+        sym.section = sec;
+        sym.frag = first(sec);
+        sym.offset = Number(os.value);
+      }
+      // Section symbols, assembler-local labels and mapping symbols are not copied to the output.
+      if (os.type === 3 || os.name === '' || (!sym.global && (os.name.startsWith('.L') || os.name.startsWith('$')))) sym.temp = true;
+      if (sym.kind === 0 && !sym.global) return;
+      this.symbols.set(sym.global ? os.name : `${os.name}\u0000${i}`, sym);
+    });
+    if (common) (common as InputSection).size = 0;
+    if (!this.fileSymbols.length) this.fileSymbols.push(name.slice(name.lastIndexOf('/') + 1));
+    // Undefined globals share one Sym per name within the object.
+    // Relocations become fixups on the section's single data fragment.
+    for (const [target, list] of obj.relocs) {
+      const sec = secMap.get(target);
+      if (!sec) continue;
+      const frag = first(sec);
+      for (const r of list) {
+        if (r.type === R.RELAX || r.type === R.ALIGN || r.type === R.NONE) continue;
+        const sym = syms[r.sym];
+        const base: Expr = { t: E_SYM, sym };
+        const expr: Expr = r.addend === 0n ? base : { t: E_BIN, op: OP_ADD, a: base, b: { t: E_NUM, v: r.addend } };
+        sec.fixups.push({
+          kind: FIX_RELOC, frag, offset: r.offset, expr, size: 0, def: null, values: null, field: r.type, pcAdjust: 0,
+          loc: { file: name, line: 0, col: 0, note: `${sec.name}+0x${r.offset.toString(16)}` },
+        });
+      }
+    }
+  }
+}

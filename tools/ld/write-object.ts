@@ -1,0 +1,529 @@
+// `rvx asm -c`: one assembled source as an ELF64 RISC-V relocatable object (gABI "Object Files", RISC-V
+// psABI relocations), for GNU ld, lld or `rvx ld`. What the assembler can settle — a pc-relative reference
+// to a local label in the same section, a difference of labels in one section — is written into the
+// bytes; everything else becomes a RELA relocation. No R_RISCV_RELAX is emitted, so a linker never
+// relaxes (and so never moves) this code, which is why resolving the local references here is sound.
+
+import { encode } from '../../isa/codec.js';
+import { SHF_EXECINSTR, SHF_TLS, SHT_NOBITS, EM_RISCV } from '../elf/model.js';
+import { encodeAttributes, SHT_RISCV_ATTRIBUTES, type Attributes } from '../asm/attributes.js';
+import type { Diagnostic } from '../asm/diagnostics.js';
+import { AsmError, E_BIN, OP_SUB, evaluate, symbolPlusConstant, type Expr, type Loc, type RelValue, type Sym } from '../asm/expr.js';
+import { emitFrag, layoutSection, writeBits, writeData, patchInstruction } from '../asm/link.js';
+import {
+  DATA_DTPOFF, DATA_SET, DATA_TLSOFF, FIX_ABS, FIX_DATA, FIX_GOT_HI, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO,
+  FIX_PCREL_LO_PAIR, FIX_TPREL_ADD, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_HI, FIX_TPREL_LO, FRAG_ALIGN, FRAG_LEB, FRAG_RELAX, type Frag, type Fixup, type InputSection,
+} from '../asm/section.js';
+import type { Unit } from '../asm/unit.js';
+import { R } from './relocs.js';
+
+interface Rela {
+  offset: number;
+  type: number;
+  /** The symbol (a section's own symbol for local labels). */
+  sym: Sym | InputSection | null;
+  addend: bigint;
+}
+
+const RELAXABLE = new Set<number>([R.CALL_PLT, R.CALL, R.PCREL_HI20, R.PCREL_LO12_I, R.PCREL_LO12_S, R.HI20, R.LO12_I, R.LO12_S, R.TPREL_HI20, R.TPREL_ADD, R.TPREL_LO12_I, R.TPREL_LO12_S]);
+
+const STORES = new Set(['sb', 'sh', 'sw', 'sd', 'c.sw', 'c.sd', 'c.swsp', 'c.sdsp', 'fsw', 'fsd']);
+
+export interface ObjectOptions {
+  /**
+   * Mark the object for linker relaxation as GNU as does by default: R_RISCV_RELAX beside each relaxable
+   * relocation, worst-case nops with R_RISCV_ALIGN for code alignment, and label differences within code
+   * as ADD/SUB pairs (a linker that deletes bytes keeps them right).
+   */
+  relax?: boolean;
+  /** e_flags float ABI: 0 soft (lp64), 2 single (lp64f), 4 double (lp64d). */
+  floatAbi?: number;
+  /** Tag_RISCV_arch when the source has no `.attribute arch`. */
+  defaultAttrs: Attributes;
+}
+
+/** Lay out `u` and write it as a relocatable object; problems go to `diags`. */
+export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): Uint8Array {
+  const err = (loc: Loc | null, message: string) =>
+    diags.push({ file: loc?.file ?? u.name, line: loc?.line ?? 0, col: loc?.col ?? 0, severity: 'error', message: loc?.note ? `${message} (${loc.note})` : message });
+  const relax = opts.relax ?? false;
+  const aligns: Frag[] = [];
+  if (relax) {
+    for (const sec of u.sections) {
+      if (!(sec.flags & SHF_EXECINSTR)) continue;
+      for (const f of sec.frags) {
+        const pd = f.pad;
+        if (f.kind !== FRAG_ALIGN || !pd || !pd.nops || pd.norelax) continue;
+        const worst = pd.align - (pd.rvc ? 2 : 4);
+        if (worst <= 0) continue;
+        pd.fixed = worst;
+        aligns.push(f);
+      }
+    }
+  }
+  for (const sec of u.sections) if (!sec.hasLeb) layoutSection(sec, diags);
+  for (const sec of u.sections) if (sec.hasLeb) layoutSection(sec, diags);
+  const sections = u.sections.filter((s) => s.size > 0 || s.hasLabels || s.name === '.text' || s.name === '.data' || s.name === '.bss');
+  for (const s of u.sections) s.addr = 0n;
+
+  // Values inside this object: a label is its section plus offset; an undefined symbol is itself.
+  const resolve = (s: Sym): RelValue | null => {
+    if (s.kind === 1) return { base: s.section, off: BigInt(s.frag!.offset + s.offset) };
+    if (s.kind === 2) return { base: null, off: s.value };
+    if (s.kind === 3 && s.expr && !s.evaluating) {
+      s.evaluating = true;
+      try {
+        return evaluate(s.expr, resolve);
+      } finally {
+        s.evaluating = false;
+      }
+    }
+    return { base: s, off: 0n };
+  };
+  const local = (s: Sym) => s.kind === 1 && !s.global;
+  /** What a relocation names: a global or undefined symbol by itself, a local label by its section. */
+  const target = (e: Expr): { sym: Sym | InputSection | null; add: bigint } | null => {
+    const v = evaluate(e, resolve);
+    if (!v) return null;
+    if (v.base === null) return { sym: null, add: v.off };
+    const t = symbolPlusConstant(e);
+    if (t && (t.sym.kind === 0 || t.sym.global)) return { sym: t.sym, add: t.add };
+    // Under relaxation GNU as names local places by their labels (a linker deleting bytes moves labels).
+    if (relax && t && t.sym.kind === 1 && !t.sym.global && t.sym.section) {
+      if (u.symbols.get(t.sym.name) === t.sym) return { sym: t.sym, add: t.add };
+      return { sym: labelAt(t.sym.section, t.sym.frag!.offset + t.sym.offset), add: t.add };
+    }
+    // A label in a mergeable section stays named (GNU as): a linker merging strings moves it.
+    if (t && t.sym.kind === 1 && t.sym.section && t.sym.section.flags & 0x10) return { sym: t.sym, add: t.add };
+    if (v.base && (v.base as InputSection).frags) {
+      const sec = v.base as InputSection;
+      // In relaxable code a place is named by a local label (as GNU as does): a linker that deletes bytes
+      // moves labels, but not the addend of a section-symbol relocation.
+      if (relax && sec.flags & SHF_EXECINSTR) return { sym: labelAt(sec, Number(v.off)), add: 0n };
+      return { sym: sec, add: v.off };
+    }
+    return { sym: v.base as Sym, add: v.off };
+  };
+  const relocs = new Map<InputSection, Rela[]>();
+  const add = (sec: InputSection, r: Rela, fx?: Fixup) => {
+    let l = relocs.get(sec);
+    if (!l) relocs.set(sec, (l = []));
+    l.push(r);
+    // GNU as's R_RISCV_RELAX carries the addend of the relocation it marks (the linker ignores it).
+    if (relax && RELAXABLE.has(r.type) && !fx?.norelax) l.push({ offset: r.offset, type: R.RELAX, sym: null, addend: r.addend });
+  };
+  const isCode = (v: RelValue | null) => !!v && !!v.base && !!(v.base as InputSection).frags && ((v.base as InputSection).flags & SHF_EXECINSTR) !== 0;
+  /** Under relaxation a difference of code labels is left to the linker (GNU as). */
+  const codeDifference = (e: Expr): boolean =>
+    relax && e.t === E_BIN && e.op === OP_SUB && isCode(evaluate(e.a, resolve)) && isCode(evaluate(e.b, resolve));
+  // Labels the %pcrel_lo relocations name (LLVM's .Lpcrel_hiN); emitted as local symbols.
+  const extraLocals: Sym[] = [];
+  const hiLabels = new Map<string, Sym>();
+  const labelsAt = new Map<string, Sym>();
+  /** A local label at `offset` in `sec` (for relocations that must name a symbol there). */
+  const labelAt = (sec: InputSection, offset: number): Sym => {
+    const key = `${u.sections.indexOf(sec)}:${offset}`;
+    let s = labelsAt.get(key);
+    if (!s) {
+      s = { name: `.Ltmp${labelsAt.size}`, unit: u.index, kind: 1, section: sec, frag: sec.frags[0], offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false };
+      labelsAt.set(key, s);
+      extraLocals.push(s);
+    }
+    return s;
+  };
+  const hiLabel = (sec: InputSection, fx: Fixup): Sym => {
+    const key = `${u.sections.indexOf(sec)}:${fx.frag.offset + fx.offset}`;
+    let s = hiLabels.get(key);
+    if (!s) {
+      s = { name: `.Lpcrel_hi${hiLabels.size}`, unit: u.index, kind: 1, section: sec, frag: fx.frag, offset: fx.offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false };
+      hiLabels.set(key, s);
+      extraLocals.push(s);
+    }
+    return s;
+  };
+
+  for (const sec of sections) {
+    const fixups = sec.fixups;
+    for (let i = 0; i < fixups.length; i++) {
+      const fx = fixups[i];
+      const at = fx.frag.offset + fx.offset;
+      const buf = fx.frag.sink!.buf;
+      const pos = fx.frag.start + fx.offset;
+      try {
+        const v = evaluate(fx.expr, resolve);
+        const sameSectionLabel = v !== null && v.base === sec;
+        const constant = v !== null && v.base === null;
+        switch (fx.kind) {
+          case FIX_DATA: {
+            if (constant && fx.field === DATA_SET && !codeDifference(fx.expr)) {
+              writeData(buf, pos, v!.off, fx.size);
+              break;
+            }
+            if (fx.field === DATA_TLSOFF || fx.field === DATA_DTPOFF) {
+              if (fx.size !== 4 && fx.size !== 8) throw new AsmError('a TLS offset needs 4 or 8 bytes');
+              const t = target(fx.expr)!;
+              add(sec, { offset: at, type: fx.size === 8 ? R.TLS_DTPREL64 : R.TLS_DTPREL32, sym: t.sym, addend: t.add });
+              writeData(buf, pos, 0n, fx.size);
+              break;
+            }
+            if (fx.field !== DATA_SET) throw new AsmError('.reloc ADD/SUB relocations are not supported in objects yet');
+            const t = v && !codeDifference(fx.expr) ? target(fx.expr) : null;
+            if (t && (fx.size === 4 || fx.size === 8)) {
+              add(sec, { offset: at, type: fx.size === 8 ? R.R64 : R.R32, sym: t.sym, addend: t.add });
+              writeData(buf, pos, 0n, fx.size);
+              break;
+            }
+            // A difference of symbols in different sections: an ADD/SUB pair (psABI), bytes zero.
+            if (fx.expr.t === E_BIN && fx.expr.op === OP_SUB) {
+              const a = target(fx.expr.a);
+              const b = target(fx.expr.b);
+              const n = fx.size;
+              if (a && b && [1, 2, 4, 8].includes(n)) {
+                const k = [1, 2, 4, 8].indexOf(n);
+                // As GNU as does, a local end of the pair is named by a label at its exact place (addend 0):
+                // GNU ld 2.40 applies the addend of a SUB against a section symbol with the wrong sign.
+                const named = (t: { sym: Sym | InputSection | null; add: bigint }) =>
+                  t.sym && (t.sym as InputSection).frags ? { sym: labelAt(t.sym as InputSection, Number(t.add)), add: 0n } : t;
+                const na = named(a);
+                const nb = named(b);
+                add(sec, { offset: at, type: R.ADD8 + k, sym: na.sym, addend: na.add });
+                add(sec, { offset: at, type: R.SUB8 + k, sym: nb.sym, addend: nb.add });
+                writeData(buf, pos, 0n, n);
+                break;
+              }
+            }
+            throw new AsmError(`expression cannot be written as a relocation in a ${fx.size}-byte datum`);
+          }
+          case FIX_PCREL: {
+            const ts = symbolPlusConstant(fx.expr);
+            const t = target(fx.expr);
+            if (!t) throw new AsmError('branch target cannot be a relocation');
+            const name = fx.def!.fields[fx.field].name;
+            // A branch to a label here is resolved, and still relocated, as GNU as does.
+            add(sec, { offset: at, type: name === 'bimm13' ? R.BRANCH : name === 'jimm21' ? R.JAL : fx.def!.size === 2 ? (fx.def!.name === 'c.j' || fx.def!.name === 'c.jal' ? R.RVC_JUMP : R.RVC_BRANCH) : R.BRANCH, sym: t.sym, addend: t.add });
+            const here = sameSectionLabel && (!ts || local(ts.sym));
+            patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, here ? v!.off - BigInt(at) : 0n, true);
+            break;
+          }
+          case FIX_ABS: {
+            if (!constant) throw new AsmError('instruction operand must be a constant (a symbol needs %hi/%lo or %pcrel_hi/%pcrel_lo)');
+            patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, v!.off, false);
+            break;
+          }
+          case FIX_HI:
+          case FIX_LO:
+          case FIX_TPREL_HI:
+          case FIX_TPREL_LO: {
+            const t = target(fx.expr);
+            if (!t) throw new AsmError('expression cannot be a relocation');
+            const store = STORES.has(fx.def!.name);
+            const type =
+              fx.kind === FIX_HI ? R.HI20 : fx.kind === FIX_TPREL_HI ? R.TPREL_HI20 : fx.kind === FIX_LO ? (store ? R.LO12_S : R.LO12_I) : store ? R.TPREL_LO12_S : R.TPREL_LO12_I;
+            add(sec, { offset: at, type, sym: t.sym, addend: t.add }, fx);
+            patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
+            break;
+          }
+          case FIX_PCREL_HI:
+          case FIX_GOT_HI:
+          case FIX_TLS_IE_HI:
+          case FIX_TLS_GD_HI: {
+            const next = fixups[i + 1];
+            const pair = next && next.kind === FIX_PCREL_LO_PAIR && next.frag === fx.frag && next.offset === fx.offset + 4 ? next : null;
+            const t = target(fx.expr);
+            if (!t) throw new AsmError('expression cannot be a relocation');
+            if (fx.kind === FIX_PCREL_HI && pair && pair.def!.name === 'jalr') {
+              // call/tail: one R_RISCV_CALL_PLT covers the auipc and the jalr.
+              add(sec, { offset: at, type: R.CALL_PLT, sym: t.sym, addend: t.add }, fx);
+              patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
+              patchInstruction(pair.frag.sink!.buf, pair.frag.start + pair.offset, pair.def!, pair.values!, pair.field, 0n, false);
+              i++;
+              break;
+            }
+            const type = fx.kind === FIX_PCREL_HI ? R.PCREL_HI20 : fx.kind === FIX_GOT_HI ? R.GOT_HI20 : fx.kind === FIX_TLS_IE_HI ? R.TLS_GOT_HI20 : R.TLS_GD_HI20;
+            add(sec, { offset: at, type, sym: t.sym, addend: t.add }, fx);
+            patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
+            if (pair) {
+              const label = hiLabel(sec, fx);
+              add(sec, { offset: pair.frag.offset + pair.offset, type: STORES.has(pair.def!.name) ? R.PCREL_LO12_S : R.PCREL_LO12_I, sym: label, addend: 0n }, pair);
+              patchInstruction(pair.frag.sink!.buf, pair.frag.start + pair.offset, pair.def!, pair.values!, pair.field, 0n, false);
+              i++;
+            }
+            break;
+          }
+          case FIX_PCREL_LO: {
+            // %pcrel_lo(label): relocated against the label at the auipc.
+            const t = symbolPlusConstant(fx.expr);
+            if (!t || t.sym.kind !== 1) throw new AsmError('%pcrel_lo needs the label of its auipc');
+            let label = t.sym;
+            if (label.temp) {
+              // A numeric or `.` label: name it so the relocation can refer to it.
+              label = hiLabel(label.section!, { ...fx, frag: label.frag!, offset: label.offset });
+            }
+            add(sec, { offset: at, type: STORES.has(fx.def!.name) ? R.PCREL_LO12_S : R.PCREL_LO12_I, sym: label, addend: t.add }, fx);
+            patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
+            break;
+          }
+          case FIX_TPREL_ADD: {
+            const t = target(fx.expr);
+            if (!t) throw new AsmError('%tprel_add needs a symbol');
+            add(sec, { offset: at, type: R.TPREL_ADD, sym: t.sym, addend: t.add }, fx);
+            break;
+          }
+          case FIX_PCREL_LO_PAIR:
+            throw new AsmError('internal: a low part without its auipc');
+          default:
+            throw new AsmError(`fixup kind ${fx.kind} cannot be written to an object`);
+        }
+      } catch (e) {
+        if (!(e instanceof AsmError)) throw e;
+        err(fx.loc, e.message);
+      }
+    }
+  }
+
+  // Section contents; relaxable branches to what the assembler cannot place become relocations.
+  const datas = new Map<InputSection, Uint8Array>();
+  for (const sec of sections) {
+    if (sec.type === SHT_NOBITS) continue;
+    const data = new Uint8Array(sec.size);
+    for (const f of sec.frags) {
+      if (f.kind === FRAG_RELAX && f.relax!.target) {
+        const rx = f.relax!;
+        const t0 = symbolPlusConstant(rx.target!);
+        const here = t0 && t0.sym.kind === 1 && t0.sym.section === sec && !t0.sym.global;
+        if (here && !rx.long) {
+          // Resolved here, and relocated as GNU as does (the branch's own form: RVC or 4-byte).
+          const t = target(rx.target!)!;
+          const def = rx.relaxed ? rx.big : rx.small;
+          const fname = def.fields[rx.relaxed ? rx.bigField : rx.smallField].name;
+          const type = def.size === 2 ? (def.name === 'c.j' ? R.RVC_JUMP : R.RVC_BRANCH) : fname === 'jimm21' ? R.JAL : R.BRANCH;
+          add(sec, { offset: f.offset, type, sym: t.sym, addend: t.add });
+        } else if (here && rx.long) {
+          // The long form: the inverted branch skips a jal to the target (relocated as R_RISCV_JAL).
+          const t = target(rx.target!)!;
+          add(sec, { offset: f.offset + (rx.small.size === 2 ? 2 : 4), type: R.JAL, sym: t.sym, addend: t.add });
+        }
+        if (!here) {
+          const t = target(rx.target!);
+          if (!t) {
+            err(rx.loc, 'branch target cannot be a relocation');
+            continue;
+          }
+          const def = rx.big;
+          const vals = rx.bigValues.slice();
+          vals[rx.bigField] = 0;
+          const r = encode(def, vals);
+          if (r.ok) writeBits(data, f.offset, r.bits, def.size);
+          const fname = def.fields[rx.bigField].name;
+          add(sec, { offset: f.offset, type: fname === 'jimm21' ? R.JAL : R.BRANCH, sym: t.sym, addend: t.add });
+          continue;
+        }
+      }
+      emitFrag(data, f.offset, f, sec, resolveAbs, diags);
+    }
+    datas.set(sec, data);
+  }
+  for (const f of aligns) {
+    const sec = sections.find((x) => x.frags.includes(f));
+    const data = sec && datas.get(sec);
+    if (!sec || !data) continue;
+    // GNU as's worst-case padding: a c.nop first when the count is 2 mod 4, then 4-byte nops.
+    let k = f.pad!.fixed!;
+    let p = f.offset;
+    if (k % 4 === 2) {
+      data[p] = 0x01;
+      data[p + 1] = 0;
+      p += 2;
+      k -= 2;
+    }
+    for (; k >= 4; k -= 4, p += 4) data.set([0x13, 0, 0, 0], p);
+    add(sec, { offset: f.offset, type: R.ALIGN, sym: null, addend: BigInt(f.pad!.fixed!) });
+  }
+  if (relax) {
+    for (const sec of sections) {
+      for (const f of sec.frags) {
+        if (f.kind !== FRAG_LEB) continue;
+        const e = f.leb!.expr;
+        if (e.t === E_BIN && e.op === OP_SUB && (isCode(evaluate(e.a, resolve)) || isCode(evaluate(e.b, resolve)))) err(f.leb!.loc, 'a LEB128 of a difference of code labels cannot be written into a relaxable object (GNU as refuses it too)');
+      }
+    }
+  }
+  // Relocations in offset order (RELAX right after the relocation it marks, as GNU as writes them).
+  for (const list of relocs.values()) {
+    const order = list.map((r, i) => ({ r, i }));
+    order.sort((a, b) => a.r.offset - b.r.offset || a.i - b.i);
+    list.splice(0, list.length, ...order.map((x) => x.r));
+  }
+  function resolveAbs(s: Sym): RelValue | null {
+    const v = resolve(s);
+    if (v && v.base !== null && v.base !== s.section) return null;
+    return v ? { base: null, off: v.off } : null;
+  }
+
+  return serialize(u, sections, datas, relocs, extraLocals, opts, resolve);
+}
+
+// ---- serialisation ------------------------------------------------------------------------------------
+
+class Strtab {
+  bytes: number[] = [0];
+  private map = new Map<string, number>();
+  add(s: string): number {
+    if (!s) return 0;
+    const k = this.map.get(s);
+    if (k !== undefined) return k;
+    const off = this.bytes.length;
+    for (const b of new TextEncoder().encode(s)) this.bytes.push(b);
+    this.bytes.push(0);
+    this.map.set(s, off);
+    return off;
+  }
+}
+
+const SHT_RELA = 4;
+const SHF_INFO_LINK = 0x40;
+
+function serialize(
+  u: Unit, sections: InputSection[], datas: Map<InputSection, Uint8Array>, relocs: Map<InputSection, Rela[]>, extraLocals: Sym[],
+  opts: ObjectOptions, resolve: (s: Sym) => RelValue | null,
+): Uint8Array {
+  // Section header indices: null, the sections, their .rela, attributes, .symtab, .strtab, .shstrtab.
+  const secIndex = new Map<InputSection, number>();
+  sections.forEach((s, i) => secIndex.set(s, i + 1));
+  let next = sections.length + 1;
+  const relaIndex = new Map<InputSection, number>();
+  for (const s of sections) if (relocs.get(s)?.length) relaIndex.set(s, next++);
+  next++; // .riscv.attributes
+  const symtabIndex = next++;
+  const strtabIndex = next++;
+
+  // Symbols: null, FILE, section symbols, locals, then globals (defined and undefined).
+  const strtab = new Strtab();
+  type Out = { name: number; info: number; shndx: number; value: bigint; size: bigint };
+  const syms: Out[] = [{ name: 0, info: 0, shndx: 0, value: 0n, size: 0n }];
+  const fileName = u.fileSymbols[u.fileSymbols.length - 1] ?? u.name;
+  syms.push({ name: strtab.add(fileName.slice(fileName.lastIndexOf('/') + 1)), info: 4, shndx: 0xfff1, value: 0n, size: 0n });
+  const symIndex = new Map<Sym | InputSection, number>();
+  for (const s of sections) {
+    symIndex.set(s, syms.length);
+    syms.push({ name: 0, info: 3, shndx: secIndex.get(s)!, value: 0n, size: 0n });
+  }
+  const TYPES = { notype: 0, object: 1, func: 2 } as const;
+  const sizeValue = (s: Sym): bigint => {
+    if (!s.size) return 0n;
+    try {
+      const v = evaluate(s.size, resolve);
+      return v && v.base === null ? v.off : 0n;
+    } catch {
+      return 0n;
+    }
+  };
+  const placeSym = (s: Sym): { shndx: number; value: bigint } => {
+    if (s.kind === 1) return { shndx: secIndex.get(s.section!) ?? 0, value: BigInt(s.frag!.offset + s.offset) };
+    if (s.kind === 2) return { shndx: 0xfff1, value: s.value };
+    if (s.kind === 3) {
+      const v = resolve(s);
+      if (v && v.base === null) return { shndx: 0xfff1, value: v.off };
+      if (v && v.base && (v.base as InputSection).frags) return { shndx: secIndex.get(v.base as InputSection) ?? 0, value: v.off };
+    }
+    return { shndx: 0, value: 0n };
+  };
+  const tls = (s: Sym) => s.kind === 1 && s.section && (s.section.flags & SHF_TLS) !== 0;
+  const typeOf = (s: Sym) => (tls(s) ? 6 : TYPES[s.type]);
+  const referenced = new Set<Sym>();
+  for (const list of relocs.values()) for (const r of list) if (r.sym && !(r.sym as InputSection).frags) referenced.add(r.sym as Sym);
+  for (const s of [...u.symbols.values(), ...extraLocals]) {
+    if (s.global || s.kind === 0) continue;
+    if (s.temp && !referenced.has(s)) continue;
+    if (s.name.startsWith('.L') && !referenced.has(s) && !extraLocals.includes(s)) continue;
+    const p = placeSym(s);
+    symIndex.set(s, syms.length);
+    syms.push({ name: strtab.add(s.name), info: typeOf(s), shndx: p.shndx, value: p.value, size: sizeValue(s) });
+  }
+  const firstGlobal = syms.length;
+  for (const s of u.symbols.values()) {
+    if (s.temp) continue;
+    const undef = s.kind === 0;
+    if (!s.global && !(undef && referenced.has(s))) continue;
+    if (undef && !s.global && !referenced.has(s)) continue;
+    const p = placeSym(s);
+    symIndex.set(s, syms.length);
+    syms.push({ name: strtab.add(s.name), info: ((s.weak ? 2 : 1) << 4) | typeOf(s), shndx: p.shndx, value: p.value, size: sizeValue(s) });
+  }
+
+  // Layout of the file.
+  const shstr = new Strtab();
+  const parts: { name: number; type: number; flags: number; data: Uint8Array; size: number; link: number; info: number; align: number; entsize: number }[] = [];
+  for (const s of sections) {
+    const data = datas.get(s) ?? new Uint8Array(0);
+    parts.push({ name: shstr.add(s.name), type: s.type, flags: s.flags, data, size: s.type === SHT_NOBITS ? s.size : data.length, link: 0, info: 0, align: s.align, entsize: s.entsize });
+  }
+  for (const s of sections) {
+    const list = relocs.get(s);
+    if (!list?.length) continue;
+    const out = new Uint8Array(24 * list.length);
+    const dv = new DataView(out.buffer);
+    list.forEach((r, k) => {
+      const idx = r.sym === null ? 0 : symIndex.get(r.sym) ?? 0;
+      dv.setBigUint64(24 * k, BigInt(r.offset), true);
+      dv.setBigUint64(24 * k + 8, (BigInt(idx) << 32n) | BigInt(r.type), true);
+      dv.setBigInt64(24 * k + 16, BigInt.asIntN(64, r.addend), true);
+    });
+    parts.push({ name: shstr.add(`.rela${s.name}`), type: SHT_RELA, flags: SHF_INFO_LINK, data: out, size: out.length, link: symtabIndex, info: secIndex.get(s)!, align: 8, entsize: 24 });
+  }
+  const attrs = encodeAttributes({ ...u.attrs, arch: u.attrs.arch ?? opts.defaultAttrs.arch });
+  parts.push({ name: shstr.add('.riscv.attributes'), type: SHT_RISCV_ATTRIBUTES, flags: 0, data: attrs, size: attrs.length, link: 0, info: 0, align: 1, entsize: 0 });
+  const symtab = new Uint8Array(24 * syms.length);
+  const sv = new DataView(symtab.buffer);
+  syms.forEach((s, k) => {
+    sv.setUint32(24 * k, s.name, true);
+    symtab[24 * k + 4] = s.info;
+    sv.setUint16(24 * k + 6, s.shndx, true);
+    sv.setBigUint64(24 * k + 8, BigInt.asUintN(64, s.value), true);
+    sv.setBigUint64(24 * k + 16, BigInt.asUintN(64, s.size), true);
+  });
+  parts.push({ name: shstr.add('.symtab'), type: 2, flags: 0, data: symtab, size: symtab.length, link: strtabIndex, info: firstGlobal, align: 8, entsize: 24 });
+  const strBytes = new Uint8Array(strtab.bytes);
+  parts.push({ name: shstr.add('.strtab'), type: 3, flags: 0, data: strBytes, size: strBytes.length, link: 0, info: 0, align: 1, entsize: 0 });
+  const shstrName = shstr.add('.shstrtab');
+  const shstrBytes = new Uint8Array(shstr.bytes);
+  parts.push({ name: shstrName, type: 3, flags: 0, data: shstrBytes, size: shstrBytes.length, link: 0, info: 0, align: 1, entsize: 0 });
+
+  let off = 64;
+  const offsets: number[] = [];
+  for (const p of parts) {
+    const a = Math.max(1, p.align);
+    off = Math.ceil(off / a) * a;
+    offsets.push(off);
+    if (p.type !== SHT_NOBITS) off += p.data.length;
+  }
+  const shoff = Math.ceil(off / 8) * 8;
+  const shnum = parts.length + 1;
+  const out = new Uint8Array(shoff + 64 * shnum);
+  const v = new DataView(out.buffer);
+  out.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0], 0);
+  v.setUint16(16, 1, true); // ET_REL
+  v.setUint16(18, EM_RISCV, true);
+  v.setUint32(20, 1, true);
+  v.setBigUint64(40, BigInt(shoff), true);
+  const rvc = u.sections.some((s) => s.flags & SHF_EXECINSTR) && (u.attrs.arch ?? opts.defaultAttrs.arch)?.exts.has('c');
+  v.setUint32(48, (rvc ? 1 : 0) | (opts.floatAbi ?? 0), true);
+  v.setUint16(52, 64, true);
+  v.setUint16(58, 64, true);
+  v.setUint16(60, shnum, true);
+  v.setUint16(62, shnum - 1, true);
+  parts.forEach((p, i) => {
+    if (p.type !== SHT_NOBITS) out.set(p.data, offsets[i]);
+    const h = shoff + 64 * (i + 1);
+    v.setUint32(h, p.name, true);
+    v.setUint32(h + 4, p.type, true);
+    v.setBigUint64(h + 8, BigInt(p.flags), true);
+    v.setBigUint64(h + 24, BigInt(offsets[i]), true);
+    v.setBigUint64(h + 32, BigInt(p.size), true);
+    v.setUint32(h + 40, p.link, true);
+    v.setUint32(h + 44, p.info, true);
+    v.setBigUint64(h + 48, BigInt(Math.max(1, p.align)), true);
+    v.setBigUint64(h + 56, BigInt(p.entsize), true);
+  });
+  return out;
+}
