@@ -13,6 +13,7 @@ import type { CommitObserver, CommitRecord, LoadableProgram, PageTableReader, Ru
 import { MEM_NONE, XLATE_DATA, XLATE_FETCH } from './types.js';
 import type { XpcHook } from './xpc-hook.js';
 import { createXpcHook } from './xpc/hook.js';
+import { createMechHook, type Mechanism, type MechOptions } from './mech/hook.js';
 
 /**
  * Longest chunk of instructions between interrupt checks when nothing else ends it. Short enough that
@@ -39,6 +40,13 @@ export interface MachineOptions {
   stdin?: () => number;
   /** Attach the XPC engine (docs/xpc.md): misa.X set, custom-0 and the XPC CSRs live. Default off. */
   xpc?: boolean;
+  /**
+   * IPC-mechanism extensions to attach (docs/mechanisms.md), e.g. ['xpc', 'gate', 'asl']; 'xpc' here is
+   * the same engine as `xpc: true`. Default none.
+   */
+  ext?: readonly Mechanism[];
+  /** Options of those extensions (gate-cache size). */
+  mech?: MechOptions;
 }
 
 /** A machine-level error with a one-line reason (bad options, program outside RAM, ...). */
@@ -102,6 +110,8 @@ class LiveRecord implements ObservedRecord {
   xpcEntryPa = 0;
   xpcLinkPa = 0;
   xpcSegListPa = 0;
+  mechEvent = 0;
+  mechPa = 0;
 
   /** The accessed value, zero-extended from memSize bytes (0n when memSize is 0). */
   get memValue(): bigint {
@@ -188,7 +198,10 @@ export class Machine implements PageTableReader {
       stdin: opts.stdin ?? (() => -1),
     });
     this.writeBootRom(RAM_BASE);
-    if (opts.xpc) this.hart.attachXpc(createXpcHook(this.hart));
+    const exts = opts.ext ?? [];
+    if (exts.length > 0) {
+      this.hart.attachXpc(createMechHook(this.hart, opts.xpc && !exts.includes('xpc') ? ['xpc', ...exts] : exts, opts.mech));
+    } else if (opts.xpc) this.hart.attachXpc(createXpcHook(this.hart));
   }
 
   /**
@@ -478,6 +491,7 @@ export class Machine implements PageTableReader {
     rec.walkLevels = 0;
     rec.xlate = 0;
     rec.xpcEvent = 0;
+    rec.mechEvent = 0;
     // opId, raw, size and the source values: describeAt, which always follows, sets them.
   }
 

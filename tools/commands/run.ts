@@ -4,6 +4,7 @@
 import { Machine, MachineError } from '../../emulator/machine.js';
 import { CoreParamsError, coreFromOption, type CoreModel } from '../../emulator/timing/index.js';
 import { createXpcHook } from '../../emulator/xpc/hook.js';
+import { createMechHook, parseExtList, type Mechanism } from '../../emulator/mech/hook.js';
 import type { LoadableProgram, RunResult } from '../../emulator/types.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ElfImage } from '../elf/model.js';
@@ -29,6 +30,8 @@ options:
                    instruction; the interpreter's full speed) or a JSON parameter file
                    (docs/cycle-model.md)
   --no-xpc         a plain RV64IMAC hart: no XPC engine (custom-0 and the XPC CSRs are illegal)
+  --ext LIST       IPC extensions to attach instead, comma-separated: xpc, gate, asl, or none
+                   (docs/mechanisms.md); e.g. --ext xpc,gate
   --max-insns N    stop after N retired instructions (default: no limit)
   --ram MiB        RAM size at 0x80000000 (default 128)
   --isa NAME       rv64imac (default), rv64ima, ...
@@ -66,6 +69,8 @@ interface RunOptions {
   input?: string;
   core?: string;
   xpc: boolean;
+  /** --ext: the extension set, replacing the XPC default. */
+  ext?: Mechanism[];
   gdb: GdbFlags;
 }
 
@@ -107,6 +112,13 @@ function parseArgs(args: string[]): RunOptions | string | 'help' {
         break;
       case '--xpc':
         o.xpc = true;
+        break;
+      case '--ext':
+        try {
+          o.ext = parseExtList(value() ?? '');
+        } catch (e) {
+          return (e as Error).message;
+        }
         break;
       case '--core': {
         const s = value();
@@ -273,7 +285,9 @@ export async function main(args: string[]): Promise<number> {
   let core: CoreModel;
   try {
     machine = new Machine({ ramMiB: o.ramMiB, isa: o.isa, mtimeHz: o.mtimeHz, stdin });
-    if (o.xpc) machine.attachXpc(createXpcHook(machine.hart));
+    if (o.ext !== undefined) {
+      if (o.ext.length > 0) machine.attachXpc(createMechHook(machine.hart, o.ext));
+    } else if (o.xpc) machine.attachXpc(createXpcHook(machine.hart));
     machine.load(program);
     core = coreFromOption(o.core, machine);
   } catch (e) {
