@@ -21,7 +21,7 @@ export type Csr =
   | 'sscratch' | 'sepc' | 'scause' | 'stval' | 'satp' | 'scounteren' | 'cycle' | 'time' | 'instret'
   | 'xentry_base' | 'xentry_size' | 'xcap' | 'xlink_base' | 'xlink_top' | 'xlink_limit' | 'xseglist'
   | 'xseglist_size' | 'xseg_va' | 'xseg_pa' | 'xseg_len' | 'xseg_perm' | 'xsegmask_off' | 'xsegmask_len'
-  | 'uxseg_va' | 'uxseg_len' | 'xcaller';
+  | 'uxseg_va' | 'uxseg_len' | 'xcaller' | 'gdom' | 'gstack_base' | 'gstack_top' | 'gstack_limit';
 
 /** Register number of an ABI name. */
 export function regNumber(r: Reg): number {

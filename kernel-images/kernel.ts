@@ -20,6 +20,7 @@ import { memoryText } from './kernel/memory.js';
 import { schedText } from './kernel/sched.js';
 import { syscallText, trapText } from './kernel/trap.js';
 import { xpcText } from './kernel/xpc.js';
+import { gateText } from './kernel/gate.js';
 
 export { DEFAULT_KERNEL_CONFIG, type KernelConfig } from './kernel/common.js';
 export { kernelConstants } from './kernel/constants.js';
@@ -36,7 +37,8 @@ export function kernelText(a: Asm, cfg: KernelConfig): void {
   fastpathText(a, cfg.xpc);
   syscallText(a, cfg);
   ipcText(a, cfg.xpc);
-  faultsText(a, cfg.xpc);
+  faultsText(a, cfg.xpc, cfg.gate ?? false);
   initText(a, cfg.xpc);
   if (cfg.xpc) xpcText(a);
+  if (cfg.gate) gateText(a);
 }

@@ -106,6 +106,8 @@ export const SYS = {
   xpc_relay_free: 15,
   getpid: 16,
   xpc_revoke: 17,
+  gate_register: 18,
+  gate_grant: 19,
 } as const;
 export type SyscallName = keyof typeof SYS;
 

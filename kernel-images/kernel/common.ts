@@ -18,6 +18,11 @@ export interface KernelConfig {
    * are never reused, processes are not created at run time). For cores with ASID-tagged TLBs.
    */
   asid: boolean;
+  /**
+   * Emit the call-gate support (docs/mechanisms.md section 1: gate table, gate-miss handler, return
+   * stacks, gate system calls). Needs a machine with `--ext gate`; not combined with `xpc` (default off).
+   */
+  gate?: boolean;
 }
 
 export const DEFAULT_KERNEL_CONFIG: KernelConfig = {
@@ -55,4 +60,6 @@ export const CAUSES: [number, string][] = [
   [26, 'XPC invalid linkage (forged xret)'],
   [27, 'XPC relay-segment error'],
   [28, 'XPC link-stack overflow'],
+  [29, 'gate miss'],
+  [30, 'gate-stack fault (forged gret)'],
 ];
