@@ -110,6 +110,8 @@ const rows: CsrDef[] = [
   { name: 'gfill_target', number: 0x5d8 },
   { name: 'gcache_entries', number: 0xdc0 },
   { name: 'gcaller', number: 0xcd0 },
+  // Protection keys (docs/mechanisms.md §2): user read/write.
+  { name: 'pkr', number: 0x802 },
   // Address-space lists (docs/mechanisms.md §3): supervisor read/write.
   { name: 'asl_base', number: 0x5e0 },
   { name: 'asl_size', number: 0x5e1 },

@@ -20,7 +20,7 @@ function run(file: string, ext: Mechanism[], observed = false, text = source(fil
 }
 
 describe('mechanism programs', () => {
-  for (const [file, ext] of [['gate.s', ['gate']], ['asl.s', ['asl']]] as [string, Mechanism[]][]) {
+  for (const [file, ext] of [['gate.s', ['gate']], ['asl.s', ['asl']], ['pkey.s', ['pkey']]] as [string, Mechanism[]][]) {
     it(`${file} passes`, () => {
       expect(run(file, ext)).toEqual({ reason: 'exit', code: 0 });
     });
@@ -51,8 +51,8 @@ describe('mechanism programs', () => {
   });
 
   it('--ext lists parse; unknown names are refused with the known ones', () => {
-    expect(parseExtList('xpc,gate, asl')).toEqual(['xpc', 'gate', 'asl']);
+    expect(parseExtList('xpc,gate, asl,pkey')).toEqual(['xpc', 'gate', 'asl', 'pkey']);
     expect(parseExtList('none')).toEqual([]);
-    expect(() => parseExtList('xpc,pkeys')).toThrow(/unknown extension 'pkeys'.*xpc, gate, asl/);
+    expect(() => parseExtList('xpc,pkeys')).toThrow(/unknown extension 'pkeys'.*xpc, gate, pkey, asl/);
   });
 });

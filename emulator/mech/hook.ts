@@ -13,8 +13,9 @@ import { AslEngine, CAUSE_ASL } from './asl.js';
 import { MECH_EV_SATP_SWITCH } from './events.js';
 import { CAUSE_GATE_MISS, CAUSE_GATE_STACK, GATE_CACHE_DEFAULT_ENTRIES, GateEngine } from './gate.js';
 import type { PhysMem } from './phys.js';
+import { CSR_PKR, PkeyEngine } from './pkey.js';
 
-export const MECHANISMS = ['xpc', 'gate', 'asl'] as const;
+export const MECHANISMS = ['xpc', 'gate', 'pkey', 'asl'] as const;
 export type Mechanism = (typeof MECHANISMS)[number];
 
 /** Parse `xpc,gate,asl` (or `none`): a clear error for an unknown name. */
@@ -69,6 +70,7 @@ export class MechHook implements XpcHook {
   readonly xpc: XpcEngineHook | null;
   readonly gate: GateEngine | null;
   readonly asl: AslEngine | null;
+  readonly pkeys: PkeyEngine | null;
   readonly delegableCauses: number;
 
   constructor(private readonly hart: Hart, exts: readonly Mechanism[], opts: MechOptions = {}) {
@@ -76,6 +78,7 @@ export class MechHook implements XpcHook {
     this.xpc = exts.includes('xpc') ? new XpcEngineHook(hart) : null;
     this.gate = exts.includes('gate') ? new GateEngine(phys, opts.gateCacheEntries ?? GATE_CACHE_DEFAULT_ENTRIES) : null;
     this.asl = exts.includes('asl') ? new AslEngine(phys) : null;
+    this.pkeys = exts.includes('pkey') ? new PkeyEngine() : null;
     let causes = 0;
     if (this.xpc) causes |= 0x1f << 24;
     if (this.gate) causes |= (1 << CAUSE_GATE_MISS) | (1 << CAUSE_GATE_STACK);
@@ -162,12 +165,20 @@ export class MechHook implements XpcHook {
   }
 
   csrRead(hart: Hart, csr: number): bigint | undefined {
+    if (csr === CSR_PKR) return this.pkeys?.pkr;
     if (csr >= 0x5d0 && csr <= 0x5d8 || csr === 0xdc0 || csr === 0xcd0) return this.gate?.readCsr(csr);
     if (csr >= 0x5e0 && csr <= 0x5e3) return this.asl?.readCsr(csr);
     return this.xpc?.csrRead(hart, csr);
   }
 
   csrWrite(hart: Hart, csr: number, value: bigint): boolean {
+    if (csr === CSR_PKR) {
+      if (this.pkeys === null) return false;
+      this.pkeys.pkr = value;
+      // The software TLB caches permissions that now depend on pkr.
+      hart.flushTlb();
+      return true;
+    }
     if (csr >= 0x5d0 && csr <= 0x5d8 || csr === 0xdc0 || csr === 0xcd0) return this.gate !== null && this.gate.writeCsr(csr, value);
     if (csr >= 0x5e0 && csr <= 0x5e3) return this.asl !== null && this.asl.writeCsr(csr, value);
     return this.xpc !== null && this.xpc.csrWrite(hart, csr, value);
