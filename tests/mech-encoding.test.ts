@@ -99,5 +99,9 @@ describe('mechanism encodings', () => {
       const [w] = rvxWords([`csrr a0, ${name}`]);
       expect(w >>> 20, name).toBe(Number(num));
     }
+    // pkr (§2.1): a user read/write CSR.
+    expect(DOC).toMatch(/\*\*`pkr`\*\* \(0x802, U read\/write/);
+    expect(CSR.pkr).toBe(0x802);
+    expect(rvxWords(['csrw pkr, a0'])[0] >>> 0).toBe(0x80251073);
   });
 });

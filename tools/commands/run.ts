@@ -30,7 +30,7 @@ options:
                    instruction; the interpreter's full speed) or a JSON parameter file
                    (docs/cycle-model.md)
   --no-xpc         a plain RV64IMAC hart: no XPC engine (custom-0 and the XPC CSRs are illegal)
-  --ext LIST       IPC extensions to attach instead, comma-separated: xpc, gate, asl, or none
+  --ext LIST       IPC extensions to attach instead, comma-separated: xpc, gate, pkey, asl, or none
                    (docs/mechanisms.md); e.g. --ext xpc,gate
   --max-insns N    stop after N retired instructions (default: no limit)
   --ram MiB        RAM size at 0x80000000 (default 128)
