@@ -10,6 +10,7 @@ describe('gate kernel', () => {
     expect(r.console).toContain('gserver: gates ready');
     expect(r.console).toContain('gclient: 100 gate calls ok');
     expect(r.console).toContain('gclient: refusals ok');
+    expect(r.console).toContain('gclient: full return stack E_NOMEM, preempted callee ok');
     expect(r.console).toMatch(/killed gserver \(pid 0\): load page fault/);
     expect(r.console).toContain('gclient: callee died, E_DEAD ok');
     expect(r.console).toContain('gclient: revoked gate refused ok');

@@ -20,8 +20,9 @@ ${label}:
 `;
 
 /**
- * A server registers four gates (add, a system call inside the callee, one it does not grant, one that
- * crashes) and waits; a client calls through them: GATE_CALLS round trips with results checked, then
+ * A server registers six gates (add, a system call inside the callee, one it does not grant, one that
+ * crashes, one that calls itself until the return stack is full, one slow enough to be preempted) and
+ * waits; a client calls through them: GATE_CALLS round trips with results checked, then
  * each refusal, the callee's death (E_DEAD, the server is killed and its gates revoked), the revoked gate
  * (E_CAP), and last a forged `gret` with an empty return stack, which kills the client.
  */
@@ -51,8 +52,17 @@ main:
     call sys_gate_register      # gate 3
     li a1, 1
     call sys_gate_grant
-    li a0, 2                    # granting a gate one does not own (the client owns none): refused below
-    li a1, 9
+    la a0, gate_recurse
+    call sys_gate_register      # gate 4: calls itself until the return stack is full
+    mv s0, a0
+    li a1, 1
+    call sys_gate_grant
+    mv a0, s0
+    li a1, 0                    # and the server's own domain, whose gcalls the recursion makes
+    call sys_gate_grant
+    la a0, gate_slow
+    call sys_gate_register      # gate 5: runs long enough to be preempted inside the callee
+    li a1, 1
     call sys_gate_grant
     la a0, m_ready
     call puts
@@ -74,8 +84,22 @@ gate_secret:
 gate_crash:
     ld t0, 0(zero)              # a load page fault in the callee: the server dies
     gret
+gate_recurse:
+    li t0, 4
+    gcall t0                    # the innermost one gets E_NOMEM (8 records per thread) and every level returns it
+    gret
+gate_slow:
+    la t1, magic                # the server's word: the client has another at this address
+    li t2, 400000               # several time slices: the timer preempts the thread inside the callee
+1:
+    addi t2, t2, -1
+    bnez t2, 1b
+    ld a0, 0(t1)
+    gret
 `,
       data: `
+magic:
+    .dword 0x5e5e5e5e
 m_ready:
     .asciz "gserver: gates ready\\n"
 `,
@@ -116,6 +140,16 @@ main:
     bne a0, t1, bad_free
     la a0, m_refused
     call puts
+    li t0, 4
+    gcall t0
+    li t1, E_NOMEM
+    bne a0, t1, bad_recurse
+    li t0, 5
+    gcall t0
+    li t1, 0x5e5e5e5e
+    bne a0, t1, bad_slow
+    la a0, m_deep
+    call puts
     li t0, 3
     gcall t0
     li t1, E_DEAD
@@ -141,14 +175,24 @@ ${fail('bad_secret', 'm_bad_secret')}
 ${fail('bad_free', 'm_bad_free')}
 ${fail('bad_crash', 'm_bad_crash')}
 ${fail('bad_revoked', 'm_bad_revoked')}
+${fail('bad_recurse', 'm_bad_recurse')}
+${fail('bad_slow', 'm_bad_slow')}
 `,
       data: `
+magic:
+    .dword 0x11111111           # at the same address as the server's magic (same layout)
 m_calls:
     .asciz "gclient: ${GATE_CALLS} gate calls ok\\n"
 m_refused:
     .asciz "gclient: refusals ok\\n"
 m_dead:
     .asciz "gclient: callee died, E_DEAD ok\\n"
+m_deep:
+    .asciz "gclient: full return stack E_NOMEM, preempted callee ok\\n"
+m_bad_recurse:
+    .asciz "gclient: FAIL no E_NOMEM from a full return stack\\n"
+m_bad_slow:
+    .asciz "gclient: FAIL wrong space after preemption inside the callee\\n"
 m_revoked:
     .asciz "gclient: revoked gate refused ok\\n"
 m_forge:
