@@ -19,7 +19,7 @@ function rng(seed: number): () => number {
 }
 
 /** Numbers of the CSRs LLVM does not know (XPC's): rvx prints their names, llvm-objdump numbers. */
-const XPC_CSRS = new Set(CSRS.filter((c) => /^(u?x|gdom|gstack_|gfill_|gcache_|gcaller|asl_)/.test(c.name)).map((c) => c.number));
+const XPC_CSRS = new Set(CSRS.filter((c) => /^(u?x|gdom|gstack_|gfill_|gcache_|gcaller|asl_|pkr$)/.test(c.name)).map((c) => c.number));
 
 function usesXpc(word: number): boolean {
   if ((word & 0x7f) === 0x0b || (word & 0x7f) === 0x2b) return true; // custom-0/1: LLVM knows no XPC or mechanism instruction
