@@ -5,7 +5,8 @@ import { Asm } from './builder.js';
 import { DEFAULT_KERNEL_CONFIG, kernelBss, kernelConstants, kernelData, kernelText, type KernelConfig } from './kernel.js';
 import * as L from './layout.js';
 import { gateConstants } from './kernel/gate.js';
-import { checkSystem, programSource, systemData, type AssembledProgram, type SystemSpec } from './system.js';
+import { checkSystem, programSource, SystemError, systemData, type AssembledProgram, type ProgramSpec, type SystemSpec } from './system.js';
+import { findPkrWrites } from './pkey-inspect.js';
 
 /** What the image builder needs from an assembler: a flat image from `base`, its symbols, an ELF. */
 export interface AssembleOutput {
@@ -52,6 +53,7 @@ export async function buildImage(sys: SystemSpec, assemble: AssembleFn, cfg: Par
     const name = `${sys.name}-${p.name}.s`;
     sources.push({ name, text });
     const out = await assemble([{ name, text }], L.USER_BASE);
+    if (sys.pkeyInspect) inspectPkr(sys, p, out.image, out.symbols);
     programs.push({ name: p.name, bytes: out.image, symbols: out.symbols });
   }
   const ktext = kernelSource(sys, programs, config);
@@ -59,4 +61,20 @@ export async function buildImage(sys: SystemSpec, assemble: AssembleFn, cfg: Par
   sources.unshift({ name: kname, text: ktext });
   const k = await assemble([{ name: kname, text: ktext }], L.RAM_BASE);
   return { system: sys.name, elf: k.elf, symbols: k.symbols, sources, programs };
+}
+
+/** The load-time inspection of a protection-key system's program text (docs/mechanisms.md §2.4). */
+function inspectPkr(sys: SystemSpec, p: ProgramSpec, image: Uint8Array, symbols: Map<string, number>): void {
+  const off = (label: string): number => {
+    const v = symbols.get(label);
+    if (v === undefined) throw new SystemError(`${sys.name}: ${p.name}: no label ${label} for its pkr gate`);
+    return v - L.USER_BASE;
+  };
+  const textEnd = off('_udata');
+  const allowed: [number, number][] = p.pkrGate ? [[off(p.pkrGate[0]), off(p.pkrGate[1])]] : [];
+  const found = findPkrWrites(image.subarray(0, textEnd), allowed);
+  if (found.length > 0) {
+    const where = found.map((w) => `0x${(L.USER_BASE + w.offset).toString(16)} (0x${w.bits.toString(16).padStart(8, '0')})`).join(', ');
+    throw new SystemError(`${sys.name}: ${p.name} writes pkr outside its gate at ${where}: refused (docs/mechanisms.md §2.4)`);
+  }
 }
