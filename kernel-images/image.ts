@@ -5,6 +5,7 @@ import { Asm } from './builder.js';
 import { DEFAULT_KERNEL_CONFIG, kernelBss, kernelConstants, kernelData, kernelText, type KernelConfig } from './kernel.js';
 import * as L from './layout.js';
 import { gateConstants } from './kernel/gate.js';
+import { aslConstants } from './kernel/asl.js';
 import { checkSystem, programSource, SystemError, systemData, type AssembledProgram, type ProgramSpec, type SystemSpec } from './system.js';
 import { findPkrWrites } from './pkey-inspect.js';
 
@@ -34,17 +35,18 @@ export function kernelSource(sys: SystemSpec, programs: AssembledProgram[], cfg:
   a.raw(`# console: ${cfg.console}; XPC support: ${cfg.xpc ? 'yes' : 'no'}; time slice: ${cfg.timeslice} mtime ticks`);
   kernelConstants(a, cfg);
   if (cfg.gate) gateConstants(a);
+  if (cfg.asl) aslConstants(a);
   a.raw('.section .text');
   kernelText(a, cfg);
   kernelData(a);
   a.append(systemData(sys, programs));
-  kernelBss(a, cfg.xpc, cfg.gate ?? false);
+  kernelBss(a, cfg.xpc, cfg.gate ?? false, cfg.asl ?? false);
   return a.text();
 }
 
 export async function buildImage(sys: SystemSpec, assemble: AssembleFn, cfg: Partial<KernelConfig> = {}): Promise<KernelImage> {
   const config = { ...DEFAULT_KERNEL_CONFIG, ...cfg };
-  if (config.gate && config.xpc) throw new Error('kernel: gate and xpc support are not combined (build with xpc: false)');
+  if ([config.xpc, config.gate, config.asl].filter(Boolean).length > 1) throw new Error('kernel: xpc, gate and asl support are not combined (build with xpc: false)');
   checkSystem(sys);
   const sources: { name: string; text: string }[] = [];
   const programs: AssembledProgram[] = [];

@@ -21,6 +21,7 @@ import { schedText } from './kernel/sched.js';
 import { syscallText, trapText } from './kernel/trap.js';
 import { xpcText } from './kernel/xpc.js';
 import { gateText } from './kernel/gate.js';
+import { aslText } from './kernel/asl.js';
 
 export { DEFAULT_KERNEL_CONFIG, type KernelConfig } from './kernel/common.js';
 export { kernelConstants } from './kernel/constants.js';
@@ -37,8 +38,9 @@ export function kernelText(a: Asm, cfg: KernelConfig): void {
   fastpathText(a, cfg.xpc);
   syscallText(a, cfg);
   ipcText(a, cfg.xpc);
-  faultsText(a, cfg.xpc, cfg.gate ?? false);
-  initText(a, cfg.xpc);
+  faultsText(a, cfg.xpc, cfg.gate ?? false, cfg.asl ?? false);
+  initText(a, cfg.xpc, cfg.asl ?? false);
   if (cfg.xpc) xpcText(a);
   if (cfg.gate) gateText(a);
+  if (cfg.asl) aslText(a);
 }

@@ -23,6 +23,11 @@ export interface KernelConfig {
    * stacks, gate system calls). Needs a machine with `--ext gate`; not combined with `xpc` (default off).
    */
   gate?: boolean;
+  /**
+   * Emit the address-space-list support (docs/mechanisms.md section 3: per-process lists and keys, the
+   * trampoline page, asl_export/asl_bind). Needs a machine with `--ext asl`; not combined (default off).
+   */
+  asl?: boolean;
 }
 
 export const DEFAULT_KERNEL_CONFIG: KernelConfig = {
@@ -62,4 +67,5 @@ export const CAUSES: [number, string][] = [
   [28, 'XPC link-stack overflow'],
   [29, 'gate miss'],
   [30, 'gate-stack fault (forged gret)'],
+  [31, 'address-space-list fault (bad key or index)'],
 ];
