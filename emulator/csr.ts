@@ -135,7 +135,7 @@ export abstract class HartCsrs extends HartTraps {
       }
       case 0x300: this.writeMstatus((this.mstatus & ~C.MSTATUS_WRITABLE) | (lo & C.MSTATUS_WRITABLE)); break;
       case 0x301: break; // misa: WARL, fixed by MachineOptions.isa
-      case 0x302: this.medeleg = lo & (C.MEDELEG_WRITABLE | (this.xpc !== null ? XPC_CAUSES : 0)); break;
+      case 0x302: this.medeleg = lo & (C.MEDELEG_WRITABLE | (this.xpc !== null ? (this.xpc.delegableCauses ?? XPC_CAUSES) : 0)); break;
       case 0x303: this.mideleg = lo & C.S_INTERRUPTS; this.breakChunk = true; break;
       case 0x304: this.mie = lo & C.ALL_INTERRUPTS; this.breakChunk = true; break;
       case 0x305: this.mtvec = v & ~2n; break;

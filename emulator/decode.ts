@@ -29,7 +29,7 @@ export const OP_REM = 62, OP_REMU = 63, OP_MULW = 64, OP_DIVW = 65, OP_DIVUW = 6
 export const OP_CSRRW = 69, OP_CSRRS = 70, OP_CSRRC = 71, OP_CSRRWI = 72, OP_CSRRSI = 73, OP_CSRRCI = 74;
 export const OP_SRET = 75, OP_MRET = 76, OP_WFI = 77, OP_SFENCE_VMA = 78;
 export const OP_LR_W = 79, OP_SC_W = 80, OP_LR_D = 81, OP_SC_D = 82, OP_AMO_W = 83, OP_AMO_D = 84;
-/** custom-0: handed to the XPC hook (illegal without one). */
+/** custom-0 (and custom-1 mechanism rows): handed to the XPC hook (illegal without one). */
 export const OP_XPC = 85;
 /**
  * Without C, a branch or jal whose offset is not a multiple of 4 raises instruction-address-misaligned
@@ -82,7 +82,8 @@ for (const d of INSTRUCTIONS) {
       amoOfDef[d.id] = AMO_FUNCT[base];
     }
   }
-  if (d.ext === 'Xpc') op = OP_XPC;
+  // The other IPC mechanisms (docs/mechanisms.md) go to the same hook.
+  if (d.ext === 'Xpc' || d.ext === 'Xgate' || d.ext === 'Xasl') op = OP_XPC;
   if (op === 0) throw new Error(`emulator: no semantics for table row ${d.name}`);
   opOfDef[d.id] = op;
 }

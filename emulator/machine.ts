@@ -14,6 +14,7 @@ import type { CommitObserver, CommitRecord, LoadableProgram, PageTableReader, Ru
 import { MEM_NONE, XLATE_DATA, XLATE_FETCH } from './types.js';
 import type { XpcHook } from './xpc-hook.js';
 import { createXpcHook } from './xpc/hook.js';
+import { createMechHook, type Mechanism, type MechOptions } from './mech/hook.js';
 
 /**
  * Longest chunk of instructions between interrupt checks when nothing else ends it. Short enough that
@@ -49,6 +50,13 @@ export interface MachineOptions {
   jitHot?: number;
   /** Tier 'jit': cap on translated blocks; the next translation flushes them all (default 4096). */
   jitMaxBlocks?: number;
+  /**
+   * IPC-mechanism extensions to attach (docs/mechanisms.md), e.g. ['xpc', 'gate', 'asl']; 'xpc' here is
+   * the same engine as `xpc: true`. Default none.
+   */
+  ext?: readonly Mechanism[];
+  /** Options of those extensions (gate-cache size). */
+  mech?: MechOptions;
 }
 
 export type Tier = 'interp' | 'jit';
@@ -119,6 +127,8 @@ class LiveRecord implements ObservedRecord {
   xpcLinkPa = 0;
   xpcSegListPa = 0;
   counterReadOffset = 0;
+  mechEvent = 0;
+  mechPa = 0;
 
   /** The accessed value, zero-extended from memSize bytes (0n when memSize is 0). */
   get memValue(): bigint {
@@ -226,7 +236,10 @@ export class Machine implements PageTableReader {
     }
     this.jitOptions = { hot: opts.jitHot, maxBlocks: opts.jitMaxBlocks };
     this.writeBootRom(RAM_BASE);
-    if (opts.xpc) this.hart.attachXpc(createXpcHook(this.hart));
+    const exts = opts.ext ?? [];
+    if (exts.length > 0) {
+      this.hart.attachXpc(createMechHook(this.hart, opts.xpc && !exts.includes('xpc') ? ['xpc', ...exts] : exts, opts.mech));
+    } else if (opts.xpc) this.hart.attachXpc(createXpcHook(this.hart));
   }
 
   /**
@@ -524,6 +537,7 @@ export class Machine implements PageTableReader {
     rec.xlate = 0;
     rec.xpcEvent = 0;
     rec.counterReadOffset = 0;
+    rec.mechEvent = 0;
     // opId, raw, size and the source values: describeAt, which always follows, sets them.
   }
 

@@ -120,7 +120,10 @@ export abstract class HartMmu extends HartBus {
       const pteHi = this.m32[(idx >> 2) + 1];
       // Step 3: if pte.v = 0, or pte.r = 0 and pte.w = 1, or any reserved bit is set (bits 63:54: N and
       // PBMT included, since Svnapot and Svpbmt are not implemented), stop and raise a page fault.
-      if ((pteLo & 1) === 0 || (pteLo & 6) === 4 || pteHi >>> 22 !== 0) {
+      // With protection keys (docs/mechanisms.md §2) bits 58:54 of a leaf are its key, not reserved.
+      const pkeys = this.xpc !== null ? this.xpc.pkeys ?? null : null;
+      const isLeaf = (pteLo & 0xa) !== 0;
+      if ((pteLo & 1) === 0 || (pteLo & 6) === 4 || ((pteHi >>> 22) & (pkeys !== null && isLeaf ? 0x3e0 : 0x3ff)) !== 0) {
         this.raiseVa(this.faultCause(kind, true), lo, hi);
         return -1;
       }
@@ -150,6 +153,8 @@ export abstract class HartMmu extends HartBus {
         else if (kind === KIND_READ) ok = r || (x && (this.mstatus & C.MSTATUS_MXR) !== 0);
         else ok = w;
       }
+      // Protection keys: a data access to a user page needs the rights of the page's key.
+      if (ok && pkeys !== null && u && kind !== KIND_FETCH && !pkeys.allows((pteHi >>> 22) & 0x1f, kind === KIND_WRITE)) ok = false;
       // Step 6: a misaligned superpage (pte.ppn[i−1:0] ≠ 0 for i > 0) is a page fault.
       if (ok && i > 0) {
         const lowMask = i === 1 ? 0x1ff : 0x3ffff;

@@ -118,6 +118,12 @@ export interface CommitRecord {
    * 0 otherwise.
    */
   counterReadOffset?: number;
+  /**
+   * The other IPC mechanisms' steps (docs/mechanisms.md; bits of emulator/mech/events.ts, 0 for every
+   * other instruction) and the physical address of the record or list entry they touched.
+   */
+  mechEvent: number;
+  mechPa: number;
 }
 
 /** CommitRecord.xlate bits. */

@@ -4,14 +4,19 @@
 
 import type { Hart } from './hart.js';
 
-/** XPC CSR numbers (docs/xpc.md §2); the hart asks the hook only about these. */
+/**
+ * CSR numbers the hook answers (the hart asks it only about these): XPC's (docs/xpc.md §2) and the other
+ * IPC mechanisms' (docs/mechanisms.md: gates 0x5D0–0x5D8, 0xDC0, 0xCD0; address-space lists
+ * 0x5E0–0x5E3; protection keys 0x802). A hook without the extension answers "not accessible" (illegal instruction).
+ */
 export function isXpcCsr(n: number): boolean {
-  return (n >= 0x5c0 && n <= 0x5cb) || n === 0x800 || n === 0x801 || (n >= 0xcc0 && n <= 0xcc2);
+  return (n >= 0x5c0 && n <= 0x5cb) || n === 0x800 || n === 0x801 || (n >= 0xcc0 && n <= 0xcc2) ||
+    (n >= 0x5d0 && n <= 0x5e3) || n === 0xdc0 || n === 0xcd0 || n === 0x802;
 }
 
 export interface XpcHook {
   /**
-   * Execute an XPC instruction (raw bits of a custom-0 row of the table) at hart.pc. Return true when it
+   * Execute an XPC instruction (raw bits of a custom-0 row of the table, or custom-1 for docs/mechanisms.md) at hart.pc. Return true when it
    * completed: the hook has set hart.pc to the next pc. Return false when it raised an exception: the
    * hook has called hart.raise(cause, tval) first. Privilege is the hook's to check.
    */
@@ -27,5 +32,12 @@ export interface XpcHook {
    * not cache the page), or -2 when the hook raised an exception (hart.raise was called).
    */
   segmentActive: boolean;
+  /**
+   * Protection keys (docs/mechanisms.md §2): when present, leaf PTE bits 58:54 are a key (not reserved)
+   * and the walk asks `allows(key, write)` for data accesses to user pages.
+   */
+  readonly pkeys?: { allows(key: number, write: boolean): boolean } | null;
+  /** medeleg bits of the custom exceptions this hook raises (default: XPC's causes 24–28). */
+  readonly delegableCauses?: number;
   translateData(hart: Hart, vaLo: number, vaHi: number, write: boolean, size: number): number;
 }

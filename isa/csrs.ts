@@ -97,6 +97,26 @@ const rows: CsrDef[] = [
   { name: 'uxseg_va', number: 0xcc0 },
   { name: 'uxseg_len', number: 0xcc1 },
   { name: 'xcaller', number: 0xcc2 },
+
+  // Call gates (docs/mechanisms.md §1): supervisor read/write, supervisor read-only, user read-only.
+  { name: 'gdom', number: 0x5d0 },
+  { name: 'gstack_base', number: 0x5d1 },
+  { name: 'gstack_top', number: 0x5d2 },
+  { name: 'gstack_limit', number: 0x5d3 },
+  { name: 'gfill_gate', number: 0x5d4 },
+  { name: 'gfill_dom', number: 0x5d5 },
+  { name: 'gfill_satp', number: 0x5d6 },
+  { name: 'gfill_pc', number: 0x5d7 },
+  { name: 'gfill_target', number: 0x5d8 },
+  { name: 'gcache_entries', number: 0xdc0 },
+  { name: 'gcaller', number: 0xcd0 },
+  // Protection keys (docs/mechanisms.md §2): user read/write.
+  { name: 'pkr', number: 0x802 },
+  // Address-space lists (docs/mechanisms.md §3): supervisor read/write.
+  { name: 'asl_base', number: 0x5e0 },
+  { name: 'asl_size', number: 0x5e1 },
+  { name: 'asl_tramp', number: 0x5e2 },
+  { name: 'asl_index', number: 0x5e3 },
 ];
 
 // Names of other extensions' CSRs, as LLVM 14 knows them (RISCVSystemOperands.td); not implemented.

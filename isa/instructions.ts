@@ -7,7 +7,7 @@
 
 import { OPERANDS, type OperandField } from './operands.js';
 
-export type Extension = 'I' | 'M' | 'A' | 'Zicsr' | 'Zifencei' | 'C' | 'Priv' | 'Xpc';
+export type Extension = 'I' | 'M' | 'A' | 'Zicsr' | 'Zifencei' | 'C' | 'Priv' | 'Xpc' | 'Xgate' | 'Xasl';
 
 /** One operand slot of an instruction's assembly syntax. */
 export type SyntaxSlot =
@@ -141,6 +141,20 @@ const BASE_ROWS: Row[] = [
   ['xprefetch', 'rs1', '31..25=0 24..20=0 14..12=3 11..7=0 6..0=0x0b', 'Xpc'],
 ];
 
+/**
+ * The IPC mechanisms compared with XPC (ours, docs/mechanisms.md): custom-1 (0b0101011), R-type with
+ * rd, rs2 (unless used) and funct7 zero. Kept in a block of their own so other extensions' rows merge cleanly.
+ */
+const MECH_ROWS: Row[] = [
+  // Call gates in a software-filled gate cache (docs/mechanisms.md §1).
+  ['gcall', 'rs1', '31..25=0 24..20=0 14..12=0 11..7=0 6..0=0x2b', 'Xgate'],
+  ['gret', '', '31..0=0x0000102b', 'Xgate'],
+  ['gfill', 'rs1', '31..25=0 24..20=0 14..12=2 11..7=0 6..0=0x2b', 'Xgate'],
+  ['gflush', 'rs1', '31..25=0 24..20=0 14..12=3 11..7=0 6..0=0x2b', 'Xgate'],
+  // Address-space lists switched from user mode (docs/mechanisms.md §3).
+  ['aslswitch', 'rs1, rs2', '31..25=0 14..12=4 11..7=0 6..0=0x2b', 'Xasl'],
+];
+
 /** A rows: each expands to four rows, plain, .aq, .rl and .aqrl (bits 26 and 25). */
 const AMO_ROWS: [name: string, funct5: number][] = [
   ['amoadd', 0x00], ['amoswap', 0x01], ['amoxor', 0x04], ['amoor', 0x08], ['amoand', 0x0c],
@@ -261,7 +275,7 @@ function slotFields(slots: readonly SyntaxSlot[]): OperandField[] {
 }
 
 function buildTable(): InstrDef[] {
-  const rows = [...BASE_ROWS, ...atomicRows(), ...C_ROWS];
+  const rows = [...BASE_ROWS, ...atomicRows(), ...C_ROWS, ...MECH_ROWS];
   return rows.map(([name, syntax, fixed, ext, extra], id): InstrDef => {
     const size: 2 | 4 = ext === 'C' ? 2 : 4;
     const { match, mask } = parseFixed(name, fixed, size);

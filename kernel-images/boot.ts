@@ -3,6 +3,7 @@
 
 import { Machine } from '../emulator/machine.js';
 import { createXpcHook } from '../emulator/xpc/hook.js';
+import { createMechHook, type Mechanism } from '../emulator/mech/hook.js';
 import type { CommitObserver, RunResult } from '../emulator/types.js';
 import { readElf } from '../tools/elf/read.js';
 import { toLoadable } from '../tools/elf/load.js';
@@ -14,6 +15,8 @@ export interface BootOptions {
   /** Attach the XPC engine (default true; the image must have been built with the same setting). */
   xpc?: boolean;
   ramMiB?: number;
+  /** Attach these IPC-mechanism extensions instead (docs/mechanisms.md), e.g. ['gate'] for a gate kernel. */
+  ext?: Mechanism[];
   observer?: CommitObserver;
   /** Also pass console bytes here as they come. */
   echo?: (bytes: Uint8Array) => void;
@@ -34,7 +37,9 @@ export function bootImage(image: KernelImage, opts: BootOptions = {}): BootResul
       opts.echo?.(b);
     },
   });
-  if (opts.xpc ?? true) machine.attachXpc(createXpcHook(machine.hart));
+  if (opts.ext !== undefined) {
+    if (opts.ext.length > 0) machine.attachXpc(createMechHook(machine.hart, opts.ext));
+  } else if (opts.xpc ?? true) machine.attachXpc(createXpcHook(machine.hart));
   machine.load(toLoadable(readElf(image.elf)));
   const result = machine.run(opts.maxInsns ?? 50_000_000, opts.observer);
   const console = Buffer.concat(chunks).toString('latin1');

@@ -21,7 +21,8 @@ export type Csr =
   | 'sscratch' | 'sepc' | 'scause' | 'stval' | 'satp' | 'scounteren' | 'cycle' | 'time' | 'instret'
   | 'xentry_base' | 'xentry_size' | 'xcap' | 'xlink_base' | 'xlink_top' | 'xlink_limit' | 'xseglist'
   | 'xseglist_size' | 'xseg_va' | 'xseg_pa' | 'xseg_len' | 'xseg_perm' | 'xsegmask_off' | 'xsegmask_len'
-  | 'uxseg_va' | 'uxseg_len' | 'xcaller';
+  | 'uxseg_va' | 'uxseg_len' | 'xcaller' | 'gdom' | 'gstack_base' | 'gstack_top' | 'gstack_limit'
+  | 'asl_base' | 'asl_size' | 'asl_tramp';
 
 /** Register number of an ABI name. */
 export function regNumber(r: Reg): number {

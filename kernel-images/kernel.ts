@@ -21,6 +21,8 @@ import { memoryText } from './kernel/memory.js';
 import { schedText } from './kernel/sched.js';
 import { syscallText, trapText } from './kernel/trap.js';
 import { xpcText } from './kernel/xpc.js';
+import { gateText } from './kernel/gate.js';
+import { aslText } from './kernel/asl.js';
 
 export { DEFAULT_KERNEL_CONFIG, type KernelConfig } from './kernel/common.js';
 export { kernelConstants } from './kernel/constants.js';
@@ -38,7 +40,9 @@ export function kernelText(a: Asm, cfg: KernelConfig): void {
   else fastpathText(a, cfg.xpc);
   syscallText(a, cfg);
   ipcText(a, cfg.xpc);
-  faultsText(a, cfg.xpc);
-  initText(a, cfg.xpc);
+  faultsText(a, cfg.xpc, cfg.gate ?? false, cfg.asl ?? false);
+  initText(a, cfg.xpc, cfg.asl ?? false);
   if (cfg.xpc) xpcText(a);
+  if (cfg.gate) gateText(a);
+  if (cfg.asl) aslText(a);
 }

@@ -106,6 +106,10 @@ export const SYS = {
   xpc_relay_free: 15,
   getpid: 16,
   xpc_revoke: 17,
+  gate_register: 18,
+  gate_grant: 19,
+  asl_export: 20,
+  asl_bind: 21,
 } as const;
 export type SyscallName = keyof typeof SYS;
 

@@ -27,6 +27,11 @@ export interface ProgramSpec {
    * `xpc_entry_<name>_id` before anyone calls it.
    */
   dynamicEntries?: { name: string; handler: string; contexts: number }[];
+  /**
+   * Protection-key systems (SystemSpec.pkeyInspect): the labels [start, end) of the program's own gate,
+   * the only code allowed to write `pkr` (docs/mechanisms.md §2.4).
+   */
+  pkrGate?: [start: string, end: string];
 }
 
 export interface XEntrySpec {
@@ -49,6 +54,12 @@ export interface SystemSpec {
   frames?: { name: string; pages: number }[];
   programs: ProgramSpec[];
   xentries?: XEntrySpec[];
+  /**
+   * Inspect every program's text when the image is built (the modules are fixed in the image, so this
+   * is their load-time check): a `pkr` write outside the program's `pkrGate` refuses the system
+   * (docs/mechanisms.md §2.4, kernel-images/pkey-inspect.ts).
+   */
+  pkeyInspect?: boolean;
 }
 
 export class SystemError extends Error {}

@@ -146,7 +146,7 @@ describe('rvx bench ipc (quick)', () => {
   }, 120_000);
 
   it('--sweep gives a curve per series; ablations take XPC\'s parts away', async () => {
-    // the sel4 series only (ablations are of XPC and always run): their base is the quick run's xpc
+    // the sel4 series only (ablations are of XPC and always run, with their own baseline first)
     const r = await runIpcBench({ mechs: ['kernel', 'xpc'], series: ['kernel-sel4'], core: rocketParams(), asid: false, runs: 1, warmup: 1,
       sweep: { param: 'missLatency', values: [5, 120] }, ablations: ['relay-by-copy', 'no-engine-cache'] }, REV);
     // the first round trip after boot misses by construction (a hot one may hit everywhere and not move)
@@ -154,9 +154,9 @@ describe('rvx bench ipc (quick)', () => {
     const sel4 = r.sweep!.series['kernel-sel4']!;
     expect(sel4).toHaveLength(2);
     expect(rt0(sel4[1])).toBeGreaterThan(rt0(sel4[0]));
-    expect(r.ablations!.map((a) => a.name)).toEqual(['no-engine-cache', 'relay-by-copy']);
+    expect(r.ablations!.map((a) => a.name)).toEqual(['all-parts', 'no-engine-cache', 'relay-by-copy']);
     const pick = (name: string, w: string, bytes: number) => r.ablations!.find((a) => a.name === name)!.results.find((p) => p.name === w && p.bytes === bytes)!;
-    const base = (w: string, bytes: number) => get(w, 'xpc', bytes).cycles.median;
+    const base = (w: string, bytes: number) => pick('all-parts', w, bytes).median;
     expect(pick('relay-by-copy', 'roundtrip', 4096).median).toBeGreaterThan(base('roundtrip', 4096) + 4096);
     expect(pick('no-engine-cache', 'call', 0).median).toBeGreaterThan(base('call', 0));
     expect(() => withParam(rocketParams(), 'dcache.ways', 3)).toThrow(/power-of-two/);

@@ -19,10 +19,10 @@ function rng(seed: number): () => number {
 }
 
 /** Numbers of the CSRs LLVM does not know (XPC's): rvx prints their names, llvm-objdump numbers. */
-const XPC_CSRS = new Set(CSRS.filter((c) => /^u?x/.test(c.name)).map((c) => c.number));
+const XPC_CSRS = new Set(CSRS.filter((c) => /^(u?x|gdom|gstack_|gfill_|gcache_|gcaller|asl_|pkr$)/.test(c.name)).map((c) => c.number));
 
 function usesXpc(word: number): boolean {
-  if ((word & 0x7f) === 0x0b) return true; // custom-0: LLVM knows no XPC instruction
+  if ((word & 0x7f) === 0x0b || (word & 0x7f) === 0x2b) return true; // custom-0/1: LLVM knows no XPC or mechanism instruction
   return (word & 0x7f) === 0x73 && ((word >>> 12) & 3) !== 0 && XPC_CSRS.has(word >>> 20);
 }
 

@@ -21,7 +21,7 @@ function blank(): CommitRecord {
     step: 0, priv: 3, pc: 0, raw: 0, size: 4, opId: 0, rd: -1, rdValue: 0n, csrWriteCount: 0, csrWriteNum: [],
     csrWriteValue: [], memKind: MEM_NONE, memVaddr: 0, memPaddr: 0, memSize: 0, memValue: 0n, taken: false,
     nextPc: 0, trapped: false, trapCause: 0n, trapTval: 0n, walkLevels: 0, rs1Value: 0n, rs2Value: 0n,
-    fetchPaddr: 0, xlate: 0, xpcEvent: 0, xpcCapPa: 0, xpcEntryPa: 0, xpcLinkPa: 0, xpcSegListPa: 0,
+    fetchPaddr: 0, xlate: 0, xpcEvent: 0, xpcCapPa: 0, xpcEntryPa: 0, xpcLinkPa: 0, xpcSegListPa: 0, mechEvent: 0, mechPa: 0,
   };
 }
 

@@ -18,7 +18,7 @@ function rec(pc: number, name: string, values: number[], extra: Partial<CommitRe
     step: 0, priv: 3, pc, raw: e.bits, size: def.size, opId: def.id, rd: -1, rdValue: 0n, csrWriteCount: 0, csrWriteNum: [],
     csrWriteValue: [], memKind: MEM_NONE, memVaddr: 0, memPaddr: 0, memSize: 0, memValue: 0n, taken: false,
     nextPc: pc + def.size, trapped: false, trapCause: 0n, trapTval: 0n, walkLevels: 0, rs1Value: 0n, rs2Value: 0n,
-    fetchPaddr: pc, xlate: 0, xpcEvent: 0, xpcCapPa: 0, xpcEntryPa: 0, xpcLinkPa: 0, xpcSegListPa: 0, ...extra,
+    fetchPaddr: pc, xlate: 0, xpcEvent: 0, xpcCapPa: 0, xpcEntryPa: 0, xpcLinkPa: 0, xpcSegListPa: 0, mechEvent: 0, mechPa: 0, ...extra,
   };
 }
 

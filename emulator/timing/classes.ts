@@ -83,6 +83,8 @@ function classify(name: string): number {
   if (name === 'sfence.vma') return C_SFENCE;
   if (name === 'fence.i') return C_FENCE_I;
   if (['xcall', 'xret', 'swapseg', 'xprefetch'].includes(name)) return C_XPC;
+  // The other IPC mechanisms (docs/mechanisms.md): the same engine-step costing (timing/mech.ts).
+  if (['gcall', 'gret', 'gfill', 'gflush', 'aslswitch'].includes(name)) return C_XPC;
   if (['ecall', 'ebreak', 'wfi', 'fence', 'fence.tso'].includes(name)) return C_SYSTEM;
   return C_ALU;
 }

@@ -13,6 +13,7 @@ import {
 import type { CoreParams } from './params.js';
 import { Tlb } from './tlb.js';
 import { XpcCostModel } from './xpc.js';
+import { MechCostModel } from './mech.js';
 
 /** Stall categories, in the order of CoreModel.lastStalls and CoreStats.stalls. */
 export const STALL_NAMES = [
@@ -162,6 +163,8 @@ export class RocketModel {
   private readonly xpcExtra: Float64Array;
   /** The XPC engine's steps through this core's D-cache (docs/xpc.md §7). */
   readonly xpcCost: XpcCostModel;
+  /** The other IPC mechanisms' steps (docs/mechanisms.md), through the same port. */
+  readonly mechCost: MechCostModel;
 
   /** Refill cycles of an I-cache and a D-cache miss, and a dirty victim's write-back (from the parameters). */
   private readonly icacheMiss: number;
@@ -213,12 +216,16 @@ export class RocketModel {
     this.cacheEnd = Float64Array.from(params.cacheable.map((r) => r.base + r.size));
     const ilb = params.icache.lineBytes;
     this.linesUniform = params.cacheable.every((r) => r.base % ilb === 0 && (r.base + r.size) % ilb === 0);
-    this.xpcExtra = Float64Array.from([params.xpc.xcall, params.xpc.xret, params.xpc.swapseg, params.xpc.xprefetch]);
-    this.xpcCost = new XpcCostModel(params.xpc, {
-      dataAccess: (pa, size, write) => this.dataAccess(pa, size, false, write === true),
+    // Indexed by OP_FACTS.xpcIndex: 255 (mechanism rows) reads 0.
+    this.xpcExtra = new Float64Array(256);
+    this.xpcExtra.set([params.xpc.xcall, params.xpc.xret, params.xpc.swapseg, params.xpc.xprefetch]);
+    const port = {
+      dataAccess: (pa: number, size: number, write?: boolean) => this.dataAccess(pa, size, false, write === true),
       loadLatency: params.loadLatencyWord,
       redirectPenalty: params.xretPenalty,
-    });
+    };
+    this.xpcCost = new XpcCostModel(params.xpc, port);
+    this.mechCost = new MechCostModel({}, port);
     this.observer = (rec) => this.observe(rec);
     this.reset();
   }
@@ -231,6 +238,7 @@ export class RocketModel {
     this.dtlb.flushAll();
     this.bp.reset();
     this.xpcCost.reset();
+    this.mechCost.reset();
     this.pteCache.fill(NaN);
     this.regReady.fill(0);
     this.mdFree = 0;
@@ -427,8 +435,8 @@ export class RocketModel {
     if (rec.trapped) {
       this.traps++;
       // An XPC instruction that faults part-way still spent the engine steps it reported.
-      if (rec.xpcEvent !== 0) {
-        const x = this.xpcCost.cost(rec);
+      if (rec.xpcEvent !== 0 || rec.mechEvent !== 0) {
+        const x = this.xpcCost.cost(rec) + this.mechCost.cost(rec);
         this.stall(S_XPC, x);
         t += x;
       }
@@ -560,7 +568,7 @@ export class RocketModel {
       this.icache.invalidateAll();
       this.lastFetchLine = NaN;
     } else if (cls === C_XPC) {
-      const extra = this.xpcExtra[OP_FACTS.xpcIndex[opId]] + this.xpcCost.cost(rec) + (this.xpcHook ? this.xpcHook(rec) : 0);
+      const extra = this.xpcExtra[OP_FACTS.xpcIndex[opId]] + this.xpcCost.cost(rec) + this.mechCost.cost(rec) + (this.xpcHook ? this.xpcHook(rec) : 0);
       this.stall(S_XPC, extra);
       post += extra;
       if (this.xpcCost.lastPortBusy > 0) this.portBusyUntil = issue + 1 + post + this.xpcCost.lastPortBusy;

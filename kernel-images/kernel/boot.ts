@@ -17,8 +17,8 @@ export function bootText(a: Asm, cfg: KernelConfig): void {
   a.raw('.balign 4').label('m_pmp_done');
   a.la('t0', 'm_trap').csrw('mtvec', 't0');
   a.la('t0', 'm_scratch').csrw('mscratch', 't0');
-  const medeleg = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 13, 15, 24, 25, 26, 27, 28].reduce((m, b) => m | (1 << b), 0);
-  a.li('t0', medeleg, 'delegate every U-mode exception (and the XPC faults) to S').csrw('medeleg', 't0');
+  const medeleg = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 13, 15, 24, 25, 26, 27, 28, 29, 30, 31].reduce((m, b) => m | (1 << b), 0);
+  a.li('t0', medeleg, 'delegate every U-mode exception (and the XPC, gate and ASL faults: WARL, kept only when present) to S').csrw('medeleg', 't0');
   a.li('t0', 0x222, 'SSIP, STIP, SEIP').csrw('mideleg', 't0');
   a.li('t0', 7, 'S and U may read cycle, time, instret').csrw('mcounteren', 't0');
   a.csrw('mie', 'zero', 'MTIE is enabled by the first set_timer');

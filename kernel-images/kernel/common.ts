@@ -23,6 +23,16 @@ export interface KernelConfig {
    * (fastpath-sel4.ts), the baseline `rvx bench ipc` compares XPC with. The slow path is the same.
    */
   flavour: 'minimal' | 'sel4';
+  /**
+   * Emit the call-gate support (docs/mechanisms.md section 1: gate table, gate-miss handler, return
+   * stacks, gate system calls). Needs a machine with `--ext gate`; not combined with `xpc` (default off).
+   */
+  gate?: boolean;
+  /**
+   * Emit the address-space-list support (docs/mechanisms.md section 3: per-process lists and keys, the
+   * trampoline page, asl_export/asl_bind). Needs a machine with `--ext asl`; not combined (default off).
+   */
+  asl?: boolean;
 }
 
 export const DEFAULT_KERNEL_CONFIG: KernelConfig = {
@@ -61,4 +71,7 @@ export const CAUSES: [number, string][] = [
   [26, 'XPC invalid linkage (forged xret)'],
   [27, 'XPC relay-segment error'],
   [28, 'XPC link-stack overflow'],
+  [29, 'gate miss'],
+  [30, 'gate-stack fault (forged gret)'],
+  [31, 'address-space-list fault (bad key or index)'],
 ];

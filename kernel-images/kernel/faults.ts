@@ -3,7 +3,7 @@
 import type { Asm } from '../builder.js';
 import { CAUSES } from './common.js';
 
-export function faultsText(a: Asm, X: boolean): void {
+export function faultsText(a: Asm, X: boolean, G = false, A = false): void {
   a.heading('Faults and process death');
   a.func('user_exception', 'An exception from U-mode other than ecall (s11 = current, scause in t4). XPC faults of\nxcall (24, 25, 27, 28) are refused: the xcall returns an error in a0. Everything else kills the\nprocess that owns the faulting code, with a console line naming it, the pc and the cause.');
   if (X) {
@@ -35,6 +35,28 @@ export function faultsText(a: Asm, X: boolean): void {
     addi t0, t0, 4
     sd t0, TCB_PC(s11)
     j syscall_return
+    `);
+  }
+  if (G) {
+    a.comment('Call gates (docs/mechanisms.md section 1): a miss is filled or refused, a stack fault refused or fatal,\nany other exception inside a gate call kills the callee domain.');
+    a.block(`
+    li t0, 29
+    beq t4, t0, gate_miss
+    li t0, 30
+    beq t4, t0, gate_stack_fault
+    csrr t0, gstack_top
+    csrr t1, gstack_base
+    bne t0, t1, gate_callee_fault
+    `);
+  }
+  if (A) {
+    a.comment('Address-space lists: a bad key, index or switch (31) kills the process that tried (guessing keys is\nthe attack); any other exception in another process\'s space kills that process.');
+    a.block(`
+    li t0, 31
+    beq t4, t0, fault_kill
+    ld t0, TCB_SATP(s11)
+    ld t1, TCB_HOME_SATP(s11)
+    bne t0, t1, asl_foreign_fault
     `);
   }
   a.label('fault_kill');
@@ -189,6 +211,14 @@ export function faultsText(a: Asm, X: boolean): void {
     sd t0, TF_A0(a0)
     call ready_enqueue
 5:
+  `);
+  if (G) a.block(`
+    mv a0, s0
+    call gate_process_died     # its gates go; threads inside it go back to live callers
+  `);
+  if (A) a.block(`
+    mv a0, s0
+    call asl_process_died      # its space leaves every list; threads in it go home
   `);
   if (X) a.block(`
     mv a0, s0

@@ -2,7 +2,7 @@
 
 import type { Asm } from '../builder.js';
 
-export function initText(a: Asm, X: boolean): void {
+export function initText(a: Asm, X: boolean, A = false): void {
   a.heading('init: build the world the system description asks for (boot modules, objects, capabilities)');
   a.func('init_world', 'Endpoints and notifications are static; frames are allocated; each boot module becomes a process\nwith its own Sv39 address space, stack (guard page below), IPC buffer and capabilities.');
   a.block(`
@@ -200,6 +200,7 @@ init_oom:
     call map_new_page
     sd a0, TCB_IPCBUF(s1)
   `);
+  if (A) a.i('call asl_map_process', 'address-space lists: entry page and trampoline');
   if (X) a.block(`
     call page_alloc            # XPC page: capability bitmap (the identity) and seg-list, each on its own
     beqz a0, init_oom          # cache lines (layout.ts: nothing hot at a page's line 0)

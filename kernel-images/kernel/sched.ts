@@ -144,6 +144,8 @@ export function schedText(a: Asm, cfg: KernelConfig): void {
   `);
   if (!X) {
     a.ld('t0', 'TCB_SATP', 't6').csrw('satp', 't0').raw('.if KERNEL_ASID == 0').i('sfence.vma zero, zero').raw('.endif');
+    if (cfg.gate) a.i('call gate_load', 'the thread\'s gate domain and return stack');
+    if (cfg.asl) a.i('call asl_load', 'the thread\'s address-space list');
   } else {
     a.comment('XPC state of the thread (docs/xpc.md section 2); xcaller follows from xlink_top. A thread with\nTCB_XPC_BUSY = 0 is in its home state (its saved XPC fields may be stale: the fastpath does not\nrefresh them), so the home values are loaded.');
     a.ld('t0', 'TCB_XPC_BUSY', 't6').i('bnez t0, 1f');

@@ -20,14 +20,18 @@ export function trapText(a: Asm, cfg: KernelConfig): void {
   a.csrr('t5', 'sepc');
   a.li('t3', 8).i('bne t4, t3, trap_not_syscall', 'not an ecall from U');
   a.i('addi t5, t5, 4', 'resume after the ecall').sd('t5', 'TCB_PC', 't6');
-  a.li('t3', 'SYS_CALL').i('beq a7, t3, fastpath_call');
-  a.li('t3', 'SYS_REPLY_RECV').i('beq a7, t3, fastpath_reply_recv');
+  if (!cfg.gate && !cfg.asl) {
+    a.li('t3', 'SYS_CALL').i('beq a7, t3, fastpath_call');
+    a.li('t3', 'SYS_REPLY_RECV').i('beq a7, t3, fastpath_reply_recv');
+  } else a.comment('Gate and address-space-list kernels take the slow path for every call: the fastpath switches\nneither gate state nor lists.');
   a.i('j syscall_slow');
 
   a.label('trap_not_syscall');
   a.sd('t5', 'TCB_PC', 't6');
   a.la('sp', 'kstack_top').mv('s11', 't6');
   if (X) a.i('call xpc_save');
+  if (cfg.gate) a.i('call gate_save');
+  if (cfg.asl) a.i('call asl_save');
   a.csrr('t4', 'scause').i('bgez t4, user_exception');
   a.comment('Interrupt: the only one enabled is the supervisor timer. Preempt: back of the ready queue.');
   a.block(`
@@ -92,6 +96,20 @@ export function syscallText(a: Asm, cfg: KernelConfig): void {
 3:
     `);
   }
+  if (cfg.asl) {
+    a.i('call asl_save', 't0 only');
+    a.comment('In another process\'s space (after aslswitch) the code making the call is that process\'s, on this\nthread: refused, as inside a gate call.');
+    a.ld('t0', 'TCB_SATP', 's11').ld('t1', 'TCB_HOME_SATP', 's11').i('beq t0, t1, 1f');
+    a.li('a0', 'E_PERM').i('j syscall_return');
+    a.label('1');
+  }
+  if (cfg.gate) {
+    a.i('call gate_save', 't0, t1 only');
+    a.comment('Inside a gate call the code making the call is the callee\'s, on the caller\'s thread: the kernel\nrefuses every system call there (docs/kernel.md, Call gates) rather than act with either\'s authority.');
+    a.csrr('t0', 'gstack_top').csrr('t1', 'gstack_base').i('beq t0, t1, 1f');
+    a.li('a0', 'E_PERM').i('j syscall_return');
+    a.label('1');
+  }
   a.block(`
     li t0, NUM_SYSCALLS
     bgeu a7, t0, 1f
@@ -112,6 +130,8 @@ export function syscallText(a: Asm, cfg: KernelConfig): void {
     xpc_grant: X ? 'sys_xpc_grant' : 'sys_nosys', xpc_relay_alloc: X ? 'sys_xpc_relay_alloc' : 'sys_nosys',
     xpc_relay_free: X ? 'sys_xpc_relay_free' : 'sys_nosys', getpid: 'sys_getpid',
     xpc_revoke: X ? 'sys_xpc_revoke' : 'sys_nosys',
+    gate_register: cfg.gate ? 'sys_gate_register' : 'sys_nosys', gate_grant: cfg.gate ? 'sys_gate_grant' : 'sys_nosys',
+    asl_export: cfg.asl ? 'sys_asl_export' : 'sys_nosys', asl_bind: cfg.asl ? 'sys_asl_bind' : 'sys_nosys',
   };
   for (const [name, num] of Object.entries(L.SYS).sort((x, y) => x[1] - y[1])) a.i(`.quad ${impl[name as L.SyscallName]}`, `${num}: ${name}`);
 

@@ -265,14 +265,17 @@ export async function runIpcBench(o: IpcOptions, revision: { revision: string; d
     report.sweep = sw;
   }
   if (o.ablations && o.core !== 'ideal' && o.mechs.includes('xpc')) {
-    report.ablations = [];
+    // The baseline first, measured the same way (the one-way/round-trip image, same runs and warm-up), so
+    // each variant is compared with the engine whole and not with another image's layout.
+    const { results: whole } = await runSeries('xpc', false, o.core, o.runs, o.warmup, 'ipc');
+    report.ablations = [{ name: 'all-parts', description: 'the whole engine (the baseline the variants are compared with)', results: ipcOnly(whole) }];
     const abl = o.ablations;
     for (const ab of ABLATIONS.filter((a) => abl === true || (Array.isArray(abl) && abl.includes(a.name)))) {
       const core = ab.core(o.core);
       const { results } = await runSeries('xpc', false, core, o.runs, o.warmup, 'ipc', ab.copyRelay);
       report.ablations.push({ name: ab.name, description: ab.description, results: ipcOnly(results) });
     }
-    o.log?.(`  ablations: ${report.ablations.length} variants of xpc`);
+    o.log?.(`  ablations: ${report.ablations.length - 1} variants of xpc and its baseline`);
   }
   return report;
 }

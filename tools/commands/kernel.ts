@@ -29,7 +29,8 @@ each process's exit code is on the console), or rvx's own from the table below.`
     { long: 'emit-asm', arg: 'DIR', help: 'write the generated kernel and user-program assembly to DIR (no boot)' },
     { long: 'output', short: 'o', arg: 'FILE', help: "write the kernel ELF (boot modules inside) to FILE, '-' for stdout (no\nboot); run it with rvx run" },
     { long: 'console', arg: 'uart|htif', help: 'console device (default uart)' },
-    ...MACHINE_FLAGS.filter((f) => f.long !== 'bin' && f.long !== 'max-insns'),
+    // --ext: the kernel images are built for XPC or none (the gate and list kernels are not systems yet)
+    ...MACHINE_FLAGS.filter((f) => f.long !== 'bin' && f.long !== 'max-insns' && f.long !== 'ext'),
     { long: 'max-insns', arg: 'N', help: `instruction budget for the boot (default ${DEFAULT_MAX_INSNS}; exit status 124)` },
     ...GDB_FLAGS.map((f) => (f.long === 'gdb' ? { ...f, help: `${f.help}\n(the kernel ELF is written to a temporary file for gdb's symbols; its path is printed)` } : f)),
   ],

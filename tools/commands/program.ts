@@ -6,6 +6,7 @@
 import { Machine, MachineError, type MachineStats, type Tier } from '../../emulator/machine.js';
 import { CoreParamsError, coreFromOption, type CoreModel } from '../../emulator/timing/index.js';
 import { createXpcHook } from '../../emulator/xpc/hook.js';
+import { createMechHook, parseExtList, type Mechanism } from '../../emulator/mech/hook.js';
 import type { CommitObserver, CommitRecord, LoadableProgram } from '../../emulator/types.js';
 import type { ElfImage } from '../elf/model.js';
 import { flatBinary, loadProgramBytes } from '../load.js';
@@ -22,6 +23,7 @@ export const MACHINE_FLAGS: FlagSpec[] = [
   { long: 'tier', arg: 'TIER', help: 'jit (default) or interp: with --core ideal, jit translates hot blocks to\nWebAssembly (same results); interp runs the interpreter alone. Cycle models always interpret' },
   { long: 'no-xpc', help: 'a plain RV64 hart: no XPC engine (custom-0 and the XPC CSRs are illegal)' },
   { long: 'xpc', help: 'attach the XPC engine (the default)' },
+  { long: 'ext', arg: 'LIST', help: 'IPC extensions to attach instead, comma-separated: xpc, gate, pkey, asl, or\nnone (docs/mechanisms.md); e.g. --ext xpc,gate' },
   { long: 'ram', arg: 'MiB', help: 'RAM size at 0x80000000, 1 to 2047 MiB (default 128)' },
   { long: 'mtime-hz', arg: 'HZ', help: 'CLINT mtime frequency per 10^9 instructions (default 10000000)' },
   { long: 'max-insns', arg: 'N', help: 'stop after N retired instructions (exit status 124)' },
@@ -51,6 +53,8 @@ export function gdbOptions(a: ParsedArgs): GdbFlags {
 
 export interface MachineOptions {
   core?: string;
+  /** --ext: the IPC extensions, replacing the XPC default. */
+  ext?: Mechanism[];
   tier?: Tier;
   isa?: string;
   xpc: boolean;
@@ -66,6 +70,14 @@ export interface MachineOptions {
 export function machineOptions(a: ParsedArgs): MachineOptions {
   const o: MachineOptions = { xpc: !a.has('no-xpc'), maxInsns: Infinity, stats: a.has('stats') };
   if (a.has('no-xpc') && a.has('xpc')) throw new UsageError("'--xpc' and '--no-xpc' contradict each other");
+  if (a.has('ext')) {
+    if (a.has('no-xpc') || a.has('xpc')) throw new UsageError("--ext names the extensions itself: it does not go with '--xpc' or '--no-xpc'");
+    try {
+      o.ext = parseExtList(a.get('ext') ?? '');
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
   const core = a.get('core');
   if (core !== undefined) {
     if (core === '') throw new UsageError('--core needs a value: rocket, ideal or a JSON parameter file');
@@ -140,7 +152,9 @@ export function openProgram(
   let machine: Machine;
   try {
     machine = new Machine({ stdout: console, stdin, isa: o.isa, ramMiB: o.ramMiB, mtimeHz: o.mtimeHz, tier: o.tier });
-    if (o.xpc) machine.attachXpc(createXpcHook(machine.hart));
+    if (o.ext !== undefined) {
+      if (o.ext.length > 0) machine.attachXpc(createMechHook(machine.hart, o.ext));
+    } else if (o.xpc) machine.attachXpc(createXpcHook(machine.hart));
     machine.load(program);
   } catch (e) {
     if (e instanceof MachineError) throw new RefusedError(`${file}: ${e.message}`);

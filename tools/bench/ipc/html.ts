@@ -249,10 +249,8 @@ export function renderHtml(rep: IpcReport): string {
   if (cmp.length) sections.push(`<h2>Chain and applications</h2><div class="row">${cmp.join('')}</div>`);
   if (rep.sweep) sections.push(`<h2>Sweep: ${esc(rep.sweep.param)}</h2>${sweepChart(rep)}`);
   if (rep.ablations) {
-    const base = rep.workloads.filter((w) => w.series === 'xpc');
     const pick = (l: { name: string; bytes: number; median: number }[], n: string, b: number) => l.find((p) => p.name === n && p.bytes === b)?.median ?? '';
-    const rows = [['xpc (all parts)', 'the default engine', base.map((w) => ({ name: w.name, bytes: w.bytes, median: w.cycles.median }))] as const,
-      ...rep.ablations.map((a) => [a.name, a.description, a.results] as const)];
+    const rows = rep.ablations.map((a) => [a.name, a.description, a.results] as const);
     sections.push(`<h2>XPC ablations</h2><table><thead><tr><th>variant</th><th>what is taken away</th><th>call</th><th>round trip, 0 B</th><th>round trip, 4 KiB</th></tr></thead><tbody>${rows.map(([n, d, l]) =>
       `<tr><td>${esc(n)}</td><td>${esc(d)}</td><td class="n">${pick(l, 'call', 0)}</td><td class="n">${pick(l, 'roundtrip', 0)}</td><td class="n">${pick(l, 'roundtrip', 4096)}</td></tr>`).join('')}</tbody></table><p>Cycles (median).</p>`);
   }

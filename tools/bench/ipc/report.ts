@@ -294,10 +294,8 @@ export function table(rep: IpcReport): string {
   if (rep.ablations) {
     out.push('');
     out.push('XPC ablations (trusting caller): median cycles of call, 0-byte and 4 KiB round trip');
-    const base = rep.workloads.filter((w) => w.series === 'xpc' && !w.name.endsWith('-asid'));
     const pick = (l: { name: string; bytes: number; median: number }[], n: string, b: number) => String(l.find((p) => p.name === n && p.bytes === b)?.median ?? '-');
-    const rowsA = [['xpc (all parts)', base.map((w) => ({ name: w.name, bytes: w.bytes, median: w.cycles.median }))] as const,
-      ...rep.ablations.map((a) => [a.name, a.results] as const)];
+    const rowsA = rep.ablations.map((a) => [a.name, a.results] as const);
     for (const [n, l] of rowsA) out.push(`  ${n.padEnd(18)}${[pick(l, 'call', 0), pick(l, 'roundtrip', 0), pick(l, 'roundtrip', 4096)].map((v) => v.padStart(10)).join('')}`);
   }
   out.push('');

@@ -1,0 +1,172 @@
+// Address-space-list systems (docs/mechanisms.md section 3): built with `{ xpc: false, asl: true }` and
+// booted on a machine with `ext: ['asl']`. Not in SYSTEMS (`rvx kernel` builds with the XPC configuration).
+
+import type { SystemSpec } from '../system.js';
+import { ASL_TRAMP_VA } from '../kernel/asl.js';
+
+export const ASL_KERNEL = { xpc: false, asl: true } as const;
+export const ASL_EXT = ['asl'] as const;
+export const ASL_CALLS = 100;
+
+const fail = (label: string, msg: string) => `
+${label}:
+    la a0, ${msg}
+    call puts
+    li a0, 1
+    call sys_exit
+`;
+
+/** Call into server `idx` with key `key` (registers), arguments a3, a4; the trampoline clobbers s10, s11, t0, a1. */
+const aslCall = (idx: string, key: string) => `
+    mv a0, ${idx}
+    mv a1, ${key}
+    mv a2, s2
+    li t0, ${ASL_TRAMP_VA}
+    jalr t0`;
+
+/**
+ * Two servers export an entry to the client (process 2): an adder, and one that makes a system call
+ * (refused in its space on the client's thread) and, asked to, crashes. The client binds both, makes
+ * ASL_CALLS round trips through the trampoline, sees the refusal, the crash (E_DEAD, the server killed,
+ * its space gone from the list: bind refused), and last tries a guessed key, which kills it.
+ */
+export const aslCalls: SystemSpec = {
+  name: 'asl-calls',
+  description: 'address-space lists: round trips, a crashing server, a guessed key',
+  notifications: ['never1', 'never2'],
+  programs: [
+    {
+      name: 'adder',
+      prio: 2,
+      caps: [{ slot: 0, notification: 'never1' }],
+      text: `
+main:
+    li a0, 2
+    la a1, entry
+    call sys_asl_export
+    bnez a0, 1f
+    li a0, 2
+    la a1, entry
+    call sys_asl_export         # twice: E_EXISTS
+    li t0, E_EXISTS
+    bne a0, t0, 1f
+2:
+    li a0, 0
+    call sys_wait               # park
+    j 2b
+1:
+    la a0, m_bad
+    call puts
+    li a0, 1
+    ret
+entry:                          # runs in this space on the client's thread, its stack not ours: a leaf
+    add a0, a3, a4
+    ret
+`,
+      data: `
+m_bad:
+    .asciz "adder: FAIL export\\n"
+`,
+    },
+    {
+      name: 'crasher',
+      prio: 2,
+      caps: [{ slot: 0, notification: 'never2' }],
+      text: `
+main:
+    li a0, 2
+    la a1, entry
+    call sys_asl_export
+1:
+    li a0, 0
+    call sys_wait
+    j 1b
+entry:
+    li a0, 0x21
+    li a7, SYS_PUTC
+    ecall                       # refused in this space on another thread: a0 = E_PERM
+    beqz a3, 1f
+    ld t0, 0(zero)              # asked to crash: a load page fault
+1:
+    ret
+`,
+    },
+    {
+      name: 'aclient',
+      prio: 1,
+      text: `
+main:
+    li a0, 0
+    call sys_asl_bind
+    blez a0, bad_bind
+    mv s0, a0                   # adder: index, key; s2 = our own key (index 0)
+    mv s1, a1
+    mv s2, a2
+    li a0, 1
+    call sys_asl_bind
+    blez a0, bad_bind
+    mv s3, a0                   # crasher
+    mv s4, a1
+    li s5, 0
+    li s6, ${ASL_CALLS}
+1:
+    mv a3, s5
+    li a4, 1000
+${aslCall('s0', 's1')}
+    addi t1, s5, 1000
+    bne a0, t1, bad_sum
+    addi s5, s5, 1
+    bltu s5, s6, 1b
+    la a0, m_calls
+    call puts
+    li a3, 0
+${aslCall('s3', 's4')}
+    li t1, E_PERM
+    bne a0, t1, bad_sys
+    li a3, 1
+${aslCall('s3', 's4')}
+    li t1, E_DEAD
+    bne a0, t1, bad_crash
+    li a0, 1
+    call sys_asl_bind
+    li t1, E_PERM
+    bne a0, t1, bad_unbind
+    la a0, m_dead
+    call puts
+    la a0, m_guess
+    call puts
+    xori s1, s1, 1
+${aslCall('s0', 's1')}
+    la a0, m_survived
+    call puts
+    li a0, 1
+    call sys_exit
+${fail('bad_bind', 'm_bad_bind')}
+${fail('bad_sum', 'm_bad_sum')}
+${fail('bad_sys', 'm_bad_sys')}
+${fail('bad_crash', 'm_bad_crash')}
+${fail('bad_unbind', 'm_bad_unbind')}
+`,
+      data: `
+m_calls:
+    .asciz "aclient: ${ASL_CALLS} list switches ok\\n"
+m_dead:
+    .asciz "aclient: refusal, server death, unbinding ok\\n"
+m_guess:
+    .asciz "aclient: guessing a key\\n"
+m_survived:
+    .asciz "aclient: FAIL a guessed key worked\\n"
+m_bad_bind:
+    .asciz "aclient: FAIL bind\\n"
+m_bad_sum:
+    .asciz "aclient: FAIL wrong sum\\n"
+m_bad_sys:
+    .asciz "aclient: FAIL system call in the server space not refused\\n"
+m_bad_crash:
+    .asciz "aclient: FAIL no E_DEAD from a dying server\\n"
+m_bad_unbind:
+    .asciz "aclient: FAIL a dead server still bound\\n"
+`,
+    },
+  ],
+};
