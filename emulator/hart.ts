@@ -92,6 +92,8 @@ export class Hart {
   readonly m16: Uint16Array;
   readonly m16s: Int16Array;
   readonly m32: Int32Array;
+  /** The same memory as binary64 values (the F/D register file: f_i at FREGS_OFF / 8 + i). */
+  readonly f64: Float64Array;
   /** TLB tags: bits 31:12 (tlbTagLo) and 63:32 (tlbTagHi) of the virtual address. */
   readonly tlbTagLo: Int32Array;
   readonly tlbTagHi: Int32Array;
@@ -131,6 +133,9 @@ export class Hart {
   private pmpActive = false;
   private pmpLocked = false;
   misa: bigint;
+  /** F/D: accrued exception flags and dynamic rounding mode (fcsr = frm << 5 | fflags). */
+  fflags = 0;
+  frm = 0;
 
   // ---- counters and time ----
   /** Instructions retired before the current chunk (the chunk's own count is `liveI`). */
@@ -209,6 +214,7 @@ export class Hart {
     this.m16 = new Uint16Array(buf);
     this.m16s = new Int16Array(buf);
     this.m32 = new Int32Array(buf);
+    this.f64 = new Float64Array(buf);
     this.tlbTagLo = new Int32Array(buf, L.TLB_TAG_OFF, L.TLB_SETS * L.TLB_ENTRIES);
     this.tlbTagHi = new Int32Array(buf, L.TLB_TAG_OFF + 4 * L.TLB_SETS * L.TLB_ENTRIES, L.TLB_SETS * L.TLB_ENTRIES);
     this.tlbData = new Int32Array(buf, L.TLB_DATA_OFF, L.TLB_SETS * L.TLB_ENTRIES);
@@ -220,6 +226,8 @@ export class Hart {
     if (this.isa.m) ext |= 1 << 12;
     if (this.isa.a) ext |= 1 << 0;
     if (this.isa.c) ext |= 1 << 2;
+    if (this.isa.f) ext |= 1 << 5;
+    if (this.isa.d) ext |= 1 << 3;
     this.misa = (2n << 62n) | BigInt(ext);
     this.updateBases();
   }
@@ -1246,7 +1254,10 @@ export class Hart {
       case 0xc00: return BigInt.asUintN(64, BigInt(this.mcycle()));
       case 0xc01: return BigInt(this.mtime());
       case 0xc02: return BigInt.asUintN(64, BigInt(this.minstret()));
-      case 0x100: return BigInt(this.mstatus & (C.SSTATUS_WRITABLE)) | C.SSTATUS_XL_BITS;
+      case 0x100: return BigInt(this.mstatus & (C.SSTATUS_WRITABLE | C.MSTATUS_FS)) | C.SSTATUS_XL_BITS | this.statusSd();
+      case 0x001: return this.isa.f ? BigInt(this.fflags) : undefined;
+      case 0x002: return this.isa.f ? BigInt(this.frm) : undefined;
+      case 0x003: return this.isa.f ? BigInt((this.frm << 5) | this.fflags) : undefined;
       case 0x104: return BigInt(this.mie & this.mideleg);
       case 0x105: return this.stvec;
       case 0x106: return BigInt(this.scounteren);
@@ -1258,7 +1269,7 @@ export class Hart {
       case 0x144: return BigInt(this.mip() & this.mideleg);
       case 0x180: return this.satp;
       case 0xf11: case 0xf12: case 0xf13: case 0xf14: case 0xf15: return 0n;
-      case 0x300: return BigInt(this.mstatus) | C.MSTATUS_XL_BITS;
+      case 0x300: return BigInt(this.mstatus) | C.MSTATUS_XL_BITS | this.statusSd();
       case 0x301: return this.misa;
       case 0x302: return BigInt(this.medeleg);
       case 0x303: return BigInt(this.mideleg);
@@ -1303,7 +1314,8 @@ export class Hart {
     const lo = Number(v & 0xffffffffn);
     switch (n) {
       case 0x100:
-        this.writeMstatus((this.mstatus & ~C.SSTATUS_WRITABLE) | (lo & C.SSTATUS_WRITABLE));
+        const w = C.SSTATUS_WRITABLE | (this.isa.f ? C.MSTATUS_FS : 0);
+        this.writeMstatus((this.mstatus & ~w) | (lo & w));
         break;
       case 0x104:
         this.mie = (this.mie & ~this.mideleg) | (lo & this.mideleg);
@@ -1332,7 +1344,15 @@ export class Hart {
         this.breakChunk = true;
         break;
       }
-      case 0x300: this.writeMstatus((this.mstatus & ~C.MSTATUS_WRITABLE) | (lo & C.MSTATUS_WRITABLE)); break;
+      case 0x300: {
+        const w = C.MSTATUS_WRITABLE | (this.isa.f ? C.MSTATUS_FS : 0);
+        this.writeMstatus((this.mstatus & ~w) | (lo & w));
+        break;
+      }
+      // fflags, frm, fcsr (F chapter, "Floating-Point Control and Status Register"): writes dirty FS.
+      case 0x001: this.fflags = lo & 0x1f; this.mstatus |= C.MSTATUS_FS_DIRTY; break;
+      case 0x002: this.frm = lo & 7; this.mstatus |= C.MSTATUS_FS_DIRTY; break;
+      case 0x003: this.fflags = lo & 0x1f; this.frm = (lo >>> 5) & 7; this.mstatus |= C.MSTATUS_FS_DIRTY; break;
       case 0x301: break; // misa: WARL, fixed by MachineOptions.isa
       case 0x302: this.medeleg = lo & (C.MEDELEG_WRITABLE | (this.xpc !== null ? XPC_CAUSES : 0)); break;
       case 0x303: this.mideleg = lo & C.S_INTERRUPTS; this.breakChunk = true; break;
@@ -1410,6 +1430,11 @@ export class Hart {
     return true;
   }
 
+  /** mstatus.SD: FS is Dirty (VS and XS are always Off). */
+  private statusSd(): bigint {
+    return (this.mstatus & C.MSTATUS_FS) === C.MSTATUS_FS_DIRTY ? C.MSTATUS_SD_BIT : 0n;
+  }
+
   private writeMstatus(nv: number): void {
     // MPP is WARL over {U, S, M}: the reserved value 2 becomes U, as Spike does.
     if (((nv >>> C.MSTATUS_MPP_SHIFT) & 3) === 2) nv &= ~C.MSTATUS_MPP;
@@ -1471,6 +1496,8 @@ export class Hart {
     }
     if (((csr >>> 8) & 3) > this.priv) return this.illegalCsr();
     if (writes && (csr >>> 10) === 3) return this.illegalCsr();
+    // The FP CSRs are inaccessible while mstatus.FS is Off (privileged spec §3.1.6.6).
+    if (csr >= 0x001 && csr <= 0x003 && (this.mstatus & C.MSTATUS_FS) === 0) return this.illegalCsr();
     if (csr >= 0xc00 && csr <= 0xc1f) {
       const bit = 1 << (csr - 0xc00);
       if (this.priv < PRV_M && (this.mcounteren & bit) === 0) return this.illegalCsr();

@@ -10,7 +10,8 @@
 import * as D from './decode.js';
 import * as C from './hart-constants.js';
 import type { Hart } from './hart.js';
-import { TLB_ENTRIES, TLB_SETS, TLB_TAG_OFF, TLB_DATA_OFF } from './layout.js';
+import { TLB_ENTRIES, TLB_SETS, TLB_TAG_OFF, TLB_DATA_OFF, FREGS_OFF } from './layout.js';
+import { execFp, FP_WRITES_X } from './fpu/exec.js';
 
 const TWO32 = 4294967296;
 /** The TLB arrays as int32 indices of the hart's memory: tags (bits 31:12) of entry e at TAG_LO + e, */
@@ -48,6 +49,20 @@ function div64(h: Hart, op: number, s1: number, s2: number, d: number): void {
   }
   m32[d] = r | 0;
   m32[d + 1] = ((r - (r >>> 0)) / TWO32) | 0;
+}
+
+/** int32 index of f0 in the hart's memory. */
+const FREG_BASE = FREGS_OFF >> 2;
+
+/**
+ * F/D instruction with mstatus.FS = Off: illegal (privileged spec §3.1.6.6). Otherwise the rounding mode
+ * to use: the instruction's, or frm for dyn; -1 (illegal) for the reserved values 5 and 6 and for dyn
+ * with a reserved frm (F chapter, "Rounding mode encoding").
+ */
+function fpRoundingMode(h: Hart, rm: number): number {
+  if ((h.mstatus & C.MSTATUS_FS) === 0) return -1;
+  const r = rm === 7 ? h.frm : rm;
+  return r > 4 ? -1 : r;
 }
 
 /** What execRare did: retired, go on (0); trapped, nothing retired (1); retired, end the chunk with pc
@@ -165,6 +180,54 @@ function execRare(h: Hart, w: number, imm: number, off: number, i: number): numb
         return RARE_TRAP;
       }
       return x.execute(h, imm >>> 0) ? RARE_JUMP_END : RARE_TRAP;
+    }
+
+    // ---- F and D ----
+    case 88 /* OP_FLW */:
+    case 89 /* OP_FLD */: {
+      if ((h.mstatus & C.MSTATUS_FS) === 0) {
+        h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(pc) ?? 0) >>> 0));
+        return RARE_TRAP;
+      }
+      const b = m32[s1];
+      const lo = (b + imm) | 0;
+      const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+      const size = op === 88 ? 4 : 8;
+      if (!h.loadSlow(lo, hi, size)) return RARE_TRAP;
+      const f = FREG_BASE + d;
+      m32[f] = h.ldLo;
+      m32[f + 1] = size === 4 ? -1 : h.ldHi; // flw NaN-boxes
+      h.mstatus |= C.MSTATUS_FS_DIRTY;
+      return RARE_NEXT;
+    }
+    case 90 /* OP_FSW */:
+    case 91 /* OP_FSD */: {
+      if ((h.mstatus & C.MSTATUS_FS) === 0) {
+        h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(pc) ?? 0) >>> 0));
+        return RARE_TRAP;
+      }
+      const b = m32[s1];
+      const lo = (b + imm) | 0;
+      const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+      const f = FREG_BASE + s2;
+      // fsw stores the low 32 bits whatever the upper half holds (no NaN-unboxing for moves).
+      if (!h.storeSlow(lo, hi, op === 90 ? 4 : 8, m32[f], m32[f + 1])) return RARE_TRAP;
+      return h.breakChunk ? RARE_NEXT_END : RARE_NEXT;
+    }
+    case 92 /* OP_FP */: {
+      const rm = fpRoundingMode(h, (imm >>> 13) & 7);
+      if (rm < 0) {
+        h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(pc) ?? 0) >>> 0));
+        return RARE_TRAP;
+      }
+      const fop = imm & 63;
+      const flags = execFp(m32, h.f64, FREG_BASE, fop, rm, d >> 1, s1 >> 1, s2 >> 1, (imm >>> 8) & 31);
+      if (flags !== 0) {
+        h.fflags |= flags;
+        h.mstatus |= C.MSTATUS_FS_DIRTY;
+      }
+      if (FP_WRITES_X[fop] === 0) h.mstatus |= C.MSTATUS_FS_DIRTY;
+      return RARE_NEXT;
     }
 
     // ---- without C: jumps and taken branches to targets that are not 4-byte aligned ----

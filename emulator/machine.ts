@@ -25,7 +25,7 @@ const CHUNK_MAX = 1 << 16;
 export interface MachineOptions {
   /** RAM size in MiB at 0x80000000 (default 128, at most 2047). */
   ramMiB?: number;
-  /** 'rv64imac' (default), or a subset such as 'rv64ima' (no C) or 'rv64i'. */
+  /** 'rv64gc' (default, like Spike: IMAFDC + Zicsr + Zifencei), or a subset such as 'rv64imac' or 'rv64i'. */
   isa?: string;
   /**
    * mtime frequency, relative to an assumed rate of 10^9 instructions per second: mtime advances by one
@@ -152,7 +152,7 @@ export class Machine implements PageTableReader {
     if (!Number.isInteger(ramMiB) || ramMiB < 1 || ramMiB > 2047) {
       throw new MachineError(`ramMiB must be an integer from 1 to 2047 (got ${ramMiB})`);
     }
-    const isa = D.parseIsa(opts.isa ?? 'rv64imac');
+    const isa = D.parseIsa(opts.isa ?? 'rv64gc');
     if (typeof isa === 'string') throw new MachineError(isa);
     const hz = opts.mtimeHz ?? 10_000_000;
     if (!(hz > 0) || !Number.isFinite(hz)) throw new MachineError(`mtimeHz must be a positive number (got ${hz})`);

@@ -85,15 +85,15 @@ const reg = (x: Run, i: number) => x.m.getReg(i);
 const A0 = 10, A1 = 11, A2 = 12, A3 = 13, A4 = 14, A5 = 15, S9 = 25, S10 = 26, S11 = 27;
 
 describe('reset state and boot ROM', () => {
-  it('starts at 0x1000 in M-mode with misa = RV64IMACSU and jumps to the entry with a0 = mhartid, a1 = 0x1020', () => {
+  it('starts at 0x1000 in M-mode with misa = RV64IMAFDCSU (rv64gc, the default) and jumps to the entry with a0 = mhartid, a1 = 0x1020', () => {
     const m = new Machine({ ramMiB: 4 });
     expect(m.pc).toBe(0x1000);
     expect(m.priv).toBe(3);
     const misa = m.readCsr(0x301);
     expect(misa >> 62n).toBe(2n);
-    const letters = [...'ACIMSU'].map((c) => 1n << BigInt(c.charCodeAt(0) - 65));
+    const letters = [...'ACDFIMSU'].map((c) => 1n << BigInt(c.charCodeAt(0) - 65));
     expect(misa & ((1n << 26n) - 1n)).toBe(letters.reduce((a, b) => a | b));
-    expect(m.readCsr(0x300)).toBe((2n << 32n) | (2n << 34n)); // UXL = SXL = 2, everything else 0
+    expect(m.readCsr(0x300)).toBe((2n << 32n) | (2n << 34n)); // UXL = SXL = 2, everything else 0 (FS Off, as Spike)
     const x = run(frame('        mv a2, a0\n        mv a3, a1'));
     expect(x.r).toEqual({ reason: 'exit', code: 0 });
     expect(reg(x, A2)).toBe(0n);
@@ -102,7 +102,9 @@ describe('reset state and boot ROM', () => {
 
   it('clears misa.C for rv64ima and refuses unknown ISA strings and bad options', () => {
     expect(new Machine({ isa: 'rv64ima', ramMiB: 1 }).readCsr(0x301) & 4n).toBe(0n);
-    expect(() => new Machine({ isa: 'rv64gc' })).toThrow(MachineError);
+    expect(new Machine({ isa: 'rv64imac', ramMiB: 1 }).readCsr(0x301) & 0x28n).toBe(0n); // no F, D
+    expect(() => new Machine({ isa: 'rv64imv' })).toThrow(MachineError);
+    expect(() => new Machine({ isa: 'rv64imadc' })).toThrow(/D requires F/);
     expect(() => new Machine({ ramMiB: 0 })).toThrow(MachineError);
     const m = new Machine({ ramMiB: 1 });
     expect(() => m.load({ segments: [{ paddr: 0x1000, data: new Uint8Array(4), memsz: 4 }], entry: 0x1000 })).toThrow(/not inside RAM/);

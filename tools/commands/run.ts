@@ -30,7 +30,7 @@ options:
   --no-xpc         a plain RV64IMAC hart: no XPC engine (custom-0 and the XPC CSRs are illegal)
   --max-insns N    stop after N retired instructions (default: no limit)
   --ram MiB        RAM size at 0x80000000 (default 128)
-  --isa NAME       rv64imac (default), rv64ima, ...
+  --isa NAME       rv64gc (default), rv64imac, rv64ima, ...
   --mtime-hz N     CLINT mtime frequency, per 10^9 instructions (default 10000000)
   --bin ADDR       the file is a flat binary: load it at ADDR and start there (no HTIF)
   --input FILE     bytes the console reads (UART receiver, HTIF getchar); '-' reads standard input
