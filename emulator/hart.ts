@@ -21,6 +21,11 @@ import { MEM_AMO, MEM_LOAD, MEM_STORE, XLATE_DATA, XLATE_FETCH } from './types.j
 export interface ObservedRecord extends CommitRecord {
   memLo: number;
   memHi: number;
+  frd: number;
+  frdLo: number;
+  frdHi: number;
+  rdLo: number;
+  rdHi: number;
 }
 import { Uart16550, UART_BASE, UART_SIZE } from './uart.js';
 import { isXpcCsr, type XpcHook } from './xpc-hook.js';
@@ -136,6 +141,12 @@ export class Hart {
   /** F/D: accrued exception flags and dynamic rounding mode (fcsr = frm << 5 | fflags). */
   fflags = 0;
   frm = 0;
+  /**
+   * f registers not written since reset (bit i for f_i). Spike keeps 128-bit f registers that reset to
+   * zero, so until written they read as 0 through moves but as improperly NaN-boxed (the canonical NaN)
+   * to double-precision arithmetic; rvx copies that so commit logs match (the spec leaves the value open).
+   */
+  fFresh = -1;
 
   // ---- counters and time ----
   /** Instructions retired before the current chunk (the chunk's own count is `liveI`). */
@@ -1430,6 +1441,14 @@ export class Hart {
     return true;
   }
 
+  /** Observed runs: a CSR write as Spike's commit log shows it. */
+  logCsr(num: number, value: bigint): void {
+    const rec = this.rec!;
+    const k = rec.csrWriteCount++;
+    rec.csrWriteNum[k] = num;
+    rec.csrWriteValue[k] = value;
+  }
+
   /** mstatus.SD: FS is Dirty (VS and XS are always Off). */
   private statusSd(): bigint {
     return (this.mstatus & C.MSTATUS_FS) === C.MSTATUS_FS_DIRTY ? C.MSTATUS_SD_BIT : 0n;
@@ -1506,6 +1525,7 @@ export class Hart {
     if (csr === 0x180 && this.priv === PRV_S && (this.mstatus & C.MSTATUS_TVM) !== 0) return this.illegalCsr();
     const old = this.csrRead(csr);
     if (old === undefined) return this.illegalCsr();
+    const fsBefore = this.mstatus & C.MSTATUS_FS;
     if (writes) {
       const src = imm ? BigInt(zimm) : this.slotBig(s1);
       let nv: bigint;
@@ -1518,9 +1538,13 @@ export class Hart {
         // As Spike's commit log: the S-level views sstatus/sie/sip are logged as the M-level register
         // they write (mstatus/mie/mip), with its whole new value.
         const logged = csr === 0x100 ? 0x300 : csr === 0x104 ? 0x304 : csr === 0x144 ? 0x344 : csr;
-        const k = rec.csrWriteCount++;
-        rec.csrWriteNum[k] = logged;
-        rec.csrWriteValue[k] = this.csrRead(logged) ?? nv;
+        if (csr === 0x003) {
+          // fcsr is frm and fflags to Spike: it logs the two fields it writes, and mstatus when FS
+          // becomes Dirty.
+          this.logCsr(0x001, BigInt(this.fflags));
+          this.logCsr(0x002, BigInt(this.frm));
+        } else this.logCsr(logged, this.csrRead(logged) ?? nv);
+        if (csr <= 0x003 && fsBefore !== C.MSTATUS_FS_DIRTY) this.logCsr(0x300, this.csrRead(0x300)!);
       }
     }
     this.setSlot(d, old);

@@ -65,6 +65,53 @@ function fpRoundingMode(h: Hart, rm: number): number {
   return r > 4 ? -1 : r;
 }
 
+/**
+ * Observed runs: what an F/D instruction wrote, as Spike's commit log reports it: the f register (or x
+ * register), fflags when the instruction raised flags, and mstatus when FS became Dirty.
+ */
+function recordFp(h: Hart, frd: number, xrd: number, flags: number, fsBefore: number): void {
+  const rec = h.rec!;
+  const m32 = h.m32;
+  if (frd >= 0) {
+    rec.frd = frd;
+    rec.frdLo = m32[FREG_BASE + 2 * frd];
+    rec.frdHi = m32[FREG_BASE + 2 * frd + 1];
+  }
+  if (xrd > 0) {
+    rec.rd = xrd;
+    rec.rdLo = m32[2 * xrd];
+    rec.rdHi = m32[2 * xrd + 1];
+  }
+  if (flags !== 0) h.logCsr(0x001, BigInt(h.fflags));
+  if (fsBefore !== C.MSTATUS_FS_DIRTY && (h.mstatus & C.MSTATUS_FS) === C.MSTATUS_FS_DIRTY) h.logCsr(0x300, h.csrRead(0x300)!);
+}
+
+/**
+ * execFp while some f registers were never written (Hart.fFresh): binary64 operations read those as the
+ * canonical NaN, as Spike does; moves (fmv.x.d, fsgnj reads are arithmetic in Spike) see their zero bits.
+ */
+function execFpFresh(h: Hart, fop: number, rm: number, rd: number, rs1: number, rs2: number, rs3: number): number {
+  const m32 = h.m32;
+  const d64 = fop >= 28 && fop !== 54 && fop !== 55 && fop !== 57;
+  if (!d64) return execFp(m32, h.f64, FREG_BASE, fop, rm, rd, rs1, rs2, rs3);
+  const srcs = [rs1, rs2, rs3];
+  const saved: number[] = [];
+  for (const r of srcs) {
+    if ((h.fFresh & (1 << r)) === 0 || saved.includes(r)) continue;
+    saved.push(r, m32[FREG_BASE + 2 * r], m32[FREG_BASE + 2 * r + 1]);
+    m32[FREG_BASE + 2 * r] = 0;
+    m32[FREG_BASE + 2 * r + 1] = 0x7ff80000;
+  }
+  const flags = execFp(m32, h.f64, FREG_BASE, fop, rm, rd, rs1, rs2, rs3);
+  for (let k = 0; k < saved.length; k += 3) {
+    const r = saved[k];
+    if (r === rd && FP_WRITES_X[fop] === 0) continue; // overwritten by the result
+    m32[FREG_BASE + 2 * r] = saved[k + 1];
+    m32[FREG_BASE + 2 * r + 1] = saved[k + 2];
+  }
+  return flags;
+}
+
 /** What execRare did: retired, go on (0); trapped, nothing retired (1); retired, end the chunk with pc
  * at the next instruction (2); retired, end the chunk with pc = h.pc (3). execChunk tests the literals. */
 const RARE_NEXT = 0, RARE_TRAP = 1, RARE_NEXT_END = 2, RARE_JUMP_END = 3;
@@ -197,7 +244,10 @@ function execRare(h: Hart, w: number, imm: number, off: number, i: number): numb
       const f = FREG_BASE + d;
       m32[f] = h.ldLo;
       m32[f + 1] = size === 4 ? -1 : h.ldHi; // flw NaN-boxes
+      h.fFresh &= ~(1 << (d >> 1));
+      const fsBefore = h.mstatus & C.MSTATUS_FS;
       h.mstatus |= C.MSTATUS_FS_DIRTY;
+      if (h.rec !== null) recordFp(h, d >> 1, -1, 0, fsBefore);
       return RARE_NEXT;
     }
     case 90 /* OP_FSW */:
@@ -221,12 +271,20 @@ function execRare(h: Hart, w: number, imm: number, off: number, i: number): numb
         return RARE_TRAP;
       }
       const fop = imm & 63;
-      const flags = execFp(m32, h.f64, FREG_BASE, fop, rm, d >> 1, s1 >> 1, s2 >> 1, (imm >>> 8) & 31);
+      const fsBefore = h.mstatus & C.MSTATUS_FS;
+      const flags = h.fFresh === 0
+        ? execFp(m32, h.f64, FREG_BASE, fop, rm, d >> 1, s1 >> 1, s2 >> 1, (imm >>> 8) & 31)
+        : execFpFresh(h, fop, rm, d >> 1, s1 >> 1, s2 >> 1, (imm >>> 8) & 31);
       if (flags !== 0) {
         h.fflags |= flags;
         h.mstatus |= C.MSTATUS_FS_DIRTY;
       }
-      if (FP_WRITES_X[fop] === 0) h.mstatus |= C.MSTATUS_FS_DIRTY;
+      const writesX = FP_WRITES_X[fop] === 1;
+      if (!writesX) {
+        h.mstatus |= C.MSTATUS_FS_DIRTY;
+        h.fFresh &= ~(1 << (d >> 1));
+      }
+      if (h.rec !== null) recordFp(h, writesX ? -1 : d >> 1, writesX ? d >> 1 : 0, flags, fsBefore);
       return RARE_NEXT;
     }
 

@@ -76,6 +76,9 @@ class LiveRecord implements ObservedRecord {
   rd = -1;
   rdLo = 0;
   rdHi = 0;
+  frd = -1;
+  frdLo = 0;
+  frdHi = 0;
   rs1Lo = 0;
   rs1Hi = 0;
   rs2Lo = 0;
@@ -118,6 +121,13 @@ class LiveRecord implements ObservedRecord {
   set rdValue(v: bigint) {
     this.rdLo = Number(BigInt.asIntN(32, v));
     this.rdHi = Number(BigInt.asIntN(32, v >> 32n));
+  }
+  get frdValue(): bigint {
+    return BigInt.asUintN(64, halvesToBigint(this.frdLo, this.frdHi));
+  }
+  set frdValue(v: bigint) {
+    this.frdLo = Number(BigInt.asIntN(32, v));
+    this.frdHi = Number(BigInt.asIntN(32, v >> 32n));
   }
   get rs1Value(): bigint {
     return halvesToBigint(this.rs1Lo, this.rs1Hi);
@@ -449,6 +459,7 @@ export class Machine implements PageTableReader {
     rec.rd = -1;
     rec.rdLo = 0;
     rec.rdHi = 0;
+    rec.frd = -1;
     rec.csrWriteCount = 0;
     // The hart sets the memory fields only with memKind, and the trap fields only with trapped.
     if (rec.memKind !== MEM_NONE) {
