@@ -5,7 +5,7 @@ import { Machine } from '../emulator/machine.js';
 import { createXpcHook } from '../emulator/xpc/hook.js';
 import type { CommitObserver, RunResult } from '../emulator/types.js';
 import { readElf } from '../tools/elf/read.js';
-import { toLoadable } from '../tools/load.js';
+import { toLoadable } from '../tools/elf/load.js';
 import type { KernelImage } from './image.js';
 
 export interface BootOptions {

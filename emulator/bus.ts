@@ -1,0 +1,118 @@
+// The physical bus: boot ROM at 0x1000, RAM at 0x80000000, the CLINT, the UART and HTIF (devices/),
+// and the watch on pages that hold decoded code or the HTIF words: stores there take the slow path, which
+// drops stale decoded instructions (self-modifying code) and hands tohost requests to HTIF.
+
+import * as L from './layout.js';
+import * as D from './decode.js';
+import { HartState, DecodedPage, NO_TAG, PF_CODE, PF_HTIF, RAM_BASE, ROM_BASE, ROM_SIZE } from './hart-state.js';
+import { CLINT_BASE, CLINT_SIZE } from './devices/clint.js';
+import { Htif } from './devices/htif.js';
+import { Uart16550, UART_BASE, UART_SIZE } from './devices/uart.js';
+
+export abstract class HartBus extends HartState {
+  readonly uart: Uart16550 = new Uart16550(this.stdout, this.stdin);
+  readonly htif: Htif = new Htif(this, this.stdout, this.stdin);
+
+  /** Byte offset in the memory of [pa, pa+size) when it lies in RAM or the boot ROM, else -1. */
+  memIndex(pa: number, size: number): number {
+    if (pa >= RAM_BASE && pa + size <= RAM_BASE + this.ramBytes) return L.RAM_OFF + (pa - RAM_BASE);
+    if (pa >= ROM_BASE && pa + size <= ROM_BASE + ROM_SIZE) return L.ROM_OFF + (pa - ROM_BASE);
+    return -1;
+  }
+
+  /** Guest physical address of a memory offset inside RAM or the boot ROM. */
+  physOf(idx: number): number {
+    return idx >= L.RAM_OFF ? RAM_BASE + (idx - L.RAM_OFF) : ROM_BASE + (idx - L.ROM_OFF);
+  }
+
+  protected isRom(idx: number): boolean {
+    return idx >= L.ROM_OFF && idx < L.ROM_OFF + ROM_SIZE;
+  }
+
+  /** MMIO read of a naturally aligned access into ldLo/ldHi; false when nothing answers (access fault). */
+  protected mmioRead(pa: number, size: number): boolean {
+    if (pa >= CLINT_BASE && pa < CLINT_BASE + CLINT_SIZE) {
+      const v = this.clint.read(pa - CLINT_BASE, size, this.steps());
+      if (v === undefined) return false;
+      this.ldLo = Number(BigInt.asIntN(32, v));
+      this.ldHi = size === 8 ? Number(BigInt.asIntN(32, v >> 32n)) : 0;
+      return true;
+    }
+    if (pa >= UART_BASE && pa < UART_BASE + UART_SIZE) {
+      if (size !== 1) return false;
+      this.ldLo = this.uart.read(pa - UART_BASE);
+      this.ldHi = 0;
+      return true;
+    }
+    return false;
+  }
+
+  protected mmioWrite(pa: number, size: number, lo: number, hi: number): boolean {
+    if (pa >= CLINT_BASE && pa < CLINT_BASE + CLINT_SIZE) {
+      if (!this.clint.write(pa - CLINT_BASE, size, lo, hi, this.steps())) return false;
+      this.breakChunk = true; // timer or software interrupt state may have changed
+      return true;
+    }
+    if (pa >= UART_BASE && pa < UART_BASE + UART_SIZE) {
+      if (size !== 1) return false;
+      this.uart.write(pa - UART_BASE, lo);
+      return true;
+    }
+    return false;
+  }
+
+  /** Host write into guest physical memory (RAM/ROM), keeping the decoded-instruction cache coherent. */
+  writePhysBytes(pa: number, bytes: Uint8Array): boolean {
+    const idx = this.memIndex(pa, bytes.length);
+    if (idx < 0) return false;
+    this.m8.set(bytes, idx);
+    this.invalidateCode(idx, bytes.length);
+    return true;
+  }
+
+  /** Drop decoded instructions overlapping memory bytes [idx, idx+len). */
+  invalidateCode(idx: number, len: number): void {
+    for (let p = idx >>> 12; p <= (idx + len - 1) >>> 12; p++) {
+      const page = this.decPages[p];
+      if (!page) continue;
+      const pageStart = p * 4096;
+      const from = Math.max(idx - 2, pageStart) - pageStart;
+      const to = Math.min(idx + len, pageStart + 4096) - pageStart;
+      page.w.fill(D.OP_UNDECODED, from & ~1, (to + 1) & ~1);
+    }
+  }
+
+  /** After a slow-path store to memory bytes [idx, idx+size): code and HTIF watches. */
+  protected storeWatched(idx: number, size: number): void {
+    const flags = this.pageFlags[idx >>> 12];
+    if (flags & PF_CODE) this.invalidateCode(idx, size);
+    if (flags & PF_HTIF) this.htif.check(idx, size);
+  }
+
+  /** The decoded-instruction cache of memory page p, created (and the page watched) on first use. */
+  protected decodedPage(p: number): DecodedPage {
+    let page = this.decPages[p];
+    if (page === undefined) {
+      page = new DecodedPage();
+      this.decPages[p] = page;
+      this.pageFlags[p] |= PF_CODE;
+      this.purgeWriteTlb();
+    }
+    return page;
+  }
+
+  /** Watch the program's HTIF words (physical addresses from the ELF's tohost/fromhost symbols). */
+  armHtif(tohost: number | undefined, fromhost: number | undefined): void {
+    const idx = this.htif.arm(tohost, fromhost);
+    if (idx >= 0) this.pageFlags[idx >>> 12] |= PF_HTIF;
+    this.purgeWriteTlb();
+  }
+
+  /** Remove write-TLB entries for pages that have become watched (code or HTIF). */
+  protected purgeWriteTlb(): void {
+    const from = L.KIND_WRITE * 4 * L.TLB_ENTRIES;
+    for (let t = from; t < from + 4 * L.TLB_ENTRIES; t++) {
+      if (this.tlbTagHi[t] !== NO_TAG && this.pageFlags[this.tlbData[t] >>> 12] !== 0) this.tlbTagHi[t] = NO_TAG;
+    }
+  }
+}
