@@ -39,6 +39,20 @@ export interface CoreParams {
   mulLatency: number;
   /** Divider: cycles = divSetup + quotient bits computed (early out by operand magnitude). */
   divSetup: number;
+  /**
+   * FPU result latencies (docs/cycle-model.md, "F and D"): the FMA pipes (single, double), the
+   * sign-injection/min-max/format-conversion unit, integer-to-FP, FP-to-integer (to an x register),
+   * FP loads (to an f register), and the iterative divide/square-root unit (not pipelined: it is
+   * busy for its whole latency), single and double.
+   */
+  fmaLatencyS: number;
+  fmaLatencyD: number;
+  fpMiscLatency: number;
+  fpFromIntLatency: number;
+  fpToIntLatency: number;
+  fpLoadLatency: number;
+  fdivLatencyS: number;
+  fdivLatencyD: number;
   /** Branch predictor. */
   bhtEntries: number;
   btbEntries: number;
@@ -79,6 +93,14 @@ export const ROCKET_PARAMS: Readonly<CoreParams> = Object.freeze({
   loadLatencySubword: 3,
   mulLatency: 4,
   divSetup: 1,
+  fmaLatencyS: 3,
+  fmaLatencyD: 4,
+  fpMiscLatency: 2,
+  fpFromIntLatency: 2,
+  fpToIntLatency: 2,
+  fpLoadLatency: 3,
+  fdivLatencyS: 27,
+  fdivLatencyD: 56,
   bhtEntries: 512,
   btbEntries: 28,
   rasEntries: 6,
@@ -105,7 +127,8 @@ export const ROCKET_PARAMS: Readonly<CoreParams> = Object.freeze({
 export class CoreParamsError extends Error {}
 
 const INT_KEYS = [
-  'loadLatencyWord', 'loadLatencySubword', 'mulLatency', 'divSetup', 'bhtEntries', 'btbEntries', 'rasEntries',
+  'loadLatencyWord', 'loadLatencySubword', 'mulLatency', 'divSetup', 'fmaLatencyS', 'fmaLatencyD', 'fpMiscLatency',
+  'fpFromIntLatency', 'fpToIntLatency', 'fpLoadLatency', 'fdivLatencyS', 'fdivLatencyD', 'bhtEntries', 'btbEntries', 'rasEntries',
   'mispredictPenalty', 'trapPenalty', 'xretPenalty', 'csrFlushPenalty', 'sfencePenalty', 'fenceIPenalty',
   'pteCacheEntries', 'walkAccessCycles', 'missLatency', 'uncachedLatency',
 ] as const;
