@@ -1035,3 +1035,61 @@ exc:    csrr a1, mcause
     expect(reg(x, A2) & 3n).toBe(1n);
   });
 });
+
+describe('F and D: mstatus.FS, SD, misa, frm', () => {
+  it('FS Off makes F/D instructions and FP CSRs illegal; Initial → Dirty on an FP write; SD in mstatus and sstatus', () => {
+    const off = run(frame('        fadd.d fa0, fa1, fa2'), { isa: 'rv64gc' });
+    expect(off.r).toEqual({ reason: 'exit', code: 99 });
+    expect(reg(off, S9)).toBe(2n); // illegal instruction
+    expect(reg(off, S10)).toBe(0x02c5f553n); // mtval: the instruction bits
+    const csrOff = run(frame('        frflags a0'), { isa: 'rv64gc' });
+    expect(reg(csrOff, S9)).toBe(2n);
+    const x = run(frame(`        li t0, 0x2000          # FS = Initial (through sstatus)
+        csrs sstatus, t0
+        csrr a2, mstatus
+        fcvt.d.w fa0, zero
+        csrr a3, mstatus
+        csrr a4, sstatus
+        li t0, 0x2000          # Dirty (3) → Clean (2)
+        csrc mstatus, t0
+        csrr a5, sstatus
+        fmv.x.d a1, fa0        # writes no f register: stays Clean`), { isa: 'rv64gc' });
+    expect(x.r).toEqual({ reason: 'exit', code: 0 });
+    expect((reg(x, A2) >> 13n) & 3n).toBe(1n);
+    expect(reg(x, A3) >> 63n).toBe(1n);
+    expect((reg(x, A3) >> 13n) & 3n).toBe(3n);
+    expect(reg(x, A4) >> 63n).toBe(1n);
+    expect((reg(x, A5) >> 13n) & 3n).toBe(2n);
+    expect(reg(x, A5) >> 63n).toBe(0n);
+  });
+
+  it('dyn with a reserved frm, and reserved static rounding modes, are illegal; fcsr = frm << 5 | fflags', () => {
+    const x = run(frame(`        li t0, 0x2000
+        csrs mstatus, t0
+        li t0, 0xe3            # frm = 7 (reserved), fflags = NV | ... 3
+        fscsr t0
+        frcsr a2
+        frrm a3
+        frflags a4
+        fadd.d fa0, fa1, fa2   # dyn: frm 7 is reserved`), { isa: 'rv64gc' });
+    expect(x.r).toEqual({ reason: 'exit', code: 99 });
+    expect(reg(x, S9)).toBe(2n);
+    expect(reg(x, A2)).toBe(0xe3n);
+    expect(reg(x, A3)).toBe(7n);
+    expect(reg(x, A4)).toBe(3n);
+    const y = run(frame(`        li t0, 0x2000
+        csrs mstatus, t0
+        .word 0x02c5d553       # fadd.d fa0, fa1, fa2 with rm = 5`), { isa: 'rv64gc' });
+    expect(reg(y, S9)).toBe(2n);
+  });
+
+  it('rv64imac has no F/D: misa without them, FP encodings illegal, FS not writable', () => {
+    const x = run(frame(`        li t0, 0x2000
+        csrs mstatus, t0
+        csrr a2, mstatus
+        .word 0x02c5f553       # fadd.d`), { isa: 'rv64imac' });
+    expect(reg(x, S9)).toBe(2n);
+    expect((reg(x, A2) >> 13n) & 3n).toBe(0n);
+    expect(x.m.readCsr(0x301) & 0x28n).toBe(0n);
+  });
+});
