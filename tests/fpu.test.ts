@@ -97,6 +97,9 @@ describe('F/D semantics (unprivileged spec, F and D chapters)', () => {
     expect(run('fmadd.s', RNE, box(S(2)), box(S(3)), box(S(-6)))).toEqual({ bits: box(0), flags: 0 });
     expect(run('fmadd.s', RDN, box(S(2)), box(S(3)), box(S(-6)))).toEqual({ bits: box(0x80000000), flags: 0 });
     expect(run('fnmadd.d', RNE, D(1), D(2), D(3))).toEqual({ bits: D(-5), flags: 0 });
+    // Near the top of the range TwoSum's intermediates overflow (found by the QEMU differential run).
+    expect(run('fmadd.d', RUP, 0xc2cfd2392a4466acn, 0xfce0000000000000n, 0xffefffffffffffffn)).toEqual({ bits: 0xffec05b8dab77329n, flags: NX });
+    expect(run('fadd.d', RUP, 0x7fbfd2392a4466acn, 0xffefffffffffffffn)).toEqual({ bits: 0xffec05b8dab77329n, flags: NX });
   });
 
   it('directed rounding and RMM ties', () => {

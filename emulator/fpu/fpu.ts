@@ -171,6 +171,8 @@ export function addD(a: number, b: number, rm: number): number {
   if (r - r === 0 && (r !== 0 || rm !== RDN)) {
     const bb = r - a;
     const err = a - (r - bb) + (b - bb);
+    // (An intermediate of TwoSum can overflow near the top of the range: err is then not finite.)
+    if (err - err !== 0) return bitsToD(SF.add(F64, dToBits(a), dToBits(b), rm));
     if (err === 0) return r;
     if (rm === RNE) {
       fpFlags.v |= NX;
@@ -190,6 +192,7 @@ export function subD(a: number, b: number, rm: number): number {
     const nb = -b;
     const bb = r - a;
     const err = a - (r - bb) + (nb - bb);
+    if (err - err !== 0) return bitsToD(SF.sub(F64, dToBits(a), dToBits(b), rm));
     if (err === 0) return r;
     if (rm === RNE) {
       fpFlags.v |= NX;
