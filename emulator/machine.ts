@@ -8,7 +8,7 @@ import * as D from './decode.js';
 import * as C from './hart-constants.js';
 import { Hart, RAM_BASE, ROM_BASE, type ObservedRecord } from './hart.js';
 import { execChunk } from './interp.js';
-import { PC_OFF, INSTRET_OFF, CYCLE_OFF, KIND_FETCH } from './layout.js';
+import { PC_OFF, INSTRET_OFF, CYCLE_OFF, KIND_FETCH, FREGS_OFF } from './layout.js';
 import type { CommitObserver, CommitRecord, LoadableProgram, PageTableReader, RunResult } from './types.js';
 import { MEM_NONE, XLATE_DATA, XLATE_FETCH } from './types.js';
 import type { XpcHook } from './xpc-hook.js';
@@ -248,6 +248,21 @@ export class Machine implements PageTableReader {
 
   getReg(i: number): bigint {
     return this.hart.getReg(i);
+  }
+
+  /** f register i (0..31) as its 64 bits (binary32 values NaN-boxed), for debuggers and tests. */
+  getFReg(i: number): bigint {
+    const m32 = this.hart.m32;
+    const k = (FREGS_OFF >> 2) + 2 * i;
+    return halvesToBigint(m32[k], m32[k + 1]);
+  }
+
+  setFReg(i: number, v: bigint): void {
+    const m32 = this.hart.m32;
+    const k = (FREGS_OFF >> 2) + 2 * i;
+    m32[k] = Number(BigInt.asIntN(32, v));
+    m32[k + 1] = Number(BigInt.asIntN(32, v >> 32n));
+    this.hart.fFresh &= ~(1 << i);
   }
 
   setReg(i: number, v: bigint): void {

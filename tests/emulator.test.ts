@@ -1061,6 +1061,9 @@ describe('F and D: mstatus.FS, SD, misa, frm', () => {
     expect(reg(x, A4) >> 63n).toBe(1n);
     expect((reg(x, A5) >> 13n) & 3n).toBe(2n);
     expect(reg(x, A5) >> 63n).toBe(0n);
+    expect(x.m.getFReg(10)).toBe(0n); // fcvt.d.w of 0
+    x.m.setFReg(1, 0xffffffff3f800000n);
+    expect(x.m.getFReg(1)).toBe(0xffffffff3f800000n);
   });
 
   it('dyn with a reserved frm, and reserved static rounding modes, are illegal; fcsr = frm << 5 | fflags', () => {
