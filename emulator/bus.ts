@@ -80,6 +80,7 @@ export abstract class HartBus extends HartState {
       const to = Math.min(idx + len, pageStart + 4096) - pageStart;
       page.w.fill(D.OP_UNDECODED, from & ~1, (to + 1) & ~1);
     }
+    if (this.codeObserver !== null) this.codeObserver.invalidate(idx, len);
   }
 
   /** After a slow-path store to memory bytes [idx, idx+size): code and HTIF watches. */
@@ -99,6 +100,19 @@ export abstract class HartBus extends HartState {
       this.purgeWriteTlb();
     }
     return page;
+  }
+
+  /**
+   * Make memory page p a code page (stores to it take the slow path and invalidate), as fetching from it
+   * does; the translation tier calls this for every page it translates from.
+   */
+  watchCode(p: number): void {
+    this.decodedPage(p);
+  }
+
+  /** The decoded-instruction cache of memory page p, if code was ever fetched from it. */
+  decodedPageAt(p: number): DecodedPage | undefined {
+    return this.decPages[p];
   }
 
   /** Watch the program's HTIF words (physical addresses from the ELF's tohost/fromhost symbols). */

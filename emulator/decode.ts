@@ -2,6 +2,7 @@
 // immediate. Everything about encodings comes from the isa/ table (decode, expand); this file only maps
 // each table row to the semantic routine the hart runs for it.
 
+import { parseIsaString } from '../isa/isa-string.js';
 import { decode, expand, operandValue, type Decoded } from '../isa/codec.js';
 import { INSTRUCTIONS, type InstrDef } from '../isa/instructions.js';
 import { disassemble } from '../isa/disasm.js';
@@ -122,23 +123,14 @@ export interface IsaConfig {
   d: boolean;
 }
 
-/**
- * Parse 'rv64gc', 'rv64imafdc', 'rv64imac', 'rv64i', ... (single letters after rv64 in any order, g for
- * imafd; `_zicsr`, `_zifencei`, `_zicntr`, `_zihpm` suffixes, which rvx always has, are accepted). D needs F.
- */
+/** Parse 'rv64gc', 'rv64imafdc', 'rv64imac', 'rv64i', ... into the extensions the hart has. */
 export function parseIsa(isa: string): IsaConfig | string {
-  const m = /^rv64([a-z]*)((?:_[a-z][a-z0-9]*)*)$/i.exec(isa.trim());
-  if (!m) return `unsupported ISA string '${isa}' (expected rv64 followed by extension letters, e.g. rv64gc or rv64imac)`;
-  const letters = m[1].toLowerCase().replace(/^g/, 'imafd');
-  if (!letters.startsWith('i')) return `ISA string '${isa}' must start with rv64i or rv64g`;
-  for (const ch of letters.slice(1)) {
-    if (!'mafdc'.includes(ch)) return `ISA string '${isa}': extension '${ch}' is not implemented (rvx implements I, M, A, F, D, C)`;
-  }
-  for (const ext of m[2].toLowerCase().split('_').slice(1)) {
-    if (!['zicsr', 'zifencei', 'zicntr', 'zihpm'].includes(ext)) return `ISA string '${isa}': extension '${ext}' is not implemented`;
-  }
-  if (letters.includes('d') && !letters.includes('f')) return `ISA string '${isa}': D requires F`;
-  return { m: letters.includes('m'), a: letters.includes('a'), c: letters.includes('c'), f: letters.includes('f'), d: letters.includes('d') };
+  // Full ISA-string syntax (rv64gc, rv64imac_zicsr_zifencei, versions) and the list of what rvx
+  // implements live in isa/isa-string.ts, shared with the assembler's --march.
+  const spec = parseIsaString(isa);
+  if (typeof spec === 'string') return spec;
+  const x = spec.extensions;
+  return { m: x.has('m'), a: x.has('a'), c: x.has('c'), f: x.has('f'), d: x.has('d') };
 }
 
 /**

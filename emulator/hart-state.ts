@@ -173,6 +173,8 @@ export abstract class HartState {
   observing = false;
 
   xpc: XpcHook | null = null;
+  /** Told about every write to memory holding decoded code (the translation tier drops its blocks). */
+  codeObserver: { invalidate(idx: number, len: number): void } | null = null;
 
   // ---- the current fetch page (hart.ts) ----
   /**

@@ -372,6 +372,7 @@ export function execChunk(h: Hart, n: number): number {
       h.liveI = i;
       if (!h.fetchPage(pc)) {
         h.takeException();
+        h.breakChunk = true;
         farPc = h.pc;
         off = FAR;
         break;
@@ -395,6 +396,7 @@ export function execChunk(h: Hart, n: number): number {
         h.liveI = i;
         if (!h.fetchCross(fpVa + off)) {
           h.takeException();
+          h.breakChunk = true;
           farPc = h.pc;
           off = FAR;
           break;
@@ -453,6 +455,7 @@ export function execChunk(h: Hart, n: number): number {
           const t = BigInt.asUintN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0));
           const translated = h.priv !== C.PRV_M && h.satpMode === C.SATP_MODE_SV39;
           h.trapInto(translated ? C.CAUSE_FETCH_PAGE_FAULT : C.CAUSE_FETCH_ACCESS, false, t, 0, t);
+          h.breakChunk = true;
           farPc = h.pc;
           off = FAR;
           break loop;
@@ -997,6 +1000,7 @@ export function execChunk(h: Hart, n: number): number {
           break loop;
         }
         i = (i + 1) | 0;
+        h.breakChunk = true; // the chunk ends here (the translation tier ends its chunk with it)
         if (r === 2 /* RARE_NEXT_END */) off = (off + len) | 0;
         else {
           farPc = h.pc;
@@ -1012,6 +1016,7 @@ export function execChunk(h: Hart, n: number): number {
     h.pc = fpVa + off;
     h.liveI = i;
     h.takeException();
+    h.breakChunk = true;
   } else {
     h.pc = off === FAR ? farPc : fpVa + off;
   }

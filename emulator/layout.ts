@@ -51,3 +51,15 @@ export const RAM_OFF = 0x100000;
 export const KIND_READ = 0;
 export const KIND_WRITE = 1;
 export const KIND_FETCH = 2;
+
+/**
+ * The WebAssembly translation tier (emulator/jit/): its control words and its lookup cache, in the free
+ * space between the TLBs and the boot ROM. JIT_PC: the pc a translated block leaves (i64); JIT_LEFT:
+ * instructions the tier may still retire in this chunk (i32). The cache is direct-mapped by pc: entries
+ * of 16 bytes {pc low word, pc high word, memory offset of the code's page, table index of the block}.
+ */
+export const JIT_PC_OFF = 0xa000;
+export const JIT_LEFT_OFF = 0xa008;
+export const JIT_CACHE_OFF = 0x10000;
+export const JIT_CACHE_ENTRIES = 8192;
+export const JIT_CACHE_END = JIT_CACHE_OFF + 16 * JIT_CACHE_ENTRIES;

@@ -8,6 +8,7 @@ import * as D from './decode.js';
 import * as C from './hart-constants.js';
 import { Hart, RAM_BASE, ROM_BASE, type ObservedRecord } from './hart.js';
 import { execChunk } from './interp.js';
+import { Jit, type JitStats } from './jit/tier.js';
 import { PC_OFF, INSTRET_OFF, CYCLE_OFF, KIND_FETCH, FREGS_OFF } from './layout.js';
 import type { CommitObserver, CommitRecord, LoadableProgram, PageTableReader, RunResult } from './types.js';
 import { MEM_NONE, XLATE_DATA, XLATE_FETCH } from './types.js';
@@ -39,7 +40,19 @@ export interface MachineOptions {
   stdin?: () => number;
   /** Attach the XPC engine (docs/xpc.md): misa.X set, custom-0 and the XPC CSRs live. Default off. */
   xpc?: boolean;
+  /**
+   * Execution tier of unobserved runs: 'interp' (the interpreter alone) or 'jit' (hot blocks translated
+   * to WebAssembly, emulator/jit/; the interpreter runs the rest). Observed runs always interpret.
+   */
+  tier?: Tier;
+  /** Tier 'jit': dispatcher misses at a pc before its block is translated (default 16; 1 translates at once). */
+  jitHot?: number;
+  /** Tier 'jit': cap on translated blocks; the next translation flushes them all (default 4096). */
+  jitMaxBlocks?: number;
 }
+
+export type Tier = 'interp' | 'jit';
+export const DEFAULT_TIER: Tier = 'jit';
 
 /** A machine-level error with a one-line reason (bad options, program outside RAM, ...). */
 export class MachineError extends Error {
@@ -59,6 +72,9 @@ export interface MachineStats {
   pageWalks: number;
   /** Instruction slots spent waiting in WFI (time passed, nothing retired). */
   idleSteps: number;
+  tier: Tier;
+  /** With tier 'jit': what ran where (translated blocks vs interpreter), blocks compiled, flushes. */
+  jit?: JitStats;
 }
 
 /**
@@ -152,9 +168,20 @@ function halvesToBigint(lo: number, hi: number): bigint {
 
 export class Machine implements PageTableReader {
   readonly hart: Hart;
+  readonly tier: Tier;
+  /** The translation tier, created on the first unobserved run with tier 'jit'. */
+  private jit: Jit | null = null;
+  private readonly jitOptions: { hot?: number; maxBlocks?: number };
   private readonly flushOut: () => void;
   private readonly rec = new LiveRecord();
   private readonly peekSlot: D.DecodedSlot = { op: 0, f: 0, imm: 0, id: -1 };
+  /**
+   * Set by an observer (the gdb stub, tools/gdb/) to end the observed run right after the record it is
+   * looking at: run() returns { reason: 'limit' } between two instructions, exactly where a longer run
+   * would have gone on, so a run cut up this way retires, traps and counts cycles as one run does.
+   * The fast loop (no observer) never reads it.
+   */
+  stopRequested = false;
 
   constructor(opts: MachineOptions = {}) {
     const ramMiB = opts.ramMiB ?? 128;
@@ -190,6 +217,16 @@ export class Machine implements PageTableReader {
       stdout,
       stdin: opts.stdin ?? (() => -1),
     });
+    const tier = opts.tier ?? DEFAULT_TIER;
+    if (tier !== 'interp' && tier !== 'jit') throw new MachineError(`tier must be interp or jit (got ${String(tier)})`);
+    this.tier = tier;
+    if (opts.jitHot !== undefined && !(Number.isInteger(opts.jitHot) && opts.jitHot >= 1)) {
+      throw new MachineError(`jitHot must be a positive integer (got ${opts.jitHot})`);
+    }
+    if (opts.jitMaxBlocks !== undefined && !(Number.isInteger(opts.jitMaxBlocks) && opts.jitMaxBlocks >= 1 && opts.jitMaxBlocks <= 1 << 20)) {
+      throw new MachineError(`jitMaxBlocks must be an integer from 1 to 2^20 (got ${opts.jitMaxBlocks})`);
+    }
+    this.jitOptions = { hot: opts.jitHot, maxBlocks: opts.jitMaxBlocks };
     this.writeBootRom(RAM_BASE);
     if (opts.xpc) this.hart.attachXpc(createXpcHook(this.hart));
   }
@@ -325,6 +362,8 @@ export class Machine implements PageTableReader {
       tlbFlushes: h.tlbFlushes,
       pageWalks: h.pageWalks,
       idleSteps: h.idleSteps,
+      tier: this.tier,
+      ...(this.tier === 'jit' ? { jit: this.jit ? { ...this.jit.stats } : { jitRetired: 0, interpRetired: 0, blocksCompiled: 0, invalidations: 0, flushes: 0, bytesCompiled: 0 } } : {}),
     };
   }
 
@@ -390,6 +429,8 @@ export class Machine implements PageTableReader {
 
   private runFast(maxInsns: number): RunResult {
     const h = this.hart;
+    if (this.tier === 'jit' && this.jit === null) this.jit = new Jit(h, this.jitOptions.hot, this.jitOptions.maxBlocks);
+    const jit = this.jit;
     h.observing = false;
     h.rec = null;
     let remaining = maxInsns;
@@ -403,7 +444,7 @@ export class Machine implements PageTableReader {
       let n = remaining > CHUNK_MAX ? CHUNK_MAX : Math.ceil(remaining);
       const t = Math.ceil(h.stepsUntilTimer());
       if (t > 0 && t < n) n = t;
-      remaining -= execChunk(h, n);
+      remaining -= jit !== null ? jit.execChunk(n) : execChunk(h, n);
     }
   }
 
@@ -426,6 +467,7 @@ export class Machine implements PageTableReader {
             this.describeAt(pcBefore, privBefore);
             rec.nextPc = h.pc;
             h.cyc += Math.max(0, observer(rec) | 0);
+            if (this.stopRequested) return { reason: 'limit' };
             continue;
           }
           if (b !== null) return b;
@@ -454,8 +496,10 @@ export class Machine implements PageTableReader {
         // (cost - cost === 0 is Number.isFinite for a number: false for NaN and ±Infinity.)
         const c = cost - cost === 0 ? cost : 1;
         h.cyc += (c > retired ? c : retired) - retired;
+        if (this.stopRequested) return { reason: 'limit' };
       }
     } finally {
+      this.stopRequested = false;
       h.observing = false;
       h.rec = null;
     }

@@ -13,6 +13,7 @@ import { bootText } from './kernel/boot.js';
 import type { KernelConfig } from './kernel/common.js';
 import { consoleText } from './kernel/console.js';
 import { fastpathText } from './kernel/fastpath.js';
+import { fastpathSel4Text } from './kernel/fastpath-sel4.js';
 import { faultsText } from './kernel/faults.js';
 import { initText } from './kernel/init.js';
 import { ipcText } from './kernel/ipc.js';
@@ -33,7 +34,8 @@ export function kernelText(a: Asm, cfg: KernelConfig): void {
   memoryText(a);
   schedText(a, cfg);
   trapText(a, cfg);
-  fastpathText(a, cfg.xpc);
+  if (cfg.flavour === 'sel4') fastpathSel4Text(a, cfg);
+  else fastpathText(a, cfg.xpc);
   syscallText(a, cfg);
   ipcText(a, cfg.xpc);
   faultsText(a, cfg.xpc);

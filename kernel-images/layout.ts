@@ -105,6 +105,7 @@ export const SYS = {
   xpc_relay_alloc: 14,
   xpc_relay_free: 15,
   getpid: 16,
+  xpc_revoke: 17,
 } as const;
 export type SyscallName = keyof typeof SYS;
 
@@ -184,6 +185,7 @@ export const Tcb = new StructLayout('TCB', 'TCB', 'thread control block: one thr
   ['seg_perm', 8, 'saved xseg_perm'],
   ['segmask_off', 8, 'saved xsegmask_off'],
   ['segmask_len', 8, 'saved xsegmask_len'],
+  ['proc_dead', 8, 'nonzero once the process has died (its thread may still be finishing a callee handler)'],
   ['caps', 16 * 32, 'capability slots (CAP_SLOTS of CAP_SIZE bytes)'],
 ] as const, 64);
 
@@ -197,6 +199,7 @@ export const Endpoint = new StructLayout('endpoint', 'EP', 'IPC endpoint: a queu
 export const Notification = new StructLayout('notification', 'NTFN', 'notification: a word of badge bits and one waiter', [
   ['word', 8, 'pending badge bits (OR of the signallers badges)'],
   ['waiter', 8, 'TCB waiting, or 0'],
+  ['active', 8, 'nonzero when signalled since the last wait (seL4 Active state: a badge-0 signal counts too)'],
 ] as const);
 
 export const XEntry = new StructLayout('x-entry', 'XE', 'XPC x-entry (docs/xpc.md section 3), 64 bytes', [

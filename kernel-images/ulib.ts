@@ -118,7 +118,7 @@ export function userLibText(a: Asm): void {
     ret
   `);
   a.heading('XPC library: caller stub');
-  a.func('xpc_call', 'xpc_call(a0 = x-entry id, a1..a5 = arguments) -> a0 (the handler result, or a negative error when\nthe kernel refused the xcall: E_CAP not granted, E_NOMEM link stack full, E_INVAL bad seg-mask; or\nE_DEAD when the server died during the call; E_BUSY when it had no free context). An ordinary call\nunder the XPC ABI (docs/kernel.md, "XPC"): sp, ra, gp, tp and s0..s11 survive a normal return; after\nE_DEAD, sp and ra are the caller\'s and every other register but a0, gp and tp is zero.');
+  a.func('xpc_call', 'xpc_call(a0 = x-entry id, a1..a5 = arguments) -> a0 (the handler result, or a negative error when\nthe kernel refused the xcall: E_CAP not granted, E_NOMEM link stack full, E_INVAL bad seg-mask; or\nE_DEAD when the server died during the call; E_BUSY when it had no free context). An ordinary call\nunder the XPC ABI (docs/kernel.md, "XPC"): sp, ra, gp, tp and s0..s11 survive a normal return; after\nE_DEAD, sp and ra are the caller\'s and every other register but a0 (gp and tp too) is zero.');
   a.block(`
     xcall a0
     ret

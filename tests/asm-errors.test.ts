@@ -115,11 +115,25 @@ describe('assembler error messages', () => {
   it('unknown entry symbol, bad --march, bad base, overlapping layout', () => {
     expect(assemble([{ name: 'a.s', text: 'nop\n' }], { entry: 'nope' }).diagnostics.map((d) => d.message)).toEqual(["entry symbol 'nope' is not defined"]);
     expect(assemble([{ name: 'a.s', text: 'nop\n' }], { march: 'rv32i' }).ok).toBe(false);
-    // GNU-style ISA strings name the same machine; other extensions are refused.
-    for (const m of ['rv64gc', 'RV64IMAFDC', 'rv64imac_zicsr_zifencei']) expect(assemble([{ name: 'a.s', text: 'c.nop\n' }], { march: m }).ok, m).toBe(true);
-    for (const m of ['rv64g', 'rv64ima_zicsr']) expect(assemble([{ name: 'a.s', text: 'c.nop\n' }], { march: m }).ok, m).toBe(false);
-    for (const m of ['rv64i', 'rv64gcv', 'rv64imac_zba', 'rv64ma']) {
-      expect(assemble([{ name: 'a.s', text: 'nop\n' }], { march: m }).diagnostics[0].message, m).toMatch(/unsupported --march/);
+    // Full ISA strings (isa/isa-string.ts, as rvx run --isa): versions and multi-letter extensions name the
+    // same machine; extensions rvx does not implement are refused by name, not accepted silently.
+    for (const m of ['rv64imac_zicsr_zifencei', 'RV64IMAC', 'rv64i2p1m2p0a2p1c2p0', 'rv64imac_zicsr2p0_zifencei2p0']) {
+      expect(assemble([{ name: 'a.s', text: 'c.nop\n' }], { march: m }).ok, m).toBe(true);
+    }
+    for (const m of ['rv64ima_zicsr']) expect(assemble([{ name: 'a.s', text: 'c.nop\n' }], { march: m }).ok, m).toBe(false);
+    // F and D are implemented: the GNU default strings assemble.
+    for (const m of ['rv64gc', 'RV64IMAFDC', 'rv64g']) expect(assemble([{ name: 'a.s', text: 'fadd.d fa0, fa1, fa2\n' }], { march: m }).ok, m).toBe(true);
+    const refused: [string, RegExp][] = [
+      ['rv64gcv', /extension V .* is not implemented/],
+      ['rv64i', /always assembles M and A instructions/],
+      ['rv64imac_zba', /extension Zba .* is not implemented/],
+      ['rv64ma', /the base must follow rv64/],
+      ['rv64imca', /'a' is out of order/],
+    ];
+    for (const [m, why] of refused) {
+      const d = assemble([{ name: 'a.s', text: 'nop\n' }], { march: m }).diagnostics[0];
+      expect(d.message, m).toMatch(/^--march /);
+      expect(d.message, m).toMatch(why);
     }
     expect(assemble([{ name: 'a.s', text: 'nop\n' }], { base: 'zz' }).diagnostics[0].message).toBe("base address 'zz' is not a number");
     const r = assemble([{ name: 'a.s', text: 'nop\n.data\n.word 1\n' }], { layout: { sections: [{ name: '.text', address: 0x1000 }, { name: '.data', address: 0x1000 }] } });

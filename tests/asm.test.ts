@@ -477,8 +477,8 @@ describe('outputs', () => {
     expect(await asmMain([src, '-o', join(dir, 'l.elf'), '--layout', layout, '--map', join(dir, 'l.map')])).toBe(0);
     expect(readFileSync(join(dir, 'l.map'), 'utf8')).toMatch(/\.data\s+00003000/);
     expect(await asmMain(['--help'])).toBe(0);
-    expect(await asmMain([src])).toBe(2);
-    // Errors: every one on stderr as file:line:col: error: message, exit status 1, no output written.
+    expect(await asmMain([src])).toBe(125); // no -o: a usage error (docs/cli.md)
+    // Errors: every one on stderr as file:line:col: error: message, exit status 126, no output written.
     const bad = join(dir, 'bad.s');
     writeFileSync(bad, 'nop\nfrob a0\naddi a0, a0, 99999\n');
     const lines: string[] = [];
@@ -488,7 +488,7 @@ describe('outputs', () => {
       return true;
     }) as typeof process.stderr.write;
     try {
-      expect(await asmMain([bad, '-o', join(dir, 'bad.elf')])).toBe(1);
+      expect(await asmMain([bad, '-o', join(dir, 'bad.elf')])).toBe(126);
     } finally {
       process.stderr.write = write;
     }
@@ -513,7 +513,7 @@ describe('include search path (-I)', () => {
     const out = join(dir, 'inc.bin');
     expect(await asmMain([src, '-o', out, '--format', 'bin', '-I', join(dir, 'incA'), `-I${join(dir, 'incB')}`])).toBe(0);
     expect([...readFileSync(out)]).toEqual([1, 2, 3, 7, 8]);
-    // Without -I the include is not found: a diagnostic, exit status 1.
+    // Without -I the include is not found: a diagnostic, exit status 126.
     const write = process.stderr.write.bind(process.stderr);
     const lines: string[] = [];
     process.stderr.write = ((chunk: string) => {
@@ -521,7 +521,7 @@ describe('include search path (-I)', () => {
       return true;
     }) as typeof process.stderr.write;
     try {
-      expect(await asmMain([src, '-o', out])).toBe(1);
+      expect(await asmMain([src, '-o', out])).toBe(126);
     } finally {
       process.stderr.write = write;
     }

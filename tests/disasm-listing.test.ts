@@ -298,17 +298,18 @@ describe('rvx disasm', () => {
   it('refuses bad input with a one-line reason and a non-zero status', async () => {
     const junk = join(dir, 'junk.bin');
     writeFileSync(junk, 'not an elf at all');
-    expect(await runCli([junk])).toEqual({ code: 1, out: '', err: `rvx disasm: ${junk}: not an ELF file\n` });
-    expect(await runCli([join(dir, 'missing.elf')])).toMatchObject({ code: 1, err: `rvx disasm: ${join(dir, 'missing.elf')}: no such file\n` });
-    expect((await runCli([])).code).toBe(2);
+    // The same statuses as rvx run (docs/cli.md): 126 refused, 127 unreadable, 125 usage.
+    expect(await runCli([junk])).toEqual({ code: 126, out: '', err: `rvx disasm: ${junk}: not an ELF file\n` });
+    expect(await runCli([join(dir, 'missing.elf')])).toMatchObject({ code: 127, err: `rvx disasm: ${join(dir, 'missing.elf')}: no such file\n` });
+    expect((await runCli([])).code).toBe(125);
     expect((await runCli(['--bogus', junk])).err).toMatch(/^rvx disasm: unknown option '--bogus'/);
-    expect((await runCli(['--start', 'xyz', junk])).err).toMatch(/needs an address/);
+    expect((await runCli(['--start', 'xyz', junk])).err).toMatch(/--start 'xyz': expected an address/);
     expect((await runCli(['--help'])).code).toBe(0);
     if (files.mix) {
       const truncated = join(dir, 'truncated.o');
       writeFileSync(truncated, readFileSync(files.mix).subarray(0, 100));
       const r = await runCli([truncated]);
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(126);
       expect(r.err).toMatch(/^rvx disasm: .*truncated\.o: .+\n$/);
       expect(readElf).toBeTypeOf('function');
     }

@@ -24,18 +24,20 @@ describe('rvx kernel', () => {
     expect(c.out()).toMatch(/^pingpong\s+a client makes/m);
     expect(c.out()).toMatch(/^xpc-chain\s+/m);
   });
-  it('refuses an unknown system and an unknown option with status 2', async () => {
+  it('refuses an unknown system, an unknown option and a second system name with status 125', async () => {
     const c = capture();
-    expect(await main(['no-such-system'])).toBe(2);
+    expect(await main(['no-such-system'])).toBe(125);
     expect(c.err()).toContain("no system 'no-such-system'");
-    expect(await main(['--frobnicate'])).toBe(2);
+    expect(await main(['--frobnicate'])).toBe(125);
     expect(c.err()).toContain("unknown option '--frobnicate'");
+    expect(await main(['hello', 'pingpong'])).toBe(125);
+    expect(c.err()).toContain("unexpected argument 'pingpong'");
   });
   it('writes the generated assembly and the ELF', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rvx-kernel-'));
     const c = capture();
     expect(await main(['hello', '--emit-asm', dir, '-o', join(dir, 'k.elf')])).toBe(0);
-    expect(c.out()).toContain(`wrote 3 files to ${dir}`);
+    expect(c.err()).toContain(`wrote 3 files to ${dir}`);
     expect(readdirSync(dir).sort()).toEqual(['hello-hello.s', 'hello-kernel.s', 'hello-world.s', 'k.elf']);
     const elf = readElf(new Uint8Array(readFileSync(join(dir, 'k.elf'))));
     expect(elf.entry).toBe(0x80000000n);

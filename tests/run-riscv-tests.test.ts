@@ -27,11 +27,14 @@ describe.skipIf(!DIR)('riscv-tests through rvx run', () => {
   });
   for (const f of FILES) {
     // rv64uf/rv64ud run on the default machine (rv64gc); vector suites are left out by the name filter.
-    it(f, async () => {
-      const r = await captureMain(runMain, ['--max-insns', '50000000', join(DIR, f)]);
-      expect(r.stderr, f).toBe('');
-      expect(r.code, f).toBe(0);
-    });
+    // Each test runs on the default (rocket, interpreted) core and on the ideal core with either tier.
+    for (const extra of [[], ['--core', 'ideal', '--tier', 'interp'], ['--core', 'ideal', '--tier', 'jit']]) {
+      it(`${f} ${extra.join(' ')}`.trim(), async () => {
+        const r = await captureMain(runMain, [...extra, '--max-insns', '50000000', join(DIR, f)]);
+        expect(r.stderr, f).toBe('');
+        expect(r.code, f).toBe(0);
+      });
+    }
   }
 });
 

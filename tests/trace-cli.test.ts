@@ -40,7 +40,7 @@ async function capture(fn: () => Promise<number>): Promise<{ code: number; out: 
 async function traceTo(args: string[]): Promise<{ code: number; lines: string[]; err: string }> {
   const f = join(dir, `t${Math.random().toString(36).slice(2)}.txt`);
   const r = await capture(() => trace([...args, '-o', f]));
-  const text = r.code === 2 ? '' : readFileSync(f, 'utf8');
+  const text = r.code === 125 || r.code === 126 || r.code === 127 ? '' : readFileSync(f, 'utf8');
   return { code: r.code, lines: text.split('\n').filter(Boolean), err: r.err };
 }
 
@@ -99,17 +99,20 @@ describe('rvx trace', () => {
     expect(traps.lines[2]).toBe('core   0: exception trap_machine_ecall, epc 0x000000008000005a');
   });
 
-  it('bad options and files get clear errors (exit 2)', async () => {
-    expect((await capture(() => trace([basic, '--from', 'nowhere']))).err).toBe("rvx trace: --from nowhere: no symbol 'nowhere' in the ELF\n");
-    expect((await capture(() => trace([basic, '--format', 'xml']))).err).toMatch(/--format xml: expected text or jsonl/);
+  it('bad options and files get clear errors (exit 125, 126, 127)', async () => {
+    expect((await capture(() => trace([basic, '--from', 'nowhere']))).err).toBe("rvx trace: --from nowhere: no symbol 'nowhere' in the ELF (see 'rvx trace --help')\n");
+    expect((await capture(() => trace([basic, '--format', 'xml']))).err).toMatch(/--format 'xml': expected text or jsonl/);
     expect((await capture(() => trace([basic, '--core', 'fast']))).err).toMatch(/--core fast: expected rocket, ideal or a .json/);
     expect((await capture(() => trace([join(dir, 'missing.elf')]))).err).toMatch(/missing.elf: no such file\n$/);
     const junk = join(dir, 'junk.elf');
     writeFileSync(junk, 'not an elf');
     const r = await capture(() => trace([junk]));
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(126);
     expect(r.err).toMatch(/^rvx trace: .*junk.elf: /);
-    expect((await capture(() => trace([basic, '--bogus']))).err).toBe("rvx trace: unknown option '--bogus'\n");
+    expect((await capture(() => trace([join(dir, 'missing.elf')]))).code).toBe(127);
+    const bogus = await capture(() => trace([basic, '--bogus']));
+    expect(bogus.code).toBe(125);
+    expect(bogus.err).toBe("rvx trace: unknown option '--bogus' (see 'rvx trace --help')\n");
   });
 
   it('stops quietly when the reader closes the pipe (| head)', async () => {
@@ -128,8 +131,9 @@ describe('rvx trace', () => {
       });
     });
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    // Quietly, with the status of a program whose reader went away (128 + SIGPIPE), as cat ends.
     expect(err).toBe('');
-    expect(code).toBe(0);
+    expect(code).toBe(141);
     expect(got.split('\n')[0]).toBe('core   0: 3 0x0000000000001000 (0x00000297) x5  0x0000000000001000');
   }, 60000);
 });
@@ -154,7 +158,7 @@ describe('rvx trace --xpc', () => {
       expect(o.stalls.xpc).toBeGreaterThan(0);
     }
     // Without the engine (--no-xpc) the first xcall is an illegal instruction and the program fails.
-    expect((await traceTo([elf, '--no-xpc', '--max', '1'])).code).toBe(0);
+    expect((await traceTo([elf, '--no-xpc', '--max', '1'])).code).toBe(124); // --max stops the machine
     expect((await traceTo([elf, '--no-xpc'])).code).not.toBe(0);
   });
 });
@@ -192,7 +196,7 @@ describe('rvx profile', () => {
     const regions = join(dir, 'bad.txt');
     writeFileSync(regions, 'x: nope..mret\n');
     const r = await capture(() => profile([basic, '--regions', regions]));
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(125);
     expect(r.err).toContain(`${regions}:1: 'nope' is neither a symbol, an address nor an instruction mnemonic`);
   });
 });

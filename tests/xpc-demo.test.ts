@@ -61,14 +61,15 @@ describe('rvx demo xpc', () => {
     expect(a.get('call: xcall')![1]).toBe(p.get('call: xcall')![1]);
   });
 
-  it('refuses bad options with a message and exit 2', async () => {
+  it('refuses bad options with a one-line message and exit 125', async () => {
     for (const args of [['--iterations', '1'], ['--bogus'], ['ipc'], ['--core']]) {
       const r = await demo(args);
-      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.code, args.join(' ')).toBe(125);
+      expect(r.err.split('\n').filter(Boolean), args.join(' ')).toHaveLength(1);
       expect(r.err).toMatch(/^rvx demo: /);
     }
     const r = await demo(['--core', '/nonexistent.json']);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(125);
     expect(r.err).toContain('/nonexistent.json');
   });
 

@@ -1,24 +1,110 @@
 // Loader glue for the CLI and tools: a file on disk becomes either a program or a one-line reason it
-// cannot be run. The ELF-to-program conversion itself is tools/elf/load.ts (shared with kernel-images/).
+// cannot be run. The ELF-to-program conversion itself is tools/elf/load.ts (shared with kernel-images/);
+// what only a command-line user needs checked (file kinds, sizes, ELF types, overlapping segments) is
+// here.
 
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { LoadableProgram } from '../emulator/types.js';
+import type { ElfImage } from './elf/model.js';
 import { loadElfBytes, type LoadOutcome } from './elf/load.js';
 
 export { LoadError, loadElfBytes, symbolAddress, toLoadable, type LoadOutcome } from './elf/load.js';
 
-/** Read a file: its bytes, or a one-line reason (missing, a directory, unreadable). */
-export function readInputFile(path: string): { ok: true; bytes: Uint8Array } | { ok: false; error: string } {
-  try {
-    return { ok: true, bytes: readFileSync(path) };
-  } catch (e) {
+/** Overlapping PT_LOAD ranges (physical): the later one would silently overwrite the earlier. */
+function overlapError(program: LoadableProgram): string | null {
+  const segs = program.segments
+    .map((s, i) => ({ i, lo: s.paddr, hi: s.paddr + Math.max(s.memsz, s.data.length) }))
+    .filter((s) => s.hi > s.lo)
+    .sort((a, b) => a.lo - b.lo);
+  for (let k = 1; k < segs.length; k++) {
+    const a = segs[k - 1];
+    const b = segs[k];
+    if (b.lo < a.hi) return `loadable segments ${a.i} and ${b.i} overlap at 0x${b.lo.toString(16)}..0x${Math.min(a.hi, b.hi).toString(16)}`;
+  }
+  return null;
+}
+
+export type ProgramOutcome = { ok: true; program: LoadableProgram; image: ElfImage; warnings: string[] } | { ok: false; error: string };
+
+/**
+ * loadElfBytes with what a user running a file needs to hear: a relocatable object (ET_REL) is refused
+ * (it has no load addresses yet: link it); a position-independent file (ET_DYN) loads at its link
+ * addresses with a warning, as nothing relocates it; overlapping PT_LOAD segments are refused.
+ */
+export function loadProgramBytes(bytes: Uint8Array): ProgramOutcome {
+  const loaded: LoadOutcome = loadElfBytes(bytes);
+  if (!loaded.ok) return loaded;
+  const type = bytes[16] | (bytes[17] << 8);
+  if (type === 1) return { ok: false, error: 'a relocatable object file (ET_REL), not an executable: link it first' };
+  const warnings: string[] = [];
+  if (type === 3) warnings.push('position-independent file (ET_DYN): loaded at its link addresses, no relocations applied');
+  const overlap = overlapError(loaded.program);
+  if (overlap) return { ok: false, error: overlap };
+  return { ...loaded, warnings };
+}
+
+/** Inputs larger than this are refused (no RV64 program rvx can load is near it; /dev/zero is endless). */
+export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Read an input file: its bytes, or a one-line reason (missing, a directory, a device, too large).
+ * `-` is standard input. Only regular files, pipes and standard input are read, and at most `maxBytes`
+ * of them, so `/dev/zero`, a terminal or an endless pipe is refused instead of read forever.
+ */
+export function readInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { ok: true; bytes: Uint8Array } | { ok: false; error: string } {
+  const why: Record<string, string> = {
+    ENOENT: 'no such file',
+    EISDIR: 'is a directory',
+    EACCES: 'permission denied',
+    ENOTDIR: 'no such file (a path component is not a directory)',
+  };
+  const fail = (e: unknown) => {
     const err = e as NodeJS.ErrnoException;
-    const why: Record<string, string> = {
-      ENOENT: 'no such file',
-      EISDIR: 'is a directory',
-      EACCES: 'permission denied',
-    };
-    return { ok: false, error: (err.code && why[err.code]) ?? `cannot read (${err.message})` };
+    return { ok: false as const, error: (err.code && why[err.code]) ?? `cannot read (${err.code ?? err.message})` };
+  };
+  let fd: number;
+  let own = false;
+  if (path === '-') fd = 0;
+  else {
+    try {
+      fd = openSync(path, 'r');
+      own = true;
+    } catch (e) {
+      return fail(e);
+    }
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) return { ok: false, error: 'is a directory' };
+    if (!st.isFile() && !st.isFIFO() && !st.isSocket()) {
+      return { ok: false, error: `not a regular file (${st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : 'a special file'})` };
+    }
+    if (st.isFile() && st.size > maxBytes) return { ok: false, error: `too large (${st.size} bytes; the limit is ${maxBytes})` };
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, maxBytes + 1 - total));
+      let n: number;
+      try {
+        n = readSync(fd, chunk, 0, chunk.length, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+          continue;
+        }
+        if ((e as NodeJS.ErrnoException).code === 'EOF') break;
+        throw e;
+      }
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > maxBytes) return { ok: false, error: `too large (more than ${maxBytes} bytes)` };
+    }
+    return { ok: true, bytes: new Uint8Array(Buffer.concat(chunks, total)) };
+  } catch (e) {
+    return fail(e);
+  } finally {
+    if (own) closeSync(fd);
   }
 }
 

@@ -221,13 +221,16 @@ export function parseCoreParams(json: unknown, source = 'core parameters'): Core
     });
   }
   if ('xpc' in obj) {
-    const o = sub('xpc', obj.xpc, ['xcall', 'xret', 'swapseg', 'xprefetch', 'entryCacheEntries', 'linkPushBlocking', 'portBytes']);
+    const o = sub('xpc', obj.xpc, ['xcall', 'xret', 'swapseg', 'xprefetch', 'entryCacheEntries', 'linkPushBlocking', 'portBytes',
+      'linkRecordBytes', 'segMaskFlush']);
     for (const k of ['xcall', 'xret', 'swapseg', 'xprefetch'] as const) if (k in o) out.xpc[k] = int(`xpc.${k}`, o[k], 0, 100000);
     if ('entryCacheEntries' in o) out.xpc.entryCacheEntries = int('xpc.entryCacheEntries', o.entryCacheEntries, 0, 4096);
     if ('portBytes' in o) out.xpc.portBytes = int('xpc.portBytes', o.portBytes, 1, 4096);
-    if ('linkPushBlocking' in o) {
-      if (typeof o.linkPushBlocking !== 'boolean') fail('xpc.linkPushBlocking', 'must be true or false');
-      out.xpc.linkPushBlocking = o.linkPushBlocking as boolean;
+    if ('linkRecordBytes' in o) out.xpc.linkRecordBytes = int('xpc.linkRecordBytes', o.linkRecordBytes, 8, 4096);
+    for (const k of ['linkPushBlocking', 'segMaskFlush'] as const) {
+      if (!(k in o)) continue;
+      if (typeof o[k] !== 'boolean') fail(`xpc.${k}`, 'must be true or false');
+      out.xpc[k] = o[k] as boolean;
     }
   }
   return out;

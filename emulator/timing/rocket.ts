@@ -59,6 +59,7 @@ export interface CoreStats {
 /** CSRs whose writes do not flush Rocket's pipeline (rocket-chip CSRFile: scratch/epc/cause/tval). */
 const NO_FLUSH_CSRS = new Set([0x140, 0x141, 0x142, 0x143, 0x340, 0x341, 0x342, 0x343]);
 const CSR_SATP = 0x180;
+const CSR_XSEGMASK_OFF = 0x800, CSR_XSEGMASK_LEN = 0x801;
 const NO_FLUSH = new Uint8Array(4096);
 for (const c of NO_FLUSH_CSRS) NO_FLUSH[c] = 1;
 
@@ -497,7 +498,8 @@ export class RocketModel {
         this.asid = Number((rec.csrWriteValue[i] >> 44n) & 0xffffn);
         if (!P.asidTagging) this.flushTlbs(null, null);
       }
-      if (cls === C_CSR && NO_FLUSH[num & 0xfff] === 0) flush = P.csrFlushPenalty;
+      if (cls === C_CSR && NO_FLUSH[num & 0xfff] === 0
+        && (P.xpc.segMaskFlush || (num !== CSR_XSEGMASK_LEN && num !== CSR_XSEGMASK_OFF))) flush = P.csrFlushPenalty;
     }
     if (cls === C_XRET) flush = P.xretPenalty;
     else if (cls === C_SFENCE) {

@@ -21,6 +21,10 @@ export interface XpcTimingParams {
   linkPushBlocking: boolean;
   /** Bytes the engine moves through the D-cache port per cycle (Rocket's D-cache row is 64 bits). */
   portBytes: number;
+  /** Bytes of a linkage record the push writes (the pop reads all but the two reserved words). */
+  linkRecordBytes: number;
+  /** A write of xsegmask_off/xsegmask_len flushes the pipeline like other CSR writes (false: it does not). */
+  segMaskFlush: boolean;
 }
 
 /** Defaults and why: docs/xpc.md §7. */
@@ -28,6 +32,8 @@ export const XPC_TIMING_DEFAULTS: Readonly<XpcTimingParams> = Object.freeze({
   entryCacheEntries: 16,
   linkPushBlocking: false,
   portBytes: 8,
+  linkRecordBytes: 128,
+  segMaskFlush: true,
 });
 
 /** What the cost model needs from the core model it is part of. */
@@ -42,8 +48,9 @@ export interface XpcCorePort {
 
 /** Bytes of each structure the engine actually reads or writes (docs/xpc.md §3, §4). */
 const ENTRY_READ_BYTES = 48; // satp, pc, xcap, seglist, seglist size, flags
-const LINK_PUSH_BYTES = 128; // the whole record, reserved words included
-const LINK_POP_BYTES = 112; // everything up to and including the flags word
+// Linkage record: xpc.linkRecordBytes (128: the whole record, reserved words included) pushed, all
+// but the two reserved words (up to and including the flags word) read back by the pop.
+const LINK_RESERVED_BYTES = 16;
 const SEGLIST_BYTES = 32;
 
 /** Names of the steps in `lastBreakdown`. */
@@ -154,13 +161,15 @@ export class XpcCostModel {
 
     if ((ev & XPC_EV_LINK_PUSH) !== 0) {
       // The record's lines are allocated either way; only a blocking push makes the pipeline wait.
-      const miss = port.dataAccess(rec.xpcLinkPa, LINK_PUSH_BYTES);
-      if (this.params.linkPushBlocking) b[STEP_PUSH] = miss + this.beats(LINK_PUSH_BYTES);
+      const push = this.params.linkRecordBytes;
+      const miss = port.dataAccess(rec.xpcLinkPa, push);
+      if (this.params.linkPushBlocking) b[STEP_PUSH] = miss + this.beats(push);
     }
 
     if ((ev & XPC_EV_LINK_POP) !== 0) {
       // Read the record (its flags decide), then clear its valid bit.
-      b[STEP_POP] = port.dataAccess(rec.xpcLinkPa, LINK_POP_BYTES) + this.beats(LINK_POP_BYTES) - 1 + lat + 1;
+      const pop = Math.max(8, this.params.linkRecordBytes - LINK_RESERVED_BYTES);
+      b[STEP_POP] = port.dataAccess(rec.xpcLinkPa, pop) + this.beats(pop) - 1 + lat + 1;
     }
 
     if ((ev & XPC_EV_SEGLIST) !== 0) {

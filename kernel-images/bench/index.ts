@@ -6,7 +6,7 @@ import { benchPrograms, type BenchParams } from './programs.js';
 import { workloadsFor, type Mech, type Workload } from './workloads.js';
 
 export * from './workloads.js';
-export { RELAY_BYTES, RELAY_VA, HTTP_RESPONSE, type BenchParams } from './programs.js';
+export { RELAY_BYTES, RELAY_VA, HTTP_RESPONSE, MSG_PATTERN, type BenchParams } from './programs.js';
 
 export interface BenchSystem {
   system: SystemSpec;
@@ -18,8 +18,8 @@ export function benchSystem(mech: Mech, params: BenchParams, opts: { only?: 'ipc
   const workloads = workloadsFor(mech, opts);
   const p = benchPrograms(mech, workloads, params);
   const system: SystemSpec = {
-    name: `bench-ipc-${mech}${opts.only ? `-${opts.only}` : ''}`,
-    description: `IPC benchmark, ${mech === 'kernel' ? 'kernel IPC (call / reply_recv)' : 'XPC (xcall / xret, relay segments)'}: ${workloads.map((w) => w.name).filter((n, i, a) => a.indexOf(n) === i).join(', ')}`,
+    name: `bench-ipc-${mech}${params.isolated && mech === 'xpc' ? '-isolated' : ''}${opts.only ? `-${opts.only}` : ''}`,
+    description: `IPC benchmark, ${mech === 'kernel' ? 'kernel IPC (call / reply_recv)' : `XPC (xcall / xret, relay segments${params.isolated ? ', isolated callers' : ''})`}: ${workloads.map((w) => w.name).filter((n, i, a) => a.indexOf(n) === i).join(', ')}`,
     endpoints: p.endpoints,
     programs: p.programs,
     xentries: p.xentries,

@@ -46,6 +46,7 @@ export const ID_NULL = 1;
 export const ID_CALL = 2;
 export const ID_REPLY = 3;
 export const ID_RT = 10; // + index in SIZES
+export const ID_RT_POLLUTED = 16;
 export const ID_CHAIN = 20;
 export const ID_KV = 30;
 export const ID_HTTP = 31;
@@ -67,6 +68,7 @@ export function workloadsFor(mech: Mech, opts: { only?: 'ipc' } = {}): Workload[
     const id = ID_RT + i;
     add({ id, name: 'roundtrip', mech, bytes, start: c(`w${id}_start`), end: c(`w${id}_end`), description: `call and reply with ${bytes}-byte messages both ways` });
   });
+  add({ id: ID_RT_POLLUTED, name: 'roundtrip-polluted', mech, bytes: 0, start: c(`w${ID_RT_POLLUTED}_start`), end: c(`w${ID_RT_POLLUTED}_end`), description: 'a 0-byte round trip right after a loop that evicts the L1 caches and the TLB' });
   if (opts.only !== 'ipc') {
     add({ id: ID_CHAIN, name: 'chain-4k', mech, bytes: 4096, start: c(`w${ID_CHAIN}_start`), end: c(`w${ID_CHAIN}_end`), description: 'A -> B -> C and back, 4 KiB handed along' });
     add({ id: ID_KV, name: 'kv-app', mech, bytes: 512, requests: KV_REQUESTS, start: c(`w${ID_KV}_start`), end: c(`w${ID_KV}_end`), description: `key-value client -> file system -> RAM disk, ${KV_REQUESTS} requests (put/get of 512-byte values)` });

@@ -23,6 +23,7 @@ export function bootText(a: Asm, cfg: KernelConfig): void {
   a.li('t0', 7, 'S and U may read cycle, time, instret').csrw('mcounteren', 't0');
   a.csrw('mie', 'zero', 'MTIE is enabled by the first set_timer');
   a.li('t0', 3 << 11).csrc('mstatus', 't0').li('t0', 1 << 11, 'MPP = S').csrs('mstatus', 't0');
+  a.li('t0', (3 << 13) | (3 << 9)).csrc('mstatus', 't0', 'FS = VS = Off: no FP/vector state to save; user FP/vector instructions are illegal (priv. spec 3.1.6.6)');
   if (cfg.xpc) {
     a.comment('misa.X (bit 23): the XPC engine is present (S-mode cannot read misa: leave a note).');
     a.csrr('t0', 'misa').i('srli t0, t0, 23').i('andi t0, t0, 1').la('t1', 'xpc_present').sd('t0', 0, 't1');
@@ -81,6 +82,7 @@ export function bootText(a: Asm, cfg: KernelConfig): void {
     a.li('t0', 'MAX_XENTRIES').csrw('xentry_size', 't0');
   }
   a.i('call init_world');
+  if (cfg.flavour === 'sel4') a.i('call sel4_fastpath_init', 'the sel4 flavour\'s per-thread records (fastpath-sel4.ts)');
   a.i('call timer_arm');
   a.i('j schedule');
 }

@@ -18,6 +18,11 @@ export interface KernelConfig {
    * are never reused, processes are not created at run time). For cores with ASID-tagged TLBs.
    */
   asid: boolean;
+  /**
+   * IPC fastpath: 'minimal' (fastpath.ts) or 'sel4', seL4's RISC-V fastpath check by check
+   * (fastpath-sel4.ts), the baseline `rvx bench ipc` compares XPC with. The slow path is the same.
+   */
+  flavour: 'minimal' | 'sel4';
 }
 
 export const DEFAULT_KERNEL_CONFIG: KernelConfig = {
@@ -26,6 +31,7 @@ export const DEFAULT_KERNEL_CONFIG: KernelConfig = {
   timeslice: 2000,
   ramEnd: L.RAM_BASE + 32 * 1024 * 1024,
   asid: false,
+  flavour: 'minimal',
 };
 
 // PTE bits (privileged spec 4.3.1 / 4.4.1).

@@ -2,6 +2,19 @@
 
 import { ALL_REGS, type Asm, type Reg } from '../builder.js';
 
+/**
+ * Load the destination thread's home XPC registers (link stack empty, no segment) on a fastpath switch,
+ * and clear the user-writable seg-mask offset so the caller's value never reaches it (docs/kernel.md,
+ * "What a fastpath must keep"). Every fastpath flavour uses this one sequence.
+ */
+export function homeXpcRegisters(a: Asm, tcb: Reg, tmp: Reg): void {
+  a.comment('destination XPC registers (home state: link stack empty, no segment)');
+  for (const [csr, f] of [['xcap', 'TCB_XCAP'], ['xlink_base', 'TCB_LINK_BASE'], ['xlink_top', 'TCB_LINK_BASE'], ['xlink_limit', 'TCB_LINK_LIMIT'], ['xseglist', 'TCB_SEGLIST'], ['xseglist_size', 'TCB_SEGLIST_SIZE']] as const) {
+    a.ld(tmp, f, tcb).csrw(csr, tmp);
+  }
+  a.csrw('xsegmask_off', 'zero', 'user-writable even with no mask active: not the caller\'s value (1 instruction)');
+}
+
 /** The seL4-style fastpath for call and reply_recv (message in a1..a5, no long message, no XPC state). */
 export function fastpathText(a: Asm, X: boolean): void {
   a.heading('IPC fastpath (seL4 style). Entered from trap_entry with t6 = current TCB, every user register\n' +
@@ -34,12 +47,7 @@ export function fastpathText(a: Asm, X: boolean): void {
     a.global(`fastpath_${p}switch_as`);
     a.ld('t5', 'TCB_HOME_SATP', 't4').csrw('satp', 't5', 'the destination address space (its home: not busy)');
     a.raw('.if KERNEL_ASID == 0').i('sfence.vma zero, zero', 'no ASIDs: flush, as seL4 does on RISC-V').raw('.endif');
-    if (X) {
-      a.comment('destination XPC registers (home state: link stack empty, no segment)');
-      for (const [csr, f] of [['xcap', 'TCB_XCAP'], ['xlink_base', 'TCB_LINK_BASE'], ['xlink_top', 'TCB_LINK_BASE'], ['xlink_limit', 'TCB_LINK_LIMIT'], ['xseglist', 'TCB_SEGLIST'], ['xseglist_size', 'TCB_SEGLIST_SIZE']] as const) {
-        a.ld('t5', f, 't4').csrw(csr, 't5');
-      }
-    }
+    if (X) homeXpcRegisters(a, 't4', 't5');
     a.global(`fastpath_${p}restore`);
     a.ld('t5', 'TCB_PC', 't4').csrw('sepc', 't5');
     a.csrw('sscratch', 't4');

@@ -43,7 +43,15 @@ export function faultsText(a: Asm, X: boolean): void {
     call report_fault
     mv a0, s11
     call kill_process
-    j schedule
+    j resume_or_schedule
+  `);
+  a.func('resume_or_schedule', 'After a death: run the current thread (s11) on if it still runs (its process died in a callback\nand it went back to a live caller, or another process died), else schedule.');
+  a.block(`
+    ld t0, TCB_STATE(s11)
+    li t1, TS_DEAD
+    beq t0, t1, schedule
+    mv a0, s11
+    j switch_to
   `);
   a.func('report_fault', 'Print "[kernel] killed NAME (pid N): CAUSE at pc=... tval=..." for the TCB in a0.');
   a.block(`
@@ -136,16 +144,41 @@ export function faultsText(a: Asm, X: boolean): void {
     addi sp, sp, 16
     ret
   `);
-  a.func('thread_teardown', 'The thread a0 stops for good: out of every queue; its caller (if it was serving one) and\nthe callers queued on it get E_DEAD; its x-entries are invalidated.');
+  a.func('thread_stop', 'The thread of TCB a0 stops for good: out of every queue it waits in, and servers holding its reply\ncapability forget it. (Its process is dead; a thread stops when it is at home or would return there.)');
+  a.block(`
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    sd s0, 8(sp)
+    mv s0, a0
+    call thread_unblock
+    li t0, TS_DEAD
+    sd t0, TCB_STATE(s0)
+    la t0, tcbs                # servers holding our reply capability forget it
+    li t2, MAX_PROCS
+1:
+    ld t1, TCB_REPLY_TO(t0)
+    bne t1, s0, 2f
+    sd zero, TCB_REPLY_TO(t0)
+2:
+    addi t0, t0, TCB_SIZE
+    addi t2, t2, -1
+    bnez t2, 1b
+    ld ra, 0(sp)
+    ld s0, 8(sp)
+    addi sp, sp, 16
+    ret
+  `);
+  a.func('thread_teardown', 'The process of TCB a0 dies (once): a caller waiting for its reply gets E_DEAD; its x-entries and\nevery grant of them go; threads executing in its space go back to live callers with E_DEAD; its\npages are reclaimed. Its own thread stops now if it is at home; if it is executing in a live callee\n(the process died in a callback, or while its thread was away) it finishes there and stops when it\nwould return into the dead process (docs/kernel.md, death in a call chain).');
   a.block(`
     addi sp, sp, -32
     sd ra, 0(sp)
     sd s0, 8(sp)
     sd s1, 16(sp)
     mv s0, a0
-    call thread_unblock
-    li t0, TS_DEAD
-    sd t0, TCB_STATE(s0)
+    ld t0, TCB_PROC_DEAD(s0)
+    bnez t0, 9f
+    li t0, 1
+    sd t0, TCB_PROC_DEAD(s0)
     ld a0, TCB_REPLY_TO(s0)    # a caller waiting for our reply gets E_DEAD
     sd zero, TCB_REPLY_TO(s0)
     beqz a0, 5f
@@ -156,22 +189,24 @@ export function faultsText(a: Asm, X: boolean): void {
     sd t0, TF_A0(a0)
     call ready_enqueue
 5:
-    la s1, tcbs                # servers holding our reply capability forget it
-    li t2, MAX_PROCS
-6:
-    ld t0, TCB_REPLY_TO(s1)
-    bne t0, s0, 7f
-    sd zero, TCB_REPLY_TO(s1)
-7:
-    addi s1, s1, TCB_SIZE
-    addi t2, t2, -1
-    bnez t2, 6b
   `);
   if (X) a.block(`
     mv a0, s0
-    call xpc_process_died
+    call xpc_process_died      # (unwinds its own thread too when it is in a callback)
+    ld t0, TCB_STATE(s0)
+    li t1, TS_DEAD
+    beq t0, t1, 6f             # already stopped by the unwinding
+    ld t0, TCB_XPC_BUSY(s0)
+    beqz t0, 7f                # at home: stop
+    ld t0, TCB_SATP(s0)
+    ld t1, TCB_HOME_SATP(s0)
+    bne t0, t1, 6f             # executing in a live callee: it stops when it would come back
+7:
   `);
   a.block(`
+    mv a0, s0
+    call thread_stop
+6:
     ld a0, TCB_ROOT(s0)        # its own pages go back to the allocator
     call vm_reclaim
     mv s1, a0
@@ -185,6 +220,7 @@ export function faultsText(a: Asm, X: boolean): void {
     call kput_name
     li a0, 10
     call kputc
+9:
     ld ra, 0(sp)
     ld s0, 8(sp)
     ld s1, 16(sp)

@@ -75,22 +75,38 @@ init_oom:
 1:
     j 1b
   `);
-  a.func('map_new_page', 'Allocate a zeroed page and map it at va a1 with flags a2 in the space of TCB s1. a0 = page.');
+  a.func('map_new_page', 'Boot only: map_fresh_page, and out of memory stops the boot (exit code 3). a0 = page.');
+  a.block(`
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    call map_fresh_page
+    beqz a0, init_oom
+    ld ra, 0(sp)
+    addi sp, sp, 16
+    ret
+  `);
+  a.func('map_fresh_page', 'Allocate a zeroed page and map it at va a1 with flags a2 in the space of TCB s1. a0 = the page, or\n0 when no page (or page-table page) is left or va is already mapped; nothing is left allocated then.');
   a.block(`
     addi sp, sp, -32
     sd ra, 0(sp)
     sd a1, 8(sp)
     sd a2, 16(sp)
     call page_alloc
-    beqz a0, init_oom
+    beqz a0, 9f
     sd a0, 24(sp)
     mv a2, a0
     ld a0, TCB_ROOT(s1)
     ld a1, 8(sp)
     ld a3, 16(sp)
     call vm_map
-    bnez a0, init_oom
+    bnez a0, 8f
     ld a0, 24(sp)
+    j 9f
+8:
+    ld a0, 24(sp)              # not mapped: the page goes back
+    call page_free
+    li a0, 0
+9:
     ld ra, 0(sp)
     addi sp, sp, 32
     ret

@@ -4,12 +4,12 @@ import type { Asm } from '../builder.js';
 
 export function ipcText(a: Asm, X: boolean): void {
   a.heading('IPC slow path: queues, long messages, replies, notifications, shared frames');
-  a.func('cap_lookup', 'a0 = slot, a1 = expected CAP_T_*: a0 = &slot (valid) or 0 (empty, wrong type, out of range).');
+  a.func('cap_lookup', 'a0 = slot, a1 = expected CAP_T_*: a0 = &slot (valid) or 0 (empty, wrong type, out of range).\nThe slot is the acting process\'s (s10): inside an xcall, the callee\'s.');
   a.block(`
     li t0, CAP_SLOTS
     bgeu a0, t0, 9f
     slli t0, a0, 5
-    add t0, t0, s11
+    add t0, t0, s10
     addi t0, t0, TCB_CAPS
     ld t1, CAP_TYPE(t0)
     bne t1, a1, 9f
@@ -236,11 +236,12 @@ export function ipcText(a: Asm, X: boolean): void {
     li a0, E_CAP
     j syscall_return
   `);
-  a.func('do_recv', 'Receive on the endpoint in slot a0 (shared by recv and reply_recv).');
+  a.func('do_recv', 'Receive on the endpoint in slot a0 (shared by recv and reply_recv). As in seL4, a receive on a valid\nendpoint first drops a reply capability the thread did not use (its caller stays blocked).');
   a.block(`
     li a1, CAP_T_ENDPOINT
     call cap_lookup
     beqz a0, 9f
+    sd zero, TCB_REPLY_TO(s11)
     ld s0, CAP_OBJ(a0)
     ld t0, EP_STATE(s0)
     li t1, EPS_SEND
@@ -276,8 +277,10 @@ export function ipcText(a: Asm, X: boolean): void {
     li a0, E_CAP
     j syscall_return
   `);
-  a.func('sys_recv', 'recv(a0 = endpoint slot) -> a0 = badge, a1 = length, a2..a5 = message; or E_CAP.');
-  a.i('j do_recv');
+  a.func('sys_recv', 'recv(a0 = endpoint slot) -> a0 = badge, a1 = length, a2..a5 = message; or E_CAP; E_PERM inside an xcall.');
+  a.i('bne s10, s11, syscall_perm').i('j do_recv');
+  a.func('syscall_perm', 'E_PERM: receiving and replying are the home process\'s business. A reply capability is held by\nthe thread for its home process; inside an xcall the callee may neither use it nor replace it.');
+  a.li('a0', 'E_PERM').i('j syscall_return');
   a.func('do_reply', 'Deliver the reply in the saved registers of s11 to its caller. a0 = 0 or E_NOREPLY.');
   a.block(`
     addi sp, sp, -16
@@ -306,27 +309,23 @@ export function ipcText(a: Asm, X: boolean): void {
     addi sp, sp, 16
     ret
   `);
-  a.func('sys_reply', 'reply(a1 = length, a2..a5 = message) -> 0, E_INVAL or E_NOREPLY (no caller waiting).');
+  a.func('sys_reply', 'reply(a1 = length, a2..a5 = message) -> 0, E_INVAL or E_NOREPLY (no caller waiting); E_PERM inside an xcall.');
   a.block(`
+    bne s10, s11, syscall_perm
     call check_msg_len
     call do_reply
     j syscall_return
   `);
-  a.func('sys_reply_recv', 'reply_recv(a0 = endpoint slot, a1 = length, a2..a5 = reply) -> as recv. The reply goes to\nthe caller (if any), then the thread receives on the endpoint.');
+  a.func('sys_reply_recv', 'reply_recv(a0 = endpoint slot, a1 = length, a2..a5 = reply) -> as recv. The reply goes to\nthe caller (if any), then the thread receives on the endpoint; an invalid slot fails only the receive\n(E_CAP), as in seL4. E_PERM inside an xcall.');
   a.block(`
+    bne s10, s11, syscall_perm
     call check_msg_len
     mv s3, a0
-    li a1, CAP_T_ENDPOINT
-    call cap_lookup
-    beqz a0, 9f
-    call do_reply
+    call do_reply              # seL4: the reply is sent whatever happens to the receive
     mv a0, s3
     j do_recv
-9:
-    li a0, E_CAP
-    j syscall_return
   `);
-  a.func('sys_signal', 'signal(a0 = notification slot) -> 0 or E_CAP: OR the badge into the word, wake the waiter.');
+  a.func('sys_signal', 'signal(a0 = notification slot) -> 0 or E_CAP: OR the badge into the word and mark it signalled\n(a badge of 0 signals too: seL4), wake the waiter.');
   a.block(`
     li a1, CAP_T_NOTIFICATION
     call cap_lookup
@@ -336,10 +335,13 @@ export function ipcText(a: Asm, X: boolean): void {
     ld t1, NTFN_WORD(s0)
     or t1, t1, t0
     sd t1, NTFN_WORD(s0)
+    li t0, 1
+    sd t0, NTFN_ACTIVE(s0)
     ld t2, NTFN_WAITER(s0)
     beqz t2, 1f
     sd t1, TF_A0(t2)           # the waiter receives the word
     sd zero, NTFN_WORD(s0)
+    sd zero, NTFN_ACTIVE(s0)
     sd zero, NTFN_WAITER(s0)
     sd zero, TCB_BLOCKED_ON(t2)
     mv a0, t2
@@ -351,15 +353,17 @@ export function ipcText(a: Asm, X: boolean): void {
     li a0, E_CAP
     j syscall_return
   `);
-  a.func('sys_wait', 'wait(a0 = notification slot) -> the word (nonzero), E_CAP, or E_INVAL (another thread waits).');
+  a.func('sys_wait', 'wait(a0 = notification slot) -> the word (the OR of the badges signalled since the last wait: 0 when\nonly badge-0 capabilities signalled), blocking until signalled; E_CAP, or E_INVAL (another thread waits).');
   a.block(`
     li a1, CAP_T_NOTIFICATION
     call cap_lookup
     beqz a0, 9f
     ld s0, CAP_OBJ(a0)
+    ld t0, NTFN_ACTIVE(s0)
+    beqz t0, 1f
     ld a0, NTFN_WORD(s0)
-    beqz a0, 1f
     sd zero, NTFN_WORD(s0)
+    sd zero, NTFN_ACTIVE(s0)
     j syscall_return
 1:
     ld t0, NTFN_WAITER(s0)
@@ -386,16 +390,16 @@ export function ipcText(a: Asm, X: boolean): void {
     ld s1, CAP_BADGE(a0)       # pages
     slli t0, s3, 52
     bnez t0, 8f
-    li t0, USER_SHARED_MIN
-    bltu s3, t0, 8f
-    slli t1, s1, 12
-    add t1, s3, t1
-    li t0, USER_SHARED_MAX
-    bgtu t1, t0, 8f
+    mv a0, s3                  # range_check(va, pages * PAGE_SIZE, USER_SHARED_MIN, USER_SHARED_MAX)
+    slli a1, s1, 12
+    li a2, USER_SHARED_MIN
+    li a3, USER_SHARED_MAX
+    call range_check
+    bnez t0, 8f
     li s2, 0                   # first check that nothing is mapped there
 1:
     slli t0, s2, 12
-    ld a0, TCB_ROOT(s11)
+    ld a0, TCB_ROOT(s10)
     add a1, s3, t0
     li a2, PTE_V
     call uva_to_pa
@@ -405,16 +409,28 @@ export function ipcText(a: Asm, X: boolean): void {
     li s2, 0
 2:
     slli t0, s2, 12
-    ld a0, TCB_ROOT(s11)
+    ld a0, TCB_ROOT(s10)
     add a1, s3, t0
     add a2, s0, t0
     li a3, PTE_R|PTE_W|PTE_U
     call vm_map
-    bnez a0, 6f
+    bnez a0, 5f
     addi s2, s2, 1
     bltu s2, s1, 2b
     li a0, 0
+    j syscall_return
+5:
+    mv s4, a0                  # E_NOMEM (a page-table page): unmap the pages mapped so far
+4:
+    beqz s2, 6f
+    addi s2, s2, -1
+    slli t0, s2, 12
+    ld a0, TCB_ROOT(s10)
+    add a1, s3, t0
+    call vm_unmap
+    j 4b
 6:
+    mv a0, s4
     j syscall_return
 7:
     li a0, E_EXISTS

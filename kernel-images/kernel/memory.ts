@@ -18,14 +18,17 @@ export function memoryText(a: Asm): void {
     li a0, 1
     j page_alloc_contig
   `);
-  a.func('page_alloc_contig', 'a0 = the first of a0 physically contiguous zeroed pages, or 0.');
+  a.func('page_alloc_contig', 'a0 = the first of a0 physically contiguous zeroed pages, or 0 (none left, or a0 = 0).\nThe page count is compared with the pages left, never multiplied first: no count can wrap the cursor.');
   a.block(`
+    beqz a0, 9f
     la t0, alloc_next
     ld t1, 0(t0)
+    li t3, RAM_END
+    sub t2, t3, t1
+    srli t2, t2, 12           # pages left (alloc_next <= RAM_END always)
+    bgtu a0, t2, 9f
     slli a0, a0, 12
     add t2, t1, a0
-    li t3, RAM_END
-    bgtu t2, t3, 9f
     sd t2, 0(t0)
     mv a0, t1
     mv t0, t1                 # zero [t1, t2)
@@ -61,6 +64,21 @@ export function memoryText(a: Asm): void {
     ld t1, 0(t0)
     sd t1, 0(a0)
     sd a0, 0(t0)
+    ret
+  `);
+
+  // -------------------------------------------------------------------------------------------------
+  a.heading('The one range check for user-supplied (base, length) pairs');
+  a.func('range_check', 'range_check(a0 = base, a1 = length, a2 = lo, a3 = hi): t0 = 0 when [base, base + length) lies\ninside [lo, hi), else nonzero. No sum is formed, so nothing can wrap: base >= lo, base <= hi and\nlength <= hi - base (an empty range at hi is inside). Leaf; changes t0 only. Every system call that\ntakes a user range (write, map_shared, xpc_relay_alloc, ...) checks it here (docs/kernel.md, Security model).');
+  a.block(`
+    bltu a0, a2, 9f
+    bgtu a0, a3, 9f
+    sub t0, a3, a0
+    bgtu a1, t0, 9f
+    li t0, 0
+    ret
+9:
+    li t0, 1
     ret
   `);
 
@@ -165,6 +183,37 @@ export function memoryText(a: Asm): void {
     ret
 9:
     li a0, -1
+    ret
+  `);
+  a.func('vm_unmap', 'Clear the leaf PTE of user va a1 in the table rooted at a0 and flush the TLB. a0 = the physical page it\nmapped, or 0 when nothing was mapped there. Intermediate tables stay. Leaf (t0-t2 only).');
+  a.block(`
+    li t0, USER_VA_LIMIT
+    bgeu a1, t0, 9f
+    li t2, 30
+1:
+    srl t0, a1, t2
+    andi t0, t0, 511
+    slli t0, t0, 3
+    add t0, a0, t0
+    ld t1, 0(t0)
+    andi a0, t1, PTE_V
+    beqz a0, 9f
+    addi t2, t2, -9
+    li a0, 12
+    bltu t2, a0, 2f           # t2 was 12: t0 is the leaf PTE
+    andi a0, t1, PTE_R|PTE_W|PTE_X
+    bnez a0, 9f               # a superpage: not a user page
+    srli t1, t1, 10
+    slli a0, t1, 12
+    j 1b
+2:
+    sd zero, 0(t0)
+    sfence.vma zero, zero
+    srli t1, t1, 10
+    slli a0, t1, 12
+    ret
+9:
+    li a0, 0
     ret
   `);
   a.func('vm_reclaim', 'Free every page the user half of the table rooted at a0 maps with PTE_OWNED (program, stack,\nIPC buffer) and clear those PTEs. Page-table pages, XPC context pages and shared frames stay: a dead\nprocess\'s contexts are still read when threads unwind through it. a0 = pages freed.');

@@ -155,7 +155,9 @@ export function schedText(a: Asm, cfg: KernelConfig): void {
       if (csr === 'satp') a.raw('.if KERNEL_ASID == 0').i('sfence.vma zero, zero').raw('.endif');
     }
     a.li('t0', 'SEGLIST_ENTRIES').csrw('xseglist_size', 't0');
-    a.csrw('xseg_len', 'zero').csrw('xsegmask_off', 'zero').csrw('xsegmask_len', 'zero');
+    a.comment('no segment, no mask: every field of them (uxseg_va is user-visible) zero, not another thread\'s');
+    a.csrw('xseg_len', 'zero').csrw('xseg_va', 'zero').csrw('xseg_pa', 'zero').csrw('xseg_perm', 'zero');
+    a.csrw('xsegmask_off', 'zero').csrw('xsegmask_len', 'zero');
     a.i('j restore_user');
     a.label('1');
     a.ld('t0', 'TCB_SATP', 't6').csrw('satp', 't0').raw('.if KERNEL_ASID == 0').i('sfence.vma zero, zero').raw('.endif');

@@ -69,7 +69,29 @@ export function syscallText(a: Asm, cfg: KernelConfig): void {
   a.heading('System-call slow path: s11 = current TCB, arguments still in a0..a5, number in a7');
   a.func('syscall_slow', 'Dispatch through the system-call table.');
   a.la('sp', 'kstack_top').mv('s11', 't6');
-  if (X) a.i('call xpc_save', 'clobbers t0, t1 only');
+  a.mv('s10', 's11', 's10 = the acting process: whose capabilities and address space the call uses');
+  if (X) {
+    a.i('call xpc_save', 'clobbers t0, t1 only');
+    a.comment('Inside an xcall the code making the call is the callee\'s: it acts with the callee process\'s\nauthority (docs/kernel.md, Security model: authority under migrating threads), never its caller\'s.');
+    a.block(`
+    ld t0, TCB_SATP(s11)
+    ld t1, TCB_HOME_SATP(s11)
+    beq t0, t1, 3f
+    la t1, tcbs
+    li t2, MAX_PROCS
+1:
+    ld t3, TCB_HOME_SATP(t1)
+    beq t3, t0, 2f
+    addi t1, t1, TCB_SIZE
+    addi t2, t2, -1
+    bnez t2, 1b
+    li a0, E_DEAD              # no process owns that space (cannot happen: threads leave a dead space at once)
+    j syscall_return
+2:
+    mv s10, t1
+3:
+    `);
+  }
   a.block(`
     li t0, NUM_SYSCALLS
     bgeu a7, t0, 1f
@@ -89,6 +111,7 @@ export function syscallText(a: Asm, cfg: KernelConfig): void {
     wait: 'sys_wait', map_shared: 'sys_map_shared', xpc_register: X ? 'sys_xpc_register' : 'sys_nosys',
     xpc_grant: X ? 'sys_xpc_grant' : 'sys_nosys', xpc_relay_alloc: X ? 'sys_xpc_relay_alloc' : 'sys_nosys',
     xpc_relay_free: X ? 'sys_xpc_relay_free' : 'sys_nosys', getpid: 'sys_getpid',
+    xpc_revoke: X ? 'sys_xpc_revoke' : 'sys_nosys',
   };
   for (const [name, num] of Object.entries(L.SYS).sort((x, y) => x[1] - y[1])) a.i(`.quad ${impl[name as L.SyscallName]}`, `${num}: ${name}`);
 
@@ -101,67 +124,97 @@ export function syscallText(a: Asm, cfg: KernelConfig): void {
   a.func('sys_getpid', 'getpid() -> process number');
   a.ld('a0', 'TCB_PID', 's11').i('j syscall_return');
 
-  a.func('user_read_pa', 'a0 = the physical address of user byte a0 as the current thread sees it (s11): the active\nrelay segment (when readable) first, as the XPC engine translates, then the page table of the address\nspace the thread runs in (its own, or an xcall callee). -1 when not readable user memory.');
+  a.func('user_read_run', 'user_read_run(a0 = user va, a1 = bytes wanted > 0) -> a0 = the physical address of that byte as the\ncurrent thread (s11) sees it, a1 = how many bytes from there are readable contiguously (1..a1); a0 = -1\nwhen the byte is not readable user memory. As the hardware translates: a byte inside the active relay\nsegment goes through it (its read permission, its byte-granular bounds: a seg-mask narrows it), any\nother byte through the page table of the space the thread runs in (its own, or an xcall callee). A run\nnever crosses a page end or the segment\'s start or end. Uses t0-t3, a2, a3.');
   if (X) {
     a.block(`
     ld t0, TCB_SEG_LEN(s11)
     beqz t0, 1f
+    ld t1, TCB_SEG_VA(s11)
+    bltu a0, t1, 2f
+    sub t2, a0, t1
+    bgeu t2, t0, 1f           # past the segment: the page table
     ld t1, TCB_SEG_PERM(s11)
     andi t1, t1, 1
-    beqz t1, 1f
-    ld t1, TCB_SEG_VA(s11)
-    bltu a0, t1, 1f
-    sub t2, a0, t1
-    bgeu t2, t0, 1f
-    ld a0, TCB_SEG_PA(s11)
-    add a0, a0, t2
+    beqz t1, 9f               # inside, not readable
+    sub t0, t0, t2            # bytes left in the segment
+    bleu a1, t0, 3f
+    mv a1, t0
+3:
+    ld t1, TCB_SEG_PA(s11)
+    add a0, t1, t2
     ret
+2:
+    sub t2, t1, a0            # below the segment: stop where it starts
+    bleu a1, t2, 1f
+    mv a1, t2
 1:
     `);
   }
   a.block(`
+    slli t0, a0, 52
+    srli t0, t0, 52
+    li t1, PAGE_SIZE
+    sub t0, t1, t0            # bytes to the end of the page
+    bleu a1, t0, 4f
+    mv a1, t0
+4:
+    mv a3, a1
     mv a1, a0
     ld a0, TCB_SATP(s11)      # root table: satp.PPN << 12
     slli a0, a0, 20
     srli a0, a0, 8
     li a2, PTE_U|PTE_R
-    j uva_to_pa
+    mv t3, ra
+    call uva_to_pa            # leaf: t0-t2 only
+    mv a1, a3
+    jr t3
+9:
+    li a0, -1
+    ret
   `);
-  a.func('sys_write', 'write(a0 = buffer, a1 = length) -> length, E_INVAL (length > 64 KiB) or E_FAULT (a byte\nof the buffer is not readable user memory). Every page is checked before anything is printed.');
+  a.func('sys_write', 'write(a0 = buffer, a1 = length) -> length, E_INVAL (length > 64 KiB) or E_FAULT (the range is not\ninside the user half, or a byte of it is not readable user memory). Every byte is checked before\nanything is printed, with the same translation the printing uses (user_read_run).');
   a.block(`
     li t0, 0x10000
     bgtu a1, t0, 8f
     mv s0, a0                 # va
-    add s2, a0, a1            # end
-    bltu s2, s0, 7f           # wraps around
-    beqz a1, 6f
-    mv s3, s0                 # check every page the buffer touches
+    mv s1, a1                 # length
+    li a2, 0
+    li a3, USER_VA_LIMIT
+    call range_check
+    bnez t0, 7f
+    mv s2, s0                 # pass 1: every byte readable
+    mv s3, s1
 1:
-    mv a0, s3
-    call user_read_pa
+    beqz s3, 2f
+    mv a0, s2
+    mv a1, s3
+    call user_read_run
     bltz a0, 7f
-    srli s3, s3, 12           # next page
-    addi s3, s3, 1
-    slli s3, s3, 12
-    bltu s3, s2, 1b
-2:                            # print, one translation per page
-    mv a0, s0
-    call user_read_pa
-    mv s5, a0
-    srli s4, s0, 12
-    addi s4, s4, 1
-    slli s4, s4, 12           # end of this page
-    bleu s4, s2, 3f
-    mv s4, s2
+    add s2, s2, a1
+    sub s3, s3, a1
+    j 1b
+2:
+    mv s2, s0                 # pass 2: print, one translation per run
+    mv s3, s1
 3:
-    lbu a0, 0(s5)
+    beqz s3, 6f
+    mv a0, s2
+    mv a1, s3
+    call user_read_run
+    bltz a0, 7f
+    mv s4, a0
+    mv s5, a1
+    add s2, s2, s5
+    sub s3, s3, s5
+4:
+    lbu a0, 0(s4)
     call kputc
-    addi s5, s5, 1
-    addi s0, s0, 1
-    bltu s0, s4, 3b
-    bltu s0, s2, 2b
+    addi s4, s4, 1
+    addi s5, s5, -1
+    bnez s5, 4b
+    j 3b
 6:
-    ld a0, TF_A1(s11)
+    mv a0, s1
     j syscall_return
 7:
     li a0, E_FAULT
@@ -183,17 +236,7 @@ export function syscallText(a: Asm, cfg: KernelConfig): void {
   a.block(`
     mv s0, s11                 # the process that exits
   `);
-  if (X) a.block(`
-    ld t0, TCB_SATP(s11)
-    ld t1, TCB_HOME_SATP(s11)
-    beq t0, t1, 1f
-    mv a0, t0
-    call xpc_owner_of_satp
-    beqz a0, 1f
-    mv s0, a0
-    ld a0, TF_A0(s11)
-1:
-  `);
+  if (X) a.mv('s0', 's10', 'inside an xcall: the callee');
   a.block(`
     sd a0, TCB_EXIT_CODE(s0)
     la a0, str_exit
@@ -212,11 +255,7 @@ export function syscallText(a: Asm, cfg: KernelConfig): void {
     sd t1, 0(t0)
     mv a0, s0
     call thread_teardown       # (unwinds this thread too when s0 is a callee)
-    bne s0, s11, 2f
-    j schedule
-2:
-    mv a0, s11
-    j switch_to
+    j resume_or_schedule
   `);
 }
 

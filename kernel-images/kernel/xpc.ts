@@ -36,7 +36,7 @@ export function xpcText(a: Asm): void {
 2:
     li t0, 2                   # reserved while the contexts are mapped
     sd t0, XE_FLAGS(s0)
-    mv t5, s3                  # map the context pages (s1 = owner for map_new_page)
+    mv t5, s3                  # map the context pages (s1 = owner for map_fresh_page)
 3:
     beqz t5, 4f
     addi t5, t5, -1
@@ -47,11 +47,33 @@ export function xpcText(a: Asm): void {
     li t1, USER_XCTX_STRIDE
     mul t0, t0, t1
     li a1, USER_XCTX_BASE+PAGE_SIZE
-    add a1, a1, t0
+    add a1, a1, t0             # a1 = context t5's page
     li a2, PTE_R|PTE_W|PTE_U
-    call map_new_page
+    call map_fresh_page
     ld t5, 48(sp)
-    j 3b
+    bnez a0, 3b
+6:                             # out of memory: unmap and free contexts t5+1 .. count-1, free the entry
+    addi t5, t5, 1
+    bgeu t5, s3, 7f
+    sd t5, 48(sp)
+    li t0, MAX_XCTX
+    mul t0, s4, t0
+    add t0, t0, t5
+    li t1, USER_XCTX_STRIDE
+    mul t0, t0, t1
+    li a1, USER_XCTX_BASE+PAGE_SIZE
+    add a1, a1, t0             # a1 = context t5's page
+    ld a0, TCB_ROOT(s1)
+    call vm_unmap
+    beqz a0, 5f
+    call page_free
+5:
+    ld t5, 48(sp)
+    j 6b
+7:
+    sd zero, XE_FLAGS(s0)
+    li a0, E_NOMEM
+    j 9f
 4:
     ld t0, TCB_HOME_SATP(s1)
     sd t0, XE_SATP(s0)
@@ -88,6 +110,28 @@ export function xpcText(a: Asm): void {
     sll t3, t3, t1
     or t2, t2, t3
     sb t2, 0(t0)
+    ret
+  `);
+  a.func('xentry_revoke', 'Clear bit a0 (entry id) in the xcall-capability bitmap of every process: once an entry is gone,\nno grant of it survives, so a later entry that reuses the id starts with no grants (docs/kernel.md,\nSecurity model: revocation). Leaf.');
+  a.block(`
+    srli t1, a0, 3
+    andi t2, a0, 7
+    li t3, 1
+    sll t3, t3, t2
+    not t3, t3
+    la t0, tcbs
+    li t4, MAX_PROCS
+1:
+    ld t5, TCB_HOME_XCAP(t0)
+    beqz t5, 2f
+    add t5, t5, t1
+    lbu t6, 0(t5)
+    and t6, t6, t3
+    sb t6, 0(t5)
+2:
+    addi t0, t0, TCB_SIZE
+    addi t4, t4, -1
+    bnez t4, 1b
     ret
   `);
   a.func('xpc_init_entries', 'Boot-time x-entries and grants from the system description.');
@@ -139,22 +183,24 @@ export function xpcText(a: Asm): void {
     addi sp, sp, 32
     ret
   `);
-  a.func('sys_xpc_register', 'xpc_register(a0 = entry pc, a1 = contexts 1..MAX_XCTX) -> entry id, E_INVAL, E_FAULT (the pc\nis not user-executable in the caller own space) or E_NOMEM. The entry runs in the caller process;\nthe caller may then grant it.');
+  a.func('sys_xpc_register', 'xpc_register(a0 = entry pc, a1 = contexts 1..MAX_XCTX) -> entry id, E_INVAL (contexts, or pc not\n4-byte aligned), E_FAULT (the pc is not user-executable in the acting process\'s space) or E_NOMEM. The\nentry runs in the acting process (s10: inside an xcall, the callee), which owns it and may grant it.');
   a.block(`
     addi t0, a1, -1
     li t1, MAX_XCTX
     bgeu t0, t1, 8f
+    andi t0, a0, 3
+    bnez t0, 8f                # an entry pc is 4-byte aligned (the trampolines are)
     mv s2, a0
     mv s3, a1
     mv a1, a0
-    ld a0, TCB_ROOT(s11)
+    ld a0, TCB_ROOT(s10)
     li a2, PTE_U|PTE_X
     call uva_to_pa
     bltz a0, 7f
     mv a2, s3
     mv a1, s2
-    mv a0, s11
-    mv s1, s11
+    mv a0, s10
+    mv s1, s10
     call xentry_register
     j syscall_return
 7:
@@ -164,7 +210,11 @@ export function xpcText(a: Asm): void {
     li a0, E_INVAL
     j syscall_return
   `);
-  a.func('sys_xpc_grant', 'xpc_grant(a0 = entry id, a1 = thread slot) -> 0, E_INVAL, E_CAP or E_PERM (the caller\ndoes not own the entry).');
+  a.func('sys_xpc_grant', 'xpc_grant(a0 = entry id, a1 = thread slot) -> 0, E_INVAL (no such entry), E_CAP (not a thread\ncapability, or its process is dead) or E_PERM (the acting process does not own the entry).');
+  a.li('s2', 0).i('j xpc_grant_or_revoke');
+  a.func('sys_xpc_revoke', 'xpc_revoke(a0 = entry id, a1 = thread slot) -> 0, E_INVAL, E_CAP or E_PERM, as xpc_grant: the\nthread\'s process loses the xcall capability (future xcalls are refused with E_CAP; a call already in\nprogress finishes). Revoking what was not granted is not an error.');
+  a.li('s2', 1);
+  a.label('xpc_grant_or_revoke');
   a.block(`
     li t0, MAX_XENTRIES
     bgeu a0, t0, 8f
@@ -176,15 +226,31 @@ export function xpcText(a: Asm): void {
     andi t0, t0, 1
     beqz t0, 8f
     ld t0, XE_OWNER(s0)
-    bne t0, s11, 7f
+    bne t0, s10, 7f
     mv s1, a0
     mv a0, a1
     li a1, CAP_T_THREAD
     call cap_lookup
     beqz a0, 9f
     ld a1, CAP_OBJ(a0)
+    ld t0, TCB_PROC_DEAD(a1)
+    bnez t0, 9f                # a thread capability of a dead process names nothing any more
     mv a0, s1
+    bnez s2, 1f
     call xentry_grant
+    li a0, 0
+    j syscall_return
+1:
+    ld t0, TCB_HOME_XCAP(a1)   # clear bit id of its bitmap
+    srli t1, a0, 3
+    add t0, t0, t1
+    lbu t2, 0(t0)
+    andi t1, a0, 7
+    li t3, 1
+    sll t3, t3, t1
+    not t3, t3
+    and t2, t2, t3
+    sb t2, 0(t0)
     li a0, 0
     j syscall_return
 7:
@@ -204,14 +270,21 @@ export function xpcText(a: Asm): void {
     bnez t0, 8f
     slli t0, a1, 52
     bnez t0, 8f
-    li t0, USER_RELAY_MIN
-    bltu a1, t0, 8f
-    add t1, a1, a0
-    li t0, USER_RELAY_MAX
-    bgtu t1, t0, 8f
+    mv t1, a0                  # range_check(va, length, USER_RELAY_MIN, USER_RELAY_MAX)
+    mv a0, a1
+    mv a1, t1
+    mv s3, a2
+    li a2, USER_RELAY_MIN
+    li a3, USER_RELAY_MAX
+    call range_check
+    bnez t0, 8f
+    mv t1, a0
+    mv a0, a1                  # a0 = length, a1 = va, a2 = index again
+    mv a1, t1
+    mv a2, s3
     li t0, SEGLIST_ENTRIES
     bgeu a2, t0, 8f
-    ld s0, TCB_HOME_SEGLIST(s11)
+    ld s0, TCB_HOME_SEGLIST(s10)
     slli t0, a2, 5
     add s0, s0, t0             # s0 = seg-list entry
     ld t0, SEG_PERM(s0)
@@ -240,7 +313,7 @@ export function xpcText(a: Asm): void {
   a.block(`
     li t0, SEGLIST_ENTRIES
     bgeu a0, t0, 8f
-    ld s0, TCB_HOME_SEGLIST(s11)
+    ld s0, TCB_HOME_SEGLIST(s10)
     slli t0, a0, 5
     add s0, s0, t0
     ld t0, SEG_PERM(s0)
@@ -281,8 +354,7 @@ export function xpcText(a: Asm): void {
     call report_fault
     mv a0, s0
     call kill_process          # unwinds every thread inside it, this one included
-    mv a0, s11
-    j switch_to
+    j resume_or_schedule
   `);
   a.func('xret_fault', 'Invalid linkage on xret (cause 26). If the top record was invalidated because its callee died\n(LR_FLAGS bit 1), the thread unwinds to a live caller with E_DEAD; otherwise the xret was forged\n(nothing to return to, or the relay segment changed): the process executing it is killed.');
   a.block(`
@@ -295,6 +367,11 @@ export function xpcText(a: Asm): void {
     ld a1, -LR_SIZE+LR_SATP(t0)  # the dead process the record returned into
     mv a0, s11
     call unwind_thread
+    beqz a0, 2f
+    mv a0, s11                 # nothing live to return to, and its own process is dead: it stops
+    call thread_stop
+    j schedule
+2:
     mv a0, s11
     j switch_to
 1:
@@ -304,7 +381,7 @@ export function xpcText(a: Asm): void {
     j fault_kill
   `);
   a.func('unwind_thread', 'unwind_thread(a0 = thread, a1 = satp of a dead callee): pop the linkage records of the thread\ndown to the first valid one (its caller is alive) or the bottom, restore that caller context in the\nTCB (as docs/xpc.md xret would) and make the result E_DEAD. Scheduling is the caller business.');
-  a.comment('While the thread sp lies in an XPC context slot of the dead space, the trampoline that claimed that\ncontext saved the sp and ra of its caller there (XC_SP, XC_RA): restore them, as its return would have,\nand look again (a handler of the dead process may itself have called into it). The slot is found\nfrom sp wherever it points in it, the guard page under the stack included. At most LINK_STACK_RECORDS\nsteps: the contexts are the dead process\'s memory, and it may have left anything there. Then every\nother register but gp and tp is cleared: the caller gets nothing of the dead callee\'s state.');
+  a.comment('While the thread sp lies in an XPC context slot of the dead space, the trampoline that claimed that\ncontext saved the sp and ra of its caller there (XC_SP, XC_RA): restore them, as its return would have,\nand look again (a handler of the dead process may itself have called into it). The slot is found\nfrom sp wherever it points in it, the guard page under the stack included. At most LINK_STACK_RECORDS\nsteps: the contexts are the dead process\'s memory, and it may have left anything there. Then every\nother register (gp and tp too: the dead callee may have changed them) is cleared: the caller gets\nnothing of the dead callee\'s state.');
   a.block(`
     addi sp, sp, -32
     sd ra, 0(sp)
@@ -370,6 +447,8 @@ export function xpcText(a: Asm): void {
     j 4f
 3:
     sd t1, TCB_LINK_TOP(s0)
+    ld t2, TCB_PROC_DEAD(s0)
+    bnez t2, 5f                # back home, but home is dead: the caller stops the thread
     ld t2, TCB_HOME_SATP(s0)
     sd t2, TCB_SATP(s0)
     ld t2, TCB_HOME_XCAP(s0)
@@ -379,17 +458,28 @@ export function xpcText(a: Asm): void {
     li t2, SEGLIST_ENTRIES
     sd t2, TCB_SEGLIST_SIZE(s0)
     sd zero, TCB_SEG_LEN(s0)
+    sd zero, TCB_SEG_VA(s0)
+    sd zero, TCB_SEG_PA(s0)
+    sd zero, TCB_SEG_PERM(s0)
 4:
+    sd zero, TCB_SEGMASK_OFF(s0)
     sd zero, TCB_SEGMASK_LEN(s0)
     mv a0, s0
     call xpc_update_busy_of
     li t0, E_DEAD
     sd t0, TF_A0(s0)
   `);
-  for (const r of ['t0', 't1', 't2', 's0', 's1', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'] as const) {
+  for (const r of ['gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'] as const) {
     a.sd('zero', tf(r), 's0');
   }
   a.block(`
+    li a0, 0                   # resumes at a live caller
+    j 6f
+5:
+    sd zero, TCB_SEG_LEN(s0)
+    sd zero, TCB_SEGMASK_LEN(s0)
+    li a0, 1                   # must stop
+6:
     ld ra, 0(sp)
     ld s0, 8(sp)
     ld s1, 16(sp)
@@ -405,16 +495,22 @@ export function xpcText(a: Asm): void {
     sd s1, 16(sp)
     sd s2, 24(sp)
     mv s0, a0
-    la t0, xentry_table
-    li t1, MAX_XENTRIES
+    la s1, xentry_table        # its x-entries: invalid, and every grant of them revoked
+    li s2, 0
 1:
-    ld t2, XE_OWNER(t0)
+    ld t2, XE_OWNER(s1)
     bne t2, s0, 2f
-    sd zero, XE_FLAGS(t0)
+    ld t2, XE_FLAGS(s1)
+    beqz t2, 2f
+    sd zero, XE_FLAGS(s1)
+    sd zero, XE_OWNER(s1)
+    mv a0, s2
+    call xentry_revoke
 2:
-    addi t0, t0, XE_SIZE
-    addi t1, t1, -1
-    bnez t1, 1b
+    addi s1, s1, XE_SIZE
+    addi s2, s2, 1
+    li t0, MAX_XENTRIES
+    bltu s2, t0, 1b
     ld t5, TCB_HOME_SATP(s0)
     la s1, tcbs
     li s2, MAX_PROCS
@@ -439,7 +535,6 @@ export function xpcText(a: Asm): void {
     la s1, tcbs                # threads executing inside the dead space: back to a live caller now
     li s2, MAX_PROCS
 7:
-    beq s1, s0, 9f
     ld t0, TCB_STATE(s1)
     beqz t0, 9f                # TS_FREE
     li t1, TS_DEAD
@@ -452,6 +547,11 @@ export function xpcText(a: Asm): void {
     mv a0, s1
     mv a1, t1
     call unwind_thread
+    beqz a0, 8f
+    mv a0, s1                  # no live caller and its own process is dead: it stops
+    call thread_stop
+    j 9f
+8:
     ld t0, TCB_STATE(s1)
     li t1, TS_RUNNING
     beq t0, t1, 9f             # the current thread: its caller resumes it

@@ -2,6 +2,7 @@
 
 import type { SystemSpec } from '../system.js';
 import { hello } from './hello.js';
+import { attacks } from './attacks.js';
 import { hostile } from './hostile.js';
 import { badges, longmsg, notify, pingpong, priorities, reclaim, timeshare } from './ipc.js';
 import { ipcServerDies, xpcCalleeExits, xpcChain, xpcHostile, xpcIpcMix, xpcPreempt } from './xpc.js';
@@ -22,6 +23,7 @@ export const SYSTEMS: SystemSpec[] = [
   ipcServerDies,
   ...Object.values(hostile),
   ...Object.values(xpcHostile),
+  ...Object.values(attacks),
 ];
 
 export function systemByName(name: string): SystemSpec | undefined {

@@ -377,6 +377,14 @@ main:
     addi s1, s1, 1
     li t0, 3
     bltu s1, t0, 1b
+    li t0, 1                  # done; keep counting until the other is done too (it may still need
+    sd t0, ${16 + 8 * i}(s0)  # to see this counter move, however the slices fell)
+2:
+    ld t0, ${8 * i}(s0)
+    addi t0, t0, 1
+    sd t0, ${8 * i}(s0)
+    ld t1, ${16 + 8 * (1 - i)}(s0)
+    beqz t1, 2b
     la a0, ok
     call puts
     li a0, 0

@@ -9,6 +9,7 @@
 // (with LLVM-style branch relaxation), places them and applies fixups; this module builds the image and the
 // listing, map and flat binary views. See docs/assembler.md.
 
+import { parseIsaString } from '../../isa/isa-string.js';
 import { PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, type ElfImage, type ElfSegment, type ElfSymbol } from '../elf/model.js';
 import { EF_RISCV_RVC, writeElf } from '../elf/write.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
@@ -78,17 +79,16 @@ export interface AssembleResult {
 }
 
 /**
- * The ISA string: rv64 with M and A (rvx always has them), C or not. GNU-style strings such as rv64gc,
- * rv64imafdc or rv64ima_zicsr_zifencei are accepted so that build scripts written for GNU as work; F and
- * D only name what the hardware has, the assembler has no floating-point instructions.
+ * The ISA string (isa/isa-string.ts, shared with `rvx run --isa`): rv64 with M and A (the assembler always
+ * accepts their instructions), C or not. Extensions rvx does not implement (F, D, ...) are refused by name.
  */
-function parseMarch(march: string): { rvc: boolean; ok: boolean } {
-  const m = /^rv64([a-z]*)((?:_[a-z][a-z0-9]*)*)$/.exec(march.toLowerCase());
-  if (!m) return { rvc: true, ok: false };
-  const letters = m[1].replace(/^g/, 'imafd');
-  if (!/^i?m?a?f?d?c?$/.test(letters) || !letters.includes('m') || !letters.includes('a') || (m[1][0] !== 'i' && m[1][0] !== 'g')) return { rvc: true, ok: false };
-  for (const ext of m[2].split('_').slice(1)) if (!['zicsr', 'zifencei', 'zicntr', 'zihpm', 'zmmul'].includes(ext)) return { rvc: true, ok: false };
-  return { rvc: letters.includes('c'), ok: true };
+function parseMarch(march: string): { rvc: boolean; error: string | null } {
+  const spec = parseIsaString(march);
+  if (typeof spec === 'string') return { rvc: true, error: spec.replace(/^ISA string/, '--march') };
+  if (!spec.extensions.has('m') || !spec.extensions.has('a')) {
+    return { rvc: true, error: `--march '${march}': rvx's assembler always assembles M and A instructions, so the ISA must include them (rv64ima or rv64imac)` };
+  }
+  return { rvc: spec.extensions.has('c'), error: null };
 }
 
 function dirname(p: string): string {
@@ -111,7 +111,7 @@ function normalize(p: string): string {
 export function assemble(sources: SourceFile[], options: AssembleOptions = {}): AssembleResult {
   const diags: Diagnostic[] = [];
   const march = parseMarch(options.march ?? 'rv64imac');
-  if (!march.ok) diags.push({ file: '<options>', line: 0, col: 0, severity: 'error', message: `unsupported --march '${options.march}' (expected rv64imac or rv64ima)` });
+  if (march.error) diags.push({ file: '<options>', line: 0, col: 0, severity: 'error', message: march.error });
   let layout = options.layout ?? null;
   const layoutProblem = layout ? checkLayout(layout) : null;
   if (layoutProblem) {

@@ -2,42 +2,55 @@
 // mechanism, lets the client measure every workload with its own counter reads (sel4bench's method:
 // warm-up, 16 runs, counter overhead subtracted, median/min/max), traces the runs under the core model
 // to split the median run of each workload into phases, and reports: a table on the terminal (or the
-// JSON with --json), bench/results/ipc.json and bench/results/ipc.html. docs/bench-ipc.md explains it.
+// JSON with --json), ipc.json and ipc.html in bench/results/latest/ (git-ignored; the reference results
+// the docs quote are bench/results/reference/). docs/bench-ipc.md explains it.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CoreParamsError, loadCoreParams, rocketParams, type CoreParams } from '../../emulator/timing/index.js';
+import { CoreParamsError, loadCoreParams, parseCoreParams, rocketParams, type CoreParams } from '../../emulator/timing/index.js';
 import { buildImage, KernelBuildError, rvxAssemble, SystemError, type KernelConfig } from '../../kernel-images/index.js';
 import { benchSystem, type Mech, type Workload } from '../../kernel-images/bench/index.js';
 import { renderHtml } from './ipc/html.js';
-import { BenchError, summarise, table, type IpcReport, type WorkloadResult } from './ipc/report.js';
+import { ABLATIONS, BenchError, SERIES, summarise, table, type IpcReport, type SeriesName, type SweepResult, type WorkloadResult } from './ipc/report.js';
 import { runImage } from './ipc/run.js';
 
 const USAGE = `usage: rvx bench ipc [options]
 
-Boots the rvx microkernel with a benchmark client and its servers, once with kernel IPC (seL4-style
-call/reply_recv) and once with XPC (xcall/xret, relay segments), and measures: the null system call,
-one-way call and reply, round trips at 0..4096-byte messages (also with ASID-tagged TLBs), a 4 KiB
-three-process chain, and two small applications (key-value store, HTTP). Prints a table and writes
-bench/results/ipc.json and bench/results/ipc.html.
+Boots the rvx microkernel with a benchmark client and its servers under kernel IPC (call/reply_recv;
+the minimal fastpath and seL4's, check by check) and XPC (xcall/xret, relay segments; callers that
+trust the callee and callers that save and scrub their registers), and measures: the null system
+call, one-way call and reply, round trips at 0..4096-byte messages (hot, first run, after pollution),
+a 4 KiB three-process chain and two small applications, each also with ASID-tagged TLBs. Prints a
+table and writes ipc.json and ipc.html to bench/results/latest/ (git-ignored).
 
 options:
   --mech kernel|xpc|all   which mechanisms (default all)
+  --flavour minimal|sel4|all
+                          kernel fastpaths (default all; docs/bench-ipc.md)
+  --isolation trusting|isolated|all
+                          XPC callers (default all)
   --core rocket|ideal|FILE.json
                           core timing model (default rocket; docs/cycle-model.md)
   --repeat N              measured runs per workload (default 16; 1..1000)
   --warmup N              warm-up iterations before them (default 3)
   --quick                 5 runs after 2 warm-up iterations (for tests)
-  --no-asid               skip the ASID-tagged round trips
+  --no-asid               skip the ASID-tagged images
+  --sweep PARAM=V1,V2,... also run the round trips at each value of a core parameter (a dotted
+                          path for nested ones: dcache.ways, xpc.entryCacheEntries); plotted
+  --ablations             also run XPC with each of its parts taken away (docs/bench-ipc.md)
   --json                  print the JSON report instead of the table
-  --out DIR               where ipc.json and ipc.html go (default bench/results)
+  --out DIR               where ipc.json and ipc.html go (default bench/results/latest)
   --no-write              write no files
   -h, --help              this text`;
 
 interface Options {
   mechs: Mech[];
+  flavours: ('minimal' | 'sel4')[];
+  isolations: ('trusting' | 'isolated')[];
+  sweep: { param: string; values: string[] } | null;
+  ablations: boolean;
   core: string;
   runs: number;
   warmup: number;
@@ -48,7 +61,7 @@ interface Options {
 }
 
 function parse(args: string[]): Options | string {
-  const o: Options = { mechs: ['kernel', 'xpc'], core: 'rocket', runs: 16, warmup: 3, asid: true, json: false, out: null, write: true };
+  const o: Options = { mechs: ['kernel', 'xpc'], flavours: ['minimal', 'sel4'], isolations: ['trusting', 'isolated'], sweep: null, ablations: false, core: 'rocket', runs: 16, warmup: 3, asid: true, json: false, out: null, write: true };
   let quick = false;
   let runsSet = false;
   let warmSet = false;
@@ -70,7 +83,23 @@ function parse(args: string[]): Options | string {
       if (v === 'all') o.mechs = ['kernel', 'xpc'];
       else if (v === 'kernel' || v === 'xpc') o.mechs = [v];
       else return `--mech needs kernel, xpc or all (got ${v === null ? 'nothing' : `'${v}'`})`;
-    } else if (a === '--core') {
+    } else if (a === '--flavour') {
+      const v = value();
+      if (v === 'all') o.flavours = ['minimal', 'sel4'];
+      else if (v === 'minimal' || v === 'sel4') o.flavours = [v];
+      else return `--flavour needs minimal, sel4 or all (got ${v === null ? 'nothing' : `'${v}'`})`;
+    } else if (a === '--isolation') {
+      const v = value();
+      if (v === 'all') o.isolations = ['trusting', 'isolated'];
+      else if (v === 'trusting' || v === 'isolated') o.isolations = [v];
+      else return `--isolation needs trusting, isolated or all (got ${v === null ? 'nothing' : `'${v}'`})`;
+    } else if (a === '--sweep') {
+      const v = value();
+      const m = v === null ? null : /^([A-Za-z][\w.]*)=([^,]+(?:,[^,]+)*)$/.exec(v);
+      if (!m) return `--sweep needs PARAM=V1,V2,... (got ${v === null ? 'nothing' : `'${v}'`})`;
+      o.sweep = { param: m[1], values: m[2].split(',') };
+    } else if (a === '--ablations') o.ablations = true;
+    else if (a === '--core') {
       const v = value();
       if (!v) return '--core needs a value: rocket, ideal or a JSON parameter file';
       o.core = v;
@@ -116,15 +145,23 @@ function gitRevision(root: string): { revision: string; dirty: boolean } {
   return { revision: rev.stdout.trim(), dirty: st.status === 0 && st.stdout.trim() !== '' };
 }
 
-/** One image: its mechanism, kernel configuration and the core it runs on. */
+/** One image: its series (mechanism and variant), kernel configuration and the core it runs on. */
 interface ImagePlan {
   key: string;
-  mech: Mech;
+  series: SeriesName;
   asid: boolean;
 }
 
 export interface IpcOptions {
   mechs: Mech[];
+  /** Which series (default: all four). */
+  series?: SeriesName[];
+  /** A core parameter to sweep, with its values (parsed by `parseSweep`). */
+  sweep?: { param: string; values: (number | boolean | string)[] };
+  /** XPC ablations to run: all (true) or these names (ABLATIONS). */
+  ablations?: boolean | string[];
+  /** Which series also get an ASID image (default: all that run). */
+  asidSeries?: SeriesName[];
   core: CoreParams | 'ideal';
   runs: number;
   warmup: number;
@@ -134,9 +171,53 @@ export interface IpcOptions {
 }
 
 /** Runs the benchmark and returns the report (no files, no printing): the CLI and the tests use it. */
+/** Builds and runs one image of a series; its workloads' results. */
+async function runSeries(series: SeriesName, asid: boolean, core: CoreParams | 'ideal', runs: number, warmup: number, only?: 'ipc', copyRelay = false) {
+  // Let the event loop run between images (each is seconds of synchronous work): progress output, and
+  // a test runner's messages, are not held up for the whole benchmark.
+  await new Promise((r) => setImmediate(r));
+  const def = SERIES[series];
+  const { system, workloads } = benchSystem(def.mech, { warmup, runs, isolated: def.isolated, copyRelay }, only ? { only } : {});
+  const cfg: Partial<KernelConfig> = { xpc: def.mech === 'xpc', flavour: def.flavour, ...(asid ? { asid: true } : {}) };
+  const image = await buildImage(system, rvxAssemble, cfg);
+  const c: CoreParams | 'ideal' = core === 'ideal' ? 'ideal' : { ...core, asidTagging: asid ? true : core.asidTagging };
+  const run = runImage(image, { xpc: def.mech === 'xpc', core: c, workloads });
+  if (run.failure) throw new BenchError(`${system.name}${asid ? ' (ASID)' : ''}: ${run.failure}\n--- console ---\n${run.console}`);
+  const rename = asid ? (w: Workload) => `${w.name}-asid` : undefined;
+  return { run, ...summarise(run, workloads, warmup, series, rename) };
+}
+
+/** A core with one (dotted) parameter set; throws CoreParamsError when the path or value is wrong. */
+export function withParam(core: CoreParams, path: string, value: number | boolean | string): CoreParams {
+  const out = JSON.parse(JSON.stringify(core)) as Record<string, unknown>;
+  const keys = path.split('.');
+  let obj = out;
+  for (const k of keys.slice(0, -1)) {
+    if (typeof obj[k] !== 'object' || obj[k] === null) throw new CoreParamsError(`--sweep ${path}: no such core parameter`);
+    obj = obj[k] as Record<string, unknown>;
+  }
+  const last = keys[keys.length - 1];
+  if (!(last in obj) || typeof obj[last] === 'object') throw new CoreParamsError(`--sweep ${path}: no such core parameter`);
+  const want = typeof obj[last];
+  if (want !== typeof value) throw new CoreParamsError(`--sweep ${path}: needs ${want === 'boolean' ? 'true or false' : want === 'number' ? 'whole numbers' : 'names'} (got ${String(value)})`);
+  obj[last] = value;
+  // The core's own checks (ranges, powers of two, ...), as for a parameter file.
+  const checked = parseCoreParams(out, `--sweep ${path}=${String(value)}`);
+  checked.name = core.name;
+  return checked;
+}
+
+/** Sweep values: whole numbers, true/false, or names (for a parameter that is a name). */
+export function parseSweepValues(values: string[]): (number | boolean | string)[] {
+  return values.map((v) => (v === 'true' || v === 'false' ? v === 'true' : /^\d+$/.test(v) ? Number(v) : v));
+}
+
 export async function runIpcBench(o: IpcOptions, revision: { revision: string; dirty: boolean }): Promise<IpcReport> {
-  const plans: ImagePlan[] = o.mechs.map((m) => ({ key: m, mech: m, asid: false }));
-  if (o.asid && o.core !== 'ideal') for (const m of o.mechs) plans.push({ key: `${m}-asid`, mech: m, asid: true });
+  const series = (o.series ?? (Object.keys(SERIES) as SeriesName[])).filter((s) => o.mechs.includes(SERIES[s].mech));
+  const plans: ImagePlan[] = series.map((s) => ({ key: s, series: s, asid: false }));
+  if (o.asid && o.core !== 'ideal') {
+    for (const s of series) if (!o.asidSeries || o.asidSeries.includes(s)) plans.push({ key: `${s}-asid`, series: s, asid: true });
+  }
   const report: IpcReport = {
     benchmark: 'ipc',
     ...revision,
@@ -149,19 +230,12 @@ export async function runIpcBench(o: IpcOptions, revision: { revision: string; d
   const byMech: WorkloadResult[][] = [];
   for (const plan of plans) {
     const t0 = process.hrtime.bigint();
-    const { system, workloads } = benchSystem(plan.mech, { warmup: o.warmup, runs: o.runs }, plan.asid ? { only: 'ipc' } : {});
-    const cfg: Partial<KernelConfig> = { xpc: plan.mech === 'xpc', ...(plan.asid ? { asid: true } : {}) };
-    const image = await buildImage(system, rvxAssemble, cfg);
-    const core: CoreParams | 'ideal' = o.core === 'ideal' ? 'ideal' : { ...o.core, asidTagging: plan.asid ? true : o.core.asidTagging };
-    const run = runImage(image, { xpc: plan.mech === 'xpc', core, workloads });
-    if (run.failure) throw new BenchError(`${system.name}: ${run.failure}\n--- console ---\n${run.console}`);
-    const rename = plan.asid ? (w: Workload) => `${w.name}-asid` : undefined;
-    const { results, overhead } = summarise(run, workloads, o.warmup, rename);
+    const { run, results, overhead } = await runSeries(plan.series, plan.asid, o.core, o.runs, o.warmup);
     report.method.overhead[plan.key] = overhead;
     byMech.push(results);
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     report.images[plan.key] = { instructions: run.totalInstructions, cycles: run.totalCycles, seconds: Number(seconds.toFixed(2)) };
-    o.log?.(`  ${plan.key}${plan.asid ? ' (ASID-tagged TLBs, no sfence.vma on a switch)' : ''}: ${run.totalInstructions.toLocaleString('en-US')} instructions in ${seconds.toFixed(1)} s`);
+    o.log?.(`  ${plan.key}: ${run.totalInstructions.toLocaleString('en-US')} instructions in ${seconds.toFixed(1)} s`);
   }
   // Order: by workload as the client runs them, kernel before xpc, plain before -asid.
   const order = (w: WorkloadResult) => [w.name.replace(/-asid$/, ''), w.name.endsWith('-asid') ? 1 : 0] as const;
@@ -170,8 +244,36 @@ export async function runIpcBench(o: IpcOptions, revision: { revision: string; d
   report.workloads = byMech.flat().sort((a, b) => {
     const [an, aa] = order(a);
     const [bn, ba] = order(b);
-    return names.indexOf(an) - names.indexOf(bn) || aa - ba || a.bytes - b.bytes || (a.mech === b.mech ? 0 : a.mech === 'kernel' ? -1 : 1);
+    return names.indexOf(an) - names.indexOf(bn) || aa - ba || a.bytes - b.bytes || series.indexOf(a.series) - series.indexOf(b.series);
   });
+  // Sweeps and ablations: the one-way calls and the round trips only (no ASID images), per value.
+  // The first (cold) 0-byte round trip rides along as 'roundtrip-first': a hot round trip may hit everywhere,
+  // so parameters of the memory path (miss latency, walks) move only the cold one.
+  const ipcOnly = (r: WorkloadResult[]) => r.filter((w) => w.name === 'roundtrip' || w.name === 'call' || w.name === 'reply')
+    .flatMap((w) => [{ name: w.name, bytes: w.bytes, median: w.cycles.median, instructions: w.instructions },
+      ...(w.name === 'roundtrip' && w.bytes === 0 && w.cold !== undefined ? [{ name: 'roundtrip-first', bytes: 0, median: w.cold, instructions: w.instructions }] : [])]);
+  if (o.sweep && o.core !== 'ideal') {
+    const sw: SweepResult = { param: o.sweep.param, values: o.sweep.values, series: {} };
+    for (const v of o.sweep.values) {
+      const core = withParam(o.core, o.sweep.param, v);
+      for (const s of series) {
+        const { results } = await runSeries(s, false, core, o.runs, o.warmup, 'ipc');
+        (sw.series[s] ??= []).push(ipcOnly(results));
+      }
+      o.log?.(`  sweep ${o.sweep.param} = ${String(v)}: done`);
+    }
+    report.sweep = sw;
+  }
+  if (o.ablations && o.core !== 'ideal' && o.mechs.includes('xpc')) {
+    report.ablations = [];
+    const abl = o.ablations;
+    for (const ab of ABLATIONS.filter((a) => abl === true || (Array.isArray(abl) && abl.includes(a.name)))) {
+      const core = ab.core(o.core);
+      const { results } = await runSeries('xpc', false, core, o.runs, o.warmup, 'ipc', ab.copyRelay);
+      report.ablations.push({ name: ab.name, description: ab.description, results: ipcOnly(results) });
+    }
+    o.log?.(`  ablations: ${report.ablations.length} variants of xpc`);
+  }
   return report;
 }
 
@@ -182,7 +284,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const o = parse(args);
   if (typeof o === 'string') {
-    process.stderr.write(`rvx bench ipc: ${o}\n${USAGE}\n`);
+    process.stderr.write(`rvx bench ipc: ${o}; see 'rvx bench ipc --help'\n`);
     return 2;
   }
   let core: CoreParams | 'ideal';
@@ -200,10 +302,46 @@ export async function main(args: string[]): Promise<number> {
   }
   const root = findRoot();
   const log = (line: string) => process.stderr.write(line + '\n');
-  log(`rvx bench ipc: ${o.mechs.join(' and ')}, ${o.runs} runs after ${o.warmup} warm-up iterations, core ${o.core}`);
+  let sweep: IpcOptions['sweep'];
+  try {
+    if (o.sweep) {
+      if (core === 'ideal') throw new CoreParamsError('--sweep needs a timing core (not ideal)');
+      const values = parseSweepValues(o.sweep.values);
+      for (const v of values) withParam(core, o.sweep.param, v);
+      sweep = { param: o.sweep.param, values };
+    }
+  } catch (e) {
+    if (e instanceof CoreParamsError) {
+      process.stderr.write(`rvx bench ipc: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const dir = o.out ?? join(root, 'bench/results/latest');
+  if (o.write) {
+    // Check the output place before the work (a run takes seconds).
+    try {
+      mkdirSync(dir, { recursive: true });
+      for (const f of ['ipc.json', 'ipc.html']) {
+        const p = join(dir, f);
+        if (existsSync(p) && !statSync(p).isFile()) throw new Error(`${p} is not a regular file`);
+        accessSync(dir, constants.W_OK);
+      }
+    } catch (e) {
+      process.stderr.write(`rvx bench ipc: cannot write to ${dir}: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+  const series = (Object.keys(SERIES) as SeriesName[]).filter((s) => {
+    const d = SERIES[s];
+    return d.mech === 'kernel' ? o.flavours.includes(d.flavour!) : o.isolations.includes(d.isolated ? 'isolated' : 'trusting');
+  });
+  log(`rvx bench ipc: ${series.filter((s) => o.mechs.includes(SERIES[s].mech)).join(', ')}; ${o.runs} runs after ${o.warmup} warm-ups; ` +
+    `core ${o.core}`);
   let report: IpcReport;
   try {
-    report = await runIpcBench({ mechs: o.mechs, core, runs: o.runs, warmup: o.warmup, asid: o.asid, log }, gitRevision(root));
+    report = await runIpcBench({ mechs: o.mechs, series, core, runs: o.runs, warmup: o.warmup, asid: o.asid, sweep, ablations: o.ablations, log },
+      gitRevision(root));
   } catch (e) {
     if (e instanceof BenchError || e instanceof KernelBuildError || e instanceof SystemError) {
       process.stderr.write(`rvx bench ipc: ${e.message}\n`);
@@ -214,11 +352,14 @@ export async function main(args: string[]): Promise<number> {
   const json = JSON.stringify(report, null, 2) + '\n';
   process.stdout.write(o.json ? json : table(report));
   if (o.write) {
-    const dir = o.out ?? join(root, 'bench/results');
-    mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'ipc.json'), json);
     writeFileSync(join(dir, 'ipc.html'), renderHtml(report));
-    log(`wrote ${join(dir, 'ipc.json')} and ${join(dir, 'ipc.html')}`);
+    const shown = (f: string) => {
+      const r = relative(process.cwd(), join(dir, f));
+      return r.startsWith('..') || isAbsolute(r) ? join(dir, f) : r;
+    };
+    log(`wrote ${shown('ipc.json')}`);
+    log(`wrote ${shown('ipc.html')}`);
   }
   return 0;
 }

@@ -4,8 +4,10 @@
 // machine the wall time also counts other jobs), MIPS from each; writes bench/results/mips.json with the
 // git revision.
 //
-// Options: --rounds N (override the program's ROUNDS, for quick runs), --isa NAME, --no-write,
-// --out FILE (default bench/results/mips.json).
+// Options: --rounds N (override the program's ROUNDS, for quick runs), --isa NAME, --tier interp|jit
+// (default interp), --no-write, --out FILE (default bench/results/mips.json, mips-jit.json for the jit
+// tier). When a `spike` binary is on PATH (or RVX_SPIKE names one) the same ELF also runs on Spike and
+// the report gives Spike's CPU-time MIPS and rvx's ratio to it.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { Machine } from '../../emulator/machine.js';
 import { assemble, formatDiagnostic } from '../asm/index.js';
 import { toLoadable } from '../load.js';
+import { writeElf, EF_RISCV_RVC } from '../elf/write.js';
+import { tmpdir } from 'node:os';
 
 const PROGRAM = 'bench/programs/mips.s';
 
@@ -53,6 +57,24 @@ export interface MipsResult {
   traps: number;
   tlbMisses: number;
   pageWalks: number;
+  tier: 'interp' | 'jit';
+  /** Instructions retired in translated blocks (jit tier). */
+  jitRetired?: number;
+  /** Spike on the same ELF, when it is installed: its CPU seconds, MIPS, and rvx's CPU-MIPS ratio to it. */
+  spike?: { binary: string; cpuSeconds: number; mipsCpu: number; ratio: number };
+}
+
+/** Spike's CPU time (user + system of the child, via the shell's `times`) on elf, or null. */
+function timeSpike(elf: string, isa: string): { binary: string; cpuSeconds: number } | null {
+  const bin = process.env.RVX_SPIKE ?? (spawnSync('sh', ['-c', 'command -v spike'], { encoding: 'utf8' }).stdout.trim() || null);
+  if (!bin) return null;
+  const r = spawnSync('sh', ['-c', '"$0" "$@" >/dev/null 2>&1; echo "rc=$?"; times', bin, `--isa=${isa}`, elf], { encoding: 'utf8' });
+  const lines = r.stdout.trim().split('\n');
+  if (r.status !== 0 || lines[0] !== 'rc=0' || lines.length < 3) return null;
+  // `times`: the shell's user/system times, then its children's ("0m0.71s 0m0.00s").
+  const m = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(lines[2].trim());
+  if (!m) return null;
+  return { binary: bin, cpuSeconds: Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]) };
 }
 
 function fail(msg: string): number {
@@ -63,6 +85,7 @@ function fail(msg: string): number {
 export async function main(args: string[]): Promise<number> {
   let rounds: number | null = null;
   let isa = 'rv64imac';
+  let tier: 'interp' | 'jit' = 'interp';
   let write = true;
   let out: string | null = null;
   for (let i = 0; i < args.length; i++) {
@@ -73,13 +96,17 @@ export async function main(args: string[]): Promise<number> {
       rounds = v;
     } else if (a === '--isa') {
       isa = args[++i] ?? '';
+    } else if (a === '--tier') {
+      const t = args[++i];
+      if (t !== 'interp' && t !== 'jit') return fail(`--tier must be interp or jit (got '${t ?? ''}')`);
+      tier = t;
     } else if (a === '--no-write') {
       write = false;
     } else if (a === '--out') {
       out = args[++i] ?? null;
       if (!out) return fail('--out needs a file name');
     } else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: rvx bench mips [--rounds N] [--isa NAME] [--no-write] [--out FILE]\n');
+      process.stdout.write('usage: rvx bench mips [--rounds N] [--isa NAME] [--tier interp|jit] [--no-write] [--out FILE]\n');
       return 0;
     } else {
       return fail(`unknown option '${a}'`);
@@ -95,7 +122,7 @@ export async function main(args: string[]): Promise<number> {
     return fail(`assembling ${PROGRAM} failed:\n${asm.diagnostics.map(formatDiagnostic).join('\n')}`);
   }
 
-  const machine = new Machine({ isa });
+  const machine = new Machine({ isa, tier });
   machine.load(toLoadable(asm.image));
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
@@ -123,14 +150,24 @@ export async function main(args: string[]): Promise<number> {
     traps: s.traps,
     tlbMisses: s.tlbMisses,
     pageWalks: s.pageWalks,
+    tier,
+    ...(s.jit ? { jitRetired: s.jit.jitRetired } : {}),
   };
+  const elfPath = join(tmpdir(), `rvx-bench-mips-${process.pid}.elf`);
+  writeFileSync(elfPath, writeElf(asm.image, { flags: isa.includes('c') ? EF_RISCV_RVC : 0 }));
+  const sp = timeSpike(elfPath, isa);
+  if (sp && sp.cpuSeconds > 0) {
+    const spikeMips = instructions / sp.cpuSeconds / 1e6;
+    result.spike = { ...sp, mipsCpu: Number(spikeMips.toFixed(1)), ratio: Number((result.mipsCpu / spikeMips).toFixed(2)) };
+  }
   process.stdout.write(
     `mips: ${instructions.toLocaleString('en-US')} instructions in ${result.seconds.toFixed(3)} s = ${result.mips} MIPS` +
       ` (CPU ${result.cpuSeconds.toFixed(3)} s = ${result.mipsCpu} MIPS)` +
-      ` (revision ${result.revision}${result.dirty ? '+dirty' : ''}, ${isa})\n`,
+      ` (revision ${result.revision}${result.dirty ? '+dirty' : ''}, ${isa}, tier ${tier})\n` +
+      (result.spike ? `spike: CPU ${result.spike.cpuSeconds.toFixed(3)} s = ${result.spike.mipsCpu} MIPS; rvx/spike (CPU) = ${result.spike.ratio}\n` : ''),
   );
   if (write) {
-    const file = out ?? join(root, 'bench/results/mips.json');
+    const file = out ?? join(root, tier === 'jit' ? 'bench/results/mips-jit.json' : 'bench/results/mips.json');
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
     process.stdout.write(`wrote ${file}\n`);

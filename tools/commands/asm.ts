@@ -1,193 +1,148 @@
 // `rvx asm a.s [b.s ...] -o out.elf [options]`: assemble and link GNU-syntax RISC-V into an ELF64
 // executable or a flat binary, with an optional listing and symbol map. Errors go to stderr as
-// `file:line:col: error: message`; the exit code is 1 when there were errors, 2 for bad usage.
+// `file:line:col: error: message`; exit statuses follow the table in exit.ts (126 when there were
+// assembly errors, 125 for a bad command line).
 
-import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve as resolvePath } from 'node:path';
-import { assemble, checkLayout, formatDiagnostic, type LayoutSpec, type SourceFile } from '../asm/index.js';
+import { assemble, checkLayout, formatDiagnostic, type Diagnostic, type LayoutSpec, type SourceFile } from '../asm/index.js';
+import { AsmError } from '../asm/expr.js';
+import { parseIsaString } from '../../isa/isa-string.js';
+import { readInputFile } from '../load.js';
+import { EXIT, EXIT_TABLE } from './exit.js';
+import { commandLine, choiceValue, UsageError, type CommandSpec } from './flags.js';
+import { checkOutputFile, IoError, readInput, writeOutput } from './io.js';
+import { failureStatus } from './program.js';
 
-const HELP = `usage: rvx asm a.s [b.s ...] -o out [options]
+export const ASM: CommandSpec = {
+  name: 'asm',
+  synopsis: 'a.s [b.s ...] -o out [options]',
+  about: `Assemble GNU-syntax RISC-V (RV64IMAC + Zicsr, Zifencei, privileged, XPC) and link into one image.
+An input '-' is standard input; an output '-' is standard output.`,
+  flags: [
+    { long: 'output', short: 'o', arg: 'FILE', help: "output file (required; '-' for standard output)" },
+    {
+      long: 'march',
+      arg: 'ISA',
+      help: 'ISA string: rv64imac (default, compressed instructions on) or rv64ima; full\nstrings such as rv64imac_zicsr_zifencei or rv64i2p1_m2p0_a2p1_c2p0 are accepted,\nextensions rvx does not implement (V, ...) are refused; F/D instructions\nare always accepted',
+    },
+    { long: 'base', arg: 'ADDR', help: 'address of the first section (default 0x80000000)' },
+    { long: 'layout', arg: 'FILE.json', help: 'section order, addresses and alignment (see docs/assembler.md)' },
+    { long: 'format', arg: 'elf|bin', help: 'ELF64 executable (default) or flat binary from the lowest loadable address' },
+    { long: 'entry', arg: 'SYM', help: 'entry symbol (default _start, else the start of .text)' },
+    { long: 'listing', arg: 'FILE', help: "write a listing: address, encoding, source line ('-': stdout)" },
+    { long: 'map', arg: 'FILE', help: "write a symbol map: sections and symbols by address ('-': stdout)" },
+    {
+      long: 'include-dir',
+      short: 'I',
+      arg: 'DIR',
+      repeat: true,
+      help: "also look for .include and .incbin files in DIR (repeatable; after the including file's\ndirectory and the current directory, as GNU as)",
+    },
+  ],
+  operands: { min: 1, max: Infinity, what: 'input files' },
+  footer: EXIT_TABLE,
+};
 
-Assemble GNU-syntax RISC-V (RV64IMAC + Zicsr, Zifencei, privileged, XPC) and link into one image.
-
-options:
-  -o, --output FILE     output file (required)
-  --march ARCH          rv64imac (default, compressed instructions on) or rv64ima
-                        (GNU forms such as rv64gc or rv64ima_zicsr_zifencei are accepted)
-  --base ADDR           address of the first section (default 0x80000000)
-  --layout FILE.json    section order, addresses and alignment (see docs/assembler.md)
-  --format elf|bin      ELF64 executable (default) or flat binary from the lowest loadable address
-  --entry SYM           entry symbol (default _start, else the start of .text)
-  --listing FILE        write a listing: address, encoding, source line
-  --map FILE            write a symbol map: sections and symbols by address
-  -I DIR                also look for .include and .incbin files in DIR (repeatable; after the
-                        including file's directory and the current directory, as GNU as)
-  -h, --help            this help
-`;
-
-interface Args {
-  inputs: string[];
-  output: string | null;
-  march: string;
-  base: string | undefined;
-  layout: string | null;
-  format: string;
-  entry: string | undefined;
-  listing: string | null;
-  map: string | null;
-  includeDirs: string[];
-}
-
-function parseArgs(argv: string[]): Args | string {
-  const a: Args = { inputs: [], output: null, march: 'rv64imac', base: undefined, layout: null, format: 'elf', entry: undefined, listing: null, map: null, includeDirs: [] };
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    let inline: string | undefined;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    if (eq > 0) {
-      inline = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`option ${arg} needs a value`);
-      return v;
-    };
-    try {
-      switch (arg) {
-        case '-o':
-        case '--output':
-          a.output = value();
-          break;
-        case '--march':
-        case '-march':
-          a.march = value();
-          break;
-        case '--base':
-          a.base = value();
-          break;
-        case '--layout':
-          a.layout = value();
-          break;
-        case '--format':
-          a.format = value();
-          break;
-        case '--entry':
-          a.entry = value();
-          break;
-        case '--listing':
-          a.listing = value();
-          break;
-        case '--map':
-          a.map = value();
-          break;
-        case '-I':
-        case '--include-dir':
-          a.includeDirs.push(value());
-          break;
-        default:
-          // GNU's attached form: -Idir.
-          if (arg.startsWith('-I') && arg.length > 2) {
-            a.includeDirs.push(arg.slice(2));
-            break;
-          }
-          if (arg.startsWith('-') && arg !== '-') return `unknown option '${arg}'`;
-          a.inputs.push(arg);
-      }
-    } catch (e) {
-      return (e as Error).message;
-    }
-  }
-  if (!a.inputs.length) return 'no input files';
-  if (!a.output) return 'no output file (use -o FILE)';
-  if (a.format !== 'elf' && a.format !== 'bin') return `unknown --format '${a.format}' (expected elf or bin)`;
-  return a;
-}
-
-function readText(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
+/** Source text: UTF-8 without a byte-order mark (which would otherwise show up inside messages). */
+function decodeSource(bytes: Uint8Array): string {
+  const text = new TextDecoder().decode(bytes);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  if (argv.includes('-h') || argv.includes('--help')) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const args = parseArgs(argv);
-  if (typeof args === 'string') {
-    process.stderr.write(`rvx asm: ${args}\n\n${HELP}`);
-    return 2;
-  }
-  const sources: SourceFile[] = [];
-  for (const path of args.inputs) {
-    const text = path === '-' ? readText('/dev/stdin') : readText(path);
-    if (text === null) {
-      process.stderr.write(`rvx asm: cannot read '${path}'\n`);
-      return 1;
-    }
-    sources.push({ name: path, text });
-  }
-  let layout: LayoutSpec | null = null;
-  if (args.layout) {
-    const text = readText(args.layout);
-    if (text === null) {
-      process.stderr.write(`rvx asm: cannot read layout file '${args.layout}'\n`);
-      return 1;
-    }
-    try {
-      layout = JSON.parse(text) as LayoutSpec;
-    } catch (e) {
-      process.stderr.write(`${args.layout}: error: invalid JSON: ${(e as Error).message}\n`);
-      return 1;
-    }
-    const problem = checkLayout(layout);
-    if (problem) {
-      process.stderr.write(`${args.layout}: error: ${problem}\n`);
-      return 1;
-    }
-  }
-  const result = assemble(sources, {
-    march: args.march,
-    base: args.base,
-    layout,
-    entry: args.entry,
-    listing: args.listing !== null,
-    includeDirs: args.includeDirs,
-    binary: (path, from) => {
-      for (const cand of searchPaths(path, from, args.includeDirs)) {
-        try {
-          return new Uint8Array(readFileSync(cand));
-        } catch {
-          // try the next place
-        }
-      }
-      return null;
-    },
-    include: (path, from) => {
-      for (const cand of searchPaths(path, from, args.includeDirs)) {
-        const text = readText(cand);
-        if (text !== null) return { name: cand === resolvePath(dirname(from), path) ? joinRel(from, path) : displayPath(cand), text };
-      }
-      return null;
-    },
-  });
-  for (const d of result.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
-  if (!result.ok) return 1;
+  const a = commandLine(ASM, argv);
+  if (typeof a === 'number') return a;
   try {
-    const bytes = args.format === 'bin' ? result.binary() : result.elf();
-    writeFileSync(args.output!, bytes);
-    if (args.listing) writeFileSync(args.listing, result.listing);
-    if (args.map) writeFileSync(args.map, result.map);
+    const output = a.get('output');
+    if (output === undefined) throw new UsageError("no output file (use -o FILE, or -o - for standard output)");
+    const format = choiceValue('--format', a.get('format') ?? 'elf', ['elf', 'bin']);
+    const march = a.get('march');
+    if (march !== undefined) {
+      // The same parser as the assembler's (and rvx run --isa): a bad ISA string is a command-line error.
+      const isa = parseIsaString(march);
+      if (typeof isa === 'string') throw new UsageError(isa.replace(/^ISA string/, '--march'));
+    }
+    const listing = a.get('listing');
+    const map = a.get('map');
+    const outs: [string, string][] = [['-o', output]];
+    if (listing !== undefined) outs.push(['--listing', listing]);
+    if (map !== undefined) outs.push(['--map', map]);
+    if (outs.filter(([, p]) => p === '-').length > 1) throw new UsageError(`only one output can be standard output ('-'): ${outs.filter(([, p]) => p === '-').map(([f]) => f).join(', ')}`);
+    if (a.operands.filter((p) => p === '-').length > 1) throw new UsageError("standard input ('-') can be read only once");
+    // Every output is checked before any work: a long assembly never ends in "cannot write".
+    for (const [flag, path] of outs) checkOutputFile(flag, path);
+    const includeDirs = a.all('include-dir');
+    const sources: SourceFile[] = a.operands.map((path) => ({ name: path === '-' ? '<stdin>' : path, text: decodeSource(readInput(path)) }));
+    let layout: LayoutSpec | null = null;
+    const layoutFile = a.get('layout');
+    if (layoutFile !== undefined) {
+      const text = decodeSource(readInput(layoutFile, layoutFile, 1 << 20));
+      try {
+        layout = JSON.parse(text) as LayoutSpec;
+      } catch (e) {
+        process.stderr.write(`${layoutFile}: error: invalid JSON: ${(e as Error).message}\n`);
+        return EXIT.REFUSED;
+      }
+      const problem = checkLayout(layout);
+      if (problem) {
+        process.stderr.write(`${layoutFile}: error: ${problem}\n`);
+        return EXIT.REFUSED;
+      }
+    }
+    /** Read an included file; a device or FIFO is an error at the directive, not an endless read. */
+    const readIncluded = (cand: string): Uint8Array | null => {
+      const r = readInputFile(cand, 64 << 20);
+      if (r.ok) return r.bytes;
+      if (r.error === 'no such file' || r.error.startsWith('no such file') || r.error === 'is a directory') return null;
+      throw new AsmError(`'${cand}': ${r.error}`);
+    };
+    const result = assemble(sources, {
+      march: a.get('march') ?? 'rv64imac',
+      base: a.get('base'),
+      layout,
+      entry: a.get('entry'),
+      listing: listing !== undefined,
+      includeDirs,
+      binary: (path, from) => {
+        for (const cand of searchPaths(path, from, includeDirs)) {
+          const bytes = readIncluded(cand);
+          if (bytes) return bytes;
+        }
+        return null;
+      },
+      include: (path, from) => {
+        for (const cand of searchPaths(path, from, includeDirs)) {
+          const bytes = readIncluded(cand);
+          if (bytes) return { name: cand === resolvePath(dirname(from), path) ? joinRel(from, path) : displayPath(cand), text: decodeSource(bytes) };
+        }
+        return null;
+      },
+    });
+    for (const d of uniqueDiagnostics(result.diagnostics)) process.stderr.write(formatDiagnostic(d) + '\n');
+    if (!result.ok) return EXIT.REFUSED;
+    const bytes = format === 'bin' ? result.binary() : result.elf();
+    writeOutput('-o', output, bytes);
+    if (listing !== undefined) writeOutput('--listing', listing, result.listing);
+    if (map !== undefined) writeOutput('--map', map, result.map);
+    return EXIT.OK;
   } catch (e) {
-    process.stderr.write(`rvx asm: ${(e as Error).message}\n`);
-    return 1;
+    if (e instanceof IoError || e instanceof UsageError) return failureStatus('asm', e);
+    return failureStatus('asm', e);
   }
-  return 0;
+}
+
+/**
+ * One diagnostic per file:line:col and severity: a second error at the very same place is a consequence
+ * of the first (GNU as reports one error per statement).
+ */
+function uniqueDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diags.filter((d) => {
+    const key = `${d.file}:${d.line}:${d.col}:${d.severity}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Where `.include "path"` may be, in order: the including file's directory, the current directory, then each

@@ -1,108 +1,136 @@
 // `rvx kernel`: build and boot the microkernel (kernel-images/) with one of its system descriptions,
-// write its ELF, or write out the generated assembly (docs/kernel.md).
+// write its ELF, or write out the generated assembly (docs/kernel.md). The boot is an `rvx run` of the
+// image: same machine options, limits, console handling and exit statuses (docs/cli.md).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rvxAssemble, KernelBuildError } from '../../kernel-images/assemble.js';
-import { bootImage } from '../../kernel-images/boot.js';
 import { buildImage } from '../../kernel-images/image.js';
 import { SystemError } from '../../kernel-images/system.js';
 import { SYSTEMS, systemByName } from '../../kernel-images/systems/index.js';
+import { EXIT, EXIT_TABLE } from './exit.js';
+import { commandLine, choiceValue, UsageError, type CommandSpec } from './flags.js';
+import { checkOutputDir, checkOutputFile, IoError, OutputSink, writeOutput, writeStdout } from './io.js';
+import { GDB_FLAGS, MACHINE_FLAGS, plural, failureStatus, finishRun, gdbOptions, machineOptions, openProgram, runProgram, statsText } from './program.js';
 
-const USAGE = `usage: rvx kernel [SYSTEM] [options]
+/** The default instruction budget of a boot: every system halts well within it. */
+const DEFAULT_MAX_INSNS = 200_000_000;
 
-Builds the rvx microkernel for a system description (default: hello) with rvx's own assembler and
-boots it on the rvx machine with the XPC engine. Console output goes to stdout.
+export const KERNEL: CommandSpec = {
+  name: 'kernel',
+  synopsis: '[SYSTEM] [options]',
+  about: `Builds the rvx microkernel for a system description (default: hello) with rvx's own assembler and
+boots it on the rvx machine (64 MiB of RAM, the XPC engine, core model ideal unless --core says
+otherwise). Console output goes to stdout. The exit status is the kernel's (0 when it halts normally;
+each process's exit code is on the console), or rvx's own from the table below.`,
+  flags: [
+    { long: 'list', help: 'list the system descriptions' },
+    { long: 'emit-asm', arg: 'DIR', help: 'write the generated kernel and user-program assembly to DIR (no boot)' },
+    { long: 'output', short: 'o', arg: 'FILE', help: "write the kernel ELF (boot modules inside) to FILE, '-' for stdout (no\nboot); run it with rvx run" },
+    { long: 'console', arg: 'uart|htif', help: 'console device (default uart)' },
+    ...MACHINE_FLAGS.filter((f) => f.long !== 'bin' && f.long !== 'max-insns'),
+    { long: 'max-insns', arg: 'N', help: `instruction budget for the boot (default ${DEFAULT_MAX_INSNS}; exit status 124)` },
+    ...GDB_FLAGS.map((f) => (f.long === 'gdb' ? { ...f, help: `${f.help}\n(the kernel ELF is written to a temporary file for gdb's symbols; its path is printed)` } : f)),
+  ],
+  operands: { min: 0, max: 1, what: 'system name' },
+  footer: EXIT_TABLE,
+};
 
-options:
-  --list             list the system descriptions
-  --emit-asm DIR     write the generated kernel and user-program assembly to DIR (no boot)
-  -o FILE            write the kernel ELF (boot modules inside) to FILE (no boot); run it with rvx run
-  --console uart|htif  console device (default uart)
-  --no-xpc           build without XPC support (the ELF then runs on machines without the engine)
-  --max-insns N      instruction budget for the boot (default 200000000)
-  --stats            print instructions retired to stderr
-
-exit status: 0 when the kernel halted normally, 1 when it panicked or the budget ran out, 2 bad usage.
-`;
+/** `name   description` lines, the names in one column as wide as the longest, within 100 columns. */
+function listing(): string {
+  const width = Math.max(...SYSTEMS.map((s) => s.name.length)) + 2;
+  const lines: string[] = [];
+  for (const s of SYSTEMS) {
+    let line = s.name.padEnd(width);
+    let used = false;
+    for (const word of s.description.split(' ')) {
+      if (used && line.length + 1 + word.length > 100) {
+        lines.push(line);
+        line = ' '.repeat(width) + word;
+      } else line += (used ? ' ' : '') + word;
+      used = true;
+    }
+    lines.push(line);
+  }
+  return lines.join('\n') + '\n';
+}
 
 export async function main(args: string[]): Promise<number> {
-  let name = 'hello';
-  let emitDir: string | undefined;
-  let outFile: string | undefined;
-  let consoleDev: 'uart' | 'htif' = 'uart';
-  let maxInsns = 200_000_000;
-  let stats = false;
-  let xpc = true;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const need = (): string | undefined => {
-      const v = args[++i];
-      if (v === undefined) process.stderr.write(`rvx kernel: ${a} needs a value\n`);
-      return v;
-    };
-    if (a === '--help' || a === '-h') {
-      process.stdout.write(USAGE);
-      return 0;
-    } else if (a === '--list') {
-      for (const s of SYSTEMS) process.stdout.write(`${s.name.padEnd(24)} ${s.description}\n`);
-      return 0;
-    } else if (a === '--emit-asm') {
-      if ((emitDir = need()) === undefined) return 2;
-    } else if (a === '-o') {
-      if ((outFile = need()) === undefined) return 2;
-    } else if (a === '--console') {
-      const v = need();
-      if (v !== 'uart' && v !== 'htif') {
-        process.stderr.write(`rvx kernel: --console must be uart or htif\n`);
-        return 2;
-      }
-      consoleDev = v;
-    } else if (a === '--max-insns') {
-      const v = Number(need());
-      if (!Number.isSafeInteger(v) || v <= 0) {
-        process.stderr.write(`rvx kernel: --max-insns needs a positive integer\n`);
-        return 2;
-      }
-      maxInsns = v;
-    } else if (a === '--no-xpc') {
-      xpc = false;
-    } else if (a === '--stats') {
-      stats = true;
-    } else if (a.startsWith('-')) {
-      process.stderr.write(`rvx kernel: unknown option '${a}'\n${USAGE}`);
-      return 2;
-    } else {
-      name = a;
-    }
-  }
-  const sys = systemByName(name);
-  if (!sys) {
-    process.stderr.write(`rvx kernel: no system '${name}' (rvx kernel --list shows them)\n`);
-    return 2;
-  }
-  let image;
+  const a = commandLine(KERNEL, args);
+  if (typeof a === 'number') return a;
+  const out = new OutputSink(1, true);
   try {
-    image = await buildImage(sys, rvxAssemble, { console: consoleDev, xpc });
+    if (a.has('list')) {
+      if (a.operands.length > 0) throw new UsageError(`--list takes no system name (got '${a.operands[0]}')`);
+      writeStdout(listing());
+      return EXIT.OK;
+    }
+    const o = machineOptions(a);
+    const gdb = gdbOptions(a);
+    if (!a.has('max-insns')) o.maxInsns = DEFAULT_MAX_INSNS;
+    o.ramMiB ??= 64;
+    o.core ??= 'ideal';
+    if (o.input === '-' && a.get('output') === '-') throw new UsageError("-o - writes the ELF to stdout: there is no boot to read --input");
+    const consoleDev = choiceValue('--console', a.get('console') ?? 'uart', ['uart', 'htif']);
+    const name = a.operands[0] ?? 'hello';
+    const sys = systemByName(name);
+    if (!sys) throw new UsageError(`no system '${name}' (rvx kernel --list shows them)`);
+    const usesXpc = (sys.xentries?.length ?? 0) > 0 || sys.programs.some((p) => (p.dynamicEntries?.length ?? 0) > 0);
+    if (!o.xpc && usesXpc) throw new UsageError(`system '${name}' uses XPC (x-entries): it cannot be built or booted with --no-xpc`);
+    const emitDir = a.get('emit-asm');
+    const outFile = a.get('output');
+    // Outputs are checked before the build: a bad path never costs a build, nor ends in a stack trace.
+    if (emitDir !== undefined) checkOutputDir('--emit-asm', emitDir);
+    if (outFile !== undefined) checkOutputFile('-o', outFile);
+    let image;
+    try {
+      image = await buildImage(sys, rvxAssemble, { console: consoleDev, xpc: o.xpc });
+    } catch (e) {
+      if (e instanceof KernelBuildError || e instanceof SystemError) {
+        process.stderr.write(`rvx kernel: ${e.message}\n`);
+        return EXIT.INTERNAL;
+      }
+      throw e;
+    }
+    if (emitDir !== undefined || outFile !== undefined) {
+      if (emitDir !== undefined) {
+        try {
+          mkdirSync(emitDir, { recursive: true });
+        } catch (e) {
+          throw new IoError(`--emit-asm ${emitDir}: cannot create (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT.OUTPUT);
+        }
+        for (const s of image.sources) writeOutput('--emit-asm', join(emitDir, s.name), s.text);
+        process.stderr.write(`rvx kernel: wrote ${plural(image.sources.length, 'file')} to ${emitDir}\n`);
+      }
+      if (outFile !== undefined) writeOutput('-o', outFile, image.elf);
+      return EXIT.OK;
+    }
+    // Boot: the image goes through the same loader and run loop as `rvx run`.
+    const label = `${name}.elf`;
+    const s = openProgramBytes(image.elf, label, o, out);
+    // Under gdb the ELF goes to a temporary file for gdb's symbols (removed when the run ends).
+    const elfPath = gdb.port !== undefined ? join(tmpdir(), `rvx-kernel-${name}-${process.pid}.elf`) : label;
+    if (gdb.port !== undefined) writeOutput('--gdb', elfPath, image.elf);
+    const t0 = process.hrtime.bigint();
+    let outcome;
+    try {
+      outcome = await runProgram(s, { maxInsns: o.maxInsns, closed: () => out.closed, afterSlice: () => out.flush(), gdb: { flags: gdb, cmd: 'kernel', elfPath } });
+    } finally {
+      if (gdb.port !== undefined) rmSync(elfPath, { force: true });
+    }
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    out.flush();
+    if (o.stats) process.stderr.write(statsText(s, seconds, s.model.name));
+    return finishRun('kernel', label, s, outcome, o.maxInsns);
   } catch (e) {
-    if (e instanceof KernelBuildError || e instanceof SystemError) {
-      process.stderr.write(`rvx kernel: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    return failureStatus('kernel', e);
+  } finally {
+    out.flush();
   }
-  if (emitDir !== undefined || outFile !== undefined) {
-    if (emitDir !== undefined) {
-      mkdirSync(emitDir, { recursive: true });
-      for (const s of image.sources) writeFileSync(join(emitDir, s.name), s.text);
-      process.stdout.write(`wrote ${image.sources.length} files to ${emitDir}\n`);
-    }
-    if (outFile !== undefined) writeFileSync(outFile, image.elf);
-    return 0;
-  }
-  const r = bootImage(image, { maxInsns, xpc, echo: (b) => process.stdout.write(b) });
-  if (stats) process.stderr.write(`rvx kernel: ${r.machine.stats.instret} instructions retired\n`);
-  if (r.result.reason === 'exit') return r.result.code === 0 ? 0 : 1;
-  process.stderr.write(`rvx kernel: ${r.result.reason === 'limit' ? `instruction budget (${maxInsns}) exhausted` : r.result.message}\n`);
-  return 1;
+}
+
+/** openProgram for an image in memory: a loader that reads these bytes instead of a file. */
+function openProgramBytes(elf: Uint8Array, label: string, o: ReturnType<typeof machineOptions>, out: OutputSink) {
+  return openProgram(label, o, (b) => out.write(b), (m) => process.stderr.write(`rvx kernel: ${m}\n`), elf);
 }

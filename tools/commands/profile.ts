@@ -2,29 +2,45 @@
 // mode under the chosen core model; `--regions FILE` adds the cost of named code paths
 // (docs/cycle-model.md, "Regions").
 
-import { readFileSync } from 'node:fs';
 import { STALL_NAMES } from '../../emulator/timing/index.js';
 import type { CommitRecord } from '../../emulator/types.js';
 import { Profiler, type ProfileReport, type ProfileRow } from '../trace/profile.js';
 import { RegionAccounting, parseRegions, type RegionResult } from '../trace/regions.js';
-import { SESSION_FLAGS, SESSION_VALUED, UsageError, exitCodeOf, intOption, openSession, parseArgs, runWithSink, sessionOptions } from '../trace/session.js';
+import { SymbolTable } from '../trace/symbols.js';
+import { ImageSymbols } from '../trace/image-symbols.js';
+import { rvxAssemble, KernelBuildError } from '../../kernel-images/assemble.js';
+import { buildImage, type KernelImage } from '../../kernel-images/image.js';
+import { USER_BASE } from '../../kernel-images/layout.js';
+import { SystemError } from '../../kernel-images/system.js';
+import { systemByName } from '../../kernel-images/systems/index.js';
+import { EXIT_TABLE } from './exit.js';
+import { commandLine, intValue, UsageError, type CommandSpec } from './flags.js';
+import { checkOutputFile, OutputSink, readInput, writeOutput } from './io.js';
+import { MACHINE_FLAGS, plural, failureStatus, finishRun, machineOptions, openProgram, runProgram, statsText } from './program.js';
 
-const USAGE = `usage: rvx profile prog.elf [options]
-
-Runs the program under the core model and prints where the cycles went: per function (ELF symbols),
-per privilege mode, and per region. The program's console output goes to stderr.
-
-options:
-  --core rocket|ideal|FILE.json  timing model (default rocket; see docs/cycle-model.md)
-  --regions FILE                 regions to measure, one per line: 'name: start..end' (end included)
-                                 or 'name: start..<end' (end excluded); start/end are symbols,
-                                 addresses or mnemonics (e.g. 'trap: trap_entry..sret')
-  --top N                        show only the N most expensive functions (default 30; 0 = all)
-  --json                         print the report as JSON
-  --max-insns N                  stop after N retired instructions
-  --isa NAME, --ram MIB, --mtime-hz HZ   machine options, as for rvx run
-  --no-xpc                       a plain RV64IMAC hart: no XPC engine (custom-0 and XPC CSRs illegal)
-`;
+export const PROFILE: CommandSpec = {
+  name: 'profile',
+  synopsis: '[options] prog.elf | --kernel SYSTEM',
+  about: `Runs the program under the core model and prints where the cycles went: per function (ELF symbols),
+per privilege mode, and per region. The program's console output goes to stderr. prog.elf '-' reads
+the program from standard input. --kernel SYSTEM builds and boots a microkernel system (as rvx kernel
+does) and names user code by its program: '[client] main', '[user] puts' for library code the programs
+share.`,
+  flags: [
+    {
+      long: 'regions',
+      arg: 'FILE',
+      help: "regions to measure, one per line: 'name: start..end' (end included) or 'name: start..<end'\n(end excluded); start/end are symbols, addresses or mnemonics, aliases included\n(e.g. 'trap: trap_entry..sret', 'body: loop..ret'); '-' reads standard input",
+    },
+    { long: 'top', arg: 'N', help: 'show only the N most expensive functions (default 30; 0 = all)' },
+    { long: 'json', help: 'print the report as JSON' },
+    { long: 'output', short: 'o', arg: 'FILE', help: "write the report to FILE ('-': stdout, the default)" },
+    { long: 'kernel', arg: 'SYSTEM', help: 'profile the microkernel booting SYSTEM (rvx kernel --list), with user symbols' },
+    ...MACHINE_FLAGS,
+  ],
+  operands: { min: 0, max: 1, what: 'program' },
+  footer: EXIT_TABLE,
+};
 
 function pct(x: number): string {
   return `${(100 * x).toFixed(1)}%`;
@@ -66,7 +82,7 @@ function renderRegions(regions: RegionResult[]): string {
 export function renderProfile(report: ProfileReport, regions: RegionResult[] | null, top: number): string {
   const used = STALL_NAMES.filter((n) => report.functions.some((f) => f.stalls[n] > 0));
   const parts = [
-    `core ${report.core}: ${report.cycles} cycles, ${report.instructions} instructions, CPI ${report.instructions ? report.cpi.toFixed(3) : '-'}`,
+    `core ${report.core}: ${plural(report.cycles, 'cycle')}, ${plural(report.instructions, 'instruction')}, CPI ${report.instructions ? report.cpi.toFixed(3) : '-'}`,
     '',
     renderRows('function', top > 0 ? report.functions.slice(0, top) : report.functions, used),
   ];
@@ -77,51 +93,87 @@ export function renderProfile(report: ProfileReport, regions: RegionResult[] | n
 }
 
 export async function main(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const a = commandLine(PROFILE, args);
+  if (typeof a === 'number') return a;
+  const console = new OutputSink(2, true);
   try {
-    const a = parseArgs(args, [...SESSION_VALUED, '--regions', '--top', '--max-insns'], [...SESSION_FLAGS, '--json']);
-    if (!a.file) throw new UsageError('no ELF file given (rvx profile prog.elf)');
-    const top = intOption('--top', a.values.get('--top'), 30);
-    const maxInsns = a.values.has('--max-insns') ? intOption('--max-insns', a.values.get('--max-insns'), 0) : Infinity;
-    const s = openSession(a.file, sessionOptions(a.values, a.flags), (b) => process.stderr.write(b));
+    const o = machineOptions(a);
+    const system = a.get('kernel');
+    if (system !== undefined && a.operands.length > 0) throw new UsageError(`--kernel ${system} and a program ('${a.operands[0]}'): one or the other`);
+    if (system === undefined && a.operands.length === 0) throw new UsageError('no program given (rvx profile prog.elf, or --kernel SYSTEM)');
+    const file = system === undefined ? a.operands[0] : `${system}.elf`;
+    const top = a.has('top') ? intValue('--top', a.get('top'), 0) : 30;
+    const outFile = a.get('output') ?? '-';
+    checkOutputFile('-o', outFile);
+    const regionsFile = a.get('regions');
+    const stdinUsers = [file, o.input, regionsFile].filter((x) => x === '-').length;
+    if (stdinUsers > 1) throw new UsageError("only one of the program, --input and --regions can be standard input ('-')");
+    let regionsText: string | null = null;
+    if (regionsFile !== undefined) regionsText = stripBom(new TextDecoder().decode(readInput(regionsFile, regionsFile, 16 << 20)));
+    let kernelImage: KernelImage | null = null;
+    if (system !== undefined) {
+      kernelImage = await kernelSystemImage(system, o);
+      if (!a.has('max-insns')) o.maxInsns = 200_000_000;
+      o.ramMiB ??= 64;
+    }
+    const s = openProgram(file, o, (b) => console.write(b), (m) => process.stderr.write(`rvx profile: ${m}\n`), kernelImage?.elf);
+    const elfSymbols = new SymbolTable(s.image?.symbols ?? []);
+    const symbols = kernelImage
+      ? new ImageSymbols(
+          elfSymbols,
+          kernelImage.programs.map((p) => ({ name: p.name, bytes: p.bytes, symbols: p.symbols, base: USER_BASE })),
+        )
+      : elfSymbols;
     let regions: RegionAccounting | null = null;
-    const regionsFile = a.values.get('--regions');
-    if (regionsFile !== undefined) {
-      let text: string;
-      try {
-        text = readFileSync(regionsFile, 'utf8');
-      } catch (e) {
-        throw new UsageError(`cannot read ${regionsFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-      }
-      const parsed = parseRegions(text, regionsFile, (t) => s.symbols.resolve(t));
-      if ('errors' in parsed) throw new UsageError(parsed.errors.join('\n'));
+    if (regionsText !== null) {
+      const parsed = parseRegions(regionsText, regionsFile === '-' ? '<stdin>' : regionsFile!, (t) => elfSymbols.resolve(t));
+      if ('errors' in parsed) throw new UsageError(parsed.errors.join('; '));
       regions = new RegionAccounting(parsed.specs);
     }
-    const profiler = new Profiler(s.symbols, s.model.name);
+    const profiler = new Profiler(symbols, s.model.name);
     const withStalls = s.model.observer !== null;
-    const sink = (rec: CommitRecord, cycles: number, stalls: Float64Array): boolean => {
+    const sink = (rec: CommitRecord, cycles: number, stalls: Float64Array): null => {
       profiler.observe(rec, cycles, withStalls ? stalls : null);
       regions?.observe(rec, cycles);
-      return true;
+      return null;
     };
-    const r = runWithSink(s, sink, maxInsns);
+    const t0 = process.hrtime.bigint();
+    const r = await runProgram(s, { maxInsns: o.maxInsns, sink, afterSlice: () => console.flush() });
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    console.flush();
     const report = profiler.report();
     const regionReport = regions ? regions.report() : null;
-    if (a.flags.has('--json')) {
-      const out = { ...report, exit: r.reason === 'exit' ? r.code : null, stopped: r.reason, regions: regionReport ?? undefined };
-      process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-    } else {
-      process.stdout.write(renderProfile(report, regionReport, top));
+    // The report is printed however the run ended (a limit or Ctrl-C included): it covers what ran.
+    const text = a.has('json')
+      ? JSON.stringify({ ...report, exit: r.reason === 'exit' ? r.code : null, stopped: r.reason, regions: regionReport ?? undefined }, null, 2) + '\n'
+      : renderProfile(report, regionReport, top);
+    writeOutput('-o', outFile, text);
+    if (!kernelImage && elfSymbols.lookup('boot_modules') !== undefined && report.functions.some((f) => f.name === '(no symbol)')) {
+      // A kernel image written by `rvx kernel -o`: its user programs' symbols are not in the ELF.
+      process.stderr.write(`rvx profile: note: ${file} looks like an rvx kernel image; 'rvx profile --kernel SYSTEM' names its user code\n`);
     }
-    return exitCodeOf(r, 'profile');
+    if (o.stats) process.stderr.write(statsText(s, seconds, s.model.name));
+    return finishRun('profile', file, s, r, o.maxInsns);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`rvx profile: ${e.message}\n`);
-      return 2;
-    }
+    return failureStatus('profile', e);
+  } finally {
+    console.flush();
+  }
+}
+
+/** Build a microkernel system's image, as `rvx kernel` does (UsageError for an unknown name). */
+async function kernelSystemImage(name: string, o: { xpc: boolean }): Promise<KernelImage> {
+  const sys = systemByName(name);
+  if (!sys) throw new UsageError(`--kernel: no system '${name}' (rvx kernel --list shows them)`);
+  try {
+    return await buildImage(sys, rvxAssemble, { xpc: o.xpc });
+  } catch (e) {
+    if (e instanceof KernelBuildError || e instanceof SystemError) throw new UsageError(`--kernel ${name}: ${e.message}`);
     throw e;
   }
+}
+
+/** A UTF-8 byte-order mark at the start of a text file is not part of its first line. */
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

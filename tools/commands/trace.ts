@@ -1,127 +1,131 @@
 // `rvx trace prog.elf`: one line per retired instruction in Spike's --log-commits format (or JSONL),
 // with modelled cycles (docs/trace-format.md, docs/cycle-model.md).
 
-import { closeSync, openSync } from 'node:fs';
 import type { CommitRecord } from '../../emulator/types.js';
 import { extraColumns, jsonRecord, spikeCommitLine, spikeTrapLines, type ExtraColumns } from '../trace/format.js';
 import { TraceFilter, parsePrivList } from '../trace/filter.js';
-import { SESSION_FLAGS, SESSION_VALUED, UsageError, exitCodeOf, intOption, openSession, parseArgs, runWithSink, sessionOptions } from '../trace/session.js';
+import { SymbolTable } from '../trace/symbols.js';
 import { BrokenPipe, BufferedWriter } from '../trace/writer.js';
+import { EXIT_TABLE } from './exit.js';
+import { commandLine, choiceValue, intValue, UsageError, type CommandSpec } from './flags.js';
+import { checkOutputFile, openOutput, OutputSink } from './io.js';
+import { GDB_FLAGS, MACHINE_FLAGS, plural, failureStatus, finishRun, gdbOptions, machineOptions, openProgram, runProgram, statsText } from './program.js';
 
-const USAGE = `usage: rvx trace prog.elf [options]
-
-Prints every retired instruction as Spike's --log-commits does:
+export const TRACE: CommandSpec = {
+  name: 'trace',
+  synopsis: '[options] prog.elf',
+  about: `Runs the program and prints every retired instruction as Spike's --log-commits does:
   core   0: <priv> <pc> (<bits>) [x<rd> <value>] [c<num>_<csr> <value>]... [mem <addr> [<value>]]...
-The program's own console output goes to stderr while the trace is on stdout.
-
-options:
-  --core rocket|ideal|FILE.json  timing model (default rocket; see docs/cycle-model.md)
-  --format text|jsonl            Spike-style text (default) or one JSON object per line
-  --disasm                       text: add the disassembly after '  #'
-  --symbols                      text: add <symbol+offset> of the pc
-  --cycles                       text: add the cycles the instruction cost
-  --stalls                       text: add cycles and their stall breakdown
-  --traps                        text: print Spike -l style lines for exceptions and interrupts taken
-  --from SYM|ADDR                start printing when execution reaches SYM (symbol, symbol+off, address)
-  --to SYM|ADDR                  stop printing after the instruction at SYM (reopens at --from)
-  --priv u,s,m                   only these privilege modes
-  --skip N                       skip the first N lines that pass the filters
-  --max N                        print at most N lines, then stop the machine
-  --max-insns N                  stop after N retired instructions
-  -o FILE                        write the trace to FILE (the console then stays on stdout)
-  --isa NAME, --ram MIB, --mtime-hz HZ   machine options, as for rvx run
-  --no-xpc                       a plain RV64IMAC hart: no XPC engine (custom-0 and XPC CSRs illegal)
-`;
+The trace goes to standard output (or -o FILE) and the program's own console output to stderr (to
+stdout with -o FILE). prog.elf '-' reads the program from standard input. Filters (--from, --to,
+--priv, --skip) choose what is printed; only the limits (--max, --max-insns) stop the machine.`,
+  flags: [
+    { long: 'format', arg: 'FMT', help: 'text: Spike-style lines (default); jsonl: one JSON object per line' },
+    { long: 'disasm', help: "text: add the disassembly after '  #'" },
+    { long: 'symbols', help: 'text: add <symbol+offset> of the pc' },
+    { long: 'cycles', help: 'text: add the cycles the instruction cost' },
+    { long: 'stalls', help: 'text: add cycles and their stall breakdown' },
+    { long: 'traps', help: 'text: print Spike -l style lines for exceptions and interrupts taken' },
+    { long: 'from', arg: 'SYM|ADDR', help: 'start printing when execution reaches SYM (symbol, symbol+off, address)' },
+    { long: 'to', arg: 'SYM|ADDR', help: 'stop printing after the instruction at SYM (printing resumes at --from)' },
+    { long: 'priv', arg: 'u,s,m', help: 'print only these privilege modes' },
+    { long: 'skip', arg: 'N', help: 'skip the first N lines that pass the filters' },
+    { long: 'max', arg: 'N', help: 'print at most N lines, then stop the machine (exit status 124)' },
+    { long: 'output', short: 'o', arg: 'FILE', help: "write the trace to FILE ('-': stdout); the console then goes to stdout" },
+    ...MACHINE_FLAGS,
+    ...GDB_FLAGS,
+  ],
+  operands: { min: 1, max: 1, what: 'program' },
+  footer: EXIT_TABLE,
+};
 
 export async function main(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  let out: BufferedWriter | null = null;
-  let fd = -1;
+  const a = commandLine(TRACE, args);
+  if (typeof a === 'number') return a;
+  let closeOut = () => {};
+  // The guest's console: stderr while the trace is on stdout, stdout when the trace goes to a file.
+  let console: OutputSink | null = null;
   try {
-    const a = parseArgs(
-      args,
-      [...SESSION_VALUED, '--format', '--from', '--to', '--priv', '--skip', '--max', '--max-insns', '-o'],
-      [...SESSION_FLAGS, '--disasm', '--symbols', '--cycles', '--stalls', '--traps'],
-    );
-    if (!a.file) throw new UsageError('no ELF file given (rvx trace prog.elf)');
-    const format = a.values.get('--format') ?? 'text';
-    if (format !== 'text' && format !== 'jsonl') throw new UsageError(`--format ${format}: expected text or jsonl`);
-    const skip = intOption('--skip', a.values.get('--skip'), 0);
-    const max = a.values.has('--max') ? intOption('--max', a.values.get('--max'), 0) : Infinity;
-    const maxInsns = a.values.has('--max-insns') ? intOption('--max-insns', a.values.get('--max-insns'), 0) : Infinity;
+    const o = machineOptions(a);
+    const gdb = gdbOptions(a);
+    const file = a.operands[0];
+    const format = choiceValue('--format', a.get('format') ?? 'text', ['text', 'jsonl']);
+    const skip = a.has('skip') ? intValue('--skip', a.get('skip'), 0) : 0;
+    const max = a.has('max') ? intValue('--max', a.get('max'), 1) : Infinity;
     let privMask = 0;
-    if (a.values.has('--priv')) {
-      const p = parsePrivList(a.values.get('--priv')!);
+    if (a.has('priv')) {
+      const p = parsePrivList(a.get('priv')!);
       if (typeof p === 'string') throw new UsageError(p);
       privMask = p;
     }
-    const outFile = a.values.get('-o');
-    const toStdout = outFile === undefined;
-    // The guest's console must not interleave with a trace on stdout.
-    const console = (b: Uint8Array) => {
-      process[toStdout ? 'stderr' : 'stdout'].write(b);
-    };
-    const s = openSession(a.file, sessionOptions(a.values, a.flags), console);
+    const outFile = a.get('output') ?? '-';
+    const toStdout = outFile === '-';
+    if (!toStdout) checkOutputFile('-o', outFile);
+    if (file === '-' && o.input === '-') throw new UsageError("the program and --input cannot both be standard input ('-')");
+    console = new OutputSink(toStdout ? 2 : 1, true);
+    const cons = console;
+    const s = openProgram(file, o, (b) => cons.write(b), (m) => process.stderr.write(`rvx trace: ${m}\n`));
+    const symbols = new SymbolTable(s.image?.symbols ?? []);
     const resolve = (opt: string): number | undefined => {
-      const v = a.values.get(opt);
+      const v = a.get(opt);
       if (v === undefined) return undefined;
-      const r = s.symbols.resolve(v);
-      if (typeof r === 'string') throw new UsageError(`${opt} ${v}: ${r}`);
+      const r = symbols.resolve(v);
+      if (typeof r === 'string') throw new UsageError(`--${opt} ${v}: ${r}`);
       return r;
     };
-    const filter = new TraceFilter({ from: resolve('--from'), to: resolve('--to'), privMask, skip, max });
-    if (outFile !== undefined) {
-      try {
-        fd = openSync(outFile, 'w');
-      } catch (e) {
-        throw new UsageError(`cannot write ${outFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-      }
-    }
-    const w = new BufferedWriter(toStdout ? 1 : fd);
-    out = w;
-    const symbolOf = (pc: number) => s.symbols.describe(pc);
+    const filter = new TraceFilter({ from: resolve('from'), to: resolve('to'), privMask, skip, max });
+    const target = openOutput('-o', outFile);
+    closeOut = () => target.close();
+    const w = new BufferedWriter(target.fd);
+    let closed = false;
+    const symbolOf = (pc: number) => symbols.describe(pc);
     const cols: ExtraColumns = {
-      disasm: a.flags.has('--disasm'),
-      symbol: a.flags.has('--symbols') ? symbolOf : null,
-      cycles: a.flags.has('--cycles'),
-      stalls: a.flags.has('--stalls'),
+      disasm: a.has('disasm'),
+      symbol: a.has('symbols') ? symbolOf : null,
+      cycles: a.has('cycles'),
+      stalls: a.has('stalls'),
     };
-    const traps = a.flags.has('--traps');
+    const traps = a.has('traps');
     const json = format === 'jsonl';
-    const sink = (rec: CommitRecord, cycles: number, stalls: Float64Array): boolean => {
-      if (!filter.inside(rec)) return !filter.done;
+    let printed = 0;
+    const sink = (rec: CommitRecord, cycles: number, stalls: Float64Array): string | null => {
+      if (closed || !filter.inside(rec)) return null;
       let line: string | null;
       if (json) line = jsonRecord(rec, cycles, stalls, symbolOf);
       else if (rec.trapped) line = traps ? spikeTrapLines(rec) : null;
       else line = spikeCommitLine(rec)! + extraColumns(rec, cols, cycles, stalls);
       if (line !== null && filter.take()) {
+        printed++;
         try {
           w.write(line + '\n');
         } catch (e) {
-          if (e instanceof BrokenPipe) return false;
-          throw e;
+          if (!(e instanceof BrokenPipe)) throw e;
+          closed = true;
+          return null;
         }
+        if (printed >= max) return `--max ${max}: ${plural(max, 'line')} printed`;
       }
-      return !filter.done;
+      return null;
     };
-    const r = runWithSink(s, sink, maxInsns);
+    const t0 = process.hrtime.bigint();
+    const outcome = await runProgram(s, {
+      maxInsns: o.maxInsns, sink, closed: () => closed || (!toStdout && cons.closed), afterSlice: () => cons.flush(),
+      gdb: { flags: gdb, cmd: 'trace', elfPath: file },
+    });
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     try {
       w.flush();
     } catch (e) {
       if (!(e instanceof BrokenPipe)) throw e;
+      closed = true;
     }
-    return exitCodeOf(r, 'trace');
+    console.flush();
+    if (o.stats) process.stderr.write(statsText(s, seconds, s.model.name));
+    return finishRun('trace', file, s, closed && outcome.reason !== 'exit' ? { reason: 'closed' } : outcome, o.maxInsns);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`rvx trace: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    return failureStatus('trace', e);
   } finally {
-    if (fd >= 0) closeSync(fd);
-    void out;
+    console?.flush();
+    closeOut();
   }
 }

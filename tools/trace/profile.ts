@@ -3,7 +3,6 @@
 
 import type { CommitRecord } from '../../emulator/types.js';
 import { STALL_NAMES, type StallName } from '../../emulator/timing/index.js';
-import type { SymbolTable } from './symbols.js';
 
 const N = STALL_NAMES.length;
 
@@ -53,18 +52,29 @@ class Bins {
   }
 }
 
+/**
+ * Where a record's cycles go: a list of named ranges and the index of the one holding a pc (a
+ * SymbolTable), or of the one holding a record when the pc alone cannot say (user programs of a
+ * kernel image share their virtual addresses: tools/trace/image-symbols.ts).
+ */
+export interface CodeMap {
+  readonly ranges: readonly { name: string }[];
+  indexOf(pc: number): number;
+  indexOfRecord?(rec: CommitRecord): number;
+}
+
 export class Profiler {
   private readonly fn: Bins;
   private readonly priv = new Bins(4);
   private total = 0;
   private insns = 0;
 
-  constructor(private readonly symbols: SymbolTable, private readonly core: string) {
+  constructor(private readonly symbols: CodeMap, private readonly core: string) {
     this.fn = new Bins(symbols.ranges.length + 1);
   }
 
   observe(rec: CommitRecord, cycles: number, stalls: Float64Array | null): void {
-    const i = this.symbols.indexOf(rec.pc);
+    const i = this.symbols.indexOfRecord ? this.symbols.indexOfRecord(rec) : this.symbols.indexOf(rec.pc);
     this.fn.add(i < 0 ? this.symbols.ranges.length : i, rec, cycles, stalls);
     this.priv.add(rec.priv & 3, rec, cycles, stalls);
     this.total += cycles;

@@ -13,8 +13,16 @@
 
 import { INSTRUCTION_BY_NAME, INSTRUCTIONS } from '../../isa/index.js';
 import type { CommitRecord } from '../../emulator/types.js';
+import { disassemble } from '../../isa/disasm.js';
 
-export type RegionPoint = { kind: 'addr'; addr: number; text: string } | { kind: 'op'; ops: Uint8Array; text: string };
+export type RegionPoint =
+  | { kind: 'addr'; addr: number; text: string }
+  | { kind: 'op'; ops: Uint8Array; text: string }
+  /** An alias the disassembler prints (`ret`, `nop`, `mv`, `j`, ...): instructions whose disassembly starts with it. */
+  | { kind: 'alias'; text: string; seen: Map<number, boolean> };
+
+/** Mnemonics the disassembler prints for particular operand values (isa/disasm.ts), usable as points. */
+const ALIASES = new Set(['beqz', 'bgez', 'bgtz', 'blez', 'bltz', 'bnez', 'csrc', 'csrci', 'csrr', 'csrs', 'csrsi', 'csrw', 'csrwi', 'j', 'jr', 'li', 'mv', 'neg', 'negw', 'nop', 'not', 'ret', 'seqz', 'sext.w', 'sgtz', 'sltz', 'snez', 'unimp']);
 
 export interface RegionSpec {
   name: string;
@@ -43,7 +51,7 @@ export interface RegionResult {
 /** A mnemonic point matching every row of that name (compressed forms included via their expansion name). */
 export function opPoint(name: string): RegionPoint | null {
   const lower = name.toLowerCase();
-  if (!INSTRUCTION_BY_NAME.has(lower)) return null;
+  if (!INSTRUCTION_BY_NAME.has(lower)) return ALIASES.has(lower) ? { kind: 'alias', text: lower, seen: new Map() } : null;
   const ops = new Uint8Array(INSTRUCTIONS.length);
   for (const d of INSTRUCTIONS) {
     const base = d.expandsTo ? d.expandsTo.split(/\s+/)[0] : d.name;
@@ -58,7 +66,14 @@ export function addrPoint(addr: number, text: string): RegionPoint {
 
 function reaches(p: RegionPoint, rec: CommitRecord): boolean {
   if (rec.trapped && BigInt.asUintN(64, rec.trapCause) >> 63n === 1n) return false;
-  return p.kind === 'addr' ? rec.pc === p.addr : p.ops[rec.opId] === 1;
+  if (p.kind === 'addr') return rec.pc === p.addr;
+  if (p.kind === 'op') return p.ops[rec.opId] === 1;
+  let hit = p.seen.get(rec.raw);
+  if (hit === undefined) {
+    hit = disassemble(rec.raw, rec.pc).mnemonic === p.text;
+    p.seen.set(rec.raw, hit);
+  }
+  return hit;
 }
 
 export class RegionAccounting {

@@ -57,6 +57,15 @@ const KERNEL_PHASE: Record<string, Phase> = {
   syscall_return: 'restore',
   msg_transfer: 'copy',
 };
+/** The sel4 flavour (kernel/fastpath-sel4.ts): its entry labels continue seL4's trap entry. */
+const SEL4_PHASE: Record<string, Phase> = {
+  fastpath_call: 'trap entry',
+  fastpath_reply_recv: 'trap entry',
+  sel4_call: 'kernel logic',
+  sel4_reply_recv: 'kernel logic',
+  sel4_copy_mrs: 'copy',
+  sel4_rr_copy_mrs: 'copy',
+};
 
 export interface Sample {
   cycles: number;
@@ -100,13 +109,14 @@ function kernelRanges(image: KernelImage): SymRange {
     .filter((s) => s.section === '.text' && (s.type === 'func' || s.type === 'notype') && s.name !== '')
     .map((s) => ({ addr: Number(s.value), name: s.name }))
     .sort((a, b) => a.addr - b.addr);
+  const map = image.symbols.has('sel4_tcb_ext') ? { ...KERNEL_PHASE, ...SEL4_PHASE } : KERNEL_PHASE;
   // Aliases at one address (trap_entry = fastpath_call_entry): the mapped name wins.
   const out: { addr: number; phase: Phase }[] = [];
   for (const s of syms) {
-    const ph = KERNEL_PHASE[s.name] ?? 'kernel logic';
+    const ph = map[s.name] ?? 'kernel logic';
     const last = out[out.length - 1];
     if (last && last.addr === s.addr) {
-      if (KERNEL_PHASE[s.name]) last.phase = ph;
+      if (map[s.name]) last.phase = ph;
     } else out.push({ addr: s.addr, phase: ph });
   }
   return { addrs: Float64Array.from(out.map((o) => o.addr)), phase: Uint8Array.from(out.map((o) => P[o.phase])) };

@@ -1,0 +1,437 @@
+// RISC-V basic block → one WebAssembly function. A block starts at a pc, runs straight through the
+// instructions the tier knows (integer computation, loads and stores, M's mul/div, fences) and ends
+// with a jump or branch, before an instruction it leaves to the interpreter (system, CSR, atomics,
+// mulh*, illegal bits, an instruction crossing the page), at the end of the page, or at MAX_BLOCK.
+//
+// The function is `(rb, wb) -> exit`: rb and wb are the data TLB sets of the current privilege
+// (HartState.rBase/wBase), exit is EXIT_NEXT (pc in JIT_PC: look the next block up), EXIT_BUDGET (not
+// enough of the chunk left for this block: nothing ran) or EXIT_INTERP (pc in JIT_PC is an instruction
+// the interpreter must run: a TLB miss, misaligned or device access, a jump the tier does not follow).
+// Every exit first subtracts the instructions retired from JIT_LEFT, so counts and pc are exact at the
+// instruction where the interpreter takes over: exceptions are then raised by the interpreter itself
+// with the same pc, tval and instret.
+//
+// Registers are the 8-byte slots of the hart's memory (layout.ts), loaded and stored as i64. Loads and
+// stores check the software TLB inline exactly as the interpreter does (tag words and alignment) and
+// use the same page offsets, so the tier and the interpreter share one MMU.
+
+import * as D from '../decode.js';
+import * as L from '../layout.js';
+import { Code, I32, I64, Op } from './wasm.js';
+
+export const EXIT_NEXT = 0;
+export const EXIT_BUDGET = 1;
+export const EXIT_INTERP = 2;
+/** Returned by the dispatcher (not by blocks): no translated block for pc in JIT_PC. */
+export const EXIT_MISS = 3;
+
+/** Longest block, in instructions. */
+export const MAX_BLOCK = 64;
+
+const TAG_LO = L.TLB_TAG_OFF;
+const TAG_HI = L.TLB_TAG_OFF + 4 * L.TLB_SETS * L.TLB_ENTRIES;
+const DATA = L.TLB_DATA_OFF;
+
+// Locals: parameters first, then scratch, then one i64 per guest register the block uses.
+const P_RB = 0;
+const P_WB = 1;
+const L_A = 2; // i64: address / operand
+const L_B = 3; // i64: operand
+const L_SINK = 4; // i64: results for x0
+const L_C = 5; // i64: mulh partial products
+const L_D = 6;
+const L_E = 7;
+const L_LO = 8; // i32: address bits 31:0
+const L_HI = 9; // i32: address bits 63:32
+const L_T = 10; // i32: TLB entry byte offset
+const L_Q = 11; // i32: 32-bit operand
+const L_R = 12; // i32: 32-bit operand
+const FIRST_REG_LOCAL = 13;
+const SCRATCH_LOCALS: [number, number][] = [[6, I64], [5, I32]];
+
+/** Whether the translator handles opcode op (else the block ends before it). */
+export const TRANSLATABLE = new Uint8Array(D.OP_COUNT);
+for (let op = D.OP_LUI; op <= D.OP_FENCE_I; op++) TRANSLATABLE[op] = 1;
+for (const op of [D.OP_MUL, D.OP_MULH, D.OP_MULHSU, D.OP_MULHU, D.OP_DIV, D.OP_DIVU, D.OP_REM, D.OP_REMU, D.OP_MULW, D.OP_DIVW, D.OP_DIVUW, D.OP_REMW, D.OP_REMUW]) {
+  TRANSLATABLE[op] = 1;
+}
+
+/** One decoded instruction of a block. */
+interface Insn {
+  pc: number;
+  op: number;
+  d: number;
+  s1: number;
+  s2: number;
+  len: number;
+  imm: number;
+  /** A jal whose target the block continues at (on the same page). */
+  follow: boolean;
+}
+
+/** A scanned block: its instructions in execution order, and how the last one hands on. */
+export interface ScannedBlock {
+  insns: Insn[];
+  /** Where execution goes after the last instruction when it does not jump. */
+  endPc: number;
+  /** endPc is an instruction the interpreter must run (else the dispatcher looks endPc up). */
+  endInterp: boolean;
+}
+
+export interface BlockCode {
+  body: Code;
+  /** Local declarations after the two parameters. */
+  locals: [number, number][];
+  /** Instructions in the block (the most one pass can retire). */
+  count: number;
+  /** Bytes of the page the block's instructions lie in, [startOff, endOff) (for invalidation). */
+  startOff: number;
+  endOff: number;
+}
+
+/** Instruction fetch for the translator: the 16-bit parcel at byte offset off of the code page. */
+export type ReadParcel = (off: number) => number;
+
+
+/**
+ * Decode the block at pc (virtual; its page's bytes through `parcel`). A block is a trace within pc's
+ * page: it runs on through the fall-through side of conditional branches (the taken side leaves the
+ * block, or loops back when it targets the block's start) and through jal to targets on the same page;
+ * it ends at jalr, at a jal it cannot follow, before an instruction that is not for the tier, at the end
+ * of the page or at MAX_BLOCK instructions. No instructions: the first one is not for the tier.
+ */
+export function scanBlock(pc: number, parcel: ReadParcel, isa: D.IsaConfig): ScannedBlock {
+  const insns: Insn[] = [];
+  const slot: D.DecodedSlot = { op: 0, f: 0, imm: 0, id: -1 };
+  const pageBase = pc - (pc & 4095);
+  const seen = new Set<number>();
+  let p = pc;
+  for (;;) {
+    const off = p - pageBase;
+    if (insns.length >= MAX_BLOCK || off < 0 || off >= 4096) return { insns, endPc: p, endInterp: false };
+    const low = parcel(off);
+    let raw = low;
+    if ((low & 3) === 3) {
+      if (off === 4094) return { insns, endPc: p, endInterp: true }; // crosses the page: the interpreter fetches it
+      raw = (low | (parcel(off + 2) << 16)) >>> 0;
+    }
+    D.decodeSlot(raw, isa, slot);
+    if (!TRANSLATABLE[slot.op]) return { insns, endPc: p, endInterp: true };
+    const len = (raw & 3) === 3 ? 4 : 2;
+    const f = slot.f;
+    const x: Insn = { pc: p, op: slot.op, d: f & 127, s1: (f >>> 7) & 63, s2: (f >>> 13) & 63, len, imm: slot.imm, follow: false };
+    insns.push(x);
+    seen.add(p);
+    if (slot.op === D.OP_JALR) return { insns, endPc: p + len, endInterp: false };
+    if (slot.op === D.OP_JAL) {
+      const t = p + slot.imm;
+      if (t === pc || seen.has(t) || t - pageBase < 0 || t - pageBase >= 4096 || insns.length >= MAX_BLOCK) {
+        return { insns, endPc: p + len, endInterp: false };
+      }
+      x.follow = true;
+      p = t;
+      continue;
+    }
+    p += len;
+    if (seen.has(p)) return { insns, endPc: p, endInterp: false }; // fall-through into the trace: leave
+  }
+}
+
+const i64c = (v: number): bigint => BigInt.asIntN(64, BigInt(v));
+
+/** Emit the WebAssembly body for the scanned block `insns` (non-empty). */
+export function emitBlock(block: ScannedBlock, isa: D.IsaConfig): BlockCode {
+  const insns = block.insns;
+  const c = new Code();
+  const count = insns.length;
+  const start = insns[0].pc;
+  const misalign = isa.c ? 0 : 2;
+
+  // Guest registers live in locals for the whole block (and across the passes of a self-loop): loaded
+  // once on entry, stored back at every exit. Fields an instruction does not have decode as x0 (slot 0),
+  // which reads as the constant 0; writes to x0 (the sink slot) go to a scratch local.
+  const regLocal = new Map<number, number>();
+  const written: number[] = [];
+  for (const x of insns) {
+    for (const r of [x.s1, x.s2]) if (r !== 0 && !regLocal.has(r)) regLocal.set(r, FIRST_REG_LOCAL + regLocal.size);
+    if (D.WRITES_RD[x.op] && x.d !== L.X0_SINK * 2) {
+      if (!regLocal.has(x.d)) regLocal.set(x.d, FIRST_REG_LOCAL + regLocal.size);
+      if (!written.includes(x.d)) written.push(x.d);
+    }
+  }
+  const reg = (slot: number) => (slot === 0 ? c.i64(0n) : c.get(regLocal.get(slot)!));
+  const writeBack = () => {
+    for (const slot of written) c.i32(0).get(regLocal.get(slot)!).mem(Op.i64_store, 3, slot * 4);
+  };
+  /** Retire k instructions of this pass: JIT_LEFT -= k. */
+  const retire = (k: number) => {
+    if (k === 0) return;
+    c.i32(0).i32(0).mem(Op.i32_load, 2, L.JIT_LEFT_OFF).i32(k).op(Op.i32_sub).mem(Op.i32_store, 2, L.JIT_LEFT_OFF);
+  };
+  const setPc = (pc: number) => c.i32(0).i64(i64c(pc)).mem(Op.i64_store, 3, L.JIT_PC_OFF);
+  const exit = (k: number, pc: number, code: number) => {
+    writeBack();
+    retire(k);
+    setPc(pc);
+    c.i32(code).op(Op.return);
+  };
+
+  for (const [slot, local] of regLocal) c.i32(0).mem(Op.i64_load, 3, slot * 4).set(local);
+  // The loop a self-branch jumps back to; each pass first checks the chunk has room for the whole block.
+  c.open(Op.loop);
+  c.i32(0).mem(Op.i32_load, 2, L.JIT_LEFT_OFF).i32(count).op(Op.i32_lt_s).open(Op.if);
+  exit(0, start, EXIT_BUDGET);
+  c.end();
+
+  /** Address x[s1] + imm into L_A/L_LO/L_HI and its TLB entry into L_T; leaves the miss condition (i32). */
+  const tlbCheck = (s1: number, imm: number, size: number, set: number) => {
+    reg(s1).i64(BigInt(imm)).op(Op.i64_add).tee(L_A).op(Op.i32_wrap_i64).set(L_LO);
+    c.get(L_A).i64(32n).op(Op.i64_shr_u).op(Op.i32_wrap_i64).set(L_HI);
+    c.get(set).get(L_LO).i32(12).op(Op.i32_shr_u).i32(L.TLB_ENTRIES - 1).op(Op.i32_and).op(Op.i32_add).i32(2).op(Op.i32_shl).set(L_T);
+    c.get(L_T).mem(Op.i32_load, 2, TAG_LO).get(L_LO).i32(12).op(Op.i32_shr_u).op(Op.i32_ne);
+    c.get(L_T).mem(Op.i32_load, 2, TAG_HI).get(L_HI).op(Op.i32_ne).op(Op.i32_or);
+    if (size > 1) c.get(L_LO).i32(size - 1).op(Op.i32_and).op(Op.i32_or);
+  };
+  /** Memory offset of the access checked by tlbCheck. */
+  const hostAddr = () => c.get(L_T).mem(Op.i32_load, 2, DATA).get(L_LO).i32(4095).op(Op.i32_and).op(Op.i32_add);
+
+  for (let k = 0; k < count; k++) {
+    const x = insns[k];
+    const { op, d, s1, s2, imm, pc, len } = x;
+    const next = pc + len;
+    const dst = () => c;
+    const store = () => c.set(d === L.X0_SINK * 2 ? L_SINK : regLocal.get(d)!);
+    const binop = (o: number, b: () => void) => {
+      dst();
+      reg(s1);
+      b();
+      c.op(o);
+      store();
+    };
+    const word = (o: number, b: () => void) => {
+      // 32-bit operation, result sign-extended (RV64 *W instructions).
+      dst();
+      reg(s1).op(Op.i32_wrap_i64);
+      b();
+      c.op(o).op(Op.i64_extend_i32_s);
+      store();
+    };
+    const immv = () => c.i64(BigInt(imm));
+    const rs2 = () => reg(s2);
+    const rs2w = () => reg(s2).op(Op.i32_wrap_i64);
+    switch (op) {
+      case D.OP_LUI:
+        dst().i64(BigInt(imm));
+        store();
+        break;
+      case D.OP_AUIPC:
+        dst().i64(i64c(pc + imm));
+        store();
+        break;
+      case D.OP_JAL:
+        dst().i64(i64c(next));
+        store();
+        if (x.follow) break; // the block goes on at the target
+        if (pc + imm === start) {
+          retire(k + 1);
+          c.br(0);
+        } else exit(k + 1, pc + imm, EXIT_NEXT);
+        break;
+      case D.OP_JALR: {
+        // Target first (rd may be rs1); a target the interpreter treats specially (misaligned without C,
+        // beyond what a Number pc holds) goes back to it.
+        reg(s1).i64(BigInt(imm)).op(Op.i64_add).i64(-2n).op(Op.i64_and).tee(L_A);
+        c.i64(32n).op(Op.i64_shr_s).op(Op.i32_wrap_i64).i32(0x100000).op(Op.i32_add).i32(0x200000).op(Op.i32_ge_u);
+        if (misalign) c.get(L_A).op(Op.i32_wrap_i64).i32(misalign).op(Op.i32_and).op(Op.i32_or);
+        c.open(Op.if);
+        exit(k, pc, EXIT_INTERP);
+        c.end();
+        dst().i64(i64c(next));
+        store();
+        writeBack();
+        retire(k + 1);
+        c.i32(0).get(L_A).mem(Op.i64_store, 3, L.JIT_PC_OFF);
+        c.i32(EXIT_NEXT).op(Op.return);
+        break;
+      }
+      case D.OP_BEQ: case D.OP_BNE: case D.OP_BLT: case D.OP_BGE: case D.OP_BLTU: case D.OP_BGEU: {
+        const cmp = [Op.i64_eq, Op.i64_ne, Op.i64_lt_s, Op.i64_ge_s, Op.i64_lt_u, Op.i64_ge_u][op - D.OP_BEQ];
+        reg(s1);
+        reg(s2);
+        c.op(cmp).open(Op.if);
+        if (pc + imm === start) {
+          retire(k + 1);
+          c.br(1);
+        } else exit(k + 1, pc + imm, EXIT_NEXT);
+        c.end();
+        break; // not taken: the block goes on
+      }
+      case D.OP_LB: case D.OP_LH: case D.OP_LW: case D.OP_LD: case D.OP_LBU: case D.OP_LHU: case D.OP_LWU: {
+        const size = [1, 2, 4, 8, 1, 2, 4][op - D.OP_LB];
+        const load = [Op.i64_load8_s, Op.i64_load16_s, Op.i64_load32_s, Op.i64_load, Op.i64_load8_u, Op.i64_load16_u, Op.i64_load32_u][op - D.OP_LB];
+        tlbCheck(s1, imm, size, P_RB);
+        c.open(Op.if);
+        exit(k, pc, EXIT_INTERP);
+        c.end();
+        dst();
+        hostAddr();
+        c.mem(load, 0, 0);
+        store();
+        break;
+      }
+      case D.OP_SB: case D.OP_SH: case D.OP_SW: case D.OP_SD: {
+        const size = 1 << (op - D.OP_SB);
+        const st = [Op.i64_store8, Op.i64_store16, Op.i64_store32, Op.i64_store][op - D.OP_SB];
+        tlbCheck(s1, imm, size, P_WB);
+        c.open(Op.if);
+        exit(k, pc, EXIT_INTERP);
+        c.end();
+        hostAddr();
+        reg(s2);
+        c.mem(st, 0, 0);
+        break;
+      }
+      case D.OP_ADDI: binop(Op.i64_add, immv); break;
+      case D.OP_XORI: binop(Op.i64_xor, immv); break;
+      case D.OP_ORI: binop(Op.i64_or, immv); break;
+      case D.OP_ANDI: binop(Op.i64_and, immv); break;
+      case D.OP_SLTI:
+      case D.OP_SLTIU:
+        dst();
+        reg(s1);
+        immv();
+        c.op(op === D.OP_SLTI ? Op.i64_lt_s : Op.i64_lt_u).op(Op.i64_extend_i32_u);
+        store();
+        break;
+      case D.OP_SLLI: binop(Op.i64_shl, () => c.i64(BigInt(imm & 63))); break;
+      case D.OP_SRLI: binop(Op.i64_shr_u, () => c.i64(BigInt(imm & 63))); break;
+      case D.OP_SRAI: binop(Op.i64_shr_s, () => c.i64(BigInt(imm & 63))); break;
+      case D.OP_ADD: binop(Op.i64_add, rs2); break;
+      case D.OP_SUB: binop(Op.i64_sub, rs2); break;
+      case D.OP_SLL: binop(Op.i64_shl, rs2); break; // WebAssembly shifts take the count mod 64, as RV64
+      case D.OP_SRL: binop(Op.i64_shr_u, rs2); break;
+      case D.OP_SRA: binop(Op.i64_shr_s, rs2); break;
+      case D.OP_XOR: binop(Op.i64_xor, rs2); break;
+      case D.OP_OR: binop(Op.i64_or, rs2); break;
+      case D.OP_AND: binop(Op.i64_and, rs2); break;
+      case D.OP_SLT:
+      case D.OP_SLTU:
+        dst();
+        reg(s1);
+        reg(s2);
+        c.op(op === D.OP_SLT ? Op.i64_lt_s : Op.i64_lt_u).op(Op.i64_extend_i32_u);
+        store();
+        break;
+      case D.OP_ADDIW: word(Op.i32_add, () => c.i32(imm)); break;
+      case D.OP_SLLIW: word(Op.i32_shl, () => c.i32(imm & 31)); break;
+      case D.OP_SRLIW: word(Op.i32_shr_u, () => c.i32(imm & 31)); break;
+      case D.OP_SRAIW: word(Op.i32_shr_s, () => c.i32(imm & 31)); break;
+      case D.OP_ADDW: word(Op.i32_add, rs2w); break;
+      case D.OP_SUBW: word(Op.i32_sub, rs2w); break;
+      case D.OP_SLLW: word(Op.i32_shl, rs2w); break;
+      case D.OP_SRLW: word(Op.i32_shr_u, rs2w); break;
+      case D.OP_SRAW: word(Op.i32_shr_s, rs2w); break;
+      case D.OP_MUL: binop(Op.i64_mul, rs2); break;
+      case D.OP_MULW: word(Op.i32_mul, rs2w); break;
+      case D.OP_MULH: case D.OP_MULHSU: case D.OP_MULHU: {
+        // High 64 bits of the 128-bit product from 32-bit halves (WebAssembly has no wide multiply):
+        // unsigned first, then the signed corrections hi -= (a < 0 ? b : 0) + (b < 0 ? a : 0).
+        reg(s1).set(L_A);
+        reg(s2).set(L_B);
+        const lo32 = (l: number) => c.get(l).i64(0xffffffffn).op(Op.i64_and);
+        const hi32 = (l: number) => c.get(l).i64(32n).op(Op.i64_shr_u);
+        lo32(L_A);
+        hi32(L_B);
+        c.op(Op.i64_mul).set(L_C); // p1 = aLo * bHi
+        hi32(L_A);
+        lo32(L_B);
+        c.op(Op.i64_mul).set(L_D); // p2 = aHi * bLo
+        // mid = (aLo * bLo >> 32) + (p1 & 0xffffffff) + (p2 & 0xffffffff)
+        lo32(L_A);
+        lo32(L_B);
+        c.op(Op.i64_mul).i64(32n).op(Op.i64_shr_u);
+        lo32(L_C);
+        c.op(Op.i64_add);
+        lo32(L_D);
+        c.op(Op.i64_add).set(L_E);
+        // hi = aHi * bHi + (p1 >> 32) + (p2 >> 32) + (mid >> 32)
+        hi32(L_A);
+        hi32(L_B);
+        c.op(Op.i64_mul);
+        hi32(L_C);
+        c.op(Op.i64_add);
+        hi32(L_D);
+        c.op(Op.i64_add);
+        hi32(L_E);
+        c.op(Op.i64_add);
+        if (op !== D.OP_MULHU) {
+          // a < 0: subtract b (arithmetic shift gives an all-ones mask)
+          c.get(L_A).i64(63n).op(Op.i64_shr_s).get(L_B).op(Op.i64_and).op(Op.i64_sub);
+        }
+        if (op === D.OP_MULH) c.get(L_B).i64(63n).op(Op.i64_shr_s).get(L_A).op(Op.i64_and).op(Op.i64_sub);
+        store();
+        break;
+      }
+      case D.OP_DIV: case D.OP_REM: case D.OP_DIVU: case D.OP_REMU: {
+        // Division by zero and the signed overflow have defined results (unprivileged spec, M chapter,
+        // table 7.1), where WebAssembly traps: divide by 1 instead (which also gives the overflow's
+        // quotient and remainder), then pick the by-zero result.
+        const signed = op === D.OP_DIV || op === D.OP_REM;
+        const isDiv = op === D.OP_DIV || op === D.OP_DIVU;
+        reg(s1).set(L_A);
+        reg(s2).set(L_B);
+        dst();
+        if (isDiv) c.i64(-1n);
+        else c.get(L_A);
+        c.get(L_A).i64(1n).get(L_B).get(L_B).op(Op.i64_eqz);
+        if (signed) c.get(L_A).i64(-(1n << 63n)).op(Op.i64_eq).get(L_B).i64(-1n).op(Op.i64_eq).op(Op.i32_and).op(Op.i32_or);
+        c.op(Op.select);
+        c.op(signed ? (isDiv ? Op.i64_div_s : Op.i64_rem_s) : isDiv ? Op.i64_div_u : Op.i64_rem_u);
+        c.get(L_B).op(Op.i64_eqz).op(Op.select);
+        store();
+        break;
+      }
+      case D.OP_DIVW: case D.OP_REMW: case D.OP_DIVUW: case D.OP_REMUW: {
+        const signed = op === D.OP_DIVW || op === D.OP_REMW;
+        const isDiv = op === D.OP_DIVW || op === D.OP_DIVUW;
+        reg(s1).op(Op.i32_wrap_i64).set(L_Q);
+        reg(s2).op(Op.i32_wrap_i64).set(L_R);
+        dst();
+        if (isDiv) c.i32(-1);
+        else c.get(L_Q);
+        c.get(L_Q).i32(1).get(L_R).get(L_R).op(Op.i32_eqz);
+        if (signed) c.get(L_Q).i32(-0x80000000).op(Op.i32_eq).get(L_R).i32(-1).op(Op.i32_eq).op(Op.i32_and).op(Op.i32_or);
+        c.op(Op.select);
+        c.op(signed ? (isDiv ? Op.i32_div_s : Op.i32_rem_s) : isDiv ? Op.i32_div_u : Op.i32_rem_u);
+        c.get(L_R).op(Op.i32_eqz).op(Op.select);
+        c.op(Op.i64_extend_i32_s);
+        store();
+        break;
+      }
+      case D.OP_FENCE:
+      case D.OP_FENCE_I:
+        // Nothing to order on one hart; translated code is kept coherent with stores by invalidation
+        // (tier.ts), as the decoded-instruction cache is, so fence.i has nothing to do either.
+        break;
+      default:
+        throw new Error(`jit: no translation for opcode ${op}`);
+    }
+  }
+  // Fell off the end (after a branch not taken, at the end of the page or of MAX_BLOCK, or before an
+  // instruction for the interpreter). A block that ends with a jump has left already.
+  const last = insns[count - 1];
+  if (last.op !== D.OP_JALR && !(last.op === D.OP_JAL && !last.follow)) {
+    if (block.endPc === start) {
+      retire(count);
+      c.br(0);
+    } else exit(count, block.endPc, block.endInterp ? EXIT_INTERP : EXIT_NEXT);
+  }
+  c.end(); // loop
+  c.op(Op.unreachable);
+  let lo = 4096, hi = 0;
+  for (const x of insns) {
+    lo = Math.min(lo, x.pc & 4095);
+    hi = Math.max(hi, (x.pc & 4095) + x.len);
+  }
+  return { body: c, locals: [...SCRATCH_LOCALS, [regLocal.size, I64]], count, startOff: lo, endOff: hi };
+}

@@ -1,0 +1,253 @@
+// Files and standard streams for the commands: `-` means standard input/output everywhere; outputs are
+// checked before any work is done (so a long run never ends in "cannot write"); writes to a closed
+// pipe (`rvx run prog.elf | head -1`) stop the command quietly with status 141 (128 + SIGPIPE), as cat
+// and Spike end, instead of an EPIPE stack.
+
+import { isatty } from 'node:tty';
+import { accessSync, closeSync, constants, fstatSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { readInputFile } from '../load.js';
+import { EXIT } from './exit.js';
+
+/** An input or output problem with a one-line message and the exit status it maps to. */
+export class IoError extends Error {
+  override name = 'IoError';
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown (or noted) when standard output has been closed by its reader. */
+export class BrokenPipe extends Error {
+  override name = 'BrokenPipe';
+  constructor() {
+    super('standard output closed');
+  }
+}
+
+const STDOUT = 1;
+
+/** Write all of `bytes` to fd, waiting out EAGAIN on a non-blocking pipe; EPIPE throws BrokenPipe. */
+export function writeAll(fd: number, bytes: Uint8Array): void {
+  let off = 0;
+  while (off < bytes.length) {
+    try {
+      off += writeSync(fd, bytes, off, bytes.length - off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+        continue;
+      }
+      if (code === 'EPIPE') throw new BrokenPipe();
+      throw new IoError(`cannot write (${code ?? String(e)})`, EXIT.OUTPUT);
+    }
+  }
+}
+
+/** Set once standard output's reader has gone (EPIPE), by the handler installStdoutGuard installs. */
+let stdoutClosed = false;
+
+/** Has standard output's reader gone away? */
+export function stdoutGone(): boolean {
+  return stdoutClosed;
+}
+
+/**
+ * Watch stdout and stderr for EPIPE (Node reports it as an 'error' event): note it instead of dying
+ * with an unhandled-error stack; runs check stdoutGone() between slices and end with status 141.
+ */
+export function installStdoutGuard(onOtherError: (err: NodeJS.ErrnoException) => void): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    // After EPIPE the stream is destroyed, and writes already under way report that too.
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' || stdoutClosed) stdoutClosed = true;
+    else onOtherError(err);
+  });
+  process.stderr.on('error', () => {
+    // Nowhere left to report anything: stay quiet.
+  });
+}
+
+/** Write to the process's stdout or stderr stream (synchronous for files, pipes and terminals on Linux). */
+function streamWrite(fd: 1 | 2, bytes: Uint8Array): void {
+  if (fd === 1 && stdoutClosed) throw new BrokenPipe();
+  (fd === 1 ? process.stdout : process.stderr).write(bytes);
+}
+
+/** Write text or bytes to standard output; BrokenPipe once its reader has gone. */
+export function writeStdout(data: string | Uint8Array): void {
+  streamWrite(1, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+}
+
+/**
+ * A byte stream to stdout, stderr or a file, buffered in 64 KiB chunks (and at newlines when
+ * line-buffered). Once the reader has gone, it drops everything and `closed` is true, so a guest
+ * that writes forever can be stopped between slices.
+ */
+export class OutputSink {
+  private buf = new Uint8Array(64 * 1024);
+  private used = 0;
+  private gone = false;
+
+  private readonly lineBuffered: boolean;
+
+  /** `interactive`: flush at every newline when fd is a terminal (else in chunks and at flush()). */
+  constructor(
+    private readonly fd: number,
+    interactive = false,
+  ) {
+    this.lineBuffered = interactive && isatty(fd);
+  }
+
+  get closed(): boolean {
+    return this.gone || (this.fd === 1 && stdoutClosed);
+  }
+
+  write(bytes: Uint8Array): void {
+    if (this.closed) return;
+    let nl = false;
+    for (let i = 0; i < bytes.length; i++) {
+      if (this.used === this.buf.length) this.flush();
+      if (this.closed) return;
+      const b = bytes[i];
+      this.buf[this.used++] = b;
+      if (b === 10) nl = true;
+    }
+    if (nl && this.lineBuffered) this.flush();
+  }
+
+  flush(): void {
+    if (this.closed || this.used === 0) return;
+    const n = this.used;
+    this.used = 0;
+    // A copy: the stream may keep the chunk after write() returns.
+    const chunk = this.buf.slice(0, n);
+    try {
+      if (this.fd === 1 || this.fd === 2) streamWrite(this.fd, chunk);
+      else writeAll(this.fd, chunk);
+    } catch (e) {
+      if (e instanceof BrokenPipe) {
+        this.gone = true;
+        return;
+      }
+      throw e;
+    }
+  }
+}
+
+/** Is this path the standard-stream name? */
+export const isDash = (p: string | undefined): boolean => p === '-';
+
+/**
+ * Check, before any work, that `path` can be written as a file: `-` (stdout) always can; otherwise it
+ * must be a regular file (or a character device such as /dev/null) we may write, or a new name in a
+ * writable directory. Throws IoError(EXIT.OUTPUT) with the reason.
+ */
+export function checkOutputFile(flag: string, path: string): void {
+  if (path === '-') return;
+  if (path === '') throw new IoError(`${flag}: empty file name`, EXIT.USAGE);
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw new IoError(`${flag} ${path}: cannot write (${code})`, EXIT.OUTPUT);
+    const dir = dirname(resolve(path));
+    let dst;
+    try {
+      dst = statSync(dir);
+    } catch {
+      throw new IoError(`${flag} ${path}: no such directory ${dir}`, EXIT.OUTPUT);
+    }
+    if (!dst.isDirectory()) throw new IoError(`${flag} ${path}: ${dir} is not a directory`, EXIT.OUTPUT);
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch {
+      throw new IoError(`${flag} ${path}: directory ${dir} is not writable`, EXIT.OUTPUT);
+    }
+    return;
+  }
+  if (st.isDirectory()) throw new IoError(`${flag} ${path}: is a directory`, EXIT.OUTPUT);
+  if (!st.isFile() && !st.isCharacterDevice() && !st.isFIFO()) throw new IoError(`${flag} ${path}: not a regular file`, EXIT.OUTPUT);
+  try {
+    accessSync(path, constants.W_OK);
+  } catch {
+    throw new IoError(`${flag} ${path}: permission denied`, EXIT.OUTPUT);
+  }
+}
+
+/**
+ * Check, before any work, that `path` can serve as an output directory: an existing directory we may
+ * write in, or a name that can be created (its nearest existing ancestor is a writable directory).
+ */
+export function checkOutputDir(flag: string, path: string): void {
+  if (path === '') throw new IoError(`${flag}: empty directory name`, EXIT.USAGE);
+  let p = resolve(path);
+  for (;;) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw new IoError(`${flag} ${path}: cannot use (${code})`, EXIT.OUTPUT);
+      const up = dirname(p);
+      if (up === p) throw new IoError(`${flag} ${path}: cannot be created`, EXIT.OUTPUT);
+      p = up;
+      continue;
+    }
+    if (!st.isDirectory()) throw new IoError(`${flag} ${path}: ${p === resolve(path) ? 'exists and is not a directory' : `${p} is not a directory`}`, EXIT.OUTPUT);
+    try {
+      accessSync(p, constants.W_OK);
+    } catch {
+      throw new IoError(`${flag} ${path}: ${p} is not writable`, EXIT.OUTPUT);
+    }
+    return;
+  }
+}
+
+/** Write a whole output: `-` to stdout, else the file. IoError on failure; BrokenPipe leaves quietly. */
+export function writeOutput(flag: string, path: string, data: string | Uint8Array): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  if (path === '-') {
+    writeStdout(bytes);
+    return;
+  }
+  try {
+    writeFileSync(path, bytes);
+  } catch (e) {
+    throw new IoError(`${flag} ${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT.OUTPUT);
+  }
+}
+
+/** Open an output for streaming: `-` is stdout (fd 1), else the file, created or truncated. */
+export function openOutput(flag: string, path: string): { fd: number; close(): void } {
+  if (path === '-') return { fd: STDOUT, close() {} };
+  try {
+    const fd = openSync(path, 'w');
+    return { fd, close: () => closeSync(fd) };
+  } catch (e) {
+    throw new IoError(`${flag} ${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT.OUTPUT);
+  }
+}
+
+/**
+ * Read an input: `-` is standard input, else a regular file (readInputFile refuses devices, FIFOs and
+ * files past the size cap). IoError(EXIT.NO_INPUT) with the reason otherwise.
+ */
+export function readInput(path: string, what = path, maxBytes?: number): Uint8Array {
+  const r = readInputFile(path, maxBytes);
+  if (!r.ok) throw new IoError(`${path === '-' ? 'standard input' : what}: ${r.error}`, EXIT.NO_INPUT);
+  return r.bytes;
+}
+
+/** Is fd 1 a terminal? */
+export function stdoutIsTty(): boolean {
+  try {
+    return fstatSync(STDOUT).isCharacterDevice() && process.stdout.isTTY === true;
+  } catch {
+    return false;
+  }
+}
