@@ -45,12 +45,25 @@ export abstract class HartCsrs extends HartTraps {
 
   /** mstatus as read: the stored fields plus the read-only ones (UXL, SXL; SD once a status field such as FS exists). */
   protected readMstatus(): bigint {
-    return BigInt(this.mstatus) | C.MSTATUS_XL_BITS;
+    return BigInt(this.mstatus) | C.MSTATUS_XL_BITS | this.statusSd();
+  }
+
+  /** mstatus.SD: FS is Dirty (VS and XS are always Off). */
+  private statusSd(): bigint {
+    return (this.mstatus & C.MSTATUS_FS) === C.MSTATUS_FS_DIRTY ? C.MSTATUS_SD_BIT : 0n;
+  }
+
+  /** Observed runs: a CSR write as Spike's commit log shows it. */
+  logCsr(num: number, value: bigint): void {
+    const rec = this.rec!;
+    const k = rec.csrWriteCount++;
+    rec.csrWriteNum[k] = num;
+    rec.csrWriteValue[k] = value;
   }
 
   /** sstatus as read: the S-visible fields of mstatus (privileged spec §4.1.1). */
   protected readSstatus(): bigint {
-    return BigInt(this.mstatus & C.SSTATUS_WRITABLE) | C.SSTATUS_XL_BITS;
+    return BigInt(this.mstatus & (C.SSTATUS_WRITABLE | C.MSTATUS_FS)) | C.SSTATUS_XL_BITS | this.statusSd();
   }
 
   /** Value of a CSR as software would read it, or undefined for a CSR rvx does not have. No checks. */
@@ -61,6 +74,9 @@ export abstract class HartCsrs extends HartTraps {
       case 0xc01: return BigInt(this.mtime());
       case 0xc02: return BigInt.asUintN(64, BigInt(this.minstret()));
       case 0x100: return this.readSstatus();
+      case 0x001: return this.isa.f ? BigInt(this.fflags) : undefined;
+      case 0x002: return this.isa.f ? BigInt(this.frm) : undefined;
+      case 0x003: return this.isa.f ? BigInt((this.frm << 5) | this.fflags) : undefined;
       case 0x104: return BigInt(this.mie & this.mideleg);
       case 0x105: return this.stvec;
       case 0x106: return BigInt(this.scounteren);
@@ -103,9 +119,15 @@ export abstract class HartCsrs extends HartTraps {
     if (isXpcCsr(n)) return this.xpc !== null && this.xpc.csrWrite(this as unknown as Hart, n, v);
     const lo = Number(v & 0xffffffffn);
     switch (n) {
-      case 0x100:
-        this.writeMstatus((this.mstatus & ~C.SSTATUS_WRITABLE) | (lo & C.SSTATUS_WRITABLE));
+      case 0x100: {
+        const w = C.SSTATUS_WRITABLE | (this.isa.f ? C.MSTATUS_FS : 0);
+        this.writeMstatus((this.mstatus & ~w) | (lo & w));
         break;
+      }
+      // fflags, frm, fcsr (F chapter, "Floating-Point Control and Status Register"): writes dirty FS.
+      case 0x001: this.fflags = lo & 0x1f; this.mstatus |= C.MSTATUS_FS_DIRTY; break;
+      case 0x002: this.frm = lo & 7; this.mstatus |= C.MSTATUS_FS_DIRTY; break;
+      case 0x003: this.fflags = lo & 0x1f; this.frm = (lo >>> 5) & 7; this.mstatus |= C.MSTATUS_FS_DIRTY; break;
       case 0x104:
         this.mie = (this.mie & ~this.mideleg) | (lo & this.mideleg);
         this.breakChunk = true;
@@ -133,7 +155,11 @@ export abstract class HartCsrs extends HartTraps {
         this.breakChunk = true;
         break;
       }
-      case 0x300: this.writeMstatus((this.mstatus & ~C.MSTATUS_WRITABLE) | (lo & C.MSTATUS_WRITABLE)); break;
+      case 0x300: {
+        const w = C.MSTATUS_WRITABLE | (this.isa.f ? C.MSTATUS_FS : 0);
+        this.writeMstatus((this.mstatus & ~w) | (lo & w));
+        break;
+      }
       case 0x301: break; // misa: WARL, fixed by MachineOptions.isa
       case 0x302: this.medeleg = lo & (C.MEDELEG_WRITABLE | (this.xpc !== null ? (this.xpc.delegableCauses ?? XPC_CAUSES) : 0)); break;
       case 0x303: this.mideleg = lo & C.S_INTERRUPTS; this.breakChunk = true; break;
@@ -261,6 +287,8 @@ export abstract class HartCsrs extends HartTraps {
     }
     if (((csr >>> 8) & 3) > this.priv) return this.illegalCsr();
     if (writes && (csr >>> 10) === 3) return this.illegalCsr();
+    // The FP CSRs are inaccessible while mstatus.FS is Off (privileged spec §3.1.6.6).
+    if (csr >= 0x001 && csr <= 0x003 && (this.mstatus & C.MSTATUS_FS) === 0) return this.illegalCsr();
     if (csr >= 0xc00 && csr <= 0xc1f) {
       const bit = 1 << (csr - 0xc00);
       if (this.priv < PRV_M && (this.mcounteren & bit) === 0) return this.illegalCsr();
@@ -269,6 +297,7 @@ export abstract class HartCsrs extends HartTraps {
     if (csr === 0x180 && this.priv === PRV_S && (this.mstatus & C.MSTATUS_TVM) !== 0) return this.illegalCsr();
     const old = this.csrRead(csr);
     if (old === undefined) return this.illegalCsr();
+    const fsBefore = this.mstatus & C.MSTATUS_FS;
     if (writes) {
       const src = imm ? BigInt(zimm) : this.slotBig(s1);
       let nv: bigint;
@@ -281,9 +310,13 @@ export abstract class HartCsrs extends HartTraps {
         // As Spike's commit log: the S-level views sstatus/sie/sip are logged as the M-level register
         // they write (mstatus/mie/mip), with its whole new value.
         const logged = csr === 0x100 ? 0x300 : csr === 0x104 ? 0x304 : csr === 0x144 ? 0x344 : csr;
-        const k = rec.csrWriteCount++;
-        rec.csrWriteNum[k] = logged;
-        rec.csrWriteValue[k] = this.csrRead(logged) ?? nv;
+        if (csr === 0x003) {
+          // fcsr is frm and fflags to Spike: it logs the two fields it writes, and mstatus when FS
+          // becomes Dirty.
+          this.logCsr(0x001, BigInt(this.fflags));
+          this.logCsr(0x002, BigInt(this.frm));
+        } else this.logCsr(logged, this.csrRead(logged) ?? nv);
+        if (csr <= 0x003 && fsBefore !== C.MSTATUS_FS_DIRTY) this.logCsr(0x300, this.csrRead(0x300)!);
       }
     }
     this.setSlot(d, old);

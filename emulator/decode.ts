@@ -7,6 +7,7 @@ import { decode, expand, operandValue, type Decoded } from '../isa/codec.js';
 import { INSTRUCTIONS, type InstrDef } from '../isa/instructions.js';
 import { disassemble } from '../isa/disasm.js';
 import { X0_SINK } from './layout.js';
+import { FP_OP } from './fpu/exec.js';
 
 // Interpreter opcodes. 0 marks a slot of the decoded-instruction cache not decoded yet.
 export const OP_UNDECODED = 0;
@@ -38,7 +39,13 @@ export const OP_XPC = 85;
  * slot (branches have no rd).
  */
 export const OP_BRANCH_MISALIGNED = 86, OP_JAL_MISALIGNED = 87;
-export const OP_COUNT = 88;
+/**
+ * F and D (emulator/fpu): loads and stores (imm = offset; rd or rs2 slot = f register · 2), and every
+ * computational instruction as OP_FP with imm = FP operation (emulator/fpu/exec.ts) | rs3 << 8 | rm << 13,
+ * register fields packed as number · 2 without the x0 sink (execFp knows which file each one names).
+ */
+export const OP_FLW = 88, OP_FLD = 89, OP_FSW = 90, OP_FSD = 91, OP_FP = 92;
+export const OP_COUNT = 93;
 
 const BY_NAME: Record<string, number> = {
   lui: OP_LUI, auipc: OP_AUIPC, jal: OP_JAL, jalr: OP_JALR,
@@ -55,6 +62,7 @@ const BY_NAME: Record<string, number> = {
   mul: OP_MUL, mulh: OP_MULH, mulhsu: OP_MULHSU, mulhu: OP_MULHU, div: OP_DIV, divu: OP_DIVU, rem: OP_REM,
   remu: OP_REMU, mulw: OP_MULW, divw: OP_DIVW, divuw: OP_DIVUW, remw: OP_REMW, remuw: OP_REMUW,
   csrrw: OP_CSRRW, csrrs: OP_CSRRS, csrrc: OP_CSRRC, csrrwi: OP_CSRRWI, csrrsi: OP_CSRRSI, csrrci: OP_CSRRCI,
+  flw: OP_FLW, fld: OP_FLD, fsw: OP_FSW, fsd: OP_FSD,
   sret: OP_SRET, mret: OP_MRET, wfi: OP_WFI, 'sfence.vma': OP_SFENCE_VMA,
 };
 
@@ -84,6 +92,7 @@ for (const d of INSTRUCTIONS) {
   }
   // The other IPC mechanisms (docs/mechanisms.md) go to the same hook.
   if (d.ext === 'Xpc' || d.ext === 'Xgate' || d.ext === 'Xasl') op = OP_XPC;
+  if (op === 0 && FP_OP[d.name] !== undefined) op = OP_FP;
   if (op === 0) throw new Error(`emulator: no semantics for table row ${d.name}`);
   opOfDef[d.id] = op;
 }
@@ -111,16 +120,18 @@ export interface IsaConfig {
   m: boolean;
   a: boolean;
   c: boolean;
+  f: boolean;
+  d: boolean;
 }
 
-/** Parse 'rv64imac', 'rv64ima', 'rv64i', ... (letters after rv64, in any order; g is not accepted). */
+/** Parse 'rv64gc', 'rv64imafdc', 'rv64imac', 'rv64i', ... into the extensions the hart has. */
 export function parseIsa(isa: string): IsaConfig | string {
   // Full ISA-string syntax (rv64gc, rv64imac_zicsr_zifencei, versions) and the list of what rvx
   // implements live in isa/isa-string.ts, shared with the assembler's --march.
   const spec = parseIsaString(isa);
   if (typeof spec === 'string') return spec;
   const x = spec.extensions;
-  return { m: x.has('m'), a: x.has('a'), c: x.has('c') };
+  return { m: x.has('m'), a: x.has('a'), c: x.has('c'), f: x.has('f'), d: x.has('d') };
 }
 
 /**
@@ -179,6 +190,30 @@ export function decodeSlot(raw: number, isa: IsaConfig, out: DecodedSlot): void 
     case OP_AMO_W: case OP_AMO_D:
       imm = amoOfDef[def.id];
       break;
+    case OP_FP: {
+      // rm: the instruction's field, or 0 for rows that fix it (fcvt.d.w, fsgnj, ...; execFp ignores it).
+      const rmIdx = def.fields.findIndex((f) => f.name === 'rm');
+      const rm = rmIdx >= 0 ? e.values[rmIdx] : 0;
+      imm = FP_OP[def.name] | (field(e, 'frs3') << 8) | (rm << 13);
+      out.op = op;
+      out.imm = imm;
+      const rd = def.fields.some((f) => f.name === 'frd') ? field(e, 'frd') : field(e, 'rd');
+      const rs1 = def.fields.some((f) => f.name === 'frs1') ? field(e, 'frs1') : field(e, 'rs1');
+      out.f = (rd * 2) | ((rs1 * 2) << 7) | ((field(e, 'frs2') * 2) << 13) | (len << 20);
+      return;
+    }
+    case OP_FLW: case OP_FLD:
+      imm = field(e, 'imm12');
+      out.op = op;
+      out.imm = imm;
+      out.f = (field(e, 'frd') * 2) | ((field(e, 'rs1') * 2) << 7) | (len << 20);
+      return;
+    case OP_FSW: case OP_FSD:
+      imm = field(e, 'simm12');
+      out.op = op;
+      out.imm = imm;
+      out.f = ((field(e, 'rs1') * 2) << 7) | ((field(e, 'frs2') * 2) << 13) | (len << 20);
+      return;
     case OP_XPC: case OP_ECALL: case OP_EBREAK: case OP_SRET: case OP_MRET: case OP_WFI: case OP_FENCE: case OP_FENCE_I:
       imm = bits | 0;
       break;
@@ -204,7 +239,9 @@ function extEnabled(def: InstrDef, isa: IsaConfig): boolean {
   switch (def.ext) {
     case 'M': return isa.m;
     case 'A': return isa.a;
-    case 'C': return isa.c;
+    case 'F': return isa.f;
+    case 'D': return isa.d;
+    case 'C': return isa.c && (def.alsoNeeds !== 'D' || isa.d);
     default: return true;
   }
 }

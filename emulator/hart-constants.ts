@@ -41,7 +41,8 @@ export const S_INTERRUPTS = MIP_SSIP | MIP_STIP | MIP_SEIP;
 export const ALL_INTERRUPTS = S_INTERRUPTS | MIP_MSIP | MIP_MTIP | MIP_MEIP;
 
 // mstatus fields (privileged spec §3.1.6). Everything rvx implements lives in the low 32 bits; UXL and
-// SXL are read-only 2 (64-bit) and FS/VS/XS/SD read 0 (no F, V or custom state).
+// SXL are read-only 2 (64-bit); VS and XS read 0 (no V or custom state); FS is writable with F, and SD
+// (bit 63) is computed on reads from FS == Dirty.
 export const MSTATUS_SIE = 1 << 1;
 export const MSTATUS_MIE = 1 << 3;
 export const MSTATUS_SPIE = 1 << 5;
@@ -55,6 +56,11 @@ export const MSTATUS_MXR = 1 << 19;
 export const MSTATUS_TVM = 1 << 20;
 export const MSTATUS_TW = 1 << 21;
 export const MSTATUS_TSR = 1 << 22;
+/** FS (bits 14:13): Off 0, Initial 1, Clean 2, Dirty 3 (privileged spec §3.1.6.6). */
+export const MSTATUS_FS = 3 << 13;
+export const MSTATUS_FS_DIRTY = 3 << 13;
+/** SD (bit 63), as a bigint for CSR reads. */
+export const MSTATUS_SD_BIT = 1n << 63n;
 export const MSTATUS_WRITABLE =
   MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP | MSTATUS_MPP | MSTATUS_MPRV |
   MSTATUS_SUM | MSTATUS_MXR | MSTATUS_TVM | MSTATUS_TW | MSTATUS_TSR;

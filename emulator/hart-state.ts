@@ -29,6 +29,11 @@ import type { XpcHook } from './xpc-hook.js';
 export interface ObservedRecord extends CommitRecord {
   memLo: number;
   memHi: number;
+  frd: number;
+  frdLo: number;
+  frdHi: number;
+  rdLo: number;
+  rdHi: number;
 }
 
 // ---- physical memory map (docs/machine.md) ----
@@ -77,6 +82,8 @@ export abstract class HartState {
   readonly m16: Uint16Array;
   readonly m16s: Int16Array;
   readonly m32: Int32Array;
+  /** The same memory as binary64 values (the F/D register file: f_i at FREGS_OFF / 8 + i). */
+  readonly f64: Float64Array;
   /** TLB tags: bits 31:12 (tlbTagLo) and 63:32 (tlbTagHi) of the virtual address. */
   readonly tlbTagLo: Int32Array;
   readonly tlbTagHi: Int32Array;
@@ -112,6 +119,15 @@ export abstract class HartState {
   mcountinhibit = 0;
   readonly pmp = new Pmp();
   misa: bigint;
+  /** F/D: accrued exception flags and dynamic rounding mode (fcsr = frm << 5 | fflags). */
+  fflags = 0;
+  frm = 0;
+  /**
+   * f registers not written since reset (bit i for f_i). Spike keeps 128-bit f registers that reset to
+   * zero, so until written they read as 0 through moves but as improperly NaN-boxed (the canonical NaN)
+   * to double-precision arithmetic; rvx copies that so commit logs match (the spec leaves the value open).
+   */
+  fFresh = -1;
 
   // ---- counters and time ----
   /** Instructions retired before the current chunk (the chunk's own count is `liveI`). */
@@ -186,17 +202,20 @@ export abstract class HartState {
     this.m16 = new Uint16Array(buf);
     this.m16s = new Int16Array(buf);
     this.m32 = new Int32Array(buf);
+    this.f64 = new Float64Array(buf);
     this.tlbTagLo = new Int32Array(buf, L.TLB_TAG_OFF, L.TLB_SETS * L.TLB_ENTRIES);
     this.tlbTagHi = new Int32Array(buf, L.TLB_TAG_OFF + 4 * L.TLB_SETS * L.TLB_ENTRIES, L.TLB_SETS * L.TLB_ENTRIES);
     this.tlbData = new Int32Array(buf, L.TLB_DATA_OFF, L.TLB_SETS * L.TLB_ENTRIES);
     this.tlbTagHi.fill(NO_TAG);
     this.decPages = new Array(total >>> 12);
     this.pageFlags = new Uint8Array(total >>> 12);
-    // misa: MXL = 2 (RV64) in bits 63:62; I, M, A, C, S, U (X is set only once an XPC engine is attached).
+    // misa: MXL = 2 (RV64) in bits 63:62; I, M, A, F, D, C, S, U (X is set only once an XPC engine is attached).
     let ext = (1 << 8) | (1 << 18) | (1 << 20);
     if (this.isa.m) ext |= 1 << 12;
     if (this.isa.a) ext |= 1 << 0;
     if (this.isa.c) ext |= 1 << 2;
+    if (this.isa.f) ext |= 1 << 5;
+    if (this.isa.d) ext |= 1 << 3;
     this.misa = (2n << 62n) | BigInt(ext);
     this.updateBases();
   }

@@ -10,7 +10,8 @@
 import * as D from './decode.js';
 import * as C from './hart-constants.js';
 import type { Hart } from './hart.js';
-import { TLB_ENTRIES, TLB_SETS, TLB_TAG_OFF, TLB_DATA_OFF } from './layout.js';
+import { TLB_ENTRIES, TLB_SETS, TLB_TAG_OFF, TLB_DATA_OFF, FREGS_OFF } from './layout.js';
+import { execFp, FP_WRITES_X } from './fpu/exec.js';
 
 const TWO32 = 4294967296;
 /** The TLB arrays as int32 indices of the hart's memory: tags (bits 31:12) of entry e at TAG_LO + e, */
@@ -48,6 +49,67 @@ function div64(h: Hart, op: number, s1: number, s2: number, d: number): void {
   }
   m32[d] = r | 0;
   m32[d + 1] = ((r - (r >>> 0)) / TWO32) | 0;
+}
+
+/** int32 index of f0 in the hart's memory. */
+const FREG_BASE = FREGS_OFF >> 2;
+
+/**
+ * F/D instruction with mstatus.FS = Off: illegal (privileged spec §3.1.6.6). Otherwise the rounding mode
+ * to use: the instruction's, or frm for dyn; -1 (illegal) for the reserved values 5 and 6 and for dyn
+ * with a reserved frm (F chapter, "Rounding mode encoding").
+ */
+function fpRoundingMode(h: Hart, rm: number): number {
+  if ((h.mstatus & C.MSTATUS_FS) === 0) return -1;
+  const r = rm === 7 ? h.frm : rm;
+  return r > 4 ? -1 : r;
+}
+
+/**
+ * Observed runs: what an F/D instruction wrote, as Spike's commit log reports it: the f register (or x
+ * register), fflags when the instruction raised flags, and mstatus when FS became Dirty.
+ */
+function recordFp(h: Hart, frd: number, xrd: number, flags: number, fsBefore: number): void {
+  const rec = h.rec!;
+  const m32 = h.m32;
+  if (frd >= 0) {
+    rec.frd = frd;
+    rec.frdLo = m32[FREG_BASE + 2 * frd];
+    rec.frdHi = m32[FREG_BASE + 2 * frd + 1];
+  }
+  if (xrd > 0) {
+    rec.rd = xrd;
+    rec.rdLo = m32[2 * xrd];
+    rec.rdHi = m32[2 * xrd + 1];
+  }
+  if (flags !== 0) h.logCsr(0x001, BigInt(h.fflags));
+  if (fsBefore !== C.MSTATUS_FS_DIRTY && (h.mstatus & C.MSTATUS_FS) === C.MSTATUS_FS_DIRTY) h.logCsr(0x300, h.csrRead(0x300)!);
+}
+
+/**
+ * execFp while some f registers were never written (Hart.fFresh): binary64 operations read those as the
+ * canonical NaN, as Spike does; moves (fmv.x.d, fsgnj reads are arithmetic in Spike) see their zero bits.
+ */
+function execFpFresh(h: Hart, fop: number, rm: number, rd: number, rs1: number, rs2: number, rs3: number): number {
+  const m32 = h.m32;
+  const d64 = fop >= 28 && fop !== 54 && fop !== 55 && fop !== 57;
+  if (!d64) return execFp(m32, h.f64, FREG_BASE, fop, rm, rd, rs1, rs2, rs3);
+  const srcs = [rs1, rs2, rs3];
+  const saved: number[] = [];
+  for (const r of srcs) {
+    if ((h.fFresh & (1 << r)) === 0 || saved.includes(r)) continue;
+    saved.push(r, m32[FREG_BASE + 2 * r], m32[FREG_BASE + 2 * r + 1]);
+    m32[FREG_BASE + 2 * r] = 0;
+    m32[FREG_BASE + 2 * r + 1] = 0x7ff80000;
+  }
+  const flags = execFp(m32, h.f64, FREG_BASE, fop, rm, rd, rs1, rs2, rs3);
+  for (let k = 0; k < saved.length; k += 3) {
+    const r = saved[k];
+    if (r === rd && FP_WRITES_X[fop] === 0) continue; // overwritten by the result
+    m32[FREG_BASE + 2 * r] = saved[k + 1];
+    m32[FREG_BASE + 2 * r + 1] = saved[k + 2];
+  }
+  return flags;
 }
 
 /** What execRare did: retired, go on (0); trapped, nothing retired (1); retired, end the chunk with pc
@@ -165,6 +227,65 @@ function execRare(h: Hart, w: number, imm: number, off: number, i: number): numb
         return RARE_TRAP;
       }
       return x.execute(h, imm >>> 0) ? RARE_JUMP_END : RARE_TRAP;
+    }
+
+    // ---- F and D ----
+    case 88 /* OP_FLW */:
+    case 89 /* OP_FLD */: {
+      if ((h.mstatus & C.MSTATUS_FS) === 0) {
+        h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(pc) ?? 0) >>> 0));
+        return RARE_TRAP;
+      }
+      const b = m32[s1];
+      const lo = (b + imm) | 0;
+      const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+      const size = op === 88 ? 4 : 8;
+      if (!h.loadSlow(lo, hi, size)) return RARE_TRAP;
+      const f = FREG_BASE + d;
+      m32[f] = h.ldLo;
+      m32[f + 1] = size === 4 ? -1 : h.ldHi; // flw NaN-boxes
+      h.fFresh &= ~(1 << (d >> 1));
+      const fsBefore = h.mstatus & C.MSTATUS_FS;
+      h.mstatus |= C.MSTATUS_FS_DIRTY;
+      if (h.rec !== null) recordFp(h, d >> 1, -1, 0, fsBefore);
+      return RARE_NEXT;
+    }
+    case 90 /* OP_FSW */:
+    case 91 /* OP_FSD */: {
+      if ((h.mstatus & C.MSTATUS_FS) === 0) {
+        h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(pc) ?? 0) >>> 0));
+        return RARE_TRAP;
+      }
+      const b = m32[s1];
+      const lo = (b + imm) | 0;
+      const hi = (m32[s1 + 1] + (imm >> 31) + ((lo >>> 0) < (b >>> 0) ? 1 : 0)) | 0;
+      const f = FREG_BASE + s2;
+      // fsw stores the low 32 bits whatever the upper half holds (no NaN-unboxing for moves).
+      if (!h.storeSlow(lo, hi, op === 90 ? 4 : 8, m32[f], m32[f + 1])) return RARE_TRAP;
+      return h.breakChunk ? RARE_NEXT_END : RARE_NEXT;
+    }
+    case 92 /* OP_FP */: {
+      const rm = fpRoundingMode(h, (imm >>> 13) & 7);
+      if (rm < 0) {
+        h.raise(C.CAUSE_ILLEGAL_INSTRUCTION, BigInt((h.peekRaw(pc) ?? 0) >>> 0));
+        return RARE_TRAP;
+      }
+      const fop = imm & 63;
+      const fsBefore = h.mstatus & C.MSTATUS_FS;
+      const flags = h.fFresh === 0
+        ? execFp(m32, h.f64, FREG_BASE, fop, rm, d >> 1, s1 >> 1, s2 >> 1, (imm >>> 8) & 31)
+        : execFpFresh(h, fop, rm, d >> 1, s1 >> 1, s2 >> 1, (imm >>> 8) & 31);
+      if (flags !== 0) {
+        h.fflags |= flags;
+        h.mstatus |= C.MSTATUS_FS_DIRTY;
+      }
+      const writesX = FP_WRITES_X[fop] === 1;
+      if (!writesX) {
+        h.mstatus |= C.MSTATUS_FS_DIRTY;
+        h.fFresh &= ~(1 << (d >> 1));
+      }
+      if (h.rec !== null) recordFp(h, writesX ? -1 : d >> 1, writesX ? d >> 1 : 0, flags, fsBefore);
+      return RARE_NEXT;
     }
 
     // ---- without C: jumps and taken branches to targets that are not 4-byte aligned ----

@@ -28,6 +28,9 @@ export const CSR_STVAL = 7;
 export const CSR_MTVEC = 8;
 export const CSR_STVEC = 9;
 
+/** f0..f31 (F and D): 8-byte little-endian slots at FREGS_OFF + 8·i (binary32 values NaN-boxed). */
+export const FREGS_OFF = 0x400;
+
 /** Direct-mapped TLBs: kind (read, write, fetch) × privilege (0 U, 1 S, 2 never filled, 3 M) × entries. */
 export const TLB_ENTRIES = 256;
 export const TLB_KINDS = 3;

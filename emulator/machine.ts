@@ -9,7 +9,7 @@ import * as C from './hart-constants.js';
 import { Hart, RAM_BASE, ROM_BASE, type ObservedRecord } from './hart.js';
 import { execChunk } from './interp.js';
 import { Jit, type JitStats } from './jit/tier.js';
-import { PC_OFF, INSTRET_OFF, CYCLE_OFF, KIND_FETCH } from './layout.js';
+import { PC_OFF, INSTRET_OFF, CYCLE_OFF, KIND_FETCH, FREGS_OFF } from './layout.js';
 import type { CommitObserver, CommitRecord, LoadableProgram, PageTableReader, RunResult } from './types.js';
 import { MEM_NONE, XLATE_DATA, XLATE_FETCH } from './types.js';
 import type { XpcHook } from './xpc-hook.js';
@@ -27,7 +27,7 @@ const CHUNK_MAX = 1 << 16;
 export interface MachineOptions {
   /** RAM size in MiB at 0x80000000 (default 128, at most 2047). */
   ramMiB?: number;
-  /** 'rv64imac' (default), or a subset such as 'rv64ima' (no C) or 'rv64i'. */
+  /** 'rv64gc' (default, like Spike: IMAFDC + Zicsr + Zifencei), or a subset such as 'rv64imac' or 'rv64i'. */
   isa?: string;
   /**
    * mtime frequency, relative to an assumed rate of 10^9 instructions per second: mtime advances by one
@@ -100,6 +100,9 @@ class LiveRecord implements ObservedRecord {
   rd = -1;
   rdLo = 0;
   rdHi = 0;
+  frd = -1;
+  frdLo = 0;
+  frdHi = 0;
   rs1Lo = 0;
   rs1Hi = 0;
   rs2Lo = 0;
@@ -145,6 +148,13 @@ class LiveRecord implements ObservedRecord {
   set rdValue(v: bigint) {
     this.rdLo = Number(BigInt.asIntN(32, v));
     this.rdHi = Number(BigInt.asIntN(32, v >> 32n));
+  }
+  get frdValue(): bigint {
+    return BigInt.asUintN(64, halvesToBigint(this.frdLo, this.frdHi));
+  }
+  set frdValue(v: bigint) {
+    this.frdLo = Number(BigInt.asIntN(32, v));
+    this.frdHi = Number(BigInt.asIntN(32, v >> 32n));
   }
   get rs1Value(): bigint {
     return halvesToBigint(this.rs1Lo, this.rs1Hi);
@@ -197,7 +207,7 @@ export class Machine implements PageTableReader {
     if (!Number.isInteger(ramMiB) || ramMiB < 1 || ramMiB > 2047) {
       throw new MachineError(`ramMiB must be an integer from 1 to 2047 (got ${ramMiB})`);
     }
-    const isa = D.parseIsa(opts.isa ?? 'rv64imac');
+    const isa = D.parseIsa(opts.isa ?? 'rv64gc');
     if (typeof isa === 'string') throw new MachineError(isa);
     const hz = opts.mtimeHz ?? 10_000_000;
     if (!(hz > 0) || !Number.isFinite(hz)) throw new MachineError(`mtimeHz must be a positive number (got ${hz})`);
@@ -296,6 +306,21 @@ export class Machine implements PageTableReader {
 
   getReg(i: number): bigint {
     return this.hart.getReg(i);
+  }
+
+  /** f register i (0..31) as its 64 bits (binary32 values NaN-boxed), for debuggers and tests. */
+  getFReg(i: number): bigint {
+    const m32 = this.hart.m32;
+    const k = (FREGS_OFF >> 2) + 2 * i;
+    return halvesToBigint(m32[k], m32[k + 1]);
+  }
+
+  setFReg(i: number, v: bigint): void {
+    const m32 = this.hart.m32;
+    const k = (FREGS_OFF >> 2) + 2 * i;
+    m32[k] = Number(BigInt.asIntN(32, v));
+    m32[k + 1] = Number(BigInt.asIntN(32, v >> 32n));
+    this.hart.fFresh &= ~(1 << i);
   }
 
   setReg(i: number, v: bigint): void {
@@ -517,6 +542,7 @@ export class Machine implements PageTableReader {
     rec.rd = -1;
     rec.rdLo = 0;
     rec.rdHi = 0;
+    rec.frd = -1;
     rec.csrWriteCount = 0;
     // The hart sets the memory fields only with memKind, and the trap fields only with trapped.
     if (rec.memKind !== MEM_NONE) {

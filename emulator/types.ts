@@ -71,6 +71,12 @@ export interface CommitRecord {
   /** Register written (1..31), or -1 when none (writes to x0 are not reported). */
   rd: number;
   rdValue: bigint;
+  /**
+   * Floating-point register written (0..31; F/D loads and computational instructions), or -1 / absent
+   * when none; its whole 64-bit value (binary32 results NaN-boxed) in frdValue.
+   */
+  frd?: number;
+  frdValue?: bigint;
   /** CSR writes performed, in order (numbers and new values); count in csrWriteCount. */
   csrWriteCount: number;
   csrWriteNum: number[];

@@ -10,7 +10,7 @@ import { decode, expand, type Decoded } from './codec.js';
 import type { InstrDef } from './instructions.js';
 import type { OperandField } from './operands.js';
 import { csrByNumber } from './csrs.js';
-import { ABI_NAMES } from './registers.js';
+import { ABI_NAMES, FP_ABI_NAMES, ROUNDING_MODES } from './registers.js';
 
 export interface Disassembly {
   /** `mnemonic\toperands`, or just the mnemonic when there are no operands. */
@@ -79,7 +79,8 @@ function result(mnemonic: string, operands: string, size: 2 | 4): Disassembly {
 const isBranchTarget = (f: OperandField) => f.name === 'bimm13' || f.name === 'jimm21' || f.name === 'c_jimm12' || f.name === 'c_bimm9';
 
 function operandText(f: OperandField, v: number, pc: number | bigint, opts: DisasmOptions | undefined): string {
-  if (f.kind === 'reg') return reg(v);
+  if (f.kind === 'reg') return f.file === 'f' ? FP_ABI_NAMES[v] : reg(v);
+  if (f.print === 'rm') return ROUNDING_MODES[v];
   if (f.name === 'csr') return csrName(v);
   if (f.print === 'fence') return fenceSet(v);
   if (isBranchTarget(f)) return target(pc, v, opts);
@@ -90,6 +91,8 @@ function operandText(f: OperandField, v: number, pc: number | bigint, opts: Disa
 function formatRow(def: InstrDef, values: readonly number[], pc: number | bigint, opts: DisasmOptions | undefined, size: 2 | 4): Disassembly {
   const parts: string[] = [];
   for (const s of def.slots) {
+    // With aliases on, LLVM leaves out the dynamic rounding mode (the assembler's default).
+    if (s.kind === 'field' && s.field.kind === 'imm' && s.field.print === 'rm' && values[def.fields.indexOf(s.field)] === 7 && opts?.aliases !== false) continue;
     if (s.kind === 'field') parts.push(operandText(s.field, values[def.fields.indexOf(s.field)], pc, opts));
     else if (s.kind === 'fixedReg') parts.push(reg(s.reg));
     else {
@@ -103,6 +106,8 @@ function formatRow(def: InstrDef, values: readonly number[], pc: number | bigint
 
 const CSR_CYCLE = 0xc00;
 const COUNTER_ALIASES: Record<number, string> = { 0xc00: 'rdcycle', 0xc01: 'rdtime', 0xc02: 'rdinstret' };
+/** fflags, frm, fcsr: the suffix of LLVM's frflags/fsflags, frrm/fsrm, frcsr/fscsr aliases. */
+const FP_CSR_ALIASES: Record<number, string> = { 0x001: 'flags', 0x002: 'rm', 0x003: 'csr' };
 
 /** LLVM's printed aliases of base instructions (the InstAliases of RISCVInstrInfo.td with priority). */
 function alias(def: InstrDef, v: readonly number[], pc: number | bigint, opts: DisasmOptions | undefined, size: 2 | 4): Disassembly | null {
@@ -158,19 +163,34 @@ function alias(def: InstrDef, v: readonly number[], pc: number | bigint, opts: D
       return v[0] === 15 && v[1] === 15 ? result('fence', '', size) : null;
     case 'csrrs': // rd, csr, rs1
       if (v[2] === 0 && COUNTER_ALIASES[v[1]]) return result(COUNTER_ALIASES[v[1]], reg(v[0]), size);
+      if (v[2] === 0 && FP_CSR_ALIASES[v[1]]) return result(`fr${FP_CSR_ALIASES[v[1]]}`, reg(v[0]), size);
       if (v[2] === 0) return result('csrr', `${reg(v[0])}, ${csrName(v[1])}`, size);
       if (v[0] === 0) return result('csrs', `${csrName(v[1])}, ${reg(v[2])}`, size);
       return null;
     case 'csrrw':
+      if (FP_CSR_ALIASES[v[1]]) {
+        const name = `fs${FP_CSR_ALIASES[v[1]]}`;
+        return result(name, v[0] === 0 ? reg(v[2]) : `${reg(v[0])}, ${reg(v[2])}`, size);
+      }
       return v[0] === 0 ? result('csrw', `${csrName(v[1])}, ${reg(v[2])}`, size) : null;
     case 'csrrc':
       return v[0] === 0 ? result('csrc', `${csrName(v[1])}, ${reg(v[2])}`, size) : null;
     case 'csrrwi':
+      if (v[1] === 1 || v[1] === 2) {
+        const name = v[1] === 1 ? 'fsflagsi' : 'fsrmi';
+        return result(name, v[0] === 0 ? String(v[2]) : `${reg(v[0])}, ${v[2]}`, size);
+      }
       return v[0] === 0 ? result('csrwi', `${csrName(v[1])}, ${v[2]}`, size) : null;
     case 'csrrsi':
       return v[0] === 0 ? result('csrsi', `${csrName(v[1])}, ${v[2]}`, size) : null;
     case 'csrrci':
       return v[0] === 0 ? result('csrci', `${csrName(v[1])}, ${v[2]}`, size) : null;
+    case 'fsgnj.s': case 'fsgnj.d': case 'fsgnjn.s': case 'fsgnjn.d': case 'fsgnjx.s': case 'fsgnjx.d': {
+      // fmv/fneg/fabs when both sources are the same register (RISCVInstrInfoF.td/D.td InstAliases).
+      if (v[1] !== v[2]) return null;
+      const kind = def.name.startsWith('fsgnjn') ? 'fneg' : def.name.startsWith('fsgnjx') ? 'fabs' : 'fmv';
+      return result(`${kind}.${def.name.slice(-1)}`, `${FP_ABI_NAMES[v[0]]}, ${FP_ABI_NAMES[v[1]]}`, size);
+    }
     case 'sfence.vma': // rs1, rs2
       if (v[1] !== 0) return null;
       return v[0] === 0 ? result('sfence.vma', '', size) : result('sfence.vma', reg(v[0]), size);
@@ -210,6 +230,11 @@ function compressedHint(d: Decoded): Disassembly | null {
  * fence and fence.i, which LLVM requires to be zero): shown as `<unknown>` like llvm-objdump.
  */
 function llvmRejects(d: Decoded): boolean {
+  // Reserved rounding modes 5 and 6 (LLVM's frm operand decoder refuses them).
+  if (d.def.ext === 'F' || d.def.ext === 'D') {
+    const i = d.def.fields.findIndex((f) => f.name === 'rm');
+    if (i >= 0 && (d.values[i] === 5 || d.values[i] === 6)) return true;
+  }
   if (d.def.name === 'fence') return (d.raw & 0xf00f8f80) !== 0;
   if (d.def.name === 'fence.i') return (d.raw & 0xfff00f80) !== 0;
   return false;

@@ -7,7 +7,7 @@
 
 import { OPERANDS, type OperandField } from './operands.js';
 
-export type Extension = 'I' | 'M' | 'A' | 'Zicsr' | 'Zifencei' | 'C' | 'Priv' | 'Xpc' | 'Xgate' | 'Xasl';
+export type Extension = 'I' | 'M' | 'A' | 'F' | 'D' | 'Zicsr' | 'Zifencei' | 'C' | 'Priv' | 'Xpc' | 'Xgate' | 'Xasl';
 
 /** One operand slot of an instruction's assembly syntax. */
 export type SyntaxSlot =
@@ -34,6 +34,8 @@ export interface InstrDef {
   nonzero: readonly string[];
   /** Register fields that must not hold these registers (their encodings belong to another row). */
   excluded?: Readonly<Record<string, readonly number[]>>;
+  /** Extensions the row needs besides `ext` (c.fld and friends need D). */
+  alsoNeeds?: Extension;
   /** Compressed rows: the base instruction they stand for, in assembly syntax over this row's operand names. */
   expandsTo?: string;
   /** A.aq/.rl variants: the memory ordering bits the row fixes. */
@@ -155,6 +157,48 @@ const MECH_ROWS: Row[] = [
   ['aslswitch', 'rs1, rs2', '31..25=0 14..12=4 11..7=0 6..0=0x2b', 'Xasl'],
 ];
 
+/**
+ * F and D rows (unprivileged spec, chapters "F" and "D", RV32F/RV64F/RV32D/RV64D listings). fmt (bits
+ * 26..25) is 0 for S and 1 for D. `rm` is the rounding-mode operand (default dyn in assembly); rows
+ * whose operation is exact (fcvt.d.s, fcvt.d.w, fcvt.d.wu) fix funct3 to 0 as LLVM and GNU as encode them.
+ */
+function floatRows(): Row[] {
+  const rows: Row[] = [];
+  for (const [w, fmt, ext, load] of [['s', 0, 'F', 2], ['d', 1, 'D', 3]] as const) {
+    const f7 = (hi5: number) => `31..27=${hi5} 26..25=${fmt}`;
+    rows.push([`fl${w === 's' ? 'w' : 'd'}`, 'frd, imm12(rs1)', `14..12=${load} 6..0=0x07`, ext]);
+    rows.push([`fs${w === 's' ? 'w' : 'd'}`, 'frs2, simm12(rs1)', `14..12=${load} 6..0=0x27`, ext]);
+    for (const [name, opc] of [['fmadd', 0x43], ['fmsub', 0x47], ['fnmsub', 0x4b], ['fnmadd', 0x4f]] as const) {
+      rows.push([`${name}.${w}`, 'frd, frs1, frs2, frs3, rm', `26..25=${fmt} 6..0=${opc}`, ext]);
+    }
+    for (const [name, hi5] of [['fadd', 0], ['fsub', 1], ['fmul', 2], ['fdiv', 3]] as const) {
+      rows.push([`${name}.${w}`, 'frd, frs1, frs2, rm', `${f7(hi5)} 6..0=0x53`, ext]);
+    }
+    rows.push([`fsqrt.${w}`, 'frd, frs1, rm', `${f7(0x0b)} 24..20=0 6..0=0x53`, ext]);
+    rows.push([`fsgnj.${w}`, 'frd, frs1, frs2', `${f7(4)} 14..12=0 6..0=0x53`, ext]);
+    rows.push([`fsgnjn.${w}`, 'frd, frs1, frs2', `${f7(4)} 14..12=1 6..0=0x53`, ext]);
+    rows.push([`fsgnjx.${w}`, 'frd, frs1, frs2', `${f7(4)} 14..12=2 6..0=0x53`, ext]);
+    rows.push([`fmin.${w}`, 'frd, frs1, frs2', `${f7(5)} 14..12=0 6..0=0x53`, ext]);
+    rows.push([`fmax.${w}`, 'frd, frs1, frs2', `${f7(5)} 14..12=1 6..0=0x53`, ext]);
+    if (w === 's') rows.push(['fcvt.s.d', 'frd, frs1, rm', `${f7(8)} 24..20=1 6..0=0x53`, 'D']);
+    else rows.push(['fcvt.d.s', 'frd, frs1', `${f7(8)} 24..20=0 14..12=0 6..0=0x53`, 'D']);
+    rows.push([`feq.${w}`, 'rd, frs1, frs2', `${f7(0x14)} 14..12=2 6..0=0x53`, ext]);
+    rows.push([`flt.${w}`, 'rd, frs1, frs2', `${f7(0x14)} 14..12=1 6..0=0x53`, ext]);
+    rows.push([`fle.${w}`, 'rd, frs1, frs2', `${f7(0x14)} 14..12=0 6..0=0x53`, ext]);
+    rows.push([`fclass.${w}`, 'rd, frs1', `${f7(0x1c)} 24..20=0 14..12=1 6..0=0x53`, ext]);
+    ['w', 'wu', 'l', 'lu'].forEach((i, k) => {
+      rows.push([`fcvt.${i}.${w}`, 'rd, frs1, rm', `${f7(0x18)} 24..20=${k} 6..0=0x53`, ext]);
+    });
+    ['w', 'wu', 'l', 'lu'].forEach((i, k) => {
+      const exact = w === 'd' && k < 2;
+      rows.push([`fcvt.${w}.${i}`, exact ? 'frd, rs1' : 'frd, rs1, rm', `${f7(0x1a)} 24..20=${k} ${exact ? '14..12=0 ' : ''}6..0=0x53`, ext]);
+    });
+    rows.push([`fmv.x.${w === 's' ? 'w' : 'd'}`, 'rd, frs1', `${f7(0x1c)} 24..20=0 14..12=0 6..0=0x53`, ext]);
+    rows.push([`fmv.${w === 's' ? 'w' : 'd'}.x`, 'frd, rs1', `${f7(0x1e)} 24..20=0 14..12=0 6..0=0x53`, ext]);
+  }
+  return rows;
+}
+
 /** A rows: each expands to four rows, plain, .aq, .rl and .aqrl (bits 26 and 25). */
 const AMO_ROWS: [name: string, funct5: number][] = [
   ['amoadd', 0x00], ['amoswap', 0x01], ['amoxor', 0x04], ['amoor', 0x08], ['amoand', 0x0c],
@@ -214,6 +258,11 @@ const C_ROWS: Row[] = [
   ['c.add', 'rd, c_rs2', '15..12=9 1..0=2', 'C', { nz: ['c_rs2'], expands: 'add rd, rd, c_rs2' }],
   ['c.swsp', 'c_rs2, c_uimm8sp_s(sp)', '15..13=6 1..0=2', 'C', { expands: 'sw c_rs2, c_uimm8sp_s(sp)' }],
   ['c.sdsp', 'c_rs2, c_uimm9sp_s(sp)', '15..13=7 1..0=2', 'C', { expands: 'sd c_rs2, c_uimm9sp_s(sp)' }],
+  // RV64DC: the double-precision loads and stores (need D as well as C).
+  ['c.fld', 'c_frd_p, c_uimm8(c_rs1_p)', '15..13=1 1..0=0', 'C', { expands: 'fld c_frd_p, c_uimm8(c_rs1_p)' }],
+  ['c.fsd', 'c_frs2_p, c_uimm8(c_rs1_p)', '15..13=5 1..0=0', 'C', { expands: 'fsd c_frs2_p, c_uimm8(c_rs1_p)' }],
+  ['c.fldsp', 'c_frd, c_uimm9sp(sp)', '15..13=1 1..0=2', 'C', { expands: 'fld c_frd, c_uimm9sp(sp)' }],
+  ['c.fsdsp', 'c_frs2, c_uimm9sp_s(sp)', '15..13=5 1..0=2', 'C', { expands: 'fsd c_frs2, c_uimm9sp_s(sp)' }],
 ];
 
 /** Register names the syntax strings may spell out literally. */
@@ -275,7 +324,7 @@ function slotFields(slots: readonly SyntaxSlot[]): OperandField[] {
 }
 
 function buildTable(): InstrDef[] {
-  const rows = [...BASE_ROWS, ...atomicRows(), ...C_ROWS, ...MECH_ROWS];
+  const rows = [...BASE_ROWS, ...atomicRows(), ...floatRows(), ...C_ROWS, ...MECH_ROWS];
   return rows.map(([name, syntax, fixed, ext, extra], id): InstrDef => {
     const size: 2 | 4 = ext === 'C' ? 2 : 4;
     const { match, mask } = parseFixed(name, fixed, size);
@@ -303,6 +352,7 @@ function buildTable(): InstrDef[] {
       expandsTo: extra?.expands,
     };
     if (extra?.not) def.excluded = extra.not;
+    if (ext === 'C' && name.startsWith('c.f')) def.alsoNeeds = 'D';
     if (ext === 'A') {
       def.aq = amo !== null && amo[1] !== 'rl';
       def.rl = amo !== null && amo[1] !== 'aq';
@@ -311,7 +361,7 @@ function buildTable(): InstrDef[] {
   });
 }
 
-/** Every instruction rvx knows, base rows first, then A, then C. */
+/** Every instruction rvx knows, base rows first, then A, F, D, then C. */
 export const INSTRUCTIONS: readonly InstrDef[] = buildTable();
 
 /** Lookup by mnemonic. */

@@ -8,8 +8,10 @@ export interface RegField {
   name: string;
   hi: number;
   lo: number;
-  /** 3-bit "prime" register field of the C extension: encodes x8..x15. */
+  /** 3-bit "prime" register field of the C extension: encodes x8..x15 (f8..f15). */
   prime: boolean;
+  /** Register file: integer (x) or floating-point (f, the F and D extensions). */
+  file: 'x' | 'f';
 }
 
 /** A piece of an immediate: instruction bits [instHi:instLo] hold value bits starting at valLo. */
@@ -30,14 +32,14 @@ export interface ImmField {
    * sign-extended low 6 bits (c.lui). Only used by c.lui.
    */
   upper20?: boolean;
-  /** How the disassembler prints it: fence sets as iorw, everything else as a number. */
-  print?: 'fence';
+  /** How the disassembler prints it: fence sets as iorw, rounding modes by name, everything else as a number. */
+  print?: 'fence' | 'rm';
 }
 
 export type OperandField = RegField | ImmField;
 
-function reg(name: string, hi: number, lo: number, prime = false): RegField {
-  return { kind: 'reg', name, hi, lo, prime };
+function reg(name: string, hi: number, lo: number, prime = false, file: 'x' | 'f' = 'x'): RegField {
+  return { kind: 'reg', name, hi, lo, prime, file };
 }
 
 function imm(
@@ -69,12 +71,23 @@ export const OPERANDS: Readonly<Record<string, OperandField>> = {
   pred: imm('pred', false, 4, 0, [[27, 24, 0]], { print: 'fence' }),
   succ: imm('succ', false, 4, 0, [[23, 20, 0]], { print: 'fence' }),
 
+  // F and D (unprivileged spec, F chapter: R4-type rs3 in 31..27, the rounding mode in funct3).
+  frd: reg('frd', 11, 7, false, 'f'),
+  frs1: reg('frs1', 19, 15, false, 'f'),
+  frs2: reg('frs2', 24, 20, false, 'f'),
+  frs3: reg('frs3', 31, 27, false, 'f'),
+  rm: imm('rm', false, 3, 0, [[14, 12, 0]], { print: 'rm' }),
+
   // C extension (unprivileged spec, chapter "C" Standard Extension, compressed formats table).
   c_rs1: reg('c_rs1', 11, 7),
   c_rs2: reg('c_rs2', 6, 2),
   c_rd_p: reg('c_rd_p', 4, 2, true),
   c_rs1_p: reg('c_rs1_p', 9, 7, true),
   c_rs2_p: reg('c_rs2_p', 4, 2, true),
+  c_frd_p: reg('c_frd_p', 4, 2, true, 'f'),
+  c_frs2_p: reg('c_frs2_p', 4, 2, true, 'f'),
+  c_frd: reg('c_frd', 11, 7, false, 'f'),
+  c_frs2: reg('c_frs2', 6, 2, false, 'f'),
   c_nzuimm10: imm('c_nzuimm10', false, 10, 2, [[12, 11, 4], [10, 7, 6], [6, 6, 2], [5, 5, 3]]),
   c_uimm7: imm('c_uimm7', false, 7, 2, [[12, 10, 3], [6, 6, 2], [5, 5, 6]]),
   c_uimm8: imm('c_uimm8', false, 8, 3, [[12, 10, 3], [6, 5, 6]]),

@@ -36,7 +36,7 @@ function llvmText(src: string, c: boolean): { bytes?: Buffer; error?: string } {
   const b = join(dir, `t${n}.bin`);
   writeFileSync(s, src);
   try {
-    execFileSync('llvm-mc', ['-triple=riscv64', `-mattr=+m,+a${c ? ',+c' : ''},-relax`, '-filetype=obj', '-o', o, s], { stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync('llvm-mc', ['-triple=riscv64', `-mattr=+m,+a,+f,+d${c ? ',+c' : ''},-relax`, '-filetype=obj', '-o', o, s], { stdio: ['ignore', 'pipe', 'pipe'] });
     execFileSync('llvm-objcopy', ['-O', 'binary', '--only-section=.text', o, b]);
     return { bytes: readFileSync(b) };
   } catch (e) {
@@ -84,11 +84,14 @@ function llvmAccepted(lines: string[], c: boolean): string[] {
 
 const REGS = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 's0', 's1', 'a0', 'a5', 'a7', 's11', 't6', 'x31', 'x9'];
 const PRIME = ['s0', 's1', 'a0', 'a3', 'a5', 'x15'];
+const FREGS = ['ft0', 'ft1', 'fs0', 'fs1', 'fa0', 'fa7', 'fs11', 'ft11', 'f31', 'f9', 'F3'];
+const FPRIME = ['fs0', 'fs1', 'fa0', 'fa3', 'fa5', 'f15'];
 const CSRS = ['mstatus', 'sstatus', 'satp', 'mepc', 'cycle', '0x7c0', '4095', '0'];
 
 function immValues(f: OperandField & { kind: 'imm' }): string[] {
   if (f.name === 'csr') return CSRS;
   if (f.print === 'fence') return ['iorw', 'rw', 'w', 'i', 'o', 'ir'];
+  if (f.print === 'rm') return ['rne', 'rtz', 'rdn', 'rup', 'rmm', 'dyn'];
   if (f.upper20) return ['1', '31', '0xfffe0', '0xfffff', '7'];
   const step = 2 ** f.align;
   const lo = f.signed ? -(2 ** (f.bits - 1)) : 0;
@@ -99,6 +102,7 @@ function immValues(f: OperandField & { kind: 'imm' }): string[] {
 }
 
 function fieldValues(f: OperandField): string[] {
+  if (f.kind === 'reg' && f.file === 'f') return f.prime ? FPRIME : FREGS;
   if (f.kind === 'reg') return f.prime ? PRIME : REGS;
   return immValues(f);
 }
@@ -143,6 +147,36 @@ describe.skipIf(!HAVE_LLVM)('rvx asm vs llvm-mc', () => {
 
   const PSEUDO = `
   nop
+  fmv.s fa0, fa1
+  fneg.s ft0, ft1
+  fabs.s fs0, fa5
+  fmv.d f1, f2
+  fneg.d fa0, fa0
+  fabs.d ft11, fs11
+  fgt.s a0, fa0, fa1
+  fge.d t0, ft0, ft1
+  fmv.x.s a0, fa0
+  fmv.s.x fa0, a0
+  fadd.d fa0, fa1, fa2
+  fmadd.s fa0, fa1, fa2, fa3
+  fsqrt.d fa0, fa1
+  fcvt.l.d a0, fa0
+  fcvt.s.lu fa0, a1
+  frcsr a0
+  fscsr a1
+  fscsr a0, a1
+  frrm t0
+  fsrm a2
+  fsrmi 4
+  fsrmi a0, 1
+  frflags a1
+  fsflags a2
+  fsflagsi 31
+  fld fa0, 8(sp)
+  fsd fs1, 504(sp)
+  fld fa5, 248(a5)
+  flw ft0, -4(a0)
+  fsw ft1, 2047(x31)
   mv a0, a1
   mv s0, zero
   not t0, t1

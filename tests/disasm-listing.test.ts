@@ -198,7 +198,7 @@ beforeAll(() => {
     const s = join(dir, `${name}.s`);
     const o = join(dir, `${name}.o`);
     writeFileSync(s, src);
-    const r = spawnSync('llvm-mc', ['-triple=riscv64', '-mattr=+m,+a,+c', '-filetype=obj', '-o', o, s], { encoding: 'utf8' });
+    const r = spawnSync('llvm-mc', ['-triple=riscv64', '-mattr=+m,+a,+c,+f,+d', '-filetype=obj', '-o', o, s], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
     files[name] = o;
   }
@@ -211,7 +211,7 @@ beforeAll(() => {
 });
 
 function llvmObjdump(file: string, extra: string[] = []): string {
-  const r = spawnSync('llvm-objdump', ['-d', '--mattr=+m,+a,+c', ...extra, file], { encoding: 'utf8', cwd: dir });
+  const r = spawnSync('llvm-objdump', ['-d', '--mattr=+m,+a,+c,+f,+d', ...extra, file], { encoding: 'utf8', cwd: dir });
   if (r.status !== 0) throw new Error(r.stderr);
   return r.stdout;
 }

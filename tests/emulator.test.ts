@@ -85,15 +85,15 @@ const reg = (x: Run, i: number) => x.m.getReg(i);
 const A0 = 10, A1 = 11, A2 = 12, A3 = 13, A4 = 14, A5 = 15, S9 = 25, S10 = 26, S11 = 27;
 
 describe('reset state and boot ROM', () => {
-  it('starts at 0x1000 in M-mode with misa = RV64IMACSU and jumps to the entry with a0 = mhartid, a1 = 0x1020', () => {
+  it('starts at 0x1000 in M-mode with misa = RV64IMAFDCSU (rv64gc, the default) and jumps to the entry with a0 = mhartid, a1 = 0x1020', () => {
     const m = new Machine({ ramMiB: 4 });
     expect(m.pc).toBe(0x1000);
     expect(m.priv).toBe(3);
     const misa = m.readCsr(0x301);
     expect(misa >> 62n).toBe(2n);
-    const letters = [...'ACIMSU'].map((c) => 1n << BigInt(c.charCodeAt(0) - 65));
+    const letters = [...'ACDFIMSU'].map((c) => 1n << BigInt(c.charCodeAt(0) - 65));
     expect(misa & ((1n << 26n) - 1n)).toBe(letters.reduce((a, b) => a | b));
-    expect(m.readCsr(0x300)).toBe((2n << 32n) | (2n << 34n)); // UXL = SXL = 2, everything else 0
+    expect(m.readCsr(0x300)).toBe((2n << 32n) | (2n << 34n)); // UXL = SXL = 2, everything else 0 (FS Off, as Spike)
     const x = run(frame('        mv a2, a0\n        mv a3, a1'));
     expect(x.r).toEqual({ reason: 'exit', code: 0 });
     expect(reg(x, A2)).toBe(0n);
@@ -102,7 +102,9 @@ describe('reset state and boot ROM', () => {
 
   it('clears misa.C for rv64ima and refuses unknown ISA strings and bad options', () => {
     expect(new Machine({ isa: 'rv64ima', ramMiB: 1 }).readCsr(0x301) & 4n).toBe(0n);
-    expect(() => new Machine({ isa: 'rv64gc' })).toThrow(MachineError);
+    expect(new Machine({ isa: 'rv64imac', ramMiB: 1 }).readCsr(0x301) & 0x28n).toBe(0n); // no F, D
+    expect(() => new Machine({ isa: 'rv64imv' })).toThrow(MachineError);
+    expect(new Machine({ isa: 'rv64imadc', ramMiB: 1 }).readCsr(0x301) & 0x28n).toBe(0x28n); // D implies F
     expect(() => new Machine({ ramMiB: 0 })).toThrow(MachineError);
     const m = new Machine({ ramMiB: 1 });
     expect(() => m.load({ segments: [{ paddr: 0x1000, data: new Uint8Array(4), memsz: 4 }], entry: 0x1000 })).toThrow(/not inside RAM/);
@@ -1031,5 +1033,66 @@ exc:    csrr a1, mcause
     expect(reg(x, A0)).toBe(3n);
     expect(reg(x, A1)).toBe(11n);
     expect(reg(x, A2) & 3n).toBe(1n);
+  });
+});
+
+describe('F and D: mstatus.FS, SD, misa, frm', () => {
+  it('FS Off makes F/D instructions and FP CSRs illegal; Initial → Dirty on an FP write; SD in mstatus and sstatus', () => {
+    const off = run(frame('        fadd.d fa0, fa1, fa2'), { isa: 'rv64gc' });
+    expect(off.r).toEqual({ reason: 'exit', code: 99 });
+    expect(reg(off, S9)).toBe(2n); // illegal instruction
+    expect(reg(off, S10)).toBe(0x02c5f553n); // mtval: the instruction bits
+    const csrOff = run(frame('        frflags a0'), { isa: 'rv64gc' });
+    expect(reg(csrOff, S9)).toBe(2n);
+    const x = run(frame(`        li t0, 0x2000          # FS = Initial (through sstatus)
+        csrs sstatus, t0
+        csrr a2, mstatus
+        fcvt.d.w fa0, zero
+        csrr a3, mstatus
+        csrr a4, sstatus
+        li t0, 0x2000          # Dirty (3) → Clean (2)
+        csrc mstatus, t0
+        csrr a5, sstatus
+        fmv.x.d a1, fa0        # writes no f register: stays Clean`), { isa: 'rv64gc' });
+    expect(x.r).toEqual({ reason: 'exit', code: 0 });
+    expect((reg(x, A2) >> 13n) & 3n).toBe(1n);
+    expect(reg(x, A3) >> 63n).toBe(1n);
+    expect((reg(x, A3) >> 13n) & 3n).toBe(3n);
+    expect(reg(x, A4) >> 63n).toBe(1n);
+    expect((reg(x, A5) >> 13n) & 3n).toBe(2n);
+    expect(reg(x, A5) >> 63n).toBe(0n);
+    expect(x.m.getFReg(10)).toBe(0n); // fcvt.d.w of 0
+    x.m.setFReg(1, 0xffffffff3f800000n);
+    expect(x.m.getFReg(1)).toBe(0xffffffff3f800000n);
+  });
+
+  it('dyn with a reserved frm, and reserved static rounding modes, are illegal; fcsr = frm << 5 | fflags', () => {
+    const x = run(frame(`        li t0, 0x2000
+        csrs mstatus, t0
+        li t0, 0xe3            # frm = 7 (reserved), fflags = NV | ... 3
+        fscsr t0
+        frcsr a2
+        frrm a3
+        frflags a4
+        fadd.d fa0, fa1, fa2   # dyn: frm 7 is reserved`), { isa: 'rv64gc' });
+    expect(x.r).toEqual({ reason: 'exit', code: 99 });
+    expect(reg(x, S9)).toBe(2n);
+    expect(reg(x, A2)).toBe(0xe3n);
+    expect(reg(x, A3)).toBe(7n);
+    expect(reg(x, A4)).toBe(3n);
+    const y = run(frame(`        li t0, 0x2000
+        csrs mstatus, t0
+        .word 0x02c5d553       # fadd.d fa0, fa1, fa2 with rm = 5`), { isa: 'rv64gc' });
+    expect(reg(y, S9)).toBe(2n);
+  });
+
+  it('rv64imac has no F/D: misa without them, FP encodings illegal, FS not writable', () => {
+    const x = run(frame(`        li t0, 0x2000
+        csrs mstatus, t0
+        csrr a2, mstatus
+        .word 0x02c5f553       # fadd.d`), { isa: 'rv64imac' });
+    expect(reg(x, S9)).toBe(2n);
+    expect((reg(x, A2) >> 13n) & 3n).toBe(0n);
+    expect(x.m.readCsr(0x301) & 0x28n).toBe(0n);
   });
 });

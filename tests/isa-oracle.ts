@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InstrDef } from '../isa/instructions.js';
-import { registerName } from '../isa/registers.js';
+import { fpRegisterName, registerName, ROUNDING_MODES } from '../isa/registers.js';
 import { operandRangeError, type OperandField } from '../isa/operands.js';
 import { encode } from '../isa/codec.js';
 
@@ -31,7 +31,7 @@ export interface McLine {
  * Assemble each line with `llvm-mc -show-encoding` (one process for all lines). Lines must each hold one
  * instruction. Rejected lines get bits = null and the error message.
  */
-export function llvmMc(lines: readonly string[], mattr = '+m,+a,+c', extraArgs: string[] = []): McLine[] {
+export function llvmMc(lines: readonly string[], mattr = '+m,+a,+c,+f,+d', extraArgs: string[] = []): McLine[] {
   const r = spawnSync('llvm-mc', ['-triple=riscv64', `-mattr=${mattr}`, '-show-encoding', ...extraArgs], {
     input: lines.join('\n') + '\n',
     encoding: 'utf8',
@@ -62,7 +62,7 @@ export function llvmMc(lines: readonly string[], mattr = '+m,+a,+c', extraArgs: 
 }
 
 /** Disassemble a buffer of instruction bytes at address 0 with llvm-objdump; one entry per instruction. */
-export function llvmObjdumpRaw(code: Uint8Array, mattr = '+m,+a,+c', extraArgs: string[] = []): { addr: number; hex: string; text: string }[] {
+export function llvmObjdumpRaw(code: Uint8Array, mattr = '+m,+a,+c,+f,+d', extraArgs: string[] = []): { addr: number; hex: string; text: string }[] {
   // Wrap the bytes into an object file through llvm-mc's .byte directives, then disassemble it.
   const dir = mkdtempSync(join(tmpdir(), 'rvx-objdump-'));
   try {
@@ -95,7 +95,8 @@ function fenceSet(v: number): string {
 }
 
 function fieldText(f: OperandField, v: number): string {
-  if (f.kind === 'reg') return registerName(v);
+  if (f.kind === 'reg') return f.file === 'f' ? fpRegisterName(v) : registerName(v);
+  if (f.print === 'rm') return ROUNDING_MODES[v];
   if (f.print === 'fence') return fenceSet(v);
   return String(v);
 }
@@ -118,7 +119,7 @@ export function formatInstr(def: InstrDef, values: readonly number[]): string {
  * Assemble groups of lines (e.g. one `li` each, which llvm-mc expands to several instructions) and return
  * each group's bytes concatenated. Groups are separated in llvm-mc's output by a `fence.tso` marker.
  */
-export function llvmMcGroups(groups: readonly string[], mattr = '+m,+a,+c'): (Uint8Array | string)[] {
+export function llvmMcGroups(groups: readonly string[], mattr = '+m,+a,+c,+f,+d'): (Uint8Array | string)[] {
   const lines: string[] = [];
   const groupOfLine: number[] = [];
   groups.forEach((g, i) => {
@@ -151,6 +152,7 @@ export function boundaryValues(f: OperandField): number[] {
   if (f.kind === 'reg') return f.prime ? [8, 10, 15] : [0, 1, 2, 10, 31];
   if (f.upper20) return [1, 31, 0xfffe0, 0xfffff, 5];
   if (f.print === 'fence') return [1, 3, 8, 15, 6];
+  if (f.print === 'rm') return [0, 1, 2, 3, 4, 7]; // 5 and 6 are reserved
   const step = 2 ** f.align;
   const lo = f.signed ? -(2 ** (f.bits - 1)) : 0;
   const hi = (f.signed ? 2 ** (f.bits - 1) : 2 ** f.bits) - step;

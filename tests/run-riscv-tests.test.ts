@@ -1,4 +1,5 @@
-// Optional: the official riscv-tests ISA suite (rv64ui/um/ua/uc/si/mi "-p-" ELFs, built elsewhere: their
+// Optional: the official riscv-tests ISA suite (rv64ui/um/ua/uc/si/mi "-p-" ELFs, and rv64uf/ud "-p-" and
+// "-v-" ELFs, built elsewhere: their
 // code is not part of rvx) run through `rvx run`. Point RVX_RISCV_TESTS at a directory of built test
 // ELFs (e.g. riscv-tests/isa after `make XLEN=64`); every rv64*-p-* file there must pass. Skipped when
 // the variable is unset.
@@ -14,7 +15,7 @@ const DIR = process.env.RVX_RISCV_TESTS ?? '';
 function testFiles(): string[] {
   if (!DIR) return [];
   return readdirSync(DIR)
-    .filter((f) => /^rv64(ui|um|ua|uc|si|mi)-p-[\w-]+$/.test(f) && statSync(join(DIR, f)).isFile())
+    .filter((f) => (/^rv64(ui|um|ua|uc|si|mi)-p-[\w-]+$/.test(f) || /^rv64(uf|ud)-[pv]-[\w-]+$/.test(f)) && statSync(join(DIR, f)).isFile())
     .sort();
 }
 
@@ -25,7 +26,7 @@ describe.skipIf(!DIR)('riscv-tests through rvx run', () => {
     expect(FILES.length, `no rv64*-p-* files in ${DIR}`).toBeGreaterThan(0);
   });
   for (const f of FILES) {
-    // F/D and vector suites (rv64uf, rv64ud, ...) are left out by the name filter above: rvx is RV64IMAC.
+    // rv64uf/rv64ud run on the default machine (rv64gc); vector suites are left out by the name filter.
     // Each test runs on the default (rocket, interpreted) core and on the ideal core with either tier.
     for (const extra of [[], ['--core', 'ideal', '--tier', 'interp'], ['--core', 'ideal', '--tier', 'jit']]) {
       it(`${f} ${extra.join(' ')}`.trim(), async () => {

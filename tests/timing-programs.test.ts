@@ -70,6 +70,36 @@ function runProgram(text: string, core: 'rocket' | 'ideal' = 'rocket') {
   return { steps, at, total, machine: m, model };
 }
 
+describe('rocket model: F and D (FPU latencies of docs/cycle-model.md)', () => {
+  it('FMA pipes (s 3, d 4), iterative fdiv (busy for its latency), FP load-use, FP-to-integer', () => {
+    const { at } = runProgram(`
+        .globl _start
+_start: li      t0, 0x2000
+        csrs    mstatus, t0
+        la      a1, data
+        fld     fa0, 0(a1)          # brings the line in
+ld1:    fld     fa1, 0(a1)
+use1:   fadd.d  fa2, fa1, fa1       # FP load-use: ready 3 cycles after the load
+add1:   fadd.d  fa3, fa2, fa2       # dfma: 4 cycles
+adds:   fadd.s  ft0, ft1, ft1
+adds2:  fadd.s  ft2, ft0, ft0       # sfma: 3 cycles
+div1:   fdiv.d  fa4, fa3, fa1
+div2:   fdiv.d  fa5, fa0, fa1       # independent, but the unit is busy
+cmp:    feq.d   a2, fa5, fa5
+use3:   addi    a3, a2, 1           # FP-to-integer result: 2 cycles
+        .data
+data:   .dword 0x4008000000000000
+`);
+    expect(at('use1')).toMatchObject({ cycles: 3 });
+    expect(at('add1')).toMatchObject({ cycles: 4 });
+    expect(at('adds2')).toMatchObject({ cycles: 3 });
+    expect(at('div1')).toMatchObject({ cycles: 1 }); // fa3 is ready by now
+    expect(at('div2')).toMatchObject({ cycles: 56 });
+    expect(at('cmp')).toMatchObject({ cycles: 56 });
+    expect(at('use3')).toMatchObject({ cycles: 2 });
+  });
+});
+
 describe('rocket model on real programs', () => {
   it('load-use: ld then dependent add (+1), lb then dependent add (+2)', () => {
     const { at } = runProgram(`

@@ -21,6 +21,16 @@ export const C_SFENCE = 13;
 export const C_FENCE_I = 14;
 export const C_XPC = 15;
 export const C_SYSTEM = 16; // ecall, ebreak, wfi, fence
+// F and D, by the Rocket FPU unit that executes them (rocket-chip src/main/scala/tile/FPU.scala).
+export const C_FP_LOAD = 17; // flw, fld
+export const C_FP_STORE = 18; // fsw, fsd
+export const C_FMA_S = 19; // fadd/fsub/fmul/fmadd/... .s (sfma pipe)
+export const C_FMA_D = 20; // the same .d (dfma pipe)
+export const C_FP_MISC = 21; // sign injection, fmin/fmax, fcvt.s.d/fcvt.d.s (fpmu)
+export const C_FP_FROMINT = 22; // fcvt.{s,d}.{w,wu,l,lu}, fmv.w.x, fmv.d.x (ifpu)
+export const C_FP_TOINT = 23; // feq/flt/fle, fclass, fcvt.{w,wu,l,lu}.*, fmv.x.* (fpiu, result to an x register)
+export const C_FDIV_S = 24; // fdiv.s, fsqrt.s (iterative divide/square-root unit)
+export const C_FDIV_D = 25; // fdiv.d, fsqrt.d
 
 /** OpFacts.mulDiv bits (rocket-chip MulDiv's decode: cmdHi, halfWidth, lhsSigned, rhsSigned). */
 export const MD_HI = 1;
@@ -86,6 +96,15 @@ function classify(name: string): number {
   // The other IPC mechanisms (docs/mechanisms.md): the same engine-step costing (timing/mech.ts).
   if (['gcall', 'gret', 'gfill', 'gflush', 'aslswitch'].includes(name)) return C_XPC;
   if (['ecall', 'ebreak', 'wfi', 'fence', 'fence.tso'].includes(name)) return C_SYSTEM;
+  if (name === 'flw' || name === 'fld') return C_FP_LOAD;
+  if (name === 'fsw' || name === 'fsd') return C_FP_STORE;
+  if (/^f(div|sqrt)\.s$/.test(name)) return C_FDIV_S;
+  if (/^f(div|sqrt)\.d$/.test(name)) return C_FDIV_D;
+  if (/^f(add|sub|mul|n?madd|n?msub)\.s$/.test(name)) return C_FMA_S;
+  if (/^f(add|sub|mul|n?madd|n?msub)\.d$/.test(name)) return C_FMA_D;
+  if (/^(feq|flt|fle|fclass|fmv\.x)|^fcvt\.(w|wu|l|lu)\./.test(name)) return C_FP_TOINT;
+  if (/^fmv\.[wd]\.x$|^fcvt\.[sd]\.(w|wu|l|lu)$/.test(name)) return C_FP_FROMINT;
+  if (/^(fsgnj|fmin|fmax|fcvt\.s\.d|fcvt\.d\.s)/.test(name)) return C_FP_MISC;
   return C_ALU;
 }
 
@@ -129,6 +148,34 @@ function build(): OpFacts {
 }
 
 export const OP_FACTS: OpFacts = build();
+
+/**
+ * The f registers an F/D row reads (frs1, frs2, frs3; fsw/fsd's data) and writes (frd), as bit fields
+ * of the raw instruction: [lo, lo, lo] of the sources (255: none) and the destination's lo (255: none).
+ * Compressed rows (c.fld, c.fsd, c.fldsp, c.fsdsp) take their own fields.
+ */
+export const FP_SRC_LO: Uint8Array[] = [new Uint8Array(INSTRUCTIONS.length).fill(255), new Uint8Array(INSTRUCTIONS.length).fill(255), new Uint8Array(INSTRUCTIONS.length).fill(255)];
+export const FP_SRC_PRIME = new Uint8Array(INSTRUCTIONS.length);
+export const FP_DST_LO = new Uint8Array(INSTRUCTIONS.length).fill(255);
+export const FP_DST_PRIME = new Uint8Array(INSTRUCTIONS.length);
+for (const def of INSTRUCTIONS) {
+  let k = 0;
+  for (const f of def.fields) {
+    if (f.kind !== 'reg' || f.file !== 'f') continue;
+    if (f.name === 'frd' || f.name === 'c_frd' || f.name === 'c_frd_p') {
+      FP_DST_LO[def.id] = f.lo;
+      FP_DST_PRIME[def.id] = f.prime ? 1 : 0;
+    } else if (k < 3) {
+      FP_SRC_LO[k++][def.id] = f.lo;
+      if (f.prime) FP_SRC_PRIME[def.id] = 1;
+    }
+  }
+}
+
+/** f register in the field at bit lo (a 3-bit prime field when prime). */
+export function fpRegisterAt(raw: number, lo: number, prime: number): number {
+  return prime ? ((raw >>> lo) & 7) + 8 : (raw >>> lo) & 31;
+}
 
 const [KIND0, KIND1] = OP_FACTS.srcKind;
 const [LO0, LO1] = OP_FACTS.srcLo;

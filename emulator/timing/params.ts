@@ -50,6 +50,20 @@ export interface CoreParams {
   mulLatency: number;
   /** Result latency of a CSR read: CSR results are not bypassed, the consumer waits until writeback. */
   csrLatency: number;
+  /**
+   * FPU result latencies (docs/cycle-model.md, "F and D"): the FMA pipes (single, double), the
+   * sign-injection/min-max/format-conversion unit, integer-to-FP, FP-to-integer (to an x register),
+   * FP loads (to an f register), and the iterative divide/square-root unit (not pipelined: it is
+   * busy for its whole latency), single and double.
+   */
+  fmaLatencyS: number;
+  fmaLatencyD: number;
+  fpMiscLatency: number;
+  fpFromIntLatency: number;
+  fpToIntLatency: number;
+  fpLoadLatency: number;
+  fdivLatencyS: number;
+  fdivLatencyD: number;
   /** Branch predictor. */
   bhtEntries: number;
   /** Bits per BHT counter (Rocket: 1). */
@@ -116,6 +130,14 @@ export const ROCKET_PARAMS: Readonly<CoreParams> = Object.freeze({
   divEarlyOut: true,
   mulLatency: 4,
   csrLatency: 3,
+  fmaLatencyS: 3,
+  fmaLatencyD: 4,
+  fpMiscLatency: 2,
+  fpFromIntLatency: 2,
+  fpToIntLatency: 2,
+  fpLoadLatency: 3,
+  fdivLatencyS: 27,
+  fdivLatencyD: 56,
   bhtEntries: 512,
   bhtCounterBits: 1,
   bhtHistoryLength: 8,
@@ -154,7 +176,8 @@ export const ROCKET_PARAMS: Readonly<CoreParams> = Object.freeze({
 export class CoreParamsError extends Error {}
 
 const INT_KEYS = [
-  'loadLatencyWord', 'loadLatencySubword', 'mulUnroll', 'mulLatency', 'csrLatency', 'bhtEntries', 'bhtCounterBits',
+  'loadLatencyWord', 'loadLatencySubword', 'mulUnroll', 'mulLatency', 'csrLatency', 'fmaLatencyS', 'fmaLatencyD', 'fpMiscLatency',
+  'fpFromIntLatency', 'fpToIntLatency', 'fpLoadLatency', 'fdivLatencyS', 'fdivLatencyD', 'bhtEntries', 'bhtCounterBits',
   'bhtHistoryLength', 'bhtHistoryBits', 'btbEntries', 'rasEntries',
   'mispredictPenalty', 'decodeRedirectPenalty', 'trapPenalty', 'xretPenalty', 'csrFlushPenalty', 'sfencePenalty', 'fenceIPenalty',
   'pteCacheEntries', 'walkAccessCycles', 'pteCacheHitCycles', 'walkFinishCycles', 'replayPenalty', 'storeLoadWindow',

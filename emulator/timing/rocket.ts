@@ -9,6 +9,8 @@ import { HIT, MISS_DIRTY, SetAssocCache } from './cache.js';
 import {
   C_AMO, C_BRANCH, C_CSR, C_DIV, C_DIVW, C_FENCE_I, C_JAL, C_JALR, C_LOAD_SUB, C_LOAD_WORD, C_MUL, C_SFENCE,
   C_XPC, C_XRET, MD_HALF, MD_HI, MD_LHS_SIGNED, MD_RHS_SIGNED, OP_FACTS, sourceRegister1, sourceRegister2,
+  C_FP_LOAD, C_FP_TOINT, C_FMA_S, C_FMA_D, C_FP_FROMINT, C_FDIV_S, C_FDIV_D, FP_SRC_LO, FP_SRC_PRIME, FP_DST_LO,
+  FP_DST_PRIME, fpRegisterAt,
 } from './classes.js';
 import type { CoreParams } from './params.js';
 import { Tlb } from './tlb.js';
@@ -149,6 +151,9 @@ export class RocketModel {
   /** What produced each register's pending result: 0 load/AMO, 1 mul/div. */
   private readonly regProducer = new Uint8Array(32);
   private mdFree = 0;
+  /** F/D: when each f register's pending result is ready, and when the divide/sqrt unit is free. */
+  private readonly fregReady = new Float64Array(32);
+  private fdivFree = 0;
   private now = 0;
   private asid = 0;
   private lastFetchLine = NaN;
@@ -230,6 +235,41 @@ export class RocketModel {
     this.reset();
   }
 
+  /** F/D sources: wait for f registers still in flight and for a busy divide/sqrt unit. */
+  private fpOperands(opId: number, raw: number, cls: number, t: number): number {
+    let ready = 0;
+    for (let k = 0; k < 3; k++) {
+      const lo = FP_SRC_LO[k][opId];
+      if (lo === 255) continue;
+      const r = fpRegisterAt(raw, lo, FP_SRC_PRIME[opId]);
+      if (this.fregReady[r] > ready) ready = this.fregReady[r];
+    }
+    if ((cls === C_FDIV_S || cls === C_FDIV_D) && this.fdivFree > ready) ready = this.fdivFree;
+    if (ready > t) {
+      this.stall(S_MULDIV, ready - t);
+      return ready;
+    }
+    return t;
+  }
+
+  /** F/D destination: when its result is ready (FPU latencies, docs/cycle-model.md). */
+  private fpResult(opId: number, raw: number, cls: number, at: number): void {
+    const P = this.params;
+    const lo = FP_DST_LO[opId];
+    if (lo === 255) return;
+    let latency: number;
+    switch (cls) {
+      case C_FP_LOAD: latency = P.fpLoadLatency; break;
+      case C_FMA_S: latency = P.fmaLatencyS; break;
+      case C_FMA_D: latency = P.fmaLatencyD; break;
+      case C_FP_FROMINT: latency = P.fpFromIntLatency; break;
+      case C_FDIV_S: latency = P.fdivLatencyS; this.fdivFree = at + latency; break;
+      case C_FDIV_D: latency = P.fdivLatencyD; this.fdivFree = at + latency; break;
+      default: latency = P.fpMiscLatency;
+    }
+    this.fregReady[fpRegisterAt(raw, lo, FP_DST_PRIME[opId])] = at + latency;
+  }
+
   /** Cold caches, TLBs and predictors; counters to zero. */
   reset(): void {
     this.icache.invalidateAll();
@@ -241,6 +281,8 @@ export class RocketModel {
     this.mechCost.reset();
     this.pteCache.fill(NaN);
     this.regReady.fill(0);
+    this.fregReady.fill(0);
+    this.fdivFree = 0;
     this.mdFree = 0;
     this.now = 0;
     this.lastStoreWord = NaN;
@@ -464,6 +506,7 @@ export class RocketModel {
       this.stall(producer === 1 ? S_MULDIV : S_LOAD_USE, ready - t);
       t = ready;
     }
+    if (cls >= C_FP_LOAD) t = this.fpOperands(opId, rec.raw, cls, t);
     const isMulDiv = cls === C_MUL || cls === C_DIV || cls === C_DIVW;
     if (isMulDiv && this.mdFree > t) {
       this.stall(S_MULDIV, this.mdFree - t);
@@ -523,6 +566,10 @@ export class RocketModel {
       let latency = 1;
       let prod = 0;
       if (cls === C_LOAD_WORD || cls === C_AMO) latency = P.loadLatencyWord;
+      else if (cls === C_FP_TOINT) {
+        latency = P.fpToIntLatency;
+        prod = 1;
+      }
       else if (cls === C_LOAD_SUB) latency = P.loadLatencySubword;
       else if (isMulDiv) {
         latency = mdCycles;
@@ -531,6 +578,7 @@ export class RocketModel {
       this.regReady[rd] = issue + post + latency;
       this.regProducer[rd] = prod;
     }
+    if (cls >= C_FP_LOAD) this.fpResult(opId, rec.raw, cls, issue + post);
     // The iterative unit takes the next request once this one's response has gone (a pipelined
     // multiplier takes one per cycle).
     if (isMulDiv) this.mdFree = cls === C_MUL && P.mulUnroll === 0 ? issue + 1 : issue + mdCycles;

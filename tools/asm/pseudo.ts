@@ -137,8 +137,7 @@ function counter(csr: number): Handler {
 /**
  * The floating-point CSR pseudo-instructions (unprivileged spec, "RISC-V Assembly Programmer's Handbook"):
  * `fscsr rd, rs` / `fscsr rs` write fcsr (likewise fsrm/frm, fsflags/fflags), `fsrmi`/`fsflagsi` with an
- * immediate. They are plain Zicsr instructions, accepted although rvx has no F (env code such as
- * riscv-test-env's vm.c names `fssr x0` to recognise the instruction that traps without F).
+ * immediate. They are plain Zicsr instructions (so they assemble whatever the ISA string says).
  */
 function fpCsrWrite(csr: number, imm: boolean): Handler {
   const def = imm ? I('csrrwi') : I('csrrw');
@@ -148,6 +147,36 @@ function fpCsrWrite(csr: number, imm: boolean): Handler {
     const src = n === 2 ? 1 : 0;
     if (imm) csrImm(u, def, rd, csr, src);
     else u.emit(def, [rd, csr, u.reg(src)], NONE, src);
+    return true;
+  };
+}
+
+/** fmv/fneg/fabs.{s,d} rd, rs: sign injection with rs twice (F chapter, "Single-Precision Floating-Point Conversion and Move Instructions"). */
+function fpUnary(name: string): Handler {
+  const def = I(name);
+  return (u, n) => {
+    count(u, n, 2, 'rd, rs');
+    const rs = u.freg(1);
+    u.emit(def, [u.freg(0), rs, rs], NONE, 1);
+    return true;
+  };
+}
+
+/** fgt/fge.{s,d} rd, rs, rt: flt/fle with the sources swapped. */
+function fpSwapped(name: string): Handler {
+  const def = I(name);
+  return (u, n) => {
+    count(u, n, 3, 'rd, rs, rt');
+    u.emit(def, [u.reg(0), u.freg(2), u.freg(1)], NONE, 1);
+    return true;
+  };
+}
+
+/** The pre-2017 names fmv.x.s and fmv.s.x of fmv.x.w and fmv.w.x. */
+function renamed(name: string): Handler {
+  const def = I(name);
+  return (u) => {
+    u.row(def);
     return true;
   };
 }
@@ -274,6 +303,18 @@ export const PSEUDOS = new Map<string, Handler>([
   ['csrrw', csrRegOrImm('csrrwi')],
   ['csrrs', csrRegOrImm('csrrsi')],
   ['csrrc', csrRegOrImm('csrrci')],
+  ['fmv.s', fpUnary('fsgnj.s')],
+  ['fneg.s', fpUnary('fsgnjn.s')],
+  ['fabs.s', fpUnary('fsgnjx.s')],
+  ['fmv.d', fpUnary('fsgnj.d')],
+  ['fneg.d', fpUnary('fsgnjn.d')],
+  ['fabs.d', fpUnary('fsgnjx.d')],
+  ['fgt.s', fpSwapped('flt.s')],
+  ['fge.s', fpSwapped('fle.s')],
+  ['fgt.d', fpSwapped('flt.d')],
+  ['fge.d', fpSwapped('fle.d')],
+  ['fmv.x.s', renamed('fmv.x.w')],
+  ['fmv.s.x', renamed('fmv.w.x')],
   ['frcsr', counter(0x003)],
   ['frsr', counter(0x003)],
   ['fscsr', fpCsrWrite(0x003, false)],

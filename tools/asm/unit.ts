@@ -8,6 +8,7 @@ import { encode, expansionPlan } from '../../isa/codec.js';
 import { csrByName } from '../../isa/csrs.js';
 import { INSTRUCTION_BY_NAME, type InstrDef, type SyntaxSlot } from '../../isa/instructions.js';
 import { insertOperand, operandRangeError, type OperandField } from '../../isa/operands.js';
+import { fpRegisterNumber, ROUNDING_MODES } from '../../isa/registers.js';
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
 import {
@@ -157,7 +158,6 @@ interface Cond {
 }
 
 /** F/D/Q/Zfh mnemonics and their pseudo-instructions, for a clearer message (rvx is RV64IMAC). */
-const FP_MNEMONIC = /^((?!fence)f[a-z]+(\.[a-z]{1,2}){1,2}|f[ls][whdq]|frcsr|fscsr|frrm|fsrmi?|frflags|fsflagsi?)$/;
 const LOADS = new Set(['lb', 'lh', 'lw', 'ld', 'lbu', 'lhu', 'lwu']);
 const STORES = new Set(['sb', 'sh', 'sw', 'sd']);
 const PCREL_FIELDS = new Set(['bimm13', 'jimm21', 'c_bimm9', 'c_jimm12']);
@@ -229,7 +229,7 @@ export function regNumber(name: string): number {
 
 /** Per table row: where each syntax slot's values go in def.fields. */
 interface SlotPlan {
-  kind: number; // 0 field reg, 1 field imm, 2 fixed reg, 3 mem
+  kind: number; // 0 field reg, 1 field imm, 2 fixed reg, 3 mem, 4 field f register
   field: number;
   f: OperandField | null;
   offField: number;
@@ -244,7 +244,8 @@ function slotPlan(def: InstrDef): SlotPlan[] {
   if (p) return p;
   p = def.slots.map((s: SyntaxSlot): SlotPlan => {
     if (s.kind === 'field') {
-      return { kind: s.field.kind === 'reg' ? 0 : 1, field: def.fields.indexOf(s.field), f: s.field, offField: -1, off: null, baseField: -1, baseFixed: -1 };
+      const kind = s.field.kind === 'reg' ? (s.field.file === 'f' ? 4 : 0) : 1;
+      return { kind, field: def.fields.indexOf(s.field), f: s.field, offField: -1, off: null, baseField: -1, baseFixed: -1 };
     }
     if (s.kind === 'fixedReg') return { kind: 2, field: -1, f: null, offField: -1, off: null, baseField: -1, baseFixed: s.reg };
     return {
@@ -1052,6 +1053,17 @@ export class Unit {
     return r;
   }
 
+  /** Floating-point register operand i (f0..f31 or an ABI name). */
+  freg(i: number): number {
+    const text = this.s.slice(this.opS[i], this.opE[i]);
+    const r = fpRegisterNumber(text);
+    if (r === undefined) {
+      const hint = parseReg(this.s, this.opS[i], this.opE[i]) >= 0 ? ' (an integer register where a floating-point register is expected)' : '';
+      throw new AsmError(`expected a floating-point register, got '${text}'${hint}`, this.opS[i]);
+    }
+    return r;
+  }
+
   isReg(i: number): boolean {
     const a = this.opS[i];
     const b = this.opE[i];
@@ -1181,11 +1193,15 @@ export class Unit {
   parseRowOperands(def: InstrDef, values: number[], pend: Pending[]): boolean {
     const plan = slotPlan(def);
     const n = this.nops;
-    if (n < plan.length) throw new AsmError(`too few operands for instruction '${def.name}' (expected: ${def.name} ${def.syntax})`, this.mnemonicPos);
+    // The rounding mode is optional (dyn when left out), as in GNU as and llvm-mc.
+    const rmDefault = n === plan.length - 1 && plan[n].f?.kind === 'imm' && plan[n].f.print === 'rm';
+    if (rmDefault) values[plan[n].field] = 7;
+    if (n < plan.length && !rmDefault) throw new AsmError(`too few operands for instruction '${def.name}' (expected: ${def.name} ${def.syntax})`, this.mnemonicPos);
     if (n > plan.length) throw new AsmError(`too many operands for instruction '${def.name}' (expected: ${def.name}${def.syntax ? ' ' + def.syntax : ''})`, this.opS[plan.length]);
-    for (let i = 0; i < plan.length; i++) {
+    for (let i = 0; i < (rmDefault ? n : plan.length); i++) {
       const sp = plan[i];
       if (sp.kind === 0) values[sp.field] = this.reg(i);
+      else if (sp.kind === 4) values[sp.field] = this.freg(i);
       else if (sp.kind === 2) {
         const r = this.reg(i);
         if (r !== sp.baseFixed) throw new AsmError(`register must be ${regName(sp.baseFixed)}`, this.opS[i]);
@@ -1237,6 +1253,12 @@ export class Unit {
     }
     if (f.print === 'fence') {
       values[fi] = this.fenceSet(i);
+      return;
+    }
+    if (f.print === 'rm') {
+      const k = ROUNDING_MODES.indexOf(this.s.slice(a, b).trim().toLowerCase());
+      if (k < 0 || ROUNDING_MODES[k] === '') throw new AsmError(`expected a rounding mode (rne, rtz, rdn, rup, rmm, dyn), got '${this.s.slice(a, b)}'`, a);
+      values[fi] = k;
       return;
     }
     if (PCREL_FIELDS.has(f.name)) {
@@ -1405,8 +1427,7 @@ export class Unit {
     this.splitOperands(p, end);
     const m = MNEMONICS.get(word);
     if (!m) {
-      const fp = FP_MNEMONIC.test(word) ? ' (rvx has no F/D floating-point instructions)' : '';
-      throw new AsmError(`unknown instruction '${word}'${fp}`, this.mnemonicPos);
+      throw new AsmError(`unknown instruction '${word}'`, this.mnemonicPos);
     }
     if (!m.pseudo || !m.pseudo(this, this.nops)) {
       if (!m.def) throw new AsmError(`invalid operands for '${word}'`, this.mnemonicPos);

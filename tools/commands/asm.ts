@@ -23,7 +23,7 @@ An input '-' is standard input; an output '-' is standard output.`,
     {
       long: 'march',
       arg: 'ISA',
-      help: 'ISA string: rv64imac (default, compressed instructions on) or rv64ima; full\nstrings such as rv64imac_zicsr_zifencei or rv64i2p1_m2p0_a2p1_c2p0 are accepted,\nextensions rvx does not implement (F, D, ...) are refused',
+      help: 'ISA string: rv64imac (default, compressed instructions on) or rv64ima; full\nstrings such as rv64imac_zicsr_zifencei or rv64i2p1_m2p0_a2p1_c2p0 are accepted,\nextensions rvx does not implement (V, ...) are refused; F/D instructions\nare always accepted',
     },
     { long: 'base', arg: 'ADDR', help: 'address of the first section (default 0x80000000)' },
     { long: 'layout', arg: 'FILE.json', help: 'section order, addresses and alignment (see docs/assembler.md)' },

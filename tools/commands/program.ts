@@ -19,7 +19,7 @@ import { parseGdbPort, runUnderGdb, type GdbFlags } from '../gdb/index.js';
 /** Options every command that runs a program takes, with the same names and meanings. */
 export const MACHINE_FLAGS: FlagSpec[] = [
   { long: 'core', arg: 'MODEL', help: 'timing model behind cycle/mcycle: rocket (default), ideal (one cycle per\ninstruction, the fastest) or a JSON parameter file (docs/cycle-model.md)' },
-  { long: 'isa', arg: 'ISA', help: 'ISA string, as Spike\'s --isa: rv64imac (default), rv64ima, rv64i,\nrv64imac_zicsr_zifencei, versions such as rv64i2p1 (F, D, ... are refused)' },
+  { long: 'isa', arg: 'ISA', help: 'ISA string, as Spike\'s --isa: rv64gc (default), rv64imac, rv64ima, rv64i,\nrv64imac_zicsr_zifencei, versions such as rv64i2p1 (V, ... are refused)' },
   { long: 'tier', arg: 'TIER', help: 'jit (default) or interp: with --core ideal, jit translates hot blocks to\nWebAssembly (same results); interp runs the interpreter alone. Cycle models always interpret' },
   { long: 'no-xpc', help: 'a plain RV64 hart: no XPC engine (custom-0 and the XPC CSRs are illegal)' },
   { long: 'xpc', help: 'attach the XPC engine (the default)' },

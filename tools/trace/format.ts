@@ -52,9 +52,15 @@ export function privName(p: number): string {
 export function spikeCommitLine(rec: CommitRecord): string | null {
   if (rec.trapped) return null;
   let s = `core   0: ${rec.priv} 0x${hex64(rec.pc)} (0x${rawHex(rec.raw, rec.size)})`;
-  if (rec.rd > 0) s += ` x${rec.rd < 10 ? `${rec.rd} ` : rec.rd} 0x${hexBig(rec.rdValue, 16)}`;
+  const frd = rec.frd ?? -1;
+  if (frd >= 0 || (rec.csrWriteCount > 0 && rec.csrWriteNum[0] <= 3)) {
+    // Spike logs register writes in the order of the key reg << 4 | type (x 0, f 1, CSR 4): the FP
+    // CSRs (1..3) fall between the registers, the others after them.
+    s += fpOrderedWrites(rec, frd);
+  } else if (rec.rd > 0) s += ` x${rec.rd < 10 ? `${rec.rd} ` : rec.rd} 0x${hexBig(rec.rdValue, 16)}`;
   for (let i = rec.csrWriteCount - 1; i >= 0; i--) {
     const num = rec.csrWriteNum[i];
+    if (num <= 3 && (frd >= 0 || rec.csrWriteNum[0] <= 3)) continue;
     s += ` c${num}_${csrLogName(num)} 0x${hexBig(rec.csrWriteValue[i], 16)}`;
   }
   const kind = rec.memKind;
@@ -69,6 +75,23 @@ export function spikeCommitLine(rec: CommitRecord): string | null {
     }
   }
   return s;
+}
+
+/** The register writes and FP CSR writes of a record, in Spike's key order. */
+function fpOrderedWrites(rec: CommitRecord, frd: number): string {
+  const parts: [key: number, text: string][] = [];
+  if (rec.rd > 0) parts.push([rec.rd << 4, ` x${rec.rd < 10 ? `${rec.rd} ` : rec.rd} 0x${hexBig(rec.rdValue, 16)}`]);
+  if (frd >= 0) parts.push([(frd << 4) | 1, ` f${frd < 10 ? `${frd} ` : frd} 0x${hexBig(rec.frdValue ?? 0n, 16)}`]);
+  for (let i = 0; i < rec.csrWriteCount; i++) {
+    const num = rec.csrWriteNum[i];
+    if (num > 3 || parts.some((p) => p[0] === ((num << 4) | 4))) continue;
+    // The last value written is the one logged (Spike's map keeps one entry per CSR).
+    let v = rec.csrWriteValue[i];
+    for (let j = i + 1; j < rec.csrWriteCount; j++) if (rec.csrWriteNum[j] === num) v = rec.csrWriteValue[j];
+    parts.push([(num << 4) | 4, ` c${num}_${csrLogName(num)} 0x${hexBig(v, 16)}`]);
+  }
+  parts.sort((a, b) => a[0] - b[0]);
+  return parts.map((p) => p[1]).join('');
 }
 
 /** An exception of the instruction fetch itself (privileged spec table 3.6: causes 0, 1, 12). */
@@ -165,6 +188,7 @@ export function jsonRecord(
   } else {
     const regs: { reg: string; value: string }[] = [];
     if (rec.rd > 0) regs.push({ reg: `x${rec.rd}`, value: `0x${hexBig(rec.rdValue, 16)}` });
+    if ((rec.frd ?? -1) >= 0) regs.push({ reg: `f${rec.frd}`, value: `0x${hexBig(rec.frdValue ?? 0n, 16)}` });
     o.regs = regs;
     const csrs: { csr: string; num: number; value: string }[] = [];
     for (let i = 0; i < rec.csrWriteCount; i++) {
