@@ -140,6 +140,10 @@ describe('gdb stub protocol', () => {
     expect(xml).toContain(`<reg name="satp" bitsize="64" regnum="${65 + 0x180}"`);
     expect(xml).toContain(`<reg name="xlink_top" bitsize="64" regnum="${65 + 0x5c4}"`);
     expect(xml).toContain('<reg name="priv" bitsize="64" regnum="4161"/>');
+    // The f registers (the default machine is rv64gc): gdb's fpu feature, f0..f31 = 33..64.
+    expect(xml).toContain('<feature name="org.gnu.gdb.riscv.fpu">');
+    expect(xml).toContain('<reg name="ft0" bitsize="64" regnum="33" type="ieee_double" group="float"/>');
+    expect(xml).toContain('<reg name="ft11" bitsize="64" regnum="64" type="ieee_double" group="float"/>');
     expect(xml).not.toContain('name="ustatus"'); // not implemented: not described
     expect(await c.request('qXfer:features:read:other.xml:0,100')).toBe('E00');
 
@@ -149,6 +153,10 @@ describe('gdb stub protocol', () => {
     expect(fromLe(g.slice(32 * 16))).toBe(0x1000n);
     expect(await c.request('p20')).toBe(hex64le(0x1000n));
     expect(await c.request(`p${(4161).toString(16)}`)).toBe(hex64le(3n));
+    b.machine.setFReg(1, 0x400921fb54442d18n); // pi
+    expect(await c.request(`p${(34).toString(16)}`)).toBe(hex64le(0x400921fb54442d18n));
+    expect(await c.request(`P${(35).toString(16)}=${hex64le(0xffffffff3f800000n)}`)).toBe('OK'); // 1.0f, NaN-boxed
+    expect(b.machine.getFReg(2)).toBe(0xffffffff3f800000n);
     expect(await c.request(`p${(65 + 0x301).toString(16)}`)).toBe(hex64le(b.machine.readCsr(0x301)));
     expect(await c.request(`P5=${hex64le(0x1234n)}`)).toBe('OK');
     expect(b.machine.getReg(5)).toBe(0x1234n);

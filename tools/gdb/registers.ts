@@ -6,12 +6,7 @@
 // numbers in `p`/`P` packets mean the same to every tool: x0..x31 = 0..31, pc = 32, f0..f31 = 33..64,
 // CSR n = 65 + n, priv = 65 + 4096 = 4161.
 //
-// Adding a register group (the F/D registers once the hart has them) is one entry in registerGroups():
-//
-//   { feature: 'org.gnu.gdb.riscv.fpu', regs: [
-//       ...Array.from({ length: 32 }, (_, i) => ({ name: `f${i}`, regnum: 33 + i, bits: 64, type: 'ieee_double',
-//           group: 'float', read: () => hart.getFreg(i), write: (v) => hart.setFreg(i, v) })),
-//   ] },
+// A register group is one entry in registerGroups() (the f registers are fpuGroup, present with D).
 //
 // fflags/frm/fcsr need nothing: csrGroup lists them as soon as the hart's csrRead answers for 0x001..0x003,
 // and gdb looks for them in the csr feature as well as in the fpu one.
@@ -119,9 +114,36 @@ function virtualGroup(m: Machine): RegisterGroup {
   };
 }
 
+/** ABI names of f0..f31 (the psABI's, as gdb's 64bit-fpu.xml names them). */
+const FP_ABI = [
+  'ft0', 'ft1', 'ft2', 'ft3', 'ft4', 'ft5', 'ft6', 'ft7', 'fs0', 'fs1', 'fa0', 'fa1', 'fa2', 'fa3', 'fa4', 'fa5',
+  'fa6', 'fa7', 'fs2', 'fs3', 'fs4', 'fs5', 'fs6', 'fs7', 'fs8', 'fs9', 'fs10', 'fs11', 'ft8', 'ft9', 'ft10', 'ft11',
+];
+
+/** f0..f31 when the hart has D (64 bits, singles NaN-boxed); read and written as the raw register bits. */
+function fpuGroup(m: Machine): RegisterGroup | null {
+  if (!m.hart.isa.d) return null;
+  return {
+    feature: 'org.gnu.gdb.riscv.fpu',
+    regs: FP_ABI.map((name, i) => ({
+      name,
+      regnum: 33 + i,
+      bits: 64,
+      type: 'ieee_double',
+      group: 'float',
+      read: () => m.getFReg(i),
+      write: (v: bigint) => {
+        m.setFReg(i, v);
+        return true;
+      },
+    })),
+  };
+}
+
 /** The register groups in target.xml order. New register files are one entry here (see the top). */
 export function registerGroups(m: Machine): RegisterGroup[] {
-  return [cpuGroup(m), csrGroup(m), virtualGroup(m)];
+  const fpu = fpuGroup(m);
+  return [cpuGroup(m), ...(fpu ? [fpu] : []), csrGroup(m), virtualGroup(m)];
 }
 
 export class RegisterFile {
