@@ -99,6 +99,31 @@ function hexVal(c: number): number {
   return 99;
 }
 
+/** A binary operator as binOp finds it (one shared object per operator: no allocation per operator). */
+interface BinOp {
+  readonly op: number;
+  readonly prec: number;
+  readonly len: number;
+}
+const B_ADD: BinOp = { op: OP_ADD, prec: 4, len: 1 };
+const B_SUB: BinOp = { op: OP_SUB, prec: 4, len: 1 };
+const B_MUL: BinOp = { op: OP_MUL, prec: 6, len: 1 };
+const B_DIV: BinOp = { op: OP_DIV, prec: 6, len: 1 };
+const B_MOD: BinOp = { op: OP_MOD, prec: 6, len: 1 };
+const B_XOR: BinOp = { op: OP_XOR, prec: 5, len: 1 };
+const B_LOR: BinOp = { op: OP_LOR, prec: 1, len: 2 };
+const B_OR: BinOp = { op: OP_OR, prec: 5, len: 1 };
+const B_LAND: BinOp = { op: OP_LAND, prec: 2, len: 2 };
+const B_AND: BinOp = { op: OP_AND, prec: 5, len: 1 };
+const B_SHL: BinOp = { op: OP_SHL, prec: 6, len: 2 };
+const B_LE: BinOp = { op: OP_LE, prec: 3, len: 2 };
+const B_NE: BinOp = { op: OP_NE, prec: 3, len: 2 };
+const B_LT: BinOp = { op: OP_LT, prec: 3, len: 1 };
+const B_SHR: BinOp = { op: OP_SHR, prec: 6, len: 2 };
+const B_GE: BinOp = { op: OP_GE, prec: 3, len: 2 };
+const B_GT: BinOp = { op: OP_GT, prec: 3, len: 1 };
+const B_EQ: BinOp = { op: OP_EQ, prec: 3, len: 2 };
+
 /** Escape character value after a backslash (GNU as's set), or -1. */
 export function escapeValue(c: number): number {
   switch (c) {
@@ -154,29 +179,29 @@ export class ExprParser {
     return this.binary(1);
   }
 
-  private binOp(): { op: number; prec: number; len: number } | null {
+  private binOp(): BinOp | null {
     const c = this.peek();
     const d = this.pos + 1 < this.end ? this.s.charCodeAt(this.pos + 1) : -1;
     switch (c) {
-      case 43: return { op: OP_ADD, prec: 4, len: 1 };
-      case 45: return { op: OP_SUB, prec: 4, len: 1 };
-      case 42: return { op: OP_MUL, prec: 6, len: 1 };
-      case 47: return { op: OP_DIV, prec: 6, len: 1 };
-      case 37: return { op: OP_MOD, prec: 6, len: 1 };
-      case 94: return { op: OP_XOR, prec: 5, len: 1 };
-      case 124: return d === 124 ? { op: OP_LOR, prec: 1, len: 2 } : { op: OP_OR, prec: 5, len: 1 };
-      case 38: return d === 38 ? { op: OP_LAND, prec: 2, len: 2 } : { op: OP_AND, prec: 5, len: 1 };
+      case 43: return B_ADD;
+      case 45: return B_SUB;
+      case 42: return B_MUL;
+      case 47: return B_DIV;
+      case 37: return B_MOD;
+      case 94: return B_XOR;
+      case 124: return d === 124 ? B_LOR : B_OR;
+      case 38: return d === 38 ? B_LAND : B_AND;
       case 60:
-        if (d === 60) return { op: OP_SHL, prec: 6, len: 2 };
-        if (d === 61) return { op: OP_LE, prec: 3, len: 2 };
-        if (d === 62) return { op: OP_NE, prec: 3, len: 2 };
-        return { op: OP_LT, prec: 3, len: 1 };
+        if (d === 60) return B_SHL;
+        if (d === 61) return B_LE;
+        if (d === 62) return B_NE;
+        return B_LT;
       case 62:
-        if (d === 62) return { op: OP_SHR, prec: 6, len: 2 };
-        if (d === 61) return { op: OP_GE, prec: 3, len: 2 };
-        return { op: OP_GT, prec: 3, len: 1 };
-      case 61: return d === 61 ? { op: OP_EQ, prec: 3, len: 2 } : null;
-      case 33: return d === 61 ? { op: OP_NE, prec: 3, len: 2 } : null;
+        if (d === 62) return B_SHR;
+        if (d === 61) return B_GE;
+        return B_GT;
+      case 61: return d === 61 ? B_EQ : null;
+      case 33: return d === 61 ? B_NE : null;
       default: return null;
     }
   }

@@ -188,6 +188,17 @@ function li(u: Unit, n: number): boolean {
   if (u.s.charCodeAt(a) === 37 || !u.parseValue(a, u.opE[1])) {
     throw new AsmError('operand must be a constant 64-bit integer (use la for addresses)', a);
   }
+  const v = u.constNum;
+  if (v >= -0x80000000 && v <= 0x7fffffff) {
+    // A 32-bit constant (nearly every li in compiler output; constNum is exact there): isa/li.ts's
+    // lui/addi(w) choice in plain numbers, without BigInt steps (the same instructions: at most two, so
+    // materialize tries no shifted alternative).
+    const hi20 = Math.floor((v + 0x800) / 4096) & 0xfffff;
+    const lo12 = (v << 20) >> 20;
+    if (hi20 !== 0) u.emit(LI_OPS.lui, [rd, hi20], NONE, 1);
+    if (lo12 !== 0 || hi20 === 0) u.emit(hi20 !== 0 ? ADDIW : ADDI, [rd, hi20 !== 0 ? rd : 0, lo12], NONE, 1);
+    return true;
+  }
   const steps = materialize(u.constVal);
   let first = true;
   for (const st of steps) {

@@ -383,7 +383,7 @@ export class Unit {
   /** Statement context. */
   s = '';
   private lineStart = 0;
-  private loc: Loc = { file: '', line: 0, col: 0 };
+  private loc: Loc = { file: '', line: 0, col: 0, note: undefined };
   private frame!: Frame;
   private ended = false;
   /** Set by .exitm: the rest of the current line is not assembled. */
