@@ -19,11 +19,17 @@ describe('trace vs Spike', () => {
     const elf = join(dir, 'basic.elf');
     writeFileSync(elf, r.elf());
     const sp = spawnSync('spike', ['--isa=rv64imac', '--log-commits', elf], { encoding: 'utf8', timeout: 60000 });
+    expect(sp.status, sp.stderr.slice(-500)).toBe(0);
     const spike = sp.stderr.split('\n').filter((l) => l.startsWith('core'));
     const out = join(dir, 'rvx.txt');
     expect(await trace([elf, '-o', out])).toBe(0);
     const ours = readFileSync(out, 'utf8').trim().split('\n');
-    expect(ours.length).toBe(spike.length);
+    // rvx ends the run at the store to tohost; Spike's host polls tohost only every few thousand
+    // instructions, so Spike commits the program's closing `j .` loop until then (docs/trace-format.md).
+    expect(spike.length).toBeGreaterThanOrEqual(ours.length);
+    const after = new Set(spike.slice(ours.length));
+    expect([...after].every((l) => /\((0xa001|0x0000006f)\)$/.test(l)), [...after].slice(0, 3).join('\n')).toBe(true);
+    expect(ours[ours.length - 1]).toMatch(/mem 0x[0-9a-f]+ 0x0000000000000001$/); // the tohost store
     for (let i = 0; i < ours.length; i++) {
       // Documented differences (docs/trace-format.md): the boot ROM's a1 (Spike points it at its device
       // tree), and mstatus writes Spike logs for mret/sret when the machine does not report them.
