@@ -1,11 +1,11 @@
 // `rvx bench mips`: interpreter speed. Assembles bench/programs/mips.s with rvx's own assembler, runs it
 // on the machine (half in M mode, half in S mode under Sv39), checks it passed, and reports retired
 // instructions, wall time and CPU time of the run (this process's user + system time: on a shared
-// machine the wall time also counts other jobs), MIPS from each; writes bench/results/mips.json with the
+// machine the wall time also counts other jobs), MIPS from each; writes bench/results/latest/mips.json with the
 // git revision.
 //
 // Options: --rounds N (override the program's ROUNDS, for quick runs), --isa NAME, --tier interp|jit
-// (default interp), --no-write, --out FILE (default bench/results/mips.json, mips-jit.json for the jit
+// (default interp), --no-write, --out FILE (default bench/results/latest/mips.json, mips-jit.json for the jit
 // tier). When a `spike` binary is on PATH (or RVX_SPIKE names one) the same ELF also runs on Spike and
 // the report gives Spike's CPU-time MIPS and rvx's ratio to it.
 
@@ -167,7 +167,8 @@ export async function main(args: string[]): Promise<number> {
       (result.spike ? `spike: CPU ${result.spike.cpuSeconds.toFixed(3)} s = ${result.spike.mipsCpu} MIPS; rvx/spike (CPU) = ${result.spike.ratio}\n` : ''),
   );
   if (write) {
-    const file = out ?? join(root, tier === 'jit' ? 'bench/results/mips-jit.json' : 'bench/results/mips.json');
+    // Results a user generates are git-ignored; the figures the docs quote are in bench/results/reference/.
+    const file = out ?? join(root, tier === 'jit' ? 'bench/results/latest/mips-jit.json' : 'bench/results/latest/mips.json');
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
     process.stdout.write(`wrote ${file}\n`);
