@@ -5,9 +5,8 @@
 
 import type { Hart } from '../hart.js';
 import { RAM_BASE } from '../hart.js';
-import { RAM_OFF } from '../layout.js';
 import type { XpcHook } from '../xpc-hook.js';
-import { XpcEngineHook } from '../xpc/hook.js';
+import { HartHost, XpcEngineHook } from '../xpc/hook.js';
 import type { XpcEngine } from '../xpc/engine.js';
 import { AslEngine, CAUSE_ASL } from './asl.js';
 import { MECH_EV_SATP_SWITCH } from './events.js';
@@ -45,25 +44,19 @@ const MSTATUS_TVM = 1 << 20;
 const OPCODE_CUSTOM0 = 0x0b;
 const OPCODE_CUSTOM1 = 0x2b;
 
-class HartPhys implements PhysMem {
-  private readonly view: DataView;
-  constructor(private readonly hart: Hart) {
-    this.view = new DataView(hart.memory.buffer);
-  }
-  isRam(paddr: bigint, size: number): boolean {
-    return paddr >= BigInt(RAM_BASE) && paddr + BigInt(size) <= BigInt(RAM_BASE + this.hart.ramBytes);
-  }
-  read64(paddr: number): bigint {
-    return this.view.getBigUint64(RAM_OFF + (paddr - RAM_BASE), true);
-  }
-  write64(paddr: number, value: bigint): void {
-    const idx = RAM_OFF + (paddr - RAM_BASE);
-    this.view.setBigUint64(idx, value, true);
-    this.hart.invalidateCode(idx, 8);
-  }
-  satp(): bigint {
-    return this.hart.satp;
-  }
+/**
+ * The mechanism engines' view of the hart: the XPC engine's (HartHost: RAM by physical address, code
+ * invalidation on writes, satp), with RAM checks on full 64-bit addresses taken from registers.
+ */
+function hartPhys(hart: Hart): PhysMem {
+  const host = new HartHost(hart);
+  const ramEnd = BigInt(RAM_BASE + hart.ramBytes);
+  return {
+    isRam: (paddr, size) => paddr >= BigInt(RAM_BASE) && paddr + BigInt(size) <= ramEnd,
+    read64: (paddr) => host.read64(paddr),
+    write64: (paddr, value) => host.write64(paddr, value),
+    satp: () => host.satp(),
+  };
 }
 
 export class MechHook implements XpcHook {
@@ -74,7 +67,7 @@ export class MechHook implements XpcHook {
   readonly delegableCauses: number;
 
   constructor(private readonly hart: Hart, exts: readonly Mechanism[], opts: MechOptions = {}) {
-    const phys = new HartPhys(hart);
+    const phys = hartPhys(hart);
     this.xpc = exts.includes('xpc') ? new XpcEngineHook(hart) : null;
     this.gate = exts.includes('gate') ? new GateEngine(phys, opts.gateCacheEntries ?? GATE_CACHE_DEFAULT_ENTRIES) : null;
     this.asl = exts.includes('asl') ? new AslEngine(phys) : null;

@@ -16,8 +16,8 @@ const MSTATUS_TVM = 1 << 20;
 const CAUSE_LOAD_PAGE_FAULT = 13;
 const CAUSE_STORE_PAGE_FAULT = 15;
 
-/** The engine's view of one hart: RAM by physical address, and satp. */
-class HartHost implements XpcHost {
+/** The engine's view of one hart: RAM by physical address, and satp (the other mechanisms share it). */
+export class HartHost implements XpcHost {
   private readonly view: DataView;
   constructor(private readonly hart: Hart) {
     this.view = new DataView(hart.memory.buffer);
