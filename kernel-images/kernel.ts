@@ -41,7 +41,7 @@ export function kernelText(a: Asm, cfg: KernelConfig): void {
   syscallText(a, cfg);
   ipcText(a, cfg.xpc);
   faultsText(a, cfg.xpc, cfg.gate ?? false, cfg.asl ?? false);
-  initText(a, cfg.xpc, cfg.asl ?? false);
+  initText(a, cfg.xpc, cfg.asl ?? false, cfg.gate ?? false);
   if (cfg.xpc) xpcText(a);
   if (cfg.gate) gateText(a);
   if (cfg.asl) aslText(a);

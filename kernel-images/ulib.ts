@@ -188,3 +188,47 @@ export function xpcTrampoline(a: Asm, label: string, idSym: string, contexts: nu
     xret
   `);
 }
+
+/** Bytes of a gate or address-space-list entry's context: its stack, then busy, sp and ra words. */
+export const CALLEE_CTX_STACK = 4096 - 64;
+
+/**
+ * The callee side of a call gate or of an address-space-list entry (docs/mechanisms.md §1.7, §3.6): the
+ * call arrives on the caller's thread with the caller's sp, which in this address space is an address of
+ * the callee's own stack (every process has the same layout), so the entry brings its own: it claims
+ * its context with one `amoswap` (as the XPC trampoline does), saves the caller's sp and ra there, runs
+ * `handler` (a0..a7 the arguments, the psABI's callee-saved registers preserved) on the context's stack,
+ * and gives everything back. A context in use (a second call arriving before the first returns) is
+ * refused with E_BUSY. `back` is how control goes home: `gret` for a gate, `ret` (to the trampoline,
+ * which switches back) for an address-space list.
+ */
+export function calleeEntry(a: Asm, label: string, ctx: string, handler: string, back: 'gret' | 'ret'): void {
+  a.func(label, `Entry of ${handler} (${back === 'gret' ? 'call gate' : 'address-space list'}): its own stack in context ${ctx}.`);
+  a.block(`
+    la t3, ${ctx}
+    amoswap.d.aq t2, t3, (t3)   # claim the context: its busy word was zero if it was free
+    bnez t2, 2f
+    sd sp, 8(t3)                # the caller's sp and ra: the only registers this code changes
+    sd ra, 16(t3)
+    mv sp, t3                   # the handler's stack grows down from the context
+    jal ${handler}
+    ld ra, 16(sp)
+    mv t3, sp
+    ld sp, 8(t3)
+    amoswap.d.rl zero, zero, (t3)  # release the context (after the loads)
+    ${back}
+2:
+    li a0, E_BUSY
+    ${back}
+  `);
+}
+
+/** The context of a calleeEntry (in the data pages): a page-aligned stack and the three words above it. */
+export function calleeContext(ctx: string): string {
+  return `
+    .balign 4096
+    .zero ${CALLEE_CTX_STACK}
+${ctx}:
+    .zero 64
+`;
+}

@@ -176,14 +176,14 @@ describe('rvx bench ipc (quick)', () => {
     const rt = x.system.programs.find((p) => p.name === 'srv_rt')!;
     expect(rt.text).toMatch(/mv a0, s0 +# the reply.*/);
     rt.text = rt.text.replace(/mv a0, s0 +# the reply.*/, 'li a0, 4096');
-    const xr = runImage(await buildImage(x.system, rvxAssemble, { xpc: true }), { xpc: true, core: 'ideal', workloads: x.workloads });
+    const xr = runImage(await buildImage(x.system, rvxAssemble, { xpc: true }), { ext: ['xpc'], core: 'ideal', workloads: x.workloads });
     expect(xr.failure).toMatch(/did not finish cleanly/);
     expect(xr.console).toMatch(/errors [1-9]/);
     // Kernel IPC: the last server of the chain changes the 4 KiB message other than agreed.
     const k = benchSystem('kernel', { warmup: 1, runs: 1 });
     const c = k.system.programs.find((p) => p.name === 'chain_c')!;
     c.text = c.text.replace('addi t1, t1, 1', 'addi t1, t1, 2');
-    const kr = runImage(await buildImage(k.system, rvxAssemble, { xpc: false }), { xpc: false, core: 'ideal', workloads: k.workloads });
+    const kr = runImage(await buildImage(k.system, rvxAssemble, { xpc: false }), { ext: [], core: 'ideal', workloads: k.workloads });
     expect(kr.failure).toMatch(/did not finish cleanly/);
   }, 60_000);
 
@@ -236,7 +236,7 @@ describe('rvx bench ipc CLI', () => {
 
   it('refuses bad options with a message', async () => {
     for (const [args, msg] of [
-      [['--mech', 'both'], /--mech needs kernel, xpc or all/],
+      [['--mech', 'both'], /--mech needs kernel, xpc, gate, asl/],
       [['--repeat', '0'], /--repeat needs a whole number/],
       [['--core', 'fast'], /expected rocket, ideal or a \.json/],
       [['--core', '/nonexistent/core.json'], /cannot read core parameters/],

@@ -13,16 +13,30 @@ export interface BenchSystem {
   workloads: Workload[];
 }
 
+const MECH_DESCRIPTION: Record<Mech, string> = {
+  kernel: 'kernel IPC (call / reply_recv)',
+  xpc: 'XPC (xcall / xret, relay segments)',
+  gate: 'call gates (gcall / gret through the gate cache, shared message frame)',
+  asl: 'address-space lists (aslswitch through the trampoline page, shared message frame)',
+};
+
+/** The kernel configuration and machine extensions a mechanism's image needs. */
+export function mechConfig(mech: Mech): { xpc: boolean; gate: boolean; asl: boolean; ext: ('xpc' | 'gate' | 'asl')[] } {
+  return { xpc: mech === 'xpc', gate: mech === 'gate', asl: mech === 'asl', ext: mech === 'kernel' ? [] : [mech] };
+}
+
 /** The benchmark system for one mechanism (`only: 'ipc'`: the one-way calls and the round-trip sweep alone). */
 export function benchSystem(mech: Mech, params: BenchParams, opts: { only?: 'ipc' } = {}): BenchSystem {
   const workloads = workloadsFor(mech, opts);
   const p = benchPrograms(mech, workloads, params);
   const system: SystemSpec = {
-    name: `bench-ipc-${mech}${params.isolated && mech === 'xpc' ? '-isolated' : ''}${opts.only ? `-${opts.only}` : ''}`,
-    description: `IPC benchmark, ${mech === 'kernel' ? 'kernel IPC (call / reply_recv)' : `XPC (xcall / xret, relay segments${params.isolated ? ', isolated callers' : ''})`}: ${workloads.map((w) => w.name).filter((n, i, a) => a.indexOf(n) === i).join(', ')}`,
+    name: `bench-ipc-${mech}${params.isolated && mech !== 'kernel' ? '-isolated' : ''}${opts.only ? `-${opts.only}` : ''}`,
+    description: `IPC benchmark, ${MECH_DESCRIPTION[mech]}${params.isolated && mech !== 'kernel' ? ', isolated callers' : ''}: ${workloads.map((w) => w.name).filter((n, i, a) => a.indexOf(n) === i).join(', ')}`,
     endpoints: p.endpoints,
     programs: p.programs,
     xentries: p.xentries,
+    ...(p.gates ? { gates: p.gates } : {}),
+    ...(p.frames ? { frames: p.frames } : {}),
   };
   return { system, workloads };
 }

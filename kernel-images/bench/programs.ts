@@ -14,7 +14,8 @@ import {
 } from './workloads.js';
 import { recvFirst, serversFor } from './servers.js';
 import {
-  FILES, HTTP_RESPONSE, ISOLATED_DATA, MSG_PATTERN, OP_GET, OP_PUT, RELAY_BYTES, RELAY_VA, withWork, xcallSite, type BenchParams,
+  ASL_BIND_BYTES, callSite, ENTRY_NAMES, entryId, FILES, HTTP_RESPONSE, ISOLATED_DATA, MSG_BYTES, MSG_PATTERN, MSG_SLOT, MSG_VA, OP_GET, OP_PUT,
+  RELAY_BYTES, RELAY_VA, segMaskLen, withWork, type BenchParams, type CallMech,
 } from './work.js';
 
 export { HTTP_RESPONSE, MSG_PATTERN, RELAY_BYTES, RELAY_VA, type BenchParams } from './work.js';
@@ -67,10 +68,17 @@ const FAIL_IF_NE = (r: string, value: string) => `
     call bench_fail
 1:`;
 
-function clientProgram(mech: Mech, workloads: Workload[], p: BenchParams): ProgramSpec {
+/** Where a program's long messages lie: the IPC buffer, XPC's relay segment, or the shared message frame. */
+function bufferOf(mech: Mech): string {
+  return mech === 'kernel' ? 'USER_IPC_BUFFER' : mech === 'xpc' ? String(RELAY_VA) : 'MSG_VA';
+}
+
+function clientProgram(mech: Mech, workloads: Workload[], p: BenchParams, setup: string, extraData: string): ProgramSpec {
   const K = mech === 'kernel';
+  const m = (K ? 'xpc' : mech) as CallMech;
   const iso = !K && !!p.isolated;
-  const XC = (msg: string[]) => xcallSite(iso, msg);
+  const XC = (msg: string[]) => callSite(m, iso, msg);
+  const SEGLEN = segMaskLen(m, 't1');
   const has = (id: number) => workloads.some((w) => w.id === id);
   const parts: string[] = [];
   // A kernel IPC: a0 = slot, a1 = length, a7 = SYS_CALL (set up before the counters), the ecall measured.
@@ -106,7 +114,7 @@ function clientProgram(mech: Mech, workloads: Workload[], p: BenchParams): Progr
       ? measure(p, ID_CALL, 'one-way call and reply, 0 bytes', kcall(SLOT.ow, 0), `
     ecall`, FAIL_IF_NONZERO('a0') + save, record)
       : measure(p, ID_CALL, 'one-way xcall and xret', `
-    li a0, XENTRY_OW`, XC([]), FAIL_IF_NEGATIVE('a0') + save, record));
+    ${entryId(m, 'ow')}`, XC([]), FAIL_IF_NEGATIVE('a0') + save, record));
   }
   // Round trips: the message (word j = MSG_PATTERN + j) is in a2..a5 up to 32 bytes, else in the IPC
   // buffer / relay segment, filled once before the first round trip; the server checks every word.
@@ -124,14 +132,13 @@ function clientProgram(mech: Mech, workloads: Workload[], p: BenchParams): Progr
     ecall`, FAIL_IF_NONZERO('a0') + FAIL_IF_NE('a1', String(bytes))));
     } else if (bytes <= 32) {
       parts.push(measure(p, id, title, before + `
-    li a0, XENTRY_RT
+    ${entryId(m, 'rt')}
     li a1, ${bytes}` + regSetup(bytes), XC(['a1', ...regs(bytes)]), FAIL_IF_NE('a0', String(bytes))));
     } else {
       parts.push(measure(p, id, title, before + `
-    li a0, XENTRY_RT
+    ${entryId(m, 'rt')}
     li a1, ${bytes}
-    li t1, ${bytes}`, `
-    csrw xsegmask_len, t1` + XC(['a1']), FAIL_IF_NE('a0', String(bytes))));
+    li t1, ${bytes}`, `${SEGLEN}` + XC(['a1']), FAIL_IF_NE('a0', String(bytes))));
     }
   };
   SIZES.forEach((bytes, i) => {
@@ -141,7 +148,7 @@ function clientProgram(mech: Mech, workloads: Workload[], p: BenchParams): Progr
     call bench_pollute`);
   if (has(ID_CHAIN)) {
     const check = `
-    li t0, ${K ? 'USER_IPC_BUFFER' : RELAY_VA}
+    li t0, ${bufferOf(mech)}
     ld t1, 0(t0)
     addi t2, s8, 2
     beq t1, t2, 1f
@@ -153,11 +160,10 @@ function clientProgram(mech: Mech, workloads: Workload[], p: BenchParams): Progr
     sd s8, 0(t0)` + kcall(SLOT.chain, 4096), `
     ecall`, FAIL_IF_NONZERO('a0') + FAIL_IF_NE('a1', '4096') + check)
       : measure(p, ID_CHAIN, 'A -> B -> C with 4 KiB of the relay segment handed along', `
-    li t0, ${RELAY_VA}
+    li t0, ${bufferOf(mech)}
     sd s8, 0(t0)
-    li a0, XENTRY_CHAIN_B
-    li t1, 4096`, `
-    csrw xsegmask_len, t1` + XC([]), FAIL_IF_NE('a0', '4096') + check));
+    ${entryId(m, 'chain_b')}
+    li t1, 4096`, `${SEGLEN}` + XC([]), FAIL_IF_NE('a0', '4096') + check));
   }
   if (has(ID_KV)) {
     const put = K
@@ -169,11 +175,10 @@ function clientProgram(mech: Mech, workloads: Workload[], p: BenchParams): Progr
     li a7, SYS_CALL
     ecall${FAIL_IF_NONZERO('a0')}${FAIL_IF_NE('a1', '0')}`
       : `
-    li a0, XENTRY_KV_FS
+    ${entryId(m, 'kv_fs')}
     li a1, ${OP_PUT}
     mv a2, s1
-    li t1, 512
-    csrw xsegmask_len, t1${XC(['a1', 'a2'])}${FAIL_IF_NE('a0', '0')}`;
+    li t1, 512${SEGLEN}${XC(['a1', 'a2'])}${FAIL_IF_NE('a0', '0')}`;
     const get = K
       ? `
     li a0, ${SLOT.kv}
@@ -183,11 +188,10 @@ function clientProgram(mech: Mech, workloads: Workload[], p: BenchParams): Progr
     li a7, SYS_CALL
     ecall${FAIL_IF_NONZERO('a0')}${FAIL_IF_NE('a1', '512')}`
       : `
-    li a0, XENTRY_KV_FS
+    ${entryId(m, 'kv_fs')}
     li a1, ${OP_GET}
     mv a2, s1
-    li t1, 512
-    csrw xsegmask_len, t1${XC(['a1', 'a2'])}${FAIL_IF_NE('a0', '512')}`;
+    li t1, 512${SEGLEN}${XC(['a1', 'a2'])}${FAIL_IF_NE('a0', '512')}`;
     parts.push(measure(p, ID_KV, `key-value store: ${KV_REQUESTS} requests (put, get of 4 keys)`, '', `
     li s0, 0
 kv_req:
@@ -217,9 +221,8 @@ kv_next:
     li a7, SYS_CALL
     ecall${FAIL_IF_NONZERO('a0')}${FAIL_IF_NE('a1', String(HTTP_RESPONSE))}`
       : `
-    li a0, XENTRY_HTTP_PARSER
-    li t1, ${HTTP_RESPONSE}
-    csrw xsegmask_len, t1${XC([])}${FAIL_IF_NE('a0', String(HTTP_RESPONSE))}`;
+    ${entryId(m, 'http_parser')}
+    li t1, ${HTTP_RESPONSE}${SEGLEN}${XC([])}${FAIL_IF_NE('a0', String(HTTP_RESPONSE))}`;
     parts.push(measure(p, ID_HTTP, `HTTP: ${HTTP_REQUESTS} requests for 1 KiB files`, '', `
     li s0, 0
 http_req:
@@ -235,7 +238,7 @@ http_req:
     bltu s0, t0, http_req`, ''));
   }
 
-  const setupXpc = K ? '' : `
+  const setupXpc = mech !== 'xpc' ? setup : `
     li a0, ${RELAY_BYTES}     # the relay segment: seg-list entry 0, made the active segment
     li a1, ${RELAY_VA}
     li a2, 0
@@ -246,7 +249,7 @@ http_req:
     li t0, 0
     swapseg t0`;
   const text = `
-    .equ BUF, ${K ? 'USER_IPC_BUFFER' : RELAY_VA}
+    .equ BUF, ${bufferOf(mech)}
 main:
     addi sp, sp, -16
     sd ra, 0(sp)
@@ -318,15 +321,15 @@ bench_errors:
     .quad 0
 msg_done:
     .asciz "bench: done, errors "
-${iso ? ISOLATED_DATA : ''}${has(ID_RT_POLLUTED) ? `    .balign 4096
+${iso ? ISOLATED_DATA : ''}${extraData}${has(ID_RT_POLLUTED) ? `    .balign 4096
 pollute_area:
     .zero ${POLLUTE_BYTES}
 ` : ''}`;
   const names = [...(has(ID_KV) ? ['kv_fill'] : []), ...(has(ID_HTTP) ? ['http_client'] : [])];
   const w = withWork(names, text, data);
-  const caps = K ? Object.entries({ ow: 'ep_ow', rt: 'ep_rt', chain: 'ep_chain', kv: 'ep_kv', http: 'ep_http' })
+  const caps = !K ? (mech === 'gate' || mech === 'asl' ? [{ slot: MSG_SLOT, frame: 'msg' }] : []) : Object.entries({ ow: 'ep_ow', rt: 'ep_rt', chain: 'ep_chain', kv: 'ep_kv', http: 'ep_http' })
     .filter(([k]) => ({ ow: has(ID_CALL), rt: true, chain: has(ID_CHAIN), kv: has(ID_KV), http: has(ID_HTTP) } as Record<string, boolean>)[k])
-    .map(([k, ep]) => ({ slot: SLOT[k as keyof typeof SLOT], endpoint: ep, badge: 1 })) : [];
+    .map(([k, ep]) => ({ slot: SLOT[k as keyof typeof SLOT], endpoint: ep, badge: 1 }));
   return { name: 'client', prio: 1, caps, text: w.text, data: w.data };
 }
 
@@ -338,16 +341,74 @@ export interface BenchPrograms {
   programs: ProgramSpec[];
   endpoints: string[];
   xentries: { name: string; owner: string; handler: string; contexts: number; grants: string[] }[];
+  /** Call-gate systems: the servers' gates (kernel-images/system.ts GateSpec). */
+  gates?: { name: string; owner: string; handler: string; grants: string[] }[];
+  notifications?: string[];
+  frames?: { name: string; pages: number }[];
+}
+
+/** The constants of the gate and address-space-list programs (message frame, binding slots). */
+function sharedConstants(mech: Mech): string {
+  if (mech !== 'gate' && mech !== 'asl') return '';
+  return `
+    .equ MSG_VA, ${MSG_VA}${mech === 'asl' ? ENTRY_NAMES.map((n, i) => `
+    .equ ASLB_${n.toUpperCase()}, ${i}`).join('') : ''}`;
+}
+
+/** Maps the shared message frame (gate and address-space-list systems). */
+const mapMessageFrame = `
+    li a0, ${MSG_SLOT}            # the shared message frame
+    li a1, MSG_VA
+    call sys_map_shared`;
+
+/**
+ * Address-space lists: the program binds every entry it calls in the client's list (calls run on the
+ * client's thread: a server that calls on uses the client's list, kernel/asl.ts asl_bind), retrying
+ * while the server has not exported yet, and keeps index, key, return index and return key in asl_binds.
+ */
+function aslBinds(prog: string, calls: { entry: string; pid: number }[], clientPid: number): { text: string; data: string } {
+  if (calls.length === 0) return { text: '', data: '' };
+  const text = calls.map(({ entry, pid }) => {
+    const slot = ENTRY_NAMES.indexOf(entry as (typeof ENTRY_NAMES)[number]);
+    return `
+aslb_${prog}_${entry}:
+    li a0, ${pid}                 # bind ${entry} in the client's list
+    li a1, ${clientPid}
+    call sys_asl_bind
+    bgtz a0, 1f
+    call sys_yield            # not exported yet: let its server run
+    j aslb_${prog}_${entry}
+1:
+    la t0, asl_binds+${slot * ASL_BIND_BYTES}
+    sd a0, 0(t0)
+    sd a1, 8(t0)
+    sd a3, 16(t0)
+    sd a2, 24(t0)`;
+  }).join('');
+  return { text, data: `
+    .balign 64
+asl_binds:
+    .zero ${ENTRY_NAMES.length * ASL_BIND_BYTES}
+` };
 }
 
 export function benchPrograms(mech: Mech, workloads: Workload[], p: BenchParams): BenchPrograms {
-  const iso = mech === 'xpc' && !!p.isolated;
-  const copyRelay = mech === 'xpc' && !!p.copyRelay;
-  const servers = serversFor(workloads, iso, copyRelay);
+  const K = mech === 'kernel';
+  const m = (K ? 'xpc' : mech) as CallMech;
+  const iso = !K && !!p.isolated;
+  const copyRelay = !K && !!p.copyRelay;
+  let servers = serversFor(workloads, iso, copyRelay, m);
+  // Address-space lists: a server exports at boot and a caller binds after its callee exported, so
+  // callees are created (and run their start-up) first.
+  if (mech === 'asl') servers = [...servers].reverse();
+  const clientPid = servers.length;
+  const pidOf = (name: string) => (name === 'client' ? clientPid : servers.findIndex((s) => s.name === name));
+  const entries = servers.flatMap((s) => s.entries.map((e) => ({ ...e, owner: s.name })));
+  const callsOf = (prog: string) => entries.filter((e) => e.grants.includes(prog)).map((e) => ({ entry: e.name, pid: pidOf(e.owner) }));
   const programs: ProgramSpec[] = [];
   for (const s of servers) {
     const w = withWork(s.work, '');
-    if (mech === 'kernel') {
+    if (K) {
       programs.push({
         name: s.name,
         prio: 2,
@@ -358,14 +419,21 @@ ${s.kernel}
 ${w.text}`,
         data: w.data,
       });
-    } else {
-      programs.push({
-        name: s.name,
-        prio: 2,
-        caps: [{ slot: 0, endpoint: 'idle' }],
-        text: `
-main:${s.init ?? ''}
-    li a0, 0                  # serves through its x-entries only: the thread itself waits for ever
+      continue;
+    }
+    const binds = mech === 'asl' ? aslBinds(s.name, callsOf(s.name), clientPid) : { text: '', data: '' };
+    const start = mech === 'gate' ? mapMessageFrame : mech === 'asl' ? `${mapMessageFrame}
+    li a0, ${clientPid}               # export the entry to the client's list
+    la a1, asl_entry
+    call sys_asl_export${binds.text}` : '';
+    programs.push({
+      name: s.name,
+      prio: 2,
+      caps: [{ slot: 0, endpoint: 'idle' }, ...(mech === 'gate' || mech === 'asl' ? [{ slot: MSG_SLOT, frame: 'msg' }] : [])],
+      ...(mech === 'asl' ? { aslEntry: s.entries[0].handler } : {}),
+      text: `${sharedConstants(mech)}
+main:${s.init ?? ''}${start}
+    li a0, 0                  # serves through its entries only: the thread itself waits for ever
     li a7, SYS_RECV
     ecall
     ret
@@ -382,19 +450,30 @@ rt_copy:
     ret
 ` : ''}
 ${w.text}`,
-        data: w.data + (iso && s.xpc.includes('xpc_caller_save') ? ISOLATED_DATA : '') + (s.xpc.includes('call rt_copy') ? `
+      data: w.data + binds.data + (iso && s.xpc.includes('xpc_caller_save') ? ISOLATED_DATA : '') + (s.xpc.includes('call rt_copy') ? `
     .balign 64
 rt_private:
     .zero 4096
 ` : ''),
-      });
-    }
+    });
   }
-  programs.push(clientProgram(mech, workloads, p));
-  if (mech === 'kernel') {
-    const endpoints = servers.map((s) => s.endpoint);
-    return { programs, endpoints, xentries: [] };
+  const cbinds = mech === 'asl' ? aslBinds('client', callsOf('client'), clientPid) : { text: '', data: '' };
+  const csetup = mech === 'gate' || mech === 'asl' ? mapMessageFrame + `
+    beqz a0, 1f
+    call bench_fail
+1:` + cbinds.text : '';
+  const client = clientProgram(mech, workloads, p, csetup, cbinds.data);
+  client.text = sharedConstants(mech) + client.text;
+  programs.push(client);
+  if (K) return { programs, endpoints: servers.map((s) => s.endpoint), xentries: [] };
+  if (mech === 'xpc') {
+    const xentries = servers.flatMap((s) => s.entries.map((e) => ({ name: e.name, owner: s.name, handler: e.handler, contexts: 1, grants: e.grants })));
+    return { programs, endpoints: ['idle'], xentries };
   }
-  const xentries = servers.flatMap((s) => s.entries.map((e) => ({ name: e.name, owner: s.name, handler: e.handler, contexts: 1, grants: e.grants })));
-  return { programs, endpoints: ['idle'], xentries };
+  const frames = [{ name: 'msg', pages: MSG_BYTES / 4096 }];
+  if (mech === 'gate') {
+    const gates = ENTRY_NAMES.flatMap((n) => entries.filter((e) => e.name === n)).map((e) => ({ name: e.name, owner: e.owner, handler: e.handler, grants: e.grants }));
+    return { programs, endpoints: ['idle'], xentries: [], gates, frames };
+  }
+  return { programs, endpoints: ['idle'], xentries: [], frames };
 }

@@ -4,7 +4,7 @@
 
 import type { Workload } from './workloads.js';
 import { ID_CALL, ID_CHAIN, ID_HTTP, ID_KV } from './workloads.js';
-import { HTTP_RESPONSE, MSG_PATTERN, OP_PUT, xcallSite } from './work.js';
+import { callSite, entryId, HTTP_RESPONSE, MSG_PATTERN, OP_PUT, segVa, type CallMech } from './work.js';
 
 export interface ServerDef {
   name: string;
@@ -29,8 +29,9 @@ const replyRecv = `
     li a7, SYS_REPLY_RECV
     ecall`;
 
-function serverDefs(iso: boolean, copyRelay = false): ServerDef[] {
-  const XC = (msg: string[], comment = '') => xcallSite(iso, msg, comment);
+function serverDefs(iso: boolean, copyRelay = false, m: CallMech = 'xpc'): ServerDef[] {
+  const XC = (msg: string[], comment = '') => callSite(m, iso, msg, comment);
+  const SEG = (reg: string) => segVa(m, reg);
   // copy [a0, a0 + a2) to a1, 8 bytes at a time (a2 > 0, a multiple of 8): the copy ablation
   const copy = (from: string, to: string) => `
     ${from}
@@ -92,21 +93,22 @@ rt_handler:                   # a1 = length: up to 32 bytes in a2..a5, more in t
     sd ra, 0(sp)
     sd s0, 8(sp)
     mv s0, a1
+${m === 'xpc' ? `
     li t0, 32
     bleu a1, t0, 1f
     csrr t0, uxseg_len        # the segment handed over is exactly the message
-    bne t0, a1, 8f
+    bne t0, a1, 8f` : ''}
 1:${copyRelay ? `
     li t0, 32
-    bleu s0, t0, 2f${copy('csrr a0, uxseg_va', 'la a1, rt_private')}        # the ablation: a private copy of the message
+    bleu s0, t0, 2f${copy(SEG('a0'), 'la a1, rt_private')}        # the ablation: a private copy of the message
 2:
     la a0, rt_private` : `
-    csrr a0, uxseg_va`}
+    ${SEG('a0')}`}
     mv a1, s0
     call msg_check            # every word of the message is read and checked
     bnez a0, 8f${copyRelay ? `
     li t0, 32
-    bleu s0, t0, 3f${copy('la a0, rt_private', 'csrr a1, uxseg_va')}        # and the reply copied back
+    bleu s0, t0, 3f${copy('la a0, rt_private', SEG('a1'))}        # and the reply copied back
 3:` : ''}
     mv a0, s0                 # the reply: the length (and the segment, or a2..a5, as they are)
     j 9f
@@ -147,18 +149,18 @@ ${replyRecv}
 b_handler:
     addi sp, sp, -16
     sd ra, 0(sp)
-    csrr a0, uxseg_va         # check every word after the sequence word
+    ${SEG('a0')}         # check every word after the sequence word
     addi a0, a0, 8
     li a1, 4088
     li a2, ${MSG_PATTERN + 1}
     call words_check
     bnez a0, 8f
-    csrr t0, uxseg_va         # add 1 to the sequence word, hand the segment on to C
+    ${SEG('t0')}         # add 1 to the sequence word, hand the segment on to C
     ld t1, 0(t0)
     addi t1, t1, 1
     sd t1, 0(t0)
 8:
-    li a0, XENTRY_CHAIN_C${XC([])}
+    ${entryId(m, 'chain_c')}${XC([])}
     ld ra, 0(sp)
     addi sp, sp, 16
     ret`,
@@ -187,18 +189,18 @@ ${replyRecv}
 c_handler:
     addi sp, sp, -16
     sd ra, 0(sp)
-    csrr a0, uxseg_va
+    ${SEG('a0')}
     addi a0, a0, 8
     li a1, 4088
     li a2, ${MSG_PATTERN + 1}
     call words_check
     bnez a0, 8f
-    csrr t0, uxseg_va
+    ${SEG('t0')}
     ld t1, 0(t0)
     addi t1, t1, 1
     sd t1, 0(t0)
 8:
-    csrr a0, uxseg_len
+    ${m === 'xpc' ? 'csrr a0, uxseg_len' : 'li a0, 4096             # the length: the chain hands on 4 KiB'}
     ld ra, 0(sp)
     addi sp, sp, 16
     ret`,
@@ -242,7 +244,7 @@ fs_handler:                   # a1 = op, a2 = key; the value is in the relay seg
     bltz a0, 8f
     mv a2, a0
     mv a1, s0
-    li a0, XENTRY_KV_DISK${XC(['a1', 'a2'])}
+    ${entryId(m, 'kv_disk')}${XC(['a1', 'a2'])}
     j 9f
 8:
     li a0, 1
@@ -272,7 +274,7 @@ disk_handler:                 # a1 = op, a2 = block
     sd ra, 0(sp)
     mv a0, a1
     mv a1, a2
-    csrr a2, uxseg_va
+    ${SEG('a2')}
     call disk_io
     ld ra, 0(sp)
     addi sp, sp, 16
@@ -308,13 +310,13 @@ ${replyRecv}
 parse_handler:                # the request is in the relay segment; the response goes there too
     addi sp, sp, -16
     sd ra, 0(sp)
-    csrr a0, uxseg_va
+    ${SEG('a0')}
     call http_parse
     bltz a0, 8f
     mv a1, a0
-    li a0, XENTRY_HTTP_CACHE${XC(['a1'], 'a0 = checksum')}
+    ${entryId(m, 'http_cache')}${XC(['a1'], 'a0 = checksum')}
     mv a1, a0
-    csrr a0, uxseg_va
+    ${SEG('a0')}
     call http_header
     li a0, ${HTTP_RESPONSE}
     j 9f
@@ -350,9 +352,9 @@ cache_handler:                # a1 = file
     addi sp, sp, -16
     sd ra, 0(sp)
     mv a0, a1
-    csrr a1, uxseg_va
+    ${SEG('a1')}
     call cache_fill
-    li a0, XENTRY_HTTP_XFORM${XC([])}
+    ${entryId(m, 'http_xform')}${XC([])}
     ld ra, 0(sp)
     addi sp, sp, 16
     ret`,
@@ -374,7 +376,7 @@ ${replyRecv}
 xform_handler:
     addi sp, sp, -16
     sd ra, 0(sp)
-    csrr a0, uxseg_va
+    ${SEG('a0')}
     call xform_sum
     ld ra, 0(sp)
     addi sp, sp, 16
@@ -385,12 +387,12 @@ xform_handler:
 }
 
 /** Which servers a set of workloads needs. */
-export function serversFor(workloads: Workload[], iso: boolean, copyRelay: boolean): ServerDef[] {
+export function serversFor(workloads: Workload[], iso: boolean, copyRelay: boolean, m: CallMech = 'xpc'): ServerDef[] {
   const has = (id: number) => workloads.some((w) => w.id === id);
   const need = new Set<string>(['srv_rt']);
   if (has(ID_CALL)) need.add('srv_ow');
   if (has(ID_CHAIN)) ['chain_b', 'chain_c'].forEach((n) => need.add(n));
   if (has(ID_KV)) ['kv_fs', 'kv_disk'].forEach((n) => need.add(n));
   if (has(ID_HTTP)) ['http_parser', 'http_cache', 'http_xform'].forEach((n) => need.add(n));
-  return serverDefs(iso, copyRelay).filter((s) => need.has(s.name));
+  return serverDefs(iso, copyRelay, m).filter((s) => need.has(s.name));
 }

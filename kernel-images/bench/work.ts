@@ -37,25 +37,90 @@ export const MSG_PATTERN = 0x5a5a_0000;
 export const CALLEE_SAVED = ['ra', 'gp', 'tp', 's0', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11'];
 
 /**
- * An xcall of x-entry a0 with the message in `msg` (registers); with `isolated` the caller stub of an
- * untrusting caller: ra, gp, tp, s0..s11 and sp saved in the program's save area (the callee may leave
- * any of them changed; one page, so after the xret's address-space switch one page walk reaches them
- * all), then every register but a0 and the message set to 0 (nothing of the caller's reaches the
- * callee), the xcall, and everything reloaded. One call in flight per program: one thread per process.
+ * The mechanisms whose calls run the callee's handler on the caller's thread (a migrating-thread model):
+ * XPC (xcall/xret), call gates (gcall/gret), address-space lists (aslswitch through the kernel's
+ * trampoline), protection-key domains (a rights write through the gate). Their servers share one set of
+ * handlers (servers.ts); what differs is how an entry is named, where a long message lies, and the call.
  */
-export function xcallSite(isolated: boolean, msg: string[], comment = ''): string {
-  const call = `
-    xcall a0${comment ? `                  # ${comment}` : ''}`;
+export type CallMech = 'xpc' | 'gate' | 'asl' | 'pkey';
+
+/** Shared message frame of the gate and address-space-list systems (USER_SHARED_MIN: map_shared's range). */
+export const MSG_VA = 0x40_0000;
+export const MSG_BYTES = 8192;
+/** Capability slot of that frame in every program of those systems. */
+export const MSG_SLOT = 1;
+/** The entries of the benchmark's servers, in a fixed order: their index is an entry's ASL binding slot. */
+export const ENTRY_NAMES = ['ow', 'rt', 'chain_b', 'chain_c', 'kv_fs', 'kv_disk', 'http_parser', 'http_cache', 'http_xform'] as const;
+/** Bytes per binding (address-space lists): index, key, return index, return key. */
+export const ASL_BIND_BYTES = 32;
+/** The kernel's trampoline page (kernel-images/kernel/asl.ts ASL_TRAMP_VA). */
+export const ASL_TRAMP = 0x80_0000;
+
+const ENTRY_PREFIX: Record<CallMech, string> = { xpc: 'XENTRY', gate: 'GATE', asl: 'ASLB', pkey: 'PKEYG' };
+
+/** Set a0 to the callee entry `name` (before the counters): an x-entry id, a gate id, an ASL binding slot, a domain gate. */
+export function entryId(m: CallMech, name: string): string {
+  return `li a0, ${ENTRY_PREFIX[m]}_${name.toUpperCase()}`;
+}
+
+/** `reg` = where a long message lies: XPC's relay segment handed over, else the shared message buffer. */
+export function segVa(m: CallMech, reg: string): string {
+  return m === 'xpc' ? `csrr ${reg}, uxseg_va` : `li ${reg}, MSG_VA`;
+}
+
+/** XPC only: the caller hands over the first `reg` bytes of its relay segment. */
+export function segMaskLen(m: CallMech, reg: string): string {
+  return m === 'xpc' ? `
+    csrw xsegmask_len, ${reg}` : '';
+}
+
+/** The call itself, entry in a0 (entryId), arguments a1..a7. */
+function callInsns(m: CallMech, comment: string): string {
+  const c = comment ? `                  # ${comment}` : '';
+  switch (m) {
+    case 'xpc': return `
+    xcall a0${c}`;
+    case 'gate': return `
+    gcall a0${c}`;
+    case 'asl': return `
+    la t0, asl_binds          # the binding: target index and key, the index and key to come back with${c}
+    slli t1, a0, 5
+    add t0, t0, t1
+    ld t1, 0(t0)
+    ld t2, 8(t0)
+    ld t3, 16(t0)
+    ld t4, 24(t0)
+    li t0, ${ASL_TRAMP}
+    jalr t0`;
+    case 'pkey': return `
+    call pkey_call${c}`;
+  }
+}
+
+/**
+ * A call of entry a0 with the message in `msg` (registers); with `isolated` the caller stub of an
+ * untrusting caller: ra, gp, tp, s0..s11 and sp saved in the program's save area (the callee may leave
+ * any of them changed; one page, so after the return's address-space switch one page walk reaches them
+ * all), then every register but a0 and the message set to 0 (nothing of the caller's reaches the
+ * callee), the call, and everything reloaded. One call in flight per program: one thread per process.
+ */
+export function callSite(m: CallMech, isolated: boolean, msg: string[], comment = ''): string {
+  const call = callInsns(m, comment);
   if (!isolated) return call;
   const saved = [...CALLEE_SAVED, 'sp'];
   const scrub = ['t0', 't1', 't2', 't3', 't4', 't5', 't6', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', ...saved]
     .filter((r) => !msg.includes(r));
   return `
-    la t0, xpc_caller_save    # isolated caller stub: save, scrub, xcall, reload
+    la t0, xpc_caller_save    # isolated caller stub: save, scrub, call, reload
 ${saved.map((r, i) => `    sd ${r}, ${8 * i}(t0)`).join('\n')}
 ${scrub.map((r) => `    li ${r}, 0`).join('\n')}${call}
     la t0, xpc_caller_save
 ${saved.map((r, i) => `    ld ${r}, ${8 * i}(t0)`).join('\n')}`;
+}
+
+/** The XPC call site (callSite with xcall). */
+export function xcallSite(isolated: boolean, msg: string[], comment = ''): string {
+  return callSite('xpc', isolated, msg, comment);
 }
 // The save area sits at offset 0xc00 of its page: off the D-cache sets that page-aligned data uses
 // (page-table lines, the first lines of a relay-segment message, docs/kernel.md section 2).

@@ -11,7 +11,12 @@
 // subtracted. The window start label is the first instruction after `rdcycle c0`, the end label the
 // `rdcycle c1` itself: a trace region `start..<end` covers exactly what the counters measured.
 
-export type Mech = 'kernel' | 'xpc';
+/**
+ * The IPC mechanisms the benchmark compares: kernel IPC, XPC, call gates, address-space lists
+ * (docs/mechanisms.md); protection-key domains are measured in tests/kernel-pkey-domains.test.ts.
+ */
+export type Mech = 'kernel' | 'xpc' | 'gate' | 'asl';
+export const MECHS: readonly Mech[] = ['kernel', 'xpc', 'gate', 'asl'];
 
 /** Message sizes of the `roundtrip` sweep (bytes): 0 and 32 fit the message registers a2..a5. */
 export const SIZES = [0, 32, 64, 256, 1024, 4096] as const;

@@ -6,7 +6,7 @@
 import type { Asm } from '../builder.js';
 
 /** Entries per process list: entry 0 is the process's own space. */
-export const ASL_MAX = 4;
+export const ASL_MAX = 16;
 /** The trampoline (kernel code, one page) in every process; the process's entry page after it. */
 export const ASL_TRAMP_VA = 0x80_0000;
 export const ASL_INFO_VA = 0x80_1000;
@@ -29,19 +29,34 @@ export function aslBss(a: Asm): void {
 export function aslText(a: Asm): void {
   a.heading('Address-space lists (docs/mechanisms.md section 3)');
 
-  a.comment('The trampoline: this page alone is mapped U|R|X at ASL_TRAMP_VA in every process (nothing else of\nthe kernel shares it). asl_call(a0 = index, a1 = key, a2 = the caller\'s own key, a3..a5 = arguments)\n-> a0; clobbers s10, s11, t0, a1. After aslswitch the next instruction runs in the target space, at\nthe same address: it jumps to the entry the target exported (its entry page), and comes back here.');
+  a.comment('The trampoline: this page alone is mapped U|R|X at ASL_TRAMP_VA in every process (nothing else of\nthe kernel shares it). asl_call(t1 = index, t2 = key, t3 = return index, t4 = return key, a0..a7 =\narguments) -> a0..a7; clobbers t0 only. The caller\'s ra, s9, s10, s11 go on the caller\'s stack; during\nthe call s9 = the caller\'s sp, s10/s11 = the return index and key (callee-saved: the entry keeps them).\nAfter aslswitch the next instruction runs in the target space, at the same address: it jumps to the\nentry the target exported (its entry page), and comes back here to switch back.');
   a.raw('.balign 4096');
   a.global('asl_tramp_page');
   a.block(`
-    mv s10, ra
-    mv s11, a2
-    aslswitch a0, a1
+    addi sp, sp, -32
+    sd ra, 0(sp)
+    sd s9, 8(sp)
+    sd s10, 16(sp)
+    sd s11, 24(sp)
+    mv s9, sp
+    mv s10, t3
+    mv s11, t4
+    aslswitch t1, t2
     li t0, ASL_INFO_VA
     ld t0, 0(t0)
     jalr t0
-    li a1, 0
-    aslswitch a1, s11
-    jr s10
+    aslswitch s10, s11
+  `);
+  a.global('asl_tramp_back');
+  a.comment('A callee\'s death resumes the thread here, in the space of its return entry, with a0 = E_DEAD.');
+  a.block(`
+    mv sp, s9
+    ld ra, 0(sp)
+    ld s9, 8(sp)
+    ld s10, 16(sp)
+    ld s11, 24(sp)
+    addi sp, sp, 32
+    ret
   `);
   a.raw('.balign 4096');
 
@@ -90,7 +105,7 @@ export function aslText(a: Asm): void {
   a.func('asl_list_of', 'a0 = TCB: t0 = its list, t1 = &its count. Leaf (t0, t1, t2).');
   a.block(`
     ld t2, TCB_PID(a0)
-    slli t0, t2, 6            # ASL_LIST_BYTES = 64
+    slli t0, t2, 8            # ASL_LIST_BYTES = 256
     la t1, asl_lists
     add t0, t0, t1
     slli t2, t2, 3
@@ -193,17 +208,25 @@ export function aslText(a: Asm): void {
     j syscall_return
   `);
 
-  a.func('sys_asl_bind', 'asl_bind(a0 = server pid) -> a0 = index, a1 = key, a2 = the caller\'s own key (for the return);\nE_INVAL (pid out of range) or E_PERM (the server has not exported to the caller).');
+  a.func('sys_asl_bind', 'asl_bind(a0 = server pid, a1 = list owner pid) -> a0 = index, a1 = key, a2 = return key, a3 = return\nindex: where the server is in the owner\'s list, and the entry to switch back to. The owner is the caller\n(return entry 0, the caller\'s own space) or a process whose list holds the caller\'s space (a server\nthat calls on, on its client\'s thread: the return entry is its own in that list). E_INVAL (pid out of\nrange), E_PERM (the server, or the caller, is not in the owner\'s list).');
   a.block(`
     li t0, MAX_PROCS
     bgeu a0, t0, 8f
+    bgeu a1, t0, 8f
     li t0, TCB_SIZE
-    mul t0, a0, t0
-    la t1, tcbs
-    add t0, t0, t1
-    ld t3, TCB_HOME_SATP(t0)
-    mv a0, s10
-    call asl_list_of
+    mul t1, a0, t0
+    la t2, tcbs
+    add t1, t1, t2
+    ld s0, TCB_HOME_SATP(t1)   # s0 = the server's space
+    mul t1, a1, t0
+    add s1, t1, t2             # s1 = the owner's TCB
+    mv a0, s1
+    call asl_list_of           # t0 = the owner's list
+    ld t5, TCB_PID(s10)
+    ld t6, TCB_PID(s1)
+    li s2, 0                   # s2 = return index
+    beq t5, t6, 3f             # the caller's own list: return to entry 0
+    ld t3, TCB_HOME_SATP(s10)
     li t2, 1
 1:
     slli t4, t2, 4
@@ -213,13 +236,31 @@ export function aslText(a: Asm): void {
     addi t2, t2, 1
     li t5, ASL_MAX
     bltu t2, t5, 1b
+    j 7f
+2:
+    mv s2, t2
+3:
+    beqz s0, 7f
+    li t2, 1
+4:
+    slli t4, t2, 4
+    add t4, t4, t0
+    ld t5, 0(t4)
+    beq t5, s0, 5f
+    addi t2, t2, 1
+    li t5, ASL_MAX
+    bltu t2, t5, 4b
+7:
     li a0, E_PERM
     j syscall_return
-2:
+5:
     ld t5, 8(t4)
     sd t5, TF_A1(s11)
-    ld t5, 8(t0)
+    slli t4, s2, 4
+    add t4, t4, t0
+    ld t5, 8(t4)
     sd t5, TF_A2(s11)
+    sd s2, TF_A3(s11)
     mv a0, t2
     j syscall_return
 8:
@@ -247,7 +288,7 @@ export function aslText(a: Asm): void {
     j resume_or_schedule
   `);
 
-  a.func('asl_process_died', 'The process of TCB a0 died: its space leaves every list (its entries become empty: a switch\nto them faults), and every other thread running in its space goes home, to the return address the\ntrampoline keeps in s10, with E_DEAD in a0.');
+  a.func('asl_process_died', 'The process of TCB a0 died: its space leaves every list (its entries become empty: a switch\nto them faults), and every other thread running in its space resumes at asl_tramp_back with E_DEAD in\na0, in the space of the return entry its trampoline keeps (s10 = index, s11 = key, checked against its\nlist; home if they do not match a live entry).');
   a.block(`
     ld t3, TCB_HOME_SATP(a0)
     la t0, asl_lists
@@ -267,9 +308,25 @@ export function aslText(a: Asm): void {
     beq t0, a0, 4f
     ld t2, TCB_SATP(t0)
     bne t2, t3, 4f
-    ld t2, TCB_HOME_SATP(t0)
+    ld t2, TCB_HOME_SATP(t0)   # home, unless the return entry is a live one of its list with that key
+    ld t4, TF_S10(t0)
+    li t5, ASL_MAX
+    bgeu t4, t5, 5f
+    ld t5, TCB_PID(t0)
+    slli t5, t5, 8             # ASL_LIST_BYTES = 256
+    slli t4, t4, 4
+    add t4, t4, t5
+    la t5, asl_lists
+    add t4, t4, t5
+    ld t5, 0(t4)
+    beqz t5, 5f
+    ld t6, 8(t4)
+    ld t4, TF_S11(t0)
+    bne t6, t4, 5f
+    mv t2, t5
+5:
     sd t2, TCB_SATP(t0)
-    ld t2, TF_S10(t0)
+    li t2, ASL_TRAMP_VA+(asl_tramp_back-asl_tramp_page)
     sd t2, TCB_PC(t0)
     li t2, E_DEAD
     sd t2, TF_A0(t0)

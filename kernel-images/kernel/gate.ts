@@ -89,6 +89,35 @@ export function gateText(a: Asm): void {
     ret
   `);
 
+  a.func('gate_init_static', 'Boot: the gates of the system description (gate_inits: owner module, entry pc, bitmap of granted\npids) become gates 0.. of the table, as if their owners had registered and granted them.');
+  a.block(`
+    la t0, gate_init_count
+    ld t1, 0(t0)
+    la t0, gate_inits
+    la t2, gate_table
+    li t6, MAX_GATES
+    bleu t1, t6, 1f
+    mv t1, t6
+1:
+    beqz t1, 9f
+    ld t3, 0(t0)
+    li t4, TCB_SIZE
+    mul t3, t3, t4
+    la t4, tcbs
+    add t3, t3, t4
+    sd t3, GT_OWNER(t2)
+    ld t3, 8(t0)
+    sd t3, GT_PC(t2)
+    ld t3, 16(t0)
+    sd t3, GT_GRANTS(t2)
+    addi t0, t0, 24
+    addi t2, t2, GT_SIZE
+    addi t1, t1, -1
+    j 1b
+9:
+    ret
+  `);
+
   a.func('sys_gate_register', 'gate_register(a0 = entry pc) -> gate id, E_INVAL (the pc is not executable user text of the\ncaller) or E_NOMEM (table full). The caller (s10) owns the gate; nobody may call it until granted.');
   a.block(`
     mv s0, a0

@@ -2,7 +2,7 @@
 
 import type { Asm } from '../builder.js';
 
-export function initText(a: Asm, X: boolean, A = false): void {
+export function initText(a: Asm, X: boolean, A = false, G = false): void {
   a.heading('init: build the world the system description asks for (boot modules, objects, capabilities)');
   a.func('init_world', 'Endpoints and notifications are static; frames are allocated; each boot module becomes a process\nwith its own Sv39 address space, stack (guard page below), IPC buffer and capabilities.');
   a.block(`
@@ -55,6 +55,7 @@ export function initText(a: Asm, X: boolean, A = false): void {
 20:
   `);
   if (X) a.i('call xpc_init_entries');
+  if (G) a.i('call gate_init_static', 'the call gates of the system description');
   a.block(`
     ld ra, 0(sp)
     ld s0, 8(sp)

@@ -16,11 +16,12 @@ ${label}:
     call sys_exit
 `;
 
-/** Call into server `idx` with key `key` (registers), arguments a3, a4; the trampoline clobbers s10, s11, t0, a1. */
+/** Call into server `idx` with key `key` (registers), arguments a3, a4, back to entry 0 with key s2; clobbers t0-t4. */
 const aslCall = (idx: string, key: string) => `
-    mv a0, ${idx}
-    mv a1, ${key}
-    mv a2, s2
+    mv t1, ${idx}
+    mv t2, ${key}
+    li t3, 0
+    mv t4, s2
     li t0, ${ASL_TRAMP_VA}
     jalr t0`;
 
@@ -96,13 +97,17 @@ entry:
       prio: 1,
       text: `
 main:
+    mv s7, a0                   # our own pid: the owner of the list we bind in
     li a0, 0
+    mv a1, s7
     call sys_asl_bind
     blez a0, bad_bind
+    bnez a3, bad_bind           # the way back: entry 0 of our own list
     mv s0, a0                   # adder: index, key; s2 = our own key (index 0)
     mv s1, a1
     mv s2, a2
     li a0, 1
+    mv a1, s7
     call sys_asl_bind
     blez a0, bad_bind
     mv s3, a0                   # crasher
@@ -128,6 +133,7 @@ ${aslCall('s3', 's4')}
     li t1, E_DEAD
     bne a0, t1, bad_crash
     li a0, 1
+    mv a1, s7
     call sys_asl_bind
     li t1, E_PERM
     bne a0, t1, bad_unbind

@@ -11,7 +11,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreParamsError, loadCoreParams, parseCoreParams, rocketParams, type CoreParams } from '../../emulator/timing/index.js';
 import { buildImage, KernelBuildError, rvxAssemble, SystemError, type KernelConfig } from '../../kernel-images/index.js';
-import { benchSystem, type Mech, type Workload } from '../../kernel-images/bench/index.js';
+import { benchSystem, mechConfig, MECHS, type Mech, type Workload } from '../../kernel-images/bench/index.js';
 import { renderHtml } from './ipc/html.js';
 import { ABLATIONS, BenchError, SERIES, summarise, table, type IpcReport, type SeriesName, type SweepResult, type WorkloadResult } from './ipc/report.js';
 import { runImage } from './ipc/run.js';
@@ -61,7 +61,7 @@ interface Options {
 }
 
 function parse(args: string[]): Options | string {
-  const o: Options = { mechs: ['kernel', 'xpc'], flavours: ['minimal', 'sel4'], isolations: ['trusting', 'isolated'], sweep: null, ablations: false, core: 'rocket', runs: 16, warmup: 3, asid: true, json: false, out: null, write: true };
+  const o: Options = { mechs: [...MECHS], flavours: ['minimal', 'sel4'], isolations: ['trusting', 'isolated'], sweep: null, ablations: false, core: 'rocket', runs: 16, warmup: 3, asid: true, json: false, out: null, write: true };
   let quick = false;
   let runsSet = false;
   let warmSet = false;
@@ -80,9 +80,10 @@ function parse(args: string[]): Options | string {
     };
     if (a === '--mech') {
       const v = value();
-      if (v === 'all') o.mechs = ['kernel', 'xpc'];
-      else if (v === 'kernel' || v === 'xpc') o.mechs = [v];
-      else return `--mech needs kernel, xpc or all (got ${v === null ? 'nothing' : `'${v}'`})`;
+      const list = v === null ? [] : v === 'all' ? [...MECHS] : v.split(',');
+      const bad = list.find((x) => !(MECHS as readonly string[]).includes(x));
+      if (list.length === 0 || bad !== undefined) return `--mech needs ${MECHS.join(', ')} (comma-separated) or all (got ${v === null ? 'nothing' : `'${v}'`})`;
+      o.mechs = list as Mech[];
     } else if (a === '--flavour') {
       const v = value();
       if (v === 'all') o.flavours = ['minimal', 'sel4'];
@@ -178,10 +179,11 @@ async function runSeries(series: SeriesName, asid: boolean, core: CoreParams | '
   await new Promise((r) => setImmediate(r));
   const def = SERIES[series];
   const { system, workloads } = benchSystem(def.mech, { warmup, runs, isolated: def.isolated, copyRelay }, only ? { only } : {});
-  const cfg: Partial<KernelConfig> = { xpc: def.mech === 'xpc', flavour: def.flavour, ...(asid ? { asid: true } : {}) };
+  const mc = mechConfig(def.mech);
+  const cfg: Partial<KernelConfig> = { xpc: mc.xpc, ...(mc.gate ? { gate: true } : {}), ...(mc.asl ? { asl: true } : {}), flavour: def.flavour, ...(asid ? { asid: true } : {}) };
   const image = await buildImage(system, rvxAssemble, cfg);
   const c: CoreParams | 'ideal' = core === 'ideal' ? 'ideal' : { ...core, asidTagging: asid ? true : core.asidTagging };
-  const run = runImage(image, { xpc: def.mech === 'xpc', core: c, workloads });
+  const run = runImage(image, { ext: mc.ext, core: c, workloads });
   if (run.failure) throw new BenchError(`${system.name}${asid ? ' (ASID)' : ''}: ${run.failure}\n--- console ---\n${run.console}`);
   const rename = asid ? (w: Workload) => `${w.name}-asid` : undefined;
   return { run, ...summarise(run, workloads, warmup, series, rename) };

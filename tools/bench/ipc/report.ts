@@ -17,6 +17,10 @@ export const SERIES = {
   'kernel-sel4': { mech: 'kernel', flavour: 'sel4', isolated: false, label: 'kernel, seL4 fastpath' },
   xpc: { mech: 'xpc', flavour: undefined, isolated: false, label: 'XPC, trusting caller' },
   'xpc-isolated': { mech: 'xpc', flavour: undefined, isolated: true, label: 'XPC, isolated caller' },
+  gate: { mech: 'gate', flavour: undefined, isolated: false, label: 'call gates, trusting caller' },
+  'gate-isolated': { mech: 'gate', flavour: undefined, isolated: true, label: 'call gates, isolated caller' },
+  asl: { mech: 'asl', flavour: undefined, isolated: false, label: 'address-space lists, trusting caller' },
+  'asl-isolated': { mech: 'asl', flavour: undefined, isolated: true, label: 'address-space lists, isolated caller' },
 } as const satisfies Record<string, { mech: Mech; flavour: 'minimal' | 'sel4' | undefined; isolated: boolean; label: string }>;
 export type SeriesName = keyof typeof SERIES;
 
@@ -64,7 +68,7 @@ export interface SweepResult {
  */
 export const PAPER_CATEGORIES: Record<string, string[]> = {
   'trap + restore': ['trap entry', 'restore'],
-  'IPC logic': ['kernel logic', 'xcall', 'xret', 'trampoline'],
+  'IPC logic': ['kernel logic', 'xcall', 'xret', 'gcall', 'gret', 'aslswitch', 'trampoline'],
   'address-space switch': ['address-space switch', 'tlb refill'],
   'message copy': ['copy'],
   'user code': ['client', 'handler'],
@@ -224,7 +228,9 @@ export function wrap(text: string, width = 100, first = '', rest = '  '): string
   return out;
 }
 
-const SHORT: Record<SeriesName, string> = { kernel: 'kernel', 'kernel-sel4': 'sel4', xpc: 'xpc', 'xpc-isolated': 'xpc-iso' };
+const SHORT: Record<SeriesName, string> = {
+  kernel: 'kernel', 'kernel-sel4': 'sel4', xpc: 'xpc', 'xpc-isolated': 'xpc-iso', gate: 'gate', 'gate-isolated': 'gate-iso', asl: 'asl', 'asl-isolated': 'asl-iso',
+};
 
 /** The terminal table: every line fits 100 columns; min/max, instructions and stalls are in the JSON/HTML. */
 export function table(rep: IpcReport): string {

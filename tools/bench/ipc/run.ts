@@ -7,12 +7,13 @@
 // Each instruction of a pass lands in exactly one phase, so the phases add up to the pass's total.
 
 import { Machine } from '../../../emulator/machine.js';
-import { createXpcHook } from '../../../emulator/xpc/hook.js';
+import type { Mechanism } from '../../../emulator/mech/hook.js';
 import { createCoreModel, STALL_NAMES, type CoreParams } from '../../../emulator/timing/index.js';
 import type { CommitRecord } from '../../../emulator/types.js';
 import { INSTRUCTION_BY_NAME } from '../../../isa/index.js';
 import type { KernelImage } from '../../../kernel-images/index.js';
 import { layout } from '../../../kernel-images/index.js';
+import { ASL_TRAMP_VA } from '../../../kernel-images/kernel/asl.js';
 import type { Workload } from '../../../kernel-images/bench/index.js';
 import { readElf } from '../../elf/read.js';
 import { toLoadable } from '../../load.js';
@@ -26,9 +27,12 @@ export const PHASES = [
   'address-space switch',
   'restore',
   'xcall',
+  'gcall',
+  'aslswitch',
   'trampoline',
   'handler',
   'xret',
+  'gret',
   'tlb refill',
   'interrupt',
 ] as const;
@@ -91,7 +95,8 @@ export interface ImageRun {
 }
 
 export interface RunOptions {
-  xpc: boolean;
+  /** The machine's IPC extensions (docs/mechanisms.md): what the image's kernel and programs use. */
+  ext: readonly Mechanism[];
   /** Core parameters, or 'ideal' (every instruction one cycle). */
   core: CoreParams | 'ideal';
   workloads: Workload[];
@@ -136,8 +141,7 @@ function lookup(r: SymRange, pc: number): number {
 
 export function runImage(image: KernelImage, opts: RunOptions): ImageRun {
   const chunks: Uint8Array[] = [];
-  const machine = new Machine({ ramMiB: 64, stdout: (b) => chunks.push(b.slice()) });
-  if (opts.xpc) machine.attachXpc(createXpcHook(machine.hart));
+  const machine = new Machine({ ramMiB: 64, stdout: (b) => chunks.push(b.slice()), ext: opts.ext });
   machine.load(toLoadable(readElf(image.elf)));
   const model = opts.core === 'ideal' ? null : createCoreModel(opts.core, machine);
   const stalls = model?.lastStalls;
@@ -156,12 +160,15 @@ export function runImage(image: KernelImage, opts: RunOptions): ImageRun {
     return v;
   };
   const clientPid = progIndex.get('client')!;
-  // Trampolines: from the first x-entry trampoline to the end of the text (_udata), per program.
+  // Trampolines: from the first x-entry trampoline (or gate or address-space-list entry, which the image
+  // builder places where the XPC trampolines go) to the end of the text (_udata), per program; and the
+  // kernel's address-space-list trampoline page, mapped at one address in every process.
   const trampLo = new Float64Array(image.programs.length).fill(Infinity);
   const trampHi = new Float64Array(image.programs.length);
+  const aslTramp = image.symbols.has('asl_tramp_page') ? ASL_TRAMP_VA : -1;
   image.programs.forEach((p, i) => {
     for (const [name, v] of p.symbols) {
-      if (/^xpc_entry_[a-z0-9_]+$/.test(name) && !/_(id|busy)$/.test(name) && v < trampLo[i]) trampLo[i] = v;
+      if (/^(xpc_entry_[a-z0-9_]+|gate_entry_[a-z0-9_]+|asl_entry)$/.test(name) && !/_(id|busy)$/.test(name) && v < trampLo[i]) trampLo[i] = v;
     }
     trampHi[i] = p.symbols.get('_udata') ?? 0;
   });
@@ -205,6 +212,9 @@ export function runImage(image: KernelImage, opts: RunOptions): ImageRun {
   let pid = -1;
   const XCALL = INSTRUCTION_BY_NAME.get('xcall')!.id;
   const XRET = INSTRUCTION_BY_NAME.get('xret')!.id;
+  const GCALL = INSTRUCTION_BY_NAME.get('gcall')!.id;
+  const GRET = INSTRUCTION_BY_NAME.get('gret')!.id;
+  const ASLSWITCH = INSTRUCTION_BY_NAME.get('aslswitch')!.id;
 
   let open = -1;
   let cur: Pass | null = null;
@@ -254,6 +264,10 @@ export function runImage(image: KernelImage, opts: RunOptions): ImageRun {
       else if (!user) ph = lookup(kranges, pc);
       else if (rec.opId === XCALL) ph = P.xcall;
       else if (rec.opId === XRET) ph = P.xret;
+      else if (rec.opId === GCALL) ph = P.gcall;
+      else if (rec.opId === GRET) ph = P.gret;
+      else if (rec.opId === ASLSWITCH) ph = P.aslswitch;
+      else if (pc >= aslTramp && pc < aslTramp + 4096 && aslTramp >= 0) ph = P.trampoline;
       else if (pid === clientPid) ph = P.client;
       else if (pid >= 0 && pc >= trampLo[pid] && pc < trampHi[pid]) ph = P.trampoline;
       else ph = P.handler;
@@ -282,7 +296,7 @@ export function runImage(image: KernelImage, opts: RunOptions): ImageRun {
         list.push({ cycles: pendingCycles, instructions: Number(BigInt.asIntN(64, rec.memValue)) });
       }
     }
-    // satp changes (csrw satp, xcall, xret) take effect for the next instruction
+    // satp changes (csrw satp, xcall, xret, gcall, gret, aslswitch) take effect for the next instruction
     if (rec.csrWriteCount > 0) {
       for (let k = 0; k < rec.csrWriteCount; k++) {
         if (rec.csrWriteNum[k] === 0x180) {
