@@ -40,7 +40,7 @@ export function kernelSource(sys: SystemSpec, programs: AssembledProgram[], cfg:
   kernelText(a, cfg);
   kernelData(a);
   a.append(systemData(sys, programs));
-  kernelBss(a, cfg.xpc, cfg.gate ?? false, cfg.asl ?? false);
+  kernelBss(a, cfg.xpc, cfg.gate ?? false, cfg.asl ?? false, cfg.pkey ?? false);
   return a.text();
 }
 

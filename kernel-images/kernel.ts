@@ -23,6 +23,7 @@ import { syscallText, trapText } from './kernel/trap.js';
 import { xpcText } from './kernel/xpc.js';
 import { gateText } from './kernel/gate.js';
 import { aslText } from './kernel/asl.js';
+import { pkeyText } from './kernel/pkey.js';
 
 export { DEFAULT_KERNEL_CONFIG, type KernelConfig } from './kernel/common.js';
 export { kernelConstants } from './kernel/constants.js';
@@ -41,8 +42,9 @@ export function kernelText(a: Asm, cfg: KernelConfig): void {
   syscallText(a, cfg);
   ipcText(a, cfg.xpc);
   faultsText(a, cfg.xpc, cfg.gate ?? false, cfg.asl ?? false);
-  initText(a, cfg.xpc, cfg.asl ?? false, cfg.gate ?? false);
+  initText(a, cfg.xpc, cfg.asl ?? false, cfg.gate ?? false, cfg.pkey ?? false);
   if (cfg.xpc) xpcText(a);
   if (cfg.gate) gateText(a);
   if (cfg.asl) aslText(a);
+  if (cfg.pkey) pkeyText(a);
 }

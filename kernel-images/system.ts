@@ -38,6 +38,13 @@ export interface ProgramSpec {
    * own stack, kernel-images/ulib.ts calleeEntry), which the program exports with asl_export.
    */
   aslEntry?: string;
+  /**
+   * Protection-key kernels (KernelConfig.pkey): the keys of the program's own pages, each range
+   * [start, end) between two labels (page-aligned: a page takes the key of the range that covers its
+   * first byte); other image pages have key 0. The kernel writes them into the leaf PTEs when it maps
+   * the image (docs/mechanisms.md §2.6).
+   */
+  pageKeys?: { start: string; end: string; key: number }[];
 }
 
 /** A call gate the kernel sets up at boot (gate kernels, docs/mechanisms.md §1.7). */
@@ -195,6 +202,25 @@ export function systemData(sys: SystemSpec, programs: AssembledProgram[]): Asm {
   a.label('xgrant_init_count').i(`.quad ${grants.length}`);
   a.label('xgrant_inits');
   for (const [e, pidx] of grants) a.i(`.quad ${e}, ${pidx}`, `grant x-entry ${e} to process ${pidx}`);
+  a.label('module_pkeys');
+  sys.programs.forEach((p, i) => a.i(`.quad ${p.pageKeys?.length ? `module_${i}_pkeys` : 0}`, `${p.name}: page keys`));
+  sys.programs.forEach((p, i) => {
+    if (!p.pageKeys?.length) return;
+    const img = programs[i];
+    const pages = Math.ceil(img.bytes.length / L.PAGE_SIZE);
+    const keys = new Array<number>(pages).fill(0);
+    for (const r of p.pageKeys) {
+      const lo = img.symbols.get(r.start);
+      const hi = img.symbols.get(r.end);
+      if (lo === undefined || hi === undefined) throw new SystemError(`${p.name}: no label ${lo === undefined ? r.start : r.end} for its page keys`);
+      if (!Number.isInteger(r.key) || r.key < 0 || r.key > 31) throw new SystemError(`${p.name}: key ${r.key} out of range 0..31`);
+      if ((lo - L.USER_BASE) % L.PAGE_SIZE !== 0) throw new SystemError(`${p.name}: ${r.start} is not page-aligned`);
+      for (let pg = (lo - L.USER_BASE) / L.PAGE_SIZE; pg < pages && L.USER_BASE + pg * L.PAGE_SIZE < hi; pg++) keys[pg] = r.key;
+    }
+    a.label(`module_${i}_pkeys`);
+    for (let k = 0; k < keys.length; k += 16) a.i(`.byte ${keys.slice(k, k + 16).join(', ')}`);
+  });
+  a.raw('.balign 8');
   a.label('gate_init_count').i(`.quad ${(sys.gates ?? []).length}`);
   a.label('gate_inits');
   for (const g of sys.gates ?? []) {

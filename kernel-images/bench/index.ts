@@ -18,11 +18,12 @@ const MECH_DESCRIPTION: Record<Mech, string> = {
   xpc: 'XPC (xcall / xret, relay segments)',
   gate: 'call gates (gcall / gret through the gate cache, shared message frame)',
   asl: 'address-space lists (aslswitch through the trampoline page, shared message frame)',
+  pkey: 'protection-key domains in one process (pkr writes through gates, shared message buffer)',
 };
 
 /** The kernel configuration and machine extensions a mechanism's image needs. */
-export function mechConfig(mech: Mech): { xpc: boolean; gate: boolean; asl: boolean; ext: ('xpc' | 'gate' | 'asl')[] } {
-  return { xpc: mech === 'xpc', gate: mech === 'gate', asl: mech === 'asl', ext: mech === 'kernel' ? [] : [mech] };
+export function mechConfig(mech: Mech): { xpc: boolean; gate: boolean; asl: boolean; pkey: boolean; ext: ('xpc' | 'gate' | 'asl' | 'pkey')[] } {
+  return { xpc: mech === 'xpc', gate: mech === 'gate', asl: mech === 'asl', pkey: mech === 'pkey', ext: mech === 'kernel' ? [] : [mech] };
 }
 
 /** The benchmark system for one mechanism (`only: 'ipc'`: the one-way calls and the round-trip sweep alone). */
@@ -37,6 +38,7 @@ export function benchSystem(mech: Mech, params: BenchParams, opts: { only?: 'ipc
     xentries: p.xentries,
     ...(p.gates ? { gates: p.gates } : {}),
     ...(p.frames ? { frames: p.frames } : {}),
+    ...(mech === 'pkey' ? { pkeyInspect: true } : {}),
   };
   return { system, workloads };
 }

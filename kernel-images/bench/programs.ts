@@ -13,9 +13,10 @@ import {
   type Mech, type Workload,
 } from './workloads.js';
 import { recvFirst, serversFor } from './servers.js';
+import { pkeyProcess, type PkeyDomain } from '../pkey-domains.js';
 import {
   ASL_BIND_BYTES, callSite, ENTRY_NAMES, entryId, FILES, HTTP_RESPONSE, ISOLATED_DATA, MSG_BYTES, MSG_PATTERN, MSG_SLOT, MSG_VA, OP_GET, OP_PUT,
-  RELAY_BYTES, RELAY_VA, segMaskLen, withWork, type BenchParams, type CallMech,
+  RELAY_BYTES, RELAY_VA, segMaskLen, WORK, withWork, type BenchParams, type CallMech,
 } from './work.js';
 
 export { HTTP_RESPONSE, MSG_PATTERN, RELAY_BYTES, RELAY_VA, type BenchParams } from './work.js';
@@ -79,6 +80,7 @@ function clientProgram(mech: Mech, workloads: Workload[], p: BenchParams, setup:
   const iso = !K && !!p.isolated;
   const XC = (msg: string[]) => callSite(m, iso, msg);
   const SEGLEN = segMaskLen(m, 't1');
+  const LB = (reg: string) => (mech === 'pkey' ? `la ${reg}, pk_msg` : `li ${reg}, BUF`);
   const has = (id: number) => workloads.some((w) => w.id === id);
   const parts: string[] = [];
   // A kernel IPC: a0 = slot, a1 = length, a7 = SYS_CALL (set up before the counters), the ecall measured.
@@ -123,7 +125,7 @@ function clientProgram(mech: Mech, workloads: Workload[], p: BenchParams, setup:
     li ${r}, ${MSG_PATTERN + j}`).join('');
   const rtIds = SIZES.map((_, i) => ID_RT + i).filter(has);
   if (rtIds.length > 0 || has(ID_RT_POLLUTED)) parts.push(`
-    li a0, BUF                # the round trips' message pattern
+    ${LB('a0')}                # the round trips' message pattern
     li a1, ${Math.max(...SIZES)}
     call msg_fill`);
   const roundTrip = (id: number, bytes: number, title: string, before = '') => {
@@ -148,7 +150,7 @@ function clientProgram(mech: Mech, workloads: Workload[], p: BenchParams, setup:
     call bench_pollute`);
   if (has(ID_CHAIN)) {
     const check = `
-    li t0, ${bufferOf(mech)}
+    ${LB('t0')}
     ld t1, 0(t0)
     addi t2, s8, 2
     beq t1, t2, 1f
@@ -160,7 +162,7 @@ function clientProgram(mech: Mech, workloads: Workload[], p: BenchParams, setup:
     sd s8, 0(t0)` + kcall(SLOT.chain, 4096), `
     ecall`, FAIL_IF_NONZERO('a0') + FAIL_IF_NE('a1', '4096') + check)
       : measure(p, ID_CHAIN, 'A -> B -> C with 4 KiB of the relay segment handed along', `
-    li t0, ${bufferOf(mech)}
+    ${LB('t0')}
     sd s8, 0(t0)
     ${entryId(m, 'chain_b')}
     li t1, 4096`, `${SEGLEN}` + XC([]), FAIL_IF_NE('a0', '4096') + check));
@@ -198,13 +200,13 @@ kv_req:
     srli s1, s0, 1            # key: each is put, then got
     andi t0, s0, 1
     bnez t0, kv_get
-    li a0, BUF
+    ${LB('a0')}
     mv a1, s1
     mv a2, s8
     call kv_fill${put}
     j kv_next
 kv_get:${get}
-    li a0, BUF
+    ${LB('a0')}
     mv a1, s1
     mv a2, s8
     call kv_check${FAIL_IF_NONZERO('a0')}
@@ -227,10 +229,10 @@ kv_next:
     li s0, 0
 http_req:
     andi s1, s0, ${FILES - 1}
-    li a0, BUF
+    ${LB('a0')}
     mv a1, s1
     call http_request${send}
-    li a0, BUF
+    ${LB('a0')}
     mv a1, s1
     call http_check${FAIL_IF_NONZERO('a0')}
     addi s0, s0, 1
@@ -249,7 +251,7 @@ http_req:
     li t0, 0
     swapseg t0`;
   const text = `
-    .equ BUF, ${bufferOf(mech)}
+${mech === 'pkey' ? '' : `    .equ BUF, ${bufferOf(mech)}`}
 main:
     addi sp, sp, -16
     sd ra, 0(sp)
@@ -347,6 +349,29 @@ export interface BenchPrograms {
   frames?: { name: string; pages: number }[];
 }
 
+/**
+ * Protection-key domains: the client is the main domain of one process and every server a domain of
+ * it (kernel-images/pkey-domains.ts), its handler entered through its gate, its data and stack on pages
+ * of its own key; the servers' start-up runs before the client takes its rights (pkey_start).
+ */
+function pkeyBench(workloads: Workload[], p: BenchParams, servers: ReturnType<typeof serversFor>): BenchPrograms {
+  const inits = servers.map((s) => s.init ?? '').join('');
+  const client = clientProgram('pkey', workloads, p, `${inits}
+    call pkey_start           # the client's rights from here on`, '');
+  const clientWork = new Set(['kv_fill', 'http_client']);
+  const shared = [...new Set(servers.flatMap((s) => s.work))].filter((n) => !clientWork.has(n));
+  const sharedText = withWork(shared, '').text;
+  // A domain is named after its entry (a server that calls on has one entry named as the program).
+  const domains: PkeyDomain[] = servers.map((s) => ({
+    name: s.entries[0].name,
+    text: s.xpc,
+    data: s.work.map((n) => WORK[n].data ?? '').join(''),
+    entry: { handler: s.entries[0].handler, caller: s.entries[0].grants[0] === 'client' ? 'main' : s.entries[0].grants[0] },
+  }));
+  const proc = pkeyProcess({ name: 'client', prio: 1, mainText: client.text + sharedText, mainData: client.data, domains });
+  return { programs: [proc], endpoints: [], xentries: [] };
+}
+
 /** The constants of the gate and address-space-list programs (message frame, binding slots). */
 function sharedConstants(mech: Mech): string {
   if (mech !== 'gate' && mech !== 'asl') return '';
@@ -405,6 +430,7 @@ export function benchPrograms(mech: Mech, workloads: Workload[], p: BenchParams)
   const pidOf = (name: string) => (name === 'client' ? clientPid : servers.findIndex((s) => s.name === name));
   const entries = servers.flatMap((s) => s.entries.map((e) => ({ ...e, owner: s.name })));
   const callsOf = (prog: string) => entries.filter((e) => e.grants.includes(prog)).map((e) => ({ entry: e.name, pid: pidOf(e.owner) }));
+  if (mech === 'pkey') return pkeyBench(workloads, p, servers);
   const programs: ProgramSpec[] = [];
   for (const s of servers) {
     const w = withWork(s.work, '');

@@ -56,16 +56,16 @@ export const ASL_BIND_BYTES = 32;
 /** The kernel's trampoline page (kernel-images/kernel/asl.ts ASL_TRAMP_VA). */
 export const ASL_TRAMP = 0x80_0000;
 
-const ENTRY_PREFIX: Record<CallMech, string> = { xpc: 'XENTRY', gate: 'GATE', asl: 'ASLB', pkey: 'PKEYG' };
+const ENTRY_PREFIX: Record<CallMech, string> = { xpc: 'XENTRY', gate: 'GATE', asl: 'ASLB', pkey: '' };
 
 /** Set a0 to the callee entry `name` (before the counters): an x-entry id, a gate id, an ASL binding slot, a domain gate. */
 export function entryId(m: CallMech, name: string): string {
-  return `li a0, ${ENTRY_PREFIX[m]}_${name.toUpperCase()}`;
+  return m === 'pkey' ? `la a0, pkey_gate_${name}` : `li a0, ${ENTRY_PREFIX[m]}_${name.toUpperCase()}`;
 }
 
 /** `reg` = where a long message lies: XPC's relay segment handed over, else the shared message buffer. */
 export function segVa(m: CallMech, reg: string): string {
-  return m === 'xpc' ? `csrr ${reg}, uxseg_va` : `li ${reg}, MSG_VA`;
+  return m === 'xpc' ? `csrr ${reg}, uxseg_va` : m === 'pkey' ? `la ${reg}, pk_msg` : `li ${reg}, MSG_VA`;
 }
 
 /** XPC only: the caller hands over the first `reg` bytes of its relay segment. */
@@ -93,7 +93,7 @@ function callInsns(m: CallMech, comment: string): string {
     li t0, ${ASL_TRAMP}
     jalr t0`;
     case 'pkey': return `
-    call pkey_call${c}`;
+    jalr a0                   # through the domain's gate (kernel-images/pkey-domains.ts)${c}`;
   }
 }
 

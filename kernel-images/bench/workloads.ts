@@ -13,10 +13,10 @@
 
 /**
  * The IPC mechanisms the benchmark compares: kernel IPC, XPC, call gates, address-space lists
- * (docs/mechanisms.md); protection-key domains are measured in tests/kernel-pkey-domains.test.ts.
+ * (docs/mechanisms.md), protection-key domains in one process (kernel-images/pkey-domains.ts).
  */
-export type Mech = 'kernel' | 'xpc' | 'gate' | 'asl';
-export const MECHS: readonly Mech[] = ['kernel', 'xpc', 'gate', 'asl'];
+export type Mech = 'kernel' | 'xpc' | 'gate' | 'asl' | 'pkey';
+export const MECHS: readonly Mech[] = ['kernel', 'xpc', 'gate', 'asl', 'pkey'];
 
 /** Message sizes of the `roundtrip` sweep (bytes): 0 and 32 fit the message registers a2..a5. */
 export const SIZES = [0, 32, 64, 256, 1024, 4096] as const;
@@ -66,7 +66,7 @@ export function workloadsFor(mech: Mech, opts: { only?: 'ipc' } = {}): Workload[
   if (opts.only !== 'ipc' && mech === 'kernel') {
     add({ id: ID_NULL, name: 'null-syscall', mech, bytes: 0, start: c('w1_start'), end: c('w1_end'), description: 'getpid: trap in, dispatch, trap out' });
   }
-  const srv = 'srv_ow';
+  const srv = mech === 'pkey' ? 'client' : 'srv_ow'; // pkey: every domain lives in the client's process
   add({ id: ID_CALL, name: 'call', mech, bytes: 0, start: c('w2_start'), end: { program: srv, label: 'ow_call_end' }, description: 'one-way: client call until the server runs its first instruction' });
   add({ id: ID_REPLY, name: 'reply', mech, bytes: 0, start: { program: srv, label: 'ow_reply_start' }, end: c('w2_end'), description: 'one-way: server reply until the client runs again' });
   SIZES.forEach((bytes, i) => {

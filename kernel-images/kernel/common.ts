@@ -33,6 +33,12 @@ export interface KernelConfig {
    * trampoline page, asl_export/asl_bind). Needs a machine with `--ext asl`; not combined (default off).
    */
   asl?: boolean;
+  /**
+   * Protection-key support (docs/mechanisms.md section 2): the image's pages get the keys the system
+   * description gives them (ProgramSpec.pageKeys), `pkr` is saved with each thread and the kernel runs
+   * with every key open. Needs a machine with `--ext pkey` (default off).
+   */
+  pkey?: boolean;
 }
 
 export const DEFAULT_KERNEL_CONFIG: KernelConfig = {

@@ -11,6 +11,7 @@ export function kernelConstants(a: Asm, cfg: KernelConfig): void {
   a.equ('UART_VA', L.KERNEL_MMIO_VA + L.UART_BASE, 'UART through the kernel MMIO window');
   a.equ('TIMESLICE', cfg.timeslice, 'mtime ticks per time slice');
   a.equ('KERNEL_ASID', cfg.asid ? 1 : 0, '1: satp carries ASID pid+1 and switches skip sfence.vma');
+  a.equ('KERNEL_PKEY', cfg.pkey ? 1 : 0, '1: leaf PTEs may carry protection keys (bits 58:54), pkr saved per thread');
   for (const [k, v] of Object.entries({
     USER_BASE: L.USER_BASE, USER_STACK_TOP: L.USER_STACK_TOP, USER_STACK_PAGES: L.USER_STACK_PAGES,
     USER_IPC_BUFFER: L.USER_IPC_BUFFER, USER_SHARED_MIN: L.USER_SHARED_MIN, USER_SHARED_MAX: L.USER_SHARED_MAX,

@@ -2,6 +2,7 @@
 
 import { gateBss } from './gate.js';
 import { aslBss } from './asl.js';
+import { pkeyBss } from './pkey.js';
 import type { Asm } from '../builder.js';
 import * as L from '../layout.js';
 import { CAUSES, PTE_A, PTE_D, PTE_G, PTE_R, PTE_V, PTE_W, PTE_X } from './common.js';
@@ -31,7 +32,7 @@ export function kernelData(a: Asm): void {
   a.asciz('str_cause_unknown', 'unexpected exception');
 }
 
-export function kernelBss(a: Asm, X: boolean, G = false, A = false): void {
+export function kernelBss(a: Asm, X: boolean, G = false, A = false, P = false): void {
   a.heading('Zero-initialised kernel state');
   a.raw('.balign 4096');
   a.global('kernel_root');
@@ -47,6 +48,7 @@ export function kernelBss(a: Asm, X: boolean, G = false, A = false): void {
   }
   if (G) gateBss(a);
   if (A) aslBss(a);
+  if (P) pkeyBss(a);
   a.raw('.balign 64');
   a.global('tcbs').i('.zero MAX_PROCS*TCB_SIZE');
   a.global('endpoints').i('.zero MAX_ENDPOINTS*EP_SIZE');

@@ -2,7 +2,7 @@
 
 import type { Asm } from '../builder.js';
 
-export function initText(a: Asm, X: boolean, A = false, G = false): void {
+export function initText(a: Asm, X: boolean, A = false, G = false, P = false): void {
   a.heading('init: build the world the system description asks for (boot modules, objects, capabilities)');
   a.func('init_world', 'Endpoints and notifications are static; frames are allocated; each boot module becomes a process\nwith its own Sv39 address space, stack (guard page below), IPC buffer and capabilities.');
   a.block(`
@@ -163,6 +163,19 @@ init_oom:
     bltu s2, t0, 2f
     li a2, PTE_R|PTE_W|PTE_U|PTE_OWNED
 2:
+.if KERNEL_PKEY
+    la t0, module_pkeys        # the page's protection key (one byte per image page), into PTE bits 58:54
+    slli t1, s6, 3
+    add t0, t0, t1
+    ld t0, 0(t0)
+    beqz t0, 7f
+    srli t1, s2, 12
+    add t0, t0, t1
+    lbu t0, 0(t0)
+    slli t0, t0, 54
+    or a2, a2, t0
+7:
+.endif
     li a1, USER_BASE
     add a1, a1, s2
     call map_new_page

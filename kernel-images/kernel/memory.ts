@@ -175,7 +175,12 @@ export function memoryText(a: Asm): void {
 2:
     and t0, t1, a2
     bne t0, a2, 9f
+.if KERNEL_PKEY
+    slli t1, t1, 10         # PPN = bits 53:10 (a protection key sits above)
+    srli t1, t1, 20
+.else
     srli t1, t1, 10
+.endif
     slli t1, t1, 12
     slli t0, a1, 52           # page offset
     srli t0, t0, 52
@@ -209,7 +214,12 @@ export function memoryText(a: Asm): void {
 2:
     sd zero, 0(t0)
     sfence.vma zero, zero
+.if KERNEL_PKEY
+    slli t1, t1, 10         # PPN = bits 53:10 (a protection key sits above)
+    srli t1, t1, 20
+.else
     srli t1, t1, 10
+.endif
     slli a0, t1, 12
     ret
 9:
@@ -257,7 +267,12 @@ export function memoryText(a: Asm): void {
     andi t4, t3, PTE_OWNED
     beqz t4, 4f
     sd zero, 0(t2)
+.if KERNEL_PKEY
+    slli t3, t3, 10         # PPN = bits 53:10 (a protection key sits above)
+    srli t3, t3, 20
+.else
     srli t3, t3, 10
+.endif
     slli a0, t3, 12
     call page_free             # (clobbers t0, t1 only)
     addi s4, s4, 1

@@ -2,6 +2,7 @@
 
 import { ALL_REGS, type Asm } from '../builder.js';
 import { type KernelConfig } from './common.js';
+import { pkeyLoad } from './pkey.js';
 
 /** Ready queues, schedule, idle, halt, timer_arm, switch_to, restore, XPC register save. */
 export function schedText(a: Asm, cfg: KernelConfig): void {
@@ -171,6 +172,7 @@ export function schedText(a: Asm, cfg: KernelConfig): void {
   }
   a.label('restore_user');
   a.comment('t6 = the TCB to resume in its current address space.');
+  if (cfg.pkey) pkeyLoad(a);
   a.ld('t0', 'TCB_PC', 't6').csrw('sepc', 't0');
   a.csrw('sscratch', 't6', 'the trap vector finds the TCB here');
   a.restoreRegs(ALL_REGS.slice(0, 30), 't6', 'TCB_REGS');

@@ -20,10 +20,10 @@ export function trapText(a: Asm, cfg: KernelConfig): void {
   a.csrr('t5', 'sepc');
   a.li('t3', 8).i('bne t4, t3, trap_not_syscall', 'not an ecall from U');
   a.i('addi t5, t5, 4', 'resume after the ecall').sd('t5', 'TCB_PC', 't6');
-  if (!cfg.gate && !cfg.asl) {
+  if (!cfg.gate && !cfg.asl && !cfg.pkey) {
     a.li('t3', 'SYS_CALL').i('beq a7, t3, fastpath_call');
     a.li('t3', 'SYS_REPLY_RECV').i('beq a7, t3, fastpath_reply_recv');
-  } else a.comment('Gate and address-space-list kernels take the slow path for every call: the fastpath switches\nneither gate state nor lists.');
+  } else a.comment('Gate, address-space-list and protection-key kernels take the slow path for every call: the fastpath\nswitches neither gate state, lists nor pkr.');
   a.i('j syscall_slow');
 
   a.label('trap_not_syscall');
@@ -32,6 +32,7 @@ export function trapText(a: Asm, cfg: KernelConfig): void {
   if (X) a.i('call xpc_save');
   if (cfg.gate) a.i('call gate_save');
   if (cfg.asl) a.i('call asl_save');
+  if (cfg.pkey) a.i('call pkey_save');
   a.csrr('t4', 'scause').i('bgez t4, user_exception');
   a.comment('Interrupt: the only one enabled is the supervisor timer. Preempt: back of the ready queue.');
   a.block(`
@@ -96,6 +97,7 @@ export function syscallText(a: Asm, cfg: KernelConfig): void {
 3:
     `);
   }
+  if (cfg.pkey) a.i('call pkey_save', 't0, t1 only');
   if (cfg.asl) {
     a.i('call asl_save', 't0 only');
     a.comment('In another process\'s space (after aslswitch) the code making the call is that process\'s, on this\nthread: refused, as inside a gate call.');

@@ -180,7 +180,7 @@ async function runSeries(series: SeriesName, asid: boolean, core: CoreParams | '
   const def = SERIES[series];
   const { system, workloads } = benchSystem(def.mech, { warmup, runs, isolated: def.isolated, copyRelay }, only ? { only } : {});
   const mc = mechConfig(def.mech);
-  const cfg: Partial<KernelConfig> = { xpc: mc.xpc, ...(mc.gate ? { gate: true } : {}), ...(mc.asl ? { asl: true } : {}), flavour: def.flavour, ...(asid ? { asid: true } : {}) };
+  const cfg: Partial<KernelConfig> = { xpc: mc.xpc, ...(mc.gate ? { gate: true } : {}), ...(mc.asl ? { asl: true } : {}), ...(mc.pkey ? { pkey: true } : {}), flavour: def.flavour, ...(asid ? { asid: true } : {}) };
   const image = await buildImage(system, rvxAssemble, cfg);
   const c: CoreParams | 'ideal' = core === 'ideal' ? 'ideal' : { ...core, asidTagging: asid ? true : core.asidTagging };
   const run = runImage(image, { ext: mc.ext, core: c, workloads });

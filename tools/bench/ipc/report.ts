@@ -21,6 +21,7 @@ export const SERIES = {
   'gate-isolated': { mech: 'gate', flavour: undefined, isolated: true, label: 'call gates, isolated caller' },
   asl: { mech: 'asl', flavour: undefined, isolated: false, label: 'address-space lists, trusting caller' },
   'asl-isolated': { mech: 'asl', flavour: undefined, isolated: true, label: 'address-space lists, isolated caller' },
+  pkey: { mech: 'pkey', flavour: undefined, isolated: false, label: 'protection-key domains in one process' },
 } as const satisfies Record<string, { mech: Mech; flavour: 'minimal' | 'sel4' | undefined; isolated: boolean; label: string }>;
 export type SeriesName = keyof typeof SERIES;
 
@@ -229,7 +230,7 @@ export function wrap(text: string, width = 100, first = '', rest = '  '): string
 }
 
 const SHORT: Record<SeriesName, string> = {
-  kernel: 'kernel', 'kernel-sel4': 'sel4', xpc: 'xpc', 'xpc-isolated': 'xpc-iso', gate: 'gate', 'gate-isolated': 'gate-iso', asl: 'asl', 'asl-isolated': 'asl-iso',
+  kernel: 'kernel', 'kernel-sel4': 'sel4', xpc: 'xpc', 'xpc-isolated': 'xpc-iso', gate: 'gate', 'gate-isolated': 'gate-iso', asl: 'asl', 'asl-isolated': 'asl-iso', pkey: 'pkey',
 };
 
 /** The terminal table: every line fits 100 columns; min/max, instructions and stalls are in the JSON/HTML. */

@@ -14,6 +14,10 @@ import { INSTRUCTION_BY_NAME } from '../../../isa/index.js';
 import type { KernelImage } from '../../../kernel-images/index.js';
 import { layout } from '../../../kernel-images/index.js';
 import { ASL_TRAMP_VA } from '../../../kernel-images/kernel/asl.js';
+import { RIGHTS_MAIN } from '../../../kernel-images/pkey-domains.js';
+
+/** The protection-key rights register (docs/mechanisms.md §2.1). */
+const CSR_PKR = 0x802;
 import type { Workload } from '../../../kernel-images/bench/index.js';
 import { readElf } from '../../elf/read.js';
 import { toLoadable } from '../../load.js';
@@ -160,6 +164,12 @@ export function runImage(image: KernelImage, opts: RunOptions): ImageRun {
     return v;
   };
   const clientPid = progIndex.get('client')!;
+  // Protection-key domains (all in the client's process): the gates are the 'trampoline'; the code that
+  // runs with the main domain's rights is the client's, with a server domain's rights the handler's.
+  const client = image.programs[clientPid];
+  const pkGateLo = client.symbols.get('pkey_gates_start') ?? -1;
+  const pkGateHi = client.symbols.get('pkey_gates_end') ?? -1;
+  let pkr = 0n;
   // Trampolines: from the first x-entry trampoline (or gate or address-space-list entry, which the image
   // builder places where the XPC trampolines go) to the end of the text (_udata), per program; and the
   // kernel's address-space-list trampoline page, mapped at one address in every process.
@@ -268,7 +278,8 @@ export function runImage(image: KernelImage, opts: RunOptions): ImageRun {
       else if (rec.opId === GRET) ph = P.gret;
       else if (rec.opId === ASLSWITCH) ph = P.aslswitch;
       else if (pc >= aslTramp && pc < aslTramp + 4096 && aslTramp >= 0) ph = P.trampoline;
-      else if (pid === clientPid) ph = P.client;
+      else if (pid === clientPid && pc >= pkGateLo && pc < pkGateHi) ph = P.trampoline;
+      else if (pid === clientPid) ph = pkr === 0n || pkr === RIGHTS_MAIN ? P.client : P.handler;
       else if (pid >= 0 && pc >= trampLo[pid] && pc < trampHi[pid]) ph = P.trampoline;
       else ph = P.handler;
       let tlb = 0;
@@ -302,7 +313,7 @@ export function runImage(image: KernelImage, opts: RunOptions): ImageRun {
         if (rec.csrWriteNum[k] === 0x180) {
           satp = rec.csrWriteValue[k];
           pid = -1;
-        }
+        } else if (rec.csrWriteNum[k] === CSR_PKR && user) pkr = rec.csrWriteValue[k];
       }
     }
     return cycles;
