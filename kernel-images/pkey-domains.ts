@@ -59,9 +59,9 @@ export const rightsOfDomain = (i: number): bigint => rights([PKEY_KEY_MSG, PKEY_
 const hex = (v: bigint) => `0x${v.toString(16)}`;
 
 /** Write `value` to pkr, then check the register still holds it (a jump straight to the csrw with another value aborts). */
-function writeChecked(value: bigint, swapInto?: string): string {
+function writeChecked(value: bigint, swapInto?: string, label?: string): string {
   return `
-    li t6, ${hex(value)}
+    li t6, ${hex(value)}${label ? `\n${label}:` : ''}
     ${swapInto ? `csrrw ${swapInto}, pkr, t6` : 'csrw pkr, t6'}
     li t5, ${hex(value)}
     bne t6, t5, pkey_abort`;
@@ -95,7 +95,8 @@ pkey_gate_${callee}_back:${writeChecked(RIGHTS_GATE, 't4')}
     li t3, ${hex(callerRights)}
     bne t4, t3, pkey_abort      # the record on top is not a call of this gate's caller
     addi t6, t6, ${REC}
-    sd t6, 0(t5)${writeChecked(callerRights)}
+    sd t6, 0(t5)
+pkey_gate_${callee}_restore:${writeChecked(callerRights, undefined, `pkey_gate_${callee}_restore_csrw`)}
     la t5, pk_gsp               # from here on nothing comes from registers: the record just popped
     ld t6, 0(t5)
     ld t4, -${REC - 16}(t6)
