@@ -1,6 +1,6 @@
 // The address-space-list kernel port (docs/kernel.md §8b) booted on rvx with `asl`.
 import { describe, expect, it } from 'vitest';
-import { ASL_EXT, ASL_KERNEL, aslCalls } from '../kernel-images/systems/asl.js';
+import { ASL_EXT, ASL_KERNEL, aslCalls, aslLeak } from '../kernel-images/systems/asl.js';
 import { boot } from './kernel-helpers.js';
 
 describe('address-space-list kernel', () => {
@@ -12,6 +12,14 @@ describe('address-space-list kernel', () => {
     expect(r.console).toMatch(/killed aclient \(pid 2\): address-space-list fault/);
     expect(r.console).not.toContain('FAIL');
     expect(r.result).toEqual({ reason: 'exit', code: 0 });
+  });
+});
+
+describe('address-space-list kernel: what it gives up', () => {
+  it('attack: the caller\'s key and return index are in the callee\'s registers during the call', async () => {
+    const r = await boot(aslLeak, { ext: [...ASL_EXT] }, ASL_KERNEL);
+    expect(r.console).toContain('victim: the callee read our key');
+    expect(r.console).not.toContain('FAIL');
   });
 });
 

@@ -176,3 +176,70 @@ m_bad_unbind:
     },
   ],
 };
+
+/**
+ * The calling key leaks to the callee: during a call the trampoline keeps the caller's return index and
+ * key in s10/s11 (it needs them, in the callee's space, to switch back), so a callee reads them. The
+ * `leaker` returns the key it saw; the client compares it with its own (from asl_bind). With the key a
+ * callee running on the caller's thread can switch into the caller's space through the trampoline
+ * outside a return (docs/mechanisms.md §3.5).
+ */
+export const aslLeak: SystemSpec = {
+  name: 'asl-leak',
+  description: 'address-space lists: the caller\'s key is in the callee\'s registers',
+  notifications: ['never'],
+  programs: [
+    {
+      name: 'leaker',
+      prio: 2,
+      caps: [{ slot: 0, notification: 'never' }],
+      text: `
+main:
+    li a0, 1
+    la a1, entry
+    call sys_asl_export
+1:
+    li a0, 0
+    call sys_wait
+    j 1b
+entry:
+    mv a0, s11                  # the caller's own key, kept by the trampoline for the switch back
+    mv a1, s10                  # and the index it returns to
+    ret
+`,
+    },
+    {
+      name: 'victim',
+      prio: 1,
+      text: `
+main:
+    mv s7, a0
+    li a0, 0
+    mv a1, s7
+    call sys_asl_bind
+    blez a0, 8f
+    mv s0, a0
+    mv s1, a1
+    mv s2, a2                   # our own key: the way back
+${aslCall('s0', 's1')}
+    bne a0, s2, 8f
+    bnez a1, 8f
+    la a0, m_leaked
+    call puts
+    li a0, 0
+    ret
+8:
+    la a0, m_bad
+    call puts
+    li a0, 1
+    ret
+`,
+      data: `
+m_leaked:
+    .asciz "victim: the callee read our key\\n"
+m_bad:
+    .asciz "victim: FAIL\\n"
+`,
+    },
+  ],
+};
