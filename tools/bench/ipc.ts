@@ -13,7 +13,7 @@ import { CoreParamsError, loadCoreParams, parseCoreParams, rocketParams, type Co
 import { buildImage, KernelBuildError, rvxAssemble, SystemError, type KernelConfig } from '../../kernel-images/index.js';
 import { benchSystem, mechConfig, MECHS, type Mech, type Workload } from '../../kernel-images/bench/index.js';
 import { renderHtml } from './ipc/html.js';
-import { ABLATIONS, BenchError, SERIES, summarise, table, type IpcReport, type SeriesName, type SweepResult, type WorkloadResult } from './ipc/report.js';
+import { ABLATIONS, BenchError, MECHANISMS, SERIES, summarise, table, type IpcReport, type SeriesName, type SweepResult, type WorkloadResult } from './ipc/report.js';
 import { runImage } from './ipc/run.js';
 
 const USAGE = `usage: rvx bench ipc [options]
@@ -228,6 +228,7 @@ export async function runIpcBench(o: IpcOptions, revision: { revision: string; d
     method: { warmup: o.warmup, runs: o.runs, overhead: {} },
     workloads: [],
     images: {},
+    mechanisms: Object.fromEntries(o.mechs.filter((m) => series.some((s) => SERIES[s].mech === m)).map((m) => [m, MECHANISMS[m]])),
   };
   const byMech: WorkloadResult[][] = [];
   for (const plan of plans) {

@@ -3,7 +3,7 @@
 // message size, the chain and application comparisons, and the full table.
 
 import { PHASES } from './run.js';
-import { find, notes, PUBLISHED, SERIES, type IpcReport, type SeriesName, type WorkloadResult } from './report.js';
+import { find, ISOLATION_ROWS, notes, PUBLISHED, SERIES, type IpcReport, type SeriesName, type WorkloadResult } from './report.js';
 
 const COLORS: Record<string, string> = {
   client: '#9e9e9e',
@@ -16,11 +16,16 @@ const COLORS: Record<string, string> = {
   trampoline: '#76b7b2',
   handler: '#59a14f',
   xret: '#1f77b4',
+  gcall: '#6a3d9a',
+  gret: '#cab2d6',
+  aslswitch: '#17becf',
   'tlb refill': '#8c564b',
   interrupt: '#333333',
 };
 const SERIES_COLORS: Record<string, string> = {
   kernel: '#e15759', 'kernel-sel4': '#9c2f2f', xpc: '#4e79a7', 'xpc-isolated': '#2a9d8f',
+  gate: '#6a3d9a', 'gate-isolated': '#9467bd', asl: '#17becf', 'asl-isolated': '#0e7c86', pkey: '#bcbd22',
+  'gate-asid': '#cab2d6', 'gate-isolated-asid': '#c5b0d5', 'asl-asid': '#9edae5', 'asl-isolated-asid': '#6fc2c8', 'pkey-asid': '#dbdb8d',
   'kernel-asid': '#f28e2b', 'kernel-sel4-asid': '#b8860b', 'xpc-asid': '#76b7b2', 'xpc-isolated-asid': '#8fbc8f',
 };
 function esc(s: string): string {
@@ -175,6 +180,38 @@ function barChart(groups: { label: string; values: { mech: string; value: number
   return `<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(unit)}">${parts.join('')}</svg>`;
 }
 
+/** The mechanisms side by side: one-way and round trip (median, min-max), the trusted path, misses and walks. */
+function mechanismTable(rep: IpcReport, present: SeriesName[]): string {
+  const cell = (w: WorkloadResult | undefined) => (w ? `${w.cycles.median}${w.cycles.min === w.cycles.max ? '' : ` <span class="rng">(${w.cycles.min}&ndash;${w.cycles.max})</span>`}` : '');
+  const rows: [string, (s: SeriesName) => string][] = [
+    ['one-way call (cycles)', (s) => cell(find(rep, 'call', s))],
+    ['one-way reply', (s) => cell(find(rep, 'reply', s))],
+    ['round trip, 0 B', (s) => cell(find(rep, 'roundtrip', s, 0))],
+    ['round trip, 4 KiB', (s) => cell(find(rep, 'roundtrip', s, 4096))],
+    ['round trip, 0 B, ASID-tagged TLBs', (s) => cell(find(rep, 'roundtrip-asid', s, 0))],
+    ['round trip, 0 B, first run', (s) => String(find(rep, 'roundtrip', s, 0)?.cold ?? '')],
+    ['instructions (round trip, 0 B)', (s) => String(find(rep, 'roundtrip', s, 0)?.totalInstructions ?? '')],
+    ['of them in the trusted path', (s) => String(find(rep, 'roundtrip', s, 0)?.trustedInstructions ?? '')],
+    ['I-cache / D-cache misses', (s) => { const e = find(rep, 'roundtrip', s, 0)?.events; return e ? `${e.icacheMisses} / ${e.dcacheMisses}` : ''; }],
+    ['I-TLB / D-TLB misses, page walks', (s) => { const e = find(rep, 'roundtrip', s, 0)?.events; return e ? `${e.itlbMisses} / ${e.dtlbMisses}, ${e.pageWalks}` : ''; }],
+    ['first run: misses (I$ / D$), walks', (s) => { const e = find(rep, 'roundtrip-polluted', s, 0)?.events; return e ? `${e.icacheMisses} / ${e.dcacheMisses}, ${e.pageWalks}` : ''; }],
+  ];
+  return `<table><thead><tr><th></th>${present.map((s) => `<th>${esc(s)}</th>`).join('')}</tr></thead><tbody>${rows.map(([n, f]) =>
+    `<tr><td>${esc(n)}</td>${present.map((s) => `<td class="n">${f(s)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+/** What each mechanism changes in the kernel, and what isolation it gives up, with the tests that attack each claim. */
+function isolationTable(rep: IpcReport): string {
+  const ms = Object.entries(rep.mechanisms ?? {});
+  if (ms.length === 0) return '';
+  const tests = (t: string[]) => `<div class="tests">${t.map((x) => `test: ${esc(x)}`).join('<br>')}</div>`;
+  const head = `<tr><th></th>${ms.map(([, m]) => `<th>${esc(m!.label)}</th>`).join('')}</tr>`;
+  const after = `<tr><td>after</td>${ms.map(([, m]) => `<td>${esc(m!.after)}</td>`).join('')}</tr>`;
+  const kernel = `<tr><td>what it changes in the kernel</td>${ms.map(([, m]) => `<td>${esc(m!.kernel)}</td>`).join('')}</tr>`;
+  const rows = ISOLATION_ROWS.map(([k, title]) => `<tr><td>${esc(title)}</td>${ms.map(([, m]) => `<td>${esc(m!.isolation[k].claim)}${tests(m!.isolation[k].tests)}</td>`).join('')}</tr>`);
+  return `<table class="iso"><thead>${head}</thead><tbody>${after}${kernel}${rows.join('')}</tbody></table>`;
+}
+
 function resultTable(rep: IpcReport): string {
   const rows = rep.workloads.map((w) => {
     const ph = w.paper ? Object.entries(w.paper).map(([k, v]) => `${k} ${v}`).join(', ') : '';
@@ -254,6 +291,8 @@ export function renderHtml(rep: IpcReport): string {
     sections.push(`<h2>XPC ablations</h2><table><thead><tr><th>variant</th><th>what is taken away</th><th>call</th><th>round trip, 0 B</th><th>round trip, 4 KiB</th></tr></thead><tbody>${rows.map(([n, d, l]) =>
       `<tr><td>${esc(n)}</td><td>${esc(d)}</td><td class="n">${pick(l, 'call', 0)}</td><td class="n">${pick(l, 'roundtrip', 0)}</td><td class="n">${pick(l, 'roundtrip', 4096)}</td></tr>`).join('')}</tbody></table><p>Cycles (median).</p>`);
   }
+  if (present.length > 1) sections.push(`<h2>The mechanisms side by side</h2><p>Median cycles (min&ndash;max) from the client's counters; instructions, the trusted path (kernel code, the mechanism's instructions, the kernel's trampoline page, the protection-key gates) and the memory system's misses and walks from the traced median run.</p>${mechanismTable(rep, present)}`);
+  if (rep.mechanisms && Object.keys(rep.mechanisms).length > 0) sections.push(`<h2>What each mechanism changes in the kernel, and what isolation it gives up</h2><p>Each claim names the test program that attacks it; those tests run in CI (docs/mechanisms.md).</p>${isolationTable(rep)}`);
   sections.push(`<h2>All results</h2>${resultTable(rep)}`);
   sections.push(`<h2>Published figures (other hardware and software)</h2><ul>${Object.values(PUBLISHED).map((v) => `<li>${esc(v)}</li>`).join('')}</ul>`);
   sections.push(`<h2>Where we differ, and why</h2><ul>${notes(rep).map((n) => {
@@ -268,7 +307,7 @@ body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #222; max-wid
 h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; } h3 { font-size: 15px; }
 svg { max-width: 100%; height: auto; }
 svg text { font: 12px system-ui, sans-serif; fill: #222; } svg text.ax { font-size: 11px; fill: #444; } svg text.in { fill: #fff; font-size: 11px; } svg text.sm { font-size: 10px; fill: #333; }
-table { border-collapse: collapse; font-size: 12px; } td, th { border: 1px solid #ccc; padding: 3px 6px; } td.n { text-align: right; white-space: nowrap; } td:first-child { white-space: nowrap; } td.ph { font-size: 11px; color: #444; }
+table { border-collapse: collapse; font-size: 12px; } td, th { border: 1px solid #ccc; padding: 3px 6px; } td.n { text-align: right; white-space: nowrap; } td:first-child { white-space: nowrap; } td.ph { font-size: 11px; color: #444; } table.iso td { vertical-align: top; font-size: 12px; } .tests { color: #555; font-size: 11px; margin-top: 3px; }
 table.core th { text-align: left; vertical-align: top; } .rng { color: #777; font-size: 11px; } details summary { cursor: pointer; color: #335; }
 .row { display: flex; gap: 30px; flex-wrap: wrap; } .meta { color: #555; }
 </style></head><body>

@@ -5,7 +5,7 @@
 
 import type { Mech, Workload } from '../../../kernel-images/bench/index.js';
 import { STALL_NAMES, type CoreParams } from '../../../emulator/timing/index.js';
-import { PHASES, type ImageRun, type Pass, type Sample } from './run.js';
+import { EVENT_NAMES, PHASES, type ImageRun, type Pass, type Sample } from './run.js';
 
 /**
  * What is compared: each mechanism in two variants. `kernel`: rvx's minimal fastpath; `kernel-sel4`: the
@@ -105,6 +105,10 @@ export interface WorkloadResult {
   total?: number;
   /** Instructions retired in the traced iteration. */
   totalInstructions?: number;
+  /** Of those, the trusted path's: kernel code, the mechanism's instructions, the ASL trampoline, the pkey gates. */
+  trustedInstructions?: number;
+  /** TLB and cache effects in the traced iteration: misses and page walks (the core model's counters). */
+  events?: Record<(typeof EVENT_NAMES)[number], number>;
   /** Stall cycles inside the phases of the traced iteration, by phase and category (docs/cycle-model.md). */
   stalls?: Record<string, Record<string, number>>;
   requests?: number;
@@ -130,6 +134,8 @@ export interface IpcReport {
   images: Record<string, { instructions: number; cycles: number; seconds: number }>;
   sweep?: SweepResult;
   ablations?: { name: string; description: string; results: PointResult[] }[];
+  /** The mechanisms measured: what each changes in the kernel and what isolation it gives up (MECHANISMS). */
+  mechanisms?: Partial<Record<Mech, MechanismInfo>>;
 }
 
 /** Published figures, each with its public source, for the notes and the report page only. */
@@ -191,6 +197,8 @@ export function summarise(run: ImageRun, workloads: Workload[], warmup: number, 
       r.stalls = stalls;
       r.total = p.cycles;
       r.totalInstructions = p.instructions;
+      r.trustedInstructions = p.trusted;
+      r.events = Object.fromEntries(EVENT_NAMES.map((n, k) => [n, p.events[k]])) as WorkloadResult['events'];
     }
     if (w.requests) {
       r.requests = w.requests;
@@ -246,18 +254,21 @@ export function table(rep: IpcReport): string {
   const keys: { name: string; bytes: number }[] = [];
   for (const w of rep.workloads) if (!keys.some((k) => k.name === w.name && k.bytes === w.bytes)) keys.push({ name: w.name, bytes: w.bytes });
   const cell = (w: WorkloadResult | undefined) => (w ? `${w.cycles.median}${w.cycles.min === w.cycles.max ? ' ' : '*'}` : '- ');
-  const ratioOf = present.includes('kernel-sel4') && present.includes('xpc-isolated') ? ['kernel-sel4', 'xpc-isolated'] as const
+  // The like-for-like ratio column (kernel-sel4 / xpc-isolated); left out when the series fill the width.
+  const ratioOf = present.length > 6 ? [undefined, undefined] as const
+    : present.includes('kernel-sel4') && present.includes('xpc-isolated') ? ['kernel-sel4', 'xpc-isolated'] as const
     : [present.find((s) => SERIES[s].mech === 'kernel'), present.find((s) => SERIES[s].mech === 'xpc')] as const;
-  const head = ['workload', 'bytes', ...present.map((s) => SHORT[s]), ratioOf[0] && ratioOf[1] ? `${SHORT[ratioOf[0]]}/${SHORT[ratioOf[1]]}` : ''];
+  const ratio = !!(ratioOf[0] && ratioOf[1]);
+  const head = ['workload', 'bytes', ...present.map((s) => SHORT[s]), ...(ratio ? [`${SHORT[ratioOf[0]!]}/${SHORT[ratioOf[1]!]}`] : [])];
   const rows: string[][] = [];
   for (const k of keys) {
     const ws = present.map((s) => rep.workloads.find((w) => w.name === k.name && w.bytes === k.bytes && w.series === s));
     const a = ratioOf[0] && find(rep, k.name, ratioOf[0], k.bytes);
     const b = ratioOf[1] && find(rep, k.name, ratioOf[1], k.bytes);
-    rows.push([k.name, String(k.bytes), ...ws.map(cell), a && b ? fmtRatio(a.cycles.median, b.cycles.median) : '-']);
+    rows.push([k.name, String(k.bytes), ...ws.map(cell), ...(ratio ? [a && b ? fmtRatio(a.cycles.median, b.cycles.median) : '-'] : [])]);
     if (ws.some((w) => w?.requestsPerMcycle !== undefined)) {
       rows.push(['  requests/Mcycle', '', ...ws.map((w) => (w?.requestsPerMcycle !== undefined ? `${w.requestsPerMcycle.toFixed(1)} ` : '- ')),
-        a?.requestsPerMcycle && b?.requestsPerMcycle ? fmtRatio(b.requestsPerMcycle, a.requestsPerMcycle) : '-']);
+        ...(ratio ? [a?.requestsPerMcycle && b?.requestsPerMcycle ? fmtRatio(b.requestsPerMcycle, a.requestsPerMcycle) : '-'] : [])]);
     }
   }
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -288,6 +299,24 @@ export function table(rep: IpcReport): string {
     for (const k of cats) out.push(`  ${k.padEnd(cw)}${traced.map((w) => String(w.paper![k] ?? 0).padStart(10)).join('')}`);
     out.push(`  ${'total'.padEnd(cw)}${traced.map((w) => String(w.total).padStart(10)).join('')}`);
     out.push(`  ${'instructions'.padEnd(cw)}${traced.map((w) => String(w.totalInstructions).padStart(10)).join('')}`);
+  }
+  // The trusted path and the memory system: the same traced round trips.
+  const withEv = traced.filter((w) => w.events !== undefined && w.trustedInstructions !== undefined);
+  if (withEv.length > 0) {
+    out.push('');
+    out.push('The same round trip: instructions in the trusted path (kernel, mechanism, trampoline, gates), misses and walks:');
+    const ew = Math.max(8, ...withEv.map((w) => SHORT[w.series].length + 1));
+    const rowsE: [string, (w: WorkloadResult) => number][] = [
+      ['trusted instructions', (w) => w.trustedInstructions!], ['I-cache misses', (w) => w.events!.icacheMisses], ['D-cache misses', (w) => w.events!.dcacheMisses],
+      ['I-TLB misses', (w) => w.events!.itlbMisses], ['D-TLB misses', (w) => w.events!.dtlbMisses], ['page walks', (w) => w.events!.pageWalks],
+    ];
+    out.push(`  ${''.padEnd(20)}${withEv.map((w) => SHORT[w.series].padStart(ew)).join('')}`);
+    for (const [n, f] of rowsE) out.push(`  ${n.padEnd(20)}${withEv.map((w) => String(f(w)).padStart(ew)).join('')}`);
+  }
+  if (rep.mechanisms && Object.keys(rep.mechanisms).length > 1) {
+    out.push('');
+    out.push(...wrap('What each mechanism changes in the kernel and what isolation it gives up, each claim with the test that ' +
+      'attacks it: the report page (ipc.html) and docs/mechanisms.md.', 100, '', ''));
   }
   if (rep.sweep) {
     out.push('');
@@ -354,6 +383,96 @@ export function notes(rep: IpcReport): string[] {
       `${fmtRatio(xh.requestsPerMcycle, kh.requestsPerMcycle)} requests per cycle (${PUBLISHED.apps}); the gain is the share of IPC ` +
       `and copying in each request, which these small servers set.`);
   }
+  const mrt = (['xpc', 'gate', 'asl', 'pkey'] as const).map((s) => find(rep, 'roundtrip', s, 0)).filter((w): w is WorkloadResult => !!w);
+  if (mrt.length > 1) {
+    n.push(`mechanisms, 0-byte round trip with a trusting caller: ${mrt.map((w) => `${w.series} ${w.cycles.median}`).join(', ')} cycles; ` +
+      `instructions in the trusted path ${mrt.map((w) => `${w.series} ${w.trustedInstructions ?? '?'}`).join(', ')}; page walks ` +
+      `${mrt.map((w) => `${w.series} ${w.events?.pageWalks ?? '?'}`).join(', ')} (no ASIDs: every satp switch empties the TLBs; ` +
+      `protection-key domains switch no address space). Long messages: gates and lists use a shared frame, domains a shared buffer.`);
+  }
   n.push('published figures are other hardware and software; docs/bench-ipc.md section 5 explains each difference.');
   return n;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// The mechanisms side by side: what each changes in the kernel, and what isolation it gives up. Every
+// claim names the test program that attacks it (tests/bench-ipc.test.ts checks each named test exists).
+
+export interface IsolationClaim {
+  claim: string;
+  /** `file: test name` of the tests that attack the claim (run in CI). */
+  tests: string[];
+}
+
+export interface MechanismInfo {
+  label: string;
+  /** After which published design. */
+  after: string;
+  kernel: string;
+  isolation: { addressSpace: IsolationClaim; forgeEntry: IsolationClaim; keys: IsolationClaim; maliciousCallee: IsolationClaim };
+}
+
+export const ISOLATION_ROWS = [
+  ['addressSpace', 'address space'],
+  ['forgeEntry', 'who can forge an entry'],
+  ['keys', 'calling keys / rights'],
+  ['maliciousCallee', 'what a malicious callee can do to its caller'],
+] as const;
+
+export const MECHANISMS: Record<Mech, MechanismInfo> = {
+  kernel: {
+    label: 'kernel IPC',
+    after: 'seL4-style call / reply_recv (the baseline)',
+    kernel: 'the baseline: endpoints, reply capabilities, the fastpath, message copies by the kernel',
+    isolation: {
+      addressSpace: { claim: 'separate: every message goes through the kernel', tests: ['tests/kernel-isolation.test.ts: reading kernel memory'] },
+      forgeEntry: { claim: 'nobody: capabilities live in kernel memory, a bad slot is refused', tests: ['tests/kernel-isolation.test.ts: empty, out-of-range and wrong-type capability slots are refused'] },
+      keys: { claim: 'none: the capability slot is the permission', tests: ['tests/kernel-isolation.test.ts: empty, out-of-range and wrong-type capability slots are refused'] },
+      maliciousCallee: { claim: 'answer wrongly or never; its death gives the caller E_DEAD', tests: ['tests/kernel-isolation.test.ts: a server that exits mid-call leaves its caller with E_DEAD'] },
+    },
+  },
+  xpc: {
+    label: 'XPC',
+    after: 'Du et al., "XPC: Architectural Support for Secure and Efficient Cross Process Call", ISCA 2019',
+    kernel: 'x-entry table, capability bitmaps, link stacks and relay segments set up and revoked by the kernel (kernel/xpc.ts); the calls themselves do not enter it',
+    isolation: {
+      addressSpace: { claim: 'separate: the callee runs in its own space on the caller\'s thread', tests: ['tests/kernel-isolation.test.ts: a callee that faults mid-call is killed; callers up the chain get E_DEAD'] },
+      forgeEntry: { claim: 'nobody: x-entries and capability bitmaps are kernel memory; a forged xret kills its maker', tests: ['tests/kernel-isolation.test.ts: an xcall of an entry not granted (or out of range) is refused', 'tests/kernel-isolation.test.ts: a forged xret kills the process'] },
+      keys: { claim: 'none: the capability bitmap is the permission', tests: ['tests/kernel-isolation.test.ts: an xcall of an entry not granted (or out of range) is refused'] },
+      maliciousCallee: { claim: 'see and change every register the caller does not save (the isolated series saves and scrubs them); never return (its death unwinds callers with E_DEAD)', tests: ['tests/kernel-isolation.test.ts: the XPC calling convention: callee-saved registers survive; after E_DEAD only sp, ra are kept, the rest (gp, tp too) is zero', 'tests/kernel-isolation.test.ts: a callee that faults mid-call is killed; callers up the chain get E_DEAD'] },
+    },
+  },
+  gate: {
+    label: 'call gates',
+    after: 'Děcký\'s call-gate ("CLB") proposal: gates cached like a software-managed TLB',
+    kernel: 'gate table, gate-miss handler filling the gate cache, per-thread return stacks in kernel memory, gate state saved per thread, revocation by gflush, unwinding on death, system calls refused inside a gate call (kernel/gate.ts)',
+    isolation: {
+      addressSpace: { claim: 'separate: gcall switches satp, the callee brings its own stack', tests: ['tests/kernel-gate.test.ts: gate-calls: every step as expected, the server killed by its fault, the client by its forged gret'] },
+      forgeEntry: { claim: 'nobody: only S-mode gfill fills the cache (illegal in U), return records are kernel memory; a forged gret kills its maker', tests: ['tests/mech-programs.test.ts: gcall, gret, gfill, gflush, aslswitch are illegal without their extension; medeleg takes their causes only with it', 'tests/kernel-gate.test.ts: gate-calls: every step as expected, the server killed by its fault, the client by its forged gret'] },
+      keys: { claim: 'none: a cache entry, tagged by the calling domain, is the permission; revocation holds only if the kernel flushes (it does on death)', tests: ['tests/kernel-gate.test.ts: gate-calls: every step as expected, the server killed by its fault, the client by its forged gret'] },
+      maliciousCallee: { claim: 'registers as XPC; never return (its death unwinds the caller with E_DEAD)', tests: ['tests/kernel-gate.test.ts: gate-calls: every step as expected, the server killed by its fault, the client by its forged gret'] },
+    },
+  },
+  asl: {
+    label: 'address-space lists',
+    after: 'SkyBridge (Mi et al., EuroSys 2019), on Intel VMFUNC',
+    kernel: 'per-process lists of roots with kernel-generated keys, a trampoline page in every process, asl_export / asl_bind, ASL faults fatal to the guesser, a dead server\'s entries emptied and threads sent back (kernel/asl.ts)',
+    isolation: {
+      addressSpace: { claim: 'separate, but the kernel\'s trampoline code runs in the callee\'s space, and a callee on the caller\'s thread uses the caller\'s list', tests: ['tests/kernel-asl.test.ts: asl-calls: round trips, a refused system call, a dying server, unbinding, and a guessed key that kills its guesser'] },
+      forgeEntry: { claim: 'the kernel writes the lists; anyone who holds a key switches with it while on a thread whose list has the entry', tests: ['tests/kernel-asl.test.ts: attack: the caller\'s key and return index are in the callee\'s registers during the call'] },
+      keys: { claim: 'guessing: a wrong key kills the guesser (64-bit keys); leaking: the callee holds the caller\'s key and return index during the call', tests: ['tests/kernel-asl.test.ts: asl-calls: round trips, a refused system call, a dying server, unbinding, and a guessed key that kills its guesser', 'tests/kernel-asl.test.ts: attack: the caller\'s key and return index are in the callee\'s registers during the call'] },
+      maliciousCallee: { claim: 'clobber registers; read the caller\'s key (and switch into the caller\'s space with it through the trampoline); never return (its death sends the thread back with E_DEAD)', tests: ['tests/kernel-asl.test.ts: attack: the caller\'s key and return index are in the callee\'s registers during the call', 'tests/kernel-asl.test.ts: asl-calls: round trips, a refused system call, a dying server, unbinding, and a guessed key that kills its guesser'] },
+    },
+  },
+  pkey: {
+    label: 'protection-key domains',
+    after: 'UnderBridge (Gu et al., USENIX ATC 2020), on Intel PKU; gate checks after ERIM (Vahldiek-Oberwagner et al., USENIX Security 2019)',
+    kernel: 'page keys written into the image\'s PTEs at load, pkr saved per thread with the kernel running with every key open (kernel/pkey.ts), the image builder\'s inspection refusing pkr writes outside the gates; calls do not enter the kernel',
+    isolation: {
+      addressSpace: { claim: 'shared: one address space; keys guard data, not fetches, so a domain runs any domain\'s code; one domain\'s fault kills every domain', tests: ['tests/kernel-pkey-domains.test.ts: what it gives up: one address space, a domain runs another domain\'s code (keys guard data, not fetches)', 'tests/kernel-pkey-domains.test.ts: attack: a domain reads another domain\'s data: key fault, the process is killed'] },
+      forgeEntry: { claim: 'any code that writes pkr takes any rights: the load-time inspection refuses it outside the gates; a jump into a gate past its checks aborts', tests: ['tests/kernel-pkey-domains.test.ts: the image builder refuses a domain that writes pkr itself', 'tests/mech-pkey-inspect.test.ts', 'tests/kernel-pkey-domains.test.ts: attack: a domain jumps into its gate\'s return path with the caller\'s rights: the gate aborts', 'tests/kernel-pkey-domains.test.ts: attack: a domain jumps straight to a pkr write with every key open in the register: the check aborts'] },
+      keys: { claim: 'no calling keys: the rights register is user state; isolation rests on the inspection and W^X, not on the hardware', tests: ['tests/kernel-pkey.test.ts', 'tests/kernel-pkey-domains.test.ts: attack: a domain reads another domain\'s data: key fault, the process is killed'] },
+      maliciousCallee: { claim: 'read and write the shared message buffer; run the caller\'s code (with its own rights); its fault kills the caller too (one process)', tests: ['tests/kernel-pkey-domains.test.ts: what it gives up: one address space, a domain runs another domain\'s code (keys guard data, not fetches)', 'tests/kernel-pkey-domains.test.ts: attack: a domain reads another domain\'s data: key fault, the process is killed'] },
+    },
+  },
+};

@@ -80,9 +80,17 @@ export interface Sample {
   instructions: number;
 }
 
+/** Memory-system events counted in a pass (the core model's counters, CoreStats.events). */
+export const EVENT_NAMES = ['icacheMisses', 'dcacheMisses', 'itlbMisses', 'dtlbMisses', 'pageWalks'] as const;
+
 export interface Pass {
   cycles: number;
   instructions: number;
+  /** Instructions of the trusted path: kernel code, the mechanism's instructions, the kernel's ASL
+   *  trampoline page and the protection-key gates (code every party of a call must trust). */
+  trusted: number;
+  /** EVENT_NAMES counts in the pass (zero without a timing core). */
+  events: Float64Array;
   phases: Float64Array;
   /** Stall cycles by phase and category: phaseStalls[phase * STALL_NAMES.length + category]. */
   phaseStalls: Float64Array;
@@ -228,6 +236,10 @@ export function runImage(image: KernelImage, opts: RunOptions): ImageRun {
 
   let open = -1;
   let cur: Pass | null = null;
+  const eventsNow = (): Float64Array => {
+    const e = model?.stats()?.events as Record<string, number> | undefined;
+    return Float64Array.from(EVENT_NAMES.map((n) => e?.[n] ?? 0));
+  };
   let totalCycles = 0;
   let totalInstructions = 0;
 
@@ -254,6 +266,8 @@ export function runImage(image: KernelImage, opts: RunOptions): ImageRun {
         }
         cur!.cycles += pre;
       }
+      const end = eventsNow();
+      for (let k = 0; k < end.length; k++) cur!.events[k] = end[k] - cur!.events[k];
       passes.get(wins[open].id)!.push(cur!);
       open = -1;
       cur = null;
@@ -262,7 +276,7 @@ export function runImage(image: KernelImage, opts: RunOptions): ImageRun {
       for (let i = 0; i < wins.length; i++) {
         if (winStartPc[i] === pc && winStartPid[i] === pid) {
           open = i;
-          cur = { cycles: 0, instructions: 0, phases: new Float64Array(PHASES.length), phaseStalls: new Float64Array(PHASES.length * NS) };
+          cur = { cycles: 0, instructions: 0, trusted: 0, events: eventsNow(), phases: new Float64Array(PHASES.length), phaseStalls: new Float64Array(PHASES.length * NS) };
           break;
         }
       }
@@ -295,7 +309,11 @@ export function runImage(image: KernelImage, opts: RunOptions): ImageRun {
       cur.phases[ph] += cycles - tlb;
       cur.phases[P['tlb refill']] += tlb;
       cur.cycles += cycles;
-      if (!rec.trapped) cur.instructions++;
+      if (!rec.trapped) {
+        cur.instructions++;
+        if (!user || rec.opId === XCALL || rec.opId === XRET || rec.opId === GCALL || rec.opId === GRET || rec.opId === ASLSWITCH ||
+          (aslTramp >= 0 && pc >= aslTramp && pc < aslTramp + 4096) || (pid === clientPid && pc >= pkGateLo && pc < pkGateHi)) cur.trusted++;
+      }
     }
     // the client's reports
     if (user && pid === clientPid && !rec.trapped) {
