@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rocketParams } from '../emulator/timing/index.js';
-import { benchSystem } from '../kernel-images/bench/index.js';
+import { benchSystem, MECHS } from '../kernel-images/bench/index.js';
 import { buildImage, rvxAssemble } from '../kernel-images/index.js';
 import { main, runIpcBench, withParam } from '../tools/bench/ipc.js';
 import { runImage } from '../tools/bench/ipc/run.js';
 import { renderHtml } from '../tools/bench/ipc/html.js';
-import { find, table, type IpcReport, type WorkloadResult } from '../tools/bench/ipc/report.js';
+import { find, ISOLATION_ROWS, MECHANISMS, table, type IpcReport, type WorkloadResult } from '../tools/bench/ipc/report.js';
 
 const REV = { revision: 'test', dirty: false };
 const QUICK = { runs: 3, warmup: 1 };
@@ -196,6 +196,77 @@ describe('rvx bench ipc (quick)', () => {
     for (const l of t.split('\n')) expect(l.length, l).toBeLessThanOrEqual(100);
     expect(t).not.toContain('REFERENCE');
     expect(t).toContain(String(get('roundtrip', 'kernel', 0).total));
+  });
+});
+
+describe('rvx bench ipc: every mechanism (quick)', () => {
+  let all: IpcReport;
+  beforeAll(async () => {
+    // the mechanisms beside XPC, with trusting callers; one ASID image (gates) for the -asid names
+    all = await runIpcBench({ mechs: [...MECHS], series: ['gate', 'asl', 'pkey'], core: rocketParams(), asid: true, asidSeries: ['gate'], ...QUICK }, REV);
+  }, 180_000);
+  const names = ['call', 'reply', 'roundtrip', 'roundtrip-polluted', 'chain-4k', 'kv-app', 'http-app'];
+
+  it('the JSON has every workload for every mechanism, each with its runs, phases, trusted path and memory events', () => {
+    for (const m of ['gate', 'asl', 'pkey'] as const) {
+      for (const n of names) expect(all.workloads.some((w) => w.mech === m && w.name === n), `${n} ${m}`).toBe(true);
+      expect(all.workloads.filter((w) => w.mech === m && w.name === 'roundtrip').map((w) => w.bytes)).toEqual([0, 32, 64, 256, 1024, 4096]);
+    }
+    expect(all.workloads.some((w) => w.mech === 'gate' && w.name === 'roundtrip-asid')).toBe(true);
+    for (const w of all.workloads) {
+      const id = `${w.name} ${w.series} ${w.bytes}`;
+      expect(w.runs, id).toHaveLength(QUICK.runs);
+      expect(w.cycles.min, id).toBeLessThanOrEqual(w.cycles.median);
+      expect(w.cycles.median, id).toBeLessThanOrEqual(w.cycles.max);
+      expect(Object.values(w.phases!).reduce((a, b) => a + b, 0), id).toBe(w.total);
+      expect(w.total, id).toBe(w.cycles.median);
+      expect(w.totalInstructions, id).toBe(w.instructions);
+      expect(w.trustedInstructions!, id).toBeGreaterThan(0);
+      expect(w.trustedInstructions!, id).toBeLessThanOrEqual(w.instructions);
+      expect(Object.keys(w.events!).sort(), id).toEqual(['dcacheMisses', 'dtlbMisses', 'icacheMisses', 'itlbMisses', 'pageWalks']);
+    }
+    const json = JSON.parse(JSON.stringify(all)) as IpcReport;
+    expect(Object.keys(json.mechanisms!).sort()).toEqual(['asl', 'gate', 'pkey']);
+  });
+
+  it('each mechanism\'s own steps show in its phases; the domains of one address space walk no page tables', () => {
+    const rt = (m: string) => find(all, 'roundtrip', m, 0)!;
+    for (const p of ['gcall', 'gret', 'trampoline', 'handler']) expect(rt('gate').phases![p], `gate ${p}`).toBeGreaterThan(0);
+    for (const p of ['aslswitch', 'trampoline', 'handler']) expect(rt('asl').phases![p], `asl ${p}`).toBeGreaterThan(0);
+    for (const p of ['trampoline', 'handler', 'client']) expect(rt('pkey').phases![p], `pkey ${p}`).toBeGreaterThan(0);
+    expect(rt('pkey').phases!['tlb refill']).toBeUndefined();
+    expect(rt('pkey').events!.pageWalks).toBe(0);
+    expect(rt('gate').events!.pageWalks).toBeGreaterThan(0); // no ASIDs: gcall and gret empty the TLBs
+    expect(find(all, 'roundtrip-asid', 'gate', 0)!.events!.pageWalks).toBeLessThan(rt('gate').events!.pageWalks);
+    for (const m of ['gate', 'asl', 'pkey']) {
+      expect(rt(m).phases!['trap entry'], m).toBeUndefined(); // no kernel on the call path
+      expect(rt(m).cycles.median, m).toBeLessThan(get('roundtrip', 'kernel', 0).cycles.median);
+    }
+  });
+
+  it('every isolation claim names a test that exists and attacks it', () => {
+    for (const [m, info] of Object.entries(MECHANISMS)) {
+      expect(info.kernel.length, m).toBeGreaterThan(20);
+      for (const [k] of ISOLATION_ROWS) {
+        const c = info.isolation[k];
+        expect(c.tests.length, `${m} ${k}`).toBeGreaterThan(0);
+        for (const t of c.tests) {
+          const [file, name] = t.split(/: (.*)/s);
+          const src = readFileSync(join(__dirname, '..', file), 'utf8');
+          if (name) expect(src.replace(/\\'/g, "'"), `${m} ${k}: ${t}`).toContain(name);
+        }
+      }
+    }
+  });
+
+  it('the table and the page show the mechanisms side by side', () => {
+    const t = table(all);
+    expect(t).toMatch(/trusted instructions/);
+    for (const l of t.split('\n')) expect(l.length, l).toBeLessThanOrEqual(100);
+    const html = renderHtml(all);
+    expect(html).toContain('The mechanisms side by side');
+    expect(html).toContain('what isolation it gives up');
+    expect(html).toContain('tests/kernel-pkey-domains.test.ts');
   });
 });
 

@@ -108,8 +108,10 @@ export function callSite(m: CallMech, isolated: boolean, msg: string[], comment 
   const call = callInsns(m, comment);
   if (!isolated) return call;
   const saved = [...CALLEE_SAVED, 'sp'];
+  // Address-space lists: the kernel's trampoline keeps the caller's registers on the caller's stack (in
+  // the caller's space, out of the callee's reach), so sp stays; its value tells the callee nothing.
   const scrub = ['t0', 't1', 't2', 't3', 't4', 't5', 't6', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', ...saved]
-    .filter((r) => !msg.includes(r));
+    .filter((r) => !msg.includes(r) && !(m === 'asl' && r === 'sp'));
   return `
     la t0, xpc_caller_save    # isolated caller stub: save, scrub, call, reload
 ${saved.map((r, i) => `    sd ${r}, ${8 * i}(t0)`).join('\n')}
