@@ -304,7 +304,7 @@ export function table(rep: IpcReport): string {
   const withEv = traced.filter((w) => w.events !== undefined && w.trustedInstructions !== undefined);
   if (withEv.length > 0) {
     out.push('');
-    out.push('The same round trip: trusted-path instructions (kernel, mechanism, trampolines, gates), misses, walks:');
+    out.push('The same round trip: trusted-path instructions (kernel, mechanism, trampolines, gates), misses:');
     const ew = Math.max(8, ...withEv.map((w) => SHORT[w.series].length + 1));
     const rowsE: [string, (w: WorkloadResult) => number][] = [
       ['trusted instructions', (w) => w.trustedInstructions!], ['I-cache misses', (w) => w.events!.icacheMisses], ['D-cache misses', (w) => w.events!.dcacheMisses],
