@@ -55,3 +55,24 @@ describe('gate timing (Rocket defaults)', () => {
     expect(g[0]).toBe(1 + P.trapPenalty);
   });
 });
+
+describe('mechanism timing parameters from a core file (docs/mechanisms.md §1.6)', () => {
+  it('parseCoreParams reads "mech", checks it, and the cost model charges by it', async () => {
+    const { parseCoreParams, rocketParams, CoreParamsError } = await import('../emulator/timing/params.js');
+    const { MechCostModel, MECH_TIMING_DEFAULTS } = await import('../emulator/timing/mech.js');
+    const { GATE_EV_POP, ASL_EV_READ } = await import('../emulator/mech/events.js');
+    expect(rocketParams().mech).toEqual(MECH_TIMING_DEFAULTS);
+    const p = parseCoreParams({ mech: { gateRecordBytes: 64, gatePushBlocking: true, aslEntryBytes: 32, portBytes: 4, gateLookup: 1 } }, 'x.json');
+    expect(p.mech).toEqual({ gateRecordBytes: 64, gatePushBlocking: true, aslEntryBytes: 32, portBytes: 4, gateLookup: 1 });
+    expect(() => parseCoreParams({ mech: { gateCache: 3 } }, 'x.json')).toThrow(CoreParamsError);
+    expect(() => parseCoreParams({ mech: { gateRecordBytes: 2 } }, 'x.json')).toThrow(/'mech.gateRecordBytes' must be between 8/);
+    expect(() => parseCoreParams({ mech: { gatePushBlocking: 1 } }, 'x.json')).toThrow(/'mech.gatePushBlocking' must be true or false/);
+    const port = { dataAccess: () => 0, loadLatency: 2, redirectPenalty: 5 };
+    const rec = (ev: number) => ({ mechEvent: ev, mechPa: 0x8000_0000, trapped: false }) as unknown as Parameters<InstanceType<typeof MechCostModel>['cost']>[0];
+    // gret: the record's beats - 1 + load latency + 1 (all hits here)
+    expect(new MechCostModel({}, port).cost(rec(GATE_EV_POP))).toBe(4 - 1 + 2 + 1);
+    expect(new MechCostModel(p.mech, port).cost(rec(GATE_EV_POP))).toBe(16 - 1 + 2 + 1);
+    expect(new MechCostModel({}, port).cost(rec(ASL_EV_READ))).toBe(2 - 1 + 2);
+    expect(new MechCostModel(p.mech, port).cost(rec(ASL_EV_READ))).toBe(8 - 1 + 2);
+  });
+});

@@ -14,16 +14,19 @@ export interface MechTimingParams {
   gatePushBlocking: boolean;
   /** Bytes moved through the D-cache port per cycle (Rocket: one 64-bit row). */
   portBytes: number;
+  /** Bytes of a gate return record the push writes and the pop reads (the engine's record is 32). */
+  gateRecordBytes: number;
+  /** Bytes of an address-space-list entry aslswitch reads (satp and key: 16). */
+  aslEntryBytes: number;
 }
 
 export const MECH_TIMING_DEFAULTS: Readonly<MechTimingParams> = Object.freeze({
   gateLookup: 0,
   gatePushBlocking: false,
   portBytes: 8,
+  gateRecordBytes: 32,
+  aslEntryBytes: 16,
 });
-
-const GATE_RECORD_BYTES = 32;
-const ASL_ENTRY_BYTES = 16;
 
 /** Names of the steps in `lastBreakdown`. */
 export const MECH_STEP_NAMES = ['lookup', 'push', 'pop', 'list', 'redirect'] as const;
@@ -54,13 +57,13 @@ export class MechCostModel {
     if ((ev & GATE_EV_LOOKUP) !== 0) b[0] = this.params.gateLookup;
     if ((ev & GATE_EV_PUSH) !== 0) {
       // The record's lines are allocated either way; only a blocking push makes the pipeline wait.
-      const miss = port.dataAccess(rec.mechPa, GATE_RECORD_BYTES);
-      if (this.params.gatePushBlocking) b[1] = miss + this.beats(GATE_RECORD_BYTES);
+      const miss = port.dataAccess(rec.mechPa, this.params.gateRecordBytes);
+      if (this.params.gatePushBlocking) b[1] = miss + this.beats(this.params.gateRecordBytes);
     }
     // gret reads the record (its valid bit decides), then clears the valid bit.
-    if ((ev & GATE_EV_POP) !== 0) b[2] = port.dataAccess(rec.mechPa, GATE_RECORD_BYTES) + this.beats(GATE_RECORD_BYTES) - 1 + port.loadLatency + 1;
+    if ((ev & GATE_EV_POP) !== 0) b[2] = port.dataAccess(rec.mechPa, this.params.gateRecordBytes) + this.beats(this.params.gateRecordBytes) - 1 + port.loadLatency + 1;
     // aslswitch reads satp and key of the entry before deciding.
-    if ((ev & ASL_EV_READ) !== 0) b[3] = port.dataAccess(rec.mechPa, ASL_ENTRY_BYTES) + this.beats(ASL_ENTRY_BYTES) - 1 + port.loadLatency;
+    if ((ev & ASL_EV_READ) !== 0) b[3] = port.dataAccess(rec.mechPa, this.params.aslEntryBytes) + this.beats(this.params.aslEntryBytes) - 1 + port.loadLatency;
     // A new satp: the pipeline refetches under it (the next pc is known only at commit). The TLB flush,
     // or not with ASID tagging, is the core's rule for a satp write (the record lists it).
     if ((ev & MECH_EV_SATP_SWITCH) !== 0 && !rec.trapped) b[4] = port.redirectPenalty;

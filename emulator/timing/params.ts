@@ -3,6 +3,7 @@
 
 import type { Replacement } from './cache.js';
 import { XPC_TIMING_DEFAULTS, type XpcTimingParams } from './xpc.js';
+import { MECH_TIMING_DEFAULTS, type MechTimingParams } from './mech.js';
 
 export interface CacheParams {
   /** Total capacity in bytes. */
@@ -118,6 +119,8 @@ export interface CoreParams {
   cacheable: { base: number; size: number }[];
   uncachedLatency: number;
   xpc: XpcParams;
+  /** The call-gate and address-space-list cost model (emulator/timing/mech.ts, docs/mechanisms.md §1.6, §3.4). */
+  mech: MechTimingParams;
 }
 
 /** rocket-chip DefaultConfig core with its RTL emulator's memory (docs/cycle-model.md gives each source). */
@@ -170,6 +173,7 @@ export const ROCKET_PARAMS: Readonly<CoreParams> = Object.freeze({
   cacheable: Object.freeze([Object.freeze({ base: 0x80000000, size: 0x80000000 })]) as unknown as { base: number; size: number }[],
   uncachedLatency: 30,
   xpc: Object.freeze({ ...XPC_TIMING_DEFAULTS, xcall: 0, xret: 0, swapseg: 0, xprefetch: 0 }),
+  mech: Object.freeze({ ...MECH_TIMING_DEFAULTS }),
 }) as CoreParams;
 
 /** A bad parameter file: the message names the file and the offending key. */
@@ -201,6 +205,7 @@ function cloneParams(p: CoreParams): CoreParams {
     dcache: { ...p.dcache },
     cacheable: p.cacheable.map((r) => ({ ...r })),
     xpc: { ...p.xpc },
+    mech: { ...MECH_TIMING_DEFAULTS, ...p.mech },
   };
 }
 
@@ -227,7 +232,7 @@ export function parseCoreParams(json: unknown, source = 'core parameters'): Core
     for (const k of Object.keys(v)) if (!keys.includes(k)) fail(`${path}.${k}`, `is not a parameter (expected one of ${keys.join(', ')})`);
     return v as Record<string, unknown>;
   };
-  const known = new Set<string>([...INT_KEYS, ...BOOL_KEYS, 'name', 'base', 'itlb', 'dtlb', 'icache', 'dcache', 'cacheable', 'xpc', '$comment']);
+  const known = new Set<string>([...INT_KEYS, ...BOOL_KEYS, 'name', 'base', 'itlb', 'dtlb', 'icache', 'dcache', 'cacheable', 'xpc', 'mech', '$comment']);
   for (const k of Object.keys(obj)) if (!known.has(k)) fail(k, `is not a parameter (known: ${[...known].filter((x) => x !== '$comment').join(', ')})`);
   if ('base' in obj && obj.base !== 'rocket') fail('base', `must be "rocket" (got ${JSON.stringify(obj.base)})`);
   if ('name' in obj) {
@@ -296,6 +301,17 @@ export function parseCoreParams(json: unknown, source = 'core parameters'): Core
       if (!(k in o)) continue;
       if (typeof o[k] !== 'boolean') fail(`xpc.${k}`, 'must be true or false');
       out.xpc[k] = o[k] as boolean;
+    }
+  }
+  if ('mech' in obj) {
+    const o = sub('mech', obj.mech, ['gateLookup', 'gatePushBlocking', 'portBytes', 'gateRecordBytes', 'aslEntryBytes']);
+    if ('gateLookup' in o) out.mech.gateLookup = int('mech.gateLookup', o.gateLookup, 0, 100000);
+    if ('portBytes' in o) out.mech.portBytes = int('mech.portBytes', o.portBytes, 1, 4096);
+    if ('gateRecordBytes' in o) out.mech.gateRecordBytes = int('mech.gateRecordBytes', o.gateRecordBytes, 8, 4096);
+    if ('aslEntryBytes' in o) out.mech.aslEntryBytes = int('mech.aslEntryBytes', o.aslEntryBytes, 8, 4096);
+    if ('gatePushBlocking' in o) {
+      if (typeof o.gatePushBlocking !== 'boolean') fail('mech.gatePushBlocking', 'must be true or false');
+      out.mech.gatePushBlocking = o.gatePushBlocking as boolean;
     }
   }
   return out;
