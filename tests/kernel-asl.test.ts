@@ -19,6 +19,7 @@ describe('address-space-list kernel: what it gives up', () => {
   it('attack: the caller\'s key and return index are in the callee\'s registers during the call', async () => {
     const r = await boot(aslLeak, { ext: [...ASL_EXT] }, ASL_KERNEL);
     expect(r.console).toContain('victim: the callee read our key');
+    expect(r.console).toMatch(/victim \(pid 1\) exited with code 0/);
     expect(r.console).not.toContain('FAIL');
   });
 });

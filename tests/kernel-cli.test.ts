@@ -44,6 +44,22 @@ describe('rvx kernel', () => {
     expect(elf.symbols.some((s) => s.name === 'fastpath_sret')).toBe(true);
     expect(readFileSync(join(dir, 'hello-kernel.s'), 'utf8')).toContain('# M-mode boot stub');
   });
+  it('builds and boots the mechanism systems on their own extension (gate, asl, pkey)', async () => {
+    const c = capture();
+    expect(await main(['--list'])).toBe(0);
+    expect(c.out()).toMatch(/^gate-calls\s+\[--ext gate\]/m);
+    expect(c.out()).toMatch(/^pkey-domains-peek\s+\[--ext pkey\]/m);
+    expect(await main(['gate-calls'])).toBe(0);
+    expect(c.out()).toContain('gclient: 100 gate calls ok');
+    expect(await main(['asl-leak'])).toBe(0);
+    expect(c.out()).toContain('victim: the callee read our key');
+    expect(await main(['pkey-domains-none'])).toBe(0);
+    expect(c.out()).toContain('pkmain: 8 domain calls through the gate ok');
+    expect(await main(['pkey-domains-gatejump'])).toBe(0);
+    expect(c.out()).toMatch(/killed pkmain \(pid 0\): breakpoint/);
+    expect(await main(['gate-calls', '--no-xpc'])).toBe(125);
+    expect(c.err()).toContain("runs on --ext gate");
+  });
   it('boots a system and returns 0 when it halts normally', async () => {
     const c = capture();
     expect(await main(['hello'])).toBe(0);

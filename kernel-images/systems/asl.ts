@@ -1,5 +1,5 @@
 // Address-space-list systems (docs/mechanisms.md section 3): built with `{ xpc: false, asl: true }` and
-// booted on a machine with `ext: ['asl']`. Not in SYSTEMS (`rvx kernel` builds with the XPC configuration).
+// booted on a machine with `ext: ['asl']`. In MECH_SYSTEMS (systems/index.ts): `rvx kernel asl-calls` builds and boots them so.
 
 import type { SystemSpec } from '../system.js';
 import { ASL_TRAMP_VA } from '../kernel/asl.js';
@@ -227,12 +227,12 @@ ${aslCall('s0', 's1')}
     la a0, m_leaked
     call puts
     li a0, 0
-    ret
+    call sys_exit
 8:
     la a0, m_bad
     call puts
     li a0, 1
-    ret
+    call sys_exit
 `,
       data: `
 m_leaked:

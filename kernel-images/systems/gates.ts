@@ -1,6 +1,6 @@
 // Call-gate systems (docs/mechanisms.md section 1): built with `{ xpc: false, gate: true }` and booted
-// on a machine with the gate extension (`ext: ['gate']`). Not in SYSTEMS: `rvx kernel` builds those with
-// the XPC configuration.
+// on a machine with the gate extension (`ext: ['gate']`). In MECH_SYSTEMS (systems/index.ts): `rvx kernel
+// gate-calls` builds and boots it so.
 
 import type { SystemSpec } from '../system.js';
 

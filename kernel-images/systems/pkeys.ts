@@ -1,6 +1,6 @@
 // Protection-key systems (docs/mechanisms.md §2.4): the image builder inspects every program's text and
 // refuses a `pkr` write outside the program's gate. Built with `{ xpc: false }` and booted with
-// `ext: ['pkey']`. Not in SYSTEMS (`rvx kernel` builds with the XPC configuration).
+// `ext: ['pkey']`. In MECH_SYSTEMS (systems/index.ts): `rvx kernel` builds and boots them so.
 
 import type { ProgramSpec, SystemSpec } from '../system.js';
 import { pkeyProcess, RIGHTS_MAIN } from '../pkey-domains.js';

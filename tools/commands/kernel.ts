@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { rvxAssemble, KernelBuildError } from '../../kernel-images/assemble.js';
 import { buildImage } from '../../kernel-images/image.js';
 import { SystemError } from '../../kernel-images/system.js';
-import { SYSTEMS, systemByName } from '../../kernel-images/systems/index.js';
+import { MECH_SYSTEMS, mechSystemByName, SYSTEMS, systemByName } from '../../kernel-images/systems/index.js';
 import { EXIT, EXIT_TABLE } from './exit.js';
 import { commandLine, choiceValue, UsageError, type CommandSpec } from './flags.js';
 import { checkOutputDir, checkOutputFile, IoError, OutputSink, writeOutput, writeStdout } from './io.js';
@@ -29,7 +29,7 @@ each process's exit code is on the console), or rvx's own from the table below.`
     { long: 'emit-asm', arg: 'DIR', help: 'write the generated kernel and user-program assembly to DIR (no boot)' },
     { long: 'output', short: 'o', arg: 'FILE', help: "write the kernel ELF (boot modules inside) to FILE, '-' for stdout (no\nboot); run it with rvx run" },
     { long: 'console', arg: 'uart|htif', help: 'console device (default uart)' },
-    // --ext: the kernel images are built for XPC or none (the gate and list kernels are not systems yet)
+    // --ext: the XPC systems are built for XPC or none; a mechanism system brings its own extension
     ...MACHINE_FLAGS.filter((f) => f.long !== 'bin' && f.long !== 'max-insns' && f.long !== 'ext'),
     { long: 'max-insns', arg: 'N', help: `instruction budget for the boot (default ${DEFAULT_MAX_INSNS}; exit status 124)` },
     ...GDB_FLAGS.map((f) => (f.long === 'gdb' ? { ...f, help: `${f.help}\n(the kernel ELF is written to a temporary file for gdb's symbols; its path is printed)` } : f)),
@@ -40,9 +40,10 @@ each process's exit code is on the console), or rvx's own from the table below.`
 
 /** `name   description` lines, the names in one column as wide as the longest, within 100 columns. */
 function listing(): string {
-  const width = Math.max(...SYSTEMS.map((s) => s.name.length)) + 2;
+  const all = [...SYSTEMS, ...MECH_SYSTEMS.map((m) => ({ ...m.system, description: `[--ext ${m.ext.join(',')}] ${m.system.description}` }))];
+  const width = Math.max(...all.map((s) => s.name.length)) + 2;
   const lines: string[] = [];
-  for (const s of SYSTEMS) {
+  for (const s of all) {
     let line = s.name.padEnd(width);
     let used = false;
     for (const word of s.description.split(' ')) {
@@ -77,6 +78,13 @@ export async function main(args: string[]): Promise<number> {
     const name = a.operands[0] ?? 'hello';
     const sys = systemByName(name);
     if (!sys) throw new UsageError(`no system '${name}' (rvx kernel --list shows them)`);
+    const mech = mechSystemByName(name);
+    if (mech) {
+      // A mechanism system: its own kernel configuration, and the machine gets its extension.
+      if (a.has('no-xpc') || a.has('xpc')) throw new UsageError(`system '${name}' runs on --ext ${mech.ext.join(',')} (set by the system): '--xpc' and '--no-xpc' do not apply`);
+      o.ext = [...mech.ext];
+      o.xpc = false;
+    }
     const usesXpc = (sys.xentries?.length ?? 0) > 0 || sys.programs.some((p) => (p.dynamicEntries?.length ?? 0) > 0);
     if (!o.xpc && usesXpc) throw new UsageError(`system '${name}' uses XPC (x-entries): it cannot be built or booted with --no-xpc`);
     const emitDir = a.get('emit-asm');
@@ -86,7 +94,7 @@ export async function main(args: string[]): Promise<number> {
     if (outFile !== undefined) checkOutputFile('-o', outFile);
     let image;
     try {
-      image = await buildImage(sys, rvxAssemble, { console: consoleDev, xpc: o.xpc });
+      image = await buildImage(sys, rvxAssemble, { console: consoleDev, xpc: o.xpc, ...(mech?.kernel ?? {}) });
     } catch (e) {
       if (e instanceof KernelBuildError || e instanceof SystemError) {
         process.stderr.write(`rvx kernel: ${e.message}\n`);
