@@ -19,14 +19,16 @@ import { runImage } from './ipc/run.js';
 const USAGE = `usage: rvx bench ipc [options]
 
 Boots the rvx microkernel with a benchmark client and its servers under kernel IPC (call/reply_recv;
-the minimal fastpath and seL4's, check by check) and XPC (xcall/xret, relay segments; callers that
+the minimal fastpath and seL4's, check by check), XPC (xcall/xret, relay segments), call gates
+(gcall/gret), address-space lists (aslswitch) and protection-key domains in one process (callers that
 trust the callee and callers that save and scrub their registers), and measures: the null system
 call, one-way call and reply, round trips at 0..4096-byte messages (hot, first run, after pollution),
 a 4 KiB three-process chain and two small applications, each also with ASID-tagged TLBs. Prints a
-table and writes ipc.json and ipc.html to bench/results/latest/ (git-ignored).
+table and writes ipc.json and ipc.html to bench/results/latest/ (git-ignored): the mechanisms side by
+side, what each changes in the kernel and what isolation it gives up (docs/mechanisms.md).
 
 options:
-  --mech kernel|xpc|all   which mechanisms (default all)
+  --mech LIST             kernel, xpc, gate, asl, pkey (comma-separated) or all (the default)
   --flavour minimal|sel4|all
                           kernel fastpaths (default all; docs/bench-ipc.md)
   --isolation trusting|isolated|all
@@ -218,7 +220,8 @@ export async function runIpcBench(o: IpcOptions, revision: { revision: string; d
   const series = (o.series ?? (Object.keys(SERIES) as SeriesName[])).filter((s) => o.mechs.includes(SERIES[s].mech));
   const plans: ImagePlan[] = series.map((s) => ({ key: s, series: s, asid: false }));
   if (o.asid && o.core !== 'ideal') {
-    for (const s of series) if (!o.asidSeries || o.asidSeries.includes(s)) plans.push({ key: `${s}-asid`, series: s, asid: true });
+    // (protection-key domains share one address space: ASIDs change nothing for them)
+    for (const s of series) if ((!o.asidSeries || o.asidSeries.includes(s)) && SERIES[s].mech !== 'pkey') plans.push({ key: `${s}-asid`, series: s, asid: true });
   }
   const report: IpcReport = {
     benchmark: 'ipc',

@@ -241,18 +241,12 @@ const SHORT: Record<SeriesName, string> = {
   kernel: 'kernel', 'kernel-sel4': 'sel4', xpc: 'xpc', 'xpc-isolated': 'xpc-iso', gate: 'gate', 'gate-isolated': 'gate-iso', asl: 'asl', 'asl-isolated': 'asl-iso', pkey: 'pkey',
 };
 
-/** The terminal table: every line fits 100 columns; min/max, instructions and stalls are in the JSON/HTML. */
-export function table(rep: IpcReport): string {
-  const out: string[] = [];
-  const c = rep.core as { name?: string };
-  const present = (Object.keys(SERIES) as SeriesName[]).filter((s) => rep.workloads.some((w) => w.series === s));
-  out.push(...wrap(`rvx bench ipc (revision ${rep.revision}${rep.dirty ? ', uncommitted changes' : ''}): core ${c.name ?? 'ideal'}; ` +
-    `${rep.method.runs} runs after ${rep.method.warmup} warm-up iterations; median cycles between the client's counter reads, ` +
-    `counter overhead subtracted; * = the runs differ (min and max in the report). ` +
-    present.map((s) => `${SHORT[s]} = ${SERIES[s].label}`).join('; ') + '.', 100, '', ''));
-  out.push('');
+/** The median table of one group of series (with the like-for-like ratio column when it fits). */
+function mainTable(rep: IpcReport, present: SeriesName[], out: string[]): void {
   const keys: { name: string; bytes: number }[] = [];
-  for (const w of rep.workloads) if (!keys.some((k) => k.name === w.name && k.bytes === w.bytes)) keys.push({ name: w.name, bytes: w.bytes });
+  for (const w of rep.workloads) {
+    if (present.includes(w.series) && !keys.some((k) => k.name === w.name && k.bytes === w.bytes)) keys.push({ name: w.name, bytes: w.bytes });
+  }
   const cell = (w: WorkloadResult | undefined) => (w ? `${w.cycles.median}${w.cycles.min === w.cycles.max ? ' ' : '*'}` : '- ');
   // The like-for-like ratio column (kernel-sel4 / xpc-isolated); left out when the series fill the width.
   const ratioOf = present.length > 6 ? [undefined, undefined] as const
@@ -276,6 +270,29 @@ export function table(rep: IpcReport): string {
   out.push(line(head));
   out.push(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) out.push(line(r));
+}
+
+/** The terminal table: every line fits 100 columns; min/max, instructions and stalls are in the JSON/HTML. */
+export function table(rep: IpcReport): string {
+  const out: string[] = [];
+  const c = rep.core as { name?: string };
+  const present = (Object.keys(SERIES) as SeriesName[]).filter((s) => rep.workloads.some((w) => w.series === s));
+  out.push(...wrap(`rvx bench ipc (revision ${rep.revision}${rep.dirty ? ', uncommitted changes' : ''}): core ${c.name ?? 'ideal'}; ` +
+    `${rep.method.runs} runs after ${rep.method.warmup} warm-up iterations; median cycles between the client's counter reads, ` +
+    `counter overhead subtracted; * = the runs differ (min and max in the report). ` +
+    present.map((s) => `${SHORT[s]} = ${SERIES[s].label}`).join('; ') + '.', 100, '', ''));
+  out.push('');
+  // More than six series do not fit 100 columns in one table: kernel IPC and XPC first, the other
+  // mechanisms (with XPC again for reference) second.
+  const groups = present.length > 6
+    ? [present.filter((s) => SERIES[s].mech === 'kernel' || SERIES[s].mech === 'xpc'), present.filter((s) => SERIES[s].mech !== 'kernel')]
+    : [present];
+  groups.forEach((g, gi) => {
+    if (gi > 0) out.push('');
+    mainTable(rep, g, out);
+  });
+
+
 
   // Hot, first run and polluted.
   const hot = present.map((s) => find(rep, 'roundtrip', s, 0));
@@ -285,7 +302,8 @@ export function table(rep: IpcReport): string {
     out.push('0-byte round trip: hot (median), first run after boot, after a cache/TLB-polluting loop:');
     const r3 = [['', ...present.map((s) => SHORT[s])], ['hot', ...hot.map((w) => String(w?.cycles.median ?? '-'))],
       ['first run', ...hot.map((w) => String(w?.cold ?? '-'))], ['polluted', ...pol.map((w) => String(w?.cycles.median ?? '-'))]];
-    for (const r of r3) out.push('  ' + r.map((v, i) => (i === 0 ? v.padEnd(10) : v.padStart(10))).join('  ').trimEnd());
+    const hw = present.length > 6 ? 8 : 10;
+    for (const r of r3) out.push('  ' + r.map((v, i) => (i === 0 ? v.padEnd(10) : v.padStart(hw))).join(present.length > 6 ? ' ' : '  ').trimEnd());
   }
 
   // The XPC paper's categories for one 0-byte round trip.
@@ -295,17 +313,18 @@ export function table(rep: IpcReport): string {
     out.push('One 0-byte round trip in the XPC paper\'s categories (the median run, traced; cycles):');
     const cats = Object.keys(PAPER_CATEGORIES).filter((k) => traced.some((w) => (w.paper![k] ?? 0) !== 0));
     const cw = Math.max(...cats.map((k) => k.length), 'instructions'.length);
-    out.push(`  ${''.padEnd(cw)}${traced.map((w) => SHORT[w.series].padStart(10)).join('')}`);
-    for (const k of cats) out.push(`  ${k.padEnd(cw)}${traced.map((w) => String(w.paper![k] ?? 0).padStart(10)).join('')}`);
-    out.push(`  ${'total'.padEnd(cw)}${traced.map((w) => String(w.total).padStart(10)).join('')}`);
-    out.push(`  ${'instructions'.padEnd(cw)}${traced.map((w) => String(w.totalInstructions).padStart(10)).join('')}`);
+    const tw = (w: WorkloadResult) => (traced.length > 6 ? Math.max(7, SHORT[w.series].length + 1) : 10);
+    out.push(`  ${''.padEnd(cw)}${traced.map((w) => SHORT[w.series].padStart(tw(w))).join('')}`);
+    for (const k of cats) out.push(`  ${k.padEnd(cw)}${traced.map((w) => String(w.paper![k] ?? 0).padStart(tw(w))).join('')}`);
+    out.push(`  ${'total'.padEnd(cw)}${traced.map((w) => String(w.total).padStart(tw(w))).join('')}`);
+    out.push(`  ${'instructions'.padEnd(cw)}${traced.map((w) => String(w.totalInstructions).padStart(tw(w))).join('')}`);
   }
   // The trusted path and the memory system: the same traced round trips.
   const withEv = traced.filter((w) => w.events !== undefined && w.trustedInstructions !== undefined);
   if (withEv.length > 0) {
     out.push('');
     out.push('The same round trip: trusted-path instructions (kernel, mechanism, trampolines, gates), misses:');
-    const ew = Math.max(8, ...withEv.map((w) => SHORT[w.series].length + 1));
+    const ew = withEv.length > 6 ? 8 : Math.max(8, ...withEv.map((w) => SHORT[w.series].length + 1));
     const rowsE: [string, (w: WorkloadResult) => number][] = [
       ['trusted instructions', (w) => w.trustedInstructions!], ['I-cache misses', (w) => w.events!.icacheMisses], ['D-cache misses', (w) => w.events!.dcacheMisses],
       ['I-TLB misses', (w) => w.events!.itlbMisses], ['D-TLB misses', (w) => w.events!.dtlbMisses], ['page walks', (w) => w.events!.pageWalks],
@@ -324,8 +343,14 @@ export function table(rep: IpcReport): string {
     const sw = rep.sweep;
     const ss = Object.keys(sw.series) as SeriesName[];
     const at = (s: SeriesName, i: number, n: string) => String(sw.series[s]![i].find((p) => p.name === n && p.bytes === 0)?.median ?? '-');
-    out.push(`  ${'value'.padEnd(10)}${ss.map((s) => SHORT[s].padStart(13)).join('')}`);
-    sw.values.forEach((v, i) => out.push(`  ${String(v).padEnd(10)}${ss.map((s) => `${at(s, i, 'roundtrip')}/${at(s, i, 'roundtrip-first')}`.padStart(13)).join('')}`));
+    if (ss.length <= 6) {
+      out.push(`  ${'value'.padEnd(10)}${ss.map((s) => SHORT[s].padStart(13)).join('')}`);
+      sw.values.forEach((v, i) => out.push(`  ${String(v).padEnd(10)}${ss.map((s) => `${at(s, i, 'roundtrip')}/${at(s, i, 'roundtrip-first')}`.padStart(13)).join('')}`));
+    } else {
+      // many series: one row per series, one column per value
+      out.push(`  ${'series'.padEnd(10)}${sw.values.map((v) => String(v).padStart(13)).join('')}`);
+      for (const s of ss) out.push(`  ${SHORT[s].padEnd(10)}${sw.values.map((_, i) => `${at(s, i, 'roundtrip')}/${at(s, i, 'roundtrip-first')}`.padStart(13)).join('')}`);
+    }
   }
   if (rep.ablations) {
     out.push('');
