@@ -194,7 +194,7 @@ function mechanismTable(rep: IpcReport, present: SeriesName[]): string {
     ['of them in the trusted path', (s) => String(find(rep, 'roundtrip', s, 0)?.trustedInstructions ?? '')],
     ['I-cache / D-cache misses', (s) => { const e = find(rep, 'roundtrip', s, 0)?.events; return e ? `${e.icacheMisses} / ${e.dcacheMisses}` : ''; }],
     ['I-TLB / D-TLB misses, page walks', (s) => { const e = find(rep, 'roundtrip', s, 0)?.events; return e ? `${e.itlbMisses} / ${e.dtlbMisses}, ${e.pageWalks}` : ''; }],
-    ['first run: misses (I$ / D$), walks', (s) => { const e = find(rep, 'roundtrip-polluted', s, 0)?.events; return e ? `${e.icacheMisses} / ${e.dcacheMisses}, ${e.pageWalks}` : ''; }],
+    ['after a polluting loop: misses (I$ / D$), walks', (s) => { const e = find(rep, 'roundtrip-polluted', s, 0)?.events; return e ? `${e.icacheMisses} / ${e.dcacheMisses}, ${e.pageWalks}` : ''; }],
   ];
   return `<table><thead><tr><th></th>${present.map((s) => `<th>${esc(s)}</th>`).join('')}</tr></thead><tbody>${rows.map(([n, f]) =>
     `<tr><td>${esc(n)}</td>${present.map((s) => `<td class="n">${f(s)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
