@@ -12,7 +12,7 @@ import { rvxAssemble, KernelBuildError } from '../../kernel-images/assemble.js';
 import { buildImage, type KernelImage } from '../../kernel-images/image.js';
 import { USER_BASE } from '../../kernel-images/layout.js';
 import { SystemError } from '../../kernel-images/system.js';
-import { systemByName } from '../../kernel-images/systems/index.js';
+import { mechSystemByName, systemByName } from '../../kernel-images/systems/index.js';
 import { EXIT_TABLE } from './exit.js';
 import { commandLine, intValue, UsageError, type CommandSpec } from './flags.js';
 import { checkOutputFile, OutputSink, readInput, writeOutput } from './io.js';
@@ -162,11 +162,17 @@ export async function main(args: string[]): Promise<number> {
 }
 
 /** Build a microkernel system's image, as `rvx kernel` does (UsageError for an unknown name). */
-async function kernelSystemImage(name: string, o: { xpc: boolean }): Promise<KernelImage> {
+async function kernelSystemImage(name: string, o: ReturnType<typeof machineOptions>): Promise<KernelImage> {
   const sys = systemByName(name);
   if (!sys) throw new UsageError(`--kernel: no system '${name}' (rvx kernel --list shows them)`);
+  // A mechanism system: its own kernel configuration, and the machine gets its extension.
+  const mech = mechSystemByName(name);
+  if (mech) {
+    o.ext = [...mech.ext];
+    o.xpc = false;
+  }
   try {
-    return await buildImage(sys, rvxAssemble, { xpc: o.xpc });
+    return await buildImage(sys, rvxAssemble, { xpc: o.xpc, ...(mech?.kernel ?? {}) });
   } catch (e) {
     if (e instanceof KernelBuildError || e instanceof SystemError) throw new UsageError(`--kernel ${name}: ${e.message}`);
     throw e;
