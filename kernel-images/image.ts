@@ -46,7 +46,7 @@ export function kernelSource(sys: SystemSpec, programs: AssembledProgram[], cfg:
 
 export async function buildImage(sys: SystemSpec, assemble: AssembleFn, cfg: Partial<KernelConfig> = {}): Promise<KernelImage> {
   const config = { ...DEFAULT_KERNEL_CONFIG, ...cfg };
-  if ([config.xpc, config.gate, config.asl].filter(Boolean).length > 1) throw new Error('kernel: xpc, gate and asl support are not combined (build with xpc: false)');
+  if ([config.xpc, config.gate, config.asl, config.pkey].filter(Boolean).length > 1) throw new Error('kernel: xpc, gate, asl and pkey support are not combined (build with xpc: false)');
   checkSystem(sys);
   const sources: { name: string; text: string }[] = [];
   const programs: AssembledProgram[] = [];
