@@ -16,7 +16,8 @@
 // with `csrrw`, which hands back the rights held before in the same instruction, and the gate checks
 // those are the caller's: nobody else can pass it. After the last write of the return path nothing comes
 // from registers: the return address and stack pointer are read from the record just popped (the gate
-// stack is readable by all) and that record must be the caller's. What an attacker who jumps into a gate
+// stack is readable by all), which must be the one this return popped (pk_retslot: a jump straight to
+// that write would find a stale record below the top) and the caller's. What an attacker who jumps into a gate
 // can still do is listed in docs/mechanisms.md §2.6 and attacked in tests/kernel-pkey-domains.test.ts.
 
 import type { ProgramSpec } from './system.js';
@@ -32,6 +33,8 @@ export const PKEY_MSG_BYTES = 8192;
 export const PKEY_STACK_BYTES = 2048;
 /** A gate-stack record: return address, stack pointer, the caller's rights. */
 const REC = 32;
+/** Offset from pk_gsp of pk_retslot: the record the current return popped. */
+const RETSLOT_OFF = 8;
 const GATE_DEPTH = 16;
 
 export interface PkeyDomain {
@@ -67,7 +70,7 @@ function writeChecked(value: bigint, swapInto?: string, label?: string): string 
     bne t6, t5, pkey_abort`;
 }
 
-function edgeGate(callee: string, handler: string, callerRights: bigint, calleeRights: bigint): string {
+function edgeGate(callee: string, handler: string, callerRights: bigint, calleeRights: bigint, retSlot: boolean): string {
   return `
 # gate into ${callee}: enter with call/jalr (ra = the return address), arguments in a0..a7
 pkey_gate_${callee}:${writeChecked(RIGHTS_GATE, 't4')}
@@ -94,11 +97,15 @@ pkey_gate_${callee}_back:${writeChecked(RIGHTS_GATE, 't4')}
     ld t4, 16(t6)
     li t3, ${hex(callerRights)}
     bne t4, t3, pkey_abort      # the record on top is not a call of this gate's caller
+    sd t6, ${RETSLOT_OFF}(t5)       # the record being returned through (read back after the last write)
     addi t6, t6, ${REC}
     sd t6, 0(t5)
 pkey_gate_${callee}_restore:${writeChecked(callerRights, undefined, `pkey_gate_${callee}_restore_csrw`)}
     la t5, pk_gsp               # from here on nothing comes from registers: the record just popped
-    ld t6, 0(t5)
+    ld t6, 0(t5)${retSlot ? `
+    ld t3, ${RETSLOT_OFF}(t5)
+    addi t4, t6, -${REC}
+    bne t3, t4, pkey_abort      # popped by this return, not a stale record below the top` : ''}
     ld t4, -${REC - 16}(t6)
     li t3, ${hex(callerRights)}
     bne t4, t3, pkey_abort
@@ -113,7 +120,11 @@ pkey_gate_${callee}_restore:${writeChecked(callerRights, undefined, `pkey_gate_$
  * calls go through `pkey_gate_<domain>`. `pageKeys` and `pkrGate` tell the image builder the keys and the
  * gate range, so a kernel built with `pkey` keys the pages and the inspection allows pkr writes only there.
  */
-export function pkeyProcess(opts: { name: string; mainText: string; mainData?: string; domains: PkeyDomain[]; prio?: number }): ProgramSpec {
+export function pkeyProcess(opts: {
+  name: string; mainText: string; mainData?: string; domains: PkeyDomain[]; prio?: number;
+  /** Test only (tests/kernel-pkey-domains.test.ts): leave out the return-slot check, to show the replay it stops. */
+  withoutReturnSlotCheck?: boolean;
+}): ProgramSpec {
   const { domains } = opts;
   if (domains.length > 32 - PKEY_KEY_FIRST_DOMAIN) throw new Error(`pkey process ${opts.name}: at most ${32 - PKEY_KEY_FIRST_DOMAIN} domains`);
   const index = new Map(domains.map((d, i) => [d.name, i]));
@@ -123,7 +134,7 @@ export function pkeyProcess(opts: { name: string; mainText: string; mainData?: s
     if (i === undefined) throw new Error(`pkey process ${opts.name}: no domain ${name}`);
     return rightsOfDomain(i);
   };
-  const gates = domains.filter((d) => d.entry).map((d) => edgeGate(d.name, d.entry!.handler, rightsOf(d.entry!.caller), rightsOf(d.name)));
+  const gates = domains.filter((d) => d.entry).map((d) => edgeGate(d.name, d.entry!.handler, rightsOf(d.entry!.caller), rightsOf(d.name), !opts.withoutReturnSlotCheck));
   const text = `${opts.mainText}
 ${domains.map((d) => `
 # ---- domain ${d.name} (key ${PKEY_KEY_FIRST_DOMAIN + index.get(d.name)!})
@@ -152,6 +163,8 @@ pk_gstack:
     .zero ${REC * GATE_DEPTH}
 pk_gstack_top:
 pk_gsp:
+    .quad 0
+pk_retslot:
     .quad 0
     .balign 4096
 pk_msg:

@@ -1,7 +1,7 @@
 // Protection-key domains inside one process (docs/mechanisms.md §2.6, kernel-images/pkey-domains.ts)
 // booted on rvx with `pkey`: calls through the gate, and each attack on the isolation the domains keep.
 import { describe, expect, it } from 'vitest';
-import { PKEY_DOMAIN_CALLS, PKEY_EXT, PKEY_KERNEL, pkeyDomains } from '../kernel-images/systems/pkeys.js';
+import { PKEY_DOMAIN_CALLS, PKEY_EXT, PKEY_KERNEL, pkeyDomains, pkeyReplay } from '../kernel-images/systems/pkeys.js';
 import { boot } from './kernel-helpers.js';
 
 const run = (attack: Parameters<typeof pkeyDomains>[0]) => boot(pkeyDomains(attack), { ext: [...PKEY_EXT] }, PKEY_KERNEL);
@@ -36,6 +36,15 @@ describe('protection-key domains in one process', () => {
     const r = await run('exec');
     expect(r.console).toContain('pkmain: the vault ran the main domain\'s code');
     expect(r.console).toContain('domain calls through the gate ok');
+  });
+
+  it('attack: a domain jumps to the last write of another edge\'s gate to replay a stale return: the return-slot check aborts', async () => {
+    const r = await boot(pkeyReplay(), { ext: [...PKEY_EXT] }, PKEY_KERNEL);
+    expect(r.console).toMatch(/killed pkmain \(pid 0\): breakpoint/);
+    expect(r.console).not.toContain('REPLAY');
+    // without that check the replay works: bee's code runs again with the attacker's registers
+    const u = await boot(pkeyReplay(true), { ext: [...PKEY_EXT] }, PKEY_KERNEL);
+    expect(u.console).toContain('pkmain: REPLAY: bee resumed after its old call');
   });
 
   it('the image builder refuses a domain that writes pkr itself', async () => {

@@ -9,7 +9,7 @@ import { ipcServerDies, xpcCalleeExits, xpcChain, xpcHostile, xpcIpcMix, xpcPree
 import type { KernelConfig } from '../kernel/common.js';
 import { GATE_EXT, GATE_KERNEL, gateCalls } from './gates.js';
 import { ASL_EXT, ASL_KERNEL, aslCalls, aslLeak } from './asl.js';
-import { PKEY_DOMAIN_ATTACKS, PKEY_EXT, PKEY_KERNEL, pkeyAttack, pkeyDomains, pkeyPolite } from './pkeys.js';
+import { PKEY_DOMAIN_ATTACKS, PKEY_EXT, PKEY_KERNEL, pkeyAttack, pkeyDomains, pkeyPolite, pkeyReplay } from './pkeys.js';
 
 export const SYSTEMS: SystemSpec[] = [
   hello,
@@ -51,6 +51,8 @@ export const MECH_SYSTEMS: MechSystem[] = [
   { system: pkeyPolite, kernel: { xpc: false }, ext: [...PKEY_EXT] },
   { system: pkeyAttack, kernel: { xpc: false }, ext: [...PKEY_EXT] },
   ...(Object.keys(PKEY_DOMAIN_ATTACKS) as (keyof typeof PKEY_DOMAIN_ATTACKS)[]).map((k) => ({ system: pkeyDomains(k), kernel: PKEY_KERNEL, ext: [...PKEY_EXT] })),
+  { system: pkeyReplay(), kernel: PKEY_KERNEL, ext: [...PKEY_EXT] },
+  { system: pkeyReplay(true), kernel: PKEY_KERNEL, ext: [...PKEY_EXT] },
 ];
 
 /** The kernel configuration and extensions of a mechanism system (undefined: an XPC-configuration system). */

@@ -176,3 +176,106 @@ vault_counter:
   });
   return { name: `pkey-domains-${attack}`, description: `protection-key domains in one process (${attack})`, pkeyInspect: true, programs: [main] };
 }
+
+/**
+ * The replayed return (docs/mechanisms.md §2.6): main calls `bee`, which calls `ant` (a deeper call that
+ * leaves its record on the gate stack, below the top, after it returns); then main calls `wasp`, which
+ * jumps to the last rights write of ant's gate. Without the return-slot check that gate would take the
+ * stale record (bee's call to ant, bee's rights) for the one it popped: bee's code would resume after its
+ * call with wasp's registers and bee's rights, and store wasp's value in bee's data.
+ */
+export function pkeyReplay(withoutReturnSlotCheck = false): SystemSpec {
+  const main = pkeyProcess({
+    name: 'pkmain',
+    withoutReturnSlotCheck,
+    mainText: `
+main:
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    call pkey_start
+    li a1, 5
+    call pkey_gate_bee          # bee asks ant: 5 * 2
+    li t0, 10
+    bne a0, t0, 8f
+    call pkey_gate_wasp         # the attack
+    li a1, 0
+    call pkey_gate_bee          # what bee keeps
+    li t0, 0x666
+    beq a0, t0, 7f
+    li t0, 10
+    bne a0, t0, 8f
+    la a0, m_intact
+    call puts
+    li a0, 0
+    j 9f
+7:
+    la a0, m_replay
+    call puts
+    li a0, 2
+    j 9f
+8:
+    la a0, m_bad
+    call puts
+    li a0, 1
+9:
+    ld ra, 0(sp)
+    addi sp, sp, 16
+    ret
+`,
+    mainData: `
+m_intact:
+    .asciz "pkmain: bee's data intact\\n"
+m_replay:
+    .asciz "pkmain: REPLAY: bee resumed after its old call and stored the attacker's value\\n"
+m_bad:
+    .asciz "pkmain: FAIL wrong answer\\n"
+`,
+    domains: [
+      {
+        name: 'bee',
+        entry: { handler: 'bee_call', caller: 'main' },
+        text: `
+bee_call:                       # a1 = 0: a0 = what bee keeps; else a0 = ant(a1), kept
+    bnez a1, 1f
+    la t0, bee_last
+    ld a0, 0(t0)
+    ret
+1:
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    call pkey_gate_ant
+    la t0, bee_last
+    sd a0, 0(t0)
+    ld ra, 0(sp)
+    addi sp, sp, 16
+    ret
+`,
+        data: `
+    .balign 8
+bee_last:
+    .quad 0
+`,
+      },
+      {
+        name: 'ant',
+        entry: { handler: 'ant_call', caller: 'bee' },
+        text: `
+ant_call:
+    slli a0, a1, 1
+    ret
+`,
+      },
+      {
+        name: 'wasp',
+        entry: { handler: 'wasp_call', caller: 'main' },
+        text: `
+wasp_call:                      # jumps to the last rights write of ant's gate (its caller is bee)
+    li a0, 0x666
+    la t0, pkey_gate_ant_restore
+    jr t0
+`,
+      },
+    ],
+  });
+  return { name: `pkey-replay${withoutReturnSlotCheck ? '-unchecked' : ''}`, description: 'protection-key domains: a replayed return through a stale gate record', pkeyInspect: true, programs: [main] };
+}
