@@ -284,6 +284,41 @@ describe('rocket timing model', () => {
     ]);
   });
 
+  it('code written through the D-cache: the I-cache refill probes the dirty line back to memory, and the next store to it upgrades (broadcast hub)', () => {
+    const m = createCoreModel('rocket');
+    const CODE = BASE + 0x2000;
+    const sw = (pc: number) => insn(pc, 'sw', [A0, 0, A1], { memKind: MEM_STORE, memVaddr: CODE, memPaddr: CODE, memSize: 4 });
+    expect(m.observer!(insn(BASE, 'addi', [0, 0, 0]))).toBe(IMISS + 1);
+    expect(m.observer!(sw(BASE + 4))).toBe(1 + SMISS); // the line is now dirty in the D-cache
+    // fence.i right behind a store waits in decode until the D-cache is idle (store in execute at c: issue at c + 4).
+    expect(m.observer!(insn(BASE + 8, 'fence.i', []))).toBe(3 + 1 + P0.fenceIPenalty);
+    // Fetching the written line: refill + the dirty copy written back first (ProbeAckData).
+    expect(m.observer!(insn(CODE, 'addi', [0, 0, 0]))).toBe(IMISS + WB + 1);
+    // The D-cache kept the line read-only: a store to it acquires write permission again (a full refill), a load hits.
+    expect(m.observer!(insn(BASE + 12, 'lw', [A2, 0, A1], { memKind: MEM_LOAD, memVaddr: CODE, memPaddr: CODE, memSize: 4 }))).toBe(IMISS + 1);
+    expect(m.observer!(sw(BASE + 16))).toBe(1 + SMISS);
+    expect(m.observer!(sw(BASE + 20))).toBe(1);
+    // I-cache stalls: the first line twice (fence.i invalidated it), the written line with its write-back.
+    const s = m.stats()!;
+    expect(s.stalls.icache).toBe(3 * IMISS + WB);
+  });
+
+  it('fence.i, AMOs with rl, and memory instructions after a fence wait for the D-cache to drain', () => {
+    const m = createCoreModel('rocket');
+    const ld = (pc: number) => insn(pc, 'ld', [A2, 0, A1], { memKind: MEM_LOAD, memVaddr: BASE + 0x1000, memPaddr: BASE + 0x1000, memSize: 8 });
+    m.observer!(insn(BASE, 'addi', [0, 0, 0]));
+    m.observer!(ld(BASE + 4)); // warm the line
+    // Two instructions between the load and fence.i: one cycle left to wait.
+    expect(run(m, [ld(BASE + 8), insn(BASE + 12, 'addi', [0, 0, 0]), insn(BASE + 16, 'addi', [0, 0, 0]), insn(BASE + 20, 'fence.i', [])])).toEqual([1, 1, 1, 2 + P0.fenceIPenalty]);
+    m.observer!(insn(BASE, 'addi', [0, 0, 0])); // refetch after fence.i
+    // fence after a load: the next load waits (id_reg_fence); a fence with the cache idle costs nothing.
+    expect(run(m, [ld(BASE + 4), insn(BASE + 8, 'fence', [15, 15]), ld(BASE + 12)])).toEqual([1, 1, 3]);
+    expect(run(m, [insn(BASE + 16, 'addi', [0, 0, 0]), insn(BASE + 20, 'addi', [0, 0, 0]), insn(BASE + 24, 'addi', [0, 0, 0]), insn(BASE + 28, 'fence', [15, 15]), ld(BASE + 32)])).toEqual([1, 1, 1, 1, 1]);
+    // amoadd.d.aqrl right behind a load waits (rl), and the load after it waits for the AMO (aq).
+    const amo = insn(BASE + 36, 'amoadd.d.aqrl', [A0, A1, A1], { memKind: MEM_STORE, memVaddr: BASE + 0x1008, memPaddr: BASE + 0x1008, memSize: 8 });
+    expect(run(m, [ld(BASE + 32), amo, ld(BASE + 40)])).toEqual([1, 4, 4]);
+  });
+
   it('compressed instructions: c.lw result feeds c.add (sources from the expansion)', () => {
     const m = createCoreModel('rocket');
     m.observer!(insn(BASE, 'addi', [0, 0, 0]));

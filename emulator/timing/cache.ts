@@ -10,6 +10,16 @@ export const HIT = 0;
 export const MISS_CLEAN = 1;
 /** Miss whose victim was dirty (a write-back precedes the refill). */
 export const MISS_DIRTY = 2;
+/**
+ * A store that found its line present but read-only (downgraded by a probe, see probeToShared): the
+ * cache must acquire write permission, which on the broadcast hub is a full refill (GrantData).
+ */
+export const MISS_UPGRADE = 3;
+
+/** probeToShared results. */
+export const PROBE_ABSENT = 0;
+export const PROBE_CLEAN = 1;
+export const PROBE_DIRTY = 2;
 
 export type Replacement = 'random' | 'lru';
 
@@ -25,6 +35,8 @@ export class SetAssocCache {
   /** Last-use stamps for LRU. */
   private readonly stamps: Float64Array;
   private readonly dirty: Uint8Array;
+  /** 1 when the line is held read-only (TileLink Branch) after a probe: a store must upgrade it. */
+  private readonly readOnly: Uint8Array;
   private clock = 0;
   private readonly random: boolean;
   private lfsr = LFSR_SEED;
@@ -39,6 +51,7 @@ export class SetAssocCache {
     this.tags = new Float64Array(this.sets * ways).fill(-1);
     this.stamps = new Float64Array(this.sets * ways);
     this.dirty = new Uint8Array(this.sets * ways);
+    this.readOnly = new Uint8Array(this.sets * ways);
     this.random = replacement === 'random';
   }
 
@@ -62,8 +75,11 @@ export class SetAssocCache {
     for (let i = base; i < base + this.ways; i++) {
       if (this.tags[i] === line) {
         this.stamps[i] = stamp;
-        if (write) this.dirty[i] = 1;
-        return HIT;
+        if (!write) return HIT;
+        this.dirty[i] = 1;
+        if (this.readOnly[i] === 0) return HIT;
+        this.readOnly[i] = 0;
+        return MISS_UPGRADE;
       }
       if (invalid < 0 && this.tags[i] === -1) invalid = i;
       if (this.stamps[i] < this.stamps[victim]) victim = i;
@@ -80,6 +96,7 @@ export class SetAssocCache {
     this.tags[victim] = line;
     this.stamps[victim] = stamp;
     this.dirty[victim] = write ? 1 : 0;
+    this.readOnly[victim] = 0;
     return result;
   }
 
@@ -91,10 +108,29 @@ export class SetAssocCache {
     return false;
   }
 
+  /**
+   * Another agent reads the line (rocket-chip's broadcast hub, `tilelink/Broadcast.scala`, probes the
+   * D-cache `toB` before it serves an I-cache refill): if present, the line is kept read-only and clean.
+   * Returns PROBE_DIRTY when the line was dirty (its data goes back to memory first: ProbeAckData),
+   * PROBE_CLEAN when it was present and clean, PROBE_ABSENT. No replacement state changes.
+   */
+  probeToShared(line: number): number {
+    const base = (this.setMask >= 0 && line >= 0 && line <= 0x7fffffff ? line & this.setMask : line % this.sets) * this.ways;
+    for (let i = base; i < base + this.ways; i++) {
+      if (this.tags[i] !== line) continue;
+      const wasDirty = this.dirty[i] === 1;
+      this.dirty[i] = 0;
+      this.readOnly[i] = 1;
+      return wasDirty ? PROBE_DIRTY : PROBE_CLEAN;
+    }
+    return PROBE_ABSENT;
+  }
+
   invalidateAll(): void {
     this.tags.fill(-1);
     this.stamps.fill(0);
     this.dirty.fill(0);
+    this.readOnly.fill(0);
     this.lfsr = LFSR_SEED;
   }
 }

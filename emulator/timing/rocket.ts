@@ -5,9 +5,9 @@
 
 import { MEM_LOAD, MEM_NONE, XLATE_DATA, XLATE_FETCH, XLATE_RELAY, type CommitRecord, type PageTableReader } from '../types.js';
 import { BranchPredictor, PRED_OK, PRED_REDIRECT, PRED_WRONG } from './branch.js';
-import { HIT, MISS_DIRTY, SetAssocCache } from './cache.js';
+import { HIT, MISS_DIRTY, PROBE_DIRTY, SetAssocCache } from './cache.js';
 import {
-  C_AMO, C_BRANCH, C_CSR, C_DIV, C_DIVW, C_FENCE_I, C_JAL, C_JALR, C_LOAD_SUB, C_LOAD_WORD, C_MUL, C_SFENCE,
+  C_AMO, C_BRANCH, C_CSR, C_SYSTEM, C_DIV, C_DIVW, C_FENCE_I, C_JAL, C_JALR, C_LOAD_SUB, C_LOAD_WORD, C_MUL, C_SFENCE,
   C_XPC, C_XRET, MD_HALF, MD_HI, MD_LHS_SIGNED, MD_RHS_SIGNED, OP_FACTS, sourceRegister1, sourceRegister2,
   C_FP_LOAD, C_FP_TOINT, C_FMA_S, C_FMA_D, C_FP_FROMINT, C_FDIV_S, C_FDIV_D, FP_SRC_LO, FP_SRC_PRIME, FP_DST_LO,
   FP_DST_PRIME, fpRegisterAt,
@@ -178,6 +178,13 @@ export class RocketModel {
   /** The 8-byte word (paddr / 8) the last store wrote and the cycle it issued. */
   private lastStoreWord = NaN;
   private lastStoreIssue = -Infinity;
+  /**
+   * First cycle an instruction that needs the D-cache idle can issue: 4 after the last memory access's
+   * (final) execute cycle (see dcacheOrderWait).
+   */
+  private dcacheIdleIssue = 0;
+  /** A `fence` or an AMO with aq has been decoded: the next memory instruction waits for the D-cache to drain. */
+  private fencePending = false;
   /** Model time until which the XPC engine's background linkage push holds the D-cache port. */
   private portBusyUntil = 0;
   /**
@@ -288,6 +295,8 @@ export class RocketModel {
     this.lastStoreWord = NaN;
     this.lastStoreIssue = -Infinity;
     this.portBusyUntil = 0;
+    this.dcacheIdleIssue = 0;
+    this.fencePending = false;
     this.lastReadOffset = 0;
     this.lastFetchLine = NaN;
     this.lastFetchPage = NaN;
@@ -342,6 +351,24 @@ export class RocketModel {
       }
     }
     if (account) this.stall(S_DCACHE, cost);
+    return cost;
+  }
+
+  /**
+   * The I-cache refill of I-cache line `iline` passes the broadcast hub, which probes the D-cache `toB`
+   * (rocket-chip `tilelink/Broadcast.scala`: the default filter probes every cache, `probe_perms` toB
+   * for a Get). A dirty copy is written back first (ProbeAckData → PutFull) before memory is read; the
+   * D-cache keeps the line read-only, so its next store upgrades it (cache.ts MISS_UPGRADE). Returns
+   * the extra refill cycles. (With this memory, rocket-chip's `flushOnFenceI` is false: every manager
+   * behind the hub is TRACKED, so fence.i does not flush the D-cache; `HellaCache.scala`.)
+   */
+  private probeDcache(iline: number): number {
+    const ib = this.params.icache.lineBytes;
+    const db = this.params.dcache.lineBytes;
+    let cost = 0;
+    const first = Math.floor((iline * ib) / db);
+    const last = Math.floor((iline * ib + ib - 1) / db);
+    for (let d = first; d <= last; d++) if (this.dcache.probeToShared(d) === PROBE_DIRTY) cost += this.writeback;
     return cost;
   }
 
@@ -461,8 +488,9 @@ export class RocketModel {
           if (line === this.lastFetchLine) continue;
           if (this.icache.accessLine(line) !== HIT) {
             this.ev.icacheMisses++;
-            this.stall(S_ICACHE, this.icacheMiss);
-            t += this.icacheMiss;
+            const c = this.icacheMiss + this.probeDcache(line);
+            this.stall(S_ICACHE, c);
+            t += c;
           }
           this.lastFetchLine = line;
         }
@@ -512,6 +540,7 @@ export class RocketModel {
       this.stall(S_MULDIV, this.mdFree - t);
       t = this.mdFree;
     }
+    t = this.dcacheOrderWait(cls, rec.raw, rec.memKind !== MEM_NONE, t);
     const issue = t;
     // A counter read sees the cycles up to its own issue (docs/cycle-model.md, "Counter reads").
     this.lastReadOffset = issue - start;
@@ -548,6 +577,7 @@ export class RocketModel {
         post += P.replayPenalty;
       }
       post += this.dataAccess(rec.memPaddr, rec.memSize, true, memKind !== MEM_LOAD, true);
+      this.dcacheIdleIssue = issue + post + 4;
       if (memKind !== MEM_LOAD) {
         this.lastStoreWord = word;
         this.lastStoreIssue = issue + post;
@@ -635,6 +665,27 @@ export class RocketModel {
 
     this.now = issue + 1 + post;
     return this.finish(start);
+  }
+
+  /**
+   * Decode waits for the D-cache to be idle (rocket-chip `RocketCore.scala`: `id_mem_busy =
+   * !io.dmem.ordered || io.dmem.req.valid`, `ordered` false while an access is in the cache's s1 or s2
+   * stage or a refill is outstanding, `DCache.scala`) for `fence.i`, an AMO/LR/SC with `rl`, and any
+   * memory instruction after a `fence` or an AMO with `aq` (`id_reg_fence`). An access in execute at
+   * cycle c keeps the cache busy through c + 2, so the waiting instruction issues at c + 4 at the
+   * earliest. Returns the (possibly later) issue time.
+   */
+  private dcacheOrderWait(cls: number, raw: number, isMem: boolean, t: number): number {
+    const isAmo = cls === C_AMO;
+    let wait = cls === C_FENCE_I || (isAmo && (raw & 0x02000000) !== 0);
+    if (this.fencePending && (isMem || cls === C_SFENCE)) {
+      wait = true;
+      this.fencePending = false;
+    }
+    if ((cls === C_SYSTEM && (raw & 0x707f) === 0x000f) || (isAmo && (raw & 0x04000000) !== 0)) this.fencePending = true;
+    if (!wait || this.dcacheIdleIssue <= t) return t;
+    this.stall(S_DCACHE, this.dcacheIdleIssue - t);
+    return this.dcacheIdleIssue;
   }
 
   /** Cycles a control transfer's prediction outcome costs (branch.ts PRED_*). */
