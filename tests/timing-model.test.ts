@@ -237,11 +237,41 @@ describe('rocket timing model', () => {
       // 3 PTE reads, all D-cache hits now; the data hits.
       const rewalk = 1 + 3 * PTE_HIT + DTLB_EXTRA;
       expect(m.observer!(ld(BASE + 12, 0x1100))).toBe(rewalk);
-      // sfence.vma with an address flushes that page only (and the PTE cache).
+      // sfence.vma with an address flushes that page only and keeps the PTE cache (PTW.scala clears it
+      // only without rs1): the rewalk finds both non-leaf PTEs there.
       m.observer!(ld(BASE + 16, 0x2200));
       m.observer!(insn(BASE + 20, 'sfence.vma', [A1, 0], { rs1Value: 0x2000n }));
       expect(m.observer!(ld(BASE + 24, 0x1100))).toBe(1);
-      expect(m.observer!(ld(BASE + 28, 0x2200))).toBe(rewalk);
+      expect(m.observer!(ld(BASE + 28, 0x2200))).toBe(1 + 2 * P0.pteCacheHitCycles + PTE_HIT + DTLB_EXTRA);
+    });
+
+    it('sfence.vma x0, rs2 (untagged TLBs): global entries stay, the others and the PTE cache go', () => {
+      const gmem = new Map(mem);
+      for (let n = 0; n < 16; n++) gmem.set(0x80102000 + n * 8, pte(0x80200000 + n * 4096, n === 1 ? 0xefn : 0xcfn)); // page 1 global
+      const greader: PageTableReader = { satp: () => satp, readPhys64: (pa) => gmem.get(pa) ?? (pa >= BASE ? 0n : undefined) };
+      const m = createCoreModel('rocket', greader);
+      m.observer!(insn(BASE, 'addi', [0, 0, 0]));
+      m.observer!(ld(BASE + 4, 0x1100));
+      m.observer!(ld(BASE + 8, 0x5100));
+      m.observer!(insn(BASE + 12, 'sfence.vma', [0, A2], { rs2Value: 3n }));
+      expect(m.observer!(ld(BASE + 16, 0x1100))).toBe(1); // global
+      expect(m.observer!(ld(BASE + 20, 0x5100))).toBe(1 + 3 * PTE_HIT + DTLB_EXTRA);
+    });
+
+    it('a page fault is found by a walk like any TLB miss; the faulting answer is kept until sfence.vma', () => {
+      const m = createCoreModel('rocket', reader);
+      m.observer!(insn(BASE, 'addi', [0, 0, 0]));
+      // va 0x40000000: root[1] is invalid, the walk stops after one PTE read (a D-cache miss).
+      const fault = insn(BASE + 4, 'ld', [A0, 0, A1], { trapped: true, trapCause: 13n, trapTval: 0x40000008n, xlate: 0 });
+      expect(m.observer!(fault)).toBe(1 + PTE_MISS + DTLB_EXTRA + P0.trapPenalty);
+      // Rocket's TLB took the answer (a 1 GiB entry without permissions): the same fault again only traps.
+      expect(m.observer!({ ...fault, trapTval: 0x40001000n })).toBe(1 + P0.trapPenalty);
+      // A store page fault on a page mapped without permission to write, in the TLB already: no walk.
+      m.observer!(ld(BASE + 8, 0x1100));
+      expect(m.observer!(insn(BASE + 12, 'sd', [A0, 0, A1], { trapped: true, trapCause: 15n, trapTval: 0x1100n }))).toBe(1 + P0.trapPenalty);
+      // An instruction page fault walks through the I-TLB (no replay), then traps.
+      expect(m.observer!(insn(BASE + 16, 'addi', [0, 0, 0], { trapped: true, trapCause: 12n, trapTval: 0x40002000n }))).toBe(1 + PTE_HIT + P0.walkFinishCycles + P0.trapPenalty);
+      expect(m.stats()!.events.pageWalks).toBe(3);
     });
 
     it('a satp write flushes the pipeline and, without ASID tagging, the TLBs', () => {

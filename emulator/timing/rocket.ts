@@ -414,7 +414,6 @@ export class RocketModel {
     let cost = 0;
     let leafLevel = 0;
     let global = false;
-    let found = false;
     for (let level = 2; level >= 0; level--) {
       const vpn = Math.floor(va / 2 ** (12 + 9 * level)) & 511;
       const pteAddr = a + vpn * 8;
@@ -426,18 +425,59 @@ export class RocketModel {
         cost += this.dataAccess(pteAddr, 8, false); // charged to the TLB category by the caller
       }
       const pte = this.reader.readPhys64(pteAddr);
-      if (pte === undefined || (pte & 1n) === 0n || (pte & 6n) === 4n) break; // invalid: the access faults
-      if ((pte & 0xan) !== 0n) {
-        leafLevel = level;
-        global = (pte & 0x20n) !== 0n;
-        found = true;
+      // The walk stops at a leaf, an invalid PTE or a pointer at level 0. Rocket's TLB takes the
+      // walker's answer at the level it stopped in every case (TLB.scala `do_refill`; the entry's
+      // pf/ae and permission bits then make the access fault), so a faulting page is not walked again
+      // until sfence.vma.
+      leafLevel = level;
+      if (pte === undefined || (pte & 1n) === 0n || (pte & 6n) === 4n || (pte & 0xan) !== 0n || level === 0) {
+        global = pte !== undefined && (pte & 1n) !== 0n && (pte & 0x20n) !== 0n;
         break;
       }
       this.pteCacheInsert(pteAddr);
       a = Number((pte >> 10n) & 0xfffffffffffn) * 4096;
     }
-    if (found) tlb.insert(va, leafLevel, this.params.asidTagging ? this.asid : 0, global);
+    tlb.insert(va, leafLevel, this.params.asidTagging ? this.asid : 0, global);
     return cost + P.walkFinishCycles;
+  }
+
+  /**
+   * A page fault is found by a TLB lookup like any access: on a miss the walker runs first (its answer
+   * is installed with the fault, see walk) and the access replays from writeback before it traps
+   * (data: the D-cache nack; fetch: the front end waits for the walk). Returns the cycles, 0 when the
+   * TLB already held the faulting translation or the trap is not a page fault.
+   */
+  private faultingTranslation(cause: bigint, tval: bigint): number {
+    const isFetch = cause === 12n;
+    if (!isFetch && cause !== 13n && cause !== 15n) return 0;
+    const va = Number(BigInt.asIntN(64, tval));
+    const tlb = isFetch ? this.itlb : this.dtlb;
+    if (tlb.lookup(va, this.params.asidTagging ? this.asid : 0)) return 0;
+    if (isFetch) this.ev.itlbMisses++;
+    else this.ev.dtlbMisses++;
+    const w = this.walk(va, tlb) + (isFetch ? 0 : this.params.replayPenalty);
+    this.stall(isFetch ? S_ITLB : S_DTLB, w);
+    if (isFetch) this.lastFetchPage = NaN;
+    return w;
+  }
+
+  /**
+   * sfence.vma's effect on the TLBs and the walker's PTE cache (va: rs1's value, null for x0; asid: rs2's,
+   * null for x0). Rocket's untagged TLBs (TLB.scala, `sfence`): with rs1 the entries of that page go
+   * (global ones too, whatever rs2 says), else with rs2 every non-global entry, else everything; the
+   * PTE cache is cleared only without rs1 (PTW.scala: `sfence.valid && !sfence.bits.rs1`). With
+   * `asidTagging` the entries are tagged and rs2 picks an ASID (privileged spec 4.2.1).
+   */
+  private sfence(va: number | null, asid: number | null): void {
+    if (this.params.asidTagging) {
+      this.flushTlbs(va, asid);
+      return;
+    }
+    const rocketAsid = va === null && asid !== null ? 0 : null; // 0: every entry is tagged 0, so "non-global"
+    this.itlb.flush(va, rocketAsid);
+    this.dtlb.flush(va, rocketAsid);
+    if (va === null) this.pteCache.fill(NaN);
+    this.lastFetchPage = NaN;
   }
 
   private flushTlbs(va: number | null, asid: number | null): void {
@@ -504,6 +544,7 @@ export class RocketModel {
 
     if (rec.trapped) {
       this.traps++;
+      t += this.faultingTranslation(rec.trapCause, rec.trapTval);
       // An XPC instruction that faults part-way still spent the engine steps it reported.
       if (rec.xpcEvent !== 0 || rec.mechEvent !== 0) {
         const x = this.xpcCost.cost(rec) + this.mechCost.cost(rec);
@@ -638,9 +679,7 @@ export class RocketModel {
     if (cls === C_XRET) flush = P.xretPenalty;
     else if (cls === C_SFENCE) {
       flush = P.sfencePenalty;
-      const va = rs1 !== 0 ? Number(BigInt.asIntN(64, rec.rs1Value)) : null;
-      const asid = rs2 !== 0 && P.asidTagging ? Number(rec.rs2Value & 0xffffn) : null;
-      this.flushTlbs(va, asid);
+      this.sfence(rs1 !== 0 ? Number(BigInt.asIntN(64, rec.rs1Value)) : null, rs2 !== 0 ? Number(rec.rs2Value & 0xffffn) : null);
     } else if (cls === C_FENCE_I) {
       flush = P.fenceIPenalty;
       this.icache.invalidateAll();
