@@ -1,8 +1,11 @@
 // A set-associative cache of tags only (the timing model needs hit or miss, not data): physically
 // indexed and tagged, write-allocate, with a dirty bit per line so that a miss that evicts a written
-// line can pay its write-back. Replacement is Rocket's (rocket-chip `RandomReplacement`: a 16-bit
-// LFSR that steps on every refill picks the victim way) or true LRU, chosen per cache. The LFSR starts
-// from a fixed seed, so runs are deterministic.
+// line can pay its write-back. Replacement is Rocket's or true LRU, chosen per cache. Rocket's is
+// random: the low bits of a 16-bit LFSR pick the victim way, invalid ways getting no preference
+// (rocket-chip `ICache.scala` `repl_way = LFSR(16, refill_fire)`; `DCache.scala` `replacer.way` with
+// `Replacement.scala` `RandomReplacement`, stepped by `replacer.miss` when a refill's last beat
+// arrives). The LFSR is chisel3's `LFSR(16)` (Fibonacci, taps 16, 15, 13, 4, reset value 1), so runs are
+// deterministic.
 
 /** accessLine results. */
 export const HIT = 0;
@@ -23,8 +26,17 @@ export const PROBE_DIRTY = 2;
 
 export type Replacement = 'random' | 'lru';
 
-/** Seed of the replacement LFSR (any non-zero 16-bit value; fixed so runs repeat). */
-const LFSR_SEED = 0xace1;
+/** Reset value of the replacement LFSR (chisel3 `LFSR` default seed). */
+const LFSR_SEED = 1;
+
+/**
+ * One step of chisel3's `FibonacciLFSR.maxPeriod(16)`: the bits shift up by one and bit 0 takes the XOR
+ * of the taps 16, 15, 13 and 4 (bits 15, 14, 12, 3).
+ */
+export function lfsrStep(l: number): number {
+  const bit = ((l >> 15) ^ (l >> 14) ^ (l >> 12) ^ (l >> 3)) & 1;
+  return ((l << 1) | bit) & 0xffff;
+}
 
 export class SetAssocCache {
   readonly lineBytes: number;
@@ -39,11 +51,14 @@ export class SetAssocCache {
   private readonly readOnly: Uint8Array;
   private clock = 0;
   private readonly random: boolean;
+  /** Random replacement steps the LFSR before picking (the I-cache: stepped when the refill is requested, read when it is written) rather than after (the D-cache). */
+  private readonly stepBeforePick: boolean;
   private lfsr = LFSR_SEED;
   /** sets - 1 when sets is a power of two, else -1. */
   private readonly setMask: number;
 
-  constructor(sizeBytes: number, ways: number, lineBytes: number, replacement: Replacement = 'lru') {
+  constructor(sizeBytes: number, ways: number, lineBytes: number, replacement: Replacement = 'lru', stepBeforePick = false) {
+    this.stepBeforePick = stepBeforePick;
     this.lineBytes = lineBytes;
     this.ways = ways;
     this.sets = sizeBytes / (ways * lineBytes);
@@ -61,8 +76,9 @@ export class SetAssocCache {
   }
 
   /**
-   * Look up a line by number, allocating it on a miss (`write` marks it dirty). Returns HIT, MISS_CLEAN
-   * or MISS_DIRTY. An invalid way is filled before any valid one is evicted (as Rocket's caches do).
+   * Look up a line by number, allocating it on a miss (`write` marks it dirty). Returns HIT, MISS_CLEAN,
+   * MISS_DIRTY or MISS_UPGRADE. LRU fills an invalid way before it evicts a valid one; random
+   * replacement (Rocket's) picks any way.
    */
   accessLine(line: number, write = false): number {
     // With a power-of-two set count (params.ts requires one), a mask picks the same set as line % sets
@@ -79,20 +95,18 @@ export class SetAssocCache {
         this.dirty[i] = 1;
         if (this.readOnly[i] === 0) return HIT;
         this.readOnly[i] = 0;
+        if (this.random) this.lfsr = lfsrStep(this.lfsr); // the upgrade's grant steps it too
         return MISS_UPGRADE;
       }
       if (invalid < 0 && this.tags[i] === -1) invalid = i;
       if (this.stamps[i] < this.stamps[victim]) victim = i;
     }
-    if (invalid >= 0) victim = invalid;
-    else if (this.random) {
-      // 16-bit Fibonacci LFSR (taps 16, 14, 13, 11), one step per refill.
-      const l = this.lfsr;
-      const bit = (l ^ (l >> 2) ^ (l >> 3) ^ (l >> 5)) & 1;
-      this.lfsr = (l >> 1) | (bit << 15);
+    if (this.random) {
+      if (this.stepBeforePick) this.lfsr = lfsrStep(this.lfsr);
       victim = base + (this.lfsr % this.ways);
-    }
-    const result = invalid < 0 && this.dirty[victim] === 1 ? MISS_DIRTY : MISS_CLEAN;
+      if (!this.stepBeforePick) this.lfsr = lfsrStep(this.lfsr);
+    } else if (invalid >= 0) victim = invalid;
+    const result = this.tags[victim] !== -1 && this.dirty[victim] === 1 ? MISS_DIRTY : MISS_CLEAN;
     this.tags[victim] = line;
     this.stamps[victim] = stamp;
     this.dirty[victim] = write ? 1 : 0;
@@ -131,6 +145,11 @@ export class SetAssocCache {
     this.stamps.fill(0);
     this.dirty.fill(0);
     this.readOnly.fill(0);
+  }
+
+  /** Invalidate everything and put the LFSR back to its reset value. */
+  reset(): void {
+    this.invalidateAll();
     this.lfsr = LFSR_SEED;
   }
 }

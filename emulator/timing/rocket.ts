@@ -210,7 +210,7 @@ export class RocketModel {
   constructor(params: CoreParams, reader: PageTableReader | null = null) {
     this.params = params;
     this.reader = reader;
-    this.icache = new SetAssocCache(params.icache.sizeBytes, params.icache.ways, params.icache.lineBytes, params.icache.replacement);
+    this.icache = new SetAssocCache(params.icache.sizeBytes, params.icache.ways, params.icache.lineBytes, params.icache.replacement, true);
     this.dcache = new SetAssocCache(params.dcache.sizeBytes, params.dcache.ways, params.dcache.lineBytes, params.dcache.replacement);
     this.itlb = new Tlb(params.itlb.entries, params.itlb.superpageEntries, params.itlb.sectors);
     this.dtlb = new Tlb(params.dtlb.entries, params.dtlb.superpageEntries, params.dtlb.sectors);
@@ -279,8 +279,8 @@ export class RocketModel {
 
   /** Cold caches, TLBs and predictors; counters to zero. */
   reset(): void {
-    this.icache.invalidateAll();
-    this.dcache.invalidateAll();
+    this.icache.reset();
+    this.dcache.reset();
     this.itlb.flushAll();
     this.dtlb.flushAll();
     this.bp.reset();
