@@ -3,7 +3,7 @@
 // default parameters (refill 5 + 8 beats, replay 5, mispredict 4, ...) so each names its mechanism.
 import { describe, expect, it } from 'vitest';
 import { encode, instr } from '../isa/index.js';
-import { MEM_LOAD, MEM_NONE, MEM_STORE, XLATE_DATA, XLATE_RELAY, XPC_EV_CAP_READ, XPC_EV_LINK_READ, XPC_EV_XCALL, type CommitRecord, type PageTableReader } from '../emulator/types.js';
+import { MEM_AMO, MEM_LOAD, MEM_NONE, MEM_STORE, XLATE_DATA, XLATE_RELAY, XPC_EV_CAP_READ, XPC_EV_LINK_READ, XPC_EV_XCALL, type CommitRecord, type PageTableReader } from '../emulator/types.js';
 import { coreFromOption, createCoreModel, mulDivCycles, parseCoreParams, rocketParams, CoreParamsError } from '../emulator/timing/index.js';
 import { MD_HALF, MD_HI, MD_LHS_SIGNED, MD_RHS_SIGNED } from '../emulator/timing/classes.js';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -167,8 +167,14 @@ describe('rocket timing model', () => {
     const acc = (pc: number, name: string, kind: number, pa: number) =>
       insn(pc, name, [kind === MEM_LOAD ? A2 : A0, 0, A1], { memKind: kind, memVaddr: pa, memPaddr: pa, memSize: 8 });
     m.observer!(acc(BASE + 4, 'ld', MEM_LOAD, BASE + 0x1000)); // warm the line
-    expect(run(m, [acc(BASE + 8, 'sd', MEM_STORE, BASE + 0x1000), acc(BASE + 12, 'ld', MEM_LOAD, BASE + 0x1000)])).toEqual([1, 1 + P0.replayPenalty]);
+    // Right behind the store: the replay waits one cycle more than with one instruction between.
+    expect(run(m, [acc(BASE + 8, 'sd', MEM_STORE, BASE + 0x1000), acc(BASE + 12, 'ld', MEM_LOAD, BASE + 0x1000)])).toEqual([1, 1 + P0.replayPenalty + 1]);
     expect(run(m, [acc(BASE + 16, 'sd', MEM_STORE, BASE + 0x1000), acc(BASE + 20, 'ld', MEM_LOAD, BASE + 0x1008)])).toEqual([1, 1]);
+    expect(run(m, [acc(BASE + 24, 'sd', MEM_STORE, BASE + 0x1000), insn(BASE + 28, 'addi', [0, 0, 0]), acc(BASE + 32, 'ld', MEM_LOAD, BASE + 0x1000)])).toEqual([1, 1, 1 + P0.replayPenalty]);
+    expect(run(m, [acc(BASE + 36, 'sd', MEM_STORE, BASE + 0x1000), insn(BASE + 40, 'addi', [0, 0, 0]), insn(BASE + 44, 'addi', [0, 0, 0]), acc(BASE + 48, 'ld', MEM_LOAD, BASE + 0x1000)])).toEqual([1, 1, 1, 1]);
+    // An AMO reads too: it is nacked behind a store to its word like a load.
+    const amo = insn(BASE + 52, 'amoadd.d', [A2, A0, A1], { memKind: MEM_AMO, memVaddr: BASE + 0x1000, memPaddr: BASE + 0x1000, memSize: 8 });
+    expect(run(m, [acc(BASE + 56, 'sd', MEM_STORE, BASE + 0x1000), { ...amo, pc: BASE + 60 }])).toEqual([1, 1 + P0.replayPenalty + 1]);
   });
 
   it('D-cache miss on a store; dirty victims pay their write-back (LRU here, for a hand count)', () => {
