@@ -355,6 +355,36 @@ describe('rocket timing model', () => {
     expect(run(m, [ld(BASE + 32), amo, ld(BASE + 40)])).toEqual([1, 4, 4]);
   });
 
+  it("the front end runs ahead into its fetch queue: compressed code hides part of the next line's refill, a redirect empties the queue", () => {
+    const m = createCoreModel('rocket');
+    // 30 c.nop in line 0 (1 cycle each: the queue fills 2 bytes a cycle up to fetchQueueBytes), then line 1.
+    const stream: CommitRecord[] = [];
+    for (let k = 0; k < 32; k++) stream.push(insn(BASE + 2 * k, 'c.nop', []));
+    const costs = run(m, stream);
+    expect(costs[0]).toBe(IMISS + 1);
+    const line1 = m.observer!(insn(BASE + 64, 'c.nop', []));
+    expect(line1).toBe(1 + IMISS - P0.fetchQueueBytes / 2);
+    // A mispredicted jump empties the queue: the next line's refill is seen whole.
+    const far = BASE + 0x1000;
+    const j = insn(BASE + 66, 'jalr', [0, A1, 0], { nextPc: far });
+    expect(m.observer!(j)).toBe(1 + P0.mispredictPenalty);
+    expect(m.observer!(insn(far, 'addi', [0, 0, 0]))).toBe(1 + IMISS);
+  });
+
+  it('a branch mispredicted not taken: the fall-through fetch starts the next line\'s refill before the redirect', () => {
+    const m = createCoreModel('rocket');
+    m.observer!(insn(BASE + 48, 'addi', [0, 0, 0]));
+    // beq at 56 taken to 62, predicted not taken: the front end fetched 60, 64, ... meanwhile, so line 64's refill began.
+    const beq = insn(BASE + 56, 'beq', [0, 0, 6], { taken: true, nextPc: BASE + 62 });
+    expect(m.observer!(beq)).toBe(1 + P0.mispredictPenalty);
+    expect(m.observer!(insn(BASE + 62, 'c.nop', []))).toBe(1);
+    // The refill began one packet (4 bytes) after the branch issued, at t + 1, and is in at t + 1 + IMISS;
+    // the addi is fetched at t + (1 + mispredictPenalty) + 1 and waits for the rest.
+    const c = m.observer!(insn(BASE + 64, 'addi', [0, 0, 0]));
+    expect(c).toBe(1 + (1 + IMISS) - (1 + P0.mispredictPenalty + 1));
+    expect(m.stats()!.events.icacheMisses).toBe(2);
+  });
+
   it('compressed instructions: c.lw result feeds c.add (sources from the expansion)', () => {
     const m = createCoreModel('rocket');
     m.observer!(insn(BASE, 'addi', [0, 0, 0]));

@@ -295,10 +295,13 @@ data:   .dword 1
     const before = rocket.steps.slice(0, rocket.steps.findIndex((s) => s.pc === rocket.at('c').pc));
     expect(rocket.at('c').rdValue).toBe(BigInt(before.reduce((a, s) => a + s.cycles, 0)));
     expect(rocket.at('c').rdValue).toBeGreaterThan(BigInt(before.length) + 60n);
-    // The second read includes its own I-cache refill: it read after the stall.
+    // The second read includes its own I-cache refill: it read after the stall (the part of the refill
+    // the instructions already in the fetch queue did not hide).
     const upTo = (label: string) => rocket.steps.slice(0, rocket.steps.findIndex((s) => s.pc === rocket.at(label).pc));
-    expect(rocket.at('c2').stalls.icache).toBe(IMISS);
-    expect(rocket.at('c2').rdValue).toBe(BigInt(upTo('c2').reduce((a, s) => a + s.cycles, 0) + IMISS));
+    const refill = rocket.at('c2').stalls.icache!;
+    expect(refill).toBeGreaterThan(IMISS / 2);
+    expect(refill).toBeLessThanOrEqual(IMISS);
+    expect(rocket.at('c2').rdValue).toBe(BigInt(upTo('c2').reduce((a, s) => a + s.cycles, 0) + refill));
     expect(rocket.at('cp').rdValue).toBe(rocket.at('c2').rdValue);
     const ideal = runProgram(prog, 'ideal');
     const instretRead = ideal.steps.find((s) => s.pc === ideal.at('c').pc - 4)!.rdValue;

@@ -183,6 +183,11 @@ export class RocketModel {
    * (final) execute cycle (see dcacheOrderWait).
    */
   private dcacheIdleIssue = 0;
+  /** The I-cache line a wrong-path fetch began to refill (NaN: none) and when its data is in. */
+  private pendingFetchLine = NaN;
+  private pendingFetchReady = 0;
+  /** Bytes of instructions the front end holds ahead of decode (see visibleFetchStall). */
+  private fetchAheadBytes = 0;
   /** A `fence` or an AMO with aq has been decoded: the next memory instruction waits for the D-cache to drain. */
   private fencePending = false;
   /** Model time until which the XPC engine's background linkage push holds the D-cache port. */
@@ -297,6 +302,9 @@ export class RocketModel {
     this.portBusyUntil = 0;
     this.dcacheIdleIssue = 0;
     this.fencePending = false;
+    this.fetchAheadBytes = 0;
+    this.pendingFetchLine = NaN;
+    this.pendingFetchReady = 0;
     this.lastReadOffset = 0;
     this.lastFetchLine = NaN;
     this.lastFetchPage = NaN;
@@ -509,7 +517,7 @@ export class RocketModel {
         if (page !== this.lastFetchPage || inPage + rec.size > 4096) {
           if (!this.itlb.lookup(rec.pc, asidTag)) {
             this.ev.itlbMisses++;
-            const w = this.walk(rec.pc, this.itlb);
+            const w = this.visibleFetchStall(this.walk(rec.pc, this.itlb), rec.size);
             this.stall(S_ITLB, w);
             t += w;
           }
@@ -526,11 +534,16 @@ export class RocketModel {
       } else if (this.cacheable(pa)) {
         for (let line = firstLine; line <= lastLine; line++) {
           if (line === this.lastFetchLine) continue;
+          // A refill the front end started on a wrong path must finish first (the I-cache has one).
+          const pending = this.pendingFetchReady > t ? this.pendingFetchReady - t : 0;
           if (this.icache.accessLine(line) !== HIT) {
             this.ev.icacheMisses++;
-            const c = this.icacheMiss + this.probeDcache(line);
+            const c = pending + this.visibleFetchStall(this.icacheMiss + this.probeDcache(line), rec.size);
             this.stall(S_ICACHE, c);
             t += c;
+          } else if (pending > 0 && line === this.pendingFetchLine) {
+            this.stall(S_ICACHE, pending);
+            t += pending;
           }
           this.lastFetchLine = line;
         }
@@ -539,8 +552,10 @@ export class RocketModel {
         this.stall(S_UNCACHED, P.uncachedLatency);
         t += P.uncachedLatency;
         this.lastFetchLine = NaN;
+        this.fetchAheadBytes = 0;
       }
     }
+    const fetchStall = t - start;
 
     if (rec.trapped) {
       this.traps++;
@@ -553,6 +568,7 @@ export class RocketModel {
       }
       this.stall(S_TRAP, P.trapPenalty);
       this.now = t + 1 + P.trapPenalty;
+      this.fetchAheadBytes = 0; // the redirect to the trap vector resets the fetch queue
       return this.finish(start);
     }
     this.instructions++;
@@ -662,11 +678,15 @@ export class RocketModel {
     const fallThrough = rec.pc + rec.size;
     if (cls === C_BRANCH) {
       this.ev.branches++;
-      post += this.predicted(this.bp.branch(rec.pc, rec.size, rec.taken, rec.nextPc, fallThrough));
+      const c = this.predicted(this.bp.branch(rec.pc, rec.size, rec.taken, rec.nextPc, fallThrough));
+      if (c > 0 && rec.nextPc !== fallThrough) this.wrongPathFetch(rec.fetchPaddr + rec.size, issue + post, c);
+      post += c;
     } else if (cls === C_JAL || cls === C_JALR) {
       this.ev.branches++;
       const rdNum = rd > 0 ? rd : 0;
-      post += this.predicted(this.bp.jump(rec.pc, rdNum, cls === C_JALR ? rs1 : -1, rec.nextPc, fallThrough));
+      const c = this.predicted(this.bp.jump(rec.pc, rdNum, cls === C_JALR ? rs1 : -1, rec.nextPc, fallThrough));
+      if (c > 0 && rec.nextPc !== fallThrough) this.wrongPathFetch(rec.fetchPaddr + rec.size, issue + post, c);
+      post += c;
     }
 
     // CSR side effects: satp changes the translation context; most CSR writes flush the pipeline.
@@ -707,7 +727,61 @@ export class RocketModel {
     }
 
     this.now = issue + 1 + post;
+    const redirected = flush > 0 || cls === C_XPC || (this.touched & (1 << S_MISPREDICT)) !== 0;
+    this.frontEndAdvance(rec.size, this.now - start - fetchStall, redirected);
     return this.finish(start);
+  }
+
+  /**
+   * A control transfer that went elsewhere than the front end's fall-through guess: until the redirect
+   * (`redirectCycles` after `issue`) the front end kept fetching sequentially from `fallThroughPa`, one
+   * `fetchBytes` packet a cycle beyond what its queue already held. A line it reached that misses the
+   * I-cache is refilled then (Rocket refills on speculative fetches: Frontend.scala
+   * `s2_can_speculatively_refill`), so a later fetch of that line waits only for the rest of the refill,
+   * and one of another line waits for it to finish. Only the next line, in the same page, is followed.
+   */
+  private wrongPathFetch(fallThroughPa: number, issue: number, redirectCycles: number): void {
+    if (this.pendingFetchReady > issue) return;
+    const P = this.params;
+    const lb = P.icache.lineBytes;
+    const line = Math.floor((fallThroughPa - 1) / lb) + 1;
+    const lineStart = line * lb;
+    const reach = fallThroughPa + this.fetchAheadBytes + P.fetchBytes * redirectCycles;
+    if (lineStart >= reach || Math.floor(lineStart / 4096) !== Math.floor((fallThroughPa - 1) / 4096)) return;
+    if (!this.cacheable(lineStart) || this.icache.contains(lineStart)) return;
+    this.icache.accessLine(line);
+    this.ev.icacheMisses++;
+    const lead = lineStart - fallThroughPa - this.fetchAheadBytes;
+    this.pendingFetchLine = line;
+    this.pendingFetchReady = issue + (lead > 0 ? Math.ceil(lead / P.fetchBytes) : 0) + this.icacheMiss + this.probeDcache(line);
+  }
+
+  /**
+   * The part of a front-end stall (an I-TLB walk or an I-cache refill) that decode sees. Rocket's front
+   * end runs ahead of decode into its fetch queue (Frontend.scala: `fq`, a 5-entry ShiftQueue of
+   * `fetchBytes`-wide packets, refilled while decode is busy): it meets a miss while the core still has
+   * the buffered instructions to issue, one a cycle at least, so that many cycles of the miss are hidden.
+   * The queue is empty afterwards.
+   */
+  private visibleFetchStall(cycles: number, size: number): number {
+    const ahead = Math.floor(this.fetchAheadBytes / size);
+    this.fetchAheadBytes = 0;
+    return ahead >= cycles ? 0 : cycles - ahead;
+  }
+
+  /**
+   * The front end fetched `fetchBytes` a cycle while the core spent `busyCycles` on an instruction of
+   * `size` bytes (beyond its own fetch stall); the queue keeps at most `fetchQueueBytes`. A redirect from
+   * the core (misprediction, predecoder redirect, trap, xret, pipeline flush) resets the queue
+   * (Frontend.scala: `fq` is reset by `io.cpu.req.valid`); a taken branch the BTB predicted does not.
+   */
+  private frontEndAdvance(size: number, busyCycles: number, redirected: boolean): void {
+    if (redirected) {
+      this.fetchAheadBytes = 0;
+      return;
+    }
+    const b = this.fetchAheadBytes + this.params.fetchBytes * busyCycles - size;
+    this.fetchAheadBytes = b < 0 ? 0 : b > this.params.fetchQueueBytes ? this.params.fetchQueueBytes : b;
   }
 
   /**
