@@ -153,7 +153,7 @@ export const ROCKET_PARAMS: Readonly<CoreParams> = Object.freeze({
   trapPenalty: 4,
   xretPenalty: 4,
   csrFlushPenalty: 4,
-  sfencePenalty: 4,
+  sfencePenalty: 6,
   fenceIPenalty: 4,
   itlb: Object.freeze({ entries: 32, superpageEntries: 4, sectors: 4 }),
   dtlb: Object.freeze({ entries: 32, superpageEntries: 4, sectors: 4 }),
