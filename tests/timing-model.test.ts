@@ -3,7 +3,7 @@
 // default parameters (refill 5 + 8 beats, replay 5, mispredict 4, ...) so each names its mechanism.
 import { describe, expect, it } from 'vitest';
 import { encode, instr } from '../isa/index.js';
-import { MEM_LOAD, MEM_NONE, MEM_STORE, XLATE_DATA, XLATE_RELAY, XPC_EV_CAP_READ, XPC_EV_LINK_READ, XPC_EV_XCALL, type CommitRecord, type PageTableReader } from '../emulator/types.js';
+import { MEM_AMO, MEM_LOAD, MEM_NONE, MEM_STORE, XLATE_DATA, XLATE_RELAY, XPC_EV_CAP_READ, XPC_EV_LINK_READ, XPC_EV_XCALL, type CommitRecord, type PageTableReader } from '../emulator/types.js';
 import { coreFromOption, createCoreModel, mulDivCycles, parseCoreParams, rocketParams, CoreParamsError } from '../emulator/timing/index.js';
 import { MD_HALF, MD_HI, MD_LHS_SIGNED, MD_RHS_SIGNED } from '../emulator/timing/classes.js';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -167,8 +167,14 @@ describe('rocket timing model', () => {
     const acc = (pc: number, name: string, kind: number, pa: number) =>
       insn(pc, name, [kind === MEM_LOAD ? A2 : A0, 0, A1], { memKind: kind, memVaddr: pa, memPaddr: pa, memSize: 8 });
     m.observer!(acc(BASE + 4, 'ld', MEM_LOAD, BASE + 0x1000)); // warm the line
-    expect(run(m, [acc(BASE + 8, 'sd', MEM_STORE, BASE + 0x1000), acc(BASE + 12, 'ld', MEM_LOAD, BASE + 0x1000)])).toEqual([1, 1 + P0.replayPenalty]);
+    // Right behind the store: the replay waits one cycle more than with one instruction between.
+    expect(run(m, [acc(BASE + 8, 'sd', MEM_STORE, BASE + 0x1000), acc(BASE + 12, 'ld', MEM_LOAD, BASE + 0x1000)])).toEqual([1, 1 + P0.replayPenalty + 1]);
     expect(run(m, [acc(BASE + 16, 'sd', MEM_STORE, BASE + 0x1000), acc(BASE + 20, 'ld', MEM_LOAD, BASE + 0x1008)])).toEqual([1, 1]);
+    expect(run(m, [acc(BASE + 24, 'sd', MEM_STORE, BASE + 0x1000), insn(BASE + 28, 'addi', [0, 0, 0]), acc(BASE + 32, 'ld', MEM_LOAD, BASE + 0x1000)])).toEqual([1, 1, 1 + P0.replayPenalty]);
+    expect(run(m, [acc(BASE + 36, 'sd', MEM_STORE, BASE + 0x1000), insn(BASE + 40, 'addi', [0, 0, 0]), insn(BASE + 44, 'addi', [0, 0, 0]), acc(BASE + 48, 'ld', MEM_LOAD, BASE + 0x1000)])).toEqual([1, 1, 1, 1]);
+    // An AMO reads too: it is nacked behind a store to its word like a load.
+    const amo = insn(BASE + 52, 'amoadd.d', [A2, A0, A1], { memKind: MEM_AMO, memVaddr: BASE + 0x1000, memPaddr: BASE + 0x1000, memSize: 8 });
+    expect(run(m, [acc(BASE + 56, 'sd', MEM_STORE, BASE + 0x1000), { ...amo, pc: BASE + 60 }])).toEqual([1, 1 + P0.replayPenalty + 1]);
   });
 
   it('D-cache miss on a store; dirty victims pay their write-back (LRU here, for a hand count)', () => {
@@ -237,11 +243,41 @@ describe('rocket timing model', () => {
       // 3 PTE reads, all D-cache hits now; the data hits.
       const rewalk = 1 + 3 * PTE_HIT + DTLB_EXTRA;
       expect(m.observer!(ld(BASE + 12, 0x1100))).toBe(rewalk);
-      // sfence.vma with an address flushes that page only (and the PTE cache).
+      // sfence.vma with an address flushes that page only and keeps the PTE cache (PTW.scala clears it
+      // only without rs1): the rewalk finds both non-leaf PTEs there.
       m.observer!(ld(BASE + 16, 0x2200));
       m.observer!(insn(BASE + 20, 'sfence.vma', [A1, 0], { rs1Value: 0x2000n }));
       expect(m.observer!(ld(BASE + 24, 0x1100))).toBe(1);
-      expect(m.observer!(ld(BASE + 28, 0x2200))).toBe(rewalk);
+      expect(m.observer!(ld(BASE + 28, 0x2200))).toBe(1 + 2 * P0.pteCacheHitCycles + PTE_HIT + DTLB_EXTRA);
+    });
+
+    it('sfence.vma x0, rs2 (untagged TLBs): global entries stay, the others and the PTE cache go', () => {
+      const gmem = new Map(mem);
+      for (let n = 0; n < 16; n++) gmem.set(0x80102000 + n * 8, pte(0x80200000 + n * 4096, n === 1 ? 0xefn : 0xcfn)); // page 1 global
+      const greader: PageTableReader = { satp: () => satp, readPhys64: (pa) => gmem.get(pa) ?? (pa >= BASE ? 0n : undefined) };
+      const m = createCoreModel('rocket', greader);
+      m.observer!(insn(BASE, 'addi', [0, 0, 0]));
+      m.observer!(ld(BASE + 4, 0x1100));
+      m.observer!(ld(BASE + 8, 0x5100));
+      m.observer!(insn(BASE + 12, 'sfence.vma', [0, A2], { rs2Value: 3n }));
+      expect(m.observer!(ld(BASE + 16, 0x1100))).toBe(1); // global
+      expect(m.observer!(ld(BASE + 20, 0x5100))).toBe(1 + 3 * PTE_HIT + DTLB_EXTRA);
+    });
+
+    it('a page fault is found by a walk like any TLB miss; the faulting answer is kept until sfence.vma', () => {
+      const m = createCoreModel('rocket', reader);
+      m.observer!(insn(BASE, 'addi', [0, 0, 0]));
+      // va 0x40000000: root[1] is invalid, the walk stops after one PTE read (a D-cache miss).
+      const fault = insn(BASE + 4, 'ld', [A0, 0, A1], { trapped: true, trapCause: 13n, trapTval: 0x40000008n, xlate: 0 });
+      expect(m.observer!(fault)).toBe(1 + PTE_MISS + DTLB_EXTRA + P0.trapPenalty);
+      // Rocket's TLB took the answer (a 1 GiB entry without permissions): the same fault again only traps.
+      expect(m.observer!({ ...fault, trapTval: 0x40001000n })).toBe(1 + P0.trapPenalty);
+      // A store page fault on a page mapped without permission to write, in the TLB already: no walk.
+      m.observer!(ld(BASE + 8, 0x1100));
+      expect(m.observer!(insn(BASE + 12, 'sd', [A0, 0, A1], { trapped: true, trapCause: 15n, trapTval: 0x1100n }))).toBe(1 + P0.trapPenalty);
+      // An instruction page fault walks through the I-TLB (no replay), then traps.
+      expect(m.observer!(insn(BASE + 16, 'addi', [0, 0, 0], { trapped: true, trapCause: 12n, trapTval: 0x40002000n }))).toBe(1 + PTE_HIT + P0.walkFinishCycles + P0.trapPenalty);
+      expect(m.stats()!.events.pageWalks).toBe(3);
     });
 
     it('a satp write flushes the pipeline and, without ASID tagging, the TLBs', () => {
@@ -282,6 +318,71 @@ describe('rocket timing model', () => {
       1 + P0.fenceIPenalty,
       IMISS + 1,
     ]);
+  });
+
+  it('code written through the D-cache: the I-cache refill probes the dirty line back to memory, and the next store to it upgrades (broadcast hub)', () => {
+    const m = createCoreModel('rocket');
+    const CODE = BASE + 0x2000;
+    const sw = (pc: number) => insn(pc, 'sw', [A0, 0, A1], { memKind: MEM_STORE, memVaddr: CODE, memPaddr: CODE, memSize: 4 });
+    expect(m.observer!(insn(BASE, 'addi', [0, 0, 0]))).toBe(IMISS + 1);
+    expect(m.observer!(sw(BASE + 4))).toBe(1 + SMISS); // the line is now dirty in the D-cache
+    // fence.i right behind a store waits in decode until the D-cache is idle (store in execute at c: issue at c + 4).
+    expect(m.observer!(insn(BASE + 8, 'fence.i', []))).toBe(3 + 1 + P0.fenceIPenalty);
+    // Fetching the written line: refill + the dirty copy written back first (ProbeAckData).
+    expect(m.observer!(insn(CODE, 'addi', [0, 0, 0]))).toBe(IMISS + WB + 1);
+    // The D-cache kept the line read-only: a store to it acquires write permission again (a full refill), a load hits.
+    expect(m.observer!(insn(BASE + 12, 'lw', [A2, 0, A1], { memKind: MEM_LOAD, memVaddr: CODE, memPaddr: CODE, memSize: 4 }))).toBe(IMISS + 1);
+    expect(m.observer!(sw(BASE + 16))).toBe(1 + SMISS);
+    expect(m.observer!(sw(BASE + 20))).toBe(1);
+    // I-cache stalls: the first line twice (fence.i invalidated it), the written line with its write-back.
+    const s = m.stats()!;
+    expect(s.stalls.icache).toBe(3 * IMISS + WB);
+  });
+
+  it('fence.i, AMOs with rl, and memory instructions after a fence wait for the D-cache to drain', () => {
+    const m = createCoreModel('rocket');
+    const ld = (pc: number) => insn(pc, 'ld', [A2, 0, A1], { memKind: MEM_LOAD, memVaddr: BASE + 0x1000, memPaddr: BASE + 0x1000, memSize: 8 });
+    m.observer!(insn(BASE, 'addi', [0, 0, 0]));
+    m.observer!(ld(BASE + 4)); // warm the line
+    // Two instructions between the load and fence.i: one cycle left to wait.
+    expect(run(m, [ld(BASE + 8), insn(BASE + 12, 'addi', [0, 0, 0]), insn(BASE + 16, 'addi', [0, 0, 0]), insn(BASE + 20, 'fence.i', [])])).toEqual([1, 1, 1, 2 + P0.fenceIPenalty]);
+    m.observer!(insn(BASE, 'addi', [0, 0, 0])); // refetch after fence.i
+    // fence after a load: the next load waits (id_reg_fence); a fence with the cache idle costs nothing.
+    expect(run(m, [ld(BASE + 4), insn(BASE + 8, 'fence', [15, 15]), ld(BASE + 12)])).toEqual([1, 1, 3]);
+    expect(run(m, [insn(BASE + 16, 'addi', [0, 0, 0]), insn(BASE + 20, 'addi', [0, 0, 0]), insn(BASE + 24, 'addi', [0, 0, 0]), insn(BASE + 28, 'fence', [15, 15]), ld(BASE + 32)])).toEqual([1, 1, 1, 1, 1]);
+    // amoadd.d.aqrl right behind a load waits (rl), and the load after it waits for the AMO (aq).
+    const amo = insn(BASE + 36, 'amoadd.d.aqrl', [A0, A1, A1], { memKind: MEM_STORE, memVaddr: BASE + 0x1008, memPaddr: BASE + 0x1008, memSize: 8 });
+    expect(run(m, [ld(BASE + 32), amo, ld(BASE + 40)])).toEqual([1, 4, 4]);
+  });
+
+  it("the front end runs ahead into its fetch queue: compressed code hides part of the next line's refill, a redirect empties the queue", () => {
+    const m = createCoreModel('rocket');
+    // 30 c.nop in line 0 (1 cycle each: the queue fills 2 bytes a cycle up to fetchQueueBytes), then line 1.
+    const stream: CommitRecord[] = [];
+    for (let k = 0; k < 32; k++) stream.push(insn(BASE + 2 * k, 'c.nop', []));
+    const costs = run(m, stream);
+    expect(costs[0]).toBe(IMISS + 1);
+    const line1 = m.observer!(insn(BASE + 64, 'c.nop', []));
+    expect(line1).toBe(1 + IMISS - P0.fetchQueueBytes / 2);
+    // A mispredicted jump empties the queue: the next line's refill is seen whole.
+    const far = BASE + 0x1000;
+    const j = insn(BASE + 66, 'jalr', [0, A1, 0], { nextPc: far });
+    expect(m.observer!(j)).toBe(1 + P0.mispredictPenalty);
+    expect(m.observer!(insn(far, 'addi', [0, 0, 0]))).toBe(1 + IMISS);
+  });
+
+  it('a branch mispredicted not taken: the fall-through fetch starts the next line\'s refill before the redirect', () => {
+    const m = createCoreModel('rocket');
+    m.observer!(insn(BASE + 48, 'addi', [0, 0, 0]));
+    // beq at 56 taken to 62, predicted not taken: the front end fetched 60, 64, ... meanwhile, so line 64's refill began.
+    const beq = insn(BASE + 56, 'beq', [0, 0, 6], { taken: true, nextPc: BASE + 62 });
+    expect(m.observer!(beq)).toBe(1 + P0.mispredictPenalty);
+    expect(m.observer!(insn(BASE + 62, 'c.nop', []))).toBe(1);
+    // The refill began one packet (4 bytes) after the branch issued, at t + 1, and is in at t + 1 + IMISS;
+    // the addi is fetched at t + (1 + mispredictPenalty) + 1 and waits for the rest.
+    const c = m.observer!(insn(BASE + 64, 'addi', [0, 0, 0]));
+    expect(c).toBe(1 + (1 + IMISS) - (1 + P0.mispredictPenalty + 1));
+    expect(m.stats()!.events.icacheMisses).toBe(2);
   });
 
   it('compressed instructions: c.lw result feeds c.add (sources from the expansion)', () => {

@@ -211,7 +211,9 @@ after:
         .globl _start
 _start:
         # root[2]: 1 GiB identity superpage for 0x80000000 (code, data, tables); root[0] -> pt1 -> pt2;
-        # pt2[1] maps VA 0x1000 to the page 'page'. V R W X A D = 0xcf; non-leaf = V only.
+        # pt1[8] -> pt2, pt2[16] maps VA 0x1010000 to the page 'page'. V R W X A D = 0xcf; non-leaf = V
+        # only. The PTEs and the data sit in four different D-cache sets (0, 1, 2, 3): Rocket's random
+        # replacement prefers no invalid way, so lines of one set could evict each other.
         li      t0, -1              # PMP: let S mode reach all memory
         csrw    pmpaddr0, t0
         li      t0, 0x1f            # NAPOT, R W X
@@ -228,12 +230,12 @@ _start:
         srli    t2, t3, 12
         slli    t2, t2, 10
         ori     t2, t2, 1
-        sd      t2, 0(t1)
+        sd      t2, 64(t1)
         la      t4, page
         srli    t2, t4, 12
         slli    t2, t2, 10
         ori     t2, t2, 0xc7        # V R W A D
-        sd      t2, 8(t3)
+        sd      t2, 128(t3)
         srli    t2, t0, 12
         li      t5, 8
         slli    t5, t5, 60
@@ -245,7 +247,7 @@ _start:
         la      t2, smode
         csrw    mepc, t2
         mret
-smode:  li      a1, 0x1000
+smode:  li      a1, 0x1010000 + 192
         nop
         nop
 w1:     ld      a2, 0(a1)           # D-TLB miss: 3 PTE reads, all D-cache hits (the stores above)
@@ -257,8 +259,9 @@ w2:     ld      a4, 16(a1)          # I-TLB refill (1 PTE read) and D-TLB walk a
 root:   .zero   4096
 pt1:    .zero   4096
 pt2:    .zero   4096
-page:   .dword  1, 2, 3
-        .zero   4072
+page:   .zero   192
+        .dword  1, 2, 3
+        .zero   3880
 `);
     // The program exits by storing to tohost from S mode (identity-mapped by the superpage), see EXIT.
     expect(at('w1').stalls.dtlb).toBe(DWALK);
@@ -292,10 +295,13 @@ data:   .dword 1
     const before = rocket.steps.slice(0, rocket.steps.findIndex((s) => s.pc === rocket.at('c').pc));
     expect(rocket.at('c').rdValue).toBe(BigInt(before.reduce((a, s) => a + s.cycles, 0)));
     expect(rocket.at('c').rdValue).toBeGreaterThan(BigInt(before.length) + 60n);
-    // The second read includes its own I-cache refill: it read after the stall.
+    // The second read includes its own I-cache refill: it read after the stall (the part of the refill
+    // the instructions already in the fetch queue did not hide).
     const upTo = (label: string) => rocket.steps.slice(0, rocket.steps.findIndex((s) => s.pc === rocket.at(label).pc));
-    expect(rocket.at('c2').stalls.icache).toBe(IMISS);
-    expect(rocket.at('c2').rdValue).toBe(BigInt(upTo('c2').reduce((a, s) => a + s.cycles, 0) + IMISS));
+    const refill = rocket.at('c2').stalls.icache!;
+    expect(refill).toBeGreaterThan(IMISS / 2);
+    expect(refill).toBeLessThanOrEqual(IMISS);
+    expect(rocket.at('c2').rdValue).toBe(BigInt(upTo('c2').reduce((a, s) => a + s.cycles, 0) + refill));
     expect(rocket.at('cp').rdValue).toBe(rocket.at('c2').rdValue);
     const ideal = runProgram(prog, 'ideal');
     const instretRead = ideal.steps.find((s) => s.pc === ideal.at('c').pc - 4)!.rdValue;

@@ -27,12 +27,10 @@ const DATA = JSON.parse(readFileSync(join(ROOT, 'tests/data/rocket-rtl.json'), '
 
 /**
  * Programs whose gap comes from a mechanism the model lacks (docs/cycle-model.md, "What remains"), with
- * the bound that holds today: fence.i's refetch after the D-cache held the new code (the broadcast hub
- * probes the D-cache for each refilled I-cache line), and walks through page tables built just before.
+ * the bound that holds today: walks right after sfence.vma cost more on the RTL than the model says.
  */
 const KNOWN_GAPS: Record<string, number> = {
-  'tests/programs/fencei.s': 40,
-  'tests/programs/vm_super.s': 20,
+  'tests/programs/timing/walks-sfence.s': 15,
 };
 
 describe('rocket model vs Rocket RTL (stored measurements)', () => {
@@ -51,7 +49,7 @@ describe('rocket model vs Rocket RTL (stored measurements)', () => {
       const w = modelWindow(join(ROOT, row.program), 'rocket', [INCLUDE]);
       return Math.abs((w.cycles - row.rtl.cycles) / row.rtl.cycles) * 100;
     });
-    expect(errs.reduce((a, b) => a + b, 0) / errs.length).toBeLessThanOrEqual(4);
+    expect(errs.reduce((a, b) => a + b, 0) / errs.length).toBeLessThanOrEqual(3);
   });
 });
 

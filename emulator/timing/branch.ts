@@ -6,10 +6,9 @@
 //
 // The BHT is Rocket's: `bhtEntries` counters of `bhtCounterBits` bits (1 by default: the last outcome),
 // indexed by the branch's fetch-packet address hashed with a global history register of
-// `bhtHistoryLength` outcomes, of which `bhtHistoryBits` hashed bits enter the index (BHT.index). The
-// history shifts in a branch's outcome when the branch hit in the BTB (Rocket advances it speculatively
-// at fetch and repairs it on a misprediction) or was mispredicted (the repair shifts in the real
-// outcome); a correctly predicted branch that missed the BTB leaves it alone.
+// `bhtHistoryLength` outcomes, of which `bhtHistoryBits` hashed bits enter the index (BHT.index). Every
+// branch shifts its outcome into the history (Rocket advances it at fetch with the prediction and
+// repairs it with the outcome on a misprediction).
 
 /** Outcomes of a prediction: right, steered by the fetch stage's predecoder, or wrong. */
 export const PRED_OK = 0;
@@ -132,7 +131,10 @@ export class BranchPredictor {
     let result: number;
     if (i < 0 && bhtTaken) result = taken ? PRED_REDIRECT : PRED_WRONG;
     else result = predicted === nextPc ? PRED_OK : PRED_WRONG;
-    if ((i >= 0 || result === PRED_WRONG) && this.histLen > 0) {
+    // Rocket advances the history at fetch for every branch the predecoder sees on the right path (with
+    // the predicted direction) and repairs it with the real outcome on a misprediction (Frontend.scala
+    // `bht_advance`, BTB.scala `updateHistory`): in effect every branch shifts in its outcome.
+    if (this.histLen > 0) {
       this.history = ((this.history >>> 1) | ((taken ? 1 : 0) << (this.histLen - 1))) & ((1 << this.histLen) - 1);
     }
     // The lookup above already found pc's entry (or its absence); nothing changed the BTB since.

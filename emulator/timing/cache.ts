@@ -1,8 +1,11 @@
 // A set-associative cache of tags only (the timing model needs hit or miss, not data): physically
 // indexed and tagged, write-allocate, with a dirty bit per line so that a miss that evicts a written
-// line can pay its write-back. Replacement is Rocket's (rocket-chip `RandomReplacement`: a 16-bit
-// LFSR that steps on every refill picks the victim way) or true LRU, chosen per cache. The LFSR starts
-// from a fixed seed, so runs are deterministic.
+// line can pay its write-back. Replacement is Rocket's or true LRU, chosen per cache. Rocket's is
+// random: the low bits of a 16-bit LFSR pick the victim way, invalid ways getting no preference
+// (rocket-chip `ICache.scala` `repl_way = LFSR(16, refill_fire)`; `DCache.scala` `replacer.way` with
+// `Replacement.scala` `RandomReplacement`, stepped by `replacer.miss` when a refill's last beat
+// arrives). The LFSR is chisel3's `LFSR(16)` (Fibonacci, taps 16, 15, 13, 4, reset value 1), so runs are
+// deterministic.
 
 /** accessLine results. */
 export const HIT = 0;
@@ -10,11 +13,30 @@ export const HIT = 0;
 export const MISS_CLEAN = 1;
 /** Miss whose victim was dirty (a write-back precedes the refill). */
 export const MISS_DIRTY = 2;
+/**
+ * A store that found its line present but read-only (downgraded by a probe, see probeToShared): the
+ * cache must acquire write permission, which on the broadcast hub is a full refill (GrantData).
+ */
+export const MISS_UPGRADE = 3;
+
+/** probeToShared results. */
+export const PROBE_ABSENT = 0;
+export const PROBE_CLEAN = 1;
+export const PROBE_DIRTY = 2;
 
 export type Replacement = 'random' | 'lru';
 
-/** Seed of the replacement LFSR (any non-zero 16-bit value; fixed so runs repeat). */
-const LFSR_SEED = 0xace1;
+/** Reset value of the replacement LFSR (chisel3 `LFSR` default seed). */
+const LFSR_SEED = 1;
+
+/**
+ * One step of chisel3's `FibonacciLFSR.maxPeriod(16)`: the bits shift up by one and bit 0 takes the XOR
+ * of the taps 16, 15, 13 and 4 (bits 15, 14, 12, 3).
+ */
+export function lfsrStep(l: number): number {
+  const bit = ((l >> 15) ^ (l >> 14) ^ (l >> 12) ^ (l >> 3)) & 1;
+  return ((l << 1) | bit) & 0xffff;
+}
 
 export class SetAssocCache {
   readonly lineBytes: number;
@@ -25,13 +47,18 @@ export class SetAssocCache {
   /** Last-use stamps for LRU. */
   private readonly stamps: Float64Array;
   private readonly dirty: Uint8Array;
+  /** 1 when the line is held read-only (TileLink Branch) after a probe: a store must upgrade it. */
+  private readonly readOnly: Uint8Array;
   private clock = 0;
   private readonly random: boolean;
+  /** Random replacement steps the LFSR before picking (the I-cache: stepped when the refill is requested, read when it is written) rather than after (the D-cache). */
+  private readonly stepBeforePick: boolean;
   private lfsr = LFSR_SEED;
   /** sets - 1 when sets is a power of two, else -1. */
   private readonly setMask: number;
 
-  constructor(sizeBytes: number, ways: number, lineBytes: number, replacement: Replacement = 'lru') {
+  constructor(sizeBytes: number, ways: number, lineBytes: number, replacement: Replacement = 'lru', stepBeforePick = false) {
+    this.stepBeforePick = stepBeforePick;
     this.lineBytes = lineBytes;
     this.ways = ways;
     this.sets = sizeBytes / (ways * lineBytes);
@@ -39,6 +66,7 @@ export class SetAssocCache {
     this.tags = new Float64Array(this.sets * ways).fill(-1);
     this.stamps = new Float64Array(this.sets * ways);
     this.dirty = new Uint8Array(this.sets * ways);
+    this.readOnly = new Uint8Array(this.sets * ways);
     this.random = replacement === 'random';
   }
 
@@ -48,8 +76,9 @@ export class SetAssocCache {
   }
 
   /**
-   * Look up a line by number, allocating it on a miss (`write` marks it dirty). Returns HIT, MISS_CLEAN
-   * or MISS_DIRTY. An invalid way is filled before any valid one is evicted (as Rocket's caches do).
+   * Look up a line by number, allocating it on a miss (`write` marks it dirty). Returns HIT, MISS_CLEAN,
+   * MISS_DIRTY or MISS_UPGRADE. LRU fills an invalid way before it evicts a valid one; random
+   * replacement (Rocket's) picks any way.
    */
   accessLine(line: number, write = false): number {
     // With a power-of-two set count (params.ts requires one), a mask picks the same set as line % sets
@@ -62,24 +91,26 @@ export class SetAssocCache {
     for (let i = base; i < base + this.ways; i++) {
       if (this.tags[i] === line) {
         this.stamps[i] = stamp;
-        if (write) this.dirty[i] = 1;
-        return HIT;
+        if (!write) return HIT;
+        this.dirty[i] = 1;
+        if (this.readOnly[i] === 0) return HIT;
+        this.readOnly[i] = 0;
+        if (this.random) this.lfsr = lfsrStep(this.lfsr); // the upgrade's grant steps it too
+        return MISS_UPGRADE;
       }
       if (invalid < 0 && this.tags[i] === -1) invalid = i;
       if (this.stamps[i] < this.stamps[victim]) victim = i;
     }
-    if (invalid >= 0) victim = invalid;
-    else if (this.random) {
-      // 16-bit Fibonacci LFSR (taps 16, 14, 13, 11), one step per refill.
-      const l = this.lfsr;
-      const bit = (l ^ (l >> 2) ^ (l >> 3) ^ (l >> 5)) & 1;
-      this.lfsr = (l >> 1) | (bit << 15);
+    if (this.random) {
+      if (this.stepBeforePick) this.lfsr = lfsrStep(this.lfsr);
       victim = base + (this.lfsr % this.ways);
-    }
-    const result = invalid < 0 && this.dirty[victim] === 1 ? MISS_DIRTY : MISS_CLEAN;
+      if (!this.stepBeforePick) this.lfsr = lfsrStep(this.lfsr);
+    } else if (invalid >= 0) victim = invalid;
+    const result = this.tags[victim] !== -1 && this.dirty[victim] === 1 ? MISS_DIRTY : MISS_CLEAN;
     this.tags[victim] = line;
     this.stamps[victim] = stamp;
     this.dirty[victim] = write ? 1 : 0;
+    this.readOnly[victim] = 0;
     return result;
   }
 
@@ -91,10 +122,34 @@ export class SetAssocCache {
     return false;
   }
 
+  /**
+   * Another agent reads the line (rocket-chip's broadcast hub, `tilelink/Broadcast.scala`, probes the
+   * D-cache `toB` before it serves an I-cache refill): if present, the line is kept read-only and clean.
+   * Returns PROBE_DIRTY when the line was dirty (its data goes back to memory first: ProbeAckData),
+   * PROBE_CLEAN when it was present and clean, PROBE_ABSENT. No replacement state changes.
+   */
+  probeToShared(line: number): number {
+    const base = (this.setMask >= 0 && line >= 0 && line <= 0x7fffffff ? line & this.setMask : line % this.sets) * this.ways;
+    for (let i = base; i < base + this.ways; i++) {
+      if (this.tags[i] !== line) continue;
+      const wasDirty = this.dirty[i] === 1;
+      this.dirty[i] = 0;
+      this.readOnly[i] = 1;
+      return wasDirty ? PROBE_DIRTY : PROBE_CLEAN;
+    }
+    return PROBE_ABSENT;
+  }
+
   invalidateAll(): void {
     this.tags.fill(-1);
     this.stamps.fill(0);
     this.dirty.fill(0);
+    this.readOnly.fill(0);
+  }
+
+  /** Invalidate everything and put the LFSR back to its reset value. */
+  reset(): void {
+    this.invalidateAll();
     this.lfsr = LFSR_SEED;
   }
 }

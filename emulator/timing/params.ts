@@ -111,6 +111,10 @@ export interface CoreParams {
   busBytes: number;
   /** Extra cycles of an I-cache refill beyond request + beats (the fetch restarts after the refill). */
   icacheRefillExtra: number;
+  /** Bytes the front end fetches per cycle (I-cache fetch packet). */
+  fetchBytes: number;
+  /** Bytes the fetch queue can hold ahead of decode; their instructions hide part of a later I-cache/I-TLB miss. */
+  fetchQueueBytes: number;
   /** Extra cycles of a store miss beyond a load miss (the store data is merged after the refill). */
   storeMissExtra: number;
   /** Cycles a dirty victim's write-back adds beyond its beats (the release's acknowledgement). */
@@ -152,7 +156,7 @@ export const ROCKET_PARAMS: Readonly<CoreParams> = Object.freeze({
   trapPenalty: 4,
   xretPenalty: 4,
   csrFlushPenalty: 4,
-  sfencePenalty: 4,
+  sfencePenalty: 6,
   fenceIPenalty: 4,
   itlb: Object.freeze({ entries: 32, superpageEntries: 4, sectors: 4 }),
   dtlb: Object.freeze({ entries: 32, superpageEntries: 4, sectors: 4 }),
@@ -167,7 +171,9 @@ export const ROCKET_PARAMS: Readonly<CoreParams> = Object.freeze({
   dcache: Object.freeze({ sizeBytes: 16384, ways: 4, lineBytes: 64, replacement: 'random' as Replacement }),
   missLatency: 5,
   busBytes: 8,
-  icacheRefillExtra: 6,
+  icacheRefillExtra: 10,
+  fetchBytes: 4,
+  fetchQueueBytes: 16,
   storeMissExtra: 2,
   writebackExtra: 6,
   cacheable: Object.freeze([Object.freeze({ base: 0x80000000, size: 0x80000000 })]) as unknown as { base: number; size: number }[],
@@ -185,12 +191,12 @@ const INT_KEYS = [
   'bhtHistoryLength', 'bhtHistoryBits', 'btbEntries', 'rasEntries',
   'mispredictPenalty', 'decodeRedirectPenalty', 'trapPenalty', 'xretPenalty', 'csrFlushPenalty', 'sfencePenalty', 'fenceIPenalty',
   'pteCacheEntries', 'walkAccessCycles', 'pteCacheHitCycles', 'walkFinishCycles', 'replayPenalty', 'storeLoadWindow',
-  'missLatency', 'busBytes', 'icacheRefillExtra', 'storeMissExtra', 'writebackExtra', 'uncachedLatency',
+  'missLatency', 'busBytes', 'icacheRefillExtra', 'fetchBytes', 'fetchQueueBytes', 'storeMissExtra', 'writebackExtra', 'uncachedLatency',
 ] as const;
 const BOOL_KEYS = ['asidTagging', 'mulEarlyOut', 'divEarlyOut'] as const;
 
 /** Keys whose value must be at least 1 (latencies of results; sizes of predictor tables may be 0). */
-const MIN_ONE = new Set<string>(['loadLatencyWord', 'loadLatencySubword', 'mulLatency', 'csrLatency', 'walkAccessCycles', 'busBytes', 'bhtCounterBits']);
+const MIN_ONE = new Set<string>(['loadLatencyWord', 'loadLatencySubword', 'mulLatency', 'csrLatency', 'walkAccessCycles', 'busBytes', 'bhtCounterBits', 'fetchBytes']);
 
 function isPow2(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;

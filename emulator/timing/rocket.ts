@@ -3,11 +3,11 @@
 // Model time advances by the returned cycles; a register scoreboard holds when each result can be used,
 // so load-use and multiply/divide dependences stall the consumer by exactly the missing cycles.
 
-import { MEM_LOAD, MEM_NONE, XLATE_DATA, XLATE_FETCH, XLATE_RELAY, type CommitRecord, type PageTableReader } from '../types.js';
+import { MEM_LOAD, MEM_NONE, MEM_STORE, XLATE_DATA, XLATE_FETCH, XLATE_RELAY, type CommitRecord, type PageTableReader } from '../types.js';
 import { BranchPredictor, PRED_OK, PRED_REDIRECT, PRED_WRONG } from './branch.js';
-import { HIT, MISS_DIRTY, SetAssocCache } from './cache.js';
+import { HIT, MISS_DIRTY, PROBE_DIRTY, SetAssocCache } from './cache.js';
 import {
-  C_AMO, C_BRANCH, C_CSR, C_DIV, C_DIVW, C_FENCE_I, C_JAL, C_JALR, C_LOAD_SUB, C_LOAD_WORD, C_MUL, C_SFENCE,
+  C_AMO, C_BRANCH, C_CSR, C_SYSTEM, C_DIV, C_DIVW, C_FENCE_I, C_JAL, C_JALR, C_LOAD_SUB, C_LOAD_WORD, C_MUL, C_SFENCE,
   C_XPC, C_XRET, MD_HALF, MD_HI, MD_LHS_SIGNED, MD_RHS_SIGNED, OP_FACTS, sourceRegister1, sourceRegister2,
   C_FP_LOAD, C_FP_TOINT, C_FMA_S, C_FMA_D, C_FP_FROMINT, C_FDIV_S, C_FDIV_D, FP_SRC_LO, FP_SRC_PRIME, FP_DST_LO,
   FP_DST_PRIME, fpRegisterAt,
@@ -178,6 +178,18 @@ export class RocketModel {
   /** The 8-byte word (paddr / 8) the last store wrote and the cycle it issued. */
   private lastStoreWord = NaN;
   private lastStoreIssue = -Infinity;
+  /**
+   * First cycle an instruction that needs the D-cache idle can issue: 4 after the last memory access's
+   * (final) execute cycle (see dcacheOrderWait).
+   */
+  private dcacheIdleIssue = 0;
+  /** The I-cache line a wrong-path fetch began to refill (NaN: none) and when its data is in. */
+  private pendingFetchLine = NaN;
+  private pendingFetchReady = 0;
+  /** Bytes of instructions the front end holds ahead of decode (see visibleFetchStall). */
+  private fetchAheadBytes = 0;
+  /** A `fence` or an AMO with aq has been decoded: the next memory instruction waits for the D-cache to drain. */
+  private fencePending = false;
   /** Model time until which the XPC engine's background linkage push holds the D-cache port. */
   private portBusyUntil = 0;
   /**
@@ -203,7 +215,7 @@ export class RocketModel {
   constructor(params: CoreParams, reader: PageTableReader | null = null) {
     this.params = params;
     this.reader = reader;
-    this.icache = new SetAssocCache(params.icache.sizeBytes, params.icache.ways, params.icache.lineBytes, params.icache.replacement);
+    this.icache = new SetAssocCache(params.icache.sizeBytes, params.icache.ways, params.icache.lineBytes, params.icache.replacement, true);
     this.dcache = new SetAssocCache(params.dcache.sizeBytes, params.dcache.ways, params.dcache.lineBytes, params.dcache.replacement);
     this.itlb = new Tlb(params.itlb.entries, params.itlb.superpageEntries, params.itlb.sectors);
     this.dtlb = new Tlb(params.dtlb.entries, params.dtlb.superpageEntries, params.dtlb.sectors);
@@ -272,8 +284,8 @@ export class RocketModel {
 
   /** Cold caches, TLBs and predictors; counters to zero. */
   reset(): void {
-    this.icache.invalidateAll();
-    this.dcache.invalidateAll();
+    this.icache.reset();
+    this.dcache.reset();
     this.itlb.flushAll();
     this.dtlb.flushAll();
     this.bp.reset();
@@ -288,6 +300,11 @@ export class RocketModel {
     this.lastStoreWord = NaN;
     this.lastStoreIssue = -Infinity;
     this.portBusyUntil = 0;
+    this.dcacheIdleIssue = 0;
+    this.fencePending = false;
+    this.fetchAheadBytes = 0;
+    this.pendingFetchLine = NaN;
+    this.pendingFetchReady = 0;
     this.lastReadOffset = 0;
     this.lastFetchLine = NaN;
     this.lastFetchPage = NaN;
@@ -345,6 +362,24 @@ export class RocketModel {
     return cost;
   }
 
+  /**
+   * The I-cache refill of I-cache line `iline` passes the broadcast hub, which probes the D-cache `toB`
+   * (rocket-chip `tilelink/Broadcast.scala`: the default filter probes every cache, `probe_perms` toB
+   * for a Get). A dirty copy is written back first (ProbeAckData → PutFull) before memory is read; the
+   * D-cache keeps the line read-only, so its next store upgrades it (cache.ts MISS_UPGRADE). Returns
+   * the extra refill cycles. (With this memory, rocket-chip's `flushOnFenceI` is false: every manager
+   * behind the hub is TRACKED, so fence.i does not flush the D-cache; `HellaCache.scala`.)
+   */
+  private probeDcache(iline: number): number {
+    const ib = this.params.icache.lineBytes;
+    const db = this.params.dcache.lineBytes;
+    let cost = 0;
+    const first = Math.floor((iline * ib) / db);
+    const last = Math.floor((iline * ib + ib - 1) / db);
+    for (let d = first; d <= last; d++) if (this.dcache.probeToShared(d) === PROBE_DIRTY) cost += this.writeback;
+    return cost;
+  }
+
   private pteCacheHit(pa: number): boolean {
     for (let i = 0; i < this.pteCache.length; i++) {
       if (this.pteCache[i] === pa) {
@@ -387,7 +422,6 @@ export class RocketModel {
     let cost = 0;
     let leafLevel = 0;
     let global = false;
-    let found = false;
     for (let level = 2; level >= 0; level--) {
       const vpn = Math.floor(va / 2 ** (12 + 9 * level)) & 511;
       const pteAddr = a + vpn * 8;
@@ -399,18 +433,59 @@ export class RocketModel {
         cost += this.dataAccess(pteAddr, 8, false); // charged to the TLB category by the caller
       }
       const pte = this.reader.readPhys64(pteAddr);
-      if (pte === undefined || (pte & 1n) === 0n || (pte & 6n) === 4n) break; // invalid: the access faults
-      if ((pte & 0xan) !== 0n) {
-        leafLevel = level;
-        global = (pte & 0x20n) !== 0n;
-        found = true;
+      // The walk stops at a leaf, an invalid PTE or a pointer at level 0. Rocket's TLB takes the
+      // walker's answer at the level it stopped in every case (TLB.scala `do_refill`; the entry's
+      // pf/ae and permission bits then make the access fault), so a faulting page is not walked again
+      // until sfence.vma.
+      leafLevel = level;
+      if (pte === undefined || (pte & 1n) === 0n || (pte & 6n) === 4n || (pte & 0xan) !== 0n || level === 0) {
+        global = pte !== undefined && (pte & 1n) !== 0n && (pte & 0x20n) !== 0n;
         break;
       }
       this.pteCacheInsert(pteAddr);
       a = Number((pte >> 10n) & 0xfffffffffffn) * 4096;
     }
-    if (found) tlb.insert(va, leafLevel, this.params.asidTagging ? this.asid : 0, global);
+    tlb.insert(va, leafLevel, this.params.asidTagging ? this.asid : 0, global);
     return cost + P.walkFinishCycles;
+  }
+
+  /**
+   * A page fault is found by a TLB lookup like any access: on a miss the walker runs first (its answer
+   * is installed with the fault, see walk) and the access replays from writeback before it traps
+   * (data: the D-cache nack; fetch: the front end waits for the walk). Returns the cycles, 0 when the
+   * TLB already held the faulting translation or the trap is not a page fault.
+   */
+  private faultingTranslation(cause: bigint, tval: bigint): number {
+    const isFetch = cause === 12n;
+    if (!isFetch && cause !== 13n && cause !== 15n) return 0;
+    const va = Number(BigInt.asIntN(64, tval));
+    const tlb = isFetch ? this.itlb : this.dtlb;
+    if (tlb.lookup(va, this.params.asidTagging ? this.asid : 0)) return 0;
+    if (isFetch) this.ev.itlbMisses++;
+    else this.ev.dtlbMisses++;
+    const w = this.walk(va, tlb) + (isFetch ? 0 : this.params.replayPenalty);
+    this.stall(isFetch ? S_ITLB : S_DTLB, w);
+    if (isFetch) this.lastFetchPage = NaN;
+    return w;
+  }
+
+  /**
+   * sfence.vma's effect on the TLBs and the walker's PTE cache (va: rs1's value, null for x0; asid: rs2's,
+   * null for x0). Rocket's untagged TLBs (TLB.scala, `sfence`): with rs1 the entries of that page go
+   * (global ones too, whatever rs2 says), else with rs2 every non-global entry, else everything; the
+   * PTE cache is cleared only without rs1 (PTW.scala: `sfence.valid && !sfence.bits.rs1`). With
+   * `asidTagging` the entries are tagged and rs2 picks an ASID (privileged spec 4.2.1).
+   */
+  private sfence(va: number | null, asid: number | null): void {
+    if (this.params.asidTagging) {
+      this.flushTlbs(va, asid);
+      return;
+    }
+    const rocketAsid = va === null && asid !== null ? 0 : null; // 0: every entry is tagged 0, so "non-global"
+    this.itlb.flush(va, rocketAsid);
+    this.dtlb.flush(va, rocketAsid);
+    if (va === null) this.pteCache.fill(NaN);
+    this.lastFetchPage = NaN;
   }
 
   private flushTlbs(va: number | null, asid: number | null): void {
@@ -442,7 +517,7 @@ export class RocketModel {
         if (page !== this.lastFetchPage || inPage + rec.size > 4096) {
           if (!this.itlb.lookup(rec.pc, asidTag)) {
             this.ev.itlbMisses++;
-            const w = this.walk(rec.pc, this.itlb);
+            const w = this.visibleFetchStall(this.walk(rec.pc, this.itlb), rec.size);
             this.stall(S_ITLB, w);
             t += w;
           }
@@ -459,10 +534,16 @@ export class RocketModel {
       } else if (this.cacheable(pa)) {
         for (let line = firstLine; line <= lastLine; line++) {
           if (line === this.lastFetchLine) continue;
+          // A refill the front end started on a wrong path must finish first (the I-cache has one).
+          const pending = this.pendingFetchReady > t ? this.pendingFetchReady - t : 0;
           if (this.icache.accessLine(line) !== HIT) {
             this.ev.icacheMisses++;
-            this.stall(S_ICACHE, this.icacheMiss);
-            t += this.icacheMiss;
+            const c = pending + this.visibleFetchStall(this.icacheMiss + this.probeDcache(line), rec.size);
+            this.stall(S_ICACHE, c);
+            t += c;
+          } else if (pending > 0 && line === this.pendingFetchLine) {
+            this.stall(S_ICACHE, pending);
+            t += pending;
           }
           this.lastFetchLine = line;
         }
@@ -471,11 +552,14 @@ export class RocketModel {
         this.stall(S_UNCACHED, P.uncachedLatency);
         t += P.uncachedLatency;
         this.lastFetchLine = NaN;
+        this.fetchAheadBytes = 0;
       }
     }
+    const fetchStall = t - start;
 
     if (rec.trapped) {
       this.traps++;
+      t += this.faultingTranslation(rec.trapCause, rec.trapTval);
       // An XPC instruction that faults part-way still spent the engine steps it reported.
       if (rec.xpcEvent !== 0 || rec.mechEvent !== 0) {
         const x = this.xpcCost.cost(rec) + this.mechCost.cost(rec);
@@ -484,6 +568,7 @@ export class RocketModel {
       }
       this.stall(S_TRAP, P.trapPenalty);
       this.now = t + 1 + P.trapPenalty;
+      this.fetchAheadBytes = 0; // the redirect to the trap vector resets the fetch queue
       return this.finish(start);
     }
     this.instructions++;
@@ -512,6 +597,7 @@ export class RocketModel {
       this.stall(S_MULDIV, this.mdFree - t);
       t = this.mdFree;
     }
+    t = this.dcacheOrderWait(cls, rec.raw, rec.memKind !== MEM_NONE, t);
     const issue = t;
     // A counter read sees the cycles up to its own issue (docs/cycle-model.md, "Counter reads").
     this.lastReadOffset = issue - start;
@@ -542,12 +628,17 @@ export class RocketModel {
         post += w;
       }
       const word = Math.floor(rec.memPaddr / 8);
-      if (memKind === MEM_LOAD && word === this.lastStoreWord && issue - this.lastStoreIssue <= P.storeLoadWindow) {
-        // The load reads a word a store still in the D-cache pipeline is writing: nack and replay.
-        this.stall(S_DCACHE, P.replayPenalty);
-        post += P.replayPenalty;
+      if (memKind !== MEM_STORE && word === this.lastStoreWord && issue - this.lastStoreIssue <= P.storeLoadWindow) {
+        // The access reads a word a store still in the D-cache pipeline is writing: nack and replay.
+        // AMOs, LR and SC read too (rocket-chip Consts.scala `isRead`; DCache.scala `s1_raw_hazard`).
+        // The closer behind the store, the later the replay gets past it (measured: right behind 6,
+        // one instruction between 5).
+        const raw = P.replayPenalty + P.storeLoadWindow - (issue - this.lastStoreIssue);
+        this.stall(S_DCACHE, raw);
+        post += raw;
       }
       post += this.dataAccess(rec.memPaddr, rec.memSize, true, memKind !== MEM_LOAD, true);
+      this.dcacheIdleIssue = issue + post + 4;
       if (memKind !== MEM_LOAD) {
         this.lastStoreWord = word;
         this.lastStoreIssue = issue + post;
@@ -587,11 +678,15 @@ export class RocketModel {
     const fallThrough = rec.pc + rec.size;
     if (cls === C_BRANCH) {
       this.ev.branches++;
-      post += this.predicted(this.bp.branch(rec.pc, rec.size, rec.taken, rec.nextPc, fallThrough));
+      const c = this.predicted(this.bp.branch(rec.pc, rec.size, rec.taken, rec.nextPc, fallThrough));
+      if (c > 0 && rec.nextPc !== fallThrough) this.wrongPathFetch(rec.fetchPaddr + rec.size, issue + post, c);
+      post += c;
     } else if (cls === C_JAL || cls === C_JALR) {
       this.ev.branches++;
       const rdNum = rd > 0 ? rd : 0;
-      post += this.predicted(this.bp.jump(rec.pc, rdNum, cls === C_JALR ? rs1 : -1, rec.nextPc, fallThrough));
+      const c = this.predicted(this.bp.jump(rec.pc, rdNum, cls === C_JALR ? rs1 : -1, rec.nextPc, fallThrough));
+      if (c > 0 && rec.nextPc !== fallThrough) this.wrongPathFetch(rec.fetchPaddr + rec.size, issue + post, c);
+      post += c;
     }
 
     // CSR side effects: satp changes the translation context; most CSR writes flush the pipeline.
@@ -608,9 +703,7 @@ export class RocketModel {
     if (cls === C_XRET) flush = P.xretPenalty;
     else if (cls === C_SFENCE) {
       flush = P.sfencePenalty;
-      const va = rs1 !== 0 ? Number(BigInt.asIntN(64, rec.rs1Value)) : null;
-      const asid = rs2 !== 0 && P.asidTagging ? Number(rec.rs2Value & 0xffffn) : null;
-      this.flushTlbs(va, asid);
+      this.sfence(rs1 !== 0 ? Number(BigInt.asIntN(64, rec.rs1Value)) : null, rs2 !== 0 ? Number(rec.rs2Value & 0xffffn) : null);
     } else if (cls === C_FENCE_I) {
       flush = P.fenceIPenalty;
       this.icache.invalidateAll();
@@ -634,7 +727,82 @@ export class RocketModel {
     }
 
     this.now = issue + 1 + post;
+    const redirected = flush > 0 || cls === C_XPC || (this.touched & (1 << S_MISPREDICT)) !== 0;
+    this.frontEndAdvance(rec.size, this.now - start - fetchStall, redirected);
     return this.finish(start);
+  }
+
+  /**
+   * A control transfer that went elsewhere than the front end's fall-through guess: until the redirect
+   * (`redirectCycles` after `issue`) the front end kept fetching sequentially from `fallThroughPa`, one
+   * `fetchBytes` packet a cycle beyond what its queue already held. A line it reached that misses the
+   * I-cache is refilled then (Rocket refills on speculative fetches: Frontend.scala
+   * `s2_can_speculatively_refill`), so a later fetch of that line waits only for the rest of the refill,
+   * and one of another line waits for it to finish. Only the next line, in the same page, is followed.
+   */
+  private wrongPathFetch(fallThroughPa: number, issue: number, redirectCycles: number): void {
+    if (this.pendingFetchReady > issue) return;
+    const P = this.params;
+    const lb = P.icache.lineBytes;
+    const line = Math.floor((fallThroughPa - 1) / lb) + 1;
+    const lineStart = line * lb;
+    const reach = fallThroughPa + this.fetchAheadBytes + P.fetchBytes * redirectCycles;
+    if (lineStart >= reach || Math.floor(lineStart / 4096) !== Math.floor((fallThroughPa - 1) / 4096)) return;
+    if (!this.cacheable(lineStart) || this.icache.contains(lineStart)) return;
+    this.icache.accessLine(line);
+    this.ev.icacheMisses++;
+    const lead = lineStart - fallThroughPa - this.fetchAheadBytes;
+    this.pendingFetchLine = line;
+    this.pendingFetchReady = issue + (lead > 0 ? Math.ceil(lead / P.fetchBytes) : 0) + this.icacheMiss + this.probeDcache(line);
+  }
+
+  /**
+   * The part of a front-end stall (an I-TLB walk or an I-cache refill) that decode sees. Rocket's front
+   * end runs ahead of decode into its fetch queue (Frontend.scala: `fq`, a 5-entry ShiftQueue of
+   * `fetchBytes`-wide packets, refilled while decode is busy): it meets a miss while the core still has
+   * the buffered instructions to issue, one a cycle at least, so that many cycles of the miss are hidden.
+   * The queue is empty afterwards.
+   */
+  private visibleFetchStall(cycles: number, size: number): number {
+    const ahead = Math.floor(this.fetchAheadBytes / size);
+    this.fetchAheadBytes = 0;
+    return ahead >= cycles ? 0 : cycles - ahead;
+  }
+
+  /**
+   * The front end fetched `fetchBytes` a cycle while the core spent `busyCycles` on an instruction of
+   * `size` bytes (beyond its own fetch stall); the queue keeps at most `fetchQueueBytes`. A redirect from
+   * the core (misprediction, predecoder redirect, trap, xret, pipeline flush) resets the queue
+   * (Frontend.scala: `fq` is reset by `io.cpu.req.valid`); a taken branch the BTB predicted does not.
+   */
+  private frontEndAdvance(size: number, busyCycles: number, redirected: boolean): void {
+    if (redirected) {
+      this.fetchAheadBytes = 0;
+      return;
+    }
+    const b = this.fetchAheadBytes + this.params.fetchBytes * busyCycles - size;
+    this.fetchAheadBytes = b < 0 ? 0 : b > this.params.fetchQueueBytes ? this.params.fetchQueueBytes : b;
+  }
+
+  /**
+   * Decode waits for the D-cache to be idle (rocket-chip `RocketCore.scala`: `id_mem_busy =
+   * !io.dmem.ordered || io.dmem.req.valid`, `ordered` false while an access is in the cache's s1 or s2
+   * stage or a refill is outstanding, `DCache.scala`) for `fence.i`, an AMO/LR/SC with `rl`, and any
+   * memory instruction after a `fence` or an AMO with `aq` (`id_reg_fence`). An access in execute at
+   * cycle c keeps the cache busy through c + 2, so the waiting instruction issues at c + 4 at the
+   * earliest. Returns the (possibly later) issue time.
+   */
+  private dcacheOrderWait(cls: number, raw: number, isMem: boolean, t: number): number {
+    const isAmo = cls === C_AMO;
+    let wait = cls === C_FENCE_I || (isAmo && (raw & 0x02000000) !== 0);
+    if (this.fencePending && (isMem || cls === C_SFENCE)) {
+      wait = true;
+      this.fencePending = false;
+    }
+    if ((cls === C_SYSTEM && (raw & 0x707f) === 0x000f) || (isAmo && (raw & 0x04000000) !== 0)) this.fencePending = true;
+    if (!wait || this.dcacheIdleIssue <= t) return t;
+    this.stall(S_DCACHE, this.dcacheIdleIssue - t);
+    return this.dcacheIdleIssue;
   }
 
   /** Cycles a control transfer's prediction outcome costs (branch.ts PRED_*). */

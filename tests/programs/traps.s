@@ -5,7 +5,10 @@
 # full), and the misaligned fetch only a hart without C raises (mepc = the jump, mtval = the target).
         .include "rvtest.inc"
 
-        .equ UNMAPPED, 0x40000000
+        # A hole in the physical map of rvx's machine and of rocket-chip's (the Rocket RTL of
+        # docs/cycle-model.md maps its MMIO window over 0x10000000-0x7fffffff, so 0x40000000 answers
+        # there; the privileged spec leaves the map to the platform, 3.6).
+        .equ UNMAPPED, 0x08000000
 
         RVTEST_BEGIN
 

@@ -231,9 +231,9 @@
         # qemu-deviation: 72
         # a pointer to a page table outside physical memory: the walk's own access faults, reported as
         # an access fault of the original kind (4.3.2 step 2)
-        li t0, (0x40000000 >> 12) << 10 | PTE_V
+        li t0, (0x08000000 >> 12) << 10 | PTE_V
         la t1, pt_root
-        sd t0, 48(t1)                   # root[6] -> "table" at PA 0x40000000 (nothing there)
+        sd t0, 48(t1)                   # root[6] -> "table" at PA 0x08000000 (a hole in the map, traps.s)
         SATP_ON pt_root
         li gp, 72
         MRET_TO 1, 2f
