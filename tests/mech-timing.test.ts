@@ -6,11 +6,11 @@ import { Machine } from '../emulator/machine.js';
 import { createCoreModel, ROCKET_PARAMS } from '../emulator/timing/index.js';
 import { buildXpcProgram } from './programs/xpc/build.js';
 
-function gateLoop(): { cycles: Map<string, number[]>; trapped: Map<string, boolean[]> } {
+function gateLoop(spec: Parameters<typeof createCoreModel>[0] = 'rocket'): { cycles: Map<string, number[]>; trapped: Map<string, boolean[]> } {
   const b = buildXpcProgram('gate-loop.s', readFileSync(new URL('./programs/mech/gate-loop.s', import.meta.url), 'utf8'));
   const m = new Machine({ stdout: () => {}, ext: ['gate'] });
   m.load(b.program);
-  const core = createCoreModel('rocket', m);
+  const core = createCoreModel(spec, m);
   const at = new Map<number, string>(['warm_gcall', 'warm_gret', 'miss_gcall'].map((n) => [Number(b.symbols.get(n)), n]));
   const cycles = new Map<string, number[]>();
   const trapped = new Map<string, boolean[]>();
@@ -74,5 +74,13 @@ describe('mechanism timing parameters from a core file (docs/mechanisms.md §1.6
     expect(new MechCostModel(p.mech, port).cost(rec(GATE_EV_POP))).toBe(16 - 1 + 2 + 1);
     expect(new MechCostModel({}, port).cost(rec(ASL_EV_READ))).toBe(2 - 1 + 2);
     expect(new MechCostModel(p.mech, port).cost(rec(ASL_EV_READ))).toBe(8 - 1 + 2);
+  });
+
+  it("a core file's \"mech\" reaches the rocket model: a 64-byte gate record makes every warm gret 4 beats longer", async () => {
+    const { parseCoreParams } = await import('../emulator/timing/params.js');
+    const base = gateLoop().cycles.get('warm_gret')!;
+    const wide = gateLoop(parseCoreParams({ mech: { gateRecordBytes: 64 } }, 'wide.json')).cycles.get('warm_gret')!;
+    expect(wide.length).toBe(base.length);
+    for (let i = 1; i < base.length; i++) expect(wide[i] - base[i]).toBe(4);
   });
 });

@@ -242,7 +242,7 @@ export class RocketModel {
       redirectPenalty: params.xretPenalty,
     };
     this.xpcCost = new XpcCostModel(params.xpc, port);
-    this.mechCost = new MechCostModel({}, port);
+    this.mechCost = new MechCostModel(params.mech, port);
     this.observer = (rec) => this.observe(rec);
     this.reset();
   }
