@@ -136,6 +136,15 @@ export class UnitCore {
   optStack: [boolean, boolean, boolean][] = [];
   /** `.option relax` (the default) or `norelax`: whether `-c --relax` may mark the code for linker relaxation. */
   relax = true;
+  /**
+   * `--compat gnu`: make GNU as's choices where it and LLVM differ (compression of some forms, `li`
+   * sequences, code-alignment nops); see docs/assembler.md "Drop-in". Off: LLVM's (llvm-mc 14) choices.
+   */
+  gnu = false;
+  /** --compat gnu, -c with relaxation: GNU as pads the end of code sections with zeros, not nops. */
+  gnuRelaxObject = false;
+  /** Set by a statement whose written form GNU as never compresses (`mv rd, zero`, `jalr rd, rs`...). */
+  noCompress = false;
   macros = new Map<string, Macro>();
   localLabels = new Map<string, { last: Sym | null; next: Sym | null; count: number }>();
   frames: Frame[] = [];

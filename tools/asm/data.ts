@@ -159,7 +159,7 @@ export function alignTo(u: Unit, bytes: number, fill: number | null, max: number
   if (bytes > sec.align) sec.align = bytes;
   // In code, no fill or a zero fill means nops (llvm-mc: a fill equal to the text fill value, 0).
   const f = new Frag(FRAG_ALIGN);
-  f.pad = { align: bytes, fill: fill ?? 0, maxSkip: max, nops: (fill === null || fill === 0) && (sec.flags & SHF_EXECINSTR) !== 0, rvc: u.rvc, count: 0, fillSize: 1, fillValue: 0n, norelax: !u.relax };
+  f.pad = { align: bytes, fill: fill ?? 0, maxSkip: max, nops: (fill === null || fill === 0) && (sec.flags & SHF_EXECINSTR) !== 0, rvc: u.rvc, count: 0, fillSize: 1, fillValue: 0n, norelax: !u.relax, gnuNops: u.gnu };
   sec.addFrag(f);
 }
 

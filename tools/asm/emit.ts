@@ -15,6 +15,8 @@ import { OperandParser, slotPlan, PCREL_FIELDS, type SlotPlan } from './operands
 
 const LOADS = new Set(['lb', 'lh', 'lw', 'ld', 'lbu', 'lhu', 'lwu']);
 const STORES = new Set(['sb', 'sh', 'sw', 'sd']);
+/** Floating-point loads and stores: to a symbol they always name an integer temporary (`fld fa0, sym, t0`). */
+const FP_MEM = new Set(['flw', 'fld', 'fsw', 'fsd']);
 const RELAXABLE_C = new Set(['c.beqz', 'c.bnez', 'c.j']);
 
 /**
@@ -93,6 +95,24 @@ function cachedCompress(def: InstrDef, values: readonly number[]): ReturnType<ty
   return c;
 }
 
+const ADD = INSTRUCTION_BY_NAME.get('add')!;
+const ADDIW = INSTRUCTION_BY_NAME.get('addiw')!;
+const JALR = INSTRUCTION_BY_NAME.get('jalr')!;
+const JAL = INSTRUCTION_BY_NAME.get('jal')!;
+
+/**
+ * GNU as compresses only through the compressed alternatives listed under the mnemonic as written
+ * (binutils opcodes/riscv-opc.c), where LLVM compresses any instruction a CompressPat matches. So GNU keeps
+ * `add rd, rs, zero` and `addiw rd, zero, imm` (also from `sext.w rd, zero`) 4 bytes long, where LLVM makes
+ * them c.mv and c.li; forms that never compress in GNU as set noCompress (pseudo.ts, row()).
+ */
+function gnuKeeps(u: InstructionEmitter, def: InstrDef, values: readonly number[]): boolean {
+  if (u.noCompress) return true;
+  if (def === ADD) return values[2] === 0;
+  if (def === ADDIW) return values[1] === 0;
+  return false;
+}
+
 export class InstructionEmitter extends OperandParser {
   /**
    * Emit one table row with values; `pend` lists fields filled by fixups. `at` is the operand index for
@@ -106,7 +126,7 @@ export class InstructionEmitter extends OperandParser {
     const np = pend.length;
     if (np === 0) {
       const hint = mayCompress[def.id];
-      if (this.rvc && def.size === 4 && (hint === undefined || hint(values))) {
+      if (this.rvc && def.size === 4 && (hint === undefined || hint(values)) && !(this.gnu && gnuKeeps(this, def, values))) {
         const c = cachedCompress(def, values);
         if (c) {
           const cb = encodeBits(c.def, c.values);
@@ -153,7 +173,7 @@ export class InstructionEmitter extends OperandParser {
         this.relaxFrag(def, values, p.expr, p.operand);
         return;
       }
-      if (this.rvc && def.size === 4) {
+      if (this.rvc && def.size === 4 && !this.noCompress) {
         const c = compress(def, values);
         if (c && RELAXABLE_C.has(c.def.name)) {
           this.relaxFrag(c.def, c.values, p.expr, p.operand, def, values);
@@ -226,12 +246,18 @@ export class InstructionEmitter extends OperandParser {
     const memRow = def.slots.length === 2 && def.slots[1].kind === 'mem';
     if (memRow && n === 2 && LOADS.has(def.name) && this.s.charCodeAt(this.opE[1] - 1) !== 41) return this.symbolAccess(def, this.reg(0), -1, 1);
     if (memRow && n === 3 && STORES.has(def.name)) return this.symbolAccess(def, this.reg(2), this.reg(0), 1);
+    // `fld fa5, .LC0, a5` (gcc -fPIC, GNU as): auipc a5, %pcrel_hi(.LC0); fld fa5, %pcrel_lo(...)(a5).
+    if (memRow && n === 3 && FP_MEM.has(def.name)) return this.symbolAccess(def, this.reg(2), this.freg(0), 1);
     if (!this.parseRowOperands(def, values, pend)) {
       if (LOADS.has(def.name) && this.nops === 2) return this.symbolAccess(def, this.reg(0), -1, 1);
       if (STORES.has(def.name) && this.nops === 3) return this.symbolAccess(def, this.reg(2), this.reg(0), 1);
+      if (FP_MEM.has(def.name) && this.nops === 2) throw new AsmError(`'${def.name}' of a symbol needs an integer temporary register: ${def.name} ${def.name[1] === 'l' ? 'frd' : 'frs'}, symbol, rt`, this.opS[1]);
       if (STORES.has(def.name) && this.nops === 2) throw new AsmError(`'${def.name}' to a symbol needs a temporary register: ${def.name} rs, symbol, rt`, this.opS[1]);
       throw new AsmError(`expected a memory operand 'offset(register)'`, this.opS[Math.min(1, this.nops - 1)]);
     }
+    // GNU as compresses `jalr` only in its one-register form (`jalr rs`, pseudo.ts), and `jal rd, target`
+    // never (c.j comes from `j target` only).
+    if (this.gnu && (def === JALR || def === JAL)) this.noCompress = true;
     this.emit(def, values, pend, -1, slotPlan(def));
   }
 

@@ -56,6 +56,12 @@ export interface AssembleOptions {
    * are searched repeatedly until nothing more is pulled, like ld's --start-group).
    */
   objects?: { name: string; bytes: Uint8Array }[];
+  /**
+   * Whose choices to follow where GNU as and LLVM differ: 'llvm' (default; llvm-mc 14's compression and
+   * `li` sequences, nops last in code alignment) or 'gnu' (GNU as 2.40's, so images and objects can be
+   * compared byte for byte with GNU-built ones; objects are marked for relaxation unless relax: false).
+   */
+  compat?: 'llvm' | 'gnu';
 }
 
 export interface SectionInfo {
@@ -161,6 +167,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   const wantListing = options.listing ?? true;
   const sourceUnits = sources.map((src, i) => {
     const u = new Unit(i, src.name, march.rvc, diags, include, wantListing, binary);
+    u.gnu = options.compat === 'gnu';
     u.run(src);
     return u;
   });
@@ -299,9 +306,11 @@ export function assembleObject(source: SourceFile, options: AssembleOptions & { 
   };
   const binary: BinaryResolver = (path, from) => options.binary?.(path, from) ?? null;
   const u = new Unit(0, source.name, march.rvc, diags, include, false, binary);
+  u.gnu = options.compat === 'gnu';
+  u.gnuRelaxObject = u.gnu && (options.relax ?? true);
   u.run(source);
   const isa = parseIsa(march.error === null ? (options.march ?? 'rv64imac') : 'rv64imac');
-  const bytes = writeObject(u, { relax: options.relax ?? false, floatAbi: abi ?? 0, defaultAttrs: { ints: new Map(), strs: new Map(), arch: typeof isa === 'string' ? null : isa } }, diags);
+  const bytes = writeObject(u, { relax: options.relax ?? u.gnu, floatAbi: abi ?? 0, defaultAttrs: { ints: new Map(), strs: new Map(), arch: typeof isa === 'string' ? null : isa } }, diags);
   return { ok: !diags.some((d) => d.severity === 'error'), diagnostics: diags, bytes };
 }
 

@@ -8,6 +8,7 @@ import { skipWs } from './lex.js';
 import type { Unit } from './unit.js';
 
 export function insn(u: Unit): void {
+  u.noCompress = false;
   const n = u.nops;
   if (n === 0) throw new AsmError('expected: .insn format, operands... or .insn value', u.mnemonicPos);
   const first = u.operandText(0);

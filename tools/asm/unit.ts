@@ -6,7 +6,8 @@
 import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { AsmError, isIdentChar, isIdentStart } from './expr.js';
 import { PSEUDOS } from './pseudo.js';
-import { FRAG_DATA } from './section.js';
+import { Frag, FRAG_ALIGN, FRAG_DATA } from './section.js';
+import { SHF_EXECINSTR } from '../elf/model.js';
 import { skipWs, statementEnd, stripBlockComments } from './lex.js';
 import type { SourceFile, Frame } from './core.js';
 import { InstructionEmitter } from './emit.js';
@@ -40,6 +41,7 @@ export class Unit extends InstructionEmitter {
     for (const [, e] of this.localLabels) {
       if (e.next) e.next.kind = 0;
     }
+    if (this.gnu) this.padCodeSections();
     if (this.lines && this.lines.rows.length) writeLineTable(this, this.lines);
     if (this.frames_?.open()) {
       this.diags.push({ file: this.loc.file, line: this.loc.line, col: 1, severity: 'error', message: 'missing .cfi_endproc at the end of the file' });
@@ -74,6 +76,20 @@ export class Unit extends InstructionEmitter {
         continue;
       }
       sec.fixups.push({ ...r, frag: f, offset: off });
+    }
+  }
+
+  /**
+   * GNU as pads each code section to its alignment at the end (with nops in GNU's order; with zeros in
+   * an object marked for relaxation), so a following input section starts where GNU's would.
+   */
+  padCodeSections(): void {
+    for (const sec of this.sections) {
+      if (!(sec.flags & SHF_EXECINSTR) || sec.align <= (this.rvc ? 2 : 4)) continue;
+      const f = new Frag(FRAG_ALIGN);
+      const nops = !this.gnuRelaxObject;
+      f.pad = { align: sec.align, fill: 0, maxSkip: -1, nops, rvc: this.rvc, count: 0, fillSize: 1, fillValue: 0n, norelax: true, gnuNops: true };
+      sec.addFrag(f);
     }
   }
 
@@ -321,6 +337,7 @@ export class Unit extends InstructionEmitter {
 
   instruction(word: string, p: number, end: number): void {
     const listStart = this.wantListing ? this.listingStart() : null;
+    this.noCompress = false;
     this.splitOperands(p, end);
     const m = MNEMONICS.get(word);
     if (!m) {
