@@ -195,9 +195,15 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   let eFlags = march.rvc && sourceUnits.length ? EF_RISCV_RVC : 0;
   for (const u of units) if (u instanceof ObjectUnit) eFlags |= u.eFlags & (EF_RISCV_RVC | 0x6);
   if (!units.some((u) => u instanceof ObjectUnit) && march.rvc) eFlags |= EF_RISCV_RVC;
-  const symbols = new Map<string, bigint>();
-  for (const s of image.symbols) if (s.bind !== 'local' && s.type !== 'file') symbols.set(s.name, BigInt.asUintN(64, s.value));
-  for (const s of image.symbols) if (s.bind === 'local' && s.type !== 'file' && !symbols.has(s.name)) symbols.set(s.name, BigInt.asUintN(64, s.value));
+  // Built on first use (the CLI writing an image never asks for it).
+  let symbols: Map<string, bigint> | null = null;
+  const symbolMap = (): Map<string, bigint> => {
+    if (symbols) return symbols;
+    symbols = new Map<string, bigint>();
+    for (const s of image.symbols) if (s.bind !== 'local' && s.type !== 'file') symbols.set(s.name, BigInt.asUintN(64, s.value));
+    for (const s of image.symbols) if (s.bind === 'local' && s.type !== 'file' && !symbols.has(s.name)) symbols.set(s.name, BigInt.asUintN(64, s.value));
+    return symbols;
+  };
   const sorted = sortDiagnostics(diags);
   let listingText: string | null = null;
   let mapText: string | null = null;
@@ -207,7 +213,9 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
     image,
     eFlags,
     entry: image.entry,
-    symbols,
+    get symbols() {
+      return symbolMap();
+    },
     sections: outputs.map((o) => ({ name: o.name, addr: o.addr, size: o.size, type: o.type, flags: o.flags, align: o.align })),
     get listing() {
       return (listingText ??= formatListing(units, outputs));

@@ -98,7 +98,7 @@ export class Unit extends InstructionEmitter {
     if (text.indexOf('/*') >= 0) text = stripBlockComments(text);
     this.frames.push({
       file: file.name, text, pos: 0, line: 0, lines: null, lineFiles: null, lineNos: null, idx: 0, note: undefined,
-      macroDepth: this.frame ? this.frame.macroDepth : 0, includeDepth, condDepth: this.conds.length, markFile: null, markDelta: 0,
+      macroDepth: this.frame ? this.frame.macroDepth : 0, includeDepth, condDepth: this.conds.length, markFile: null, markDelta: 0, markStack: undefined,
     });
   }
 
@@ -112,7 +112,7 @@ export class Unit extends InstructionEmitter {
     }
     this.frames.push({
       file: parent.file, text: '', pos: 0, line: 0, lines, lineFiles: files, lineNos, idx: 0, note,
-      macroDepth: depth, includeDepth: parent.includeDepth, condDepth: this.conds.length, markFile: null, markDelta: 0,
+      macroDepth: depth, includeDepth: parent.includeDepth, condDepth: this.conds.length, markFile: null, markDelta: 0, markStack: undefined,
     });
   }
 
@@ -217,7 +217,7 @@ export class Unit extends InstructionEmitter {
           const rest = ' '.repeat(next - this.lineStart) + s.slice(next, end);
           this.frames.splice(before, 0, {
             file: top.file, text: '', pos: 0, line: 0, lines: [rest], lineFiles: [this.loc.file], lineNos: [this.loc.line], idx: 0,
-            note: this.loc.note, macroDepth: top.macroDepth, includeDepth: top.includeDepth, condDepth: top.condDepth, markFile: null, markDelta: 0,
+            note: this.loc.note, macroDepth: top.macroDepth, includeDepth: top.includeDepth, condDepth: top.condDepth, markFile: null, markDelta: 0, markStack: undefined,
           });
         }
         return;
