@@ -102,3 +102,16 @@ describe.skipIf(!haveGnu)('GNU as choices that differ from LLVM', () => {
     });
   }
 });
+
+describe('large relaxable objects', () => {
+  it('an object with 300,000 relocations is written (no argument-spreading of the list)', async () => {
+    const { assembleObject } = await import('../tools/asm/index.js');
+    const text = '\t.text\n' + '\tcall\text\n\tlui\ta0, %hi(v)\n'.repeat(75_000);
+    const r = assembleObject({ name: 'big.s', text }, { compat: 'gnu' });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.ok).toBe(true);
+    const o = readObject(r.bytes, 'big.o');
+    const text0 = o.sections.find((s) => s.name === '.text')!;
+    expect(o.relocs.get(text0.index)!.length).toBe(300_000);
+  });
+});

@@ -391,9 +391,10 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
     }
     const fileName = u.fileSymbols[u.fileSymbols.length - 1] ?? u.name;
     symbols.push({ name: fileName.slice(fileName.lastIndexOf('/') + 1), value: 0n, size: 0, bind: 'local', type: 'file', section: null });
-    symbols.push(...locals);
+    // One by one: spreading 100,000s of symbols as arguments would overflow the stack.
+    for (const s of locals) symbols.push(s);
   }
-  symbols.push(...globalsOut);
+  for (const s of globalsOut) symbols.push(s);
   return { entry, sections, symbols, segments };
 }
 

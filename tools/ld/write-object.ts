@@ -357,7 +357,8 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   for (const list of relocs.values()) {
     const order = list.map((r, i) => ({ r, i }));
     order.sort((a, b) => a.r.offset - b.r.offset || a.i - b.i);
-    list.splice(0, list.length, ...order.map((x) => x.r));
+    // Element by element: spreading a list of 100,000s of relocations (a big -g file) overflows the stack.
+    for (let k = 0; k < order.length; k++) list[k] = order[k].r;
   }
   function resolveAbs(s: Sym): RelValue | null {
     const v = resolve(s);
