@@ -56,6 +56,12 @@ export interface AssembleOptions {
    * are searched repeatedly until nothing more is pulled, like ld's --start-group).
    */
   objects?: { name: string; bytes: Uint8Array }[];
+  /**
+   * Whose choices to follow where GNU as and LLVM differ: 'llvm' (default; llvm-mc 14's compression and
+   * `li` sequences, nops last in code alignment) or 'gnu' (GNU as 2.40's, so images and objects can be
+   * compared byte for byte with GNU-built ones; objects are marked for relaxation unless relax: false).
+   */
+  compat?: 'llvm' | 'gnu';
 }
 
 export interface SectionInfo {
@@ -161,6 +167,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   const wantListing = options.listing ?? true;
   const sourceUnits = sources.map((src, i) => {
     const u = new Unit(i, src.name, march.rvc, diags, include, wantListing, binary);
+    u.gnu = options.compat === 'gnu';
     u.run(src);
     return u;
   });
@@ -188,9 +195,15 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   let eFlags = march.rvc && sourceUnits.length ? EF_RISCV_RVC : 0;
   for (const u of units) if (u instanceof ObjectUnit) eFlags |= u.eFlags & (EF_RISCV_RVC | 0x6);
   if (!units.some((u) => u instanceof ObjectUnit) && march.rvc) eFlags |= EF_RISCV_RVC;
-  const symbols = new Map<string, bigint>();
-  for (const s of image.symbols) if (s.bind !== 'local' && s.type !== 'file') symbols.set(s.name, BigInt.asUintN(64, s.value));
-  for (const s of image.symbols) if (s.bind === 'local' && s.type !== 'file' && !symbols.has(s.name)) symbols.set(s.name, BigInt.asUintN(64, s.value));
+  // Built on first use (the CLI writing an image never asks for it).
+  let symbols: Map<string, bigint> | null = null;
+  const symbolMap = (): Map<string, bigint> => {
+    if (symbols) return symbols;
+    symbols = new Map<string, bigint>();
+    for (const s of image.symbols) if (s.bind !== 'local' && s.type !== 'file') symbols.set(s.name, BigInt.asUintN(64, s.value));
+    for (const s of image.symbols) if (s.bind === 'local' && s.type !== 'file' && !symbols.has(s.name)) symbols.set(s.name, BigInt.asUintN(64, s.value));
+    return symbols;
+  };
   const sorted = sortDiagnostics(diags);
   let listingText: string | null = null;
   let mapText: string | null = null;
@@ -200,7 +213,9 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
     image,
     eFlags,
     entry: image.entry,
-    symbols,
+    get symbols() {
+      return symbolMap();
+    },
     sections: outputs.map((o) => ({ name: o.name, addr: o.addr, size: o.size, type: o.type, flags: o.flags, align: o.align })),
     get listing() {
       return (listingText ??= formatListing(units, outputs));
@@ -299,9 +314,11 @@ export function assembleObject(source: SourceFile, options: AssembleOptions & { 
   };
   const binary: BinaryResolver = (path, from) => options.binary?.(path, from) ?? null;
   const u = new Unit(0, source.name, march.rvc, diags, include, false, binary);
+  u.gnu = options.compat === 'gnu';
+  u.gnuRelaxObject = u.gnu && (options.relax ?? true);
   u.run(source);
   const isa = parseIsa(march.error === null ? (options.march ?? 'rv64imac') : 'rv64imac');
-  const bytes = writeObject(u, { relax: options.relax ?? false, floatAbi: abi ?? 0, defaultAttrs: { ints: new Map(), strs: new Map(), arch: typeof isa === 'string' ? null : isa } }, diags);
+  const bytes = writeObject(u, { relax: options.relax ?? u.gnu, floatAbi: abi ?? 0, defaultAttrs: { ints: new Map(), strs: new Map(), arch: typeof isa === 'string' ? null : isa } }, diags);
   return { ok: !diags.some((d) => d.severity === 'error'), diagnostics: diags, bytes };
 }
 
@@ -374,9 +391,10 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
     }
     const fileName = u.fileSymbols[u.fileSymbols.length - 1] ?? u.name;
     symbols.push({ name: fileName.slice(fileName.lastIndexOf('/') + 1), value: 0n, size: 0, bind: 'local', type: 'file', section: null });
-    symbols.push(...locals);
+    // One by one: spreading 100,000s of symbols as arguments would overflow the stack.
+    for (const s of locals) symbols.push(s);
   }
-  symbols.push(...globalsOut);
+  for (const s of globalsOut) symbols.push(s);
   return { entry, sections, symbols, segments };
 }
 

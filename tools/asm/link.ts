@@ -990,6 +990,12 @@ export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection
         out[p++] = 0;
         k -= 2;
       }
+      // GNU as (--compat gnu) puts the c.nop first (riscv_make_nops).
+      if (pd.gnuNops && k % 4) {
+        out[p++] = 0x01;
+        out[p++] = 0;
+        k -= 2;
+      }
       while (k >= 4) {
         out[p] = 0x13;
         out[p + 1] = 0;

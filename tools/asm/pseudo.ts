@@ -57,6 +57,21 @@ function unary(def: InstrDef, build: (rd: number, rs: number) => number[], form:
   };
 }
 
+/**
+ * `mv rd, rs` is `addi rd, rs, 0`. GNU as compresses it only to c.mv, which needs rs != x0, so under
+ * `--compat gnu` `mv rd, zero` stays a 4-byte addi (LLVM makes it c.li rd, 0).
+ */
+function move(form: string): Handler {
+  return (u, n) => {
+    count(u, n, 2, `${form} rd, rs`);
+    const rd = u.reg(0);
+    const rs = u.reg(1);
+    if (u.gnu && rs === 0) u.noCompress = true;
+    u.emit(ADDI, [rd, rs, 0], NONE, 1);
+    return true;
+  };
+}
+
 function branchZero(name: string, rsFirst: boolean): Handler {
   const def = I(name);
   return (u, n) => {
@@ -189,6 +204,10 @@ function li(u: Unit, n: number): boolean {
     throw new AsmError('operand must be a constant 64-bit integer (use la for addresses)', a);
   }
   const v = u.constNum;
+  if (u.gnu) {
+    gnuLi(u, rd, u.constVal);
+    return true;
+  }
   if (v >= -0x80000000 && v <= 0x7fffffff) {
     // A 32-bit constant (nearly every li in compiler output; constNum is exact there): isa/li.ts's
     // lui/addi(w) choice in plain numbers, without BigInt steps (the same instructions: at most two, so
@@ -210,6 +229,43 @@ function li(u: Unit, n: number): boolean {
   return true;
 }
 
+/**
+ * `li` as GNU as 2.40 expands it (gas/config/tc-riscv.c, load_const): a 12-bit value is one `addi rd,
+ * zero, v` (c.li when it fits and rd != x0); a sign-extended 32-bit value is `lui` (when the upper part is
+ * not 0) then `addiw` of the low 12 bits (when not 0, or alone); anything wider is built from the value
+ * with its low 12 bits removed, shifted right past its trailing zeros (recursively, by the 32-bit rule,
+ * where a lone low part is `addiw rd, zero, v`), then `slli` and an `addi` of the low 12 bits. Each step is
+ * compressed as GNU as compresses that mnemonic.
+ */
+function gnuLi(u: Unit, rd: number, value: bigint): void {
+  const v = BigInt.asIntN(64, value);
+  if (v >= -2048n && v <= 2047n) {
+    if (rd === 0) u.noCompress = true;
+    u.emit(ADDI, [rd, 0, Number(v)], NONE, 1);
+    return;
+  }
+  gnuLoadConst(u, rd, v);
+}
+
+function gnuLoadConst(u: Unit, rd: number, v: bigint): void {
+  const lower = BigInt.asIntN(12, v);
+  const upper = v - lower;
+  if (v !== BigInt.asIntN(32, v)) {
+    let shift = 12n;
+    while (((upper >> shift) & 1n) === 0n) shift++;
+    gnuLoadConst(u, rd, BigInt.asIntN(64, upper) >> shift);
+    u.emit(LI_OPS.slli, [rd, rd, Number(shift)], NONE, 1);
+    if (lower !== 0n) u.emit(ADDI, [rd, rd, Number(lower)], NONE, 1);
+    return;
+  }
+  let hiReg = 0;
+  if (upper !== 0n) {
+    u.emit(LI_OPS.lui, [rd, Number(BigInt.asUintN(32, upper) >> 12n)], NONE, 1);
+    hiReg = rd;
+  }
+  if (lower !== 0n || hiReg === 0) u.emit(ADDIW, [rd, hiReg, Number(lower)], NONE, 1);
+}
+
 function unimp(u: Unit, n: number): boolean {
   count(u, n, 0, 'unimp');
   if (u.sec.type === 8) throw new AsmError(`instructions are not allowed in the NOBITS section '${u.sec.name}'`);
@@ -229,8 +285,8 @@ export const PSEUDOS = new Map<string, Handler>([
   ['la.tls.gd', (u, n) => (count(u, n, 2, 'la.tls.gd rd, symbol'), u.gotPair(u.reg(0), FIX_TLS_GD_HI, 1, ADDI, [u.reg(0), u.reg(0), 0], 2), true)],
   ['la.got', (u, n) => (count(u, n, 2, 'la.got rd, symbol'), u.gotPair(u.reg(0), FIX_GOT_HI, 1, LD, [u.reg(0), 0, u.reg(0)], 1), true)],
   ['lla', (u, n) => (count(u, n, 2, 'lla rd, symbol'), pcrelPair(u, u.reg(0), 1, ADDI, [u.reg(0), u.reg(0), 0], 2), true)],
-  ['mv', unary(ADDI, (rd, rs) => [rd, rs, 0], 'mv rd, rs')],
-  ['move', unary(ADDI, (rd, rs) => [rd, rs, 0], 'move rd, rs')],
+  ['mv', move('mv')],
+  ['move', move('move')],
   ['not', unary(XORI, (rd, rs) => [rd, rs, -1], 'not rd, rs')],
   ['neg', unary(SUB, (rd, rs) => [rd, 0, rs], 'neg rd, rs')],
   ['negw', unary(SUBW, (rd, rs) => [rd, 0, rs], 'negw rd, rs')],
@@ -280,6 +336,7 @@ export const PSEUDOS = new Map<string, Handler>([
         return true;
       }
       if (n === 2 && u.isReg(1)) {
+        if (u.gnu) u.noCompress = true;
         u.emit(JALR, [u.reg(0), 0, u.reg(1)], NONE);
         return true;
       }
@@ -380,7 +437,10 @@ for (const [rr, ri] of [['add', 'addi'], ['and', 'andi'], ['or', 'ori'], ['xor',
 }
 
 /** jalr rd, off(rs) written as a memory operand in operand `op`. */
+// GNU as compresses jalr/jr only in the one-register forms (`jalr rs`, `jr rs`, `ret`): with --compat gnu
+// the forms below (`jalr rd, rs`, `jalr rd, rs, 0`, `jr 0(rs)`...) stay 4 bytes.
 function jalrMem(u: Unit, rd: number, op: number): void {
+  if (u.gnu) u.noCompress = true;
   // Reuse the table row's memory-operand parsing by presenting `rd, off(rs)`.
   const values = [rd, 0, 0];
   const pend: Pending[] = [];
@@ -403,6 +463,7 @@ function jalrMem(u: Unit, rd: number, op: number): void {
 
 /** jalr rd, rs, off / jr rs, off. */
 function jalrRegOffset(u: Unit, rd: number, rsOp: number, offOp: number): void {
+  if (u.gnu) u.noCompress = true;
   const values = [rd, 0, u.reg(rsOp)];
   const pend: Pending[] = [];
   u.immOperand(JALR, JALR.fields[1], 1, offOp, values, pend);

@@ -54,6 +54,8 @@ export interface Padding {
   count: number;
   fillSize: number;
   fillValue: bigint;
+  /** Code padding in GNU as's order (--compat gnu): a c.nop first when the count is 2 mod 4, then nops. */
+  gnuNops?: boolean;
   /** Where a .org was written (for its error). */
   loc?: Loc;
   /** `.org label + k`: the target is `align` bytes from the start of this fragment (else from the section's). */

@@ -34,7 +34,12 @@ An input '-' is standard input; an output '-' is standard output.`,
     { long: 'object', short: 'c', help: 'write an ELF64 relocatable object (one input) for GNU ld, lld or rvx ld' },
     { long: 'mabi', arg: 'ABI', help: "with -c: lp64 (default), lp64f or lp64d (the object's float-ABI flags)" },
     { long: 'relax', help: 'with -c: mark the code for linker relaxation as GNU as does (R_RISCV_RELAX,\nR_RISCV_ALIGN), so a linker may relax it (also -mrelax)' },
-    { long: 'no-relax', help: 'with -c: no relaxation marks (the default; also -mno-relax)' },
+    { long: 'no-relax', help: 'with -c: no relaxation marks (the default without --compat gnu; also -mno-relax)' },
+    {
+      long: 'compat',
+      arg: 'llvm|gnu',
+      help: "whose choices to make where GNU as and LLVM differ: llvm (default: llvm-mc's\ncompression, li sequences and nop padding) or gnu (GNU as's, for byte-for-byte\ncomparison with GNU-built code; with -c, relaxation marks are on unless -mno-relax)",
+    },
     {
       long: 'include-dir',
       short: 'I',
@@ -65,6 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     const output = a.get('output');
     if (output === undefined) throw new UsageError("no output file (use -o FILE, or -o - for standard output)");
     const format = choiceValue('--format', a.get('format') ?? 'elf', ['elf', 'bin']);
+    const compat = choiceValue('--compat', a.get('compat') ?? 'llvm', ['llvm', 'gnu']) as 'llvm' | 'gnu';
     const march = a.get('march');
     if (march !== undefined) {
       // The same parser as the assembler's (and rvx run --isa): a bad ISA string is a command-line error.
@@ -124,7 +130,7 @@ export async function main(argv: string[]): Promise<number> {
     if (a.has('object')) {
       if (sources.length !== 1) throw new UsageError(`-c takes exactly one input file (got ${sources.length})`);
       if (format !== 'elf' || layout || listing !== undefined || map !== undefined) throw new UsageError('-c writes a relocatable object: --format, --layout, --listing and --map do not apply');
-      const obj = assembleObject(sources[0], { march: a.get('march') ?? 'rv64imac', mabi: a.get('mabi'), relax: a.has('relax') && !a.has('no-relax'), includeDirs, ...resolvers });
+      const obj = assembleObject(sources[0], { march: a.get('march') ?? 'rv64imac', mabi: a.get('mabi'), relax: a.has('no-relax') ? false : a.has('relax') ? true : undefined, compat, includeDirs, ...resolvers });
       for (const d of uniqueDiagnostics(obj.diagnostics)) process.stderr.write(formatDiagnostic(d) + '\n');
       if (!obj.ok) return EXIT.REFUSED;
       writeOutput('-o', output, obj.bytes);
@@ -137,6 +143,7 @@ export async function main(argv: string[]): Promise<number> {
       layout,
       entry: a.get('entry'),
       listing: listing !== undefined,
+      compat,
       includeDirs,
       ...resolvers,
     });

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { assemble, checkLayout, formatDiagnostic, type LayoutSpec, type SourceFile } from '../asm/index.js';
 import { EXIT, EXIT_TABLE } from './exit.js';
-import { commandLine, UsageError, type CommandSpec } from './flags.js';
+import { choiceValue, commandLine, UsageError, type CommandSpec } from './flags.js';
 import { checkOutputFile, IoError, readInput, writeOutput } from './io.js';
 import { failureStatus } from './program.js';
 
@@ -22,6 +22,7 @@ error). -l libraries are searched after all the input files.`,
     { long: 'base', arg: 'ADDR', help: 'address of the first section (default 0x80000000; GNU ld: -Ttext ADDR)' },
     { long: 'layout', arg: 'FILE.json', help: 'section order, addresses and alignment (docs/assembler.md)' },
     { long: 'march', arg: 'ISA', help: 'ISA for the assembly sources (default rv64imac)' },
+    { long: 'compat', arg: 'llvm|gnu', help: "the assembly sources' encoding choices: llvm (default) or gnu (as GNU as; see rvx asm)" },
     { long: 'library-path', short: 'L', arg: 'DIR', repeat: true, help: 'search DIR for -l libraries' },
     { long: 'library', short: 'l', arg: 'NAME', repeat: true, help: 'link libNAME.a from the -L directories' },
     { long: 'map', arg: 'FILE', help: "write a symbol map ('-': stdout)" },
@@ -86,7 +87,8 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT.REFUSED;
       }
     }
-    const r = assemble(sources, { march: a.get('march') ?? 'rv64imac', base: a.get('base'), layout, entry: a.get('entry'), objects, listing: false });
+    const compat = choiceValue('--compat', a.get('compat') ?? 'llvm', ['llvm', 'gnu']) as 'llvm' | 'gnu';
+    const r = assemble(sources, { march: a.get('march') ?? 'rv64imac', base: a.get('base'), layout, entry: a.get('entry'), objects, listing: false, compat });
     for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
     if (!r.ok) return EXIT.REFUSED;
     writeOutput('-o', output, r.elf());

@@ -105,12 +105,13 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     return { sym: v.base as Sym, add: v.off };
   };
   const relocs = new Map<InputSection, Rela[]>();
-  const add = (sec: InputSection, r: Rela, fx?: Fixup) => {
+  const add = (sec: InputSection, r: Rela, fx?: Fixup, relaxAddend = r.addend) => {
     let l = relocs.get(sec);
     if (!l) relocs.set(sec, (l = []));
     l.push(r);
-    // GNU as's R_RISCV_RELAX carries the addend of the relocation it marks (the linker ignores it).
-    if (relax && RELAXABLE.has(r.type) && !fx?.norelax) l.push({ offset: r.offset, type: R.RELAX, sym: null, addend: r.addend });
+    // GNU as's R_RISCV_RELAX carries the addend written in the source (`sym+904`: 904; a local label turned
+    // into section + offset still 0) of the relocation it marks (the linker ignores it).
+    if (relax && RELAXABLE.has(r.type) && !fx?.norelax) l.push({ offset: r.offset, type: R.RELAX, sym: null, addend: relaxAddend });
   };
   const isCode = (v: RelValue | null) => !!v && !!v.base && !!(v.base as InputSection).frags && ((v.base as InputSection).flags & SHF_EXECINSTR) !== 0;
   /** Under relaxation a difference of code labels is left to the linker (GNU as). */
@@ -219,8 +220,12 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
             const store = STORES.has(fx.def!.name);
             const type =
               fx.kind === FIX_HI ? R.HI20 : fx.kind === FIX_TPREL_HI ? R.TPREL_HI20 : fx.kind === FIX_LO ? (store ? R.LO12_S : R.LO12_I) : store ? R.TPREL_LO12_S : R.TPREL_LO12_I;
-            add(sec, { offset: at, type, sym: t.sym, addend: t.add }, fx);
-            patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
+            // GNU as also writes the source addend's %hi/%lo into the field of HI20/LO12 (`lw a5,
+            // %lo(buf+904)(a5)` keeps 904 in its immediate); a RELA linker overwrites it.
+            const srcAdd = symbolPlusConstant(fx.expr)?.add ?? t.add;
+            add(sec, { offset: at, type, sym: t.sym, addend: t.add }, fx, srcAdd);
+            const field = fx.kind === FIX_HI ? BigInt.asUintN(20, (srcAdd + 0x800n) >> 12n) : fx.kind === FIX_LO ? BigInt.asIntN(12, srcAdd) : 0n;
+            patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, field, false);
             break;
           }
           case FIX_PCREL_HI:
@@ -233,14 +238,14 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
             if (!t) throw new AsmError('expression cannot be a relocation');
             if (fx.kind === FIX_PCREL_HI && pair && pair.def!.name === 'jalr') {
               // call/tail: one R_RISCV_CALL_PLT covers the auipc and the jalr.
-              add(sec, { offset: at, type: R.CALL_PLT, sym: t.sym, addend: t.add }, fx);
+              add(sec, { offset: at, type: R.CALL_PLT, sym: t.sym, addend: t.add }, fx, symbolPlusConstant(fx.expr)?.add ?? t.add);
               patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
               patchInstruction(pair.frag.sink!.buf, pair.frag.start + pair.offset, pair.def!, pair.values!, pair.field, 0n, false);
               i++;
               break;
             }
             const type = fx.kind === FIX_PCREL_HI ? R.PCREL_HI20 : fx.kind === FIX_GOT_HI ? R.GOT_HI20 : fx.kind === FIX_TLS_IE_HI ? R.TLS_GOT_HI20 : R.TLS_GD_HI20;
-            add(sec, { offset: at, type, sym: t.sym, addend: t.add }, fx);
+            add(sec, { offset: at, type, sym: t.sym, addend: t.add }, fx, symbolPlusConstant(fx.expr)?.add ?? t.add);
             patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
             if (pair) {
               const label = hiLabel(sec, fx);
@@ -352,7 +357,8 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   for (const list of relocs.values()) {
     const order = list.map((r, i) => ({ r, i }));
     order.sort((a, b) => a.r.offset - b.r.offset || a.i - b.i);
-    list.splice(0, list.length, ...order.map((x) => x.r));
+    // Element by element: spreading a list of 100,000s of relocations (a big -g file) overflows the stack.
+    for (let k = 0; k < order.length; k++) list[k] = order[k].r;
   }
   function resolveAbs(s: Sym): RelValue | null {
     const v = resolve(s);

@@ -1,0 +1,427 @@
+// The state of one assembly unit and the services every part of the assembler uses: diagnostics, the
+// symbol table (labels, numeric local labels, `.set` values), input sections, the current statement's
+// operand ranges, and the listing. The reader (unit.ts), operand parser (operands.ts), instruction emitter
+// (emit.ts) and the directive modules build on it.
+
+import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
+import type { Diagnostic } from './diagnostics.js';
+import { AsmError, E_NUM, evaluate, ExprParser, type Expr, type Loc, type RelValue, type Sym } from './expr.js';
+import type { Attributes } from './attributes.js';
+import { LineTable } from './dwarf-line.js';
+import { FrameTable } from './dwarf-frame.js';
+import { Frag, InputSection, type Fixup } from './section.js';
+import { isSpace, skipWs, toNumber } from './lex.js';
+
+export interface SourceFile {
+  name: string;
+  text: string;
+}
+
+/** Finds an included file: `path` as written, `from` the including file's name. */
+export type IncludeResolver = (path: string, from: string) => SourceFile | null;
+
+/** Finds the bytes `.incbin` names (same arguments as IncludeResolver). */
+export type BinaryResolver = (path: string, from: string) => Uint8Array | null;
+
+export interface ListingLine {
+  section: InputSection;
+  startFrag: Frag;
+  startOff: number;
+  endFrag: Frag;
+  endOff: number;
+  file: string;
+  line: number;
+  /** The statement's text is src[start, end) (read when the listing is formatted). */
+  src: string;
+  start: number;
+  end: number;
+}
+
+/** A pending operand: a field whose value comes from an expression evaluated after layout. */
+export interface Pending {
+  field: number;
+  kind: number;
+  expr: Expr;
+  pcAdjust: number;
+  operand: number;
+}
+
+export interface MacroParam {
+  name: string;
+  def: string | null;
+  req: boolean;
+  vararg: boolean;
+}
+
+export interface Macro {
+  name: string;
+  params: MacroParam[];
+  lines: string[];
+  files: string[];
+  lineNos: number[];
+}
+
+/** A source of lines: a file being read, or the expansion of a macro or repetition. */
+export interface Frame {
+  file: string;
+  // File frames.
+  text: string;
+  pos: number;
+  line: number;
+  // Expansion frames.
+  lines: string[] | null;
+  lineFiles: string[] | null;
+  lineNos: number[] | null;
+  idx: number;
+  note: string | undefined;
+  macroDepth: number;
+  includeDepth: number;
+  /** Conditional nesting when the frame started (a macro's .exitm pops back to it). */
+  condDepth: number;
+  /** File frames after a C preprocessor line marker (`# 12 "x.S"`): the file and line offset diagnostics use. */
+  markFile: string | null;
+  markDelta: number;
+  /** Saved (markFile, markDelta) of the lines that entered a file with flag 1 (`# 1 "m.c" 1`). */
+  markStack?: [string | null, number][];
+}
+
+export interface Collect {
+  kind: 'macro' | 'rept' | 'irp' | 'irpc';
+  depth: number;
+  lines: string[];
+  files: string[];
+  lineNos: number[];
+  loc: Loc;
+  macro: Macro | null;
+  count: number;
+  irpName: string;
+  irpValues: string[];
+}
+
+export interface Cond {
+  /** Lines are processed. */
+  active: boolean;
+  /** Some branch of this .if was taken already. */
+  taken: boolean;
+  /** The enclosing state was active. */
+  parent: boolean;
+  loc: Loc;
+}
+
+export const SECTION_DEFAULTS: Record<string, [type: number, flags: number]> = {
+  '.text': [SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR],
+  '.data': [SHT_PROGBITS, SHF_ALLOC | SHF_WRITE],
+  '.sdata': [SHT_PROGBITS, SHF_ALLOC | SHF_WRITE],
+  '.rodata': [SHT_PROGBITS, SHF_ALLOC],
+  '.srodata': [SHT_PROGBITS, SHF_ALLOC],
+  '.bss': [SHT_NOBITS, SHF_ALLOC | SHF_WRITE],
+  '.sbss': [SHT_NOBITS, SHF_ALLOC | SHF_WRITE],
+  '.tbss': [SHT_NOBITS, SHF_ALLOC | SHF_WRITE | SHF_TLS],
+  '.tdata': [SHT_PROGBITS, SHF_ALLOC | SHF_WRITE | SHF_TLS],
+};
+
+function defaultSection(name: string): [number, number] {
+  for (const [prefix, v] of Object.entries(SECTION_DEFAULTS)) if (name === prefix || name.startsWith(prefix + '.')) return v;
+  return [SHT_PROGBITS, 0];
+}
+
+/** A unit's state; its members are shared by the assembler's modules (tools/asm), not a public API. */
+export class UnitCore {
+  symbols = new Map<string, Sym>();
+  sections: InputSection[] = [];
+  sec: InputSection;
+  prevSec: InputSection;
+  secStack: [InputSection, InputSection][] = [];
+  rvc: boolean;
+  optStack: [boolean, boolean, boolean][] = [];
+  /** `.option relax` (the default) or `norelax`: whether `-c --relax` may mark the code for linker relaxation. */
+  relax = true;
+  /**
+   * `--compat gnu`: make GNU as's choices where it and LLVM differ (compression of some forms, `li`
+   * sequences, code-alignment nops); see docs/assembler.md "Drop-in". Off: LLVM's (llvm-mc 14) choices.
+   */
+  gnu = false;
+  /** --compat gnu, -c with relaxation: GNU as pads the end of code sections with zeros, not nops. */
+  gnuRelaxObject = false;
+  /** Set by a statement whose written form GNU as never compresses (`mv rd, zero`, `jalr rd, rs`...). */
+  noCompress = false;
+  macros = new Map<string, Macro>();
+  localLabels = new Map<string, { last: Sym | null; next: Sym | null; count: number }>();
+  frames: Frame[] = [];
+  collect: Collect | null = null;
+  conds: Cond[] = [];
+  macroCounter = 0;
+  expandedLines = 0;
+  listing: ListingLine[] = [];
+  /** Statement context. */
+  s = '';
+  /** The current statement is s[stmtStart, stmtEnd) (for the listing). */
+  stmtStart = 0;
+  stmtEnd = 0;
+  lineStart = 0;
+  loc: Loc = { file: '', line: 0, col: 0, note: undefined };
+  frame!: Frame;
+  ended = false;
+  /** Set by .exitm: the rest of the current line is not assembled. */
+  abandonLine = false;
+  // Operand ranges of the current statement.
+  opS = new Int32Array(32);
+  opE = new Int32Array(32);
+  nops = 0;
+  mnemonicPos = 0;
+  parser: ExprParser;
+  /** Result of parseValue: constant or expression (with a modifier fixup kind, or -1). */
+  /** parseValue's constant: as a number (exact within ±2^48; clamped beyond, which no field accepts). */
+  constNum = 0;
+  constBig = 0n;
+  constIsBig = false;
+  /** parseValue's constant, exact. */
+  get constVal(): bigint {
+    return this.constIsBig ? this.constBig : BigInt(this.constNum);
+  }
+  set constVal(v: bigint) {
+    this.constBig = v;
+    this.constIsBig = true;
+    this.constNum = toNumber(v);
+  }
+  valExpr: Expr | null = null;
+  valMod = -1;
+  fileSymbols: string[] = [];
+  /** `.attribute` values, for the `.riscv.attributes` section (arch null: the --march default). */
+  attrs: Attributes = { ints: new Map(), strs: new Map(), arch: null };
+  /** `.file N` / `.loc` rows, written to .debug_line at the end of the unit. */
+  lines: LineTable | null = null;
+  frames_: FrameTable | null = null;
+  weakrefTargets: Sym[] = [];
+  declaredLocal = new Set<Sym>();
+  symvers: [alias: Sym, target: Sym, local: boolean][] = [];
+  pendingRelocs: Fixup[] = [];
+
+  constructor(
+    public index: number,
+    public name: string,
+    rvc: boolean,
+    readonly diags: Diagnostic[],
+    readonly include: IncludeResolver | null,
+    readonly wantListing: boolean,
+    readonly binary: BinaryResolver | null = null,
+  ) {
+    this.rvc = rvc;
+    this.parser = new ExprParser({
+      symbol: (n) => this.symbol(n),
+      dot: () => this.dotSymbol(),
+      localLabel: (n, fwd, pos) => this.localRef(n, fwd, pos),
+    });
+    this.sec = this.section('.text', null, null);
+    this.prevSec = this.sec;
+  }
+
+  // ---- diagnostics ----------------------------------------------------------------------------------
+
+  error(message: string, pos = -1): void {
+    this.diag('error', message, pos);
+  }
+
+  warn(message: string, pos = -1): void {
+    this.diag('warning', message, pos);
+  }
+
+  diag(severity: 'error' | 'warning', message: string, pos: number): void {
+    const col = pos >= 0 ? pos - this.lineStart + 1 : this.loc.col;
+    this.diags.push({ file: this.loc.file, line: this.loc.line, col: col > 0 ? col : 1, severity, message: this.loc.note ? `${message} (${this.loc.note})` : message });
+  }
+
+  /** Where the current statement's operand `pos` is, for fixups evaluated later. */
+  locAt(pos: number): Loc {
+    const col = pos >= 0 ? pos - this.lineStart + 1 : this.loc.col;
+    return { file: this.loc.file, line: this.loc.line, col: col > 0 ? col : 1, note: this.loc.note };
+  }
+
+  // ---- symbols --------------------------------------------------------------------------------------
+
+  newSym(name: string, temp: boolean): Sym {
+    return {
+      name, unit: this.index, kind: 0, section: null, frag: null, offset: 0, value: 0n, expr: null, global: false, weak: false,
+      temp, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false,
+    };
+  }
+
+  symbol(name: string): Sym {
+    let s = this.symbols.get(name);
+    if (!s) {
+      s = this.newSym(name, name.startsWith('.L'));
+      this.symbols.set(name, s);
+    }
+    return s;
+  }
+
+  dotSymbol(): Sym {
+    const s = this.newSym(`.`, true);
+    this.placeLabel(s);
+    return s;
+  }
+
+  placeLabel(s: Sym): void {
+    const sec = this.sec;
+    if (sec.cur.kind !== 0 || sec.frags[sec.frags.length - 1] !== sec.cur) sec.newData();
+    s.kind = 1;
+    sec.hasLabels = true;
+    s.section = sec;
+    s.frag = sec.cur;
+    s.offset = sec.cur.size;
+  }
+
+  localRef(n: string, forward: boolean, pos: number): Sym {
+    let e = this.localLabels.get(n);
+    if (!e) {
+      e = { last: null, next: null, count: 0 };
+      this.localLabels.set(n, e);
+    }
+    if (forward) {
+      if (!e.next) e.next = this.newSym(`${n}f`, true);
+      return e.next;
+    }
+    if (!e.last) throw new AsmError(`no previous definition of local label '${n}' (referenced as '${n}b')`, pos);
+    return e.last;
+  }
+
+  defineLabel(name: string, pos: number): void {
+    const s = this.symbol(name);
+    if (s.kind !== 0) {
+      this.error(`symbol '${name}' is already defined${s.defLoc ? ` (first defined at ${s.defLoc.file}:${s.defLoc.line})` : ''}`, pos);
+      return;
+    }
+    this.placeLabel(s);
+    s.defLoc = this.locAt(pos);
+  }
+
+  defineLocalLabel(n: string): void {
+    let e = this.localLabels.get(n);
+    if (!e) {
+      e = { last: null, next: null, count: 0 };
+      this.localLabels.set(n, e);
+    }
+    const s = e.next ?? this.newSym(n, true);
+    e.next = null;
+    e.count++;
+    s.name = `${n}`;
+    this.placeLabel(s);
+    s.defLoc = this.locAt(-1);
+    e.last = s;
+  }
+
+  /** The value of a symbol while assembling: constants, labels relative to their fragment. */
+  readonly nowResolve = (s: Sym): RelValue | null => {
+    if (s.kind === 2) return { base: null, off: s.value };
+    if (s.kind === 1) return { base: s.frag, off: BigInt(s.offset) };
+    if (s.kind === 3 && s.expr && !s.evaluating) {
+      s.evaluating = true;
+      try {
+        return evaluate(s.expr, this.nowResolve);
+      } finally {
+        s.evaluating = false;
+      }
+    }
+    return null;
+  };
+
+  /** Absolute value of an expression now, or null if it depends on something not known yet. */
+  evalNow(e: Expr): bigint | null {
+    if (e.t === E_NUM) return e.v;
+    const v = evaluate(e, this.nowResolve);
+    if (!v || v.base) return null;
+    return v.off;
+  }
+
+  // ---- sections -------------------------------------------------------------------------------------
+
+  section(name: string, flags: number | null, type: number | null): InputSection {
+    let sec = this.sections.find((x) => x.name === name);
+    if (!sec) {
+      const [t, f] = defaultSection(name);
+      sec = new InputSection(name, type ?? t, flags ?? f, this.index, this.name);
+      // Code sections start aligned to the instruction size, as LLVM's .text (2 with C, else 4).
+      if (sec.flags & SHF_EXECINSTR) sec.align = this.rvc ? 2 : 4;
+      this.sections.push(sec);
+    }
+    return sec;
+  }
+
+  switchSection(sec: InputSection): void {
+    if (sec !== this.sec) {
+      this.prevSec = this.sec;
+      this.sec = sec;
+    }
+  }
+
+  /** Split s[p, end) into operands at top-level commas. */
+  splitOperands(p: number, end: number, allowEmpty = false): number {
+    const s = this.s;
+    let n = 0;
+    p = skipWs(s, p, end);
+    if (p >= end) {
+      this.nops = 0;
+      return 0;
+    }
+    let depth = 0;
+    let st = p;
+    const opS = this.opS;
+    const opE = this.opE;
+    for (let i = p; i <= end; i++) {
+      const c = i < end ? s.charCodeAt(i) : 44;
+      // Letters, digits and most punctuation need nothing: only ( ) " ' , matter here.
+      if (c > 44) continue;
+      if (c === 40) depth++;
+      else if (c === 41) depth--;
+      else if (c === 34) {
+        i++;
+        while (i < end && s.charCodeAt(i) !== 34) {
+          if (s.charCodeAt(i) === 92) i++;
+          i++;
+        }
+        if (i >= end) i = end - 1; // unterminated: the operand runs to the end (reported by its parser)
+      } else if (c === 39) {
+        if (i + 1 < end && s.charCodeAt(i + 1) === 92) i += 2;
+        else i += 1;
+        if (i + 1 < end && s.charCodeAt(i + 1) === 39) i++;
+        if (i >= end) i = end - 1;
+      } else if (c === 44 && (depth <= 0 || i === end)) {
+        let a = st;
+        let b = i;
+        while (a < b && isSpace(s.charCodeAt(a))) a++;
+        while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
+        if (n >= 32) throw new AsmError('too many operands', st);
+        if (a === b && !allowEmpty) throw new AsmError('missing operand', a);
+        opS[n] = a;
+        opE[n] = b;
+        n++;
+        st = i + 1;
+        depth = 0;
+      }
+    }
+    this.nops = n;
+    return n;
+  }
+
+  operandText(i: number): string {
+    return this.s.slice(this.opS[i], this.opE[i]);
+  }
+
+  // ---- listing --------------------------------------------------------------------------------------
+
+  listingStart(): { sec: InputSection; frag: Frag; off: number } {
+    return { sec: this.sec, frag: this.sec.cur, off: this.sec.cur.size };
+  }
+
+  listingEnd(st: { sec: InputSection; frag: Frag; off: number }): void {
+    const sec = this.sec;
+    if (sec !== st.sec) return;
+    const endFrag = sec.frags[sec.frags.length - 1];
+    if (endFrag === st.frag && endFrag.size === st.off) return;
+    this.listing.push({
+      section: sec, startFrag: st.frag, startOff: st.off, endFrag, endOff: endFrag.kind === 0 ? endFrag.size : endFrag.size,
+      file: this.loc.file, line: this.loc.line, src: this.s, start: this.stmtStart, end: this.stmtEnd,
+    });
+  }
+
+}

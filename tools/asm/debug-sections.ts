@@ -1,0 +1,100 @@
+// `.cfi_*` directives and the DWARF sections written at the end of a unit (.debug_frame from the
+// call-frame table of dwarf-frame.ts, .debug_line from the line table of dwarf-line.ts).
+
+import { SHT_PROGBITS } from '../elf/model.js';
+import { AsmError } from './expr.js';
+import { LineTable } from './dwarf-line.js';
+import { FrameTable } from './dwarf-frame.js';
+import { Frag, FIX_DATA, FRAG_LEB } from './section.js';
+import { regNumber } from './lex.js';
+import type { Unit } from './unit.js';
+
+/** `.cfi_*`: recorded per procedure; written as .debug_frame at the end (see dwarf-frame.ts). */
+export function cfi(u: Unit, name: string, p: number, end: number): void {
+  const f = (u.frames_ ??= new FrameTable());
+  if (name === 'sections') {
+    f.sections(u.s.slice(p, end));
+    return;
+  }
+  const n = u.splitOperands(p, end);
+  const args: string[] = [];
+  for (let i = 0; i < n; i++) args.push(u.operandText(i));
+  const reg = (t: string): number => {
+    if (/^\d+$/.test(t)) return Number(t);
+    const r = regNumber(t.toLowerCase());
+    if (r < 0) throw new AsmError(`expected a register, got '${t}'`);
+    return r;
+  };
+  f.directive(name, args, reg, () => u.dotSymbol(), u.sec);
+}
+
+/** Call-frame tables, written to .debug_frame at the end of the unit. */
+export function writeFrameTable(u: Unit, frames: FrameTable): void {
+  const save = u.sec;
+  const savePrev = u.prevSec;
+  const df = u.section('.debug_frame', 0, SHT_PROGBITS);
+  const loc = { ...u.loc };
+  let written = 0;
+  try {
+    frames.write({
+      bytes: (b) => {
+        df.cur.putBytes(b);
+        written += b.length;
+      },
+      datum: (e, n) => {
+        const frag = df.cur;
+        df.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: e, loc, size: n, def: null, values: null, field: 0, pcAdjust: 0 });
+        frag.putLE(0n, n);
+        written += n;
+      },
+      newLabel: () => u.newSym('.Ldebug_frame', true),
+      place: (sym) => {
+        u.sec = df;
+        u.placeLabel(sym);
+      },
+      size: () => written,
+    });
+  } finally {
+    u.sec = save;
+    u.prevSec = savePrev;
+  }
+}
+
+/** The line-number program, appended to this unit's .debug_line (after gcc's `.Ldebug_line0:` label). */
+export function writeLineTable(u: Unit, lines: LineTable): void {
+  const save = u.sec;
+  const savePrev = u.prevSec;
+  const dl = u.section('.debug_line', 0, SHT_PROGBITS);
+  const loc = { ...u.loc };
+  try {
+    lines.write({
+      bytes: (b) => dl.cur.putBytes(b),
+      datum: (e, n) => {
+        const frag = dl.cur;
+        dl.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: e, loc, size: n, def: null, values: null, field: 0, pcAdjust: 0 });
+        frag.putLE(0n, n);
+      },
+      uleb: (e) => {
+        const f = new Frag(FRAG_LEB);
+        f.leb = { expr: e, signed: false, loc };
+        f.size = 1;
+        dl.hasLeb = true;
+        dl.addFrag(f);
+      },
+      newLabel: () => u.newSym('.Ldebug_line', true),
+      place: (sym) => {
+        u.sec = dl;
+        u.placeLabel(sym);
+      },
+      endOf: (sec) => {
+        u.sec = sec;
+        const sym = u.newSym('.Lsection_end', true);
+        u.placeLabel(sym);
+        return sym;
+      },
+    });
+  } finally {
+    u.sec = save;
+    u.prevSec = savePrev;
+  }
+}

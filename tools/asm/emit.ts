@@ -1,0 +1,318 @@
+// Instruction emission: a table row with its operand values becomes bytes in the current fragment, a
+// compressed form (isa/compress.ts, LLVM's choices), a relaxable branch fragment, or a placeholder with
+// fixups; plus the multi-instruction forms shared by the pseudo-instructions (symbol loads/stores, GOT
+// and TLS pairs).
+
+import { compress } from '../../isa/compress.js';
+import { encode, expansionPlan, encodeBits } from '../../isa/codec.js';
+import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
+import { insertOperand, operandRangeError } from '../../isa/operands.js';
+import { SHT_NOBITS } from '../elf/model.js';
+import { AsmError, E_NUM, E_SYM, type Expr } from './expr.js';
+import { Frag, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FRAG_RELAX } from './section.js';
+import type { Pending } from './core.js';
+import { OperandParser, slotPlan, PCREL_FIELDS, type SlotPlan } from './operands.js';
+
+const LOADS = new Set(['lb', 'lh', 'lw', 'ld', 'lbu', 'lhu', 'lwu']);
+const STORES = new Set(['sb', 'sh', 'sw', 'sd']);
+/** Floating-point loads and stores: to a symbol they always name an integer temporary (`fld fa0, sym, t0`). */
+const FP_MEM = new Set(['flw', 'fld', 'fsw', 'fsd']);
+const RELAXABLE_C = new Set(['c.beqz', 'c.bnez', 'c.j']);
+
+/**
+ * Necessary conditions for a base instruction to have a compressed form (unprivileged spec, C chapter:
+ * each C instruction fixes rd = rs1, an x0/sp operand, x8..x15 registers or a zero immediate). They only
+ * skip compress() calls that cannot succeed, which keeps the assembler's hot path fast; compress() still
+ * makes every actual choice. Rows not listed here are always offered to compress().
+ */
+const MAY_COMPRESS: Record<string, (v: readonly number[]) => boolean> = {
+  add: (v) => v[0] === v[1] || v[0] === v[2] || v[1] === 0 || v[2] === 0,
+  addi: (v) => v[0] === v[1] || v[1] === 0 || v[1] === 2 || v[2] === 0,
+  addiw: (v) => v[0] === v[1] || v[1] === 0,
+  sub: (v) => v[0] === v[1],
+  subw: (v) => v[0] === v[1],
+  xor: (v) => v[0] === v[1] || v[0] === v[2],
+  or: (v) => v[0] === v[1] || v[0] === v[2],
+  and: (v) => v[0] === v[1] || v[0] === v[2],
+  addw: (v) => v[0] === v[1] || v[0] === v[2],
+  andi: (v) => v[0] === v[1],
+  slli: (v) => v[0] === v[1],
+  srli: (v) => v[0] === v[1],
+  srai: (v) => v[0] === v[1],
+  lw: (v) => v[2] === 2 || (v[0] >= 8 && v[0] <= 15 && v[2] >= 8 && v[2] <= 15),
+  ld: (v) => v[2] === 2 || (v[0] >= 8 && v[0] <= 15 && v[2] >= 8 && v[2] <= 15),
+  sw: (v) => v[2] === 2 || (v[0] >= 8 && v[0] <= 15 && v[2] >= 8 && v[2] <= 15),
+  sd: (v) => v[2] === 2 || (v[0] >= 8 && v[0] <= 15 && v[2] >= 8 && v[2] <= 15),
+  lui: (v) => v[1] < 32 || v[1] >= 0xfffe0,
+  jalr: (v) => v[1] === 0 && v[0] <= 1,
+  jal: (v) => v[0] === 0,
+  beq: (v) => v[1] === 0 && v[0] >= 8 && v[0] <= 15,
+  bne: (v) => v[1] === 0 && v[0] >= 8 && v[0] <= 15,
+};
+const mayCompress: ((v: readonly number[]) => boolean)[] = [];
+for (const [name, f] of Object.entries(MAY_COMPRESS)) mayCompress[INSTRUCTION_BY_NAME.get(name)!.id] = f;
+
+/**
+ * compress() results by operand values, for rows whose values pack exactly into one number (every base
+ * row: registers take 5 bits, immediates their field width). Real code repeats the same register/offset
+ * combinations (sp-relative loads and stores, moves), so most lookups hit; the cache is bounded.
+ */
+const compressCaches: (Map<number, ReturnType<typeof compress>> | undefined)[] = [];
+const packRanges: (number[] | null)[] = [];
+function packRangesOf(def: InstrDef): number[] | null {
+  let r = packRanges[def.id];
+  if (r !== undefined) return r;
+  let total = 1;
+  const ranges: number[] = [];
+  for (const f of def.fields) {
+    const span = f.kind === 'reg' ? 32 : 2 ** f.bits;
+    total *= span;
+    ranges.push(span, f.kind === 'reg' ? 0 : f.signed ? 2 ** (f.bits - 1) : 0);
+  }
+  // Keys stay small integers (V8 Smis) so lookups are cheap.
+  r = total <= 2 ** 30 ? ranges : null;
+  packRanges[def.id] = r;
+  return r;
+}
+
+function cachedCompress(def: InstrDef, values: readonly number[]): ReturnType<typeof compress> {
+  if (def.id < 0) return compress(def, values);
+  const ranges = packRangesOf(def);
+  if (ranges === null) return compress(def, values);
+  let key = 0;
+  for (let i = 0, k = 0; i < def.fields.length; i++, k += 2) {
+    const v = values[i] + ranges[k + 1];
+    if (!(v >= 0 && v < ranges[k]) || v !== Math.floor(v)) return compress(def, values);
+    key = key * ranges[k] + v;
+  }
+  let cache = compressCaches[def.id];
+  if (cache === undefined) compressCaches[def.id] = cache = new Map();
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const c = compress(def, values);
+  if (cache.size >= 1 << 15) cache.clear();
+  cache.set(key, c);
+  return c;
+}
+
+const ADD = INSTRUCTION_BY_NAME.get('add')!;
+const ADDIW = INSTRUCTION_BY_NAME.get('addiw')!;
+const JALR = INSTRUCTION_BY_NAME.get('jalr')!;
+const JAL = INSTRUCTION_BY_NAME.get('jal')!;
+
+/**
+ * GNU as compresses only through the compressed alternatives listed under the mnemonic as written
+ * (binutils opcodes/riscv-opc.c), where LLVM compresses any instruction a CompressPat matches. So GNU keeps
+ * `add rd, rs, zero` and `addiw rd, zero, imm` (also from `sext.w rd, zero`) 4 bytes long, where LLVM makes
+ * them c.mv and c.li; forms that never compress in GNU as set noCompress (pseudo.ts, row()).
+ */
+function gnuKeeps(u: InstructionEmitter, def: InstrDef, values: readonly number[]): boolean {
+  if (u.noCompress) return true;
+  if (def === ADD) return values[2] === 0;
+  if (def === ADDIW) return values[1] === 0;
+  return false;
+}
+
+export class InstructionEmitter extends OperandParser {
+  /**
+   * Emit one table row with values; `pend` lists fields filled by fixups. `at` is the operand index for
+   * error positions when the caller does not map fields to operands (-1: the mnemonic).
+   */
+  emit(def: InstrDef, values: number[], pend: readonly Pending[], at = -1, plan: SlotPlan[] | null = null): void {
+    const sec = this.sec;
+    if (sec.type === SHT_NOBITS) throw new AsmError(`instructions are not allowed in the NOBITS section '${sec.name}'`, this.mnemonicPos);
+    if (def.size === 2 && !this.rvc) throw new AsmError(`instruction '${def.name}' requires the C extension (use --march rv64imac or .option rvc)`, this.mnemonicPos);
+    sec.hasCode = true;
+    const np = pend.length;
+    if (np === 0) {
+      const hint = mayCompress[def.id];
+      if (this.rvc && def.size === 4 && (hint === undefined || hint(values)) && !(this.gnu && gnuKeeps(this, def, values))) {
+        const c = cachedCompress(def, values);
+        if (c) {
+          const cb = encodeBits(c.def, c.values);
+          if (cb >= 0) {
+            sec.cur.put16(cb);
+            return;
+          }
+        }
+      }
+      const bits = encodeBits(def, values);
+      if (bits < 0) {
+        const r = encode(def, values);
+        if (!r.ok) {
+          const fi = def.fields.indexOf(r.field);
+          const op = plan ? InstructionEmitter.fieldOperand(plan, fi) : at;
+          throw new AsmError(r.message, op >= 0 ? this.opS[op] : this.mnemonicPos);
+        }
+        throw new Error(`encodeBits and encode disagree on ${def.name} ${values.join(',')}`);
+      }
+      if (def.size === 2) {
+        if (RELAXABLE_C.has(def.name)) this.relaxFrag(def, values, null, -1);
+        else sec.cur.put16(bits);
+      } else sec.cur.put32(bits);
+      return;
+    }
+    // Validate the other fields with the pending ones at zero.
+    let placeholder = encodeBits(def, values);
+    if (placeholder < 0) {
+      const check = encode(def, values);
+      if (!check.ok && !pend.some((p) => def.fields[p.field] === check.field)) {
+        const fi = def.fields.indexOf(check.field);
+        const op = plan ? InstructionEmitter.fieldOperand(plan, fi) : at;
+        throw new AsmError(check.message, op >= 0 ? this.opS[op] : this.mnemonicPos);
+      }
+      placeholder = def.match;
+      for (let k = 0; k < def.fields.length; k++) {
+        const f = def.fields[k];
+        if (operandRangeError(f, values[k]) === null) placeholder = (placeholder | insertOperand(f, values[k])) >>> 0;
+      }
+    }
+    if (np === 1 && pend[0].kind === FIX_PCREL) {
+      const p = pend[0];
+      if (RELAXABLE_C.has(def.name)) {
+        this.relaxFrag(def, values, p.expr, p.operand);
+        return;
+      }
+      if (this.rvc && def.size === 4 && !this.noCompress) {
+        const c = compress(def, values);
+        if (c && RELAXABLE_C.has(c.def.name)) {
+          this.relaxFrag(c.def, c.values, p.expr, p.operand, def, values);
+          return;
+        }
+      }
+      // A conditional branch to a label: relaxable to the long form (GNU as; LLVM since 17).
+      if (def.fields[p.field].name === 'bimm13' && p.expr.t !== E_NUM) {
+        this.relaxFrag(def, values, p.expr, p.operand, def, values);
+        return;
+      }
+    }
+    const frag = sec.cur;
+    const off = frag.size;
+    if (def.size === 2) frag.put16(placeholder);
+    else frag.put32(placeholder);
+    const vals = values.slice(0, def.fields.length);
+    for (const p of pend) {
+      if (p.kind < 0) continue;
+      sec.fixups.push({
+        kind: p.kind, frag, offset: off, expr: p.expr, loc: this.locAt(p.operand >= 0 ? this.opS[p.operand] : this.mnemonicPos),
+        size: def.size, def, values: vals, field: p.field, pcAdjust: p.pcAdjust, norelax: !this.relax,
+      });
+    }
+  }
+
+  /** A compressed branch or jump to a label: a relaxable fragment (LLVM's MCRelaxableFragment). */
+  relaxFrag(cdef: InstrDef, cvalues: number[], target: Expr | null, operand: number, bigDef?: InstrDef, bigValues?: number[]): void {
+    const sec = this.sec;
+    const f = new Frag(FRAG_RELAX);
+    let big = bigDef;
+    let bv = bigValues;
+    if (!big) {
+      const plan = expansionPlan(cdef)!;
+      big = plan.base;
+      bv = plan.sources.map((src) => (src.from === 'field' ? cvalues[src.index] : src.value));
+    }
+    const bigField = big.fields.findIndex((x) => PCREL_FIELDS.has(x.name));
+    const bigVals = bv!.slice(0, big.fields.length);
+    const same = cdef === big;
+    f.relax = {
+      small: cdef,
+      smallValues: same ? bigVals : cvalues.slice(0, cdef.fields.length),
+      smallField: same ? bigField : cdef.fields.findIndex((x) => PCREL_FIELDS.has(x.name)),
+      big,
+      bigValues: bigVals,
+      bigField,
+      target,
+      relaxed: cdef.size === 4,
+      longable: target !== null && big.fields[bigField].name === 'bimm13',
+      long: false,
+      loc: this.locAt(operand >= 0 ? this.opS[operand] : this.mnemonicPos),
+    };
+    f.size = cdef.size;
+    sec.addFrag(f);
+  }
+
+
+  readonly values: number[] = [0, 0, 0, 0, 0, 0];
+  readonly pend: Pending[] = [];
+
+  /** Assemble the current operands as table row `def` (with load/store-to-symbol forms). */
+  row(def: InstrDef): void {
+    const values = this.values;
+    const pend = this.pend;
+    if (pend.length !== 0) pend.length = 0;
+    for (let i = 0; i < def.fields.length; i++) values[i] = 0;
+    // `lw rd, symbol` and `sd rs, symbol, rt`: loads and stores to a symbol (no base register).
+    const n = this.nops;
+    const memRow = def.slots.length === 2 && def.slots[1].kind === 'mem';
+    if (memRow && n === 2 && LOADS.has(def.name) && this.s.charCodeAt(this.opE[1] - 1) !== 41) return this.symbolAccess(def, this.reg(0), -1, 1);
+    if (memRow && n === 3 && STORES.has(def.name)) return this.symbolAccess(def, this.reg(2), this.reg(0), 1);
+    // `fld fa5, .LC0, a5` (gcc -fPIC, GNU as): auipc a5, %pcrel_hi(.LC0); fld fa5, %pcrel_lo(...)(a5).
+    if (memRow && n === 3 && FP_MEM.has(def.name)) return this.symbolAccess(def, this.reg(2), this.freg(0), 1);
+    if (!this.parseRowOperands(def, values, pend)) {
+      if (LOADS.has(def.name) && this.nops === 2) return this.symbolAccess(def, this.reg(0), -1, 1);
+      if (STORES.has(def.name) && this.nops === 3) return this.symbolAccess(def, this.reg(2), this.reg(0), 1);
+      if (FP_MEM.has(def.name) && this.nops === 2) throw new AsmError(`'${def.name}' of a symbol needs an integer temporary register: ${def.name} ${def.name[1] === 'l' ? 'frd' : 'frs'}, symbol, rt`, this.opS[1]);
+      if (STORES.has(def.name) && this.nops === 2) throw new AsmError(`'${def.name}' to a symbol needs a temporary register: ${def.name} rs, symbol, rt`, this.opS[1]);
+      throw new AsmError(`expected a memory operand 'offset(register)'`, this.opS[Math.min(1, this.nops - 1)]);
+    }
+    // GNU as compresses `jalr` only in its one-register form (`jalr rs`, pseudo.ts), and `jal rd, target`
+    // never (c.j comes from `j target` only).
+    if (this.gnu && (def === JALR || def === JAL)) this.noCompress = true;
+    this.emit(def, values, pend, -1, slotPlan(def));
+  }
+
+  static fieldOperand(plan: SlotPlan[], fi: number): number {
+    for (let i = 0; i < plan.length; i++) if (plan[i].field === fi || plan[i].offField === fi || plan[i].baseField === fi) return i;
+    return -1;
+  }
+
+  /** `lw rd, sym` / `sw rs, sym, rt`: auipc tmp, %pcrel_hi(sym); op ..., %pcrel_lo(.)(tmp). */
+  symbolAccess(def: InstrDef, tmp: number, data: number, symOp: number): void {
+    const e = this.expr(this.opS[symOp], this.opE[symOp]);
+    this.auipcPair(tmp, e, symOp);
+    const vals = def.fields.map(() => 0);
+    // Load: rd, imm12, rs1. Store: rs2, simm12, rs1 (fields in syntax order).
+    if (data < 0) {
+      vals[0] = tmp;
+      vals[2] = tmp;
+    } else {
+      vals[0] = data;
+      vals[2] = tmp;
+    }
+    this.emit(def, vals, [{ field: 1, kind: 7, expr: e, pcAdjust: -4, operand: symOp }], symOp);
+  }
+
+  /**
+   * A GOT or TLS access (GNU as's expansions): `label: auipc rd, %kind(sym)` then `def` with
+   * %pcrel_lo(label) in field lo (ld rd for a GOT slot, addi for la.tls.gd).
+   */
+  gotPair(rd: number, kind: number, symOp: number, def: InstrDef, values: number[], lo: number): void {
+    let end = this.opE[symOp];
+    if (end - this.opS[symOp] > 4 && this.s.slice(end - 4, end).toLowerCase() === '@plt') end -= 4;
+    if (this.s.charCodeAt(this.opS[symOp]) === 37) throw new AsmError('expected a symbol, not a relocation modifier', this.opS[symOp]);
+    const e = this.expr(this.opS[symOp], end);
+    const label = this.dotSymbol();
+    const auipc = INSTRUCTION_BY_NAME.get('auipc')!;
+    this.emit(auipc, [rd, 0], [{ field: 1, kind, expr: e, pcAdjust: 0, operand: symOp }], symOp);
+    this.emit(def, values, [{ field: lo, kind: FIX_PCREL_LO, expr: { t: E_SYM, sym: label }, pcAdjust: 0, operand: symOp }], symOp);
+  }
+
+  /** `.option pic` is in force: `la` loads the address from the GOT (GNU as). */
+  pic = false;
+
+  /** `add rd, rs1, tp, %tprel_add(sym)`: a plain add, kept 4 bytes long (the linker may rewrite it). */
+  tpreladd(): void {
+    const t = this.operandText(3);
+    if (!/^%tprel_add\s*\(/i.test(t) || !t.endsWith(')')) throw new AsmError('the fourth operand of add must be %tprel_add(symbol)', this.opS[3]);
+    const inner = this.opS[3] + t.indexOf('(') + 1;
+    const e = this.expr(inner, this.opE[3] - 1);
+    const add = INSTRUCTION_BY_NAME.get('add')!;
+    this.emit(add, [this.reg(0), this.reg(1), this.reg(2)], [{ field: 0, kind: FIX_TPREL_ADD, expr: e, pcAdjust: 0, operand: 3 }], 0);
+  }
+
+  /** auipc rd, %pcrel_hi(e). */
+  auipcPair(rd: number, e: Expr, operand: number): void {
+    const auipc = INSTRUCTION_BY_NAME.get('auipc')!;
+    this.emit(auipc, [rd, 0], [{ field: 1, kind: FIX_PCREL_HI, expr: e, pcAdjust: 0, operand }], operand);
+  }
+}

@@ -1,0 +1,303 @@
+// Macros, repetitions and conditionals: collecting `.macro`/`.rept`/`.irp`/`.irpc` bodies, expanding
+// them with GNU as's argument rules, and evaluating `.if` conditions.
+
+import { AsmError, isIdentChar } from './expr.js';
+import { skipWs, statementEnd } from './lex.js';
+import type { MacroParam, Macro, Collect } from './core.js';
+import type { Unit } from './unit.js';
+
+/**
+ * Add the statements of s[start, end) to the body being collected, up to the `.endm`/`.endr` that closes
+ * it. Returns where the statements after the closing one start, or -1 when the line is used up.
+ */
+export function collectLine(u: Unit, s: string, start: number, end: number): number {
+  const c = u.collect!;
+  let p = start;
+  for (;;) {
+    const stmtEnd = statementEnd(s, p, end);
+    // The statement's first word after any `label:` prefixes (GNU's buffer_and_nest skips them too).
+    let w0 = skipWs(s, p, stmtEnd);
+    let w1 = w0;
+    for (;;) {
+      w1 = w0;
+      while (w1 < stmtEnd && isIdentChar(s.charCodeAt(w1))) w1++;
+      const r = skipWs(s, w1, stmtEnd);
+      if (w1 > w0 && r < stmtEnd && s.charCodeAt(r) === 58) w0 = skipWs(s, r + 1, stmtEnd);
+      else break;
+    }
+    let closes = false;
+    if (w1 > w0 && s.charCodeAt(w0) === 46) {
+      const word = s.slice(w0, w1).toLowerCase();
+      if (c.kind === 'macro') {
+        if (word === '.macro') c.depth++;
+        else if (word === '.endm' || word === '.endmacro') {
+          if (c.depth === 0) closes = true;
+          else c.depth--;
+        }
+      } else if (word === '.rept' || word === '.irp' || word === '.irpc') c.depth++;
+      else if (word === '.endr') {
+        if (c.depth === 0) closes = true;
+        else c.depth--;
+      }
+    }
+    const more = stmtEnd < end && s.charCodeAt(stmtEnd) === 59;
+    if (closes || !more) {
+      // Body text from start to here (the whole line in the usual one-statement-per-line case). Labels
+      // before the closing directive stay in the body, as in GNU as.
+      const bodyEnd = closes ? w0 : end;
+      if (skipWs(s, start, bodyEnd) < bodyEnd) {
+        const pad = start > u.lineStart ? ' '.repeat(start - u.lineStart) : '';
+        c.lines.push(pad + s.slice(start, bodyEnd));
+        c.files.push(u.loc.file);
+        c.lineNos.push(u.loc.line);
+      }
+    }
+    if (closes) {
+      u.collect = null;
+      if (c.kind === 'macro') {
+        const m = c.macro!;
+        m.lines = c.lines;
+        m.files = c.files;
+        m.lineNos = c.lineNos;
+        u.macros.set(m.name, m);
+      } else {
+        finishRepeat(u, c);
+      }
+      return more ? stmtEnd + 1 : -1;
+    }
+    if (!more) return -1;
+    p = stmtEnd + 1;
+  }
+}
+
+/** Count expanded lines against the unit's budget; false (with an error, ending the unit) when exceeded. */
+export function budget(u: Unit, n: number): boolean {
+  u.expandedLines += n;
+  if (u.expandedLines <= 10_000_000) return true;
+  u.error('macro and repetition expansions exceed 10,000,000 lines');
+  u.ended = true;
+  return false;
+}
+
+export function finishRepeat(u: Unit, c: Collect): void {
+  const total = (c.kind === 'rept' ? c.count : c.irpValues.length) * c.lines.length;
+  if (u.expandedLines + total > 10_000_000) {
+    budget(u, total);
+    return;
+  }
+  const lines: string[] = [];
+  const files: string[] = [];
+  const nos: number[] = [];
+  const add = (text: string, i: number) => {
+    lines.push(text);
+    files.push(c.files[i]);
+    nos.push(c.lineNos[i]);
+  };
+  if (c.kind === 'rept') {
+    for (let k = 0; k < c.count; k++) for (let i = 0; i < c.lines.length; i++) add(c.lines[i], i);
+  } else {
+    for (const v of c.irpValues) {
+      for (let i = 0; i < c.lines.length; i++) add(substitute(c.lines[i], new Map([[c.irpName, v]]), ''), i);
+    }
+  }
+  if (lines.length) u.pushExpansion(lines, files, nos, u.loc.note, false);
+}
+
+export function condition(u: Unit, word: string, p: number, end: number): boolean {
+  const s = u.s;
+  if (word === '.ifdef' || word === '.ifndef' || word === '.ifnotdef') {
+    const n = u.splitOperands(p, end);
+    if (n !== 1) throw new AsmError(`expected: ${word} symbol`, p);
+    const sym = u.symbols.get(u.operandText(0));
+    const def = !!sym && sym.kind !== 0;
+    return word === '.ifdef' ? def : !def;
+  }
+  if (word === '.ifb' || word === '.ifnb') {
+    const blank = skipWs(s, p, end) >= end;
+    return word === '.ifb' ? blank : !blank;
+  }
+  if (word === '.ifc' || word === '.ifnc') {
+    const n = u.splitOperands(p, end);
+    if (n !== 2) throw new AsmError(`expected: ${word} string1, string2`, p);
+    const unq = (t: string) => (t.startsWith("'") || t.startsWith('"') ? t.slice(1, -1) : t);
+    const eq = unq(u.operandText(0)) === unq(u.operandText(1));
+    return word === '.ifc' ? eq : !eq;
+  }
+  const q = skipWs(s, p, end);
+  if (q >= end) throw new AsmError(`expected an expression after ${word}`, q);
+  const e = u.expr(q, end);
+  const v = u.evalNow(e);
+  if (v === null) throw new AsmError(`${word} needs an absolute expression known at this point`, q);
+  switch (word) {
+    case '.ifeq': return v === 0n;
+    case '.ifgt': return v > 0n;
+    case '.ifge': return v >= 0n;
+    case '.iflt': return v < 0n;
+    case '.ifle': return v <= 0n;
+    default: return v !== 0n;
+  }
+}
+
+export function beginMacro(u: Unit, p: number, end: number): void {
+  const s = u.s;
+  p = skipWs(s, p, end);
+  let q = p;
+  while (q < end && isIdentChar(s.charCodeAt(q))) q++;
+  if (q === p) throw new AsmError('expected a macro name', p);
+  const name = s.slice(p, q).toLowerCase();
+  const params: MacroParam[] = [];
+  const rest = s.slice(q, end).trim().replace(/^,/, '');
+  if (rest) {
+    for (const raw of splitMacroParams(rest)) {
+      let t = raw.trim();
+      if (!t) continue;
+      let def: string | null = null;
+      const eq = t.indexOf('=');
+      if (eq >= 0) {
+        def = t.slice(eq + 1).trim();
+        t = t.slice(0, eq).trim();
+      }
+      let req = false;
+      let vararg = false;
+      const colon = t.indexOf(':');
+      if (colon >= 0) {
+        const qual = t.slice(colon + 1).trim();
+        t = t.slice(0, colon).trim();
+        if (qual === 'req') req = true;
+        else if (qual === 'vararg') vararg = true;
+        else throw new AsmError(`unknown macro parameter qualifier ':${qual}'`, p);
+      }
+      if (!/^[A-Za-z_.$][\w.$]*$/.test(t)) throw new AsmError(`bad macro parameter name '${t}'`, p);
+      if (params.some((x) => x.name === t)) throw new AsmError(`duplicate macro parameter '${t}'`, p);
+      params.push({ name: t, def, req, vararg });
+    }
+  }
+  if (u.macros.has(name)) u.warn(`macro '${name}' redefined`, p);
+  // A macro may shadow an instruction (as in GNU as): statements look macros up first.
+  const m: Macro = { name, params, lines: [], files: [], lineNos: [] };
+  u.collect = { kind: 'macro', depth: 0, lines: [], files: [], lineNos: [], loc: { ...u.loc }, macro: m, count: 0, irpName: '', irpValues: [] };
+}
+
+export function expandMacro(u: Unit, m: Macro, p: number, end: number): void {
+  const s = u.s;
+  const argText = s.slice(p, end).trim();
+  const args = splitMacroArgs(argText, m.params.length);
+  const values = new Map<string, string>();
+  let positional = 0;
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k];
+    const kw = /^([A-Za-z_.$][\w.$]*)\s*=(?!=)(.*)$/s.exec(a);
+    if (kw && m.params.some((x) => x.name === kw[1])) {
+      values.set(kw[1], unquoteArg(kw[2].trim()));
+      continue;
+    }
+    if (positional >= m.params.length) {
+      throw new AsmError(`too many arguments for macro '${m.name}' (it takes ${m.params.length})`, u.mnemonicPos);
+    }
+    const prm = m.params[positional];
+    if (prm.vararg) {
+      values.set(prm.name, args.slice(k).join(', '));
+      positional = m.params.length;
+      break;
+    }
+    values.set(prm.name, unquoteArg(a));
+    positional++;
+  }
+  for (const prm of m.params) {
+    if (!values.has(prm.name) || (values.get(prm.name) === '' && prm.def !== null)) {
+      if (prm.req) throw new AsmError(`missing value for required parameter '${prm.name}' of macro '${m.name}'`, u.mnemonicPos);
+      values.set(prm.name, prm.def ?? '');
+    }
+  }
+  const counter = String(u.macroCounter++);
+  const lines = m.lines.map((l) => substitute(l, values, counter));
+  const note = `in expansion of macro '${m.name}' at ${u.loc.file}:${u.loc.line}`;
+  if (lines.length) u.pushExpansion(lines, m.files, m.lineNos, note, true);
+}
+
+function splitMacroParams(text: string): string[] {
+  if (text.includes(',')) return text.split(',');
+  return text.split(/\s+/);
+}
+
+/** Macro call arguments: comma-separated (respecting quotes and parentheses), or blank-separated. */
+function splitMacroArgs(text: string, nparams: number): string[] {
+  if (!text) return [];
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  let sawComma = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      const j = text.indexOf('"', i + 1);
+      const stop = j < 0 ? text.length : j + 1;
+      cur += text.slice(i, stop);
+      i = stop - 1;
+      continue;
+    }
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+      sawComma = true;
+      continue;
+    }
+    cur += ch;
+  }
+  out.push(cur.trim());
+  if (!sawComma && nparams > 1) {
+    // GNU as also separates arguments by blanks.
+    const parts = text.split(/\s+/).filter(Boolean);
+    if (parts.length > 1) return parts;
+  }
+  return out;
+}
+
+/** A macro argument written as one quoted string is passed without its quotes (GNU as and llvm-mc). */
+function unquoteArg(a: string): string {
+  if (a.length < 2 || a[0] !== '"' || a[a.length - 1] !== '"') return a;
+  for (let i = 1; i < a.length - 1; i++) {
+    if (a[i] === '\\') i++;
+    else if (a[i] === '"') return a;
+  }
+  return a.slice(1, -1);
+}
+
+/** Substitute \name, \() and \@ in a macro or .irp body line. */
+function substitute(line: string, values: Map<string, string>, counter: string): string {
+  if (line.indexOf('\\') < 0) return line;
+  let out = '';
+  let i = 0;
+  while (i < line.length) {
+    const ch = line[i];
+    if (ch !== '\\') {
+      out += ch;
+      i++;
+      continue;
+    }
+    if (line[i + 1] === '@') {
+      out += counter;
+      i += 2;
+      continue;
+    }
+    if (line[i + 1] === '(' && line[i + 2] === ')') {
+      i += 3;
+      continue;
+    }
+    let j = i + 1;
+    while (j < line.length && isIdentChar(line.charCodeAt(j))) j++;
+    // GNU takes the longest parameter name that matches.
+    let k = j;
+    while (k > i + 1 && !values.has(line.slice(i + 1, k))) k--;
+    if (k > i + 1) {
+      out += values.get(line.slice(i + 1, k));
+      i = k;
+    } else {
+      out += ch;
+      i++;
+    }
+  }
+  return out;
+}
