@@ -54,6 +54,7 @@ import { applyReloc, isHi20PcRel, isPcRel, R, RelocError, relocName, setBaseRegi
 import { ObjectUnit, type RelaxInfo } from '../ld/object-unit.js';
 import { relaxAlign, relaxScan, type RelaxEnv, type RelaxTarget } from '../ld/relax.js';
 import { mergeSections } from '../ld/merge.js';
+import { mergeEhFrames } from '../ld/eh-frame.js';
 
 /** What linking needs from an input: an assembled source (Unit) or a relocatable object (ObjectUnit). */
 export interface LinkUnit {
@@ -468,6 +469,12 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   for (const u of units) for (const sec of u.sections) if (sec.hasLeb) layoutSection(sec, diags);
   // SHF_MERGE sections of objects: equal strings and constants once (tools/ld/merge.ts).
   mergeSections(units, (sec) => specFor(sec.name)?.name ?? defaultOutputName(sec.name), diags);
+  // .eh_frame: equal CIEs once, FDEs of discarded COMDAT code dropped (tools/ld/eh-frame.ts).
+  {
+    let ehAlign = 1;
+    for (const u of units) for (const sec of u.sections) if ((specFor(sec.name)?.name ?? defaultOutputName(sec.name)) === '.eh_frame') ehAlign = Math.max(ehAlign, sec.align);
+    mergeEhFrames(units, () => ehAlign, diags);
+  }
   for (const u of units) {
     for (const sec of u.sections) {
       if (sec.size === 0 && !sec.hasLabels) continue;
@@ -481,8 +488,8 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
         if (sec.type === SHT_PROGBITS) o.type = SHT_PROGBITS;
       }
       // SHF_MERGE/SHF_STRINGS describe input pieces; merged output sections do not keep them (ld).
-      o.flags |= sec.flags & ~0x30;
-      if (o.inputs.length === 0) o.flags &= ~0x30;
+      o.flags |= sec.flags & ~0x230;
+      if (o.inputs.length === 0) o.flags &= ~0x230;
       sec.outputName = outName;
       o.inputs.push(sec);
       if (sec.align > o.align) o.align = sec.align;

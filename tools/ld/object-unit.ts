@@ -89,6 +89,8 @@ export class ObjectUnit implements LinkUnit {
   sectionSyms = new Set<Sym>();
   /** Relaxation candidates per section (sections with R_RISCV_RELAX or R_RISCV_ALIGN). */
   relax = new Map<InputSection, RelaxInfo>();
+  /** Symbols defined in discarded COMDAT sections (an .eh_frame FDE for one is dropped). */
+  discardedSyms = new Set<Sym>();
   /** sh_entsize of SHF_MERGE sections. */
   entsize = new Map<InputSection, number>();
 
@@ -179,6 +181,7 @@ export class ObjectUnit implements LinkUnit {
         if (!sec) {
           if (!discarded.has(os.shndx)) return; // in a dropped section
           // In a discarded COMDAT section: a global names the kept copy; a local reads as 0.
+          this.discardedSyms.add(sym);
           if (sym.global) {
             sym.defLoc = null;
             this.symbols.set(os.name, sym);

@@ -97,7 +97,7 @@ function contents(sec: InputSection): { buf: Uint8Array; base: number } {
 }
 
 /** Remove `deletions` (offset, count; non-overlapping) from the section, moving symbols and relocations. */
-function deleteBytes(u: ObjectUnit, sec: InputSection, info: RelaxInfo, deletions: { at: number; count: number }[], removed: Set<Fixup>): void {
+export function deleteBytes(u: ObjectUnit, sec: InputSection, info: RelaxInfo, deletions: { at: number; count: number }[], removed: Set<Fixup>): void {
   const toaddr = sec.size;
   const desc = deletions.slice().sort((a, b) => b.at - a.at);
   // Bytes: keep what lies outside the deleted ranges.
