@@ -469,12 +469,6 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   for (const u of units) for (const sec of u.sections) if (sec.hasLeb) layoutSection(sec, diags);
   // SHF_MERGE sections of objects: equal strings and constants once (tools/ld/merge.ts).
   mergeSections(units, (sec) => specFor(sec.name)?.name ?? defaultOutputName(sec.name), diags);
-  // .eh_frame: equal CIEs once, FDEs of discarded COMDAT code dropped (tools/ld/eh-frame.ts).
-  {
-    let ehAlign = 1;
-    for (const u of units) for (const sec of u.sections) if ((specFor(sec.name)?.name ?? defaultOutputName(sec.name)) === '.eh_frame') ehAlign = Math.max(ehAlign, sec.align);
-    mergeEhFrames(units, () => ehAlign, diags);
-  }
   for (const u of units) {
     for (const sec of u.sections) {
       if (sec.size === 0 && !sec.hasLabels) continue;
@@ -636,6 +630,13 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     }
   };
   place();
+  // .eh_frame: equal CIEs once, FDEs of discarded COMDAT code dropped (tools/ld/eh-frame.ts). As in GNU ld,
+  // this comes after the first placement, so the first round of relaxation still sees the unedited sizes.
+  {
+    let ehAlign = 1;
+    for (const u of units) for (const sec of u.sections) if (sec.outputName === '.eh_frame') ehAlign = Math.max(ehAlign, sec.align);
+    mergeEhFrames(units, () => ehAlign, diags);
+  }
   const gpFinal = relaxObjects(units, ordered, byName, globals, opts, diags, place, () => provided, () => (tlsOuts.length ? tlsBase : null));
   const usedProvided = new Set<string>();
 
@@ -760,6 +761,11 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
                   zeroPcrelHi(fx.frag.sink!.buf, fx.frag.start + fx.offset);
                   auipcs.set(Number(pc), 0n);
                   continue;
+                } else if ((type === R.CALL || type === R.CALL_PLT) && undefWeak(fx.expr)) {
+                  // A call to an undefined weak function (GNU ld): `auipc rd, 0; jalr rd, 0(x0)`, a call to 0.
+                  const b = fx.frag.sink!.buf;
+                  setBaseRegister(b, fx.frag.start + fx.offset + 4, 0);
+                  rv = 0n;
                 } else if (type === R.GPREL_I || type === R.GPREL_S) {
                   // Relaxed low part: x0-relative when the address fits 12 bits, else gp-relative (GNU ld).
                   const b = fx.frag.sink!.buf;
@@ -1097,7 +1103,10 @@ function relaxObjects(
 ): bigint | null {
   const owner = new Map<InputSection, { u: ObjectUnit; info: RelaxInfo }>();
   for (const u of units) if (u instanceof ObjectUnit) for (const [sec, info] of u.relax) owner.set(sec, { u, info });
-  if (!owner.size) return null;
+  if (!owner.size) {
+    place();
+    return null;
+  }
   const work: { sec: InputSection; u: ObjectUnit; info: RelaxInfo }[] = [];
   for (const o of ordered) for (const sec of o.inputs) {
     const w = owner.get(sec);
@@ -1187,6 +1196,7 @@ function relaxObjects(
       if (!changed) break;
     }
   }
+  else place();
   setGp();
   let aligned = false;
   for (const w of work) {
