@@ -193,3 +193,39 @@ describe.skipIf(!haveGcc)('libraries are searched where they appear, as GNU ld s
     });
   }
 });
+
+describe.skipIf(!haveGcc)('rvx asm writes .eh_frame for .cfi_* as GNU as does', () => {
+  it('the interpreted frames equal GNU as, verify, and link and run both ways', async () => {
+    const { main: asmMain } = await import('../tools/commands/asm.js');
+    const srcs: string[] = [];
+    const rvxObjs: string[] = [];
+    for (const c of ['relax.c', 'util.c']) {
+      const s = join(dir, `eh-${c.replace(/\.c$/, '.s')}`);
+      must(GCC, [...ARCH, '-O2', '-fasynchronous-unwind-tables', '-S', c, '-o', s]);
+      const o = s.replace(/\.s$/, '.rvx.o');
+      const g = s.replace(/\.s$/, '.gnu.o');
+      const r = await captureMain(asmMain, ['-c', s, '-o', o]);
+      expect(r.stderr).toBe('');
+      must(`${PREFIX}as`, ['-march=rv64imac', '-mabi=lp64', '-mno-relax', s, '-o', g]);
+      const frames = (f: string) =>
+        spawnSync(`${PREFIX}readelf`, ['--debug-dump=frames-interp', f], { encoding: 'utf8' }).stdout.split('\n').filter((l) => !/FDE|^Contents/.test(l)).join('\n');
+      expect(frames(o)).toContain('CFA');
+      expect(frames(o)).toBe(frames(g));
+      if (haveDwarfdump) expect(spawnSync(DWARFDUMP, ['--verify', '--eh-frame', o], { encoding: 'utf8' }).stdout).toContain('No errors.');
+      srcs.push(s);
+      rvxObjs.push(o);
+    }
+    const viaGnu = join(dir, 'eh-gnu.elf');
+    must(`${PREFIX}ld`, ['-T', 'rvx-layout.ld', '--no-warn-rwx-segments', 'crt.o', ...rvxObjs, libgcc, '-o', viaGnu]);
+    const viaRvx = join(dir, 'eh-rvx.elf');
+    const l = await captureMain(ldMain, [join(dir, 'crt.s'), ...srcs, libgcc, '-o', viaRvx]);
+    expect(l.stderr).toBe('');
+    const out = await run(viaGnu);
+    expect(out).toContain('sum=209\n');
+    expect(await run(viaRvx)).toBe(out);
+    for (const elf of [viaGnu, viaRvx]) {
+      expect(spawnSync(`${PREFIX}readelf`, ['--debug-dump=frames', elf], { encoding: 'utf8' }).stdout.match(/ FDE /g)?.length).toBe(10);
+      if (haveDwarfdump) expect(spawnSync(DWARFDUMP, ['--verify', '--eh-frame', elf], { encoding: 'utf8' }).stdout).toContain('No errors.');
+    }
+  });
+});

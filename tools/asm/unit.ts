@@ -604,7 +604,8 @@ export class Unit {
     if (this.frames_?.open()) {
       this.diags.push({ file: this.loc.file, line: this.loc.line, col: 1, severity: 'error', message: 'missing .cfi_endproc at the end of the file' });
     }
-    if (this.frames_?.debugFrame && this.frames_.procs.length) this.writeFrameTable(this.frames_);
+    if (this.frames_?.debugFrame && this.frames_.procs.length) this.writeFrameTable(this.frames_, false);
+    if (this.frames_?.ehFrame && this.frames_.procs.length) this.writeFrameTable(this.frames_, true);
     // A .weakref target not defined or declared here is a weak undefined reference (GNU as).
     for (const t of this.weakrefTargets) {
       if (t.kind === 0 && !t.global) {
@@ -2315,10 +2316,11 @@ export class Unit {
   }
 
   /** Call-frame tables, written to .debug_frame at the end of the unit. */
-  private writeFrameTable(frames: FrameTable): void {
+  private writeFrameTable(frames: FrameTable, eh: boolean): void {
     const save = this.sec;
     const savePrev = this.prevSec;
-    const df = this.section('.debug_frame', 0, SHT_PROGBITS);
+    const df = eh ? this.section('.eh_frame', SHF_ALLOC, SHT_PROGBITS) : this.section('.debug_frame', 0, SHT_PROGBITS);
+    if (eh) df.align = Math.max(df.align, 8);
     const loc = { ...this.loc };
     let written = 0;
     try {
@@ -2333,13 +2335,13 @@ export class Unit {
           frag.putLE(0n, n);
           written += n;
         },
-        newLabel: () => this.newSym('.Ldebug_frame', true),
+        newLabel: () => this.newSym(eh ? '.Leh_frame' : '.Ldebug_frame', true),
         place: (sym) => {
           this.sec = df;
           this.placeLabel(sym);
         },
         size: () => written,
-      });
+      }, eh);
     } finally {
       this.sec = save;
       this.prevSec = savePrev;
