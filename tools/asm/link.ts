@@ -574,7 +574,8 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       const text = alloc.filter((o) => o.flags & SHF_EXECINSTR).pop();
       const progbits = alloc.filter((o) => o.type !== SHT_NOBITS).pop();
       const bss = alloc.find((o) => o.type === SHT_NOBITS);
-      const writable = alloc.find((o) => o.flags & SHF_WRITE);
+      // The first writable section that is not the TLS template (GNU: gp lies in the small data, after it).
+    const writable = alloc.find((o) => o.flags & SHF_WRITE && !(o.flags & SHF_TLS)) ?? alloc.find((o) => o.flags & SHF_WRITE);
       const last = alloc[alloc.length - 1];
       const end = last ? endOf(last) : opts.base;
       const etext = text ? endOf(text) : opts.base;

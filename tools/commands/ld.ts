@@ -13,17 +13,19 @@ import type { LinkInput } from '../ld/inputs.js';
 export const LD: CommandSpec = {
   name: 'ld',
   synopsis: 'INPUT... -o out.elf [options]',
-  about: `Link ELF64 RISC-V relocatable objects (.o), ar archives (.a, e.g. libgcc.a) and rvx assembly sources
-(any other file) into one executable. As in GNU ld, an archive (or -l library) is searched where it
-appears on the command line: members are pulled when they define a symbol still undefined at that point
-(archives between --start-group and --end-group are searched until none pulls more). Symbols bind as GNU
-ld binds them (strong over weak and common; two strong is an error); COMDAT groups keep their first copy;
-SHF_MERGE strings and constants are merged. Linker relaxation is on by default, as in GNU ld
-(docs/assembler.md, "Linker relaxation").`,
+  about: `Link ELF64 RISC-V relocatable objects (.o), ar archives (.a, e.g. libgcc.a) and rvx assembly
+sources (any other file) into one executable. As in GNU ld, an archive (or -l library) is searched
+where it appears on the command line: members are pulled when they define a symbol still undefined
+at that point (archives between --start-group and --end-group are searched until none pulls more).
+Symbols bind as GNU ld binds them (strong over weak and common; two strong is an error); COMDAT
+groups keep their first copy; SHF_MERGE strings and constants are merged; .eh_frame is edited as GNU
+ld edits it. Linker relaxation is on by default, as in GNU ld (docs/assembler.md). GNU spellings
+-Ttext, -Ttext-segment, -Map, -( -) are understood; -static, -nostdlib, -m elf64lriscv and
+--no-warn-rwx-segments are accepted and change nothing.`,
   flags: [
     { long: 'output', short: 'o', arg: 'FILE', help: "output file (required; '-' for standard output)" },
     { long: 'entry', short: 'e', arg: 'SYM', help: 'entry symbol (default _start, else the start of .text)' },
-    { long: 'base', arg: 'ADDR', help: 'address of the first section (default 0x80000000; GNU ld: -Ttext ADDR)' },
+    { long: 'base', arg: 'ADDR', help: 'address of the first section (default 0x80000000; GNU ld: -Ttext ADDR, -Ttext-segment ADDR)' },
     { long: 'layout', arg: 'FILE.json', help: 'section order, addresses and alignment (docs/assembler.md)' },
     { long: 'march', arg: 'ISA', help: 'ISA for the assembly sources (default rv64imac)' },
     { long: 'library-path', short: 'L', arg: 'DIR', repeat: true, help: 'search DIR for -l libraries' },
@@ -42,9 +44,31 @@ SHF_MERGE strings and constants are merged. Linker relaxation is on by default, 
 const isElf = (b: Uint8Array) => b.length >= 4 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
 const isArchive = (b: Uint8Array) => b.length >= 8 && Buffer.from(b.subarray(0, 8)).toString('latin1') === '!<arch>\n';
 
-/** GNU ld's single-dash spellings this command understands, as their flag-table names. */
+/** GNU ld's spellings this command understands, as their flag-table names; switches that change nothing for
+ * a static RISC-V link (-static, -nostdlib, -m elf64lriscv, --no-warn-rwx-segments) are accepted and dropped. */
 function gnuSpellings(argv: string[]): string[] {
-  return argv.map((x) => (x === '-Ttext' ? '--base' : x.startsWith('-Ttext=') ? `--base=${x.slice(7)}` : x === '-(' ? '--start-group' : x === '-)' ? '--end-group' : x));
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i];
+    if (x === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (x === '-static' || x === '-nostdlib' || x === '--no-warn-rwx-segments' || x === '-melf64lriscv') continue;
+    if (x === '-m' && argv[i + 1] === 'elf64lriscv') {
+      i++;
+      continue;
+    }
+    if (x === '-Ttext' || x === '-Ttext-segment') out.push('--base');
+    else if (x.startsWith('-Ttext=')) out.push(`--base=${x.slice(7)}`);
+    else if (x.startsWith('-Ttext-segment=')) out.push(`--base=${x.slice(15)}`);
+    else if (x === '-Map') out.push('--map');
+    else if (x.startsWith('-Map=')) out.push(`--map=${x.slice(5)}`);
+    else if (x === '-(') out.push('--start-group');
+    else if (x === '-)') out.push('--end-group');
+    else out.push(x);
+  }
+  return out;
 }
 
 // Libraries and group markers keep their place among the input files: they become operands marked so.
