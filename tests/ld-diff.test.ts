@@ -1,13 +1,13 @@
 // rvx ld against GNU ld on gcc's objects (skipped, with a message, without riscv64-unknown-elf-gcc/ld/as/ar).
 //
 // 1. Same image. C programs of our own (tests/fixtures/ld and tests/fixtures/diff) — string and constant
-//    merging, COMDAT groups, linker relaxation (calls, tail calls, gp-relative data, data out of gp's reach,
-//    a weak call that stays 0, local-exec TLS), weak/strong symbols, jump tables, libgcc — compiled by gcc at several levels
-//    (-O3 with .eh_frame from -fasynchronous-unwind-tables) and linked by GNU ld with a script that gives rvx
-//    ld's default layout (tests/fixtures/ld/rvx-layout.ld) and by `rvx ld` (relaxing, its default): every
-//    allocated section has the same address and bytes, every global symbol the same value and size, and the
-//    program prints the same under `rvx run`; linked with --no-relax it prints the same too. With -g the image's
-//    line and frame tables pass `llvm-dwarfdump --verify`.
+//    merging, COMDAT groups, linker relaxation (calls, tail calls, gp-relative data, data out of gp's
+//    reach, a weak call that stays 0, local-exec TLS), weak/strong symbols, jump tables, libgcc — compiled
+//    by gcc at several levels (-O3 with .eh_frame from -fasynchronous-unwind-tables) and linked by GNU ld
+//    with a script that gives rvx ld's default layout (tests/fixtures/ld/rvx-layout.ld) and by `rvx ld`
+//    (relaxing, its default): every allocated section has the same address and bytes, every global symbol
+//    the same value and size, and the program prints the same under `rvx run`; linked with --no-relax by
+//    both, the images are equal too. With -g the image's line and frame tables pass `llvm-dwarfdump --verify`.
 // 2. Libraries are searched where they appear on the command line (GNU ld's order), --start-group resolves
 //    a cycle between archives: the same members are pulled, and the same links fail, as with GNU ld.
 
@@ -124,9 +124,13 @@ describe.skipIf(!haveGcc)('rvx ld and GNU ld give the same image from the same o
         expect(out.startsWith('exit 0\n')).toBe(true);
         for (const line of p.expect) expect(out).toContain(line);
         expect(await run(rvx)).toBe(out);
+        // Without relaxation (GNU ld still trims R_RISCV_ALIGN padding, and so does rvx): the same image too.
         const plain = join(dir, `${tag}.norelax.elf`);
+        const gnuPlain = join(dir, `${tag}.gnu-norelax.elf`);
+        must(`${PREFIX}ld`, ['--no-relax', '-T', 'rvx-layout.ld', '--no-warn-rwx-segments', ...inputs, '-o', gnuPlain]);
         const l2 = await captureMain(ldMain, ['--no-relax', ...inputs, '-o', plain]);
         expect(l2.stderr).toBe('');
+        expect(image(plain).sections).toEqual(image(gnuPlain).sections);
         expect(await run(plain)).toBe(out);
         if (level.includes('-g') && haveDwarfdump) {
           for (const what of ['--debug-line', '--debug-frame']) {

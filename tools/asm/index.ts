@@ -16,8 +16,6 @@ import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { encodeAttributes, mergeAttributes, parseIsa, SHT_RISCV_ATTRIBUTES } from './attributes.js';
 import { AsmError, evaluate, symbolPlusConstant, type Expr, type RelValue, type Sym } from './expr.js';
 import { checkLayout, link, parseAddress, type LayoutSpec, type LinkUnit, type OutputSection } from './link.js';
-import { isArchive, readArchive, readObject } from '../elf/object.js';
-import { ElfError } from '../elf/read.js';
 import { ObjectUnit } from '../ld/object-unit.js';
 import { addObjects, type LinkInput } from '../ld/inputs.js';
 import { writeObject } from '../ld/write-object.js';

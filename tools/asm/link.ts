@@ -758,9 +758,12 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
                 } else if (gotSlots.has(fx)) rv = gotAddr(fx) - pc;
                 else if (type === R.TPREL_HI20 || type === R.TPREL_LO12_I || type === R.TPREL_LO12_S) rv = tlsOffset(v);
                 else if (type === R.TLS_DTPREL32 || type === R.TLS_DTPREL64) rv = tlsOffset(v) - 0x800n;
-                else if (type === R.PCREL_HI20 && undefWeak(fx.expr)) {
-                  zeroPcrelHi(fx.frag.sink!.buf, fx.frag.start + fx.offset);
-                  auipcs.set(Number(pc), 0n);
+                else if (type === R.PCREL_HI20 && !fitsUpper(upperPart(v - pc)) && fitsUpper(upperPart(v))) {
+                  // GNU ld (riscv_zero_pcrel_hi_reloc): an address the auipc cannot reach from here but lui can
+                  // (an undefined weak symbol's 0, a low absolute address) is loaded 0-relative instead; its
+                  // %pcrel_lo parts then take the address's low 12 bits.
+                  luiPcrelHi(fx.frag.sink!.buf, fx.frag.start + fx.offset, v);
+                  auipcs.set(Number(pc), v);
                   continue;
                 } else if ((type === R.CALL || type === R.CALL_PLT) && undefWeak(fx.expr)) {
                   // A call to an undefined weak function (GNU ld): `auipc rd, 0; jalr rd, 0(x0)`, a call to 0.
@@ -916,6 +919,23 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     ? { vaddr: tlsBase, filesz: tlsOuts.filter((o) => o.type !== SHT_NOBITS).reduce((n, o) => n + o.size, 0), memsz: Number(tlsOuts[tlsOuts.length - 1].addr + BigInt(tlsOuts[tlsOuts.length - 1].size) - tlsBase), align: Math.max(...tlsOuts.map((o) => o.align)) }
     : undefined;
   return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls };
+}
+
+/** RISCV_CONST_HIGH_PART: what a lui/auipc contributes for a value (its low 12 bits go to the paired addi). */
+function upperPart(v: bigint): bigint {
+  return BigInt.asIntN(64, (v + 0x800n) & ~0xfffn);
+}
+
+/** A lui/auipc immediate can produce it (sign-extended 32-bit, low 12 bits zero). */
+function fitsUpper(v: bigint): boolean {
+  return v >= -0x80000000n && v < 0x80000000n;
+}
+
+/** Turn the auipc at `at` into `lui rd, %hi(v)` (same rd). */
+function luiPcrelHi(buf: Uint8Array, at: number, v: bigint): void {
+  const rd = ((buf[at] >> 7) | (buf[at + 1] << 1)) & 0x1f;
+  const hi = Number(BigInt.asUintN(20, (v + 0x800n) >> 12n));
+  writeBits(buf, at, ((hi << 12) | (rd << 7) | 0x37) >>> 0, 4);
 }
 
 /** Turn the auipc at `at` into `lui rd, 0` (same rd). */

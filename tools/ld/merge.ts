@@ -14,7 +14,7 @@
 // addend then applies unchanged), as ld maps them.
 
 import type { Diagnostic } from '../asm/diagnostics.js';
-import { E_BIN, E_NUM, E_SYM, symbolPlusConstant, type Expr, type Sym } from '../asm/expr.js';
+import { E_SYM, symbolPlusConstant, type Expr, type Sym } from '../asm/expr.js';
 import type { LinkUnit } from '../asm/link.js';
 import type { InputSection } from '../asm/section.js';
 import { SHT_NOBITS } from '../elf/model.js';
@@ -82,7 +82,6 @@ export function mergeSections(units: LinkUnit[], outName: (sec: InputSection) =>
         if (e && e.align < align) {
           // A better-aligned copy replaces the one found before (bfd: sec_merge_hash_lookup).
           const old = e;
-          e = undefined;
           const ne: Entry = { key, bytes, align, owner: pieces, sec, index: 0, suffixOf: null, replacedBy: null };
           old.replacedBy = ne;
           old.align = 0;
@@ -117,8 +116,7 @@ export function mergeSections(units: LinkUnit[], outName: (sec: InputSection) =>
             if (!nul && !(p & mask)) {
               nul = true;
               // The empty string: its bytes are one terminator.
-              const e = add(p, entsize, mask + 1);
-              void e;
+              add(p, entsize, mask + 1);
             }
             p += entsize;
           }
@@ -248,6 +246,4 @@ export function mergeSections(units: LinkUnit[], outName: (sec: InputSection) =>
       s.offset = loc.off;
     }
   }
-  void E_BIN;
-  void E_NUM;
 }

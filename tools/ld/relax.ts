@@ -21,8 +21,7 @@
 // Pass 1: R_RISCV_ALIGN — of the `addend` bytes of nops the assembler left, keep as many as reach the
 //   alignment at the final address and delete the rest (done even when relaxation is off, like GNU ld).
 
-import type { Expr, Sym } from '../asm/expr.js';
-import { E_BIN, E_NUM, E_SYM, OP_ADD, symbolPlusConstant } from '../asm/expr.js';
+import { E_BIN, E_NUM, OP_ADD, symbolPlusConstant, type Expr } from '../asm/expr.js';
 import type { Fixup, InputSection } from '../asm/section.js';
 import { SHF_EXECINSTR } from '../elf/model.js';
 import { SHF_MERGE } from '../elf/object.js';
@@ -312,10 +311,3 @@ export function relaxAlign(u: ObjectUnit, sec: InputSection, info: RelaxInfo, en
     deleteBytes(u, sec, rest, [{ at: a.offset + nops, count: a.addend - nops }], new Set());
   }
 }
-
-/** Whether a symbol-plus-constant expression names a section symbol (a place by section + addend). */
-export function isSectionRef(u: ObjectUnit, e: Expr): boolean {
-  return e.t === E_SYM ? u.sectionSyms.has(e.sym) : e.t === E_BIN && e.a.t === E_SYM && u.sectionSyms.has(e.a.sym);
-}
-
-export type { Sym };
