@@ -21,7 +21,7 @@
 // Pass 1: R_RISCV_ALIGN — of the `addend` bytes of nops the assembler left, keep as many as reach the
 //   alignment at the final address and delete the rest (done even when relaxation is off, like GNU ld).
 
-import { E_BIN, E_NUM, OP_ADD, symbolPlusConstant, type Expr } from '../asm/expr.js';
+import { E_BIN, E_NUM, OP_ADD, symbolPlusConstant, type Expr, type Sym } from '../asm/expr.js';
 import type { Fixup, InputSection } from '../asm/section.js';
 import { SHF_EXECINSTR } from '../elf/model.js';
 import { SHF_MERGE } from '../elf/object.js';
@@ -95,14 +95,31 @@ function contents(sec: InputSection): { buf: Uint8Array; base: number } {
   return { buf: f.sink!.buf, base: f.start };
 }
 
+/** The labels of each of an object's sections, indexed once when relaxation starts (after merging and the
+ * .eh_frame edit, which move and add symbols; relaxation itself moves none across sections). */
+const bySection = new WeakMap<ObjectUnit, Map<InputSection, Sym[]>>();
+function sectionSymbols(u: ObjectUnit, sec: InputSection): Sym[] {
+  let m = bySection.get(u);
+  if (!m) {
+    m = new Map();
+    for (const s of u.symbols.values()) {
+      if (s.kind !== 1 || !s.section) continue;
+      let list = m.get(s.section);
+      if (!list) m.set(s.section, (list = []));
+      list.push(s);
+    }
+    bySection.set(u, m);
+  }
+  return m.get(sec) ?? [];
+}
+
 /** Remove `deletions` (offset, count; non-overlapping) from the section, moving symbols and relocations. */
-export function deleteBytes(u: ObjectUnit, sec: InputSection, info: RelaxInfo, deletions: { at: number; count: number }[], removed: Set<Fixup>): void {
+function deleteBytes(u: ObjectUnit, sec: InputSection, info: RelaxInfo, deletions: { at: number; count: number }[], removed: Set<Fixup>): void {
   const toaddr = sec.size;
-  const desc = deletions.slice().sort((a, b) => b.at - a.at);
+  const asc = deletions.slice().sort((a, b) => a.at - b.at);
   // Bytes: keep what lies outside the deleted ranges.
   const { buf, base } = contents(sec);
   const old = buf.slice(base, base + toaddr);
-  const asc = desc.slice().reverse();
   let w = base;
   let r = 0;
   for (const d of asc) {
@@ -117,34 +134,43 @@ export function deleteBytes(u: ObjectUnit, sec: InputSection, info: RelaxInfo, d
   f.size = newSize;
   if (f.sink!.len === base + toaddr) f.sink!.len = base + newSize;
   sec.size = newSize;
-  // Symbols defined in the section (GNU: riscv_relax_delete_bytes).
-  for (const s of u.symbols.values()) {
-    if (s.section !== sec || s.kind !== 1) continue;
-    let v = s.offset;
-    let size = s.size && s.size.t === E_NUM ? s.size.v : 0n;
-    const hasSize = !!(s.size && s.size.t === E_NUM);
-    for (const d of desc) {
-      if (v > d.at && v <= toaddr) v -= d.count;
-      else if (hasSize && v <= d.at && BigInt(v) + size > BigInt(d.at) && BigInt(v) + size <= BigInt(toaddr)) size -= BigInt(d.count);
+  // Symbols defined in the section (GNU: riscv_relax_delete_bytes): one above a deleted range moves down by
+  // it (one exactly at its start stays), one whose end lies above it shrinks by it. Relocations likewise.
+  // The ranges do not overlap, so every place moves by the bytes deleted below it (prefix sums).
+  const ats = asc.map((d) => d.at);
+  const below = [0];
+  for (const d of asc) below.push(below[below.length - 1] + d.count);
+  /** Bytes deleted at offsets below x. */
+  const shift = (x: number): number => {
+    let lo = 0;
+    let hi = ats.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ats[mid] < x) lo = mid + 1;
+      else hi = mid;
     }
-    s.offset = v;
-    if (hasSize) s.size = { t: E_NUM, v: size };
+    return below[lo];
+  };
+  for (const s of sectionSymbols(u, sec)) {
+    if (s.section !== sec || s.kind !== 1 || s.offset > toaddr) continue;
+    const v = s.offset;
+    if (s.size && s.size.t === E_NUM) {
+      const end = BigInt(v) + s.size.v;
+      if (s.size.v > 0n && end <= BigInt(toaddr)) {
+        const inside = shift(Number(end)) - shift(v);
+        if (inside) s.size = { t: E_NUM, v: s.size.v - BigInt(inside) };
+      }
+    }
+    s.offset = v - shift(v);
   }
-  // Relocations.
   const kept: Fixup[] = [];
   for (const fx of sec.fixups) {
     if (removed.has(fx)) continue;
-    let off = fx.offset;
-    for (const d of desc) if (off > d.at && off < toaddr) off -= d.count;
-    fx.offset = off;
+    if (fx.offset < toaddr) fx.offset -= shift(fx.offset);
     kept.push(fx);
   }
   sec.fixups = kept;
-  for (const a of info.aligns) {
-    let off = a.offset;
-    for (const d of desc) if (off > d.at && off < toaddr) off -= d.count;
-    a.offset = off;
-  }
+  for (const a of info.aligns) if (a.offset < toaddr) a.offset -= shift(a.offset);
 }
 
 /** One scan of pass 0 over a section; true if anything changed. */
