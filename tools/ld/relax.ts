@@ -197,6 +197,7 @@ export function relaxScan(u: ObjectUnit, sec: InputSection, info: RelaxInfo, env
     const type = fx.field;
     const off = fx.offset;
     const at = base + off;
+    if (off + 4 > sec.size) continue; // a malformed object: its relocation is reported when applied
     switch (type) {
       case R.CALL:
       case R.CALL_PLT: {
@@ -320,6 +321,10 @@ export function relaxAlign(u: ObjectUnit, sec: InputSection, info: RelaxInfo, en
     const a = aligns[i];
     let alignment = 1n;
     while (alignment <= BigInt(a.addend)) alignment *= 2n;
+    if (a.offset + a.addend > sec.size) {
+      env.error(null, sec, a.offset, `R_RISCV_ALIGN: ${a.addend} bytes of padding run past the end of ${sec.name}`);
+      continue;
+    }
     const at = sec.addr + BigInt(a.offset);
     const aligned = ((at - 1n) & ~(alignment - 1n)) + alignment;
     const nops = Number(aligned - at);
