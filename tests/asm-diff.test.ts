@@ -222,7 +222,7 @@ describe.skipIf(!haveGcc)('relocations in GNU as objects', () => {
   it('rvx ld applies them to the same bytes rvx asm produces from the source', async () => {
     sh(`${PREFIX}as`, ['-march=rv64imac', 'relocs.s', '-o', 'relocs.o'], dir);
     sh(`${PREFIX}as`, ['-march=rv64imac', 'relocs_ext.s', '-o', 'relocs_ext.o'], dir);
-    const fromObj = await captureMain(ldMain, ['--base', '0x10000', join(dir, 'relocs.o'), join(dir, 'relocs_ext.o'), '-o', join(dir, 'relocs-o.elf')]);
+    const fromObj = await captureMain(ldMain, ['--no-relax', '--base', '0x10000', join(dir, 'relocs.o'), join(dir, 'relocs_ext.o'), '-o', join(dir, 'relocs-o.elf')]);
     expect(fromObj.stderr).toBe('');
     const { assemble } = await import('../tools/asm/index.js');
     const { readFileSync } = await import('node:fs');

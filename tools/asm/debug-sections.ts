@@ -1,7 +1,7 @@
 // `.cfi_*` directives and the DWARF sections written at the end of a unit (.debug_frame from the
 // call-frame table of dwarf-frame.ts, .debug_line from the line table of dwarf-line.ts).
 
-import { SHT_PROGBITS } from '../elf/model.js';
+import { SHF_ALLOC, SHT_PROGBITS } from '../elf/model.js';
 import { AsmError } from './expr.js';
 import { LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
@@ -29,10 +29,11 @@ export function cfi(u: Unit, name: string, p: number, end: number): void {
 }
 
 /** Call-frame tables, written to .debug_frame at the end of the unit. */
-export function writeFrameTable(u: Unit, frames: FrameTable): void {
+export function writeFrameTable(u: Unit, frames: FrameTable, eh: boolean): void {
   const save = u.sec;
   const savePrev = u.prevSec;
-  const df = u.section('.debug_frame', 0, SHT_PROGBITS);
+  const df = eh ? u.section('.eh_frame', SHF_ALLOC, SHT_PROGBITS) : u.section('.debug_frame', 0, SHT_PROGBITS);
+  if (eh) df.align = Math.max(df.align, 8);
   const loc = { ...u.loc };
   let written = 0;
   try {
@@ -47,13 +48,13 @@ export function writeFrameTable(u: Unit, frames: FrameTable): void {
         frag.putLE(0n, n);
         written += n;
       },
-      newLabel: () => u.newSym('.Ldebug_frame', true),
+      newLabel: () => u.newSym(eh ? '.Leh_frame' : '.Ldebug_frame', true),
       place: (sym) => {
         u.sec = df;
         u.placeLabel(sym);
       },
       size: () => written,
-    });
+    }, eh);
   } finally {
     u.sec = save;
     u.prevSec = savePrev;

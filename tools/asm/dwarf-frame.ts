@@ -1,8 +1,11 @@
 // Call-frame information from `.cfi_*` directives (DWARF 5 §6.4 "Call Frame Information"), written to
 // `.debug_frame` when the source asks for it with `.cfi_sections .debug_frame` (what gcc -g writes for
-// RISC-V). The CIE is GNU as's for RISC-V (version 3, code alignment 1, data alignment -4, return address
-// x1, CFA = sp); each procedure gets an FDE whose instructions advance by label differences (4-byte
-// DW_CFA_advance_loc4, resolved after relaxation), so the interpreted table equals GNU's.
+// RISC-V), and to `.eh_frame` (LSB "Exception Frames") unless `.cfi_sections` leaves it out, as GNU as does.
+// The CIE is GNU as's for RISC-V (version 3, code alignment 1, data alignment -4, return address x1,
+// CFA = sp; in .eh_frame augmentation "zR" with FDE addresses pc-relative 4-byte, DW_EH_PE_pcrel|sdata4);
+// each procedure gets an FDE whose instructions advance by label differences (4-byte DW_CFA_advance_loc4,
+// resolved after relaxation), so the interpreted table equals GNU's. .eh_frame records are 4-aligned and the
+// last is padded to 8, the section's alignment (GNU as).
 
 import { AsmError, E_BIN, E_SYM, OP_SUB, type Expr, type Sym } from './expr.js';
 import type { InputSection } from './section.js';
@@ -152,13 +155,56 @@ export class FrameTable {
     p.ops.push({ label: here(), bytes });
   }
 
+  /** .eh_frame: CIE id 0, "zR" (FDE addresses DW_EH_PE_pcrel|sdata4), CIE pointers relative to the field. */
+  private writeEh(out: FrameSink, diff: (a: Sym, b: Sym) => Expr): void {
+    const padTo = (a: number) => {
+      while (out.size() % a) out.bytes([0]);
+    };
+    const cie = out.newLabel();
+    const cieEnd = out.newLabel();
+    const cieBody = out.newLabel();
+    out.place(cie);
+    out.datum(diff(cieEnd, cieBody), 4);
+    out.place(cieBody);
+    out.bytes([0, 0, 0, 0, 3, 0x7a, 0x52, 0, ...uleb(1), ...sleb(DATA_ALIGN), ...uleb(1), ...uleb(1), 0x1b, 0x0d, ...uleb(2)]);
+    padTo(4);
+    out.place(cieEnd);
+    this.procs.forEach((p, i) => {
+      const end = out.newLabel();
+      const body = out.newLabel();
+      out.datum(diff(end, body), 4);
+      out.place(body);
+      out.datum(diff(body, cie), 4);
+      const at = out.newLabel();
+      out.place(at);
+      out.datum(diff(p.start, at), 4);
+      out.datum(diff(p.end!, p.start), 4);
+      out.bytes([0]);
+      let prev = p.start;
+      for (const op of p.ops) {
+        if (op.label.frag !== prev.frag || op.label.offset !== prev.offset) {
+          out.bytes([0x04]);
+          out.datum(diff(op.label, prev), 4);
+          prev = op.label;
+        }
+        out.bytes(op.bytes);
+      }
+      padTo(i === this.procs.length - 1 ? 8 : 4);
+      out.place(end);
+    });
+  }
+
   /** Unterminated procedure, for the end-of-unit diagnostic. */
   open(): boolean {
     return this.cur !== null;
   }
 
-  write(out: FrameSink): void {
+  write(out: FrameSink, eh = false): void {
     const diff = (a: Sym, b: Sym): Expr => ({ t: E_BIN, op: OP_SUB, a: { t: E_SYM, sym: a }, b: { t: E_SYM, sym: b } });
+    if (eh) {
+      this.writeEh(out, diff);
+      return;
+    }
     const pad = (start: number) => {
       while ((out.size() - start) % 4) out.bytes([0]);
     };

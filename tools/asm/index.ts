@@ -16,9 +16,8 @@ import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { encodeAttributes, mergeAttributes, parseIsa, SHT_RISCV_ATTRIBUTES } from './attributes.js';
 import { AsmError, evaluate, symbolPlusConstant, type Expr, type RelValue, type Sym } from './expr.js';
 import { checkLayout, link, parseAddress, type LayoutSpec, type LinkUnit, type OutputSection } from './link.js';
-import { isArchive, readArchive, readObject } from '../elf/object.js';
-import { ElfError } from '../elf/read.js';
 import { ObjectUnit } from '../ld/object-unit.js';
+import { addObjects, type LinkInput } from '../ld/inputs.js';
 import { writeObject } from '../ld/write-object.js';
 import { Unit, type BinaryResolver, type IncludeResolver, type SourceFile } from './unit.js';
 
@@ -52,10 +51,14 @@ export interface AssembleOptions {
   listing?: boolean;
   /**
    * Relocatable ELF objects (from gcc, clang, GNU as) and `ar` archives (libgcc.a) linked with the sources.
-   * Every object is linked; an archive member only when it defines a symbol still undefined (the archives
-   * are searched repeatedly until nothing more is pulled, like ld's --start-group).
+   * Every object is linked; an archive member only when it defines a symbol still undefined where the
+   * archive appears (GNU ld's order; see tools/ld/inputs.ts for groups).
    */
-  objects?: { name: string; bytes: Uint8Array }[];
+  objects?: LinkInput[];
+  /** Linker relaxation of objects that allow it (R_RISCV_RELAX): tools/ld/relax.ts. Default false (for assembleObject: mark the object's code relaxable). */
+  relax?: boolean;
+  /** With relax: also make accesses gp-relative (needs `__global_pointer$` in gp). Default true. */
+  relaxGp?: boolean;
   /**
    * Whose choices to follow where GNU as and LLVM differ: 'llvm' (default; llvm-mc 14's compression and
    * `li` sequences, nops last in code alignment) or 'gnu' (GNU as 2.40's, so images and objects can be
@@ -175,7 +178,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   addObjects(units, options.objects ?? [], diags);
   let linked: ReturnType<typeof link> | null = null;
   try {
-    linked = link(units, { base, layout, entry: options.entry ?? null }, diags);
+    linked = link(units, { base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true }, diags);
   } catch (e) {
     if (!(e instanceof AsmError) && !(e instanceof RangeError)) throw e;
     diags.push({ file: '<link>', line: 0, col: 0, severity: 'error', message: e instanceof RangeError ? `symbol definitions nested too deeply (${e.message})` : (e as Error).message });
@@ -226,66 +229,6 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
     elf: () => writeElf(image, { flags: eFlags }),
     binary: () => flatBinary(outputs),
   };
-}
-
-/** Load the objects, then pull archive members that define symbols still undefined, until none is pulled. */
-function addObjects(units: LinkUnit[], inputs: { name: string; bytes: Uint8Array }[], diags: Diagnostic[]): void {
-  const refuse = (name: string, e: unknown) => {
-    if (!(e instanceof ElfError)) throw e;
-    diags.push({ file: name, line: 0, col: 0, severity: 'error', message: e.message.startsWith(name + ': ') ? e.message.slice(name.length + 2) : e.message });
-  };
-  const archives: { name: string; members: { name: string; data: Uint8Array }[]; index: Map<string, number>; loaded: Set<number> }[] = [];
-  for (const input of inputs) {
-    try {
-      if (isArchive(input.bytes)) {
-        const a = readArchive(input.bytes, input.name);
-        if (a.index.size === 0) {
-          // No symbol index (ar without s): index the members' definitions ourselves.
-          a.members.forEach((m, i) => {
-            try {
-              for (const sym of readObject(m.data, m.name).symbols) if (sym.bind !== 0 && sym.shndx !== 0 && !a.index.has(sym.name)) a.index.set(sym.name, i);
-            } catch {
-              // not an object: never pulled
-            }
-          });
-        }
-        archives.push({ name: input.name, ...a, loaded: new Set() });
-      } else units.push(new ObjectUnit(units.length, input.name, readObject(input.bytes, input.name)));
-    } catch (e) {
-      refuse(input.name, e);
-    }
-  }
-  if (!archives.length) return;
-  const defined = new Set<string>();
-  const undefinedNames = new Set<string>();
-  const scan = (u: LinkUnit) => {
-    for (const s of u.symbols.values()) {
-      if (s.temp) continue;
-      if (s.kind !== 0 && s.global && !s.common) defined.add(s.name);
-      else if (s.kind === 0 && !s.weak) undefinedNames.add(s.name);
-    }
-  };
-  units.forEach(scan);
-  for (let pulled = true; pulled; ) {
-    pulled = false;
-    for (const a of archives) {
-      for (const name of [...undefinedNames]) {
-        if (defined.has(name)) continue;
-        const m = a.index.get(name);
-        if (m === undefined || a.loaded.has(m)) continue;
-        a.loaded.add(m);
-        const member = a.members[m];
-        try {
-          const u = new ObjectUnit(units.length, `${a.name}(${member.name})`, readObject(member.data, `${a.name}(${member.name})`));
-          units.push(u);
-          scan(u);
-          pulled = true;
-        } catch (e) {
-          refuse(a.name, e);
-        }
-      }
-    }
-  }
 }
 
 export interface ObjectResult {

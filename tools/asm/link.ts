@@ -50,7 +50,11 @@ import {
 import { hi20, lo12 } from './unit.js';
 import type { Attributes } from './attributes.js';
 import type { ListingLine } from './unit.js';
-import { applyReloc, isHi20PcRel, isPcRel, R, RelocError, relocName } from '../ld/relocs.js';
+import { applyReloc, isHi20PcRel, isPcRel, R, RelocError, relocName, setBaseRegister } from '../ld/relocs.js';
+import { ObjectUnit, type RelaxInfo } from '../ld/object-unit.js';
+import { relaxAlign, relaxScan, type RelaxEnv, type RelaxTarget } from '../ld/relax.js';
+import { mergeSections } from '../ld/merge.js';
+import { mergeEhFrames } from '../ld/eh-frame.js';
 
 /** What linking needs from an input: an assembled source (Unit) or a relocatable object (ObjectUnit). */
 export interface LinkUnit {
@@ -335,6 +339,10 @@ interface LinkOptions {
   base: bigint;
   layout: LayoutSpec | null;
   entry: string | null;
+  /** Linker relaxation of objects marked for it (tools/ld/relax.ts); R_RISCV_ALIGN is handled regardless. */
+  relax?: boolean;
+  /** With relax: gp-relative accesses (when the input refers to `__global_pointer$`). */
+  relaxGp?: boolean;
 }
 
 /** Undefined symbols already reported, per diagnostics list: each is reported once, at its first reference. */
@@ -459,6 +467,8 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   // LEB128 label differences may refer to other sections: lay those out first.
   for (const u of units) for (const sec of u.sections) if (!sec.hasLeb) layoutSection(sec, diags);
   for (const u of units) for (const sec of u.sections) if (sec.hasLeb) layoutSection(sec, diags);
+  // SHF_MERGE sections of objects: equal strings and constants once (tools/ld/merge.ts).
+  mergeSections(units, (sec) => specFor(sec.name)?.name ?? defaultOutputName(sec.name), diags);
   for (const u of units) {
     for (const sec of u.sections) {
       if (sec.size === 0 && !sec.hasLabels) continue;
@@ -472,8 +482,8 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
         if (sec.type === SHT_PROGBITS) o.type = SHT_PROGBITS;
       }
       // SHF_MERGE/SHF_STRINGS describe input pieces; merged output sections do not keep them (ld).
-      o.flags |= sec.flags & ~0x30;
-      if (o.inputs.length === 0) o.flags &= ~0x30;
+      o.flags |= sec.flags & ~0x230;
+      if (o.inputs.length === 0) o.flags &= ~0x230;
       sec.outputName = outName;
       o.inputs.push(sec);
       if (sec.align > o.align) o.align = sec.align;
@@ -506,114 +516,129 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   });
   const ordered = [...named, ...rest].filter((o) => o.inputs.length > 0);
 
-  // Addresses.
+  // Addresses (again after each round of linker relaxation, as sections shrink).
   let cursor = opts.base;
-  const placed: OutputSection[] = [];
-  for (const o of ordered) {
-    const spec = specs.find((sp) => sp.name === o.name);
-    if (spec?.align !== undefined) {
-      if (!Number.isInteger(spec.align) || spec.align < 1 || spec.align > 2 ** 30 || !Number.isInteger(Math.log2(spec.align))) {
-        throw new AsmError(`layout: alignment of ${o.name} must be a power of two (at most 2^30)`);
+  let placed: OutputSection[] = [];
+  let provided = new Map<string, { value: bigint; section: string | null }>();
+  let tlsOuts: OutputSection[] = [];
+  let tlsBase = 0n;
+  const place = (): void => {
+    // Addresses.
+    cursor = opts.base;
+    placed = [];
+    for (const o of ordered) {
+      const spec = specs.find((sp) => sp.name === o.name);
+      if (spec?.align !== undefined) {
+        if (!Number.isInteger(spec.align) || spec.align < 1 || spec.align > 2 ** 30 || !Number.isInteger(Math.log2(spec.align))) {
+          throw new AsmError(`layout: alignment of ${o.name} must be a power of two (at most 2^30)`);
+        }
+        if (spec.align > o.align) o.align = spec.align;
       }
-      if (spec.align > o.align) o.align = spec.align;
-    }
-    if (!(o.flags & SHF_ALLOC)) {
-      o.addr = 0n;
-      let size = 0;
+      if (!(o.flags & SHF_ALLOC)) {
+        o.addr = 0n;
+        let size = 0;
+        for (const sec of o.inputs) {
+          size = alignUp(size, sec.align);
+          sec.addr = BigInt(size);
+          size += sec.size;
+        }
+        o.size = size;
+        continue;
+      }
+      let addr = spec?.address !== undefined ? parseAddress(spec.address, `layout: address of ${o.name}`) : alignUpBig(cursor, o.align);
+      if (addr % BigInt(o.align) !== 0n) throw new AsmError(`layout: address of ${o.name} is not aligned to ${o.align}`);
+      o.addr = addr;
       for (const sec of o.inputs) {
-        size = alignUp(size, sec.align);
-        sec.addr = BigInt(size);
-        size += sec.size;
+        addr = alignUpBig(addr, sec.align);
+        sec.addr = addr;
+        addr += BigInt(sec.size);
       }
-      o.size = size;
-      continue;
-    }
-    let addr = spec?.address !== undefined ? parseAddress(spec.address, `layout: address of ${o.name}`) : alignUpBig(cursor, o.align);
-    if (addr % BigInt(o.align) !== 0n) throw new AsmError(`layout: address of ${o.name} is not aligned to ${o.align}`);
-    o.addr = addr;
-    for (const sec of o.inputs) {
-      addr = alignUpBig(addr, sec.align);
-      sec.addr = addr;
-      addr += BigInt(sec.size);
-    }
-    o.size = Number(addr - o.addr);
-    for (const p of placed) {
-      if (o.size > 0 && p.size > 0 && o.addr < p.addr + BigInt(p.size) && p.addr < o.addr + BigInt(o.size)) {
-        throw new AsmError(`layout: section ${o.name} [0x${o.addr.toString(16)}, 0x${(o.addr + BigInt(o.size)).toString(16)}) overlaps ${p.name}`);
+      o.size = Number(addr - o.addr);
+      for (const p of placed) {
+        if (o.size > 0 && p.size > 0 && o.addr < p.addr + BigInt(p.size) && p.addr < o.addr + BigInt(o.size)) {
+          throw new AsmError(`layout: section ${o.name} [0x${o.addr.toString(16)}, 0x${(o.addr + BigInt(o.size)).toString(16)}) overlaps ${p.name}`);
+        }
       }
+      if (addr >= 1n << 64n) throw new AsmError(`layout: section ${o.name} extends past the 64-bit address space`);
+      placed.push(o);
+      // Like a linker script's location counter: the next section follows this one (and any reserve).
+      cursor = addr + BigInt(spec?.reserve ?? 0);
     }
-    if (addr >= 1n << 64n) throw new AsmError(`layout: section ${o.name} extends past the 64-bit address space`);
-    placed.push(o);
-    // Like a linker script's location counter: the next section follows this one (and any reserve).
-    cursor = addr + BigInt(spec?.reserve ?? 0);
-  }
 
-  // Symbols a GNU ld default script provides, for code that refers to them (crt0-style startup):
-  // __global_pointer$ (0x800 past the start of the small/writable data), _etext, _edata, __bss_start, _end.
-  const provided = new Map<string, { value: bigint; section: string | null }>();
-  {
-    const alloc = placed.slice().sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
-    const endOf = (o: OutputSection) => o.addr + BigInt(o.size);
-    const text = alloc.filter((o) => o.flags & SHF_EXECINSTR).pop();
-    const progbits = alloc.filter((o) => o.type !== SHT_NOBITS).pop();
-    const bss = alloc.find((o) => o.type === SHT_NOBITS);
-    const writable = alloc.find((o) => o.flags & SHF_WRITE);
-    const last = alloc[alloc.length - 1];
-    const end = last ? endOf(last) : opts.base;
-    const etext = text ? endOf(text) : opts.base;
-    const edata = progbits ? endOf(progbits) : opts.base;
-    const set = (names: string[], value: bigint, section: OutputSection | undefined) => {
-      for (const n of names) provided.set(n, { value, section: section?.name ?? null });
-    };
-    set(['_etext', 'etext'], etext, text);
-    set(['_edata', 'edata'], edata, progbits);
-    set(['__bss_start'], bss ? bss.addr : edata, bss ?? progbits);
-    set(['_end', 'end'], end, last);
-    set(['__global_pointer$'], (writable ? writable.addr : end) + 0x800n, writable ?? last);
-    // Constructor and destructor tables (GNU ld's default script: PROVIDE_HIDDEN around each output
-    // section); where a table is absent both ends are equal, so a loop over it runs zero times.
-    for (const t of ['preinit_array', 'init_array', 'fini_array']) {
-      const o = alloc.find((x) => x.name === `.${t}`);
-      const at = o ? o.addr : writable ? writable.addr : end;
-      set([`__${t}_start`], at, o ?? writable ?? last);
-      set([`__${t}_end`], o ? endOf(o) : at, o ?? writable ?? last);
+    // Symbols a GNU ld default script provides, for code that refers to them (crt0-style startup):
+    // __global_pointer$ (0x800 past the start of the small/writable data), _etext, _edata, __bss_start, _end.
+    provided = new Map<string, { value: bigint; section: string | null }>();
+    {
+      const alloc = placed.slice().sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
+      const endOf = (o: OutputSection) => o.addr + BigInt(o.size);
+      const text = alloc.filter((o) => o.flags & SHF_EXECINSTR).pop();
+      const progbits = alloc.filter((o) => o.type !== SHT_NOBITS).pop();
+      const bss = alloc.find((o) => o.type === SHT_NOBITS);
+      // The first writable section that is not the TLS template (GNU: gp lies in the small data, after it).
+    const writable = alloc.find((o) => o.flags & SHF_WRITE && !(o.flags & SHF_TLS)) ?? alloc.find((o) => o.flags & SHF_WRITE);
+      const last = alloc[alloc.length - 1];
+      const end = last ? endOf(last) : opts.base;
+      const etext = text ? endOf(text) : opts.base;
+      const edata = progbits ? endOf(progbits) : opts.base;
+      const set = (names: string[], value: bigint, section: OutputSection | undefined) => {
+        for (const n of names) provided.set(n, { value, section: section?.name ?? null });
+      };
+      set(['_etext', 'etext'], etext, text);
+      set(['_edata', 'edata'], edata, progbits);
+      set(['__bss_start'], bss ? bss.addr : edata, bss ?? progbits);
+      set(['_end', 'end'], end, last);
+      set(['__global_pointer$'], (writable ? writable.addr : end) + 0x800n, writable ?? last);
+      // Constructor and destructor tables (GNU ld's default script: PROVIDE_HIDDEN around each output
+      // section); where a table is absent both ends are equal, so a loop over it runs zero times.
+      for (const t of ['preinit_array', 'init_array', 'fini_array']) {
+        const o = alloc.find((x) => x.name === `.${t}`);
+        const at = o ? o.addr : writable ? writable.addr : end;
+        set([`__${t}_start`], at, o ?? writable ?? last);
+        set([`__${t}_end`], o ? endOf(o) : at, o ?? writable ?? last);
+      }
     }
-  }
-  function cursorEnd(): bigint {
-    return cursor;
-  }
-  // The TLS segment: .tdata and .tbss, contiguous; a symbol's tp offset is its offset from the start.
-  const tlsOuts = placed.filter((o) => o.flags & SHF_TLS);
-  const tlsBase = tlsOuts.length ? tlsOuts[0].addr : 0n;
-  {
-    const tdata = tlsOuts.find((o) => o.type !== SHT_NOBITS);
-    const tbss = tlsOuts.find((o) => o.type === SHT_NOBITS);
-    const tlsEnd = tlsOuts.length ? tlsOuts[tlsOuts.length - 1].addr + BigInt(tlsOuts[tlsOuts.length - 1].size) : 0n;
-    const sec = (o: OutputSection | undefined) => o?.name ?? null;
-    const abs = (name: string, value: bigint) => provided.set(name, { value, section: null });
-    // picolibc's linker-script names, so its crt0 (and ours) can set up the block.
-    provided.set('__tls_base', { value: tlsBase, section: sec(tlsOuts[0]) });
-    provided.set('__tdata_start', { value: tdata ? tdata.addr : tlsBase, section: sec(tdata) });
-    provided.set('__tdata_end', { value: tdata ? tdata.addr + BigInt(tdata.size) : tlsBase, section: sec(tdata) });
-    provided.set('__tbss_start', { value: tbss ? tbss.addr : tlsEnd, section: sec(tbss) });
-    provided.set('__tbss_end', { value: tlsEnd, section: sec(tbss) });
-    provided.set('__tls_end', { value: tlsEnd, section: sec(tbss) });
-    abs('__tdata_size', BigInt(tdata?.size ?? 0));
-    abs('__tbss_size', BigInt(tbss?.size ?? 0));
-    abs('__tls_size', tlsEnd - tlsBase);
-    abs('__tls_align', BigInt(Math.max(1, ...tlsOuts.map((o) => o.align))));
-    const got = byName.get('.got');
-    if (got) provided.set('_GLOBAL_OFFSET_TABLE_', { value: got.addr, section: '.got' });
-  }
-  for (const spec of specs) {
-    const o = byName.get(spec.name);
-    for (const [name, text] of Object.entries(spec.symbols ?? {})) {
-      const m = LAYOUT_SYMBOL.exec(text)!;
-      const at = !o ? cursorEnd() : m[1].toLowerCase() === 'start' ? o.addr : o.addr + BigInt(o.size);
-      const k = m[3] ? BigInt(m[3]) : 0n;
-      provided.set(name, { value: m[2] === '-' ? at - k : at + k, section: o && o.inputs.length ? o.name : null });
+    // The TLS segment: .tdata and .tbss, contiguous; a symbol's tp offset is its offset from the start.
+    tlsOuts = placed.filter((o) => o.flags & SHF_TLS);
+    tlsBase = tlsOuts.length ? tlsOuts[0].addr : 0n;
+    {
+      const tdata = tlsOuts.find((o) => o.type !== SHT_NOBITS);
+      const tbss = tlsOuts.find((o) => o.type === SHT_NOBITS);
+      const tlsEnd = tlsOuts.length ? tlsOuts[tlsOuts.length - 1].addr + BigInt(tlsOuts[tlsOuts.length - 1].size) : 0n;
+      const sec = (o: OutputSection | undefined) => o?.name ?? null;
+      const abs = (name: string, value: bigint) => provided.set(name, { value, section: null });
+      // picolibc's linker-script names, so its crt0 (and ours) can set up the block.
+      provided.set('__tls_base', { value: tlsBase, section: sec(tlsOuts[0]) });
+      provided.set('__tdata_start', { value: tdata ? tdata.addr : tlsBase, section: sec(tdata) });
+      provided.set('__tdata_end', { value: tdata ? tdata.addr + BigInt(tdata.size) : tlsBase, section: sec(tdata) });
+      provided.set('__tbss_start', { value: tbss ? tbss.addr : tlsEnd, section: sec(tbss) });
+      provided.set('__tbss_end', { value: tlsEnd, section: sec(tbss) });
+      provided.set('__tls_end', { value: tlsEnd, section: sec(tbss) });
+      abs('__tdata_size', BigInt(tdata?.size ?? 0));
+      abs('__tbss_size', BigInt(tbss?.size ?? 0));
+      abs('__tls_size', tlsEnd - tlsBase);
+      abs('__tls_align', BigInt(Math.max(1, ...tlsOuts.map((o) => o.align))));
+      const got = byName.get('.got');
+      if (got) provided.set('_GLOBAL_OFFSET_TABLE_', { value: got.addr, section: '.got' });
     }
+    for (const spec of specs) {
+      const o = byName.get(spec.name);
+      for (const [name, text] of Object.entries(spec.symbols ?? {})) {
+        const m = LAYOUT_SYMBOL.exec(text)!;
+        const at = !o ? cursor : m[1].toLowerCase() === 'start' ? o.addr : o.addr + BigInt(o.size);
+        const k = m[3] ? BigInt(m[3]) : 0n;
+        provided.set(name, { value: m[2] === '-' ? at - k : at + k, section: o && o.inputs.length ? o.name : null });
+      }
+    }
+  };
+  place();
+  // .eh_frame: equal CIEs once, FDEs of discarded COMDAT code dropped (tools/ld/eh-frame.ts). As in GNU ld,
+  // this comes after the first placement, so the first round of relaxation still sees the unedited sizes.
+  {
+    let ehAlign = 1;
+    for (const u of units) for (const sec of u.sections) if (sec.outputName === '.eh_frame') ehAlign = Math.max(ehAlign, sec.align);
+    mergeEhFrames(units, () => ehAlign, diags);
   }
+  const gpFinal = relaxObjects(units, ordered, byName, globals, opts, diags, place, () => provided, () => (tlsOuts.length ? tlsBase : null));
   const usedProvided = new Set<string>();
 
   // Symbol values after placement.
@@ -733,10 +758,32 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
                 } else if (gotSlots.has(fx)) rv = gotAddr(fx) - pc;
                 else if (type === R.TPREL_HI20 || type === R.TPREL_LO12_I || type === R.TPREL_LO12_S) rv = tlsOffset(v);
                 else if (type === R.TLS_DTPREL32 || type === R.TLS_DTPREL64) rv = tlsOffset(v) - 0x800n;
-                else if (type === R.PCREL_HI20 && undefWeak(fx.expr)) {
-                  zeroPcrelHi(fx.frag.sink!.buf, fx.frag.start + fx.offset);
-                  auipcs.set(Number(pc), 0n);
+                else if (type === R.PCREL_HI20 && !fitsUpper(upperPart(v - pc)) && fitsUpper(upperPart(v))) {
+                  // GNU ld (riscv_zero_pcrel_hi_reloc): an address the auipc cannot reach from here but lui can
+                  // (an undefined weak symbol's 0, a low absolute address) is loaded 0-relative instead; its
+                  // %pcrel_lo parts then take the address's low 12 bits.
+                  luiPcrelHi(fx.frag.sink!.buf, fx.frag.start + fx.offset, v);
+                  auipcs.set(Number(pc), v);
                   continue;
+                } else if ((type === R.CALL || type === R.CALL_PLT) && undefWeak(fx.expr)) {
+                  // A call to an undefined weak function (GNU ld): `auipc rd, 0; jalr rd, 0(x0)`, a call to 0.
+                  const b = fx.frag.sink!.buf;
+                  setBaseRegister(b, fx.frag.start + fx.offset + 4, 0);
+                  rv = 0n;
+                } else if (type === R.GPREL_I || type === R.GPREL_S) {
+                  // Relaxed low part: x0-relative when the address fits 12 bits, else gp-relative (GNU ld).
+                  const b = fx.frag.sink!.buf;
+                  const at = fx.frag.start + fx.offset;
+                  if (v >= -0x800n && v < 0x800n) {
+                    setBaseRegister(b, at, 0);
+                    rv = v;
+                  } else if (gpFinal !== null && v - gpFinal >= -0x800n && v - gpFinal < 0x800n) {
+                    setBaseRegister(b, at, 3);
+                    rv = v - gpFinal;
+                  } else throw new AsmError(`${relocName(type)}: 0x${BigInt.asUintN(64, v).toString(16)} is not within 2 KiB of __global_pointer$`);
+                } else if (type === R.TPREL_I || type === R.TPREL_S) {
+                  setBaseRegister(fx.frag.sink!.buf, fx.frag.start + fx.offset, 4);
+                  rv = tlsOffset(v);
                 } else if (isPcRel(type)) rv = v - pc;
                 else rv = v;
                 if (isHi20PcRel(type)) auipcs.set(Number(pc), rv);
@@ -872,6 +919,23 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     ? { vaddr: tlsBase, filesz: tlsOuts.filter((o) => o.type !== SHT_NOBITS).reduce((n, o) => n + o.size, 0), memsz: Number(tlsOuts[tlsOuts.length - 1].addr + BigInt(tlsOuts[tlsOuts.length - 1].size) - tlsBase), align: Math.max(...tlsOuts.map((o) => o.align)) }
     : undefined;
   return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls };
+}
+
+/** RISCV_CONST_HIGH_PART: what a lui/auipc contributes for a value (its low 12 bits go to the paired addi). */
+function upperPart(v: bigint): bigint {
+  return BigInt.asIntN(64, (v + 0x800n) & ~0xfffn);
+}
+
+/** A lui/auipc immediate can produce it (sign-extended 32-bit, low 12 bits zero). */
+function fitsUpper(v: bigint): boolean {
+  return v >= -0x80000000n && v < 0x80000000n;
+}
+
+/** Turn the auipc at `at` into `lui rd, %hi(v)` (same rd). */
+function luiPcrelHi(buf: Uint8Array, at: number, v: bigint): void {
+  const rd = ((buf[at] >> 7) | (buf[at + 1] << 1)) & 0x1f;
+  const hi = Number(BigInt.asUintN(20, (v + 0x800n) >> 12n));
+  writeBits(buf, at, ((hi << 12) | (rd << 7) | 0x37) >>> 0, 4);
 }
 
 /** Turn the auipc at `at` into `lui rd, 0` (same rd). */
@@ -1045,4 +1109,129 @@ export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection
       return;
     }
   }
+}
+
+
+/**
+ * Linker relaxation and R_RISCV_ALIGN for the objects that carry them (tools/ld/relax.ts): pass 0 round after
+ * round (re-placing the sections after each) until nothing changes, then the alignments. Returns the value of
+ * `__global_pointer$` that gp-relative accesses use (null when there are none).
+ */
+function relaxObjects(
+  units: LinkUnit[],
+  ordered: OutputSection[],
+  byName: Map<string, OutputSection>,
+  globals: Map<string, Sym>,
+  opts: LinkOptions,
+  diags: Diagnostic[],
+  place: () => void,
+  provided: () => Map<string, { value: bigint; section: string | null }>,
+  tlsBase: () => bigint | null,
+): bigint | null {
+  const owner = new Map<InputSection, { u: ObjectUnit; info: RelaxInfo }>();
+  for (const u of units) if (u instanceof ObjectUnit) for (const [sec, info] of u.relax) owner.set(sec, { u, info });
+  if (!owner.size) {
+    place();
+    return null;
+  }
+  const work: { sec: InputSection; u: ObjectUnit; info: RelaxInfo }[] = [];
+  for (const o of ordered) for (const sec of o.inputs) {
+    const w = owner.get(sec);
+    if (w) work.push({ sec, ...w });
+  }
+  const addrOf = (s: Sym): bigint => s.section!.addr + BigInt(s.frag!.offset + s.offset);
+  const GP = '__global_pointer$';
+  const gpWanted = opts.relaxGp !== false && units.some((u) => u.symbols.has(GP));
+  const gpNow = (): { value: bigint; out: string | null } | null => {
+    if (!gpWanted) return null;
+    const d = globals.get(GP);
+    if (d && d.kind === 1) return { value: addrOf(d), out: d.section!.outputName };
+    if (d && d.kind === 2) return { value: d.value, out: null };
+    const p = provided().get(GP);
+    return p ? { value: p.value, out: p.section } : null;
+  };
+  const maxAlign = Math.max(1, ...ordered.map((o) => o.align));
+  let maxAlignNearGp = -1;
+  const fits12 = (v: bigint) => v >= -0x800n && v < 0x800n;
+  const env: RelaxEnv = {
+    gp: null,
+    gpOut: null,
+    maxAlign,
+    maxAlignNearGp: 1,
+    outputOf: (sec) => {
+      const o = byName.get(sec.outputName);
+      return { name: sec.outputName, align: o ? o.align : 1 };
+    },
+    tpOffset: (v) => {
+      const b = tlsBase();
+      return b === null ? null : v - b;
+    },
+    error: (_fx, sec, offset, message) => addDiag(diags, { file: sec.unitName, line: 0, col: 0, note: `${sec.name}+0x${offset.toString(16)}` }, message),
+    target: (_u, fx): RelaxTarget | null => {
+      const t = symbolPlusConstant(fx.expr);
+      if (!t) return null;
+      const orig = t.sym;
+      let s = orig;
+      if (s.kind === 0 && !s.temp) s = globals.get(s.name) ?? s;
+      else if (s.overriddenBy) s = s.overriddenBy;
+      let value: bigint;
+      let section: InputSection | null = null;
+      let outName: string | null = null;
+      let undefWeak = false;
+      if (s.kind === 1) {
+        value = addrOf(s);
+        section = s.section;
+        outName = s.section!.outputName;
+      } else if (s.kind === 2) value = s.value;
+      else if (s.kind === 0) {
+        const p = s.temp ? undefined : provided().get(s.name);
+        if (p) {
+          value = p.value;
+          outName = p.section;
+        } else if (s.weak) {
+          value = 0n;
+          undefWeak = true;
+        } else return null;
+      } else return null;
+      // GNU's reserve_size: the symbol's size minus the addend (0 if that wraps), not for global functions.
+      const size = s.size && s.size.t === E_NUM ? BigInt.asUintN(64, s.size.v) : 0n;
+      const left = BigInt.asUintN(64, size - t.add);
+      const reserve = (s.global && s.type === 'func') || left > size ? 0n : left;
+      const o = outName !== null ? byName.get(outName) : undefined;
+      return { value: value + t.add, section, outName, outAlign: o ? o.align : 1, undefWeak, reserve };
+    },
+  };
+  const setGp = () => {
+    const g = gpNow();
+    env.gp = g ? g.value : null;
+    env.gpOut = g ? g.out : null;
+    if (g && maxAlignNearGp < 0) {
+      // GNU computes this once: the largest alignment among output sections reaching into gp's 4 KiB window.
+      maxAlignNearGp = 1;
+      for (const o of ordered) {
+        if (fits12(o.addr - g.value) || fits12(o.addr + BigInt(o.size) - g.value)) maxAlignNearGp = Math.max(maxAlignNearGp, o.align);
+      }
+    }
+    env.maxAlignNearGp = Math.max(1, maxAlignNearGp);
+  };
+  if (opts.relax) {
+    for (let round = 0; round < 10000; round++) {
+      setGp();
+      let changed = false;
+      for (const w of work) if (w.info.relaxable.size && relaxScan(w.u, w.sec, w.info, env)) changed = true;
+      place();
+      if (!changed) break;
+    }
+  }
+  else place();
+  setGp();
+  let aligned = false;
+  for (const w of work) {
+    if (!w.info.aligns.length) continue;
+    relaxAlign(w.u, w.sec, w.info, env);
+    aligned = true;
+  }
+  if (aligned) place();
+  setGp();
+  return env.gp;
 }

@@ -8,23 +8,34 @@ import { EXIT, EXIT_TABLE } from './exit.js';
 import { choiceValue, commandLine, UsageError, type CommandSpec } from './flags.js';
 import { checkOutputFile, IoError, readInput, writeOutput } from './io.js';
 import { failureStatus } from './program.js';
+import type { LinkInput } from '../ld/inputs.js';
 
 export const LD: CommandSpec = {
   name: 'ld',
   synopsis: 'INPUT... -o out.elf [options]',
-  about: `Link ELF64 RISC-V relocatable objects (.o), ar archives (.a, e.g. libgcc.a) and rvx assembly sources
-(any other file) into one executable. Archive members are pulled when they define a symbol that is
-still undefined. Symbols bind as GNU ld binds them (strong over weak and common; two strong is an
-error). -l libraries are searched after all the input files.`,
+  about: `Link ELF64 RISC-V relocatable objects (.o), ar archives (.a, e.g. libgcc.a) and rvx assembly
+sources (any other file) into one executable. As in GNU ld, an archive (or -l library) is searched
+where it appears on the command line: members are pulled when they define a symbol still undefined
+at that point (archives between --start-group and --end-group are searched until none pulls more).
+Symbols bind as GNU ld binds them (strong over weak and common; two strong is an error); COMDAT
+groups keep their first copy; SHF_MERGE strings and constants are merged; .eh_frame is edited as GNU
+ld edits it. Linker relaxation is on by default, as in GNU ld (docs/assembler.md). GNU spellings
+-Ttext, -Ttext-segment, -Map, -( -) are understood; -static, -nostdlib, -m elf64lriscv and
+--no-warn-rwx-segments are accepted and change nothing.`,
   flags: [
     { long: 'output', short: 'o', arg: 'FILE', help: "output file (required; '-' for standard output)" },
     { long: 'entry', short: 'e', arg: 'SYM', help: 'entry symbol (default _start, else the start of .text)' },
-    { long: 'base', arg: 'ADDR', help: 'address of the first section (default 0x80000000; GNU ld: -Ttext ADDR)' },
+    { long: 'base', arg: 'ADDR', help: 'address of the first section (default 0x80000000; GNU ld: -Ttext ADDR, -Ttext-segment ADDR)' },
     { long: 'layout', arg: 'FILE.json', help: 'section order, addresses and alignment (docs/assembler.md)' },
     { long: 'march', arg: 'ISA', help: 'ISA for the assembly sources (default rv64imac)' },
     { long: 'compat', arg: 'llvm|gnu', help: "the assembly sources' encoding choices: llvm (default) or gnu (as GNU as; see rvx asm)" },
     { long: 'library-path', short: 'L', arg: 'DIR', repeat: true, help: 'search DIR for -l libraries' },
-    { long: 'library', short: 'l', arg: 'NAME', repeat: true, help: 'link libNAME.a from the -L directories' },
+    { long: 'library', short: 'l', arg: 'NAME', repeat: true, help: 'link libNAME.a (-l:FILE: FILE) from the -L directories, searched at this position' },
+    { long: 'start-group', help: "start a group of archives searched until none pulls more ('-(')" },
+    { long: 'end-group', help: "end the group ('-)')" },
+    { long: 'relax', help: 'linker relaxation (the default, as GNU ld)' },
+    { long: 'no-relax', help: 'no linker relaxation (R_RISCV_ALIGN padding is still trimmed)' },
+    { long: 'no-relax-gp', help: 'relax, but never make accesses relative to __global_pointer$' },
     { long: 'map', arg: 'FILE', help: "write a symbol map ('-': stdout)" },
   ],
   operands: { min: 0, max: Infinity, what: 'input files' },
@@ -34,21 +45,98 @@ error). -l libraries are searched after all the input files.`,
 const isElf = (b: Uint8Array) => b.length >= 4 && b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
 const isArchive = (b: Uint8Array) => b.length >= 8 && Buffer.from(b.subarray(0, 8)).toString('latin1') === '!<arch>\n';
 
-/** GNU ld's single-dash spellings this command understands, as their flag-table names. */
+/** GNU ld's spellings this command understands, as their flag-table names; switches that change nothing for
+ * a static RISC-V link (-static, -nostdlib, -m elf64lriscv, --no-warn-rwx-segments) are accepted and dropped. */
 function gnuSpellings(argv: string[]): string[] {
-  return argv.map((x) => (x === '-Ttext' ? '--base' : x.startsWith('-Ttext=') ? `--base=${x.slice(7)}` : x));
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i];
+    if (x === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (x === '-static' || x === '-nostdlib' || x === '--no-warn-rwx-segments' || x === '-melf64lriscv') continue;
+    if (x === '-m' && argv[i + 1] === 'elf64lriscv') {
+      i++;
+      continue;
+    }
+    if (x === '-Ttext' || x === '-Ttext-segment') out.push('--base');
+    else if (x.startsWith('-Ttext=')) out.push(`--base=${x.slice(7)}`);
+    else if (x.startsWith('-Ttext-segment=')) out.push(`--base=${x.slice(15)}`);
+    else if (x === '-Map') out.push('--map');
+    else if (x.startsWith('-Map=')) out.push(`--map=${x.slice(5)}`);
+    else if (x === '-(') out.push('--start-group');
+    else if (x === '-)') out.push('--end-group');
+    else out.push(x);
+  }
+  return out;
+}
+
+// Libraries and group markers keep their place among the input files: they become operands marked so.
+const LIB = '\u0000l';
+const START = '\u0000(';
+const END = '\u0000)';
+
+function positional(argv: string[]): string[] {
+  const valued = new Set<string>();
+  for (const f of LD.flags) {
+    if (!f.arg || f.long === 'library') continue;
+    valued.add(`--${f.long}`);
+    if (f.short) valued.add(`-${f.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i];
+    if (x === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (valued.has(x)) {
+      out.push(x, ...(i + 1 < argv.length ? [argv[++i]] : []));
+      continue;
+    }
+    if (x === '-l' || x === '--library') {
+      if (i + 1 < argv.length) out.push(LIB + argv[++i]);
+      else out.push(x);
+    } else if (x.startsWith('--library=')) out.push(LIB + x.slice(10));
+    else if (x.startsWith('-l') && x.length > 2) out.push(LIB + x.slice(2));
+    else if (x === '--start-group') out.push(START);
+    else if (x === '--end-group') out.push(END);
+    else out.push(x);
+  }
+  return out;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const a = commandLine(LD, gnuSpellings(argv));
+  const a = commandLine(LD, positional(gnuSpellings(argv)));
   if (typeof a === 'number') return a;
   try {
     const output = a.get('output');
     if (output === undefined) throw new UsageError('no output file (use -o FILE)');
+    if (a.has('relax') && a.has('no-relax')) throw new UsageError('--relax and --no-relax contradict each other');
     const libDirs = a.all('library-path');
-    const paths = [...a.operands];
-    for (const name of a.all('library')) {
-      const found = libDirs.map((d) => join(d, `lib${name}.a`)).find((p) => {
+    // Input files in order, libraries where they were named, with the group each one is in.
+    const paths: { path: string; group?: number }[] = [];
+    let group: number | undefined;
+    let groups = 0;
+    for (const op of a.operands) {
+      if (op === START) {
+        if (group !== undefined) throw new UsageError('--start-group inside a group');
+        group = groups++;
+        continue;
+      }
+      if (op === END) {
+        if (group === undefined) throw new UsageError('--end-group without --start-group');
+        group = undefined;
+        continue;
+      }
+      if (!op.startsWith(LIB)) {
+        paths.push({ path: op, group });
+        continue;
+      }
+      const name = op.slice(LIB.length);
+      const file = name.startsWith(':') ? name.slice(1) : `lib${name}.a`;
+      const found = libDirs.map((d) => join(d, file)).find((p) => {
         try {
           readInput(p);
           return true;
@@ -57,18 +145,19 @@ export async function main(argv: string[]): Promise<number> {
         }
       });
       if (!found) throw new IoError(`cannot find -l${name} (searched: ${libDirs.join(', ') || 'no -L directories'})`, EXIT.NO_INPUT);
-      paths.push(found);
+      paths.push({ path: found, group });
     }
+    if (group !== undefined) throw new UsageError('--start-group without --end-group');
     if (paths.length === 0) throw new UsageError('no input files');
     const map = a.get('map');
     if (output === '-' && map === '-') throw new UsageError("only one output can be standard output ('-'): -o, --map");
     checkOutputFile('-o', output);
     if (map !== undefined) checkOutputFile('--map', map);
     const sources: SourceFile[] = [];
-    const objects: { name: string; bytes: Uint8Array }[] = [];
-    for (const path of paths) {
+    const objects: LinkInput[] = [];
+    for (const { path, group } of paths) {
       const bytes = readInput(path);
-      if (isElf(bytes) || isArchive(bytes)) objects.push({ name: path, bytes });
+      if (isElf(bytes) || isArchive(bytes)) objects.push({ name: path, bytes, group });
       else sources.push({ name: path === '-' ? '<stdin>' : path, text: Buffer.from(bytes).toString('utf8') });
     }
     let layout: LayoutSpec | null = null;
@@ -88,7 +177,7 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
     const compat = choiceValue('--compat', a.get('compat') ?? 'llvm', ['llvm', 'gnu']) as 'llvm' | 'gnu';
-    const r = assemble(sources, { march: a.get('march') ?? 'rv64imac', base: a.get('base'), layout, entry: a.get('entry'), objects, listing: false, compat });
+    const r = assemble(sources, { march: a.get('march') ?? 'rv64imac', base: a.get('base'), layout, entry: a.get('entry'), objects, listing: false, compat, relax: !a.has('no-relax'), relaxGp: !a.has('no-relax-gp') });
     for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
     if (!r.ok) return EXIT.REFUSED;
     writeOutput('-o', output, r.elf());

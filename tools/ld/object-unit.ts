@@ -3,10 +3,10 @@
 // placement (tools/ld/relocs.ts says how each one patches the bytes).
 
 import { SHF_ALLOC, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
-import { SHN_ABS, SHN_COMMON, SHN_UNDEF, SHT_GROUP, SHT_RELA, type ElfObject } from '../elf/object.js';
+import { SHF_MERGE, SHN_ABS, SHN_COMMON, SHN_UNDEF, SHT_GROUP, SHT_RELA, type ElfObject } from '../elf/object.js';
 import { parseIsa, SHT_RISCV_ATTRIBUTES, TAG_ARCH, type Attributes } from '../asm/attributes.js';
 import { E_BIN, E_NUM, E_SYM, OP_ADD, type Expr, type Sym } from '../asm/expr.js';
-import { FIX_RELOC, FRAG_FILL, Frag, InputSection } from '../asm/section.js';
+import { FIX_RELOC, FRAG_FILL, Frag, InputSection, type Fixup } from '../asm/section.js';
 import type { LinkUnit } from '../asm/link.js';
 import { R } from './relocs.js';
 
@@ -69,6 +69,14 @@ function readAttributes(data: Uint8Array): Attributes {
   return attrs;
 }
 
+/** What linker relaxation needs from an object's section besides its fixups. */
+export interface RelaxInfo {
+  /** Fixups (relocations) followed by an R_RISCV_RELAX at the same offset: the linker may rewrite them. */
+  relaxable: Set<Fixup>;
+  /** R_RISCV_ALIGN: `addend` bytes of nops at `offset` that pad to the next multiple of a power of two > addend. */
+  aligns: { offset: number; addend: number }[];
+}
+
 export class ObjectUnit implements LinkUnit {
   sections: InputSection[] = [];
   symbols = new Map<string, Sym>();
@@ -77,17 +85,43 @@ export class ObjectUnit implements LinkUnit {
   attrs: Attributes = { ints: new Map(), strs: new Map(), arch: null };
   /** The object's e_flags (RVC, float ABI). */
   eFlags: number;
+  /** Section symbols (STT_SECTION): a reference to one names a place by section + addend. */
+  sectionSyms = new Set<Sym>();
+  /** Relaxation candidates per section (sections with R_RISCV_RELAX or R_RISCV_ALIGN). */
+  relax = new Map<InputSection, RelaxInfo>();
+  /** Symbols defined in discarded COMDAT sections (an .eh_frame FDE for one is dropped). */
+  discardedSyms = new Set<Sym>();
+  /** sh_entsize of SHF_MERGE sections. */
+  entsize = new Map<InputSection, number>();
 
+  /**
+   * `groups` holds the COMDAT group signatures kept so far in the link: a group whose signature is already
+   * there is discarded with its sections and their relocations (GNU ld keeps the first copy). Symbols defined
+   * in discarded sections become references (globals, bound to the kept copy) or 0 (locals, as for debug info
+   * that described the discarded copy).
+   */
   constructor(
     public index: number,
     public name: string,
     obj: ElfObject,
+    groups: Set<string> = new Set(),
   ) {
     this.eFlags = obj.flags;
     const secMap = new Map<number, InputSection>();
+    const discarded = new Set<number>();
+    for (const s of obj.sections) {
+      if (s.type !== SHT_GROUP || s.data.length < 4) continue;
+      const dv = new DataView(s.data.buffer, s.data.byteOffset, s.data.byteLength);
+      const comdat = dv.getUint32(0, true) & 1;
+      const signature = obj.symbols[s.info]?.name ?? '';
+      if (!comdat) continue;
+      if (groups.has(signature)) {
+        for (let p = 4; p + 4 <= s.data.length; p += 4) discarded.add(dv.getUint32(p, true));
+      } else groups.add(signature);
+    }
     for (const s of obj.sections) {
       if (s.type === SHT_RISCV_ATTRIBUTES) this.attrs = readAttributes(s.data);
-      if (dropped(s.name, s.type)) continue;
+      if (dropped(s.name, s.type) || discarded.has(s.index)) continue;
       const sec = new InputSection(s.name, s.type === SHT_NOBITS ? SHT_NOBITS : s.type === 1 ? SHT_PROGBITS : s.type, s.flags, index, name);
       sec.align = s.align;
       if (s.type === SHT_NOBITS) {
@@ -97,6 +131,7 @@ export class ObjectUnit implements LinkUnit {
         sec.addFrag(f);
       } else sec.cur.putBytes(s.data);
       sec.hasLabels = true;
+      if (s.flags & SHF_MERGE && s.entsize > 0) this.entsize.set(sec, s.entsize);
       secMap.set(s.index, sec);
       this.sections.push(sec);
     }
@@ -143,13 +178,26 @@ export class ObjectUnit implements LinkUnit {
         common.size = at + Number(os.size);
       } else if (os.shndx < 0xff00) {
         const sec = secMap.get(os.shndx);
-        if (!sec) return; // in a dropped section
+        if (!sec) {
+          if (!discarded.has(os.shndx)) return; // in a dropped section
+          // In a discarded COMDAT section: a global names the kept copy; a local reads as 0.
+          this.discardedSyms.add(sym);
+          if (sym.global) {
+            sym.defLoc = null;
+            this.symbols.set(os.name, sym);
+          } else {
+            sym.kind = 2;
+            sym.temp = true;
+          }
+          return;
+        }
         sym.kind = 1;
         sym.section = sec;
         sym.frag = first(sec);
         sym.offset = Number(os.value);
       }
       // Section symbols, assembler-local labels and mapping symbols are not copied to the output.
+      if (os.type === 3) this.sectionSyms.add(sym);
       if (os.type === 3 || os.name === '' || (!sym.global && (os.name.startsWith('.L') || os.name.startsWith('$')))) sym.temp = true;
       if (sym.kind === 0 && !sym.global) return;
       this.symbols.set(sym.global ? os.name : `${os.name}\u0000${i}`, sym);
@@ -162,15 +210,34 @@ export class ObjectUnit implements LinkUnit {
       const sec = secMap.get(target);
       if (!sec) continue;
       const frag = first(sec);
+      let info: RelaxInfo | undefined;
+      const relaxInfo = (): RelaxInfo => {
+        if (!info) this.relax.set(sec, (info = { relaxable: new Set(), aligns: [] }));
+        return info;
+      };
+      let prev: Fixup | null = null;
       for (const r of list) {
-        if (r.type === R.RELAX || r.type === R.ALIGN || r.type === R.NONE) continue;
+        if (r.type === R.RELAX) {
+          // GNU ld relaxes a relocation only when R_RISCV_RELAX follows it at the same offset.
+          if (prev && prev.offset === r.offset) relaxInfo().relaxable.add(prev);
+          prev = null;
+          continue;
+        }
+        prev = null;
+        if (r.type === R.ALIGN) {
+          if (r.addend > 0n) relaxInfo().aligns.push({ offset: r.offset, addend: Number(r.addend) });
+          continue;
+        }
+        if (r.type === R.NONE) continue;
         const sym = syms[r.sym];
         const base: Expr = { t: E_SYM, sym };
         const expr: Expr = r.addend === 0n ? base : { t: E_BIN, op: OP_ADD, a: base, b: { t: E_NUM, v: r.addend } };
-        sec.fixups.push({
+        const fx: Fixup = {
           kind: FIX_RELOC, frag, offset: r.offset, expr, size: 0, def: null, values: null, field: r.type, pcAdjust: 0,
           loc: { file: name, line: 0, col: 0, note: `${sec.name}+0x${r.offset.toString(16)}` },
-        });
+        };
+        sec.fixups.push(fx);
+        prev = fx;
       }
     }
   }

@@ -6,7 +6,10 @@ export const R = {
   BRANCH: 16, JAL: 17, CALL: 18, CALL_PLT: 19, GOT_HI20: 20, TLS_GOT_HI20: 21, TLS_GD_HI20: 22, PCREL_HI20: 23,
   PCREL_LO12_I: 24, PCREL_LO12_S: 25, HI20: 26, LO12_I: 27, LO12_S: 28, TPREL_HI20: 29, TPREL_LO12_I: 30,
   TPREL_LO12_S: 31, TPREL_ADD: 32, ADD8: 33, ADD16: 34, ADD32: 35, ADD64: 36, SUB8: 37, SUB16: 38, SUB32: 39,
-  SUB64: 40, ALIGN: 43, RVC_BRANCH: 44, RVC_JUMP: 45, RVC_LUI: 46, RELAX: 51, SUB6: 52, SET6: 53, SET8: 54,
+  SUB64: 40, ALIGN: 43, RVC_BRANCH: 44, RVC_JUMP: 45, RVC_LUI: 46,
+  // Internal to linker relaxation (GNU ld's numbers, no longer in the psABI): a low part made relative to gp
+  // (or x0) and a TPREL low part made relative to tp.
+  GPREL_I: 47, GPREL_S: 48, TPREL_I: 49, TPREL_S: 50, RELAX: 51, SUB6: 52, SET6: 53, SET8: 54,
   SET16: 55, SET32: 56, R32_PCREL: 57, PLT32: 59, SET_ULEB128: 60, SUB_ULEB128: 61,
 } as const;
 
@@ -32,6 +35,11 @@ export function isHi20PcRel(type: number): boolean {
 }
 
 export class RelocError extends Error {}
+
+/** Set the rs1 field (base register) of the instruction at b[at] (GPREL and TPREL forms of relaxation). */
+export function setBaseRegister(b: Uint8Array, at: number, reg: number): void {
+  wr32(b, at, ((rd32(b, at) & ~(0x1f << 15)) | (reg << 15)) >>> 0);
+}
 
 function rd32(b: Uint8Array, at: number): number {
   return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
@@ -199,6 +207,14 @@ export function applyReloc(b: Uint8Array, at: number, end: number, type: number,
     case R.LO12_I:
     case R.TPREL_LO12_I:
       setItype(b, at, lo12(value));
+      return;
+    case R.GPREL_I:
+    case R.TPREL_I:
+      setItype(b, at, range(value, 12, relocName(type)));
+      return;
+    case R.GPREL_S:
+    case R.TPREL_S:
+      setStype(b, at, range(value, 12, relocName(type)));
       return;
     case R.PCREL_LO12_S:
     case R.LO12_S:
