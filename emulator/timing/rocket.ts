@@ -3,7 +3,7 @@
 // Model time advances by the returned cycles; a register scoreboard holds when each result can be used,
 // so load-use and multiply/divide dependences stall the consumer by exactly the missing cycles.
 
-import { MEM_LOAD, MEM_NONE, XLATE_DATA, XLATE_FETCH, XLATE_RELAY, type CommitRecord, type PageTableReader } from '../types.js';
+import { MEM_LOAD, MEM_NONE, XLATE_DATA, XLATE_FETCH, XLATE_RELAY, type CommitObserver, type CommitRecord, type PageTableReader } from '../types.js';
 import { BranchPredictor, PRED_OK, PRED_REDIRECT, PRED_WRONG } from './branch.js';
 import { HIT, MISS_DIRTY, SetAssocCache } from './cache.js';
 import {
@@ -198,7 +198,7 @@ export class RocketModel {
   private ev = { icacheMisses: 0, dcacheMisses: 0, itlbMisses: 0, dtlbMisses: 0, pageWalks: 0, pteReads: 0, branches: 0, mispredicts: 0, flushes: 0 };
 
   /** The observer to hand to Machine.run. */
-  readonly observer: (rec: CommitRecord) => number;
+  readonly observer: CommitObserver;
 
   constructor(params: CoreParams, reader: PageTableReader | null = null) {
     this.params = params;
@@ -232,6 +232,8 @@ export class RocketModel {
     this.xpcCost = new XpcCostModel(params.xpc, port);
     this.mechCost = new MechCostModel({}, port);
     this.observer = (rec) => this.observe(rec);
+    // The model reads only what translated blocks' commit logs reproduce (types.ts, CommitObserver).
+    this.observer.blockReplay = true;
     this.reset();
   }
 
