@@ -10,7 +10,7 @@ import * as D from '../decode.js';
 import * as C from '../hart-constants.js';
 import * as L from '../layout.js';
 import type { Hart } from '../hart.js';
-import type { ObservedRecord } from '../hart-state.js';
+import { RAM_BASE, ROM_BASE, type ObservedRecord } from '../hart-state.js';
 import { MEM_LOAD, MEM_NONE, MEM_STORE, XLATE_DATA, XLATE_FETCH, type CommitObserver } from '../types.js';
 import { LOG_HEADER_BYTES, LOG_LOAD_BYTES, LOG_MULDIV_BYTES, LOG_STORE_BYTES, isLoadOp, isMulDivOp, isStoreOp } from './translate.js';
 
@@ -24,7 +24,7 @@ const EV_MULDIV = 3;
 export class BlockFacts {
   readonly pc: Float64Array;
   readonly fetchPa: Float64Array;
-  readonly raw: Int32Array;
+  readonly raw: Uint32Array;
   readonly id: Int32Array;
   readonly size: Uint8Array;
   /** Register written (1..31), -1 when none (as the observed loop reports rd). */
@@ -36,7 +36,7 @@ export class BlockFacts {
     const n = insns.length;
     this.pc = new Float64Array(n);
     this.fetchPa = new Float64Array(n);
-    this.raw = new Int32Array(n);
+    this.raw = new Uint32Array(n);
     this.id = new Int32Array(n);
     this.size = new Uint8Array(n);
     this.rd = new Int8Array(n);
@@ -46,7 +46,7 @@ export class BlockFacts {
       const x = insns[j];
       this.pc[j] = x.pc;
       this.fetchPa[j] = pagePhys + (x.pc & 4095);
-      this.raw[j] = x.raw | 0;
+      this.raw[j] = x.raw >>> 0;
       this.id[j] = x.id;
       this.size[j] = x.len;
       this.rd[j] = D.WRITES_RD[x.op] && x.d !== L.X0_SINK * 2 ? x.d >> 1 : -1;
@@ -145,7 +145,8 @@ export class LogReplayer {
             const w = this.p >> 2;
             rec.memKind = ev === EV_LOAD ? MEM_LOAD : MEM_STORE;
             rec.memVaddr = m32[w + 1] * 4294967296 + (m32[w] >>> 0);
-            rec.memPaddr = h.physOf(m32[w + 2]);
+            const idx = m32[w + 2];
+            rec.memPaddr = idx >= L.RAM_OFF ? RAM_BASE + (idx - L.RAM_OFF) : ROM_BASE + (idx - L.ROM_OFF); // Bus.physOf
             rec.memSize = f.memSize[j];
             xlate |= xlateData;
             this.p += ev === EV_LOAD ? LOG_LOAD_BYTES : LOG_STORE_BYTES;
