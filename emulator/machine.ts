@@ -462,6 +462,8 @@ export class Machine implements PageTableReader {
     const h = this.hart;
     if (this.tier === 'jit' && this.jit === null) this.jit = new Jit(h, this.jitOptions.hot, this.jitOptions.maxBlocks);
     const jit = this.jit;
+    // Blocks translated for a cycle model (runModelled) write a commit log nobody reads here: plain ones.
+    if (jit !== null) jit.setLogging(false);
     h.observing = false;
     h.rec = null;
     let remaining = maxInsns;

@@ -8,7 +8,8 @@
 // machine state of tests/helpers/lockstep.ts (registers, CSRs including mcycle, instret, memory).
 // Programs: the conformance programs, the timing-calibration programs, random programs (instruction
 // mix, trap delegation, Sv39 page faults), self-modifying code under timer interrupts, satp switches,
-// page-table stores while the model walks, and a kernel image.
+// page-table stores while the model walks, a kernel image, and runs alternating observed and unobserved
+// slices (the fast loop must go back to blocks that write no commit log).
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,7 +63,7 @@ interface Result {
 }
 
 /** Run `image` with the rocket model on both tiers in random slices; fail at the first slice where they differ. */
-function lockstep(image: ElfImage, opts: MachineOptions, seed: number, maxInsns = 2_000_000, longSlice = 20000, jitHot = 1, shortSlice = 300): Result {
+function lockstep(image: ElfImage, opts: MachineOptions, seed: number, maxInsns = 2_000_000, longSlice = 20000, jitHot = 1, shortSlice = 300, alternate = false): Result {
   const outA: number[] = [], outB: number[] = [];
   const a = new Machine({ ramMiB: 16, ...opts, tier: 'interp', stdout: (x) => outA.push(...x) });
   const b = new Machine({ ramMiB: 16, ...opts, tier: 'jit', jitHot, stdout: (x) => outB.push(...x) });
@@ -80,8 +81,10 @@ function lockstep(image: ElfImage, opts: MachineOptions, seed: number, maxInsns 
     const n = rng.int(4) === 0 ? 1 + rng.int(longSlice) : 1 + rng.int(shortSlice);
     logA.length = 0;
     logB.length = 0;
-    const ra = a.run(n, oa);
-    const rb = b.run(n, ob);
+    // alternate: every other slice runs unobserved (the fast loop: plain translated blocks, 1 cycle each).
+    const observed = !alternate || slices % 2 === 0;
+    const ra = a.run(n, observed ? oa : undefined);
+    const rb = b.run(n, observed ? ob : undefined);
     slices++;
     total += n;
     const diff = differences(a, b);
@@ -177,6 +180,21 @@ describe('rocket model on the jit tier, lockstep: self-modifying code, interrupt
       });
     }
   }
+});
+
+describe('rocket model on the jit tier, lockstep: observed and unobserved slices in turn', () => {
+  for (const name of ['alu.s', 'vm_sv39.s', 'interrupts.s']) {
+    it(name, () => {
+      const r = lockstep(assembleProgram(name).image, {}, 4242, 2_000_000, 20000, 1, 300, true);
+      expect(r).toMatchObject({ reason: 'exit', code: 0 });
+    });
+  }
+  it('mips.s (2 rounds) in long slices', () => {
+    const text = `.equ ROUNDS, 2\n` + readFileSync(join(PROGRAMS_DIR, '../../bench/programs/mips.s'), 'utf8');
+    const r = lockstep(asmText('mips.s', text), {}, 77, 20_000_000, 400_000, 16, 20000, true);
+    expect(r).toMatchObject({ reason: 'exit', code: 0 });
+    expect(r.jitRetired).toBeGreaterThan(500_000);
+  });
 });
 
 describe('rocket model on the jit tier, lockstep: kernel images (with the XPC engine)', () => {
