@@ -60,6 +60,14 @@ export const KIND_FETCH = 2;
  */
 export const JIT_PC_OFF = 0xa000;
 export const JIT_LEFT_OFF = 0xa008;
+/**
+ * The commit log of logging blocks (a cycle model observes the run; emulator/jit/translate.ts gives the
+ * record format): JIT_LOG_PTR is the i32 offset of its next free byte, the log itself fills
+ * [JIT_LOG_OFF, JIT_LOG_END), the free space between the lookup cache and the boot ROM.
+ */
+export const JIT_LOG_PTR_OFF = 0xa00c;
 export const JIT_CACHE_OFF = 0x10000;
 export const JIT_CACHE_ENTRIES = 8192;
 export const JIT_CACHE_END = JIT_CACHE_OFF + 16 * JIT_CACHE_ENTRIES;
+export const JIT_LOG_OFF = JIT_CACHE_END;
+export const JIT_LOG_END = ROM_OFF;

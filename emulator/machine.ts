@@ -8,7 +8,9 @@ import * as D from './decode.js';
 import * as C from './hart-constants.js';
 import { Hart, RAM_BASE, ROM_BASE, type ObservedRecord } from './hart.js';
 import { execChunk } from './interp.js';
-import { Jit, type JitStats } from './jit/tier.js';
+import { Jit, LOG_ROOM, type JitStats } from './jit/tier.js';
+import { LogReplayer } from './jit/replay.js';
+import { EXIT_INTERP, EXIT_MISS } from './jit/translate.js';
 import { PC_OFF, INSTRET_OFF, CYCLE_OFF, KIND_FETCH, FREGS_OFF } from './layout.js';
 import type { CommitObserver, CommitRecord, LoadableProgram, PageTableReader, RunResult } from './types.js';
 import { MEM_NONE, XLATE_DATA, XLATE_FETCH } from './types.js';
@@ -190,6 +192,8 @@ export class Machine implements PageTableReader {
   /** The translation tier, created on the first unobserved run with tier 'jit'. */
   private jit: Jit | null = null;
   private readonly jitOptions: { hot?: number; maxBlocks?: number };
+  /** Replays translated blocks' commit logs to a cycle model (runModelled), created with the tier. */
+  private replayer: LogReplayer | null = null;
   private readonly flushOut: () => void;
   private readonly rec = new LiveRecord();
   private readonly peekSlot: D.DecodedSlot = { op: 0, f: 0, imm: 0, id: -1 };
@@ -366,6 +370,11 @@ export class Machine implements PageTableReader {
   readPhys64(paddr: number): bigint | undefined {
     const idx = this.hart.memIndex(paddr, 8);
     if (idx < 0) return undefined;
+    if (this.replayer !== null && this.replayer.replaying && (idx & 7) === 0) {
+      // A model replaying a translated batch reads memory as it was at the instruction it replays.
+      const old = this.replayer.storedBefore(idx);
+      if (old !== null) return halvesToBigint(old[0], old[1]);
+    }
     const m8 = this.hart.m8;
     let v = 0n;
     for (let k = 7; k >= 0; k--) v = (v << 8n) | BigInt(m8[idx + k]);
@@ -395,7 +404,8 @@ export class Machine implements PageTableReader {
    */
   run(maxInsns = Infinity, observer?: CommitObserver): RunResult {
     try {
-      return observer ? this.runObserved(maxInsns, observer) : this.runFast(maxInsns);
+      if (!observer) return this.runFast(maxInsns);
+      return observer.blockReplay === true && this.tier === 'jit' ? this.runModelled(maxInsns, observer) : this.runObserved(maxInsns, observer);
     } catch (e) {
       // A bug in rvx, not guest behaviour: report it as a result rather than crash the caller.
       const h = this.hart;
@@ -452,6 +462,8 @@ export class Machine implements PageTableReader {
     const h = this.hart;
     if (this.tier === 'jit' && this.jit === null) this.jit = new Jit(h, this.jitOptions.hot, this.jitOptions.maxBlocks);
     const jit = this.jit;
+    // Blocks translated for a cycle model (runModelled) write a commit log nobody reads here: plain ones.
+    if (jit !== null) jit.setLogging(false);
     h.observing = false;
     h.rec = null;
     let remaining = maxInsns;
@@ -466,6 +478,56 @@ export class Machine implements PageTableReader {
       const t = Math.ceil(h.stepsUntilTimer());
       if (t > 0 && t < n) n = t;
       remaining -= jit !== null ? jit.execChunk(n) : execChunk(h, n);
+    }
+  }
+
+  /**
+   * An observed run on the 'jit' tier for an observer that takes replayed records (CommitObserver
+   * .blockReplay: the timing model): hot code runs in logging translated blocks and their commit log
+   * is replayed to the observer after each dispatch, before anything else runs; everything else, and
+   * every interrupt, goes through runObserved. Records, cycles and counters are those of runObserved
+   * alone (tests/jit-rocket-lockstep.test.ts): a dispatch never runs past the next timer event, and the
+   * instructions that can read model time (CSRs) or change what is pending are never translated.
+   */
+  private runModelled(maxInsns: number, observer: CommitObserver): RunResult {
+    const h = this.hart;
+    if (this.jit === null) this.jit = new Jit(h, this.jitOptions.hot, this.jitOptions.maxBlocks);
+    const jit = this.jit;
+    jit.setLogging(true);
+    if (this.replayer === null) this.replayer = new LogReplayer(h, (idx) => jit.factsOf(idx));
+    const replayer = this.replayer;
+    h.observing = false;
+    h.rec = null;
+    let remaining = maxInsns;
+    for (;;) {
+      if (h.mie !== 0 || h.wfiWaiting || h.halted !== null) {
+        // Interrupts, WFI and a halt as the observed loop handles them (it checks before each instruction).
+        const r = this.runObserved(0, observer);
+        if (r.reason !== 'limit') return r;
+      }
+      if (remaining <= 0) return { reason: 'limit' };
+      let room = remaining > LOG_ROOM ? LOG_ROOM : Math.ceil(remaining);
+      const t = Math.ceil(h.stepsUntilTimer());
+      if (t > 0 && t < room) room = t;
+      const stepBase = h.instret;
+      const code = jit.dispatch(room);
+      const ran = jit.lastRan;
+      if (ran > 0) replayer.replay(this.rec, observer, stepBase);
+      remaining -= ran;
+      if (ran >= room) continue;
+      let want: number;
+      if (code === EXIT_MISS) {
+        want = jit.miss();
+        if (want === 0) continue; // a block is in the cache now
+      } else if (code === EXIT_INTERP) want = jit.stretchAt(h.pc);
+      else want = room - ran; // EXIT_BUDGET: the rest of the room is shorter than the next block
+      if (want > remaining) want = Math.ceil(remaining);
+      const before = h.instret;
+      const r = this.runObserved(want, observer);
+      const k = h.instret - before;
+      jit.stats.interpRetired += k;
+      remaining -= k;
+      if (r.reason !== 'limit') return r;
     }
   }
 

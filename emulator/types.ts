@@ -155,4 +155,14 @@ export interface PageTableReader {
  * An observer of retired instructions. Returns the cycles the instruction costs (>= 1); the hart adds
  * them to mcycle, so `cycle` reads modelled time. With no observer, every instruction costs 1 cycle.
  */
-export type CommitObserver = (rec: CommitRecord) => number;
+export type CommitObserver = ((rec: CommitRecord) => number) & {
+  /**
+   * The observer reads only what translated blocks reproduce from their commit log (docs/machine.md,
+   * "Translated blocks under a cycle model"): for an instruction that retires inside a block it gets
+   * step, priv, pc, raw, size, opId, rd (not its value), the memory access without its value, taken,
+   * nextPc, fetchPaddr, xlate, and rs1Value/rs2Value of multiplies and divides only. Such an observer
+   * (the timing model) lets the machine run hot code translated on the 'jit' tier; any other observer
+   * gets every instruction from the interpreter.
+   */
+  blockReplay?: boolean;
+};

@@ -290,9 +290,17 @@ ${HTIF}`;
     const interp = await run('--core', 'ideal', '--tier', 'interp', '--max-insns', '100000', '--stats', files.loop);
     expect(interp.code).toBe(EXIT_LIMIT);
     expect(interp.stderr).toMatch(/tier\s+interp\n/);
-    // The cycle model observes every instruction: the interpreter runs whatever --tier says.
-    const rocket = await run('--tier', 'jit', '--max-insns', '1000', '--stats', files.loop);
-    expect(rocket.stderr).toMatch(/tier\s+interp \(the cycle model observes every instruction\)/);
+    // The cycle model on the jit tier: translated blocks' records are replayed to it (same cycles).
+    const rocket = await run('--tier', 'jit', '--max-insns', '100000', '--stats', files.loop);
+    const rm = /tier\s+jit: (\d+) instructions in translated blocks \(their records replayed to the cycle model\) \([\d.]+%\), (\d+) interpreted/.exec(rocket.stderr);
+    expect(rm, rocket.stderr).not.toBeNull();
+    expect(Number(rm![1]) + Number(rm![2])).toBe(100000);
+    expect(Number(rm![1])).toBeGreaterThan(90000);
+    const rocketInterp = await run('--tier', 'interp', '--max-insns', '100000', '--stats', files.loop);
+    expect(rocketInterp.stderr).toMatch(/tier\s+interp \(the cycle model observes every instruction\)/);
+    const cyclesOf = (text: string) => /cycles\s+(\d+)/.exec(text)?.[1];
+    expect(cyclesOf(rocket.stderr)).toBeDefined();
+    expect(cyclesOf(rocket.stderr)).toBe(cyclesOf(rocketInterp.stderr));
     const bad = await run('--tier', 'fast', files.pass);
     expect(bad.code).toBe(EXIT_USAGE);
     expect(bad.stderr).toContain("--tier 'fast': expected jit or interp");

@@ -123,6 +123,70 @@ describe('rocket timing model', () => {
     expect(seq()).toEqual([1, 1]);
   });
 
+  it('MulDiv cycles over 32-bit halves equal the BigInt statement of the same rules on random and edge operands', () => {
+    // The rules written directly on 64-bit BigInts (the model computes them on int32 halves).
+    const bitLength = (v: bigint): number => (v === 0n ? 0 : v.toString(2).length);
+    const operand = (v: bigint, half: boolean, signed: boolean): bigint =>
+      !half ? BigInt.asUintN(64, v) : signed ? BigInt.asUintN(64, BigInt.asIntN(32, v)) : BigInt.asUintN(32, v);
+    const reference = (shape: number, isMul: boolean, rs1: bigint, rs2: bigint, unroll: number, mulEO: boolean, divEO: boolean): number => {
+      const w = 64;
+      const half = (shape & MD_HALF) !== 0, hi = (shape & MD_HI) !== 0;
+      const ls = (shape & MD_LHS_SIGNED) !== 0, rs = (shape & MD_RHS_SIGNED) !== 0;
+      const a = operand(rs1, half, ls), b = operand(rs2, half, rs);
+      if (isMul) {
+        const iters = w / unroll;
+        const count0 = half && w / 2 > unroll && w % (2 * unroll) === 0 ? iters / 2 : 0;
+        let n = iters - count0;
+        if (mulEO && !hi) {
+          for (let c = count0; c < iters - 1; c++) {
+            if (c === 0) continue;
+            const k = c - count0;
+            if (((a >> BigInt(unroll * k)) & ((1n << BigInt(w - unroll * c)) - 1n)) === 0n) {
+              n = k + 1;
+              break;
+            }
+          }
+        }
+        return n + 2;
+      }
+      const ln = ls && a >> 63n === 1n, rn = rs && b >> 63n === 1n;
+      const ma = ln ? BigInt.asUintN(64, -a) : a, mb = rn ? BigInt.asUintN(64, -b) : b;
+      let it = w + 1;
+      if (divEO && mb !== 0n) {
+        const e = ~((ma === 0n ? 0 : bitLength(ma) - 1) - (bitLength(mb) - 1)) & (w - 1);
+        if (e >= 1) it = 1 + (w - e + 1);
+      }
+      let neg = hi ? ln : ln !== rn;
+      if (mb === 0n && !hi) neg = false;
+      return (ln || rn ? 1 : 0) + it + (neg ? 1 : 0) + 2;
+    };
+    let seed = 0x2545f4914f6cdd1dn;
+    const next = (): bigint => {
+      seed = BigInt.asUintN(64, seed * 6364136223846793005n + 1442695040888963407n);
+      // Random magnitudes: shift a random value right by 0..63 bits, sometimes negate it.
+      const v = seed >> (seed & 63n);
+      return (seed & 64n) !== 0n ? BigInt.asUintN(64, -v) : v;
+    };
+    const edges = [0n, 1n, 2n, 3n, 0xffn, 0x100n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, 2n ** 63n - 1n, 2n ** 63n, 2n ** 64n - 1n, 2n ** 64n - 2n];
+    const values = [...edges];
+    for (let i = 0; i < 300; i++) values.push(next());
+    let checked = 0;
+    for (const unroll of [1, 2, 8, 32, 64]) {
+      for (let shape = 0; shape < 16; shape++) {
+        for (let i = 0; i < values.length; i += 3) {
+          const a = values[i], b = values[(i * 7 + shape) % values.length];
+          for (const isMul of [true, false]) {
+            for (const eo of [true, false]) {
+              expect(mulDivCycles(shape, isMul, a, b, unroll, eo, eo), `${shape} ${isMul} ${a} ${b} ${unroll} ${eo}`).toBe(reference(shape, isMul, a, b, unroll, eo, eo));
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10000);
+  });
+
   it("Rocket's iterative MulDiv: 8 multiplier bits a cycle with early out, 1 quotient bit a cycle with early out", () => {
     const MUL = MD_LHS_SIGNED | MD_RHS_SIGNED;
     const md = (shape: number, isMul: boolean, a: bigint, b: bigint) => mulDivCycles(shape, isMul, a, b, 8, true, true);

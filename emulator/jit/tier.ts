@@ -17,7 +17,11 @@ import * as L from '../layout.js';
 import type { Hart } from '../hart.js';
 import { execChunk } from '../interp.js';
 import { Code, I32, Op, encodeModule } from './wasm.js';
-import { EXIT_INTERP, EXIT_MISS, MAX_BLOCK, TRANSLATABLE, emitBlock, scanBlock } from './translate.js';
+import { EXIT_INTERP, EXIT_MISS, LOG_MAX_PER_INSN, MAX_BLOCK, TRANSLATABLE, emitBlock, scanBlock } from './translate.js';
+import { BlockFacts } from './replay.js';
+
+/** The most instructions one logging dispatch may retire: their commit log always fits. */
+export const LOG_ROOM = Math.floor((L.JIT_LOG_END - L.JIT_LOG_OFF - 64) / LOG_MAX_PER_INSN);
 
 /** Default cap on translated blocks (table slots 1..max; slot 0 stays empty). */
 export const MAX_BLOCKS = 4096;
@@ -71,6 +75,14 @@ export class Jit {
   private readonly free: number[] = [];
   private nextIdx = 1;
   private readonly pages: number;
+  /**
+   * Blocks write the commit log (a cycle model observes the run: Machine.runModelled); the facts the
+   * log's reader needs, by table index.
+   */
+  private logging = false;
+  private readonly facts: (BlockFacts | undefined)[] = [];
+  /** Instructions the last dispatch() retired. */
+  lastRan = 0;
   readonly stats: JitStats = { jitRetired: 0, interpRetired: 0, blocksCompiled: 0, invalidations: 0, flushes: 0, bytesCompiled: 0 };
 
   /** hot: how many times the dispatcher must miss at a pc before its block is translated (1: at once). */
@@ -145,6 +157,47 @@ export class Jit {
     return done;
   }
 
+  /**
+   * Translate logging blocks (on) or plain ones (off) from now on; switching drops every translation
+   * (the two kinds never mix in the cache).
+   */
+  setLogging(on: boolean): void {
+    if (on === this.logging) return;
+    this.dropAll();
+    this.logging = on;
+  }
+
+  /** The facts of logging block idx (for the log's reader). */
+  factsOf(idx: number): BlockFacts {
+    return this.facts[idx]!;
+  }
+
+  /**
+   * One dispatch from h.pc with room for `room` instructions (at most LOG_ROOM when logging): runs
+   * translated blocks until one exits to JS. Updates pc, instret and cycles (1 per instruction) like
+   * execChunk; lastRan says how many retired; returns the exit code (EXIT_MISS, EXIT_INTERP, EXIT_BUDGET).
+   * The commit log then holds their records from L.JIT_LOG_OFF on.
+   */
+  dispatch(room: number): number {
+    const h = this.h;
+    const m32 = h.m32;
+    const pc = h.pc;
+    m32[L.JIT_PC_OFF >> 2] = pc | 0;
+    m32[(L.JIT_PC_OFF >> 2) + 1] = ((pc - (pc >>> 0)) * INV_TWO32) | 0;
+    m32[L.JIT_LEFT_OFF >> 2] = room;
+    m32[L.JIT_LOG_PTR_OFF >> 2] = L.JIT_LOG_OFF;
+    const r = this.run(h.fBase, h.rBase, h.wBase);
+    const ran = room - m32[L.JIT_LEFT_OFF >> 2];
+    this.lastRan = ran;
+    if (ran > 0) {
+      h.pc = m32[(L.JIT_PC_OFF >> 2) + 1] * 4294967296 + (m32[L.JIT_PC_OFF >> 2] >>> 0);
+      h.instret += ran;
+      h.cyc += ran;
+      this.stats.jitRetired += ran;
+    }
+    return r;
+  }
+
   /** Memory page offset pc's fetch TLB entry maps, or -1 when the entry is not there. */
   private fetchPage(pc: number): number {
     const h = this.h;
@@ -157,7 +210,7 @@ export class Jit {
   }
 
   /** The dispatcher found no block for h.pc: reinstall, translate if hot, or say how far to interpret. */
-  private miss(): number {
+  miss(): number {
     const h = this.h;
     const pc = h.pc;
     const memPage = this.fetchPage(pc);
@@ -181,7 +234,7 @@ export class Jit {
     return 0;
   }
 
-  private stretchAt(pc: number): number {
+  stretchAt(pc: number): number {
     const memPage = this.fetchPage(pc);
     return memPage < 0 ? COLD_STRETCH : this.stretch(memPage, pc & 4095);
   }
@@ -227,7 +280,8 @@ export class Jit {
     if (scanned.insns.length === 0) {
       b = { pc, key: memPage + off, memPage, idx: -1, startOff: off, endOff: off + 2 };
     } else {
-      const code = emitBlock(scanned, h.isa);
+      const idx = this.allocIndex();
+      const code = emitBlock(scanned, h.isa, this.logging ? idx : -1);
       const bytes = encodeModule({
         types: [BLOCK_TYPE],
         memoryPages: this.pages,
@@ -235,8 +289,8 @@ export class Jit {
         funcs: [{ type: 0, locals: code.locals, body: code.body, export: 'b' }],
       });
       const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: h.memory } });
-      const idx = this.allocIndex();
       this.table.set(idx, inst.exports.b as () => number);
+      this.facts[idx] = this.logging ? new BlockFacts(scanned.insns, h.physOf(memPage)) : undefined;
       this.stats.blocksCompiled++;
       this.stats.bytesCompiled += bytes.length;
       b = { pc, key: memPage + off, memPage, idx, startOff: code.startOff, endOff: code.endOff };
@@ -257,14 +311,19 @@ export class Jit {
 
   /** Drop every translation (the cap on translated code). */
   flush(): void {
+    this.dropAll();
+    this.stats.flushes++;
+  }
+
+  private dropAll(): void {
     for (let i = 1; i < this.nextIdx; i++) this.table.set(i, null);
+    this.facts.length = 0;
     this.blocks.clear();
     this.byPage.clear();
     this.heat.clear();
     this.free.length = 0;
     this.nextIdx = 1;
     this.clearCache();
-    this.stats.flushes++;
   }
 
   /** Memory bytes [idx, idx+len) were written: drop the blocks holding any of them (hart.invalidateCode). */

@@ -28,6 +28,28 @@ export const EXIT_MISS = 3;
 /** Longest block, in instructions. */
 export const MAX_BLOCK = 64;
 
+/**
+ * The commit log a logging block writes (for a cycle model observing the run, docs/machine.md
+ * "Translated blocks under a cycle model"): for every pass through the block a 16-byte header
+ * { i32 block table index, i32 instructions retired in the pass, i64 pc after the last of them },
+ * followed by one event per retired instruction that has a dynamic fact, in order: a load
+ * { i64 virtual address, i32 memory offset of the bytes, i32 0 } (16 bytes), a store the same plus
+ * the i64 the aligned 8-byte word held before the store (24 bytes: the model's page walker must read
+ * page tables as they were when the access happened), a multiply or divide { i64 rs1, i64 rs2 } (16).
+ * Everything else about an instruction is static (the reader has the block's instructions).
+ */
+export const LOG_HEADER_BYTES = 16;
+export const LOG_LOAD_BYTES = 16;
+export const LOG_STORE_BYTES = 24;
+export const LOG_MULDIV_BYTES = 16;
+/** The most log bytes one retired instruction can add (a one-instruction pass of a store). */
+export const LOG_MAX_PER_INSN = LOG_HEADER_BYTES + LOG_STORE_BYTES;
+
+/** Interpreter opcodes of loads, stores, and M's multiplies and divides (OP_MUL..OP_REMUW). */
+export const isLoadOp = (op: number): boolean => op >= D.OP_LB && op <= D.OP_LWU;
+export const isStoreOp = (op: number): boolean => op >= D.OP_SB && op <= D.OP_SD;
+export const isMulDivOp = (op: number): boolean => op >= D.OP_MUL && op <= D.OP_REMUW;
+
 const TAG_LO = L.TLB_TAG_OFF;
 const TAG_HI = L.TLB_TAG_OFF + 4 * L.TLB_SETS * L.TLB_ENTRIES;
 const DATA = L.TLB_DATA_OFF;
@@ -46,8 +68,11 @@ const L_HI = 9; // i32: address bits 63:32
 const L_T = 10; // i32: TLB entry byte offset
 const L_Q = 11; // i32: 32-bit operand
 const L_R = 12; // i32: 32-bit operand
-const FIRST_REG_LOCAL = 13;
-const SCRATCH_LOCALS: [number, number][] = [[6, I64], [5, I32]];
+const L_LOG = 13; // i32: next free byte of the commit log (logging blocks)
+const L_HDR = 14; // i32: this pass's header in the commit log
+const L_H = 15; // i32: memory offset of a store's bytes
+const FIRST_REG_LOCAL = 16;
+const SCRATCH_LOCALS: [number, number][] = [[6, I64], [8, I32]];
 
 /** Whether the translator handles opcode op (else the block ends before it). */
 export const TRANSLATABLE = new Uint8Array(D.OP_COUNT);
@@ -65,6 +90,9 @@ interface Insn {
   s2: number;
   len: number;
   imm: number;
+  /** Instruction bits and InstrDef id (for the commit log's reader). */
+  raw: number;
+  id: number;
   /** A jal whose target the block continues at (on the same page). */
   follow: boolean;
 }
@@ -119,7 +147,7 @@ export function scanBlock(pc: number, parcel: ReadParcel, isa: D.IsaConfig): Sca
     if (!TRANSLATABLE[slot.op]) return { insns, endPc: p, endInterp: true };
     const len = (raw & 3) === 3 ? 4 : 2;
     const f = slot.f;
-    const x: Insn = { pc: p, op: slot.op, d: f & 127, s1: (f >>> 7) & 63, s2: (f >>> 13) & 63, len, imm: slot.imm, follow: false };
+    const x: Insn = { pc: p, op: slot.op, d: f & 127, s1: (f >>> 7) & 63, s2: (f >>> 13) & 63, len, imm: slot.imm, raw, id: slot.id, follow: false };
     insns.push(x);
     seen.add(p);
     if (slot.op === D.OP_JALR) return { insns, endPc: p + len, endInterp: false };
@@ -139,8 +167,12 @@ export function scanBlock(pc: number, parcel: ReadParcel, isa: D.IsaConfig): Sca
 
 const i64c = (v: number): bigint => BigInt.asIntN(64, BigInt(v));
 
-/** Emit the WebAssembly body for the scanned block `insns` (non-empty). */
-export function emitBlock(block: ScannedBlock, isa: D.IsaConfig): BlockCode {
+/**
+ * Emit the WebAssembly body for the scanned block `insns` (non-empty). With logId >= 0 (the block's
+ * table index) the block also writes the commit log (LOG_* above).
+ */
+export function emitBlock(block: ScannedBlock, isa: D.IsaConfig, logId = -1): BlockCode {
+  const logging = logId >= 0;
   const insns = block.insns;
   const c = new Code();
   const count = insns.length;
@@ -169,19 +201,48 @@ export function emitBlock(block: ScannedBlock, isa: D.IsaConfig): BlockCode {
     c.i32(0).i32(0).mem(Op.i32_load, 2, L.JIT_LEFT_OFF).i32(k).op(Op.i32_sub).mem(Op.i32_store, 2, L.JIT_LEFT_OFF);
   };
   const setPc = (pc: number) => c.i32(0).i64(i64c(pc)).mem(Op.i64_store, 3, L.JIT_PC_OFF);
-  const exit = (k: number, pc: number, code: number) => {
+  /** Logging: fill this pass's header (k retired; the next pc from `nextPc`, which pushes an i64). */
+  const header = (k: number, nextPc: () => void) => {
+    if (!logging) return;
+    c.get(L_HDR).i32(logId).mem(Op.i32_store, 2, 0);
+    c.get(L_HDR).i32(k).mem(Op.i32_store, 2, 4);
+    c.get(L_HDR);
+    nextPc();
+    c.mem(Op.i64_store, 3, 8);
+  };
+  const saveLog = () => {
+    if (logging) c.i32(0).get(L_LOG).mem(Op.i32_store, 2, L.JIT_LOG_PTR_OFF);
+  };
+  const exit = (k: number, pc: number, code: number, pass = true) => {
     writeBack();
     retire(k);
     setPc(pc);
+    if (pass) header(k, () => c.i64(i64c(pc)));
+    saveLog();
     c.i32(code).op(Op.return);
+  };
+  /** A pass ends by looping back to the block's start (k retired). */
+  const loopBack = (k: number, depth: number) => {
+    retire(k);
+    header(k, () => c.i64(i64c(start)));
+    c.br(depth);
   };
 
   for (const [slot, local] of regLocal) c.i32(0).mem(Op.i64_load, 3, slot * 4).set(local);
+  if (logging) c.i32(0).mem(Op.i32_load, 2, L.JIT_LOG_PTR_OFF).set(L_LOG);
   // The loop a self-branch jumps back to; each pass first checks the chunk has room for the whole block.
   c.open(Op.loop);
   c.i32(0).mem(Op.i32_load, 2, L.JIT_LEFT_OFF).i32(count).op(Op.i32_lt_s).open(Op.if);
-  exit(0, start, EXIT_BUDGET);
+  exit(0, start, EXIT_BUDGET, false);
   c.end();
+  if (logging) c.get(L_LOG).tee(L_HDR).i32(LOG_HEADER_BYTES).op(Op.i32_add).set(L_LOG);
+  /** Logging: append the i64 on the stack at log offset `at` of the current event (pushes nothing). */
+  const logI64 = (value: () => void, at: number) => {
+    c.get(L_LOG);
+    value();
+    c.mem(Op.i64_store, 3, at);
+  };
+  const logAdvance = (bytes: number) => c.get(L_LOG).i32(bytes).op(Op.i32_add).set(L_LOG);
 
   /** Address x[s1] + imm into L_A/L_LO/L_HI and its TLB entry into L_T; leaves the miss condition (i32). */
   const tlbCheck = (s1: number, imm: number, size: number, set: number) => {
@@ -219,6 +280,11 @@ export function emitBlock(block: ScannedBlock, isa: D.IsaConfig): BlockCode {
     const immv = () => c.i64(BigInt(imm));
     const rs2 = () => reg(s2);
     const rs2w = () => reg(s2).op(Op.i32_wrap_i64);
+    if (logging && isMulDivOp(op)) {
+      logI64(() => reg(s1), 0);
+      logI64(() => reg(s2), 8);
+      logAdvance(LOG_MULDIV_BYTES);
+    }
     switch (op) {
       case D.OP_LUI:
         dst().i64(BigInt(imm));
@@ -232,10 +298,8 @@ export function emitBlock(block: ScannedBlock, isa: D.IsaConfig): BlockCode {
         dst().i64(i64c(next));
         store();
         if (x.follow) break; // the block goes on at the target
-        if (pc + imm === start) {
-          retire(k + 1);
-          c.br(0);
-        } else exit(k + 1, pc + imm, EXIT_NEXT);
+        if (pc + imm === start) loopBack(k + 1, 0);
+        else exit(k + 1, pc + imm, EXIT_NEXT);
         break;
       case D.OP_JALR: {
         // Target first (rd may be rs1); a target the interpreter treats specially (misaligned without C,
@@ -251,6 +315,8 @@ export function emitBlock(block: ScannedBlock, isa: D.IsaConfig): BlockCode {
         writeBack();
         retire(k + 1);
         c.i32(0).get(L_A).mem(Op.i64_store, 3, L.JIT_PC_OFF);
+        header(k + 1, () => c.get(L_A));
+        saveLog();
         c.i32(EXIT_NEXT).op(Op.return);
         break;
       }
@@ -259,10 +325,8 @@ export function emitBlock(block: ScannedBlock, isa: D.IsaConfig): BlockCode {
         reg(s1);
         reg(s2);
         c.op(cmp).open(Op.if);
-        if (pc + imm === start) {
-          retire(k + 1);
-          c.br(1);
-        } else exit(k + 1, pc + imm, EXIT_NEXT);
+        if (pc + imm === start) loopBack(k + 1, 1);
+        else exit(k + 1, pc + imm, EXIT_NEXT);
         c.end();
         break; // not taken: the block goes on
       }
@@ -273,6 +337,13 @@ export function emitBlock(block: ScannedBlock, isa: D.IsaConfig): BlockCode {
         c.open(Op.if);
         exit(k, pc, EXIT_INTERP);
         c.end();
+        if (logging) {
+          logI64(() => c.get(L_A), 0);
+          c.get(L_LOG);
+          hostAddr();
+          c.mem(Op.i32_store, 2, 8);
+          logAdvance(LOG_LOAD_BYTES);
+        }
         dst();
         hostAddr();
         c.mem(load, 0, 0);
@@ -287,6 +358,14 @@ export function emitBlock(block: ScannedBlock, isa: D.IsaConfig): BlockCode {
         exit(k, pc, EXIT_INTERP);
         c.end();
         hostAddr();
+        if (logging) {
+          c.set(L_H);
+          logI64(() => c.get(L_A), 0);
+          c.get(L_LOG).get(L_H).mem(Op.i32_store, 2, 8);
+          logI64(() => c.get(L_H).i32(-8).op(Op.i32_and).mem(Op.i64_load, 3, 0), 16);
+          logAdvance(LOG_STORE_BYTES);
+          c.get(L_H);
+        }
         reg(s2);
         c.mem(st, 0, 0);
         break;
@@ -421,10 +500,8 @@ export function emitBlock(block: ScannedBlock, isa: D.IsaConfig): BlockCode {
   // instruction for the interpreter). A block that ends with a jump has left already.
   const last = insns[count - 1];
   if (last.op !== D.OP_JALR && !(last.op === D.OP_JAL && !last.follow)) {
-    if (block.endPc === start) {
-      retire(count);
-      c.br(0);
-    } else exit(count, block.endPc, block.endInterp ? EXIT_INTERP : EXIT_NEXT);
+    if (block.endPc === start) loopBack(count, 0);
+    else exit(count, block.endPc, block.endInterp ? EXIT_INTERP : EXIT_NEXT);
   }
   c.end(); // loop
   c.op(Op.unreachable);

@@ -3,7 +3,7 @@
 // Model time advances by the returned cycles; a register scoreboard holds when each result can be used,
 // so load-use and multiply/divide dependences stall the consumer by exactly the missing cycles.
 
-import { MEM_LOAD, MEM_NONE, MEM_STORE, XLATE_DATA, XLATE_FETCH, XLATE_RELAY, type CommitRecord, type PageTableReader } from '../types.js';
+import { MEM_LOAD, MEM_NONE, MEM_STORE, XLATE_DATA, XLATE_FETCH, XLATE_RELAY, type CommitObserver, type CommitRecord, type PageTableReader } from '../types.js';
 import { BranchPredictor, PRED_OK, PRED_REDIRECT, PRED_WRONG } from './branch.js';
 import { HIT, MISS_DIRTY, PROBE_DIRTY, SetAssocCache } from './cache.js';
 import {
@@ -69,14 +69,16 @@ function isFetchFault(cause: bigint): boolean {
   return cause === 0n || cause === 1n || cause === 12n;
 }
 
-function bitLength(v: bigint): number {
-  return v === 0n ? 0 : v.toString(2).length;
+/** Bits [from, to) of the 32-bit word x (0 <= from <= to <= 32) are all zero. */
+function zeroBits32(x: number, from: number, to: number): boolean {
+  if (from >= to) return true;
+  const width = to - from;
+  return width === 32 ? x === 0 : ((x >>> from) & ((1 << width) - 1)) === 0;
 }
 
-/** The operand as MulDiv sees it: 64 bits, the low 32 sign- or zero-extended for the W forms. */
-function mdOperand(v: bigint, half: boolean, signed: boolean): bigint {
-  if (!half) return BigInt.asUintN(64, v);
-  return signed ? BigInt.asUintN(64, BigInt.asIntN(32, v)) : BigInt.asUintN(32, v);
+/** Number of significant bits of the unsigned 64-bit value hi:lo (0 for 0). */
+function bitLength64(lo: number, hi: number): number {
+  return hi !== 0 ? 64 - Math.clz32(hi) : lo !== 0 ? 32 - Math.clz32(lo) : 0;
 }
 
 /**
@@ -91,15 +93,24 @@ function mdOperand(v: bigint, half: boolean, signed: boolean): bigint {
  * signed form that is negative costs one cycle to negate (s_neg_inputs), a negative result one more
  * (s_neg_output); with early out the first iteration shifts past the quotient bits the operands' leading
  * bit positions rule out (eOutPos = ~(msb(dividend) - msb(divisor)) mod w).
+ *
+ * The operands are 64-bit register values as int32 halves (rs1 = rs1Hi:rs1Lo), so the model needs no
+ * BigInt per instruction; mulDivCycles takes them as bigints.
  */
-export function mulDivCycles(shape: number, isMul: boolean, rs1: bigint, rs2: bigint, unroll: number, mulEarlyOut: boolean, divEarlyOut: boolean): number {
+export function mulDivCyclesHalves(
+  shape: number, isMul: boolean, rs1Lo: number, rs1Hi: number, rs2Lo: number, rs2Hi: number,
+  unroll: number, mulEarlyOut: boolean, divEarlyOut: boolean,
+): number {
   const w = 64;
   const half = (shape & MD_HALF) !== 0;
   const hi = (shape & MD_HI) !== 0;
   const lhsSigned = (shape & MD_LHS_SIGNED) !== 0;
   const rhsSigned = (shape & MD_RHS_SIGNED) !== 0;
-  const a = mdOperand(rs1, half, lhsSigned);
-  const b = mdOperand(rs2, half, rhsSigned);
+  // The operands as MulDiv sees them: 64 bits, the low 32 sign- or zero-extended for the W forms.
+  const aLo = rs1Lo | 0;
+  const bLo = rs2Lo | 0;
+  const aHi = half ? (lhsSigned ? aLo >> 31 : 0) : rs1Hi | 0;
+  const bHi = half ? (rhsSigned ? bLo >> 31 : 0) : rs2Hi | 0;
   if (isMul) {
     const iters = w / unroll;
     const fastMulW = w / 2 > unroll && w % (2 * unroll) === 0;
@@ -111,7 +122,10 @@ export function mulDivCycles(shape: number, isMul: boolean, rs1: bigint, rs2: bi
         const k = c - count0;
         const bits = w - unroll * c;
         // The multiplier is the first operand: MulDiv keeps rs1 in `remainder` and shifts it out.
-        if (((a >> BigInt(unroll * k)) & ((1n << BigInt(bits)) - 1n)) === 0n) {
+        // Its bits [unroll k, unroll k + bits) are all zero.
+        const from = unroll * k;
+        const to = from + bits < w ? from + bits : w;
+        if (zeroBits32(aLo, from < 32 ? from : 32, to < 32 ? to : 32) && zeroBits32(aHi, from > 32 ? from - 32 : 0, to > 32 ? to - 32 : 0)) {
           n = k + 1;
           break;
         }
@@ -119,21 +133,32 @@ export function mulDivCycles(shape: number, isMul: boolean, rs1: bigint, rs2: bi
     }
     return n + 2;
   }
-  const lhsNeg = lhsSigned && a >> 63n === 1n;
-  const rhsNeg = rhsSigned && b >> 63n === 1n;
-  const ma = lhsNeg ? BigInt.asUintN(64, -a) : a;
-  const mb = rhsNeg ? BigInt.asUintN(64, -b) : b;
-  const divby0 = mb === 0n;
+  const lhsNeg = lhsSigned && aHi < 0;
+  const rhsNeg = rhsSigned && bHi < 0;
+  // Magnitudes: two's-complement negation of a negative operand, as 64-bit halves.
+  const maLo = lhsNeg ? -aLo | 0 : aLo;
+  const maHi = lhsNeg ? (~aHi + (aLo === 0 ? 1 : 0)) | 0 : aHi;
+  const mbLo = rhsNeg ? -bLo | 0 : bLo;
+  const mbHi = rhsNeg ? (~bHi + (bLo === 0 ? 1 : 0)) | 0 : bHi;
+  const divby0 = mbLo === 0 && mbHi === 0;
   let iterations = w + 1;
   if (divEarlyOut && !divby0) {
-    const dMsb = ma === 0n ? 0 : bitLength(ma) - 1;
-    const vMsb = bitLength(mb) - 1;
+    const dLen = bitLength64(maLo, maHi);
+    const dMsb = dLen === 0 ? 0 : dLen - 1;
+    const vMsb = bitLength64(mbLo, mbHi) - 1;
     const eOutPos = ~(dMsb - vMsb) & (w - 1);
     if (eOutPos >= 1) iterations = 1 + (w - eOutPos + 1);
   }
   let negOut = hi ? lhsNeg : lhsNeg !== rhsNeg;
   if (divby0 && !hi) negOut = false;
   return (lhsNeg || rhsNeg ? 1 : 0) + iterations + (negOut ? 1 : 0) + 2;
+}
+
+/** mulDivCyclesHalves with the register values as bigints (any width: the low 64 bits count). */
+export function mulDivCycles(shape: number, isMul: boolean, rs1: bigint, rs2: bigint, unroll: number, mulEarlyOut: boolean, divEarlyOut: boolean): number {
+  const lo = (v: bigint) => Number(BigInt.asIntN(32, v));
+  const hi = (v: bigint) => Number(BigInt.asIntN(32, v >> 32n));
+  return mulDivCyclesHalves(shape, isMul, lo(rs1), hi(rs1), lo(rs2), hi(rs2), unroll, mulEarlyOut, divEarlyOut);
 }
 
 export class RocketModel {
@@ -175,6 +200,9 @@ export class RocketModel {
   private readonly icacheMiss: number;
   private readonly dcacheMiss: number;
   private readonly writeback: number;
+  /** log2 of the I-cache and D-cache line sizes (powers of two, params.ts). */
+  private readonly ilineShift: number;
+  private readonly dlineShift: number;
   /** The 8-byte word (paddr / 8) the last store wrote and the cycle it issued. */
   private lastStoreWord = NaN;
   private lastStoreIssue = -Infinity;
@@ -210,7 +238,7 @@ export class RocketModel {
   private ev = { icacheMisses: 0, dcacheMisses: 0, itlbMisses: 0, dtlbMisses: 0, pageWalks: 0, pteReads: 0, branches: 0, mispredicts: 0, flushes: 0 };
 
   /** The observer to hand to Machine.run. */
-  readonly observer: (rec: CommitRecord) => number;
+  readonly observer: CommitObserver;
 
   constructor(params: CoreParams, reader: PageTableReader | null = null) {
     this.params = params;
@@ -227,6 +255,8 @@ export class RocketModel {
     this.icacheMiss = params.missLatency + params.icache.lineBytes / params.busBytes + params.icacheRefillExtra;
     this.dcacheMiss = params.missLatency + params.dcache.lineBytes / params.busBytes;
     this.writeback = params.dcache.lineBytes / params.busBytes + params.writebackExtra;
+    this.ilineShift = Math.log2(params.icache.lineBytes);
+    this.dlineShift = Math.log2(params.dcache.lineBytes);
     this.pteCache = new Float64Array(params.pteCacheEntries).fill(NaN);
     this.pteStamp = new Float64Array(params.pteCacheEntries);
     this.cacheBase = Float64Array.from(params.cacheable.map((r) => r.base));
@@ -244,6 +274,8 @@ export class RocketModel {
     this.xpcCost = new XpcCostModel(params.xpc, port);
     this.mechCost = new MechCostModel(params.mech, port);
     this.observer = (rec) => this.observe(rec);
+    // The model reads only what translated blocks' commit logs reproduce (types.ts, CommitObserver).
+    this.observer.blockReplay = true;
     this.reset();
   }
 
@@ -348,8 +380,11 @@ export class RocketModel {
       return this.params.uncachedLatency;
     }
     const lb = this.params.dcache.lineBytes;
-    const first = Math.floor(pa / lb);
-    const last = Math.floor((pa + size - 1) / lb);
+    // Line numbers: a shift for addresses below 2^32 (lineBytes is a power of two), no float division.
+    const sh = this.dlineShift;
+    const end = pa + size - 1;
+    const first = pa >= 0 && end < 4294967296 ? pa >>> sh : Math.floor(pa / lb);
+    const last = pa >= 0 && end < 4294967296 ? end >>> sh : Math.floor(end / lb);
     let cost = 0;
     for (let line = first; line <= last; line++) {
       const r = this.dcache.accessLine(line, write);
@@ -511,7 +546,7 @@ export class RocketModel {
     if (fetched) {
       const asidTag = P.asidTagging ? this.asid : 0;
       if ((rec.xlate & XLATE_FETCH) !== 0) {
-        const page = Math.floor(rec.pc / 4096);
+        const page = rec.pc >= 0 && rec.pc < 4294967296 ? rec.pc >>> 12 : Math.floor(rec.pc / 4096);
         // pc - page * 4096 is pc % 4096 for pc >= 0 without a float % (a runtime call).
         const inPage = rec.pc >= 0 ? rec.pc - page * 4096 : rec.pc % 4096;
         if (page !== this.lastFetchPage || inPage + rec.size > 4096) {
@@ -526,8 +561,10 @@ export class RocketModel {
       } else this.lastFetchPage = NaN;
       const pa = rec.fetchPaddr;
       const lb = P.icache.lineBytes;
-      const firstLine = Math.floor(pa / lb);
-      const lastLine = Math.floor((pa + rec.size - 1) / lb);
+      const pend = pa + rec.size - 1;
+      const small = pa >= 0 && pend < 4294967296;
+      const firstLine = small ? pa >>> this.ilineShift : Math.floor(pa / lb);
+      const lastLine = small ? pend >>> this.ilineShift : Math.floor(pend / lb);
       if (firstLine === this.lastFetchLine && firstLine === this.lastCacheableLine && lastLine === firstLine) {
         // Within the line the last fetch read and started in (so cacheable: lastCacheableLine is only
         // set when cacheability is the same across every line): no I-cache access, as below.
@@ -651,7 +688,7 @@ export class RocketModel {
     if (isMulDiv) {
       mdCycles = cls === C_MUL && P.mulUnroll === 0
         ? P.mulLatency
-        : mulDivCycles(OP_FACTS.mulDiv[opId], cls === C_MUL, rec.rs1Value, rec.rs2Value, P.mulUnroll, P.mulEarlyOut, P.divEarlyOut);
+        : this.mulDivOf(rec, OP_FACTS.mulDiv[opId], cls === C_MUL);
     }
     if (rd > 0) {
       let latency = 1;
@@ -803,6 +840,16 @@ export class RocketModel {
     if (!wait || this.dcacheIdleIssue <= t) return t;
     this.stall(S_DCACHE, this.dcacheIdleIssue - t);
     return this.dcacheIdleIssue;
+  }
+
+  /** mulDivCycles of the record's operands: its int32 halves when it has them (the machine's), else its bigints. */
+  private mulDivOf(rec: CommitRecord, shape: number, isMul: boolean): number {
+    const P = this.params;
+    const r = rec as CommitRecord & { rs1Lo?: number; rs1Hi?: number; rs2Lo?: number; rs2Hi?: number };
+    if (r.rs1Lo !== undefined && r.rs1Hi !== undefined && r.rs2Lo !== undefined && r.rs2Hi !== undefined) {
+      return mulDivCyclesHalves(shape, isMul, r.rs1Lo, r.rs1Hi, r.rs2Lo, r.rs2Hi, P.mulUnroll, P.mulEarlyOut, P.divEarlyOut);
+    }
+    return mulDivCycles(shape, isMul, rec.rs1Value, rec.rs2Value, P.mulUnroll, P.mulEarlyOut, P.divEarlyOut);
   }
 
   /** Cycles a control transfer's prediction outcome costs (branch.ts PRED_*). */

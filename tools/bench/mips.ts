@@ -5,8 +5,10 @@
 // git revision.
 //
 // Options: --rounds N (override the program's ROUNDS, for quick runs), --isa NAME, --tier interp|jit
-// (default interp), --no-write, --out FILE (default bench/results/latest/mips.json, mips-jit.json for the jit
-// tier). When a `spike` binary is on PATH (or RVX_SPIKE names one) the same ELF also runs on Spike and
+// (default interp), --core NAME (a cycle model observing the run, as `rvx run --core`: rocket, a named
+// core or a parameter file; default none, the machine's own one cycle per instruction), --no-write,
+// --out FILE (default bench/results/latest/mips.json; mips-jit.json for the jit tier, mips-rocket.json
+// and mips-rocket-jit.json with --core rocket). When a `spike` binary is on PATH (or RVX_SPIKE names one) the same ELF also runs on Spike and
 // the report gives Spike's CPU-time MIPS and rvx's ratio to it.
 
 import { spawnSync } from 'node:child_process';
@@ -14,6 +16,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Machine } from '../../emulator/machine.js';
+import { coreFromOption, CoreParamsError, type CoreModel } from '../../emulator/timing/index.js';
 import { assemble, formatDiagnostic } from '../asm/index.js';
 import { toLoadable } from '../load.js';
 import { writeElf, EF_RISCV_RVC } from '../elf/write.js';
@@ -60,6 +63,10 @@ export interface MipsResult {
   tier: 'interp' | 'jit';
   /** Instructions retired in translated blocks (jit tier). */
   jitRetired?: number;
+  /** The cycle model that observed the run (--core), its cycle count and stall cycles by category. */
+  core?: string;
+  cycles?: number;
+  stalls?: Record<string, number>;
   /** Spike on the same ELF, when it is installed: its CPU seconds, MIPS, and rvx's CPU-MIPS ratio to it. */
   spike?: { binary: string; cpuSeconds: number; mipsCpu: number; ratio: number };
 }
@@ -88,6 +95,7 @@ export async function main(args: string[]): Promise<number> {
   let tier: 'interp' | 'jit' = 'interp';
   let write = true;
   let out: string | null = null;
+  let core: string | null = null;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--rounds') {
@@ -100,13 +108,16 @@ export async function main(args: string[]): Promise<number> {
       const t = args[++i];
       if (t !== 'interp' && t !== 'jit') return fail(`--tier must be interp or jit (got '${t ?? ''}')`);
       tier = t;
+    } else if (a === '--core') {
+      core = args[++i] ?? '';
+      if (!core) return fail('--core needs a model: rocket, a named core or a JSON parameter file');
     } else if (a === '--no-write') {
       write = false;
     } else if (a === '--out') {
       out = args[++i] ?? null;
       if (!out) return fail('--out needs a file name');
     } else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: rvx bench mips [--rounds N] [--isa NAME] [--tier interp|jit] [--no-write] [--out FILE]\n');
+      process.stdout.write('usage: rvx bench mips [--rounds N] [--isa NAME] [--tier interp|jit] [--core MODEL] [--no-write] [--out FILE]\n');
       return 0;
     } else {
       return fail(`unknown option '${a}'`);
@@ -124,9 +135,21 @@ export async function main(args: string[]): Promise<number> {
 
   const machine = new Machine({ isa, tier });
   machine.load(toLoadable(asm.image));
+  let model: CoreModel | null = null;
+  if (core !== null) {
+    try {
+      model = coreFromOption(core, machine);
+    } catch (e) {
+      if (e instanceof CoreParamsError) return fail(e.message);
+      throw e;
+    }
+  }
+  const observer = model?.observer ?? undefined;
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
-  const r = machine.run(20e9);
+  // Observed runs go in slices as `rvx run` runs them (rvx run's runProgram), so the figure is the command's.
+  let r = machine.run(observer ? 1 << 16 : 20e9, observer);
+  while (observer && r.reason === 'limit' && machine.stats.instret < 20_000_000_000n) r = machine.run(1 << 16, observer);
   const cpu = process.cpuUsage(c0);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -153,6 +176,12 @@ export async function main(args: string[]): Promise<number> {
     tier,
     ...(s.jit ? { jitRetired: s.jit.jitRetired } : {}),
   };
+  const cs = model?.stats() ?? null;
+  if (cs) {
+    result.core = cs.core;
+    result.cycles = cs.cycles;
+    result.stalls = cs.stalls;
+  }
   const elfPath = join(tmpdir(), `rvx-bench-mips-${process.pid}.elf`);
   writeFileSync(elfPath, writeElf(asm.image, { flags: isa.includes('c') ? EF_RISCV_RVC : 0 }));
   const sp = timeSpike(elfPath, isa);
@@ -163,12 +192,13 @@ export async function main(args: string[]): Promise<number> {
   process.stdout.write(
     `mips: ${instructions.toLocaleString('en-US')} instructions in ${result.seconds.toFixed(3)} s = ${result.mips} MIPS` +
       ` (CPU ${result.cpuSeconds.toFixed(3)} s = ${result.mipsCpu} MIPS)` +
-      ` (revision ${result.revision}${result.dirty ? '+dirty' : ''}, ${isa}, tier ${tier})\n` +
+      ` (revision ${result.revision}${result.dirty ? '+dirty' : ''}, ${isa}, tier ${tier}${cs ? `, core ${cs.core}: ${cs.cycles} cycles` : ''})\n` +
       (result.spike ? `spike: CPU ${result.spike.cpuSeconds.toFixed(3)} s = ${result.spike.mipsCpu} MIPS; rvx/spike (CPU) = ${result.spike.ratio}\n` : ''),
   );
   if (write) {
     // Results a user generates are git-ignored; the figures the docs quote are in bench/results/reference/.
-    const file = out ?? join(root, tier === 'jit' ? 'bench/results/latest/mips-jit.json' : 'bench/results/latest/mips.json');
+    const stem = `mips${cs ? `-${cs.core}` : ''}${tier === 'jit' ? '-jit' : ''}`;
+    const file = out ?? join(root, `bench/results/latest/${stem}.json`);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
     process.stdout.write(`wrote ${file}\n`);

@@ -47,6 +47,7 @@ const BENCHES: Record<string, Bench> = {
       { long: 'isa', arg: 'ISA', help: 'ISA string (default rv64imac)' },
       // From the interpreter-tier work (wt-split): tools/bench/mips.ts there reads it.
       { long: 'tier', arg: 'interp|jit', help: 'interpreter tier to measure (where the build has the jit tier)' },
+      { long: 'core', arg: 'MODEL', help: 'a cycle model observing the run, as rvx run --core (rocket, a named core, a JSON file); default none' },
       { long: 'no-write', help: 'record nothing, only print' },
       { long: 'out', arg: 'FILE', help: 'where the result goes' },
     ]),

@@ -20,7 +20,7 @@ import { parseGdbPort, runUnderGdb, type GdbFlags } from '../gdb/index.js';
 export const MACHINE_FLAGS: FlagSpec[] = [
   { long: 'core', arg: 'MODEL', help: 'timing model behind cycle/mcycle: rocket (default), ideal (one cycle per\ninstruction, the fastest) or a JSON parameter file (docs/cycle-model.md)' },
   { long: 'isa', arg: 'ISA', help: 'ISA string, as Spike\'s --isa: rv64gc (default), rv64imac, rv64ima, rv64i,\nrv64imac_zicsr_zifencei, versions such as rv64i2p1 (V, ... are refused)' },
-  { long: 'tier', arg: 'TIER', help: 'jit (default) or interp: with --core ideal, jit translates hot blocks to\nWebAssembly (same results); interp runs the interpreter alone. Cycle models always interpret' },
+  { long: 'tier', arg: 'TIER', help: 'jit (default) or interp: jit translates hot blocks to WebAssembly (same\nresults and cycles; a cycle model is fed their records); interp runs the interpreter alone' },
   { long: 'no-xpc', help: 'a plain RV64 hart: no XPC engine (custom-0 and the XPC CSRs are illegal)' },
   { long: 'xpc', help: 'attach the XPC engine (the default)' },
   { long: 'ext', arg: 'LIST', help: 'IPC extensions to attach instead, comma-separated: xpc, gate, pkey, asl, or\nnone (docs/mechanisms.md); e.g. --ext xpc,gate' },
@@ -316,16 +316,20 @@ export function finishRun(cmd: string, file: string, s: Session, out: Outcome, m
   }
 }
 
-/** --stats: which tier ran what. */
+/**
+ * --stats: which tier ran what. observed: a cycle model observed the run; it ran on the jit tier (its
+ * records replayed from translated blocks) when the machine's tier is jit.
+ */
 function tierLine(s: MachineStats, observed: boolean): string {
-  if (observed) return 'tier          interp (the cycle model observes every instruction)';
+  if (observed && !s.jit) return 'tier          interp (the cycle model observes every instruction)';
   if (!s.jit) return 'tier          interp';
   const j = s.jit;
   const total = j.jitRetired + j.interpRetired;
   // Nothing ran unobserved (trace, profile: every instruction goes to the sink): the interpreter ran it all.
   if (total === 0) return 'tier          interp (every instruction observed)';
   const pct = total > 0 ? ((100 * j.jitRetired) / total).toFixed(1) : '0.0';
-  return `tier          jit: ${j.jitRetired} instructions in translated blocks (${pct}%), ${j.interpRetired} interpreted;\n` +
+  const replayed = observed ? ' (their records replayed to the cycle model)' : '';
+  return `tier          jit: ${j.jitRetired} instructions in translated blocks${replayed} (${pct}%), ${j.interpRetired} interpreted;\n` +
     `              ${plural(j.blocksCompiled, 'block')} compiled (${j.bytesCompiled} bytes of WebAssembly), ${j.invalidations} invalidated, ${plural(j.flushes, 'flush', 'flushes')}`;
 }
 
