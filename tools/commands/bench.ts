@@ -71,7 +71,7 @@ const BENCHES: Record<string, Bench> = {
 call/reply_recv) and once with XPC (xcall/xret, relay segments), measures each workload (docs/bench-ipc.md)
 and prints a table; the JSON and the report page are written unless --no-write.`,
       [
-        { long: 'mech', arg: 'kernel|xpc|all', help: 'which mechanisms (default all)' },
+        { long: 'mech', arg: 'LIST', help: 'kernel, xpc, gate, asl, pkey (comma-separated) or all (the default)' },
         // The next four come with the IPC-report work (wt-bench); tools/bench/ipc.ts there reads them.
         { long: 'flavour', arg: 'minimal|sel4|all', help: 'kernel fastpaths (default all; docs/bench-ipc.md)' },
         { long: 'isolation', arg: 'trusting|isolated|all', help: 'XPC callers (default all)' },
