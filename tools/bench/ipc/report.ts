@@ -324,13 +324,14 @@ export function table(rep: IpcReport): string {
   if (withEv.length > 0) {
     out.push('');
     out.push('The same round trip: trusted-path instructions (kernel, mechanism, trampolines, gates), misses:');
-    const ew = withEv.length > 6 ? 8 : Math.max(8, ...withEv.map((w) => SHORT[w.series].length + 1));
+    // Each column one wider than its heading (at least 7 with many series, 8 otherwise), so headings never touch.
+    const ew = (w: WorkloadResult) => Math.max(withEv.length > 6 ? 7 : 8, SHORT[w.series].length + 1);
     const rowsE: [string, (w: WorkloadResult) => number][] = [
       ['trusted instructions', (w) => w.trustedInstructions!], ['I-cache misses', (w) => w.events!.icacheMisses], ['D-cache misses', (w) => w.events!.dcacheMisses],
       ['I-TLB misses', (w) => w.events!.itlbMisses], ['D-TLB misses', (w) => w.events!.dtlbMisses], ['page walks', (w) => w.events!.pageWalks],
     ];
-    out.push(`  ${''.padEnd(20)}${withEv.map((w) => SHORT[w.series].padStart(ew)).join('')}`);
-    for (const [n, f] of rowsE) out.push(`  ${n.padEnd(20)}${withEv.map((w) => String(f(w)).padStart(ew)).join('')}`);
+    out.push(`  ${''.padEnd(20)}${withEv.map((w) => SHORT[w.series].padStart(ew(w))).join('')}`);
+    for (const [n, f] of rowsE) out.push(`  ${n.padEnd(20)}${withEv.map((w) => String(f(w)).padStart(ew(w))).join('')}`);
   }
   if (rep.mechanisms && Object.keys(rep.mechanisms).length > 1) {
     out.push('');
