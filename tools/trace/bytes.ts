@@ -77,6 +77,10 @@ export class ByteWriter {
 
   /** The low `digits` hex digits (1..8) of a 32-bit word. */
   hex32(v: number, digits: number): void {
+    if (digits === 8) {
+      this.hex8(v);
+      return;
+    }
     const b = this.buf;
     let p = this.pos + digits;
     this.pos = p;
@@ -86,17 +90,33 @@ export class ByteWriter {
     }
   }
 
+  /** 8 hex digits of a 32-bit word (unrolled: the hottest formatter of a trace). */
+  hex8(v: number): void {
+    const b = this.buf;
+    const p = this.pos;
+    const H = HEX_DIGITS;
+    b[p] = H[v >>> 28];
+    b[p + 1] = H[(v >>> 24) & 15];
+    b[p + 2] = H[(v >>> 20) & 15];
+    b[p + 3] = H[(v >>> 16) & 15];
+    b[p + 4] = H[(v >>> 12) & 15];
+    b[p + 5] = H[(v >>> 8) & 15];
+    b[p + 6] = H[(v >>> 4) & 15];
+    b[p + 7] = H[v & 15];
+    this.pos = p + 8;
+  }
+
   /** 16 hex digits of the 64-bit word hi:lo. */
   hex64(lo: number, hi: number): void {
-    this.hex32(hi, 8);
-    this.hex32(lo, 8);
+    this.hex8(hi);
+    this.hex8(lo);
   }
 
   /** 16 hex digits of a sign-extended 64-bit address held in a JS number (|n| < 2^53), as format.ts hex64. */
   hexNum(n: number): void {
     const lo = n >>> 0;
-    this.hex32(((n - lo) * INV_TWO32) | 0, 8);
-    this.hex32(lo, 8);
+    this.hex8(((n - lo) * INV_TWO32) | 0);
+    this.hex8(lo);
   }
 
   /** A value of `bytes` bytes (1, 2, 4 or 8) from its two 32-bit halves, 2 hex digits per byte. */

@@ -37,10 +37,10 @@ class Bins {
     this.traps = new Float64Array(n);
     this.stalls = new Float64Array(n * N);
   }
-  add(i: number, rec: CommitRecord, cycles: number, stalls: Float64Array | null): void {
+  addSums(i: number, cycles: number, insns: number, traps: number, stalls: Float64Array | null): void {
     this.cycles[i] += cycles;
-    if (rec.trapped) this.traps[i]++;
-    else this.insns[i]++;
+    this.insns[i] += insns;
+    this.traps[i] += traps;
     if (stalls) for (let k = 0; k < N; k++) this.stalls[i * N + k] += stalls[k];
   }
   row(i: number, name: string, total: number): ProfileRow {
@@ -68,6 +68,16 @@ export class Profiler {
   private readonly priv = new Bins(4);
   private total = 0;
   private insns = 0;
+  // Consecutive records mostly share their function and mode: they are summed here first and added to
+  // the bins when the pair changes (settle), which halves the per-record work and skips the stall
+  // categories that stay zero.
+  private curFn = -1;
+  private curPriv = 0;
+  private pendCycles = 0;
+  private pendInsns = 0;
+  private pendTraps = 0;
+  private pendStalled = false;
+  private readonly pendStalls = new Float64Array(N);
 
   constructor(private readonly symbols: CodeMap, private readonly core: string) {
     this.fn = new Bins(symbols.ranges.length + 1);
@@ -75,13 +85,48 @@ export class Profiler {
 
   observe(rec: CommitRecord, cycles: number, stalls: Float64Array | null): void {
     const i = this.symbols.indexOfRecord ? this.symbols.indexOfRecord(rec) : this.symbols.indexOf(rec.pc);
-    this.fn.add(i < 0 ? this.symbols.ranges.length : i, rec, cycles, stalls);
-    this.priv.add(rec.priv & 3, rec, cycles, stalls);
+    const f = i < 0 ? this.symbols.ranges.length : i;
+    const p = rec.priv & 3;
+    if (f !== this.curFn || p !== this.curPriv) {
+      this.settle();
+      this.curFn = f;
+      this.curPriv = p;
+    }
+    this.pendCycles += cycles;
     this.total += cycles;
-    if (!rec.trapped) this.insns++;
+    if (rec.trapped) this.pendTraps++;
+    else {
+      this.pendInsns++;
+      this.insns++;
+    }
+    if (stalls) {
+      const pend = this.pendStalls;
+      for (let k = 0; k < N; k++) {
+        const v = stalls[k];
+        if (v !== 0) {
+          pend[k] += v;
+          this.pendStalled = true;
+        }
+      }
+    }
+  }
+
+  /** Add the pending sums to the current function's and mode's bins. */
+  private settle(): void {
+    if (this.curFn < 0) return;
+    const st = this.pendStalled ? this.pendStalls : null;
+    this.fn.addSums(this.curFn, this.pendCycles, this.pendInsns, this.pendTraps, st);
+    this.priv.addSums(this.curPriv, this.pendCycles, this.pendInsns, this.pendTraps, st);
+    this.pendCycles = 0;
+    this.pendInsns = 0;
+    this.pendTraps = 0;
+    if (this.pendStalled) this.pendStalls.fill(0);
+    this.pendStalled = false;
   }
 
   report(): ProfileReport {
+    this.settle();
+    this.curFn = -1;
     const functions: ProfileRow[] = [];
     const n = this.symbols.ranges.length;
     for (let i = 0; i <= n; i++) {
