@@ -61,6 +61,22 @@ const BENCHES: Record<string, Bench> = {
     },
     load: () => import('../bench/mips.js'),
   },
+  cwork: {
+    summary: 'a long compiled C workload on rvx run --core ideal (JIT) against Spike (ratio, MIPS)',
+    valueStyle: 'separate',
+    spec: spec('cwork', `Runs bench/programs/cwork/cwork.elf (CRC-32, sorts, 64-bit mul/div; about 10^9 instructions) with
+'rvx run --core ideal' and, when spike is on PATH or RVX_SPIKE names it, with Spike, and records the
+speed ratio (CPU time and wall time) or rvx's MIPS alone.`, [
+      { long: 'rounds', arg: 'N', help: 'rounds of the workload (default the ELF\'s 2200, about 10^9 instructions)' },
+      { long: 'no-write', help: 'record nothing, only print' },
+      { long: 'out', arg: 'FILE', help: 'where the result goes (default bench/results/latest/cwork.json)' },
+    ]),
+    check: (a) => {
+      const out = a.get('out');
+      if (out !== undefined) checkOutputFile('--out', out);
+    },
+    load: () => import('../bench/cwork.js'),
+  },
   ipc: {
     summary: 'IPC cost on the microkernel: kernel IPC vs XPC, phase by phase (cycles, report page)',
     valueStyle: 'separate',
