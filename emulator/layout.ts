@@ -60,6 +60,17 @@ export const KIND_FETCH = 2;
  */
 export const JIT_PC_OFF = 0xa000;
 export const JIT_LEFT_OFF = 0xa008;
+/** The privilege the tier runs in (i32, written before each dispatch; only read by profiling blocks). */
+export const JIT_PRIV_OFF = 0xa00c;
 export const JIT_CACHE_OFF = 0x10000;
 export const JIT_CACHE_ENTRIES = 8192;
 export const JIT_CACHE_END = JIT_CACHE_OFF + 16 * JIT_CACHE_ENTRIES;
+
+/**
+ * Profiling counters of the tier (`rvx profile` on the ideal core, emulator/jit/tier.ts JitProfile): an
+ * i64 per table index (1..JIT_PROF_BLOCKS) and privilege (0..3) at JIT_PROF_OFF + 32·index + 8·priv,
+ * the instructions the block retired in that mode.
+ */
+export const JIT_PROF_OFF = 0x40000;
+export const JIT_PROF_BLOCKS = 4095;
+export const JIT_PROF_END = JIT_PROF_OFF + 32 * (JIT_PROF_BLOCKS + 1);

@@ -77,6 +77,22 @@ speed ratio (CPU time and wall time) or rvx's MIPS alone.`, [
     },
     load: () => import('../bench/cwork.js'),
   },
+  costs: {
+    summary: 'what trace, --stats and profile cost; start-up time; peak memory of a 128 MiB guest',
+    valueStyle: 'separate',
+    spec: spec('costs', `Measures, through the CLI: rvx trace to a file (lines/s, text and JSONL, ideal and rocket cores),
+--stats and rvx profile against the same rvx run (CPU time), the start-up of rvx run on a tiny program,
+and the peak RSS of a 128 MiB guest that writes every page (with GNU time).`, [
+      { long: 'rounds', arg: 'N', help: 'rounds of bench/programs/mips.s for the traced runs (default 10: 5 M lines)' },
+      { long: 'no-write', help: 'record nothing, only print' },
+      { long: 'out', arg: 'FILE', help: 'where the result goes (default bench/results/latest/costs.json)' },
+    ]),
+    check: (a) => {
+      const out = a.get('out');
+      if (out !== undefined) checkOutputFile('--out', out);
+    },
+    load: () => import('../bench/costs.js'),
+  },
   ipc: {
     summary: 'IPC cost on the microkernel: kernel IPC vs XPC, phase by phase (cycles, report page)',
     valueStyle: 'separate',

@@ -137,9 +137,19 @@ export async function main(args: string[]): Promise<number> {
       regions?.observe(rec, cycles);
       return null;
     };
+    // The ideal core needs no records: the jit tier counts instructions and traps per function itself,
+    // at its own speed (docs/cycle-model.md, "Profiles"). Regions follow the record stream, and the
+    // functions of a kernel image's programs are told apart by their code: those observe records.
+    const counted = s.model.observer === null && regions === null && kernelImage === null && s.machine.tier === 'jit'
+      ? s.machine.enableProfile((pc) => elfSymbols.indexOf(pc), elfSymbols.ranges.length)
+      : null;
     const t0 = process.hrtime.bigint();
-    const r = await runProgram(s, { maxInsns: o.maxInsns, sink, afterSlice: () => console.flush() });
+    const r = await runProgram(s, { maxInsns: o.maxInsns, sink: counted ? undefined : sink, afterSlice: () => console.flush() });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (counted) {
+      counted.collect();
+      profiler.addCounts(counted.retired, counted.traps);
+    }
     console.flush();
     const report = profiler.report();
     const regionReport = regions ? regions.report() : null;

@@ -111,6 +111,27 @@ export class Profiler {
     }
   }
 
+  /**
+   * Counts kept by the machine instead of records (emulator/jit/tier.ts JitProfile, the ideal core: a
+   * retired instruction is one cycle, a trap none): retired[r * 4 + priv], traps[r * 4 + priv] per
+   * range index r (ranges.length: outside every range).
+   */
+  addCounts(retired: Float64Array, traps: Float64Array): void {
+    this.settle();
+    this.curFn = -1;
+    const n = this.symbols.ranges.length;
+    for (let r = 0; r <= n; r++) {
+      for (let p = 0; p < 4; p++) {
+        const k = r * 4 + p;
+        if (retired[k] === 0 && traps[k] === 0) continue;
+        this.fn.addSums(r, retired[k], retired[k], traps[k], null);
+        this.priv.addSums(p, retired[k], retired[k], traps[k], null);
+        this.total += retired[k];
+        this.insns += retired[k];
+      }
+    }
+  }
+
   /** Add the pending sums to the current function's and mode's bins. */
   private settle(): void {
     if (this.curFn < 0) return;
