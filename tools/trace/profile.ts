@@ -73,6 +73,10 @@ export class Profiler {
   // categories that stay zero.
   private curFn = -1;
   private curPriv = 0;
+  /** The current run's pc range (empty: look every record up) and its exact privilege value. */
+  private curStart = 0;
+  private curEnd = 0;
+  private curPrivRaw = -1;
   private pendCycles = 0;
   private pendInsns = 0;
   private pendTraps = 0;
@@ -84,14 +88,9 @@ export class Profiler {
   }
 
   observe(rec: CommitRecord, cycles: number, stalls: Float64Array | null): void {
-    const i = this.symbols.indexOfRecord ? this.symbols.indexOfRecord(rec) : this.symbols.indexOf(rec.pc);
-    const f = i < 0 ? this.symbols.ranges.length : i;
-    const p = rec.priv & 3;
-    if (f !== this.curFn || p !== this.curPriv) {
-      this.settle();
-      this.curFn = f;
-      this.curPriv = p;
-    }
+    const pc = rec.pc;
+    // Fast path: still inside the current function's range, in the same mode.
+    if (!(pc >= this.curStart && pc < this.curEnd && rec.priv === this.curPrivRaw)) this.switchTo(rec);
     this.pendCycles += cycles;
     this.total += cycles;
     if (rec.trapped) this.pendTraps++;
@@ -111,6 +110,30 @@ export class Profiler {
     }
   }
 
+  /** The record is outside the current run: find its function, settle the run if it changed. */
+  private switchTo(rec: CommitRecord): void {
+    const map = this.symbols;
+    const i = map.indexOfRecord ? map.indexOfRecord(rec) : map.indexOf(rec.pc);
+    const f = i < 0 ? map.ranges.length : i;
+    const p = rec.priv & 3;
+    if (f !== this.curFn || p !== this.curPriv) {
+      this.settle();
+      this.curFn = f;
+      this.curPriv = p;
+    }
+    this.curPrivRaw = rec.priv;
+    // The pc range that maps to f for sure: a plain symbol table's range (a kernel image's map looks at
+    // more than the pc, and a pc outside every range is looked up each time).
+    const r = i >= 0 && !map.indexOfRecord ? (map.ranges[i] as { start?: number; end?: number }) : null;
+    if (r && typeof r.start === 'number' && typeof r.end === 'number') {
+      this.curStart = r.start;
+      this.curEnd = r.end;
+    } else {
+      this.curStart = 0;
+      this.curEnd = 0;
+    }
+  }
+
   /**
    * Counts kept by the machine instead of records (emulator/jit/tier.ts JitProfile, the ideal core: a
    * retired instruction is one cycle, a trap none): retired[r * 4 + priv], traps[r * 4 + priv] per
@@ -119,6 +142,7 @@ export class Profiler {
   addCounts(retired: Float64Array, traps: Float64Array): void {
     this.settle();
     this.curFn = -1;
+    this.curEnd = 0;
     const n = this.symbols.ranges.length;
     for (let r = 0; r <= n; r++) {
       for (let p = 0; p < 4; p++) {
@@ -148,6 +172,7 @@ export class Profiler {
   report(): ProfileReport {
     this.settle();
     this.curFn = -1;
+    this.curEnd = 0;
     const functions: ProfileRow[] = [];
     const n = this.symbols.ranges.length;
     for (let i = 0; i <= n; i++) {
