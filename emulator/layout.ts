@@ -71,3 +71,15 @@ export const JIT_CACHE_ENTRIES = 8192;
 export const JIT_CACHE_END = JIT_CACHE_OFF + 16 * JIT_CACHE_ENTRIES;
 export const JIT_LOG_OFF = JIT_CACHE_END;
 export const JIT_LOG_END = ROM_OFF;
+/** The privilege the tier runs in (i32, written before each dispatch; only read by profiling blocks). */
+export const JIT_PRIV_OFF = 0xa010;
+
+/**
+ * Profiling counters of the tier (`rvx profile` on the ideal core, emulator/jit/tier.ts JitProfile): an
+ * i64 per table index (1..JIT_PROF_BLOCKS) and privilege (0..3) at JIT_PROF_OFF + 32·index + 8·priv,
+ * the instructions the block retired in that mode. They sit in the free space after the boot ROM's page
+ * (the commit log owns everything between the lookup cache and the ROM).
+ */
+export const JIT_PROF_OFF = 0xc0000;
+export const JIT_PROF_BLOCKS = 4095;
+export const JIT_PROF_END = JIT_PROF_OFF + 32 * (JIT_PROF_BLOCKS + 1);

@@ -8,7 +8,7 @@ import * as D from './decode.js';
 import * as C from './hart-constants.js';
 import { Hart, RAM_BASE, ROM_BASE, type ObservedRecord } from './hart.js';
 import { execChunk } from './interp.js';
-import { Jit, LOG_ROOM, type JitStats } from './jit/tier.js';
+import { Jit, JitProfile, LOG_ROOM, type JitStats } from './jit/tier.js';
 import { LogReplayer } from './jit/replay.js';
 import { EXIT_INTERP, EXIT_MISS } from './jit/translate.js';
 import { PC_OFF, INSTRET_OFF, CYCLE_OFF, KIND_FETCH, FREGS_OFF } from './layout.js';
@@ -194,6 +194,8 @@ export class Machine implements PageTableReader {
   private readonly jitOptions: { hot?: number; maxBlocks?: number };
   /** Replays translated blocks' commit logs to a cycle model (runModelled), created with the tier. */
   private replayer: LogReplayer | null = null;
+  /** Counts per code region for `rvx profile` on unobserved runs (enableProfile). */
+  private profile: JitProfile | null = null;
   private readonly flushOut: () => void;
   private readonly rec = new LiveRecord();
   private readonly peekSlot: D.DecodedSlot = { op: 0, f: 0, imm: 0, id: -1 };
@@ -381,6 +383,18 @@ export class Machine implements PageTableReader {
     return v;
   }
 
+  /**
+   * Count retired instructions and traps per code region and privilege in unobserved runs of the jit
+   * tier (emulator/jit/tier.ts JitProfile), so a profile of the ideal core runs at the tier's speed.
+   * regionOf(pc) names the region of a pc (0..regions-1, -1 for none). Call before the first run.
+   */
+  enableProfile(regionOf: (pc: number) => number, regions: number): JitProfile {
+    if (this.tier !== 'jit') throw new MachineError('profiling counts need the jit tier');
+    if (this.jit !== null) throw new MachineError('enableProfile must come before the first run');
+    this.profile = new JitProfile(regionOf, regions);
+    return this.profile;
+  }
+
   get stats(): MachineStats {
     const h = this.hart;
     return {
@@ -460,16 +474,23 @@ export class Machine implements PageTableReader {
 
   private runFast(maxInsns: number): RunResult {
     const h = this.hart;
-    if (this.tier === 'jit' && this.jit === null) this.jit = new Jit(h, this.jitOptions.hot, this.jitOptions.maxBlocks);
+    if (this.tier === 'jit' && this.jit === null) this.jit = new Jit(h, this.jitOptions.hot, this.jitOptions.maxBlocks, this.profile);
     const jit = this.jit;
     // Blocks translated for a cycle model (runModelled) write a commit log nobody reads here: plain ones.
     if (jit !== null) jit.setLogging(false);
+    const profile = this.profile;
     h.observing = false;
     h.rec = null;
     let remaining = maxInsns;
     for (;;) {
+      const pc = h.pc;
+      const priv = h.priv;
       const b = this.boundary();
-      if (b === 'irq') continue;
+      if (b === 'irq') {
+        // Counted where the observed loop reports it: at the interrupted pc and privilege.
+        if (profile !== null) profile.trap(pc, priv);
+        continue;
+      }
       if (b !== null) return b;
       if (remaining <= 0) return { reason: 'limit' };
       // Chunks are small integers (so the interpreter's loop counter compare stays int32), never

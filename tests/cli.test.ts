@@ -115,7 +115,7 @@ function expectUsage(r: Result, what: string, cmd: string): void {
   expect(lines[0]).toContain('--help');
 }
 
-const SUBCOMMANDS = ['asm', 'disasm', 'run', 'trace', 'profile', 'kernel', 'demo', 'bench', 'bench asm', 'bench mips', 'bench ipc'];
+const SUBCOMMANDS = ['asm', 'disasm', 'run', 'trace', 'profile', 'kernel', 'demo', 'bench', 'bench asm', 'bench mips', 'bench cwork', 'bench costs', 'bench ipc'];
 
 describe('install and first run', () => {
   it('the bundle is executable and its shebang runs it', async () => {

@@ -92,9 +92,16 @@ describe('rvx trace', () => {
     const loop = await traceTo([basic, '--from', 'loop', '--to', 'loop+2']);
     expect(loop.lines.length).toBe(6);
     expect((await traceTo([basic, '--priv', 'u'])).lines).toEqual([]);
-    const sk = await traceTo([basic, '--skip', '5', '--max', '3']);
+    const sk = await traceTo([basic, '--skip', '5', '--max', '3', '--stats']);
     const all = readFileSync(join(FIX, 'basic.expected'), 'utf8').trim().split('\n');
     expect(sk.lines).toEqual(all.slice(5, 8));
+    // The machine stops right after the last printed line: 8 instructions ran, and the pc named is
+    // the next instruction's.
+    expect(sk.code).toBe(124);
+    expect(sk.err).toMatch(/^instructions {2}8$/m);
+    const m = /^core {3}0: \d (0x[0-9a-f]{16}) \(0x([0-9a-f]+)\)/.exec(all[7])!;
+    const nextPc = BigInt(m[1]) + (m[2].length === 4 ? 2n : 4n);
+    expect(sk.err).toContain(`at pc 0x${nextPc.toString(16)} `);
     const traps = await traceTo([basic, '--traps', '--from', 'loop+0x14', '--max', '4']);
     expect(traps.lines[2]).toBe('core   0: exception trap_machine_ecall, epc 0x000000008000005a');
   });

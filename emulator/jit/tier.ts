@@ -66,6 +66,45 @@ export interface JitStats {
   bytesCompiled: number;
 }
 
+/**
+ * Exact instruction and trap counts per code region (the functions of `rvx profile`) and privilege, kept
+ * while the tier runs: translated blocks never cross a region boundary (scanBlock's sameRegion) and add
+ * what they retire to their counter in the hart's memory (layout.ts JIT_PROF_OFF), which is read back
+ * when a block is dropped or flushed and by collect(); the interpreter's instructions are counted one
+ * by one, as are traps and interrupts (at the pc and privilege they interrupted, as the observed loop
+ * reports them). Region r's counts are at index r * 4 + privilege.
+ */
+export class JitProfile {
+  readonly retired: Float64Array;
+  readonly traps: Float64Array;
+  /** The tier that feeds this profile (set when it is created). */
+  jit: Jit | null = null;
+
+  /** regionOf(pc): 0..regions - 1, or -1 outside every region (counted as region `regions`). */
+  constructor(
+    private readonly regionIndex: (pc: number) => number,
+    readonly regions: number,
+  ) {
+    this.retired = new Float64Array((regions + 1) * 4);
+    this.traps = new Float64Array((regions + 1) * 4);
+  }
+
+  regionOf(pc: number): number {
+    const r = this.regionIndex(pc);
+    return r < 0 || r >= this.regions ? this.regions : r;
+  }
+
+  /** A trap or interrupt taken at pc in privilege priv. */
+  trap(pc: number, priv: number): void {
+    this.traps[this.regionOf(pc) * 4 + (priv & 3)]++;
+  }
+
+  /** Bring the counts of the blocks still translated in (call before reading the arrays). */
+  collect(): void {
+    this.jit?.harvestAll();
+  }
+}
+
 export class Jit {
   readonly table: WebAssembly.Table;
   private readonly run: (fb: number, rb: number, wb: number) => number;
@@ -86,11 +125,27 @@ export class Jit {
   readonly stats: JitStats = { jitRetired: 0, interpRetired: 0, blocksCompiled: 0, invalidations: 0, flushes: 0, bytesCompiled: 0 };
 
   /** hot: how many times the dispatcher must miss at a pc before its block is translated (1: at once). */
+  /** The region of each table index's block (profiling). */
+  private readonly blockRegion: Int32Array | null;
+  private readonly sameRegion: ((a: number, b: number) => boolean) | undefined;
+
   constructor(
     private readonly h: Hart,
     private readonly hot = DEFAULT_HOT,
-    private readonly maxBlocks = MAX_BLOCKS,
+    private maxBlocks = MAX_BLOCKS,
+    private readonly profile: JitProfile | null = null,
   ) {
+    if (profile !== null) {
+      // Counters exist for the first JIT_PROF_BLOCKS table indexes.
+      if (maxBlocks > L.JIT_PROF_BLOCKS) this.maxBlocks = maxBlocks = L.JIT_PROF_BLOCKS;
+      this.blockRegion = new Int32Array(maxBlocks + 1);
+      this.sameRegion = (a, b) => profile.regionOf(a) === profile.regionOf(b);
+      profile.jit = this;
+      h.m8.fill(0, L.JIT_PROF_OFF, L.JIT_PROF_END);
+    } else {
+      this.blockRegion = null;
+      this.sameRegion = undefined;
+    }
     this.pages = h.memory.buffer.byteLength / 65536;
     this.table = new WebAssembly.Table({ element: 'anyfunc', initial: maxBlocks + 1 });
     const key = `${this.pages}/${maxBlocks + 1}`;
@@ -132,6 +187,7 @@ export class Jit {
       m32[L.JIT_PC_OFF >> 2] = pc | 0;
       m32[(L.JIT_PC_OFF >> 2) + 1] = ((pc - (pc >>> 0)) * INV_TWO32) | 0;
       m32[L.JIT_LEFT_OFF >> 2] = room;
+      m32[L.JIT_PRIV_OFF >> 2] = h.priv;
       const r = this.run(h.fBase, h.rBase, h.wBase);
       const ran = room - m32[L.JIT_LEFT_OFF >> 2];
       if (ran > 0) {
@@ -149,7 +205,7 @@ export class Jit {
       } else if (r === EXIT_INTERP) want = this.stretchAt(h.pc);
       else want = n - done; // EXIT_BUDGET: the rest of the chunk is shorter than the next block
       if (want > n - done) want = n - done;
-      const k = execChunk(h, want);
+      const k = this.profile !== null ? this.interpretCounted(want) : execChunk(h, want);
       st.interpRetired += k;
       done += k;
       if (h.breakChunk || k < want) break;
@@ -196,6 +252,51 @@ export class Jit {
       this.stats.jitRetired += ran;
     }
     return r;
+  }
+
+  /**
+   * Profiling: the interpreter's stretch one instruction at a time, each counted at its pc and
+   * privilege; ends where execChunk(h, n) would (a trap, or anything that sets breakChunk).
+   */
+  private interpretCounted(n: number): number {
+    const h = this.h;
+    const p = this.profile!;
+    let k = 0;
+    while (k < n) {
+      const pc = h.pc;
+      const priv = h.priv;
+      if (execChunk(h, 1) === 1) {
+        p.retired[p.regionOf(pc) * 4 + (priv & 3)]++;
+        k++;
+      } else {
+        p.trap(pc, priv);
+        break;
+      }
+      if (h.breakChunk) break;
+    }
+    return k;
+  }
+
+  /** Profiling: add table index idx's counters to its region's counts and clear them. */
+  private harvest(idx: number): void {
+    const p = this.profile;
+    if (p === null || idx <= 0) return;
+    const m32 = this.h.m32;
+    const w = (L.JIT_PROF_OFF >> 2) + 8 * idx;
+    const r = this.blockRegion![idx];
+    for (let priv = 0; priv < 4; priv++) {
+      const lo = m32[w + 2 * priv] >>> 0;
+      const hi = m32[w + 2 * priv + 1] >>> 0;
+      if (lo === 0 && hi === 0) continue;
+      p.retired[r * 4 + priv] += hi * 4294967296 + lo;
+      m32[w + 2 * priv] = 0;
+      m32[w + 2 * priv + 1] = 0;
+    }
+  }
+
+  /** Profiling: harvest every block's counters. */
+  harvestAll(): void {
+    for (let i = 1; i < this.nextIdx; i++) this.harvest(i);
   }
 
   /** Memory page offset pc's fetch TLB entry maps, or -1 when the entry is not there. */
@@ -274,14 +375,16 @@ export class Jit {
     const h = this.h;
     const m16 = h.m16;
     h.watchCode(memPage >>> 12); // stores to the page must reach invalidate() from now on
-    const scanned = scanBlock(pc, (off) => m16[(memPage + off) >> 1], h.isa);
+    const scanned = scanBlock(pc, (off) => m16[(memPage + off) >> 1], h.isa, this.sameRegion);
     const off = pc & 4095;
     let b: Block;
     if (scanned.insns.length === 0) {
       b = { pc, key: memPage + off, memPage, idx: -1, startOff: off, endOff: off + 2 };
     } else {
       const idx = this.allocIndex();
-      const code = emitBlock(scanned, h.isa, this.logging ? idx : -1);
+      // Profiling blocks count into their table index's counters (harvested into the index's region).
+      if (this.profile !== null) this.blockRegion![idx] = this.profile.regionOf(pc);
+      const code = emitBlock(scanned, h.isa, this.logging ? idx : -1, this.profile !== null ? idx : -1);
       const bytes = encodeModule({
         types: [BLOCK_TYPE],
         memoryPages: this.pages,
@@ -316,6 +419,7 @@ export class Jit {
   }
 
   private dropAll(): void {
+    this.harvestAll();
     for (let i = 1; i < this.nextIdx; i++) this.table.set(i, null);
     this.facts.length = 0;
     this.blocks.clear();
@@ -353,6 +457,7 @@ export class Jit {
       m32[w + 1] = EMPTY_HI;
       m32[w + 3] = 0;
     }
+    this.harvest(b.idx);
     this.table.set(b.idx, null);
     this.free.push(b.idx);
     this.stats.invalidations++;

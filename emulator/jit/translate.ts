@@ -128,7 +128,7 @@ export type ReadParcel = (off: number) => number;
  * it ends at jalr, at a jal it cannot follow, before an instruction that is not for the tier, at the end
  * of the page or at MAX_BLOCK instructions. No instructions: the first one is not for the tier.
  */
-export function scanBlock(pc: number, parcel: ReadParcel, isa: D.IsaConfig): ScannedBlock {
+export function scanBlock(pc: number, parcel: ReadParcel, isa: D.IsaConfig, sameRegion?: (a: number, b: number) => boolean): ScannedBlock {
   const insns: Insn[] = [];
   const slot: D.DecodedSlot = { op: 0, f: 0, imm: 0, id: -1 };
   const pageBase = pc - (pc & 4095);
@@ -137,6 +137,8 @@ export function scanBlock(pc: number, parcel: ReadParcel, isa: D.IsaConfig): Sca
   for (;;) {
     const off = p - pageBase;
     if (insns.length >= MAX_BLOCK || off < 0 || off >= 4096) return { insns, endPc: p, endInterp: false };
+    // Profiling: a block never crosses into another function, so its counts belong to one.
+    if (sameRegion !== undefined && p !== pc && !sameRegion(pc, p)) return { insns, endPc: p, endInterp: false };
     const low = parcel(off);
     let raw = low;
     if ((low & 3) === 3) {
@@ -153,7 +155,7 @@ export function scanBlock(pc: number, parcel: ReadParcel, isa: D.IsaConfig): Sca
     if (slot.op === D.OP_JALR) return { insns, endPc: p + len, endInterp: false };
     if (slot.op === D.OP_JAL) {
       const t = p + slot.imm;
-      if (t === pc || seen.has(t) || t - pageBase < 0 || t - pageBase >= 4096 || insns.length >= MAX_BLOCK) {
+      if (t === pc || seen.has(t) || t - pageBase < 0 || t - pageBase >= 4096 || insns.length >= MAX_BLOCK || (sameRegion !== undefined && !sameRegion(pc, t))) {
         return { insns, endPc: p + len, endInterp: false };
       }
       x.follow = true;
@@ -169,9 +171,10 @@ const i64c = (v: number): bigint => BigInt.asIntN(64, BigInt(v));
 
 /**
  * Emit the WebAssembly body for the scanned block `insns` (non-empty). With logId >= 0 (the block's
- * table index) the block also writes the commit log (LOG_* above).
+ * table index) the block also writes the commit log (LOG_* above); with profileIndex > 0 it adds what it
+ * retires to its profiling counter (layout.ts JIT_PROF_OFF).
  */
-export function emitBlock(block: ScannedBlock, isa: D.IsaConfig, logId = -1): BlockCode {
+export function emitBlock(block: ScannedBlock, isa: D.IsaConfig, logId = -1, profileIndex = -1): BlockCode {
   const logging = logId >= 0;
   const insns = block.insns;
   const c = new Code();
@@ -199,6 +202,13 @@ export function emitBlock(block: ScannedBlock, isa: D.IsaConfig, logId = -1): Bl
   const retire = (k: number) => {
     if (k === 0) return;
     c.i32(0).i32(0).mem(Op.i32_load, 2, L.JIT_LEFT_OFF).i32(k).op(Op.i32_sub).mem(Op.i32_store, 2, L.JIT_LEFT_OFF);
+    if (profileIndex > 0) {
+      // Profiling: the block's counter for the current privilege += k.
+      const at = L.JIT_PROF_OFF + 32 * profileIndex;
+      c.i32(0).mem(Op.i32_load, 2, L.JIT_PRIV_OFF).i32(3).op(Op.i32_shl);
+      c.i32(0).mem(Op.i32_load, 2, L.JIT_PRIV_OFF).i32(3).op(Op.i32_shl).mem(Op.i64_load, 3, at);
+      c.i64(BigInt(k)).op(Op.i64_add).mem(Op.i64_store, 3, at);
+    }
   };
   const setPc = (pc: number) => c.i32(0).i64(i64c(pc)).mem(Op.i64_store, 3, L.JIT_PC_OFF);
   /** Logging: fill this pass's header (k retired; the next pc from `nextPc`, which pushes an i64). */

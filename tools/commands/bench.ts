@@ -62,6 +62,38 @@ const BENCHES: Record<string, Bench> = {
     },
     load: () => import('../bench/mips.js'),
   },
+  cwork: {
+    summary: 'a long compiled C workload on rvx run --core ideal (JIT) against Spike (ratio, MIPS)',
+    valueStyle: 'separate',
+    spec: spec('cwork', `Runs bench/programs/cwork/cwork.elf (CRC-32, sorts, 64-bit mul/div; about 10^9 instructions) with
+'rvx run --core ideal' and, when spike is on PATH or RVX_SPIKE names it, with Spike, and records the
+speed ratio (CPU time and wall time) or rvx's MIPS alone.`, [
+      { long: 'rounds', arg: 'N', help: 'rounds of the workload (default the ELF\'s 2200, about 10^9 instructions)' },
+      { long: 'no-write', help: 'record nothing, only print' },
+      { long: 'out', arg: 'FILE', help: 'where the result goes (default bench/results/latest/cwork.json)' },
+    ]),
+    check: (a) => {
+      const out = a.get('out');
+      if (out !== undefined) checkOutputFile('--out', out);
+    },
+    load: () => import('../bench/cwork.js'),
+  },
+  costs: {
+    summary: 'what trace, --stats and profile cost; start-up time; peak memory of a 128 MiB guest',
+    valueStyle: 'separate',
+    spec: spec('costs', `Measures, through the CLI: rvx trace to a file (lines/s, text and JSONL, ideal and rocket cores),
+--stats and rvx profile against the same rvx run (CPU time), the start-up of rvx run on a tiny program,
+and the peak RSS of a 128 MiB guest that writes every page (with GNU time).`, [
+      { long: 'rounds', arg: 'N', help: 'rounds of bench/programs/mips.s for the traced runs (default 10: 5 M lines)' },
+      { long: 'no-write', help: 'record nothing, only print' },
+      { long: 'out', arg: 'FILE', help: 'where the result goes (default bench/results/latest/costs.json)' },
+    ]),
+    check: (a) => {
+      const out = a.get('out');
+      if (out !== undefined) checkOutputFile('--out', out);
+    },
+    load: () => import('../bench/costs.js'),
+  },
   ipc: {
     summary: 'IPC cost on the microkernel: kernel IPC vs XPC, phase by phase (cycles, report page)',
     valueStyle: 'separate',

@@ -8,11 +8,7 @@ import { Profiler, type ProfileReport, type ProfileRow } from '../trace/profile.
 import { RegionAccounting, parseRegions, type RegionResult } from '../trace/regions.js';
 import { SymbolTable } from '../trace/symbols.js';
 import { ImageSymbols } from '../trace/image-symbols.js';
-import { rvxAssemble, KernelBuildError } from '../../kernel-images/assemble.js';
-import { buildImage, type KernelImage } from '../../kernel-images/image.js';
-import { USER_BASE } from '../../kernel-images/layout.js';
-import { SystemError } from '../../kernel-images/system.js';
-import { mechSystemByName, systemByName } from '../../kernel-images/systems/index.js';
+import type { KernelImage } from '../../kernel-images/image.js';
 import { EXIT_TABLE } from './exit.js';
 import { commandLine, intValue, UsageError, type CommandSpec } from './flags.js';
 import { checkOutputFile, OutputSink, readInput, writeOutput } from './io.js';
@@ -110,7 +106,7 @@ export async function main(args: string[]): Promise<number> {
     if (stdinUsers > 1) throw new UsageError("only one of the program, --input and --regions can be standard input ('-')");
     let regionsText: string | null = null;
     if (regionsFile !== undefined) regionsText = stripBom(new TextDecoder().decode(readInput(regionsFile, regionsFile, 16 << 20)));
-    let kernelImage: KernelImage | null = null;
+    let kernelImage: (KernelImage & { userBase: number }) | null = null;
     if (system !== undefined) {
       kernelImage = await kernelSystemImage(system, o);
       if (!a.has('max-insns')) o.maxInsns = 200_000_000;
@@ -121,7 +117,7 @@ export async function main(args: string[]): Promise<number> {
     const symbols = kernelImage
       ? new ImageSymbols(
           elfSymbols,
-          kernelImage.programs.map((p) => ({ name: p.name, bytes: p.bytes, symbols: p.symbols, base: USER_BASE })),
+          kernelImage.programs.map((p) => ({ name: p.name, bytes: p.bytes, symbols: p.symbols, base: kernelImage!.userBase })),
         )
       : elfSymbols;
     let regions: RegionAccounting | null = null;
@@ -137,9 +133,19 @@ export async function main(args: string[]): Promise<number> {
       regions?.observe(rec, cycles);
       return null;
     };
+    // The ideal core needs no records: the jit tier counts instructions and traps per function itself,
+    // at its own speed (docs/machine.md, "Costs and limits"). Regions follow the record stream, and the
+    // functions of a kernel image's programs are told apart by their code: those observe records.
+    const counted = s.model.observer === null && regions === null && kernelImage === null && s.machine.tier === 'jit'
+      ? s.machine.enableProfile((pc) => elfSymbols.indexOf(pc), elfSymbols.ranges.length)
+      : null;
     const t0 = process.hrtime.bigint();
-    const r = await runProgram(s, { maxInsns: o.maxInsns, sink, afterSlice: () => console.flush() });
+    const r = await runProgram(s, { maxInsns: o.maxInsns, sink: counted ? undefined : sink, afterSlice: () => console.flush() });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (counted) {
+      counted.collect();
+      profiler.addCounts(counted.retired, counted.traps);
+    }
     console.flush();
     const report = profiler.report();
     const regionReport = regions ? regions.report() : null;
@@ -161,8 +167,19 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
-/** Build a microkernel system's image, as `rvx kernel` does (UsageError for an unknown name). */
-async function kernelSystemImage(name: string, o: ReturnType<typeof machineOptions>): Promise<KernelImage> {
+/**
+ * Build a microkernel system's image, as `rvx kernel` does (UsageError for an unknown name), with the
+ * user programs' base address. The kernel-image code (and the assembler) is loaded only here, so a
+ * profile of a program does not pay for it at start-up.
+ */
+async function kernelSystemImage(name: string, o: ReturnType<typeof machineOptions>): Promise<KernelImage & { userBase: number }> {
+  const [{ rvxAssemble, KernelBuildError }, { buildImage }, { USER_BASE }, { SystemError }, { mechSystemByName, systemByName }] = await Promise.all([
+    import('../../kernel-images/assemble.js'),
+    import('../../kernel-images/image.js'),
+    import('../../kernel-images/layout.js'),
+    import('../../kernel-images/system.js'),
+    import('../../kernel-images/systems/index.js'),
+  ]);
   const sys = systemByName(name);
   if (!sys) throw new UsageError(`--kernel: no system '${name}' (rvx kernel --list shows them)`);
   // A mechanism system: its own kernel configuration, and the machine gets its extension.
@@ -172,7 +189,7 @@ async function kernelSystemImage(name: string, o: ReturnType<typeof machineOptio
     o.xpc = false;
   }
   try {
-    return await buildImage(sys, rvxAssemble, { xpc: o.xpc, ...(mech?.kernel ?? {}) });
+    return { ...(await buildImage(sys, rvxAssemble, { xpc: o.xpc, ...(mech?.kernel ?? {}) })), userBase: USER_BASE };
   } catch (e) {
     if (e instanceof KernelBuildError || e instanceof SystemError) throw new UsageError(`--kernel ${name}: ${e.message}`);
     throw e;

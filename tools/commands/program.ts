@@ -212,13 +212,19 @@ export async function runProgram(s: Session, c: RunControl): Promise<Outcome> {
   const model = s.model.observer;
   const stallsOut = s.model.lastStalls;
   let stopWhy: string | null = null;
+  // Outside a gdb session, the machine stops right after the record the sink stopped at (trace --max),
+  // so the run ends there, not at the end of its slice.
+  let stopAtSink = false;
   let observer: CommitObserver | undefined = model ?? undefined;
   if (c.sink) {
     const sink = c.sink;
     observer = (rec: CommitRecord): number => {
       // ideal: a retired instruction is one cycle and a trap none, as in the Machine's fast loop.
       const cost = model ? model(rec) : rec.trapped ? 0 : 1;
-      if (stopWhy === null) stopWhy = sink(rec, cost, stallsOut);
+      if (stopWhy === null) {
+        stopWhy = sink(rec, cost, stallsOut);
+        if (stopWhy !== null && stopAtSink) s.machine.stopRequested = true;
+      }
       return cost;
     };
   }
@@ -247,6 +253,7 @@ export async function runProgram(s: Session, c: RunControl): Promise<Outcome> {
   // Slices: long enough that the pauses between them cost nothing measurable, short enough that Ctrl-C
   // and a closed pipe are noticed within a fraction of a second.
   const slice = observer ? 1 << 16 : 1 << 22;
+  stopAtSink = true;
   let left = c.maxInsns;
   try {
     for (;;) {

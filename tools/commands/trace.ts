@@ -2,10 +2,12 @@
 // with modelled cycles (docs/trace-format.md, docs/cycle-model.md).
 
 import type { CommitRecord } from '../../emulator/types.js';
-import { extraColumns, jsonRecord, spikeCommitLine, spikeTrapLines, type ExtraColumns } from '../trace/format.js';
+import type { ExtraColumns } from '../trace/format.js';
+import { ByteWriter } from '../trace/bytes.js';
+import { TraceRing } from '../trace/ring.js';
 import { TraceFilter, parsePrivList } from '../trace/filter.js';
 import { SymbolTable } from '../trace/symbols.js';
-import { BrokenPipe, BufferedWriter } from '../trace/writer.js';
+import { BrokenPipe } from '../trace/writer.js';
 import { EXIT_TABLE } from './exit.js';
 import { commandLine, choiceValue, intValue, UsageError, type CommandSpec } from './flags.js';
 import { checkOutputFile, openOutput, OutputSink } from './io.js';
@@ -76,7 +78,7 @@ export async function main(args: string[]): Promise<number> {
     const filter = new TraceFilter({ from: resolve('from'), to: resolve('to'), privMask, skip, max });
     const target = openOutput('-o', outFile);
     closeOut = () => target.close();
-    const w = new BufferedWriter(target.fd);
+    const w = new ByteWriter(target.fd);
     let closed = false;
     const symbolOf = (pc: number) => symbols.describe(pc);
     const cols: ExtraColumns = {
@@ -87,17 +89,24 @@ export async function main(args: string[]): Promise<number> {
     };
     const traps = a.has('traps');
     const json = format === 'jsonl';
+    const ring = new TraceRing(w, { json, cols, symbol: symbolOf });
+    // Format what the ring holds and write it; a reader that went away ends the trace.
+    const flushRing = () => {
+      if (closed) return;
+      try {
+        ring.flush();
+      } catch (e) {
+        if (!(e instanceof BrokenPipe)) throw e;
+        closed = true;
+      }
+    };
     let printed = 0;
     const sink = (rec: CommitRecord, cycles: number, stalls: Float64Array): string | null => {
       if (closed || !filter.inside(rec)) return null;
-      let line: string | null;
-      if (json) line = jsonRecord(rec, cycles, stalls, symbolOf);
-      else if (rec.trapped) line = traps ? spikeTrapLines(rec) : null;
-      else line = spikeCommitLine(rec)! + extraColumns(rec, cols, cycles, stalls);
-      if (line !== null && filter.take()) {
+      if (TraceRing.prints(rec, json, traps) && filter.take()) {
         printed++;
         try {
-          w.write(line + '\n');
+          ring.push(rec, cycles, stalls);
         } catch (e) {
           if (!(e instanceof BrokenPipe)) throw e;
           closed = true;
@@ -109,16 +118,15 @@ export async function main(args: string[]): Promise<number> {
     };
     const t0 = process.hrtime.bigint();
     const outcome = await runProgram(s, {
-      maxInsns: o.maxInsns, sink, closed: () => closed || (!toStdout && cons.closed), afterSlice: () => cons.flush(),
+      maxInsns: o.maxInsns, sink, closed: () => closed || (!toStdout && cons.closed),
+      afterSlice: () => {
+        flushRing();
+        cons.flush();
+      },
       gdb: { flags: gdb, cmd: 'trace', elfPath: file },
     });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    try {
-      w.flush();
-    } catch (e) {
-      if (!(e instanceof BrokenPipe)) throw e;
-      closed = true;
-    }
+    flushRing();
     console.flush();
     if (o.stats) process.stderr.write(statsText(s, seconds, s.model.name));
     return finishRun('trace', file, s, closed && outcome.reason !== 'exit' ? { reason: 'closed' } : outcome, o.maxInsns);

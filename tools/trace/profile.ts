@@ -37,10 +37,10 @@ class Bins {
     this.traps = new Float64Array(n);
     this.stalls = new Float64Array(n * N);
   }
-  add(i: number, rec: CommitRecord, cycles: number, stalls: Float64Array | null): void {
+  addSums(i: number, cycles: number, insns: number, traps: number, stalls: Float64Array | null): void {
     this.cycles[i] += cycles;
-    if (rec.trapped) this.traps[i]++;
-    else this.insns[i]++;
+    this.insns[i] += insns;
+    this.traps[i] += traps;
     if (stalls) for (let k = 0; k < N; k++) this.stalls[i * N + k] += stalls[k];
   }
   row(i: number, name: string, total: number): ProfileRow {
@@ -68,20 +68,111 @@ export class Profiler {
   private readonly priv = new Bins(4);
   private total = 0;
   private insns = 0;
+  // Consecutive records mostly share their function and mode: they are summed here first and added to
+  // the bins when the pair changes (settle), which halves the per-record work and skips the stall
+  // categories that stay zero.
+  private curFn = -1;
+  private curPriv = 0;
+  /** The current run's pc range (empty: look every record up) and its exact privilege value. */
+  private curStart = 0;
+  private curEnd = 0;
+  private curPrivRaw = -1;
+  private pendCycles = 0;
+  private pendInsns = 0;
+  private pendTraps = 0;
+  private pendStalled = false;
+  private readonly pendStalls = new Float64Array(N);
 
   constructor(private readonly symbols: CodeMap, private readonly core: string) {
     this.fn = new Bins(symbols.ranges.length + 1);
   }
 
   observe(rec: CommitRecord, cycles: number, stalls: Float64Array | null): void {
-    const i = this.symbols.indexOfRecord ? this.symbols.indexOfRecord(rec) : this.symbols.indexOf(rec.pc);
-    this.fn.add(i < 0 ? this.symbols.ranges.length : i, rec, cycles, stalls);
-    this.priv.add(rec.priv & 3, rec, cycles, stalls);
+    const pc = rec.pc;
+    // Fast path: still inside the current function's range, in the same mode.
+    if (!(pc >= this.curStart && pc < this.curEnd && rec.priv === this.curPrivRaw)) this.switchTo(rec);
+    this.pendCycles += cycles;
     this.total += cycles;
-    if (!rec.trapped) this.insns++;
+    if (rec.trapped) this.pendTraps++;
+    else {
+      this.pendInsns++;
+      this.insns++;
+    }
+    if (stalls) {
+      const pend = this.pendStalls;
+      for (let k = 0; k < N; k++) {
+        const v = stalls[k];
+        if (v !== 0) {
+          pend[k] += v;
+          this.pendStalled = true;
+        }
+      }
+    }
+  }
+
+  /** The record is outside the current run: find its function, settle the run if it changed. */
+  private switchTo(rec: CommitRecord): void {
+    const map = this.symbols;
+    const i = map.indexOfRecord ? map.indexOfRecord(rec) : map.indexOf(rec.pc);
+    const f = i < 0 ? map.ranges.length : i;
+    const p = rec.priv & 3;
+    if (f !== this.curFn || p !== this.curPriv) {
+      this.settle();
+      this.curFn = f;
+      this.curPriv = p;
+    }
+    this.curPrivRaw = rec.priv;
+    // The pc range that maps to f for sure: a plain symbol table's range (a kernel image's map looks at
+    // more than the pc, and a pc outside every range is looked up each time).
+    const r = i >= 0 && !map.indexOfRecord ? (map.ranges[i] as { start?: number; end?: number }) : null;
+    if (r && typeof r.start === 'number' && typeof r.end === 'number') {
+      this.curStart = r.start;
+      this.curEnd = r.end;
+    } else {
+      this.curStart = 0;
+      this.curEnd = 0;
+    }
+  }
+
+  /**
+   * Counts kept by the machine instead of records (emulator/jit/tier.ts JitProfile, the ideal core: a
+   * retired instruction is one cycle, a trap none): retired[r * 4 + priv], traps[r * 4 + priv] per
+   * range index r (ranges.length: outside every range).
+   */
+  addCounts(retired: Float64Array, traps: Float64Array): void {
+    this.settle();
+    this.curFn = -1;
+    this.curEnd = 0;
+    const n = this.symbols.ranges.length;
+    for (let r = 0; r <= n; r++) {
+      for (let p = 0; p < 4; p++) {
+        const k = r * 4 + p;
+        if (retired[k] === 0 && traps[k] === 0) continue;
+        this.fn.addSums(r, retired[k], retired[k], traps[k], null);
+        this.priv.addSums(p, retired[k], retired[k], traps[k], null);
+        this.total += retired[k];
+        this.insns += retired[k];
+      }
+    }
+  }
+
+  /** Add the pending sums to the current function's and mode's bins. */
+  private settle(): void {
+    if (this.curFn < 0) return;
+    const st = this.pendStalled ? this.pendStalls : null;
+    this.fn.addSums(this.curFn, this.pendCycles, this.pendInsns, this.pendTraps, st);
+    this.priv.addSums(this.curPriv, this.pendCycles, this.pendInsns, this.pendTraps, st);
+    this.pendCycles = 0;
+    this.pendInsns = 0;
+    this.pendTraps = 0;
+    if (this.pendStalled) this.pendStalls.fill(0);
+    this.pendStalled = false;
   }
 
   report(): ProfileReport {
+    this.settle();
+    this.curFn = -1;
+    this.curEnd = 0;
     const functions: ProfileRow[] = [];
     const n = this.symbols.ranges.length;
     for (let i = 0; i <= n; i++) {

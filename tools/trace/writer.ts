@@ -32,23 +32,33 @@ export class BufferedWriter {
     const buf = Buffer.from(this.parts.join(''), 'utf8');
     this.parts = [];
     this.size = 0;
-    let off = 0;
-    while (off < buf.length) {
-      try {
-        off += writeSync(this.fd, buf, off, buf.length - off);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') {
-          // A non-blocking pipe is full: wait a moment for the reader.
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
-          continue;
-        }
-        if (code === 'EPIPE') {
-          this.closed = true;
-          throw new BrokenPipe();
-        }
-        throw e;
+    try {
+      writeAllSync(this.fd, buf, buf.length);
+    } catch (e) {
+      if (e instanceof BrokenPipe) this.closed = true;
+      throw e;
+    }
+  }
+}
+
+/**
+ * Write bytes [0, n) of buf to fd, whatever it takes: partial writes are continued and a full
+ * non-blocking pipe is waited for. EPIPE (the reader went away) throws BrokenPipe.
+ */
+export function writeAllSync(fd: number, buf: Uint8Array, n: number): void {
+  let off = 0;
+  while (off < n) {
+    try {
+      off += writeSync(fd, buf, off, n - off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        // A non-blocking pipe is full: wait a moment for the reader.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+        continue;
       }
+      if (code === 'EPIPE') throw new BrokenPipe();
+      throw e;
     }
   }
 }

@@ -1,0 +1,200 @@
+// `rvx bench costs`: what observing a run costs, and the fixed costs of a run (issue #12's targets):
+//   * `rvx trace` to a file: lines per second, text and JSONL, on the ideal and the rocket core;
+//   * `--stats` and `rvx profile` against the same `rvx run` without them, on both cores (the least CPU
+//     time of three alternated runs each);
+//   * `rvx run` of a tiny program: process start to exit (median of several runs);
+//   * peak RSS of a 128 MiB guest that writes every page of its RAM (with GNU time, when present).
+// Every figure comes from the CLI (dist/rvx.mjs) as a child process, so start-up and output are
+// included as a user sees them. Writes bench/results/latest/costs.json.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { assemble, formatDiagnostic } from '../asm/index.js';
+import { timeCommand, type TimedRun } from './cwork.js';
+
+const MIPS = 'bench/programs/mips.s';
+const CLI = 'dist/rvx.mjs';
+
+function findRoot(): string | null {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const c of [process.cwd(), resolve(here, '..'), resolve(here, '../..')]) {
+    if (existsSync(join(c, MIPS))) return c;
+  }
+  return null;
+}
+
+function fail(msg: string): number {
+  process.stderr.write(`rvx bench costs: ${msg}\n`);
+  return 1;
+}
+
+/** Assemble source text to an ELF file in dir; throws with the diagnostics. */
+function buildElf(dir: string, name: string, text: string): string {
+  const r = assemble([{ name, text }], { march: 'rv64imac' });
+  if (!r.ok) throw new Error(`${name}: ${r.diagnostics.map(formatDiagnostic).join('\n')}`);
+  const f = join(dir, `${name}.elf`);
+  writeFileSync(f, r.elf());
+  return f;
+}
+
+/** A program that writes one doubleword in every 4 KiB page of 127 MiB of RAM, then exits. */
+const TOUCH_ALL = `
+        .text
+        .globl _start
+_start: la t0, end_of_image
+        li t1, 0x80000000 + 127 * 1024 * 1024
+        li t2, 4096
+1:      sd t2, 0(t0)
+        add t0, t0, t2
+        bltu t0, t1, 1b
+        li a0, 1
+        la t0, tohost
+        sd a0, 0(t0)
+2:      j 2b
+        .data
+        .balign 8
+        .globl tohost
+tohost: .dword 0
+        .globl fromhost
+fromhost: .dword 0
+        .balign 4096
+end_of_image:
+`;
+
+const TINY = `
+        .text
+        .globl _start
+_start: li a0, 1
+        la t0, tohost
+        sd a0, 0(t0)
+1:      j 1b
+        .data
+        .balign 8
+        .globl tohost
+tohost: .dword 0
+        .globl fromhost
+fromhost: .dword 0
+`;
+
+export async function main(args: string[]): Promise<number> {
+  let write = true;
+  let out: string | null = null;
+  let rounds = 10;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--no-write') write = false;
+    else if (a === '--out') {
+      out = args[++i] ?? null;
+      if (!out) return fail('--out needs a file name');
+    } else if (a === '--rounds') {
+      const v = Number(args[++i]);
+      if (!Number.isInteger(v) || v < 1) return fail(`--rounds needs a positive integer (got '${args[i] ?? ''}')`);
+      rounds = v;
+    } else return fail(`unknown option '${a}'`);
+  }
+  const root = findRoot();
+  if (!root) return fail(`cannot find ${MIPS} (run from the repository root)`);
+  const cli = join(root, CLI);
+  if (!existsSync(cli)) return fail(`${CLI} is missing: run 'npm run build' (npm run bench does)`);
+  const dir = mkdtempSync(join(tmpdir(), 'rvx-bench-costs-'));
+  const result: Record<string, unknown> = { benchmark: 'costs', date: new Date().toISOString(), node: process.version };
+  const lines: string[] = [];
+  const rvx = (...argv: string[]): TimedRun => {
+    const r = timeCommand([process.execPath, cli, ...argv]);
+    if (!r) throw new Error(`could not time rvx ${argv.join(' ')}`);
+    if (r.status !== 0) throw new Error(`rvx ${argv.join(' ')} exited with ${r.status}`);
+    return r;
+  };
+  try {
+    const source = readFileSync(join(root, MIPS), 'utf8');
+    const small = buildElf(dir, 'mips-small', `.equ ROUNDS, ${rounds}\n${source}`);
+    const big = buildElf(dir, 'mips-big', `.equ ROUNDS, ${rounds * 10}\n${source}`);
+
+    // Trace throughput: lines written per second of wall and of CPU time.
+    const trace: Record<string, unknown> = {};
+    for (const core of ['ideal', 'rocket']) {
+      for (const format of ['text', 'jsonl']) {
+        const file = join(dir, `trace.${format}`);
+        const t = rvx('trace', '--core', core, '--format', format, '-o', file, small);
+        const text = readFileSync(file);
+        let n = 0;
+        for (let k = 0; k < text.length; k++) if (text[k] === 10) n++;
+        const bytes = statSync(file).size;
+        rmSync(file);
+        trace[`${format}-${core}`] = { lines: n, bytes, seconds: round3(t.seconds), cpuSeconds: round3(t.cpuSeconds), linesPerSecond: Math.round(n / t.seconds), linesPerCpuSecond: Math.round(n / t.cpuSeconds) };
+        lines.push(`trace ${format.padEnd(5)} --core ${core.padEnd(6)}: ${n} lines in ${t.seconds.toFixed(2)} s (${(n / t.seconds / 1e6).toFixed(2)} M lines/s; CPU ${t.cpuSeconds.toFixed(2)} s = ${(n / t.cpuSeconds / 1e6).toFixed(2)} M lines/s)`);
+      }
+    }
+    result.trace = trace;
+
+    // --stats and profile against the plain run: the least CPU time of three alternated runs of each
+    // (CPU time, and the least of several, because the machine may be shared).
+    const overhead: Record<string, unknown> = {};
+    const least = (a: TimedRun, b: TimedRun): TimedRun => (b.cpuSeconds < a.cpuSeconds ? b : a);
+    for (const [core, elf] of [['ideal', big], ['rocket', small]] as const) {
+      let base = rvx('run', '--core', core, elf);
+      let stats = rvx('run', '--core', core, '--stats', elf);
+      let prof = rvx('profile', '--core', core, '-o', join(dir, 'profile.txt'), elf);
+      for (let k = 1; k < 3; k++) {
+        base = least(base, rvx('run', '--core', core, elf));
+        stats = least(stats, rvx('run', '--core', core, '--stats', elf));
+        prof = least(prof, rvx('profile', '--core', core, '-o', join(dir, 'profile.txt'), elf));
+      }
+      const pct = (x: TimedRun) => Math.round((100 * (x.cpuSeconds - base.cpuSeconds)) / base.cpuSeconds);
+      overhead[core] = {
+        run: { seconds: round3(base.seconds), cpuSeconds: round3(base.cpuSeconds) },
+        stats: { seconds: round3(stats.seconds), cpuSeconds: round3(stats.cpuSeconds), overheadPercent: pct(stats) },
+        profile: { seconds: round3(prof.seconds), cpuSeconds: round3(prof.cpuSeconds), overheadPercent: pct(prof) },
+      };
+      lines.push(`--core ${core.padEnd(6)}: run ${base.cpuSeconds.toFixed(2)} s CPU; --stats ${stats.cpuSeconds.toFixed(2)} s (${signed(pct(stats))}%); profile ${prof.cpuSeconds.toFixed(2)} s (${signed(pct(prof))}%)`);
+    }
+    result.overhead = overhead;
+
+    // Start-up: a tiny program, process start to exit, median of 7.
+    const tiny = buildElf(dir, 'tiny', TINY);
+    const times: number[] = [];
+    for (let k = 0; k < 7; k++) times.push(rvx('run', tiny).seconds);
+    times.sort((a, b) => a - b);
+    result.startup = { runs: times.map(round3), medianSeconds: round3(times[3]) };
+    lines.push(`rvx run tiny.elf: median ${(times[3] * 1000).toFixed(0)} ms from process start to exit (of 7: ${times.map((t) => (t * 1000).toFixed(0)).join(', ')} ms)`);
+
+    // Peak RSS of a 128 MiB guest that touches every page.
+    const touch = buildElf(dir, 'touch-all', TOUCH_ALL);
+    const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+    if (gnuTime) {
+      for (const core of ['ideal', 'rocket']) {
+        const r = spawnSync(gnuTime, ['-f', 'maxrss=%M', process.execPath, cli, 'run', '--core', core, '--ram', '128', touch], { encoding: 'utf8' });
+        const m = /maxrss=(\d+)/.exec(r.stderr);
+        if (r.status === 0 && m) {
+          const mib = Number(m[1]) / 1024;
+          (result.memory ??= {} as Record<string, unknown>);
+          (result.memory as Record<string, unknown>)[core] = { guestMiB: 128, peakRssMiB: Math.round(mib) };
+          lines.push(`peak RSS, 128 MiB guest writing every page, --core ${core}: ${mib.toFixed(0)} MiB`);
+        }
+      }
+    } else lines.push('peak RSS: /usr/bin/time (GNU time) not found, not measured');
+  } catch (e) {
+    return fail(e instanceof Error ? e.message : String(e));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  if (write) {
+    const file = out ?? join(root, 'bench/results/latest/costs.json');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+    process.stdout.write(`wrote ${file}\n`);
+  }
+  return 0;
+}
+
+function round3(x: number): number {
+  return Number(x.toFixed(3));
+}
+
+function signed(n: number): string {
+  return n >= 0 ? `+${n}` : String(n);
+}
