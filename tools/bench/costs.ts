@@ -10,21 +10,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { assemble, formatDiagnostic } from '../asm/index.js';
 import { timeCommand, type TimedRun } from './cwork.js';
+import { findRepoRoot } from './repo.js';
 
 const MIPS = 'bench/programs/mips.s';
 const CLI = 'dist/rvx.mjs';
-
-function findRoot(): string | null {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const c of [process.cwd(), resolve(here, '..'), resolve(here, '../..')]) {
-    if (existsSync(join(c, MIPS))) return c;
-  }
-  return null;
-}
 
 function fail(msg: string): number {
   process.stderr.write(`rvx bench costs: ${msg}\n`);
@@ -95,7 +87,7 @@ export async function main(args: string[]): Promise<number> {
       rounds = v;
     } else return fail(`unknown option '${a}'`);
   }
-  const root = findRoot();
+  const root = findRepoRoot(MIPS);
   if (!root) return fail(`cannot find ${MIPS} (run from the repository root)`);
   const cli = join(root, CLI);
   if (!existsSync(cli)) return fail(`${CLI} is missing: run 'npm run build' (npm run bench does)`);

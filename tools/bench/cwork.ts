@@ -11,27 +11,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { loadElfBytes, symbolAddress } from '../elf/load.js';
+import { findRepoRoot, gitRevision } from './repo.js';
 
 const ELF = 'bench/programs/cwork/cwork.elf';
 const CLI = 'dist/rvx.mjs';
-
-function findRoot(): string | null {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const c of [process.cwd(), resolve(here, '..'), resolve(here, '../..')]) {
-    if (existsSync(join(c, ELF))) return c;
-  }
-  return null;
-}
-
-function gitRevision(root: string): { revision: string; dirty: boolean } {
-  const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' });
-  if (rev.status !== 0) return { revision: 'unknown', dirty: false };
-  const st = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' });
-  return { revision: rev.stdout.trim(), dirty: st.status === 0 && st.stdout.trim() !== '' };
-}
 
 /** File offset of virtual address va in an ELF64 little-endian file (from its PT_LOAD headers), or -1. */
 function fileOffsetOf(bytes: Uint8Array, va: number): number {
@@ -97,7 +82,7 @@ export async function main(args: string[]): Promise<number> {
       if (!out) return fail('--out needs a file name');
     } else return fail(`unknown option '${a}'`);
   }
-  const root = findRoot();
+  const root = findRepoRoot(ELF);
   if (!root) return fail(`cannot find ${ELF} (run from the repository root)`);
   const cli = join(root, CLI);
   if (!existsSync(cli)) return fail(`${CLI} is missing: run 'npm run build' (npm run bench does)`);

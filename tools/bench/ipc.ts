@@ -5,16 +5,15 @@
 // JSON with --json), ipc.json and ipc.html in bench/results/latest/ (git-ignored; the reference results
 // the docs quote are bench/results/reference/). docs/bench-ipc.md explains it.
 
-import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join, relative } from 'node:path';
 import { CoreParamsError, loadCoreParams, parseCoreParams, rocketParams, type CoreParams } from '../../emulator/timing/index.js';
 import { buildImage, KernelBuildError, rvxAssemble, SystemError, type KernelConfig } from '../../kernel-images/index.js';
 import { benchSystem, mechConfig, MECHS, type Mech, type Workload } from '../../kernel-images/bench/index.js';
 import { renderHtml } from './ipc/html.js';
 import { ABLATIONS, BenchError, MECHANISMS, SERIES, summarise, table, type IpcReport, type SeriesName, type SweepResult, type WorkloadResult } from './ipc/report.js';
 import { runImage } from './ipc/run.js';
+import { findRepoRoot, gitRevision } from './repo.js';
 
 const USAGE = `usage: rvx bench ipc [options]
 
@@ -131,21 +130,6 @@ function parse(args: string[]): Options | string {
     if (!warmSet) o.warmup = 2;
   }
   return o;
-}
-
-function findRoot(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const c of [process.cwd(), resolve(here, '..'), resolve(here, '../..'), resolve(here, '../../..')]) {
-    if (existsSync(join(c, 'package.json')) && existsSync(join(c, 'kernel-images'))) return c;
-  }
-  return process.cwd();
-}
-
-function gitRevision(root: string): { revision: string; dirty: boolean } {
-  const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' });
-  if (rev.status !== 0) return { revision: 'unknown', dirty: false };
-  const st = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' });
-  return { revision: rev.stdout.trim(), dirty: st.status === 0 && st.stdout.trim() !== '' };
 }
 
 /** One image: its series (mechanism and variant), kernel configuration and the core it runs on. */
@@ -309,7 +293,7 @@ export async function main(args: string[]): Promise<number> {
     }
     throw e;
   }
-  const root = findRoot();
+  const root = findRepoRoot('kernel-images') ?? process.cwd();
   const log = (line: string) => process.stderr.write(line + '\n');
   let sweep: IpcOptions['sweep'];
   try {

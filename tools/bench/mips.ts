@@ -12,33 +12,17 @@
 // the report gives Spike's CPU-time MIPS and rvx's ratio to it.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Machine } from '../../emulator/machine.js';
 import { coreFromOption, CoreParamsError, type CoreModel } from '../../emulator/timing/index.js';
 import { assemble, formatDiagnostic } from '../asm/index.js';
 import { toLoadable } from '../load.js';
 import { writeElf, EF_RISCV_RVC } from '../elf/write.js';
 import { tmpdir } from 'node:os';
+import { findRepoRoot, gitRevision } from './repo.js';
 
 const PROGRAM = 'bench/programs/mips.s';
-
-/** The repository root: where bench/programs/mips.s is, from the working directory or this module. */
-function findRoot(): string | null {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const c of [process.cwd(), resolve(here, '..'), resolve(here, '../..')]) {
-    if (existsSync(join(c, PROGRAM))) return c;
-  }
-  return null;
-}
-
-function gitRevision(root: string): { revision: string; dirty: boolean } {
-  const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' });
-  if (rev.status !== 0) return { revision: 'unknown', dirty: false };
-  const st = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' });
-  return { revision: rev.stdout.trim(), dirty: st.status === 0 && st.stdout.trim() !== '' };
-}
 
 export interface MipsResult {
   benchmark: 'mips';
@@ -124,7 +108,7 @@ export async function main(args: string[]): Promise<number> {
     }
   }
 
-  const root = findRoot();
+  const root = findRepoRoot(PROGRAM);
   if (!root) return fail(`cannot find ${PROGRAM} (run from the repository root)`);
   let text = readFileSync(join(root, PROGRAM), 'utf8');
   if (rounds !== null) text = `.equ ROUNDS, ${rounds}\n` + text;
