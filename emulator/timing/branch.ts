@@ -55,6 +55,15 @@ export class BranchPredictor {
   private rasTop = 0;
   private rasCount = 0;
   private clock = 0;
+  /**
+   * The control transfer branch() and jump() resolve: its pc, where it went and its fall-through, set
+   * by the caller just before the call. Addresses are doubles (not small integers), and a call that
+   * passes doubles as arguments boxes each one: one allocation per argument per branch; stored in
+   * these double fields they are written in place.
+   */
+  pc = NaN;
+  nextPc = NaN;
+  fallThrough = NaN;
 
   constructor(bht: BhtShape, btbEntries: number, rasEntries: number) {
     this.bht = new Uint8Array(Math.max(bht.entries, 1));
@@ -139,10 +148,13 @@ export class BranchPredictor {
   }
 
   /**
-   * A conditional branch resolved. Returns PRED_OK, PRED_REDIRECT (a BTB miss the fetch stage's
+   * A conditional branch at this.pc of `size` bytes resolved (to this.nextPc). Returns PRED_OK, PRED_REDIRECT (a BTB miss the fetch stage's
    * predecoder steered right: the BHT said taken and it was) or PRED_WRONG (resolved in execute).
    */
-  branch(pc: number, size: number, taken: boolean, nextPc: number, fallThrough: number): number {
+  branch(size: number, taken: boolean): number {
+    const pc = this.pc;
+    const nextPc = this.nextPc;
+    const fallThrough = this.fallThrough;
     const i = this.btbFind(pc);
     const k = this.bhtIndex(pc, size);
     const bhtTaken = this.bhtMask < 0 ? i >= 0 : this.bht[k] >= this.takenFrom;
@@ -170,11 +182,14 @@ export class BranchPredictor {
   }
 
   /**
-   * An unconditional jump (jal/jalr) resolved. rd and rs1 are register numbers (rs1 -1 for jal).
+   * An unconditional jump (jal/jalr) at this.pc resolved (to this.nextPc). rd and rs1 are register numbers (rs1 -1 for jal).
    * Returns PRED_OK, PRED_REDIRECT (a BTB miss the predecoder steered: a jal, or a return the RAS
    * predicted) or PRED_WRONG.
    */
-  jump(pc: number, rd: number, rs1: number, nextPc: number, fallThrough: number): number {
+  jump(rd: number, rs1: number): number {
+    const pc = this.pc;
+    const nextPc = this.nextPc;
+    const fallThrough = this.fallThrough;
     const rdLink = rd === 1 || rd === 5;
     const rs1Link = rs1 === 1 || rs1 === 5;
     const isReturn = rs1Link && (!rdLink || rd !== rs1);

@@ -764,13 +764,21 @@ export class RocketModel {
     const fallThrough = rec.pc + rec.size;
     if (cls === C_BRANCH) {
       this.evBranches++;
-      const c = this.predicted(this.bp.branch(rec.pc, rec.size, rec.taken, rec.nextPc, fallThrough));
+      const bp = this.bp;
+      bp.pc = rec.pc;
+      bp.nextPc = rec.nextPc;
+      bp.fallThrough = fallThrough;
+      const c = this.predicted(bp.branch(rec.size, rec.taken));
       if (c > 0 && rec.nextPc !== fallThrough) this.wrongPathFetch(rec.fetchPaddr + rec.size, issue + post, c);
       post += c;
     } else if (cls === C_JAL || cls === C_JALR) {
       this.evBranches++;
       const rdNum = rd > 0 ? rd : 0;
-      const c = this.predicted(this.bp.jump(rec.pc, rdNum, cls === C_JALR ? rs1 : -1, rec.nextPc, fallThrough));
+      const bp = this.bp;
+      bp.pc = rec.pc;
+      bp.nextPc = rec.nextPc;
+      bp.fallThrough = fallThrough;
+      const c = this.predicted(bp.jump(rdNum, cls === C_JALR ? rs1 : -1));
       if (c > 0 && rec.nextPc !== fallThrough) this.wrongPathFetch(rec.fetchPaddr + rec.size, issue + post, c);
       post += c;
     }
