@@ -446,6 +446,20 @@ export class RocketModel {
   }
 
   /**
+   * dataAccess of the record's own load or store, replayed on a miss. It takes the record rather than
+   * its physical address: a double passed to observe's out-of-line callee is boxed, one allocation per
+   * access, while here (dataAccess inlined) it stays a machine double.
+   */
+  private recordDataAccess(rec: CommitRecord, write: boolean): number {
+    return this.dataAccess(rec.memPaddr, rec.memSize, true, write, true);
+  }
+
+  /** The D-TLB lookup of the record's own access (the record, not its address, as recordDataAccess). */
+  private recordDtlbHit(rec: CommitRecord): boolean {
+    return this.dtlb.lookup(rec.memVaddr, this.asidTagging ? this.asid : 0);
+  }
+
+  /**
    * The I-cache refill of I-cache line `iline` passes the broadcast hub, which probes the D-cache `toB`
    * (rocket-chip `tilelink/Broadcast.scala`: the default filter probes every cache, `probe_perms` toB
    * for a Get). A dirty copy is written back first (ProbeAckData → PutFull) before memory is read; the
@@ -704,7 +718,7 @@ export class RocketModel {
         this.stall(S_XPC, wait);
         post += wait;
       }
-      if ((rec.xlate & (XLATE_DATA | XLATE_RELAY)) === XLATE_DATA && !this.dtlb.lookup(rec.memVaddr, this.asidTagging ? this.asid : 0)) {
+      if ((rec.xlate & (XLATE_DATA | XLATE_RELAY)) === XLATE_DATA && !this.recordDtlbHit(rec)) {
         // Rocket: the D-TLB misses in the access's first cycle, the cache nacks it, the walker refills
         // the TLB and the instruction replays from writeback.
         this.evDtlbMisses++;
@@ -723,7 +737,7 @@ export class RocketModel {
         this.stall(S_DCACHE, raw);
         post += raw;
       }
-      post += this.dataAccess(rec.memPaddr, rec.memSize, true, memKind !== MEM_LOAD, true);
+      post += this.recordDataAccess(rec, memKind !== MEM_LOAD);
       this.dcacheIdleIssue = issue + post + 4;
       if (memKind !== MEM_LOAD) {
         this.lastStoreWord = word;
