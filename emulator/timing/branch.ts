@@ -15,6 +15,14 @@ export const PRED_OK = 0;
 export const PRED_REDIRECT = 1;
 export const PRED_WRONG = 2;
 
+/** Buckets of the BTB's pc index (a power of two). */
+const BTB_BUCKETS = 4096;
+
+/** The index bucket of a pc: its halfword number's low bits (pc is an integer of either sign). */
+function btbBucket(pc: number): number {
+  return ((pc >= 0 && pc < 4294967296 ? pc >>> 1 : Math.floor(pc / 2)) & (BTB_BUCKETS - 1)) >>> 0;
+}
+
 export interface BhtShape {
   entries: number;
   counterBits: number;
@@ -36,10 +44,26 @@ export class BranchPredictor {
   private readonly btbPc: Float64Array;
   private readonly btbTarget: Float64Array;
   private readonly btbStamp: Float64Array;
+  /**
+   * An exact index over btbPc (a lookup structure only, no model state): per hash bucket of a pc, how
+   * many BTB entries hold a pc of that bucket and the entry that last took one. A pc whose bucket is
+   * empty is not in the BTB; otherwise the hinted entry is checked before the full scan.
+   */
+  private readonly btbBucketCount: Int32Array;
+  private readonly btbBucketHint: Int32Array;
   private readonly ras: Float64Array;
   private rasTop = 0;
   private rasCount = 0;
   private clock = 0;
+  /**
+   * The control transfer branch() and jump() resolve: its pc, where it went and its fall-through, set
+   * by the caller just before the call. Addresses are doubles (not small integers), and a call that
+   * passes doubles as arguments boxes each one: one allocation per argument per branch; stored in
+   * these double fields they are written in place.
+   */
+  pc = NaN;
+  nextPc = NaN;
+  fallThrough = NaN;
 
   constructor(bht: BhtShape, btbEntries: number, rasEntries: number) {
     this.bht = new Uint8Array(Math.max(bht.entries, 1));
@@ -64,6 +88,8 @@ export class BranchPredictor {
     this.btbPc = new Float64Array(btbEntries).fill(NaN);
     this.btbTarget = new Float64Array(btbEntries);
     this.btbStamp = new Float64Array(btbEntries);
+    this.btbBucketCount = new Int32Array(BTB_BUCKETS);
+    this.btbBucketHint = new Int32Array(BTB_BUCKETS);
     this.ras = new Float64Array(rasEntries);
     this.reset();
   }
@@ -73,11 +99,16 @@ export class BranchPredictor {
     this.history = 0;
     this.btbPc.fill(NaN);
     this.btbStamp.fill(0);
+    this.btbBucketCount.fill(0);
     this.rasTop = 0;
     this.rasCount = 0;
   }
 
   private btbFind(pc: number): number {
+    const b = btbBucket(pc);
+    if (this.btbBucketCount[b] === 0) return -1;
+    const h = this.btbBucketHint[b];
+    if (this.btbPc[h] === pc) return h;
     for (let i = 0; i < this.btbPc.length; i++) if (this.btbPc[i] === pc) return i;
     return -1;
   }
@@ -95,7 +126,12 @@ export class BranchPredictor {
         }
         if (this.btbStamp[j] < this.btbStamp[i]) i = j;
       }
+      const old = this.btbPc[i];
+      if (old === old) this.btbBucketCount[btbBucket(old)]--;
       this.btbPc[i] = pc;
+      const b = btbBucket(pc);
+      this.btbBucketCount[b]++;
+      this.btbBucketHint[b] = i;
     }
     this.btbTarget[i] = target;
     this.btbStamp[i] = ++this.clock;
@@ -112,10 +148,13 @@ export class BranchPredictor {
   }
 
   /**
-   * A conditional branch resolved. Returns PRED_OK, PRED_REDIRECT (a BTB miss the fetch stage's
+   * A conditional branch at this.pc of `size` bytes resolved (to this.nextPc). Returns PRED_OK, PRED_REDIRECT (a BTB miss the fetch stage's
    * predecoder steered right: the BHT said taken and it was) or PRED_WRONG (resolved in execute).
    */
-  branch(pc: number, size: number, taken: boolean, nextPc: number, fallThrough: number): number {
+  branch(size: number, taken: boolean): number {
+    const pc = this.pc;
+    const nextPc = this.nextPc;
+    const fallThrough = this.fallThrough;
     const i = this.btbFind(pc);
     const k = this.bhtIndex(pc, size);
     const bhtTaken = this.bhtMask < 0 ? i >= 0 : this.bht[k] >= this.takenFrom;
@@ -143,11 +182,14 @@ export class BranchPredictor {
   }
 
   /**
-   * An unconditional jump (jal/jalr) resolved. rd and rs1 are register numbers (rs1 -1 for jal).
+   * An unconditional jump (jal/jalr) at this.pc resolved (to this.nextPc). rd and rs1 are register numbers (rs1 -1 for jal).
    * Returns PRED_OK, PRED_REDIRECT (a BTB miss the predecoder steered: a jal, or a return the RAS
    * predicted) or PRED_WRONG.
    */
-  jump(pc: number, rd: number, rs1: number, nextPc: number, fallThrough: number): number {
+  jump(rd: number, rs1: number): number {
+    const pc = this.pc;
+    const nextPc = this.nextPc;
+    const fallThrough = this.fallThrough;
     const rdLink = rd === 1 || rd === 5;
     const rs1Link = rs1 === 1 || rs1 === 5;
     const isReturn = rs1Link && (!rdLink || rd !== rs1);

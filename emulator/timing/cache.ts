@@ -56,6 +56,12 @@ export class SetAssocCache {
   private lfsr = LFSR_SEED;
   /** sets - 1 when sets is a power of two, else -1. */
   private readonly setMask: number;
+  /**
+   * The slot (set * ways + way) accessLine last hit or filled, -1 for none: a lookup shortcut only. A
+   * line is held in at most one slot, so when this slot's tag is the line asked for, the scan of its
+   * set would stop there.
+   */
+  private lastSlot = -1;
 
   constructor(sizeBytes: number, ways: number, lineBytes: number, replacement: Replacement = 'lru', stepBeforePick = false) {
     this.stepBeforePick = stepBeforePick;
@@ -83,6 +89,17 @@ export class SetAssocCache {
   accessLine(line: number, write = false): number {
     // With a power-of-two set count (params.ts requires one), a mask picks the same set as line % sets
     // for the usual line numbers below 2^31, without a float % (a runtime call).
+    const last = this.lastSlot;
+    if (last >= 0 && this.tags[last] === line) {
+      // As the hit in the scan below.
+      this.stamps[last] = ++this.clock;
+      if (!write) return HIT;
+      this.dirty[last] = 1;
+      if (this.readOnly[last] === 0) return HIT;
+      this.readOnly[last] = 0;
+      if (this.random) this.lfsr = lfsrStep(this.lfsr);
+      return MISS_UPGRADE;
+    }
     const mask = this.setMask;
     const base = (mask >= 0 && line >= 0 && line <= 0x7fffffff ? line & mask : line % this.sets) * this.ways;
     const stamp = ++this.clock;
@@ -91,6 +108,7 @@ export class SetAssocCache {
     for (let i = base; i < base + this.ways; i++) {
       if (this.tags[i] === line) {
         this.stamps[i] = stamp;
+        this.lastSlot = i;
         if (!write) return HIT;
         this.dirty[i] = 1;
         if (this.readOnly[i] === 0) return HIT;
@@ -109,6 +127,7 @@ export class SetAssocCache {
     const result = this.tags[victim] !== -1 && this.dirty[victim] === 1 ? MISS_DIRTY : MISS_CLEAN;
     this.tags[victim] = line;
     this.stamps[victim] = stamp;
+    this.lastSlot = victim;
     this.dirty[victim] = write ? 1 : 0;
     this.readOnly[victim] = 0;
     return result;

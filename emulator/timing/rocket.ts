@@ -200,6 +200,25 @@ export class RocketModel {
   private readonly icacheMiss: number;
   private readonly dcacheMiss: number;
   private readonly writeback: number;
+  /**
+   * The parameters the per-record path reads, as own fields (one load each instead of two or three
+   * through `params`; the values never change after construction).
+   */
+  private readonly asidTagging: boolean;
+  private readonly fetchBytes: number;
+  private readonly fetchQueueBytes: number;
+  private readonly iLineBytes: number;
+  private readonly loadLatencyWord: number;
+  private readonly loadLatencySubword: number;
+  private readonly csrLatency: number;
+  private readonly mulUnroll: number;
+  private readonly mulLatency: number;
+  private readonly storeLoadWindow: number;
+  private readonly replayPenalty: number;
+  private readonly uncachedLatency: number;
+  private readonly storeMissExtra: number;
+  private readonly mispredictPenalty: number;
+  private readonly decodeRedirectPenalty: number;
   /** log2 of the I-cache and D-cache line sizes (powers of two, params.ts). */
   private readonly ilineShift: number;
   private readonly dlineShift: number;
@@ -235,7 +254,16 @@ export class RocketModel {
   private readonly totalStalls = new Float64Array(N_STALLS);
   private instructions = 0;
   private traps = 0;
-  private ev = { icacheMisses: 0, dcacheMisses: 0, itlbMisses: 0, dtlbMisses: 0, pageWalks: 0, pteReads: 0, branches: 0, mispredicts: 0, flushes: 0 };
+  /** CoreStats.events, as plain number fields (no object load on the per-record path). */
+  private evIcacheMisses = 0;
+  private evDcacheMisses = 0;
+  private evItlbMisses = 0;
+  private evDtlbMisses = 0;
+  private evPageWalks = 0;
+  private evPteReads = 0;
+  private evBranches = 0;
+  private evMispredicts = 0;
+  private evFlushes = 0;
 
   /** The observer to hand to Machine.run. */
   readonly observer: CommitObserver;
@@ -255,6 +283,21 @@ export class RocketModel {
     this.icacheMiss = params.missLatency + params.icache.lineBytes / params.busBytes + params.icacheRefillExtra;
     this.dcacheMiss = params.missLatency + params.dcache.lineBytes / params.busBytes;
     this.writeback = params.dcache.lineBytes / params.busBytes + params.writebackExtra;
+    this.asidTagging = params.asidTagging;
+    this.fetchBytes = params.fetchBytes;
+    this.fetchQueueBytes = params.fetchQueueBytes;
+    this.iLineBytes = params.icache.lineBytes;
+    this.loadLatencyWord = params.loadLatencyWord;
+    this.loadLatencySubword = params.loadLatencySubword;
+    this.csrLatency = params.csrLatency;
+    this.mulUnroll = params.mulUnroll;
+    this.mulLatency = params.mulLatency;
+    this.storeLoadWindow = params.storeLoadWindow;
+    this.replayPenalty = params.replayPenalty;
+    this.uncachedLatency = params.uncachedLatency;
+    this.storeMissExtra = params.storeMissExtra;
+    this.mispredictPenalty = params.mispredictPenalty;
+    this.decodeRedirectPenalty = params.decodeRedirectPenalty;
     this.ilineShift = Math.log2(params.icache.lineBytes);
     this.dlineShift = Math.log2(params.dcache.lineBytes);
     this.pteCache = new Float64Array(params.pteCacheEntries).fill(NaN);
@@ -347,7 +390,8 @@ export class RocketModel {
     this.lastCycles = 0;
     this.instructions = 0;
     this.traps = 0;
-    for (const k of Object.keys(this.ev) as (keyof typeof this.ev)[]) this.ev[k] = 0;
+    this.evIcacheMisses = this.evDcacheMisses = this.evItlbMisses = this.evDtlbMisses = 0;
+    this.evPageWalks = this.evPteReads = this.evBranches = this.evMispredicts = this.evFlushes = 0;
   }
 
   /**
@@ -361,7 +405,11 @@ export class RocketModel {
   stats(): CoreStats {
     const stalls = {} as Record<StallName, number>;
     STALL_NAMES.forEach((n, i) => (stalls[n] = this.totalStalls[i]));
-    return { core: this.params.name, cycles: this.now, instructions: this.instructions, traps: this.traps, stalls, events: { ...this.ev } };
+    return { core: this.params.name, cycles: this.now, instructions: this.instructions, traps: this.traps, stalls, events: {
+        icacheMisses: this.evIcacheMisses, dcacheMisses: this.evDcacheMisses, itlbMisses: this.evItlbMisses, dtlbMisses: this.evDtlbMisses,
+        pageWalks: this.evPageWalks, pteReads: this.evPteReads, branches: this.evBranches, mispredicts: this.evMispredicts, flushes: this.evFlushes,
+      },
+    };
   }
 
   private cacheable(pa: number): boolean {
@@ -376,8 +424,8 @@ export class RocketModel {
    */
   private dataAccess(pa: number, size: number, account = true, write = false, replay = false): number {
     if (!this.cacheable(pa)) {
-      if (account) this.stall(S_UNCACHED, this.params.uncachedLatency);
-      return this.params.uncachedLatency;
+      if (account) this.stall(S_UNCACHED, this.uncachedLatency);
+      return this.uncachedLatency;
     }
     const lb = this.params.dcache.lineBytes;
     // Line numbers: a shift for addresses below 2^32 (lineBytes is a power of two), no float division.
@@ -389,12 +437,26 @@ export class RocketModel {
     for (let line = first; line <= last; line++) {
       const r = this.dcache.accessLine(line, write);
       if (r !== HIT) {
-        this.ev.dcacheMisses++;
-        cost += this.dcacheMiss + (r === MISS_DIRTY ? this.writeback : 0) + (write ? this.params.storeMissExtra : 0) + (replay ? this.params.replayPenalty : 0);
+        this.evDcacheMisses++;
+        cost += this.dcacheMiss + (r === MISS_DIRTY ? this.writeback : 0) + (write ? this.storeMissExtra : 0) + (replay ? this.replayPenalty : 0);
       }
     }
     if (account) this.stall(S_DCACHE, cost);
     return cost;
+  }
+
+  /**
+   * dataAccess of the record's own load or store, replayed on a miss. It takes the record rather than
+   * its physical address: a double passed to observe's out-of-line callee is boxed, one allocation per
+   * access, while here (dataAccess inlined) it stays a machine double.
+   */
+  private recordDataAccess(rec: CommitRecord, write: boolean): number {
+    return this.dataAccess(rec.memPaddr, rec.memSize, true, write, true);
+  }
+
+  /** The D-TLB lookup of the record's own access (the record, not its address, as recordDataAccess). */
+  private recordDtlbHit(rec: CommitRecord): boolean {
+    return this.dtlb.lookup(rec.memVaddr, this.asidTagging ? this.asid : 0);
   }
 
   /**
@@ -444,11 +506,11 @@ export class RocketModel {
    * the PTE cache or the D-cache. Installs the leaf in `tlb`. Returns the walk's cycles.
    */
   private walk(va: number, tlb: Tlb): number {
-    this.ev.pageWalks++;
+    this.evPageWalks++;
     const P = this.params;
     if (!this.reader) {
       // No page tables to read: three PTE reads that hit the D-cache.
-      this.ev.pteReads += 3;
+      this.evPteReads += 3;
       tlb.insert(va, 0, this.asid, false);
       return 3 * P.walkAccessCycles + P.walkFinishCycles;
     }
@@ -460,7 +522,7 @@ export class RocketModel {
     for (let level = 2; level >= 0; level--) {
       const vpn = Math.floor(va / 2 ** (12 + 9 * level)) & 511;
       const pteAddr = a + vpn * 8;
-      this.ev.pteReads++;
+      this.evPteReads++;
       if (this.pteCacheHit(pteAddr)) {
         cost += P.pteCacheHitCycles;
       } else {
@@ -496,8 +558,8 @@ export class RocketModel {
     const va = Number(BigInt.asIntN(64, tval));
     const tlb = isFetch ? this.itlb : this.dtlb;
     if (tlb.lookup(va, this.params.asidTagging ? this.asid : 0)) return 0;
-    if (isFetch) this.ev.itlbMisses++;
-    else this.ev.dtlbMisses++;
+    if (isFetch) this.evItlbMisses++;
+    else this.evDtlbMisses++;
     const w = this.walk(va, tlb) + (isFetch ? 0 : this.params.replayPenalty);
     this.stall(isFetch ? S_ITLB : S_DTLB, w);
     if (isFetch) this.lastFetchPage = NaN;
@@ -544,14 +606,14 @@ export class RocketModel {
     // Fetch: I-TLB, then the I-cache (or an uncached fetch), skipped for a fault on fetch and interrupts.
     const fetched = !rec.trapped || (((rec.trapCause >> 63n) & 1n) === 0n && !isFetchFault(rec.trapCause));
     if (fetched) {
-      const asidTag = P.asidTagging ? this.asid : 0;
+      const asidTag = this.asidTagging ? this.asid : 0;
       if ((rec.xlate & XLATE_FETCH) !== 0) {
         const page = rec.pc >= 0 && rec.pc < 4294967296 ? rec.pc >>> 12 : Math.floor(rec.pc / 4096);
         // pc - page * 4096 is pc % 4096 for pc >= 0 without a float % (a runtime call).
         const inPage = rec.pc >= 0 ? rec.pc - page * 4096 : rec.pc % 4096;
         if (page !== this.lastFetchPage || inPage + rec.size > 4096) {
           if (!this.itlb.lookup(rec.pc, asidTag)) {
-            this.ev.itlbMisses++;
+            this.evItlbMisses++;
             const w = this.visibleFetchStall(this.walk(rec.pc, this.itlb), rec.size);
             this.stall(S_ITLB, w);
             t += w;
@@ -560,7 +622,7 @@ export class RocketModel {
         }
       } else this.lastFetchPage = NaN;
       const pa = rec.fetchPaddr;
-      const lb = P.icache.lineBytes;
+      const lb = this.iLineBytes;
       const pend = pa + rec.size - 1;
       const small = pa >= 0 && pend < 4294967296;
       const firstLine = small ? pa >>> this.ilineShift : Math.floor(pa / lb);
@@ -574,7 +636,7 @@ export class RocketModel {
           // A refill the front end started on a wrong path must finish first (the I-cache has one).
           const pending = this.pendingFetchReady > t ? this.pendingFetchReady - t : 0;
           if (this.icache.accessLine(line) !== HIT) {
-            this.ev.icacheMisses++;
+            this.evIcacheMisses++;
             const c = pending + this.visibleFetchStall(this.icacheMiss + this.probeDcache(line), rec.size);
             this.stall(S_ICACHE, c);
             t += c;
@@ -586,8 +648,8 @@ export class RocketModel {
         }
         if (this.linesUniform) this.lastCacheableLine = firstLine;
       } else {
-        this.stall(S_UNCACHED, P.uncachedLatency);
-        t += P.uncachedLatency;
+        this.stall(S_UNCACHED, this.uncachedLatency);
+        t += this.uncachedLatency;
         this.lastFetchLine = NaN;
         this.fetchAheadBytes = 0;
       }
@@ -656,25 +718,26 @@ export class RocketModel {
         this.stall(S_XPC, wait);
         post += wait;
       }
-      if ((rec.xlate & (XLATE_DATA | XLATE_RELAY)) === XLATE_DATA && !this.dtlb.lookup(rec.memVaddr, P.asidTagging ? this.asid : 0)) {
+      if ((rec.xlate & (XLATE_DATA | XLATE_RELAY)) === XLATE_DATA && !this.recordDtlbHit(rec)) {
         // Rocket: the D-TLB misses in the access's first cycle, the cache nacks it, the walker refills
         // the TLB and the instruction replays from writeback.
-        this.ev.dtlbMisses++;
-        const w = this.walk(rec.memVaddr, this.dtlb) + P.replayPenalty;
+        this.evDtlbMisses++;
+        const w = this.walk(rec.memVaddr, this.dtlb) + this.replayPenalty;
         this.stall(S_DTLB, w);
         post += w;
       }
-      const word = Math.floor(rec.memPaddr / 8);
-      if (memKind !== MEM_STORE && word === this.lastStoreWord && issue - this.lastStoreIssue <= P.storeLoadWindow) {
+      const mpa = rec.memPaddr;
+      const word = mpa >= 0 && mpa < 4294967296 ? mpa >>> 3 : Math.floor(mpa / 8);
+      if (memKind !== MEM_STORE && word === this.lastStoreWord && issue - this.lastStoreIssue <= this.storeLoadWindow) {
         // The access reads a word a store still in the D-cache pipeline is writing: nack and replay.
         // AMOs, LR and SC read too (rocket-chip Consts.scala `isRead`; DCache.scala `s1_raw_hazard`).
         // The closer behind the store, the later the replay gets past it (measured: right behind 6,
         // one instruction between 5).
-        const raw = P.replayPenalty + P.storeLoadWindow - (issue - this.lastStoreIssue);
+        const raw = this.replayPenalty + this.storeLoadWindow - (issue - this.lastStoreIssue);
         this.stall(S_DCACHE, raw);
         post += raw;
       }
-      post += this.dataAccess(rec.memPaddr, rec.memSize, true, memKind !== MEM_LOAD, true);
+      post += this.recordDataAccess(rec, memKind !== MEM_LOAD);
       this.dcacheIdleIssue = issue + post + 4;
       if (memKind !== MEM_LOAD) {
         this.lastStoreWord = word;
@@ -686,42 +749,50 @@ export class RocketModel {
     const rd = rec.rd;
     let mdCycles = 0;
     if (isMulDiv) {
-      mdCycles = cls === C_MUL && P.mulUnroll === 0
-        ? P.mulLatency
+      mdCycles = cls === C_MUL && this.mulUnroll === 0
+        ? this.mulLatency
         : this.mulDivOf(rec, OP_FACTS.mulDiv[opId], cls === C_MUL);
     }
     if (rd > 0) {
       let latency = 1;
       let prod = 0;
-      if (cls === C_LOAD_WORD || cls === C_AMO) latency = P.loadLatencyWord;
+      if (cls === C_LOAD_WORD || cls === C_AMO) latency = this.loadLatencyWord;
       else if (cls === C_FP_TOINT) {
         latency = P.fpToIntLatency;
         prod = 1;
       }
-      else if (cls === C_LOAD_SUB) latency = P.loadLatencySubword;
+      else if (cls === C_LOAD_SUB) latency = this.loadLatencySubword;
       else if (isMulDiv) {
         latency = mdCycles;
         prod = 1;
-      } else if (cls === C_CSR) latency = P.csrLatency;
+      } else if (cls === C_CSR) latency = this.csrLatency;
       this.regReady[rd] = issue + post + latency;
       this.regProducer[rd] = prod;
     }
     if (cls >= C_FP_LOAD) this.fpResult(opId, rec.raw, cls, issue + post);
     // The iterative unit takes the next request once this one's response has gone (a pipelined
     // multiplier takes one per cycle).
-    if (isMulDiv) this.mdFree = cls === C_MUL && P.mulUnroll === 0 ? issue + 1 : issue + mdCycles;
+    if (isMulDiv) this.mdFree = cls === C_MUL && this.mulUnroll === 0 ? issue + 1 : issue + mdCycles;
 
     // Control flow.
     const fallThrough = rec.pc + rec.size;
     if (cls === C_BRANCH) {
-      this.ev.branches++;
-      const c = this.predicted(this.bp.branch(rec.pc, rec.size, rec.taken, rec.nextPc, fallThrough));
+      this.evBranches++;
+      const bp = this.bp;
+      bp.pc = rec.pc;
+      bp.nextPc = rec.nextPc;
+      bp.fallThrough = fallThrough;
+      const c = this.predicted(bp.branch(rec.size, rec.taken));
       if (c > 0 && rec.nextPc !== fallThrough) this.wrongPathFetch(rec.fetchPaddr + rec.size, issue + post, c);
       post += c;
     } else if (cls === C_JAL || cls === C_JALR) {
-      this.ev.branches++;
+      this.evBranches++;
       const rdNum = rd > 0 ? rd : 0;
-      const c = this.predicted(this.bp.jump(rec.pc, rdNum, cls === C_JALR ? rs1 : -1, rec.nextPc, fallThrough));
+      const bp = this.bp;
+      bp.pc = rec.pc;
+      bp.nextPc = rec.nextPc;
+      bp.fallThrough = fallThrough;
+      const c = this.predicted(bp.jump(rdNum, cls === C_JALR ? rs1 : -1));
       if (c > 0 && rec.nextPc !== fallThrough) this.wrongPathFetch(rec.fetchPaddr + rec.size, issue + post, c);
       post += c;
     }
@@ -732,7 +803,7 @@ export class RocketModel {
       const num = rec.csrWriteNum[i];
       if (num === CSR_SATP) {
         this.asid = Number((rec.csrWriteValue[i] >> 44n) & 0xffffn);
-        if (!P.asidTagging) this.flushTlbs(null, null);
+        if (!this.asidTagging) this.flushTlbs(null, null);
       }
       if (cls === C_CSR && NO_FLUSH[num & 0xfff] === 0
         && (P.xpc.segMaskFlush || (num !== CSR_XSEGMASK_LEN && num !== CSR_XSEGMASK_OFF))) flush = P.csrFlushPenalty;
@@ -758,7 +829,7 @@ export class RocketModel {
       post += extra;
     }
     if (flush > 0) {
-      this.ev.flushes++;
+      this.evFlushes++;
       this.stall(S_FLUSH, flush);
       post += flush;
     }
@@ -787,7 +858,7 @@ export class RocketModel {
     if (lineStart >= reach || Math.floor(lineStart / 4096) !== Math.floor((fallThroughPa - 1) / 4096)) return;
     if (!this.cacheable(lineStart) || this.icache.contains(lineStart)) return;
     this.icache.accessLine(line);
-    this.ev.icacheMisses++;
+    this.evIcacheMisses++;
     const lead = lineStart - fallThroughPa - this.fetchAheadBytes;
     this.pendingFetchLine = line;
     this.pendingFetchReady = issue + (lead > 0 ? Math.ceil(lead / P.fetchBytes) : 0) + this.icacheMiss + this.probeDcache(line);
@@ -817,8 +888,8 @@ export class RocketModel {
       this.fetchAheadBytes = 0;
       return;
     }
-    const b = this.fetchAheadBytes + this.params.fetchBytes * busyCycles - size;
-    this.fetchAheadBytes = b < 0 ? 0 : b > this.params.fetchQueueBytes ? this.params.fetchQueueBytes : b;
+    const b = this.fetchAheadBytes + this.fetchBytes * busyCycles - size;
+    this.fetchAheadBytes = b < 0 ? 0 : b > this.fetchQueueBytes ? this.fetchQueueBytes : b;
   }
 
   /**
@@ -855,8 +926,8 @@ export class RocketModel {
   /** Cycles a control transfer's prediction outcome costs (branch.ts PRED_*). */
   private predicted(outcome: number): number {
     if (outcome === PRED_OK) return 0;
-    const c = outcome === PRED_REDIRECT ? this.params.decodeRedirectPenalty : this.params.mispredictPenalty;
-    if (outcome === PRED_WRONG) this.ev.mispredicts++;
+    const c = outcome === PRED_REDIRECT ? this.decodeRedirectPenalty : this.mispredictPenalty;
+    if (outcome === PRED_WRONG) this.evMispredicts++;
     this.stall(S_MISPREDICT, c);
     return c;
   }
