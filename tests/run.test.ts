@@ -301,6 +301,12 @@ ${HTIF}`;
     const cyclesOf = (text: string) => /cycles\s+(\d+)/.exec(text)?.[1];
     expect(cyclesOf(rocket.stderr)).toBeDefined();
     expect(cyclesOf(rocket.stderr)).toBe(cyclesOf(rocketInterp.stderr));
+    // The model's stall breakdown and events: printed for a timing core, the same on both tiers.
+    const accountOf = (text: string) => text.split('\n').filter((l) => /^(stalls|core events)\s|^\s+\d+ branch(es)? and jumps/.test(l)).join('\n');
+    expect(accountOf(rocket.stderr).split('\n'), rocket.stderr).toHaveLength(3);
+    expect(accountOf(rocket.stderr)).toMatch(/mispredict \d+/);
+    expect(accountOf(rocket.stderr)).toBe(accountOf(rocketInterp.stderr));
+    expect(jit.stderr).not.toMatch(/stalls/);
     const bad = await run('--tier', 'fast', files.pass);
     expect(bad.code).toBe(EXIT_USAGE);
     expect(bad.stderr).toContain("--tier 'fast': expected jit or interp");

@@ -29,7 +29,7 @@ export const MACHINE_FLAGS: FlagSpec[] = [
   { long: 'max-insns', arg: 'N', help: 'stop after N retired instructions (exit status 124)' },
   { long: 'input', arg: 'FILE', help: "bytes the console reads (UART, HTIF getchar); '-' is standard input" },
   { long: 'bin', arg: 'ADDR', help: 'the file is a flat binary: load it at ADDR and start there (no HTIF)' },
-  { long: 'stats', help: 'print instructions, cycles, time and traps to stderr when the run ends' },
+  { long: 'stats', help: 'print instructions, cycles, time, traps and (with a timing core) the stall\nbreakdown and cache/TLB/predictor events to stderr when the run ends' },
 ];
 
 /** `--gdb PORT` and its companions: the same on run, trace and kernel (docs/debugging.md). */
@@ -355,6 +355,17 @@ export function statsText(s: Session, seconds: number, coreName: string): string
     `traps         ${st.traps} (${plural(st.interrupts, 'interrupt')})`,
   ];
   lines.push(tierLine(st, s.model.observer !== null));
+  // A timing model's own account: where the cycles beyond one per instruction went, and what its caches,
+  // TLBs and predictor saw (docs/cycle-model.md names each category).
+  const core = s.model.stats();
+  if (core !== null) {
+    const stalls = Object.entries(core.stalls).filter(([, c]) => c > 0).map(([n, c]) => `${n} ${c}`);
+    lines.push(`stalls        ${stalls.length > 0 ? stalls.join(', ') : 'none'} (cycles)`);
+    const e = core.events;
+    lines.push(`core events   I-cache ${plural(e.icacheMisses, 'miss', 'misses')}, D-cache ${plural(e.dcacheMisses, 'miss', 'misses')}, ` +
+      `I-TLB ${plural(e.itlbMisses, 'miss', 'misses')}, D-TLB ${plural(e.dtlbMisses, 'miss', 'misses')}, ${plural(e.pageWalks, 'walk')};`);
+    lines.push(`              ${plural(e.branches, 'branch', 'branches')} and jumps, ${plural(e.mispredicts, 'misprediction')}, ${plural(e.flushes, 'pipeline flush', 'pipeline flushes')}`);
+  }
   // TLB figures mean something only once address translation was used (a page walk is its first step).
   if (st.pageWalks > 0) {
     lines.push(`TLB           ${plural(st.tlbMisses, 'miss', 'misses')}, ${plural(st.tlbFlushes, 'flush', 'flushes')}, ${plural(st.pageWalks, 'page walk')}`);
