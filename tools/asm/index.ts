@@ -168,14 +168,17 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
     return f ? (typeof f[1] === 'string' ? new TextEncoder().encode(f[1]) : f[1]) : null;
   };
   const wantListing = options.listing ?? true;
+  // COMDAT groups kept in the link: the first input with a group keeps it (sources, then objects, in order).
+  const keptGroups = new Set<string>();
   const sourceUnits = sources.map((src, i) => {
     const u = new Unit(i, src.name, march.rvc, diags, include, wantListing, binary);
     u.gnu = options.compat === 'gnu';
+    u.keptGroups = keptGroups;
     u.run(src);
     return u;
   });
   const units: LinkUnit[] = [...sourceUnits];
-  addObjects(units, options.objects ?? [], diags);
+  addObjects(units, options.objects ?? [], diags, keptGroups);
   let linked: ReturnType<typeof link> | null = null;
   try {
     linked = link(units, { base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true }, diags);
