@@ -10,7 +10,7 @@
 // listing, map and flat binary views. See docs/assembler.md.
 
 import { parseIsaString } from '../../isa/isa-string.js';
-import { PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, type ElfImage, type ElfSegment, type ElfSymbol } from '../elf/model.js';
+import { PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, type ElfImage, type ElfSegment, type ElfSymbol } from '../elf/model.js';
 import { EF_RISCV_RVC, writeElf } from '../elf/write.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { encodeAttributes, mergeAttributes, parseIsa, SHT_RISCV_ATTRIBUTES } from './attributes.js';
@@ -303,7 +303,9 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
   }
   flush();
 
-  // Symbols: per unit a FILE symbol and its locals, then all globals.
+  // Symbols: per unit a FILE symbol and its locals, then all globals. Those in .tdata/.tbss are STT_TLS
+  // (written as offsets in the TLS template, as GNU ld does: tools/elf/write.ts).
+  const tlsOutputs = new Set(outputs.filter((o) => o.flags & SHF_TLS).map((o) => o.name));
   const symbols: ElfSymbol[] = [];
   const globalsOut: ElfSymbol[] = [];
   const seenGlobal = new Set<string>();
@@ -328,6 +330,7 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
         type: s.type,
         section: sectionOf(s),
       };
+      if (sym.section !== null && tlsOutputs.has(sym.section)) sym.type = 'tls';
       if (s.global) {
         // A weak or common definition another unit overrides is not in the output, as with ld.
         if (s.overriddenBy || seenGlobal.has(s.name)) continue;
