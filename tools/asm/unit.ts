@@ -125,6 +125,16 @@ export class Unit extends InstructionEmitter {
     return gone;
   }
 
+  /** After --gc-sections removed `gone` (tools/ld/gc.ts): .eh_frame again, without the FDEs of removed
+   * code (GNU ld edits them out of an object's .eh_frame the same way). */
+  dropFrames(gone: Set<InputSection>): void {
+    const f = this.frames_;
+    if (!f || !f.ehFrame || !f.procs.some((p) => gone.has(p.sec))) return;
+    f.procs = f.procs.filter((p) => !gone.has(p.sec));
+    this.sections = this.sections.filter((s) => s.name !== '.eh_frame');
+    if (f.procs.length) writeFrameTable(this, f, true);
+  }
+
   /**
    * GNU as pads each code section to its alignment at the end (with nops in GNU's order; with zeros in
    * an object marked for relaxation), so a following input section starts where GNU's would.
