@@ -159,9 +159,11 @@ function must(cmd: string, args: string[]): string {
   return r.stdout + r.stderr;
 }
 
-function image(path: string): { sections: string[]; symbols: string[] } {
+function image(path: string): { sections: string[]; symbols: string[]; debug: string[] } {
   const img = readElf(new Uint8Array(readFileSync(path)));
   return {
+    // Non-allocated sections by size: those of inputs that lost every allocated section are gone too.
+    debug: img.sections.filter((s) => !(s.flags & 2) && /^\.(debug|comment)/.test(s.name)).map((s) => `${s.name} ${s.size}`).sort(),
     sections: img.sections.filter((s) => s.flags & 2 && s.size > 0).map((s) => `${s.name} 0x${s.addr.toString(16)} ${s.type === 8 ? `nobits ${s.size}` : Buffer.from(s.data).toString('hex')}`),
     // (__tdata_start/__tdata_size/__tbss_size are rvx-layout.ld's own, for tlsinfo.s.)
     symbols: img.symbols.filter((s) => s.bind !== 'local' && s.section && !/^__t(data|bss)_/.test(s.name)).map((s) => `${s.name} 0x${s.value.toString(16)} ${s.size}`).sort(),
@@ -212,6 +214,7 @@ describe.skipIf(!haveGcc)('--gc-sections against GNU ld', () => {
         const got = image(rvx);
         expect(got.sections).toEqual(want.sections);
         expect(got.symbols.join('\n')).toBe(want.symbols.join('\n'));
+        expect(got.debug).toEqual(want.debug);
         const run = async (elf: string) => {
           const r = await captureMain(runMain, [elf, '--core', 'ideal', '--max-insns', '20000000']);
           return `exit ${r.code}\n${r.stdout}${r.stderr}`;

@@ -1,10 +1,10 @@
 // --gc-sections: drop allocated input sections nothing needs, as GNU ld 2.40 does for a static executable
-// (bfd/elflink.c, bfd_elf_gc_sections): the roots are the section of the entry symbol, sections GNU's
+// (bfd/elflink.c, bfd_elf_gc_sections): the roots are the section of the entry symbol, .eh_frame and sections GNU's
 // default script KEEPs (.init, .fini, .init_array*, .fini_array*, .preinit_array*, .ctors*, .dtors*, .jcr)
 // and SHT_NOTE-like `.note*` sections, and the sections of symbols named by -u (`undefined`); from each kept
 // section every relocation (every fixup and relaxable branch of an rvx source) marks the section its target
-// is defined in (a global through its winning definition). Non-allocated sections (debug info, .comment) are
-// kept and mark nothing; .eh_frame is kept as GNU ld's default script KEEPs it, marks nothing, and loses
+// is defined in (a global through its winning definition). Non-allocated sections (debug info, .comment) mark
+// nothing and are kept when their input keeps an allocated section; .eh_frame marks nothing and loses
 // the FDEs of dropped code (ld's eh_frame editing; an rvx source's table is written again without them). A reference to `__start_NAME`/`__stop_NAME` keeps every section NAME.
 // Symbols defined in dropped sections leave the symbol table (a local read from debug info is 0).
 
@@ -66,7 +66,7 @@ export function gcSections(units: LinkUnit[], globals: Map<string, Sym>, entry: 
     if (s) mark(s);
   }
   for (const u of units) for (const sec of u.sections) {
-    if (!(sec.flags & SHF_ALLOC) || KEEP.test(sec.name)) keep(sec);
+    if (sec.name === '.eh_frame' || (sec.flags & SHF_ALLOC && KEEP.test(sec.name))) keep(sec);
   }
   while (work.length) {
     const sec = work.pop()!;
@@ -74,9 +74,16 @@ export function gcSections(units: LinkUnit[], globals: Map<string, Sym>, entry: 
     for (const fx of sec.fixups) forEachSymbol(fx.expr, mark);
     for (const f of sec.frags) if (f.relax?.target) forEachSymbol(f.relax.target, mark);
   }
+  // Non-allocated sections (debug information, .comment) stay with their input when it keeps an allocated
+  // section other than a note (.eh_frame counts: the default script KEEPs it), and go with it otherwise
+  // (bfd's _bfd_elf_gc_mark_extra_sections).
+  for (const u of units) {
+    if (!u.sections.some((s) => kept.has(s) && s.flags & SHF_ALLOC && !s.name.startsWith('.note'))) continue;
+    for (const sec of u.sections) if (!(sec.flags & SHF_ALLOC)) kept.add(sec);
+  }
   const removed: InputSection[] = [];
   for (const u of units) {
-    const gone = u.sections.filter((s) => !kept.has(s) && s.name !== '.eh_frame');
+    const gone = u.sections.filter((s) => !kept.has(s));
     if (!gone.length) continue;
     const goneSet = new Set(gone);
     removed.push(...gone);
