@@ -62,6 +62,8 @@ export interface AssembleOptions {
   /** GNU ld's --gc-sections (tools/ld/gc.ts); `undefinedRoots`: its -u symbols, also kept. */
   gcSections?: boolean;
   undefinedRoots?: string[];
+  /** With gcSections: told each removed section and its input file (GNU ld's --print-gc-sections). */
+  onGcRemoved?: (section: string, file: string) => void;
   /**
    * Whose choices to follow where GNU as and LLVM differ: 'llvm' (default; llvm-mc 14's compression and
    * `li` sequences, nops last in code alignment) or 'gnu' (GNU as 2.40's, so images and objects can be
@@ -184,7 +186,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   addObjects(units, options.objects ?? [], diags, keptGroups);
   let linked: ReturnType<typeof link> | null = null;
   try {
-    linked = link(units, { base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true, gcSections: options.gcSections ?? false, undefinedRoots: options.undefinedRoots ?? [] }, diags);
+    linked = link(units, { base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true, gcSections: options.gcSections ?? false, undefinedRoots: options.undefinedRoots ?? [], onGcRemoved: options.onGcRemoved }, diags);
   } catch (e) {
     if (!(e instanceof AsmError) && !(e instanceof RangeError)) throw e;
     diags.push({ file: '<link>', line: 0, col: 0, severity: 'error', message: e instanceof RangeError ? `symbol definitions nested too deeply (${e.message})` : (e as Error).message });

@@ -347,6 +347,8 @@ interface LinkOptions {
   /** --gc-sections: drop allocated sections not reachable from the entry (tools/ld/gc.ts). */
   gcSections?: boolean;
   undefinedRoots?: string[];
+  /** Told each section --gc-sections removes (--print-gc-sections). */
+  onGcRemoved?: (section: string, file: string) => void;
 }
 
 /** Undefined symbols already reported, per diagnostics list: each is reported once, at its first reference. */
@@ -399,7 +401,11 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   // Chains (weak overridden by common overridden by strong) point at the final winner.
   for (const g of globals.values()) g.overriddenBy = null;
   for (const u of units) for (const s of u.symbols.values()) if (s.overriddenBy) s.overriddenBy = globals.get(s.name) ?? null;
-  if (opts.gcSections) gcSections(units, globals, opts.entry ?? opts.layout?.entry ?? '_start', opts.undefinedRoots ?? []);
+  if (opts.gcSections) {
+    const removed = gcSections(units, globals, opts.entry ?? opts.layout?.entry ?? '_start', opts.undefinedRoots ?? []);
+    // As GNU ld, empty sections go without a word.
+    if (opts.onGcRemoved) for (const sec of removed) if (sec.frags.some((f) => f.size > 0)) opts.onGcRemoved(sec.name, sec.unitName);
+  }
 
   // The GOT: one slot per symbol that a GOT access names (address; TLS offset for initial-exec; module and
   // offset for general-dynamic), built here as a linker-made input section.
