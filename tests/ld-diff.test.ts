@@ -6,7 +6,7 @@
 //    by gcc at several levels (-O3 with .eh_frame from -fasynchronous-unwind-tables) and linked by GNU ld
 //    with a script that gives rvx ld's default layout (tests/fixtures/ld/rvx-layout.ld) and by `rvx ld`
 //    (relaxing, its default): every allocated section has the same address and bytes, every global symbol
-//    the same value and size, and the program prints the same under `rvx run`; linked with --no-relax by
+//    the same value and size (STT_TLS ones, and the TLS locals, as offsets in the TLS template), and the program prints the same under `rvx run`; linked with --no-relax by
 //    both, the images are equal too. With -g the image's line and frame tables pass `llvm-dwarfdump --verify`.
 // 2. Libraries are searched where they appear on the command line (GNU ld's order), --start-group resolves
 //    a cycle between archives: the same members are pulled, and the same links fail, as with GNU ld.
@@ -88,16 +88,17 @@ async function run(elf: string): Promise<string> {
 }
 
 /** Allocated sections with contents (address and bytes; .bss by size), and global symbols' values and sizes. */
-function image(path: string): { sections: string[]; symbols: Map<string, string> } {
+function image(path: string): { sections: string[]; symbols: Map<string, string>; tls: string[] } {
   const img = readElf(new Uint8Array(readFileSync(path)));
   const sections = img.sections
     .filter((s) => s.flags & 2 && s.size > 0)
     .map((s) => `${s.name} 0x${s.addr.toString(16)} ${s.type === 8 ? `nobits ${s.size}` : Buffer.from(s.data).toString('hex')}`);
   const symbols = new Map<string, string>();
-  // TLS symbols are left out: GNU ld writes their offset in the TLS template, rvx their address.
-  const tls = new Set(img.sections.filter((s) => s.flags & 0x400).map((s) => s.name));
-  for (const s of img.symbols) if (s.bind !== 'local' && s.section && !tls.has(s.section)) symbols.set(s.name, `0x${s.value.toString(16)} ${s.size}`);
-  return { sections, symbols };
+  for (const s of img.symbols) if (s.bind !== 'local' && s.section) symbols.set(s.name, `0x${s.value.toString(16)} ${s.size} ${s.type === 'tls' ? 'tls' : ''}`);
+  // STT_TLS symbols as the file holds them: the offset in the TLS template (readElf gives the address).
+  const tls: string[] = [];
+  for (const s of img.symbols) if (s.type === 'tls') tls.push(`${s.name} ${s.bind} ${s.section} +0x${(s.value - img.tls!.vaddr).toString(16)} ${s.size}`);
+  return { sections, symbols, tls: tls.sort() };
 }
 
 describe.skipIf(!haveGcc)('rvx ld and GNU ld give the same image from the same objects', () => {
@@ -126,6 +127,15 @@ describe.skipIf(!haveGcc)('rvx ld and GNU ld give the same image from the same o
         const got = image(rvx);
         expect(got.sections).toEqual(want.sections);
         for (const [name, v] of want.symbols) if (got.symbols.has(name)) expect(`${name} ${got.symbols.get(name)}`).toBe(`${name} ${v}`);
+        expect(got.tls).toEqual(want.tls);
+        if (p.name === 'tls') {
+          // The raw .symtab entries (readelf): STT_TLS, value = offset in the PT_TLS segment, as GNU ld.
+          const raw = (elf: string) =>
+            spawnSync('readelf', ['-sW', elf], { encoding: 'utf8' }).stdout.split('\n').filter((l) => / TLS /.test(l)).map((l) => l.trim().split(/\s+/).slice(1).join(' ').replace(/ \d+ (\S+)$/, ' $1')).sort();
+          const want = raw(gnu);
+          expect(want.length).toBeGreaterThan(3);
+          expect(raw(rvx)).toEqual(want);
+        }
         const out = low ? '' : await run(gnu);
         if (!low) {
           expect(out.startsWith('exit 0\n')).toBe(true);

@@ -32,7 +32,7 @@ interface Sym {
   type: number;
 }
 
-const STT: Record<string, number> = { notype: 0, object: 1, func: 2, section: 3, file: 4 };
+const STT: Record<string, number> = { notype: 0, object: 1, func: 2, section: 3, file: 4, tls: 6 };
 const STT_OBJECT = 1;
 const STT_FUNC = 2;
 const U64 = (1n << 64n) - 1n;

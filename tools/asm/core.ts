@@ -192,6 +192,8 @@ export class UnitCore {
   /** `.file N` / `.loc` rows, written to .debug_line at the end of the unit. */
   lines: LineTable | null = null;
   frames_: FrameTable | null = null;
+  /** When linking: the COMDAT group signatures kept so far in the link (see Unit.discardGroups). */
+  keptGroups: Set<string> | null = null;
   weakrefTargets: Sym[] = [];
   declaredLocal = new Set<Sym>();
   symvers: [alias: Sym, target: Sym, local: boolean][] = [];
@@ -335,11 +337,16 @@ export class UnitCore {
 
   // ---- sections -------------------------------------------------------------------------------------
 
-  section(name: string, flags: number | null, type: number | null): InputSection {
-    let sec = this.sections.find((x) => x.name === name);
+  /** The section named `name` in `group` (null: in no group) with `.section`'s `unique` id (-1: none),
+   * made on first use. */
+  section(name: string, flags: number | null, type: number | null, group: InputSection['group'] = null, uniqueId = -1): InputSection {
+    const sig = group?.signature ?? null;
+    let sec = this.sections.find((x) => x.name === name && (x.group?.signature ?? null) === sig && x.uniqueId === uniqueId);
     if (!sec) {
       const [t, f] = defaultSection(name);
       sec = new InputSection(name, type ?? t, flags ?? f, this.index, this.name);
+      sec.group = group;
+      sec.uniqueId = uniqueId;
       // Code sections start aligned to the instruction size, as LLVM's .text (2 with C, else 4).
       if (sec.flags & SHF_EXECINSTR) sec.align = this.rvc ? 2 : 4;
       this.sections.push(sec);

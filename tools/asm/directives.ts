@@ -6,7 +6,7 @@ import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS 
 import { AsmError, E_NUM, E_SYM, evaluate, forEachSymbol, isIdentChar, isIdentStart, type Sym } from './expr.js';
 import { ATTRIBUTE_TAGS, TAG_ARCH, parseIsa } from './attributes.js';
 import { LineTable } from './dwarf-line.js';
-import { Frag, FIX_DATA, DATA_DTPOFF, FRAG_ORG } from './section.js';
+import { Frag, FIX_DATA, DATA_DTPOFF, FRAG_ORG, type InputSection } from './section.js';
 import { skipWs } from './lex.js';
 import { floats, leb128, reloc, stringLit, data, alignTo, fillFrag } from './data.js';
 import { condition, beginMacro } from './macros.js';
@@ -79,6 +79,8 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
       if (name.startsWith('"')) name = name.slice(1, -1);
       let flags: number | null = null;
       let type: number | null = null;
+      let grouped = false;
+      let inherit = false;
       if (n >= 2) {
         const ft = u.operandText(1);
         if (!ft.startsWith('"')) throw new AsmError('expected section flags in double quotes, e.g. "ax"', u.opS[1]);
@@ -90,7 +92,9 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
           else if (ch === 'T') flags |= SHF_TLS;
           else if (ch === 'M') flags |= 0x10; // SHF_MERGE
           else if (ch === 'S') flags |= 0x20; // SHF_STRINGS
-          else if ('GRoe?'.includes(ch)) continue;
+          else if (ch === 'G') grouped = true;
+          else if (ch === '?') inherit = true;
+          else if ('Roe'.includes(ch)) continue;
           else throw new AsmError(`unknown section flag '${ch}'`, u.opS[1]);
         }
       }
@@ -101,12 +105,40 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
         else if (t === 'note' || t === 'init_array' || t === 'fini_array' || t === 'preinit_array') type = SHT_PROGBITS;
         else throw new AsmError(`unknown section type '${u.operandText(2)}'`, u.opS[2]);
       }
-      const existing = u.sections.find((x) => x.name === name);
+      // After the type (GNU as): the entry size of an "M" section, the group signature of a "G" one and
+      // `comdat` (or `.gnu.linkonce`), then `unique, N`.
+      let k = 3;
+      let entsize: number | null = null;
+      if (flags !== null && flags & 0x10 && k < n) entsize = Number(u.absolute(k++, 'entry size'));
+      let group: InputSection['group'] = null;
+      if (grouped) {
+        if (k >= n) throw new AsmError('group name for SHF_GROUP not specified', u.opS[1]);
+        let sig = u.operandText(k);
+        if (sig.startsWith('"')) sig = sig.slice(1, -1);
+        if (!sig) throw new AsmError('expected a group name', u.opS[k]);
+        k++;
+        let comdat = false;
+        if (k < n && (u.operandText(k) === 'comdat' || u.operandText(k) === '.gnu.linkonce')) {
+          comdat = true;
+          k++;
+        }
+        group = { signature: sig, comdat };
+      } else if (inherit && u.sec.group) group = u.sec.group;
+      let uniqueId = -1;
+      if (k < n && u.operandText(k) === 'unique') {
+        if (k + 1 >= n) throw new AsmError("expected an id after 'unique'", u.opS[k]);
+        const id = u.absolute(k + 1, 'unique id');
+        if (id < 0n || id > 0xffffffffn) throw new AsmError('unique id out of range', u.opS[k + 1]);
+        uniqueId = Number(id);
+        k += 2;
+      }
+      if (k < n) u.warn(`ignoring '${u.operandText(k)}' in .section`, u.opS[k]);
+      const existing = u.sections.find((x) => x.name === name && (x.group?.signature ?? null) === (group?.signature ?? null) && x.uniqueId === uniqueId);
       if (existing && flags !== null && existing.flags !== flags && n >= 2) {
         u.warn(`changed section flags for '${name}' ignored`, u.opS[1]);
       }
-      const sec = existing ?? u.section(name, flags, type);
-      if (n >= 4 && flags !== null && flags & 0x10) sec.entsize = Number(u.absolute(3, 'entry size'));
+      const sec = existing ?? u.section(name, flags, type, group, uniqueId);
+      if (entsize !== null) sec.entsize = entsize;
       if (word === '.pushsection') u.secStack.push([u.sec, u.prevSec]);
       u.switchSection(sec);
       break;

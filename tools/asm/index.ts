@@ -10,7 +10,7 @@
 // listing, map and flat binary views. See docs/assembler.md.
 
 import { parseIsaString } from '../../isa/isa-string.js';
-import { PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, type ElfImage, type ElfSegment, type ElfSymbol } from '../elf/model.js';
+import { PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, type ElfImage, type ElfSegment, type ElfSymbol } from '../elf/model.js';
 import { EF_RISCV_RVC, writeElf } from '../elf/write.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { encodeAttributes, mergeAttributes, parseIsa, SHT_RISCV_ATTRIBUTES } from './attributes.js';
@@ -59,6 +59,11 @@ export interface AssembleOptions {
   relax?: boolean;
   /** With relax: also make accesses gp-relative (needs `__global_pointer$` in gp). Default true. */
   relaxGp?: boolean;
+  /** GNU ld's --gc-sections (tools/ld/gc.ts); `undefinedRoots`: its -u symbols, also kept. */
+  gcSections?: boolean;
+  undefinedRoots?: string[];
+  /** With gcSections: told each removed section and its input file (GNU ld's --print-gc-sections). */
+  onGcRemoved?: (section: string, file: string) => void;
   /**
    * Whose choices to follow where GNU as and LLVM differ: 'llvm' (default; llvm-mc 14's compression and
    * `li` sequences, nops last in code alignment) or 'gnu' (GNU as 2.40's, so images and objects can be
@@ -168,17 +173,20 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
     return f ? (typeof f[1] === 'string' ? new TextEncoder().encode(f[1]) : f[1]) : null;
   };
   const wantListing = options.listing ?? true;
+  // COMDAT groups kept in the link: the first input with a group keeps it (sources, then objects, in order).
+  const keptGroups = new Set<string>();
   const sourceUnits = sources.map((src, i) => {
     const u = new Unit(i, src.name, march.rvc, diags, include, wantListing, binary);
     u.gnu = options.compat === 'gnu';
+    u.keptGroups = keptGroups;
     u.run(src);
     return u;
   });
   const units: LinkUnit[] = [...sourceUnits];
-  addObjects(units, options.objects ?? [], diags);
+  addObjects(units, options.objects ?? [], diags, keptGroups);
   let linked: ReturnType<typeof link> | null = null;
   try {
-    linked = link(units, { base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true }, diags);
+    linked = link(units, { base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true, gcSections: options.gcSections ?? false, undefinedRoots: options.undefinedRoots ?? [], onGcRemoved: options.onGcRemoved }, diags);
   } catch (e) {
     if (!(e instanceof AsmError) && !(e instanceof RangeError)) throw e;
     diags.push({ file: '<link>', line: 0, col: 0, severity: 'error', message: e instanceof RangeError ? `symbol definitions nested too deeply (${e.message})` : (e as Error).message });
@@ -300,7 +308,9 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
   }
   flush();
 
-  // Symbols: per unit a FILE symbol and its locals, then all globals.
+  // Symbols: per unit a FILE symbol and its locals, then all globals. Those in .tdata/.tbss are STT_TLS
+  // (written as offsets in the TLS template, as GNU ld does: tools/elf/write.ts).
+  const tlsOutputs = new Set(outputs.filter((o) => o.flags & SHF_TLS).map((o) => o.name));
   const symbols: ElfSymbol[] = [];
   const globalsOut: ElfSymbol[] = [];
   const seenGlobal = new Set<string>();
@@ -325,6 +335,7 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
         type: s.type,
         section: sectionOf(s),
       };
+      if (sym.section !== null && tlsOutputs.has(sym.section)) sym.type = 'tls';
       if (s.global) {
         // A weak or common definition another unit overrides is not in the output, as with ld.
         if (s.overriddenBy || seenGlobal.has(s.name)) continue;

@@ -55,6 +55,7 @@ import { ObjectUnit, type RelaxInfo } from '../ld/object-unit.js';
 import { relaxAlign, relaxScan, type RelaxEnv, type RelaxTarget } from '../ld/relax.js';
 import { mergeSections } from '../ld/merge.js';
 import { mergeEhFrames } from '../ld/eh-frame.js';
+import { gcSections } from '../ld/gc.js';
 
 /** What linking needs from an input: an assembled source (Unit) or a relocatable object (ObjectUnit). */
 export interface LinkUnit {
@@ -343,6 +344,11 @@ interface LinkOptions {
   relax?: boolean;
   /** With relax: gp-relative accesses (when the input refers to `__global_pointer$`). */
   relaxGp?: boolean;
+  /** --gc-sections: drop allocated sections not reachable from the entry (tools/ld/gc.ts). */
+  gcSections?: boolean;
+  undefinedRoots?: string[];
+  /** Told each section --gc-sections removes (--print-gc-sections). */
+  onGcRemoved?: (section: string, file: string) => void;
 }
 
 /** Undefined symbols already reported, per diagnostics list: each is reported once, at its first reference. */
@@ -395,6 +401,11 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   // Chains (weak overridden by common overridden by strong) point at the final winner.
   for (const g of globals.values()) g.overriddenBy = null;
   for (const u of units) for (const s of u.symbols.values()) if (s.overriddenBy) s.overriddenBy = globals.get(s.name) ?? null;
+  if (opts.gcSections) {
+    const removed = gcSections(units, globals, opts.entry ?? opts.layout?.entry ?? '_start', opts.undefinedRoots ?? []);
+    // As GNU ld, empty sections go without a word.
+    if (opts.onGcRemoved) for (const sec of removed) if (sec.frags.some((f) => f.size > 0)) opts.onGcRemoved(sec.name, sec.unitName);
+  }
 
   // The GOT: one slot per symbol that a GOT access names (address; TLS offset for initial-exec; module and
   // offset for general-dynamic), built here as a linker-made input section.

@@ -230,6 +230,11 @@ export class InputSection {
   entsize = 0;
   /** Has FRAG_LEB fragments: laid out after the sections they may refer to. */
   hasLeb = false;
+  /** The section group it belongs to (`.section name, "axG", @progbits, sig, comdat`; gABI "Section
+   * Groups"): the signature and whether it is a COMDAT group. A section is named by its name and group. */
+  group: { signature: string; comdat: boolean } | null = null;
+  /** `,unique,N` of `.section`: another section of the same name (GNU as). */
+  uniqueId = -1;
   constructor(
     public name: string,
     public type: number,

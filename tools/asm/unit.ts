@@ -6,7 +6,7 @@
 import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { AsmError, isIdentChar, isIdentStart } from './expr.js';
 import { PSEUDOS } from './pseudo.js';
-import { Frag, FRAG_ALIGN, FRAG_DATA } from './section.js';
+import { Frag, FRAG_ALIGN, FRAG_DATA, type InputSection } from './section.js';
 import { SHF_EXECINSTR } from '../elf/model.js';
 import { skipWs, statementEnd, stripBlockComments } from './lex.js';
 import type { SourceFile, Frame } from './core.js';
@@ -42,6 +42,13 @@ export class Unit extends InstructionEmitter {
       if (e.next) e.next.kind = 0;
     }
     if (this.gnu) this.padCodeSections();
+    const discarded = this.keptGroups ? this.discardGroups(this.keptGroups) : null;
+    if (discarded) {
+      // Nothing describes discarded code: its line rows and frame descriptions go with it.
+      if (this.lines) this.lines.rows = this.lines.rows.filter((r) => !discarded.has(r.sec));
+      if (this.frames_) this.frames_.procs = this.frames_.procs.filter((p) => !discarded.has(p.sec));
+      this.pendingRelocs = this.pendingRelocs.filter((r) => !discarded.has(this.sections.find((x) => x.frags.includes(r.frag))!));
+    }
     if (this.lines && this.lines.rows.length) writeLineTable(this, this.lines);
     if (this.frames_?.open()) {
       this.diags.push({ file: this.loc.file, line: this.loc.line, col: 1, severity: 'error', message: 'missing .cfi_endproc at the end of the file' });
@@ -78,6 +85,54 @@ export class Unit extends InstructionEmitter {
       }
       sec.fixups.push({ ...r, frag: f, offset: off });
     }
+  }
+
+  /**
+   * Linking (not `-c`): the COMDAT groups of this source whose signature an earlier input of the link already
+   * has are discarded with their sections, as GNU ld keeps the first copy of a group (gABI "Section
+   * Groups"); the others join `kept`. A global defined in a discarded section becomes a reference (it binds
+   * to the kept copy); a local one reads as 0. Returns the discarded sections (null if none).
+   */
+  discardGroups(kept: Set<string>): Set<InputSection> | null {
+    const mine = new Set<string>();
+    const gone = new Set<InputSection>();
+    for (const sec of this.sections) {
+      const g = sec.group;
+      if (!g || !g.comdat) continue;
+      if (kept.has(g.signature) && !mine.has(g.signature)) gone.add(sec);
+      else mine.add(g.signature);
+    }
+    for (const sig of mine) kept.add(sig);
+    if (!gone.size) return null;
+    this.sections = this.sections.filter((s) => !gone.has(s));
+    for (const sym of this.symbols.values()) {
+      if (sym.kind !== 1 || !sym.section || !gone.has(sym.section)) continue;
+      sym.section = null;
+      sym.frag = null;
+      sym.offset = 0;
+      if (sym.global) {
+        sym.kind = 0;
+        sym.defLoc = null;
+        sym.size = null;
+      } else {
+        sym.kind = 2;
+        sym.value = 0n;
+        sym.temp = true;
+      }
+    }
+    if (gone.has(this.sec)) this.sec = this.sections[0];
+    if (gone.has(this.prevSec)) this.prevSec = this.sections[0];
+    return gone;
+  }
+
+  /** After --gc-sections removed `gone` (tools/ld/gc.ts): .eh_frame again, without the FDEs of removed
+   * code (GNU ld edits them out of an object's .eh_frame the same way). */
+  dropFrames(gone: Set<InputSection>): void {
+    const f = this.frames_;
+    if (!f || !f.ehFrame || !f.procs.some((p) => gone.has(p.sec))) return;
+    f.procs = f.procs.filter((p) => !gone.has(p.sec));
+    this.sections = this.sections.filter((s) => s.name !== '.eh_frame');
+    if (f.procs.length) writeFrameTable(this, f, true);
   }
 
   /**

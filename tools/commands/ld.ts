@@ -36,6 +36,10 @@ ld edits it. Linker relaxation is on by default, as in GNU ld (docs/assembler.md
     { long: 'relax', help: 'linker relaxation (the default, as GNU ld)' },
     { long: 'no-relax', help: 'no linker relaxation (R_RISCV_ALIGN padding is still trimmed)' },
     { long: 'no-relax-gp', help: 'relax, but never make accesses relative to __global_pointer$' },
+    { long: 'gc-sections', help: 'drop allocated sections not reachable from the entry symbol, .init/.fini and their arrays, or -u symbols (GNU ld semantics)' },
+    { long: 'no-gc-sections', help: 'keep every section (the default)' },
+    { long: 'print-gc-sections', help: "with --gc-sections: list each removed section on stderr (as GNU ld: removing unused section 'S' in file 'F')" },
+    { long: 'undefined', short: 'u', arg: 'SYM', repeat: true, help: 'with --gc-sections: keep the section defining SYM as well' },
     { long: 'map', arg: 'FILE', help: "write a symbol map ('-': stdout)" },
   ],
   operands: { min: 0, max: Infinity, what: 'input files' },
@@ -177,7 +181,8 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
     const compat = choiceValue('--compat', a.get('compat') ?? 'llvm', ['llvm', 'gnu']) as 'llvm' | 'gnu';
-    const r = assemble(sources, { march: a.get('march') ?? 'rv64imac', base: a.get('base'), layout, entry: a.get('entry'), objects, listing: false, compat, relax: !a.has('no-relax'), relaxGp: !a.has('no-relax-gp') });
+    const r = assemble(sources, { march: a.get('march') ?? 'rv64imac', base: a.get('base'), layout, entry: a.get('entry'), objects, listing: false, compat, relax: !a.has('no-relax'), relaxGp: !a.has('no-relax-gp'), gcSections: a.has('gc-sections') && !a.has('no-gc-sections'), undefinedRoots: a.all('undefined'),
+      onGcRemoved: a.has('print-gc-sections') ? (sec, file) => process.stderr.write(`rvx ld: removing unused section '${sec}' in file '${file}'\n`) : undefined });
     for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
     if (!r.ok) return EXIT.REFUSED;
     writeOutput('-o', output, r.elf());

@@ -20,7 +20,10 @@ export interface ElfSymbol {
   value: bigint;
   size: number;
   bind: 'local' | 'global' | 'weak';
-  type: 'notype' | 'object' | 'func' | 'section' | 'file';
+  /** 'tls': a thread-local variable (STT_TLS). Its `value` here is its address in the TLS template; in the
+   * file's .symtab it is the offset from the start of the PT_TLS segment, as GNU ld writes it (the writer
+   * and reader convert). */
+  type: 'notype' | 'object' | 'func' | 'section' | 'file' | 'tls';
   /** Name of the section it is defined in, or null for absolute symbols. */
   section: string | null;
 }

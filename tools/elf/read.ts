@@ -10,6 +10,7 @@ import {
   type ElfImage,
   type ElfSection,
   type ElfSegment,
+  type ElfTls,
   type ElfSymbol,
 } from './model.js';
 
@@ -23,13 +24,14 @@ const PHDR_SIZE = 56;
 const SHDR_SIZE = 64;
 const SYM_SIZE = 24;
 const PT_LOAD = 1;
+const PT_TLS = 7;
 const SHN_UNDEF = 0;
 const SHN_LORESERVE = 0xff00;
 const SHN_XINDEX = 0xffff;
 const ET_NAMES: Record<number, string> = { 1: 'relocatable', 2: 'executable', 3: 'shared object' };
 
 const SYMBOL_BINDS: Record<number, ElfSymbol['bind']> = { 0: 'local', 1: 'global', 2: 'weak', 10: 'global' /* GNU_UNIQUE */ };
-const SYMBOL_TYPES: Record<number, ElfSymbol['type']> = { 0: 'notype', 1: 'object', 2: 'func', 3: 'section', 4: 'file', 5: 'object' /* COMMON */, 6: 'object' /* TLS */ };
+const SYMBOL_TYPES: Record<number, ElfSymbol['type']> = { 0: 'notype', 1: 'object', 2: 'func', 3: 'section', 4: 'file', 5: 'object' /* COMMON */, 6: 'tls' };
 
 class Reader {
   readonly view: DataView;
@@ -156,6 +158,17 @@ function readSegments(r: Reader, phoff: bigint, phentsize: number, phnum: number
   return segments;
 }
 
+/** The PT_TLS segment (the TLS template), if there is one. */
+function readTls(r: Reader, phoff: bigint, phnum: number): ElfTls | undefined {
+  // readSegments has checked that the headers are inside the file.
+  for (let i = 0; i < phnum; i++) {
+    const p = Number(phoff) + i * PHDR_SIZE;
+    if (r.u32(p) !== PT_TLS) continue;
+    return { vaddr: r.u64(p + 16), filesz: small(r.u64(p + 32), `segment ${i} (PT_TLS) file size`), memsz: small(r.u64(p + 40), `segment ${i} (PT_TLS) memory size`), align: small(r.u64(p + 48), `segment ${i} (PT_TLS) alignment`) };
+  }
+  return undefined;
+}
+
 function readSectionHeaders(r: Reader, h: ReturnType<typeof readHeader>): { raw: RawSection[]; shstrndx: number } {
   if (h.shoff === 0n) return { raw: [], shstrndx: 0 };
   if (h.shentsize !== SHDR_SIZE) fail(`section header entry size ${h.shentsize}, expected ${SHDR_SIZE}`);
@@ -193,7 +206,9 @@ function checkSectionData(r: Reader, s: RawSection, label: string): void {
   if (s.type !== SHT_NOBITS && s.index !== 0 && !r.inFile(s.offset, s.size)) fail(`section ${label} extends past end of file`);
 }
 
-function readSymbols(r: Reader, raw: RawSection[], names: string[], symtab: RawSection): ElfSymbol[] {
+/** `tlsBase`: the PT_TLS segment's address; an STT_TLS symbol's value (its offset in the template) is
+ * returned as its address there (ElfSymbol). */
+function readSymbols(r: Reader, raw: RawSection[], names: string[], symtab: RawSection, tlsBase: bigint | null): ElfSymbol[] {
   const label = `${symtab.index} (${names[symtab.index]})`;
   if (symtab.entsize !== BigInt(SYM_SIZE)) fail(`symbol table ${label} entry size ${symtab.entsize}, expected ${SYM_SIZE}`);
   if (symtab.size % BigInt(SYM_SIZE) !== 0n) fail(`symbol table ${label} size is not a multiple of ${SYM_SIZE}`);
@@ -218,12 +233,14 @@ function readSymbols(r: Reader, raw: RawSection[], names: string[], symtab: RawS
       if (shndx >= raw.length) fail(`symbol ${i} (${name}) of ${label}: section index ${shndx} out of range`);
       section = names[shndx];
     }
+    const type = SYMBOL_TYPES[info & 15] ?? 'notype';
+    const raw64 = r.u64(p + 8);
     out.push({
       name,
-      value: r.u64(p + 8),
+      value: type === 'tls' && tlsBase !== null && section !== null ? BigInt.asUintN(64, raw64 + tlsBase) : raw64,
       size: small(r.u64(p + 16), `symbol ${i} size`),
       bind: SYMBOL_BINDS[info >> 4] ?? 'global',
-      type: SYMBOL_TYPES[info & 15] ?? 'notype',
+      type,
       section,
     });
   }
@@ -236,6 +253,7 @@ export function readElf(bytes: Uint8Array): ElfImage {
     const r = new Reader(bytes);
     const h = readHeader(r);
     const segments = readSegments(r, h.phoff, h.phentsize, h.phnum);
+    const tls = h.phnum ? readTls(r, h.phoff, h.phnum) : undefined;
     const { raw, shstrndx } = readSectionHeaders(r, h);
     const names: string[] = raw.map(() => '');
     if (raw.length > 0 && shstrndx !== 0) {
@@ -267,9 +285,11 @@ export function readElf(bytes: Uint8Array): ElfImage {
         size,
         align: small(s.align, `section ${label} alignment`),
       });
-      if (s.type === SHT_SYMTAB) symbols = symbols.concat(readSymbols(r, raw, names, s));
+      if (s.type === SHT_SYMTAB) symbols = symbols.concat(readSymbols(r, raw, names, s, tls?.vaddr ?? null));
     }
-    return { entry: h.entry, sections, symbols, segments };
+    const image: ElfImage = { entry: h.entry, sections, symbols, segments };
+    if (tls) image.tls = tls;
+    return image;
   } catch (e) {
     if (e instanceof ElfError) throw e;
     // Every bound is checked above; this is a safety net so callers only ever see ElfError.

@@ -62,7 +62,7 @@ function alignUp(v: number, a: number): number {
 }
 
 const BIND: Record<ElfSymbol['bind'], number> = { local: 0, global: 1, weak: 2 };
-const TYPE: Record<ElfSymbol['type'], number> = { notype: 0, object: 1, func: 2, section: 3, file: 4 };
+const TYPE: Record<ElfSymbol['type'], number> = { notype: 0, object: 1, func: 2, section: 3, file: 4, tls: 6 };
 
 /** Serialise an image as an ELF64 RISC-V executable. */
 export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Array {
@@ -121,7 +121,9 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     symtab[p + 5] = 0;
     const idx = s.section === null ? SHN_ABS : (secIndex.get(s.section) ?? SHN_ABS);
     sv.setUint16(p + 6, idx, true);
-    sv.setBigUint64(p + 8, BigInt.asUintN(64, s.value), true);
+    // An STT_TLS symbol's value is its offset in the TLS template (GNU ld; gABI leaves it to the ABI).
+    const value = s.type === 'tls' && image.tls ? s.value - image.tls.vaddr : s.value;
+    sv.setBigUint64(p + 8, BigInt.asUintN(64, value), true);
     sv.setBigUint64(p + 16, BigInt(s.size), true);
   });
   const strtab = str.bytes();

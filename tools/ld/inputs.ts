@@ -28,13 +28,12 @@ interface Archive {
 
 /** Load the objects and search the archives (units already holds the assembled sources, whose
  * undefined symbols count from the start). */
-export function addObjects(units: LinkUnit[], inputs: LinkInput[], diags: Diagnostic[]): void {
+export function addObjects(units: LinkUnit[], inputs: LinkInput[], diags: Diagnostic[], groups = new Set<string>()): void {
   const refuse = (name: string, e: unknown) => {
     if (!(e instanceof ElfError)) throw e;
     diags.push({ file: name, line: 0, col: 0, severity: 'error', message: e.message.startsWith(name + ': ') ? e.message.slice(name.length + 2) : e.message });
   };
-  // COMDAT group signatures already kept (by the first object that has each group).
-  const groups = new Set<string>();
+  // `groups`: COMDAT group signatures already kept (by the first input that has each group).
   const defined = new Set<string>();
   const undefinedNames = new Set<string>();
   const scan = (u: LinkUnit) => {

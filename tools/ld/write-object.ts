@@ -61,9 +61,11 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       }
     }
   }
+  // GNU as always writes .text, .data and .bss, first; then the sections in the order they were made.
+  const standard = ['.text', '.data', '.bss'].map((n) => u.section(n, null, null));
   for (const sec of u.sections) if (!sec.hasLeb) layoutSection(sec, diags);
   for (const sec of u.sections) if (sec.hasLeb) layoutSection(sec, diags);
-  const sections = u.sections.filter((s) => s.size > 0 || s.hasLabels || s.name === '.text' || s.name === '.data' || s.name === '.bss');
+  const sections = [...standard, ...u.sections.filter((s) => !standard.includes(s))];
   for (const s of u.sections) s.addr = 0n;
 
   // Values inside this object: a label is its section plus offset; an undefined symbol is itself.
@@ -393,12 +395,22 @@ function serialize(
   u: Unit, sections: InputSection[], datas: Map<InputSection, Uint8Array>, relocs: Map<InputSection, Rela[]>, extraLocals: Sym[],
   opts: ObjectOptions, resolve: (s: Sym) => RelValue | null,
 ): Uint8Array {
-  // Section header indices: null, the sections, their .rela, attributes, .symtab, .strtab, .shstrtab.
+  // Section header indices as GNU as assigns them: null, the SHT_GROUP sections (in the order their groups
+  // were first used), each section followed by its .rela, then attributes, .symtab, .strtab, .shstrtab.
+  const groups = new Map<string, { comdat: boolean; members: InputSection[]; index: number }>();
+  for (const s of sections) {
+    if (!s.group) continue;
+    let g = groups.get(s.group.signature);
+    if (!g) groups.set(s.group.signature, (g = { comdat: s.group.comdat, members: [], index: groups.size + 1 }));
+    g.members.push(s);
+  }
+  let next = groups.size + 1;
   const secIndex = new Map<InputSection, number>();
-  sections.forEach((s, i) => secIndex.set(s, i + 1));
-  let next = sections.length + 1;
   const relaIndex = new Map<InputSection, number>();
-  for (const s of sections) if (relocs.get(s)?.length) relaIndex.set(s, next++);
+  for (const s of sections) {
+    secIndex.set(s, next++);
+    if (relocs.get(s)?.length) relaIndex.set(s, next++);
+  }
   next++; // .riscv.attributes
   const symtabIndex = next++;
   const strtabIndex = next++;
@@ -446,6 +458,16 @@ function serialize(
     symIndex.set(s, syms.length);
     syms.push({ name: strtab.add(s.name), info: typeOf(s), shndx: p.shndx, value: p.value, size: sizeValue(s) });
   }
+  // A group's signature symbol: the symbol of that name when the table has it, else a local one defined in
+  // the group section (GNU as).
+  const willBeGlobal = (s: Sym) => !s.temp && (s.global || (s.kind === 0 && referenced.has(s)));
+  const signatureLocal = new Map<string, number>();
+  for (const [sig, g] of groups) {
+    const s = u.symbols.get(sig);
+    if (s && (symIndex.has(s) || willBeGlobal(s))) continue;
+    signatureLocal.set(sig, syms.length);
+    syms.push({ name: strtab.add(sig), info: 0, shndx: g.index, value: 0n, size: 0n });
+  }
   const firstGlobal = syms.length;
   for (const s of u.symbols.values()) {
     if (s.temp) continue;
@@ -460,11 +482,25 @@ function serialize(
   // Layout of the file.
   const shstr = new Strtab();
   const parts: { name: number; type: number; flags: number; data: Uint8Array; size: number; link: number; info: number; align: number; entsize: number }[] = [];
-  for (const s of sections) {
-    const data = datas.get(s) ?? new Uint8Array(0);
-    parts.push({ name: shstr.add(s.name), type: s.type, flags: s.flags, data, size: s.type === SHT_NOBITS ? s.size : data.length, link: 0, info: 0, align: s.align, entsize: s.entsize });
+  const SHF_GROUP = 0x200;
+  for (const [sig, g] of groups) {
+    const members: number[] = [];
+    for (const m of g.members) {
+      members.push(secIndex.get(m)!);
+      if (relaIndex.has(m)) members.push(relaIndex.get(m)!);
+    }
+    const data = new Uint8Array(4 * (members.length + 1));
+    const dv = new DataView(data.buffer);
+    dv.setUint32(0, g.comdat ? 1 : 0, true); // GRP_COMDAT
+    members.forEach((m, i) => dv.setUint32(4 * (i + 1), m, true));
+    const s = u.symbols.get(sig);
+    const info = signatureLocal.get(sig) ?? (s ? symIndex.get(s) : undefined) ?? 0;
+    parts.push({ name: shstr.add('.group'), type: 17, flags: 0, data, size: data.length, link: symtabIndex, info, align: 4, entsize: 4 });
   }
   for (const s of sections) {
+    const data = datas.get(s) ?? new Uint8Array(0);
+    const groupFlag = s.group ? SHF_GROUP : 0;
+    parts.push({ name: shstr.add(s.name), type: s.type, flags: s.flags | groupFlag, data, size: s.type === SHT_NOBITS ? s.size : data.length, link: 0, info: 0, align: s.align, entsize: s.entsize });
     const list = relocs.get(s);
     if (!list?.length) continue;
     const out = new Uint8Array(24 * list.length);
@@ -475,7 +511,7 @@ function serialize(
       dv.setBigUint64(24 * k + 8, (BigInt(idx) << 32n) | BigInt(r.type), true);
       dv.setBigInt64(24 * k + 16, BigInt.asIntN(64, r.addend), true);
     });
-    parts.push({ name: shstr.add(`.rela${s.name}`), type: SHT_RELA, flags: SHF_INFO_LINK, data: out, size: out.length, link: symtabIndex, info: secIndex.get(s)!, align: 8, entsize: 24 });
+    parts.push({ name: shstr.add(`.rela${s.name}`), type: SHT_RELA, flags: SHF_INFO_LINK | groupFlag, data: out, size: out.length, link: symtabIndex, info: secIndex.get(s)!, align: 8, entsize: 24 });
   }
   const attrs = encodeAttributes({ ...u.attrs, arch: u.attrs.arch ?? opts.defaultAttrs.arch });
   parts.push({ name: shstr.add('.riscv.attributes'), type: SHT_RISCV_ATTRIBUTES, flags: 0, data: attrs, size: attrs.length, link: 0, info: 0, align: 1, entsize: 0 });

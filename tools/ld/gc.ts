@@ -1,0 +1,103 @@
+// --gc-sections: drop allocated input sections nothing needs, as GNU ld 2.40 does for a static executable
+// (bfd/elflink.c, bfd_elf_gc_sections): the roots are the section of the entry symbol, .eh_frame and sections GNU's
+// default script KEEPs (.init, .fini, .init_array*, .fini_array*, .preinit_array*, .ctors*, .dtors*, .jcr)
+// and SHT_NOTE-like `.note*` sections, and the sections of symbols named by -u (`undefined`); from each kept
+// section every relocation (every fixup and relaxable branch of an rvx source) marks the section its target
+// is defined in (a global through its winning definition). Non-allocated sections (debug info, .comment) mark
+// nothing and are kept when their input keeps an allocated section; .eh_frame marks nothing and loses
+// the FDEs of dropped code (ld's eh_frame editing; an rvx source's table is written again without them). A reference to `__start_NAME`/`__stop_NAME` keeps every section NAME.
+// Symbols defined in dropped sections leave the symbol table (a local read from debug info is 0).
+
+import { forEachSymbol, type Sym } from '../asm/expr.js';
+import type { LinkUnit } from '../asm/link.js';
+import type { InputSection } from '../asm/section.js';
+import { SHF_ALLOC } from '../elf/model.js';
+import { Unit } from '../asm/unit.js';
+import { ObjectUnit } from './object-unit.js';
+
+const KEEP = /^(\.init|\.fini|\.init_array(\..*)?|\.fini_array(\..*)?|\.preinit_array(\..*)?|\.ctors(\..*)?|\.dtors(\..*)?|\.jcr|\.note.*)$/;
+
+/** Remove the unneeded sections from `units` (in place); returns the removed ones. With no entry symbol
+ * defined, nothing is removed (GNU ld then has no root either and keeps what its script keeps). */
+export function gcSections(units: LinkUnit[], globals: Map<string, Sym>, entry: string, undefinedRoots: string[] = []): InputSection[] {
+  const findDefined = (name: string): Sym | undefined => {
+    const g = globals.get(name);
+    if (g) return g;
+    for (const u of units) {
+      const s = u.symbols.get(name);
+      if (s && s.kind === 1) return s;
+    }
+    return undefined;
+  };
+  const entrySym = findDefined(entry);
+  if (!entrySym) return [];
+  const byName = new Map<string, InputSection[]>();
+  for (const u of units) for (const sec of u.sections) {
+    let l = byName.get(sec.name);
+    if (!l) byName.set(sec.name, (l = []));
+    l.push(sec);
+  }
+  const kept = new Set<InputSection>();
+  const work: InputSection[] = [];
+  const keep = (sec: InputSection | null) => {
+    if (!sec || kept.has(sec)) return;
+    kept.add(sec);
+    work.push(sec);
+  };
+  const seen = new Set<Sym>();
+  const mark = (s: Sym) => {
+    if (seen.has(s)) return;
+    seen.add(s);
+    let d = s;
+    if (d.overriddenBy) d = d.overriddenBy;
+    else if (d.kind === 0 && !d.temp) d = globals.get(d.name) ?? d;
+    if (d.kind === 0) {
+      const m = /^__(start|stop)_(.+)$/.exec(d.name);
+      if (m) for (const sec of byName.get(m[2]) ?? []) keep(sec);
+      return;
+    }
+    if (d !== s) mark(d);
+    if (d.kind === 1) keep(d.section);
+    else if (d.kind === 3 && d.expr) forEachSymbol(d.expr, mark);
+  };
+  mark(entrySym);
+  for (const name of undefinedRoots) {
+    const s = findDefined(name);
+    if (s) mark(s);
+  }
+  for (const u of units) for (const sec of u.sections) {
+    if (sec.name === '.eh_frame' || (sec.flags & SHF_ALLOC && KEEP.test(sec.name))) keep(sec);
+  }
+  while (work.length) {
+    const sec = work.pop()!;
+    if (!(sec.flags & SHF_ALLOC) || sec.name === '.eh_frame') continue;
+    for (const fx of sec.fixups) forEachSymbol(fx.expr, mark);
+    for (const f of sec.frags) if (f.relax?.target) forEachSymbol(f.relax.target, mark);
+  }
+  // Non-allocated sections (debug information, .comment) stay with their input when it keeps an allocated
+  // section other than a note (.eh_frame counts: the default script KEEPs it), and go with it otherwise
+  // (bfd's _bfd_elf_gc_mark_extra_sections).
+  for (const u of units) {
+    if (!u.sections.some((s) => kept.has(s) && s.flags & SHF_ALLOC && !s.name.startsWith('.note'))) continue;
+    for (const sec of u.sections) if (!(sec.flags & SHF_ALLOC)) kept.add(sec);
+  }
+  const removed: InputSection[] = [];
+  for (const u of units) {
+    const gone = u.sections.filter((s) => !kept.has(s));
+    if (!gone.length) continue;
+    const goneSet = new Set(gone);
+    removed.push(...gone);
+    u.sections = u.sections.filter((s) => !goneSet.has(s));
+    for (const sym of u.symbols.values()) {
+      if (sym.kind !== 1 || !sym.section || !goneSet.has(sym.section)) continue;
+      if (u instanceof ObjectUnit) u.discardedSyms.add(sym);
+      sym.kind = 2;
+      sym.value = 0n;
+      sym.section = null;
+      sym.frag = null;
+      sym.temp = true;
+    }
+    if (u instanceof Unit) u.dropFrames(goneSet);
+  }
+  return removed;
+}
