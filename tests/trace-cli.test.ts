@@ -202,6 +202,23 @@ describe('rvx profile', () => {
     expect(b).toBe(a);
   });
 
+  it('with the rocket model the profile runs on the jit tier (records replayed) and reports what the interpreter does', async () => {
+    const src = join(__dirname, '..', 'bench', 'programs', 'mips.s');
+    const r = assemble([{ name: src, text: readFileSync(src, 'utf8') }]);
+    if (!r.ok) throw new Error(formatDiagnostics(r));
+    const elf = join(dir, 'mips.elf');
+    writeFileSync(elf, r.elf());
+    const jit = await capture(() => profile([elf, '--json', '--tier', 'jit', '--max-insns', '2000000', '--stats']));
+    const interp = await capture(() => profile([elf, '--json', '--tier', 'interp', '--max-insns', '2000000']));
+    expect(jit.code).toBe(124);
+    // Most of the run went through translated blocks, whose records were replayed to the model and profiler.
+    const m = /tier\s+jit: (\d+) instructions in translated blocks \(their records replayed/.exec(jit.err);
+    expect(m, jit.err).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(1_000_000);
+    expect(JSON.parse(jit.out).functions.length).toBeGreaterThan(3);
+    expect(jit.out).toBe(interp.out);
+  });
+
   it('bad regions files are reported with file:line', async () => {
     const regions = join(dir, 'bad.txt');
     writeFileSync(regions, 'x: nope..mret\n');

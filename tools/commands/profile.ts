@@ -140,7 +140,10 @@ export async function main(args: string[]): Promise<number> {
       ? s.machine.enableProfile((pc) => elfSymbols.indexOf(pc), elfSymbols.ranges.length)
       : null;
     const t0 = process.hrtime.bigint();
-    const r = await runProgram(s, { maxInsns: o.maxInsns, sink: counted ? undefined : sink, afterSlice: () => console.flush() });
+    // With a cycle model the profiler reads only the pc, privilege and trap flag of each record and the
+    // cycles and stalls the model gives it: records replayed from translated blocks serve as well.
+    const sinkReplayable = regions === null && kernelImage === null;
+    const r = await runProgram(s, { maxInsns: o.maxInsns, sink: counted ? undefined : sink, sinkReplayable, afterSlice: () => console.flush() });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     if (counted) {
       counted.collect();

@@ -196,6 +196,12 @@ export interface RunControl {
   maxInsns: number;
   /** Observe every record (trace, profile); without it the core model alone observes (or none: ideal). */
   sink?: RecordSink;
+  /**
+   * The sink reads only what records replayed from translated blocks carry (pc, priv, trapped, and the
+   * cycles and stalls it is handed; types.ts CommitObserver.blockReplay): with a model that allows it,
+   * the run may then go on the jit tier as it does without the sink.
+   */
+  sinkReplayable?: boolean;
   /** True once the guest's console output has nowhere to go (stdout closed). */
   closed?: () => boolean;
   /** Called between slices (flush buffered console output). */
@@ -227,6 +233,7 @@ export async function runProgram(s: Session, c: RunControl): Promise<Outcome> {
       }
       return cost;
     };
+    if (c.sinkReplayable === true && model?.blockReplay === true) observer.blockReplay = true;
   }
   if (c.gdb?.flags.port !== undefined) {
     const g = c.gdb;
