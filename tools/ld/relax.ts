@@ -26,7 +26,7 @@ import type { Fixup, InputSection } from '../asm/section.js';
 import { SHF_EXECINSTR } from '../elf/model.js';
 import { SHF_MERGE } from '../elf/object.js';
 import type { ObjectUnit, RelaxInfo } from './object-unit.js';
-import { R } from './relocs.js';
+import { R, rd32, wr16, wr32 } from './relocs.js';
 
 /** The target of a relocation with the current layout. */
 export interface RelaxTarget {
@@ -68,19 +68,6 @@ const highPart = (v: bigint) => BigInt.asIntN(64, (v + 0x800n) & ~0xfffn);
 /** A `c.lui` immediate: nonzero, a multiple of 4 KiB in [-32, 31] pages. */
 const fitsCLui = (v: bigint) => v !== 0n && v >= -(32n << 12n) && v < 32n << 12n && (v & 0xfffn) === 0n;
 
-function rd32(b: Uint8Array, at: number): number {
-  return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
-}
-function wr32(b: Uint8Array, at: number, v: number): void {
-  b[at] = v & 0xff;
-  b[at + 1] = (v >>> 8) & 0xff;
-  b[at + 2] = (v >>> 16) & 0xff;
-  b[at + 3] = (v >>> 24) & 0xff;
-}
-function wr16(b: Uint8Array, at: number, v: number): void {
-  b[at] = v & 0xff;
-  b[at + 1] = (v >>> 8) & 0xff;
-}
 
 const MATCH_C_J = 0xa001;
 const MATCH_C_LUI = 0x6001;

@@ -41,19 +41,20 @@ export function setBaseRegister(b: Uint8Array, at: number, reg: number): void {
   wr32(b, at, ((rd32(b, at) & ~(0x1f << 15)) | (reg << 15)) >>> 0);
 }
 
-function rd32(b: Uint8Array, at: number): number {
+/** Little-endian instruction-field access at byte `at` (shared with relax.ts). */
+export function rd32(b: Uint8Array, at: number): number {
   return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
 }
-function wr32(b: Uint8Array, at: number, v: number): void {
+export function wr32(b: Uint8Array, at: number, v: number): void {
   b[at] = v & 0xff;
   b[at + 1] = (v >>> 8) & 0xff;
   b[at + 2] = (v >>> 16) & 0xff;
   b[at + 3] = (v >>> 24) & 0xff;
 }
-function rd16(b: Uint8Array, at: number): number {
+export function rd16(b: Uint8Array, at: number): number {
   return b[at] | (b[at + 1] << 8);
 }
-function wr16(b: Uint8Array, at: number, v: number): void {
+export function wr16(b: Uint8Array, at: number, v: number): void {
   b[at] = v & 0xff;
   b[at + 1] = (v >>> 8) & 0xff;
 }
