@@ -1,39 +1,4 @@
 # fence.i after storing into the code line that is then called: the I-cache refill probes the dirty
 # line out of the D-cache, the next store upgrades it again (docs/cycle-model.md, fence.i).
-        .include "calib.inc"
-        CAL_BEGIN
-        la s2, patched
-        la s3, other
-        li s0, 50
-        li t0, 0x00008067
-1:
-        .if 1 == 1
-        sw t0, 0(s2)
-        .endif
-        .if 1 == 3
-        sw t0, 0(s3)
-        .endif
-        .if 1 == 4
-        sw t0, 0(s2)
-        nop
-        nop
-        nop
-        nop
-        nop
-        nop
-        nop
-        nop
-        .endif
-        fence.i
-        call patched
-        addi s0, s0, -1
-        bnez s0, 1b
-        CAL_END
-        .text
-        .balign 64
-patched:
-        ret
-        .balign 64
-        .data
-        .balign 64
-other:  .zero 64
+        .equ FENCEI_VARIANT, 1
+        .include "fencei.inc"
