@@ -2,23 +2,7 @@
 # physical code page, 3 passes: each page's first fetch walks.
         .include "calib.inc"
         CAL_BEGIN
-        li t0, -1
-        csrw pmpaddr0, t0
-        li t0, 0x1f
-        csrw pmpcfg0, t0
-        la t0, root
-        la t1, pt1
-        srli t2, t1, 12
-        slli t2, t2, 10
-        ori t2, t2, 1
-        sd t2, 0(t0)                # root[0] -> pt1
-        li t2, 0x200000cf           # root[2]: 1 GiB identity superpage at 0x80000000
-        sd t2, 16(t0)
-        la t3, pt2
-        srli t2, t3, 12
-        slli t2, t2, 10
-        ori t2, t2, 1
-        sd t2, 0(t1)                # pt1[0] -> pt2
+        CAL_SV39_TABLES
         la t4, codepage
         srli t2, t4, 12
         slli t2, t2, 10
@@ -30,17 +14,7 @@
         addi t5, t5, -1
         bnez t5, 1b
         fence.i
-        srli t2, t0, 12
-        li t5, 8
-        slli t5, t5, 60
-        or t2, t2, t5
-        csrw satp, t2
-        sfence.vma
-        li t2, 1 << 11              # MPP = S
-        csrw mstatus, t2
-        la t2, smode
-        csrw mepc, t2
-        mret
+        CAL_ENTER_S
 2:      sfence.vma
         li a1, 0x1000
         li a2, 16
