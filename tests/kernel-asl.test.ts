@@ -9,6 +9,7 @@ describe('address-space-list kernel', () => {
     expect(r.console).toContain('aclient: 100 list switches ok');
     expect(r.console).toMatch(/killed crasher \(pid 1\): load page fault/);
     expect(r.console).toContain('aclient: refusal, server death, unbinding ok');
+    expect(r.console).toContain('aclient: hostile bindings refused');
     expect(r.console).toMatch(/killed aclient \(pid 2\): address-space-list fault/);
     expect(r.console).not.toContain('FAIL');
     expect(r.result).toEqual({ reason: 'exit', code: 0 });

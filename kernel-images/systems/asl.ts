@@ -112,6 +112,25 @@ main:
     blez a0, bad_bind
     mv s3, a0                   # crasher
     mv s4, a1
+    # Hostile bindings: pids out of range (-1 is huge unsigned: no wrap), and a list the client is not in
+    # (the adder's own: binding there would let the client switch in as the adder's caller).
+    li a0, 0
+    li a1, -1
+    call sys_asl_bind
+    li t1, E_INVAL
+    bne a0, t1, bad_hostile
+    li a0, -1
+    mv a1, s7
+    call sys_asl_bind
+    li t1, E_INVAL
+    bne a0, t1, bad_hostile
+    li a0, 1
+    li a1, 0
+    call sys_asl_bind
+    li t1, E_PERM
+    bne a0, t1, bad_hostile
+    la a0, m_hostile
+    call puts
     li s5, 0
     li s6, ${ASL_CALLS}
 1:
@@ -152,6 +171,7 @@ ${fail('bad_sum', 'm_bad_sum')}
 ${fail('bad_sys', 'm_bad_sys')}
 ${fail('bad_crash', 'm_bad_crash')}
 ${fail('bad_unbind', 'm_bad_unbind')}
+${fail('bad_hostile', 'm_bad_hostile')}
 `,
       data: `
 m_calls:
@@ -172,6 +192,10 @@ m_bad_crash:
     .asciz "aclient: FAIL no E_DEAD from a dying server\\n"
 m_bad_unbind:
     .asciz "aclient: FAIL a dead server still bound\\n"
+m_hostile:
+    .asciz "aclient: hostile bindings refused\\n"
+m_bad_hostile:
+    .asciz "aclient: FAIL hostile binding accepted\\n"
 `,
     },
   ],
