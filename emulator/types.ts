@@ -165,4 +165,57 @@ export type CommitObserver = ((rec: CommitRecord) => number) & {
    * gets every instruction from the interpreter.
    */
   blockReplay?: boolean;
+  /**
+   * Optional, for an observer with blockReplay: replays one pass over a translated block straight from
+   * its commit log, with the same effect as calling the observer with each of the pass's records in
+   * order (jit/replay.ts; tests/jit-rocket-lockstep.test.ts). Returns the cycles beyond one per
+   * instruction. Used only when nothing else wants the records (no trace or profile sink).
+   */
+  replayPass?: (facts: ReplayFacts, k: number, passNext: number, cursor: ReplayCursor) => number;
 };
+
+/** ReplayFacts.ev: what an instruction's commit-log event is. */
+export const LOG_EV_NONE = 0;
+export const LOG_EV_LOAD = 1;
+export const LOG_EV_STORE = 2;
+export const LOG_EV_MULDIV = 3;
+
+/**
+ * The static facts of a translated block's instructions, in block order (jit/replay.ts BlockFacts), as
+ * CommitObserver.replayPass reads them: what a record would carry, plus where each instruction's event
+ * sits in a pass's part of the commit log, in bytes from the pass's first event (evOff; evEnd: just past
+ * it; both equal for an instruction without one). Events (jit/translate.ts): a load or store
+ * { i64 virtual address, i32 memory offset of the bytes, ... }, a multiply or divide { i64 rs1, i64 rs2 }.
+ */
+export interface ReplayFacts {
+  readonly pc: Float64Array;
+  readonly fetchPa: Float64Array;
+  readonly raw: Uint32Array;
+  readonly id: Int32Array;
+  readonly size: Uint8Array;
+  /** Register written (1..31), -1 when none (as CommitRecord.rd). */
+  readonly rd: Int8Array;
+  readonly ev: Uint8Array;
+  readonly memSize: Uint8Array;
+  readonly evOff: Int32Array;
+  readonly evEnd: Int32Array;
+}
+
+/**
+ * Where a replayPass reads the log, and how far it got: it sets p (byte offset in m32's memory just past
+ * the event of the instruction being replayed) and j (instructions of the pass replayed so far, that one
+ * included) before it models each instruction, so the machine can tell what memory held at it (the
+ * model's page walker reads page tables as they were). A memory offset m of an event is the physical
+ * address m + ramBias at or above ramSplit, m + romBias below. xlateFetch/xlateData: the batch's
+ * CommitRecord.xlate bits for fetches and for data accesses.
+ */
+export interface ReplayCursor {
+  readonly m32: Int32Array;
+  p: number;
+  j: number;
+  readonly ramSplit: number;
+  readonly ramBias: number;
+  readonly romBias: number;
+  readonly xlateFetch: number;
+  readonly xlateData: number;
+}

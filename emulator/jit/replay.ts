@@ -11,17 +11,14 @@ import * as C from '../hart-constants.js';
 import * as L from '../layout.js';
 import type { Hart } from '../hart.js';
 import { RAM_BASE, ROM_BASE, type ObservedRecord } from '../hart-state.js';
-import { MEM_LOAD, MEM_NONE, MEM_STORE, XLATE_DATA, XLATE_FETCH, type CommitObserver } from '../types.js';
+import {
+  LOG_EV_LOAD as EV_LOAD, LOG_EV_MULDIV as EV_MULDIV, LOG_EV_NONE as EV_NONE, LOG_EV_STORE as EV_STORE, MEM_LOAD, MEM_NONE, MEM_STORE,
+  XLATE_DATA, XLATE_FETCH, type CommitObserver, type ReplayCursor, type ReplayFacts,
+} from '../types.js';
 import { LOG_HEADER_BYTES, LOG_LOAD_BYTES, LOG_MULDIV_BYTES, LOG_STORE_BYTES, isLoadOp, isMulDivOp, isStoreOp } from './translate.js';
 
-/** BlockFacts.ev values: what an instruction's log event is. */
-const EV_NONE = 0;
-const EV_LOAD = 1;
-const EV_STORE = 2;
-const EV_MULDIV = 3;
-
 /** The static facts of a logging block's instructions, in block order. */
-export class BlockFacts {
+export class BlockFacts implements ReplayFacts {
   readonly pc: Float64Array;
   readonly fetchPa: Float64Array;
   readonly raw: Uint32Array;
@@ -31,6 +28,8 @@ export class BlockFacts {
   readonly rd: Int8Array;
   readonly ev: Uint8Array;
   readonly memSize: Uint8Array;
+  readonly evOff: Int32Array;
+  readonly evEnd: Int32Array;
 
   constructor(insns: readonly { pc: number; op: number; d: number; len: number; raw: number; id: number }[], pagePhys: number) {
     const n = insns.length;
@@ -42,6 +41,9 @@ export class BlockFacts {
     this.rd = new Int8Array(n);
     this.ev = new Uint8Array(n);
     this.memSize = new Uint8Array(n);
+    this.evOff = new Int32Array(n);
+    this.evEnd = new Int32Array(n);
+    let off = 0;
     for (let j = 0; j < n; j++) {
       const x = insns[j];
       this.pc[j] = x.pc;
@@ -58,6 +60,9 @@ export class BlockFacts {
         this.memSize[j] = 1 << (x.op - D.OP_SB);
       } else if (isMulDivOp(x.op)) this.ev[j] = EV_MULDIV;
       else this.ev[j] = EV_NONE;
+      this.evOff[j] = off;
+      off += this.ev[j] === EV_LOAD ? LOG_LOAD_BYTES : this.ev[j] === EV_STORE ? LOG_STORE_BYTES : this.ev[j] === EV_MULDIV ? LOG_MULDIV_BYTES : 0;
+      this.evEnd[j] = off;
     }
   }
 }
@@ -68,20 +73,29 @@ export class BlockFacts {
  * answers what a physical 8-byte word held at the instruction being replayed (the model's page walker
  * reads page tables as they were then, not after later stores of the same batch).
  */
-export class LogReplayer {
+export class LogReplayer implements ReplayCursor {
   /** Byte offset (in the memory) of the next event to read, and the end of the log. */
-  private p = 0;
+  p = 0;
   private end = 0;
   /** The pass being replayed: its block's facts, next instruction index and length. */
   private facts: BlockFacts | null = null;
-  private j = 0;
+  j = 0;
   private k = 0;
   replaying = false;
+  /** ReplayCursor: the memory, the offset-to-address map (Bus.physOf) and the batch's translation flags. */
+  m32: Int32Array;
+  readonly ramSplit = L.RAM_OFF;
+  readonly ramBias = RAM_BASE - L.RAM_OFF;
+  readonly romBias = ROM_BASE - L.ROM_OFF;
+  xlateFetch = 0;
+  xlateData = 0;
 
   constructor(
     private readonly h: Hart,
     private readonly factsOf: (idx: number) => BlockFacts,
-  ) {}
+  ) {
+    this.m32 = h.m32;
+  }
 
   /**
    * Replay the log written by the last dispatch. priv and the translation flags are the run's (a batch
@@ -115,6 +129,10 @@ export class LogReplayer {
     let extra = 0;
     this.end = m32[L.JIT_LOG_PTR_OFF >> 2];
     this.p = L.JIT_LOG_OFF;
+    this.m32 = m32;
+    this.xlateFetch = xlateFetch;
+    this.xlateData = xlateData;
+    const replayPass = observer.replayPass;
     this.replaying = true;
     try {
       while (this.p < this.end) {
@@ -125,6 +143,11 @@ export class LogReplayer {
         this.p += LOG_HEADER_BYTES;
         this.facts = f;
         this.k = k;
+        if (replayPass !== undefined) {
+          // The observer reads the pass itself (it advances p and j as it goes).
+          extra += replayPass(f, k, passNext, this);
+          continue;
+        }
         for (let j = 0; j < k; j++) {
           this.j = j + 1;
           const pc = f.pc[j];

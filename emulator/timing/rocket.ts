@@ -3,12 +3,13 @@
 // Model time advances by the returned cycles; a register scoreboard holds when each result can be used,
 // so load-use and multiply/divide dependences stall the consumer by exactly the missing cycles.
 
-import { MEM_LOAD, MEM_NONE, MEM_STORE, XLATE_DATA, XLATE_FETCH, XLATE_RELAY, type CommitObserver, type CommitRecord, type PageTableReader } from '../types.js';
+import { MEM_LOAD, MEM_NONE, MEM_STORE, XLATE_DATA, XLATE_FETCH, XLATE_RELAY, type CommitObserver, type CommitRecord, type PageTableReader,
+  LOG_EV_LOAD, LOG_EV_STORE, type ReplayCursor, type ReplayFacts } from '../types.js';
 import { BranchPredictor, PRED_OK, PRED_REDIRECT, PRED_WRONG } from './branch.js';
 import { HIT, MISS_DIRTY, PROBE_DIRTY, SetAssocCache } from './cache.js';
 import {
-  C_AMO, C_BRANCH, C_CSR, C_SYSTEM, C_DIV, C_DIVW, C_FENCE_I, C_JAL, C_JALR, C_LOAD_SUB, C_LOAD_WORD, C_MUL, C_SFENCE,
-  C_XPC, C_XRET, MD_HALF, MD_HI, MD_LHS_SIGNED, MD_RHS_SIGNED, OP_FACTS, sourceRegister1, sourceRegister2,
+  C_ALU, C_STORE, C_AMO, C_BRANCH, C_CSR, C_SYSTEM, C_DIV, C_DIVW, C_FENCE_I, C_JAL, C_JALR, C_LOAD_SUB, C_LOAD_WORD, C_MUL, C_SFENCE,
+  C_XPC, C_XRET, OP_FACTS, sourceRegister1, sourceRegister2,
   C_FP_LOAD, C_FP_TOINT, C_FMA_S, C_FMA_D, C_FP_FROMINT, C_FDIV_S, C_FDIV_D, FP_SRC_LO, FP_SRC_PRIME, FP_DST_LO,
   FP_DST_PRIME, fpRegisterAt,
 } from './classes.js';
@@ -16,6 +17,9 @@ import type { CoreParams } from './params.js';
 import { Tlb } from './tlb.js';
 import { XpcCostModel } from './xpc.js';
 import { MechCostModel } from './mech.js';
+import { mulDivCycles, mulDivCyclesHalves } from './muldiv.js';
+
+export { mulDivCycles, mulDivCyclesHalves };
 
 /** Stall categories, in the order of CoreModel.lastStalls and CoreStats.stalls. */
 export const STALL_NAMES = [
@@ -61,104 +65,15 @@ export interface CoreStats {
 const NO_FLUSH_CSRS = new Set([0x140, 0x141, 0x142, 0x143, 0x340, 0x341, 0x342, 0x343]);
 const CSR_SATP = 0x180;
 const CSR_XSEGMASK_OFF = 0x800, CSR_XSEGMASK_LEN = 0x801;
+/** Classes a translated block can hold (jit/translate.ts): replayPass models these. */
+const REPLAYABLE = new Uint8Array(256);
+for (const c of [C_ALU, C_LOAD_WORD, C_LOAD_SUB, C_STORE, C_MUL, C_DIV, C_DIVW, C_BRANCH, C_JAL, C_JALR, C_FENCE_I, C_SYSTEM]) REPLAYABLE[c] = 1;
 const NO_FLUSH = new Uint8Array(4096);
 for (const c of NO_FLUSH_CSRS) NO_FLUSH[c] = 1;
 
 /** Instruction-fetch exception causes (privileged spec table 3.6): the fetch itself failed. */
 function isFetchFault(cause: bigint): boolean {
   return cause === 0n || cause === 1n || cause === 12n;
-}
-
-/** Bits [from, to) of the 32-bit word x (0 <= from <= to <= 32) are all zero. */
-function zeroBits32(x: number, from: number, to: number): boolean {
-  if (from >= to) return true;
-  const width = to - from;
-  return width === 32 ? x === 0 : ((x >>> from) & ((1 << width) - 1)) === 0;
-}
-
-/** Number of significant bits of the unsigned 64-bit value hi:lo (0 for 0). */
-function bitLength64(lo: number, hi: number): number {
-  return hi !== 0 ? 64 - Math.clz32(hi) : lo !== 0 ? 32 - Math.clz32(lo) : 0;
-}
-
-/**
- * Cycles from a multiply/divide's issue to the first cycle a dependent instruction can issue, for
- * rocket-chip's iterative MulDiv (Multiplier.scala) with `unroll` multiplier bits per cycle: the request
- * is taken in execute, the unit iterates in its s_mul/s_div state, spends one cycle in s_done (the
- * response, written back through the long-latency port), and the consumer issues the cycle after.
- *
- * Multiply: mulw/unroll iterations (W forms start half-way when the unroll allows, `fastMulW`); with early
- * out the loop stops at the first iteration (not the first or last) whose remaining multiplier bits are
- * all zero (never for mulh*). The multiplier is rs1 (MulDiv shifts `remainder`, loaded with in1). Divide: one quotient bit per cycle, w + 1 iterations; an operand of a
- * signed form that is negative costs one cycle to negate (s_neg_inputs), a negative result one more
- * (s_neg_output); with early out the first iteration shifts past the quotient bits the operands' leading
- * bit positions rule out (eOutPos = ~(msb(dividend) - msb(divisor)) mod w).
- *
- * The operands are 64-bit register values as int32 halves (rs1 = rs1Hi:rs1Lo), so the model needs no
- * BigInt per instruction; mulDivCycles takes them as bigints.
- */
-export function mulDivCyclesHalves(
-  shape: number, isMul: boolean, rs1Lo: number, rs1Hi: number, rs2Lo: number, rs2Hi: number,
-  unroll: number, mulEarlyOut: boolean, divEarlyOut: boolean,
-): number {
-  const w = 64;
-  const half = (shape & MD_HALF) !== 0;
-  const hi = (shape & MD_HI) !== 0;
-  const lhsSigned = (shape & MD_LHS_SIGNED) !== 0;
-  const rhsSigned = (shape & MD_RHS_SIGNED) !== 0;
-  // The operands as MulDiv sees them: 64 bits, the low 32 sign- or zero-extended for the W forms.
-  const aLo = rs1Lo | 0;
-  const bLo = rs2Lo | 0;
-  const aHi = half ? (lhsSigned ? aLo >> 31 : 0) : rs1Hi | 0;
-  const bHi = half ? (rhsSigned ? bLo >> 31 : 0) : rs2Hi | 0;
-  if (isMul) {
-    const iters = w / unroll;
-    const fastMulW = w / 2 > unroll && w % (2 * unroll) === 0;
-    const count0 = half && fastMulW ? iters / 2 : 0;
-    let n = iters - count0;
-    if (mulEarlyOut && !hi) {
-      for (let c = count0; c < iters - 1; c++) {
-        if (c === 0) continue;
-        const k = c - count0;
-        const bits = w - unroll * c;
-        // The multiplier is the first operand: MulDiv keeps rs1 in `remainder` and shifts it out.
-        // Its bits [unroll k, unroll k + bits) are all zero.
-        const from = unroll * k;
-        const to = from + bits < w ? from + bits : w;
-        if (zeroBits32(aLo, from < 32 ? from : 32, to < 32 ? to : 32) && zeroBits32(aHi, from > 32 ? from - 32 : 0, to > 32 ? to - 32 : 0)) {
-          n = k + 1;
-          break;
-        }
-      }
-    }
-    return n + 2;
-  }
-  const lhsNeg = lhsSigned && aHi < 0;
-  const rhsNeg = rhsSigned && bHi < 0;
-  // Magnitudes: two's-complement negation of a negative operand, as 64-bit halves.
-  const maLo = lhsNeg ? -aLo | 0 : aLo;
-  const maHi = lhsNeg ? (~aHi + (aLo === 0 ? 1 : 0)) | 0 : aHi;
-  const mbLo = rhsNeg ? -bLo | 0 : bLo;
-  const mbHi = rhsNeg ? (~bHi + (bLo === 0 ? 1 : 0)) | 0 : bHi;
-  const divby0 = mbLo === 0 && mbHi === 0;
-  let iterations = w + 1;
-  if (divEarlyOut && !divby0) {
-    const dLen = bitLength64(maLo, maHi);
-    const dMsb = dLen === 0 ? 0 : dLen - 1;
-    const vMsb = bitLength64(mbLo, mbHi) - 1;
-    const eOutPos = ~(dMsb - vMsb) & (w - 1);
-    if (eOutPos >= 1) iterations = 1 + (w - eOutPos + 1);
-  }
-  let negOut = hi ? lhsNeg : lhsNeg !== rhsNeg;
-  if (divby0 && !hi) negOut = false;
-  return (lhsNeg || rhsNeg ? 1 : 0) + iterations + (negOut ? 1 : 0) + 2;
-}
-
-/** mulDivCyclesHalves with the register values as bigints (any width: the low 64 bits count). */
-export function mulDivCycles(shape: number, isMul: boolean, rs1: bigint, rs2: bigint, unroll: number, mulEarlyOut: boolean, divEarlyOut: boolean): number {
-  const lo = (v: bigint) => Number(BigInt.asIntN(32, v));
-  const hi = (v: bigint) => Number(BigInt.asIntN(32, v >> 32n));
-  return mulDivCyclesHalves(shape, isMul, lo(rs1), hi(rs1), lo(rs2), hi(rs2), unroll, mulEarlyOut, divEarlyOut);
 }
 
 export class RocketModel {
@@ -319,6 +234,7 @@ export class RocketModel {
     this.observer = (rec) => this.observe(rec);
     // The model reads only what translated blocks' commit logs reproduce (types.ts, CommitObserver).
     this.observer.blockReplay = true;
+    this.observer.replayPass = (f, k, passNext, cur) => this.replayPass(f, k, passNext, cur);
     this.reset();
   }
 
@@ -838,6 +754,206 @@ export class RocketModel {
     const redirected = flush > 0 || cls === C_XPC || (this.touched & (1 << S_MISPREDICT)) !== 0;
     this.frontEndAdvance(rec.size, this.now - start - fetchStall, redirected);
     return this.finish(start);
+  }
+
+  /**
+   * CommitObserver.replayPass: the k instructions of one pass over a translated block, straight from the
+   * commit log, with exactly observe's effect for each of them as its record would carry it. It states
+   * observe's rules again for what a translated block can hold (no traps, CSRs, XPC or F/D: the tier
+   * leaves those to the interpreter), without building a record per instruction; every rule it applies
+   * is one of the helpers observe calls. tests/jit-rocket-lockstep.test.ts checks that the two agree on
+   * every cycle, stall and counter. Returns the cycles beyond one per instruction.
+   */
+  replayPass(f: ReplayFacts, k: number, passNext: number, cur: ReplayCursor): number {
+    const m32 = cur.m32;
+    const p0 = cur.p;
+    const xlateFetch = (cur.xlateFetch & XLATE_FETCH) !== 0;
+    const xlateData = (cur.xlateData & XLATE_DATA) !== 0;
+    const asidTag = this.asidTagging ? this.asid : 0;
+    const stalls = this.lastStalls;
+    const startAll = this.now;
+    for (let j = 0; j < k; j++) {
+      cur.p = p0 + f.evEnd[j];
+      cur.j = j + 1;
+      for (let m = this.touched, q = 0; m !== 0; m >>>= 1, q++) if ((m & 1) !== 0) stalls[q] = 0;
+      this.touched = 0;
+      const start = this.now;
+      let t = start;
+      const pc = f.pc[j];
+      const size = f.size[j];
+      const opId = f.id[j];
+      const raw = f.raw[j];
+
+      // Fetch (observe's rules for a fetched instruction).
+      if (xlateFetch) {
+        const page = pc >= 0 && pc < 4294967296 ? pc >>> 12 : Math.floor(pc / 4096);
+        const inPage = pc >= 0 ? pc - page * 4096 : pc % 4096;
+        if (page !== this.lastFetchPage || inPage + size > 4096) {
+          if (!this.itlb.lookup(pc, asidTag)) {
+            this.evItlbMisses++;
+            const w = this.visibleFetchStall(this.walk(pc, this.itlb), size);
+            this.stall(S_ITLB, w);
+            t += w;
+          }
+          this.lastFetchPage = page;
+        }
+      } else this.lastFetchPage = NaN;
+      const pa = f.fetchPa[j];
+      const pend = pa + size - 1;
+      const small = pa >= 0 && pend < 4294967296;
+      const firstLine = small ? pa >>> this.ilineShift : Math.floor(pa / this.iLineBytes);
+      const lastLine = small ? pend >>> this.ilineShift : Math.floor(pend / this.iLineBytes);
+      if (firstLine === this.lastFetchLine && firstLine === this.lastCacheableLine && lastLine === firstLine) {
+        // Within the line the last fetch read (observe).
+      } else if (this.cacheable(pa)) {
+        for (let line = firstLine; line <= lastLine; line++) {
+          if (line === this.lastFetchLine) continue;
+          const pending = this.pendingFetchReady > t ? this.pendingFetchReady - t : 0;
+          if (this.icache.accessLine(line) !== HIT) {
+            this.evIcacheMisses++;
+            const c = pending + this.visibleFetchStall(this.icacheMiss + this.probeDcache(line), size);
+            this.stall(S_ICACHE, c);
+            t += c;
+          } else if (pending > 0 && line === this.pendingFetchLine) {
+            this.stall(S_ICACHE, pending);
+            t += pending;
+          }
+          this.lastFetchLine = line;
+        }
+        if (this.linesUniform) this.lastCacheableLine = firstLine;
+      } else {
+        this.stall(S_UNCACHED, this.uncachedLatency);
+        t += this.uncachedLatency;
+        this.lastFetchLine = NaN;
+        this.fetchAheadBytes = 0;
+      }
+      const fetchStall = t - start;
+      this.instructions++;
+      const cls = OP_FACTS.cls[opId];
+      if (REPLAYABLE[cls] === 0) throw new Error(`replayPass: class ${cls} (opcode ${opId}) in a translated block`);
+
+      // Operands (observe's scoreboard).
+      const rs1 = sourceRegister1(opId, raw);
+      const rs2 = sourceRegister2(opId, raw);
+      let ready = 0;
+      let producer = 0;
+      if (rs1 !== 0 && this.regReady[rs1] > ready) {
+        ready = this.regReady[rs1];
+        producer = this.regProducer[rs1];
+      }
+      if (rs2 !== 0 && this.regReady[rs2] > ready) {
+        ready = this.regReady[rs2];
+        producer = this.regProducer[rs2];
+      }
+      if (ready > t) {
+        this.stall(producer === 1 ? S_MULDIV : S_LOAD_USE, ready - t);
+        t = ready;
+      }
+      const isMulDiv = cls === C_MUL || cls === C_DIV || cls === C_DIVW;
+      if (isMulDiv && this.mdFree > t) {
+        this.stall(S_MULDIV, this.mdFree - t);
+        t = this.mdFree;
+      }
+      const ev = f.ev[j];
+      const w = (p0 + f.evOff[j]) >> 2;
+      t = this.dcacheOrderWait(cls, raw, ev === LOG_EV_LOAD || ev === LOG_EV_STORE, t);
+      const issue = t;
+      this.lastReadOffset = issue - start;
+      let post = 0;
+
+      // Data access (observe's).
+      if (ev === LOG_EV_LOAD || ev === LOG_EV_STORE) {
+        if (this.portBusyUntil > issue) {
+          const wait = this.portBusyUntil - issue;
+          this.stall(S_XPC, wait);
+          post += wait;
+        }
+        if (xlateData) {
+          const va = m32[w + 1] * 4294967296 + (m32[w] >>> 0);
+          if (!this.dtlb.lookup(va, asidTag)) {
+            this.evDtlbMisses++;
+            const wk = this.walk(va, this.dtlb) + this.replayPenalty;
+            this.stall(S_DTLB, wk);
+            post += wk;
+          }
+        }
+        const idx = m32[w + 2];
+        const mpa = idx >= cur.ramSplit ? idx + cur.ramBias : idx + cur.romBias;
+        const word = mpa >= 0 && mpa < 4294967296 ? mpa >>> 3 : Math.floor(mpa / 8);
+        if (ev === LOG_EV_LOAD && word === this.lastStoreWord && issue - this.lastStoreIssue <= this.storeLoadWindow) {
+          const rawHazard = this.replayPenalty + this.storeLoadWindow - (issue - this.lastStoreIssue);
+          this.stall(S_DCACHE, rawHazard);
+          post += rawHazard;
+        }
+        post += this.dataAccess(mpa, f.memSize[j], true, ev === LOG_EV_STORE, true);
+        this.dcacheIdleIssue = issue + post + 4;
+        if (ev === LOG_EV_STORE) {
+          this.lastStoreWord = word;
+          this.lastStoreIssue = issue + post;
+        }
+      }
+
+      // Result latency (observe's, for the classes a block holds).
+      const rd = f.rd[j];
+      let mdCycles = 0;
+      if (isMulDiv) {
+        mdCycles = cls === C_MUL && this.mulUnroll === 0
+          ? this.mulLatency
+          : mulDivCyclesHalves(OP_FACTS.mulDiv[opId], cls === C_MUL, m32[w], m32[w + 1], m32[w + 2], m32[w + 3], this.mulUnroll, this.params.mulEarlyOut, this.params.divEarlyOut);
+      }
+      if (rd > 0) {
+        let latency = 1;
+        let prod = 0;
+        if (cls === C_LOAD_WORD) latency = this.loadLatencyWord;
+        else if (cls === C_LOAD_SUB) latency = this.loadLatencySubword;
+        else if (isMulDiv) {
+          latency = mdCycles;
+          prod = 1;
+        }
+        this.regReady[rd] = issue + post + latency;
+        this.regProducer[rd] = prod;
+      }
+      if (isMulDiv) this.mdFree = cls === C_MUL && this.mulUnroll === 0 ? issue + 1 : issue + mdCycles;
+
+      // Control flow (observe's).
+      const nextPc = j + 1 < k ? f.pc[j + 1] : passNext;
+      const fallThrough = pc + size;
+      if (cls === C_BRANCH) {
+        this.evBranches++;
+        const bp = this.bp;
+        bp.pc = pc;
+        bp.nextPc = nextPc;
+        bp.fallThrough = fallThrough;
+        const c = this.predicted(bp.branch(size, nextPc !== fallThrough));
+        if (c > 0 && nextPc !== fallThrough) this.wrongPathFetch(pa + size, issue + post, c);
+        post += c;
+      } else if (cls === C_JAL || cls === C_JALR) {
+        this.evBranches++;
+        const bp = this.bp;
+        bp.pc = pc;
+        bp.nextPc = nextPc;
+        bp.fallThrough = fallThrough;
+        const c = this.predicted(bp.jump(rd > 0 ? rd : 0, cls === C_JALR ? rs1 : -1));
+        if (c > 0 && nextPc !== fallThrough) this.wrongPathFetch(pa + size, issue + post, c);
+        post += c;
+      }
+      let flush = 0;
+      if (cls === C_FENCE_I) {
+        flush = this.params.fenceIPenalty;
+        this.icache.invalidateAll();
+        this.lastFetchLine = NaN;
+      }
+      if (flush > 0) {
+        this.evFlushes++;
+        this.stall(S_FLUSH, flush);
+        post += flush;
+      }
+      this.now = issue + 1 + post;
+      const redirected = flush > 0 || (this.touched & (1 << S_MISPREDICT)) !== 0;
+      this.frontEndAdvance(size, this.now - start - fetchStall, redirected);
+      this.finish(start);
+    }
+    return this.now - startAll - k;
   }
 
   /**
