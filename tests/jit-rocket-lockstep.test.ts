@@ -9,7 +9,10 @@
 // Programs: the conformance programs, the timing-calibration programs, random programs (instruction
 // mix, trap delegation, Sv39 page faults), self-modifying code under timer interrupts, satp switches,
 // page-table stores while the model walks, a kernel image, and runs alternating observed and unobserved
-// slices (the fast loop must go back to blocks that write no commit log).
+// slices (the fast loop must go back to blocks that write no commit log). A third machine runs on the
+// jit tier with the model's own observer, which replays each pass straight from the log (RocketModel
+// .replayPass, no records): after every slice its model statistics and machine state must equal the
+// interpreter's too.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,11 +70,17 @@ function lockstep(image: ElfImage, opts: MachineOptions, seed: number, maxInsns 
   const outA: number[] = [], outB: number[] = [];
   const a = new Machine({ ramMiB: 16, ...opts, tier: 'interp', stdout: (x) => outA.push(...x) });
   const b = new Machine({ ramMiB: 16, ...opts, tier: 'jit', jitHot, stdout: (x) => outB.push(...x) });
+  const outC: number[] = [];
+  const c = new Machine({ ramMiB: 16, ...opts, tier: 'jit', jitHot, stdout: (x) => outC.push(...x) });
   const p = toLoadable(image);
   a.load(p);
   b.load(p);
+  c.load(p);
   const ma = createCoreModel('rocket', a);
   const mb = createCoreModel('rocket', b);
+  const mc = createCoreModel('rocket', c);
+  const oc = mc.observer!;
+  expect(oc.replayPass).toBeDefined();
   const logA: string[] = [], logB: string[] = [];
   const oa = recording(ma, logA), ob = recording(mb, logB);
   const rng = new Rng(seed);
@@ -85,12 +94,17 @@ function lockstep(image: ElfImage, opts: MachineOptions, seed: number, maxInsns 
     const observed = !alternate || slices % 2 === 0;
     const ra = a.run(n, observed ? oa : undefined);
     const rb = b.run(n, observed ? ob : undefined);
+    const rc = c.run(n, observed ? oc : undefined);
     slices++;
     total += n;
     const diff = differences(a, b);
     if (JSON.stringify(ra) !== JSON.stringify(rb)) diff.unshift(`result ${JSON.stringify(ra)} vs ${JSON.stringify(rb)}`);
     const sa = JSON.stringify(ma.stats()), sb = JSON.stringify(mb.stats());
     if (sa !== sb) diff.push(`model ${sa}\n    vs ${sb}`);
+    for (const d of differences(a, c)) diff.push(`replayPass machine: ${d}`);
+    if (JSON.stringify(ra) !== JSON.stringify(rc)) diff.unshift(`replayPass machine: result ${JSON.stringify(ra)} vs ${JSON.stringify(rc)}`);
+    const sc = JSON.stringify(mc.stats());
+    if (sa !== sc) diff.push(`replayPass model ${sa}\n    vs ${sc}`);
     const first = logA.findIndex((l, i) => l !== logB[i]);
     if (first >= 0 || logA.length !== logB.length) {
       const i = first >= 0 ? first : Math.min(logA.length, logB.length);
@@ -101,6 +115,8 @@ function lockstep(image: ElfImage, opts: MachineOptions, seed: number, maxInsns 
     }
     if (ra.reason !== 'limit' || total >= maxInsns) {
       expect(Buffer.from(outB).toString('latin1')).toBe(Buffer.from(outA).toString('latin1'));
+      expect(Buffer.from(outC).toString('latin1')).toBe(Buffer.from(outA).toString('latin1'));
+      expect(c.stats.jit!.jitRetired).toBe(b.stats.jit!.jitRetired);
       return {
         slices, instret: a.stats.instret, jitRetired: b.stats.jit!.jitRetired, reason: ra.reason,
         code: 'code' in ra ? ra.code : undefined, cycles: ma.stats()!.cycles,
