@@ -171,7 +171,7 @@ export type CommitObserver = ((rec: CommitRecord) => number) & {
    * order (jit/replay.ts; tests/jit-rocket-lockstep.test.ts). Returns the cycles beyond one per
    * instruction. Used only when nothing else wants the records (no trace or profile sink).
    */
-  replayPass?: (facts: ReplayFacts, k: number, passNext: number, cursor: ReplayCursor) => number;
+  replayPass?: (facts: ReplayFacts, k: number, cursor: ReplayCursor) => number;
 };
 
 /** ReplayFacts.ev: what an instruction's commit-log event is. */
@@ -199,6 +199,8 @@ export interface ReplayFacts {
   readonly memSize: Uint8Array;
   readonly evOff: Int32Array;
   readonly evEnd: Int32Array;
+  /** What the observer derived from these facts for itself (null until it does): kept with the block. */
+  plan: object | null;
 }
 
 /**
@@ -207,10 +209,12 @@ export interface ReplayFacts {
  * included) before it models each instruction, so the machine can tell what memory held at it (the
  * model's page walker reads page tables as they were). A memory offset m of an event is the physical
  * address m + ramBias at or above ramSplit, m + romBias below. xlateFetch/xlateData: the batch's
- * CommitRecord.xlate bits for fetches and for data accesses.
+ * CommitRecord.xlate bits for fetches and for data accesses. passNext: the pc after the pass's last
+ * instruction (its record's nextPc).
  */
 export interface ReplayCursor {
   readonly m32: Int32Array;
+  readonly passNext: number;
   p: number;
   j: number;
   readonly ramSplit: number;

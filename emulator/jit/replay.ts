@@ -30,6 +30,7 @@ export class BlockFacts implements ReplayFacts {
   readonly memSize: Uint8Array;
   readonly evOff: Int32Array;
   readonly evEnd: Int32Array;
+  plan: object | null = null;
 
   constructor(insns: readonly { pc: number; op: number; d: number; len: number; raw: number; id: number }[], pagePhys: number) {
     const n = insns.length;
@@ -89,6 +90,7 @@ export class LogReplayer implements ReplayCursor {
   readonly romBias = ROM_BASE - L.ROM_OFF;
   xlateFetch = 0;
   xlateData = 0;
+  passNext = 0.5;
 
   constructor(
     private readonly h: Hart,
@@ -145,7 +147,8 @@ export class LogReplayer implements ReplayCursor {
         this.k = k;
         if (replayPass !== undefined) {
           // The observer reads the pass itself (it advances p and j as it goes).
-          extra += replayPass(f, k, passNext, this);
+          this.passNext = passNext;
+          extra += replayPass(f, k, this);
           continue;
         }
         for (let j = 0; j < k; j++) {

@@ -65,6 +65,16 @@ export interface CoreStats {
 const NO_FLUSH_CSRS = new Set([0x140, 0x141, 0x142, 0x143, 0x340, 0x341, 0x342, 0x343]);
 const CSR_SATP = 0x180;
 const CSR_XSEGMASK_OFF = 0x800, CSR_XSEGMASK_LEN = 0x801;
+/** RocketModel.planOf: per instruction of a translated block, what replayPass would otherwise derive on every pass. */
+interface ReplayPlan {
+  owner: RocketModel;
+  cls: Uint8Array;
+  rs1: Uint8Array;
+  rs2: Uint8Array;
+  /** 1: the fetch needs no I-TLB or I-cache step (in the same cacheable line as the instruction before it). */
+  sameLine: Uint8Array;
+}
+
 /** Classes a translated block can hold (jit/translate.ts): replayPass models these. */
 const REPLAYABLE = new Uint8Array(256);
 for (const c of [C_ALU, C_LOAD_WORD, C_LOAD_SUB, C_STORE, C_MUL, C_DIV, C_DIVW, C_BRANCH, C_JAL, C_JALR, C_FENCE_I, C_SYSTEM]) REPLAYABLE[c] = 1;
@@ -234,7 +244,7 @@ export class RocketModel {
     this.observer = (rec) => this.observe(rec);
     // The model reads only what translated blocks' commit logs reproduce (types.ts, CommitObserver).
     this.observer.blockReplay = true;
-    this.observer.replayPass = (f, k, passNext, cur) => this.replayPass(f, k, passNext, cur);
+    this.observer.replayPass = (f, k, cur) => this.replayPass(f, k, cur);
     this.reset();
   }
 
@@ -349,6 +359,13 @@ export class RocketModel {
     const end = pa + size - 1;
     const first = pa >= 0 && end < 4294967296 ? pa >>> sh : Math.floor(pa / lb);
     const last = pa >= 0 && end < 4294967296 ? end >>> sh : Math.floor(end / lb);
+    const cost = this.dcacheLines(first, last, write, replay);
+    if (account) this.stall(S_DCACHE, cost);
+    return cost;
+  }
+
+  /** The D-cache side of dataAccess for lines first..last (line numbers, not addresses: small integers). */
+  private dcacheLines(first: number, last: number, write: boolean, replay: boolean): number {
     let cost = 0;
     for (let line = first; line <= last; line++) {
       const r = this.dcache.accessLine(line, write);
@@ -357,7 +374,6 @@ export class RocketModel {
         cost += this.dcacheMiss + (r === MISS_DIRTY ? this.writeback : 0) + (write ? this.storeMissExtra : 0) + (replay ? this.replayPenalty : 0);
       }
     }
-    if (account) this.stall(S_DCACHE, cost);
     return cost;
   }
 
@@ -508,6 +524,42 @@ export class RocketModel {
     this.lastFetchPage = NaN;
   }
 
+  /**
+   * The I-cache side of fetching an instruction of `size` bytes in I-cache lines firstLine..lastLine
+   * (line numbers: small integers, where an address is a double that a call would box) from time t,
+   * unless it is within the line the last fetch read and started in (so cacheable: lastCacheableLine is
+   * only set when cacheability is the same across every line): each new line's I-cache access (a refill
+   * the front end started on a wrong path finishing first), or an uncached fetch. Returns the time after it.
+   */
+  private fetchLines(firstLine: number, lastLine: number, cacheable: boolean, size: number, t: number): number {
+    if (firstLine === this.lastFetchLine && firstLine === this.lastCacheableLine && lastLine === firstLine) {
+      // No I-cache access, as below.
+    } else if (cacheable) {
+      for (let line = firstLine; line <= lastLine; line++) {
+        if (line === this.lastFetchLine) continue;
+        // A refill the front end started on a wrong path must finish first (the I-cache has one).
+        const pending = this.pendingFetchReady > t ? this.pendingFetchReady - t : 0;
+        if (this.icache.accessLine(line) !== HIT) {
+          this.evIcacheMisses++;
+          const c = pending + this.visibleFetchStall(this.icacheMiss + this.probeDcache(line), size);
+          this.stall(S_ICACHE, c);
+          t += c;
+        } else if (pending > 0 && line === this.pendingFetchLine) {
+          this.stall(S_ICACHE, pending);
+          t += pending;
+        }
+        this.lastFetchLine = line;
+      }
+      if (this.linesUniform) this.lastCacheableLine = firstLine;
+    } else {
+      this.stall(S_UNCACHED, this.uncachedLatency);
+      t += this.uncachedLatency;
+      this.lastFetchLine = NaN;
+      this.fetchAheadBytes = 0;
+    }
+    return t;
+  }
+
   /** Cycles the instruction in `rec` costs; advances model time and the statistics. */
   observe(rec: CommitRecord): number {
     const P = this.params;
@@ -538,36 +590,12 @@ export class RocketModel {
         }
       } else this.lastFetchPage = NaN;
       const pa = rec.fetchPaddr;
-      const lb = this.iLineBytes;
       const pend = pa + rec.size - 1;
       const small = pa >= 0 && pend < 4294967296;
-      const firstLine = small ? pa >>> this.ilineShift : Math.floor(pa / lb);
-      const lastLine = small ? pend >>> this.ilineShift : Math.floor(pend / lb);
-      if (firstLine === this.lastFetchLine && firstLine === this.lastCacheableLine && lastLine === firstLine) {
-        // Within the line the last fetch read and started in (so cacheable: lastCacheableLine is only
-        // set when cacheability is the same across every line): no I-cache access, as below.
-      } else if (this.cacheable(pa)) {
-        for (let line = firstLine; line <= lastLine; line++) {
-          if (line === this.lastFetchLine) continue;
-          // A refill the front end started on a wrong path must finish first (the I-cache has one).
-          const pending = this.pendingFetchReady > t ? this.pendingFetchReady - t : 0;
-          if (this.icache.accessLine(line) !== HIT) {
-            this.evIcacheMisses++;
-            const c = pending + this.visibleFetchStall(this.icacheMiss + this.probeDcache(line), rec.size);
-            this.stall(S_ICACHE, c);
-            t += c;
-          } else if (pending > 0 && line === this.pendingFetchLine) {
-            this.stall(S_ICACHE, pending);
-            t += pending;
-          }
-          this.lastFetchLine = line;
-        }
-        if (this.linesUniform) this.lastCacheableLine = firstLine;
-      } else {
-        this.stall(S_UNCACHED, this.uncachedLatency);
-        t += this.uncachedLatency;
-        this.lastFetchLine = NaN;
-        this.fetchAheadBytes = 0;
+      const firstLine = small ? pa >>> this.ilineShift : Math.floor(pa / this.iLineBytes);
+      const lastLine = small ? pend >>> this.ilineShift : Math.floor(pend / this.iLineBytes);
+      if (firstLine !== this.lastFetchLine || firstLine !== this.lastCacheableLine || lastLine !== firstLine) {
+        t = this.fetchLines(firstLine, lastLine, this.cacheable(pa), rec.size, t);
       }
     }
     const fetchStall = t - start;
@@ -757,92 +785,118 @@ export class RocketModel {
   }
 
   /**
+   * What replayPass derives once per translated block from its facts (kept in ReplayFacts.plan): each
+   * instruction's class and source registers, and whether its fetch needs no I-TLB or I-cache step
+   * because the instruction before it in the block ended in the same cacheable I-cache line (observe
+   * would find `lastFetchLine` and `lastCacheableLine` equal to its line and skip both).
+   */
+  private planOf(f: ReplayFacts): ReplayPlan {
+    const old = f.plan as ReplayPlan | null;
+    if (old !== null && old.owner === this) return old;
+    const n = f.pc.length;
+    const plan: ReplayPlan = { owner: this, cls: new Uint8Array(n), rs1: new Uint8Array(n), rs2: new Uint8Array(n), sameLine: new Uint8Array(n) };
+    const lb = this.iLineBytes;
+    for (let j = 0; j < n; j++) {
+      const opId = f.id[j];
+      const cls = OP_FACTS.cls[opId];
+      if (REPLAYABLE[cls] === 0) throw new Error(`replayPass: class ${cls} (opcode ${opId}) in a translated block`);
+      plan.cls[j] = cls;
+      plan.rs1[j] = sourceRegister1(opId, f.raw[j]);
+      plan.rs2[j] = sourceRegister2(opId, f.raw[j]);
+      if (j === 0 || !this.linesUniform || plan.cls[j - 1] === C_FENCE_I) continue;
+      const first = Math.floor(f.fetchPa[j] / lb);
+      const prevFirst = Math.floor(f.fetchPa[j - 1] / lb);
+      const same = first === Math.floor((f.fetchPa[j] + f.size[j] - 1) / lb) && prevFirst === first
+        && Math.floor((f.fetchPa[j - 1] + f.size[j - 1] - 1) / lb) === first && this.cacheable(f.fetchPa[j]);
+      plan.sameLine[j] = same ? 1 : 0;
+    }
+    f.plan = plan;
+    return plan;
+  }
+
+  /**
    * CommitObserver.replayPass: the k instructions of one pass over a translated block, straight from the
    * commit log, with exactly observe's effect for each of them as its record would carry it. It states
    * observe's rules again for what a translated block can hold (no traps, CSRs, XPC or F/D: the tier
-   * leaves those to the interpreter), without building a record per instruction; every rule it applies
-   * is one of the helpers observe calls. tests/jit-rocket-lockstep.test.ts checks that the two agree on
-   * every cycle, stall and counter. Returns the cycles beyond one per instruction.
+   * leaves those to the interpreter), without building a record per instruction and with the hot state
+   * in locals; every rule beyond the scoreboard and the front end's queue is one of the helpers observe
+   * calls. tests/jit-rocket-lockstep.test.ts checks that the two agree on every cycle, stall and
+   * counter. Returns the cycles beyond one per instruction.
    */
-  replayPass(f: ReplayFacts, k: number, passNext: number, cur: ReplayCursor): number {
+  replayPass(f: ReplayFacts, k: number, cur: ReplayCursor): number {
+    const plan = this.planOf(f);
+    const pcs = f.pc, sizes = f.size, evs = f.ev, rds = f.rd;
+    const clsOf = plan.cls, rs1Of = plan.rs1, rs2Of = plan.rs2, sameLine = plan.sameLine;
+    const regReady = this.regReady;
     const m32 = cur.m32;
     const p0 = cur.p;
     const xlateFetch = (cur.xlateFetch & XLATE_FETCH) !== 0;
     const xlateData = (cur.xlateData & XLATE_DATA) !== 0;
     const asidTag = this.asidTagging ? this.asid : 0;
     const stalls = this.lastStalls;
+    const fetchBytes = this.fetchBytes, fetchQueueBytes = this.fetchQueueBytes;
+    const cacheBase = this.cacheBase, cacheEnd = this.cacheEnd;
+    const dsh = this.dlineShift, dlb = this.params.dcache.lineBytes;
+    const passNext = cur.passNext;
     const startAll = this.now;
+    let now = startAll;
+    let fab = this.fetchAheadBytes;
+    let lastCycles = 0;
     for (let j = 0; j < k; j++) {
-      cur.p = p0 + f.evEnd[j];
-      cur.j = j + 1;
-      for (let m = this.touched, q = 0; m !== 0; m >>>= 1, q++) if ((m & 1) !== 0) stalls[q] = 0;
-      this.touched = 0;
-      const start = this.now;
+      if (this.touched !== 0) {
+        for (let m = this.touched, q = 0; m !== 0; m >>>= 1, q++) if ((m & 1) !== 0) stalls[q] = 0;
+        this.touched = 0;
+      }
+      const start = now;
       let t = start;
-      const pc = f.pc[j];
-      const size = f.size[j];
-      const opId = f.id[j];
-      const raw = f.raw[j];
+      const pc = pcs[j];
+      const size = sizes[j];
+      const cls = clsOf[j];
 
       // Fetch (observe's rules for a fetched instruction).
-      if (xlateFetch) {
-        const page = pc >= 0 && pc < 4294967296 ? pc >>> 12 : Math.floor(pc / 4096);
-        const inPage = pc >= 0 ? pc - page * 4096 : pc % 4096;
-        if (page !== this.lastFetchPage || inPage + size > 4096) {
-          if (!this.itlb.lookup(pc, asidTag)) {
-            this.evItlbMisses++;
-            const w = this.visibleFetchStall(this.walk(pc, this.itlb), size);
-            this.stall(S_ITLB, w);
-            t += w;
+      if (sameLine[j] === 0) {
+        this.fetchAheadBytes = fab;
+        if (xlateFetch) {
+          const page = pc >= 0 && pc < 4294967296 ? pc >>> 12 : Math.floor(pc / 4096);
+          const inPage = pc >= 0 ? pc - page * 4096 : pc % 4096;
+          if (page !== this.lastFetchPage || inPage + size > 4096) {
+            if (!this.itlb.lookup(pc, asidTag)) {
+              this.evItlbMisses++;
+              // The walk reads memory as it was at this instruction (ReplayCursor).
+              cur.p = p0 + f.evEnd[j];
+              cur.j = j + 1;
+              const w = this.visibleFetchStall(this.walk(pc, this.itlb), size);
+              this.stall(S_ITLB, w);
+              t += w;
+            }
+            this.lastFetchPage = page;
           }
-          this.lastFetchPage = page;
+        } else this.lastFetchPage = NaN;
+        const pa = f.fetchPa[j];
+        const pend = pa + size - 1;
+        const small = pa >= 0 && pend < 4294967296;
+        const firstLine = small ? pa >>> this.ilineShift : Math.floor(pa / this.iLineBytes);
+        const lastLine = small ? pend >>> this.ilineShift : Math.floor(pend / this.iLineBytes);
+        if (firstLine !== this.lastFetchLine || firstLine !== this.lastCacheableLine || lastLine !== firstLine) {
+          let cacheable = false;
+          for (let r = 0; r < cacheBase.length; r++) if (pa >= cacheBase[r] && pa < cacheEnd[r]) cacheable = true;
+          t = this.fetchLines(firstLine, lastLine, cacheable, size, t);
         }
-      } else this.lastFetchPage = NaN;
-      const pa = f.fetchPa[j];
-      const pend = pa + size - 1;
-      const small = pa >= 0 && pend < 4294967296;
-      const firstLine = small ? pa >>> this.ilineShift : Math.floor(pa / this.iLineBytes);
-      const lastLine = small ? pend >>> this.ilineShift : Math.floor(pend / this.iLineBytes);
-      if (firstLine === this.lastFetchLine && firstLine === this.lastCacheableLine && lastLine === firstLine) {
-        // Within the line the last fetch read (observe).
-      } else if (this.cacheable(pa)) {
-        for (let line = firstLine; line <= lastLine; line++) {
-          if (line === this.lastFetchLine) continue;
-          const pending = this.pendingFetchReady > t ? this.pendingFetchReady - t : 0;
-          if (this.icache.accessLine(line) !== HIT) {
-            this.evIcacheMisses++;
-            const c = pending + this.visibleFetchStall(this.icacheMiss + this.probeDcache(line), size);
-            this.stall(S_ICACHE, c);
-            t += c;
-          } else if (pending > 0 && line === this.pendingFetchLine) {
-            this.stall(S_ICACHE, pending);
-            t += pending;
-          }
-          this.lastFetchLine = line;
-        }
-        if (this.linesUniform) this.lastCacheableLine = firstLine;
-      } else {
-        this.stall(S_UNCACHED, this.uncachedLatency);
-        t += this.uncachedLatency;
-        this.lastFetchLine = NaN;
-        this.fetchAheadBytes = 0;
+        fab = this.fetchAheadBytes;
       }
       const fetchStall = t - start;
-      this.instructions++;
-      const cls = OP_FACTS.cls[opId];
-      if (REPLAYABLE[cls] === 0) throw new Error(`replayPass: class ${cls} (opcode ${opId}) in a translated block`);
 
       // Operands (observe's scoreboard).
-      const rs1 = sourceRegister1(opId, raw);
-      const rs2 = sourceRegister2(opId, raw);
+      const rs1 = rs1Of[j];
+      const rs2 = rs2Of[j];
       let ready = 0;
       let producer = 0;
-      if (rs1 !== 0 && this.regReady[rs1] > ready) {
-        ready = this.regReady[rs1];
+      if (rs1 !== 0 && regReady[rs1] > ready) {
+        ready = regReady[rs1];
         producer = this.regProducer[rs1];
       }
-      if (rs2 !== 0 && this.regReady[rs2] > ready) {
-        ready = this.regReady[rs2];
+      if (rs2 !== 0 && regReady[rs2] > ready) {
+        ready = regReady[rs2];
         producer = this.regProducer[rs2];
       }
       if (ready > t) {
@@ -854,15 +908,15 @@ export class RocketModel {
         this.stall(S_MULDIV, this.mdFree - t);
         t = this.mdFree;
       }
-      const ev = f.ev[j];
-      const w = (p0 + f.evOff[j]) >> 2;
-      t = this.dcacheOrderWait(cls, raw, ev === LOG_EV_LOAD || ev === LOG_EV_STORE, t);
+      const ev = evs[j];
+      const isMem = ev === LOG_EV_LOAD || ev === LOG_EV_STORE;
+      if (this.fencePending || cls === C_FENCE_I || cls === C_SYSTEM) t = this.dcacheOrderWait(cls, f.raw[j], isMem, t);
       const issue = t;
-      this.lastReadOffset = issue - start;
       let post = 0;
 
       // Data access (observe's).
-      if (ev === LOG_EV_LOAD || ev === LOG_EV_STORE) {
+      const w = (p0 + f.evOff[j]) >> 2;
+      if (isMem) {
         if (this.portBusyUntil > issue) {
           const wait = this.portBusyUntil - issue;
           this.stall(S_XPC, wait);
@@ -870,8 +924,10 @@ export class RocketModel {
         }
         if (xlateData) {
           const va = m32[w + 1] * 4294967296 + (m32[w] >>> 0);
-          if (!this.dtlb.lookup(va, asidTag)) {
+          if (!this.dtlb.lookupVpn(Math.floor(va / 4096), asidTag)) {
             this.evDtlbMisses++;
+            cur.p = p0 + f.evEnd[j];
+            cur.j = j + 1;
             const wk = this.walk(va, this.dtlb) + this.replayPenalty;
             this.stall(S_DTLB, wk);
             post += wk;
@@ -885,7 +941,19 @@ export class RocketModel {
           this.stall(S_DCACHE, rawHazard);
           post += rawHazard;
         }
-        post += this.dataAccess(mpa, f.memSize[j], true, ev === LOG_EV_STORE, true);
+        // dataAccess, with the cacheable check here: an address passed to a call is a boxed double.
+        let cacheable = false;
+        for (let r = 0; r < cacheBase.length; r++) if (mpa >= cacheBase[r] && mpa < cacheEnd[r]) cacheable = true;
+        if (cacheable) {
+          const end = mpa + f.memSize[j] - 1;
+          const small = mpa >= 0 && end < 4294967296;
+          const cost = this.dcacheLines(small ? mpa >>> dsh : Math.floor(mpa / dlb), small ? end >>> dsh : Math.floor(end / dlb), ev === LOG_EV_STORE, true);
+          if (cost !== 0) this.stall(S_DCACHE, cost);
+          post += cost;
+        } else {
+          this.stall(S_UNCACHED, this.uncachedLatency);
+          post += this.uncachedLatency;
+        }
         this.dcacheIdleIssue = issue + post + 4;
         if (ev === LOG_EV_STORE) {
           this.lastStoreWord = word;
@@ -894,12 +962,12 @@ export class RocketModel {
       }
 
       // Result latency (observe's, for the classes a block holds).
-      const rd = f.rd[j];
+      const rd = rds[j];
       let mdCycles = 0;
       if (isMulDiv) {
         mdCycles = cls === C_MUL && this.mulUnroll === 0
           ? this.mulLatency
-          : mulDivCyclesHalves(OP_FACTS.mulDiv[opId], cls === C_MUL, m32[w], m32[w + 1], m32[w + 2], m32[w + 3], this.mulUnroll, this.params.mulEarlyOut, this.params.divEarlyOut);
+          : mulDivCyclesHalves(OP_FACTS.mulDiv[f.id[j]], cls === C_MUL, m32[w], m32[w + 1], m32[w + 2], m32[w + 3], this.mulUnroll, this.params.mulEarlyOut, this.params.divEarlyOut);
       }
       if (rd > 0) {
         let latency = 1;
@@ -910,50 +978,59 @@ export class RocketModel {
           latency = mdCycles;
           prod = 1;
         }
-        this.regReady[rd] = issue + post + latency;
+        regReady[rd] = issue + post + latency;
         this.regProducer[rd] = prod;
       }
       if (isMulDiv) this.mdFree = cls === C_MUL && this.mulUnroll === 0 ? issue + 1 : issue + mdCycles;
 
       // Control flow (observe's).
-      const nextPc = j + 1 < k ? f.pc[j + 1] : passNext;
-      const fallThrough = pc + size;
-      if (cls === C_BRANCH) {
+      let redirected = false;
+      if (cls === C_BRANCH || cls === C_JAL || cls === C_JALR) {
+        const nextPc = j + 1 < k ? pcs[j + 1] : passNext;
+        const fallThrough = pc + size;
         this.evBranches++;
         const bp = this.bp;
         bp.pc = pc;
         bp.nextPc = nextPc;
         bp.fallThrough = fallThrough;
-        const c = this.predicted(bp.branch(size, nextPc !== fallThrough));
-        if (c > 0 && nextPc !== fallThrough) this.wrongPathFetch(pa + size, issue + post, c);
+        const c = this.predicted(cls === C_BRANCH ? bp.branch(size, nextPc !== fallThrough) : bp.jump(rd > 0 ? rd : 0, cls === C_JALR ? rs1 : -1));
+        if (c > 0 && nextPc !== fallThrough) {
+          this.fetchAheadBytes = fab;
+          this.wrongPathFetch(f.fetchPa[j] + size, issue + post, c);
+        }
         post += c;
-      } else if (cls === C_JAL || cls === C_JALR) {
-        this.evBranches++;
-        const bp = this.bp;
-        bp.pc = pc;
-        bp.nextPc = nextPc;
-        bp.fallThrough = fallThrough;
-        const c = this.predicted(bp.jump(rd > 0 ? rd : 0, cls === C_JALR ? rs1 : -1));
-        if (c > 0 && nextPc !== fallThrough) this.wrongPathFetch(pa + size, issue + post, c);
-        post += c;
-      }
-      let flush = 0;
-      if (cls === C_FENCE_I) {
-        flush = this.params.fenceIPenalty;
+        redirected = (this.touched & (1 << S_MISPREDICT)) !== 0;
+      } else if (cls === C_FENCE_I) {
+        const flush = this.params.fenceIPenalty;
         this.icache.invalidateAll();
         this.lastFetchLine = NaN;
+        if (flush > 0) {
+          this.evFlushes++;
+          this.stall(S_FLUSH, flush);
+          post += flush;
+          redirected = true;
+        }
       }
-      if (flush > 0) {
-        this.evFlushes++;
-        this.stall(S_FLUSH, flush);
-        post += flush;
+      now = issue + 1 + post;
+      // The front end's queue (frontEndAdvance).
+      if (redirected) fab = 0;
+      else {
+        const b = fab + fetchBytes * (now - start - fetchStall) - size;
+        fab = b < 0 ? 0 : b > fetchQueueBytes ? fetchQueueBytes : b;
       }
-      this.now = issue + 1 + post;
-      const redirected = flush > 0 || (this.touched & (1 << S_MISPREDICT)) !== 0;
-      this.frontEndAdvance(size, this.now - start - fetchStall, redirected);
-      this.finish(start);
+      // finish
+      lastCycles = now - start;
+      if (this.touched !== 0) {
+        for (let m = this.touched, q = 0; m !== 0; m >>>= 1, q++) if ((m & 1) !== 0) this.totalStalls[q] += stalls[q];
+      }
     }
-    return this.now - startAll - k;
+    this.now = now;
+    this.fetchAheadBytes = fab;
+    this.instructions += k;
+    this.lastCycles = lastCycles;
+    cur.p = p0 + (k > 0 ? f.evEnd[k - 1] : 0);
+    cur.j = k;
+    return now - startAll - k;
   }
 
   /**

@@ -45,7 +45,11 @@ export class Tlb {
 
   /** Hit for virtual address va under asid (pass 0 when ASIDs are not tagged)? Updates LRU. */
   lookup(va: number, asid: number): boolean {
-    const vpn = Math.floor(va / PAGE);
+    return this.lookupVpn(Math.floor(va / PAGE), asid);
+  }
+
+  /** lookup by virtual page number (va / 4096, rounded down): a small integer, where va is a double. */
+  lookupVpn(vpn: number, asid: number): boolean {
     // The entries have not changed since the last hit for this vpn and asid: the scan below would stop
     // at the same entry.
     if (vpn === this.memoVpn && asid === this.memoAsid) {
