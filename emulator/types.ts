@@ -222,4 +222,6 @@ export interface ReplayCursor {
   readonly romBias: number;
   readonly xlateFetch: number;
   readonly xlateData: number;
+  /** The privilege the batch ran in (a batch of translated code never changes it). */
+  readonly priv: number;
 }

@@ -91,6 +91,7 @@ export class LogReplayer implements ReplayCursor {
   xlateFetch = 0;
   xlateData = 0;
   passNext = 0.5;
+  priv = 0;
 
   constructor(
     private readonly h: Hart,
@@ -134,6 +135,7 @@ export class LogReplayer implements ReplayCursor {
     this.m32 = m32;
     this.xlateFetch = xlateFetch;
     this.xlateData = xlateData;
+    this.priv = priv;
     const replayPass = observer.replayPass;
     this.replaying = true;
     try {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { CommitObserver, CommitRecord, PageTableReader } from '../types.js';
 import { CoreParamsError, parseCoreParams, rocketParams, type CoreParams } from './params.js';
-import { N_STALLS, RocketModel, STALL_NAMES, type CoreStats, type StallName } from './rocket.js';
+import { N_STALLS, RocketModel, STALL_NAMES, type CoreStats, type PassRecord, type StallName } from './rocket.js';
 import ROCKET_SRAM from './cores/rocket-sram.json';
 import ROCKET_DRAM from './cores/rocket-dram.json';
 
@@ -15,7 +15,7 @@ import ROCKET_DRAM from './cores/rocket-dram.json';
 export const NAMED_CORES: Readonly<Record<string, unknown>> = Object.freeze({ 'rocket-sram': ROCKET_SRAM, 'rocket-dram': ROCKET_DRAM });
 
 export { CoreParamsError, parseCoreParams, rocketParams, ROCKET_PARAMS, type CoreParams, type XpcParams } from './params.js';
-export { STALL_NAMES, mulDivCycles, type CoreStats, type StallName } from './rocket.js';
+export { STALL_NAMES, mulDivCycles, type CoreStats, type PassRecord, type StallName } from './rocket.js';
 
 export type CoreSpec = 'rocket' | 'ideal' | CoreParams;
 
@@ -34,6 +34,11 @@ export interface CoreModel {
   readonly lastStalls: Float64Array;
   /** XPC extension point: extra cycles for an XPC instruction (see docs/cycle-model.md). */
   setXpcCost(hook: ((rec: CommitRecord) => number) | null): void;
+  /**
+   * Have the observer's replayPass write each replayed instruction's cycles and stalls into the returned
+   * record (RocketModel.recordPasses); null when the model has no replayPass (ideal).
+   */
+  recordPasses(on: boolean): PassRecord | null;
 }
 
 /**
@@ -50,6 +55,7 @@ export function createCoreModel(spec: CoreSpec, reader: PageTableReader | null =
       reset: () => {},
       lastStalls: new Float64Array(N_STALLS),
       setXpcCost: () => {},
+      recordPasses: () => null,
     };
   }
   const params = spec === 'rocket' ? rocketParams() : spec;
@@ -62,6 +68,7 @@ export function createCoreModel(spec: CoreSpec, reader: PageTableReader | null =
     reset: () => model.reset(),
     lastStalls: model.lastStalls,
     setXpcCost: (hook) => model.setXpcCost(hook),
+    recordPasses: (on) => model.recordPasses(on),
   };
 }
 

@@ -65,6 +65,16 @@ export interface CoreStats {
 const NO_FLUSH_CSRS = new Set([0x140, 0x141, 0x142, 0x143, 0x340, 0x341, 0x342, 0x343]);
 const CSR_SATP = 0x180;
 const CSR_XSEGMASK_OFF = 0x800, CSR_XSEGMASK_LEN = 0x801;
+/**
+ * Per instruction of the pass replayPass last replayed (index j in its block): the cycles it cost, whether
+ * any stall category was touched, and then its stall cycles at stalls[j * N_STALLS + category].
+ */
+export interface PassRecord {
+  cycles: Float64Array;
+  stalled: Uint8Array;
+  stalls: Float64Array;
+}
+
 /** RocketModel.planOf: per instruction of a translated block, what replayPass would otherwise derive on every pass. */
 interface ReplayPlan {
   owner: RocketModel;
@@ -192,6 +202,8 @@ export class RocketModel {
 
   /** The observer to hand to Machine.run. */
   readonly observer: CommitObserver;
+  /** Where replayPass writes each instruction's cycles and stalls, when asked to (recordPasses). */
+  private passOut: PassRecord | null = null;
 
   constructor(params: CoreParams, reader: PageTableReader | null = null) {
     this.params = params;
@@ -281,6 +293,26 @@ export class RocketModel {
       default: latency = P.fpMiscLatency;
     }
     this.fregReady[fpRegisterAt(raw, lo, FP_DST_PRIME[opId])] = at + latency;
+  }
+
+  /**
+   * Have replayPass write each instruction's cycles and stall breakdown of the pass it replays into the
+   * returned PassRecord (on), for a profiler that reads passes instead of records; or stop (off).
+   */
+  recordPasses(on: boolean, capacity = 64): PassRecord | null {
+    if (!on) {
+      this.passOut = null;
+      return null;
+    }
+    const n = Math.max(capacity, this.passOut?.stalled.length ?? 0);
+    if (this.passOut === null || this.passOut.stalled.length < n) {
+      const old = this.passOut;
+      this.passOut = { cycles: new Float64Array(n), stalled: new Uint8Array(n), stalls: new Float64Array(n * N_STALLS) };
+      // A caller holding the old record reads the new arrays through the same object.
+      if (old !== null) Object.assign(old, this.passOut);
+      this.passOut = old ?? this.passOut;
+    }
+    return this.passOut;
   }
 
   /** Cold caches, TLBs and predictors; counters to zero. */
@@ -825,6 +857,8 @@ export class RocketModel {
    */
   replayPass(f: ReplayFacts, k: number, cur: ReplayCursor): number {
     const plan = this.planOf(f);
+    const out = this.passOut;
+    if (out !== null && out.stalled.length < k) this.recordPasses(true, k);
     const pcs = f.pc, sizes = f.size, evs = f.ev, rds = f.rd;
     const clsOf = plan.cls, rs1Of = plan.rs1, rs2Of = plan.rs2, sameLine = plan.sameLine;
     const regReady = this.regReady;
@@ -1022,6 +1056,11 @@ export class RocketModel {
       lastCycles = now - start;
       if (this.touched !== 0) {
         for (let m = this.touched, q = 0; m !== 0; m >>>= 1, q++) if ((m & 1) !== 0) this.totalStalls[q] += stalls[q];
+      }
+      if (out !== null) {
+        out.cycles[j] = lastCycles;
+        out.stalled[j] = this.touched !== 0 ? 1 : 0;
+        if (this.touched !== 0) out.stalls.set(stalls, j * N_STALLS);
       }
     }
     this.now = now;

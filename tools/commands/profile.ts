@@ -2,7 +2,7 @@
 // mode under the chosen core model; `--regions FILE` adds the cost of named code paths
 // (docs/cycle-model.md, "Regions").
 
-import { STALL_NAMES } from '../../emulator/timing/index.js';
+import { STALL_NAMES, type PassRecord } from '../../emulator/timing/index.js';
 import type { CommitRecord } from '../../emulator/types.js';
 import { Profiler, type ProfileReport, type ProfileRow } from '../trace/profile.js';
 import { RegionAccounting, parseRegions, type RegionResult } from '../trace/regions.js';
@@ -143,7 +143,8 @@ export async function main(args: string[]): Promise<number> {
     // With a cycle model the profiler reads only the pc, privilege and trap flag of each record and the
     // cycles and stalls the model gives it: records replayed from translated blocks serve as well.
     const sinkReplayable = regions === null && kernelImage === null;
-    const r = await runProgram(s, { maxInsns: o.maxInsns, sink: counted ? undefined : sink, sinkReplayable, afterSlice: () => console.flush() });
+    const passSink = (pcs: Float64Array, k: number, priv: number, out: PassRecord): void => profiler.observePass(pcs, k, priv, out);
+    const r = await runProgram(s, { maxInsns: o.maxInsns, sink: counted ? undefined : sink, sinkReplayable, passSink, afterSlice: () => console.flush() });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     if (counted) {
       counted.collect();

@@ -4,7 +4,7 @@
 // stderr line and the exit status of the table in exit.ts (docs/cli.md).
 
 import { Machine, MachineError, type MachineStats, type Tier } from '../../emulator/machine.js';
-import { CoreParamsError, coreFromOption, type CoreModel } from '../../emulator/timing/index.js';
+import { CoreParamsError, coreFromOption, type CoreModel, type PassRecord } from '../../emulator/timing/index.js';
 import { createXpcHook } from '../../emulator/xpc/hook.js';
 import { createMechHook, parseExtList, type Mechanism } from '../../emulator/mech/hook.js';
 import type { CommitObserver, CommitRecord, LoadableProgram } from '../../emulator/types.js';
@@ -202,6 +202,12 @@ export interface RunControl {
    * the run may then go on the jit tier as it does without the sink.
    */
   sinkReplayable?: boolean;
+  /**
+   * With sinkReplayable: the sink's reader of whole passes over translated blocks (pcs in order, k
+   * retired in mode priv, their cycles and stalls in `out`), so the model may replay them straight from
+   * the commit log (CommitObserver.replayPass) instead of a record per instruction.
+   */
+  passSink?: (pcs: Float64Array, k: number, priv: number, out: PassRecord) => void;
   /** True once the guest's console output has nowhere to go (stdout closed). */
   closed?: () => boolean;
   /** Called between slices (flush buffered console output). */
@@ -233,7 +239,19 @@ export async function runProgram(s: Session, c: RunControl): Promise<Outcome> {
       }
       return cost;
     };
-    if (c.sinkReplayable === true && model?.blockReplay === true) observer.blockReplay = true;
+    if (c.sinkReplayable === true && model?.blockReplay === true) {
+      observer.blockReplay = true;
+      const out = c.passSink !== undefined && model.replayPass !== undefined ? s.model.recordPasses(true) : null;
+      if (out !== null) {
+        const replayPass = model.replayPass!;
+        const passSink = c.passSink!;
+        observer.replayPass = (f, k, cur) => {
+          const extra = replayPass(f, k, cur);
+          if (stopWhy === null) passSink(f.pc, k, cur.priv, out);
+          return extra;
+        };
+      }
+    }
   }
   if (c.gdb?.flags.port !== undefined) {
     const g = c.gdb;

@@ -2,7 +2,7 @@
 // the pc) and per privilege mode.
 
 import type { CommitRecord } from '../../emulator/types.js';
-import { STALL_NAMES, type StallName } from '../../emulator/timing/index.js';
+import { STALL_NAMES, type PassRecord, type StallName } from '../../emulator/timing/index.js';
 
 const N = STALL_NAMES.length;
 
@@ -110,18 +110,50 @@ export class Profiler {
     }
   }
 
+  /**
+   * The k instructions of a pass the cycle model replayed from a translated block (pcs: the block's,
+   * in order; out: their cycles and stalls, RocketModel.recordPasses), all retired in mode priv: the
+   * same sums as observe with each of their records.
+   */
+  observePass(pcs: Float64Array, k: number, priv: number, out: PassRecord): void {
+    for (let j = 0; j < k; j++) {
+      const pc = pcs[j];
+      if (!(pc >= this.curStart && pc < this.curEnd && priv === this.curPrivRaw)) this.switchToPc(pc, priv, null);
+      const cycles = out.cycles[j];
+      this.pendCycles += cycles;
+      this.total += cycles;
+      this.pendInsns++;
+      this.insns++;
+      if (out.stalled[j] !== 0) {
+        const pend = this.pendStalls;
+        for (let q = 0; q < N; q++) {
+          const v = out.stalls[j * N + q];
+          if (v !== 0) {
+            pend[q] += v;
+            this.pendStalled = true;
+          }
+        }
+      }
+    }
+  }
+
   /** The record is outside the current run: find its function, settle the run if it changed. */
   private switchTo(rec: CommitRecord): void {
+    this.switchToPc(rec.pc, rec.priv, rec);
+  }
+
+  /** switchTo for a pc retired in mode priv (rec: its record, when there is one). */
+  private switchToPc(pc: number, priv: number, rec: CommitRecord | null): void {
     const map = this.symbols;
-    const i = map.indexOfRecord ? map.indexOfRecord(rec) : map.indexOf(rec.pc);
+    const i = map.indexOfRecord && rec !== null ? map.indexOfRecord(rec) : map.indexOf(pc);
     const f = i < 0 ? map.ranges.length : i;
-    const p = rec.priv & 3;
+    const p = priv & 3;
     if (f !== this.curFn || p !== this.curPriv) {
       this.settle();
       this.curFn = f;
       this.curPriv = p;
     }
-    this.curPrivRaw = rec.priv;
+    this.curPrivRaw = priv;
     // The pc range that maps to f for sure: a plain symbol table's range (a kernel image's map looks at
     // more than the pc, and a pc outside every range is looked up each time).
     const r = i >= 0 && !map.indexOfRecord ? (map.ranges[i] as { start?: number; end?: number }) : null;
