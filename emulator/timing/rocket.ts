@@ -856,7 +856,8 @@ export class RocketModel {
    * counter. Returns the cycles beyond one per instruction.
    */
   replayPass(f: ReplayFacts, k: number, cur: ReplayCursor): number {
-    const plan = this.planOf(f);
+    const cached = f.plan as ReplayPlan | null;
+    const plan = cached !== null && cached.owner === this ? cached : this.planOf(f);
     const out = this.passOut;
     if (out !== null && out.stalled.length < k) this.recordPasses(true, k);
     const pcs = f.pc, sizes = f.size, evs = f.ev, rds = f.rd;
