@@ -169,7 +169,8 @@ export type CommitObserver = ((rec: CommitRecord) => number) & {
    * Optional, for an observer with blockReplay: replays one pass over a translated block straight from
    * its commit log, with the same effect as calling the observer with each of the pass's records in
    * order (jit/replay.ts; tests/jit-rocket-lockstep.test.ts). Returns the cycles beyond one per
-   * instruction. Used only when nothing else wants the records (no trace or profile sink).
+   * instruction. Used when nothing else wants the records (not under a trace sink; the profiler reads
+   * whole passes instead: tools/commands/program.ts RunControl.passSink).
    */
   replayPass?: (facts: ReplayFacts, k: number, cursor: ReplayCursor) => number;
 };
@@ -204,10 +205,11 @@ export interface ReplayFacts {
 }
 
 /**
- * Where a replayPass reads the log, and how far it got: it sets p (byte offset in m32's memory just past
- * the event of the instruction being replayed) and j (instructions of the pass replayed so far, that one
- * included) before it models each instruction, so the machine can tell what memory held at it (the
- * model's page walker reads page tables as they were). A memory offset m of an event is the physical
+ * Where a replayPass reads the log, and how far it got: before anything that reads memory through the
+ * machine (the model's page walker) it sets p (byte offset in m32's memory just past the event of the
+ * instruction being replayed) and j (instructions of the pass replayed so far, that one included), so
+ * the machine can tell what memory held at that instruction (page tables as they were); at the end, p
+ * is past the pass's events and j = k. A memory offset m of an event is the physical
  * address m + ramBias at or above ramSplit, m + romBias below. xlateFetch/xlateData: the batch's
  * CommitRecord.xlate bits for fetches and for data accesses. passNext: the pc after the pass's last
  * instruction (its record's nextPc).

@@ -304,15 +304,15 @@ export class RocketModel {
       this.passOut = null;
       return null;
     }
-    const n = Math.max(capacity, this.passOut?.stalled.length ?? 0);
-    if (this.passOut === null || this.passOut.stalled.length < n) {
-      const old = this.passOut;
-      this.passOut = { cycles: new Float64Array(n), stalled: new Uint8Array(n), stalls: new Float64Array(n * N_STALLS) };
-      // A caller holding the old record reads the new arrays through the same object.
-      if (old !== null) Object.assign(old, this.passOut);
-      this.passOut = old ?? this.passOut;
+    if (this.passOut === null) this.passOut = { cycles: new Float64Array(0), stalled: new Uint8Array(0), stalls: new Float64Array(0) };
+    const out = this.passOut;
+    if (out.stalled.length < capacity) {
+      // Grown in place: a caller holding the record reads the new arrays through the same object.
+      out.cycles = new Float64Array(capacity);
+      out.stalled = new Uint8Array(capacity);
+      out.stalls = new Float64Array(capacity * N_STALLS);
     }
-    return this.passOut;
+    return out;
   }
 
   /** Cold caches, TLBs and predictors; counters to zero. */
