@@ -149,7 +149,7 @@ describe.skipIf(!haveGcc)('gcc output linked by GNU ld, by rvx ld, and assembled
         const rvxObjs: string[] = [];
         for (const src of srcs) {
           const o = src.replace(/\.s$/, '.rvx.o');
-          const c = await captureMain(asmMain, ['-c', src, '-o', o]);
+          const c = await captureMain(asmMain, ['-c', '--no-relax', src, '-o', o]);
           expect(c.stderr).toBe('');
           rvxObjs.push(o);
           if (src.startsWith(join(dir, tag))) {

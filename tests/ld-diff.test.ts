@@ -231,7 +231,7 @@ describe.skipIf(!haveGcc)('rvx asm writes .eh_frame for .cfi_* as GNU as does', 
       must(GCC, [...ARCH, '-O2', '-fasynchronous-unwind-tables', '-S', c, '-o', s]);
       const o = s.replace(/\.s$/, '.rvx.o');
       const g = s.replace(/\.s$/, '.gnu.o');
-      const r = await captureMain(asmMain, ['-c', s, '-o', o]);
+      const r = await captureMain(asmMain, ['-c', '--no-relax', s, '-o', o]);
       expect(r.stderr).toBe('');
       must(`${PREFIX}as`, ['-march=rv64imac', '-mabi=lp64', '-mno-relax', s, '-o', g]);
       const frames = (f: string) =>

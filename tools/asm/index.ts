@@ -269,7 +269,8 @@ export function assembleObject(source: SourceFile, options: AssembleOptions & { 
   u.gnuRelaxObject = u.gnu && (options.relax ?? true);
   u.run(source);
   const isa = parseIsa(march.error === null ? (options.march ?? 'rv64imac') : 'rv64imac');
-  const bytes = writeObject(u, { relax: options.relax ?? u.gnu, floatAbi: abi ?? 0, defaultAttrs: { ints: new Map(), strs: new Map(), arch: typeof isa === 'string' ? null : isa } }, diags);
+  // Relaxation marks are on unless asked off, as GNU as and clang's integrated assembler write objects.
+  const bytes = writeObject(u, { relax: options.relax ?? true, floatAbi: abi ?? 0, defaultAttrs: { ints: new Map(), strs: new Map(), arch: typeof isa === 'string' ? null : isa } }, diags);
   return { ok: !diags.some((d) => d.severity === 'error'), diagnostics: diags, bytes };
 }
 
