@@ -8,7 +8,7 @@ import { parseIsaString } from '../../isa/isa-string.js';
 import { EXIT, EXIT_TABLE } from './exit.js';
 import { commandLine, helpText, UsageError, type CommandSpec, type FlagSpec, type ParsedArgs } from './flags.js';
 import { checkOutputDir, checkOutputFile } from './io.js';
-import { failureStatus } from './program.js';
+import { failureStatus } from './failure.js';
 
 type BenchMain = (args: string[]) => Promise<number>;
 
