@@ -131,6 +131,9 @@ export class OutputSink {
   private used = 0;
   private gone = false;
 
+  /** The last byte written (-1: none yet). */
+  private last = -1;
+
   /** Flush at newlines? Decided at the first newline (isTerminal loads node:tty). */
   private lineBuffered: boolean | undefined;
 
@@ -147,6 +150,7 @@ export class OutputSink {
   write(bytes: Uint8Array): void {
     if (this.closed) return;
     let nl = false;
+    if (bytes.length > 0) this.last = bytes[bytes.length - 1];
     for (let i = 0; i < bytes.length; i++) {
       if (this.used === this.buf.length) this.flush();
       if (this.closed) return;
@@ -155,6 +159,12 @@ export class OutputSink {
       if (b === 10) nl = true;
     }
     if (nl && (this.lineBuffered ??= this.interactive && isTerminal(this.fd))) this.flush();
+  }
+
+  /** End a line the program left open and flush, so what rvx writes next to the same stream starts a line. */
+  endLine(): void {
+    if (this.last !== -1 && this.last !== 10) this.write(new Uint8Array([10]));
+    this.flush();
   }
 
   flush(): void {
