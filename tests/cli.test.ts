@@ -141,6 +141,17 @@ describe('install and first run', () => {
 describe('the code cache (tools/launch.ts)', () => {
   const cacheDir = join(OUT, 'cache');
   const runCache = () => readdirSync(cacheDir).find((f) => f.startsWith('run-') && f.endsWith('.v8'));
+  it('every command has its own bundle, which help CMD and CMD --help load', async () => {
+    const usage = (await rvx(['--help'])).stdout;
+    const names = [...usage.matchAll(/^  ([a-z]+) /gm)].map((m) => m[1]);
+    expect(names.length).toBeGreaterThanOrEqual(9);
+    for (const n of names) expect(existsSync(join(OUT, 'cli', `${n}.cjs`)), n).toBe(true);
+    for (const argv of [['help', 'ld'], ['ld', '--help']]) {
+      const r = await rvx(argv);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^usage: rvx ld /);
+    }
+  });
   it('the build leaves caches for asm and run, each headed by the build id', () => {
     const names = readdirSync(cacheDir);
     expect(names.some((f) => f.startsWith('asm-'))).toBe(true);

@@ -1,8 +1,9 @@
 // Builds the CLI into dist/, so `npm start` and `rvx` need no TS loader:
-//   dist/cli.cjs   every command in one CommonJS bundle; a command's modules are initialised only when that
-//                  command runs (esbuild turns each `import()` into a lazy initialiser), so `rvx run` does
-//                  not evaluate the assembler, the linker or the benchmarks;
-//   dist/rvx.cjs   the launcher and the package's bin (tools/launch.ts): runs cli.cjs through a V8 code cache;
+//   dist/cli/      one CommonJS bundle per command (cli.ts with that command alone; cli.cjs for help and
+//                  --version), so `rvx run` neither reads nor evaluates the assembler, the linker or the
+//                  benchmarks; within a bundle esbuild turns each `import()` into a lazy initialiser;
+//   dist/rvx.cjs   the launcher and the package's bin (tools/launch.ts): runs the command's bundle through a
+//                  V8 code cache;
 //   dist/rvx.mjs   the same launcher for `node dist/rvx.mjs ...` (an ES module that loads rvx.cjs);
 //   dist/cache/    the code caches, made here by a small `rvx asm` and `rvx run` (and again by any run that
 //                  finds its cache missing or refused, when dist/ is writable).
@@ -20,27 +21,52 @@ const outdir = resolve(at > 0 && process.argv[at + 1] ? process.argv[at + 1] : '
 const makeCache = !process.argv.includes('--no-cache');
 
 // What earlier layouts left behind (the ESM chunks), and caches made for an older bundle.
-for (const old of ['chunks', 'cache', 'rvx.mjs.map']) rmSync(join(outdir, old), { recursive: true, force: true });
+for (const old of ['chunks', 'cache', 'cli', 'cli.cjs', 'cli.cjs.map', 'rvx.mjs.map']) rmSync(join(outdir, old), { recursive: true, force: true });
 
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' };
 
-await build({
-  ...common,
-  entryPoints: ['tools/cli.ts'],
-  outfile: join(outdir, 'cli.cjs'),
-  sourcemap: true,
-  // ASCII only (esbuild's default, stated because the launcher reads the bundle as latin1).
-  charset: 'ascii',
-  // No comments (some are not ASCII) or indentation: a smaller file to read and scan; names stay readable.
-  minifyWhitespace: true,
-  legalComments: 'none',
-  // tools/bench/repo.ts finds the repository from its own location.
-  define: { 'import.meta.url': '__rvx_import_meta_url' },
-  banner: { js: 'var __rvx_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+// One bundle per command (and 'cli' for help, --version and mistakes): cli.ts with only that command's
+// module, the others' `import()` resolved to a stub that is never called (the launcher picks the bundle by
+// the command line). A command's bundle is what it runs, so start-up reads and deserializes no more.
+const COMMANDS = ['asm', 'ld', 'disasm', 'run', 'trace', 'profile', 'kernel', 'bench', 'demo'];
+const onlyCommand = (keep) => ({
+  name: 'rvx-only-command',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/commands\/[a-z]+\.js$/ }, (args) => {
+      const name = args.path.slice('./commands/'.length, -'.js'.length);
+      if (!args.importer.endsWith(join('tools', 'cli.ts')) || !COMMANDS.includes(name) || name === keep) return undefined;
+      return { path: name, namespace: 'rvx-absent' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'rvx-absent' }, (args) => ({
+      contents: `export async function main() { throw new Error("this bundle does not hold 'rvx ${args.path}' (dist/rvx.cjs picks the bundle)"); }`,
+      loader: 'js',
+    }));
+  },
 });
-const bundle = readFileSync(join(outdir, 'cli.cjs'));
-if (bundle.some((b) => b > 0x7f)) throw new Error('dist/cli.cjs is not ASCII: tools/launch.ts reads it as latin1');
-const buildId = createHash('sha256').update(bundle).digest('hex').slice(0, 20);
+const bundles = [...COMMANDS, 'cli'];
+const hash = createHash('sha256');
+for (const name of bundles) {
+  const file = join(outdir, 'cli', `${name}.cjs`);
+  await build({
+    ...common,
+    entryPoints: ['tools/cli.ts'],
+    outfile: file,
+    sourcemap: true,
+    plugins: [onlyCommand(name)],
+    // ASCII only (esbuild's default, stated because the launcher reads the bundle as latin1).
+    charset: 'ascii',
+    // No comments (some are not ASCII) or indentation: a smaller file to read and scan; names stay readable.
+    minifyWhitespace: true,
+    legalComments: 'none',
+    // tools/bench/repo.ts finds the repository from its own location.
+    define: { 'import.meta.url': '__rvx_import_meta_url' },
+    banner: { js: 'var __rvx_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+  });
+  const bytes = readFileSync(file);
+  if (bytes.some((b) => b > 0x7f)) throw new Error(`${file} is not ASCII: tools/launch.ts reads it as latin1`);
+  hash.update(bytes);
+}
+const buildId = hash.digest('hex').slice(0, 20);
 
 await build({
   ...common,

@@ -1,14 +1,14 @@
 // The `rvx` launcher (built into dist/rvx.cjs, the package's bin; dist/rvx.mjs loads it too). It runs the
-// CLI bundle (dist/cli.cjs, every command in one CommonJS file whose commands are initialised only when
-// they run) through a V8 code cache, so a short command does not spend its first tens of milliseconds
-// parsing and compiling JavaScript: issue #12's "rvx run of a tiny program in ≤ 150 ms".
+// command's CLI bundle (dist/cli/<command>.cjs: tools/cli.ts with that one command, a CommonJS file)
+// through a V8 code cache, so a short command does not spend its first tens of milliseconds parsing and
+// compiling JavaScript: issue #12's "rvx run of a tiny program in ≤ 150 ms".
 //
 // The cache (dist/cache/<command>-<node version>-<arch>.v8) is V8's serialized bytecode of the functions a
 // command ran (`vm.Script#createCachedData` after the run, so the lazily compiled functions are in it). It is
 // written by `npm run build` (tools/build.mjs runs a small asm and run) and again by any run that finds it
 // missing, stale or rejected — atomically (a temporary file renamed into place), and only where dist/ is
 // writable: a read-only install simply runs without a new cache. Validation: the file starts with the build
-// id of the bundle it was made from (a hash of dist/cli.cjs that the build writes into this launcher) and
+// id of the bundles it was made from (a hash of dist/cli/ that the build writes into this launcher) and
 // V8 itself refuses data from another V8 version, other V8 flags or another source (`cachedDataRejected`);
 // a refused or unreadable cache is ignored silently. RVX_CODE_CACHE=0 turns the cache off (no read, no write).
 
@@ -17,16 +17,16 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 
-/** The build id of dist/cli.cjs (tools/build.mjs defines it; 'dev' when this file runs unbundled). */
+/** The build id of dist/cli/ (tools/build.mjs defines it; undefined when this file runs unbundled). */
 declare const RVX_BUILD_ID: string | undefined;
 
-/** Commands that get a cache of their own (what one command compiles is of little use to another). */
-export const CACHED_COMMANDS: readonly string[] = ['asm', 'ld', 'disasm', 'run', 'trace', 'profile', 'kernel', 'bench', 'demo'];
+/** Commands with a bundle and a cache of their own (tools/build.mjs lists the same; tools/cli.ts has them all). */
+export const BUNDLED_COMMANDS: readonly string[] = ['asm', 'ld', 'disasm', 'run', 'trace', 'profile', 'kernel', 'bench', 'demo'];
 
-/** Which cache a command line uses: its command, or 'cli' for help, version and mistakes. */
-export function cacheKey(argv: readonly string[]): string {
-  const cmd = argv[0];
-  return cmd !== undefined && CACHED_COMMANDS.includes(cmd) ? cmd : 'cli';
+/** Which bundle (and cache) a command line runs: its command's ('help CMD' too), or 'cli' for the rest. */
+export function bundleFor(argv: readonly string[]): string {
+  const cmd = argv[0] === 'help' ? argv[1] : argv[0];
+  return cmd !== undefined && BUNDLED_COMMANDS.includes(cmd) ? cmd : 'cli';
 }
 
 /** The cache file's header: the bundle's build id, so a cache never outlives the bundle it was made from. */
@@ -39,12 +39,15 @@ const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) {
 const WRAP_TAIL = '\n})';
 
 /**
- * Run the CLI bundle `bundle` (a CommonJS file) through the code cache in `cacheDir`. Never throws because
+ * Run the command line's bundle from dist/cli/ through its code cache in dist/cache/. Never throws because
  * of the cache: any problem with it means running without one.
  */
-export function launch(bundle: string, cacheDir: string, buildId: string, argv: readonly string[]): void {
-  const useCache = process.env.RVX_CODE_CACHE !== '0' && buildId !== 'dev';
-  const cacheFile = join(cacheDir, `${cacheKey(argv)}-${process.version}-${process.arch}.v8`);
+export function launch(dist: string, buildId: string, argv: readonly string[]): void {
+  const name = bundleFor(argv);
+  const bundle = join(dist, 'cli', `${name}.cjs`);
+  const cacheDir = join(dist, 'cache');
+  const useCache = process.env.RVX_CODE_CACHE !== '0';
+  const cacheFile = join(cacheDir, `${name}-${process.version}-${process.arch}.v8`);
   const header = cacheHeader(buildId);
   let cached: Buffer | undefined;
   if (useCache) {
@@ -96,5 +99,5 @@ function writeCache(script: Script, dir: string, file: string, header: Buffer): 
   }
 }
 
-// Bundled as dist/rvx.cjs, next to dist/cli.cjs and dist/cache/.
-if (typeof RVX_BUILD_ID === 'string') launch(join(__dirname, 'cli.cjs'), join(__dirname, 'cache'), RVX_BUILD_ID, process.argv.slice(2));
+// Bundled as dist/rvx.cjs, next to dist/cli/ and dist/cache/.
+if (typeof RVX_BUILD_ID === 'string') launch(__dirname, RVX_BUILD_ID, process.argv.slice(2));
