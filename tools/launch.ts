@@ -47,7 +47,7 @@ export function launch(dist: string, buildId: string, argv: readonly string[]): 
   const bundle = join(dist, 'cli', `${name}.cjs`);
   const cacheDir = join(dist, 'cache');
   const useCache = process.env.RVX_CODE_CACHE !== '0';
-  const cacheFile = join(cacheDir, `${name}-${process.version}-${process.arch}.v8`);
+  const cacheFile = join(cacheDir, `${name}-${process.version}-${process.arch}${flagsTag()}.v8`);
   const header = cacheHeader(buildId);
   let cached: Buffer | undefined;
   if (useCache) {
@@ -68,6 +68,19 @@ export function launch(dist: string, buildId: string, argv: readonly string[]): 
   const fn = script.runInThisContext() as (e: object, r: NodeRequire, m: object, f: string, d: string) => void;
   const mod = { exports: {} };
   fn.call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, join(bundle, '..'));
+}
+
+/**
+ * '' for a plain `node`; else a tag of Node's own options (command line and NODE_OPTIONS). V8 refuses a
+ * cache made under other flags, so runs with and without, say, --cpu-prof each keep their own instead of
+ * overwriting each other's.
+ */
+export function flagsTag(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string {
+  if (execArgv.length === 0 && nodeOptions === '') return '';
+  const text = `${execArgv.join('\0')}\0${nodeOptions}`;
+  let h = 0x811c9dc5; // FNV-1a, 32 bits: a name, not a check (the header and V8 do the checking)
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return `-f${(h >>> 0).toString(16).padStart(8, '0')}`;
 }
 
 /** Whether a cache can be written in dir (or in the folder that would hold it): no work for a read-only install. */
