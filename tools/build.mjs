@@ -5,8 +5,8 @@
 //   dist/rvx.cjs   the launcher and the package's bin (tools/launch.ts): runs the command's bundle through a
 //                  V8 code cache;
 //   dist/rvx.mjs   the same launcher for `node dist/rvx.mjs ...` (an ES module that loads rvx.cjs);
-//   dist/cache/    the code caches, made here by a small `rvx asm` and `rvx run` (and again by any run that
-//                  finds its cache missing or refused, when dist/ is writable).
+//   dist/cache/    the code caches, made here by running asm, run, disasm, trace, profile and ld on a small
+//                  program (and by any run that finds its cache missing or refused, when dist/ is writable).
 // Runs on `npm install` / `npm ci` through the `prepare` script, so `npx rvx` works right after install.
 // `node tools/build.mjs [--outdir DIR] [--no-cache]`: the CLI tests build a private copy elsewhere.
 import { spawnSync } from 'node:child_process';
@@ -125,12 +125,23 @@ table:  .word 1, 2, 3
 `;
 
 if (makeCache) {
-  // Code caches for the two commands whose start-up is measured (bench costs, bench asm): a small program
-  // through `rvx asm` and `rvx run`. Failure here costs speed, not correctness: warn and go on.
+  // Code caches for the commands that work on one program (bench costs and bench asm measure asm and run):
+  // a small program through each. The first use of a command makes its cache too (kernel, demo and bench
+  // get theirs that way). Failure here costs speed, not correctness: warn and go on.
   const dir = mkdtempSync(join(tmpdir(), 'rvx-build-'));
   try {
     writeFileSync(join(dir, 'warm.s'), WARM_UP);
-    for (const argv of [['asm', 'warm.s', '-o', 'warm.elf'], ['run', 'warm.elf'], ['--version']]) {
+    const steps = [
+      ['asm', 'warm.s', '-o', 'warm.elf'],
+      ['run', 'warm.elf'],
+      ['disasm', 'warm.elf'],
+      ['trace', 'warm.elf', '-o', 'warm.trace'],
+      ['profile', 'warm.elf', '-o', 'warm.prof'],
+      ['asm', '-c', 'warm.s', '-o', 'warm.o'],
+      ['ld', 'warm.o', '-o', 'warm-ld.elf'],
+      ['--version'],
+    ];
+    for (const argv of steps) {
       const r = spawnSync(process.execPath, [join(outdir, 'rvx.cjs'), ...argv], { cwd: dir, encoding: 'utf8', env: { ...process.env, RVX_CODE_CACHE: '1' } });
       if (r.status !== 0) {
         process.stderr.write(`build: warning: no code cache for 'rvx ${argv[0]}' (${(r.stderr || `status ${r.status}`).trim().split('\n')[0]})\n`);
