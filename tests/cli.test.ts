@@ -4,7 +4,7 @@
 // inputs that never end, outputs checked before any work.
 
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -182,6 +182,17 @@ describe('the code cache (tools/launch.ts)', () => {
     r = await rvx(['run', files.pass]);
     expect(r.status).toBe(0);
     expect(readFileSync(file).subarray(0, header.length).equals(header)).toBe(true);
+  });
+  it('a missing bundle is an incomplete build, said in one line', async () => {
+    const bundle = join(OUT, 'cli', 'disasm.cjs');
+    renameSync(bundle, `${bundle}.away`);
+    try {
+      const r = await rvx(['disasm', files.pass]);
+      expect(r.status).toBe(120);
+      expect(r.stderr).toMatch(/^rvx: cannot read .*disasm\.cjs \(ENOENT\): the build is incomplete; run 'npm run build'\n$/);
+    } finally {
+      renameSync(`${bundle}.away`, bundle);
+    }
   });
   it('a read-only install runs without writing a cache', async (ctx) => {
     if (process.getuid?.() === 0) ctx.skip(); // root writes through any mode bits
@@ -512,7 +523,7 @@ describe('the smaller things', () => {
   });
   it('an executable bit on the bundle survives a rebuild', async () => {
     chmodSync(RVX, 0o644);
-    execFileSync(process.execPath, [join(ROOT, 'tools', 'build.mjs'), '--outdir', OUT], { cwd: ROOT });
+    execFileSync(process.execPath, [join(ROOT, 'tools', 'build.mjs'), '--outdir', OUT, '--no-cache'], { cwd: ROOT });
     expect(statSync(RVX).mode & 0o111).not.toBe(0);
   });
 });

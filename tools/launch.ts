@@ -16,6 +16,7 @@ import { accessSync, constants, mkdirSync, readFileSync, renameSync, unlinkSync,
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
+import { EXIT } from './commands/exit.js';
 
 /** The build id of dist/cli/ (tools/build.mjs defines it; undefined when this file runs unbundled). */
 declare const RVX_BUILD_ID: string | undefined;
@@ -59,7 +60,14 @@ export function launch(dist: string, buildId: string, argv: readonly string[]): 
     }
   }
   // The bundle is ASCII (esbuild escapes everything else), so latin1 reads it exactly and cheaply.
-  const source = readFileSync(bundle, 'latin1');
+  let source: string;
+  try {
+    source = readFileSync(bundle, 'latin1');
+  } catch (e) {
+    process.stderr.write(`rvx: cannot read ${bundle} (${(e as NodeJS.ErrnoException).code ?? String(e)}): the build is incomplete; run 'npm run build'\n`);
+    process.exitCode = EXIT.INTERNAL;
+    return;
+  }
   const script = new Script(WRAP_HEAD + source + WRAP_TAIL, { filename: bundle, cachedData: cached });
   if (useCache && (cached === undefined || script.cachedDataRejected === true) && writable(cacheDir)) {
     // After the run, so the functions it compiled are in the cache; 'exit' also follows process.exit().
