@@ -3,8 +3,8 @@
 // table, GNU-style command lines on every subcommand, `-` for stdin/stdout, closed pipes, ISA strings,
 // inputs that never end, outputs checked before any work.
 
-import { spawn, execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const ROOT = join(__dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'rvx-cli-'));
 const OUT = join(dir, 'dist');
-const RVX = join(OUT, 'rvx.mjs');
+const RVX = join(OUT, 'rvx.cjs');
 
 interface Result {
   status: number | null;
@@ -21,7 +21,7 @@ interface Result {
 }
 
 /**
- * Run the built rvx (its own shebang, as `./dist/rvx.mjs` runs). Asynchronous, so the test worker stays
+ * Run the built rvx (the package's bin, by its own shebang, as `./dist/rvx.cjs` runs). Asynchronous, so the test worker stays
  * responsive while the process runs.
  */
 function rvxRaw(args: string[], opts: { input?: string | Buffer; cwd?: string } = {}): Promise<{ status: number | null; stdout: Buffer; stderr: string }> {
@@ -125,8 +125,87 @@ describe('install and first run', () => {
   });
   it('package.json builds the CLI on install (prepare) and names it as the bin', async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    expect(pkg.bin.rvx).toBe('dist/rvx.mjs');
+    expect(pkg.bin.rvx).toBe('dist/rvx.cjs');
     expect(pkg.scripts.prepare).toMatch(/tools\/build\.mjs/);
+  });
+  it('node dist/rvx.mjs runs the same CLI (an ES module entry)', async () => {
+    const mjs = join(OUT, 'rvx.mjs');
+    expect(statSync(mjs).mode & 0o111).not.toBe(0);
+    const v = spawnSync(process.execPath, [mjs, '--version'], { encoding: 'utf8' });
+    expect(v.status).toBe(0);
+    expect(v.stdout).toMatch(/^rvx \d+\.\d+\.\d+/);
+    expect(spawnSync(mjs, ['run', files.fail5], { encoding: 'utf8' }).status).toBe(5);
+  });
+});
+
+describe('the code cache (tools/launch.ts)', () => {
+  const cacheDir = join(OUT, 'cache');
+  const runCache = () => readdirSync(cacheDir).find((f) => f.startsWith('run-') && f.endsWith('.v8'));
+  it('every command has its own bundle, which help CMD and CMD --help load', async () => {
+    const usage = (await rvx(['--help'])).stdout;
+    const names = [...usage.matchAll(/^  ([a-z]+) /gm)].map((m) => m[1]);
+    expect(names.length).toBeGreaterThanOrEqual(9);
+    for (const n of names) expect(existsSync(join(OUT, 'cli', `${n}.cjs`)), n).toBe(true);
+    for (const argv of [['help', 'ld'], ['ld', '--help']]) {
+      const r = await rvx(argv);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^usage: rvx ld /);
+    }
+  });
+  it('the build leaves caches for asm and run, each headed by the build id', () => {
+    const names = readdirSync(cacheDir);
+    expect(names.some((f) => f.startsWith('asm-'))).toBe(true);
+    const run = runCache();
+    expect(run).toBeDefined();
+    expect(readFileSync(join(cacheDir, run!), 'latin1')).toMatch(/^rvx-code-cache [0-9a-f]{20}\n/);
+  });
+  it('a damaged or foreign cache is ignored and replaced; RVX_CODE_CACHE=0 neither reads nor writes', async () => {
+    const file = join(cacheDir, runCache()!);
+    const good = readFileSync(file);
+    const header = good.subarray(0, good.indexOf(10) + 1);
+    // V8 refuses the data (cachedDataRejected): the run is right, and the cache is written again.
+    writeFileSync(file, Buffer.concat([header, Buffer.alloc(4096, 0x5a)]));
+    let r = await rvx(['run', files.fail5]);
+    expect(r.status).toBe(5);
+    expect(readFileSync(file).length).toBeGreaterThan(4096 + header.length);
+    // Another build's cache (a different id) is not even offered to V8.
+    writeFileSync(file, Buffer.concat([Buffer.from('rvx-code-cache 00000000000000000000\n'), good.subarray(header.length)]));
+    r = await rvx(['run', files.pass]);
+    expect(r.status).toBe(0);
+    expect(readFileSync(file).subarray(0, header.length).equals(header)).toBe(true);
+    // Off: no cache read (a garbage file stays as it is) and none written.
+    writeFileSync(file, 'garbage');
+    const off = spawnSync(RVX, ['run', files.pass], { encoding: 'utf8', env: { ...process.env, RVX_CODE_CACHE: '0' } });
+    expect(off.status).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('garbage');
+    expect(readdirSync(cacheDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    r = await rvx(['run', files.pass]);
+    expect(r.status).toBe(0);
+    expect(readFileSync(file).subarray(0, header.length).equals(header)).toBe(true);
+  });
+  it('a missing bundle is an incomplete build, said in one line', async () => {
+    const bundle = join(OUT, 'cli', 'disasm.cjs');
+    renameSync(bundle, `${bundle}.away`);
+    try {
+      const r = await rvx(['disasm', files.pass]);
+      expect(r.status).toBe(120);
+      expect(r.stderr).toMatch(/^rvx: cannot read .*disasm\.cjs \(ENOENT\): the build is incomplete; run 'npm run build'\n$/);
+    } finally {
+      renameSync(`${bundle}.away`, bundle);
+    }
+  });
+  it('a read-only install runs without writing a cache', async (ctx) => {
+    if (process.getuid?.() === 0) ctx.skip(); // root writes through any mode bits
+    rmSync(cacheDir, { recursive: true, force: true });
+    chmodSync(OUT, 0o555);
+    try {
+      const r = await rvx(['run', files.fail5]);
+      expect(r.status).toBe(5);
+      expect(r.stderr).toContain('*** FAILED *** with code 5');
+    } finally {
+      chmodSync(OUT, 0o755);
+    }
+    expect(existsSync(cacheDir)).toBe(false);
   });
 });
 
@@ -444,7 +523,7 @@ describe('the smaller things', () => {
   });
   it('an executable bit on the bundle survives a rebuild', async () => {
     chmodSync(RVX, 0o644);
-    execFileSync(process.execPath, [join(ROOT, 'tools', 'build.mjs'), '--outdir', OUT], { cwd: ROOT });
+    execFileSync(process.execPath, [join(ROOT, 'tools', 'build.mjs'), '--outdir', OUT, '--no-cache'], { cwd: ROOT });
     expect(statSync(RVX).mode & 0o111).not.toBe(0);
   });
 });

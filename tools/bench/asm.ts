@@ -100,7 +100,7 @@ function median(xs: number[]): number {
 }
 
 /**
- * The command end to end: `node rvx.mjs asm file -o out.elf`, `runs` times; median wall and CPU seconds
+ * The command end to end: `node rvx.cjs asm file -o out.elf`, `runs` times; median wall and CPU seconds
  * (CPU from the kernel's accounting of the child, so other load on the machine hardly skews it).
  */
 function commandRuns(cli: string, text: string, runs: number): { wall: number; cpu: number | null; bytes: number } | string {
@@ -126,11 +126,11 @@ function commandRuns(cli: string, text: string, runs: number): { wall: number; c
   }
 }
 
-/** The bundled CLI that is running this benchmark (npm run bench), else dist/rvx.mjs from the checkout. */
+/** The bundled CLI that is running this benchmark (npm run bench), else dist/rvx.cjs (the bin) from the checkout. */
 function cliPath(): string | null {
   const self = process.argv[1];
-  if (self && /rvx\.mjs$/.test(self) && existsSync(self)) return resolve(self);
-  const dist = resolve('dist/rvx.mjs');
+  if (self && /rvx\.[cm]js$/.test(self) && existsSync(self)) return resolve(self);
+  const dist = resolve('dist/rvx.cjs');
   return existsSync(dist) ? dist : null;
 }
 
@@ -167,7 +167,7 @@ export async function main(args: string[]): Promise<number> {
   const listingSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const linesPerSecond = Math.round(count / best);
   const cli = cliPath();
-  const cmd = cli ? commandRuns(cli, text, 5) : 'dist/rvx.mjs not found (npm run build)';
+  const cmd = cli ? commandRuns(cli, text, 5) : 'dist/rvx.cjs not found (npm run build)';
   if (typeof cmd === 'string') {
     process.stderr.write(`bench asm: the rvx asm command failed: ${cmd}\n`);
     return 1;
@@ -182,7 +182,7 @@ export async function main(args: string[]): Promise<number> {
     cpuSeconds: Number(bestCpu.toFixed(4)),
     linesPerSecond,
     linesPerSecondWithListing: Math.round(count / listingSeconds),
-    // End to end: `node dist/rvx.mjs asm big.s -o big.elf`, the median of 5 runs; linesPerSecond from CPU
+    // End to end: `node dist/rvx.cjs asm big.s -o big.elf`, the median of 5 runs; linesPerSecond from CPU
     // time (all of node's threads: JIT compiler and GC helpers too; wall time where the platform does not
     // report a child's CPU time), linesPerSecondWall from wall time (what a user on an idle machine waits).
     command: {

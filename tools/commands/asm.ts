@@ -11,7 +11,7 @@ import { readInputFile } from '../load.js';
 import { EXIT, EXIT_TABLE } from './exit.js';
 import { commandLine, choiceValue, UsageError, type CommandSpec } from './flags.js';
 import { checkOutputFile, IoError, readInput, writeOutput } from './io.js';
-import { failureStatus } from './program.js';
+import { failureStatus } from './failure.js';
 
 export const ASM: CommandSpec = {
   name: 'asm',

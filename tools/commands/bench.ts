@@ -8,7 +8,7 @@ import { parseIsaString } from '../../isa/isa-string.js';
 import { EXIT, EXIT_TABLE } from './exit.js';
 import { commandLine, helpText, UsageError, type CommandSpec, type FlagSpec, type ParsedArgs } from './flags.js';
 import { checkOutputDir, checkOutputFile } from './io.js';
-import { failureStatus } from './program.js';
+import { failureStatus } from './failure.js';
 
 type BenchMain = (args: string[]) => Promise<number>;
 
@@ -85,6 +85,7 @@ speed ratio (CPU time and wall time) or rvx's MIPS alone.`, [
 --stats and rvx profile against the same rvx run (CPU time), the start-up of rvx run on a tiny program,
 and the peak RSS of a 128 MiB guest that writes every page (with GNU time).`, [
       { long: 'rounds', arg: 'N', help: 'rounds of bench/programs/mips.s for the traced runs (default 10: 5 M lines)' },
+      { long: 'startup', help: 'only the start-up of rvx run (to bench/results/latest/costs-startup.json)' },
       { long: 'no-write', help: 'record nothing, only print' },
       { long: 'out', arg: 'FILE', help: 'where the result goes (default bench/results/latest/costs.json)' },
     ]),

@@ -18,7 +18,7 @@ import { addrPoint, RegionAccounting, type RegionResult, type RegionSpec } from 
 import { EXIT, EXIT_TABLE } from './exit.js';
 import { commandLine, intValue, UsageError, type CommandSpec, type ParsedArgs } from './flags.js';
 import { writeStdout } from './io.js';
-import { failureStatus } from './program.js';
+import { failureStatus } from './failure.js';
 
 export const DEMO: CommandSpec = {
   name: 'demo',

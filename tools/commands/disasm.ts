@@ -5,7 +5,7 @@ import { disassembleListing, type ListingOptions } from '../disasm.js';
 import { EXIT, EXIT_TABLE } from './exit.js';
 import { addressValue, commandLine, UsageError, type CommandSpec } from './flags.js';
 import { readInput, writeStdout } from './io.js';
-import { failureStatus, RefusedError } from './program.js';
+import { failureStatus, RefusedError } from './failure.js';
 
 export const DISASM: CommandSpec = {
   name: 'disasm',

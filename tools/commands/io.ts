@@ -3,7 +3,7 @@
 // pipe (`rvx run prog.elf | head -1`) stop the command quietly with status 141 (128 + SIGPIPE), as cat
 // and Spike end, instead of an EPIPE stack.
 
-import { isatty } from 'node:tty';
+import { createRequire } from 'node:module';
 import { accessSync, closeSync, constants, fstatSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { readInputFile } from '../load.js';
@@ -29,6 +29,17 @@ export class BrokenPipe extends Error {
 }
 
 const STDOUT = 1;
+
+let tty: typeof import('node:tty') | undefined;
+
+/**
+ * Is fd a terminal? node:tty is loaded on first use: it brings in Node's net and stream modules (a few
+ * milliseconds of a short run's start-up), which a run that prints nothing never needs.
+ */
+function isTerminal(fd: number): boolean {
+  tty ??= createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
+  return tty.isatty(fd);
+}
 
 /** Write all of `bytes` to fd, waiting out EAGAIN on a non-blocking pipe; EPIPE throws BrokenPipe. */
 export function writeAll(fd: number, bytes: Uint8Array): void {
@@ -61,13 +72,41 @@ export function stdoutGone(): boolean {
  * with an unhandled-error stack; runs check stdoutGone() between slices and end with status 141.
  */
 export function installStdoutGuard(onOtherError: (err: NodeJS.ErrnoException) => void): void {
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    // After EPIPE the stream is destroyed, and writes already under way report that too.
-    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' || stdoutClosed) stdoutClosed = true;
-    else onOtherError(err);
-  });
-  process.stderr.on('error', () => {
-    // Nowhere left to report anything: stay quiet.
+  whenCreated('stdout', (s) =>
+    s.on('error', (err: NodeJS.ErrnoException) => {
+      // After EPIPE the stream is destroyed, and writes already under way report that too.
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' || stdoutClosed) stdoutClosed = true;
+      else onOtherError(err);
+    }),
+  );
+  whenCreated('stderr', (s) =>
+    s.on('error', () => {
+      // Nowhere left to report anything: stay quiet.
+    }),
+  );
+}
+
+/**
+ * Run `attach` on process.stdout or process.stderr when something first uses it. Node creates each standard
+ * stream on first use, and creating one (a file, pipe or terminal stream) costs milliseconds that a run
+ * which never writes to it need not pay; so the guard waits for the stream instead of creating it.
+ */
+function whenCreated(name: 'stdout' | 'stderr', attach: (s: NodeJS.WriteStream) => void): void {
+  const d = Object.getOwnPropertyDescriptor(process, name);
+  if (!d?.get || !d.configurable) {
+    attach(process[name]);
+    return;
+  }
+  const create = d.get;
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: d.enumerable,
+    get() {
+      Object.defineProperty(process, name, d); // Node's own getter again: it returns the same stream from now on
+      const s = create.call(process) as NodeJS.WriteStream;
+      attach(s);
+      return s;
+    },
   });
 }
 
@@ -92,15 +131,17 @@ export class OutputSink {
   private used = 0;
   private gone = false;
 
-  private readonly lineBuffered: boolean;
+  /** The last byte written (-1: none yet). */
+  private last = -1;
+
+  /** Flush at newlines? Decided at the first newline (isTerminal loads node:tty). */
+  private lineBuffered: boolean | undefined;
 
   /** `interactive`: flush at every newline when fd is a terminal (else in chunks and at flush()). */
   constructor(
     private readonly fd: number,
-    interactive = false,
-  ) {
-    this.lineBuffered = interactive && isatty(fd);
-  }
+    private readonly interactive = false,
+  ) {}
 
   get closed(): boolean {
     return this.gone || (this.fd === 1 && stdoutClosed);
@@ -109,6 +150,7 @@ export class OutputSink {
   write(bytes: Uint8Array): void {
     if (this.closed) return;
     let nl = false;
+    if (bytes.length > 0) this.last = bytes[bytes.length - 1];
     for (let i = 0; i < bytes.length; i++) {
       if (this.used === this.buf.length) this.flush();
       if (this.closed) return;
@@ -116,7 +158,13 @@ export class OutputSink {
       this.buf[this.used++] = b;
       if (b === 10) nl = true;
     }
-    if (nl && this.lineBuffered) this.flush();
+    if (nl && (this.lineBuffered ??= this.interactive && isTerminal(this.fd))) this.flush();
+  }
+
+  /** End a line the program left open and flush, so what rvx writes next to the same stream starts a line. */
+  endLine(): void {
+    if (this.last !== -1 && this.last !== 10) this.write(new Uint8Array([10]));
+    this.flush();
   }
 
   flush(): void {

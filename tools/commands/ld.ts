@@ -7,7 +7,7 @@ import { assemble, checkLayout, formatDiagnostic, type LayoutSpec, type SourceFi
 import { EXIT, EXIT_TABLE } from './exit.js';
 import { choiceValue, commandLine, UsageError, type CommandSpec } from './flags.js';
 import { checkOutputFile, IoError, readInput, writeOutput } from './io.js';
-import { failureStatus } from './program.js';
+import { failureStatus } from './failure.js';
 import type { LinkInput } from '../ld/inputs.js';
 
 export const LD: CommandSpec = {

@@ -150,7 +150,8 @@ export async function main(args: string[]): Promise<number> {
       counted.collect();
       profiler.addCounts(counted.retired, counted.traps);
     }
-    console.flush();
+    // The program's console shares stderr with rvx's own messages and --stats: end its last line.
+    console.endLine();
     const report = profiler.report();
     const regionReport = regions ? regions.report() : null;
     // The report is printed however the run ended (a limit or Ctrl-C included): it covers what ran.

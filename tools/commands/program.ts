@@ -15,6 +15,9 @@ import { EXIT, guestStatus } from './exit.js';
 import { UsageError, addressValue, choiceValue, intValue, type FlagSpec, type ParsedArgs } from './flags.js';
 import { BrokenPipe, IoError, readInput } from './io.js';
 import { parseGdbPort, runUnderGdb, type GdbFlags } from '../gdb/index.js';
+import { RefusedError } from './failure.js';
+
+export { failureStatus, RefusedError } from './failure.js';
 
 /** Options every command that runs a program takes, with the same names and meanings. */
 export const MACHINE_FLAGS: FlagSpec[] = [
@@ -104,11 +107,6 @@ export function machineOptions(a: ParsedArgs): MachineOptions {
     o.bin = Number(v);
   }
   return o;
-}
-
-/** A program that was read and refused: malformed ELF, does not fit, bad core file. Exit 126. */
-export class RefusedError extends Error {
-  override name = 'RefusedError';
 }
 
 export interface Session {
@@ -396,25 +394,4 @@ export function statsText(s: Session, seconds: number, coreName: string): string
     lines.push(`TLB           ${plural(st.tlbMisses, 'miss', 'misses')}, ${plural(st.tlbFlushes, 'flush', 'flushes')}, ${plural(st.pageWalks, 'page walk')}`);
   } else lines.push('TLB           not used (no address translation: Bare mode throughout)');
   return lines.join('\n') + '\n';
-}
-
-/**
- * The common error tail of a command: usage errors (125), unreadable inputs (127), refused inputs
- * (126), unwritable outputs (121). Anything else is rethrown (cli.ts reports it as internal, 120).
- */
-export function failureStatus(cmd: string, e: unknown): number {
-  if (e instanceof UsageError) {
-    process.stderr.write(`rvx ${cmd}: ${e.message}${e.message.includes('--help') ? '' : ` (see 'rvx ${cmd} --help')`}\n`);
-    return EXIT.USAGE;
-  }
-  if (e instanceof IoError) {
-    process.stderr.write(`rvx ${cmd}: ${e.message}\n`);
-    return e.status;
-  }
-  if (e instanceof RefusedError) {
-    process.stderr.write(`rvx ${cmd}: ${e.message}\n`);
-    return EXIT.REFUSED;
-  }
-  if (e instanceof BrokenPipe) return EXIT.BROKEN_PIPE;
-  throw e;
 }

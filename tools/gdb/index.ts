@@ -3,9 +3,9 @@
 
 import type { RunResult } from '../../emulator/types.js';
 import { EXIT } from '../commands/exit.js';
-import { GdbServerError, serveGdb, type GdbServeOptions } from './server.js';
+import type { GdbServeOptions } from './server.js';
 
-export { parseGdbPort } from './server.js';
+export { parseGdbPort } from './port.js';
 export type { GdbOutcome } from './stub.js';
 
 /** Exit status of rvx when gdb kills the guest (128 + SIGKILL, as a shell reports a killed process). */
@@ -21,6 +21,8 @@ export interface GdbFlags {
  * run: EXIT_KILLED; the port could not be opened: 2), having said why on stderr as `rvx CMD: ...`.
  */
 export async function runUnderGdb(cmd: string, o: Omit<GdbServeOptions, 'wait'> & { wait?: boolean }): Promise<RunResult | { reason: 'finished' } | { exitCode: number }> {
+  // The server (and node:net with it) is loaded only for a run under gdb, not at every run's start-up.
+  const { GdbServerError, serveGdb } = await import('./server.js');
   try {
     const r = await serveGdb({ ...o, wait: o.wait ?? true });
     if (r.reason === 'killed') {

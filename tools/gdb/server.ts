@@ -18,14 +18,7 @@ export interface GdbServeOptions extends DebugTargetOptions {
   elfPath?: string;
 }
 
-/** Parse a --gdb value: a TCP port 0..65535 (also accepted as `tcp::PORT` or `:PORT`, QEMU's spelling). */
-export function parseGdbPort(v: string | undefined): number | string {
-  if (v === undefined) return '--gdb needs a TCP port (e.g. --gdb 1234)';
-  const m = /^(?:tcp:)?(?::)?(\d{1,5})$/.exec(v);
-  const n = m ? Number(m[1]) : NaN;
-  if (!(n >= 0 && n <= 65535)) return `--gdb: '${v}' is not a TCP port (0..65535)`;
-  return n;
-}
+export { parseGdbPort } from './port.js';
 
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,0 +1,124 @@
+// The `rvx` launcher (built into dist/rvx.cjs, the package's bin; dist/rvx.mjs loads it too). It runs the
+// command's CLI bundle (dist/cli/<command>.cjs: tools/cli.ts with that one command, a CommonJS file)
+// through a V8 code cache, so a short command does not spend its first tens of milliseconds parsing and
+// compiling JavaScript: issue #12's "rvx run of a tiny program in ≤ 150 ms".
+//
+// The cache (dist/cache/<command>-<node version>-<arch>.v8) is V8's serialized bytecode of the functions a
+// command ran (`vm.Script#createCachedData` after the run, so the lazily compiled functions are in it). It is
+// written by `npm run build` (tools/build.mjs runs a small asm and run) and again by any run that finds it
+// missing, stale or rejected — atomically (a temporary file renamed into place), and only where dist/ is
+// writable: a read-only install simply runs without a new cache. Validation: the file starts with the build
+// id of the bundles it was made from (a hash of dist/cli/ that the build writes into this launcher) and
+// V8 itself refuses data from another V8 version, other V8 flags or another source (`cachedDataRejected`);
+// a refused or unreadable cache is ignored silently. RVX_CODE_CACHE=0 turns the cache off (no read, no write).
+
+import { accessSync, constants, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Script } from 'node:vm';
+import { EXIT } from './commands/exit.js';
+
+/** The build id of dist/cli/ (tools/build.mjs defines it; undefined when this file runs unbundled). */
+declare const RVX_BUILD_ID: string | undefined;
+
+/** Commands with a bundle and a cache of their own (tools/build.mjs lists the same; tools/cli.ts has them all). */
+export const BUNDLED_COMMANDS: readonly string[] = ['asm', 'ld', 'disasm', 'run', 'trace', 'profile', 'kernel', 'bench', 'demo'];
+
+/** Which bundle (and cache) a command line runs: its command's ('help CMD' too), or 'cli' for the rest. */
+export function bundleFor(argv: readonly string[]): string {
+  const cmd = argv[0] === 'help' ? argv[1] : argv[0];
+  return cmd !== undefined && BUNDLED_COMMANDS.includes(cmd) ? cmd : 'cli';
+}
+
+/** The cache file's header: the bundle's build id, so a cache never outlives the bundle it was made from. */
+export function cacheHeader(buildId: string): Buffer {
+  return Buffer.from(`rvx-code-cache ${buildId}\n`, 'latin1');
+}
+
+/** Node's CommonJS wrapper, so the bundle sees the same five names as under `require`. */
+const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) { ';
+const WRAP_TAIL = '\n})';
+
+/**
+ * Run the command line's bundle from dist/cli/ through its code cache in dist/cache/. Never throws because
+ * of the cache: any problem with it means running without one.
+ */
+export function launch(dist: string, buildId: string, argv: readonly string[]): void {
+  const name = bundleFor(argv);
+  const bundle = join(dist, 'cli', `${name}.cjs`);
+  const cacheDir = join(dist, 'cache');
+  const useCache = process.env.RVX_CODE_CACHE !== '0';
+  const cacheFile = join(cacheDir, `${name}-${process.version}-${process.arch}${flagsTag()}.v8`);
+  const header = cacheHeader(buildId);
+  let cached: Buffer | undefined;
+  if (useCache) {
+    try {
+      const bytes = readFileSync(cacheFile);
+      if (bytes.length > header.length && bytes.subarray(0, header.length).equals(header)) cached = bytes.subarray(header.length);
+    } catch {
+      // no cache yet (or unreadable): run without
+    }
+  }
+  // The bundle is ASCII (esbuild escapes everything else), so latin1 reads it exactly and cheaply.
+  let source: string;
+  try {
+    source = readFileSync(bundle, 'latin1');
+  } catch (e) {
+    process.stderr.write(`rvx: cannot read ${bundle} (${(e as NodeJS.ErrnoException).code ?? String(e)}): the build is incomplete; run 'npm run build'\n`);
+    process.exitCode = EXIT.INTERNAL;
+    return;
+  }
+  const script = new Script(WRAP_HEAD + source + WRAP_TAIL, { filename: bundle, cachedData: cached });
+  if (useCache && (cached === undefined || script.cachedDataRejected === true) && writable(cacheDir)) {
+    // After the run, so the functions it compiled are in the cache; 'exit' also follows process.exit().
+    process.once('exit', () => writeCache(script, cacheDir, cacheFile, header));
+  }
+  const fn = script.runInThisContext() as (e: object, r: NodeRequire, m: object, f: string, d: string) => void;
+  const mod = { exports: {} };
+  fn.call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, join(bundle, '..'));
+}
+
+/**
+ * '' for a plain `node`; else a tag of Node's own options (command line and NODE_OPTIONS). V8 refuses a
+ * cache made under other flags, so runs with and without, say, --cpu-prof each keep their own instead of
+ * overwriting each other's.
+ */
+export function flagsTag(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string {
+  if (execArgv.length === 0 && nodeOptions === '') return '';
+  const text = `${execArgv.join('\0')}\0${nodeOptions}`;
+  let h = 0x811c9dc5; // FNV-1a, 32 bits: a name, not a check (the header and V8 do the checking)
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return `-f${(h >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** Whether a cache can be written in dir (or in the folder that would hold it): no work for a read-only install. */
+function writable(dir: string): boolean {
+  for (const d of [dir, join(dir, '..')]) {
+    try {
+      accessSync(d, constants.W_OK);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+    }
+  }
+  return false;
+}
+
+function writeCache(script: Script, dir: string, file: string, header: Buffer): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    const data = script.createCachedData();
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(tmp, Buffer.concat([header, data]));
+    renameSync(tmp, file); // atomic: a concurrent run reads the old file or the new one, never half of one
+  } catch {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing was written
+    }
+  }
+}
+
+// Bundled as dist/rvx.cjs, next to dist/cli/ and dist/cache/.
+if (typeof RVX_BUILD_ID === 'string') launch(__dirname, RVX_BUILD_ID, process.argv.slice(2));
