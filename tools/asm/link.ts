@@ -150,6 +150,30 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
     if (!v || v.base !== null) return f.size;
     return encodeLeb(v.off, f.leb!.signed).length;
   };
+  /**
+   * GNU as's sizing (RelaxInfo.gnuSized): a branch in its 4-byte form whose target is within the
+   * compressed form's reach, measured with the current layout, is compressed; shrinking only brings other
+   * targets closer, so this ends. Returns whether anything shrank.
+   */
+  const shrinkGnuSized = (): boolean => {
+    let shrank = false;
+    for (let i = 0; i < n; i++) {
+      const f = frags[i];
+      const rx = f.relax;
+      if (f.kind !== FRAG_RELAX || !rx || !rx.gnuSized || !rx.relaxed || rx.long) continue;
+      ensure(i);
+      const t = relaxTarget(sec, f, false);
+      if (!t) continue;
+      ensure(t.frag.index);
+      const value = t.frag.offset + t.off - f.offset;
+      if (rx.small.name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256) continue;
+      rx.relaxed = false;
+      f.size = 2;
+      valid = Math.min(valid, i);
+      shrank = true;
+    }
+    return shrank;
+  };
   const hasRelax = sec.hasLeb || frags.some((f) => f.kind === FRAG_RELAX && f.relax!.target);
   if (hasRelax) {
     for (;;) {
@@ -190,6 +214,8 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
           if (grow) {
             rx.relaxed = true;
             f.size = 4;
+            // Grown back after GNU sizing compressed it (an alignment moved its target): it stays 4 bytes.
+            rx.gnuSized = false;
             if (first < 0) first = i;
           }
         } else if (t) {
@@ -202,7 +228,10 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
           }
         }
       }
-      if (first < 0) break;
+      if (first < 0) {
+        if (shrinkGnuSized()) continue;
+        break;
+      }
       valid = Math.min(valid, first - 1);
     }
   }

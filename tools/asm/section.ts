@@ -40,6 +40,12 @@ export interface Relax {
   longable: boolean;
   /** Took the long form. */
   long: boolean;
+  /**
+   * Sized as GNU as sizes it (--compat gnu): starts in the 4-byte form and is compressed only when its
+   * target is within reach with that size (tc-riscv.c relaxed_branch_length), so a branch exactly 256
+   * bytes (c.j: 2048) before its target stays 4 bytes where LLVM, growing from 2 bytes, keeps it short.
+   */
+  gnuSized: boolean;
   loc: Loc;
 }
 
