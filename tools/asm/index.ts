@@ -19,6 +19,8 @@ import { checkLayout, link, parseAddress, type LayoutSpec, type LinkUnit, type O
 import { ObjectUnit } from '../ld/object-unit.js';
 import { addObjects, type LinkInput } from '../ld/inputs.js';
 import { writeObject } from '../ld/write-object.js';
+import { parseScript, ScriptError } from '../ld/script/parse.js';
+import { ScriptLayout } from '../ld/script/layout.js';
 import { Unit, type BinaryResolver, type IncludeResolver, type SourceFile } from './unit.js';
 
 export type { Diagnostic } from './diagnostics.js';
@@ -70,6 +72,13 @@ export interface AssembleOptions {
    * compared byte for byte with GNU-built ones; objects are marked for relaxation unless relax: false).
    */
   compat?: 'llvm' | 'gnu';
+  /**
+   * A GNU ld linker script (`rvx ld -T`): its text and file name (for diagnostics, `script.ld:line:col`).
+   * It decides output sections, addresses and symbols; `layout` and `base` are then not used.
+   */
+  linkerScript?: { name: string; text: string } | null;
+  /** `--defsym SYM=EXPR` (GNU ld): with a linker script any script expression, else a number. */
+  defsym?: { name: string; expr: string }[];
 }
 
 export interface SectionInfo {
@@ -184,12 +193,43 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   });
   const units: LinkUnit[] = [...sourceUnits];
   addObjects(units, options.objects ?? [], diags, keptGroups);
+  let script: ScriptLayout | null = null;
+  // --defsym: assignments made before the script's own (GNU ld enters them first).
+  const defsyms: { name: string; value: bigint }[] = [];
+  const defsymStatements: ReturnType<typeof parseScript>['outside'] = [];
+  for (const d of options.defsym ?? []) {
+    try {
+      const parsed = parseScript(`${d.name} = ${d.expr};`, '--defsym');
+      const a = parsed.outside[0];
+      if (parsed.outside.length !== 1 || a.kind !== 'assign' || a.name !== d.name) throw new ScriptError(`'${d.name}=${d.expr}' is not SYMBOL=EXPRESSION`, 0, 0);
+      a.early = true;
+      defsymStatements.push(a);
+      if (!options.linkerScript) {
+        if (a.expr.t !== 'num') throw new ScriptError(`'${d.expr}': without a linker script (-T) the value must be a number`, 0, 0);
+        defsyms.push({ name: d.name, value: a.expr.v });
+      }
+    } catch (e) {
+      if (!(e instanceof ScriptError)) throw e;
+      diags.push({ file: '--defsym', line: 0, col: 0, severity: 'error', message: `${d.name}=${d.expr}: ${e.message}` });
+    }
+  }
+  if (options.linkerScript) {
+    try {
+      const parsed = parseScript(options.linkerScript.text, options.linkerScript.name);
+      parsed.outside.unshift(...defsymStatements);
+      script = new ScriptLayout(parsed, diags, units.length + 1);
+    } catch (e) {
+      if (!(e instanceof ScriptError)) throw e;
+      diags.push({ file: options.linkerScript.name, line: e.line, col: e.col, severity: 'error', message: e.message });
+    }
+  }
   let linked: ReturnType<typeof link> | null = null;
   try {
-    linked = link(units, { base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true, gcSections: options.gcSections ?? false, undefinedRoots: options.undefinedRoots ?? [], onGcRemoved: options.onGcRemoved }, diags);
+    if (options.linkerScript && !script) throw new AsmError('');
+    linked = link(units, { script, defsyms, base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true, gcSections: options.gcSections ?? false, undefinedRoots: options.undefinedRoots ?? [], onGcRemoved: options.onGcRemoved }, diags);
   } catch (e) {
     if (!(e instanceof AsmError) && !(e instanceof RangeError)) throw e;
-    diags.push({ file: '<link>', line: 0, col: 0, severity: 'error', message: e instanceof RangeError ? `symbol definitions nested too deeply (${e.message})` : (e as Error).message });
+    if (e.message) diags.push({ file: '<link>', line: 0, col: 0, severity: 'error', message: e instanceof RangeError ? `symbol definitions nested too deeply (${e.message})` : (e as Error).message });
   }
   const outputs = linked?.outputs ?? [];
   const image = buildImage(units, outputs, linked?.entry ?? base, diags, linked?.resolve ?? null);
@@ -200,7 +240,8 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   const attrData = encodeAttributes(attrs);
   image.sections.push({ name: '.riscv.attributes', type: SHT_RISCV_ATTRIBUTES, flags: 0, addr: 0n, data: attrData, size: attrData.length, align: 1 });
   for (const p of linked?.providedSymbols ?? []) {
-    image.symbols.push({ name: p.name, value: p.value, size: 0, bind: 'global', type: 'notype', section: p.section });
+    // A PROVIDE_HIDDEN or HIDDEN symbol is local in the executable (ld turns hidden symbols local).
+    image.symbols.push({ name: p.name, value: p.value, size: 0, bind: p.hidden ? 'local' : 'global', type: 'notype', section: p.section });
   }
   // e_flags: RVC when any input uses C; the float ABI of the objects (ld refuses to mix them, so they agree).
   let eFlags = march.rvc && sourceUnits.length ? EF_RISCV_RVC : 0;
@@ -292,7 +333,7 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
     for (const o of group) if (o.type !== SHT_NOBITS) fileEnd = o.addr + BigInt(o.size);
     const data = new Uint8Array(Number(fileEnd - first.addr));
     for (const o of group) if (o.type !== SHT_NOBITS) data.set(o.data, Number(o.addr - first.addr));
-    segments.push({ vaddr: first.addr, paddr: first.addr, data, memsz: Number(last.addr + BigInt(last.size) - first.addr), flags: permissions(first.flags) });
+    segments.push({ vaddr: first.addr, paddr: first.lma ?? first.addr, data, memsz: Number(last.addr + BigInt(last.size) - first.addr), flags: permissions(first.flags) });
     group = [];
   };
   for (const o of alloc) {
@@ -302,7 +343,9 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
       const sameFlags = permissions(prev.flags) === permissions(o.flags);
       const close = o.addr - prevEnd < 0x1000n;
       const fileOk = !(prev.type === SHT_NOBITS && o.type !== SHT_NOBITS);
-      if (!(sameFlags && close && fileOk)) flush();
+      // Loaded where the addresses say (a script's AT>): one segment only while both advance together.
+      const loadOk = o.type === SHT_NOBITS || (o.lma ?? o.addr) - (group[0].lma ?? group[0].addr) === o.addr - group[0].addr;
+      if (!(sameFlags && close && fileOk && loadOk)) flush();
     }
     group.push(o);
   }

@@ -55,7 +55,8 @@ import { ObjectUnit, type RelaxInfo } from '../ld/object-unit.js';
 import { relaxAlign, relaxScan, type RelaxEnv, type RelaxTarget } from '../ld/relax.js';
 import { mergeSections } from '../ld/merge.js';
 import { mergeEhFrames } from '../ld/eh-frame.js';
-import { gcSections } from '../ld/gc.js';
+import { gcSections, removeSections } from '../ld/gc.js';
+import type { ScriptHost, ScriptLayout } from '../ld/script/layout.js';
 
 /** What linking needs from an input: an assembled source (Unit) or a relocatable object (ObjectUnit). */
 export interface LinkUnit {
@@ -252,6 +253,8 @@ export interface OutputSection {
   align: number;
   inputs: InputSection[];
   data: Uint8Array;
+  /** Load address (a linker script's AT / AT>), when it differs from addr. */
+  lma?: bigint;
 }
 
 function defaultOutputName(name: string): string {
@@ -332,8 +335,8 @@ export interface LinkResult {
   entry: bigint;
   resolve: (s: Sym) => RelValue | null;
   tls?: { vaddr: bigint; filesz: number; memsz: number; align: number };
-  /** Linker-provided symbols the input used (_end, __global_pointer$, ...). */
-  providedSymbols: { name: string; value: bigint; section: string | null }[];
+  /** Linker-provided symbols the input used (_end, __global_pointer$, ...), and a linker script's symbols. */
+  providedSymbols: { name: string; value: bigint; section: string | null; hidden?: boolean }[];
 }
 
 interface LinkOptions {
@@ -349,6 +352,10 @@ interface LinkOptions {
   undefinedRoots?: string[];
   /** Told each section --gc-sections removes (--print-gc-sections). */
   onGcRemoved?: (section: string, file: string) => void;
+  /** A linker script (`-T`): it decides output sections, addresses and symbols (tools/ld/script/). */
+  script?: ScriptLayout | null;
+  /** --defsym without a script: absolute symbols. */
+  defsyms?: { name: string; value: bigint }[];
 }
 
 /** Undefined symbols already reported, per diagnostics list: each is reported once, at its first reference. */
@@ -401,8 +408,17 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   // Chains (weak overridden by common overridden by strong) point at the final winner.
   for (const g of globals.values()) g.overriddenBy = null;
   for (const u of units) for (const s of u.symbols.values()) if (s.overriddenBy) s.overriddenBy = globals.get(s.name) ?? null;
+  const script = opts.script ?? null;
+  if (script) {
+    // Input sections to output sections by the script's descriptions; /DISCARD/ drops its sections.
+    script.match(units);
+    removeSections(units, new Set(script.discard(units)));
+  }
+  const entryName = opts.entry ?? script?.entry ?? opts.layout?.entry ?? null;
   if (opts.gcSections) {
-    const removed = gcSections(units, globals, opts.entry ?? opts.layout?.entry ?? '_start', opts.undefinedRoots ?? []);
+    // With a script, its KEEPs are the roots besides the constructor arrays and notes (bfd's gc roots).
+    const keepRoot = script ? (sec: InputSection) => script.kept.has(sec) || /^\.(init_array|fini_array|preinit_array)(\..*)?$|^\.note/.test(sec.name) : undefined;
+    const removed = gcSections(units, globals, entryName ?? '_start', opts.undefinedRoots ?? [], keepRoot);
     // As GNU ld, empty sections go without a word.
     if (opts.onGcRemoved) for (const sec of removed) if (sec.frags.some((f) => f.size > 0)) opts.onGcRemoved(sec.name, sec.unitName);
   }
@@ -479,8 +495,8 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   for (const u of units) for (const sec of u.sections) if (!sec.hasLeb) layoutSection(sec, diags);
   for (const u of units) for (const sec of u.sections) if (sec.hasLeb) layoutSection(sec, diags);
   // SHF_MERGE sections of objects: equal strings and constants once (tools/ld/merge.ts).
-  mergeSections(units, (sec) => specFor(sec.name)?.name ?? defaultOutputName(sec.name), diags);
-  for (const u of units) {
+  mergeSections(units, (sec) => (script ? script.outputNameOf(sec) : (specFor(sec.name)?.name ?? defaultOutputName(sec.name))), diags);
+  if (!script) for (const u of units) {
     for (const sec of u.sections) {
       if (sec.size === 0 && !sec.hasLabels) continue;
       const spec = specFor(sec.name);
@@ -510,7 +526,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   }
   // riscv-tests' convention: `.text.init` (the reset code) starts `.text` when no layout says otherwise.
   const text = byName.get('.text');
-  if (text && !specs.some((sp) => sp.name === '.text')) {
+  if (text && !script && !specs.some((sp) => sp.name === '.text')) {
     text.inputs.sort((a, b) => (a.name === '.text.init' ? 0 : 1) - (b.name === '.text.init' ? 0 : 1));
   }
   // Order: sections named in the layout first, in its order; the rest by kind, standard names first.
@@ -525,7 +541,25 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     if ((sa >= 0) !== (sb >= 0)) return sa >= 0 ? -1 : 1;
     return outputs.indexOf(a) - outputs.indexOf(b);
   });
-  const ordered = [...named, ...rest].filter((o) => o.inputs.length > 0);
+  let ordered = [...named, ...rest].filter((o) => o.inputs.length > 0);
+  if (script) {
+    ordered = script.build(units);
+    for (const o of ordered) if (!byName.has(o.name)) byName.set(o.name, o);
+  }
+  // What a script's expressions see of the inputs' symbols.
+  const inputNeeds = new Set<string>();
+  if (script) for (const u of units) for (const s of u.symbols.values()) if (s.kind === 0 && !s.temp && !globals.has(s.name)) inputNeeds.add(s.name);
+  const host: ScriptHost = {
+    inputDefines: (name) => globals.has(name),
+    inputNeeds: (name) => inputNeeds.has(name),
+    inputValue: (name) => {
+      const g = globals.get(name);
+      if (!g) return undefined;
+      if (g.kind === 1) return g.section!.addr + BigInt(g.frag!.offset + g.offset);
+      if (g.kind === 2) return g.value;
+      return undefined;
+    },
+  };
 
   // Addresses (again after each round of linker relaxation, as sections shrink).
   let cursor = opts.base;
@@ -533,7 +567,20 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   let provided = new Map<string, { value: bigint; section: string | null }>();
   let tlsOuts: OutputSection[] = [];
   let tlsBase = 0n;
+  const placeScript = (final: boolean): void => {
+    script!.place(host, final);
+    provided = new Map();
+    for (const [name, p] of script!.providedSymbols()) provided.set(name, { value: p.value, section: p.section });
+    tlsOuts = ordered.filter((o) => o.flags & SHF_TLS && (o.inputs.length > 0 || o.size > 0));
+    tlsBase = tlsOuts.length ? tlsOuts[0].addr : 0n;
+    const got = byName.get('.got');
+    if (got && !provided.has('_GLOBAL_OFFSET_TABLE_')) provided.set('_GLOBAL_OFFSET_TABLE_', { value: got.addr, section: '.got' });
+  };
   const place = (): void => {
+    if (script) {
+      placeScript(false);
+      return;
+    }
     // Addresses.
     cursor = opts.base;
     placed = [];
@@ -630,6 +677,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       abs('__tls_align', BigInt(Math.max(1, ...tlsOuts.map((o) => o.align))));
       const got = byName.get('.got');
       if (got) provided.set('_GLOBAL_OFFSET_TABLE_', { value: got.addr, section: '.got' });
+      for (const d of opts.defsyms ?? []) provided.set(d.name, { value: d.value, section: null });
     }
     for (const spec of specs) {
       const o = byName.get(spec.name);
@@ -650,6 +698,11 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     mergeEhFrames(units, () => ehAlign, diags);
   }
   const gpFinal = relaxObjects(units, ordered, byName, globals, opts, diags, place, () => provided, () => (tlsOuts.length ? tlsBase : null));
+  if (script) {
+    // Once more, reporting the script's errors (ASSERTs, undefined symbols, overflowing regions).
+    placeScript(true);
+    ordered = script.outputs();
+  }
   const usedProvided = new Set<string>();
 
   // Symbol values after placement.
@@ -880,8 +933,17 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     }
   }
 
+  // BYTE/SHORT/LONG/QUAD of a script.
+  script?.writeData((sec, v, size) => {
+    try {
+      writeData(sec.frags[0].sink!.buf, sec.frags[0].start, BigInt.asIntN(size * 8, v), size);
+    } catch (e) {
+      if (!(e instanceof AsmError)) throw e;
+      addDiag(diags, null, e.message);
+    }
+  });
   // Output contents.
-  for (const o of outputs) {
+  for (const o of script ? ordered : outputs) {
     if (o.type === SHT_NOBITS || o.inputs.length === 0) continue;
     const data = new Uint8Array(o.size);
     for (const sec of o.inputs) {
@@ -893,7 +955,6 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
 
   // Entry.
   let entry = 0n;
-  const entryName = opts.entry ?? opts.layout?.entry ?? null;
   const findSym = (name: string): Sym | undefined => {
     const g = globals.get(name);
     if (g) return g;
@@ -915,7 +976,11 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       entry = text ? text.addr : opts.base;
     }
   }
-  const providedSymbols = [...usedProvided].sort().map((name) => ({ name, ...provided.get(name)! }));
+  // A script's symbols: all it assigns, and those PROVIDEd that something refers to (ld).
+  if (script) for (const [name] of script.providedSymbols()) if (!globals.has(name)) usedProvided.add(name);
+  for (const d of opts.defsyms ?? []) if (!globals.has(d.name)) usedProvided.add(d.name);
+  const scriptSyms = script?.providedSymbols();
+  const providedSymbols = [...usedProvided].sort().map((name) => ({ name, ...provided.get(name)!, hidden: scriptSyms?.get(name)?.hidden }));
   // `.size main, . - main` in the file of an overridden weak `main` measures that file's own definition.
   const resolveOwn = (s: Sym): RelValue | null => {
     const was = ownDefinitions;

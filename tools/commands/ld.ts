@@ -26,6 +26,8 @@ ld edits it. Linker relaxation is on by default, as in GNU ld (docs/assembler.md
     { long: 'output', short: 'o', arg: 'FILE', help: "output file (required; '-' for standard output)" },
     { long: 'entry', short: 'e', arg: 'SYM', help: 'entry symbol (default _start, else the start of .text)' },
     { long: 'base', arg: 'ADDR', help: 'address of the first section (default 0x80000000; GNU ld: -Ttext ADDR, -Ttext-segment ADDR)' },
+    { long: 'script', short: 'T', arg: 'FILE', help: 'GNU ld linker script: MEMORY, SECTIONS, symbol assignments, ENTRY (the subset in docs/assembler.md; -TFILE and --script=FILE too)' },
+    { long: 'defsym', arg: 'SYM=EXPR', repeat: true, help: 'define SYM as EXPR before the script is read (GNU ld; without -T, EXPR must be a number)' },
     { long: 'layout', arg: 'FILE.json', help: 'section order, addresses and alignment (docs/assembler.md)' },
     { long: 'march', arg: 'ISA', help: 'ISA for the assembly sources (default rv64imac)' },
     { long: 'compat', arg: 'llvm|gnu', help: "the assembly sources' encoding choices: llvm (default) or gnu (as GNU as; see rvx asm)" },
@@ -67,6 +69,8 @@ function gnuSpellings(argv: string[]): string[] {
     if (x === '-Ttext' || x === '-Ttext-segment') out.push('--base');
     else if (x.startsWith('-Ttext=')) out.push(`--base=${x.slice(7)}`);
     else if (x.startsWith('-Ttext-segment=')) out.push(`--base=${x.slice(15)}`);
+    else if (/^-T(data|bss|rodata-segment|ldata-segment)(=|$)/.test(x)) throw new UsageError(`${x.split('=')[0]} is not supported (use a linker script, -T FILE)`);
+    else if (x.startsWith('-T') && x.length > 2) out.push(`--script=${x.slice(2)}`);
     else if (x === '-Map') out.push('--map');
     else if (x.startsWith('-Map=')) out.push(`--map=${x.slice(5)}`);
     else if (x === '-(') out.push('--start-group');
@@ -112,7 +116,12 @@ function positional(argv: string[]): string[] {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const a = commandLine(LD, positional(gnuSpellings(argv)));
+  let a: ReturnType<typeof commandLine>;
+  try {
+    a = commandLine(LD, positional(gnuSpellings(argv)));
+  } catch (e) {
+    return failureStatus('ld', e);
+  }
   if (typeof a === 'number') return a;
   try {
     const output = a.get('output');
@@ -180,8 +189,29 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT.REFUSED;
       }
     }
+    let linkerScript: { name: string; text: string } | null = null;
+    const scriptPath = a.get('script');
+    if (scriptPath !== undefined) {
+      if (layoutPath !== undefined) throw new UsageError('--script (-T) and --layout cannot be used together');
+      // As GNU ld: the name as given, else in the -L directories.
+      const found = [scriptPath, ...(scriptPath.includes('/') ? [] : libDirs.map((d) => join(d, scriptPath)))].find((p) => {
+        try {
+          readInput(p, p, 1 << 22);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      const path = found ?? scriptPath;
+      linkerScript = { name: path, text: Buffer.from(readInput(path, path, 1 << 22)).toString('utf8') };
+    }
+    const defsym = a.all('defsym').map((d) => {
+      const eq = d.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--defsym '${d}': expected SYMBOL=EXPRESSION`);
+      return { name: d.slice(0, eq).trim(), expr: d.slice(eq + 1) };
+    });
     const compat = choiceValue('--compat', a.get('compat') ?? 'llvm', ['llvm', 'gnu']) as 'llvm' | 'gnu';
-    const r = assemble(sources, { march: a.get('march') ?? 'rv64imac', base: a.get('base'), layout, entry: a.get('entry'), objects, listing: false, compat, relax: !a.has('no-relax'), relaxGp: !a.has('no-relax-gp'), gcSections: a.has('gc-sections') && !a.has('no-gc-sections'), undefinedRoots: a.all('undefined'),
+    const r = assemble(sources, { march: a.get('march') ?? 'rv64imac', base: a.get('base'), layout, entry: a.get('entry'), objects, listing: false, compat, linkerScript, defsym, relax: !a.has('no-relax'), relaxGp: !a.has('no-relax-gp'), gcSections: a.has('gc-sections') && !a.has('no-gc-sections'), undefinedRoots: a.all('undefined'),
       onGcRemoved: a.has('print-gc-sections') ? (sec, file) => process.stderr.write(`rvx ld: removing unused section '${sec}' in file '${file}'\n`) : undefined });
     for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
     if (!r.ok) return EXIT.REFUSED;

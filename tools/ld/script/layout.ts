@@ -1,0 +1,927 @@
+// GNU ld linker scripts: carrying one out (`rvx ld -T`). tools/ld/script/parse.ts reads the script; this
+// module (1) gives each input section its output section — the first input section description, in script
+// order, whose file and section patterns match it (ld manual, "Input Section Basics"), /DISCARD/ dropping it,
+// SORT* ordering what one description collects, orphans (sections no description names) following an output
+// section of their kind — and (2) places the output sections, evaluating the script's statements in order
+// with the location counter: addresses, MEMORY regions (`> REGION`, `AT> REGION`, AT(lma), the LMA rules of
+// "Output Section LMA"), symbol assignments and PROVIDE, ASSERT, BYTE..QUAD. Placement runs again after each
+// round of linker relaxation, and within one placement the statements are evaluated until the symbol values
+// settle (ld likewise folds the script several times), so a symbol may be used before its assignment.
+
+import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../../elf/model.js';
+import type { Diagnostic } from '../../asm/diagnostics.js';
+import { InputSection } from '../../asm/section.js';
+import type {
+  Assignment,
+  AssertStatement,
+  InputDescription,
+  LinkerScript,
+  OutputSectionStatement,
+  Pos,
+  ScriptExpr,
+  SectionCommand,
+  SortKind,
+} from './parse.js';
+
+/** What layout needs of an output section (tools/asm/link.ts's OutputSection, plus the load address). */
+export interface ScriptOutput {
+  name: string;
+  type: number;
+  flags: number;
+  addr: bigint;
+  lma?: bigint;
+  size: number;
+  align: number;
+  inputs: InputSection[];
+  data: Uint8Array;
+}
+
+export interface ProvidedSymbol {
+  value: bigint;
+  section: string | null;
+  /** Assigned without PROVIDE: written to the symbol table whether or not an input refers to it. */
+  always?: boolean;
+  hidden?: boolean;
+}
+
+/** The inputs' side of the link, as the script needs it. */
+export interface ScriptHost {
+  /** Value of a symbol an input defines (a global, or a local nothing else names), else undefined. */
+  inputValue(name: string): bigint | undefined;
+  /** An input refers to `name` without defining it (so PROVIDE defines it). */
+  inputNeeds(name: string): boolean;
+  /** A symbol the inputs define (for DEFINED and PROVIDE). */
+  inputDefines(name: string): boolean;
+}
+
+type Item = { kind: 'sec'; sec: InputSection } | { kind: 'cmd'; cmd: SectionCommand; data?: InputSection; value?: bigint };
+
+interface OutState {
+  stmt: OutputSectionStatement | null;
+  out: ScriptOutput;
+  items: Item[];
+  /** Holds input sections or data (else it exists only if its commands give it a size). */
+  orphanOf?: number;
+}
+
+class EvalError extends Error {
+  constructor(
+    message: string,
+    public pos: Pos | null,
+  ) {
+    super(message);
+  }
+}
+
+const globCache = new Map<string, RegExp>();
+/** ld's wildcards (fnmatch): `*`, `?`, `[chars]`, `[!chars]`/`[^chars]`, `\` quoting. */
+export function glob(pattern: string): RegExp {
+  let re = globCache.get(pattern);
+  if (re) return re;
+  let out = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*') out += '.*';
+    else if (c === '?') out += '.';
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 2);
+      if (end < 0) out += '\\[';
+      else {
+        let body = pattern.slice(i + 1, end);
+        if (body[0] === '!' || body[0] === '^') body = '^' + body.slice(1);
+        out += '[' + body.replace(/\\/g, '\\\\') + ']';
+        i = end;
+      }
+    } else if (c === '\\' && i + 1 < pattern.length) out += '\\' + pattern[++i];
+    else out += c.replace(/[.+^${}()|\]\\/]/g, '\\$&');
+  }
+  re = new RegExp(out + '$', 's');
+  globCache.set(pattern, re);
+  return re;
+}
+
+const isWild = (p: string) => /[*?[]/.test(p);
+
+/** An input's file as patterns see it: a path, or an archive member `lib.a(member.o)`. */
+function fileNames(unitName: string): { file: string; archive: string | null } {
+  const m = /^(.*)\(([^()]*)\)$/.exec(unitName);
+  return m ? { file: m[2], archive: m[1] } : { file: unitName, archive: null };
+}
+
+/** A file pattern matches: `archive:member` forms against archive members, else the file (or member) name. */
+function fileMatches(pattern: string, unitName: string): boolean {
+  if (pattern === '*') return true;
+  const { file, archive } = fileNames(unitName);
+  const colon = pattern.indexOf(':');
+  if (colon >= 0 && !/^[A-Za-z]:[\\/]/.test(pattern)) {
+    const a = pattern.slice(0, colon);
+    const f = pattern.slice(colon + 1);
+    if (archive === null) return false;
+    return (a === '' || glob(a).test(archive) || glob(a).test(baseName(archive))) && (f === '' || glob(f).test(file));
+  }
+  const re = glob(pattern);
+  if (re.test(file)) return true;
+  // ld compares a pattern without a directory with the name as given on the command line, and
+  // `*crt0.o`-style patterns are written for that; a plain name also matches the file's last component.
+  return !isWild(pattern) && !pattern.includes('/') && baseName(file) === pattern;
+}
+
+function baseName(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+/** GNU ld's init priority of `.init_array.N` (N), `.ctors.N` (65535 - N); 65536 for none (after all). */
+function initPriority(name: string): number {
+  const m = /^\.(init_array|fini_array|preinit_array|ctors|dtors)\.(\d+)$/.exec(name);
+  if (!m) return 65536;
+  const n = Number(m[2]);
+  return m[1] === 'ctors' || m[1] === 'dtors' ? 65535 - n : n;
+}
+
+function compareBy(kind: SortKind, a: InputSection, b: InputSection): number {
+  switch (kind) {
+    case 'name':
+      return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+    case 'alignment':
+      return b.align - a.align;
+    case 'init_priority':
+      return initPriority(a.name) - initPriority(b.name);
+    default:
+      return 0;
+  }
+}
+
+function alignUp(v: bigint, a: bigint): bigint {
+  if (a <= 1n) return v;
+  return ((v + a - 1n) / a) * a;
+}
+
+/** Output section kind for orphan placement: code, read-only, TLS data, TLS bss, data, bss, non-allocated. */
+function kindOf(type: number, flags: number): number {
+  if (!(flags & SHF_ALLOC)) return 6;
+  if (flags & SHF_EXECINSTR) return 0;
+  if (flags & SHF_TLS) return type === SHT_NOBITS ? 3 : 2;
+  if (type === SHT_NOBITS) return 5;
+  if (flags & SHF_WRITE) return 4;
+  return 1;
+}
+
+export class ScriptLayout {
+  /** Output section statement index (in `statements`) per input section; -1: discarded. */
+  private assigned = new Map<InputSection, { stmt: number; cmd: number }>();
+  /** Input sections a KEEP names (roots of --gc-sections). */
+  readonly kept = new Set<InputSection>();
+  private statements: OutputSectionStatement[] = [];
+  private states: OutState[] = [];
+  /** In placement order, including orphans (those with stmt null). */
+  private order: OutState[] = [];
+  private byOutput = new Map<string, OutState>();
+  private provided = new Map<string, ProvidedSymbol>();
+  /** Symbols the script itself names in expressions (PROVIDE defines those too). */
+  private scriptRefs = new Set<string>();
+  private refsDone = false;
+  readonly entry: string | null;
+  private dataUnit: number;
+
+  constructor(
+    readonly script: LinkerScript,
+    private diags: Diagnostic[],
+    dataUnit: number,
+  ) {
+    this.entry = script.entry;
+    this.dataUnit = dataUnit;
+    for (const c of script.sections ?? []) if (c.kind === 'section') this.statements.push(c);
+  }
+
+  /**
+   * The symbols the script's active statements name: every statement but a PROVIDE, and a PROVIDE whose
+   * symbol an input needs or an active statement names (ld defines a PROVIDEd symbol only when it is
+   * referenced; one only an unused PROVIDE names stays undefined).
+   */
+  private computeRefs(host: ScriptHost): void {
+    const refs = (e: ScriptExpr, into: Set<string>): void => {
+      if (e.t === 'sym') into.add(e.name);
+      else if (e.t === 'un') refs(e.a, into);
+      else if (e.t === 'bin') (refs(e.a, into), refs(e.b, into));
+      else if (e.t === 'cond') (refs(e.c, into), refs(e.a, into), refs(e.b, into));
+      else if (e.t === 'call') for (const a of e.args) refs(a, into);
+    };
+    const active = new Set<string>();
+    const provides: Assignment[] = [];
+    const cmd = (c: SectionCommand | Assignment | AssertStatement | OutputSectionStatement): void => {
+      if (c.kind === 'assign' && c.provide) provides.push(c);
+      else if (c.kind === 'assign' || c.kind === 'assert' || c.kind === 'data' || c.kind === 'fill') refs(c.expr, active);
+      else if (c.kind === 'section') {
+        for (const e of [c.address, c.at, c.align, c.subalign]) if (e) refs(e, active);
+        for (const x of c.commands) cmd(x);
+      }
+    };
+    for (const c of this.script.sections ?? []) cmd(c);
+    for (const c of this.script.outside) cmd(c);
+    for (const m of this.script.memory) (refs(m.origin, active), refs(m.length, active));
+    const done = new Set<Assignment>();
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const p of provides) {
+        if (done.has(p) || host.inputDefines(p.name) || !(host.inputNeeds(p.name) || active.has(p.name))) continue;
+        done.add(p);
+        active.add(p.name);
+        refs(p.expr, active);
+        changed = true;
+      }
+    }
+    this.scriptRefs = active;
+  }
+
+  private error(pos: Pos | null, message: string): void {
+    this.diags.push({ file: this.script.file, line: pos?.line ?? 0, col: pos?.col ?? 0, severity: 'error', message });
+  }
+
+  /** Match every input section against the input section descriptions (before --gc-sections). */
+  match(units: { sections: InputSection[]; name: string }[]): void {
+    // Walk descriptions in script order; each takes the matching sections not already taken.
+    for (let si = 0; si < this.statements.length; si++) {
+      const st = this.statements[si];
+      st.commands.forEach((c, ci) => {
+        if (c.kind !== 'input') return;
+        for (const u of units) {
+          if (!this.fileTaken(c, u.name)) continue;
+          for (const sec of u.sections) {
+            if (this.assigned.has(sec)) continue;
+            if (!this.sectionMatches(c, sec, u.name)) continue;
+            this.assigned.set(sec, { stmt: st.name === '/DISCARD/' ? -1 : si, cmd: ci });
+            if (c.keep) this.kept.add(sec);
+          }
+        }
+      });
+    }
+  }
+
+  private fileTaken(c: InputDescription, unitName: string): boolean {
+    if (!fileMatches(c.file, unitName)) return false;
+    return !c.excludeFiles.some((p) => fileMatches(p, unitName));
+  }
+
+  private sectionMatches(c: InputDescription, sec: InputSection, unitName: string): boolean {
+    if (c.sections.length === 0) return true;
+    return this.patternFor(c, sec, unitName) >= 0;
+  }
+
+  private patternFor(c: InputDescription, sec: InputSection, unitName: string): number {
+    for (let i = 0; i < c.sections.length; i++) {
+      const p = c.sections[i];
+      if (!glob(p.pattern).test(sec.name)) continue;
+      if (p.excludeFiles.some((x) => fileMatches(x, unitName))) continue;
+      return i;
+    }
+    return -1;
+  }
+
+  /** Remove /DISCARD/ed sections from the units; returns them. */
+  discard(units: { sections: InputSection[] }[]): InputSection[] {
+    const gone: InputSection[] = [];
+    for (const u of units) {
+      const keep = u.sections.filter((s) => this.assigned.get(s)?.stmt !== -1);
+      if (keep.length !== u.sections.length) {
+        for (const s of u.sections) if (this.assigned.get(s)?.stmt === -1) gone.push(s);
+        u.sections = keep;
+      }
+    }
+    return gone;
+  }
+
+  /** The output section an input section goes to (its own name for an orphan). */
+  outputNameOf(sec: InputSection): string {
+    const a = this.assigned.get(sec);
+    if (a && a.stmt >= 0) return this.statements[a.stmt].name;
+    // An orphan: its own name (COMMON into .bss, as ld's orphan rules give it).
+    return sec.name === 'COMMON' ? '.bss' : sec.name;
+  }
+
+  /**
+   * Build the output sections from the (merged, laid out) input sections: those a description names in
+   * script order, orphans after the last output section of their kind. Returns them in address order of
+   * the script.
+   */
+  build(units: { sections: InputSection[]; name: string; index: number }[]): ScriptOutput[] {
+    this.states = this.statements.map((stmt) => ({ stmt, out: this.newOut(stmt.name), items: [] as Item[] }));
+    for (const s of this.states) if (!this.byOutput.has(s.out.name)) this.byOutput.set(s.out.name, s);
+    // Per description, the sections it took, in input order (file by file, each file's sections in order).
+    const taken = new Map<string, InputSection[]>();
+    const orphans: InputSection[] = [];
+    for (const u of units) {
+      for (const sec of u.sections) {
+        if (sec.size === 0 && !sec.hasLabels) continue;
+        const a = this.assigned.get(sec);
+        if (!a) {
+          orphans.push(sec);
+          continue;
+        }
+        if (a.stmt < 0) continue;
+        const key = `${a.stmt}:${a.cmd}`;
+        let l = taken.get(key);
+        if (!l) taken.set(key, (l = []));
+        l.push(sec);
+      }
+    }
+    const unitOf = new Map<InputSection, string>();
+    for (const u of units) for (const sec of u.sections) unitOf.set(sec, u.name);
+    this.states.forEach((state, si) => {
+      const st = state.stmt!;
+      st.commands.forEach((c, ci) => {
+        if (c.kind !== 'input') {
+          const item: Item = { kind: 'cmd', cmd: c };
+          if (c.kind === 'data') {
+            const d = new InputSection('<script data>', SHT_PROGBITS, SHF_ALLOC, this.dataUnit, this.script.file);
+            d.cur.putLE(0n, c.size);
+            d.size = c.size;
+            d.frags[0].offset = 0;
+            item.data = d;
+          }
+          state.items.push(item);
+          return;
+        }
+        let secs = taken.get(`${si}:${ci}`) ?? [];
+        const sorted = c.sections.some((p) => p.sort.length && p.sort[0] !== 'none') || c.fileSort;
+        if (sorted) {
+          const idx = new Map(secs.map((s, i) => [s, i]));
+          const keyOf = (s: InputSection) => c.sections[this.patternFor(c, s, unitOf.get(s) ?? '')]?.sort ?? [];
+          secs = secs.slice().sort((a, b) => {
+            if (c.fileSort) {
+              const fa = unitOf.get(a) ?? '';
+              const fb = unitOf.get(b) ?? '';
+              if (fa !== fb) return fa < fb ? -1 : 1;
+            }
+            const ka = keyOf(a);
+            const kb = keyOf(b);
+            // Sections of an unsorted pattern keep their input order after the sorted ones.
+            if (!ka.length || !kb.length) return ka.length ? -1 : kb.length ? 1 : idx.get(a)! - idx.get(b)!;
+            for (let k = 0; k < Math.max(ka.length, kb.length); k++) {
+              const r = compareBy(ka[k] ?? ka[0], a, b);
+              if (r) return r;
+            }
+            // SORT_BY_NAME alone falls back to alignment, SORT_BY_ALIGNMENT to name (ld's compare_section).
+            const r = ka[0] === 'alignment' ? compareBy('name', a, b) : ka[0] === 'name' ? 0 : 0;
+            return r || idx.get(a)! - idx.get(b)!;
+          });
+        }
+        for (const sec of secs) state.items.push({ kind: 'sec', sec });
+      });
+    });
+    for (const state of this.states) for (const it of state.items) if (it.kind === 'sec') this.addInput(state.out, it.sec);
+    // Orphans: an output section of the same name takes them; else a new one after the last of its kind.
+    this.order = [...this.states];
+    for (const sec of orphans) {
+      const name = this.outputNameOf(sec);
+      let st = this.byOutput.get(name);
+      if (!st) {
+        st = { stmt: null, out: this.newOut(name), items: [] };
+        this.byOutput.set(name, st);
+        const kind = kindOf(sec.type, sec.flags);
+        let at = -1;
+        for (let i = 0; i < this.order.length; i++) {
+          const o = this.order[i];
+          if (!this.hasInputs(o)) continue;
+          const k = kindOf(o.out.type, o.out.flags);
+          if (k === kind) at = i;
+        }
+        if (at < 0 && kind !== 6) {
+          // No section of its kind: after the last allocated one of a lower kind.
+          for (let i = 0; i < this.order.length; i++) {
+            const o = this.order[i];
+            if (this.hasInputs(o) && kindOf(o.out.type, o.out.flags) < kind) at = i;
+          }
+        }
+        if (at < 0) at = kind === 6 ? this.order.length - 1 : -1;
+        this.order.splice(at + 1, 0, st);
+      }
+      st.items.push({ kind: 'sec', sec });
+      this.addInput(st.out, sec);
+    }
+    for (const state of this.order) {
+      // Only commands (`. += 0x800`): ld allocates it without contents (SHT_NOBITS, "WA").
+      if (state.out.inputs.length === 0 && state.items.length) {
+        state.out.type = SHT_NOBITS;
+        state.out.flags = SHF_ALLOC | SHF_WRITE;
+      }
+      for (const it of state.items) if (it.kind === 'sec') it.sec.outputName = state.out.name;
+      const st = state.stmt;
+      if (st?.type === 'NOLOAD' && state.out.flags & SHF_ALLOC) state.out.type = SHT_NOBITS;
+      if (st?.type === 'INFO' || st?.type === 'COPY' || st?.type === 'DSECT') state.out.flags &= ~SHF_ALLOC;
+      const data = state.items.filter((i) => i.kind === 'cmd' && i.data);
+      for (const d of data) {
+        if (d.kind === 'cmd' && d.data) {
+          d.data.outputName = state.out.name;
+          state.out.inputs.push(d.data);
+          if (!state.out.inputs.some((s) => s !== d.data)) state.out.flags = SHF_ALLOC;
+          state.out.type = SHT_PROGBITS;
+        }
+      }
+    }
+    // Input order within each output: the order of its items.
+    for (const state of this.order) {
+      const order = new Map<InputSection, number>();
+      let n = 0;
+      for (const it of state.items) {
+        if (it.kind === 'sec') order.set(it.sec, n++);
+        else if (it.data) order.set(it.data, n++);
+      }
+      state.out.inputs.sort((a, b) => order.get(a)! - order.get(b)!);
+    }
+    return this.order.map((s) => s.out);
+  }
+
+  private hasInputs(s: OutState): boolean {
+    return s.out.inputs.length > 0;
+  }
+
+  private newOut(name: string): ScriptOutput {
+    return { name, type: SHT_PROGBITS, flags: 0, addr: 0n, size: 0, align: 1, inputs: [], data: new Uint8Array(0) };
+  }
+
+  private addInput(o: ScriptOutput, sec: InputSection): void {
+    if (o.inputs.length === 0) {
+      o.type = sec.type;
+      o.flags = sec.flags & ~0x230;
+    } else {
+      if (o.type !== sec.type && sec.type === SHT_PROGBITS) o.type = SHT_PROGBITS;
+      // Writable or not as its first input (ld sets SEC_READONLY from the first input section only).
+      o.flags |= sec.flags & ~0x230 & ~SHF_WRITE;
+    }
+    o.inputs.push(sec);
+    if (sec.align > o.align) o.align = sec.align;
+  }
+
+  /** Output sections present in the image: those with inputs, data or a size (ld drops empty ones). */
+  outputs(): ScriptOutput[] {
+    return this.order.filter((s) => this.present(s)).map((s) => s.out);
+  }
+
+  private present(s: OutState): boolean {
+    if (s.out.inputs.length > 0) return true;
+    if (s.out.size > 0) return true;
+    return false;
+  }
+
+  providedSymbols(): Map<string, ProvidedSymbol> {
+    return this.provided;
+  }
+
+  /**
+   * Place every output section and input section and assign the script's symbols. `host` answers for the
+   * inputs' symbols. Errors are reported only by the last evaluation (earlier ones may see symbols that are
+   * assigned later in the script).
+   */
+  place(host: ScriptHost, final: boolean): void {
+    if (!this.refsDone) {
+      this.computeRefs(host);
+      this.refsDone = true;
+    }
+    let prevValues = '';
+    for (let pass = 0; pass < 6; pass++) {
+      const last = pass === 5;
+      const errors: { pos: Pos | null; message: string }[] = [];
+      this.evaluate(host, errors);
+      const values = [...this.provided].map(([k, v]) => `${k}=${v.value}`).join(',') + '|' + this.order.map((s) => `${s.out.addr}:${s.out.size}:${s.out.lma}`).join(',');
+      const settled = values === prevValues;
+      prevValues = values;
+      if (settled || last) {
+        if (final) for (const e of errors) this.error(e.pos, e.message);
+        return;
+      }
+    }
+  }
+
+  private evaluate(host: ScriptHost, errors: { pos: Pos | null; message: string }[]): void {
+    const script = this.script;
+    const symbols = new Map<string, ProvidedSymbol>();
+    const sectionByName = new Map<string, OutState>();
+    for (const s of this.order) if (!sectionByName.has(s.out.name)) sectionByName.set(s.out.name, s);
+    let dot = 0n;
+    let cur: OutState | null = null;
+    let lastPlaced: OutState | null = null;
+    const report = (pos: Pos | null, message: string) => errors.push({ pos, message });
+
+    // Symbol value as an expression sees it: the script's own (assigned so far, or in the previous pass),
+    // else an input's.
+    const previous = this.provided;
+    const defined = (name: string): boolean => symbols.has(name) || host.inputDefines(name);
+    const symValue = (name: string, pos: Pos): { v: bigint; rel: boolean } => {
+      const s = symbols.get(name) ?? previous.get(name);
+      if (s) return { v: s.value, rel: s.section !== null };
+      const v = host.inputValue(name);
+      if (v !== undefined) return { v, rel: true };
+      throw new EvalError(`undefined symbol '${name}' referenced in expression`, pos);
+    };
+    const section = (name: string, pos: Pos, fn: string): OutState => {
+      const s = sectionByName.get(name);
+      if (!s) throw new EvalError(`${fn}: undefined section '${name}' referenced in expression`, pos);
+      return s;
+    };
+    const region = (name: string, pos: Pos, fn: string) => {
+      const r = regions.get(name);
+      if (!r) throw new EvalError(`${fn}: undefined memory region '${name}' referenced in expression`, pos);
+      return r;
+    };
+    // Values are absolute addresses; `rel` marks those relative to a section (., ADDR, a section's symbol),
+    // which matters where ld treats a plain number as an offset: `. = 0x100` inside an output section.
+    const ev = (e: ScriptExpr): { v: bigint; rel: boolean } => {
+      switch (e.t) {
+        case 'num':
+          return { v: e.v, rel: false };
+        case 'dot':
+          return { v: dot, rel: cur !== null };
+        case 'sym':
+          return symValue(e.name, e.pos);
+        case 'un': {
+          const a = ev(e.a).v;
+          return { v: BigInt.asUintN(64, e.op === '-' ? -a : e.op === '~' ? ~a : a === 0n ? 1n : 0n), rel: false };
+        }
+        case 'cond':
+          return ev(e.c).v !== 0n ? ev(e.a) : ev(e.b);
+        case 'bin': {
+          const a = ev(e.a);
+          const b = ev(e.b);
+          const x = a.v;
+          const y = b.v;
+          const sx = BigInt.asIntN(64, x);
+          const sy = BigInt.asIntN(64, y);
+          let v: bigint;
+          let rel = false;
+          switch (e.op) {
+            case '+':
+              v = x + y;
+              rel = a.rel || b.rel;
+              break;
+            case '-':
+              v = x - y;
+              rel = a.rel && !b.rel;
+              break;
+            case '*':
+              v = x * y;
+              break;
+            case '/':
+            case '%':
+              if (y === 0n) throw new EvalError(e.op === '/' ? 'division by zero' : 'modulo by zero', e.pos);
+              v = e.op === '/' ? x / y : x % y;
+              break;
+            case '<<':
+              v = x << (y & 63n);
+              break;
+            case '>>':
+              v = x >> (y & 63n);
+              break;
+            case '&':
+              v = x & y;
+              break;
+            case '|':
+              v = x | y;
+              break;
+            case '^':
+              v = x ^ y;
+              break;
+            case '&&':
+              v = x !== 0n && y !== 0n ? 1n : 0n;
+              break;
+            case '||':
+              v = x !== 0n || y !== 0n ? 1n : 0n;
+              break;
+            case '==':
+              v = x === y ? 1n : 0n;
+              break;
+            case '!=':
+              v = x !== y ? 1n : 0n;
+              break;
+            case '<':
+              v = sx < sy ? 1n : 0n;
+              break;
+            case '>':
+              v = sx > sy ? 1n : 0n;
+              break;
+            case '<=':
+              v = sx <= sy ? 1n : 0n;
+              break;
+            case '>=':
+              v = sx >= sy ? 1n : 0n;
+              break;
+            default:
+              throw new EvalError(`unknown operator ${e.op}`, e.pos);
+          }
+          return { v: BigInt.asUintN(64, v), rel };
+        }
+        case 'call': {
+          const name = e.name ?? '';
+          switch (e.fn) {
+            case 'ALIGN': {
+              if (e.args.length === 1) return { v: alignUp(dot, ev(e.args[0]).v), rel: cur !== null };
+              const a = ev(e.args[0]);
+              return { v: alignUp(a.v, ev(e.args[1]).v), rel: a.rel };
+            }
+            case 'NEXT':
+              return { v: alignUp(dot, ev(e.args[0]).v), rel: false };
+            case 'MAX':
+            case 'MIN': {
+              const a = ev(e.args[0]);
+              const b = ev(e.args[1]);
+              const takeA = e.fn === 'MAX' ? a.v >= b.v : a.v <= b.v;
+              return takeA ? a : b;
+            }
+            case 'ABSOLUTE':
+              return { v: ev(e.args[0]).v, rel: false };
+            case 'LOG2CEIL': {
+              const a = ev(e.args[0]).v;
+              let n = 0n;
+              while (1n << n < a) n++;
+              return { v: n, rel: false };
+            }
+            case 'BLOCK':
+              return { v: alignUp(dot, ev(e.args[0]).v), rel: cur !== null };
+            case 'DATA_SEGMENT_ALIGN':
+              return { v: alignUp(dot, ev(e.args[0]).v), rel: cur !== null };
+            case 'DATA_SEGMENT_END':
+            case 'DATA_SEGMENT_RELRO_END':
+              return { v: dot, rel: cur !== null };
+            case 'SIZEOF_HEADERS':
+              return { v: 0n, rel: false };
+            case 'CONSTANT':
+              return { v: name === 'MAXPAGESIZE' ? 0x1000n : 0x1000n, rel: false };
+            case 'SEGMENT_START':
+              return ev(e.args[0]);
+            case 'DEFINED':
+              return { v: defined(name) ? 1n : 0n, rel: false };
+            case 'ORIGIN':
+              return { v: region(name, e.pos, e.fn).origin, rel: false };
+            case 'LENGTH':
+              return { v: region(name, e.pos, e.fn).length, rel: false };
+            case 'ADDR':
+              return { v: section(name, e.pos, e.fn).out.addr, rel: true };
+            case 'LOADADDR': {
+              const s = section(name, e.pos, e.fn).out;
+              return { v: s.lma ?? s.addr, rel: false };
+            }
+            case 'SIZEOF':
+              return { v: BigInt(sectionByName.get(name) ? section(name, e.pos, e.fn).out.size : 0), rel: false };
+            case 'ALIGNOF':
+              return { v: BigInt(sectionByName.get(name) ? section(name, e.pos, e.fn).out.align : 0), rel: false };
+          }
+          throw new EvalError(`unknown function ${e.fn}`, e.pos);
+        }
+      }
+    };
+    const value = (e: ScriptExpr): bigint => ev(e).v;
+
+    const regions = new Map<string, { origin: bigint; length: bigint; cur: bigint; attrs: string; notAttrs: string; pos: Pos; overflowReported: boolean }>();
+    /** A region a section without `>` goes to by the regions' attributes (ld's lang_memory_default). */
+    const defaultRegion = (o: ScriptOutput) => {
+      for (const [name, r] of regions) {
+        if (!r.attrs && !r.notAttrs) continue;
+        const has = (c: string): boolean =>
+          c === 'r' ? true : c === 'w' ? !!(o.flags & SHF_WRITE) : c === 'x' ? !!(o.flags & SHF_EXECINSTR) : c === 'a' ? !!(o.flags & SHF_ALLOC) : c === 'i' || c === 'l' ? o.type !== SHT_NOBITS : false;
+        if ([...r.notAttrs].some(has)) continue;
+        // ld: a section matches a region when one of the region's (non-negated) attributes fits it.
+        if (r.attrs && ![...r.attrs].some((c) => c !== 'r' && has(c))) {
+          if (!(r.attrs.includes('r') && !(o.flags & (SHF_WRITE | SHF_EXECINSTR)))) continue;
+        }
+        return name;
+      }
+      return null;
+    };
+
+    const assign = (a: Assignment, inSection: OutState | null, secStart: bigint): void => {
+      if (a.provide) {
+        // PROVIDE: only for a symbol an input or the script refers to and no input defines.
+        if (host.inputDefines(a.name)) return;
+        if (!host.inputNeeds(a.name) && !this.scriptRefs.has(a.name)) return;
+      }
+      let r: { v: bigint; rel: boolean };
+      try {
+        r = ev(a.expr);
+        if (a.op !== '=') {
+          const old = a.name === '.' ? { v: dot, rel: inSection !== null } : symValue(a.name, a.pos);
+          const y = r.v;
+          const x = old.v;
+          if ((a.op === '/' || a.op === '%') && y === 0n) throw new EvalError('division by zero', a.pos);
+          const v = a.op === '+' ? x + y : a.op === '-' ? x - y : a.op === '*' ? x * y : a.op === '/' ? x / y : a.op === '<<' ? x << (y & 63n) : a.op === '>>' ? x >> (y & 63n) : a.op === '&' ? x & y : x | y;
+          r = { v: BigInt.asUintN(64, v), rel: old.rel || r.rel };
+        }
+      } catch (err) {
+        if (!(err instanceof EvalError)) throw err;
+        report(err.pos ?? a.pos, err.message);
+        return;
+      }
+      if (a.name === '.') {
+        // Inside an output section a plain number is an offset from its start (ld manual, "The Location Counter").
+        const to = inSection && !r.rel ? secStart + r.v : r.v;
+        if (inSection && to < dot) {
+          report(a.pos, `cannot move location counter backwards (from 0x${dot.toString(16)} to 0x${to.toString(16)})`);
+          return;
+        }
+        dot = to;
+        return;
+      }
+      let secName: string | null = null;
+      if (inSection) secName = inSection.out.name;
+      else if (r.rel) secName = sectionAt(r.v);
+      symbols.set(a.name, { value: r.v, section: secName, always: !a.provide, hidden: a.hidden });
+    };
+    const sectionAt = (v: bigint): string | null => {
+      let best: OutState | null = null;
+      for (const s of this.order) {
+        if (!this.present(s) || !(s.out.flags & SHF_ALLOC)) continue;
+        if (v >= s.out.addr && v <= s.out.addr + BigInt(s.out.size)) {
+          if (!best || v < s.out.addr + BigInt(s.out.size)) best = s;
+        }
+      }
+      if (best) return best.out.name;
+      return lastPlaced && this.present(lastPlaced) ? lastPlaced.out.name : null;
+    };
+    const check = (a: AssertStatement): void => {
+      try {
+        if (value(a.expr) === 0n) report(a.pos, a.message);
+      } catch (err) {
+        if (!(err instanceof EvalError)) throw err;
+        report(err.pos ?? a.pos, err.message);
+      }
+    };
+
+    // The previous allocated output section (for the LMA rule) and its regions.
+    let prev: { out: ScriptOutput; region: string | null; lmaRegion: string | null } | null = null;
+    const placeSection = (state: OutState): void => {
+      const o = state.out;
+      const st = state.stmt;
+      const present = this.present(state) || (st !== null && st.commands.some((c) => c.kind !== 'input'));
+      let align = 1n;
+      for (const sec of o.inputs) if (BigInt(sec.align) > align) align = BigInt(sec.align);
+      try {
+        if (st?.align) {
+          const a = value(st.align);
+          if (a > align) align = a;
+        }
+      } catch (err) {
+        if (!(err instanceof EvalError)) throw err;
+        report(err.pos ?? st!.pos, err.message);
+      }
+      if (align & (align - 1n)) report(st?.pos ?? null, `alignment of section '${o.name}' is not a power of two`);
+      o.align = Number(align);
+      const alloc = !!(o.flags & SHF_ALLOC) || (o.inputs.length === 0 && o.type !== SHT_NOBITS && st?.type !== 'INFO');
+      let regionName = st?.region ?? null;
+      if (regionName !== null && !regions.has(regionName)) {
+        report(st!.pos, `memory region '${regionName}' not declared`);
+        regionName = null;
+      }
+      if (regionName === null && !st?.address && alloc && o.inputs.length) regionName = defaultRegion(o);
+      const reg = regionName !== null ? regions.get(regionName)! : null;
+      let vma: bigint;
+      try {
+        if (st?.address) vma = value(st.address);
+        else if (!alloc) vma = 0n;
+        else vma = alignUp(reg ? reg.cur : dot, present ? align : 1n);
+      } catch (err) {
+        if (!(err instanceof EvalError)) throw err;
+        report(err.pos ?? st!.pos, err.message);
+        vma = dot;
+      }
+      o.addr = vma;
+      const saveDot = dot;
+      const saveCur = cur;
+      cur = state;
+      dot = vma;
+      let subalign = 0n;
+      try {
+        if (st?.subalign) subalign = value(st.subalign);
+      } catch (err) {
+        if (!(err instanceof EvalError)) throw err;
+        report(err.pos ?? st!.pos, err.message);
+      }
+      for (const it of state.items) {
+        if (it.kind === 'sec') {
+          dot = alignUp(dot, subalign || BigInt(it.sec.align));
+          it.sec.addr = dot;
+          dot += BigInt(it.sec.size);
+          continue;
+        }
+        const c = it.cmd;
+        if (c.kind === 'assign') assign(c, state, vma);
+        else if (c.kind === 'assert') check(c);
+        else if (c.kind === 'data' && it.data) {
+          it.data.addr = dot;
+          try {
+            it.value = value(c.expr);
+          } catch (err) {
+            if (!(err instanceof EvalError)) throw err;
+            report(err.pos ?? c.pos, err.message);
+          }
+          dot += BigInt(c.size);
+        }
+      }
+      o.size = Number(dot - vma);
+      cur = saveCur;
+      if (!alloc) {
+        dot = saveDot;
+        return;
+      }
+      // LMA: AT(), AT> region, or the previous section's VMA-LMA difference (ld manual, "Output Section LMA").
+      let lmaRegion = st?.lmaRegion ?? null;
+      if (lmaRegion !== null && !regions.has(lmaRegion)) {
+        report(st!.pos, `memory region '${lmaRegion}' not declared`);
+        lmaRegion = null;
+      }
+      if (!st?.at && lmaRegion === null && !st?.address && prev && prev.region === regionName && regionName !== null) lmaRegion = prev.lmaRegion;
+      let lma = vma;
+      try {
+        if (st?.at) lma = value(st.at);
+        else if (lmaRegion !== null && lmaRegion !== regionName) lma = alignUp(regions.get(lmaRegion)!.cur, align);
+        else if (lmaRegion === null && !st?.address && prev && prev.out.lma !== undefined && (regionName === null || prev.region === regionName)) lma = vma + (prev.out.lma - prev.out.addr);
+      } catch (err) {
+        if (!(err instanceof EvalError)) throw err;
+        report(err.pos ?? st!.pos, err.message);
+      }
+      o.lma = lma;
+      const end = vma + BigInt(o.size);
+      // A TLS NOBITS section (.tbss) takes no address space of its own: the next section starts where it does.
+      const tbss = (o.flags & SHF_TLS) !== 0 && o.type === SHT_NOBITS;
+      if (reg) {
+        if (!tbss) reg.cur = end;
+        if (end > reg.origin + reg.length && !reg.overflowReported && o.size > 0) {
+          reg.overflowReported = true;
+          report(st?.pos ?? reg.pos, `section '${o.name}' will not fit in region '${regionName}': region '${regionName}' overflowed by ${end - (reg.origin + reg.length)} bytes`);
+        }
+      }
+      if (lmaRegion !== null && lmaRegion !== regionName && o.type !== SHT_NOBITS) {
+        const lr = regions.get(lmaRegion)!;
+        lr.cur = lma + BigInt(o.size);
+        if (lr.cur > lr.origin + lr.length && !lr.overflowReported && o.size > 0) {
+          lr.overflowReported = true;
+          report(st?.pos ?? lr.pos, `section '${o.name}' will not fit in region '${lmaRegion}': region '${lmaRegion}' overflowed by ${lr.cur - (lr.origin + lr.length)} bytes`);
+        }
+      }
+      dot = tbss ? vma : end;
+      if (present) {
+        prev = { out: o, region: regionName, lmaRegion: lmaRegion ?? regionName };
+        lastPlaced = state;
+      }
+    };
+
+    // --defsym first (ld enters them before reading the script), then MEMORY.
+    for (const c of script.outside) if (c.kind === 'assign' && c.early) assign(c, null, 0n);
+    for (const m of script.memory) {
+      let origin = 0n;
+      let length = 0n;
+      try {
+        origin = value(m.origin);
+        length = value(m.length);
+      } catch (err) {
+        if (!(err instanceof EvalError)) throw err;
+        report(err.pos ?? m.pos, err.message);
+      }
+      regions.set(m.name, { origin, length, cur: origin, attrs: m.attrs, notAttrs: m.notAttrs, pos: m.pos, overflowReported: false });
+    }
+    for (const c of script.outside) if (c.kind === 'assign' && !c.early) assign(c, null, 0n);
+    const placedOrphans = new Set<OutState>();
+    const placeOrphansAfter = (state: OutState) => {
+      // Orphans right after this statement in `order`.
+      let i = this.order.indexOf(state) + 1;
+      while (i < this.order.length && this.order[i].stmt === null) {
+        placeSection(this.order[i]);
+        placedOrphans.add(this.order[i]);
+        i++;
+      }
+    };
+    // Orphans before the first statement.
+    for (const s of this.order) {
+      if (s.stmt !== null) break;
+      placeSection(s);
+      placedOrphans.add(s);
+    }
+    for (const c of script.sections ?? []) {
+      if (c.kind === 'assign') assign(c, null, 0n);
+      else if (c.kind === 'assert') check(c);
+      else {
+        const state = this.states[this.statements.indexOf(c)];
+        if (c.name === '/DISCARD/') {
+          // Its assignments are still carried out (ld); it takes no address.
+          for (const x of c.commands) if (x.kind === 'assign') assign(x, null, 0n);
+          continue;
+        }
+        if (this.byOutput.get(c.name) !== state) {
+          // A second statement for a name already used: its inputs went to the first one.
+          report(c.pos, `output section '${c.name}' is described twice (rvx ld merges only one description per name)`);
+          continue;
+        }
+        placeSection(state);
+        placeOrphansAfter(state);
+      }
+    }
+    for (const s of this.order) if (!placedOrphans.has(s) && s.stmt === null) placeSection(s);
+    for (const c of script.outside) if (c.kind === 'assert') check(c);
+    // Without SECTIONS the inputs go in by the orphan rules from address 0 (ld's default would apply).
+    this.provided = symbols;
+  }
+
+  /** Write BYTE/SHORT/LONG/QUAD values (as the final placement evaluated them). */
+  writeData(write: (sec: InputSection, value: bigint, size: number) => void): void {
+    for (const state of this.order) {
+      for (const it of state.items) if (it.kind === 'cmd' && it.data && it.cmd.kind === 'data') write(it.data, it.value ?? 0n, it.cmd.size);
+    }
+  }
+}
