@@ -555,8 +555,8 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     inputValue: (name) => {
       const g = globals.get(name);
       if (!g) return undefined;
-      if (g.kind === 1) return g.section!.addr + BigInt(g.frag!.offset + g.offset);
-      if (g.kind === 2) return g.value;
+      if (g.kind === 1) return { value: g.section!.addr + BigInt(g.frag!.offset + g.offset), section: g.section!.outputName || null };
+      if (g.kind === 2) return { value: g.value, section: null };
       return undefined;
     },
   };
@@ -1217,7 +1217,8 @@ function relaxObjects(
   }
   const addrOf = (s: Sym): bigint => s.section!.addr + BigInt(s.frag!.offset + s.offset);
   const GP = '__global_pointer$';
-  const gpWanted = opts.relaxGp !== false && units.some((u) => u.symbols.has(GP));
+  // A linker script that defines __global_pointer$ enables gp-relative relaxation as GNU ld's does.
+  const gpWanted = opts.relaxGp !== false && (units.some((u) => u.symbols.has(GP)) || (!!opts.script && provided().has(GP)));
   const gpNow = (): { value: bigint; out: string | null } | null => {
     if (!gpWanted) return null;
     const d = globals.get(GP);

@@ -46,8 +46,8 @@ export interface ProvidedSymbol {
 
 /** The inputs' side of the link, as the script needs it. */
 export interface ScriptHost {
-  /** Value of a symbol an input defines (a global, or a local nothing else names), else undefined. */
-  inputValue(name: string): bigint | undefined;
+  /** Value and output section (null: absolute) of a symbol an input defines, else undefined. */
+  inputValue(name: string): { value: bigint; section: string | null } | undefined;
   /** An input refers to `name` without defining it (so PROVIDE defines it). */
   inputNeeds(name: string): boolean;
   /** A symbol the inputs define (for DEFINED and PROVIDE). */
@@ -502,16 +502,43 @@ export class ScriptLayout {
     let lastPlaced: OutState | null = null;
     const report = (pos: Pos | null, message: string) => errors.push({ pos, message });
 
-    // Symbol value as an expression sees it: the script's own (assigned so far, or in the previous pass),
-    // else an input's.
+    // Values follow ld's "The Section of an Expression": a plain number (N), an absolute address (A) or an
+    // address relative to an output section (R). `v` is always the absolute value; arithmetic between an R and
+    // an N, or two Rs of one section, works on the offset in the section. Outside output sections literals are
+    // absolute addresses; inside, numbers (an N assigned to a symbol there is an offset in the section).
+    // `.`, ORIGIN and ALIGN(n) outside a section are absolute but make the symbol assigned relative to the
+    // current section (ld's rel_from_abs).
+    type V = { v: bigint; k: 'num' | 'abs' | 'rel'; sec: OutState | null };
+    const u64 = (x: bigint) => BigInt.asUintN(64, x);
+    const N = (v: bigint): V => ({ v: u64(v), k: 'num', sec: null });
+    const A = (v: bigint): V => ({ v: u64(v), k: 'abs', sec: null });
+    const R = (sec: OutState, offset: bigint): V => ({ v: u64(sec.out.addr + offset), k: 'rel', sec });
+    let relFromAbs = false;
+    const here = (v: bigint): V => {
+      if (cur) return R(cur, v - cur.out.addr);
+      relFromAbs = true;
+      return A(v);
+    };
+    const part = (x: V): bigint => u64(x.k === 'rel' ? x.v - x.sec!.out.addr : x.v);
     const previous = this.provided;
     const defined = (name: string): boolean => symbols.has(name) || host.inputDefines(name);
-    const symValue = (name: string, pos: Pos): { v: bigint; rel: boolean } => {
+    const symValue = (name: string, pos: Pos): V => {
       const s = symbols.get(name) ?? previous.get(name);
-      if (s) return { v: s.value, rel: s.section !== null };
-      const v = host.inputValue(name);
-      if (v !== undefined) return { v, rel: true };
-      throw new EvalError(`undefined symbol '${name}' referenced in expression`, pos);
+      let value: bigint;
+      let secName: string | null;
+      if (s) {
+        value = s.value;
+        secName = s.section;
+      } else {
+        const d = host.inputValue(name);
+        if (d === undefined) throw new EvalError(`undefined symbol '${name}' referenced in expression`, pos);
+        value = d.value;
+        secName = d.section;
+      }
+      const st = secName !== null ? sectionByName.get(secName) : undefined;
+      if (st) return R(st, value - st.out.addr);
+      // Inside an output section an absolute symbol is a number (ld without SANE_EXPR).
+      return cur ? N(value) : A(value);
     };
     const section = (name: string, pos: Pos, fn: string): OutState => {
       const s = sectionByName.get(name);
@@ -523,146 +550,120 @@ export class ScriptLayout {
       if (!r) throw new EvalError(`${fn}: undefined memory region '${name}' referenced in expression`, pos);
       return r;
     };
-    // Values are absolute addresses; `rel` marks those relative to a section (., ADDR, a section's symbol),
-    // which matters where ld treats a plain number as an offset: `. = 0x100` inside an output section.
-    const ev = (e: ScriptExpr): { v: bigint; rel: boolean } => {
+    const COMPARE = new Set(['==', '!=', '<', '>', '<=', '>=', '&&', '||']);
+    const binary = (op: string, a: V, b: V, pos: Pos): V => {
+      let x = a;
+      let y = b;
+      // Different sections, or an address with an absolute value: both absolute first.
+      if (x.k !== 'num' && y.k !== 'num' && !(x.k === y.k && x.sec === y.sec)) {
+        x = A(x.v);
+        y = A(y.v);
+      }
+      const p = part(x);
+      const q = part(y);
+      let r: bigint;
+      switch (op) {
+        case '+': r = p + q; break;
+        case '-': r = p - q; break;
+        case '*': r = p * q; break;
+        case '/':
+        case '%':
+          if (q === 0n) throw new EvalError(op === '/' ? 'division by zero' : 'modulo by zero', pos);
+          r = op === '/' ? p / q : p % q;
+          break;
+        case '<<': r = q >= 64n ? 0n : p << q; break;
+        case '>>': r = q >= 64n ? 0n : p >> q; break;
+        case '&': r = p & q; break;
+        case '|': r = p | q; break;
+        case '^': r = p ^ q; break;
+        case '&&': r = p !== 0n && q !== 0n ? 1n : 0n; break;
+        case '||': r = p !== 0n || q !== 0n ? 1n : 0n; break;
+        case '==': r = p === q ? 1n : 0n; break;
+        case '!=': r = p !== q ? 1n : 0n; break;
+        case '<': r = p < q ? 1n : 0n; break;
+        case '>': r = p > q ? 1n : 0n; break;
+        case '<=': r = p <= q ? 1n : 0n; break;
+        case '>=': r = p >= q ? 1n : 0n; break;
+        case 'MAX': r = p >= q ? p : q; break;
+        case 'MIN': r = p <= q ? p : q; break;
+        case 'ALIGN': r = alignUp(p, q); break;
+        default:
+          throw new EvalError(`unknown operator ${op}`, pos);
+      }
+      if (COMPARE.has(op)) return N(r);
+      // The result's kind: the non-number operand's; for two of one kind, arithmetic gives a number inside
+      // an output section and an absolute address outside (MAX, MIN and ALIGN keep the kind).
+      const k = x.k === 'num' ? y : x;
+      if (x.k === y.k && x.k !== 'num' && op !== 'MAX' && op !== 'MIN' && op !== 'ALIGN') return cur ? N(r) : A(r);
+      if (k.k === 'rel') return R(k.sec!, r);
+      return k.k === 'abs' ? A(r) : N(r);
+    };
+    const ev = (e: ScriptExpr): V => {
       switch (e.t) {
         case 'num':
-          return { v: e.v, rel: false };
+          return cur ? N(e.v) : A(e.v);
         case 'dot':
-          return { v: dot, rel: cur !== null };
+          return here(dot);
         case 'sym':
           return symValue(e.name, e.pos);
         case 'un': {
-          const a = ev(e.a).v;
-          return { v: BigInt.asUintN(64, e.op === '-' ? -a : e.op === '~' ? ~a : a === 0n ? 1n : 0n), rel: false };
+          const a = ev(e.a);
+          const p = part(a);
+          const r = e.op === '-' ? -p : e.op === '~' ? ~p : p === 0n ? 1n : 0n;
+          return a.k === 'rel' ? R(a.sec!, r) : a.k === 'abs' ? A(r) : N(r);
         }
         case 'cond':
           return ev(e.c).v !== 0n ? ev(e.a) : ev(e.b);
-        case 'bin': {
-          const a = ev(e.a);
-          const b = ev(e.b);
-          const x = a.v;
-          const y = b.v;
-          const sx = BigInt.asIntN(64, x);
-          const sy = BigInt.asIntN(64, y);
-          let v: bigint;
-          let rel = false;
-          switch (e.op) {
-            case '+':
-              v = x + y;
-              rel = a.rel || b.rel;
-              break;
-            case '-':
-              v = x - y;
-              rel = a.rel && !b.rel;
-              break;
-            case '*':
-              v = x * y;
-              break;
-            case '/':
-            case '%':
-              if (y === 0n) throw new EvalError(e.op === '/' ? 'division by zero' : 'modulo by zero', e.pos);
-              v = e.op === '/' ? x / y : x % y;
-              break;
-            case '<<':
-              v = x << (y & 63n);
-              break;
-            case '>>':
-              v = x >> (y & 63n);
-              break;
-            case '&':
-              v = x & y;
-              break;
-            case '|':
-              v = x | y;
-              break;
-            case '^':
-              v = x ^ y;
-              break;
-            case '&&':
-              v = x !== 0n && y !== 0n ? 1n : 0n;
-              break;
-            case '||':
-              v = x !== 0n || y !== 0n ? 1n : 0n;
-              break;
-            case '==':
-              v = x === y ? 1n : 0n;
-              break;
-            case '!=':
-              v = x !== y ? 1n : 0n;
-              break;
-            case '<':
-              v = sx < sy ? 1n : 0n;
-              break;
-            case '>':
-              v = sx > sy ? 1n : 0n;
-              break;
-            case '<=':
-              v = sx <= sy ? 1n : 0n;
-              break;
-            case '>=':
-              v = sx >= sy ? 1n : 0n;
-              break;
-            default:
-              throw new EvalError(`unknown operator ${e.op}`, e.pos);
-          }
-          return { v: BigInt.asUintN(64, v), rel };
-        }
+        case 'bin':
+          return binary(e.op, ev(e.a), ev(e.b), e.pos);
         case 'call': {
           const name = e.name ?? '';
           switch (e.fn) {
-            case 'ALIGN': {
-              if (e.args.length === 1) return { v: alignUp(dot, ev(e.args[0]).v), rel: cur !== null };
-              const a = ev(e.args[0]);
-              return { v: alignUp(a.v, ev(e.args[1]).v), rel: a.rel };
-            }
+            case 'ALIGN':
+              if (e.args.length === 1) return here(alignUp(dot, part(ev(e.args[0]))));
+              return binary('ALIGN', ev(e.args[0]), ev(e.args[1]), e.pos);
             case 'NEXT':
-              return { v: alignUp(dot, ev(e.args[0]).v), rel: false };
-            case 'MAX':
-            case 'MIN': {
-              const a = ev(e.args[0]);
-              const b = ev(e.args[1]);
-              const takeA = e.fn === 'MAX' ? a.v >= b.v : a.v <= b.v;
-              return takeA ? a : b;
-            }
-            case 'ABSOLUTE':
-              return { v: ev(e.args[0]).v, rel: false };
-            case 'LOG2CEIL': {
-              const a = ev(e.args[0]).v;
-              let n = 0n;
-              while (1n << n < a) n++;
-              return { v: n, rel: false };
-            }
             case 'BLOCK':
-              return { v: alignUp(dot, ev(e.args[0]).v), rel: cur !== null };
             case 'DATA_SEGMENT_ALIGN':
-              return { v: alignUp(dot, ev(e.args[0]).v), rel: cur !== null };
+              return here(alignUp(dot, part(ev(e.args[0]))));
             case 'DATA_SEGMENT_END':
             case 'DATA_SEGMENT_RELRO_END':
-              return { v: dot, rel: cur !== null };
+              return here(dot);
+            case 'MAX':
+            case 'MIN':
+              return binary(e.fn, ev(e.args[0]), ev(e.args[1]), e.pos);
+            case 'ABSOLUTE':
+              return A(ev(e.args[0]).v);
+            case 'LOG2CEIL': {
+              const a = part(ev(e.args[0]));
+              let n = 0n;
+              while (1n << n < a) n++;
+              return N(n);
+            }
             case 'SIZEOF_HEADERS':
-              return { v: 0n, rel: false };
+              return N(0n);
             case 'CONSTANT':
-              return { v: name === 'MAXPAGESIZE' ? 0x1000n : 0x1000n, rel: false };
+              return N(0x1000n);
             case 'SEGMENT_START':
-              return ev(e.args[0]);
+              return here(ev(e.args[0]).v);
             case 'DEFINED':
-              return { v: defined(name) ? 1n : 0n, rel: false };
+              return N(defined(name) ? 1n : 0n);
             case 'ORIGIN':
-              return { v: region(name, e.pos, e.fn).origin, rel: false };
+              return here(region(name, e.pos, e.fn).origin);
             case 'LENGTH':
-              return { v: region(name, e.pos, e.fn).length, rel: false };
-            case 'ADDR':
-              return { v: section(name, e.pos, e.fn).out.addr, rel: true };
+              return N(region(name, e.pos, e.fn).length);
+            case 'ADDR': {
+              const s = section(name, e.pos, e.fn);
+              return R(s, 0n);
+            }
             case 'LOADADDR': {
               const s = section(name, e.pos, e.fn).out;
-              return { v: s.lma ?? s.addr, rel: false };
+              return A(s.lma ?? s.addr);
             }
             case 'SIZEOF':
-              return { v: BigInt(sectionByName.get(name) ? section(name, e.pos, e.fn).out.size : 0), rel: false };
+              return N(BigInt(sectionByName.get(name) ? section(name, e.pos, e.fn).out.size : 0));
             case 'ALIGNOF':
-              return { v: BigInt(sectionByName.get(name) ? section(name, e.pos, e.fn).out.align : 0), rel: false };
+              return N(BigInt(sectionByName.get(name) ? section(name, e.pos, e.fn).out.align : 0));
           }
           throw new EvalError(`unknown function ${e.fn}`, e.pos);
         }
@@ -693,25 +694,19 @@ export class ScriptLayout {
         if (host.inputDefines(a.name)) return;
         if (!host.inputNeeds(a.name) && !this.scriptRefs.has(a.name)) return;
       }
-      let r: { v: bigint; rel: boolean };
+      let r: V;
+      relFromAbs = false;
       try {
         r = ev(a.expr);
-        if (a.op !== '=') {
-          const old = a.name === '.' ? { v: dot, rel: inSection !== null } : symValue(a.name, a.pos);
-          const y = r.v;
-          const x = old.v;
-          if ((a.op === '/' || a.op === '%') && y === 0n) throw new EvalError('division by zero', a.pos);
-          const v = a.op === '+' ? x + y : a.op === '-' ? x - y : a.op === '*' ? x * y : a.op === '/' ? x / y : a.op === '<<' ? x << (y & 63n) : a.op === '>>' ? x >> (y & 63n) : a.op === '&' ? x & y : x | y;
-          r = { v: BigInt.asUintN(64, v), rel: old.rel || r.rel };
-        }
+        if (a.op !== '=') r = binary(a.op, a.name === '.' ? here(dot) : symValue(a.name, a.pos), r, a.pos);
       } catch (err) {
         if (!(err instanceof EvalError)) throw err;
         report(err.pos ?? a.pos, err.message);
         return;
       }
       if (a.name === '.') {
-        // Inside an output section a plain number is an offset from its start (ld manual, "The Location Counter").
-        const to = inSection && !r.rel ? secStart + r.v : r.v;
+        // Inside an output section a number is an offset from its start (ld manual, "The Location Counter").
+        const to = inSection && r.k === 'num' ? secStart + r.v : r.v;
         if (inSection && to < dot) {
           report(a.pos, `cannot move location counter backwards (from 0x${dot.toString(16)} to 0x${to.toString(16)})`);
           return;
@@ -719,21 +714,14 @@ export class ScriptLayout {
         dot = to;
         return;
       }
-      let secName: string | null = null;
-      if (inSection) secName = inSection.out.name;
-      else if (r.rel) secName = sectionAt(r.v);
-      symbols.set(a.name, { value: r.v, section: secName, always: !a.provide, hidden: a.hidden });
-    };
-    const sectionAt = (v: bigint): string | null => {
-      let best: OutState | null = null;
-      for (const s of this.order) {
-        if (!this.present(s) || !(s.out.flags & SHF_ALLOC)) continue;
-        if (v >= s.out.addr && v <= s.out.addr + BigInt(s.out.size)) {
-          if (!best || v < s.out.addr + BigInt(s.out.size)) best = s;
-        }
-      }
-      if (best) return best.out.name;
-      return lastPlaced && this.present(lastPlaced) ? lastPlaced.out.name : null;
+      let value = r.v;
+      let owner: OutState | null = null;
+      if (r.k === 'rel') owner = r.sec;
+      else if (r.k === 'num' && inSection) {
+        owner = inSection;
+        value = u64(secStart + r.v);
+      } else if (r.k === 'abs' && !inSection && relFromAbs) owner = lastPlaced ?? this.order.find((o) => this.present(o) && o.out.flags & SHF_ALLOC) ?? null;
+      symbols.set(a.name, { value, section: owner ? owner.out.name : null, always: !a.provide, hidden: a.hidden });
     };
     const check = (a: AssertStatement): void => {
       try {
@@ -914,7 +902,24 @@ export class ScriptLayout {
     }
     for (const s of this.order) if (!placedOrphans.has(s) && s.stmt === null) placeSection(s);
     for (const c of script.outside) if (c.kind === 'assert') check(c);
-    // Without SECTIONS the inputs go in by the orphan rules from address 0 (ld's default would apply).
+    // A symbol in an output section that is not in the image moves to a kept neighbour (bfd's
+    // _bfd_nearby_section): the previous one, unless the next one is of the same kind and not above it.
+    for (const sym of symbols.values()) {
+      const st = sym.section !== null ? sectionByName.get(sym.section) : undefined;
+      if (!st || this.present(st)) continue;
+      const i = this.order.indexOf(st);
+      let before: OutState | null = null;
+      let after: OutState | null = null;
+      for (let j = i - 1; j >= 0 && !before; j--) if (this.present(this.order[j]) && this.order[j].out.flags & SHF_ALLOC) before = this.order[j];
+      for (let j = i + 1; j < this.order.length && !after; j++) if (this.present(this.order[j]) && this.order[j].out.flags & SHF_ALLOC) after = this.order[j];
+      let best = after ?? before;
+      if (before && after) {
+        const kind = (o: ScriptOutput) => o.flags & (SHF_ALLOC | SHF_TLS | SHF_WRITE | SHF_EXECINSTR);
+        if (kind(before.out) !== kind(after.out)) best = kind(after.out) === kind(st.out) ? after : before;
+        else if (sym.value < after.out.addr) best = before;
+      }
+      sym.section = best ? best.out.name : null;
+    }
     this.provided = symbols;
   }
 
