@@ -344,7 +344,8 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
       const close = o.addr - prevEnd < 0x1000n;
       const fileOk = !(prev.type === SHT_NOBITS && o.type !== SHT_NOBITS);
       // Loaded where the addresses say (a script's AT>): one segment only while both advance together.
-      const loadOk = o.type === SHT_NOBITS || (o.lma ?? o.addr) - (group[0].lma ?? group[0].addr) === o.addr - group[0].addr;
+      // (.bss too: its place in the segment is where the loader zeroes it, and where tohost is looked for.)
+      const loadOk = (o.lma ?? o.addr) - (group[0].lma ?? group[0].addr) === o.addr - group[0].addr;
       if (!(sameFlags && close && fileOk && loadOk)) flush();
     }
     group.push(o);

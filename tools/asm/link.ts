@@ -1283,11 +1283,10 @@ function relaxObjects(
     env.gp = g ? g.value : null;
     env.gpOut = g ? g.out : null;
     if (g && maxAlignNearGp < 0) {
-      // GNU computes this once: the largest alignment among output sections reaching into gp's 4 KiB window.
+      // GNU ld 2.40 (_bfd_riscv_get_max_alignment): the largest alignment of any output section, wherever it
+      // is (a 64-byte aligned .tohost far from gp still keeps a symbol 2032 bytes below gp from relaxing).
       maxAlignNearGp = 1;
-      for (const o of ordered) {
-        if (fits12(o.addr - g.value) || fits12(o.addr + BigInt(o.size) - g.value)) maxAlignNearGp = Math.max(maxAlignNearGp, o.align);
-      }
+      for (const o of ordered) maxAlignNearGp = Math.max(maxAlignNearGp, o.align);
     }
     env.maxAlignNearGp = Math.max(1, maxAlignNearGp);
   };

@@ -399,6 +399,9 @@ export class ScriptLayout {
       this.addInput(st.out, sec);
     }
     for (const state of this.order) {
+      // GNU ld 2.40 never makes an output section named .text writable (writable inputs such as the
+      // .init_array picolibc.ld puts there leave it "AX"); other names take the union of their inputs' flags.
+      if (state.out.name === '.text') state.out.flags &= ~SHF_WRITE;
       // Only commands (`. += 0x800`): ld allocates it without contents (SHT_NOBITS, "WA").
       if (state.out.inputs.length === 0 && state.items.length) {
         state.out.type = SHT_NOBITS;
@@ -445,8 +448,7 @@ export class ScriptLayout {
       o.flags = sec.flags & ~0x230;
     } else {
       if (o.type !== sec.type && sec.type === SHT_PROGBITS) o.type = SHT_PROGBITS;
-      // Writable or not as its first input (ld sets SEC_READONLY from the first input section only).
-      o.flags |= sec.flags & ~0x230 & ~SHF_WRITE;
+      o.flags |= sec.flags & ~0x230;
     }
     o.inputs.push(sec);
     if (sec.align > o.align) o.align = sec.align;
@@ -457,10 +459,10 @@ export class ScriptLayout {
     return this.order.filter((s) => this.present(s)).map((s) => s.out);
   }
 
+  /** In the image: ld removes an output section of size 0, whatever its inputs and assignments (its
+   * symbols move to a neighbour). */
   private present(s: OutState): boolean {
-    if (s.out.inputs.length > 0) return true;
-    if (s.out.size > 0) return true;
-    return false;
+    return s.out.size > 0;
   }
 
   providedSymbols(): Map<string, ProvidedSymbol> {
@@ -737,7 +739,7 @@ export class ScriptLayout {
     const placeSection = (state: OutState): void => {
       const o = state.out;
       const st = state.stmt;
-      const present = this.present(state) || (st !== null && st.commands.some((c) => c.kind !== 'input'));
+      const present = o.inputs.some((sec) => sec.size > 0) || (st !== null && st.commands.some((c) => c.kind !== 'input'));
       let align = 1n;
       for (const sec of o.inputs) if (BigInt(sec.align) > align) align = BigInt(sec.align);
       try {
@@ -914,9 +916,17 @@ export class ScriptLayout {
       for (let j = i + 1; j < this.order.length && !after; j++) if (this.present(this.order[j]) && this.order[j].out.flags & SHF_ALLOC) after = this.order[j];
       let best = after ?? before;
       if (before && after) {
-        const kind = (o: ScriptOutput) => o.flags & (SHF_ALLOC | SHF_TLS | SHF_WRITE | SHF_EXECINSTR);
-        if (kind(before.out) !== kind(after.out)) best = kind(after.out) === kind(st.out) ? after : before;
-        else if (sym.value < after.out.addr) best = before;
+        const b = before.out;
+        const a = after.out;
+        const differ = (x: ScriptOutput, y: ScriptOutput, f: number) => (x.flags & f) !== (y.flags & f);
+        const loaded = (x: ScriptOutput) => x.type !== SHT_NOBITS;
+        if (differ(b, a, SHF_ALLOC | SHF_TLS) || loaded(b) !== loaded(a)) {
+          if (differ(a, st.out, SHF_ALLOC | SHF_TLS) || (loaded(b) && !loaded(a))) best = before;
+        } else if (differ(b, a, SHF_WRITE)) {
+          if (differ(a, st.out, SHF_WRITE)) best = before;
+        } else if (differ(b, a, SHF_EXECINSTR)) {
+          if (differ(a, st.out, SHF_EXECINSTR)) best = before;
+        } else if (sym.value < a.addr) best = before;
       }
       sym.section = best ? best.out.name : null;
     }

@@ -147,7 +147,8 @@ const WILD = /[A-Za-z0-9_./\\$~\-+[\]*?^!]/;
 /** Characters of a symbol in an expression. */
 const SYM_START = /[A-Za-z_.$]/;
 const SYM_CHAR = /[A-Za-z0-9_.$]/;
-const OPS = ['<<=', '>>=', '+=', '-=', '*=', '/=', '&=', '|=', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '{', '}', '(', ')', ';', ',', ':', '=', '+', '-', '*', '/', '%', '&', '|', '^', '~', '!', '<', '>', '?'];
+// No '^': ld's grammar has no exclusive or.
+const OPS = ['<<=', '>>=', '+=', '-=', '*=', '/=', '&=', '|=', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '{', '}', '(', ')', ';', ',', ':', '=', '+', '-', '*', '/', '%', '&', '|', '~', '!', '<', '>', '?'];
 
 class Scanner {
   i = 0;
@@ -317,7 +318,7 @@ export function parseScript(text: string, file: string): LinkerScript {
   const script: LinkerScript = { file, entry: null, memory: [], sections: null, outside: [], phdrs: [] };
 
   // ---- expressions (C precedence, as ld's grammar) ----
-  const BIN: string[][] = [['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%']];
+  const BIN: string[][] = [['||'], ['&&'], ['|'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%']];
   const expr = (): ScriptExpr => {
     const c = binary(0);
     if (s.eat('?')) {
