@@ -19,7 +19,9 @@ where it appears on the command line: members are pulled when they define a symb
 at that point (archives between --start-group and --end-group are searched until none pulls more).
 Symbols bind as GNU ld binds them (strong over weak and common; two strong is an error); COMDAT
 groups keep their first copy; SHF_MERGE strings and constants are merged; .eh_frame is edited as GNU
-ld edits it. Linker relaxation is on by default, as in GNU ld (docs/assembler.md). GNU spellings
+ld edits it. Linker relaxation is on by default, as in GNU ld (docs/assembler.md). A GNU ld
+linker script (-T FILE) decides sections, addresses and symbols as GNU ld 2.40 would (MEMORY,
+SECTIONS, KEEP, SORT, PROVIDE, ASSERT...; docs/assembler.md, "Linker scripts"). GNU spellings
 -Ttext, -Ttext-segment, -Map, -( -) are understood; -static, -nostdlib, -m elf64lriscv and
 --no-warn-rwx-segments are accepted and change nothing.`,
   flags: [
