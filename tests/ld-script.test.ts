@@ -78,7 +78,7 @@ describe('linker script errors', () => {
   }
 
   it('every prefix of the fixture scripts is read or refused with a position, never a crash', () => {
-    for (const f of ['romram.ld', 'features.ld', 'sections.ld']) {
+    for (const f of ['romram.ld', 'features.ld', 'sections.ld', 'orphans.ld']) {
       const text = readFileSync(join(FIX, f), 'utf8');
       for (let n = 0; n <= text.length; n++) {
         const part = text.slice(0, n);
@@ -260,6 +260,12 @@ describe.skipIf(!haveGcc)('rvx ld -T and GNU ld give the same image', () => {
       expect(out).toContain('byte=17\nshort=8755\nlong=1146447479\nquad_is_marker_plus_1=1\nstack=4096\nalpha\n');
     });
   }
+
+  it('orphan sections placed as GNU ld places them (orphans.ld)', async () => {
+    const objs = objects(['feat_crt.s', 'feat_a.c', 'feat_b.c', 'util.c'], ['-O2'], 'orphan');
+    const out = await compare(['-T', 'orphans.ld', '--no-warn-rwx-segments', ...objs], ['-T', 'orphans.ld', ...objs], 'orphan');
+    expect(out).toContain('fns=');
+  });
 
   it('the section of an expression (sections.ld)', async () => {
     const o = objects(['sections.s'], [], 'sec');

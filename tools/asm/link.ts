@@ -470,7 +470,11 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       }
     }
   }
-  if (gotUnit.sections.length) units = [...units, gotUnit];
+  if (gotUnit.sections.length) {
+    units = [...units, gotUnit];
+    // A script's `*(.got)` takes the linker-made GOT too.
+    script?.match([gotUnit]);
+  }
 
   // Output sections.
   const outputs: OutputSection[] = [];

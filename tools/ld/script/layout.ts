@@ -42,6 +42,9 @@ export interface ProvidedSymbol {
   /** Assigned without PROVIDE: written to the symbol table whether or not an input refers to it. */
   always?: boolean;
   hidden?: boolean;
+  /** Assigned outside output sections from `.`, ORIGIN or ALIGN(n): absolute in expressions, and written
+   * in the output section that holds the location counter's value at the assignment. */
+  dotAt?: bigint;
 }
 
 /** The inputs' side of the link, as the script needs it. */
@@ -176,6 +179,8 @@ export class ScriptLayout {
   /** In placement order, including orphans (those with stmt null). */
   private order: OutState[] = [];
   private byOutput = new Map<string, OutState>();
+  /** Orphans by the index of the SECTIONS command they are placed before (the length: at the end). */
+  private orphanAt = new Map<number, OutState[]>();
   private provided = new Map<string, ProvidedSymbol>();
   /** Symbols the script itself names in expressions (PROVIDE defines those too). */
   private scriptRefs = new Set<string>();
@@ -369,8 +374,11 @@ export class ScriptLayout {
       });
     });
     for (const state of this.states) for (const it of state.items) if (it.kind === 'sec') this.addInput(state.out, it.sec);
-    // Orphans: an output section of the same name takes them; else a new one after the last of its kind.
+    // Orphans (ld's ldelf_place_orphan): an output section of the same name takes them; else a new one after
+    // the output section that holds their kind in a usual script (.text, .rodata, .tdata, .data or .sdata,
+    // .bss) when it has contents, after orphans already put there; else after the last one of their kind.
     this.order = [...this.states];
+    const lastAfterHold = new Map<OutState, OutState>();
     for (const sec of orphans) {
       const name = this.outputNameOf(sec);
       let st = this.byOutput.get(name);
@@ -378,6 +386,17 @@ export class ScriptLayout {
         st = { stmt: null, out: this.newOut(name), items: [] };
         this.byOutput.set(name, st);
         const kind = kindOf(sec.type, sec.flags);
+        const small = /^\.(sdata|sbss|srodata)/.test(sec.name);
+        const holdName = [ '.text', '.rodata', '.tdata', '.tdata', small ? '.sdata' : '.data', '.bss', ''][kind];
+        const hold = holdName ? this.byOutput.get(holdName) : undefined;
+        if (hold && hold.stmt && this.hasInputs(hold)) {
+          const after = lastAfterHold.get(hold) ?? hold;
+          this.order.splice(this.order.indexOf(after) + 1, 0, st);
+          lastAfterHold.set(hold, st);
+          st.items.push({ kind: 'sec', sec });
+          this.addInput(st.out, sec);
+          continue;
+        }
         let at = -1;
         for (let i = 0; i < this.order.length; i++) {
           const o = this.order[i];
@@ -398,6 +417,7 @@ export class ScriptLayout {
       st.items.push({ kind: 'sec', sec });
       this.addInput(st.out, sec);
     }
+    this.anchorOrphans();
     for (const state of this.order) {
       // GNU ld 2.40 never makes an output section named .text writable (writable inputs such as the
       // .init_array picolibc.ld puts there leave it "AX"); other names take the union of their inputs' flags.
@@ -434,6 +454,48 @@ export class ScriptLayout {
     return this.order.map((s) => s.out);
   }
 
+  /**
+   * Where in the SECTIONS commands each orphan is placed (ld's lang_insert_orphan): after the output section
+   * it follows and the assignments after that one, but before a run of assignments to `.` that leads to the
+   * next allocated output section (those belong to it), the first such assignment of the script excepted.
+   */
+  private anchorOrphans(): void {
+    this.orphanAt.clear();
+    const cmds = this.script.sections ?? [];
+    const firstSection = cmds.findIndex((c) => c.kind === 'section');
+    let anchor: OutState | null = null;
+    for (const st of this.order) {
+      if (st.stmt) {
+        anchor = st;
+        continue;
+      }
+      let at = 0;
+      if (anchor) {
+        const i = cmds.indexOf(anchor.stmt!);
+        let assign = -1;
+        let ignoreFirst = i === firstSection;
+        at = cmds.length;
+        for (let j = i + 1; j < cmds.length; j++) {
+          const c = cmds[j];
+          if (c.kind === 'assign') {
+            if (assign < 0 && c.name === '.') {
+              if (!ignoreFirst) assign = j;
+              ignoreFirst = false;
+            }
+            continue;
+          }
+          if (c.kind === 'assert') continue;
+          const next = this.byOutput.get(c.name);
+          at = assign >= 0 && (!next || !next.out.inputs.length || next.out.flags & SHF_ALLOC) ? assign : j;
+          break;
+        }
+      }
+      let l = this.orphanAt.get(at);
+      if (!l) this.orphanAt.set(at, (l = []));
+      l.push(st);
+    }
+  }
+
   private hasInputs(s: OutState): boolean {
     return s.out.inputs.length > 0;
   }
@@ -443,12 +505,17 @@ export class ScriptLayout {
   }
 
   private addInput(o: ScriptOutput, sec: InputSection): void {
+    // SHF_MERGE|SHF_STRINGS stay when every input has the same ones and entry size (ld's lang_add_section).
+    const MS = 0x30;
     if (o.inputs.length === 0) {
       o.type = sec.type;
-      o.flags = sec.flags & ~0x230;
+      o.flags = sec.flags & ~0x200;
     } else {
       if (o.type !== sec.type && sec.type === SHT_PROGBITS) o.type = SHT_PROGBITS;
-      o.flags |= sec.flags & ~0x230;
+      const first = o.inputs[0];
+      const sameMerge = (o.flags & MS) === (sec.flags & MS) && first.entsize === sec.entsize;
+      o.flags |= sec.flags & ~0x200 & ~MS;
+      if (!sameMerge) o.flags &= ~MS;
     }
     o.inputs.push(sec);
     if (sec.align > o.align) o.align = sec.align;
@@ -530,7 +597,7 @@ export class ScriptLayout {
       let secName: string | null;
       if (s) {
         value = s.value;
-        secName = s.section;
+        secName = s.dotAt !== undefined ? null : s.section;
       } else {
         const d = host.inputValue(name);
         if (d === undefined) throw new EvalError(`undefined symbol '${name}' referenced in expression`, pos);
@@ -722,8 +789,10 @@ export class ScriptLayout {
       else if (r.k === 'num' && inSection) {
         owner = inSection;
         value = u64(secStart + r.v);
-      } else if (r.k === 'abs' && !inSection && relFromAbs) owner = lastPlaced ?? this.order.find((o) => this.present(o) && o.out.flags & SHF_ALLOC) ?? null;
-      symbols.set(a.name, { value, section: owner ? owner.out.name : null, always: !a.provide, hidden: a.hidden });
+      }
+      const sym: ProvidedSymbol = { value, section: owner ? owner.out.name : null, always: !a.provide, hidden: a.hidden };
+      if (r.k === 'abs' && !inSection && relFromAbs) sym.dotAt = dot;
+      symbols.set(a.name, sym);
     };
     const check = (a: AssertStatement): void => {
       try {
@@ -867,23 +936,11 @@ export class ScriptLayout {
       regions.set(m.name, { origin, length, cur: origin, attrs: m.attrs, notAttrs: m.notAttrs, pos: m.pos, overflowReported: false });
     }
     for (const c of script.outside) if (c.kind === 'assign' && !c.early) assign(c, null, 0n);
-    const placedOrphans = new Set<OutState>();
-    const placeOrphansAfter = (state: OutState) => {
-      // Orphans right after this statement in `order`.
-      let i = this.order.indexOf(state) + 1;
-      while (i < this.order.length && this.order[i].stmt === null) {
-        placeSection(this.order[i]);
-        placedOrphans.add(this.order[i]);
-        i++;
-      }
-    };
-    // Orphans before the first statement.
-    for (const s of this.order) {
-      if (s.stmt !== null) break;
-      placeSection(s);
-      placedOrphans.add(s);
-    }
-    for (const c of script.sections ?? []) {
+    const cmds = script.sections ?? [];
+    for (let ci = 0; ci <= cmds.length; ci++) {
+      for (const o of this.orphanAt.get(ci) ?? []) placeSection(o);
+      if (ci === cmds.length) break;
+      const c = cmds[ci];
       if (c.kind === 'assign') assign(c, null, 0n);
       else if (c.kind === 'assert') check(c);
       else {
@@ -899,11 +956,23 @@ export class ScriptLayout {
           continue;
         }
         placeSection(state);
-        placeOrphansAfter(state);
       }
     }
-    for (const s of this.order) if (!placedOrphans.has(s) && s.stmt === null) placeSection(s);
     for (const c of script.outside) if (c.kind === 'assert') check(c);
+    // A symbol assigned from `.` outside output sections: the section where `.` was (the one starting there,
+    // else one that ends there or holds it, else the last one below it, else the first).
+    const alloc = this.order.filter((o) => this.present(o) && o.out.flags & SHF_ALLOC);
+    for (const sym of symbols.values()) {
+      if (sym.dotAt === undefined) continue;
+      const d = sym.dotAt;
+      const end = (o: OutState) => o.out.addr + BigInt(o.out.size);
+      const at =
+        alloc.find((o) => o.out.addr === d) ??
+        alloc.find((o) => o.out.addr <= d && d <= end(o)) ??
+        alloc.filter((o) => o.out.addr <= d).pop() ??
+        alloc[0];
+      sym.section = at ? at.out.name : null;
+    }
     // A symbol in an output section that is not in the image moves to a kept neighbour (bfd's
     // _bfd_nearby_section): the previous one, unless the next one is of the same kind and not above it.
     for (const sym of symbols.values()) {
