@@ -77,6 +77,8 @@ export interface AssembleOptions {
    * It decides output sections, addresses and symbols; `layout` and `base` are then not used.
    */
   linkerScript?: { name: string; text: string } | null;
+  /** GNU ld's --eh-frame-hdr: an .eh_frame_hdr with its search table and a PT_GNU_EH_FRAME header. */
+  ehFrameHdr?: boolean;
   /** `--defsym SYM=EXPR` (GNU ld): with a linker script any script expression, else a number. */
   defsym?: { name: string; expr: string }[];
 }
@@ -226,7 +228,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   let linked: ReturnType<typeof link> | null = null;
   try {
     if (options.linkerScript && !script) throw new AsmError('');
-    linked = link(units, { script, defsyms, base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true, gcSections: options.gcSections ?? false, undefinedRoots: options.undefinedRoots ?? [], onGcRemoved: options.onGcRemoved }, diags);
+    linked = link(units, { script, defsyms, ehFrameHdr: options.ehFrameHdr ?? false, base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true, gcSections: options.gcSections ?? false, undefinedRoots: options.undefinedRoots ?? [], onGcRemoved: options.onGcRemoved }, diags);
   } catch (e) {
     if (!(e instanceof AsmError) && !(e instanceof RangeError)) throw e;
     if (e.message) diags.push({ file: '<link>', line: 0, col: 0, severity: 'error', message: e instanceof RangeError ? `symbol definitions nested too deeply (${e.message})` : (e as Error).message });
@@ -234,6 +236,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   const outputs = linked?.outputs ?? [];
   const image = buildImage(units, outputs, linked?.entry ?? base, diags, linked?.resolve ?? null);
   if (linked?.tls) image.tls = linked.tls;
+  if (linked?.ehFrameHdr) image.ehFrameHdr = linked.ehFrameHdr;
   // .riscv.attributes: the units' attributes merged as ld merges them (arch: the union of extensions).
   const defaultIsa = parseIsa(march.error === null ? (options.march ?? 'rv64imac') : 'rv64imac');
   const attrs = mergeAttributes(units.map((u) => ({ ...u.attrs, arch: u.attrs.arch ?? (typeof defaultIsa === 'string' ? null : defaultIsa) })));

@@ -52,10 +52,12 @@ import type { Attributes } from './attributes.js';
 import type { ListingLine } from './unit.js';
 import { applyReloc, isHi20PcRel, isPcRel, R, RelocError, relocName, setBaseRegister } from '../ld/relocs.js';
 import { ObjectUnit, type RelaxInfo } from '../ld/object-unit.js';
+import { Unit } from './unit.js';
 import { relaxAlign, relaxScan, type RelaxEnv, type RelaxTarget } from '../ld/relax.js';
 import { mergeSections } from '../ld/merge.js';
 import { mergeEhFrames } from '../ld/eh-frame.js';
 import { gcSections, removeSections } from '../ld/gc.js';
+import { buildEhFrameHdr, countFdes, ehFrameHdrSize } from '../ld/eh-frame-hdr.js';
 import type { ScriptHost, ScriptLayout } from '../ld/script/layout.js';
 
 /** What linking needs from an input: an assembled source (Unit) or a relocatable object (ObjectUnit). */
@@ -335,6 +337,8 @@ export interface LinkResult {
   entry: bigint;
   resolve: (s: Sym) => RelValue | null;
   tls?: { vaddr: bigint; filesz: number; memsz: number; align: number };
+  /** .eh_frame_hdr, for the PT_GNU_EH_FRAME program header. */
+  ehFrameHdr?: { vaddr: bigint; size: number };
   /** Linker-provided symbols the input used (_end, __global_pointer$, ...), and a linker script's symbols. */
   providedSymbols: { name: string; value: bigint; section: string | null; hidden?: boolean }[];
 }
@@ -356,6 +360,8 @@ interface LinkOptions {
   script?: ScriptLayout | null;
   /** --defsym without a script: absolute symbols. */
   defsyms?: { name: string; value: bigint }[];
+  /** --eh-frame-hdr: build .eh_frame_hdr and its PT_GNU_EH_FRAME (tools/ld/eh-frame-hdr.ts). */
+  ehFrameHdr?: boolean;
 }
 
 /** Undefined symbols already reported, per diagnostics list: each is reported once, at its first reference. */
@@ -476,6 +482,20 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     script?.match([gotUnit]);
   }
 
+  // .eh_frame_hdr (--eh-frame-hdr, when there is an .eh_frame): a linker-made input section, sized once the
+  // .eh_frame records are final and written from the linked .eh_frame.
+  let ehHdr: InputSection | null = null;
+  if (opts.ehFrameHdr && units.some((u) => u.sections.some((sec) => sec.name === '.eh_frame' && sec.frags.some((f) => f.size > 0)))) {
+    const hdrUnit: LinkUnit = { index: units.length, name: '<linker>', sections: [], symbols: new Map(), fileSymbols: [], listing: [], attrs: { ints: new Map(), strs: new Map(), arch: null } };
+    ehHdr = new InputSection('.eh_frame_hdr', SHT_PROGBITS, SHF_ALLOC, hdrUnit.index, '<linker>');
+    ehHdr.align = 4;
+    ehHdr.cur.putLE(0n, 8);
+    ehHdr.cur.putLE(0n, 4);
+    hdrUnit.sections.push(ehHdr);
+    units = [...units, hdrUnit];
+    script?.match([hdrUnit]);
+  }
+
   // Output sections.
   const outputs: OutputSection[] = [];
   const byName = new Map<string, OutputSection>();
@@ -536,6 +556,9 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   // Order: sections named in the layout first, in its order; the rest by kind, standard names first.
   const named = outputs.filter((o) => specs.some((sp) => sp.name === o.name));
   const rest = outputs.filter((o) => !specs.some((sp) => sp.name === o.name));
+  // .eh_frame_hdr goes just before .eh_frame (GNU ld's default script); the rest in order of creation.
+  const ehOut = outputs.find((o) => o.name === '.eh_frame');
+  const creation = (o: OutputSection) => (o.name === '.eh_frame_hdr' && ehOut ? outputs.indexOf(ehOut) - 0.5 : outputs.indexOf(o));
   rest.sort((a, b) => {
     const ra = kindRank(a.type, a.flags);
     const rb = kindRank(b.type, b.flags);
@@ -543,7 +566,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     const sa = STANDARD.indexOf(a.name);
     const sb = STANDARD.indexOf(b.name);
     if ((sa >= 0) !== (sb >= 0)) return sa >= 0 ? -1 : 1;
-    return outputs.indexOf(a) - outputs.indexOf(b);
+    return creation(a) - creation(b);
   });
   let ordered = [...named, ...rest].filter((o) => o.inputs.length > 0);
   if (script) {
@@ -700,6 +723,24 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     let ehAlign = 1;
     for (const u of units) for (const sec of u.sections) if (sec.outputName === '.eh_frame') ehAlign = Math.max(ehAlign, sec.align);
     mergeEhFrames(units, () => ehAlign, diags);
+  }
+  if (ehHdr) {
+    // An rvx source's table has one FDE per procedure (its lengths are label differences, set later); an
+    // object's records are read.
+    let fdes = 0;
+    for (const u of units) {
+      const ehs = u.sections.filter((sec) => sec.name === '.eh_frame');
+      if (!ehs.length) continue;
+      if (u instanceof Unit) fdes += u.frames_?.ehFrame ? u.frames_.procs.length : 0;
+      else fdes += countFdes(ehs) ?? 0;
+    }
+    const size = ehFrameHdrSize(fdes);
+    const f = ehHdr.frags[0];
+    f.sink!.buf = new Uint8Array(size);
+    f.sink!.len = size;
+    f.start = 0;
+    f.size = size;
+    ehHdr.size = size;
   }
   const gpFinal = relaxObjects(units, ordered, byName, globals, opts, diags, place, () => provided, () => (tlsOuts.length ? tlsBase : null));
   if (script) {
@@ -957,6 +998,26 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     o.data = data;
   }
 
+  // .eh_frame_hdr from the linked .eh_frame.
+  let ehFrameHdr: LinkResult['ehFrameHdr'];
+  if (ehHdr && ehHdr.outputName) {
+    const ho = (script ? ordered : outputs).find((o) => o.inputs.includes(ehHdr!));
+    const ehIns = units.flatMap((u) => u.sections.filter((sec) => sec.name === '.eh_frame' && sec.size > 0));
+    const eo = ehIns.length ? (script ? ordered : outputs).find((o) => o.inputs.includes(ehIns[0])) : undefined;
+    if (ho && ho.data.length && eo && eo.data.length) {
+      let lo = ehIns[0].addr;
+      let hi = lo;
+      for (const sec of ehIns) {
+        if (!eo.inputs.includes(sec)) continue;
+        if (sec.addr < lo) lo = sec.addr;
+        if (sec.addr + BigInt(sec.size) > hi) hi = sec.addr + BigInt(sec.size);
+      }
+      const eh = eo.data.subarray(Number(lo - eo.addr), Number(hi - eo.addr));
+      ho.data.set(buildEhFrameHdr(ehHdr.addr, ehHdr.size, eh, lo), Number(ehHdr.addr - ho.addr));
+      ehFrameHdr = { vaddr: ehHdr.addr, size: ehHdr.size };
+    }
+  }
+
   // Entry.
   let entry = 0n;
   const findSym = (name: string): Sym | undefined => {
@@ -998,7 +1059,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   const tls = tlsOuts.length
     ? { vaddr: tlsBase, filesz: tlsOuts.filter((o) => o.type !== SHT_NOBITS).reduce((n, o) => n + o.size, 0), memsz: Number(tlsOuts[tlsOuts.length - 1].addr + BigInt(tlsOuts[tlsOuts.length - 1].size) - tlsBase), align: Math.max(...tlsOuts.map((o) => o.align)) }
     : undefined;
-  return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls };
+  return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls, ehFrameHdr };
 }
 
 /** RISCV_CONST_HIGH_PART: what a lui/auipc contributes for a value (its low 12 bits go to the paired addi). */

@@ -44,6 +44,8 @@ SECTIONS, KEEP, SORT, PROVIDE, ASSERT...; docs/assembler.md, "Linker scripts"). 
     { long: 'no-gc-sections', help: 'keep every section (the default)' },
     { long: 'print-gc-sections', help: "with --gc-sections: list each removed section on stderr (as GNU ld: removing unused section 'S' in file 'F')" },
     { long: 'undefined', short: 'u', arg: 'SYM', repeat: true, help: 'with --gc-sections: keep the section defining SYM as well' },
+    { long: 'eh-frame-hdr', help: 'build .eh_frame_hdr (sorted FDE table) and a PT_GNU_EH_FRAME program header, as GNU ld' },
+    { long: 'no-eh-frame-hdr', help: 'no .eh_frame_hdr (the default)' },
     { long: 'map', arg: 'FILE', help: "write a symbol map ('-': stdout)" },
   ],
   operands: { min: 0, max: Infinity, what: 'input files' },
@@ -213,7 +215,7 @@ export async function main(argv: string[]): Promise<number> {
       return { name: d.slice(0, eq).trim(), expr: d.slice(eq + 1) };
     });
     const compat = choiceValue('--compat', a.get('compat') ?? 'llvm', ['llvm', 'gnu']) as 'llvm' | 'gnu';
-    const r = assemble(sources, { march: a.get('march') ?? 'rv64imac', base: a.get('base'), layout, entry: a.get('entry'), objects, listing: false, compat, linkerScript, defsym, relax: !a.has('no-relax'), relaxGp: !a.has('no-relax-gp'), gcSections: a.has('gc-sections') && !a.has('no-gc-sections'), undefinedRoots: a.all('undefined'),
+    const r = assemble(sources, { march: a.get('march') ?? 'rv64imac', base: a.get('base'), layout, entry: a.get('entry'), objects, listing: false, compat, linkerScript, defsym, ehFrameHdr: a.has('eh-frame-hdr') && !a.has('no-eh-frame-hdr'), relax: !a.has('no-relax'), relaxGp: !a.has('no-relax-gp'), gcSections: a.has('gc-sections') && !a.has('no-gc-sections'), undefinedRoots: a.all('undefined'),
       onGcRemoved: a.has('print-gc-sections') ? (sec, file) => process.stderr.write(`rvx ld: removing unused section '${sec}' in file '${file}'\n`) : undefined });
     for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
     if (!r.ok) return EXIT.REFUSED;

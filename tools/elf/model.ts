@@ -50,6 +50,8 @@ export interface ElfTls {
 export interface ElfImage {
   /** Present when the program has thread-local storage. */
   tls?: ElfTls;
+  /** .eh_frame_hdr, given a PT_GNU_EH_FRAME program header. */
+  ehFrameHdr?: { vaddr: bigint; size: number };
   entry: bigint;
   sections: ElfSection[];
   symbols: ElfSymbol[];

@@ -16,6 +16,7 @@ export const EF_RISCV_RVC = 0x1;
 const SHN_ABS = 0xfff1;
 const PT_LOAD = 1;
 const PT_TLS = 7;
+const PT_GNU_EH_FRAME = 0x6474e550;
 
 class StrTab {
   private names: string[] = [];
@@ -67,7 +68,7 @@ const TYPE: Record<ElfSymbol['type'], number> = { notype: 0, object: 1, func: 2,
 /** Serialise an image as an ELF64 RISC-V executable. */
 export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Array {
   const page = opts.pageSize ?? 0x1000;
-  const phnum = image.segments.length + (image.tls ? 1 : 0);
+  const phnum = image.segments.length + (image.tls ? 1 : 0) + (image.ehFrameHdr ? 1 : 0);
   let off = 64 + 56 * phnum;
 
   // Segments.
@@ -193,6 +194,23 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     v.setBigUint64(p + 32, BigInt(t.filesz), true);
     v.setBigUint64(p + 40, BigInt(t.memsz), true);
     v.setBigUint64(p + 48, BigInt(t.align), true);
+  }
+  if (image.ehFrameHdr) {
+    // PT_GNU_EH_FRAME: where unwinders find .eh_frame_hdr (LSB); its bytes are inside a PT_LOAD.
+    const h = image.ehFrameHdr;
+    const p = 64 + 56 * (image.segments.length + (image.tls ? 1 : 0));
+    let fileOff = 0;
+    image.segments.forEach((seg, i) => {
+      if (h.vaddr >= seg.vaddr && h.vaddr < seg.vaddr + BigInt(seg.data.length)) fileOff = segOffsets[i] + Number(h.vaddr - seg.vaddr);
+    });
+    v.setUint32(p, PT_GNU_EH_FRAME, true);
+    v.setUint32(p + 4, 4, true);
+    v.setBigUint64(p + 8, BigInt(fileOff), true);
+    v.setBigUint64(p + 16, h.vaddr, true);
+    v.setBigUint64(p + 24, h.vaddr, true);
+    v.setBigUint64(p + 32, BigInt(h.size), true);
+    v.setBigUint64(p + 40, BigInt(h.size), true);
+    v.setBigUint64(p + 48, 4n, true);
   }
   // Section contents outside segments.
   image.sections.forEach((sec, i) => {
