@@ -21,6 +21,7 @@ import { addObjects, type LinkInput } from '../ld/inputs.js';
 import { writeObject } from '../ld/write-object.js';
 import { parseScript, ScriptError } from '../ld/script/parse.js';
 import { ScriptLayout } from '../ld/script/layout.js';
+import { gnuSegments } from '../ld/segments.js';
 import { Unit, type BinaryResolver, type IncludeResolver, type SourceFile } from './unit.js';
 
 export type { Diagnostic } from './diagnostics.js';
@@ -77,6 +78,8 @@ export interface AssembleOptions {
    * It decides output sections, addresses and symbols; `layout` and `base` are then not used.
    */
   linkerScript?: { name: string; text: string } | null;
+  /** Without a script or layout: GNU ld's default layout (text segment at `base`), as `rvx ld` links. */
+  gnuDefault?: boolean;
   /** GNU ld's --eh-frame-hdr: an .eh_frame_hdr with its search table and a PT_GNU_EH_FRAME header. */
   ehFrameHdr?: boolean;
   /** `--defsym SYM=EXPR` (GNU ld): with a linker script any script expression, else a number. */
@@ -228,13 +231,13 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   let linked: ReturnType<typeof link> | null = null;
   try {
     if (options.linkerScript && !script) throw new AsmError('');
-    linked = link(units, { script, defsyms, ehFrameHdr: options.ehFrameHdr ?? false, base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true, gcSections: options.gcSections ?? false, undefinedRoots: options.undefinedRoots ?? [], onGcRemoved: options.onGcRemoved }, diags);
+    linked = link(units, { script, defsyms, ehFrameHdr: options.ehFrameHdr ?? false, gnuDefault: options.gnuDefault ?? false, base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true, gcSections: options.gcSections ?? false, undefinedRoots: options.undefinedRoots ?? [], onGcRemoved: options.onGcRemoved }, diags);
   } catch (e) {
     if (!(e instanceof AsmError) && !(e instanceof RangeError)) throw e;
     if (e.message) diags.push({ file: '<link>', line: 0, col: 0, severity: 'error', message: e instanceof RangeError ? `symbol definitions nested too deeply (${e.message})` : (e as Error).message });
   }
   const outputs = linked?.outputs ?? [];
-  const image = buildImage(units, outputs, linked?.entry ?? base, diags, linked?.resolve ?? null);
+  const image = buildImage(units, outputs, linked?.entry ?? base, diags, linked?.resolve ?? null, linked?.gnuSegments);
   if (linked?.tls) image.tls = linked.tls;
   if (linked?.ehFrameHdr) image.ehFrameHdr = linked.ehFrameHdr;
   // .riscv.attributes: the units' attributes merged as ld merges them (arch: the union of extensions).
@@ -322,8 +325,9 @@ function sortDiagnostics(d: Diagnostic[]): Diagnostic[] {
   return d.slice();
 }
 
-function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null): ElfImage {
+function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null, gnu?: { headerSize: number }): ElfImage {
   const sections = outputs.map((o) => ({ name: o.name, type: o.type, flags: o.flags, addr: o.addr, data: o.type === SHT_NOBITS ? new Uint8Array(0) : o.data, size: o.size, align: o.align }));
+  if (gnu) return { ...gnuImage(outputs, gnu.headerSize), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve) };
   // Segments: runs of allocated sections with the same permissions, contiguous within a page.
   const segments: ElfSegment[] = [];
   const alloc = outputs.filter((o) => o.flags & SHF_ALLOC && o.size > 0).sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
@@ -354,7 +358,32 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
     group.push(o);
   }
   flush();
+  return { entry, sections, symbols: imageSymbols(units, outputs, diags, resolve), segments };
+}
 
+/** A linker script's image: program headers as GNU ld makes them (tools/ld/segments.ts), the headers loaded
+ * when the layout leaves room for them, and PT_RISCV_ATTRIBUTES. */
+function gnuImage(outputs: OutputSection[], headerSize: number): { segments: ElfSegment[]; headersLoaded: boolean; attributesPhdr: boolean } {
+  const plans = gnuSegments(outputs.filter((o) => o.flags & SHF_ALLOC), 0x1000n, headerSize);
+  const segments: ElfSegment[] = [];
+  let headersLoaded = false;
+  plans.forEach((p, i) => {
+    if (i === 0 && p.vaddr < p.sections[0].addr) headersLoaded = true;
+    let fileEnd = p.vaddr;
+    let memEnd = p.vaddr;
+    for (const o of p.sections) {
+      const tbss = o.flags & SHF_TLS && o.type === SHT_NOBITS;
+      if (o.type !== SHT_NOBITS) fileEnd = o.addr + BigInt(o.size);
+      if (!tbss && o.addr + BigInt(o.size) > memEnd) memEnd = o.addr + BigInt(o.size);
+    }
+    const data = new Uint8Array(Number(fileEnd - p.vaddr));
+    for (const o of p.sections) if (o.type !== SHT_NOBITS) data.set(o.data, Number(o.addr - p.vaddr));
+    segments.push({ vaddr: p.vaddr, paddr: p.paddr, data, memsz: Number(memEnd - p.vaddr), flags: PF_R | (p.writable ? PF_W : 0) | (p.exec ? PF_X : 0) });
+  });
+  return { segments, headersLoaded, attributesPhdr: true };
+}
+
+function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null): ElfSymbol[] {
   // Symbols: per unit a FILE symbol and its locals, then all globals. Those in .tdata/.tbss are STT_TLS
   // (written as offsets in the TLS template, as GNU ld does: tools/elf/write.ts).
   const tlsOutputs = new Set(outputs.filter((o) => o.flags & SHF_TLS).map((o) => o.name));
@@ -396,7 +425,7 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
     for (const s of locals) symbols.push(s);
   }
   for (const s of globalsOut) symbols.push(s);
-  return { entry, sections, symbols, segments };
+  return symbols;
 }
 
 /** The output section a symbol is in: a label's, or for an alias (`.set a, b + 4`) its target's. */

@@ -58,7 +58,10 @@ import { mergeSections } from '../ld/merge.js';
 import { mergeEhFrames } from '../ld/eh-frame.js';
 import { gcSections, removeSections } from '../ld/gc.js';
 import { buildEhFrameHdr, countFdes, ehFrameHdrSize } from '../ld/eh-frame-hdr.js';
-import type { ScriptHost, ScriptLayout } from '../ld/script/layout.js';
+import { ScriptLayout, type ScriptHost } from '../ld/script/layout.js';
+import { parseScript } from '../ld/script/parse.js';
+import { defaultScript } from '../ld/script/default.js';
+import { gnuSegments } from '../ld/segments.js';
 
 /** What linking needs from an input: an assembled source (Unit) or a relocatable object (ObjectUnit). */
 export interface LinkUnit {
@@ -337,6 +340,8 @@ export interface LinkResult {
   entry: bigint;
   resolve: (s: Sym) => RelValue | null;
   tls?: { vaddr: bigint; filesz: number; memsz: number; align: number };
+  /** Program headers as GNU ld makes them for a script (tools/ld/segments.ts); `headerSize`: SIZEOF_HEADERS. */
+  gnuSegments?: { headerSize: number };
   /** .eh_frame_hdr, for the PT_GNU_EH_FRAME program header. */
   ehFrameHdr?: { vaddr: bigint; size: number };
   /** Linker-provided symbols the input used (_end, __global_pointer$, ...), and a linker script's symbols. */
@@ -362,6 +367,9 @@ interface LinkOptions {
   defsyms?: { name: string; value: bigint }[];
   /** --eh-frame-hdr: build .eh_frame_hdr and its PT_GNU_EH_FRAME (tools/ld/eh-frame-hdr.ts). */
   ehFrameHdr?: boolean;
+  /** Without a script or layout: GNU ld's default layout (tools/ld/script/default.ts) with the text segment
+   * at `base`, instead of rvx's own placement from `base`. */
+  gnuDefault?: boolean;
 }
 
 /** Undefined symbols already reported, per diagnostics list: each is reported once, at its first reference. */
@@ -414,7 +422,8 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   // Chains (weak overridden by common overridden by strong) point at the final winner.
   for (const g of globals.values()) g.overriddenBy = null;
   for (const u of units) for (const s of u.symbols.values()) if (s.overriddenBy) s.overriddenBy = globals.get(s.name) ?? null;
-  const script = opts.script ?? null;
+  let script = opts.script ?? null;
+  if (!script && opts.gnuDefault && !opts.layout) script = new ScriptLayout(parseScript(defaultScript(opts.base), '<default script>'), diags, units.length + 2);
   if (script) {
     // Input sections to output sections by the script's descriptions; /DISCARD/ drops its sections.
     script.match(units);
@@ -594,6 +603,10 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   let provided = new Map<string, { value: bigint; section: string | null }>();
   let tlsOuts: OutputSection[] = [];
   let tlsBase = 0n;
+  // SIZEOF_HEADERS: the ELF header and the program headers GNU ld would write (PT_RISCV_ATTRIBUTES, the
+  // PT_LOADs, PT_TLS, PT_GNU_EH_FRAME); first a guess, checked against the segments after placement.
+  const headerSize = (loads: number) => 64 + 56 * (1 + loads + (units.some((u) => u.sections.some((sec) => sec.flags & SHF_TLS && sec.size > 0)) ? 1 : 0) + (ehHdr ? 1 : 0));
+  if (script) script.sizeofHeaders = BigInt(headerSize(units.some((u) => u.sections.some((sec) => sec.flags & SHF_WRITE && sec.flags & SHF_ALLOC && !(sec.flags & SHF_TLS))) ? 2 : 1));
   const placeScript = (final: boolean): void => {
     script!.place(host, final);
     provided = new Map();
@@ -743,10 +756,19 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     ehHdr.size = size;
   }
   const gpFinal = relaxObjects(units, ordered, byName, globals, opts, diags, place, () => provided, () => (tlsOuts.length ? tlsBase : null));
+  let scriptHeaderSize = 0;
   if (script) {
-    // Once more, reporting the script's errors (ASSERTs, undefined symbols, overflowing regions).
+    // Once more, reporting the script's errors (ASSERTs, undefined symbols, overflowing regions); again if the
+    // program headers are not as many as SIZEOF_HEADERS assumed.
+    const loads = () => gnuSegments(script!.outputs().filter((o) => o.flags & SHF_ALLOC), 0x1000n, Number(script!.sizeofHeaders)).length;
+    const want = BigInt(headerSize(loads()));
+    if (want !== script.sizeofHeaders) {
+      script.sizeofHeaders = want;
+      placeScript(false);
+    }
     placeScript(true);
     ordered = script.outputs();
+    scriptHeaderSize = Number(script.sizeofHeaders);
   }
   const usedProvided = new Set<string>();
 
@@ -1059,7 +1081,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   const tls = tlsOuts.length
     ? { vaddr: tlsBase, filesz: tlsOuts.filter((o) => o.type !== SHT_NOBITS).reduce((n, o) => n + o.size, 0), memsz: Number(tlsOuts[tlsOuts.length - 1].addr + BigInt(tlsOuts[tlsOuts.length - 1].size) - tlsBase), align: Math.max(...tlsOuts.map((o) => o.align)) }
     : undefined;
-  return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls, ehFrameHdr };
+  return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls, ehFrameHdr, gnuSegments: script ? { headerSize: scriptHeaderSize } : undefined };
 }
 
 /** RISCV_CONST_HIGH_PART: what a lui/auipc contributes for a value (its low 12 bits go to the paired addi). */

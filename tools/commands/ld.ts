@@ -27,7 +27,9 @@ SECTIONS, KEEP, SORT, PROVIDE, ASSERT...; docs/assembler.md, "Linker scripts"). 
   flags: [
     { long: 'output', short: 'o', arg: 'FILE', help: "output file (required; '-' for standard output)" },
     { long: 'entry', short: 'e', arg: 'SYM', help: 'entry symbol (default _start, else the start of .text)' },
-    { long: 'base', arg: 'ADDR', help: 'address of the first section (default 0x80000000; GNU ld: -Ttext ADDR, -Ttext-segment ADDR)' },
+    { long: 'text-segment', arg: 'ADDR', help: "start of the text segment in GNU ld's default layout (default 0x80000000; GNU ld: -Ttext-segment ADDR, its default 0x10000)" },
+    { long: 'base', arg: 'ADDR', help: "rvx's own layout instead of GNU ld's: sections placed in turn from ADDR (GNU spelling -Ttext ADDR)" },
+    { long: 'rvx-layout', help: "rvx's own layout from 0x80000000 (or --base): .sdata/.sbss in .data/.bss, no headers loaded" },
     { long: 'script', short: 'T', arg: 'FILE', help: 'GNU ld linker script: MEMORY, SECTIONS, symbol assignments, ENTRY (the subset in docs/assembler.md; -TFILE and --script=FILE too)' },
     { long: 'defsym', arg: 'SYM=EXPR', repeat: true, help: 'define SYM as EXPR before the script is read (GNU ld; without -T, EXPR must be a number)' },
     { long: 'layout', arg: 'FILE.json', help: 'section order, addresses and alignment (docs/assembler.md)' },
@@ -70,9 +72,10 @@ function gnuSpellings(argv: string[]): string[] {
       i++;
       continue;
     }
-    if (x === '-Ttext' || x === '-Ttext-segment') out.push('--base');
+    if (x === '-Ttext') out.push('--base');
+    else if (x === '-Ttext-segment') out.push('--text-segment');
     else if (x.startsWith('-Ttext=')) out.push(`--base=${x.slice(7)}`);
-    else if (x.startsWith('-Ttext-segment=')) out.push(`--base=${x.slice(15)}`);
+    else if (x.startsWith('-Ttext-segment=')) out.push(`--text-segment=${x.slice(15)}`);
     else if (/^-T(data|bss|rodata-segment|ldata-segment)(=|$)/.test(x)) throw new UsageError(`${x.split('=')[0]} is not supported (use a linker script, -T FILE)`);
     else if (x.startsWith('-T') && x.length > 2) out.push(`--script=${x.slice(2)}`);
     else if (x === '-Map') out.push('--map');
@@ -215,7 +218,11 @@ export async function main(argv: string[]): Promise<number> {
       return { name: d.slice(0, eq).trim(), expr: d.slice(eq + 1) };
     });
     const compat = choiceValue('--compat', a.get('compat') ?? 'llvm', ['llvm', 'gnu']) as 'llvm' | 'gnu';
-    const r = assemble(sources, { march: a.get('march') ?? 'rv64imac', base: a.get('base'), layout, entry: a.get('entry'), objects, listing: false, compat, linkerScript, defsym, ehFrameHdr: a.has('eh-frame-hdr') && !a.has('no-eh-frame-hdr'), relax: !a.has('no-relax'), relaxGp: !a.has('no-relax-gp'), gcSections: a.has('gc-sections') && !a.has('no-gc-sections'), undefinedRoots: a.all('undefined'),
+    // Without a script or layout: GNU ld's default layout, unless rvx's own is asked for (--base, --rvx-layout).
+    const rvxLayout = a.has('rvx-layout') || a.has('base');
+    if (rvxLayout && a.has('text-segment')) throw new UsageError('--text-segment is for the GNU layout; --base and --rvx-layout choose rvx\'s own');
+    const gnuDefault = !rvxLayout && layoutPath === undefined && scriptPath === undefined;
+    const r = assemble(sources, { march: a.get('march') ?? 'rv64imac', base: a.get('base') ?? a.get('text-segment'), gnuDefault, layout, entry: a.get('entry'), objects, listing: false, compat, linkerScript, defsym, ehFrameHdr: a.has('eh-frame-hdr') && !a.has('no-eh-frame-hdr'), relax: !a.has('no-relax'), relaxGp: !a.has('no-relax-gp'), gcSections: a.has('gc-sections') && !a.has('no-gc-sections'), undefinedRoots: a.all('undefined'),
       onGcRemoved: a.has('print-gc-sections') ? (sec, file) => process.stderr.write(`rvx ld: removing unused section '${sec}' in file '${file}'\n`) : undefined });
     for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
     if (!r.ok) return EXIT.REFUSED;

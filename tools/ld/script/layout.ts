@@ -184,6 +184,13 @@ export class ScriptLayout {
   private provided = new Map<string, ProvidedSymbol>();
   /** Symbols the script itself names in expressions (PROVIDE defines those too). */
   private scriptRefs = new Set<string>();
+  private matched = false;
+  /** Statements an ONLY_IF_RO / ONLY_IF_RW constraint removed. */
+  private dropped = new Set<OutputSectionStatement>();
+  /** SIZEOF_HEADERS: the ELF header and program headers, when they are loaded (set by the linker). */
+  sizeofHeaders = 0n;
+  /** The data segment's length at the last placement (DATA_SEGMENT_ALIGN chooses its start by it). */
+  private dataSegLen = 0n;
   private refsDone = false;
   readonly entry: string | null;
   private dataUnit: number;
@@ -244,9 +251,29 @@ export class ScriptLayout {
 
   /** Match every input section against the input section descriptions (before --gc-sections). */
   match(units: { sections: InputSection[]; name: string }[]): void {
+    const first = !this.matched;
+    this.matched = true;
     // Walk descriptions in script order; each takes the matching sections not already taken.
     for (let si = 0; si < this.statements.length; si++) {
       const st = this.statements[si];
+      if (this.dropped.has(st)) continue;
+      if (st.constraint && first) {
+        // ONLY_IF_RO / ONLY_IF_RW: the statement exists only if every section it would take is read-only /
+        // writable; else it is dropped and its sections go to later descriptions (ld manual).
+        const would: InputSection[] = [];
+        for (const c of st.commands) {
+          if (c.kind !== 'input') continue;
+          for (const u of units) {
+            if (!this.fileTaken(c, u.name)) continue;
+            for (const sec of u.sections) if (!this.assigned.has(sec) && this.sectionMatches(c, sec, u.name)) would.push(sec);
+          }
+        }
+        const ok = st.constraint === 'ro' ? would.every((sec) => !(sec.flags & SHF_WRITE)) : would.every((sec) => sec.flags & SHF_WRITE);
+        if (!ok) {
+          this.dropped.add(st);
+          continue;
+        }
+      }
       st.commands.forEach((c, ci) => {
         if (c.kind !== 'input') return;
         for (const u of units) {
@@ -310,7 +337,8 @@ export class ScriptLayout {
    */
   build(units: { sections: InputSection[]; name: string; index: number }[]): ScriptOutput[] {
     this.states = this.statements.map((stmt) => ({ stmt, out: this.newOut(stmt.name), items: [] as Item[] }));
-    for (const s of this.states) if (!this.byOutput.has(s.out.name)) this.byOutput.set(s.out.name, s);
+    this.byOutput.clear();
+    for (const s of this.states) if (!this.dropped.has(s.stmt!) && !this.byOutput.has(s.out.name)) this.byOutput.set(s.out.name, s);
     // Per description, the sections it took, in input order (file by file, each file's sections in order).
     const taken = new Map<string, InputSection[]>();
     const orphans: InputSection[] = [];
@@ -376,7 +404,7 @@ export class ScriptLayout {
     for (const state of this.states) for (const it of state.items) if (it.kind === 'sec') this.addInput(state.out, it.sec);
     // Orphans (ld's ldelf_place_orphan): an output section of the same name takes them; else a new one after
     // the output section that holds their kind in a usual script (.text, .rodata, .tdata, .data or .sdata,
-    // .bss) when it has contents, after orphans already put there; else after the last one of their kind.
+    // .bss) when the script has one, after orphans already put there; else after the last one of their kind.
     this.order = [...this.states];
     const lastAfterHold = new Map<OutState, OutState>();
     for (const sec of orphans) {
@@ -389,7 +417,7 @@ export class ScriptLayout {
         const small = /^\.(sdata|sbss|srodata)/.test(sec.name);
         const holdName = [ '.text', '.rodata', '.tdata', '.tdata', small ? '.sdata' : '.data', '.bss', ''][kind];
         const hold = holdName ? this.byOutput.get(holdName) : undefined;
-        if (hold && hold.stmt && this.hasInputs(hold)) {
+        if (hold && hold.stmt) {
           const after = lastAfterHold.get(hold) ?? hold;
           this.order.splice(this.order.indexOf(after) + 1, 0, st);
           lastAfterHold.set(hold, st);
@@ -583,6 +611,8 @@ export class ScriptLayout {
     const A = (v: bigint): V => ({ v: u64(v), k: 'abs', sec: null });
     const R = (sec: OutState, offset: bigint): V => ({ v: u64(sec.out.addr + offset), k: 'rel', sec });
     let relFromAbs = false;
+    let dataSegStart: bigint | null = null;
+    let nextDataSegLen = this.dataSegLen;
     const here = (v: bigint): V => {
       if (cur) return R(cur, v - cur.out.addr);
       relFromAbs = true;
@@ -693,11 +723,26 @@ export class ScriptLayout {
               return binary('ALIGN', ev(e.args[0]), ev(e.args[1]), e.pos);
             case 'NEXT':
             case 'BLOCK':
-            case 'DATA_SEGMENT_ALIGN':
               return here(alignUp(dot, part(ev(e.args[0]))));
-            case 'DATA_SEGMENT_END':
+            case 'DATA_SEGMENT_ALIGN': {
+              // ld manual: the next page at the same offset within it, or the page start when that needs
+              // fewer common pages for the data segment (as long as it was at the last placement).
+              const maxp = part(ev(e.args[0]));
+              const common = part(ev(e.args[1]));
+              const page = alignUp(dot, maxp);
+              const keep = page + (dot & (maxp - 1n));
+              const start = page + ((dot + common - 1n) & (maxp - common));
+              const pages = (x: bigint) => (common > 0n ? (x + this.dataSegLen + common - 1n) / common - x / common : 0n);
+              dataSegStart = pages(start) < pages(keep) ? start : keep;
+              return here(dataSegStart);
+            }
             case 'DATA_SEGMENT_RELRO_END':
-              return here(dot);
+              return ev(e.args[1]);
+            case 'DATA_SEGMENT_END': {
+              const r = ev(e.args[0]);
+              if (dataSegStart !== null) nextDataSegLen = r.v - dataSegStart;
+              return r;
+            }
             case 'MAX':
             case 'MIN':
               return binary(e.fn, ev(e.args[0]), ev(e.args[1]), e.pos);
@@ -710,7 +755,7 @@ export class ScriptLayout {
               return N(n);
             }
             case 'SIZEOF_HEADERS':
-              return N(0n);
+              return N(this.sizeofHeaders);
             case 'CONSTANT':
               return N(0x1000n);
             case 'SEGMENT_START':
@@ -781,6 +826,7 @@ export class ScriptLayout {
           return;
         }
         dot = to;
+        if (!inSection) dotSince = true;
         return;
       }
       let value = r.v;
@@ -791,7 +837,13 @@ export class ScriptLayout {
         value = u64(secStart + r.v);
       }
       const sym: ProvidedSymbol = { value, section: owner ? owner.out.name : null, always: !a.provide, hidden: a.hidden };
-      if (r.k === 'abs' && !inSection && relFromAbs) sym.dotAt = dot;
+      if (r.k === 'abs' && !inSection && relFromAbs) {
+        // ld: such a symbol belongs to the output section before it, or — after an assignment to `.` that
+        // leads to the next allocated output section, or before any — to that next one.
+        sym.dotAt = dot;
+        if (prevSec && !dotSince) sym.section = prevSec.out.name;
+        else pending.push(sym);
+      }
       symbols.set(a.name, sym);
     };
     const check = (a: AssertStatement): void => {
@@ -805,7 +857,19 @@ export class ScriptLayout {
 
     // The previous allocated output section (for the LMA rule) and its regions.
     let prev: { out: ScriptOutput; region: string | null; lmaRegion: string | null } | null = null;
+    let prevSec: OutState | null = null;
+    let dotSince = false;
+    let pending: ProvidedSymbol[] = [];
     const placeSection = (state: OutState): void => {
+      placeOne(state);
+      if (state.out.flags & SHF_ALLOC || (state.out.inputs.length === 0 && state.out.type === SHT_NOBITS)) {
+        for (const sym of pending) sym.section = state.out.name;
+        pending = [];
+        prevSec = state;
+        dotSince = false;
+      }
+    };
+    const placeOne = (state: OutState): void => {
       const o = state.out;
       const st = state.stmt;
       const present = o.inputs.some((sec) => sec.size > 0) || (st !== null && st.commands.some((c) => c.kind !== 'input'));
@@ -950,7 +1014,9 @@ export class ScriptLayout {
           for (const x of c.commands) if (x.kind === 'assign') assign(x, null, 0n);
           continue;
         }
-        if (this.byOutput.get(c.name) !== state) {
+        if (this.dropped.has(c)) continue;
+        // ONLY_IF_RO / ONLY_IF_RW pairs name one output section twice: each is its own statement.
+        if (this.byOutput.get(c.name) !== state && !c.constraint && !this.byOutput.get(c.name)?.stmt?.constraint) {
           // A second statement for a name already used: its inputs went to the first one.
           report(c.pos, `output section '${c.name}' is described twice (rvx ld merges only one description per name)`);
           continue;
@@ -959,20 +1025,7 @@ export class ScriptLayout {
       }
     }
     for (const c of script.outside) if (c.kind === 'assert') check(c);
-    // A symbol assigned from `.` outside output sections: the section where `.` was (the one starting there,
-    // else one that ends there or holds it, else the last one below it, else the first).
-    const alloc = this.order.filter((o) => this.present(o) && o.out.flags & SHF_ALLOC);
-    for (const sym of symbols.values()) {
-      if (sym.dotAt === undefined) continue;
-      const d = sym.dotAt;
-      const end = (o: OutState) => o.out.addr + BigInt(o.out.size);
-      const at =
-        alloc.find((o) => o.out.addr === d) ??
-        alloc.find((o) => o.out.addr <= d && d <= end(o)) ??
-        alloc.filter((o) => o.out.addr <= d).pop() ??
-        alloc[0];
-      sym.section = at ? at.out.name : null;
-    }
+    for (const sym of pending) sym.section = prevSec ? (prevSec as OutState).out.name : null;
     // A symbol in an output section that is not in the image moves to a kept neighbour (bfd's
     // _bfd_nearby_section): the previous one, unless the next one is of the same kind and not above it.
     for (const sym of symbols.values()) {
@@ -1000,6 +1053,7 @@ export class ScriptLayout {
       sym.section = best ? best.out.name : null;
     }
     this.provided = symbols;
+    this.dataSegLen = nextDataSegLen;
   }
 
   /** Write BYTE/SHORT/LONG/QUAD values (as the final placement evaluated them). */
