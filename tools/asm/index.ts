@@ -78,6 +78,9 @@ export interface AssembleOptions {
    * It decides output sections, addresses and symbols; `layout` and `base` are then not used.
    */
   linkerScript?: { name: string; text: string } | null;
+  /** Linker scripts given as inputs (GNU ld's implicit scripts): their assignments and ASSERTs follow the
+   * layout's own (the default script or -T); SECTIONS in them is refused. */
+  implicitScripts?: { name: string; text: string }[];
   /** Without a script or layout: GNU ld's default layout (text segment at `base`), as `rvx ld` links. */
   gnuDefault?: boolean;
   /** GNU ld's --eh-frame-hdr: an .eh_frame_hdr with its search table and a PT_GNU_EH_FRAME header. */
@@ -228,10 +231,23 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
       diags.push({ file: options.linkerScript.name, line: e.line, col: e.col, severity: 'error', message: e.message });
     }
   }
+  const implicit: ReturnType<typeof parseScript>['outside'] = [];
+  for (const f of options.implicitScripts ?? []) {
+    try {
+      const parsed = parseScript(f.text, f.name);
+      if (parsed.sections || parsed.memory.length) throw new ScriptError('a linker script given as an input may only assign symbols (use -T for SECTIONS and MEMORY)', 1, 1);
+      implicit.push(...parsed.outside);
+      if (!script && !options.gnuDefault) throw new ScriptError("a linker script input needs GNU ld's layout or -T (not --base/--layout/--rvx-layout)", 1, 1);
+    } catch (e) {
+      if (!(e instanceof ScriptError)) throw e;
+      diags.push({ file: f.name, line: e.line, col: e.col, severity: 'error', message: e.message });
+    }
+  }
+  script?.script.outside.push(...implicit);
   let linked: ReturnType<typeof link> | null = null;
   try {
     if (options.linkerScript && !script) throw new AsmError('');
-    linked = link(units, { script, defsyms, ehFrameHdr: options.ehFrameHdr ?? false, gnuDefault: options.gnuDefault ?? false, base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true, gcSections: options.gcSections ?? false, undefinedRoots: options.undefinedRoots ?? [], onGcRemoved: options.onGcRemoved }, diags);
+    linked = link(units, { script, defsyms, implicit, ehFrameHdr: options.ehFrameHdr ?? false, gnuDefault: options.gnuDefault ?? false, base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true, gcSections: options.gcSections ?? false, undefinedRoots: options.undefinedRoots ?? [], onGcRemoved: options.onGcRemoved }, diags);
   } catch (e) {
     if (!(e instanceof AsmError) && !(e instanceof RangeError)) throw e;
     if (e.message) diags.push({ file: '<link>', line: 0, col: 0, severity: 'error', message: e instanceof RangeError ? `symbol definitions nested too deeply (${e.message})` : (e as Error).message });

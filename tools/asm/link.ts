@@ -367,6 +367,8 @@ interface LinkOptions {
   defsyms?: { name: string; value: bigint }[];
   /** --eh-frame-hdr: build .eh_frame_hdr and its PT_GNU_EH_FRAME (tools/ld/eh-frame-hdr.ts). */
   ehFrameHdr?: boolean;
+  /** Assignments of linker scripts given as inputs, after the layout script's own. */
+  implicit?: import('../ld/script/parse.js').LinkerScript['outside'];
   /** Without a script or layout: GNU ld's default layout (tools/ld/script/default.ts) with the text segment
    * at `base`, instead of rvx's own placement from `base`. */
   gnuDefault?: boolean;
@@ -423,7 +425,11 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   for (const g of globals.values()) g.overriddenBy = null;
   for (const u of units) for (const s of u.symbols.values()) if (s.overriddenBy) s.overriddenBy = globals.get(s.name) ?? null;
   let script = opts.script ?? null;
-  if (!script && opts.gnuDefault && !opts.layout) script = new ScriptLayout(parseScript(defaultScript(opts.base), '<default script>'), diags, units.length + 2);
+  if (!script && opts.gnuDefault && !opts.layout) {
+    const parsed = parseScript(defaultScript(opts.base), '<default script>');
+    parsed.outside.push(...(opts.implicit ?? []));
+    script = new ScriptLayout(parsed, diags, units.length + 2);
+  }
   if (script) {
     // Input sections to output sections by the script's descriptions; /DISCARD/ drops its sections.
     script.match(units);

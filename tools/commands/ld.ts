@@ -175,9 +175,12 @@ export async function main(argv: string[]): Promise<number> {
     if (map !== undefined) checkOutputFile('--map', map);
     const sources: SourceFile[] = [];
     const objects: LinkInput[] = [];
+    const implicitScripts: { name: string; text: string }[] = [];
     for (const { path, group } of paths) {
       const bytes = readInput(path);
       if (isElf(bytes) || isArchive(bytes)) objects.push({ name: path, bytes, group });
+      // A linker script among the inputs (GNU ld's implicit script: its assignments extend the layout's).
+      else if (/\.(ld|lds|x)$/.test(path)) implicitScripts.push({ name: path, text: Buffer.from(bytes).toString('utf8') });
       else sources.push({ name: path === '-' ? '<stdin>' : path, text: Buffer.from(bytes).toString('utf8') });
     }
     let layout: LayoutSpec | null = null;
@@ -222,7 +225,7 @@ export async function main(argv: string[]): Promise<number> {
     const rvxLayout = a.has('rvx-layout') || a.has('base');
     if (rvxLayout && a.has('text-segment')) throw new UsageError('--text-segment is for the GNU layout; --base and --rvx-layout choose rvx\'s own');
     const gnuDefault = !rvxLayout && layoutPath === undefined && scriptPath === undefined;
-    const r = assemble(sources, { march: a.get('march') ?? 'rv64imac', base: a.get('base') ?? a.get('text-segment'), gnuDefault, layout, entry: a.get('entry'), objects, listing: false, compat, linkerScript, defsym, ehFrameHdr: a.has('eh-frame-hdr') && !a.has('no-eh-frame-hdr'), relax: !a.has('no-relax'), relaxGp: !a.has('no-relax-gp'), gcSections: a.has('gc-sections') && !a.has('no-gc-sections'), undefinedRoots: a.all('undefined'),
+    const r = assemble(sources, { march: a.get('march') ?? 'rv64imac', base: a.get('base') ?? a.get('text-segment'), gnuDefault, layout, entry: a.get('entry'), objects, listing: false, compat, linkerScript, defsym, implicitScripts, ehFrameHdr: a.has('eh-frame-hdr') && !a.has('no-eh-frame-hdr'), relax: !a.has('no-relax'), relaxGp: !a.has('no-relax-gp'), gcSections: a.has('gc-sections') && !a.has('no-gc-sections'), undefinedRoots: a.all('undefined'),
       onGcRemoved: a.has('print-gc-sections') ? (sec, file) => process.stderr.write(`rvx ld: removing unused section '${sec}' in file '${file}'\n`) : undefined });
     for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
     if (!r.ok) return EXIT.REFUSED;
