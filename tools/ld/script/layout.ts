@@ -185,6 +185,8 @@ export class ScriptLayout {
   /** Symbols the script itself names in expressions (PROVIDE defines those too). */
   private scriptRefs = new Set<string>();
   private matched = false;
+  /** sh_entsize of objects' mergeable sections (ObjectUnit keeps them apart from the section). */
+  private entsizeOf = new Map<InputSection, number>();
   /** Statements an ONLY_IF_RO / ONLY_IF_RW constraint removed. */
   private dropped = new Set<OutputSectionStatement>();
   /** SIZEOF_HEADERS: the ELF header and program headers, when they are loaded (set by the linker). */
@@ -335,7 +337,8 @@ export class ScriptLayout {
    * script order, orphans after the last output section of their kind. Returns them in address order of
    * the script.
    */
-  build(units: { sections: InputSection[]; name: string; index: number }[]): ScriptOutput[] {
+  build(units: { sections: InputSection[]; name: string; index: number; entsize?: Map<InputSection, number> }[]): ScriptOutput[] {
+    for (const u of units) if (u.entsize instanceof Map) for (const [sec, n] of u.entsize) this.entsizeOf.set(sec, n);
     this.states = this.statements.map((stmt) => ({ stmt, out: this.newOut(stmt.name), items: [] as Item[] }));
     this.byOutput.clear();
     for (const s of this.states) if (!this.dropped.has(s.stmt!) && !this.byOutput.has(s.out.name)) this.byOutput.set(s.out.name, s);
@@ -541,7 +544,8 @@ export class ScriptLayout {
     } else {
       if (o.type !== sec.type && sec.type === SHT_PROGBITS) o.type = SHT_PROGBITS;
       const first = o.inputs[0];
-      const sameMerge = (o.flags & MS) === (sec.flags & MS) && first.entsize === sec.entsize;
+      const ent = (x: InputSection) => this.entsizeOf.get(x) ?? x.entsize;
+      const sameMerge = (o.flags & MS) === (sec.flags & MS) && ent(first) === ent(sec);
       o.flags |= sec.flags & ~0x200 & ~MS;
       if (!sameMerge) o.flags &= ~MS;
     }
@@ -1040,14 +1044,20 @@ export class ScriptLayout {
       if (before && after) {
         const b = before.out;
         const a = after.out;
-        const differ = (x: ScriptOutput, y: ScriptOutput, f: number) => (x.flags & f) !== (y.flags & f);
-        const loaded = (x: ScriptOutput) => x.type !== SHT_NOBITS;
-        if (differ(b, a, SHF_ALLOC | SHF_TLS) || loaded(b) !== loaded(a)) {
-          if (differ(a, st.out, SHF_ALLOC | SHF_TLS) || (loaded(b) && !loaded(a))) best = before;
-        } else if (differ(b, a, SHF_WRITE)) {
-          if (differ(a, st.out, SHF_WRITE)) best = before;
-        } else if (differ(b, a, SHF_EXECINSTR)) {
-          if (differ(a, st.out, SHF_EXECINSTR)) best = before;
+        // bfd's flags: ALLOC, THREAD_LOCAL, LOAD, READONLY, CODE; the dropped section has none when nothing
+        // went into it (ld never gave it any) and never LOAD.
+        const ALLOC = 1, TLS = 2, LOAD = 4, RO = 8, CODE = 16;
+        const bfd = (x: ScriptOutput, load: boolean) =>
+          (x.flags & SHF_ALLOC ? ALLOC : 0) | (x.flags & SHF_TLS ? TLS : 0) | (load && x.flags & SHF_ALLOC && x.type !== SHT_NOBITS ? LOAD : 0) | (x.flags & SHF_WRITE ? 0 : RO) | (x.flags & SHF_EXECINSTR ? CODE : 0);
+        const pf = bfd(b, true);
+        const nf = bfd(a, true);
+        const sf = st.out.inputs.length ? bfd(st.out, false) : 0;
+        if ((pf ^ nf) & (ALLOC | TLS | LOAD)) {
+          if ((nf ^ sf) & (ALLOC | TLS) || (pf & LOAD && !(nf & LOAD))) best = before;
+        } else if ((pf ^ nf) & RO) {
+          if ((nf ^ sf) & RO) best = before;
+        } else if ((pf ^ nf) & CODE) {
+          if ((nf ^ sf) & CODE) best = before;
         } else if (sym.value < a.addr) best = before;
       }
       sym.section = best ? best.out.name : null;
