@@ -42,7 +42,7 @@ SECTIONS, KEEP, SORT, PROVIDE, ASSERT...; docs/assembler.md, "Linker scripts"). 
     { long: 'relax', help: 'linker relaxation (the default, as GNU ld)' },
     { long: 'no-relax', help: 'no linker relaxation (R_RISCV_ALIGN padding is still trimmed)' },
     { long: 'no-relax-gp', help: 'relax, but never make accesses relative to __global_pointer$' },
-    { long: 'gc-sections', help: 'drop allocated sections not reachable from the entry symbol, .init/.fini and their arrays, or -u symbols (GNU ld semantics)' },
+    { long: 'gc-sections', help: "drop allocated sections not reachable from the entry symbol, the script's KEEPs (GNU ld's default script: .init, .fini, .eh_frame, the constructor tables), constructor arrays, notes or -u symbols (GNU ld semantics)" },
     { long: 'no-gc-sections', help: 'keep every section (the default)' },
     { long: 'print-gc-sections', help: "with --gc-sections: list each removed section on stderr (as GNU ld: removing unused section 'S' in file 'F')" },
     { long: 'undefined', short: 'u', arg: 'SYM', repeat: true, help: 'with --gc-sections: keep the section defining SYM as well' },
