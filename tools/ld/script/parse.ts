@@ -295,14 +295,8 @@ class Scanner {
     else {
       const suffix = t[t.length - 1].toLowerCase();
       const digits = /[hobd]/.test(suffix) ? t.slice(0, -1) : t;
-      // 'b' and 'd' are hex digits too: as ld, a trailing b/d is a base suffix only when the rest fits it.
-      let radix = suffix === 'h' ? 16 : suffix === 'o' ? 8 : suffix === 'b' ? 2 : suffix === 'd' ? 10 : digits.length > 1 && digits[0] === '0' ? 8 : 10;
-      let body = digits;
-      if ((suffix === 'b' || suffix === 'd') && !(radix === 2 ? /^[01]+$/ : /^[0-9]+$/).test(body)) {
-        body = t;
-        radix = 16;
-        throw bad();
-      }
+      const radix = suffix === 'h' ? 16 : suffix === 'o' ? 8 : suffix === 'b' ? 2 : suffix === 'd' ? 10 : digits.length > 1 && digits[0] === '0' ? 8 : 10;
+      const body = digits;
       const ok = { 16: /^[0-9a-fA-F]+$/, 10: /^[0-9]+$/, 8: /^[0-7]+$/, 2: /^[01]+$/ }[radix as 16 | 10 | 8 | 2];
       if (!ok.test(body)) throw bad();
       v = 0n;
@@ -455,8 +449,10 @@ export function parseScript(text: string, file: string): LinkerScript {
         if (sort.length >= 2) throw new ScriptError('sorting nested more than two deep', pos.line, pos.col);
         s.expect('(');
         const inner = [...sort, SORTS[w]];
-        do one(inner, exclude);
-        while (!s.isOp(')') && (s.eat(',') || true) && !s.isOp(')'));
+        do {
+          one(inner, exclude);
+          s.eat(',');
+        } while (!s.isOp(')') && s.peekChar() !== undefined);
         s.expect(')', `to close ${w}(`);
         return;
       }
