@@ -141,9 +141,10 @@ describe.skipIf(!haveGcc)('gcc output linked by GNU ld, by rvx ld, and assembled
         sh(`${PREFIX}ld`, ['-Ttext-segment=0x80000000', '--no-warn-rwx-segments', 'crt.o', ...objs, libgcc, ...(p.gnuExtra ?? []), '-o', gnu], dir);
         const viaLd = join(dir, `${tag}.rvxld.elf`);
         const viaAs = join(dir, `${tag}.rvxas.elf`);
-        const l1 = await captureMain(ldMain, [join(dir, 'crt.s'), ...objs, libgcc, '-o', viaLd]);
+        const extra = (p.gnuExtra ?? []).map((f) => join(dir, f));
+        const l1 = await captureMain(ldMain, [join(dir, 'crt.s'), ...objs, libgcc, ...extra, '-o', viaLd]);
         expect(l1.stderr).toBe('');
-        const l2 = await captureMain(ldMain, [join(dir, 'crt.s'), ...srcs, libgcc, '-o', viaAs]);
+        const l2 = await captureMain(ldMain, [join(dir, 'crt.s'), ...srcs, libgcc, ...extra, '-o', viaAs]);
         expect(l2.stderr).toBe('');
         // rvx asm -c on every .s, then GNU ld.
         const rvxObjs: string[] = [];

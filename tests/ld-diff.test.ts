@@ -116,11 +116,10 @@ describe.skipIf(!haveGcc)('rvx ld and GNU ld give the same image from the same o
         const inputs = [join(dir, 'crt.o'), ...objs, libgcc];
         const low = level.includes('-mcmodel=medlow');
         const script = low ? 'rvx-layout-low.ld' : 'rvx-layout.ld';
-        const base = low ? ['--base', '0x10000'] : [];
         const gnu = join(dir, `${tag}.gnu.elf`);
         must(`${PREFIX}ld`, ['-T', script, '--no-warn-rwx-segments', ...inputs, '-o', gnu]);
         const rvx = join(dir, `${tag}.rvx.elf`);
-        const l = await captureMain(ldMain, [...base, ...inputs, '-o', rvx]);
+        const l = await captureMain(ldMain, ['-T', join(dir, script), ...inputs, '-o', rvx]);
         expect(l.stderr).toBe('');
         expect(l.code).toBe(0);
         const want = image(gnu);
@@ -146,7 +145,7 @@ describe.skipIf(!haveGcc)('rvx ld and GNU ld give the same image from the same o
         const plain = join(dir, `${tag}.norelax.elf`);
         const gnuPlain = join(dir, `${tag}.gnu-norelax.elf`);
         must(`${PREFIX}ld`, ['--no-relax', '-T', script, '--no-warn-rwx-segments', ...inputs, '-o', gnuPlain]);
-        const l2 = await captureMain(ldMain, ['--no-relax', ...base, ...inputs, '-o', plain]);
+        const l2 = await captureMain(ldMain, ['--no-relax', '-T', join(dir, script), ...inputs, '-o', plain]);
         expect(l2.stderr).toBe('');
         expect(image(plain).sections).toEqual(image(gnuPlain).sections);
         if (!low) expect(await run(plain)).toBe(out);
@@ -201,7 +200,7 @@ describe.skipIf(!haveGcc)('libraries are searched where they appear, as GNU ld s
       process.chdir(dir);
       let r;
       try {
-        r = await captureMain(ldMain, [...objs, libgcc, '-o', rvxElf]);
+        r = await captureMain(ldMain, ['-T', join(dir, 'rvx-layout.ld'), ...objs, libgcc, '-o', rvxElf]);
       } finally {
         process.chdir(prev);
       }
@@ -245,7 +244,7 @@ describe.skipIf(!haveGcc)('rvx asm writes .eh_frame for .cfi_* as GNU as does', 
     const viaGnu = join(dir, 'eh-gnu.elf');
     must(`${PREFIX}ld`, ['-T', 'rvx-layout.ld', '--no-warn-rwx-segments', 'crt.o', ...rvxObjs, libgcc, '-o', viaGnu]);
     const viaRvx = join(dir, 'eh-rvx.elf');
-    const l = await captureMain(ldMain, [join(dir, 'crt.s'), ...srcs, libgcc, '-o', viaRvx]);
+    const l = await captureMain(ldMain, ['-T', join(dir, 'rvx-layout.ld'), join(dir, 'crt.s'), ...srcs, libgcc, '-o', viaRvx]);
     expect(l.stderr).toBe('');
     const out = await run(viaGnu);
     expect(out).toContain('sum=209\n');

@@ -207,7 +207,7 @@ describe.skipIf(!haveGcc)('--gc-sections against GNU ld', () => {
         const removed = must(`${PREFIX}ld`, ['--gc-sections', '--print-gc-sections', '-T', 'rvx-layout-gc.ld', '--no-warn-rwx-segments', ...inputs, '-o', gnu]);
         expect(removed).toContain('removing unused section');
         const rvx = join(dir, `${tag}.rvx.elf`);
-        const l = await captureMain(ldMain, ['--gc-sections', '--print-gc-sections', ...inputs, '-o', rvx]);
+        const l = await captureMain(ldMain, ['--gc-sections', '--print-gc-sections', '-T', join(dir, 'rvx-layout-gc.ld'), ...inputs, '-o', rvx]);
         expect(l.code).toBe(0);
         // --print-gc-sections names the same sections. Left out: .riscv.attributes (rvx ld merges the
         // attributes of every loaded input) and the COMDAT copies discarded before gc, which GNU ld lists too

@@ -19,6 +19,9 @@ import { checkLayout, link, parseAddress, type LayoutSpec, type LinkUnit, type O
 import { ObjectUnit } from '../ld/object-unit.js';
 import { addObjects, type LinkInput } from '../ld/inputs.js';
 import { writeObject } from '../ld/write-object.js';
+import { parseScript, ScriptError } from '../ld/script/parse.js';
+import { ScriptLayout } from '../ld/script/layout.js';
+import { gnuSegments } from '../ld/segments.js';
 import { Unit, type BinaryResolver, type IncludeResolver, type SourceFile } from './unit.js';
 
 export type { Diagnostic } from './diagnostics.js';
@@ -70,6 +73,20 @@ export interface AssembleOptions {
    * compared byte for byte with GNU-built ones; objects are marked for relaxation unless relax: false).
    */
   compat?: 'llvm' | 'gnu';
+  /**
+   * A GNU ld linker script (`rvx ld -T`): its text and file name (for diagnostics, `script.ld:line:col`).
+   * It decides output sections, addresses and symbols; `layout` and `base` are then not used.
+   */
+  linkerScript?: { name: string; text: string } | null;
+  /** Linker scripts given as inputs (GNU ld's implicit scripts): their assignments and ASSERTs follow the
+   * layout's own (the default script or -T); SECTIONS in them is refused. */
+  implicitScripts?: { name: string; text: string }[];
+  /** Without a script or layout: GNU ld's default layout (text segment at `base`), as `rvx ld` links. */
+  gnuDefault?: boolean;
+  /** GNU ld's --eh-frame-hdr: an .eh_frame_hdr with its search table and a PT_GNU_EH_FRAME header. */
+  ehFrameHdr?: boolean;
+  /** `--defsym SYM=EXPR` (GNU ld): with a linker script any script expression, else a number. */
+  defsym?: { name: string; expr: string }[];
 }
 
 export interface SectionInfo {
@@ -184,23 +201,69 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   });
   const units: LinkUnit[] = [...sourceUnits];
   addObjects(units, options.objects ?? [], diags, keptGroups);
+  let script: ScriptLayout | null = null;
+  // --defsym: assignments made before the script's own (GNU ld enters them first).
+  const defsyms: { name: string; value: bigint }[] = [];
+  const defsymStatements: ReturnType<typeof parseScript>['outside'] = [];
+  for (const d of options.defsym ?? []) {
+    try {
+      const parsed = parseScript(`${d.name} = ${d.expr};`, '--defsym');
+      const a = parsed.outside[0];
+      if (parsed.outside.length !== 1 || a.kind !== 'assign' || a.name !== d.name) throw new ScriptError(`'${d.name}=${d.expr}' is not SYMBOL=EXPRESSION`, 0, 0);
+      a.early = true;
+      defsymStatements.push(a);
+      if (!options.linkerScript) {
+        if (a.expr.t !== 'num') throw new ScriptError(`'${d.expr}': without a linker script (-T) the value must be a number`, 0, 0);
+        defsyms.push({ name: d.name, value: a.expr.v });
+      }
+    } catch (e) {
+      if (!(e instanceof ScriptError)) throw e;
+      diags.push({ file: '--defsym', line: 0, col: 0, severity: 'error', message: `${d.name}=${d.expr}: ${e.message}` });
+    }
+  }
+  if (options.linkerScript) {
+    try {
+      const parsed = parseScript(options.linkerScript.text, options.linkerScript.name);
+      parsed.outside.unshift(...defsymStatements);
+      script = new ScriptLayout(parsed, diags, units.length + 1);
+    } catch (e) {
+      if (!(e instanceof ScriptError)) throw e;
+      diags.push({ file: options.linkerScript.name, line: e.line, col: e.col, severity: 'error', message: e.message });
+    }
+  }
+  const implicit: ReturnType<typeof parseScript>['outside'] = [];
+  for (const f of options.implicitScripts ?? []) {
+    try {
+      const parsed = parseScript(f.text, f.name);
+      if (parsed.sections || parsed.memory.length) throw new ScriptError('a linker script given as an input may only assign symbols (use -T for SECTIONS and MEMORY)', 1, 1);
+      implicit.push(...parsed.outside);
+      if (!script && !options.gnuDefault) throw new ScriptError("a linker script input needs GNU ld's layout or -T (not --base/--layout/--rvx-layout)", 1, 1);
+    } catch (e) {
+      if (!(e instanceof ScriptError)) throw e;
+      diags.push({ file: f.name, line: e.line, col: e.col, severity: 'error', message: e.message });
+    }
+  }
+  script?.script.outside.push(...implicit);
   let linked: ReturnType<typeof link> | null = null;
   try {
-    linked = link(units, { base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true, gcSections: options.gcSections ?? false, undefinedRoots: options.undefinedRoots ?? [], onGcRemoved: options.onGcRemoved }, diags);
+    if (options.linkerScript && !script) throw new AsmError('');
+    linked = link(units, { script, defsyms, implicit, ehFrameHdr: options.ehFrameHdr ?? false, gnuDefault: options.gnuDefault ?? false, base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true, gcSections: options.gcSections ?? false, undefinedRoots: options.undefinedRoots ?? [], onGcRemoved: options.onGcRemoved }, diags);
   } catch (e) {
     if (!(e instanceof AsmError) && !(e instanceof RangeError)) throw e;
-    diags.push({ file: '<link>', line: 0, col: 0, severity: 'error', message: e instanceof RangeError ? `symbol definitions nested too deeply (${e.message})` : (e as Error).message });
+    if (e.message) diags.push({ file: '<link>', line: 0, col: 0, severity: 'error', message: e instanceof RangeError ? `symbol definitions nested too deeply (${e.message})` : (e as Error).message });
   }
   const outputs = linked?.outputs ?? [];
-  const image = buildImage(units, outputs, linked?.entry ?? base, diags, linked?.resolve ?? null);
+  const image = buildImage(units, outputs, linked?.entry ?? base, diags, linked?.resolve ?? null, linked?.gnuSegments);
   if (linked?.tls) image.tls = linked.tls;
+  if (linked?.ehFrameHdr) image.ehFrameHdr = linked.ehFrameHdr;
   // .riscv.attributes: the units' attributes merged as ld merges them (arch: the union of extensions).
   const defaultIsa = parseIsa(march.error === null ? (options.march ?? 'rv64imac') : 'rv64imac');
   const attrs = mergeAttributes(units.map((u) => ({ ...u.attrs, arch: u.attrs.arch ?? (typeof defaultIsa === 'string' ? null : defaultIsa) })));
   const attrData = encodeAttributes(attrs);
   image.sections.push({ name: '.riscv.attributes', type: SHT_RISCV_ATTRIBUTES, flags: 0, addr: 0n, data: attrData, size: attrData.length, align: 1 });
   for (const p of linked?.providedSymbols ?? []) {
-    image.symbols.push({ name: p.name, value: p.value, size: 0, bind: 'global', type: 'notype', section: p.section });
+    // A PROVIDE_HIDDEN or HIDDEN symbol is local in the executable (ld turns hidden symbols local).
+    image.symbols.push({ name: p.name, value: p.value, size: 0, bind: p.hidden ? 'local' : 'global', type: 'notype', section: p.section });
   }
   // e_flags: RVC when any input uses C; the float ABI of the objects (ld refuses to mix them, so they agree).
   let eFlags = march.rvc && sourceUnits.length ? EF_RISCV_RVC : 0;
@@ -279,8 +342,9 @@ function sortDiagnostics(d: Diagnostic[]): Diagnostic[] {
   return d.slice();
 }
 
-function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null): ElfImage {
+function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null, gnu?: { headerSize: number }): ElfImage {
   const sections = outputs.map((o) => ({ name: o.name, type: o.type, flags: o.flags, addr: o.addr, data: o.type === SHT_NOBITS ? new Uint8Array(0) : o.data, size: o.size, align: o.align }));
+  if (gnu) return { ...gnuImage(outputs, gnu.headerSize), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve) };
   // Segments: runs of allocated sections with the same permissions, contiguous within a page.
   const segments: ElfSegment[] = [];
   const alloc = outputs.filter((o) => o.flags & SHF_ALLOC && o.size > 0).sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
@@ -293,7 +357,7 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
     for (const o of group) if (o.type !== SHT_NOBITS) fileEnd = o.addr + BigInt(o.size);
     const data = new Uint8Array(Number(fileEnd - first.addr));
     for (const o of group) if (o.type !== SHT_NOBITS) data.set(o.data, Number(o.addr - first.addr));
-    segments.push({ vaddr: first.addr, paddr: first.addr, data, memsz: Number(last.addr + BigInt(last.size) - first.addr), flags: permissions(first.flags) });
+    segments.push({ vaddr: first.addr, paddr: first.lma ?? first.addr, data, memsz: Number(last.addr + BigInt(last.size) - first.addr), flags: permissions(first.flags) });
     group = [];
   };
   for (const o of alloc) {
@@ -303,12 +367,40 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
       const sameFlags = permissions(prev.flags) === permissions(o.flags);
       const close = o.addr - prevEnd < 0x1000n;
       const fileOk = !(prev.type === SHT_NOBITS && o.type !== SHT_NOBITS);
-      if (!(sameFlags && close && fileOk)) flush();
+      // Loaded where the addresses say (a script's AT>): one segment only while both advance together.
+      // (.bss too: its place in the segment is where the loader zeroes it, and where tohost is looked for.)
+      const loadOk = (o.lma ?? o.addr) - (group[0].lma ?? group[0].addr) === o.addr - group[0].addr;
+      if (!(sameFlags && close && fileOk && loadOk)) flush();
     }
     group.push(o);
   }
   flush();
+  return { entry, sections, symbols: imageSymbols(units, outputs, diags, resolve), segments };
+}
 
+/** A linker script's image: program headers as GNU ld makes them (tools/ld/segments.ts), the headers loaded
+ * when the layout leaves room for them, and PT_RISCV_ATTRIBUTES. */
+function gnuImage(outputs: OutputSection[], headerSize: number): { segments: ElfSegment[]; headersLoaded: boolean; attributesPhdr: boolean } {
+  const plans = gnuSegments(outputs.filter((o) => o.flags & SHF_ALLOC), 0x1000n, headerSize);
+  const segments: ElfSegment[] = [];
+  let headersLoaded = false;
+  plans.forEach((p, i) => {
+    if (i === 0 && p.vaddr < p.sections[0].addr) headersLoaded = true;
+    let fileEnd = p.vaddr;
+    let memEnd = p.vaddr;
+    for (const o of p.sections) {
+      const tbss = o.flags & SHF_TLS && o.type === SHT_NOBITS;
+      if (o.type !== SHT_NOBITS) fileEnd = o.addr + BigInt(o.size);
+      if (!tbss && o.addr + BigInt(o.size) > memEnd) memEnd = o.addr + BigInt(o.size);
+    }
+    const data = new Uint8Array(Number(fileEnd - p.vaddr));
+    for (const o of p.sections) if (o.type !== SHT_NOBITS) data.set(o.data, Number(o.addr - p.vaddr));
+    segments.push({ vaddr: p.vaddr, paddr: p.paddr, data, memsz: Number(memEnd - p.vaddr), flags: PF_R | (p.writable ? PF_W : 0) | (p.exec ? PF_X : 0) });
+  });
+  return { segments, headersLoaded, attributesPhdr: true };
+}
+
+function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null): ElfSymbol[] {
   // Symbols: per unit a FILE symbol and its locals, then all globals. Those in .tdata/.tbss are STT_TLS
   // (written as offsets in the TLS template, as GNU ld does: tools/elf/write.ts).
   const tlsOutputs = new Set(outputs.filter((o) => o.flags & SHF_TLS).map((o) => o.name));
@@ -350,7 +442,7 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
     for (const s of locals) symbols.push(s);
   }
   for (const s of globalsOut) symbols.push(s);
-  return { entry, sections, symbols, segments };
+  return symbols;
 }
 
 /** The output section a symbol is in: a label's, or for an alias (`.set a, b + 4`) its target's. */

@@ -15,7 +15,7 @@ import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { encodeBits } from '../../isa/codec.js';
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
-import { AsmError, E_NUM, E_SYM, evaluate, symbolPlusConstant, type Loc, type RelValue, type Sym } from './expr.js';
+import { AsmError, E_NUM, E_SYM, evaluate, symbolPlusConstant, type RelValue, type Sym } from './expr.js';
 import {
   FIX_ABS,
   FIX_DATA,
@@ -51,11 +51,17 @@ import { hi20, lo12 } from './unit.js';
 import type { Attributes } from './attributes.js';
 import type { ListingLine } from './unit.js';
 import { applyReloc, isHi20PcRel, isPcRel, R, RelocError, relocName, setBaseRegister } from '../ld/relocs.js';
-import { ObjectUnit, type RelaxInfo } from '../ld/object-unit.js';
-import { relaxAlign, relaxScan, type RelaxEnv, type RelaxTarget } from '../ld/relax.js';
+import { Unit } from './unit.js';
+import { relaxObjects } from '../ld/relax-driver.js';
+import { addDiag } from '../ld/link-diag.js';
 import { mergeSections } from '../ld/merge.js';
 import { mergeEhFrames } from '../ld/eh-frame.js';
-import { gcSections } from '../ld/gc.js';
+import { gcSections, removeSections } from '../ld/gc.js';
+import { buildEhFrameHdr, countFdes, ehFrameHdrSize } from '../ld/eh-frame-hdr.js';
+import { ScriptLayout, type ScriptHost } from '../ld/script/layout.js';
+import { parseScript } from '../ld/script/parse.js';
+import { defaultScript } from '../ld/script/default.js';
+import { gnuSegments } from '../ld/segments.js';
 
 /** What linking needs from an input: an assembled source (Unit) or a relocatable object (ObjectUnit). */
 export interface LinkUnit {
@@ -281,6 +287,8 @@ export interface OutputSection {
   align: number;
   inputs: InputSection[];
   data: Uint8Array;
+  /** Load address (a linker script's AT / AT>), when it differs from addr. */
+  lma?: bigint;
 }
 
 function defaultOutputName(name: string): string {
@@ -361,11 +369,15 @@ export interface LinkResult {
   entry: bigint;
   resolve: (s: Sym) => RelValue | null;
   tls?: { vaddr: bigint; filesz: number; memsz: number; align: number };
-  /** Linker-provided symbols the input used (_end, __global_pointer$, ...). */
-  providedSymbols: { name: string; value: bigint; section: string | null }[];
+  /** Program headers as GNU ld makes them for a script (tools/ld/segments.ts); `headerSize`: SIZEOF_HEADERS. */
+  gnuSegments?: { headerSize: number };
+  /** .eh_frame_hdr, for the PT_GNU_EH_FRAME program header. */
+  ehFrameHdr?: { vaddr: bigint; size: number };
+  /** Linker-provided symbols the input used (_end, __global_pointer$, ...), and a linker script's symbols. */
+  providedSymbols: { name: string; value: bigint; section: string | null; hidden?: boolean }[];
 }
 
-interface LinkOptions {
+export interface LinkOptions {
   base: bigint;
   layout: LayoutSpec | null;
   entry: string | null;
@@ -378,25 +390,17 @@ interface LinkOptions {
   undefinedRoots?: string[];
   /** Told each section --gc-sections removes (--print-gc-sections). */
   onGcRemoved?: (section: string, file: string) => void;
-}
-
-/** Undefined symbols already reported, per diagnostics list: each is reported once, at its first reference. */
-const reportedUndefined = new WeakMap<Diagnostic[], Set<string>>();
-
-function addDiag(diags: Diagnostic[], loc: Loc | null, message: string, severity: 'error' | 'warning' = 'error'): void {
-  if (message.startsWith('undefined symbol ')) {
-    let seen = reportedUndefined.get(diags);
-    if (!seen) reportedUndefined.set(diags, (seen = new Set()));
-    if (seen.has(message)) return;
-    seen.add(message);
-  }
-  diags.push({
-    file: loc?.file ?? '<link>',
-    line: loc?.line ?? 0,
-    col: loc?.col ?? 0,
-    severity,
-    message: loc?.note ? `${message} (${loc.note})` : message,
-  });
+  /** A linker script (`-T`): it decides output sections, addresses and symbols (tools/ld/script/). */
+  script?: ScriptLayout | null;
+  /** --defsym without a script: absolute symbols. */
+  defsyms?: { name: string; value: bigint }[];
+  /** --eh-frame-hdr: build .eh_frame_hdr and its PT_GNU_EH_FRAME (tools/ld/eh-frame-hdr.ts). */
+  ehFrameHdr?: boolean;
+  /** Assignments of linker scripts given as inputs, after the layout script's own. */
+  implicit?: import('../ld/script/parse.js').LinkerScript['outside'];
+  /** Without a script or layout: GNU ld's default layout (tools/ld/script/default.ts) with the text segment
+   * at `base`, instead of rvx's own placement from `base`. */
+  gnuDefault?: boolean;
 }
 
 /** Place sections, resolve symbols, apply fixups and build output section contents. */
@@ -430,8 +434,22 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   // Chains (weak overridden by common overridden by strong) point at the final winner.
   for (const g of globals.values()) g.overriddenBy = null;
   for (const u of units) for (const s of u.symbols.values()) if (s.overriddenBy) s.overriddenBy = globals.get(s.name) ?? null;
+  let script = opts.script ?? null;
+  if (!script && opts.gnuDefault && !opts.layout) {
+    const parsed = parseScript(defaultScript(opts.base), '<default script>');
+    parsed.outside.push(...(opts.implicit ?? []));
+    script = new ScriptLayout(parsed, diags, units.length + 2);
+  }
+  if (script) {
+    // Input sections to output sections by the script's descriptions; /DISCARD/ drops its sections.
+    script.match(units);
+    removeSections(units, new Set(script.discard(units)));
+  }
+  const entryName = opts.entry ?? script?.entry ?? opts.layout?.entry ?? null;
   if (opts.gcSections) {
-    const removed = gcSections(units, globals, opts.entry ?? opts.layout?.entry ?? '_start', opts.undefinedRoots ?? []);
+    // With a script, its KEEPs are the roots besides the constructor arrays and notes (bfd's gc roots).
+    const keepRoot = script ? (sec: InputSection) => script.kept.has(sec) || /^\.(init_array|fini_array|preinit_array)(\..*)?$|^\.note/.test(sec.name) : undefined;
+    const removed = gcSections(units, globals, entryName ?? '_start', opts.undefinedRoots ?? [], keepRoot);
     // As GNU ld, empty sections go without a word.
     if (opts.onGcRemoved) for (const sec of removed) if (sec.frags.some((f) => f.size > 0)) opts.onGcRemoved(sec.name, sec.unitName);
   }
@@ -483,7 +501,25 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       }
     }
   }
-  if (gotUnit.sections.length) units = [...units, gotUnit];
+  if (gotUnit.sections.length) {
+    units = [...units, gotUnit];
+    // A script's `*(.got)` takes the linker-made GOT too.
+    script?.match([gotUnit]);
+  }
+
+  // .eh_frame_hdr (--eh-frame-hdr, when there is an .eh_frame): a linker-made input section, sized once the
+  // .eh_frame records are final and written from the linked .eh_frame.
+  let ehHdr: InputSection | null = null;
+  if (opts.ehFrameHdr && units.some((u) => u.sections.some((sec) => sec.name === '.eh_frame' && sec.frags.some((f) => f.size > 0)))) {
+    const hdrUnit: LinkUnit = { index: units.length, name: '<linker>', sections: [], symbols: new Map(), fileSymbols: [], listing: [], attrs: { ints: new Map(), strs: new Map(), arch: null } };
+    ehHdr = new InputSection('.eh_frame_hdr', SHT_PROGBITS, SHF_ALLOC, hdrUnit.index, '<linker>');
+    ehHdr.align = 4;
+    ehHdr.cur.putLE(0n, 8);
+    ehHdr.cur.putLE(0n, 4);
+    hdrUnit.sections.push(ehHdr);
+    units = [...units, hdrUnit];
+    script?.match([hdrUnit]);
+  }
 
   // Output sections.
   const outputs: OutputSection[] = [];
@@ -508,8 +544,8 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   for (const u of units) for (const sec of u.sections) if (!sec.hasLeb) layoutSection(sec, diags);
   for (const u of units) for (const sec of u.sections) if (sec.hasLeb) layoutSection(sec, diags);
   // SHF_MERGE sections of objects: equal strings and constants once (tools/ld/merge.ts).
-  mergeSections(units, (sec) => specFor(sec.name)?.name ?? defaultOutputName(sec.name), diags);
-  for (const u of units) {
+  mergeSections(units, (sec) => (script ? script.outputNameOf(sec) : (specFor(sec.name)?.name ?? defaultOutputName(sec.name))), diags);
+  if (!script) for (const u of units) {
     for (const sec of u.sections) {
       if (sec.size === 0 && !sec.hasLabels) continue;
       const spec = specFor(sec.name);
@@ -539,12 +575,15 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   }
   // riscv-tests' convention: `.text.init` (the reset code) starts `.text` when no layout says otherwise.
   const text = byName.get('.text');
-  if (text && !specs.some((sp) => sp.name === '.text')) {
+  if (text && !script && !specs.some((sp) => sp.name === '.text')) {
     text.inputs.sort((a, b) => (a.name === '.text.init' ? 0 : 1) - (b.name === '.text.init' ? 0 : 1));
   }
   // Order: sections named in the layout first, in its order; the rest by kind, standard names first.
   const named = outputs.filter((o) => specs.some((sp) => sp.name === o.name));
   const rest = outputs.filter((o) => !specs.some((sp) => sp.name === o.name));
+  // .eh_frame_hdr goes just before .eh_frame (GNU ld's default script); the rest in order of creation.
+  const ehOut = outputs.find((o) => o.name === '.eh_frame');
+  const creation = (o: OutputSection) => (o.name === '.eh_frame_hdr' && ehOut ? outputs.indexOf(ehOut) - 0.5 : outputs.indexOf(o));
   rest.sort((a, b) => {
     const ra = kindRank(a.type, a.flags);
     const rb = kindRank(b.type, b.flags);
@@ -552,9 +591,27 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     const sa = STANDARD.indexOf(a.name);
     const sb = STANDARD.indexOf(b.name);
     if ((sa >= 0) !== (sb >= 0)) return sa >= 0 ? -1 : 1;
-    return outputs.indexOf(a) - outputs.indexOf(b);
+    return creation(a) - creation(b);
   });
-  const ordered = [...named, ...rest].filter((o) => o.inputs.length > 0);
+  let ordered = [...named, ...rest].filter((o) => o.inputs.length > 0);
+  if (script) {
+    ordered = script.build(units);
+    for (const o of ordered) if (!byName.has(o.name)) byName.set(o.name, o);
+  }
+  // What a script's expressions see of the inputs' symbols.
+  const inputNeeds = new Set<string>();
+  if (script) for (const u of units) for (const s of u.symbols.values()) if (s.kind === 0 && !s.temp && !globals.has(s.name)) inputNeeds.add(s.name);
+  const host: ScriptHost = {
+    inputDefines: (name) => globals.has(name),
+    inputNeeds: (name) => inputNeeds.has(name),
+    inputValue: (name) => {
+      const g = globals.get(name);
+      if (!g) return undefined;
+      if (g.kind === 1) return { value: g.section!.addr + BigInt(g.frag!.offset + g.offset), section: g.section!.outputName || null };
+      if (g.kind === 2) return { value: g.value, section: null };
+      return undefined;
+    },
+  };
 
   // Addresses (again after each round of linker relaxation, as sections shrink).
   let cursor = opts.base;
@@ -562,7 +619,24 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   let provided = new Map<string, { value: bigint; section: string | null }>();
   let tlsOuts: OutputSection[] = [];
   let tlsBase = 0n;
+  // SIZEOF_HEADERS: the ELF header and the program headers GNU ld would write (PT_RISCV_ATTRIBUTES, the
+  // PT_LOADs, PT_TLS, PT_GNU_EH_FRAME); first a guess, checked against the segments after placement.
+  const headerSize = (loads: number) => 64 + 56 * (1 + loads + (units.some((u) => u.sections.some((sec) => sec.flags & SHF_TLS && sec.size > 0)) ? 1 : 0) + (ehHdr ? 1 : 0));
+  if (script) script.sizeofHeaders = BigInt(headerSize(units.some((u) => u.sections.some((sec) => sec.flags & SHF_WRITE && sec.flags & SHF_ALLOC && !(sec.flags & SHF_TLS))) ? 2 : 1));
+  const placeScript = (final: boolean): void => {
+    script!.place(host, final);
+    provided = new Map();
+    for (const [name, p] of script!.providedSymbols()) provided.set(name, { value: p.value, section: p.section });
+    tlsOuts = ordered.filter((o) => o.flags & SHF_TLS && (o.inputs.length > 0 || o.size > 0));
+    tlsBase = tlsOuts.length ? tlsOuts[0].addr : 0n;
+    const got = byName.get('.got');
+    if (got && !provided.has('_GLOBAL_OFFSET_TABLE_')) provided.set('_GLOBAL_OFFSET_TABLE_', { value: got.addr, section: '.got' });
+  };
   const place = (): void => {
+    if (script) {
+      placeScript(false);
+      return;
+    }
     // Addresses.
     cursor = opts.base;
     placed = [];
@@ -659,6 +733,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       abs('__tls_align', BigInt(Math.max(1, ...tlsOuts.map((o) => o.align))));
       const got = byName.get('.got');
       if (got) provided.set('_GLOBAL_OFFSET_TABLE_', { value: got.addr, section: '.got' });
+      for (const d of opts.defsyms ?? []) provided.set(d.name, { value: d.value, section: null });
     }
     for (const spec of specs) {
       const o = byName.get(spec.name);
@@ -678,7 +753,39 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     for (const u of units) for (const sec of u.sections) if (sec.outputName === '.eh_frame') ehAlign = Math.max(ehAlign, sec.align);
     mergeEhFrames(units, () => ehAlign, diags);
   }
+  if (ehHdr) {
+    // An rvx source's table has one FDE per procedure (its lengths are label differences, set later); an
+    // object's records are read.
+    let fdes = 0;
+    for (const u of units) {
+      const ehs = u.sections.filter((sec) => sec.name === '.eh_frame');
+      if (!ehs.length) continue;
+      if (u instanceof Unit) fdes += u.frames_?.ehFrame ? u.frames_.procs.length : 0;
+      else fdes += countFdes(ehs) ?? 0;
+    }
+    const size = ehFrameHdrSize(fdes);
+    const f = ehHdr.frags[0];
+    f.sink!.buf = new Uint8Array(size);
+    f.sink!.len = size;
+    f.start = 0;
+    f.size = size;
+    ehHdr.size = size;
+  }
   const gpFinal = relaxObjects(units, ordered, byName, globals, opts, diags, place, () => provided, () => (tlsOuts.length ? tlsBase : null));
+  let scriptHeaderSize = 0;
+  if (script) {
+    // Once more, reporting the script's errors (ASSERTs, undefined symbols, overflowing regions); again if the
+    // program headers are not as many as SIZEOF_HEADERS assumed.
+    const loads = () => gnuSegments(script!.outputs().filter((o) => o.flags & SHF_ALLOC), 0x1000n, Number(script!.sizeofHeaders)).length;
+    const want = BigInt(headerSize(loads()));
+    if (want !== script.sizeofHeaders) {
+      script.sizeofHeaders = want;
+      placeScript(false);
+    }
+    placeScript(true);
+    ordered = script.outputs();
+    scriptHeaderSize = Number(script.sizeofHeaders);
+  }
   const usedProvided = new Set<string>();
 
   // Symbol values after placement.
@@ -909,8 +1016,17 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     }
   }
 
+  // BYTE/SHORT/LONG/QUAD of a script.
+  script?.writeData((sec, v, size) => {
+    try {
+      writeData(sec.frags[0].sink!.buf, sec.frags[0].start, BigInt.asIntN(size * 8, v), size);
+    } catch (e) {
+      if (!(e instanceof AsmError)) throw e;
+      addDiag(diags, null, e.message);
+    }
+  });
   // Output contents.
-  for (const o of outputs) {
+  for (const o of script ? ordered : outputs) {
     if (o.type === SHT_NOBITS || o.inputs.length === 0) continue;
     const data = new Uint8Array(o.size);
     for (const sec of o.inputs) {
@@ -920,9 +1036,28 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     o.data = data;
   }
 
+  // .eh_frame_hdr from the linked .eh_frame.
+  let ehFrameHdr: LinkResult['ehFrameHdr'];
+  if (ehHdr && ehHdr.outputName) {
+    const ho = (script ? ordered : outputs).find((o) => o.inputs.includes(ehHdr!));
+    const ehIns = units.flatMap((u) => u.sections.filter((sec) => sec.name === '.eh_frame' && sec.size > 0));
+    const eo = ehIns.length ? (script ? ordered : outputs).find((o) => o.inputs.includes(ehIns[0])) : undefined;
+    if (ho && ho.data.length && eo && eo.data.length) {
+      let lo = ehIns[0].addr;
+      let hi = lo;
+      for (const sec of ehIns) {
+        if (!eo.inputs.includes(sec)) continue;
+        if (sec.addr < lo) lo = sec.addr;
+        if (sec.addr + BigInt(sec.size) > hi) hi = sec.addr + BigInt(sec.size);
+      }
+      const eh = eo.data.subarray(Number(lo - eo.addr), Number(hi - eo.addr));
+      ho.data.set(buildEhFrameHdr(ehHdr.addr, ehHdr.size, eh, lo), Number(ehHdr.addr - ho.addr));
+      ehFrameHdr = { vaddr: ehHdr.addr, size: ehHdr.size };
+    }
+  }
+
   // Entry.
   let entry = 0n;
-  const entryName = opts.entry ?? opts.layout?.entry ?? null;
   const findSym = (name: string): Sym | undefined => {
     const g = globals.get(name);
     if (g) return g;
@@ -944,7 +1079,11 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       entry = text ? text.addr : opts.base;
     }
   }
-  const providedSymbols = [...usedProvided].sort().map((name) => ({ name, ...provided.get(name)! }));
+  // A script's symbols: all it assigns, and those PROVIDEd that something refers to (ld).
+  if (script) for (const [name] of script.providedSymbols()) if (!globals.has(name)) usedProvided.add(name);
+  for (const d of opts.defsyms ?? []) if (!globals.has(d.name)) usedProvided.add(d.name);
+  const scriptSyms = script?.providedSymbols();
+  const providedSymbols = [...usedProvided].sort().map((name) => ({ name, ...provided.get(name)!, hidden: scriptSyms?.get(name)?.hidden }));
   // `.size main, . - main` in the file of an overridden weak `main` measures that file's own definition.
   const resolveOwn = (s: Sym): RelValue | null => {
     const was = ownDefinitions;
@@ -958,7 +1097,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   const tls = tlsOuts.length
     ? { vaddr: tlsBase, filesz: tlsOuts.filter((o) => o.type !== SHT_NOBITS).reduce((n, o) => n + o.size, 0), memsz: Number(tlsOuts[tlsOuts.length - 1].addr + BigInt(tlsOuts[tlsOuts.length - 1].size) - tlsBase), align: Math.max(...tlsOuts.map((o) => o.align)) }
     : undefined;
-  return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls };
+  return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls, ehFrameHdr, gnuSegments: script ? { headerSize: scriptHeaderSize } : undefined };
 }
 
 /** RISCV_CONST_HIGH_PART: what a lui/auipc contributes for a value (its low 12 bits go to the paired addi). */
@@ -1149,129 +1288,4 @@ export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection
       return;
     }
   }
-}
-
-
-/**
- * Linker relaxation and R_RISCV_ALIGN for the objects that carry them (tools/ld/relax.ts): pass 0 round after
- * round (re-placing the sections after each) until nothing changes, then the alignments. Returns the value of
- * `__global_pointer$` that gp-relative accesses use (null when there are none).
- */
-function relaxObjects(
-  units: LinkUnit[],
-  ordered: OutputSection[],
-  byName: Map<string, OutputSection>,
-  globals: Map<string, Sym>,
-  opts: LinkOptions,
-  diags: Diagnostic[],
-  place: () => void,
-  provided: () => Map<string, { value: bigint; section: string | null }>,
-  tlsBase: () => bigint | null,
-): bigint | null {
-  const owner = new Map<InputSection, { u: ObjectUnit; info: RelaxInfo }>();
-  for (const u of units) if (u instanceof ObjectUnit) for (const [sec, info] of u.relax) owner.set(sec, { u, info });
-  if (!owner.size) {
-    place();
-    return null;
-  }
-  const work: { sec: InputSection; u: ObjectUnit; info: RelaxInfo }[] = [];
-  for (const o of ordered) for (const sec of o.inputs) {
-    const w = owner.get(sec);
-    if (w) work.push({ sec, ...w });
-  }
-  const addrOf = (s: Sym): bigint => s.section!.addr + BigInt(s.frag!.offset + s.offset);
-  const GP = '__global_pointer$';
-  const gpWanted = opts.relaxGp !== false && units.some((u) => u.symbols.has(GP));
-  const gpNow = (): { value: bigint; out: string | null } | null => {
-    if (!gpWanted) return null;
-    const d = globals.get(GP);
-    if (d && d.kind === 1) return { value: addrOf(d), out: d.section!.outputName };
-    if (d && d.kind === 2) return { value: d.value, out: null };
-    const p = provided().get(GP);
-    return p ? { value: p.value, out: p.section } : null;
-  };
-  const maxAlign = Math.max(1, ...ordered.map((o) => o.align));
-  let maxAlignNearGp = -1;
-  const fits12 = (v: bigint) => v >= -0x800n && v < 0x800n;
-  const env: RelaxEnv = {
-    gp: null,
-    gpOut: null,
-    maxAlign,
-    maxAlignNearGp: 1,
-    outputOf: (sec) => {
-      const o = byName.get(sec.outputName);
-      return { name: sec.outputName, align: o ? o.align : 1 };
-    },
-    tpOffset: (v) => {
-      const b = tlsBase();
-      return b === null ? null : v - b;
-    },
-    error: (_fx, sec, offset, message) => addDiag(diags, { file: sec.unitName, line: 0, col: 0, note: `${sec.name}+0x${offset.toString(16)}` }, message),
-    target: (_u, fx): RelaxTarget | null => {
-      const t = symbolPlusConstant(fx.expr);
-      if (!t) return null;
-      const orig = t.sym;
-      let s = orig;
-      if (s.kind === 0 && !s.temp) s = globals.get(s.name) ?? s;
-      else if (s.overriddenBy) s = s.overriddenBy;
-      let value: bigint;
-      let section: InputSection | null = null;
-      let outName: string | null = null;
-      let undefWeak = false;
-      if (s.kind === 1) {
-        value = addrOf(s);
-        section = s.section;
-        outName = s.section!.outputName;
-      } else if (s.kind === 2) value = s.value;
-      else if (s.kind === 0) {
-        const p = s.temp ? undefined : provided().get(s.name);
-        if (p) {
-          value = p.value;
-          outName = p.section;
-        } else if (s.weak) {
-          value = 0n;
-          undefWeak = true;
-        } else return null;
-      } else return null;
-      // GNU's reserve_size: the symbol's size minus the addend (0 if that wraps), not for global functions.
-      const size = s.size && s.size.t === E_NUM ? BigInt.asUintN(64, s.size.v) : 0n;
-      const left = BigInt.asUintN(64, size - t.add);
-      const reserve = (s.global && s.type === 'func') || left > size ? 0n : left;
-      const o = outName !== null ? byName.get(outName) : undefined;
-      return { value: value + t.add, section, outName, outAlign: o ? o.align : 1, undefWeak, reserve };
-    },
-  };
-  const setGp = () => {
-    const g = gpNow();
-    env.gp = g ? g.value : null;
-    env.gpOut = g ? g.out : null;
-    if (g && maxAlignNearGp < 0) {
-      // GNU computes this once: the largest alignment among output sections reaching into gp's 4 KiB window.
-      maxAlignNearGp = 1;
-      for (const o of ordered) {
-        if (fits12(o.addr - g.value) || fits12(o.addr + BigInt(o.size) - g.value)) maxAlignNearGp = Math.max(maxAlignNearGp, o.align);
-      }
-    }
-    env.maxAlignNearGp = Math.max(1, maxAlignNearGp);
-  };
-  if (opts.relax) {
-    for (let round = 0; round < 10000; round++) {
-      setGp();
-      let changed = false;
-      for (const w of work) if (w.info.relaxable.size && relaxScan(w.u, w.sec, w.info, env)) changed = true;
-      place();
-      if (!changed) break;
-    }
-  }
-  else place();
-  setGp();
-  let aligned = false;
-  for (const w of work) {
-    if (!w.info.aligns.length) continue;
-    relaxAlign(w.u, w.sec, w.info, env);
-    aligned = true;
-  }
-  if (aligned) place();
-  setGp();
-  return env.gp;
 }

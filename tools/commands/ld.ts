@@ -19,13 +19,19 @@ where it appears on the command line: members are pulled when they define a symb
 at that point (archives between --start-group and --end-group are searched until none pulls more).
 Symbols bind as GNU ld binds them (strong over weak and common; two strong is an error); COMDAT
 groups keep their first copy; SHF_MERGE strings and constants are merged; .eh_frame is edited as GNU
-ld edits it. Linker relaxation is on by default, as in GNU ld (docs/assembler.md). GNU spellings
+ld edits it. Linker relaxation is on by default, as in GNU ld (docs/assembler.md). A GNU ld
+linker script (-T FILE) decides sections, addresses and symbols as GNU ld 2.40 would (MEMORY,
+SECTIONS, KEEP, SORT, PROVIDE, ASSERT...; docs/assembler.md, "Linker scripts"). GNU spellings
 -Ttext, -Ttext-segment, -Map, -( -) are understood; -static, -nostdlib, -m elf64lriscv and
 --no-warn-rwx-segments are accepted and change nothing.`,
   flags: [
     { long: 'output', short: 'o', arg: 'FILE', help: "output file (required; '-' for standard output)" },
     { long: 'entry', short: 'e', arg: 'SYM', help: 'entry symbol (default _start, else the start of .text)' },
-    { long: 'base', arg: 'ADDR', help: 'address of the first section (default 0x80000000; GNU ld: -Ttext ADDR, -Ttext-segment ADDR)' },
+    { long: 'text-segment', arg: 'ADDR', help: "start of the text segment in GNU ld's default layout (default 0x80000000; GNU ld: -Ttext-segment ADDR, its default 0x10000)" },
+    { long: 'base', arg: 'ADDR', help: "rvx's own layout instead of GNU ld's: sections placed in turn from ADDR (GNU spelling -Ttext ADDR)" },
+    { long: 'rvx-layout', help: "rvx's own layout from 0x80000000 (or --base): .sdata/.sbss in .data/.bss, no headers loaded" },
+    { long: 'script', short: 'T', arg: 'FILE', help: 'GNU ld linker script: MEMORY, SECTIONS, symbol assignments, ENTRY (the subset in docs/assembler.md; -TFILE and --script=FILE too)' },
+    { long: 'defsym', arg: 'SYM=EXPR', repeat: true, help: 'define SYM as EXPR before the script is read (GNU ld; without -T, EXPR must be a number)' },
     { long: 'layout', arg: 'FILE.json', help: 'section order, addresses and alignment (docs/assembler.md)' },
     { long: 'march', arg: 'ISA', help: 'ISA for the assembly sources (default rv64imac)' },
     { long: 'compat', arg: 'llvm|gnu', help: "the assembly sources' encoding choices: llvm (default) or gnu (as GNU as; see rvx asm)" },
@@ -36,10 +42,12 @@ ld edits it. Linker relaxation is on by default, as in GNU ld (docs/assembler.md
     { long: 'relax', help: 'linker relaxation (the default, as GNU ld)' },
     { long: 'no-relax', help: 'no linker relaxation (R_RISCV_ALIGN padding is still trimmed)' },
     { long: 'no-relax-gp', help: 'relax, but never make accesses relative to __global_pointer$' },
-    { long: 'gc-sections', help: 'drop allocated sections not reachable from the entry symbol, .init/.fini and their arrays, or -u symbols (GNU ld semantics)' },
+    { long: 'gc-sections', help: "drop allocated sections not reachable from the entry symbol, the script's KEEPs (GNU ld's default script: .init, .fini, .eh_frame, the constructor tables), constructor arrays, notes or -u symbols (GNU ld semantics)" },
     { long: 'no-gc-sections', help: 'keep every section (the default)' },
     { long: 'print-gc-sections', help: "with --gc-sections: list each removed section on stderr (as GNU ld: removing unused section 'S' in file 'F')" },
     { long: 'undefined', short: 'u', arg: 'SYM', repeat: true, help: 'with --gc-sections: keep the section defining SYM as well' },
+    { long: 'eh-frame-hdr', help: 'build .eh_frame_hdr (sorted FDE table) and a PT_GNU_EH_FRAME program header, as GNU ld' },
+    { long: 'no-eh-frame-hdr', help: 'no .eh_frame_hdr (the default)' },
     { long: 'map', arg: 'FILE', help: "write a symbol map ('-': stdout)" },
   ],
   operands: { min: 0, max: Infinity, what: 'input files' },
@@ -64,9 +72,12 @@ function gnuSpellings(argv: string[]): string[] {
       i++;
       continue;
     }
-    if (x === '-Ttext' || x === '-Ttext-segment') out.push('--base');
+    if (x === '-Ttext') out.push('--base');
+    else if (x === '-Ttext-segment') out.push('--text-segment');
     else if (x.startsWith('-Ttext=')) out.push(`--base=${x.slice(7)}`);
-    else if (x.startsWith('-Ttext-segment=')) out.push(`--base=${x.slice(15)}`);
+    else if (x.startsWith('-Ttext-segment=')) out.push(`--text-segment=${x.slice(15)}`);
+    else if (/^-T(data|bss|rodata-segment|ldata-segment)(=|$)/.test(x)) throw new UsageError(`${x.split('=')[0]} is not supported (use a linker script, -T FILE)`);
+    else if (x.startsWith('-T') && x.length > 2) out.push(`--script=${x.slice(2)}`);
     else if (x === '-Map') out.push('--map');
     else if (x.startsWith('-Map=')) out.push(`--map=${x.slice(5)}`);
     else if (x === '-(') out.push('--start-group');
@@ -112,7 +123,12 @@ function positional(argv: string[]): string[] {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const a = commandLine(LD, positional(gnuSpellings(argv)));
+  let a: ReturnType<typeof commandLine>;
+  try {
+    a = commandLine(LD, positional(gnuSpellings(argv)));
+  } catch (e) {
+    return failureStatus('ld', e);
+  }
   if (typeof a === 'number') return a;
   try {
     const output = a.get('output');
@@ -159,9 +175,12 @@ export async function main(argv: string[]): Promise<number> {
     if (map !== undefined) checkOutputFile('--map', map);
     const sources: SourceFile[] = [];
     const objects: LinkInput[] = [];
+    const implicitScripts: { name: string; text: string }[] = [];
     for (const { path, group } of paths) {
       const bytes = readInput(path);
       if (isElf(bytes) || isArchive(bytes)) objects.push({ name: path, bytes, group });
+      // A linker script among the inputs (GNU ld's implicit script: its assignments extend the layout's).
+      else if (/\.(ld|lds|x)$/.test(path)) implicitScripts.push({ name: path, text: Buffer.from(bytes).toString('utf8') });
       else sources.push({ name: path === '-' ? '<stdin>' : path, text: Buffer.from(bytes).toString('utf8') });
     }
     let layout: LayoutSpec | null = null;
@@ -180,8 +199,33 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT.REFUSED;
       }
     }
+    let linkerScript: { name: string; text: string } | null = null;
+    const scriptPath = a.get('script');
+    if (scriptPath !== undefined) {
+      if (layoutPath !== undefined) throw new UsageError('--script (-T) and --layout cannot be used together');
+      // As GNU ld: the name as given, else in the -L directories.
+      const found = [scriptPath, ...(scriptPath.includes('/') ? [] : libDirs.map((d) => join(d, scriptPath)))].find((p) => {
+        try {
+          readInput(p, p, 1 << 22);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      const path = found ?? scriptPath;
+      linkerScript = { name: path, text: Buffer.from(readInput(path, path, 1 << 22)).toString('utf8') };
+    }
+    const defsym = a.all('defsym').map((d) => {
+      const eq = d.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--defsym '${d}': expected SYMBOL=EXPRESSION`);
+      return { name: d.slice(0, eq).trim(), expr: d.slice(eq + 1) };
+    });
     const compat = choiceValue('--compat', a.get('compat') ?? 'llvm', ['llvm', 'gnu']) as 'llvm' | 'gnu';
-    const r = assemble(sources, { march: a.get('march') ?? 'rv64imac', base: a.get('base'), layout, entry: a.get('entry'), objects, listing: false, compat, relax: !a.has('no-relax'), relaxGp: !a.has('no-relax-gp'), gcSections: a.has('gc-sections') && !a.has('no-gc-sections'), undefinedRoots: a.all('undefined'),
+    // Without a script or layout: GNU ld's default layout, unless rvx's own is asked for (--base, --rvx-layout).
+    const rvxLayout = a.has('rvx-layout') || a.has('base');
+    if (rvxLayout && a.has('text-segment')) throw new UsageError('--text-segment is for the GNU layout; --base and --rvx-layout choose rvx\'s own');
+    const gnuDefault = !rvxLayout && layoutPath === undefined && scriptPath === undefined;
+    const r = assemble(sources, { march: a.get('march') ?? 'rv64imac', base: a.get('base') ?? a.get('text-segment'), gnuDefault, layout, entry: a.get('entry'), objects, listing: false, compat, linkerScript, defsym, implicitScripts, ehFrameHdr: a.has('eh-frame-hdr') && !a.has('no-eh-frame-hdr'), relax: !a.has('no-relax'), relaxGp: !a.has('no-relax-gp'), gcSections: a.has('gc-sections') && !a.has('no-gc-sections'), undefinedRoots: a.all('undefined'),
       onGcRemoved: a.has('print-gc-sections') ? (sec, file) => process.stderr.write(`rvx ld: removing unused section '${sec}' in file '${file}'\n`) : undefined });
     for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
     if (!r.ok) return EXIT.REFUSED;

@@ -50,6 +50,12 @@ export interface ElfTls {
 export interface ElfImage {
   /** Present when the program has thread-local storage. */
   tls?: ElfTls;
+  /** .eh_frame_hdr, given a PT_GNU_EH_FRAME program header. */
+  ehFrameHdr?: { vaddr: bigint; size: number };
+  /** The first PT_LOAD starts at file offset 0 and loads the ELF and program headers (GNU ld's layout). */
+  headersLoaded?: boolean;
+  /** Write a PT_RISCV_ATTRIBUTES program header over .riscv.attributes (as GNU ld). */
+  attributesPhdr?: boolean;
   entry: bigint;
   sections: ElfSection[];
   symbols: ElfSymbol[];

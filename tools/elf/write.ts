@@ -16,6 +16,8 @@ export const EF_RISCV_RVC = 0x1;
 const SHN_ABS = 0xfff1;
 const PT_LOAD = 1;
 const PT_TLS = 7;
+const PT_GNU_EH_FRAME = 0x6474e550;
+const PT_RISCV_ATTRIBUTES = 0x70000003;
 
 class StrTab {
   private names: string[] = [];
@@ -67,18 +69,25 @@ const TYPE: Record<ElfSymbol['type'], number> = { notype: 0, object: 1, func: 2,
 /** Serialise an image as an ELF64 RISC-V executable. */
 export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Array {
   const page = opts.pageSize ?? 0x1000;
-  const phnum = image.segments.length + (image.tls ? 1 : 0);
+  const attrs = image.attributesPhdr ? image.sections.findIndex((s) => s.name === '.riscv.attributes') : -1;
+  const phnum = image.segments.length + (image.tls ? 1 : 0) + (image.ehFrameHdr ? 1 : 0) + (attrs >= 0 ? 1 : 0);
   let off = 64 + 56 * phnum;
 
-  // Segments.
+  // Segments. With `headersLoaded` the first one starts at file offset 0 and holds the headers (GNU ld's
+  // layout: its first bytes are the ELF header and program headers, written over them below).
   const segOffsets: number[] = [];
-  for (const seg of image.segments) {
+  image.segments.forEach((seg, i) => {
+    if (i === 0 && image.headersLoaded) {
+      segOffsets.push(0);
+      off = Math.max(off, seg.data.length);
+      return;
+    }
     const want = Number(seg.vaddr % BigInt(page));
     let o = off - (off % page) + want;
     if (o < off) o += page;
     segOffsets.push(o);
     off = o + seg.data.length;
-  }
+  });
 
   // Sections: inside a segment's file image, or placed after.
   const secOffsets: number[] = [];
@@ -149,6 +158,7 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
 
   const out = new Uint8Array(total);
   const v = new DataView(out.buffer);
+  image.segments.forEach((seg, i) => out.set(seg.data, segOffsets[i]));
   // ELF header.
   out.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0], 0);
   v.setUint16(16, 2, true); // ET_EXEC
@@ -164,9 +174,18 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   v.setUint16(58, 64, true);
   v.setUint16(60, shnum, true);
   v.setUint16(62, shstrIndex, true);
-  // Program headers.
+  // Program headers: PT_RISCV_ATTRIBUTES first (as GNU ld), the PT_LOADs, PT_TLS, PT_GNU_EH_FRAME.
+  const first = attrs >= 0 ? 1 : 0;
+  if (attrs >= 0) {
+    const sec = image.sections[attrs];
+    v.setUint32(64, PT_RISCV_ATTRIBUTES, true);
+    v.setUint32(64 + 4, 4, true);
+    v.setBigUint64(64 + 8, BigInt(secOffsets[attrs]), true);
+    v.setBigUint64(64 + 32, BigInt(sec.data.length), true);
+    v.setBigUint64(64 + 48, 1n, true);
+  }
   image.segments.forEach((seg, i) => {
-    const p = 64 + 56 * i;
+    const p = 64 + 56 * (first + i);
     v.setUint32(p, PT_LOAD, true);
     v.setUint32(p + 4, seg.flags, true);
     v.setBigUint64(p + 8, BigInt(segOffsets[i]), true);
@@ -175,12 +194,11 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     v.setBigUint64(p + 32, BigInt(seg.data.length), true);
     v.setBigUint64(p + 40, BigInt(seg.memsz), true);
     v.setBigUint64(p + 48, BigInt(page), true);
-    out.set(seg.data, segOffsets[i]);
   });
   if (image.tls) {
     // PT_TLS: the template's address and sizes (its bytes are inside a PT_LOAD already).
     const t = image.tls;
-    const p = 64 + 56 * image.segments.length;
+    const p = 64 + 56 * (first + image.segments.length);
     let fileOff = 0;
     image.segments.forEach((seg, i) => {
       if (t.vaddr >= seg.vaddr && t.vaddr <= seg.vaddr + BigInt(seg.memsz)) fileOff = segOffsets[i] + Number(t.vaddr - seg.vaddr);
@@ -193,6 +211,23 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     v.setBigUint64(p + 32, BigInt(t.filesz), true);
     v.setBigUint64(p + 40, BigInt(t.memsz), true);
     v.setBigUint64(p + 48, BigInt(t.align), true);
+  }
+  if (image.ehFrameHdr) {
+    // PT_GNU_EH_FRAME: where unwinders find .eh_frame_hdr (LSB); its bytes are inside a PT_LOAD.
+    const h = image.ehFrameHdr;
+    const p = 64 + 56 * (first + image.segments.length + (image.tls ? 1 : 0));
+    let fileOff = 0;
+    image.segments.forEach((seg, i) => {
+      if (h.vaddr >= seg.vaddr && h.vaddr < seg.vaddr + BigInt(seg.data.length)) fileOff = segOffsets[i] + Number(h.vaddr - seg.vaddr);
+    });
+    v.setUint32(p, PT_GNU_EH_FRAME, true);
+    v.setUint32(p + 4, 4, true);
+    v.setBigUint64(p + 8, BigInt(fileOff), true);
+    v.setBigUint64(p + 16, h.vaddr, true);
+    v.setBigUint64(p + 24, h.vaddr, true);
+    v.setBigUint64(p + 32, BigInt(h.size), true);
+    v.setBigUint64(p + 40, BigInt(h.size), true);
+    v.setBigUint64(p + 48, 4n, true);
   }
   // Section contents outside segments.
   image.sections.forEach((sec, i) => {

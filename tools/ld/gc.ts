@@ -19,7 +19,7 @@ const KEEP = /^(\.init|\.fini|\.init_array(\..*)?|\.fini_array(\..*)?|\.preinit_
 
 /** Remove the unneeded sections from `units` (in place); returns the removed ones. With no entry symbol
  * defined, nothing is removed (GNU ld then has no root either and keeps what its script keeps). */
-export function gcSections(units: LinkUnit[], globals: Map<string, Sym>, entry: string, undefinedRoots: string[] = []): InputSection[] {
+export function gcSections(units: LinkUnit[], globals: Map<string, Sym>, entry: string, undefinedRoots: string[] = [], keepRoot?: (sec: InputSection) => boolean): InputSection[] {
   const findDefined = (name: string): Sym | undefined => {
     const g = globals.get(name);
     if (g) return g;
@@ -66,7 +66,7 @@ export function gcSections(units: LinkUnit[], globals: Map<string, Sym>, entry: 
     if (s) mark(s);
   }
   for (const u of units) for (const sec of u.sections) {
-    if (sec.name === '.eh_frame' || (sec.flags & SHF_ALLOC && KEEP.test(sec.name))) keep(sec);
+    if (keepRoot ? keepRoot(sec) : sec.name === '.eh_frame' || (sec.flags & SHF_ALLOC && KEEP.test(sec.name))) keep(sec);
   }
   while (work.length) {
     const sec = work.pop()!;
@@ -82,11 +82,18 @@ export function gcSections(units: LinkUnit[], globals: Map<string, Sym>, entry: 
     for (const sec of u.sections) if (!(sec.flags & SHF_ALLOC)) kept.add(sec);
   }
   const removed: InputSection[] = [];
+  for (const u of units) for (const sec of u.sections) if (!kept.has(sec)) removed.push(sec);
+  removeSections(units, new Set(removed));
+  return removed;
+}
+
+/** Take `gone` out of the units: their symbols become absolute 0 placeholders nothing writes out (a local
+ * that debug information reads is 0), an rvx source's frame table loses their FDEs. */
+export function removeSections(units: LinkUnit[], goneAll: Set<InputSection>): void {
   for (const u of units) {
-    const gone = u.sections.filter((s) => !kept.has(s));
+    const gone = u.sections.filter((s) => goneAll.has(s));
     if (!gone.length) continue;
     const goneSet = new Set(gone);
-    removed.push(...gone);
     u.sections = u.sections.filter((s) => !goneSet.has(s));
     for (const sym of u.symbols.values()) {
       if (sym.kind !== 1 || !sym.section || !goneSet.has(sym.section)) continue;
@@ -99,5 +106,4 @@ export function gcSections(units: LinkUnit[], globals: Map<string, Sym>, entry: 
     }
     if (u instanceof Unit) u.dropFrames(goneSet);
   }
-  return removed;
 }
