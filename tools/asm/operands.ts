@@ -132,7 +132,9 @@ export class OperandParser extends UnitCore {
         }
       }
       if (ok) {
-        this.constNum = c0 === 45 ? -n : n;
+        // 0 - n, not -n: "-0" must give +0, or the field would hold a heap number (V8 then deprecates the
+        // unit's map and every optimised function that reads it deoptimises).
+        this.constNum = c0 === 45 ? 0 - n : n;
         this.constIsBig = false;
         this.valMod = -1;
         return true;
