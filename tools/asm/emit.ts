@@ -105,6 +105,17 @@ function compressNow(def: InstrDef, values: readonly number[]): number {
   return c ? encodeBits(c.def, c.values) : -1;
 }
 
+/** The index of a row's pc-relative target field (-1: none), by row id. */
+const pcrelFields: number[] = [];
+function pcrelField(def: InstrDef): number {
+  let k = def.id >= 0 ? pcrelFields[def.id] : undefined;
+  if (k === undefined) {
+    k = def.fields.findIndex((x) => PCREL_FIELDS.has(x.name));
+    if (def.id >= 0) pcrelFields[def.id] = k;
+  }
+  return k;
+}
+
 const ADD = INSTRUCTION_BY_NAME.get('add')!;
 const ADDIW = INSTRUCTION_BY_NAME.get('addiw')!;
 const JALR = INSTRUCTION_BY_NAME.get('jalr')!;
@@ -219,13 +230,13 @@ export class InstructionEmitter extends OperandParser {
       big = plan.base;
       bv = plan.sources.map((src) => (src.from === 'field' ? cvalues[src.index] : src.value));
     }
-    const bigField = big.fields.findIndex((x) => PCREL_FIELDS.has(x.name));
+    const bigField = pcrelField(big);
     const bigVals = bv!.slice(0, big.fields.length);
     const same = cdef === big;
     f.relax = {
       small: cdef,
       smallValues: same ? bigVals : cvalues.slice(0, cdef.fields.length),
-      smallField: same ? bigField : cdef.fields.findIndex((x) => PCREL_FIELDS.has(x.name)),
+      smallField: same ? bigField : pcrelField(cdef),
       big,
       bigValues: bigVals,
       bigField,
