@@ -13,6 +13,13 @@ function errors(text: string, files: { name: string; text: string }[] = []): str
 // [source, the exact first diagnostic]
 const CASES: [string, string][] = [
   ['addi a0, a0, 5000', 'e.s:1:14: error: immediate must be an integer in the range [-2048, 2047]'],
+  // Constants beyond 32 bits (kept apart from the 32-bit ones internally) give the same range errors.
+  ['addi a0, a0, 0x100000000', 'e.s:1:14: error: immediate must be an integer in the range [-2048, 2047]'],
+  ['addi a0, a0, -0x100000000', 'e.s:1:14: error: immediate must be an integer in the range [-2048, 2047]'],
+  ['addi a0, a0, 1 << 40', 'e.s:1:14: error: immediate must be an integer in the range [-2048, 2047]'],
+  ['lui a0, 0x40000000', 'e.s:1:9: error: immediate must be an integer in the range [0, 1048575]'],
+  ['beq a0, a1, 0x100000000', 'e.s:1:13: error: immediate must be a multiple of 2 in the range [-4096, 4094]'],
+  ['slli a0, a0, 4294967296', 'e.s:1:14: error: immediate must be an integer in the range [0, 63]'],
   ['frob a0, a1', "e.s:1:1: error: unknown instruction 'frob'"],
   ['mov a0, a1', "e.s:1:1: error: unknown instruction 'mov'"],
   ['  fmv.s.x a0, x0', "e.s:1:11: error: expected a floating-point register, got 'a0' (an integer register where a floating-point register is expected)"],

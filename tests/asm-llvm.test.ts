@@ -262,6 +262,16 @@ describe.skipIf(!HAVE_LLVM)('rvx asm vs llvm-mc', () => {
   sraw a0, a0, 3
   li a0, 0xffffffffffffffff & 0xff
   li a1, (0x800 | (-((0x800 >> 11) & 1) << 11))
+  addi a0, a0, -0
+  sd a0, -0(sp)
+  li a1, -0
+  li a2, 0x40000000
+  li a3, 1073741824
+  li a4, 0x80000000
+  li a5, 2147483648
+  li t0, -2147483649
+  li t1, 0xffffffffff
+  li t2, 999999999999
   `;
   for (const c of [true, false]) {
     it(`pseudo-instructions, aliases and expressions (${c ? '+c' : 'no C'})`, () => compare(PSEUDO, c));

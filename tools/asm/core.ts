@@ -10,7 +10,7 @@ import type { Attributes } from './attributes.js';
 import { LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
 import { Frag, InputSection, type Fixup } from './section.js';
-import { isSpace, skipWs, toNumber } from './lex.js';
+import { isSpace, skipWs } from './lex.js';
 
 export interface SourceFile {
   name: string;
@@ -120,6 +120,10 @@ export const SECTION_DEFAULTS: Record<string, [type: number, flags: number]> = {
   '.tdata': [SHT_PROGBITS, SHF_ALLOC | SHF_WRITE | SHF_TLS],
 };
 
+/** constNum of a constant beyond 32 bits: a small integer outside every operand field's range (the widest,
+ * jimm21, reaches 2^20), so a field given it reports the same range error as for the value itself. */
+export const WIDE_CONST = 0x40000000;
+
 function defaultSection(name: string): [number, number] {
   for (const [prefix, v] of Object.entries(SECTION_DEFAULTS)) if (name === prefix || name.startsWith(prefix + '.')) return v;
   return [SHT_PROGBITS, 0];
@@ -171,8 +175,14 @@ export class UnitCore {
   mnemonicPos = 0;
   parser: ExprParser;
   /** Result of parseValue: constant or expression (with a modifier fixup kind, or -1). */
-  /** parseValue's constant: as a number (exact within ±2^48; clamped beyond, which no field accepts). */
+  /**
+   * parseValue's constant as a number: exact when it is a signed 32-bit integer (constWide false), else
+   * WIDE_CONST, a value no operand field accepts (constVal holds it exactly). So the field only ever holds
+   * V8 small integers: one heap number stored here would change the field's representation, deprecate the
+   * unit's map and deoptimise every optimised function that reads the unit.
+   */
   constNum = 0;
+  constWide = false;
   constBig = 0n;
   constIsBig = false;
   /** parseValue's constant, exact. */
@@ -182,7 +192,9 @@ export class UnitCore {
   set constVal(v: bigint) {
     this.constBig = v;
     this.constIsBig = true;
-    this.constNum = toNumber(v);
+    const wide = v < -0x80000000n || v > 0x7fffffffn;
+    this.constWide = wide;
+    this.constNum = wide ? WIDE_CONST : Number(v);
   }
   valExpr: Expr | null = null;
   valMod = -1;

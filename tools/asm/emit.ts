@@ -53,13 +53,14 @@ const mayCompress: ((v: readonly number[]) => boolean)[] = [];
 for (const [name, f] of Object.entries(MAY_COMPRESS)) mayCompress[INSTRUCTION_BY_NAME.get(name)!.id] = f;
 
 /**
- * compress() results by operand values, for rows whose values pack exactly into one number (every base
- * row: registers take 5 bits, immediates their field width). Real code repeats the same register/offset
- * combinations (sp-relative loads and stores, moves), so most lookups hit; the cache is bounded.
+ * The 16-bit encoding compress() and encodeBits() give a row's operand values (-1: none), cached by the
+ * values for rows whose values pack exactly into one number (every base row: registers take 5 bits,
+ * immediates their field width). Real code repeats the same register/offset combinations (sp-relative
+ * loads and stores, moves), so most lookups hit. The cache is direct-mapped over typed arrays (a slot holds
+ * the last row and values hashed to it), so it neither grows nor allocates.
  */
-const compressCaches: (Map<number, ReturnType<typeof compress>> | undefined)[] = [];
-const packRanges: (number[] | null)[] = [];
-function packRangesOf(def: InstrDef): number[] | null {
+const packRanges: (Int32Array | null)[] = [];
+function packRangesOf(def: InstrDef): Int32Array | null {
   let r = packRanges[def.id];
   if (r !== undefined) return r;
   let total = 1;
@@ -69,30 +70,50 @@ function packRangesOf(def: InstrDef): number[] | null {
     total *= span;
     ranges.push(span, f.kind === 'reg' ? 0 : f.signed ? 2 ** (f.bits - 1) : 0);
   }
-  // Keys stay small integers (V8 Smis) so lookups are cheap.
-  r = total <= 2 ** 30 ? ranges : null;
+  // Keys stay below 2^30 (V8 Smis; they fit the Int32Array slots).
+  r = total <= 2 ** 30 ? Int32Array.from(ranges) : null;
   packRanges[def.id] = r;
   return r;
 }
 
-function cachedCompress(def: InstrDef, values: readonly number[]): ReturnType<typeof compress> {
-  if (def.id < 0) return compress(def, values);
-  const ranges = packRangesOf(def);
-  if (ranges === null) return compress(def, values);
+const CACHE_BITS = 14;
+const cacheRow = new Int32Array(1 << CACHE_BITS).fill(-1);
+const cacheKey = new Int32Array(1 << CACHE_BITS);
+const cacheBits = new Int32Array(1 << CACHE_BITS);
+
+/** The compressed encoding of `def` with `values` (LLVM's choice, isa/compress.ts), or -1 if it has none. */
+function compressedBits(def: InstrDef, values: readonly number[]): number {
+  const ranges = def.id < 0 ? null : packRangesOf(def);
+  if (ranges === null) return compressNow(def, values);
   let key = 0;
-  for (let i = 0, k = 0; i < def.fields.length; i++, k += 2) {
-    const v = values[i] + ranges[k + 1];
-    if (!(v >= 0 && v < ranges[k]) || v !== Math.floor(v)) return compress(def, values);
-    key = key * ranges[k] + v;
+  for (let i = 0, k = 0; i < ranges.length; i += 2, k++) {
+    const v = values[k] + ranges[i + 1];
+    if (!(v >= 0 && v < ranges[i]) || (v | 0) !== v) return compressNow(def, values);
+    key = key * ranges[i] + v;
   }
-  let cache = compressCaches[def.id];
-  if (cache === undefined) compressCaches[def.id] = cache = new Map();
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
+  const slot = Math.imul(key ^ Math.imul(def.id, 0x27d4eb2d), 0x9e3779b1) >>> (32 - CACHE_BITS);
+  if (cacheRow[slot] === def.id && cacheKey[slot] === key) return cacheBits[slot];
+  const bits = compressNow(def, values);
+  cacheRow[slot] = def.id;
+  cacheKey[slot] = key;
+  cacheBits[slot] = bits;
+  return bits;
+}
+
+function compressNow(def: InstrDef, values: readonly number[]): number {
   const c = compress(def, values);
-  if (cache.size >= 1 << 15) cache.clear();
-  cache.set(key, c);
-  return c;
+  return c ? encodeBits(c.def, c.values) : -1;
+}
+
+/** The index of a row's pc-relative target field (-1: none), by row id. */
+const pcrelFields: number[] = [];
+function pcrelField(def: InstrDef): number {
+  let k = def.id >= 0 ? pcrelFields[def.id] : undefined;
+  if (k === undefined) {
+    k = def.fields.findIndex((x) => PCREL_FIELDS.has(x.name));
+    if (def.id >= 0) pcrelFields[def.id] = k;
+  }
+  return k;
 }
 
 const ADD = INSTRUCTION_BY_NAME.get('add')!;
@@ -127,13 +148,10 @@ export class InstructionEmitter extends OperandParser {
     if (np === 0) {
       const hint = mayCompress[def.id];
       if (this.rvc && def.size === 4 && (hint === undefined || hint(values)) && !(this.gnu && gnuKeeps(this, def, values))) {
-        const c = cachedCompress(def, values);
-        if (c) {
-          const cb = encodeBits(c.def, c.values);
-          if (cb >= 0) {
-            sec.cur.put16(cb);
-            return;
-          }
+        const cb = compressedBits(def, values);
+        if (cb >= 0) {
+          sec.cur.put16(cb);
+          return;
         }
       }
       const bits = encodeBits(def, values);
@@ -173,7 +191,8 @@ export class InstructionEmitter extends OperandParser {
         this.relaxFrag(def, values, p.expr, p.operand);
         return;
       }
-      if (this.rvc && def.size === 4 && !this.noCompress) {
+      const hint = mayCompress[def.id];
+      if (this.rvc && def.size === 4 && !this.noCompress && (hint === undefined || hint(values))) {
         const c = compress(def, values);
         if (c && RELAXABLE_C.has(c.def.name)) {
           this.relaxFrag(c.def, c.values, p.expr, p.operand, def, values);
@@ -211,13 +230,13 @@ export class InstructionEmitter extends OperandParser {
       big = plan.base;
       bv = plan.sources.map((src) => (src.from === 'field' ? cvalues[src.index] : src.value));
     }
-    const bigField = big.fields.findIndex((x) => PCREL_FIELDS.has(x.name));
+    const bigField = pcrelField(big);
     const bigVals = bv!.slice(0, big.fields.length);
     const same = cdef === big;
     f.relax = {
       small: cdef,
       smallValues: same ? bigVals : cvalues.slice(0, cdef.fields.length),
-      smallField: same ? bigField : cdef.fields.findIndex((x) => PCREL_FIELDS.has(x.name)),
+      smallField: same ? bigField : pcrelField(cdef),
       big,
       bigValues: bigVals,
       bigField,

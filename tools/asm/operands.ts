@@ -132,8 +132,14 @@ export class OperandParser extends UnitCore {
         }
       }
       if (ok) {
-        this.constNum = c0 === 45 ? -n : n;
-        this.constIsBig = false;
+        // 0 - n, not -n: "-0" must give +0, or the field would hold a heap number (V8 then deprecates the
+        // unit's map and every optimised function that reads it deoptimises).
+        const v = c0 === 45 ? 0 - n : n;
+        if (v >= -0x80000000 && v <= 0x7fffffff) {
+          this.constNum = v;
+          this.constWide = false;
+          this.constIsBig = false;
+        } else this.constVal = BigInt(v); // at most 12 characters: below 2^48, exact as a number
         this.valMod = -1;
         return true;
       }

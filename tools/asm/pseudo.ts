@@ -208,7 +208,7 @@ function li(u: Unit, n: number): boolean {
     gnuLi(u, rd, u.constVal);
     return true;
   }
-  if (v >= -0x80000000 && v <= 0x7fffffff) {
+  if (!u.constWide) {
     // A 32-bit constant (nearly every li in compiler output; constNum is exact there): isa/li.ts's
     // lui/addi(w) choice in plain numbers, without BigInt steps (the same instructions: at most two, so
     // materialize tries no shifted alternative).
