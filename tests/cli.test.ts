@@ -24,9 +24,9 @@ interface Result {
  * Run the built rvx (the package's bin, by its own shebang, as `./dist/rvx.cjs` runs). Asynchronous, so the test worker stays
  * responsive while the process runs.
  */
-function rvxRaw(args: string[], opts: { input?: string | Buffer; cwd?: string } = {}): Promise<{ status: number | null; stdout: Buffer; stderr: string }> {
+function rvxRaw(args: string[], opts: { input?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number | null; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(RVX, args, { cwd: opts.cwd ?? dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(RVX, args, { cwd: opts.cwd ?? dir, stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
     const out: Buffer[] = [];
     let err = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
@@ -42,7 +42,7 @@ function rvxRaw(args: string[], opts: { input?: string | Buffer; cwd?: string } 
   });
 }
 
-async function rvx(args: string[], opts: { input?: string | Buffer; cwd?: string } = {}): Promise<Result> {
+async function rvx(args: string[], opts: { input?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Result> {
   const r = await rvxRaw(args, opts);
   return { status: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr };
 }
@@ -314,6 +314,24 @@ describe('exit statuses (docs/cli.md)', () => {
     expect(Date.now() - t0).toBeLessThan(10_000); // refused before the benchmark ran
     expect((await rvx(['run', '--signature', join(dir, 'nope', 'sig'), files.pass])).status).toBe(121);
   });
+  it('bench ipc runs its images on worker threads, with the results of running them one after another', async () => {
+    const args = ['bench', 'ipc', '--quick', '--mech', 'xpc', '--isolation', 'trusting', '--json', '--out', join(dir, 'ipc-out')];
+    const par = await rvx(args, { env: { ...process.env, RVX_BENCH_WORKERS: '2' } });
+    const seq = await rvx(args, { env: { ...process.env, RVX_BENCH_WORKERS: '1' } });
+    expect(par.status, par.stderr).toBe(0);
+    expect(seq.status, seq.stderr).toBe(0);
+    const strip = (text: string) => {
+      const r = JSON.parse(text) as { date?: string; images: Record<string, { seconds?: number }> };
+      delete r.date;
+      for (const k of Object.keys(r.images)) delete r.images[k].seconds;
+      return r;
+    };
+    expect(par.stderr).toContain('(2 images on 2 worker threads)');
+    expect(seq.stderr).not.toContain('worker threads');
+    const a = strip(par.stdout);
+    expect(Object.keys(a.images)).toEqual(['xpc', 'xpc-asid']);
+    expect(a).toEqual(strip(seq.stdout));
+  }, 120_000);
   for (const [signal, status, cmd] of [['SIGINT', 130, 'run'], ['SIGTERM', 143, 'profile']] as const) {
     it(`${status} on ${signal}, with --stats still printed`, async () => {
       // files.yes writes from the start: once its output shows, the run (and its signal handler) is on.

@@ -2,6 +2,7 @@
 //   dist/cli/      one CommonJS bundle per command (cli.ts with that command alone; cli.cjs for help and
 //                  --version), so `rvx run` neither reads nor evaluates the assembler, the linker or the
 //                  benchmarks; within a bundle esbuild turns each `import()` into a lazy initialiser;
+//                  and bench-worker.cjs, the worker thread `rvx bench ipc` runs its images on;
 //   dist/rvx.cjs   the launcher and the package's bin (tools/launch.ts): runs the command's bundle through a
 //                  V8 code cache;
 //   dist/rvx.mjs   the same launcher for `node dist/rvx.mjs ...` (an ES module that loads rvx.cjs);
@@ -67,6 +68,17 @@ for (const name of bundles) {
   hash.update(bytes);
 }
 const buildId = hash.digest('hex').slice(0, 20);
+
+// The worker thread `rvx bench ipc` runs images on (tools/bench/ipc/worker.ts), beside the bench bundle.
+await build({
+  ...common,
+  entryPoints: ['tools/bench/ipc/worker.ts'],
+  outfile: join(outdir, 'cli', 'bench-worker.cjs'),
+  minifyWhitespace: true,
+  legalComments: 'none',
+  define: { 'import.meta.url': '__rvx_import_meta_url' },
+  banner: { js: 'var __rvx_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+});
 
 await build({
   ...common,

@@ -6,7 +6,9 @@
 // the docs quote are bench/results/reference/). docs/bench-ipc.md explains it.
 
 import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { CoreParamsError, loadCoreParams, parseCoreParams, rocketParams, type CoreParams } from '../../emulator/timing/index.js';
 import { buildImage, KernelBuildError, rvxAssemble, SystemError, type KernelConfig } from '../../kernel-images/index.js';
 import { benchSystem, mechConfig, MECHS, type Mech, type Workload } from '../../kernel-images/bench/index.js';
@@ -175,6 +177,88 @@ async function runSeries(series: SeriesName, asid: boolean, core: CoreParams | '
   return { run, ...summarise(run, workloads, warmup, series, rename) };
 }
 
+/** One image of the benchmark, as a worker thread is sent it (tools/bench/ipc/worker.ts). */
+export interface SeriesJob {
+  series: SeriesName;
+  asid: boolean;
+  core: CoreParams | 'ideal';
+  runs: number;
+  warmup: number;
+}
+
+/** runSeries of a job, with the seconds it took. */
+export async function runSeriesJob(j: SeriesJob) {
+  const t0 = process.hrtime.bigint();
+  const r = await runSeries(j.series, j.asid, j.core, j.runs, j.warmup);
+  return { ...r, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+}
+
+type SeriesDone = Awaited<ReturnType<typeof runSeriesJob>>;
+
+/**
+ * The compiled worker next to this bundle (dist/cli/bench-worker.cjs), or null where there is none (the
+ * TypeScript sources under a test runner): then the images run one after another in this thread.
+ */
+function workerScript(): string | null {
+  if (typeof __dirname !== 'string') return null;
+  const f = join(__dirname, 'bench-worker.cjs');
+  return existsSync(f) ? f : null;
+}
+
+/**
+ * Run the jobs, on as many worker threads as the machine has cores (RVX_BENCH_WORKERS overrides; 0 or 1:
+ * in this thread), each image on a worker of its own. Results in the jobs' order; `done` as each finishes.
+ */
+async function runJobs(jobs: SeriesJob[], done: (i: number, r: SeriesDone) => void, log?: (line: string) => void): Promise<SeriesDone[]> {
+  const want = process.env.RVX_BENCH_WORKERS !== undefined ? Number(process.env.RVX_BENCH_WORKERS) : availableParallelism();
+  const script = workerScript();
+  const n = Math.min(jobs.length, Number.isInteger(want) && want > 0 ? want : 1);
+  const out: SeriesDone[] = new Array(jobs.length);
+  if (script === null || n <= 1) {
+    for (let i = 0; i < jobs.length; i++) done(i, (out[i] = await runSeriesJob(jobs[i])));
+    return out;
+  }
+  log?.(`  (${jobs.length} images on ${n} worker threads)`);
+  let next = 0;
+  const workers: Worker[] = [];
+  // On a failure no image is handed out any more and every worker stops at once.
+  const stopAll = (): void => {
+    next = jobs.length;
+    for (const w of workers) void w.terminate();
+  };
+  const lane = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const w = new Worker(script);
+      workers.push(w);
+      let current = -1;
+      const give = (): void => {
+        if (next >= jobs.length) {
+          void w.terminate();
+          resolve();
+          return;
+        }
+        current = next++;
+        w.postMessage(jobs[current]);
+      };
+      w.on('message', (m: { ok: true; value: SeriesDone } | { ok: false; message: string; bench: boolean }) => {
+        if (!m.ok) {
+          stopAll();
+          reject(m.bench ? new BenchError(m.message) : new Error(m.message));
+          return;
+        }
+        done(current, (out[current] = m.value));
+        give();
+      });
+      w.on('error', (e) => {
+        stopAll();
+        reject(e);
+      });
+      give();
+    });
+  await Promise.all(Array.from({ length: n }, lane));
+  return out;
+}
+
 /** A core with one (dotted) parameter set; throws CoreParamsError when the path or value is wrong. */
 export function withParam(core: CoreParams, path: string, value: number | boolean | string): CoreParams {
   const out = JSON.parse(JSON.stringify(core)) as Record<string, unknown>;
@@ -218,15 +302,15 @@ export async function runIpcBench(o: IpcOptions, revision: { revision: string; d
     mechanisms: Object.fromEntries(o.mechs.filter((m) => series.some((s) => SERIES[s].mech === m)).map((m) => [m, MECHANISMS[m]])),
   };
   const byMech: WorkloadResult[][] = [];
-  for (const plan of plans) {
-    const t0 = process.hrtime.bigint();
-    const { run, results, overhead } = await runSeries(plan.series, plan.asid, o.core, o.runs, o.warmup);
+  const jobs = plans.map((p) => ({ series: p.series, asid: p.asid, core: o.core, runs: o.runs, warmup: o.warmup }));
+  const done = await runJobs(jobs, (i, { run, seconds }) =>
+    o.log?.(`  ${plans[i].key}: ${run.totalInstructions.toLocaleString('en-US')} instructions in ${seconds.toFixed(1)} s`), o.log);
+  plans.forEach((plan, i) => {
+    const { run, results, overhead, seconds } = done[i];
     report.method.overhead[plan.key] = overhead;
     byMech.push(results);
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     report.images[plan.key] = { instructions: run.totalInstructions, cycles: run.totalCycles, seconds: Number(seconds.toFixed(2)) };
-    o.log?.(`  ${plan.key}: ${run.totalInstructions.toLocaleString('en-US')} instructions in ${seconds.toFixed(1)} s`);
-  }
+  });
   // Order: by workload as the client runs them, kernel before xpc, plain before -asid.
   const order = (w: WorkloadResult) => [w.name.replace(/-asid$/, ''), w.name.endsWith('-asid') ? 1 : 0] as const;
   const names: string[] = [];
