@@ -10,6 +10,7 @@
 
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../../elf/model.js';
 import type { Diagnostic } from '../../asm/diagnostics.js';
+import type { SegmentSection } from '../segments.js';
 import { InputSection } from '../../asm/section.js';
 import { alignUp, compareBy, fileMatches, glob, kindOf } from './match.js';
 import type {
@@ -24,13 +25,7 @@ import type {
 } from './parse.js';
 
 /** What layout needs of an output section (tools/asm/link.ts's OutputSection, plus the load address). */
-export interface ScriptOutput {
-  name: string;
-  type: number;
-  flags: number;
-  addr: bigint;
-  lma?: bigint;
-  size: number;
+export interface ScriptOutput extends SegmentSection {
   align: number;
   inputs: InputSection[];
   data: Uint8Array;
