@@ -4,10 +4,11 @@
 // and Spike end, instead of an EPIPE stack.
 
 import { createRequire } from 'node:module';
-import { accessSync, closeSync, constants, fstatSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, openSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { readInputFile } from '../load.js';
 import { EXIT } from './exit.js';
+import { BrokenPipe, writeAllSync } from '../trace/writer.js';
 
 /** An input or output problem with a one-line message and the exit status it maps to. */
 export class IoError extends Error {
@@ -20,13 +21,9 @@ export class IoError extends Error {
   }
 }
 
-/** Thrown (or noted) when standard output has been closed by its reader. */
-export class BrokenPipe extends Error {
-  override name = 'BrokenPipe';
-  constructor() {
-    super('standard output closed');
-  }
-}
+// Standard output closed by its reader: the one class the trace writers and the commands share, so
+// failureStatus recognises it whichever of them threw it.
+export { BrokenPipe };
 
 const STDOUT = 1;
 
@@ -43,19 +40,11 @@ function isTerminal(fd: number): boolean {
 
 /** Write all of `bytes` to fd, waiting out EAGAIN on a non-blocking pipe; EPIPE throws BrokenPipe. */
 export function writeAll(fd: number, bytes: Uint8Array): void {
-  let off = 0;
-  while (off < bytes.length) {
-    try {
-      off += writeSync(fd, bytes, off, bytes.length - off);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
-        continue;
-      }
-      if (code === 'EPIPE') throw new BrokenPipe();
-      throw new IoError(`cannot write (${code ?? String(e)})`, EXIT.OUTPUT);
-    }
+  try {
+    writeAllSync(fd, bytes, bytes.length);
+  } catch (e) {
+    if (e instanceof BrokenPipe) throw e;
+    throw new IoError(`cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT.OUTPUT);
   }
 }
 

@@ -4,7 +4,9 @@
 
 import { writeSync } from 'node:fs';
 
+/** The reader of an output (standard output, a pipe) has gone away. */
 export class BrokenPipe extends Error {
+  override name = 'BrokenPipe';
   constructor() {
     super('output closed');
   }
