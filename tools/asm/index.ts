@@ -263,7 +263,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   image.sections.push({ name: '.riscv.attributes', type: SHT_RISCV_ATTRIBUTES, flags: 0, addr: 0n, data: attrData, size: attrData.length, align: 1 });
   for (const p of linked?.providedSymbols ?? []) {
     // A PROVIDE_HIDDEN or HIDDEN symbol is local in the executable (ld turns hidden symbols local).
-    image.symbols.push({ name: p.name, value: p.value, size: 0, bind: p.hidden ? 'local' : 'global', type: 'notype', section: p.section });
+    image.symbols.push({ name: p.name, value: p.value, size: 0, bind: p.hidden ? 'local' : 'global', type: p.type ?? 'notype', section: p.section });
   }
   // e_flags: RVC when any input uses C; the float ABI of the objects (ld refuses to mix them, so they agree).
   let eFlags = march.rvc && sourceUnits.length ? EF_RISCV_RVC : 0;
@@ -342,8 +342,11 @@ function sortDiagnostics(d: Diagnostic[]): Diagnostic[] {
   return d.slice();
 }
 
+const SHT_RELA = 4;
+const SHF_MERGE = 0x10;
+
 function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null, gnu?: { headerSize: number }): ElfImage {
-  const sections = outputs.map((o) => ({ name: o.name, type: o.type, flags: o.flags, addr: o.addr, data: o.type === SHT_NOBITS ? new Uint8Array(0) : o.data, size: o.size, align: o.align }));
+  const sections = outputs.map((o) => ({ name: o.name, type: o.type, flags: o.flags, addr: o.addr, data: o.type === SHT_NOBITS ? new Uint8Array(0) : o.data, size: o.size, align: o.align, ...outputEntsize(o) }));
   if (gnu) return { ...gnuImage(outputs, gnu.headerSize), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve) };
   // Segments: runs of allocated sections with the same permissions, contiguous within a page.
   const segments: ElfSegment[] = [];
@@ -376,6 +379,18 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
   }
   flush();
   return { entry, sections, symbols: imageSymbols(units, outputs, diags, resolve), segments };
+}
+
+/**
+ * sh_entsize and sh_link of an output section, as GNU ld sets them: a relocation table's entry size and
+ * symbol table (.rela.dyn), the GOT's slot size, and a mergeable section's item size when all its inputs
+ * agree (SHF_MERGE is kept only then).
+ */
+function outputEntsize(o: OutputSection): { entsize?: number; linksSymtab?: boolean } {
+  if (o.type === SHT_RELA) return { entsize: 24, linksSymtab: true };
+  if (o.inputs.some((s) => s.unitName === '<linker>' && (s.name === '.got' || s.name === '.got.plt'))) return { entsize: 8 };
+  if (o.flags & SHF_MERGE && o.inputs.length) return { entsize: o.inputs[0].entsize };
+  return {};
 }
 
 /** A linker script's image: program headers as GNU ld makes them (tools/ld/segments.ts), the headers loaded

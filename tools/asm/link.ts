@@ -62,6 +62,7 @@ import { ScriptLayout, type ScriptHost } from '../ld/script/layout.js';
 import { parseScript } from '../ld/script/parse.js';
 import { defaultScript } from '../ld/script/default.js';
 import { gnuSegments } from '../ld/segments.js';
+import { buildGot, gotKind } from '../ld/got.js';
 
 /** What linking needs from an input: an assembled source (Unit) or a relocatable object (ObjectUnit). */
 export interface LinkUnit {
@@ -293,7 +294,7 @@ export interface OutputSection {
 
 function defaultOutputName(name: string): string {
   if (name === 'COMMON') return '.bss';
-  for (const [prefix, out] of [['.init_array', '.init_array'], ['.fini_array', '.fini_array'], ['.preinit_array', '.preinit_array'], ['.tdata', '.tdata'], ['.tbss', '.tbss'], ['.gcc_except_table', '.gcc_except_table'], ['.sdata2', '.rodata'], ['.text.unlikely', '.text'], ['.text.startup', '.text'], ['.text.hot', '.text'], ['.text', '.text'], ['.rodata', '.rodata'], ['.srodata', '.rodata'], ['.data', '.data'], ['.sdata', '.data'], ['.bss', '.bss'], ['.sbss', '.bss']]) {
+  for (const [prefix, out] of [['.got.plt', '.got'], ['.rela.got', '.rela.dyn'], ['.init_array', '.init_array'], ['.fini_array', '.fini_array'], ['.preinit_array', '.preinit_array'], ['.tdata', '.tdata'], ['.tbss', '.tbss'], ['.gcc_except_table', '.gcc_except_table'], ['.sdata2', '.rodata'], ['.text.unlikely', '.text'], ['.text.startup', '.text'], ['.text.hot', '.text'], ['.text', '.text'], ['.rodata', '.rodata'], ['.srodata', '.rodata'], ['.data', '.data'], ['.sdata', '.data'], ['.bss', '.bss'], ['.sbss', '.bss']]) {
     if (name === prefix || name.startsWith(prefix + '.')) return out;
   }
   return name;
@@ -374,7 +375,7 @@ export interface LinkResult {
   /** .eh_frame_hdr, for the PT_GNU_EH_FRAME program header. */
   ehFrameHdr?: { vaddr: bigint; size: number };
   /** Linker-provided symbols the input used (_end, __global_pointer$, ...), and a linker script's symbols. */
-  providedSymbols: { name: string; value: bigint; section: string | null; hidden?: boolean }[];
+  providedSymbols: { name: string; value: bigint; section: string | null; hidden?: boolean; type?: 'object' }[];
 }
 
 export interface LinkOptions {
@@ -454,57 +455,12 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     if (opts.onGcRemoved) for (const sec of removed) if (sec.frags.some((f) => f.size > 0)) opts.onGcRemoved(sec.name, sec.unitName);
   }
 
-  // The GOT: one slot per symbol that a GOT access names (address; TLS offset for initial-exec; module and
-  // offset for general-dynamic), built here as a linker-made input section.
-  const gotSlots = new Map<Fixup, number>();
-  const gotUnit: LinkUnit = { index: units.length, name: '<linker>', sections: [], symbols: new Map(), fileSymbols: [], listing: [], attrs: { ints: new Map(), strs: new Map(), arch: null } };
-  {
-    let got: InputSection | null = null;
-    const slots = new Map<string, number>();
-    const ids = new Map<Sym, number>();
-    for (const u of units) {
-      for (const sec of u.sections) {
-        for (const fx of sec.fixups) {
-          const k = gotKind(fx);
-          if (k === 0) continue;
-          const t = symbolPlusConstant(fx.expr);
-          if (!t) {
-            addDiag(diags, fx.loc, 'a GOT access needs a symbol (plus a constant)');
-            continue;
-          }
-          let sym = t.sym;
-          if (sym.kind === 0 && !sym.temp) sym = globals.get(sym.name) ?? sym;
-          else if (sym.overriddenBy) sym = sym.overriddenBy;
-          let id = ids.get(sym);
-          if (id === undefined) ids.set(sym, (id = ids.size));
-          const key = `${k}:${id}:${t.add}`;
-          let off = slots.get(key);
-          if (off === undefined) {
-            if (!got) {
-              got = new InputSection('.got', SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, gotUnit.index, '<linker>');
-              got.align = 8;
-              got.hasLabels = true;
-              gotUnit.sections.push(got);
-            }
-            const frag = got.cur;
-            off = frag.size;
-            const data = (mode: number) => {
-              got!.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: fx.expr, loc: fx.loc, size: 8, def: null, values: null, field: mode, pcAdjust: 0 });
-              frag.putLE(0n, 8);
-            };
-            if (k === 3) frag.putLE(1n, 8); // TLS module id of the executable (DTPMOD64 = 1)
-            data(k === 1 ? DATA_SET : k === 2 ? DATA_TLSOFF : DATA_DTPOFF);
-            slots.set(key, off);
-          }
-          gotSlots.set(fx, off);
-        }
-      }
-    }
-  }
-  if (gotUnit.sections.length) {
-    units = [...units, gotUnit];
+  // The GOT, laid out as GNU ld lays it out (tools/ld/got.ts): linker-made input sections.
+  const gotPlan = buildGot(units, diags);
+  if (gotPlan) {
+    units = [...units, gotPlan.unit];
     // A script's `*(.got)` takes the linker-made GOT too.
-    script?.match([gotUnit]);
+    script?.match([gotPlan.unit]);
   }
 
   // .eh_frame_hdr (--eh-frame-hdr, when there is an .eh_frame): a linker-made input section, sized once the
@@ -629,8 +585,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     for (const [name, p] of script!.providedSymbols()) provided.set(name, { value: p.value, section: p.section });
     tlsOuts = ordered.filter((o) => o.flags & SHF_TLS && (o.inputs.length > 0 || o.size > 0));
     tlsBase = tlsOuts.length ? tlsOuts[0].addr : 0n;
-    const got = byName.get('.got');
-    if (got && !provided.has('_GLOBAL_OFFSET_TABLE_')) provided.set('_GLOBAL_OFFSET_TABLE_', { value: got.addr, section: '.got' });
+    if (gotPlan && !provided.has('_GLOBAL_OFFSET_TABLE_')) provided.set('_GLOBAL_OFFSET_TABLE_', { value: gotPlan.got.addr, section: gotPlan.got.outputName || null });
   };
   const place = (): void => {
     if (script) {
@@ -731,8 +686,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       abs('__tbss_size', BigInt(tbss?.size ?? 0));
       abs('__tls_size', tlsEnd - tlsBase);
       abs('__tls_align', BigInt(Math.max(1, ...tlsOuts.map((o) => o.align))));
-      const got = byName.get('.got');
-      if (got) provided.set('_GLOBAL_OFFSET_TABLE_', { value: got.addr, section: '.got' });
+      if (gotPlan) provided.set('_GLOBAL_OFFSET_TABLE_', { value: gotPlan.got.addr, section: gotPlan.got.outputName || null });
       for (const d of opts.defsyms ?? []) provided.set(d.name, { value: d.value, section: null });
     }
     for (const spec of specs) {
@@ -843,8 +797,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   };
   // An undefined weak symbol is 0, which a pc-relative auipc may not reach: as GNU ld does, its auipc
   // becomes `lui rd, 0` and the paired low part 0, so the address computed is 0 wherever the code runs.
-  const gotSec = gotUnit.sections[0];
-  const gotAddr = (fx: Fixup): bigint => gotSec.addr + BigInt(gotSlots.get(fx)!);
+  const gotAddr = (fx: Fixup): bigint => gotPlan!.got.addr + gotPlan!.target.get(fx)!;
   const tlsOffset = (v: bigint): bigint => {
     if (!tlsOuts.length) throw new AsmError('TLS offset of a symbol, but the program has no .tdata or .tbss');
     return v - tlsBase;
@@ -902,7 +855,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
                   const d = auipcs.get(Number(v));
                   if (d === undefined) throw new AsmError(`${relocName(type)}: no %pcrel_hi20 at 0x${BigInt.asUintN(64, v).toString(16)}`);
                   rv = d;
-                } else if (gotSlots.has(fx)) rv = gotAddr(fx) - pc;
+                } else if (gotPlan?.target.has(fx)) rv = gotAddr(fx) - pc;
                 else if (type === R.TPREL_HI20 || type === R.TPREL_LO12_I || type === R.TPREL_LO12_S) rv = tlsOffset(v);
                 else if (type === R.TLS_DTPREL32 || type === R.TLS_DTPREL64) rv = tlsOffset(v) - 0x800n;
                 else if (type === R.PCREL_HI20 && !fitsUpper(upperPart(v - pc)) && fitsUpper(upperPart(v))) {
@@ -1083,7 +1036,13 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   if (script) for (const [name] of script.providedSymbols()) if (!globals.has(name)) usedProvided.add(name);
   for (const d of opts.defsyms ?? []) if (!globals.has(d.name)) usedProvided.add(d.name);
   const scriptSyms = script?.providedSymbols();
-  const providedSymbols = [...usedProvided].sort().map((name) => ({ name, ...provided.get(name)!, hidden: scriptSyms?.get(name)?.hidden }));
+  // _GLOBAL_OFFSET_TABLE_ is in the symbol table whenever there is a GOT, a local object (GNU ld defines it
+  // hidden with the GOT).
+  if (gotPlan) usedProvided.add('_GLOBAL_OFFSET_TABLE_');
+  const providedSymbols = [...usedProvided].sort().map((name) => {
+    const got = gotPlan && name === '_GLOBAL_OFFSET_TABLE_' && !scriptSyms?.has(name);
+    return { name, ...provided.get(name)!, hidden: got ? true : scriptSyms?.get(name)?.hidden, type: got ? ('object' as const) : undefined };
+  });
   // `.size main, . - main` in the file of an overridden weak `main` measures that file's own definition.
   const resolveOwn = (s: Sym): RelValue | null => {
     const was = ownDefinitions;
@@ -1121,15 +1080,6 @@ function luiPcrelHi(buf: Uint8Array, at: number, v: bigint): void {
 function zeroPcrelHi(buf: Uint8Array, at: number): void {
   const rd = ((buf[at] >> 7) | (buf[at + 1] << 1)) & 0x1f;
   writeBits(buf, at, (rd << 7) | 0x37, 4);
-}
-
-/** 1: an address slot in the GOT, 2: a tp-offset slot (initial-exec), 3: a module/offset pair (general-dynamic). */
-function gotKind(fx: Fixup): number {
-  if (fx.kind === FIX_GOT_HI) return 1;
-  if (fx.kind === FIX_TLS_IE_HI) return 2;
-  if (fx.kind === FIX_TLS_GD_HI) return 3;
-  if (fx.kind === FIX_RELOC) return fx.field === R.GOT_HI20 ? 1 : fx.field === R.TLS_GOT_HI20 ? 2 : fx.field === R.TLS_GD_HI20 ? 3 : 0;
-  return 0;
 }
 
 function commonSize(s: Sym): bigint {

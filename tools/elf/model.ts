@@ -13,6 +13,10 @@ export interface ElfSection {
   /** Size in memory (equals data.length except for NOBITS). */
   size: number;
   align: number;
+  /** sh_entsize (a table's entry size; a mergeable section's item size). */
+  entsize?: number;
+  /** sh_link names the symbol table (a relocation section). */
+  linksSymtab?: boolean;
 }
 
 export interface ElfSymbol {

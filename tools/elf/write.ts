@@ -251,7 +251,7 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     v.setBigUint64(p + 56, BigInt(entsize), true);
   };
   image.sections.forEach((sec, i) => {
-    sh(i + 1, names[i], sec.type, sec.flags, sec.addr, secOffsets[i], sec.type === SHT_NOBITS ? sec.size : sec.data.length, 0, 0, Math.max(1, sec.align), 0);
+    sh(i + 1, names[i], sec.type, sec.flags, sec.addr, secOffsets[i], sec.type === SHT_NOBITS ? sec.size : sec.data.length, sec.linksSymtab ? symtabIndex : 0, 0, Math.max(1, sec.align), sec.entsize ?? 0);
   });
   sh(symtabIndex, symName, SHT_SYMTAB, 0, 0n, symtabOff, symtab.length, strtabIndex, locals.length + 1, 8, 24);
   sh(strtabIndex, strName, SHT_STRTAB, 0, 0n, strtabOff, strtab.length, 0, 0, 1, 0);

@@ -131,7 +131,10 @@ export class ObjectUnit implements LinkUnit {
         sec.addFrag(f);
       } else sec.cur.putBytes(s.data);
       sec.hasLabels = true;
-      if (s.flags & SHF_MERGE && s.entsize > 0) this.entsize.set(sec, s.entsize);
+      if (s.flags & SHF_MERGE && s.entsize > 0) {
+        this.entsize.set(sec, s.entsize);
+        sec.entsize = s.entsize;
+      }
       secMap.set(s.index, sec);
       this.sections.push(sec);
     }

@@ -19,6 +19,7 @@ SECTIONS
 {
   PROVIDE (__executable_start = ${base});
   . = ${base} + SIZEOF_HEADERS;
+  .rela.dyn : { *(.rela.got) }
   .init : { KEEP (*(SORT_NONE(.init))) }
   .text : {
     *(.text.unlikely .text.*_unlikely .text.unlikely.*)
@@ -81,7 +82,7 @@ SECTIONS
     __DATA_BEGIN__ = .;
     *(.data .data.*)
   }
-  .got : { *(.got.plt) *(.got) }
+  .got : { *(.got.plt) *(.igot.plt) *(.got) *(.igot) }
   .sdata : {
     __SDATA_BEGIN__ = .;
     *(.srodata.cst16) *(.srodata.cst8) *(.srodata.cst4) *(.srodata.cst2) *(.srodata .srodata.*)
