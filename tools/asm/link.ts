@@ -62,7 +62,7 @@ import { ScriptLayout, type ScriptHost } from '../ld/script/layout.js';
 import { parseScript } from '../ld/script/parse.js';
 import { defaultScript } from '../ld/script/default.js';
 import { gnuSegments } from '../ld/segments.js';
-import { buildGot, gotKind } from '../ld/got.js';
+import { buildGot, gotKind, unitsWithGot } from '../ld/got.js';
 
 /** What linking needs from an input: an assembled source (Unit) or a relocatable object (ObjectUnit). */
 export interface LinkUnit {
@@ -551,7 +551,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   });
   let ordered = [...named, ...rest].filter((o) => o.inputs.length > 0);
   if (script) {
-    ordered = script.build(units);
+    ordered = script.build(gotPlan ? unitsWithGot(units, gotPlan) : units);
     for (const o of ordered) if (!byName.has(o.name)) byName.set(o.name, o);
   }
   // What a script's expressions see of the inputs' symbols.

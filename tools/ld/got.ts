@@ -241,3 +241,19 @@ export function buildGot(units: LinkUnit[], diags: Diagnostic[]): GotPlan | null
   }
   return { unit, got, target };
 }
+
+/**
+ * The inputs in the order GNU ld meets them when it places orphans and fills descriptions: its GOT sections
+ * belong to the first input whose relocations it checked (the "dynobj", made in the order .rela.got, .got,
+ * .got.plt), so they follow that input's own sections rather than come last.
+ */
+export function unitsWithGot<U extends LinkUnit>(units: U[], plan: GotPlan): U[] {
+  const gotUnit = units.find((u) => u.index === plan.unit.index);
+  if (!gotUnit) return units;
+  const rest = units.filter((u) => u !== gotUnit);
+  const host = rest.findIndex((u) => u.sections.some((sec) => sec.fixups.length > 0));
+  const rank = (s: InputSection) => ['.rela.got', '.got', '.got.plt'].indexOf(s.name);
+  const moved = { ...gotUnit, sections: gotUnit.sections.slice().sort((a, b) => rank(a) - rank(b)) };
+  rest.splice(host < 0 ? rest.length : host + 1, 0, moved);
+  return rest;
+}

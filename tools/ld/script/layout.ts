@@ -9,6 +9,8 @@
 // settle (ld likewise folds the script several times), so a symbol may be used before its assignment.
 
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../../elf/model.js';
+
+const SHT_RELA = 4;
 import type { Diagnostic } from '../../asm/diagnostics.js';
 import type { SegmentSection } from '../segments.js';
 import { InputSection } from '../../asm/section.js';
@@ -230,7 +232,9 @@ export class ScriptLayout {
   outputNameOf(sec: InputSection): string {
     const a = this.assigned.get(sec);
     if (a && a.stmt >= 0) return this.statements[a.stmt].name;
-    // An orphan: its own name (COMMON into .bss, as ld's orphan rules give it).
+    // An orphan: its own name (COMMON into .bss, as ld's orphan rules give it); an allocated relocation
+    // table goes to .rela.dyn (ld's -z combreloc, on by default).
+    if (sec.type === SHT_RELA && sec.flags & SHF_ALLOC) return '.rela.dyn';
     return sec.name === 'COMMON' ? '.bss' : sec.name;
   }
 
@@ -320,7 +324,10 @@ export class ScriptLayout {
         this.byOutput.set(name, st);
         const kind = kindOf(sec.type, sec.flags);
         const small = /^\.(sdata|sbss|srodata)/.test(sec.name);
-        const holdName = [ '.text', '.rodata', '.tdata', '.tdata', small ? '.sdata' : '.data', '.bss', ''][kind];
+        // An allocated relocation table has no hold section of its own (ld: output_rel_find), and sections
+        // of a different type are not "of its kind" (ld matches orphans to sections by sh_type too).
+        const rela = sec.type === SHT_RELA;
+        const holdName = rela ? '' : [ '.text', '.rodata', '.tdata', '.tdata', small ? '.sdata' : '.data', '.bss', ''][kind];
         const hold = holdName ? this.byOutput.get(holdName) : undefined;
         if (hold && hold.stmt) {
           const after = lastAfterHold.get(hold) ?? hold;
@@ -335,7 +342,7 @@ export class ScriptLayout {
           const o = this.order[i];
           if (!this.hasInputs(o)) continue;
           const k = kindOf(o.out.type, o.out.flags);
-          if (k === kind) at = i;
+          if (k === kind && (o.out.type === SHT_RELA) === rela) at = i;
         }
         if (at < 0 && kind !== 6) {
           // No section of its kind: after the last allocated one of a lower kind.
