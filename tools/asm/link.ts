@@ -63,6 +63,7 @@ import { parseScript } from '../ld/script/parse.js';
 import { defaultScript } from '../ld/script/default.js';
 import { gnuSegments } from '../ld/segments.js';
 import { buildGot, gotKind, unitsWithGot } from '../ld/got.js';
+import { sectionOverlaps } from '../ld/overlap.js';
 
 /** What linking needs from an input: an assembled source (Unit) or a relocatable object (ObjectUnit). */
 export interface LinkUnit {
@@ -513,9 +514,14 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       } else if (o.type !== sec.type && sec.size > 0) {
         if (sec.type === SHT_PROGBITS) o.type = SHT_PROGBITS;
       }
-      // SHF_MERGE/SHF_STRINGS describe input pieces; merged output sections do not keep them (ld).
-      o.flags |= sec.flags & ~0x230;
-      if (o.inputs.length === 0) o.flags &= ~0x230;
+      // SHF_MERGE/SHF_STRINGS stay when every input has the same ones and the same entry size, as GNU ld
+      // keeps them (.comment, .debug_str); SHF_GROUP never does.
+      if (o.inputs.length === 0) o.flags = sec.flags & ~0x200;
+      else {
+        const sameMerge = (o.flags & 0x30) === (sec.flags & 0x30) && o.inputs[0].entsize === sec.entsize;
+        o.flags |= sec.flags & ~0x230;
+        if (!sameMerge) o.flags &= ~0x30;
+      }
       sec.outputName = outName;
       o.inputs.push(sec);
       if (sec.align > o.align) o.align = sec.align;
@@ -739,6 +745,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     placeScript(true);
     ordered = script.outputs();
     scriptHeaderSize = Number(script.sizeofHeaders);
+    for (const message of sectionOverlaps(ordered)) addDiag(diags, null, message);
   }
   const usedProvided = new Set<string>();
 
