@@ -985,10 +985,15 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       addDiag(diags, null, e.message);
     }
   });
-  // Output contents.
+  // Output contents: a script's fill patterns in the gaps, then the inputs.
+  const gaps = script?.fillGaps() ?? [];
   for (const o of script ? ordered : outputs) {
     if (o.type === SHT_NOBITS || o.inputs.length === 0) continue;
     const data = new Uint8Array(o.size);
+    for (const g of gaps) {
+      if (g.out !== o) continue;
+      for (let i = g.from; i < g.to; i++) data[i] = g.pattern[(i - g.from) % g.pattern.length];
+    }
     for (const sec of o.inputs) {
       const base = Number(sec.addr - o.addr);
       for (const f of sec.frags) emitFrag(data, base + f.offset, f, sec, resolve, diags);

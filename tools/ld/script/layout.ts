@@ -54,7 +54,7 @@ export interface ScriptHost {
   inputDefines(name: string): boolean;
 }
 
-type Item = { kind: 'sec'; sec: InputSection } | { kind: 'cmd'; cmd: SectionCommand; data?: InputSection; value?: bigint };
+type Item = { kind: 'sec'; sec: InputSection } | { kind: 'cmd'; cmd: SectionCommand; data?: InputSection; value?: bigint; at?: bigint; end?: bigint };
 
 interface OutState {
   stmt: OutputSectionStatement | null;
@@ -62,6 +62,8 @@ interface OutState {
   items: Item[];
   /** Holds input sections or data (else it exists only if its commands give it a size). */
   orphanOf?: number;
+  /** The value of `= fill` (final placement). */
+  fill?: bigint;
 }
 
 class EvalError extends Error {
@@ -829,6 +831,15 @@ export class ScriptLayout {
         if (!(err instanceof EvalError)) throw err;
         report(err.pos ?? st!.pos, err.message);
       }
+      state.fill = undefined;
+      if (st?.fill) {
+        try {
+          state.fill = value(st.fill);
+        } catch (err) {
+          if (!(err instanceof EvalError)) throw err;
+          report(err.pos ?? st.pos, err.message);
+        }
+      }
       for (const it of state.items) {
         if (it.kind === 'sec') {
           dot = alignUp(dot, subalign || BigInt(it.sec.align));
@@ -837,9 +848,20 @@ export class ScriptLayout {
           continue;
         }
         const c = it.cmd;
-        if (c.kind === 'assign') assign(c, state, vma);
+        it.at = dot;
+        if (c.kind === 'assign') {
+          assign(c, state, vma);
+          it.end = dot;
+        }
         else if (c.kind === 'assert') check(c);
-        else if (c.kind === 'data' && it.data) {
+        else if (c.kind === 'fill') {
+          try {
+            it.value = value(c.expr);
+          } catch (err) {
+            if (!(err instanceof EvalError)) throw err;
+            report(err.pos ?? c.pos, err.message);
+          }
+        } else if (c.kind === 'data' && it.data) {
           it.data.addr = dot;
           try {
             it.value = value(c.expr);
@@ -975,10 +997,61 @@ export class ScriptLayout {
     this.dataSegLen = nextDataSegLen;
   }
 
+  /**
+   * The gaps of each output section with contents — alignment between its inputs, room an assignment to `.`
+   * leaves — and the fill pattern in effect there: `= fill`, replaced from a `FILL(e)` on (ld manual, "Output
+   * Section Fill"). Each gap starts the pattern afresh, as ld writes a padding statement. Zero patterns are
+   * left out (the bytes are zero already).
+   */
+  fillGaps(): { out: ScriptOutput; from: number; to: number; pattern: Uint8Array }[] {
+    const gaps: { out: ScriptOutput; from: number; to: number; pattern: Uint8Array }[] = [];
+    for (const state of this.order) {
+      const o = state.out;
+      if (!this.present(state) || o.type === SHT_NOBITS) continue;
+      let pattern = state.stmt?.fill ? fillPattern(state.stmt.fill, state.fill ?? 0n) : null;
+      let at = 0;
+      const gap = (to: number) => {
+        if (to > at && pattern && pattern.some((b) => b !== 0)) gaps.push({ out: o, from: at, to, pattern });
+      };
+      for (const it of state.items) {
+        const sec = it.kind === 'sec' ? it.sec : it.data;
+        if (it.kind === 'cmd' && it.cmd.kind === 'fill') pattern = fillPattern(it.cmd.expr, it.value ?? 0n);
+        // An assignment to `.` pads on its own: what it skips is one gap, alignment before the next input another.
+        if (it.kind === 'cmd' && it.cmd.kind === 'assign' && it.cmd.name === '.' && it.at !== undefined && it.end !== undefined) {
+          for (const p of [Number(it.at - o.addr), Number(it.end - o.addr)]) {
+            if (p > at) {
+              gap(p);
+              at = p;
+            }
+          }
+        }
+        if (!sec || !o.inputs.includes(sec)) continue;
+        const start = Number(sec.addr - o.addr);
+        gap(start);
+        at = Math.max(at, start + sec.size);
+      }
+      gap(o.size);
+    }
+    return gaps;
+  }
+
   /** Write BYTE/SHORT/LONG/QUAD values (as the final placement evaluated them). */
   writeData(write: (sec: InputSection, value: bigint, size: number) => void): void {
     for (const state of this.order) {
       for (const it of state.items) if (it.kind === 'cmd' && it.data && it.cmd.kind === 'data') write(it.data, it.value ?? 0n, it.cmd.size);
     }
   }
+}
+
+/** A fill expression's bytes: a plain `0x...` literal's digits as written (two per byte, big-endian, leading
+ * zeros kept); any other expression's value as four big-endian bytes. */
+export function fillPattern(e: ScriptExpr, v: bigint): Uint8Array {
+  if (e.t === 'num' && e.hex !== undefined) {
+    const digits = e.hex.length % 2 ? `0${e.hex}` : e.hex;
+    const out = new Uint8Array(digits.length / 2);
+    for (let i = 0; i < out.length; i++) out[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16);
+    return out;
+  }
+  const x = Number(BigInt.asUintN(32, v));
+  return new Uint8Array([x >>> 24, (x >>> 16) & 0xff, (x >>> 8) & 0xff, x & 0xff]);
 }

@@ -25,7 +25,8 @@ export interface Pos {
 }
 
 export type ScriptExpr =
-  | { t: 'num'; v: bigint }
+  /** `hex`: the digits of a plain `0x...` literal (a fill pattern keeps them all, leading zeros too). */
+  | { t: 'num'; v: bigint; hex?: string }
   | { t: 'sym'; name: string; pos: Pos }
   | { t: 'dot'; pos: Pos }
   | { t: 'un'; op: string; a: ScriptExpr }
@@ -341,7 +342,7 @@ export function parseScript(text: string, file: string): LinkerScript {
       if (s.isOp(op) && !(op === '-' && s.peekOp() === '-=')) {
         s.eat(op);
         const a = unary();
-        return op === '+' ? a : { t: 'un', op, a };
+        return op === '+' ? (a.t === 'num' ? { t: 'num', v: a.v } : a) : { t: 'un', op, a };
       }
     }
     return primary();
@@ -351,10 +352,15 @@ export function parseScript(text: string, file: string): LinkerScript {
     if (s.eat('(')) {
       const e = expr();
       s.expect(')');
-      return e;
+      // In parentheses a literal is a value, no longer a fill pattern (ld's "Output Section Fill").
+      return e.t === 'num' ? { t: 'num', v: e.v } : e;
     }
+    const start = s.i;
     const n = s.number();
-    if (n !== null) return { t: 'num', v: n };
+    if (n !== null) {
+      const text = s.src.slice(start, s.i).trim();
+      return /^0x[0-9a-f]+$/i.test(text) ? { t: 'num', v: n, hex: text.slice(2) } : { t: 'num', v: n };
+    }
     const id = s.ident();
     if (id === null) throw s.error(`expected an expression, found ${s.describe()}`);
     if (id === '.') return { t: 'dot', pos };
