@@ -161,6 +161,45 @@ SECTIONS {
   });
 });
 
+describe('fill patterns and overlapping sections (ld manual rules)', () => {
+  const fillSource = readFileSync(join(FIX, 'fill.s'), 'utf8');
+  it('= fill and FILL(e) fill the gaps: a 0x literal as written, other values as 4 big-endian bytes, each gap afresh', () => {
+    const r = link(readFileSync(join(FIX, 'fill.ld'), 'utf8'), fillSource);
+    expect(r.diagnostics).toEqual([]);
+    const hex = (n: string) => Buffer.from(r.image.sections.find((s) => s.name === n)!.data).toString('hex');
+    // .text: `. = . + 3` pads 3 bytes of 00ab00cd, the alignment to .text.b starts the pattern again; FILL(0x0102)
+    // covers the alignment before .text.c and the ALIGN(64) at the end.
+    expect(hex('.text')).toBe('11111111' + '00ab00' + '00ab00cd00ab00cd00' + '22222222' + '0102'.repeat(6) + '33333333' + '0102'.repeat(14));
+    // .data: FILL(0x77 + 1) is an expression, so 00000078; `. += 5` and the alignments each start it afresh.
+    expect(hex('.data')).toBe('01' + '000000780000007800000078000000' + '02' + '0000007800' + '09' + '00' + '03' + '00000078000000');
+  });
+  const overlaps = (script: string) => link(script, readFileSync(join(FIX, 'overlap.s'), 'utf8')).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+  it('overlapping sections are errors as in GNU ld: load addresses first, then run addresses of the others', () => {
+    const hx = (v: number) => v.toString(16).padStart(16, '0');
+    const msg = (a: string, what: string, a0: number, a1: number, b: string, b0: number, b1: number) => `section ${a} ${what} [${hx(a0)},${hx(a1)}] overlaps section ${b} ${what} [${hx(b0)},${hx(b1)}]`;
+    expect(overlaps('SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1020 : { *(.data) }\n .other 0x1030 : AT(0x1010) { *(.other) }\n}\n')).toEqual([
+      msg('.other', 'LMA', 0x1010, 0x101f, '.text', 0x1000, 0x103f),
+      msg('.data', 'VMA', 0x1020, 0x103f, '.text', 0x1000, 0x103f),
+    ]);
+    // Reported by load address, not again by run address.
+    expect(overlaps('SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1020 : { *(.data) }\n .other 0x1030 : { *(.other) }\n}\n')).toEqual([
+      msg('.data', 'LMA', 0x1020, 0x103f, '.text', 0x1000, 0x103f),
+      msg('.other', 'LMA', 0x1030, 0x103f, '.data', 0x1020, 0x103f),
+    ]);
+    expect(overlaps('SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1020 : AT(0x5000) { *(.data) }\n .other 0x1030 : AT(0x3000) { *(.other) }\n}\n')).toEqual([
+      msg('.data', 'VMA', 0x1020, 0x103f, '.text', 0x1000, 0x103f),
+      msg('.other', 'VMA', 0x1030, 0x103f, '.data', 0x1020, 0x103f),
+    ]);
+    // Two sections at one address are overlays: run addresses are not compared.
+    expect(overlaps('SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1000 : AT(0x5000) { *(.data) }\n}\n')).toEqual([]);
+    expect(overlaps('SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1040 : { *(.data) }\n}\n')).toEqual([]);
+  });
+  it('without a script, .comment and .debug_str keep SHF_MERGE|SHF_STRINGS', () => {
+    const r = assemble([{ name: 'm.s', text: ' .globl _start\n_start: nop\n .section .comment, "MS", @progbits, 1\n .string "x"\n .section .debug_str, "MS", @progbits, 1\n .string "y"\n' }], { listing: false });
+    for (const n of ['.comment', '.debug_str']) expect(r.image.sections.find((s) => s.name === n)!.flags & 0x30).toBe(0x30);
+  });
+});
+
 // ---- against GNU ld ----
 
 let dir = '';
@@ -243,6 +282,34 @@ describe.skipIf(!haveGcc)('rvx ld -T and GNU ld give the same image', () => {
       return o;
     });
 
+  it('fill patterns: the same bytes as GNU ld (fill.ld)', async () => {
+    must(`${PREFIX}as`, ['-march=rv64imac', '-mabi=lp64', 'fill.s', '-o', 'fill.o']);
+    const gnu = join(dir, 'fill.gnu.elf');
+    const rvx = join(dir, 'fill.rvx.elf');
+    must(`${PREFIX}ld`, ['--no-warn-rwx-segments', '-T', 'fill.ld', 'fill.o', '-o', gnu]);
+    const l = await captureMain(ldMain, ['-T', join(dir, 'fill.ld'), join(dir, 'fill.o'), '-o', rvx]);
+    expect(l.code).toBe(0);
+    expect(image(rvx).sections).toEqual(image(gnu).sections);
+  });
+  it('overlapping sections: the errors GNU ld reports', async () => {
+    must(`${PREFIX}as`, ['-march=rv64imac', '-mabi=lp64', 'overlap.s', '-o', 'overlap.o']);
+    const scripts = [
+      'SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1020 : { *(.data) }\n .other 0x1030 : AT(0x1010) { *(.other) }\n}\n',
+      'SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1020 : { *(.data) }\n .other 0x1030 : { *(.other) }\n}\n',
+      'SECTIONS {\n .text 0x1000 : { *(.text) }\n .other 0x1030 : AT(0x3000) { *(.other) }\n}\n',
+      'SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1020 : AT(0x5000) { *(.data) }\n .other 0x1030 : AT(0x3000) { *(.other) }\n}\n',
+      'SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1020 : AT(0x2000) { *(.data) }\n .bss2 0x1010 (NOLOAD) : { . += 0x10; }\n}\n',
+    ];
+    for (const [i, text] of scripts.entries()) {
+      writeFileSync(join(dir, `overlap${i}.ld`), text);
+      const g = sh(`${PREFIX}ld`, ['-T', `overlap${i}.ld`, 'overlap.o', '-o', `overlap${i}.gnu.elf`]);
+      const want = g.stderr.split('\n').filter((x) => x.includes(' overlaps ')).map((x) => x.replace(/^.*?ld: /, ''));
+      expect(want.length).toBeGreaterThan(0);
+      const r = await captureMain(ldMain, ['-T', join(dir, `overlap${i}.ld`), join(dir, 'overlap.o'), '-o', join(dir, `overlap${i}.rvx.elf`)]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr.split('\n').filter((x) => x.includes(' overlaps ')).map((x) => x.replace(/^.*?error: /, ''))).toEqual(want);
+    }
+  });
   for (const level of [['-O2'], ['-Os'], ['-O0']]) {
     it(`ROM/RAM board (MEMORY, AT>, KEEP, SORT_BY_INIT_PRIORITY, PROVIDE, ASSERT) ${level.join(' ')}`, async () => {
       const tag = `romram${level.join('')}`;
