@@ -10,7 +10,7 @@
 // listing, map and flat binary views. See docs/assembler.md.
 
 import { parseIsaString } from '../../isa/isa-string.js';
-import { PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, type ElfImage, type ElfSegment, type ElfSymbol } from '../elf/model.js';
+import { PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, type ElfImage, type ElfSegment, type ElfSymbol, type ProgramHeader } from '../elf/model.js';
 import { EF_RISCV_RVC, writeElf } from '../elf/write.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { encodeAttributes, mergeAttributes, parseIsa, SHT_RISCV_ATTRIBUTES } from './attributes.js';
@@ -345,8 +345,9 @@ function sortDiagnostics(d: Diagnostic[]): Diagnostic[] {
 const SHT_RELA = 4;
 const SHF_MERGE = 0x10;
 
-function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null, gnu?: { headerSize: number }): ElfImage {
+function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null, gnu?: ReturnType<typeof link>['gnuSegments']): ElfImage {
   const sections = outputs.map((o) => ({ name: o.name, type: o.type, flags: o.flags, addr: o.addr, data: o.type === SHT_NOBITS ? new Uint8Array(0) : o.data, size: o.size, align: o.align, ...outputEntsize(o) }));
+  if (gnu?.programHeaders) return { ...phdrsImage(gnu.programHeaders, (gnu.headerSize - 64) / 56), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve) };
   if (gnu) return { ...gnuImage(outputs, gnu.headerSize), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve) };
   // Segments: runs of allocated sections with the same permissions, contiguous within a page.
   const segments: ElfSegment[] = [];
@@ -391,6 +392,63 @@ function outputEntsize(o: OutputSection): { entsize?: number; linksSymtab?: bool
   if (o.inputs.some((s) => s.unitName === '<linker>' && (s.name === '.got' || s.name === '.got.plt'))) return { entsize: 8 };
   if (o.flags & SHF_MERGE && o.inputs.length) return { entsize: o.inputs[0].entsize };
   return {};
+}
+
+/**
+ * The program headers of a script's PHDRS, as GNU ld writes them: each covers its sections (from the first
+ * one's address, less the ELF header and program headers when it holds them: FILEHDR, PHDRS), at AT()'s load
+ * address if given; flags FLAGS() or R plus W and X as its sections need; PT_LOADs aligned to the page,
+ * others to their largest section alignment; PT_PHDR describes the program header table wherever a
+ * PT_LOAD with PHDRS loads it.
+ */
+function phdrsImage(list: NonNullable<NonNullable<ReturnType<typeof link>['gnuSegments']>['programHeaders']>, phnum: number): { segments: ElfSegment[]; headersLoaded: boolean; attributesPhdr: boolean; programHeaders: ProgramHeader[] } {
+  const segments: ElfSegment[] = [];
+  const headers: ProgramHeader[] = [];
+  let headersLoaded = false;
+  let table: { vaddr: bigint; paddr: bigint } | null = null;
+  for (const e of list) {
+    const extra = BigInt((e.ph.filehdr ? 64 : 0) + (e.ph.phdrs ? 56 * phnum : 0));
+    const secs = e.sections;
+    const first = secs[0];
+    const vaddr = first ? first.addr - extra : 0n;
+    const lma = first ? (first.lma ?? first.addr) - extra : 0n;
+    const paddr = e.at ?? lma;
+    let fileEnd = vaddr + extra;
+    let memEnd = vaddr + extra;
+    let align = e.ph.type === 6 ? 8 : 1;
+    let flags = PF_R;
+    for (const o of secs) {
+      const end = o.addr + BigInt(o.size);
+      if (o.type !== SHT_NOBITS && end > fileEnd) fileEnd = end;
+      const tbss = o.flags & SHF_TLS && o.type === SHT_NOBITS;
+      if ((!tbss || e.ph.type === 7) && end > memEnd) memEnd = end;
+      if (o.align > align) align = o.align;
+      if (o.flags & SHF_WRITE) flags |= PF_W;
+      if (o.flags & SHF_EXECINSTR) flags |= PF_X;
+    }
+    if (e.flags !== null) flags = Number(BigInt.asUintN(32, e.flags));
+    const h: ProgramHeader = { type: e.ph.type, flags, align, vaddr, paddr, filesz: Number(fileEnd - vaddr), memsz: Number(memEnd - vaddr) };
+    if (e.ph.type === 1) {
+      h.align = 0x1000;
+      const data = new Uint8Array(h.filesz);
+      for (const o of secs) if (o.type !== SHT_NOBITS) data.set(o.data, Number(o.addr - vaddr));
+      h.segment = segments.length;
+      if (segments.length === 0 && e.ph.filehdr) headersLoaded = true;
+      segments.push({ vaddr, paddr, data, memsz: h.memsz, flags });
+      if (e.ph.phdrs && !table) table = { vaddr: vaddr + (e.ph.filehdr ? 64n : 0n), paddr: paddr + (e.ph.filehdr ? 64n : 0n) };
+    }
+    headers.push(h);
+  }
+  list.forEach((e, i) => {
+    if (e.ph.type !== 6 || e.sections.length) return;
+    const h = headers[i];
+    h.atPhdrs = true;
+    h.vaddr = table?.vaddr ?? 0n;
+    h.paddr = e.at ?? table?.paddr ?? 0n;
+    h.filesz = h.memsz = 56 * phnum;
+    if (e.flags === null) h.flags = PF_R;
+  });
+  return { segments, headersLoaded, attributesPhdr: true, programHeaders: headers };
 }
 
 /** A linker script's image: program headers as GNU ld makes them (tools/ld/segments.ts), the headers loaded

@@ -372,7 +372,7 @@ export interface LinkResult {
   resolve: (s: Sym) => RelValue | null;
   tls?: { vaddr: bigint; filesz: number; memsz: number; align: number };
   /** Program headers as GNU ld makes them for a script (tools/ld/segments.ts); `headerSize`: SIZEOF_HEADERS. */
-  gnuSegments?: { headerSize: number };
+  gnuSegments?: { headerSize: number; programHeaders?: ReturnType<ScriptLayout['programHeaders']> };
   /** .eh_frame_hdr, for the PT_GNU_EH_FRAME program header. */
   ehFrameHdr?: { vaddr: bigint; size: number };
   /** Linker-provided symbols the input used (_end, __global_pointer$, ...), and a linker script's symbols. */
@@ -584,7 +584,9 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   // SIZEOF_HEADERS: the ELF header and the program headers GNU ld would write (PT_RISCV_ATTRIBUTES, the
   // PT_LOADs, PT_TLS, PT_GNU_EH_FRAME); first a guess, checked against the segments after placement.
   const headerSize = (loads: number) => 64 + 56 * (1 + loads + (units.some((u) => u.sections.some((sec) => sec.flags & SHF_TLS && sec.size > 0)) ? 1 : 0) + (ehHdr ? 1 : 0));
-  if (script) script.sizeofHeaders = BigInt(headerSize(units.some((u) => u.sections.some((sec) => sec.flags & SHF_WRITE && sec.flags & SHF_ALLOC && !(sec.flags & SHF_TLS))) ? 2 : 1));
+  // With PHDRS: the headers it lists, and PT_RISCV_ATTRIBUTES that GNU ld adds unless listed.
+  const phdrsCount = script && script.script.phdrs.length ? script.script.phdrs.length + (script.script.phdrs.some((p) => p.type === 0x70000003) ? 0 : 1) : 0;
+  if (script) script.sizeofHeaders = BigInt(phdrsCount ? 64 + 56 * phdrsCount : headerSize(units.some((u) => u.sections.some((sec) => sec.flags & SHF_WRITE && sec.flags & SHF_ALLOC && !(sec.flags & SHF_TLS))) ? 2 : 1));
   const placeScript = (final: boolean): void => {
     script!.place(host, final);
     provided = new Map();
@@ -737,7 +739,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     // Once more, reporting the script's errors (ASSERTs, undefined symbols, overflowing regions); again if the
     // program headers are not as many as SIZEOF_HEADERS assumed.
     const loads = () => gnuSegments(script!.outputs().filter((o) => o.flags & SHF_ALLOC), 0x1000n, Number(script!.sizeofHeaders)).length;
-    const want = BigInt(headerSize(loads()));
+    const want = phdrsCount ? script.sizeofHeaders : BigInt(headerSize(loads()));
     if (want !== script.sizeofHeaders) {
       script.sizeofHeaders = want;
       placeScript(false);
@@ -746,6 +748,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     ordered = script.outputs();
     scriptHeaderSize = Number(script.sizeofHeaders);
     for (const message of sectionOverlaps(ordered)) addDiag(diags, null, message);
+    for (const e of script.unknownPhdrs()) diags.push({ file: script.script.file, line: e.pos.line, col: e.pos.col, severity: 'error', message: e.message });
   }
   const usedProvided = new Set<string>();
 
@@ -1068,7 +1071,8 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   const tls = tlsOuts.length
     ? { vaddr: tlsBase, filesz: tlsOuts.filter((o) => o.type !== SHT_NOBITS).reduce((n, o) => n + o.size, 0), memsz: Number(tlsOuts[tlsOuts.length - 1].addr + BigInt(tlsOuts[tlsOuts.length - 1].size) - tlsBase), align: Math.max(...tlsOuts.map((o) => o.align)) }
     : undefined;
-  return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls, ehFrameHdr, gnuSegments: script ? { headerSize: scriptHeaderSize } : undefined };
+  const programHeaders = script?.programHeaders() ?? undefined;
+  return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls, ehFrameHdr, gnuSegments: script ? { headerSize: scriptHeaderSize, programHeaders } : undefined };
 }
 
 /** RISCV_CONST_HIGH_PART: what a lui/auipc contributes for a value (its low 12 bits go to the paired addi). */

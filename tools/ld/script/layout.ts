@@ -23,6 +23,7 @@ import type {
   OutputSectionStatement,
   Pos,
   ScriptExpr,
+  ProgramHeaderStatement,
   SectionCommand,
 } from './parse.js';
 
@@ -326,8 +327,8 @@ export class ScriptLayout {
         this.byOutput.set(name, st);
         const kind = kindOf(sec.type, sec.flags);
         const small = /^\.(sdata|sbss|srodata)/.test(sec.name);
-        // An allocated relocation table has no hold section of its own (ld: output_rel_find), and sections
-        // of a different type are not "of its kind" (ld matches orphans to sections by sh_type too).
+        // An allocated relocation table has no hold section of its own (ld: output_rel_find): it follows the
+        // last read-only section there is; other orphans do not count it as one of their kind.
         const rela = sec.type === SHT_RELA;
         const holdName = rela ? '' : [ '.text', '.rodata', '.tdata', '.tdata', small ? '.sdata' : '.data', '.bss', ''][kind];
         const hold = holdName ? this.byOutput.get(holdName) : undefined;
@@ -344,7 +345,7 @@ export class ScriptLayout {
           const o = this.order[i];
           if (!this.hasInputs(o)) continue;
           const k = kindOf(o.out.type, o.out.flags);
-          if (k === kind && (o.out.type === SHT_RELA) === rela) at = i;
+          if (k === kind && (rela || o.out.type !== SHT_RELA)) at = i;
         }
         if (at < 0 && kind !== 6) {
           // No section of its kind: after the last allocated one of a lower kind.
@@ -995,6 +996,60 @@ export class ScriptLayout {
     }
     this.provided = symbols;
     this.dataSegLen = nextDataSegLen;
+    // PHDRS: AT() and FLAGS() values.
+    this.phdrValues = this.script.phdrs.map((ph) => {
+      const get = (e: ScriptExpr | null): bigint | null => {
+        if (!e) return null;
+        try {
+          return value(e);
+        } catch (err) {
+          if (!(err instanceof EvalError)) throw err;
+          report(err.pos ?? ph.pos, err.message);
+          return null;
+        }
+      };
+      return { at: get(ph.at), flags: get(ph.flags) };
+    });
+  }
+
+  private phdrValues: { at: bigint | null; flags: bigint | null }[] = [];
+
+  /**
+   * The program headers a PHDRS command asks for (ld manual, "PHDRS Command"), each with the output
+   * sections in it: a section goes to the headers its `:name`s give, else to those of the allocated
+   * section before it (before any is named: those of the first section that names some); `:NONE` puts it
+   * in none. Null without PHDRS.
+   */
+  programHeaders(): { ph: ProgramHeaderStatement; at: bigint | null; flags: bigint | null; sections: ScriptOutput[] }[] | null {
+    const list = this.script.phdrs;
+    if (!list.length) return null;
+    const out = list.map((ph, i) => ({ ph, at: this.phdrValues[i]?.at ?? null, flags: this.phdrValues[i]?.flags ?? null, sections: [] as ScriptOutput[] }));
+    const present = this.order.filter((st) => this.present(st) && st.out.flags & SHF_ALLOC);
+    let last: string[] | null = null;
+    present.forEach((st, i) => {
+      let names = st.stmt?.phdrs.length ? st.stmt.phdrs : null;
+      if (names) last = names;
+      else {
+        if (st.stmt?.type === 'NOLOAD') return;
+        if (!last) last = present.slice(i).find((x) => x.stmt?.phdrs.length)?.stmt!.phdrs ?? null;
+        names = last;
+      }
+      for (const name of names ?? []) {
+        if (name === 'NONE') continue;
+        for (const o of out) if (o.ph.name === name && !(o.ph.type === 3 && !st.stmt?.phdrs.length)) o.sections.push(st.out);
+      }
+    });
+    return out;
+  }
+
+  /** `:name`s that no PHDRS entry declares (ld: "section assigned to non-existent phdr"). */
+  unknownPhdrs(): { pos: Pos; message: string }[] {
+    const known = new Set(this.script.phdrs.map((p) => p.name));
+    const errors: { pos: Pos; message: string }[] = [];
+    for (const st of this.statements) {
+      for (const n of st.phdrs) if (n !== 'NONE' && !known.has(n)) errors.push({ pos: st.pos, message: `section '${st.name}' assigned to non-existent phdr '${n}'` });
+    }
+    return errors;
   }
 
   /**
