@@ -194,6 +194,31 @@ describe('fill patterns and overlapping sections (ld manual rules)', () => {
     expect(overlaps('SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1000 : AT(0x5000) { *(.data) }\n}\n')).toEqual([]);
     expect(overlaps('SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1040 : { *(.data) }\n}\n')).toEqual([]);
   });
+  it('PHDRS: program headers in the script\'s order, sections assigned by :name or following the previous one', () => {
+    const script = 'PHDRS { hdr PT_PHDR PHDRS; text PT_LOAD FILEHDR PHDRS; data PT_LOAD FLAGS(7) AT(0x80200000); }\n' +
+      'SECTIONS {\n . = 0x80000000 + SIZEOF_HEADERS;\n .text : { *(.text.init) } :text\n . = 0x80001000;\n .data : { *(.data) } :data\n .bss : { *(.bss) }\n}\n';
+    const r = link(script);
+    expect(r.diagnostics).toEqual([]);
+    const elf = r.elf();
+    const v = new DataView(elf.buffer, elf.byteOffset);
+    const phnum = v.getUint16(56, true);
+    const ph = Array.from({ length: phnum }, (_, i) => {
+      const p = 64 + 56 * i;
+      return [v.getUint32(p, true), v.getUint32(p + 4, true), v.getBigUint64(p + 8, true), v.getBigUint64(p + 16, true), v.getBigUint64(p + 24, true), v.getBigUint64(p + 32, true), v.getBigUint64(p + 40, true), v.getBigUint64(p + 48, true)];
+    });
+    // SIZEOF_HEADERS: 64 + 4 × 56 (the three listed and PT_RISCV_ATTRIBUTES, after PT_PHDR).
+    expect(r.sections.find((s) => s.name === '.text')!.addr).toBe(0x80000000n + 64n + 4n * 56n);
+    expect(ph.map((x) => x[0])).toEqual([6, 0x70000003, 1, 1]);
+    expect(ph[0]).toEqual([6, 4, 64n, 0x80000040n, 0x80000040n, 224n, 224n, 8n]);
+    // FILEHDR PHDRS: from file offset 0, the headers then .text (4 bytes); R and X from .text.
+    expect(ph[2]).toEqual([1, 5, 0n, 0x80000000n, 0x80000000n, 64n + 224n + 4n, 64n + 224n + 4n, 0x1000n]);
+    // FLAGS(7) and AT(); .bss follows .data into it.
+    expect(ph[3].slice(0, 2)).toEqual([1, 7]);
+    expect(ph[3].slice(3, 7)).toEqual([0x80001000n, 0x80200000n, 4n, 12n]);
+    const bad = link('PHDRS { text PT_LOAD; }\nSECTIONS { .text 0x80000000 : { *(.text.init) } :nosuch }\n');
+    expect(bad.diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`)).toContain("2:12: section '.text' assigned to non-existent phdr 'nosuch'");
+    expect(link('PHDRS { text PT_FOO; }\n').diagnostics[0].message).toBe("unknown program header type 'PT_FOO'");
+  });
   it('without a script, .comment and .debug_str keep SHF_MERGE|SHF_STRINGS', () => {
     const r = assemble([{ name: 'm.s', text: ' .globl _start\n_start: nop\n .section .comment, "MS", @progbits, 1\n .string "x"\n .section .debug_str, "MS", @progbits, 1\n .string "y"\n' }], { listing: false });
     for (const n of ['.comment', '.debug_str']) expect(r.image.sections.find((s) => s.name === n)!.flags & 0x30).toBe(0x30);
@@ -282,6 +307,26 @@ describe.skipIf(!haveGcc)('rvx ld -T and GNU ld give the same image', () => {
       return o;
     });
 
+  it('PHDRS: the same program headers and loaded sections as GNU ld (phdrs.ld)', async () => {
+    const objs = objects(['crt.s', 'tls.c', 'util.c', 'tlsinfo.s', 'phdrs-note.s'], ['-O2'], 'phdrs');
+    const gnu = join(dir, 'phdrs.gnu.elf');
+    const rvx = join(dir, 'phdrs.rvx.elf');
+    must(`${PREFIX}ld`, ['-T', 'phdrs.ld', ...objs, 'tls.ld', '-o', gnu]);
+    const l = await captureMain(ldMain, ['-T', join(dir, 'phdrs.ld'), ...objs.map((o) => join(dir, o)), join(dir, 'tls.ld'), '-o', rvx]);
+    expect(l.stderr).toBe('');
+    const phdrs = (path: string) =>
+      must(`${PREFIX}readelf`, ['-lW', path])
+        .split('\n')
+        .filter((x) => /^\s+[A-Z_]+\s+0x/.test(x))
+        .map((x) => x.trim().replace(/\s+/g, ' ').replace(/^(RISCV_ATTRIBUT) 0x[0-9a-f]+/, '$1'));
+    const want = phdrs(gnu);
+    expect(want.map((x) => x.split(' ')[0])).toEqual(['PHDR', 'RISCV_ATTRIBUT', 'LOAD', 'LOAD', 'LOAD', 'TLS', 'NOTE']);
+    expect(phdrs(rvx)).toEqual(want);
+    expect(image(rvx).sections).toEqual(image(gnu).sections);
+    const out = await run(gnu);
+    expect(out).toContain('counter=5');
+    expect(await run(rvx)).toBe(out);
+  });
   it('fill patterns: the same bytes as GNU ld (fill.ld)', async () => {
     must(`${PREFIX}as`, ['-march=rv64imac', '-mabi=lp64', 'fill.s', '-o', 'fill.o']);
     const gnu = join(dir, 'fill.gnu.elf');

@@ -1024,14 +1024,16 @@ export class ScriptLayout {
     const list = this.script.phdrs;
     if (!list.length) return null;
     const out = list.map((ph, i) => ({ ph, at: this.phdrValues[i]?.at ?? null, flags: this.phdrValues[i]?.flags ?? null, sections: [] as ScriptOutput[] }));
-    const present = this.order.filter((st) => this.present(st) && st.out.flags & SHF_ALLOC);
+    // An output section that is not in the image (empty) still passes its `:name`s on (ld's lang_record_phdrs).
+    const states = this.order.filter((st) => !(st.stmt && this.dropped.has(st.stmt)));
     let last: string[] | null = null;
-    present.forEach((st, i) => {
+    states.forEach((st, i) => {
       let names = st.stmt?.phdrs.length ? st.stmt.phdrs : null;
       if (names) last = names;
-      else {
+      if (!this.present(st) || !(st.out.flags & SHF_ALLOC)) return;
+      if (!names) {
         if (st.stmt?.type === 'NOLOAD') return;
-        if (!last) last = present.slice(i).find((x) => x.stmt?.phdrs.length)?.stmt!.phdrs ?? null;
+        if (!last) last = states.slice(i).find((x) => x.stmt?.phdrs.length)?.stmt!.phdrs ?? null;
         names = last;
       }
       for (const name of names ?? []) {
