@@ -997,18 +997,21 @@ export class ScriptLayout {
     this.provided = symbols;
     this.dataSegLen = nextDataSegLen;
     // PHDRS: AT() and FLAGS() values.
+    // GNU ld reads FLAGS() without failing on what it cannot evaluate: an undefined symbol makes the flags 0
+    // (riscv-tests' test.ld writes FLAGS(SHF_ALLOC | SHF_EXECINSTR), names no linker defines).
     this.phdrValues = this.script.phdrs.map((ph) => {
-      const get = (e: ScriptExpr | null): bigint | null => {
+      const get = (e: ScriptExpr | null, lenient: boolean): bigint | null => {
         if (!e) return null;
         try {
           return value(e);
         } catch (err) {
           if (!(err instanceof EvalError)) throw err;
+          if (lenient) return 0n;
           report(err.pos ?? ph.pos, err.message);
           return null;
         }
       };
-      return { at: get(ph.at), flags: get(ph.flags) };
+      return { at: get(ph.at, false), flags: get(ph.flags, true) };
     });
   }
 
