@@ -7,8 +7,8 @@
 //      string tables aside), the loaded image (`objcopy -O binary`), the symbols and the program headers are
 //      the same, and so is the output under `rvx run`.
 //   2. gcc -S assembled by `rvx asm -c --compat gnu` and linked by `rvx ld`: the image GNU as + GNU ld make.
-//   3. With a linker script that names no GOT section (the GOT and .rela.dyn are orphans): same sections and
-//      loaded image.
+//   3. With a linker script that names no GOT section (the GOT and .rela.dyn are orphans): same sections,
+//      loaded image and program headers.
 // And the order of global GOT slots, GNU ld's symbol-hash order, for names whose order GNU ld shows.
 
 import { spawnSync } from 'node:child_process';
@@ -157,6 +157,8 @@ describe.skipIf(!haveGcc)('-fPIC code linked by rvx ld as by GNU ld', () => {
     expect(headers.map((h) => h.split(' ')[0])).toContain('.got.plt');
     expect(sectionHeaders(rvx, true)).toEqual(headers);
     expect(loaded(rvx)).toBe(loaded(gnu));
+    // .bss and then .tdata in its last page: one PT_LOAD, .bss written out as zeros.
+    expect(phdrs(rvx)).toEqual(phdrs(gnu));
     expect(await run(rvx)).toBe(`exit 0\n${EXPECT}`);
   });
 });
