@@ -98,8 +98,10 @@ export class ScriptLayout {
   private dropped = new Set<OutputSectionStatement>();
   /** SIZEOF_HEADERS: the ELF header and program headers, when they are loaded (set by the linker). */
   sizeofHeaders = 0n;
-  /** The data segment's length at the last placement (DATA_SEGMENT_ALIGN chooses its start by it). */
-  private dataSegLen = 0n;
+  /** DATA_SEGMENT_ALIGN: the page start rather than the same offset in the next page (see place()). */
+  private segAdjust = false;
+  /** What the last evaluation saw: DATA_SEGMENT_ALIGN's value, DATA_SEGMENT_END's, the common page size. */
+  private segSeen: { base: bigint; end: bigint; common: bigint } | null = null;
   private refsDone = false;
   readonly entry: string | null;
   private dataUnit: number;
@@ -493,8 +495,23 @@ export class ScriptLayout {
     let prevValues = '';
     for (let pass = 0; pass < 6; pass++) {
       const last = pass === 5;
-      const errors: { pos: Pos | null; message: string }[] = [];
+      let errors: { pos: Pos | null; message: string }[] = [];
+      // DATA_SEGMENT_ALIGN as ld sizes sections (ldlang.c's lang_size_segment): laid out at the same offset in
+      // the next page first; then, when the data segment's first and last partial pages together fit in one
+      // common page, laid out again from the page start, saving that page.
+      this.segAdjust = false;
+      this.segSeen = null;
       this.evaluate(host, errors);
+      const seg = this.segSeen as { base: bigint; end: bigint; common: bigint } | null;
+      if (seg && seg.common > 0n) {
+        const first = -seg.base & (seg.common - 1n);
+        const lastPart = seg.end & (seg.common - 1n);
+        if (first && lastPart && seg.base / seg.common !== seg.end / seg.common && first + lastPart <= seg.common) {
+          this.segAdjust = true;
+          errors = [];
+          this.evaluate(host, errors);
+        }
+      }
       const values = [...this.provided].map(([k, v]) => `${k}=${v.value}`).join(',') + '|' + this.order.map((s) => `${s.out.addr}:${s.out.size}:${s.out.lma}`).join(',');
       const settled = values === prevValues;
       prevValues = values;
@@ -528,7 +545,6 @@ export class ScriptLayout {
     const R = (sec: OutState, offset: bigint): V => ({ v: u64(sec.out.addr + offset), k: 'rel', sec });
     let relFromAbs = false;
     let dataSegStart: bigint | null = null;
-    let nextDataSegLen = this.dataSegLen;
     const here = (v: bigint): V => {
       if (cur) return R(cur, v - cur.out.addr);
       relFromAbs = true;
@@ -647,16 +663,16 @@ export class ScriptLayout {
               const common = part(ev(e.args[1]));
               const page = alignUp(dot, maxp);
               const keep = page + (dot & (maxp - 1n));
-              const start = page + ((dot + common - 1n) & (maxp - common));
-              const pages = (x: bigint) => (common > 0n ? (x + this.dataSegLen + common - 1n) / common - x / common : 0n);
-              dataSegStart = pages(start) < pages(keep) ? start : keep;
+              const start = common < maxp ? page + ((dot + common - 1n) & (maxp - common)) : page;
+              dataSegStart = this.segAdjust ? start : keep;
+              if (!this.segAdjust && dataSegStart !== null) this.segSeen = { base: keep, end: keep, common };
               return here(dataSegStart);
             }
             case 'DATA_SEGMENT_RELRO_END':
               return ev(e.args[1]);
             case 'DATA_SEGMENT_END': {
               const r = ev(e.args[0]);
-              if (dataSegStart !== null) nextDataSegLen = r.v - dataSegStart;
+              if (dataSegStart !== null && this.segSeen && !this.segAdjust) this.segSeen.end = r.v;
               return r;
             }
             case 'MAX':
@@ -995,7 +1011,6 @@ export class ScriptLayout {
       sym.section = best ? best.out.name : null;
     }
     this.provided = symbols;
-    this.dataSegLen = nextDataSegLen;
     // PHDRS: AT() and FLAGS() values.
     // GNU ld reads FLAGS() without failing on what it cannot evaluate: an undefined symbol makes the flags 0
     // (riscv-tests' test.ld writes FLAGS(SHF_ALLOC | SHF_EXECINSTR), names no linker defines).
