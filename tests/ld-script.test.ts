@@ -219,6 +219,18 @@ describe('fill patterns and overlapping sections (ld manual rules)', () => {
     expect(bad.diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`)).toContain("2:12: section '.text' assigned to non-existent phdr 'nosuch'");
     expect(link('PHDRS { text PT_FOO; }\n').diagnostics[0].message).toBe("unknown program header type 'PT_FOO'");
   });
+  it('DATA_SEGMENT_ALIGN starts the data at the page start only when that saves a page (ld\'s lang_size_segment)', () => {
+    const script = (tail: string) =>
+      `SECTIONS {\n . = 0x80000000;\n .text : { *(.text.init) }\n . = DATA_SEGMENT_ALIGN(0x1000, 0x1000);\n .data : { *(.data) }\n .bss : { *(.bss) ${tail} }\n . = DATA_SEGMENT_END(.);\n}\n`;
+    const data = (tail: string) => link(script(tail)).sections.find((s) => s.name === '.data')!.addr;
+    // .text ends at 0x80000004: the data would start at 0x80001004 (4 bytes into its page: 0xffc to the
+    // next page). Ending 4 bytes into a page (0xffc + 4 <= 0x1000), starting at the page start saves one.
+    expect(data('. += 0xff4;')).toBe(0x80001000n);
+    // Ending 8 bytes into a page, or exactly at a page end, it does not.
+    expect(data('. += 0xff8;')).toBe(0x80001004n);
+    expect(data('. = ALIGN(0x1000);')).toBe(0x80001004n);
+    expect(data('')).toBe(0x80001004n);
+  });
   it('without a script, .comment and .debug_str keep SHF_MERGE|SHF_STRINGS', () => {
     const r = assemble([{ name: 'm.s', text: ' .globl _start\n_start: nop\n .section .comment, "MS", @progbits, 1\n .string "x"\n .section .debug_str, "MS", @progbits, 1\n .string "y"\n' }], { listing: false });
     for (const n of ['.comment', '.debug_str']) expect(r.image.sections.find((s) => s.name === n)!.flags & 0x30).toBe(0x30);
