@@ -143,6 +143,17 @@ describe.skipIf(!haveGcc)('-fPIC code linked by rvx ld as by GNU ld', () => {
     });
   }
 
+  it('every GOT form in GNU as\'s object (%got_pcrel_hi, la under .option pic, la.tls.gd, la.tls.ie): the same image', async () => {
+    must(`${PREFIX}as`, ['-march=rv64imac', '-mabi=lp64', 'gotforms.s', '-o', 'gotforms.o']);
+    const gnu = join(dir, 'gotforms.gnu.elf');
+    const rvx = join(dir, 'gotforms.rvx.elf');
+    must(`${PREFIX}ld`, ['-Ttext-segment=0x80000000', join(dir, 'gotforms.o'), '-o', gnu]);
+    await rvxLd([join(dir, 'gotforms.o'), '-o', rvx]);
+    expect(sectionHeaders(rvx)).toEqual(sectionHeaders(gnu));
+    expect(loaded(rvx)).toBe(loaded(gnu));
+    expect(symbols(rvx)).toEqual(symbols(gnu));
+  });
+
   it('with a linker script that names no GOT section: the GOT and .rela.dyn placed as GNU ld places orphans', async () => {
     const objs = ['pic_main', 'pic_lib', 'util'].map((c) => {
       must(GCC, [...ARCH, '-O2', '-c', `${c}.c`, '-o', `${c}-script.o`]);
