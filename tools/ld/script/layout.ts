@@ -13,6 +13,8 @@ import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS 
 const SHT_RELA = 4;
 import type { Diagnostic } from '../../asm/diagnostics.js';
 import type { SegmentSection } from '../segments.js';
+import { fillGaps, type FillGap } from './fill.js';
+import { assignProgramHeaders, undeclaredPhdrs, type ScriptProgramHeader } from './phdrs.js';
 import { InputSection } from '../../asm/section.js';
 import { alignUp, compareBy, fileMatches, glob, kindOf } from './match.js';
 import type {
@@ -55,9 +57,9 @@ export interface ScriptHost {
   inputDefines(name: string): boolean;
 }
 
-type Item = { kind: 'sec'; sec: InputSection } | { kind: 'cmd'; cmd: SectionCommand; data?: InputSection; value?: bigint; at?: bigint; end?: bigint };
+export type Item = { kind: 'sec'; sec: InputSection } | { kind: 'cmd'; cmd: SectionCommand; data?: InputSection; value?: bigint; at?: bigint; end?: bigint };
 
-interface OutState {
+export interface OutState {
   stmt: OutputSectionStatement | null;
   out: ScriptOutput;
   items: Item[];
@@ -1032,82 +1034,20 @@ export class ScriptLayout {
 
   private phdrValues: { at: bigint | null; flags: bigint | null }[] = [];
 
-  /**
-   * The program headers a PHDRS command asks for (ld manual, "PHDRS Command"), each with the output
-   * sections in it: a section goes to the headers its `:name`s give, else to those of the allocated
-   * section before it (before any is named: those of the first section that names some); `:NONE` puts it
-   * in none. Null without PHDRS.
-   */
-  programHeaders(): { ph: ProgramHeaderStatement; at: bigint | null; flags: bigint | null; sections: ScriptOutput[] }[] | null {
-    const list = this.script.phdrs;
-    if (!list.length) return null;
-    const out = list.map((ph, i) => ({ ph, at: this.phdrValues[i]?.at ?? null, flags: this.phdrValues[i]?.flags ?? null, sections: [] as ScriptOutput[] }));
-    // An output section that is not in the image (empty) still passes its `:name`s on (ld's lang_record_phdrs).
+  /** PHDRS's headers with their output sections (tools/ld/script/phdrs.ts); null without PHDRS. */
+  programHeaders(): ScriptProgramHeader[] | null {
     const states = this.order.filter((st) => !(st.stmt && this.dropped.has(st.stmt)));
-    let last: string[] | null = null;
-    states.forEach((st, i) => {
-      let names = st.stmt?.phdrs.length ? st.stmt.phdrs : null;
-      if (names) last = names;
-      if (!this.present(st) || !(st.out.flags & SHF_ALLOC)) return;
-      if (!names) {
-        if (st.stmt?.type === 'NOLOAD') return;
-        if (!last) last = states.slice(i).find((x) => x.stmt?.phdrs.length)?.stmt!.phdrs ?? null;
-        names = last;
-      }
-      for (const name of names ?? []) {
-        if (name === 'NONE') continue;
-        for (const o of out) if (o.ph.name === name && !(o.ph.type === 3 && !st.stmt?.phdrs.length)) o.sections.push(st.out);
-      }
-    });
-    return out;
+    return assignProgramHeaders(this.script.phdrs, this.phdrValues, states, (st) => this.present(st));
   }
 
-  /** `:name`s that no PHDRS entry declares (ld: "section assigned to non-existent phdr"). */
+  /** `:name`s that no PHDRS entry declares. */
   unknownPhdrs(): { pos: Pos; message: string }[] {
-    const known = new Set(this.script.phdrs.map((p) => p.name));
-    const errors: { pos: Pos; message: string }[] = [];
-    for (const st of this.statements) {
-      for (const n of st.phdrs) if (n !== 'NONE' && !known.has(n)) errors.push({ pos: st.pos, message: `section '${st.name}' assigned to non-existent phdr '${n}'` });
-    }
-    return errors;
+    return undeclaredPhdrs(this.script.phdrs, this.statements);
   }
 
-  /**
-   * The gaps of each output section with contents — alignment between its inputs, room an assignment to `.`
-   * leaves — and the fill pattern in effect there: `= fill`, replaced from a `FILL(e)` on (ld manual, "Output
-   * Section Fill"). Each gap starts the pattern afresh, as ld writes a padding statement. Zero patterns are
-   * left out (the bytes are zero already).
-   */
-  fillGaps(): { out: ScriptOutput; from: number; to: number; pattern: Uint8Array }[] {
-    const gaps: { out: ScriptOutput; from: number; to: number; pattern: Uint8Array }[] = [];
-    for (const state of this.order) {
-      const o = state.out;
-      if (!this.present(state) || o.type === SHT_NOBITS) continue;
-      let pattern = state.stmt?.fill ? fillPattern(state.stmt.fill, state.fill ?? 0n) : null;
-      let at = 0;
-      const gap = (to: number) => {
-        if (to > at && pattern && pattern.some((b) => b !== 0)) gaps.push({ out: o, from: at, to, pattern });
-      };
-      for (const it of state.items) {
-        const sec = it.kind === 'sec' ? it.sec : it.data;
-        if (it.kind === 'cmd' && it.cmd.kind === 'fill') pattern = fillPattern(it.cmd.expr, it.value ?? 0n);
-        // An assignment to `.` pads on its own: what it skips is one gap, alignment before the next input another.
-        if (it.kind === 'cmd' && it.cmd.kind === 'assign' && it.cmd.name === '.' && it.at !== undefined && it.end !== undefined) {
-          for (const p of [Number(it.at - o.addr), Number(it.end - o.addr)]) {
-            if (p > at) {
-              gap(p);
-              at = p;
-            }
-          }
-        }
-        if (!sec || !o.inputs.includes(sec)) continue;
-        const start = Number(sec.addr - o.addr);
-        gap(start);
-        at = Math.max(at, start + sec.size);
-      }
-      gap(o.size);
-    }
-    return gaps;
+  /** The gaps of the output sections and their fill patterns (tools/ld/script/fill.ts). */
+  fillGaps(): FillGap[] {
+    return fillGaps(this.order.filter((st) => this.present(st)));
   }
 
   /** Write BYTE/SHORT/LONG/QUAD values (as the final placement evaluated them). */
@@ -1116,17 +1056,4 @@ export class ScriptLayout {
       for (const it of state.items) if (it.kind === 'cmd' && it.data && it.cmd.kind === 'data') write(it.data, it.value ?? 0n, it.cmd.size);
     }
   }
-}
-
-/** A fill expression's bytes: a plain `0x...` literal's digits as written (two per byte, big-endian, leading
- * zeros kept); any other expression's value as four big-endian bytes. */
-export function fillPattern(e: ScriptExpr, v: bigint): Uint8Array {
-  if (e.t === 'num' && e.hex !== undefined) {
-    const digits = e.hex.length % 2 ? `0${e.hex}` : e.hex;
-    const out = new Uint8Array(digits.length / 2);
-    for (let i = 0; i < out.length; i++) out[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16);
-    return out;
-  }
-  const x = Number(BigInt.asUintN(32, v));
-  return new Uint8Array([x >>> 24, (x >>> 16) & 0xff, (x >>> 8) & 0xff, x & 0xff]);
 }
