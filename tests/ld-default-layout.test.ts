@@ -79,6 +79,10 @@ function image(path: string): { sections: string[]; symbols: string[]; phdrs: st
   return { sections, symbols, phdrs };
 }
 
+function readelf(path: string, flag: string): string[] {
+  return spawnSync(`${PREFIX}readelf`, [flag, path], { encoding: 'utf8' }).stdout.split('\n').filter((l) => /^\s+\[?\s*\d+[\]:]/.test(l));
+}
+
 async function run(elf: string): Promise<string> {
   const r = await captureMain(runMain, [elf, '--core', 'ideal', '--max-insns', '20000000']);
   return `exit ${r.code}\n${r.stdout}`;
@@ -109,6 +113,10 @@ describe.skipIf(!haveGcc)("rvx ld's default layout is GNU ld's", () => {
           expect(got.sections).toEqual(want.sections);
           expect(got.symbols).toEqual(want.symbols);
           expect(got.phdrs).toEqual(want.phdrs);
+          // The whole symbol table as readelf shows it: GNU ld's order (section symbols, inputs' locals with
+          // mapping symbols, linker-made locals, globals in its hash-table order) and the same section headers.
+          expect(readelf(rvx, '-sW')).toEqual(readelf(gnu, '-sW'));
+          expect(readelf(rvx, '-SW').filter((l) => !/\.(sym|str|shstr)tab /.test(l))).toEqual(readelf(gnu, '-SW').filter((l) => !/\.(sym|str|shstr)tab /.test(l)));
           if (seg === '0x80000000') {
             const out = await run(gnu);
             expect(out.startsWith('exit 0\n')).toBe(true);

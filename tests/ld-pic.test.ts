@@ -4,8 +4,8 @@
 // and assembly taking GOT slots for local labels and a local thread-local, compiled at -O0, -O2 and -Os.
 //   1. gcc's objects (GNU as) linked by `riscv64-unknown-elf-ld -Ttext-segment=0x80000000` and by `rvx ld`:
 //      the section headers (name, type, address, size, entry size, flags, link, alignment; .symtab and
-//      string tables aside), the loaded image (`objcopy -O binary`), the symbols and the program headers are
-//      the same, and so is the output under `rvx run`.
+//      string tables aside), the loaded image (`objcopy -O binary`), the symbol table (as `readelf -s` lists
+//      it, in order) and the program headers are the same, and so is the output under `rvx run`.
 //   2. gcc -S assembled by `rvx asm -c --compat gnu` and linked by `rvx ld`: the image GNU as + GNU ld make.
 //   3. With a linker script that names no GOT section (the GOT and .rela.dyn are orphans): same sections,
 //      loaded image and program headers.
@@ -113,6 +113,9 @@ describe.skipIf(!haveGcc)('-fPIC code linked by rvx ld as by GNU ld', () => {
       expect(sectionHeaders(rvx)).toEqual(headers);
       expect(loaded(rvx)).toBe(loaded(gnu));
       expect(symbols(rvx)).toEqual(symbols(gnu));
+      // The whole symbol table in GNU ld's order (tools/ld/symtab.ts), as readelf lists it.
+      const symtab = (path: string) => must(`${PREFIX}readelf`, ['-sW', path]).split('\n').filter((l) => /^\s+\d+:/.test(l));
+      expect(symtab(rvx)).toEqual(symtab(gnu));
       expect(phdrs(rvx)).toEqual(phdrs(gnu));
       const out = await run(gnu);
       expect(out).toBe(`exit 0\n${EXPECT}`);

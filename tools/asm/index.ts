@@ -22,6 +22,7 @@ import { writeObject } from '../ld/write-object.js';
 import { parseScript, ScriptError } from '../ld/script/parse.js';
 import { ScriptLayout } from '../ld/script/layout.js';
 import { gnuSegments } from '../ld/segments.js';
+import { gnuSymbolTable, type UnitSymbols } from '../ld/symtab.js';
 import { Unit, type BinaryResolver, type IncludeResolver, type SourceFile } from './unit.js';
 
 export type { Diagnostic } from './diagnostics.js';
@@ -253,17 +254,44 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
     if (e.message) diags.push({ file: '<link>', line: 0, col: 0, severity: 'error', message: e instanceof RangeError ? `symbol definitions nested too deeply (${e.message})` : (e as Error).message });
   }
   const outputs = linked?.outputs ?? [];
-  const image = buildImage(units, outputs, linked?.entry ?? base, diags, linked?.resolve ?? null, linked?.gnuSegments);
+  // GNU layouts get GNU ld's symbol table order (tools/ld/symtab.ts).
+  const unitSymbols: UnitSymbols[] | undefined = linked?.gnuSegments ? [] : undefined;
+  const image = buildImage(units, outputs, linked?.entry ?? base, diags, linked?.resolve ?? null, linked?.gnuSegments, unitSymbols);
   if (linked?.tls) image.tls = linked.tls;
   if (linked?.ehFrameHdr) image.ehFrameHdr = linked.ehFrameHdr;
   // .riscv.attributes: the units' attributes merged as ld merges them (arch: the union of extensions).
   const defaultIsa = parseIsa(march.error === null ? (options.march ?? 'rv64imac') : 'rv64imac');
   const attrs = mergeAttributes(units.map((u) => ({ ...u.attrs, arch: u.attrs.arch ?? (typeof defaultIsa === 'string' ? null : defaultIsa) })));
   const attrData = encodeAttributes(attrs);
-  image.sections.push({ name: '.riscv.attributes', type: SHT_RISCV_ATTRIBUTES, flags: 0, addr: 0n, data: attrData, size: attrData.length, align: 1 });
+  const attrSection = { name: '.riscv.attributes', type: SHT_RISCV_ATTRIBUTES, flags: 0, addr: 0n, data: attrData, size: attrData.length, align: 1 };
+  // After the section GNU ld would place it after (tools/asm/link.ts), else last.
+  const after = linked?.gnuSegments?.attributesAfter ? image.sections.findIndex((s) => s.name === linked!.gnuSegments!.attributesAfter) : -1;
+  if (after >= 0) image.sections.splice(after + 1, 0, attrSection);
+  else image.sections.push(attrSection);
+  const linkerLocals: ElfSymbol[] = [];
   for (const p of linked?.providedSymbols ?? []) {
     // A PROVIDE_HIDDEN or HIDDEN symbol is local in the executable (ld turns hidden symbols local).
-    image.symbols.push({ name: p.name, value: p.value, size: 0, bind: p.hidden ? 'local' : 'global', type: p.type ?? 'notype', section: p.section });
+    const sym: ElfSymbol = { name: p.name, value: p.value, size: 0, bind: p.hidden ? 'local' : 'global', type: p.type ?? 'notype', section: p.section };
+    image.symbols.push(sym);
+    if (p.hidden) linkerLocals.push(sym);
+  }
+  if (unitSymbols) {
+    // Inputs in the order GNU ld writes their symbols: that of their first section in the output sections
+    // (the linker's GOT sections count for the input it made them in: tools/ld/got.ts), then the rest.
+    const rank = new Map<number, number>();
+    const gotHost = units.find((u) => u.name !== '<linker>' && u.sections.some((sec) => sec.fixups.length > 0));
+    for (const o of outputs) {
+      for (const sec of o.inputs) {
+        const owner = units.find((u) => u.index === sec.unit);
+        const u = !owner || owner.name === '<linker>' ? gotHost : owner;
+        if (u && !rank.has(u.index)) rank.set(u.index, rank.size);
+      }
+    }
+    const listed = units.map((u, i) => ({ u, sym: unitSymbols[i], i })).filter((x) => x.sym);
+    // An object with nothing in the output (all garbage-collected) has no FILE symbol there.
+    for (const x of listed) if (!rank.has(x.u.index)) x.sym.ownFile = false;
+    listed.sort((a, b) => (rank.get(a.u.index) ?? 1e9 + a.i) - (rank.get(b.u.index) ?? 1e9 + b.i));
+    image.symbols = gnuSymbolTable(image.sections, listed.map((x) => x.sym), image.symbols.filter((x) => x.bind !== 'local'), linkerLocals);
   }
   // e_flags: RVC when any input uses C; the float ABI of the objects (ld refuses to mix them, so they agree).
   let eFlags = march.rvc && sourceUnits.length ? EF_RISCV_RVC : 0;
@@ -345,10 +373,10 @@ function sortDiagnostics(d: Diagnostic[]): Diagnostic[] {
 const SHT_RELA = 4;
 const SHF_MERGE = 0x10;
 
-function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null, gnu?: ReturnType<typeof link>['gnuSegments']): ElfImage {
+function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null, gnu?: ReturnType<typeof link>['gnuSegments'], collect?: UnitSymbols[]): ElfImage {
   const sections = outputs.map((o) => ({ name: o.name, type: o.type, flags: o.flags, addr: o.addr, data: o.type === SHT_NOBITS ? new Uint8Array(0) : o.data, size: o.size, align: o.align, ...outputEntsize(o) }));
-  if (gnu?.programHeaders) return { ...phdrsImage(gnu.programHeaders, (gnu.headerSize - 64) / 56), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve) };
-  if (gnu) return { ...gnuImage(outputs, gnu.headerSize), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve) };
+  if (gnu?.programHeaders) return { ...phdrsImage(gnu.programHeaders, (gnu.headerSize - 64) / 56), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve, collect) };
+  if (gnu) return { ...gnuImage(outputs, gnu.headerSize), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve, collect) };
   // Segments: runs of allocated sections with the same permissions, contiguous within a page.
   const segments: ElfSegment[] = [];
   const alloc = outputs.filter((o) => o.flags & SHF_ALLOC && o.size > 0).sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
@@ -389,6 +417,8 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
  */
 function outputEntsize(o: OutputSection): { entsize?: number; linksSymtab?: boolean } {
   if (o.type === SHT_RELA) return { entsize: 24, linksSymtab: true };
+  // SHT_INIT_ARRAY, SHT_FINI_ARRAY, SHT_PREINIT_ARRAY: tables of addresses (bfd sets their entry size).
+  if (o.type === 14 || o.type === 15 || o.type === 16) return { entsize: 8 };
   if (o.inputs.some((s) => s.unitName === '<linker>' && (s.name === '.got' || s.name === '.got.plt'))) return { entsize: 8 };
   if (o.flags & SHF_MERGE && o.inputs.length) return { entsize: o.inputs[0].entsize };
   return {};
@@ -473,17 +503,27 @@ function gnuImage(outputs: OutputSection[], headerSize: number): { segments: Elf
   return { segments, headersLoaded, attributesPhdr: true };
 }
 
-function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null): ElfSymbol[] {
+function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null, collect?: UnitSymbols[]): ElfSymbol[] {
   // Symbols: per unit a FILE symbol and its locals, then all globals. Those in .tdata/.tbss are STT_TLS
   // (written as offsets in the TLS template, as GNU ld does: tools/elf/write.ts).
   const tlsOutputs = new Set(outputs.filter((o) => o.flags & SHF_TLS).map((o) => o.name));
   const symbols: ElfSymbol[] = [];
   const globalsOut: ElfSymbol[] = [];
   const seenGlobal = new Set<string>();
+  // A global's visibility: the most constraining any object gives it (gABI "Symbol Visibility").
+  const visibility = new Map<string, number>();
+  for (const u of units) {
+    if (!(u instanceof ObjectUnit)) continue;
+    for (const [s, v] of u.visibility) if (s.global) visibility.set(s.name, Math.min(visibility.get(s.name) ?? 4, v));
+  }
   for (const u of units) {
     const locals: ElfSymbol[] = [];
+    const globalNames: string[] = [];
+    const mapping = collect && u instanceof ObjectUnit ? u.mappingSyms : null;
     for (const s of u.symbols.values()) {
-      if (s.kind === 0 || s.temp) continue;
+      if (collect && !s.temp && (s.global || s.kind === 0)) globalNames.push(s.name);
+      if (s.kind === 0 || (s.temp && !mapping?.has(s))) continue;
+      if (mapping && (u as ObjectUnit).discardedSyms.has(s)) continue;
       let size = 0;
       if (s.size && resolve) {
         try {
@@ -502,6 +542,10 @@ function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagno
         section: sectionOf(s),
       };
       if (sym.section !== null && tlsOutputs.has(sym.section)) sym.type = 'tls';
+      const vis = s.global ? visibility.get(s.name) : u instanceof ObjectUnit ? u.visibility.get(s) : undefined;
+      if (vis) sym.visibility = vis;
+      // GNU ld drops the locals of sections not in the output (garbage-collected, discarded).
+      if (collect && !s.global && s.kind === 1 && sym.section === null) continue;
       if (s.global) {
         // A weak or common definition another unit overrides is not in the output, as with ld.
         if (s.overriddenBy || seenGlobal.has(s.name)) continue;
@@ -510,6 +554,9 @@ function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagno
       } else locals.push(sym);
     }
     const fileName = u.fileSymbols[u.fileSymbols.length - 1] ?? u.name;
+    // An archive member is named by its member name (`libc.a(memset.o)`: memset.o), as bfd names it.
+    const base = fileName.slice(fileName.lastIndexOf('/') + 1);
+    collect?.push({ file: /^[^(]*\((.*)\)$/.exec(base)?.[1] ?? base, ownFile: u instanceof ObjectUnit && u.ownFileSymbol, locals, globalNames });
     symbols.push({ name: fileName.slice(fileName.lastIndexOf('/') + 1), value: 0n, size: 0, bind: 'local', type: 'file', section: null });
     // One by one: spreading 100,000s of symbols as arguments would overflow the stack.
     for (const s of locals) symbols.push(s);

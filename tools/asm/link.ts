@@ -372,7 +372,7 @@ export interface LinkResult {
   resolve: (s: Sym) => RelValue | null;
   tls?: { vaddr: bigint; filesz: number; memsz: number; align: number };
   /** Program headers as GNU ld makes them for a script (tools/ld/segments.ts); `headerSize`: SIZEOF_HEADERS. */
-  gnuSegments?: { headerSize: number; programHeaders?: ReturnType<ScriptLayout['programHeaders']> };
+  gnuSegments?: { headerSize: number; programHeaders?: ReturnType<ScriptLayout['programHeaders']>; attributesAfter?: string };
   /** .eh_frame_hdr, for the PT_GNU_EH_FRAME program header. */
   ehFrameHdr?: { vaddr: bigint; size: number };
   /** Linker-provided symbols the input used (_end, __global_pointer$, ...), and a linker script's symbols. */
@@ -1072,7 +1072,10 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     ? { vaddr: tlsBase, filesz: tlsOuts.filter((o) => o.type !== SHT_NOBITS).reduce((n, o) => n + o.size, 0), memsz: Number(tlsOuts[tlsOuts.length - 1].addr + BigInt(tlsOuts[tlsOuts.length - 1].size) - tlsBase), align: Math.max(...tlsOuts.map((o) => o.align)) }
     : undefined;
   const programHeaders = script?.programHeaders() ?? undefined;
-  return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls, ehFrameHdr, gnuSegments: script ? { headerSize: scriptHeaderSize, programHeaders } : undefined };
+  // .riscv.attributes is an orphan to GNU ld: a script's .comment statement holds non-allocated orphans, so it
+  // follows that section (GNU's default script has one).
+  const attributesAfter = script?.script.sections?.some((c) => c.kind === 'section' && c.name === '.comment') ? '.comment' : undefined;
+  return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls, ehFrameHdr, gnuSegments: script ? { headerSize: scriptHeaderSize, programHeaders, attributesAfter } : undefined };
 }
 
 /** RISCV_CONST_HIGH_PART: what a lui/auipc contributes for a value (its low 12 bits go to the paired addi). */

@@ -30,6 +30,8 @@ export interface ElfSymbol {
   type: 'notype' | 'object' | 'func' | 'section' | 'file' | 'tls';
   /** Name of the section it is defined in, or null for absolute symbols. */
   section: string | null;
+  /** st_other's visibility (STV_HIDDEN 2, ...); default 0. */
+  visibility?: number;
 }
 
 /** A PT_LOAD segment as a loader sees it. */

@@ -94,6 +94,8 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   // Sections: inside a segment's file image, or placed after.
   const secOffsets: number[] = [];
   const inSegment: boolean[] = [];
+  // GNU ld's layout: a zero-filled section's sh_offset is where the file bytes before it in its segment end.
+  let fileEnd = -1;
   for (const sec of image.sections) {
     let placed = -1;
     if (sec.flags & SHF_ALLOC) {
@@ -101,8 +103,10 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
         const end = seg.vaddr + BigInt(sec.type === SHT_NOBITS ? seg.memsz : seg.data.length);
         if (placed < 0 && sec.addr >= seg.vaddr && sec.addr + BigInt(sec.type === SHT_NOBITS ? 0 : sec.data.length) <= end) {
           placed = segOffsets[i] + Number(sec.addr - seg.vaddr);
+          if (image.attributesPhdr && sec.type === SHT_NOBITS && fileEnd >= segOffsets[i] && fileEnd < placed) placed = fileEnd;
         }
       });
+      if (placed >= 0 && sec.type !== SHT_NOBITS) fileEnd = placed + sec.data.length;
     }
     inSegment.push(placed >= 0);
     if (placed < 0) {
@@ -129,7 +133,7 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     const p = 24 * (k + 1);
     sv.setUint32(p, str.add(s.name), true);
     symtab[p + 4] = (BIND[s.bind] << 4) | TYPE[s.type];
-    symtab[p + 5] = 0;
+    symtab[p + 5] = (s.visibility ?? 0) & 3;
     const idx = s.section === null ? SHN_ABS : (secIndex.get(s.section) ?? SHN_ABS);
     sv.setUint16(p + 6, idx, true);
     // An STT_TLS symbol's value is its offset in the TLS template (GNU ld; gABI leaves it to the ABI).
