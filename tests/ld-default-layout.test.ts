@@ -4,7 +4,9 @@
 // 0x80000000` and by `rvx ld` (whose default text segment is 0x80000000): every allocated section has the
 // same address, flags and bytes, every symbol the same value, binding and section, the program headers are
 // the same (type, offset, addresses, sizes, flags; the ELF and program headers loaded at the start of the text
-// segment, the data segment on the next page) and the program prints the same under `rvx run`. With GNU's
+// segment, the data segment on the next page), `readelf -s` (the whole symbol table, in order) and `readelf -S`
+// (all section headers but the symbol and string tables') print the same lines, and the program prints the
+// same under `rvx run`. With GNU's
 // default -Ttext-segment (0x10000) the images are compared too (not run: rvx run's RAM is at 0x80000000).
 
 import { spawnSync } from 'node:child_process';
