@@ -265,8 +265,11 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   const attrData = encodeAttributes(attrs);
   const attrSection = { name: '.riscv.attributes', type: SHT_RISCV_ATTRIBUTES, flags: 0, addr: 0n, data: attrData, size: attrData.length, align: 1 };
   // After the section GNU ld would place it after (tools/asm/link.ts), else last.
-  const after = linked?.gnuSegments?.attributesAfter ? image.sections.findIndex((s) => s.name === linked!.gnuSegments!.attributesAfter) : -1;
+  const afterName = linked?.gnuSegments?.attributesAfter;
+  const after = afterName ? image.sections.findIndex((s) => s.name === afterName) : -1;
+  const firstNonAlloc = afterName === '' ? image.sections.findIndex((s) => !(s.flags & SHF_ALLOC)) : -1;
   if (after >= 0) image.sections.splice(after + 1, 0, attrSection);
+  else if (firstNonAlloc >= 0) image.sections.splice(firstNonAlloc, 0, attrSection);
   else image.sections.push(attrSection);
   const linkerLocals: ElfSymbol[] = [];
   for (const p of linked?.providedSymbols ?? []) {

@@ -372,6 +372,7 @@ export interface LinkResult {
   resolve: (s: Sym) => RelValue | null;
   tls?: { vaddr: bigint; filesz: number; memsz: number; align: number };
   /** Program headers as GNU ld makes them for a script (tools/ld/segments.ts); `headerSize`: SIZEOF_HEADERS. */
+  /** `attributesAfter`: the section .riscv.attributes follows ('' : before the first non-allocated one). */
   gnuSegments?: { headerSize: number; programHeaders?: ReturnType<ScriptLayout['programHeaders']>; attributesAfter?: string };
   /** .eh_frame_hdr, for the PT_GNU_EH_FRAME program header. */
   ehFrameHdr?: { vaddr: bigint; size: number };
@@ -1074,7 +1075,10 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   const programHeaders = script?.programHeaders() ?? undefined;
   // .riscv.attributes is an orphan to GNU ld: a script's .comment statement holds non-allocated orphans, so it
   // follows that section (GNU's default script has one).
-  const attributesAfter = script?.script.sections?.some((c) => c.kind === 'section' && c.name === '.comment') ? '.comment' : undefined;
+  // Without one, orphans come in input order: after .comment when the first object has one before its
+  // .riscv.attributes (gcc's objects), else ahead of the other non-allocated sections (GNU as's objects).
+  const firstObject = units.find((u) => u.name !== '<linker>');
+  const attributesAfter = script?.script.sections?.some((c) => c.kind === 'section' && c.name === '.comment') || firstObject?.sections.some((sec) => sec.name === '.comment') ? '.comment' : script ? '' : undefined;
   return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls, ehFrameHdr, gnuSegments: script ? { headerSize: scriptHeaderSize, programHeaders, attributesAfter } : undefined };
 }
 
