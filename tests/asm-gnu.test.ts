@@ -210,21 +210,30 @@ describe('TLS and GOT in a linked image', () => {
     expect(word(dbg, 0)).toBe((4 - 0x800) >>> 0);
     expect(dword(dbg, 4)).toBe(BigInt.asUintN(64, 8n - 0x800n));
   });
-  it('la under .option pic loads from a GOT slot holding the address; la.tls.ie from one holding the tp offset', () => {
+  it('la under .option pic loads from a GOT slot holding the address; la.tls.ie from one holding the tp offset (GNU ld\'s GOT layout)', () => {
     const r = asm([
       ' .option pic', 'a: la a0, v', 'b: la.tls.ie a1, t', ' .option nopic', ' la a2, v',
       ' .data', 'v: .dword 5', ' .section .tdata, "awT", @progbits', ' .word 0', 't: .word 9',
     ].join('\n') + '\n');
     const t = insns(section(r, '.text'));
     expect(t.map((x) => x.split(' ')[0])).toEqual(['auipc', 'ld', 'auipc', 'ld', 'auipc', 'addi']);
+    // .got.plt's header (-1, 0), .got's (0: no _DYNAMIC), then the slots of v and t in symbol order.
     const got = r.image.sections.find((s) => s.name === '.got')!;
-    expect(dword(got.data, 0)).toBe(r.symbols.get('v'));
-    expect(dword(got.data, 8)).toBe(4n);
+    expect(got.data.length).toBe(40);
+    expect(dword(got.data, 0)).toBe(2n ** 64n - 1n);
+    expect(dword(got.data, 8)).toBe(0n);
+    expect(dword(got.data, 16)).toBe(0n);
+    expect(dword(got.data, 24)).toBe(r.symbols.get('v'));
+    expect(dword(got.data, 32)).toBe(4n);
+    expect(r.symbols.get('_GLOBAL_OFFSET_TABLE_')).toBe(got.addr + 16n);
+    // One (R_RISCV_NONE) relocation entry reserved for the TLS slot, as GNU ld reserves it.
+    const rela = r.image.sections.find((s) => s.name === '.rela.dyn')!;
+    expect([...rela.data]).toEqual(new Array(24).fill(0));
     // auipc a0 + ld a0: the slot's address.
     const text = r.image.sections.find((s) => s.name === '.text')!;
     const hi = BigInt.asIntN(32, BigInt(word(text.data, 0) & 0xfffff000));
     const lo = BigInt.asIntN(12, BigInt(word(text.data, 4) >>> 20));
-    expect(text.addr + hi + lo).toBe(got.addr);
+    expect(text.addr + hi + lo).toBe(got.addr + 24n);
   });
   it('an undefined weak address becomes lui 0 (GNU ld), whatever the distance', () => {
     const r = asm(' .weak w\n lla a0, w\n');

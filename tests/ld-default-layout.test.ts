@@ -4,7 +4,9 @@
 // 0x80000000` and by `rvx ld` (whose default text segment is 0x80000000): every allocated section has the
 // same address, flags and bytes, every symbol the same value, binding and section, the program headers are
 // the same (type, offset, addresses, sizes, flags; the ELF and program headers loaded at the start of the text
-// segment, the data segment on the next page) and the program prints the same under `rvx run`. With GNU's
+// segment, the data segment on the next page), `readelf -s` (the whole symbol table, in order) and `readelf -S`
+// (all section headers but the symbol and string tables') print the same lines, and the program prints the
+// same under `rvx run`. With GNU's
 // default -Ttext-segment (0x10000) the images are compared too (not run: rvx run's RAM is at 0x80000000).
 
 import { spawnSync } from 'node:child_process';
@@ -79,6 +81,10 @@ function image(path: string): { sections: string[]; symbols: string[]; phdrs: st
   return { sections, symbols, phdrs };
 }
 
+function readelf(path: string, flag: string): string[] {
+  return spawnSync(`${PREFIX}readelf`, [flag, path], { encoding: 'utf8' }).stdout.split('\n').filter((l) => /^\s+\[?\s*\d+[\]:]/.test(l));
+}
+
 async function run(elf: string): Promise<string> {
   const r = await captureMain(runMain, [elf, '--core', 'ideal', '--max-insns', '20000000']);
   return `exit ${r.code}\n${r.stdout}`;
@@ -109,6 +115,10 @@ describe.skipIf(!haveGcc)("rvx ld's default layout is GNU ld's", () => {
           expect(got.sections).toEqual(want.sections);
           expect(got.symbols).toEqual(want.symbols);
           expect(got.phdrs).toEqual(want.phdrs);
+          // The whole symbol table as readelf shows it: GNU ld's order (section symbols, inputs' locals with
+          // mapping symbols, linker-made locals, globals in its hash-table order) and the same section headers.
+          expect(readelf(rvx, '-sW')).toEqual(readelf(gnu, '-sW'));
+          expect(readelf(rvx, '-SW').filter((l) => !/\.(sym|str|shstr)tab /.test(l))).toEqual(readelf(gnu, '-SW').filter((l) => !/\.(sym|str|shstr)tab /.test(l)));
           if (seg === '0x80000000') {
             const out = await run(gnu);
             expect(out.startsWith('exit 0\n')).toBe(true);

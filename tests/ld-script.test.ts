@@ -161,6 +161,82 @@ SECTIONS {
   });
 });
 
+describe('fill patterns and overlapping sections (ld manual rules)', () => {
+  const fillSource = readFileSync(join(FIX, 'fill.s'), 'utf8');
+  it('= fill and FILL(e) fill the gaps: a 0x literal as written, other values as 4 big-endian bytes, each gap afresh', () => {
+    const r = link(readFileSync(join(FIX, 'fill.ld'), 'utf8'), fillSource);
+    expect(r.diagnostics).toEqual([]);
+    const hex = (n: string) => Buffer.from(r.image.sections.find((s) => s.name === n)!.data).toString('hex');
+    // .text: `. = . + 3` pads 3 bytes of 00ab00cd, the alignment to .text.b starts the pattern again; FILL(0x0102)
+    // covers the alignment before .text.c and the ALIGN(64) at the end.
+    expect(hex('.text')).toBe('11111111' + '00ab00' + '00ab00cd00ab00cd00' + '22222222' + '0102'.repeat(6) + '33333333' + '0102'.repeat(14));
+    // .data: FILL(0x77 + 1) is an expression, so 00000078; `. += 5` and the alignments each start it afresh.
+    expect(hex('.data')).toBe('01' + '000000780000007800000078000000' + '02' + '0000007800' + '09' + '00' + '03' + '00000078000000');
+  });
+  const overlaps = (script: string) => link(script, readFileSync(join(FIX, 'overlap.s'), 'utf8')).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+  it('overlapping sections are errors as in GNU ld: load addresses first, then run addresses of the others', () => {
+    const hx = (v: number) => v.toString(16).padStart(16, '0');
+    const msg = (a: string, what: string, a0: number, a1: number, b: string, b0: number, b1: number) => `section ${a} ${what} [${hx(a0)},${hx(a1)}] overlaps section ${b} ${what} [${hx(b0)},${hx(b1)}]`;
+    expect(overlaps('SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1020 : { *(.data) }\n .other 0x1030 : AT(0x1010) { *(.other) }\n}\n')).toEqual([
+      msg('.other', 'LMA', 0x1010, 0x101f, '.text', 0x1000, 0x103f),
+      msg('.data', 'VMA', 0x1020, 0x103f, '.text', 0x1000, 0x103f),
+    ]);
+    // Reported by load address, not again by run address.
+    expect(overlaps('SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1020 : { *(.data) }\n .other 0x1030 : { *(.other) }\n}\n')).toEqual([
+      msg('.data', 'LMA', 0x1020, 0x103f, '.text', 0x1000, 0x103f),
+      msg('.other', 'LMA', 0x1030, 0x103f, '.data', 0x1020, 0x103f),
+    ]);
+    expect(overlaps('SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1020 : AT(0x5000) { *(.data) }\n .other 0x1030 : AT(0x3000) { *(.other) }\n}\n')).toEqual([
+      msg('.data', 'VMA', 0x1020, 0x103f, '.text', 0x1000, 0x103f),
+      msg('.other', 'VMA', 0x1030, 0x103f, '.data', 0x1020, 0x103f),
+    ]);
+    // Two sections at one address are overlays: run addresses are not compared.
+    expect(overlaps('SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1000 : AT(0x5000) { *(.data) }\n}\n')).toEqual([]);
+    expect(overlaps('SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1040 : { *(.data) }\n}\n')).toEqual([]);
+  });
+  it('PHDRS: program headers in the script\'s order, sections assigned by :name or following the previous one', () => {
+    const script = 'PHDRS { hdr PT_PHDR PHDRS; text PT_LOAD FILEHDR PHDRS; data PT_LOAD FLAGS(7) AT(0x80200000); }\n' +
+      'SECTIONS {\n . = 0x80000000 + SIZEOF_HEADERS;\n .text : { *(.text.init) } :text\n . = 0x80001000;\n .data : { *(.data) } :data\n .bss : { *(.bss) }\n}\n';
+    const r = link(script);
+    expect(r.diagnostics).toEqual([]);
+    const elf = r.elf();
+    const v = new DataView(elf.buffer, elf.byteOffset);
+    const phnum = v.getUint16(56, true);
+    const ph = Array.from({ length: phnum }, (_, i) => {
+      const p = 64 + 56 * i;
+      return [v.getUint32(p, true), v.getUint32(p + 4, true), v.getBigUint64(p + 8, true), v.getBigUint64(p + 16, true), v.getBigUint64(p + 24, true), v.getBigUint64(p + 32, true), v.getBigUint64(p + 40, true), v.getBigUint64(p + 48, true)];
+    });
+    // SIZEOF_HEADERS: 64 + 4 × 56 (the three listed and PT_RISCV_ATTRIBUTES, after PT_PHDR).
+    expect(r.sections.find((s) => s.name === '.text')!.addr).toBe(0x80000000n + 64n + 4n * 56n);
+    expect(ph.map((x) => x[0])).toEqual([6, 0x70000003, 1, 1]);
+    expect(ph[0]).toEqual([6, 4, 64n, 0x80000040n, 0x80000040n, 224n, 224n, 8n]);
+    // FILEHDR PHDRS: from file offset 0, the headers then .text (4 bytes); R and X from .text.
+    expect(ph[2]).toEqual([1, 5, 0n, 0x80000000n, 0x80000000n, 64n + 224n + 4n, 64n + 224n + 4n, 0x1000n]);
+    // FLAGS(7) and AT(); .bss follows .data into it.
+    expect(ph[3].slice(0, 2)).toEqual([1, 7]);
+    expect(ph[3].slice(3, 7)).toEqual([0x80001000n, 0x80200000n, 4n, 12n]);
+    const bad = link('PHDRS { text PT_LOAD; }\nSECTIONS { .text 0x80000000 : { *(.text.init) } :nosuch }\n');
+    expect(bad.diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`)).toContain("2:12: section '.text' assigned to non-existent phdr 'nosuch'");
+    expect(link('PHDRS { text PT_FOO; }\n').diagnostics[0].message).toBe("unknown program header type 'PT_FOO'");
+  });
+  it('DATA_SEGMENT_ALIGN starts the data at the page start only when that saves a page (ld\'s lang_size_segment)', () => {
+    const script = (tail: string) =>
+      `SECTIONS {\n . = 0x80000000;\n .text : { *(.text.init) }\n . = DATA_SEGMENT_ALIGN(0x1000, 0x1000);\n .data : { *(.data) }\n .bss : { *(.bss) ${tail} }\n . = DATA_SEGMENT_END(.);\n}\n`;
+    const data = (tail: string) => link(script(tail)).sections.find((s) => s.name === '.data')!.addr;
+    // .text ends at 0x80000004: the data would start at 0x80001004 (4 bytes into its page: 0xffc to the
+    // next page). Ending 4 bytes into a page (0xffc + 4 <= 0x1000), starting at the page start saves one.
+    expect(data('. += 0xff4;')).toBe(0x80001000n);
+    // Ending 8 bytes into a page, or exactly at a page end, it does not.
+    expect(data('. += 0xff8;')).toBe(0x80001004n);
+    expect(data('. = ALIGN(0x1000);')).toBe(0x80001004n);
+    expect(data('')).toBe(0x80001004n);
+  });
+  it('without a script, .comment and .debug_str keep SHF_MERGE|SHF_STRINGS', () => {
+    const r = assemble([{ name: 'm.s', text: ' .globl _start\n_start: nop\n .section .comment, "MS", @progbits, 1\n .string "x"\n .section .debug_str, "MS", @progbits, 1\n .string "y"\n' }], { listing: false });
+    for (const n of ['.comment', '.debug_str']) expect(r.image.sections.find((s) => s.name === n)!.flags & 0x30).toBe(0x30);
+  });
+});
+
 // ---- against GNU ld ----
 
 let dir = '';
@@ -243,6 +319,54 @@ describe.skipIf(!haveGcc)('rvx ld -T and GNU ld give the same image', () => {
       return o;
     });
 
+  it('PHDRS: the same program headers and loaded sections as GNU ld (phdrs.ld)', async () => {
+    const objs = objects(['crt.s', 'tls.c', 'util.c', 'tlsinfo.s', 'phdrs-note.s'], ['-O2'], 'phdrs');
+    const gnu = join(dir, 'phdrs.gnu.elf');
+    const rvx = join(dir, 'phdrs.rvx.elf');
+    must(`${PREFIX}ld`, ['-T', 'phdrs.ld', ...objs, 'tls.ld', '-o', gnu]);
+    const l = await captureMain(ldMain, ['-T', join(dir, 'phdrs.ld'), ...objs.map((o) => join(dir, o)), join(dir, 'tls.ld'), '-o', rvx]);
+    expect(l.stderr).toBe('');
+    const phdrs = (path: string) =>
+      must(`${PREFIX}readelf`, ['-lW', path])
+        .split('\n')
+        .filter((x) => /^\s+[A-Z_]+\s+0x/.test(x))
+        .map((x) => x.trim().replace(/\s+/g, ' ').replace(/^(RISCV_ATTRIBUT) 0x[0-9a-f]+/, '$1'));
+    const want = phdrs(gnu);
+    expect(want.map((x) => x.split(' ')[0])).toEqual(['PHDR', 'RISCV_ATTRIBUT', 'LOAD', 'LOAD', 'LOAD', 'TLS', 'NOTE']);
+    expect(phdrs(rvx)).toEqual(want);
+    expect(image(rvx).sections).toEqual(image(gnu).sections);
+    const out = await run(gnu);
+    expect(out).toContain('counter=5');
+    expect(await run(rvx)).toBe(out);
+  });
+  it('fill patterns: the same bytes as GNU ld (fill.ld)', async () => {
+    must(`${PREFIX}as`, ['-march=rv64imac', '-mabi=lp64', 'fill.s', '-o', 'fill.o']);
+    const gnu = join(dir, 'fill.gnu.elf');
+    const rvx = join(dir, 'fill.rvx.elf');
+    must(`${PREFIX}ld`, ['--no-warn-rwx-segments', '-T', 'fill.ld', 'fill.o', '-o', gnu]);
+    const l = await captureMain(ldMain, ['-T', join(dir, 'fill.ld'), join(dir, 'fill.o'), '-o', rvx]);
+    expect(l.code).toBe(0);
+    expect(image(rvx).sections).toEqual(image(gnu).sections);
+  });
+  it('overlapping sections: the errors GNU ld reports', async () => {
+    must(`${PREFIX}as`, ['-march=rv64imac', '-mabi=lp64', 'overlap.s', '-o', 'overlap.o']);
+    const scripts = [
+      'SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1020 : { *(.data) }\n .other 0x1030 : AT(0x1010) { *(.other) }\n}\n',
+      'SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1020 : { *(.data) }\n .other 0x1030 : { *(.other) }\n}\n',
+      'SECTIONS {\n .text 0x1000 : { *(.text) }\n .other 0x1030 : AT(0x3000) { *(.other) }\n}\n',
+      'SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1020 : AT(0x5000) { *(.data) }\n .other 0x1030 : AT(0x3000) { *(.other) }\n}\n',
+      'SECTIONS {\n .text 0x1000 : { *(.text) }\n .data 0x1020 : AT(0x2000) { *(.data) }\n .bss2 0x1010 (NOLOAD) : { . += 0x10; }\n}\n',
+    ];
+    for (const [i, text] of scripts.entries()) {
+      writeFileSync(join(dir, `overlap${i}.ld`), text);
+      const g = sh(`${PREFIX}ld`, ['-T', `overlap${i}.ld`, 'overlap.o', '-o', `overlap${i}.gnu.elf`]);
+      const want = g.stderr.split('\n').filter((x) => x.includes(' overlaps ')).map((x) => x.replace(/^.*?ld: /, ''));
+      expect(want.length).toBeGreaterThan(0);
+      const r = await captureMain(ldMain, ['-T', join(dir, `overlap${i}.ld`), join(dir, 'overlap.o'), '-o', join(dir, `overlap${i}.rvx.elf`)]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr.split('\n').filter((x) => x.includes(' overlaps ')).map((x) => x.replace(/^.*?error: /, ''))).toEqual(want);
+    }
+  });
   for (const level of [['-O2'], ['-Os'], ['-O0']]) {
     it(`ROM/RAM board (MEMORY, AT>, KEEP, SORT_BY_INIT_PRIORITY, PROVIDE, ASSERT) ${level.join(' ')}`, async () => {
       const tag = `romram${level.join('')}`;

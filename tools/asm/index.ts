@@ -10,7 +10,7 @@
 // listing, map and flat binary views. See docs/assembler.md.
 
 import { parseIsaString } from '../../isa/isa-string.js';
-import { PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, type ElfImage, type ElfSegment, type ElfSymbol } from '../elf/model.js';
+import { PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, type ElfImage, type ElfSegment, type ElfSymbol, type ProgramHeader } from '../elf/model.js';
 import { EF_RISCV_RVC, writeElf } from '../elf/write.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { encodeAttributes, mergeAttributes, parseIsa, SHT_RISCV_ATTRIBUTES } from './attributes.js';
@@ -22,6 +22,7 @@ import { writeObject } from '../ld/write-object.js';
 import { parseScript, ScriptError } from '../ld/script/parse.js';
 import { ScriptLayout } from '../ld/script/layout.js';
 import { gnuSegments } from '../ld/segments.js';
+import { gnuSymbolTable, type UnitSymbols } from '../ld/symtab.js';
 import { Unit, type BinaryResolver, type IncludeResolver, type SourceFile } from './unit.js';
 
 export type { Diagnostic } from './diagnostics.js';
@@ -253,17 +254,47 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
     if (e.message) diags.push({ file: '<link>', line: 0, col: 0, severity: 'error', message: e instanceof RangeError ? `symbol definitions nested too deeply (${e.message})` : (e as Error).message });
   }
   const outputs = linked?.outputs ?? [];
-  const image = buildImage(units, outputs, linked?.entry ?? base, diags, linked?.resolve ?? null, linked?.gnuSegments);
+  // GNU layouts get GNU ld's symbol table order (tools/ld/symtab.ts).
+  const unitSymbols: UnitSymbols[] | undefined = linked?.gnuSegments ? [] : undefined;
+  const image = buildImage(units, outputs, linked?.entry ?? base, diags, linked?.resolve ?? null, linked?.gnuSegments, unitSymbols);
   if (linked?.tls) image.tls = linked.tls;
   if (linked?.ehFrameHdr) image.ehFrameHdr = linked.ehFrameHdr;
   // .riscv.attributes: the units' attributes merged as ld merges them (arch: the union of extensions).
   const defaultIsa = parseIsa(march.error === null ? (options.march ?? 'rv64imac') : 'rv64imac');
   const attrs = mergeAttributes(units.map((u) => ({ ...u.attrs, arch: u.attrs.arch ?? (typeof defaultIsa === 'string' ? null : defaultIsa) })));
   const attrData = encodeAttributes(attrs);
-  image.sections.push({ name: '.riscv.attributes', type: SHT_RISCV_ATTRIBUTES, flags: 0, addr: 0n, data: attrData, size: attrData.length, align: 1 });
+  const attrSection = { name: '.riscv.attributes', type: SHT_RISCV_ATTRIBUTES, flags: 0, addr: 0n, data: attrData, size: attrData.length, align: 1 };
+  // After the section GNU ld would place it after (tools/asm/link.ts), else last.
+  const afterName = linked?.gnuSegments?.attributesAfter;
+  const after = afterName ? image.sections.findIndex((s) => s.name === afterName) : -1;
+  const firstNonAlloc = afterName === '' ? image.sections.findIndex((s) => !(s.flags & SHF_ALLOC)) : -1;
+  if (after >= 0) image.sections.splice(after + 1, 0, attrSection);
+  else if (firstNonAlloc >= 0) image.sections.splice(firstNonAlloc, 0, attrSection);
+  else image.sections.push(attrSection);
+  const linkerLocals: ElfSymbol[] = [];
   for (const p of linked?.providedSymbols ?? []) {
     // A PROVIDE_HIDDEN or HIDDEN symbol is local in the executable (ld turns hidden symbols local).
-    image.symbols.push({ name: p.name, value: p.value, size: 0, bind: p.hidden ? 'local' : 'global', type: 'notype', section: p.section });
+    const sym: ElfSymbol = { name: p.name, value: p.value, size: 0, bind: p.hidden ? 'local' : 'global', type: p.type ?? 'notype', section: p.section };
+    image.symbols.push(sym);
+    if (p.hidden) linkerLocals.push(sym);
+  }
+  if (unitSymbols) {
+    // Inputs in the order GNU ld writes their symbols: that of their first section in the output sections
+    // (the linker's GOT sections count for the input it made them in: tools/ld/got.ts), then the rest.
+    const rank = new Map<number, number>();
+    const gotHost = units.find((u) => u.name !== '<linker>' && u.sections.some((sec) => sec.fixups.length > 0));
+    for (const o of outputs) {
+      for (const sec of o.inputs) {
+        const owner = units.find((u) => u.index === sec.unit);
+        const u = !owner || owner.name === '<linker>' ? gotHost : owner;
+        if (u && !rank.has(u.index)) rank.set(u.index, rank.size);
+      }
+    }
+    const listed = units.map((u, i) => ({ u, sym: unitSymbols[i], i })).filter((x) => x.sym);
+    // An object with nothing in the output (all garbage-collected) has no FILE symbol there.
+    for (const x of listed) if (!rank.has(x.u.index)) x.sym.ownFile = false;
+    listed.sort((a, b) => (rank.get(a.u.index) ?? 1e9 + a.i) - (rank.get(b.u.index) ?? 1e9 + b.i));
+    image.symbols = gnuSymbolTable(image.sections, listed.map((x) => x.sym), image.symbols.filter((x) => x.bind !== 'local'), linkerLocals);
   }
   // e_flags: RVC when any input uses C; the float ABI of the objects (ld refuses to mix them, so they agree).
   let eFlags = march.rvc && sourceUnits.length ? EF_RISCV_RVC : 0;
@@ -342,9 +373,13 @@ function sortDiagnostics(d: Diagnostic[]): Diagnostic[] {
   return d.slice();
 }
 
-function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null, gnu?: { headerSize: number }): ElfImage {
-  const sections = outputs.map((o) => ({ name: o.name, type: o.type, flags: o.flags, addr: o.addr, data: o.type === SHT_NOBITS ? new Uint8Array(0) : o.data, size: o.size, align: o.align }));
-  if (gnu) return { ...gnuImage(outputs, gnu.headerSize), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve) };
+const SHT_RELA = 4;
+const SHF_MERGE = 0x10;
+
+function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null, gnu?: ReturnType<typeof link>['gnuSegments'], collect?: UnitSymbols[]): ElfImage {
+  const sections = outputs.map((o) => ({ name: o.name, type: o.type, flags: o.flags, addr: o.addr, data: o.type === SHT_NOBITS ? new Uint8Array(0) : o.data, size: o.size, align: o.align, ...outputEntsize(o) }));
+  if (gnu?.programHeaders) return { ...phdrsImage(gnu.programHeaders, (gnu.headerSize - 64) / 56), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve, collect) };
+  if (gnu) return { ...gnuImage(outputs, gnu.headerSize), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve, collect) };
   // Segments: runs of allocated sections with the same permissions, contiguous within a page.
   const segments: ElfSegment[] = [];
   const alloc = outputs.filter((o) => o.flags & SHF_ALLOC && o.size > 0).sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
@@ -378,6 +413,77 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
   return { entry, sections, symbols: imageSymbols(units, outputs, diags, resolve), segments };
 }
 
+/**
+ * sh_entsize and sh_link of an output section, as GNU ld sets them: a relocation table's entry size and
+ * symbol table (.rela.dyn), the GOT's slot size, and a mergeable section's item size when all its inputs
+ * agree (SHF_MERGE is kept only then).
+ */
+function outputEntsize(o: OutputSection): { entsize?: number; linksSymtab?: boolean } {
+  if (o.type === SHT_RELA) return { entsize: 24, linksSymtab: true };
+  // SHT_INIT_ARRAY, SHT_FINI_ARRAY, SHT_PREINIT_ARRAY: tables of addresses (bfd sets their entry size).
+  if (o.type === 14 || o.type === 15 || o.type === 16) return { entsize: 8 };
+  if (o.inputs.some((s) => s.unitName === '<linker>' && (s.name === '.got' || s.name === '.got.plt'))) return { entsize: 8 };
+  if (o.flags & SHF_MERGE && o.inputs.length) return { entsize: o.inputs[0].entsize };
+  return {};
+}
+
+/**
+ * The program headers of a script's PHDRS, as GNU ld writes them: each covers its sections (from the first
+ * one's address, less the ELF header and program headers when it holds them: FILEHDR, PHDRS), at AT()'s load
+ * address if given; flags FLAGS() or R plus W and X as its sections need; PT_LOADs aligned to the page,
+ * others to their largest section alignment; PT_PHDR describes the program header table wherever a
+ * PT_LOAD with PHDRS loads it.
+ */
+function phdrsImage(list: NonNullable<NonNullable<ReturnType<typeof link>['gnuSegments']>['programHeaders']>, phnum: number): { segments: ElfSegment[]; headersLoaded: boolean; attributesPhdr: boolean; programHeaders: ProgramHeader[] } {
+  const segments: ElfSegment[] = [];
+  const headers: ProgramHeader[] = [];
+  let headersLoaded = false;
+  let table: { vaddr: bigint; paddr: bigint } | null = null;
+  for (const e of list) {
+    const extra = BigInt((e.ph.filehdr ? 64 : 0) + (e.ph.phdrs ? 56 * phnum : 0));
+    const secs = e.sections;
+    const first = secs[0];
+    const vaddr = first ? first.addr - extra : 0n;
+    const lma = first ? (first.lma ?? first.addr) - extra : 0n;
+    const paddr = e.at ?? lma;
+    let fileEnd = vaddr + extra;
+    let memEnd = vaddr + extra;
+    let align = e.ph.type === 6 ? 8 : 1;
+    let flags = PF_R;
+    for (const o of secs) {
+      const end = o.addr + BigInt(o.size);
+      if (o.type !== SHT_NOBITS && end > fileEnd) fileEnd = end;
+      const tbss = o.flags & SHF_TLS && o.type === SHT_NOBITS;
+      if ((!tbss || e.ph.type === 7) && end > memEnd) memEnd = end;
+      if (o.align > align) align = o.align;
+      if (o.flags & SHF_WRITE) flags |= PF_W;
+      if (o.flags & SHF_EXECINSTR) flags |= PF_X;
+    }
+    if (e.flags !== null) flags = Number(BigInt.asUintN(32, e.flags));
+    const h: ProgramHeader = { type: e.ph.type, flags, align, vaddr, paddr, filesz: Number(fileEnd - vaddr), memsz: Number(memEnd - vaddr) };
+    if (e.ph.type === 1) {
+      h.align = 0x1000;
+      const data = new Uint8Array(h.filesz);
+      for (const o of secs) if (o.type !== SHT_NOBITS) data.set(o.data, Number(o.addr - vaddr));
+      h.segment = segments.length;
+      if (segments.length === 0 && e.ph.filehdr) headersLoaded = true;
+      segments.push({ vaddr, paddr, data, memsz: h.memsz, flags });
+      if (e.ph.phdrs && !table) table = { vaddr: vaddr + (e.ph.filehdr ? 64n : 0n), paddr: paddr + (e.ph.filehdr ? 64n : 0n) };
+    }
+    headers.push(h);
+  }
+  list.forEach((e, i) => {
+    if (e.ph.type !== 6 || e.sections.length) return;
+    const h = headers[i];
+    h.atPhdrs = true;
+    h.vaddr = table?.vaddr ?? 0n;
+    h.paddr = e.at ?? table?.paddr ?? 0n;
+    h.filesz = h.memsz = 56 * phnum;
+    if (e.flags === null) h.flags = PF_R;
+  });
+  return { segments, headersLoaded, attributesPhdr: true, programHeaders: headers };
+}
+
 /** A linker script's image: program headers as GNU ld makes them (tools/ld/segments.ts), the headers loaded
  * when the layout leaves room for them, and PT_RISCV_ATTRIBUTES. */
 function gnuImage(outputs: OutputSection[], headerSize: number): { segments: ElfSegment[]; headersLoaded: boolean; attributesPhdr: boolean } {
@@ -400,17 +506,27 @@ function gnuImage(outputs: OutputSection[], headerSize: number): { segments: Elf
   return { segments, headersLoaded, attributesPhdr: true };
 }
 
-function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null): ElfSymbol[] {
+function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null, collect?: UnitSymbols[]): ElfSymbol[] {
   // Symbols: per unit a FILE symbol and its locals, then all globals. Those in .tdata/.tbss are STT_TLS
   // (written as offsets in the TLS template, as GNU ld does: tools/elf/write.ts).
   const tlsOutputs = new Set(outputs.filter((o) => o.flags & SHF_TLS).map((o) => o.name));
   const symbols: ElfSymbol[] = [];
   const globalsOut: ElfSymbol[] = [];
   const seenGlobal = new Set<string>();
+  // A global's visibility: the most constraining any object gives it (gABI "Symbol Visibility").
+  const visibility = new Map<string, number>();
+  for (const u of units) {
+    if (!(u instanceof ObjectUnit)) continue;
+    for (const [s, v] of u.visibility) if (s.global) visibility.set(s.name, Math.min(visibility.get(s.name) ?? 4, v));
+  }
   for (const u of units) {
     const locals: ElfSymbol[] = [];
+    const globalNames: string[] = [];
+    const mapping = collect && u instanceof ObjectUnit ? u.mappingSyms : null;
     for (const s of u.symbols.values()) {
-      if (s.kind === 0 || s.temp) continue;
+      if (collect && !s.temp && (s.global || s.kind === 0)) globalNames.push(s.name);
+      if (s.kind === 0 || (s.temp && !mapping?.has(s))) continue;
+      if (mapping && (u as ObjectUnit).discardedSyms.has(s)) continue;
       let size = 0;
       if (s.size && resolve) {
         try {
@@ -429,6 +545,10 @@ function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagno
         section: sectionOf(s),
       };
       if (sym.section !== null && tlsOutputs.has(sym.section)) sym.type = 'tls';
+      const vis = s.global ? visibility.get(s.name) : u instanceof ObjectUnit ? u.visibility.get(s) : undefined;
+      if (vis) sym.visibility = vis;
+      // GNU ld drops the locals of sections not in the output (garbage-collected, discarded).
+      if (collect && !s.global && s.kind === 1 && sym.section === null) continue;
       if (s.global) {
         // A weak or common definition another unit overrides is not in the output, as with ld.
         if (s.overriddenBy || seenGlobal.has(s.name)) continue;
@@ -437,6 +557,9 @@ function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagno
       } else locals.push(sym);
     }
     const fileName = u.fileSymbols[u.fileSymbols.length - 1] ?? u.name;
+    // An archive member is named by its member name (`libc.a(memset.o)`: memset.o), as bfd names it.
+    const base = fileName.slice(fileName.lastIndexOf('/') + 1);
+    collect?.push({ file: /^[^(]*\((.*)\)$/.exec(base)?.[1] ?? base, ownFile: u instanceof ObjectUnit && u.ownFileSymbol, locals, globalNames });
     symbols.push({ name: fileName.slice(fileName.lastIndexOf('/') + 1), value: 0n, size: 0, bind: 'local', type: 'file', section: null });
     // One by one: spreading 100,000s of symbols as arguments would overflow the stack.
     for (const s of locals) symbols.push(s);

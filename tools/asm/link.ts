@@ -62,6 +62,8 @@ import { ScriptLayout, type ScriptHost } from '../ld/script/layout.js';
 import { parseScript } from '../ld/script/parse.js';
 import { defaultScript } from '../ld/script/default.js';
 import { gnuSegments } from '../ld/segments.js';
+import { buildGot, gotKind, unitsWithGot } from '../ld/got.js';
+import { sectionOverlaps } from '../ld/overlap.js';
 
 /** What linking needs from an input: an assembled source (Unit) or a relocatable object (ObjectUnit). */
 export interface LinkUnit {
@@ -293,7 +295,7 @@ export interface OutputSection {
 
 function defaultOutputName(name: string): string {
   if (name === 'COMMON') return '.bss';
-  for (const [prefix, out] of [['.init_array', '.init_array'], ['.fini_array', '.fini_array'], ['.preinit_array', '.preinit_array'], ['.tdata', '.tdata'], ['.tbss', '.tbss'], ['.gcc_except_table', '.gcc_except_table'], ['.sdata2', '.rodata'], ['.text.unlikely', '.text'], ['.text.startup', '.text'], ['.text.hot', '.text'], ['.text', '.text'], ['.rodata', '.rodata'], ['.srodata', '.rodata'], ['.data', '.data'], ['.sdata', '.data'], ['.bss', '.bss'], ['.sbss', '.bss']]) {
+  for (const [prefix, out] of [['.got.plt', '.got'], ['.rela.got', '.rela.dyn'], ['.init_array', '.init_array'], ['.fini_array', '.fini_array'], ['.preinit_array', '.preinit_array'], ['.tdata', '.tdata'], ['.tbss', '.tbss'], ['.gcc_except_table', '.gcc_except_table'], ['.sdata2', '.rodata'], ['.text.unlikely', '.text'], ['.text.startup', '.text'], ['.text.hot', '.text'], ['.text', '.text'], ['.rodata', '.rodata'], ['.srodata', '.rodata'], ['.data', '.data'], ['.sdata', '.data'], ['.bss', '.bss'], ['.sbss', '.bss']]) {
     if (name === prefix || name.startsWith(prefix + '.')) return out;
   }
   return name;
@@ -370,11 +372,12 @@ export interface LinkResult {
   resolve: (s: Sym) => RelValue | null;
   tls?: { vaddr: bigint; filesz: number; memsz: number; align: number };
   /** Program headers as GNU ld makes them for a script (tools/ld/segments.ts); `headerSize`: SIZEOF_HEADERS. */
-  gnuSegments?: { headerSize: number };
+  /** `attributesAfter`: the section .riscv.attributes follows ('' : before the first non-allocated one). */
+  gnuSegments?: { headerSize: number; programHeaders?: ReturnType<ScriptLayout['programHeaders']>; attributesAfter?: string };
   /** .eh_frame_hdr, for the PT_GNU_EH_FRAME program header. */
   ehFrameHdr?: { vaddr: bigint; size: number };
   /** Linker-provided symbols the input used (_end, __global_pointer$, ...), and a linker script's symbols. */
-  providedSymbols: { name: string; value: bigint; section: string | null; hidden?: boolean }[];
+  providedSymbols: { name: string; value: bigint; section: string | null; hidden?: boolean; type?: 'object' }[];
 }
 
 export interface LinkOptions {
@@ -454,57 +457,12 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     if (opts.onGcRemoved) for (const sec of removed) if (sec.frags.some((f) => f.size > 0)) opts.onGcRemoved(sec.name, sec.unitName);
   }
 
-  // The GOT: one slot per symbol that a GOT access names (address; TLS offset for initial-exec; module and
-  // offset for general-dynamic), built here as a linker-made input section.
-  const gotSlots = new Map<Fixup, number>();
-  const gotUnit: LinkUnit = { index: units.length, name: '<linker>', sections: [], symbols: new Map(), fileSymbols: [], listing: [], attrs: { ints: new Map(), strs: new Map(), arch: null } };
-  {
-    let got: InputSection | null = null;
-    const slots = new Map<string, number>();
-    const ids = new Map<Sym, number>();
-    for (const u of units) {
-      for (const sec of u.sections) {
-        for (const fx of sec.fixups) {
-          const k = gotKind(fx);
-          if (k === 0) continue;
-          const t = symbolPlusConstant(fx.expr);
-          if (!t) {
-            addDiag(diags, fx.loc, 'a GOT access needs a symbol (plus a constant)');
-            continue;
-          }
-          let sym = t.sym;
-          if (sym.kind === 0 && !sym.temp) sym = globals.get(sym.name) ?? sym;
-          else if (sym.overriddenBy) sym = sym.overriddenBy;
-          let id = ids.get(sym);
-          if (id === undefined) ids.set(sym, (id = ids.size));
-          const key = `${k}:${id}:${t.add}`;
-          let off = slots.get(key);
-          if (off === undefined) {
-            if (!got) {
-              got = new InputSection('.got', SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, gotUnit.index, '<linker>');
-              got.align = 8;
-              got.hasLabels = true;
-              gotUnit.sections.push(got);
-            }
-            const frag = got.cur;
-            off = frag.size;
-            const data = (mode: number) => {
-              got!.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: fx.expr, loc: fx.loc, size: 8, def: null, values: null, field: mode, pcAdjust: 0 });
-              frag.putLE(0n, 8);
-            };
-            if (k === 3) frag.putLE(1n, 8); // TLS module id of the executable (DTPMOD64 = 1)
-            data(k === 1 ? DATA_SET : k === 2 ? DATA_TLSOFF : DATA_DTPOFF);
-            slots.set(key, off);
-          }
-          gotSlots.set(fx, off);
-        }
-      }
-    }
-  }
-  if (gotUnit.sections.length) {
-    units = [...units, gotUnit];
+  // The GOT, laid out as GNU ld lays it out (tools/ld/got.ts): linker-made input sections.
+  const gotPlan = buildGot(units, diags);
+  if (gotPlan) {
+    units = [...units, gotPlan.unit];
     // A script's `*(.got)` takes the linker-made GOT too.
-    script?.match([gotUnit]);
+    script?.match([gotPlan.unit]);
   }
 
   // .eh_frame_hdr (--eh-frame-hdr, when there is an .eh_frame): a linker-made input section, sized once the
@@ -557,9 +515,14 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       } else if (o.type !== sec.type && sec.size > 0) {
         if (sec.type === SHT_PROGBITS) o.type = SHT_PROGBITS;
       }
-      // SHF_MERGE/SHF_STRINGS describe input pieces; merged output sections do not keep them (ld).
-      o.flags |= sec.flags & ~0x230;
-      if (o.inputs.length === 0) o.flags &= ~0x230;
+      // SHF_MERGE/SHF_STRINGS stay when every input has the same ones and the same entry size, as GNU ld
+      // keeps them (.comment, .debug_str); SHF_GROUP never does.
+      if (o.inputs.length === 0) o.flags = sec.flags & ~0x200;
+      else {
+        const sameMerge = (o.flags & 0x30) === (sec.flags & 0x30) && o.inputs[0].entsize === sec.entsize;
+        o.flags |= sec.flags & ~0x230;
+        if (!sameMerge) o.flags &= ~0x30;
+      }
       sec.outputName = outName;
       o.inputs.push(sec);
       if (sec.align > o.align) o.align = sec.align;
@@ -595,7 +558,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   });
   let ordered = [...named, ...rest].filter((o) => o.inputs.length > 0);
   if (script) {
-    ordered = script.build(units);
+    ordered = script.build(gotPlan ? unitsWithGot(units, gotPlan) : units);
     for (const o of ordered) if (!byName.has(o.name)) byName.set(o.name, o);
   }
   // What a script's expressions see of the inputs' symbols.
@@ -622,15 +585,16 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   // SIZEOF_HEADERS: the ELF header and the program headers GNU ld would write (PT_RISCV_ATTRIBUTES, the
   // PT_LOADs, PT_TLS, PT_GNU_EH_FRAME); first a guess, checked against the segments after placement.
   const headerSize = (loads: number) => 64 + 56 * (1 + loads + (units.some((u) => u.sections.some((sec) => sec.flags & SHF_TLS && sec.size > 0)) ? 1 : 0) + (ehHdr ? 1 : 0));
-  if (script) script.sizeofHeaders = BigInt(headerSize(units.some((u) => u.sections.some((sec) => sec.flags & SHF_WRITE && sec.flags & SHF_ALLOC && !(sec.flags & SHF_TLS))) ? 2 : 1));
+  // With PHDRS: the headers it lists, and PT_RISCV_ATTRIBUTES that GNU ld adds unless listed.
+  const phdrsCount = script && script.script.phdrs.length ? script.script.phdrs.length + (script.script.phdrs.some((p) => p.type === 0x70000003) ? 0 : 1) : 0;
+  if (script) script.sizeofHeaders = BigInt(phdrsCount ? 64 + 56 * phdrsCount : headerSize(units.some((u) => u.sections.some((sec) => sec.flags & SHF_WRITE && sec.flags & SHF_ALLOC && !(sec.flags & SHF_TLS))) ? 2 : 1));
   const placeScript = (final: boolean): void => {
     script!.place(host, final);
     provided = new Map();
     for (const [name, p] of script!.providedSymbols()) provided.set(name, { value: p.value, section: p.section });
     tlsOuts = ordered.filter((o) => o.flags & SHF_TLS && (o.inputs.length > 0 || o.size > 0));
     tlsBase = tlsOuts.length ? tlsOuts[0].addr : 0n;
-    const got = byName.get('.got');
-    if (got && !provided.has('_GLOBAL_OFFSET_TABLE_')) provided.set('_GLOBAL_OFFSET_TABLE_', { value: got.addr, section: '.got' });
+    if (gotPlan && !provided.has('_GLOBAL_OFFSET_TABLE_')) provided.set('_GLOBAL_OFFSET_TABLE_', { value: gotPlan.got.addr, section: gotPlan.got.outputName || null });
   };
   const place = (): void => {
     if (script) {
@@ -731,8 +695,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       abs('__tbss_size', BigInt(tbss?.size ?? 0));
       abs('__tls_size', tlsEnd - tlsBase);
       abs('__tls_align', BigInt(Math.max(1, ...tlsOuts.map((o) => o.align))));
-      const got = byName.get('.got');
-      if (got) provided.set('_GLOBAL_OFFSET_TABLE_', { value: got.addr, section: '.got' });
+      if (gotPlan) provided.set('_GLOBAL_OFFSET_TABLE_', { value: gotPlan.got.addr, section: gotPlan.got.outputName || null });
       for (const d of opts.defsyms ?? []) provided.set(d.name, { value: d.value, section: null });
     }
     for (const spec of specs) {
@@ -777,7 +740,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     // Once more, reporting the script's errors (ASSERTs, undefined symbols, overflowing regions); again if the
     // program headers are not as many as SIZEOF_HEADERS assumed.
     const loads = () => gnuSegments(script!.outputs().filter((o) => o.flags & SHF_ALLOC), 0x1000n, Number(script!.sizeofHeaders)).length;
-    const want = BigInt(headerSize(loads()));
+    const want = phdrsCount ? script.sizeofHeaders : BigInt(headerSize(loads()));
     if (want !== script.sizeofHeaders) {
       script.sizeofHeaders = want;
       placeScript(false);
@@ -785,6 +748,8 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     placeScript(true);
     ordered = script.outputs();
     scriptHeaderSize = Number(script.sizeofHeaders);
+    for (const message of sectionOverlaps(ordered)) addDiag(diags, null, message);
+    for (const e of script.unknownPhdrs()) diags.push({ file: script.script.file, line: e.pos.line, col: e.pos.col, severity: 'error', message: e.message });
   }
   const usedProvided = new Set<string>();
 
@@ -843,8 +808,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   };
   // An undefined weak symbol is 0, which a pc-relative auipc may not reach: as GNU ld does, its auipc
   // becomes `lui rd, 0` and the paired low part 0, so the address computed is 0 wherever the code runs.
-  const gotSec = gotUnit.sections[0];
-  const gotAddr = (fx: Fixup): bigint => gotSec.addr + BigInt(gotSlots.get(fx)!);
+  const gotAddr = (fx: Fixup): bigint => gotPlan!.got.addr + gotPlan!.target.get(fx)!;
   const tlsOffset = (v: bigint): bigint => {
     if (!tlsOuts.length) throw new AsmError('TLS offset of a symbol, but the program has no .tdata or .tbss');
     return v - tlsBase;
@@ -902,7 +866,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
                   const d = auipcs.get(Number(v));
                   if (d === undefined) throw new AsmError(`${relocName(type)}: no %pcrel_hi20 at 0x${BigInt.asUintN(64, v).toString(16)}`);
                   rv = d;
-                } else if (gotSlots.has(fx)) rv = gotAddr(fx) - pc;
+                } else if (gotPlan?.target.has(fx)) rv = gotAddr(fx) - pc;
                 else if (type === R.TPREL_HI20 || type === R.TPREL_LO12_I || type === R.TPREL_LO12_S) rv = tlsOffset(v);
                 else if (type === R.TLS_DTPREL32 || type === R.TLS_DTPREL64) rv = tlsOffset(v) - 0x800n;
                 else if (type === R.PCREL_HI20 && !fitsUpper(upperPart(v - pc)) && fitsUpper(upperPart(v))) {
@@ -1025,10 +989,15 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       addDiag(diags, null, e.message);
     }
   });
-  // Output contents.
+  // Output contents: a script's fill patterns in the gaps, then the inputs.
+  const gaps = script?.fillGaps() ?? [];
   for (const o of script ? ordered : outputs) {
     if (o.type === SHT_NOBITS || o.inputs.length === 0) continue;
     const data = new Uint8Array(o.size);
+    for (const g of gaps) {
+      if (g.out !== o) continue;
+      for (let i = g.from; i < g.to; i++) data[i] = g.pattern[(i - g.from) % g.pattern.length];
+    }
     for (const sec of o.inputs) {
       const base = Number(sec.addr - o.addr);
       for (const f of sec.frags) emitFrag(data, base + f.offset, f, sec, resolve, diags);
@@ -1083,7 +1052,13 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   if (script) for (const [name] of script.providedSymbols()) if (!globals.has(name)) usedProvided.add(name);
   for (const d of opts.defsyms ?? []) if (!globals.has(d.name)) usedProvided.add(d.name);
   const scriptSyms = script?.providedSymbols();
-  const providedSymbols = [...usedProvided].sort().map((name) => ({ name, ...provided.get(name)!, hidden: scriptSyms?.get(name)?.hidden }));
+  // _GLOBAL_OFFSET_TABLE_ is in the symbol table whenever there is a GOT, a local object (GNU ld defines it
+  // hidden with the GOT).
+  if (gotPlan) usedProvided.add('_GLOBAL_OFFSET_TABLE_');
+  const providedSymbols = [...usedProvided].sort().map((name) => {
+    const got = gotPlan && name === '_GLOBAL_OFFSET_TABLE_' && !scriptSyms?.has(name);
+    return { name, ...provided.get(name)!, hidden: got ? true : scriptSyms?.get(name)?.hidden, type: got ? ('object' as const) : undefined };
+  });
   // `.size main, . - main` in the file of an overridden weak `main` measures that file's own definition.
   const resolveOwn = (s: Sym): RelValue | null => {
     const was = ownDefinitions;
@@ -1097,7 +1072,14 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   const tls = tlsOuts.length
     ? { vaddr: tlsBase, filesz: tlsOuts.filter((o) => o.type !== SHT_NOBITS).reduce((n, o) => n + o.size, 0), memsz: Number(tlsOuts[tlsOuts.length - 1].addr + BigInt(tlsOuts[tlsOuts.length - 1].size) - tlsBase), align: Math.max(...tlsOuts.map((o) => o.align)) }
     : undefined;
-  return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls, ehFrameHdr, gnuSegments: script ? { headerSize: scriptHeaderSize } : undefined };
+  const programHeaders = script?.programHeaders() ?? undefined;
+  // .riscv.attributes is an orphan to GNU ld: a script's .comment statement holds non-allocated orphans, so it
+  // follows that section (GNU's default script has one).
+  // Without one, orphans come in input order: after .comment when the first object has one before its
+  // .riscv.attributes (gcc's objects), else ahead of the other non-allocated sections (GNU as's objects).
+  const firstObject = units.find((u) => u.name !== '<linker>');
+  const attributesAfter = script?.script.sections?.some((c) => c.kind === 'section' && c.name === '.comment') || firstObject?.sections.some((sec) => sec.name === '.comment') ? '.comment' : script ? '' : undefined;
+  return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls, ehFrameHdr, gnuSegments: script ? { headerSize: scriptHeaderSize, programHeaders, attributesAfter } : undefined };
 }
 
 /** RISCV_CONST_HIGH_PART: what a lui/auipc contributes for a value (its low 12 bits go to the paired addi). */
@@ -1121,15 +1103,6 @@ function luiPcrelHi(buf: Uint8Array, at: number, v: bigint): void {
 function zeroPcrelHi(buf: Uint8Array, at: number): void {
   const rd = ((buf[at] >> 7) | (buf[at + 1] << 1)) & 0x1f;
   writeBits(buf, at, (rd << 7) | 0x37, 4);
-}
-
-/** 1: an address slot in the GOT, 2: a tp-offset slot (initial-exec), 3: a module/offset pair (general-dynamic). */
-function gotKind(fx: Fixup): number {
-  if (fx.kind === FIX_GOT_HI) return 1;
-  if (fx.kind === FIX_TLS_IE_HI) return 2;
-  if (fx.kind === FIX_TLS_GD_HI) return 3;
-  if (fx.kind === FIX_RELOC) return fx.field === R.GOT_HI20 ? 1 : fx.field === R.TLS_GOT_HI20 ? 2 : fx.field === R.TLS_GD_HI20 ? 3 : 0;
-  return 0;
 }
 
 function commonSize(s: Sym): bigint {

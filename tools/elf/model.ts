@@ -13,6 +13,10 @@ export interface ElfSection {
   /** Size in memory (equals data.length except for NOBITS). */
   size: number;
   align: number;
+  /** sh_entsize (a table's entry size; a mergeable section's item size). */
+  entsize?: number;
+  /** sh_link names the symbol table (a relocation section). */
+  linksSymtab?: boolean;
 }
 
 export interface ElfSymbol {
@@ -26,6 +30,8 @@ export interface ElfSymbol {
   type: 'notype' | 'object' | 'func' | 'section' | 'file' | 'tls';
   /** Name of the section it is defined in, or null for absolute symbols. */
   section: string | null;
+  /** st_other's visibility (STV_HIDDEN 2, ...); default 0. */
+  visibility?: number;
 }
 
 /** A PT_LOAD segment as a loader sees it. */
@@ -56,10 +62,28 @@ export interface ElfImage {
   headersLoaded?: boolean;
   /** Write a PT_RISCV_ATTRIBUTES program header over .riscv.attributes (as GNU ld). */
   attributesPhdr?: boolean;
+  /** Program headers a linker script's PHDRS lists, written in its order instead of the PT_LOADs,
+   * PT_TLS and PT_GNU_EH_FRAME made from `segments`, `tls` and `ehFrameHdr` (PT_RISCV_ATTRIBUTES goes
+   * after a leading PT_PHDR, as GNU ld inserts it). */
+  programHeaders?: ProgramHeader[];
   entry: bigint;
   sections: ElfSection[];
   symbols: ElfSymbol[];
   segments: ElfSegment[];
+}
+
+export interface ProgramHeader {
+  type: number;
+  flags: number;
+  align: number;
+  vaddr: bigint;
+  paddr: bigint;
+  filesz: number;
+  memsz: number;
+  /** Where its bytes are in the file: the program header table, the segment of that index in `segments`,
+   * or (neither) where its vaddr lies in a segment. */
+  atPhdrs?: boolean;
+  segment?: number;
 }
 
 export const SHT_PROGBITS = 1;

@@ -38,6 +38,8 @@ export interface ObjSymbol {
   /** 0 notype, 1 object, 2 func, 3 section, 4 file, 5 common, 6 tls. */
   type: number;
   shndx: number;
+  /** st_other's visibility: 0 default, 1 internal, 2 hidden, 3 protected. */
+  visibility?: number;
 }
 
 export interface ObjReloc {
@@ -128,6 +130,7 @@ export function readObject(bytes: Uint8Array, name: string): ElfObject {
       symbols.push({
         name: str(strtab, sv.getUint32(p, true), 'symbol') || '',
         bind: info >> 4, type: info & 15, shndx: sv.getUint16(p + 6, true), value: sv.getBigUint64(p + 8, true), size: sv.getBigUint64(p + 16, true),
+        visibility: st.data[p + 5] & 3,
       });
     }
     for (const s of symbols) if (s.shndx !== 0 && s.shndx < 0xff00 && s.shndx >= shnum) fail(`symbol '${s.name}' in section ${s.shndx}, which does not exist`);

@@ -70,7 +70,9 @@ const TYPE: Record<ElfSymbol['type'], number> = { notype: 0, object: 1, func: 2,
 export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Array {
   const page = opts.pageSize ?? 0x1000;
   const attrs = image.attributesPhdr ? image.sections.findIndex((s) => s.name === '.riscv.attributes') : -1;
-  const phnum = image.segments.length + (image.tls ? 1 : 0) + (image.ehFrameHdr ? 1 : 0) + (attrs >= 0 ? 1 : 0);
+  const phnum = image.programHeaders
+    ? image.programHeaders.length + (attrs >= 0 ? 1 : 0)
+    : image.segments.length + (image.tls ? 1 : 0) + (image.ehFrameHdr ? 1 : 0) + (attrs >= 0 ? 1 : 0);
   let off = 64 + 56 * phnum;
 
   // Segments. With `headersLoaded` the first one starts at file offset 0 and holds the headers (GNU ld's
@@ -92,6 +94,8 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   // Sections: inside a segment's file image, or placed after.
   const secOffsets: number[] = [];
   const inSegment: boolean[] = [];
+  // GNU ld's layout: a zero-filled section's sh_offset is where the file bytes before it in its segment end.
+  let fileEnd = -1;
   for (const sec of image.sections) {
     let placed = -1;
     if (sec.flags & SHF_ALLOC) {
@@ -99,8 +103,10 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
         const end = seg.vaddr + BigInt(sec.type === SHT_NOBITS ? seg.memsz : seg.data.length);
         if (placed < 0 && sec.addr >= seg.vaddr && sec.addr + BigInt(sec.type === SHT_NOBITS ? 0 : sec.data.length) <= end) {
           placed = segOffsets[i] + Number(sec.addr - seg.vaddr);
+          if (image.attributesPhdr && sec.type === SHT_NOBITS && fileEnd >= segOffsets[i] && fileEnd < placed) placed = fileEnd;
         }
       });
+      if (placed >= 0 && sec.type !== SHT_NOBITS) fileEnd = placed + sec.data.length;
     }
     inSegment.push(placed >= 0);
     if (placed < 0) {
@@ -127,7 +133,7 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     const p = 24 * (k + 1);
     sv.setUint32(p, str.add(s.name), true);
     symtab[p + 4] = (BIND[s.bind] << 4) | TYPE[s.type];
-    symtab[p + 5] = 0;
+    symtab[p + 5] = (s.visibility ?? 0) & 3;
     const idx = s.section === null ? SHN_ABS : (secIndex.get(s.section) ?? SHN_ABS);
     sv.setUint16(p + 6, idx, true);
     // An STT_TLS symbol's value is its offset in the TLS template (GNU ld; gABI leaves it to the ABI).
@@ -174,17 +180,42 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   v.setUint16(58, 64, true);
   v.setUint16(60, shnum, true);
   v.setUint16(62, shstrIndex, true);
-  // Program headers: PT_RISCV_ATTRIBUTES first (as GNU ld), the PT_LOADs, PT_TLS, PT_GNU_EH_FRAME.
+  // Program headers: PT_RISCV_ATTRIBUTES first (as GNU ld), the PT_LOADs, PT_TLS, PT_GNU_EH_FRAME; or a
+  // script's PHDRS.
+  const listed = image.programHeaders;
+  const attrsAt = listed ? (listed[0]?.type === 6 ? 1 : 0) : 0;
   const first = attrs >= 0 ? 1 : 0;
   if (attrs >= 0) {
     const sec = image.sections[attrs];
-    v.setUint32(64, PT_RISCV_ATTRIBUTES, true);
-    v.setUint32(64 + 4, 4, true);
-    v.setBigUint64(64 + 8, BigInt(secOffsets[attrs]), true);
-    v.setBigUint64(64 + 32, BigInt(sec.data.length), true);
-    v.setBigUint64(64 + 48, 1n, true);
+    const p = 64 + 56 * attrsAt;
+    v.setUint32(p, PT_RISCV_ATTRIBUTES, true);
+    v.setUint32(p + 4, 4, true);
+    v.setBigUint64(p + 8, BigInt(secOffsets[attrs]), true);
+    v.setBigUint64(p + 32, BigInt(sec.data.length), true);
+    v.setBigUint64(p + 48, 1n, true);
   }
-  image.segments.forEach((seg, i) => {
+  if (listed) {
+    listed.forEach((ph, k) => {
+      const p = 64 + 56 * (k + (attrs >= 0 && k >= attrsAt ? 1 : 0));
+      let fileOff = 0;
+      if (ph.atPhdrs) fileOff = 64;
+      else if (ph.segment !== undefined) fileOff = segOffsets[ph.segment];
+      else {
+        image.segments.forEach((seg, i) => {
+          if (ph.vaddr >= seg.vaddr && ph.vaddr <= seg.vaddr + BigInt(seg.data.length)) fileOff = segOffsets[i] + Number(ph.vaddr - seg.vaddr);
+        });
+      }
+      v.setUint32(p, ph.type, true);
+      v.setUint32(p + 4, ph.flags, true);
+      v.setBigUint64(p + 8, BigInt(fileOff), true);
+      v.setBigUint64(p + 16, ph.vaddr, true);
+      v.setBigUint64(p + 24, ph.paddr, true);
+      v.setBigUint64(p + 32, BigInt(ph.filesz), true);
+      v.setBigUint64(p + 40, BigInt(ph.memsz), true);
+      v.setBigUint64(p + 48, BigInt(ph.align), true);
+    });
+  }
+  if (!listed) image.segments.forEach((seg, i) => {
     const p = 64 + 56 * (first + i);
     v.setUint32(p, PT_LOAD, true);
     v.setUint32(p + 4, seg.flags, true);
@@ -195,7 +226,7 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     v.setBigUint64(p + 40, BigInt(seg.memsz), true);
     v.setBigUint64(p + 48, BigInt(page), true);
   });
-  if (image.tls) {
+  if (image.tls && !listed) {
     // PT_TLS: the template's address and sizes (its bytes are inside a PT_LOAD already).
     const t = image.tls;
     const p = 64 + 56 * (first + image.segments.length);
@@ -212,7 +243,7 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     v.setBigUint64(p + 40, BigInt(t.memsz), true);
     v.setBigUint64(p + 48, BigInt(t.align), true);
   }
-  if (image.ehFrameHdr) {
+  if (image.ehFrameHdr && !listed) {
     // PT_GNU_EH_FRAME: where unwinders find .eh_frame_hdr (LSB); its bytes are inside a PT_LOAD.
     const h = image.ehFrameHdr;
     const p = 64 + 56 * (first + image.segments.length + (image.tls ? 1 : 0));
@@ -251,7 +282,7 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     v.setBigUint64(p + 56, BigInt(entsize), true);
   };
   image.sections.forEach((sec, i) => {
-    sh(i + 1, names[i], sec.type, sec.flags, sec.addr, secOffsets[i], sec.type === SHT_NOBITS ? sec.size : sec.data.length, 0, 0, Math.max(1, sec.align), 0);
+    sh(i + 1, names[i], sec.type, sec.flags, sec.addr, secOffsets[i], sec.type === SHT_NOBITS ? sec.size : sec.data.length, sec.linksSymtab ? symtabIndex : 0, 0, Math.max(1, sec.align), sec.entsize ?? 0);
   });
   sh(symtabIndex, symName, SHT_SYMTAB, 0, 0n, symtabOff, symtab.length, strtabIndex, locals.length + 1, 8, 24);
   sh(strtabIndex, strName, SHT_STRTAB, 0, 0n, strtabOff, strtab.length, 0, 0, 1, 0);

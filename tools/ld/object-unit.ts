@@ -87,6 +87,12 @@ export class ObjectUnit implements LinkUnit {
   eFlags: number;
   /** Section symbols (STT_SECTION): a reference to one names a place by section + addend. */
   sectionSyms = new Set<Sym>();
+  /** Mapping symbols (`$x`, `$d`, `$xrv64i2p1_...`: psABI "Mapping Symbol"), which GNU ld keeps in the output. */
+  mappingSyms = new Set<Sym>();
+  /** Non-default visibility of the object's symbols (st_other: 1 internal, 2 hidden, 3 protected). */
+  visibility = new Map<Sym, number>();
+  /** The object has an STT_FILE symbol of its own (else fileSymbols holds its file name). */
+  ownFileSymbol = false;
   /** Relaxation candidates per section (sections with R_RISCV_RELAX or R_RISCV_ALIGN). */
   relax = new Map<InputSection, RelaxInfo>();
   /** Symbols defined in discarded COMDAT sections (an .eh_frame FDE for one is dropped). */
@@ -131,7 +137,10 @@ export class ObjectUnit implements LinkUnit {
         sec.addFrag(f);
       } else sec.cur.putBytes(s.data);
       sec.hasLabels = true;
-      if (s.flags & SHF_MERGE && s.entsize > 0) this.entsize.set(sec, s.entsize);
+      if (s.flags & SHF_MERGE && s.entsize > 0) {
+        this.entsize.set(sec, s.entsize);
+        sec.entsize = s.entsize;
+      }
       secMap.set(s.index, sec);
       this.sections.push(sec);
     }
@@ -149,6 +158,7 @@ export class ObjectUnit implements LinkUnit {
       if (i === 0) return;
       if (os.type === 4) {
         this.fileSymbols.push(os.name);
+        this.ownFileSymbol = true;
         return;
       }
       if (os.shndx === SHN_UNDEF) {
@@ -199,6 +209,8 @@ export class ObjectUnit implements LinkUnit {
       // Section symbols, assembler-local labels and mapping symbols are not copied to the output.
       if (os.type === 3) this.sectionSyms.add(sym);
       if (os.type === 3 || os.name === '' || (!sym.global && (os.name.startsWith('.L') || os.name.startsWith('$')))) sym.temp = true;
+      if (!sym.global && os.type !== 3 && /^\$[xd]/.test(os.name) && sym.kind === 1) this.mappingSyms.add(sym);
+      if (os.visibility) this.visibility.set(sym, os.visibility);
       if (sym.kind === 0 && !sym.global) return;
       this.symbols.set(sym.global ? os.name : `${os.name}\u0000${i}`, sym);
     });

@@ -1,8 +1,9 @@
 // Program headers as GNU ld 2.40 makes them for a linker script's layout (bfd/elf.c,
 // _bfd_elf_map_sections_to_segments, for a static executable without -z separate-code): allocated sections in
-// address order share a PT_LOAD until one is more than a page away from the previous one's end, moves its
-// load address differently from its run address, has contents after a zero-filled section, or is writable
-// on another page than the read-only segment so far; a segment's permissions are the union of its sections'.
+// address order share a PT_LOAD while one starts in the page where the previous one ends, else until one
+// is more than a page away from the previous one's end, moves its load address differently from its run
+// address, has contents after a zero-filled section, or is writable on another page than the read-only
+// segment so far; a segment's permissions are the union of its sections'.
 // The ELF header and the program headers are loaded at the start of the first segment when the first
 // section leaves room for them in its page (a script that says `. = BASE + SIZEOF_HEADERS`).
 
@@ -48,6 +49,9 @@ export function gnuSegments<S extends SegmentSection>(alloc: S[], page: bigint, 
       const lastEnd = lmaOf(last) + ((last.flags & SHF_TLS) && last.type === SHT_NOBITS ? 0n : lastSize);
       const alignUp = (v: bigint) => ((v + page - 1n) / page) * page;
       if (lmaOf(s) - s.addr !== lmaOf(last) - last.addr) fresh = true;
+      // A section starting in the page where the previous one ends shares its segment, whatever else
+      // (bfd: a .bss followed there by contents is then written out as zeros).
+      else if (lastEnd > lmaOf(last) && (lastEnd - 1n) / page === lmaOf(s) / page) fresh = false;
       else if (alignUp(lastEnd) < (lmaOf(s) / page) * page) fresh = true;
       else if (last.type === SHT_NOBITS && !((last.flags & SHF_TLS) !== 0) && s.type !== SHT_NOBITS) fresh = true;
       else if (!cur!.writable && s.flags & SHF_WRITE && (lastEnd - 1n) / page !== lmaOf(s) / page) fresh = true;

@@ -8,7 +8,8 @@
 //     .srodata) and then .sbss and .bss follow;
 //   - __global_pointer$ is 0x800 past the start of the small data, unless .data or the end of .bss calls
 //     for less (GNU's MIN/MAX formula), and the usual symbols (_etext, _edata, __bss_start, _end, the
-//     __init_array_* ends, __DATA_BEGIN__, __SDATA_BEGIN__, __BSS_END__) are defined as GNU's script does.
+//     __init_array_* ends, __DATA_BEGIN__, __SDATA_BEGIN__, __BSS_END__) are defined as GNU's script does;
+//   - .comment and the DWARF sections follow, in GNU's order.
 // The text segment starts at `textSegment` (GNU ld's default is 0x10000; rvx uses 0x80000000, its machine's RAM).
 
 export function defaultScript(textSegment: bigint): string {
@@ -19,6 +20,7 @@ SECTIONS
 {
   PROVIDE (__executable_start = ${base});
   . = ${base} + SIZEOF_HEADERS;
+  .rela.dyn : { *(.rela.got) }
   .init : { KEEP (*(SORT_NONE(.init))) }
   .text : {
     *(.text.unlikely .text.*_unlikely .text.unlikely.*)
@@ -81,7 +83,7 @@ SECTIONS
     __DATA_BEGIN__ = .;
     *(.data .data.*)
   }
-  .got : { *(.got.plt) *(.got) }
+  .got : { *(.got.plt) *(.igot.plt) *(.got) *(.igot) }
   .sdata : {
     __SDATA_BEGIN__ = .;
     *(.srodata.cst16) *(.srodata.cst8) *(.srodata.cst4) *(.srodata.cst2) *(.srodata .srodata.*)
@@ -108,6 +110,33 @@ SECTIONS
   PROVIDE (end = .);
   . = DATA_SEGMENT_END (.);
   .comment 0 : { *(.comment) }
+  .debug 0 : { *(.debug) }
+  .line 0 : { *(.line) }
+  .debug_srcinfo 0 : { *(.debug_srcinfo) }
+  .debug_sfnames 0 : { *(.debug_sfnames) }
+  .debug_aranges 0 : { *(.debug_aranges) }
+  .debug_pubnames 0 : { *(.debug_pubnames) }
+  .debug_info 0 : { *(.debug_info .gnu.linkonce.wi.*) }
+  .debug_abbrev 0 : { *(.debug_abbrev) }
+  .debug_line 0 : { *(.debug_line .debug_line.* .debug_line_end) }
+  .debug_frame 0 : { *(.debug_frame) }
+  .debug_str 0 : { *(.debug_str) }
+  .debug_loc 0 : { *(.debug_loc) }
+  .debug_macinfo 0 : { *(.debug_macinfo) }
+  .debug_weaknames 0 : { *(.debug_weaknames) }
+  .debug_funcnames 0 : { *(.debug_funcnames) }
+  .debug_typenames 0 : { *(.debug_typenames) }
+  .debug_varnames 0 : { *(.debug_varnames) }
+  .debug_pubtypes 0 : { *(.debug_pubtypes) }
+  .debug_ranges 0 : { *(.debug_ranges) }
+  .debug_addr 0 : { *(.debug_addr) }
+  .debug_line_str 0 : { *(.debug_line_str) }
+  .debug_loclists 0 : { *(.debug_loclists) }
+  .debug_macro 0 : { *(.debug_macro) }
+  .debug_names 0 : { *(.debug_names) }
+  .debug_rnglists 0 : { *(.debug_rnglists) }
+  .debug_str_offsets 0 : { *(.debug_str_offsets) }
+  .debug_sup 0 : { *(.debug_sup) }
   /DISCARD/ : { *(.note.GNU-stack) *(.gnu_debuglink) *(.gnu.lto_*) }
 }
 `;

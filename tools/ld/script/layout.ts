@@ -9,8 +9,12 @@
 // settle (ld likewise folds the script several times), so a symbol may be used before its assignment.
 
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../../elf/model.js';
+
+const SHT_RELA = 4;
 import type { Diagnostic } from '../../asm/diagnostics.js';
 import type { SegmentSection } from '../segments.js';
+import { fillGaps, type FillGap } from './fill.js';
+import { assignProgramHeaders, undeclaredPhdrs, type ScriptProgramHeader } from './phdrs.js';
 import { InputSection } from '../../asm/section.js';
 import { alignUp, compareBy, fileMatches, glob, kindOf } from './match.js';
 import type {
@@ -21,6 +25,7 @@ import type {
   OutputSectionStatement,
   Pos,
   ScriptExpr,
+  ProgramHeaderStatement,
   SectionCommand,
 } from './parse.js';
 
@@ -52,14 +57,16 @@ export interface ScriptHost {
   inputDefines(name: string): boolean;
 }
 
-type Item = { kind: 'sec'; sec: InputSection } | { kind: 'cmd'; cmd: SectionCommand; data?: InputSection; value?: bigint };
+export type Item = { kind: 'sec'; sec: InputSection } | { kind: 'cmd'; cmd: SectionCommand; data?: InputSection; value?: bigint; at?: bigint; end?: bigint };
 
-interface OutState {
+export interface OutState {
   stmt: OutputSectionStatement | null;
   out: ScriptOutput;
   items: Item[];
   /** Holds input sections or data (else it exists only if its commands give it a size). */
   orphanOf?: number;
+  /** The value of `= fill` (final placement). */
+  fill?: bigint;
 }
 
 class EvalError extends Error {
@@ -93,8 +100,10 @@ export class ScriptLayout {
   private dropped = new Set<OutputSectionStatement>();
   /** SIZEOF_HEADERS: the ELF header and program headers, when they are loaded (set by the linker). */
   sizeofHeaders = 0n;
-  /** The data segment's length at the last placement (DATA_SEGMENT_ALIGN chooses its start by it). */
-  private dataSegLen = 0n;
+  /** DATA_SEGMENT_ALIGN: the page start rather than the same offset in the next page (see place()). */
+  private segAdjust = false;
+  /** What the last evaluation saw: DATA_SEGMENT_ALIGN's value, DATA_SEGMENT_END's, the common page size. */
+  private segSeen: { base: bigint; end: bigint; common: bigint } | null = null;
   private refsDone = false;
   readonly entry: string | null;
   private dataUnit: number;
@@ -230,7 +239,9 @@ export class ScriptLayout {
   outputNameOf(sec: InputSection): string {
     const a = this.assigned.get(sec);
     if (a && a.stmt >= 0) return this.statements[a.stmt].name;
-    // An orphan: its own name (COMMON into .bss, as ld's orphan rules give it).
+    // An orphan: its own name (COMMON into .bss, as ld's orphan rules give it); an allocated relocation
+    // table goes to .rela.dyn (ld's -z combreloc, on by default).
+    if (sec.type === SHT_RELA && sec.flags & SHF_ALLOC) return '.rela.dyn';
     return sec.name === 'COMMON' ? '.bss' : sec.name;
   }
 
@@ -320,7 +331,10 @@ export class ScriptLayout {
         this.byOutput.set(name, st);
         const kind = kindOf(sec.type, sec.flags);
         const small = /^\.(sdata|sbss|srodata)/.test(sec.name);
-        const holdName = [ '.text', '.rodata', '.tdata', '.tdata', small ? '.sdata' : '.data', '.bss', ''][kind];
+        // An allocated relocation table has no hold section of its own (ld: output_rel_find): it follows the
+        // last read-only section there is; other orphans do not count it as one of their kind.
+        const rela = sec.type === SHT_RELA;
+        const holdName = rela ? '' : [ '.text', '.rodata', '.tdata', '.tdata', small ? '.sdata' : '.data', '.bss', ''][kind];
         const hold = holdName ? this.byOutput.get(holdName) : undefined;
         if (hold && hold.stmt) {
           const after = lastAfterHold.get(hold) ?? hold;
@@ -335,7 +349,7 @@ export class ScriptLayout {
           const o = this.order[i];
           if (!this.hasInputs(o)) continue;
           const k = kindOf(o.out.type, o.out.flags);
-          if (k === kind) at = i;
+          if (k === kind && (rela || o.out.type !== SHT_RELA)) at = i;
         }
         if (at < 0 && kind !== 6) {
           // No section of its kind: after the last allocated one of a lower kind.
@@ -483,8 +497,23 @@ export class ScriptLayout {
     let prevValues = '';
     for (let pass = 0; pass < 6; pass++) {
       const last = pass === 5;
-      const errors: { pos: Pos | null; message: string }[] = [];
+      let errors: { pos: Pos | null; message: string }[] = [];
+      // DATA_SEGMENT_ALIGN as ld sizes sections (ldlang.c's lang_size_segment): laid out at the same offset in
+      // the next page first; then, when the data segment's first and last partial pages together fit in one
+      // common page, laid out again from the page start, saving that page.
+      this.segAdjust = false;
+      this.segSeen = null;
       this.evaluate(host, errors);
+      const seg = this.segSeen as { base: bigint; end: bigint; common: bigint } | null;
+      if (seg && seg.common > 0n) {
+        const first = -seg.base & (seg.common - 1n);
+        const lastPart = seg.end & (seg.common - 1n);
+        if (first && lastPart && seg.base / seg.common !== seg.end / seg.common && first + lastPart <= seg.common) {
+          this.segAdjust = true;
+          errors = [];
+          this.evaluate(host, errors);
+        }
+      }
       const values = [...this.provided].map(([k, v]) => `${k}=${v.value}`).join(',') + '|' + this.order.map((s) => `${s.out.addr}:${s.out.size}:${s.out.lma}`).join(',');
       const settled = values === prevValues;
       prevValues = values;
@@ -518,7 +547,6 @@ export class ScriptLayout {
     const R = (sec: OutState, offset: bigint): V => ({ v: u64(sec.out.addr + offset), k: 'rel', sec });
     let relFromAbs = false;
     let dataSegStart: bigint | null = null;
-    let nextDataSegLen = this.dataSegLen;
     const here = (v: bigint): V => {
       if (cur) return R(cur, v - cur.out.addr);
       relFromAbs = true;
@@ -637,16 +665,16 @@ export class ScriptLayout {
               const common = part(ev(e.args[1]));
               const page = alignUp(dot, maxp);
               const keep = page + (dot & (maxp - 1n));
-              const start = page + ((dot + common - 1n) & (maxp - common));
-              const pages = (x: bigint) => (common > 0n ? (x + this.dataSegLen + common - 1n) / common - x / common : 0n);
-              dataSegStart = pages(start) < pages(keep) ? start : keep;
+              const start = common < maxp ? page + ((dot + common - 1n) & (maxp - common)) : page;
+              dataSegStart = this.segAdjust ? start : keep;
+              if (!this.segAdjust && dataSegStart !== null) this.segSeen = { base: keep, end: keep, common };
               return here(dataSegStart);
             }
             case 'DATA_SEGMENT_RELRO_END':
               return ev(e.args[1]);
             case 'DATA_SEGMENT_END': {
               const r = ev(e.args[0]);
-              if (dataSegStart !== null) nextDataSegLen = r.v - dataSegStart;
+              if (dataSegStart !== null && this.segSeen && !this.segAdjust) this.segSeen.end = r.v;
               return r;
             }
             case 'MAX':
@@ -822,6 +850,15 @@ export class ScriptLayout {
         if (!(err instanceof EvalError)) throw err;
         report(err.pos ?? st!.pos, err.message);
       }
+      state.fill = undefined;
+      if (st?.fill) {
+        try {
+          state.fill = value(st.fill);
+        } catch (err) {
+          if (!(err instanceof EvalError)) throw err;
+          report(err.pos ?? st.pos, err.message);
+        }
+      }
       for (const it of state.items) {
         if (it.kind === 'sec') {
           dot = alignUp(dot, subalign || BigInt(it.sec.align));
@@ -830,9 +867,20 @@ export class ScriptLayout {
           continue;
         }
         const c = it.cmd;
-        if (c.kind === 'assign') assign(c, state, vma);
+        it.at = dot;
+        if (c.kind === 'assign') {
+          assign(c, state, vma);
+          it.end = dot;
+        }
         else if (c.kind === 'assert') check(c);
-        else if (c.kind === 'data' && it.data) {
+        else if (c.kind === 'fill') {
+          try {
+            it.value = value(c.expr);
+          } catch (err) {
+            if (!(err instanceof EvalError)) throw err;
+            report(err.pos ?? c.pos, err.message);
+          }
+        } else if (c.kind === 'data' && it.data) {
           it.data.addr = dot;
           try {
             it.value = value(c.expr);
@@ -965,7 +1013,41 @@ export class ScriptLayout {
       sym.section = best ? best.out.name : null;
     }
     this.provided = symbols;
-    this.dataSegLen = nextDataSegLen;
+    // PHDRS: AT() and FLAGS() values.
+    // GNU ld reads FLAGS() without failing on what it cannot evaluate: an undefined symbol makes the flags 0
+    // (riscv-tests' test.ld writes FLAGS(SHF_ALLOC | SHF_EXECINSTR), names no linker defines).
+    this.phdrValues = this.script.phdrs.map((ph) => {
+      const get = (e: ScriptExpr | null, lenient: boolean): bigint | null => {
+        if (!e) return null;
+        try {
+          return value(e);
+        } catch (err) {
+          if (!(err instanceof EvalError)) throw err;
+          if (lenient) return 0n;
+          report(err.pos ?? ph.pos, err.message);
+          return null;
+        }
+      };
+      return { at: get(ph.at, false), flags: get(ph.flags, true) };
+    });
+  }
+
+  private phdrValues: { at: bigint | null; flags: bigint | null }[] = [];
+
+  /** PHDRS's headers with their output sections (tools/ld/script/phdrs.ts); null without PHDRS. */
+  programHeaders(): ScriptProgramHeader[] | null {
+    const states = this.order.filter((st) => !(st.stmt && this.dropped.has(st.stmt)));
+    return assignProgramHeaders(this.script.phdrs, this.phdrValues, states, (st) => this.present(st));
+  }
+
+  /** `:name`s that no PHDRS entry declares. */
+  unknownPhdrs(): { pos: Pos; message: string }[] {
+    return undeclaredPhdrs(this.script.phdrs, this.statements);
+  }
+
+  /** The gaps of the output sections and their fill patterns (tools/ld/script/fill.ts). */
+  fillGaps(): FillGap[] {
+    return fillGaps(this.order.filter((st) => this.present(st)));
   }
 
   /** Write BYTE/SHORT/LONG/QUAD values (as the final placement evaluated them). */

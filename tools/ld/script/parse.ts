@@ -25,7 +25,8 @@ export interface Pos {
 }
 
 export type ScriptExpr =
-  | { t: 'num'; v: bigint }
+  /** `hex`: the digits of a plain `0x...` literal (a fill pattern keeps them all, leading zeros too). */
+  | { t: 'num'; v: bigint; hex?: string }
   | { t: 'sym'; name: string; pos: Pos }
   | { t: 'dot'; pos: Pos }
   | { t: 'un'; op: string; a: ScriptExpr }
@@ -91,6 +92,25 @@ export interface AssertStatement {
   pos: Pos;
 }
 
+export interface ProgramHeaderStatement {
+  name: string;
+  /** p_type (PT_LOAD is 1, ...). */
+  type: number;
+  /** FILEHDR, PHDRS: the segment holds the ELF header, the program headers. */
+  filehdr: boolean;
+  phdrs: boolean;
+  /** AT(e): p_paddr; FLAGS(e): p_flags. */
+  at: ScriptExpr | null;
+  flags: ScriptExpr | null;
+  pos: Pos;
+}
+
+/** Program header types a PHDRS command may name (gABI "Program Header"; GNU extensions; RISC-V psABI). */
+const PT_TYPES: Record<string, number> = {
+  PT_NULL: 0, PT_LOAD: 1, PT_DYNAMIC: 2, PT_INTERP: 3, PT_NOTE: 4, PT_SHLIB: 5, PT_PHDR: 6, PT_TLS: 7,
+  PT_GNU_EH_FRAME: 0x6474e550, PT_GNU_STACK: 0x6474e551, PT_GNU_RELRO: 0x6474e552, PT_GNU_PROPERTY: 0x6474e553, PT_RISCV_ATTRIBUTES: 0x70000003,
+};
+
 export type SectionCommand = Assignment | InputDescription | DataStatement | FillStatement | AssertStatement;
 
 export interface OutputSectionStatement {
@@ -133,7 +153,8 @@ export interface LinkerScript {
   sections: SectionsCommand[] | null;
   /** Assignments and ASSERTs outside SECTIONS, in order. */
   outside: (Assignment | AssertStatement)[];
-  phdrs: { name: string; type: string }[];
+  /** PHDRS: the program headers, in order (ld manual, "PHDRS Command"). */
+  phdrs: ProgramHeaderStatement[];
 }
 
 const KEYWORD_FUNCS = new Set(['ADDR', 'SIZEOF', 'LOADADDR', 'ALIGNOF', 'ORIGIN', 'LENGTH', 'DEFINED', 'CONSTANT', 'SEGMENT_START']);
@@ -341,7 +362,7 @@ export function parseScript(text: string, file: string): LinkerScript {
       if (s.isOp(op) && !(op === '-' && s.peekOp() === '-=')) {
         s.eat(op);
         const a = unary();
-        return op === '+' ? a : { t: 'un', op, a };
+        return op === '+' ? (a.t === 'num' ? { t: 'num', v: a.v } : a) : { t: 'un', op, a };
       }
     }
     return primary();
@@ -351,10 +372,15 @@ export function parseScript(text: string, file: string): LinkerScript {
     if (s.eat('(')) {
       const e = expr();
       s.expect(')');
-      return e;
+      // In parentheses a literal is a value, no longer a fill pattern (ld's "Output Section Fill").
+      return e.t === 'num' ? { t: 'num', v: e.v } : e;
     }
+    const start = s.i;
     const n = s.number();
-    if (n !== null) return { t: 'num', v: n };
+    if (n !== null) {
+      const text = s.src.slice(start, s.i).trim();
+      return /^0x[0-9a-f]+$/i.test(text) ? { t: 'num', v: n, hex: text.slice(2) } : { t: 'num', v: n };
+    }
     const id = s.ident();
     if (id === null) throw s.error(`expected an expression, found ${s.describe()}`);
     if (id === '.') return { t: 'dot', pos };
@@ -707,21 +733,37 @@ export function parseScript(text: string, file: string): LinkerScript {
     s.expect('{', 'after PHDRS');
     while (!s.eat('}')) {
       if (s.peekChar() === undefined) throw s.error("PHDRS is not closed ('}' missing)");
+      const pos = s.pos();
       const name = s.wild();
       if (name === null) throw s.error(`expected a program header name, found ${s.describe()}`);
-      const type = s.ident() ?? (s.number()?.toString() ?? null);
-      if (type === null) throw s.error(`expected a program header type, found ${s.describe()}`);
-      // FILEHDR, PHDRS, AT(...), FLAGS(...) up to the ';'.
+      const tpos = s.pos();
+      const id = s.ident();
+      let type: number;
+      if (id !== null) {
+        if (!(id in PT_TYPES)) throw new ScriptError(`unknown program header type '${id}'`, tpos.line, tpos.col);
+        type = PT_TYPES[id];
+      } else {
+        const n = s.number();
+        if (n === null) throw s.error(`expected a program header type, found ${s.describe()}`);
+        type = Number(BigInt.asUintN(32, n));
+      }
+      const ph: ProgramHeaderStatement = { name, type, filehdr: false, phdrs: false, at: null, flags: null, pos };
       while (!s.eat(';')) {
         if (s.peekChar() === undefined || s.isOp('}')) throw s.error(`expected ';' after program header '${name}'`);
-        if (s.ident() !== null) {
-          if (s.eat('(')) {
-            expr();
-            s.expect(')');
-          }
-        } else throw s.error(`unexpected ${s.describe()} in program header '${name}'`);
+        const kpos = s.pos();
+        const kw = s.ident();
+        if (kw === 'FILEHDR') ph.filehdr = true;
+        else if (kw === 'PHDRS') ph.phdrs = true;
+        else if (kw === 'AT' || kw === 'FLAGS') {
+          s.expect('(', `after ${kw}`);
+          const e = expr();
+          s.expect(')', `to close ${kw}(`);
+          if (kw === 'AT') ph.at = e;
+          else ph.flags = e;
+        } else if (kw !== null) throw new ScriptError(`unknown program header keyword '${kw}' (expected FILEHDR, PHDRS, AT or FLAGS)`, kpos.line, kpos.col);
+        else throw s.error(`unexpected ${s.describe()} in program header '${name}'`);
       }
-      script.phdrs.push({ name, type });
+      script.phdrs.push(ph);
     }
   };
 
