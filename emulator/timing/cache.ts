@@ -26,6 +26,8 @@ export const PROBE_DIRTY = 2;
 
 export type Replacement = 'random' | 'lru';
 
+import { StateRegion } from './state.js';
+
 /** Reset value of the replacement LFSR (chisel3 `LFSR` default seed). */
 const LFSR_SEED = 1;
 
@@ -42,38 +44,66 @@ export class SetAssocCache {
   readonly lineBytes: number;
   readonly sets: number;
   readonly ways: number;
-  /** Line number (paddr / lineBytes) held by each way, -1 when invalid. Index: set * ways + way. */
-  private readonly tags: Float64Array;
-  /** Last-use stamps for LRU. */
-  private readonly stamps: Float64Array;
-  private readonly dirty: Uint8Array;
-  /** 1 when the line is held read-only (TileLink Branch) after a probe: a store must upgrade it. */
-  private readonly readOnly: Uint8Array;
-  private clock = 0;
-  private readonly random: boolean;
-  /** Random replacement steps the LFSR before picking (the I-cache: stepped when the refill is requested, read when it is written) rather than after (the D-cache). */
-  private readonly stepBeforePick: boolean;
-  private lfsr = LFSR_SEED;
-  /** sets - 1 when sets is a power of two, else -1. */
-  private readonly setMask: number;
   /**
-   * The slot (set * ways + way) accessLine last hit or filled, -1 for none: a lookup shortcut only. A
-   * line is held in at most one slot, so when this slot's tag is the line asked for, the scan of its
-   * set would stop there.
+   * Line number (paddr / lineBytes) held by each way, -1 when invalid. Index: set * ways + way. These
+   * arrays live in the model's state region (state.ts); rocket-wasm.ts reads them at their offsets.
    */
-  private lastSlot = -1;
+  tags!: Float64Array;
+  /** Last-use stamps for LRU. */
+  private stamps!: Float64Array;
+  dirty!: Uint8Array;
+  /** 1 when the line is held read-only (TileLink Branch) after a probe: a store must upgrade it. */
+  readOnly!: Uint8Array;
+  /** The scalars: [clock, lfsr, lastSlot]. */
+  scalars!: Float64Array;
+  private get clock(): number {
+    return this.scalars[0];
+  }
+  private set clock(v: number) {
+    this.scalars[0] = v;
+  }
+  private get lfsr(): number {
+    return this.scalars[1];
+  }
+  private set lfsr(v: number) {
+    this.scalars[1] = v;
+  }
+  private get lastSlot(): number {
+    return this.scalars[2];
+  }
+  private set lastSlot(v: number) {
+    this.scalars[2] = v;
+  }
+  readonly random: boolean;
+  /** Random replacement steps the LFSR before picking (the I-cache: stepped when the refill is requested, read when it is written) rather than after (the D-cache). */
+  readonly stepBeforePick: boolean;
+  /** sets - 1 when sets is a power of two, else -1. */
+  readonly setMask: number;
+  /*
+   * lastSlot: the slot (set * ways + way) accessLine last hit or filled, -1 for none: a lookup shortcut
+   * only. A line is held in at most one slot, so when this slot's tag is the line asked for, the scan
+   * of its set would stop there (whoever else changes the tags, the WebAssembly replay, need not keep it).
+   */
 
-  constructor(sizeBytes: number, ways: number, lineBytes: number, replacement: Replacement = 'lru', stepBeforePick = false) {
+  constructor(sizeBytes: number, ways: number, lineBytes: number, replacement: Replacement = 'lru', stepBeforePick = false, region = new StateRegion()) {
     this.stepBeforePick = stepBeforePick;
     this.lineBytes = lineBytes;
     this.ways = ways;
     this.sets = sizeBytes / (ways * lineBytes);
     this.setMask = Number.isInteger(this.sets) && this.sets > 0 && (this.sets & (this.sets - 1)) === 0 && this.sets <= 0x40000000 ? this.sets - 1 : -1;
-    this.tags = new Float64Array(this.sets * ways).fill(-1);
-    this.stamps = new Float64Array(this.sets * ways);
-    this.dirty = new Uint8Array(this.sets * ways);
-    this.readOnly = new Uint8Array(this.sets * ways);
     this.random = replacement === 'random';
+    this.bind(region);
+    this.reset();
+  }
+
+  /** Take the state arrays from `region` (state.ts: the same order every time). */
+  bind(region: StateRegion): void {
+    const n = this.sets * this.ways;
+    this.tags = region.f64(n);
+    this.stamps = region.f64(n);
+    this.scalars = region.f64(3);
+    this.dirty = region.u8(n);
+    this.readOnly = region.u8(n);
   }
 
   /** Look up the line holding `paddr`, allocating it on a miss. Returns true on a hit. */
@@ -170,5 +200,7 @@ export class SetAssocCache {
   reset(): void {
     this.invalidateAll();
     this.lfsr = LFSR_SEED;
+    this.clock = 0;
+    this.lastSlot = -1;
   }
 }

@@ -1,0 +1,950 @@
+// The rocket model's replay of a commit log in WebAssembly: RocketModel.replayPass's rules (themselves
+// observe's, for what a translated block holds) compiled once per model into a function that walks the
+// whole log of a dispatch over the model's state where it lies, in the machine's WebAssembly.Memory
+// (state.ts, layout.ts MODEL_STATE_OFF). Per block it reads a plan the model wrote (layout.ts
+// MODEL_PLAN_*; PLAN_* below). What it does itself: the front end (fetch queue, I-TLB hits through the
+// TLB's memo, I-cache accesses with Rocket's random replacement, the D-cache probe of a refill), the
+// scoreboard, the D-cache order wait after fence, D-TLB hits, the store-to-load replay, D-cache accesses,
+// branch prediction (BTB, BHT, RAS), result latencies and the counters. What it asks the model's
+// JavaScript for (imports, acting on the same state): a TLB scan when the memo has no answer, a page
+// walk (it reads page tables as they were at that instruction), a multiply or divide's latency, the
+// wrong-path fetch after a redirect, and fence.i's I-cache flush. tests/jit-rocket-lockstep.test.ts
+// holds it to the interpreter's cycles, stalls and counters.
+//
+// replay(p, end) returns REPLAY_DONE (the log [p, end) is replayed), REPLAY_NEED_PLAN (the block of the
+// pass header at SV_CURSOR has no plan yet) or REPLAY_IN_JS (that pass is for RocketModel.replayPass).
+
+import { Code, F64, I32, I64, Op, encodeModule, type FuncDef } from '../jit/wasm.js';
+import { LOG_EV_LOAD, LOG_EV_STORE } from '../types.js';
+import * as L from '../layout.js';
+import { HIT, MISS_CLEAN, MISS_DIRTY, MISS_UPGRADE } from './cache.js';
+import { PRED_OK, PRED_REDIRECT, PRED_WRONG, BTB_BUCKETS } from './branch.js';
+import { TLB_MEMO_SLOTS } from './tlb.js';
+
+export const REPLAY_DONE = 0;
+export const REPLAY_NEED_PLAN = 1;
+export const REPLAY_IN_JS = 2;
+
+/** A plan entry: per instruction of a block, 32 bytes. */
+export const PLAN_BYTES = 32;
+export const PLAN_PC = 0; // f64
+export const PLAN_FETCH_PA = 8; // f64
+export const PLAN_CLS = 16;
+export const PLAN_RS1 = 17;
+export const PLAN_RS2 = 18;
+export const PLAN_RD = 19; // 0: none
+export const PLAN_SIZE = 20;
+export const PLAN_SAME_LINE = 21;
+export const PLAN_EV = 22;
+export const PLAN_MEM_SIZE = 23;
+export const PLAN_FLAGS = 24;
+export const PLAN_MD_SHAPE = 25;
+export const PLAN_LAT = 26; // LAT_*
+export const PLAN_EV_BYTES = 27;
+export const PLAN_IS_MUL = 28;
+/** PLAN_FLAGS bits. */
+export const F_MULDIV = 1;
+/** `fence` (sets fencePending). */
+export const F_FENCE = 2;
+/** branch, jal or jalr. */
+export const F_CTRL = 4;
+/** fence.i or a system-class instruction: the D-cache order rules apply. */
+export const F_ORDER = 8;
+export const F_FENCE_I = 16;
+/** A multiply on a pipelined multiplier (mulUnroll 0): mulLatency, next one a cycle later. */
+export const F_PIPE_MUL = 32;
+export const F_BRANCH = 64;
+export const F_JALR = 128;
+/** PLAN_LAT: result latency 1, loadLatencyWord, loadLatencySubword, the mul/div's cycles. */
+export const LAT_ONE = 0;
+export const LAT_WORD = 1;
+export const LAT_SUB = 2;
+export const LAT_MULDIV = 3;
+
+/** Where a cache's state is (byte offsets in the memory) and its shape. */
+export interface CacheSpec {
+  tags: number;
+  dirty: number;
+  readOnly: number;
+  scalars: number;
+  setMask: number;
+  ways: number;
+  stepBeforePick: boolean;
+}
+
+export interface TlbSpec {
+  stamps: number;
+  scalars: number;
+  memoVpn: number;
+  memoAsid: number;
+  memoIndex: number;
+  memoGen: number;
+}
+
+export interface PredictorSpec {
+  scalars: number;
+  btbPc: number;
+  btbTarget: number;
+  btbStamp: number;
+  ras: number;
+  bucketCount: number;
+  bucketHint: number;
+  histHash: number;
+  bht: number;
+  btbEntries: number;
+  rasEntries: number;
+  bhtMask: number;
+  counterMax: number;
+  takenFrom: number;
+  histLen: number;
+  indexBits: number;
+}
+
+/** Everything the generated code has as constants. */
+export interface ReplaySpec {
+  sv: number;
+  regReady: number;
+  regProducer: number;
+  totalStalls: number;
+  replayStalls: number;
+  icache: CacheSpec;
+  dcache: CacheSpec;
+  itlb: TlbSpec;
+  dtlb: TlbSpec;
+  bp: PredictorSpec;
+  /** SV_* slots used. */
+  slots: Record<string, number>;
+  iLineBytes: number;
+  dLineBytes: number;
+  fetchBytes: number;
+  fetchQueueBytes: number;
+  icacheMiss: number;
+  dcacheMiss: number;
+  writeback: number;
+  storeMissExtra: number;
+  replayPenalty: number;
+  storeLoadWindow: number;
+  uncachedLatency: number;
+  loadLatencyWord: number;
+  loadLatencySubword: number;
+  mispredictPenalty: number;
+  decodeRedirectPenalty: number;
+  fenceIPenalty: number;
+  linesUniform: boolean;
+  cacheable: { base: number; end: number }[];
+  ramSplit: number;
+  ramBias: number;
+  romBias: number;
+  /** Stall category indexes. */
+  stall: Record<'icache' | 'itlb' | 'dcache' | 'dtlb' | 'uncached' | 'loadUse' | 'muldiv' | 'mispredict' | 'flush' | 'xpc', number>;
+  nStalls: number;
+  /** Cycles of a multiply on a pipelined multiplier (mulUnroll 0). */
+  mulLatencyPipe: number;
+}
+
+// Function indexes: imports first.
+const IMP_TLB_SCAN = 0; // (kind i32, vpn f64) -> i32
+const IMP_WALK = 1; // (kind i32, va f64, header i32, j i32, p i32) -> f64
+const IMP_MULDIV = 2; // (shape, isMul, rs1Lo, rs1Hi, rs2Lo, rs2Hi) -> i32
+const IMP_WRONG_PATH = 3; // (fallThroughPa f64, issue f64, cycles f64)
+const IMP_FENCE_I = 4; // ()
+const FN_REPLAY = 5;
+const FN_ICACHE = 6;
+const FN_DCACHE = 7;
+const FN_PROBE = 8;
+const FN_ITLB = 9;
+const FN_DTLB = 10;
+const FN_BTB_FIND = 11;
+const FN_BTB_UPDATE = 12;
+const FN_BRANCH = 13;
+const FN_JUMP = 14;
+const FN_DCACHE_LINES = 15;
+
+const TYPES = [
+  { params: [I32, F64], results: [I32] }, // 0 tlbScan, tlb hit
+  { params: [I32, F64, I32, I32, I32], results: [F64] }, // 1 walk
+  { params: [I32, I32, I32, I32, I32, I32], results: [I32] }, // 2 mulDiv
+  { params: [F64, F64, F64], results: [] }, // 3 wrongPath
+  { params: [], results: [] }, // 4 fenceI
+  { params: [I32, I32], results: [I32] }, // 5 replay
+  { params: [F64, I32], results: [I32] }, // 6 cache access
+  { params: [F64], results: [F64] }, // 7 probe
+  { params: [F64], results: [I32] }, // 8 tlb hit, btbFind
+  { params: [F64, F64, I32], results: [] }, // 9 btbUpdate
+  { params: [F64, I32, F64, F64], results: [I32] }, // 10 branch
+  { params: [F64, I32, I32, F64, F64], results: [I32] }, // 11 jump
+  { params: [F64, F64, I32], results: [F64] }, // 12 dcacheLines
+];
+
+/** A function body with named locals after its parameters. */
+class Fn {
+  readonly c = new Code();
+  private readonly decls: [number, number][] = [];
+  private n: number;
+  constructor(params: number) {
+    this.n = params;
+  }
+  local(type: number): number {
+    this.decls.push([1, type]);
+    return this.n++;
+  }
+  def(type: number, exp?: string): FuncDef {
+    return { type, locals: this.decls, body: this.c, export: exp };
+  }
+}
+
+// Emit helpers over a Code: absolute addresses are constants (memarg offsets from address 0).
+function ldF(c: Code, addr: number): Code {
+  return c.i32(0).mem(Op.f64_load, 3, addr);
+}
+function stF(c: Code, addr: number, value: () => void): void {
+  c.i32(0);
+  value();
+  c.mem(Op.f64_store, 3, addr);
+}
+/** f64 at base + 8·(i32 on the stack). */
+function ldFAt(c: Code, base: number, index: () => void): Code {
+  index();
+  return c.i32(3).op(Op.i32_shl).mem(Op.f64_load, 3, base);
+}
+function stFAt(c: Code, base: number, index: () => void, value: () => void): void {
+  index();
+  c.i32(3).op(Op.i32_shl);
+  value();
+  c.mem(Op.f64_store, 3, base);
+}
+function ldI32At(c: Code, base: number, index: () => void): Code {
+  index();
+  return c.i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, base);
+}
+function stI32At(c: Code, base: number, index: () => void, value: () => void): void {
+  index();
+  c.i32(2).op(Op.i32_shl);
+  value();
+  c.mem(Op.i32_store, 2, base);
+}
+/** Add 1 to the f64 at addr. */
+function incF(c: Code, addr: number): void {
+  stF(c, addr, () => ldF(c, addr).f64(1).op(Op.f64_add));
+}
+/** The low 32 bits of the integer-valued f64 on the stack (as int64 wraps). */
+function lowBits(c: Code): Code {
+  return c.op(Op.i64_trunc_f64_s).op(Op.i32_wrap_i64);
+}
+/** if (cond) { then } else { otherwise }: cond already on the stack. */
+function ifElse(c: Code, then: () => void, otherwise?: () => void): void {
+  c.open(Op.if);
+  then();
+  if (otherwise) {
+    c.op(Op.else);
+    otherwise();
+  }
+  c.end();
+}
+function lfsrStep(c: Code, l: number): void {
+  // l = ((l << 1) | (((l >> 15) ^ (l >> 14) ^ (l >> 12) ^ (l >> 3)) & 1)) & 0xffff
+  c.get(l).i32(1).op(Op.i32_shl);
+  c.get(l).i32(15).op(Op.i32_shr_u).get(l).i32(14).op(Op.i32_shr_u).op(Op.i32_xor);
+  c.get(l).i32(12).op(Op.i32_shr_u).op(Op.i32_xor).get(l).i32(3).op(Op.i32_shr_u).op(Op.i32_xor).i32(1).op(Op.i32_and);
+  c.op(Op.i32_or).i32(0xffff).op(Op.i32_and).set(l);
+}
+
+/** SetAssocCache.accessLine(line, write) for a random-replacement cache. */
+function cacheAccess(s: CacheSpec): FuncDef {
+  const f = new Fn(2);
+  const c = f.c;
+  const LINE = 0, WRITE = 1;
+  const BASE = f.local(I32), I = f.local(I32), V = f.local(I32), LF = f.local(I32), R = f.local(I32);
+  c.get(LINE);
+  lowBits(c).i32(s.setMask).op(Op.i32_and).i32(s.ways).op(Op.i32_mul).tee(BASE).set(I);
+  c.open(Op.block).open(Op.loop);
+  c.get(I).get(BASE).i32(s.ways).op(Op.i32_add).op(Op.i32_ge_u).brIf(1);
+  ldFAt(c, s.tags, () => c.get(I)).get(LINE).op(Op.f64_eq);
+  ifElse(c, () => {
+    c.get(WRITE).op(Op.i32_eqz);
+    ifElse(c, () => c.i32(HIT).op(Op.return));
+    c.get(I).i32(1).mem(Op.i32_store8, 0, s.dirty);
+    c.get(I).mem(Op.i32_load8_u, 0, s.readOnly).op(Op.i32_eqz);
+    ifElse(c, () => c.i32(HIT).op(Op.return));
+    c.get(I).i32(0).mem(Op.i32_store8, 0, s.readOnly);
+    ldF(c, s.scalars + 8).op(Op.i32_trunc_f64_s).set(LF);
+    lfsrStep(c, LF);
+    stF(c, s.scalars + 8, () => c.get(LF).op(Op.f64_convert_i32_s));
+    c.i32(MISS_UPGRADE).op(Op.return);
+  });
+  c.get(I).i32(1).op(Op.i32_add).set(I);
+  c.br(0);
+  c.end().end();
+  ldF(c, s.scalars + 8).op(Op.i32_trunc_f64_s).set(LF);
+  if (s.stepBeforePick) lfsrStep(c, LF);
+  c.get(BASE).get(LF).i32(s.ways).op(Op.i32_rem_u).op(Op.i32_add).set(V);
+  if (!s.stepBeforePick) lfsrStep(c, LF);
+  stF(c, s.scalars + 8, () => c.get(LF).op(Op.f64_convert_i32_s));
+  // result: dirty victim (valid and dirty) or clean
+  ldFAt(c, s.tags, () => c.get(V)).f64(-1).op(Op.f64_ne);
+  c.get(V).mem(Op.i32_load8_u, 0, s.dirty).i32(1).op(Op.i32_eq).op(Op.i32_and);
+  ifElse(c, () => c.i32(MISS_DIRTY).set(R), () => c.i32(MISS_CLEAN).set(R));
+  stFAt(c, s.tags, () => c.get(V), () => c.get(LINE));
+  c.get(V).get(WRITE).mem(Op.i32_store8, 0, s.dirty);
+  c.get(V).i32(0).mem(Op.i32_store8, 0, s.readOnly);
+  c.get(R);
+  return f.def(6);
+}
+
+/** RocketModel.probeDcache(iline): the D-cache lines of I-cache line iline go read-only; write-back cycles. */
+function probe(spec: ReplaySpec): FuncDef {
+  const s = spec.dcache;
+  const f = new Fn(1);
+  const c = f.c;
+  const ILINE = 0;
+  const D = f.local(F64), LAST = f.local(F64), COST = f.local(F64), BASE = f.local(I32), I = f.local(I32);
+  const ib = spec.iLineBytes, db = spec.dLineBytes;
+  c.get(ILINE).f64(ib).op(Op.f64_mul).f64(1 / db).op(Op.f64_mul).op(Op.f64_floor).set(D);
+  c.get(ILINE).f64(ib).op(Op.f64_mul).f64(ib - 1).op(Op.f64_add).f64(1 / db).op(Op.f64_mul).op(Op.f64_floor).set(LAST);
+  c.open(Op.block).open(Op.loop);
+  c.get(D).get(LAST).op(Op.f64_gt).brIf(1);
+  c.get(D);
+  lowBits(c).i32(s.setMask).op(Op.i32_and).i32(s.ways).op(Op.i32_mul).tee(BASE).set(I);
+  c.open(Op.block).open(Op.loop);
+  c.get(I).get(BASE).i32(s.ways).op(Op.i32_add).op(Op.i32_ge_u).brIf(1);
+  ldFAt(c, s.tags, () => c.get(I)).get(D).op(Op.f64_eq);
+  ifElse(c, () => {
+    c.get(I).mem(Op.i32_load8_u, 0, s.dirty);
+    ifElse(c, () => c.get(COST).f64(spec.writeback).op(Op.f64_add).set(COST));
+    c.get(I).i32(0).mem(Op.i32_store8, 0, s.dirty);
+    c.get(I).i32(1).mem(Op.i32_store8, 0, s.readOnly);
+    c.br(2);
+  });
+  c.get(I).i32(1).op(Op.i32_add).set(I).br(0);
+  c.end().end();
+  c.get(D).f64(1).op(Op.f64_add).set(D).br(0);
+  c.end().end();
+  c.get(COST);
+  return f.def(7);
+}
+
+/** Tlb.lookupVpn through the memo; a miss of the memo asks the model's scan (import). */
+function tlbHit(s: TlbSpec, kind: number, asidSlot: number, sv: number): FuncDef {
+  const f = new Fn(1);
+  const c = f.c;
+  const VPN = 0;
+  const S = f.local(I32), X = f.local(F64);
+  c.get(VPN);
+  lowBits(c).i32(TLB_MEMO_SLOTS - 1).op(Op.i32_and).set(S);
+  ldI32At(c, s.memoGen, () => c.get(S)).op(Op.f64_convert_i32_s);
+  ldF(c, s.scalars + 8).op(Op.f64_eq);
+  ldFAt(c, s.memoVpn, () => c.get(S)).get(VPN).op(Op.f64_eq).op(Op.i32_and);
+  ldI32At(c, s.memoAsid, () => c.get(S)).op(Op.f64_convert_i32_s);
+  ldF(c, sv + 8 * asidSlot).op(Op.f64_eq).op(Op.i32_and);
+  ifElse(c, () => {
+    ldF(c, s.scalars).f64(1).op(Op.f64_add).set(X);
+    stF(c, s.scalars, () => c.get(X));
+    stFAt(c, s.stamps, () => ldI32At(c, s.memoIndex, () => c.get(S)), () => c.get(X));
+    c.i32(1).op(Op.return);
+  });
+  c.i32(kind).get(VPN).call(IMP_TLB_SCAN);
+  return f.def(8);
+}
+
+/** The BTB bucket of the f64 pc on the stack (branch.ts btbBucket). */
+function bucket(c: Code): Code {
+  return c.op(Op.i64_trunc_f64_s).i64(1n).op(Op.i64_shr_s).op(Op.i32_wrap_i64).i32(BTB_BUCKETS - 1).op(Op.i32_and);
+}
+
+function btbFind(s: PredictorSpec): FuncDef {
+  const f = new Fn(1);
+  const c = f.c;
+  const PC = 0;
+  const B = f.local(I32), H = f.local(I32), I = f.local(I32);
+  c.get(PC);
+  bucket(c).set(B);
+  ldI32At(c, s.bucketCount, () => c.get(B)).op(Op.i32_eqz);
+  ifElse(c, () => c.i32(-1).op(Op.return));
+  ldI32At(c, s.bucketHint, () => c.get(B)).set(H);
+  ldFAt(c, s.btbPc, () => c.get(H)).get(PC).op(Op.f64_eq);
+  ifElse(c, () => c.get(H).op(Op.return));
+  c.open(Op.block).open(Op.loop);
+  c.get(I).i32(s.btbEntries).op(Op.i32_ge_s).brIf(1);
+  ldFAt(c, s.btbPc, () => c.get(I)).get(PC).op(Op.f64_eq);
+  ifElse(c, () => c.get(I).op(Op.return));
+  c.get(I).i32(1).op(Op.i32_add).set(I).br(0);
+  c.end().end();
+  c.i32(-1);
+  return f.def(8);
+}
+
+function btbUpdate(s: PredictorSpec): FuncDef {
+  const f = new Fn(3);
+  const c = f.c;
+  const PC = 0, TARGET = 1, FOUND = 2;
+  const I = f.local(I32), J = f.local(I32), X = f.local(F64), B = f.local(I32);
+  c.get(FOUND).set(I);
+  c.get(I).i32(0).op(Op.i32_lt_s);
+  ifElse(c, () => {
+    c.i32(0).set(I);
+    c.open(Op.block).open(Op.loop);
+    c.get(J).i32(s.btbEntries).op(Op.i32_ge_s).brIf(1);
+    ldFAt(c, s.btbPc, () => c.get(J)).tee(X).get(X).op(Op.f64_ne);
+    ifElse(c, () => c.get(J).set(I).br(2));
+    ldFAt(c, s.btbStamp, () => c.get(J));
+    ldFAt(c, s.btbStamp, () => c.get(I)).op(Op.f64_lt);
+    ifElse(c, () => c.get(J).set(I));
+    c.get(J).i32(1).op(Op.i32_add).set(J).br(0);
+    c.end().end();
+    ldFAt(c, s.btbPc, () => c.get(I)).tee(X).get(X).op(Op.f64_eq);
+    ifElse(c, () => {
+      c.get(X);
+      bucket(c).set(B);
+      stI32At(c, s.bucketCount, () => c.get(B), () => ldI32At(c, s.bucketCount, () => c.get(B)).i32(1).op(Op.i32_sub));
+    });
+    stFAt(c, s.btbPc, () => c.get(I), () => c.get(PC));
+    c.get(PC);
+    bucket(c).set(B);
+    stI32At(c, s.bucketCount, () => c.get(B), () => ldI32At(c, s.bucketCount, () => c.get(B)).i32(1).op(Op.i32_add));
+    stI32At(c, s.bucketHint, () => c.get(B), () => c.get(I));
+  });
+  stFAt(c, s.btbTarget, () => c.get(I), () => c.get(TARGET));
+  ldF(c, s.scalars + 24).f64(1).op(Op.f64_add).set(X);
+  stF(c, s.scalars + 24, () => c.get(X));
+  stFAt(c, s.btbStamp, () => c.get(I), () => c.get(X));
+  return f.def(9);
+}
+
+/** BranchPredictor.branch: (pc, size, nextPc, fallThrough) -> PRED_*. */
+function branch(s: PredictorSpec): FuncDef {
+  const f = new Fn(4);
+  const c = f.c;
+  const PC = 0, SIZE = 1, NEXT = 2, FT = 3;
+  const TAKEN = f.local(I32), I = f.local(I32), K = f.local(I32), HI = f.local(I64), BHTT = f.local(I32), PRED = f.local(F64);
+  const CNT = f.local(I32), R = f.local(I32), X = f.local(F64), HIST = f.local(I32);
+  c.get(NEXT).get(FT).op(Op.f64_ne).set(TAKEN);
+  c.get(PC).call(FN_BTB_FIND).set(I);
+  ldF(c, s.scalars).op(Op.i32_trunc_f64_s).set(HIST);
+  // bhtIndex
+  c.get(PC).get(SIZE).op(Op.f64_convert_i32_s).op(Op.f64_add).f64(2).op(Op.f64_sub).op(Op.i64_trunc_f64_s).i64(2n).op(Op.i64_shr_s).set(HI);
+  c.get(HI).op(Op.i32_wrap_i64).i32(s.bhtMask).op(Op.i32_and);
+  c.get(HI).i64(BigInt(s.indexBits)).op(Op.i64_shr_s).op(Op.i32_wrap_i64).i32(3).op(Op.i32_and).op(Op.i32_xor);
+  c.get(HIST).i32(1).op(Op.i32_shl).mem(Op.i32_load16_u, 1, s.histHash).op(Op.i32_xor).i32(s.bhtMask).op(Op.i32_and).set(K);
+  c.get(K).mem(Op.i32_load8_u, 0, s.bht).tee(CNT).i32(s.takenFrom).op(Op.i32_ge_u).set(BHTT);
+  c.get(FT).set(PRED);
+  c.get(BHTT);
+  ifElse(c, () => {
+    c.get(I).i32(0).op(Op.i32_ge_s);
+    ifElse(c, () => ldFAt(c, s.btbTarget, () => c.get(I)).set(PRED), () => c.get(PC).f64(0.5).op(Op.f64_add).set(PRED));
+  });
+  c.get(I).i32(0).op(Op.i32_ge_s);
+  ifElse(c, () => {
+    ldF(c, s.scalars + 24).f64(1).op(Op.f64_add).set(X);
+    stF(c, s.scalars + 24, () => c.get(X));
+    stFAt(c, s.btbStamp, () => c.get(I), () => c.get(X));
+  });
+  c.get(K);
+  c.get(TAKEN);
+  ifElse(c, () => {
+    c.get(CNT).i32(s.counterMax).op(Op.i32_lt_u);
+    ifElse(c, () => c.get(CNT).i32(1).op(Op.i32_add).set(CNT));
+  }, () => {
+    c.get(CNT).i32(0).op(Op.i32_gt_u);
+    ifElse(c, () => c.get(CNT).i32(1).op(Op.i32_sub).set(CNT));
+  });
+  c.get(CNT).mem(Op.i32_store8, 0, s.bht);
+  c.get(I).i32(0).op(Op.i32_lt_s).get(BHTT).op(Op.i32_and);
+  ifElse(c, () => {
+    c.get(TAKEN);
+    ifElse(c, () => c.i32(PRED_REDIRECT).set(R), () => c.i32(PRED_WRONG).set(R));
+  }, () => {
+    c.get(PRED).get(NEXT).op(Op.f64_eq);
+    ifElse(c, () => c.i32(PRED_OK).set(R), () => c.i32(PRED_WRONG).set(R));
+  });
+  if (s.histLen > 0) {
+    stF(c, s.scalars, () => {
+      c.get(HIST).i32(1).op(Op.i32_shr_u).get(TAKEN).i32(s.histLen - 1).op(Op.i32_shl).op(Op.i32_or).i32((1 << s.histLen) - 1).op(Op.i32_and);
+      c.op(Op.f64_convert_i32_s);
+    });
+  }
+  c.get(TAKEN);
+  ifElse(c, () => c.get(PC).get(NEXT).get(I).call(FN_BTB_UPDATE));
+  c.get(R);
+  return f.def(10);
+}
+
+/** BranchPredictor.jump: (pc, rd, rs1 (-1 for jal), nextPc, fallThrough) -> PRED_*. */
+function jump(s: PredictorSpec): FuncDef {
+  const f = new Fn(5);
+  const c = f.c;
+  const PC = 0, RD = 1, RS1 = 2, NEXT = 3, FT = 4;
+  const RDL = f.local(I32), RET = f.local(I32), I = f.local(I32), R = f.local(I32), TOP = f.local(I32), CNT = f.local(I32);
+  const RAS = s.rasEntries;
+  c.get(RD).i32(1).op(Op.i32_eq).get(RD).i32(5).op(Op.i32_eq).op(Op.i32_or).set(RDL);
+  // isReturn = rs1Link && (!rdLink || rd !== rs1)
+  c.get(RS1).i32(1).op(Op.i32_eq).get(RS1).i32(5).op(Op.i32_eq).op(Op.i32_or);
+  c.get(RDL).op(Op.i32_eqz).get(RD).get(RS1).op(Op.i32_ne).op(Op.i32_or).op(Op.i32_and).set(RET);
+  c.i32(-1).set(I);
+  c.get(RET).op(Op.i32_eqz);
+  ifElse(c, () => c.get(PC).call(FN_BTB_FIND).set(I));
+  ldF(c, s.scalars + 8).op(Op.i32_trunc_f64_s).set(TOP);
+  ldF(c, s.scalars + 16).op(Op.i32_trunc_f64_s).set(CNT);
+  c.get(RET).get(CNT).i32(0).op(Op.i32_gt_s).op(Op.i32_and);
+  ifElse(c, () => {
+    c.get(TOP).i32(RAS - 1).op(Op.i32_add).i32(RAS).op(Op.i32_rem_u).set(TOP);
+    c.get(CNT).i32(1).op(Op.i32_sub).set(CNT);
+    ldFAt(c, s.ras, () => c.get(TOP)).get(NEXT).op(Op.f64_eq);
+    ifElse(c, () => c.i32(PRED_OK).set(R), () => c.i32(PRED_WRONG).set(R));
+  }, () => {
+    c.get(I).i32(0).op(Op.i32_ge_s);
+    ifElse(c, () => {
+      stFAt(c, s.btbStamp, () => c.get(I), () => {
+        ldF(c, s.scalars + 24).f64(1).op(Op.f64_add);
+      });
+      stF(c, s.scalars + 24, () => ldFAt(c, s.btbStamp, () => c.get(I)));
+      ldFAt(c, s.btbTarget, () => c.get(I)).get(NEXT).op(Op.f64_eq);
+      ifElse(c, () => c.i32(PRED_OK).set(R), () => c.i32(PRED_WRONG).set(R));
+    }, () => {
+      c.get(RS1).i32(0).op(Op.i32_lt_s);
+      ifElse(c, () => c.i32(PRED_REDIRECT).set(R), () => c.i32(PRED_WRONG).set(R));
+    });
+  });
+  c.get(RDL);
+  ifElse(c, () => {
+    stFAt(c, s.ras, () => c.get(TOP), () => c.get(FT));
+    c.get(TOP).i32(1).op(Op.i32_add).i32(RAS).op(Op.i32_rem_u).set(TOP);
+    c.get(CNT).i32(RAS).op(Op.i32_lt_s);
+    ifElse(c, () => c.get(CNT).i32(1).op(Op.i32_add).set(CNT));
+  });
+  stF(c, s.scalars + 8, () => c.get(TOP).op(Op.f64_convert_i32_s));
+  stF(c, s.scalars + 16, () => c.get(CNT).op(Op.f64_convert_i32_s));
+  c.get(RET).op(Op.i32_eqz);
+  ifElse(c, () => c.get(PC).get(NEXT).get(I).call(FN_BTB_UPDATE));
+  c.get(R);
+  return f.def(11);
+}
+
+/** RocketModel.dcacheLines(first, last, write, replay = true) -> cycles. */
+function dcacheLines(spec: ReplaySpec): FuncDef {
+  const f = new Fn(3);
+  const c = f.c;
+  const FIRST = 0, LAST = 1, WRITE = 2;
+  const COST = f.local(F64), R = f.local(I32);
+  c.open(Op.block).open(Op.loop);
+  c.get(FIRST).get(LAST).op(Op.f64_gt).brIf(1);
+  c.get(FIRST).get(WRITE).call(FN_DCACHE).tee(R);
+  ifElse(c, () => {
+    incF(c, spec.sv + 8 * spec.slots.evDcacheMisses);
+    c.get(COST).f64(spec.dcacheMiss + spec.replayPenalty).op(Op.f64_add).set(COST);
+    c.get(R).i32(MISS_DIRTY).op(Op.i32_eq);
+    ifElse(c, () => c.get(COST).f64(spec.writeback).op(Op.f64_add).set(COST));
+    c.get(WRITE);
+    ifElse(c, () => c.get(COST).f64(spec.storeMissExtra).op(Op.f64_add).set(COST));
+  });
+  c.get(FIRST).f64(1).op(Op.f64_add).set(FIRST).br(0);
+  c.end().end();
+  c.get(COST);
+  return f.def(12);
+}
+
+/** The f64 address on the stack is in a cacheable range: leaves an i32. */
+function cacheableTest(c: Code, spec: ReplaySpec, addr: number): void {
+  if (spec.cacheable.length === 0) {
+    c.i32(0);
+    return;
+  }
+  spec.cacheable.forEach((r, i) => {
+    c.get(addr).f64(r.base).op(Op.f64_ge).get(addr).f64(r.end).op(Op.f64_lt).op(Op.i32_and);
+    if (i > 0) c.op(Op.i32_or);
+  });
+}
+
+function replay(spec: ReplaySpec): FuncDef {
+  const f = new Fn(2);
+  const c = f.c;
+  const P = 0, END = 1;
+  const sv = (name: string) => spec.sv + 8 * spec.slots[name];
+  const I = () => f.local(I32), D = () => f.local(F64);
+  const HDR = I(), K = I(), J = I(), E = I(), PLAN = I(), CLS = I(), FLAGS = I(), EV = I(), TOUCHED = I(), OUT = I();
+  const SIZE = I(), PROD = I(), XF = I(), XD = I(), FENCE = I(), WAIT = I(), R = I(), REDIR = I(), RD = I(), IDX = I(), EVB = I();
+  const NOW = D(), FAB = D(), LFL = D(), LFP = D(), LCL = D(), MDFREE = D(), DIDLE = D(), LSW = D(), LSI = D(), LASTC = D();
+  const START = D(), T = D(), ISSUE = D(), POST = D(), PC = D(), PA = D(), SZ = D(), PAGE = D(), FIRST = D(), LAST = D();
+  const LINE = D(), PEND = D(), X = D(), Y = D(), READY = D(), PASSNEXT = D(), NEXTPC = D(), FT = D(), MDC = D(), MPA = D();
+  const WORD = D(), VA = D(), FSTALL = D();
+  const ST: number[] = [];
+  for (let q = 0; q < spec.nStalls; q++) ST.push(D());
+  const stall = (k: number, value: () => void) => {
+    c.get(ST[k]);
+    value();
+    c.op(Op.f64_add).set(ST[k]);
+    c.get(TOUCHED).i32(1 << k).op(Op.i32_or).set(TOUCHED);
+  };
+  /** visibleFetchStall of the f64 cycles in X: X = max(0, X - floor(fab / size)); fab = 0. */
+  const visible = () => {
+    c.get(FAB).get(SZ).op(Op.f64_div).op(Op.f64_floor).set(Y);
+    c.f64(0).set(FAB);
+    c.get(Y).get(X).op(Op.f64_ge);
+    ifElse(c, () => c.f64(0).set(X), () => c.get(X).get(Y).op(Op.f64_sub).set(X));
+  };
+  const S = spec.stall;
+  const locals: [number, string][] = [
+    [NOW, 'now'], [FAB, 'fetchAheadBytes'], [LFL, 'lastFetchLine'], [LFP, 'lastFetchPage'], [LCL, 'lastCacheableLine'],
+    [MDFREE, 'mdFree'], [DIDLE, 'dcacheIdleIssue'], [LSW, 'lastStoreWord'], [LSI, 'lastStoreIssue'], [LASTC, 'lastCycles'],
+  ];
+  for (const [l, n] of locals) ldF(c, sv(n)).set(l);
+  ldF(c, sv('fencePending')).op(Op.i32_trunc_f64_s).set(FENCE);
+  ldF(c, sv('xlateFetch')).op(Op.i32_trunc_f64_s).set(XF);
+  ldF(c, sv('xlateData')).op(Op.i32_trunc_f64_s).set(XD);
+
+  c.open(Op.block); // $exit
+  c.open(Op.loop); // $pass
+  c.get(P).get(END).op(Op.i32_ge_u);
+  ifElse(c, () => c.i32(REPLAY_DONE).set(OUT).br(2));
+  c.get(P).set(HDR);
+  c.get(P).mem(Op.i32_load, 2, 0).set(IDX);
+  c.get(P).mem(Op.i32_load, 2, 4).set(K);
+  c.get(P).mem(Op.i64_load, 3, 8).op(Op.f64_convert_i64_s).set(PASSNEXT);
+  c.get(IDX).i32(L.MODEL_PLAN_BLOCKS).op(Op.i32_gt_u);
+  ifElse(c, () => c.i32(REPLAY_IN_JS).set(OUT).br(2));
+  ldI32At(c, L.MODEL_PLAN_INDEX_OFF, () => c.get(IDX)).tee(PLAN).op(Op.i32_eqz);
+  ifElse(c, () => c.i32(REPLAY_NEED_PLAN).set(OUT).br(2));
+  c.get(PLAN).i32(0).op(Op.i32_lt_s);
+  ifElse(c, () => c.i32(REPLAY_IN_JS).set(OUT).br(2));
+  c.get(P).i32(16).op(Op.i32_add).set(P);
+  c.i32(0).set(J);
+  c.get(PLAN).set(E);
+  c.open(Op.block); // $passDone
+  c.open(Op.loop); // $insn
+  c.get(J).get(K).op(Op.i32_ge_s).brIf(1);
+
+  // ---- one instruction ----
+  c.get(TOUCHED);
+  ifElse(c, () => {
+    for (const st of ST) c.f64(0).set(st);
+    c.i32(0).set(TOUCHED);
+  });
+  c.get(NOW).tee(START).set(T);
+  c.get(E).mem(Op.f64_load, 3, PLAN_PC).set(PC);
+  c.get(E).mem(Op.i32_load8_u, 0, PLAN_SIZE).tee(SIZE).op(Op.f64_convert_i32_u).set(SZ);
+  c.get(E).mem(Op.i32_load8_u, 0, PLAN_CLS).set(CLS);
+  c.get(E).mem(Op.i32_load8_u, 0, PLAN_FLAGS).set(FLAGS);
+  c.get(E).mem(Op.i32_load8_u, 0, PLAN_EV).set(EV);
+  c.get(E).mem(Op.i32_load8_u, 0, PLAN_EV_BYTES).set(EVB);
+
+  // Fetch.
+  c.get(E).mem(Op.i32_load8_u, 0, PLAN_SAME_LINE).op(Op.i32_eqz);
+  ifElse(c, () => {
+    c.get(XF);
+    ifElse(c, () => {
+      c.get(PC).f64(1 / 4096).op(Op.f64_mul).op(Op.f64_floor).set(PAGE);
+      c.get(PAGE).get(LFP).op(Op.f64_ne);
+      // pc's offset in its page as replayPass has it: pc % 4096 (negative for a negative pc).
+      c.get(PC).get(PC).f64(1 / 4096).op(Op.f64_mul).op(Op.f64_trunc).f64(4096).op(Op.f64_mul).op(Op.f64_sub).get(SZ).op(Op.f64_add).f64(4096).op(Op.f64_gt).op(Op.i32_or);
+      ifElse(c, () => {
+        c.get(PAGE).call(FN_ITLB).op(Op.i32_eqz);
+        ifElse(c, () => {
+          incF(c, sv('evItlbMisses'));
+          c.i32(0).get(PC).get(HDR).get(J).i32(1).op(Op.i32_add).get(P).get(EVB).op(Op.i32_add).call(IMP_WALK).set(X);
+          visible();
+          stall(S.itlb, () => c.get(X));
+          c.get(T).get(X).op(Op.f64_add).set(T);
+        });
+        c.get(PAGE).set(LFP);
+      });
+    }, () => c.f64(NaN).set(LFP));
+    c.get(E).mem(Op.f64_load, 3, PLAN_FETCH_PA).set(PA);
+    c.get(PA).f64(1 / spec.iLineBytes).op(Op.f64_mul).op(Op.f64_floor).set(FIRST);
+    c.get(PA).get(SZ).op(Op.f64_add).f64(1).op(Op.f64_sub).f64(1 / spec.iLineBytes).op(Op.f64_mul).op(Op.f64_floor).set(LAST);
+    c.get(FIRST).get(LFL).op(Op.f64_ne).get(FIRST).get(LCL).op(Op.f64_ne).op(Op.i32_or).get(LAST).get(FIRST).op(Op.f64_ne).op(Op.i32_or);
+    ifElse(c, () => {
+      cacheableTest(c, spec, PA);
+      ifElse(c, () => {
+        c.get(FIRST).set(LINE);
+        c.open(Op.block).open(Op.loop);
+        c.get(LINE).get(LAST).op(Op.f64_gt).brIf(1);
+        c.get(LINE).get(LFL).op(Op.f64_ne);
+        ifElse(c, () => {
+          c.f64(0).set(PEND);
+          ldF(c, sv('pendingFetchReady')).tee(X).get(T).op(Op.f64_gt);
+          ifElse(c, () => c.get(X).get(T).op(Op.f64_sub).set(PEND));
+          c.get(LINE).i32(0).call(FN_ICACHE);
+          ifElse(c, () => {
+            incF(c, sv('evIcacheMisses'));
+            c.f64(spec.icacheMiss).get(LINE).call(FN_PROBE).op(Op.f64_add).set(X);
+            visible();
+            c.get(PEND).get(X).op(Op.f64_add).set(X);
+            stall(S.icache, () => c.get(X));
+            c.get(T).get(X).op(Op.f64_add).set(T);
+          }, () => {
+            c.get(PEND).f64(0).op(Op.f64_gt);
+            ldF(c, sv('pendingFetchLine')).get(LINE).op(Op.f64_eq).op(Op.i32_and);
+            ifElse(c, () => {
+              stall(S.icache, () => c.get(PEND));
+              c.get(T).get(PEND).op(Op.f64_add).set(T);
+            });
+          });
+          c.get(LINE).set(LFL);
+        });
+        c.get(LINE).f64(1).op(Op.f64_add).set(LINE).br(0);
+        c.end().end();
+        if (spec.linesUniform) c.get(FIRST).set(LCL);
+      }, () => {
+        stall(S.uncached, () => c.f64(spec.uncachedLatency));
+        c.get(T).f64(spec.uncachedLatency).op(Op.f64_add).set(T);
+        c.f64(NaN).set(LFL);
+        c.f64(0).set(FAB);
+      });
+    });
+  });
+  c.get(T).get(START).op(Op.f64_sub).set(FSTALL);
+
+  // Operands (scoreboard; regReady[0] stays 0).
+  c.f64(0).set(READY);
+  c.i32(0).set(PROD);
+  for (const off of [PLAN_RS1, PLAN_RS2]) {
+    c.get(E).mem(Op.i32_load8_u, 0, off).set(R);
+    ldFAt(c, spec.regReady, () => c.get(R)).tee(X).get(READY).op(Op.f64_gt);
+    ifElse(c, () => {
+      c.get(X).set(READY);
+      c.get(R).mem(Op.i32_load8_u, 0, spec.regProducer).set(PROD);
+    });
+  }
+  c.get(READY).get(T).op(Op.f64_gt);
+  ifElse(c, () => {
+    c.get(PROD).i32(1).op(Op.i32_eq);
+    ifElse(c, () => stall(S.muldiv, () => c.get(READY).get(T).op(Op.f64_sub)), () => stall(S.loadUse, () => c.get(READY).get(T).op(Op.f64_sub)));
+    c.get(READY).set(T);
+  });
+  c.get(FLAGS).i32(F_MULDIV).op(Op.i32_and);
+  ifElse(c, () => {
+    c.get(MDFREE).get(T).op(Op.f64_gt);
+    ifElse(c, () => {
+      stall(S.muldiv, () => c.get(MDFREE).get(T).op(Op.f64_sub));
+      c.get(MDFREE).set(T);
+    });
+  });
+  // dcacheOrderWait
+  c.get(FENCE).get(FLAGS).i32(F_ORDER).op(Op.i32_and).op(Op.i32_or);
+  ifElse(c, () => {
+    c.get(FLAGS).i32(F_FENCE_I).op(Op.i32_and).set(WAIT);
+    c.get(FENCE).get(EV).i32(LOG_EV_LOAD).op(Op.i32_eq).get(EV).i32(LOG_EV_STORE).op(Op.i32_eq).op(Op.i32_or).op(Op.i32_and);
+    ifElse(c, () => {
+      c.i32(1).set(WAIT);
+      c.i32(0).set(FENCE);
+    });
+    c.get(FLAGS).i32(F_FENCE).op(Op.i32_and);
+    ifElse(c, () => c.i32(1).set(FENCE));
+    c.get(WAIT).get(DIDLE).get(T).op(Op.f64_gt).op(Op.i32_and);
+    ifElse(c, () => {
+      stall(S.dcache, () => c.get(DIDLE).get(T).op(Op.f64_sub));
+      c.get(DIDLE).set(T);
+    });
+  });
+  c.get(T).set(ISSUE);
+  c.f64(0).set(POST);
+
+  // Data access.
+  c.get(EV).i32(LOG_EV_LOAD).op(Op.i32_eq).get(EV).i32(LOG_EV_STORE).op(Op.i32_eq).op(Op.i32_or);
+  ifElse(c, () => {
+    ldF(c, sv('portBusyUntil')).tee(X).get(ISSUE).op(Op.f64_gt);
+    ifElse(c, () => {
+      stall(S.xpc, () => c.get(X).get(ISSUE).op(Op.f64_sub));
+      c.get(POST).get(X).get(ISSUE).op(Op.f64_sub).op(Op.f64_add).set(POST);
+    });
+    c.get(XD);
+    ifElse(c, () => {
+      c.get(P).mem(Op.i64_load, 3, 0).op(Op.f64_convert_i64_s).tee(VA).f64(1 / 4096).op(Op.f64_mul).op(Op.f64_floor).call(FN_DTLB).op(Op.i32_eqz);
+      ifElse(c, () => {
+        incF(c, sv('evDtlbMisses'));
+        c.i32(1).get(VA).get(HDR).get(J).i32(1).op(Op.i32_add).get(P).get(EVB).op(Op.i32_add).call(IMP_WALK).f64(spec.replayPenalty).op(Op.f64_add).set(X);
+        stall(S.dtlb, () => c.get(X));
+        c.get(POST).get(X).op(Op.f64_add).set(POST);
+      });
+    });
+    c.get(P).mem(Op.i32_load, 2, 8).tee(R).op(Op.f64_convert_i32_s).set(MPA);
+    c.get(R).i32(spec.ramSplit).op(Op.i32_ge_s);
+    ifElse(c, () => c.get(MPA).f64(spec.ramBias).op(Op.f64_add).set(MPA), () => c.get(MPA).f64(spec.romBias).op(Op.f64_add).set(MPA));
+    c.get(MPA).f64(1 / 8).op(Op.f64_mul).op(Op.f64_floor).set(WORD);
+    c.get(EV).i32(LOG_EV_LOAD).op(Op.i32_eq).get(WORD).get(LSW).op(Op.f64_eq).op(Op.i32_and);
+    c.get(ISSUE).get(LSI).op(Op.f64_sub).f64(spec.storeLoadWindow).op(Op.f64_le).op(Op.i32_and);
+    ifElse(c, () => {
+      c.f64(spec.replayPenalty + spec.storeLoadWindow).get(ISSUE).get(LSI).op(Op.f64_sub).op(Op.f64_sub).set(X);
+      stall(S.dcache, () => c.get(X));
+      c.get(POST).get(X).op(Op.f64_add).set(POST);
+    });
+    cacheableTest(c, spec, MPA);
+    ifElse(c, () => {
+      c.get(MPA).f64(1 / spec.dLineBytes).op(Op.f64_mul).op(Op.f64_floor);
+      c.get(MPA).get(E).mem(Op.i32_load8_u, 0, PLAN_MEM_SIZE).op(Op.f64_convert_i32_u).op(Op.f64_add).f64(1).op(Op.f64_sub);
+      c.f64(1 / spec.dLineBytes).op(Op.f64_mul).op(Op.f64_floor);
+      c.get(EV).i32(LOG_EV_STORE).op(Op.i32_eq).call(FN_DCACHE_LINES).tee(X).f64(0).op(Op.f64_ne);
+      ifElse(c, () => stall(S.dcache, () => c.get(X)));
+      c.get(POST).get(X).op(Op.f64_add).set(POST);
+    }, () => {
+      stall(S.uncached, () => c.f64(spec.uncachedLatency));
+      c.get(POST).f64(spec.uncachedLatency).op(Op.f64_add).set(POST);
+    });
+    c.get(ISSUE).get(POST).op(Op.f64_add).f64(4).op(Op.f64_add).set(DIDLE);
+    c.get(EV).i32(LOG_EV_STORE).op(Op.i32_eq);
+    ifElse(c, () => {
+      c.get(WORD).set(LSW);
+      c.get(ISSUE).get(POST).op(Op.f64_add).set(LSI);
+    });
+  });
+
+  // Result latency.
+  c.f64(0).set(MDC);
+  c.get(FLAGS).i32(F_MULDIV).op(Op.i32_and);
+  ifElse(c, () => {
+    c.get(FLAGS).i32(F_PIPE_MUL).op(Op.i32_and);
+    ifElse(c, () => c.f64(spec.mulLatencyPipe).set(MDC), () => {
+      c.get(E).mem(Op.i32_load8_u, 0, PLAN_MD_SHAPE).get(E).mem(Op.i32_load8_u, 0, PLAN_IS_MUL);
+      c.get(P).mem(Op.i32_load, 2, 0).get(P).mem(Op.i32_load, 2, 4).get(P).mem(Op.i32_load, 2, 8).get(P).mem(Op.i32_load, 2, 12);
+      c.call(IMP_MULDIV).op(Op.f64_convert_i32_s).set(MDC);
+    });
+  });
+  c.get(E).mem(Op.i32_load8_u, 0, PLAN_RD).tee(RD);
+  ifElse(c, () => {
+    c.get(E).mem(Op.i32_load8_u, 0, PLAN_LAT).set(R);
+    c.f64(1).set(X);
+    c.i32(0).set(PROD);
+    c.get(R).i32(LAT_WORD).op(Op.i32_eq);
+    ifElse(c, () => c.f64(spec.loadLatencyWord).set(X));
+    c.get(R).i32(LAT_SUB).op(Op.i32_eq);
+    ifElse(c, () => c.f64(spec.loadLatencySubword).set(X));
+    c.get(R).i32(LAT_MULDIV).op(Op.i32_eq);
+    ifElse(c, () => {
+      c.get(MDC).set(X);
+      c.i32(1).set(PROD);
+    });
+    stFAt(c, spec.regReady, () => c.get(RD), () => c.get(ISSUE).get(POST).op(Op.f64_add).get(X).op(Op.f64_add));
+    c.get(RD).get(PROD).mem(Op.i32_store8, 0, spec.regProducer);
+  });
+  c.get(FLAGS).i32(F_MULDIV).op(Op.i32_and);
+  ifElse(c, () => {
+    c.get(FLAGS).i32(F_PIPE_MUL).op(Op.i32_and);
+    ifElse(c, () => c.get(ISSUE).f64(1).op(Op.f64_add).set(MDFREE), () => c.get(ISSUE).get(MDC).op(Op.f64_add).set(MDFREE));
+  });
+
+  // Control flow.
+  c.i32(0).set(REDIR);
+  c.get(FLAGS).i32(F_CTRL).op(Op.i32_and);
+  ifElse(c, () => {
+    c.get(J).i32(1).op(Op.i32_add).get(K).op(Op.i32_lt_s);
+    ifElse(c, () => c.get(E).mem(Op.f64_load, 3, PLAN_BYTES + PLAN_PC).set(NEXTPC), () => c.get(PASSNEXT).set(NEXTPC));
+    c.get(PC).get(SZ).op(Op.f64_add).set(FT);
+    incF(c, sv('evBranches'));
+    c.get(FLAGS).i32(F_BRANCH).op(Op.i32_and);
+    ifElse(c, () => {
+      c.get(PC).get(SIZE).get(NEXTPC).get(FT).call(FN_BRANCH).set(R);
+    }, () => {
+      c.get(PC).get(E).mem(Op.i32_load8_u, 0, PLAN_RD);
+      c.get(FLAGS).i32(F_JALR).op(Op.i32_and);
+      ifElse(c, () => c.get(E).mem(Op.i32_load8_u, 0, PLAN_RS1).set(IDX), () => c.i32(-1).set(IDX));
+      c.get(IDX).get(NEXTPC).get(FT).call(FN_JUMP).set(R);
+    });
+    c.get(R).i32(PRED_OK).op(Op.i32_ne);
+    ifElse(c, () => {
+      c.get(R).i32(PRED_REDIRECT).op(Op.i32_eq);
+      ifElse(c, () => c.f64(spec.decodeRedirectPenalty).set(X), () => {
+        c.f64(spec.mispredictPenalty).set(X);
+        incF(c, sv('evMispredicts'));
+      });
+      stall(S.mispredict, () => c.get(X));
+      c.i32(1).set(REDIR);
+      c.get(X).f64(0).op(Op.f64_gt).get(NEXTPC).get(FT).op(Op.f64_ne).op(Op.i32_and);
+      ifElse(c, () => {
+        stF(c, sv('fetchAheadBytes'), () => c.get(FAB));
+        c.get(E).mem(Op.f64_load, 3, PLAN_FETCH_PA).get(SZ).op(Op.f64_add).get(ISSUE).get(POST).op(Op.f64_add).get(X).call(IMP_WRONG_PATH);
+      });
+      c.get(POST).get(X).op(Op.f64_add).set(POST);
+    });
+  }, () => {
+    c.get(FLAGS).i32(F_FENCE_I).op(Op.i32_and);
+    ifElse(c, () => {
+      c.call(IMP_FENCE_I);
+      c.f64(NaN).set(LFL);
+      if (spec.fenceIPenalty > 0) {
+        incF(c, sv('evFlushes'));
+        stall(S.flush, () => c.f64(spec.fenceIPenalty));
+        c.get(POST).f64(spec.fenceIPenalty).op(Op.f64_add).set(POST);
+        c.i32(1).set(REDIR);
+      }
+    });
+  });
+  c.get(ISSUE).f64(1).op(Op.f64_add).get(POST).op(Op.f64_add).set(NOW);
+  c.get(REDIR);
+  ifElse(c, () => c.f64(0).set(FAB), () => {
+    c.get(FAB).f64(spec.fetchBytes).get(NOW).get(START).op(Op.f64_sub).get(FSTALL).op(Op.f64_sub).op(Op.f64_mul).op(Op.f64_add).get(SZ).op(Op.f64_sub).set(X);
+    c.get(X).f64(0).op(Op.f64_lt);
+    ifElse(c, () => c.f64(0).set(FAB), () => {
+      c.get(X).f64(spec.fetchQueueBytes).op(Op.f64_gt);
+      ifElse(c, () => c.f64(spec.fetchQueueBytes).set(FAB), () => c.get(X).set(FAB));
+    });
+  });
+  c.get(NOW).get(START).op(Op.f64_sub).set(LASTC);
+  c.get(TOUCHED);
+  ifElse(c, () => {
+    for (let q = 0; q < spec.nStalls; q++) stF(c, spec.totalStalls + 8 * q, () => ldF(c, spec.totalStalls + 8 * q).get(ST[q]).op(Op.f64_add));
+  });
+  c.get(P).get(EVB).op(Op.i32_add).set(P);
+  c.get(E).i32(PLAN_BYTES).op(Op.i32_add).set(E);
+  c.get(J).i32(1).op(Op.i32_add).set(J);
+  c.br(0);
+  c.end(); // $insn
+  c.end(); // $passDone
+  stF(c, sv('instructions'), () => ldF(c, sv('instructions')).get(K).op(Op.f64_convert_i32_s).op(Op.f64_add));
+  c.br(0);
+  c.end(); // $pass
+  c.end(); // $exit
+  for (const [l, n] of locals) stF(c, sv(n), () => c.get(l));
+  stF(c, sv('fencePending'), () => c.get(FENCE).op(Op.f64_convert_i32_s));
+  stF(c, sv('touched'), () => c.get(TOUCHED).op(Op.f64_convert_i32_s));
+  stF(c, sv('cursor'), () => c.get(P).op(Op.f64_convert_i32_s));
+  for (let q = 0; q < spec.nStalls; q++) stF(c, spec.replayStalls + 8 * q, () => c.get(ST[q]));
+  c.get(OUT);
+  return f.def(5, 'replay');
+}
+
+export interface ReplayImports {
+  tlbScan: (kind: number, vpn: number) => number;
+  walk: (kind: number, va: number, header: number, j: number, p: number) => number;
+  mulDiv: (shape: number, isMul: number, a: number, b: number, c: number, d: number) => number;
+  wrongPath: (pa: number, issue: number, cycles: number) => void;
+  fenceI: () => void;
+}
+
+const modules = new Map<string, WebAssembly.Module>();
+
+/** The replay function for `spec` over `memory` (compiled once per spec). */
+export function replayFunction(spec: ReplaySpec, memory: WebAssembly.Memory, imports: ReplayImports): (p: number, end: number) => number {
+  const pages = memory.buffer.byteLength / 65536;
+  const key = `${pages}:${JSON.stringify(spec)}`;
+  let mod = modules.get(key);
+  if (mod === undefined) {
+    const bytes = encodeModule({
+      types: TYPES,
+      memoryPages: pages,
+      tableSize: 0,
+      funcImports: [
+        { name: 'tlbScan', type: 0 },
+        { name: 'walk', type: 1 },
+        { name: 'mulDiv', type: 2 },
+        { name: 'wrongPath', type: 3 },
+        { name: 'fenceI', type: 4 },
+      ],
+      funcs: [
+        replay(spec),
+        cacheAccess(spec.icache),
+        cacheAccess(spec.dcache),
+        probe(spec),
+        tlbHit(spec.itlb, 0, spec.slots.asidTag, spec.sv),
+        tlbHit(spec.dtlb, 1, spec.slots.asidTag, spec.sv),
+        btbFind(spec.bp),
+        btbUpdate(spec.bp),
+        branch(spec.bp),
+        jump(spec.bp),
+        dcacheLines(spec),
+      ],
+    });
+    mod = new WebAssembly.Module(bytes);
+    modules.set(key, mod);
+  }
+  const inst = new WebAssembly.Instance(mod, { env: { mem: memory, ...imports } });
+  return inst.exports.replay as (p: number, end: number) => number;
+}
