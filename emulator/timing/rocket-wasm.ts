@@ -20,6 +20,7 @@ import * as L from '../layout.js';
 import { HIT, MISS_CLEAN, MISS_DIRTY, MISS_UPGRADE } from './cache.js';
 import { PRED_OK, PRED_REDIRECT, PRED_WRONG, BTB_BUCKETS } from './branch.js';
 import { TLB_MEMO_SLOTS } from './tlb.js';
+import { blockModule, type PlanInsn } from './rocket-wasm-block.js';
 
 export const REPLAY_DONE = 0;
 export const REPLAY_NEED_PLAN = 1;
@@ -160,7 +161,7 @@ const FN_BRANCH = 13;
 const FN_JUMP = 14;
 const FN_DCACHE_LINES = 15;
 
-const TYPES = [
+export const TYPES = [
   { params: [I32, F64], results: [I32] }, // 0 tlbScan, tlb hit
   { params: [I32, F64, I32, I32, I32], results: [F64] }, // 1 walk
   { params: [I32, I32, I32, I32, I32, I32], results: [I32] }, // 2 mulDiv
@@ -175,9 +176,12 @@ const TYPES = [
   { params: [F64, I32, I32, F64, F64], results: [I32] }, // 11 jump
   { params: [F64, F64, I32], results: [F64] }, // 12 dcacheLines
 ];
+/** A block's pass function: (p: its first event, k, header, passNext) -> p after its events (rocket-wasm-block.ts). */
+export const PASS_TYPE_INDEX = TYPES.length;
+const ALL_TYPES = [...TYPES, { params: [I32, I32, I32, F64], results: [I32] }];
 
 /** A function body with named locals after its parameters. */
-class Fn {
+export class Fn {
   readonly c = new Code();
   private readonly decls: [number, number][] = [];
   private n: number;
@@ -194,45 +198,45 @@ class Fn {
 }
 
 // Emit helpers over a Code: absolute addresses are constants (memarg offsets from address 0).
-function ldF(c: Code, addr: number): Code {
+export function ldF(c: Code, addr: number): Code {
   return c.i32(0).mem(Op.f64_load, 3, addr);
 }
-function stF(c: Code, addr: number, value: () => void): void {
+export function stF(c: Code, addr: number, value: () => void): void {
   c.i32(0);
   value();
   c.mem(Op.f64_store, 3, addr);
 }
 /** f64 at base + 8·(i32 on the stack). */
-function ldFAt(c: Code, base: number, index: () => void): Code {
+export function ldFAt(c: Code, base: number, index: () => void): Code {
   index();
   return c.i32(3).op(Op.i32_shl).mem(Op.f64_load, 3, base);
 }
-function stFAt(c: Code, base: number, index: () => void, value: () => void): void {
+export function stFAt(c: Code, base: number, index: () => void, value: () => void): void {
   index();
   c.i32(3).op(Op.i32_shl);
   value();
   c.mem(Op.f64_store, 3, base);
 }
-function ldI32At(c: Code, base: number, index: () => void): Code {
+export function ldI32At(c: Code, base: number, index: () => void): Code {
   index();
   return c.i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, base);
 }
-function stI32At(c: Code, base: number, index: () => void, value: () => void): void {
+export function stI32At(c: Code, base: number, index: () => void, value: () => void): void {
   index();
   c.i32(2).op(Op.i32_shl);
   value();
   c.mem(Op.i32_store, 2, base);
 }
 /** Add 1 to the f64 at addr. */
-function incF(c: Code, addr: number): void {
+export function incF(c: Code, addr: number): void {
   stF(c, addr, () => ldF(c, addr).f64(1).op(Op.f64_add));
 }
 /** The low 32 bits of the integer-valued f64 on the stack (as int64 wraps). */
-function lowBits(c: Code): Code {
+export function lowBits(c: Code): Code {
   return c.op(Op.i64_trunc_f64_s).op(Op.i32_wrap_i64);
 }
 /** if (cond) { then } else { otherwise }: cond already on the stack. */
-function ifElse(c: Code, then: () => void, otherwise?: () => void): void {
+export function ifElse(c: Code, then: () => void, otherwise?: () => void): void {
   c.open(Op.if);
   then();
   if (otherwise) {
@@ -543,7 +547,7 @@ function dcacheLines(spec: ReplaySpec): FuncDef {
 }
 
 /** The f64 address on the stack is in a cacheable range: leaves an i32. */
-function cacheableTest(c: Code, spec: ReplaySpec, addr: number): void {
+export function cacheableTest(c: Code, spec: ReplaySpec, addr: number): void {
   if (spec.cacheable.length === 0) {
     c.i32(0);
     return;
@@ -554,43 +558,17 @@ function cacheableTest(c: Code, spec: ReplaySpec, addr: number): void {
   });
 }
 
+/**
+ * The dispatcher: replay(p, end) walks the pass headers of the log and calls each block's pass function
+ * (rocket-wasm-block.ts) through the table, at the block's index.
+ */
 function replay(spec: ReplaySpec): FuncDef {
   const f = new Fn(2);
   const c = f.c;
   const P = 0, END = 1;
   const sv = (name: string) => spec.sv + 8 * spec.slots[name];
-  const I = () => f.local(I32), D = () => f.local(F64);
-  const HDR = I(), K = I(), J = I(), E = I(), PLAN = I(), CLS = I(), FLAGS = I(), EV = I(), TOUCHED = I(), OUT = I();
-  const SIZE = I(), PROD = I(), XF = I(), XD = I(), FENCE = I(), WAIT = I(), R = I(), REDIR = I(), RD = I(), IDX = I(), EVB = I();
-  const NOW = D(), FAB = D(), LFL = D(), LFP = D(), LCL = D(), MDFREE = D(), DIDLE = D(), LSW = D(), LSI = D(), LASTC = D();
-  const START = D(), T = D(), ISSUE = D(), POST = D(), PC = D(), PA = D(), SZ = D(), PAGE = D(), FIRST = D(), LAST = D();
-  const LINE = D(), PEND = D(), X = D(), Y = D(), READY = D(), PASSNEXT = D(), NEXTPC = D(), FT = D(), MDC = D(), MPA = D();
-  const WORD = D(), VA = D(), FSTALL = D();
-  const ST: number[] = [];
-  for (let q = 0; q < spec.nStalls; q++) ST.push(D());
-  const stall = (k: number, value: () => void) => {
-    c.get(ST[k]);
-    value();
-    c.op(Op.f64_add).set(ST[k]);
-    c.get(TOUCHED).i32(1 << k).op(Op.i32_or).set(TOUCHED);
-  };
-  /** visibleFetchStall of the f64 cycles in X: X = max(0, X - floor(fab / size)); fab = 0. */
-  const visible = () => {
-    c.get(FAB).get(SZ).op(Op.f64_div).op(Op.f64_floor).set(Y);
-    c.f64(0).set(FAB);
-    c.get(Y).get(X).op(Op.f64_ge);
-    ifElse(c, () => c.f64(0).set(X), () => c.get(X).get(Y).op(Op.f64_sub).set(X));
-  };
-  const S = spec.stall;
-  const locals: [number, string][] = [
-    [NOW, 'now'], [FAB, 'fetchAheadBytes'], [LFL, 'lastFetchLine'], [LFP, 'lastFetchPage'], [LCL, 'lastCacheableLine'],
-    [MDFREE, 'mdFree'], [DIDLE, 'dcacheIdleIssue'], [LSW, 'lastStoreWord'], [LSI, 'lastStoreIssue'], [LASTC, 'lastCycles'],
-  ];
-  for (const [l, n] of locals) ldF(c, sv(n)).set(l);
-  ldF(c, sv('fencePending')).op(Op.i32_trunc_f64_s).set(FENCE);
-  ldF(c, sv('xlateFetch')).op(Op.i32_trunc_f64_s).set(XF);
-  ldF(c, sv('xlateData')).op(Op.i32_trunc_f64_s).set(XD);
-
+  const HDR = f.local(I32), K = f.local(I32), IDX = f.local(I32), OUT = f.local(I32), N = f.local(F64);
+  ldF(c, sv('instructions')).set(N);
   c.open(Op.block); // $exit
   c.open(Op.loop); // $pass
   c.get(P).get(END).op(Op.i32_ge_u);
@@ -598,305 +576,23 @@ function replay(spec: ReplaySpec): FuncDef {
   c.get(P).set(HDR);
   c.get(P).mem(Op.i32_load, 2, 0).set(IDX);
   c.get(P).mem(Op.i32_load, 2, 4).set(K);
-  c.get(P).mem(Op.i64_load, 3, 8).op(Op.f64_convert_i64_s).set(PASSNEXT);
   c.get(IDX).i32(L.MODEL_PLAN_BLOCKS).op(Op.i32_gt_u);
   ifElse(c, () => c.i32(REPLAY_IN_JS).set(OUT).br(2));
-  ldI32At(c, L.MODEL_PLAN_INDEX_OFF, () => c.get(IDX)).tee(PLAN).op(Op.i32_eqz);
+  ldI32At(c, L.MODEL_PLAN_INDEX_OFF, () => c.get(IDX)).tee(OUT).op(Op.i32_eqz);
   ifElse(c, () => c.i32(REPLAY_NEED_PLAN).set(OUT).br(2));
-  c.get(PLAN).i32(0).op(Op.i32_lt_s);
+  c.get(OUT).i32(0).op(Op.i32_lt_s);
   ifElse(c, () => c.i32(REPLAY_IN_JS).set(OUT).br(2));
-  c.get(P).i32(16).op(Op.i32_add).set(P);
-  c.i32(0).set(J);
-  c.get(PLAN).set(E);
-  c.open(Op.block); // $passDone
-  c.open(Op.loop); // $insn
-  c.get(J).get(K).op(Op.i32_ge_s).brIf(1);
-
-  // ---- one instruction ----
-  c.get(TOUCHED);
-  ifElse(c, () => {
-    for (const st of ST) c.f64(0).set(st);
-    c.i32(0).set(TOUCHED);
-  });
-  c.get(NOW).tee(START).set(T);
-  c.get(E).mem(Op.f64_load, 3, PLAN_PC).set(PC);
-  c.get(E).mem(Op.i32_load8_u, 0, PLAN_SIZE).tee(SIZE).op(Op.f64_convert_i32_u).set(SZ);
-  c.get(E).mem(Op.i32_load8_u, 0, PLAN_CLS).set(CLS);
-  c.get(E).mem(Op.i32_load8_u, 0, PLAN_FLAGS).set(FLAGS);
-  c.get(E).mem(Op.i32_load8_u, 0, PLAN_EV).set(EV);
-  c.get(E).mem(Op.i32_load8_u, 0, PLAN_EV_BYTES).set(EVB);
-
-  // Fetch.
-  c.get(E).mem(Op.i32_load8_u, 0, PLAN_SAME_LINE).op(Op.i32_eqz);
-  ifElse(c, () => {
-    c.get(XF);
-    ifElse(c, () => {
-      c.get(PC).f64(1 / 4096).op(Op.f64_mul).op(Op.f64_floor).set(PAGE);
-      c.get(PAGE).get(LFP).op(Op.f64_ne);
-      // pc's offset in its page as replayPass has it: pc % 4096 (negative for a negative pc).
-      c.get(PC).get(PC).f64(1 / 4096).op(Op.f64_mul).op(Op.f64_trunc).f64(4096).op(Op.f64_mul).op(Op.f64_sub).get(SZ).op(Op.f64_add).f64(4096).op(Op.f64_gt).op(Op.i32_or);
-      ifElse(c, () => {
-        c.get(PAGE).call(FN_ITLB).op(Op.i32_eqz);
-        ifElse(c, () => {
-          incF(c, sv('evItlbMisses'));
-          c.i32(0).get(PC).get(HDR).get(J).i32(1).op(Op.i32_add).get(P).get(EVB).op(Op.i32_add).call(IMP_WALK).set(X);
-          visible();
-          stall(S.itlb, () => c.get(X));
-          c.get(T).get(X).op(Op.f64_add).set(T);
-        });
-        c.get(PAGE).set(LFP);
-      });
-    }, () => c.f64(NaN).set(LFP));
-    c.get(E).mem(Op.f64_load, 3, PLAN_FETCH_PA).set(PA);
-    c.get(PA).f64(1 / spec.iLineBytes).op(Op.f64_mul).op(Op.f64_floor).set(FIRST);
-    c.get(PA).get(SZ).op(Op.f64_add).f64(1).op(Op.f64_sub).f64(1 / spec.iLineBytes).op(Op.f64_mul).op(Op.f64_floor).set(LAST);
-    c.get(FIRST).get(LFL).op(Op.f64_ne).get(FIRST).get(LCL).op(Op.f64_ne).op(Op.i32_or).get(LAST).get(FIRST).op(Op.f64_ne).op(Op.i32_or);
-    ifElse(c, () => {
-      cacheableTest(c, spec, PA);
-      ifElse(c, () => {
-        c.get(FIRST).set(LINE);
-        c.open(Op.block).open(Op.loop);
-        c.get(LINE).get(LAST).op(Op.f64_gt).brIf(1);
-        c.get(LINE).get(LFL).op(Op.f64_ne);
-        ifElse(c, () => {
-          c.f64(0).set(PEND);
-          ldF(c, sv('pendingFetchReady')).tee(X).get(T).op(Op.f64_gt);
-          ifElse(c, () => c.get(X).get(T).op(Op.f64_sub).set(PEND));
-          c.get(LINE).i32(0).call(FN_ICACHE);
-          ifElse(c, () => {
-            incF(c, sv('evIcacheMisses'));
-            c.f64(spec.icacheMiss).get(LINE).call(FN_PROBE).op(Op.f64_add).set(X);
-            visible();
-            c.get(PEND).get(X).op(Op.f64_add).set(X);
-            stall(S.icache, () => c.get(X));
-            c.get(T).get(X).op(Op.f64_add).set(T);
-          }, () => {
-            c.get(PEND).f64(0).op(Op.f64_gt);
-            ldF(c, sv('pendingFetchLine')).get(LINE).op(Op.f64_eq).op(Op.i32_and);
-            ifElse(c, () => {
-              stall(S.icache, () => c.get(PEND));
-              c.get(T).get(PEND).op(Op.f64_add).set(T);
-            });
-          });
-          c.get(LINE).set(LFL);
-        });
-        c.get(LINE).f64(1).op(Op.f64_add).set(LINE).br(0);
-        c.end().end();
-        if (spec.linesUniform) c.get(FIRST).set(LCL);
-      }, () => {
-        stall(S.uncached, () => c.f64(spec.uncachedLatency));
-        c.get(T).f64(spec.uncachedLatency).op(Op.f64_add).set(T);
-        c.f64(NaN).set(LFL);
-        c.f64(0).set(FAB);
-      });
-    });
-  });
-  c.get(T).get(START).op(Op.f64_sub).set(FSTALL);
-
-  // Operands (scoreboard; regReady[0] stays 0).
-  c.f64(0).set(READY);
-  c.i32(0).set(PROD);
-  for (const off of [PLAN_RS1, PLAN_RS2]) {
-    c.get(E).mem(Op.i32_load8_u, 0, off).set(R);
-    ldFAt(c, spec.regReady, () => c.get(R)).tee(X).get(READY).op(Op.f64_gt);
-    ifElse(c, () => {
-      c.get(X).set(READY);
-      c.get(R).mem(Op.i32_load8_u, 0, spec.regProducer).set(PROD);
-    });
-  }
-  c.get(READY).get(T).op(Op.f64_gt);
-  ifElse(c, () => {
-    c.get(PROD).i32(1).op(Op.i32_eq);
-    ifElse(c, () => stall(S.muldiv, () => c.get(READY).get(T).op(Op.f64_sub)), () => stall(S.loadUse, () => c.get(READY).get(T).op(Op.f64_sub)));
-    c.get(READY).set(T);
-  });
-  c.get(FLAGS).i32(F_MULDIV).op(Op.i32_and);
-  ifElse(c, () => {
-    c.get(MDFREE).get(T).op(Op.f64_gt);
-    ifElse(c, () => {
-      stall(S.muldiv, () => c.get(MDFREE).get(T).op(Op.f64_sub));
-      c.get(MDFREE).set(T);
-    });
-  });
-  // dcacheOrderWait
-  c.get(FENCE).get(FLAGS).i32(F_ORDER).op(Op.i32_and).op(Op.i32_or);
-  ifElse(c, () => {
-    c.get(FLAGS).i32(F_FENCE_I).op(Op.i32_and).set(WAIT);
-    c.get(FENCE).get(EV).i32(LOG_EV_LOAD).op(Op.i32_eq).get(EV).i32(LOG_EV_STORE).op(Op.i32_eq).op(Op.i32_or).op(Op.i32_and);
-    ifElse(c, () => {
-      c.i32(1).set(WAIT);
-      c.i32(0).set(FENCE);
-    });
-    c.get(FLAGS).i32(F_FENCE).op(Op.i32_and);
-    ifElse(c, () => c.i32(1).set(FENCE));
-    c.get(WAIT).get(DIDLE).get(T).op(Op.f64_gt).op(Op.i32_and);
-    ifElse(c, () => {
-      stall(S.dcache, () => c.get(DIDLE).get(T).op(Op.f64_sub));
-      c.get(DIDLE).set(T);
-    });
-  });
-  c.get(T).set(ISSUE);
-  c.f64(0).set(POST);
-
-  // Data access.
-  c.get(EV).i32(LOG_EV_LOAD).op(Op.i32_eq).get(EV).i32(LOG_EV_STORE).op(Op.i32_eq).op(Op.i32_or);
-  ifElse(c, () => {
-    ldF(c, sv('portBusyUntil')).tee(X).get(ISSUE).op(Op.f64_gt);
-    ifElse(c, () => {
-      stall(S.xpc, () => c.get(X).get(ISSUE).op(Op.f64_sub));
-      c.get(POST).get(X).get(ISSUE).op(Op.f64_sub).op(Op.f64_add).set(POST);
-    });
-    c.get(XD);
-    ifElse(c, () => {
-      c.get(P).mem(Op.i64_load, 3, 0).op(Op.f64_convert_i64_s).tee(VA).f64(1 / 4096).op(Op.f64_mul).op(Op.f64_floor).call(FN_DTLB).op(Op.i32_eqz);
-      ifElse(c, () => {
-        incF(c, sv('evDtlbMisses'));
-        c.i32(1).get(VA).get(HDR).get(J).i32(1).op(Op.i32_add).get(P).get(EVB).op(Op.i32_add).call(IMP_WALK).f64(spec.replayPenalty).op(Op.f64_add).set(X);
-        stall(S.dtlb, () => c.get(X));
-        c.get(POST).get(X).op(Op.f64_add).set(POST);
-      });
-    });
-    c.get(P).mem(Op.i32_load, 2, 8).tee(R).op(Op.f64_convert_i32_s).set(MPA);
-    c.get(R).i32(spec.ramSplit).op(Op.i32_ge_s);
-    ifElse(c, () => c.get(MPA).f64(spec.ramBias).op(Op.f64_add).set(MPA), () => c.get(MPA).f64(spec.romBias).op(Op.f64_add).set(MPA));
-    c.get(MPA).f64(1 / 8).op(Op.f64_mul).op(Op.f64_floor).set(WORD);
-    c.get(EV).i32(LOG_EV_LOAD).op(Op.i32_eq).get(WORD).get(LSW).op(Op.f64_eq).op(Op.i32_and);
-    c.get(ISSUE).get(LSI).op(Op.f64_sub).f64(spec.storeLoadWindow).op(Op.f64_le).op(Op.i32_and);
-    ifElse(c, () => {
-      c.f64(spec.replayPenalty + spec.storeLoadWindow).get(ISSUE).get(LSI).op(Op.f64_sub).op(Op.f64_sub).set(X);
-      stall(S.dcache, () => c.get(X));
-      c.get(POST).get(X).op(Op.f64_add).set(POST);
-    });
-    cacheableTest(c, spec, MPA);
-    ifElse(c, () => {
-      c.get(MPA).f64(1 / spec.dLineBytes).op(Op.f64_mul).op(Op.f64_floor);
-      c.get(MPA).get(E).mem(Op.i32_load8_u, 0, PLAN_MEM_SIZE).op(Op.f64_convert_i32_u).op(Op.f64_add).f64(1).op(Op.f64_sub);
-      c.f64(1 / spec.dLineBytes).op(Op.f64_mul).op(Op.f64_floor);
-      c.get(EV).i32(LOG_EV_STORE).op(Op.i32_eq).call(FN_DCACHE_LINES).tee(X).f64(0).op(Op.f64_ne);
-      ifElse(c, () => stall(S.dcache, () => c.get(X)));
-      c.get(POST).get(X).op(Op.f64_add).set(POST);
-    }, () => {
-      stall(S.uncached, () => c.f64(spec.uncachedLatency));
-      c.get(POST).f64(spec.uncachedLatency).op(Op.f64_add).set(POST);
-    });
-    c.get(ISSUE).get(POST).op(Op.f64_add).f64(4).op(Op.f64_add).set(DIDLE);
-    c.get(EV).i32(LOG_EV_STORE).op(Op.i32_eq);
-    ifElse(c, () => {
-      c.get(WORD).set(LSW);
-      c.get(ISSUE).get(POST).op(Op.f64_add).set(LSI);
-    });
-  });
-
-  // Result latency.
-  c.f64(0).set(MDC);
-  c.get(FLAGS).i32(F_MULDIV).op(Op.i32_and);
-  ifElse(c, () => {
-    c.get(FLAGS).i32(F_PIPE_MUL).op(Op.i32_and);
-    ifElse(c, () => c.f64(spec.mulLatencyPipe).set(MDC), () => {
-      c.get(E).mem(Op.i32_load8_u, 0, PLAN_MD_SHAPE).get(E).mem(Op.i32_load8_u, 0, PLAN_IS_MUL);
-      c.get(P).mem(Op.i32_load, 2, 0).get(P).mem(Op.i32_load, 2, 4).get(P).mem(Op.i32_load, 2, 8).get(P).mem(Op.i32_load, 2, 12);
-      c.call(IMP_MULDIV).op(Op.f64_convert_i32_s).set(MDC);
-    });
-  });
-  c.get(E).mem(Op.i32_load8_u, 0, PLAN_RD).tee(RD);
-  ifElse(c, () => {
-    c.get(E).mem(Op.i32_load8_u, 0, PLAN_LAT).set(R);
-    c.f64(1).set(X);
-    c.i32(0).set(PROD);
-    c.get(R).i32(LAT_WORD).op(Op.i32_eq);
-    ifElse(c, () => c.f64(spec.loadLatencyWord).set(X));
-    c.get(R).i32(LAT_SUB).op(Op.i32_eq);
-    ifElse(c, () => c.f64(spec.loadLatencySubword).set(X));
-    c.get(R).i32(LAT_MULDIV).op(Op.i32_eq);
-    ifElse(c, () => {
-      c.get(MDC).set(X);
-      c.i32(1).set(PROD);
-    });
-    stFAt(c, spec.regReady, () => c.get(RD), () => c.get(ISSUE).get(POST).op(Op.f64_add).get(X).op(Op.f64_add));
-    c.get(RD).get(PROD).mem(Op.i32_store8, 0, spec.regProducer);
-  });
-  c.get(FLAGS).i32(F_MULDIV).op(Op.i32_and);
-  ifElse(c, () => {
-    c.get(FLAGS).i32(F_PIPE_MUL).op(Op.i32_and);
-    ifElse(c, () => c.get(ISSUE).f64(1).op(Op.f64_add).set(MDFREE), () => c.get(ISSUE).get(MDC).op(Op.f64_add).set(MDFREE));
-  });
-
-  // Control flow.
-  c.i32(0).set(REDIR);
-  c.get(FLAGS).i32(F_CTRL).op(Op.i32_and);
-  ifElse(c, () => {
-    c.get(J).i32(1).op(Op.i32_add).get(K).op(Op.i32_lt_s);
-    ifElse(c, () => c.get(E).mem(Op.f64_load, 3, PLAN_BYTES + PLAN_PC).set(NEXTPC), () => c.get(PASSNEXT).set(NEXTPC));
-    c.get(PC).get(SZ).op(Op.f64_add).set(FT);
-    incF(c, sv('evBranches'));
-    c.get(FLAGS).i32(F_BRANCH).op(Op.i32_and);
-    ifElse(c, () => {
-      c.get(PC).get(SIZE).get(NEXTPC).get(FT).call(FN_BRANCH).set(R);
-    }, () => {
-      c.get(PC).get(E).mem(Op.i32_load8_u, 0, PLAN_RD);
-      c.get(FLAGS).i32(F_JALR).op(Op.i32_and);
-      ifElse(c, () => c.get(E).mem(Op.i32_load8_u, 0, PLAN_RS1).set(IDX), () => c.i32(-1).set(IDX));
-      c.get(IDX).get(NEXTPC).get(FT).call(FN_JUMP).set(R);
-    });
-    c.get(R).i32(PRED_OK).op(Op.i32_ne);
-    ifElse(c, () => {
-      c.get(R).i32(PRED_REDIRECT).op(Op.i32_eq);
-      ifElse(c, () => c.f64(spec.decodeRedirectPenalty).set(X), () => {
-        c.f64(spec.mispredictPenalty).set(X);
-        incF(c, sv('evMispredicts'));
-      });
-      stall(S.mispredict, () => c.get(X));
-      c.i32(1).set(REDIR);
-      c.get(X).f64(0).op(Op.f64_gt).get(NEXTPC).get(FT).op(Op.f64_ne).op(Op.i32_and);
-      ifElse(c, () => {
-        stF(c, sv('fetchAheadBytes'), () => c.get(FAB));
-        c.get(E).mem(Op.f64_load, 3, PLAN_FETCH_PA).get(SZ).op(Op.f64_add).get(ISSUE).get(POST).op(Op.f64_add).get(X).call(IMP_WRONG_PATH);
-      });
-      c.get(POST).get(X).op(Op.f64_add).set(POST);
-    });
-  }, () => {
-    c.get(FLAGS).i32(F_FENCE_I).op(Op.i32_and);
-    ifElse(c, () => {
-      c.call(IMP_FENCE_I);
-      c.f64(NaN).set(LFL);
-      if (spec.fenceIPenalty > 0) {
-        incF(c, sv('evFlushes'));
-        stall(S.flush, () => c.f64(spec.fenceIPenalty));
-        c.get(POST).f64(spec.fenceIPenalty).op(Op.f64_add).set(POST);
-        c.i32(1).set(REDIR);
-      }
-    });
-  });
-  c.get(ISSUE).f64(1).op(Op.f64_add).get(POST).op(Op.f64_add).set(NOW);
-  c.get(REDIR);
-  ifElse(c, () => c.f64(0).set(FAB), () => {
-    c.get(FAB).f64(spec.fetchBytes).get(NOW).get(START).op(Op.f64_sub).get(FSTALL).op(Op.f64_sub).op(Op.f64_mul).op(Op.f64_add).get(SZ).op(Op.f64_sub).set(X);
-    c.get(X).f64(0).op(Op.f64_lt);
-    ifElse(c, () => c.f64(0).set(FAB), () => {
-      c.get(X).f64(spec.fetchQueueBytes).op(Op.f64_gt);
-      ifElse(c, () => c.f64(spec.fetchQueueBytes).set(FAB), () => c.get(X).set(FAB));
-    });
-  });
-  c.get(NOW).get(START).op(Op.f64_sub).set(LASTC);
-  c.get(TOUCHED);
-  ifElse(c, () => {
-    for (let q = 0; q < spec.nStalls; q++) stF(c, spec.totalStalls + 8 * q, () => ldF(c, spec.totalStalls + 8 * q).get(ST[q]).op(Op.f64_add));
-  });
-  c.get(P).get(EVB).op(Op.i32_add).set(P);
-  c.get(E).i32(PLAN_BYTES).op(Op.i32_add).set(E);
-  c.get(J).i32(1).op(Op.i32_add).set(J);
-  c.br(0);
-  c.end(); // $insn
-  c.end(); // $passDone
-  stF(c, sv('instructions'), () => ldF(c, sv('instructions')).get(K).op(Op.f64_convert_i32_s).op(Op.f64_add));
+  c.get(P).i32(16).op(Op.i32_add).get(K).get(HDR).get(P).mem(Op.i64_load, 3, 8).op(Op.f64_convert_i64_s).get(IDX);
+  c.op(Op.call_indirect);
+  c.u32(PASS_TYPE_INDEX);
+  c.u32(0);
+  c.set(P);
+  c.get(N).get(K).op(Op.f64_convert_i32_s).op(Op.f64_add).set(N);
   c.br(0);
   c.end(); // $pass
   c.end(); // $exit
-  for (const [l, n] of locals) stF(c, sv(n), () => c.get(l));
-  stF(c, sv('fencePending'), () => c.get(FENCE).op(Op.f64_convert_i32_s));
-  stF(c, sv('touched'), () => c.get(TOUCHED).op(Op.f64_convert_i32_s));
+  stF(c, sv('instructions'), () => c.get(N));
   stF(c, sv('cursor'), () => c.get(P).op(Op.f64_convert_i32_s));
-  for (let q = 0; q < spec.nStalls; q++) stF(c, spec.replayStalls + 8 * q, () => c.get(ST[q]));
   c.get(OUT);
   return f.def(5, 'replay');
 }
@@ -909,18 +605,28 @@ export interface ReplayImports {
   fenceI: () => void;
 }
 
-const modules = new Map<string, WebAssembly.Module>();
+/** The replay of one model over one memory. */
+export interface ReplayEngine {
+  /** replay(p, end): REPLAY_* (rocket-wasm.ts header). */
+  run: (p: number, end: number) => number;
+  /** Compile the pass function of the block at table index idx, whose instructions are `insns`. */
+  setBlock: (idx: number, insns: readonly PlanInsn[]) => void;
+}
 
-/** The replay function for `spec` over `memory` (compiled once per spec). */
-export function replayFunction(spec: ReplaySpec, memory: WebAssembly.Memory, imports: ReplayImports): (p: number, end: number) => number {
+const modules = new Map<string, WebAssembly.Module>();
+const blockModules = new Map<string, WebAssembly.Module>();
+
+/** The replay for `spec` over `memory` (its dispatcher compiled once per spec). */
+export function replayEngine(spec: ReplaySpec, memory: WebAssembly.Memory, imports: ReplayImports): ReplayEngine {
   const pages = memory.buffer.byteLength / 65536;
   const key = `${pages}:${JSON.stringify(spec)}`;
   let mod = modules.get(key);
   if (mod === undefined) {
+    const named = (d: FuncDef, name: string): FuncDef => ({ ...d, export: name });
     const bytes = encodeModule({
-      types: TYPES,
+      types: ALL_TYPES,
       memoryPages: pages,
-      tableSize: 0,
+      tableSize: L.MODEL_PLAN_BLOCKS + 1,
       funcImports: [
         { name: 'tlbScan', type: 0 },
         { name: 'walk', type: 1 },
@@ -930,21 +636,41 @@ export function replayFunction(spec: ReplaySpec, memory: WebAssembly.Memory, imp
       ],
       funcs: [
         replay(spec),
-        cacheAccess(spec.icache),
+        named(cacheAccess(spec.icache), 'icache'),
         cacheAccess(spec.dcache),
-        probe(spec),
-        tlbHit(spec.itlb, 0, spec.slots.asidTag, spec.sv),
-        tlbHit(spec.dtlb, 1, spec.slots.asidTag, spec.sv),
-        btbFind(spec.bp),
-        btbUpdate(spec.bp),
-        branch(spec.bp),
-        jump(spec.bp),
-        dcacheLines(spec),
+        named(probe(spec), 'probe'),
+        named(tlbHit(spec.itlb, 0, spec.slots.asidTag, spec.sv), 'itlb'),
+        named(tlbHit(spec.dtlb, 1, spec.slots.asidTag, spec.sv), 'dtlb'),
+        named(btbFind(spec.bp), 'btbFind'),
+        named(btbUpdate(spec.bp), 'btbUpdate'),
+        named(branch(spec.bp), 'branch'),
+        named(jump(spec.bp), 'jump'),
+        named(dcacheLines(spec), 'dcacheLines'),
       ],
     });
     mod = new WebAssembly.Module(bytes);
     modules.set(key, mod);
   }
-  const inst = new WebAssembly.Instance(mod, { env: { mem: memory, ...imports } });
-  return inst.exports.replay as (p: number, end: number) => number;
+  const table = new WebAssembly.Table({ element: 'anyfunc', initial: L.MODEL_PLAN_BLOCKS + 1 });
+  const inst = new WebAssembly.Instance(mod, { env: { mem: memory, tab: table, ...imports } });
+  const ex = inst.exports;
+  const blockEnv = {
+    mem: memory, walk: imports.walk, mulDiv: imports.mulDiv, wrongPath: imports.wrongPath, fenceI: imports.fenceI,
+    icache: ex.icache, probe: ex.probe, itlb: ex.itlb, dtlb: ex.dtlb, branch: ex.branch, jump: ex.jump, dcacheLines: ex.dcacheLines,
+    btbFind: ex.btbFind, btbUpdate: ex.btbUpdate,
+  };
+  return {
+    run: ex.replay as (p: number, end: number) => number,
+    setBlock: (idx, insns) => {
+      const bkey = `${key}|${JSON.stringify(insns)}`;
+      let bm = blockModules.get(bkey);
+      if (bm === undefined) {
+        if (blockModules.size >= 8192) blockModules.clear();
+        bm = new WebAssembly.Module(blockModule(spec, insns, pages));
+        blockModules.set(bkey, bm);
+      }
+      const b = new WebAssembly.Instance(bm, { env: blockEnv });
+      table.set(idx, b.exports.pass as () => number);
+    },
+  };
 }

@@ -19,10 +19,10 @@ import { StateRegion } from './state.js';
 import * as L from '../layout.js';
 import type { LogCursor } from '../types.js';
 import {
-  F_BRANCH, F_CTRL, F_FENCE, F_FENCE_I, F_JALR, F_MULDIV, F_ORDER, F_PIPE_MUL, LAT_MULDIV, LAT_ONE, LAT_SUB, LAT_WORD, PLAN_BYTES,
-  PLAN_CLS, PLAN_EV, PLAN_EV_BYTES, PLAN_FLAGS, PLAN_IS_MUL, PLAN_LAT, PLAN_MD_SHAPE, PLAN_MEM_SIZE, PLAN_RD, PLAN_RS1, PLAN_RS2,
-  PLAN_SAME_LINE, PLAN_SIZE, REPLAY_DONE, REPLAY_NEED_PLAN, replayFunction, type CacheSpec, type ReplaySpec, type TlbSpec,
+  F_BRANCH, F_CTRL, F_FENCE, F_FENCE_I, F_JALR, F_MULDIV, F_ORDER, F_PIPE_MUL, LAT_MULDIV, LAT_ONE, LAT_SUB, LAT_WORD,
+  REPLAY_DONE, REPLAY_NEED_PLAN, replayEngine, type CacheSpec, type ReplaySpec, type TlbSpec,
 } from './rocket-wasm.js';
+import type { PlanInsn } from './rocket-wasm-block.js';
 import type { SetAssocCache as Cache } from './cache.js';
 import { RAM_BASE, ROM_BASE } from '../hart-state.js';
 
@@ -33,9 +33,8 @@ const regionHolders = new WeakMap<WebAssembly.Memory, RocketModel>();
 interface ReplayEngine {
   memory: WebAssembly.Memory;
   run: (p: number, end: number) => number;
-  f64: Float64Array;
+  setBlock: (idx: number, insns: readonly PlanInsn[]) => void;
   i32: Int32Array;
-  u8: Uint8Array;
 }
 import { XpcCostModel } from './xpc.js';
 import { MechCostModel } from './mech.js';
@@ -510,8 +509,10 @@ export class RocketModel {
     this.logCursor = null;
     if (wasmLast) {
       // What observe leaves for the last instruction.
-      this.lastStalls.set(this.replayStalls);
+      // (the pass code stores its stalls only when it has any)
       this.touched = sv[SV_TOUCHED];
+      if (this.touched !== 0) this.lastStalls.set(this.replayStalls);
+      else this.lastStalls.fill(0);
       this.lastCycles = sv[SV_LAST_CYCLES];
     }
     return this.now - start - (this.instructions - instructions);
@@ -534,7 +535,7 @@ export class RocketModel {
     i32.fill(0, L.MODEL_PLAN_INDEX_OFF >> 2, (L.MODEL_PLAN_INDEX_OFF >> 2) + L.MODEL_PLAN_BLOCKS + 1);
     i32[L.MODEL_PLAN_NEXT_OFF >> 2] = 0;
     const P = this.params;
-    const run = replayFunction(this.replaySpec(), memory, {
+    const eng = replayEngine(this.replaySpec(), memory, {
       tlbScan: (kind, vpn) => ((kind === 0 ? this.itlb : this.dtlb).lookupVpn(vpn, this.asidTagging ? this.asid : 0) ? 1 : 0),
       walk: (kind, va, header, j, p) => {
         this.logCursor!.seek(header, j, p);
@@ -544,7 +545,7 @@ export class RocketModel {
       wrongPath: (pa, issue, cycles) => this.wrongPathFetch(pa, issue, cycles),
       fenceI: () => this.icache.invalidateAll(),
     });
-    this.engine = { memory, run, f64: new Float64Array(memory.buffer), i32, u8: new Uint8Array(memory.buffer) };
+    this.engine = { memory, run: eng.run, setBlock: eng.setBlock, i32 };
     return this.engine;
   }
 
@@ -605,33 +606,15 @@ export class RocketModel {
     };
   }
 
-  /** The block of the pass at `header` gets its plan (rocket-wasm.ts PLAN_*), or -1 when there is no room. */
+  /** The block of the pass at `header` gets its pass function (rocket-wasm-block.ts). */
   private writePlan(eng: ReplayEngine, cur: LogCursor, header: number): void {
-    const i32 = eng.i32, f64 = eng.f64, u8 = eng.u8;
+    const i32 = eng.i32;
     const idx = i32[header >> 2];
     const f = cur.factsAt(header);
-    const n = f.pc.length;
-    let at = i32[L.MODEL_PLAN_NEXT_OFF >> 2];
-    if (at === 0) at = L.MODEL_PLAN_OFF;
-    if (at + n * PLAN_BYTES > L.MODEL_PLAN_END) {
-      i32[(L.MODEL_PLAN_INDEX_OFF >> 2) + idx] = -1;
-      return;
-    }
     const plan = this.planOf(f);
-    for (let j = 0; j < n; j++) {
-      const e = at + j * PLAN_BYTES;
+    const insns: PlanInsn[] = [];
+    for (let j = 0; j < f.pc.length; j++) {
       const cls = plan.cls[j];
-      f64[e >> 3] = f.pc[j];
-      f64[(e >> 3) + 1] = f.fetchPa[j];
-      u8.fill(0, e + 16, e + PLAN_BYTES);
-      u8[e + PLAN_CLS] = cls;
-      u8[e + PLAN_RS1] = plan.rs1[j];
-      u8[e + PLAN_RS2] = plan.rs2[j];
-      u8[e + PLAN_RD] = f.rd[j] > 0 ? f.rd[j] : 0;
-      u8[e + PLAN_SIZE] = f.size[j];
-      u8[e + PLAN_SAME_LINE] = plan.sameLine[j];
-      u8[e + PLAN_EV] = f.ev[j];
-      u8[e + PLAN_MEM_SIZE] = f.memSize[j];
       const isMulDiv = cls === C_MUL || cls === C_DIV || cls === C_DIVW;
       let flags = 0;
       if (isMulDiv) flags |= F_MULDIV;
@@ -642,14 +625,15 @@ export class RocketModel {
       if (cls === C_MUL && this.mulUnroll === 0) flags |= F_PIPE_MUL;
       if (cls === C_BRANCH) flags |= F_BRANCH;
       if (cls === C_JALR) flags |= F_JALR;
-      u8[e + PLAN_FLAGS] = flags;
-      u8[e + PLAN_MD_SHAPE] = isMulDiv ? OP_FACTS.mulDiv[f.id[j]] : 0;
-      u8[e + PLAN_LAT] = cls === C_LOAD_WORD ? LAT_WORD : cls === C_LOAD_SUB ? LAT_SUB : isMulDiv ? LAT_MULDIV : LAT_ONE;
-      u8[e + PLAN_EV_BYTES] = f.evEnd[j] - f.evOff[j];
-      u8[e + PLAN_IS_MUL] = cls === C_MUL ? 1 : 0;
+      insns.push({
+        pc: f.pc[j], fetchPa: f.fetchPa[j], cls, rs1: plan.rs1[j], rs2: plan.rs2[j], rd: f.rd[j] > 0 ? f.rd[j] : 0, size: f.size[j],
+        sameLine: plan.sameLine[j] === 1, ev: f.ev[j], memSize: f.memSize[j], flags, mdShape: isMulDiv ? OP_FACTS.mulDiv[f.id[j]] : 0,
+        lat: cls === C_LOAD_WORD ? LAT_WORD : cls === C_LOAD_SUB ? LAT_SUB : isMulDiv ? LAT_MULDIV : LAT_ONE,
+        evBytes: f.evEnd[j] - f.evOff[j], isMul: cls === C_MUL,
+      });
     }
-    i32[(L.MODEL_PLAN_INDEX_OFF >> 2) + idx] = at;
-    i32[L.MODEL_PLAN_NEXT_OFF >> 2] = at + n * PLAN_BYTES;
+    eng.setBlock(idx, insns);
+    i32[(L.MODEL_PLAN_INDEX_OFF >> 2) + idx] = 1;
   }
 
   /** F/D sources: wait for f registers still in flight and for a busy divide/sqrt unit. */
