@@ -10,7 +10,7 @@ import { LOG_EV_LOAD, LOG_EV_STORE } from '../types.js';
 import { BTB_BUCKETS, PRED_OK, PRED_REDIRECT, PRED_WRONG } from './branch.js';
 import { TLB_MEMO_SLOTS } from './tlb.js';
 import {
-  F_BRANCH, F_CTRL, F_FENCE, F_FENCE_I, F_JALR, F_MULDIV, F_ORDER, F_PIPE_MUL, Fn, LAT_MULDIV, LAT_SUB, LAT_WORD, PASS_TYPE_INDEX, TYPES,
+  F_BRANCH, F_CTRL, F_FENCE, F_FENCE_I, F_JALR, F_MULDIV, F_ORDER, F_PIPE_MUL, Fn, LAT_MULDIV, LAT_ONE, LAT_SUB, LAT_WORD, PASS_TYPE_INDEX, TYPES,
   cacheableTest, ifElse, incF, ldF, stF, type ReplaySpec,
 } from './rocket-wasm.js';
 
@@ -98,12 +98,16 @@ export function blockModule(spec: ReplaySpec, insns: readonly PlanInsn[], pages:
   };
   const usesFetchXlate = insns.some((x) => !x.sameLine);
   const usesMem = insns.some((x) => x.ev === LOG_EV_LOAD || x.ev === LOG_EV_STORE);
+  // The scalars the block's instructions use, in locals for the pass.
+  const usesOrder = usesMem || insns.some((x) => (x.flags & F_ORDER) !== 0);
   const locals: [number, string][] = [
     [NOW, 'now'], [FAB, 'fetchAheadBytes'], [LFL, 'lastFetchLine'], [LFP, 'lastFetchPage'], [LCL, 'lastCacheableLine'],
-    [MDFREE, 'mdFree'], [DIDLE, 'dcacheIdleIssue'], [LSW, 'lastStoreWord'], [LSI, 'lastStoreIssue'],
   ];
+  if (insns.some((x) => (x.flags & F_MULDIV) !== 0)) locals.push([MDFREE, 'mdFree']);
+  if (usesOrder) locals.push([DIDLE, 'dcacheIdleIssue']);
+  if (usesMem) locals.push([LSW, 'lastStoreWord'], [LSI, 'lastStoreIssue']);
   for (const [l, n] of locals) ldF(c, sv(n)).set(l);
-  ldF(c, sv('fencePending')).op(Op.i32_trunc_f64_s).set(FENCE);
+  if (usesOrder) ldF(c, sv('fencePending')).op(Op.i32_trunc_f64_s).set(FENCE);
   if (usesFetchXlate) ldF(c, sv('xlateFetch')).op(Op.i32_trunc_f64_s).set(XF);
   if (usesMem) ldF(c, sv('xlateData')).op(Op.i32_trunc_f64_s).set(XD);
 
@@ -223,10 +227,16 @@ export function blockModule(spec: ReplaySpec, insns: readonly PlanInsn[], pages:
     if (!isReturn) btbUpdate(pc);
   };
 
+  const readyInBlock = new Set<number>();
   c.open(Op.block); // $out
   insns.forEach((x, j) => {
     // depth 0 here is $out
-    c.get(K).i32(j).op(Op.i32_le_s).brIf(0);
+    // A pass stops before a load, store or jalr (the interpreter's) or after a control transfer, nowhere else
+    // (jit/translate.ts exit): only there can k be j.
+    const prev = j > 0 ? insns[j - 1] : null;
+    if (x.ev === LOG_EV_LOAD || x.ev === LOG_EV_STORE || (x.flags & F_JALR) !== 0 || (prev !== null && (prev.flags & F_CTRL) !== 0)) {
+      c.get(K).i32(j).op(Op.i32_le_s).brIf(0);
+    }
     const SZ = x.size;
     const visible = () => {
       // visibleFetchStall of X: X = max(0, X - floor(fab / size)); fab = 0.
@@ -310,12 +320,14 @@ export function blockModule(spec: ReplaySpec, insns: readonly PlanInsn[], pages:
         }
       });
       c.get(T).get(START).op(Op.f64_sub).set(FSTALL);
-    } else c.f64(0).set(FSTALL);
+    }
 
     // Operands (scoreboard).
     const regReady = (r: number) => c.i32(0).mem(Op.f64_load, 3, spec.regReady + 8 * r);
     const regProducer = (r: number) => c.i32(0).mem(Op.i32_load8_u, 0, spec.regProducer + r);
-    const srcs = [x.rs1, x.rs2].filter((r) => r !== 0);
+    // A source last written earlier in the block by an instruction with a one-cycle result is ready
+    // (regReady = the cycle after it, and time only grows): no need to look.
+    const srcs = [x.rs1, x.rs2].filter((r) => r !== 0 && !readyInBlock.has(r));
     if (srcs.length > 0) {
       regReady(srcs[0]).set(READY);
       regProducer(srcs[0]).set(PROD);
@@ -364,7 +376,9 @@ export function blockModule(spec: ReplaySpec, insns: readonly PlanInsn[], pages:
       ifElse(c, order);
     }
     c.get(T).set(ISSUE);
-    c.f64(0).set(POST);
+    // Cycles after issue (data access, prediction, flush): only for the instructions that can have any.
+    const hasPost = isMem || (x.flags & (F_CTRL | F_FENCE_I)) !== 0;
+    if (hasPost) c.f64(0).set(POST);
 
     // Data access.
     if (isMem) {
@@ -468,13 +482,18 @@ export function blockModule(spec: ReplaySpec, insns: readonly PlanInsn[], pages:
       }
     }
     if (x.rd > 0) {
-      c.i32(0).get(ISSUE).get(POST).op(Op.f64_add);
+      c.i32(0).get(ISSUE);
+      if (hasPost) c.get(POST).op(Op.f64_add);
       if (x.lat === LAT_WORD) c.f64(spec.loadLatencyWord);
       else if (x.lat === LAT_SUB) c.f64(spec.loadLatencySubword);
       else if (x.lat === LAT_MULDIV) c.get(MDC);
       else c.f64(1);
       c.op(Op.f64_add).mem(Op.f64_store, 3, spec.regReady + 8 * x.rd);
-      c.i32(0).i32(x.lat === LAT_MULDIV ? 1 : 0).mem(Op.i32_store8, 0, spec.regProducer + x.rd);
+      // The producer is read only for a register still in flight, which a one-cycle result never is
+      // (its regReady is never after the next instruction's start): only the others write it.
+      if (x.lat !== LAT_ONE) c.i32(0).i32(x.lat === LAT_MULDIV ? 1 : 0).mem(Op.i32_store8, 0, spec.regProducer + x.rd);
+      if (x.lat === LAT_ONE) readyInBlock.add(x.rd);
+      else readyInBlock.delete(x.rd);
     }
     if (x.flags & F_MULDIV) {
       if (x.flags & F_PIPE_MUL) c.get(ISSUE).f64(1).op(Op.f64_add).set(MDFREE);
@@ -518,10 +537,14 @@ export function blockModule(spec: ReplaySpec, insns: readonly PlanInsn[], pages:
         c.get(POST).f64(spec.fenceIPenalty).op(Op.f64_add).set(POST);
       }
     }
-    c.get(ISSUE).f64(1).op(Op.f64_add).get(POST).op(Op.f64_add).set(NOW);
+    c.get(ISSUE).f64(1).op(Op.f64_add);
+    if (hasPost) c.get(POST).op(Op.f64_add);
+    c.set(NOW);
     // The front end's queue.
     const advance = () => {
-      c.get(FAB).f64(spec.fetchBytes).get(NOW).get(START).op(Op.f64_sub).get(FSTALL).op(Op.f64_sub).op(Op.f64_mul).op(Op.f64_add).f64(SZ).op(Op.f64_sub).set(X);
+      c.get(FAB).f64(spec.fetchBytes).get(NOW).get(START).op(Op.f64_sub);
+      if (!x.sameLine) c.get(FSTALL).op(Op.f64_sub);
+      c.op(Op.f64_mul).op(Op.f64_add).f64(SZ).op(Op.f64_sub).set(X);
       c.get(X).f64(0).op(Op.f64_lt);
       ifElse(c, () => c.f64(0).set(FAB), () => {
         c.get(X).f64(spec.fetchQueueBytes).op(Op.f64_gt);
@@ -542,7 +565,7 @@ export function blockModule(spec: ReplaySpec, insns: readonly PlanInsn[], pages:
   ifElse(c, () => c.get(NOW).get(START).op(Op.f64_sub).set(LASTC));
   for (const [l, n] of locals) stF(c, sv(n), () => c.get(l));
   stF(c, sv('lastCycles'), () => c.get(LASTC));
-  stF(c, sv('fencePending'), () => c.get(FENCE).op(Op.f64_convert_i32_s));
+  if (usesOrder) stF(c, sv('fencePending'), () => c.get(FENCE).op(Op.f64_convert_i32_s));
   stF(c, sv('touched'), () => c.get(TOUCHED).op(Op.f64_convert_i32_s));
   c.get(TOUCHED);
   ifElse(c, () => {
