@@ -158,6 +158,8 @@ export class BranchPredictor {
 
   /** Set pc's BTB target; `found` is btbFind(pc) when the caller already has it. */
   private btbUpdate(pc: number, target: number, found = this.btbFind(pc)): void {
+    // scalars: [history, rasTop, rasCount, clock]
+    const sc = this.scalars;
     if (this.btbPc.length === 0) return;
     let i = found;
     if (i < 0) {
@@ -177,17 +179,19 @@ export class BranchPredictor {
       this.btbBucketHint[b] = i;
     }
     this.btbTarget[i] = target;
-    this.btbStamp[i] = ++this.clock;
+    this.btbStamp[i] = ++sc[3];
   }
 
   /** BHT.index: the fetch packet's address (4-byte packets) folded, XOR the hashed history in the top bits. */
   private bhtIndex(pc: number, size: number): number {
+    // scalars: [history, rasTop, rasCount, clock]
+    const sc = this.scalars;
     if (this.bhtMask < 0) return 0;
     // Rocket names a branch by the packet holding its last halfword.
     const a = pc + size - 2;
     const hi = a >= 0 && a < 0x80000000 ? a >>> 2 : Math.floor(a / 4);
     const fold = hi >= 0 && hi < 0x80000000 ? (hi >>> this.indexBits) & 3 : Math.floor(hi / (this.bhtMask + 1)) & 3;
-    return ((hi & this.bhtMask) ^ fold ^ this.histHash[this.history]) & this.bhtMask;
+    return ((hi & this.bhtMask) ^ fold ^ this.histHash[sc[0]]) & this.bhtMask;
   }
 
   /**
@@ -195,6 +199,8 @@ export class BranchPredictor {
    * predecoder steered right: the BHT said taken and it was) or PRED_WRONG (resolved in execute).
    */
   branch(size: number, taken: boolean): number {
+    // scalars: [history, rasTop, rasCount, clock]
+    const sc = this.scalars;
     const pc = this.pc;
     const nextPc = this.nextPc;
     const fallThrough = this.fallThrough;
@@ -205,7 +211,7 @@ export class BranchPredictor {
     // of a branch the BHT says taken (Frontend.scala, `predictBranch`) and redirects fetch from there.
     let predicted = fallThrough;
     if (bhtTaken) predicted = i >= 0 ? this.btbTarget[i] : pc + 0.5; // a miss predicts "taken", target exact
-    if (i >= 0) this.btbStamp[i] = ++this.clock;
+    if (i >= 0) this.btbStamp[i] = ++sc[3];
     if (this.bhtMask >= 0) {
       const c = this.bht[k];
       this.bht[k] = taken ? (c < this.counterMax ? c + 1 : c) : c > 0 ? c - 1 : 0;
@@ -217,7 +223,7 @@ export class BranchPredictor {
     // the predicted direction) and repairs it with the real outcome on a misprediction (Frontend.scala
     // `bht_advance`, BTB.scala `updateHistory`): in effect every branch shifts in its outcome.
     if (this.histLen > 0) {
-      this.history = ((this.history >>> 1) | ((taken ? 1 : 0) << (this.histLen - 1))) & ((1 << this.histLen) - 1);
+      sc[0] = ((sc[0] >>> 1) | ((taken ? 1 : 0) << (this.histLen - 1))) & ((1 << this.histLen) - 1);
     }
     // The lookup above already found pc's entry (or its absence); nothing changed the BTB since.
     if (taken) this.btbUpdate(pc, nextPc, i);
@@ -230,6 +236,8 @@ export class BranchPredictor {
    * predicted) or PRED_WRONG.
    */
   jump(rd: number, rs1: number): number {
+    // scalars: [history, rasTop, rasCount, clock]
+    const sc = this.scalars;
     const pc = this.pc;
     const nextPc = this.nextPc;
     const fallThrough = this.fallThrough;
@@ -238,21 +246,21 @@ export class BranchPredictor {
     const isReturn = rs1Link && (!rdLink || rd !== rs1);
     const i = isReturn ? -1 : this.btbFind(pc);
     let result: number;
-    if (isReturn && this.rasCount > 0) {
-      this.rasTop = (this.rasTop + this.ras.length - 1) % this.ras.length;
-      this.rasCount--;
-      result = this.ras[this.rasTop] === nextPc ? PRED_OK : PRED_WRONG;
+    if (isReturn && sc[2] > 0) {
+      sc[1] = (sc[1] + this.ras.length - 1) % this.ras.length;
+      sc[2]--;
+      result = this.ras[sc[1]] === nextPc ? PRED_OK : PRED_WRONG;
     } else if (i >= 0) {
-      this.btbStamp[i] = ++this.clock;
+      this.btbStamp[i] = ++sc[3];
       result = this.btbTarget[i] === nextPc ? PRED_OK : PRED_WRONG;
     } else {
       // BTB miss: the predecoder knows a jal's target; a jalr's it cannot.
       result = rs1 < 0 ? PRED_REDIRECT : PRED_WRONG;
     }
     if (rdLink && this.ras.length > 0) {
-      this.ras[this.rasTop] = fallThrough;
-      this.rasTop = (this.rasTop + 1) % this.ras.length;
-      if (this.rasCount < this.ras.length) this.rasCount++;
+      this.ras[sc[1]] = fallThrough;
+      sc[1] = (sc[1] + 1) % this.ras.length;
+      if (sc[2] < this.ras.length) sc[2]++;
     }
     if (!isReturn) this.btbUpdate(pc, nextPc, i);
     return result;

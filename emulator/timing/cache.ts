@@ -117,47 +117,49 @@ export class SetAssocCache {
    * replacement (Rocket's) picks any way.
    */
   accessLine(line: number, write = false): number {
+    // scalars: [clock, lfsr, lastSlot]
+    const sc = this.scalars;
     // With a power-of-two set count (params.ts requires one), a mask picks the same set as line % sets
     // for the usual line numbers below 2^31, without a float % (a runtime call).
-    const last = this.lastSlot;
+    const last = sc[2];
     if (last >= 0 && this.tags[last] === line) {
       // As the hit in the scan below.
-      this.stamps[last] = ++this.clock;
+      this.stamps[last] = ++sc[0];
       if (!write) return HIT;
       this.dirty[last] = 1;
       if (this.readOnly[last] === 0) return HIT;
       this.readOnly[last] = 0;
-      if (this.random) this.lfsr = lfsrStep(this.lfsr);
+      if (this.random) sc[1] = lfsrStep(sc[1]);
       return MISS_UPGRADE;
     }
     const mask = this.setMask;
     const base = (mask >= 0 && line >= 0 && line <= 0x7fffffff ? line & mask : line % this.sets) * this.ways;
-    const stamp = ++this.clock;
+    const stamp = ++sc[0];
     let victim = base;
     let invalid = -1;
     for (let i = base; i < base + this.ways; i++) {
       if (this.tags[i] === line) {
         this.stamps[i] = stamp;
-        this.lastSlot = i;
+        sc[2] = i;
         if (!write) return HIT;
         this.dirty[i] = 1;
         if (this.readOnly[i] === 0) return HIT;
         this.readOnly[i] = 0;
-        if (this.random) this.lfsr = lfsrStep(this.lfsr); // the upgrade's grant steps it too
+        if (this.random) sc[1] = lfsrStep(sc[1]); // the upgrade's grant steps it too
         return MISS_UPGRADE;
       }
       if (invalid < 0 && this.tags[i] === -1) invalid = i;
       if (this.stamps[i] < this.stamps[victim]) victim = i;
     }
     if (this.random) {
-      if (this.stepBeforePick) this.lfsr = lfsrStep(this.lfsr);
-      victim = base + (this.lfsr % this.ways);
-      if (!this.stepBeforePick) this.lfsr = lfsrStep(this.lfsr);
+      if (this.stepBeforePick) sc[1] = lfsrStep(sc[1]);
+      victim = base + (sc[1] % this.ways);
+      if (!this.stepBeforePick) sc[1] = lfsrStep(sc[1]);
     } else if (invalid >= 0) victim = invalid;
     const result = this.tags[victim] !== -1 && this.dirty[victim] === 1 ? MISS_DIRTY : MISS_CLEAN;
     this.tags[victim] = line;
     this.stamps[victim] = stamp;
-    this.lastSlot = victim;
+    sc[2] = victim;
     this.dirty[victim] = write ? 1 : 0;
     this.readOnly[victim] = 0;
     return result;

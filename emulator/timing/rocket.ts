@@ -167,59 +167,11 @@ export class RocketModel {
   private pteClock = 0;
   /** The model's scalars (SV_*) and arrays in its state region (state.ts); see bindState. */
   private sv!: Float64Array;
-  private get now(): number {
-    return this.sv[SV_NOW];
-  }
-  private set now(v: number) {
-    this.sv[SV_NOW] = v;
-  }
   private get fetchAheadBytes(): number {
     return this.sv[SV_FETCH_AHEAD_BYTES];
   }
   private set fetchAheadBytes(v: number) {
     this.sv[SV_FETCH_AHEAD_BYTES] = v;
-  }
-  private get mdFree(): number {
-    return this.sv[SV_MD_FREE];
-  }
-  private set mdFree(v: number) {
-    this.sv[SV_MD_FREE] = v;
-  }
-  private get lastFetchLine(): number {
-    return this.sv[SV_LAST_FETCH_LINE];
-  }
-  private set lastFetchLine(v: number) {
-    this.sv[SV_LAST_FETCH_LINE] = v;
-  }
-  private get lastFetchPage(): number {
-    return this.sv[SV_LAST_FETCH_PAGE];
-  }
-  private set lastFetchPage(v: number) {
-    this.sv[SV_LAST_FETCH_PAGE] = v;
-  }
-  private get lastCacheableLine(): number {
-    return this.sv[SV_LAST_CACHEABLE_LINE];
-  }
-  private set lastCacheableLine(v: number) {
-    this.sv[SV_LAST_CACHEABLE_LINE] = v;
-  }
-  private get lastStoreWord(): number {
-    return this.sv[SV_LAST_STORE_WORD];
-  }
-  private set lastStoreWord(v: number) {
-    this.sv[SV_LAST_STORE_WORD] = v;
-  }
-  private get lastStoreIssue(): number {
-    return this.sv[SV_LAST_STORE_ISSUE];
-  }
-  private set lastStoreIssue(v: number) {
-    this.sv[SV_LAST_STORE_ISSUE] = v;
-  }
-  private get dcacheIdleIssue(): number {
-    return this.sv[SV_DCACHE_IDLE_ISSUE];
-  }
-  private set dcacheIdleIssue(v: number) {
-    this.sv[SV_DCACHE_IDLE_ISSUE] = v;
   }
   private get pendingFetchLine(): number {
     return this.sv[SV_PENDING_FETCH_LINE];
@@ -233,29 +185,11 @@ export class RocketModel {
   private set pendingFetchReady(v: number) {
     this.sv[SV_PENDING_FETCH_READY] = v;
   }
-  private get portBusyUntil(): number {
-    return this.sv[SV_PORT_BUSY_UNTIL];
-  }
-  private set portBusyUntil(v: number) {
-    this.sv[SV_PORT_BUSY_UNTIL] = v;
-  }
-  private get fencePending(): boolean {
-    return this.sv[SV_FENCE_PENDING] !== 0;
-  }
-  private set fencePending(v: boolean) {
-    this.sv[SV_FENCE_PENDING] = v ? 1 : 0;
-  }
   private get asid(): number {
     return this.sv[SV_ASID];
   }
   private set asid(v: number) {
     this.sv[SV_ASID] = v;
-  }
-  private get instructions(): number {
-    return this.sv[SV_INSTRUCTIONS];
-  }
-  private set instructions(v: number) {
-    this.sv[SV_INSTRUCTIONS] = v;
   }
   private get evIcacheMisses(): number {
     return this.sv[SV_EV_ICACHE_MISSES];
@@ -307,6 +241,21 @@ export class RocketModel {
   private logCursor: LogCursor | null = null;
   /** The stall cycles per category of the last instruction the WebAssembly replay modelled. */
   private replayStalls!: Float64Array;
+  /*
+   * The scalars observe uses most, as plain fields (a field load is cheaper than a typed array's); the
+   * WebAssembly replay has them in sv, copied there and back around it (toRegion, fromRegion).
+   */
+  private now = 0;
+  private lastFetchLine = NaN;
+  private lastFetchPage = NaN;
+  private lastCacheableLine = NaN;
+  private mdFree = 0;
+  private dcacheIdleIssue = 0;
+  private lastStoreWord = NaN;
+  private lastStoreIssue = -Infinity;
+  private portBusyUntil = 0;
+  private instructions = 0;
+  private fencePending = false;
   private regReady!: Float64Array;
   /** What produced each register's pending result: 0 load/AMO, 1 mul/div. */
   private regProducer!: Uint8Array;
@@ -488,6 +437,7 @@ export class RocketModel {
     sv[SV_ASID_TAG] = this.asidTagging ? this.asid : 0;
     const start = this.now;
     const instructions = this.instructions;
+    this.toRegion();
     const end = cur.end;
     let p = L.JIT_LOG_OFF;
     let wasmLast = false;
@@ -502,11 +452,14 @@ export class RocketModel {
         continue;
       }
       const f = cur.enterPass(p);
+      this.fromRegion();
       this.replayPass(f, cur.passLength, cur);
+      this.toRegion();
       p = cur.p;
       wasmLast = false;
     }
     this.logCursor = null;
+    this.fromRegion();
     if (wasmLast) {
       // What observe leaves for the last instruction.
       // (the pass code stores its stalls only when it has any)
@@ -516,6 +469,38 @@ export class RocketModel {
       this.lastCycles = sv[SV_LAST_CYCLES];
     }
     return this.now - start - (this.instructions - instructions);
+  }
+
+  /** The plain-field scalars into sv, for the WebAssembly replay. */
+  private toRegion(): void {
+    const sv = this.sv;
+    sv[SV_NOW] = this.now;
+    sv[SV_LAST_FETCH_LINE] = this.lastFetchLine;
+    sv[SV_LAST_FETCH_PAGE] = this.lastFetchPage;
+    sv[SV_LAST_CACHEABLE_LINE] = this.lastCacheableLine;
+    sv[SV_MD_FREE] = this.mdFree;
+    sv[SV_DCACHE_IDLE_ISSUE] = this.dcacheIdleIssue;
+    sv[SV_LAST_STORE_WORD] = this.lastStoreWord;
+    sv[SV_LAST_STORE_ISSUE] = this.lastStoreIssue;
+    sv[SV_PORT_BUSY_UNTIL] = this.portBusyUntil;
+    sv[SV_INSTRUCTIONS] = this.instructions;
+    sv[SV_FENCE_PENDING] = this.fencePending ? 1 : 0;
+  }
+
+  /** The plain-field scalars back from sv, after the WebAssembly replay. */
+  private fromRegion(): void {
+    const sv = this.sv;
+    this.now = sv[SV_NOW];
+    this.lastFetchLine = sv[SV_LAST_FETCH_LINE];
+    this.lastFetchPage = sv[SV_LAST_FETCH_PAGE];
+    this.lastCacheableLine = sv[SV_LAST_CACHEABLE_LINE];
+    this.mdFree = sv[SV_MD_FREE];
+    this.dcacheIdleIssue = sv[SV_DCACHE_IDLE_ISSUE];
+    this.lastStoreWord = sv[SV_LAST_STORE_WORD];
+    this.lastStoreIssue = sv[SV_LAST_STORE_ISSUE];
+    this.portBusyUntil = sv[SV_PORT_BUSY_UNTIL];
+    this.instructions = sv[SV_INSTRUCTIONS];
+    this.fencePending = sv[SV_FENCE_PENDING] !== 0;
   }
 
   /** The replay over `memory`, the state moved there first (from another memory or the private region). */
@@ -940,19 +925,20 @@ export class RocketModel {
    * the front end started on a wrong path finishing first), or an uncached fetch. Returns the time after it.
    */
   private fetchLines(firstLine: number, lastLine: number, cacheable: boolean, size: number, t: number): number {
+    const sv = this.sv;
     if (firstLine === this.lastFetchLine && firstLine === this.lastCacheableLine && lastLine === firstLine) {
       // No I-cache access, as below.
     } else if (cacheable) {
       for (let line = firstLine; line <= lastLine; line++) {
         if (line === this.lastFetchLine) continue;
         // A refill the front end started on a wrong path must finish first (the I-cache has one).
-        const pending = this.pendingFetchReady > t ? this.pendingFetchReady - t : 0;
+        const pending = sv[SV_PENDING_FETCH_READY] > t ? sv[SV_PENDING_FETCH_READY] - t : 0;
         if (this.icache.accessLine(line) !== HIT) {
-          this.evIcacheMisses++;
+          sv[SV_EV_ICACHE_MISSES]++;
           const c = pending + this.visibleFetchStall(this.icacheMiss + this.probeDcache(line), size);
           this.stall(S_ICACHE, c);
           t += c;
-        } else if (pending > 0 && line === this.pendingFetchLine) {
+        } else if (pending > 0 && line === sv[SV_PENDING_FETCH_LINE]) {
           this.stall(S_ICACHE, pending);
           t += pending;
         }
@@ -963,13 +949,14 @@ export class RocketModel {
       this.stall(S_UNCACHED, this.uncachedLatency);
       t += this.uncachedLatency;
       this.lastFetchLine = NaN;
-      this.fetchAheadBytes = 0;
+      sv[SV_FETCH_AHEAD_BYTES] = 0;
     }
     return t;
   }
 
   /** Cycles the instruction in `rec` costs; advances model time and the statistics. */
   observe(rec: CommitRecord): number {
+    const sv = this.sv;
     const P = this.params;
     const stalls = this.lastStalls;
     // Clear only what the previous record touched (most records touch nothing).
@@ -989,7 +976,7 @@ export class RocketModel {
         const inPage = rec.pc >= 0 ? rec.pc - page * 4096 : rec.pc % 4096;
         if (page !== this.lastFetchPage || inPage + rec.size > 4096) {
           if (!this.itlb.lookup(rec.pc, asidTag)) {
-            this.evItlbMisses++;
+            sv[SV_EV_ITLB_MISSES]++;
             const w = this.visibleFetchStall(this.walk(rec.pc, this.itlb), rec.size);
             this.stall(S_ITLB, w);
             t += w;
@@ -1019,7 +1006,7 @@ export class RocketModel {
       }
       this.stall(S_TRAP, P.trapPenalty);
       this.now = t + 1 + P.trapPenalty;
-      this.fetchAheadBytes = 0; // the redirect to the trap vector resets the fetch queue
+      sv[SV_FETCH_AHEAD_BYTES] = 0; // the redirect to the trap vector resets the fetch queue
       return this.finish(start);
     }
     this.instructions++;
@@ -1073,7 +1060,7 @@ export class RocketModel {
       if ((rec.xlate & (XLATE_DATA | XLATE_RELAY)) === XLATE_DATA && !this.recordDtlbHit(rec)) {
         // Rocket: the D-TLB misses in the access's first cycle, the cache nacks it, the walker refills
         // the TLB and the instruction replays from writeback.
-        this.evDtlbMisses++;
+        sv[SV_EV_DTLB_MISSES]++;
         const w = this.walk(rec.memVaddr, this.dtlb) + this.replayPenalty;
         this.stall(S_DTLB, w);
         post += w;
@@ -1129,7 +1116,7 @@ export class RocketModel {
     // Control flow.
     const fallThrough = rec.pc + rec.size;
     if (cls === C_BRANCH) {
-      this.evBranches++;
+      sv[SV_EV_BRANCHES]++;
       const bp = this.bp;
       bp.pc = rec.pc;
       bp.nextPc = rec.nextPc;
@@ -1138,7 +1125,7 @@ export class RocketModel {
       if (c > 0 && rec.nextPc !== fallThrough) this.wrongPathFetch(rec.fetchPaddr + rec.size, issue + post, c);
       post += c;
     } else if (cls === C_JAL || cls === C_JALR) {
-      this.evBranches++;
+      sv[SV_EV_BRANCHES]++;
       const rdNum = rd > 0 ? rd : 0;
       const bp = this.bp;
       bp.pc = rec.pc;
@@ -1493,12 +1480,13 @@ export class RocketModel {
    * (Frontend.scala: `fq` is reset by `io.cpu.req.valid`); a taken branch the BTB predicted does not.
    */
   private frontEndAdvance(size: number, busyCycles: number, redirected: boolean): void {
+    const sv = this.sv;
     if (redirected) {
-      this.fetchAheadBytes = 0;
+      sv[SV_FETCH_AHEAD_BYTES] = 0;
       return;
     }
-    const b = this.fetchAheadBytes + this.fetchBytes * busyCycles - size;
-    this.fetchAheadBytes = b < 0 ? 0 : b > this.fetchQueueBytes ? this.fetchQueueBytes : b;
+    const b = sv[SV_FETCH_AHEAD_BYTES] + this.fetchBytes * busyCycles - size;
+    sv[SV_FETCH_AHEAD_BYTES] = b < 0 ? 0 : b > this.fetchQueueBytes ? this.fetchQueueBytes : b;
   }
 
   /**
