@@ -237,6 +237,9 @@ export class RocketModel {
   /** Whether replayLog may run the WebAssembly replay (rocket-wasm.ts), and the one attached now. */
   private wasmReplay: boolean;
   private engine: ReplayEngine | null = null;
+  /** Instructions replayLog modelled in WebAssembly, and in replayPass (blocks without pass code). */
+  replayedInWasm = 0;
+  replayedInJs = 0;
   /** The log replayLog is replaying (for the walker's imports). */
   private logCursor: LogCursor | null = null;
   /** The stall cycles per category of the last instruction the WebAssembly replay modelled. */
@@ -441,6 +444,7 @@ export class RocketModel {
     const end = cur.end;
     let p = L.JIT_LOG_OFF;
     let wasmLast = false;
+    let js = 0;
     while (p < end) {
       const r = eng.run(p, end);
       const at = sv[SV_CURSOR];
@@ -455,11 +459,14 @@ export class RocketModel {
       this.fromRegion();
       this.replayPass(f, cur.passLength, cur);
       this.toRegion();
+      this.replayedInJs += cur.passLength;
+      js += cur.passLength;
       p = cur.p;
       wasmLast = false;
     }
     this.logCursor = null;
     this.fromRegion();
+    this.replayedInWasm += this.instructions - instructions - js;
     if (wasmLast) {
       // What observe leaves for the last instruction.
       // (the pass code stores its stalls only when it has any)
