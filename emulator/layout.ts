@@ -87,17 +87,13 @@ export const JIT_PROF_END = JIT_PROF_OFF + 32 * (JIT_PROF_BLOCKS + 1);
 /**
  * A cycle model's replay of the commit log in WebAssembly (emulator/timing/rocket-wasm.ts). Its state
  * (caches, TLBs, predictor, scoreboard, counters: emulator/timing/state.ts) sits in
- * [MODEL_STATE_OFF, MODEL_STATE_END), the free space after the profiling counters. Per translated block
- * it keeps a plan (what each instruction is, 32 bytes each) in [MODEL_PLAN_OFF, MODEL_PLAN_END), found
- * through an i32 per table index (1..MODEL_PLAN_BLOCKS) at MODEL_PLAN_INDEX_OFF + 4·index: 0 no plan
- * yet, -1 none (the model replays that block's passes in JavaScript), else the plan's offset. The
- * translation tier clears an index's word when it gives the index to a new block, and all of them with
- * the plans' next free byte (i32 at MODEL_PLAN_NEXT_OFF, 0 = MODEL_PLAN_OFF) when it drops every block.
+ * [MODEL_STATE_OFF, MODEL_STATE_END), the free space after the profiling counters. An i32 per table
+ * index of the translation tier (1..MODEL_PLAN_BLOCKS) at MODEL_PLAN_INDEX_OFF + 4·index says whether
+ * the model has pass code for that index's block (1) or not yet (0 or below: minus the passes it replayed
+ * in JavaScript). The tier clears an index's word when it gives the index to a new block, and all of
+ * them when it drops every block.
  */
-export const MODEL_PLAN_NEXT_OFF = 0xa014;
 export const MODEL_PLAN_INDEX_OFF = 0x81000;
 export const MODEL_PLAN_BLOCKS = 4096;
-export const MODEL_PLAN_OFF = 0x85400;
-export const MODEL_PLAN_END = 0xc0000;
 export const MODEL_STATE_OFF = JIT_PROF_END;
 export const MODEL_STATE_END = RAM_OFF;

@@ -101,6 +101,10 @@ export class Bytes {
   }
 }
 
+/** The little-endian bytes of an f64 constant (§5.2.3), through one reused buffer. */
+const F64_SCRATCH = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64_SCRATCH.buffer);
+
 /** Instruction emitter for one function body. */
 export class Code extends Bytes {
   op(o: number): this {
@@ -134,8 +138,8 @@ export class Code extends Bytes {
   }
   f64(v: number): this {
     this.byte(Op.f64_const);
-    const b = new Uint8Array(new Float64Array([v]).buffer);
-    for (let i = 0; i < 8; i++) this.byte(b[i]);
+    F64_SCRATCH[0] = v;
+    for (let i = 0; i < 8; i++) this.byte(F64_BYTES[i]);
     return this;
   }
   call(f: number): this {

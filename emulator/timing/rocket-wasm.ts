@@ -1,49 +1,38 @@
 // The rocket model's replay of a commit log in WebAssembly: RocketModel.replayPass's rules (themselves
-// observe's, for what a translated block holds) compiled once per model into a function that walks the
-// whole log of a dispatch over the model's state where it lies, in the machine's WebAssembly.Memory
-// (state.ts, layout.ts MODEL_STATE_OFF). Per block it reads a plan the model wrote (layout.ts
-// MODEL_PLAN_*; PLAN_* below). What it does itself: the front end (fetch queue, I-TLB hits through the
-// TLB's memo, I-cache accesses with Rocket's random replacement, the D-cache probe of a refill), the
-// scoreboard, the D-cache order wait after fence, D-TLB hits, the store-to-load replay, D-cache accesses,
-// branch prediction (BTB, BHT, RAS), result latencies and the counters. What it asks the model's
-// JavaScript for (imports, acting on the same state): a TLB scan when the memo has no answer, a page
-// walk (it reads page tables as they were at that instruction), a multiply or divide's latency, the
-// wrong-path fetch after a redirect, and fence.i's I-cache flush. tests/jit-rocket-lockstep.test.ts
-// holds it to the interpreter's cycles, stalls and counters.
+// observe's, for what a translated block holds) over the model's state where it lies, in the machine's
+// WebAssembly.Memory (state.ts, layout.ts MODEL_STATE_OFF). This module, compiled once per model's
+// parameters, holds the dispatcher (it walks the pass headers of a dispatch's log and calls each
+// block's pass code, rocket-wasm-block.ts, through a table) and the shared steps: I-cache and D-cache
+// accesses with Rocket's random replacement, the D-cache probe of an I-cache refill, TLB look-ups through
+// the TLBs' memo, the BTB, BHT and RAS. What it asks the model's JavaScript for (imports, acting on the
+// same state): a TLB scan when the memo has no answer, a page walk (it reads page tables as they were at
+// that instruction), a multiply or divide's latency, the wrong-path fetch after a redirect, and fence.i's
+// I-cache flush. tests/jit-rocket-lockstep.test.ts holds it to the interpreter's cycles, stalls and
+// counters.
 //
 // replay(p, end) returns REPLAY_DONE (the log [p, end) is replayed), REPLAY_NEED_PLAN (the block of the
-// pass header at SV_CURSOR has no plan yet) or REPLAY_IN_JS (that pass is for RocketModel.replayPass).
+// pass header at SV_CURSOR has no pass code yet: its word at MODEL_PLAN_INDEX_OFF is below 1, minus the
+// passes replayed in JavaScript so far) or REPLAY_IN_JS (a table index beyond MODEL_PLAN_BLOCKS: that pass
+// is for RocketModel.replayPass).
 
 import { Code, F64, I32, I64, Op, encodeModule, type FuncDef } from '../jit/wasm.js';
-import { LOG_EV_LOAD, LOG_EV_STORE } from '../types.js';
 import * as L from '../layout.js';
 import { HIT, MISS_CLEAN, MISS_DIRTY, MISS_UPGRADE } from './cache.js';
 import { PRED_OK, PRED_REDIRECT, PRED_WRONG, BTB_BUCKETS } from './branch.js';
 import { TLB_MEMO_SLOTS } from './tlb.js';
 import { blockModule, type PlanInsn } from './rocket-wasm-block.js';
 
+/**
+ * A block gets pass code after this many passes replayed in JavaScript (compiling costs about as much as
+ * replaying a few hundred instructions; most blocks that run at all run far more often). Tests set 1.
+ */
+export const REPLAY_TUNING = { compileAfter: 8 };
+
 export const REPLAY_DONE = 0;
 export const REPLAY_NEED_PLAN = 1;
 export const REPLAY_IN_JS = 2;
 
-/** A plan entry: per instruction of a block, 32 bytes. */
-export const PLAN_BYTES = 32;
-export const PLAN_PC = 0; // f64
-export const PLAN_FETCH_PA = 8; // f64
-export const PLAN_CLS = 16;
-export const PLAN_RS1 = 17;
-export const PLAN_RS2 = 18;
-export const PLAN_RD = 19; // 0: none
-export const PLAN_SIZE = 20;
-export const PLAN_SAME_LINE = 21;
-export const PLAN_EV = 22;
-export const PLAN_MEM_SIZE = 23;
-export const PLAN_FLAGS = 24;
-export const PLAN_MD_SHAPE = 25;
-export const PLAN_LAT = 26; // LAT_*
-export const PLAN_EV_BYTES = 27;
-export const PLAN_IS_MUL = 28;
-/** PLAN_FLAGS bits. */
+/** PlanInsn.flags bits (rocket-wasm-block.ts). */
 export const F_MULDIV = 1;
 /** `fence` (sets fencePending). */
 export const F_FENCE = 2;
@@ -56,7 +45,7 @@ export const F_FENCE_I = 16;
 export const F_PIPE_MUL = 32;
 export const F_BRANCH = 64;
 export const F_JALR = 128;
-/** PLAN_LAT: result latency 1, loadLatencyWord, loadLatencySubword, the mul/div's cycles. */
+/** PlanInsn.lat: result latency 1, loadLatencyWord, loadLatencySubword, the mul/div's cycles. */
 export const LAT_ONE = 0;
 export const LAT_WORD = 1;
 export const LAT_SUB = 2;
@@ -149,7 +138,6 @@ const IMP_WALK = 1; // (kind i32, va f64, header i32, j i32, p i32) -> f64
 const IMP_MULDIV = 2; // (shape, isMul, rs1Lo, rs1Hi, rs2Lo, rs2Hi) -> i32
 const IMP_WRONG_PATH = 3; // (fallThroughPa f64, issue f64, cycles f64)
 const IMP_FENCE_I = 4; // ()
-const FN_REPLAY = 5;
 const FN_ICACHE = 6;
 const FN_DCACHE = 7;
 const FN_PROBE = 8;
@@ -578,10 +566,8 @@ function replay(spec: ReplaySpec): FuncDef {
   c.get(P).mem(Op.i32_load, 2, 4).set(K);
   c.get(IDX).i32(L.MODEL_PLAN_BLOCKS).op(Op.i32_gt_u);
   ifElse(c, () => c.i32(REPLAY_IN_JS).set(OUT).br(2));
-  ldI32At(c, L.MODEL_PLAN_INDEX_OFF, () => c.get(IDX)).tee(OUT).op(Op.i32_eqz);
+  ldI32At(c, L.MODEL_PLAN_INDEX_OFF, () => c.get(IDX)).i32(1).op(Op.i32_lt_s);
   ifElse(c, () => c.i32(REPLAY_NEED_PLAN).set(OUT).br(2));
-  c.get(OUT).i32(0).op(Op.i32_lt_s);
-  ifElse(c, () => c.i32(REPLAY_IN_JS).set(OUT).br(2));
   c.get(P).i32(16).op(Op.i32_add).get(K).get(HDR).get(P).mem(Op.i64_load, 3, 8).op(Op.f64_convert_i64_s).get(IDX);
   c.op(Op.call_indirect);
   c.u32(PASS_TYPE_INDEX);

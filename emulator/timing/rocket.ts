@@ -20,7 +20,7 @@ import * as L from '../layout.js';
 import type { LogCursor } from '../types.js';
 import {
   F_BRANCH, F_CTRL, F_FENCE, F_FENCE_I, F_JALR, F_MULDIV, F_ORDER, F_PIPE_MUL, LAT_MULDIV, LAT_ONE, LAT_SUB, LAT_WORD,
-  REPLAY_DONE, REPLAY_NEED_PLAN, replayEngine, type CacheSpec, type ReplaySpec, type TlbSpec,
+  REPLAY_DONE, REPLAY_NEED_PLAN, REPLAY_TUNING, replayEngine, type CacheSpec, type ReplaySpec, type TlbSpec,
 } from './rocket-wasm.js';
 import type { PlanInsn } from './rocket-wasm-block.js';
 import type { SetAssocCache as Cache } from './cache.js';
@@ -452,8 +452,13 @@ export class RocketModel {
       if (r === REPLAY_DONE) break;
       p = at;
       if (r === REPLAY_NEED_PLAN) {
-        this.writePlan(eng, cur, p);
-        continue;
+        // Pass code for a block that has run a few times; until then its passes go to replayPass.
+        const w = (L.MODEL_PLAN_INDEX_OFF >> 2) + eng.i32[p >> 2];
+        if (eng.i32[w] <= -REPLAY_TUNING.compileAfter + 1) {
+          this.writePlan(eng, cur, p);
+          continue;
+        }
+        eng.i32[w]--;
       }
       const f = cur.enterPass(p);
       this.fromRegion();
@@ -523,9 +528,8 @@ export class RocketModel {
     this.bindState(new StateRegion(memory.buffer, L.MODEL_STATE_OFF, L.MODEL_STATE_END, this.region.views));
     regionHolders.set(memory, this);
     const i32 = new Int32Array(memory.buffer);
-    // Plans another model wrote are not this one's.
+    // Pass code another model made is not this one's.
     i32.fill(0, L.MODEL_PLAN_INDEX_OFF >> 2, (L.MODEL_PLAN_INDEX_OFF >> 2) + L.MODEL_PLAN_BLOCKS + 1);
-    i32[L.MODEL_PLAN_NEXT_OFF >> 2] = 0;
     const P = this.params;
     const eng = replayEngine(this.replaySpec(), memory, {
       tlbScan: (kind, vpn) => ((kind === 0 ? this.itlb : this.dtlb).lookupVpn(vpn, this.asidTagging ? this.asid : 0) ? 1 : 0),
