@@ -651,7 +651,9 @@ export function replayEngine(spec: ReplaySpec, memory: WebAssembly.Memory, impor
       const bkey = `${key}|${JSON.stringify(insns)}`;
       let bm = blockModules.get(bkey);
       if (bm === undefined) {
-        if (blockModules.size >= 8192) blockModules.clear();
+        // Compiled pass code is shared by machines running the same program (tests run several side by
+        // side); the cache is bounded, as the tier's translations are.
+        if (blockModules.size >= 1024) blockModules.clear();
         bm = new WebAssembly.Module(blockModule(spec, insns, pages));
         blockModules.set(bkey, bm);
       }
