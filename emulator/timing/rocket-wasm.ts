@@ -23,10 +23,12 @@ import { TLB_MEMO_SLOTS } from './tlb.js';
 import { blockModule, type PlanInsn } from './rocket-wasm-block.js';
 
 /**
- * A block gets pass code after this many passes replayed in JavaScript (compiling costs about as much as
- * replaying a few hundred instructions; most blocks that run at all run far more often). Tests set 1.
+ * A block gets pass code after this many passes replayed in JavaScript: compiling a block's pass code
+ * costs about as much as replaying some thousands of its instructions in JavaScript, and on short runs
+ * (`rvx bench ipc --quick`: 2 M instructions a workload, kernel code of many blocks) 32 measured better
+ * than 8. The lockstep test sets 2.
  */
-export const REPLAY_TUNING = { compileAfter: 8 };
+export const REPLAY_TUNING = { compileAfter: 32 };
 
 export const REPLAY_DONE = 0;
 export const REPLAY_NEED_PLAN = 1;
