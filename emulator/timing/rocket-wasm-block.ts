@@ -5,7 +5,8 @@
 // loads and stores. The rules are RocketModel.replayPass's, in the same order; the dynamic parts (cache,
 // TLB and predictor state) are the dispatcher module's functions, imported.
 
-import { Code, F64, I32, Op, encodeModule } from '../jit/wasm.js';
+import { Code, F64, I32, I64, Op, encodeModule } from '../jit/wasm.js';
+import { MD_HALF, MD_HI, MD_LHS_SIGNED, MD_RHS_SIGNED } from './classes.js';
 import { LOG_EV_LOAD, LOG_EV_STORE } from '../types.js';
 import { BTB_BUCKETS, PRED_OK, PRED_REDIRECT, PRED_WRONG } from './branch.js';
 import { TLB_MEMO_SLOTS } from './tlb.js';
@@ -78,6 +79,7 @@ export function blockModule(spec: ReplaySpec, insns: readonly PlanInsn[], pages:
   const TOUCHED = I(), PROD = I(), FENCE = I(), R = I(), REDIR = I(), XF = I(), XD = I();
   const BI = I(), BH = I(), BK = I(), BC = I(), BT = I(), TAKEN = I();
   const BP = D();
+  const MA = f.local(I64), MB = f.local(I64);
   const NOW = D(), FAB = D(), LFL = D(), LFP = D(), LCL = D(), MDFREE = D(), DIDLE = D(), LSW = D(), LSI = D(), LASTC = D();
   const START = D(), T = D(), ISSUE = D(), POST = D(), PAGE = D(), FIRST = D(), LAST = D();
   const LINE = D(), PEND = D(), X = D(), Y = D(), READY = D(), NEXTPC = D(), MDC = D(), MPA = D(), WORD = D(), VA = D(), FSTALL = D();
@@ -227,6 +229,79 @@ export function blockModule(spec: ReplaySpec, insns: readonly PlanInsn[], pages:
     if (!isReturn) btbUpdate(pc);
   };
 
+  /**
+   * MDC = muldiv.ts mulDivCyclesHalves for this instruction's operands (the event's two i64 at P), its
+   * shape, kind and the unit's parameters being constants here.
+   */
+  const mulDivCycles = (shape: number, isMul: boolean) => {
+    const w = 64;
+    const unroll = spec.mulUnroll;
+    const half = (shape & MD_HALF) !== 0;
+    const hi = (shape & MD_HI) !== 0;
+    const lhsSigned = (shape & MD_LHS_SIGNED) !== 0;
+    const rhsSigned = (shape & MD_RHS_SIGNED) !== 0;
+    // The operands as MulDiv sees them: 64 bits, a W form's low 32 sign- or zero-extended.
+    const operand = (off: number, signed: boolean, into: number) => {
+      c.get(P).mem(Op.i64_load, 3, off);
+      if (half) c.op(Op.i32_wrap_i64).op(signed ? Op.i64_extend_i32_s : Op.i64_extend_i32_u);
+      c.set(into);
+    };
+    operand(0, lhsSigned, MA);
+    if (isMul) {
+      const iters = w / unroll;
+      const fastMulW = w / 2 > unroll && w % (2 * unroll) === 0;
+      const count0 = half && fastMulW ? iters / 2 : 0;
+      c.f64(iters - count0 + 2).set(MDC);
+      if (spec.mulEarlyOut && !hi) {
+        // Stop at the first iteration whose remaining multiplier bits [unroll·k, 64 - unroll·count0) are zero.
+        c.open(Op.block);
+        for (let cc = count0; cc < iters - 1; cc++) {
+          if (cc === 0) continue;
+          const k = cc - count0;
+          const from = unroll * k;
+          const to = Math.min(from + (w - unroll * cc), w);
+          if (from >= to) {
+            c.f64(k + 1 + 2).set(MDC).br(0);
+            break;
+          }
+          const mask = BigInt.asIntN(64, ((1n << BigInt(to - from)) - 1n) << BigInt(from));
+          c.get(MA).i64(mask).op(Op.i64_and).op(Op.i64_eqz);
+          ifElse(c, () => c.f64(k + 1 + 2).set(MDC).br(1));
+        }
+        c.end();
+      }
+      return;
+    }
+    operand(8, rhsSigned, MB);
+    // lhsNeg, rhsNeg (i32 locals BK, BC); magnitudes in MA, MB.
+    if (lhsSigned) c.get(MA).i64(0n).op(Op.i64_lt_s).set(BK);
+    else c.i32(0).set(BK);
+    if (rhsSigned) c.get(MB).i64(0n).op(Op.i64_lt_s).set(BC);
+    else c.i32(0).set(BC);
+    c.get(BK);
+    ifElse(c, () => c.i64(0n).get(MA).op(Op.i64_sub).set(MA));
+    c.get(BC);
+    ifElse(c, () => c.i64(0n).get(MB).op(Op.i64_sub).set(MB));
+    c.f64(w + 1).set(Y); // iterations
+    if (spec.divEarlyOut) {
+      c.get(MB).op(Op.i64_eqz).op(Op.i32_eqz);
+      ifElse(c, () => {
+        // dMsb = max(bitLength(ma) - 1, 0); vMsb = bitLength(mb) - 1; eOutPos = ~(dMsb - vMsb) & 63
+        c.i32(63).get(MA).op(Op.i64_clz).op(Op.i32_wrap_i64).op(Op.i32_sub).set(BT);
+        c.get(BT).i32(0).op(Op.i32_lt_s);
+        ifElse(c, () => c.i32(0).set(BT));
+        c.get(BT).i32(63).get(MB).op(Op.i64_clz).op(Op.i32_wrap_i64).op(Op.i32_sub).op(Op.i32_sub).i32(-1).op(Op.i32_xor).i32(w - 1).op(Op.i32_and).set(BT);
+        c.get(BT).i32(1).op(Op.i32_ge_s);
+        ifElse(c, () => c.i32(1 + w + 1).get(BT).op(Op.i32_sub).op(Op.f64_convert_i32_s).set(Y));
+      });
+    }
+    // negOut: hi ? lhsNeg : lhsNeg != rhsNeg, never for a quotient by zero
+    if (hi) c.get(BK).set(BT);
+    else {
+      c.get(BK).get(BC).op(Op.i32_ne).get(MB).op(Op.i64_eqz).op(Op.i32_eqz).op(Op.i32_and).set(BT);
+    }
+    c.get(BK).get(BC).op(Op.i32_or).op(Op.f64_convert_i32_u).get(Y).op(Op.f64_add).get(BT).op(Op.f64_convert_i32_u).op(Op.f64_add).f64(2).op(Op.f64_add).set(MDC);
+  };
   const readyInBlock = new Set<number>();
   c.open(Op.block); // $out
   insns.forEach((x, j) => {
@@ -476,9 +551,7 @@ export function blockModule(spec: ReplaySpec, insns: readonly PlanInsn[], pages:
     if (x.flags & F_MULDIV) {
       if (x.flags & F_PIPE_MUL) c.f64(spec.mulLatencyPipe).set(MDC);
       else {
-        c.i32(x.mdShape).i32(x.isMul ? 1 : 0);
-        c.get(P).mem(Op.i32_load, 2, 0).get(P).mem(Op.i32_load, 2, 4).get(P).mem(Op.i32_load, 2, 8).get(P).mem(Op.i32_load, 2, 12);
-        c.call(B_MULDIV).op(Op.f64_convert_i32_s).set(MDC);
+        mulDivCycles(x.mdShape, x.isMul);
       }
     }
     if (x.rd > 0) {

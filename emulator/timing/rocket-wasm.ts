@@ -132,6 +132,10 @@ export interface ReplaySpec {
   nStalls: number;
   /** Cycles of a multiply on a pipelined multiplier (mulUnroll 0). */
   mulLatencyPipe: number;
+  /** The iterative multiplier/divider (muldiv.ts): bits per cycle, early outs. */
+  mulUnroll: number;
+  mulEarlyOut: boolean;
+  divEarlyOut: boolean;
 }
 
 // Function indexes: imports first.

@@ -599,6 +599,9 @@ export class RocketModel {
       },
       nStalls: N_STALLS,
       mulLatencyPipe: this.mulLatency,
+      mulUnroll: this.mulUnroll,
+      mulEarlyOut: P.mulEarlyOut,
+      divEarlyOut: P.divEarlyOut,
     };
   }
 
