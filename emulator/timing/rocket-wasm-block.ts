@@ -2,8 +2,9 @@
 // it through a table by the block's index): every static fact of an instruction (class, registers,
 // size, whether its fetch stays in the line, its memory access size, what kind of result it has) is a
 // constant of the code rather than a load and a test, so an ALU instruction costs a few scoreboard
-// loads and stores. The rules are RocketModel.replayPass's, in the same order; the dynamic parts (cache,
-// TLB and predictor state) are the dispatcher module's functions, imported.
+// loads and stores. The rules are RocketModel.replayPass's, in the same order. Branch prediction, the
+// multiply/divide latency, D-TLB memo hits and one-line D-cache hits are here too; the rest of the
+// caches' and TLBs' steps and the BTB's scan are the dispatcher module's functions, imported.
 
 import { Code, F64, I32, I64, Op, encodeModule } from '../jit/wasm.js';
 import { MD_HALF, MD_HI, MD_LHS_SIGNED, MD_RHS_SIGNED } from './classes.js';
@@ -37,33 +38,27 @@ export interface PlanInsn {
 
 // The block module's imports (function indexes).
 const B_WALK = 0;
-const B_MULDIV = 1;
-const B_WRONG_PATH = 2;
-const B_FENCE_I = 3;
-const B_ICACHE = 4;
-const B_PROBE = 5;
-const B_ITLB = 6;
-const B_DTLB = 7;
-const B_BRANCH = 8;
-const B_JUMP = 9;
-const B_DLINES = 10;
-const B_BTB_FIND = 11;
-const B_BTB_UPDATE = 12;
+const B_WRONG_PATH = 1;
+const B_FENCE_I = 2;
+const B_ICACHE = 3;
+const B_PROBE = 4;
+const B_ITLB = 5;
+const B_DTLB = 6;
+const B_DLINES = 7;
+const B_BTB_FIND = 8;
+const B_BTB_UPDATE = 9;
 /** Type of a pass function: (p: first event, k: instructions, header, passNext) -> p after the pass. */
 const PASS_TYPE = { params: [I32, I32, I32, F64], results: [I32] };
 
 /** Names of the imports, in B_* order (JavaScript imports, then the dispatcher module's exports). */
 export const BLOCK_IMPORTS: { name: string; type: number }[] = [
   { name: 'walk', type: 1 },
-  { name: 'mulDiv', type: 2 },
   { name: 'wrongPath', type: 3 },
   { name: 'fenceI', type: 4 },
   { name: 'icache', type: 6 },
   { name: 'probe', type: 7 },
   { name: 'itlb', type: 8 },
   { name: 'dtlb', type: 8 },
-  { name: 'branch', type: 10 },
-  { name: 'jump', type: 11 },
   { name: 'dcacheLines', type: 12 },
   { name: 'btbFind', type: 8 },
   { name: 'btbUpdate', type: 9 },

@@ -4,10 +4,9 @@
 // parameters, holds the dispatcher (it walks the pass headers of a dispatch's log and calls each
 // block's pass code, rocket-wasm-block.ts, through a table) and the shared steps: I-cache and D-cache
 // accesses with Rocket's random replacement, the D-cache probe of an I-cache refill, TLB look-ups through
-// the TLBs' memo, the BTB, BHT and RAS. What it asks the model's JavaScript for (imports, acting on the
-// same state): a TLB scan when the memo has no answer, a page walk (it reads page tables as they were at
-// that instruction), a multiply or divide's latency, the wrong-path fetch after a redirect, and fence.i's
-// I-cache flush. tests/jit-rocket-lockstep.test.ts holds it to the interpreter's cycles, stalls and
+// the TLBs' memo, the BTB's scan and update. What pass code asks the model's JavaScript for (imports,
+// acting on the same state): a TLB scan when the memo has no answer, a page walk (it reads page tables as
+// they were at that instruction), the wrong-path fetch after a redirect, and fence.i's I-cache flush. tests/jit-rocket-lockstep.test.ts holds it to the interpreter's cycles, stalls and
 // counters.
 //
 // replay(p, end) returns REPLAY_DONE (the log [p, end) is replayed), REPLAY_NEED_PLAN (the block of the
@@ -15,10 +14,10 @@
 // passes replayed in JavaScript so far) or REPLAY_IN_JS (a table index beyond MODEL_PLAN_BLOCKS: that pass
 // is for RocketModel.replayPass).
 
-import { Code, F64, I32, I64, Op, encodeModule, type FuncDef } from '../jit/wasm.js';
+import { Code, F64, I32, Op, encodeModule, type FuncDef } from '../jit/wasm.js';
 import * as L from '../layout.js';
 import { HIT, MISS_CLEAN, MISS_DIRTY, MISS_UPGRADE } from './cache.js';
-import { PRED_OK, PRED_REDIRECT, PRED_WRONG, BTB_BUCKETS } from './branch.js';
+import { BTB_BUCKETS } from './branch.js';
 import { TLB_MEMO_SLOTS } from './tlb.js';
 import { blockModule, type PlanInsn } from './rocket-wasm-block.js';
 
@@ -140,25 +139,14 @@ export interface ReplaySpec {
 
 // Function indexes: imports first.
 const IMP_TLB_SCAN = 0; // (kind i32, vpn f64) -> i32
-const IMP_WALK = 1; // (kind i32, va f64, header i32, j i32, p i32) -> f64
-const IMP_MULDIV = 2; // (shape, isMul, rs1Lo, rs1Hi, rs2Lo, rs2Hi) -> i32
-const IMP_WRONG_PATH = 3; // (fallThroughPa f64, issue f64, cycles f64)
-const IMP_FENCE_I = 4; // ()
-const FN_ICACHE = 6;
-const FN_DCACHE = 7;
-const FN_PROBE = 8;
-const FN_ITLB = 9;
-const FN_DTLB = 10;
-const FN_BTB_FIND = 11;
-const FN_BTB_UPDATE = 12;
-const FN_BRANCH = 13;
-const FN_JUMP = 14;
-const FN_DCACHE_LINES = 15;
+const FN_DCACHE = 3;
+const FN_BTB_FIND = 7;
+const FN_BTB_UPDATE = 8;
 
 export const TYPES = [
   { params: [I32, F64], results: [I32] }, // 0 tlbScan, tlb hit
   { params: [I32, F64, I32, I32, I32], results: [F64] }, // 1 walk
-  { params: [I32, I32, I32, I32, I32, I32], results: [I32] }, // 2 mulDiv
+  { params: [I32, I32, I32, I32, I32, I32], results: [I32] }, // 2 (unused)
   { params: [F64, F64, F64], results: [] }, // 3 wrongPath
   { params: [], results: [] }, // 4 fenceI
   { params: [I32, I32], results: [I32] }, // 5 replay
@@ -408,115 +396,6 @@ function btbUpdate(s: PredictorSpec): FuncDef {
   return f.def(9);
 }
 
-/** BranchPredictor.branch: (pc, size, nextPc, fallThrough) -> PRED_*. */
-function branch(s: PredictorSpec): FuncDef {
-  const f = new Fn(4);
-  const c = f.c;
-  const PC = 0, SIZE = 1, NEXT = 2, FT = 3;
-  const TAKEN = f.local(I32), I = f.local(I32), K = f.local(I32), HI = f.local(I64), BHTT = f.local(I32), PRED = f.local(F64);
-  const CNT = f.local(I32), R = f.local(I32), X = f.local(F64), HIST = f.local(I32);
-  c.get(NEXT).get(FT).op(Op.f64_ne).set(TAKEN);
-  c.get(PC).call(FN_BTB_FIND).set(I);
-  ldF(c, s.scalars).op(Op.i32_trunc_f64_s).set(HIST);
-  // bhtIndex
-  c.get(PC).get(SIZE).op(Op.f64_convert_i32_s).op(Op.f64_add).f64(2).op(Op.f64_sub).op(Op.i64_trunc_f64_s).i64(2n).op(Op.i64_shr_s).set(HI);
-  c.get(HI).op(Op.i32_wrap_i64).i32(s.bhtMask).op(Op.i32_and);
-  c.get(HI).i64(BigInt(s.indexBits)).op(Op.i64_shr_s).op(Op.i32_wrap_i64).i32(3).op(Op.i32_and).op(Op.i32_xor);
-  c.get(HIST).i32(1).op(Op.i32_shl).mem(Op.i32_load16_u, 1, s.histHash).op(Op.i32_xor).i32(s.bhtMask).op(Op.i32_and).set(K);
-  c.get(K).mem(Op.i32_load8_u, 0, s.bht).tee(CNT).i32(s.takenFrom).op(Op.i32_ge_u).set(BHTT);
-  c.get(FT).set(PRED);
-  c.get(BHTT);
-  ifElse(c, () => {
-    c.get(I).i32(0).op(Op.i32_ge_s);
-    ifElse(c, () => ldFAt(c, s.btbTarget, () => c.get(I)).set(PRED), () => c.get(PC).f64(0.5).op(Op.f64_add).set(PRED));
-  });
-  c.get(I).i32(0).op(Op.i32_ge_s);
-  ifElse(c, () => {
-    ldF(c, s.scalars + 24).f64(1).op(Op.f64_add).set(X);
-    stF(c, s.scalars + 24, () => c.get(X));
-    stFAt(c, s.btbStamp, () => c.get(I), () => c.get(X));
-  });
-  c.get(K);
-  c.get(TAKEN);
-  ifElse(c, () => {
-    c.get(CNT).i32(s.counterMax).op(Op.i32_lt_u);
-    ifElse(c, () => c.get(CNT).i32(1).op(Op.i32_add).set(CNT));
-  }, () => {
-    c.get(CNT).i32(0).op(Op.i32_gt_u);
-    ifElse(c, () => c.get(CNT).i32(1).op(Op.i32_sub).set(CNT));
-  });
-  c.get(CNT).mem(Op.i32_store8, 0, s.bht);
-  c.get(I).i32(0).op(Op.i32_lt_s).get(BHTT).op(Op.i32_and);
-  ifElse(c, () => {
-    c.get(TAKEN);
-    ifElse(c, () => c.i32(PRED_REDIRECT).set(R), () => c.i32(PRED_WRONG).set(R));
-  }, () => {
-    c.get(PRED).get(NEXT).op(Op.f64_eq);
-    ifElse(c, () => c.i32(PRED_OK).set(R), () => c.i32(PRED_WRONG).set(R));
-  });
-  if (s.histLen > 0) {
-    stF(c, s.scalars, () => {
-      c.get(HIST).i32(1).op(Op.i32_shr_u).get(TAKEN).i32(s.histLen - 1).op(Op.i32_shl).op(Op.i32_or).i32((1 << s.histLen) - 1).op(Op.i32_and);
-      c.op(Op.f64_convert_i32_s);
-    });
-  }
-  c.get(TAKEN);
-  ifElse(c, () => c.get(PC).get(NEXT).get(I).call(FN_BTB_UPDATE));
-  c.get(R);
-  return f.def(10);
-}
-
-/** BranchPredictor.jump: (pc, rd, rs1 (-1 for jal), nextPc, fallThrough) -> PRED_*. */
-function jump(s: PredictorSpec): FuncDef {
-  const f = new Fn(5);
-  const c = f.c;
-  const PC = 0, RD = 1, RS1 = 2, NEXT = 3, FT = 4;
-  const RDL = f.local(I32), RET = f.local(I32), I = f.local(I32), R = f.local(I32), TOP = f.local(I32), CNT = f.local(I32);
-  const RAS = s.rasEntries;
-  c.get(RD).i32(1).op(Op.i32_eq).get(RD).i32(5).op(Op.i32_eq).op(Op.i32_or).set(RDL);
-  // isReturn = rs1Link && (!rdLink || rd !== rs1)
-  c.get(RS1).i32(1).op(Op.i32_eq).get(RS1).i32(5).op(Op.i32_eq).op(Op.i32_or);
-  c.get(RDL).op(Op.i32_eqz).get(RD).get(RS1).op(Op.i32_ne).op(Op.i32_or).op(Op.i32_and).set(RET);
-  c.i32(-1).set(I);
-  c.get(RET).op(Op.i32_eqz);
-  ifElse(c, () => c.get(PC).call(FN_BTB_FIND).set(I));
-  ldF(c, s.scalars + 8).op(Op.i32_trunc_f64_s).set(TOP);
-  ldF(c, s.scalars + 16).op(Op.i32_trunc_f64_s).set(CNT);
-  c.get(RET).get(CNT).i32(0).op(Op.i32_gt_s).op(Op.i32_and);
-  ifElse(c, () => {
-    c.get(TOP).i32(RAS - 1).op(Op.i32_add).i32(RAS).op(Op.i32_rem_u).set(TOP);
-    c.get(CNT).i32(1).op(Op.i32_sub).set(CNT);
-    ldFAt(c, s.ras, () => c.get(TOP)).get(NEXT).op(Op.f64_eq);
-    ifElse(c, () => c.i32(PRED_OK).set(R), () => c.i32(PRED_WRONG).set(R));
-  }, () => {
-    c.get(I).i32(0).op(Op.i32_ge_s);
-    ifElse(c, () => {
-      stFAt(c, s.btbStamp, () => c.get(I), () => {
-        ldF(c, s.scalars + 24).f64(1).op(Op.f64_add);
-      });
-      stF(c, s.scalars + 24, () => ldFAt(c, s.btbStamp, () => c.get(I)));
-      ldFAt(c, s.btbTarget, () => c.get(I)).get(NEXT).op(Op.f64_eq);
-      ifElse(c, () => c.i32(PRED_OK).set(R), () => c.i32(PRED_WRONG).set(R));
-    }, () => {
-      c.get(RS1).i32(0).op(Op.i32_lt_s);
-      ifElse(c, () => c.i32(PRED_REDIRECT).set(R), () => c.i32(PRED_WRONG).set(R));
-    });
-  });
-  c.get(RDL);
-  ifElse(c, () => {
-    stFAt(c, s.ras, () => c.get(TOP), () => c.get(FT));
-    c.get(TOP).i32(1).op(Op.i32_add).i32(RAS).op(Op.i32_rem_u).set(TOP);
-    c.get(CNT).i32(RAS).op(Op.i32_lt_s);
-    ifElse(c, () => c.get(CNT).i32(1).op(Op.i32_add).set(CNT));
-  });
-  stF(c, s.scalars + 8, () => c.get(TOP).op(Op.f64_convert_i32_s));
-  stF(c, s.scalars + 16, () => c.get(CNT).op(Op.f64_convert_i32_s));
-  c.get(RET).op(Op.i32_eqz);
-  ifElse(c, () => c.get(PC).get(NEXT).get(I).call(FN_BTB_UPDATE));
-  c.get(R);
-  return f.def(11);
-}
-
 /** RocketModel.dcacheLines(first, last, write, replay = true) -> cycles. */
 function dcacheLines(spec: ReplaySpec): FuncDef {
   const f = new Fn(3);
@@ -592,7 +471,6 @@ function replay(spec: ReplaySpec): FuncDef {
 export interface ReplayImports {
   tlbScan: (kind: number, vpn: number) => number;
   walk: (kind: number, va: number, header: number, j: number, p: number) => number;
-  mulDiv: (shape: number, isMul: number, a: number, b: number, c: number, d: number) => number;
   wrongPath: (pa: number, issue: number, cycles: number) => void;
   fenceI: () => void;
 }
@@ -619,13 +497,7 @@ export function replayEngine(spec: ReplaySpec, memory: WebAssembly.Memory, impor
       types: ALL_TYPES,
       memoryPages: pages,
       tableSize: L.MODEL_PLAN_BLOCKS + 1,
-      funcImports: [
-        { name: 'tlbScan', type: 0 },
-        { name: 'walk', type: 1 },
-        { name: 'mulDiv', type: 2 },
-        { name: 'wrongPath', type: 3 },
-        { name: 'fenceI', type: 4 },
-      ],
+      funcImports: [{ name: 'tlbScan', type: 0 }],
       funcs: [
         replay(spec),
         named(cacheAccess(spec.icache), 'icache'),
@@ -635,8 +507,6 @@ export function replayEngine(spec: ReplaySpec, memory: WebAssembly.Memory, impor
         named(tlbHit(spec.dtlb, 1, spec.slots.asidTag, spec.sv), 'dtlb'),
         named(btbFind(spec.bp), 'btbFind'),
         named(btbUpdate(spec.bp), 'btbUpdate'),
-        named(branch(spec.bp), 'branch'),
-        named(jump(spec.bp), 'jump'),
         named(dcacheLines(spec), 'dcacheLines'),
       ],
     });
@@ -644,11 +514,11 @@ export function replayEngine(spec: ReplaySpec, memory: WebAssembly.Memory, impor
     modules.set(key, mod);
   }
   const table = new WebAssembly.Table({ element: 'anyfunc', initial: L.MODEL_PLAN_BLOCKS + 1 });
-  const inst = new WebAssembly.Instance(mod, { env: { mem: memory, tab: table, ...imports } });
+  const inst = new WebAssembly.Instance(mod, { env: { mem: memory, tab: table, tlbScan: imports.tlbScan } });
   const ex = inst.exports;
   const blockEnv = {
-    mem: memory, walk: imports.walk, mulDiv: imports.mulDiv, wrongPath: imports.wrongPath, fenceI: imports.fenceI,
-    icache: ex.icache, probe: ex.probe, itlb: ex.itlb, dtlb: ex.dtlb, branch: ex.branch, jump: ex.jump, dcacheLines: ex.dcacheLines,
+    mem: memory, walk: imports.walk, wrongPath: imports.wrongPath, fenceI: imports.fenceI,
+    icache: ex.icache, probe: ex.probe, itlb: ex.itlb, dtlb: ex.dtlb, dcacheLines: ex.dcacheLines,
     btbFind: ex.btbFind, btbUpdate: ex.btbUpdate,
   };
   return {

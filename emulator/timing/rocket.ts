@@ -530,14 +530,12 @@ export class RocketModel {
     const i32 = new Int32Array(memory.buffer);
     // Pass code another model made is not this one's.
     i32.fill(0, L.MODEL_PLAN_INDEX_OFF >> 2, (L.MODEL_PLAN_INDEX_OFF >> 2) + L.MODEL_PLAN_BLOCKS + 1);
-    const P = this.params;
     const eng = replayEngine(this.replaySpec(), memory, {
       tlbScan: (kind, vpn) => ((kind === 0 ? this.itlb : this.dtlb).lookupVpn(vpn, this.asidTagging ? this.asid : 0) ? 1 : 0),
       walk: (kind, va, header, j, p) => {
         this.logCursor!.seek(header, j, p);
         return this.walk(va, kind === 0 ? this.itlb : this.dtlb);
       },
-      mulDiv: (shape, isMul, a, b, c, d) => mulDivCyclesHalves(shape, isMul === 1, a, b, c, d, this.mulUnroll, P.mulEarlyOut, P.divEarlyOut),
       wrongPath: (pa, issue, cycles) => this.wrongPathFetch(pa, issue, cycles),
       fenceI: () => this.icache.invalidateAll(),
     });
