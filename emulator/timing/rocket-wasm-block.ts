@@ -38,22 +38,21 @@ export interface PlanInsn {
 
 // The block module's imports (function indexes).
 const B_WALK = 0;
-const B_WRONG_PATH = 1;
-const B_FENCE_I = 2;
-const B_ICACHE = 3;
-const B_PROBE = 4;
-const B_ITLB = 5;
-const B_DTLB = 6;
-const B_DLINES = 7;
-const B_BTB_FIND = 8;
-const B_BTB_UPDATE = 9;
+const B_FENCE_I = 1;
+const B_ICACHE = 2;
+const B_PROBE = 3;
+const B_ITLB = 4;
+const B_DTLB = 5;
+const B_DLINES = 6;
+const B_BTB_FIND = 7;
+const B_BTB_UPDATE = 8;
+const B_ICACHE_CONTAINS = 9;
 /** Type of a pass function: (p: first event, k: instructions, header, passNext) -> p after the pass. */
 const PASS_TYPE = { params: [I32, I32, I32, F64], results: [I32] };
 
 /** Names of the imports, in B_* order (JavaScript imports, then the dispatcher module's exports). */
 export const BLOCK_IMPORTS: { name: string; type: number }[] = [
   { name: 'walk', type: 1 },
-  { name: 'wrongPath', type: 3 },
   { name: 'fenceI', type: 4 },
   { name: 'icache', type: 6 },
   { name: 'probe', type: 7 },
@@ -62,6 +61,7 @@ export const BLOCK_IMPORTS: { name: string; type: number }[] = [
   { name: 'dcacheLines', type: 12 },
   { name: 'btbFind', type: 8 },
   { name: 'btbUpdate', type: 9 },
+  { name: 'icacheContains', type: 8 },
 ];
 
 /** The bytes of the module whose export `pass` replays passes over the block `insns`. */
@@ -589,11 +589,36 @@ export function blockModule(spec: ReplaySpec, insns: readonly PlanInsn[], pages:
         });
         stall(S.mispredict, () => c.get(X));
         c.i32(1).set(REDIR);
-        c.get(X).f64(0).op(Op.f64_gt).get(NEXTPC).f64(ft).op(Op.f64_ne).op(Op.i32_and);
-        ifElse(c, () => {
-          stF(c, sv('fetchAheadBytes'), () => c.get(FAB));
-          c.f64(x.fetchPa + SZ).get(ISSUE).get(POST).op(Op.f64_add).get(X).call(B_WRONG_PATH);
-        });
+        // RocketModel.wrongPathFetch(fallThroughPa, issue + post, X): the front end ran on sequentially
+        // until the redirect and started refilling the next line if it reached it (what depends only on
+        // the branch's address is settled here).
+        const ftPa = x.fetchPa + SZ;
+        const lb = spec.iLineBytes;
+        const line = Math.floor((ftPa - 1) / lb) + 1;
+        const lineStart = line * lb;
+        const samePage = Math.floor(lineStart / 4096) === Math.floor((ftPa - 1) / 4096);
+        if (samePage && spec.cacheable.some((r) => lineStart >= r.base && lineStart < r.end)) {
+          c.get(X).f64(0).op(Op.f64_gt).get(NEXTPC).f64(ft).op(Op.f64_ne).op(Op.i32_and);
+          ifElse(c, () => {
+            c.get(ISSUE).get(POST).op(Op.f64_add).set(VA); // the redirect's issue
+            ldF(c, sv('pendingFetchReady')).get(VA).op(Op.f64_gt).op(Op.i32_eqz);
+            c.f64(lineStart).f64(ftPa).get(FAB).op(Op.f64_add).f64(spec.fetchBytes).get(X).op(Op.f64_mul).op(Op.f64_add).op(Op.f64_lt).op(Op.i32_and);
+            ifElse(c, () => {
+              c.f64(line).call(B_ICACHE_CONTAINS).op(Op.i32_eqz);
+              ifElse(c, () => {
+                c.f64(line).i32(0).call(B_ICACHE).op(Op.drop);
+                incF(c, sv('evIcacheMisses'));
+                stF(c, sv('pendingFetchLine'), () => c.f64(line));
+                c.f64(lineStart - ftPa).get(FAB).op(Op.f64_sub).set(Y); // lead
+                c.get(Y).f64(0).op(Op.f64_gt);
+                ifElse(c, () => c.get(Y).f64(spec.fetchBytes).op(Op.f64_div).op(Op.f64_ceil).set(Y), () => c.f64(0).set(Y));
+                stF(c, sv('pendingFetchReady'), () => {
+                  c.get(VA).get(Y).op(Op.f64_add).f64(spec.icacheMiss).op(Op.f64_add).f64(line).call(B_PROBE).op(Op.f64_add);
+                });
+              });
+            });
+          });
+        }
         c.get(POST).get(X).op(Op.f64_add).set(POST);
       });
     } else if (x.flags & F_FENCE_I) {

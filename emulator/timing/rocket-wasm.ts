@@ -6,7 +6,7 @@
 // accesses with Rocket's random replacement, the D-cache probe of an I-cache refill, TLB look-ups through
 // the TLBs' memo, the BTB's scan and update. What pass code asks the model's JavaScript for (imports,
 // acting on the same state): a TLB scan when the memo has no answer, a page walk (it reads page tables as
-// they were at that instruction), the wrong-path fetch after a redirect, and fence.i's I-cache flush. tests/jit-rocket-lockstep.test.ts holds it to the interpreter's cycles, stalls and
+// they were at that instruction), and fence.i's I-cache flush. tests/jit-rocket-lockstep.test.ts holds it to the interpreter's cycles, stalls and
 // counters.
 //
 // replay(p, end) returns REPLAY_DONE (the log [p, end) is replayed), REPLAY_NEED_PLAN (the block of the
@@ -277,6 +277,24 @@ function cacheAccess(s: CacheSpec): FuncDef {
   return f.def(6);
 }
 
+/** SetAssocCache.contains for the line number `line` (no state change). */
+function cacheContains(s: CacheSpec): FuncDef {
+  const f = new Fn(1);
+  const c = f.c;
+  const LINE = 0;
+  const BASE = f.local(I32), I = f.local(I32);
+  c.get(LINE);
+  lowBits(c).i32(s.setMask).op(Op.i32_and).i32(s.ways).op(Op.i32_mul).tee(BASE).set(I);
+  c.open(Op.block).open(Op.loop);
+  c.get(I).get(BASE).i32(s.ways).op(Op.i32_add).op(Op.i32_ge_u).brIf(1);
+  ldFAt(c, s.tags, () => c.get(I)).get(LINE).op(Op.f64_eq);
+  ifElse(c, () => c.i32(1).op(Op.return));
+  c.get(I).i32(1).op(Op.i32_add).set(I).br(0);
+  c.end().end();
+  c.i32(0);
+  return f.def(8);
+}
+
 /** RocketModel.probeDcache(iline): the D-cache lines of I-cache line iline go read-only; write-back cycles. */
 function probe(spec: ReplaySpec): FuncDef {
   const s = spec.dcache;
@@ -471,7 +489,6 @@ function replay(spec: ReplaySpec): FuncDef {
 export interface ReplayImports {
   tlbScan: (kind: number, vpn: number) => number;
   walk: (kind: number, va: number, header: number, j: number, p: number) => number;
-  wrongPath: (pa: number, issue: number, cycles: number) => void;
   fenceI: () => void;
 }
 
@@ -508,6 +525,7 @@ export function replayEngine(spec: ReplaySpec, memory: WebAssembly.Memory, impor
         named(btbFind(spec.bp), 'btbFind'),
         named(btbUpdate(spec.bp), 'btbUpdate'),
         named(dcacheLines(spec), 'dcacheLines'),
+        named(cacheContains(spec.icache), 'icacheContains'),
       ],
     });
     mod = new WebAssembly.Module(bytes);
@@ -517,8 +535,8 @@ export function replayEngine(spec: ReplaySpec, memory: WebAssembly.Memory, impor
   const inst = new WebAssembly.Instance(mod, { env: { mem: memory, tab: table, tlbScan: imports.tlbScan } });
   const ex = inst.exports;
   const blockEnv = {
-    mem: memory, walk: imports.walk, wrongPath: imports.wrongPath, fenceI: imports.fenceI,
-    icache: ex.icache, probe: ex.probe, itlb: ex.itlb, dtlb: ex.dtlb, dcacheLines: ex.dcacheLines,
+    mem: memory, walk: imports.walk, fenceI: imports.fenceI,
+    icache: ex.icache, probe: ex.probe, itlb: ex.itlb, dtlb: ex.dtlb, dcacheLines: ex.dcacheLines, icacheContains: ex.icacheContains,
     btbFind: ex.btbFind, btbUpdate: ex.btbUpdate,
   };
   return {

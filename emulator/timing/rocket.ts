@@ -536,7 +536,6 @@ export class RocketModel {
         this.logCursor!.seek(header, j, p);
         return this.walk(va, kind === 0 ? this.itlb : this.dtlb);
       },
-      wrongPath: (pa, issue, cycles) => this.wrongPathFetch(pa, issue, cycles),
       fenceI: () => this.icache.invalidateAll(),
     });
     this.engine = { memory, run: eng.run, setBlock: eng.setBlock, i32 };
