@@ -362,7 +362,16 @@ export function blockModule(spec: ReplaySpec, insns: readonly PlanInsn[], pages:
               c.f64(0).set(PEND);
               ldF(c, sv('pendingFetchReady')).tee(X).get(T).op(Op.f64_gt);
               ifElse(c, () => c.get(X).get(T).op(Op.f64_sub).set(PEND));
-              c.f64(line).i32(0).call(B_ICACHE);
+              // A hit changes nothing (random replacement): the line's set is known here, so its ways are
+              // looked at in place and only a miss calls the cache's access.
+              const ic = spec.icache;
+              const base = (line % (ic.setMask + 1)) * ic.ways;
+              for (let w = 0; w < ic.ways; w++) {
+                c.i32(0).mem(Op.f64_load, 3, ic.tags + 8 * (base + w)).f64(line).op(Op.f64_eq);
+                if (w > 0) c.op(Op.i32_or);
+              }
+              ifElse(c, () => c.i32(0).set(R), () => c.f64(line).i32(0).call(B_ICACHE).set(R));
+              c.get(R);
               ifElse(c, () => {
                 incF(c, sv('evIcacheMisses'));
                 c.f64(spec.icacheMiss).f64(line).call(B_PROBE).op(Op.f64_add).set(X);
