@@ -83,3 +83,17 @@ export const JIT_PRIV_OFF = 0xa010;
 export const JIT_PROF_OFF = 0xc0000;
 export const JIT_PROF_BLOCKS = 4095;
 export const JIT_PROF_END = JIT_PROF_OFF + 32 * (JIT_PROF_BLOCKS + 1);
+
+/**
+ * A cycle model's replay of the commit log in WebAssembly (emulator/timing/rocket-wasm.ts). Its state
+ * (caches, TLBs, predictor, scoreboard, counters: emulator/timing/state.ts) sits in
+ * [MODEL_STATE_OFF, MODEL_STATE_END), the free space after the profiling counters. An i32 per table
+ * index of the translation tier (1..MODEL_PLAN_BLOCKS) at MODEL_PLAN_INDEX_OFF + 4·index says whether
+ * the model has pass code for that index's block (1) or not yet (0 or below: minus the passes it replayed
+ * in JavaScript). The tier clears an index's word when it gives the index to a new block, and all of
+ * them when it drops every block.
+ */
+export const MODEL_PLAN_INDEX_OFF = 0x81000;
+export const MODEL_PLAN_BLOCKS = 4096;
+export const MODEL_STATE_OFF = JIT_PROF_END;
+export const MODEL_STATE_END = RAM_OFF;

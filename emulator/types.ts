@@ -173,6 +173,13 @@ export type CommitObserver = ((rec: CommitRecord) => number) & {
    * whole passes instead: tools/commands/program.ts RunControl.passSink).
    */
   replayPass?: (facts: ReplayFacts, k: number, cursor: ReplayCursor) => number;
+  /**
+   * Optional, for an observer with replayPass: replays the whole commit log of a dispatch at once (the
+   * rocket model does it in WebAssembly over its state in the machine's memory: timing/rocket-wasm.ts),
+   * with the same effect as replayPass on each of its passes in order. Returns the cycles beyond one per
+   * instruction, or -1 when it cannot (nothing done: the caller goes pass by pass).
+   */
+  replayLog?: (cursor: LogCursor) => number;
 };
 
 /** ReplayFacts.ev: what an instruction's commit-log event is. */
@@ -226,4 +233,26 @@ export interface ReplayCursor {
   readonly xlateData: number;
   /** The privilege the batch ran in (a batch of translated code never changes it). */
   readonly priv: number;
+}
+
+/**
+ * The commit log of a dispatch as CommitObserver.replayLog reads it: the log is [jit LOG_OFF, end) of
+ * `memory`; pass headers are byte offsets in it.
+ */
+export interface LogCursor extends ReplayCursor {
+  readonly memory: WebAssembly.Memory;
+  readonly end: number;
+  /** The facts of the block of the pass whose header is at `header`. */
+  factsAt(header: number): ReplayFacts;
+  /**
+   * Make the pass at `header` the current one for replayPass: returns its facts; passLength, passNext
+   * set, p just past the header, j = 0.
+   */
+  enterPass(header: number): ReplayFacts;
+  readonly passLength: number;
+  /**
+   * Before a page walk: the instruction being replayed is the j-th (from 1) of the pass at `header` and
+   * its event ends at p (what ReplayCursor p and j say, for the machine's storedBefore).
+   */
+  seek(header: number, j: number, p: number): void;
 }

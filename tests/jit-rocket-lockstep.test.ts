@@ -10,9 +10,11 @@
 // mix, trap delegation, Sv39 page faults), self-modifying code under timer interrupts, satp switches,
 // page-table stores while the model walks, a kernel image, and runs alternating observed and unobserved
 // slices (the fast loop must go back to blocks that write no commit log). A third machine runs on the
-// jit tier with the model's own observer, which replays each pass straight from the log (RocketModel
-// .replayPass, no records): after every slice its model statistics and machine state must equal the
-// interpreter's too.
+// jit tier with the model's own observer, which replays each dispatch's whole log in WebAssembly
+// (RocketModel.replayLog, timing/rocket-wasm*.ts: the default path of --core rocket --tier jit), and a
+// fourth with that observer minus replayLog, which replays each pass straight from the log in
+// JavaScript (RocketModel.replayPass, no records): after every slice their model statistics and machine
+// state must equal the interpreter's too.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +36,13 @@ import { Rng, randomProgram } from './helpers/random-program.js';
 import { randomTrapProgram } from './helpers/random-traps.js';
 import { randomVmProgram } from './helpers/random-vm.js';
 import { differences } from './helpers/lockstep.js';
+import { REPLAY_TUNING } from '../emulator/timing/rocket-wasm.js';
+
+// A block's first pass goes to the JavaScript replay, every later one to its WebAssembly pass code: both
+// paths and the hand-over between them run in every program.
+REPLAY_TUNING.compileAfter = 2;
+/** What the replayLog machines replayed, over every program (checked at the end of the file). */
+const replayedTotal = { wasm: 0, js: 0 };
 
 /** One line per record: the fields a replayed record carries (CommitObserver.blockReplay) and its cost. */
 function describeRecord(rec: CommitRecord, cost: number): string {
@@ -70,41 +79,56 @@ function lockstep(image: ElfImage, opts: MachineOptions, seed: number, maxInsns 
   const outA: number[] = [], outB: number[] = [];
   const a = new Machine({ ramMiB: 16, ...opts, tier: 'interp', stdout: (x) => outA.push(...x) });
   const b = new Machine({ ramMiB: 16, ...opts, tier: 'jit', jitHot, stdout: (x) => outB.push(...x) });
-  const outC: number[] = [];
+  const outC: number[] = [], outD: number[] = [];
   const c = new Machine({ ramMiB: 16, ...opts, tier: 'jit', jitHot, stdout: (x) => outC.push(...x) });
+  const d = new Machine({ ramMiB: 16, ...opts, tier: 'jit', jitHot, stdout: (x) => outD.push(...x) });
   const p = toLoadable(image);
   a.load(p);
   b.load(p);
   c.load(p);
+  d.load(p);
   const ma = createCoreModel('rocket', a);
   const mb = createCoreModel('rocket', b);
   const mc = createCoreModel('rocket', c);
   const oc = mc.observer!;
   expect(oc.replayPass).toBeDefined();
+  expect(oc.replayLog).toBeDefined();
+  const md = createCoreModel('rocket', d);
+  const inner = md.observer!;
+  const od: CommitObserver = (rec) => inner(rec);
+  od.blockReplay = true;
+  od.replayPass = inner.replayPass;
   const logA: string[] = [], logB: string[] = [];
   const oa = recording(ma, logA), ob = recording(mb, logB);
   const rng = new Rng(seed);
   let slices = 0;
   let total = 0;
+  let observedAll = true;
   for (;;) {
     const n = rng.int(4) === 0 ? 1 + rng.int(longSlice) : 1 + rng.int(shortSlice);
     logA.length = 0;
     logB.length = 0;
     // alternate: every other slice runs unobserved (the fast loop: plain translated blocks, 1 cycle each).
     const observed = !alternate || slices % 2 === 0;
+    if (!observed) observedAll = false;
     const ra = a.run(n, observed ? oa : undefined);
     const rb = b.run(n, observed ? ob : undefined);
     const rc = c.run(n, observed ? oc : undefined);
+    const rd = d.run(n, observed ? od : undefined);
     slices++;
     total += n;
     const diff = differences(a, b);
     if (JSON.stringify(ra) !== JSON.stringify(rb)) diff.unshift(`result ${JSON.stringify(ra)} vs ${JSON.stringify(rb)}`);
     const sa = JSON.stringify(ma.stats()), sb = JSON.stringify(mb.stats());
     if (sa !== sb) diff.push(`model ${sa}\n    vs ${sb}`);
-    for (const d of differences(a, c)) diff.push(`replayPass machine: ${d}`);
-    if (JSON.stringify(ra) !== JSON.stringify(rc)) diff.unshift(`replayPass machine: result ${JSON.stringify(ra)} vs ${JSON.stringify(rc)}`);
+    for (const x of differences(a, c)) diff.push(`replayLog machine: ${x}`);
+    if (JSON.stringify(ra) !== JSON.stringify(rc)) diff.unshift(`replayLog machine: result ${JSON.stringify(ra)} vs ${JSON.stringify(rc)}`);
     const sc = JSON.stringify(mc.stats());
-    if (sa !== sc) diff.push(`replayPass model ${sa}\n    vs ${sc}`);
+    if (sa !== sc) diff.push(`replayLog model ${sa}\n    vs ${sc}`);
+    for (const x of differences(a, d)) diff.push(`replayPass machine: ${x}`);
+    if (JSON.stringify(ra) !== JSON.stringify(rd)) diff.unshift(`replayPass machine: result ${JSON.stringify(ra)} vs ${JSON.stringify(rd)}`);
+    const sd = JSON.stringify(md.stats());
+    if (sa !== sd) diff.push(`replayPass model ${sa}\n    vs ${sd}`);
     const first = logA.findIndex((l, i) => l !== logB[i]);
     if (first >= 0 || logA.length !== logB.length) {
       const i = first >= 0 ? first : Math.min(logA.length, logB.length);
@@ -116,7 +140,15 @@ function lockstep(image: ElfImage, opts: MachineOptions, seed: number, maxInsns 
     if (ra.reason !== 'limit' || total >= maxInsns) {
       expect(Buffer.from(outB).toString('latin1')).toBe(Buffer.from(outA).toString('latin1'));
       expect(Buffer.from(outC).toString('latin1')).toBe(Buffer.from(outA).toString('latin1'));
+      expect(Buffer.from(outD).toString('latin1')).toBe(Buffer.from(outA).toString('latin1'));
       expect(c.stats.jit!.jitRetired).toBe(b.stats.jit!.jitRetired);
+      expect(d.stats.jit!.jitRetired).toBe(b.stats.jit!.jitRetired);
+      // Every instruction of a translated block was replayed (in WebAssembly unless its block got no pass code).
+      const rep = mc.replayed();
+      if (observedAll) expect(rep.wasm + rep.js).toBe(c.stats.jit!.jitRetired);
+      replayedTotal.wasm += rep.wasm;
+      replayedTotal.js += rep.js;
+      expect(md.replayed()).toEqual({ wasm: 0, js: 0 });
       return {
         slices, instret: a.stats.instret, jitRetired: b.stats.jit!.jitRetired, reason: ra.reason,
         code: 'code' in ra ? ra.code : undefined, cycles: ma.stats()!.cycles,
@@ -224,4 +256,11 @@ describe('rocket model on the jit tier, lockstep: kernel images (with the XPC en
       expect(r.jitRetired).toBeGreaterThan(0);
     });
   }
+});
+
+describe('rocket model on the jit tier, lockstep: the WebAssembly replay ran', () => {
+  it('modelled most translated instructions of the programs above in WebAssembly pass code', () => {
+    if (replayedTotal.wasm + replayedTotal.js === 0) return; // run alone (-t): the programs above did not run
+    expect(replayedTotal.wasm).toBeGreaterThan(4 * replayedTotal.js);
+  });
 });

@@ -13,7 +13,7 @@ import type { Hart } from '../hart.js';
 import { RAM_BASE, ROM_BASE, type ObservedRecord } from '../hart-state.js';
 import {
   LOG_EV_LOAD as EV_LOAD, LOG_EV_MULDIV as EV_MULDIV, LOG_EV_NONE as EV_NONE, LOG_EV_STORE as EV_STORE, MEM_LOAD, MEM_NONE, MEM_STORE,
-  XLATE_DATA, XLATE_FETCH, type CommitObserver, type ReplayCursor, type ReplayFacts,
+  XLATE_DATA, XLATE_FETCH, type CommitObserver, type LogCursor, type ReplayFacts,
 } from '../types.js';
 import { LOG_HEADER_BYTES, LOG_LOAD_BYTES, LOG_MULDIV_BYTES, LOG_STORE_BYTES, isLoadOp, isMulDivOp, isStoreOp } from './translate.js';
 
@@ -74,10 +74,10 @@ export class BlockFacts implements ReplayFacts {
  * answers what a physical 8-byte word held at the instruction being replayed (the model's page walker
  * reads page tables as they were then, not after later stores of the same batch).
  */
-export class LogReplayer implements ReplayCursor {
+export class LogReplayer implements LogCursor {
   /** Byte offset (in the memory) of the next event to read, and the end of the log. */
   p = 0;
-  private end = 0;
+  end = 0;
   /** The pass being replayed: its block's facts, next instruction index and length. */
   private facts: BlockFacts | null = null;
   j = 0;
@@ -93,11 +93,42 @@ export class LogReplayer implements ReplayCursor {
   passNext = 0.5;
   priv = 0;
 
+  readonly memory: WebAssembly.Memory;
+
   constructor(
     private readonly h: Hart,
     private readonly factsOf: (idx: number) => BlockFacts,
   ) {
     this.m32 = h.m32;
+    this.memory = h.memory;
+  }
+
+  // LogCursor
+  get passLength(): number {
+    return this.k;
+  }
+
+  factsAt(header: number): BlockFacts {
+    return this.factsOf(this.m32[header >> 2]);
+  }
+
+  enterPass(header: number): BlockFacts {
+    const m32 = this.m32;
+    const hw = header >> 2;
+    const f = this.factsOf(m32[hw]);
+    this.facts = f;
+    this.k = m32[hw + 1];
+    this.passNext = m32[hw + 3] * 4294967296 + (m32[hw + 2] >>> 0);
+    this.p = header + LOG_HEADER_BYTES;
+    this.j = 0;
+    return f;
+  }
+
+  seek(header: number, j: number, p: number): void {
+    this.facts = this.factsOf(this.m32[header >> 2]);
+    this.k = this.m32[(header >> 2) + 1];
+    this.j = j;
+    this.p = p;
   }
 
   /**
@@ -139,6 +170,14 @@ export class LogReplayer implements ReplayCursor {
     const replayPass = observer.replayPass;
     this.replaying = true;
     try {
+      if (replayPass !== undefined && observer.replayLog !== undefined) {
+        // The observer takes the whole log at once (or says it cannot, and goes pass by pass below).
+        const x = observer.replayLog(this);
+        if (x >= 0) {
+          extra += x;
+          this.p = this.end;
+        } else this.p = L.JIT_LOG_OFF;
+      }
       while (this.p < this.end) {
         const hw = this.p >> 2;
         const f = this.factsOf(m32[hw]);

@@ -394,6 +394,8 @@ export class Jit {
       const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: h.memory } });
       this.table.set(idx, inst.exports.b as () => number);
       this.facts[idx] = this.logging ? new BlockFacts(scanned.insns, h.physOf(memPage)) : undefined;
+      // A model's pass code for the block that had this index is not this block's (layout.ts MODEL_PLAN_*).
+      if (idx <= L.MODEL_PLAN_BLOCKS) h.m32[(L.MODEL_PLAN_INDEX_OFF >> 2) + idx] = 0;
       this.stats.blocksCompiled++;
       this.stats.bytesCompiled += bytes.length;
       b = { pc, key: memPage + off, memPage, idx, startOff: code.startOff, endOff: code.endOff };
@@ -428,6 +430,8 @@ export class Jit {
     this.free.length = 0;
     this.nextIdx = 1;
     this.clearCache();
+    const m32 = this.h.m32;
+    m32.fill(0, L.MODEL_PLAN_INDEX_OFF >> 2, (L.MODEL_PLAN_INDEX_OFF >> 2) + L.MODEL_PLAN_BLOCKS + 1);
   }
 
   /** Memory bytes [idx, idx+len) were written: drop the blocks holding any of them (hart.invalidateCode). */

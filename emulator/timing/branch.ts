@@ -10,13 +10,15 @@
 // branch shifts its outcome into the history (Rocket advances it at fetch with the prediction and
 // repairs it with the outcome on a misprediction).
 
+import { StateRegion } from './state.js';
+
 /** Outcomes of a prediction: right, steered by the fetch stage's predecoder, or wrong. */
 export const PRED_OK = 0;
 export const PRED_REDIRECT = 1;
 export const PRED_WRONG = 2;
 
 /** Buckets of the BTB's pc index (a power of two). */
-const BTB_BUCKETS = 4096;
+export const BTB_BUCKETS = 4096;
 
 /** The index bucket of a pc: its halfword number's low bits (pc is an integer of either sign). */
 function btbBucket(pc: number): number {
@@ -31,30 +33,57 @@ export interface BhtShape {
 }
 
 export class BranchPredictor {
-  private readonly bht: Uint8Array;
-  private readonly bhtMask: number;
-  private readonly counterMax: number;
-  private readonly takenFrom: number;
-  private readonly histLen: number;
+  /*
+   * The arrays below live in the model's state region (state.ts), where the WebAssembly replay
+   * (rocket-wasm.ts) reads and writes them too; scalars: [history, rasTop, rasCount, clock].
+   */
+  bht!: Uint8Array;
+  readonly bhtMask: number;
+  readonly counterMax: number;
+  readonly takenFrom: number;
+  readonly histLen: number;
   private readonly histBits: number;
   private readonly histMul: number;
-  private readonly indexBits: number;
-  private readonly histHash: Uint16Array;
-  private history = 0;
-  private readonly btbPc: Float64Array;
-  private readonly btbTarget: Float64Array;
-  private readonly btbStamp: Float64Array;
+  readonly indexBits: number;
+  histHash!: Uint16Array;
+  scalars!: Float64Array;
+  private get history(): number {
+    return this.scalars[0];
+  }
+  private set history(v: number) {
+    this.scalars[0] = v;
+  }
+  private get rasTop(): number {
+    return this.scalars[1];
+  }
+  private set rasTop(v: number) {
+    this.scalars[1] = v;
+  }
+  private get rasCount(): number {
+    return this.scalars[2];
+  }
+  private set rasCount(v: number) {
+    this.scalars[2] = v;
+  }
+  private get clock(): number {
+    return this.scalars[3];
+  }
+  private set clock(v: number) {
+    this.scalars[3] = v;
+  }
+  btbPc!: Float64Array;
+  btbTarget!: Float64Array;
+  btbStamp!: Float64Array;
   /**
    * An exact index over btbPc (a lookup structure only, no model state): per hash bucket of a pc, how
    * many BTB entries hold a pc of that bucket and the entry that last took one. A pc whose bucket is
    * empty is not in the BTB; otherwise the hinted entry is checked before the full scan.
    */
-  private readonly btbBucketCount: Int32Array;
-  private readonly btbBucketHint: Int32Array;
-  private readonly ras: Float64Array;
-  private rasTop = 0;
-  private rasCount = 0;
-  private clock = 0;
+  btbBucketCount!: Int32Array;
+  btbBucketHint!: Int32Array;
+  ras!: Float64Array;
+  private readonly btbEntries: number;
+  private readonly rasEntries: number;
   /**
    * The control transfer branch() and jump() resolve: its pc, where it went and its fall-through, set
    * by the caller just before the call. Addresses are doubles (not small integers), and a call that
@@ -65,8 +94,12 @@ export class BranchPredictor {
   nextPc = NaN;
   fallThrough = NaN;
 
-  constructor(bht: BhtShape, btbEntries: number, rasEntries: number) {
-    this.bht = new Uint8Array(Math.max(bht.entries, 1));
+  constructor(bht: BhtShape, btbEntries: number, rasEntries: number, region = new StateRegion()) {
+    this.bhtEntries = Math.max(bht.entries, 1);
+    this.histEntries = 2 ** bht.historyLength;
+    this.btbEntries = btbEntries;
+    this.rasEntries = rasEntries;
+    this.bind(region);
     this.bhtMask = bht.entries > 0 ? bht.entries - 1 : -1;
     this.counterMax = (1 << bht.counterBits) - 1;
     // A counter predicts taken from its upper half: 1 for 1-bit counters, 2 for 2-bit ones.
@@ -78,20 +111,29 @@ export class BranchPredictor {
     this.indexBits = bht.entries > 0 ? Math.log2(bht.entries) : 0;
     // The hashed history's contribution to the index, for every history value (BHT.hashHistory, shifted
     // into the index's top bits).
-    this.histHash = new Uint16Array(2 ** bht.historyLength);
     if (this.histBits > 0) {
       for (let h = 0; h < this.histHash.length; h++) {
         const hashed = Math.floor((this.histMul * h) / 2 ** (this.histLen - this.histBits)) & ((1 << this.histBits) - 1);
         this.histHash[h] = hashed << (this.indexBits - this.histBits);
       }
     }
-    this.btbPc = new Float64Array(btbEntries).fill(NaN);
-    this.btbTarget = new Float64Array(btbEntries);
-    this.btbStamp = new Float64Array(btbEntries);
-    this.btbBucketCount = new Int32Array(BTB_BUCKETS);
-    this.btbBucketHint = new Int32Array(BTB_BUCKETS);
-    this.ras = new Float64Array(rasEntries);
     this.reset();
+  }
+
+  private readonly bhtEntries: number;
+  private readonly histEntries: number;
+
+  /** Take the state arrays from `region` (state.ts: the same order every time). */
+  bind(region: StateRegion): void {
+    this.scalars = region.f64(4);
+    this.btbPc = region.f64(this.btbEntries);
+    this.btbTarget = region.f64(this.btbEntries);
+    this.btbStamp = region.f64(this.btbEntries);
+    this.ras = region.f64(this.rasEntries);
+    this.btbBucketCount = region.i32(BTB_BUCKETS);
+    this.btbBucketHint = region.i32(BTB_BUCKETS);
+    this.histHash = region.u16(this.histEntries);
+    this.bht = region.u8(this.bhtEntries);
   }
 
   reset(): void {
@@ -102,6 +144,7 @@ export class BranchPredictor {
     this.btbBucketCount.fill(0);
     this.rasTop = 0;
     this.rasCount = 0;
+    this.clock = 0;
   }
 
   private btbFind(pc: number): number {
@@ -115,6 +158,8 @@ export class BranchPredictor {
 
   /** Set pc's BTB target; `found` is btbFind(pc) when the caller already has it. */
   private btbUpdate(pc: number, target: number, found = this.btbFind(pc)): void {
+    // scalars: [history, rasTop, rasCount, clock]
+    const sc = this.scalars;
     if (this.btbPc.length === 0) return;
     let i = found;
     if (i < 0) {
@@ -134,17 +179,19 @@ export class BranchPredictor {
       this.btbBucketHint[b] = i;
     }
     this.btbTarget[i] = target;
-    this.btbStamp[i] = ++this.clock;
+    this.btbStamp[i] = ++sc[3];
   }
 
   /** BHT.index: the fetch packet's address (4-byte packets) folded, XOR the hashed history in the top bits. */
   private bhtIndex(pc: number, size: number): number {
+    // scalars: [history, rasTop, rasCount, clock]
+    const sc = this.scalars;
     if (this.bhtMask < 0) return 0;
     // Rocket names a branch by the packet holding its last halfword.
     const a = pc + size - 2;
     const hi = a >= 0 && a < 0x80000000 ? a >>> 2 : Math.floor(a / 4);
     const fold = hi >= 0 && hi < 0x80000000 ? (hi >>> this.indexBits) & 3 : Math.floor(hi / (this.bhtMask + 1)) & 3;
-    return ((hi & this.bhtMask) ^ fold ^ this.histHash[this.history]) & this.bhtMask;
+    return ((hi & this.bhtMask) ^ fold ^ this.histHash[sc[0]]) & this.bhtMask;
   }
 
   /**
@@ -152,6 +199,8 @@ export class BranchPredictor {
    * predecoder steered right: the BHT said taken and it was) or PRED_WRONG (resolved in execute).
    */
   branch(size: number, taken: boolean): number {
+    // scalars: [history, rasTop, rasCount, clock]
+    const sc = this.scalars;
     const pc = this.pc;
     const nextPc = this.nextPc;
     const fallThrough = this.fallThrough;
@@ -162,7 +211,7 @@ export class BranchPredictor {
     // of a branch the BHT says taken (Frontend.scala, `predictBranch`) and redirects fetch from there.
     let predicted = fallThrough;
     if (bhtTaken) predicted = i >= 0 ? this.btbTarget[i] : pc + 0.5; // a miss predicts "taken", target exact
-    if (i >= 0) this.btbStamp[i] = ++this.clock;
+    if (i >= 0) this.btbStamp[i] = ++sc[3];
     if (this.bhtMask >= 0) {
       const c = this.bht[k];
       this.bht[k] = taken ? (c < this.counterMax ? c + 1 : c) : c > 0 ? c - 1 : 0;
@@ -174,7 +223,7 @@ export class BranchPredictor {
     // the predicted direction) and repairs it with the real outcome on a misprediction (Frontend.scala
     // `bht_advance`, BTB.scala `updateHistory`): in effect every branch shifts in its outcome.
     if (this.histLen > 0) {
-      this.history = ((this.history >>> 1) | ((taken ? 1 : 0) << (this.histLen - 1))) & ((1 << this.histLen) - 1);
+      sc[0] = ((sc[0] >>> 1) | ((taken ? 1 : 0) << (this.histLen - 1))) & ((1 << this.histLen) - 1);
     }
     // The lookup above already found pc's entry (or its absence); nothing changed the BTB since.
     if (taken) this.btbUpdate(pc, nextPc, i);
@@ -187,6 +236,8 @@ export class BranchPredictor {
    * predicted) or PRED_WRONG.
    */
   jump(rd: number, rs1: number): number {
+    // scalars: [history, rasTop, rasCount, clock]
+    const sc = this.scalars;
     const pc = this.pc;
     const nextPc = this.nextPc;
     const fallThrough = this.fallThrough;
@@ -195,21 +246,21 @@ export class BranchPredictor {
     const isReturn = rs1Link && (!rdLink || rd !== rs1);
     const i = isReturn ? -1 : this.btbFind(pc);
     let result: number;
-    if (isReturn && this.rasCount > 0) {
-      this.rasTop = (this.rasTop + this.ras.length - 1) % this.ras.length;
-      this.rasCount--;
-      result = this.ras[this.rasTop] === nextPc ? PRED_OK : PRED_WRONG;
+    if (isReturn && sc[2] > 0) {
+      sc[1] = (sc[1] + this.ras.length - 1) % this.ras.length;
+      sc[2]--;
+      result = this.ras[sc[1]] === nextPc ? PRED_OK : PRED_WRONG;
     } else if (i >= 0) {
-      this.btbStamp[i] = ++this.clock;
+      this.btbStamp[i] = ++sc[3];
       result = this.btbTarget[i] === nextPc ? PRED_OK : PRED_WRONG;
     } else {
       // BTB miss: the predecoder knows a jal's target; a jalr's it cannot.
       result = rs1 < 0 ? PRED_REDIRECT : PRED_WRONG;
     }
     if (rdLink && this.ras.length > 0) {
-      this.ras[this.rasTop] = fallThrough;
-      this.rasTop = (this.rasTop + 1) % this.ras.length;
-      if (this.rasCount < this.ras.length) this.rasCount++;
+      this.ras[sc[1]] = fallThrough;
+      sc[1] = (sc[1] + 1) % this.ras.length;
+      if (sc[2] < this.ras.length) sc[2]++;
     }
     if (!isReturn) this.btbUpdate(pc, nextPc, i);
     return result;

@@ -26,6 +26,8 @@ export const PROBE_DIRTY = 2;
 
 export type Replacement = 'random' | 'lru';
 
+import { StateRegion } from './state.js';
+
 /** Reset value of the replacement LFSR (chisel3 `LFSR` default seed). */
 const LFSR_SEED = 1;
 
@@ -42,38 +44,66 @@ export class SetAssocCache {
   readonly lineBytes: number;
   readonly sets: number;
   readonly ways: number;
-  /** Line number (paddr / lineBytes) held by each way, -1 when invalid. Index: set * ways + way. */
-  private readonly tags: Float64Array;
-  /** Last-use stamps for LRU. */
-  private readonly stamps: Float64Array;
-  private readonly dirty: Uint8Array;
-  /** 1 when the line is held read-only (TileLink Branch) after a probe: a store must upgrade it. */
-  private readonly readOnly: Uint8Array;
-  private clock = 0;
-  private readonly random: boolean;
-  /** Random replacement steps the LFSR before picking (the I-cache: stepped when the refill is requested, read when it is written) rather than after (the D-cache). */
-  private readonly stepBeforePick: boolean;
-  private lfsr = LFSR_SEED;
-  /** sets - 1 when sets is a power of two, else -1. */
-  private readonly setMask: number;
   /**
-   * The slot (set * ways + way) accessLine last hit or filled, -1 for none: a lookup shortcut only. A
-   * line is held in at most one slot, so when this slot's tag is the line asked for, the scan of its
-   * set would stop there.
+   * Line number (paddr / lineBytes) held by each way, -1 when invalid. Index: set * ways + way. These
+   * arrays live in the model's state region (state.ts); rocket-wasm.ts reads them at their offsets.
    */
-  private lastSlot = -1;
+  tags!: Float64Array;
+  /** Last-use stamps for LRU. */
+  private stamps!: Float64Array;
+  dirty!: Uint8Array;
+  /** 1 when the line is held read-only (TileLink Branch) after a probe: a store must upgrade it. */
+  readOnly!: Uint8Array;
+  /** The scalars: [clock, lfsr, lastSlot]. */
+  scalars!: Float64Array;
+  private get clock(): number {
+    return this.scalars[0];
+  }
+  private set clock(v: number) {
+    this.scalars[0] = v;
+  }
+  private get lfsr(): number {
+    return this.scalars[1];
+  }
+  private set lfsr(v: number) {
+    this.scalars[1] = v;
+  }
+  private get lastSlot(): number {
+    return this.scalars[2];
+  }
+  private set lastSlot(v: number) {
+    this.scalars[2] = v;
+  }
+  readonly random: boolean;
+  /** Random replacement steps the LFSR before picking (the I-cache: stepped when the refill is requested, read when it is written) rather than after (the D-cache). */
+  readonly stepBeforePick: boolean;
+  /** sets - 1 when sets is a power of two, else -1. */
+  readonly setMask: number;
+  /*
+   * lastSlot: the slot (set * ways + way) accessLine last hit or filled, -1 for none: a lookup shortcut
+   * only. A line is held in at most one slot, so when this slot's tag is the line asked for, the scan
+   * of its set would stop there (whoever else changes the tags, the WebAssembly replay, need not keep it).
+   */
 
-  constructor(sizeBytes: number, ways: number, lineBytes: number, replacement: Replacement = 'lru', stepBeforePick = false) {
+  constructor(sizeBytes: number, ways: number, lineBytes: number, replacement: Replacement = 'lru', stepBeforePick = false, region = new StateRegion()) {
     this.stepBeforePick = stepBeforePick;
     this.lineBytes = lineBytes;
     this.ways = ways;
     this.sets = sizeBytes / (ways * lineBytes);
     this.setMask = Number.isInteger(this.sets) && this.sets > 0 && (this.sets & (this.sets - 1)) === 0 && this.sets <= 0x40000000 ? this.sets - 1 : -1;
-    this.tags = new Float64Array(this.sets * ways).fill(-1);
-    this.stamps = new Float64Array(this.sets * ways);
-    this.dirty = new Uint8Array(this.sets * ways);
-    this.readOnly = new Uint8Array(this.sets * ways);
     this.random = replacement === 'random';
+    this.bind(region);
+    this.reset();
+  }
+
+  /** Take the state arrays from `region` (state.ts: the same order every time). */
+  bind(region: StateRegion): void {
+    const n = this.sets * this.ways;
+    this.tags = region.f64(n);
+    this.stamps = region.f64(n);
+    this.scalars = region.f64(3);
+    this.dirty = region.u8(n);
+    this.readOnly = region.u8(n);
   }
 
   /** Look up the line holding `paddr`, allocating it on a miss. Returns true on a hit. */
@@ -87,47 +117,49 @@ export class SetAssocCache {
    * replacement (Rocket's) picks any way.
    */
   accessLine(line: number, write = false): number {
+    // scalars: [clock, lfsr, lastSlot]
+    const sc = this.scalars;
     // With a power-of-two set count (params.ts requires one), a mask picks the same set as line % sets
     // for the usual line numbers below 2^31, without a float % (a runtime call).
-    const last = this.lastSlot;
+    const last = sc[2];
     if (last >= 0 && this.tags[last] === line) {
       // As the hit in the scan below.
-      this.stamps[last] = ++this.clock;
+      this.stamps[last] = ++sc[0];
       if (!write) return HIT;
       this.dirty[last] = 1;
       if (this.readOnly[last] === 0) return HIT;
       this.readOnly[last] = 0;
-      if (this.random) this.lfsr = lfsrStep(this.lfsr);
+      if (this.random) sc[1] = lfsrStep(sc[1]);
       return MISS_UPGRADE;
     }
     const mask = this.setMask;
     const base = (mask >= 0 && line >= 0 && line <= 0x7fffffff ? line & mask : line % this.sets) * this.ways;
-    const stamp = ++this.clock;
+    const stamp = ++sc[0];
     let victim = base;
     let invalid = -1;
     for (let i = base; i < base + this.ways; i++) {
       if (this.tags[i] === line) {
         this.stamps[i] = stamp;
-        this.lastSlot = i;
+        sc[2] = i;
         if (!write) return HIT;
         this.dirty[i] = 1;
         if (this.readOnly[i] === 0) return HIT;
         this.readOnly[i] = 0;
-        if (this.random) this.lfsr = lfsrStep(this.lfsr); // the upgrade's grant steps it too
+        if (this.random) sc[1] = lfsrStep(sc[1]); // the upgrade's grant steps it too
         return MISS_UPGRADE;
       }
       if (invalid < 0 && this.tags[i] === -1) invalid = i;
       if (this.stamps[i] < this.stamps[victim]) victim = i;
     }
     if (this.random) {
-      if (this.stepBeforePick) this.lfsr = lfsrStep(this.lfsr);
-      victim = base + (this.lfsr % this.ways);
-      if (!this.stepBeforePick) this.lfsr = lfsrStep(this.lfsr);
+      if (this.stepBeforePick) sc[1] = lfsrStep(sc[1]);
+      victim = base + (sc[1] % this.ways);
+      if (!this.stepBeforePick) sc[1] = lfsrStep(sc[1]);
     } else if (invalid >= 0) victim = invalid;
     const result = this.tags[victim] !== -1 && this.dirty[victim] === 1 ? MISS_DIRTY : MISS_CLEAN;
     this.tags[victim] = line;
     this.stamps[victim] = stamp;
-    this.lastSlot = victim;
+    sc[2] = victim;
     this.dirty[victim] = write ? 1 : 0;
     this.readOnly[victim] = 0;
     return result;
@@ -170,5 +202,7 @@ export class SetAssocCache {
   reset(): void {
     this.invalidateAll();
     this.lfsr = LFSR_SEED;
+    this.clock = 0;
+    this.lastSlot = -1;
   }
 }

@@ -39,6 +39,11 @@ export interface CoreModel {
    * record (RocketModel.recordPasses); null when the model has no replayPass (ideal).
    */
   recordPasses(on: boolean): PassRecord | null;
+  /**
+   * Instructions of translated blocks the model replayed from commit logs in WebAssembly and in
+   * JavaScript (RocketModel.replayLog, replayPass); zeros for ideal.
+   */
+  replayed(): { wasm: number; js: number };
 }
 
 /**
@@ -56,6 +61,7 @@ export function createCoreModel(spec: CoreSpec, reader: PageTableReader | null =
       lastStalls: new Float64Array(N_STALLS),
       setXpcCost: () => {},
       recordPasses: () => null,
+      replayed: () => ({ wasm: 0, js: 0 }),
     };
   }
   const params = spec === 'rocket' ? rocketParams() : spec;
@@ -69,6 +75,7 @@ export function createCoreModel(spec: CoreSpec, reader: PageTableReader | null =
     lastStalls: model.lastStalls,
     setXpcCost: (hook) => model.setXpcCost(hook),
     recordPasses: (on) => model.recordPasses(on),
+    replayed: () => ({ wasm: model.replayedInWasm, js: model.replayedInJs }),
   };
 }
 

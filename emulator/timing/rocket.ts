@@ -15,6 +15,27 @@ import {
 } from './classes.js';
 import type { CoreParams } from './params.js';
 import { Tlb } from './tlb.js';
+import { StateRegion } from './state.js';
+import * as L from '../layout.js';
+import type { LogCursor } from '../types.js';
+import {
+  F_BRANCH, F_CTRL, F_FENCE, F_FENCE_I, F_JALR, F_MULDIV, F_ORDER, F_PIPE_MUL, LAT_MULDIV, LAT_ONE, LAT_SUB, LAT_WORD,
+  REPLAY_DONE, REPLAY_NEED_PLAN, REPLAY_TUNING, replayEngine, type CacheSpec, type ReplaySpec, type TlbSpec,
+} from './rocket-wasm.js';
+import type { PlanInsn } from './rocket-wasm-block.js';
+import type { SetAssocCache as Cache } from './cache.js';
+import { RAM_BASE, ROM_BASE } from '../hart-state.js';
+
+/** Which model's state is in a memory's model region (layout.ts MODEL_STATE_OFF): at most one at a time. */
+const regionHolders = new WeakMap<WebAssembly.Memory, RocketModel>();
+
+/** The WebAssembly replay of a model attached to a memory, and views of that memory. */
+interface ReplayEngine {
+  memory: WebAssembly.Memory;
+  run: (p: number, end: number) => number;
+  setBlock: (idx: number, insns: readonly PlanInsn[]) => void;
+  i32: Int32Array;
+}
 import { XpcCostModel } from './xpc.js';
 import { MechCostModel } from './mech.js';
 import { mulDivCycles, mulDivCyclesHalves } from './muldiv.js';
@@ -91,6 +112,43 @@ for (const c of [C_ALU, C_LOAD_WORD, C_LOAD_SUB, C_STORE, C_MUL, C_DIV, C_DIVW, 
 const NO_FLUSH = new Uint8Array(4096);
 for (const c of NO_FLUSH_CSRS) NO_FLUSH[c] = 1;
 
+
+/**
+ * The model's scalars, slots of RocketModel.sv (a Float64Array in its state region, state.ts), where the
+ * WebAssembly replay (rocket-wasm.ts) reads and writes them too. Times are cycles, line and page numbers
+ * integers or NaN (none), fencePending 0 or 1.
+ */
+export const SV_NOW = 0;
+export const SV_FETCH_AHEAD_BYTES = 1;
+export const SV_MD_FREE = 2;
+export const SV_LAST_FETCH_LINE = 3;
+export const SV_LAST_FETCH_PAGE = 4;
+export const SV_LAST_CACHEABLE_LINE = 5;
+export const SV_LAST_STORE_WORD = 6;
+export const SV_LAST_STORE_ISSUE = 7;
+export const SV_DCACHE_IDLE_ISSUE = 8;
+export const SV_PENDING_FETCH_LINE = 9;
+export const SV_PENDING_FETCH_READY = 10;
+export const SV_PORT_BUSY_UNTIL = 11;
+export const SV_FENCE_PENDING = 12;
+export const SV_ASID = 13;
+export const SV_INSTRUCTIONS = 14;
+export const SV_EV_ICACHE_MISSES = 15;
+export const SV_EV_DCACHE_MISSES = 16;
+export const SV_EV_ITLB_MISSES = 17;
+export const SV_EV_DTLB_MISSES = 18;
+export const SV_EV_BRANCHES = 19;
+export const SV_EV_MISPREDICTS = 20;
+export const SV_EV_FLUSHES = 21;
+/** The replay's scalars (rocket-wasm.ts): translation flags, asid tag, where it stopped, the last instruction's cycles and stall mask. */
+export const SV_XLATE_FETCH = 22;
+export const SV_XLATE_DATA = 23;
+export const SV_ASID_TAG = 24;
+export const SV_CURSOR = 25;
+export const SV_LAST_CYCLES = 26;
+export const SV_TOUCHED = 27;
+export const SV_COUNT = 28;
+
 /** Instruction-fetch exception causes (privileged spec table 3.6): the fetch itself failed. */
 function isFetchFault(cause: bigint): boolean {
   return cause === 0n || cause === 1n || cause === 12n;
@@ -107,23 +165,111 @@ export class RocketModel {
   private readonly pteCache: Float64Array;
   private readonly pteStamp: Float64Array;
   private pteClock = 0;
-  private readonly regReady = new Float64Array(32);
-  /** What produced each register's pending result: 0 load/AMO, 1 mul/div. */
-  private readonly regProducer = new Uint8Array(32);
+  /** The model's scalars (SV_*) and arrays in its state region (state.ts); see bindState. */
+  private sv!: Float64Array;
+  private get fetchAheadBytes(): number {
+    return this.sv[SV_FETCH_AHEAD_BYTES];
+  }
+  private set fetchAheadBytes(v: number) {
+    this.sv[SV_FETCH_AHEAD_BYTES] = v;
+  }
+  private get pendingFetchLine(): number {
+    return this.sv[SV_PENDING_FETCH_LINE];
+  }
+  private set pendingFetchLine(v: number) {
+    this.sv[SV_PENDING_FETCH_LINE] = v;
+  }
+  private get pendingFetchReady(): number {
+    return this.sv[SV_PENDING_FETCH_READY];
+  }
+  private set pendingFetchReady(v: number) {
+    this.sv[SV_PENDING_FETCH_READY] = v;
+  }
+  private get asid(): number {
+    return this.sv[SV_ASID];
+  }
+  private set asid(v: number) {
+    this.sv[SV_ASID] = v;
+  }
+  private get evIcacheMisses(): number {
+    return this.sv[SV_EV_ICACHE_MISSES];
+  }
+  private set evIcacheMisses(v: number) {
+    this.sv[SV_EV_ICACHE_MISSES] = v;
+  }
+  private get evDcacheMisses(): number {
+    return this.sv[SV_EV_DCACHE_MISSES];
+  }
+  private set evDcacheMisses(v: number) {
+    this.sv[SV_EV_DCACHE_MISSES] = v;
+  }
+  private get evItlbMisses(): number {
+    return this.sv[SV_EV_ITLB_MISSES];
+  }
+  private set evItlbMisses(v: number) {
+    this.sv[SV_EV_ITLB_MISSES] = v;
+  }
+  private get evDtlbMisses(): number {
+    return this.sv[SV_EV_DTLB_MISSES];
+  }
+  private set evDtlbMisses(v: number) {
+    this.sv[SV_EV_DTLB_MISSES] = v;
+  }
+  private get evBranches(): number {
+    return this.sv[SV_EV_BRANCHES];
+  }
+  private set evBranches(v: number) {
+    this.sv[SV_EV_BRANCHES] = v;
+  }
+  private get evMispredicts(): number {
+    return this.sv[SV_EV_MISPREDICTS];
+  }
+  private set evMispredicts(v: number) {
+    this.sv[SV_EV_MISPREDICTS] = v;
+  }
+  private get evFlushes(): number {
+    return this.sv[SV_EV_FLUSHES];
+  }
+  private set evFlushes(v: number) {
+    this.sv[SV_EV_FLUSHES] = v;
+  }
+  private region: StateRegion;
+  /** Whether replayLog may run the WebAssembly replay (rocket-wasm.ts), and the one attached now. */
+  private wasmReplay: boolean;
+  private engine: ReplayEngine | null = null;
+  /** Instructions replayLog modelled in WebAssembly, and in replayPass (blocks without pass code). */
+  replayedInWasm = 0;
+  replayedInJs = 0;
+  /** The log replayLog is replaying (for the walker's imports). */
+  private logCursor: LogCursor | null = null;
+  /** The stall cycles per category of the last instruction the WebAssembly replay modelled. */
+  private replayStalls!: Float64Array;
+  /*
+   * The scalars observe uses most, as plain fields (a field load is cheaper than a typed array's); the
+   * WebAssembly replay has them in sv, copied there and back around it (toRegion, fromRegion).
+   */
+  private now = 0;
+  private lastFetchLine = NaN;
+  private lastFetchPage = NaN;
+  private lastCacheableLine = NaN;
   private mdFree = 0;
+  private dcacheIdleIssue = 0;
+  private lastStoreWord = NaN;
+  private lastStoreIssue = -Infinity;
+  private portBusyUntil = 0;
+  private instructions = 0;
+  private fencePending = false;
+  private regReady!: Float64Array;
+  /** What produced each register's pending result: 0 load/AMO, 1 mul/div. */
+  private regProducer!: Uint8Array;
   /** F/D: when each f register's pending result is ready, and when the divide/sqrt unit is free. */
   private readonly fregReady = new Float64Array(32);
   private fdivFree = 0;
-  private now = 0;
-  private asid = 0;
-  private lastFetchLine = NaN;
-  private lastFetchPage = NaN;
   private readonly cacheBase: Float64Array;
   private readonly cacheEnd: Float64Array;
   /** Every cacheable range starts and ends on an I-cache line boundary: a line is all cacheable or not. */
   private readonly linesUniform: boolean;
   /** The line a cacheable fetch last started in (NaN before any), when linesUniform. */
-  private lastCacheableLine = NaN;
   private xpcHook: ((rec: CommitRecord) => number) | null = null;
   private readonly xpcExtra: Float64Array;
   /** The XPC engine's steps through this core's D-cache (docs/xpc.md §7). */
@@ -158,22 +304,14 @@ export class RocketModel {
   private readonly ilineShift: number;
   private readonly dlineShift: number;
   /** The 8-byte word (paddr / 8) the last store wrote and the cycle it issued. */
-  private lastStoreWord = NaN;
-  private lastStoreIssue = -Infinity;
   /**
    * First cycle an instruction that needs the D-cache idle can issue: 4 after the last memory access's
    * (final) execute cycle (see dcacheOrderWait).
    */
-  private dcacheIdleIssue = 0;
   /** The I-cache line a wrong-path fetch began to refill (NaN: none) and when its data is in. */
-  private pendingFetchLine = NaN;
-  private pendingFetchReady = 0;
   /** Bytes of instructions the front end holds ahead of decode (see visibleFetchStall). */
-  private fetchAheadBytes = 0;
   /** A `fence` or an AMO with aq has been decoded: the next memory instruction waits for the D-cache to drain. */
-  private fencePending = false;
   /** Model time until which the XPC engine's background linkage push holds the D-cache port. */
-  private portBusyUntil = 0;
   /**
    * Cycles between the start of the last record and the moment it read a counter: a CSR instruction
    * reads in writeback what it asked in execute, so the value includes its own fetch and operand stalls
@@ -186,19 +324,11 @@ export class RocketModel {
   readonly lastStalls = new Float64Array(N_STALLS);
   /** Bit k set when lastStalls[k] is non-zero. */
   private touched = 0;
-  private readonly totalStalls = new Float64Array(N_STALLS);
-  private instructions = 0;
+  private totalStalls!: Float64Array;
   private traps = 0;
   /** CoreStats.events, as plain number fields (no object load on the per-record path). */
-  private evIcacheMisses = 0;
-  private evDcacheMisses = 0;
-  private evItlbMisses = 0;
-  private evDtlbMisses = 0;
   private evPageWalks = 0;
   private evPteReads = 0;
-  private evBranches = 0;
-  private evMispredicts = 0;
-  private evFlushes = 0;
 
   /** The observer to hand to Machine.run. */
   readonly observer: CommitObserver;
@@ -208,14 +338,19 @@ export class RocketModel {
   constructor(params: CoreParams, reader: PageTableReader | null = null) {
     this.params = params;
     this.reader = reader;
-    this.icache = new SetAssocCache(params.icache.sizeBytes, params.icache.ways, params.icache.lineBytes, params.icache.replacement, true);
-    this.dcache = new SetAssocCache(params.dcache.sizeBytes, params.dcache.ways, params.dcache.lineBytes, params.dcache.replacement);
-    this.itlb = new Tlb(params.itlb.entries, params.itlb.superpageEntries, params.itlb.sectors);
-    this.dtlb = new Tlb(params.dtlb.entries, params.dtlb.superpageEntries, params.dtlb.sectors);
+    // The state arrays, in bindState's order.
+    const region = new StateRegion();
+    this.region = region;
+    this.bindOwn(region);
+    this.icache = new SetAssocCache(params.icache.sizeBytes, params.icache.ways, params.icache.lineBytes, params.icache.replacement, true, region);
+    this.dcache = new SetAssocCache(params.dcache.sizeBytes, params.dcache.ways, params.dcache.lineBytes, params.dcache.replacement, false, region);
+    this.itlb = new Tlb(params.itlb.entries, params.itlb.superpageEntries, params.itlb.sectors, region);
+    this.dtlb = new Tlb(params.dtlb.entries, params.dtlb.superpageEntries, params.dtlb.sectors, region);
     this.bp = new BranchPredictor(
       { entries: params.bhtEntries, counterBits: params.bhtCounterBits, historyLength: params.bhtHistoryLength, historyBits: params.bhtHistoryBits },
       params.btbEntries,
       params.rasEntries,
+      region,
     );
     this.icacheMiss = params.missLatency + params.icache.lineBytes / params.busBytes + params.icacheRefillExtra;
     this.dcacheMiss = params.missLatency + params.dcache.lineBytes / params.busBytes;
@@ -257,7 +392,244 @@ export class RocketModel {
     // The model reads only what translated blocks' commit logs reproduce (types.ts, CommitObserver).
     this.observer.blockReplay = true;
     this.observer.replayPass = (f, k, cur) => this.replayPass(f, k, cur);
+    this.observer.replayLog = (cur) => this.replayLog(cur);
+    // The WebAssembly replay knows Rocket's random replacement only, and a predictor with every part.
+    this.wasmReplay = this.icache.random && this.dcache.random && this.icache.setMask >= 0 && this.dcache.setMask >= 0
+      && params.btbEntries > 0 && params.rasEntries > 0 && params.bhtEntries > 0 && typeof WebAssembly === 'object';
     this.reset();
+  }
+
+  /** The model's own state arrays from `region` (state.ts), first in bindState's order. */
+  private bindOwn(region: StateRegion): void {
+    this.sv = region.f64(SV_COUNT);
+    this.regReady = region.f64(32);
+    this.totalStalls = region.f64(N_STALLS);
+    this.replayStalls = region.f64(N_STALLS);
+    this.regProducer = region.u8(32);
+  }
+
+  /**
+   * Take every state array again from `region`, in the constructor's order: a region of another
+   * buffer copies the state over (state.ts), so the model goes on where it was.
+   */
+  private bindState(region: StateRegion): void {
+    this.bindOwn(region);
+    this.icache.bind(region);
+    this.dcache.bind(region);
+    this.itlb.bind(region);
+    this.dtlb.bind(region);
+    this.bp.bind(region);
+    this.region = region;
+  }
+
+  /**
+   * CommitObserver.replayLog: the whole commit log of a dispatch in WebAssembly (rocket-wasm.ts) over
+   * this model's state, moved into the machine's memory the first time; a pass whose block has no plan
+   * (no room left for plans) goes to replayPass. -1 (nothing done) when the WebAssembly replay does not
+   * apply: replayPass's per-instruction output is wanted (recordPasses), or the parameters or the state's
+   * size are beyond what it handles.
+   */
+  replayLog(cur: LogCursor): number {
+    if (this.passOut !== null || !this.wasmReplay) return -1;
+    const eng = this.engineFor(cur.memory);
+    if (eng === null) return -1;
+    this.logCursor = cur;
+    const sv = this.sv;
+    sv[SV_XLATE_FETCH] = (cur.xlateFetch & XLATE_FETCH) !== 0 ? 1 : 0;
+    sv[SV_XLATE_DATA] = (cur.xlateData & XLATE_DATA) !== 0 ? 1 : 0;
+    sv[SV_ASID_TAG] = this.asidTagging ? this.asid : 0;
+    const start = this.now;
+    const instructions = this.instructions;
+    this.toRegion();
+    const end = cur.end;
+    let p = L.JIT_LOG_OFF;
+    let wasmLast = false;
+    let js = 0;
+    while (p < end) {
+      const r = eng.run(p, end);
+      const at = sv[SV_CURSOR];
+      if (at > p) wasmLast = true;
+      if (r === REPLAY_DONE) break;
+      p = at;
+      if (r === REPLAY_NEED_PLAN) {
+        // Pass code for a block that has run a few times; until then its passes go to replayPass.
+        const w = (L.MODEL_PLAN_INDEX_OFF >> 2) + eng.i32[p >> 2];
+        if (eng.i32[w] <= -REPLAY_TUNING.compileAfter + 1) {
+          this.writePlan(eng, cur, p);
+          continue;
+        }
+        eng.i32[w]--;
+      }
+      const f = cur.enterPass(p);
+      this.fromRegion();
+      this.replayPass(f, cur.passLength, cur);
+      this.toRegion();
+      this.replayedInJs += cur.passLength;
+      js += cur.passLength;
+      p = cur.p;
+      wasmLast = false;
+    }
+    this.logCursor = null;
+    this.fromRegion();
+    this.replayedInWasm += this.instructions - instructions - js;
+    if (wasmLast) {
+      // What observe leaves for the last instruction.
+      // (the pass code stores its stalls only when it has any)
+      this.touched = sv[SV_TOUCHED];
+      if (this.touched !== 0) this.lastStalls.set(this.replayStalls);
+      else this.lastStalls.fill(0);
+      this.lastCycles = sv[SV_LAST_CYCLES];
+    }
+    return this.now - start - (this.instructions - instructions);
+  }
+
+  /** The plain-field scalars into sv, for the WebAssembly replay. */
+  private toRegion(): void {
+    const sv = this.sv;
+    sv[SV_NOW] = this.now;
+    sv[SV_LAST_FETCH_LINE] = this.lastFetchLine;
+    sv[SV_LAST_FETCH_PAGE] = this.lastFetchPage;
+    sv[SV_LAST_CACHEABLE_LINE] = this.lastCacheableLine;
+    sv[SV_MD_FREE] = this.mdFree;
+    sv[SV_DCACHE_IDLE_ISSUE] = this.dcacheIdleIssue;
+    sv[SV_LAST_STORE_WORD] = this.lastStoreWord;
+    sv[SV_LAST_STORE_ISSUE] = this.lastStoreIssue;
+    sv[SV_PORT_BUSY_UNTIL] = this.portBusyUntil;
+    sv[SV_INSTRUCTIONS] = this.instructions;
+    sv[SV_FENCE_PENDING] = this.fencePending ? 1 : 0;
+  }
+
+  /** The plain-field scalars back from sv, after the WebAssembly replay. */
+  private fromRegion(): void {
+    const sv = this.sv;
+    this.now = sv[SV_NOW];
+    this.lastFetchLine = sv[SV_LAST_FETCH_LINE];
+    this.lastFetchPage = sv[SV_LAST_FETCH_PAGE];
+    this.lastCacheableLine = sv[SV_LAST_CACHEABLE_LINE];
+    this.mdFree = sv[SV_MD_FREE];
+    this.dcacheIdleIssue = sv[SV_DCACHE_IDLE_ISSUE];
+    this.lastStoreWord = sv[SV_LAST_STORE_WORD];
+    this.lastStoreIssue = sv[SV_LAST_STORE_ISSUE];
+    this.portBusyUntil = sv[SV_PORT_BUSY_UNTIL];
+    this.instructions = sv[SV_INSTRUCTIONS];
+    this.fencePending = sv[SV_FENCE_PENDING] !== 0;
+  }
+
+  /** The replay over `memory`, the state moved there first (from another memory or the private region). */
+  private engineFor(memory: WebAssembly.Memory): ReplayEngine | null {
+    if (this.engine !== null && this.engine.memory === memory) return this.engine;
+    if (StateRegion.bytesOf(this.region.views) > L.MODEL_STATE_END - L.MODEL_STATE_OFF || memory.buffer.byteLength < L.RAM_OFF) {
+      this.wasmReplay = false;
+      return null;
+    }
+    const holder = regionHolders.get(memory);
+    if (holder !== undefined && holder !== this) holder.detach();
+    if (this.engine !== null) regionHolders.delete(this.engine.memory);
+    this.bindState(new StateRegion(memory.buffer, L.MODEL_STATE_OFF, L.MODEL_STATE_END, this.region.views));
+    regionHolders.set(memory, this);
+    const i32 = new Int32Array(memory.buffer);
+    // Pass code another model made is not this one's.
+    i32.fill(0, L.MODEL_PLAN_INDEX_OFF >> 2, (L.MODEL_PLAN_INDEX_OFF >> 2) + L.MODEL_PLAN_BLOCKS + 1);
+    const eng = replayEngine(this.replaySpec(), memory, {
+      tlbScan: (kind, vpn) => ((kind === 0 ? this.itlb : this.dtlb).lookupVpn(vpn, this.asidTagging ? this.asid : 0) ? 1 : 0),
+      walk: (kind, va, header, j, p) => {
+        this.logCursor!.seek(header, j, p);
+        return this.walk(va, kind === 0 ? this.itlb : this.dtlb);
+      },
+      fenceI: () => this.icache.invalidateAll(),
+    });
+    this.engine = { memory, run: eng.run, setBlock: eng.setBlock, i32 };
+    return this.engine;
+  }
+
+  /** Move the state back to a private region (another model takes the memory's region). */
+  private detach(): void {
+    if (this.engine === null) return;
+    regionHolders.delete(this.engine.memory);
+    this.bindState(new StateRegion(null, 0, 0, this.region.views));
+    this.engine = null;
+  }
+
+  /** Offsets and parameters of the replay code (rocket-wasm.ts), for the state where it is now. */
+  private replaySpec(): ReplaySpec {
+    const P = this.params;
+    const cache = (c: Cache): CacheSpec => ({
+      tags: c.tags.byteOffset, dirty: c.dirty.byteOffset, readOnly: c.readOnly.byteOffset, scalars: c.scalars.byteOffset,
+      setMask: c.setMask, ways: c.ways, stepBeforePick: c.stepBeforePick,
+    });
+    const tlb = (t: Tlb): TlbSpec => ({
+      stamps: t.stamps.byteOffset, scalars: t.scalars.byteOffset, memoVpn: t.memoVpn.byteOffset, memoAsid: t.memoAsid.byteOffset,
+      memoIndex: t.memoIndex.byteOffset, memoGen: t.memoGen.byteOffset,
+    });
+    const bp = this.bp;
+    const slots: Record<string, number> = {
+      now: SV_NOW, fetchAheadBytes: SV_FETCH_AHEAD_BYTES, mdFree: SV_MD_FREE, lastFetchLine: SV_LAST_FETCH_LINE,
+      lastFetchPage: SV_LAST_FETCH_PAGE, lastCacheableLine: SV_LAST_CACHEABLE_LINE, lastStoreWord: SV_LAST_STORE_WORD,
+      lastStoreIssue: SV_LAST_STORE_ISSUE, dcacheIdleIssue: SV_DCACHE_IDLE_ISSUE, pendingFetchLine: SV_PENDING_FETCH_LINE,
+      pendingFetchReady: SV_PENDING_FETCH_READY, portBusyUntil: SV_PORT_BUSY_UNTIL, fencePending: SV_FENCE_PENDING,
+      instructions: SV_INSTRUCTIONS, evIcacheMisses: SV_EV_ICACHE_MISSES, evDcacheMisses: SV_EV_DCACHE_MISSES,
+      evItlbMisses: SV_EV_ITLB_MISSES, evDtlbMisses: SV_EV_DTLB_MISSES, evBranches: SV_EV_BRANCHES,
+      evMispredicts: SV_EV_MISPREDICTS, evFlushes: SV_EV_FLUSHES, xlateFetch: SV_XLATE_FETCH, xlateData: SV_XLATE_DATA,
+      asidTag: SV_ASID_TAG, cursor: SV_CURSOR, lastCycles: SV_LAST_CYCLES, touched: SV_TOUCHED,
+    };
+    return {
+      sv: this.sv.byteOffset, regReady: this.regReady.byteOffset, regProducer: this.regProducer.byteOffset,
+      totalStalls: this.totalStalls.byteOffset, replayStalls: this.replayStalls.byteOffset,
+      icache: cache(this.icache), dcache: cache(this.dcache), itlb: tlb(this.itlb), dtlb: tlb(this.dtlb),
+      bp: {
+        scalars: bp.scalars.byteOffset, btbPc: bp.btbPc.byteOffset, btbTarget: bp.btbTarget.byteOffset, btbStamp: bp.btbStamp.byteOffset,
+        ras: bp.ras.byteOffset, bucketCount: bp.btbBucketCount.byteOffset, bucketHint: bp.btbBucketHint.byteOffset,
+        histHash: bp.histHash.byteOffset, bht: bp.bht.byteOffset, btbEntries: P.btbEntries, rasEntries: P.rasEntries,
+        bhtMask: bp.bhtMask, counterMax: bp.counterMax, takenFrom: bp.takenFrom, histLen: bp.histLen, indexBits: bp.indexBits,
+      },
+      slots,
+      iLineBytes: this.iLineBytes, dLineBytes: P.dcache.lineBytes, fetchBytes: this.fetchBytes, fetchQueueBytes: this.fetchQueueBytes,
+      icacheMiss: this.icacheMiss, dcacheMiss: this.dcacheMiss, writeback: this.writeback, storeMissExtra: this.storeMissExtra,
+      replayPenalty: this.replayPenalty, storeLoadWindow: this.storeLoadWindow, uncachedLatency: this.uncachedLatency,
+      loadLatencyWord: this.loadLatencyWord, loadLatencySubword: this.loadLatencySubword, mispredictPenalty: this.mispredictPenalty,
+      decodeRedirectPenalty: this.decodeRedirectPenalty, fenceIPenalty: P.fenceIPenalty, linesUniform: this.linesUniform,
+      cacheable: P.cacheable.map((r) => ({ base: r.base, end: r.base + r.size })),
+      ramSplit: L.RAM_OFF, ramBias: RAM_BASE - L.RAM_OFF, romBias: ROM_BASE - L.ROM_OFF,
+      stall: {
+        icache: S_ICACHE, itlb: S_ITLB, dcache: S_DCACHE, dtlb: S_DTLB, uncached: S_UNCACHED, loadUse: S_LOAD_USE, muldiv: S_MULDIV,
+        mispredict: S_MISPREDICT, flush: S_FLUSH, xpc: S_XPC,
+      },
+      nStalls: N_STALLS,
+      mulLatencyPipe: this.mulLatency,
+      mulUnroll: this.mulUnroll,
+      mulEarlyOut: P.mulEarlyOut,
+      divEarlyOut: P.divEarlyOut,
+    };
+  }
+
+  /** The block of the pass at `header` gets its pass function (rocket-wasm-block.ts). */
+  private writePlan(eng: ReplayEngine, cur: LogCursor, header: number): void {
+    const i32 = eng.i32;
+    const idx = i32[header >> 2];
+    const f = cur.factsAt(header);
+    const plan = this.planOf(f);
+    const insns: PlanInsn[] = [];
+    for (let j = 0; j < f.pc.length; j++) {
+      const cls = plan.cls[j];
+      const isMulDiv = cls === C_MUL || cls === C_DIV || cls === C_DIVW;
+      let flags = 0;
+      if (isMulDiv) flags |= F_MULDIV;
+      if (cls === C_SYSTEM && (f.raw[j] & 0x707f) === 0x000f) flags |= F_FENCE;
+      if (cls === C_BRANCH || cls === C_JAL || cls === C_JALR) flags |= F_CTRL;
+      if (cls === C_FENCE_I || cls === C_SYSTEM) flags |= F_ORDER;
+      if (cls === C_FENCE_I) flags |= F_FENCE_I;
+      if (cls === C_MUL && this.mulUnroll === 0) flags |= F_PIPE_MUL;
+      if (cls === C_BRANCH) flags |= F_BRANCH;
+      if (cls === C_JALR) flags |= F_JALR;
+      insns.push({
+        pc: f.pc[j], fetchPa: f.fetchPa[j], cls, rs1: plan.rs1[j], rs2: plan.rs2[j], rd: f.rd[j] > 0 ? f.rd[j] : 0, size: f.size[j],
+        sameLine: plan.sameLine[j] === 1, ev: f.ev[j], memSize: f.memSize[j], flags, mdShape: isMulDiv ? OP_FACTS.mulDiv[f.id[j]] : 0,
+        lat: cls === C_LOAD_WORD ? LAT_WORD : cls === C_LOAD_SUB ? LAT_SUB : isMulDiv ? LAT_MULDIV : LAT_ONE,
+        evBytes: f.evEnd[j] - f.evOff[j], isMul: cls === C_MUL,
+      });
+    }
+    eng.setBlock(idx, insns);
+    i32[(L.MODEL_PLAN_INDEX_OFF >> 2) + idx] = 1;
   }
 
   /** F/D sources: wait for f registers still in flight and for a busy divide/sqrt unit. */
@@ -564,19 +936,20 @@ export class RocketModel {
    * the front end started on a wrong path finishing first), or an uncached fetch. Returns the time after it.
    */
   private fetchLines(firstLine: number, lastLine: number, cacheable: boolean, size: number, t: number): number {
+    const sv = this.sv;
     if (firstLine === this.lastFetchLine && firstLine === this.lastCacheableLine && lastLine === firstLine) {
       // No I-cache access, as below.
     } else if (cacheable) {
       for (let line = firstLine; line <= lastLine; line++) {
         if (line === this.lastFetchLine) continue;
         // A refill the front end started on a wrong path must finish first (the I-cache has one).
-        const pending = this.pendingFetchReady > t ? this.pendingFetchReady - t : 0;
+        const pending = sv[SV_PENDING_FETCH_READY] > t ? sv[SV_PENDING_FETCH_READY] - t : 0;
         if (this.icache.accessLine(line) !== HIT) {
-          this.evIcacheMisses++;
+          sv[SV_EV_ICACHE_MISSES]++;
           const c = pending + this.visibleFetchStall(this.icacheMiss + this.probeDcache(line), size);
           this.stall(S_ICACHE, c);
           t += c;
-        } else if (pending > 0 && line === this.pendingFetchLine) {
+        } else if (pending > 0 && line === sv[SV_PENDING_FETCH_LINE]) {
           this.stall(S_ICACHE, pending);
           t += pending;
         }
@@ -587,13 +960,14 @@ export class RocketModel {
       this.stall(S_UNCACHED, this.uncachedLatency);
       t += this.uncachedLatency;
       this.lastFetchLine = NaN;
-      this.fetchAheadBytes = 0;
+      sv[SV_FETCH_AHEAD_BYTES] = 0;
     }
     return t;
   }
 
   /** Cycles the instruction in `rec` costs; advances model time and the statistics. */
   observe(rec: CommitRecord): number {
+    const sv = this.sv;
     const P = this.params;
     const stalls = this.lastStalls;
     // Clear only what the previous record touched (most records touch nothing).
@@ -613,7 +987,7 @@ export class RocketModel {
         const inPage = rec.pc >= 0 ? rec.pc - page * 4096 : rec.pc % 4096;
         if (page !== this.lastFetchPage || inPage + rec.size > 4096) {
           if (!this.itlb.lookup(rec.pc, asidTag)) {
-            this.evItlbMisses++;
+            sv[SV_EV_ITLB_MISSES]++;
             const w = this.visibleFetchStall(this.walk(rec.pc, this.itlb), rec.size);
             this.stall(S_ITLB, w);
             t += w;
@@ -643,7 +1017,7 @@ export class RocketModel {
       }
       this.stall(S_TRAP, P.trapPenalty);
       this.now = t + 1 + P.trapPenalty;
-      this.fetchAheadBytes = 0; // the redirect to the trap vector resets the fetch queue
+      sv[SV_FETCH_AHEAD_BYTES] = 0; // the redirect to the trap vector resets the fetch queue
       return this.finish(start);
     }
     this.instructions++;
@@ -697,7 +1071,7 @@ export class RocketModel {
       if ((rec.xlate & (XLATE_DATA | XLATE_RELAY)) === XLATE_DATA && !this.recordDtlbHit(rec)) {
         // Rocket: the D-TLB misses in the access's first cycle, the cache nacks it, the walker refills
         // the TLB and the instruction replays from writeback.
-        this.evDtlbMisses++;
+        sv[SV_EV_DTLB_MISSES]++;
         const w = this.walk(rec.memVaddr, this.dtlb) + this.replayPenalty;
         this.stall(S_DTLB, w);
         post += w;
@@ -753,7 +1127,7 @@ export class RocketModel {
     // Control flow.
     const fallThrough = rec.pc + rec.size;
     if (cls === C_BRANCH) {
-      this.evBranches++;
+      sv[SV_EV_BRANCHES]++;
       const bp = this.bp;
       bp.pc = rec.pc;
       bp.nextPc = rec.nextPc;
@@ -762,7 +1136,7 @@ export class RocketModel {
       if (c > 0 && rec.nextPc !== fallThrough) this.wrongPathFetch(rec.fetchPaddr + rec.size, issue + post, c);
       post += c;
     } else if (cls === C_JAL || cls === C_JALR) {
-      this.evBranches++;
+      sv[SV_EV_BRANCHES]++;
       const rdNum = rd > 0 ? rd : 0;
       const bp = this.bp;
       bp.pc = rec.pc;
@@ -1117,12 +1491,13 @@ export class RocketModel {
    * (Frontend.scala: `fq` is reset by `io.cpu.req.valid`); a taken branch the BTB predicted does not.
    */
   private frontEndAdvance(size: number, busyCycles: number, redirected: boolean): void {
+    const sv = this.sv;
     if (redirected) {
-      this.fetchAheadBytes = 0;
+      sv[SV_FETCH_AHEAD_BYTES] = 0;
       return;
     }
-    const b = this.fetchAheadBytes + this.fetchBytes * busyCycles - size;
-    this.fetchAheadBytes = b < 0 ? 0 : b > this.fetchQueueBytes ? this.fetchQueueBytes : b;
+    const b = sv[SV_FETCH_AHEAD_BYTES] + this.fetchBytes * busyCycles - size;
+    sv[SV_FETCH_AHEAD_BYTES] = b < 0 ? 0 : b > this.fetchQueueBytes ? this.fetchQueueBytes : b;
   }
 
   /**

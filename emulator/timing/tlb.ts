@@ -5,7 +5,16 @@
 // (an invalid one first, else the least recently used: true LRU standing for Rocket's tree pseudo-LRU).
 // Entries are tagged with the ASID when ASID tagging is on (global mappings match any ASID).
 
+import { StateRegion } from './state.js';
+
 const PAGE = 4096;
+/** Slots of the lookup memo (a power of two). */
+export const TLB_MEMO_SLOTS = 64;
+
+/** The memo slot of a virtual page number (an integer below 2^53 in magnitude): its low bits, as int64. */
+export function memoSlot(vpn: number): number {
+  return (vpn | 0) & (TLB_MEMO_SLOTS - 1);
+}
 
 export class Tlb {
   private readonly tags: Float64Array;
@@ -14,16 +23,29 @@ export class Tlb {
   private readonly valid: Uint8Array;
   private readonly asids: Int32Array;
   private readonly globals: Uint8Array;
-  private readonly stamps: Float64Array;
+  /*
+   * The state the WebAssembly replay (rocket-wasm.ts) shares, in the model's state region: LRU stamps,
+   * [clock, generation], and the lookup memo. The memo is a lookup structure only, no model state: per
+   * slot (memoSlot of a vpn) a vpn, ASID and entry index that a scan found, valid while the generation
+   * it was taken in is current; every change to the entries starts a new generation, so a valid memo
+   * names the entry the scan would stop at.
+   */
+  stamps!: Float64Array;
+  scalars!: Float64Array;
+  memoVpn!: Float64Array;
+  memoAsid!: Int32Array;
+  memoIndex!: Int32Array;
+  memoGen!: Int32Array;
   private readonly small: number;
   private readonly sectors: number;
-  private clock = 0;
-  /** The last hit (vpn, asid) and the entry it found; memoVpn NaN once any entry changes. */
-  private memoVpn = NaN;
-  private memoAsid = 0;
-  private memoIndex = 0;
+  private get clock(): number {
+    return this.scalars[0];
+  }
+  private set clock(v: number) {
+    this.scalars[0] = v;
+  }
 
-  constructor(entries: number, superpageEntries: number, sectors = 1) {
+  constructor(entries: number, superpageEntries: number, sectors = 1, region = new StateRegion()) {
     const n = entries + superpageEntries;
     this.small = entries;
     this.sectors = sectors;
@@ -32,7 +54,27 @@ export class Tlb {
     this.valid = new Uint8Array(n);
     this.asids = new Int32Array(n);
     this.globals = new Uint8Array(n);
-    this.stamps = new Float64Array(n);
+    this.bind(region);
+    this.memoGen.fill(-1);
+  }
+
+  /** Take the shared state arrays from `region` (state.ts: the same order every time). */
+  bind(region: StateRegion): void {
+    const n = this.tags.length;
+    this.stamps = region.f64(n);
+    this.scalars = region.f64(2);
+    this.memoVpn = region.f64(TLB_MEMO_SLOTS);
+    this.memoAsid = region.i32(TLB_MEMO_SLOTS);
+    this.memoIndex = region.i32(TLB_MEMO_SLOTS);
+    this.memoGen = region.i32(TLB_MEMO_SLOTS);
+  }
+
+  /** The entries changed: every memo is stale. */
+  private newGeneration(): void {
+    if (this.scalars[1] >= 0x7fffffff) {
+      this.memoGen.fill(-1);
+      this.scalars[1] = 0;
+    } else this.scalars[1]++;
   }
 
   private tagOf(vpn: number, level: number): number {
@@ -52,17 +94,19 @@ export class Tlb {
   lookupVpn(vpn: number, asid: number): boolean {
     // The entries have not changed since the last hit for this vpn and asid: the scan below would stop
     // at the same entry.
-    if (vpn === this.memoVpn && asid === this.memoAsid) {
-      this.stamps[this.memoIndex] = ++this.clock;
+    const slot = memoSlot(vpn);
+    if (this.memoGen[slot] === this.scalars[1] && this.memoVpn[slot] === vpn && this.memoAsid[slot] === asid) {
+      this.stamps[this.memoIndex[slot]] = ++this.clock;
       return true;
     }
     for (let i = 0; i < this.tags.length; i++) {
       const level = this.levels[i];
       if (this.tags[i] === this.tagOf(vpn, level) && (this.valid[i] & this.bitOf(vpn, level)) !== 0 && (this.globals[i] === 1 || this.asids[i] === asid)) {
         this.stamps[i] = ++this.clock;
-        this.memoVpn = vpn;
-        this.memoAsid = asid;
-        this.memoIndex = i;
+        this.memoVpn[slot] = vpn;
+        this.memoAsid[slot] = asid;
+        this.memoIndex[slot] = i;
+        this.memoGen[slot] = this.scalars[1];
         return true;
       }
     }
@@ -80,7 +124,7 @@ export class Tlb {
       lo = this.small;
       hi = this.tags.length;
     }
-    this.memoVpn = NaN;
+    this.newGeneration();
     // The sector is present (same tag, ASID and global bit): add this page to it.
     if (level === 0) {
       for (let i = lo; i < hi; i++) {
@@ -109,7 +153,7 @@ export class Tlb {
 
   /** sfence.vma semantics (privileged spec 4.2.1): va null = all addresses, asid null = all ASIDs. */
   flush(va: number | null, asid: number | null): void {
-    this.memoVpn = NaN;
+    this.newGeneration();
     const vpn = va === null ? 0 : Math.floor(va / PAGE);
     for (let i = 0; i < this.tags.length; i++) {
       if (this.tags[i] !== this.tags[i]) continue;
@@ -125,7 +169,7 @@ export class Tlb {
   }
 
   flushAll(): void {
-    this.memoVpn = NaN;
+    this.newGeneration();
     this.tags.fill(NaN);
     this.valid.fill(0);
   }

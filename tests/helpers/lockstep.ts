@@ -27,8 +27,9 @@ export function differences(a: Machine, b: Machine): string[] {
     if (sa[k] !== sb[k]) out.push(`${k} ${sa[k]} vs ${sb[k]}`);
   }
   const ma = a.hart.m8, mb = b.hart.m8;
-  // Registers, pc/counter words and hot CSRs, then boot ROM and RAM (not the x0 sink slot, TLBs or the tier's cache).
-  const regions: [number, number][] = [[0, 8 * L.X0_SINK], [8 * L.X0_SINK + 8, L.TLB_TAG_OFF], [L.ROM_OFF, ma.length]];
+  // Registers, pc/counter words and hot CSRs, then boot ROM and RAM (not the x0 sink slot, TLBs, the tier's
+  // cache, or what lies between the ROM page and RAM: profiling counters and a cycle model's state and plans).
+  const regions: [number, number][] = [[0, 8 * L.X0_SINK], [8 * L.X0_SINK + 8, L.TLB_TAG_OFF], [L.ROM_OFF, L.ROM_OFF + 4096], [L.RAM_OFF, ma.length]];
   for (const [from, to] of regions) {
     if (Buffer.compare(ma.subarray(from, to), mb.subarray(from, to)) !== 0) {
       let i = from;
