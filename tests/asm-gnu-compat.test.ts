@@ -89,7 +89,7 @@ describe.skipIf(!haveGnu)('rvx asm -c --compat gnu against GNU as on gcc output'
 });
 
 describe.skipIf(!haveGnu)('GNU as choices that differ from LLVM', () => {
-  for (const file of ['forms.s', 'li.s']) {
+  for (const file of ['forms.s', 'li.s', 'branches.s']) {
     it(`${file}: --compat gnu gives GNU's bytes, the default gives LLVM's (different ones)`, async () => {
       const src = join(FIXTURES, file);
       const gnuArgs = ['-march=rv64gc', '-mabi=lp64d'];

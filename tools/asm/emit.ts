@@ -241,10 +241,10 @@ export class InstructionEmitter extends OperandParser {
       bigValues: bigVals,
       bigField,
       target,
-      relaxed: cdef.size === 4 || (this.gnu && target !== null),
+      relaxed: cdef.size === 4,
       longable: target !== null && big.fields[bigField].name === 'bimm13',
       long: false,
-      gnuSized: this.gnu && cdef.size === 2 && target !== null,
+      gnu: this.gnu && target !== null,
       loc: this.locAt(operand >= 0 ? this.opS[operand] : this.mnemonicPos),
     };
     f.size = f.relax.relaxed ? 4 : cdef.size;

@@ -90,9 +90,13 @@ function relaxTarget(sec: InputSection, f: Frag, long: boolean): { frag: Frag; o
 const INVERTED_BRANCH: Record<string, string> = { beq: 'bne', bne: 'beq', blt: 'bge', bge: 'blt', bltu: 'bgeu', bgeu: 'bltu', 'c.beqz': 'c.bnez', 'c.bnez': 'c.beqz' };
 const JAL = INSTRUCTION_BY_NAME.get('jal')!;
 
-/** The long form of a conditional branch: the inverted branch over `jal x0, target` (offset from pc). */
-function writeLongBranch(out: Uint8Array, at: number, rx: Relax, off: bigint): void {
-  const short = rx.small.size === 2;
+/**
+ * The long form of a conditional branch of `size` bytes: the inverted branch over `jal x0, target`
+ * (offset from pc); 6 bytes invert the compressed branch, 8 the 4-byte one (GNU as's form for a
+ * compressible branch to a symbol it cannot place).
+ */
+export function writeLongBranch(out: Uint8Array, at: number, rx: Relax, off: bigint, size: number): void {
+  const short = size === 6;
   const def = INSTRUCTION_BY_NAME.get(INVERTED_BRANCH[short ? rx.small.name : rx.big.name])!;
   const values = (short ? rx.smallValues : rx.bigValues).slice();
   values[short ? rx.smallField : rx.bigField] = short ? 6 : 8;
@@ -112,6 +116,106 @@ function alignPad(f: Frag, offset: number): number {
 function orgTarget(f: Frag): number {
   const p = f.pad!;
   return (p.base ? p.base.offset : 0) + p.align;
+}
+
+/**
+ * The length GNU as gives a relaxable branch at the current offsets (tc-riscv.c relaxed_branch_length):
+ * a jump 4 bytes and a conditional branch 8 (its long form) unless the target is defined in this section
+ * and not weak (a global one too); then the compressed form if the target is in its reach, else 4 bytes
+ * if in a 4-byte branch's, else a compressible branch's 6-byte long form.
+ */
+function gnuBranchLength(sec: InputSection, f: Frag): number {
+  const rx = f.relax!;
+  const jump = !rx.longable;
+  const rvc = rx.small.size === 2;
+  let length = jump ? 4 : 8;
+  const t = symbolPlusConstant(rx.target!);
+  const s = t?.sym;
+  if (s && s.kind === 1 && s.section === sec && s.frag && !s.weak) {
+    const val = s.frag.offset + s.offset + Number(t!.add) - f.offset;
+    const half = jump ? 2048 : 256;
+    if (rvc && val >= -half && val < half) length = 2;
+    else if (val >= -4096 && val < 4096) length = 4;
+    else if (!jump && rvc) length = 6;
+  }
+  return length;
+}
+
+/**
+ * Fragment offsets of a section with GNU-sized branches, found as gas's relax_segment (write.c) finds
+ * them, so the same branches end up compressed where a branch has two consistent sizes (a forward
+ * branch exactly 256 bytes from its target in the 4-byte form is in reach once compressed). Each round
+ * first estimates every fragment in order, a target after the branch at its offset from the previous
+ * round (0 in the first: gas's frags start at address 0); then passes over the section, each fragment
+ * moved by what the ones before it grew or shrank in this pass, a target after it not yet moved, until
+ * a pass changes nothing. Rounds repeat while a round ends with offsets other than the last round's.
+ * After many passes (gas would stop with "infinite loop"), branches only grow, which must end.
+ */
+function layoutSectionGnu(sec: InputSection, lebSize: (f: Frag) => number): void {
+  const frags = sec.frags;
+  const n = frags.length;
+  const last = new Float64Array(n);
+  let growOnly = false;
+  const sizeAt = (f: Frag, at: number): number => {
+    switch (f.kind) {
+      case FRAG_RELAX: {
+        const rx = f.relax!;
+        if (!rx.gnu) return f.size;
+        const len = gnuBranchLength(sec, f);
+        return growOnly && len < f.size ? f.size : len;
+      }
+      case FRAG_ALIGN:
+        return alignPad(f, at);
+      case FRAG_ORG:
+        return Math.max(0, orgTarget(f) - at);
+      case FRAG_LEB:
+        return lebSize(f);
+      default:
+        return f.size;
+    }
+  };
+  const setSize = (f: Frag, size: number): void => {
+    f.size = size;
+    if (f.kind === FRAG_RELAX && f.relax!.gnu) {
+      f.relax!.relaxed = size !== 2;
+      f.relax!.long = size >= 6;
+    }
+  };
+  for (const f of frags) f.offset = 0;
+  for (let round = 0, passes = 0; ; round++) {
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const f = frags[i];
+      f.offset = at;
+      setSize(f, sizeAt(f, at));
+      at += f.size;
+    }
+    for (;;) {
+      let stretch = 0;
+      let stretched = false;
+      for (let i = 0; i < n; i++) {
+        const f = frags[i];
+        f.offset += stretch;
+        const size = sizeAt(f, f.offset);
+        if (size !== f.size) {
+          stretch += size - f.size;
+          setSize(f, size);
+          stretched = true;
+        }
+      }
+      if (!stretched) break;
+      if (++passes > 4 * n + 100) growOnly = true;
+    }
+    let changed = false;
+    for (let i = 0; i < n; i++) {
+      if (frags[i].offset !== last[i]) {
+        last[i] = frags[i].offset;
+        changed = true;
+      }
+    }
+    if (!changed) break;
+    if (round > 100) growOnly = true;
+  }
 }
 
 /** Assign fragment offsets in one input section, relaxing compressed branches as LLVM does. */
@@ -158,32 +262,11 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
     if (!v || v.base !== null) return f.size;
     return encodeLeb(v.off, f.leb!.signed).length;
   };
-  /**
-   * GNU as's sizing (RelaxInfo.gnuSized): a branch in its 4-byte form whose target is within the
-   * compressed form's reach, measured with the current layout, is compressed; shrinking only brings other
-   * targets closer, so this ends. Returns whether anything shrank.
-   */
-  const shrinkGnuSized = (): boolean => {
-    let shrank = false;
-    for (let i = 0; i < n; i++) {
-      const f = frags[i];
-      const rx = f.relax;
-      if (f.kind !== FRAG_RELAX || !rx || !rx.gnuSized || !rx.relaxed || rx.long) continue;
-      ensure(i);
-      const t = relaxTarget(sec, f, false);
-      if (!t) continue;
-      ensure(t.frag.index);
-      const value = t.frag.offset + t.off - f.offset;
-      if (rx.small.name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256) continue;
-      rx.relaxed = false;
-      f.size = 2;
-      valid = Math.min(valid, i);
-      shrank = true;
-    }
-    return shrank;
-  };
   const hasRelax = sec.hasLeb || frags.some((f) => f.kind === FRAG_RELAX && f.relax!.target);
-  if (hasRelax) {
+  if (frags.some((f) => f.kind === FRAG_RELAX && f.relax!.gnu)) {
+    valid = n - 1;
+    layoutSectionGnu(sec, (f) => Math.max(f.size, lebSize(f)));
+  } else if (hasRelax) {
     for (;;) {
       let first = -1;
       if (sec.hasLeb) {
@@ -222,8 +305,6 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
           if (grow) {
             rx.relaxed = true;
             f.size = 4;
-            // Grown back after GNU sizing compressed it (an alignment moved its target): it stays 4 bytes.
-            rx.gnuSized = false;
             if (first < 0) first = i;
           }
         } else if (t) {
@@ -236,10 +317,7 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
           }
         }
       }
-      if (first < 0) {
-        if (shrinkGnuSized()) continue;
-        break;
-      }
+      if (first < 0) break;
       valid = Math.min(valid, first - 1);
     }
   }
@@ -1251,7 +1329,7 @@ export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection
         const v = evaluate(rx.target, resolve);
         if (!v) throw new AsmError('branch target cannot be evaluated');
         const off = v.off - pc;
-        if (rx.long) writeLongBranch(out, at, rx, off);
+        if (rx.long) writeLongBranch(out, at, rx, off, f.size);
         else if (rx.relaxed) patchInstruction(out, at, rx.big, rx.bigValues, rx.bigField, off, true);
         else patchInstruction(out, at, rx.small, rx.smallValues, rx.smallField, off, true);
       } catch (e) {

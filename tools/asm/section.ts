@@ -41,11 +41,13 @@ export interface Relax {
   /** Took the long form. */
   long: boolean;
   /**
-   * Sized as GNU as sizes it (--compat gnu): starts in the 4-byte form and is compressed only when its
-   * target is within reach with that size (tc-riscv.c relaxed_branch_length), so a branch exactly 256
-   * bytes (c.j: 2048) before its target stays 4 bytes where LLVM, growing from 2 bytes, keeps it short.
+   * Sized as GNU as sizes it (--compat gnu): by tc-riscv.c's relaxed_branch_length inside gas's
+   * relax_segment (layoutSectionGnu), where any defined non-weak target in the section counts (global
+   * too), a conditional branch to anything else takes the 8-byte long form, and a branch in compressed
+   * reach of its first estimate stays compressed. Its size is then 2, 4, 6 (inverted compressed branch
+   * over a jal) or 8 (inverted 4-byte branch over a jal).
    */
-  gnuSized: boolean;
+  gnu: boolean;
   loc: Loc;
 }
 

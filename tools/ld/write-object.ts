@@ -5,11 +5,12 @@
 // relaxes (and so never moves) this code, which is why resolving the local references here is sound.
 
 import { encode } from '../../isa/codec.js';
+import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { SHF_EXECINSTR, SHF_TLS, SHT_NOBITS, EM_RISCV } from '../elf/model.js';
 import { encodeAttributes, SHT_RISCV_ATTRIBUTES, type Attributes } from '../asm/attributes.js';
 import type { Diagnostic } from '../asm/diagnostics.js';
 import { AsmError, E_BIN, OP_SUB, evaluate, symbolPlusConstant, type Expr, type Loc, type RelValue, type Sym } from '../asm/expr.js';
-import { emitFrag, layoutSection, writeBits, writeData, patchInstruction } from '../asm/link.js';
+import { emitFrag, layoutSection, writeBits, writeData, writeLongBranch, patchInstruction } from '../asm/link.js';
 import {
   DATA_DTPOFF, DATA_SET, DATA_TLSOFF, FIX_ABS, FIX_DATA, FIX_GOT_HI, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO,
   FIX_PCREL_LO_PAIR, FIX_TPREL_ADD, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_HI, FIX_TPREL_LO, FRAG_ALIGN, FRAG_LEB, FRAG_RELAX, type Frag, type Fixup, type InputSection,
@@ -205,7 +206,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
             // A branch to a label here is resolved, and still relocated, as GNU as does.
             add(sec, { offset: at, type: name === 'bimm13' ? R.BRANCH : name === 'jimm21' ? R.JAL : fx.def!.size === 2 ? (fx.def!.name === 'c.j' || fx.def!.name === 'c.jal' ? R.RVC_JUMP : R.RVC_BRANCH) : R.BRANCH, sym: t.sym, addend: t.add });
             const here = sameSectionLabel && (!ts || local(ts.sym));
-            patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, here ? v!.off - BigInt(at) : 0n, true);
+            patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, u.gnu ? gnuTentative(ts, at, fx.def!) : here ? v!.off - BigInt(at) : 0n, true);
             break;
           }
           case FIX_ABS: {
@@ -297,7 +298,8 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       if (f.kind === FRAG_RELAX && f.relax!.target) {
         const rx = f.relax!;
         const t0 = symbolPlusConstant(rx.target!);
-        const here = t0 && t0.sym.kind === 1 && t0.sym.section === sec && !t0.sym.global;
+        // GNU as resolves a branch to any non-weak symbol of the section (and relocates it); LLVM only to a local one.
+        const here = t0 && t0.sym.kind === 1 && t0.sym.section === sec && (rx.gnu ? !t0.sym.weak : !t0.sym.global);
         if (here && !rx.long) {
           // Resolved here, and relocated as GNU as does (the branch's own form: RVC or 4-byte).
           const t = target(rx.target!)!;
@@ -308,7 +310,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
         } else if (here && rx.long) {
           // The long form: the inverted branch skips a jal to the target (relocated as R_RISCV_JAL).
           const t = target(rx.target!)!;
-          add(sec, { offset: f.offset + (rx.small.size === 2 ? 2 : 4), type: R.JAL, sym: t.sym, addend: t.add });
+          add(sec, { offset: f.offset + f.size - 4, type: R.JAL, sym: t.sym, addend: t.add });
         }
         if (!here) {
           const t = target(rx.target!);
@@ -316,11 +318,20 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
             err(rx.loc, 'branch target cannot be a relocation');
             continue;
           }
+          if (rx.long) {
+            // GNU as: a conditional branch to a symbol it cannot place takes the long form (8 bytes), its
+            // jal relocated and holding GNU's tentative offset.
+            const jalAt = f.offset + f.size - 4;
+            writeLongBranch(data, f.offset, rx, gnuTentative(t0, jalAt, JAL_DEF) + BigInt(f.size - 4), f.size);
+            add(sec, { offset: jalAt, type: R.JAL, sym: t.sym, addend: t.add });
+            continue;
+          }
           const def = rx.big;
           const vals = rx.bigValues.slice();
           vals[rx.bigField] = 0;
           const r = encode(def, vals);
           if (r.ok) writeBits(data, f.offset, r.bits, def.size);
+          if (rx.gnu) patchInstruction(data, f.offset, def, rx.bigValues.slice(), rx.bigField, gnuTentative(t0, f.offset, def), true);
           const fname = def.fields[rx.bigField].name;
           add(sec, { offset: f.offset, type: fname === 'jimm21' ? R.JAL : R.BRANCH, sym: t.sym, addend: t.add });
           continue;
@@ -568,4 +579,20 @@ function serialize(
     v.setBigUint64(h + 56, BigInt(p.entsize), true);
   });
   return out;
+}
+
+const JAL_DEF = INSTRUCTION_BY_NAME.get('jal')!;
+
+/**
+ * The offset GNU as writes into a jump or branch it leaves to a relocation (tc-riscv.c md_apply_fix:
+ * "a tentative value to improve objdump readability"): the symbol's offset in its own section (0 when
+ * undefined) plus the addend, less the instruction's offset in this section.
+ */
+function gnuTentative(t: { sym: Sym; add: bigint } | null, at: number, def: InstrDef): bigint {
+  if (!t) return 0n;
+  const s = t.sym;
+  const value = s.kind === 1 && s.frag ? BigInt(s.frag.offset + s.offset) : 0n;
+  // Only the field's bits are kept (ENCODE_JTYPE_IMM and its kin), bit 0 dropped.
+  const bits = def.name === 'jal' ? 21 : def.name === 'c.j' || def.name === 'c.jal' ? 12 : def.size === 2 ? 9 : 13;
+  return BigInt.asIntN(bits, value + t.add - BigInt(at)) & ~1n;
 }
