@@ -1,13 +1,14 @@
 // Optional held-out check of the assembler and linker on third-party C: the Embench IoT suite
 // (https://github.com/embench/embench-iot; its code is not part of rvx). Point RVX_EMBENCH at a checkout;
-// every benchmark in src/ is compiled by the cross gcc (with picolibc) at -O0, -O2 and -Os to assembly, and
-// then built two ways from the same .s files:
+// every benchmark in src/ is compiled by the cross gcc (with picolibc) at -O0, -O2, -Os and -O2 -fPIC to
+// assembly, and then built two ways from the same .s files:
 //   GNU:  riscv64-unknown-elf-as, riscv64-unknown-elf-ld (its default script, --gc-sections)
 //   rvx:  rvx asm -c, rvx ld (its default layout, --gc-sections)
 // with picolibc's libc.a and libgcc.a. Under `rvx run` both must exit 0 (the benchmark verified its own
-// result) after the same number of instructions; with `rvx asm --compat gnu` the loaded images must be
-// byte-identical. A start-up file of our own (below) replaces a board's: it sets gp and sp, calls main
-// and reports main's status through HTIF. Skipped when RVX_EMBENCH is unset or the GNU tools are absent.
+// result) after the same number of instructions; with `rvx asm --compat gnu` every object's allocated
+// sections must have GNU as's bytes and the loaded images must be byte-identical. A start-up file of our
+// own (below) replaces a board's: it sets gp and sp, calls main and reports main's status through HTIF.
+// Skipped when RVX_EMBENCH is unset or the GNU tools are absent.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main as asmMain } from '../tools/commands/asm.js';
 import { main as ldMain } from '../tools/commands/ld.js';
 import { main as runMain } from '../tools/commands/run.js';
+import { readObject } from '../tools/elf/object.js';
 import { captureMain } from './helpers/cli.js';
 
 const EMBENCH = process.env.RVX_EMBENCH ?? '';
@@ -26,8 +28,16 @@ const have = (cmd: string) => spawnSync(cmd, ['--version'], { encoding: 'utf8' }
 const ready = EMBENCH !== '' && have(GCC) && have(`${PREFIX}as`) && have(`${PREFIX}ld`) && have(`${PREFIX}objcopy`);
 if (EMBENCH !== '' && !ready) console.warn(`heldout-embench: skipped (needs ${GCC}, ${PREFIX}as, ${PREFIX}ld, ${PREFIX}objcopy)`);
 
+/** An object's allocated sections with contents: name -> bytes (hex). */
+function allocatedBytes(path: string): Record<string, string> {
+  const o = readObject(new Uint8Array(readFileSync(path)), path);
+  const out: Record<string, string> = {};
+  for (const sec of o.sections) if (sec.flags & 2 && sec.type !== 8 && sec.size > 0) out[sec.name] = Buffer.from(sec.data).toString('hex');
+  return out;
+}
+
 const ARCH = ['-march=rv64imac_zicsr_zifencei', '-mabi=lp64', '-mcmodel=medany'];
-const LEVELS = ['-O0', '-O2', '-Os'];
+const LEVELS = [['-O0'], ['-O2'], ['-Os'], ['-O2', '-fPIC']];
 
 const CRT0 = `
 	.section .text.init,"ax",@progbits
@@ -109,8 +119,8 @@ describe.skipIf(!ready)('Embench IoT built by GNU as/ld and by rvx asm/ld', () =
   });
   for (const b of benchmarks()) {
     for (const level of LEVELS) {
-      it(`${b} ${level}`, async () => {
-        const d = mkdtempSync(join(dir, `${b}${level}-`));
+      it(`${b} ${level.join(' ')}`, async () => {
+        const d = mkdtempSync(join(dir, `${b}${level.join('')}-`));
         const sources = [
           ...readdirSync(join(EMBENCH, 'src', b)).filter((f) => f.endsWith('.c')).map((f) => join(EMBENCH, 'src', b, f)),
           join(EMBENCH, 'support', 'main.c'), join(EMBENCH, 'support', 'beebsc.c'), join(dir, 'board.c'),
@@ -118,14 +128,14 @@ describe.skipIf(!ready)('Embench IoT built by GNU as/ld and by rvx asm/ld', () =
         const asm: string[] = [join(dir, 'crt0.s')];
         for (const c of sources) {
           const s = join(d, c.replace(/^.*\//, '').replace(/\.c$/, '.s'));
-          must(GCC, ['--specs=picolibc.specs', ...ARCH, level, '-ffunction-sections', '-fdata-sections', `-I${join(EMBENCH, 'support')}`, `-I${dir}`,
+          must(GCC, ['--specs=picolibc.specs', ...ARCH, ...level, '-ffunction-sections', '-fdata-sections', `-I${join(EMBENCH, 'support')}`, `-I${dir}`,
             '-DCPU_MHZ=1', '-DWARMUP_HEAT=0', '-DGLOBAL_SCALE_FACTOR=1', '-S', c, '-o', s]);
           asm.push(s);
         }
         const link = ['--gc-sections', '-e', '_start'];
         // GNU
         const gnuObjs = asm.map((s, i) => {
-          const o = join(d, `${i}.gnu.o`);
+          const o = join(d, `${i}.as.o`);
           must(`${PREFIX}as`, ['-march=rv64imac_zicsr_zifencei', '-mabi=lp64', s, '-o', o]);
           return o;
         });
@@ -140,6 +150,8 @@ describe.skipIf(!ready)('Embench IoT built by GNU as/ld and by rvx asm/ld', () =
             const o = join(d, `${i}.${compat}.o`);
             const r = await captureMain(asmMain, ['-c', '--compat', compat, s, '-o', o]);
             expect(r.stderr, s).toBe('');
+            // With GNU's choices, the object's allocated sections have GNU as's bytes too.
+            if (compat === 'gnu') expect(allocatedBytes(o), s).toEqual(allocatedBytes(gnuObjs[i]));
             objs.push(o);
           }
           const elf = join(d, `rvx-${compat}.elf`);

@@ -139,7 +139,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const key = `${u.sections.indexOf(sec)}:${fx.frag.offset + fx.offset}`;
     let s = hiLabels.get(key);
     if (!s) {
-      s = { name: `.Lpcrel_hi${hiLabels.size}`, unit: u.index, kind: 1, section: sec, frag: fx.frag, offset: fx.offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false };
+      s = { name: u.gnu ? GNU_FAKE_LABEL : `.Lpcrel_hi${hiLabels.size}`, unit: u.index, kind: 1, section: sec, frag: fx.frag, offset: fx.offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false };
       hiLabels.set(key, s);
       extraLocals.push(s);
     }
@@ -582,6 +582,9 @@ function serialize(
 }
 
 const JAL_DEF = INSTRUCTION_BY_NAME.get('jal')!;
+
+/** The name GNU as gives every label it makes for a relocation to refer to (gas FAKE_LABEL_NAME on ELF). */
+const GNU_FAKE_LABEL = '.L0 ';
 
 /**
  * The offset GNU as writes into a jump or branch it leaves to a relocation (tc-riscv.c md_apply_fix:
