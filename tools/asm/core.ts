@@ -11,6 +11,7 @@ import { LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
 import { Frag, InputSection, type Fixup } from './section.js';
 import { isSpace, skipWs } from './lex.js';
+import { Interner } from './intern.js';
 
 export interface SourceFile {
   name: string;
@@ -132,6 +133,9 @@ function defaultSection(name: string): [number, number] {
 /** A unit's state; its members are shared by the assembler's modules (tools/asm), not a public API. */
 export class UnitCore {
   symbols = new Map<string, Sym>();
+  /** Names read from this unit's source (mnemonics, directives, symbols), by id; symById[id] is that name's symbol. */
+  readonly words = new Interner();
+  symById: (Sym | undefined)[] = [];
   sections: InputSection[] = [];
   sec: InputSection;
   prevSec: InputSection;
@@ -223,6 +227,7 @@ export class UnitCore {
     this.rvc = rvc;
     this.parser = new ExprParser({
       symbol: (n) => this.symbol(n),
+      symbolAt: (s, a, b) => this.symbolAt(s, a, b),
       dot: () => this.dotSymbol(),
       localLabel: (n, fwd, pos) => this.localRef(n, fwd, pos),
     });
@@ -261,10 +266,21 @@ export class UnitCore {
   }
 
   symbol(name: string): Sym {
-    let s = this.symbols.get(name);
-    if (!s) {
+    return this.symbolById(this.words.idOfName(name));
+  }
+
+  /** The symbol named s[a, b) (no string made when the name was seen before). */
+  symbolAt(s: string, a: number, b: number): Sym {
+    return this.symbolById(this.words.idOf(s, a, b, false));
+  }
+
+  private symbolById(id: number): Sym {
+    let s = this.symById[id];
+    if (s === undefined) {
+      const name = this.words.names[id];
       s = this.newSym(name, name.startsWith('.L'));
       this.symbols.set(name, s);
+      this.symById[id] = s;
     }
     return s;
   }
@@ -300,7 +316,16 @@ export class UnitCore {
   }
 
   defineLabel(name: string, pos: number): void {
-    const s = this.symbol(name);
+    this.defineLabelSym(this.symbol(name), pos);
+  }
+
+  /** Define the label s[a, b) (at a, for its location). */
+  defineLabelAt(s: string, a: number, b: number): void {
+    this.defineLabelSym(this.symbolAt(s, a, b), a);
+  }
+
+  defineLabelSym(s: Sym, pos: number): void {
+    const name = s.name;
     if (s.kind !== 0) {
       this.error(`symbol '${name}' is already defined${s.defLoc ? ` (first defined at ${s.defLoc.file}:${s.defLoc.line})` : ''}`, pos);
       return;

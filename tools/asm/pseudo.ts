@@ -62,8 +62,9 @@ function unary(def: InstrDef, build: (rd: number, rs: number) => number[], form:
  * `--compat gnu` `mv rd, zero` stays a 4-byte addi (LLVM makes it c.li rd, 0).
  */
 function move(form: string): Handler {
+  const expected = `${form} rd, rs`;
   return (u, n) => {
-    count(u, n, 2, `${form} rd, rs`);
+    count(u, n, 2, expected);
     const rd = u.reg(0);
     const rs = u.reg(1);
     if (u.gnu && rs === 0) u.noCompress = true;
@@ -74,8 +75,9 @@ function move(form: string): Handler {
 
 function branchZero(name: string, rsFirst: boolean): Handler {
   const def = I(name);
+  const expected = `${name === 'beq' ? 'beqz' : ''} rs, target`.trim();
   return (u, n) => {
-    count(u, n, 2, `${name === 'beq' ? 'beqz' : ''} rs, target`.trim());
+    count(u, n, 2, expected);
     const rs = u.reg(0);
     withTarget(u, def, rsFirst ? [rs, 0, 0] : [0, rs, 0], 2, 1);
     return true;
