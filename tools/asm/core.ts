@@ -5,13 +5,12 @@
 
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
-import { AsmError, E_NUM, evaluate, ExprParser, type Expr, type Loc, type RelValue, type Sym } from './expr.js';
+import { AsmError, E_NUM, E_SYM, evaluate, ExprParser, type Expr, type Loc, type RelValue, type Sym } from './expr.js';
 import type { Attributes } from './attributes.js';
 import { LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
 import { Frag, InputSection, type Fixup } from './section.js';
 import { isSpace, skipWs } from './lex.js';
-import { Interner } from './intern.js';
 
 export interface SourceFile {
   name: string;
@@ -133,9 +132,6 @@ function defaultSection(name: string): [number, number] {
 /** A unit's state; its members are shared by the assembler's modules (tools/asm), not a public API. */
 export class UnitCore {
   symbols = new Map<string, Sym>();
-  /** Names read from this unit's source (mnemonics, directives, symbols), by id; symById[id] is that name's symbol. */
-  readonly words = new Interner();
-  symById: (Sym | undefined)[] = [];
   sections: InputSection[] = [];
   sec: InputSection;
   prevSec: InputSection;
@@ -227,7 +223,6 @@ export class UnitCore {
     this.rvc = rvc;
     this.parser = new ExprParser({
       symbol: (n) => this.symbol(n),
-      symbolAt: (s, a, b) => this.symbolAt(s, a, b),
       dot: () => this.dotSymbol(),
       localLabel: (n, fwd, pos) => this.localRef(n, fwd, pos),
     });
@@ -266,21 +261,10 @@ export class UnitCore {
   }
 
   symbol(name: string): Sym {
-    return this.symbolById(this.words.idOfName(name));
-  }
-
-  /** The symbol named s[a, b) (no string made when the name was seen before). */
-  symbolAt(s: string, a: number, b: number): Sym {
-    return this.symbolById(this.words.idOf(s, a, b, false));
-  }
-
-  private symbolById(id: number): Sym {
-    let s = this.symById[id];
-    if (s === undefined) {
-      const name = this.words.names[id];
+    let s = this.symbols.get(name);
+    if (!s) {
       s = this.newSym(name, name.startsWith('.L'));
       this.symbols.set(name, s);
-      this.symById[id] = s;
     }
     return s;
   }
@@ -316,16 +300,7 @@ export class UnitCore {
   }
 
   defineLabel(name: string, pos: number): void {
-    this.defineLabelSym(this.symbol(name), pos);
-  }
-
-  /** Define the label s[a, b) (at a, for its location). */
-  defineLabelAt(s: string, a: number, b: number): void {
-    this.defineLabelSym(this.symbolAt(s, a, b), a);
-  }
-
-  defineLabelSym(s: Sym, pos: number): void {
-    const name = s.name;
+    const s = this.symbol(name);
     if (s.kind !== 0) {
       this.error(`symbol '${name}' is already defined${s.defLoc ? ` (first defined at ${s.defLoc.file}:${s.defLoc.line})` : ''}`, pos);
       return;
@@ -367,6 +342,12 @@ export class UnitCore {
   /** Absolute value of an expression now, or null if it depends on something not known yet. */
   evalNow(e: Expr): bigint | null {
     if (e.t === E_NUM) return e.v;
+    if (e.t === E_SYM) {
+      // The common operand, a label or a symbol not defined yet: not absolute now (what nowResolve and
+      // evaluate would say, without their result objects).
+      const s = e.sym;
+      if (s.kind === 0 || (s.kind === 1 && s.frag !== null)) return null;
+    }
     const v = evaluate(e, this.nowResolve);
     if (!v || v.base) return null;
     return v.off;

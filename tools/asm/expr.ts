@@ -74,8 +74,6 @@ export class AsmError extends Error {
 /** What the parser needs from the assembler: symbol lookup and `.`. */
 export interface ExprEnv {
   symbol(name: string): Sym;
-  /** The symbol named s[a, b). */
-  symbolAt(s: string, a: number, b: number): Sym;
   /** A temporary label at the current location. */
   dot(): Sym;
   /** Numeric local label reference `Nb` / `Nf`. */
@@ -274,7 +272,7 @@ export class ExprParser {
       while (p < this.end && isIdentChar(s.charCodeAt(p))) p++;
       this.pos = p;
       if (p === start + 1 && c === 46) return { t: E_SYM, sym: this.env.dot() };
-      return { t: E_SYM, sym: this.env.symbolAt(s, start, p) };
+      return { t: E_SYM, sym: this.env.symbol(s.slice(start, p)) };
     }
     if (c === 34) {
       // A quoted symbol name (GNU as): any characters up to the closing quote.

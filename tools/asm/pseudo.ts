@@ -33,6 +33,7 @@ const FENCE = I('fence');
 const SFENCE = I('sfence.vma');
 const LI_OPS: Record<string, InstrDef> = { lui: I('lui'), addi: ADDI, addiw: ADDIW, slli: I('slli'), srli: I('srli') };
 const NONE: Pending[] = [];
+const TARGET_PEND: Pending[] = [];
 
 type Handler = (u: Unit, n: number) => boolean;
 
@@ -43,7 +44,9 @@ function count(u: Unit, n: number, want: number, form: string): void {
 
 /** Emit `def` with a branch/jump target from operand ti in field fi. */
 function withTarget(u: Unit, def: InstrDef, values: number[], fi: number, ti: number): void {
-  const pend: Pending[] = [];
+  // emit() copies what it keeps out of the pending entries, so one array serves every call.
+  const pend = TARGET_PEND;
+  pend.length = 0;
   u.immOperand(def, def.fields[fi], fi, ti, values, pend);
   u.emit(def, values, pend, ti);
 }

@@ -347,7 +347,7 @@ export class Unit extends InstructionEmitter {
           d = r < end ? s.charCodeAt(r) : -1;
         }
         if (d === 58) {
-          this.defineLabelAt(s, p, q);
+          this.defineLabel(s.slice(p, q), p);
           p = skipWs(s, r + 1, end);
           if (p >= end) return;
           continue;
@@ -364,8 +364,8 @@ export class Unit extends InstructionEmitter {
         if (active) this.error(`unexpected character '${s[p]}' at the start of a statement`, p);
         return;
       }
-      const words = this.words;
-      const word = words.names[words.idOf(s, p, q, upper)];
+      let word = s.slice(p, q);
+      if (upper) word = word.toLowerCase();
       this.mnemonicPos = p;
       this.loc.col = p - this.lineStart + 1;
       if (!active) {
