@@ -16,7 +16,6 @@
 import { accessSync, constants, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 import { EXIT } from './commands/exit.js';
 
@@ -83,7 +82,12 @@ export function launch(dist: string, buildId: string, argv: readonly string[]): 
     return;
   }
   // Before the Script: V8 checks a code cache against the flags in force, and these are the same each run.
-  for (const f of V8_FLAGS[name] ?? []) setFlagsFromString(f);
+  const flags = V8_FLAGS[name];
+  if (flags) {
+    // node:v8 only here: loading it costs every other command a few milliseconds of start-up.
+    const { setFlagsFromString } = createRequire(bundle)('node:v8') as typeof import('node:v8');
+    for (const f of flags) setFlagsFromString(f);
+  }
   const script = new Script(WRAP_HEAD + source + WRAP_TAIL, { filename: bundle, cachedData: cached });
   if (useCache && (cached === undefined || script.cachedDataRejected === true) && writable(cacheDir)) {
     // After the run, so the functions it compiled are in the cache; 'exit' also follows process.exit().
