@@ -13,7 +13,6 @@
 
 import { expansionPlan } from './codec.js';
 import { INSTRUCTIONS, INSTRUCTION_BY_NAME, type InstrDef } from './instructions.js';
-import { operandRangeError } from './operands.js';
 
 interface Rule {
   c: InstrDef;
@@ -22,6 +21,37 @@ interface Rule {
   constant: readonly number[];
   /** Extra LLVM condition on the C operand values. */
   extra?: (cv: readonly number[]) => boolean;
+  /** Per C field, what operandRangeError accepts (precomputed: tryRule runs for most instructions). */
+  check: FieldCheck[];
+}
+
+/** The values a C operand field takes: operandRangeError(f, v) === null, plus the row's non-zero rule. */
+interface FieldCheck {
+  /** 0 register (min..max), 1 c.lui's upper immediate, 2 immediate (min..max, a multiple of step). */
+  kind: number;
+  min: number;
+  max: number;
+  step: number;
+  nonzero: boolean;
+}
+
+function fieldChecks(c: InstrDef): FieldCheck[] {
+  return c.fields.map((f): FieldCheck => {
+    const nonzero = c.nonzero.includes(f.name);
+    if (f.kind === 'reg') return { kind: 0, min: f.prime ? 8 : 0, max: f.prime ? 15 : 31, step: 1, nonzero };
+    if (f.upper20) return { kind: 1, min: 0, max: 0, step: 1, nonzero };
+    const min = f.signed ? -(2 ** (f.bits - 1)) : 0;
+    const max = f.signed ? 2 ** (f.bits - 1) - 1 : 2 ** f.bits - 1;
+    return { kind: 2, min, max, step: 2 ** f.align, nonzero };
+  });
+}
+
+/** operandRangeError(f, v) === null for the field `k` describes, without building its message. */
+function fits(k: FieldCheck, v: number): boolean {
+  if (!Number.isInteger(v)) return false;
+  if (k.kind === 1) return (v >= 1 && v <= 31) || (v >= 0xfffe0 && v <= 0xfffff);
+  if (v < k.min || v > k.max) return false;
+  return k.step === 1 || v % k.step === 0;
 }
 
 /** LLVM's narrower register classes and non-zero immediates, by C row (values in C field order). */
@@ -41,7 +71,7 @@ function planRule(c: InstrDef): { base: InstrDef; rule: Rule } | null {
   if (!plan) return null;
   const fromC = plan.sources.map((s) => (s.from === 'field' ? s.index : -1));
   const constant = plan.sources.map((s) => (s.from === 'const' ? s.value : 0));
-  return { base: plan.base, rule: { c, fromC, constant, extra: EXTRA[c.name] } };
+  return { base: plan.base, rule: { c, fromC, constant, extra: EXTRA[c.name], check: fieldChecks(c) } };
 }
 
 /**
@@ -53,7 +83,7 @@ function extraRule(baseName: string, cName: string, spec: (number | string)[]): 
   const c = INSTRUCTION_BY_NAME.get(cName)!;
   const fromC = spec.map((s) => (typeof s === 'string' ? Number(s.slice(1)) : -1));
   const constant = spec.map((s) => (typeof s === 'number' ? s : 0));
-  return { base, rule: { c, fromC, constant, extra: EXTRA[cName] } };
+  return { base, rule: { c, fromC, constant, extra: EXTRA[cName], check: fieldChecks(c) } };
 }
 
 const RULES = new Map<InstrDef, Rule[]>();
@@ -75,21 +105,31 @@ addRule(extraRule('or', 'c.or', ['c0', 'c1', 'c0']));
 addRule(extraRule('and', 'c.and', ['c0', 'c1', 'c0']));
 addRule(extraRule('addw', 'c.addw', ['c0', 'c1', 'c0']));
 
+/** C operand values under trial (tryRule), and which are set: no allocation for the rules that fail. */
+const trial: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+const trialSet: boolean[] = [false, false, false, false, false, false, false, false];
+
 function tryRule(rule: Rule, values: readonly number[]): number[] | null {
   const c = rule.c;
-  const cv: number[] = new Array<number>(c.fields.length).fill(NaN);
+  const nc = c.fields.length;
+  for (let k = 0; k < nc; k++) trialSet[k] = false;
   for (let i = 0; i < rule.fromC.length; i++) {
     const k = rule.fromC[i];
     if (k < 0) {
       if (values[i] !== rule.constant[i]) return null;
-    } else if (Number.isNaN(cv[k])) cv[k] = values[i];
-    else if (cv[k] !== values[i]) return null;
+    } else if (!trialSet[k]) {
+      trial[k] = values[i];
+      trialSet[k] = true;
+    } else if (trial[k] !== values[i]) return null;
   }
-  for (let k = 0; k < c.fields.length; k++) {
-    const f = c.fields[k];
-    if (Number.isNaN(cv[k]) || operandRangeError(f, cv[k]) !== null) return null;
-    if (cv[k] === 0 && c.nonzero.includes(f.name)) return null;
+  for (let k = 0; k < nc; k++) {
+    if (!trialSet[k]) return null;
+    const v = trial[k];
+    const chk = rule.check[k];
+    if (!fits(chk, v)) return null;
+    if (v === 0 && chk.nonzero) return null;
   }
+  const cv = trial.slice(0, nc);
   if (rule.extra && !rule.extra(cv)) return null;
   return cv;
 }

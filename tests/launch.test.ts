@@ -1,8 +1,9 @@
 // tools/launch.ts's choices that need no built CLI (tests/cli.test.ts runs the launcher itself): which
 // bundle a command line runs and how caches made under different Node options are kept apart.
 
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { bundleFor, cacheHeader, flagsTag } from '../tools/launch.js';
+import { bundleFor, cacheHeader, flagsTag, V8_FLAGS } from '../tools/launch.js';
 
 describe('the launcher', () => {
   it('runs the command\'s own bundle, help CMD included, and the small one for everything else', () => {
@@ -23,6 +24,18 @@ describe('the launcher', () => {
     expect(flagsTag(['--cpu-prof'], '')).toBe(prof);
     expect(flagsTag([], '--cpu-prof')).not.toBe(prof);
     expect(flagsTag(['--max-semi-space-size=64'], '')).not.toBe(prof);
+  });
+  it('tunes only compiler heuristics, with options this V8 knows', () => {
+    // setFlagsFromString ignores an unknown option silently: check each against node's own list.
+    const options = execFileSync(process.execPath, ['--v8-options']).toString();
+    const known = new Set(options.split('\n').map((l) => /^\s+--([a-z0-9-]+)/.exec(l)?.[1]).filter(Boolean));
+    for (const flags of Object.values(V8_FLAGS)) {
+      for (const f of flags) {
+        const name = /^--(?:no-)?([a-z0-9-]+)/.exec(f)![1];
+        expect(known.has(name), f).toBe(true);
+        expect(name).toMatch(/inlin|turbo-loop-peeling|turbo-escape/);
+      }
+    }
   });
   it('heads a cache with the build id it belongs to', () => {
     expect(cacheHeader('0123456789abcdef0123').toString('latin1')).toBe('rvx-code-cache 0123456789abcdef0123\n');

@@ -5,7 +5,7 @@
 
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
-import { AsmError, E_NUM, evaluate, ExprParser, type Expr, type Loc, type RelValue, type Sym } from './expr.js';
+import { AsmError, E_NUM, E_SYM, evaluate, ExprParser, type Expr, type Loc, type RelValue, type Sym } from './expr.js';
 import type { Attributes } from './attributes.js';
 import { LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
@@ -342,6 +342,12 @@ export class UnitCore {
   /** Absolute value of an expression now, or null if it depends on something not known yet. */
   evalNow(e: Expr): bigint | null {
     if (e.t === E_NUM) return e.v;
+    if (e.t === E_SYM) {
+      // The common operand, a label or a symbol not defined yet: not absolute now (what nowResolve and
+      // evaluate would say, without their result objects).
+      const s = e.sym;
+      if (s.kind === 0 || (s.kind === 1 && s.frag !== null)) return null;
+    }
     const v = evaluate(e, this.nowResolve);
     if (!v || v.base) return null;
     return v.off;

@@ -132,7 +132,16 @@ export function stringLit(u: Unit, i: number): number[] {
 export function data(u: Unit, size: number, p: number, end: number): void {
   const n = u.splitOperands(p, end);
   const sec = u.sec;
+  const lim = size < 8 ? 2 ** (size * 8) : Infinity;
   for (let i = 0; i < n; i++) {
+    // A plain number that fits (most of gcc's debug data): no expression tree or BigInt. Anything else,
+    // truncation warnings included, takes the general path below.
+    const plain = u.plainInt(u.opS[i], u.opE[i]);
+    if (plain === plain && plain < lim && plain >= -lim) {
+      if (sec.type === SHT_NOBITS && plain !== 0) throw new AsmError(`non-zero data in the NOBITS section '${sec.name}'`, u.opS[i]);
+      sec.cur.putIntLE(plain, size);
+      continue;
+    }
     const e = u.expr(u.opS[i], u.opE[i]);
     const v = u.evalNow(e);
     if (v !== null) {

@@ -60,9 +60,27 @@ export function symName(u: Unit, i: number): string {
   return t;
 }
 
+/** Data directives by size: with .loc and .cfi_*, most of what gcc -g writes (its debug sections are data). */
+const DATA_SIZE = new Map<string, number>([
+  ['.byte', 1], ['.half', 2], ['.hword', 2], ['.short', 2], ['.2byte', 2], ['.word', 4], ['.long', 4], ['.int', 4], ['.4byte', 4],
+  ['.dword', 8], ['.quad', 8], ['.8byte', 8],
+]);
+
 export function directive(u: Unit, word: string, p: number, end: number): void {
   const s = u.s;
   const listStart = u.wantListing ? u.listingStart() : null;
+  // The common directives first, by one lookup: the switch below compares the word with its cases in turn.
+  const size = DATA_SIZE.get(word);
+  if (size !== undefined || word === '.loc' || (word.length > 5 && word.startsWith('.cfi_'))) {
+    if (size !== undefined) data(u, size, p, end);
+    else if (word === '.loc') {
+      if (!u.lines) throw new AsmError('.loc before any .file N', u.mnemonicPos);
+      const label = u.dotSymbol();
+      u.lines.loc(s.slice(p, end), u.sec, label);
+    } else cfi(u, word.slice(5), p, end);
+    if (listStart) u.listingEnd(listStart);
+    return;
+  }
   switch (word) {
     case '.text':
     case '.data':
@@ -211,26 +229,6 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
       assign(u, name, u.opS[1], u.opE[1], word !== '.equiv', u.opS[0]);
       break;
     }
-    case '.byte':
-      data(u, 1, p, end);
-      break;
-    case '.half':
-    case '.hword':
-    case '.short':
-    case '.2byte':
-      data(u, 2, p, end);
-      break;
-    case '.word':
-    case '.long':
-    case '.int':
-    case '.4byte':
-      data(u, 4, p, end);
-      break;
-    case '.dword':
-    case '.quad':
-    case '.8byte':
-      data(u, 8, p, end);
-      break;
     case '.dtprelword':
     case '.dtpreldword': {
       // The offset of a TLS symbol in its module's TLS block (DWARF location expressions).
@@ -398,12 +396,6 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
         const name = u.operandText(0).slice(1, -1);
         if (u.nops === 1) u.fileSymbols.push(name);
       }
-      break;
-    }
-    case '.loc': {
-      if (!u.lines) throw new AsmError('.loc before any .file N', u.mnemonicPos);
-      const label = u.dotSymbol();
-      u.lines.loc(s.slice(p, end), u.sec, label);
       break;
     }
     case '.ident': {

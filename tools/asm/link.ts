@@ -76,15 +76,29 @@ export interface LinkUnit {
   attrs: Attributes;
 }
 
-function relaxTarget(sec: InputSection, f: Frag, long: boolean): { frag: Frag; off: number } | null {
-  const t = f.relax!.target ? symbolPlusConstant(f.relax!.target) : null;
-  if (!t) return null;
-  const s = t.sym;
+/** relaxTarget's offset in its fragment (a module variable: layout asks for targets many times per pass). */
+let targetOff = 0;
+
+/** The fragment holding a relaxable branch's target (its offset in targetOff), or null when the branch
+ * must assume the worst (no label in this section, or one left to the linker). */
+function relaxTarget(sec: InputSection, f: Frag, long: boolean): Frag | null {
+  const target = f.relax!.target;
+  if (!target) return null;
+  let s: Sym;
+  let add = 0;
+  if (target.t === E_SYM) s = target.sym; // the usual `label`: no symbolPlusConstant result to allocate
+  else {
+    const t = symbolPlusConstant(target);
+    if (!t) return null;
+    s = t.sym;
+    add = Number(t.add);
+  }
   // A global or weak target is left to the linker by LLVM (ELF: a pc-relative reference to a non-local
   // symbol is never resolved in the object), so its branch takes the 4-byte form. For the long form GNU
   // as's rule applies instead: any target defined in this section and not weak (GNU relaxed_branch_length).
   if (s.kind !== 1 || s.section !== sec || !s.frag || (s.global && (!long || s.weak))) return null;
-  return { frag: s.frag, off: s.offset + Number(t.add) };
+  targetOff = s.offset + add;
+  return s.frag;
 }
 
 const INVERTED_BRANCH: Record<string, string> = { beq: 'bne', bne: 'beq', blt: 'bge', bge: 'blt', bltu: 'bgeu', bgeu: 'bltu', 'c.beqz': 'c.bnez', 'c.bnez': 'c.beqz' };
@@ -298,8 +312,9 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
           let grow: boolean;
           if (!t) grow = true;
           else {
-            ensure(t.frag.index);
-            const value = t.frag.offset + t.off - f.offset;
+            const off = targetOff;
+            ensure(t.index);
+            const value = t.offset + off - f.offset;
             grow = rx.small.name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256;
           }
           if (grow) {
@@ -308,8 +323,9 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
             if (first < 0) first = i;
           }
         } else if (t) {
-          ensure(t.frag.index);
-          const value = t.frag.offset + t.off - f.offset;
+          const off = targetOff;
+          ensure(t.index);
+          const value = t.offset + off - f.offset;
           if (value > 4094 || value < -4096) {
             rx.long = true;
             f.size = rx.small.size === 2 ? 6 : 8;

@@ -104,45 +104,54 @@ export class OperandParser extends UnitCore {
   }
 
   /**
+   * s[a, b) when it is a plain decimal or hex number, optionally negative, of at most 12 characters (so
+   * below 2^48 and exact), else NaN: what the expression parser would make of it, without a tree or BigInt.
+   * A leading 0 other than 0x (GNU octal) is left to the parser.
+   */
+  plainInt(a: number, b: number): number {
+    const s = this.s;
+    const c0 = s.charCodeAt(a);
+    if (b - a > 12 || !((c0 >= 48 && c0 <= 57) || c0 === 45)) return NaN;
+    let k = c0 === 45 ? a + 1 : a;
+    let n = 0;
+    if (k >= b) return NaN;
+    if (s.charCodeAt(k) === 48 && b - k > 1) {
+      if ((s.charCodeAt(k + 1) | 0x20) !== 120 || b - k <= 2) return NaN;
+      for (k += 2; k < b; k++) {
+        const d = s.charCodeAt(k);
+        const h = d >= 48 && d <= 57 ? d - 48 : (d | 0x20) >= 97 && (d | 0x20) <= 102 ? (d | 0x20) - 87 : -1;
+        if (h < 0) return NaN;
+        n = n * 16 + h;
+      }
+    } else {
+      for (; k < b; k++) {
+        const d = s.charCodeAt(k);
+        if (d < 48 || d > 57) return NaN;
+        n = n * 10 + (d - 48);
+      }
+    }
+    // 0 - n, not -n: "-0" must give +0, or a field given it would hold a heap number (V8 then deprecates
+    // the unit's map and every optimised function that reads it deoptimises).
+    return c0 === 45 ? 0 - n : n;
+  }
+
+  /**
    * Value of s[a, b): an optional %modifier(expr) or an expression. Sets constVal (returns true) when the
    * value is a constant now without a modifier; otherwise valExpr and valMod (-1 without a modifier).
    */
   parseValue(a: number, b: number): boolean {
     const s = this.s;
-    // Fast path: a plain decimal or hex number, optionally negative, with no BigInt and no expression tree.
     const c0 = s.charCodeAt(a);
-    if (b - a <= 12 && ((c0 >= 48 && c0 <= 57) || c0 === 45)) {
-      let k = c0 === 45 ? a + 1 : a;
-      let n = 0;
-      let ok = k < b;
-      if (ok && s.charCodeAt(k) === 48 && b - k > 1) {
-        if ((s.charCodeAt(k + 1) | 0x20) === 120 && b - k > 2) {
-          for (k += 2; ok && k < b; k++) {
-            const d = s.charCodeAt(k);
-            const h = d >= 48 && d <= 57 ? d - 48 : (d | 0x20) >= 97 && (d | 0x20) <= 102 ? (d | 0x20) - 87 : -1;
-            if (h < 0) ok = false;
-            else n = n * 16 + h;
-          }
-        } else ok = false;
-      } else {
-        for (; ok && k < b; k++) {
-          const d = s.charCodeAt(k);
-          if (d < 48 || d > 57) ok = false;
-          else n = n * 10 + (d - 48);
-        }
-      }
-      if (ok) {
-        // 0 - n, not -n: "-0" must give +0, or the field would hold a heap number (V8 then deprecates the
-        // unit's map and every optimised function that reads it deoptimises).
-        const v = c0 === 45 ? 0 - n : n;
-        if (v >= -0x80000000 && v <= 0x7fffffff) {
-          this.constNum = v;
-          this.constWide = false;
-          this.constIsBig = false;
-        } else this.constVal = BigInt(v); // at most 12 characters: below 2^48, exact as a number
-        this.valMod = -1;
-        return true;
-      }
+    // Fast path: a plain decimal or hex number, optionally negative, with no BigInt and no expression tree.
+    const plain = this.plainInt(a, b);
+    if (plain === plain) {
+      if (plain >= -0x80000000 && plain <= 0x7fffffff) {
+        this.constNum = plain;
+        this.constWide = false;
+        this.constIsBig = false;
+      } else this.constVal = BigInt(plain); // at most 12 characters: below 2^48, exact as a number
+      this.valMod = -1;
+      return true;
     }
     this.valMod = -1;
     if (c0 === 37) {

@@ -33,6 +33,7 @@ const FENCE = I('fence');
 const SFENCE = I('sfence.vma');
 const LI_OPS: Record<string, InstrDef> = { lui: I('lui'), addi: ADDI, addiw: ADDIW, slli: I('slli'), srli: I('srli') };
 const NONE: Pending[] = [];
+const TARGET_PEND: Pending[] = [];
 
 type Handler = (u: Unit, n: number) => boolean;
 
@@ -43,7 +44,9 @@ function count(u: Unit, n: number, want: number, form: string): void {
 
 /** Emit `def` with a branch/jump target from operand ti in field fi. */
 function withTarget(u: Unit, def: InstrDef, values: number[], fi: number, ti: number): void {
-  const pend: Pending[] = [];
+  // emit() copies what it keeps out of the pending entries, so one array serves every call.
+  const pend = TARGET_PEND;
+  pend.length = 0;
   u.immOperand(def, def.fields[fi], fi, ti, values, pend);
   u.emit(def, values, pend, ti);
 }
@@ -62,8 +65,9 @@ function unary(def: InstrDef, build: (rd: number, rs: number) => number[], form:
  * `--compat gnu` `mv rd, zero` stays a 4-byte addi (LLVM makes it c.li rd, 0).
  */
 function move(form: string): Handler {
+  const expected = `${form} rd, rs`;
   return (u, n) => {
-    count(u, n, 2, `${form} rd, rs`);
+    count(u, n, 2, expected);
     const rd = u.reg(0);
     const rs = u.reg(1);
     if (u.gnu && rs === 0) u.noCompress = true;
@@ -74,8 +78,9 @@ function move(form: string): Handler {
 
 function branchZero(name: string, rsFirst: boolean): Handler {
   const def = I(name);
+  const expected = `${name === 'beq' ? 'beqz' : ''} rs, target`.trim();
   return (u, n) => {
-    count(u, n, 2, `${name === 'beq' ? 'beqz' : ''} rs, target`.trim());
+    count(u, n, 2, expected);
     const rs = u.reg(0);
     withTarget(u, def, rsFirst ? [rs, 0, 0] : [0, rs, 0], 2, 1);
     return true;

@@ -156,6 +156,19 @@ export class Frag {
     this.size += n;
   }
 
+  /** Append the low n bytes (n <= 8) of a safe integer v in two's complement: putLE(BigInt(v), n), without BigInt. */
+  putIntLE(v: number, n: number): void {
+    this.reserve(n);
+    const k = this.sink!;
+    const b = k.buf;
+    const lo = v | 0; // v mod 2^32
+    const hi = Math.floor(v / 4294967296) | 0; // the next 32 bits (all ones for a negative v below 2^53)
+    let p = k.len;
+    for (let i = 0; i < n; i++) b[p++] = i < 4 ? (lo >>> (8 * i)) & 0xff : (hi >>> (8 * (i - 4))) & 0xff;
+    k.len = p;
+    this.size += n;
+  }
+
   /** Append bytes. */
   putBytes(bytes: ArrayLike<number>): void {
     this.reserve(bytes.length);
