@@ -16,49 +16,23 @@ import {
 import type { CoreParams } from './params.js';
 import { Tlb } from './tlb.js';
 import { StateRegion } from './state.js';
-import * as L from '../layout.js';
 import type { LogCursor } from '../types.js';
-import {
-  F_BRANCH, F_CTRL, F_FENCE, F_FENCE_I, F_JALR, F_MULDIV, F_ORDER, F_PIPE_MUL, LAT_MULDIV, LAT_ONE, LAT_SUB, LAT_WORD,
-  REPLAY_DONE, REPLAY_NEED_PLAN, REPLAY_TUNING, replayEngine, type CacheSpec, type ReplaySpec, type TlbSpec,
-} from './rocket-wasm.js';
-import type { PlanInsn } from './rocket-wasm-block.js';
-import type { SetAssocCache as Cache } from './cache.js';
-import { RAM_BASE, ROM_BASE } from '../hart-state.js';
-
-/** Which model's state is in a memory's model region (layout.ts MODEL_STATE_OFF): at most one at a time. */
-const regionHolders = new WeakMap<WebAssembly.Memory, RocketModel>();
-
-/** The WebAssembly replay of a model attached to a memory, and views of that memory. */
-interface ReplayEngine {
-  memory: WebAssembly.Memory;
-  run: (p: number, end: number) => number;
-  setBlock: (idx: number, insns: readonly PlanInsn[]) => void;
-  i32: Int32Array;
-}
+import { WasmReplay, type BlockPlan } from './rocket-replay.js';
 import { XpcCostModel } from './xpc.js';
 import { MechCostModel } from './mech.js';
 import { mulDivCycles, mulDivCyclesHalves } from './muldiv.js';
 
 export { mulDivCycles, mulDivCyclesHalves };
+export { STALL_NAMES, N_STALLS, type StallName } from './rocket-slots.js';
+import {
+  STALL_NAMES, type StallName, S_ICACHE, S_ITLB, S_DCACHE, S_DTLB, S_UNCACHED, S_LOAD_USE, S_MULDIV, S_MISPREDICT, S_FLUSH,
+  S_TRAP, S_XPC, N_STALLS, SV_NOW, SV_FETCH_AHEAD_BYTES, SV_MD_FREE, SV_LAST_FETCH_LINE, SV_LAST_FETCH_PAGE,
+  SV_LAST_CACHEABLE_LINE, SV_LAST_STORE_WORD, SV_LAST_STORE_ISSUE, SV_DCACHE_IDLE_ISSUE, SV_PENDING_FETCH_LINE,
+  SV_PENDING_FETCH_READY, SV_PORT_BUSY_UNTIL, SV_FENCE_PENDING, SV_ASID, SV_INSTRUCTIONS, SV_EV_ICACHE_MISSES,
+  SV_EV_DCACHE_MISSES, SV_EV_ITLB_MISSES, SV_EV_DTLB_MISSES, SV_EV_BRANCHES, SV_EV_MISPREDICTS, SV_EV_FLUSHES, SV_LAST_CYCLES,
+  SV_TOUCHED, SV_COUNT,
+} from './rocket-slots.js';
 
-/** Stall categories, in the order of CoreModel.lastStalls and CoreStats.stalls. */
-export const STALL_NAMES = [
-  'icache', 'itlb', 'dcache', 'dtlb', 'uncached', 'load-use', 'muldiv', 'mispredict', 'flush', 'trap', 'xpc',
-] as const;
-export type StallName = (typeof STALL_NAMES)[number];
-export const S_ICACHE = 0;
-export const S_ITLB = 1;
-export const S_DCACHE = 2;
-export const S_DTLB = 3;
-export const S_UNCACHED = 4;
-export const S_LOAD_USE = 5;
-export const S_MULDIV = 6;
-export const S_MISPREDICT = 7;
-export const S_FLUSH = 8;
-export const S_TRAP = 9;
-export const S_XPC = 10;
-export const N_STALLS = STALL_NAMES.length;
 
 /** Cumulative counts since the last reset. */
 export interface CoreStats {
@@ -97,13 +71,8 @@ export interface PassRecord {
 }
 
 /** RocketModel.planOf: per instruction of a translated block, what replayPass would otherwise derive on every pass. */
-interface ReplayPlan {
+interface ReplayPlan extends BlockPlan {
   owner: RocketModel;
-  cls: Uint8Array;
-  rs1: Uint8Array;
-  rs2: Uint8Array;
-  /** 1: the fetch needs no I-TLB or I-cache step (in the same cacheable line as the instruction before it). */
-  sameLine: Uint8Array;
 }
 
 /** Classes a translated block can hold (jit/translate.ts): replayPass models these. */
@@ -113,41 +82,6 @@ const NO_FLUSH = new Uint8Array(4096);
 for (const c of NO_FLUSH_CSRS) NO_FLUSH[c] = 1;
 
 
-/**
- * The model's scalars, slots of RocketModel.sv (a Float64Array in its state region, state.ts), where the
- * WebAssembly replay (rocket-wasm.ts) reads and writes them too. Times are cycles, line and page numbers
- * integers or NaN (none), fencePending 0 or 1.
- */
-export const SV_NOW = 0;
-export const SV_FETCH_AHEAD_BYTES = 1;
-export const SV_MD_FREE = 2;
-export const SV_LAST_FETCH_LINE = 3;
-export const SV_LAST_FETCH_PAGE = 4;
-export const SV_LAST_CACHEABLE_LINE = 5;
-export const SV_LAST_STORE_WORD = 6;
-export const SV_LAST_STORE_ISSUE = 7;
-export const SV_DCACHE_IDLE_ISSUE = 8;
-export const SV_PENDING_FETCH_LINE = 9;
-export const SV_PENDING_FETCH_READY = 10;
-export const SV_PORT_BUSY_UNTIL = 11;
-export const SV_FENCE_PENDING = 12;
-export const SV_ASID = 13;
-export const SV_INSTRUCTIONS = 14;
-export const SV_EV_ICACHE_MISSES = 15;
-export const SV_EV_DCACHE_MISSES = 16;
-export const SV_EV_ITLB_MISSES = 17;
-export const SV_EV_DTLB_MISSES = 18;
-export const SV_EV_BRANCHES = 19;
-export const SV_EV_MISPREDICTS = 20;
-export const SV_EV_FLUSHES = 21;
-/** The replay's scalars (rocket-wasm.ts): translation flags, asid tag, where it stopped, the last instruction's cycles and stall mask. */
-export const SV_XLATE_FETCH = 22;
-export const SV_XLATE_DATA = 23;
-export const SV_ASID_TAG = 24;
-export const SV_CURSOR = 25;
-export const SV_LAST_CYCLES = 26;
-export const SV_TOUCHED = 27;
-export const SV_COUNT = 28;
 
 /** Instruction-fetch exception causes (privileged spec table 3.6): the fetch itself failed. */
 function isFetchFault(cause: bigint): boolean {
@@ -234,14 +168,8 @@ export class RocketModel {
     this.sv[SV_EV_FLUSHES] = v;
   }
   private region: StateRegion;
-  /** Whether replayLog may run the WebAssembly replay (rocket-wasm.ts), and the one attached now. */
-  private wasmReplay: boolean;
-  private engine: ReplayEngine | null = null;
-  /** Instructions replayLog modelled in WebAssembly, and in replayPass (blocks without pass code). */
-  replayedInWasm = 0;
-  replayedInJs = 0;
-  /** The log replayLog is replaying (for the walker's imports). */
-  private logCursor: LogCursor | null = null;
+  /** The replay of whole commit logs in WebAssembly (rocket-replay.ts). */
+  private readonly wasm: WasmReplay;
   /** The stall cycles per category of the last instruction the WebAssembly replay modelled. */
   private replayStalls!: Float64Array;
   /*
@@ -393,9 +321,23 @@ export class RocketModel {
     this.observer.blockReplay = true;
     this.observer.replayPass = (f, k, cur) => this.replayPass(f, k, cur);
     this.observer.replayLog = (cur) => this.replayLog(cur);
-    // The WebAssembly replay knows Rocket's random replacement only, and a predictor with every part.
-    this.wasmReplay = this.icache.random && this.dcache.random && this.icache.setMask >= 0 && this.dcache.setMask >= 0
-      && params.btbEntries > 0 && params.rasEntries > 0 && params.bhtEntries > 0 && typeof WebAssembly === 'object';
+    this.wasm = new WasmReplay({
+      parts: () => ({
+        params, region: this.region, sv: this.sv, regReady: this.regReady, regProducer: this.regProducer, totalStalls: this.totalStalls,
+        replayStalls: this.replayStalls, icache: this.icache, dcache: this.dcache, itlb: this.itlb, dtlb: this.dtlb, bp: this.bp,
+        icacheMiss: this.icacheMiss, dcacheMiss: this.dcacheMiss, writeback: this.writeback, linesUniform: this.linesUniform,
+      }),
+      rebind: (region) => this.bindState(region),
+      toRegion: () => this.toRegion(),
+      fromRegion: () => this.fromRegion(),
+      asidTag: () => (this.asidTagging ? this.asid : 0),
+      replayPass: (f, k, cur) => this.replayPass(f, k, cur),
+      planOf: (f) => this.planOf(f),
+      lastFromRegion: () => this.lastFromRegion(),
+      walk: (kind, va) => this.walk(va, kind === 0 ? this.itlb : this.dtlb),
+      tlbHit: (kind, vpn) => ((kind === 0 ? this.itlb : this.dtlb).lookupVpn(vpn, this.asidTagging ? this.asid : 0) ? 1 : 0),
+      fenceI: () => this.icache.invalidateAll(),
+    });
     this.reset();
   }
 
@@ -423,64 +365,12 @@ export class RocketModel {
   }
 
   /**
-   * CommitObserver.replayLog: the whole commit log of a dispatch in WebAssembly (rocket-wasm.ts) over
-   * this model's state, moved into the machine's memory the first time; a pass whose block has no plan
-   * (no room left for plans) goes to replayPass. -1 (nothing done) when the WebAssembly replay does not
-   * apply: replayPass's per-instruction output is wanted (recordPasses), or the parameters or the state's
-   * size are beyond what it handles.
+   * CommitObserver.replayLog: the whole commit log of a dispatch in WebAssembly (rocket-replay.ts), or -1
+   * (nothing done) when replayPass's per-instruction output is wanted (recordPasses) or the WebAssembly
+   * replay does not apply.
    */
   replayLog(cur: LogCursor): number {
-    if (this.passOut !== null || !this.wasmReplay) return -1;
-    const eng = this.engineFor(cur.memory);
-    if (eng === null) return -1;
-    this.logCursor = cur;
-    const sv = this.sv;
-    sv[SV_XLATE_FETCH] = (cur.xlateFetch & XLATE_FETCH) !== 0 ? 1 : 0;
-    sv[SV_XLATE_DATA] = (cur.xlateData & XLATE_DATA) !== 0 ? 1 : 0;
-    sv[SV_ASID_TAG] = this.asidTagging ? this.asid : 0;
-    const start = this.now;
-    const instructions = this.instructions;
-    this.toRegion();
-    const end = cur.end;
-    let p = L.JIT_LOG_OFF;
-    let wasmLast = false;
-    let js = 0;
-    while (p < end) {
-      const r = eng.run(p, end);
-      const at = sv[SV_CURSOR];
-      if (at > p) wasmLast = true;
-      if (r === REPLAY_DONE) break;
-      p = at;
-      if (r === REPLAY_NEED_PLAN) {
-        // Pass code for a block that has run a few times; until then its passes go to replayPass.
-        const w = (L.MODEL_PLAN_INDEX_OFF >> 2) + eng.i32[p >> 2];
-        if (eng.i32[w] <= -REPLAY_TUNING.compileAfter + 1) {
-          this.writePlan(eng, cur, p);
-          continue;
-        }
-        eng.i32[w]--;
-      }
-      const f = cur.enterPass(p);
-      this.fromRegion();
-      this.replayPass(f, cur.passLength, cur);
-      this.toRegion();
-      this.replayedInJs += cur.passLength;
-      js += cur.passLength;
-      p = cur.p;
-      wasmLast = false;
-    }
-    this.logCursor = null;
-    this.fromRegion();
-    this.replayedInWasm += this.instructions - instructions - js;
-    if (wasmLast) {
-      // What observe leaves for the last instruction.
-      // (the pass code stores its stalls only when it has any)
-      this.touched = sv[SV_TOUCHED];
-      if (this.touched !== 0) this.lastStalls.set(this.replayStalls);
-      else this.lastStalls.fill(0);
-      this.lastCycles = sv[SV_LAST_CYCLES];
-    }
-    return this.now - start - (this.instructions - instructions);
+    return this.passOut !== null ? -1 : this.wasm.replayLog(cur);
   }
 
   /** The plain-field scalars into sv, for the WebAssembly replay. */
@@ -499,6 +389,23 @@ export class RocketModel {
     sv[SV_FENCE_PENDING] = this.fencePending ? 1 : 0;
   }
 
+  /** Instructions replayLog modelled in WebAssembly, and in replayPass (blocks without pass code). */
+  get replayedInWasm(): number {
+    return this.wasm.replayedInWasm;
+  }
+  get replayedInJs(): number {
+    return this.wasm.replayedInJs;
+  }
+
+  /** What observe leaves for the last instruction, from what the WebAssembly replay left in sv. */
+  private lastFromRegion(): void {
+    // (the pass code stores its stalls only when it has any)
+    this.touched = this.sv[SV_TOUCHED];
+    if (this.touched !== 0) this.lastStalls.set(this.replayStalls);
+    else this.lastStalls.fill(0);
+    this.lastCycles = this.sv[SV_LAST_CYCLES];
+  }
+
   /** The plain-field scalars back from sv, after the WebAssembly replay. */
   private fromRegion(): void {
     const sv = this.sv;
@@ -513,123 +420,6 @@ export class RocketModel {
     this.portBusyUntil = sv[SV_PORT_BUSY_UNTIL];
     this.instructions = sv[SV_INSTRUCTIONS];
     this.fencePending = sv[SV_FENCE_PENDING] !== 0;
-  }
-
-  /** The replay over `memory`, the state moved there first (from another memory or the private region). */
-  private engineFor(memory: WebAssembly.Memory): ReplayEngine | null {
-    if (this.engine !== null && this.engine.memory === memory) return this.engine;
-    if (StateRegion.bytesOf(this.region.views) > L.MODEL_STATE_END - L.MODEL_STATE_OFF || memory.buffer.byteLength < L.RAM_OFF) {
-      this.wasmReplay = false;
-      return null;
-    }
-    const holder = regionHolders.get(memory);
-    if (holder !== undefined && holder !== this) holder.detach();
-    if (this.engine !== null) regionHolders.delete(this.engine.memory);
-    this.bindState(new StateRegion(memory.buffer, L.MODEL_STATE_OFF, L.MODEL_STATE_END, this.region.views));
-    regionHolders.set(memory, this);
-    const i32 = new Int32Array(memory.buffer);
-    // Pass code another model made is not this one's.
-    i32.fill(0, L.MODEL_PLAN_INDEX_OFF >> 2, (L.MODEL_PLAN_INDEX_OFF >> 2) + L.MODEL_PLAN_BLOCKS + 1);
-    const eng = replayEngine(this.replaySpec(), memory, {
-      tlbScan: (kind, vpn) => ((kind === 0 ? this.itlb : this.dtlb).lookupVpn(vpn, this.asidTagging ? this.asid : 0) ? 1 : 0),
-      walk: (kind, va, header, j, p) => {
-        this.logCursor!.seek(header, j, p);
-        return this.walk(va, kind === 0 ? this.itlb : this.dtlb);
-      },
-      fenceI: () => this.icache.invalidateAll(),
-    });
-    this.engine = { memory, run: eng.run, setBlock: eng.setBlock, i32 };
-    return this.engine;
-  }
-
-  /** Move the state back to a private region (another model takes the memory's region). */
-  private detach(): void {
-    if (this.engine === null) return;
-    regionHolders.delete(this.engine.memory);
-    this.bindState(new StateRegion(null, 0, 0, this.region.views));
-    this.engine = null;
-  }
-
-  /** Offsets and parameters of the replay code (rocket-wasm.ts), for the state where it is now. */
-  private replaySpec(): ReplaySpec {
-    const P = this.params;
-    const cache = (c: Cache): CacheSpec => ({
-      tags: c.tags.byteOffset, dirty: c.dirty.byteOffset, readOnly: c.readOnly.byteOffset, scalars: c.scalars.byteOffset,
-      setMask: c.setMask, ways: c.ways, stepBeforePick: c.stepBeforePick,
-    });
-    const tlb = (t: Tlb): TlbSpec => ({
-      stamps: t.stamps.byteOffset, scalars: t.scalars.byteOffset, memoVpn: t.memoVpn.byteOffset, memoAsid: t.memoAsid.byteOffset,
-      memoIndex: t.memoIndex.byteOffset, memoGen: t.memoGen.byteOffset,
-    });
-    const bp = this.bp;
-    const slots: Record<string, number> = {
-      now: SV_NOW, fetchAheadBytes: SV_FETCH_AHEAD_BYTES, mdFree: SV_MD_FREE, lastFetchLine: SV_LAST_FETCH_LINE,
-      lastFetchPage: SV_LAST_FETCH_PAGE, lastCacheableLine: SV_LAST_CACHEABLE_LINE, lastStoreWord: SV_LAST_STORE_WORD,
-      lastStoreIssue: SV_LAST_STORE_ISSUE, dcacheIdleIssue: SV_DCACHE_IDLE_ISSUE, pendingFetchLine: SV_PENDING_FETCH_LINE,
-      pendingFetchReady: SV_PENDING_FETCH_READY, portBusyUntil: SV_PORT_BUSY_UNTIL, fencePending: SV_FENCE_PENDING,
-      instructions: SV_INSTRUCTIONS, evIcacheMisses: SV_EV_ICACHE_MISSES, evDcacheMisses: SV_EV_DCACHE_MISSES,
-      evItlbMisses: SV_EV_ITLB_MISSES, evDtlbMisses: SV_EV_DTLB_MISSES, evBranches: SV_EV_BRANCHES,
-      evMispredicts: SV_EV_MISPREDICTS, evFlushes: SV_EV_FLUSHES, xlateFetch: SV_XLATE_FETCH, xlateData: SV_XLATE_DATA,
-      asidTag: SV_ASID_TAG, cursor: SV_CURSOR, lastCycles: SV_LAST_CYCLES, touched: SV_TOUCHED,
-    };
-    return {
-      sv: this.sv.byteOffset, regReady: this.regReady.byteOffset, regProducer: this.regProducer.byteOffset,
-      totalStalls: this.totalStalls.byteOffset, replayStalls: this.replayStalls.byteOffset,
-      icache: cache(this.icache), dcache: cache(this.dcache), itlb: tlb(this.itlb), dtlb: tlb(this.dtlb),
-      bp: {
-        scalars: bp.scalars.byteOffset, btbPc: bp.btbPc.byteOffset, btbTarget: bp.btbTarget.byteOffset, btbStamp: bp.btbStamp.byteOffset,
-        ras: bp.ras.byteOffset, bucketCount: bp.btbBucketCount.byteOffset, bucketHint: bp.btbBucketHint.byteOffset,
-        histHash: bp.histHash.byteOffset, bht: bp.bht.byteOffset, btbEntries: P.btbEntries, rasEntries: P.rasEntries,
-        bhtMask: bp.bhtMask, counterMax: bp.counterMax, takenFrom: bp.takenFrom, histLen: bp.histLen, indexBits: bp.indexBits,
-      },
-      slots,
-      iLineBytes: this.iLineBytes, dLineBytes: P.dcache.lineBytes, fetchBytes: this.fetchBytes, fetchQueueBytes: this.fetchQueueBytes,
-      icacheMiss: this.icacheMiss, dcacheMiss: this.dcacheMiss, writeback: this.writeback, storeMissExtra: this.storeMissExtra,
-      replayPenalty: this.replayPenalty, storeLoadWindow: this.storeLoadWindow, uncachedLatency: this.uncachedLatency,
-      loadLatencyWord: this.loadLatencyWord, loadLatencySubword: this.loadLatencySubword, mispredictPenalty: this.mispredictPenalty,
-      decodeRedirectPenalty: this.decodeRedirectPenalty, fenceIPenalty: P.fenceIPenalty, linesUniform: this.linesUniform,
-      cacheable: P.cacheable.map((r) => ({ base: r.base, end: r.base + r.size })),
-      ramSplit: L.RAM_OFF, ramBias: RAM_BASE - L.RAM_OFF, romBias: ROM_BASE - L.ROM_OFF,
-      stall: {
-        icache: S_ICACHE, itlb: S_ITLB, dcache: S_DCACHE, dtlb: S_DTLB, uncached: S_UNCACHED, loadUse: S_LOAD_USE, muldiv: S_MULDIV,
-        mispredict: S_MISPREDICT, flush: S_FLUSH, xpc: S_XPC,
-      },
-      nStalls: N_STALLS,
-      mulLatencyPipe: this.mulLatency,
-      mulUnroll: this.mulUnroll,
-      mulEarlyOut: P.mulEarlyOut,
-      divEarlyOut: P.divEarlyOut,
-    };
-  }
-
-  /** The block of the pass at `header` gets its pass function (rocket-wasm-block.ts). */
-  private writePlan(eng: ReplayEngine, cur: LogCursor, header: number): void {
-    const i32 = eng.i32;
-    const idx = i32[header >> 2];
-    const f = cur.factsAt(header);
-    const plan = this.planOf(f);
-    const insns: PlanInsn[] = [];
-    for (let j = 0; j < f.pc.length; j++) {
-      const cls = plan.cls[j];
-      const isMulDiv = cls === C_MUL || cls === C_DIV || cls === C_DIVW;
-      let flags = 0;
-      if (isMulDiv) flags |= F_MULDIV;
-      if (cls === C_SYSTEM && (f.raw[j] & 0x707f) === 0x000f) flags |= F_FENCE;
-      if (cls === C_BRANCH || cls === C_JAL || cls === C_JALR) flags |= F_CTRL;
-      if (cls === C_FENCE_I || cls === C_SYSTEM) flags |= F_ORDER;
-      if (cls === C_FENCE_I) flags |= F_FENCE_I;
-      if (cls === C_MUL && this.mulUnroll === 0) flags |= F_PIPE_MUL;
-      if (cls === C_BRANCH) flags |= F_BRANCH;
-      if (cls === C_JALR) flags |= F_JALR;
-      insns.push({
-        pc: f.pc[j], fetchPa: f.fetchPa[j], cls, rs1: plan.rs1[j], rs2: plan.rs2[j], rd: f.rd[j] > 0 ? f.rd[j] : 0, size: f.size[j],
-        sameLine: plan.sameLine[j] === 1, ev: f.ev[j], memSize: f.memSize[j], flags, mdShape: isMulDiv ? OP_FACTS.mulDiv[f.id[j]] : 0,
-        lat: cls === C_LOAD_WORD ? LAT_WORD : cls === C_LOAD_SUB ? LAT_SUB : isMulDiv ? LAT_MULDIV : LAT_ONE,
-        evBytes: f.evEnd[j] - f.evOff[j], isMul: cls === C_MUL,
-      });
-    }
-    eng.setBlock(idx, insns);
-    i32[(L.MODEL_PLAN_INDEX_OFF >> 2) + idx] = 1;
   }
 
   /** F/D sources: wait for f registers still in flight and for a busy divide/sqrt unit. */
