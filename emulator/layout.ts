@@ -95,5 +95,13 @@ export const JIT_PROF_END = JIT_PROF_OFF + 32 * (JIT_PROF_BLOCKS + 1);
  */
 export const MODEL_PLAN_INDEX_OFF = 0x81000;
 export const MODEL_PLAN_BLOCKS = 4096;
+/**
+ * Per table index with pass code, two f64 for a profiler's replay (rocket-wasm.ts replayRange): the start
+ * of the function the block's first pc is in, and how many of its first instructions lie in that function
+ * (NaN and 0 until the profiler has looked: rocket-replay.ts replayLogByPass).
+ */
+export const MODEL_PLAN_RANGE_OFF = 0x86000;
+export const MODEL_PLAN_RANGE_END = MODEL_PLAN_RANGE_OFF + 16 * (MODEL_PLAN_BLOCKS + 1);
+if (MODEL_PLAN_RANGE_OFF < MODEL_PLAN_INDEX_OFF + 4 * (MODEL_PLAN_BLOCKS + 1) || MODEL_PLAN_RANGE_END > JIT_PROF_OFF) throw new Error('layout: MODEL_PLAN_RANGE overlaps');
 export const MODEL_STATE_OFF = JIT_PROF_END;
 export const MODEL_STATE_END = RAM_OFF;

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { CommitObserver, CommitRecord, PageTableReader } from '../types.js';
 import { CoreParamsError, parseCoreParams, rocketParams, type CoreParams } from './params.js';
-import { N_STALLS, RocketModel, STALL_NAMES, type CoreStats, type PassRecord, type StallName } from './rocket.js';
+import { N_STALLS, RocketModel, STALL_NAMES, type CoreStats, type PassRecord, type PassSummarySink, type StallName } from './rocket.js';
 import ROCKET_SRAM from './cores/rocket-sram.json';
 import ROCKET_DRAM from './cores/rocket-dram.json';
 
@@ -15,7 +15,7 @@ import ROCKET_DRAM from './cores/rocket-dram.json';
 export const NAMED_CORES: Readonly<Record<string, unknown>> = Object.freeze({ 'rocket-sram': ROCKET_SRAM, 'rocket-dram': ROCKET_DRAM });
 
 export { CoreParamsError, parseCoreParams, rocketParams, ROCKET_PARAMS, type CoreParams, type XpcParams } from './params.js';
-export { STALL_NAMES, mulDivCycles, type CoreStats, type PassRecord, type StallName } from './rocket.js';
+export { STALL_NAMES, mulDivCycles, type CoreStats, type PassRecord, type PassSummarySink, type StallName } from './rocket.js';
 
 export type CoreSpec = 'rocket' | 'ideal' | CoreParams;
 
@@ -40,6 +40,11 @@ export interface CoreModel {
    */
   recordPasses(on: boolean): PassRecord | null;
   /**
+   * With recordPasses on: passes `sink` finds summable are modelled in WebAssembly and reported whole
+   * (RocketModel.summarizePasses); null: every pass instruction by instruction. No effect for ideal.
+   */
+  summarizePasses(sink: PassSummarySink | null): void;
+  /**
    * Instructions of translated blocks the model replayed from commit logs in WebAssembly and in
    * JavaScript (RocketModel.replayLog, replayPass); zeros for ideal.
    */
@@ -61,6 +66,7 @@ export function createCoreModel(spec: CoreSpec, reader: PageTableReader | null =
       lastStalls: new Float64Array(N_STALLS),
       setXpcCost: () => {},
       recordPasses: () => null,
+      summarizePasses: () => {},
       replayed: () => ({ wasm: 0, js: 0 }),
     };
   }
@@ -75,6 +81,7 @@ export function createCoreModel(spec: CoreSpec, reader: PageTableReader | null =
     lastStalls: model.lastStalls,
     setXpcCost: (hook) => model.setXpcCost(hook),
     recordPasses: (on) => model.recordPasses(on),
+    summarizePasses: (sink) => model.summarizePasses(sink),
     replayed: () => ({ wasm: model.replayedInWasm, js: model.replayedInJs }),
   };
 }

@@ -16,7 +16,7 @@ import { StateRegion } from './state.js';
 import * as L from '../layout.js';
 import {
   F_BRANCH, F_CTRL, F_FENCE, F_FENCE_I, F_JALR, F_MULDIV, F_ORDER, F_PIPE_MUL, LAT_MULDIV, LAT_ONE, LAT_SUB, LAT_WORD,
-  REPLAY_DONE, REPLAY_NEED_PLAN, REPLAY_TUNING, replayEngine, type CacheSpec, type ReplaySpec, type TlbSpec,
+  REPLAY_DONE, REPLAY_NEED_PLAN, REPLAY_OTHER_RANGE, REPLAY_TUNING, replayEngine, type CacheSpec, type ReplaySpec, type TlbSpec,
 } from './rocket-wasm.js';
 import type { PlanInsn } from './rocket-wasm-block.js';
 import { RAM_BASE, ROM_BASE } from '../hart-state.js';
@@ -25,7 +25,7 @@ import {
   SV_DCACHE_IDLE_ISSUE, SV_EV_BRANCHES, SV_EV_DCACHE_MISSES, SV_EV_DTLB_MISSES, SV_EV_FLUSHES, SV_EV_ICACHE_MISSES, SV_EV_ITLB_MISSES,
   SV_EV_MISPREDICTS, SV_FENCE_PENDING, SV_FETCH_AHEAD_BYTES, SV_INSTRUCTIONS, SV_LAST_CACHEABLE_LINE, SV_LAST_CYCLES,
   SV_LAST_FETCH_LINE, SV_LAST_FETCH_PAGE, SV_LAST_STORE_ISSUE, SV_LAST_STORE_WORD, SV_MD_FREE, SV_NOW, SV_PENDING_FETCH_LINE,
-  SV_PENDING_FETCH_READY, SV_PORT_BUSY_UNTIL, SV_TOUCHED, SV_XLATE_DATA, SV_XLATE_FETCH,
+  SV_PENDING_FETCH_READY, SV_PORT_BUSY_UNTIL, SV_TOUCHED, SV_XLATE_DATA, SV_XLATE_FETCH, type PassRecord, type PassSummarySink,
 } from './rocket-slots.js';
 
 /** Per instruction of a translated block, what the model's planOf derives once (rocket.ts). */
@@ -85,8 +85,10 @@ const regionHolders = new WeakMap<WebAssembly.Memory, WasmReplay>();
 interface ReplayEngine {
   memory: WebAssembly.Memory;
   run: (p: number, end: number) => number;
+  runRange: (p: number, end: number, lo: number) => number;
   setBlock: (idx: number, insns: readonly PlanInsn[]) => void;
   i32: Int32Array;
+  f64: Float64Array;
 }
 
 export class WasmReplay {
@@ -163,6 +165,103 @@ export class WasmReplay {
     return cycles;
   }
 
+  /**
+   * replayLog for a profiler (RocketModel.summarizePasses): passes `sink` finds summable in WebAssembly
+   * like replayLog, a run of them that count towards one entry of its report in one go, reported to it by
+   * their cycles and the stall totals they added; any other pass, and one without pass code, in the
+   * model's replayPass with its per-instruction figures in `out`. The same model state and the same
+   * cycles as replayLog.
+   */
+  replayLogByPass(cur: LogCursor, sink: PassSummarySink, out: PassRecord): number {
+    if (!this.enabled) return -1;
+    const eng = this.engineFor(cur.memory);
+    if (eng === null) return -1;
+    const port = this.port;
+    const totals = port.parts().totalStalls;
+    const before = this.stallsBefore;
+    const added = this.stallsAdded;
+    this.logCursor = cur;
+    port.toRegion();
+    const sv = eng.sv;
+    sv[SV_XLATE_FETCH] = (cur.xlateFetch & XLATE_FETCH) !== 0 ? 1 : 0;
+    sv[SV_XLATE_DATA] = (cur.xlateData & XLATE_DATA) !== 0 ? 1 : 0;
+    sv[SV_ASID_TAG] = port.asidTag();
+    const start = sv[SV_NOW];
+    const instructions = sv[SV_INSTRUCTIONS];
+    const end = cur.end;
+    const priv = cur.priv;
+    let p = L.JIT_LOG_OFF;
+    let wasmLast = false;
+    let js = 0;
+    while (p < end) {
+      let f = cur.enterPass(p);
+      let k = cur.passLength;
+      if (sink.summable(f.pc, k, priv)) {
+        // This pass and the ones after it whose blocks lie in the same entry's range, in one run.
+        const now0 = sv[SV_NOW];
+        const ins0 = sv[SV_INSTRUCTIONS];
+        before.set(totals);
+        const r = eng.runRange(p, end, sink.runStart());
+        const at = r === REPLAY_DONE ? end : sv[SV_CURSOR];
+        const moved = at > p;
+        if (moved) {
+          for (let q = 0; q < N_STALLS; q++) added[q] = totals[q] - before[q];
+          sink.summed(sv[SV_INSTRUCTIONS] - ins0, sv[SV_NOW] - now0, added);
+          wasmLast = true;
+          p = at;
+        }
+        if (r === REPLAY_DONE || (r === REPLAY_OTHER_RANGE && moved)) continue;
+        if (r === REPLAY_OTHER_RANGE) {
+          // The pass is in the current function (summable said so): if its block's function is not known
+          // yet, note it and how many of the block's first instructions are in it (a translated block
+          // runs on past side exits, and may follow a jump out of the function).
+          const slot = (L.MODEL_PLAN_RANGE_OFF >> 3) + 2 * eng.i32[p >> 2];
+          if (Number.isNaN(eng.f64[slot])) {
+            const lo = sink.runStart();
+            const hi = sink.runEnd();
+            const pcs = cur.factsAt(p).pc;
+            let n = 0;
+            while (n < pcs.length && pcs[n] >= lo && pcs[n] < hi) n++;
+            eng.f64[slot] = lo;
+            eng.f64[slot + 1] = n;
+            continue;
+          }
+        }
+        if (r === REPLAY_NEED_PLAN) {
+          // As replayLog: pass code once the block has run a few times; until then replayPass.
+          const w = (L.MODEL_PLAN_INDEX_OFF >> 2) + eng.i32[p >> 2];
+          if (eng.i32[w] <= -REPLAY_TUNING.compileAfter + 1) {
+            this.writePlan(eng, cur, p);
+            continue;
+          }
+          eng.i32[w]--;
+        }
+        // Stopped at a pass without pass code, or at one whose block reaches past the range although the
+        // pass itself does not: replayPass, instruction by instruction.
+      }
+      f = cur.enterPass(p);
+      k = cur.passLength;
+      port.fromRegion();
+      port.replayPass(f, k, cur);
+      port.toRegion();
+      sink.each(f.pc, k, priv, out);
+      this.replayedInJs += k;
+      js += k;
+      p = cur.p;
+      wasmLast = false;
+    }
+    this.logCursor = null;
+    const cycles = sv[SV_NOW] - start - (sv[SV_INSTRUCTIONS] - instructions);
+    this.replayedInWasm += sv[SV_INSTRUCTIONS] - instructions - js;
+    port.fromRegion();
+    if (wasmLast) port.lastFromRegion();
+    return cycles;
+  }
+
+  /** replayLogByPass's stall totals before a pass and what the pass added. */
+  private readonly stallsBefore = new Float64Array(N_STALLS);
+  private readonly stallsAdded = new Float64Array(N_STALLS);
+
   /** The replay over `memory`, the state moved there first (from another memory or the private region). */
   private engineFor(memory: WebAssembly.Memory): (ReplayEngine & { sv: Float64Array }) | null {
     const old = this.engine;
@@ -189,7 +288,7 @@ export class WasmReplay {
       },
       fenceI: () => port.fenceI(),
     });
-    const attached = { memory, run: eng.run, setBlock: eng.setBlock, i32, sv: parts.sv };
+    const attached = { memory, run: eng.run, runRange: eng.runRange, setBlock: eng.setBlock, i32, f64: new Float64Array(memory.buffer), sv: parts.sv };
     this.engine = attached;
     return attached;
   }
@@ -230,6 +329,9 @@ export class WasmReplay {
       });
     }
     eng.setBlock(idx, insns);
+    // Its function for replayRange: not known yet (replayLogByPass finds it when it first meets the block).
+    eng.f64[(L.MODEL_PLAN_RANGE_OFF >> 3) + 2 * idx] = NaN;
+    eng.f64[(L.MODEL_PLAN_RANGE_OFF >> 3) + 2 * idx + 1] = 0;
     i32[(L.MODEL_PLAN_INDEX_OFF >> 2) + idx] = 1;
   }
 }

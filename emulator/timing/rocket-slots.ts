@@ -54,3 +54,37 @@ export const SV_CURSOR = 25;
 export const SV_LAST_CYCLES = 26;
 export const SV_TOUCHED = 27;
 export const SV_COUNT = 28;
+
+/**
+ * Per instruction of the pass replayPass last replayed (index j in its block): the cycles it cost, whether
+ * any stall category was touched, and then its stall cycles at stalls[j * N_STALLS + category].
+ */
+export interface PassRecord {
+  cycles: Float64Array;
+  stalled: Uint8Array;
+  stalls: Float64Array;
+}
+
+/**
+ * A profiler's reader of replayed passes that may take a whole pass as one sum (RocketModel.summarizePasses):
+ * a pass over a translated block whose instructions all count towards one entry of its report (one
+ * function) is modelled by the WebAssembly replay and reported by its totals; any other pass is modelled
+ * by replayPass and reported instruction by instruction.
+ */
+export interface PassSummarySink {
+  /**
+   * Whether the pass's k instructions (pcs, in order; retired in mode priv) may be reported as one sum;
+   * the entry they count towards becomes the current one.
+   */
+  summable(pcs: Float64Array, k: number, priv: number): boolean;
+  /**
+   * The pc range [runStart, runEnd) of the entry summable just made current: a later pass of the same
+   * mode whose pcs all lie in it counts towards the same entry, so such passes may be summed together.
+   */
+  runStart(): number;
+  runEnd(): number;
+  /** Passes summable allowed (with those in its range): their k instructions' cycles and stall cycles by category (STALL_NAMES). */
+  summed(k: number, cycles: number, stalls: Float64Array): void;
+  /** A pass modelled instruction by instruction: each one's cycles and stalls in out (recordPasses). */
+  each(pcs: Float64Array, k: number, priv: number, out: PassRecord): void;
+}

@@ -32,6 +32,8 @@ export const REPLAY_TUNING = { compileAfter: 32 };
 export const REPLAY_DONE = 0;
 export const REPLAY_NEED_PLAN = 1;
 export const REPLAY_IN_JS = 2;
+/** replayRange only: the pass at the cursor is not within the function it is summing. */
+export const REPLAY_OTHER_RANGE = 3;
 
 /** PlanInsn.flags bits (rocket-wasm-block.ts). */
 export const F_MULDIV = 1;
@@ -160,7 +162,9 @@ export const TYPES = [
 ];
 /** A block's pass function: (p: its first event, k, header, passNext) -> p after its events (rocket-wasm-block.ts). */
 export const PASS_TYPE_INDEX = TYPES.length;
-const ALL_TYPES = [...TYPES, { params: [I32, I32, I32, F64], results: [I32] }];
+const ALL_TYPES = [...TYPES, { params: [I32, I32, I32, F64], results: [I32] }, { params: [I32, I32, F64], results: [I32] }];
+/** replayRange(p, end, lo). */
+const RANGE_TYPE_INDEX = PASS_TYPE_INDEX + 1;
 
 /** A function body with named locals after its parameters. */
 export class Fn {
@@ -451,12 +455,14 @@ export function cacheableTest(c: Code, spec: ReplaySpec, addr: number): void {
 
 /**
  * The dispatcher: replay(p, end) walks the pass headers of the log and calls each block's pass function
- * (rocket-wasm-block.ts) through the table, at the block's index.
+ * (rocket-wasm-block.ts) through the table, at the block's index. ranged: replayRange(p, end, lo), which
+ * also stops (REPLAY_OTHER_RANGE) at a pass that is not within the function starting at lo: its block's
+ * function (layout.ts MODEL_PLAN_RANGE_OFF) is another, or the pass runs past the instructions in it.
  */
-function replay(spec: ReplaySpec): FuncDef {
-  const f = new Fn(2);
+function replay(spec: ReplaySpec, ranged = false): FuncDef {
+  const f = new Fn(ranged ? 3 : 2);
   const c = f.c;
-  const P = 0, END = 1;
+  const P = 0, END = 1, LO = 2;
   const sv = (name: string) => spec.sv + 8 * spec.slots[name];
   const HDR = f.local(I32), K = f.local(I32), IDX = f.local(I32), OUT = f.local(I32), N = f.local(F64);
   ldF(c, sv('instructions')).set(N);
@@ -471,6 +477,12 @@ function replay(spec: ReplaySpec): FuncDef {
   ifElse(c, () => c.i32(REPLAY_IN_JS).set(OUT).br(2));
   ldI32At(c, L.MODEL_PLAN_INDEX_OFF, () => c.get(IDX)).i32(1).op(Op.i32_lt_s);
   ifElse(c, () => c.i32(REPLAY_NEED_PLAN).set(OUT).br(2));
+  if (ranged) {
+    c.get(IDX).i32(4).op(Op.i32_shl).mem(Op.f64_load, 3, L.MODEL_PLAN_RANGE_OFF).get(LO).op(Op.f64_ne);
+    c.get(K).op(Op.f64_convert_i32_s).get(IDX).i32(4).op(Op.i32_shl).mem(Op.f64_load, 3, L.MODEL_PLAN_RANGE_OFF + 8).op(Op.f64_gt);
+    c.op(Op.i32_or);
+    ifElse(c, () => c.i32(REPLAY_OTHER_RANGE).set(OUT).br(2));
+  }
   c.get(P).i32(16).op(Op.i32_add).get(K).get(HDR).get(P).mem(Op.i64_load, 3, 8).op(Op.f64_convert_i64_s).get(IDX);
   c.op(Op.call_indirect);
   c.u32(PASS_TYPE_INDEX);
@@ -483,7 +495,7 @@ function replay(spec: ReplaySpec): FuncDef {
   stF(c, sv('instructions'), () => c.get(N));
   stF(c, sv('cursor'), () => c.get(P).op(Op.f64_convert_i32_s));
   c.get(OUT);
-  return f.def(5, 'replay');
+  return ranged ? f.def(RANGE_TYPE_INDEX, 'replayRange') : f.def(5, 'replay');
 }
 
 export interface ReplayImports {
@@ -496,6 +508,8 @@ export interface ReplayImports {
 export interface ReplayEngine {
   /** replay(p, end): REPLAY_* (rocket-wasm.ts header). */
   run: (p: number, end: number) => number;
+  /** replayRange(p, end, lo): also REPLAY_OTHER_RANGE. */
+  runRange: (p: number, end: number, lo: number) => number;
   /** Compile the pass function of the block at table index idx, whose instructions are `insns`. */
   setBlock: (idx: number, insns: readonly PlanInsn[]) => void;
 }
@@ -526,6 +540,7 @@ export function replayEngine(spec: ReplaySpec, memory: WebAssembly.Memory, impor
         named(btbUpdate(spec.bp), 'btbUpdate'),
         named(dcacheLines(spec), 'dcacheLines'),
         named(cacheContains(spec.icache), 'icacheContains'),
+        replay(spec, true),
       ],
     });
     mod = new WebAssembly.Module(bytes);
@@ -541,6 +556,7 @@ export function replayEngine(spec: ReplaySpec, memory: WebAssembly.Memory, impor
   };
   return {
     run: ex.replay as (p: number, end: number) => number,
+    runRange: ex.replayRange as (p: number, end: number, lo: number) => number,
     setBlock: (idx, insns) => {
       const bkey = `${key}|${JSON.stringify(insns)}`;
       let bm = blockModules.get(bkey);

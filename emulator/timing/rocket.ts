@@ -23,14 +23,14 @@ import { MechCostModel } from './mech.js';
 import { mulDivCycles, mulDivCyclesHalves } from './muldiv.js';
 
 export { mulDivCycles, mulDivCyclesHalves };
-export { STALL_NAMES, N_STALLS, type StallName } from './rocket-slots.js';
+export { STALL_NAMES, N_STALLS, type StallName, type PassRecord, type PassSummarySink } from './rocket-slots.js';
 import {
   STALL_NAMES, type StallName, S_ICACHE, S_ITLB, S_DCACHE, S_DTLB, S_UNCACHED, S_LOAD_USE, S_MULDIV, S_MISPREDICT, S_FLUSH,
   S_TRAP, S_XPC, N_STALLS, SV_NOW, SV_FETCH_AHEAD_BYTES, SV_MD_FREE, SV_LAST_FETCH_LINE, SV_LAST_FETCH_PAGE,
   SV_LAST_CACHEABLE_LINE, SV_LAST_STORE_WORD, SV_LAST_STORE_ISSUE, SV_DCACHE_IDLE_ISSUE, SV_PENDING_FETCH_LINE,
   SV_PENDING_FETCH_READY, SV_PORT_BUSY_UNTIL, SV_FENCE_PENDING, SV_ASID, SV_INSTRUCTIONS, SV_EV_ICACHE_MISSES,
   SV_EV_DCACHE_MISSES, SV_EV_ITLB_MISSES, SV_EV_DTLB_MISSES, SV_EV_BRANCHES, SV_EV_MISPREDICTS, SV_EV_FLUSHES, SV_LAST_CYCLES,
-  SV_TOUCHED, SV_COUNT,
+  SV_TOUCHED, SV_COUNT, type PassRecord, type PassSummarySink,
 } from './rocket-slots.js';
 
 
@@ -60,16 +60,6 @@ export interface CoreStats {
 const NO_FLUSH_CSRS = new Set([0x140, 0x141, 0x142, 0x143, 0x340, 0x341, 0x342, 0x343]);
 const CSR_SATP = 0x180;
 const CSR_XSEGMASK_OFF = 0x800, CSR_XSEGMASK_LEN = 0x801;
-/**
- * Per instruction of the pass replayPass last replayed (index j in its block): the cycles it cost, whether
- * any stall category was touched, and then its stall cycles at stalls[j * N_STALLS + category].
- */
-export interface PassRecord {
-  cycles: Float64Array;
-  stalled: Uint8Array;
-  stalls: Float64Array;
-}
-
 /** RocketModel.planOf: per instruction of a translated block, what replayPass would otherwise derive on every pass. */
 interface ReplayPlan extends BlockPlan {
   owner: RocketModel;
@@ -262,6 +252,8 @@ export class RocketModel {
   readonly observer: CommitObserver;
   /** Where replayPass writes each instruction's cycles and stalls, when asked to (recordPasses). */
   private passOut: PassRecord | null = null;
+  /** Who takes whole passes as sums while passOut is on (summarizePasses). */
+  private passSummary: PassSummarySink | null = null;
 
   constructor(params: CoreParams, reader: PageTableReader | null = null) {
     this.params = params;
@@ -370,7 +362,17 @@ export class RocketModel {
    * replay does not apply.
    */
   replayLog(cur: LogCursor): number {
-    return this.passOut !== null ? -1 : this.wasm.replayLog(cur);
+    if (this.passOut === null) return this.wasm.replayLog(cur);
+    return this.passSummary !== null ? this.wasm.replayLogByPass(cur, this.passSummary, this.passOut) : -1;
+  }
+
+  /**
+   * With recordPasses on: let replayLog model the passes `sink` finds summable in WebAssembly, reported
+   * by their totals, and the others in replayPass, reported instruction by instruction (null: every
+   * pass in replayPass, replayLog declines).
+   */
+  summarizePasses(sink: PassSummarySink | null): void {
+    this.passSummary = sink;
   }
 
   /** The plain-field scalars into sv, for the WebAssembly replay. */

@@ -144,7 +144,13 @@ export async function main(args: string[]): Promise<number> {
     // cycles and stalls the model gives it: records replayed from translated blocks serve as well.
     const sinkReplayable = regions === null && kernelImage === null;
     const passSink = (pcs: Float64Array, k: number, priv: number, out: PassRecord): void => profiler.observePass(pcs, k, priv, out);
-    const r = await runProgram(s, { maxInsns: o.maxInsns, sink: counted ? undefined : sink, sinkReplayable, passSink, afterSlice: () => console.flush() });
+    const passSummary = {
+      summable: (pcs: Float64Array, k: number, priv: number): boolean => profiler.passInOneRun(pcs, k, priv),
+      runStart: (): number => profiler.runStart(),
+      runEnd: (): number => profiler.runEnd(),
+      summed: (k: number, cycles: number, stalls: Float64Array): void => profiler.observePassSum(k, cycles, stalls),
+    };
+    const r = await runProgram(s, { maxInsns: o.maxInsns, sink: counted ? undefined : sink, sinkReplayable, passSink, passSummary, afterSlice: () => console.flush() });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     if (counted) {
       counted.collect();

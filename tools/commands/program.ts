@@ -4,7 +4,7 @@
 // stderr line and the exit status of the table in exit.ts (docs/cli.md).
 
 import { Machine, MachineError, type MachineStats, type Tier } from '../../emulator/machine.js';
-import { CoreParamsError, coreFromOption, type CoreModel, type PassRecord } from '../../emulator/timing/index.js';
+import { CoreParamsError, coreFromOption, type CoreModel, type PassRecord, type PassSummarySink } from '../../emulator/timing/index.js';
 import { createXpcHook } from '../../emulator/xpc/hook.js';
 import { createMechHook, parseExtList, type Mechanism } from '../../emulator/mech/hook.js';
 import type { CommitObserver, CommitRecord, LoadableProgram } from '../../emulator/types.js';
@@ -206,6 +206,11 @@ export interface RunControl {
    * the commit log (CommitObserver.replayPass) instead of a record per instruction.
    */
   passSink?: (pcs: Float64Array, k: number, priv: number, out: PassRecord) => void;
+  /**
+   * With passSink: the sink's reader of whole passes as sums (PassSummarySink), so the
+   * model may replay those in WebAssembly (CoreModel.summarizePasses); its `each` is not used (passSink is).
+   */
+  passSummary?: Pick<PassSummarySink, 'summable' | 'runStart' | 'runEnd' | 'summed'>;
   /** True once the guest's console output has nowhere to go (stdout closed). */
   closed?: () => boolean;
   /** Called between slices (flush buffered console output). */
@@ -248,6 +253,22 @@ export async function runProgram(s: Session, c: RunControl): Promise<Outcome> {
           if (stopWhy === null) passSink(f.pc, k, cur.priv, out);
           return extra;
         };
+        const summary = c.passSummary;
+        if (summary !== undefined && model.replayLog !== undefined) {
+          // Whole passes the sink can sum go to the WebAssembly replay; the rest to replayPass as above.
+          s.model.summarizePasses({
+            summable: (pcs, k, priv) => stopWhy !== null || summary.summable(pcs, k, priv),
+            runStart: () => summary.runStart(),
+            runEnd: () => summary.runEnd(),
+            summed: (k, cycles, stalls) => {
+              if (stopWhy === null) summary.summed(k, cycles, stalls);
+            },
+            each: (pcs, k, priv, o) => {
+              if (stopWhy === null) passSink(pcs, k, priv, o);
+            },
+          });
+          observer.replayLog = model.replayLog;
+        }
       }
     }
   }
@@ -350,7 +371,7 @@ export function finishRun(cmd: string, file: string, s: Session, out: Outcome, m
  * --stats: which tier ran what. observed: a cycle model observed the run; it ran on the jit tier (its
  * records replayed from translated blocks) when the machine's tier is jit.
  */
-function tierLine(s: MachineStats, observed: boolean): string {
+function tierLine(s: MachineStats, observed: boolean, replayed: { wasm: number; js: number }): string {
   if (observed && !s.jit) return 'tier          interp (the cycle model observes every instruction)';
   if (!s.jit) return 'tier          interp';
   const j = s.jit;
@@ -358,9 +379,12 @@ function tierLine(s: MachineStats, observed: boolean): string {
   // Nothing ran unobserved (trace, profile: every instruction goes to the sink): the interpreter ran it all.
   if (total === 0) return 'tier          interp (every instruction observed)';
   const pct = total > 0 ? ((100 * j.jitRetired) / total).toFixed(1) : '0.0';
-  const replayed = observed ? ' (their records replayed to the cycle model)' : '';
-  return `tier          jit: ${j.jitRetired} instructions in translated blocks${replayed} (${pct}%), ${j.interpRetired} interpreted;\n` +
-    `              ${plural(j.blocksCompiled, 'block')} compiled (${j.bytesCompiled} bytes of WebAssembly), ${j.invalidations} invalidated, ${plural(j.flushes, 'flush', 'flushes')}`;
+  const replayedNote = observed ? ' (their records replayed to the cycle model)' : '';
+  const model = observed && replayed.wasm + replayed.js > 0
+    ? `;\n              the cycle model replayed ${replayed.wasm} of them in WebAssembly, ${replayed.js} in JavaScript`
+    : '';
+  return `tier          jit: ${j.jitRetired} instructions in translated blocks${replayedNote} (${pct}%), ${j.interpRetired} interpreted;\n` +
+    `              ${plural(j.blocksCompiled, 'block')} compiled (${j.bytesCompiled} bytes of WebAssembly), ${j.invalidations} invalidated, ${plural(j.flushes, 'flush', 'flushes')}${model}`;
 }
 
 /** The --stats lines (stderr): printed however the run ended, interrupts included. */
@@ -377,7 +401,7 @@ export function statsText(s: Session, seconds: number, coreName: string): string
     `MIPS          ${mips}`,
     `traps         ${st.traps} (${plural(st.interrupts, 'interrupt')})`,
   ];
-  lines.push(tierLine(st, s.model.observer !== null));
+  lines.push(tierLine(st, s.model.observer !== null, s.model.replayed()));
   // A timing model's own account: where the cycles beyond one per instruction went, and what its caches,
   // TLBs and predictor saw (docs/cycle-model.md names each category).
   const core = s.model.stats();

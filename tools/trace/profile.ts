@@ -137,6 +137,48 @@ export class Profiler {
     }
   }
 
+  /**
+   * Whether the k instructions of a pass (pcs, in order; mode priv) all fall in one function's range, so
+   * that observePassSum may take them as one sum. The function of the first becomes the current one.
+   * Never with a kernel image's map, which tells programs apart by more than the pc.
+   */
+  passInOneRun(pcs: Float64Array, k: number, priv: number): boolean {
+    if (k === 0) return true;
+    if (!(pcs[0] >= this.curStart && pcs[0] < this.curEnd && priv === this.curPrivRaw)) {
+      if (this.symbols.indexOfRecord) return false;
+      this.switchToPc(pcs[0], priv, null);
+    }
+    const lo = this.curStart;
+    const hi = this.curEnd;
+    for (let j = 0; j < k; j++) if (!(pcs[j] >= lo && pcs[j] < hi)) return false;
+    return true;
+  }
+
+  /** The current function's pc range [runStart, runEnd) (empty when it has none: no symbol). */
+  runStart(): number {
+    return this.curStart;
+  }
+
+  runEnd(): number {
+    return this.curEnd;
+  }
+
+  /** Passes passInOneRun allowed (and later ones in the same range and mode): its k instructions' cycles and stall cycles (N categories), all in the current function. */
+  observePassSum(k: number, cycles: number, stalls: Float64Array): void {
+    this.pendCycles += cycles;
+    this.total += cycles;
+    this.pendInsns += k;
+    this.insns += k;
+    const pend = this.pendStalls;
+    for (let q = 0; q < N; q++) {
+      const v = stalls[q];
+      if (v !== 0) {
+        pend[q] += v;
+        this.pendStalled = true;
+      }
+    }
+  }
+
   /** The record is outside the current run: find its function, settle the run if it changed. */
   private switchTo(rec: CommitRecord): void {
     this.switchToPc(rec.pc, rec.priv, rec);
