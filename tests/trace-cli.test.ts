@@ -230,12 +230,12 @@ describe('rvx profile', () => {
     const text = `
         .text
         .globl _start
-_start: li s0, 3000
+_start: li s0, 20000
         li a0, 0
 loop:   jal ra, f
         addi s0, s0, -1
         bnez s0, loop
-        li t0, 5000
+        li t0, 30000
 g:      addi t0, t0, -1
 h:      addi a0, a0, 1
         bnez t0, g
