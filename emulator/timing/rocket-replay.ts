@@ -117,16 +117,9 @@ export class WasmReplay {
    * it handles. Otherwise the cycles beyond one per instruction.
    */
   replayLog(cur: LogCursor): number {
-    if (!this.enabled) return -1;
-    const eng = this.engineFor(cur.memory);
+    const eng = this.begin(cur);
     if (eng === null) return -1;
-    const port = this.port;
-    this.logCursor = cur;
-    port.toRegion();
     const sv = eng.sv;
-    sv[SV_XLATE_FETCH] = (cur.xlateFetch & XLATE_FETCH) !== 0 ? 1 : 0;
-    sv[SV_XLATE_DATA] = (cur.xlateData & XLATE_DATA) !== 0 ? 1 : 0;
-    sv[SV_ASID_TAG] = port.asidTag();
     const start = sv[SV_NOW];
     const instructions = sv[SV_INSTRUCTIONS];
     const end = cur.end;
@@ -139,30 +132,12 @@ export class WasmReplay {
       if (at > p) wasmLast = true;
       if (r === REPLAY_DONE) break;
       p = at;
-      if (r === REPLAY_NEED_PLAN) {
-        // Pass code for a block that has run a few times; until then its passes go to replayPass.
-        const w = (L.MODEL_PLAN_INDEX_OFF >> 2) + eng.i32[p >> 2];
-        if (eng.i32[w] <= -REPLAY_TUNING.compileAfter + 1) {
-          this.writePlan(eng, cur, p);
-          continue;
-        }
-        eng.i32[w]--;
-      }
-      const f = cur.enterPass(p);
-      port.fromRegion();
-      port.replayPass(f, cur.passLength, cur);
-      port.toRegion();
-      this.replayedInJs += cur.passLength;
-      js += cur.passLength;
+      if (r === REPLAY_NEED_PLAN && this.planDue(eng, cur, p)) continue;
+      js += this.passInJs(cur, p);
       p = cur.p;
       wasmLast = false;
     }
-    this.logCursor = null;
-    const cycles = sv[SV_NOW] - start - (sv[SV_INSTRUCTIONS] - instructions);
-    this.replayedInWasm += sv[SV_INSTRUCTIONS] - instructions - js;
-    port.fromRegion();
-    if (wasmLast) port.lastFromRegion();
-    return cycles;
+    return this.finish(eng, start, instructions, js, wasmLast);
   }
 
   /**
@@ -173,19 +148,12 @@ export class WasmReplay {
    * cycles as replayLog.
    */
   replayLogByPass(cur: LogCursor, sink: PassSummarySink, out: PassRecord): number {
-    if (!this.enabled) return -1;
-    const eng = this.engineFor(cur.memory);
+    const eng = this.begin(cur);
     if (eng === null) return -1;
-    const port = this.port;
-    const totals = port.parts().totalStalls;
+    const totals = this.port.parts().totalStalls;
     const before = this.stallsBefore;
     const added = this.stallsAdded;
-    this.logCursor = cur;
-    port.toRegion();
     const sv = eng.sv;
-    sv[SV_XLATE_FETCH] = (cur.xlateFetch & XLATE_FETCH) !== 0 ? 1 : 0;
-    sv[SV_XLATE_DATA] = (cur.xlateData & XLATE_DATA) !== 0 ? 1 : 0;
-    sv[SV_ASID_TAG] = port.asidTag();
     const start = sv[SV_NOW];
     const instructions = sv[SV_INSTRUCTIONS];
     const end = cur.end;
@@ -194,10 +162,9 @@ export class WasmReplay {
     let wasmLast = false;
     let js = 0;
     while (p < end) {
-      let f = cur.enterPass(p);
-      let k = cur.passLength;
-      if (sink.summable(f.pc, k, priv)) {
-        // This pass and the ones after it whose blocks lie in the same entry's range, in one run.
+      const f = cur.enterPass(p);
+      if (sink.summable(f.pc, cur.passLength, priv)) {
+        // This pass and the ones after it within the same function, in one run of the replay.
         const now0 = sv[SV_NOW];
         const ins0 = sv[SV_INSTRUCTIONS];
         before.set(totals);
@@ -227,34 +194,68 @@ export class WasmReplay {
             continue;
           }
         }
-        if (r === REPLAY_NEED_PLAN) {
-          // As replayLog: pass code once the block has run a few times; until then replayPass.
-          const w = (L.MODEL_PLAN_INDEX_OFF >> 2) + eng.i32[p >> 2];
-          if (eng.i32[w] <= -REPLAY_TUNING.compileAfter + 1) {
-            this.writePlan(eng, cur, p);
-            continue;
-          }
-          eng.i32[w]--;
-        }
-        // Stopped at a pass without pass code, or at one whose block reaches past the range although the
-        // pass itself does not: replayPass, instruction by instruction.
+        if (r === REPLAY_NEED_PLAN && this.planDue(eng, cur, p)) continue;
+        // Stopped at a pass without pass code, or at one whose block leaves the function before the pass
+        // ends although its instructions do not: replayPass, instruction by instruction.
       }
-      f = cur.enterPass(p);
-      k = cur.passLength;
-      port.fromRegion();
-      port.replayPass(f, k, cur);
-      port.toRegion();
-      sink.each(f.pc, k, priv, out);
-      this.replayedInJs += k;
+      const k = this.passInJs(cur, p);
+      sink.each(cur.factsAt(p).pc, k, priv, out);
       js += k;
       p = cur.p;
       wasmLast = false;
     }
+    return this.finish(eng, start, instructions, js, wasmLast);
+  }
+
+  /** The replay over cur's memory with the model's state there and the run's translation flags set (null: not applicable). */
+  private begin(cur: LogCursor): (ReplayEngine & { sv: Float64Array }) | null {
+    if (!this.enabled) return null;
+    const eng = this.engineFor(cur.memory);
+    if (eng === null) return null;
+    const port = this.port;
+    this.logCursor = cur;
+    port.toRegion();
+    const sv = eng.sv;
+    sv[SV_XLATE_FETCH] = (cur.xlateFetch & XLATE_FETCH) !== 0 ? 1 : 0;
+    sv[SV_XLATE_DATA] = (cur.xlateData & XLATE_DATA) !== 0 ? 1 : 0;
+    sv[SV_ASID_TAG] = port.asidTag();
+    return eng;
+  }
+
+  /**
+   * The pass at p stopped the replay for want of pass code: true when its block has now run often enough
+   * and got pass code (replay the pass again); else one more of its passes is counted, for replayPass.
+   */
+  private planDue(eng: ReplayEngine, cur: LogCursor, p: number): boolean {
+    const w = (L.MODEL_PLAN_INDEX_OFF >> 2) + eng.i32[p >> 2];
+    if (eng.i32[w] <= -REPLAY_TUNING.compileAfter + 1) {
+      this.writePlan(eng, cur, p);
+      return true;
+    }
+    eng.i32[w]--;
+    return false;
+  }
+
+  /** The pass at p in the model's replayPass (cur.p is after it then): its instruction count. */
+  private passInJs(cur: LogCursor, p: number): number {
+    const f = cur.enterPass(p);
+    const k = cur.passLength;
+    const port = this.port;
+    port.fromRegion();
+    port.replayPass(f, k, cur);
+    port.toRegion();
+    this.replayedInJs += k;
+    return k;
+  }
+
+  /** The end of a replay begun at `start` cycles and `instructions`, js of them in replayPass: the cycles beyond one per instruction. */
+  private finish(eng: ReplayEngine & { sv: Float64Array }, start: number, instructions: number, js: number, wasmLast: boolean): number {
+    const sv = eng.sv;
     this.logCursor = null;
     const cycles = sv[SV_NOW] - start - (sv[SV_INSTRUCTIONS] - instructions);
     this.replayedInWasm += sv[SV_INSTRUCTIONS] - instructions - js;
-    port.fromRegion();
-    if (wasmLast) port.lastFromRegion();
+    this.port.fromRegion();
+    if (wasmLast) this.port.lastFromRegion();
     return cycles;
   }
 
