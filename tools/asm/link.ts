@@ -163,7 +163,7 @@ function gnuBranchLength(sec: InputSection, f: Frag): number {
  * round (0 in the first: gas's frags start at address 0); then passes over the section, each fragment
  * moved by what the ones before it grew or shrank in this pass, a target after it not yet moved, until
  * a pass changes nothing. Rounds repeat while a round ends with offsets other than the last round's.
- * After many passes (gas would stop with "infinite loop"), branches only grow, which must end.
+ * After 100 passes (gas would go on, then stop with "infinite loop"), branches only grow, which must end.
  */
 function layoutSectionGnu(sec: InputSection, lebSize: (f: Frag) => number): void {
   const frags = sec.frags;
@@ -218,7 +218,7 @@ function layoutSectionGnu(sec: InputSection, lebSize: (f: Frag) => number): void
         }
       }
       if (!stretched) break;
-      if (++passes > 4 * n + 100) growOnly = true;
+      if (++passes > 100) growOnly = true;
     }
     let changed = false;
     for (let i = 0; i < n; i++) {
