@@ -8,7 +8,7 @@ import { Machine } from '../emulator/machine.js';
 import { assemble, formatDiagnostic, type AssembleResult } from '../tools/asm/index.js';
 import { toLoadable } from '../tools/load.js';
 import { SymbolTable } from '../tools/trace/symbols.js';
-import { assembleProgram, needsC, programNames } from './helpers/programs.js';
+import { assembleProgram, fallThroughProgram, needsC, programNames } from './helpers/programs.js';
 
 function compare(asm: AssembleResult, isa: string, maxInsns: number, jit: { hot: number; maxBlocks: number }) {
   const symbols = new SymbolTable(asm.image.symbols);
@@ -47,31 +47,7 @@ describe('jit tier profiling counts', () => {
   }
 
   it('code that falls through into the next symbol and calls a function on its page', () => {
-    const text = `
-        .text
-        .globl _start
-_start: li s0, 300
-        li a0, 0
-loop:   jal ra, f
-        addi s0, s0, -1
-        bnez s0, loop
-        li t0, 500
-g:      addi t0, t0, -1
-h:      addi a0, a0, 1
-        bnez t0, g
-        li a0, 1
-        la t0, tohost
-        sd a0, 0(t0)
-1:      j 1b
-f:      addi a0, a0, 3
-        ret
-        .data
-        .balign 8
-        .globl tohost
-tohost: .dword 0
-        .globl fromhost
-fromhost: .dword 0
-`;
+    const text = fallThroughProgram(300, 500);
     const asm = assemble([{ name: 'fall.s', text }], { march: 'rv64imac' });
     if (!asm.ok) throw new Error(asm.diagnostics.map(formatDiagnostic).join('\n'));
     const st = compare(asm, 'rv64imac', 100_000, { hot: 1, maxBlocks: 64 });

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { assemble, formatDiagnostics } from '../tools/asm/index.js';
 import { main as trace } from '../tools/commands/trace.js';
 import { main as profile } from '../tools/commands/profile.js';
+import { fallThroughProgram } from './helpers/programs.js';
 
 const FIX = join(__dirname, 'fixtures', 'trace');
 const dir = mkdtempSync(join(tmpdir(), 'rvx-trace-'));
@@ -227,29 +228,7 @@ describe('rvx profile', () => {
   it('with the rocket model, blocks that span two functions are reported instruction by instruction', async () => {
     // g and h share a translated block (g falls through into h), so its passes cannot be summed for one
     // function; the others can. Both kinds, and the hand-over between them, must give the interpreter's report.
-    const text = `
-        .text
-        .globl _start
-_start: li s0, 20000
-        li a0, 0
-loop:   jal ra, f
-        addi s0, s0, -1
-        bnez s0, loop
-        li t0, 30000
-g:      addi t0, t0, -1
-h:      addi a0, a0, 1
-        bnez t0, g
-        li a0, 1
-        la t0, tohost
-        sd a0, 0(t0)
-1:      j 1b
-f:      addi a0, a0, 3
-        ret
-        .data
-        .balign 8
-        .globl tohost
-tohost: .dword 0
-`;
+    const text = fallThroughProgram(20000, 30000);
     const r = assemble([{ name: 'fall.s', text }], { march: 'rv64imac' });
     if (!r.ok) throw new Error(formatDiagnostics(r));
     const elf = join(dir, 'fall.elf');

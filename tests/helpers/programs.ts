@@ -91,3 +91,36 @@ export function describe(name: string, r: RunResult): string {
       return `${r.reason}: ${r.message}`;
   }
 }
+
+/**
+ * A program whose code falls through from one symbol into the next (g into h: a translated block then
+ * spans two functions) and calls a function on its page: `outer` calls of f, then `inner` rounds of the
+ * g/h loop, then HTIF exit 0.
+ */
+export function fallThroughProgram(outer: number, inner: number): string {
+  return `
+        .text
+        .globl _start
+_start: li s0, ${outer}
+        li a0, 0
+loop:   jal ra, f
+        addi s0, s0, -1
+        bnez s0, loop
+        li t0, ${inner}
+g:      addi t0, t0, -1
+h:      addi a0, a0, 1
+        bnez t0, g
+        li a0, 1
+        la t0, tohost
+        sd a0, 0(t0)
+1:      j 1b
+f:      addi a0, a0, 3
+        ret
+        .data
+        .balign 8
+        .globl tohost
+tohost: .dword 0
+        .globl fromhost
+fromhost: .dword 0
+`;
+}
