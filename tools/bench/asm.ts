@@ -1,7 +1,8 @@
 // Assembler throughput: assemble a generated 200,000-line program (instructions of every format, pseudo-
 // instructions, labels, branches that relax, data directives, a macro) and report lines per second, twice:
 // in process (warm JIT, the assembler and ELF writer alone) and end to end, the `rvx asm big.s -o out.elf`
-// command as a user runs it (a fresh node: start-up, reading, a cold JIT, linking, writing).
+// command as a user runs it (a fresh node: start-up, reading, a cold JIT, linking, writing), also on a
+// file of a million lines.
 // Writes bench/results/latest/asm.json (git-ignored; the figures the docs quote are in
 // bench/results/reference/). Target: at least 500,000 lines/s for the command.
 
@@ -101,9 +102,10 @@ function median(xs: number[]): number {
 
 /**
  * The command end to end: `node rvx.cjs asm file -o out.elf`, `runs` times; median wall and CPU seconds
- * (CPU from the kernel's accounting of the child, so other load on the machine hardly skews it).
+ * (CPU from the kernel's accounting of the child, so other load on the machine hardly skews it). `env` is
+ * the child's environment (this process's by default).
  */
-function commandRuns(cli: string, text: string, runs: number): { wall: number; cpu: number | null; bytes: number } | string {
+function commandRuns(cli: string, text: string, runs: number, env: NodeJS.ProcessEnv = process.env): { wall: number; cpu: number | null; bytes: number } | string {
   const dir = mkdtempSync(join(tmpdir(), 'rvx-bench-asm-'));
   try {
     const src = join(dir, 'big.s');
@@ -114,7 +116,7 @@ function commandRuns(cli: string, text: string, runs: number): { wall: number; c
     for (let i = 0; i < runs; i++) {
       const c0 = childrenCpuSeconds();
       const t0 = process.hrtime.bigint();
-      const r = spawnSync(process.execPath, [cli, 'asm', src, '-o', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const r = spawnSync(process.execPath, [cli, 'asm', src, '-o', out], { stdio: ['ignore', 'ignore', 'pipe'], env });
       walls.push(Number(process.hrtime.bigint() - t0) / 1e9);
       const c1 = childrenCpuSeconds();
       if (r.status !== 0) return `exit status ${r.status}: ${r.stderr.toString().split('\n')[0]}`;
@@ -173,6 +175,33 @@ export async function main(args: string[]): Promise<number> {
     return 1;
   }
   const cmdPerSecond = Math.round(count / (cmd.cpu ?? cmd.wall));
+  // Node reads the certificate bundle NODE_EXTRA_CA_CERTS names when it starts (OpenSSL parses every
+  // certificate), before any rvx code runs: 50 ms per process where a sandbox sets it, none on a machine that
+  // does not. So where it is set, the command is also timed without it.
+  const caCerts = process.env.NODE_EXTRA_CA_CERTS;
+  let withoutCaCerts: ReturnType<typeof commandRuns> | null = null;
+  if (caCerts) {
+    const env = { ...process.env };
+    delete env.NODE_EXTRA_CA_CERTS;
+    withoutCaCerts = commandRuns(cli!, text, 5, env);
+    if (typeof withoutCaCerts === 'string') {
+      process.stderr.write(`bench asm: the rvx asm command failed: ${withoutCaCerts}\n`);
+      return 1;
+    }
+  }
+  // A larger file (--large-lines=N, 1,000,000 by default; 0: none), where start-up and V8's warm-up weigh less.
+  const largeLines = Number(args.find((a) => a.startsWith('--large-lines='))?.slice(14) ?? 1000000);
+  let large: { lines: number; seconds: number; cpuSeconds: number | null; linesPerSecondWall: number } | null = null;
+  if (largeLines > 0) {
+    const largeText = generateProgram(largeLines);
+    const largeCount = largeText.split('\n').length - 1;
+    const r = commandRuns(cli!, largeText, 3);
+    if (typeof r === 'string') {
+      process.stderr.write(`bench asm: the rvx asm command failed on the large file: ${r}\n`);
+      return 1;
+    }
+    large = { lines: largeCount, seconds: Number(r.wall.toFixed(4)), cpuSeconds: r.cpu === null ? null : Number(r.cpu.toFixed(4)), linesPerSecondWall: Math.round(largeCount / r.wall) };
+  }
   const result = {
     benchmark: 'asm',
     revision: revision(),
@@ -192,6 +221,13 @@ export async function main(args: string[]): Promise<number> {
       linesPerSecond: cmdPerSecond,
       linesPerSecondWall: Math.round(count / cmd.wall),
       outputBytes: cmd.bytes,
+      // The same runs with NODE_EXTRA_CA_CERTS removed from the child's environment (null where it is unset).
+      withoutExtraCaCerts:
+        withoutCaCerts === null
+          ? null
+          : { seconds: Number(withoutCaCerts.wall.toFixed(4)), cpuSeconds: withoutCaCerts.cpu === null ? null : Number(withoutCaCerts.cpu.toFixed(4)), linesPerSecondWall: Math.round(count / withoutCaCerts.wall) },
+      // A generated file of about a million lines, the median of 3 runs (null with --large-lines=0).
+      large,
     },
     target: 500000,
     node: process.version,
@@ -201,7 +237,9 @@ export async function main(args: string[]): Promise<number> {
     `asm: ${count} lines in ${best.toFixed(3)} s = ${linesPerSecond.toLocaleString('en-US')} lines/s (target 500,000); ` +
       `CPU ${bestCpu.toFixed(3)} s; with listing ${result.linesPerSecondWithListing.toLocaleString('en-US')} lines/s (in process, warm)\n` +
       `asm command: rvx asm on the same file: ${cmd.wall.toFixed(3)} s wall, ${cmd.cpu === null ? '?' : cmd.cpu.toFixed(3)} s CPU (median of 5) = ` +
-      `${cmdPerSecond.toLocaleString('en-US')} lines/s by CPU, ${Math.round(count / cmd.wall).toLocaleString('en-US')} by wall time (target 500,000); load average ${result.loadAverage}\n`,
+      `${cmdPerSecond.toLocaleString('en-US')} lines/s by CPU, ${Math.round(count / cmd.wall).toLocaleString('en-US')} by wall time (target 500,000); load average ${result.loadAverage}\n` +
+      (withoutCaCerts === null ? '' : `asm command without NODE_EXTRA_CA_CERTS (read by node at start-up): ${withoutCaCerts.wall.toFixed(3)} s wall = ${Math.round(count / withoutCaCerts.wall).toLocaleString('en-US')} lines/s by wall time\n`) +
+      (large === null ? '' : `asm command on ${large.lines.toLocaleString('en-US')} lines: ${large.seconds.toFixed(3)} s wall (median of 3) = ${large.linesPerSecondWall.toLocaleString('en-US')} lines/s by wall time\n`),
   );
   mkdirSync('bench/results/latest', { recursive: true });
   writeFileSync('bench/results/latest/asm.json', JSON.stringify(result, null, 2) + '\n');

@@ -32,10 +32,13 @@ const BENCHES: Record<string, Bench> = {
     valueStyle: 'inline',
     spec: spec('asm', 'Assembler throughput: assembles a generated file (warm-up, then the best of several runs) and records lines/s.', [
       { long: 'lines', arg: 'N', help: 'lines in the generated file (default 200000)' },
+      { long: 'large-lines', arg: 'N', help: 'lines in the larger file the command is also timed on (default 1000000; 0: none)' },
     ]),
     check: (a) => {
       const v = a.get('lines');
       if (v !== undefined && !/^[1-9]\d*$/.test(v)) throw new UsageError(`--lines '${v}': expected a whole number, 1 or more`);
+      const l = a.get('large-lines');
+      if (l !== undefined && !/^(0|[1-9]\d*)$/.test(l)) throw new UsageError(`--large-lines '${l}': expected a whole number`);
     },
     load: () => import('../bench/asm.js'),
   },
