@@ -5,7 +5,7 @@
 
 import { compress } from '../../isa/compress.js';
 import { encode, expansionPlan, encodeBits } from '../../isa/codec.js';
-import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
+import { INSTRUCTIONS, INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { insertOperand, operandRangeError } from '../../isa/operands.js';
 import { SHT_NOBITS } from '../elf/model.js';
 import { AsmError, E_NUM, E_SYM, type Expr } from './expr.js';
@@ -61,8 +61,6 @@ for (const [name, f] of Object.entries(MAY_COMPRESS)) mayCompress[INSTRUCTION_BY
  */
 const packRanges: (Int32Array | null)[] = [];
 function packRangesOf(def: InstrDef): Int32Array | null {
-  let r = packRanges[def.id];
-  if (r !== undefined) return r;
   let total = 1;
   const ranges: number[] = [];
   for (const f of def.fields) {
@@ -71,10 +69,11 @@ function packRangesOf(def: InstrDef): Int32Array | null {
     ranges.push(span, f.kind === 'reg' ? 0 : f.signed ? 2 ** (f.bits - 1) : 0);
   }
   // Keys stay below 2^30 (V8 Smis; they fit the Int32Array slots).
-  r = total <= 2 ** 30 ? Int32Array.from(ranges) : null;
-  packRanges[def.id] = r;
-  return r;
+  return total <= 2 ** 30 ? Int32Array.from(ranges) : null;
 }
+// Built for every row at load (a few hundred small arrays), so the hot lookup below is a plain array
+// load with no builder for V8 to inline into it.
+for (const d of INSTRUCTIONS) packRanges[d.id] = d.size === 4 ? packRangesOf(d) : null;
 
 const CACHE_BITS = 14;
 const cacheRow = new Int32Array(1 << CACHE_BITS).fill(-1);
@@ -83,7 +82,7 @@ const cacheBits = new Int32Array(1 << CACHE_BITS);
 
 /** The compressed encoding of `def` with `values` (LLVM's choice, isa/compress.ts), or -1 if it has none. */
 function compressedBits(def: InstrDef, values: readonly number[]): number {
-  const ranges = def.id < 0 ? null : packRangesOf(def);
+  const ranges = def.id < 0 ? null : packRanges[def.id];
   if (ranges === null) return compressNow(def, values);
   let key = 0;
   for (let i = 0, k = 0; i < ranges.length; i += 2, k++) {
@@ -105,15 +104,10 @@ function compressNow(def: InstrDef, values: readonly number[]): number {
   return c ? encodeBits(c.def, c.values) : -1;
 }
 
-/** The index of a row's pc-relative target field (-1: none), by row id. */
-const pcrelFields: number[] = [];
+/** The index of a row's pc-relative target field (-1: none), by row id (built at load, like packRanges). */
+const pcrelFields: number[] = INSTRUCTIONS.map((d) => d.fields.findIndex((x) => PCREL_FIELDS.has(x.name)));
 function pcrelField(def: InstrDef): number {
-  let k = def.id >= 0 ? pcrelFields[def.id] : undefined;
-  if (k === undefined) {
-    k = def.fields.findIndex((x) => PCREL_FIELDS.has(x.name));
-    if (def.id >= 0) pcrelFields[def.id] = k;
-  }
-  return k;
+  return def.id >= 0 ? pcrelFields[def.id] : def.fields.findIndex((x) => PCREL_FIELDS.has(x.name));
 }
 
 const ADD = INSTRUCTION_BY_NAME.get('add')!;
