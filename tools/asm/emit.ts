@@ -18,6 +18,30 @@ const STORES = new Set(['sb', 'sh', 'sw', 'sd']);
 /** Floating-point loads and stores: to a symbol they always name an integer temporary (`fld fa0, sym, t0`). */
 const FP_MEM = new Set(['flw', 'fld', 'fsw', 'fsd']);
 const RELAXABLE_C = new Set(['c.beqz', 'c.bnez', 'c.j']);
+/** RELAXABLE_C by row id (an array load, not a string lookup per instruction). */
+const relaxableC: boolean[] = INSTRUCTIONS.map((d) => RELAXABLE_C.has(d.name));
+function isRelaxableC(def: InstrDef): boolean {
+  return def.id >= 0 && relaxableC[def.id];
+}
+
+/** The 4-byte row a relaxable compressed row stands for, and each of its operands: a C field (`from`) or a constant. */
+interface BigForm {
+  base: InstrDef;
+  from: Int32Array;
+  value: Int32Array;
+}
+const bigForms: (BigForm | undefined)[] = [];
+function bigOperand(form: BigForm, cvalues: readonly number[], k: number): number {
+  const from = form.from[k];
+  return from >= 0 ? cvalues[from] : form.value[k];
+}
+for (const d of INSTRUCTIONS) {
+  if (!RELAXABLE_C.has(d.name)) continue;
+  const plan = expansionPlan(d)!;
+  const from = Int32Array.from(plan.sources, (src) => (src.from === 'field' ? src.index : -1));
+  const value = Int32Array.from(plan.sources, (src) => (src.from === 'field' ? 0 : src.value));
+  bigForms[d.id] = { base: plan.base, from, value };
+}
 
 /**
  * Necessary conditions for a base instruction to have a compressed form (unprivileged spec, C chapter:
@@ -159,7 +183,7 @@ export class InstructionEmitter extends OperandParser {
         throw new Error(`encodeBits and encode disagree on ${def.name} ${values.join(',')}`);
       }
       if (def.size === 2) {
-        if (RELAXABLE_C.has(def.name)) this.relaxFrag(def, values, null, -1);
+        if (isRelaxableC(def)) this.relaxFrag(def, values, null, -1);
         else sec.cur.put16(bits);
       } else sec.cur.put32(bits);
       return;
@@ -181,14 +205,14 @@ export class InstructionEmitter extends OperandParser {
     }
     if (np === 1 && pend[0].kind === FIX_PCREL) {
       const p = pend[0];
-      if (RELAXABLE_C.has(def.name)) {
+      if (isRelaxableC(def)) {
         this.relaxFrag(def, values, p.expr, p.operand);
         return;
       }
       const hint = mayCompress[def.id];
       if (this.rvc && def.size === 4 && !this.noCompress && (hint === undefined || hint(values))) {
         const c = compress(def, values);
-        if (c && RELAXABLE_C.has(c.def.name)) {
+        if (c && isRelaxableC(c.def)) {
           this.relaxFrag(c.def, c.values, p.expr, p.operand, def, values);
           return;
         }
@@ -217,15 +241,18 @@ export class InstructionEmitter extends OperandParser {
   relaxFrag(cdef: InstrDef, cvalues: number[], target: Expr | null, operand: number, bigDef?: InstrDef, bigValues?: number[]): void {
     const sec = this.sec;
     const f = new Frag(FRAG_RELAX);
-    let big = bigDef;
-    let bv = bigValues;
-    if (!big) {
-      const plan = expansionPlan(cdef)!;
-      big = plan.base;
-      bv = plan.sources.map((src) => (src.from === 'field' ? cvalues[src.index] : src.value));
+    let big: InstrDef;
+    let bigVals: number[];
+    if (bigDef === undefined) {
+      const form = bigForms[cdef.id]!;
+      big = form.base;
+      // Exactly sized arrays (jal: rd, offset; a branch: rs1, rs2, offset): they live as long as the unit.
+      bigVals = form.from.length === 2 ? [bigOperand(form, cvalues, 0), bigOperand(form, cvalues, 1)] : [bigOperand(form, cvalues, 0), bigOperand(form, cvalues, 1), bigOperand(form, cvalues, 2)];
+    } else {
+      big = bigDef;
+      bigVals = bigValues!.slice(0, big.fields.length);
     }
     const bigField = pcrelField(big);
-    const bigVals = bv!.slice(0, big.fields.length);
     const same = cdef === big;
     f.relax = {
       small: cdef,

@@ -938,8 +938,13 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     }
   }
 
-  // Fixups: %pcrel_hi first, so %pcrel_lo can find its auipc (keyed by its address).
-  const auipcs = new Map<number, bigint>();
+  // Fixups: %pcrel_hi first, so %pcrel_lo can find its auipc (keyed by its address). The offset each
+  // auipc computed is a number when the fast path below set it (no BigInt per auipc), else a bigint.
+  const auipcs = new Map<number, number | bigint>();
+  const auipcOffset = (at: number): bigint | undefined => {
+    const d = auipcs.get(at);
+    return typeof d === 'number' ? BigInt(d) : d;
+  };
   const SAFE = 0x1fffffffffffffn;
   const value = (e: Parameters<typeof evaluate>[0]): bigint => {
     const v = evaluate(e, resolve);
@@ -977,7 +982,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
               let fv = d;
               if (fx.kind === FIX_PCREL_HI) {
                 if (d >= -0x80000800 && d < 0x7ffff800) {
-                  auipcs.set(pcNum, BigInt(d));
+                  auipcs.set(pcNum, d);
                   fv = ((d + 0x800) >> 12) & 0xfffff;
                 } else fv = NaN;
               } else if (fx.kind === FIX_PCREL_LO_PAIR) fv = ((d & 0xfff) ^ 0x800) - 0x800;
@@ -1003,7 +1008,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
                 const type = fx.field;
                 let rv: bigint;
                 if (type === R.PCREL_LO12_I || type === R.PCREL_LO12_S) {
-                  const d = auipcs.get(Number(v));
+                  const d = auipcOffset(Number(v));
                   if (d === undefined) throw new AsmError(`${relocName(type)}: no %pcrel_hi20 at 0x${BigInt.asUintN(64, v).toString(16)}`);
                   rv = d;
                 } else if (gotPlan?.target.has(fx)) rv = gotAddr(fx) - pc;
@@ -1099,7 +1104,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
                 fieldValue = BigInt(hi20(v - pc));
                 break;
               case FIX_PCREL_LO: {
-                const d = auipcs.get(Number(v));
+                const d = auipcOffset(Number(v));
                 if (d === undefined) throw new AsmError(`%pcrel_lo: no auipc with %pcrel_hi at the label (address 0x${BigInt.asUintN(64, v).toString(16)})`);
                 fieldValue = BigInt(lo12(d));
                 break;
