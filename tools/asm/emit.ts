@@ -162,41 +162,55 @@ export class InstructionEmitter extends OperandParser {
     if (sec.type === SHT_NOBITS) throw new AsmError(`instructions are not allowed in the NOBITS section '${sec.name}'`, this.mnemonicPos);
     if (def.size === 2 && !this.rvc) throw new AsmError(`instruction '${def.name}' requires the C extension (use --march rv64imac or .option rvc)`, this.mnemonicPos);
     sec.hasCode = true;
-    const np = pend.length;
-    if (np === 0) {
-      const hint = mayCompress[def.id];
-      if (this.rvc && def.size === 4 && (hint === undefined || hint(values)) && !(this.gnu && gnuKeeps(this, def, values))) {
-        const cb = compressedBits(def, values);
-        if (cb >= 0) {
-          sec.cur.put16(cb);
-          return;
-        }
+    // Two functions: V8 optimises (and, after a deoptimisation, recompiles) the hot one without fixups on
+    // its own, and it reads no source location (Loc objects change shape while a file is assembled).
+    if (pend.length === 0) this.emitPlain(def, values, at, plan);
+    else this.emitWithFixups(def, values, pend, at, plan);
+  }
+
+  /** emit() of an instruction with every operand known. */
+  emitPlain(def: InstrDef, values: number[], at: number, plan: SlotPlan[] | null): void {
+    const sec = this.sec;
+    const hint = mayCompress[def.id];
+    if (this.rvc && def.size === 4 && (hint === undefined || hint(values)) && !(this.gnu && gnuKeeps(this, def, values))) {
+      const cb = compressedBits(def, values);
+      if (cb >= 0) {
+        sec.cur.put16(cb);
+        return;
       }
-      const bits = encodeBits(def, values);
-      if (bits < 0) {
-        const r = encode(def, values);
-        if (!r.ok) {
-          const fi = def.fields.indexOf(r.field);
-          const op = plan ? InstructionEmitter.fieldOperand(plan, fi) : at;
-          throw new AsmError(r.message, op >= 0 ? this.opS[op] : this.mnemonicPos);
-        }
-        throw new Error(`encodeBits and encode disagree on ${def.name} ${values.join(',')}`);
-      }
-      if (def.size === 2) {
-        if (isRelaxableC(def)) this.relaxFrag(def, values, null, -1);
-        else sec.cur.put16(bits);
-      } else sec.cur.put32(bits);
+    }
+    const bits = encodeBits(def, values);
+    if (bits < 0) this.operandError(def, values, null, at, plan);
+    else if (def.size === 2) {
+      if (isRelaxableC(def)) this.relaxFrag(def, values, null, -1);
+      else sec.cur.put16(bits);
+    } else sec.cur.put32(bits);
+  }
+
+  /**
+   * The error for operands encodeBits refused (encode() says why), at the operand of the field; fields
+   * filled by the pending fixups `pend` are not checked. Returns when only those fields were refused.
+   */
+  operandError(def: InstrDef, values: number[], pend: readonly Pending[] | null, at: number, plan: SlotPlan[] | null): void {
+    const r = encode(def, values);
+    if (r.ok) {
+      if (pend === null) throw new Error(`encodeBits and encode disagree on ${def.name} ${values.join(',')}`);
       return;
     }
+    if (pend !== null && pend.some((p) => def.fields[p.field] === r.field)) return;
+    const fi = def.fields.indexOf(r.field);
+    const op = plan ? InstructionEmitter.fieldOperand(plan, fi) : at;
+    throw new AsmError(r.message, op >= 0 ? this.opS[op] : this.mnemonicPos);
+  }
+
+  /** emit() of an instruction with fields filled by fixups (or a relaxable branch). */
+  emitWithFixups(def: InstrDef, values: number[], pend: readonly Pending[], at: number, plan: SlotPlan[] | null): void {
+    const sec = this.sec;
+    const np = pend.length;
     // Validate the other fields with the pending ones at zero.
     let placeholder = encodeBits(def, values);
     if (placeholder < 0) {
-      const check = encode(def, values);
-      if (!check.ok && !pend.some((p) => def.fields[p.field] === check.field)) {
-        const fi = def.fields.indexOf(check.field);
-        const op = plan ? InstructionEmitter.fieldOperand(plan, fi) : at;
-        throw new AsmError(check.message, op >= 0 ? this.opS[op] : this.mnemonicPos);
-      }
+      this.operandError(def, values, pend, at, plan);
       placeholder = def.match;
       for (let k = 0; k < def.fields.length; k++) {
         const f = def.fields[k];
