@@ -9,7 +9,7 @@ import { INSTRUCTIONS, INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/inst
 import { insertOperand, operandRangeError } from '../../isa/operands.js';
 import { SHT_NOBITS } from '../elf/model.js';
 import { AsmError, E_NUM, E_SYM, type Expr } from './expr.js';
-import { Frag, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FRAG_RELAX } from './section.js';
+import { Frag, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FRAG_RELAX, FixupRecord, Relax } from './section.js';
 import type { Pending } from './core.js';
 import { OperandParser, slotPlan, PCREL_FIELDS, type SlotPlan } from './operands.js';
 
@@ -244,10 +244,8 @@ export class InstructionEmitter extends OperandParser {
     const vals = values.slice(0, def.fields.length);
     for (const p of pend) {
       if (p.kind < 0) continue;
-      sec.fixups.push({
-        kind: p.kind, frag, offset: off, expr: p.expr, loc: this.locAt(p.operand >= 0 ? this.opS[p.operand] : this.mnemonicPos),
-        size: def.size, def, values: vals, field: p.field, pcAdjust: p.pcAdjust, norelax: !this.relax,
-      });
+      const loc = this.locAt(p.operand >= 0 ? this.opS[p.operand] : this.mnemonicPos);
+      sec.fixups.push(new FixupRecord(p.kind, frag, off, p.expr, loc, def.size, def, vals, p.field, p.pcAdjust, !this.relax));
     }
   }
 
@@ -268,20 +266,19 @@ export class InstructionEmitter extends OperandParser {
     }
     const bigField = pcrelField(big);
     const same = cdef === big;
-    f.relax = {
-      small: cdef,
-      smallValues: same ? bigVals : cvalues.slice(0, cdef.fields.length),
-      smallField: same ? bigField : pcrelField(cdef),
+    f.relax = new Relax(
+      cdef,
+      same ? bigVals : cvalues.slice(0, cdef.fields.length),
+      same ? bigField : pcrelField(cdef),
       big,
-      bigValues: bigVals,
+      bigVals,
       bigField,
       target,
-      relaxed: cdef.size === 4,
-      longable: target !== null && big.fields[bigField].name === 'bimm13',
-      long: false,
-      gnu: this.gnu && target !== null,
-      loc: this.locAt(operand >= 0 ? this.opS[operand] : this.mnemonicPos),
-    };
+      cdef.size === 4,
+      target !== null && big.fields[bigField].name === 'bimm13',
+      this.gnu && target !== null,
+      this.locAt(operand >= 0 ? this.opS[operand] : this.mnemonicPos),
+    );
     f.size = f.relax.relaxed ? 4 : cdef.size;
     sec.addFrag(f);
   }
