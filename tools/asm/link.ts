@@ -1145,7 +1145,13 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     }
     for (const sec of o.inputs) {
       const base = Number(sec.addr - o.addr);
-      for (const f of sec.frags) emitFrag(data, base + f.offset, f, sec, resolve, diags);
+      const frags = sec.frags;
+      for (let i = 0; i < frags.length; i++) {
+        const f = frags[i];
+        // Data fragments (most of them: the bytes between two branches) copied here, the rest by emitFrag.
+        if (f.kind === FRAG_DATA) copyData(data, base + f.offset, f);
+        else emitFrag(data, base + f.offset, f, sec, resolve, diags);
+      }
     }
     o.data = data;
   }
@@ -1300,18 +1306,21 @@ export function writeBits(buf: Uint8Array, off: number, bits: number, size: numb
   }
 }
 
+/** A data fragment's bytes into `out` at `at`. Most are a few instructions between two branches: a byte
+ * loop for those, not a subarray view per fragment for TypedArray#set. */
+function copyData(out: Uint8Array, at: number, f: Frag): void {
+  const src = f.sink!.buf;
+  const start = f.start;
+  const n = f.size;
+  if (n > 64) out.set(src.subarray(start, start + n), at);
+  else for (let i = 0; i < n; i++) out[at + i] = src[start + i];
+}
+
 export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
   switch (f.kind) {
-    case FRAG_DATA: {
-      // Most data fragments are a few instructions between two branches: a byte loop, not a subarray
-      // view per fragment for TypedArray#set.
-      const src = f.sink!.buf;
-      const start = f.start;
-      const n = f.size;
-      if (n > 64) out.set(src.subarray(start, start + n), at);
-      else for (let i = 0; i < n; i++) out[at + i] = src[start + i];
+    case FRAG_DATA:
+      copyData(out, at, f);
       return;
-    }
     case FRAG_FILL: {
       const pd = f.pad!;
       const n = pd.fillSize;
