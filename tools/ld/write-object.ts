@@ -122,25 +122,34 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     relax && e.t === E_BIN && e.op === OP_SUB && isCode(evaluate(e.a, resolve)) && isCode(evaluate(e.b, resolve));
   // Labels the %pcrel_lo relocations name (LLVM's .Lpcrel_hiN); emitted as local symbols.
   const extraLocals: Sym[] = [];
-  const hiLabels = new Map<string, Sym>();
-  const labelsAt = new Map<string, Sym>();
+  // By section, then by offset in it (numbers: no key string per relocation).
+  const hiLabels = new Map<InputSection, Map<number, Sym>>();
+  const labelsAt = new Map<InputSection, Map<number, Sym>>();
+  let hiLabelCount = 0;
+  let labelAtCount = 0;
+  const byOffset = (m: Map<InputSection, Map<number, Sym>>, sec: InputSection): Map<number, Sym> => {
+    let bySec = m.get(sec);
+    if (!bySec) m.set(sec, (bySec = new Map()));
+    return bySec;
+  };
   /** A local label at `offset` in `sec` (for relocations that must name a symbol there). */
   const labelAt = (sec: InputSection, offset: number): Sym => {
-    const key = `${u.sections.indexOf(sec)}:${offset}`;
-    let s = labelsAt.get(key);
+    const at = byOffset(labelsAt, sec);
+    let s = at.get(offset);
     if (!s) {
-      s = { name: `.Ltmp${labelsAt.size}`, unit: u.index, kind: 1, section: sec, frag: sec.frags[0], offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false };
-      labelsAt.set(key, s);
+      s = { name: `.Ltmp${labelAtCount++}`, unit: u.index, kind: 1, section: sec, frag: sec.frags[0], offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false };
+      at.set(offset, s);
       extraLocals.push(s);
     }
     return s;
   };
   const hiLabel = (sec: InputSection, fx: Fixup): Sym => {
-    const key = `${u.sections.indexOf(sec)}:${fx.frag.offset + fx.offset}`;
-    let s = hiLabels.get(key);
+    const at = byOffset(hiLabels, sec);
+    const key = fx.frag.offset + fx.offset;
+    let s = at.get(key);
     if (!s) {
-      s = { name: u.gnu ? GNU_FAKE_LABEL : `.Lpcrel_hi${hiLabels.size}`, unit: u.index, kind: 1, section: sec, frag: fx.frag, offset: fx.offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false };
-      hiLabels.set(key, s);
+      s = { name: u.gnu ? GNU_FAKE_LABEL : `.Lpcrel_hi${hiLabelCount++}`, unit: u.index, kind: 1, section: sec, frag: fx.frag, offset: fx.offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false };
+      at.set(key, s);
       extraLocals.push(s);
     }
     return s;
