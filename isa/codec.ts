@@ -177,70 +177,90 @@ export function expansionPlan(c: InstrDef): { base: InstrDef; sources: readonly 
 // encodable; encode() then gives the reason, so one place states what is valid (a test checks the two
 // agree on every row).
 
+/**
+ * One operand field of a row, ready for encodeBits. Every field has the same properties (one V8 hidden
+ * class) and encodeBits runs the same operations for every field: a branch first taken after V8 optimised
+ * the encoder (a c.lui immediate, an excluded register) would otherwise throw the optimised code away.
+ */
 interface CompiledField {
-  reg: boolean;
-  prime: boolean;
-  upper20: boolean;
-  nonzero: boolean;
-  /** Values the row reserves for another instruction (c.lui's rd = sp is c.addi16sp). */
-  excluded: readonly number[] | null;
-  min: number;
-  max: number;
+  /** Accepted values: lo..lo+span or lo2..lo2+span2 (span2 = -1: none; c.lui's immediate has two ranges). */
+  lo: number;
+  span: number;
+  lo2: number;
+  span2: number;
+  /** Low bits that must be zero. */
   alignMask: number;
-  /** Pieces as [instLo, width, valLo] triples. */
+  /** A value the row refuses (0 for a non-zero immediate), else NO_VALUE. */
+  refused: number;
+  /** Registers the row refuses, one bit each (x0 for a non-zero register; c.lui's sp is c.addi16sp's). */
+  refusedRegs: number;
+  /** Subtracted before placing: 8 for x8..x15 register fields of compressed rows. */
+  bias: number;
+  /** Pieces as [instLo, mask, valLo] triples: bits (v >>> valLo) & mask go to instLo. */
   pieces: Int32Array;
-  /** Field width in bits (for two's complement of negative values). */
-  bits: number;
 }
 
-const compiled = new Map<InstrDef, CompiledField[]>();
+/** Outside every field's range (the widest immediate has 21 bits). */
+const NO_VALUE = 0x7fffffff;
 
-function compile(def: InstrDef): CompiledField[] {
+/** Compiled fields by row id (INSTRUCTIONS order): an array index, cheaper than a Map keyed by the row. */
+const compiledById: (readonly CompiledField[] | undefined)[] = [];
+/** Rows outside the table (`.insn`, id -1) by identity. */
+const compiledOther = new Map<InstrDef, readonly CompiledField[]>();
+
+function compile(def: InstrDef): readonly CompiledField[] {
   const out = def.fields.map((f): CompiledField => {
     const nonzero = def.nonzero.includes(f.name);
-    const excluded = def.excluded?.[f.name] ?? null;
+    const excluded = def.excluded?.[f.name] ?? [];
     if (f.kind === 'reg') {
-      return { reg: true, prime: f.prime, upper20: false, nonzero, excluded, min: f.prime ? 8 : 0, max: f.prime ? 15 : 31, alignMask: 0, pieces: Int32Array.of(f.lo, f.hi - f.lo + 1, 0), bits: 5 };
+      let refusedRegs = nonzero ? 1 : 0;
+      for (const r of excluded) refusedRegs |= 1 << r;
+      const min = f.prime ? 8 : 0;
+      const pieces = Int32Array.of(f.lo, 2 ** (f.hi - f.lo + 1) - 1, 0);
+      return { lo: min, span: f.prime ? 7 : 31, lo2: 0, span2: -1, alignMask: 0, refused: NO_VALUE, refusedRegs, bias: min, pieces };
     }
+    if (excluded.length) throw new Error(`instruction table: ${def.name} excludes values of immediate ${f.name}`);
     const min = f.signed ? -(2 ** (f.bits - 1)) : 0;
     const max = (f.signed ? 2 ** (f.bits - 1) - 1 : 2 ** f.bits - 1) - (2 ** f.align - 1);
     const pieces = new Int32Array(f.pieces.length * 3);
-    f.pieces.forEach(([hi, lo, valLo], i) => pieces.set([lo, hi - lo + 1, valLo], i * 3));
-    return { reg: false, prime: false, upper20: !!f.upper20, nonzero, excluded, min, max, alignMask: 2 ** f.align - 1, pieces, bits: f.bits };
+    // A piece wider than 31 bits would need another mask; the table has none (widest immediate: 21 bits).
+    f.pieces.forEach(([hi, lo, valLo], i) => pieces.set([lo, 2 ** (hi - lo + 1) - 1, valLo], i * 3));
+    // c.lui: the 20-bit upper immediate, non-zero (1..31 or 0xfffe0..0xfffff), whose sign-extended low 6
+    // bits the field holds (the pieces take them from the value as it is).
+    if (f.upper20) return { lo: 1, span: 30, lo2: 0xfffe0, span2: 31, alignMask: 0, refused: NO_VALUE, refusedRegs: 0, bias: 0, pieces };
+    return { lo: min, span: max - min, lo2: 0, span2: -1, alignMask: 2 ** f.align - 1, refused: nonzero ? 0 : NO_VALUE, refusedRegs: 0, bias: 0, pieces };
   });
-  compiled.set(def, out);
+  if (def.id >= 0) compiledById[def.id] = out;
+  else compiledOther.set(def, out);
   return out;
+}
+
+/** The compiled fields of a row not compiled yet, or of one outside the table (kept out of encodeBits). */
+function compiledFields(def: InstrDef): readonly CompiledField[] {
+  return (def.id >= 0 ? undefined : compiledOther.get(def)) ?? compile(def);
 }
 
 /** The instruction bits for `values` (parallel to def.fields), or -1 if some operand is not encodable. */
 export function encodeBits(def: InstrDef, values: readonly number[]): number {
-  let fields = compiled.get(def);
-  if (fields === undefined) fields = compile(def);
+  const id = def.id;
+  let fields = id >= 0 ? compiledById[id] : undefined;
+  if (fields === undefined) fields = compiledFields(def);
   let bits = def.match;
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
     let v = values[i];
-    if (v !== (v | 0) && !(v >= 0 && v <= 0xffffffff && Number.isInteger(v))) return -1;
-    if (f.nonzero && v === 0) return -1;
-    if (f.excluded !== null && f.excluded.includes(v)) return -1;
-    if (f.reg) {
-      if (v < f.min || v > f.max) return -1;
-      bits |= (f.prime ? v - 8 : v) << f.pieces[0];
-      continue;
-    }
-    if (f.upper20) {
-      // c.lui: the 20-bit upper immediate, non-zero, whose sign-extended low 6 bits the field holds.
-      if (!((v >= 1 && v <= 31) || (v >= 0xfffe0 && v <= 0xfffff))) return -1;
-      v &= 0x3f;
-    } else {
-      if (v < f.min || v > f.max || (v & f.alignMask) !== 0) return -1;
-      if (v < 0) v += 2 ** f.bits;
-    }
+    // Every range lies within int32: a value that `| 0` changes (a fraction, NaN, beyond 32 bits) is out.
+    if ((v | 0) !== v) return -1;
+    // Unsigned comparisons: one test per range (the second range is empty for all but c.lui).
+    const inFirst = (v - f.lo) >>> 0 <= f.span;
+    const inSecond = (v - f.lo2) >>> 0 <= f.span2;
+    if (!inFirst && !inSecond) return -1;
+    // A register refused by the row (its bit; immediates have none) or a refused immediate.
+    if (((f.refusedRegs >>> v) & 1) !== 0 || v === f.refused || (v & f.alignMask) !== 0) return -1;
+    // A negative value is placed in two's complement: its low bits are those of v itself.
+    v -= f.bias;
     const p = f.pieces;
-    for (let k = 0; k < p.length; k += 3) {
-      const width = p[k + 1];
-      bits |= ((v >>> p[k + 2]) & (width === 32 ? -1 : (1 << width) - 1)) << p[k];
-    }
+    for (let k = 0; k < p.length; k += 3) bits |= ((v >>> p[k + 2]) & p[k + 1]) << p[k];
   }
   return bits >>> 0;
 }

@@ -19,59 +19,84 @@ interface Rule {
   /** For each base field: the C field it feeds, or -1 with the constant it must equal. */
   fromC: readonly number[];
   constant: readonly number[];
-  /** Extra LLVM condition on the C operand values. */
-  extra?: (cv: readonly number[]) => boolean;
-  /** Per C field, what operandRangeError accepts (precomputed: tryRule runs for most instructions). */
-  check: FieldCheck[];
+  /** Per C field, the values it accepts (precomputed: tryRule runs for most instructions). */
+  check: readonly FieldCheck[];
 }
 
-/** The values a C operand field takes: operandRangeError(f, v) === null, plus the row's non-zero rule. */
+/**
+ * The values a C operand field takes: what operandRangeError accepts, less the row's non-zero rule and
+ * LLVM's narrower classes. Every check has the same properties and tryRule runs the same tests for every
+ * field (like isa/codec.ts encodeBits), so a rarely seen field (c.lui's immediate) does not make V8 throw
+ * away the optimised code.
+ */
 interface FieldCheck {
-  /** 0 register (min..max), 1 c.lui's upper immediate, 2 immediate (min..max, a multiple of step). */
-  kind: number;
-  min: number;
-  max: number;
-  step: number;
-  nonzero: boolean;
+  /** Accepted values: lo..lo+span or lo2..lo2+span2 (span2 = -1: none; c.lui's immediate has two ranges). */
+  lo: number;
+  span: number;
+  lo2: number;
+  span2: number;
+  /** Low bits that must be zero. */
+  alignMask: number;
+  /** A value refused (0 for a non-zero immediate), else NO_VALUE. */
+  refused: number;
+  /** Registers refused, one bit each (register fields only). */
+  refusedRegs: number;
 }
+
+/** Outside every field's range. */
+const NO_VALUE = 0x7fffffff;
+
+/**
+ * LLVM's narrower register classes and non-zero immediates, by C row: for each C field (in C field order)
+ * the values it may not take (registers by number; 0 for an immediate is its non-zero rule).
+ */
+const EXTRA: Record<string, readonly (readonly number[])[]> = {
+  'c.addi': [[0], [0]],
+  'c.li': [[0], []],
+  'c.lui': [[0, 2], []],
+  'c.srli': [[], [0]],
+  'c.srai': [[], [0]],
+  'c.slli': [[0], [0]],
+  'c.mv': [[0], [0]],
+  'c.add': [[0], [0]],
+};
 
 function fieldChecks(c: InstrDef): FieldCheck[] {
-  return c.fields.map((f): FieldCheck => {
+  const extra = EXTRA[c.name];
+  return c.fields.map((f, k): FieldCheck => {
     const nonzero = c.nonzero.includes(f.name);
-    if (f.kind === 'reg') return { kind: 0, min: f.prime ? 8 : 0, max: f.prime ? 15 : 31, step: 1, nonzero };
-    if (f.upper20) return { kind: 1, min: 0, max: 0, step: 1, nonzero };
+    const refusedExtra = extra ? extra[k] : [];
+    if (f.kind === 'reg') {
+      let refusedRegs = nonzero ? 1 : 0;
+      for (const r of refusedExtra) refusedRegs |= 1 << r;
+      const lo = f.prime ? 8 : 0;
+      return { lo, span: f.prime ? 7 : 31, lo2: 0, span2: -1, alignMask: 0, refused: NO_VALUE, refusedRegs };
+    }
+    if (refusedExtra.some((v) => v !== 0)) throw new Error(`compress: ${c.name} refuses a non-zero immediate`);
+    const refused = nonzero || refusedExtra.length > 0 ? 0 : NO_VALUE;
+    if (f.upper20) return { lo: 1, span: 30, lo2: 0xfffe0, span2: 31, alignMask: 0, refused, refusedRegs: 0 };
     const min = f.signed ? -(2 ** (f.bits - 1)) : 0;
     const max = f.signed ? 2 ** (f.bits - 1) - 1 : 2 ** f.bits - 1;
-    return { kind: 2, min, max, step: 2 ** f.align, nonzero };
+    return { lo: min, span: max - min, lo2: 0, span2: -1, alignMask: 2 ** f.align - 1, refused, refusedRegs: 0 };
   });
 }
 
-/** operandRangeError(f, v) === null for the field `k` describes, without building its message. */
+/** Whether C field `k` accepts v (operandRangeError(f, v) === null and the row's and LLVM's rules). */
 function fits(k: FieldCheck, v: number): boolean {
-  if (!Number.isInteger(v)) return false;
-  if (k.kind === 1) return (v >= 1 && v <= 31) || (v >= 0xfffe0 && v <= 0xfffff);
-  if (v < k.min || v > k.max) return false;
-  return k.step === 1 || v % k.step === 0;
+  // Every range lies within int32: a value that `| 0` changes (a fraction, NaN, beyond 32 bits) is out.
+  if ((v | 0) !== v) return false;
+  const inFirst = (v - k.lo) >>> 0 <= k.span;
+  const inSecond = (v - k.lo2) >>> 0 <= k.span2;
+  if (!inFirst && !inSecond) return false;
+  return ((k.refusedRegs >>> v) & 1) === 0 && v !== k.refused && (v & k.alignMask) === 0;
 }
-
-/** LLVM's narrower register classes and non-zero immediates, by C row (values in C field order). */
-const EXTRA: Record<string, (cv: readonly number[]) => boolean> = {
-  'c.addi': (v) => v[0] !== 0 && v[1] !== 0,
-  'c.li': (v) => v[0] !== 0,
-  'c.lui': (v) => v[0] !== 0 && v[0] !== 2,
-  'c.srli': (v) => v[1] !== 0,
-  'c.srai': (v) => v[1] !== 0,
-  'c.slli': (v) => v[0] !== 0 && v[1] !== 0,
-  'c.mv': (v) => v[0] !== 0 && v[1] !== 0,
-  'c.add': (v) => v[0] !== 0 && v[1] !== 0,
-};
 
 function planRule(c: InstrDef): { base: InstrDef; rule: Rule } | null {
   const plan = expansionPlan(c);
   if (!plan) return null;
   const fromC = plan.sources.map((s) => (s.from === 'field' ? s.index : -1));
   const constant = plan.sources.map((s) => (s.from === 'const' ? s.value : 0));
-  return { base: plan.base, rule: { c, fromC, constant, extra: EXTRA[c.name], check: fieldChecks(c) } };
+  return { base: plan.base, rule: { c, fromC, constant, check: fieldChecks(c) } };
 }
 
 /**
@@ -83,14 +108,15 @@ function extraRule(baseName: string, cName: string, spec: (number | string)[]): 
   const c = INSTRUCTION_BY_NAME.get(cName)!;
   const fromC = spec.map((s) => (typeof s === 'string' ? Number(s.slice(1)) : -1));
   const constant = spec.map((s) => (typeof s === 'number' ? s : 0));
-  return { base, rule: { c, fromC, constant, extra: EXTRA[cName], check: fieldChecks(c) } };
+  return { base, rule: { c, fromC, constant, check: fieldChecks(c) } };
 }
 
-const RULES = new Map<InstrDef, Rule[]>();
+/** The rules of each base row, by row id (an array index: cheaper than a Map keyed by the row). */
+const RULES: (Rule[] | undefined)[] = [];
 function addRule(r: { base: InstrDef; rule: Rule } | null): void {
   if (!r) return;
-  let list = RULES.get(r.base);
-  if (!list) RULES.set(r.base, (list = []));
+  let list = RULES[r.base.id];
+  if (!list) RULES[r.base.id] = list = [];
   list.push(r.rule);
 }
 // The plans first, in table order (c.addi before c.addi16sp, as LLVM tries them), then LLVM's
@@ -109,29 +135,22 @@ addRule(extraRule('addw', 'c.addw', ['c0', 'c1', 'c0']));
 const trial: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
 const trialSet: boolean[] = [false, false, false, false, false, false, false, false];
 
-function tryRule(rule: Rule, values: readonly number[]): number[] | null {
-  const c = rule.c;
-  const nc = c.fields.length;
+/** Whether `rule` compresses base operands `values`; its C operands are then trial[0 .. fields). */
+function tryRule(rule: Rule, values: readonly number[]): boolean {
+  const nc = rule.check.length;
   for (let k = 0; k < nc; k++) trialSet[k] = false;
-  for (let i = 0; i < rule.fromC.length; i++) {
-    const k = rule.fromC[i];
+  const fromC = rule.fromC;
+  for (let i = 0; i < fromC.length; i++) {
+    const k = fromC[i];
     if (k < 0) {
-      if (values[i] !== rule.constant[i]) return null;
+      if (values[i] !== rule.constant[i]) return false;
     } else if (!trialSet[k]) {
       trial[k] = values[i];
       trialSet[k] = true;
-    } else if (trial[k] !== values[i]) return null;
+    } else if (trial[k] !== values[i]) return false;
   }
-  for (let k = 0; k < nc; k++) {
-    if (!trialSet[k]) return null;
-    const v = trial[k];
-    const chk = rule.check[k];
-    if (!fits(chk, v)) return null;
-    if (v === 0 && chk.nonzero) return null;
-  }
-  const cv = trial.slice(0, nc);
-  if (rule.extra && !rule.extra(cv)) return null;
-  return cv;
+  for (let k = 0; k < nc; k++) if (!trialSet[k] || !fits(rule.check[k], trial[k])) return false;
+  return true;
 }
 
 /**
@@ -140,11 +159,11 @@ function tryRule(rule: Rule, values: readonly number[]): number[] | null {
  * negative values).
  */
 export function compress(def: InstrDef, values: readonly number[]): { def: InstrDef; values: number[] } | null {
-  const rules = RULES.get(def);
-  if (!rules) return null;
-  for (const rule of rules) {
-    const cv = tryRule(rule, values);
-    if (cv) return { def: rule.c, values: cv };
+  const rules = def.id >= 0 ? RULES[def.id] : undefined;
+  if (rules === undefined || INSTRUCTIONS[def.id] !== def) return null;
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r];
+    if (tryRule(rule, values)) return { def: rule.c, values: trial.slice(0, rule.check.length) };
   }
   return null;
 }

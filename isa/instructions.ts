@@ -349,14 +349,15 @@ function buildTable(): InstrDef[] {
       size,
       ext,
       nonzero: extra?.nz ?? [],
+      // Every row has every property (undefined where it does not apply), so all rows share one V8 hidden
+      // class: code that reads rows (encoder, assembler, decoder) stays monomorphic instead of deoptimising
+      // when a row of another shape (a C row with `excluded`, an A row with aq/rl) first reaches it.
+      excluded: extra?.not,
+      alsoNeeds: ext === 'C' && name.startsWith('c.f') ? 'D' : undefined,
       expandsTo: extra?.expands,
+      aq: ext === 'A' ? amo !== null && amo[1] !== 'rl' : undefined,
+      rl: ext === 'A' ? amo !== null && amo[1] !== 'aq' : undefined,
     };
-    if (extra?.not) def.excluded = extra.not;
-    if (ext === 'C' && name.startsWith('c.f')) def.alsoNeeds = 'D';
-    if (ext === 'A') {
-      def.aq = amo !== null && amo[1] !== 'rl';
-      def.rl = amo !== null && amo[1] !== 'aq';
-    }
     return def;
   });
 }

@@ -47,6 +47,33 @@ const DW_LNE_end_sequence = 1, DW_LNE_set_address = 2, DW_LNE_set_discriminator 
 const DW_LNCT_path = 1, DW_LNCT_directory_index = 2, DW_LNCT_MD5 = 5;
 const DW_FORM_string = 0x08, DW_FORM_udata = 0x0f, DW_FORM_data16 = 0x1e;
 
+/** Whether character code c separates .loc operands: a comma or what a regular expression's \s matches. */
+function isLocSeparator(c: number): boolean {
+  if (c < 128) return c === 44 || c === 32 || (c >= 9 && c <= 13);
+  return /\s/.test(String.fromCharCode(c));
+}
+
+/**
+ * The operands of a .loc directive: `text.split(/[\s,]+/)` without the empty strings, scanned by hand
+ * (gcc -g writes a .loc every few lines).
+ */
+function locTokens(text: string): string[] {
+  const out: string[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if (isLocSeparator(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n && !isLocSeparator(text.charCodeAt(j))) j++;
+    out.push(text.slice(i, j));
+    i = j;
+  }
+  return out;
+}
+
 export class LineTable {
   files = new Map<number, LineFile>();
   rows: LineRow[] = [];
@@ -63,7 +90,7 @@ export class LineTable {
 
   /** `.loc file line [column] [options]`: a row at `label`. */
   loc(text: string, sec: InputSection, label: Sym): void {
-    const t = text.trim().split(/[\s,]+/).filter(Boolean);
+    const t = locTokens(text);
     if (t.length < 2 || !/^\d+$/.test(t[0]) || !/^\d+$/.test(t[1])) throw new AsmError('expected: .loc file line [column] [options]');
     const row: LineRow = { sec, label, file: Number(t[0]), line: Number(t[1]), col: 0, isStmt: this.isStmt, prologueEnd: false, epilogueBegin: false, isa: 0, discriminator: 0 };
     if (!this.files.has(row.file)) throw new AsmError(`.loc names file ${row.file}, which no .file declared`);

@@ -5,11 +5,11 @@
 
 import { compress } from '../../isa/compress.js';
 import { encode, expansionPlan, encodeBits } from '../../isa/codec.js';
-import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
+import { INSTRUCTIONS, INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { insertOperand, operandRangeError } from '../../isa/operands.js';
 import { SHT_NOBITS } from '../elf/model.js';
 import { AsmError, E_NUM, E_SYM, type Expr } from './expr.js';
-import { Frag, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FRAG_RELAX } from './section.js';
+import { Frag, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FRAG_RELAX, FixupRecord, Relax } from './section.js';
 import type { Pending } from './core.js';
 import { OperandParser, slotPlan, PCREL_FIELDS, type SlotPlan } from './operands.js';
 
@@ -18,6 +18,30 @@ const STORES = new Set(['sb', 'sh', 'sw', 'sd']);
 /** Floating-point loads and stores: to a symbol they always name an integer temporary (`fld fa0, sym, t0`). */
 const FP_MEM = new Set(['flw', 'fld', 'fsw', 'fsd']);
 const RELAXABLE_C = new Set(['c.beqz', 'c.bnez', 'c.j']);
+/** RELAXABLE_C by row id (an array load, not a string lookup per instruction). */
+const relaxableC: boolean[] = INSTRUCTIONS.map((d) => RELAXABLE_C.has(d.name));
+function isRelaxableC(def: InstrDef): boolean {
+  return def.id >= 0 && relaxableC[def.id];
+}
+
+/** The 4-byte row a relaxable compressed row stands for, and each of its operands: a C field (`from`) or a constant. */
+interface BigForm {
+  base: InstrDef;
+  from: Int32Array;
+  value: Int32Array;
+}
+const bigForms: (BigForm | undefined)[] = [];
+function bigOperand(form: BigForm, cvalues: readonly number[], k: number): number {
+  const from = form.from[k];
+  return from >= 0 ? cvalues[from] : form.value[k];
+}
+for (const d of INSTRUCTIONS) {
+  if (!RELAXABLE_C.has(d.name)) continue;
+  const plan = expansionPlan(d)!;
+  const from = Int32Array.from(plan.sources, (src) => (src.from === 'field' ? src.index : -1));
+  const value = Int32Array.from(plan.sources, (src) => (src.from === 'field' ? 0 : src.value));
+  bigForms[d.id] = { base: plan.base, from, value };
+}
 
 /**
  * Necessary conditions for a base instruction to have a compressed form (unprivileged spec, C chapter:
@@ -61,8 +85,6 @@ for (const [name, f] of Object.entries(MAY_COMPRESS)) mayCompress[INSTRUCTION_BY
  */
 const packRanges: (Int32Array | null)[] = [];
 function packRangesOf(def: InstrDef): Int32Array | null {
-  let r = packRanges[def.id];
-  if (r !== undefined) return r;
   let total = 1;
   const ranges: number[] = [];
   for (const f of def.fields) {
@@ -71,10 +93,11 @@ function packRangesOf(def: InstrDef): Int32Array | null {
     ranges.push(span, f.kind === 'reg' ? 0 : f.signed ? 2 ** (f.bits - 1) : 0);
   }
   // Keys stay below 2^30 (V8 Smis; they fit the Int32Array slots).
-  r = total <= 2 ** 30 ? Int32Array.from(ranges) : null;
-  packRanges[def.id] = r;
-  return r;
+  return total <= 2 ** 30 ? Int32Array.from(ranges) : null;
 }
+// Built for every row at load (a few hundred small arrays), so the hot lookup below is a plain array
+// load with no builder for V8 to inline into it.
+for (const d of INSTRUCTIONS) packRanges[d.id] = d.size === 4 ? packRangesOf(d) : null;
 
 const CACHE_BITS = 14;
 const cacheRow = new Int32Array(1 << CACHE_BITS).fill(-1);
@@ -83,7 +106,7 @@ const cacheBits = new Int32Array(1 << CACHE_BITS);
 
 /** The compressed encoding of `def` with `values` (LLVM's choice, isa/compress.ts), or -1 if it has none. */
 function compressedBits(def: InstrDef, values: readonly number[]): number {
-  const ranges = def.id < 0 ? null : packRangesOf(def);
+  const ranges = def.id < 0 ? null : packRanges[def.id];
   if (ranges === null) return compressNow(def, values);
   let key = 0;
   for (let i = 0, k = 0; i < ranges.length; i += 2, k++) {
@@ -105,15 +128,10 @@ function compressNow(def: InstrDef, values: readonly number[]): number {
   return c ? encodeBits(c.def, c.values) : -1;
 }
 
-/** The index of a row's pc-relative target field (-1: none), by row id. */
-const pcrelFields: number[] = [];
+/** The index of a row's pc-relative target field (-1: none), by row id (built at load, like packRanges). */
+const pcrelFields: number[] = INSTRUCTIONS.map((d) => d.fields.findIndex((x) => PCREL_FIELDS.has(x.name)));
 function pcrelField(def: InstrDef): number {
-  let k = def.id >= 0 ? pcrelFields[def.id] : undefined;
-  if (k === undefined) {
-    k = def.fields.findIndex((x) => PCREL_FIELDS.has(x.name));
-    if (def.id >= 0) pcrelFields[def.id] = k;
-  }
-  return k;
+  return def.id >= 0 ? pcrelFields[def.id] : def.fields.findIndex((x) => PCREL_FIELDS.has(x.name));
 }
 
 const ADD = INSTRUCTION_BY_NAME.get('add')!;
@@ -144,41 +162,55 @@ export class InstructionEmitter extends OperandParser {
     if (sec.type === SHT_NOBITS) throw new AsmError(`instructions are not allowed in the NOBITS section '${sec.name}'`, this.mnemonicPos);
     if (def.size === 2 && !this.rvc) throw new AsmError(`instruction '${def.name}' requires the C extension (use --march rv64imac or .option rvc)`, this.mnemonicPos);
     sec.hasCode = true;
-    const np = pend.length;
-    if (np === 0) {
-      const hint = mayCompress[def.id];
-      if (this.rvc && def.size === 4 && (hint === undefined || hint(values)) && !(this.gnu && gnuKeeps(this, def, values))) {
-        const cb = compressedBits(def, values);
-        if (cb >= 0) {
-          sec.cur.put16(cb);
-          return;
-        }
+    // Two functions: V8 optimises (and, after a deoptimisation, recompiles) the hot one without fixups on
+    // its own, and it reads no source location (Loc objects change shape while a file is assembled).
+    if (pend.length === 0) this.emitPlain(def, values, at, plan);
+    else this.emitWithFixups(def, values, pend, at, plan);
+  }
+
+  /** emit() of an instruction with every operand known. */
+  emitPlain(def: InstrDef, values: number[], at: number, plan: SlotPlan[] | null): void {
+    const sec = this.sec;
+    const hint = mayCompress[def.id];
+    if (this.rvc && def.size === 4 && (hint === undefined || hint(values)) && !(this.gnu && gnuKeeps(this, def, values))) {
+      const cb = compressedBits(def, values);
+      if (cb >= 0) {
+        sec.cur.put16(cb);
+        return;
       }
-      const bits = encodeBits(def, values);
-      if (bits < 0) {
-        const r = encode(def, values);
-        if (!r.ok) {
-          const fi = def.fields.indexOf(r.field);
-          const op = plan ? InstructionEmitter.fieldOperand(plan, fi) : at;
-          throw new AsmError(r.message, op >= 0 ? this.opS[op] : this.mnemonicPos);
-        }
-        throw new Error(`encodeBits and encode disagree on ${def.name} ${values.join(',')}`);
-      }
-      if (def.size === 2) {
-        if (RELAXABLE_C.has(def.name)) this.relaxFrag(def, values, null, -1);
-        else sec.cur.put16(bits);
-      } else sec.cur.put32(bits);
+    }
+    const bits = encodeBits(def, values);
+    if (bits < 0) this.operandError(def, values, null, at, plan);
+    else if (def.size === 2) {
+      if (isRelaxableC(def)) this.relaxFrag(def, values, null, -1);
+      else sec.cur.put16(bits);
+    } else sec.cur.put32(bits);
+  }
+
+  /**
+   * The error for operands encodeBits refused (encode() says why), at the operand of the field; fields
+   * filled by the pending fixups `pend` are not checked. Returns when only those fields were refused.
+   */
+  operandError(def: InstrDef, values: number[], pend: readonly Pending[] | null, at: number, plan: SlotPlan[] | null): void {
+    const r = encode(def, values);
+    if (r.ok) {
+      if (pend === null) throw new Error(`encodeBits and encode disagree on ${def.name} ${values.join(',')}`);
       return;
     }
+    if (pend !== null && pend.some((p) => def.fields[p.field] === r.field)) return;
+    const fi = def.fields.indexOf(r.field);
+    const op = plan ? InstructionEmitter.fieldOperand(plan, fi) : at;
+    throw new AsmError(r.message, op >= 0 ? this.opS[op] : this.mnemonicPos);
+  }
+
+  /** emit() of an instruction with fields filled by fixups (or a relaxable branch). */
+  emitWithFixups(def: InstrDef, values: number[], pend: readonly Pending[], at: number, plan: SlotPlan[] | null): void {
+    const sec = this.sec;
+    const np = pend.length;
     // Validate the other fields with the pending ones at zero.
     let placeholder = encodeBits(def, values);
     if (placeholder < 0) {
-      const check = encode(def, values);
-      if (!check.ok && !pend.some((p) => def.fields[p.field] === check.field)) {
-        const fi = def.fields.indexOf(check.field);
-        const op = plan ? InstructionEmitter.fieldOperand(plan, fi) : at;
-        throw new AsmError(check.message, op >= 0 ? this.opS[op] : this.mnemonicPos);
-      }
+      this.operandError(def, values, pend, at, plan);
       placeholder = def.match;
       for (let k = 0; k < def.fields.length; k++) {
         const f = def.fields[k];
@@ -187,14 +219,14 @@ export class InstructionEmitter extends OperandParser {
     }
     if (np === 1 && pend[0].kind === FIX_PCREL) {
       const p = pend[0];
-      if (RELAXABLE_C.has(def.name)) {
+      if (isRelaxableC(def)) {
         this.relaxFrag(def, values, p.expr, p.operand);
         return;
       }
       const hint = mayCompress[def.id];
       if (this.rvc && def.size === 4 && !this.noCompress && (hint === undefined || hint(values))) {
         const c = compress(def, values);
-        if (c && RELAXABLE_C.has(c.def.name)) {
+        if (c && isRelaxableC(c.def)) {
           this.relaxFrag(c.def, c.values, p.expr, p.operand, def, values);
           return;
         }
@@ -212,10 +244,8 @@ export class InstructionEmitter extends OperandParser {
     const vals = values.slice(0, def.fields.length);
     for (const p of pend) {
       if (p.kind < 0) continue;
-      sec.fixups.push({
-        kind: p.kind, frag, offset: off, expr: p.expr, loc: this.locAt(p.operand >= 0 ? this.opS[p.operand] : this.mnemonicPos),
-        size: def.size, def, values: vals, field: p.field, pcAdjust: p.pcAdjust, norelax: !this.relax,
-      });
+      const loc = this.locAt(p.operand >= 0 ? this.opS[p.operand] : this.mnemonicPos);
+      sec.fixups.push(new FixupRecord(p.kind, frag, off, p.expr, loc, def.size, def, vals, p.field, p.pcAdjust, !this.relax));
     }
   }
 
@@ -223,30 +253,32 @@ export class InstructionEmitter extends OperandParser {
   relaxFrag(cdef: InstrDef, cvalues: number[], target: Expr | null, operand: number, bigDef?: InstrDef, bigValues?: number[]): void {
     const sec = this.sec;
     const f = new Frag(FRAG_RELAX);
-    let big = bigDef;
-    let bv = bigValues;
-    if (!big) {
-      const plan = expansionPlan(cdef)!;
-      big = plan.base;
-      bv = plan.sources.map((src) => (src.from === 'field' ? cvalues[src.index] : src.value));
+    let big: InstrDef;
+    let bigVals: number[];
+    if (bigDef === undefined) {
+      const form = bigForms[cdef.id]!;
+      big = form.base;
+      // Exactly sized arrays (jal: rd, offset; a branch: rs1, rs2, offset): they live as long as the unit.
+      bigVals = form.from.length === 2 ? [bigOperand(form, cvalues, 0), bigOperand(form, cvalues, 1)] : [bigOperand(form, cvalues, 0), bigOperand(form, cvalues, 1), bigOperand(form, cvalues, 2)];
+    } else {
+      big = bigDef;
+      bigVals = bigValues!.slice(0, big.fields.length);
     }
     const bigField = pcrelField(big);
-    const bigVals = bv!.slice(0, big.fields.length);
     const same = cdef === big;
-    f.relax = {
-      small: cdef,
-      smallValues: same ? bigVals : cvalues.slice(0, cdef.fields.length),
-      smallField: same ? bigField : pcrelField(cdef),
+    f.relax = new Relax(
+      cdef,
+      same ? bigVals : cvalues.slice(0, cdef.fields.length),
+      same ? bigField : pcrelField(cdef),
       big,
-      bigValues: bigVals,
+      bigVals,
       bigField,
       target,
-      relaxed: cdef.size === 4,
-      longable: target !== null && big.fields[bigField].name === 'bimm13',
-      long: false,
-      gnu: this.gnu && target !== null,
-      loc: this.locAt(operand >= 0 ? this.opS[operand] : this.mnemonicPos),
-    };
+      cdef.size === 4,
+      target !== null && big.fields[bigField].name === 'bimm13',
+      this.gnu && target !== null,
+      this.locAt(operand >= 0 ? this.opS[operand] : this.mnemonicPos),
+    );
     f.size = f.relax.relaxed ? 4 : cdef.size;
     sec.addFrag(f);
   }

@@ -232,13 +232,23 @@ function layoutSectionGnu(sec: InputSection, lebSize: (f: Frag) => number): void
   }
 }
 
-/** Assign fragment offsets in one input section, relaxing compressed branches as LLVM does. */
-export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void {
-  const frags = sec.frags;
-  const n = frags.length;
-  for (let i = 0; i < n; i++) frags[i].index = i;
-  let valid = -1;
-  const ensure = (j: number): void => {
+/**
+ * Fragment offsets of one section while it is laid out: valid up to fragment `valid`, computed on demand
+ * (ensure). A class rather than closures over local variables, and one relaxation pass per call of
+ * relaxPass, so V8 optimises the pass as an ordinary function: optimised on-stack inside a long loop, code
+ * after the loop would be deoptimised the first time it runs.
+ */
+class SectionLayout {
+  valid = -1;
+  constructor(
+    readonly sec: InputSection,
+    readonly frags: Frag[],
+  ) {}
+
+  /** Make the offsets of fragments 0..j valid. */
+  ensure(j: number): void {
+    const frags = this.frags;
+    let valid = this.valid;
     while (valid < j) {
       const k = valid + 1;
       const f = frags[k];
@@ -247,12 +257,79 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
       else if (f.kind === FRAG_ORG) f.size = Math.max(0, orgTarget(f) - f.offset);
       valid = k;
     }
-  };
+    this.valid = valid;
+  }
+
+  /** One pass over the relaxable branches (LLVM's layoutSectionOnce): the index of the first that grew, or -1. */
+  relaxPass(): number {
+    const frags = this.frags;
+    const sec = this.sec;
+    const n = frags.length;
+    let first = -1;
+    for (let i = 0; i < n; i++) {
+      const f = frags[i];
+      if (f.kind !== FRAG_RELAX) continue;
+      const rx = f.relax;
+      if (rx === null || !rx.target || rx.long || (rx.relaxed && !rx.longable)) continue;
+      this.ensure(i);
+      const t = relaxTarget(sec, f, rx.relaxed);
+      // One step per pass, as LLVM's relaxInstruction: compressed, then 4 bytes, then the long form.
+      if (!rx.relaxed) {
+        let grow: boolean;
+        if (!t) grow = true;
+        else {
+          const off = targetOff;
+          this.ensure(t.index);
+          const value = t.offset + off - f.offset;
+          grow = rx.small.name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256;
+        }
+        if (grow) {
+          rx.relaxed = true;
+          f.size = 4;
+          if (first < 0) first = i;
+        }
+      } else if (t) {
+        const off = targetOff;
+        this.ensure(t.index);
+        const value = t.offset + off - f.offset;
+        if (value > 4094 || value < -4096) {
+          rx.long = true;
+          f.size = rx.small.size === 2 ? 6 : 8;
+          if (first < 0) first = i;
+        }
+      }
+    }
+    return first;
+  }
+}
+
+/**
+ * Number the fragments (Frag.index) and say what relaxable branches there are: 0 none with a target,
+ * 1 some, 2 some sized as GNU as sizes them. (A function of its own: see SectionLayout.)
+ */
+function indexFrags(frags: Frag[]): number {
+  let branches = 0;
+  for (let i = 0; i < frags.length; i++) {
+    const f = frags[i];
+    f.index = i;
+    if (f.kind === FRAG_RELAX && f.relax!.target) branches = f.relax!.gnu ? 2 : Math.max(branches, 1);
+  }
+  return branches;
+}
+
+/** Assign fragment offsets in one input section, relaxing compressed branches as LLVM does. */
+export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void {
+  const frags = sec.frags;
+  const n = frags.length;
+  const branches = indexFrags(frags);
+  const hasRelax = sec.hasLeb || branches !== 0;
+  const hasGnu = branches === 2;
+  const layout = new SectionLayout(sec, frags);
   // A LEB128 of a label difference: its value with the current layout (labels in this section are laid out
   // on demand; other sections were laid out before this one).
   const lebResolve = (s: Sym): RelValue | null => {
     if (s.kind === 1) {
-      if (s.section === sec) ensure(s.frag!.index);
+      if (s.section === sec) layout.ensure(s.frag!.index);
       return { base: s.section, off: BigInt(s.frag!.offset + s.offset) };
     }
     if (s.kind === 2) return { base: null, off: s.value };
@@ -276,71 +353,40 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
     if (!v || v.base !== null) return f.size;
     return encodeLeb(v.off, f.leb!.signed).length;
   };
-  const hasRelax = sec.hasLeb || frags.some((f) => f.kind === FRAG_RELAX && f.relax!.target);
-  if (frags.some((f) => f.kind === FRAG_RELAX && f.relax!.gnu)) {
-    valid = n - 1;
+  if (hasGnu) {
+    layout.valid = n - 1;
     layoutSectionGnu(sec, (f) => Math.max(f.size, lebSize(f)));
   } else if (hasRelax) {
     for (;;) {
-      let first = -1;
       if (sec.hasLeb) {
+        let first = -1;
         for (let i = 0; i < n; i++) {
           const f = frags[i];
           if (f.kind !== FRAG_LEB) continue;
-          ensure(i);
+          layout.ensure(i);
           const size = lebSize(f);
           // Only grow (a shorter value is padded), so layout always ends.
           if (size > f.size) {
             f.size = size;
             if (first < 0) first = i;
-            valid = Math.min(valid, i);
+            layout.valid = Math.min(layout.valid, i);
           }
         }
         if (first >= 0) {
-          valid = first;
+          layout.valid = first;
           continue;
         }
       }
-      for (let i = 0; i < n; i++) {
-        const f = frags[i];
-        const rx = f.relax;
-        if (f.kind !== FRAG_RELAX || !rx || !rx.target || rx.long || (rx.relaxed && !rx.longable)) continue;
-        ensure(i);
-        const t = relaxTarget(sec, f, rx.relaxed);
-        // One step per pass, as LLVM's relaxInstruction: compressed, then 4 bytes, then the long form.
-        if (!rx.relaxed) {
-          let grow: boolean;
-          if (!t) grow = true;
-          else {
-            const off = targetOff;
-            ensure(t.index);
-            const value = t.offset + off - f.offset;
-            grow = rx.small.name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256;
-          }
-          if (grow) {
-            rx.relaxed = true;
-            f.size = 4;
-            if (first < 0) first = i;
-          }
-        } else if (t) {
-          const off = targetOff;
-          ensure(t.index);
-          const value = t.offset + off - f.offset;
-          if (value > 4094 || value < -4096) {
-            rx.long = true;
-            f.size = rx.small.size === 2 ? 6 : 8;
-            if (first < 0) first = i;
-          }
-        }
-      }
+      const first = layout.relaxPass();
       if (first < 0) break;
-      valid = Math.min(valid, first - 1);
+      layout.valid = Math.min(layout.valid, first - 1);
     }
   }
-  ensure(n - 1);
+  layout.ensure(n - 1);
   const last = frags[n - 1];
   sec.size = last.offset + last.size;
-  for (const f of frags) {
+  for (let i = 0; i < n; i++) {
+    const f = frags[i];
     if (f.kind === FRAG_ORG && f.offset > orgTarget(f)) {
       addDiag(diags, f.pad!.loc ?? null, `.org moves the location backwards (from offset ${f.offset} to ${orgTarget(f)} in ${sec.name})`);
     }
@@ -892,8 +938,13 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     }
   }
 
-  // Fixups: %pcrel_hi first, so %pcrel_lo can find its auipc (keyed by its address).
-  const auipcs = new Map<number, bigint>();
+  // Fixups: %pcrel_hi first, so %pcrel_lo can find its auipc (keyed by its address). The offset each
+  // auipc computed is a number when the fast path below set it (no BigInt per auipc), else a bigint.
+  const auipcs = new Map<number, number | bigint>();
+  const auipcOffset = (at: number): bigint | undefined => {
+    const d = auipcs.get(at);
+    return typeof d === 'number' ? BigInt(d) : d;
+  };
   const SAFE = 0x1fffffffffffffn;
   const value = (e: Parameters<typeof evaluate>[0]): bigint => {
     const v = evaluate(e, resolve);
@@ -931,7 +982,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
               let fv = d;
               if (fx.kind === FIX_PCREL_HI) {
                 if (d >= -0x80000800 && d < 0x7ffff800) {
-                  auipcs.set(pcNum, BigInt(d));
+                  auipcs.set(pcNum, d);
                   fv = ((d + 0x800) >> 12) & 0xfffff;
                 } else fv = NaN;
               } else if (fx.kind === FIX_PCREL_LO_PAIR) fv = ((d & 0xfff) ^ 0x800) - 0x800;
@@ -957,7 +1008,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
                 const type = fx.field;
                 let rv: bigint;
                 if (type === R.PCREL_LO12_I || type === R.PCREL_LO12_S) {
-                  const d = auipcs.get(Number(v));
+                  const d = auipcOffset(Number(v));
                   if (d === undefined) throw new AsmError(`${relocName(type)}: no %pcrel_hi20 at 0x${BigInt.asUintN(64, v).toString(16)}`);
                   rv = d;
                 } else if (gotPlan?.target.has(fx)) rv = gotAddr(fx) - pc;
@@ -1053,7 +1104,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
                 fieldValue = BigInt(hi20(v - pc));
                 break;
               case FIX_PCREL_LO: {
-                const d = auipcs.get(Number(v));
+                const d = auipcOffset(Number(v));
                 if (d === undefined) throw new AsmError(`%pcrel_lo: no auipc with %pcrel_hi at the label (address 0x${BigInt.asUintN(64, v).toString(16)})`);
                 fieldValue = BigInt(lo12(d));
                 break;
@@ -1094,7 +1145,13 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     }
     for (const sec of o.inputs) {
       const base = Number(sec.addr - o.addr);
-      for (const f of sec.frags) emitFrag(data, base + f.offset, f, sec, resolve, diags);
+      const frags = sec.frags;
+      for (let i = 0; i < frags.length; i++) {
+        const f = frags[i];
+        // Data fragments (most of them: the bytes between two branches) copied here, the rest by emitFrag.
+        if (f.kind === FRAG_DATA) copyData(data, base + f.offset, f);
+        else emitFrag(data, base + f.offset, f, sec, resolve, diags);
+      }
     }
     o.data = data;
   }
@@ -1249,10 +1306,20 @@ export function writeBits(buf: Uint8Array, off: number, bits: number, size: numb
   }
 }
 
+/** A data fragment's bytes into `out` at `at`. Most are a few instructions between two branches: a byte
+ * loop for those, not a subarray view per fragment for TypedArray#set. */
+function copyData(out: Uint8Array, at: number, f: Frag): void {
+  const src = f.sink!.buf;
+  const start = f.start;
+  const n = f.size;
+  if (n > 64) out.set(src.subarray(start, start + n), at);
+  else for (let i = 0; i < n; i++) out[at + i] = src[start + i];
+}
+
 export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
   switch (f.kind) {
     case FRAG_DATA:
-      out.set(f.bytes(), at);
+      copyData(out, at, f);
       return;
     case FRAG_FILL: {
       const pd = f.pad!;
@@ -1321,7 +1388,6 @@ export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection
       return;
     }
     case FRAG_RELAX: {
-      const pc = sec.addr + BigInt(f.offset);
       try {
         const rx = f.relax!;
         if (!rx.target) {
@@ -1344,7 +1410,7 @@ export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection
         }
         const v = evaluate(rx.target, resolve);
         if (!v) throw new AsmError('branch target cannot be evaluated');
-        const off = v.off - pc;
+        const off = v.off - (sec.addr + BigInt(f.offset));
         if (rx.long) writeLongBranch(out, at, rx, off, f.size);
         else if (rx.relaxed) patchInstruction(out, at, rx.big, rx.bigValues, rx.bigField, off, true);
         else patchInstruction(out, at, rx.small, rx.smallValues, rx.smallField, off, true);

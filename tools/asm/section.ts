@@ -25,30 +25,35 @@ export interface Leb {
 /** A relaxable instruction: the compressed form (small) and the 4-byte one (big); the field indices locate
  * the target offset in each operand list. A conditional branch has a third, long form for targets beyond
  * its ±4 KiB reach: the inverted branch over a `jal` (6 bytes when small is c.beqz/c.bnez, else 8). A
- * 4-byte branch that has no compressed form starts relaxed (small = big). */
-export interface Relax {
-  small: InstrDef;
-  smallValues: number[];
-  smallField: number;
-  big: InstrDef;
-  bigValues: number[];
-  bigField: number;
-  /** Null for a constant offset (never grows). */
-  target: Expr | null;
-  relaxed: boolean;
-  /** A conditional branch: may take the long form. */
-  longable: boolean;
+ * 4-byte branch that has no compressed form starts relaxed (small = big).
+ * A class, not an object literal: V8 tracks literals' allocation sites and, once it sees these records
+ * live long (they do, for the whole unit), switches the site to old-space allocation, which throws away
+ * the optimised code that creates them. */
+export class Relax {
   /** Took the long form. */
-  long: boolean;
-  /**
-   * Sized as GNU as sizes it (--compat gnu): by tc-riscv.c's relaxed_branch_length inside gas's
-   * relax_segment (layoutSectionGnu), where any defined non-weak target in the section counts (global
-   * too), a conditional branch to anything else takes the 8-byte long form, and a branch in compressed
-   * reach of its first estimate stays compressed. Its size is then 2, 4, 6 (inverted compressed branch
-   * over a jal) or 8 (inverted 4-byte branch over a jal).
-   */
-  gnu: boolean;
-  loc: Loc;
+  long = false;
+  constructor(
+    public small: InstrDef,
+    public smallValues: number[],
+    public smallField: number,
+    public big: InstrDef,
+    public bigValues: number[],
+    public bigField: number,
+    /** Null for a constant offset (never grows). */
+    public target: Expr | null,
+    public relaxed: boolean,
+    /** A conditional branch: may take the long form. */
+    public longable: boolean,
+    /**
+     * Sized as GNU as sizes it (--compat gnu): by tc-riscv.c's relaxed_branch_length inside gas's
+     * relax_segment (layoutSectionGnu), where any defined non-weak target in the section counts (global
+     * too), a conditional branch to anything else takes the 8-byte long form, and a branch in compressed
+     * reach of its first estimate stays compressed. Its size is then 2, 4, 6 (inverted compressed branch
+     * over a jal) or 8 (inverted 4-byte branch over a jal).
+     */
+    public gnu: boolean,
+    public loc: Loc,
+  ) {}
 }
 
 /** Alignment (to `align` bytes with `fill` or nops, skipping at most `maxSkip`) or fill (`count` times a
@@ -231,6 +236,26 @@ export interface Fixup {
   pcAdjust: number;
   /** Written in a `.option norelax` region (no R_RISCV_RELAX for it in a relaxable object). */
   norelax?: boolean;
+}
+
+/**
+ * A fixup made by a constructor rather than an object literal (see Relax for why): the assembler's
+ * instruction fixups, which live as long as the unit. Other fixups may be plain object literals.
+ */
+export class FixupRecord implements Fixup {
+  constructor(
+    public kind: number,
+    public frag: Frag,
+    public offset: number,
+    public expr: Expr,
+    public loc: Loc,
+    public size: number,
+    public def: InstrDef | null,
+    public values: number[] | null,
+    public field: number,
+    public pcAdjust: number,
+    public norelax: boolean,
+  ) {}
 }
 
 export class InputSection {

@@ -122,25 +122,34 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     relax && e.t === E_BIN && e.op === OP_SUB && isCode(evaluate(e.a, resolve)) && isCode(evaluate(e.b, resolve));
   // Labels the %pcrel_lo relocations name (LLVM's .Lpcrel_hiN); emitted as local symbols.
   const extraLocals: Sym[] = [];
-  const hiLabels = new Map<string, Sym>();
-  const labelsAt = new Map<string, Sym>();
+  // By section, then by offset in it (numbers: no key string per relocation).
+  const hiLabels = new Map<InputSection, Map<number, Sym>>();
+  const labelsAt = new Map<InputSection, Map<number, Sym>>();
+  let hiLabelCount = 0;
+  let labelAtCount = 0;
+  const byOffset = (m: Map<InputSection, Map<number, Sym>>, sec: InputSection): Map<number, Sym> => {
+    let bySec = m.get(sec);
+    if (!bySec) m.set(sec, (bySec = new Map()));
+    return bySec;
+  };
   /** A local label at `offset` in `sec` (for relocations that must name a symbol there). */
   const labelAt = (sec: InputSection, offset: number): Sym => {
-    const key = `${u.sections.indexOf(sec)}:${offset}`;
-    let s = labelsAt.get(key);
+    const at = byOffset(labelsAt, sec);
+    let s = at.get(offset);
     if (!s) {
-      s = { name: `.Ltmp${labelsAt.size}`, unit: u.index, kind: 1, section: sec, frag: sec.frags[0], offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false };
-      labelsAt.set(key, s);
+      s = { name: `.Ltmp${labelAtCount++}`, unit: u.index, kind: 1, section: sec, frag: sec.frags[0], offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false };
+      at.set(offset, s);
       extraLocals.push(s);
     }
     return s;
   };
   const hiLabel = (sec: InputSection, fx: Fixup): Sym => {
-    const key = `${u.sections.indexOf(sec)}:${fx.frag.offset + fx.offset}`;
-    let s = hiLabels.get(key);
+    const at = byOffset(hiLabels, sec);
+    const key = fx.frag.offset + fx.offset;
+    let s = at.get(key);
     if (!s) {
-      s = { name: u.gnu ? GNU_FAKE_LABEL : `.Lpcrel_hi${hiLabels.size}`, unit: u.index, kind: 1, section: sec, frag: fx.frag, offset: fx.offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false };
-      hiLabels.set(key, s);
+      s = { name: u.gnu ? GNU_FAKE_LABEL : `.Lpcrel_hi${hiLabelCount++}`, unit: u.index, kind: 1, section: sec, frag: fx.frag, offset: fx.offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false };
+      at.set(key, s);
       extraLocals.push(s);
     }
     return s;
@@ -384,20 +393,43 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
 
 // ---- serialisation ------------------------------------------------------------------------------------
 
+/**
+ * A string table: each distinct string once, in order of first use, offsets from 1 (offset 0 is the empty
+ * string). The bytes are made once at the end (ASCII copied directly), not per string.
+ */
 class Strtab {
-  bytes: number[] = [0];
+  private names: string[] = [];
+  private size = 1;
   private map = new Map<string, number>();
   add(s: string): number {
     if (!s) return 0;
     const k = this.map.get(s);
     if (k !== undefined) return k;
-    const off = this.bytes.length;
-    for (const b of new TextEncoder().encode(s)) this.bytes.push(b);
-    this.bytes.push(0);
+    const off = this.size;
+    this.names.push(s);
+    this.size += utf8Length(s) + 1;
     this.map.set(s, off);
     return off;
   }
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.size);
+    let p = 1;
+    for (const s of this.names) {
+      if (utf8Length(s) === s.length) for (let i = 0; i < s.length; i++) out[p + i] = s.charCodeAt(i);
+      else out.set(new TextEncoder().encode(s), p);
+      p += utf8Length(s) + 1;
+    }
+    return out;
+  }
 }
+
+function utf8Length(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return new TextEncoder().encode(s).length;
+  return s.length;
+}
+
+/** The slot of a relocation that names no symbol (index 0). */
+const NO_SLOT: { readonly index: number } = { index: 0 };
 
 const SHT_RELA = 4;
 const SHF_INFO_LINK = 0x40;
@@ -432,9 +464,35 @@ function serialize(
   const syms: Out[] = [{ name: 0, info: 0, shndx: 0, value: 0n, size: 0n }];
   const fileName = u.fileSymbols[u.fileSymbols.length - 1] ?? u.name;
   syms.push({ name: strtab.add(fileName.slice(fileName.lastIndexOf('/') + 1)), info: 4, shndx: 0xfff1, value: 0n, size: 0n });
-  const symIndex = new Map<Sym | InputSection, number>();
+  // What the relocations name, each with a slot for its symbol table index (filled in as the table is
+  // made): one Map look-up per relocation and one per symbol, where a Map of indices and a Set of
+  // referenced symbols took two per relocation and up to three per symbol (objects of gcc -g output have
+  // hundreds of thousands of relocations and symbols). A symbol is referenced when it has a slot.
+  type Slot = { index: number };
+  const slots = new Map<Sym | InputSection, Slot>();
+  const relocSlots = new Map<InputSection, Slot[]>();
+  for (const [sec, list] of relocs) {
+    const at: Slot[] = [];
+    for (let k = 0; k < list.length; k++) {
+      const t = list[k].sym;
+      let slot: Slot | undefined;
+      if (t !== null) {
+        slot = slots.get(t);
+        if (slot === undefined) slots.set(t, (slot = { index: 0 }));
+      }
+      at.push(slot ?? NO_SLOT);
+    }
+    relocSlots.set(sec, at);
+  }
+  const referenced = (s: Sym): boolean => slots.has(s);
+  // Indices of every symbol written, for the group signatures (only made when there are groups).
+  const symIndex = new Map<Sym, number>();
+  const setIndex = (s: Sym | InputSection, slot: Slot | undefined): void => {
+    if (slot !== undefined) slot.index = syms.length;
+    if (groups.size > 0 && !(s as InputSection).frags) symIndex.set(s as Sym, syms.length);
+  };
   for (const s of sections) {
-    symIndex.set(s, syms.length);
+    setIndex(s, slots.get(s));
     syms.push({ name: 0, info: 3, shndx: secIndex.get(s)!, value: 0n, size: 0n });
   }
   const TYPES = { notype: 0, object: 1, func: 2 } as const;
@@ -459,19 +517,21 @@ function serialize(
   };
   const tls = (s: Sym) => s.kind === 1 && s.section && (s.section.flags & SHF_TLS) !== 0;
   const typeOf = (s: Sym) => (tls(s) ? 6 : TYPES[s.type]);
-  const referenced = new Set<Sym>();
-  for (const list of relocs.values()) for (const r of list) if (r.sym && !(r.sym as InputSection).frags) referenced.add(r.sym as Sym);
-  for (const s of [...u.symbols.values(), ...extraLocals]) {
-    if (s.global || s.kind === 0) continue;
-    if (s.temp && !referenced.has(s)) continue;
-    if (s.name.startsWith('.L') && !referenced.has(s) && !extraLocals.includes(s)) continue;
+  // Locals: the unit's own (a .L label or a temporary only when a relocation names it), then the labels
+  // made for relocations (extraLocals: never in u.symbols).
+  const addLocal = (s: Sym, extra: boolean): void => {
+    if (s.global || s.kind === 0) return;
+    const slot = slots.get(s);
+    if (slot === undefined && (s.temp || (!extra && s.name.startsWith('.L')))) return;
     const p = placeSym(s);
-    symIndex.set(s, syms.length);
+    setIndex(s, slot);
     syms.push({ name: strtab.add(s.name), info: typeOf(s), shndx: p.shndx, value: p.value, size: sizeValue(s) });
-  }
+  };
+  for (const s of u.symbols.values()) addLocal(s, false);
+  for (const s of extraLocals) addLocal(s, true);
   // A group's signature symbol: the symbol of that name when the table has it, else a local one defined in
   // the group section (GNU as).
-  const willBeGlobal = (s: Sym) => !s.temp && (s.global || (s.kind === 0 && referenced.has(s)));
+  const willBeGlobal = (s: Sym) => !s.temp && (s.global || (s.kind === 0 && referenced(s)));
   const signatureLocal = new Map<string, number>();
   for (const [sig, g] of groups) {
     const s = u.symbols.get(sig);
@@ -483,10 +543,9 @@ function serialize(
   for (const s of u.symbols.values()) {
     if (s.temp) continue;
     const undef = s.kind === 0;
-    if (!s.global && !(undef && referenced.has(s))) continue;
-    if (undef && !s.global && !referenced.has(s)) continue;
+    if (!s.global && !(undef && referenced(s))) continue;
     const p = placeSym(s);
-    symIndex.set(s, syms.length);
+    setIndex(s, slots.get(s));
     syms.push({ name: strtab.add(s.name), info: ((s.weak ? 2 : 1) << 4) | typeOf(s), shndx: p.shndx, value: p.value, size: sizeValue(s) });
   }
 
@@ -516,12 +575,16 @@ function serialize(
     if (!list?.length) continue;
     const out = new Uint8Array(24 * list.length);
     const dv = new DataView(out.buffer);
-    list.forEach((r, k) => {
-      const idx = r.sym === null ? 0 : symIndex.get(r.sym) ?? 0;
-      dv.setBigUint64(24 * k, BigInt(r.offset), true);
-      dv.setBigUint64(24 * k + 8, (BigInt(idx) << 32n) | BigInt(r.type), true);
+    const at = relocSlots.get(s)!;
+    for (let k = 0; k < list.length; k++) {
+      const r = list[k];
+      // r_offset (a section offset, below 2^53), r_info = symbol << 32 | type, r_addend.
+      dv.setUint32(24 * k, r.offset % 2 ** 32, true);
+      dv.setUint32(24 * k + 4, Math.floor(r.offset / 2 ** 32), true);
+      dv.setUint32(24 * k + 8, r.type, true);
+      dv.setUint32(24 * k + 12, at[k].index, true);
       dv.setBigInt64(24 * k + 16, BigInt.asIntN(64, r.addend), true);
-    });
+    }
     parts.push({ name: shstr.add(`.rela${s.name}`), type: SHT_RELA, flags: SHF_INFO_LINK | groupFlag, data: out, size: out.length, link: symtabIndex, info: secIndex.get(s)!, align: 8, entsize: 24 });
   }
   const attrs = encodeAttributes({ ...u.attrs, arch: u.attrs.arch ?? opts.defaultAttrs.arch });
@@ -536,10 +599,10 @@ function serialize(
     sv.setBigUint64(24 * k + 16, BigInt.asUintN(64, s.size), true);
   });
   parts.push({ name: shstr.add('.symtab'), type: 2, flags: 0, data: symtab, size: symtab.length, link: strtabIndex, info: firstGlobal, align: 8, entsize: 24 });
-  const strBytes = new Uint8Array(strtab.bytes);
+  const strBytes = strtab.bytes();
   parts.push({ name: shstr.add('.strtab'), type: 3, flags: 0, data: strBytes, size: strBytes.length, link: 0, info: 0, align: 1, entsize: 0 });
   const shstrName = shstr.add('.shstrtab');
-  const shstrBytes = new Uint8Array(shstr.bytes);
+  const shstrBytes = shstr.bytes();
   parts.push({ name: shstrName, type: 3, flags: 0, data: shstrBytes, size: shstrBytes.length, link: 0, info: 0, align: 1, entsize: 0 });
 
   let off = 64;
