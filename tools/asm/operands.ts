@@ -23,9 +23,14 @@ export interface SlotPlan {
 const plans: SlotPlan[][] = [];
 const insnPlans = new Map<InstrDef, SlotPlan[]>();
 export function slotPlan(def: InstrDef): SlotPlan[] {
-  let p = def.id >= 0 ? plans[def.id] : insnPlans.get(def);
-  if (p) return p;
-  p = def.slots.map((s: SyntaxSlot): SlotPlan => {
+  const p = def.id >= 0 ? plans[def.id] : insnPlans.get(def);
+  return p !== undefined ? p : buildSlotPlan(def);
+}
+
+/** The first use of a row: its plan, built and kept (out of line: V8 would otherwise compile this one-time
+ * builder into every caller of the lookup). */
+function buildSlotPlan(def: InstrDef): SlotPlan[] {
+  const p = def.slots.map((s: SyntaxSlot): SlotPlan => {
     if (s.kind === 'field') {
       const kind = s.field.kind === 'reg' ? (s.field.file === 'f' ? 4 : 0) : 1;
       return { kind, field: def.fields.indexOf(s.field), f: s.field, offField: -1, off: null, baseField: -1, baseFixed: -1 };
