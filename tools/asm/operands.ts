@@ -100,6 +100,15 @@ export class OperandParser extends UnitCore {
 
   /** Parse an expression over s[a, b) entirely. */
   expr(a: number, b: number): Expr {
+    // The common operand, a bare symbol name (branch and call targets, %lo(sym), la's symbol): the node the
+    // parser would make, without its six nested calls.
+    const s = this.s;
+    const c = a < b ? s.charCodeAt(a) : -1;
+    if (isIdentStart(c) && (c !== 46 || b > a + 1)) {
+      let q = a + 1;
+      while (q < b && isIdentChar(s.charCodeAt(q))) q++;
+      if (q === b) return { t: E_SYM, sym: this.symbol(s.slice(a, b)) };
+    }
     const p = this.parser;
     p.reset(this.s, a, b);
     const e = p.parse();
