@@ -361,8 +361,10 @@ export function parseInteger(s: string, start: number, end: number): bigint | nu
   let base = 10;
   let p = start;
   const c0 = s.charCodeAt(p);
-  const len = end - start; // computed on every call (see ExprParser.skipWs)
-  if (c0 === 48 && len > 1) {
+  // Both tests run on every call (see ExprParser.skipWs): most numbers are one digit, or do not start with 0.
+  const zero = c0 === 48;
+  const long = end - start > 1;
+  if (zero && long) {
     const c1 = s.charCodeAt(p + 1) | 0x20;
     if (c1 === 120) (base = 16), (p += 2);
     else if (c1 === 98) (base = 2), (p += 2);
