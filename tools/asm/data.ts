@@ -129,10 +129,15 @@ export function stringLit(u: Unit, i: number): number[] {
   return out;
 }
 
+/** The values a data directive of each size (1, 2, 4, 8) holds: below 2^(8 size) in magnitude. A table, not
+ * `2 ** (size * 8)` for size < 8: V8 often optimises data() after seeing only one size, and the operation it
+ * had not seen run would then deoptimise it. */
+const DATA_LIMIT = Float64Array.from({ length: 9 }, (_, size) => (size < 8 ? 2 ** (size * 8) : Infinity));
+
 export function data(u: Unit, size: number, p: number, end: number): void {
   const n = u.splitOperands(p, end);
   const sec = u.sec;
-  const lim = size < 8 ? 2 ** (size * 8) : Infinity;
+  const lim = DATA_LIMIT[size];
   for (let i = 0; i < n; i++) {
     // A plain number that fits (most of gcc's debug data): no expression tree or BigInt. Anything else,
     // truncation warnings included, takes the general path below.

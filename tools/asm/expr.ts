@@ -157,12 +157,18 @@ export class ExprParser {
   }
 
   skipWs(): void {
+    // Written so that every operation runs on every call (the increment included): V8 optimises this
+    // before it has seen a blank inside an expression (gcc writes none), and an operation it never saw run
+    // would deoptimise the optimised code, and the parser functions it is inlined into, the first time.
     const s = this.s;
-    while (this.pos < this.end) {
-      const c = s.charCodeAt(this.pos);
-      if (c !== 32 && c !== 9 && c !== 13) break;
-      this.pos++;
-    }
+    const end = this.end;
+    let p = this.pos - 1;
+    let c: number;
+    do {
+      p++;
+      c = p < end ? s.charCodeAt(p) : -1;
+    } while (c === 32 || c === 9 || c === 13);
+    this.pos = p;
   }
 
   peek(): number {
@@ -335,7 +341,9 @@ export class ExprParser {
     const len = p - start;
     const last = s.charCodeAt(p - 1);
     // Numeric local label references: 1b, 12f (all digits before the suffix).
-    if (len >= 2 && (last === 98 || last === 102 || last === 66 || last === 70)) {
+    // `last | 0x20` folds the case and runs on every call (see skipWs); b and f are 98 and 102.
+    const suffix = last | 0x20;
+    if ((suffix === 98 || suffix === 102) && len >= 2) {
       let allDigits = true;
       for (let k = start; k < p - 1; k++) if (!isDigit(s.charCodeAt(k))) allDigits = false;
       if (allDigits) {
@@ -353,7 +361,10 @@ export function parseInteger(s: string, start: number, end: number): bigint | nu
   let base = 10;
   let p = start;
   const c0 = s.charCodeAt(p);
-  if (c0 === 48 && end - start > 1) {
+  // Both tests run on every call (see ExprParser.skipWs): most numbers are one digit, or do not start with 0.
+  const zero = c0 === 48;
+  const long = end - start > 1;
+  if (zero && long) {
     const c1 = s.charCodeAt(p + 1) | 0x20;
     if (c1 === 120) (base = 16), (p += 2);
     else if (c1 === 98) (base = 2), (p += 2);

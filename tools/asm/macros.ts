@@ -97,7 +97,7 @@ export function finishRepeat(u: Unit, c: Collect): void {
     for (let k = 0; k < c.count; k++) for (let i = 0; i < c.lines.length; i++) add(c.lines[i], i);
   } else {
     for (const v of c.irpValues) {
-      for (let i = 0; i < c.lines.length; i++) add(substitute(c.lines[i], new Map([[c.irpName, v]]), ''), i);
+      for (let i = 0; i < c.lines.length; i++) add(substitute(c.lines[i], new Map([[c.irpName, v]]), -1), i);
     }
   }
   if (lines.length) u.pushExpansion(lines, files, nos, u.loc.note, false);
@@ -186,14 +186,8 @@ export function expandMacro(u: Unit, m: Macro, p: number, end: number): void {
   let positional = 0;
   for (let k = 0; k < args.length; k++) {
     const a = args[k];
-    const kw = /^([A-Za-z_.$][\w.$]*)\s*=(?!=)(.*)$/s.exec(a);
-    if (kw && m.params.some((x) => x.name === kw[1])) {
-      values.set(kw[1], unquoteArg(kw[2].trim()));
-      continue;
-    }
-    if (positional >= m.params.length) {
-      throw new AsmError(`too many arguments for macro '${m.name}' (it takes ${m.params.length})`, u.mnemonicPos);
-    }
+    if (a.indexOf('=') >= 0 && keywordArg(m, a, values)) continue;
+    if (positional >= m.params.length) tooManyArgs(u, m);
     const prm = m.params[positional];
     if (prm.vararg) {
       values.set(prm.name, args.slice(k).join(', '));
@@ -205,14 +199,35 @@ export function expandMacro(u: Unit, m: Macro, p: number, end: number): void {
   }
   for (const prm of m.params) {
     if (!values.has(prm.name) || (values.get(prm.name) === '' && prm.def !== null)) {
-      if (prm.req) throw new AsmError(`missing value for required parameter '${prm.name}' of macro '${m.name}'`, u.mnemonicPos);
+      if (prm.req) missingArg(u, m, prm.name);
       values.set(prm.name, prm.def ?? '');
     }
   }
-  const counter = String(u.macroCounter++);
-  const lines = m.lines.map((l) => substitute(l, values, counter));
+  const counter = u.macroCounter++;
+  // A plain loop (not map with a closure): less for V8 to compile, and the array is always packed.
+  const body = m.lines;
+  const lines: string[] = [];
+  for (let i = 0; i < body.length; i++) lines.push(substitute(body[i], values, counter));
   const note = `in expansion of macro '${m.name}' at ${u.loc.file}:${u.loc.line}`;
   if (lines.length) u.pushExpansion(lines, m.files, m.lineNos, note, true);
+}
+
+// The rare cases of expandMacro, out of line so that V8 compiles them only where they run.
+
+/** `name=value` naming one of m's parameters: sets it and returns true. */
+function keywordArg(m: Macro, a: string, values: Map<string, string>): boolean {
+  const kw = /^([A-Za-z_.$][\w.$]*)\s*=(?!=)(.*)$/s.exec(a);
+  if (!kw || !m.params.some((x) => x.name === kw[1])) return false;
+  values.set(kw[1], unquoteArg(kw[2].trim()));
+  return true;
+}
+
+function tooManyArgs(u: Unit, m: Macro): never {
+  throw new AsmError(`too many arguments for macro '${m.name}' (it takes ${m.params.length})`, u.mnemonicPos);
+}
+
+function missingArg(u: Unit, m: Macro, name: string): never {
+  throw new AsmError(`missing value for required parameter '${name}' of macro '${m.name}'`, u.mnemonicPos);
 }
 
 function splitMacroParams(text: string): string[] {
@@ -225,28 +240,23 @@ function splitMacroArgs(text: string, nparams: number): string[] {
   if (!text) return [];
   const out: string[] = [];
   let depth = 0;
-  let cur = '';
+  let st = 0;
   let sawComma = false;
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '"') {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // A quoted part is taken whole (commas and parentheses in it do not count).
       const j = text.indexOf('"', i + 1);
-      const stop = j < 0 ? text.length : j + 1;
-      cur += text.slice(i, stop);
-      i = stop - 1;
-      continue;
-    }
-    if (ch === '(') depth++;
-    if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) {
-      out.push(cur.trim());
-      cur = '';
+      i = j < 0 ? text.length : j;
+    } else if (c === 40) depth++;
+    else if (c === 41) depth--;
+    else if (c === 44 && depth === 0) {
+      out.push(text.slice(st, i).trim());
+      st = i + 1;
       sawComma = true;
-      continue;
     }
-    cur += ch;
   }
-  out.push(cur.trim());
+  out.push(text.slice(st).trim());
   if (!sawComma && nparams > 1) {
     // GNU as also separates arguments by blanks.
     const parts = text.split(/\s+/).filter(Boolean);
@@ -265,39 +275,39 @@ function unquoteArg(a: string): string {
   return a.slice(1, -1);
 }
 
-/** Substitute \name, \() and \@ in a macro or .irp body line. */
-function substitute(line: string, values: Map<string, string>, counter: string): string {
-  if (line.indexOf('\\') < 0) return line;
+/**
+ * Substitute \name, \() and \@ (the expansion's number `counter`; nothing when it is -1, in .irp bodies) in
+ * a macro or .irp body line. Copies the text between backslashes in slices, not character by character.
+ */
+function substitute(line: string, values: Map<string, string>, counter: number): string {
+  let i = line.indexOf('\\');
+  if (i < 0) return line;
   let out = '';
-  let i = 0;
-  while (i < line.length) {
-    const ch = line[i];
-    if (ch !== '\\') {
-      out += ch;
-      i++;
-      continue;
-    }
-    if (line[i + 1] === '@') {
-      out += counter;
+  let last = 0;
+  while (i >= 0) {
+    out += line.slice(last, i);
+    const next = line.charCodeAt(i + 1);
+    if (next === 64) {
+      if (counter >= 0) out += String(counter);
       i += 2;
-      continue;
-    }
-    if (line[i + 1] === '(' && line[i + 2] === ')') {
+    } else if (next === 40 && line.charCodeAt(i + 2) === 41) {
       i += 3;
-      continue;
-    }
-    let j = i + 1;
-    while (j < line.length && isIdentChar(line.charCodeAt(j))) j++;
-    // GNU takes the longest parameter name that matches.
-    let k = j;
-    while (k > i + 1 && !values.has(line.slice(i + 1, k))) k--;
-    if (k > i + 1) {
-      out += values.get(line.slice(i + 1, k));
-      i = k;
     } else {
-      out += ch;
-      i++;
+      let j = i + 1;
+      while (j < line.length && isIdentChar(line.charCodeAt(j))) j++;
+      // GNU takes the longest parameter name that matches.
+      let k = j;
+      while (k > i + 1 && !values.has(line.slice(i + 1, k))) k--;
+      if (k > i + 1) {
+        out += values.get(line.slice(i + 1, k));
+        i = k;
+      } else {
+        out += '\\';
+        i++;
+      }
     }
+    last = i;
+    i = line.indexOf('\\', i);
   }
-  return out;
+  return out + line.slice(last);
 }

@@ -23,9 +23,14 @@ export interface SlotPlan {
 const plans: SlotPlan[][] = [];
 const insnPlans = new Map<InstrDef, SlotPlan[]>();
 export function slotPlan(def: InstrDef): SlotPlan[] {
-  let p = def.id >= 0 ? plans[def.id] : insnPlans.get(def);
-  if (p) return p;
-  p = def.slots.map((s: SyntaxSlot): SlotPlan => {
+  const p = def.id >= 0 ? plans[def.id] : insnPlans.get(def);
+  return p !== undefined ? p : buildSlotPlan(def);
+}
+
+/** The first use of a row: its plan, built and kept (out of line: V8 would otherwise compile this one-time
+ * builder into every caller of the lookup). */
+function buildSlotPlan(def: InstrDef): SlotPlan[] {
+  const p = def.slots.map((s: SyntaxSlot): SlotPlan => {
     if (s.kind === 'field') {
       const kind = s.field.kind === 'reg' ? (s.field.file === 'f' ? 4 : 0) : 1;
       return { kind, field: def.fields.indexOf(s.field), f: s.field, offField: -1, off: null, baseField: -1, baseFixed: -1 };
@@ -95,6 +100,15 @@ export class OperandParser extends UnitCore {
 
   /** Parse an expression over s[a, b) entirely. */
   expr(a: number, b: number): Expr {
+    // The common operand, a bare symbol name (branch and call targets, %lo(sym), la's symbol): the node the
+    // parser would make, without its six nested calls.
+    const s = this.s;
+    const c = a < b ? s.charCodeAt(a) : -1;
+    if (isIdentStart(c) && (c !== 46 || b > a + 1)) {
+      let q = a + 1;
+      while (q < b && isIdentChar(s.charCodeAt(q))) q++;
+      if (q === b) return { t: E_SYM, sym: this.symbol(s.slice(a, b)) };
+    }
     const p = this.parser;
     p.reset(this.s, a, b);
     const e = p.parse();

@@ -219,8 +219,14 @@ function li(u: Unit, n: number): boolean {
     // materialize tries no shifted alternative).
     const hi20 = Math.floor((v + 0x800) / 4096) & 0xfffff;
     const lo12 = (v << 20) >> 20;
-    if (hi20 !== 0) u.emit(LI_OPS.lui, [rd, hi20], NONE, 1);
-    if (lo12 !== 0 || hi20 === 0) u.emit(hi20 !== 0 ? ADDIW : ADDI, [rd, hi20 !== 0 ? rd : 0, lo12], NONE, 1);
+    // Each test below runs on every such li, so V8 has seen both outcomes before it optimises (a test
+    // reached only in a rare case, as `lo12 === 0` is, deoptimises the optimised code the first time).
+    if (hi20 === 0) {
+      u.emit(ADDI, [rd, 0, lo12], NONE, 1);
+      return true;
+    }
+    u.emit(LI_OPS.lui, [rd, hi20], NONE, 1);
+    if (lo12 !== 0) u.emit(ADDIW, [rd, rd, lo12], NONE, 1);
     return true;
   }
   const steps = materialize(u.constVal);

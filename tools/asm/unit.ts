@@ -26,17 +26,19 @@ export class Unit extends InstructionEmitter {
     this.fileSymbols.push(file.name);
     this.pushFile(file, 0);
     this.loop();
+    // this.loc is updated in place, never replaced: storing another object in the field would make V8
+    // deoptimise every optimised function that reads it (the field stops being constant).
     const endLoc = { ...this.loc };
     if (this.collect) {
-      this.loc = { ...this.collect.loc };
+      Object.assign(this.loc, this.collect.loc);
       this.error(this.collect.kind === 'macro' ? `unterminated .macro '${this.collect.macro?.name}' (missing .endm)` : `unterminated .${this.collect.kind} (missing .endr)`);
       this.collect = null;
     }
     while (this.conds.length) {
-      this.loc = { ...this.conds.pop()!.loc };
+      Object.assign(this.loc, this.conds.pop()!.loc);
       this.error('unterminated conditional (missing .endif)');
     }
-    this.loc = endLoc;
+    Object.assign(this.loc, endLoc);
     // A forward numeric reference that was never defined.
     for (const [, e] of this.localLabels) {
       if (e.next) e.next.kind = 0;
