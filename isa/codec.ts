@@ -178,11 +178,11 @@ export function expansionPlan(c: InstrDef): { base: InstrDef; sources: readonly 
 // agree on every row).
 
 /**
- * One operand field of a row, ready for encodeBits. Every field has the same properties (one V8 hidden
- * class) and encodeBits runs the same operations for every field: a branch first taken after V8 optimised
- * the encoder (a c.lui immediate, an excluded register) would otherwise throw the optimised code away.
+ * The values an operand field accepts, as encodeBits and compression's field checks (isa/compress.ts)
+ * test them: the same operations for every field, so a rarely seen field (c.lui's immediate, an excluded
+ * register) does not reach a branch first taken after V8 optimised the code and make it throw the code away.
  */
-interface CompiledField {
+export interface ValueRange {
   /** Accepted values: lo..lo+span or lo2..lo2+span2 (span2 = -1: none; c.lui's immediate has two ranges). */
   lo: number;
   span: number;
@@ -190,10 +190,14 @@ interface CompiledField {
   span2: number;
   /** Low bits that must be zero. */
   alignMask: number;
-  /** A value the row refuses (0 for a non-zero immediate), else NO_VALUE. */
+  /** A value refused (0 for a non-zero immediate), else NO_VALUE. */
   refused: number;
-  /** Registers the row refuses, one bit each (x0 for a non-zero register; c.lui's sp is c.addi16sp's). */
+  /** Registers refused, one bit each (x0 for a non-zero register; c.lui's sp is c.addi16sp's). */
   refusedRegs: number;
+}
+
+/** One operand field of a row, ready for encodeBits (every field has the same properties: one V8 hidden class). */
+interface CompiledField extends ValueRange {
   /** Subtracted before placing: 8 for x8..x15 register fields of compressed rows. */
   bias: number;
   /** Pieces as [instLo, mask, valLo] triples: bits (v >>> valLo) & mask go to instLo. */
@@ -201,7 +205,7 @@ interface CompiledField {
 }
 
 /** Outside every field's range (the widest immediate has 21 bits). */
-const NO_VALUE = 0x7fffffff;
+export const NO_VALUE = 0x7fffffff;
 
 /** Compiled fields by row id (INSTRUCTIONS order): an array index, cheaper than a Map keyed by the row. */
 const compiledById: (readonly CompiledField[] | undefined)[] = [];

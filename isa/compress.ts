@@ -11,7 +11,7 @@
 //    becomes c.li (the result is the same: imm is sign-extended either way), commuted
 //    `add/and/or/xor/addw rd, rs2, rd` become the two-operand form.
 
-import { expansionPlan } from './codec.js';
+import { expansionPlan, NO_VALUE, type ValueRange } from './codec.js';
 import { INSTRUCTIONS, INSTRUCTION_BY_NAME, type InstrDef } from './instructions.js';
 
 interface Rule {
@@ -25,26 +25,9 @@ interface Rule {
 
 /**
  * The values a C operand field takes: what operandRangeError accepts, less the row's non-zero rule and
- * LLVM's narrower classes. Every check has the same properties and tryRule runs the same tests for every
- * field (like isa/codec.ts encodeBits), so a rarely seen field (c.lui's immediate) does not make V8 throw
- * away the optimised code.
+ * LLVM's narrower classes; tryRule tests them as encodeBits does (isa/codec.ts ValueRange).
  */
-interface FieldCheck {
-  /** Accepted values: lo..lo+span or lo2..lo2+span2 (span2 = -1: none; c.lui's immediate has two ranges). */
-  lo: number;
-  span: number;
-  lo2: number;
-  span2: number;
-  /** Low bits that must be zero. */
-  alignMask: number;
-  /** A value refused (0 for a non-zero immediate), else NO_VALUE. */
-  refused: number;
-  /** Registers refused, one bit each (register fields only). */
-  refusedRegs: number;
-}
-
-/** Outside every field's range. */
-const NO_VALUE = 0x7fffffff;
+type FieldCheck = ValueRange;
 
 /**
  * LLVM's narrower register classes and non-zero immediates, by C row: for each C field (in C field order)
