@@ -9,7 +9,7 @@ import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { SHF_EXECINSTR, SHF_TLS, SHT_NOBITS, EM_RISCV } from '../elf/model.js';
 import { encodeAttributes, SHT_RISCV_ATTRIBUTES, type Attributes } from '../asm/attributes.js';
 import type { Diagnostic } from '../asm/diagnostics.js';
-import { AsmError, E_BIN, OP_SUB, evaluate, symbolPlusConstant, type Expr, type Loc, type RelValue, type Sym } from '../asm/expr.js';
+import { AsmError, E_BIN, E_SYM, OP_SUB, evaluate, symbolPlusConstant, type Expr, type Loc, type RelValue, type Sym } from '../asm/expr.js';
 import { emitFrag, layoutSection, writeBits, writeData, writeLongBranch, patchInstruction } from '../asm/link.js';
 import {
   DATA_DTPOFF, DATA_SET, DATA_TLSOFF, FIX_ABS, FIX_DATA, FIX_GOT_HI, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO,
@@ -84,8 +84,20 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     return { base: s, off: 0n };
   };
   const local = (s: Sym) => s.kind === 1 && !s.global;
+  /**
+   * target() of a bare undefined symbol or label, without evaluating it (most relocations of gcc -g
+   * output, hundreds of thousands in a large object, name one): the same answers as the general path.
+   */
+  const symbolTarget = (s: Sym): { sym: Sym | InputSection | null; add: bigint } => {
+    if (s.kind === 0 || s.global) return { sym: s, add: 0n };
+    const sec = s.section!;
+    if (relax) return u.symbols.get(s.name) === s ? { sym: s, add: 0n } : { sym: labelAt(sec, s.frag!.offset + s.offset), add: 0n };
+    if (sec.flags & 0x10) return { sym: s, add: 0n };
+    return { sym: sec, add: BigInt(s.frag!.offset + s.offset) };
+  };
   /** What a relocation names: a global or undefined symbol by itself, a local label by its section. */
   const target = (e: Expr): { sym: Sym | InputSection | null; add: bigint } | null => {
+    if (e.t === E_SYM && (e.sym.kind === 0 || (e.sym.kind === 1 && e.sym.section !== null))) return symbolTarget(e.sym);
     const v = evaluate(e, resolve);
     if (!v) return null;
     if (v.base === null) return { sym: null, add: v.off };
@@ -117,9 +129,11 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     if (relax && RELAXABLE.has(r.type) && !fx?.norelax) l.push({ offset: r.offset, type: R.RELAX, sym: null, addend: relaxAddend });
   };
   const isCode = (v: RelValue | null) => !!v && !!v.base && !!(v.base as InputSection).frags && ((v.base as InputSection).flags & SHF_EXECINSTR) !== 0;
+  /** Whether `e` is a place in a code section (a label's value is its section plus offset: resolve). */
+  const inCode = (e: Expr): boolean =>
+    e.t === E_SYM && e.sym.kind === 1 && e.sym.section !== null ? (e.sym.section.flags & SHF_EXECINSTR) !== 0 : isCode(evaluate(e, resolve));
   /** Under relaxation a difference of code labels is left to the linker (GNU as). */
-  const codeDifference = (e: Expr): boolean =>
-    relax && e.t === E_BIN && e.op === OP_SUB && isCode(evaluate(e.a, resolve)) && isCode(evaluate(e.b, resolve));
+  const codeDifference = (e: Expr): boolean => relax && e.t === E_BIN && e.op === OP_SUB && inCode(e.a) && inCode(e.b);
   // Labels the %pcrel_lo relocations name (LLVM's .Lpcrel_hiN); emitted as local symbols.
   const extraLocals: Sym[] = [];
   // By section, then by offset in it (numbers: no key string per relocation).
@@ -191,8 +205,8 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
               const a = target(fx.expr.a);
               const b = target(fx.expr.b);
               const n = fx.size;
-              if (a && b && [1, 2, 4, 8].includes(n)) {
-                const k = [1, 2, 4, 8].indexOf(n);
+              const k = n === 1 ? 0 : n === 2 ? 1 : n === 4 ? 2 : n === 8 ? 3 : -1;
+              if (a && b && k >= 0) {
                 // As GNU as does, a local end of the pair is named by a label at its exact place (addend 0):
                 // GNU ld 2.40 applies the addend of a SUB against a section symbol with the wrong sign.
                 const named = (t: { sym: Sym | InputSection | null; add: bigint }) =>
