@@ -597,7 +597,7 @@ function serialize(
       dv.setUint32(24 * k + 4, Math.floor(r.offset / 2 ** 32), true);
       dv.setUint32(24 * k + 8, r.type, true);
       dv.setUint32(24 * k + 12, at[k].index, true);
-      dv.setBigInt64(24 * k + 16, BigInt.asIntN(64, r.addend), true);
+      write64(dv, 24 * k + 16, r.addend);
     }
     parts.push({ name: shstr.add(`.rela${s.name}`), type: SHT_RELA, flags: SHF_INFO_LINK | groupFlag, data: out, size: out.length, link: symtabIndex, info: secIndex.get(s)!, align: 8, entsize: 24 });
   }
@@ -609,8 +609,8 @@ function serialize(
     sv.setUint32(24 * k, s.name, true);
     symtab[24 * k + 4] = s.info;
     sv.setUint16(24 * k + 6, s.shndx, true);
-    sv.setBigUint64(24 * k + 8, BigInt.asUintN(64, s.value), true);
-    sv.setBigUint64(24 * k + 16, BigInt.asUintN(64, s.size), true);
+    write64(sv, 24 * k + 8, s.value);
+    write64(sv, 24 * k + 16, s.size);
   });
   parts.push({ name: shstr.add('.symtab'), type: 2, flags: 0, data: symtab, size: symtab.length, link: strtabIndex, info: firstGlobal, align: 8, entsize: 24 });
   const strBytes = strtab.bytes();
@@ -656,6 +656,19 @@ function serialize(
     v.setBigUint64(h + 56, BigInt(p.entsize), true);
   });
   return out;
+}
+
+/**
+ * A 64-bit field (two's complement, little-endian) holding `v`. Most are small (addends, symbol values and
+ * sizes in an object): those are written as two 32-bit halves, without the BigInt BigInt.asIntN would make
+ * for each of the hundreds of thousands of relocations and symbols of gcc -g output.
+ */
+function write64(dv: DataView, at: number, v: bigint): void {
+  if (v >= -0x80000000n && v <= 0x7fffffffn) {
+    const n = Number(v);
+    dv.setInt32(at, n, true);
+    dv.setInt32(at + 4, n < 0 ? -1 : 0, true);
+  } else dv.setBigUint64(at, BigInt.asUintN(64, v), true);
 }
 
 const JAL_DEF = INSTRUCTION_BY_NAME.get('jal')!;
