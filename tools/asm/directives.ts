@@ -419,6 +419,51 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
     case '.addrsig_sym':
     case '.eabi_attribute':
       break;
+    case '.comm':
+    case '.lcomm': {
+      const n = u.splitOperands(p, end);
+      if (n < 2 || n > 3) throw new AsmError(`expected: ${word} symbol, size[, align]`, p);
+      const sym = u.symbol(u.operandText(0));
+      const size = u.absolute(1, 'size');
+      const align = n > 2 ? Number(u.absolute(2, 'alignment')) : Math.min(16, Number(size) >= 8 ? 8 : 1);
+      const save = u.sec;
+      const savePrev = u.prevSec;
+      u.sec = u.section('.bss', null, null);
+      alignTo(u, align || 1, null, -1, u.opS[2 < n ? 2 : 1]);
+      if (sym.kind !== 0) throw new AsmError(`symbol '${sym.name}' is already defined`, u.opS[0]);
+      u.placeLabel(sym);
+      sym.defLoc = u.locAt(u.opS[0]);
+      sym.type = 'object';
+      sym.size = { t: E_NUM, v: size };
+      // `.local x` then `.comm x, ...` (gcc's static zero-initialised data) stays local, as in GNU as.
+      if (word === '.comm' && !u.declaredLocal.has(sym)) {
+        sym.global = true;
+        sym.common = true;
+      }
+      fillFrag(u, size, 1, 0n, u.opS[1]);
+      u.sec = save;
+      u.prevSec = savePrev;
+      break;
+    }
+    case '.insn':
+      u.splitOperands(p, end);
+      insn(u);
+      break;
+    default:
+      if (!rareDirective(u, word, p, end)) return;
+  }
+  if (listStart) u.listingEnd(listStart);
+}
+
+/**
+ * The directives compiler output rarely has (includes, macros, repetitions, conditionals, messages), out
+ * of directive(): a smaller function for V8 to compile, and fewer cases it meets for the first time after
+ * optimising it (each such case deoptimised directive(), compiled four times on gcc -g output). False when
+ * the statement ended the rest of its line (.exitm): no listing line.
+ */
+function rareDirective(u: Unit, word: string, p: number, end: number): boolean {
+  const s = u.s;
+  switch (word) {
     case '.include': {
       const n = u.splitOperands(p, end);
       if (n !== 1 || s.charCodeAt(u.opS[0]) !== 34) throw new AsmError('expected: .include "file"', p);
@@ -458,7 +503,7 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
           u.conds.length = f.condDepth;
           u.frames.length = k + 1;
           u.abandonLine = true;
-          return;
+          return false;
         }
       }
       throw new AsmError('.exitm outside a macro', u.mnemonicPos);
@@ -560,36 +605,6 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
     case '.end':
       u.ended = true;
       break;
-    case '.comm':
-    case '.lcomm': {
-      const n = u.splitOperands(p, end);
-      if (n < 2 || n > 3) throw new AsmError(`expected: ${word} symbol, size[, align]`, p);
-      const sym = u.symbol(u.operandText(0));
-      const size = u.absolute(1, 'size');
-      const align = n > 2 ? Number(u.absolute(2, 'alignment')) : Math.min(16, Number(size) >= 8 ? 8 : 1);
-      const save = u.sec;
-      const savePrev = u.prevSec;
-      u.sec = u.section('.bss', null, null);
-      alignTo(u, align || 1, null, -1, u.opS[2 < n ? 2 : 1]);
-      if (sym.kind !== 0) throw new AsmError(`symbol '${sym.name}' is already defined`, u.opS[0]);
-      u.placeLabel(sym);
-      sym.defLoc = u.locAt(u.opS[0]);
-      sym.type = 'object';
-      sym.size = { t: E_NUM, v: size };
-      // `.local x` then `.comm x, ...` (gcc's static zero-initialised data) stays local, as in GNU as.
-      if (word === '.comm' && !u.declaredLocal.has(sym)) {
-        sym.global = true;
-        sym.common = true;
-      }
-      fillFrag(u, size, 1, 0n, u.opS[1]);
-      u.sec = save;
-      u.prevSec = savePrev;
-      break;
-    }
-    case '.insn':
-      u.splitOperands(p, end);
-      insn(u);
-      break;
     default:
       if (word.startsWith('.cfi_')) {
         cfi(u, word.slice(5), p, end);
@@ -597,7 +612,7 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
       }
       throw new AsmError(`unknown directive '${word}'`, u.mnemonicPos);
   }
-  if (listStart) u.listingEnd(listStart);
+  return true;
 }
 
 /**
