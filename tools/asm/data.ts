@@ -3,7 +3,7 @@
 
 import { SHF_EXECINSTR, SHT_NOBITS } from '../elf/model.js';
 import { AsmError, E_NUM, escapeValue, evaluate } from './expr.js';
-import { Frag, FIX_DATA, FRAG_ALIGN, FRAG_FILL, FRAG_LEB, encodeLeb } from './section.js';
+import { Frag, FixupRecord, FIX_DATA, FRAG_ALIGN, FRAG_FILL, FRAG_LEB, encodeLeb } from './section.js';
 import { skipWs } from './lex.js';
 import type { Unit } from './unit.js';
 
@@ -75,7 +75,7 @@ export function reloc(u: Unit, p: number, end: number): void {
   if (kind === 'NONE') return;
   const size = Number(/\d+$/.exec(kind)![0]) / 8;
   const mode = kind.startsWith('ADD') ? 1 : kind.startsWith('SUB') ? 2 : 0;
-  u.pendingRelocs.push({ kind: FIX_DATA, frag, offset: off, expr: e, loc: u.locAt(u.opS[0]), size, def: null, values: null, field: mode, pcAdjust: 0 });
+  u.pendingRelocs.push(new FixupRecord(FIX_DATA, frag, off, e, u.locAt(u.opS[0]), size, null, null, mode, 0, false));
 }
 
 
@@ -160,7 +160,7 @@ export function data(u: Unit, size: number, p: number, end: number): void {
     } else {
       if (sec.type === SHT_NOBITS) throw new AsmError(`data in the NOBITS section '${sec.name}' must be zero`, u.opS[i]);
       const frag = sec.cur;
-      sec.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: e, loc: u.locAt(u.opS[i]), size, def: null, values: null, field: 0, pcAdjust: 0 });
+      sec.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, u.locAt(u.opS[i]), size, null, null, 0, 0, false));
       frag.putLE(0n, size);
     }
   }

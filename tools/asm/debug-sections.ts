@@ -5,7 +5,7 @@ import { SHF_ALLOC, SHT_PROGBITS } from '../elf/model.js';
 import { AsmError } from './expr.js';
 import { LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
-import { Frag, FIX_DATA, FRAG_LEB } from './section.js';
+import { Frag, FixupRecord, FIX_DATA, FRAG_LEB } from './section.js';
 import { regNumber } from './lex.js';
 import type { Unit } from './unit.js';
 
@@ -44,7 +44,7 @@ export function writeFrameTable(u: Unit, frames: FrameTable, eh: boolean): void 
       },
       datum: (e, n) => {
         const frag = df.cur;
-        df.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: e, loc, size: n, def: null, values: null, field: 0, pcAdjust: 0 });
+        df.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, n, null, null, 0, 0, false));
         frag.putLE(0n, n);
         written += n;
       },
@@ -72,7 +72,7 @@ export function writeLineTable(u: Unit, lines: LineTable): void {
       bytes: (b) => dl.cur.putBytes(b),
       datum: (e, n) => {
         const frag = dl.cur;
-        dl.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: e, loc, size: n, def: null, values: null, field: 0, pcAdjust: 0 });
+        dl.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, n, null, null, 0, 0, false));
         frag.putLE(0n, n);
       },
       uleb: (e) => {

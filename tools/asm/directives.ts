@@ -6,7 +6,7 @@ import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS 
 import { AsmError, E_NUM, E_SYM, evaluate, forEachSymbol, isIdentChar, isIdentStart, type Sym } from './expr.js';
 import { ATTRIBUTE_TAGS, TAG_ARCH, parseIsa } from './attributes.js';
 import { LineTable } from './dwarf-line.js';
-import { Frag, FIX_DATA, DATA_DTPOFF, FRAG_ORG, type InputSection } from './section.js';
+import { Frag, FixupRecord, FIX_DATA, DATA_DTPOFF, FRAG_ORG, type InputSection } from './section.js';
 import { skipWs } from './lex.js';
 import { floats, leb128, reloc, stringLit, data, alignTo, fillFrag } from './data.js';
 import { condition, beginMacro } from './macros.js';
@@ -237,7 +237,7 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
       for (let i = 0; i < n; i++) {
         const e = u.expr(u.opS[i], u.opE[i]);
         const frag = u.sec.cur;
-        u.sec.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: e, loc: u.locAt(u.opS[i]), size, def: null, values: null, field: DATA_DTPOFF, pcAdjust: 0 });
+        u.sec.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, u.locAt(u.opS[i]), size, null, null, DATA_DTPOFF, 0, false));
         frag.putLE(0n, size);
       }
       break;

@@ -240,7 +240,9 @@ export interface Fixup {
 
 /**
  * A fixup made by a constructor rather than an object literal (see Relax for why): the assembler's
- * instruction fixups, which live as long as the unit. Other fixups may be plain object literals.
+ * instruction and data fixups, which live as long as the unit. One class for both also keeps the code
+ * that reads them (layout, writing objects) monomorphic: the first data fixup after a section of
+ * instruction fixups deoptimised the object writer ("wrong map"). The linker's own few may be literals.
  */
 export class FixupRecord implements Fixup {
   constructor(
