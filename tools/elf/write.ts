@@ -4,6 +4,7 @@
 // Output depends only on the image: no timestamps, stable orders.
 
 import { EM_RISCV, SHT_NOBITS, SHT_STRTAB, SHT_SYMTAB, SHF_ALLOC, type ElfImage, type ElfSymbol } from './model.js';
+import { StringTable } from './strtab.js';
 
 export interface WriteElfOptions {
   /** e_flags: EF_RISCV_RVC (0x1) | float ABI (soft = 0). */
@@ -18,46 +19,6 @@ const PT_LOAD = 1;
 const PT_TLS = 7;
 const PT_GNU_EH_FRAME = 0x6474e550;
 const PT_RISCV_ATTRIBUTES = 0x70000003;
-
-class StrTab {
-  private names: string[] = [];
-  private size = 1;
-  private index = new Map<string, number>();
-  add(s: string): number {
-    if (s === '') return 0;
-    const known = this.index.get(s);
-    if (known !== undefined) return known;
-    const off = this.size;
-    this.names.push(s);
-    this.size += utf8Length(s) + 1;
-    this.index.set(s, off);
-    return off;
-  }
-  bytes(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let p = 1;
-    const enc = new TextEncoder();
-    for (const s of this.names) {
-      let ascii = true;
-      for (let i = 0; i < s.length; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) {
-          ascii = false;
-          break;
-        }
-        out[p + i] = c;
-      }
-      if (!ascii) out.set(enc.encode(s), p);
-      p += utf8Length(s) + 1;
-    }
-    return out;
-  }
-}
-
-function utf8Length(s: string): number {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return new TextEncoder().encode(s).length;
-  return s.length;
-}
 
 function alignUp(v: number, a: number): number {
   return a <= 1 ? v : Math.ceil(v / a) * a;
@@ -120,8 +81,8 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   }
 
   // Symbols: null, locals, then globals (gABI: locals precede globals; sh_info = first global).
-  const shstr = new StrTab();
-  const str = new StrTab();
+  const shstr = new StringTable();
+  const str = new StringTable();
   const secIndex = new Map<string, number>();
   image.sections.forEach((s, i) => secIndex.set(s.name, i + 1));
   const locals = image.symbols.filter((s) => s.bind === 'local');

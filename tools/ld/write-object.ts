@@ -17,6 +17,7 @@ import {
 } from '../asm/section.js';
 import type { Unit } from '../asm/unit.js';
 import { R } from './relocs.js';
+import { StringTable } from '../elf/strtab.js';
 
 interface Rela {
   offset: number;
@@ -400,12 +401,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     }
   }
   // Relocations in offset order (RELAX right after the relocation it marks, as GNU as writes them).
-  for (const list of relocs.values()) {
-    const order = list.map((r, i) => ({ r, i }));
-    order.sort((a, b) => a.r.offset - b.r.offset || a.i - b.i);
-    // Element by element: spreading a list of 100,000s of relocations (a big -g file) overflows the stack.
-    for (let k = 0; k < order.length; k++) list[k] = order[k].r;
-  }
+  for (const list of relocs.values()) sortByOffset(list);
   function resolveAbs(s: Sym): RelValue | null {
     const v = resolve(s);
     if (v && v.base !== null && v.base !== s.section) return null;
@@ -415,41 +411,88 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   return serialize(u, sections, datas, relocs, extraLocals, opts, resolve);
 }
 
+/**
+ * Sort relocations by offset, equal offsets kept in the order they were made: a stable merge of the
+ * ascending runs the writer makes them in (the fixups, then the branches the assembler could not settle,
+ * then the alignments), where sorting compared every pair anew.
+ */
+function sortByOffset(list: Rela[]): void {
+  const n = list.length;
+  // Where each ascending run starts, and the end.
+  let bounds = [0];
+  for (let i = 1; i < n; i++) if (list[i].offset < list[i - 1].offset) bounds.push(i);
+  if (bounds.length === 1) return;
+  bounds.push(n);
+  let src = list.slice();
+  let dst: Rela[] = new Array<Rela>(n);
+  while (bounds.length > 2) {
+    const merged = [0];
+    for (let r = 0; r < bounds.length - 1; r += 2) {
+      const lo = bounds[r];
+      const mid = bounds[r + 1];
+      const hi = r + 2 < bounds.length ? bounds[r + 2] : mid;
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      // The left run first on equal offsets: that keeps the order of making.
+      while (i < mid && j < hi) dst[k++] = src[j].offset < src[i].offset ? src[j++] : src[i++];
+      while (i < mid) dst[k++] = src[i++];
+      while (j < hi) dst[k++] = src[j++];
+      merged.push(hi);
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+    bounds = merged;
+  }
+  for (let k = 0; k < n; k++) list[k] = src[k];
+}
+
 // ---- serialisation ------------------------------------------------------------------------------------
 
 /**
- * A string table: each distinct string once, in order of first use, offsets from 1 (offset 0 is the empty
- * string). The bytes are made once at the end (ASCII copied directly), not per string.
+ * A symbol table's entries (Elf64_Sym: st_name, st_info, st_other 0, st_shndx, st_value, st_size), written
+ * into the table's bytes as they are made: no object per symbol (tens of thousands in an object of
+ * compiler output).
  */
-class Strtab {
-  private names: string[] = [];
-  private size = 1;
-  private map = new Map<string, number>();
-  add(s: string): number {
-    if (!s) return 0;
-    const k = this.map.get(s);
-    if (k !== undefined) return k;
-    const off = this.size;
-    this.names.push(s);
-    this.size += utf8Length(s) + 1;
-    this.map.set(s, off);
-    return off;
-  }
-  bytes(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let p = 1;
-    for (const s of this.names) {
-      if (utf8Length(s) === s.length) for (let i = 0; i < s.length; i++) out[p + i] = s.charCodeAt(i);
-      else out.set(new TextEncoder().encode(s), p);
-      p += utf8Length(s) + 1;
-    }
-    return out;
-  }
-}
+class SymbolTable {
+  count = 0;
+  private buf = new Uint8Array(24 * 256);
+  private view = new DataView(this.buf.buffer);
 
-function utf8Length(s: string): number {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return new TextEncoder().encode(s).length;
-  return s.length;
+  /** A new entry's offset in the table, its name, info and section index written. */
+  private entry(name: number, info: number, shndx: number): number {
+    const at = 24 * this.count;
+    if (at + 24 > this.buf.length) {
+      const grown = new Uint8Array(this.buf.length * 2);
+      grown.set(this.buf);
+      this.buf = grown;
+      this.view = new DataView(grown.buffer);
+    }
+    this.count++;
+    this.view.setUint32(at, name, true);
+    this.buf[at + 4] = info;
+    this.view.setUint16(at + 6, shndx, true);
+    return at;
+  }
+
+  add(name: number, info: number, shndx: number, value: bigint, size: bigint): void {
+    const at = this.entry(name, info, shndx);
+    write64(this.view, at + 8, value);
+    write64(this.view, at + 16, size);
+  }
+
+  /** An entry whose value is an offset in its section (a non-negative integer below 2^53). */
+  addOffset(name: number, info: number, shndx: number, offset: number, size: bigint): void {
+    const at = this.entry(name, info, shndx);
+    this.view.setUint32(at + 8, offset % 2 ** 32, true);
+    this.view.setUint32(at + 12, Math.floor(offset / 2 ** 32), true);
+    write64(this.view, at + 16, size);
+  }
+
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, 24 * this.count);
+  }
 }
 
 /** The slot of a relocation that names no symbol (index 0). */
@@ -483,11 +526,11 @@ function serialize(
   const strtabIndex = next++;
 
   // Symbols: null, FILE, section symbols, locals, then globals (defined and undefined).
-  const strtab = new Strtab();
-  type Out = { name: number; info: number; shndx: number; value: bigint; size: bigint };
-  const syms: Out[] = [{ name: 0, info: 0, shndx: 0, value: 0n, size: 0n }];
+  const strtab = new StringTable();
+  const syms = new SymbolTable();
+  syms.add(0, 0, 0, 0n, 0n);
   const fileName = u.fileSymbols[u.fileSymbols.length - 1] ?? u.name;
-  syms.push({ name: strtab.add(fileName.slice(fileName.lastIndexOf('/') + 1)), info: 4, shndx: 0xfff1, value: 0n, size: 0n });
+  syms.add(strtab.add(fileName.slice(fileName.lastIndexOf('/') + 1)), 4, 0xfff1, 0n, 0n);
   // What the relocations name, each with a slot for its symbol table index (filled in as the table is
   // made): one Map look-up per relocation and one per symbol, where a Map of indices and a Set of
   // referenced symbols took two per relocation and up to three per symbol (objects of gcc -g output have
@@ -512,12 +555,12 @@ function serialize(
   // Indices of every symbol written, for the group signatures (only made when there are groups).
   const symIndex = new Map<Sym, number>();
   const setIndex = (s: Sym | InputSection, slot: Slot | undefined): void => {
-    if (slot !== undefined) slot.index = syms.length;
-    if (groups.size > 0 && !(s as InputSection).frags) symIndex.set(s as Sym, syms.length);
+    if (slot !== undefined) slot.index = syms.count;
+    if (groups.size > 0 && !(s as InputSection).frags) symIndex.set(s as Sym, syms.count);
   };
   for (const s of sections) {
     setIndex(s, slots.get(s));
-    syms.push({ name: 0, info: 3, shndx: secIndex.get(s)!, value: 0n, size: 0n });
+    syms.add(0, 3, secIndex.get(s)!, 0n, 0n);
   }
   const TYPES = { notype: 0, object: 1, func: 2 } as const;
   const sizeValue = (s: Sym): bigint => {
@@ -529,15 +572,17 @@ function serialize(
       return 0n;
     }
   };
-  const placeSym = (s: Sym): { shndx: number; value: bigint } => {
-    if (s.kind === 1) return { shndx: secIndex.get(s.section!) ?? 0, value: BigInt(s.frag!.offset + s.offset) };
-    if (s.kind === 2) return { shndx: 0xfff1, value: s.value };
+  /** The entry of `s` where it is: a label in its section, a constant absolute, anything else undefined. */
+  const addPlaced = (s: Sym, name: number, info: number): void => {
+    const size = sizeValue(s);
+    if (s.kind === 1) return syms.addOffset(name, info, secIndex.get(s.section!) ?? 0, s.frag!.offset + s.offset, size);
+    if (s.kind === 2) return syms.add(name, info, 0xfff1, s.value, size);
     if (s.kind === 3) {
       const v = resolve(s);
-      if (v && v.base === null) return { shndx: 0xfff1, value: v.off };
-      if (v && v.base && (v.base as InputSection).frags) return { shndx: secIndex.get(v.base as InputSection) ?? 0, value: v.off };
+      if (v && v.base === null) return syms.add(name, info, 0xfff1, v.off, size);
+      if (v && v.base && (v.base as InputSection).frags) return syms.add(name, info, secIndex.get(v.base as InputSection) ?? 0, v.off, size);
     }
-    return { shndx: 0, value: 0n };
+    syms.add(name, info, 0, 0n, size);
   };
   const tls = (s: Sym) => s.kind === 1 && s.section && (s.section.flags & SHF_TLS) !== 0;
   const typeOf = (s: Sym) => (tls(s) ? 6 : TYPES[s.type]);
@@ -547,9 +592,8 @@ function serialize(
     if (s.global || s.kind === 0) return;
     const slot = slots.get(s);
     if (slot === undefined && (s.temp || (!extra && s.name.startsWith('.L')))) return;
-    const p = placeSym(s);
     setIndex(s, slot);
-    syms.push({ name: strtab.add(s.name), info: typeOf(s), shndx: p.shndx, value: p.value, size: sizeValue(s) });
+    addPlaced(s, strtab.add(s.name), typeOf(s));
   };
   for (const s of u.symbols.values()) addLocal(s, false);
   for (const s of extraLocals) addLocal(s, true);
@@ -560,21 +604,20 @@ function serialize(
   for (const [sig, g] of groups) {
     const s = u.symbols.get(sig);
     if (s && (symIndex.has(s) || willBeGlobal(s))) continue;
-    signatureLocal.set(sig, syms.length);
-    syms.push({ name: strtab.add(sig), info: 0, shndx: g.index, value: 0n, size: 0n });
+    signatureLocal.set(sig, syms.count);
+    syms.add(strtab.add(sig), 0, g.index, 0n, 0n);
   }
-  const firstGlobal = syms.length;
+  const firstGlobal = syms.count;
   for (const s of u.symbols.values()) {
     if (s.temp) continue;
     const undef = s.kind === 0;
     if (!s.global && !(undef && referenced(s))) continue;
-    const p = placeSym(s);
     setIndex(s, slots.get(s));
-    syms.push({ name: strtab.add(s.name), info: ((s.weak ? 2 : 1) << 4) | typeOf(s), shndx: p.shndx, value: p.value, size: sizeValue(s) });
+    addPlaced(s, strtab.add(s.name), ((s.weak ? 2 : 1) << 4) | typeOf(s));
   }
 
   // Layout of the file.
-  const shstr = new Strtab();
+  const shstr = new StringTable();
   const parts: { name: number; type: number; flags: number; data: Uint8Array; size: number; link: number; info: number; align: number; entsize: number }[] = [];
   const SHF_GROUP = 0x200;
   for (const [sig, g] of groups) {
@@ -613,15 +656,7 @@ function serialize(
   }
   const attrs = encodeAttributes({ ...u.attrs, arch: u.attrs.arch ?? opts.defaultAttrs.arch });
   parts.push({ name: shstr.add('.riscv.attributes'), type: SHT_RISCV_ATTRIBUTES, flags: 0, data: attrs, size: attrs.length, link: 0, info: 0, align: 1, entsize: 0 });
-  const symtab = new Uint8Array(24 * syms.length);
-  const sv = new DataView(symtab.buffer);
-  syms.forEach((s, k) => {
-    sv.setUint32(24 * k, s.name, true);
-    symtab[24 * k + 4] = s.info;
-    sv.setUint16(24 * k + 6, s.shndx, true);
-    write64(sv, 24 * k + 8, s.value);
-    write64(sv, 24 * k + 16, s.size);
-  });
+  const symtab = syms.bytes();
   parts.push({ name: shstr.add('.symtab'), type: 2, flags: 0, data: symtab, size: symtab.length, link: strtabIndex, info: firstGlobal, align: 8, entsize: 24 });
   const strBytes = strtab.bytes();
   parts.push({ name: shstr.add('.strtab'), type: 3, flags: 0, data: strBytes, size: strBytes.length, link: 0, info: 0, align: 1, entsize: 0 });
