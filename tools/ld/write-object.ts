@@ -323,58 +323,67 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     for (let i = 0; i < fixups.length; ) i += writeFixup(sec, fixups, i);
   }
 
-  // Section contents; relaxable branches to what the assembler cannot place become relocations.
-  const datas = new Map<InputSection, Uint8Array>();
-  for (const sec of sections) {
-    if (sec.type === SHT_NOBITS) continue;
+  /**
+   * A relaxable branch with a target: the relocation GNU as writes for it, and its bytes when the target is
+   * not placed here (true: written; false: emitFrag writes them). A function of its own, as writeFixup.
+   */
+  const writeBranch = (sec: InputSection, data: Uint8Array, f: Frag): boolean => {
+    const rx = f.relax!;
+    const e = rx.target!;
+    const t0 = symbolPlusConstant(e);
+    // GNU as resolves a branch to any non-weak symbol of the section (and relocates it); LLVM only to a local one.
+    const here = t0 && t0.sym.kind === 1 && t0.sym.section === sec && (rx.gnu ? !t0.sym.weak : !t0.sym.global);
+    if (here && !rx.long) {
+      // Resolved here, and relocated as GNU as does (the branch's own form: RVC or 4-byte).
+      const t = target(e)!;
+      const def = rx.relaxed ? rx.big : rx.small;
+      const fname = def.fields[rx.relaxed ? rx.bigField : rx.smallField].name;
+      const type = def.size === 2 ? (def.name === 'c.j' ? R.RVC_JUMP : R.RVC_BRANCH) : fname === 'jimm21' ? R.JAL : R.BRANCH;
+      add(sec, { offset: f.offset, type, sym: t.sym, addend: t.add });
+      return false;
+    }
+    if (here && rx.long) {
+      // The long form: the inverted branch skips a jal to the target (relocated as R_RISCV_JAL).
+      const t = target(e)!;
+      add(sec, { offset: f.offset + f.size - 4, type: R.JAL, sym: t.sym, addend: t.add });
+      return false;
+    }
+    const t = target(e);
+    if (!t) {
+      err(rx.loc, 'branch target cannot be a relocation');
+      return true;
+    }
+    if (rx.long) {
+      // GNU as: a conditional branch to a symbol it cannot place takes the long form (8 bytes), its
+      // jal relocated and holding GNU's tentative offset.
+      const jalAt = f.offset + f.size - 4;
+      writeLongBranch(data, f.offset, rx, gnuTentative(t0, jalAt, JAL_DEF) + BigInt(f.size - 4), f.size);
+      add(sec, { offset: jalAt, type: R.JAL, sym: t.sym, addend: t.add });
+      return true;
+    }
+    const def = rx.big;
+    const vals = rx.bigValues.slice();
+    vals[rx.bigField] = 0;
+    const r = encode(def, vals);
+    if (r.ok) writeBits(data, f.offset, r.bits, def.size);
+    if (rx.gnu) patchInstruction(data, f.offset, def, rx.bigValues.slice(), rx.bigField, gnuTentative(t0, f.offset, def), true);
+    const fname = def.fields[rx.bigField].name;
+    add(sec, { offset: f.offset, type: fname === 'jimm21' ? R.JAL : R.BRANCH, sym: t.sym, addend: t.add });
+    return true;
+  };
+  /** A section's contents; relaxable branches to what the assembler cannot place become relocations. */
+  const sectionData = (sec: InputSection): Uint8Array => {
     const data = new Uint8Array(sec.size);
-    for (const f of sec.frags) {
-      if (f.kind === FRAG_RELAX && f.relax!.target) {
-        const rx = f.relax!;
-        const t0 = symbolPlusConstant(rx.target!);
-        // GNU as resolves a branch to any non-weak symbol of the section (and relocates it); LLVM only to a local one.
-        const here = t0 && t0.sym.kind === 1 && t0.sym.section === sec && (rx.gnu ? !t0.sym.weak : !t0.sym.global);
-        if (here && !rx.long) {
-          // Resolved here, and relocated as GNU as does (the branch's own form: RVC or 4-byte).
-          const t = target(rx.target!)!;
-          const def = rx.relaxed ? rx.big : rx.small;
-          const fname = def.fields[rx.relaxed ? rx.bigField : rx.smallField].name;
-          const type = def.size === 2 ? (def.name === 'c.j' ? R.RVC_JUMP : R.RVC_BRANCH) : fname === 'jimm21' ? R.JAL : R.BRANCH;
-          add(sec, { offset: f.offset, type, sym: t.sym, addend: t.add });
-        } else if (here && rx.long) {
-          // The long form: the inverted branch skips a jal to the target (relocated as R_RISCV_JAL).
-          const t = target(rx.target!)!;
-          add(sec, { offset: f.offset + f.size - 4, type: R.JAL, sym: t.sym, addend: t.add });
-        }
-        if (!here) {
-          const t = target(rx.target!);
-          if (!t) {
-            err(rx.loc, 'branch target cannot be a relocation');
-            continue;
-          }
-          if (rx.long) {
-            // GNU as: a conditional branch to a symbol it cannot place takes the long form (8 bytes), its
-            // jal relocated and holding GNU's tentative offset.
-            const jalAt = f.offset + f.size - 4;
-            writeLongBranch(data, f.offset, rx, gnuTentative(t0, jalAt, JAL_DEF) + BigInt(f.size - 4), f.size);
-            add(sec, { offset: jalAt, type: R.JAL, sym: t.sym, addend: t.add });
-            continue;
-          }
-          const def = rx.big;
-          const vals = rx.bigValues.slice();
-          vals[rx.bigField] = 0;
-          const r = encode(def, vals);
-          if (r.ok) writeBits(data, f.offset, r.bits, def.size);
-          if (rx.gnu) patchInstruction(data, f.offset, def, rx.bigValues.slice(), rx.bigField, gnuTentative(t0, f.offset, def), true);
-          const fname = def.fields[rx.bigField].name;
-          add(sec, { offset: f.offset, type: fname === 'jimm21' ? R.JAL : R.BRANCH, sym: t.sym, addend: t.add });
-          continue;
-        }
-      }
+    const frags = sec.frags;
+    for (let i = 0; i < frags.length; i++) {
+      const f = frags[i];
+      if (f.kind === FRAG_RELAX && f.relax!.target && writeBranch(sec, data, f)) continue;
       emitFrag(data, f.offset, f, sec, resolveAbs, diags);
     }
-    datas.set(sec, data);
-  }
+    return data;
+  };
+  const datas = new Map<InputSection, Uint8Array>();
+  for (const sec of sections) if (sec.type !== SHT_NOBITS) datas.set(sec, sectionData(sec));
   for (const f of aligns) {
     const sec = sections.find((x) => x.frags.includes(f));
     const data = sec && datas.get(sec);
