@@ -232,6 +232,16 @@ describe('--version, --help, usage errors', () => {
       expect(Date.now() - t0, cmd).toBeLessThan(10_000);
       // Help lines fit 100 columns.
       for (const line of r.stdout.split('\n')) expect(line.length, `${cmd}: ${line}`).toBeLessThanOrEqual(100);
+      // An option's help is filled as one paragraph: a continued line starts with a word that did not fit
+      // on the line before (a line break in the table's text used to leave a line of one word).
+      const lines = r.stdout.split('\n');
+      const options = lines.indexOf('options:');
+      for (let i = options + 2; i < lines.length && lines[i] !== ''; i++) {
+        const m = /^( {8,})(\S+)/.exec(lines[i]);
+        // (After an option too long to share its line with the help, the help starts on the next line.)
+        const headAlone = /^ {2,6}(-\S+, )?--?\S+( \S+)?$/.test(lines[i - 1]);
+        if (m && !headAlone) expect(lines[i - 1].length + 1 + m[2].length, `${cmd}: '${lines[i - 1]}' / '${lines[i]}'`).toBeGreaterThan(100);
+      }
     });
   });
   it('bare rvx is a usage error on stderr, not the help on stdout', async () => {

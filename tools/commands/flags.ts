@@ -74,7 +74,8 @@ export function helpText(spec: CommandSpec): string {
   const width = Math.min(34, Math.max(...left.map((l) => l.length)) + 2);
   lines.push('', 'options:');
   all.forEach((f, i) => {
-    const helpLines = f.help.split('\n').flatMap((l) => wrap(l, 100 - width));
+    // A flag's help is one paragraph: line breaks in the table are only where its author wrapped it.
+    const helpLines = wrap(f.help.replace(/\s*\n\s*/g, ' '), 100 - width);
     const head = left[i];
     if (head.length + 1 > width) {
       lines.push(head);
