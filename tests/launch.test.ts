@@ -33,7 +33,7 @@ describe('the launcher', () => {
       for (const f of flags) {
         const name = /^--(?:no-)?([a-z0-9-]+)/.exec(f)![1];
         expect(known.has(name), f).toBe(true);
-        expect(name).toMatch(/^(max-inlined-bytecode-size-cumulative|turbo-loop-peeling|turbo-escape|allocation-site-pretenuring)$/);
+        expect(name).toMatch(/^(max-inlined-bytecode-size-cumulative|max-inlined-bytecode-size-small|turbo-loop-peeling|turbo-escape|allocation-site-pretenuring)$/);
       }
     }
   });

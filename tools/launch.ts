@@ -34,11 +34,14 @@ export const BUNDLED_COMMANDS: readonly string[] = ['asm', 'ld', 'disasm', 'run'
  * (docs/assembler.md "Speed"). No allocation-site pretenuring: the assembler's records (fixups, branch
  * records, symbols, locations) live as long as the unit, so V8 switches their allocation sites to the old
  * generation partway through a large file, and each switch deoptimises every function that allocates them
- * (2–2.5% fewer instructions without it, on the benchmark's file and on gcc output). Only heuristics: the
- * output is the same.
+ * (2–2.5% fewer instructions without it, on the benchmark's file and on gcc output). Functions of up to 80
+ * bytes of bytecode are still always inlined (V8's default is 27): the reader's helpers (`skipWs`,
+ * `atStatementEnd`, `isSpace`, `matchParenBack`, `newSym`) are 40–80 bytes and called once or more per
+ * statement, and the cumulative limit above left them as calls (1.5–2% fewer instructions). Only
+ * heuristics: the output is the same.
  */
 export const V8_FLAGS: Readonly<Record<string, readonly string[]>> = {
-  asm: ['--max-inlined-bytecode-size-cumulative=100', '--no-turbo-loop-peeling', '--no-turbo-escape', '--no-allocation-site-pretenuring'],
+  asm: ['--max-inlined-bytecode-size-cumulative=100', '--no-turbo-loop-peeling', '--no-turbo-escape', '--no-allocation-site-pretenuring', '--max-inlined-bytecode-size-small=80'],
 };
 
 /** Which bundle (and cache) a command line runs: its command's ('help CMD' too), or 'cli' for the rest. */

@@ -428,6 +428,74 @@ export class UnitCore {
     return n;
   }
 
+  /**
+   * An instruction's operands and its statement's end in one pass: splitOperands(p, e) where e is
+   * statementEnd of the statement, for a statement whose text before p holds no string or character
+   * literal (so the scan from p is where statementEnd's from the statement's start would be). `end` is
+   * the line's end. Sets stmtEnd and returns it.
+   */
+  splitStatement(p: number, end: number): number {
+    const s = this.s;
+    let n = 0;
+    p = skipWs(s, p, end);
+    let depth = 0;
+    let st = p;
+    const opS = this.opS;
+    const opE = this.opE;
+    for (let i = p; ; i++) {
+      let c = 44;
+      let last = i >= end;
+      if (!last) {
+        c = s.charCodeAt(i);
+        // Letters, digits and most punctuation need nothing: only ( ) " ' , and the ends ; # // matter.
+        if (c > 44 && c !== 59 && c !== 47) continue;
+        if (c === 59 || c === 35) last = true;
+        else if (c === 47) {
+          if (i + 1 >= end || s.charCodeAt(i + 1) !== 47) continue;
+          last = true;
+        }
+      }
+      if (last) {
+        if (i === p) break; // no operands
+        c = 44;
+      }
+      if (c === 40) depth++;
+      else if (c === 41) depth--;
+      else if (c === 34) {
+        i++;
+        while (i < end && s.charCodeAt(i) !== 34) {
+          if (s.charCodeAt(i) === 92) i++;
+          i++;
+        }
+        if (i >= end) i = end - 1; // unterminated: the operand runs to the end (reported by its parser)
+      } else if (c === 39) {
+        if (i + 1 < end && s.charCodeAt(i + 1) === 92) i += 2;
+        else i += 1;
+        if (i + 1 < end && s.charCodeAt(i + 1) === 39) i++;
+        if (i >= end) i = end - 1;
+      } else if (c === 44 && (depth <= 0 || last)) {
+        let a = st;
+        let b = i;
+        while (a < b && isSpace(s.charCodeAt(a))) a++;
+        while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
+        if (n >= 32) throw new AsmError('too many operands', st);
+        if (a === b) throw new AsmError('missing operand', a);
+        opS[n] = a;
+        opE[n] = b;
+        n++;
+        st = i + 1;
+        depth = 0;
+        if (last) {
+          p = i;
+          break;
+        }
+      }
+    }
+    this.nops = n;
+    this.stmtEnd = p;
+    return p;
+  }
+
   operandText(i: number): string {
     return this.s.slice(this.opS[i], this.opE[i]);
   }

@@ -107,6 +107,13 @@ export function statementEnd(s: string, p: number, end: number): number {
   return end;
 }
 
+/** s[p] ends a statement (';', '#', '//', or p at the end), for p outside any string. */
+export function atStatementEnd(s: string, p: number, end: number): boolean {
+  if (p >= end) return true;
+  const c = s.charCodeAt(p);
+  return c === 59 || c === 35 || (c === 47 && p + 1 < end && s.charCodeAt(p + 1) === 47);
+}
+
 export function matchParen(s: string, open: number, end: number): number {
   let depth = 0;
   for (let i = open; i < end; i++) {

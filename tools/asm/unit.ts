@@ -8,7 +8,7 @@ import { AsmError, isIdentChar, isIdentStart } from './expr.js';
 import { PSEUDOS } from './pseudo.js';
 import { Frag, FRAG_ALIGN, FRAG_DATA, type InputSection } from './section.js';
 import { SHF_EXECINSTR } from '../elf/model.js';
-import { skipWs, statementEnd, stripBlockComments } from './lex.js';
+import { atStatementEnd, skipWs, statementEnd, stripBlockComments } from './lex.js';
 import type { SourceFile, Frame } from './core.js';
 import { InstructionEmitter } from './emit.js';
 import { assign, directive } from './directives.js';
@@ -262,8 +262,7 @@ export class Unit extends InstructionEmitter {
       if (this.collect) {
         next = collectLine(this, s, p, end);
       } else {
-        const stmtEnd = statementEnd(s, p, end);
-        this.statement(s, p, stmtEnd);
+        const stmtEnd = this.statement(s, p, end);
         if (this.ended) return;
         next = stmtEnd < end && s.charCodeAt(stmtEnd) === 59 ? stmtEnd + 1 : -1;
       }
@@ -288,13 +287,22 @@ export class Unit extends InstructionEmitter {
   // ---- statements -----------------------------------------------------------------------------------
 
 
-  statement(s: string, start: number, end: number): void {
+  /**
+   * The statement starting at `start` on a line ending at `lineEnd`; returns where the statement ends (at
+   * ';', a comment or the line's end). Its end is found by the instruction's operand scan (splitStatement)
+   * where it can be, so an instruction line is read once, else by statementEnd from `start`.
+   */
+  statement(s: string, start: number, lineEnd: number): number {
     this.s = s;
     this.stmtStart = start;
-    this.stmtEnd = end;
-    let p = skipWs(s, start, end);
-    if (p >= end) return;
+    let p = skipWs(s, start, lineEnd);
+    if (atStatementEnd(s, p, lineEnd)) return (this.stmtEnd = p);
     const active = this.conds.length === 0 || this.conds[this.conds.length - 1].active;
+    // Until `exact`, `end` is the line's end: the label scan below reads only identifiers, digits, blanks
+    // and colons, which end no statement, so it stops where it would at the statement's end. A quoted
+    // label (a string: it may hold ';' or '#') first finds the statement's end.
+    let end = lineEnd;
+    let exact = false;
     try {
       // Labels (`name:`, `N:`, possibly several), an assignment `name = expr`, then the mnemonic or
       // directive, whose identifier the label scan has already measured.
@@ -310,13 +318,17 @@ export class Unit extends InstructionEmitter {
             this.loc.col = p - this.lineStart + 1;
             this.defineLocalLabel(s.slice(p, q));
             p = skipWs(s, r + 1, end);
-            if (p >= end) return;
+            if (exact ? p >= end : atStatementEnd(s, p, end)) return (this.stmtEnd = p);
             continue;
           }
           if (active) this.error(`unexpected character '${s[p]}' at the start of a statement`, p);
-          return;
+          return (this.stmtEnd = exact ? end : statementEnd(s, start, lineEnd));
         }
         if (active && c === 34) {
+          if (!exact) {
+            end = statementEnd(s, start, lineEnd);
+            exact = true;
+          }
           q = s.indexOf('"', p + 1);
           if (q < 0 || q >= end) break;
           q++;
@@ -324,14 +336,14 @@ export class Unit extends InstructionEmitter {
           if (r < end && s.charCodeAt(r) === 58) {
             this.defineLabel(s.slice(p + 1, q - 1), p);
             p = skipWs(s, r + 1, end);
-            if (p >= end) return;
+            if (p >= end) return (this.stmtEnd = p);
             continue;
           }
           break;
         }
         if (!isIdentStart(c)) {
           if (active) this.error(`unexpected character '${s[p]}' at the start of a statement`, p);
-          return;
+          return (this.stmtEnd = exact ? end : statementEnd(s, start, lineEnd));
         }
         q = p + 1;
         upper = c >= 65 && c <= 90;
@@ -351,52 +363,67 @@ export class Unit extends InstructionEmitter {
         if (d === 58) {
           this.defineLabel(s.slice(p, q), p);
           p = skipWs(s, r + 1, end);
-          if (p >= end) return;
+          if (exact ? p >= end : atStatementEnd(s, p, end)) return (this.stmtEnd = p);
           continue;
         }
         if (d === 61 && (r + 1 >= end || s.charCodeAt(r + 1) !== 61)) {
+          if (!exact) end = statementEnd(s, start, lineEnd);
+          this.stmtEnd = end;
           this.loc.col = p - this.lineStart + 1;
           assign(this, s.slice(p, q), r + 1, end, true, p);
-          return;
+          return end;
         }
         break;
       }
       const c = s.charCodeAt(p);
       if (!isIdentStart(c)) {
         if (active) this.error(`unexpected character '${s[p]}' at the start of a statement`, p);
-        return;
+        return (this.stmtEnd = exact ? end : statementEnd(s, start, lineEnd));
       }
       let word = s.slice(p, q);
       if (upper) word = word.toLowerCase();
       this.mnemonicPos = p;
       this.loc.col = p - this.lineStart + 1;
+      if (c !== 46 && active && (this.macros.size === 0 || !this.macros.has(word))) {
+        // An instruction: its operand scan finds the statement's end (unless a quoted label found it).
+        if (exact) {
+          this.stmtEnd = end;
+          this.instruction(word, q, end, true);
+          return end;
+        }
+        return this.instruction(word, q, lineEnd, false);
+      }
+      if (!exact) end = statementEnd(s, start, lineEnd);
+      this.stmtEnd = end;
       if (!active) {
         if (c === 46 && (word.startsWith('.if') || word === '.else' || word === '.elseif' || word === '.endif')) directive(this, word, q, end);
-        return;
+        return end;
       }
       if (this.macros.size !== 0) {
         const m = this.macros.get(word);
         if (m) {
           expandMacro(this, m, q, end);
-          return;
+          return end;
         }
       }
-      if (c === 46) {
-        directive(this, word, q, end);
-        return;
-      }
-      this.instruction(word, q, end);
+      directive(this, word, q, end);
+      return end;
     } catch (e) {
       if (e instanceof AsmError) this.error(e.message, e.pos);
       else if (e instanceof RangeError) this.error(`input nested too deeply (${e.message})`, this.mnemonicPos);
       else throw e;
+      // The statement's end, if the error came before it was found.
+      return (this.stmtEnd = exact ? end : statementEnd(s, start, lineEnd));
     }
   }
 
-  instruction(word: string, p: number, end: number): void {
+  /** An instruction statement (operands from p; `exact`: `end` is the statement's end, else the line's);
+   * returns the statement's end. */
+  instruction(word: string, p: number, end: number, exact: boolean): number {
     const listStart = this.wantListing ? this.listingStart() : null;
     this.noCompress = false;
-    this.splitOperands(p, end);
+    if (exact) this.splitOperands(p, end);
+    else end = this.splitStatement(p, end);
     const m = MNEMONICS.get(word);
     if (!m) {
       throw new AsmError(`unknown instruction '${word}'`, this.mnemonicPos);
@@ -406,6 +433,7 @@ export class Unit extends InstructionEmitter {
       this.row(m.def);
     }
     if (listStart) this.listingEnd(listStart);
+    return end;
   }
 }
 
