@@ -2,7 +2,8 @@
 // .riscv.attributes section, line markers in diagnostics, and the directives gcc emits.
 
 import { describe, expect, it } from 'vitest';
-import { assemble, formatDiagnostic, type AssembleOptions, type SourceFile } from '../tools/asm/index.js';
+import { assemble, assembleObject, formatDiagnostic, type AssembleOptions, type SourceFile } from '../tools/asm/index.js';
+import { readObject } from '../tools/elf/object.js';
 import { decode, expand, instructionLength } from '../isa/codec.js';
 
 function link(sources: SourceFile[], opts: AssembleOptions = {}) {
@@ -326,5 +327,23 @@ describe('objects and archives: malformed input is refused with a reason', () =>
       const r = assemble([], { objects: [{ name: 'r.o', bytes: b }] });
       expect(Array.isArray(r.diagnostics)).toBe(true);
     }
+  });
+});
+
+describe('the symbol table of an object, as GNU as writes it', () => {
+  const symbols = (text: string) => {
+    const o = assembleObject({ name: 'v.s', text });
+    expect(o.diagnostics.map(formatDiagnostic)).toEqual([]);
+    return readObject(o.bytes, 'v.o').symbols;
+  };
+  it('.internal, .hidden and .protected set st_other (gcc writes them for visibility attributes); the last one wins', () => {
+    const syms = symbols('\t.hidden foo\n\t.internal bar\n\t.protected baz\n\t.globl baz\nbaz:\n\t.hidden loc\nloc: nop\n\t.hidden qq\n\t.protected qq\n\tcall qq\n\tcall pub\n');
+    const vis = Object.fromEntries(syms.filter((s) => s.name !== '' && s.type !== 3 && s.type !== 4).map((s) => [s.name, [s.bind, s.shndx === 0 ? 'UND' : 'def', s.visibility]]));
+    // A visibility directive alone enters an undefined symbol, as GNU as 2.40 does.
+    expect(vis).toEqual({ loc: [0, 'def', 2], foo: [1, 'UND', 2], bar: [1, 'UND', 1], baz: [1, 'def', 3], qq: [1, 'UND', 3], pub: [1, 'UND', 0] });
+  });
+  it('an undefined symbol a TLS relocation names is STT_TLS (picolibc\'s errno)', () => {
+    const syms = symbols('\tlui a5,%tprel_hi(e1)\n\tadd a5,a5,tp,%tprel_add(e1)\n\tlw s4,%tprel_lo(e1)(a5)\n\tla.tls.ie a0, e2\n\tla.tls.gd a0, e3\n\tsw a0, %tprel_lo(e4)(a5)\n\tcall f\n\t.section .debug_info\n\t.dtprelword e5\n\t.dtpreldword e6\n');
+    expect(syms.filter((s) => s.shndx === 0 && s.name !== '').map((s) => `${s.name}:${s.type}`)).toEqual(['e1:6', 'e2:6', 'e3:6', 'e4:6', 'f:0', 'e5:6', 'e6:6']);
   });
 });

@@ -193,9 +193,12 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
       break;
     case '.hidden':
     case '.protected':
-    case '.internal':
-      symbolList(u, p, end, () => {});
+    case '.internal': {
+      // st_other's STV_* value (ELF gABI, "Symbol Visibility").
+      const v = word === '.internal' ? 1 : word === '.hidden' ? 2 : 3;
+      symbolList(u, p, end, (sym) => void u.visibility.set(sym, v));
       break;
+    }
     case '.type': {
       const n = u.splitOperands(p, end);
       if (n !== 2) throw new AsmError('expected: .type symbol, @function|@object', p);

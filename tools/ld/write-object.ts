@@ -18,6 +18,8 @@ import {
 import type { Unit } from '../asm/unit.js';
 import { R } from './relocs.js';
 
+const TLS_RELOCS = new Set([R.TLS_DTPREL32, R.TLS_DTPREL64, R.TLS_GOT_HI20, R.TLS_GD_HI20, R.TPREL_HI20, R.TPREL_LO12_I, R.TPREL_LO12_S, R.TPREL_ADD]);
+
 interface Rela {
   offset: number;
   type: number;
@@ -484,7 +486,7 @@ function serialize(
 
   // Symbols: null, FILE, section symbols, locals, then globals (defined and undefined).
   const strtab = new Strtab();
-  type Out = { name: number; info: number; shndx: number; value: bigint; size: bigint };
+  type Out = { name: number; info: number; other?: number; shndx: number; value: bigint; size: bigint };
   const syms: Out[] = [{ name: 0, info: 0, shndx: 0, value: 0n, size: 0n }];
   const fileName = u.fileSymbols[u.fileSymbols.length - 1] ?? u.name;
   syms.push({ name: strtab.add(fileName.slice(fileName.lastIndexOf('/') + 1)), info: 4, shndx: 0xfff1, value: 0n, size: 0n });
@@ -509,6 +511,13 @@ function serialize(
     relocSlots.set(sec, at);
   }
   const referenced = (s: Sym): boolean => slots.has(s);
+  // A symbol a TLS relocation names is a thread-local one (STT_TLS), even undefined here (GNU as's md_apply_fix).
+  const namedByTls = new Set<Sym>();
+  for (const list of relocs.values())
+    for (let k = 0; k < list.length; k++) {
+      const r = list[k];
+      if (r.sym !== null && !(r.sym as InputSection).frags && TLS_RELOCS.has(r.type)) namedByTls.add(r.sym as Sym);
+    }
   // Indices of every symbol written, for the group signatures (only made when there are groups).
   const symIndex = new Map<Sym, number>();
   const setIndex = (s: Sym | InputSection, slot: Slot | undefined): void => {
@@ -540,7 +549,7 @@ function serialize(
     return { shndx: 0, value: 0n };
   };
   const tls = (s: Sym) => s.kind === 1 && s.section && (s.section.flags & SHF_TLS) !== 0;
-  const typeOf = (s: Sym) => (tls(s) ? 6 : TYPES[s.type]);
+  const typeOf = (s: Sym) => (tls(s) || namedByTls.has(s) ? 6 : TYPES[s.type]);
   // Locals: the unit's own (a .L label or a temporary only when a relocation names it), then the labels
   // made for relocations (extraLocals: never in u.symbols).
   const addLocal = (s: Sym, extra: boolean): void => {
@@ -549,13 +558,13 @@ function serialize(
     if (slot === undefined && (s.temp || (!extra && s.name.startsWith('.L')))) return;
     const p = placeSym(s);
     setIndex(s, slot);
-    syms.push({ name: strtab.add(s.name), info: typeOf(s), shndx: p.shndx, value: p.value, size: sizeValue(s) });
+    syms.push({ name: strtab.add(s.name), info: typeOf(s), other: u.visibility.get(s), shndx: p.shndx, value: p.value, size: sizeValue(s) });
   };
   for (const s of u.symbols.values()) addLocal(s, false);
   for (const s of extraLocals) addLocal(s, true);
   // A group's signature symbol: the symbol of that name when the table has it, else a local one defined in
   // the group section (GNU as).
-  const willBeGlobal = (s: Sym) => !s.temp && (s.global || (s.kind === 0 && referenced(s)));
+  const willBeGlobal = (s: Sym) => !s.temp && (s.global || (s.kind === 0 && (referenced(s) || u.visibility.has(s))));
   const signatureLocal = new Map<string, number>();
   for (const [sig, g] of groups) {
     const s = u.symbols.get(sig);
@@ -567,10 +576,11 @@ function serialize(
   for (const s of u.symbols.values()) {
     if (s.temp) continue;
     const undef = s.kind === 0;
-    if (!s.global && !(undef && referenced(s))) continue;
+    // An undefined symbol is written when a relocation names it or a visibility directive does (GNU as).
+    if (!s.global && !(undef && (referenced(s) || u.visibility.has(s)))) continue;
     const p = placeSym(s);
     setIndex(s, slots.get(s));
-    syms.push({ name: strtab.add(s.name), info: ((s.weak ? 2 : 1) << 4) | typeOf(s), shndx: p.shndx, value: p.value, size: sizeValue(s) });
+    syms.push({ name: strtab.add(s.name), info: ((s.weak ? 2 : 1) << 4) | typeOf(s), other: u.visibility.get(s), shndx: p.shndx, value: p.value, size: sizeValue(s) });
   }
 
   // Layout of the file.
@@ -618,6 +628,7 @@ function serialize(
   syms.forEach((s, k) => {
     sv.setUint32(24 * k, s.name, true);
     symtab[24 * k + 4] = s.info;
+    symtab[24 * k + 5] = s.other ?? 0;
     sv.setUint16(24 * k + 6, s.shndx, true);
     write64(sv, 24 * k + 8, s.value);
     write64(sv, 24 * k + 16, s.size);
