@@ -347,3 +347,38 @@ describe('the symbol table of an object, as GNU as writes it', () => {
     expect(syms.filter((s) => s.shndx === 0 && s.name !== '').map((s) => `${s.name}:${s.type}`)).toEqual(['e1:6', 'e2:6', 'e3:6', 'e4:6', 'f:0', 'e5:6', 'e6:6']);
   });
 });
+
+describe('differences of code labels in data', () => {
+  // gcc -g writes a function's length as `.8byte .LFE0-.LFB0`; a linker relaxing the `tail` between the
+  // labels shortens the function, so GNU as 2.40 leaves every difference of code labels to the linker as an
+  // ADD/SUB pair, also when nothing relaxable lies between them (and rvx used to fold those in one fragment).
+  const SRC = `	.text
+.LFB0:	lw a2,8(a1)
+	ld a1,0(a1)
+	tail foo
+.LFE0:
+.LFB1:	lw a2,8(a1)
+	ret
+.LFE1:
+	.section .debug_aranges,"",@progbits
+	.8byte .LFE0-.LFB0
+	.4byte .LFE1-.LFB1
+	.2byte .LFE1-.LFB0
+	.8byte (.LFE1-.LFB1)/2
+`;
+  const relocs = (relax: boolean) => {
+    const o = assembleObject({ name: 'd.s', text: SRC }, { relax });
+    expect(o.diagnostics.map(formatDiagnostic)).toEqual([]);
+    const obj = readObject(o.bytes, 'd.o');
+    const sec = obj.sections.find((s) => s.name === '.debug_aranges')!;
+    const names = (obj.relocs.get(sec.index) ?? []).map((r) => `${r.offset}:${r.type}:${obj.symbols[r.sym].value}`);
+    return { names, data: Buffer.from(sec.data).toString('hex') };
+  };
+  it('a relaxable object carries them as ADD/SUB pairs; a --no-relax one as the constants', () => {
+    // R_RISCV_ADD64 36, SUB64 40, ADD32 35, SUB32 39, ADD16 34, SUB16 38; a quotient is no pair: its value.
+    const r = relocs(true);
+    expect(r.names).toEqual(['0:36:12', '0:40:0', '8:35:16', '8:39:12', '12:34:16', '12:38:0']);
+    expect(r.data).toBe('0'.repeat(14 * 2) + '0200000000000000');
+    expect(relocs(false)).toEqual({ names: [], data: '0c00000000000000' + '04000000' + '1000' + '0200000000000000' });
+  });
+});
