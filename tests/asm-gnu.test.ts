@@ -342,6 +342,31 @@ describe('the symbol table of an object, as GNU as writes it', () => {
     // A visibility directive alone enters an undefined symbol, as GNU as 2.40 does.
     expect(vis).toEqual({ loc: [0, 'def', 2], foo: [1, 'UND', 2], bar: [1, 'UND', 1], baz: [1, 'def', 3], qq: [1, 'UND', 3], pub: [1, 'UND', 0] });
   });
+  it('.set alias, sym takes the type and size sym has at that point (gcc\'s f.localalias)', () => {
+    const syms = symbols(`	.type f, @function
+f:	nop
+	ret
+	.size f, .-f
+	.set f.localalias, f
+	.type g, @function
+g:	nop
+	.set a2, g
+	ret
+	.size g, .-g
+	.data
+	.type o, @object
+o:	.word 1
+	.size o, 4
+	.set a3, o
+	.globl a3
+	.set a4, a3
+	.size a6, 2
+	.set a6, f
+`);
+    // As GNU as 2.40: type 2 FUNC, 1 OBJECT; a2 was made before g had a size; a6 keeps its own.
+    const got = Object.fromEntries(syms.filter((s) => s.name !== '' && s.type !== 3 && s.type !== 4).map((s) => [s.name, `${s.type}/${s.size}`]));
+    expect(got).toEqual({ f: '2/4', 'f.localalias': '2/4', g: '2/4', a2: '2/0', o: '1/4', a4: '1/4', a6: '2/2', a3: '1/4' });
+  });
   it('an undefined symbol a TLS relocation names is STT_TLS (picolibc\'s errno)', () => {
     const syms = symbols('\tlui a5,%tprel_hi(e1)\n\tadd a5,a5,tp,%tprel_add(e1)\n\tlw s4,%tprel_lo(e1)(a5)\n\tla.tls.ie a0, e2\n\tla.tls.gd a0, e3\n\tsw a0, %tprel_lo(e4)(a5)\n\tcall f\n\t.section .debug_info\n\t.dtprelword e5\n\t.dtpreldword e6\n');
     expect(syms.filter((s) => s.shndx === 0 && s.name !== '').map((s) => `${s.name}:${s.type}`)).toEqual(['e1:6', 'e2:6', 'e3:6', 'e4:6', 'f:0', 'e5:6', 'e6:6']);
