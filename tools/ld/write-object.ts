@@ -18,7 +18,7 @@ import {
 import type { Unit } from '../asm/unit.js';
 import { R } from './relocs.js';
 
-const TLS_RELOCS = new Set([R.TLS_DTPREL32, R.TLS_DTPREL64, R.TLS_GOT_HI20, R.TLS_GD_HI20, R.TPREL_HI20, R.TPREL_LO12_I, R.TPREL_LO12_S, R.TPREL_ADD]);
+const TLS_RELOCS = new Set<number>([R.TLS_DTPREL32, R.TLS_DTPREL64, R.TLS_GOT_HI20, R.TLS_GD_HI20, R.TPREL_HI20, R.TPREL_LO12_I, R.TPREL_LO12_S, R.TPREL_ADD]);
 
 interface Rela {
   offset: number;
