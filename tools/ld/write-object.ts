@@ -135,7 +135,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   const inCode = (e: Expr): boolean =>
     e.t === E_SYM && e.sym.kind === 1 && e.sym.section !== null ? (e.sym.section.flags & SHF_EXECINSTR) !== 0 : isCode(evaluate(e, resolve));
   /** Under relaxation a difference of code labels is left to the linker (GNU as). */
-  const codeDifference = (e: Expr): boolean => relax && e.t === E_BIN && e.op === OP_SUB && inCode(e.a) && inCode(e.b);
+  const codeDifference = (e: Expr): boolean => e.t === E_BIN && e.op === OP_SUB && inCode(e.a) && inCode(e.b);
   // Labels the %pcrel_lo relocations name (LLVM's .Lpcrel_hiN); emitted as local symbols.
   const extraLocals: Sym[] = [];
   // By section, then by offset in it (numbers: no key string per relocation).
