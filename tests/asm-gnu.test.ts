@@ -408,3 +408,24 @@ describe('differences of code labels in data', () => {
     }
   });
 });
+
+describe('a line table for a file without code', () => {
+  // gcc -g on a file of constants (Lua's lctype.c): .file entries, no .loc, and a .debug_info whose
+  // DW_AT_stmt_list names .Ldebug_line0. GNU as writes the header and file table; with an empty .debug_line
+  // the unit's stmt_list would point at the next object's table once linked.
+  const lineSection = (text: string) => {
+    const o = assembleObject({ name: 'c.s', text });
+    expect(o.diagnostics.map(formatDiagnostic)).toEqual([]);
+    return readObject(o.bytes, 'c.o').sections.find((s) => s.name === '.debug_line');
+  };
+  it('is written when .debug_info refers to it, and not without .debug_info (GNU as 2.40)', () => {
+    const dl = lineSection('\t.file 0 "/d" "a.c"\n\t.file 1 "a.c"\n\t.section .rodata\n\t.word 1\n\t.section .debug_info\n\t.4byte .Ldebug_line0\n\t.section .debug_line\n.Ldebug_line0:\n');
+    expect(dl).toBeDefined();
+    const dv = new DataView(dl!.data.buffer, dl!.data.byteOffset, dl!.data.byteLength);
+    expect(dl!.data.length).toBeGreaterThan(20);
+    expect(dv.getUint32(0, true)).toBe(dl!.data.length - 4); // unit_length: one unit, the whole section
+    expect(dv.getUint16(4, true)).toBe(5); // DWARF 5: gcc declared file 0
+    expect(Buffer.from(dl!.data).includes(Buffer.from('a.c\0'))).toBe(true);
+    expect(lineSection('\t.file 1 "a.c"\n\t.text\n\tnop\n')).toBeUndefined();
+  });
+});
