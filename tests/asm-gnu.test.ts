@@ -2,7 +2,8 @@
 // .riscv.attributes section, line markers in diagnostics, and the directives gcc emits.
 
 import { describe, expect, it } from 'vitest';
-import { assemble, formatDiagnostic, type AssembleOptions, type SourceFile } from '../tools/asm/index.js';
+import { assemble, assembleObject, formatDiagnostic, type AssembleOptions, type SourceFile } from '../tools/asm/index.js';
+import { readObject } from '../tools/elf/object.js';
 import { decode, expand, instructionLength } from '../isa/codec.js';
 
 function link(sources: SourceFile[], opts: AssembleOptions = {}) {
@@ -326,5 +327,105 @@ describe('objects and archives: malformed input is refused with a reason', () =>
       const r = assemble([], { objects: [{ name: 'r.o', bytes: b }] });
       expect(Array.isArray(r.diagnostics)).toBe(true);
     }
+  });
+});
+
+describe('the symbol table of an object, as GNU as writes it', () => {
+  const symbols = (text: string) => {
+    const o = assembleObject({ name: 'v.s', text });
+    expect(o.diagnostics.map(formatDiagnostic)).toEqual([]);
+    return readObject(o.bytes, 'v.o').symbols;
+  };
+  it('.internal, .hidden and .protected set st_other (gcc writes them for visibility attributes); the last one wins', () => {
+    const syms = symbols('\t.hidden foo\n\t.internal bar\n\t.protected baz\n\t.globl baz\nbaz:\n\t.hidden loc\nloc: nop\n\t.hidden qq\n\t.protected qq\n\tcall qq\n\tcall pub\n');
+    const vis = Object.fromEntries(syms.filter((s) => s.name !== '' && s.type !== 3 && s.type !== 4).map((s) => [s.name, [s.bind, s.shndx === 0 ? 'UND' : 'def', s.visibility]]));
+    // A visibility directive alone enters an undefined symbol, as GNU as 2.40 does.
+    expect(vis).toEqual({ loc: [0, 'def', 2], foo: [1, 'UND', 2], bar: [1, 'UND', 1], baz: [1, 'def', 3], qq: [1, 'UND', 3], pub: [1, 'UND', 0] });
+  });
+  it('.set alias, sym takes the type and size sym has at that point (gcc\'s f.localalias)', () => {
+    const syms = symbols(`	.type f, @function
+f:	nop
+	ret
+	.size f, .-f
+	.set f.localalias, f
+	.type g, @function
+g:	nop
+	.set a2, g
+	ret
+	.size g, .-g
+	.data
+	.type o, @object
+o:	.word 1
+	.size o, 4
+	.set a3, o
+	.globl a3
+	.set a4, a3
+	.size a6, 2
+	.set a6, f
+`);
+    // As GNU as 2.40: type 2 FUNC, 1 OBJECT; a2 was made before g had a size; a6 keeps its own.
+    const got = Object.fromEntries(syms.filter((s) => s.name !== '' && s.type !== 3 && s.type !== 4).map((s) => [s.name, `${s.type}/${s.size}`]));
+    expect(got).toEqual({ f: '2/4', 'f.localalias': '2/4', g: '2/4', a2: '2/0', o: '1/4', a4: '1/4', a6: '2/2', a3: '1/4' });
+  });
+  it('an undefined symbol a TLS relocation names is STT_TLS (picolibc\'s errno)', () => {
+    const syms = symbols('\tlui a5,%tprel_hi(e1)\n\tadd a5,a5,tp,%tprel_add(e1)\n\tlw s4,%tprel_lo(e1)(a5)\n\tla.tls.ie a0, e2\n\tla.tls.gd a0, e3\n\tsw a0, %tprel_lo(e4)(a5)\n\tcall f\n\t.section .debug_info\n\t.dtprelword e5\n\t.dtpreldword e6\n');
+    expect(syms.filter((s) => s.shndx === 0 && s.name !== '').map((s) => `${s.name}:${s.type}`)).toEqual(['e1:6', 'e2:6', 'e3:6', 'e4:6', 'f:0', 'e5:6', 'e6:6']);
+  });
+});
+
+describe('differences of code labels in data', () => {
+  // gcc -g writes a function's length as `.8byte .LFE0-.LFB0`; a linker relaxing the `tail` between the
+  // labels shortens the function, so GNU as 2.40 leaves every difference of code labels to the linker as an
+  // ADD/SUB pair, also when nothing relaxable lies between them (and rvx used to fold those in one fragment).
+  const SRC = `	.text
+.LFB0:	lw a2,8(a1)
+	ld a1,0(a1)
+	tail foo
+.LFE0:
+.LFB1:	lw a2,8(a1)
+	ret
+.LFE1:
+	.section .debug_aranges,"",@progbits
+	.8byte .LFE0-.LFB0
+	.4byte .LFE1-.LFB1
+	.2byte .LFE1-.LFB0
+	.8byte (.LFE1-.LFB1)/2
+`;
+  const relocs = (relax: boolean) => {
+    const o = assembleObject({ name: 'd.s', text: SRC }, { relax });
+    expect(o.diagnostics.map(formatDiagnostic)).toEqual([]);
+    const obj = readObject(o.bytes, 'd.o');
+    const sec = obj.sections.find((s) => s.name === '.debug_aranges')!;
+    const names = (obj.relocs.get(sec.index) ?? []).map((r) => `${r.offset}:${r.type}:${obj.symbols[r.sym].value}`);
+    return { names, data: Buffer.from(sec.data).toString('hex') };
+  };
+  it('an object carries them as ADD/SUB pairs, relaxable or not (GNU as 2.40 -mno-relax too)', () => {
+    // R_RISCV_ADD64 36, SUB64 40, ADD32 35, SUB32 39, ADD16 34, SUB16 38; a quotient is no pair: its value.
+    for (const relax of [true, false]) {
+      const r = relocs(relax);
+      expect(r.names).toEqual(['0:36:12', '0:40:0', '8:35:16', '8:39:12', '12:34:16', '12:38:0']);
+      expect(r.data).toBe('0'.repeat(14 * 2) + '0200000000000000');
+    }
+  });
+});
+
+describe('a line table for a file without code', () => {
+  // gcc -g on a file of constants (Lua's lctype.c): .file entries, no .loc, and a .debug_info whose
+  // DW_AT_stmt_list names .Ldebug_line0. GNU as writes the header and file table; with an empty .debug_line
+  // the unit's stmt_list would point at the next object's table once linked.
+  const lineSection = (text: string) => {
+    const o = assembleObject({ name: 'c.s', text });
+    expect(o.diagnostics.map(formatDiagnostic)).toEqual([]);
+    return readObject(o.bytes, 'c.o').sections.find((s) => s.name === '.debug_line');
+  };
+  it('is written when .debug_info refers to it, and not without .debug_info (GNU as 2.40)', () => {
+    const dl = lineSection('\t.file 0 "/d" "a.c"\n\t.file 1 "a.c"\n\t.section .rodata\n\t.word 1\n\t.section .debug_info\n\t.4byte .Ldebug_line0\n\t.section .debug_line\n.Ldebug_line0:\n');
+    expect(dl).toBeDefined();
+    const dv = new DataView(dl!.data.buffer, dl!.data.byteOffset, dl!.data.byteLength);
+    expect(dl!.data.length).toBeGreaterThan(20);
+    expect(dv.getUint32(0, true)).toBe(dl!.data.length - 4); // unit_length: one unit, the whole section
+    expect(dv.getUint16(4, true)).toBe(5); // DWARF 5: gcc declared file 0
+    expect(Buffer.from(dl!.data).includes(Buffer.from('a.c\0'))).toBe(true);
+    expect(lineSection('\t.file 1 "a.c"\n\t.text\n\tnop\n')).toBeUndefined();
   });
 });

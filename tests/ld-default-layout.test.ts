@@ -130,3 +130,42 @@ describe.skipIf(!haveGcc)("rvx ld's default layout is GNU ld's", () => {
     }
   }
 });
+
+describe.skipIf(!haveGcc)('allocated orphans in the default layout', () => {
+  // A heap or stack section of the program's own (no description of the default script names it), in an
+  // object with a .comment as gcc's objects have: GNU ld places it after .bss and before the assignments that
+  // end the image (the next output section statement of its script, .stab, has no inputs), so __BSS_END__,
+  // _end and end are past it (a newlib-style sbrk starts its heap at end).
+  const ORPHANS = `	.text
+	.globl _start
+_start:	.option push
+	.option norelax
+	la gp, __global_pointer$
+	.option pop
+	la a0, _end
+	.bss
+	.space 16
+	.section .heap,"aw",@nobits
+	.space 256
+	.section .noinit,"aw",@nobits
+	.space 24
+	.section .mydata,"aw",@progbits
+	.dword 7
+	.section .comment,"MS",@progbits,1
+	.string "GCC: (GNU) 12.2.0"
+`;
+  it('.heap, .noinit and .mydata: the same addresses and symbols as GNU ld', async () => {
+    writeFileSync(join(dir, 'orphans.s'), ORPHANS);
+    must(`${PREFIX}as`, ['-march=rv64imac', '-mabi=lp64', 'orphans.s', '-o', 'orphans.o']);
+    for (const seg of ['0x80000000', '0x10000']) {
+      const gnu = join(dir, `orphans-${seg}.gnu.elf`);
+      const rvx = join(dir, `orphans-${seg}.rvx.elf`);
+      must(`${PREFIX}ld`, [`-Ttext-segment=${seg}`, join(dir, 'orphans.o'), '-o', gnu]);
+      const l = await captureMain(ldMain, ['-Ttext-segment', seg, join(dir, 'orphans.o'), '-o', rvx]);
+      expect(l.stderr).toBe('');
+      const want = image(gnu);
+      expect(want.symbols.find((s) => s.startsWith('_end '))).toMatch(/^_end 0x[0-9a-f]+ global \.noinit$/);
+      expect(image(rvx)).toEqual(want);
+    }
+  });
+});

@@ -77,6 +77,35 @@ describe('--gc-sections', () => {
     });
   }
 
+  it('clears the debug references to removed code as GNU ld does (1 in .debug_ranges)', () => {
+    // gcc -g's location and range lists name the code of every function; for one --gc-sections removed
+    // GNU ld writes 0 (1 in .debug_ranges, where 0 would end the list), whatever the addend: an end written
+    // as .LVL5-1 is 0 too, not -1.
+    const src = `	.section .text._start,"ax",@progbits
+	.globl _start
+_start:	ret
+	.section .text.gone,"ax",@progbits
+gone:	nop
+	ret
+	.section .debug_loclists,"",@progbits
+	.8byte _start
+	.8byte gone
+	.8byte gone-1
+	.8byte gone+2
+	.4byte gone
+	.section .debug_ranges,"",@progbits
+	.8byte gone
+	.8byte _start+1
+`;
+    const r = assemble([], { objects: [{ name: 'g.o', bytes: assembleObject({ name: 'g.s', text: src }, { relax: true }).bytes }], gcSections: true, relax: true, base: 0x10000 });
+    expect(r.diagnostics).toEqual([]);
+    const img = readElf(r.elf());
+    const hex = (n: string) => Buffer.from(img.sections.find((s) => s.name === n)!.data).toString('hex');
+    const le = (v: number, n: number) => Buffer.from(BigInt(v).toString(16).padStart(2 * n, '0'), 'hex').reverse().toString('hex');
+    expect(hex('.debug_loclists')).toBe(le(0x10000, 8) + '00'.repeat(8 * 3) + '00'.repeat(4));
+    expect(hex('.debug_ranges')).toBe(le(1, 8) + le(0x10001, 8));
+  });
+
   it("drops the .eh_frame FDEs of removed code from an rvx source's table", () => {
     const src = `	.section .text._start,"ax",@progbits
 	.globl _start

@@ -127,6 +127,37 @@ describe('linker relaxation of rvx asm -c --relax objects', () => {
   });
 });
 
+describe('relaxation measures distances as GNU ld walks the sections', () => {
+  // GNU ld relaxes each input section just before placing it: a call to a function in an earlier section,
+  // which already moved down this round, is measured from the caller's place of the previous round. Here
+  // the four calls of .text.a shrink by 16 bytes, f's section follows them, and the tail call of .text.b
+  // reaches f by c.j only while that longer distance fits c.j's 2 KiB (GNU ld 2.40: .text is 2048 bytes for
+  // 1013 c.nops, 2054 for 1015; rvx used to measure with f's old place and chose c.j for 1015 to 1021).
+  const src = (nops: number) => `	.section .text.a,"ax",@progbits
+	.globl _start
+_start:	call g
+	call g
+	call g
+	call g
+g:	ret
+	.section .text.f,"ax",@progbits
+f:	ret
+	.section .text.b,"ax",@progbits
+	.rept ${nops}
+	c.nop
+	.endr
+	tail f
+`;
+  it('a tail call to an earlier section: c.j or jal as GNU ld chooses', () => {
+    const size = (nops: number) => {
+      const r = assemble([], { objects: [{ name: 't.o', bytes: object('t.s', src(nops)) }], relax: true, base: 0x10000 });
+      expect(r.diagnostics).toEqual([]);
+      return readElf(r.elf()).sections.find((s) => s.name === '.text')!.size;
+    };
+    expect([1011, 1013, 1015, 1017, 1021].map(size)).toEqual([2044, 2048, 2054, 2058, 2066]);
+  });
+});
+
 describe('rvx ld command line', () => {
   let dir = '';
   beforeAll(() => {

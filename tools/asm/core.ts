@@ -208,6 +208,8 @@ export class UnitCore {
   keptGroups: Set<string> | null = null;
   weakrefTargets: Sym[] = [];
   declaredLocal = new Set<Sym>();
+  /** ELF visibility set by `.internal` (1), `.hidden` (2) or `.protected` (3): the last one given wins (GNU as). */
+  visibility = new Map<Sym, number>();
   symvers: [alias: Sym, target: Sym, local: boolean][] = [];
   pendingRelocs: Fixup[] = [];
 

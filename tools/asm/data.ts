@@ -2,7 +2,7 @@
 // `.reloc`, alignment and fill fragments.
 
 import { SHF_EXECINSTR, SHT_NOBITS } from '../elf/model.js';
-import { AsmError, E_NUM, escapeValue, evaluate } from './expr.js';
+import { AsmError, E_BIN, E_NUM, E_SYM, E_UN, escapeValue, evaluate, type Expr } from './expr.js';
 import { Frag, FixupRecord, FIX_DATA, FRAG_ALIGN, FRAG_FILL, FRAG_LEB, encodeLeb } from './section.js';
 import { skipWs } from './lex.js';
 import type { Unit } from './unit.js';
@@ -134,6 +134,18 @@ export function stringLit(u: Unit, i: number): number[] {
  * had not seen run would then deoptimise it. */
 const DATA_LIMIT = Float64Array.from({ length: 9 }, (_, size) => (size < 8 ? 2 ** (size * 8) : Infinity));
 
+/** Whether `e` names a label of a code section, itself or through `.set` symbols. */
+function namesCodeLabel(e: Expr, depth: number): boolean {
+  if (e.t === E_SYM) {
+    const s = e.sym;
+    if (s.kind === 1) return s.section !== null && (s.section.flags & SHF_EXECINSTR) !== 0;
+    return s.kind === 3 && s.expr !== null && depth < 16 && namesCodeLabel(s.expr, depth + 1);
+  }
+  if (e.t === E_UN) return namesCodeLabel(e.a, depth);
+  if (e.t === E_BIN) return namesCodeLabel(e.a, depth) || namesCodeLabel(e.b, depth);
+  return false;
+}
+
 export function data(u: Unit, size: number, p: number, end: number): void {
   const n = u.splitOperands(p, end);
   const sec = u.sec;
@@ -148,7 +160,10 @@ export function data(u: Unit, size: number, p: number, end: number): void {
       continue;
     }
     const e = u.expr(u.opS[i], u.opE[i]);
-    const v = u.evalNow(e);
+    // A difference of code labels is a fixup even when both lie in one fragment (GNU as 2.40 never folds
+    // one): a linker that relaxes the code between them changes it, so a relaxable object carries it as an
+    // ADD/SUB pair (gcc's DWARF function lengths, .LFE-.LFB); elsewhere the fixup resolves to the same value.
+    const v = e.t !== E_NUM && namesCodeLabel(e, 0) ? null : u.evalNow(e);
     if (v !== null) {
       if (size < 8) {
         // GNU as truncates with a warning when the value fits neither as unsigned nor as negative.

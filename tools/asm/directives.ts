@@ -43,6 +43,18 @@ export function assign(u: Unit, name: string, p: number, end: number, redefine: 
       s.expr = e;
     }
   }
+  if (e.t === E_SYM && e.sym !== s) {
+    // `.set alias, sym` takes sym's type and, unless the alias has one, its size as they are at this point
+    // (GNU as's copy_symbol_attributes): gcc's `.set f.localalias, f` is a sized function too.
+    if (e.sym.type !== 'notype') s.type = e.sym.type;
+    if (s.size === null) s.size = e.sym.size;
+  }
+  if (e.t === E_SYM && e.sym !== s) {
+    // `.set alias, sym` takes sym's type and, unless the alias has one, its size as they are at this point
+    // (GNU as's copy_symbol_attributes): gcc's `.set f.localalias, f` is a sized function too.
+    if (e.sym.type !== 'notype') s.type = e.sym.type;
+    if (s.size === null) s.size = e.sym.size;
+  }
   s.defLoc = u.locAt(namePos);
 }
 
@@ -193,9 +205,12 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
       break;
     case '.hidden':
     case '.protected':
-    case '.internal':
-      symbolList(u, p, end, () => {});
+    case '.internal': {
+      // st_other's STV_* value (ELF gABI, "Symbol Visibility").
+      const v = word === '.internal' ? 1 : word === '.hidden' ? 2 : 3;
+      symbolList(u, p, end, (sym) => void u.visibility.set(sym, v));
       break;
+    }
     case '.type': {
       const n = u.splitOperands(p, end);
       if (n !== 2) throw new AsmError('expected: .type symbol, @function|@object', p);

@@ -50,7 +50,7 @@ import {
 import { hi20, lo12 } from './unit.js';
 import type { Attributes } from './attributes.js';
 import type { ListingLine } from './unit.js';
-import { applyReloc, isHi20PcRel, isPcRel, R, RelocError, relocName, setBaseRegister } from '../ld/relocs.js';
+import { applyReloc, clearDiscarded, isHi20PcRel, isPcRel, R, RelocError, relocName, setBaseRegister } from '../ld/relocs.js';
 import { Unit } from './unit.js';
 import { relaxObjects } from '../ld/relax-driver.js';
 import { addDiag } from '../ld/link-diag.js';
@@ -964,6 +964,20 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     const s = t.sym;
     return s.kind === 0 && s.weak && !s.temp && !globals.has(s.name) && !provided.has(s.name);
   };
+  // Symbols of the sections --gc-sections or COMDAT removed, of every object (a reference resolves to
+  // another unit's definition).
+  const discarded = new Set<Sym>();
+  for (const u of units) for (const s of (u as { discardedSyms?: Set<Sym> }).discardedSyms ?? []) discarded.add(s);
+  /** Does a relocation in a non-allocated section name a symbol of a discarded section (GNU ld then clears it)? */
+  const namesDiscarded = (sec: InputSection, e: Parameters<typeof evaluate>[0]): boolean => {
+    if (!discarded.size || sec.flags & SHF_ALLOC) return false;
+    const t = symbolPlusConstant(e);
+    if (!t) return false;
+    let s = t.sym;
+    if (s.kind === 0 && !s.temp) s = globals.get(s.name) ?? s;
+    else if (s.overriddenBy) s = s.overriddenBy;
+    return discarded.has(s);
+  };
   for (const pass of [0, 1]) {
     for (const u of units) {
       for (const sec of u.sections) {
@@ -1006,6 +1020,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
                 continue;
               case FIX_RELOC: {
                 const type = fx.field;
+                if (namesDiscarded(sec, fx.expr) && clearDiscarded(fx.frag.sink!.buf, fx.frag.start + fx.offset, type, sec.name === '.debug_ranges')) continue;
                 let rv: bigint;
                 if (type === R.PCREL_LO12_I || type === R.PCREL_LO12_S) {
                   const d = auipcOffset(Number(v));

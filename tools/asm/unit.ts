@@ -51,7 +51,9 @@ export class Unit extends InstructionEmitter {
       if (this.frames_) this.frames_.procs = this.frames_.procs.filter((p) => !discarded.has(p.sec));
       this.pendingRelocs = this.pendingRelocs.filter((r) => !discarded.has(this.sections.find((x) => x.frags.includes(r.frag))!));
     }
-    if (this.lines && this.lines.rows.length) writeLineTable(this, this.lines);
+    // gcc -g's .debug_info names .debug_line (DW_AT_stmt_list) even for a file without code (a table of
+    // constants): GNU as then writes the header and file table with no rows, so the unit has a line table.
+    if (this.lines && (this.lines.rows.length || this.sections.some((s) => s.name === '.debug_info'))) writeLineTable(this, this.lines);
     if (this.frames_?.open()) {
       this.diags.push({ file: this.loc.file, line: this.loc.line, col: 1, severity: 'error', message: 'missing .cfi_endproc at the end of the file' });
     }

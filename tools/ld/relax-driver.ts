@@ -9,6 +9,9 @@ import type { InputSection } from '../asm/section.js';
 import { addDiag } from './link-diag.js';
 import { ObjectUnit, type RelaxInfo } from './object-unit.js';
 import { relaxAlign, relaxScan, type RelaxEnv, type RelaxTarget } from './relax.js';
+import { SHF_EXECINSTR } from '../elf/model.js';
+
+const alignUp = (v: bigint, a: number): bigint => (a > 1 ? ((v + BigInt(a) - 1n) / BigInt(a)) * BigInt(a) : v);
 
 /**
  * Linker relaxation and R_RISCV_ALIGN for the objects that carry them (tools/ld/relax.ts): pass 0 round after
@@ -112,11 +115,37 @@ export function relaxObjects(
     }
     env.maxAlignNearGp = Math.max(1, maxAlignNearGp);
   };
+  // GNU ld relaxes an input section just before it places it (ldlang.c, lang_size_sections_1): in a round
+  // the sections walked before it are already at their new addresses, it and those after it still at the
+  // previous round's. So a call to an earlier function measures a longer distance than the previous round's
+  // layout gives (it decides c.j or jal at the edge of c.j's 2 KiB as GNU does). rvx moves the inputs of a
+  // code output section after each is scanned, where that output is a plain run of aligned inputs (its
+  // addresses are the sizes laid end to end); place() then lays everything out again.
+  const moveAsScanned = (o: OutputSection): boolean => {
+    if (!(o.flags & SHF_EXECINSTR)) return false;
+    let dot = o.addr;
+    for (const sec of o.inputs) {
+      const a = alignUp(dot, sec.align);
+      if (a !== sec.addr) return false;
+      dot = a + BigInt(sec.size);
+    }
+    return true;
+  };
   if (opts.relax) {
     for (let round = 0; round < 10000; round++) {
       setGp();
       let changed = false;
-      for (const w of work) if (w.info.relaxable.size && relaxScan(w.u, w.sec, w.info, env)) changed = true;
+      for (const o of ordered) {
+        const move = moveAsScanned(o);
+        let dot = o.addr;
+        for (const sec of o.inputs) {
+          const w = owner.get(sec);
+          if (w && w.info.relaxable.size && relaxScan(w.u, sec, w.info, env)) changed = true;
+          if (!move) continue;
+          sec.addr = alignUp(dot, sec.align);
+          dot = sec.addr + BigInt(sec.size);
+        }
+      }
       place();
       if (!changed) break;
     }

@@ -125,6 +125,39 @@ function writeUlebFixed(b: Uint8Array, at: number, len: number, v: bigint): void
  * pc-relative ones (isPcRel); for %pcrel_lo12 it is the value of the %pcrel_hi20 it pairs with, and for
  * the TPREL ones S + A minus the thread pointer's offset. `end` bounds the section (for ULEB128).
  */
+/** Bytes of the field a data relocation writes (0: not a data relocation; SET6/SUB6: the low 6 bits of 1). */
+export function dataFieldSize(type: number): number {
+  switch (type) {
+    case R.R64: case R.ADD64: case R.SUB64: case R.TLS_DTPREL64:
+      return 8;
+    case R.R32: case R.ADD32: case R.SUB32: case R.SET32: case R.R32_PCREL: case R.TLS_DTPREL32:
+      return 4;
+    case R.ADD16: case R.SUB16: case R.SET16:
+      return 2;
+    case R.ADD8: case R.SUB8: case R.SET8: case R.SET6: case R.SUB6:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * A data relocation that names a symbol of a discarded section is not applied (GNU ld's
+ * RELOC_AGAINST_DISCARDED_SECTION and _bfd_clear_contents): its field is cleared, to 1 in .debug_ranges so
+ * that a range list is not ended early. Returns false for the relocations this does not cover.
+ */
+export function clearDiscarded(b: Uint8Array, at: number, type: number, debugRanges: boolean): boolean {
+  const n = dataFieldSize(type);
+  if (n === 0 || at < 0 || at + n > b.length) return false;
+  if (type === R.SET6 || type === R.SUB6) {
+    b[at] = (b[at] & 0xc0) | (debugRanges ? 1 : 0);
+    return true;
+  }
+  b.fill(0, at, at + n);
+  if (debugRanges) b[at] = 1;
+  return true;
+}
+
 export function applyReloc(b: Uint8Array, at: number, end: number, type: number, value: bigint): void {
   switch (type) {
     case R.NONE:

@@ -19,6 +19,8 @@ import type { Unit } from '../asm/unit.js';
 import { R } from './relocs.js';
 import { StringTable } from '../elf/strtab.js';
 
+const TLS_RELOCS = new Set<number>([R.TLS_DTPREL32, R.TLS_DTPREL64, R.TLS_GOT_HI20, R.TLS_GD_HI20, R.TPREL_HI20, R.TPREL_LO12_I, R.TPREL_LO12_S, R.TPREL_ADD]);
+
 interface Rela {
   offset: number;
   type: number;
@@ -134,7 +136,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   const inCode = (e: Expr): boolean =>
     e.t === E_SYM && e.sym.kind === 1 && e.sym.section !== null ? (e.sym.section.flags & SHF_EXECINSTR) !== 0 : isCode(evaluate(e, resolve));
   /** Under relaxation a difference of code labels is left to the linker (GNU as). */
-  const codeDifference = (e: Expr): boolean => relax && e.t === E_BIN && e.op === OP_SUB && inCode(e.a) && inCode(e.b);
+  const codeDifference = (e: Expr): boolean => e.t === E_BIN && e.op === OP_SUB && inCode(e.a) && inCode(e.b);
   // Labels the %pcrel_lo relocations name (LLVM's .Lpcrel_hiN); emitted as local symbols.
   const extraLocals: Sym[] = [];
   // By section, then by offset in it (numbers: no key string per relocation).
@@ -460,7 +462,7 @@ function sortByOffset(list: Rela[]): void {
 // ---- serialisation ------------------------------------------------------------------------------------
 
 /**
- * A symbol table's entries (Elf64_Sym: st_name, st_info, st_other 0, st_shndx, st_value, st_size), written
+ * A symbol table's entries (Elf64_Sym: st_name, st_info, st_other, st_shndx, st_value, st_size), written
  * into the table's bytes as they are made: no object per symbol (tens of thousands in an object of
  * compiler output).
  */
@@ -469,8 +471,8 @@ class SymbolTable {
   private buf = new Uint8Array(24 * 256);
   private view = new DataView(this.buf.buffer);
 
-  /** A new entry's offset in the table, its name, info and section index written. */
-  private entry(name: number, info: number, shndx: number): number {
+  /** A new entry's offset in the table, its name, info, other (the visibility) and section index written. */
+  private entry(name: number, info: number, shndx: number, other: number): number {
     const at = 24 * this.count;
     if (at + 24 > this.buf.length) {
       const grown = new Uint8Array(this.buf.length * 2);
@@ -481,19 +483,20 @@ class SymbolTable {
     this.count++;
     this.view.setUint32(at, name, true);
     this.buf[at + 4] = info;
+    this.buf[at + 5] = other;
     this.view.setUint16(at + 6, shndx, true);
     return at;
   }
 
-  add(name: number, info: number, shndx: number, value: bigint, size: bigint): void {
-    const at = this.entry(name, info, shndx);
+  add(name: number, info: number, shndx: number, value: bigint, size: bigint, other = 0): void {
+    const at = this.entry(name, info, shndx, other);
     write64(this.view, at + 8, value);
     write64(this.view, at + 16, size);
   }
 
   /** An entry whose value is an offset in its section (a non-negative integer below 2^53). */
-  addOffset(name: number, info: number, shndx: number, offset: number, size: bigint): void {
-    const at = this.entry(name, info, shndx);
+  addOffset(name: number, info: number, shndx: number, offset: number, size: bigint, other: number): void {
+    const at = this.entry(name, info, shndx, other);
     this.view.setUint32(at + 8, offset % 2 ** 32, true);
     this.view.setUint32(at + 12, Math.floor(offset / 2 ** 32), true);
     write64(this.view, at + 16, size);
@@ -561,6 +564,13 @@ function serialize(
     relocSlots.set(sec, at);
   }
   const referenced = (s: Sym): boolean => slots.has(s);
+  // A symbol a TLS relocation names is a thread-local one (STT_TLS), even undefined here (GNU as's md_apply_fix).
+  const namedByTls = new Set<Sym>();
+  for (const list of relocs.values())
+    for (let k = 0; k < list.length; k++) {
+      const r = list[k];
+      if (r.sym !== null && !(r.sym as InputSection).frags && TLS_RELOCS.has(r.type)) namedByTls.add(r.sym as Sym);
+    }
   // Indices of every symbol written, for the group signatures (only made when there are groups).
   const symIndex = new Map<Sym, number>();
   const setIndex = (s: Sym | InputSection, slot: Slot | undefined): void => {
@@ -582,19 +592,19 @@ function serialize(
     }
   };
   /** The entry of `s` where it is: a label in its section, a constant absolute, anything else undefined. */
-  const addPlaced = (s: Sym, name: number, info: number): void => {
+  const addPlaced = (s: Sym, name: number, info: number, other: number): void => {
     const size = sizeValue(s);
-    if (s.kind === 1) return syms.addOffset(name, info, secIndex.get(s.section!) ?? 0, s.frag!.offset + s.offset, size);
-    if (s.kind === 2) return syms.add(name, info, 0xfff1, s.value, size);
+    if (s.kind === 1) return syms.addOffset(name, info, secIndex.get(s.section!) ?? 0, s.frag!.offset + s.offset, size, other);
+    if (s.kind === 2) return syms.add(name, info, 0xfff1, s.value, size, other);
     if (s.kind === 3) {
       const v = resolve(s);
-      if (v && v.base === null) return syms.add(name, info, 0xfff1, v.off, size);
-      if (v && v.base && (v.base as InputSection).frags) return syms.add(name, info, secIndex.get(v.base as InputSection) ?? 0, v.off, size);
+      if (v && v.base === null) return syms.add(name, info, 0xfff1, v.off, size, other);
+      if (v && v.base && (v.base as InputSection).frags) return syms.add(name, info, secIndex.get(v.base as InputSection) ?? 0, v.off, size, other);
     }
-    syms.add(name, info, 0, 0n, size);
+    syms.add(name, info, 0, 0n, size, other);
   };
   const tls = (s: Sym) => s.kind === 1 && s.section && (s.section.flags & SHF_TLS) !== 0;
-  const typeOf = (s: Sym) => (tls(s) ? 6 : TYPES[s.type]);
+  const typeOf = (s: Sym) => (tls(s) || namedByTls.has(s) ? 6 : TYPES[s.type]);
   // Locals: the unit's own (a .L label or a temporary only when a relocation names it), then the labels
   // made for relocations (extraLocals: never in u.symbols).
   const addLocal = (s: Sym, extra: boolean): void => {
@@ -602,13 +612,13 @@ function serialize(
     const slot = slots.get(s);
     if (slot === undefined && (s.temp || (!extra && s.name.startsWith('.L')))) return;
     setIndex(s, slot);
-    addPlaced(s, strtab.add(s.name), typeOf(s));
+    addPlaced(s, strtab.add(s.name), typeOf(s), u.visibility.get(s) ?? 0);
   };
   for (const s of u.symbols.values()) addLocal(s, false);
   for (const s of extraLocals) addLocal(s, true);
   // A group's signature symbol: the symbol of that name when the table has it, else a local one defined in
   // the group section (GNU as).
-  const willBeGlobal = (s: Sym) => !s.temp && (s.global || (s.kind === 0 && referenced(s)));
+  const willBeGlobal = (s: Sym) => !s.temp && (s.global || (s.kind === 0 && (referenced(s) || u.visibility.has(s))));
   const signatureLocal = new Map<string, number>();
   for (const [sig, g] of groups) {
     const s = u.symbols.get(sig);
@@ -620,9 +630,10 @@ function serialize(
   for (const s of u.symbols.values()) {
     if (s.temp) continue;
     const undef = s.kind === 0;
-    if (!s.global && !(undef && referenced(s))) continue;
+    // An undefined symbol is written when a relocation names it or a visibility directive does (GNU as).
+    if (!s.global && !(undef && (referenced(s) || u.visibility.has(s)))) continue;
     setIndex(s, slots.get(s));
-    addPlaced(s, strtab.add(s.name), ((s.weak ? 2 : 1) << 4) | typeOf(s));
+    addPlaced(s, strtab.add(s.name), ((s.weak ? 2 : 1) << 4) | typeOf(s), u.visibility.get(s) ?? 0);
   }
 
   // Layout of the file.

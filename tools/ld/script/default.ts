@@ -9,7 +9,10 @@
 //   - __global_pointer$ is 0x800 past the start of the small data, unless .data or the end of .bss calls
 //     for less (GNU's MIN/MAX formula), and the usual symbols (_etext, _edata, __bss_start, _end, the
 //     __init_array_* ends, __DATA_BEGIN__, __SDATA_BEGIN__, __BSS_END__) are defined as GNU's script does;
-//   - .comment and the DWARF sections follow, in GNU's order.
+//   - the stabs sections, .comment and the DWARF sections follow, in GNU's order (the stabs descriptions,
+//     empty in practice, matter: an allocated orphan such as a .heap or .noinit after .bss goes before the
+//     assignments to . that end the image, so _end and __BSS_END__ follow it, because the next output
+//     section statement, .stab, has no inputs; ld's lang_insert_orphan).
 // The text segment starts at `textSegment` (GNU ld's default is 0x10000; rvx uses 0x80000000, its machine's RAM).
 
 export function defaultScript(textSegment: bigint): string {
@@ -109,6 +112,12 @@ SECTIONS
   _end = .;
   PROVIDE (end = .);
   . = DATA_SEGMENT_END (.);
+  .stab 0 : { *(.stab) }
+  .stabstr 0 : { *(.stabstr) }
+  .stab.excl 0 : { *(.stab.excl) }
+  .stab.exclstr 0 : { *(.stab.exclstr) }
+  .stab.index 0 : { *(.stab.index) }
+  .stab.indexstr 0 : { *(.stab.indexstr) }
   .comment 0 : { *(.comment) }
   .debug 0 : { *(.debug) }
   .line 0 : { *(.line) }
