@@ -49,12 +49,6 @@ export function assign(u: Unit, name: string, p: number, end: number, redefine: 
     if (e.sym.type !== 'notype') s.type = e.sym.type;
     if (s.size === null) s.size = e.sym.size;
   }
-  if (e.t === E_SYM && e.sym !== s) {
-    // `.set alias, sym` takes sym's type and, unless the alias has one, its size as they are at this point
-    // (GNU as's copy_symbol_attributes): gcc's `.set f.localalias, f` is a sized function too.
-    if (e.sym.type !== 'notype') s.type = e.sym.type;
-    if (s.size === null) s.size = e.sym.size;
-  }
   s.defLoc = u.locAt(namePos);
 }
 
