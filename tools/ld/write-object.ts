@@ -1,8 +1,9 @@
 // `rvx asm -c`: one assembled source as an ELF64 RISC-V relocatable object (gABI "Object Files", RISC-V
 // psABI relocations), for GNU ld, lld or `rvx ld`. What the assembler can settle — a pc-relative reference
 // to a local label in the same section, a difference of labels in one section — is written into the
-// bytes; everything else becomes a RELA relocation. No R_RISCV_RELAX is emitted, so a linker never
-// relaxes (and so never moves) this code, which is why resolving the local references here is sound.
+// bytes, and relocated as well where GNU as relocates it; everything else becomes a RELA relocation. With
+// relaxation marks (the default, as GNU as: R_RISCV_RELAX, R_RISCV_ALIGN) a linker may delete bytes in the
+// code, so what depends on distances within it (branches, differences of code labels) stays relocated.
 
 import { encode } from '../../isa/codec.js';
 import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
