@@ -10,7 +10,7 @@ import type { Attributes } from './attributes.js';
 import { LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
 import { Frag, InputSection, type Fixup } from './section.js';
-import { isSpace, skipWs } from './lex.js';
+import { isSpace, literalEnd, skipWs } from './lex.js';
 
 export interface SourceFile {
   name: string;
@@ -400,19 +400,9 @@ export class UnitCore {
       if (c > 44) continue;
       if (c === 40) depth++;
       else if (c === 41) depth--;
-      else if (c === 34) {
-        i++;
-        while (i < end && s.charCodeAt(i) !== 34) {
-          if (s.charCodeAt(i) === 92) i++;
-          i++;
-        }
-        if (i >= end) i = end - 1; // unterminated: the operand runs to the end (reported by its parser)
-      } else if (c === 39) {
-        if (i + 1 < end && s.charCodeAt(i + 1) === 92) i += 2;
-        else i += 1;
-        if (i + 1 < end && s.charCodeAt(i + 1) === 39) i++;
-        if (i >= end) i = end - 1;
-      } else if (c === 44 && (depth <= 0 || i === end)) {
+      // A string or character literal (an unterminated one runs to the end, reported by its parser).
+      else if (c === 34 || c === 39) i = literalEnd(s, i, end);
+      else if (c === 44 && (depth <= 0 || i === end)) {
         let a = st;
         let b = i;
         while (a < b && isSpace(s.charCodeAt(a))) a++;
@@ -463,19 +453,9 @@ export class UnitCore {
       }
       if (c === 40) depth++;
       else if (c === 41) depth--;
-      else if (c === 34) {
-        i++;
-        while (i < end && s.charCodeAt(i) !== 34) {
-          if (s.charCodeAt(i) === 92) i++;
-          i++;
-        }
-        if (i >= end) i = end - 1; // unterminated: the operand runs to the end (reported by its parser)
-      } else if (c === 39) {
-        if (i + 1 < end && s.charCodeAt(i + 1) === 92) i += 2;
-        else i += 1;
-        if (i + 1 < end && s.charCodeAt(i + 1) === 39) i++;
-        if (i >= end) i = end - 1;
-      } else if (c === 44 && (depth <= 0 || last)) {
+      // A string or character literal (an unterminated one runs to the end, reported by its parser).
+      else if (c === 34 || c === 39) i = literalEnd(s, i, end);
+      else if (c === 44 && (depth <= 0 || last)) {
         let a = st;
         let b = i;
         while (a < b && isSpace(s.charCodeAt(a))) a++;

@@ -91,20 +91,28 @@ export function statementEnd(s: string, p: number, end: number): number {
       if (i + 1 < end && s.charCodeAt(i + 1) === 47) return i; // `//` comment, as llvm-mc accepts
       continue;
     }
-    if (c === 34) {
-      i++;
-      while (i < end && s.charCodeAt(i) !== 34) {
-        if (s.charCodeAt(i) === 92) i++;
-        i++;
-      }
-    } else if (c === 39) {
-      // Character literal: 'x', '\x', or GNU's unterminated 'x.
-      if (i + 1 < end && s.charCodeAt(i + 1) === 92) i += 2;
-      else i += 1;
-      if (i + 1 < end && s.charCodeAt(i + 1) === 39) i++;
-    }
+    if (c === 34 || c === 39) i = literalEnd(s, i, end);
   }
   return end;
+}
+
+/**
+ * The index of the last character of the string ("...", with backslash escapes) or character literal
+ * ('x', '\x', or GNU's unterminated 'x) that starts at s[i]; end - 1 for a string that runs to the end.
+ */
+export function literalEnd(s: string, i: number, end: number): number {
+  if (s.charCodeAt(i) === 34) {
+    i++;
+    while (i < end && s.charCodeAt(i) !== 34) {
+      if (s.charCodeAt(i) === 92) i++;
+      i++;
+    }
+  } else {
+    if (i + 1 < end && s.charCodeAt(i + 1) === 92) i += 2;
+    else i += 1;
+    if (i + 1 < end && s.charCodeAt(i + 1) === 39) i++;
+  }
+  return i >= end ? end - 1 : i;
 }
 
 /** s[p] ends a statement (';', '#', '//', or p at the end), for p outside any string. */
