@@ -10,23 +10,18 @@
 // own (below) replaces a board's: it sets gp and sp, calls main and reports main's status through HTIF.
 // Skipped when RVX_EMBENCH is unset or the GNU tools are absent.
 
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main as asmMain } from '../tools/commands/asm.js';
 import { main as ldMain } from '../tools/commands/ld.js';
-import { main as runMain } from '../tools/commands/run.js';
 import { readObject } from '../tools/elf/object.js';
 import { captureMain } from './helpers/cli.js';
+import { GCC, HTIF_WORDS, heldoutReady, must, PREFIX, runStats as run, sameLoadedBytes } from './helpers/heldout.js';
 
 const EMBENCH = process.env.RVX_EMBENCH ?? '';
-const GCC = process.env.RVX_RISCV_GCC ?? 'riscv64-unknown-elf-gcc';
-const PREFIX = GCC.replace(/gcc$/, '');
-const have = (cmd: string) => spawnSync(cmd, ['--version'], { encoding: 'utf8' }).status === 0;
-const ready = EMBENCH !== '' && have(GCC) && have(`${PREFIX}as`) && have(`${PREFIX}ld`) && have(`${PREFIX}objcopy`);
-if (EMBENCH !== '' && !ready) console.warn(`heldout-embench: skipped (needs ${GCC}, ${PREFIX}as, ${PREFIX}ld, ${PREFIX}objcopy)`);
+const ready = heldoutReady('heldout-embench', EMBENCH);
 
 /** An object's allocated sections with contents: name -> bytes (hex). */
 function allocatedBytes(path: string): Record<string, string> {
@@ -58,14 +53,7 @@ _start:
 	.align 4
 	.space 65536
 stack_top:
-	.section .tohost,"aw",@progbits
-	.align 6
-	.globl tohost
-tohost: .dword 0
-	.align 6
-	.globl fromhost
-fromhost: .dword 0
-`;
+${HTIF_WORDS}`;
 
 // The board: no timer to start or stop; what picolibc's abort() needs in a bare-metal program.
 const BOARD = `
@@ -77,12 +65,6 @@ int getpid (void) { return 1; }
 int kill (int pid, int sig) { _exit (128 + sig); return -1; }
 `;
 
-function must(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}:\n${r.stderr}`);
-  return r.stdout;
-}
-
 const dir = ready ? mkdtempSync(join(tmpdir(), 'rvx-embench-')) : '';
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -91,13 +73,6 @@ afterAll(() => {
 function benchmarks(): string[] {
   if (!ready) return [];
   return readdirSync(join(EMBENCH, 'src')).filter((b) => existsSync(join(EMBENCH, 'src', b))).sort();
-}
-
-/** Instructions retired and the exit status of `rvx run --stats` on an image. */
-async function run(elf: string): Promise<{ code: number; instructions: number }> {
-  const r = await captureMain(runMain, ['--core', 'ideal', '--stats', '--max-insns', '500000000', elf]);
-  const m = /^instructions\s+(\d+)/m.exec(r.stderr);
-  return { code: r.code, instructions: m ? Number(m[1]) : -1 };
 }
 
 describe.skipIf(!ready)('Embench IoT built by GNU as/ld and by rvx asm/ld', () => {
@@ -158,12 +133,8 @@ describe.skipIf(!ready)('Embench IoT built by GNU as/ld and by rvx asm/ld', () =
           const l = await captureMain(ldMain, [...link, ...objs, libc, libgcc, '-o', elf]);
           expect(l.stderr).toBe('');
           expect(l.code).toBe(0);
-          expect(await run(elf), `${compat}: exit status and instructions retired`).toEqual(g);
-          if (compat === 'gnu') {
-            must(`${PREFIX}objcopy`, ['-O', 'binary', gnu, join(d, 'gnu.bin')]);
-            must(`${PREFIX}objcopy`, ['-O', 'binary', elf, join(d, 'rvx.bin')]);
-            expect(readFileSync(join(d, 'rvx.bin')).equals(readFileSync(join(d, 'gnu.bin'))), 'loaded image bytes').toBe(true);
-          }
+          expect(await run(elf), `${compat}: output, exit status and instructions retired`).toEqual(g);
+          if (compat === 'gnu') expect(sameLoadedBytes(gnu, elf, d), 'loaded image bytes').toBe(true);
         }
         rmSync(d, { recursive: true, force: true });
       }, 120_000);

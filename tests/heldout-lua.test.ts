@@ -14,23 +14,18 @@
 // both print the same and exit 0 after the same number of instructions. Skipped when RVX_LUA is unset or
 // the GNU tools are absent.
 
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main as asmMain } from '../tools/commands/asm.js';
 import { main as ldMain } from '../tools/commands/ld.js';
-import { main as runMain } from '../tools/commands/run.js';
 import { readObject } from '../tools/elf/object.js';
 import { captureMain } from './helpers/cli.js';
+import { GCC, HTIF_WORDS, heldoutReady, must, PREFIX, runStats as run, sameLoadedBytes } from './helpers/heldout.js';
 
 const LUA = process.env.RVX_LUA ?? '';
-const GCC = process.env.RVX_RISCV_GCC ?? 'riscv64-unknown-elf-gcc';
-const PREFIX = GCC.replace(/gcc$/, '');
-const have = (cmd: string) => spawnSync(cmd, ['--version'], { encoding: 'utf8' }).status === 0;
-const ready = LUA !== '' && have(GCC) && have(`${PREFIX}as`) && have(`${PREFIX}ld`) && have(`${PREFIX}objcopy`);
-if (LUA !== '' && !ready) console.warn(`heldout-lua: skipped (needs ${GCC}, ${PREFIX}as, ${PREFIX}ld, ${PREFIX}objcopy)`);
+const ready = heldoutReady('heldout-lua', LUA);
 
 const ARCH = ['-march=rv64gc', '-mabi=lp64d', '-mcmodel=medany'];
 const LEVELS = [['-O2', '-g']];
@@ -62,14 +57,7 @@ __heap_start:
 	.space 8388608
 	.globl __heap_end
 __heap_end:
-	.section .tohost,"aw",@progbits
-	.align 6
-	.globl tohost
-tohost: .dword 0
-	.align 6
-	.globl fromhost
-fromhost: .dword 0
-`;
+${HTIF_WORDS}`;
 
 // The board: picolibc's stdio on the HTIF console, exit through HTIF, and what the libraries call.
 const BOARD = `
@@ -157,12 +145,6 @@ int main(void) {
 const char script[] = ${JSON.stringify(SCRIPT)};
 `;
 
-function must(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}:\n${r.stderr}`);
-  return r.stdout;
-}
-
 /** An object's allocated sections (bytes, relocations) and its symbols other than sections, files and mapping symbols. */
 function describeObject(path: string): { sections: Record<string, string>; symbols: string[] } {
   const o = readObject(new Uint8Array(readFileSync(path)), path);
@@ -182,13 +164,6 @@ function describeObject(path: string): { sections: Record<string, string>; symbo
     .map((s) => `${s.name} bind=${s.bind} type=${s.type} size=${s.size} vis=${s.visibility ?? 0} ${s.shndx === 0 ? 'UND' : s.shndx >= 0xff00 ? s.shndx : o.sections[s.shndx].name}+${s.value}`)
     .sort();
   return { sections, symbols };
-}
-
-/** Output, exit status and instructions retired of `rvx run --stats`. */
-async function run(elf: string): Promise<{ code: number; stdout: string; instructions: number }> {
-  const r = await captureMain(runMain, ['--core', 'ideal', '--stats', '--max-insns', '500000000', elf]);
-  const m = /^instructions\s+(\d+)/m.exec(r.stderr);
-  return { code: r.code, stdout: r.stdout, instructions: m ? Number(m[1]) : -1 };
 }
 
 const dir = ready ? mkdtempSync(join(tmpdir(), 'rvx-lua-')) : '';
@@ -239,9 +214,7 @@ describe.skipIf(!ready)('Lua built by GNU as/ld and by rvx asm/ld', () => {
       const l = await captureMain(ldMain, [...link, ...rvxObjs, ...libs, '-o', rvx]);
       expect(l.stderr).toBe('');
       expect(l.code).toBe(0);
-      must(`${PREFIX}objcopy`, ['-O', 'binary', gnu, join(d, 'gnu.bin')]);
-      must(`${PREFIX}objcopy`, ['-O', 'binary', rvx, join(d, 'rvx.bin')]);
-      expect(readFileSync(join(d, 'rvx.bin')).equals(readFileSync(join(d, 'gnu.bin'))), 'loaded image bytes').toBe(true);
+      expect(sameLoadedBytes(gnu, rvx, d), 'loaded image bytes').toBe(true);
       const g = await run(gnu);
       expect(g.code, `the GNU-built interpreter failed: ${g.stdout}`).toBe(0);
       expect(g.stdout).toContain('fib\t2584');
