@@ -74,6 +74,8 @@ export interface LinkUnit {
   fileSymbols: string[];
   listing: ListingLine[];
   attrs: Attributes;
+  /** An object's symbols in sections --gc-sections or COMDAT removed (tools/ld/object-unit.ts). */
+  discardedSyms?: Set<Sym>;
 }
 
 /** relaxTarget's offset in its fragment (a module variable: layout asks for targets many times per pass). */
@@ -967,7 +969,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   // Symbols of the sections --gc-sections or COMDAT removed, of every object (a reference resolves to
   // another unit's definition).
   const discarded = new Set<Sym>();
-  for (const u of units) for (const s of (u as { discardedSyms?: Set<Sym> }).discardedSyms ?? []) discarded.add(s);
+  for (const u of units) for (const s of u.discardedSyms ?? []) discarded.add(s);
   /** Does a relocation in a non-allocated section name a symbol of a discarded section (GNU ld then clears it)? */
   const namesDiscarded = (sec: InputSection, e: Parameters<typeof evaluate>[0]): boolean => {
     if (!discarded.size || sec.flags & SHF_ALLOC) return false;
