@@ -18,7 +18,7 @@ import { main as asmMain } from '../tools/commands/asm.js';
 import { main as ldMain } from '../tools/commands/ld.js';
 import { readObject } from '../tools/elf/object.js';
 import { captureMain } from './helpers/cli.js';
-import { GCC, HTIF_WORDS, heldoutReady, must, PREFIX, runStats as run, sameLoadedBytes } from './helpers/heldout.js';
+import { GCC, HTIF_WORDS, heldoutReady, must, PREFIX, runStats as run, sameLoadedBytes, START } from './helpers/heldout.js';
 
 const EMBENCH = process.env.RVX_EMBENCH ?? '';
 const ready = heldoutReady('heldout-embench', EMBENCH);
@@ -34,16 +34,7 @@ function allocatedBytes(path: string): Record<string, string> {
 const ARCH = ['-march=rv64imac_zicsr_zifencei', '-mabi=lp64', '-mcmodel=medany'];
 const LEVELS = [['-O0'], ['-O2'], ['-Os'], ['-O2', '-fPIC']];
 
-const CRT0 = `
-	.section .text.init,"ax",@progbits
-	.globl _start
-_start:
-	.option push
-	.option norelax
-	la gp, __global_pointer$
-	.option pop
-	la sp, stack_top
-	call main
+const CRT0 = `${START}	call main
 	slli a0, a0, 1
 	ori a0, a0, 1
 	la t0, tohost

@@ -22,7 +22,7 @@ import { main as asmMain } from '../tools/commands/asm.js';
 import { main as ldMain } from '../tools/commands/ld.js';
 import { readObject } from '../tools/elf/object.js';
 import { captureMain } from './helpers/cli.js';
-import { GCC, HTIF_WORDS, heldoutReady, must, PREFIX, runStats as run, sameLoadedBytes } from './helpers/heldout.js';
+import { GCC, HTIF_WORDS, heldoutReady, must, PREFIX, runStats as run, sameLoadedBytes, START } from './helpers/heldout.js';
 
 const LUA = process.env.RVX_LUA ?? '';
 const ready = heldoutReady('heldout-lua', LUA);
@@ -32,16 +32,7 @@ const LEVELS = [['-O2', '-g']];
 // The interpreter without the libraries that need files or an OS (io, os, package) and without linit.c.
 const SKIP = new Set(['lua.c', 'luac.c', 'ltests.c', 'onelua.c', 'liolib.c', 'loslib.c', 'loadlib.c', 'linit.c']);
 
-const CRT0 = `
-	.section .text.init,"ax",@progbits
-	.globl _start
-_start:
-	.option push
-	.option norelax
-	la gp, __global_pointer$
-	.option pop
-	la sp, stack_top
-	li t0, 0x6000
+const CRT0 = `${START}	li t0, 0x6000
 	csrs mstatus, t0
 	call main
 	call exit

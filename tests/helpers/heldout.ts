@@ -39,6 +39,19 @@ export async function runStats(elf: string): Promise<{ code: number; stdout: str
   return { code: r.code, stdout: r.stdout, instructions: m ? Number(m[1]) : -1 };
 }
 
+/** The start of a start-up file: `_start` in .text.init sets gp (not relaxed against itself) and sp
+ * (`stack_top`, which the file defines). */
+export const START = `
+	.section .text.init,"ax",@progbits
+	.globl _start
+_start:
+	.option push
+	.option norelax
+	la gp, __global_pointer$
+	.option pop
+	la sp, stack_top
+`;
+
 /** The HTIF words a start-up file defines, in a section of their own (`rvx run` and Spike look for `tohost`). */
 export const HTIF_WORDS = `
 	.section .tohost,"aw",@progbits
