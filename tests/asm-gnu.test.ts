@@ -153,6 +153,20 @@ describe('directives gcc and hand-written GNU assembly use', () => {
     expect(r.diagnostics.map(formatDiagnostic)).toEqual(['b.s:2:8: warning: value 0x12c truncated to 0x2c', 'b.s:3:9: warning: value 0x11170 truncated to 0x1170']);
     expect(Array.from(section(r, '.data'))).toEqual([0x2c, 0x70, 0x11, 0x7f]);
   });
+  it('.ifc and .ifnc compare their text as GNU as 2.40 does (split at the first comma, quotes kept)', () => {
+    // Each case assembles to 1 where GNU as 2.40 takes the .ifc branch and to 2 where it does not.
+    const cases: [string, number][] = [
+      ['.ifc a  b ,a  b', 1], ['.ifc a\tb,a b', 1], ['.ifc (x1,(x1', 1], ['.ifc ,', 1], ['.ifc "a b","a b"', 1], ["'a','a'", 1],
+      [".ifc 'a', a", 2], ['.ifc "a", a', 2], ['.ifc A,a', 2], ['.ifc a,a,b', 2], ['.ifc a , b,a , b', 2], ['.ifc "a,b","a,b"', 2], ['.ifc (a,b),(a,b)', 2],
+    ];
+    for (const [line, want] of cases) {
+      const ifc = line.startsWith('.ifc') ? line : `.ifc ${line}`;
+      expect([ifc, data(`${ifc}\n .byte 1\n.else\n .byte 2\n.endif`)]).toEqual([ifc, [want]]);
+    }
+    // riscv-arch-test's LA(reg, val) macro writes `.ifnc(reg, X0)`: "(x5" is never "X0)".
+    expect(data('.ifnc(x5, X0)\n .byte 7\n.endif\n.ifnc x5, x5\n .byte 8\n.endif')).toEqual([7]);
+    expect(errors([{ name: 'i.s', text: '.ifc a\n.endif\n' }])).toEqual(['i.s:1:5: error: expected: .ifc string1, string2']);
+  });
   it('.float, .single and .double are IEEE 754 (bytes as GNU as writes them)', () => {
     expect(data(' .float 1.5, -0.1\n .double 2.5e-3, 1\n .single 3, 0f0.5')).toEqual(bytes('0000c03fcdccccbd7b14ae47e17a643f000000000000f03f000040400000003f'));
   });

@@ -573,8 +573,13 @@ function rareDirective(u: Unit, word: string, p: number, end: number): boolean {
     case '.ifnb': {
       const parent = u.conds.length === 0 || u.conds[u.conds.length - 1].active;
       let cond = false;
-      if (parent) cond = condition(u, word, p, end);
-      u.conds.push({ active: parent && cond, taken: cond, parent, loc: { ...u.loc } });
+      // A malformed condition is reported and opens a false block, as in GNU as, so its .else and
+      // .endif do not add errors of their own.
+      try {
+        if (parent) cond = condition(u, word, p, end);
+      } finally {
+        u.conds.push({ active: parent && cond, taken: cond, parent, loc: { ...u.loc } });
+      }
       break;
     }
     case '.elseif': {

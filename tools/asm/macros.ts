@@ -117,10 +117,14 @@ export function condition(u: Unit, word: string, p: number, end: number): boolea
     return word === '.ifb' ? blank : !blank;
   }
   if (word === '.ifc' || word === '.ifnc') {
-    const n = u.splitOperands(p, end);
-    if (n !== 2) throw new AsmError(`expected: ${word} string1, string2`, p);
-    const unq = (t: string) => (t.startsWith("'") || t.startsWith('"') ? t.slice(1, -1) : t);
-    const eq = unq(u.operandText(0)) === unq(u.operandText(1));
+    // As GNU as reads them (read.c, s_ifc): the first string runs to the first comma, parentheses and
+    // quotes included, so `.ifnc(reg, X0)` (riscv-arch-test's LA macro) compares "(reg" with "X0)"; the
+    // second runs to the statement's end, further commas included. Blanks around each are dropped, a run
+    // of blanks inside counts as one (GNU's input scrubber leaves one), and quotes stay: 'a' is not a.
+    const comma = s.indexOf(',', p);
+    if (comma < 0 || comma >= end) throw new AsmError(`expected: ${word} string1, string2`, p);
+    const text = (a: number, b: number) => s.slice(a, b).trim().replace(/[ \t]+/g, ' ');
+    const eq = text(p, comma) === text(comma + 1, end);
     return word === '.ifc' ? eq : !eq;
   }
   const q = skipWs(s, p, end);
