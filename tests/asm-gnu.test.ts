@@ -167,6 +167,15 @@ describe('directives gcc and hand-written GNU assembly use', () => {
     expect(data('.ifnc(x5, X0)\n .byte 7\n.endif\n.ifnc x5, x5\n .byte 8\n.endif')).toEqual([7]);
     expect(errors([{ name: 'i.s', text: '.ifc a\n.endif\n' }])).toEqual(['i.s:1:5: error: expected: .ifc string1, string2']);
   });
+  it('c.nop with an immediate is the HINT c.addi x0, imm (the bytes GNU as 2.40 and llvm-mc 14 write)', () => {
+    const text = section(asm('_start: c.nop 1\n c.nop 31\n c.nop -32\n c.nop\n c.nop -0x11\n'), '.text');
+    expect(Array.from(text)).toEqual(bytes('05007d00011001003d10'));
+    expect(errors([{ name: 'n.s', text: 'c.nop 0\nc.nop 32\nc.nop 1, 2\n' }])).toEqual([
+      'n.s:1:7: error: immediate must be non-zero in the range [-32, 31]',
+      'n.s:2:7: error: immediate must be an integer in the range [-32, 31]',
+      'n.s:3:10: error: too many operands (expected: c.nop [imm])',
+    ]);
+  });
   it('.float, .single and .double are IEEE 754 (bytes as GNU as writes them)', () => {
     expect(data(' .float 1.5, -0.1\n .double 2.5e-3, 1\n .single 3, 0f0.5')).toEqual(bytes('0000c03fcdccccbd7b14ae47e17a643f000000000000f03f000040400000003f'));
   });

@@ -31,6 +31,7 @@ const AUIPC = I('auipc');
 const CSRRS = I('csrrs');
 const FENCE = I('fence');
 const SFENCE = I('sfence.vma');
+const C_ADDI = I('c.addi');
 const LI_OPS: Record<string, InstrDef> = { lui: I('lui'), addi: ADDI, addiw: ADDIW, slli: I('slli'), srli: I('srli') };
 const NONE: Pending[] = [];
 const TARGET_PEND: Pending[] = [];
@@ -289,6 +290,23 @@ function unimp(u: Unit, n: number): boolean {
 
 export const PSEUDOS = new Map<string, Handler>([
   ['nop', (u, n) => (count(u, n, 0, 'nop'), u.emit(ADDI, [0, 0, 0], NONE), true)],
+  [
+    'c.nop',
+    // `c.nop imm`, as GNU as and LLVM take it: c.addi x0, imm, one of the HINTs of the C chapter (C.NOP
+    // with a nonzero immediate; riscv-arch-test's cnop-01 uses them). `c.nop` alone is the table's row.
+    (u, n) => {
+      if (n === 0) return false;
+      count(u, n, 1, 'c.nop [imm]');
+      const pend = TARGET_PEND;
+      pend.length = 0;
+      const values = [0, 0];
+      u.immOperand(C_ADDI, C_ADDI.fields[1], 1, 0, values, pend);
+      // GNU as and LLVM refuse `c.nop 0` too: the plain c.nop has no operand.
+      if (pend.length === 0 && values[1] === 0) throw new AsmError('immediate must be non-zero in the range [-32, 31]', u.opS[0]);
+      u.emit(C_ADDI, values, pend, 0);
+      return true;
+    },
+  ],
   ['li', li],
   // `la` is `lla` unless `.option pic` is in force: then it loads the address from the GOT (GNU as).
   ['la', (u, n) => (count(u, n, 2, 'la rd, symbol'), u.pic ? u.gotPair(u.reg(0), FIX_GOT_HI, 1, LD, [u.reg(0), 0, u.reg(0)], 1) : pcrelPair(u, u.reg(0), 1, ADDI, [u.reg(0), u.reg(0), 0], 2), true)],
