@@ -167,6 +167,30 @@ describe('directives gcc and hand-written GNU assembly use', () => {
     expect(data('.ifnc(x5, X0)\n .byte 7\n.endif\n.ifnc x5, x5\n .byte 8\n.endif')).toEqual([7]);
     expect(errors([{ name: 'i.s', text: '.ifc a\n.endif\n' }])).toEqual(['i.s:1:5: error: expected: .ifc string1, string2']);
   });
+  it('a symbol .set to a number stands for its value when read: a later .set does not change earlier uses', () => {
+    // riscv-arch-test's trap trampoline: `.set value, 0; .rept N; j handler + value; .set value, value + 12`
+    // with the handler defined later. GNU as 2.40 writes R_RISCV_RVC_JUMP f+0, f+12, f+24 and R_RISCV_32 f+24.
+    const src = '.set v, 0\n j f + v\n .set v, v + 12\n j f + v\n .set v, v + 12\n j f + v\n .word f + v\nf: nop\n nop\n';
+    const o = assembleObject({ name: 'v.s', text: src }, { compat: 'gnu' });
+    expect(o.ok).toBe(true);
+    const obj = readObject(o.bytes, 'v.o');
+    const text = obj.sections.find((s) => s.name === '.text')!;
+    const relocs = (obj.relocs.get(text.index) ?? []).map((r) => `${r.offset}:${r.type}:${obj.symbols[r.sym].name}+${r.addend}`);
+    // R_RISCV_RVC_JUMP is 45, R_RISCV_32 is 1.
+    expect(relocs).toEqual(['0:45:f+0', '2:45:f+12', '4:45:f+24', '6:1:f+24']);
+    // Linked, the jumps land on f, f+12 and f+24.
+    const r = asm(`_start:\n${src}`);
+    const t = section(r, '.text');
+    const f = 10;
+    const cj = (at: number) => {
+      const h = t[at] | (t[at + 1] << 8);
+      // c.j's offset bits (the C chapter's CJ format): [11|4|9:8|10|6|7|3:1|5] in bits 12..2.
+      const bit = (b: number) => (h >> b) & 1;
+      const off = (bit(12) << 11) | (bit(11) << 4) | (bit(10) << 9) | (bit(9) << 8) | (bit(8) << 10) | (bit(7) << 6) | (bit(6) << 7) | (((h >> 3) & 7) << 1) | (bit(2) << 5);
+      return at + (off & 0x800 ? off - 0x1000 : off);
+    };
+    expect([cj(0), cj(2), cj(4)]).toEqual([f, f + 12, f + 24]);
+  });
   it('c.nop with an immediate is the HINT c.addi x0, imm (the bytes GNU as 2.40 and llvm-mc 14 write)', () => {
     const text = section(asm('_start: c.nop 1\n c.nop 31\n c.nop -32\n c.nop\n c.nop -0x11\n'), '.text');
     expect(Array.from(text)).toEqual(bytes('05007d00011001003d10'));

@@ -82,6 +82,16 @@ export interface ExprEnv {
 
 const MASK64 = (1n << 64n) - 1n;
 
+/**
+ * A symbol in an expression. One whose value is an absolute number now stands for that number, as in GNU as
+ * (expr.c, `operand`) and LLVM (constant variables are inlined): a later `.set` of the symbol does not
+ * change an expression already read, so `.set v, 0; j f + v; .set v, v + 12; j f + v` jumps to f and f+12
+ * (riscv-arch-test's trap trampoline) even when f is defined later. A weak symbol stays a reference.
+ */
+function symbolOperand(sym: Sym): Expr {
+  return sym.kind === 2 && !sym.weak ? { t: E_NUM, v: sym.value } : { t: E_SYM, sym };
+}
+
 export function isIdentStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 46 || c === 36;
 }
@@ -278,14 +288,14 @@ export class ExprParser {
       while (p < this.end && isIdentChar(s.charCodeAt(p))) p++;
       this.pos = p;
       if (p === start + 1 && c === 46) return { t: E_SYM, sym: this.env.dot() };
-      return { t: E_SYM, sym: this.env.symbol(s.slice(start, p)) };
+      return symbolOperand(this.env.symbol(s.slice(start, p)));
     }
     if (c === 34) {
       // A quoted symbol name (GNU as): any characters up to the closing quote.
       const close = s.indexOf('"', start + 1);
       if (close < 0 || close >= this.end) throw new AsmError('unterminated quoted symbol name', start);
       this.pos = close + 1;
-      return { t: E_SYM, sym: this.env.symbol(s.slice(start + 1, close)) };
+      return symbolOperand(this.env.symbol(s.slice(start + 1, close)));
     }
     if (c === 37) throw new AsmError('relocation modifiers (%hi, %lo, ...) must be the whole operand', start);
     throw new AsmError(`unexpected '${String.fromCharCode(c)}' in expression`, start);
