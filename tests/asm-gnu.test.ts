@@ -191,6 +191,16 @@ describe('directives gcc and hand-written GNU assembly use', () => {
     };
     expect([cj(0), cj(2), cj(4)]).toEqual([f, f + 12, f + 24]);
   });
+  it('.if compares with an undefined symbol as GNU as 2.40 does: it equals itself and nothing else', () => {
+    // 1 where GNU as takes the .if branch, 2 where it does not; an order comparison stays an error.
+    const cases: [string, number][] = [['(1 == Vmode)', 2], ['(0 == Vmode)', 2], ['(1 != Vmode)', 1], ['(Vmode == Vmode)', 1], ['(Vmode == Wmode)', 2], ['(1 == Vmode) || 1', 1], ['(1 == Vmode) + 0', 2]];
+    for (const [cond, want] of cases) expect([cond, data(`.if ${cond}\n .byte 1\n.else\n .byte 2\n.endif`)]).toEqual([cond, [want]]);
+    expect(errors([{ name: 'v.s', text: '.if 1 < Vmode\n.endif\n' }])).toEqual(['v.s:1:5: error: .if needs an absolute expression known at this point']);
+  });
+  it('a label defined again where it already is (nothing emitted in between) is no error, as in GNU as', () => {
+    expect(data('main:\n\nmain:\n .byte 5')).toEqual([5]);
+    expect(errors([{ name: 'd.s', text: 'main:\n nop\nmain:\n nop\n' }])).toEqual(["d.s:3:1: error: symbol 'main' is already defined (first defined at d.s:1)"]);
+  });
   it('c.nop with an immediate is the HINT c.addi x0, imm (the bytes GNU as 2.40 and llvm-mc 14 write)', () => {
     const text = section(asm('_start: c.nop 1\n c.nop 31\n c.nop -32\n c.nop\n c.nop -0x11\n'), '.text');
     expect(Array.from(text)).toEqual(bytes('05007d00011001003d10'));

@@ -304,6 +304,11 @@ export class UnitCore {
   defineLabel(name: string, pos: number): void {
     const s = this.symbol(name);
     if (s.kind !== 0) {
+      // The same label again where it already is (nothing emitted in between) is no error in GNU as
+      // (symbols.c, colon: "don't blow up if the definition is the same"); riscv-arch-test's pmp64 tests
+      // write `main:` twice.
+      const sec = this.sec;
+      if (s.kind === 1 && s.section === sec && s.frag === sec.cur && s.offset === sec.cur.size) return;
       this.error(`symbol '${name}' is already defined${s.defLoc ? ` (first defined at ${s.defLoc.file}:${s.defLoc.line})` : ''}`, pos);
       return;
     }

@@ -448,6 +448,10 @@ function foldBinary(op: number, a: Expr, b: Expr): Expr {
   return { t: E_BIN, op, a, b };
 }
 
+function isUndefinedSym(e: Expr): boolean {
+  return e.t === E_SYM && e.sym.kind === 0;
+}
+
 /**
  * A relocatable value: `base` (a fragment, or a symbol that has no location yet) plus `off`, or an
  * absolute value when base is null.
@@ -464,21 +468,27 @@ export type SymResolver = (s: Sym) => RelValue | null;
  * Evaluate `e` to a relocatable value, or null when some symbol is not known. Throws AsmError for
  * expressions no value could satisfy (division by zero, an operation on two relocatable values).
  */
-export function evaluate(e: Expr, resolve: SymResolver): RelValue | null {
+export function evaluate(e: Expr, resolve: SymResolver, undefinedUnequal = false): RelValue | null {
   switch (e.t) {
     case E_NUM:
       return { base: null, off: e.v };
     case E_SYM:
       return resolve(e.sym);
     case E_UN: {
-      const a = evaluate(e.a, resolve);
+      const a = evaluate(e.a, resolve, undefinedUnequal);
       if (!a) return null;
       if (a.base) throw new AsmError(`cannot apply a unary operator to the address '${baseName(a)}'`);
       return { base: null, off: applyUnary(e.op, a.off) };
     }
     case E_BIN: {
-      const a = evaluate(e.a, resolve);
-      const b = evaluate(e.b, resolve);
+      const a = evaluate(e.a, resolve, undefinedUnequal);
+      const b = evaluate(e.b, resolve, undefinedUnequal);
+      if (undefinedUnequal && (!a || !b) && (e.op === OP_EQ || e.op === OP_NE) && (a || isUndefinedSym(e.a)) && (b || isUndefinedSym(e.b))) {
+        // `undefinedUnequal` (a condition, as GNU as reads `.if`): a symbol not defined yet equals itself
+        // and nothing else. riscv-arch-test's `.if (\LMODE\() == Vmode)` compares with a name nothing defines.
+        const same = e.a.t === E_SYM && e.b.t === E_SYM && e.a.sym === e.b.sym;
+        return { base: null, off: same === (e.op === OP_EQ) ? -1n : 0n };
+      }
       if (!a || !b) return null;
       if (e.op === OP_ADD) {
         if (a.base && b.base) throw new AsmError('cannot add two addresses');

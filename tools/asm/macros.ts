@@ -1,7 +1,7 @@
 // Macros, repetitions and conditionals: collecting `.macro`/`.rept`/`.irp`/`.irpc` bodies, expanding
 // them with GNU as's argument rules, and evaluating `.if` conditions.
 
-import { AsmError, isIdentChar } from './expr.js';
+import { AsmError, evaluate, isIdentChar } from './expr.js';
 import { skipWs, statementEnd } from './lex.js';
 import type { MacroParam, Macro, Collect } from './core.js';
 import type { Unit } from './unit.js';
@@ -130,8 +130,9 @@ export function condition(u: Unit, word: string, p: number, end: number): boolea
   const q = skipWs(s, p, end);
   if (q >= end) throw new AsmError(`expected an expression after ${word}`, q);
   const e = u.expr(q, end);
-  const v = u.evalNow(e);
-  if (v === null) throw new AsmError(`${word} needs an absolute expression known at this point`, q);
+  const r = evaluate(e, u.nowResolve, true);
+  if (!r || r.base) throw new AsmError(`${word} needs an absolute expression known at this point`, q);
+  const v = r.off;
   switch (word) {
     case '.ifeq': return v === 0n;
     case '.ifgt': return v > 0n;
