@@ -64,6 +64,15 @@ export class DecodedPage {
   readonly id = new Int16Array(2048);
 }
 
+/**
+ * The fetch page of a page PMP does not let the current privilege execute whole (an entry's bound falls
+ * inside it): every slot says OP_CROSS and is never written, so each instruction there is fetched through
+ * the full translation and PMP check (Hart.fetchCross), as Spike fetches a page that is not
+ * PMP-homogeneous. Without it the decoded-instruction cache would run code an NA4 or TOR entry denies.
+ */
+export const CHECKED_FETCH_PAGE = new DecodedPage();
+CHECKED_FETCH_PAGE.w.fill(D.OP_CROSS);
+
 export interface HartOptions {
   ramBytes: number;
   isa: D.IsaConfig;

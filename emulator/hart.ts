@@ -14,7 +14,7 @@ import * as L from './layout.js';
 import * as D from './decode.js';
 import * as C from './hart-constants.js';
 import { HartCsrs } from './csr.js';
-import { INV_TWO32 } from './hart-state.js';
+import { CHECKED_FETCH_PAGE, INV_TWO32 } from './hart-state.js';
 import type { XpcHook } from './xpc-hook.js';
 
 export { RAM_BASE, ROM_BASE, ROM_SIZE, DecodedPage, type HartOptions, type ObservedRecord } from './hart-state.js';
@@ -50,7 +50,8 @@ export class Hart extends HartCsrs {
     this.fetchPaddr = pa;
     this.fpVa = pc - (pc & 0xfff);
     this.fpMem = idx;
-    this.fpDec = this.decodedPage(idx >>> 12);
+    // PMP checks every fetch (privileged spec §3.7.1), the cache only pages it allows whole.
+    this.fpDec = this.pmp.active && !this.pmp.check(pageBase, 4096, KIND_FETCH, this.priv) ? CHECKED_FETCH_PAGE : this.decodedPage(idx >>> 12);
     this.fpValid = true;
     return true;
   }
@@ -79,6 +80,7 @@ export class Hart extends HartCsrs {
 
   /** Fetch and decode a 4-byte instruction that straddles a page boundary (not cached). */
   fetchCross(pc: number): boolean {
+    if (this.fpDec === CHECKED_FETCH_PAGE) return this.fetchChecked(pc);
     const low = this.m16[(this.fpMem >> 1) + 2047];
     const pc2 = pc + 2;
     const lo = pc2 | 0;
@@ -93,6 +95,34 @@ export class Hart extends HartCsrs {
     const raw = (low | (this.m16[idx >> 1] << 16)) >>> 0;
     D.decodeSlot(raw, this.isa, this.scratch);
     return true;
+  }
+
+  /** The instruction at pc on a CHECKED_FETCH_PAGE: each 2-byte parcel translated and PMP-checked, as Spike fetches. */
+  private fetchChecked(pc: number): boolean {
+    const low = this.fetchParcel(pc);
+    if (low < 0) return false;
+    let raw = low;
+    if ((low & 3) === 3) {
+      const high = this.fetchParcel(pc + 2);
+      if (high < 0) return false;
+      raw = (low | (high << 16)) >>> 0;
+    }
+    D.decodeSlot(raw, this.isa, this.scratch);
+    return true;
+  }
+
+  /** The 16 bits at pc through translation and PMP, or -1 with the fault recorded. */
+  private fetchParcel(pc: number): number {
+    const lo = pc | 0;
+    const hi = (pc - (pc >>> 0)) * INV_TWO32;
+    const pa = this.translate(lo, hi, KIND_FETCH, 2);
+    if (pa < 0) return -1;
+    const idx = this.memIndex(pa, 2);
+    if (idx < 0) {
+      this.raiseVa(C.CAUSE_FETCH_ACCESS, lo, hi);
+      return -1;
+    }
+    return this.m16[idx >> 1];
   }
 
   /** The packed word (opcode | fields << 7) and immediate of the last fetchCross. */

@@ -1,7 +1,7 @@
 // Physical memory protection (privileged spec §3.7): 16 entries of pmpcfg (one byte each) and pmpaddr,
 // kept with each entry's decoded byte range so a check is a scan of number compares. The hart consults it
 // on TLB misses only: a TLB entry exists only for a page that passed PMP whole, and every PMP write
-// flushes the TLB.
+// flushes the TLB. Fetches from a page that did not pass whole are checked one by one (Hart.fetchPage).
 
 import { KIND_READ, KIND_WRITE } from './layout.js';
 

@@ -905,6 +905,40 @@ ${toS(false, '0')}
     expect(reg(readOnly, S10)).toBe(BigInt(readOnly.sym('ro')));
     expect(reg(readOnly, A0)).toBe(5n);
   });
+
+  it('PMP: an entry bound inside a code page holds for every fetch (a locked NA4 entry without X, riscv-arch-test pmp64)', () => {
+    // Locked entries bind M-mode too: [0, nox) RWX by TOR, the 4 bytes at nox R only (NA4), the rest RWX.
+    // The code around nox runs many times first (so the decoded-instruction cache and the translation tier
+    // hold its page); the jump to nox must then fault: instruction access fault, mtval = mepc = nox.
+    const src = frame(`
+        li s1, 200
+0:      addi s1, s1, -1
+        bnez s1, 0b
+        la t0, nox
+        srli t0, t0, 2
+        csrw pmpaddr0, t0
+        csrw pmpaddr1, t0
+        li t0, -1
+        csrw pmpaddr2, t0
+        li t0, (0x9f << 16) | (0x91 << 8) | 0x8f   # entry 0: TOR RWX L; 1: NA4 R L; 2: NAPOT RWX L
+        csrw pmpcfg0, t0
+        li s1, 200
+0:      addi s1, s1, -1
+        bnez s1, 0b
+        jal nox
+        j pass
+        .align 2
+nox:    ret
+`);
+    for (const tier of ['interp', 'jit'] as const) {
+      const a = build(src, 'rv64imac');
+      const m = new Machine({ ramMiB: 16, tier });
+      m.load(toLoadable(a.image));
+      m.run(2_000_000);
+      const nox = BigInt(Number(a.image.symbols.find((x) => x.name === 'nox')!.value));
+      expect([tier, m.getReg(S9), m.getReg(S10), m.getReg(S11)]).toEqual([tier, 1n, nox, nox]);
+    }
+  });
 });
 
 describe('interrupt priority among S-level interrupts', () => {

@@ -30,9 +30,9 @@ import { GCC } from './helpers/heldout.js';
 const ROOT = process.env.RVX_ARCH_TEST ?? '';
 const SUITE = join(ROOT, 'riscv-test-suite');
 const SPIKE = spikePath();
-const ISA = 'RV64IMAFDCZicsr_Zifencei';
+const ISA = 'RV64IMAFDCSUZicsr_Zifencei';
 const MARCH = 'rv64imafdc_zicsr_zifencei';
-const SUITES = ['I', 'M', 'A', 'C', 'Zifencei', 'F', 'D', 'privilege'];
+const SUITES = ['I', 'M', 'A', 'C', 'Zifencei', 'F', 'D', 'privilege', 'pmp64'];
 
 function ready(): boolean {
   if (!ROOT) return false;
