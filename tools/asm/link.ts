@@ -1379,7 +1379,8 @@ export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection
         out[p++] = 0;
         k--;
       }
-      if (!pd.rvc && k % 4) {
+      // GNU as's riscv_make_nops writes a c.nop for the 2 bytes even without C (--compat gnu).
+      if (!pd.rvc && !pd.gnuNops && k % 4) {
         out[p++] = 0;
         out[p++] = 0;
         k -= 2;
