@@ -5,7 +5,7 @@
 // it and compared byte for byte (skipped with a message otherwise).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -138,5 +138,17 @@ describe('rvx ld accepts the GNU options xv6\'s Makefile passes', () => {
     const bad = await captureMain(ldMain, ['-z', 'max-page-size=65536', src, '-o', join(dir, 'p3.elf')]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('-z max-page-size=65536 is not supported');
+  });
+
+  it.skipIf(process.platform === 'win32')('the output is a new executable file, as GNU ld leaves it (bfd_close)', async () => {
+    const src = join(dir, 'q.s');
+    const out = join(dir, 'q.elf');
+    writeFileSync(src, '.globl _start\n_start: nop\n');
+    writeFileSync(out, 'old');
+    chmodSync(out, 0o600);
+    expect((await captureMain(ldMain, [src, '-o', out])).code).toBe(0);
+    const mode = statSync(out).mode & 0o777;
+    expect(mode & 0o700).toBe(0o700);
+    expect(mode & 0o111).toBe((mode & 0o444) >> 2);
   });
 });

@@ -238,7 +238,7 @@ export async function main(argv: string[]): Promise<number> {
       onGcRemoved: a.has('print-gc-sections') ? (sec, file) => process.stderr.write(`rvx ld: removing unused section '${sec}' in file '${file}'\n`) : undefined });
     for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
     if (!r.ok) return EXIT.REFUSED;
-    writeOutput('-o', output, r.elf());
+    writeOutput('-o', output, r.elf(), true);
     if (map !== undefined) writeOutput('--map', map, r.map);
     return EXIT.OK;
   } catch (e) {
