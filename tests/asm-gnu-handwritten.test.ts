@@ -124,6 +124,22 @@ describe('code alignment as GNU as 2.40 does it (--compat gnu)', () => {
   });
 });
 
+describe('pseudo-instructions as GNU as expands them (--compat gnu)', () => {
+  it('call rd, symbol: auipc t1 + jalr rd, t1 (OpenSBI andes/sleep.S `call ra, ...`); LLVM\'s auipc rd + jalr rd, rd by default', () => {
+    const src = 'call ra, f\ncall t0, f\nf: ret\n';
+    const m = MODES[1];
+    expect(summary(rvx(src, m))).toEqual([
+      '.text align 2 size 18 17030000e700030017030000e70203008280',
+      '  0 R_RISCV_CALL_PLT .text+16',
+      '  0 R_RISCV_RELAX ',
+      '  8 R_RISCV_CALL_PLT .text+16',
+      '  8 R_RISCV_RELAX ',
+    ]);
+    expect(summary(rvx(src, m, 'llvm'))[0]).toBe('.text align 2 size 18 97000000e780000097020000e78202008280');
+    if (haveAs) expect(summary(rvx(src, m))).toEqual(summary(gnu(src, m)));
+  });
+});
+
 describe('rvx ld accepts the GNU options xv6\'s Makefile passes', () => {
   it('-z max-page-size=4096 (RISC-V\'s default) changes nothing; other -z keywords are refused with a reason', async () => {
     const src = join(dir, 'p.s');

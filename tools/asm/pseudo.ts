@@ -362,7 +362,10 @@ export const PSEUDOS = new Map<string, Handler>([
   [
     'call',
     (u, n) => {
-      if (n === 2) pcrelPair(u, u.reg(0), 1, JALR, [u.reg(0), 0, u.reg(0)], 1, true);
+      // `call rd, symbol`: LLVM's auipc rd + jalr rd, rd; GNU as 2.40 (riscv-opc.c "d,c", M_CALL) uses t1 for the
+      // auipc, as `tail` does: auipc t1 + jalr rd, t1.
+      if (n === 2 && u.gnu) pcrelPair(u, 6, 1, JALR, [u.reg(0), 0, 6], 1, true);
+      else if (n === 2) pcrelPair(u, u.reg(0), 1, JALR, [u.reg(0), 0, u.reg(0)], 1, true);
       else {
         count(u, n, 1, 'call symbol');
         pcrelPair(u, 1, 0, JALR, [1, 0, 1], 1, true);
