@@ -140,6 +140,15 @@ describe('pseudo-instructions as GNU as expands them (--compat gnu)', () => {
   });
 });
 
+describe('directives hand-written code uses', () => {
+  it('.extern is accepted and ignored, whatever follows (FreeRTOS portContext.h: .extern pxCurrentTCB)', () => {
+    const src = '.extern pxCurrentTCB\n.extern a, b\n.extern\nla t0, pxCurrentTCB\n';
+    const o = rvx(src, MODES[1]);
+    expect(o.symbols.filter((s) => s.bind === 1).map((s) => `${s.name} ${s.shndx}`)).toEqual(['pxCurrentTCB 0']);
+    if (haveAs) expect(summary(o)).toEqual(summary(gnu(src, MODES[1])));
+  });
+});
+
 describe('rvx ld accepts the GNU options xv6\'s Makefile passes', () => {
   it('-z max-page-size=4096 (RISC-V\'s default) changes nothing; other -z keywords are refused with a reason', async () => {
     const src = join(dir, 'p.s');

@@ -413,6 +413,9 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
       }
       break;
     }
+    case '.extern':
+      // GNU as ignores the line (read.c: s_ignore): an undefined symbol is external anyway.
+      break;
     case '.ident': {
       // The compiler's identification, in .comment (GNU as: a NUL, then each string NUL-terminated).
       const n = u.splitOperands(p, end);
