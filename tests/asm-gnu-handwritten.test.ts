@@ -140,6 +140,18 @@ describe('pseudo-instructions as GNU as expands them (--compat gnu)', () => {
   });
 });
 
+describe('jalr rs, imm (picolibc memset.S: jalr t0, %pcrel_lo(1b))', () => {
+  const src = 'jalr t0, 4\njalr t0, %lo(x)(a1)\njalr t0, 4( a1 )\n1: auipc t0, %pcrel_hi(y)\njalr t0, %pcrel_lo(1b)\njalr t0, 0\n';
+  it('links through ra (jalr ra, imm(rs)) in both modes; off(rs) stays the base form', () => {
+    const gnuForm = summary(rvx(src, MODES[0]));
+    // jalr ra,4(t0); jalr t0,0(a1); jalr t0,4(a1); auipc t0; jalr ra,0(t0); jalr ra,0(t0) (4 bytes in GNU's choice)
+    expect(gnuForm[0]).toBe('.text align 2 size 24 e7804200e7820500e782450097020000e7800200e7800200');
+    // LLVM compresses the last one (jalr ra, 0(t0) is c.jalr t0), as llvm-mc does.
+    expect(summary(rvx(src, MODES[0], 'llvm'))[0]).toBe('.text align 2 size 22 e7804200e7820500e782450097020000e78002009282');
+    if (haveAs) expect(gnuForm).toEqual(summary(gnu(src, MODES[0])));
+  });
+});
+
 describe('directives hand-written code uses', () => {
   it('.extern is accepted and ignored, whatever follows (FreeRTOS portContext.h: .extern pxCurrentTCB)', () => {
     const src = '.extern pxCurrentTCB\n.extern a, b\n.extern\nla t0, pxCurrentTCB\n';
