@@ -159,6 +159,16 @@ describe('directives hand-written code uses', () => {
     expect(o.symbols.filter((s) => s.bind === 1).map((s) => `${s.name} ${s.shndx}`)).toEqual(['pxCurrentTCB 0']);
     if (haveAs) expect(summary(o)).toEqual(summary(gnu(src, MODES[1])));
   });
+
+  it('.dc.a, .dc.b, .dc.w, .dc, .dc.l, .dc.s, .dc.d: GNU as\'s sized data (riscv-pk machine/mentry.S: .dc.a)', () => {
+    const src = '.dc.a x\n.dc.b 1,2\n.dc.w 3\n.dc.l 4\n.dc 5\n.dc.s 1.5\n.dc.d 2.5\nx: .word 1\n';
+    const o = rvx(src, MODES[0]);
+    expect(summary(o)).toEqual([
+      '.text align 2 size 34 0000000000000000010203000400000005000000c03f000000000000044001000000',
+      '  0 R_RISCV_64 .text+30',
+    ]);
+    if (haveAs) expect(summary(o)).toEqual(summary(gnu(src, MODES[0])));
+  });
 });
 
 describe('rvx ld accepts the GNU options xv6\'s Makefile passes', () => {

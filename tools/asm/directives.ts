@@ -70,6 +70,8 @@ export function symName(u: Unit, i: number): string {
 const DATA_SIZE = new Map<string, number>([
   ['.byte', 1], ['.half', 2], ['.hword', 2], ['.short', 2], ['.2byte', 2], ['.word', 4], ['.long', 4], ['.int', 4], ['.4byte', 4],
   ['.dword', 8], ['.quad', 8], ['.8byte', 8],
+  // GNU as's sized spellings (read.c): .dc is .dc.w; .dc.a is address-sized (riscv-pk's mentry.S).
+  ['.dc.b', 1], ['.dc', 2], ['.dc.w', 2], ['.dc.l', 4], ['.dc.a', 8],
 ]);
 
 export function directive(u: Unit, word: string, p: number, end: number): void {
@@ -254,7 +256,9 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
     case '.float':
     case '.single':
     case '.double':
-      floats(u, word === '.double' ? 8 : 4, p, end);
+    case '.dc.s':
+    case '.dc.d':
+      floats(u, word === '.double' || word === '.dc.d' ? 8 : 4, p, end);
       break;
     case '.uleb128':
     case '.sleb128':
