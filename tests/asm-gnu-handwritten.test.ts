@@ -160,6 +160,12 @@ describe('directives hand-written code uses', () => {
     if (haveAs) expect(summary(o)).toEqual(summary(gnu(src, MODES[1])));
   });
 
+  it('.balign 8,, and .p2align 3,, (empty fill and maximum) are plain alignments, as in GNU as', () => {
+    const src = '.data\n.byte 1\n.balign 8,,\n.byte 2\n.p2align 3,,\n.byte 3\n';
+    expect(summary(rvx(src, MODES[0]))).toEqual(['.data align 8 size 17 0100000000000000020000000000000003']);
+    if (haveAs) expect(summary(rvx(src, MODES[0]))).toEqual(summary(gnu(src, MODES[0])));
+  });
+
   it('.dc.a, .dc.b, .dc.w, .dc, .dc.l, .dc.s, .dc.d: GNU as\'s sized data (riscv-pk machine/mentry.S: .dc.a)', () => {
     const src = '.dc.a x\n.dc.b 1,2\n.dc.w 3\n.dc.l 4\n.dc 5\n.dc.s 1.5\n.dc.d 2.5\nx: .word 1\n';
     const o = rvx(src, MODES[0]);

@@ -348,7 +348,7 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
         bytes = 1 << Number(a);
       }
       const fill = n > 1 && u.opE[1] > u.opS[1] ? Number(u.absolute(1, 'fill') & 0xffn) : null;
-      const max = n > 2 ? Number(u.absolute(2, 'maximum skip')) : -1;
+      const max = n > 2 && u.opE[2] > u.opS[2] ? Number(u.absolute(2, 'maximum skip')) : -1;
       if (u.gnu && fill === null && u.sec.flags & SHF_EXECINSTR && bytes <= (u.rvc ? 2 : 4)) {
         // GNU as (tc-riscv.c, riscv_frag_align_code through md_do_align) leaves code aligned to no more than
         // an instruction's alignment as it is: it records the section's alignment and pads nothing.
