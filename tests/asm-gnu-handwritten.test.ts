@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assembleObject, formatDiagnostic } from '../tools/asm/index.js';
 import { readObject, type ElfObject } from '../tools/elf/object.js';
+import { readElf } from '../tools/elf/read.js';
 import { relocName } from '../tools/ld/relocs.js';
 import { main as ldMain } from '../tools/commands/ld.js';
 import { captureMain } from './helpers/cli.js';
@@ -174,6 +175,44 @@ describe('directives hand-written code uses', () => {
       '  0 R_RISCV_64 .text+30',
     ]);
     if (haveAs) expect(summary(o)).toEqual(summary(gnu(src, MODES[0])));
+  });
+});
+
+describe('common symbols in objects, as GNU as writes and GNU ld allocates them', () => {
+  it('a global .comm stays common (SHN_COMMON, value = alignment, default: the size to a power of two, at most 16); .lcomm takes GNU\'s implicit alignment', () => {
+    const src = '.comm a, 4\n.comm b, 24\n.comm c, 3, 16\n.comm e, 1\n.comm s3, 3\n.lcomm l1, 1\n.lcomm l3, 3\n.lcomm l5, 5\n.local p\n.comm p, 8, 8\n';
+    const o = rvx(src, MODES[0]);
+    const sym = (n: string) => o.symbols.find((y) => y.name === n)!;
+    expect(['a', 'b', 'c', 'e', 's3'].map((n) => `${n} ${sym(n).shndx.toString(16)} ${sym(n).value} ${sym(n).size}`)).toEqual(['a fff2 4 4', 'b fff2 16 24', 'c fff2 16 3', 'e fff2 1 1', 's3 fff2 4 3']);
+    expect(['l1', 'l3', 'l5', 'p'].map((n) => `${n} ${o.sections[sym(n).shndx].name} ${sym(n).value}`)).toEqual(['l1 .bss 0', 'l3 .bss 2', 'l5 .bss 8', 'p .bss 16']);
+    if (haveAs) expect(summary(o)).toEqual(summary(gnu(src, MODES[0])));
+  });
+
+  it('two objects with .comm x link (GNU ld and rvx ld): one space, the larger size at the larger alignment; a definition takes the place of commons', async () => {
+    const write = (name: string, text: string) => {
+      const r = assembleObject({ name: `${name}.s`, text }, { compat: 'gnu' });
+      expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
+      writeFileSync(join(dir, `${name}.o`), r.bytes);
+      return join(dir, `${name}.o`);
+    };
+    const a = write('ca', '.globl _start\n_start: la a0, x\n.comm x, 4, 4\n.comm y, 8, 8\n');
+    const b = write('cb', '.comm x, 8, 8\n.data\n.globl y\ny: .dword 7\n');
+    const out = join(dir, 'common.elf');
+    expect((await captureMain(ldMain, ['--text-segment', '0x10000', a, b, '-o', out])).code).toBe(0);
+    const e = readElf(new Uint8Array(readFileSync(out)));
+    const bss = e.sections.find((x) => x.name === '.bss')!;
+    const x = e.symbols.find((y) => y.name === 'x')!;
+    expect([bss.size, x.size, x.section, Number(x.value - bss.addr), Number(x.value % 8n)]).toEqual([8, 8, '.bss', 0, 0]);
+    expect(e.symbols.find((y) => y.name === 'y')!.section).toBe('.data');
+    if (haveAs) {
+      const gnuElf = join(dir, 'common.gnu.elf');
+      const r = spawnSync(AS.replace(/as$/, 'ld'), [a, b, '-o', gnuElf], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const g = readElf(new Uint8Array(readFileSync(gnuElf)));
+      const gx = g.symbols.find((y) => y.name === 'x')!;
+      const gbss = g.sections.find((y) => y.name === '.bss')!;
+      expect([gbss.size, Number(gx.value - gbss.addr), gx.size]).toEqual([8, 0, 8]);
+    }
   });
 });
 

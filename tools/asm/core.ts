@@ -147,6 +147,8 @@ export class UnitCore {
   gnu = false;
   /** --compat gnu, -c with relaxation: GNU as pads the end of code sections with zeros, not nops. */
   gnuRelaxObject = false;
+  /** Writing a relocatable object (-c): a global `.comm` symbol is left to the linker (SHN_COMMON). */
+  objectFile = false;
   /** Set by a statement whose written form GNU as never compresses (`mv rd, zero`, `jalr rd, rs`...). */
   noCompress = false;
   macros = new Map<string, Macro>();

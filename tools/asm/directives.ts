@@ -447,7 +447,28 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
       if (n < 2 || n > 3) throw new AsmError(`expected: ${word} symbol, size[, align]`, p);
       const sym = u.symbol(u.operandText(0));
       const size = u.absolute(1, 'size');
-      const align = n > 2 ? Number(u.absolute(2, 'alignment')) : Math.min(16, Number(size) >= 8 ? 8 : 1);
+      if (word === '.comm' && u.objectFile && !u.declaredLocal.has(sym)) {
+        // An object leaves a common symbol to the linker, as GNU as does: SHN_COMMON, its value the alignment
+        // (without one, the size rounded up to a power of two, at most 16, as GNU as 2.40 writes it).
+        if (sym.kind !== 0 || (sym.global && !sym.common && sym.defLoc)) throw new AsmError(`symbol '${sym.name}' is already defined`, u.opS[0]);
+        const align = n > 2 ? Number(u.absolute(2, 'alignment')) : Math.min(16, 2 ** Math.ceil(Math.log2(Math.max(1, Number(size)))));
+        if (!sym.common) {
+          sym.size = { t: E_NUM, v: size };
+          sym.commonAlign = align || 1;
+        } else {
+          // Again: GNU as keeps the first size (with a warning) and takes a new alignment given.
+          if (sym.size && sym.size.t === E_NUM && size !== sym.size.v) u.warn(`size of '${sym.name}' is already ${sym.size.v}; not changing to ${size}`, u.opS[1]);
+          if (n > 2) sym.commonAlign = align || 1;
+        }
+        sym.global = true;
+        sym.common = true;
+        sym.type = 'object';
+        sym.defLoc = u.locAt(u.opS[0]);
+        break;
+      }
+      // GNU as's implicit .lcomm alignment (read.c, TC_IMPLICIT_LCOMM_ALIGNMENT): 8, 4 or 2 by the size.
+      const implicit = u.gnu ? (size >= 8n ? 8 : size >= 4n ? 4 : size >= 2n ? 2 : 1) : Math.min(16, Number(size) >= 8 ? 8 : 1);
+      const align = n > 2 ? Number(u.absolute(2, 'alignment')) : implicit;
       const save = u.sec;
       const savePrev = u.prevSec;
       u.sec = u.section('.bss', null, null);

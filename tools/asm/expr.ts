@@ -23,6 +23,9 @@ export interface Sym {
   weak: boolean;
   /** A `.comm` definition: merged with other commons (largest size and alignment), overridden by a strong one. */
   common?: boolean;
+  /** In an object (-c), a global `.comm` symbol stays undefined here (kind 0) and is written SHN_COMMON with
+   * this alignment as its value. */
+  commonAlign?: number;
   /** Set by the linker on a definition that another unit's definition overrides (a weak or common one). */
   overriddenBy?: Sym | null;
   /** Not written to the ELF symbol table (.L, numeric and `.` labels). */
