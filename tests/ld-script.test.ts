@@ -159,6 +159,24 @@ SECTIONS {
     expect(d.diagnostics).toEqual([]);
     expect(d.sections.find((s) => s.name === '.text')!.addr).toBe(0x80400000n);
   });
+
+  it('an empty output section stays when an assignment to `.` in it could move it (ld\'s SEC_KEEP), not for `. + 0` or ALIGN(. != 0 ? x : 1)', () => {
+    // xv6's user.ld: `.data : { . = ALIGN(16); *(.sdata .sdata.*) ... }` with empty .data inputs; GNU ld 2.40
+    // (ldexp.c, exp_fold_tree_1) keeps such a section, so its section header and symbols are there.
+    const src = '\t.section .text.init, "ax"\n\t.globl _start\n_start:\tnop\n\tnop\n\tnop\n\tnop\n\t.data\n\t.bss\n\t.zero 8\n';
+    const script = `SECTIONS {
+  .text : { *(.text.init) *(.text .text.*) }
+  .data : { . = ALIGN(16); *(.data) }
+  .sdata : { . = ALIGN(. != 0 ? 8 : 1); *(.sdata) }
+  .srodata : { . = . + 0; *(.srodata) }
+  .tdata : { s_in = .; *(.tdata) }
+  .bss : { *(.bss) }
+}`;
+    const r = link(script, src);
+    expect(r.diagnostics).toEqual([]);
+    const out = r.image.sections.filter((s) => s.flags & 2).map((s) => `${s.name} 0x${s.addr.toString(16)} ${s.size}`);
+    expect(out).toEqual(['.text 0x0 16', '.data 0x10 0', '.bss 0x10 8']);
+  });
 });
 
 describe('fill patterns and overlapping sections (ld manual rules)', () => {

@@ -147,6 +147,8 @@ export class UnitCore {
   gnu = false;
   /** --compat gnu, -c with relaxation: GNU as pads the end of code sections with zeros, not nops. */
   gnuRelaxObject = false;
+  /** Writing a relocatable object (-c): a global `.comm` symbol is left to the linker (SHN_COMMON). */
+  objectFile = false;
   /** Set by a statement whose written form GNU as never compresses (`mv rd, zero`, `jalr rd, rs`...). */
   noCompress = false;
   macros = new Map<string, Macro>();
@@ -372,8 +374,10 @@ export class UnitCore {
       sec = new InputSection(name, type ?? t, flags ?? f, this.index, this.name);
       sec.group = group;
       sec.uniqueId = uniqueId;
-      // Code sections start aligned to the instruction size, as LLVM's .text (2 with C, else 4).
-      if (sec.flags & SHF_EXECINSTR) sec.align = this.rvc ? 2 : 4;
+      // Code sections start aligned to the instruction size, as LLVM's .text (2 with C, else 4); GNU as
+      // (--compat gnu) gives only .text that alignment (tc-riscv.c, md_begin) and other sections what
+      // their alignment directives ask for. (.text is made before `gnu` is set.)
+      if (sec.flags & SHF_EXECINSTR && !this.gnu) sec.align = this.rvc ? 2 : 4;
       this.sections.push(sec);
     }
     return sec;

@@ -186,9 +186,11 @@ export function alignTo(u: Unit, bytes: number, fill: number | null, max: number
   if (bytes > 1 << 30) throw new AsmError('alignment too large', pos);
   const sec = u.sec;
   if (bytes > sec.align) sec.align = bytes;
-  // In code, no fill or a zero fill means nops (llvm-mc: a fill equal to the text fill value, 0).
+  // In code, no fill or a zero fill means nops (llvm-mc: a fill equal to the text fill value, 0); GNU as
+  // (read.c, do_align) pads with nops only where no fill is given, and writes any fill given as bytes.
   const f = new Frag(FRAG_ALIGN);
-  f.pad = { align: bytes, fill: fill ?? 0, maxSkip: max, nops: (fill === null || fill === 0) && (sec.flags & SHF_EXECINSTR) !== 0, rvc: u.rvc, count: 0, fillSize: 1, fillValue: 0n, norelax: !u.relax, gnuNops: u.gnu };
+  const nops = (fill === null || (fill === 0 && !u.gnu)) && (sec.flags & SHF_EXECINSTR) !== 0;
+  f.pad = { align: bytes, fill: fill ?? 0, maxSkip: max, nops, rvc: u.rvc, count: 0, fillSize: 1, fillValue: 0n, norelax: !u.relax, gnuNops: u.gnu };
   sec.addFrag(f);
 }
 

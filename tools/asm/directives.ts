@@ -70,6 +70,8 @@ export function symName(u: Unit, i: number): string {
 const DATA_SIZE = new Map<string, number>([
   ['.byte', 1], ['.half', 2], ['.hword', 2], ['.short', 2], ['.2byte', 2], ['.word', 4], ['.long', 4], ['.int', 4], ['.4byte', 4],
   ['.dword', 8], ['.quad', 8], ['.8byte', 8],
+  // GNU as's sized spellings (read.c): .dc is .dc.w; .dc.a is address-sized (riscv-pk's mentry.S).
+  ['.dc.b', 1], ['.dc', 2], ['.dc.w', 2], ['.dc.l', 4], ['.dc.a', 8],
 ]);
 
 export function directive(u: Unit, word: string, p: number, end: number): void {
@@ -254,7 +256,9 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
     case '.float':
     case '.single':
     case '.double':
-      floats(u, word === '.double' ? 8 : 4, p, end);
+    case '.dc.s':
+    case '.dc.d':
+      floats(u, word === '.double' || word === '.dc.d' ? 8 : 4, p, end);
       break;
     case '.uleb128':
     case '.sleb128':
@@ -344,7 +348,13 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
         bytes = 1 << Number(a);
       }
       const fill = n > 1 && u.opE[1] > u.opS[1] ? Number(u.absolute(1, 'fill') & 0xffn) : null;
-      const max = n > 2 ? Number(u.absolute(2, 'maximum skip')) : -1;
+      const max = n > 2 && u.opE[2] > u.opS[2] ? Number(u.absolute(2, 'maximum skip')) : -1;
+      if (u.gnu && fill === null && u.sec.flags & SHF_EXECINSTR && bytes <= (u.rvc ? 2 : 4)) {
+        // GNU as (tc-riscv.c, riscv_frag_align_code through md_do_align) leaves code aligned to no more than
+        // an instruction's alignment as it is: it records the section's alignment and pads nothing.
+        if (bytes > u.sec.align) u.sec.align = bytes;
+        break;
+      }
       alignTo(u, bytes, fill, max, u.opS[0]);
       break;
     }
@@ -407,6 +417,9 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
       }
       break;
     }
+    case '.extern':
+      // GNU as ignores the line (read.c: s_ignore): an undefined symbol is external anyway.
+      break;
     case '.ident': {
       // The compiler's identification, in .comment (GNU as: a NUL, then each string NUL-terminated).
       const n = u.splitOperands(p, end);
@@ -434,7 +447,28 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
       if (n < 2 || n > 3) throw new AsmError(`expected: ${word} symbol, size[, align]`, p);
       const sym = u.symbol(u.operandText(0));
       const size = u.absolute(1, 'size');
-      const align = n > 2 ? Number(u.absolute(2, 'alignment')) : Math.min(16, Number(size) >= 8 ? 8 : 1);
+      if (word === '.comm' && u.objectFile && !u.declaredLocal.has(sym)) {
+        // An object leaves a common symbol to the linker, as GNU as does: SHN_COMMON, its value the alignment
+        // (without one, the size rounded up to a power of two, at most 16, as GNU as 2.40 writes it).
+        if (sym.kind !== 0 || (sym.global && !sym.common && sym.defLoc)) throw new AsmError(`symbol '${sym.name}' is already defined`, u.opS[0]);
+        const align = n > 2 ? Number(u.absolute(2, 'alignment')) : Math.min(16, 2 ** Math.ceil(Math.log2(Math.max(1, Number(size)))));
+        if (!sym.common) {
+          sym.size = { t: E_NUM, v: size };
+          sym.commonAlign = align || 1;
+        } else {
+          // Again: GNU as keeps the first size (with a warning) and takes a new alignment given.
+          if (sym.size && sym.size.t === E_NUM && size !== sym.size.v) u.warn(`size of '${sym.name}' is already ${sym.size.v}; not changing to ${size}`, u.opS[1]);
+          if (n > 2) sym.commonAlign = align || 1;
+        }
+        sym.global = true;
+        sym.common = true;
+        sym.type = 'object';
+        sym.defLoc = u.locAt(u.opS[0]);
+        break;
+      }
+      // GNU as's implicit .lcomm alignment (read.c, TC_IMPLICIT_LCOMM_ALIGNMENT): 8, 4 or 2 by the size.
+      const implicit = u.gnu ? (size >= 8n ? 8 : size >= 4n ? 4 : size >= 2n ? 2 : 1) : Math.min(16, Number(size) >= 8 ? 8 : 1);
+      const align = n > 2 ? Number(u.absolute(2, 'alignment')) : implicit;
       const save = u.sec;
       const savePrev = u.prevSec;
       u.sec = u.section('.bss', null, null);

@@ -23,6 +23,9 @@ export interface Sym {
   weak: boolean;
   /** A `.comm` definition: merged with other commons (largest size and alignment), overridden by a strong one. */
   common?: boolean;
+  /** In an object (-c), a global `.comm` symbol stays undefined here (kind 0) and is written SHN_COMMON with
+   * this alignment as its value. */
+  commonAlign?: number;
   /** Set by the linker on a definition that another unit's definition overrides (a weak or common one). */
   overriddenBy?: Sym | null;
   /** Not written to the ELF symbol table (.L, numeric and `.` labels). */
@@ -360,10 +363,22 @@ export class ExprParser {
         return { t: E_SYM, sym: this.env.localLabel(s.slice(start, p - 1), last === 102 || last === 70, start) };
       }
     }
-    const v = parseInteger(s, start, p);
+    let v = parseInteger(s, start, p);
+    // GNU as (expr.c, integer_constant) skips C's integer suffixes after the digits — U, then L or LL, in
+    // either case — so constants from C headers (`#define MAXVA (1L << 38)`) assemble.
+    if (v === null) v = parseInteger(s, start, p - integerSuffixLength(s, start, p));
     if (v === null) throw new AsmError(`invalid number '${s.slice(start, p)}'`, start);
     return { t: E_NUM, v };
   }
+}
+
+/** Length of a C integer suffix GNU as skips at the end of s[start, end): [uU]?([lL][lL]?)?, digits before it. */
+function integerSuffixLength(s: string, start: number, end: number): number {
+  let p = end;
+  let ls = 0;
+  while (ls < 2 && p > start + 1 && (s.charCodeAt(p - 1) | 0x20) === 108) p--, ls++;
+  if (p > start + 1 && (s.charCodeAt(p - 1) | 0x20) === 117) p--;
+  return end - p;
 }
 
 /** Parse an integer literal in s[start, end): decimal, 0x hex, 0b binary, 0o or leading-0 octal. */

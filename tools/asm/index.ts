@@ -361,6 +361,7 @@ export function assembleObject(source: SourceFile, options: AssembleOptions & { 
   const u = new Unit(0, source.name, march.rvc, diags, include, false, binary);
   u.gnu = options.compat === 'gnu';
   u.gnuRelaxObject = u.gnu && (options.relax ?? true);
+  u.objectFile = true;
   u.run(source);
   const isa = parseIsa(march.error === null ? (options.march ?? 'rv64imac') : 'rv64imac');
   // Relaxation marks are on unless asked off, as GNU as and clang's integrated assembler write objects.

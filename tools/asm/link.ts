@@ -44,7 +44,7 @@ import {
   FRAG_ORG,
   encodeLeb,
   FRAG_RELAX,
-  type Frag,
+  Frag,
   type Relax,
 } from './section.js';
 import { hi20, lo12 } from './unit.js';
@@ -574,11 +574,17 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
         globals.set(s.name, s);
         prev.overriddenBy = s;
       } else s.overriddenBy = prev;
+      // Two commons merge into the larger with the larger alignment (bfd's generic linker).
+      if (rs === 1 && rp === 1) {
+        const w = globals.get(s.name)!;
+        w.commonAlign = Math.max(s.commonAlign ?? 1, prev.commonAlign ?? 1);
+      }
     }
   }
   // Chains (weak overridden by common overridden by strong) point at the final winner.
   for (const g of globals.values()) g.overriddenBy = null;
   for (const u of units) for (const s of u.symbols.values()) if (s.overriddenBy) s.overriddenBy = globals.get(s.name) ?? null;
+  allocateCommons(units);
   let script = opts.script ?? null;
   if (!script && opts.gnuDefault && !opts.layout) {
     const parsed = parseScript(defaultScript(opts.base), '<default script>');
@@ -1273,6 +1279,39 @@ function zeroPcrelHi(buf: Uint8Array, at: number): void {
   writeBits(buf, at, (rd << 7) | 0x37, 4);
 }
 
+/**
+ * The COMMON sections of objects (tools/ld/object-unit.ts) after symbol resolution: space only for the common
+ * symbols that won, each at its (merged) alignment, as GNU ld allocates them (ldlang.c, lang_one_common);
+ * a common another object's larger common or a definition overrides takes none.
+ */
+function allocateCommons(units: LinkUnit[]): void {
+  for (const u of units) {
+    for (const sec of u.sections) {
+      if (sec.name !== 'COMMON' || sec.type !== SHT_NOBITS) continue;
+      const syms = [...u.symbols.values()].filter((s) => s.section === sec && s.common).sort((a, b) => a.offset - b.offset);
+      let size = 0;
+      let align = 1;
+      for (const s of syms) {
+        if (s.overriddenBy) continue;
+        const a = s.commonAlign ?? 1;
+        size = alignUp(size, a);
+        s.offset = size;
+        size += Number(commonSize(s));
+        if (a > align) align = a;
+      }
+      const first = sec.frags[0];
+      const fill = new Frag(FRAG_FILL);
+      fill.pad = { align: 1, fill: 0, maxSkip: -1, nops: false, rvc: false, count: size, fillSize: 1, fillValue: 0n };
+      fill.size = size;
+      sec.frags = [first];
+      sec.cur = first;
+      sec.addFrag(fill);
+      sec.align = align;
+      sec.size = size;
+    }
+  }
+}
+
 function commonSize(s: Sym): bigint {
   return s.size && s.size.t === E_NUM ? s.size.v : 0n;
 }
@@ -1379,7 +1418,8 @@ export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection
         out[p++] = 0;
         k--;
       }
-      if (!pd.rvc && k % 4) {
+      // GNU as's riscv_make_nops writes a c.nop for the 2 bytes even without C (--compat gnu).
+      if (!pd.rvc && !pd.gnuNops && k % 4) {
         out[p++] = 0;
         out[p++] = 0;
         k -= 2;

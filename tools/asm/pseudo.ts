@@ -6,6 +6,7 @@
 import { materialize } from '../../isa/li.js';
 import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { AsmError } from './expr.js';
+import { isSpace, matchParenBack, parseReg } from './lex.js';
 import { FIX_GOT_HI, FIX_PCREL_HI, FIX_PCREL_LO_PAIR, FIX_TLS_GD_HI, FIX_TLS_IE_HI } from './section.js';
 import type { Pending, Unit } from './unit.js';
 
@@ -373,6 +374,12 @@ export const PSEUDOS = new Map<string, Handler>([
         jalrRegOffset(u, u.reg(0), 1, 2);
         return true;
       }
+      if (n === 2 && !endsWithBaseRegister(u, 1)) {
+        // `jalr rs, imm` links through ra, in GNU as ("s,j") and LLVM: picolibc's memset.S
+        // `jalr t0, %pcrel_lo(1b)` is jalr ra, %pcrel_lo(1b)(t0).
+        jalrRegOffset(u, 1, 0, 1);
+        return true;
+      }
       return false;
     },
   ],
@@ -380,7 +387,10 @@ export const PSEUDOS = new Map<string, Handler>([
   [
     'call',
     (u, n) => {
-      if (n === 2) pcrelPair(u, u.reg(0), 1, JALR, [u.reg(0), 0, u.reg(0)], 1, true);
+      // `call rd, symbol`: LLVM's auipc rd + jalr rd, rd; GNU as 2.40 (riscv-opc.c "d,c", M_CALL) uses t1 for the
+      // auipc, as `tail` does: auipc t1 + jalr rd, t1.
+      if (n === 2 && u.gnu) pcrelPair(u, 6, 1, JALR, [u.reg(0), 0, 6], 1, true);
+      else if (n === 2) pcrelPair(u, u.reg(0), 1, JALR, [u.reg(0), 0, u.reg(0)], 1, true);
       else {
         count(u, n, 1, 'call symbol');
         pcrelPair(u, 1, 0, JALR, [1, 0, 1], 1, true);
@@ -491,6 +501,19 @@ function jalrMem(u: Unit, rd: number, op: number): void {
 }
 
 /** jalr rd, rs, off / jr rs, off. */
+/** Whether operand `op` ends with a base register in parentheses, `off(rs)` (not `%pcrel_lo(1b)`). */
+function endsWithBaseRegister(u: Unit, op: number): boolean {
+  const s = u.s;
+  let b = u.opE[op];
+  if (s.charCodeAt(b - 1) !== 41) return false;
+  const open = matchParenBack(s, u.opS[op], --b);
+  if (open < 0) return false;
+  let a = open + 1;
+  while (a < b && isSpace(s.charCodeAt(a))) a++;
+  while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
+  return parseReg(s, a, b) >= 0;
+}
+
 function jalrRegOffset(u: Unit, rd: number, rsOp: number, offOp: number): void {
   if (u.gnu) u.noCompress = true;
   const values = [rd, 0, u.reg(rsOp)];

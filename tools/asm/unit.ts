@@ -145,7 +145,7 @@ export class Unit extends InstructionEmitter {
    */
   padCodeSections(): void {
     for (const sec of this.sections) {
-      if (!(sec.flags & SHF_EXECINSTR) || sec.align <= (this.rvc ? 2 : 4)) continue;
+      if (!(sec.flags & SHF_EXECINSTR) || sec.align <= 1) continue;
       const f = new Frag(FRAG_ALIGN);
       const nops = !this.gnuRelaxObject;
       f.pad = { align: sec.align, fill: 0, maxSkip: -1, nops, rvc: this.rvc, count: 0, fillSize: 1, fillValue: 0n, norelax: true, gnuNops: true };

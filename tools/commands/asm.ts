@@ -150,7 +150,7 @@ export async function main(argv: string[]): Promise<number> {
     for (const d of uniqueDiagnostics(result.diagnostics)) process.stderr.write(formatDiagnostic(d) + '\n');
     if (!result.ok) return EXIT.REFUSED;
     const bytes = format === 'bin' ? result.binary() : result.elf();
-    writeOutput('-o', output, bytes);
+    writeOutput('-o', output, bytes, format !== 'bin');
     if (listing !== undefined) writeOutput('--listing', listing, result.listing);
     if (map !== undefined) writeOutput('--map', map, result.map);
     return EXIT.OK;

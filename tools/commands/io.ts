@@ -4,7 +4,7 @@
 // and Spike end, instead of an EPIPE stack.
 
 import { createRequire } from 'node:module';
-import { accessSync, closeSync, constants, fstatSync, openSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, existsSync, unlinkSync, constants, fstatSync, openSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { readInputFile } from '../load.js';
 import { EXIT } from './exit.js';
@@ -245,15 +245,25 @@ export function checkOutputDir(flag: string, path: string): void {
   }
 }
 
-/** Write a whole output: `-` to stdout, else the file. IoError on failure; BrokenPipe leaves quietly. */
-export function writeOutput(flag: string, path: string, data: string | Uint8Array): void {
+/**
+ * Write a whole output: `-` to stdout, else the file. IoError on failure; BrokenPipe leaves quietly. An
+ * `executable` file is made anew and gets execute permission where it has read permission, as GNU ld
+ * leaves its output (bfd's bfd_close: the mode plus the execute bits the umask allows).
+ */
+export function writeOutput(flag: string, path: string, data: string | Uint8Array, executable = false): void {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   if (path === '-') {
     writeStdout(bytes);
     return;
   }
   try {
+    // GNU ld removes an existing output first (ldlang.c, open_output: unlink_if_ordinary): a new file.
+    if (executable && existsSync(path) && statSync(path).isFile()) unlinkSync(path);
     writeFileSync(path, bytes);
+    if (executable) {
+      const st = statSync(path);
+      if (st.isFile()) chmodSync(path, (st.mode | ((st.mode & 0o444) >> 2)) & 0o777);
+    }
   } catch (e) {
     throw new IoError(`${flag} ${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT.OUTPUT);
   }

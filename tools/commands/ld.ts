@@ -22,8 +22,9 @@ groups keep their first copy; SHF_MERGE strings and constants are merged; .eh_fr
 ld edits it. Linker relaxation is on by default, as in GNU ld (docs/assembler.md). A GNU ld
 linker script (-T FILE) decides sections, addresses and symbols as GNU ld 2.40 would (MEMORY,
 SECTIONS, KEEP, SORT, PROVIDE, ASSERT...; docs/assembler.md, "Linker scripts"). GNU spellings
--Ttext, -Ttext-segment, -Map, -( -) are understood; -static, -nostdlib, -m elf64lriscv and
---no-warn-rwx-segments are accepted and change nothing.`,
+-Ttext, -Ttext-segment, -Map, -( -) are understood; -static, -nostdlib, -m elf64lriscv,
+--no-warn-rwx-segments and -z max-page-size=4096 (or common-page-size, RISC-V's default) are accepted
+and change nothing.`,
   flags: [
     { long: 'output', short: 'o', arg: 'FILE', help: "output file (required; '-' for standard output)" },
     { long: 'entry', short: 'e', arg: 'SYM', help: 'entry symbol (default _start, else the start of .text)' },
@@ -71,6 +72,14 @@ function gnuSpellings(argv: string[]): string[] {
     if (x === '-m' && argv[i + 1] === 'elf64lriscv') {
       i++;
       continue;
+    }
+    if (x === '-z' || (x.startsWith('-z') && x.length > 2)) {
+      // -z max-page-size=4096 (xv6's Makefile): RISC-V's page sizes are already 0x1000 in GNU ld
+      // (ELF_MAXPAGESIZE, ELF_COMMONPAGESIZE), so only that value changes nothing.
+      const kw = x === '-z' ? argv[++i] ?? '' : x.slice(2);
+      const m = /^(max-page-size|common-page-size)=(0x[0-9a-f]+|\d+)$/i.exec(kw);
+      if (m && Number(m[2]) === 0x1000) continue;
+      throw new UsageError(`-z ${kw} is not supported (only max-page-size=4096 and common-page-size=4096, RISC-V's default)`);
     }
     if (x === '-Ttext') out.push('--base');
     else if (x === '-Ttext-segment') out.push('--text-segment');
@@ -229,7 +238,7 @@ export async function main(argv: string[]): Promise<number> {
       onGcRemoved: a.has('print-gc-sections') ? (sec, file) => process.stderr.write(`rvx ld: removing unused section '${sec}' in file '${file}'\n`) : undefined });
     for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
     if (!r.ok) return EXIT.REFUSED;
-    writeOutput('-o', output, r.elf());
+    writeOutput('-o', output, r.elf(), true);
     if (map !== undefined) writeOutput('--map', map, r.map);
     return EXIT.OK;
   } catch (e) {

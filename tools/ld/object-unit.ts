@@ -184,6 +184,7 @@ export class ObjectUnit implements LinkUnit {
         sym.frag = common.frags[0];
         sym.offset = at;
         sym.common = true;
+        sym.commonAlign = align;
         sym.type = 'object';
         common.size = at + Number(os.size);
       } else if (os.shndx < 0xff00) {

@@ -595,6 +595,7 @@ function serialize(
   /** The entry of `s` where it is: a label in its section, a constant absolute, anything else undefined. */
   const addPlaced = (s: Sym, name: number, info: number, other: number): void => {
     const size = sizeValue(s);
+    if (s.common && s.kind === 0) return syms.add(name, info, 0xfff2, BigInt(s.commonAlign ?? 1), size, other);
     if (s.kind === 1) return syms.addOffset(name, info, secIndex.get(s.section!) ?? 0, s.frag!.offset + s.offset, size, other);
     if (s.kind === 2) return syms.add(name, info, 0xfff1, s.value, size, other);
     if (s.kind === 3) {

@@ -67,6 +67,26 @@ export interface OutState {
   orphanOf?: number;
   /** The value of `= fill` (final placement). */
   fill?: bigint;
+  /** An assignment to `.` inside keeps the section in the image even when it is empty (see keepsSection). */
+  keptByDot?: boolean;
+}
+
+const isNum = (e: ScriptExpr, v: bigint) => e.t === 'num' && e.v === v;
+
+/**
+ * Whether `. = expr` inside an output section keeps it although empty: GNU ld (ldexp.c, exp_fold_tree_1)
+ * marks the section SEC_KEEP unless the value is 0 and the expression is `0`, a symbol, `. + 0` or
+ * `ALIGN(. != 0 ? x : 1)` (the form its default script ends .bss with).
+ */
+function keepsSection(e: ScriptExpr, offset: bigint): boolean {
+  if (offset !== 0n) return true;
+  if (isNum(e, 0n) || e.t === 'sym') return false;
+  if (e.t === 'bin' && e.op === '+' && e.a.t === 'dot' && isNum(e.b, 0n)) return false;
+  if (e.t === 'call' && e.fn === 'ALIGN' && e.args.length === 1) {
+    const c = e.args[0];
+    if (c.t === 'cond' && c.c.t === 'bin' && c.c.op === '!=' && c.c.a.t === 'dot' && isNum(c.c.b, 0n) && isNum(c.b, 1n)) return false;
+  }
+  return true;
 }
 
 class EvalError extends Error {
@@ -474,10 +494,10 @@ export class ScriptLayout {
     return this.order.filter((s) => this.present(s)).map((s) => s.out);
   }
 
-  /** In the image: ld removes an output section of size 0, whatever its inputs and assignments (its
-   * symbols move to a neighbour). */
+  /** In the image: ld removes an output section of size 0, whatever its inputs and symbol assignments
+   * (its symbols move to a neighbour), unless an assignment to `.` in it keeps it (keepsSection). */
   private present(s: OutState): boolean {
-    return s.out.size > 0;
+    return s.out.size > 0 || s.keptByDot === true;
   }
 
   providedSymbols(): Map<string, ProvidedSymbol> {
@@ -871,6 +891,7 @@ export class ScriptLayout {
         if (c.kind === 'assign') {
           assign(c, state, vma);
           it.end = dot;
+          if (c.name === '.' && !c.provide && keepsSection(c.op === '=' ? c.expr : { t: 'bin', op: c.op, a: { t: 'dot', pos: c.pos }, b: c.expr, pos: c.pos }, dot - vma)) state.keptByDot = true;
         }
         else if (c.kind === 'assert') check(c);
         else if (c.kind === 'fill') {
