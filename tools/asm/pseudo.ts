@@ -362,8 +362,12 @@ export const PSEUDOS = new Map<string, Handler>([
   [
     'call',
     (u, n) => {
-      if (n === 2) pcrelPair(u, u.reg(0), 1, JALR, [u.reg(0), 0, u.reg(0)], 1, true);
-      else {
+      if (n === 2) {
+        // `call rd, symbol`: LLVM's auipc goes to rd itself; GNU as's (opcodes/riscv-opc.c, "d,c") to t1.
+        const rd = u.reg(0);
+        const tmp = u.gnu ? 6 : rd;
+        pcrelPair(u, tmp, 1, JALR, [rd, 0, tmp], 1, true);
+      } else {
         count(u, n, 1, 'call symbol');
         pcrelPair(u, 1, 0, JALR, [1, 0, 1], 1, true);
       }
