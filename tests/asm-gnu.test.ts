@@ -367,6 +367,20 @@ o:	.word 1
     const got = Object.fromEntries(syms.filter((s) => s.name !== '' && s.type !== 3 && s.type !== 4).map((s) => [s.name, `${s.type}/${s.size}`]));
     expect(got).toEqual({ f: '2/4', 'f.localalias': '2/4', g: '2/4', a2: '2/0', o: '1/4', a4: '1/4', a6: '2/2', a3: '1/4' });
   });
+  it('"o" (SHF_LINK_ORDER, gcc -fpatchable-function-entry): sh_link names the linked-to symbol\'s section, one section per linked-to symbol', () => {
+    const o = assembleObject({ name: 'o.s', text: '\t.section .text.f,"ax",@progbits\nf:\tnop\n\t.section __patchable_function_entries,"awo",@progbits,f\n\t.8byte f\n\t.section __patchable_function_entries,"awo",@progbits,g\n\t.8byte g\n\t.section .pfe,"aMo",@progbits,4,f,unique,3\n\t.word 1\n\t.text\ng:\tnop\n' });
+    expect(o.diagnostics.map(formatDiagnostic)).toEqual([]);
+    const secs = readObject(o.bytes, 'o.o').sections;
+    const at = (name: string) => secs.findIndex((s) => s.name === name);
+    // As GNU as 2.40: WAL, linked to .text.f and to .text; the entry size comes before the symbol.
+    expect(secs.filter((s) => s.flags & 0x80).map((s) => `${s.name} ${s.flags} ${s.link} ${s.entsize}`)).toEqual([
+      `__patchable_function_entries 131 ${at('.text.f')} 0`, `__patchable_function_entries 131 ${at('.text')} 0`, `.pfe 146 ${at('.text.f')} 4`]);
+    const bad = assembleObject({ name: 'b.s', text: '\t.section .a,"ao",@progbits,nowhere\n\t.byte 1\n\t.section .b,"ao",@progbits\n' });
+    expect(bad.diagnostics.map(formatDiagnostic)).toEqual([
+      "b.s:3:14: error: expected the linked-to symbol of an 'o' section after its type",
+      "b.s:1:29: error: undefined linked-to symbol 'nowhere' on section '.a'",
+    ]);
+  });
   it('an undefined symbol a TLS relocation names is STT_TLS (picolibc\'s errno)', () => {
     const syms = symbols('\tlui a5,%tprel_hi(e1)\n\tadd a5,a5,tp,%tprel_add(e1)\n\tlw s4,%tprel_lo(e1)(a5)\n\tla.tls.ie a0, e2\n\tla.tls.gd a0, e3\n\tsw a0, %tprel_lo(e4)(a5)\n\tcall f\n\t.section .debug_info\n\t.dtprelword e5\n\t.dtpreldword e6\n');
     expect(syms.filter((s) => s.shndx === 0 && s.name !== '').map((s) => `${s.name}:${s.type}`)).toEqual(['e1:6', 'e2:6', 'e3:6', 'e4:6', 'f:0', 'e5:6', 'e6:6']);

@@ -357,16 +357,17 @@ export class UnitCore {
 
   // ---- sections -------------------------------------------------------------------------------------
 
-  /** The section named `name` in `group` (null: in no group) with `.section`'s `unique` id (-1: none),
-   * made on first use. */
-  section(name: string, flags: number | null, type: number | null, group: InputSection['group'] = null, uniqueId = -1): InputSection {
+  /** The section named `name` in `group` (null: in no group) with `.section`'s `unique` id (-1: none) and
+   * SHF_LINK_ORDER symbol (null: none), made on first use. */
+  section(name: string, flags: number | null, type: number | null, group: InputSection['group'] = null, uniqueId = -1, linkOrder: InputSection['linkOrder'] = null): InputSection {
     const sig = group?.signature ?? null;
-    let sec = this.sections.find((x) => x.name === name && (x.group?.signature ?? null) === sig && x.uniqueId === uniqueId);
+    let sec = this.sections.find((x) => x.name === name && (x.group?.signature ?? null) === sig && x.uniqueId === uniqueId && (x.linkOrder?.symbol ?? null) === (linkOrder?.symbol ?? null));
     if (!sec) {
       const [t, f] = defaultSection(name);
       sec = new InputSection(name, type ?? t, flags ?? f, this.index, this.name);
       sec.group = group;
       sec.uniqueId = uniqueId;
+      sec.linkOrder = linkOrder;
       // Code sections start aligned to the instruction size, as LLVM's .text (2 with C, else 4).
       if (sec.flags & SHF_EXECINSTR) sec.align = this.rvc ? 2 : 4;
       this.sections.push(sec);

@@ -2,7 +2,7 @@
 // symbols become the linker's symbols, and its relocations become fixups the linker applies after
 // placement (tools/ld/relocs.ts says how each one patches the bytes).
 
-import { SHF_ALLOC, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
+import { SHF_ALLOC, SHF_LINK_ORDER, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import { SHF_MERGE, SHN_ABS, SHN_COMMON, SHN_UNDEF, SHT_GROUP, SHT_RELA, type ElfObject } from '../elf/object.js';
 import { parseIsa, SHT_RISCV_ATTRIBUTES, TAG_ARCH, type Attributes } from '../asm/attributes.js';
 import { E_BIN, E_NUM, E_SYM, OP_ADD, type Expr, type Sym } from '../asm/expr.js';
@@ -144,6 +144,8 @@ export class ObjectUnit implements LinkUnit {
       secMap.set(s.index, sec);
       this.sections.push(sec);
     }
+    // SHF_LINK_ORDER sections (gcc's __patchable_function_entries) go with the section sh_link names (gc.ts).
+    for (const s of obj.sections) if (s.flags & SHF_LINK_ORDER && secMap.has(s.index)) secMap.get(s.index)!.linkedTo = secMap.get(s.link) ?? null;
     const first = (sec: InputSection): Frag => sec.frags[0];
     // Symbols, by index (relocations name them so).
     const syms: Sym[] = [];

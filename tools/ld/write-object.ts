@@ -420,7 +420,18 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     return v ? { base: null, off: v.off } : null;
   }
 
-  return serialize(u, sections, datas, relocs, extraLocals, opts, resolve);
+  // SHF_LINK_ORDER: sh_link is the section of the linked-to symbol, which must be defined (GNU as).
+  const linkedTo = new Map<InputSection, InputSection>();
+  for (const sec of sections) {
+    if (!sec.linkOrder) continue;
+    const v = u.symbols.get(sec.linkOrder.symbol);
+    const base = v ? resolve(v)?.base : null;
+    const target = base ? sections.find((s) => s === base) : undefined;
+    if (target) linkedTo.set(sec, target);
+    else err(sec.linkOrder.loc, `undefined linked-to symbol '${sec.linkOrder.symbol}' on section '${sec.name}'`);
+  }
+
+  return serialize(u, sections, datas, relocs, extraLocals, opts, resolve, linkedTo);
 }
 
 /**
@@ -516,7 +527,7 @@ const SHF_INFO_LINK = 0x40;
 
 function serialize(
   u: Unit, sections: InputSection[], datas: Map<InputSection, Uint8Array>, relocs: Map<InputSection, Rela[]>, extraLocals: Sym[],
-  opts: ObjectOptions, resolve: (s: Sym) => RelValue | null,
+  opts: ObjectOptions, resolve: (s: Sym) => RelValue | null, linkedTo: Map<InputSection, InputSection>,
 ): Uint8Array {
   // Section header indices as GNU as assigns them: null, the SHT_GROUP sections (in the order their groups
   // were first used), each section followed by its .rela, then attributes, .symtab, .strtab, .shstrtab.
@@ -658,7 +669,7 @@ function serialize(
   for (const s of sections) {
     const data = datas.get(s) ?? new Uint8Array(0);
     const groupFlag = s.group ? SHF_GROUP : 0;
-    parts.push({ name: shstr.add(s.name), type: s.type, flags: s.flags | groupFlag, data, size: s.type === SHT_NOBITS ? s.size : data.length, link: 0, info: 0, align: s.align, entsize: s.entsize });
+    parts.push({ name: shstr.add(s.name), type: s.type, flags: s.flags | groupFlag, data, size: s.type === SHT_NOBITS ? s.size : data.length, link: secIndex.get(linkedTo.get(s)!) ?? 0, info: 0, align: s.align, entsize: s.entsize });
     const list = relocs.get(s);
     if (!list?.length) continue;
     const out = new Uint8Array(24 * list.length);
