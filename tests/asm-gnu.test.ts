@@ -97,6 +97,20 @@ describe('weak and strong symbols bind as GNU ld binds them', () => {
   });
 });
 
+describe('e_flags of a link of objects', () => {
+  const obj = (name: string, text: string, mabi: string) => ({ name, bytes: assembleObject({ name: name.replace('.o', '.s'), text }, { mabi }).bytes });
+  const start = '\t.globl _start\n_start:\tcall f\n\tj .\n';
+  it('objects with code must share the float ABI, as GNU ld requires; the first one sets it', () => {
+    const bad = assemble([], { objects: [obj('a.o', start, 'lp64'), obj('b.o', '\t.globl f\nf:\tret\n', 'lp64d')] });
+    expect(bad.diagnostics.map(formatDiagnostic)).toEqual(["b.o: error: can't link double-float modules with soft-float modules"]);
+    const single = assemble([], { objects: [obj('a.o', start, 'lp64d'), obj('b.o', '\t.globl f\nf:\tret\n', 'lp64f')] });
+    expect(single.diagnostics.map(formatDiagnostic)).toEqual(["b.o: error: can't link single-float modules with double-float modules"]);
+    const good = assemble([], { objects: [obj('a.o', start, 'lp64d'), obj('b.o', '\t.globl f\nf:\tret\n', 'lp64d')] });
+    expect(good.diagnostics).toEqual([]);
+    expect(good.eFlags).toBe(0x5); // RVC | double-float ABI
+  });
+});
+
 describe('.riscv.attributes', () => {
   const attrSection = (r: ReturnType<typeof asm>) => r.image.sections.find((s) => s.name === '.riscv.attributes')!;
   it('names the arch, normalised as GNU as 2.40 does', () => {
