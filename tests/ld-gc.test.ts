@@ -167,6 +167,36 @@ dead:
     expect(fdes(true)).toBe(1);
   });
 
+  it('SHF_LINK_ORDER inputs follow the order of the sections they are linked to (GNU ld)', async () => {
+    // .text.startup (main) comes before .text.* in GNU's default script, so main's entry goes first.
+    const text = `	.section .text.f,"ax",@progbits
+	.globl f
+f:	ret
+	.section .text.startup.main,"ax",@progbits
+	.globl _start
+_start:
+main:	call f
+	j .
+	.section __patchable_function_entries,"awo",@progbits,f
+	.8byte f
+	.section __patchable_function_entries,"awo",@progbits,main
+	.8byte main
+`;
+    const dir = mkdtempSync(join(tmpdir(), 'rvx-gc-'));
+    try {
+      writeFileSync(join(dir, 'pfe.o'), assembleObject({ name: 'pfe.s', text }, { relax: true }).bytes);
+      const r = await captureMain(ldMain, ['--gc-sections', join(dir, 'pfe.o'), '-o', join(dir, 'a.elf')]);
+      expect(r.stderr).toBe('');
+      const img = readElf(new Uint8Array(readFileSync(join(dir, 'a.elf'))));
+      const at = (n: string) => img.symbols.find((s) => s.name === n)!.value;
+      const pfe = img.sections.find((s) => s.name === '__patchable_function_entries')!;
+      const words = [0, 8].map((o) => new DataView(pfe.data.buffer, pfe.data.byteOffset).getBigUint64(o, true));
+      expect(words).toEqual([at('main'), at('f')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rvx ld takes --gc-sections, --no-gc-sections and -u', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rvx-gc-'));
     try {
