@@ -132,6 +132,17 @@ describe('.riscv.attributes', () => {
     expect(t.length).toBe(10);
     expect(new TextDecoder().decode(attrSection(r).data)).toContain('rv64i2p1_m2p0_a2p1_zmmul1p0\0');
   });
+  it('an object that uses a CSR operand or a privileged instruction names priv spec 1.11, as GNU as 2.40 does', () => {
+    const tail = (text: string) => {
+      const o = assembleObject({ name: 'p.s', text });
+      expect(o.diagnostics).toEqual([]);
+      return Array.from(readObject(o.bytes, 'p.o').sections.find((s) => s.name === '.riscv.attributes')!.data.slice(-4));
+    };
+    // Tag_RISCV_priv_spec (8) = 1, Tag_RISCV_priv_spec_minor (10) = 11 after the arch string.
+    for (const text of ['\tcsrr a0, mstatus\n', '\tcsrrwi a0, 0x300, 1\n', '\twfi\n', '\tmret\n', '\tsfence.vma\n']) expect(tail(text), text).toEqual([8, 1, 10, 11]);
+    // Pseudo-instructions that name their CSR themselves (rdcycle, frflags) do not count.
+    for (const text of ['\tnop\n', '\trdcycle a0\n', '\tfrflags a0\n']) expect(tail(text)[3], text).toBe(0);
+  });
   it('bad arch strings are errors', () => {
     expect(errors([{ name: 'e.s', text: ' .attribute arch, "rv32i"\n' }])[0]).toMatch(/e.s:1:19: error: rvx assembles RV64 only/);
     expect(errors([{ name: 'e.s', text: ' .attribute arch, "x64"\n' }])[0]).toMatch(/must start with rv32 or rv64/);

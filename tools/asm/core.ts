@@ -149,6 +149,9 @@ export class UnitCore {
   gnuRelaxObject = false;
   /** Set by a statement whose written form GNU as never compresses (`mv rd, zero`, `jalr rd, rs`...). */
   noCompress = false;
+  /** A CSR operand or a privileged instruction (wfi, mret, sret, sfence.vma) was assembled: GNU as then
+   * writes the Tag_RISCV_priv_spec attributes of its default privileged spec (tools/ld/write-object.ts). */
+  privUsed = false;
   macros = new Map<string, Macro>();
   localLabels = new Map<string, { last: Sym | null; next: Sym | null; count: number }>();
   frames: Frame[] = [];

@@ -422,12 +422,15 @@ export const PSEUDOS = new Map<string, Handler>([
   [
     'sfence.vma',
     (u, n) => {
+      u.privUsed = true;
       if (n === 0) u.emit(SFENCE, [0, 0], NONE);
       else if (n === 1) u.emit(SFENCE, [u.reg(0), 0], NONE);
       else return false;
       return true;
     },
   ],
+  // Privileged instructions only mark the unit (GNU as's riscv_is_priv_insn); the table encodes them.
+  ...['wfi', 'mret', 'sret'].map((name): [string, Handler] => [name, (u) => ((u.privUsed = true), false)]),
   ['unimp', unimp],
   ['c.unimp', unimp],
   ['scall', (u, n) => (count(u, n, 0, 'scall'), u.emit(I('ecall'), [], NONE), true)],

@@ -686,7 +686,10 @@ function serialize(
     }
     parts.push({ name: shstr.add(`.rela${s.name}`), type: SHT_RELA, flags: SHF_INFO_LINK | groupFlag, data: out, size: out.length, link: symtabIndex, info: secIndex.get(s)!, align: 8, entsize: 24 });
   }
-  const attrs = encodeAttributes({ ...u.attrs, arch: u.attrs.arch ?? opts.defaultAttrs.arch });
+  // GNU as 2.40 names its default privileged spec (1.11) when the code uses a CSR or a privileged
+  // instruction and the source sets no priv_spec attribute itself.
+  const ints = u.privUsed && ![8, 10, 12].some((t) => u.attrs.ints.has(t)) ? new Map([...u.attrs.ints, [8, 1n], [10, 11n]]) : u.attrs.ints;
+  const attrs = encodeAttributes({ ...u.attrs, ints, arch: u.attrs.arch ?? opts.defaultAttrs.arch });
   parts.push({ name: shstr.add('.riscv.attributes'), type: SHT_RISCV_ATTRIBUTES, flags: 0, data: attrs, size: attrs.length, link: 0, info: 0, align: 1, entsize: 0 });
   const symtab = syms.bytes();
   parts.push({ name: shstr.add('.symtab'), type: 2, flags: 0, data: symtab, size: symtab.length, link: strtabIndex, info: firstGlobal, align: 8, entsize: 24 });
