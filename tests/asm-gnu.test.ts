@@ -271,6 +271,15 @@ describe('DWARF line tables from .file and .loc', () => {
   const src = [
     ' .file 0 "/src" "m.c"', ' .file 1 "m.c"', ' .text', 'f:', ' .loc 1 3 5', ' addi a0, a0, 1', ' .loc 1 4 7 is_stmt 0', ' beqz a0, 1f', ' .skip 400', '1:', ' .loc 1 9 1 prologue_end', ' ret',
   ].join('\n') + '\n';
+  it('version 3 (gcc -gdwarf-4): a path is entered as its directory and base name, as GNU as does', () => {
+    const o = assembleObject({ name: 'v3.s', text: ' .file 1 "src/lib/a.c"\n .file 2 "/usr/include/b.h"\n .file 3 "c.c"\n .file 4 "src/lib/d.h"\n .text\n .loc 1 1 0\n nop\n .loc 4 2 0\n nop\n' });
+    expect(o.diagnostics).toEqual([]);
+    const dl = Buffer.from(readObject(o.bytes, 'v3.o').sections.find((s) => s.name === '.debug_line')!.data);
+    expect(dl.readUInt16LE(4)).toBe(3);
+    // include_directories, then file_names: name, directory index, mtime 0, length 0.
+    const tables = Buffer.from('src/lib\0/usr/include\0\0a.c\0\x01\0\0b.h\0\x02\0\0c.c\0\0\0\0d.h\0\x01\0\0\0', 'latin1');
+    expect(dl.indexOf(tables)).toBe(10 + 4 + 1 + 12);
+  });
   it('version 5 when gcc declares file 0; addresses follow relaxation (the c.beqz grew)', () => {
     const r = asm(src);
     const dl = section(r, '.debug_line');
