@@ -15,6 +15,7 @@
 //   `rvx asm -c` in its default (LLVM-choice) mode, linked by `rvx ld`, prints the same and exits 0.
 // Skipped when RVX_HELDOUT_C is unset or the GNU tools are absent.
 
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -410,6 +411,17 @@ afterAll(() => {
 
 const option = (level: string[], name: string) => level.find((o) => o.startsWith(`-${name}=`))!.slice(name.length + 2);
 
+/** gcc without blocking the test worker (QuickJS's quickjs.c takes longer than vitest's RPC timeout). */
+function compile(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(GCC, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${GCC} ${args.join(' ')}:\n${err}`))));
+  });
+}
+
 for (const lib of LIBRARIES) {
   const src = join(ROOT, lib.dir);
   const present = ready && existsSync(join(src, lib.sources[0]));
@@ -432,7 +444,7 @@ for (const lib of LIBRARIES) {
         const asm: [string, string[]][] = [[join(d, 'crt0.s'), [`-march=${march}_zicsr`, `-mabi=${mabi}`]]];
         for (const [i, c] of cfiles.entries()) {
           const s = join(d, `${i}-${c.replace(/^.*\//, '').replace(/\.c$/, '.s')}`);
-          must(GCC, ['--specs=picolibc.specs', '-mcmodel=medany', ...level, '-ffunction-sections', '-fdata-sections', ...lib.includes.map((x) => `-I${join(src, x)}`), `-I${own}`, ...lib.options, '-S', c, '-o', s]);
+          await compile(['--specs=picolibc.specs', '-mcmodel=medany', ...level, '-ffunction-sections', '-fdata-sections', ...lib.includes.map((x) => `-I${join(src, x)}`), `-I${own}`, ...lib.options, '-S', c, '-o', s]);
           asm.push([s, multi]);
         }
         const objs: Record<'gnu' | 'rvx' | 'llvm', string[]> = { gnu: [], rvx: [], llvm: [] };
