@@ -103,6 +103,23 @@ describe.skipIf(!haveGnu)('GNU as choices that differ from LLVM', () => {
   }
 });
 
+describe('call with a link register', () => {
+  it('`call rd, symbol` is auipc t1 + jalr rd under --compat gnu (GNU as), auipc rd + jalr rd by default (LLVM)', async () => {
+    const { assembleObject } = await import('../tools/asm/index.js');
+    const words = (compat: 'gnu' | 'llvm') => {
+      const r = assembleObject({ name: 'call.s', text: '\t.text\n\tcall\tt0, __riscv_save_12\n\tcall\ta0, f\n' }, { compat });
+      expect(r.diagnostics).toEqual([]);
+      const o = readObject(r.bytes, 'call.o');
+      const data = o.sections.find((s) => s.name === '.text')!.data;
+      return Array.from({ length: data.length / 4 }, (_, i) => new DataView(data.buffer, data.byteOffset).getUint32(i * 4, true).toString(16));
+    };
+    // auipc t1; jalr t0, 0(t1); auipc t1; jalr a0, 0(t1)
+    expect(words('gnu')).toEqual(['317', '302e7', '317', '30567']);
+    // auipc t0; jalr t0, 0(t0); auipc a0; jalr a0, 0(a0)
+    expect(words('llvm')).toEqual(['297', '282e7', '517', '50567']);
+  });
+});
+
 describe('large relaxable objects', () => {
   it('an object with 300,000 relocations is written (no argument-spreading of the list)', async () => {
     const { assembleObject } = await import('../tools/asm/index.js');

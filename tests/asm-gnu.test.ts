@@ -97,6 +97,20 @@ describe('weak and strong symbols bind as GNU ld binds them', () => {
   });
 });
 
+describe('e_flags of a link of objects', () => {
+  const obj = (name: string, text: string, mabi: string) => ({ name, bytes: assembleObject({ name: name.replace('.o', '.s'), text }, { mabi }).bytes });
+  const start = '\t.globl _start\n_start:\tcall f\n\tj .\n';
+  it('objects with code must share the float ABI, as GNU ld requires; the first one sets it', () => {
+    const bad = assemble([], { objects: [obj('a.o', start, 'lp64'), obj('b.o', '\t.globl f\nf:\tret\n', 'lp64d')] });
+    expect(bad.diagnostics.map(formatDiagnostic)).toEqual(["b.o: error: can't link double-float modules with soft-float modules"]);
+    const single = assemble([], { objects: [obj('a.o', start, 'lp64d'), obj('b.o', '\t.globl f\nf:\tret\n', 'lp64f')] });
+    expect(single.diagnostics.map(formatDiagnostic)).toEqual(["b.o: error: can't link single-float modules with double-float modules"]);
+    const good = assemble([], { objects: [obj('a.o', start, 'lp64d'), obj('b.o', '\t.globl f\nf:\tret\n', 'lp64d')] });
+    expect(good.diagnostics).toEqual([]);
+    expect(good.eFlags).toBe(0x5); // RVC | double-float ABI
+  });
+});
+
 describe('.riscv.attributes', () => {
   const attrSection = (r: ReturnType<typeof asm>) => r.image.sections.find((s) => s.name === '.riscv.attributes')!;
   it('names the arch, normalised as GNU as 2.40 does', () => {
@@ -117,6 +131,17 @@ describe('.riscv.attributes', () => {
     const t = section(r, '.text');
     expect(t.length).toBe(10);
     expect(new TextDecoder().decode(attrSection(r).data)).toContain('rv64i2p1_m2p0_a2p1_zmmul1p0\0');
+  });
+  it('an object that uses a CSR operand or a privileged instruction names priv spec 1.11, as GNU as 2.40 does', () => {
+    const tail = (text: string) => {
+      const o = assembleObject({ name: 'p.s', text });
+      expect(o.diagnostics).toEqual([]);
+      return Array.from(readObject(o.bytes, 'p.o').sections.find((s) => s.name === '.riscv.attributes')!.data.slice(-4));
+    };
+    // Tag_RISCV_priv_spec (8) = 1, Tag_RISCV_priv_spec_minor (10) = 11 after the arch string.
+    for (const text of ['\tcsrr a0, mstatus\n', '\tcsrrwi a0, 0x300, 1\n', '\twfi\n', '\tmret\n', '\tsfence.vma\n']) expect(tail(text), text).toEqual([8, 1, 10, 11]);
+    // Pseudo-instructions that name their CSR themselves (rdcycle, frflags) do not count.
+    for (const text of ['\tnop\n', '\trdcycle a0\n', '\tfrflags a0\n']) expect(tail(text)[3], text).toBe(0);
   });
   it('bad arch strings are errors', () => {
     expect(errors([{ name: 'e.s', text: ' .attribute arch, "rv32i"\n' }])[0]).toMatch(/e.s:1:19: error: rvx assembles RV64 only/);
@@ -303,6 +328,15 @@ describe('DWARF line tables from .file and .loc', () => {
   const src = [
     ' .file 0 "/src" "m.c"', ' .file 1 "m.c"', ' .text', 'f:', ' .loc 1 3 5', ' addi a0, a0, 1', ' .loc 1 4 7 is_stmt 0', ' beqz a0, 1f', ' .skip 400', '1:', ' .loc 1 9 1 prologue_end', ' ret',
   ].join('\n') + '\n';
+  it('version 3 (gcc -gdwarf-4): a path is entered as its directory and base name, as GNU as does', () => {
+    const o = assembleObject({ name: 'v3.s', text: ' .file 1 "src/lib/a.c"\n .file 2 "/usr/include/b.h"\n .file 3 "c.c"\n .file 4 "src/lib/d.h"\n .text\n .loc 1 1 0\n nop\n .loc 4 2 0\n nop\n' });
+    expect(o.diagnostics).toEqual([]);
+    const dl = Buffer.from(readObject(o.bytes, 'v3.o').sections.find((s) => s.name === '.debug_line')!.data);
+    expect(dl.readUInt16LE(4)).toBe(3);
+    // include_directories, then file_names: name, directory index, mtime 0, length 0.
+    const tables = Buffer.from('src/lib\0/usr/include\0\0a.c\0\x01\0\0b.h\0\x02\0\0c.c\0\0\0\0d.h\0\x01\0\0\0', 'latin1');
+    expect(dl.indexOf(tables)).toBe(10 + 4 + 1 + 12);
+  });
   it('version 5 when gcc declares file 0; addresses follow relaxation (the c.beqz grew)', () => {
     const r = asm(src);
     const dl = section(r, '.debug_line');
@@ -423,6 +457,20 @@ o:	.word 1
     // As GNU as 2.40: type 2 FUNC, 1 OBJECT; a2 was made before g had a size; a6 keeps its own.
     const got = Object.fromEntries(syms.filter((s) => s.name !== '' && s.type !== 3 && s.type !== 4).map((s) => [s.name, `${s.type}/${s.size}`]));
     expect(got).toEqual({ f: '2/4', 'f.localalias': '2/4', g: '2/4', a2: '2/0', o: '1/4', a4: '1/4', a6: '2/2', a3: '1/4' });
+  });
+  it('"o" (SHF_LINK_ORDER, gcc -fpatchable-function-entry): sh_link names the linked-to symbol\'s section, one section per linked-to symbol', () => {
+    const o = assembleObject({ name: 'o.s', text: '\t.section .text.f,"ax",@progbits\nf:\tnop\n\t.section __patchable_function_entries,"awo",@progbits,f\n\t.8byte f\n\t.section __patchable_function_entries,"awo",@progbits,g\n\t.8byte g\n\t.section .pfe,"aMo",@progbits,4,f,unique,3\n\t.word 1\n\t.text\ng:\tnop\n' });
+    expect(o.diagnostics.map(formatDiagnostic)).toEqual([]);
+    const secs = readObject(o.bytes, 'o.o').sections;
+    const at = (name: string) => secs.findIndex((s) => s.name === name);
+    // As GNU as 2.40: WAL, linked to .text.f and to .text; the entry size comes before the symbol.
+    expect(secs.filter((s) => s.flags & 0x80).map((s) => `${s.name} ${s.flags} ${s.link} ${s.entsize}`)).toEqual([
+      `__patchable_function_entries 131 ${at('.text.f')} 0`, `__patchable_function_entries 131 ${at('.text')} 0`, `.pfe 146 ${at('.text.f')} 4`]);
+    const bad = assembleObject({ name: 'b.s', text: '\t.section .a,"ao",@progbits,nowhere\n\t.byte 1\n\t.section .b,"ao",@progbits\n' });
+    expect(bad.diagnostics.map(formatDiagnostic)).toEqual([
+      "b.s:3:14: error: expected the linked-to symbol of an 'o' section after its type",
+      "b.s:1:29: error: undefined linked-to symbol 'nowhere' on section '.a'",
+    ]);
   });
   it('an undefined symbol a TLS relocation names is STT_TLS (picolibc\'s errno)', () => {
     const syms = symbols('\tlui a5,%tprel_hi(e1)\n\tadd a5,a5,tp,%tprel_add(e1)\n\tlw s4,%tprel_lo(e1)(a5)\n\tla.tls.ie a0, e2\n\tla.tls.gd a0, e3\n\tsw a0, %tprel_lo(e4)(a5)\n\tcall f\n\t.section .debug_info\n\t.dtprelword e5\n\t.dtpreldword e6\n');

@@ -20,9 +20,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main as asmMain } from '../tools/commands/asm.js';
 import { main as ldMain } from '../tools/commands/ld.js';
-import { readObject } from '../tools/elf/object.js';
 import { captureMain } from './helpers/cli.js';
-import { GCC, HTIF_WORDS, heldoutReady, must, PREFIX, runStats as run, sameLoadedBytes, START } from './helpers/heldout.js';
+import { describeObject, GCC, HTIF_WORDS, heldoutReady, must, PREFIX, runStats as run, sameLoadedBytes, START } from './helpers/heldout.js';
 
 const LUA = process.env.RVX_LUA ?? '';
 const ready = heldoutReady('heldout-lua', LUA);
@@ -135,27 +134,6 @@ int main(void) {
 }
 const char script[] = ${JSON.stringify(SCRIPT)};
 `;
-
-/** An object's allocated sections (bytes, relocations) and its symbols other than sections, files and mapping symbols. */
-function describeObject(path: string): { sections: Record<string, string>; symbols: string[] } {
-  const o = readObject(new Uint8Array(readFileSync(path)), path);
-  const sections: Record<string, string> = {};
-  for (const sec of o.sections) {
-    if (!(sec.flags & 2) || sec.size === 0) continue;
-    const relocs = (o.relocs.get(sec.index) ?? []).map((r) => {
-      const s = o.symbols[r.sym];
-      // A local symbol (section, label, .set symbol) by its place: the same for any linker.
-      const where = r.sym === 0 ? `${r.addend}` : s.bind === 0 && s.shndx > 0 && s.shndx < 0xff00 ? `${o.sections[s.shndx].name}+${s.value + r.addend}` : `${s.name}+${r.addend}`;
-      return `${r.offset.toString(16)}:${r.type}:${where}`;
-    });
-    sections[sec.name] = `${sec.type === 8 ? `nobits ${sec.size}` : Buffer.from(sec.data).toString('hex')} ${relocs.join(' ')}`;
-  }
-  const symbols = o.symbols
-    .filter((s) => s.name !== '' && s.type !== 3 && s.type !== 4 && !/^\$[xd]/.test(s.name) && !(s.bind === 0 && s.name.startsWith('.L')))
-    .map((s) => `${s.name} bind=${s.bind} type=${s.type} size=${s.size} vis=${s.visibility ?? 0} ${s.shndx === 0 ? 'UND' : s.shndx >= 0xff00 ? s.shndx : o.sections[s.shndx].name}+${s.value}`)
-    .sort();
-  return { sections, symbols };
-}
 
 const dir = ready ? mkdtempSync(join(tmpdir(), 'rvx-lua-')) : '';
 afterAll(() => {

@@ -77,6 +77,39 @@ describe('--gc-sections', () => {
     });
   }
 
+  it('a SHF_LINK_ORDER section stays with the section it is linked to and keeps what it refers to (GNU ld)', () => {
+    // gcc -fpatchable-function-entry: `.section __patchable_function_entries,"awo",@progbits,f`.
+    const text = `	.section .text._start,"ax",@progbits
+	.globl _start
+_start:	call used
+	j .
+	.section .text.used,"ax",@progbits
+used:	ret
+	.section .text.unused,"ax",@progbits
+unused:	ret
+	.section .text.helper,"ax",@progbits
+helper:	ret
+	.section __patchable_function_entries,"awo",@progbits,used
+	.8byte used
+	.section __patchable_function_entries,"awo",@progbits,unused
+	.8byte unused
+	.section .pfe_helper,"awo",@progbits,used
+	.8byte helper
+`;
+    for (const asObject of [false, true]) {
+      const src = { name: 'pfe.s', text };
+      const r = asObject
+        ? assemble([], { objects: [{ name: 'pfe.o', bytes: assembleObject(src, { relax: true }).bytes }], gcSections: true, relax: true })
+        : assemble([src], { gcSections: true });
+      expect(r.diagnostics).toEqual([]);
+      const names = new Set(r.image.symbols.map((s) => s.name));
+      expect([...['used', 'helper', 'unused'].filter((s) => names.has(s))], asObject ? 'object' : 'source').toEqual(['used', 'helper']);
+      const size = (n: string) => r.image.sections.find((s) => s.name === n)?.size ?? 0;
+      expect(size('__patchable_function_entries')).toBe(8);
+      expect(size('.pfe_helper')).toBe(8);
+    }
+  });
+
   it('clears the debug references to removed code as GNU ld does (1 in .debug_ranges)', () => {
     // gcc -g's location and range lists name the code of every function; for one --gc-sections removed
     // GNU ld writes 0 (1 in .debug_ranges, where 0 would end the list), whatever the addend: an end written
@@ -132,6 +165,36 @@ dead:
     };
     expect(fdes(false)).toBe(2);
     expect(fdes(true)).toBe(1);
+  });
+
+  it('SHF_LINK_ORDER inputs follow the order of the sections they are linked to (GNU ld)', async () => {
+    // .text.startup (main) comes before .text.* in GNU's default script, so main's entry goes first.
+    const text = `	.section .text.f,"ax",@progbits
+	.globl f
+f:	ret
+	.section .text.startup.main,"ax",@progbits
+	.globl _start
+_start:
+main:	call f
+	j .
+	.section __patchable_function_entries,"awo",@progbits,f
+	.8byte f
+	.section __patchable_function_entries,"awo",@progbits,main
+	.8byte main
+`;
+    const dir = mkdtempSync(join(tmpdir(), 'rvx-gc-'));
+    try {
+      writeFileSync(join(dir, 'pfe.o'), assembleObject({ name: 'pfe.s', text }, { relax: true }).bytes);
+      const r = await captureMain(ldMain, ['--gc-sections', join(dir, 'pfe.o'), '-o', join(dir, 'a.elf')]);
+      expect(r.stderr).toBe('');
+      const img = readElf(new Uint8Array(readFileSync(join(dir, 'a.elf'))));
+      const at = (n: string) => img.symbols.find((s) => s.name === n)!.value;
+      const pfe = img.sections.find((s) => s.name === '__patchable_function_entries')!;
+      const words = [0, 8].map((o) => new DataView(pfe.data.buffer, pfe.data.byteOffset).getBigUint64(o, true));
+      expect(words).toEqual([at('main'), at('f')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rvx ld takes --gc-sections, --no-gc-sections and -u', async () => {

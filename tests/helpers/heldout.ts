@@ -1,11 +1,12 @@
 // What the held-out checks on third-party C code share (tests/heldout-embench.test.ts,
-// tests/heldout-lua.test.ts): the GNU cross toolchain they compare against, a command that must succeed,
-// a run of an image under `rvx run --stats`, the HTIF words a start-up file defines, and the comparison
-// of two images' loaded bytes.
+// tests/heldout-lua.test.ts, tests/heldout-c-libraries.test.ts): the GNU cross toolchain they compare
+// against, a command that must succeed, a run of an image under `rvx run --stats`, the HTIF words a start-up
+// file defines, the comparison of two images' loaded bytes and the description of an object compared.
 
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readObject } from '../../tools/elf/object.js';
 import { main as runMain } from '../../tools/commands/run.js';
 import { captureMain } from './cli.js';
 
@@ -70,4 +71,25 @@ export function sameLoadedBytes(a: string, b: string, dir: string): boolean {
   must(`${PREFIX}objcopy`, ['-O', 'binary', a, binA]);
   must(`${PREFIX}objcopy`, ['-O', 'binary', b, binB]);
   return readFileSync(binA).equals(readFileSync(binB));
+}
+
+/** An object's allocated sections (bytes, relocations) and its symbols other than sections, files and mapping symbols. */
+export function describeObject(path: string): { sections: Record<string, string>; symbols: string[] } {
+  const o = readObject(new Uint8Array(readFileSync(path)), path);
+  const sections: Record<string, string> = {};
+  for (const sec of o.sections) {
+    if (!(sec.flags & 2) || sec.size === 0) continue;
+    const relocs = (o.relocs.get(sec.index) ?? []).map((r) => {
+      const s = o.symbols[r.sym];
+      // A local symbol (section, label, .set symbol) by its place: the same for any linker.
+      const where = r.sym === 0 ? `${r.addend}` : s.bind === 0 && s.shndx > 0 && s.shndx < 0xff00 ? `${o.sections[s.shndx].name}+${s.value + r.addend}` : `${s.name}+${r.addend}`;
+      return `${r.offset.toString(16)}:${r.type}:${where}`;
+    });
+    sections[sec.name] = `${sec.type === 8 ? `nobits ${sec.size}` : Buffer.from(sec.data).toString('hex')} ${relocs.join(' ')}`;
+  }
+  const symbols = o.symbols
+    .filter((s) => s.name !== '' && s.type !== 3 && s.type !== 4 && !/^\$[xd]/.test(s.name) && !(s.bind === 0 && s.name.startsWith('.L')))
+    .map((s) => `${s.name} bind=${s.bind} type=${s.type} size=${s.size} vis=${s.visibility ?? 0} ${s.shndx === 0 ? 'UND' : s.shndx >= 0xff00 ? s.shndx : o.sections[s.shndx].name}+${s.value}`)
+    .sort();
+  return { sections, symbols };
 }

@@ -151,6 +151,9 @@ export class UnitCore {
   objectFile = false;
   /** Set by a statement whose written form GNU as never compresses (`mv rd, zero`, `jalr rd, rs`...). */
   noCompress = false;
+  /** A CSR operand or a privileged instruction (wfi, mret, sret, sfence.vma) was assembled: GNU as then
+   * writes the Tag_RISCV_priv_spec attributes of its default privileged spec (tools/ld/write-object.ts). */
+  privUsed = false;
   macros = new Map<string, Macro>();
   localLabels = new Map<string, { last: Sym | null; next: Sym | null; count: number }>();
   frames: Frame[] = [];
@@ -364,16 +367,17 @@ export class UnitCore {
 
   // ---- sections -------------------------------------------------------------------------------------
 
-  /** The section named `name` in `group` (null: in no group) with `.section`'s `unique` id (-1: none),
-   * made on first use. */
-  section(name: string, flags: number | null, type: number | null, group: InputSection['group'] = null, uniqueId = -1): InputSection {
+  /** The section named `name` in `group` (null: in no group) with `.section`'s `unique` id (-1: none) and
+   * SHF_LINK_ORDER symbol (null: none), made on first use. */
+  section(name: string, flags: number | null, type: number | null, group: InputSection['group'] = null, uniqueId = -1, linkOrder: InputSection['linkOrder'] = null): InputSection {
     const sig = group?.signature ?? null;
-    let sec = this.sections.find((x) => x.name === name && (x.group?.signature ?? null) === sig && x.uniqueId === uniqueId);
+    let sec = this.sections.find((x) => x.name === name && (x.group?.signature ?? null) === sig && x.uniqueId === uniqueId && (x.linkOrder?.symbol ?? null) === (linkOrder?.symbol ?? null));
     if (!sec) {
       const [t, f] = defaultSection(name);
       sec = new InputSection(name, type ?? t, flags ?? f, this.index, this.name);
       sec.group = group;
       sec.uniqueId = uniqueId;
+      sec.linkOrder = linkOrder;
       // Code sections start aligned to the instruction size, as LLVM's .text (2 with C, else 4); GNU as
       // (--compat gnu) gives only .text that alignment (tc-riscv.c, md_begin) and other sections what
       // their alignment directives ask for. (.text is made before `gnu` is set.)

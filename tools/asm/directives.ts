@@ -2,7 +2,7 @@
 // assignments, `.option`, `.attribute` and `.include`; data, macro, debug and `.insn` directives call
 // their own modules.
 
-import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
+import { SHF_ALLOC, SHF_EXECINSTR, SHF_LINK_ORDER, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import { AsmError, E_NUM, E_SYM, evaluate, forEachSymbol, isIdentChar, isIdentStart, type Sym } from './expr.js';
 import { ATTRIBUTE_TAGS, TAG_ARCH, parseIsa } from './attributes.js';
 import { LineTable } from './dwarf-line.js';
@@ -120,7 +120,8 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
           else if (ch === 'S') flags |= 0x20; // SHF_STRINGS
           else if (ch === 'G') grouped = true;
           else if (ch === '?') inherit = true;
-          else if ('Roe'.includes(ch)) continue;
+          else if (ch === 'o') flags |= SHF_LINK_ORDER;
+          else if ('Re'.includes(ch)) continue;
           else throw new AsmError(`unknown section flag '${ch}'`, u.opS[1]);
         }
       }
@@ -131,11 +132,17 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
         else if (t === 'note' || t === 'init_array' || t === 'fini_array' || t === 'preinit_array') type = SHT_PROGBITS;
         else throw new AsmError(`unknown section type '${u.operandText(2)}'`, u.opS[2]);
       }
-      // After the type (GNU as): the entry size of an "M" section, the group signature of a "G" one and
-      // `comdat` (or `.gnu.linkonce`), then `unique, N`.
+      // After the type (GNU as, obj_elf_section): the entry size of an "M" section, the linked-to symbol of
+      // an "o" one, the group signature of a "G" one and `comdat` (or `.gnu.linkonce`), then `unique, N`.
       let k = 3;
       let entsize: number | null = null;
       if (flags !== null && flags & 0x10 && k < n) entsize = Number(u.absolute(k++, 'entry size'));
+      let linkOrder: InputSection['linkOrder'] = null;
+      if (flags !== null && flags & SHF_LINK_ORDER) {
+        if (k >= n) throw new AsmError("expected the linked-to symbol of an 'o' section after its type", u.opS[1]);
+        linkOrder = { symbol: u.operandText(k).replace(/^"(.*)"$/, '$1'), loc: u.locAt(u.opS[k]) };
+        k++;
+      }
       let group: InputSection['group'] = null;
       if (grouped) {
         if (k >= n) throw new AsmError('group name for SHF_GROUP not specified', u.opS[1]);
@@ -159,11 +166,11 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
         k += 2;
       }
       if (k < n) u.warn(`ignoring '${u.operandText(k)}' in .section`, u.opS[k]);
-      const existing = u.sections.find((x) => x.name === name && (x.group?.signature ?? null) === (group?.signature ?? null) && x.uniqueId === uniqueId);
+      const existing = u.sections.find((x) => x.name === name && (x.group?.signature ?? null) === (group?.signature ?? null) && x.uniqueId === uniqueId && (x.linkOrder?.symbol ?? null) === (linkOrder?.symbol ?? null));
       if (existing && flags !== null && existing.flags !== flags && n >= 2) {
         u.warn(`changed section flags for '${name}' ignored`, u.opS[1]);
       }
-      const sec = existing ?? u.section(name, flags, type, group, uniqueId);
+      const sec = existing ?? u.section(name, flags, type, group, uniqueId, linkOrder);
       if (entsize !== null) sec.entsize = entsize;
       if (word === '.pushsection') u.secStack.push([u.sec, u.prevSec]);
       u.switchSection(sec);

@@ -1,6 +1,7 @@
 // DWARF line tables from `.file N` and `.loc` (DWARF 5, §6.2 "Line Number Information"): the assembler
 // records a row at each `.loc` (a label at the current location) and, at the end of the unit, writes the
-// line-number program into `.debug_line` — version 5 as gcc 12 asks (it writes `.file 0`), else version 3.
+// line-number program into `.debug_line` — version 5 as gcc 12 asks (it writes `.file 0`), else version 3
+// (gcc -gdwarf-4), whose file names are split into a directory and a base name as GNU as splits them.
 // Addresses come from fragments: DW_LNE_set_address is an 8-byte datum of the first label (a relocation in
 // an object) and each advance is a ULEB128 of a label difference, sized after layout (LEB fragments).
 
@@ -159,13 +160,23 @@ export class LineTable {
         if (md5) for (let k = 15; k >= 0; k--) out.bytes([Number((f.md5! >> BigInt(8 * k)) & 0xffn)]);
       }
     } else {
+      // A name with a directory part (`.file 1 "src/a.c"`) is entered as that directory and the base name,
+      // as GNU as does (dwarf2dbg.c, allocate_filename_to_slot); directories in order of first use.
+      const split = (f: LineFile): [string | null, string] => {
+        if (f.dir !== null) return [f.dir, f.name];
+        const k = f.name.lastIndexOf('/');
+        return k < 0 ? [null, f.name] : [k > 0 ? f.name.slice(0, k) : null, f.name.slice(k + 1)];
+      };
       const dirs: string[] = [];
-      for (const f of this.files.values()) if (f.dir !== null && !dirs.includes(f.dir)) dirs.push(f.dir);
+      for (const f of this.files.values()) {
+        const [d] = split(f);
+        if (d !== null && !dirs.includes(d)) dirs.push(d);
+      }
       for (const d of dirs) out.bytes(cstr(d));
       out.bytes([0]);
       for (let n = 1; n <= maxFile; n++) {
-        const f = this.files.get(n) ?? { name: '', dir: null, md5: null };
-        out.bytes([...cstr(f.name), ...uleb(f.dir === null ? 0 : dirs.indexOf(f.dir) + 1), 0, 0]);
+        const [d, name] = split(this.files.get(n) ?? { name: '', dir: null, md5: null });
+        out.bytes([...cstr(name), ...uleb(d === null ? 0 : dirs.indexOf(d) + 1), 0, 0]);
       }
       out.bytes([0]);
     }

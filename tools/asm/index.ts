@@ -296,9 +296,22 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
     listed.sort((a, b) => (rank.get(a.u.index) ?? 1e9 + a.i) - (rank.get(b.u.index) ?? 1e9 + b.i));
     image.symbols = gnuSymbolTable(image.sections, listed.map((x) => x.sym), image.symbols.filter((x) => x.bind !== 'local'), linkerLocals);
   }
-  // e_flags: RVC when any input uses C; the float ABI of the objects (ld refuses to mix them, so they agree).
+  // e_flags: RVC when any input uses C; the float ABI of the objects, which GNU ld refuses to mix among
+  // objects with code (bfd elfnn-riscv.c, _bfd_riscv_elf_merge_private_bfd_data: the first one sets it).
   let eFlags = march.rvc && sourceUnits.length ? EF_RISCV_RVC : 0;
-  for (const u of units) if (u instanceof ObjectUnit) eFlags |= u.eFlags & (EF_RISCV_RVC | 0x6);
+  const floatAbi = ['soft-float', 'single-float', 'double-float', 'quad-float'];
+  let abiFrom: ObjectUnit | null = null;
+  for (const u of units) {
+    if (!(u instanceof ObjectUnit)) continue;
+    eFlags |= u.eFlags & EF_RISCV_RVC;
+    if (!u.hasCode) continue;
+    if (!abiFrom) abiFrom = u;
+    else if ((u.eFlags ^ abiFrom.eFlags) & 0x6) {
+      diags.push({ file: u.name, line: 0, col: 0, severity: 'error', message: `can't link ${floatAbi[(u.eFlags >> 1) & 3]} modules with ${floatAbi[(abiFrom.eFlags >> 1) & 3]} modules` });
+    }
+  }
+  if (abiFrom) eFlags |= abiFrom.eFlags & 0x6;
+  else for (const u of units) if (u instanceof ObjectUnit) eFlags |= u.eFlags & 0x6;
   if (!units.some((u) => u instanceof ObjectUnit) && march.rvc) eFlags |= EF_RISCV_RVC;
   // Built on first use (the CLI writing an image never asks for it).
   let symbols: Map<string, bigint> | null = null;

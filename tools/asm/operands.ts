@@ -208,6 +208,7 @@ export class OperandParser extends UnitCore {
 
   /** CSR operand i: a name or a number. */
   csr(i: number): number {
+    this.privUsed = true;
     const a = this.opS[i];
     const b = this.opE[i];
     const text = this.s.slice(a, b);

@@ -387,11 +387,12 @@ export const PSEUDOS = new Map<string, Handler>([
   [
     'call',
     (u, n) => {
-      // `call rd, symbol`: LLVM's auipc rd + jalr rd, rd; GNU as 2.40 (riscv-opc.c "d,c", M_CALL) uses t1 for the
-      // auipc, as `tail` does: auipc t1 + jalr rd, t1.
-      if (n === 2 && u.gnu) pcrelPair(u, 6, 1, JALR, [u.reg(0), 0, 6], 1, true);
-      else if (n === 2) pcrelPair(u, u.reg(0), 1, JALR, [u.reg(0), 0, u.reg(0)], 1, true);
-      else {
+      if (n === 2) {
+        // `call rd, symbol`: LLVM's auipc goes to rd itself; GNU as's (opcodes/riscv-opc.c, "d,c") to t1.
+        const rd = u.reg(0);
+        const tmp = u.gnu ? 6 : rd;
+        pcrelPair(u, tmp, 1, JALR, [rd, 0, tmp], 1, true);
+      } else {
         count(u, n, 1, 'call symbol');
         pcrelPair(u, 1, 0, JALR, [1, 0, 1], 1, true);
       }
@@ -446,12 +447,15 @@ export const PSEUDOS = new Map<string, Handler>([
   [
     'sfence.vma',
     (u, n) => {
+      u.privUsed = true;
       if (n === 0) u.emit(SFENCE, [0, 0], NONE);
       else if (n === 1) u.emit(SFENCE, [u.reg(0), 0], NONE);
       else return false;
       return true;
     },
   ],
+  // Privileged instructions only mark the unit (GNU as's riscv_is_priv_insn); the table encodes them.
+  ...['wfi', 'mret', 'sret'].map((name): [string, Handler] => [name, (u) => ((u.privUsed = true), false)]),
   ['unimp', unimp],
   ['c.unimp', unimp],
   ['scall', (u, n) => (count(u, n, 0, 'scall'), u.emit(I('ecall'), [], NONE), true)],

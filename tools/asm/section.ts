@@ -283,6 +283,11 @@ export class InputSection {
   group: { signature: string; comdat: boolean } | null = null;
   /** `,unique,N` of `.section`: another section of the same name (GNU as). */
   uniqueId = -1;
+  /** SHF_LINK_ORDER (`o` flag; gABI "Section Header", sh_link): the symbol named after the type in the source
+   * (gcc's `__patchable_function_entries,"awo",@progbits,f`), whose section becomes sh_link; part of the
+   * section's identity, as in GNU as. In an object read by the linker, `linkedTo` is that section itself. */
+  linkOrder: { symbol: string; loc: Loc } | null = null;
+  linkedTo: InputSection | null = null;
   constructor(
     public name: string,
     public type: number,

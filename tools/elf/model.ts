@@ -93,6 +93,7 @@ export const SHT_NOBITS = 8;
 export const SHF_WRITE = 1;
 export const SHF_ALLOC = 2;
 export const SHF_EXECINSTR = 4;
+export const SHF_LINK_ORDER = 0x80;
 export const SHF_TLS = 0x400;
 export const PF_X = 1;
 export const PF_W = 2;

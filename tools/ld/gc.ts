@@ -4,7 +4,8 @@
 // and SHT_NOTE-like `.note*` sections, and the sections of symbols named by -u (`undefined`); from each kept
 // section every relocation (every fixup and relaxable branch of an rvx source) marks the section its target
 // is defined in (a global through its winning definition). Non-allocated sections (debug info, .comment) mark
-// nothing and are kept when their input keeps an allocated section; .eh_frame marks nothing and loses
+// nothing and are kept when their input keeps an allocated section; a SHF_LINK_ORDER section stays with the
+// section it is linked to; .eh_frame marks nothing and loses
 // the FDEs of dropped code (ld's eh_frame editing; an rvx source's table is written again without them). A reference to `__start_NAME`/`__stop_NAME` keeps every section NAME.
 // Symbols defined in dropped sections leave the symbol table (a local read from debug info is 0).
 
@@ -68,11 +69,29 @@ export function gcSections(units: LinkUnit[], globals: Map<string, Sym>, entry: 
   for (const u of units) for (const sec of u.sections) {
     if (keepRoot ? keepRoot(sec) : sec.name === '.eh_frame' || (sec.flags & SHF_ALLOC && KEEP.test(sec.name))) keep(sec);
   }
-  while (work.length) {
-    const sec = work.pop()!;
-    if (!(sec.flags & SHF_ALLOC) || sec.name === '.eh_frame') continue;
-    for (const fx of sec.fixups) forEachSymbol(fx.expr, mark);
-    for (const f of sec.frags) if (f.relax?.target) forEachSymbol(f.relax.target, mark);
+  const follow = () => {
+    while (work.length) {
+      const sec = work.pop()!;
+      if (!(sec.flags & SHF_ALLOC) || sec.name === '.eh_frame') continue;
+      for (const fx of sec.fixups) forEachSymbol(fx.expr, mark);
+      for (const f of sec.frags) if (f.relax?.target) forEachSymbol(f.relax.target, mark);
+    }
+  };
+  follow();
+  // A SHF_LINK_ORDER section (gcc's __patchable_function_entries) stays when the section it is linked to
+  // stays, and keeps what it refers to (bfd's _bfd_elf_gc_mark_extra_sections), until nothing changes.
+  const linkedTo = (u: LinkUnit, sec: InputSection): InputSection | null =>
+    sec.linkedTo ?? (sec.linkOrder ? (u.symbols.get(sec.linkOrder.symbol)?.section ?? null) : null);
+  for (let more = true; more; ) {
+    more = false;
+    for (const u of units) for (const sec of u.sections) {
+      const to = kept.has(sec) ? null : linkedTo(u, sec);
+      if (to && kept.has(to)) {
+        keep(sec);
+        more = true;
+      }
+    }
+    follow();
   }
   // Non-allocated sections (debug information, .comment) stay with their input when it keeps an allocated
   // section other than a note (.eh_frame counts: the default script KEEPs it), and go with it otherwise

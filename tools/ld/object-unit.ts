@@ -2,7 +2,7 @@
 // symbols become the linker's symbols, and its relocations become fixups the linker applies after
 // placement (tools/ld/relocs.ts says how each one patches the bytes).
 
-import { SHF_ALLOC, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
+import { SHF_ALLOC, SHF_EXECINSTR, SHF_LINK_ORDER, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import { SHF_MERGE, SHN_ABS, SHN_COMMON, SHN_UNDEF, SHT_GROUP, SHT_RELA, type ElfObject } from '../elf/object.js';
 import { parseIsa, SHT_RISCV_ATTRIBUTES, TAG_ARCH, type Attributes } from '../asm/attributes.js';
 import { E_BIN, E_NUM, E_SYM, OP_ADD, type Expr, type Sym } from '../asm/expr.js';
@@ -85,6 +85,9 @@ export class ObjectUnit implements LinkUnit {
   attrs: Attributes = { ints: new Map(), strs: new Map(), arch: null };
   /** The object's e_flags (RVC, float ABI). */
   eFlags: number;
+  /** Has a code section with contents (an empty `.text` counts): only such objects take part in the
+   * e_flags check (bfd elfnn-riscv.c, _bfd_riscv_elf_merge_private_bfd_data). */
+  hasCode: boolean;
   /** Section symbols (STT_SECTION): a reference to one names a place by section + addend. */
   sectionSyms = new Set<Sym>();
   /** Mapping symbols (`$x`, `$d`, `$xrv64i2p1_...`: psABI "Mapping Symbol"), which GNU ld keeps in the output. */
@@ -113,6 +116,7 @@ export class ObjectUnit implements LinkUnit {
     groups: Set<string> = new Set(),
   ) {
     this.eFlags = obj.flags;
+    this.hasCode = obj.sections.some((s) => s.flags & SHF_ALLOC && s.flags & SHF_EXECINSTR && s.type !== SHT_NOBITS);
     const secMap = new Map<number, InputSection>();
     const discarded = new Set<number>();
     for (const s of obj.sections) {
@@ -144,6 +148,8 @@ export class ObjectUnit implements LinkUnit {
       secMap.set(s.index, sec);
       this.sections.push(sec);
     }
+    // SHF_LINK_ORDER sections (gcc's __patchable_function_entries) go with the section sh_link names (gc.ts).
+    for (const s of obj.sections) if (s.flags & SHF_LINK_ORDER && secMap.has(s.index)) secMap.get(s.index)!.linkedTo = secMap.get(s.link) ?? null;
     const first = (sec: InputSection): Frag => sec.frags[0];
     // Symbols, by index (relocations name them so).
     const syms: Sym[] = [];

@@ -420,7 +420,18 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     return v ? { base: null, off: v.off } : null;
   }
 
-  return serialize(u, sections, datas, relocs, extraLocals, opts, resolve);
+  // SHF_LINK_ORDER: sh_link is the section of the linked-to symbol, which must be defined (GNU as).
+  const linkedTo = new Map<InputSection, InputSection>();
+  for (const sec of sections) {
+    if (!sec.linkOrder) continue;
+    const v = u.symbols.get(sec.linkOrder.symbol);
+    const base = v ? resolve(v)?.base : null;
+    const target = base ? sections.find((s) => s === base) : undefined;
+    if (target) linkedTo.set(sec, target);
+    else err(sec.linkOrder.loc, `undefined linked-to symbol '${sec.linkOrder.symbol}' on section '${sec.name}'`);
+  }
+
+  return serialize(u, sections, datas, relocs, extraLocals, opts, resolve, linkedTo);
 }
 
 /**
@@ -516,7 +527,7 @@ const SHF_INFO_LINK = 0x40;
 
 function serialize(
   u: Unit, sections: InputSection[], datas: Map<InputSection, Uint8Array>, relocs: Map<InputSection, Rela[]>, extraLocals: Sym[],
-  opts: ObjectOptions, resolve: (s: Sym) => RelValue | null,
+  opts: ObjectOptions, resolve: (s: Sym) => RelValue | null, linkedTo: Map<InputSection, InputSection>,
 ): Uint8Array {
   // Section header indices as GNU as assigns them: null, the SHT_GROUP sections (in the order their groups
   // were first used), each section followed by its .rela, then attributes, .symtab, .strtab, .shstrtab.
@@ -659,7 +670,7 @@ function serialize(
   for (const s of sections) {
     const data = datas.get(s) ?? new Uint8Array(0);
     const groupFlag = s.group ? SHF_GROUP : 0;
-    parts.push({ name: shstr.add(s.name), type: s.type, flags: s.flags | groupFlag, data, size: s.type === SHT_NOBITS ? s.size : data.length, link: 0, info: 0, align: s.align, entsize: s.entsize });
+    parts.push({ name: shstr.add(s.name), type: s.type, flags: s.flags | groupFlag, data, size: s.type === SHT_NOBITS ? s.size : data.length, link: secIndex.get(linkedTo.get(s)!) ?? 0, info: 0, align: s.align, entsize: s.entsize });
     const list = relocs.get(s);
     if (!list?.length) continue;
     const out = new Uint8Array(24 * list.length);
@@ -676,7 +687,10 @@ function serialize(
     }
     parts.push({ name: shstr.add(`.rela${s.name}`), type: SHT_RELA, flags: SHF_INFO_LINK | groupFlag, data: out, size: out.length, link: symtabIndex, info: secIndex.get(s)!, align: 8, entsize: 24 });
   }
-  const attrs = encodeAttributes({ ...u.attrs, arch: u.attrs.arch ?? opts.defaultAttrs.arch });
+  // GNU as 2.40 names its default privileged spec (1.11) when the code uses a CSR or a privileged
+  // instruction and the source sets no priv_spec attribute itself.
+  const ints = u.privUsed && ![8, 10, 12].some((t) => u.attrs.ints.has(t)) ? new Map([...u.attrs.ints, [8, 1n], [10, 11n]]) : u.attrs.ints;
+  const attrs = encodeAttributes({ ...u.attrs, ints, arch: u.attrs.arch ?? opts.defaultAttrs.arch });
   parts.push({ name: shstr.add('.riscv.attributes'), type: SHT_RISCV_ATTRIBUTES, flags: 0, data: attrs, size: attrs.length, link: 0, info: 0, align: 1, entsize: 0 });
   const symtab = syms.bytes();
   parts.push({ name: shstr.add('.symtab'), type: 2, flags: 0, data: symtab, size: symtab.length, link: strtabIndex, info: firstGlobal, align: 8, entsize: 24 });

@@ -408,6 +408,18 @@ export class ScriptLayout {
         }
       }
     }
+    // SHF_LINK_ORDER inputs (gcc's __patchable_function_entries) take the order of the sections they are
+    // linked to, by output section and then place in it, in the slots they had (bfd elflink.c,
+    // elf_fixup_link_order).
+    const rank = new Map<InputSection, number>();
+    this.order.forEach((state, i) => state.items.forEach((it, j) => it.kind === 'sec' && rank.set(it.sec, i * 2 ** 26 + j)));
+    for (const state of this.order) {
+      const slots: number[] = [];
+      state.items.forEach((it, j) => it.kind === 'sec' && it.sec.linkedTo && rank.has(it.sec.linkedTo) && slots.push(j));
+      if (slots.length < 2) continue;
+      const sorted = slots.map((j) => state.items[j]).sort((a, b) => rank.get((a as { sec: InputSection }).sec.linkedTo!)! - rank.get((b as { sec: InputSection }).sec.linkedTo!)!);
+      slots.forEach((j, k) => (state.items[j] = sorted[k]));
+    }
     // Input order within each output: the order of its items.
     for (const state of this.order) {
       const order = new Map<InputSection, number>();
