@@ -16,7 +16,7 @@
 // either) while Spike traps, so the reference would describe another platform. Needs the cross gcc and
 // Spike (RVX_SPIKE or `spike` on PATH); skipped with a message otherwise.
 
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,13 +137,18 @@ if (READY) {
   writeFileSync(join(WORK, 'model', 'link.ld'), LINK_LD);
 }
 
-function must(cmd: string, args: string[], timeout = 120_000): void {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: status ${r.status}${r.signal ? ` (${r.signal})` : ''}\n${r.stderr}`);
+/** Run a tool to completion without blocking the worker (vitest's RPC times out behind a long spawnSync). */
+function must(cmd: string, args: string[], timeout = 120_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { encoding: 'utf8', timeout, maxBuffer: 64 << 20 }, (err, _stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stderr}`));
+      else resolve();
+    });
+  });
 }
 
-function spikeSignature(elf: string, sig: string): string {
-  must(SPIKE!, [`--isa=${SPIKE_ISA}`, `+signature=${sig}`, '+signature-granularity=4', elf], 300_000);
+async function spikeSignature(elf: string, sig: string): Promise<string> {
+  await must(SPIKE!, [`--isa=${SPIKE_ISA}`, `+signature=${sig}`, '+signature-granularity=4', elf], 300_000);
   return readFileSync(sig, 'latin1');
 }
 
@@ -171,18 +176,18 @@ describe.skipIf(!READY)('riscv-arch-test (rv64i_m) against Spike', () => {
       const base = join(WORK, t.name.replace('/', '-'));
       const env = join(SUITE, 'env');
       const flags = ['-DXLEN=64', '-DFLEN=64', ...t.defs, '-I', env, '-I', join(WORK, 'model')];
-      must(GCC, [`-march=${MARCH}`, '-mabi=lp64d', '-static', '-mcmodel=medany', '-nostdlib', '-nostartfiles', '-T', join(WORK, 'model', 'link.ld'), ...flags, t.file, '-o', `${base}.gcc.elf`]);
-      const ref = spikeSignature(`${base}.gcc.elf`, `${base}.ref.sig`);
+      await must(GCC, [`-march=${MARCH}`, '-mabi=lp64d', '-static', '-mcmodel=medany', '-nostdlib', '-nostartfiles', '-T', join(WORK, 'model', 'link.ld'), ...flags, t.file, '-o', `${base}.gcc.elf`]);
+      const ref = await spikeSignature(`${base}.gcc.elf`, `${base}.ref.sig`);
       expect(ref.length, 'an empty reference signature').toBeGreaterThan(0);
       // (a) the emulator
       expect(await rvxSignature(`${base}.gcc.elf`, `${base}.a.sig`), 'rvx run of the gcc-built ELF').toBe(ref);
       // (b) the assembler and linker in GNU's place
-      must(GCC, [`-march=${MARCH}`, '-mabi=lp64d', '-E', ...flags, t.file, '-o', `${base}.s`]);
+      await must(GCC, [`-march=${MARCH}`, '-mabi=lp64d', '-E', ...flags, t.file, '-o', `${base}.s`]);
       await rvxBuild(`${base}.s`, `${base}.gnu.elf`, ['--compat', 'gnu']);
       expect(await rvxSignature(`${base}.gnu.elf`, `${base}.b.sig`), 'rvx asm --compat gnu + rvx ld').toBe(ref);
       // (c) rvx's own choices: Spike and rvx agree on that ELF
       await rvxBuild(`${base}.s`, `${base}.llvm.elf`, []);
-      expect(await rvxSignature(`${base}.llvm.elf`, `${base}.c.sig`), 'rvx asm (default mode) + rvx ld').toBe(spikeSignature(`${base}.llvm.elf`, `${base}.c.ref.sig`));
+      expect(await rvxSignature(`${base}.llvm.elf`, `${base}.c.sig`), 'rvx asm (default mode) + rvx ld').toBe(await spikeSignature(`${base}.llvm.elf`, `${base}.c.ref.sig`));
     });
   }
 });
