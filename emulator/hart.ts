@@ -78,22 +78,14 @@ export class Hart extends HartCsrs {
     return packed;
   }
 
-  /** Fetch and decode a 4-byte instruction that straddles a page boundary (not cached). */
+  /** Fetch and decode a 4-byte instruction that straddles a page boundary, or any instruction on a
+   * CHECKED_FETCH_PAGE (not cached). */
   fetchCross(pc: number): boolean {
     if (this.fpDec === CHECKED_FETCH_PAGE) return this.fetchChecked(pc);
     const low = this.m16[(this.fpMem >> 1) + 2047];
-    const pc2 = pc + 2;
-    const lo = pc2 | 0;
-    const hi = (pc2 - (pc2 >>> 0)) * INV_TWO32;
-    const pa = this.translate(lo, hi, KIND_FETCH, 2);
-    if (pa < 0) return false;
-    const idx = this.memIndex(pa, 2);
-    if (idx < 0) {
-      this.raiseVa(C.CAUSE_FETCH_ACCESS, lo, hi);
-      return false;
-    }
-    const raw = (low | (this.m16[idx >> 1] << 16)) >>> 0;
-    D.decodeSlot(raw, this.isa, this.scratch);
+    const high = this.fetchParcel(pc + 2);
+    if (high < 0) return false;
+    D.decodeSlot((low | (high << 16)) >>> 0, this.isa, this.scratch);
     return true;
   }
 

@@ -21,7 +21,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main as asmMain } from '../tools/commands/asm.js';
 import { main as ldMain } from '../tools/commands/ld.js';
 import { captureMain } from './helpers/cli.js';
-import { describeObject, GCC, HTIF_WORDS, heldoutReady, must, PREFIX, runStats as run, sameLoadedBytes, START } from './helpers/heldout.js';
+import { describeObject, GCC, HTIF_WORDS, heldoutReady, must, PICOLIBC_BOARD, PREFIX, runStats as run, sameLoadedBytes, START } from './helpers/heldout.js';
 
 const LUA = process.env.RVX_LUA ?? '';
 const ready = heldoutReady('heldout-lua', LUA);
@@ -49,36 +49,6 @@ __heap_start:
 __heap_end:
 ${HTIF_WORDS}`;
 
-// The board: picolibc's stdio on the HTIF console, exit through HTIF, and what the libraries call.
-const BOARD = `
-#include <stdio.h>
-#include <stdint.h>
-#include <sys/time.h>
-#include <time.h>
-extern volatile uint64_t tohost, fromhost;
-static int htif_putc(char c, FILE *f) {
-  (void)f;
-  tohost = (1ull << 56) | (1ull << 48) | (unsigned char)c;
-  while (fromhost == 0) ;
-  fromhost = 0;
-  return (unsigned char)c;
-}
-static FILE console = FDEV_SETUP_STREAM(htif_putc, NULL, NULL, _FDEV_SETUP_WRITE);
-FILE *const stdin = &console;
-FILE *const stdout = &console;
-FILE *const stderr = &console;
-void _exit(int code) { tohost = ((uint64_t)code << 1) | 1; for (;;) ; }
-int getpid(void) { return 1; }
-int kill(int pid, int sig) { (void)pid; _exit(128 + sig); return -1; }
-int gettimeofday(struct timeval *tv, void *tz) { (void)tz; if (tv) { tv->tv_sec = 0; tv->tv_usec = 0; } return 0; }
-time_t time(time_t *t) { if (t) *t = 0; return 0; }
-clock_t clock(void) { return 0; }
-int open(const char *p, int f, ...) { (void)p; (void)f; return -1; }
-int close(int fd) { (void)fd; return -1; }
-long read(int fd, void *b, unsigned long n) { (void)fd; (void)b; (void)n; return -1; }
-long write(int fd, const void *b, unsigned long n) { (void)fd; (void)b; (void)n; return -1; }
-long lseek(int fd, long o, int w) { (void)fd; (void)o; (void)w; return -1; }
-`;
 
 // A Lua script over tables, sorting, strings and patterns, floats, closures, coroutines, errors (longjmp),
 // metatables, utf8 and the collector; it returns 0 when its own checks pass.
@@ -147,7 +117,7 @@ describe.skipIf(!ready)('Lua built by GNU as/ld and by rvx asm/ld', () => {
   const sources = ready ? readdirSync(LUA).filter((f) => /^l.*\.c$/.test(f) && !SKIP.has(f)).sort().map((f) => join(LUA, f)) : [];
   if (ready) {
     writeFileSync(join(dir, 'crt0.s'), CRT0);
-    writeFileSync(join(dir, 'board.c'), BOARD);
+    writeFileSync(join(dir, 'board.c'), PICOLIBC_BOARD);
     writeFileSync(join(dir, 'driver.c'), DRIVER);
   }
   it('finds the sources and the libraries', () => {

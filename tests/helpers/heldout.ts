@@ -93,3 +93,35 @@ export function describeObject(path: string): { sections: Record<string, string>
     .sort();
   return { sections, symbols };
 }
+
+/** A board for picolibc: its stdio on the HTIF console, exit through HTIF, and the system calls the
+ * held-out libraries call, answered as a bare-metal machine without files or clocks. */
+export const PICOLIBC_BOARD = String.raw`
+#include <stdio.h>
+#include <stdint.h>
+#include <sys/time.h>
+#include <time.h>
+extern volatile uint64_t tohost, fromhost;
+static int htif_putc(char c, FILE *f) {
+  (void)f;
+  tohost = (1ull << 56) | (1ull << 48) | (unsigned char)c;
+  while (fromhost == 0) ;
+  fromhost = 0;
+  return (unsigned char)c;
+}
+static FILE console = FDEV_SETUP_STREAM(htif_putc, NULL, NULL, _FDEV_SETUP_WRITE);
+FILE *const stdin = &console;
+FILE *const stdout = &console;
+FILE *const stderr = &console;
+void _exit(int code) { tohost = ((uint64_t)code << 1) | 1; for (;;) ; }
+int getpid(void) { return 1; }
+int kill(int pid, int sig) { (void)pid; _exit(128 + sig); return -1; }
+int gettimeofday(struct timeval *tv, void *tz) { (void)tz; if (tv) { tv->tv_sec = 0; tv->tv_usec = 0; } return 0; }
+time_t time(time_t *t) { if (t) *t = 0; return 0; }
+clock_t clock(void) { return 0; }
+int open(const char *p, int f, ...) { (void)p; (void)f; return -1; }
+int close(int fd) { (void)fd; return -1; }
+long read(int fd, void *b, unsigned long n) { (void)fd; (void)b; (void)n; return -1; }
+long write(int fd, const void *b, unsigned long n) { (void)fd; (void)b; (void)n; return -1; }
+long lseek(int fd, long o, int w) { (void)fd; (void)o; (void)w; return -1; }
+`;

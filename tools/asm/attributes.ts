@@ -10,10 +10,14 @@ export const SHT_RISCV_ATTRIBUTES = 0x70000003;
 export const TAG_STACK_ALIGN = 4;
 export const TAG_ARCH = 5;
 export const TAG_UNALIGNED_ACCESS = 6;
+export const TAG_PRIV_SPEC = 8;
+export const TAG_PRIV_SPEC_MINOR = 10;
+export const TAG_PRIV_SPEC_REVISION = 12;
 
 /** Attribute names `.attribute name, value` accepts, with their tags. */
 export const ATTRIBUTE_TAGS: Record<string, number> = {
-  stack_align: 4, arch: 5, unaligned_access: 6, priv_spec: 8, priv_spec_minor: 10, priv_spec_revision: 12,
+  stack_align: TAG_STACK_ALIGN, arch: TAG_ARCH, unaligned_access: TAG_UNALIGNED_ACCESS, priv_spec: TAG_PRIV_SPEC,
+  priv_spec_minor: TAG_PRIV_SPEC_MINOR, priv_spec_revision: TAG_PRIV_SPEC_REVISION,
 };
 
 /** Default versions (GNU as 2.40, ISA spec 20191213). */

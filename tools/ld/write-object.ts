@@ -8,7 +8,7 @@
 import { encode } from '../../isa/codec.js';
 import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { SHF_EXECINSTR, SHF_TLS, SHT_NOBITS, EM_RISCV } from '../elf/model.js';
-import { encodeAttributes, SHT_RISCV_ATTRIBUTES, type Attributes } from '../asm/attributes.js';
+import { encodeAttributes, SHT_RISCV_ATTRIBUTES, TAG_PRIV_SPEC, TAG_PRIV_SPEC_MINOR, TAG_PRIV_SPEC_REVISION, type Attributes } from '../asm/attributes.js';
 import type { Diagnostic } from '../asm/diagnostics.js';
 import { AsmError, E_BIN, E_SYM, OP_SUB, evaluate, symbolPlusConstant, type Expr, type Loc, type RelValue, type Sym } from '../asm/expr.js';
 import { emitFrag, layoutSection, writeBits, writeData, writeLongBranch, patchInstruction } from '../asm/link.js';
@@ -426,8 +426,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     if (!sec.linkOrder) continue;
     const v = u.symbols.get(sec.linkOrder.symbol);
     const base = v ? resolve(v)?.base : null;
-    const target = base ? sections.find((s) => s === base) : undefined;
-    if (target) linkedTo.set(sec, target);
+    if (base && sections.includes(base as InputSection)) linkedTo.set(sec, base as InputSection);
     else err(sec.linkOrder.loc, `undefined linked-to symbol '${sec.linkOrder.symbol}' on section '${sec.name}'`);
   }
 
@@ -689,7 +688,9 @@ function serialize(
   }
   // GNU as 2.40 names its default privileged spec (1.11) when the code uses a CSR or a privileged
   // instruction and the source sets no priv_spec attribute itself.
-  const ints = u.privUsed && ![8, 10, 12].some((t) => u.attrs.ints.has(t)) ? new Map([...u.attrs.ints, [8, 1n], [10, 11n]]) : u.attrs.ints;
+  const ints = u.privUsed && ![TAG_PRIV_SPEC, TAG_PRIV_SPEC_MINOR, TAG_PRIV_SPEC_REVISION].some((t) => u.attrs.ints.has(t))
+    ? new Map([...u.attrs.ints, [TAG_PRIV_SPEC, 1n], [TAG_PRIV_SPEC_MINOR, 11n]])
+    : u.attrs.ints;
   const attrs = encodeAttributes({ ...u.attrs, ints, arch: u.attrs.arch ?? opts.defaultAttrs.arch });
   parts.push({ name: shstr.add('.riscv.attributes'), type: SHT_RISCV_ATTRIBUTES, flags: 0, data: attrs, size: attrs.length, link: 0, info: 0, align: 1, entsize: 0 });
   const symtab = syms.bytes();
