@@ -33,6 +33,7 @@ const BENCHES: Record<string, Bench> = {
     spec: spec('asm', 'Assembler throughput: assembles a generated file (warm-up, then the best of several runs) and records lines/s.', [
       { long: 'lines', arg: 'N', help: 'lines in the generated file (default 200000)' },
       { long: 'large-lines', arg: 'N', help: 'lines in the larger file the command is also timed on (default 1000000; 0: none)' },
+      { long: 'by-kind', help: 'also time the command on 100,000 lines of each statement kind alone' },
     ]),
     check: (a) => {
       const v = a.get('lines');
