@@ -5,7 +5,7 @@ import { SHF_ALLOC, SHT_PROGBITS } from '../elf/model.js';
 import { AsmError } from './expr.js';
 import { LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
-import { Frag, FixupRecord, FIX_DATA, FRAG_LEB } from './section.js';
+import { DATA_PCREL, Frag, FixupRecord, FIX_DATA, FRAG_LEB } from './section.js';
 import { regNumber } from './lex.js';
 import type { Unit } from './unit.js';
 
@@ -25,7 +25,7 @@ export function cfi(u: Unit, name: string, p: number, end: number): void {
     if (r < 0) throw new AsmError(`expected a register, got '${t}'`);
     return r;
   };
-  f.directive(name, args, reg, () => u.dotSymbol(), u.sec);
+  f.directive(name, args, reg, () => u.dotSymbol(), u.sec, (i) => u.expr(u.opS[i], u.opE[i]));
 }
 
 /** Call-frame tables, written to .debug_frame at the end of the unit. */
@@ -45,6 +45,12 @@ export function writeFrameTable(u: Unit, frames: FrameTable, eh: boolean): void 
       datum: (e, n) => {
         const frag = df.cur;
         df.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, n, null, null, 0, 0, false));
+        frag.putLE(0n, n);
+        written += n;
+      },
+      pcrel: (e, n) => {
+        const frag = df.cur;
+        df.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, n, null, null, DATA_PCREL, 0, false));
         frag.putLE(0n, n);
         written += n;
       },

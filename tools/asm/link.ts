@@ -35,6 +35,7 @@ import {
   DATA_SET,
   DATA_TLSOFF,
   DATA_DTPOFF,
+  DATA_PCREL,
   InputSection,
   type Fixup,
   FRAG_ALIGN,
@@ -1093,6 +1094,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
                 if (fx.field === DATA_TLSOFF || fx.field === DATA_DTPOFF) {
                   writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, tlsOffset(v) - (fx.field === DATA_DTPOFF ? 0x800n : 0n), fx.size);
                 }
+                else if (fx.field === DATA_PCREL) writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, v - pc, fx.size);
                 else if (fx.field) {
                   // .reloc R_RISCV_ADDn / SUBn: modify the bytes already there (modulo 2^n).
                   const buf = fx.frag.sink!.buf;

@@ -220,6 +220,8 @@ export const DATA_SUB = 2;
 export const DATA_TLSOFF = 3;
 /** The DTV-relative offset: the TLS offset minus 0x800 (psABI: the DTV pointer is 0x800 into the block). */
 export const DATA_DTPOFF = 4;
+/** The value less the datum's own address (a pc-relative pointer of .eh_frame: DW_EH_PE_pcrel). */
+export const DATA_PCREL = 5;
 
 export interface Fixup {
   kind: number;

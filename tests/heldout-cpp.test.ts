@@ -1,0 +1,268 @@
+// Optional held-out check of the assembler and linker on C++ compiler output: g++ 12 (freestanding: this
+// toolchain has no libstdc++/libsupc++) on the Embedded Template Library (https://github.com/ETLCPP/etl, with
+// ETL_NO_STL; third-party code, not part of rvx) driven by tests/fixtures/cpp/etl_demo.cpp, and on C++ of our
+// own in tests/fixtures/cpp: classes with virtual functions, templates and inline functions instantiated in
+// two files (COMDAT groups, weak definitions), static constructors and destructors (.init_array, __cxa_atexit),
+// guard variables of function-local statics, extern "C", anonymous namespaces, a small runtime of our own
+// (runtime.cpp), and two files built with exceptions (exc_a.cpp, exc_b.cpp: .cfi_personality, .cfi_lsda,
+// .gcc_except_table, DW.ref.__gxx_personality_v0 in a COMDAT group) linked against stand-ins for libsupc++
+// (exc_stubs.cpp; the program never throws). Point RVX_HELDOUT_CPP at a directory holding an ETL checkout
+// named etl (etl/include/etl/vector.h). At -O0, -O2, -Os, -O2 -g, -O2 -fPIC (rv64gc/lp64d) and -O2
+// (rv64imac/lp64), with picolibc and libgcc:
+//   every .s assembled by riscv64-unknown-elf-as and by `rvx asm -c --compat gnu` gives the same allocated
+//     sections (bytes, relocations with R_RISCV_RELAX/ALIGN), the same symbols, the same section groups
+//     (`readelf -g`) and no diagnostics; .eh_frame, whose bytes differ (docs/assembler.md), interprets the
+//     same (readelf frames-interp) with the same personality routines, encodings and LSDA targets;
+//   GNU ld on GNU's objects and `rvx ld` on rvx's objects and on GNU's objects give byte-identical loaded
+//     images (compared function by function on a mismatch), which under `rvx run` print the same after the
+//     same number of instructions; `rvx asm -c` in its default (LLVM-choice) mode, linked by `rvx ld`, prints
+//     the same.
+// Skipped when RVX_HELDOUT_CPP is unset or g++ and the GNU tools are absent.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main as asmMain } from '../tools/commands/asm.js';
+import { main as ldMain } from '../tools/commands/ld.js';
+import { readObject } from '../tools/elf/object.js';
+import { captureMain } from './helpers/cli.js';
+import { describeObject, GCC, HTIF_WORDS, heldoutReady, must, PICOLIBC_BOARD, PREFIX, runStats as run, sameLoadedBytes, START } from './helpers/heldout.js';
+
+const ROOT = process.env.RVX_HELDOUT_CPP ?? '';
+const GXX = GCC.replace(/gcc$/, 'g++');
+const haveGxx = ROOT !== '' && spawnSync(GXX, ['--version'], { encoding: 'utf8' }).status === 0;
+if (ROOT !== '' && !haveGxx) console.warn(`heldout-cpp: skipped (needs ${GXX})`);
+const ETL = join(ROOT, 'etl', 'include');
+const present = haveGxx && heldoutReady('heldout-cpp', ROOT) && existsSync(join(ETL, 'etl', 'vector.h'));
+if (haveGxx && !present && ROOT !== '') console.warn(`heldout-cpp: skipped (no ${join(ETL, 'etl', 'vector.h')} or GNU tools)`);
+
+const FIXTURES = join(__dirname, 'fixtures', 'cpp');
+
+// The start-up file: FPU on when the hart has F or D, static constructors (picolibc's __libc_init_array),
+// main, exit (which runs the .fini_array); a 256 KiB stack and a 1 MiB heap for malloc.
+const CRT0 = `${START}	csrr t0, misa
+	andi t0, t0, 0x28
+	beqz t0, 2f
+	li t0, 0x6000
+	csrs mstatus, t0
+2:	call __libc_init_array
+	call main
+	call exit
+1:	j 1b
+	.bss
+	.align 4
+	.space 262144
+stack_top:
+	.section .heap,"aw",@nobits
+	.align 4
+	.globl __heap_start
+__heap_start:
+	.space 1048576
+	.globl __heap_end
+__heap_end:
+${HTIF_WORDS}`;
+
+/** Our C++ without exceptions, and the two files built with them. */
+const PLAIN = ['main.cpp', 'shapes_a.cpp', 'shapes_b.cpp', 'runtime.cpp', 'exc_stubs.cpp', 'etl_demo.cpp'];
+const WITH_EXCEPTIONS = ['exc_a.cpp', 'exc_b.cpp'];
+
+// What the program prints (known answers: ETL's CRC-32 check value, the constructors before main, the
+// destructors after it in reverse order).
+const EXPECT = [
+  'construct a', 'construct b2', 'counter initialised', 'crc32(123456789) cbf43926', 'legs 8', 'exceptions: 11 214',
+  'destruct b2', 'destruct a',
+];
+
+const RV64GC = ['-march=rv64gc', '-mabi=lp64d'];
+const LEVELS = [['-O0', ...RV64GC], ['-O2', ...RV64GC], ['-Os', ...RV64GC], ['-O2', '-g', ...RV64GC], ['-O2', '-fPIC', ...RV64GC], ['-O2', '-march=rv64imac', '-mabi=lp64']];
+
+const dir = present ? mkdtempSync(join(tmpdir(), 'rvx-heldout-cpp-')) : '';
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const option = (level: string[], name: string) => level.find((o) => o.startsWith(`-${name}=`))!.slice(name.length + 2);
+
+/** `readelf -g` with section indexes left out (the groups by their signatures and members' names). */
+const groups = (o: string) => must(`${PREFIX}readelf`, ['-gW', o]).replace(/^File: .*$/m, '').replace(/\[\s*\d+\]/g, '[]');
+
+/**
+ * An object's .eh_frame as a reader of it sees it: the interpreted table (readelf frames-interp, record
+ * offsets left out), each CIE's augmentation with its personality pointer's encoding and target, each FDE's
+ * LSDA target (pc-relative pointers read back from readelf's relocated values: in an object, the offset of
+ * the target in its section), and the relocations of the pointers that leave .eh_frame for data (personality
+ * and LSDA: type and target; FDE code addresses are relocated differently, docs/assembler.md).
+ */
+function ehFrame(o: string): string {
+  const interp = must(`${PREFIX}readelf`, ['--debug-dump=frames-interp', o]).split('\n').filter((l) => !/FDE|^Contents/.test(l)).map((l) => l.replace(/^[0-9a-f]{8} [0-9a-f]+ (?=[0-9a-f]{8} CIE)/, '')).join('\n');
+  const out: string[] = [];
+  let at = 0;
+  let kind = '';
+  let aug = '';
+  for (const line of must(`${PREFIX}readelf`, ['--debug-dump=frames', o]).split('\n')) {
+    const rec = /^([0-9a-f]{8}) [0-9a-f]+ [0-9a-f]+ (CIE|FDE)(.*)$/.exec(line);
+    if (rec) {
+      at = parseInt(rec[1], 16);
+      kind = rec[2];
+      if (rec[2] === 'FDE') out.push(`FDE ${rec[3].replace(/cie=\S+ /, '')}`);
+      continue;
+    }
+    const a = /^\s+Augmentation:\s+"(.*)"/.exec(line);
+    if (a) aug = a[1];
+    const d = /^\s+Augmentation data:\s+([0-9a-f ]+)$/.exec(line);
+    if (!d) continue;
+    const bytes = d[1].trim().split(/\s+/).map((x) => parseInt(x, 16));
+    const value = (p: number, n: number) => {
+      let v = 0n;
+      for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[p + i]);
+      return BigInt.asIntN(n * 8, v);
+    };
+    const size = (enc: number) => ({ 2: 2, 3: 4 } as Record<number, number>)[enc & 7] ?? 8;
+    if (kind === 'CIE') {
+      // A CIE: "z" P(encoding, pointer) L(encoding) R(encoding); the personality field follows the CIE's
+      // header (length, id, version, augmentation, three one-byte LEB128s, the data length, the encoding).
+      const field = at + 9 + aug.length + 1 + 3 + 1 + 1;
+      let p = 0;
+      const parts = [`CIE "${aug}"`];
+      for (const c of aug.slice(1)) {
+        if (c === 'P') {
+          const enc = bytes[p++];
+          const v = value(p, size(enc));
+          parts.push(`personality ${enc.toString(16)} -> ${(enc & 0x70) === 0x10 ? BigInt(field) + v : v}`);
+          p += size(enc);
+        } else if (c === 'L' || c === 'R') parts.push(`${c} ${bytes[p++].toString(16)}`);
+      }
+      out.push(parts.join(' '));
+    } else {
+      // An FDE's LSDA: after length, CIE pointer, pc-relative 4-byte start and size, and the data length.
+      out[out.length - 1] += ` lsda -> ${BigInt(at + 17) + value(0, bytes.length)}`;
+    }
+  }
+  const file = readFileSync(o);
+  if (file.readUInt16LE(16) !== 1) return `${interp}\n${out.join('\n')}`; // an image: no relocations
+  const obj = readObject(new Uint8Array(file), o);
+  const eh = obj.sections.find((s) => s.name === '.eh_frame');
+  const relocs = eh ? (obj.relocs.get(eh.index) ?? []).flatMap((r) => {
+    const s = obj.symbols[r.sym];
+    const sec = s.shndx > 0 && s.shndx < 0xff00 ? obj.sections[s.shndx] : null;
+    if (sec && (sec.flags & 4 || sec.name === '.eh_frame')) return [];
+    return [`${r.type} ${sec && s.bind === 0 ? `${sec.name}+${s.value + r.addend}` : `${s.name}+${r.addend}`}`];
+  }) : [];
+  return `${interp}\n${out.join('\n')}\n${relocs.sort().join('\n')}`;
+}
+
+/** Where two images' loaded bytes differ, by function (readelf's symbols and section headers), for the
+ * failure message; with `bytes` false, the functions whose address or size differ. */
+function differingFunctions(a: string, b: string, bytes = true): string[] {
+  const functions = (elf: string): Map<string, string> => {
+    const file = readFileSync(elf);
+    const secs = must(`${PREFIX}readelf`, ['-SW', elf]).split('\n').flatMap((l) => {
+      const m = /\]\s+(\S+)\s+PROGBITS\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)/.exec(l);
+      return m ? [{ addr: BigInt(`0x${m[2]}`), off: parseInt(m[3], 16), size: parseInt(m[4], 16) }] : [];
+    });
+    const out = new Map<string, string>();
+    for (const l of must(`${PREFIX}readelf`, ['-sW', elf]).split('\n')) {
+      const m = /:\s+([0-9a-f]+)\s+(\d+)\s+FUNC\s+\S+\s+\S+\s+\S+\s+(\S+)/.exec(l);
+      if (!m) continue;
+      const addr = BigInt(`0x${m[1]}`);
+      const sec = secs.find((x) => addr >= x.addr && addr < x.addr + BigInt(x.size));
+      if (!sec) continue;
+      const off = sec.off + Number(addr - sec.addr);
+      out.set(m[3], `${m[1]} ${m[2]}${bytes ? ` ${file.subarray(off, off + Number(m[2])).toString('hex')}` : ''}`);
+    }
+    return out;
+  };
+  const fa = functions(a);
+  const fb = functions(b);
+  return [...new Set([...fa.keys(), ...fb.keys()])].filter((n) => fa.get(n) !== fb.get(n));
+}
+
+describe.skipIf(!present)('C++ (g++ 12: ETL and our own) built by GNU as/ld and by rvx asm/ld', () => {
+  for (const level of LEVELS) {
+    it(level.join(' '), async () => {
+      const march = option(level, 'march');
+      const mabi = option(level, 'mabi');
+      const multi = [`-march=${march}`, `-mabi=${mabi}`];
+      const libdir = process.env.RVX_PICOLIBC_LIBDIR ?? `/usr/lib/picolibc/riscv64-unknown-elf/lib/${must(GCC, [...multi, '-print-multi-directory']).trim()}`;
+      const libs = [join(libdir, 'libc.a'), must(GCC, [...multi, '-print-libgcc-file-name']).trim()];
+      const d = mkdtempSync(join(dir, 'level-'));
+      writeFileSync(join(d, 'board.c'), PICOLIBC_BOARD);
+      writeFileSync(join(d, 'crt0.s'), CRT0);
+      const common = ['--specs=picolibc.specs', '-mcmodel=medany', ...level, '-ffunction-sections', '-fdata-sections', '-S'];
+      const cxx = ['-ffreestanding', '-DETL_NO_STL', `-I${ETL}`, `-I${FIXTURES}`];
+      const asm: { s: string; arch: string[]; eh: boolean }[] = [{ s: join(d, 'crt0.s'), arch: [`-march=${march}_zicsr`, `-mabi=${mabi}`], eh: false }];
+      must(GCC, [...common, join(d, 'board.c'), '-o', join(d, 'board.s')]);
+      asm.push({ s: join(d, 'board.s'), arch: multi, eh: false });
+      for (const f of [...PLAIN, ...WITH_EXCEPTIONS]) {
+        const eh = WITH_EXCEPTIONS.includes(f);
+        const s = join(d, f.replace(/\.cpp$/, '.s'));
+        must(GXX, [...common, ...cxx, ...(eh ? ['-fexceptions'] : ['-fno-exceptions', '-fno-rtti']), join(FIXTURES, f), '-o', s]);
+        asm.push({ s, arch: multi, eh });
+      }
+      const objs: Record<'gnu' | 'rvx' | 'llvm', string[]> = { gnu: [], rvx: [], llvm: [] };
+      for (const [i, { s, arch, eh }] of asm.entries()) {
+        const [g, r, l] = ['gnu', 'rvx', 'llvm'].map((k) => join(d, `${i}.${k}.o`));
+        must(`${PREFIX}as`, [...arch, s, '-o', g]);
+        const rvxArch = ['--march', arch[0].slice(7), '--mabi', mabi];
+        const a = await captureMain(asmMain, ['-c', '--compat', 'gnu', ...rvxArch, s, '-o', r]);
+        expect(a.stderr, s).toBe('');
+        const [dg, dr] = [describeObject(g), describeObject(r)];
+        if (eh) {
+          expect(dg.sections['.eh_frame'], `${s}: no .eh_frame`).toBeDefined();
+          expect(Object.keys(dg.sections).some((n) => n.startsWith('.gcc_except_table')), `${s}: no .gcc_except_table`).toBe(true);
+          expect(ehFrame(r), `${s}: .eh_frame`).toBe(ehFrame(g));
+          expect(ehFrame(g)).toContain('personality 9b');
+          delete dg.sections['.eh_frame'];
+          delete dr.sections['.eh_frame'];
+        }
+        expect(dr, s).toEqual(dg);
+        expect(groups(r), `${s}: section groups`).toBe(groups(g));
+        const b = await captureMain(asmMain, ['-c', ...rvxArch, s, '-o', l]);
+        expect(b.stderr, s).toBe('');
+        objs.gnu.push(g);
+        objs.rvx.push(r);
+        objs.llvm.push(l);
+      }
+      // libgcc's unwinder (_Unwind_Resume) needs picolibc's memcpy: the libraries in a group.
+      const link = ['--gc-sections', '-e', '_start'];
+      const group = ['--start-group', ...libs, '--end-group'];
+      const elf = (k: string) => join(d, `${k}.elf`);
+      must(`${PREFIX}ld`, [...link, '-Ttext-segment=0x80000000', ...objs.gnu, ...group, '-o', elf('gnu')]);
+      must(`${PREFIX}ld`, [...link, '-Ttext-segment=0x80000000', ...objs.rvx, ...group, '-o', elf('gnu-on-rvx')]);
+      for (const [k, inputs] of [['rvx', objs.rvx], ['rvx-on-gnu', objs.gnu], ['llvm', objs.llvm]] as const) {
+        const l = await captureMain(ldMain, [...link, ...inputs, ...group, '-o', elf(k)]);
+        expect(l.stderr, k).toBe('');
+        expect(l.code, k).toBe(0);
+      }
+      // The same objects linked by GNU ld and by rvx ld: the same loaded bytes. (GNU's and rvx's objects
+      // differ in .eh_frame's encoding, so their images differ from .eh_frame on.)
+      for (const [a, b] of [['gnu', 'rvx-on-gnu'], ['gnu-on-rvx', 'rvx']]) {
+        const same = sameLoadedBytes(elf(a), elf(b), d);
+        expect(same ? [] : differingFunctions(elf(a), elf(b)), `${b}: loaded image bytes (functions that differ)`).toEqual([]);
+        expect(same, `${b}: loaded image bytes`).toBe(true);
+      }
+      // GNU's tools end to end and rvx's: every function at the same address with the same size (the code
+      // precedes .eh_frame; the data after it may move with .eh_frame's size), and call-frame tables that
+      // read the same.
+      expect(differingFunctions(elf('gnu'), elf('rvx'), false), 'functions placed differently (GNU as + ld against rvx asm + ld)').toEqual([]);
+      const frames = (f: string) => ehFrame(f).replace(/ lsda -> \d+| personality (\w+) -> \d+/g, '');
+      expect(frames(elf('rvx')), 'the linked .eh_frame, interpreted').toBe(frames(elf('gnu')));
+      const g = await run(elf('gnu'));
+      expect(g.code, `the GNU-built program failed: ${g.stdout}`).toBe(0);
+      const lines = g.stdout.split('\n');
+      for (const want of EXPECT) expect(lines, want).toContain(want);
+      expect(lines.indexOf('construct a')).toBeLessThan(lines.indexOf('legs 8'));
+      expect(lines.indexOf('destruct a')).toBeGreaterThan(lines.indexOf('destruct b2'));
+      expect(await run(elf('rvx-on-gnu'))).toEqual(g);
+      const r = await run(elf('rvx'));
+      expect(await run(elf('gnu-on-rvx'))).toEqual(r);
+      for (const k of ['rvx', 'llvm']) {
+        const x = k === 'rvx' ? r : await run(elf(k));
+        expect({ code: x.code, stdout: x.stdout }, k).toEqual({ code: 0, stdout: g.stdout });
+      }
+      rmSync(d, { recursive: true, force: true });
+    }, 300_000);
+  }
+});
