@@ -71,7 +71,7 @@ const WITH_EXCEPTIONS = ['exc_a.cpp', 'exc_b.cpp'];
 // What the program prints (known answers: ETL's CRC-32 check value, the constructors before main, the
 // destructors after it in reverse order).
 const EXPECT = [
-  'construct a', 'construct b2', 'counter initialised', 'crc32(123456789) cbf43926', 'legs 8', 'exceptions: 11 214',
+  'construct a', 'construct b2', 'counter initialised', 'crc32(123456789) cbf43926', 'legs 8', 'exceptions: 41 57',
   'destruct b2', 'destruct a',
 ];
 
@@ -89,19 +89,20 @@ const option = (level: string[], name: string) => level.find((o) => o.startsWith
 const groups = (o: string) => must(`${PREFIX}readelf`, ['-gW', o]).replace(/^File: .*$/m, '').replace(/\[\s*\d+\]/g, '[]');
 
 /**
- * An object's .eh_frame as a reader of it sees it: the interpreted table (readelf frames-interp, record
+ * The .eh_frame of an object or image as a reader of it sees it (.debug_frame, encoded differently, left out): the interpreted table (readelf frames-interp, record
  * offsets left out), each CIE's augmentation with its personality pointer's encoding and target, each FDE's
  * LSDA target (pc-relative pointers read back from readelf's relocated values: in an object, the offset of
  * the target in its section), and the relocations of the pointers that leave .eh_frame for data (personality
  * and LSDA: type and target; FDE code addresses are relocated differently, docs/assembler.md).
  */
 function ehFrame(o: string): string {
-  const interp = must(`${PREFIX}readelf`, ['--debug-dump=frames-interp', o]).split('\n').filter((l) => !/FDE|^Contents/.test(l)).map((l) => l.replace(/^[0-9a-f]{8} [0-9a-f]+ (?=[0-9a-f]{8} CIE)/, '')).join('\n');
+  const ehOnly = (text: string) => text.split('Contents of the .debug_frame section')[0];
+  const interp = ehOnly(must(`${PREFIX}readelf`, ['--debug-dump=frames-interp', o])).split('\n').filter((l) => !/FDE|^Contents/.test(l)).map((l) => l.replace(/^[0-9a-f]{8} [0-9a-f]+ (?=[0-9a-f]{8} CIE)/, '')).join('\n');
   const out: string[] = [];
   let at = 0;
   let kind = '';
   let aug = '';
-  for (const line of must(`${PREFIX}readelf`, ['--debug-dump=frames', o]).split('\n')) {
+  for (const line of ehOnly(must(`${PREFIX}readelf`, ['--debug-dump=frames', o])).split('\n')) {
     const rec = /^([0-9a-f]{8}) [0-9a-f]+ [0-9a-f]+ (CIE|FDE)(.*)$/.exec(line);
     if (rec) {
       at = parseInt(rec[1], 16);
@@ -255,11 +256,9 @@ describe.skipIf(!present)('C++ (g++ 12: ETL and our own) built by GNU as/ld and 
       for (const want of EXPECT) expect(lines, want).toContain(want);
       expect(lines.indexOf('construct a')).toBeLessThan(lines.indexOf('legs 8'));
       expect(lines.indexOf('destruct a')).toBeGreaterThan(lines.indexOf('destruct b2'));
-      expect(await run(elf('rvx-on-gnu'))).toEqual(g);
-      const r = await run(elf('rvx'));
-      expect(await run(elf('gnu-on-rvx'))).toEqual(r);
+      // (rvx-on-gnu and gnu-on-rvx load the same bytes as gnu and rvx: not run again.)
       for (const k of ['rvx', 'llvm']) {
-        const x = k === 'rvx' ? r : await run(elf(k));
+        const x = await run(elf(k));
         expect({ code: x.code, stdout: x.stdout }, k).toEqual({ code: 0, stdout: g.stdout });
       }
       rmSync(d, { recursive: true, force: true });
