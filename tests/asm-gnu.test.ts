@@ -371,7 +371,89 @@ describe('call-frame information', () => {
     // advance_loc4 2; def_cfa_offset 16; advance_loc4 2; offset ra, 2 (factored by -4).
     expect(Array.from(df.subarray(40, 54))).toEqual([4, 2, 0, 0, 0, 0x0e, 16, 4, 2, 0, 0, 0, 0x81, 2]);
   });
+  // g++'s exception tables: `.cfi_personality 0x9b,DW.ref.__gxx_personality_v0` (indirect|pcrel|sdata4) and
+  // `.cfi_lsda 0x1b,.LLSDA0` (pcrel|sdata4). The CIE's bytes and the pointers' relocations are GNU as 2.40's for
+  // this source (its FDE instructions advance by shorter forms: docs/assembler.md).
+  const EXCEPTIONS = `	.text
+f:	.cfi_startproc
+	.cfi_personality 0x9b,DW.ref.pers
+	.cfi_lsda 0x1b,.LLSDA0
+	addi sp, sp, -16
+	.cfi_def_cfa_offset 16
+	ret
+	.cfi_endproc
+g:	.cfi_startproc
+	ret
+	.cfi_endproc
+h:	.cfi_startproc
+	.cfi_personality 0x9b,DW.ref.pers
+	.cfi_lsda 0x1b,.LLSDA1
+	ret
+	.cfi_endproc
+	.section .gcc_except_table,"a",@progbits
+.LLSDA0: .byte 0xff, 0x9b
+.LLSDA1: .byte 0xff
+	.data
+	.hidden DW.ref.pers
+	.weak DW.ref.pers
+DW.ref.pers: .dword pers
+	.globl pers
+pers:	.dword 0
+`;
+  it('.cfi_personality and .cfi_lsda: a "zPLR" CIE per personality, the FDE\'s LSDA pointer, relocated as GNU as does', () => {
+    const o = assembleObject({ name: 'eh.s', text: EXCEPTIONS }, { relax: true });
+    expect(o.diagnostics.map(formatDiagnostic)).toEqual([]);
+    const obj = readObject(o.bytes, 'eh.o');
+    const eh = obj.sections.find((s) => s.name === '.eh_frame')!;
+    // CIE: length 24, id 0, version 3, "zPLR", code 1, data -4, ra 1, augmentation data 7: 0x9b, a 4-byte
+    // pointer (0 in place), LSDA encoding 0x1b, FDE encoding 0x1b; def_cfa_register sp; nop.
+    expect(Array.from(eh.data.subarray(0, 28))).toEqual([24, 0, 0, 0, 0, 0, 0, 0, 3, 0x7a, 0x50, 0x4c, 0x52, 0, 1, 0x7c, 1, 7, 0x9b, 0, 0, 0, 0, 0x1b, 0x1b, 0x0d, 2, 0]);
+    // f's FDE at 28: length, CIE pointer, code address, size, augmentation data 4 (the LSDA pointer).
+    expect(eh.data[44]).toBe(4);
+    const rel = (obj.relocs.get(eh.index) ?? []).map((r) => {
+      const s = obj.symbols[r.sym];
+      return `${r.offset}:${r.type}:${s.type === 3 ? obj.sections[s.shndx].name : s.name}+${r.addend}`;
+    });
+    // R_RISCV_32_PCREL (57) for the personality (GNU: against the DW.ref symbol), the code addresses
+    // (never against a label in .eh_frame, which a linker editing .eh_frame moves) and the LSDAs.
+    expect(rel.filter((r) => r.split(':')[1] === '57').map((r) => r.replace(/:\.L\w+\+/, ':L+'))).toEqual([
+      '19:57:DW.ref.pers+0', '36:57:L+0', '45:57:L+0', '84:57:L+0', '104:57:L+0', '113:57:L+0',
+    ]);
+    // g has no personality: a plain "zR" CIE of its own at 56, before its FDE; h's FDE at 96 shares f's CIE
+    // (its CIE pointer at 100 is 100 - 0).
+    expect(Array.from(eh.data.subarray(56 + 4, 56 + 4 + 4 + 8))).toEqual([0, 0, 0, 0, 3, 0x7a, 0x52, 0, 1, 0x7c, 1, 1]);
+    expect(new DataView(eh.data.buffer, eh.data.byteOffset).getUint32(100, true)).toBe(100);
+  });
+  it('.cfi_personality and .cfi_lsda in a linked image point at their targets; other encodings GNU as accepts', () => {
+    const r = asm(EXCEPTIONS.replace('.globl pers', '.globl pers\n.globl _start\n_start:'));
+    const eh = r.image.sections.find((s) => s.name === '.eh_frame')!;
+    const dv = new DataView(eh.data.buffer, eh.data.byteOffset);
+    const at = (off: number) => eh.addr + BigInt(off) + BigInt(dv.getInt32(off, true));
+    const lsda = r.image.sections.find((s) => s.name === '.gcc_except_table')!.addr;
+    expect(at(19)).toBe(r.symbols.get('DW.ref.pers'));
+    expect(at(45)).toBe(lsda);
+    expect(at(113)).toBe(lsda + 2n);
+    expect(at(36)).toBe(r.symbols.get('f'));
+    // Absolute 8-byte (0x00: R_RISCV_64), pc-relative 8-byte (0x1c: an ADD64/SUB64 pair on a label at the
+    // field), absolute 4-byte (0x03: R_RISCV_32), and 0xff for none; sizes in the augmentation data.
+    const o = assembleObject({ name: 'e.s', text: 'f: .cfi_startproc\n .cfi_personality 0x0,p\n .cfi_lsda 0x1c,q\n nop\n .cfi_endproc\ng: .cfi_startproc\n .cfi_personality 0x3,p\n .cfi_lsda 0xff\n nop\n .cfi_endproc\n .data\nq: .byte 0\n' });
+    expect(o.diagnostics.map(formatDiagnostic)).toEqual([]);
+    const obj = readObject(o.bytes, 'e.o');
+    const ehs = obj.sections.find((s) => s.name === '.eh_frame')!;
+    const types = (obj.relocs.get(ehs.index) ?? []).map((x) => `${x.offset}:${x.type}`);
+    expect(types).toContain('19:2'); // R_RISCV_64 of p at the CIE's pointer
+    expect(ehs.data[17]).toBe(11); // augmentation data: 1 + 8 + 1 + 1
+    expect(types.filter((t) => /:(36|40)$/.test(t)).length).toBe(2); // ADD64/SUB64 of the 8-byte LSDA
+    expect(types.filter((t) => t.endsWith(':1')).length).toBe(1); // R_RISCV_32 of g's 4-byte personality
+  });
   it('CFI errors', () => {
+    const cfi = (line: string) => errors([{ name: 'c.s', text: ` .cfi_startproc\n ${line}\n .cfi_endproc\n` }]);
+    expect(cfi('.cfi_personality 0x30,p')[0]).toMatch(/^c\.s:2:2: error: invalid or unsupported encoding 0x30 in \.cfi_personality/);
+    expect(cfi('.cfi_lsda 0x1,p')[0]).toMatch(/invalid or unsupported encoding 0x1 in \.cfi_lsda/);
+    expect(cfi('.cfi_lsda 0x2,p')[0]).toMatch(/a 2-byte absolute pointer .* cannot be relocated/);
+    expect(cfi('.cfi_personality 0x9b,16')[0]).toMatch(/pc-relative pointer .* needs a symbol/);
+    expect(cfi('.cfi_personality 0x9b')[0]).toMatch(/takes 2 operands/);
+    expect(cfi('.cfi_personality 0xff,p')[0]).toMatch(/takes 1 operand/);
     expect(errors([{ name: 'c.s', text: ' .cfi_def_cfa_offset 16\n' }])[0]).toBe('c.s:1:2: error: .cfi_def_cfa_offset outside .cfi_startproc/.cfi_endproc');
     expect(errors([{ name: 'c.s', text: ' .cfi_startproc\n nop\n' }])[0]).toMatch(/missing .cfi_endproc/);
   });
