@@ -59,6 +59,14 @@ describe('weak and strong symbols bind as GNU ld binds them', () => {
     // var: the strong one in b.s (the second word of .data).
     expect(r.symbols.get('var')).toBe(r.image.sections.find((s) => s.name === '.data')!.addr + 4n);
   });
+  it('a function a source calls without declaring it .globl pulls its archive member (gcc declares none)', () => {
+    const member = assembleObject({ name: 'helper.s', text: ' .globl helper\nhelper:\n li a0, 7\n ret\n' }).bytes;
+    const header = (name: string, size: number) => `${name.padEnd(16)}${'0'.padEnd(12)}${'0'.padEnd(6)}${'0'.padEnd(6)}${'644'.padEnd(8)}${String(size).padEnd(10)}\`\n`;
+    const ar = new Uint8Array([...new TextEncoder().encode(`!<arch>\n${header('helper.o/', member.length)}`), ...member, ...(member.length % 2 ? [10] : [])]);
+    const r = assemble([{ name: 'main.s', text: ' .globl _start\n_start:\n call helper\n j .\n' }], { objects: [{ name: 'libh.a', bytes: ar }] });
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(r.symbols.has('helper')).toBe(true);
+  });
   it('a weak definition in a later file does not replace an earlier strong one', () => {
     const r = link([
       { name: 'a.s', text: start + ' .globl main\nmain:\n ret\nhelper: ret\n .data\nvar: .word 0\n' },
