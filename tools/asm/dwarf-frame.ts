@@ -15,7 +15,7 @@
 // of address size (0x00, signed 0x08) or 2, 4 or 8 bytes (udata/sdata); g++ writes 0x9b and 0x1b.
 
 import { AsmError, E_BIN, E_NUM, E_SYM, OP_SUB, symbolPlusConstant, type Expr, type Sym } from './expr.js';
-import type { InputSection } from './section.js';
+import { FIX_HI, FIX_PCREL, FIX_PCREL_HI, FIX_TPREL_ADD, FIX_TPREL_HI, FRAG_ALIGN, FRAG_ORG, FRAG_RELAX, type Frag, type InputSection } from './section.js';
 import { sleb, uleb } from './dwarf-line.js';
 
 const DATA_ALIGN = -4;
@@ -77,8 +77,33 @@ export interface FrameSink {
   pcrel(e: Expr, n: number): void;
   newLabel(): Sym;
   place(s: Sym): void;
-  /** Bytes written to .debug_frame so far by this table (for padding). */
-  size(): number;
+  /** DW_CFA_advance_loc* by the distance from `from` to `to` (code labels), its form chosen after layout;
+   * `relocated` when GNU as relocates it (a fragment of its ends between them). */
+  advance(to: Sym, from: Sym, relocated: boolean): void;
+  /** DW_CFA_nop (0) up to a multiple of `n` bytes from the section's start. */
+  align(n: number): void;
+}
+
+// Fixup kinds after which GNU as starts a new fragment (tc-riscv.c append_insn: an instruction a linker may
+// relax away or shorten — %hi, %pcrel_hi with call, tail, la and lla, %tprel_hi, %tprel_add — and
+// relaxable branches and jumps to a symbol); alignments and .org start one too. GOT and TLS GOT loads do not.
+const BREAKING_FIXUPS = new Set([FIX_HI, FIX_PCREL_HI, FIX_TPREL_HI, FIX_TPREL_ADD, FIX_PCREL]);
+
+/**
+ * Where GNU as's fragments of a code section end, as sorted positions (fragment index * 2^32 + offset of
+ * the instruction or fragment): a call-frame advance over one of them is relocated by GNU as (SET6/SUB6...),
+ * so that a linker relaxing the code in between can correct it; one within a fragment is written as is.
+ */
+function fragmentBreaks(sec: InputSection): { index: Map<Frag, number>; breaks: number[] } {
+  const index = new Map<Frag, number>();
+  sec.frags.forEach((f, i) => index.set(f, i));
+  const breaks: number[] = [];
+  sec.frags.forEach((f, i) => {
+    if ((f.kind === FRAG_RELAX && f.relax!.target) || f.kind === FRAG_ALIGN || f.kind === FRAG_ORG) breaks.push(i * 2 ** 32);
+  });
+  for (const fx of sec.fixups) if (BREAKING_FIXUPS.has(fx.kind)) breaks.push(index.get(fx.frag)! * 2 ** 32 + fx.offset);
+  breaks.sort((a, b) => a - b);
+  return { index, breaks };
 }
 
 export class FrameTable {
@@ -223,9 +248,7 @@ export class FrameTable {
    * the field, its LSDA pointer when the CIE has 'L').
    */
   private writeEh(out: FrameSink, diff: (a: Sym, b: Sym) => Expr): void {
-    const padTo = (a: number) => {
-      while (out.size() % a) out.bytes([0]);
-    };
+    const breaks = new Map<InputSection, ReturnType<typeof fragmentBreaks>>();
     const pointer = (ptr: EhPointer) => {
       const n = encodingSize(ptr.enc);
       if ((ptr.enc & 0x70) === DW_EH_PE_pcrel) out.pcrel(ptr.expr, n);
@@ -263,7 +286,7 @@ export class FrameTable {
         }
         if (p.lsda) out.bytes([p.lsda.enc]);
         out.bytes([0x1b, 0x0d, ...uleb(2)]);
-        padTo(4);
+        out.align(4);
         out.place(cieEnd);
       }
       const end = out.newLabel();
@@ -280,18 +303,47 @@ export class FrameTable {
         out.bytes(uleb(encodingSize(p.lsda.enc)));
         pointer(p.lsda);
       } else out.bytes([0]);
-      let prev = p.start;
-      for (const op of p.ops) {
-        if (op.label.frag !== prev.frag || op.label.offset !== prev.offset) {
-          out.bytes([0x04]);
-          out.datum(diff(op.label, prev), 4);
-          prev = op.label;
-        }
-        out.bytes(op.bytes);
-      }
-      padTo(i === this.procs.length - 1 ? 8 : 4);
+      this.instructions(out, p, breaks);
+      out.align(i === this.procs.length - 1 ? 8 : 4);
       out.place(end);
     });
+  }
+
+  /**
+   * A procedure's instructions, each at its label: labels at one place (same fragment and offset) need no
+   * advance (GNU's rows, one per address); otherwise an advance by the distance, relocated where GNU as
+   * relocates it (a fragment of GNU's ends between the two labels).
+   */
+  private instructions(out: FrameSink, p: Proc, cache: Map<InputSection, ReturnType<typeof fragmentBreaks>>): void {
+    let info = cache.get(p.sec);
+    if (!info) cache.set(p.sec, (info = fragmentBreaks(p.sec)));
+    const { index, breaks } = info;
+    const pos = (s: Sym): number => {
+      const i = s.frag ? index.get(s.frag) : undefined;
+      return i === undefined ? NaN : i * 2 ** 32 + s.offset;
+    };
+    let prev = p.start;
+    for (const op of p.ops) {
+      if (op.label.frag !== prev.frag || op.label.offset !== prev.offset) {
+        const lo = pos(prev);
+        const hi = pos(op.label);
+        let relocated = true;
+        if (!Number.isNaN(lo) && !Number.isNaN(hi)) {
+          // The first break at or after `lo`: does it come before `hi`?
+          let a = 0;
+          let b = breaks.length;
+          while (a < b) {
+            const m = (a + b) >> 1;
+            if (breaks[m] < lo) a = m + 1;
+            else b = m;
+          }
+          relocated = a < breaks.length && breaks[a] < hi;
+        }
+        out.advance(op.label, prev, relocated);
+        prev = op.label;
+      }
+      out.bytes(op.bytes);
+    }
   }
 
   /** Unterminated procedure, for the end-of-unit diagnostic. */
@@ -305,9 +357,7 @@ export class FrameTable {
       this.writeEh(out, diff);
       return;
     }
-    const pad = (start: number) => {
-      while ((out.size() - start) % 4) out.bytes([0]);
-    };
+    const breaks = new Map<InputSection, ReturnType<typeof fragmentBreaks>>();
     // CIE.
     const cie = out.newLabel();
     const cieEnd = out.newLabel();
@@ -315,30 +365,20 @@ export class FrameTable {
     out.place(cie);
     out.datum(diff(cieEnd, cieBody), 4);
     out.place(cieBody);
-    const cieStart = out.size();
+    // .debug_frame records end at a multiple of the address size (GNU as, dw2gencfi.c cfi_finish).
     out.bytes([0xff, 0xff, 0xff, 0xff, 3, 0, ...uleb(1), ...sleb(DATA_ALIGN), ...uleb(1), 0x0d, ...uleb(2)]);
-    pad(cieStart);
+    out.align(8);
     out.place(cieEnd);
     for (const p of this.procs) {
       const end = out.newLabel();
       const body = out.newLabel();
       out.datum(diff(end, body), 4);
       out.place(body);
-      const start = out.size();
       out.datum({ t: E_SYM, sym: cie }, 4);
       out.datum({ t: E_SYM, sym: p.start }, 8);
       out.datum(diff(p.end!, p.start), 8);
-      let prev = p.start;
-      for (const op of p.ops) {
-        // Labels at one place (same fragment and offset) need no advance: GNU's rows, one per address.
-        if (op.label.frag !== prev.frag || op.label.offset !== prev.offset) {
-          out.bytes([0x04]);
-          out.datum(diff(op.label, prev), 4);
-          prev = op.label;
-        }
-        out.bytes(op.bytes);
-      }
-      pad(start);
+      this.instructions(out, p, breaks);
+      out.align(8);
       out.place(end);
     }
   }

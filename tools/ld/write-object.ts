@@ -419,10 +419,31 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     for (; k >= 4; k -= 4, p += 4) data.set([0x13, 0, 0, 0], p);
     add(sec, { offset: f.offset, type: R.ALIGN, sym: null, addend: BigInt(f.pad!.fixed!) });
   }
+  // A relocated call-frame advance (GNU as: BFD_RELOC_RISCV_CFA, tc-riscv.c md_apply_fix): SET6/SUB6 on the
+  // opcode byte of DW_CFA_advance_loc, SET8/SUB8, SET16/SUB16 or SET32/SUB32 on the operand of
+  // advance_loc1/2/4, against labels at both ends; the bytes hold the distance now.
+  for (const sec of sections) {
+    if (!sec.hasLeb) continue;
+    for (const f of sec.frags) {
+      if (f.kind !== FRAG_LEB || !f.leb!.cfa?.relocated) continue;
+      const e = f.leb!.expr;
+      if (e.t !== E_BIN || e.op !== OP_SUB) continue;
+      const a = target(e.a);
+      const b = target(e.b);
+      if (!a || !b || !a.sym || !b.sym) continue;
+      const named = (t: { sym: Sym | InputSection | null; add: bigint }) =>
+        (t.sym as InputSection).frags ? { sym: labelAt(t.sym as InputSection, Number(t.add)), add: 0n } : t;
+      const [set, sub, at] = f.size === 1 ? [R.SET6, R.SUB6, 0] : f.size === 2 ? [R.SET8, R.SUB8, 1] : f.size === 3 ? [R.SET16, R.SUB16, 1] : [R.SET32, R.SUB32, 1];
+      const na = named(a);
+      const nb = named(b);
+      add(sec, { offset: f.offset + at, type: set, sym: na.sym, addend: na.add });
+      add(sec, { offset: f.offset + at, type: sub, sym: nb.sym, addend: nb.add });
+    }
+  }
   if (relax) {
     for (const sec of sections) {
       for (const f of sec.frags) {
-        if (f.kind !== FRAG_LEB) continue;
+        if (f.kind !== FRAG_LEB || f.leb!.cfa) continue;
         const e = f.leb!.expr;
         if (e.t === E_BIN && e.op === OP_SUB && (isCode(evaluate(e.a, resolve)) || isCode(evaluate(e.b, resolve)))) err(f.leb!.loc, 'a LEB128 of a difference of code labels cannot be written into a relaxable object (GNU as refuses it too)');
       }
