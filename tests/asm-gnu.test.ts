@@ -451,6 +451,22 @@ DW.ref.pers: .dword pers
 	.globl pers
 pers:	.dword 0
 `;
+  it('advances over a lui or auipc with a number are relocated too (their default HI20 type), not over c.lui', () => {
+    // GNU as 2.40's .eh_frame for this source: relocated after lui 0x12345, li 0x12345678, auipc, the 64-bit
+    // li (lui first) and lui %hi; as is after c.lui (written, or li 0x1000) and nop.
+    const text = [
+      'f:	.cfi_startproc', '	nop', '	.cfi_offset s0, -16', '	lui a0, 0x12345', '	.cfi_offset s1, -24', '	lui a0, 1', '	.cfi_offset s2, -32',
+      '	li a0, 0x12345678', '	.cfi_offset s3, -40', '	li a0, 0x1000', '	.cfi_offset s4, -48', '	auipc a0, 0', '	.cfi_offset s5, -56',
+      '	li a0, 0x123456789', '	.cfi_offset s6, -64', '	c.lui a0, 2', '	.cfi_offset s7, -72', '	lui a0, %hi(x)', '	.cfi_offset s8, -80',
+      '	nop', '	.cfi_offset ra, -8', '	ret', '	.cfi_endproc', '',
+    ].join('\n');
+    const o = assembleObject({ name: 'adv3.s', text }, { relax: true, compat: 'gnu', march: 'rv64imac' });
+    expect(o.diagnostics.map(formatDiagnostic)).toEqual([]);
+    const obj = readObject(o.bytes, 'adv3.o');
+    const eh = obj.sections.find((x) => x.name === '.eh_frame')!;
+    expect(Buffer.from(eh.data).toString('hex')).toBe('1000000000000000037a5200017c01011b0d0200300000001800000000000000000000000042880444890642920848930a42940c44950e4e96104297124498144281020000000000');
+    expect((obj.relocs.get(eh.index) ?? []).map((r) => `${r.offset}:${r.type}`)).toEqual(['28:57', '32:35', '32:39', '40:53', '40:52', '46:53', '46:52', '52:53', '52:52', '55:53', '55:52', '61:53', '61:52']);
+  });
   it('.cfi_personality and .cfi_lsda: a "zPLR" CIE per personality, the FDE\'s LSDA pointer, relocated as GNU as does', () => {
     const o = assembleObject({ name: 'eh.s', text: EXCEPTIONS }, { relax: true });
     expect(o.diagnostics.map(formatDiagnostic)).toEqual([]);

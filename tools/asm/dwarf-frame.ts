@@ -15,7 +15,8 @@
 // of address size (0x00, signed 0x08) or 2, 4 or 8 bytes (udata/sdata); g++ writes 0x9b and 0x1b.
 
 import { AsmError, E_BIN, E_NUM, E_SYM, OP_SUB, symbolPlusConstant, type Expr, type Sym } from './expr.js';
-import { FIX_HI, FIX_PCREL, FIX_PCREL_HI, FIX_TPREL_ADD, FIX_TPREL_HI, FRAG_ALIGN, FRAG_ORG, FRAG_RELAX, type Frag, type InputSection } from './section.js';
+import { SHF_EXECINSTR } from '../elf/model.js';
+import { FIX_GOT_HI, FIX_HI, FIX_PCREL, FIX_PCREL_HI, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_ADD, FIX_TPREL_HI, FRAG_ALIGN, FRAG_DATA, FRAG_ORG, FRAG_RELAX, type Frag, type InputSection } from './section.js';
 import { sleb, uleb } from './dwarf-line.js';
 
 const DATA_ALIGN = -4;
@@ -84,10 +85,13 @@ export interface FrameSink {
   align(n: number): void;
 }
 
-// Fixup kinds after which GNU as starts a new fragment (tc-riscv.c append_insn: an instruction a linker may
-// relax away or shorten — %hi, %pcrel_hi with call, tail, la and lla, %tprel_hi, %tprel_add — and
-// relaxable branches and jumps to a symbol); alignments and .org start one too. GOT and TLS GOT loads do not.
+// Where GNU as starts a new fragment in code (tc-riscv.c append_insn): after an instruction whose relocation
+// type a linker may relax — HI20 (every 4-byte lui and auipc written with a number or %hi: the operand's
+// default relocation type, also for li's lui), PCREL_HI20 (lla, la, auipc %pcrel_hi), CALL (call, tail),
+// TPREL_HI20, TPREL_ADD —, at a branch or jump to a symbol (a variable fragment), at an alignment and
+// .org. The auipc of a GOT or TLS GOT load (GOT_HI20, TLS_GOT_HI20, TLS_GD_HI20) and c.lui do not.
 const BREAKING_FIXUPS = new Set([FIX_HI, FIX_PCREL_HI, FIX_TPREL_HI, FIX_TPREL_ADD, FIX_PCREL]);
+const GOT_FIXUPS = new Set([FIX_GOT_HI, FIX_TLS_IE_HI, FIX_TLS_GD_HI]);
 
 /**
  * Where GNU as's fragments of a code section end, as sorted positions (fragment index * 2^32 + offset of
@@ -101,7 +105,29 @@ function fragmentBreaks(sec: InputSection): { index: Map<Frag, number>; breaks: 
   sec.frags.forEach((f, i) => {
     if ((f.kind === FRAG_RELAX && f.relax!.target) || f.kind === FRAG_ALIGN || f.kind === FRAG_ORG) breaks.push(i * 2 ** 32);
   });
-  for (const fx of sec.fixups) if (BREAKING_FIXUPS.has(fx.kind)) breaks.push(index.get(fx.frag)! * 2 ** 32 + fx.offset);
+  const got = new Set<number>();
+  for (const fx of sec.fixups) {
+    const at = index.get(fx.frag)! * 2 ** 32 + fx.offset;
+    if (BREAKING_FIXUPS.has(fx.kind)) breaks.push(at);
+    else if (GOT_FIXUPS.has(fx.kind)) got.add(at);
+  }
+  // 4-byte lui and auipc (opcodes 0x37, 0x17) with a number: no fixup, still a new fragment in GNU as.
+  if (sec.flags & SHF_EXECINSTR) {
+    sec.frags.forEach((f, i) => {
+      if (f.kind !== FRAG_DATA || f.size === 0) return;
+      const b = f.bytes();
+      for (let p = 0; p + 1 < b.length; ) {
+        if ((b[p] & 3) !== 3) {
+          p += 2;
+          continue;
+        }
+        const op = b[p] & 0x7f;
+        const at = i * 2 ** 32 + p;
+        if ((op === 0x37 || op === 0x17) && !got.has(at)) breaks.push(at);
+        p += 4;
+      }
+    });
+  }
   breaks.sort((a, b) => a - b);
   return { index, breaks };
 }
