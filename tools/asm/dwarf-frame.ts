@@ -3,9 +3,10 @@
 // RISC-V), and to `.eh_frame` (LSB "Exception Frames") unless `.cfi_sections` leaves it out, as GNU as does.
 // The CIE is GNU as's for RISC-V (version 3, code alignment 1, data alignment -4, return address x1,
 // CFA = sp; in .eh_frame augmentation "zR" with FDE addresses pc-relative 4-byte, DW_EH_PE_pcrel|sdata4);
-// each procedure gets an FDE whose instructions advance by label differences (4-byte DW_CFA_advance_loc4,
-// resolved after relaxation), so the interpreted table equals GNU's. .eh_frame records are 4-aligned and the
-// last is padded to 8, the section's alignment (GNU as).
+// each procedure gets an FDE whose instructions advance by label differences in GNU as's shortest form
+// (DW_CFA_advance_loc, _loc1, _loc2, _loc4: sized after layout), relocated where GNU as relocates them (see
+// fragmentBreaks), so the table has GNU's bytes and relocations. .eh_frame records end at a multiple of 4, the
+// last at 8, the section's alignment; .debug_frame records at 8 (GNU as, dw2gencfi.c).
 // C++ exceptions (LSB "Exception Frames", "Augmentation String Format"): `.cfi_personality enc, sym` gives
 // the procedure's CIE the augmentation 'P' (the encoding and the routine's pointer), `.cfi_lsda enc, sym`
 // gives it 'L' (the encoding) and its FDE the pointer to its language-specific data, `.cfi_signal_frame`
