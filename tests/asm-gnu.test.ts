@@ -59,6 +59,14 @@ describe('weak and strong symbols bind as GNU ld binds them', () => {
     // var: the strong one in b.s (the second word of .data).
     expect(r.symbols.get('var')).toBe(r.image.sections.find((s) => s.name === '.data')!.addr + 4n);
   });
+  it('a function a source calls without declaring it .globl pulls its archive member (gcc declares none)', () => {
+    const member = assembleObject({ name: 'helper.s', text: ' .globl helper\nhelper:\n li a0, 7\n ret\n' }).bytes;
+    const header = (name: string, size: number) => `${name.padEnd(16)}${'0'.padEnd(12)}${'0'.padEnd(6)}${'0'.padEnd(6)}${'644'.padEnd(8)}${String(size).padEnd(10)}\`\n`;
+    const ar = new Uint8Array([...new TextEncoder().encode(`!<arch>\n${header('helper.o/', member.length)}`), ...member, ...(member.length % 2 ? [10] : [])]);
+    const r = assemble([{ name: 'main.s', text: ' .globl _start\n_start:\n call helper\n j .\n' }], { objects: [{ name: 'libh.a', bytes: ar }] });
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(r.symbols.has('helper')).toBe(true);
+  });
   it('a weak definition in a later file does not replace an earlier strong one', () => {
     const r = link([
       { name: 'a.s', text: start + ' .globl main\nmain:\n ret\nhelper: ret\n .data\nvar: .word 0\n' },
@@ -368,10 +376,150 @@ describe('call-frame information', () => {
     expect(dv.getUint32(20, true)).toBe(0); // CIE pointer
     expect(dv.getBigUint64(24, true)).toBe(0x80000000n);
     expect(dv.getBigUint64(32, true)).toBe(6n);
-    // advance_loc4 2; def_cfa_offset 16; advance_loc4 2; offset ra, 2 (factored by -4).
-    expect(Array.from(df.subarray(40, 54))).toEqual([4, 2, 0, 0, 0, 0x0e, 16, 4, 2, 0, 0, 0, 0x81, 2]);
+    // advance_loc 2; def_cfa_offset 16; advance_loc 2; offset ra, 2 (factored by -4); the FDE ends at a
+    // multiple of 8. The object's section is GNU as 2.40's, byte for byte.
+    expect(Array.from(df.subarray(40, 48))).toEqual([0x42, 0x0e, 16, 0x42, 0x81, 2, 0, 0]);
+    expect(df.length).toBe(48);
+    const o = assembleObject({ name: 'df.s', text: ' .cfi_sections .debug_frame\nf: .cfi_startproc\n addi sp, sp, -16\n .cfi_def_cfa_offset 16\n sd ra, 8(sp)\n .cfi_offset ra, -8\n ret\n .cfi_endproc\n' }, { relax: true });
+    const od = readObject(o.bytes, 'df.o').sections.find((x) => x.name === '.debug_frame')!;
+    expect(Buffer.from(od.data).toString('hex')).toBe('0c000000ffffffff0300017c010d02001c0000000000000000000000000000000000000000000000420e104281020000');
+  });
+  it('advances take GNU as\'s shortest form, relocated (SET6/SUB6...) where a linker may change the distance', () => {
+    // GNU as 2.40's .eh_frame for this source (the bytes and each relocation's place and type): relocated
+    // after call, lui %hi, a branch, tail and la; as is over a nop, an addi and 70 nops (advance_loc1).
+    const text = `f:	.cfi_startproc
+	addi sp,sp,-16
+	.cfi_def_cfa_offset 16
+	call foo
+	.cfi_offset ra, -8
+	nop
+	.cfi_offset s0, -16
+	lui a0, %hi(x)
+	.cfi_offset s1, -24
+	addi a0,a0,%lo(x)
+	.cfi_offset s2, -32
+	beq a0,a1,1f
+	.cfi_offset s3, -40
+	nop
+1:	tail foo
+	.cfi_offset s4, -48
+	la a1, x
+	.cfi_offset s5, -56
+	.rept 70
+	nop
+	.endr
+	.cfi_offset s6, -64
+	ret
+	.cfi_endproc
+`;
+    for (const compat of ['gnu', 'llvm'] as const) {
+      const o = assembleObject({ name: 'adv.s', text }, { relax: true, compat, march: 'rv64imac' });
+      expect(o.diagnostics.map(formatDiagnostic)).toEqual([]);
+      const obj = readObject(o.bytes, 'adv.o');
+      const eh = obj.sections.find((x) => x.name === '.eh_frame')!;
+      // (The default mode's code is the same here: the same table.)
+      expect(Buffer.from(eh.data).toString('hex'), compat).toBe('1000000000000000037a5200017c01011b0d02003000000018000000000000000000000000420e1048810242880444890644920844930a4a940c48950e028c961000000000000000');
+      expect((obj.relocs.get(eh.index) ?? []).map((r) => `${r.offset}:${r.type}`), compat).toEqual(['28:57', '32:35', '32:39', '40:53', '40:52', '46:53', '46:52', '52:53', '52:52', '55:53', '55:52', '58:53', '58:52']);
+    }
+  });
+  // g++'s exception tables: `.cfi_personality 0x9b,DW.ref.__gxx_personality_v0` (indirect|pcrel|sdata4) and
+  // `.cfi_lsda 0x1b,.LLSDA0` (pcrel|sdata4). The CIE's bytes and the pointers' relocations are GNU as 2.40's for
+  // this source (its FDE instructions advance by shorter forms: docs/assembler.md).
+  const EXCEPTIONS = `	.text
+f:	.cfi_startproc
+	.cfi_personality 0x9b,DW.ref.pers
+	.cfi_lsda 0x1b,.LLSDA0
+	addi sp, sp, -16
+	.cfi_def_cfa_offset 16
+	ret
+	.cfi_endproc
+g:	.cfi_startproc
+	ret
+	.cfi_endproc
+h:	.cfi_startproc
+	.cfi_personality 0x9b,DW.ref.pers
+	.cfi_lsda 0x1b,.LLSDA1
+	ret
+	.cfi_endproc
+	.section .gcc_except_table,"a",@progbits
+.LLSDA0: .byte 0xff, 0x9b
+.LLSDA1: .byte 0xff
+	.data
+	.hidden DW.ref.pers
+	.weak DW.ref.pers
+DW.ref.pers: .dword pers
+	.globl pers
+pers:	.dword 0
+`;
+  it('advances over a lui or auipc with a number are relocated too (their default HI20 type), not over c.lui', () => {
+    // GNU as 2.40's .eh_frame for this source: relocated after lui 0x12345, li 0x12345678, auipc, the 64-bit
+    // li (lui first) and lui %hi; as is after c.lui (written, or li 0x1000) and nop.
+    const text = [
+      'f:	.cfi_startproc', '	nop', '	.cfi_offset s0, -16', '	lui a0, 0x12345', '	.cfi_offset s1, -24', '	lui a0, 1', '	.cfi_offset s2, -32',
+      '	li a0, 0x12345678', '	.cfi_offset s3, -40', '	li a0, 0x1000', '	.cfi_offset s4, -48', '	auipc a0, 0', '	.cfi_offset s5, -56',
+      '	li a0, 0x123456789', '	.cfi_offset s6, -64', '	c.lui a0, 2', '	.cfi_offset s7, -72', '	lui a0, %hi(x)', '	.cfi_offset s8, -80',
+      '	nop', '	.cfi_offset ra, -8', '	ret', '	.cfi_endproc', '',
+    ].join('\n');
+    const o = assembleObject({ name: 'adv3.s', text }, { relax: true, compat: 'gnu', march: 'rv64imac' });
+    expect(o.diagnostics.map(formatDiagnostic)).toEqual([]);
+    const obj = readObject(o.bytes, 'adv3.o');
+    const eh = obj.sections.find((x) => x.name === '.eh_frame')!;
+    expect(Buffer.from(eh.data).toString('hex')).toBe('1000000000000000037a5200017c01011b0d0200300000001800000000000000000000000042880444890642920848930a42940c44950e4e96104297124498144281020000000000');
+    expect((obj.relocs.get(eh.index) ?? []).map((r) => `${r.offset}:${r.type}`)).toEqual(['28:57', '32:35', '32:39', '40:53', '40:52', '46:53', '46:52', '52:53', '52:52', '55:53', '55:52', '61:53', '61:52']);
+  });
+  it('.cfi_personality and .cfi_lsda: a "zPLR" CIE per personality, the FDE\'s LSDA pointer, relocated as GNU as does', () => {
+    const o = assembleObject({ name: 'eh.s', text: EXCEPTIONS }, { relax: true });
+    expect(o.diagnostics.map(formatDiagnostic)).toEqual([]);
+    const obj = readObject(o.bytes, 'eh.o');
+    const eh = obj.sections.find((s) => s.name === '.eh_frame')!;
+    // CIE: length 24, id 0, version 3, "zPLR", code 1, data -4, ra 1, augmentation data 7: 0x9b, a 4-byte
+    // pointer (0 in place), LSDA encoding 0x1b, FDE encoding 0x1b; def_cfa_register sp; nop.
+    expect(Array.from(eh.data.subarray(0, 28))).toEqual([24, 0, 0, 0, 0, 0, 0, 0, 3, 0x7a, 0x50, 0x4c, 0x52, 0, 1, 0x7c, 1, 7, 0x9b, 0, 0, 0, 0, 0x1b, 0x1b, 0x0d, 2, 0]);
+    // f's FDE at 28: length, CIE pointer, code address, size, augmentation data 4 (the LSDA pointer); g's
+    // own "zR" CIE at 52 before its FDE at 72; h's FDE at 92 shares f's CIE. GNU as 2.40's bytes:
+    expect(Buffer.from(eh.data).toString('hex')).toBe('1800000000000000037a504c5200017c01079b000000001b1b0d0200140000002000000000000000000000000400000000420e101000000000000000037a5200017c01011b0d0200100000001800000000000000000000000000000018000000600000000000000000000000040000000000000000000000');
+    const rel = (obj.relocs.get(eh.index) ?? []).map((r) => {
+      const s = obj.symbols[r.sym];
+      return `${r.offset}:${r.type}:${s.type === 3 ? obj.sections[s.shndx].name : s.name}+${r.addend}`;
+    });
+    // GNU as's relocations: R_RISCV_32_PCREL (57) for the personality (against the DW.ref symbol), the code
+    // addresses (never against a label in .eh_frame, which a linker editing .eh_frame moves) and the LSDAs;
+    // ADD32/SUB32 (35/39) for the code sizes.
+    expect(rel.map((r) => r.replace(/:\.L\w+\+/, ':L+'))).toEqual([
+      '19:57:DW.ref.pers+0', '36:57:L+0', '40:35:L+0', '40:39:L+0', '45:57:L+0',
+      '80:57:L+0', '84:35:L+0', '84:39:L+0', '100:57:L+0', '104:35:L+0', '104:39:L+0', '109:57:L+0',
+    ]);
+  });
+  it('.cfi_personality and .cfi_lsda in a linked image point at their targets; other encodings GNU as accepts', () => {
+    const r = asm(EXCEPTIONS.replace('.globl pers', '.globl pers\n.globl _start\n_start:'));
+    const eh = r.image.sections.find((s) => s.name === '.eh_frame')!;
+    const dv = new DataView(eh.data.buffer, eh.data.byteOffset);
+    const at = (off: number) => eh.addr + BigInt(off) + BigInt(dv.getInt32(off, true));
+    const lsda = r.image.sections.find((s) => s.name === '.gcc_except_table')!.addr;
+    expect(at(19)).toBe(r.symbols.get('DW.ref.pers'));
+    expect(at(45)).toBe(lsda);
+    expect(at(109)).toBe(lsda + 2n);
+    expect(at(36)).toBe(r.symbols.get('f'));
+    // Absolute 8-byte (0x00: R_RISCV_64), pc-relative 8-byte (0x1c: an ADD64/SUB64 pair on a label at the
+    // field), absolute 4-byte (0x03: R_RISCV_32), and 0xff for none; sizes in the augmentation data.
+    const o = assembleObject({ name: 'e.s', text: 'f: .cfi_startproc\n .cfi_personality 0x0,p\n .cfi_lsda 0x1c,q\n nop\n .cfi_endproc\ng: .cfi_startproc\n .cfi_personality 0x3,p\n .cfi_lsda 0xff\n nop\n .cfi_endproc\n .data\nq: .byte 0\n' });
+    expect(o.diagnostics.map(formatDiagnostic)).toEqual([]);
+    const obj = readObject(o.bytes, 'e.o');
+    const ehs = obj.sections.find((s) => s.name === '.eh_frame')!;
+    const types = (obj.relocs.get(ehs.index) ?? []).map((x) => `${x.offset}:${x.type}`);
+    expect(types).toContain('19:2'); // R_RISCV_64 of p at the CIE's pointer
+    expect(ehs.data[17]).toBe(11); // augmentation data: 1 + 8 + 1 + 1
+    expect(types.filter((t) => /:(36|40)$/.test(t)).length).toBe(2); // ADD64/SUB64 of the 8-byte LSDA
+    expect(types.filter((t) => t.endsWith(':1')).length).toBe(1); // R_RISCV_32 of g's 4-byte personality
   });
   it('CFI errors', () => {
+    const cfi = (line: string) => errors([{ name: 'c.s', text: ` .cfi_startproc\n ${line}\n .cfi_endproc\n` }]);
+    expect(cfi('.cfi_personality 0x30,p')[0]).toMatch(/^c\.s:2:2: error: invalid or unsupported encoding 0x30 in \.cfi_personality/);
+    expect(cfi('.cfi_lsda 0x1,p')[0]).toMatch(/invalid or unsupported encoding 0x1 in \.cfi_lsda/);
+    expect(cfi('.cfi_lsda 0x2,p')[0]).toMatch(/a 2-byte absolute pointer .* cannot be relocated/);
+    expect(cfi('.cfi_personality 0x9b,16')[0]).toMatch(/pc-relative pointer .* needs a symbol/);
+    expect(cfi('.cfi_personality 0x9b')[0]).toMatch(/takes 2 operands/);
+    expect(cfi('.cfi_personality 0xff,p')[0]).toMatch(/takes 1 operand/);
     expect(errors([{ name: 'c.s', text: ' .cfi_def_cfa_offset 16\n' }])[0]).toBe('c.s:1:2: error: .cfi_def_cfa_offset outside .cfi_startproc/.cfi_endproc');
     expect(errors([{ name: 'c.s', text: ' .cfi_startproc\n nop\n' }])[0]).toMatch(/missing .cfi_endproc/);
   });

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assemble } from '../tools/asm/index.js';
+import { assemble, assembleObject } from '../tools/asm/index.js';
 import { main as ldMain } from '../tools/commands/ld.js';
 import { main as runMain } from '../tools/commands/run.js';
 import { captureMain } from './helpers/cli.js';
@@ -84,6 +84,67 @@ describe('.eh_frame_hdr of an rvx source', () => {
     const none = assemble([{ name: 'x.s', text: '\t.globl _start\n_start: j _start\n' }], { listing: false, ehFrameHdr: true });
     expect(none.image.sections.some((s) => s.name === '.eh_frame_hdr')).toBe(false);
     expect(none.image.ehFrameHdr).toBeUndefined();
+  });
+});
+
+describe('.eh_frame of objects with personality routines, linked', () => {
+  // Each object as g++ writes it: a CIE "zPLR" naming its hidden DW.ref word (a COMDAT group per routine),
+  // an FDE with its LSDA. GNU ld (elf-eh-frame.c) keeps one CIE per personality routine, comparing the
+  // relocated pointer by the symbol it names; the FDEs of the later objects then point at the first copy.
+  const object = (name: string, fn: string, routine: string) => {
+    const text = `	.section .text.${fn},"ax",@progbits
+	.globl ${fn}
+${fn}:
+	.cfi_startproc
+	.cfi_personality 0x9b,DW.ref.${routine}
+	.cfi_lsda 0x1b,.LLSDA_${fn}
+	ret
+	.cfi_endproc
+	.section .gcc_except_table.${fn},"a",@progbits
+.LLSDA_${fn}: .byte 0xff, 0xff, 1, 0
+	.section .sdata.DW.ref.${routine},"awG",@progbits,DW.ref.${routine},comdat
+	.hidden DW.ref.${routine}
+	.weak DW.ref.${routine}
+DW.ref.${routine}: .dword ${routine}
+`;
+    const o = assembleObject({ name, text }, { relax: true });
+    expect(o.diagnostics).toEqual([]);
+    return { name: name.replace(/\.s$/, '.o'), bytes: o.bytes };
+  };
+  it('keeps one CIE per personality routine and relocates every pointer to its target', () => {
+    const start = `	.text
+	.globl _start
+_start:	call a
+	call b
+	call c
+	j .
+	.globl pers
+pers:	ret
+	.globl other
+other:	ret
+`;
+    const r = assemble([], { objects: [object('start.s', '_start_unused', 'pers'), ...[['a', 'pers'], ['b', 'pers'], ['c', 'other']].map(([f, p]) => object(`${f}.s`, f, p)), { name: 's.o', bytes: assembleObject({ name: 's.s', text: start }).bytes }], relax: true });
+    expect(r.diagnostics).toEqual([]);
+    const eh = r.image.sections.find((s) => s.name === '.eh_frame')!;
+    const lsda = r.image.sections.find((s) => s.name === '.gcc_except_table')!;
+    const dv = new DataView(eh.data.buffer, eh.data.byteOffset, eh.size);
+    const ptr = (off: number) => eh.addr + BigInt(off) + BigInt(dv.getInt32(off, true));
+    const cies: string[] = [];
+    const fdes: string[] = [];
+    for (let p = 0; p + 8 <= eh.size && dv.getUint32(p, true) !== 0; p += 4 + dv.getUint32(p, true)) {
+      const id = dv.getUint32(p + 4, true);
+      if (id === 0) {
+        expect(String.fromCharCode(...eh.data.subarray(p + 9, p + 13))).toBe('zPLR');
+        const routine = [...r.symbols].find(([, v]) => v === ptr(p + 19))?.[0];
+        cies.push(`${p} ${routine}`);
+      } else {
+        const fn = [...r.symbols].find(([n, v]) => v === ptr(p + 8) && !n.startsWith('.'))?.[0];
+        fdes.push(`${fn} cie=${p + 4 - id} lsda=${ptr(p + 17) - lsda.addr}`);
+      }
+    }
+    expect(cies).toEqual(['0 DW.ref.pers', `${cies[1]?.split(' ')[0]} DW.ref.other`]);
+    const other = cies[1].split(' ')[0];
+    expect(fdes).toEqual(['_start_unused cie=0 lsda=0', 'a cie=0 lsda=4', 'b cie=0 lsda=8', `c cie=${other} lsda=12`]);
   });
 });
 

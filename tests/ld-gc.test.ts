@@ -167,6 +167,79 @@ dead:
     expect(fdes(true)).toBe(1);
   });
 
+  it('keeps the other sections of a kept section\'s group (GNU ld marks the whole group: g++\'s D0 beside D2)', () => {
+    // g++ -O0 puts a class's deleting destructor in the COMDAT group of its base destructor; nothing refers to
+    // it when the class is abstract (its vtable has 0 there), yet GNU ld keeps it with the group.
+    const text = `	.section .text._start,"ax",@progbits
+	.globl _start
+_start:	call _ZN5ShapeD2Ev
+	j .
+	.section .text._ZN5ShapeD2Ev,"axG",@progbits,_ZN5ShapeD5Ev,comdat
+	.weak _ZN5ShapeD2Ev
+_ZN5ShapeD2Ev:	ret
+	.section .text._ZN5ShapeD0Ev,"axG",@progbits,_ZN5ShapeD5Ev,comdat
+	.weak _ZN5ShapeD0Ev
+_ZN5ShapeD0Ev:	call helper
+	ret
+	.section .text.helper,"ax",@progbits
+helper:	ret
+	.section .text._ZN5OtherD0Ev,"axG",@progbits,_ZN5OtherD5Ev,comdat
+	.weak _ZN5OtherD0Ev
+_ZN5OtherD0Ev:	ret
+`;
+    for (const asObject of [false, true]) {
+      const src = { name: 'g.s', text };
+      const r = asObject
+        ? assemble([], { objects: [{ name: 'g.o', bytes: assembleObject(src, { relax: true }).bytes }], gcSections: true, relax: true })
+        : assemble([src], { gcSections: true });
+      expect(r.diagnostics).toEqual([]);
+      const names = new Set(r.image.symbols.map((s) => s.name));
+      expect(['_ZN5ShapeD2Ev', '_ZN5ShapeD0Ev', 'helper', '_ZN5OtherD0Ev'].filter((s) => names.has(s)), asObject ? 'object' : 'source').toEqual(['_ZN5ShapeD2Ev', '_ZN5ShapeD0Ev', 'helper']);
+    }
+  });
+
+  it('keeps what the .eh_frame records of kept code point to: the LSDA and the personality (GNU ld)', () => {
+    // g++ -ffunction-sections: each function's LSDA in its own .gcc_except_table.NAME, reached only from its
+    // FDE; the personality routine only from the CIE (through DW.ref.__gxx_personality_v0).
+    const text = `	.section .text._start,"ax",@progbits
+	.globl _start
+_start:
+	.cfi_startproc
+	.cfi_personality 0x9b,DW.ref.pers
+	.cfi_lsda 0x1b,.LLSDA0
+	j .
+	.cfi_endproc
+	.section .text.dead,"ax",@progbits
+dead:
+	.cfi_startproc
+	.cfi_personality 0x9b,DW.ref.pers
+	.cfi_lsda 0x1b,.LLSDA1
+	ret
+	.cfi_endproc
+	.section .gcc_except_table._start,"a",@progbits
+.LLSDA0: .byte 0xff, 0xff, 1, 0
+	.section .gcc_except_table.dead,"a",@progbits
+.LLSDA1: .byte 0xff, 0xff, 1, 0, 0, 0, 0, 0
+	.section .sdata.DW.ref.pers,"awG",@progbits,DW.ref.pers,comdat
+	.hidden DW.ref.pers
+	.weak DW.ref.pers
+DW.ref.pers: .dword pers
+	.section .text.pers,"ax",@progbits
+	.globl pers
+pers:	ret
+`;
+    for (const asObject of [false, true]) {
+      const src = { name: 'eh.s', text };
+      const r = asObject
+        ? assemble([], { objects: [{ name: 'eh.o', bytes: assembleObject(src, { relax: true }).bytes }], gcSections: true, relax: true })
+        : assemble([src], { gcSections: true });
+      expect(r.diagnostics, asObject ? 'object' : 'source').toEqual([]);
+      const names = new Set(r.image.symbols.map((s) => s.name));
+      expect(['DW.ref.pers', 'pers', 'dead'].filter((s) => names.has(s)), asObject ? 'object' : 'source').toEqual(['DW.ref.pers', 'pers']);
+      expect(r.image.sections.find((s) => s.name === '.gcc_except_table')?.size, asObject ? 'object' : 'source').toBe(4);
+    }
+  });
+
   it('SHF_LINK_ORDER inputs follow the order of the sections they are linked to (GNU ld)', async () => {
     // .text.startup (main) comes before .text.* in GNU's default script, so main's entry goes first.
     const text = `	.section .text.f,"ax",@progbits

@@ -2,10 +2,10 @@
 // call-frame table of dwarf-frame.ts, .debug_line from the line table of dwarf-line.ts).
 
 import { SHF_ALLOC, SHT_PROGBITS } from '../elf/model.js';
-import { AsmError } from './expr.js';
+import { AsmError, E_BIN, E_SYM, OP_SUB } from './expr.js';
 import { LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
-import { Frag, FixupRecord, FIX_DATA, FRAG_LEB } from './section.js';
+import { DATA_PCREL, Frag, FixupRecord, FIX_DATA, FRAG_ALIGN, FRAG_LEB } from './section.js';
 import { regNumber } from './lex.js';
 import type { Unit } from './unit.js';
 
@@ -25,7 +25,7 @@ export function cfi(u: Unit, name: string, p: number, end: number): void {
     if (r < 0) throw new AsmError(`expected a register, got '${t}'`);
     return r;
   };
-  f.directive(name, args, reg, () => u.dotSymbol(), u.sec);
+  f.directive(name, args, reg, () => u.dotSymbol(), u.sec, (i) => u.expr(u.opS[i], u.opE[i]));
 }
 
 /** Call-frame tables, written to .debug_frame at the end of the unit. */
@@ -35,25 +35,36 @@ export function writeFrameTable(u: Unit, frames: FrameTable, eh: boolean): void 
   const df = eh ? u.section('.eh_frame', SHF_ALLOC, SHT_PROGBITS) : u.section('.debug_frame', 0, SHT_PROGBITS);
   if (eh) df.align = Math.max(df.align, 8);
   const loc = { ...u.loc };
-  let written = 0;
   try {
     frames.write({
-      bytes: (b) => {
-        df.cur.putBytes(b);
-        written += b.length;
-      },
+      bytes: (b) => df.cur.putBytes(b),
       datum: (e, n) => {
         const frag = df.cur;
         df.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, n, null, null, 0, 0, false));
         frag.putLE(0n, n);
-        written += n;
+      },
+      pcrel: (e, n) => {
+        const frag = df.cur;
+        df.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, n, null, null, DATA_PCREL, 0, false));
+        frag.putLE(0n, n);
+      },
+      advance: (to, from, relocated) => {
+        const f = new Frag(FRAG_LEB);
+        f.leb = { expr: { t: E_BIN, op: OP_SUB, a: { t: E_SYM, sym: to }, b: { t: E_SYM, sym: from } }, signed: false, loc, cfa: { relocated } };
+        f.size = 1;
+        df.hasLeb = true;
+        df.addFrag(f);
+      },
+      align: (n) => {
+        const f = new Frag(FRAG_ALIGN);
+        f.pad = { align: n, fill: 0, maxSkip: -1, nops: false, rvc: false, count: 0, fillSize: 1, fillValue: 0n, norelax: true };
+        df.addFrag(f);
       },
       newLabel: () => u.newSym(eh ? '.Leh_frame' : '.Ldebug_frame', true),
       place: (sym) => {
         u.sec = df;
         u.placeLabel(sym);
       },
-      size: () => written,
     }, eh);
   } finally {
     u.sec = save;

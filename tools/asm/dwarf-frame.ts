@@ -3,12 +3,21 @@
 // RISC-V), and to `.eh_frame` (LSB "Exception Frames") unless `.cfi_sections` leaves it out, as GNU as does.
 // The CIE is GNU as's for RISC-V (version 3, code alignment 1, data alignment -4, return address x1,
 // CFA = sp; in .eh_frame augmentation "zR" with FDE addresses pc-relative 4-byte, DW_EH_PE_pcrel|sdata4);
-// each procedure gets an FDE whose instructions advance by label differences (4-byte DW_CFA_advance_loc4,
-// resolved after relaxation), so the interpreted table equals GNU's. .eh_frame records are 4-aligned and the
-// last is padded to 8, the section's alignment (GNU as).
+// each procedure gets an FDE whose instructions advance by label differences in GNU as's shortest form
+// (DW_CFA_advance_loc, _loc1, _loc2, _loc4: sized after layout), relocated where GNU as relocates them (see
+// fragmentBreaks), so the table has GNU's bytes and relocations. .eh_frame records end at a multiple of 4, the
+// last at 8, the section's alignment; .debug_frame records at 8 (GNU as, dw2gencfi.c).
+// C++ exceptions (LSB "Exception Frames", "Augmentation String Format"): `.cfi_personality enc, sym` gives
+// the procedure's CIE the augmentation 'P' (the encoding and the routine's pointer), `.cfi_lsda enc, sym`
+// gives it 'L' (the encoding) and its FDE the pointer to its language-specific data, `.cfi_signal_frame`
+// adds 'S', `.cfi_return_column` names the return-address column. As in GNU as (dw2gencfi.c
+// select_cie_for_fde), procedures that agree on all of these share a CIE, written before the first FDE
+// that needs it. Pointer encodings (DW_EH_PE_*): absolute or pc-relative (0x10), possibly indirect (0x80),
+// of address size (0x00, signed 0x08) or 2, 4 or 8 bytes (udata/sdata); g++ writes 0x9b and 0x1b.
 
-import { AsmError, E_BIN, E_SYM, OP_SUB, type Expr, type Sym } from './expr.js';
-import type { InputSection } from './section.js';
+import { AsmError, E_BIN, E_NUM, E_SYM, OP_SUB, symbolPlusConstant, type Expr, type Sym } from './expr.js';
+import { SHF_EXECINSTR } from '../elf/model.js';
+import { FIX_GOT_HI, FIX_HI, FIX_PCREL, FIX_PCREL_HI, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_ADD, FIX_TPREL_HI, FRAG_ALIGN, FRAG_DATA, FRAG_ORG, FRAG_RELAX, type Frag, type InputSection } from './section.js';
 import { sleb, uleb } from './dwarf-line.js';
 
 const DATA_ALIGN = -4;
@@ -18,22 +27,110 @@ interface CfiOp {
   bytes: number[];
 }
 
-interface Proc {
+/** A pointer of the augmentation data: its DW_EH_PE encoding and what it points to. */
+export interface EhPointer {
+  enc: number;
+  expr: Expr;
+}
+
+export interface Proc {
   sec: InputSection;
   start: Sym;
   end: Sym | null;
   ops: CfiOp[];
   cfaOffset: number;
   cfaStack: number[];
+  personality: EhPointer | null;
+  lsda: EhPointer | null;
+  signalFrame: boolean;
+  returnColumn: number;
+}
+
+const DW_EH_PE_omit = 0xff;
+const DW_EH_PE_pcrel = 0x10;
+
+/** Bytes of a pointer in encoding `enc` (address size for absptr, 8 on RV64). */
+function encodingSize(enc: number): number {
+  switch (enc & 7) {
+    case 2: return 2;
+    case 3: return 4;
+    default: return 8;
+  }
+}
+
+/**
+ * The encoding of `.cfi_personality`/`.cfi_lsda`, checked as GNU as checks it (dw2gencfi.c): absolute or
+ * pc-relative, optionally indirect, fixed size (no LEB128, no text/data/function-relative or aligned forms).
+ * A 2-byte absolute pointer has no RISC-V relocation (GNU as fails on it when writing the object).
+ */
+function checkEncoding(name: string, enc: number): void {
+  const app = enc & 0x70;
+  const form = enc & 7;
+  if (enc < 0 || enc > 0xff || (app !== 0 && app !== DW_EH_PE_pcrel) || form === 1 || form > 4) {
+    throw new AsmError(`invalid or unsupported encoding 0x${enc.toString(16)} in .cfi_${name} (supported: absolute or pc-relative 0x10, optionally indirect 0x80, of address size 0x00/0x08 or 2, 4, 8 bytes 0x02-0x04/0x0a-0x0c; 0xff for none)`);
+  }
+  if (app === 0 && form === 2) throw new AsmError(`.cfi_${name}: a 2-byte absolute pointer (encoding 0x${enc.toString(16)}) cannot be relocated (RISC-V has no 16-bit absolute relocation)`);
 }
 
 export interface FrameSink {
   bytes(b: number[]): void;
   datum(e: Expr, n: number): void;
+  /** An `n`-byte pointer to `e` relative to its own address (DW_EH_PE_pcrel). */
+  pcrel(e: Expr, n: number): void;
   newLabel(): Sym;
   place(s: Sym): void;
-  /** Bytes written to .debug_frame so far by this table (for padding). */
-  size(): number;
+  /** DW_CFA_advance_loc* by the distance from `from` to `to` (code labels), its form chosen after layout;
+   * `relocated` when GNU as relocates it (a fragment of its ends between them). */
+  advance(to: Sym, from: Sym, relocated: boolean): void;
+  /** DW_CFA_nop (0) up to a multiple of `n` bytes from the section's start. */
+  align(n: number): void;
+}
+
+// Where GNU as starts a new fragment in code (tc-riscv.c append_insn): after an instruction whose relocation
+// type a linker may relax — HI20 (every 4-byte lui and auipc written with a number or %hi: the operand's
+// default relocation type, also for li's lui), PCREL_HI20 (lla, la, auipc %pcrel_hi), CALL (call, tail),
+// TPREL_HI20, TPREL_ADD —, at a branch or jump to a symbol (a variable fragment), at an alignment and
+// .org. The auipc of a GOT or TLS GOT load (GOT_HI20, TLS_GOT_HI20, TLS_GD_HI20) and c.lui do not.
+const BREAKING_FIXUPS = new Set([FIX_HI, FIX_PCREL_HI, FIX_TPREL_HI, FIX_TPREL_ADD, FIX_PCREL]);
+const GOT_FIXUPS = new Set([FIX_GOT_HI, FIX_TLS_IE_HI, FIX_TLS_GD_HI]);
+
+/**
+ * Where GNU as's fragments of a code section end, as sorted positions (fragment index * 2^32 + offset of
+ * the instruction or fragment): a call-frame advance over one of them is relocated by GNU as (SET6/SUB6...),
+ * so that a linker relaxing the code in between can correct it; one within a fragment is written as is.
+ */
+function fragmentBreaks(sec: InputSection): { index: Map<Frag, number>; breaks: number[] } {
+  const index = new Map<Frag, number>();
+  sec.frags.forEach((f, i) => index.set(f, i));
+  const breaks: number[] = [];
+  sec.frags.forEach((f, i) => {
+    if ((f.kind === FRAG_RELAX && f.relax!.target) || f.kind === FRAG_ALIGN || f.kind === FRAG_ORG) breaks.push(i * 2 ** 32);
+  });
+  const got = new Set<number>();
+  for (const fx of sec.fixups) {
+    const at = index.get(fx.frag)! * 2 ** 32 + fx.offset;
+    if (BREAKING_FIXUPS.has(fx.kind)) breaks.push(at);
+    else if (GOT_FIXUPS.has(fx.kind)) got.add(at);
+  }
+  // 4-byte lui and auipc (opcodes 0x37, 0x17) with a number: no fixup, still a new fragment in GNU as.
+  if (sec.flags & SHF_EXECINSTR) {
+    sec.frags.forEach((f, i) => {
+      if (f.kind !== FRAG_DATA || f.size === 0) return;
+      const b = f.bytes();
+      for (let p = 0; p + 1 < b.length; ) {
+        if ((b[p] & 3) !== 3) {
+          p += 2;
+          continue;
+        }
+        const op = b[p] & 0x7f;
+        const at = i * 2 ** 32 + p;
+        if ((op === 0x37 || op === 0x17) && !got.has(at)) breaks.push(at);
+        p += 4;
+      }
+    });
+  }
+  breaks.sort((a, b) => a - b);
+  return { index, breaks };
 }
 
 export class FrameTable {
@@ -54,10 +151,10 @@ export class FrameTable {
    * One `.cfi_*` directive (name without the prefix, operands as text, registers through `reg`); `here`
    * places a label at the current location when the directive needs one.
    */
-  directive(name: string, args: string[], reg: (s: string) => number, here: () => Sym, sec: InputSection): void {
+  directive(name: string, args: string[], reg: (s: string) => number, here: () => Sym, sec: InputSection, expr: (i: number) => Expr): void {
     if (name === 'startproc') {
       if (this.cur) throw new AsmError('.cfi_startproc inside another procedure (missing .cfi_endproc)');
-      this.cur = { sec, start: here(), end: null, ops: [], cfaOffset: 0, cfaStack: [] };
+      this.cur = { sec, start: here(), end: null, ops: [], cfaOffset: 0, cfaStack: [], personality: null, lsda: null, signalFrame: false, returnColumn: 1 };
       return;
     }
     if (name === 'sections') throw new AsmError('internal');
@@ -143,11 +240,28 @@ export class FrameTable {
       case 'escape':
         bytes = args.map((_, i) => num(i) & 0xff);
         break;
-      case 'signal_frame':
       case 'personality':
-      case 'lsda':
+      case 'lsda': {
+        if (args.length === 0) throw new AsmError(`.cfi_${name} needs an encoding and, unless it is 0xff, a symbol`);
+        const enc = num(0);
+        let ptr: EhPointer | null = null;
+        if (enc !== DW_EH_PE_omit) {
+          checkEncoding(name, enc);
+          want(2);
+          ptr = { enc, expr: expr(1) };
+          if ((enc & 0x70) === DW_EH_PE_pcrel && ptr.expr.t === E_NUM) throw new AsmError(`.cfi_${name}: a pc-relative pointer (encoding 0x${enc.toString(16)}) needs a symbol, not a number`);
+        } else want(1);
+        if (name === 'personality') p.personality = ptr;
+        else p.lsda = ptr;
+        return;
+      }
+      case 'signal_frame':
+        want(0);
+        p.signalFrame = true;
+        return;
       case 'return_column':
-        // .eh_frame augmentation data; nothing in a .debug_frame FDE.
+        want(1);
+        p.returnColumn = reg(args[0]);
         return;
       default:
         throw new AsmError(`unsupported CFI directive '.cfi_${name}'`);
@@ -155,43 +269,108 @@ export class FrameTable {
     p.ops.push({ label: here(), bytes });
   }
 
-  /** .eh_frame: CIE id 0, "zR" (FDE addresses DW_EH_PE_pcrel|sdata4), CIE pointers relative to the field. */
+  /**
+   * .eh_frame: for each procedure, its CIE (written before the first FDE that uses it: CIE id 0,
+   * augmentation "z[P][L]R[S]", FDE addresses DW_EH_PE_pcrel|sdata4), then its FDE (CIE pointer relative to
+   * the field, its LSDA pointer when the CIE has 'L').
+   */
   private writeEh(out: FrameSink, diff: (a: Sym, b: Sym) => Expr): void {
-    const padTo = (a: number) => {
-      while (out.size() % a) out.bytes([0]);
+    const breaks = new Map<InputSection, ReturnType<typeof fragmentBreaks>>();
+    const pointer = (ptr: EhPointer) => {
+      const n = encodingSize(ptr.enc);
+      if ((ptr.enc & 0x70) === DW_EH_PE_pcrel) out.pcrel(ptr.expr, n);
+      else out.datum(ptr.expr, n);
     };
-    const cie = out.newLabel();
-    const cieEnd = out.newLabel();
-    const cieBody = out.newLabel();
-    out.place(cie);
-    out.datum(diff(cieEnd, cieBody), 4);
-    out.place(cieBody);
-    out.bytes([0, 0, 0, 0, 3, 0x7a, 0x52, 0, ...uleb(1), ...sleb(DATA_ALIGN), ...uleb(1), ...uleb(1), 0x1b, 0x0d, ...uleb(2)]);
-    padTo(4);
-    out.place(cieEnd);
+    const names = new Map<Sym, number>();
+    const exprKey = (e: Expr): string => {
+      const t = symbolPlusConstant(e);
+      if (t) {
+        if (!names.has(t.sym)) names.set(t.sym, names.size);
+        return `${names.get(t.sym)}+${t.add}`;
+      }
+      if (e.t === E_NUM) return `${e.v}`;
+      throw new AsmError('a .cfi_personality/.cfi_lsda pointer must be a symbol plus a constant, or a number');
+    };
+    const cies = new Map<string, Sym>();
     this.procs.forEach((p, i) => {
+      const per = p.personality;
+      const key = `${per ? `${per.enc}:${exprKey(per.expr)}` : '-'} ${p.lsda ? p.lsda.enc : '-'} ${p.signalFrame} ${p.returnColumn}`;
+      let cie = cies.get(key);
+      if (!cie) {
+        cie = out.newLabel();
+        cies.set(key, cie);
+        const cieEnd = out.newLabel();
+        const cieBody = out.newLabel();
+        out.place(cie);
+        out.datum(diff(cieEnd, cieBody), 4);
+        out.place(cieBody);
+        const aug = `z${per ? 'P' : ''}${p.lsda ? 'L' : ''}R${p.signalFrame ? 'S' : ''}`;
+        out.bytes([0, 0, 0, 0, 3, ...Array.from(aug, (c) => c.charCodeAt(0)), 0, ...uleb(1), ...sleb(DATA_ALIGN), ...uleb(p.returnColumn)]);
+        out.bytes(uleb(1 + (p.lsda ? 1 : 0) + (per ? 1 + encodingSize(per.enc) : 0)));
+        if (per) {
+          out.bytes([per.enc]);
+          pointer(per);
+        }
+        if (p.lsda) out.bytes([p.lsda.enc]);
+        out.bytes([0x1b, 0x0d, ...uleb(2)]);
+        out.align(4);
+        out.place(cieEnd);
+      }
       const end = out.newLabel();
       const body = out.newLabel();
       out.datum(diff(end, body), 4);
       out.place(body);
       out.datum(diff(body, cie), 4);
-      const at = out.newLabel();
-      out.place(at);
-      out.datum(diff(p.start, at), 4);
+      // The code address as GNU as writes it (R_RISCV_32_PCREL in an object): a difference with a label in
+      // .eh_frame itself would be relocated against that label, which a linker editing .eh_frame moves
+      // (GNU ld then adjusts the value twice: tc-riscv.c md_apply_fix).
+      out.pcrel({ t: E_SYM, sym: p.start }, 4);
       out.datum(diff(p.end!, p.start), 4);
-      out.bytes([0]);
-      let prev = p.start;
-      for (const op of p.ops) {
-        if (op.label.frag !== prev.frag || op.label.offset !== prev.offset) {
-          out.bytes([0x04]);
-          out.datum(diff(op.label, prev), 4);
-          prev = op.label;
-        }
-        out.bytes(op.bytes);
-      }
-      padTo(i === this.procs.length - 1 ? 8 : 4);
+      if (p.lsda) {
+        out.bytes(uleb(encodingSize(p.lsda.enc)));
+        pointer(p.lsda);
+      } else out.bytes([0]);
+      this.instructions(out, p, breaks);
+      out.align(i === this.procs.length - 1 ? 8 : 4);
       out.place(end);
     });
+  }
+
+  /**
+   * A procedure's instructions, each at its label: labels at one place (same fragment and offset) need no
+   * advance (GNU's rows, one per address); otherwise an advance by the distance, relocated where GNU as
+   * relocates it (a fragment of GNU's ends between the two labels).
+   */
+  private instructions(out: FrameSink, p: Proc, cache: Map<InputSection, ReturnType<typeof fragmentBreaks>>): void {
+    let info = cache.get(p.sec);
+    if (!info) cache.set(p.sec, (info = fragmentBreaks(p.sec)));
+    const { index, breaks } = info;
+    const pos = (s: Sym): number => {
+      const i = s.frag ? index.get(s.frag) : undefined;
+      return i === undefined ? NaN : i * 2 ** 32 + s.offset;
+    };
+    let prev = p.start;
+    for (const op of p.ops) {
+      if (op.label.frag !== prev.frag || op.label.offset !== prev.offset) {
+        const lo = pos(prev);
+        const hi = pos(op.label);
+        let relocated = true;
+        if (!Number.isNaN(lo) && !Number.isNaN(hi)) {
+          // The first break at or after `lo`: does it come before `hi`?
+          let a = 0;
+          let b = breaks.length;
+          while (a < b) {
+            const m = (a + b) >> 1;
+            if (breaks[m] < lo) a = m + 1;
+            else b = m;
+          }
+          relocated = a < breaks.length && breaks[a] < hi;
+        }
+        out.advance(op.label, prev, relocated);
+        prev = op.label;
+      }
+      out.bytes(op.bytes);
+    }
   }
 
   /** Unterminated procedure, for the end-of-unit diagnostic. */
@@ -205,9 +384,7 @@ export class FrameTable {
       this.writeEh(out, diff);
       return;
     }
-    const pad = (start: number) => {
-      while ((out.size() - start) % 4) out.bytes([0]);
-    };
+    const breaks = new Map<InputSection, ReturnType<typeof fragmentBreaks>>();
     // CIE.
     const cie = out.newLabel();
     const cieEnd = out.newLabel();
@@ -215,30 +392,20 @@ export class FrameTable {
     out.place(cie);
     out.datum(diff(cieEnd, cieBody), 4);
     out.place(cieBody);
-    const cieStart = out.size();
+    // .debug_frame records end at a multiple of the address size (GNU as, dw2gencfi.c cfi_finish).
     out.bytes([0xff, 0xff, 0xff, 0xff, 3, 0, ...uleb(1), ...sleb(DATA_ALIGN), ...uleb(1), 0x0d, ...uleb(2)]);
-    pad(cieStart);
+    out.align(8);
     out.place(cieEnd);
     for (const p of this.procs) {
       const end = out.newLabel();
       const body = out.newLabel();
       out.datum(diff(end, body), 4);
       out.place(body);
-      const start = out.size();
       out.datum({ t: E_SYM, sym: cie }, 4);
       out.datum({ t: E_SYM, sym: p.start }, 8);
       out.datum(diff(p.end!, p.start), 8);
-      let prev = p.start;
-      for (const op of p.ops) {
-        // Labels at one place (same fragment and offset) need no advance: GNU's rows, one per address.
-        if (op.label.frag !== prev.frag || op.label.offset !== prev.offset) {
-          out.bytes([0x04]);
-          out.datum(diff(op.label, prev), 4);
-          prev = op.label;
-        }
-        out.bytes(op.bytes);
-      }
-      pad(start);
+      this.instructions(out, p, breaks);
+      out.align(8);
       out.place(end);
     }
   }

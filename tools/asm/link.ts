@@ -35,6 +35,7 @@ import {
   DATA_SET,
   DATA_TLSOFF,
   DATA_DTPOFF,
+  DATA_PCREL,
   InputSection,
   type Fixup,
   FRAG_ALIGN,
@@ -43,6 +44,8 @@ import {
   FRAG_LEB,
   FRAG_ORG,
   encodeLeb,
+  encodeCfaAdvance,
+  cfaAdvanceSize,
   FRAG_RELAX,
   Frag,
   type Relax,
@@ -353,7 +356,7 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
       if (!(e instanceof AsmError)) throw e;
     }
     if (!v || v.base !== null) return f.size;
-    return encodeLeb(v.off, f.leb!.signed).length;
+    return f.leb!.cfa ? cfaAdvanceSize(v.off) : encodeLeb(v.off, f.leb!.signed).length;
   };
   if (hasGnu) {
     layout.valid = n - 1;
@@ -1093,6 +1096,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
                 if (fx.field === DATA_TLSOFF || fx.field === DATA_DTPOFF) {
                   writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, tlsOffset(v) - (fx.field === DATA_DTPOFF ? 0x800n : 0n), fx.size);
                 }
+                else if (fx.field === DATA_PCREL) writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, v - pc, fx.size);
                 else if (fx.field) {
                   // .reloc R_RISCV_ADDn / SUBn: modify the bytes already there (modulo 2^n).
                   const buf = fx.frag.sink!.buf;
@@ -1397,7 +1401,7 @@ export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection
       try {
         const v = evaluate(f.leb!.expr, resolve);
         if (!v) throw new AsmError('cannot evaluate');
-        out.set(encodeLeb(v.off, f.leb!.signed, f.size), at);
+        out.set(f.leb!.cfa ? encodeCfaAdvance(v.off, f.size) : encodeLeb(v.off, f.leb!.signed, f.size), at);
       } catch (e) {
         if (!(e instanceof AsmError)) throw e;
         addDiag(diags, f.leb!.loc, `${f.leb!.signed ? '.sleb128' : '.uleb128'} needs an absolute value or a difference of labels in one section (${e.message})`);

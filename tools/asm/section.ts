@@ -20,6 +20,25 @@ export interface Leb {
   expr: Expr;
   signed: boolean;
   loc: Loc;
+  /** Not a LEB128 but a DW_CFA_advance_loc* by the value (a code distance), in the shortest form (1, 2, 3
+   * or 5 bytes, as GNU as's ehopt.c sizes it); `relocated`: written into an object with SET/SUB
+   * relocations, as GNU as does when a linker may change the distance. */
+  cfa?: { relocated: boolean };
+}
+
+/** Bytes of DW_CFA_advance_loc* for a code distance (code alignment factor 1): advance_loc (6-bit delta in
+ * the opcode), advance_loc1, advance_loc2, advance_loc4. */
+export function cfaAdvanceSize(delta: bigint): number {
+  return delta < 0x40n ? 1 : delta < 0x100n ? 2 : delta < 0x10000n ? 3 : 5;
+}
+
+/** The bytes of DW_CFA_advance_loc* by `delta` in `size` bytes (cfaAdvanceSize, or larger after layout). */
+export function encodeCfaAdvance(delta: bigint, size: number): number[] {
+  const v = Number(BigInt.asUintN(32, delta));
+  if (size === 1) return [0x40 | (v & 0x3f)];
+  if (size === 2) return [0x02, v & 0xff];
+  if (size === 3) return [0x03, v & 0xff, (v >>> 8) & 0xff];
+  return [0x04, v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
 }
 
 /** A relaxable instruction: the compressed form (small) and the 4-byte one (big); the field indices locate
@@ -220,6 +239,8 @@ export const DATA_SUB = 2;
 export const DATA_TLSOFF = 3;
 /** The DTV-relative offset: the TLS offset minus 0x800 (psABI: the DTV pointer is 0x800 into the block). */
 export const DATA_DTPOFF = 4;
+/** The value less the datum's own address (a pc-relative pointer of .eh_frame: DW_EH_PE_pcrel). */
+export const DATA_PCREL = 5;
 
 export interface Fixup {
   kind: number;

@@ -5,9 +5,9 @@
 //     the next multiple of 4 (an FDE: of its address width if larger); its length field then covers the
 //     room up to the next record, zero-filled (DW_CFA_nop again);
 //   - an FDE whose code lies in a discarded COMDAT section is dropped;
-//   - a CIE is kept only when a kept FDE uses it, and only the first copy of equal CIEs (byte for byte,
-//     without relocations) in link order: later FDEs point at it (their CIE pointers become link-time
-//     differences);
+//   - a CIE is kept only when a kept FDE uses it, and only the first copy of equal CIEs (byte for byte, and
+//     with relocations of their personality pointers to the same routine: a global by name) in link order:
+//     later FDEs point at it (their CIE pointers become link-time differences);
 //   - every .eh_frame section but the last is padded to the output section's alignment inside its last
 //     record, so no zero word between sections reads as a terminator;
 //   - nothing is added: a zero terminator, where a program wants one, comes from its crtend.o.
@@ -169,6 +169,28 @@ function parse(b: Uint8Array): Rec[] | null {
   }
 }
 
+/**
+ * What the relocations of a CIE (its personality pointer) point to, for comparing CIEs of different inputs as
+ * GNU ld does (elf-eh-frame.c compares the personality by its symbol: a global by name, a local by its
+ * place): each relocation's place in the record, type and target. Null when one is not a symbol plus a
+ * constant (such a CIE is not merged).
+ */
+function relocatedFields(fixups: Fixup[], cieOff: number, sec: InputSection, unit: number): string | null {
+  const out: string[] = [];
+  for (const fx of fixups) {
+    const t = symbolPlusConstant(fx.expr);
+    if (!t) return null;
+    const s = t.sym;
+    const target = s.kind === 0 || s.global || s.weak ? s.name
+      : s.kind === 1 && s.section === sec ? `.+${s.frag!.offset + s.offset - cieOff}`
+      : s.kind === 1 && s.section ? `${unit}:${s.section.name}:${s.frag!.offset + s.offset}`
+      : null;
+    if (target === null) return null;
+    out.push(`${fx.offset - cieOff}:${fx.field}:${target}+${t.add}`);
+  }
+  return out.join(' ');
+}
+
 export function mergeEhFrames(units: LinkUnit[], outAlign: (sec: InputSection) => number, _diags: Diagnostic[]): void {
   const kept = new Map<string, Sym>();
   let labels = 0;
@@ -205,14 +227,14 @@ export function mergeEhFrames(units: LinkUnit[], outAlign: (sec: InputSection) =
         if (!at) {
           // The first FDE that uses a CIE decides it: a copy kept before, or this one (GNU find_merged_cie).
           const c = byOff.get(r.cieOff)!;
-          const key = Buffer.from(bytes.subarray(c.off, c.off + c.size)).toString('latin1');
-          const plain = fixupsIn(c).length === 0;
-          const prev = plain ? kept.get(key) : undefined;
+          const refs = relocatedFields(fixupsIn(c), c.off, sec, u.index);
+          const key = refs === null ? null : `${Buffer.from(bytes.subarray(c.off, c.off + c.size)).toString('latin1')}\u0000${refs}`;
+          const prev = key !== null ? kept.get(key) : undefined;
           if (prev) at = prev;
           else {
             c.removed = false;
             at = label(u, sec, c.off);
-            if (plain) kept.set(key, at);
+            if (key !== null) kept.set(key, at);
           }
           cieAt.set(r.cieOff, at);
         }

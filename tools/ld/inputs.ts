@@ -36,10 +36,13 @@ export function addObjects(units: LinkUnit[], inputs: LinkInput[], diags: Diagno
   // `groups`: COMDAT group signatures already kept (by the first input that has each group).
   const defined = new Set<string>();
   const undefinedNames = new Set<string>();
+  // A symbol a source refers to and never defines is an undefined global whether or not it was declared
+  // `.globl` (GNU as makes every undefined symbol global; gcc declares none of the functions it calls).
   const scan = (u: LinkUnit) => {
     for (const s of u.symbols.values()) {
-      if (s.temp || !s.global) continue;
+      if (s.temp || s.name === '') continue;
       if (s.kind !== 0) {
+        if (!s.global) continue;
         defined.add(s.name);
         undefinedNames.delete(s.name);
       } else if (!s.weak && !defined.has(s.name)) undefinedNames.add(s.name);

@@ -100,6 +100,8 @@ export class ObjectUnit implements LinkUnit {
   relax = new Map<InputSection, RelaxInfo>();
   /** Symbols defined in discarded COMDAT sections (an .eh_frame FDE for one is dropped). */
   discardedSyms = new Set<Sym>();
+  /** The signature of the section group (COMDAT or not) each kept section belongs to (--gc-sections keeps a group whole). */
+  groupOf = new Map<InputSection, string>();
   /** sh_entsize of SHF_MERGE sections. */
   entsize = new Map<InputSection, number>();
 
@@ -119,11 +121,13 @@ export class ObjectUnit implements LinkUnit {
     this.hasCode = obj.sections.some((s) => s.flags & SHF_ALLOC && s.flags & SHF_EXECINSTR && s.type !== SHT_NOBITS);
     const secMap = new Map<number, InputSection>();
     const discarded = new Set<number>();
+    const groupOfIndex = new Map<number, string>();
     for (const s of obj.sections) {
       if (s.type !== SHT_GROUP || s.data.length < 4) continue;
       const dv = new DataView(s.data.buffer, s.data.byteOffset, s.data.byteLength);
       const comdat = dv.getUint32(0, true) & 1;
       const signature = obj.symbols[s.info]?.name ?? '';
+      for (let p = 4; p + 4 <= s.data.length; p += 4) groupOfIndex.set(dv.getUint32(p, true), signature);
       if (!comdat) continue;
       if (groups.has(signature)) {
         for (let p = 4; p + 4 <= s.data.length; p += 4) discarded.add(dv.getUint32(p, true));
@@ -146,6 +150,8 @@ export class ObjectUnit implements LinkUnit {
         sec.entsize = s.entsize;
       }
       secMap.set(s.index, sec);
+      const sig = groupOfIndex.get(s.index);
+      if (sig !== undefined) this.groupOf.set(sec, sig);
       this.sections.push(sec);
     }
     // SHF_LINK_ORDER sections (gcc's __patchable_function_entries) go with the section sh_link names (gc.ts).

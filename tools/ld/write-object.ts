@@ -13,7 +13,7 @@ import type { Diagnostic } from '../asm/diagnostics.js';
 import { AsmError, E_BIN, E_SYM, OP_SUB, evaluate, symbolPlusConstant, type Expr, type Loc, type RelValue, type Sym } from '../asm/expr.js';
 import { emitFrag, layoutSection, writeBits, writeData, writeLongBranch, patchInstruction } from '../asm/link.js';
 import {
-  DATA_DTPOFF, DATA_SET, DATA_TLSOFF, FIX_ABS, FIX_DATA, FIX_GOT_HI, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO,
+  DATA_DTPOFF, DATA_PCREL, DATA_SET, DATA_TLSOFF, FIX_ABS, FIX_DATA, FIX_GOT_HI, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO,
   FIX_PCREL_LO_PAIR, FIX_TPREL_ADD, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_HI, FIX_TPREL_LO, FRAG_ALIGN, FRAG_LEB, FRAG_RELAX, type Frag, type Fixup, type InputSection,
 } from '../asm/section.js';
 import type { Unit } from '../asm/unit.js';
@@ -200,6 +200,22 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
             if (fx.size !== 4 && fx.size !== 8) throw new AsmError('a TLS offset needs 4 or 8 bytes');
             const t = target(fx.expr)!;
             add(sec, { offset: at, type: fx.size === 8 ? R.TLS_DTPREL64 : R.TLS_DTPREL32, sym: t.sym, addend: t.add });
+            writeData(buf, pos, 0n, fx.size);
+            break;
+          }
+          if (fx.field === DATA_PCREL) {
+            // A pc-relative pointer of .eh_frame (.cfi_personality/.cfi_lsda with DW_EH_PE_pcrel): GNU as
+            // writes R_RISCV_32_PCREL for 4 bytes and, for 2 or 8, an ADD/SUB pair whose subtrahend is a
+            // label at the datum itself; the bytes stay zero.
+            const t = target(fx.expr);
+            if (!t) throw new AsmError('a pc-relative pointer needs a symbol (plus a constant)');
+            if (fx.size === 4) add(sec, { offset: at, type: R.R32_PCREL, sym: t.sym, addend: t.add });
+            else {
+              const k = fx.size === 2 ? 1 : fx.size === 8 ? 3 : -1;
+              if (k < 0) throw new AsmError(`a ${fx.size}-byte pc-relative pointer cannot be relocated`);
+              add(sec, { offset: at, type: R.ADD8 + k, sym: t.sym, addend: t.add });
+              add(sec, { offset: at, type: R.SUB8 + k, sym: labelAt(sec, at), addend: 0n });
+            }
             writeData(buf, pos, 0n, fx.size);
             break;
           }
@@ -403,10 +419,31 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     for (; k >= 4; k -= 4, p += 4) data.set([0x13, 0, 0, 0], p);
     add(sec, { offset: f.offset, type: R.ALIGN, sym: null, addend: BigInt(f.pad!.fixed!) });
   }
+  // A relocated call-frame advance (GNU as: BFD_RELOC_RISCV_CFA, tc-riscv.c md_apply_fix): SET6/SUB6 on the
+  // opcode byte of DW_CFA_advance_loc, SET8/SUB8, SET16/SUB16 or SET32/SUB32 on the operand of
+  // advance_loc1/2/4, against labels at both ends; the bytes hold the distance now.
+  for (const sec of sections) {
+    if (!sec.hasLeb) continue;
+    for (const f of sec.frags) {
+      if (f.kind !== FRAG_LEB || !f.leb!.cfa?.relocated) continue;
+      const e = f.leb!.expr;
+      if (e.t !== E_BIN || e.op !== OP_SUB) continue;
+      const a = target(e.a);
+      const b = target(e.b);
+      if (!a || !b || !a.sym || !b.sym) continue;
+      const named = (t: { sym: Sym | InputSection | null; add: bigint }) =>
+        (t.sym as InputSection).frags ? { sym: labelAt(t.sym as InputSection, Number(t.add)), add: 0n } : t;
+      const [set, sub, at] = f.size === 1 ? [R.SET6, R.SUB6, 0] : f.size === 2 ? [R.SET8, R.SUB8, 1] : f.size === 3 ? [R.SET16, R.SUB16, 1] : [R.SET32, R.SUB32, 1];
+      const na = named(a);
+      const nb = named(b);
+      add(sec, { offset: f.offset + at, type: set, sym: na.sym, addend: na.add });
+      add(sec, { offset: f.offset + at, type: sub, sym: nb.sym, addend: nb.add });
+    }
+  }
   if (relax) {
     for (const sec of sections) {
       for (const f of sec.frags) {
-        if (f.kind !== FRAG_LEB) continue;
+        if (f.kind !== FRAG_LEB || f.leb!.cfa) continue;
         const e = f.leb!.expr;
         if (e.t === E_BIN && e.op === OP_SUB && (isCode(evaluate(e.a, resolve)) || isCode(evaluate(e.b, resolve)))) err(f.leb!.loc, 'a LEB128 of a difference of code labels cannot be written into a relaxable object (GNU as refuses it too)');
       }
