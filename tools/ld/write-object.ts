@@ -269,7 +269,8 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
         case FIX_TLS_IE_HI:
         case FIX_TLS_GD_HI: {
           const next = fixups[i + 1];
-          const pair = next && next.kind === FIX_PCREL_LO_PAIR && next.frag === fx.frag && next.offset === fx.offset + 4 ? next : null;
+          // The low part follows the auipc (under --compat gnu, maybe at the start of the next fragment).
+          const pair = next && next.kind === FIX_PCREL_LO_PAIR && next.frag.offset + next.offset === fx.frag.offset + fx.offset + 4 ? next : null;
           const t = target(fx.expr);
           if (!t) throw new AsmError('expression cannot be a relocation');
           if (fx.kind === FIX_PCREL_HI && pair && pair.def!.name === 'jalr') {
