@@ -142,6 +142,23 @@ describe('GNU as fragments in branch sizing', () => {
   });
 });
 
+describe('undefined .L symbols in an object', () => {
+  // GNU as writes a `.L` name that is used but never defined as an undefined global (readelf: GLOBAL UND),
+  // so a linker reports it; relocating against symbol 0 instead would silently link address 0.
+  it('are undefined globals that the relocations name', async () => {
+    const { assembleObject } = await import('../tools/asm/index.js');
+    for (const compat of ['llvm', 'gnu'] as const) {
+      const r = assembleObject({ name: 'u.s', text: 'f:\n\tlla a1, .Lnowhere\n\tcall .Lnofunc\n\tbnez a0, .Lnolabel\n\t.data\n\t.dword .Lnodata\n' }, { compat });
+      expect(r.diagnostics).toEqual([]);
+      const o = readObject(r.bytes, 'u.o');
+      const names = ['.Lnowhere', '.Lnofunc', '.Lnolabel', '.Lnodata'];
+      for (const n of names) expect(o.symbols.find((s) => s.name === n), n).toMatchObject({ bind: 1, shndx: 0 });
+      const named = [...o.relocs.values()].flat().filter((x) => x.type !== 51).map((x) => o.symbols[x.sym].name);
+      for (const n of names) expect(named, compat).toContain(n);
+    }
+  });
+});
+
 describe('large relaxable objects', () => {
   it('an object with 300,000 relocations is written (no argument-spreading of the list)', async () => {
     const { assembleObject } = await import('../tools/asm/index.js');
