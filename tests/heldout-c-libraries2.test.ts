@@ -24,11 +24,15 @@ const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', 'held
 /** The .c files of a checkout's directory, relative to the checkout (none when it is absent). */
 const cfilesIn = (lib: string, sub: string) => (existsSync(join(ROOT, lib, sub)) ? readdirSync(join(ROOT, lib, sub)).filter((f) => f.endsWith('.c')).sort().map((f) => `${sub}/${f}`) : []);
 
-/** SoftFloat's sources as its RISC-V build lists them (build/Linux-RISCV64-GCC/Makefile), the specialisation's in source/RISCV. */
+/**
+ * SoftFloat's sources as its RISC-V build lists them (build/Linux-RISCV64-GCC/Makefile), the specialisation's in
+ * source/RISCV; to keep the run short, without the 80-bit, half-precision and bfloat16 ones (the driver uses
+ * single, double and quadruple precision).
+ */
 function softfloatSources(): string[] {
   const makefile = join(ROOT, 'softfloat', 'build', 'Linux-RISCV64-GCC', 'Makefile');
   if (!existsSync(makefile)) return [];
-  const names = [...readFileSync(makefile, 'utf8').matchAll(/^\s+(\w+)\$\(OBJ\)/gm)].map((m) => m[1]);
+  const names = [...readFileSync(makefile, 'utf8').matchAll(/^\s+(\w+)\$\(OBJ\)/gm)].map((m) => m[1]).filter((n) => !/extF80|f16|F16|bf16|BF16/.test(n));
   return names.map((n) => (existsSync(join(ROOT, 'softfloat', 'source', 'RISCV', `${n}.c`)) ? `source/RISCV/${n}.c` : `source/${n}.c`));
 }
 
@@ -56,7 +60,8 @@ const LIBRARIES: Library[] = [
       'main.c': fixture('mbedtls-main.c'), 'mbedtls-user-config.h': fixture('mbedtls-user-config.h'),
       'selftest.c': '#define main selftest_main\n#include "programs/test/selftest.c"\n',
     },
-    expect: ['  Executed 19 test suites', '  [ All tests PASS ]', 'selftest 0'],
+    // selftest.c ends with exit(0) after its summary.
+    expect: ['  Executed 19 test suites', '  [ All tests PASS ]'],
     levels: [['-Os', ...RV64IMAC]],
   },
   {
@@ -65,14 +70,14 @@ const LIBRARIES: Library[] = [
     options: ['-DBZ_NO_STDIO'], own: { 'main.c': fixture('bzip2-main.c'), 'bz_version.h': '#define BZ_VERSION "1.1.0"\n' },
     // The stream of no data (bzip2's header, then its end-of-stream marker with a CRC of 0).
     expect: ['empty 14 42 5a 68 39 17 72 45 38 50 90 00 00 00 00', '1.1.0 ok'],
-    levels: [['-O3', ...RV64GC], ['-O2', '-fPIC', ...RV64IMAC]],
+    levels: [['-O2', '-fPIC', ...RV64IMAC]],
   },
   {
     dir: 'miniz', sources: ['miniz.c', 'miniz_tdef.c', 'miniz_tinfl.c', 'miniz_zip.c'], includes: ['.'],
     options: ['-DMINIZ_NO_STDIO', '-DMINIZ_NO_TIME'], own: { 'main.c': fixture('miniz-main.c'), 'miniz_export.h': fixture('miniz_export.h') },
     // CRC-32 of "123456789" (its check value) and Adler-32 of "Wikipedia".
     expect: ['crc32 cbf43926 adler32 11e60398', 'zip 2 files 9604 bytes', '11.3.1 ok'],
-    levels: [['-O0', ...RV64GC], ['-O2', '-g', ...RV64GC]],
+    levels: [['-O2', '-g', ...RV64GC]],
   },
   {
     dir: 'softfloat', sources: softfloatSources(), includes: ['build/Linux-RISCV64-GCC', 'source/RISCV', 'source/include'],
