@@ -7,7 +7,8 @@
 // `rvx asm -c --compat gnu` give equal objects, GNU ld and `rvx ld` byte-identical images that run the same
 // under `rvx run` (same output, exit 0, same instruction count) and print the known answers, and the default
 // mode's build prints the same. Option sets are picked to keep the run to a couple of minutes (SQLite and Mbed
-// TLS take gcc most of that). Skipped when RVX_HELDOUT_C2 is unset or the GNU tools are absent.
+// TLS take gcc most of that; RVX_HELDOUT_C2_LEVELS, below, runs other ones). Skipped when RVX_HELDOUT_C2 is
+// unset or the GNU tools are absent.
 
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -98,7 +99,12 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+// RVX_HELDOUT_C2_LEVELS: option sets to run every library at instead of its own, separated by `;` (each
+// naming -march= and -mabi=), e.g. '-O0 -march=rv64gc -mabi=lp64d;-O3 -march=rv64imac -mabi=lp64'.
+const LEVELS_OVERRIDE = (process.env.RVX_HELDOUT_C2_LEVELS ?? '').split(';').map((l) => l.trim().split(/\s+/).filter(Boolean)).filter((l) => l.length > 0);
+
 for (const lib of LIBRARIES) {
+  if (LEVELS_OVERRIDE.length > 0) lib.levels = LEVELS_OVERRIDE;
   const src = join(ROOT, lib.dir);
   const present = ready && lib.sources.length > 0 && existsSync(join(src, lib.sources[0]));
   if (ready && !present) console.warn(`heldout-c-libraries2: ${lib.dir} skipped (no ${join(src, lib.sources[0] ?? '')})`);
