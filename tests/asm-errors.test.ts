@@ -2,7 +2,7 @@
 // never throws, and malformed input (random lines, mutated programs) always yields diagnostics or an image.
 
 import { describe, expect, it } from 'vitest';
-import { assemble, formatDiagnostic } from '../tools/asm/index.js';
+import { assemble, assembleObject, formatDiagnostic } from '../tools/asm/index.js';
 import { generateProgram } from '../tools/bench/asm.js';
 
 function errors(text: string, files: { name: string; text: string }[] = []): string[] {
@@ -107,6 +107,19 @@ describe('assembler error messages', () => {
       expect(got[0]).toBe(want);
     });
   }
+
+  it('an undefined forward local label is an error in an object too (-c), not a relocation against nothing', () => {
+    for (const compat of ['llvm', 'gnu'] as const) {
+      const r = assembleObject({ name: 'o.s', text: 'f:\n\tj 1f\n\tbnez a0, 2f\n\tla a0, 3f\n\t.data\n\t.dword 4f+8\n' }, { compat });
+      expect(r.ok).toBe(false);
+      expect(r.diagnostics.map(formatDiagnostic).sort()).toEqual([
+        "o.s:2:4: error: undefined local label '1f' (no later definition of '1:')",
+        "o.s:3:11: error: undefined local label '2f' (no later definition of '2:')",
+        "o.s:4:9: error: undefined local label '3f' (no later definition of '3:')",
+        "o.s:6:9: error: undefined local label '4f' (no later definition of '4:')",
+      ]);
+    }
+  });
 
   it('an undefined weak symbol is zero, not an error', () => {
     const r = assemble([{ name: 'w.s', text: '.weak w\nla a0, w\n.data\n.dword w\n' }]);

@@ -15,41 +15,14 @@
 //   `rvx asm -c` in its default (LLVM-choice) mode, linked by `rvx ld`, prints the same and exits 0.
 // Skipped when RVX_HELDOUT_C is unset or the GNU tools are absent.
 
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { main as asmMain } from '../tools/commands/asm.js';
-import { main as ldMain } from '../tools/commands/ld.js';
-import { captureMain } from './helpers/cli.js';
-import { describeObject, GCC, HTIF_WORDS, heldoutReady, must, PICOLIBC_BOARD, PREFIX, runStats as run, sameLoadedBytes, START } from './helpers/heldout.js';
+import { afterAll, describe, it } from 'vitest';
+import { checkLibraryBuild, heldoutReady, type Library } from './helpers/heldout.js';
 
 const ROOT = process.env.RVX_HELDOUT_C ?? '';
 const ready = heldoutReady('heldout-c-libraries', ROOT);
-
-// The start-up file: FPU on when the hart has F or D (misa), a 1 MiB stack, a 32 MiB heap for picolibc's malloc.
-const CRT0 = `${START}	csrr t0, misa
-	andi t0, t0, 0x28
-	beqz t0, 2f
-	li t0, 0x6000
-	csrs mstatus, t0
-2:	call main
-	call exit
-1:	j 1b
-	.bss
-	.align 4
-	.space 1048576
-stack_top:
-	.section .heap,"aw",@nobits
-	.align 4
-	.globl __heap_start
-__heap_start:
-	.space 33554432
-	.globl __heap_end
-__heap_end:
-${HTIF_WORDS}`;
-
 
 const LZ4_MAIN = String.raw`#include "lz4.h"
 #include "lz4hc.h"
@@ -324,20 +297,6 @@ OPS(2, uint16_t)
 int clock_gettime(clockid_t c, struct timespec *t) { (void)c; t->tv_sec = 0; t->tv_nsec = 0; return 0; }
 `;
 
-interface Library {
-  dir: string;
-  /** Library sources, relative to the checkout. */
-  sources: string[];
-  /** Include directories relative to the checkout, and other gcc options. */
-  includes: string[];
-  options: string[];
-  /** Files of our own written next to the board: name -> text; the .c ones are compiled. */
-  own: Record<string, string>;
-  /** Lines the output must contain (known answers). */
-  expect: string[];
-  levels: string[][];
-}
-
 const RV64GC = ['-march=rv64gc', '-mabi=lp64d'];
 const LEVELS = [['-O2', '-g', ...RV64GC], ['-Os', '-march=rv64imac', '-mabi=lp64'], ['-O2', '-msave-restore', '-fpatchable-function-entry=3,1', ...RV64GC]];
 const LIBRARIES: Library[] = [
@@ -379,76 +338,13 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const option = (level: string[], name: string) => level.find((o) => o.startsWith(`-${name}=`))!.slice(name.length + 2);
-
-/** gcc without blocking the test worker (QuickJS's quickjs.c takes longer than vitest's RPC timeout). */
-function compile(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(GCC, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    p.stderr.on('data', (d) => (err += d));
-    p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${GCC} ${args.join(' ')}:\n${err}`))));
-  });
-}
-
 for (const lib of LIBRARIES) {
   const src = join(ROOT, lib.dir);
   const present = ready && existsSync(join(src, lib.sources[0]));
   if (ready && !present) console.warn(`heldout-c-libraries: ${lib.dir} skipped (no ${join(src, lib.sources[0])})`);
   describe.skipIf(!present)(`${lib.dir} built by GNU as/ld and by rvx asm/ld`, () => {
     for (const level of lib.levels) {
-      it(level.join(' '), async () => {
-        const march = option(level, 'march');
-        const mabi = option(level, 'mabi');
-        const multi = [`-march=${march}`, `-mabi=${mabi}`];
-        const libdir = process.env.RVX_PICOLIBC_LIBDIR ?? `/usr/lib/picolibc/riscv64-unknown-elf/lib/${must(GCC, [...multi, '-print-multi-directory']).trim()}`;
-        const libs = [join(libdir, 'libc.a'), join(libdir, 'libm.a'), must(GCC, [...multi, '-print-libgcc-file-name']).trim()];
-        const d = mkdtempSync(join(dir, `${lib.dir}-`));
-        const own = join(d, 'own');
-        mkdirSync(own);
-        writeFileSync(join(own, 'board.c'), PICOLIBC_BOARD);
-        for (const [name, text] of Object.entries(lib.own)) writeFileSync(join(own, name), text);
-        writeFileSync(join(d, 'crt0.s'), CRT0);
-        const cfiles = [...lib.sources.map((s) => join(src, s)), ...Object.keys(lib.own).filter((n) => n.endsWith('.c')).map((n) => join(own, n)), join(own, 'board.c')];
-        const asm: [string, string[]][] = [[join(d, 'crt0.s'), [`-march=${march}_zicsr`, `-mabi=${mabi}`]]];
-        for (const [i, c] of cfiles.entries()) {
-          const s = join(d, `${i}-${c.replace(/^.*\//, '').replace(/\.c$/, '.s')}`);
-          await compile(['--specs=picolibc.specs', '-mcmodel=medany', ...level, '-ffunction-sections', '-fdata-sections', ...lib.includes.map((x) => `-I${join(src, x)}`), `-I${own}`, ...lib.options, '-S', c, '-o', s]);
-          asm.push([s, multi]);
-        }
-        const objs: Record<'gnu' | 'rvx' | 'llvm', string[]> = { gnu: [], rvx: [], llvm: [] };
-        for (const [i, [s, m]] of asm.entries()) {
-          const [g, r, l] = ['gnu', 'rvx', 'llvm'].map((k) => join(d, `${i}.${k}.o`));
-          must(`${PREFIX}as`, [...m, s, '-o', g]);
-          const rvxArch = ['--march', m[0].slice(7), '--mabi', mabi];
-          const a = await captureMain(asmMain, ['-c', '--compat', 'gnu', ...rvxArch, s, '-o', r]);
-          expect(a.stderr, s).toBe('');
-          expect(describeObject(r), s).toEqual(describeObject(g));
-          const b = await captureMain(asmMain, ['-c', ...rvxArch, s, '-o', l]);
-          expect(b.stderr, s).toBe('');
-          objs.gnu.push(g);
-          objs.rvx.push(r);
-          objs.llvm.push(l);
-        }
-        const link = ['--gc-sections', '-e', '_start'];
-        const elf = (k: string) => join(d, `${k}.elf`);
-        must(`${PREFIX}ld`, [...link, '-Ttext-segment=0x80000000', ...objs.gnu, ...libs, '-o', elf('gnu')]);
-        for (const k of ['rvx', 'llvm'] as const) {
-          const l = await captureMain(ldMain, [...link, ...objs[k], ...libs, '-o', elf(k)]);
-          expect(l.stderr, k).toBe('');
-          expect(l.code, k).toBe(0);
-        }
-        expect(sameLoadedBytes(elf('gnu'), elf('rvx'), d), 'loaded image bytes').toBe(true);
-        const g = await run(elf('gnu'));
-        expect(g.code, `the GNU-built program failed: ${g.stdout}`).toBe(0);
-        const lines = g.stdout.split('\n');
-        for (const want of lib.expect) expect(lines, want).toContain(want);
-        expect(await run(elf('rvx'))).toEqual(g);
-        const l = await run(elf('llvm'));
-        expect({ code: l.code, stdout: l.stdout }).toEqual({ code: 0, stdout: g.stdout });
-        rmSync(d, { recursive: true, force: true });
-      }, 900_000);
+      it(level.join(' '), () => checkLibraryBuild(lib, level, src, dir), 900_000);
     }
   });
 }

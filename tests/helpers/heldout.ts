@@ -1,12 +1,16 @@
 // What the held-out checks on third-party C code share (tests/heldout-embench.test.ts,
-// tests/heldout-lua.test.ts, tests/heldout-c-libraries.test.ts): the GNU cross toolchain they compare
+// tests/heldout-lua.test.ts, tests/heldout-c-libraries*.test.ts): the GNU cross toolchain they compare
 // against, a command that must succeed, a run of an image under `rvx run --stats`, the HTIF words a start-up
-// file defines, the comparison of two images' loaded bytes and the description of an object compared.
+// file defines, the comparison of two images' loaded bytes, the description of an object compared, and the
+// whole check of a C library with a driver of our own built both ways on a picolibc board.
 
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { readObject } from '../../tools/elf/object.js';
+import { main as asmMain } from '../../tools/commands/asm.js';
+import { main as ldMain } from '../../tools/commands/ld.js';
 import { main as runMain } from '../../tools/commands/run.js';
 import { captureMain } from './cli.js';
 
@@ -125,3 +129,120 @@ long read(int fd, void *b, unsigned long n) { (void)fd; (void)b; (void)n; return
 long write(int fd, const void *b, unsigned long n) { (void)fd; (void)b; (void)n; return -1; }
 long lseek(int fd, long o, int w) { (void)fd; (void)o; (void)w; return -1; }
 `;
+
+// The start-up file of a library check: FPU on when the hart has F or D (misa), a 1 MiB stack, a 32 MiB heap
+// for picolibc's malloc, and tp at a zeroed 4 KiB block for picolibc's thread-locals (errno, rand's state:
+// GNU ld's default script names no TLS template to copy, so they start at zero).
+const LIBRARY_CRT0 = `${START}	la tp, tls_block
+	csrr t0, misa
+	andi t0, t0, 0x28
+	beqz t0, 2f
+	li t0, 0x6000
+	csrs mstatus, t0
+2:	call main
+	call exit
+1:	j 1b
+	.bss
+	.align 4
+	.space 1048576
+stack_top:
+	.align 6
+tls_block:
+	.space 4096
+	.section .heap,"aw",@nobits
+	.align 4
+	.globl __heap_start
+__heap_start:
+	.space 33554432
+	.globl __heap_end
+__heap_end:
+${HTIF_WORDS}`;
+
+/** A third-party C library checked with a driver of our own (tests/heldout-c-libraries*.test.ts). */
+export interface Library {
+  dir: string;
+  /** Library sources, relative to the checkout. */
+  sources: string[];
+  /** Include directories relative to the checkout, and other gcc options. */
+  includes: string[];
+  options: string[];
+  /** Files of our own written next to the board: name -> text; the .c ones are compiled. */
+  own: Record<string, string>;
+  /** Lines the output must contain (known answers). */
+  expect: string[];
+  levels: string[][];
+}
+
+const option = (level: string[], name: string) => level.find((o) => o.startsWith(`-${name}=`))!.slice(name.length + 2);
+
+/** gcc without blocking the test worker (a large file takes longer than vitest's RPC timeout). */
+function compile(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(GCC, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${GCC} ${args.join(' ')}:\n${err}`))));
+  });
+}
+
+/**
+ * Build a library and its driver at one option set (which names -march and -mabi) both ways and compare, in a
+ * fresh directory under `dir` (removed when all is well): every .s (gcc --specs=picolibc.specs, -ffunction-sections
+ * -fdata-sections) assembled by GNU as and by `rvx asm -c --compat gnu` gives the same allocated sections
+ * (bytes, relocations), the same symbols and no diagnostics; GNU ld (default script, --gc-sections) on GNU's
+ * objects and `rvx ld` on rvx's give byte-identical loaded images, which under `rvx run` exit 0 after the same
+ * number of instructions with the same output, holding the known answers; the default (LLVM-choice) mode's
+ * objects linked by `rvx ld` print the same.
+ */
+export async function checkLibraryBuild(lib: Library, level: string[], src: string, dir: string): Promise<void> {
+  const march = option(level, 'march');
+  const mabi = option(level, 'mabi');
+  const multi = [`-march=${march}`, `-mabi=${mabi}`];
+  const libdir = process.env.RVX_PICOLIBC_LIBDIR ?? `/usr/lib/picolibc/riscv64-unknown-elf/lib/${must(GCC, [...multi, '-print-multi-directory']).trim()}`;
+  const libs = [join(libdir, 'libc.a'), join(libdir, 'libm.a'), must(GCC, [...multi, '-print-libgcc-file-name']).trim()];
+  const d = mkdtempSync(join(dir, `${lib.dir}-`));
+  const own = join(d, 'own');
+  mkdirSync(own);
+  writeFileSync(join(own, 'board.c'), PICOLIBC_BOARD);
+  for (const [name, text] of Object.entries(lib.own)) writeFileSync(join(own, name), text);
+  writeFileSync(join(d, 'crt0.s'), LIBRARY_CRT0);
+  const cfiles = [...lib.sources.map((s) => join(src, s)), ...Object.keys(lib.own).filter((n) => n.endsWith('.c')).map((n) => join(own, n)), join(own, 'board.c')];
+  const asm: [string, string[]][] = [[join(d, 'crt0.s'), [`-march=${march}_zicsr`, `-mabi=${mabi}`]]];
+  for (const [i, c] of cfiles.entries()) {
+    const s = join(d, `${i}-${c.replace(/^.*\//, '').replace(/\.c$/, '.s')}`);
+    await compile(['--specs=picolibc.specs', '-mcmodel=medany', ...level, '-ffunction-sections', '-fdata-sections', ...lib.includes.map((x) => `-I${join(src, x)}`), `-I${own}`, ...lib.options, '-S', c, '-o', s]);
+    asm.push([s, multi]);
+  }
+  const objs: Record<'gnu' | 'rvx' | 'llvm', string[]> = { gnu: [], rvx: [], llvm: [] };
+  for (const [i, [s, m]] of asm.entries()) {
+    const [g, r, l] = ['gnu', 'rvx', 'llvm'].map((k) => join(d, `${i}.${k}.o`));
+    must(`${PREFIX}as`, [...m, s, '-o', g]);
+    const rvxArch = ['--march', m[0].slice(7), '--mabi', mabi];
+    const a = await captureMain(asmMain, ['-c', '--compat', 'gnu', ...rvxArch, s, '-o', r]);
+    expect(a.stderr, s).toBe('');
+    expect(describeObject(r), s).toEqual(describeObject(g));
+    const b = await captureMain(asmMain, ['-c', ...rvxArch, s, '-o', l]);
+    expect(b.stderr, s).toBe('');
+    objs.gnu.push(g);
+    objs.rvx.push(r);
+    objs.llvm.push(l);
+  }
+  const link = ['--gc-sections', '-e', '_start'];
+  const elf = (k: string) => join(d, `${k}.elf`);
+  must(`${PREFIX}ld`, [...link, '-Ttext-segment=0x80000000', ...objs.gnu, ...libs, '-o', elf('gnu')]);
+  for (const k of ['rvx', 'llvm'] as const) {
+    const l = await captureMain(ldMain, [...link, ...objs[k], ...libs, '-o', elf(k)]);
+    expect(l.stderr, k).toBe('');
+    expect(l.code, k).toBe(0);
+  }
+  expect(sameLoadedBytes(elf('gnu'), elf('rvx'), d), 'loaded image bytes').toBe(true);
+  const g = await runStats(elf('gnu'));
+  expect(g.code, `the GNU-built program failed: ${g.stdout}`).toBe(0);
+  const lines = g.stdout.split('\n');
+  for (const want of lib.expect) expect(lines, want).toContain(want);
+  expect(await runStats(elf('rvx'))).toEqual(g);
+  const l = await runStats(elf('llvm'));
+  expect({ code: l.code, stdout: l.stdout }).toEqual({ code: 0, stdout: g.stdout });
+  rmSync(d, { recursive: true, force: true });
+}

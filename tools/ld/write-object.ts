@@ -92,7 +92,12 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
    * target() of a bare undefined symbol or label, without evaluating it (most relocations of gcc -g
    * output, hundreds of thousands in a large object, name one): the same answers as the general path.
    */
+  /** A forward numeric label (`1f`) with no later definition: an error, as in GNU as (not a symbol to leave to a linker). */
+  const checkLocalLabel = (s: Sym): void => {
+    if (s.kind === 0 && s.temp && /^\d+f$/.test(s.name)) throw new AsmError(`undefined local label '${s.name}' (no later definition of '${s.name.slice(0, -1)}:')`);
+  };
   const symbolTarget = (s: Sym): { sym: Sym | InputSection | null; add: bigint } => {
+    checkLocalLabel(s);
     if (s.kind === 0 || s.global) return { sym: s, add: 0n };
     const sec = s.section!;
     if (relax) return u.symbols.get(s.name) === s ? { sym: s, add: 0n } : { sym: labelAt(sec, s.frag!.offset + s.offset), add: 0n };
@@ -106,6 +111,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     if (!v) return null;
     if (v.base === null) return { sym: null, add: v.off };
     const t = symbolPlusConstant(e);
+    if (t) checkLocalLabel(t.sym);
     if (t && (t.sym.kind === 0 || t.sym.global)) return { sym: t.sym, add: t.add };
     // Under relaxation GNU as names local places by their labels (a linker deleting bytes moves labels).
     if (relax && t && t.sym.kind === 1 && !t.sym.global && t.sym.section) {
@@ -285,7 +291,10 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
         case FIX_TLS_IE_HI:
         case FIX_TLS_GD_HI: {
           const next = fixups[i + 1];
-          const pair = next && next.kind === FIX_PCREL_LO_PAIR && next.frag === fx.frag && next.offset === fx.offset + 4 ? next : null;
+          // The low part follows the auipc (under --compat gnu, maybe at the start of the next fragment).
+          const pair = next && next.kind === FIX_PCREL_LO_PAIR && next.frag.offset + next.offset === fx.frag.offset + fx.offset + 4 ? next : null;
+          // The pair is this fixup's to write (or to leave with this one's error).
+          if (pair) used = 2;
           const t = target(fx.expr);
           if (!t) throw new AsmError('expression cannot be a relocation');
           if (fx.kind === FIX_PCREL_HI && pair && pair.def!.name === 'jalr') {
@@ -367,7 +376,14 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       add(sec, { offset: f.offset + f.size - 4, type: R.JAL, sym: t.sym, addend: t.add });
       return false;
     }
-    const t = target(e);
+    let t: ReturnType<typeof target>;
+    try {
+      t = target(e);
+    } catch (x) {
+      if (!(x instanceof AsmError)) throw x;
+      err(rx.loc, x.message);
+      return true;
+    }
     if (!t) {
       err(rx.loc, 'branch target cannot be a relocation');
       return true;
@@ -677,8 +693,10 @@ function serialize(
   }
   const firstGlobal = syms.count;
   for (const s of u.symbols.values()) {
-    if (s.temp) continue;
     const undef = s.kind === 0;
+    // A `.L` name never defined but used by a relocation is an undefined global, as in GNU as (a linker then
+    // reports it); other temporaries stay out.
+    if (s.temp && !(undef && referenced(s))) continue;
     // An undefined symbol is written when a relocation names it or a visibility directive does (GNU as).
     if (!s.global && !(undef && (referenced(s) || u.visibility.has(s)))) continue;
     setIndex(s, slots.get(s));
