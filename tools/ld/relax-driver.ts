@@ -28,6 +28,7 @@ export function relaxObjects(
   place: () => void,
   provided: () => Map<string, { value: bigint; section: string | null }>,
   tlsBase: () => bigint | null,
+  placeUnadjusted: (() => boolean) | null = null,
 ): bigint | null {
   const owner = new Map<InputSection, { u: ObjectUnit; info: RelaxInfo }>();
   for (const u of units) if (u instanceof ObjectUnit) for (const [sec, info] of u.relax) owner.set(sec, { u, info });
@@ -131,21 +132,30 @@ export function relaxObjects(
     }
     return true;
   };
+  const scan = (): boolean => {
+    setGp();
+    let changed = false;
+    for (const o of ordered) {
+      const move = moveAsScanned(o);
+      let dot = o.addr;
+      for (const sec of o.inputs) {
+        const w = owner.get(sec);
+        if (w && w.info.relaxable.size && relaxScan(w.u, sec, w.info, env)) changed = true;
+        if (!move) continue;
+        sec.addr = alignUp(dot, sec.align);
+        dot = sec.addr + BigInt(sec.size);
+      }
+    }
+    return changed;
+  };
   if (opts.relax) {
     for (let round = 0; round < 10000; round++) {
-      setGp();
-      let changed = false;
-      for (const o of ordered) {
-        const move = moveAsScanned(o);
-        let dot = o.addr;
-        for (const sec of o.inputs) {
-          const w = owner.get(sec);
-          if (w && w.info.relaxable.size && relaxScan(w.u, sec, w.info, env)) changed = true;
-          if (!move) continue;
-          sec.addr = alignUp(dot, sec.align);
-          dot = sec.addr + BigInt(sec.size);
-        }
-      }
+      let changed = scan();
+      // GNU ld sizes the sections twice in a round when DATA_SEGMENT_ALIGN saves a page, relaxing in both
+      // passes: the second sees the data segment where the first put it, at the same offset in the next page
+      // (ldlang.c lang_size_sections; a gp-relative access 8 bytes too far from gp in one layout can be in
+      // reach in the other).
+      if (placeUnadjusted?.() && scan()) changed = true;
       place();
       if (!changed) break;
     }
