@@ -201,6 +201,26 @@ target:	.skip 0x5f8
   });
 });
 
+describe('gp-relative relaxation under GNU ld\'s default layout', () => {
+  // GNU ld's default script assigns __global_pointer$ whatever the inputs name, so GNU ld 2.40 makes accesses
+  // within reach gp-relative also in a program that never names it (its start-up code must set gp another
+  // way); rvx used to relax against gp only when an input named the symbol.
+  it('relaxes against __global_pointer$ although no input names it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rvx-ldgp-'));
+    try {
+      writeFileSync(join(dir, 'g.o'), object('g.s', '\t.text\n\t.globl _start\n_start:\n\tlla a0, v\n\tlw a1, v\n\tret\n\t.data\n\t.skip 0x400\nv:\t.word 1\n'));
+      const r = await captureMain(ldMain, [join(dir, 'g.o'), '-o', join(dir, 'g.elf')]);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      const listing = disassembleListing(readElf(new Uint8Array(readFileSync(join(dir, 'g.elf')))));
+      expect(listing).toMatch(/addi\s+a0, gp, -1024/);
+      expect(listing).toMatch(/lw\s+a1, -1024\(gp\)/);
+      expect(listing).not.toMatch(/auipc/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('rvx ld command line', () => {
   let dir = '';
   beforeAll(() => {

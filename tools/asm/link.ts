@@ -891,7 +891,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
         return true;
       }
     : null;
-  const gpFinal = relaxObjects(units, ordered, byName, globals, opts, diags, place, () => provided, () => (tlsOuts.length ? tlsBase : null), placeUnadjusted);
+  const gpFinal = relaxObjects(units, ordered, byName, globals, opts, diags, place, () => provided, () => (tlsOuts.length ? tlsBase : null), { script: script !== null, placeUnadjusted });
   let scriptHeaderSize = 0;
   if (script) {
     // Once more, reporting the script's errors (ASSERTs, undefined symbols, overflowing regions); again if the
