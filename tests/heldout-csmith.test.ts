@@ -14,7 +14,7 @@
 // ("1-200" or "3,17,40-45"): a seed whose program does not finish within the instruction limit under
 // `rvx run` and Spike is skipped with a message. Skipped when RVX_CSMITH is unset or the GNU tools are absent.
 
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,7 +26,9 @@ import { spikePath } from './helpers/fp-diff.js';
 import { describeObject, GCC, HTIF_WORDS, heldoutReady, must, PICOLIBC_BOARD, PREFIX, runStats as run, sameLoadedBytes, START } from './helpers/heldout.js';
 
 const CSMITH = process.env.RVX_CSMITH === '1' ? 'csmith' : (process.env.RVX_CSMITH ?? '');
-const ready = heldoutReady('heldout-csmith', CSMITH);
+const csmithRuns = CSMITH !== '' && spawnSync(CSMITH, ['--version'], { encoding: 'utf8' }).status === 0;
+if (CSMITH !== '' && !csmithRuns) console.warn(`heldout-csmith: skipped (${CSMITH} does not run)`);
+const ready = csmithRuns && heldoutReady('heldout-csmith', CSMITH);
 const SPIKE = ready ? spikePath() : null;
 if (ready && !SPIKE) console.warn('heldout-csmith: the Spike comparison is skipped (set RVX_SPIKE or put spike on PATH)');
 
