@@ -158,6 +158,69 @@ f:	ret
   });
 });
 
+describe('relaxation against both of GNU ld\'s data-segment layouts', () => {
+  // With its default script GNU ld sizes the sections twice in each round of relaxation when DATA_SEGMENT_ALIGN
+  // saves a page (ldlang.c lang_size_sections): first with the data segment at the same offset in the next
+  // page, then from the page start; it relaxes in both passes. Here `target + 0x690` lies 1992 bytes below gp
+  // with .data at the page start: out of reach once the 64-byte alignment of .tohost is allowed for, but in
+  // reach where the first pass puts .data (8 bytes of that alignment padding fewer): GNU ld 2.40 makes the lla
+  // gp-relative (found by Csmith seed 10 at -O2 -fPIC, rv64imac). rvx used to see only the second layout.
+  const src = `	.text
+	.globl _start
+_start:
+	.option push
+	.option norelax
+	la gp, __global_pointer$
+	.option pop
+	lla a0, target + 0x690
+	ret
+	.skip 0xa1e
+	.data
+	.skip 0x2b0
+target:	.skip 0x5f8
+	.section .tohost,"aw",@progbits
+	.p2align 6
+	.skip 0x48
+	.bss
+	.skip 0x40000
+`;
+  it('makes an access gp-relative when it is in reach in either layout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rvx-ldseg-'));
+    try {
+      writeFileSync(join(dir, 't.o'), object('t.s', src));
+      const r = await captureMain(ldMain, [join(dir, 't.o'), '-o', join(dir, 't.elf')]);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      const img = readElf(new Uint8Array(readFileSync(join(dir, 't.elf'))));
+      expect(img.sections.find((s) => s.name === '.data')!.addr).toBe(0x80001000n);
+      const listing = disassembleListing(img);
+      expect(listing).toMatch(/addi\s+a0, gp, -1992/);
+      expect(listing).not.toMatch(/auipc\s+a0/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('gp-relative relaxation under GNU ld\'s default layout', () => {
+  // GNU ld's default script assigns __global_pointer$ whatever the inputs name, so GNU ld 2.40 makes accesses
+  // within reach gp-relative also in a program that never names it (its start-up code must set gp another
+  // way); rvx used to relax against gp only when an input named the symbol.
+  it('relaxes against __global_pointer$ although no input names it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rvx-ldgp-'));
+    try {
+      writeFileSync(join(dir, 'g.o'), object('g.s', '\t.text\n\t.globl _start\n_start:\n\tlla a0, v\n\tlw a1, v\n\tret\n\t.data\n\t.skip 0x400\nv:\t.word 1\n'));
+      const r = await captureMain(ldMain, [join(dir, 'g.o'), '-o', join(dir, 'g.elf')]);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      const listing = disassembleListing(readElf(new Uint8Array(readFileSync(join(dir, 'g.elf')))));
+      expect(listing).toMatch(/addi\s+a0, gp, -1024/);
+      expect(listing).toMatch(/lw\s+a1, -1024\(gp\)/);
+      expect(listing).not.toMatch(/auipc/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('rvx ld command line', () => {
   let dir = '';
   beforeAll(() => {

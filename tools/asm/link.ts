@@ -739,8 +739,8 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   // With PHDRS: the headers it lists, and PT_RISCV_ATTRIBUTES that GNU ld adds unless listed.
   const phdrsCount = script && script.script.phdrs.length ? script.script.phdrs.length + (script.script.phdrs.some((p) => p.type === 0x70000003) ? 0 : 1) : 0;
   if (script) script.sizeofHeaders = BigInt(phdrsCount ? 64 + 56 * phdrsCount : headerSize(units.some((u) => u.sections.some((sec) => sec.flags & SHF_WRITE && sec.flags & SHF_ALLOC && !(sec.flags & SHF_TLS))) ? 2 : 1));
-  const placeScript = (final: boolean): void => {
-    script!.place(host, final);
+  const placeScript = (final: boolean, adjust = true): void => {
+    script!.place(host, final, adjust);
     provided = new Map();
     for (const [name, p] of script!.providedSymbols()) provided.set(name, { value: p.value, section: p.section });
     tlsOuts = ordered.filter((o) => o.flags & SHF_TLS && (o.inputs.length > 0 || o.size > 0));
@@ -885,7 +885,16 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     f.size = size;
     ehHdr.size = size;
   }
-  const gpFinal = relaxObjects(units, ordered, byName, globals, opts, diags, place, () => provided, () => (tlsOuts.length ? tlsBase : null));
+  // With a script whose DATA_SEGMENT_ALIGN saves a page: the layout ld's second sizing pass of each round of
+  // relaxation sees (the data segment at the same offset in the next page), for a second scan in that round.
+  const placeUnadjusted = script
+    ? (): boolean => {
+        if (!script.segmentAdjusts()) return false;
+        placeScript(false, false);
+        return true;
+      }
+    : null;
+  const gpFinal = relaxObjects(units, ordered, byName, globals, opts, diags, place, () => provided, () => (tlsOuts.length ? tlsBase : null), { script: script !== null, placeUnadjusted });
   let scriptHeaderSize = 0;
   if (script) {
     // Once more, reporting the script's errors (ASSERTs, undefined symbols, overflowing regions); again if the

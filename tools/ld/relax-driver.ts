@@ -28,6 +28,12 @@ export function relaxObjects(
   place: () => void,
   provided: () => Map<string, { value: bigint; section: string | null }>,
   tlsBase: () => bigint | null,
+  layout: {
+    /** Placed by a linker script, GNU ld's default one included (it defines __global_pointer$). */
+    script: boolean;
+    /** The layout ld's second sizing pass of a round sees, when there is one (see the rounds below). */
+    placeUnadjusted: (() => boolean) | null;
+  } = { script: !!opts.script, placeUnadjusted: null },
 ): bigint | null {
   const owner = new Map<InputSection, { u: ObjectUnit; info: RelaxInfo }>();
   for (const u of units) if (u instanceof ObjectUnit) for (const [sec, info] of u.relax) owner.set(sec, { u, info });
@@ -42,8 +48,9 @@ export function relaxObjects(
   }
   const addrOf = (s: Sym): bigint => s.section!.addr + BigInt(s.frag!.offset + s.offset);
   const GP = '__global_pointer$';
-  // A linker script that defines __global_pointer$ enables gp-relative relaxation as GNU ld's does.
-  const gpWanted = opts.relaxGp !== false && (units.some((u) => u.symbols.has(GP)) || (!!opts.script && provided().has(GP)));
+  // A linker script that defines __global_pointer$ (GNU ld's default script does) enables gp-relative
+  // relaxation as GNU ld's does, whether or not an input names it.
+  const gpWanted = opts.relaxGp !== false && (units.some((u) => u.symbols.has(GP)) || (layout.script && provided().has(GP)));
   const gpNow = (): { value: bigint; out: string | null } | null => {
     if (!gpWanted) return null;
     const d = globals.get(GP);
@@ -131,21 +138,30 @@ export function relaxObjects(
     }
     return true;
   };
+  const scan = (): boolean => {
+    setGp();
+    let changed = false;
+    for (const o of ordered) {
+      const move = moveAsScanned(o);
+      let dot = o.addr;
+      for (const sec of o.inputs) {
+        const w = owner.get(sec);
+        if (w && w.info.relaxable.size && relaxScan(w.u, sec, w.info, env)) changed = true;
+        if (!move) continue;
+        sec.addr = alignUp(dot, sec.align);
+        dot = sec.addr + BigInt(sec.size);
+      }
+    }
+    return changed;
+  };
   if (opts.relax) {
     for (let round = 0; round < 10000; round++) {
-      setGp();
-      let changed = false;
-      for (const o of ordered) {
-        const move = moveAsScanned(o);
-        let dot = o.addr;
-        for (const sec of o.inputs) {
-          const w = owner.get(sec);
-          if (w && w.info.relaxable.size && relaxScan(w.u, sec, w.info, env)) changed = true;
-          if (!move) continue;
-          sec.addr = alignUp(dot, sec.align);
-          dot = sec.addr + BigInt(sec.size);
-        }
-      }
+      let changed = scan();
+      // GNU ld sizes the sections twice in a round when DATA_SEGMENT_ALIGN saves a page, relaxing in both
+      // passes: the second sees the data segment where the first put it, at the same offset in the next page
+      // (ldlang.c lang_size_sections; a gp-relative access 8 bytes too far from gp in one layout can be in
+      // reach in the other).
+      if (layout.placeUnadjusted?.() && scan()) changed = true;
       place();
       if (!changed) break;
     }

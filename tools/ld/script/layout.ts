@@ -124,6 +124,7 @@ export class ScriptLayout {
   private segAdjust = false;
   /** What the last evaluation saw: DATA_SEGMENT_ALIGN's value, DATA_SEGMENT_END's, the common page size. */
   private segSeen: { base: bigint; end: bigint; common: bigint } | null = null;
+  private wouldAdjust = false;
   private refsDone = false;
   readonly entry: string | null;
   private dataUnit: number;
@@ -512,6 +513,16 @@ export class ScriptLayout {
     return s.out.size > 0 || s.keptByDot === true;
   }
 
+  /**
+   * Whether the last place() found DATA_SEGMENT_ALIGN's page-saving adjustment applies. ld then sizes the
+   * sections twice in each round of relaxation (ldlang.c lang_size_sections: the pass at the same offset in
+   * the next page, then lang_size_segment's pass from the page start), relaxing in both, so the code is
+   * relaxed once against data at either address.
+   */
+  segmentAdjusts(): boolean {
+    return this.wouldAdjust;
+  }
+
   providedSymbols(): Map<string, ProvidedSymbol> {
     return this.provided;
   }
@@ -521,7 +532,7 @@ export class ScriptLayout {
    * inputs' symbols. Errors are reported only by the last evaluation (earlier ones may see symbols that are
    * assigned later in the script).
    */
-  place(host: ScriptHost, final: boolean): void {
+  place(host: ScriptHost, final: boolean, adjust = true): void {
     if (!this.refsDone) {
       this.computeRefs(host);
       this.refsDone = true;
@@ -533,14 +544,18 @@ export class ScriptLayout {
       // DATA_SEGMENT_ALIGN as ld sizes sections (ldlang.c's lang_size_segment): laid out at the same offset in
       // the next page first; then, when the data segment's first and last partial pages together fit in one
       // common page, laid out again from the page start, saving that page.
+      // With `adjust` false the first layout is kept (what ld's relaxation sees in the second sizing pass of a
+      // round: see segmentAdjusts).
       this.segAdjust = false;
       this.segSeen = null;
       this.evaluate(host, errors);
       const seg = this.segSeen as { base: bigint; end: bigint; common: bigint } | null;
+      this.wouldAdjust = false;
       if (seg && seg.common > 0n) {
         const first = -seg.base & (seg.common - 1n);
         const lastPart = seg.end & (seg.common - 1n);
-        if (first && lastPart && seg.base / seg.common !== seg.end / seg.common && first + lastPart <= seg.common) {
+        this.wouldAdjust = !!first && !!lastPart && seg.base / seg.common !== seg.end / seg.common && first + lastPart <= seg.common;
+        if (this.wouldAdjust && adjust) {
           this.segAdjust = true;
           errors = [];
           this.evaluate(host, errors);
