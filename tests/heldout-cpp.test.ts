@@ -28,7 +28,7 @@ import { main as asmMain } from '../tools/commands/asm.js';
 import { main as ldMain } from '../tools/commands/ld.js';
 import { readObject } from '../tools/elf/object.js';
 import { captureMain } from './helpers/cli.js';
-import { describeObject, GCC, HTIF_WORDS, heldoutReady, must, PICOLIBC_BOARD, PREFIX, runStats as run, sameLoadedBytes, START } from './helpers/heldout.js';
+import { describeObject, GCC, heldoutReady, must, PICOLIBC_BOARD, PREFIX, runStats as run, sameLoadedBytes, startupFile } from './helpers/heldout.js';
 
 const ROOT = process.env.RVX_HELDOUT_CPP ?? '';
 if (ROOT === '') console.warn('heldout-cpp: skipped (set RVX_HELDOUT_CPP to a directory holding an ETL checkout named etl)');
@@ -43,27 +43,7 @@ const FIXTURES = join(__dirname, 'fixtures', 'cpp');
 
 // The start-up file: FPU on when the hart has F or D, static constructors (picolibc's __libc_init_array),
 // main, exit (which runs the .fini_array); a 256 KiB stack and a 1 MiB heap for malloc.
-const CRT0 = `${START}	csrr t0, misa
-	andi t0, t0, 0x28
-	beqz t0, 2f
-	li t0, 0x6000
-	csrs mstatus, t0
-2:	call __libc_init_array
-	call main
-	call exit
-1:	j 1b
-	.bss
-	.align 4
-	.space 262144
-stack_top:
-	.section .heap,"aw",@nobits
-	.align 4
-	.globl __heap_start
-__heap_start:
-	.space 1048576
-	.globl __heap_end
-__heap_end:
-${HTIF_WORDS}`;
+const CRT0 = startupFile({ stack: 262144, heap: 1048576, fpuFromMisa: true, initArray: true, tlsBlock: false });
 
 /** Our C++ without exceptions, and the two files built with them. */
 const PLAIN = ['main.cpp', 'shapes_a.cpp', 'shapes_b.cpp', 'runtime.cpp', 'exc_stubs.cpp', 'etl_demo.cpp'];

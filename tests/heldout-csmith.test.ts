@@ -23,7 +23,7 @@ import { main as asmMain } from '../tools/commands/asm.js';
 import { main as ldMain } from '../tools/commands/ld.js';
 import { captureMain } from './helpers/cli.js';
 import { spikePath } from './helpers/fp-diff.js';
-import { describeObject, GCC, HTIF_WORDS, heldoutReady, must, PICOLIBC_BOARD, PREFIX, runStats as run, sameLoadedBytes, START } from './helpers/heldout.js';
+import { describeObject, GCC, heldoutReady, must, PICOLIBC_BOARD, PREFIX, runStats as run, sameLoadedBytes, startupFile } from './helpers/heldout.js';
 
 const CSMITH = process.env.RVX_CSMITH === '1' ? 'csmith' : (process.env.RVX_CSMITH ?? '');
 /** Whether csmith answers (in a directory of its own: csmith writes platform.info where it runs). */
@@ -94,19 +94,7 @@ async function mustAsync(cmd: string, args: string[], cwd?: string): Promise<str
 }
 
 // The start-up file: FPU on when the hart has F or D (misa), a 256 KiB stack.
-const CRT0 = `${START}	csrr t0, misa
-	andi t0, t0, 0x28
-	beqz t0, 2f
-	li t0, 0x6000
-	csrs mstatus, t0
-2:	call main
-	call exit
-1:	j 1b
-	.bss
-	.align 4
-	.space 262144
-stack_top:
-${HTIF_WORDS}`;
+const CRT0 = startupFile({ stack: 262144, heap: 0, fpuFromMisa: true, initArray: false, tlsBlock: false });
 
 const dir = ready ? mkdtempSync(join(tmpdir(), 'rvx-csmith-')) : '';
 afterAll(() => {

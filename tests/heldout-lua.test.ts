@@ -21,7 +21,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main as asmMain } from '../tools/commands/asm.js';
 import { main as ldMain } from '../tools/commands/ld.js';
 import { captureMain } from './helpers/cli.js';
-import { describeObject, GCC, HTIF_WORDS, heldoutReady, must, PICOLIBC_BOARD, PREFIX, runStats as run, sameLoadedBytes, START } from './helpers/heldout.js';
+import { describeObject, GCC, heldoutReady, must, PICOLIBC_BOARD, PREFIX, runStats as run, sameLoadedBytes, startupFile } from './helpers/heldout.js';
 
 const LUA = process.env.RVX_LUA ?? '';
 const ready = heldoutReady('heldout-lua', LUA);
@@ -31,23 +31,7 @@ const LEVELS = [['-O2', '-g']];
 // The interpreter without the libraries that need files or an OS (io, os, package) and without linit.c.
 const SKIP = new Set(['lua.c', 'luac.c', 'ltests.c', 'onelua.c', 'liolib.c', 'loslib.c', 'loadlib.c', 'linit.c']);
 
-const CRT0 = `${START}	li t0, 0x6000
-	csrs mstatus, t0
-	call main
-	call exit
-1:	j 1b
-	.bss
-	.align 4
-	.space 262144
-stack_top:
-	.section .heap,"aw",@nobits
-	.align 4
-	.globl __heap_start
-__heap_start:
-	.space 8388608
-	.globl __heap_end
-__heap_end:
-${HTIF_WORDS}`;
+const CRT0 = startupFile({ stack: 262144, heap: 8388608, fpuFromMisa: false, initArray: false, tlsBlock: false });
 
 
 // A Lua script over tables, sorting, strings and patterns, floats, closures, coroutines, errors (longjmp),

@@ -135,33 +135,40 @@ long write(int fd, const void *b, unsigned long n) { (void)fd; (void)b; (void)n;
 long lseek(int fd, long o, int w) { (void)fd; (void)o; (void)w; return -1; }
 `;
 
-// The start-up file of a library check: FPU on when the hart has F or D (misa), a 1 MiB stack, a 32 MiB heap
-// for picolibc's malloc, and tp at a zeroed 4 KiB block for picolibc's thread-locals (errno, rand's state:
-// GNU ld's default script names no TLS template to copy, so they start at zero).
-const LIBRARY_CRT0 = `${START}	la tp, tls_block
-	csrr t0, misa
-	andi t0, t0, 0x28
-	beqz t0, 2f
-	li t0, 0x6000
-	csrs mstatus, t0
-2:	call main
-	call exit
-1:	j 1b
-	.bss
-	.align 4
-	.space 1048576
-stack_top:
-	.align 6
-tls_block:
-	.space 4096
-	.section .heap,"aw",@nobits
-	.align 4
-	.globl __heap_start
-__heap_start:
-	.space 33554432
-	.globl __heap_end
-__heap_end:
-${HTIF_WORDS}`;
+/** What a start-up file for the picolibc board sets up besides gp and sp (START). */
+export interface StartupOptions {
+  /** Bytes of stack below `stack_top`. */
+  stack: number;
+  /** Bytes of heap between `__heap_start` and `__heap_end` for picolibc's malloc (0: no heap). */
+  heap: number;
+  /** Turn the FPU on only when misa has F or D (else always: the image is built for F/D). */
+  fpuFromMisa: boolean;
+  /** Run the constructors (`__libc_init_array`) before main. */
+  initArray: boolean;
+  /** Point tp at a zeroed 4 KiB block for picolibc's thread-locals (errno, rand's state: GNU ld's default
+   * script names no TLS template to copy, so they start at zero). */
+  tlsBlock: boolean;
+}
+
+/** A start-up file for the picolibc board: `_start` sets gp, sp (and tp), turns the FPU on, calls main and
+ * exit; the stack, heap and HTIF words it needs. */
+export function startupFile(o: StartupOptions): string {
+  const fpu = o.fpuFromMisa ? '\tcsrr t0, misa\n\tandi t0, t0, 0x28\n\tbeqz t0, 2f\n\tli t0, 0x6000\n\tcsrs mstatus, t0\n2:' : '\tli t0, 0x6000\n\tcsrs mstatus, t0\n';
+  return (
+    START +
+    (o.tlsBlock ? '\tla tp, tls_block\n' : '') +
+    fpu +
+    (o.initArray ? '\tcall __libc_init_array\n\t' : '\t') +
+    'call main\n\tcall exit\n1:\tj 1b\n\t.bss\n\t.align 4\n' +
+    `\t.space ${o.stack}\nstack_top:\n` +
+    (o.tlsBlock ? '\t.align 6\ntls_block:\n\t.space 4096\n' : '') +
+    (o.heap > 0 ? `\t.section .heap,"aw",@nobits\n\t.align 4\n\t.globl __heap_start\n__heap_start:\n\t.space ${o.heap}\n\t.globl __heap_end\n__heap_end:\n` : '') +
+    HTIF_WORDS
+  );
+}
+
+// The start-up file of a library check: a 1 MiB stack, a 32 MiB heap, the thread-locals' block.
+const LIBRARY_CRT0 = startupFile({ stack: 1048576, heap: 33554432, fpuFromMisa: true, initArray: false, tlsBlock: true });
 
 /** A third-party C library checked with a driver of our own (tests/heldout-c-libraries*.test.ts). */
 export interface Library {
