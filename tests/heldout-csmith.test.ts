@@ -19,11 +19,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main as asmMain } from '../tools/commands/asm.js';
 import { main as ldMain } from '../tools/commands/ld.js';
 import { captureMain } from './helpers/cli.js';
 import { spikePath } from './helpers/fp-diff.js';
-import { describeObject, GCC, heldoutReady, must, PICOLIBC_BOARD, PREFIX, runStats as run, sameLoadedBytes, startupFile } from './helpers/heldout.js';
+import { assembleThreeWays, GCC, heldoutReady, must, PICOLIBC_BOARD, PREFIX, runStats as run, sameLoadedBytes, startupFile } from './helpers/heldout.js';
 
 const CSMITH = process.env.RVX_CSMITH === '1' ? 'csmith' : (process.env.RVX_CSMITH ?? '');
 /** Whether csmith answers (in a directory of its own: csmith writes platform.info where it runs). */
@@ -123,18 +122,10 @@ describe.skipIf(!ready)('Csmith programs built by GNU as/ld and by rvx asm/ld, r
           const sources: [string, string][] = [['crt0.s', `${march}_zicsr`], ['board.s', march], ['program.s', march]];
           const objs: Record<'gnu' | 'rvx' | 'llvm', string[]> = { gnu: [], rvx: [], llvm: [] };
           for (const [name, isa] of sources) {
-            const s = join(d, name);
-            const [g, r, l] = ['gnu', 'rvx', 'llvm'].map((k) => join(d, `${name}.${k}.o`));
-            must(`${PREFIX}as`, [`-march=${isa}`, `-mabi=${mabi}`, s, '-o', g]);
-            const rvxArch = ['--march', isa, '--mabi', mabi];
-            const a = await captureMain(asmMain, ['-c', '--compat', 'gnu', ...rvxArch, s, '-o', r]);
-            expect(a.stderr, `rvx asm --compat gnu ${name}`).toBe('');
-            expect(describeObject(r), `${name}: rvx asm -c --compat gnu against GNU as`).toEqual(describeObject(g));
-            const b = await captureMain(asmMain, ['-c', ...rvxArch, s, '-o', l]);
-            expect(b.stderr, `rvx asm ${name}`).toBe('');
-            objs.gnu.push(g);
-            objs.rvx.push(r);
-            objs.llvm.push(l);
+            const o = await assembleThreeWays(join(d, name), [`-march=${isa}`, `-mabi=${mabi}`], ['--march', isa, '--mabi', mabi], join(d, name));
+            objs.gnu.push(o.gnu);
+            objs.rvx.push(o.rvx);
+            objs.llvm.push(o.llvm);
           }
           const link = ['--gc-sections', '-e', '_start'];
           const elf = (k: string) => join(d, `${k}.elf`);

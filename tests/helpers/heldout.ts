@@ -170,6 +170,22 @@ export function startupFile(o: StartupOptions): string {
 // The start-up file of a library check: a 1 MiB stack, a 32 MiB heap, the thread-locals' block.
 const LIBRARY_CRT0 = startupFile({ stack: 1048576, heap: 33554432, fpuFromMisa: true, initArray: false, tlsBlock: true });
 
+/**
+ * One gcc `.s` assembled three ways: by GNU as (`asArgs`), by `rvx asm -c --compat gnu` (its object must equal
+ * GNU as's: describeObject) and by `rvx asm -c` (rvx's default, LLVM's choices), both with `rvxArch`, neither
+ * with a diagnostic. The objects are `stem.gnu.o`, `stem.rvx.o` and `stem.llvm.o`.
+ */
+export async function assembleThreeWays(s: string, asArgs: string[], rvxArch: string[], stem: string): Promise<{ gnu: string; rvx: string; llvm: string }> {
+  const [gnu, rvx, llvm] = ['gnu', 'rvx', 'llvm'].map((k) => `${stem}.${k}.o`);
+  must(`${PREFIX}as`, [...asArgs, s, '-o', gnu]);
+  const a = await captureMain(asmMain, ['-c', '--compat', 'gnu', ...rvxArch, s, '-o', rvx]);
+  expect(a.stderr, `rvx asm -c --compat gnu ${s}`).toBe('');
+  expect(describeObject(rvx), `${s}: rvx asm -c --compat gnu against GNU as`).toEqual(describeObject(gnu));
+  const b = await captureMain(asmMain, ['-c', ...rvxArch, s, '-o', llvm]);
+  expect(b.stderr, `rvx asm -c ${s}`).toBe('');
+  return { gnu, rvx, llvm };
+}
+
 /** A third-party C library checked with a driver of our own (tests/heldout-c-libraries*.test.ts). */
 export interface Library {
   dir: string;
@@ -228,17 +244,10 @@ export async function checkLibraryBuild(lib: Library, level: string[], src: stri
   }
   const objs: Record<'gnu' | 'rvx' | 'llvm', string[]> = { gnu: [], rvx: [], llvm: [] };
   for (const [i, [s, m]] of asm.entries()) {
-    const [g, r, l] = ['gnu', 'rvx', 'llvm'].map((k) => join(d, `${i}.${k}.o`));
-    must(`${PREFIX}as`, [...m, s, '-o', g]);
-    const rvxArch = ['--march', m[0].slice(7), '--mabi', mabi];
-    const a = await captureMain(asmMain, ['-c', '--compat', 'gnu', ...rvxArch, s, '-o', r]);
-    expect(a.stderr, s).toBe('');
-    expect(describeObject(r), s).toEqual(describeObject(g));
-    const b = await captureMain(asmMain, ['-c', ...rvxArch, s, '-o', l]);
-    expect(b.stderr, s).toBe('');
-    objs.gnu.push(g);
-    objs.rvx.push(r);
-    objs.llvm.push(l);
+    const o = await assembleThreeWays(s, m, ['--march', m[0].slice(7), '--mabi', mabi], join(d, String(i)));
+    objs.gnu.push(o.gnu);
+    objs.rvx.push(o.rvx);
+    objs.llvm.push(o.llvm);
   }
   const link = ['--gc-sections', '-e', '_start'];
   const elf = (k: string) => join(d, `${k}.elf`);
