@@ -5,9 +5,11 @@
 // section every relocation (every fixup and relaxable branch of an rvx source) marks the section its target
 // is defined in (a global through its winning definition). Non-allocated sections (debug info, .comment) mark
 // nothing and are kept when their input keeps an allocated section; a SHF_LINK_ORDER section stays with the
-// section it is linked to; .eh_frame marks nothing by itself and loses
-// the FDEs of dropped code, but a kept code section keeps what its FDEs and their CIEs point to besides code
-// (the LSDA in .gcc_except_table, the personality routine's DW.ref word: elflink.c _bfd_elf_gc_mark_fdes) (ld's eh_frame editing; an rvx source's table is written again without them). A reference to `__start_NAME`/`__stop_NAME` keeps every section NAME.
+// section it is linked to. .eh_frame marks nothing by itself and loses the FDEs of dropped code (ld's
+// eh_frame editing; an rvx source's table is written again without them), but a kept code section keeps what
+// its FDEs and their CIEs point to besides code (the LSDA in .gcc_except_table, the personality routine's
+// DW.ref word: elflink.c _bfd_elf_gc_mark_fdes). A reference to `__start_NAME`/`__stop_NAME` keeps every
+// section NAME.
 // A kept section keeps the other sections of its group (COMDAT or not).
 // Symbols defined in dropped sections leave the symbol table (a local read from debug info is 0).
 
