@@ -19,10 +19,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main as ldMain } from '../tools/commands/ld.js';
-import { captureMain } from './helpers/cli.js';
 import { spikePath } from './helpers/fp-diff.js';
-import { assembleThreeWays, GCC, heldoutReady, must, PICOLIBC_BOARD, PREFIX, runStats as run, sameLoadedBytes, startupFile } from './helpers/heldout.js';
+import { assembleThreeWays, GCC, heldoutReady, linkBothWays, must, PICOLIBC_BOARD, runStats as run, sameLoadedBytes, startupFile } from './helpers/heldout.js';
 
 const CSMITH = process.env.RVX_CSMITH === '1' ? 'csmith' : (process.env.RVX_CSMITH ?? '');
 /** Whether csmith answers (in a directory of its own: csmith writes platform.info where it runs). */
@@ -127,13 +125,7 @@ describe.skipIf(!ready)('Csmith programs built by GNU as/ld and by rvx asm/ld, r
             objs.rvx.push(o.rvx);
             objs.llvm.push(o.llvm);
           }
-          const link = ['--gc-sections', '-e', '_start'];
-          const elf = (k: string) => join(d, `${k}.elf`);
-          must(`${PREFIX}ld`, [...link, '-Ttext-segment=0x80000000', ...objs.gnu, ...libs, '-o', elf('gnu')]);
-          for (const [k, inputs] of [['rvx', objs.rvx], ['rvx-gnu-objects', objs.gnu], ['llvm', objs.llvm]] as const) {
-            const l = await captureMain(ldMain, [...link, ...inputs, ...libs, '-o', elf(k)]);
-            expect([l.code, l.stderr], `rvx ld (${k})`).toEqual([0, '']);
-          }
+          const elf = await linkBothWays(objs.gnu, { rvx: objs.rvx, 'rvx-gnu-objects': objs.gnu, llvm: objs.llvm }, libs, d);
           expect(sameLoadedBytes(elf('gnu'), elf('rvx'), d), 'loaded bytes: GNU as + GNU ld against rvx asm + rvx ld').toBe(true);
           expect(sameLoadedBytes(elf('gnu'), elf('rvx-gnu-objects'), d), 'loaded bytes: GNU ld against rvx ld on GNU\'s objects').toBe(true);
           const g = await run(elf('gnu'), MAX_INSNS);

@@ -16,14 +16,17 @@ import { disassembleListing } from '../tools/disasm.js';
 import { readElf } from '../tools/elf/read.js';
 import { captureMain } from './helpers/cli.js';
 
-const MAIN = `	.text
+/** `_start` setting gp (not relaxed against itself); the code that follows is each program's own. */
+const START_GP = `	.text
 	.globl _start
 _start:
 	.option push
 	.option norelax
 	la gp, __global_pointer$
 	.option pop
-	call f
+`;
+
+const MAIN = `${START_GP}	call f
 	la a0, var
 	lw a1, var2
 	lui a2, %hi(var)
@@ -165,14 +168,7 @@ describe('relaxation against both of GNU ld\'s data-segment layouts', () => {
   // with .data at the page start: out of reach once the 64-byte alignment of .tohost is allowed for, but in
   // reach where the first pass puts .data (8 bytes of that alignment padding fewer): GNU ld 2.40 makes the lla
   // gp-relative (found by Csmith seed 10 at -O2 -fPIC, rv64imac). rvx used to see only the second layout.
-  const src = `	.text
-	.globl _start
-_start:
-	.option push
-	.option norelax
-	la gp, __global_pointer$
-	.option pop
-	lla a0, target + 0x690
+  const src = `${START_GP}	lla a0, target + 0x690
 	ret
 	.skip 0xa1e
 	.data

@@ -186,6 +186,22 @@ export async function assembleThreeWays(s: string, asArgs: string[], rvxArch: st
   return { gnu, rvx, llvm };
 }
 
+/**
+ * The image `gnu.elf` linked by GNU ld from GNU as's objects `gnu`, and one image `NAME.elf` linked by `rvx ld`
+ * from each of `rvx` (NAME: its objects), with the libraries `libs`, `--gc-sections`, in `dir`; each rvx ld
+ * must succeed without a diagnostic. Returns the path of an image by name.
+ */
+export async function linkBothWays(gnu: string[], rvx: Record<string, string[]>, libs: string[], dir: string): Promise<(name: string) => string> {
+  const link = ['--gc-sections', '-e', '_start'];
+  const elf = (name: string) => join(dir, `${name}.elf`);
+  must(`${PREFIX}ld`, [...link, '-Ttext-segment=0x80000000', ...gnu, ...libs, '-o', elf('gnu')]);
+  for (const [name, inputs] of Object.entries(rvx)) {
+    const l = await captureMain(ldMain, [...link, ...inputs, ...libs, '-o', elf(name)]);
+    expect([l.code, l.stderr], `rvx ld (${name})`).toEqual([0, '']);
+  }
+  return elf;
+}
+
 /** A third-party C library checked with a driver of our own (tests/heldout-c-libraries*.test.ts). */
 export interface Library {
   dir: string;
@@ -249,14 +265,7 @@ export async function checkLibraryBuild(lib: Library, level: string[], src: stri
     objs.rvx.push(o.rvx);
     objs.llvm.push(o.llvm);
   }
-  const link = ['--gc-sections', '-e', '_start'];
-  const elf = (k: string) => join(d, `${k}.elf`);
-  must(`${PREFIX}ld`, [...link, '-Ttext-segment=0x80000000', ...objs.gnu, ...libs, '-o', elf('gnu')]);
-  for (const k of ['rvx', 'llvm'] as const) {
-    const l = await captureMain(ldMain, [...link, ...objs[k], ...libs, '-o', elf(k)]);
-    expect(l.stderr, k).toBe('');
-    expect(l.code, k).toBe(0);
-  }
+  const elf = await linkBothWays(objs.gnu, { rvx: objs.rvx, llvm: objs.llvm }, libs, d);
   expect(sameLoadedBytes(elf('gnu'), elf('rvx'), d), 'loaded image bytes').toBe(true);
   const g = await runStats(elf('gnu'));
   expect(g.code, `the GNU-built program failed: ${g.stdout}`).toBe(0);

@@ -17,7 +17,7 @@
 
 import { AsmError, E_BIN, E_NUM, E_SYM, OP_SUB, symbolPlusConstant, type Expr, type Sym } from './expr.js';
 import { SHF_EXECINSTR } from '../elf/model.js';
-import { FIX_GOT_HI, FIX_HI, FIX_PCREL, FIX_PCREL_HI, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_ADD, FIX_TPREL_HI, FRAG_ALIGN, FRAG_DATA, FRAG_ORG, FRAG_RELAX, type Frag, type InputSection } from './section.js';
+import { FIX_GOT_HI, FIX_PCREL, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FRAG_ALIGN, FRAG_DATA, FRAG_ORG, FRAG_RELAX, endsGnuFragment, type Frag, type InputSection } from './section.js';
 import { sleb, uleb } from './dwarf-line.js';
 
 const DATA_ALIGN = -4;
@@ -86,12 +86,11 @@ export interface FrameSink {
   align(n: number): void;
 }
 
-// Where GNU as starts a new fragment in code (tc-riscv.c append_insn): after an instruction whose relocation
-// type a linker may relax — HI20 (every 4-byte lui and auipc written with a number or %hi: the operand's
-// default relocation type, also for li's lui), PCREL_HI20 (lla, la, auipc %pcrel_hi), CALL (call, tail),
-// TPREL_HI20, TPREL_ADD —, at a branch or jump to a symbol (a variable fragment), at an alignment and
-// .org. The auipc of a GOT or TLS GOT load (GOT_HI20, TLS_GOT_HI20, TLS_GD_HI20) and c.lui do not.
-const BREAKING_FIXUPS = new Set([FIX_HI, FIX_PCREL_HI, FIX_TPREL_HI, FIX_TPREL_ADD, FIX_PCREL]);
+// Where GNU as starts a new fragment in code: after an instruction with a relocation a linker may relax
+// (endsGnuFragment in section.ts; also every 4-byte lui and auipc written with a number, HI20 being their
+// operand's default relocation type, li's lui included), at a branch or jump to a symbol (a variable
+// fragment), at an alignment and .org. The auipc of a GOT or TLS GOT load (GOT_HI20, TLS_GOT_HI20,
+// TLS_GD_HI20) and c.lui do not.
 const GOT_FIXUPS = new Set([FIX_GOT_HI, FIX_TLS_IE_HI, FIX_TLS_GD_HI]);
 
 /**
@@ -109,7 +108,7 @@ function fragmentBreaks(sec: InputSection): { index: Map<Frag, number>; breaks: 
   const got = new Set<number>();
   for (const fx of sec.fixups) {
     const at = index.get(fx.frag)! * 2 ** 32 + fx.offset;
-    if (BREAKING_FIXUPS.has(fx.kind)) breaks.push(at);
+    if (endsGnuFragment(fx.kind) || fx.kind === FIX_PCREL) breaks.push(at);
     else if (GOT_FIXUPS.has(fx.kind)) got.add(at);
   }
   // 4-byte lui and auipc (opcodes 0x37, 0x17) with a number: no fixup, still a new fragment in GNU as.

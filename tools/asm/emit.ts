@@ -9,7 +9,7 @@ import { INSTRUCTIONS, INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/inst
 import { insertOperand, operandRangeError } from '../../isa/operands.js';
 import { SHT_NOBITS } from '../elf/model.js';
 import { AsmError, E_NUM, E_SYM, type Expr } from './expr.js';
-import { Frag, FIX_HI, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FIX_TPREL_HI, FRAG_RELAX, FixupRecord, Relax } from './section.js';
+import { Frag, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FRAG_RELAX, FixupRecord, Relax, endsGnuFragment } from './section.js';
 import type { Pending } from './core.js';
 import { OperandParser, slotPlan, PCREL_FIELDS, type SlotPlan } from './operands.js';
 
@@ -247,12 +247,11 @@ export class InstructionEmitter extends OperandParser {
       if (p.kind < 0) continue;
       const loc = this.locAt(p.operand >= 0 ? this.opS[p.operand] : this.mnemonicPos);
       sec.fixups.push(new FixupRecord(p.kind, frag, off, p.expr, loc, def.size, def, vals, p.field, p.pcAdjust, !this.relax));
-      splits ||= p.kind === FIX_HI || p.kind === FIX_PCREL_HI || p.kind === FIX_TPREL_HI || p.kind === FIX_TPREL_ADD;
+      splits ||= endsGnuFragment(p.kind);
     }
-    // GNU as (tc-riscv.c append_insn) starts a new fragment after an instruction the linker may delete or
-    // shrink (a HI20, PCREL_HI20, TPREL_HI20 or TPREL_ADD relocation); a `call`'s after its jalr
-    // (riscv_call). Fragment boundaries are where gas measures a label not laid out yet in its first estimate
-    // of branch sizes (layoutSectionGnu), so they decide some compressed-or-not choices.
+    // GNU as starts a new fragment after such an instruction (endsGnuFragment), a `call`'s after its jalr
+    // (pseudo.ts pcrelPair). Fragment boundaries are where gas measures a label not laid out yet in its first
+    // estimate of branch sizes (layoutSectionGnu), so they decide some compressed-or-not choices.
     if (splits && this.gnu && !this.inCallPair) sec.newData();
   }
 

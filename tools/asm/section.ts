@@ -232,6 +232,16 @@ export const FIX_TLS_GD_HI = 13;
 export const FIX_TPREL_ADD = 14;
 /** A marker that keeps an instruction uncompressed (the 4-operand `add ..., %tprel_add(sym)`); no patch. */
 export const FIX_NONE = -1;
+
+/**
+ * Whether GNU as starts a new fragment after an instruction with a fixup of this kind (tc-riscv.c
+ * append_insn: a relocation a linker may relax — HI20, PCREL_HI20, TPREL_HI20, TPREL_ADD; CALL ends the
+ * fragment after the call's jalr). Where GNU's fragments start decides some branch sizes under --compat gnu
+ * (emit.ts) and which call-frame advances GNU as relocates (dwarf-frame.ts).
+ */
+export function endsGnuFragment(kind: number): boolean {
+  return kind === FIX_HI || kind === FIX_PCREL_HI || kind === FIX_TPREL_HI || kind === FIX_TPREL_ADD;
+}
 /** FIX_DATA modes (in `field`): write, add, subtract (.reloc), and the TLS offset of the value (.dtprelword). */
 export const DATA_SET = 0;
 export const DATA_ADD = 1;
