@@ -145,8 +145,6 @@ export class UnitCore {
    * sequences, code-alignment nops); see docs/assembler.md "Drop-in". Off: LLVM's (llvm-mc 14) choices.
    */
   gnu = false;
-  /** Plain instruction lines go through the fast lane (fast.ts); off only to compare it with the general way. */
-  fastLane = true;
   /** --compat gnu, -c with relaxation: GNU as pads the end of code sections with zeros, not nops. */
   gnuRelaxObject = false;
   /** Writing a relocatable object (-c): a global `.comm` symbol is left to the linker (SHN_COMMON). */

@@ -54,11 +54,6 @@ export interface AssembleOptions {
   /** Collect the listing (default true). */
   listing?: boolean;
   /**
-   * Read plain instruction lines through the fast lane (tools/asm/fast.ts; default true). The output is the
-   * same either way; false assembles every line the general way (the tests compare the two).
-   */
-  fastLane?: boolean;
-  /**
    * Relocatable ELF objects (from gcc, clang, GNU as) and `ar` archives (libgcc.a) linked with the sources.
    * Every object is linked; an archive member only when it defines a symbol still undefined where the
    * archive appears (GNU ld's order; see tools/ld/inputs.ts for groups).
@@ -201,7 +196,6 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   const sourceUnits = sources.map((src, i) => {
     const u = new Unit(i, src.name, march.rvc, diags, include, wantListing, binary);
     u.gnu = options.compat === 'gnu';
-    u.fastLane = options.fastLane ?? true;
     u.keptGroups = keptGroups;
     u.run(src);
     return u;
@@ -379,7 +373,6 @@ export function assembleObject(source: SourceFile, options: AssembleOptions & { 
   const binary: BinaryResolver = (path, from) => options.binary?.(path, from) ?? null;
   const u = new Unit(0, source.name, march.rvc, diags, include, false, binary);
   u.gnu = options.compat === 'gnu';
-  u.fastLane = options.fastLane ?? true;
   u.gnuRelaxObject = u.gnu && (options.relax ?? true);
   u.objectFile = true;
   u.run(source);

@@ -472,11 +472,8 @@ export const PSEUDOS = new Map<string, Handler>([
 
 // `add rd, rs, imm` and friends: the register-register mnemonics take an immediate third operand as
 // their immediate form, as GNU as and llvm-mc accept.
-/** Register-register rows that GNU as also accepts with an immediate third operand (`add rd, rs, 5` is
- * addi): their handlers below return false for three registers, so the row itself assembles those. */
-export const REG_OR_IMM = [['add', 'addi'], ['and', 'andi'], ['or', 'ori'], ['xor', 'xori'], ['sll', 'slli'], ['srl', 'srli'], ['sra', 'srai'],
-  ['slt', 'slti'], ['sltu', 'sltiu'], ['addw', 'addiw'], ['sllw', 'slliw'], ['srlw', 'srliw'], ['sraw', 'sraiw']] as const;
-for (const [rr, ri] of REG_OR_IMM) {
+for (const [rr, ri] of [['add', 'addi'], ['and', 'andi'], ['or', 'ori'], ['xor', 'xori'], ['sll', 'slli'], ['srl', 'srli'], ['sra', 'srai'],
+  ['slt', 'slti'], ['sltu', 'sltiu'], ['addw', 'addiw'], ['sllw', 'slliw'], ['srlw', 'srliw'], ['sraw', 'sraiw']] as const) {
   const idef = I(ri);
   PSEUDOS.set(rr, (u, n) => {
     // `add rd, rs1, tp, %tprel_add(sym)` (TLS local-exec).

@@ -14,7 +14,6 @@ import { InstructionEmitter } from './emit.js';
 import { assign, directive } from './directives.js';
 import { collectLine, budget, expandMacro } from './macros.js';
 import { writeFrameTable, writeLineTable } from './debug-sections.js';
-import { fastRun } from './fast.js';
 
 // Names other parts of rvx import from here.
 export type { SourceFile, IncludeResolver, BinaryResolver, ListingLine, Pending } from './core.js';
@@ -190,7 +189,6 @@ export class Unit extends InstructionEmitter {
     while (this.frames.length > 0 && !this.ended) {
       const f = this.frames[this.frames.length - 1];
       this.frame = f;
-      if (this.fastLane && this.collect === null && !this.wantListing && (this.conds.length === 0 || this.conds[this.conds.length - 1].active)) fastRun(this, f);
       if (f.lines) {
         if (f.idx >= f.lines.length) {
           this.frames.pop();
