@@ -2,7 +2,7 @@
 // compiled by the cross gcc to .s at -O0, -O2, -Os, -O3, -O2 -g, -O2 -fPIC and -Os for rv64imac, then
 // assembled by GNU as (relaxing, its default, and -mno-relax) and by rvx (--compat gnu, and with
 // --no-relax): every allocated section's bytes and relocations (R_RISCV_RELAX/ALIGN included; local symbols
-// as section + offset) must be identical. Hand-written forms where GNU and LLVM choose differently
+// by name and place) must be identical. Hand-written forms where GNU and LLVM choose differently
 // (forms.s) and 500 `li` constants (li.s) must match too, and in the default (LLVM) mode they must not,
 // which shows the test sees the difference. Skips with a message without the GNU tools.
 
@@ -15,6 +15,7 @@ import { main as asmMain } from '../tools/commands/asm.js';
 import { readObject } from '../tools/elf/object.js';
 import { relocName } from '../tools/ld/relocs.js';
 import { captureMain } from './helpers/cli.js';
+import { relocTarget } from './helpers/objects.js';
 
 const GCC = process.env.RVX_RISCV_GCC ?? 'riscv64-unknown-elf-gcc';
 const PREFIX = GCC.replace(/gcc$/, '');
@@ -23,7 +24,7 @@ const haveGnu = have(GCC) && have(`${PREFIX}as`);
 if (!haveGnu) console.warn(`asm-gnu-compat: skipped (no ${GCC} or ${PREFIX}as; set RVX_RISCV_GCC)`);
 const FIXTURES = join(__dirname, 'fixtures', 'gnu-compat');
 
-/** Allocated sections: name -> bytes (hex) and sorted relocations (a local symbol as section + offset). */
+/** Allocated sections: name -> bytes (hex) and sorted relocations (a local symbol by name and place). */
 function summary(path: string): Map<string, { bytes: string; relocs: string[] }> {
   const o = readObject(new Uint8Array(readFileSync(path)), path);
   const out = new Map<string, { bytes: string; relocs: string[] }>();
@@ -32,9 +33,8 @@ function summary(path: string): Map<string, { bytes: string; relocs: string[] }>
     if (sec.size === 0 && !o.relocs.get(sec.index)?.length) continue;
     const relocs = (o.relocs.get(sec.index) ?? [])
       .map((r) => {
-        const sym = o.symbols[r.sym];
-        const where = r.sym === 0 ? `+${r.addend}` : sym.bind === 0 ? `${o.sections[sym.shndx]?.name ?? sym.shndx}+${sym.value + r.addend}` : `${sym.name}+${r.addend}`;
-        return `${r.offset.toString(16)} ${relocName(r.type)} ${where}`;
+        // GNU as names local labels, `.set` symbols and the labels it makes (`.L0 `, `.L1\x021`) in relocations.
+        return `${r.offset.toString(16)} ${relocName(r.type)} ${relocTarget(o, r.sym, r.addend)}`;
       })
       .sort();
     out.set(sec.name, { bytes: sec.type === 8 ? `nobits ${sec.size}` : Buffer.from(sec.data).toString('hex'), relocs });
@@ -101,6 +101,22 @@ describe.skipIf(!haveGnu)('GNU as choices that differ from LLVM', () => {
       expect(llvm.rvx.get('.text')!.bytes).not.toBe(llvm.gnu.get('.text')!.bytes);
     });
   }
+});
+
+describe.skipIf(!haveGnu)('local symbols in relocations', () => {
+  it('names.s: labels, `.set` symbols, `.` and numeric labels are named as GNU as names them, relaxing or not', async () => {
+    const src = join(FIXTURES, 'names.s');
+    const gnuArgs = ['-march=rv64gc', '-mabi=lp64d'];
+    const relaxed = await both(src, 'names-relax', ['--compat', 'gnu', '--march', 'rv64gc'], gnuArgs);
+    expect(relaxed.rvx).toEqual(relaxed.gnu);
+    const plain = await both(src, 'names-norelax', ['--compat', 'gnu', '--no-relax', '--march', 'rv64gc'], [...gnuArgs, '-Wa,-mno-relax']);
+    expect(plain.rvx).toEqual(plain.gnu);
+    // The names themselves: `.set .LA, . + 0` is `.LA` (not `.data`), GNU's own labels `.L0 ` and `.L1\x021`.
+    const text = plain.rvx.get('.text')!.relocs.join('\n');
+    expect(text).toContain('R_RISCV_HI20 ".LA"@.data+8');
+    expect(text).toContain('R_RISCV_HI20 ".L0 "@.text+');
+    expect(text).toContain('R_RISCV_HI20 ".L1\\u00021"@.text+');
+  });
 });
 
 describe('call with a link register', () => {

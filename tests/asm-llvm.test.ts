@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { INSTRUCTIONS, type InstrDef } from '../isa/instructions.js';
 import type { OperandField } from '../isa/operands.js';
-import { assemble } from '../tools/asm/index.js';
+import { assemble, assembleObject } from '../tools/asm/index.js';
+import { readObject } from '../tools/elf/object.js';
 
 function have(tool: string): boolean {
   try {
@@ -443,6 +444,47 @@ describe.skipIf(!HAVE_LLVM)('random programs: rvx asm vs llvm-mc', () => {
       // Lines llvm-mc rejects (explicit HINT encodings such as `c.addi a0, 0`, which rvx accepts) are dropped.
       const lines = llvmAccepted(randomProgram(seed, c), c);
       compare(lines.join('\n') + '\n', c);
+    });
+  }
+});
+
+// ---- what relocations name ------------------------------------------------------------------------------
+
+describe.skipIf(!HAVE_LLVM)('local symbols in relocations: rvx asm -c vs llvm-mc', () => {
+  // llvm-mc, like GNU as, names a local label and a local `.set` symbol (gcc's `.set .LANCHOR0,. + 0`) in a
+  // relocation by itself, relaxable or not; it does not turn them into section symbol + offset.
+  const src = [
+    '.text', 'f:', 'lui a0, %hi(.LA)', 'addi a0, a0, %lo(.LA+8)', 'lui a1, %hi(.LB)', 'lui a1, %hi(.LC)', 'lui a1, %hi(gc)', 'lui a1, %hi(.LD)',
+    'lui a0, %hi(dlab)', 'lui a0, %hi(.Ldl)', '.data', '.word 7', 'lab: .word 1', '.set .LA, . + 0', '.set .LB, lab + 4', '.LC = lab', '.globl gc',
+    '.set gc, lab + 8', '.set .LD, .LA', '.word 3', 'dlab: .word 1', '.Ldl: .word 2', '.dword dlab', '.dword .Ldl + 4', '.dword f', '.text',
+    'lui a0, %hi(.LA)',
+  ].join('\n') + '\n';
+  /** Every relocation as offset, type, symbol name (a section symbol as its section) and addend. */
+  const relocs = (bytes: Uint8Array): string[] => {
+    const o = readObject(bytes, 'x.o');
+    const out: string[] = [];
+    for (const [index, list] of o.relocs) {
+      for (const r of list) {
+        const sym = o.symbols[r.sym];
+        const name = r.sym === 0 ? '' : sym.type === 3 ? `[${o.sections[sym.shndx].name}]` : sym.name;
+        // R_RISCV_RELAX (51) carries the addend written in the source in rvx's objects, as in GNU as's (a
+        // linker ignores it); llvm-mc writes 0.
+        out.push(`${o.sections[index].name} ${r.offset.toString(16)} ${r.type} ${name} ${r.type === 51 ? '' : r.addend}`);
+      }
+    }
+    return out.sort();
+  };
+  for (const relax of [true, false]) {
+    it(`.set symbols and labels are named, ${relax ? 'relaxable' : 'not relaxable'}`, () => {
+      const s = join(dir, `names-${relax}.s`);
+      const o = join(dir, `names-${relax}.o`);
+      writeFileSync(s, src);
+      execFileSync('llvm-mc', ['-triple=riscv64', `-mattr=+m,+a,+c,${relax ? '+' : '-'}relax`, '-filetype=obj', '-o', o, s]);
+      const r = assembleObject({ name: s, text: src }, { relax });
+      expect(r.diagnostics).toEqual([]);
+      const mine = relocs(r.bytes);
+      expect(mine).toEqual(relocs(new Uint8Array(readFileSync(o))));
+      expect(mine.some((x) => x.includes(' .LA ') && !x.includes('[.data]'))).toBe(true);
     });
   }
 });

@@ -26,6 +26,7 @@ import { relocName } from '../tools/ld/relocs.js';
 import { main as ldMain } from '../tools/commands/ld.js';
 import { captureMain } from './helpers/cli.js';
 import { GCC, PREFIX, heldoutReady, must, sameLoadedBytes } from './helpers/heldout.js';
+import { relocTarget } from './helpers/objects.js';
 
 const XV6 = process.env.RVX_XV6 ?? '';
 const FREERTOS = process.env.RVX_FREERTOS_KERNEL ?? '';
@@ -36,7 +37,7 @@ const havePicolibc = heldoutReady('heldout-handwritten (picolibc)', PICOLIBC);
 const dir = mkdtempSync(join(tmpdir(), 'rvx-heldout-hand-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** An object as text: allocated sections, their relocations (a local symbol as section + offset) and the
+/** An object as text: allocated sections, their relocations (a local symbol by name and place) and the
  * symbols (no section, file or mapping symbols, no .L labels). */
 function objectSummary(path: string): string[] {
   const o = readObject(new Uint8Array(readFileSync(path)), path);
@@ -45,9 +46,7 @@ function objectSummary(path: string): string[] {
     if (!(s.flags & 2) || (s.size === 0 && !o.relocs.get(s.index)?.length)) continue;
     out.push(`${s.name} type ${s.type} flags ${s.flags} align ${s.align} size ${s.size} ${s.type === 8 ? '' : Buffer.from(s.data).toString('hex')}`);
     for (const r of o.relocs.get(s.index) ?? []) {
-      const sym = o.symbols[r.sym];
-      const where = r.sym === 0 ? '' : sym.bind === 0 && sym.shndx !== 0 ? `${o.sections[sym.shndx]?.name}+${sym.value + r.addend}` : `${sym.name}+${r.addend}`;
-      out.push(`  ${r.offset.toString(16)} ${relocName(r.type)} ${where}`);
+      out.push(`  ${r.offset.toString(16)} ${relocName(r.type)} ${relocTarget(o, r.sym, r.addend)}`);
     }
   }
   for (const y of o.symbols) {

@@ -13,6 +13,7 @@ import { main as asmMain } from '../../tools/commands/asm.js';
 import { main as ldMain } from '../../tools/commands/ld.js';
 import { main as runMain } from '../../tools/commands/run.js';
 import { captureMain } from './cli.js';
+import { relocTarget } from './objects.js';
 
 /** The cross gcc (RVX_RISCV_GCC, else riscv64-unknown-elf-gcc) and the prefix of its binutils. */
 export const GCC = process.env.RVX_RISCV_GCC ?? 'riscv64-unknown-elf-gcc';
@@ -85,10 +86,8 @@ export function describeObject(path: string): { sections: Record<string, string>
   for (const sec of o.sections) {
     if (!(sec.flags & 2) || sec.size === 0) continue;
     const relocs = (o.relocs.get(sec.index) ?? []).map((r) => {
-      const s = o.symbols[r.sym];
-      // A local symbol (section, label, .set symbol) by its place: the same for any linker.
-      const where = r.sym === 0 ? `${r.addend}` : s.bind === 0 && s.shndx > 0 && s.shndx < 0xff00 ? `${o.sections[s.shndx].name}+${s.value + r.addend}` : `${s.name}+${r.addend}`;
-      return `${r.offset.toString(16)}:${r.type}:${where}`;
+      // A local symbol (section, label, .set symbol) by its name and place, as GNU as names it.
+      return `${r.offset.toString(16)}:${r.type}:${relocTarget(o, r.sym, r.addend)}`;
     });
     sections[sec.name] = `${sec.type === 8 ? `nobits ${sec.size}` : Buffer.from(sec.data).toString('hex')} ${relocs.join(' ')}`;
   }

@@ -158,6 +158,9 @@ export class UnitCore {
   privUsed = false;
   macros = new Map<string, Macro>();
   localLabels = new Map<string, { last: Sym | null; next: Sym | null; count: number }>();
+  /** Which definition of its number each numeric local label is (1 for the first `1:`, ...): GNU as names
+   * the label `.L1\x021` in an object's symbol table (write-object.ts). */
+  localLabelInstance = new Map<Sym, number>();
   frames: Frame[] = [];
   collect: Collect | null = null;
   conds: Cond[] = [];
@@ -333,6 +336,7 @@ export class UnitCore {
     e.next = null;
     e.count++;
     s.name = `${n}`;
+    this.localLabelInstance.set(s, e.count);
     this.placeLabel(s);
     s.defLoc = this.locAt(-1);
     e.last = s;

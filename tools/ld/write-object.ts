@@ -99,10 +99,24 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   const symbolTarget = (s: Sym): { sym: Sym | InputSection | null; add: bigint } => {
     checkLocalLabel(s);
     if (s.kind === 0 || s.global) return { sym: s, add: 0n };
+    return localTarget(s, 0n);
+  };
+  /**
+   * A local label `s` (+ add) as a relocation names it. GNU as and llvm-mc keep a label's own name, relaxable
+   * or not (RISC-V objects do not turn them into section + offset); a numeric label (`1:`) and a `.` are
+   * named as each assembler names its labels (GNU: `.L1\x021`, `.L0 `; LLVM: a `.Ltmp` label, or for `.`
+   * without relaxation the section).
+   */
+  const localTarget = (s: Sym, add: bigint): { sym: Sym | InputSection | null; add: bigint } => {
     const sec = s.section!;
-    if (relax) return u.symbols.get(s.name) === s ? { sym: s, add: 0n } : { sym: labelAt(sec, s.frag!.offset + s.offset), add: 0n };
-    if (sec.flags & 0x10) return { sym: s, add: 0n };
-    return { sym: sec, add: BigInt(s.frag!.offset + s.offset) };
+    const off = s.frag!.offset + s.offset;
+    if (u.symbols.get(s.name) === s) return { sym: s, add };
+    if (u.gnu) {
+      const k = u.localLabelInstance.get(s);
+      return { sym: k === undefined ? labelAt(sec, off) : numericLabel(s, k), add };
+    }
+    if (relax || s.name !== '.') return { sym: labelAt(sec, off), add };
+    return { sym: sec, add: BigInt(off) + add };
   };
   /** What a relocation names: a global or undefined symbol by itself, a local label by its section. */
   const target = (e: Expr): { sym: Sym | InputSection | null; add: bigint } | null => {
@@ -113,13 +127,13 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const t = symbolPlusConstant(e);
     if (t) checkLocalLabel(t.sym);
     if (t && (t.sym.kind === 0 || t.sym.global)) return { sym: t.sym, add: t.add };
-    // Under relaxation GNU as names local places by their labels (a linker deleting bytes moves labels).
-    if (relax && t && t.sym.kind === 1 && !t.sym.global && t.sym.section) {
-      if (u.symbols.get(t.sym.name) === t.sym) return { sym: t.sym, add: t.add };
-      return { sym: labelAt(t.sym.section, t.sym.frag!.offset + t.sym.offset), add: t.add };
+    if (t && t.sym.kind === 1 && t.sym.section) return localTarget(t.sym, t.add);
+    // A local symbol set to a place (gcc's `.set .LANCHOR0,. + 0`, `.set x, label + 4`) is named itself, as
+    // GNU as and llvm-mc name it (the symbol table holds it at that place).
+    if (t && t.sym.kind === 3 && u.symbols.get(t.sym.name) === t.sym) {
+      const at = resolve(t.sym);
+      if (at && at.base && (at.base as InputSection).frags) return { sym: t.sym, add: t.add };
     }
-    // A label in a mergeable section stays named (GNU as): a linker merging strings moves it.
-    if (t && t.sym.kind === 1 && t.sym.section && t.sym.section.flags & 0x10) return { sym: t.sym, add: t.add };
     if (v.base && (v.base as InputSection).frags) {
       const sec = v.base as InputSection;
       // In relaxable code a place is named by a local label (as GNU as does): a linker that deletes bytes
@@ -156,16 +170,28 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     if (!bySec) m.set(sec, (bySec = new Map()));
     return bySec;
   };
-  /** A local label at `offset` in `sec` (for relocations that must name a symbol there). */
+  /** A local label at `offset` in `sec` (for relocations that must name a symbol there): LLVM's `.LtmpN`, or
+   * the name GNU as gives all such labels. */
   const labelAt = (sec: InputSection, offset: number): Sym => {
     const at = byOffset(labelsAt, sec);
     let s = at.get(offset);
     if (!s) {
-      s = { name: `.Ltmp${labelAtCount++}`, unit: u.index, kind: 1, section: sec, frag: sec.frags[0], offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false };
+      s = { name: u.gnu ? GNU_FAKE_LABEL : `.Ltmp${labelAtCount++}`, unit: u.index, kind: 1, section: sec, frag: sec.frags[0], offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false };
       at.set(offset, s);
       extraLocals.push(s);
     }
     return s;
+  };
+  /** The k-th definition of numeric label `s` as GNU as names it in a symbol table: `.L<n>\x02<k>`. */
+  const numericLabels = new Map<Sym, Sym>();
+  const numericLabel = (s: Sym, k: number): Sym => {
+    let g = numericLabels.get(s);
+    if (!g) {
+      g = { ...s, name: `.L${s.name}\u0002${k}`, temp: false };
+      numericLabels.set(s, g);
+      extraLocals.push(g);
+    }
+    return g;
   };
   const hiLabel = (sec: InputSection, fx: Fixup): Sym => {
     const at = byOffset(hiLabels, sec);
@@ -321,9 +347,10 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
           const t = symbolPlusConstant(fx.expr);
           if (!t || t.sym.kind !== 1) throw new AsmError('%pcrel_lo needs the label of its auipc');
           let label = t.sym;
-          if (label.temp) {
-            // A numeric or `.` label: name it so the relocation can refer to it.
-            label = hiLabel(label.section!, { ...fx, frag: label.frag!, offset: label.offset });
+          if (u.symbols.get(label.name) !== label) {
+            // A numeric or `.` label: named as GNU as names a numeric label, else by a label made at the auipc.
+            const k = u.gnu ? u.localLabelInstance.get(label) : undefined;
+            label = k !== undefined ? numericLabel(label, k) : hiLabel(label.section!, { ...fx, frag: label.frag!, offset: label.offset });
           }
           add(sec, { offset: at, type: STORES.has(fx.def!.name) ? R.PCREL_LO12_S : R.PCREL_LO12_I, sym: label, addend: t.add }, fx);
           patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
