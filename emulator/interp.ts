@@ -178,7 +178,9 @@ function execRare(h: Hart, w: number, imm: number, off: number, i: number): numb
     case 82 /* OP_SC_D */:
     case 83 /* OP_AMO_W */:
     case 84 /* OP_AMO_D */:
-      return h.atomic(op, imm, d, s1, s2) ? RARE_NEXT : RARE_TRAP;
+      // An SC or AMO that writes tohost ends the run after it (HTIF sets breakChunk), as a store does.
+      if (!h.atomic(op, imm, d, s1, s2)) return RARE_TRAP;
+      return h.breakChunk ? RARE_NEXT_END : RARE_NEXT;
 
     // ---- system ----
     case 54 /* OP_ECALL */:
