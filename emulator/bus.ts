@@ -1,6 +1,8 @@
 // The physical bus: boot ROM at 0x1000, RAM at 0x80000000, the CLINT, the UART and HTIF (devices/),
-// and the watch on pages that hold decoded code or the HTIF words: stores there take the slow path, which
-// drops stale decoded instructions (self-modifying code) and hands tohost requests to HTIF.
+// and the watch on pages that hold decoded code or HTIF's tohost: stores there take the slow path, which
+// drops stale decoded instructions (self-modifying code) and hands tohost requests to HTIF. The tohost
+// page is watched more finely: stores to it that leave the tohost doubleword alone go through the
+// watched-page write entries (layout.ts WATCH_TLB_OFF) at full speed.
 
 import * as L from './layout.js';
 import * as D from './decode.js';
@@ -12,6 +14,13 @@ import { Uart16550, UART_BASE, UART_SIZE } from './devices/uart.js';
 export abstract class HartBus extends HartState {
   readonly uart: Uart16550 = new Uart16550(this.stdout, this.stdin);
   readonly htif: Htif = new Htif(this, this.stdout, this.stdin);
+  /**
+   * The page (memory offset >> 12) whose stores may use a watched-page write entry, and the offset in it
+   * of the doubleword they must leave to the slow path (tohost); -1 when tohost is absent or not 8-byte
+   * aligned (then its page or pages take the slow path for every store, as code pages do).
+   */
+  protected watchPage = -1;
+  protected watchDword = 0;
 
   /** Byte offset in the memory of [pa, pa+size) when it lies in RAM or the boot ROM, else -1. */
   memIndex(pa: number, size: number): number {
@@ -115,18 +124,40 @@ export abstract class HartBus extends HartState {
     return this.decPages[p];
   }
 
-  /** Watch the program's HTIF words (physical addresses from the ELF's tohost/fromhost symbols). */
+  /**
+   * Watch the program's HTIF words (physical addresses from the ELF's tohost/fromhost symbols): the
+   * page or pages of tohost's 8 bytes become PF_HTIF (a previous program's stop being watched). Only a
+   * store that overlaps tohost is an HTIF request; fromhost is the host's to write.
+   */
   armHtif(tohost: number | undefined, fromhost: number | undefined): void {
+    const flags = this.pageFlags;
+    for (let p = 0; p < flags.length; p++) flags[p] &= ~PF_HTIF;
+    this.watchPage = -1;
     const idx = this.htif.arm(tohost, fromhost);
-    if (idx >= 0) this.pageFlags[idx >>> 12] |= PF_HTIF;
+    if (idx >= 0) {
+      flags[idx >>> 12] |= PF_HTIF;
+      flags[(idx + 7) >>> 12] |= PF_HTIF;
+      if ((idx & 7) === 0) {
+        this.watchPage = idx >>> 12;
+        this.watchDword = idx & 0xfff;
+      }
+    }
+    this.clearWatchTlb();
     this.purgeWriteTlb();
   }
 
-  /** Remove write-TLB entries for pages that have become watched (code or HTIF). */
+  /**
+   * Remove write-TLB entries for pages that have become watched (code or HTIF), and watched-page
+   * entries for pages that now hold code too (every store there must reach invalidateCode).
+   */
   protected purgeWriteTlb(): void {
     const from = L.KIND_WRITE * 4 * L.TLB_ENTRIES;
     for (let t = from; t < from + 4 * L.TLB_ENTRIES; t++) {
       if (this.tlbTagHi[t] !== NO_TAG && this.pageFlags[this.tlbData[t] >>> 12] !== 0) this.tlbTagHi[t] = NO_TAG;
+    }
+    const w = this.watchTlb;
+    for (let e = 0; e < w.length; e += 4) {
+      if (w[e + 1] !== NO_TAG && this.pageFlags[w[e + 2] >>> 12] !== PF_HTIF) w[e + 1] = NO_TAG;
     }
   }
 }

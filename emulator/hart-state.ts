@@ -97,6 +97,11 @@ export abstract class HartState {
   readonly tlbTagLo: Int32Array;
   readonly tlbTagHi: Int32Array;
   readonly tlbData: Int32Array;
+  /**
+   * The watched-page write entries (layout.ts WATCH_TLB_OFF): words 4p..4p+2 are privilege p's
+   * { tag bits 31:12, tag bits 63:32, page memory offset | offset of the watched doubleword }.
+   */
+  readonly watchTlb: Int32Array;
   readonly ramBytes: number;
   readonly isa: D.IsaConfig;
   protected readonly stdout: (bytes: Uint8Array) => void;
@@ -172,6 +177,8 @@ export abstract class HartState {
   fBase = 0;
   rBase = 0;
   wBase = 0;
+  /** Index in watchTlb of the data privilege's watched-page write entry. */
+  wWatch = 0;
 
   // ---- load results of slow paths ----
   ldLo = 0;
@@ -216,6 +223,8 @@ export abstract class HartState {
     this.tlbTagHi = new Int32Array(buf, L.TLB_TAG_OFF + 4 * L.TLB_SETS * L.TLB_ENTRIES, L.TLB_SETS * L.TLB_ENTRIES);
     this.tlbData = new Int32Array(buf, L.TLB_DATA_OFF, L.TLB_SETS * L.TLB_ENTRIES);
     this.tlbTagHi.fill(NO_TAG);
+    this.watchTlb = new Int32Array(buf, L.WATCH_TLB_OFF, (L.WATCH_TLB_END - L.WATCH_TLB_OFF) >> 2);
+    this.clearWatchTlb();
     this.decPages = new Array(total >>> 12);
     this.pageFlags = new Uint8Array(total >>> 12);
     // misa: MXL = 2 (RV64) in bits 63:62; I, M, A, F, D, C, S, U (X is set only once an XPC engine is attached).
@@ -364,6 +373,7 @@ export abstract class HartState {
     this.fBase = (L.KIND_FETCH * 4 + this.priv) * L.TLB_ENTRIES;
     this.rBase = (L.KIND_READ * 4 + dp) * L.TLB_ENTRIES;
     this.wBase = (L.KIND_WRITE * 4 + dp) * L.TLB_ENTRIES;
+    this.wWatch = dp * 4;
   }
 
   setPriv(p: number): void {
@@ -374,8 +384,13 @@ export abstract class HartState {
 
   flushTlb(): void {
     this.tlbTagHi.fill(NO_TAG);
+    this.clearWatchTlb();
     this.tlbFlushes++;
     this.fpValid = false;
+  }
+
+  protected clearWatchTlb(): void {
+    for (let e = 1; e < this.watchTlb.length; e += 4) this.watchTlb[e] = NO_TAG;
   }
 
   // ================================================================================================

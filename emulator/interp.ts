@@ -10,7 +10,7 @@
 import * as D from './decode.js';
 import * as C from './hart-constants.js';
 import type { Hart } from './hart.js';
-import { TLB_ENTRIES, TLB_SETS, TLB_TAG_OFF, TLB_DATA_OFF, FREGS_OFF } from './layout.js';
+import { TLB_ENTRIES, TLB_SETS, TLB_TAG_OFF, TLB_DATA_OFF, FREGS_OFF, WATCH_TLB_OFF } from './layout.js';
 import { execFp, FP_WRITES_X } from './fpu/exec.js';
 
 const TWO32 = 4294967296;
@@ -178,7 +178,9 @@ function execRare(h: Hart, w: number, imm: number, off: number, i: number): numb
     case 82 /* OP_SC_D */:
     case 83 /* OP_AMO_W */:
     case 84 /* OP_AMO_D */:
-      return h.atomic(op, imm, d, s1, s2) ? RARE_NEXT : RARE_TRAP;
+      // An SC or AMO that writes tohost ends the run after it (HTIF sets breakChunk), as a store does.
+      if (!h.atomic(op, imm, d, s1, s2)) return RARE_TRAP;
+      return h.breakChunk ? RARE_NEXT_END : RARE_NEXT;
 
     // ---- system ----
     case 54 /* OP_ECALL */:
@@ -337,6 +339,12 @@ export function execChunk(h: Hart, n: number): number {
   const m32 = h.m32;
   const rb = (TAG_LO + (h.observing ? EMPTY_READ_SET : h.rBase)) | 0;
   const wb = (TAG_LO + (h.observing ? EMPTY_WRITE_SET : h.wBase)) | 0;
+  /**
+   * The data privilege's watched-page write entry (layout.ts WATCH_TLB_OFF) as an int32 index: a store
+   * that misses the write TLB but hits it, aligned and clear of tohost, goes to memory here too. Observed
+   * runs point at privilege 2's entry, which is never filled.
+   */
+  const ww = ((WATCH_TLB_OFF >> 2) + (h.observing ? 2 * 4 : h.wWatch)) | 0;
   /** jalr targets must be 4-byte aligned without C (bit 1), anything even with C. */
   const misalign = h.isa.c ? 0 : 2;
   n = n | 0;
@@ -649,8 +657,9 @@ export function execChunk(h: Hart, n: number): number {
         break;
       }
 
-      // ---- stores: write-TLB hit and natural alignment → straight to memory; else the slow path
-      // (which also keeps decoded code coherent and handles HTIF and devices) ----
+      // ---- stores: write-TLB hit (or watched-page entry hit clear of tohost) and natural alignment →
+      // straight to memory; else the slow path (which also keeps decoded code coherent and handles HTIF
+      // and devices) ----
       case 20 /* OP_SB */: {
         const b = m32[s1];
         const lo = (b + imm) | 0;
@@ -659,6 +668,8 @@ export function execChunk(h: Hart, n: number): number {
         const t = wb + (vpl & TLB_MASK);
         if (m32[t] === vpl && m32[t + TAG_HI_DELTA] === hi) {
           h.m8[m32[t + DATA_DELTA] + (lo & 4095)] = m32[s2];
+        } else if (m32[ww] === vpl && m32[ww + 1] === hi && (lo & 0xff8) !== (m32[ww + 2] & 4095)) {
+          h.m8[(m32[ww + 2] & -4096) + (lo & 4095)] = m32[s2];
         } else {
           h.pc = fpVa + off;
           h.liveI = i;
@@ -683,6 +694,8 @@ export function execChunk(h: Hart, n: number): number {
         const t = wb + (vpl & TLB_MASK);
         if (m32[t] === vpl && m32[t + TAG_HI_DELTA] === hi && (lo & 1) === 0) {
           h.m16[(m32[t + DATA_DELTA] + (lo & 4095)) >> 1] = m32[s2];
+        } else if (m32[ww] === vpl && m32[ww + 1] === hi && (lo & 1) === 0 && (lo & 0xff8) !== (m32[ww + 2] & 4095)) {
+          h.m16[((m32[ww + 2] & -4096) + (lo & 4095)) >> 1] = m32[s2];
         } else {
           h.pc = fpVa + off;
           h.liveI = i;
@@ -707,6 +720,8 @@ export function execChunk(h: Hart, n: number): number {
         const t = wb + (vpl & TLB_MASK);
         if (m32[t] === vpl && m32[t + TAG_HI_DELTA] === hi && (lo & 3) === 0) {
           m32[(m32[t + DATA_DELTA] + (lo & 4095)) >> 2] = m32[s2];
+        } else if (m32[ww] === vpl && m32[ww + 1] === hi && (lo & 3) === 0 && (lo & 0xff8) !== (m32[ww + 2] & 4095)) {
+          m32[((m32[ww + 2] & -4096) + (lo & 4095)) >> 2] = m32[s2];
         } else {
           h.pc = fpVa + off;
           h.liveI = i;
@@ -731,6 +746,10 @@ export function execChunk(h: Hart, n: number): number {
         const t = wb + (vpl & TLB_MASK);
         if (m32[t] === vpl && m32[t + TAG_HI_DELTA] === hi && (lo & 7) === 0) {
           const x = (m32[t + DATA_DELTA] + (lo & 4095)) >> 2;
+          m32[x] = m32[s2];
+          m32[x + 1] = m32[s2 + 1];
+        } else if (m32[ww] === vpl && m32[ww + 1] === hi && (lo & 7) === 0 && (lo & 0xff8) !== (m32[ww + 2] & 4095)) {
+          const x = ((m32[ww + 2] & -4096) + (lo & 4095)) >> 2;
           m32[x] = m32[s2];
           m32[x + 1] = m32[s2 + 1];
         } else {

@@ -75,6 +75,18 @@ export const JIT_LOG_END = ROM_OFF;
 export const JIT_PRIV_OFF = 0xa010;
 
 /**
+ * The watched-page write entries: one per data privilege p (0 U, 1 S, 3 M) at WATCH_TLB_OFF + 16·p, the
+ * words { tag bits 31:12, tag bits 63:32 (0x40000000 = empty), memory offset of the page | offset of the
+ * watched doubleword in it, unused }. The page holding HTIF's `tohost` gets no write-TLB entry (a store
+ * to tohost must reach HTIF at once), but one here: a store that misses the write TLB, hits this entry,
+ * is naturally aligned and does not touch the watched doubleword goes straight to memory (interpreter
+ * and translated blocks alike), so data that shares tohost's page is stored at full speed. Emptied with
+ * the TLB (HartState.flushTlb); filled by the MMU (mmu.ts translate).
+ */
+export const WATCH_TLB_OFF = 0xa040;
+export const WATCH_TLB_END = WATCH_TLB_OFF + 16 * 4;
+
+/**
  * Profiling counters of the tier (`rvx profile` on the ideal core, emulator/jit/tier.ts JitProfile): an
  * i64 per table index (1..JIT_PROF_BLOCKS) and privilege (0..3) at JIT_PROF_OFF + 32·index + 8·priv,
  * the instructions the block retired in that mode. They sit in the free space after the boot ROM's page

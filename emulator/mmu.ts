@@ -7,7 +7,7 @@ import * as L from './layout.js';
 import * as C from './hart-constants.js';
 import { XLATE_DATA, XLATE_FETCH, XLATE_RELAY } from './types.js';
 import { HartBus } from './bus.js';
-import { RAM_BASE, TWO32, INV_TWO32 } from './hart-state.js';
+import { PF_HTIF, RAM_BASE, TWO32, INV_TWO32 } from './hart-state.js';
 import type { Hart } from './hart.js';
 
 const { PRV_M, PRV_S, PRV_U } = C;
@@ -33,7 +33,8 @@ export abstract class HartMmu extends HartBus {
   /**
    * Translate the virtual address (lo, hi) for an access of `size` bytes of `kind`. Returns the
    * physical address, or -1 with the exception recorded (excCause/excTval). Fills the TLB for RAM/ROM
-   * pages whose whole 4 KiB passes PMP (write entries only for dirty, unwatched pages).
+   * pages whose whole 4 KiB passes PMP (write entries only for dirty, unwatched pages; a dirty page that
+   * is watched only for tohost gets the privilege's watched-page entry instead, layout.ts WATCH_TLB_OFF).
    */
   translate(lo: number, hi: number, kind: number, size: number): number {
     const p = kind === KIND_FETCH ? this.priv : this.dataPriv();
@@ -42,6 +43,11 @@ export abstract class HartMmu extends HartBus {
     const vpl0 = lo >>> 12;
     const t0 = (kind * 4 + p) * L.TLB_ENTRIES + (vpl0 & (L.TLB_ENTRIES - 1));
     if (this.tlbTagLo[t0] === vpl0 && this.tlbTagHi[t0] === hi) return this.physOf(this.tlbData[t0]) + (lo & 0xfff);
+    if (kind === KIND_WRITE) {
+      const w = this.watchTlb;
+      const e = p * 4;
+      if (w[e] === vpl0 && w[e + 1] === hi) return this.physOf(w[e + 2] & ~0xfff) + (lo & 0xfff);
+    }
     this.tlbMisses++;
     let pa: number;
     let dirty = true;
@@ -86,6 +92,11 @@ export abstract class HartMmu extends HartBus {
         this.tlbTagLo[t] = vpl;
         this.tlbTagHi[t] = hi;
         this.tlbData[t] = idx;
+      } else if (dirty && idx >>> 12 === this.watchPage && this.pageFlags[idx >>> 12] === PF_HTIF && !this.isRom(idx)) {
+        const e = p * 4;
+        this.watchTlb[e] = lo >>> 12;
+        this.watchTlb[e + 1] = hi;
+        this.watchTlb[e + 2] = idx | this.watchDword;
       }
     }
     return pa;

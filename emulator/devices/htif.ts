@@ -2,14 +2,15 @@
 // tohost non-zero is a request the host takes at once (it writes tohost back to zero): device 0 command 0
 // is exit (payload bit 0 set: exit code = payload >> 1) or Spike's syscall proxy (payload = address of a
 // magic_mem block); device 1 is the console (command 1 writes a byte, command 0 reads one). Answers go to
-// fromhost. The bus calls check() after any store that touches the tohost page.
+// fromhost. The bus calls check() after every slow-path store to a page tohost's bytes lie on; the
+// stores to that page that the fast paths take (through the watched-page write entries, layout.ts
+// WATCH_TLB_OFF) never touch tohost, so every store that writes tohost is seen when it happens.
 
 import type { RunResult } from '../types.js';
 
 /** What HTIF needs from the machine: the memory, physical-address lookup, the host console, a stop. */
 export interface HtifHost {
   readonly m8: Uint8Array;
-  readonly m32: Int32Array;
   /** Byte offset in the memory of [pa, pa+size) when it is RAM or ROM, else -1. */
   memIndex(pa: number, size: number): number;
   /** End the run with this result (after the current instruction). */
@@ -42,15 +43,17 @@ export class Htif {
     return this.tohost;
   }
 
+  /** The little-endian doubleword at memory offset idx (any alignment: an ELF may place tohost anywhere). */
   private read64(idx: number): bigint {
-    const m32 = this.host.m32;
-    return (BigInt(m32[(idx >> 2) + 1]) << 32n) | BigInt(m32[idx >> 2] >>> 0);
+    const m8 = this.host.m8;
+    let v = 0n;
+    for (let k = 7; k >= 0; k--) v = (v << 8n) | BigInt(m8[idx + k]);
+    return v;
   }
 
   private write64(idx: number, v: bigint): void {
-    const m32 = this.host.m32;
-    m32[idx >> 2] = Number(BigInt.asIntN(32, v));
-    m32[(idx >> 2) + 1] = Number(BigInt.asIntN(32, v >> 32n));
+    const m8 = this.host.m8;
+    for (let k = 0; k < 8; k++) m8[idx + k] = Number((v >> BigInt(8 * k)) & 0xffn);
   }
 
   private physIdx64(pa: bigint): number {

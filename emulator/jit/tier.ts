@@ -10,6 +10,8 @@
 //
 // Self-modifying code: stores to pages holding code always take the interpreter's slow path (such pages
 // never get write-TLB entries), which calls invalidateCode; that drops every block overlapping the bytes.
+// HTIF: stores to tohost's page stay in the block through the watched-page entry unless they touch
+// tohost (translate.ts, layout.ts WATCH_TLB_OFF); those leave it for the interpreter's slow path.
 // Translated code is bounded: at maxBlocks (default MAX_BLOCKS) the whole cache is flushed (`flushes`).
 
 import * as D from '../decode.js';

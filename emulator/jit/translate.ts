@@ -53,6 +53,9 @@ export const isMulDivOp = (op: number): boolean => op >= D.OP_MUL && op <= D.OP_
 const TAG_LO = L.TLB_TAG_OFF;
 const TAG_HI = L.TLB_TAG_OFF + 4 * L.TLB_SETS * L.TLB_ENTRIES;
 const DATA = L.TLB_DATA_OFF;
+/** Constant offset of the watched-page entries from wb / 16 (see watchMiss). */
+const WATCH = L.WATCH_TLB_OFF - (L.KIND_WRITE * 4 * L.TLB_ENTRIES) / 16;
+if (L.TLB_ENTRIES !== 256) throw new Error('translate: watched-page entry addressing assumes 256 TLB entries per set');
 
 // Locals: parameters first, then scratch, then one i64 per guest register the block uses.
 const P_RB = 0;
@@ -265,6 +268,21 @@ export function emitBlock(block: ScannedBlock, isa: D.IsaConfig, logId = -1, pro
   };
   /** Memory offset of the access checked by tlbCheck. */
   const hostAddr = () => c.get(L_T).mem(Op.i32_load, 2, DATA).get(L_LO).i32(4095).op(Op.i32_and).op(Op.i32_add);
+  /**
+   * After a write-TLB miss of a `size`-byte store at L_LO/L_HI: leaves 1 (i32) unless the data
+   * privilege's watched-page entry maps the address, the store is naturally aligned and it leaves the
+   * watched doubleword alone. The entry is at WATCH_TLB_OFF + 16·privilege, and the write set wb is
+   * (4 + privilege) · TLB_ENTRIES entries, so its byte address is wb / 16 + WATCH_TLB_OFF − 64.
+   */
+  const watchMiss = (size: number) => {
+    c.get(P_WB).i32(4).op(Op.i32_shr_u).set(L_Q);
+    c.get(L_Q).mem(Op.i32_load, 2, WATCH).get(L_LO).i32(12).op(Op.i32_shr_u).op(Op.i32_ne);
+    c.get(L_Q).mem(Op.i32_load, 2, WATCH + 4).get(L_HI).op(Op.i32_ne).op(Op.i32_or);
+    if (size > 1) c.get(L_LO).i32(size - 1).op(Op.i32_and).op(Op.i32_or);
+    c.get(L_Q).mem(Op.i32_load, 2, WATCH + 8).i32(4095).op(Op.i32_and).get(L_LO).i32(0xff8).op(Op.i32_and).op(Op.i32_eq).op(Op.i32_or);
+  };
+  /** Memory offset of the access watchMiss let through. */
+  const watchAddr = () => c.get(L_Q).mem(Op.i32_load, 2, WATCH + 8).i32(~4095).op(Op.i32_and).get(L_LO).i32(4095).op(Op.i32_and).op(Op.i32_add);
 
   for (let k = 0; k < count; k++) {
     const x = insns[k];
@@ -365,17 +383,25 @@ export function emitBlock(block: ScannedBlock, isa: D.IsaConfig, logId = -1, pro
         const st = [Op.i64_store8, Op.i64_store16, Op.i64_store32, Op.i64_store][op - D.OP_SB];
         tlbCheck(s1, imm, size, P_WB);
         c.open(Op.if);
+        // A write-TLB miss: the page of tohost stores through the watched-page entry unless the store
+        // touches tohost (or is misaligned); everything else is the interpreter's.
+        watchMiss(size);
+        c.open(Op.if);
         exit(k, pc, EXIT_INTERP);
         c.end();
+        watchAddr();
+        c.set(L_H);
+        c.op(Op.else);
         hostAddr();
+        c.set(L_H);
+        c.end();
         if (logging) {
-          c.set(L_H);
           logI64(() => c.get(L_A), 0);
           c.get(L_LOG).get(L_H).mem(Op.i32_store, 2, 8);
           logI64(() => c.get(L_H).i32(-8).op(Op.i32_and).mem(Op.i64_load, 3, 0), 16);
           logAdvance(LOG_STORE_BYTES);
-          c.get(L_H);
         }
+        c.get(L_H);
         reg(s2);
         c.mem(st, 0, 0);
         break;
