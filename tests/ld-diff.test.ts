@@ -255,3 +255,22 @@ describe.skipIf(!haveGcc)('rvx asm writes .eh_frame for .cfi_* as GNU as does', 
     }
   });
 });
+
+describe.skipIf(!haveGcc)('gcc -flto objects', () => {
+  it('a slim LTO object is refused with the reason; a fat one (-ffat-lto-objects) links as GNU ld links it', async () => {
+    writeFileSync(join(dir, 'lto_a.c'), 'int add(int a, int b) { return a + b; }\n');
+    writeFileSync(join(dir, 'lto_b.c'), 'int add(int, int);\nint main(void) { return add(1, 2); }\n');
+    for (const f of ['lto_a', 'lto_b']) {
+      must(GCC, [...ARCH, '-O2', '-flto', '-c', `${f}.c`, '-o', `${f}.slim.o`]);
+      must(GCC, [...ARCH, '-O2', '-flto', '-ffat-lto-objects', '-c', `${f}.c`, '-o', `${f}.fat.o`]);
+    }
+    const slim = await captureMain(ldMain, ['-e', 'main', join(dir, 'lto_a.slim.o'), join(dir, 'lto_b.slim.o'), '-o', join(dir, 'lto-slim.elf')]);
+    expect(slim.code).toBe(126);
+    expect(slim.stderr).toContain('lto_a.slim.o: error: a GCC link-time-optimisation object (-flto)');
+    expect(slim.stderr).toContain('-ffat-lto-objects');
+    const fat = await captureMain(ldMain, ['-e', 'main', join(dir, 'lto_a.fat.o'), join(dir, 'lto_b.fat.o'), '-o', join(dir, 'lto-fat.elf')]);
+    expect(fat.stderr).toBe('');
+    must(`${PREFIX}ld`, ['-e', 'main', '-Ttext-segment=0x80000000', 'lto_a.fat.o', 'lto_b.fat.o', '-o', 'lto-fat-gnu.elf']);
+    expect(image(join(dir, 'lto-fat.elf'))).toEqual(image(join(dir, 'lto-fat-gnu.elf')));
+  });
+});

@@ -50,7 +50,14 @@ export function addObjects(units: LinkUnit[], inputs: LinkInput[], diags: Diagno
   };
   units.forEach(scan);
   const load = (name: string, data: Uint8Array): void => {
-    const u = new ObjectUnit(units.length, name, readObject(data, name), groups);
+    const obj = readObject(data, name);
+    // gcc -flto writes GIMPLE for its linker plugin and no machine code (it marks such an object with the
+    // common symbol __gnu_lto_slim); GNU ld without the plugin refuses it too. -ffat-lto-objects objects
+    // carry the machine code as well and link as any object.
+    if (obj.symbols.some((s) => s.name === '__gnu_lto_slim')) {
+      throw new ElfError(`${name}: a GCC link-time-optimisation object (-flto): it holds GIMPLE for gcc's linker plugin, not machine code; compile without -flto, or with -ffat-lto-objects`);
+    }
+    const u = new ObjectUnit(units.length, name, obj, groups);
     units.push(u);
     scan(u);
   };
