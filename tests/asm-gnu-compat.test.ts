@@ -7,7 +7,7 @@
 // which shows the test sees the difference. Skips with a message without the GNU tools.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,23 @@ describe.skipIf(!haveGnu)('local symbols in relocations', () => {
     expect(text).toContain('R_RISCV_HI20 ".LA"@.data+8');
     expect(text).toContain('R_RISCV_HI20 ".L0 "@.text+');
     expect(text).toContain('R_RISCV_HI20 ".L1\\u00021"@.text+');
+  });
+});
+
+describe.skipIf(!haveGnu)('the FILE symbol', () => {
+  it('is written only for a `.file "name"` directive, with the name as written (GNU as; llvm-mc too)', async () => {
+    const files = (path: string) => readObject(new Uint8Array(readFileSync(path)), path).symbols.filter((x) => x.type === 4).map((x) => x.name);
+    for (const [tag, text] of [['nofile', '.text\nnop\n'], ['file', '.file "dir/y.c"\n.text\nnop\n'], ['cpp', '# 0 "pp.S"\n# 0 "<built-in>"\n.text\nnop\n']]) {
+      const src = join(dir, `${tag}.s`);
+      writeFileSync(src, text);
+      const g = join(dir, `${tag}.gnu.o`);
+      const r = join(dir, `${tag}.rvx.o`);
+      run(`${PREFIX}as`, [src, '-o', g]);
+      const c = await captureMain(asmMain, ['-c', '--compat', 'gnu', src, '-o', r]);
+      expect(c.code).toBe(0);
+      expect(files(r), tag).toEqual(files(g));
+    }
+    expect(files(join(dir, 'file.rvx.o'))).toEqual(['dir/y.c']);
   });
 });
 

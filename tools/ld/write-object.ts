@@ -632,8 +632,9 @@ function serialize(
   const strtab = new StringTable();
   const syms = new SymbolTable();
   syms.add(0, 0, 0, 0n, 0n);
-  const fileName = u.fileSymbols[u.fileSymbols.length - 1] ?? u.name;
-  syms.add(strtab.add(fileName.slice(fileName.lastIndexOf('/') + 1)), 4, 0xfff1, 0n, 0n);
+  // A FILE symbol only for a `.file "name"` directive (the unit's first entry is the source's own name), with
+  // the name as written: GNU as and llvm-mc write none without one.
+  if (u.fileSymbols.length > 1) syms.add(strtab.add(u.fileSymbols[u.fileSymbols.length - 1]), 4, 0xfff1, 0n, 0n);
   // What the relocations name, each with a slot for its symbol table index (filled in as the table is
   // made): one Map look-up per relocation and one per symbol, where a Map of indices and a Set of
   // referenced symbols took two per relocation and up to three per symbol (objects of gcc -g output have
