@@ -24,7 +24,8 @@ const haveGnu = have(GCC) && have(`${PREFIX}as`);
 if (!haveGnu) console.warn(`asm-gnu-compat: skipped (no ${GCC} or ${PREFIX}as; set RVX_RISCV_GCC)`);
 const FIXTURES = join(__dirname, 'fixtures', 'gnu-compat');
 
-/** Allocated sections: name -> bytes (hex) and sorted relocations (a local symbol by name and place). */
+/** Allocated sections: name -> bytes (hex) and sorted relocations (a local symbol by name and place); and
+ * '[symbols]': the symbol table as a sorted list. */
 function summary(path: string): Map<string, { bytes: string; relocs: string[] }> {
   const o = readObject(new Uint8Array(readFileSync(path)), path);
   const out = new Map<string, { bytes: string; relocs: string[] }>();
@@ -39,6 +40,14 @@ function summary(path: string): Map<string, { bytes: string; relocs: string[] }>
       .sort();
     out.set(sec.name, { bytes: sec.type === 8 ? `nobits ${sec.size}` : Buffer.from(sec.data).toString('hex'), relocs });
   }
+  // The symbol table as a set (neither its order nor repeats of one entry are compared: GNU as makes a `.L0 `
+  // label per use, rvx one per place): every symbol but GNU as 2.40's mapping symbols ($x<isa>, $d), which
+  // rvx does not write, and those of non-allocated sections (the DWARF line table differs, docs/assembler.md).
+  const symbols = o.symbols
+    .slice(1)
+    .filter((y) => !/^\$[xd]/.test(y.name) && !(y.shndx > 0 && y.shndx < 0xff00 && y.type !== 3 && !(o.sections[y.shndx].flags & 2)))
+    .map((y) => `${JSON.stringify(y.name)} ${y.type} ${y.bind} ${y.visibility ?? 0} ${y.shndx === 0 ? 'UND' : y.shndx >= 0xff00 ? y.shndx : o.sections[y.shndx]?.name} ${y.value} ${y.size}`);
+  out.set('[symbols]', { bytes: '', relocs: [...new Set(symbols)].sort() });
   return out;
 }
 

@@ -624,7 +624,7 @@ function serialize(
     secIndex.set(s, next++);
     if (relocs.get(s)?.length) relaIndex.set(s, next++);
   }
-  next++; // .riscv.attributes
+  const attributesIndex = next++;
   const symtabIndex = next++;
   const strtabIndex = next++;
 
@@ -719,6 +719,8 @@ function serialize(
     signatureLocal.set(sig, syms.count);
     syms.add(strtab.add(sig), 0, g.index, 0n, 0n);
   }
+  // The last local: the section symbol of .riscv.attributes, which GNU as makes when it writes the section.
+  syms.add(0, 3, attributesIndex, 0n, 0n);
   const firstGlobal = syms.count;
   for (const s of u.symbols.values()) {
     const undef = s.kind === 0;
