@@ -354,10 +354,15 @@ describe('DWARF line tables from .file and .loc', () => {
     // The program ends with DW_LNS_fixed_advance_pc over the last row's instruction (2 bytes: ret is c.jr),
     // then DW_LNE_end_sequence.
     expect(Array.from(dl.subarray(dl.length - 6))).toEqual([9, 2, 0, 0, 1, 1]);
-    // set_address holds f's address (0x80000000), right after the header.
+    // The program starts as GNU as's (dwarf2dbg.c): the first row's column (DW_LNS_set_column 5), then
+    // DW_LNE_set_address with f's address (0x80000000), then line 3 from 1 by a special opcode (2 + 5 + 13).
     const hdrEnd = 12 + dv.getUint32(8, true);
-    expect(Array.from(dl.subarray(hdrEnd, hdrEnd + 3))).toEqual([0, 9, 2]);
-    expect(dv.getBigUint64(hdrEnd + 3, true)).toBe(0x80000000n);
+    expect(Array.from(dl.subarray(hdrEnd, hdrEnd + 5))).toEqual([5, 5, 0, 9, 2]);
+    expect(dv.getBigUint64(hdrEnd + 5, true)).toBe(0x80000000n);
+    expect(dl[hdrEnd + 13]).toBe(20);
+    // The next row: DW_LNS_set_column 7, DW_LNS_negate_stmt, DW_LNS_advance_line 1, DW_LNS_fixed_advance_pc
+    // (the addi, 2 bytes: c.addi), DW_LNS_copy.
+    expect(Array.from(dl.subarray(hdrEnd + 14, hdrEnd + 23))).toEqual([5, 7, 6, 3, 1, 9, 2, 0, 1]);
   });
   it('.loc errors', () => {
     expect(errors([{ name: 'l.s', text: ' .loc 1 2\n' }])[0]).toBe('l.s:1:2: error: .loc before any .file N');
@@ -678,7 +683,9 @@ describe('a line table for a file without code', () => {
     expect(dl!.data.length).toBeGreaterThan(20);
     expect(dv.getUint32(0, true)).toBe(dl!.data.length - 4); // unit_length: one unit, the whole section
     expect(dv.getUint16(4, true)).toBe(5); // DWARF 5: gcc declared file 0
-    expect(Buffer.from(dl!.data).includes(Buffer.from('a.c\0'))).toBe(true);
+    // The file name is in .debug_line_str (DW_FORM_line_strp, as GNU as writes DWARF 5 tables).
+    const strs = readObject(assembleObject({ name: 'c.s', text: '\t.file 0 "/d" "a.c"\n\t.file 1 "a.c"\n\t.section .debug_info\n\t.4byte .Ldebug_line0\n\t.section .debug_line\n.Ldebug_line0:\n' }).bytes, 'c.o').sections.find((s) => s.name === '.debug_line_str');
+    expect(Buffer.from(strs!.data).toString('latin1')).toBe('/d\0a.c\0a.c\0');
     expect(lineSection('\t.file 1 "a.c"\n\t.text\n\tnop\n')).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@
 
 import { SHF_ALLOC, SHT_PROGBITS } from '../elf/model.js';
 import { AsmError, E_BIN, E_SYM, OP_SUB } from './expr.js';
-import { LineTable } from './dwarf-line.js';
+import { cstr, LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
 import { DATA_PCREL, Frag, FixupRecord, FIX_DATA, FRAG_ALIGN, FRAG_LEB } from './section.js';
 import { regNumber } from './lex.js';
@@ -102,6 +102,16 @@ export function writeLineTable(u: Unit, lines: LineTable): void {
         u.sec = sec;
         const sym = u.newSym('.Lsection_end', true);
         u.placeLabel(sym);
+        return sym;
+      },
+      lineStr: (text) => {
+        // gcc's `.section .debug_line_str,"MS",@progbits,1` when it wrote one; else the same section.
+        const ls = u.section('.debug_line_str', 0x30 /* SHF_MERGE | SHF_STRINGS */, SHT_PROGBITS);
+        if (ls.entsize === 0) ls.entsize = 1;
+        u.sec = ls;
+        const sym = u.newSym('.Ldebug_line_str', true);
+        u.placeLabel(sym);
+        ls.cur.putBytes(cstr(text));
         return sym;
       },
     });

@@ -17,6 +17,7 @@ export interface LineRow {
   isStmt: boolean;
   prologueEnd: boolean;
   epilogueBegin: boolean;
+  basicBlock: boolean;
   isa: number;
   discriminator: number;
 }
@@ -40,13 +41,15 @@ export interface LineSink {
   place(s: Sym): void;
   /** A label at the current end of `sec`. */
   endOf(sec: InputSection): Sym;
+  /** Append a NUL-terminated string to .debug_line_str; a label at it. */
+  lineStr(s: string): Sym;
 }
 
 const DW_LNS_copy = 1, DW_LNS_advance_pc = 2, DW_LNS_advance_line = 3, DW_LNS_set_file = 4, DW_LNS_set_column = 5;
-const DW_LNS_negate_stmt = 6, DW_LNS_fixed_advance_pc = 9, DW_LNS_set_prologue_end = 10, DW_LNS_set_epilogue_begin = 11, DW_LNS_set_isa = 12;
+const DW_LNS_negate_stmt = 6, DW_LNS_set_basic_block = 7, DW_LNS_fixed_advance_pc = 9, DW_LNS_set_prologue_end = 10, DW_LNS_set_epilogue_begin = 11, DW_LNS_set_isa = 12;
 const DW_LNE_end_sequence = 1, DW_LNE_set_address = 2, DW_LNE_set_discriminator = 4;
 const DW_LNCT_path = 1, DW_LNCT_directory_index = 2, DW_LNCT_MD5 = 5;
-const DW_FORM_string = 0x08, DW_FORM_udata = 0x0f, DW_FORM_data16 = 0x1e;
+const DW_FORM_udata = 0x0f, DW_FORM_data16 = 0x1e, DW_FORM_line_strp = 0x1f;
 
 /** Whether character code c separates .loc operands: a comma or what a regular expression's \s matches. */
 function isLocSeparator(c: number): boolean {
@@ -93,7 +96,7 @@ export class LineTable {
   loc(text: string, sec: InputSection, label: Sym): void {
     const t = locTokens(text);
     if (t.length < 2 || !/^\d+$/.test(t[0]) || !/^\d+$/.test(t[1])) throw new AsmError('expected: .loc file line [column] [options]');
-    const row: LineRow = { sec, label, file: Number(t[0]), line: Number(t[1]), col: 0, isStmt: this.isStmt, prologueEnd: false, epilogueBegin: false, isa: 0, discriminator: 0 };
+    const row: LineRow = { sec, label, file: Number(t[0]), line: Number(t[1]), col: 0, isStmt: this.isStmt, prologueEnd: false, epilogueBegin: false, basicBlock: false, isa: 0, discriminator: 0 };
     if (!this.files.has(row.file)) throw new AsmError(`.loc names file ${row.file}, which no .file declared`);
     let i = 2;
     if (i < t.length && /^\d+$/.test(t[i])) row.col = Number(t[i++]);
@@ -110,7 +113,7 @@ export class LineTable {
         this.isStmt = row.isStmt;
       } else if (k === 'prologue_end') row.prologueEnd = true;
       else if (k === 'epilogue_begin') row.epilogueBegin = true;
-      else if (k === 'basic_block') continue;
+      else if (k === 'basic_block') row.basicBlock = true;
       else if (k === 'isa') row.isa = num();
       else if (k === 'discriminator') row.discriminator = num();
       else if (k === 'view') i++; // location views are not part of the line table
@@ -137,26 +140,35 @@ export class LineTable {
     out.bytes([0, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 1]);
     const maxFile = Math.max(...this.files.keys());
     if (v5) {
+      // Directory 0 is file 0's; a name's directory part (up to its last '/') becomes a directory entry of its
+      // own, and the name its base name, as GNU as enters them (dwarf2dbg.c allocate_filename_to_slot):
+      // directories in the order the .file directives name them, an existing one reused.
       const dirs: string[] = [this.files.get(0)!.dir ?? ''];
-      const dirIndex = (d: string | null) => {
-        if (d === null) return 0;
+      const dirIndex = (d: string) => {
         let k = dirs.indexOf(d);
         if (k < 0) k = dirs.push(d) - 1;
         return k;
       };
-      const entries: [LineFile, number][] = [];
-      for (let n = 0; n <= maxFile; n++) {
-        const f = this.files.get(n) ?? { name: '', dir: null, md5: null };
-        entries.push([f, dirIndex(f.dir)]);
+      const placed = new Map<number, [LineFile, number]>();
+      for (const [n, f] of this.files) {
+        const slash = f.name.lastIndexOf('/');
+        if (slash > 0) placed.set(n, [{ ...f, name: f.name.slice(slash + 1) }, dirIndex(f.name.slice(0, slash))]);
+        else if (slash === 0) placed.set(n, [{ ...f, name: f.name.slice(1) }, 0]);
+        else placed.set(n, [f, n === 0 || f.dir === null ? 0 : dirIndex(f.dir)]);
       }
-      out.bytes([1, ...uleb(DW_LNCT_path), ...uleb(DW_FORM_string), ...uleb(dirs.length)]);
-      for (const d of dirs) out.bytes(cstr(d));
+      const entries: [LineFile, number][] = [];
+      for (let n = 0; n <= maxFile; n++) entries.push(placed.get(n) ?? [{ name: '', dir: null, md5: null }, 0]);
+      // Names as offsets into .debug_line_str, one string per entry (GNU as, dwarf2dbg.c add_line_strp).
+      const strp = (name: string) => out.datum({ t: E_SYM, sym: out.lineStr(name) }, 4);
+      out.bytes([1, ...uleb(DW_LNCT_path), ...uleb(DW_FORM_line_strp), ...uleb(dirs.length)]);
+      for (const d of dirs) strp(d);
       const md5 = entries.every(([f]) => f.md5 !== null);
-      out.bytes([md5 ? 3 : 2, ...uleb(DW_LNCT_path), ...uleb(DW_FORM_string), ...uleb(DW_LNCT_directory_index), ...uleb(DW_FORM_udata)]);
+      out.bytes([md5 ? 3 : 2, ...uleb(DW_LNCT_path), ...uleb(DW_FORM_line_strp), ...uleb(DW_LNCT_directory_index), ...uleb(DW_FORM_udata)]);
       if (md5) out.bytes([...uleb(DW_LNCT_MD5), ...uleb(DW_FORM_data16)]);
       out.bytes(uleb(entries.length));
       for (const [f, d] of entries) {
-        out.bytes([...cstr(f.name), ...uleb(d)]);
+        strp(f.name);
+        out.bytes(uleb(d));
         if (md5) for (let k = 15; k >= 0; k--) out.bytes([Number((f.md5! >> BigInt(8 * k)) & 0xffn)]);
       }
     } else {
@@ -187,9 +199,15 @@ export class LineTable {
       if (!l) bySection.set(r.sec, (l = []));
       l.push(r);
     }
+    // One sequence per section, its rows as GNU as writes them for relaxable code (dwarf2dbg.c
+    // process_entries with DWARF2_USE_FIXED_ADVANCE_PC, as tc-riscv.h sets it): the row's state changes
+    // (file, column, discriminator, ISA, is_stmt, basic block, prologue end, epilogue begin), then for the
+    // first row DW_LNE_set_address and the line change (emit_inc_line_addr with no address change: a copy,
+    // a special opcode, or DW_LNS_advance_line and a copy), for the others DW_LNS_advance_line (always, even
+    // by 0), DW_LNS_fixed_advance_pc of a 2-byte label difference (an ADD16/SUB16 pair in a relaxable
+    // object, which the linker keeps right) and DW_LNS_copy; the sequence ends with an advance to the end
+    // of the section and DW_LNE_end_sequence.
     for (const [sec, rows] of bySection) {
-      out.bytes([0, 9, DW_LNE_set_address]);
-      out.datum({ t: E_SYM, sym: rows[0].label }, 8);
       let file = 1;
       let line = 1;
       let col = 0;
@@ -197,24 +215,30 @@ export class LineTable {
       let isa = 0;
       let prev: Sym | null = null;
       for (const r of rows) {
-        if (prev) {
-          // DW_LNS_fixed_advance_pc with a 2-byte label difference (as GNU as under relaxation: in a
-          // relaxable object the difference is an ADD16/SUB16 pair the linker keeps right).
-          out.bytes([DW_LNS_fixed_advance_pc]);
-          out.datum(diff(r.label, prev), 2);
-        }
         if (r.file !== file) out.bytes([DW_LNS_set_file, ...uleb(r.file)]);
         if (r.col !== col) out.bytes([DW_LNS_set_column, ...uleb(r.col)]);
-        if (r.isStmt !== stmt) out.bytes([DW_LNS_negate_stmt]);
-        if (r.isa !== isa) out.bytes([DW_LNS_set_isa, ...uleb(r.isa)]);
         if (r.discriminator) {
           const d = uleb(r.discriminator);
           out.bytes([0, ...uleb(d.length + 1), DW_LNE_set_discriminator, ...d]);
         }
+        if (r.isa !== isa) out.bytes([DW_LNS_set_isa, ...uleb(r.isa)]);
+        if (r.isStmt !== stmt) out.bytes([DW_LNS_negate_stmt]);
+        if (r.basicBlock) out.bytes([DW_LNS_set_basic_block]);
         if (r.prologueEnd) out.bytes([DW_LNS_set_prologue_end]);
         if (r.epilogueBegin) out.bytes([DW_LNS_set_epilogue_begin]);
-        if (r.line !== line) out.bytes([DW_LNS_advance_line, ...sleb(r.line - line)]);
-        out.bytes([DW_LNS_copy]);
+        const delta = r.line - line;
+        if (prev === null) {
+          out.bytes([0, 9, DW_LNE_set_address]);
+          out.datum({ t: E_SYM, sym: r.label }, 8);
+          // line_base -5, line_range 14, opcode_base 13: a special opcode covers deltas -5..8.
+          if (delta === 0) out.bytes([DW_LNS_copy]);
+          else if (delta >= -5 && delta <= 8) out.bytes([delta + 5 + 13]);
+          else out.bytes([DW_LNS_advance_line, ...sleb(delta), DW_LNS_copy]);
+        } else {
+          out.bytes([DW_LNS_advance_line, ...sleb(delta), DW_LNS_fixed_advance_pc]);
+          out.datum(diff(r.label, prev), 2);
+          out.bytes([DW_LNS_copy]);
+        }
         ({ file, line, col, isa } = r);
         stmt = r.isStmt;
         prev = r.label;
