@@ -56,10 +56,10 @@ export const EXTENSIONS: readonly ExtensionRow[] = [
   { name: 'zihintpause', title: 'pause hint', implemented: true },
   { name: 'zfh', title: 'half-precision floating point', implemented: false, implies: ['f'] },
   { name: 'zfinx', title: 'floating point in integer registers', implemented: false },
-  { name: 'zba', title: 'address generation (bit manipulation)', implemented: false },
-  { name: 'zbb', title: 'basic bit manipulation', implemented: false },
-  { name: 'zbc', title: 'carry-less multiply', implemented: false },
-  { name: 'zbs', title: 'single-bit instructions', implemented: false },
+  { name: 'zba', title: 'address generation (bit manipulation)', implemented: true },
+  { name: 'zbb', title: 'basic bit manipulation', implemented: true },
+  { name: 'zbc', title: 'carry-less multiply', implemented: true },
+  { name: 'zbs', title: 'single-bit instructions', implemented: true },
   { name: 'zicbom', title: 'cache-block management', implemented: false },
   { name: 'zicboz', title: 'cache-block zero', implemented: false },
   { name: 'zicond', title: 'integer conditional operations', implemented: false },
@@ -169,5 +169,5 @@ export function parseIsaString(text: string): IsaSpec | string {
 /** "I, M, A, C, Zicsr, Zifencei, ..." for messages. */
 export function implementedSummary(): string {
   const singles = EXTENSIONS.filter((e) => e.implemented && e.name.length === 1).map((e) => e.name.toUpperCase());
-  return `${singles.join('')} with Zicsr and Zifencei`;
+  return `${singles.join('')} with Zicsr and Zifencei, optionally Zba, Zbb, Zbc and Zbs`;
 }
