@@ -88,6 +88,26 @@ export function parseIsa(text: string): Isa | string {
   return { xlen: Number(m[1]), exts };
 }
 
+/** A copy of an ISA (the assembler keeps its state per `.option push` level). */
+export function copyIsa(isa: Isa): Isa {
+  return { xlen: isa.xlen, exts: new Map(isa.exts) };
+}
+
+/** `.option arch, +name`: the extension at its default version, with what it implies (GNU as 2.40). */
+export function addExtension(isa: Isa, name: string, version?: [number, number]): void {
+  if (!isa.exts.has(name) || version) isa.exts.set(name, version ?? VERSIONS[name] ?? [1, 0]);
+  for (const imp of IMPLIES[name] ?? []) if (!isa.exts.has(imp)) addExtension(isa, imp);
+}
+
+/** The bit-manipulation extensions the assembler gates, as a mask (ZB_BITS). */
+export const ZB_BITS: Readonly<Record<string, number>> = { zba: 1, zbb: 2, zbc: 4, zbs: 8 };
+
+export function zbMask(isa: Isa): number {
+  let m = 0;
+  for (const [name, bit] of Object.entries(ZB_BITS)) if (isa.exts.has(name)) m |= bit;
+  return m;
+}
+
 function rankOf(name: string): [number, number, string] {
   if (name.length === 1) return [0, ORDER.indexOf(name) < 0 ? 99 : ORDER.indexOf(name), name];
   const cls = name[0] === 'z' ? 1 : name[0] === 's' ? 2 : 3;
