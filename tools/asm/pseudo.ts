@@ -33,10 +33,14 @@ const CSRRS = I('csrrs');
 const FENCE = I('fence');
 const SFENCE = I('sfence.vma');
 const C_ADDI = I('c.addi');
-const LI_OPS: Record<string, InstrDef> = { lui: I('lui'), addi: ADDI, addiw: ADDIW, slli: I('slli'), srli: I('srli') };
+const LI_OPS: Record<string, InstrDef> = {
+  lui: I('lui'), addi: ADDI, addiw: ADDIW, slli: I('slli'), srli: I('srli'),
+  'slli.uw': I('slli.uw'), 'add.uw': I('add.uw'), sh1add: I('sh1add'), sh2add: I('sh2add'), sh3add: I('sh3add'),
+  rori: I('rori'), bseti: I('bseti'), bclri: I('bclri'),
+};
 const NONE: Pending[] = [];
 /** attributes.ts ZB_BITS. */
-const ZBA = 1, ZBB = 2;
+const ZBA = 1, ZBB = 2, ZBS = 8;
 const TARGET_PEND: Pending[] = [];
 
 type Handler = (u: Unit, n: number) => boolean;
@@ -241,12 +245,18 @@ function li(u: Unit, n: number): boolean {
     if (lo12 !== 0) u.emit(ADDIW, [rd, rd, lo12], NONE, 1);
     return true;
   }
-  const steps = materialize(u.constVal);
+  const zb = u.zb;
+  const steps = materialize(u.constVal, zb === 0 ? undefined : { zba: (zb & ZBA) !== 0, zbb: (zb & ZBB) !== 0, zbs: (zb & ZBS) !== 0 });
   let first = true;
   for (const st of steps) {
     const def = LI_OPS[st.op];
     const src = first ? 0 : rd;
-    u.emit(def, st.op === 'lui' ? [rd, st.imm] : [rd, src, st.imm], NONE, 1);
+    let values: number[];
+    if (st.op === 'lui') values = [rd, st.imm];
+    else if (st.op === 'add.uw') values = [rd, src, 0]; // zext.w
+    else if (st.op === 'sh1add' || st.op === 'sh2add' || st.op === 'sh3add') values = [rd, src, src];
+    else values = [rd, src, st.imm];
+    u.emit(def, values, NONE, 1);
     first = false;
   }
   return true;
