@@ -19,6 +19,7 @@ import { INSTRUCTIONS } from '../isa/instructions.js';
 import { encode } from '../isa/codec.js';
 import { LLVM_MC, LLVM_SKIP_REASON, llvmMcGroups } from './isa-oracle.js';
 import { spikePath } from './helpers/fp-diff.js';
+import { Rng, bitmanipLine } from './helpers/random-program.js';
 
 const ISA = 'rv64gc_zba_zbb_zbc_zbs';
 const M64 = (1n << 64n) - 1n;
@@ -353,4 +354,26 @@ describe('commit log against Spike', () => {
     expect(ours.length).toBeGreaterThan(CASES.length * 4);
     expect(spike.slice(0, ours.length)).toEqual(ours);
   });
+
+  for (const seed of [9101, 9102]) {
+    it.skipIf(!SPIKE)(`random program with bit manipulation, seed ${seed}: the same commit log as Spike${SPIKE ? '' : ' (skipped: no spike; set RVX_SPIKE)'}`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rvx-spike-bitmanip-'));
+      const elf = join(dir, 'random.elf');
+      // Registers set to edge and random values, then only bit manipulation (Spike traps on misaligned
+      // accesses, which the general random programs make).
+      const rng = new Rng(seed);
+      const lines = ['        .globl _start', '_start:'];
+      for (let r = 1; r < 32; r++) lines.push(`        li x${r}, ${rng.value()}`);
+      for (let i = 0; i < 400; i++) lines.push('        ' + bitmanipLine(rng));
+      writeFileSync(elf, build([...lines, EXIT, HTIF].join('\n') + '\n').elf());
+      const sp = spawnSync(SPIKE!, [`--isa=${ISA}`, '--log-commits', elf], { encoding: 'utf8', timeout: 20000, maxBuffer: 1 << 28 });
+      const spike = sp.stderr.split('\n').filter((l) => l.startsWith('core'));
+      const out = join(dir, 'rvx.txt');
+      expect(await trace([elf, '--isa', ISA, '-o', out])).toBe(0);
+      const ours = readFileSync(out, 'utf8').trim().split('\n');
+      expect(ours.length).toBeGreaterThan(400);
+      const firstDiff = ours.findIndex((l, i) => l !== spike[i]);
+      expect(firstDiff === -1 ? null : `line ${firstDiff + 1}: rvx ${ours[firstDiff]} / spike ${spike[firstDiff]}`).toBe(null);
+    });
+  }
 });

@@ -58,7 +58,7 @@ const B_R_OPS = ['add.uw', 'sh1add', 'sh2add', 'sh3add', 'sh1add.uw', 'sh2add.uw
 const B_UNARY = ['clz', 'clzw', 'ctz', 'ctzw', 'cpop', 'cpopw', 'sext.b', 'sext.h', 'zext.h', 'zext.w', 'orc.b', 'rev8'];
 const B_SHIFTS: [string, number][] = [['slli.uw', 64], ['rori', 64], ['roriw', 32], ['bclri', 64], ['bexti', 64], ['binvi', 64], ['bseti', 64]];
 
-function bitmanipLine(rng: Rng): string {
+export function bitmanipLine(rng: Rng): string {
   const rd = rng.pick(REGS), a = rng.pick(REGS), b = rng.pick(REGS);
   switch (rng.int(3)) {
     case 0: return `${rng.pick(B_R_OPS)} ${x(rd)}, ${x(a)}, ${x(b)}`;
