@@ -340,6 +340,112 @@ describe('cycle model', () => {
   });
 });
 
+// gcc 12 output: a C program whose -O2 code under -march=rv64gc_zba_zbb_zbs uses cpop(w), clz(w), ctz, rev8,
+// andn, orn, min, maxu, rol, sext.b/h, zext.h/w, sh2add, sh3add.uw, bset(i) (checked below), built with and
+// without the extensions: rvx assembles both, the bit-manipulation build gives the base build's result in
+// both tiers and dies on rv64gc, and its object is GNU as's byte for byte under --compat gnu.
+const HAVE_GCC = spawnSync('sh', ['-c', 'command -v riscv64-unknown-elf-gcc && command -v riscv64-unknown-elf-objcopy'], { encoding: 'utf8' }).status === 0;
+const C_PROGRAM = `
+typedef unsigned long u64; typedef long i64; typedef unsigned u32;
+volatile u64 result;
+static u64 vals[] = {0, 1, ~0ul, 0x8000000000000000ul, 0x7ffffffffffffffful, 0x0123456789abcdeful,
+                     0xffffffff80000000ul, 0x00000000fffffffful, 0x80ul, 0x8000ul};
+__attribute__((noinline)) u64 mix(u64 a, u64 b, unsigned i) {
+  u64 r = 0;
+  r += __builtin_popcountl(a) + __builtin_popcount((u32)b);
+  r += a ? __builtin_clzl(a) : 64;
+  r += b ? __builtin_ctzl(b) : 64;
+  r += (u32)a ? __builtin_clz((u32)a) : 32;
+  r ^= (a << (i & 63)) | (a >> ((64 - i) & 63));
+  r += __builtin_bswap64(b);
+  r += (i64)a < (i64)b ? a : b;
+  r += a > b ? a : b;
+  r += a & ~b;
+  r ^= a | ~b;
+  r += (signed char)a + (short)b + (unsigned short)a;
+  r += (u32)a + ((u64)(u32)b << 3);
+  r += b + a * 3 + (a << 1);
+  r ^= a | (1ul << (i & 63));
+  r ^= b & ~(1ul << ((i + 7) & 63));
+  r += (a >> (i & 63)) & 1;
+  r += 0x1234567890ul + (a ^ 0x8000000000000001ul);
+  return r;
+}
+int main(void) {
+  u64 acc = 0;
+  for (unsigned i = 0; i < 10; i++)
+    for (unsigned j = 0; j < 10; j++) acc = acc * 31 + mix(vals[i], vals[j], i * 7 + j);
+  result = acc;
+  return 0;
+}
+`;
+const CRT = `
+        .globl _start
+_start: la      sp, stack_top
+        call    main
+${EXIT}
+        .bss
+        .balign 16
+        .space  65536
+stack_top:
+${HTIF}
+`;
+
+describe.skipIf(!HAVE_GCC)(`gcc 12 -march=rv64gc_zba_zbb_zbs output${HAVE_GCC ? '' : ' (skipped: no riscv64-unknown-elf-gcc)'}`, () => {
+  const dir = HAVE_GCC ? mkdtempSync(join(tmpdir(), 'rvx-gcc-zb-')) : '';
+  const compile = (march: string) => {
+    writeFileSync(join(dir, 't.c'), C_PROGRAM);
+    const out = join(dir, `${march}.s`);
+    const g = spawnSync('riscv64-unknown-elf-gcc', ['-O2', '-S', `-march=${march}`, '-mabi=lp64d', join(dir, 't.c'), '-o', out], { encoding: 'utf8' });
+    if (g.status !== 0) throw new Error(g.stderr);
+    return readFileSync(out, 'utf8');
+  };
+  const run = (text: string, march: string, isa: string, tier: 'interp' | 'jit') => {
+    const r = assemble([{ name: 'crt.s', text: CRT }, { name: 'prog.s', text }], { march });
+    if (!r.ok) throw new Error(r.diagnostics.map(formatDiagnostic).join('\n'));
+    const m = new Machine({ isa, tier, ...(tier === 'jit' ? { jitHot: 1 } : {}) });
+    m.load(toLoadable(r.image));
+    const res = m.run(10_000_000);
+    return { res, value: res.reason === 'exit' ? readDwords(m, r.symbols.get('result')!, 1)[0] : -1n, jit: m.stats.jit?.jitRetired ?? 0 };
+  };
+
+  it('runs to the base build\'s result in both tiers, and is refused by an rv64gc hart', () => {
+    const zb = compile('rv64gc_zba_zbb_zbs');
+    for (const op of ['cpop', 'clz', 'ctz', 'rev8', 'andn', 'min', 'maxu', 'rol', 'sext.b', 'zext.h', 'zext.w', 'sh2add', 'sh3add.uw', 'bseti']) {
+      expect(new RegExp(`^\\s+${op.replace('.', '\\.')}\\s`, 'm').test(zb), op).toBe(true);
+    }
+    const base = run(compile('rv64gc'), 'rv64gc', 'rv64gc', 'interp');
+    expect(base.res).toEqual({ reason: 'exit', code: 0 });
+    for (const tier of ['interp', 'jit'] as const) {
+      const z = run(zb, 'rv64gc_zba_zbb_zbs', 'rv64gc_zba_zbb_zbs', tier);
+      expect(z.res, tier).toEqual({ reason: 'exit', code: 0 });
+      expect(z.value, tier).toBe(base.value);
+      if (tier === 'jit') expect(z.jit).toBeGreaterThan(1000);
+    }
+    expect(run(zb, 'rv64gc_zba_zbb_zbs', 'rv64gc', 'interp').res).not.toEqual({ reason: 'exit', code: 0 });
+    expect(assemble([{ name: 'prog.s', text: zb }], { march: 'rv64gc' }).ok).toBe(false);
+  });
+
+  it('assembles to GNU as 2.40\'s object bytes under --compat gnu', () => {
+    const zb = compile('rv64gc_zba_zbb_zbs');
+    writeFileSync(join(dir, 'zb.s'), zb);
+    const gas = spawnSync('riscv64-unknown-elf-as', ['-march=rv64gc_zba_zbb_zbs', '-mabi=lp64d', join(dir, 'zb.s'), '-o', join(dir, 'gas.o')], { encoding: 'utf8' });
+    expect(gas.status, gas.stderr).toBe(0);
+    const o = assembleObject({ name: 'zb.s', text: zb }, { march: 'rv64gc_zba_zbb_zbs', mabi: 'lp64d', compat: 'gnu' });
+    expect(o.ok, o.diagnostics.map(formatDiagnostic).join('\n')).toBe(true);
+    writeFileSync(join(dir, 'rvx.o'), o.bytes);
+    const text = (obj: string) => {
+      const bin = join(dir, `${obj}.text`);
+      const c = spawnSync('riscv64-unknown-elf-objcopy', ['-O', 'binary', '-j', '.text', join(dir, obj), bin], { encoding: 'utf8' });
+      expect(c.status, c.stderr).toBe(0);
+      return readFileSync(bin).toString('hex');
+    };
+    expect(text('rvx.o')).toBe(text('gas.o'));
+    const attrs = (obj: string) => spawnSync('riscv64-unknown-elf-readelf', ['-A', join(dir, obj)], { encoding: 'utf8' }).stdout.match(/Tag_RISCV_arch: "([^"]*)"/)?.[1];
+    expect(attrs('rvx.o')).toBe(attrs('gas.o'));
+  });
+});
+
 const SPIKE = spikePath();
 describe('commit log against Spike', () => {
   it.skipIf(!SPIKE)(`matches spike --isa=${ISA} --log-commits line for line${SPIKE ? '' : ' (skipped: no spike; set RVX_SPIKE)'}`, async () => {
