@@ -280,6 +280,17 @@ function extEnabled(def: InstrDef, isa: IsaConfig): boolean {
   }
 }
 
+/**
+ * For error messages: the extension a hart with `isa` lacks to run these bits ('Zbb', 'M', ...), or null
+ * when they are no instruction of the table or the hart has its extension.
+ */
+export function missingExtension(raw: number, isa: IsaConfig): string | null {
+  const len = (raw & 3) === 3 ? 4 : 2;
+  const d = decode(len === 2 ? raw & 0xffff : raw >>> 0);
+  if (!d || extEnabled(d.def, isa)) return null;
+  return d.def.ext === 'C' && isa.c ? 'D' : d.def.ext;
+}
+
 /** Disassembly of raw bits at pc, for error messages ("(illegal)" when the bits decode to nothing). */
 export function describeInstruction(raw: number, pc = 0): string {
   const len = (raw & 3) === 3 ? 4 : 2;

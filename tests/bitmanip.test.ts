@@ -237,6 +237,15 @@ describe('without the extension', () => {
     });
   }
 
+  it('says which extension the hart lacks when a program stops on one of them', () => {
+    const r0 = build(['        .globl _start', '_start:', '        clmul a0, a1, a2', EXIT, HTIF].join('\n') + '\n');
+    const m = new Machine({ isa: 'rv64gc_zba_zbb_zbs' });
+    m.load(toLoadable(r0.image));
+    const res = m.run(10_000);
+    expect(res.reason).toBe('trap-loop');
+    expect(res.reason === 'trap-loop' && res.message).toMatch(/illegal instruction at pc 0x80000000 \(0x0ac59533 clmul a0, a1, a2\) \(the hart lacks Zbc: add _zbc to --isa\), tval 0xac59533/);
+  });
+
   it('each extension alone enables only its own instructions', () => {
     for (const ext of ['zba', 'zbb', 'zbc', 'zbs']) {
       const m = new Machine({ isa: `rv64gc_${ext}` });
