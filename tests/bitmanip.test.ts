@@ -272,7 +272,7 @@ describe('assembler', () => {
       "x.s:3:1: error: instruction 'clmul' requires the Zbc extension (use --march rv64gc_zbc or .option arch, +zbc)",
       "x.s:4:1: error: instruction 'bseti' requires the Zbs extension (use --march rv64gc_zbs or .option arch, +zbs)",
       "x.s:5:1: error: instruction 'rev8' requires the Zbb extension (use --march rv64gc_zbb or .option arch, +zbb)",
-      "x.s:6:1: error: instruction 'rori' requires the Zbb extension (use --march rv64gc_zbb or .option arch, +zbb)",
+      "x.s:6:1: error: instruction 'ror' requires the Zbb extension (use --march rv64gc_zbb or .option arch, +zbb)",
       "x.s:7:1: error: instruction 'slli.uw' requires the Zba extension (use --march rv64gc_zba or .option arch, +zba)",
     ]);
   });

@@ -168,8 +168,10 @@ export class InstructionEmitter extends OperandParser {
     if (def.size === 2 && !this.rvc) throw new AsmError(`instruction '${def.name}' requires the C extension (use --march rv64imac or .option rvc)`, this.mnemonicPos);
     if ((ZB_NEEDS[def.id] & ~this.zb) !== 0) {
       // GNU as 2.40: "unrecognized opcode `andn a0,a1,a2', extension `zbb' or `zbkb' required".
+      // Named as written (`ror a0, a1, 3` is rori's row).
       const ext = def.ext.toLowerCase();
-      throw new AsmError(`instruction '${def.name}' requires the ${def.ext} extension (use --march rv64gc_${ext} or .option arch, +${ext})`, this.mnemonicPos);
+      const written = /^[A-Za-z][A-Za-z0-9_.]*/.exec(this.s.slice(this.mnemonicPos, this.mnemonicPos + 24))?.[0].toLowerCase() ?? def.name;
+      throw new AsmError(`instruction '${written}' requires the ${def.ext} extension (use --march rv64gc_${ext} or .option arch, +${ext})`, this.mnemonicPos);
     }
     sec.hasCode = true;
     // Two functions: V8 optimises (and, after a deoptimisation, recompiles) the hot one without fixups on
