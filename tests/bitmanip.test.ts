@@ -460,6 +460,26 @@ describe.skipIf(!HAVE_GCC)(`gcc 12 -march=rv64gc_zba_zbb_zbs output${HAVE_GCC ? 
     const attrs = (obj: string) => spawnSync('riscv64-unknown-elf-readelf', ['-A', join(dir, obj)], { encoding: 'utf8' }).stdout.match(/Tag_RISCV_arch: "([^"]*)"/)?.[1];
     expect(attrs('rvx.o')).toBe(attrs('gas.o'));
   });
+
+  it('expands li, zext.w/zext.h/sext.b/sext.h and the immediate forms as GNU as 2.40 does under --compat gnu', () => {
+    const lines = ['zext.w a0, a1', 'zext.h a2, a3', 'sext.b a4, a5', 'sext.h s0, s1', 'ror a0, a1, 7', 'rorw t0, t1, 31', 'bset a0, a0, 40', 'bext a1, a2, 63'];
+    for (const v of [0x8000000000000001n, 0xffffffff7fffffffn, 0xfffff000n, 0x123456789n, 0x1000000001n, 0x17ffd0003n, 0xf00000000000000fn]) lines.push(`li a0, ${v}`);
+    const text = lines.join('\n') + '\n';
+    for (const march of ['rv64gc', 'rv64gc_zba_zbb_zbs']) {
+      const src = march === 'rv64gc' ? lines.filter((l) => !/^(ror|bset|bext)/.test(l)).join('\n') + '\n' : text;
+      writeFileSync(join(dir, 'li.s'), src);
+      const gas = spawnSync('riscv64-unknown-elf-as', [`-march=${march}`, join(dir, 'li.s'), '-o', join(dir, 'li-gas.o')], { encoding: 'utf8' });
+      expect(gas.status, gas.stderr).toBe(0);
+      const o = assembleObject({ name: 'li.s', text: src }, { march, compat: 'gnu' });
+      expect(o.ok, o.diagnostics.map(formatDiagnostic).join('\n')).toBe(true);
+      writeFileSync(join(dir, 'li-rvx.o'), o.bytes);
+      const hex = (obj: string) => {
+        spawnSync('riscv64-unknown-elf-objcopy', ['-O', 'binary', '-j', '.text', join(dir, obj), join(dir, `${obj}.bin`)]);
+        return readFileSync(join(dir, `${obj}.bin`)).toString('hex');
+      };
+      expect(hex('li-rvx.o'), march).toBe(hex('li-gas.o'));
+    }
+  });
 });
 
 const SPIKE = spikePath();
