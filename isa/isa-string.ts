@@ -34,7 +34,8 @@ export const EXTENSIONS: readonly ExtensionRow[] = [
   { name: 'q', title: 'quad-precision floating point', implemented: false, implies: ['d'] },
   { name: 'l', title: 'decimal floating point', implemented: false },
   { name: 'c', title: 'compressed instructions', implemented: true },
-  { name: 'b', title: 'bit manipulation', implemented: false },
+  // B (ratified 2024) is Zba, Zbb and Zbs together, as Spike's --isa takes it (rv64gcb); Zbc is not in it.
+  { name: 'b', title: 'bit manipulation (Zba, Zbb, Zbs)', implemented: true, implies: ['zba', 'zbb', 'zbs'] },
   { name: 'k', title: 'scalar cryptography', implemented: false },
   { name: 'j', title: 'dynamically translated languages', implemented: false },
   { name: 't', title: 'transactional memory', implemented: false },

@@ -237,6 +237,19 @@ describe('without the extension', () => {
     });
   }
 
+  it('takes B as Zba, Zbb and Zbs (not Zbc), as Spike\'s --isa rv64gcb', () => {
+    const m = new Machine({ isa: 'rv64gcb' });
+    m.load(toLoadable(r.image));
+    expect(m.run(100_000)).toEqual({ reason: 'exit', code: 0 });
+    const got = readDwords(m, r.symbols.get('results')!, 2 * rows.length);
+    const zbc = rows.filter((d) => d.ext === 'Zbc');
+    expect(zbc.length).toBe(3);
+    expect([0, 2, 4].map((i) => got[i])).toEqual([2n, 2n, 2n]); // the three clmul* trapped
+    expect(got[6]).toBe(0n); // and nothing else
+    expect(assemble([{ name: 'x.s', text: 'sh1add a0, a1, a2\nandn a0, a1, a2\nbset a0, a1, a2\n' }], { march: 'rv64gcb' }).ok).toBe(true);
+    expect(assemble([{ name: 'x.s', text: 'clmul a0, a1, a2\n' }], { march: 'rv64gcb' }).ok).toBe(false);
+  });
+
   it('says which extension the hart lacks when a program stops on one of them', () => {
     const r0 = build(['        .globl _start', '_start:', '        clmul a0, a1, a2', EXIT, HTIF].join('\n') + '\n');
     const m = new Machine({ isa: 'rv64gc_zba_zbb_zbs' });
