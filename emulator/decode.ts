@@ -45,7 +45,23 @@ export const OP_BRANCH_MISALIGNED = 86, OP_JAL_MISALIGNED = 87;
  * register fields packed as number · 2 without the x0 sink (execFp knows which file each one names).
  */
 export const OP_FLW = 88, OP_FLD = 89, OP_FSW = 90, OP_FSD = 91, OP_FP = 92;
-export const OP_COUNT = 93;
+/**
+ * Zba, Zbb, Zbc and Zbs (emulator/bitmanip.ts): one opcode, imm = the operation (BIT_* below) | shift
+ * amount << 8 for the immediate forms. The interpreter's opcode field has 7 bits, too few for a code each.
+ */
+export const OP_BIT = 93;
+export const OP_COUNT = 94;
+
+/** OP_BIT operations (imm & 0xff), by table row name. */
+export const BIT_OPS = [
+  'add.uw', 'sh1add', 'sh2add', 'sh3add', 'sh1add.uw', 'sh2add.uw', 'sh3add.uw', 'slli.uw',
+  'andn', 'orn', 'xnor', 'clz', 'clzw', 'ctz', 'ctzw', 'cpop', 'cpopw', 'max', 'maxu', 'min', 'minu',
+  'sext.b', 'sext.h', 'zext.h', 'rol', 'rolw', 'ror', 'rori', 'roriw', 'rorw', 'orc.b', 'rev8',
+  'clmul', 'clmulh', 'clmulr', 'bclr', 'bclri', 'bext', 'bexti', 'binv', 'binvi', 'bset', 'bseti',
+] as const;
+export type BitOpName = (typeof BIT_OPS)[number];
+/** BIT_ADD_UW = 0, ...: the index of each name in BIT_OPS. */
+export const BIT: Readonly<Record<BitOpName, number>> = Object.fromEntries(BIT_OPS.map((n, i) => [n, i])) as Record<BitOpName, number>;
 
 const BY_NAME: Record<string, number> = {
   lui: OP_LUI, auipc: OP_AUIPC, jal: OP_JAL, jalr: OP_JALR,
@@ -93,6 +109,7 @@ for (const d of INSTRUCTIONS) {
   // The other IPC mechanisms (docs/mechanisms.md) go to the same hook.
   if (d.ext === 'Xpc' || d.ext === 'Xgate' || d.ext === 'Xasl') op = OP_XPC;
   if (op === 0 && FP_OP[d.name] !== undefined) op = OP_FP;
+  if (d.ext === 'Zba' || d.ext === 'Zbb' || d.ext === 'Zbc' || d.ext === 'Zbs') op = OP_BIT;
   if (op === 0) throw new Error(`emulator: no semantics for table row ${d.name}`);
   opOfDef[d.id] = op;
 }
@@ -106,7 +123,7 @@ for (const op of [
   OP_ADDIW, OP_SLLIW, OP_SRLIW, OP_SRAIW, OP_ADDW, OP_SUBW, OP_SLLW, OP_SRLW, OP_SRAW,
   OP_MUL, OP_MULH, OP_MULHSU, OP_MULHU, OP_DIV, OP_DIVU, OP_REM, OP_REMU, OP_MULW, OP_DIVW, OP_DIVUW,
   OP_REMW, OP_REMUW, OP_CSRRW, OP_CSRRS, OP_CSRRC, OP_CSRRWI, OP_CSRRSI, OP_CSRRCI,
-  OP_LR_W, OP_SC_W, OP_LR_D, OP_SC_D, OP_AMO_W, OP_AMO_D,
+  OP_LR_W, OP_SC_W, OP_LR_D, OP_SC_D, OP_AMO_W, OP_AMO_D, OP_BIT,
 ]) WRITES_RD[op] = 1;
 
 /** Opcodes that may redirect control (taken is reported for these). */
@@ -122,6 +139,11 @@ export interface IsaConfig {
   c: boolean;
   f: boolean;
   d: boolean;
+  /** The bit-manipulation extensions (none in rv64gc; misa has no bit for them). */
+  zba: boolean;
+  zbb: boolean;
+  zbc: boolean;
+  zbs: boolean;
 }
 
 /** Parse 'rv64gc', 'rv64imafdc', 'rv64imac', 'rv64i', ... into the extensions the hart has. */
@@ -131,7 +153,10 @@ export function parseIsa(isa: string): IsaConfig | string {
   const spec = parseIsaString(isa);
   if (typeof spec === 'string') return spec;
   const x = spec.extensions;
-  return { m: x.has('m'), a: x.has('a'), c: x.has('c'), f: x.has('f'), d: x.has('d') };
+  return {
+    m: x.has('m'), a: x.has('a'), c: x.has('c'), f: x.has('f'), d: x.has('d'),
+    zba: x.has('zba'), zbb: x.has('zbb'), zbc: x.has('zbc'), zbs: x.has('zbs'),
+  };
 }
 
 /**
@@ -214,6 +239,11 @@ export function decodeSlot(raw: number, isa: IsaConfig, out: DecodedSlot): void 
       out.imm = imm;
       out.f = ((field(e, 'rs1') * 2) << 7) | ((field(e, 'frs2') * 2) << 13) | (len << 20);
       return;
+    case OP_BIT: {
+      const sh = def.fields.findIndex((f) => f.name === 'shamt6' || f.name === 'shamt5');
+      imm = BIT[def.name as BitOpName] | ((sh >= 0 ? e.values[sh] : 0) << 8);
+      break;
+    }
     case OP_XPC: case OP_ECALL: case OP_EBREAK: case OP_SRET: case OP_MRET: case OP_WFI: case OP_FENCE: case OP_FENCE_I:
       imm = bits | 0;
       break;
@@ -242,8 +272,23 @@ function extEnabled(def: InstrDef, isa: IsaConfig): boolean {
     case 'F': return isa.f;
     case 'D': return isa.d;
     case 'C': return isa.c && (def.alsoNeeds !== 'D' || isa.d);
+    case 'Zba': return isa.zba;
+    case 'Zbb': return isa.zbb;
+    case 'Zbc': return isa.zbc;
+    case 'Zbs': return isa.zbs;
     default: return true;
   }
+}
+
+/**
+ * For error messages: the extension a hart with `isa` lacks to run these bits ('Zbb', 'M', ...), or null
+ * when they are no instruction of the table or the hart has its extension.
+ */
+export function missingExtension(raw: number, isa: IsaConfig): string | null {
+  const len = (raw & 3) === 3 ? 4 : 2;
+  const d = decode(len === 2 ? raw & 0xffff : raw >>> 0);
+  if (!d || extEnabled(d.def, isa)) return null;
+  return d.def.ext === 'C' && isa.c ? 'D' : d.def.ext;
 }
 
 /** Disassembly of raw bits at pc, for error messages ("(illegal)" when the bits decode to nothing). */

@@ -12,6 +12,7 @@ import * as C from './hart-constants.js';
 import type { Hart } from './hart.js';
 import { TLB_ENTRIES, TLB_SETS, TLB_TAG_OFF, TLB_DATA_OFF, FREGS_OFF, WATCH_TLB_OFF } from './layout.js';
 import { execFp, FP_WRITES_X } from './fpu/exec.js';
+import { execBit } from './bitmanip.js';
 
 const TWO32 = 4294967296;
 /** The TLB arrays as int32 indices of the hart's memory: tags (bits 31:12) of entry e at TAG_LO + e, */
@@ -117,8 +118,8 @@ function execFpFresh(h: Hart, fop: number, rm: number, rd: number, rs1: number, 
 const RARE_NEXT = 0, RARE_TRAP = 1, RARE_NEXT_END = 2, RARE_JUMP_END = 3;
 
 /**
- * The instructions execChunk does not run inline: illegal bits, mulh*, divisions, atomics and system
- * instructions. off is the instruction's offset in the current fetch page (h.fpVa) and i the instructions retired so far in the chunk
+ * The instructions execChunk does not run inline: illegal bits, mulh*, divisions, atomics, system
+ * instructions and the bit-manipulation extensions. off is the instruction's offset in the current fetch page (h.fpVa) and i the instructions retired so far in the chunk
  * (for counters and traps). Exceptions are recorded with raise() or by the slow paths.
  */
 function execRare(h: Hart, w: number, imm: number, off: number, i: number): number {
@@ -170,6 +171,11 @@ function execRare(h: Hart, w: number, imm: number, off: number, i: number): numb
       m32[d + 1] = v >> 31;
       return RARE_NEXT;
     }
+
+    // ---- Zba, Zbb, Zbc, Zbs (emulator/bitmanip.ts) ----
+    case 93 /* OP_BIT */:
+      execBit(m32, imm, d, s1, s2);
+      return RARE_NEXT;
 
     // ---- A ----
     case 79 /* OP_LR_W */:

@@ -110,7 +110,9 @@ export abstract class HartTraps extends HartAccess {
         };
     const raw = this.peekRaw(Number(BigInt.asIntN(64, epc)));
     const insn = raw === undefined ? 'instruction unreadable' : `0x${(raw >>> 0).toString(16).padStart((raw & 3) === 3 ? 8 : 4, '0')} ${D.describeInstruction(raw, Number(BigInt.asIntN(64, epc)))}`;
-    return `${names[cause] ?? `cause ${cause}`} at pc 0x${epc.toString(16)} (${insn}), tval 0x${tval.toString(16)}, mode ${'USHM'[priv]}`;
+    const lacks = !irq && cause === 2 && raw !== undefined ? D.missingExtension(raw, this.isa) : null;
+    const hint = lacks === null ? '' : ` (the hart lacks ${lacks}${/^Zb[abcs]$/.test(lacks) ? `: add _${lacks.toLowerCase()} to --isa` : ''})`;
+    return `${names[cause] ?? `cause ${cause}`} at pc 0x${epc.toString(16)} (${insn})${hint}, tval 0x${tval.toString(16)}, mode ${'USHM'[priv]}`;
   }
 
   /** The highest-priority interrupt that is pending and enabled now, or -1 (privileged spec §3.1.9). */

@@ -119,6 +119,8 @@ function alias(def: InstrDef, v: readonly number[], pc: number | bigint, opts: D
       return null;
     case 'addiw':
       return v[2] === 0 ? result('sext.w', `${reg(v[0])}, ${reg(v[1])}`, size) : null;
+    case 'add.uw': // Zba's zext.w (RISCVInstrInfoZb.td InstAlias)
+      return v[2] === 0 ? result('zext.w', `${reg(v[0])}, ${reg(v[1])}`, size) : null;
     case 'xori':
       return v[2] === -1 ? result('not', `${reg(v[0])}, ${reg(v[1])}`, size) : null;
     case 'sltiu':

@@ -7,7 +7,7 @@
 
 import { OPERANDS, type OperandField } from './operands.js';
 
-export type Extension = 'I' | 'M' | 'A' | 'F' | 'D' | 'Zicsr' | 'Zifencei' | 'C' | 'Priv' | 'Xpc' | 'Xgate' | 'Xasl';
+export type Extension = 'I' | 'M' | 'A' | 'F' | 'D' | 'Zicsr' | 'Zifencei' | 'C' | 'Priv' | 'Xpc' | 'Xgate' | 'Xasl' | 'Zba' | 'Zbb' | 'Zbc' | 'Zbs';
 
 /** One operand slot of an instruction's assembly syntax. */
 export type SyntaxSlot =
@@ -155,6 +155,63 @@ const MECH_ROWS: Row[] = [
   ['gflush', 'rs1', '31..25=0 24..20=0 14..12=3 11..7=0 6..0=0x2b', 'Xgate'],
   // Address-space lists switched from user mode (docs/mechanisms.md §3).
   ['aslswitch', 'rs1, rs2', '31..25=0 14..12=4 11..7=0 6..0=0x2b', 'Xasl'],
+];
+
+/**
+ * The ratified bit-manipulation extensions Zba, Zbb, Zbc and Zbs (RISC-V Bit-Manipulation ISA-extensions,
+ * version 1.0.0, chapter 2 "Zba/Zbb/Zbc/Zbs" and the per-instruction pages of chapter 2.x; RV64 encodings).
+ * Rows whose operand the encoding fixes (clz, rev8, zext.h, ...) spell it in the fixed bits: on RV64 rev8
+ * is 0x6b8 in bits 31..20 (RV32's is 0x698), zext.h is OP-32 funct7 0000100 with rs2 = 0 (RV32 puts it in
+ * OP), and the shift-immediate forms take a 6-bit shamt (rori, bclri, ..., slli.uw) or 5 bits (roriw).
+ */
+const BITMANIP_ROWS: Row[] = [
+  // Zba (§2.1): address generation.
+  ['add.uw', R, '31..25=0x04 14..12=0 6..0=0x3b', 'Zba'],
+  ['sh1add', R, '31..25=0x10 14..12=2 6..0=0x33', 'Zba'],
+  ['sh2add', R, '31..25=0x10 14..12=4 6..0=0x33', 'Zba'],
+  ['sh3add', R, '31..25=0x10 14..12=6 6..0=0x33', 'Zba'],
+  ['sh1add.uw', R, '31..25=0x10 14..12=2 6..0=0x3b', 'Zba'],
+  ['sh2add.uw', R, '31..25=0x10 14..12=4 6..0=0x3b', 'Zba'],
+  ['sh3add.uw', R, '31..25=0x10 14..12=6 6..0=0x3b', 'Zba'],
+  ['slli.uw', 'rd, rs1, shamt6', '31..26=0x02 14..12=1 6..0=0x1b', 'Zba'],
+  // Zbb (§2.2): basic bit manipulation.
+  ['andn', R, '31..25=0x20 14..12=7 6..0=0x33', 'Zbb'],
+  ['orn', R, '31..25=0x20 14..12=6 6..0=0x33', 'Zbb'],
+  ['xnor', R, '31..25=0x20 14..12=4 6..0=0x33', 'Zbb'],
+  ['clz', 'rd, rs1', '31..20=0x600 14..12=1 6..0=0x13', 'Zbb'],
+  ['clzw', 'rd, rs1', '31..20=0x600 14..12=1 6..0=0x1b', 'Zbb'],
+  ['ctz', 'rd, rs1', '31..20=0x601 14..12=1 6..0=0x13', 'Zbb'],
+  ['ctzw', 'rd, rs1', '31..20=0x601 14..12=1 6..0=0x1b', 'Zbb'],
+  ['cpop', 'rd, rs1', '31..20=0x602 14..12=1 6..0=0x13', 'Zbb'],
+  ['cpopw', 'rd, rs1', '31..20=0x602 14..12=1 6..0=0x1b', 'Zbb'],
+  ['max', R, '31..25=0x05 14..12=6 6..0=0x33', 'Zbb'],
+  ['maxu', R, '31..25=0x05 14..12=7 6..0=0x33', 'Zbb'],
+  ['min', R, '31..25=0x05 14..12=4 6..0=0x33', 'Zbb'],
+  ['minu', R, '31..25=0x05 14..12=5 6..0=0x33', 'Zbb'],
+  ['sext.b', 'rd, rs1', '31..20=0x604 14..12=1 6..0=0x13', 'Zbb'],
+  ['sext.h', 'rd, rs1', '31..20=0x605 14..12=1 6..0=0x13', 'Zbb'],
+  ['zext.h', 'rd, rs1', '31..25=0x04 24..20=0 14..12=4 6..0=0x3b', 'Zbb'],
+  ['rol', R, '31..25=0x30 14..12=1 6..0=0x33', 'Zbb'],
+  ['rolw', R, '31..25=0x30 14..12=1 6..0=0x3b', 'Zbb'],
+  ['ror', R, '31..25=0x30 14..12=5 6..0=0x33', 'Zbb'],
+  ['rori', 'rd, rs1, shamt6', '31..26=0x18 14..12=5 6..0=0x13', 'Zbb'],
+  ['roriw', 'rd, rs1, shamt5', '31..25=0x30 14..12=5 6..0=0x1b', 'Zbb'],
+  ['rorw', R, '31..25=0x30 14..12=5 6..0=0x3b', 'Zbb'],
+  ['orc.b', 'rd, rs1', '31..20=0x287 14..12=5 6..0=0x13', 'Zbb'],
+  ['rev8', 'rd, rs1', '31..20=0x6b8 14..12=5 6..0=0x13', 'Zbb'],
+  // Zbc (§2.3): carry-less multiplication.
+  ['clmul', R, '31..25=0x05 14..12=1 6..0=0x33', 'Zbc'],
+  ['clmulh', R, '31..25=0x05 14..12=3 6..0=0x33', 'Zbc'],
+  ['clmulr', R, '31..25=0x05 14..12=2 6..0=0x33', 'Zbc'],
+  // Zbs (§2.4): single-bit instructions.
+  ['bclr', R, '31..25=0x24 14..12=1 6..0=0x33', 'Zbs'],
+  ['bclri', 'rd, rs1, shamt6', '31..26=0x12 14..12=1 6..0=0x13', 'Zbs'],
+  ['bext', R, '31..25=0x24 14..12=5 6..0=0x33', 'Zbs'],
+  ['bexti', 'rd, rs1, shamt6', '31..26=0x12 14..12=5 6..0=0x13', 'Zbs'],
+  ['binv', R, '31..25=0x34 14..12=1 6..0=0x33', 'Zbs'],
+  ['binvi', 'rd, rs1, shamt6', '31..26=0x1a 14..12=1 6..0=0x13', 'Zbs'],
+  ['bset', R, '31..25=0x14 14..12=1 6..0=0x33', 'Zbs'],
+  ['bseti', 'rd, rs1, shamt6', '31..26=0x0a 14..12=1 6..0=0x13', 'Zbs'],
 ];
 
 /**
@@ -324,7 +381,7 @@ function slotFields(slots: readonly SyntaxSlot[]): OperandField[] {
 }
 
 function buildTable(): InstrDef[] {
-  const rows = [...BASE_ROWS, ...atomicRows(), ...floatRows(), ...C_ROWS, ...MECH_ROWS];
+  const rows = [...BASE_ROWS, ...atomicRows(), ...floatRows(), ...C_ROWS, ...MECH_ROWS, ...BITMANIP_ROWS];
   return rows.map(([name, syntax, fixed, ext, extra], id): InstrDef => {
     const size: 2 | 4 = ext === 'C' ? 2 : 4;
     const { match, mask } = parseFixed(name, fixed, size);
@@ -362,7 +419,7 @@ function buildTable(): InstrDef[] {
   });
 }
 
-/** Every instruction rvx knows, base rows first, then A, F, D, then C. */
+/** Every instruction rvx knows, base rows first, then A, F, D, C, the IPC mechanisms and Zba/Zbb/Zbc/Zbs. */
 export const INSTRUCTIONS: readonly InstrDef[] = buildTable();
 
 /** Lookup by mnemonic. */

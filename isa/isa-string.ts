@@ -34,7 +34,8 @@ export const EXTENSIONS: readonly ExtensionRow[] = [
   { name: 'q', title: 'quad-precision floating point', implemented: false, implies: ['d'] },
   { name: 'l', title: 'decimal floating point', implemented: false },
   { name: 'c', title: 'compressed instructions', implemented: true },
-  { name: 'b', title: 'bit manipulation', implemented: false },
+  // B (ratified 2024) is Zba, Zbb and Zbs together, as Spike's --isa takes it (rv64gcb); Zbc is not in it.
+  { name: 'b', title: 'bit manipulation (Zba, Zbb, Zbs)', implemented: true, implies: ['zba', 'zbb', 'zbs'] },
   { name: 'k', title: 'scalar cryptography', implemented: false },
   { name: 'j', title: 'dynamically translated languages', implemented: false },
   { name: 't', title: 'transactional memory', implemented: false },
@@ -56,10 +57,10 @@ export const EXTENSIONS: readonly ExtensionRow[] = [
   { name: 'zihintpause', title: 'pause hint', implemented: true },
   { name: 'zfh', title: 'half-precision floating point', implemented: false, implies: ['f'] },
   { name: 'zfinx', title: 'floating point in integer registers', implemented: false },
-  { name: 'zba', title: 'address generation (bit manipulation)', implemented: false },
-  { name: 'zbb', title: 'basic bit manipulation', implemented: false },
-  { name: 'zbc', title: 'carry-less multiply', implemented: false },
-  { name: 'zbs', title: 'single-bit instructions', implemented: false },
+  { name: 'zba', title: 'address generation (bit manipulation)', implemented: true },
+  { name: 'zbb', title: 'basic bit manipulation', implemented: true },
+  { name: 'zbc', title: 'carry-less multiply', implemented: true },
+  { name: 'zbs', title: 'single-bit instructions', implemented: true },
   { name: 'zicbom', title: 'cache-block management', implemented: false },
   { name: 'zicboz', title: 'cache-block zero', implemented: false },
   { name: 'zicond', title: 'integer conditional operations', implemented: false },
@@ -169,5 +170,5 @@ export function parseIsaString(text: string): IsaSpec | string {
 /** "I, M, A, C, Zicsr, Zifencei, ..." for messages. */
 export function implementedSummary(): string {
   const singles = EXTENSIONS.filter((e) => e.implemented && e.name.length === 1).map((e) => e.name.toUpperCase());
-  return `${singles.join('')} with Zicsr and Zifencei`;
+  return `${singles.join('')} with Zicsr and Zifencei, optionally Zba, Zbb, Zbc and Zbs`;
 }

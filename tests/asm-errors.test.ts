@@ -145,7 +145,7 @@ describe('assembler error messages', () => {
     const refused: [string, RegExp][] = [
       ['rv64gcv', /extension V .* is not implemented/],
       ['rv64i', /always assembles M and A instructions/],
-      ['rv64imac_zba', /extension Zba .* is not implemented/],
+      ['rv64imac_zicond', /extension Zicond .* is not implemented/],
       ['rv64ma', /the base must follow rv64/],
       ['rv64imca', /'a' is out of order/],
     ];

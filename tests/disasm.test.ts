@@ -1,4 +1,4 @@
-// isa/disasm.ts against llvm-objdump 14 (--mattr=+m,+a,+c,+f,+d), with and without aliases: every 16-bit
+// isa/disasm.ts against llvm-objdump 14 (--mattr=+m,+a,+c,+f,+d,+zba,+zbb,+zbc,+zbs), with and without aliases: every 16-bit
 // encoding, every table row with boundary and random operands, and random 32-bit words.
 
 import { describe, expect, it } from 'vitest';
@@ -54,7 +54,7 @@ function bytesOf(words: number[], size: 2 | 4): Uint8Array {
 
 function compare(words: number[], size: 2 | 4, aliases: boolean): string[] {
   const bytes = bytesOf(words, size);
-  const dump = llvmObjdumpRaw(bytes, '+m,+a,+c,+f,+d', aliases ? [] : ['-M', 'no-aliases']);
+  const dump = llvmObjdumpRaw(bytes, '+m,+a,+c,+f,+d,+zba,+zbb,+zbc,+zbs', aliases ? [] : ['-M', 'no-aliases']);
   const symbolize = (a: bigint) => (a === 0n ? '.text' : `.text+0x${a.toString(16)}`);
   const failures: string[] = [];
   let k = 0;

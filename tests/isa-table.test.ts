@@ -97,7 +97,7 @@ describe.skipIf(!LLVM_MC)('table vs llvm-mc', () => {
     const covered = new Set(cases.map((c) => c.def.name));
     expect(INSTRUCTIONS.filter((d) => !d.ext.startsWith('X') && !covered.has(d.name)).map((d) => d.name)).toEqual([]);
     // Base rows without +c, so that llvm-mc does not compress them; C rows with +c.
-    const base = llvmMc(cases.filter((c) => c.def.size === 4).map((c) => c.text), '+m,+a,+f,+d');
+    const base = llvmMc(cases.filter((c) => c.def.size === 4).map((c) => c.text), '+m,+a,+f,+d,+zba,+zbb,+zbc,+zbs');
     const comp = llvmMc(cases.filter((c) => c.def.size === 2).map((c) => c.text), '+m,+a,+c,+f,+d');
     const mc = cases.map((c) => (c.def.size === 4 ? base : comp).shift()!);
     const failures: string[] = [];
@@ -132,7 +132,7 @@ describe.skipIf(!LLVM_MC)('table vs llvm-mc', () => {
         cases.push({ def, bits: enc.bits, text });
       }
     }
-    const base = llvmMc(cases.filter((c) => c.def.size === 4).map((c) => c.text), '+m,+a,+f,+d');
+    const base = llvmMc(cases.filter((c) => c.def.size === 4).map((c) => c.text), '+m,+a,+f,+d,+zba,+zbb,+zbc,+zbs');
     const comp = llvmMc(cases.filter((c) => c.def.size === 2).map((c) => c.text), '+m,+a,+c,+f,+d');
     const failures: string[] = [];
     for (const c of cases) {

@@ -96,6 +96,15 @@ describe('jit lockstep: random programs', () => {
       expect(r.jitRetired).toBeGreaterThan(0);
     });
   }
+  for (let i = 0; i < 3; i++) {
+    const seed = 7150 + i;
+    const isa = i === 2 ? 'rv64ima_zba_zbb_zbc_zbs' : 'rv64imac_zba_zbb_zbc_zbs';
+    it(`instruction mix with Zba/Zbb/Zbc/Zbs, seed ${seed} (${isa})`, () => {
+      const r = lockstep(asmText(`b${seed}.s`, randomProgram(seed, 400, i !== 2, true), isa), { isa }, seed);
+      expect(r).toMatchObject({ reason: 'exit', code: 0 });
+      expect(r.jitRetired).toBeGreaterThan(0);
+    });
+  }
   for (let i = 0; i < 6; i++) {
     const seed = 7200 + i;
     it(`trap delegation, seed ${seed}`, () => {

@@ -199,6 +199,12 @@ describe('rocket model on the jit tier, lockstep: random programs', () => {
       expect(r.jitRetired).toBeGreaterThan(0);
     });
   }
+  it('instruction mix with Zba/Zbb/Zbc/Zbs, seed 8150', () => {
+    const isa = 'rv64imac_zba_zbb_zbc_zbs';
+    const r = lockstep(asmText('b8150.s', randomProgram(8150, 400, true, true), isa), { isa }, 8150);
+    expect(r).toMatchObject({ reason: 'exit', code: 0 });
+    expect(r.jitRetired).toBeGreaterThan(0);
+  });
   for (let i = 0; i < 4; i++) {
     const seed = 8200 + i;
     it(`trap delegation, seed ${seed}`, () => {

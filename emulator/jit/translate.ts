@@ -83,6 +83,7 @@ for (let op = D.OP_LUI; op <= D.OP_FENCE_I; op++) TRANSLATABLE[op] = 1;
 for (const op of [D.OP_MUL, D.OP_MULH, D.OP_MULHSU, D.OP_MULHU, D.OP_DIV, D.OP_DIVU, D.OP_REM, D.OP_REMU, D.OP_MULW, D.OP_DIVW, D.OP_DIVUW, D.OP_REMW, D.OP_REMUW]) {
   TRANSLATABLE[op] = 1;
 }
+TRANSLATABLE[D.OP_BIT] = 1;
 
 /** One decoded instruction of a block. */
 interface Insn {
@@ -308,6 +309,120 @@ export function emitBlock(block: ScannedBlock, isa: D.IsaConfig, logId = -1, pro
     const immv = () => c.i64(BigInt(imm));
     const rs2 = () => reg(s2);
     const rs2w = () => reg(s2).op(Op.i32_wrap_i64);
+    /** Zba/Zbb/Zbc/Zbs (emulator/bitmanip.ts has the same operations, with the spec's sections). */
+    const bitmanip = (bop: number, shamt: number) => {
+      const B = D.BIT;
+      const uw = () => reg(s1).op(Op.i32_wrap_i64).op(Op.i64_extend_i32_u); // zext32(rs1)
+      const wordOf = (o: number, b: () => void) => {
+        reg(s1).op(Op.i32_wrap_i64);
+        b();
+        c.op(o).op(Op.i64_extend_i32_s);
+      };
+      const count32 = (o: number) => reg(s1).op(Op.i32_wrap_i64).op(o).op(Op.i64_extend_i32_u);
+      const pick = (cmp: number) => {
+        // max/min: select(rs1, rs2, rs1 cmp rs2)
+        reg(s1);
+        reg(s2);
+        reg(s1);
+        reg(s2);
+        c.op(cmp).op(Op.select);
+      };
+      switch (bop) {
+        case B['add.uw']: uw(); rs2(); c.op(Op.i64_add); break;
+        case B.sh1add: case B.sh2add: case B.sh3add:
+          reg(s1).i64(BigInt(1 + bop - B.sh1add)).op(Op.i64_shl);
+          rs2();
+          c.op(Op.i64_add);
+          break;
+        case B['sh1add.uw']: case B['sh2add.uw']: case B['sh3add.uw']:
+          uw().i64(BigInt(1 + bop - B['sh1add.uw'])).op(Op.i64_shl);
+          rs2();
+          c.op(Op.i64_add);
+          break;
+        case B['slli.uw']: uw().i64(BigInt(shamt)).op(Op.i64_shl); break;
+        case B.andn: reg(s1); rs2(); c.i64(-1n).op(Op.i64_xor).op(Op.i64_and); break;
+        case B.orn: reg(s1); rs2(); c.i64(-1n).op(Op.i64_xor).op(Op.i64_or); break;
+        case B.xnor: reg(s1); rs2(); c.op(Op.i64_xor).i64(-1n).op(Op.i64_xor); break;
+        // WebAssembly's clz/ctz of 0 are the width, as Zbb's (64; 32 for the W forms on bits 31..0).
+        case B.clz: reg(s1).op(Op.i64_clz); break;
+        case B.ctz: reg(s1).op(Op.i64_ctz); break;
+        case B.cpop: reg(s1).op(Op.i64_popcnt); break;
+        case B.clzw: count32(Op.i32_clz); break;
+        case B.ctzw: count32(Op.i32_ctz); break;
+        case B.cpopw: count32(Op.i32_popcnt); break;
+        case B.max: pick(Op.i64_gt_s); break;
+        case B.maxu: pick(Op.i64_gt_u); break;
+        case B.min: pick(Op.i64_lt_s); break;
+        case B.minu: pick(Op.i64_lt_u); break;
+        case B['sext.b']: reg(s1).op(Op.i64_extend8_s); break;
+        case B['sext.h']: reg(s1).op(Op.i64_extend16_s); break;
+        case B['zext.h']: reg(s1).i64(0xffffn).op(Op.i64_and); break;
+        // WebAssembly rotates take the count modulo the width, as rol/ror (rs2[5:0]) and rolw/rorw (rs2[4:0]).
+        case B.rol: reg(s1); rs2(); c.op(Op.i64_rotl); break;
+        case B.ror: reg(s1); rs2(); c.op(Op.i64_rotr); break;
+        case B.rori: reg(s1).i64(BigInt(shamt)).op(Op.i64_rotr); break;
+        case B.rolw: wordOf(Op.i32_rotl, rs2w); break;
+        case B.rorw: wordOf(Op.i32_rotr, rs2w); break;
+        case B.roriw: wordOf(Op.i32_rotr, () => c.i32(shamt)); break;
+        case B['orc.b']: {
+          // A byte's top bit after ((x & 0x7f..) + 0x7f..) | x is set when the byte is not zero; spread it.
+          const low7 = 0x7f7f7f7f7f7f7f7fn;
+          reg(s1).set(L_A);
+          c.get(L_A).i64(low7).op(Op.i64_and).i64(low7).op(Op.i64_add).get(L_A).op(Op.i64_or);
+          c.i64(BigInt.asIntN(64, 0x8080808080808080n)).op(Op.i64_and).i64(7n).op(Op.i64_shr_u).i64(0xffn).op(Op.i64_mul);
+          break;
+        }
+        case B.rev8: {
+          // Swap bytes within 16-bit pieces, then 16-bit pieces within words, then the words.
+          const m8 = 0x00ff00ff00ff00ffn, m16 = 0x0000ffff0000ffffn;
+          reg(s1).set(L_A);
+          c.get(L_A).i64(8n).op(Op.i64_shr_u).i64(m8).op(Op.i64_and).get(L_A).i64(m8).op(Op.i64_and).i64(8n).op(Op.i64_shl).op(Op.i64_or).set(L_A);
+          c.get(L_A).i64(16n).op(Op.i64_shr_u).i64(m16).op(Op.i64_and).get(L_A).i64(m16).op(Op.i64_and).i64(16n).op(Op.i64_shl).op(Op.i64_or);
+          c.i64(32n).op(Op.i64_rotl);
+          break;
+        }
+        case B.clmul: case B.clmulh: case B.clmulr: {
+          // For each set bit i of rs2 (lowest first): lo ^= rs1 << i, hi ^= rs1 >> (64 - i), the latter
+          // as (rs1 >> 1) >> (63 - i) so that i = 0 adds nothing (WebAssembly shifts are modulo 64).
+          reg(s1).set(L_A);
+          reg(s2).set(L_B);
+          c.i64(0n).set(L_C).i64(0n).set(L_D);
+          c.open(Op.block).open(Op.loop);
+          c.get(L_B).op(Op.i64_eqz).brIf(1);
+          c.get(L_B).op(Op.i64_ctz).set(L_E);
+          c.get(L_C).get(L_A).get(L_E).op(Op.i64_shl).op(Op.i64_xor).set(L_C);
+          c.get(L_D).get(L_A).i64(1n).op(Op.i64_shr_u).i64(63n).get(L_E).op(Op.i64_sub).op(Op.i64_shr_u).op(Op.i64_xor).set(L_D);
+          c.get(L_B).get(L_B).i64(1n).op(Op.i64_sub).op(Op.i64_and).set(L_B);
+          c.br(0).end().end();
+          if (bop === B.clmul) c.get(L_C);
+          else if (bop === B.clmulh) c.get(L_D);
+          else c.get(L_D).i64(1n).op(Op.i64_shl).get(L_C).i64(63n).op(Op.i64_shr_u).op(Op.i64_or); // bits 126..63
+          break;
+        }
+        case B.bclr: case B.binv: case B.bset: case B.bext:
+        case B.bclri: case B.binvi: case B.bseti: case B.bexti: {
+          // The bit index is rs2 modulo 64 (the shift does that) or the immediate.
+          const imm = bop === B.bclri || bop === B.binvi || bop === B.bseti || bop === B.bexti;
+          const index = () => (imm ? c.i64(BigInt(shamt)) : rs2());
+          if (bop === B.bext || bop === B.bexti) {
+            reg(s1);
+            index();
+            c.op(Op.i64_shr_u).i64(1n).op(Op.i64_and);
+            break;
+          }
+          reg(s1);
+          c.i64(1n);
+          index();
+          c.op(Op.i64_shl);
+          if (bop === B.bclr || bop === B.bclri) c.i64(-1n).op(Op.i64_xor).op(Op.i64_and);
+          else c.op(bop === B.binv || bop === B.binvi ? Op.i64_xor : Op.i64_or);
+          break;
+        }
+        default:
+          throw new Error(`jit: no translation for bit-manipulation operation ${bop}`);
+      }
+      store();
+    };
     if (logging && isMulDivOp(op)) {
       logI64(() => reg(s1), 0);
       logI64(() => reg(s2), 8);
@@ -523,6 +638,9 @@ export function emitBlock(block: ScannedBlock, isa: D.IsaConfig, logId = -1, pro
         store();
         break;
       }
+      case D.OP_BIT:
+        bitmanip(imm & 0xff, imm >>> 8);
+        break;
       case D.OP_FENCE:
       case D.OP_FENCE_I:
         // Nothing to order on one hart; translated code is kept coherent with stores by invalidation

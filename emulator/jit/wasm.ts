@@ -29,6 +29,10 @@ export const Op = {
   i64_add: 0x7c, i64_sub: 0x7d, i64_mul: 0x7e, i64_div_s: 0x7f, i64_div_u: 0x80, i64_rem_s: 0x81,
   i64_rem_u: 0x82, i64_and: 0x83, i64_or: 0x84, i64_xor: 0x85, i64_shl: 0x86, i64_shr_s: 0x87, i64_shr_u: 0x88,
   i32_wrap_i64: 0xa7, i64_extend_i32_s: 0xac, i64_extend_i32_u: 0xad,
+  // Bit counts and rotates (§5.4.7 numeric instructions) and the sign-extension operators (WebAssembly 2.0).
+  i32_clz: 0x67, i32_ctz: 0x68, i32_popcnt: 0x69, i32_rotl: 0x77, i32_rotr: 0x78,
+  i64_ctz: 0x7a, i64_popcnt: 0x7b, i64_rotl: 0x89, i64_rotr: 0x8a, i64_gt_s: 0x55, i64_gt_u: 0x56,
+  i64_extend8_s: 0xc2, i64_extend16_s: 0xc3,
 } as const;
 
 /** A growable byte buffer with the LEB128 encodings of §5.2.2. */

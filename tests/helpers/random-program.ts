@@ -52,6 +52,20 @@ const STORES: [string, number][] = [['sb', 1], ['sh', 2], ['sw', 4], ['sd', 8]];
 const AMOS = ['amoadd', 'amoswap', 'amoxor', 'amoor', 'amoand', 'amomin', 'amomax', 'amominu', 'amomaxu'];
 const BRANCHES = ['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu'];
 const C_ALU = ['c.sub', 'c.xor', 'c.or', 'c.and', 'c.addw', 'c.subw'];
+/** Zba, Zbb, Zbc, Zbs (programs made with `bitmanip`; assemble and run them with ..._zba_zbb_zbc_zbs). */
+const B_R_OPS = ['add.uw', 'sh1add', 'sh2add', 'sh3add', 'sh1add.uw', 'sh2add.uw', 'sh3add.uw', 'andn', 'orn', 'xnor', 'max', 'maxu',
+  'min', 'minu', 'rol', 'rolw', 'ror', 'rorw', 'clmul', 'clmulh', 'clmulr', 'bclr', 'bext', 'binv', 'bset'];
+const B_UNARY = ['clz', 'clzw', 'ctz', 'ctzw', 'cpop', 'cpopw', 'sext.b', 'sext.h', 'zext.h', 'zext.w', 'orc.b', 'rev8'];
+const B_SHIFTS: [string, number][] = [['slli.uw', 64], ['rori', 64], ['roriw', 32], ['bclri', 64], ['bexti', 64], ['binvi', 64], ['bseti', 64]];
+
+export function bitmanipLine(rng: Rng): string {
+  const rd = rng.pick(REGS), a = rng.pick(REGS), b = rng.pick(REGS);
+  switch (rng.int(3)) {
+    case 0: return `${rng.pick(B_R_OPS)} ${x(rd)}, ${x(a)}, ${x(b)}`;
+    case 1: return `${rng.pick(B_UNARY)} ${x(rd)}, ${x(a)}`;
+    default: { const [op, w] = rng.pick(B_SHIFTS); return `${op} ${x(rd)}, ${x(a)}, ${rng.int(w)}`; }
+  }
+}
 
 function simm(rng: Rng, bits: number): number {
   return rng.int(1 << bits) - (1 << (bits - 1));
@@ -111,14 +125,15 @@ function memLine(rng: Rng, rvc: boolean): string[] {
 }
 
 /** The assembly text of random program number `seed` with about `length` body instructions. */
-export function randomProgram(seed: number, length: number, rvc = true): string {
+export function randomProgram(seed: number, length: number, rvc = true, bitmanip = false): string {
   const rng = new Rng(seed);
   const out: string[] = [`# random program, seed ${seed}`, '        .globl _start', '_start:', '        la s0, buf'];
   for (const r of REGS) out.push(`        li ${x(r)}, ${rng.value()}`);
   let label = 0;
   for (let i = 0; i < length; i++) {
     const k = rng.int(10);
-    if (k < 6) out.push('        ' + aluLine(rng, rvc));
+    if (bitmanip && k < 4) out.push('        ' + bitmanipLine(rng));
+    else if (k < 6) out.push('        ' + aluLine(rng, rvc));
     else if (k < 9) for (const l of memLine(rng, rvc)) out.push('        ' + l);
     else {
       // a forward branch or jump over one or two instructions

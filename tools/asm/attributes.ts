@@ -22,7 +22,7 @@ export const ATTRIBUTE_TAGS: Record<string, number> = {
 
 /** Default versions (GNU as 2.40, ISA spec 20191213). */
 const VERSIONS: Record<string, [number, number]> = {
-  i: [2, 1], e: [2, 0], m: [2, 0], a: [2, 1], f: [2, 2], d: [2, 2], q: [2, 2], c: [2, 0], v: [1, 0], h: [1, 0],
+  i: [2, 1], e: [2, 0], m: [2, 0], a: [2, 1], f: [2, 2], d: [2, 2], q: [2, 2], c: [2, 0], b: [1, 0], v: [1, 0], h: [1, 0],
   zicsr: [2, 0], zifencei: [2, 0], zmmul: [1, 0], zicntr: [2, 0], zihpm: [2, 0], zihintpause: [2, 0],
   zba: [1, 0], zbb: [1, 0], zbc: [1, 0], zbs: [1, 0], zfh: [1, 0], zfhmin: [1, 0], zicbom: [1, 0], zicbop: [1, 0], zicboz: [1, 0],
 };
@@ -30,7 +30,7 @@ const VERSIONS: Record<string, [number, number]> = {
 /** What an extension brings with it (GNU as riscv_implicit_subsets, the ones for the extensions above). */
 const IMPLIES: Record<string, string[]> = {
   g: ['i', 'm', 'a', 'f', 'd', 'zicsr', 'zifencei'], e: ['i'], m: ['zmmul'], q: ['d'], d: ['f'], f: ['zicsr'],
-  zfh: ['zfhmin'], zfhmin: ['f'], v: ['d'], zicntr: ['zicsr'], zihpm: ['zicsr'],
+  zfh: ['zfhmin'], zfhmin: ['f'], v: ['d'], zicntr: ['zicsr'], zihpm: ['zicsr'], b: ['zba', 'zbb', 'zbs'],
 };
 
 const ORDER = 'iemafdqlcbkjtpvnh';
@@ -86,6 +86,26 @@ export function parseIsa(text: string): Isa | string {
   }
   exts.delete('g');
   return { xlen: Number(m[1]), exts };
+}
+
+/** A copy of an ISA (the assembler keeps its state per `.option push` level). */
+export function copyIsa(isa: Isa): Isa {
+  return { xlen: isa.xlen, exts: new Map(isa.exts) };
+}
+
+/** `.option arch, +name`: the extension at its default version, with what it implies (GNU as 2.40). */
+export function addExtension(isa: Isa, name: string, version?: [number, number]): void {
+  if (!isa.exts.has(name) || version) isa.exts.set(name, version ?? VERSIONS[name] ?? [1, 0]);
+  for (const imp of IMPLIES[name] ?? []) if (!isa.exts.has(imp)) addExtension(isa, imp);
+}
+
+/** The bit-manipulation extensions the assembler gates, as a mask (ZB_BITS). */
+export const ZB_BITS: Readonly<Record<string, number>> = { zba: 1, zbb: 2, zbc: 4, zbs: 8 };
+
+export function zbMask(isa: Isa): number {
+  let m = 0;
+  for (const [name, bit] of Object.entries(ZB_BITS)) if (isa.exts.has(name)) m |= bit;
+  return m;
 }
 
 function rankOf(name: string): [number, number, string] {

@@ -6,7 +6,7 @@
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
 import { AsmError, E_NUM, E_SYM, evaluate, ExprParser, type Expr, type Loc, type RelValue, type Sym } from './expr.js';
-import type { Attributes } from './attributes.js';
+import { zbMask, type Attributes, type Isa } from './attributes.js';
 import { LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
 import { Frag, InputSection, type Fixup } from './section.js';
@@ -137,7 +137,14 @@ export class UnitCore {
   prevSec: InputSection;
   secStack: [InputSection, InputSection][] = [];
   rvc: boolean;
-  optStack: [boolean, boolean, boolean][] = [];
+  optStack: [rvc: boolean, pic: boolean, relax: boolean, arch: Isa, archAttr: Isa | null][] = [];
+  /**
+   * The instruction set in force (`--march`, then `.option arch` and `.attribute arch`), in the attribute
+   * module's form; `zb` is its bit-manipulation extensions as attributes.ts ZB_BITS (instructions of the
+   * others are refused).
+   */
+  arch: Isa = { xlen: 64, exts: new Map() };
+  zb = 0;
   /** `.option relax` (the default) or `norelax`: whether `-c --relax` may mark the code for linker relaxation. */
   relax = true;
   /**
@@ -211,6 +218,12 @@ export class UnitCore {
   fileSymbols: string[] = [];
   /** `.attribute` values, for the `.riscv.attributes` section (arch null: the --march default). */
   attrs: Attributes = { ints: new Map(), strs: new Map(), arch: null };
+
+  /** Start from the --march instruction set (its attribute form). */
+  setMarch(isa: Isa): void {
+    this.arch = isa;
+    this.zb = zbMask(isa);
+  }
   /** `.file N` / `.loc` rows, written to .debug_line at the end of the unit. */
   lines: LineTable | null = null;
   frames_: FrameTable | null = null;

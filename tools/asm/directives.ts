@@ -4,7 +4,7 @@
 
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_LINK_ORDER, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import { AsmError, E_NUM, E_SYM, evaluate, forEachSymbol, isIdentChar, isIdentStart, type Sym } from './expr.js';
-import { ATTRIBUTE_TAGS, TAG_ARCH, parseIsa } from './attributes.js';
+import { ATTRIBUTE_TAGS, TAG_ARCH, addExtension, copyIsa, parseIsa, type Isa } from './attributes.js';
 import { LineTable } from './dwarf-line.js';
 import { Frag, FixupRecord, FIX_DATA, DATA_DTPOFF, FRAG_ORG, type InputSection } from './section.js';
 import { skipWs } from './lex.js';
@@ -400,10 +400,12 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
       if (n !== 1) throw new AsmError(`unexpected operands after .option ${o}`, u.opS[1]);
       if (o === 'rvc') u.rvc = true;
       else if (o === 'norvc') u.rvc = false;
-      else if (o === 'push') u.optStack.push([u.rvc, u.pic, u.relax]);
+      else if (o === 'push') u.optStack.push([u.rvc, u.pic, u.relax, copyIsa(u.arch), u.attrs.arch]);
       else if (o === 'pop') {
         if (!u.optStack.length) throw new AsmError('.option pop with no .option push', u.opS[0]);
-        [u.rvc, u.pic, u.relax] = u.optStack.pop()!;
+        let arch: Isa;
+        [u.rvc, u.pic, u.relax, arch, u.attrs.arch] = u.optStack.pop()!;
+        u.setMarch(arch);
       } else if (o === 'pic' || o === 'nopic') u.pic = o === 'pic';
       else if (o === 'relax' || o === 'norelax') {
         // rvx's own linking does no relaxation; `rvx asm -c --relax` marks relaxable code (not in norelax regions).
@@ -692,26 +694,39 @@ export function attribute(u: Unit, p: number, end: number): void {
       if (isa.xlen !== 64) throw new AsmError('rvx assembles RV64 only (arch attribute names rv32)', u.opS[1]);
       u.attrs.arch = isa;
       u.rvc = isa.exts.has('c');
+      u.setMarch(copyIsa(isa));
     } else u.attrs.strs.set(tag, text);
   } else {
     u.attrs.ints.set(tag, u.absolute(1, 'attribute value'));
   }
 }
 
-/** `.option arch, +c, -c, rv64gc`: extensions on or off from here (GNU as 2.40); only C changes encodings. */
+/**
+ * `.option arch, +c, -zbb, rv64gc_zba`: extensions on or off from here (GNU as 2.40). C changes encodings;
+ * Zba/Zbb/Zbc/Zbs allow their instructions. As in GNU as, the `.riscv.attributes` arch string is the
+ * instruction set in force at the end of the unit (`.option pop` included).
+ */
 export function optionArch(u: Unit, n: number): void {
+  const arch = copyIsa(u.arch);
   for (let i = 1; i < n; i++) {
     const t = u.operandText(i).toLowerCase();
     if (t.startsWith('+') || t.startsWith('-')) {
-      const ext = t.slice(1).replace(/\d+(p\d+)?$/, '');
-      if (!/^[a-z][a-z0-9]*$/.test(ext)) throw new AsmError(`bad extension '${t}'`, u.opS[i]);
+      const v = /^([a-z][a-z0-9]*?)(?:(\d+)(?:p(\d+))?)?$/.exec(t.slice(1));
+      if (!v) throw new AsmError(`bad extension '${t}'`, u.opS[i]);
+      const ext = v[1];
       if (ext === 'c' || ext === 'zca') u.rvc = t[0] === '+';
+      if (t[0] === '+') addExtension(arch, ext, v[2] !== undefined ? [Number(v[2]), Number(v[3] ?? 0)] : undefined);
+      else arch.exts.delete(ext);
     } else {
       const isa = parseIsa(t);
       if (typeof isa === 'string') throw new AsmError(isa, u.opS[i]);
+      if (isa.xlen !== 64) throw new AsmError('rvx assembles RV64 only (.option arch names rv32)', u.opS[i]);
       u.rvc = isa.exts.has('c');
+      arch.exts = isa.exts;
     }
   }
+  u.setMarch(arch);
+  u.attrs.arch = copyIsa(arch);
 }
 
 export function noOperands(u: Unit, p: number, end: number, word: string): void {

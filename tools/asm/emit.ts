@@ -8,6 +8,7 @@ import { encode, expansionPlan, encodeBits } from '../../isa/codec.js';
 import { INSTRUCTIONS, INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { insertOperand, operandRangeError } from '../../isa/operands.js';
 import { SHT_NOBITS } from '../elf/model.js';
+import { ZB_BITS } from './attributes.js';
 import { AsmError, E_NUM, E_SYM, type Expr } from './expr.js';
 import { Frag, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FRAG_RELAX, FixupRecord, Relax, endsGnuFragment } from './section.js';
 import type { Pending } from './core.js';
@@ -152,6 +153,10 @@ function gnuKeeps(u: InstructionEmitter, def: InstrDef, values: readonly number[
   return false;
 }
 
+/** Per table row: the bit-manipulation extension (attributes.ts ZB_BITS) it needs, 0 for the others. */
+const ZB_NEEDS = new Uint8Array(INSTRUCTIONS.length);
+for (const d of INSTRUCTIONS) ZB_NEEDS[d.id] = ZB_BITS[d.ext.toLowerCase()] ?? 0;
+
 export class InstructionEmitter extends OperandParser {
   /**
    * Emit one table row with values; `pend` lists fields filled by fixups. `at` is the operand index for
@@ -161,6 +166,13 @@ export class InstructionEmitter extends OperandParser {
     const sec = this.sec;
     if (sec.type === SHT_NOBITS) throw new AsmError(`instructions are not allowed in the NOBITS section '${sec.name}'`, this.mnemonicPos);
     if (def.size === 2 && !this.rvc) throw new AsmError(`instruction '${def.name}' requires the C extension (use --march rv64imac or .option rvc)`, this.mnemonicPos);
+    if ((ZB_NEEDS[def.id] & ~this.zb) !== 0) {
+      // GNU as 2.40: "unrecognized opcode `andn a0,a1,a2', extension `zbb' or `zbkb' required".
+      // Named as written (`ror a0, a1, 3` is rori's row).
+      const ext = def.ext.toLowerCase();
+      const written = /^[A-Za-z][A-Za-z0-9_.]*/.exec(this.s.slice(this.mnemonicPos, this.mnemonicPos + 24))?.[0].toLowerCase() ?? def.name;
+      throw new AsmError(`instruction '${written}' requires the ${def.ext} extension (use --march rv64gc_${ext} or .option arch, +${ext})`, this.mnemonicPos);
+    }
     sec.hasCode = true;
     // Two functions: V8 optimises (and, after a deoptimisation, recompiles) the hot one without fixups on
     // its own, and it reads no source location (Loc objects change shape while a file is assembled).

@@ -13,7 +13,7 @@ import { parseIsaString } from '../../isa/isa-string.js';
 import { PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, type ElfImage, type ElfSegment, type ElfSymbol, type ProgramHeader } from '../elf/model.js';
 import { EF_RISCV_RVC, writeElf } from '../elf/write.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
-import { encodeAttributes, mergeAttributes, parseIsa, SHT_RISCV_ATTRIBUTES } from './attributes.js';
+import { encodeAttributes, mergeAttributes, parseIsa, SHT_RISCV_ATTRIBUTES, type Isa } from './attributes.js';
 import { AsmError, evaluate, symbolPlusConstant, type Expr, type RelValue, type Sym } from './expr.js';
 import { checkLayout, link, parseAddress, type LayoutSpec, type LinkUnit, type OutputSection } from './link.js';
 import { ObjectUnit } from '../ld/object-unit.js';
@@ -134,6 +134,12 @@ function parseMarch(march: string): { rvc: boolean; error: string | null } {
   return { rvc: spec.extensions.has('c'), error: null };
 }
 
+/** The --march instruction set in the attribute module's form (rv64imac when absent or refused). */
+function marchIsa(march: string | undefined): Isa {
+  const isa = parseIsa(march === undefined || parseMarch(march).error !== null ? 'rv64imac' : march);
+  return typeof isa === 'string' ? { xlen: 64, exts: new Map() } : isa;
+}
+
 function dirname(p: string): string {
   const i = p.lastIndexOf('/');
   return i < 0 ? '' : p.slice(0, i + 1);
@@ -195,6 +201,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   const keptGroups = new Set<string>();
   const sourceUnits = sources.map((src, i) => {
     const u = new Unit(i, src.name, march.rvc, diags, include, wantListing, binary);
+    u.setMarch(marchIsa(options.march));
     u.gnu = options.compat === 'gnu';
     u.keptGroups = keptGroups;
     u.run(src);
@@ -372,6 +379,7 @@ export function assembleObject(source: SourceFile, options: AssembleOptions & { 
   };
   const binary: BinaryResolver = (path, from) => options.binary?.(path, from) ?? null;
   const u = new Unit(0, source.name, march.rvc, diags, include, false, binary);
+  u.setMarch(marchIsa(options.march));
   u.gnu = options.compat === 'gnu';
   u.gnuRelaxObject = u.gnu && (options.relax ?? true);
   u.objectFile = true;

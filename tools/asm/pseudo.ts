@@ -33,8 +33,14 @@ const CSRRS = I('csrrs');
 const FENCE = I('fence');
 const SFENCE = I('sfence.vma');
 const C_ADDI = I('c.addi');
-const LI_OPS: Record<string, InstrDef> = { lui: I('lui'), addi: ADDI, addiw: ADDIW, slli: I('slli'), srli: I('srli') };
+const LI_OPS: Record<string, InstrDef> = {
+  lui: I('lui'), addi: ADDI, addiw: ADDIW, slli: I('slli'), srli: I('srli'),
+  'slli.uw': I('slli.uw'), 'add.uw': I('add.uw'), sh1add: I('sh1add'), sh2add: I('sh2add'), sh3add: I('sh3add'),
+  rori: I('rori'), bseti: I('bseti'), bclri: I('bclri'),
+};
 const NONE: Pending[] = [];
+/** attributes.ts ZB_BITS. */
+const ZBA = 1, ZBB = 2, ZBS = 8;
 const TARGET_PEND: Pending[] = [];
 
 type Handler = (u: Unit, n: number) => boolean;
@@ -239,12 +245,18 @@ function li(u: Unit, n: number): boolean {
     if (lo12 !== 0) u.emit(ADDIW, [rd, rd, lo12], NONE, 1);
     return true;
   }
-  const steps = materialize(u.constVal);
+  const zb = u.zb;
+  const steps = materialize(u.constVal, zb === 0 ? undefined : { zba: (zb & ZBA) !== 0, zbb: (zb & ZBB) !== 0, zbs: (zb & ZBS) !== 0 });
   let first = true;
   for (const st of steps) {
     const def = LI_OPS[st.op];
     const src = first ? 0 : rd;
-    u.emit(def, st.op === 'lui' ? [rd, st.imm] : [rd, src, st.imm], NONE, 1);
+    let values: number[];
+    if (st.op === 'lui') values = [rd, st.imm];
+    else if (st.op === 'add.uw') values = [rd, src, 0]; // zext.w
+    else if (st.op === 'sh1add' || st.op === 'sh2add' || st.op === 'sh3add') values = [rd, src, src];
+    else values = [rd, src, st.imm];
+    u.emit(def, values, NONE, 1);
     first = false;
   }
   return true;
@@ -285,6 +297,28 @@ function gnuLoadConst(u: Unit, rd: number, v: bigint): void {
     hiReg = rd;
   }
   if (lower !== 0n || hiReg === 0) u.emit(ADDIW, [rd, hiReg, Number(lower)], NONE, 1);
+}
+
+/**
+ * zext.w, zext.h, sext.b, sext.h: with the extension that has them (Zba's `add.uw rd, rs, zero`; Zbb's
+ * rows) one instruction, else `slli` by `shift` then `srli` (zero-extend) or `srai` (sign-extend), as
+ * llvm-mc 14 and GNU as 2.40 expand them without the extension.
+ */
+function extendPair(name: string, viaRow: string | null, ext: number, shift: number, signed: boolean): Handler {
+  const form = `${name} rd, rs`;
+  const row = viaRow === null ? I(name) : I(viaRow);
+  const right = signed ? I('srai') : I('srli');
+  return (u, n) => {
+    count(u, n, 2, form);
+    const rd = u.reg(0);
+    const rs = u.reg(1);
+    if ((u.zb & ext) !== 0) u.emit(row, viaRow === null ? [rd, rs] : [rd, rs, 0], NONE, 1);
+    else {
+      u.emit(I('slli'), [rd, rs, shift], NONE, 1);
+      u.emit(right, [rd, rd, shift], NONE, 1);
+    }
+    return true;
+  };
 }
 
 function unimp(u: Unit, n: number): boolean {
@@ -330,6 +364,10 @@ export const PSEUDOS = new Map<string, Handler>([
   ['negw', unary(SUBW, (rd, rs) => [rd, 0, rs], 'negw rd, rs')],
   ['sext.w', unary(ADDIW, (rd, rs) => [rd, rs, 0], 'sext.w rd, rs')],
   ['zext.b', unary(ANDI, (rd, rs) => [rd, rs, 255], 'zext.b rd, rs')],
+  ['zext.w', extendPair('zext.w', 'add.uw', ZBA, 32, false)],
+  ['zext.h', extendPair('zext.h', null, ZBB, 48, false)],
+  ['sext.b', extendPair('sext.b', null, ZBB, 56, true)],
+  ['sext.h', extendPair('sext.h', null, ZBB, 48, true)],
   ['seqz', unary(SLTIU, (rd, rs) => [rd, rs, 1], 'seqz rd, rs')],
   ['snez', unary(SLTU, (rd, rs) => [rd, 0, rs], 'snez rd, rs')],
   ['sltz', unary(SLT, (rd, rs) => [rd, rs, 0], 'sltz rd, rs')],
@@ -473,7 +511,9 @@ export const PSEUDOS = new Map<string, Handler>([
 // `add rd, rs, imm` and friends: the register-register mnemonics take an immediate third operand as
 // their immediate form, as GNU as and llvm-mc accept.
 for (const [rr, ri] of [['add', 'addi'], ['and', 'andi'], ['or', 'ori'], ['xor', 'xori'], ['sll', 'slli'], ['srl', 'srli'], ['sra', 'srai'],
-  ['slt', 'slti'], ['sltu', 'sltiu'], ['addw', 'addiw'], ['sllw', 'slliw'], ['srlw', 'srliw'], ['sraw', 'sraiw']] as const) {
+  ['slt', 'slti'], ['sltu', 'sltiu'], ['addw', 'addiw'], ['sllw', 'slliw'], ['srlw', 'srliw'], ['sraw', 'sraiw'],
+  // Zbb's rotates right and Zbs's (not rol/rolw: GNU as and llvm-mc refuse an immediate there).
+  ['ror', 'rori'], ['rorw', 'roriw'], ['bclr', 'bclri'], ['bext', 'bexti'], ['binv', 'binvi'], ['bset', 'bseti']] as const) {
   const idef = I(ri);
   PSEUDOS.set(rr, (u, n) => {
     // `add rd, rs1, tp, %tprel_add(sym)` (TLS local-exec).

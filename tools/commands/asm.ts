@@ -16,14 +16,15 @@ import { failureStatus } from './failure.js';
 export const ASM: CommandSpec = {
   name: 'asm',
   synopsis: 'a.s [b.s ...] -o out [options]',
-  about: `Assemble GNU-syntax RISC-V (RV64IMAC + Zicsr, Zifencei, privileged, XPC) and link into one image.
+  about: `Assemble GNU-syntax RISC-V (RV64IMAFDC + Zicsr, Zifencei, privileged, XPC; Zba, Zbb, Zbc, Zbs when
+the ISA names them) and link into one image.
 An input '-' is standard input; an output '-' is standard output.`,
   flags: [
     { long: 'output', short: 'o', arg: 'FILE', help: "output file (required; '-' for standard output)" },
     {
       long: 'march',
       arg: 'ISA',
-      help: 'ISA string: rv64imac (default, compressed instructions on) or rv64ima; full\nstrings such as rv64imac_zicsr_zifencei or rv64i2p1_m2p0_a2p1_c2p0 are accepted,\nextensions rvx does not implement (V, ...) are refused; F/D instructions\nare always accepted',
+      help: 'ISA string: rv64imac (default, compressed instructions on) or rv64ima; full\nstrings such as rv64imac_zicsr_zifencei or rv64i2p1_m2p0_a2p1_c2p0 are accepted,\nextensions rvx does not implement (V, ...) are refused; F/D instructions\nare always accepted; _zba, _zbb, _zbc, _zbs allow bit-manipulation instructions',
     },
     { long: 'base', arg: 'ADDR', help: 'address of the first section (default 0x80000000)' },
     { long: 'layout', arg: 'FILE.json', help: 'section order, addresses and alignment (see docs/assembler.md)' },

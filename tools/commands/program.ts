@@ -22,7 +22,7 @@ export { failureStatus, RefusedError } from './failure.js';
 /** Options every command that runs a program takes, with the same names and meanings. */
 export const MACHINE_FLAGS: FlagSpec[] = [
   { long: 'core', arg: 'MODEL', help: 'timing model behind cycle/mcycle: rocket (default), ideal (one cycle per\ninstruction, the fastest) or a JSON parameter file (docs/cycle-model.md)' },
-  { long: 'isa', arg: 'ISA', help: 'ISA string, as Spike\'s --isa: rv64gc (default), rv64imac, rv64ima, rv64i,\nrv64imac_zicsr_zifencei, versions such as rv64i2p1 (V, ... are refused)' },
+  { long: 'isa', arg: 'ISA', help: 'ISA string, as Spike\'s --isa: rv64gc (default), rv64imac, rv64ima, rv64i,\nrv64imac_zicsr_zifencei, versions such as rv64i2p1, bit manipulation as in\nrv64gc_zba_zbb_zbc_zbs (V, ... are refused)' },
   { long: 'tier', arg: 'TIER', help: 'jit (default) or interp: jit translates hot blocks to WebAssembly (same\nresults and cycles; a cycle model is fed their records); interp runs the interpreter alone' },
   { long: 'no-xpc', help: 'a plain RV64 hart: no XPC engine (custom-0 and the XPC CSRs are illegal)' },
   { long: 'xpc', help: 'attach the XPC engine (the default)' },
