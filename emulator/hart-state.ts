@@ -227,13 +227,16 @@ export abstract class HartState {
     this.clearWatchTlb();
     this.decPages = new Array(total >>> 12);
     this.pageFlags = new Uint8Array(total >>> 12);
-    // misa: MXL = 2 (RV64) in bits 63:62; I, M, A, F, D, C, S, U (X is set only once an XPC engine is attached).
+    // misa: MXL = 2 (RV64) in bits 63:62; I, M, A, F, D, C, S, U, B (X is set only once an XPC engine is attached).
     let ext = (1 << 8) | (1 << 18) | (1 << 20);
     if (this.isa.m) ext |= 1 << 12;
     if (this.isa.a) ext |= 1 << 0;
     if (this.isa.c) ext |= 1 << 2;
     if (this.isa.f) ext |= 1 << 5;
     if (this.isa.d) ext |= 1 << 3;
+    // B (bit 1) when Zba, Zbb and Zbs are all there, as Spike sets it and the ratified B extension (2024)
+    // defines the letter; the 20211203 privileged spec only reserves the bit.
+    if (this.isa.zba && this.isa.zbb && this.isa.zbs) ext |= 1 << 1;
     this.misa = (2n << 62n) | BigInt(ext);
     this.updateBases();
   }

@@ -250,6 +250,16 @@ describe('without the extension', () => {
     expect(assemble([{ name: 'x.s', text: 'clmul a0, a1, a2\n' }], { march: 'rv64gcb' }).ok).toBe(false);
   });
 
+  it('misa.B (bit 1) is set with Zba, Zbb and Zbs all there, as Spike sets it; not with any one missing', () => {
+    const misaB = (isa: string) => (new Machine({ isa }).readCsr(0x301) >> 1n) & 1n;
+    expect(misaB('rv64gcb')).toBe(1n);
+    expect(misaB('rv64gc_zba_zbb_zbs')).toBe(1n);
+    expect(misaB('rv64gc_zba_zbb_zbs_zbc')).toBe(1n);
+    expect(misaB('rv64gc_zba_zbb')).toBe(0n);
+    expect(misaB('rv64gc_zbb_zbs')).toBe(0n);
+    expect(misaB('rv64gc')).toBe(0n);
+  });
+
   it('says which extension the hart lacks when a program stops on one of them', () => {
     const r0 = build(['        .globl _start', '_start:', '        clmul a0, a1, a2', EXIT, HTIF].join('\n') + '\n');
     const m = new Machine({ isa: 'rv64gc_zba_zbb_zbs' });
