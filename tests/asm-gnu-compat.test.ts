@@ -43,11 +43,9 @@ function summary(path: string): Map<string, { bytes: string; relocs: string[] }>
     out.set(sec.name, { bytes: sec.type === 8 ? `nobits ${sec.size}` : Buffer.from(sec.data).toString('hex'), relocs });
   }
   // The symbol table as a set (neither its order nor repeats of one entry are compared: GNU as makes a `.L0 `
-  // label per use, rvx one per place): every symbol but GNU as 2.40's mapping symbols ($x<isa>, $d), which
-  // rvx does not write, and those of non-allocated sections (the DWARF line table differs, docs/assembler.md).
+  // label per use, rvx one per place), mapping symbols ($x<isa>, $d) included.
   const symbols = o.symbols
     .slice(1)
-    .filter((y) => !/^\$[xd]/.test(y.name) && !(y.shndx > 0 && y.shndx < 0xff00 && y.type !== 3 && !(o.sections[y.shndx].flags & 2)))
     .map((y) => `${JSON.stringify(y.name)} ${y.type} ${y.bind} ${y.visibility ?? 0} ${y.shndx === 0 ? 'UND' : y.shndx >= 0xff00 ? y.shndx : o.sections[y.shndx]?.name} ${y.value} ${y.size}`);
   out.set('[symbols]', { bytes: '', relocs: [...new Set(symbols)].sort() });
   return out;

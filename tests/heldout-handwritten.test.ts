@@ -50,7 +50,7 @@ function objectSummary(path: string): string[] {
     }
   }
   for (const y of o.symbols) {
-    if (!y.name || y.type === 3 || y.type === 4 || y.name.startsWith('.L') || /^\$[xd]/.test(y.name)) continue;
+    if (!y.name || y.type === 3 || y.type === 4 || y.name.startsWith('.L')) continue;
     out.push(`sym ${y.name} bind ${y.bind} type ${y.type} vis ${y.visibility ?? 0} ${y.shndx === 0 ? 'UND' : y.shndx >= 0xff00 ? y.shndx : o.sections[y.shndx]?.name} ${y.value} ${y.size}`);
   }
   return out.sort();

@@ -92,7 +92,7 @@ export function describeObject(path: string): { sections: Record<string, string>
     sections[sec.name] = `${sec.type === 8 ? `nobits ${sec.size}` : Buffer.from(sec.data).toString('hex')} ${relocs.join(' ')}`;
   }
   const symbols = o.symbols
-    .filter((s) => s.name !== '' && s.type !== 3 && s.type !== 4 && !/^\$[xd]/.test(s.name) && !(s.bind === 0 && s.name.startsWith('.L')))
+    .filter((s) => s.name !== '' && s.type !== 3 && s.type !== 4 && !(s.bind === 0 && s.name.startsWith('.L')))
     .map((s) => `${s.name} bind=${s.bind} type=${s.type} size=${s.size} vis=${s.visibility ?? 0} ${s.shndx === 0 ? 'UND' : s.shndx >= 0xff00 ? s.shndx : o.sections[s.shndx].name}+${s.value}`)
     .sort();
   return { sections, symbols };

@@ -6,7 +6,7 @@
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
 import { AsmError, E_NUM, E_SYM, evaluate, ExprParser, type Expr, type Loc, type RelValue, type Sym } from './expr.js';
-import { zbMask, type Attributes, type Isa } from './attributes.js';
+import { formatIsa, zbMask, type Attributes, type Isa } from './attributes.js';
 import { LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
 import { Frag, InputSection, type Fixup } from './section.js';
@@ -299,6 +299,49 @@ export class UnitCore {
     this.placeLabel(s);
     return s;
   }
+
+  /**
+   * GNU as 2.40's mapping symbols (tc-riscv.c riscv_mapping_state), in `--compat gnu` objects: in a code
+   * section, `$x<isa>` where the first instruction or code alignment goes, and again where an instruction
+   * goes after the ISA changed (.option arch); `$x` where instructions follow data, `$d` where data (or an
+   * alignment with a fill value) follows code. Placed without a new fragment (GNU's fragments decide branch
+   * sizes under --compat gnu): at the end of the section's last fragment. Kept and pruned in
+   * tools/ld/write-object.ts. `align`: for a code alignment, which does not restart `$x<isa>` on an ISA change.
+   */
+  mapState(kind: number, align: boolean): void {
+    const sec = this.sec;
+    if (!this.gnu || !this.objectFile || !(sec.flags & SHF_EXECINSTR)) return;
+    let name: string;
+    if (kind === 1) {
+      // The ISA in force, with `.option rvc`/`norvc` (which GNU as applies to its ISA as +c/-c).
+      if (this.mapArchOf !== this.arch || this.mapArchRvc !== this.rvc) {
+        this.mapArchOf = this.arch;
+        this.mapArchRvc = this.rvc;
+        const exts = new Map(this.arch.exts);
+        if (this.rvc && !exts.has('c')) exts.set('c', [2, 0]);
+        else if (!this.rvc) exts.delete('c');
+        this.mapArchStr = formatIsa({ xlen: this.arch.xlen, exts });
+      }
+      const restart = sec.mapArch === null || (!align && sec.mapArch !== this.mapArchStr);
+      if (!restart && sec.mapState === 1) return;
+      name = restart ? `$x${this.mapArchStr}` : '$x';
+      if (restart) sec.mapArch = this.mapArchStr;
+    } else {
+      if (sec.mapState === 2) return;
+      name = '$d';
+    }
+    sec.mapState = kind;
+    const last = sec.frags[sec.frags.length - 1];
+    const sym = this.newSym(name, false);
+    sym.kind = 1;
+    sym.section = sec;
+    sym.frag = last;
+    sym.offset = last.size;
+    (sec.maps ??= []).push(sym);
+  }
+  private mapArchOf: unknown = null;
+  private mapArchRvc = false;
+  private mapArchStr = '';
 
   placeLabel(s: Sym): void {
     const sec = this.sec;

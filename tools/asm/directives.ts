@@ -80,7 +80,10 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
   // The common directives first, by one lookup: the switch below compares the word with its cases in turn.
   const size = DATA_SIZE.get(word);
   if (size !== undefined || word === '.loc' || (word.length > 5 && word.startsWith('.cfi_'))) {
-    if (size !== undefined) data(u, size, p, end);
+    if (size !== undefined) {
+      u.mapState(2, false);
+      data(u, size, p, end);
+    }
     else if (word === '.loc') {
       if (!u.lines) throw new AsmError('.loc before any .file N', u.mnemonicPos);
       const label = u.dotSymbol();
@@ -265,10 +268,12 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
     case '.double':
     case '.dc.s':
     case '.dc.d':
+      u.mapState(2, false);
       floats(u, word === '.double' || word === '.dc.d' ? 8 : 4, p, end);
       break;
     case '.uleb128':
     case '.sleb128':
+      u.mapState(2, false);
       leb128(u, word === '.sleb128', p, end);
       break;
     case '.reloc':
@@ -310,6 +315,7 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
     case '.string': {
       const n = u.splitOperands(p, end);
       if (n === 0) throw new AsmError('expected a string', p);
+      u.mapState(2, false);
       for (let i = 0; i < n; i++) {
         const bytes = stringLit(u, i);
         if (word !== '.ascii') bytes.push(0);
@@ -326,6 +332,7 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
       const count = u.absolute(0, 'size');
       const fill = n > 1 ? u.absolute(1, 'fill value') : 0n;
       if (word === '.zero' && n > 1) throw new AsmError('.zero takes one operand', u.opS[1]);
+      u.mapState(2, false);
       fillFrag(u, count, 1, fill & 0xffn, u.opS[0]);
       break;
     }
@@ -337,6 +344,7 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
       const value = n > 2 ? u.absolute(2, 'value') : 0n;
       if (size < 0) throw new AsmError('.fill size must not be negative', u.opS[1]);
       const sz = Math.min(size, 8);
+      u.mapState(2, false);
       fillFrag(u, count, sz, sz >= 4 ? BigInt.asUintN(32, value) : value, u.opS[0]);
       break;
     }
@@ -362,6 +370,8 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
         if (bytes > u.sec.align) u.sec.align = bytes;
         break;
       }
+      // GNU as 2.40: code alignment (no fill, in code) is code for its mapping symbols, a filled one data.
+      if (u.sec.flags & SHF_EXECINSTR && (fill !== null || bytes > (u.rvc ? 2 : 4))) u.mapState(fill === null ? 1 : 2, true);
       alignTo(u, bytes, fill, max, u.opS[0]);
       break;
     }
@@ -499,6 +509,7 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
     }
     case '.insn':
       u.splitOperands(p, end);
+      u.mapState(1, false);
       insn(u);
       break;
     default:
@@ -537,6 +548,7 @@ function rareDirective(u: Unit, word: string, p: number, end: number): boolean {
       if (skip < 0 || skip > bytes.length) throw new AsmError(`.incbin skip ${skip} is outside the file (${bytes.length} bytes)`, u.opS[1]);
       if (count < 0 || skip + count > bytes.length) throw new AsmError(`.incbin count ${count} goes past the end of the file (${bytes.length} bytes)`, u.opS[2]);
       if (u.sec.type === SHT_NOBITS) throw new AsmError(`data in the NOBITS section '${u.sec.name}' must be zero`, u.opS[0]);
+      u.mapState(2, false);
       u.sec.cur.putBytes(bytes.subarray(skip, skip + count));
       break;
     }

@@ -174,6 +174,7 @@ export class InstructionEmitter extends OperandParser {
       throw new AsmError(`instruction '${written}' requires the ${def.ext} extension (use --march rv64gc_${ext} or .option arch, +${ext})`, this.mnemonicPos);
     }
     sec.hasCode = true;
+    if (this.gnu) this.mapState(1, false);
     // Two functions: V8 optimises (and, after a deoptimisation, recompiles) the hot one without fixups on
     // its own, and it reads no source location (Loc objects change shape while a file is assembled).
     if (pend.length === 0) this.emitPlain(def, values, at, plan);

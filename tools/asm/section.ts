@@ -305,6 +305,11 @@ export class InputSection {
   readonly sink = new ByteSink();
   hasCode = false;
   hasLabels = false;
+  /** GNU as 2.40's mapping symbols of a code section under --compat gnu in an object (core.ts mapState):
+   * the state (0 none, 1 code, 2 data), the ISA string of the last `$x<isa>`, and the symbols made. */
+  mapState = 0;
+  mapArch: string | null = null;
+  maps: Sym[] | null = null;
   /** sh_entsize of a mergeable section (`.section name, "aMS", @progbits, 1`). */
   entsize = 0;
   /** Has FRAG_LEB fragments: laid out after the sections they may refer to. */

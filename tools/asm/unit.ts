@@ -146,6 +146,11 @@ export class Unit extends InstructionEmitter {
   padCodeSections(): void {
     for (const sec of this.sections) {
       if (!(sec.flags & SHF_EXECINSTR) || sec.align <= 1) continue;
+      // GNU as's end padding is code alignment for its mapping symbols (riscv_init_frag).
+      const save = this.sec;
+      this.sec = sec;
+      this.mapState(1, true);
+      this.sec = save;
       const f = new Frag(FRAG_ALIGN);
       const nops = !this.gnuRelaxObject;
       f.pad = { align: sec.align, fill: 0, maxSkip: -1, nops, rvc: this.rvc, count: 0, fillSize: 1, fillValue: 0n, norelax: true, gnuNops: true };

@@ -709,6 +709,7 @@ function serialize(
   };
   for (const s of u.symbols.values()) addLocal(s, false);
   for (const s of extraLocals) addLocal(s, true);
+  for (const s of mappingSymbols(sections, opts.relax ?? false)) addLocal(s, true);
   // A group's signature symbol: the symbol of that name when the table has it, else a local one defined in
   // the group section (GNU as).
   const willBeGlobal = (s: Sym) => !s.temp && (s.global || (s.kind === 0 && (referenced(s) || u.visibility.has(s))));
@@ -839,6 +840,55 @@ function write64(dv: DataView, at: number, v: bigint): void {
 }
 
 const JAL_DEF = INSTRUCTION_BY_NAME.get('jal')!;
+
+/**
+ * The mapping symbols core.ts mapState recorded, pruned as GNU as 2.40 prunes them (tc-riscv.c
+ * make_mapping_symbol, riscv_check_mapping_symbols): of two at one place the later stays, but a plain `$x`
+ * after a `$x<isa>` gives way to it; one at the very end of its section goes.
+ */
+function mappingSymbols(sections: InputSection[], relax: boolean): Sym[] {
+  const out: Sym[] = [];
+  for (const sec of sections) {
+    if (!sec.maps) continue;
+    const kept: Sym[] = [];
+    const at = (s: Sym) => s.frag!.offset + s.offset;
+    let list = sec.maps;
+    if (!relax) {
+      // Without relaxation GNU as pads code alignment when it writes the section (riscv_handle_align): an odd
+      // count starts with a zero byte marked `$d`, and a mapping symbol that was at that place moves one byte
+      // on as `$x` (keeping its ISA string).
+      const extra: Sym[] = [];
+      for (const f of sec.frags) {
+        if (f.kind !== FRAG_ALIGN || !f.pad?.nops || f.size === 0 || f.offset % 2 === 0) continue;
+        const mark = (name: string, offset: number): Sym => ({ ...sec.maps![0], name, frag: f, offset });
+        extra.push(mark('$d', 0));
+        const before = sec.maps.filter((m) => at(m) === f.offset);
+        if (before.length) {
+          const last = before[before.length - 1];
+          extra.push(mark(last.name.startsWith('$xrv') ? last.name : '$x', 1));
+        }
+      }
+      if (extra.length) {
+        // In place order; at one place the padding's symbols come after the ones recorded while assembling.
+        const tagged = [...sec.maps.map((m, i) => [m, i] as const), ...extra.map((m, i) => [m, sec.maps!.length + i] as const)];
+        tagged.sort((a, b) => at(a[0]) - at(b[0]) || a[1] - b[1]);
+        list = tagged.map(([m]) => m);
+      }
+    }
+    for (const s of list) {
+      const prev = kept[kept.length - 1];
+      if (prev && at(prev) === at(s)) {
+        if (prev.name.startsWith('$xrv') && s.name === '$x') continue;
+        kept.pop();
+      }
+      kept.push(s);
+    }
+    const last = kept[kept.length - 1];
+    if (last && at(last) >= sec.size) kept.pop();
+    out.push(...kept);
+  }
+  return out;
+}
 
 /** The name GNU as gives every label it makes for a relocation to refer to (gas FAKE_LABEL_NAME on ELF). */
 const GNU_FAKE_LABEL = '.L0 ';
