@@ -22,7 +22,9 @@ import { writeObject } from '../ld/write-object.js';
 import { parseScript, ScriptError } from '../ld/script/parse.js';
 import { ScriptLayout } from '../ld/script/layout.js';
 import { gnuSegments } from '../ld/segments.js';
-import { gnuSymbolTable, type UnitSymbols } from '../ld/symtab.js';
+import { wrapReferences } from '../ld/wrap.js';
+import { warnCommon } from '../ld/warn-common.js';
+import { gnuSymbolTable, type DiscardLocals, type UnitSymbols } from '../ld/symtab.js';
 import { Unit, type BinaryResolver, type IncludeResolver, type SourceFile } from './unit.js';
 
 export type { Diagnostic } from './diagnostics.js';
@@ -68,6 +70,12 @@ export interface AssembleOptions {
   undefinedRoots?: string[];
   /** With gcSections: told each removed section and its input file (GNU ld's --print-gc-sections). */
   onGcRemoved?: (section: string, file: string) => void;
+  /** GNU layouts: the input locals left out of the symbol table (tools/ld/symtab.ts; GNU ld -x: `all`). */
+  discardLocals?: DiscardLocals;
+  /** GNU ld --wrap: for each SYM, undefined references to SYM go to __wrap_SYM and to __real_SYM to SYM. */
+  wrap?: string[];
+  /** GNU ld --warn-common: warn where common symbols meet commons or definitions (tools/ld/warn-common.ts). */
+  warnCommon?: boolean;
   /**
    * Whose choices to follow where GNU as and LLVM differ: 'llvm' (default; llvm-mc 14's compression and
    * `li` sequences, nops last in code alignment) or 'gnu' (GNU as 2.40's, so images and objects can be
@@ -201,7 +209,10 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
     return u;
   });
   const units: LinkUnit[] = [...sourceUnits];
-  addObjects(units, options.objects ?? [], diags, keptGroups);
+  const wrap = new Set(options.wrap ?? []);
+  for (const u of sourceUnits) wrapReferences(u.symbols, wrap);
+  addObjects(units, options.objects ?? [], diags, keptGroups, wrap);
+  if (options.warnCommon) warnCommon(units, diags);
   let script: ScriptLayout | null = null;
   // --defsym: assignments made before the script's own (GNU ld enters them first).
   const defsyms: { name: string; value: bigint }[] = [];
@@ -294,7 +305,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
     // An object with nothing in the output (all garbage-collected) has no FILE symbol there.
     for (const x of listed) if (!rank.has(x.u.index)) x.sym.ownFile = false;
     listed.sort((a, b) => (rank.get(a.u.index) ?? 1e9 + a.i) - (rank.get(b.u.index) ?? 1e9 + b.i));
-    image.symbols = gnuSymbolTable(image.sections, listed.map((x) => x.sym), image.symbols.filter((x) => x.bind !== 'local'), linkerLocals);
+    image.symbols = gnuSymbolTable(image.sections, listed.map((x) => x.sym), image.symbols.filter((x) => x.bind !== 'local'), linkerLocals, options.discardLocals);
   }
   // e_flags: RVC when any input uses C; the float ABI of the objects, which GNU ld refuses to mix among
   // objects with code (bfd elfnn-riscv.c, _bfd_riscv_elf_merge_private_bfd_data: the first one sets it).

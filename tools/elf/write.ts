@@ -11,6 +11,8 @@ export interface WriteElfOptions {
   flags?: number;
   /** p_align of PT_LOAD segments (default 0x1000). */
   pageSize?: number;
+  /** Write .symtab and .strtab (default true; GNU ld -s leaves them out). */
+  symbolTable?: boolean;
 }
 
 export const EF_RISCV_RVC = 0x1;
@@ -87,8 +89,9 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   image.sections.forEach((s, i) => secIndex.set(s.name, i + 1));
   const locals = image.symbols.filter((s) => s.bind === 'local');
   const globals = image.symbols.filter((s) => s.bind !== 'local');
-  const syms = [...locals, ...globals];
-  const symtab = new Uint8Array(24 * (syms.length + 1));
+  const withSymtab = opts.symbolTable ?? true;
+  const syms = withSymtab ? [...locals, ...globals] : [];
+  const symtab = new Uint8Array(withSymtab ? 24 * (syms.length + 1) : 0);
   const sv = new DataView(symtab.buffer);
   syms.forEach((s, k) => {
     const p = 24 * (k + 1);
@@ -102,25 +105,25 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     sv.setBigUint64(p + 8, BigInt.asUintN(64, value), true);
     sv.setBigUint64(p + 16, BigInt(s.size), true);
   });
-  const strtab = str.bytes();
+  const strtab = withSymtab ? str.bytes() : new Uint8Array(0);
   const nsec = image.sections.length;
-  const symtabIndex = nsec + 1;
+  const symtabIndex = withSymtab ? nsec + 1 : 0;
   const strtabIndex = nsec + 2;
-  const shstrIndex = nsec + 3;
+  const shstrIndex = withSymtab ? nsec + 3 : nsec + 1;
   const names = image.sections.map((s) => shstr.add(s.name));
-  const symName = shstr.add('.symtab');
-  const strName = shstr.add('.strtab');
+  const symName = withSymtab ? shstr.add('.symtab') : 0;
+  const strName = withSymtab ? shstr.add('.strtab') : 0;
   const shstrName = shstr.add('.shstrtab');
   const shstrtab = shstr.bytes();
 
-  const symtabOff = alignUp(off, 8);
+  const symtabOff = withSymtab ? alignUp(off, 8) : off;
   off = symtabOff + symtab.length;
   const strtabOff = off;
   off += strtab.length;
   const shstrOff = off;
   off += shstrtab.length;
   const shoff = alignUp(off, 8);
-  const shnum = nsec + 4;
+  const shnum = withSymtab ? nsec + 4 : nsec + 2;
   const total = shoff + 64 * shnum;
 
   const out = new Uint8Array(total);
@@ -245,8 +248,10 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   image.sections.forEach((sec, i) => {
     sh(i + 1, names[i], sec.type, sec.flags, sec.addr, secOffsets[i], sec.type === SHT_NOBITS ? sec.size : sec.data.length, sec.linksSymtab ? symtabIndex : 0, 0, Math.max(1, sec.align), sec.entsize ?? 0);
   });
-  sh(symtabIndex, symName, SHT_SYMTAB, 0, 0n, symtabOff, symtab.length, strtabIndex, locals.length + 1, 8, 24);
-  sh(strtabIndex, strName, SHT_STRTAB, 0, 0n, strtabOff, strtab.length, 0, 0, 1, 0);
+  if (withSymtab) {
+    sh(symtabIndex, symName, SHT_SYMTAB, 0, 0n, symtabOff, symtab.length, strtabIndex, locals.length + 1, 8, 24);
+    sh(strtabIndex, strName, SHT_STRTAB, 0, 0n, strtabOff, strtab.length, 0, 0, 1, 0);
+  }
   sh(shstrIndex, shstrName, SHT_STRTAB, 0, 0n, shstrOff, shstrtab.length, 0, 0, 1, 0);
   return out;
 }
