@@ -72,6 +72,8 @@ void _start(void) { (void)malloc(3); main(); }
 `,
   'w2.c': 'void *malloc(unsigned long);\nint main(void) { return (int)(long)malloc(5); }\n',
   'start.s': '\t.text\n\t.globl _start\n_start:\n\tnop\n',
+  // .data, an orphan (.mysec) that follows it, .bss.
+  's.s': '\t.section .mysec,"aw"\n\t.globl mys\nmys: .dword 7\n\t.data\n\t.globl dd\ndd: .dword mys\n\t.bss\n\t.globl bb\nbb: .zero 64\n',
   'com8.s': '\t.comm shared,8,8\n',
   'com8b.s': '\t.comm shared,8,8\n',
   'com16.s': '\t.comm shared,16,8\n',
@@ -86,7 +88,7 @@ beforeAll(() => {
   must(GCC, [...arch, '-O2', '-g', '-c', 'a.c', 'b.c']);
   must(GCC, [...arch, '-O2', '-c', 'm1.c', 'm2.c', 'w.c', 'w2.c']);
   // c.s with -L (--keep-locals): GNU as would drop the local labels itself, leaving ld nothing to discard.
-  for (const s of ['c', 'start', 'com8', 'com8b', 'com16', 'def']) must(`${PREFIX}as`, ['-march=rv64imac', '-mabi=lp64', ...(s === 'c' ? ['-L'] : []), `${s}.s`, '-o', `${s}.o`]);
+  for (const s of ['c', 'start', 'com8', 'com8b', 'com16', 'def', 's']) must(`${PREFIX}as`, ['-march=rv64imac', '-mabi=lp64', ...(s === 'c' ? ['-L'] : []), `${s}.s`, '-o', `${s}.o`]);
   must(`${PREFIX}ar`, ['rcs', 'libm12.a', 'm1.o', 'm2.o']);
 });
 afterAll(() => {
@@ -189,6 +191,37 @@ describe.skipIf(!haveGnu)('rvx ld options against GNU ld 2.40', () => {
       expect(readFileSync(p('rop.elf')).equals(rbase), opts.join(' ')).toBe(true);
     }
   });
+
+  // Section starts on GNU's default layout: addresses, section header order (GNU makes the section of an
+  // address statement first), program headers (a .bss alone in its segment takes no file space; the headers
+  // go in the page below a .text moved to a page start), symbols and loaded bytes.
+  for (const opts of [
+    ['-Tdata', '80100000'],
+    ['-Tdata=0x80100000'],
+    ['-Tbss', '80200000'],
+    ['-Tbss', '80200000', '-Tdata', '80100000'],
+    ['--section-start=.rodata=80050000'],
+    ['--section-start', '.sdata=0x80400000'],
+    ['-Tdata', '80000800'],
+    ['--section-start=.text=80010000'],
+    ['--section-start=.text=80010100'],
+  ]) {
+    it(`${opts.join(' ')}: GNU's placement`, async () => {
+      const all = [...opts, ...inputs(), p('s.o')];
+      const g = gnuLd([...all, '-o', p('gss.elf')]);
+      expect(g.status, g.stderr).toBe(0);
+      const r = await rvxLd([...all, '-o', p('rss.elf')]);
+      expect(r.code, r.stderr).toBe(0);
+      const layout = (f: string) =>
+        readelf(['-lSW'], f)
+          .split('\n')
+          .filter((l) => /^\s+\[|^\s+(LOAD|TLS|RISCV)/.test(l) && !/strtab|symtab/.test(l))
+          .map((l) => l.trim().replace(/\s+/g, ' '));
+      expect(layout(p('rss.elf'))).toEqual(layout(p('gss.elf')));
+      expect(readelf(['-sW'], p('rss.elf'))).toBe(readelf(['-sW'], p('gss.elf')));
+      expect(loaded(p('rss.elf'))).toBe(loaded(p('gss.elf')));
+    });
+  }
 
   it('--no-undefined: an undefined symbol fails both links', async () => {
     expect(gnuLd(['--no-undefined', p('a.o'), '-o', p('gu.elf')]).status).not.toBe(0);
@@ -300,9 +333,18 @@ describe('rvx ld options on rvx sources', () => {
 
   it('options rvx ld does not carry out are refused with the reason', async () => {
     for (const [opt, why] of [
+      ['--section-start=.mysec=80300000', /no output section '\.mysec'/],
+      ['--section-start=.data', /SECTION=ADDR/],
+      ['-Tdata=zz', /not a hexadecimal address/],
       ['--build-id', /build-id/],
       ['--build-id=sha1', /build-id/],
       ['--hash-style=gnu', /dynamic/],
+      ['-N', /omagic/],
+      ['--omagic', /omagic/],
+      ['-n', /nmagic/],
+      ['--nmagic', /nmagic/],
+      ['--emit-relocs', /relocation sections/],
+      ['-q', /relocation sections/],
     ] as const) {
       const r = await rvxLd([opt, p('start.s'), '-o', p('no.elf')]);
       expect(r.code, opt).toBe(125);

@@ -24,6 +24,8 @@ import { ScriptLayout } from '../ld/script/layout.js';
 import { gnuSegments } from '../ld/segments.js';
 import { wrapReferences } from '../ld/wrap.js';
 import { warnCommon } from '../ld/warn-common.js';
+import { applySectionStarts, describedSections, sectionStartOrder, type SectionStart } from '../ld/script/section-start.js';
+import { defaultScript } from '../ld/script/default.js';
 import { gnuSymbolTable, type DiscardLocals, type UnitSymbols } from '../ld/symtab.js';
 import { Unit, type BinaryResolver, type IncludeResolver, type SourceFile } from './unit.js';
 
@@ -76,6 +78,8 @@ export interface AssembleOptions {
   wrap?: string[];
   /** GNU ld --warn-common: warn where common symbols meet commons or definitions (tools/ld/warn-common.ts). */
   warnCommon?: boolean;
+  /** GNU ld --section-start=SECTION=ADDR (and -Tdata, -Tbss), with GNU's default layout or a script. */
+  sectionStarts?: SectionStart[];
   /**
    * Whose choices to follow where GNU as and LLVM differ: 'llvm' (default; llvm-mc 14's compression and
    * `li` sequences, nops last in code alignment) or 'gnu' (GNU as 2.40's, so images and objects can be
@@ -237,6 +241,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
     try {
       const parsed = parseScript(options.linkerScript.text, options.linkerScript.name);
       parsed.outside.unshift(...defsymStatements);
+      applySectionStarts(parsed, options.sectionStarts ?? []);
       script = new ScriptLayout(parsed, diags, units.length + 1);
     } catch (e) {
       if (!(e instanceof ScriptError)) throw e;
@@ -259,7 +264,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   let linked: ReturnType<typeof link> | null = null;
   try {
     if (options.linkerScript && !script) throw new AsmError('');
-    linked = link(units, { script, defsyms, implicit, ehFrameHdr: options.ehFrameHdr ?? false, gnuDefault: options.gnuDefault ?? false, base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true, gcSections: options.gcSections ?? false, undefinedRoots: options.undefinedRoots ?? [], onGcRemoved: options.onGcRemoved }, diags);
+    linked = link(units, { script, defsyms, implicit, ehFrameHdr: options.ehFrameHdr ?? false, gnuDefault: options.gnuDefault ?? false, base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true, gcSections: options.gcSections ?? false, undefinedRoots: options.undefinedRoots ?? [], onGcRemoved: options.onGcRemoved, sectionStarts: options.sectionStarts }, diags);
   } catch (e) {
     if (!(e instanceof AsmError) && !(e instanceof RangeError)) throw e;
     if (e.message) diags.push({ file: '<link>', line: 0, col: 0, severity: 'error', message: e instanceof RangeError ? `symbol definitions nested too deeply (${e.message})` : (e as Error).message });
@@ -282,6 +287,10 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   if (after >= 0) image.sections.splice(after + 1, 0, attrSection);
   else if (firstNonAlloc >= 0) image.sections.splice(firstNonAlloc, 0, attrSection);
   else image.sections.push(attrSection);
+  if (options.sectionStarts?.length && linked?.gnuSegments) {
+    const described = describedSections(script?.script ?? parseScript(defaultScript(0n), '<default script>'));
+    image.sections = sectionStartOrder(image.sections, options.sectionStarts, described);
+  }
   const linkerLocals: ElfSymbol[] = [];
   for (const p of linked?.providedSymbols ?? []) {
     // A PROVIDE_HIDDEN or HIDDEN symbol is local in the executable (ld turns hidden symbols local).
@@ -404,7 +413,7 @@ const SHF_MERGE = 0x10;
 function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null, gnu?: ReturnType<typeof link>['gnuSegments'], collect?: UnitSymbols[]): ElfImage {
   const sections = outputs.map((o) => ({ name: o.name, type: o.type, flags: o.flags, addr: o.addr, data: o.type === SHT_NOBITS ? new Uint8Array(0) : o.data, size: o.size, align: o.align, ...outputEntsize(o) }));
   if (gnu?.programHeaders) return { ...phdrsImage(gnu.programHeaders, (gnu.headerSize - 64) / 56), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve, collect) };
-  if (gnu) return { ...gnuImage(outputs, gnu.headerSize), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve, collect) };
+  if (gnu) return { ...gnuImage(outputs, gnu.headerSize, gnu.loadPhdrs), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve, collect) };
   // Segments: runs of allocated sections with the same permissions, contiguous within a page.
   const segments: ElfSegment[] = [];
   const alloc = outputs.filter((o) => o.flags & SHF_ALLOC && o.size > 0).sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
@@ -511,8 +520,8 @@ function phdrsImage(list: NonNullable<NonNullable<ReturnType<typeof link>['gnuSe
 
 /** A linker script's image: program headers as GNU ld makes them (tools/ld/segments.ts), the headers loaded
  * when the layout leaves room for them, and PT_RISCV_ATTRIBUTES. */
-function gnuImage(outputs: OutputSection[], headerSize: number): { segments: ElfSegment[]; headersLoaded: boolean; attributesPhdr: boolean } {
-  const plans = gnuSegments(outputs.filter((o) => o.flags & SHF_ALLOC), 0x1000n, headerSize);
+function gnuImage(outputs: OutputSection[], headerSize: number, loadPhdrs = false): { segments: ElfSegment[]; headersLoaded: boolean; attributesPhdr: boolean } {
+  const plans = gnuSegments(outputs.filter((o) => o.flags & SHF_ALLOC), 0x1000n, headerSize, loadPhdrs);
   const segments: ElfSegment[] = [];
   let headersLoaded = false;
   plans.forEach((p, i) => {

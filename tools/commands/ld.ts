@@ -11,6 +11,8 @@ import { checkOutputFile, IoError, readInput, writeOutput } from './io.js';
 import { failureStatus } from './failure.js';
 import type { LinkInput } from '../ld/inputs.js';
 import { stripDebug } from '../ld/strip.js';
+import { describedSections, parseSectionAddress } from '../ld/script/section-start.js';
+import { parseScript } from '../ld/script/parse.js';
 import { defaultScript } from '../ld/script/default.js';
 import { writeElf } from '../elf/write.js';
 
@@ -64,6 +66,7 @@ common-page-size, RISC-V's default) are accepted and change nothing, as in GNU l
     { long: 'whole-archive', help: 'load every member of the archives that follow (in member order), not just those that define a needed symbol' },
     { long: 'no-whole-archive', help: 'back to searching archives for needed members (the default)' },
     { long: 'wrap', arg: 'SYM', repeat: true, help: 'undefined references to SYM go to __wrap_SYM, and references to __real_SYM to SYM (GNU ld --wrap; --wrap=SYM too)' },
+    { long: 'section-start', arg: 'SECTION=ADDR', repeat: true, help: 'start output section SECTION at ADDR (hexadecimal, 0x optional, as GNU ld reads it); -Tdata ADDR and -Tbss ADDR name .data and .bss' },
     { long: 'fatal-warnings', help: 'warnings are errors: the link fails (exit status 126) and writes nothing' },
     { long: 'warn-common', help: "warn where a common symbol meets another common or a definition (GNU ld's five cases)" },
     { long: 'verbose', help: "print the version and rvx ld's default linker script (GNU ld's default layout with its --text-segment), then link any inputs (-v: the version only)" },
@@ -96,6 +99,8 @@ function gnuSpellings(argv: string[]): string[] {
       continue;
     }
     if (x === '--build-id' || x.startsWith('--build-id=')) throw new UsageError(`${x}: rvx ld writes no .note.gnu.build-id (--build-id=none, the default, is accepted)`);
+    if (x === '-N' || x === '--omagic' || x === '-n' || x === '--nmagic') throw new UsageError(`${x}: GNU ld's ${x === '-N' || x === '--omagic' ? 'omagic' : 'nmagic'} layout (one unpaged segment, file offsets not page-aligned) is not carried out by rvx ld; link without it, or give the layout as a linker script (-T)`);
+    if (x === '--emit-relocs' || x === '-q') throw new UsageError(`${x}: rvx ld does not keep relocation sections in an executable`);
     if (x.startsWith('--hash-style')) throw new UsageError(`${x.split('=')[0]}: no dynamic symbol tables in a static link (riscv64-unknown-elf-ld 2.40 does not accept the option either)`);
 
     if (x === '-m' && argv[i + 1] === 'elf64lriscv') {
@@ -114,7 +119,11 @@ function gnuSpellings(argv: string[]): string[] {
     else if (x === '-Ttext-segment') out.push('--text-segment');
     else if (x.startsWith('-Ttext=')) out.push(`--base=${x.slice(7)}`);
     else if (x.startsWith('-Ttext-segment=')) out.push(`--text-segment=${x.slice(15)}`);
-    else if (/^-T(data|bss|rodata-segment|ldata-segment)(=|$)/.test(x)) throw new UsageError(`${x.split('=')[0]} is not supported (use a linker script, -T FILE)`);
+    else if (x === '-Tdata' || x === '-Tbss') {
+      if (i + 1 >= argv.length) throw new UsageError(`option '${x}' needs a value (ADDR)`);
+      out.push(`--section-start=.${x.slice(2)}=${argv[++i]}`);
+    } else if (x.startsWith('-Tdata=') || x.startsWith('-Tbss=')) out.push(`--section-start=.${x.slice(2, x.indexOf('='))}=${x.slice(x.indexOf('=') + 1)}`);
+    else if (/^-T(rodata-segment|ldata-segment)(=|$)/.test(x)) throw new UsageError(`${x.split('=')[0]} is not supported (use a linker script, -T FILE)`);
     else if (x.startsWith('-T') && x.length > 2) out.push(`--script=${x.slice(2)}`);
     else if (x === '-Map') out.push('--map');
     else if (x.startsWith('-Map=')) out.push(`--map=${x.slice(5)}`);
@@ -287,6 +296,27 @@ export async function main(argv: string[]): Promise<number> {
       if (eq <= 0) throw new UsageError(`--defsym '${d}': expected SYMBOL=EXPRESSION`);
       return { name: d.slice(0, eq).trim(), expr: d.slice(eq + 1) };
     });
+    const sectionStarts = a.all('section-start').map((d) => {
+      const eq = d.lastIndexOf('=');
+      const name = d.slice(0, Math.max(eq, 0));
+      const addr = parseSectionAddress(d.slice(eq + 1));
+      if (eq <= 0 || !/^[A-Za-z0-9._$-]+$/.test(name)) throw new UsageError(`--section-start '${d}': expected SECTION=ADDR`);
+      if (addr === null) throw new UsageError(`--section-start '${d}': '${d.slice(eq + 1)}' is not a hexadecimal address`);
+      return { name, addr };
+    });
+    if (sectionStarts.length && (a.has('rvx-layout') || a.has('base') || layoutPath !== undefined)) throw new UsageError("--section-start, -Tdata and -Tbss need GNU ld's default layout or a linker script (-T), not --base/--rvx-layout/--layout");
+    if (sectionStarts.length) {
+      // A section the layout has no statement for (an orphan): GNU ld makes it an output section statement
+      // of its own after the script's; rvx ld does not place such a section yet.
+      let described: Set<string> | null = null;
+      try {
+        described = describedSections(parseScript(linkerScript?.text ?? defaultScript(0n), linkerScript?.name ?? '<default script>'));
+      } catch {
+        // a script that does not parse is reported by the link
+      }
+      const orphan = described && sectionStarts.find((st) => !described!.has(st.name));
+      if (orphan) throw new UsageError(`--section-start ${orphan.name}: ${linkerScript ? 'the linker script' : "GNU ld's default layout"} has no output section '${orphan.name}' (rvx ld places a section start only on a section the layout names)`);
+    }
     const compat = choiceValue('--compat', a.get('compat') ?? 'llvm', ['llvm', 'gnu']) as 'llvm' | 'gnu';
     // Without a script or layout: GNU ld's default layout, unless rvx's own is asked for (--base, --rvx-layout).
     const rvxLayout = a.has('rvx-layout') || a.has('base');
@@ -294,7 +324,7 @@ export async function main(argv: string[]): Promise<number> {
     const gnuDefault = !rvxLayout && layoutPath === undefined && scriptPath === undefined;
     const r = assemble(sources, { march: a.get('march') ?? 'rv64imac', base: a.get('base') ?? a.get('text-segment'), gnuDefault, layout, entry: a.get('entry'), objects, listing: false, compat, linkerScript, defsym, implicitScripts, ehFrameHdr: a.has('eh-frame-hdr') && !a.has('no-eh-frame-hdr'), relax: !a.has('no-relax'), relaxGp: !a.has('no-relax-gp'), gcSections: a.has('gc-sections') && !a.has('no-gc-sections'), undefinedRoots: a.all('undefined'),
       onGcRemoved: a.has('print-gc-sections') ? (sec, file) => process.stderr.write(`rvx ld: removing unused section '${sec}' in file '${file}'\n`) : undefined,
-      discardLocals: a.has('discard-all') ? 'all' : 'temporary', wrap: a.all('wrap'), warnCommon: a.has('warn-common') });
+      discardLocals: a.has('discard-all') ? 'all' : 'temporary', wrap: a.all('wrap'), warnCommon: a.has('warn-common'), sectionStarts });
     for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
     if (!r.ok) return EXIT.REFUSED;
     if (a.has('fatal-warnings') && r.diagnostics.some((d) => d.severity === 'warning')) {

@@ -51,25 +51,38 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     let o = off - (off % page) + want;
     if (o < off) o += page;
     segOffsets.push(o);
+    // GNU ld: a segment with no file bytes (only .bss, placed apart by -Tbss) takes no room in the file
+    // (its p_offset is written as 0 below; its sections keep the offset congruent to their address).
+    if (seg.data.length === 0 && image.attributesPhdr) return;
     off = o + seg.data.length;
   });
+  const emptySegment = (i: number) => image.segments[i].data.length === 0 && !!image.attributesPhdr;
 
   // Sections: inside a segment's file image, or placed after.
   const secOffsets: number[] = [];
   const inSegment: boolean[] = [];
-  // GNU ld's layout: a zero-filled section's sh_offset is where the file bytes before it in its segment end.
-  let fileEnd = -1;
+  // GNU ld's layout: a zero-filled section's sh_offset is where the file bytes before it in its segment end
+  // (the sections with contents below it in that segment, whatever the section header order).
+  const segmentOf = (sec: (typeof image.sections)[number]) =>
+    image.segments.findIndex((seg) => {
+      const end = seg.vaddr + BigInt(sec.type === SHT_NOBITS ? seg.memsz : seg.data.length);
+      return sec.addr >= seg.vaddr && sec.addr + BigInt(sec.type === SHT_NOBITS ? 0 : sec.data.length) <= end;
+    });
   for (const sec of image.sections) {
     let placed = -1;
     if (sec.flags & SHF_ALLOC) {
-      image.segments.forEach((seg, i) => {
-        const end = seg.vaddr + BigInt(sec.type === SHT_NOBITS ? seg.memsz : seg.data.length);
-        if (placed < 0 && sec.addr >= seg.vaddr && sec.addr + BigInt(sec.type === SHT_NOBITS ? 0 : sec.data.length) <= end) {
-          placed = segOffsets[i] + Number(sec.addr - seg.vaddr);
-          if (image.attributesPhdr && sec.type === SHT_NOBITS && fileEnd >= segOffsets[i] && fileEnd < placed) placed = fileEnd;
+      const i = segmentOf(sec);
+      if (i >= 0) {
+        placed = segOffsets[i] + Number(sec.addr - image.segments[i].vaddr);
+        if (image.attributesPhdr && sec.type === SHT_NOBITS) {
+          let fileEnd = -1;
+          for (const other of image.sections) {
+            if (other.type === SHT_NOBITS || !(other.flags & SHF_ALLOC) || other.addr > sec.addr || segmentOf(other) !== i) continue;
+            fileEnd = Math.max(fileEnd, segOffsets[i] + Number(other.addr - image.segments[i].vaddr) + other.data.length);
+          }
+          if (fileEnd >= segOffsets[i] && fileEnd < placed) placed = fileEnd;
         }
-      });
-      if (placed >= 0 && sec.type !== SHT_NOBITS) fileEnd = placed + sec.data.length;
+      }
     }
     inSegment.push(placed >= 0);
     if (placed < 0) {
@@ -183,7 +196,7 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     const p = 64 + 56 * (first + i);
     v.setUint32(p, PT_LOAD, true);
     v.setUint32(p + 4, seg.flags, true);
-    v.setBigUint64(p + 8, BigInt(segOffsets[i]), true);
+    v.setBigUint64(p + 8, BigInt(emptySegment(i) ? 0 : segOffsets[i]), true);
     v.setBigUint64(p + 16, seg.vaddr, true);
     v.setBigUint64(p + 24, seg.paddr, true);
     v.setBigUint64(p + 32, BigInt(seg.data.length), true);
