@@ -1,12 +1,10 @@
 // GNU ld's command-line options a drop-in user passes to `rvx ld` (docs/assembler.md, "Drop-in for GNU as and
 // ld"). Against riscv64-unknown-elf-ld 2.40 where the machine has gcc/as/ld/readelf (skipped with a message
-// otherwise): -s, -S, -x, -X and their combinations give GNU's symbol table (`readelf -s`, every line) and
-// section headers (`readelf -S`: name, type, address, size; .strtab's size aside, see below), and the same
-// loaded bytes; --whole-archive/--no-whole-archive load what GNU ld loads; --wrap (both spellings) binds as
-// GNU ld binds; --warn-common warns in GNU's five cases; the no-op options leave GNU ld's output unchanged and
-// rvx ld's too. Without the toolchain, rvx sources check what each option does on its own.
-// .strtab: GNU ld shares a name's bytes with a longer name it ends (bfd's elf-strtab.c suffix merging:
-// `_start` inside `__bss_start`), rvx's writer does not yet, so that one size is left out.
+// otherwise): -s, -S, -x, -X and their combinations, --whole-archive/--no-whole-archive, --wrap (both
+// spellings), -Tdata, -Tbss and --section-start give GNU's symbol table (`readelf -s`, every line), section
+// and program headers and loaded bytes — and byte-identical files; --warn-common warns in GNU's five cases;
+// the no-op options leave GNU ld's output unchanged and rvx ld's too. Without the toolchain, rvx sources
+// check what each option does on its own.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as ldMain } from '../tools/commands/ld.js';
 import { readElf } from '../tools/elf/read.js';
+import { tailMergedStringTable } from '../tools/elf/strtab.js';
 import { captureMain } from './helpers/cli.js';
 
 const GCC = process.env.RVX_RISCV_GCC ?? 'riscv64-unknown-elf-gcc';
@@ -106,13 +105,14 @@ function gnuLd(args: string[]): { status: number; stderr: string } {
 }
 
 const readelf = (args: string[], file: string) => must(`${PREFIX}readelf`, [...args, file]);
-/** Section headers: name, type, address, size (.strtab's size left out: see the header comment). */
+/** Section headers: name, type, address, size. */
 const sectionLines = (file: string) =>
   readelf(['-SW'], file)
     .split('\n')
     .filter((l) => /^\s+\[\s*\d+\]/.test(l))
     .map((l) => l.replace(/^\s+\[\s*\d+\]\s+/, '').split(/\s+/))
-    .map((f) => `${f[0]} ${f[1]} ${f[2]} ${f[0] === '.strtab' ? '' : f[4]}`);
+    .map((f) => `${f[0]} ${f[1]} ${f[2]} ${f[4]}`);
+const sameFile = (a: string, b: string) => readFileSync(a).equals(readFileSync(b));
 const loaded = (file: string) => {
   must(`${PREFIX}objcopy`, ['-O', 'binary', file, `${file}.bin`]);
   return readFileSync(`${file}.bin`).toString('hex');
@@ -132,6 +132,7 @@ describe.skipIf(!haveGnu)('rvx ld options against GNU ld 2.40', () => {
       expect(syms(p(`r${tag}.elf`))).toBe(syms(p(`g${tag}.elf`)));
       expect(sectionLines(p(`r${tag}.elf`))).toEqual(sectionLines(p(`g${tag}.elf`)));
       expect(loaded(p(`r${tag}.elf`))).toBe(loaded(p(`g${tag}.elf`)));
+      expect(sameFile(p(`r${tag}.elf`), p(`g${tag}.elf`))).toBe(true);
     });
   }
 
@@ -147,6 +148,7 @@ describe.skipIf(!haveGnu)('rvx ld options against GNU ld 2.40', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(readelf(['-sW'], p(`rw${tag}.elf`))).toBe(readelf(['-sW'], p(`gw${tag}.elf`)));
       expect(loaded(p(`rw${tag}.elf`))).toBe(loaded(p(`gw${tag}.elf`)));
+      expect(sameFile(p(`rw${tag}.elf`), p(`gw${tag}.elf`))).toBe(true);
       const names = readElf(new Uint8Array(readFileSync(p(`rw${tag}.elf`)))).symbols.map((s) => s.name);
       expect(names.includes('m1') && names.includes('m2_val')).toBe(tag === 'w');
     }
@@ -162,6 +164,7 @@ describe.skipIf(!haveGnu)('rvx ld options against GNU ld 2.40', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(readelf(['-sW'], p(`rwr${tag}.elf`))).toBe(readelf(['-sW'], p(`gwr${tag}.elf`)));
       expect(loaded(p(`rwr${tag}.elf`))).toBe(loaded(p(`gwr${tag}.elf`)));
+      expect(sameFile(p(`rwr${tag}.elf`), p(`gwr${tag}.elf`))).toBe(true);
     }
   });
 
@@ -220,6 +223,7 @@ describe.skipIf(!haveGnu)('rvx ld options against GNU ld 2.40', () => {
       expect(layout(p('rss.elf'))).toEqual(layout(p('gss.elf')));
       expect(readelf(['-sW'], p('rss.elf'))).toBe(readelf(['-sW'], p('gss.elf')));
       expect(loaded(p('rss.elf'))).toBe(loaded(p('gss.elf')));
+      expect(sameFile(p('rss.elf'), p('gss.elf'))).toBe(true);
     });
   }
 
@@ -289,6 +293,18 @@ describe('rvx ld options on rvx sources', () => {
     // wrap2.s only refers to f: f -> __wrap_f, __real_f -> f.
     expect(callTarget(at('g'))).toBe(at('__wrap_f'));
     expect(callTarget(at('g') + 8n)).toBe(at('f'));
+  });
+
+  it(".strtab shares a name's bytes with a longer name it ends, as bfd writes it", () => {
+    const t = tailMergedStringTable(['main', '_start', '__bss_start', 'start', 'a', 'xa', 'main']);
+    // Kept in the order first added: main, __bss_start, xa; _start and start inside __bss_start, a inside xa.
+    expect(Buffer.from(t.bytes()).toString('latin1')).toBe('\0main\0__bss_start\0xa\0');
+    expect(t.offset('main')).toBe(1);
+    expect(t.offset('__bss_start')).toBe(6);
+    expect(t.offset('_start')).toBe(11);
+    expect(t.offset('start')).toBe(12);
+    expect(t.offset('a')).toBe(19);
+    expect(t.offset('')).toBe(0);
   });
 
   it('-M (--print-map) writes the --map to standard output', async () => {

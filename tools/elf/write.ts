@@ -4,7 +4,7 @@
 // Output depends only on the image: no timestamps, stable orders.
 
 import { EM_RISCV, SHT_NOBITS, SHT_STRTAB, SHT_SYMTAB, SHF_ALLOC, type ElfImage, type ElfSymbol } from './model.js';
-import { StringTable } from './strtab.js';
+import { StringTable, tailMergedStringTable } from './strtab.js';
 
 export interface WriteElfOptions {
   /** e_flags: EF_RISCV_RVC (0x1) | float ABI (soft = 0). */
@@ -97,7 +97,6 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
 
   // Symbols: null, locals, then globals (gABI: locals precede globals; sh_info = first global).
   const shstr = new StringTable();
-  const str = new StringTable();
   const secIndex = new Map<string, number>();
   image.sections.forEach((s, i) => secIndex.set(s.name, i + 1));
   const locals = image.symbols.filter((s) => s.bind === 'local');
@@ -106,9 +105,11 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   const syms = withSymtab ? [...locals, ...globals] : [];
   const symtab = new Uint8Array(withSymtab ? 24 * (syms.length + 1) : 0);
   const sv = new DataView(symtab.buffer);
+  // GNU ld's .strtab: a name ending another shares its bytes (tools/elf/strtab.ts).
+  const str = tailMergedStringTable(syms.map((s) => s.name));
   syms.forEach((s, k) => {
     const p = 24 * (k + 1);
-    sv.setUint32(p, str.add(s.name), true);
+    sv.setUint32(p, str.offset(s.name), true);
     symtab[p + 4] = (BIND[s.bind] << 4) | TYPE[s.type];
     symtab[p + 5] = (s.visibility ?? 0) & 3;
     const idx = s.section === null ? SHN_ABS : (secIndex.get(s.section) ?? SHN_ABS);
@@ -123,10 +124,11 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   const symtabIndex = withSymtab ? nsec + 1 : 0;
   const strtabIndex = nsec + 2;
   const shstrIndex = withSymtab ? nsec + 3 : nsec + 1;
-  const names = image.sections.map((s) => shstr.add(s.name));
+  // GNU ld's order: the names of the tables it makes first, then the sections'.
   const symName = withSymtab ? shstr.add('.symtab') : 0;
   const strName = withSymtab ? shstr.add('.strtab') : 0;
   const shstrName = shstr.add('.shstrtab');
+  const names = image.sections.map((s) => shstr.add(s.name));
   const shstrtab = shstr.bytes();
 
   const symtabOff = withSymtab ? alignUp(off, 8) : off;
