@@ -244,6 +244,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (group !== undefined) throw new UsageError('--start-group without --end-group');
     if (paths.length === 0) throw new UsageError('no input files');
+    if (output === '-' && (dashV || a.has('verbose'))) throw new UsageError("-v and --verbose print on standard output: the output file cannot be '-' with them");
     if (a.has('print-map') && a.get('map') !== undefined && a.get('map') !== '-') throw new UsageError('--print-map (-M) and --map FILE: choose one place for the map');
     const map = a.has('print-map') ? '-' : a.get('map');
     if (output === '-' && map === '-') throw new UsageError(`only one output can be standard output ('-'): -o, ${a.has('print-map') ? '--print-map (-M)' : '--map'}`);
