@@ -70,6 +70,10 @@ int main(void);
 void _start(void) { (void)malloc(3); main(); }
 `,
   'w2.c': 'void *malloc(unsigned long);\nint main(void) { return (int)(long)malloc(5); }\n',
+  // The wrapper and the real function in an archive: pulled by __wrap_malloc and (through __real_malloc) malloc.
+  'wa.c': 'void *__real_malloc(unsigned long);\nvoid *__wrap_malloc(unsigned long n) { return __real_malloc(n * 2); }\n',
+  'wb.c': 'void *malloc(unsigned long n) { return (void *)(n + 100); }\n',
+  'wm.c': 'void *malloc(unsigned long);\nint main(void) { return (int)(long)malloc(5); }\nvoid _start(void) { main(); }\n',
   'start.s': '\t.text\n\t.globl _start\n_start:\n\tnop\n',
   // .data, an orphan (.mysec) that follows it, .bss.
   's.s': '\t.section .mysec,"aw"\n\t.globl mys\nmys: .dword 7\n\t.data\n\t.globl dd\ndd: .dword mys\n\t.bss\n\t.globl bb\nbb: .zero 64\n',
@@ -85,7 +89,8 @@ beforeAll(() => {
   if (!haveGnu) return;
   const arch = ['-march=rv64imac', '-mabi=lp64', '-mcmodel=medany'];
   must(GCC, [...arch, '-O2', '-g', '-c', 'a.c', 'b.c']);
-  must(GCC, [...arch, '-O2', '-c', 'm1.c', 'm2.c', 'w.c', 'w2.c']);
+  must(GCC, [...arch, '-O2', '-c', 'm1.c', 'm2.c', 'w.c', 'w2.c', 'wa.c', 'wb.c', 'wm.c']);
+  must(`${PREFIX}ar`, ['rcs', 'libw.a', 'wa.o', 'wb.o']);
   // c.s with -L (--keep-locals): GNU as would drop the local labels itself, leaving ld nothing to discard.
   for (const s of ['c', 'start', 'com8', 'com8b', 'com16', 'def', 's']) must(`${PREFIX}as`, ['-march=rv64imac', '-mabi=lp64', ...(s === 'c' ? ['-L'] : []), `${s}.s`, '-o', `${s}.o`]);
   must(`${PREFIX}ar`, ['rcs', 'libm12.a', 'm1.o', 'm2.o']);
@@ -158,6 +163,7 @@ describe.skipIf(!haveGnu)('rvx ld options against GNU ld 2.40', () => {
     for (const [tag, args] of [
       ['1', ['--wrap=malloc', p('w.o'), p('w2.o')]],
       ['2', [p('w2.o'), '--wrap', 'malloc', p('w.o')]],
+      ['3', [p('wm.o'), p('libw.a'), '--wrap=malloc']],
     ] as const) {
       expect(gnuLd([...args, '-o', p(`gwr${tag}.elf`)]).status).toBe(0);
       const r = await rvxLd([...args, '-o', p(`rwr${tag}.elf`)]);
@@ -256,6 +262,15 @@ describe('rvx ld options on rvx sources', () => {
     expect(s.elf!.symbols).toEqual([]);
     expect(shdrs(s.out).includes(Buffer.from('.symtab'))).toBe(false);
     expect(shdrs(s.out).includes(Buffer.from('.strtab'))).toBe(false);
+  });
+
+  it("-x and -X act on rvx's own layout's symbol table too", async () => {
+    const own = (await link(['--rvx-layout'])).elf!;
+    expect(localNames(own)).toContain('local_text');
+    expect(localNames(own)).toContain('..dotdot');
+    expect(localNames((await link(['--rvx-layout', '-X'])).elf!)).not.toContain('..dotdot');
+    expect(localNames((await link(['--rvx-layout', '-X'])).elf!)).toContain('local_text');
+    expect(localNames((await link(['--base', '0x80000000', '-x'])).elf!)).toEqual([]);
   });
 
   it('-S drops the debugging sections, -s too', async () => {

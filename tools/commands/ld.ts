@@ -11,6 +11,7 @@ import { checkOutputFile, IoError, readInput, writeOutput } from './io.js';
 import { failureStatus } from './failure.js';
 import type { LinkInput } from '../ld/inputs.js';
 import { stripDebug } from '../ld/strip.js';
+import { isLocalLabel } from '../ld/symtab.js';
 import { describedSections, parseSectionAddress } from '../ld/script/section-start.js';
 import { parseScript } from '../ld/script/parse.js';
 import { defaultScript } from '../ld/script/default.js';
@@ -331,6 +332,10 @@ export async function main(argv: string[]): Promise<number> {
     if (a.has('fatal-warnings') && r.diagnostics.some((d) => d.severity === 'warning')) {
       process.stderr.write('rvx ld: error: warnings are fatal (--fatal-warnings): no output written\n');
       return EXIT.REFUSED;
+    }
+    // rvx's own layout (--base, --rvx-layout, --layout) writes its symbol table itself: -x and -X act on it here.
+    if (!gnuDefault && !linkerScript && (a.has('discard-all') || a.has('discard-locals'))) {
+      r.image.symbols = r.image.symbols.filter((s) => s.bind !== 'local' || s.type === 'section' || (!a.has('discard-all') && !isLocalLabel(s.name)));
     }
     const stripAll = a.has('strip-all');
     if (stripAll || a.has('strip-debug')) stripDebug(r.image);
