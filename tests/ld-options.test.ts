@@ -74,6 +74,9 @@ void _start(void) { (void)malloc(3); main(); }
   'wa.c': 'void *__real_malloc(unsigned long);\nvoid *__wrap_malloc(unsigned long n) { return __real_malloc(n * 2); }\n',
   'wb.c': 'void *malloc(unsigned long n) { return (void *)(n + 100); }\n',
   'wm.c': 'void *malloc(unsigned long);\nint main(void) { return (int)(long)malloc(5); }\nvoid _start(void) { main(); }\n',
+  // A -T script for the section starts: GNU ld reads it where -T stands, so a section start after it keeps the
+  // script's place in the section header table, one before it goes first.
+  't.ld': 'ENTRY(_start)\nSECTIONS\n{\n  . = 0x80000000;\n  .text : { *(.text .text.*) }\n  .rodata : { *(.rodata .rodata.*) }\n  .data : { *(.data .data.* .sdata .sdata.*) }\n  .bss : { *(.bss .bss.* .sbss .sbss.*) }\n}\n',
   'start.s': '\t.text\n\t.globl _start\n_start:\n\tnop\n',
   // .data, an orphan (.mysec) that follows it, .bss.
   's.s': '\t.section .mysec,"aw"\n\t.globl mys\nmys: .dword 7\n\t.data\n\t.globl dd\ndd: .dword mys\n\t.bss\n\t.globl bb\nbb: .zero 64\n',
@@ -204,6 +207,7 @@ describe.skipIf(!haveGnu)('rvx ld options against GNU ld 2.40', () => {
   // Section starts on GNU's default layout: addresses, section header order (GNU makes the section of an
   // address statement first), program headers (a .bss alone in its segment takes no file space; the headers
   // go in the page below a .text moved to a page start), symbols and loaded bytes.
+  // `@t.ld`: the script's path (the directory is made before the tests run).
   for (const opts of [
     ['-Tdata', '80100000'],
     ['-Tdata=0x80100000'],
@@ -214,9 +218,12 @@ describe.skipIf(!haveGnu)('rvx ld options against GNU ld 2.40', () => {
     ['-Tdata', '80000800'],
     ['--section-start=.text=80010000'],
     ['--section-start=.text=80010100'],
+    ['-T', '@t.ld', '-Tdata', '80100000'],
+    ['-Tdata', '80100000', '-T', '@t.ld'],
+    ['--section-start', '.rodata=80050000', '-T@t.ld', '-Tbss=0x80200000'],
   ]) {
     it(`${opts.join(' ')}: GNU's placement`, async () => {
-      const all = [...opts, ...inputs(), p('s.o')];
+      const all = [...opts.map((o) => o.replace('@t.ld', p('t.ld'))), ...inputs(), p('s.o')];
       const g = gnuLd([...all, '-o', p('gss.elf')]);
       expect(g.status, g.stderr).toBe(0);
       const r = await rvxLd([...all, '-o', p('rss.elf')]);

@@ -181,8 +181,10 @@ export async function main(argv: string[]): Promise<number> {
   const dashV = argv.slice(0, optionsEnd).includes('-v');
   if (dashV) argv = argv.filter((x, i) => x !== '-v' || i > optionsEnd);
   let a: ReturnType<typeof commandLine>;
+  let spelled: string[] = [];
   try {
-    a = commandLine(LD, positional(gnuSpellings(argv)));
+    spelled = gnuSpellings(argv);
+    a = commandLine(LD, positional(spelled));
   } catch (e) {
     return failureStatus('ld', e);
   }
@@ -304,8 +306,21 @@ export async function main(argv: string[]): Promise<number> {
       const addr = parseSectionAddress(d.slice(eq + 1));
       if (eq <= 0 || !/^[A-Za-z0-9._$-]+$/.test(name)) throw new UsageError(`--section-start '${d}': expected SECTION=ADDR`);
       if (addr === null) throw new UsageError(`--section-start '${d}': '${d.slice(eq + 1)}' is not a hexadecimal address`);
-      return { name, addr };
+      return { name, addr, first: true };
     });
+    // GNU ld makes the output section of a section start when it reads the option; a -T script is read
+    // where -T stands, its default script after all options. So a section start before -T, or any without
+    // a script, comes first in the section header table; one after -T keeps the script's place.
+    if (linkerScript) {
+      const end = spelled.indexOf('--') < 0 ? spelled.length : spelled.indexOf('--');
+      const scriptAt = spelled.findIndex((x, i) => i < end && (x === '-T' || x === '--script' || x.startsWith('--script=')));
+      let k = 0;
+      spelled.forEach((x, i) => {
+        if (i >= end || !(x === '--section-start' || x.startsWith('--section-start='))) return;
+        if (k < sectionStarts.length) sectionStarts[k].first = i < scriptAt;
+        k++;
+      });
+    }
     if (sectionStarts.length && (a.has('rvx-layout') || a.has('base') || layoutPath !== undefined)) throw new UsageError("--section-start, -Tdata and -Tbss need GNU ld's default layout or a linker script (-T), not --base/--rvx-layout/--layout");
     if (sectionStarts.length) {
       // A section the layout has no statement for (an orphan): GNU ld makes it an output section statement

@@ -10,6 +10,8 @@ import { parseScript, type LinkerScript } from './parse.js';
 export interface SectionStart {
   name: string;
   addr: bigint;
+  /** Its section goes first in the section header table (the option came before the script was read). */
+  first?: boolean;
 }
 
 /** ADDR as GNU ld reads it: hexadecimal, with or without 0x (bfd_scan_vma base 16). Null when not a number. */
@@ -48,7 +50,8 @@ export function describedSections(script: LinkerScript): Set<string> {
 export function sectionStartOrder<T extends { name: string; flags: number }>(sections: T[], starts: readonly SectionStart[], described: ReadonlySet<string>): T[] {
   const first: T[] = [];
   const taken = new Set<T>();
-  for (const { name } of starts) {
+  for (const { name, first: goesFirst } of starts) {
+    if (goesFirst === false) continue;
     const i = sections.findIndex((s) => s.name === name);
     if (i < 0 || taken.has(sections[i])) continue;
     first.push(sections[i]);
