@@ -22,7 +22,11 @@ import { writeObject } from '../ld/write-object.js';
 import { parseScript, ScriptError } from '../ld/script/parse.js';
 import { ScriptLayout } from '../ld/script/layout.js';
 import { gnuSegments } from '../ld/segments.js';
-import { gnuSymbolTable, type UnitSymbols } from '../ld/symtab.js';
+import { wrapReferences } from '../ld/wrap.js';
+import { warnCommon } from '../ld/warn-common.js';
+import { applySectionStarts, describedSections, sectionStartOrder, type SectionStart } from '../ld/script/section-start.js';
+import { defaultScript } from '../ld/script/default.js';
+import { gnuSymbolTable, type DiscardLocals, type UnitSymbols } from '../ld/symtab.js';
 import { Unit, type BinaryResolver, type IncludeResolver, type SourceFile } from './unit.js';
 
 export type { Diagnostic } from './diagnostics.js';
@@ -68,6 +72,14 @@ export interface AssembleOptions {
   undefinedRoots?: string[];
   /** With gcSections: told each removed section and its input file (GNU ld's --print-gc-sections). */
   onGcRemoved?: (section: string, file: string) => void;
+  /** GNU layouts: the input locals left out of the symbol table (tools/ld/symtab.ts; GNU ld -x: `all`). */
+  discardLocals?: DiscardLocals;
+  /** GNU ld --wrap: for each SYM, undefined references to SYM go to __wrap_SYM and to __real_SYM to SYM. */
+  wrap?: string[];
+  /** GNU ld --warn-common: warn where common symbols meet commons or definitions (tools/ld/warn-common.ts). */
+  warnCommon?: boolean;
+  /** GNU ld --section-start=SECTION=ADDR (and -Tdata, -Tbss), with GNU's default layout or a script. */
+  sectionStarts?: SectionStart[];
   /**
    * Whose choices to follow where GNU as and LLVM differ: 'llvm' (default; llvm-mc 14's compression and
    * `li` sequences, nops last in code alignment) or 'gnu' (GNU as 2.40's, so images and objects can be
@@ -208,7 +220,10 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
     return u;
   });
   const units: LinkUnit[] = [...sourceUnits];
-  addObjects(units, options.objects ?? [], diags, keptGroups);
+  const wrap = new Set(options.wrap ?? []);
+  for (const u of sourceUnits) wrapReferences(u.symbols, wrap);
+  addObjects(units, options.objects ?? [], diags, keptGroups, wrap);
+  if (options.warnCommon) warnCommon(units, diags);
   let script: ScriptLayout | null = null;
   // --defsym: assignments made before the script's own (GNU ld enters them first).
   const defsyms: { name: string; value: bigint }[] = [];
@@ -233,6 +248,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
     try {
       const parsed = parseScript(options.linkerScript.text, options.linkerScript.name);
       parsed.outside.unshift(...defsymStatements);
+      applySectionStarts(parsed, options.sectionStarts ?? []);
       script = new ScriptLayout(parsed, diags, units.length + 1);
     } catch (e) {
       if (!(e instanceof ScriptError)) throw e;
@@ -255,7 +271,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   let linked: ReturnType<typeof link> | null = null;
   try {
     if (options.linkerScript && !script) throw new AsmError('');
-    linked = link(units, { script, defsyms, implicit, ehFrameHdr: options.ehFrameHdr ?? false, gnuDefault: options.gnuDefault ?? false, base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true, gcSections: options.gcSections ?? false, undefinedRoots: options.undefinedRoots ?? [], onGcRemoved: options.onGcRemoved }, diags);
+    linked = link(units, { script, defsyms, implicit, ehFrameHdr: options.ehFrameHdr ?? false, gnuDefault: options.gnuDefault ?? false, base, layout, entry: options.entry ?? null, relax: options.relax ?? false, relaxGp: options.relaxGp ?? true, gcSections: options.gcSections ?? false, undefinedRoots: options.undefinedRoots ?? [], onGcRemoved: options.onGcRemoved, sectionStarts: options.sectionStarts }, diags);
   } catch (e) {
     if (!(e instanceof AsmError) && !(e instanceof RangeError)) throw e;
     if (e.message) diags.push({ file: '<link>', line: 0, col: 0, severity: 'error', message: e instanceof RangeError ? `symbol definitions nested too deeply (${e.message})` : (e as Error).message });
@@ -278,6 +294,10 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   if (after >= 0) image.sections.splice(after + 1, 0, attrSection);
   else if (firstNonAlloc >= 0) image.sections.splice(firstNonAlloc, 0, attrSection);
   else image.sections.push(attrSection);
+  if (options.sectionStarts?.length && linked?.gnuSegments) {
+    const described = describedSections(script?.script ?? parseScript(defaultScript(0n), '<default script>'));
+    image.sections = sectionStartOrder(image.sections, options.sectionStarts, described);
+  }
   const linkerLocals: ElfSymbol[] = [];
   for (const p of linked?.providedSymbols ?? []) {
     // A PROVIDE_HIDDEN or HIDDEN symbol is local in the executable (ld turns hidden symbols local).
@@ -301,7 +321,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
     // An object with nothing in the output (all garbage-collected) has no FILE symbol there.
     for (const x of listed) if (!rank.has(x.u.index)) x.sym.ownFile = false;
     listed.sort((a, b) => (rank.get(a.u.index) ?? 1e9 + a.i) - (rank.get(b.u.index) ?? 1e9 + b.i));
-    image.symbols = gnuSymbolTable(image.sections, listed.map((x) => x.sym), image.symbols.filter((x) => x.bind !== 'local'), linkerLocals);
+    image.symbols = gnuSymbolTable(image.sections, listed.map((x) => x.sym), image.symbols.filter((x) => x.bind !== 'local'), linkerLocals, options.discardLocals);
   }
   // e_flags: RVC when any input uses C; the float ABI of the objects, which GNU ld refuses to mix among
   // objects with code (bfd elfnn-riscv.c, _bfd_riscv_elf_merge_private_bfd_data: the first one sets it).
@@ -401,7 +421,7 @@ const SHF_MERGE = 0x10;
 function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null, gnu?: ReturnType<typeof link>['gnuSegments'], collect?: UnitSymbols[]): ElfImage {
   const sections = outputs.map((o) => ({ name: o.name, type: o.type, flags: o.flags, addr: o.addr, data: o.type === SHT_NOBITS ? new Uint8Array(0) : o.data, size: o.size, align: o.align, ...outputEntsize(o) }));
   if (gnu?.programHeaders) return { ...phdrsImage(gnu.programHeaders, (gnu.headerSize - 64) / 56), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve, collect) };
-  if (gnu) return { ...gnuImage(outputs, gnu.headerSize), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve, collect) };
+  if (gnu) return { ...gnuImage(outputs, gnu.headerSize, gnu.loadPhdrs), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve, collect) };
   // Segments: runs of allocated sections with the same permissions, contiguous within a page.
   const segments: ElfSegment[] = [];
   const alloc = outputs.filter((o) => o.flags & SHF_ALLOC && o.size > 0).sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
@@ -508,8 +528,8 @@ function phdrsImage(list: NonNullable<NonNullable<ReturnType<typeof link>['gnuSe
 
 /** A linker script's image: program headers as GNU ld makes them (tools/ld/segments.ts), the headers loaded
  * when the layout leaves room for them, and PT_RISCV_ATTRIBUTES. */
-function gnuImage(outputs: OutputSection[], headerSize: number): { segments: ElfSegment[]; headersLoaded: boolean; attributesPhdr: boolean } {
-  const plans = gnuSegments(outputs.filter((o) => o.flags & SHF_ALLOC), 0x1000n, headerSize);
+function gnuImage(outputs: OutputSection[], headerSize: number, loadPhdrs = false): { segments: ElfSegment[]; headersLoaded: boolean; attributesPhdr: boolean } {
+  const plans = gnuSegments(outputs.filter((o) => o.flags & SHF_ALLOC), 0x1000n, headerSize, loadPhdrs);
   const segments: ElfSegment[] = [];
   let headersLoaded = false;
   plans.forEach((p, i) => {

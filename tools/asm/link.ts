@@ -64,6 +64,7 @@ import { buildEhFrameHdr, countFdes, ehFrameHdrSize } from '../ld/eh-frame-hdr.j
 import { ScriptLayout, type ScriptHost } from '../ld/script/layout.js';
 import { parseScript } from '../ld/script/parse.js';
 import { defaultScript } from '../ld/script/default.js';
+import { applySectionStarts, type SectionStart } from '../ld/script/section-start.js';
 import { gnuSegments } from '../ld/segments.js';
 import { buildGot, gotKind, unitsWithGot } from '../ld/got.js';
 import { sectionOverlaps } from '../ld/overlap.js';
@@ -518,7 +519,7 @@ export interface LinkResult {
   tls?: { vaddr: bigint; filesz: number; memsz: number; align: number };
   /** Program headers as GNU ld makes them for a script (tools/ld/segments.ts); `headerSize`: SIZEOF_HEADERS. */
   /** `attributesAfter`: the section .riscv.attributes follows ('' : before the first non-allocated one). */
-  gnuSegments?: { headerSize: number; programHeaders?: ReturnType<ScriptLayout['programHeaders']>; attributesAfter?: string };
+  gnuSegments?: { headerSize: number; programHeaders?: ReturnType<ScriptLayout['programHeaders']>; attributesAfter?: string; loadPhdrs?: boolean };
   /** .eh_frame_hdr, for the PT_GNU_EH_FRAME program header. */
   ehFrameHdr?: { vaddr: bigint; size: number };
   /** Linker-provided symbols the input used (_end, __global_pointer$, ...), and a linker script's symbols. */
@@ -549,6 +550,8 @@ export interface LinkOptions {
   /** Without a script or layout: GNU ld's default layout (tools/ld/script/default.ts) with the text segment
    * at `base`, instead of rvx's own placement from `base`. */
   gnuDefault?: boolean;
+  /** GNU ld --section-start, -Tdata, -Tbss on the default script (tools/ld/script/section-start.ts). */
+  sectionStarts?: SectionStart[];
 }
 
 /** Place sections, resolve symbols, apply fixups and build output section contents. */
@@ -589,9 +592,13 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   for (const u of units) for (const s of u.symbols.values()) if (s.overriddenBy) s.overriddenBy = globals.get(s.name) ?? null;
   allocateCommons(units);
   let script = opts.script ?? null;
+  // GNU's default script places .text at SEGMENT_START + SIZEOF_HEADERS, so ld loads the headers
+  // (tools/ld/segments.ts); scripts given with -T keep the rule that they must fit before the first section.
+  const loadPhdrs = !script && !!opts.gnuDefault && !opts.layout;
   if (!script && opts.gnuDefault && !opts.layout) {
     const parsed = parseScript(defaultScript(opts.base), '<default script>');
     parsed.outside.push(...(opts.implicit ?? []));
+    applySectionStarts(parsed, opts.sectionStarts ?? []);
     script = new ScriptLayout(parsed, diags, units.length + 2);
   }
   if (script) {
@@ -899,7 +906,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   if (script) {
     // Once more, reporting the script's errors (ASSERTs, undefined symbols, overflowing regions); again if the
     // program headers are not as many as SIZEOF_HEADERS assumed.
-    const loads = () => gnuSegments(script!.outputs().filter((o) => o.flags & SHF_ALLOC), 0x1000n, Number(script!.sizeofHeaders)).length;
+    const loads = () => gnuSegments(script!.outputs().filter((o) => o.flags & SHF_ALLOC), 0x1000n, Number(script!.sizeofHeaders), loadPhdrs).length;
     const want = phdrsCount ? script.sizeofHeaders : BigInt(headerSize(loads()));
     if (want !== script.sizeofHeaders) {
       script.sizeofHeaders = want;
@@ -1266,7 +1273,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   // .riscv.attributes (gcc's objects), else ahead of the other non-allocated sections (GNU as's objects).
   const firstObject = units.find((u) => u.name !== '<linker>');
   const attributesAfter = script?.script.sections?.some((c) => c.kind === 'section' && c.name === '.comment') || firstObject?.sections.some((sec) => sec.name === '.comment') ? '.comment' : script ? '' : undefined;
-  return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls, ehFrameHdr, gnuSegments: script ? { headerSize: scriptHeaderSize, programHeaders, attributesAfter } : undefined };
+  return { outputs: ordered, globals, entry, resolve: resolveOwn, providedSymbols, tls, ehFrameHdr, gnuSegments: script ? { headerSize: scriptHeaderSize, programHeaders, attributesAfter, loadPhdrs } : undefined };
 }
 
 /** RISCV_CONST_HIGH_PART: what a lui/auipc contributes for a value (its low 12 bits go to the paired addi). */

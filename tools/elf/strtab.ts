@@ -35,3 +35,44 @@ function utf8Length(s: string): number {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s, 'utf8');
   return s.length;
 }
+
+/**
+ * A string table in which a name that ends another name is not written again but points into it, as GNU
+ * ld writes an executable's .strtab (bfd elf-strtab.c, _bfd_elf_strtab_finalize: names sorted by their
+ * reversed bytes; going down that order, a name that is a proper tail of the last name kept shares its
+ * bytes; the names kept are written in the order they were first added). `names` in that order.
+ */
+export function tailMergedStringTable(names: readonly string[]): { offset(name: string): number; bytes(): Uint8Array } {
+  const distinct: { name: string; utf8: Buffer; rev: string; off: number; host: number }[] = [];
+  const byName = new Map<string, number>();
+  for (const name of names) {
+    if (name === '' || byName.has(name)) continue;
+    const utf8 = Buffer.from(name, 'utf8');
+    byName.set(name, distinct.length);
+    distinct.push({ name, utf8, rev: Buffer.from(utf8).reverse().toString('latin1'), off: -1, host: -1 });
+  }
+  const sorted = distinct.map((_, i) => i).sort((a, b) => (distinct[a].rev < distinct[b].rev ? -1 : distinct[a].rev > distinct[b].rev ? 1 : 0));
+  let keep = sorted[sorted.length - 1];
+  for (let k = sorted.length - 2; k >= 0; k--) {
+    const cmp = distinct[sorted[k]];
+    const e = distinct[keep];
+    if (e.utf8.length > cmp.utf8.length && e.rev.startsWith(cmp.rev)) cmp.host = keep;
+    else keep = sorted[k];
+  }
+  let size = 1;
+  const parts: Buffer[] = [Buffer.alloc(1)];
+  for (const d of distinct) {
+    if (d.host >= 0) continue;
+    d.off = size;
+    parts.push(d.utf8, Buffer.alloc(1));
+    size += d.utf8.length + 1;
+  }
+  for (const d of distinct) if (d.host >= 0) d.off = distinct[d.host].off + distinct[d.host].utf8.length - d.utf8.length;
+  return {
+    offset: (name) => (name === '' ? 0 : distinct[byName.get(name)!].off),
+    bytes: () => {
+      const b = Buffer.concat(parts);
+      return new Uint8Array(b.buffer, b.byteOffset, b.length);
+    },
+  };
+}

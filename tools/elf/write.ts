@@ -4,13 +4,15 @@
 // Output depends only on the image: no timestamps, stable orders.
 
 import { EM_RISCV, SHT_NOBITS, SHT_STRTAB, SHT_SYMTAB, SHF_ALLOC, type ElfImage, type ElfSymbol } from './model.js';
-import { StringTable } from './strtab.js';
+import { StringTable, tailMergedStringTable } from './strtab.js';
 
 export interface WriteElfOptions {
   /** e_flags: EF_RISCV_RVC (0x1) | float ABI (soft = 0). */
   flags?: number;
   /** p_align of PT_LOAD segments (default 0x1000). */
   pageSize?: number;
+  /** Write .symtab and .strtab (default true; GNU ld -s leaves them out). */
+  symbolTable?: boolean;
 }
 
 export const EF_RISCV_RVC = 0x1;
@@ -49,25 +51,38 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     let o = off - (off % page) + want;
     if (o < off) o += page;
     segOffsets.push(o);
+    // GNU ld: a segment with no file bytes (only .bss, placed apart by -Tbss) takes no room in the file
+    // (its p_offset is written as 0 below; its sections keep the offset congruent to their address).
+    if (seg.data.length === 0 && image.attributesPhdr) return;
     off = o + seg.data.length;
   });
+  const emptySegment = (i: number) => image.segments[i].data.length === 0 && !!image.attributesPhdr;
 
   // Sections: inside a segment's file image, or placed after.
   const secOffsets: number[] = [];
   const inSegment: boolean[] = [];
-  // GNU ld's layout: a zero-filled section's sh_offset is where the file bytes before it in its segment end.
-  let fileEnd = -1;
+  // GNU ld's layout: a zero-filled section's sh_offset is where the file bytes before it in its segment end
+  // (the sections with contents below it in that segment, whatever the section header order).
+  const segmentOf = (sec: (typeof image.sections)[number]) =>
+    image.segments.findIndex((seg) => {
+      const end = seg.vaddr + BigInt(sec.type === SHT_NOBITS ? seg.memsz : seg.data.length);
+      return sec.addr >= seg.vaddr && sec.addr + BigInt(sec.type === SHT_NOBITS ? 0 : sec.data.length) <= end;
+    });
   for (const sec of image.sections) {
     let placed = -1;
     if (sec.flags & SHF_ALLOC) {
-      image.segments.forEach((seg, i) => {
-        const end = seg.vaddr + BigInt(sec.type === SHT_NOBITS ? seg.memsz : seg.data.length);
-        if (placed < 0 && sec.addr >= seg.vaddr && sec.addr + BigInt(sec.type === SHT_NOBITS ? 0 : sec.data.length) <= end) {
-          placed = segOffsets[i] + Number(sec.addr - seg.vaddr);
-          if (image.attributesPhdr && sec.type === SHT_NOBITS && fileEnd >= segOffsets[i] && fileEnd < placed) placed = fileEnd;
+      const i = segmentOf(sec);
+      if (i >= 0) {
+        placed = segOffsets[i] + Number(sec.addr - image.segments[i].vaddr);
+        if (image.attributesPhdr && sec.type === SHT_NOBITS) {
+          let fileEnd = -1;
+          for (const other of image.sections) {
+            if (other.type === SHT_NOBITS || !(other.flags & SHF_ALLOC) || other.addr > sec.addr || segmentOf(other) !== i) continue;
+            fileEnd = Math.max(fileEnd, segOffsets[i] + Number(other.addr - image.segments[i].vaddr) + other.data.length);
+          }
+          if (fileEnd >= segOffsets[i] && fileEnd < placed) placed = fileEnd;
         }
-      });
-      if (placed >= 0 && sec.type !== SHT_NOBITS) fileEnd = placed + sec.data.length;
+      }
     }
     inSegment.push(placed >= 0);
     if (placed < 0) {
@@ -82,17 +97,19 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
 
   // Symbols: null, locals, then globals (gABI: locals precede globals; sh_info = first global).
   const shstr = new StringTable();
-  const str = new StringTable();
   const secIndex = new Map<string, number>();
   image.sections.forEach((s, i) => secIndex.set(s.name, i + 1));
   const locals = image.symbols.filter((s) => s.bind === 'local');
   const globals = image.symbols.filter((s) => s.bind !== 'local');
-  const syms = [...locals, ...globals];
-  const symtab = new Uint8Array(24 * (syms.length + 1));
+  const withSymtab = opts.symbolTable ?? true;
+  const syms = withSymtab ? [...locals, ...globals] : [];
+  const symtab = new Uint8Array(withSymtab ? 24 * (syms.length + 1) : 0);
   const sv = new DataView(symtab.buffer);
+  // GNU ld's .strtab: a name ending another shares its bytes (tools/elf/strtab.ts).
+  const str = tailMergedStringTable(syms.map((s) => s.name));
   syms.forEach((s, k) => {
     const p = 24 * (k + 1);
-    sv.setUint32(p, str.add(s.name), true);
+    sv.setUint32(p, str.offset(s.name), true);
     symtab[p + 4] = (BIND[s.bind] << 4) | TYPE[s.type];
     symtab[p + 5] = (s.visibility ?? 0) & 3;
     const idx = s.section === null ? SHN_ABS : (secIndex.get(s.section) ?? SHN_ABS);
@@ -102,25 +119,26 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     sv.setBigUint64(p + 8, BigInt.asUintN(64, value), true);
     sv.setBigUint64(p + 16, BigInt(s.size), true);
   });
-  const strtab = str.bytes();
+  const strtab = withSymtab ? str.bytes() : new Uint8Array(0);
   const nsec = image.sections.length;
-  const symtabIndex = nsec + 1;
+  const symtabIndex = withSymtab ? nsec + 1 : 0;
   const strtabIndex = nsec + 2;
-  const shstrIndex = nsec + 3;
-  const names = image.sections.map((s) => shstr.add(s.name));
-  const symName = shstr.add('.symtab');
-  const strName = shstr.add('.strtab');
+  const shstrIndex = withSymtab ? nsec + 3 : nsec + 1;
+  // GNU ld's order: the names of the tables it makes first, then the sections'.
+  const symName = withSymtab ? shstr.add('.symtab') : 0;
+  const strName = withSymtab ? shstr.add('.strtab') : 0;
   const shstrName = shstr.add('.shstrtab');
+  const names = image.sections.map((s) => shstr.add(s.name));
   const shstrtab = shstr.bytes();
 
-  const symtabOff = alignUp(off, 8);
+  const symtabOff = withSymtab ? alignUp(off, 8) : off;
   off = symtabOff + symtab.length;
   const strtabOff = off;
   off += strtab.length;
   const shstrOff = off;
   off += shstrtab.length;
   const shoff = alignUp(off, 8);
-  const shnum = nsec + 4;
+  const shnum = withSymtab ? nsec + 4 : nsec + 2;
   const total = shoff + 64 * shnum;
 
   const out = new Uint8Array(total);
@@ -180,7 +198,7 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     const p = 64 + 56 * (first + i);
     v.setUint32(p, PT_LOAD, true);
     v.setUint32(p + 4, seg.flags, true);
-    v.setBigUint64(p + 8, BigInt(segOffsets[i]), true);
+    v.setBigUint64(p + 8, BigInt(emptySegment(i) ? 0 : segOffsets[i]), true);
     v.setBigUint64(p + 16, seg.vaddr, true);
     v.setBigUint64(p + 24, seg.paddr, true);
     v.setBigUint64(p + 32, BigInt(seg.data.length), true);
@@ -245,8 +263,10 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   image.sections.forEach((sec, i) => {
     sh(i + 1, names[i], sec.type, sec.flags, sec.addr, secOffsets[i], sec.type === SHT_NOBITS ? sec.size : sec.data.length, sec.linksSymtab ? symtabIndex : 0, 0, Math.max(1, sec.align), sec.entsize ?? 0);
   });
-  sh(symtabIndex, symName, SHT_SYMTAB, 0, 0n, symtabOff, symtab.length, strtabIndex, locals.length + 1, 8, 24);
-  sh(strtabIndex, strName, SHT_STRTAB, 0, 0n, strtabOff, strtab.length, 0, 0, 1, 0);
+  if (withSymtab) {
+    sh(symtabIndex, symName, SHT_SYMTAB, 0, 0n, symtabOff, symtab.length, strtabIndex, locals.length + 1, 8, 24);
+    sh(strtabIndex, strName, SHT_STRTAB, 0, 0n, strtabOff, strtab.length, 0, 0, 1, 0);
+  }
   sh(shstrIndex, shstrName, SHT_STRTAB, 0, 0n, shstrOff, shstrtab.length, 0, 0, 1, 0);
   return out;
 }

@@ -9,6 +9,7 @@ import { ElfError } from '../elf/read.js';
 import type { Diagnostic } from '../asm/diagnostics.js';
 import type { LinkUnit } from '../asm/link.js';
 import { ObjectUnit } from './object-unit.js';
+import { wrapObject } from './wrap.js';
 
 /** One input file: an object or an archive. Inputs with the same `group` number were given between
  * --start-group and --end-group (and must be consecutive). */
@@ -16,6 +17,8 @@ export interface LinkInput {
   name: string;
   bytes: Uint8Array;
   group?: number;
+  /** Given after --whole-archive: every member of this archive is loaded, in member order (GNU ld). */
+  whole?: boolean;
 }
 
 interface Archive {
@@ -28,7 +31,7 @@ interface Archive {
 
 /** Load the objects and search the archives (units already holds the assembled sources, whose
  * undefined symbols count from the start). */
-export function addObjects(units: LinkUnit[], inputs: LinkInput[], diags: Diagnostic[], groups = new Set<string>()): void {
+export function addObjects(units: LinkUnit[], inputs: LinkInput[], diags: Diagnostic[], groups = new Set<string>(), wrap: ReadonlySet<string> = new Set()): void {
   const refuse = (name: string, e: unknown) => {
     if (!(e instanceof ElfError)) throw e;
     diags.push({ file: name, line: 0, col: 0, severity: 'error', message: e.message.startsWith(name + ': ') ? e.message.slice(name.length + 2) : e.message });
@@ -51,6 +54,7 @@ export function addObjects(units: LinkUnit[], inputs: LinkInput[], diags: Diagno
   units.forEach(scan);
   const load = (name: string, data: Uint8Array): void => {
     const obj = readObject(data, name);
+    wrapObject(obj, wrap);
     // gcc -flto writes GIMPLE for its linker plugin and no machine code (it marks such an object with the
     // common symbol __gnu_lto_slim); GNU ld without the plugin refuses it too. -ffat-lto-objects objects
     // carry the machine code as well and link as any object.
@@ -112,6 +116,18 @@ export function addObjects(units: LinkUnit[], inputs: LinkInput[], diags: Diagno
         const a = openArchive(input);
         if (!a) continue;
         archives.push(a);
+        if (input.whole) {
+          // --whole-archive: each member in turn, as GNU ld loads them (elf_link_add_archive_symbols is not
+          // consulted; a member that is not an object is an error there too).
+          a.members.forEach((member, m) => {
+            a.loaded.add(m);
+            try {
+              load(`${a.name}(${member.name})`, member.data);
+            } catch (e) {
+              refuse(a.name, e);
+            }
+          });
+        }
         search(a);
       } else {
         try {

@@ -225,7 +225,9 @@ export class ObjectUnit implements LinkUnit {
       if (!sym.global && os.type !== 3 && /^\$[xd]/.test(os.name) && sym.kind === 1) this.mappingSyms.add(sym);
       if (os.visibility) this.visibility.set(sym, os.visibility);
       if (sym.kind === 0 && !sym.global) return;
-      this.symbols.set(sym.global ? os.name : `${os.name}\u0000${i}`, sym);
+      // A reference --wrap renamed to a name the object defines (tools/ld/wrap.ts) must not displace it.
+      const clash = sym.kind === 0 && sym.global && this.symbols.has(os.name);
+      this.symbols.set(sym.global && !clash ? os.name : `${os.name}\u0000${i}`, sym);
     });
     if (common) (common as InputSection).size = 0;
     if (!this.fileSymbols.length) this.fileSymbols.push(name.slice(name.lastIndexOf('/') + 1));

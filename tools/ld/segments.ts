@@ -35,12 +35,16 @@ export function headersFit(first: SegmentSection | undefined, headerSize: number
   return lmaOf(first) % page >= BigInt(headerSize) && first.addr % page >= BigInt(headerSize);
 }
 
-export function gnuSegments<S extends SegmentSection>(alloc: S[], page: bigint, headerSize: number): SegmentPlan<S>[] {
+/** `loadPhdrs`: the script uses SIZEOF_HEADERS (GNU's default script does), so ld loads the headers in any
+ * case, at the page boundary at or below `first - headerSize` (bfd: phdr_lma), e.g. in the page below a
+ * .text that --section-start puts at a page start. */
+export function gnuSegments<S extends SegmentSection>(alloc: S[], page: bigint, headerSize: number, loadPhdrs = false): SegmentPlan<S>[] {
   const secs = alloc.filter((s) => s.size > 0).sort((a, b) => (lmaOf(a) < lmaOf(b) ? -1 : lmaOf(a) > lmaOf(b) ? 1 : a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
   const plans: SegmentPlan<S>[] = [];
   let cur: SegmentPlan<S> | null = null;
   let last: S | null = null;
-  const withHeaders = headersFit(secs[0], headerSize, page);
+  const below = (v: bigint) => v - BigInt(headerSize) - ((v - BigInt(headerSize)) % page);
+  const withHeaders = headersFit(secs[0], headerSize, page) || (loadPhdrs && !!secs[0] && headerSize > 0 && lmaOf(secs[0]) >= BigInt(headerSize) && secs[0].addr >= BigInt(headerSize));
   for (const s of secs) {
     const tbss = (s.flags & SHF_TLS) !== 0 && s.type === SHT_NOBITS;
     let fresh = cur === null || last === null;
@@ -60,8 +64,8 @@ export function gnuSegments<S extends SegmentSection>(alloc: S[], page: bigint, 
       const first = plans.length === 0 && withHeaders;
       cur = {
         sections: [],
-        vaddr: first ? s.addr - (s.addr % page) : s.addr,
-        paddr: first ? lmaOf(s) - (lmaOf(s) % page) : lmaOf(s),
+        vaddr: first ? below(s.addr) : s.addr,
+        paddr: first ? below(lmaOf(s)) : lmaOf(s),
         writable: false,
         exec: false,
       };

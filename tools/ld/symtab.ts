@@ -18,13 +18,26 @@ export interface UnitSymbols {
   globalNames: string[];
 }
 
-export function gnuSymbolTable(sections: { name: string; addr: bigint }[], units: UnitSymbols[], globals: ElfSymbol[], linkerLocals: ElfSymbol[]): ElfSymbol[] {
+/** bfd's `_bfd_elf_is_local_label_name`: the names ld drops from an executable's symbol table by default
+ * and with -X (RISC-V's ld turns the generic default, discard_sec_merge, into discard_l:
+ * ld/emultempl/riscvelf.em): `.L...`, `..`, `_.L_...`, and the assembler's fake labels `L<digit>^A...`. */
+export function isLocalLabel(name: string): boolean {
+  if (name.startsWith('.L') || name.startsWith('..') || name.startsWith('_.L_')) return true;
+  return /^L[0-9]\x01/.test(name);
+}
+
+/** Which input locals go: `temporary` (GNU ld's default, -X: local labels) or `all` (-x: every local of
+ * the inputs, FILE symbols included; section symbols and the linker's own locals stay, as in GNU ld). */
+export type DiscardLocals = 'temporary' | 'all';
+
+export function gnuSymbolTable(sections: { name: string; addr: bigint }[], units: UnitSymbols[], globals: ElfSymbol[], linkerLocals: ElfSymbol[], discard: DiscardLocals = 'temporary'): ElfSymbol[] {
   const out: ElfSymbol[] = sections.map((s) => ({ name: '', value: s.addr, size: 0, bind: 'local', type: 'section', section: s.name }));
-  for (const u of units) {
+  for (const u of discard === 'all' ? [] : units) {
+    const locals = u.locals.filter((s) => !isLocalLabel(s.name));
     // An object's own FILE symbol is kept; one named after the file only heads local symbols.
-    if (!u.locals.length && !u.ownFile) continue;
+    if (!locals.length && !u.ownFile) continue;
     out.push({ name: u.file, value: 0n, size: 0, bind: 'local', type: 'file', section: null });
-    for (const s of u.locals) out.push(s);
+    for (const s of locals) out.push(s);
   }
   const names: string[] = [];
   const seen = new Set<string>();
@@ -39,7 +52,7 @@ export function gnuSymbolTable(sections: { name: string; addr: bigint }[], units
   const order = new Map(hashTraversalOrder(names).map((n, i) => [n, i]));
   const byHash = (a: ElfSymbol, b: ElfSymbol) => order.get(a.name)! - order.get(b.name)!;
   if (linkerLocals.length) {
-    out.push({ name: '', value: 0n, size: 0, bind: 'local', type: 'file', section: null });
+    if (discard !== 'all') out.push({ name: '', value: 0n, size: 0, bind: 'local', type: 'file', section: null });
     for (const s of linkerLocals.slice().sort(byHash)) out.push(s);
   }
   for (const s of globals.slice().sort(byHash)) out.push(s);
