@@ -64,24 +64,28 @@ const CASES: { seed: number; isa: string; cpu: string }[] = [
   ...Array.from({ length: Math.ceil(COUNT / 3) }, (_, i) => ({ seed: 100000 + i, isa: 'rv64ima', cpu: 'rv64,c=false' })),
 ];
 
+/** A random program (`text`) assembled for `isa`, run by rvx and by QEMU (`cpu`): the same printed state. */
+async function sameAsQemu(seed: number, name: string, text: string, isa: string, cpu: string): Promise<void> {
+  const asm = assemble([{ name: `${name}.s`, text }], { march: isa });
+  if (!asm.ok) throw new Error(asm.diagnostics.map(formatDiagnostic).join('\n'));
+  const elf = join(dir, `${name}.elf`);
+  writeFileSync(elf, asm.elf());
+  const chunks: number[] = [];
+  const m = new Machine({ isa, stdout: (b) => chunks.push(...b) });
+  m.load(toLoadable(asm.image));
+  const r = m.run(1_000_000);
+  const mine = Buffer.from(chunks).toString('latin1');
+  const q = await qemuOutput(elf, cpu);
+  expect(r, `seed ${seed}`).toEqual({ reason: 'exit', code: 0 });
+  expect(q.code, `seed ${seed}: QEMU exit`).toBe(0);
+  expect(mine.split('\n').length).toBe(65);
+  expect(firstDifference(mine, q.out), `seed ${seed}`).toBe('identical');
+}
+
 describe.skipIf(!HAVE_QEMU).concurrent('random programs: rvx and QEMU print the same state', () => {
   for (const { seed, isa, cpu } of CASES) {
     it(`seed ${seed} (${isa})`, async () => {
-      const text = randomProgram(seed, 300, isa === 'rv64imac');
-      const asm = assemble([{ name: `random-${seed}.s`, text }], { march: isa });
-      if (!asm.ok) throw new Error(asm.diagnostics.map(formatDiagnostic).join('\n'));
-      const elf = join(dir, `random-${seed}.elf`);
-      writeFileSync(elf, asm.elf());
-      const chunks: number[] = [];
-      const m = new Machine({ isa, stdout: (b) => chunks.push(...b) });
-      m.load(toLoadable(asm.image));
-      const r = m.run(1_000_000);
-      const mine = Buffer.from(chunks).toString('latin1');
-      const q = await qemuOutput(elf, cpu);
-      expect(r, `seed ${seed}`).toEqual({ reason: 'exit', code: 0 });
-      expect(q.code, `seed ${seed}: QEMU exit`).toBe(0);
-      expect(mine.split('\n').length).toBe(65);
-      expect(firstDifference(mine, q.out), `seed ${seed}`).toBe('identical');
+      await sameAsQemu(seed, `random-${seed}`, randomProgram(seed, 300, isa === 'rv64imac'), isa, cpu);
     });
   }
 });
@@ -93,21 +97,7 @@ describe.skipIf(!HAVE_QEMU).concurrent('random programs with bit manipulation: r
   for (const seed of Array.from({ length: Math.ceil(COUNT / 2) }, (_, i) => 2000 + i)) {
     const isa = 'rv64imac_zba_zbb_zbc_zbs';
     it(`seed ${seed} (${isa})`, async () => {
-      const text = randomProgram(seed, 300, true, true);
-      const asm = assemble([{ name: `random-b-${seed}.s`, text }], { march: isa });
-      if (!asm.ok) throw new Error(asm.diagnostics.map(formatDiagnostic).join('\n'));
-      const elf = join(dir, `random-b-${seed}.elf`);
-      writeFileSync(elf, asm.elf());
-      const chunks: number[] = [];
-      const m = new Machine({ isa, stdout: (b) => chunks.push(...b) });
-      m.load(toLoadable(asm.image));
-      const r = m.run(1_000_000);
-      const mine = Buffer.from(chunks).toString('latin1');
-      const q = await qemuOutput(elf, QEMU_ZB);
-      expect(r, `seed ${seed}`).toEqual({ reason: 'exit', code: 0 });
-      expect(q.code, `seed ${seed}: QEMU exit`).toBe(0);
-      expect(mine.split('\n').length).toBe(65);
-      expect(firstDifference(mine, q.out), `seed ${seed}`).toBe('identical');
+      await sameAsQemu(seed, `random-b-${seed}`, randomProgram(seed, 300, true, true), isa, QEMU_ZB);
     });
   }
 });
