@@ -118,7 +118,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     if (relax || s.name !== '.') return { sym: labelAt(sec, off), add };
     return { sym: sec, add: BigInt(off) + add };
   };
-  /** What a relocation names: a global or undefined symbol by itself, a local label by its section. */
+  /** What a relocation names: a symbol by itself (a local one as localTarget says), else a section + offset. */
   const target = (e: Expr): { sym: Sym | InputSection | null; add: bigint } | null => {
     if (e.t === E_SYM && (e.sym.kind === 0 || (e.sym.kind === 1 && e.sym.section !== null))) return symbolTarget(e.sym);
     const v = evaluate(e, resolve);
@@ -158,7 +158,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     e.t === E_SYM && e.sym.kind === 1 && e.sym.section !== null ? (e.sym.section.flags & SHF_EXECINSTR) !== 0 : isCode(evaluate(e, resolve));
   /** Under relaxation a difference of code labels is left to the linker (GNU as). */
   const codeDifference = (e: Expr): boolean => e.t === E_BIN && e.op === OP_SUB && inCode(e.a) && inCode(e.b);
-  // Labels the %pcrel_lo relocations name (LLVM's .Lpcrel_hiN); emitted as local symbols.
+  // Labels made for relocations to name (%pcrel_lo's, labelAt's, numeric labels'); emitted as local symbols.
   const extraLocals: Sym[] = [];
   // By section, then by offset in it (numbers: no key string per relocation).
   const hiLabels = new Map<InputSection, Map<number, Sym>>();
