@@ -720,8 +720,10 @@ function serialize(
     signatureLocal.set(sig, syms.count);
     syms.add(strtab.add(sig), 0, g.index, 0n, 0n);
   }
-  // The last local: the section symbol of .riscv.attributes, which GNU as makes when it writes the section.
+  // The last locals: the section symbols of .riscv.attributes and of each .group section, which GNU as
+  // makes when it writes those sections.
   syms.add(0, 3, attributesIndex, 0n, 0n);
+  for (const g of groups.values()) syms.add(0, 3, g.index, 0n, 0n);
   const firstGlobal = syms.count;
   for (const s of u.symbols.values()) {
     const undef = s.kind === 0;
