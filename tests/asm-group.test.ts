@@ -176,12 +176,14 @@ function must(cmd: string, args: string[]): string {
   return r.stdout;
 }
 
-/** `readelf -g` by names (section indexes included: they must agree too) and the headers' name, type, flags. */
-function describeObject(path: string): { groups: string; headers: string[] } {
+/** `readelf -g` by names (section indexes included: they must agree too), the headers' name, type, flags, and
+ * the section symbols (GNU as writes one for each .group section too). */
+function describeObject(path: string): { groups: string; headers: string[]; sectionSymbols: string[] } {
   const o = readObject(new Uint8Array(readFileSync(join(dir, path))), path);
   return {
     groups: must('readelf', ['-gW', path]).replace(/^File: .*$/m, ''),
     headers: o.sections.map((s) => `${s.index} ${s.name} ${s.type} 0x${s.flags.toString(16)}`),
+    sectionSymbols: o.symbols.filter((y) => y.type === 3).map((y) => `${y.shndx} ${o.sections[y.shndx]?.name}`).sort(),
   };
 }
 
