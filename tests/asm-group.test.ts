@@ -183,7 +183,7 @@ function describeObject(path: string): { groups: string; headers: string[]; sect
   return {
     groups: must('readelf', ['-gW', path]).replace(/^File: .*$/m, ''),
     headers: o.sections.map((s) => `${s.index} ${s.name} ${s.type} 0x${s.flags.toString(16)}`),
-    sectionSymbols: o.symbols.filter((y) => y.type === 3).map((y) => `${y.shndx} ${o.sections[y.shndx]?.name}`).sort(),
+    sectionSymbols: o.symbols.filter((y) => y.type === 3).map((y) => `${o.sections[y.shndx]?.name}`).sort(),
   };
 }
 
@@ -207,6 +207,7 @@ describe.skipIf(!haveGnu)('section groups against GNU as and ld', () => {
     const rvx = describeObject('forms.rvx.o');
     expect(rvx.groups.replace('forms.rvx.o', '')).toBe(gnu.groups.replace('forms.gnu.o', ''));
     expect(rvx.headers.filter((h) => !h.includes('.riscv.attributes'))).toEqual(gnu.headers.filter((h) => !h.includes('.riscv.attributes')));
+    expect(rvx.sectionSymbols).toEqual(gnu.sectionSymbols);
   });
 
   it('gcc output with COMDAT groups: the same objects, and the same program linked four ways', async () => {
@@ -226,6 +227,7 @@ describe.skipIf(!haveGnu)('section groups against GNU as and ld', () => {
         expect(rvx.groups.replace(`${c}${level}.rvx.o`, '')).toBe(gnu.groups.replace(`${c}${level}.gnu.o`, ''));
         const noComment = (h: string[]) => h.filter((x) => !/\.comment|\.riscv\.attributes/.test(x)).map((x) => x.replace(/^\d+ /, ''));
         expect(noComment(rvx.headers)).toEqual(noComment(gnu.headers));
+        expect(rvx.sectionSymbols).toEqual(gnu.sectionSymbols);
         srcs.push(join(dir, `${c}${level}.s`));
         rvxObjs.push(join(dir, `${c}${level}.rvx.o`));
         gnuObjs.push(join(dir, `${c}${level}.gnu.o`));
