@@ -20,6 +20,7 @@ import { encode } from '../isa/codec.js';
 import { LLVM_MC, LLVM_SKIP_REASON, llvmMcGroups } from './isa-oracle.js';
 import { spikePath } from './helpers/fp-diff.js';
 import { Rng, bitmanipLine } from './helpers/random-program.js';
+import { HTIF_WORDS as HTIF } from './helpers/heldout.js';
 
 const ISA = 'rv64gc_zba_zbb_zbc_zbs';
 const M64 = (1n << 64n) - 1n;
@@ -146,14 +147,6 @@ const EXIT = `
         la      t1, tohost
         sd      t0, 0(t1)
 1:      j       1b`;
-const HTIF = `
-        .section .tohost, "aw", @progbits
-        .balign 64
-        .globl tohost
-tohost: .dword 0
-        .balign 64
-        .globl fromhost
-fromhost: .dword 0`;
 
 /**
  * One case after another: operands into a1/a2, the instruction, its result a0 compared with the expected

@@ -64,8 +64,8 @@ const CASES: { seed: number; isa: string; cpu: string }[] = [
   ...Array.from({ length: Math.ceil(COUNT / 3) }, (_, i) => ({ seed: 100000 + i, isa: 'rv64ima', cpu: 'rv64,c=false' })),
 ];
 
-/** A random program (`text`) assembled for `isa`, run by rvx and by QEMU (`cpu`): the same printed state. */
-async function sameAsQemu(seed: number, name: string, text: string, isa: string, cpu: string): Promise<void> {
+/** A program (`text`) assembled for `isa` and run by rvx and by QEMU (`cpu`); both must exit 0. Their output. */
+async function runBoth(seed: number, name: string, text: string, isa: string, cpu: string): Promise<{ mine: string; qemu: string }> {
   const asm = assemble([{ name: `${name}.s`, text }], { march: isa });
   if (!asm.ok) throw new Error(asm.diagnostics.map(formatDiagnostic).join('\n'));
   const elf = join(dir, `${name}.elf`);
@@ -74,12 +74,17 @@ async function sameAsQemu(seed: number, name: string, text: string, isa: string,
   const m = new Machine({ isa, stdout: (b) => chunks.push(...b) });
   m.load(toLoadable(asm.image));
   const r = m.run(1_000_000);
-  const mine = Buffer.from(chunks).toString('latin1');
   const q = await qemuOutput(elf, cpu);
   expect(r, `seed ${seed}`).toEqual({ reason: 'exit', code: 0 });
   expect(q.code, `seed ${seed}: QEMU exit`).toBe(0);
+  return { mine: Buffer.from(chunks).toString('latin1'), qemu: q.out };
+}
+
+/** A random program: rvx and QEMU print the same state. */
+async function sameAsQemu(seed: number, name: string, text: string, isa: string, cpu: string): Promise<void> {
+  const { mine, qemu } = await runBoth(seed, name, text, isa, cpu);
   expect(mine.split('\n').length).toBe(65);
-  expect(firstDifference(mine, q.out), `seed ${seed}`).toBe('identical');
+  expect(firstDifference(mine, qemu), `seed ${seed}`).toBe('identical');
 }
 
 describe.skipIf(!HAVE_QEMU).concurrent('random programs: rvx and QEMU print the same state', () => {
@@ -116,19 +121,8 @@ const WORD_CASES = [
 describe.skipIf(!HAVE_QEMU).concurrent('random instruction words (reserved encodings included): same registers and trap log', () => {
   for (const { seed, isa, cpu } of WORD_CASES) {
     it(`seed ${seed} (${isa})`, async () => {
-      const asm = assemble([{ name: `words-${seed}.s`, text: randomWordsProgram(seed, 400, isa !== 'rv64ima') }], { march: isa });
-      if (!asm.ok) throw new Error(asm.diagnostics.map(formatDiagnostic).join('\n'));
-      const elf = join(dir, `words-${seed}.elf`);
-      writeFileSync(elf, asm.elf());
-      const chunks: number[] = [];
-      const m = new Machine({ isa, stdout: (b) => chunks.push(...b) });
-      m.load(toLoadable(asm.image));
-      const r = m.run(1_000_000);
-      const mine = Buffer.from(chunks).toString('latin1');
-      const q = await qemuOutput(elf, cpu);
-      expect(r, `seed ${seed}`).toEqual({ reason: 'exit', code: 0 });
-      expect(q.code, `seed ${seed}: QEMU exit`).toBe(0);
-      const a = mine.split('\n'), b = q.out.split('\n');
+      const { mine, qemu } = await runBoth(seed, `words-${seed}`, randomWordsProgram(seed, 400, isa !== 'rv64ima'), isa, cpu);
+      const a = mine.split('\n'), b = qemu.split('\n');
       expect(a).toHaveLength(32 + 128 + 2);
       const i = a.findIndex((line, k) => line !== b[k]);
       const where = i < 0 ? 'identical' : i < 32 ? `x${i}` : i < 160 ? `trap ${(i - 32) >> 1} ${(i - 32) & 1 ? 'mtval' : 'mcause'}` : 'trap count';
