@@ -139,7 +139,7 @@ export interface IsaConfig {
   c: boolean;
   f: boolean;
   d: boolean;
-  /** The bit-manipulation extensions (none in rv64gc; misa has no bit for them). */
+  /** The bit-manipulation extensions (none in rv64gc; misa.B when Zba, Zbb and Zbs are all there). */
   zba: boolean;
   zbb: boolean;
   zbc: boolean;
