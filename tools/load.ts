@@ -80,27 +80,48 @@ export function readInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { ok: t
       return { ok: false, error: `not a regular file (${st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : 'a special file'})` };
     }
     if (st.isFile() && st.size > maxBytes) return { ok: false, error: `too large (${st.size} bytes; the limit is ${maxBytes})` };
-    const chunks: Buffer[] = [];
+    // A regular file is read into one buffer of its size (a few MB of assembly source in one allocation, no
+    // copy); what a growing file, a pipe or standard input adds comes in chunks after it.
+    const chunks: Uint8Array[] = [];
     let total = 0;
+    let first = st.isFile() && st.size > 0 ? new Uint8Array(st.size) : null;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, maxBytes + 1 - total));
-      let n: number;
+      const chunk = first ?? new Uint8Array(Math.min(1 << 20, maxBytes + 1 - total));
+      let n = 0;
       try {
-        n = readSync(fd, chunk, 0, chunk.length, null);
+        // Fill the chunk (a regular file may return less than asked).
+        while (n < chunk.length) {
+          const k = readSync(fd, chunk, n, chunk.length - n, null);
+          if (k === 0) break;
+          n += k;
+          if (first === null) break;
+        }
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+          if (n > 0) {
+            chunks.push(chunk.subarray(0, n));
+            total += n;
+            first = null;
+          }
           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
           continue;
         }
-        if ((e as NodeJS.ErrnoException).code === 'EOF') break;
-        throw e;
+        if ((e as NodeJS.ErrnoException).code !== 'EOF') throw e;
       }
+      first = null;
       if (n === 0) break;
-      chunks.push(chunk.subarray(0, n));
+      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
       total += n;
       if (total > maxBytes) return { ok: false, error: `too large (more than ${maxBytes} bytes)` };
     }
-    return { ok: true, bytes: new Uint8Array(Buffer.concat(chunks, total)) };
+    if (chunks.length === 1 && chunks[0].byteOffset === 0 && chunks[0].length === chunks[0].buffer.byteLength) return { ok: true, bytes: chunks[0] };
+    const bytes = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      bytes.set(c, at);
+      at += c.length;
+    }
+    return { ok: true, bytes };
   } catch (e) {
     return fail(e);
   } finally {
