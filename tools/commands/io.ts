@@ -83,7 +83,7 @@ export function installStdoutGuard(onOtherError: (err: NodeJS.ErrnoException) =>
 function whenCreated(name: 'stdout' | 'stderr', attach: (s: NodeJS.WriteStream) => void): void {
   const d = Object.getOwnPropertyDescriptor(process, name);
   if (!d?.get || !d.configurable) {
-    attach(process[name]);
+    attach((createdStreams[name] = process[name]));
     return;
   }
   const create = d.get;
@@ -93,10 +93,19 @@ function whenCreated(name: 'stdout' | 'stderr', attach: (s: NodeJS.WriteStream) 
     get() {
       Object.defineProperty(process, name, d); // Node's own getter again: it returns the same stream from now on
       const s = create.call(process) as NodeJS.WriteStream;
+      createdStreams[name] = s;
       attach(s);
       return s;
     },
   });
+}
+
+/** The standard streams made so far (installStdoutGuard sees each as it is made). */
+const createdStreams: { stdout?: NodeJS.WriteStream; stderr?: NodeJS.WriteStream } = {};
+
+/** Whether text written to stdout or stderr is still queued in its stream (not yet handed to the system). */
+export function outputPending(): boolean {
+  return (createdStreams.stdout?.writableLength ?? 0) > 0 || (createdStreams.stderr?.writableLength ?? 0) > 0;
 }
 
 /** Write to the process's stdout or stderr stream (synchronous for files, pipes and terminals on Linux). */
