@@ -43,36 +43,67 @@ function utf8Length(s: string): number {
  * bytes; the names kept are written in the order they were first added). `names` in that order.
  */
 export function tailMergedStringTable(names: readonly string[]): { offset(name: string): number; bytes(): Uint8Array } {
-  const distinct: { name: string; utf8: Buffer; rev: string; off: number; host: number }[] = [];
-  const byName = new Map<string, number>();
+  // Built over whole-table buffers and native sorting, not an object per name: an image of a large
+  // program has tens of thousands of names, and this runs once, mostly before V8 optimises it.
+  const index = new Map<string, number>();
+  const list: string[] = [];
   for (const name of names) {
-    if (name === '' || byName.has(name)) continue;
-    const utf8 = Buffer.from(name, 'utf8');
-    byName.set(name, distinct.length);
-    distinct.push({ name, utf8, rev: Buffer.from(utf8).reverse().toString('latin1'), off: -1, host: -1 });
+    if (name === '' || index.has(name)) continue;
+    index.set(name, list.length);
+    list.push(name);
   }
-  const sorted = distinct.map((_, i) => i).sort((a, b) => (distinct[a].rev < distinct[b].rev ? -1 : distinct[a].rev > distinct[b].rev ? 1 : 0));
-  let keep = sorted[sorted.length - 1];
-  for (let k = sorted.length - 2; k >= 0; k--) {
-    const cmp = distinct[sorted[k]];
-    const e = distinct[keep];
-    if (e.utf8.length > cmp.utf8.length && e.rev.startsWith(cmp.rev)) cmp.host = keep;
-    else keep = sorted[k];
+  const n = list.length;
+  // Every name in UTF-8 at once, each followed by its NUL: name i is joined[start[i], start[i + 1] - 1).
+  const joined = Buffer.from(list.length === 0 ? '' : `${list.join('\0')}\0`, 'utf8');
+  const start = new Int32Array(n + 1);
+  let ends = 0;
+  for (let i = 0; i < joined.length; i++) if (joined[i] === 0) start[++ends] = i + 1;
+  if (ends !== n) {
+    // A name holding a NUL itself (a quoted symbol name can): place the names by their lengths instead.
+    for (let i = 0; i < n; i++) start[i + 1] = start[i] + Buffer.byteLength(list[i], 'utf8') + 1;
   }
+  // Reversing the whole buffer reverses each name's bytes in place (and their order): name i reversed is
+  // rev[L - (start[i + 1] - 1), L - start[i]). As latin1, one character per byte, so strings compare as
+  // the bytes do.
+  const L = joined.length;
+  const rev = Buffer.from(joined).reverse().toString('latin1');
+  const keys: string[] = new Array<string>(n);
+  const byKey = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const key = rev.slice(L - (start[i + 1] - 1), L - start[i]);
+    keys[i] = key;
+    byKey.set(key, i);
+  }
+  // Distinct names have distinct reversed bytes, so a plain sort of the keys orders the names.
+  const sorted = keys.slice().sort();
+  const host = new Int32Array(n).fill(-1);
+  let merged = 0;
+  if (n > 0) {
+    let keep = byKey.get(sorted[n - 1])!;
+    for (let k = n - 2; k >= 0; k--) {
+      const cmp = byKey.get(sorted[k])!;
+      if (keys[keep].length > keys[cmp].length && keys[keep].startsWith(keys[cmp])) {
+        host[cmp] = keep;
+        merged++;
+      } else keep = cmp;
+    }
+  }
+  // Offsets: the names kept, back to back after the leading NUL; a merged name inside its host's bytes.
+  const off = new Int32Array(n);
   let size = 1;
-  const parts: Buffer[] = [Buffer.alloc(1)];
-  for (const d of distinct) {
-    if (d.host >= 0) continue;
-    d.off = size;
-    parts.push(d.utf8, Buffer.alloc(1));
-    size += d.utf8.length + 1;
+  for (let i = 0; i < n; i++) {
+    if (host[i] >= 0) continue;
+    off[i] = size;
+    size += start[i + 1] - start[i];
   }
-  for (const d of distinct) if (d.host >= 0) d.off = distinct[d.host].off + distinct[d.host].utf8.length - d.utf8.length;
+  for (let i = 0; i < n; i++) if (host[i] >= 0) off[i] = off[host[i]] + (start[host[i] + 1] - start[host[i]]) - (start[i + 1] - start[i]);
   return {
-    offset: (name) => (name === '' ? 0 : distinct[byName.get(name)!].off),
+    offset: (name) => (name === '' ? 0 : off[index.get(name)!]),
     bytes: () => {
-      const b = Buffer.concat(parts);
-      return new Uint8Array(b.buffer, b.byteOffset, b.length);
+      const out = Buffer.alloc(size);
+      if (merged === 0) joined.copy(out, 1);
+      else for (let i = 0; i < n; i++) if (host[i] < 0) joined.copy(out, off[i], start[i], start[i + 1]);
+      return new Uint8Array(out.buffer, out.byteOffset, out.length);
     },
   };
 }

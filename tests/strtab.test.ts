@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { StringTable, tailMergedStringTable } from '../tools/elf/strtab.js';
+
+/**
+ * bfd's tail merging (elf-strtab.c, _bfd_elf_strtab_finalize) written out plainly, one record per name, as
+ * the reference for the packed implementation: names sorted by their reversed UTF-8 bytes; going down that
+ * order, a name that is a proper tail of the last name kept lives inside it; the kept names are written in
+ * the order they were first added.
+ */
+function reference(names: readonly string[]): { offsets: Map<string, number>; bytes: Buffer } {
+  const distinct: { name: string; utf8: Buffer; rev: string; host: number; off: number }[] = [];
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (name === '' || seen.has(name)) continue;
+    seen.add(name);
+    const utf8 = Buffer.from(name, 'utf8');
+    distinct.push({ name, utf8, rev: Buffer.from(utf8).reverse().toString('latin1'), host: -1, off: 0 });
+  }
+  const order = distinct.map((_, i) => i).sort((a, b) => (distinct[a].rev < distinct[b].rev ? -1 : 1));
+  let keep = order[order.length - 1];
+  for (let k = order.length - 2; k >= 0; k--) {
+    const d = distinct[order[k]];
+    const e = distinct[keep];
+    if (e.utf8.length > d.utf8.length && e.rev.startsWith(d.rev)) d.host = keep;
+    else keep = order[k];
+  }
+  const parts = [Buffer.alloc(1)];
+  let size = 1;
+  for (const d of distinct) {
+    if (d.host >= 0) continue;
+    d.off = size;
+    parts.push(d.utf8, Buffer.alloc(1));
+    size += d.utf8.length + 1;
+  }
+  const offsets = new Map<string, number>([['', 0]]);
+  for (const d of distinct) offsets.set(d.name, d.host >= 0 ? distinct[d.host].off + distinct[d.host].utf8.length - d.utf8.length : d.off);
+  return { offsets, bytes: Buffer.concat(parts) };
+}
+
+describe('string tables', () => {
+  it('a tail-merged table equals bfd’s on random names (tails, repeats, UTF-8, empty names)', () => {
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const alphabet = ['a', 'b', 'r', '_', '.', 'L', '1', 'é', '€', '\u{1F600}'];
+    for (let round = 0; round < 200; round++) {
+      const names: string[] = [];
+      const count = rnd(40);
+      for (let i = 0; i < count; i++) {
+        const r = rnd(10);
+        if (r < 3 && names.length > 0) {
+          // A tail of an earlier name (maybe all of it, maybe empty): the case merging is about.
+          const other = names[rnd(names.length)];
+          names.push(other.slice(rnd(other.length + 1)));
+        } else {
+          let s = '';
+          const len = rnd(7);
+          for (let k = 0; k < len; k++) s += alphabet[rnd(r < 8 ? 5 : alphabet.length)];
+          names.push(s);
+        }
+      }
+      const want = reference(names);
+      const got = tailMergedStringTable(names);
+      expect(Buffer.from(got.bytes()).equals(want.bytes), JSON.stringify(names)).toBe(true);
+      for (const name of names) expect(got.offset(name), `${JSON.stringify(name)} in ${JSON.stringify(names)}`).toBe(want.offsets.get(name));
+    }
+  });
+
+  it('no names: a table of one NUL; a name holding a NUL keeps its bytes', () => {
+    expect([...tailMergedStringTable([]).bytes()]).toEqual([0]);
+    expect([...tailMergedStringTable(['']).bytes()]).toEqual([0]);
+    const t = tailMergedStringTable(['x\0y', 'y', 'zz']);
+    const want = reference(['x\0y', 'y', 'zz']);
+    expect(Buffer.from(t.bytes()).equals(want.bytes)).toBe(true);
+    expect(t.offset('zz')).toBe(want.offsets.get('zz'));
+    expect(t.offset('y')).toBe(want.offsets.get('y'));
+  });
+
+  it('a plain table keeps each name once, in the order added', () => {
+    const t = new StringTable();
+    expect([t.add('ab'), t.add(''), t.add('b'), t.add('ab')]).toEqual([1, 0, 4, 1]);
+    expect(Buffer.from(t.bytes()).toString('latin1')).toBe('\0ab\0b\0');
+  });
+});
