@@ -24,7 +24,7 @@ function reference(names: readonly string[]): { offsets: Map<string, number>; by
     if (e.utf8.length > d.utf8.length && e.rev.startsWith(d.rev)) d.host = keep;
     else keep = order[k];
   }
-  const parts = [Buffer.alloc(1)];
+  const parts: Uint8Array[] = [Buffer.alloc(1)];
   let size = 1;
   for (const d of distinct) {
     if (d.host >= 0) continue;
