@@ -5,7 +5,7 @@
 
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
-import { AsmError, E_NUM, E_SYM, evaluate, ExprParser, type Expr, type Loc, type RelValue, type Sym } from './expr.js';
+import { AsmError, E_NUM, E_SYM, evaluate, ExprParser, type Expr, type Loc, type LocCtx, type RelValue, type Sym } from './expr.js';
 import { formatIsa, zbMask, type Attributes, type Isa } from './attributes.js';
 import { LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
@@ -272,8 +272,29 @@ export class UnitCore {
 
   /** Where the current statement's operand `pos` is, for fixups evaluated later. */
   locAt(pos: number): Loc {
+    return { file: this.loc.file, line: this.loc.line, col: this.locCol(pos), note: this.loc.note };
+  }
+
+  /** The column of the current statement's operand `pos` (-1: the statement's). */
+  locCol(pos: number): number {
     const col = pos >= 0 ? pos - this.lineStart + 1 : this.loc.col;
-    return { file: this.loc.file, line: this.loc.line, col: col > 0 ? col : 1, note: this.loc.note };
+    return col > 0 ? col : 1;
+  }
+
+  private fileCtx: LocCtx = { file: '', note: undefined };
+  private noteCtx: LocCtx = { file: '', note: undefined };
+  /** The current line's file and note as one object shared by the records made until either changes (a
+   * file's own lines share one across macro expansions). */
+  locCtx(): LocCtx {
+    const l = this.loc;
+    if (l.note === undefined) {
+      let c = this.fileCtx;
+      if (c.file !== l.file) this.fileCtx = c = { file: l.file, note: undefined };
+      return c;
+    }
+    let c = this.noteCtx;
+    if (c.file !== l.file || c.note !== l.note) this.noteCtx = c = { file: l.file, note: l.note };
+    return c;
   }
 
   // ---- symbols --------------------------------------------------------------------------------------
@@ -281,7 +302,7 @@ export class UnitCore {
   newSym(name: string, temp: boolean): Sym {
     return {
       name, unit: this.index, kind: 0, section: null, frag: null, offset: 0, value: 0n, expr: null, global: false, weak: false,
-      temp, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false,
+      temp, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false, ref: null,
     };
   }
 

@@ -10,7 +10,7 @@ import { insertOperand, operandRangeError } from '../../isa/operands.js';
 import { SHT_NOBITS } from '../elf/model.js';
 import { ZB_BITS } from './attributes.js';
 import { AsmError, E_NUM, E_SYM, type Expr } from './expr.js';
-import { Frag, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FRAG_RELAX, FixupRecord, Relax, endsGnuFragment } from './section.js';
+import { Frag, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FRAG_RELAX, FixupRecord, Relax, endsGnuFragment, packOperands } from './section.js';
 import type { Pending } from './core.js';
 import { OperandParser, slotPlan, PCREL_FIELDS, type SlotPlan } from './operands.js';
 
@@ -194,10 +194,8 @@ export class InstructionEmitter extends OperandParser {
     }
     const bits = encodeBits(def, values);
     if (bits < 0) this.operandError(def, values, null, at, plan);
-    else if (def.size === 2) {
-      if (isRelaxableC(def)) this.relaxFrag(def, values, null, -1);
-      else sec.cur.put16(bits);
-    } else sec.cur.put32(bits);
+    else if (def.size === 2) sec.cur.put16(bits); // c.j/c.beqz to a constant offset: never relaxed
+    else sec.cur.put32(bits);
   }
 
   /**
@@ -258,8 +256,8 @@ export class InstructionEmitter extends OperandParser {
     let splits = false;
     for (const p of pend) {
       if (p.kind < 0) continue;
-      const loc = this.locAt(p.operand >= 0 ? this.opS[p.operand] : this.mnemonicPos);
-      sec.fixups.push(new FixupRecord(p.kind, frag, off, p.expr, loc, def.size, def, vals, p.field, p.pcAdjust, !this.relax));
+      const col = this.locCol(p.operand >= 0 ? this.opS[p.operand] : this.mnemonicPos);
+      sec.fixups.push(new FixupRecord(p.kind, frag, off, p.expr, this.locCtx(), this.loc.line, col, def.size, def, vals, p.field, p.pcAdjust, !this.relax));
       splits ||= endsGnuFragment(p.kind);
     }
     // GNU as starts a new fragment after such an instruction (endsGnuFragment), a `call`'s after its jalr
@@ -269,34 +267,44 @@ export class InstructionEmitter extends OperandParser {
   }
 
   /** A compressed branch or jump to a label: a relaxable fragment (LLVM's MCRelaxableFragment). */
-  relaxFrag(cdef: InstrDef, cvalues: number[], target: Expr | null, operand: number, bigDef?: InstrDef, bigValues?: number[]): void {
+  relaxFrag(cdef: InstrDef, cvalues: number[], target: Expr, operand: number, bigDef?: InstrDef, bigValues?: number[]): void {
     const sec = this.sec;
     const f = new Frag(FRAG_RELAX);
     let big: InstrDef;
-    let bigVals: number[];
+    let bigRegs: number;
+    let bigField: number;
     if (bigDef === undefined) {
       const form = bigForms[cdef.id]!;
       big = form.base;
-      // Exactly sized arrays (jal: rd, offset; a branch: rs1, rs2, offset): they live as long as the unit.
-      bigVals = form.from.length === 2 ? [bigOperand(form, cvalues, 0), bigOperand(form, cvalues, 1)] : [bigOperand(form, cvalues, 0), bigOperand(form, cvalues, 1), bigOperand(form, cvalues, 2)];
+      bigField = pcrelField(big);
+      // The 4-byte row's registers from the compressed row's (jal: rd; a branch: rs1, rs2).
+      bigRegs = 0;
+      for (let k = 0, shift = 0; k < form.from.length; k++) {
+        if (k === bigField) continue;
+        bigRegs |= bigOperand(form, cvalues, k) << shift;
+        shift += 5;
+      }
     } else {
       big = bigDef;
-      bigVals = bigValues!.slice(0, big.fields.length);
+      bigField = pcrelField(big);
+      bigRegs = packOperands(big, bigValues!, bigField);
     }
-    const bigField = pcrelField(big);
     const same = cdef === big;
+    const smallField = same ? bigField : pcrelField(cdef);
     f.relax = new Relax(
       cdef,
-      same ? bigVals : cvalues.slice(0, cdef.fields.length),
-      same ? bigField : pcrelField(cdef),
+      same ? bigRegs : packOperands(cdef, cvalues, smallField),
+      smallField,
       big,
-      bigVals,
+      bigRegs,
       bigField,
       target,
       cdef.size === 4,
-      target !== null && big.fields[bigField].name === 'bimm13',
-      this.gnu && target !== null,
-      this.locAt(operand >= 0 ? this.opS[operand] : this.mnemonicPos),
+      big.fields[bigField].name === 'bimm13',
+      this.gnu,
+      this.locCtx(),
+      this.loc.line,
+      this.locCol(operand >= 0 ? this.opS[operand] : this.mnemonicPos),
     );
     f.size = f.relax.relaxed ? 4 : cdef.size;
     sec.addFrag(f);

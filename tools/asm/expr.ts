@@ -37,6 +37,9 @@ export interface Sym {
   address: bigint;
   /** Guards recursive evaluation of expression symbols. */
   evaluating: boolean;
+  /** The expression node naming this symbol, made once and shared by every reference (symbolRef): a
+   * branch or call target is one per reference otherwise, kept as long as the unit. Nodes are never changed. */
+  ref: Expr | null;
 }
 
 export interface Loc {
@@ -45,6 +48,21 @@ export interface Loc {
   col: number;
   /** Set for lines produced by macro / .rept expansion: where the expansion came from. */
   note?: string;
+}
+
+/**
+ * The file and expansion note of a location, shared by the records made on many lines (a Loc is one too):
+ * a branch or fixup keeps this, a line and a column instead of a Loc of its own, which would be one more
+ * object per record kept for the whole unit (see Relax).
+ */
+export interface LocCtx {
+  readonly file: string;
+  readonly note?: string;
+}
+
+/** The location `line`:`col` of `ctx`'s file. */
+export function locIn(ctx: LocCtx, line: number, col: number): Loc {
+  return { file: ctx.file, line, col, note: ctx.note };
 }
 
 export const E_NUM = 0;
@@ -92,7 +110,12 @@ const MASK64 = (1n << 64n) - 1n;
  * (riscv-arch-test's trap trampoline) even when f is defined later. A weak symbol stays a reference.
  */
 function symbolOperand(sym: Sym): Expr {
-  return sym.kind === 2 && !sym.weak ? { t: E_NUM, v: sym.value } : { t: E_SYM, sym };
+  return sym.kind === 2 && !sym.weak ? { t: E_NUM, v: sym.value } : symbolRef(sym);
+}
+
+/** The node naming `sym` in an expression (one per symbol). */
+export function symbolRef(sym: Sym): Expr {
+  return (sym.ref ??= { t: E_SYM, sym });
 }
 
 export function isIdentStart(c: number): boolean {

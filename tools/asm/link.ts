@@ -118,8 +118,7 @@ const JAL = INSTRUCTION_BY_NAME.get('jal')!;
 export function writeLongBranch(out: Uint8Array, at: number, rx: Relax, off: bigint, size: number): void {
   const short = size === 6;
   const def = INSTRUCTION_BY_NAME.get(INVERTED_BRANCH[short ? rx.small.name : rx.big.name])!;
-  const values = (short ? rx.smallValues : rx.bigValues).slice();
-  values[short ? rx.smallField : rx.bigField] = short ? 6 : 8;
+  const values = short ? rx.smallValues(6) : rx.bigValues(8);
   writeBits(out, at, encodeBits(def, values), def.size);
   patchInstruction(out, at + def.size, JAL, [0, 0], 1, off - BigInt(def.size), true);
 }
@@ -1467,19 +1466,12 @@ export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection
     case FRAG_RELAX: {
       try {
         const rx = f.relax!;
-        if (!rx.target) {
-          // Constant offset (c.j 8): already range-checked.
-          const r = encode(rx.small, rx.smallValues);
-          if (r.ok) writeBits(out, at, r.bits, 2);
-          return;
-        }
         const t = rx.target.t === E_SYM ? rx.target.sym : null;
         if (t && t.kind === 1 && t.section === sec && !rx.long && !t.overriddenBy) {
           // Same-section label (the usual case): plain numbers.
           const def = rx.relaxed ? rx.big : rx.small;
-          const vals = rx.relaxed ? rx.bigValues : rx.smallValues;
-          vals[rx.relaxed ? rx.bigField : rx.smallField] = t.frag!.offset + t.offset - f.offset;
-          const bits = encodeBits(def, vals);
+          const offset = t.frag!.offset + t.offset - f.offset;
+          const bits = encodeBits(def, rx.relaxed ? rx.bigValues(offset) : rx.smallValues(offset));
           if (bits >= 0) {
             writeBits(out, at, bits, def.size);
             return;
@@ -1489,8 +1481,8 @@ export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection
         if (!v) throw new AsmError('branch target cannot be evaluated');
         const off = v.off - (sec.addr + BigInt(f.offset));
         if (rx.long) writeLongBranch(out, at, rx, off, f.size);
-        else if (rx.relaxed) patchInstruction(out, at, rx.big, rx.bigValues, rx.bigField, off, true);
-        else patchInstruction(out, at, rx.small, rx.smallValues, rx.smallField, off, true);
+        else if (rx.relaxed) patchInstruction(out, at, rx.big, rx.bigValues(0), rx.bigField, off, true);
+        else patchInstruction(out, at, rx.small, rx.smallValues(0), rx.smallField, off, true);
       } catch (e) {
         if (!(e instanceof AsmError)) throw e;
         addDiag(diags, f.relax!.loc, e.message);

@@ -5,7 +5,7 @@ import { csrByName } from '../../isa/csrs.js';
 import type { InstrDef, SyntaxSlot } from '../../isa/instructions.js';
 import type { OperandField } from '../../isa/operands.js';
 import { fpRegisterNumber, ROUNDING_MODES } from '../../isa/registers.js';
-import { AsmError, E_BIN, E_NUM, E_SYM, OP_ADD, isIdentChar, isIdentStart, type Expr } from './expr.js';
+import { AsmError, E_BIN, E_NUM, E_SYM, OP_ADD, isIdentChar, isIdentStart, symbolRef, type Expr } from './expr.js';
 import { FIX_ABS, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_HI, FIX_TPREL_LO, FIX_GOT_HI, FIX_TLS_IE_HI, FIX_TLS_GD_HI, FIX_NONE } from './section.js';
 import { parseReg, regName, isSpace, skipWs, matchParen, matchParenBack, hi20, lo12 } from './lex.js';
 import { UnitCore, type Pending } from './core.js';
@@ -107,7 +107,7 @@ export class OperandParser extends UnitCore {
     if (isIdentStart(c) && (c !== 46 || b > a + 1)) {
       let q = a + 1;
       while (q < b && isIdentChar(s.charCodeAt(q))) q++;
-      if (q === b) return { t: E_SYM, sym: this.symbol(s.slice(a, b)) };
+      if (q === b) return symbolRef(this.symbol(s.slice(a, b)));
     }
     const p = this.parser;
     p.reset(this.s, a, b);

@@ -4,7 +4,7 @@
 // offsets; linking places each section at an address; fixups then patch the data.
 
 import type { InstrDef } from '../../isa/instructions.js';
-import type { Expr, Loc, Sym } from './expr.js';
+import { locIn, type Expr, type Loc, type LocCtx, type Sym } from './expr.js';
 
 export const FRAG_DATA = 0;
 export const FRAG_RELAX = 1;
@@ -41,25 +41,28 @@ export function encodeCfaAdvance(delta: bigint, size: number): number[] {
   return [0x04, v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
 }
 
-/** A relaxable instruction: the compressed form (small) and the 4-byte one (big); the field indices locate
- * the target offset in each operand list. A conditional branch has a third, long form for targets beyond
- * its ±4 KiB reach: the inverted branch over a `jal` (6 bytes when small is c.beqz/c.bnez, else 8). A
- * 4-byte branch that has no compressed form starts relaxed (small = big).
+/** A relaxable instruction to a label: the compressed form (small) and the 4-byte one (big), each as its
+ * register operands and the index of its target field. A conditional branch has a third, long form for
+ * targets beyond its ±4 KiB reach: the inverted branch over a `jal` (6 bytes when small is c.beqz/c.bnez,
+ * else 8). A 4-byte branch that has no compressed form starts relaxed (small = big).
  * A class, not an object literal: V8 tracks literals' allocation sites and, once it sees these records
  * live long (they do, for the whole unit), switches the site to old-space allocation, which throws away
- * the optimised code that creates them. */
+ * the optimised code that creates them. Kept small, as a large file makes tens of thousands and every
+ * byte of them is memory touched for the first time: no operand arrays (the registers packed in a number,
+ * the arrays made when the branch is written) and no Loc object (a shared file, a line and a column). */
 export class Relax {
   /** Took the long form. */
   long = false;
   constructor(
     public small: InstrDef,
-    public smallValues: number[],
+    /** The small form's operands other than the target field, 5 bits each from bit 0, in field order
+     * (every other operand of a relaxable row is a register). */
+    public smallRegs: number,
     public smallField: number,
     public big: InstrDef,
-    public bigValues: number[],
+    public bigRegs: number,
     public bigField: number,
-    /** Null for a constant offset (never grows). */
-    public target: Expr | null,
+    public target: Expr,
     public relaxed: boolean,
     /** A conditional branch: may take the long form. */
     public longable: boolean,
@@ -71,8 +74,50 @@ export class Relax {
      * over a jal) or 8 (inverted 4-byte branch over a jal).
      */
     public gnu: boolean,
-    public loc: Loc,
+    public locCtx: LocCtx,
+    public locLine: number,
+    public locCol: number,
   ) {}
+
+  /** Where the branch was written. */
+  get loc(): Loc {
+    return locIn(this.locCtx, this.locLine, this.locCol);
+  }
+
+  /** The small form's operand values with `offset` in the target field (a new array the caller may change). */
+  smallValues(offset: number): number[] {
+    return unpackOperands(this.small, this.smallRegs, this.smallField, offset);
+  }
+
+  /** The big form's operand values with `offset` in the target field (a new array the caller may change). */
+  bigValues(offset: number): number[] {
+    return unpackOperands(this.big, this.bigRegs, this.bigField, offset);
+  }
+}
+
+/** Relax's packing of a relaxable row's operands other than its target field (registers, 5 bits each). */
+export function packOperands(def: InstrDef, values: readonly number[], field: number): number {
+  let regs = 0;
+  for (let k = 0, shift = 0; k < def.fields.length; k++) {
+    if (k === field) continue;
+    const v = values[k];
+    if (!(v >= 0 && v < 32) || def.fields[k].kind !== 'reg') throw new Error(`internal: operand ${k} of relaxable ${def.name} is not a register`);
+    regs |= v << shift;
+    shift += 5;
+  }
+  return regs;
+}
+
+function unpackOperands(def: InstrDef, regs: number, field: number, offset: number): number[] {
+  const out: number[] = [];
+  for (let k = 0, shift = 0; k < def.fields.length; k++) {
+    if (k === field) out.push(offset);
+    else {
+      out.push((regs >>> shift) & 31);
+      shift += 5;
+    }
+  }
+  return out;
 }
 
 /** Alignment (to `align` bytes with `fill` or nops, skipping at most `maxSkip`) or fill (`count` times a
@@ -281,7 +326,11 @@ export class FixupRecord implements Fixup {
     public frag: Frag,
     public offset: number,
     public expr: Expr,
-    public loc: Loc,
+    /** Where the fixup was written (the `loc` getter): a shared file and note, a line and a column, not a
+     * Loc object per fixup (see Relax). */
+    public locCtx: LocCtx,
+    public locLine: number,
+    public locCol: number,
     public size: number,
     public def: InstrDef | null,
     public values: number[] | null,
@@ -289,6 +338,10 @@ export class FixupRecord implements Fixup {
     public pcAdjust: number,
     public norelax: boolean,
   ) {}
+
+  get loc(): Loc {
+    return locIn(this.locCtx, this.locLine, this.locCol);
+  }
 }
 
 export class InputSection {

@@ -164,7 +164,7 @@ export class ObjectUnit implements LinkUnit {
       const sym: Sym = {
         name: os.name, unit: index, kind: 0, section: null, frag: null, offset: 0, value: 0n, expr: null,
         global: os.bind !== 0, weak: os.bind === 2, temp: false, type: os.type === 2 ? 'func' : os.type === 1 || os.type === 6 ? 'object' : 'notype',
-        size: os.size ? { t: E_NUM, v: os.size } : null, defLoc: { file: name, line: 0, col: 0 }, address: 0n, evaluating: false,
+        size: os.size ? { t: E_NUM, v: os.size } : null, defLoc: { file: name, line: 0, col: 0 }, address: 0n, evaluating: false, ref: null,
       };
       syms.push(sym);
       if (i === 0) return;

@@ -176,7 +176,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const at = byOffset(labelsAt, sec);
     let s = at.get(offset);
     if (!s) {
-      s = { name: u.gnu ? GNU_FAKE_LABEL : `.Ltmp${labelAtCount++}`, unit: u.index, kind: 1, section: sec, frag: sec.frags[0], offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false };
+      s = { name: u.gnu ? GNU_FAKE_LABEL : `.Ltmp${labelAtCount++}`, unit: u.index, kind: 1, section: sec, frag: sec.frags[0], offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false, ref: null };
       at.set(offset, s);
       extraLocals.push(s);
     }
@@ -187,7 +187,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   const numericLabel = (s: Sym, k: number): Sym => {
     let g = numericLabels.get(s);
     if (!g) {
-      g = { ...s, name: `.L${s.name}\u0002${k}`, temp: false };
+      g = { ...s, name: `.L${s.name}\u0002${k}`, temp: false, ref: null };
       numericLabels.set(s, g);
       extraLocals.push(g);
     }
@@ -198,7 +198,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const key = fx.frag.offset + fx.offset;
     let s = at.get(key);
     if (!s) {
-      s = { name: u.gnu ? GNU_FAKE_LABEL : `.Lpcrel_hi${hiLabelCount++}`, unit: u.index, kind: 1, section: sec, frag: fx.frag, offset: fx.offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false };
+      s = { name: u.gnu ? GNU_FAKE_LABEL : `.Lpcrel_hi${hiLabelCount++}`, unit: u.index, kind: 1, section: sec, frag: fx.frag, offset: fx.offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false, ref: null };
       at.set(key, s);
       extraLocals.push(s);
     }
@@ -424,11 +424,9 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       return true;
     }
     const def = rx.big;
-    const vals = rx.bigValues.slice();
-    vals[rx.bigField] = 0;
-    const r = encode(def, vals);
+    const r = encode(def, rx.bigValues(0));
     if (r.ok) writeBits(data, f.offset, r.bits, def.size);
-    if (rx.gnu) patchInstruction(data, f.offset, def, rx.bigValues.slice(), rx.bigField, gnuTentative(t0, f.offset, def), true);
+    if (rx.gnu) patchInstruction(data, f.offset, def, rx.bigValues(0), rx.bigField, gnuTentative(t0, f.offset, def), true);
     const fname = def.fields[rx.bigField].name;
     add(sec, { offset: f.offset, type: fname === 'jimm21' ? R.JAL : R.BRANCH, sym: t.sym, addend: t.add });
     return true;
