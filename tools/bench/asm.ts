@@ -107,17 +107,32 @@ function revision(): string {
   }
 }
 
-/** CPU seconds (user + system) used so far by this process's waited-for children; null where /proc is absent. */
-function childrenCpuSeconds(): number | null {
+/** This process's /proc/self/stat fields from the third on (proc(5)); null where /proc is absent. */
+function procStat(): string[] | null {
   try {
-    // proc(5): fields 16 and 17 (cutime, cstime) in clock ticks; the command name (field 2) may hold spaces.
+    // The command name (field 2) may hold spaces: split after its closing parenthesis.
     const stat = readFileSync('/proc/self/stat', 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(f[13]) + Number(f[14]);
-    return ticks / 100; // USER_HZ is 100 on every Linux ABI node supports
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
+}
+
+/** CPU seconds (user + system) used so far by this process's waited-for children; null where /proc is absent. */
+function childrenCpuSeconds(): number | null {
+  const f = procStat();
+  // proc(5): fields 16 and 17 (cutime, cstime) in clock ticks; USER_HZ is 100 on every Linux ABI node supports.
+  return f === null ? null : (Number(f[13]) + Number(f[14])) / 100;
+}
+
+/**
+ * Minor page faults of this process's waited-for children so far (proc(5) field 11, cminflt): each is a page
+ * the command touched for the first time. On the development VM one costs about 12 µs, so the memory the
+ * command touches is a large part of its time (docs/assembler.md "Speed"). Null where /proc is absent.
+ */
+function childrenMinorFaults(): number | null {
+  const f = procStat();
+  return f === null ? null : Number(f[8]);
 }
 
 function median(xs: number[]): number {
@@ -130,7 +145,7 @@ function median(xs: number[]): number {
  * (CPU from the kernel's accounting of the child, so other load on the machine hardly skews it). `env` is
  * the child's environment (this process's by default).
  */
-function commandRuns(cli: string, text: string, runs: number, env: NodeJS.ProcessEnv = process.env): { wall: number; cpu: number | null; bytes: number } | string {
+function commandRuns(cli: string, text: string, runs: number, env: NodeJS.ProcessEnv = process.env): { wall: number; cpu: number | null; faults: number | null; bytes: number } | string {
   const dir = mkdtempSync(join(tmpdir(), 'rvx-bench-asm-'));
   try {
     const src = join(dir, 'big.s');
@@ -138,16 +153,20 @@ function commandRuns(cli: string, text: string, runs: number, env: NodeJS.Proces
     writeFileSync(src, text);
     const walls: number[] = [];
     const cpus: number[] = [];
+    const faults: number[] = [];
     for (let i = 0; i < runs; i++) {
       const c0 = childrenCpuSeconds();
+      const f0 = childrenMinorFaults();
       const t0 = process.hrtime.bigint();
       const r = spawnSync(process.execPath, [cli, 'asm', src, '-o', out], { stdio: ['ignore', 'ignore', 'pipe'], env });
       walls.push(Number(process.hrtime.bigint() - t0) / 1e9);
       const c1 = childrenCpuSeconds();
+      const f1 = childrenMinorFaults();
       if (r.status !== 0) return `exit status ${r.status}: ${r.stderr.toString().split('\n')[0]}`;
       if (c0 !== null && c1 !== null) cpus.push(c1 - c0);
+      if (f0 !== null && f1 !== null) faults.push(f1 - f0);
     }
-    return { wall: median(walls), cpu: cpus.length ? median(cpus) : null, bytes: readFileSync(out).length };
+    return { wall: median(walls), cpu: cpus.length ? median(cpus) : null, faults: faults.length ? median(faults) : null, bytes: readFileSync(out).length };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -260,6 +279,8 @@ export async function main(args: string[]): Promise<number> {
       cpuSeconds: cmd.cpu === null ? null : Number(cmd.cpu.toFixed(4)),
       linesPerSecond: cmdPerSecond,
       linesPerSecondWall: Math.round(count / cmd.wall),
+      // Minor page faults of the command (median), where /proc tells.
+      pageFaults: cmd.faults,
       outputBytes: cmd.bytes,
       // The same runs with NODE_EXTRA_CA_CERTS removed from the child's environment (null where it is unset).
       withoutExtraCaCerts:
@@ -279,7 +300,8 @@ export async function main(args: string[]): Promise<number> {
     `asm: ${count} lines in ${best.toFixed(3)} s = ${linesPerSecond.toLocaleString('en-US')} lines/s (target 500,000); ` +
       `CPU ${bestCpu.toFixed(3)} s; with listing ${result.linesPerSecondWithListing.toLocaleString('en-US')} lines/s (in process, warm)\n` +
       `asm command: rvx asm on the same file: ${cmd.wall.toFixed(3)} s wall, ${cmd.cpu === null ? '?' : cmd.cpu.toFixed(3)} s CPU (median of 5) = ` +
-      `${cmdPerSecond.toLocaleString('en-US')} lines/s by CPU, ${Math.round(count / cmd.wall).toLocaleString('en-US')} by wall time (target 500,000); load average ${result.loadAverage}\n` +
+      `${cmdPerSecond.toLocaleString('en-US')} lines/s by CPU, ${Math.round(count / cmd.wall).toLocaleString('en-US')} by wall time (target 500,000); ` +
+      `${cmd.faults === null ? '' : `${cmd.faults.toLocaleString('en-US')} page faults; `}load average ${result.loadAverage}\n` +
       (withoutCaCerts === null ? '' : `asm command without NODE_EXTRA_CA_CERTS (read by node at start-up): ${withoutCaCerts.wall.toFixed(3)} s wall = ${Math.round(count / withoutCaCerts.wall).toLocaleString('en-US')} lines/s by wall time\n`) +
       (large === null ? '' : `asm command on ${large.lines.toLocaleString('en-US')} lines: ${large.seconds.toFixed(3)} s wall (median of 3) = ${large.linesPerSecondWall.toLocaleString('en-US')} lines/s by wall time\n`) +
       (byKind === null ? '' : byKind.map((b) => `asm command, ${b.lines.toLocaleString('en-US')} lines of ${b.kind}: ${b.seconds.toFixed(3)} s wall = ${b.linesPerSecondWall.toLocaleString('en-US')} lines/s\n`).join('')),
