@@ -25,7 +25,7 @@ describe('the launcher', () => {
     expect(flagsTag([], '--cpu-prof')).not.toBe(prof);
     expect(flagsTag(['--max-semi-space-size=64'], '')).not.toBe(prof);
   });
-  it('tunes only compiler and allocation heuristics, with options this V8 knows', () => {
+  it('tunes only compiler, allocation and young-generation heuristics, with options this V8 knows', () => {
     // setFlagsFromString ignores an unknown option silently: check each against node's own list.
     const options = execFileSync(process.execPath, ['--v8-options']).toString();
     const known = new Set(options.split('\n').map((l) => /^\s+--([a-z0-9-]+)/.exec(l)?.[1]).filter(Boolean));
@@ -33,7 +33,7 @@ describe('the launcher', () => {
       for (const f of flags) {
         const name = /^--(?:no-)?([a-z0-9-]+)/.exec(f)![1];
         expect(known.has(name), f).toBe(true);
-        expect(name).toMatch(/^(max-inlined-bytecode-size-cumulative|max-inlined-bytecode-size-small|turbo-loop-peeling|turbo-escape|allocation-site-pretenuring)$/);
+        expect(name).toMatch(/^(max-inlined-bytecode-size-cumulative|max-inlined-bytecode-size-small|turbo-loop-peeling|turbo-escape|allocation-site-pretenuring|semi-space-growth-factor)$/);
       }
     }
   });
