@@ -637,54 +637,88 @@ function symbolAddresses(units: LinkUnit[], resolve: (s: Sym) => RelValue | null
 /** Section addresses up to this are exact as numbers (the fixups' numeric path). */
 const SAFE = 0x1fffffffffffffn;
 
+/** Does a fixup belong to the first pass: %pcrel_hi, the GOT ones and the pc-relative HI20 relocations? (So a
+ * %pcrel_lo of the second can find its auipc's offset, recorded by address.) */
+function inFirstPass(fx: Fixup): boolean {
+  const kind = fx.kind;
+  // gotKind(fx) !== 0 spelled out: FIX_GOT_HI, FIX_TLS_IE_HI and FIX_TLS_GD_HI are consecutive.
+  if (kind === FIX_PCREL_HI || (kind >= FIX_GOT_HI && kind <= FIX_TLS_GD_HI)) return true;
+  return kind === FIX_RELOC && (gotKind(fx) !== 0 || isHi20PcRel(fx.field));
+}
+
+/** The section of the last label fixupTarget found, and its address as a number (-1: too large). */
+let targetSec: InputSection | null = null;
+let targetSecNum = -1;
+
+/** The address of a fixup's target as a number, when it is a label (as link()'s resolve finds it) in a
+ * section placed where numbers are exact; else -1. */
+function fixupTarget(fx: Fixup, globals: Map<string, Sym>): number {
+  if (fx.expr.t !== E_SYM) return -1;
+  let t = fx.expr.sym;
+  if (t.kind === 0 && !t.temp) t = globals.get(t.name) ?? t;
+  else if (t.overriddenBy) t = t.overriddenBy;
+  if (t.kind !== 1) return -1;
+  const sec = t.section!;
+  if (sec !== targetSec) {
+    targetSec = sec;
+    targetSecNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
+  }
+  return targetSecNum < 0 ? -1 : targetSecNum + t.frag!.offset + t.offset;
+}
+
+/** Patch a fixup's instruction with field value `fv` if it encodes; false if not (the BigInt path then reports why). */
+function patchFixup(fx: Fixup, fv: number): boolean {
+  if (!(Math.abs(fv) < 2 ** 31)) return false;
+  const vals = fx.values!;
+  vals[fx.field] = fv;
+  const bits = encodeBits(fx.def!, vals);
+  if (bits < 0) return false;
+  writeBits(fx.frag.sink!.buf, fx.frag.start + fx.offset, bits, fx.def!.size);
+  return true;
+}
+
 /**
- * Apply the fixups of `sec` of one pass: the first takes %pcrel_hi and the GOT and pc-relative HI20
- * relocations (so a %pcrel_lo can find its auipc's offset in `auipcs`, keyed by the auipc's address), the
- * second the rest. A pc-relative reference to a label (most fixups) is done here in plain numbers; the
- * others go to `slow`. A function of its own, so V8 optimises this loop rather than running it in link()'s
- * unoptimised code.
+ * The first pass over the fixups of `sec` (see inFirstPass): a %pcrel_hi of a label in plain numbers, its
+ * offset recorded in `auipcs` by the auipc's address; the rest of the pass by `slow`. Each pass is a small
+ * function of its own, so V8 optimises these loops over every fixup (link() itself is too large to be).
  */
-function applyFixups(sec: InputSection, first: boolean, globals: Map<string, Sym>, auipcs: Map<number, number | bigint>, slow: (sec: InputSection, fx: Fixup) => void): void {
+function firstPassFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Map<number, number | bigint>, slow: (sec: InputSection, fx: Fixup) => void): void {
   const secNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
   const fixups = sec.fixups;
-  let tsec: InputSection | null = null;
-  let tsecNum = -1;
   for (let i = 0; i < fixups.length; i++) {
     const fx = fixups[i];
+    if (!inFirstPass(fx)) continue;
+    if (fx.kind === FIX_PCREL_HI && secNum >= 0) {
+      const target = fixupTarget(fx, globals);
+      if (target >= 0) {
+        const pc = secNum + fx.frag.offset + fx.offset;
+        const d = target - pc;
+        if (d >= -0x80000800 && d < 0x7ffff800) {
+          auipcs.set(pc, d);
+          if (patchFixup(fx, ((d + 0x800) >> 12) & 0xfffff)) continue;
+        }
+      }
+    }
+    slow(sec, fx);
+  }
+}
+
+/** The second pass over the fixups of `sec`: pc-relative references to labels in plain numbers, the rest by `slow`. */
+function secondPassFixups(sec: InputSection, globals: Map<string, Sym>, slow: (sec: InputSection, fx: Fixup) => void): void {
+  const secNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
+  const fixups = sec.fixups;
+  for (let i = 0; i < fixups.length; i++) {
+    const fx = fixups[i];
+    if (inFirstPass(fx)) continue;
     const kind = fx.kind;
-    // gotKind(fx) !== 0, spelled out for the fixup kinds (FIX_GOT_HI, FIX_TLS_IE_HI, FIX_TLS_GD_HI are consecutive).
-    const inFirst = kind === FIX_PCREL_HI || (kind >= FIX_GOT_HI && kind <= FIX_TLS_GD_HI) || (kind === FIX_RELOC && (gotKind(fx) !== 0 || isHi20PcRel(fx.field)));
-    if (inFirst !== first) continue;
-    if (secNum >= 0 && fx.expr.t === E_SYM && (kind === FIX_PCREL || kind === FIX_PCREL_HI || kind === FIX_PCREL_LO_PAIR)) {
-      let t = fx.expr.sym;
-      if (t.kind === 0 && !t.temp) t = globals.get(t.name) ?? t;
-      else if (t.overriddenBy) t = t.overriddenBy;
-      if (t.kind === 1) {
-        if (t.section !== tsec) {
-          tsec = t.section!;
-          tsecNum = tsec.addr <= SAFE ? Number(tsec.addr) : -1;
-        }
-        if (tsecNum >= 0) {
-          const target = tsecNum + t.frag!.offset + t.offset;
-          const pcNum = secNum + fx.frag.offset + fx.offset;
-          const d = target - pcNum - (kind === FIX_PCREL_LO_PAIR ? fx.pcAdjust : 0);
-          let fv = d;
-          if (kind === FIX_PCREL_HI) {
-            if (d >= -0x80000800 && d < 0x7ffff800) {
-              auipcs.set(pcNum, d);
-              fv = ((d + 0x800) >> 12) & 0xfffff;
-            } else fv = NaN;
-          } else if (kind === FIX_PCREL_LO_PAIR) fv = ((d & 0xfff) ^ 0x800) - 0x800;
-          if (fv === fv && Math.abs(fv) < 2 ** 31) {
-            const vals = fx.values!;
-            vals[fx.field] = fv;
-            const bits = encodeBits(fx.def!, vals);
-            if (bits >= 0) {
-              writeBits(fx.frag.sink!.buf, fx.frag.start + fx.offset, bits, fx.def!.size);
-              continue;
-            }
-          }
-        }
+    if ((kind === FIX_PCREL_LO_PAIR || kind === FIX_PCREL) && secNum >= 0) {
+      const target = fixupTarget(fx, globals);
+      if (target >= 0) {
+        const pc = secNum + fx.frag.offset + fx.offset;
+        if (kind === FIX_PCREL_LO_PAIR) {
+          const d = target - pc - fx.pcAdjust;
+          if (patchFixup(fx, ((d & 0xfff) ^ 0x800) - 0x800)) continue;
+        } else if (patchFixup(fx, target - pc)) continue;
       }
     }
     slow(sec, fx);
@@ -1247,8 +1281,10 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       addDiag(diags, fx.loc, e.message);
     }
   };
-  for (const u of units) for (const sec of u.sections) if (sec.fixups.length) applyFixups(sec, true, globals, auipcs, fixupSlow);
-  for (const u of units) for (const sec of u.sections) if (sec.fixups.length) applyFixups(sec, false, globals, auipcs, fixupSlow);
+  targetSec = null;
+  for (const u of units) for (const sec of u.sections) if (sec.fixups.length) firstPassFixups(sec, globals, auipcs, fixupSlow);
+  for (const u of units) for (const sec of u.sections) if (sec.fixups.length) secondPassFixups(sec, globals, fixupSlow);
+  targetSec = null;
 
   // BYTE/SHORT/LONG/QUAD of a script.
   script?.writeData((sec, v, size) => {
