@@ -325,23 +325,76 @@ const C_ROWS: Row[] = [
 /** Register names the syntax strings may spell out literally. */
 const LITERAL_REGS: Record<string, number> = { zero: 0, ra: 1, sp: 2 };
 
-function parseFixed(name: string, fixed: string, size: 2 | 4): { match: number; mask: number } {
+/** parseFixed's result (module variables: no object per row). */
+let fixedMatch = 0;
+let fixedMask = 0;
+
+/**
+ * The fixed bits of a row, `hi..lo=value` or `n=value` separated by spaces, into fixedMatch and fixedMask.
+ * Read character by character (this runs for every row at start-up, before V8 optimises anything: no
+ * split, regular expression or match array per field).
+ */
+function parseFixed(name: string, fixed: string, size: 2 | 4): void {
   let match = 0;
   let mask = 0;
-  for (const part of fixed.split(/\s+/).filter(Boolean)) {
-    const m = /^(\d+)(?:\.\.(\d+))?=(0x[0-9a-f]+|\d+)$/i.exec(part);
-    if (!m) throw new Error(`instruction table: bad field '${part}' in ${name}`);
-    const hi = Number(m[1]);
-    const lo = m[2] === undefined ? hi : Number(m[2]);
-    const value = Number(m[3]);
+  const end = fixed.length;
+  let i = 0;
+  for (;;) {
+    while (i < end && fixed.charCodeAt(i) === 32) i++;
+    if (i >= end) break;
+    const from = i;
+    // hi, then ..lo, then =value (decimal or 0x hex); anything else is a mistake in the table.
+    let hi = 0;
+    let digits = 0;
+    for (let c = fixed.charCodeAt(i); c >= 48 && c <= 57; c = fixed.charCodeAt(++i)) {
+      hi = hi * 10 + (c - 48);
+      digits++;
+    }
+    let lo = hi;
+    let ok = digits > 0;
+    if (ok && fixed.charCodeAt(i) === 46 && fixed.charCodeAt(i + 1) === 46) {
+      i += 2;
+      lo = 0;
+      digits = 0;
+      for (let c = fixed.charCodeAt(i); c >= 48 && c <= 57; c = fixed.charCodeAt(++i)) {
+        lo = lo * 10 + (c - 48);
+        digits++;
+      }
+      ok = digits > 0;
+    }
+    let value = 0;
+    if (ok && fixed.charCodeAt(i) === 61) {
+      i++;
+      digits = 0;
+      if (fixed.charCodeAt(i) === 48 && (fixed.charCodeAt(i + 1) | 0x20) === 120) {
+        i += 2;
+        for (;;) {
+          const c = fixed.charCodeAt(i) | 0x20;
+          const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+          if (d < 0) break;
+          value = value * 16 + d;
+          digits++;
+          i++;
+        }
+      } else {
+        for (let c = fixed.charCodeAt(i); c >= 48 && c <= 57; c = fixed.charCodeAt(++i)) {
+          value = value * 10 + (c - 48);
+          digits++;
+        }
+      }
+      ok = digits > 0 && (i >= end || fixed.charCodeAt(i) === 32);
+    } else ok = false;
+    const part = () => fixed.slice(from, fixed.indexOf(' ', from) < 0 ? end : fixed.indexOf(' ', from));
+    if (!ok) throw new Error(`instruction table: bad field '${part()}' in ${name}`);
     const width = hi - lo + 1;
-    if (hi >= size * 8 || lo > hi || value >= 2 ** width) throw new Error(`instruction table: field '${part}' of ${name} does not fit`);
+    if (hi >= size * 8 || lo > hi || value >= 2 ** width) throw new Error(`instruction table: field '${part()}' of ${name} does not fit`);
     const fieldMask = width === 32 ? 0xffffffff : ((1 << width) - 1) << lo;
     if ((mask & fieldMask) !== 0) throw new Error(`instruction table: overlapping fields in ${name}`);
     mask = (mask | fieldMask) >>> 0;
     match = (match | (width === 32 ? value : value << lo)) >>> 0;
   }
-  return { match: match >>> 0, mask: mask >>> 0 };
+  fixedMatch = match >>> 0;
+  fixedMask = mask >>> 0;
 }
 
 function operand(name: string, row: string): OperandField {
@@ -380,19 +433,35 @@ function slotFields(slots: readonly SyntaxSlot[]): OperandField[] {
   return out;
 }
 
+/** The instruction bits an operand field occupies. */
+function fieldBits(f: OperandField): number {
+  if (f.kind === 'reg') return ((f.hi - f.lo === 31 ? 0xffffffff : (1 << (f.hi - f.lo + 1)) - 1) << f.lo) >>> 0;
+  let m = 0;
+  for (const [hi, lo] of f.pieces) m |= (hi - lo === 31 ? 0xffffffff : (1 << (hi - lo + 1)) - 1) << lo;
+  return m >>> 0;
+}
+
 function buildTable(): InstrDef[] {
   const rows = [...BASE_ROWS, ...atomicRows(), ...floatRows(), ...C_ROWS, ...MECH_ROWS, ...BITMANIP_ROWS];
+  const syntaxes = new Map<string, { slots: SyntaxSlot[]; fields: OperandField[]; bits: number }>();
   return rows.map(([name, syntax, fixed, ext, extra], id): InstrDef => {
     const size: 2 | 4 = ext === 'C' ? 2 : 4;
-    const { match, mask } = parseFixed(name, fixed, size);
-    const slots = parseSyntax(name, syntax);
-    const fields = slotFields(slots);
-    for (const f of fields) {
-      const fieldBits = f.kind === 'reg' ? [[f.hi, f.lo]] : f.pieces.map(([hi, lo]) => [hi, lo]);
-      for (const [hi, lo] of fieldBits) {
-        const m = ((hi - lo === 31 ? 0xffffffff : (1 << (hi - lo + 1)) - 1) << lo) >>> 0;
-        if ((m & mask) !== 0) throw new Error(`instruction table: operand ${f.name} overlaps fixed bits in ${name}`);
-      }
+    parseFixed(name, fixed, size);
+    const match = fixedMatch;
+    const mask = fixedMask;
+    // Rows share syntax strings (R-type, loads, the A rows, ...): each is parsed once.
+    let parsed = syntaxes.get(syntax);
+    if (!parsed) {
+      const slots = parseSyntax(name, syntax);
+      const fields = slotFields(slots);
+      let bits = 0;
+      for (const f of fields) bits |= fieldBits(f);
+      parsed = { slots, fields, bits };
+      syntaxes.set(syntax, parsed);
+    }
+    const { slots, fields } = parsed;
+    if ((parsed.bits & mask) !== 0) {
+      for (const f of fields) if ((fieldBits(f) & mask) !== 0) throw new Error(`instruction table: operand ${f.name} overlaps fixed bits in ${name}`);
     }
     const amo = /\.(aq|rl|aqrl)$/.exec(name);
     const def: InstrDef = {
