@@ -408,7 +408,13 @@ function fieldBits(f: OperandField): number {
 function buildTable(): InstrDef[] {
   const rows = [...BASE_ROWS, ...atomicRows(), ...floatRows(), ...C_ROWS, ...MECH_ROWS, ...BITMANIP_ROWS];
   const syntaxes = new Map<string, { slots: SyntaxSlot[]; fields: OperandField[]; bits: number }>();
-  return rows.map(([name, syntax, fixed, ext, extra], id): InstrDef => {
+  // Rows by index, not destructured: array destructuring runs the iterator protocol in unoptimised code.
+  return rows.map((row, id): InstrDef => {
+    const name = row[0];
+    const syntax = row[1];
+    const fixed = row[2];
+    const ext = row[3];
+    const extra = row[4];
     const size: 2 | 4 = ext === 'C' ? 2 : 4;
     parseFixed(name, fixed, size);
     const match = fixedMatch;
