@@ -560,7 +560,7 @@ function globalRank(s: Sym): number {
 }
 
 /**
- * The winning definition of each global name (link()'s rules above); every losing definition's
+ * The winning definition of each global name (by the rules stated in link()); every losing definition's
  * overriddenBy names the final winner.
  */
 function resolveGlobals(units: LinkUnit[], diags: Diagnostic[]): Map<string, Sym> {
