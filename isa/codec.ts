@@ -25,14 +25,22 @@ function popcount(x: number): number {
 }
 
 // Buckets: 32-bit rows by major opcode (bits 6..0), 16-bit rows by quadrant and funct3 (bits 1..0, 15..13).
-const buckets32: InstrDef[][] = Array.from({ length: 128 }, () => []);
-const buckets16: InstrDef[][] = Array.from({ length: 32 }, () => []);
-for (const d of INSTRUCTIONS) {
-  if (d.size === 4) buckets32[d.match & 0x7f].push(d);
-  else buckets16[((d.match >>> 13) << 2) | (d.match & 3)].push(d);
+// Made by the first decode: the assembler never decodes, and builds no buckets at start-up.
+let buckets32: InstrDef[][] = [];
+let buckets16: InstrDef[][] = [];
+
+function buildBuckets(): void {
+  const b32: InstrDef[][] = Array.from({ length: 128 }, () => []);
+  const b16: InstrDef[][] = Array.from({ length: 32 }, () => []);
+  for (const d of INSTRUCTIONS) {
+    if (d.size === 4) b32[d.match & 0x7f].push(d);
+    else b16[((d.match >>> 13) << 2) | (d.match & 3)].push(d);
+  }
+  // Most specific first, so exact encodings (c.nop, c.ebreak, fence.tso, ...) win over general ones.
+  for (const b of [...b32, ...b16]) b.sort((a, c) => popcount(c.mask) - popcount(a.mask));
+  buckets32 = b32;
+  buckets16 = b16;
 }
-// Most specific first, so exact encodings (c.nop, c.ebreak, fence.tso, ...) win over general ones.
-for (const b of [...buckets32, ...buckets16]) b.sort((a, c) => popcount(c.mask) - popcount(a.mask));
 
 function fieldByName(def: InstrDef, name: string): number {
   return def.fields.findIndex((f) => f.name === name);
@@ -40,6 +48,7 @@ function fieldByName(def: InstrDef, name: string): number {
 
 /** Decode one instruction; null when the bits are not a valid instruction of the table (illegal). */
 export function decode(raw: number): Decoded | null {
+  if (buckets32.length === 0) buildBuckets();
   const size = instructionLength(raw & 0xffff);
   const bits = size === 2 ? raw & 0xffff : raw >>> 0;
   const bucket = size === 2 ? buckets16[(((bits >>> 13) & 7) << 2) | (bits & 3)] : buckets32[bits & 0x7f];

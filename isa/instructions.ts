@@ -325,23 +325,40 @@ const C_ROWS: Row[] = [
 /** Register names the syntax strings may spell out literally. */
 const LITERAL_REGS: Record<string, number> = { zero: 0, ra: 1, sp: 2 };
 
-function parseFixed(name: string, fixed: string, size: 2 | 4): { match: number; mask: number } {
+/** parseFixed's result (module variables: no object per row). */
+let fixedMatch = 0;
+let fixedMask = 0;
+
+/** One field of a row's fixed bits, with the spaces around it; sticky, so the fields must cover the text. */
+const FIXED_FIELD = /\s*(\d+)(?:\.\.(\d+))?=(0x[0-9a-f]+|\d+)\s*/iy;
+
+/**
+ * The fixed bits of a row, `hi..lo=value` or `n=value` separated by spaces, into fixedMatch and fixedMask.
+ * One sticky match per field over the whole text (this runs for every row at start-up, before V8
+ * optimises anything: no split into parts and no result object per row).
+ */
+function parseFixed(name: string, fixed: string, size: 2 | 4): void {
   let match = 0;
   let mask = 0;
-  for (const part of fixed.split(/\s+/).filter(Boolean)) {
-    const m = /^(\d+)(?:\.\.(\d+))?=(0x[0-9a-f]+|\d+)$/i.exec(part);
-    if (!m) throw new Error(`instruction table: bad field '${part}' in ${name}`);
+  const re = FIXED_FIELD;
+  re.lastIndex = 0;
+  while (re.lastIndex < fixed.length) {
+    const from = re.lastIndex;
+    const m = re.exec(fixed);
+    const part = () => fixed.slice(from).trim().split(/\s+/)[0];
+    if (!m) throw new Error(`instruction table: bad field '${part()}' in ${name}`);
     const hi = Number(m[1]);
     const lo = m[2] === undefined ? hi : Number(m[2]);
     const value = Number(m[3]);
     const width = hi - lo + 1;
-    if (hi >= size * 8 || lo > hi || value >= 2 ** width) throw new Error(`instruction table: field '${part}' of ${name} does not fit`);
+    if (hi >= size * 8 || lo > hi || value >= 2 ** width) throw new Error(`instruction table: field '${part()}' of ${name} does not fit`);
     const fieldMask = width === 32 ? 0xffffffff : ((1 << width) - 1) << lo;
     if ((mask & fieldMask) !== 0) throw new Error(`instruction table: overlapping fields in ${name}`);
     mask = (mask | fieldMask) >>> 0;
     match = (match | (width === 32 ? value : value << lo)) >>> 0;
   }
-  return { match: match >>> 0, mask: mask >>> 0 };
+  fixedMatch = match >>> 0;
+  fixedMask = mask >>> 0;
 }
 
 function operand(name: string, row: string): OperandField {
@@ -380,19 +397,41 @@ function slotFields(slots: readonly SyntaxSlot[]): OperandField[] {
   return out;
 }
 
+/** The instruction bits an operand field occupies. */
+function fieldBits(f: OperandField): number {
+  if (f.kind === 'reg') return ((f.hi - f.lo === 31 ? 0xffffffff : (1 << (f.hi - f.lo + 1)) - 1) << f.lo) >>> 0;
+  let m = 0;
+  for (const [hi, lo] of f.pieces) m |= (hi - lo === 31 ? 0xffffffff : (1 << (hi - lo + 1)) - 1) << lo;
+  return m >>> 0;
+}
+
 function buildTable(): InstrDef[] {
   const rows = [...BASE_ROWS, ...atomicRows(), ...floatRows(), ...C_ROWS, ...MECH_ROWS, ...BITMANIP_ROWS];
-  return rows.map(([name, syntax, fixed, ext, extra], id): InstrDef => {
+  const syntaxes = new Map<string, { slots: SyntaxSlot[]; fields: OperandField[]; bits: number }>();
+  // Rows by index, not destructured: array destructuring runs the iterator protocol in unoptimised code.
+  return rows.map((row, id): InstrDef => {
+    const name = row[0];
+    const syntax = row[1];
+    const fixed = row[2];
+    const ext = row[3];
+    const extra = row[4];
     const size: 2 | 4 = ext === 'C' ? 2 : 4;
-    const { match, mask } = parseFixed(name, fixed, size);
-    const slots = parseSyntax(name, syntax);
-    const fields = slotFields(slots);
-    for (const f of fields) {
-      const fieldBits = f.kind === 'reg' ? [[f.hi, f.lo]] : f.pieces.map(([hi, lo]) => [hi, lo]);
-      for (const [hi, lo] of fieldBits) {
-        const m = ((hi - lo === 31 ? 0xffffffff : (1 << (hi - lo + 1)) - 1) << lo) >>> 0;
-        if ((m & mask) !== 0) throw new Error(`instruction table: operand ${f.name} overlaps fixed bits in ${name}`);
-      }
+    parseFixed(name, fixed, size);
+    const match = fixedMatch;
+    const mask = fixedMask;
+    // Rows share syntax strings (R-type, loads, the A rows, ...): each is parsed once.
+    let parsed = syntaxes.get(syntax);
+    if (!parsed) {
+      const slots = parseSyntax(name, syntax);
+      const fields = slotFields(slots);
+      let bits = 0;
+      for (const f of fields) bits |= fieldBits(f);
+      parsed = { slots, fields, bits };
+      syntaxes.set(syntax, parsed);
+    }
+    const { slots, fields } = parsed;
+    if ((parsed.bits & mask) !== 0) {
+      for (const f of fields) if ((fieldBits(f) & mask) !== 0) throw new Error(`instruction table: operand ${f.name} overlaps fixed bits in ${name}`);
     }
     const amo = /\.(aq|rl|aqrl)$/.exec(name);
     const def: InstrDef = {

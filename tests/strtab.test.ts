@@ -65,6 +65,23 @@ describe('string tables', () => {
       const got = tailMergedStringTable(names);
       expect(Buffer.from(got.bytes()).equals(want.bytes), JSON.stringify(names)).toBe(true);
       for (const name of names) expect(got.offset(name), `${JSON.stringify(name)} in ${JSON.stringify(names)}`).toBe(want.offsets.get(name));
+      names.forEach((name, k) => expect(got.offsetAt(k)).toBe(want.offsets.get(name)));
+    }
+  });
+
+  it('tables where no name ends another (found without sorting) and where many might: the same as bfd’s, offsetAt as offset', () => {
+    const labels = Array.from({ length: 3000 }, (_, i) => `L${i}`);
+    // Names whose first byte occurs inside others (candidates) but that end none; then one that does.
+    const near = ['table', 'big.s', '_start', 'tab', 'ble_x', ...labels];
+    const many = Array.from({ length: 2000 }, (_, i) => `a${'b'.repeat(i % 7)}x${i % 13}`);
+    for (const names of [labels, near, [...near, 'le'], [...near, 'L2999'], [...labels.map((l) => `q${l}`), 'zq'], many, [...many, 'x3'], ['', 'L1', '', 'L1', 'L2'], ['a\0b', 'b'], ['é', 'e', 'xé']]) {
+      const want = reference(names);
+      const got = tailMergedStringTable(names);
+      expect(Buffer.from(got.bytes()).equals(want.bytes)).toBe(true);
+      names.forEach((name, k) => {
+        expect(got.offset(name)).toBe(want.offsets.get(name));
+        expect(got.offsetAt(k)).toBe(want.offsets.get(name));
+      });
     }
   });
 

@@ -564,11 +564,16 @@ function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagno
   for (const u of units) {
     const locals: ElfSymbol[] = [];
     const globalNames: string[] = [];
-    const mapping = collect && u instanceof ObjectUnit ? u.mappingSyms : null;
+    // Per unit, not per symbol: whether it is an object, and the look-ups that cannot find anything.
+    const object = u instanceof ObjectUnit ? u : null;
+    const mapping = collect && object ? object.mappingSyms : null;
+    const ownVisibility = object && object.visibility.size ? object.visibility : null;
+    const anyGlobalVisibility = visibility.size > 0;
+    const anyTls = tlsOutputs.size > 0;
     for (const s of u.symbols.values()) {
       if (collect && !s.temp && (s.global || s.kind === 0)) globalNames.push(s.name);
       if (s.kind === 0 || (s.temp && !mapping?.has(s))) continue;
-      if (mapping && (u as ObjectUnit).discardedSyms.has(s)) continue;
+      if (mapping && object!.discardedSyms.has(s)) continue;
       let size = 0;
       if (s.size && resolve) {
         try {
@@ -584,10 +589,11 @@ function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagno
         size,
         bind: s.global ? (s.weak ? 'weak' : 'global') : 'local',
         type: s.type,
-        section: sectionOf(s),
+        // sectionOf(s), without the call for a label of its own (most symbols).
+        section: s.kind === 1 && !s.overriddenBy && s.section ? s.section.outputName || null : sectionOf(s),
       };
-      if (sym.section !== null && tlsOutputs.has(sym.section)) sym.type = 'tls';
-      const vis = s.global ? visibility.get(s.name) : u instanceof ObjectUnit ? u.visibility.get(s) : undefined;
+      if (anyTls && sym.section !== null && tlsOutputs.has(sym.section)) sym.type = 'tls';
+      const vis = s.global ? (anyGlobalVisibility ? visibility.get(s.name) : undefined) : ownVisibility ? ownVisibility.get(s) : undefined;
       if (vis) sym.visibility = vis;
       // GNU ld drops the locals of sections not in the output (garbage-collected, discarded).
       if (collect && !s.global && s.kind === 1 && sym.section === null) continue;

@@ -553,14 +553,20 @@ export interface LinkOptions {
   sectionStarts?: SectionStart[];
 }
 
-/** Place sections, resolve symbols, apply fixups and build output section contents. */
-export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]): LinkResult {
-  // Global symbols, resolved as GNU ld does (BFD's generic link table): a strong definition beats weak and
-  // common ones, two strong ones are an error, two weak ones keep the first (in command-line order), and of
-  // two commons the larger is kept. References from every unit, including the weak definer's own, then bind
-  // to the winner (an ELF reference to a global symbol is never resolved inside its object).
+/** How a definition ranks against another of the same global name: strong over common over weak. */
+function globalRank(s: Sym): number {
+  return s.weak ? 0 : s.common ? 1 : 2;
+}
+
+/**
+ * The winning definition of each global name (by the rules stated in link()); every losing definition's
+ * overriddenBy names the final winner.
+ */
+function resolveGlobals(units: LinkUnit[], diags: Diagnostic[]): Map<string, Sym> {
   const globals = new Map<string, Sym>();
-  const rank = (s: Sym): number => (s.weak ? 0 : s.common ? 1 : 2);
+  // Whether any definition lost: the chains below need fixing only then (most links have one strong
+  // definition per name, and walking every symbol again would cost as much as this loop).
+  let overridden = false;
   for (const u of units) {
     for (const s of u.symbols.values()) {
       if (!s.global || s.kind === 0) continue;
@@ -570,8 +576,9 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
         globals.set(s.name, s);
         continue;
       }
-      const rp = rank(prev);
-      const rs = rank(s);
+      overridden = true;
+      const rp = globalRank(prev);
+      const rs = globalRank(s);
       if (rs === 2 && rp === 2) {
         addDiag(diags, s.defLoc, `symbol '${s.name}' is already defined${prev.defLoc ? ` (first defined at ${prev.defLoc.file}:${prev.defLoc.line})` : ''}`);
         s.overriddenBy = prev;
@@ -586,9 +593,156 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       }
     }
   }
-  // Chains (weak overridden by common overridden by strong) point at the final winner.
-  for (const g of globals.values()) g.overriddenBy = null;
-  for (const u of units) for (const s of u.symbols.values()) if (s.overriddenBy) s.overriddenBy = globals.get(s.name) ?? null;
+  if (overridden) {
+    // Chains (weak overridden by common overridden by strong) point at the final winner.
+    for (const g of globals.values()) g.overriddenBy = null;
+    for (const u of units) for (const s of u.symbols.values()) if (s.overriddenBy) s.overriddenBy = globals.get(s.name) ?? null;
+  }
+  return globals;
+}
+
+/** Section addresses below this are exact as numbers, and so is one plus any offset in the section. */
+const NUM_ADDR_LIMIT = 1n << 52n;
+
+/**
+ * Set `address` of every label and constant (what link()'s resolve gives, without its result object and
+ * BigInt sum per symbol: one BigInt per label, from the section's address as a number). Answers whether
+ * there are expression symbols, which the caller evaluates afterwards.
+ */
+function symbolAddresses(units: LinkUnit[], resolve: (s: Sym) => RelValue | null): boolean {
+  let expressions = false;
+  for (const u of units) {
+    let sec: InputSection | null = null;
+    let secNum = -1;
+    for (const s of u.symbols.values()) {
+      const kind = s.kind;
+      if (kind === 3) expressions = true;
+      if (kind !== 1 && kind !== 2) continue;
+      if (s.overriddenBy) s.address = resolve(s)!.off;
+      else if (kind === 2) s.address = s.value;
+      else {
+        const at = s.section!;
+        if (at !== sec) {
+          sec = at;
+          secNum = at.addr < NUM_ADDR_LIMIT ? Number(at.addr) : -1;
+        }
+        s.address = secNum >= 0 ? BigInt(secNum + s.frag!.offset + s.offset) : at.addr + BigInt(s.frag!.offset + s.offset);
+      }
+    }
+  }
+  return expressions;
+}
+
+/** Section addresses up to this are exact as numbers (the fixups' numeric path). */
+const SAFE = 0x1fffffffffffffn;
+
+/** Does a fixup belong to the first pass: %pcrel_hi, the GOT ones and the pc-relative HI20 relocations? (So a
+ * %pcrel_lo of the second can find its auipc's offset, recorded by address.) */
+function inFirstPass(fx: Fixup): boolean {
+  const kind = fx.kind;
+  // gotKind(fx) !== 0 spelled out: FIX_GOT_HI, FIX_TLS_IE_HI and FIX_TLS_GD_HI are consecutive.
+  if (kind === FIX_PCREL_HI || (kind >= FIX_GOT_HI && kind <= FIX_TLS_GD_HI)) return true;
+  return kind === FIX_RELOC && (gotKind(fx) !== 0 || isHi20PcRel(fx.field));
+}
+
+/** The section of the last label fixupTarget found, and its address as a number (-1: too large). */
+let targetSec: InputSection | null = null;
+let targetSecNum = -1;
+
+/** The address of a fixup's target as a number, when it is a label (as link()'s resolve finds it) in a
+ * section placed where numbers are exact; else -1. */
+function fixupTarget(fx: Fixup, globals: Map<string, Sym>): number {
+  if (fx.expr.t !== E_SYM) return -1;
+  let t = fx.expr.sym;
+  if (t.kind === 0 && !t.temp) t = globals.get(t.name) ?? t;
+  else if (t.overriddenBy) t = t.overriddenBy;
+  if (t.kind !== 1) return -1;
+  const sec = t.section!;
+  if (sec !== targetSec) {
+    targetSec = sec;
+    targetSecNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
+  }
+  return targetSecNum < 0 ? -1 : targetSecNum + t.frag!.offset + t.offset;
+}
+
+/** Patch a fixup's instruction with field value `fv` if it encodes; false if not (the BigInt path then reports why). */
+function patchFixup(fx: Fixup, fv: number): boolean {
+  if (!(Math.abs(fv) < 2 ** 31)) return false;
+  const vals = fx.values!;
+  vals[fx.field] = fv;
+  const bits = encodeBits(fx.def!, vals);
+  if (bits < 0) return false;
+  writeBits(fx.frag.sink!.buf, fx.frag.start + fx.offset, bits, fx.def!.size);
+  return true;
+}
+
+/**
+ * The first pass over the fixups of `sec` (see inFirstPass): a %pcrel_hi of a label in plain numbers, its
+ * offset recorded in `auipcs` by the auipc's address; the rest of the pass by `slow`. Each pass is a small
+ * function of its own, so V8 optimises these loops over every fixup (link() itself is too large to be).
+ */
+function firstPassFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Map<number, number | bigint>, slow: (sec: InputSection, fx: Fixup) => void): void {
+  const secNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
+  const fixups = sec.fixups;
+  for (let i = 0; i < fixups.length; i++) {
+    const fx = fixups[i];
+    if (!inFirstPass(fx)) continue;
+    if (fx.kind === FIX_PCREL_HI && secNum >= 0) {
+      const target = fixupTarget(fx, globals);
+      if (target >= 0) {
+        const pc = secNum + fx.frag.offset + fx.offset;
+        const d = target - pc;
+        if (d >= -0x80000800 && d < 0x7ffff800) {
+          auipcs.set(pc, d);
+          if (patchFixup(fx, ((d + 0x800) >> 12) & 0xfffff)) continue;
+        }
+      }
+    }
+    slow(sec, fx);
+  }
+}
+
+/** The second pass over the fixups of `sec`: pc-relative references to labels in plain numbers, the rest by `slow`. */
+function secondPassFixups(sec: InputSection, globals: Map<string, Sym>, slow: (sec: InputSection, fx: Fixup) => void): void {
+  const secNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
+  const fixups = sec.fixups;
+  for (let i = 0; i < fixups.length; i++) {
+    const fx = fixups[i];
+    if (inFirstPass(fx)) continue;
+    const kind = fx.kind;
+    if ((kind === FIX_PCREL_LO_PAIR || kind === FIX_PCREL) && secNum >= 0) {
+      const target = fixupTarget(fx, globals);
+      if (target >= 0) {
+        const pc = secNum + fx.frag.offset + fx.offset;
+        if (kind === FIX_PCREL_LO_PAIR) {
+          const d = target - pc - fx.pcAdjust;
+          if (patchFixup(fx, ((d & 0xfff) ^ 0x800) - 0x800)) continue;
+        } else if (patchFixup(fx, target - pc)) continue;
+      }
+    }
+    slow(sec, fx);
+  }
+}
+
+/** An input section's bytes into its output section's `data` at `base` (a function of its own, so V8
+ * optimises this loop over every fragment rather than running it in link()'s unoptimised code). */
+function fillOutput(data: Uint8Array, base: number, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
+  const frags = sec.frags;
+  for (let i = 0; i < frags.length; i++) {
+    const f = frags[i];
+    // Data fragments (most of them: the bytes between two branches) copied here, the rest by emitFrag.
+    if (f.kind === FRAG_DATA) copyData(data, base + f.offset, f);
+    else emitFrag(data, base + f.offset, f, sec, resolve, diags);
+  }
+}
+
+/** Place sections, resolve symbols, apply fixups and build output section contents. */
+export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]): LinkResult {
+  // Global symbols, resolved as GNU ld does (BFD's generic link table): a strong definition beats weak and
+  // common ones, two strong ones are an error, two weak ones keep the first (in command-line order), and of
+  // two commons the larger is kept. References from every unit, including the weak definer's own, then bind
+  // to the winner (an ELF reference to a global symbol is never resolved inside its object).
+  const globals = resolveGlobals(units, diags);
   allocateCommons(units);
   let script = opts.script ?? null;
   // GNU's default script places .text at SEGMENT_START + SIZEOF_HEADERS, so ld loads the headers
@@ -946,12 +1100,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     if (s.temp && /^\d+f$/.test(s.name)) throw new AsmError(`undefined local label '${s.name}' (no later definition of '${s.name.slice(0, -1)}:')`);
     throw new AsmError(`undefined symbol '${s.name}'`);
   };
-  for (const u of units) {
-    for (const s of u.symbols.values()) {
-      if (s.kind === 1 || s.kind === 2) s.address = resolve(s)!.off;
-    }
-  }
-  for (const u of units) {
+  if (symbolAddresses(units, resolve)) for (const u of units) {
     for (const s of u.symbols.values()) {
       if (s.kind !== 3) continue;
       try {
@@ -971,7 +1120,6 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     const d = auipcs.get(at);
     return typeof d === 'number' ? BigInt(d) : d;
   };
-  const SAFE = 0x1fffffffffffffn;
   const value = (e: Parameters<typeof evaluate>[0]): bigint => {
     const v = evaluate(e, resolve);
     if (!v) throw new AsmError('expression cannot be evaluated');
@@ -1004,168 +1152,138 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     else if (s.overriddenBy) s = s.overriddenBy;
     return discarded.has(s);
   };
-  for (const pass of [0, 1]) {
-    for (const u of units) {
-      for (const sec of u.sections) {
-        const secNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
-        for (const fx of sec.fixups) {
-          if ((fx.kind === FIX_PCREL_HI || gotKind(fx) !== 0 || (fx.kind === FIX_RELOC && isHi20PcRel(fx.field))) !== (pass === 0)) continue;
-          // Fast path, in plain numbers: a pc-relative reference to a label (most fixups).
-          if (secNum >= 0 && fx.expr.t === E_SYM && (fx.kind === FIX_PCREL || fx.kind === FIX_PCREL_HI || fx.kind === FIX_PCREL_LO_PAIR)) {
-            let t = fx.expr.sym;
-            if (t.kind === 0 && !t.temp) t = globals.get(t.name) ?? t;
-            else if (t.overriddenBy) t = t.overriddenBy;
-            if (t.kind === 1 && t.section!.addr <= SAFE) {
-              const target = Number(t.section!.addr) + t.frag!.offset + t.offset;
-              const pcNum = secNum + fx.frag.offset + fx.offset;
-              const d = target - pcNum - (fx.kind === FIX_PCREL_LO_PAIR ? fx.pcAdjust : 0);
-              let fv = d;
-              if (fx.kind === FIX_PCREL_HI) {
-                if (d >= -0x80000800 && d < 0x7ffff800) {
-                  auipcs.set(pcNum, d);
-                  fv = ((d + 0x800) >> 12) & 0xfffff;
-                } else fv = NaN;
-              } else if (fx.kind === FIX_PCREL_LO_PAIR) fv = ((d & 0xfff) ^ 0x800) - 0x800;
-              if (fv === fv && Math.abs(fv) < 2 ** 31) {
-                const vals = fx.values!;
-                vals[fx.field] = fv;
-                const bits = encodeBits(fx.def!, vals);
-                if (bits >= 0) {
-                  writeBits(fx.frag.sink!.buf, fx.frag.start + fx.offset, bits, fx.def!.size);
-                  continue;
-                }
-              }
-            }
-          }
-          const pc = sec.addr + BigInt(fx.frag.offset + fx.offset);
+  // Everything the numeric path of applyFixups leaves (in BigInts, with the diagnostics).
+  const fixupSlow = (sec: InputSection, fx: Fixup): void => {
+    const pc = sec.addr + BigInt(fx.frag.offset + fx.offset);
+    try {
+      const v = value(fx.expr);
+      let fieldValue: bigint;
+      switch (fx.kind) {
+        case FIX_TPREL_ADD:
+          return;
+        case FIX_RELOC: {
+          const type = fx.field;
+          if (namesDiscarded(sec, fx.expr) && clearDiscarded(fx.frag.sink!.buf, fx.frag.start + fx.offset, type, sec.name === '.debug_ranges')) return;
+          let rv: bigint;
+          if (type === R.PCREL_LO12_I || type === R.PCREL_LO12_S) {
+            const d = auipcOffset(Number(v));
+            if (d === undefined) throw new AsmError(`${relocName(type)}: no %pcrel_hi20 at 0x${BigInt.asUintN(64, v).toString(16)}`);
+            rv = d;
+          } else if (gotPlan?.target.has(fx)) rv = gotAddr(fx) - pc;
+          else if (type === R.TPREL_HI20 || type === R.TPREL_LO12_I || type === R.TPREL_LO12_S) rv = tlsOffset(v);
+          else if (type === R.TLS_DTPREL32 || type === R.TLS_DTPREL64) rv = tlsOffset(v) - 0x800n;
+          else if (type === R.PCREL_HI20 && !fitsUpper(upperPart(v - pc)) && fitsUpper(upperPart(v))) {
+            // GNU ld (riscv_zero_pcrel_hi_reloc): an address the auipc cannot reach from here but lui can
+            // (an undefined weak symbol's 0, a low absolute address) is loaded 0-relative instead; its
+            // %pcrel_lo parts then take the address's low 12 bits.
+            luiPcrelHi(fx.frag.sink!.buf, fx.frag.start + fx.offset, v);
+            auipcs.set(Number(pc), v);
+            return;
+          } else if ((type === R.CALL || type === R.CALL_PLT) && undefWeak(fx.expr)) {
+            // A call to an undefined weak function (GNU ld): `auipc rd, 0; jalr rd, 0(x0)`, a call to 0.
+            const b = fx.frag.sink!.buf;
+            setBaseRegister(b, fx.frag.start + fx.offset + 4, 0);
+            rv = 0n;
+          } else if (type === R.GPREL_I || type === R.GPREL_S) {
+            // Relaxed low part: x0-relative when the address fits 12 bits, else gp-relative (GNU ld).
+            const b = fx.frag.sink!.buf;
+            const at = fx.frag.start + fx.offset;
+            if (v >= -0x800n && v < 0x800n) {
+              setBaseRegister(b, at, 0);
+              rv = v;
+            } else if (gpFinal !== null && v - gpFinal >= -0x800n && v - gpFinal < 0x800n) {
+              setBaseRegister(b, at, 3);
+              rv = v - gpFinal;
+            } else throw new AsmError(`${relocName(type)}: 0x${BigInt.asUintN(64, v).toString(16)} is not within 2 KiB of __global_pointer$`);
+          } else if (type === R.TPREL_I || type === R.TPREL_S) {
+            setBaseRegister(fx.frag.sink!.buf, fx.frag.start + fx.offset, 4);
+            rv = tlsOffset(v);
+          } else if (isPcRel(type)) rv = v - pc;
+          else rv = v;
+          if (isHi20PcRel(type)) auipcs.set(Number(pc), rv);
+          const at = fx.frag.start + fx.offset;
           try {
-            const v = value(fx.expr);
-            let fieldValue: bigint;
-            switch (fx.kind) {
-              case FIX_TPREL_ADD:
-                continue;
-              case FIX_RELOC: {
-                const type = fx.field;
-                if (namesDiscarded(sec, fx.expr) && clearDiscarded(fx.frag.sink!.buf, fx.frag.start + fx.offset, type, sec.name === '.debug_ranges')) continue;
-                let rv: bigint;
-                if (type === R.PCREL_LO12_I || type === R.PCREL_LO12_S) {
-                  const d = auipcOffset(Number(v));
-                  if (d === undefined) throw new AsmError(`${relocName(type)}: no %pcrel_hi20 at 0x${BigInt.asUintN(64, v).toString(16)}`);
-                  rv = d;
-                } else if (gotPlan?.target.has(fx)) rv = gotAddr(fx) - pc;
-                else if (type === R.TPREL_HI20 || type === R.TPREL_LO12_I || type === R.TPREL_LO12_S) rv = tlsOffset(v);
-                else if (type === R.TLS_DTPREL32 || type === R.TLS_DTPREL64) rv = tlsOffset(v) - 0x800n;
-                else if (type === R.PCREL_HI20 && !fitsUpper(upperPart(v - pc)) && fitsUpper(upperPart(v))) {
-                  // GNU ld (riscv_zero_pcrel_hi_reloc): an address the auipc cannot reach from here but lui can
-                  // (an undefined weak symbol's 0, a low absolute address) is loaded 0-relative instead; its
-                  // %pcrel_lo parts then take the address's low 12 bits.
-                  luiPcrelHi(fx.frag.sink!.buf, fx.frag.start + fx.offset, v);
-                  auipcs.set(Number(pc), v);
-                  continue;
-                } else if ((type === R.CALL || type === R.CALL_PLT) && undefWeak(fx.expr)) {
-                  // A call to an undefined weak function (GNU ld): `auipc rd, 0; jalr rd, 0(x0)`, a call to 0.
-                  const b = fx.frag.sink!.buf;
-                  setBaseRegister(b, fx.frag.start + fx.offset + 4, 0);
-                  rv = 0n;
-                } else if (type === R.GPREL_I || type === R.GPREL_S) {
-                  // Relaxed low part: x0-relative when the address fits 12 bits, else gp-relative (GNU ld).
-                  const b = fx.frag.sink!.buf;
-                  const at = fx.frag.start + fx.offset;
-                  if (v >= -0x800n && v < 0x800n) {
-                    setBaseRegister(b, at, 0);
-                    rv = v;
-                  } else if (gpFinal !== null && v - gpFinal >= -0x800n && v - gpFinal < 0x800n) {
-                    setBaseRegister(b, at, 3);
-                    rv = v - gpFinal;
-                  } else throw new AsmError(`${relocName(type)}: 0x${BigInt.asUintN(64, v).toString(16)} is not within 2 KiB of __global_pointer$`);
-                } else if (type === R.TPREL_I || type === R.TPREL_S) {
-                  setBaseRegister(fx.frag.sink!.buf, fx.frag.start + fx.offset, 4);
-                  rv = tlsOffset(v);
-                } else if (isPcRel(type)) rv = v - pc;
-                else rv = v;
-                if (isHi20PcRel(type)) auipcs.set(Number(pc), rv);
-                const at = fx.frag.start + fx.offset;
-                try {
-                  applyReloc(fx.frag.sink!.buf, at, fx.frag.start + fx.frag.size, type, rv);
-                } catch (e) {
-                  if (e instanceof RelocError) throw new AsmError(e.message);
-                  throw e;
-                }
-                continue;
-              }
-              case FIX_TPREL_HI:
-                fieldValue = BigInt(hi20(tlsOffset(v)));
-                break;
-              case FIX_TPREL_LO:
-                fieldValue = BigInt(lo12(tlsOffset(v)));
-                break;
-              case FIX_GOT_HI:
-              case FIX_TLS_IE_HI:
-              case FIX_TLS_GD_HI: {
-                const d = gotAddr(fx) - pc;
-                auipcs.set(Number(pc), d);
-                fieldValue = BigInt(hi20(d));
-                break;
-              }
-              case FIX_DATA:
-                if (fx.field === DATA_TLSOFF || fx.field === DATA_DTPOFF) {
-                  writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, tlsOffset(v) - (fx.field === DATA_DTPOFF ? 0x800n : 0n), fx.size);
-                }
-                else if (fx.field === DATA_PCREL) writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, v - pc, fx.size);
-                else if (fx.field) {
-                  // .reloc R_RISCV_ADDn / SUBn: modify the bytes already there (modulo 2^n).
-                  const buf = fx.frag.sink!.buf;
-                  const at = fx.frag.start + fx.offset;
-                  let old = 0n;
-                  for (let i = fx.size - 1; i >= 0; i--) old = (old << 8n) | BigInt(buf[at + i]);
-                  writeData(buf, at, BigInt.asUintN(fx.size * 8, fx.field === 1 ? old + v : old - v), fx.size);
-                } else writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, v, fx.size);
-                continue;
-              case FIX_ABS:
-                fieldValue = v;
-                break;
-              case FIX_PCREL:
-                fieldValue = v - pc;
-                break;
-              case FIX_HI:
-                // lui sign-extends: the address must be a sign-extended 32-bit value on RV64.
-                if (v < -0x80000000n || v > 0x7fffffffn) throw new AsmError(`%hi: 0x${BigInt.asUintN(64, v).toString(16)} is not a sign-extended 32-bit value (lui cannot reach it; use la / %pcrel_hi)`);
-                fieldValue = BigInt(hi20(v));
-                break;
-              case FIX_LO:
-                fieldValue = BigInt(lo12(v));
-                break;
-              case FIX_PCREL_HI:
-                if (undefWeak(fx.expr)) {
-                  zeroPcrelHi(fx.frag.sink!.buf, fx.frag.start + fx.offset);
-                  auipcs.set(Number(pc), 0n);
-                  continue;
-                }
-                if (v - pc < -0x80000800n || v - pc >= 0x7ffff800n) throw new AsmError(`%pcrel_hi: target 0x${BigInt.asUintN(64, v).toString(16)} is more than 2 GiB from the auipc`);
-                auipcs.set(Number(pc), v - pc);
-                fieldValue = BigInt(hi20(v - pc));
-                break;
-              case FIX_PCREL_LO: {
-                const d = auipcOffset(Number(v));
-                if (d === undefined) throw new AsmError(`%pcrel_lo: no auipc with %pcrel_hi at the label (address 0x${BigInt.asUintN(64, v).toString(16)})`);
-                fieldValue = BigInt(lo12(d));
-                break;
-              }
-              case FIX_PCREL_LO_PAIR:
-                fieldValue = undefWeak(fx.expr) ? 0n : BigInt(lo12(v - (pc + BigInt(fx.pcAdjust))));
-                break;
-              default:
-                throw new Error(`bad fixup kind ${fx.kind}`);
-            }
-            patchInstruction(fx.frag.sink!.buf, fx.frag.start + fx.offset, fx.def!, fx.values!, fx.field, fieldValue, fx.kind === FIX_PCREL);
+            applyReloc(fx.frag.sink!.buf, at, fx.frag.start + fx.frag.size, type, rv);
           } catch (e) {
-            if (!(e instanceof AsmError)) throw e;
-            addDiag(diags, fx.loc, e.message);
+            if (e instanceof RelocError) throw new AsmError(e.message);
+            throw e;
           }
+          return;
         }
+        case FIX_TPREL_HI:
+          fieldValue = BigInt(hi20(tlsOffset(v)));
+          break;
+        case FIX_TPREL_LO:
+          fieldValue = BigInt(lo12(tlsOffset(v)));
+          break;
+        case FIX_GOT_HI:
+        case FIX_TLS_IE_HI:
+        case FIX_TLS_GD_HI: {
+          const d = gotAddr(fx) - pc;
+          auipcs.set(Number(pc), d);
+          fieldValue = BigInt(hi20(d));
+          break;
+        }
+        case FIX_DATA:
+          if (fx.field === DATA_TLSOFF || fx.field === DATA_DTPOFF) {
+            writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, tlsOffset(v) - (fx.field === DATA_DTPOFF ? 0x800n : 0n), fx.size);
+          }
+          else if (fx.field === DATA_PCREL) writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, v - pc, fx.size);
+          else if (fx.field) {
+            // .reloc R_RISCV_ADDn / SUBn: modify the bytes already there (modulo 2^n).
+            const buf = fx.frag.sink!.buf;
+            const at = fx.frag.start + fx.offset;
+            let old = 0n;
+            for (let i = fx.size - 1; i >= 0; i--) old = (old << 8n) | BigInt(buf[at + i]);
+            writeData(buf, at, BigInt.asUintN(fx.size * 8, fx.field === 1 ? old + v : old - v), fx.size);
+          } else writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, v, fx.size);
+          return;
+        case FIX_ABS:
+          fieldValue = v;
+          break;
+        case FIX_PCREL:
+          fieldValue = v - pc;
+          break;
+        case FIX_HI:
+          // lui sign-extends: the address must be a sign-extended 32-bit value on RV64.
+          if (v < -0x80000000n || v > 0x7fffffffn) throw new AsmError(`%hi: 0x${BigInt.asUintN(64, v).toString(16)} is not a sign-extended 32-bit value (lui cannot reach it; use la / %pcrel_hi)`);
+          fieldValue = BigInt(hi20(v));
+          break;
+        case FIX_LO:
+          fieldValue = BigInt(lo12(v));
+          break;
+        case FIX_PCREL_HI:
+          if (undefWeak(fx.expr)) {
+            zeroPcrelHi(fx.frag.sink!.buf, fx.frag.start + fx.offset);
+            auipcs.set(Number(pc), 0n);
+            return;
+          }
+          if (v - pc < -0x80000800n || v - pc >= 0x7ffff800n) throw new AsmError(`%pcrel_hi: target 0x${BigInt.asUintN(64, v).toString(16)} is more than 2 GiB from the auipc`);
+          auipcs.set(Number(pc), v - pc);
+          fieldValue = BigInt(hi20(v - pc));
+          break;
+        case FIX_PCREL_LO: {
+          const d = auipcOffset(Number(v));
+          if (d === undefined) throw new AsmError(`%pcrel_lo: no auipc with %pcrel_hi at the label (address 0x${BigInt.asUintN(64, v).toString(16)})`);
+          fieldValue = BigInt(lo12(d));
+          break;
+        }
+        case FIX_PCREL_LO_PAIR:
+          fieldValue = undefWeak(fx.expr) ? 0n : BigInt(lo12(v - (pc + BigInt(fx.pcAdjust))));
+          break;
+        default:
+          throw new Error(`bad fixup kind ${fx.kind}`);
       }
+      patchInstruction(fx.frag.sink!.buf, fx.frag.start + fx.offset, fx.def!, fx.values!, fx.field, fieldValue, fx.kind === FIX_PCREL);
+    } catch (e) {
+      if (!(e instanceof AsmError)) throw e;
+      addDiag(diags, fx.loc, e.message);
     }
-  }
+  };
+  targetSec = null;
+  for (const u of units) for (const sec of u.sections) if (sec.fixups.length) firstPassFixups(sec, globals, auipcs, fixupSlow);
+  for (const u of units) for (const sec of u.sections) if (sec.fixups.length) secondPassFixups(sec, globals, fixupSlow);
+  targetSec = null;
 
   // BYTE/SHORT/LONG/QUAD of a script.
   script?.writeData((sec, v, size) => {
@@ -1185,16 +1303,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       if (g.out !== o) continue;
       for (let i = g.from; i < g.to; i++) data[i] = g.pattern[(i - g.from) % g.pattern.length];
     }
-    for (const sec of o.inputs) {
-      const base = Number(sec.addr - o.addr);
-      const frags = sec.frags;
-      for (let i = 0; i < frags.length; i++) {
-        const f = frags[i];
-        // Data fragments (most of them: the bytes between two branches) copied here, the rest by emitFrag.
-        if (f.kind === FRAG_DATA) copyData(data, base + f.offset, f);
-        else emitFrag(data, base + f.offset, f, sec, resolve, diags);
-      }
-    }
+    for (const sec of o.inputs) fillOutput(data, Number(sec.addr - o.addr), sec, resolve, diags);
     o.data = data;
   }
 

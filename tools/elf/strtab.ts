@@ -36,13 +36,97 @@ function utf8Length(s: string): number {
   return s.length;
 }
 
+/** A tail-merged string table: a name's offset (by name, or by its position in the names given) and the bytes. */
+export interface TailMergedTable {
+  offset(name: string): number;
+  offsetAt(k: number): number;
+  bytes(): Uint8Array;
+}
+
+/**
+ * The table of `names` when all are ASCII and none is empty, repeats, holds a NUL or ends another (most
+ * tables: labels L1, L2, ...; function names rarely end one another): the names back to back. Else null.
+ * Found with a few native passes over the joined names, not a sort or a record per name, as this runs once,
+ * mostly before V8 optimises it: a name can end another only if its first character occurs in some name
+ * after that name's first character, so only names starting with such a character are looked for inside
+ * the others (more than a few such names: null, and the general way).
+ */
+function plainTable(names: readonly string[]): TailMergedTable | null {
+  const n = names.length;
+  if (n === 0 || names.includes('')) return null;
+  const text = `${names.join('\0')}\0`;
+  const joined = Buffer.from(text, 'utf8');
+  // ASCII (a name's bytes are its characters), no NUL inside a name (n NULs in all), no name twice.
+  if (joined.length !== text.length || text.length - text.replaceAll('\0', '').length !== n || new Set(names).size !== n) return null;
+  // Name k is text[start[k], start[k + 1] - 1); the first characters of the names, marked 1.
+  const start = new Int32Array(n + 1);
+  const first = new Uint8Array(128);
+  let firstClass = '';
+  for (let k = 0; k < n; k++) {
+    const name = names[k];
+    start[k + 1] = start[k] + name.length + 1;
+    const c = name.charCodeAt(0);
+    if (first[c] === 0) {
+      first[c] = 1;
+      firstClass += `\\x${c.toString(16).padStart(2, '0')}`;
+    }
+  }
+  // Those that also occur inside a name (after a non-NUL), marked 2 and gathered in `inner`. The pattern
+  // drops each one found, so the text is scanned about once.
+  let inner = '';
+  let at = 0;
+  while (firstClass !== '') {
+    const re = new RegExp(`[^\\x00][${firstClass}]`, 'g');
+    re.lastIndex = at;
+    const m = re.exec(text);
+    if (!m) break;
+    const c = text.charCodeAt(m.index + 1);
+    const code = `\\x${c.toString(16).padStart(2, '0')}`;
+    first[c] = 2;
+    firstClass = firstClass.replace(code, '');
+    inner += code;
+    at = m.index + 1;
+  }
+  if (inner !== '') {
+    // The names starting with one of those (found by a pattern, not a loop over every name): is one of
+    // them inside another name, at its end? More than a few such names: the general way.
+    const re = new RegExp(`(?:^|\\x00)([${inner}][^\\x00]*)(?=\\x00)`, 'g');
+    let budget = 64;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      if (--budget < 0) return null;
+      const tail = `${m[1]}\0`;
+      for (let p = text.indexOf(tail); p >= 0; p = text.indexOf(tail, p + 1)) if (p > 0 && text.charCodeAt(p - 1) !== 0) return null;
+    }
+  }
+  const offsetAt = (k: number): number => start[k] + 1;
+  let index: Map<string, number> | null = null;
+  return {
+    offset: (name) => {
+      if (name === '') return 0;
+      if (!index) {
+        index = new Map();
+        for (let k = 0; k < n; k++) index.set(names[k], k);
+      }
+      return offsetAt(index.get(name)!);
+    },
+    offsetAt,
+    bytes: () => {
+      const out = Buffer.alloc(joined.length + 1);
+      joined.copy(out, 1);
+      return new Uint8Array(out.buffer, out.byteOffset, out.length);
+    },
+  };
+}
+
 /**
  * A string table in which a name that ends another name is not written again but points into it, as GNU
  * ld writes an executable's .strtab (bfd elf-strtab.c, _bfd_elf_strtab_finalize: names sorted by their
  * reversed bytes; going down that order, a name that is a proper tail of the last name kept shares its
  * bytes; the names kept are written in the order they were first added). `names` in that order.
  */
-export function tailMergedStringTable(names: readonly string[]): { offset(name: string): number; bytes(): Uint8Array } {
+export function tailMergedStringTable(names: readonly string[]): TailMergedTable {
+  const plain = plainTable(names);
+  if (plain) return plain;
   // Built over whole-table buffers and native sorting, not an object per name: an image of a large
   // program has tens of thousands of names, and this runs once, mostly before V8 optimises it.
   const index = new Map<string, number>();
@@ -99,6 +183,7 @@ export function tailMergedStringTable(names: readonly string[]): { offset(name: 
   for (let i = 0; i < n; i++) if (host[i] >= 0) off[i] = off[host[i]] + (start[host[i] + 1] - start[host[i]]) - (start[i + 1] - start[i]);
   return {
     offset: (name) => (name === '' ? 0 : off[index.get(name)!]),
+    offsetAt: (k) => (names[k] === '' ? 0 : off[index.get(names[k])!]),
     bytes: () => {
       const out = Buffer.alloc(size);
       if (merged === 0) joined.copy(out, 1);

@@ -29,6 +29,42 @@ function alignUp(v: number, a: number): number {
 const BIND: Record<ElfSymbol['bind'], number> = { local: 0, global: 1, weak: 2 };
 const TYPE: Record<ElfSymbol['type'], number> = { notype: 0, object: 1, func: 2, section: 3, file: 4, tls: 6 };
 
+/**
+ * The .symtab entries of `syms` (after the null entry). A loop of its own, so V8 optimises it: an image of
+ * a large program has tens of thousands of symbols and this runs once. `tlsBase`: the TLS template's
+ * address, or null without one. `str` holds the names of `syms`, in that order.
+ */
+function writeSymbols(symtab: Uint8Array, syms: readonly ElfSymbol[], str: { offsetAt(k: number): number }, secIndex: ReadonlyMap<string, number>, tlsBase: bigint | null): void {
+  const sv = new DataView(symtab.buffer, symtab.byteOffset, symtab.byteLength);
+  // Symbols come in runs of one section: its index looked up once per run.
+  let lastSection: string | null = null;
+  let lastIndex = SHN_ABS;
+  for (let k = 0; k < syms.length; k++) {
+    const s = syms[k];
+    const p = 24 * (k + 1);
+    sv.setUint32(p, str.offsetAt(k), true);
+    symtab[p + 4] = (BIND[s.bind] << 4) | TYPE[s.type];
+    const vis = s.visibility;
+    if (vis !== undefined) symtab[p + 5] = vis & 3;
+    const section = s.section;
+    if (section !== lastSection) {
+      lastSection = section;
+      lastIndex = section === null ? SHN_ABS : (secIndex.get(section) ?? SHN_ABS);
+    }
+    sv.setUint16(p + 6, lastIndex, true);
+    // An STT_TLS symbol's value is its offset in the TLS template (GNU ld; gABI leaves it to the ABI).
+    const value = s.type === 'tls' && tlsBase !== null ? s.value - tlsBase : s.value;
+    // (setBigUint64 stores a value modulo 2^64: a negative one in two's complement.)
+    sv.setBigUint64(p + 8, value, true);
+    // st_size: the table is zero-filled, and most symbols (labels) have no size.
+    const size = s.size;
+    if (size !== 0) {
+      sv.setUint32(p + 16, size % 0x100000000, true);
+      sv.setUint32(p + 20, Math.floor(size / 0x100000000), true);
+    }
+  }
+}
+
 /** Serialise an image as an ELF64 RISC-V executable. */
 export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Array {
   const page = opts.pageSize ?? 0x1000;
@@ -104,21 +140,9 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   const withSymtab = opts.symbolTable ?? true;
   const syms = withSymtab ? [...locals, ...globals] : [];
   const symtab = new Uint8Array(withSymtab ? 24 * (syms.length + 1) : 0);
-  const sv = new DataView(symtab.buffer);
   // GNU ld's .strtab: a name ending another shares its bytes (tools/elf/strtab.ts).
   const str = tailMergedStringTable(syms.map((s) => s.name));
-  syms.forEach((s, k) => {
-    const p = 24 * (k + 1);
-    sv.setUint32(p, str.offset(s.name), true);
-    symtab[p + 4] = (BIND[s.bind] << 4) | TYPE[s.type];
-    symtab[p + 5] = (s.visibility ?? 0) & 3;
-    const idx = s.section === null ? SHN_ABS : (secIndex.get(s.section) ?? SHN_ABS);
-    sv.setUint16(p + 6, idx, true);
-    // An STT_TLS symbol's value is its offset in the TLS template (GNU ld; gABI leaves it to the ABI).
-    const value = s.type === 'tls' && image.tls ? s.value - image.tls.vaddr : s.value;
-    sv.setBigUint64(p + 8, BigInt.asUintN(64, value), true);
-    sv.setBigUint64(p + 16, BigInt(s.size), true);
-  });
+  writeSymbols(symtab, syms, str, secIndex, image.tls ? image.tls.vaddr : null);
   const strtab = withSymtab ? str.bytes() : new Uint8Array(0);
   const nsec = image.sections.length;
   const symtabIndex = withSymtab ? nsec + 1 : 0;

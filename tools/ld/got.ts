@@ -116,8 +116,24 @@ function isGlobalRef(s: Sym): boolean {
   return s.global || (s.kind === 0 && !s.temp);
 }
 
+/** Does any fixup of `units` use the GOT? (Most programs have none: one cheap scan, no maps or records.) */
+function hasGotFixup(units: LinkUnit[]): boolean {
+  for (const u of units) {
+    for (const sec of u.sections) {
+      const fixups = sec.fixups;
+      for (let i = 0; i < fixups.length; i++) {
+        // gotKind's cases: FIX_GOT_HI, FIX_TLS_IE_HI and FIX_TLS_GD_HI are consecutive, relocations by type.
+        const kind = fixups[i].kind;
+        if ((kind >= FIX_GOT_HI && kind <= FIX_TLS_GD_HI) || (kind === FIX_RELOC && gotKind(fixups[i]) !== 0)) return true;
+      }
+    }
+  }
+  return false;
+}
+
 /** Lay the GOT out for the GOT references of `units` (null when there are none). */
 export function buildGot(units: LinkUnit[], diags: Diagnostic[]): GotPlan | null {
+  if (!hasGotFixup(units)) return null;
   const locals = new Map<Sym, Entry>();
   const globalsByName = new Map<string, Entry>();
   const refs: { fx: Fixup; entry: Entry; kind: number; add: bigint }[] = [];
