@@ -75,7 +75,7 @@ export function reloc(u: Unit, p: number, end: number): void {
   if (kind === 'NONE') return;
   const size = Number(/\d+$/.exec(kind)![0]) / 8;
   const mode = kind.startsWith('ADD') ? 1 : kind.startsWith('SUB') ? 2 : 0;
-  u.pendingRelocs.push(new FixupRecord(FIX_DATA, frag, off, e, u.locCtx(), u.loc.line, u.locCol(u.opS[0]), size, null, null, mode, 0, false));
+  u.pendingRelocs.push(new FixupRecord(FIX_DATA, frag, off, e, u.locCtx(), u.loc.line, u.locCol(u.opS[0]), size, null, mode, 0, false));
 }
 
 
@@ -175,7 +175,7 @@ export function data(u: Unit, size: number, p: number, end: number): void {
     } else {
       if (sec.type === SHT_NOBITS) throw new AsmError(`data in the NOBITS section '${sec.name}' must be zero`, u.opS[i]);
       const frag = sec.cur;
-      sec.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, u.locCtx(), u.loc.line, u.locCol(u.opS[i]), size, null, null, 0, 0, false));
+      sec.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, u.locCtx(), u.loc.line, u.locCol(u.opS[i]), size, null, 0, 0, false));
       frag.putLE(0n, size);
     }
   }

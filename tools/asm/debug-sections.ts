@@ -40,12 +40,12 @@ export function writeFrameTable(u: Unit, frames: FrameTable, eh: boolean): void 
       bytes: (b) => df.cur.putBytes(b),
       datum: (e, n) => {
         const frag = df.cur;
-        df.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, loc.line, loc.col, n, null, null, 0, 0, false));
+        df.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, loc.line, loc.col, n, null, 0, 0, false));
         frag.putLE(0n, n);
       },
       pcrel: (e, n) => {
         const frag = df.cur;
-        df.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, loc.line, loc.col, n, null, null, DATA_PCREL, 0, false));
+        df.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, loc.line, loc.col, n, null, DATA_PCREL, 0, false));
         frag.putLE(0n, n);
       },
       advance: (to, from, relocated) => {
@@ -83,7 +83,7 @@ export function writeLineTable(u: Unit, lines: LineTable): void {
       bytes: (b) => dl.cur.putBytes(b),
       datum: (e, n) => {
         const frag = dl.cur;
-        dl.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, loc.line, loc.col, n, null, null, 0, 0, false));
+        dl.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, loc.line, loc.col, n, null, 0, 0, false));
         frag.putLE(0n, n);
       },
       uleb: (e) => {

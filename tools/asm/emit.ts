@@ -252,12 +252,11 @@ export class InstructionEmitter extends OperandParser {
     const off = frag.size;
     if (def.size === 2) frag.put16(placeholder);
     else frag.put32(placeholder);
-    const vals = values.slice(0, def.fields.length);
     let splits = false;
     for (const p of pend) {
       if (p.kind < 0) continue;
       const col = this.locCol(p.operand >= 0 ? this.opS[p.operand] : this.mnemonicPos);
-      sec.fixups.push(new FixupRecord(p.kind, frag, off, p.expr, this.locCtx(), this.loc.line, col, def.size, def, vals, p.field, p.pcAdjust, !this.relax));
+      sec.fixups.push(new FixupRecord(p.kind, frag, off, p.expr, this.locCtx(), this.loc.line, col, def.size, def, p.field, p.pcAdjust, !this.relax));
       splits ||= endsGnuFragment(p.kind);
     }
     // GNU as starts a new fragment after such an instruction (endsGnuFragment), a `call`'s after its jalr

@@ -4,6 +4,7 @@
 // offsets; linking places each section at an address; fixups then patch the data.
 
 import type { InstrDef } from '../../isa/instructions.js';
+import { extractOperand } from '../../isa/operands.js';
 import { locIn, type Expr, type Loc, type LocCtx, type Sym } from './expr.js';
 
 export const FRAG_DATA = 0;
@@ -333,7 +334,6 @@ export class FixupRecord implements Fixup {
     public locCol: number,
     public size: number,
     public def: InstrDef | null,
-    public values: number[] | null,
     public field: number,
     public pcAdjust: number,
     public norelax: boolean,
@@ -341,6 +341,24 @@ export class FixupRecord implements Fixup {
 
   get loc(): Loc {
     return locIn(this.locCtx, this.locLine, this.locCol);
+  }
+
+  /**
+   * An instruction fixup's operand values as its bytes hold them now (the placeholder the emitter wrote, with
+   * any field an earlier fixup of the same instruction patched), null for a data fixup. Read back from the
+   * section's bytes rather than kept: a large file has tens of thousands of fixups. A new array each time,
+   * in which patchInstruction sets this fixup's field.
+   */
+  get values(): number[] | null {
+    const def = this.def;
+    if (def === null) return null;
+    const b = this.frag.sink!.buf;
+    const p = this.frag.start + this.offset;
+    let raw = b[p] | (b[p + 1] << 8);
+    if (def.size === 4) raw = (raw | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+    const out: number[] = [];
+    for (const f of def.fields) out.push(extractOperand(f, raw));
+    return out;
   }
 }
 
