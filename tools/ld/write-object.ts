@@ -732,42 +732,53 @@ function sortedRecords(list: RelaList): Int32Array {
  */
 class SymbolTable {
   count = 0;
-  private buf = new Uint8Array(24 * 256);
-  private view = new DataView(this.buf.buffer);
+  // Six 32-bit words an entry, little-endian as the host is (as the relocation records: RelaList): element
+  // stores, not a DataView call per field.
+  private w = new Int32Array(6 * 256);
+  private view: DataView | null = null;
 
-  /** A new entry's offset in the table, its name, info, other (the visibility) and section index written. */
+  /** A new entry's first word, its name, info, other (the visibility) and section index written. */
   private entry(name: number, info: number, shndx: number, other: number): number {
-    const at = 24 * this.count;
-    if (at + 24 > this.buf.length) {
-      const grown = new Uint8Array(this.buf.length * 2);
-      grown.set(this.buf);
-      this.buf = grown;
-      this.view = new DataView(grown.buffer);
+    const k = 6 * this.count;
+    if (k === this.w.length) {
+      const grown = new Int32Array(2 * k);
+      grown.set(this.w);
+      this.w = grown;
+      this.view = null;
     }
     this.count++;
-    this.view.setUint32(at, name, true);
-    this.buf[at + 4] = info;
-    this.buf[at + 5] = other;
-    this.view.setUint16(at + 6, shndx, true);
-    return at;
+    this.w[k] = name;
+    // st_info, st_other (bytes) and st_shndx (16 bits) in the second word.
+    this.w[k + 1] = (info & 0xff) | ((other & 0xff) << 8) | ((shndx & 0xffff) << 16);
+    return k;
+  }
+
+  /** A 64-bit field at word `k` (two's complement); the words are zero already. */
+  private put64(k: number, v: bigint): void {
+    if (v === 0n) return;
+    if (v >= -0x80000000n && v <= 0x7fffffffn) {
+      const n = Number(v);
+      this.w[k] = n;
+      if (n < 0) this.w[k + 1] = -1;
+    } else (this.view ??= new DataView(this.w.buffer)).setBigInt64(4 * k, v, true);
   }
 
   add(name: number, info: number, shndx: number, value: bigint, size: bigint, other = 0): void {
-    const at = this.entry(name, info, shndx, other);
-    write64(this.view, at + 8, value);
-    write64(this.view, at + 16, size);
+    const k = this.entry(name, info, shndx, other);
+    this.put64(k + 2, value);
+    this.put64(k + 4, size);
   }
 
   /** An entry whose value is an offset in its section (a non-negative integer below 2^53). */
   addOffset(name: number, info: number, shndx: number, offset: number, size: bigint, other: number): void {
-    const at = this.entry(name, info, shndx, other);
-    this.view.setUint32(at + 8, offset % 2 ** 32, true);
-    this.view.setUint32(at + 12, Math.floor(offset / 2 ** 32), true);
-    write64(this.view, at + 16, size);
+    const k = this.entry(name, info, shndx, other);
+    this.w[k + 2] = offset;
+    if (offset >= 0x100000000) this.w[k + 3] = Math.floor(offset / 0x100000000);
+    this.put64(k + 4, size);
   }
 
   bytes(): Uint8Array {
-    return this.buf.subarray(0, 24 * this.count);
+    return new Uint8Array(this.w.buffer, 0, 24 * this.count);
   }
 }
 
@@ -820,11 +831,10 @@ function serialize(
     setIndex(s, targetIds.get(s));
     syms.add(0, 3, secIndex.get(s)!, 0n, 0n);
   }
-  const TYPES = { notype: 0, object: 1, func: 2 } as const;
-  const sizeValue = (s: Sym): bigint => {
-    if (!s.size) return 0n;
+  /** The value of `.size`, for a symbol that has one. */
+  const sizeValue = (size: Expr): bigint => {
     try {
-      const v = evaluate(s.size, resolve);
+      const v = evaluate(size, resolve);
       return v && v.base === null ? v.off : 0n;
     } catch {
       return 0n;
@@ -832,9 +842,17 @@ function serialize(
   };
   /** The entry of `s` where it is: a label in its section, a constant absolute, anything else undefined. */
   const addPlaced = (s: Sym, name: number, info: number, other: number): void => {
-    const size = sizeValue(s);
+    const size = s.size ? sizeValue(s.size) : 0n;
+    if (s.kind === 1) {
+      // Labels come section by section: the last section's index again, most often.
+      const sec = s.section!;
+      if (sec !== lastSection) {
+        lastSection = sec;
+        lastIndex = secIndex.get(sec) ?? 0;
+      }
+      return syms.addOffset(name, info, lastIndex, s.frag!.offset + s.offset, size, other);
+    }
     if (s.common && s.kind === 0) return syms.add(name, info, 0xfff2, BigInt(s.commonAlign ?? 1), size, other);
-    if (s.kind === 1) return syms.addOffset(name, info, secIndex.get(s.section!) ?? 0, s.frag!.offset + s.offset, size, other);
     if (s.kind === 2) return syms.add(name, info, 0xfff1, s.value, size, other);
     if (s.kind === 3) {
       const v = resolve(s);
@@ -843,8 +861,11 @@ function serialize(
     }
     syms.add(name, info, 0, 0n, size, other);
   };
-  const tls = (s: Sym) => s.kind === 1 && s.section && (s.section.flags & SHF_TLS) !== 0;
-  const typeOf = (s: Sym) => (tls(s) || namedByTls.has(s) ? 6 : TYPES[s.type]);
+  let lastSection: InputSection | null = null;
+  let lastIndex = 0;
+  const typeOf = (s: Sym): number =>
+    (s.kind === 1 && s.section !== null && (s.section.flags & SHF_TLS) !== 0) || (namedByTls.size !== 0 && namedByTls.has(s)) ? 6 : s.type === 'func' ? 2 : s.type === 'object' ? 1 : 0;
+  const visibility = (s: Sym): number => (u.visibility.size === 0 ? 0 : (u.visibility.get(s) ?? 0));
   // Locals: the unit's own (a .L label or a temporary only when a relocation names it), then the labels
   // made for relocations (extraLocals: never in u.symbols).
   const addLocal = (s: Sym, extra: boolean): void => {
@@ -852,7 +873,7 @@ function serialize(
     const id = targetIds.get(s);
     if (id === undefined && (s.temp || (!extra && s.name.startsWith('.L')))) return;
     setIndex(s, id);
-    addPlaced(s, strtab.add(s.name), typeOf(s), u.visibility.get(s) ?? 0);
+    addPlaced(s, strtab.add(s.name), typeOf(s), visibility(s));
   };
   for (const s of u.symbols.values()) addLocal(s, false);
   for (const s of extraLocals) addLocal(s, true);
@@ -880,7 +901,7 @@ function serialize(
     // An undefined symbol is written when a relocation names it or a visibility directive does (GNU as).
     if (!s.global && !(undef && (referenced(s) || u.visibility.has(s)))) continue;
     setIndex(s, targetIds.get(s));
-    addPlaced(s, strtab.add(s.name), ((s.weak ? 2 : 1) << 4) | typeOf(s), u.visibility.get(s) ?? 0);
+    addPlaced(s, strtab.add(s.name), ((s.weak ? 2 : 1) << 4) | typeOf(s), visibility(s));
   }
 
   // Layout of the file.
@@ -966,19 +987,6 @@ function serialize(
     v.setBigUint64(h + 56, BigInt(p.entsize), true);
   });
   return out;
-}
-
-/**
- * A 64-bit field (two's complement, little-endian) holding `v`. Most are small (addends, symbol values and
- * sizes in an object): those are written as two 32-bit halves, without the BigInt BigInt.asIntN would make
- * for each of the hundreds of thousands of relocations and symbols of gcc -g output.
- */
-function write64(dv: DataView, at: number, v: bigint): void {
-  if (v >= -0x80000000n && v <= 0x7fffffffn) {
-    const n = Number(v);
-    dv.setInt32(at, n, true);
-    dv.setInt32(at + 4, n < 0 ? -1 : 0, true);
-  } else dv.setBigUint64(at, BigInt.asUintN(64, v), true);
 }
 
 const JAL_DEF = INSTRUCTION_BY_NAME.get('jal')!;
