@@ -61,7 +61,9 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   if (relax) {
     for (const sec of u.sections) {
       if (!(sec.flags & SHF_EXECINSTR)) continue;
-      for (const f of sec.frags) {
+      const frags = sec.frags;
+      for (let i = 0; i < frags.length; i++) {
+        const f = frags[i];
         const pd = f.pad;
         if (f.kind !== FRAG_ALIGN || !pd || !pd.nops || pd.norelax) continue;
         const worst = pd.align - (pd.rvc ? 2 : 4);
@@ -219,7 +221,9 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     let l = lastList;
     if (sec !== lastSec || l === null) {
       l = relocs.get(sec) ?? null;
-      if (l === null) relocs.set(sec, (l = new RelaList()));
+      // Room for every relocation it will most likely have (a fixup's and its R_RISCV_RELAX, one per
+      // fragment: a branch); pages of it never written are never touched.
+      if (l === null) relocs.set(sec, (l = new RelaList(2 * sec.fixups.length + sec.frags.length + 16)));
       lastSec = sec;
       lastList = l;
     }
@@ -601,6 +605,8 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   }
   if (relax) {
     for (const sec of sections) {
+      // Only these have FRAG_LEB fragments.
+      if (!sec.hasLeb) continue;
       for (const f of sec.frags) {
         if (f.kind !== FRAG_LEB || f.leb!.cfa) continue;
         const e = f.leb!.expr;
@@ -635,13 +641,17 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
  */
 class RelaList {
   n = 0;
-  w = new Int32Array(6 * 256);
+  w: Int32Array;
   private view: DataView | null = null;
+
+  constructor(capacity: number) {
+    this.w = new Int32Array(6 * capacity);
+  }
 
   push(offset: number, type: number, id: number, addend: bigint): void {
     const k = 6 * this.n;
     if (k === this.w.length) {
-      const grown = new Int32Array(2 * k);
+      const grown = new Int32Array(2 * k + 6 * 16);
       grown.set(this.w);
       this.w = grown;
       this.view = null;
@@ -734,14 +744,18 @@ class SymbolTable {
   count = 0;
   // Six 32-bit words an entry, little-endian as the host is (as the relocation records: RelaList): element
   // stores, not a DataView call per field.
-  private w = new Int32Array(6 * 256);
+  private w: Int32Array;
   private view: DataView | null = null;
+
+  constructor(capacity: number) {
+    this.w = new Int32Array(6 * capacity);
+  }
 
   /** A new entry's first word, its name, info, other (the visibility) and section index written. */
   private entry(name: number, info: number, shndx: number, other: number): number {
     const k = 6 * this.count;
     if (k === this.w.length) {
-      const grown = new Int32Array(2 * k);
+      const grown = new Int32Array(2 * k + 6 * 16);
       grown.set(this.w);
       this.w = grown;
       this.view = null;
@@ -812,7 +826,9 @@ function serialize(
 
   // Symbols: null, FILE, section symbols, locals, then globals (defined and undefined).
   const strtab = new StringTable();
-  const syms = new SymbolTable();
+  // Room for every symbol the table can have, but the ones of groups and mapping symbols (pages never
+  // written are never touched).
+  const syms = new SymbolTable(u.symbols.size + extraLocals.length + sections.length + 16);
   syms.add(0, 0, 0, 0n, 0n);
   // A FILE symbol only for a `.file "name"` directive (the unit's first entry is the source's own name), with
   // the name as written: GNU as and llvm-mc write none without one.
