@@ -677,41 +677,26 @@ class RelaList {
  * The records of `list` by offset, equal offsets kept in the order they were made (RELAX right after the
  * relocation it marks, as GNU as writes them): a stable merge of the ascending runs the writer makes them in
  * (the fixups, then the branches the assembler could not settle, then the alignments). The list's own words
- * when they are in order already.
+ * when they are in order already. Each loop is a function of its own: V8 compiles a loop that runs long
+ * on-stack with the function around it, and compiled this one again each time it left a loop for code that
+ * had not run yet (six times on a large object).
  */
 function sortedRecords(list: RelaList): Int32Array {
   const n = list.n;
   const w = list.w;
   // Where each ascending run starts, and the end.
-  let bounds = [0];
-  let prev = 0;
-  for (let k = 0; k < n; k++) {
-    const o = (w[6 * k] >>> 0) + w[6 * k + 1] * 0x100000000;
-    if (o < prev) bounds.push(k);
-    prev = o;
-  }
+  let bounds = runStarts(w, n);
   if (bounds.length === 1) return w;
   bounds.push(n);
-  const off = new Float64Array(n);
+  const off = recordOffsets(w, n);
   let src = new Int32Array(n);
-  for (let k = 0; k < n; k++) {
-    off[k] = (w[6 * k] >>> 0) + w[6 * k + 1] * 0x100000000;
-    src[k] = k;
-  }
   let dst = new Int32Array(n);
+  identity(src);
   while (bounds.length > 2) {
     const merged = [0];
     for (let r = 0; r < bounds.length - 1; r += 2) {
-      const lo = bounds[r];
-      const mid = bounds[r + 1];
-      const hi = r + 2 < bounds.length ? bounds[r + 2] : mid;
-      let i = lo;
-      let j = mid;
-      let k = lo;
-      // The left run first on equal offsets: that keeps the order of making.
-      while (i < mid && j < hi) dst[k++] = off[src[j]] < off[src[i]] ? src[j++] : src[i++];
-      while (i < mid) dst[k++] = src[i++];
-      while (j < hi) dst[k++] = src[j++];
+      const hi = r + 2 < bounds.length ? bounds[r + 2] : bounds[r + 1];
+      mergeRuns(off, src, dst, bounds[r], bounds[r + 1], hi);
       merged.push(hi);
     }
     const t = src;
@@ -719,9 +704,50 @@ function sortedRecords(list: RelaList): Int32Array {
     dst = t;
     bounds = merged;
   }
+  return permutedRecords(w, src);
+}
+
+/** The record offset of each of the first `n` records (r_offset: a section offset, below 2^53). */
+function recordOffsets(w: Int32Array, n: number): Float64Array {
+  const off = new Float64Array(n);
+  for (let k = 0; k < n; k++) off[k] = (w[6 * k] >>> 0) + w[6 * k + 1] * 0x100000000;
+  return off;
+}
+
+/** Where each ascending run of record offsets starts. */
+function runStarts(w: Int32Array, n: number): number[] {
+  const bounds = [0];
+  let prev = 0;
+  for (let k = 0; k < n; k++) {
+    const o = (w[6 * k] >>> 0) + w[6 * k + 1] * 0x100000000;
+    if (o < prev) bounds.push(k);
+    prev = o;
+  }
+  return bounds;
+}
+
+function identity(a: Int32Array): void {
+  for (let k = 0; k < a.length; k++) a[k] = k;
+}
+
+/** dst[lo, hi) = the runs src[lo, mid) and src[mid, hi) merged by offset, the left run first on equal offsets
+ * (that keeps the order of making). */
+function mergeRuns(off: Float64Array, src: Int32Array, dst: Int32Array, lo: number, mid: number, hi: number): void {
+  let i = lo;
+  let j = mid;
+  let k = lo;
+  while (i < mid && j < hi) dst[k++] = off[src[j]] < off[src[i]] ? src[j++] : src[i++];
+  // The rest of one run.
+  if (i < mid) dst.set(src.subarray(i, mid), k);
+  else if (j < hi) dst.set(src.subarray(j, hi), k);
+}
+
+/** Records in the order `order` gives (record k is the one at order[k]). */
+function permutedRecords(w: Int32Array, order: Int32Array): Int32Array {
+  const n = order.length;
   const out = new Int32Array(6 * n);
   for (let k = 0; k < n; k++) {
-    const p = 6 * src[k];
+    const p = 6 * order[k];
     const q = 6 * k;
     out[q] = w[p];
     out[q + 1] = w[p + 1];
