@@ -14,7 +14,7 @@ import { AsmError, E_BIN, E_SYM, OP_SUB, evaluate, symbolPlusConstant, type Expr
 import { emitFrag, layoutSection, writeBits, writeData, writeLongBranch, patchInstruction } from '../asm/link.js';
 import {
   DATA_DTPOFF, DATA_PCREL, DATA_SET, DATA_TLSOFF, FIX_ABS, FIX_DATA, FIX_GOT_HI, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO,
-  FIX_PCREL_LO_PAIR, FIX_TPREL_ADD, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_HI, FIX_TPREL_LO, FRAG_ALIGN, FRAG_LEB, FRAG_RELAX, type Frag, type Fixup, type InputSection,
+  FIX_PCREL_LO_PAIR, FIX_TPREL_ADD, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_HI, FIX_TPREL_LO, FRAG_ALIGN, FRAG_DATA, FRAG_LEB, FRAG_RELAX, type Frag, type Fixup, type InputSection,
 } from '../asm/section.js';
 import type { Unit } from '../asm/unit.js';
 import { R } from './relocs.js';
@@ -109,7 +109,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   let tSym: Sym | InputSection | null = null;
   let tAdd = 0n;
   const symbolTarget = (s: Sym): void => {
-    checkLocalLabel(s);
+    if (s.kind === 0) checkLocalLabel(s);
     if (s.kind === 0 || s.global) {
       tSym = s;
       tAdd = 0n;
@@ -562,6 +562,16 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const frags = sec.frags;
     for (let i = 0; i < frags.length; i++) {
       const f = frags[i];
+      if (f.kind === FRAG_DATA) {
+        // Most fragments: their bytes as they are (emitFrag's copy, without the call).
+        const src = f.sink!.buf;
+        const start = f.start;
+        const n = f.size;
+        const at = f.offset;
+        if (n > 64) data.set(src.subarray(start, start + n), at);
+        else for (let k = 0; k < n; k++) data[at + k] = src[start + k];
+        continue;
+      }
       if (f.kind === FRAG_RELAX && f.relax!.target && writeBranch(sec, data, f)) continue;
       emitFrag(data, f.offset, f, sec, resolveAbs, diags);
     }
@@ -597,7 +607,9 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   // advance_loc1/2/4, against labels at both ends; the bytes hold the distance now.
   for (const sec of sections) {
     if (!sec.hasLeb) continue;
-    for (const f of sec.frags) {
+    const frags = sec.frags;
+    for (let i = 0; i < frags.length; i++) {
+      const f = frags[i];
       if (f.kind !== FRAG_LEB || !f.leb!.cfa?.relocated) continue;
       const e = f.leb!.expr;
       if (e.t !== E_BIN || e.op !== OP_SUB) continue;
@@ -608,7 +620,9 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       if (!okA || !okB || !aSym || !tSym) continue;
       const bSym: Sym | InputSection | null = tSym;
       const bAdd = tAdd;
-      const [set, sub, at] = f.size === 1 ? [R.SET6, R.SUB6, 0] : f.size === 2 ? [R.SET8, R.SUB8, 1] : f.size === 3 ? [R.SET16, R.SUB16, 1] : [R.SET32, R.SUB32, 1];
+      const set = f.size === 1 ? R.SET6 : f.size === 2 ? R.SET8 : f.size === 3 ? R.SET16 : R.SET32;
+      const sub = f.size === 1 ? R.SUB6 : f.size === 2 ? R.SUB8 : f.size === 3 ? R.SUB16 : R.SUB32;
+      const at = f.size === 1 ? 0 : 1;
       tSym = aSym;
       tAdd = aAdd;
       namedAtPlace();
@@ -625,7 +639,9 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     for (const sec of sections) {
       // Only these have FRAG_LEB fragments.
       if (!sec.hasLeb) continue;
-      for (const f of sec.frags) {
+      const frags = sec.frags;
+      for (let i = 0; i < frags.length; i++) {
+        const f = frags[i];
         if (f.kind !== FRAG_LEB || f.leb!.cfa) continue;
         const e = f.leb!.expr;
         if (e.t === E_BIN && e.op === OP_SUB && (isCode(evaluate(e.a, resolve)) || isCode(evaluate(e.b, resolve)))) err(f.leb!.loc, 'a LEB128 of a difference of code labels cannot be written into a relaxable object (GNU as refuses it too)');
@@ -935,9 +951,12 @@ function serialize(
     setIndex(s, id);
     addPlaced(s, strtab.add(s.name), typeOf(s), visibility(s));
   };
-  for (const s of u.symbols.values()) addLocal(s, false);
-  for (const s of extraLocals) addLocal(s, true);
-  for (const s of mappingSymbols(sections, opts.relax ?? false)) addLocal(s, true);
+  // Map.forEach and indexed loops: a for-of loop makes an iterator result per step where V8 has not
+  // compiled it (this runs once), and the unit has a symbol per label.
+  u.symbols.forEach((s) => addLocal(s, false));
+  for (let k = 0; k < extraLocals.length; k++) addLocal(extraLocals[k], true);
+  const maps = mappingSymbols(sections, opts.relax ?? false);
+  for (let k = 0; k < maps.length; k++) addLocal(maps[k], true);
   // A group's signature symbol: the symbol of that name when the table has it, else a local one defined in
   // the group section (GNU as).
   const willBeGlobal = (s: Sym) => !s.temp && (s.global || (s.kind === 0 && (referenced(s) || u.visibility.has(s))));
@@ -953,16 +972,16 @@ function serialize(
   syms.add(0, 3, attributesIndex, 0n, 0n);
   for (const g of groups.values()) syms.add(0, 3, g.index, 0n, 0n);
   const firstGlobal = syms.count;
-  for (const s of u.symbols.values()) {
+  u.symbols.forEach((s) => {
     const undef = s.kind === 0;
     // A `.L` name never defined but used by a relocation is an undefined global, as in GNU as (a linker then
     // reports it); other temporaries stay out.
-    if (s.temp && !(undef && referenced(s))) continue;
+    if (s.temp && !(undef && referenced(s))) return;
     // An undefined symbol is written when a relocation names it or a visibility directive does (GNU as).
-    if (!s.global && !(undef && (referenced(s) || u.visibility.has(s)))) continue;
+    if (!s.global && !(undef && (referenced(s) || u.visibility.has(s)))) return;
     setIndex(s, targetIds.get(s));
     addPlaced(s, strtab.add(s.name), ((s.weak ? 2 : 1) << 4) | typeOf(s), visibility(s));
-  }
+  });
 
   // Layout of the file.
   const shstr = new StringTable();
@@ -1085,7 +1104,8 @@ function mappingSymbols(sections: InputSection[], relax: boolean): Sym[] {
         list = tagged.map(([m]) => m);
       }
     }
-    for (const s of list) {
+    for (let k = 0; k < list.length; k++) {
+      const s = list[k];
       const prev = kept[kept.length - 1];
       if (prev && at(prev) === at(s)) {
         if (prev.name.startsWith('$xrv') && s.name === '$x') continue;
