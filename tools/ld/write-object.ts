@@ -708,19 +708,19 @@ class RelaList {
 }
 
 /**
- * The records of `list` by offset, equal offsets kept in the order they were made (RELAX right after the
- * relocation it marks, as GNU as writes them): a stable merge of the ascending runs the writer makes them in
- * (the fixups, then the branches the assembler could not settle, then the alignments). The list's own words
- * when they are in order already. Each loop is a function of its own: V8 compiles a loop that runs long
+ * The order of the records of `list` by offset (record k of the section is the one at order[k]), equal offsets
+ * kept in the order they were made (RELAX right after the relocation it marks, as GNU as writes them): a stable
+ * merge of the ascending runs the writer makes them in (the fixups, then the branches the assembler could not
+ * settle, then the alignments). Null when they are in order already. Each loop is a function of its own: V8 compiles a loop that runs long
  * on-stack with the function around it, and compiled this one again each time it left a loop for code that
  * had not run yet (six times on a large object).
  */
-function sortedRecords(list: RelaList): Int32Array {
+function recordOrder(list: RelaList): Int32Array | null {
   const n = list.n;
   const w = list.w;
   // Where each ascending run starts, and the end.
   let bounds = runStarts(w, n);
-  if (bounds.length === 1) return w;
+  if (bounds.length === 1) return null;
   bounds.push(n);
   const off = recordOffsets(w, n);
   let src = new Int32Array(n);
@@ -738,7 +738,7 @@ function sortedRecords(list: RelaList): Int32Array {
     dst = t;
     bounds = merged;
   }
-  return permutedRecords(w, src);
+  return src;
 }
 
 /** The record offset of each of the first `n` records (r_offset: a section offset, below 2^53). */
@@ -776,10 +776,9 @@ function mergeRuns(off: Float64Array, src: Int32Array, dst: Int32Array, lo: numb
   else if (j < hi) dst.set(src.subarray(j, hi), k);
 }
 
-/** Records in the order `order` gives (record k is the one at order[k]). */
-function permutedRecords(w: Int32Array, order: Int32Array): Int32Array {
+/** The records of `w` into `out` in the order `order` gives (record k is the one at order[k]). */
+function permuteRecords(out: Int32Array, w: Int32Array, order: Int32Array): void {
   const n = order.length;
-  const out = new Int32Array(6 * n);
   for (let k = 0; k < n; k++) {
     const p = 6 * order[k];
     const q = 6 * k;
@@ -790,7 +789,6 @@ function permutedRecords(w: Int32Array, order: Int32Array): Int32Array {
     out[q + 4] = w[p + 4];
     out[q + 5] = w[p + 5];
   }
-  return out;
 }
 
 // ---- serialisation ------------------------------------------------------------------------------------
@@ -987,6 +985,8 @@ function serialize(
   const shstr = new StringTable();
   const parts: { name: number; type: number; flags: number; data: Uint8Array; size: number; link: number; info: number; align: number; entsize: number }[] = [];
   const SHF_GROUP = 0x200;
+  // The relocation sections whose records are to be written in another order: by their place in `parts`.
+  const permuted = new Map<number, { w: Int32Array; order: Int32Array }>();
   for (const [sig, g] of groups) {
     const members: number[] = [];
     for (const m of g.members) {
@@ -1007,10 +1007,13 @@ function serialize(
     parts.push({ name: shstr.add(s.name), type: s.type, flags: s.flags | groupFlag, data, size: s.type === SHT_NOBITS ? s.size : data.length, link: secIndex.get(linkedTo.get(s)!) ?? 0, info: 0, align: s.align, entsize: s.entsize });
     const list = relocs.get(s);
     if (!list?.n) continue;
-    const w = sortedRecords(list);
+    const w = list.w;
     const words = 6 * list.n;
     // r_info's symbol half: the target's id becomes its symbol table index.
     for (let k = 3; k < words; k += 6) w[k] = targetIndex[w[k]];
+    // Records not in offset order are put in order as they are copied into the file (no sorted copy of them).
+    const order = recordOrder(list);
+    if (order) permuted.set(parts.length, { w, order });
     const out = new Uint8Array(w.buffer, w.byteOffset, 4 * words);
     parts.push({ name: shstr.add(`.rela${s.name}`), type: SHT_RELA, flags: SHF_INFO_LINK | groupFlag, data: out, size: out.length, link: symtabIndex, info: secIndex.get(s)!, align: 8, entsize: 24 });
   }
@@ -1053,7 +1056,9 @@ function serialize(
   v.setUint16(60, shnum, true);
   v.setUint16(62, shnum - 1, true);
   parts.forEach((p, i) => {
-    if (p.type !== SHT_NOBITS) out.set(p.data, offsets[i]);
+    const pm = permuted.get(i);
+    if (pm) permuteRecords(new Int32Array(out.buffer, offsets[i], 6 * pm.order.length), pm.w, pm.order);
+    else if (p.type !== SHT_NOBITS) out.set(p.data, offsets[i]);
     const h = shoff + 64 * (i + 1);
     v.setUint32(h, p.name, true);
     v.setUint32(h + 4, p.type, true);
