@@ -14,23 +14,26 @@ import { AsmError, E_BIN, E_SYM, OP_SUB, evaluate, symbolPlusConstant, type Expr
 import { emitFrag, layoutSection, writeBits, writeData, writeLongBranch, patchInstruction } from '../asm/link.js';
 import {
   DATA_DTPOFF, DATA_PCREL, DATA_SET, DATA_TLSOFF, FIX_ABS, FIX_DATA, FIX_GOT_HI, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO,
-  FIX_PCREL_LO_PAIR, FIX_TPREL_ADD, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_HI, FIX_TPREL_LO, FRAG_ALIGN, FRAG_LEB, FRAG_RELAX, type Frag, type Fixup, type InputSection,
+  FIX_PCREL_LO_PAIR, FIX_TPREL_ADD, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_HI, FIX_TPREL_LO, FRAG_ALIGN, FRAG_DATA, FRAG_LEB, FRAG_RELAX, type Frag, type Fixup, type InputSection,
 } from '../asm/section.js';
 import type { Unit } from '../asm/unit.js';
 import { R } from './relocs.js';
 import { StringTable } from '../elf/strtab.js';
 
-const TLS_RELOCS = new Set<number>([R.TLS_DTPREL32, R.TLS_DTPREL64, R.TLS_GOT_HI20, R.TLS_GD_HI20, R.TPREL_HI20, R.TPREL_LO12_I, R.TPREL_LO12_S, R.TPREL_ADD]);
 
-interface Rela {
-  offset: number;
-  type: number;
-  /** The symbol (a section's own symbol for local labels). */
-  sym: Sym | InputSection | null;
-  addend: bigint;
+/** A table by relocation type (all below 256): 1 for the listed types. An element load per relocation, where a
+ * Set took a hash look-up. */
+function typeTable(types: number[]): Uint8Array {
+  const t = new Uint8Array(256);
+  for (const r of types) t[r] = 1;
+  return t;
 }
 
-const RELAXABLE = new Set<number>([R.CALL_PLT, R.CALL, R.PCREL_HI20, R.PCREL_LO12_I, R.PCREL_LO12_S, R.HI20, R.LO12_I, R.LO12_S, R.TPREL_HI20, R.TPREL_ADD, R.TPREL_LO12_I, R.TPREL_LO12_S]);
+/** The relocations whose symbol is a thread-local one (STT_TLS). */
+const TLS_RELOCS = typeTable([R.TLS_DTPREL32, R.TLS_DTPREL64, R.TLS_GOT_HI20, R.TLS_GD_HI20, R.TPREL_HI20, R.TPREL_LO12_I, R.TPREL_LO12_S, R.TPREL_ADD]);
+
+/** The relocations GNU as marks with R_RISCV_RELAX in a relaxable object. */
+const RELAXABLE = typeTable([R.CALL_PLT, R.CALL, R.PCREL_HI20, R.PCREL_LO12_I, R.PCREL_LO12_S, R.HI20, R.LO12_I, R.LO12_S, R.TPREL_HI20, R.TPREL_ADD, R.TPREL_LO12_I, R.TPREL_LO12_S]);
 
 const STORES = new Set(['sb', 'sh', 'sw', 'sd', 'c.sw', 'c.sd', 'c.swsp', 'c.sdsp', 'fsw', 'fsd']);
 
@@ -53,16 +56,21 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     diags.push({ file: loc?.file ?? u.name, line: loc?.line ?? 0, col: loc?.col ?? 0, severity: 'error', message: loc?.note ? `${message} (${loc.note})` : message });
   const relax = opts.relax ?? false;
   const aligns: Frag[] = [];
+  // The section of each of `aligns`.
+  const alignSections: InputSection[] = [];
   if (relax) {
     for (const sec of u.sections) {
       if (!(sec.flags & SHF_EXECINSTR)) continue;
-      for (const f of sec.frags) {
+      const frags = sec.frags;
+      for (let i = 0; i < frags.length; i++) {
+        const f = frags[i];
         const pd = f.pad;
         if (f.kind !== FRAG_ALIGN || !pd || !pd.nops || pd.norelax) continue;
         const worst = pd.align - (pd.rvc ? 2 : 4);
         if (worst <= 0) continue;
         pd.fixed = worst;
         aligns.push(f);
+        alignSections.push(sec);
       }
     }
   }
@@ -96,10 +104,16 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   const checkLocalLabel = (s: Sym): void => {
     if (s.kind === 0 && s.temp && /^\d+f$/.test(s.name)) throw new AsmError(`undefined local label '${s.name}' (no later definition of '${s.name.slice(0, -1)}:')`);
   };
-  const symbolTarget = (s: Sym): { sym: Sym | InputSection | null; add: bigint } => {
-    checkLocalLabel(s);
-    if (s.kind === 0 || s.global) return { sym: s, add: 0n };
-    return localTarget(s, 0n);
+  // What target() and its helpers found (a relocation's symbol and addend): two variables set, not an object
+  // made per relocation.
+  let tSym: Sym | InputSection | null = null;
+  let tAdd = 0n;
+  const symbolTarget = (s: Sym): void => {
+    if (s.kind === 0) checkLocalLabel(s);
+    if (s.kind === 0 || s.global) {
+      tSym = s;
+      tAdd = 0n;
+    } else localTarget(s, 0n);
   };
   /**
    * A local label `s` (+ add) as a relocation names it. GNU as and llvm-mc keep a label's own name, relaxable
@@ -107,50 +121,126 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
    * named as each assembler names its labels (GNU: `.L1\x021`, `.L0 `; LLVM: a `.Ltmp` label, or for `.`
    * without relaxation the section).
    */
-  const localTarget = (s: Sym, add: bigint): { sym: Sym | InputSection | null; add: bigint } => {
+  const localTarget = (s: Sym, add: bigint): void => {
+    tAdd = add;
+    if (u.symbols.get(s.name) === s) {
+      tSym = s;
+      return;
+    }
     const sec = s.section!;
     const off = s.frag!.offset + s.offset;
-    if (u.symbols.get(s.name) === s) return { sym: s, add };
     if (u.gnu) {
       const k = u.localLabelInstance.get(s);
-      return { sym: k === undefined ? labelAt(sec, off) : numericLabel(s, k), add };
+      tSym = k === undefined ? labelAt(sec, off) : numericLabel(s, k);
+    } else if (relax || s.name !== '.') tSym = labelAt(sec, off);
+    else {
+      tSym = sec;
+      tAdd = BigInt(off) + add;
     }
-    if (relax || s.name !== '.') return { sym: labelAt(sec, off), add };
-    return { sym: sec, add: BigInt(off) + add };
   };
-  /** What a relocation names: a symbol by itself (a local one as localTarget says), else a section + offset. */
-  const target = (e: Expr): { sym: Sym | InputSection | null; add: bigint } | null => {
-    if (e.t === E_SYM && (e.sym.kind === 0 || (e.sym.kind === 1 && e.sym.section !== null))) return symbolTarget(e.sym);
+  /** A bare undefined symbol or label: target() names it without evaluating anything (and its value cannot fail to evaluate). */
+  const plainSymbol = (e: Expr): boolean => e.t === E_SYM && (e.sym.kind === 0 || (e.sym.kind === 1 && e.sym.section !== null));
+  /**
+   * What a relocation names (into tSym and tAdd; false when nothing can be): a symbol by itself (a local one
+   * as localTarget says), else a section + offset.
+   */
+  const target = (e: Expr): boolean => {
+    if (plainSymbol(e)) {
+      symbolTarget((e as { sym: Sym }).sym);
+      return true;
+    }
     const v = evaluate(e, resolve);
-    if (!v) return null;
-    if (v.base === null) return { sym: null, add: v.off };
+    if (!v) return false;
+    if (v.base === null) {
+      tSym = null;
+      tAdd = v.off;
+      return true;
+    }
     const t = symbolPlusConstant(e);
     if (t) checkLocalLabel(t.sym);
-    if (t && (t.sym.kind === 0 || t.sym.global)) return { sym: t.sym, add: t.add };
-    if (t && t.sym.kind === 1 && t.sym.section) return localTarget(t.sym, t.add);
+    if (t && (t.sym.kind === 0 || t.sym.global)) {
+      tSym = t.sym;
+      tAdd = t.add;
+      return true;
+    }
+    if (t && t.sym.kind === 1 && t.sym.section) {
+      localTarget(t.sym, t.add);
+      return true;
+    }
     // A local symbol set to a place (gcc's `.set .LANCHOR0,. + 0`, `.set x, label + 4`) is named itself, as
     // GNU as and llvm-mc name it (the symbol table holds it at that place).
     if (t && t.sym.kind === 3 && u.symbols.get(t.sym.name) === t.sym) {
       const at = resolve(t.sym);
-      if (at && at.base && (at.base as InputSection).frags) return { sym: t.sym, add: t.add };
+      if (at && at.base && (at.base as InputSection).frags) {
+        tSym = t.sym;
+        tAdd = t.add;
+        return true;
+      }
     }
     if (v.base && (v.base as InputSection).frags) {
       const sec = v.base as InputSection;
       // In relaxable code a place is named by a local label (as GNU as does): a linker that deletes bytes
       // moves labels, but not the addend of a section-symbol relocation.
-      if (relax && sec.flags & SHF_EXECINSTR) return { sym: labelAt(sec, Number(v.off)), add: 0n };
-      return { sym: sec, add: v.off };
+      if (relax && sec.flags & SHF_EXECINSTR) {
+        tSym = labelAt(sec, Number(v.off));
+        tAdd = 0n;
+      } else {
+        tSym = sec;
+        tAdd = v.off;
+      }
+      return true;
     }
-    return { sym: v.base as Sym, add: v.off };
+    tSym = v.base as Sym;
+    tAdd = v.off;
+    return true;
   };
-  const relocs = new Map<InputSection, Rela[]>();
-  const add = (sec: InputSection, r: Rela, fx?: Fixup, relaxAddend = r.addend) => {
-    let l = relocs.get(sec);
-    if (!l) relocs.set(sec, (l = []));
-    l.push(r);
+  /** The addend written in the source (`sym+904`: 904), else the one target() found. */
+  const sourceAddend = (e: Expr): bigint => (e.t === E_SYM ? 0n : (symbolPlusConstant(e)?.add ?? tAdd));
+  /** tSym and tAdd with a section + offset turned into a label at that place (addend 0). */
+  const namedAtPlace = (): void => {
+    if (tSym !== null && (tSym as InputSection).frags) {
+      tSym = labelAt(tSym as InputSection, Number(tAdd));
+      tAdd = 0n;
+    }
+  };
+  const relocs = new Map<InputSection, RelaList>();
+  // The symbols and sections relocations name, each with an id (its place in `targets`; 0: none), which the
+  // relocation records hold until the symbol table gives each its index. A symbol is referenced when it has one.
+  const targetIds = new Map<Sym | InputSection, number>();
+  const targets: (Sym | InputSection | null)[] = [null];
+  // A symbol a TLS relocation names is a thread-local one (STT_TLS), even undefined here (GNU as's md_apply_fix).
+  const namedByTls = new Set<Sym>();
+  // The list of the section relocations were last added to (they come section by section).
+  let lastSec: InputSection | null = null;
+  let lastList: RelaList | null = null;
+  /**
+   * A relocation of `sec`. `norelax`: written in a `.option norelax` region; `relaxAddend`: the addend of the
+   * R_RISCV_RELAX that marks a relaxable one.
+   */
+  const add = (sec: InputSection, offset: number, type: number, sym: Sym | InputSection | null, addend: bigint, norelax: boolean, relaxAddend: bigint): void => {
+    let l = lastList;
+    if (sec !== lastSec || l === null) {
+      l = relocs.get(sec) ?? null;
+      // Room for every relocation it will most likely have (a fixup's and its R_RISCV_RELAX, one per
+      // fragment: a branch); pages of it never written are never touched.
+      if (l === null) relocs.set(sec, (l = new RelaList(2 * sec.fixups.length + sec.frags.length + 16)));
+      lastSec = sec;
+      lastList = l;
+    }
+    let id = 0;
+    if (sym !== null) {
+      const known = targetIds.get(sym);
+      if (known === undefined) {
+        id = targets.length;
+        targets.push(sym);
+        targetIds.set(sym, id);
+      } else id = known;
+      if (TLS_RELOCS[type] === 1 && !(sym as InputSection).frags) namedByTls.add(sym as Sym);
+    }
+    l.push(offset, type, id, addend);
     // GNU as's R_RISCV_RELAX carries the addend written in the source (`sym+904`: 904; a local label turned
     // into section + offset still 0) of the relocation it marks (the linker ignores it).
-    if (relax && RELAXABLE.has(r.type) && !fx?.norelax) l.push({ offset: r.offset, type: R.RELAX, sym: null, addend: relaxAddend });
+    if (relax && RELAXABLE[type] === 1 && !norelax) l.push(offset, R.RELAX, 0, relaxAddend);
   };
   const isCode = (v: RelValue | null) => !!v && !!v.base && !!(v.base as InputSection).frags && ((v.base as InputSection).flags & SHF_EXECINSTR) !== 0;
   /** Whether `e` is a place in a code section (a label's value is its section plus offset: resolve). */
@@ -193,16 +283,123 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     }
     return g;
   };
-  const hiLabel = (sec: InputSection, fx: Fixup): Sym => {
+  /** A label at the auipc at `offset` in `frag` of `sec`, for its %pcrel_lo to name. */
+  const hiLabel = (sec: InputSection, frag: Frag, offset: number): Sym => {
     const at = byOffset(hiLabels, sec);
-    const key = fx.frag.offset + fx.offset;
+    const key = frag.offset + offset;
     let s = at.get(key);
     if (!s) {
-      s = { name: u.gnu ? GNU_FAKE_LABEL : `.Lpcrel_hi${hiLabelCount++}`, unit: u.index, kind: 1, section: sec, frag: fx.frag, offset: fx.offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false, ref: null };
+      s = { name: u.gnu ? GNU_FAKE_LABEL : `.Lpcrel_hi${hiLabelCount++}`, unit: u.index, kind: 1, section: sec, frag, offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false, ref: null };
       at.set(key, s);
       extraLocals.push(s);
     }
     return s;
+  };
+
+  // The larger kinds of fixup, each a function of its own (writeFixup's cases): V8 compiles each that runs
+  // often by itself, where it compiled one function of all of them with everything they call inlined (58 ms
+  // for writeFixup on gcc -g output).
+  /** A datum: its bytes, or the relocations of a symbol's value or of a difference. */
+  const dataFixup = (sec: InputSection, fx: Fixup, e: Expr, v: RelValue | null, plain: boolean, at: number, buf: Uint8Array, pos: number): void => {
+    // A plain symbol has a value that is not a constant.
+    const valued = v !== null || plain;
+    const diff = v !== null && fx.field === DATA_SET && codeDifference(e);
+    if (v !== null && v.base === null && fx.field === DATA_SET && !diff) {
+      writeData(buf, pos, v.off, fx.size);
+      return;
+    }
+    if (fx.field === DATA_TLSOFF || fx.field === DATA_DTPOFF) {
+      if (fx.size !== 4 && fx.size !== 8) throw new AsmError('a TLS offset needs 4 or 8 bytes');
+      if (!target(e)) throw new Error('internal: a TLS offset without a target');
+      add(sec, at, fx.size === 8 ? R.TLS_DTPREL64 : R.TLS_DTPREL32, tSym, tAdd, false, tAdd);
+      writeData(buf, pos, 0n, fx.size);
+      return;
+    }
+    if (fx.field === DATA_PCREL) {
+      // A pc-relative pointer of .eh_frame (.cfi_personality/.cfi_lsda with DW_EH_PE_pcrel): GNU as
+      // writes R_RISCV_32_PCREL for 4 bytes and, for 2 or 8, an ADD/SUB pair whose subtrahend is a
+      // label at the datum itself; the bytes stay zero.
+      if (!target(e)) throw new AsmError('a pc-relative pointer needs a symbol (plus a constant)');
+      if (fx.size === 4) add(sec, at, R.R32_PCREL, tSym, tAdd, false, tAdd);
+      else {
+        const k = fx.size === 2 ? 1 : fx.size === 8 ? 3 : -1;
+        if (k < 0) throw new AsmError(`a ${fx.size}-byte pc-relative pointer cannot be relocated`);
+        add(sec, at, R.ADD8 + k, tSym, tAdd, false, tAdd);
+        add(sec, at, R.SUB8 + k, labelAt(sec, at), 0n, false, 0n);
+      }
+      writeData(buf, pos, 0n, fx.size);
+      return;
+    }
+    if (fx.field !== DATA_SET) throw new AsmError('.reloc ADD/SUB relocations are not supported in objects yet');
+    const named = valued && !diff ? target(e) : false;
+    if (named && (fx.size === 4 || fx.size === 8)) {
+      add(sec, at, fx.size === 8 ? R.R64 : R.R32, tSym, tAdd, false, tAdd);
+      writeData(buf, pos, 0n, fx.size);
+      return;
+    }
+    // A difference of symbols in different sections: an ADD/SUB pair (psABI), bytes zero.
+    if (e.t === E_BIN && e.op === OP_SUB) {
+      const okA = target(e.a);
+      const aSym: Sym | InputSection | null = tSym;
+      const aAdd = tAdd;
+      const okB = target(e.b);
+      const n = fx.size;
+      const k = n === 1 ? 0 : n === 2 ? 1 : n === 4 ? 2 : n === 8 ? 3 : -1;
+      if (okA && okB && k >= 0) {
+        // As GNU as does, a local end of the pair is named by a label at its exact place (addend 0):
+        // GNU ld 2.40 applies the addend of a SUB against a section symbol with the wrong sign.
+        const bSym: Sym | InputSection | null = tSym;
+        const bAdd = tAdd;
+        tSym = aSym;
+        tAdd = aAdd;
+        namedAtPlace();
+        const naSym = tSym;
+        const naAdd = tAdd;
+        tSym = bSym;
+        tAdd = bAdd;
+        namedAtPlace();
+        add(sec, at, R.ADD8 + k, naSym, naAdd, false, naAdd);
+        add(sec, at, R.SUB8 + k, tSym, tAdd, false, tAdd);
+        writeData(buf, pos, 0n, n);
+        return;
+      }
+    }
+    throw new AsmError(`expression cannot be written as a relocation in a ${fx.size}-byte datum`);
+  };
+  /** %hi, %lo, %tprel_hi, %tprel_lo. */
+  const hiLoFixup = (sec: InputSection, fx: Fixup, e: Expr, at: number, buf: Uint8Array, pos: number): void => {
+    const kind = fx.kind;
+    if (!target(e)) throw new AsmError('expression cannot be a relocation');
+    const store = STORES.has(fx.def!.name);
+    const type =
+      kind === FIX_HI ? R.HI20 : kind === FIX_TPREL_HI ? R.TPREL_HI20 : kind === FIX_LO ? (store ? R.LO12_S : R.LO12_I) : store ? R.TPREL_LO12_S : R.TPREL_LO12_I;
+    // GNU as also writes the source addend's %hi/%lo into the field of HI20/LO12 (`lw a5,
+    // %lo(buf+904)(a5)` keeps 904 in its immediate); a RELA linker overwrites it.
+    const srcAdd = sourceAddend(e);
+    add(sec, at, type, tSym, tAdd, fx.norelax === true, srcAdd);
+    const field = srcAdd === 0n ? 0n : kind === FIX_HI ? BigInt.asUintN(20, (srcAdd + 0x800n) >> 12n) : kind === FIX_LO ? BigInt.asIntN(12, srcAdd) : 0n;
+    patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, field, false);
+  };
+  /** An auipc's %pcrel_hi, %got_pcrel_hi, %tls_ie_pcrel_hi or %tls_gd_pcrel_hi, with its low part `pair` (or null). */
+  const pcrelHiFixup = (sec: InputSection, fx: Fixup, pair: Fixup | null, e: Expr, at: number, buf: Uint8Array, pos: number): void => {
+    const kind = fx.kind;
+    const norelax = fx.norelax === true;
+    if (!target(e)) throw new AsmError('expression cannot be a relocation');
+    if (kind === FIX_PCREL_HI && pair && pair.def!.name === 'jalr') {
+      // call/tail: one R_RISCV_CALL_PLT covers the auipc and the jalr.
+      add(sec, at, R.CALL_PLT, tSym, tAdd, norelax, sourceAddend(e));
+      patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
+      patchInstruction(pair.frag.sink!.buf, pair.frag.start + pair.offset, pair.def!, pair.values!, pair.field, 0n, false);
+      return;
+    }
+    const type = kind === FIX_PCREL_HI ? R.PCREL_HI20 : kind === FIX_GOT_HI ? R.GOT_HI20 : kind === FIX_TLS_IE_HI ? R.TLS_GOT_HI20 : R.TLS_GD_HI20;
+    add(sec, at, type, tSym, tAdd, norelax, sourceAddend(e));
+    patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
+    if (pair) {
+      const label = hiLabel(sec, fx.frag, fx.offset);
+      add(sec, pair.frag.offset + pair.offset, STORES.has(pair.def!.name) ? R.PCREL_LO12_S : R.PCREL_LO12_I, label, 0n, pair.norelax === true, 0n);
+      patchInstruction(pair.frag.sink!.buf, pair.frag.start + pair.offset, pair.def!, pair.values!, pair.field, 0n, false);
+    }
   };
 
   /**
@@ -218,158 +415,80 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const at = fx.frag.offset + fx.offset;
     const buf = fx.frag.sink!.buf;
     const pos = fx.frag.start + fx.offset;
+    const kind = fx.kind;
+    const e = fx.expr;
+    const norelax = fx.norelax === true;
     try {
-      const v = evaluate(fx.expr, resolve);
-      const sameSectionLabel = v !== null && v.base === sec;
-      const constant = v !== null && v.base === null;
-      switch (fx.kind) {
-        case FIX_DATA: {
-          if (constant && fx.field === DATA_SET && !codeDifference(fx.expr)) {
-            writeData(buf, pos, v!.off, fx.size);
-            break;
-          }
-          if (fx.field === DATA_TLSOFF || fx.field === DATA_DTPOFF) {
-            if (fx.size !== 4 && fx.size !== 8) throw new AsmError('a TLS offset needs 4 or 8 bytes');
-            const t = target(fx.expr)!;
-            add(sec, { offset: at, type: fx.size === 8 ? R.TLS_DTPREL64 : R.TLS_DTPREL32, sym: t.sym, addend: t.add });
-            writeData(buf, pos, 0n, fx.size);
-            break;
-          }
-          if (fx.field === DATA_PCREL) {
-            // A pc-relative pointer of .eh_frame (.cfi_personality/.cfi_lsda with DW_EH_PE_pcrel): GNU as
-            // writes R_RISCV_32_PCREL for 4 bytes and, for 2 or 8, an ADD/SUB pair whose subtrahend is a
-            // label at the datum itself; the bytes stay zero.
-            const t = target(fx.expr);
-            if (!t) throw new AsmError('a pc-relative pointer needs a symbol (plus a constant)');
-            if (fx.size === 4) add(sec, { offset: at, type: R.R32_PCREL, sym: t.sym, addend: t.add });
-            else {
-              const k = fx.size === 2 ? 1 : fx.size === 8 ? 3 : -1;
-              if (k < 0) throw new AsmError(`a ${fx.size}-byte pc-relative pointer cannot be relocated`);
-              add(sec, { offset: at, type: R.ADD8 + k, sym: t.sym, addend: t.add });
-              add(sec, { offset: at, type: R.SUB8 + k, sym: labelAt(sec, at), addend: 0n });
-            }
-            writeData(buf, pos, 0n, fx.size);
-            break;
-          }
-          if (fx.field !== DATA_SET) throw new AsmError('.reloc ADD/SUB relocations are not supported in objects yet');
-          const t = v && !codeDifference(fx.expr) ? target(fx.expr) : null;
-          if (t && (fx.size === 4 || fx.size === 8)) {
-            add(sec, { offset: at, type: fx.size === 8 ? R.R64 : R.R32, sym: t.sym, addend: t.add });
-            writeData(buf, pos, 0n, fx.size);
-            break;
-          }
-          // A difference of symbols in different sections: an ADD/SUB pair (psABI), bytes zero.
-          if (fx.expr.t === E_BIN && fx.expr.op === OP_SUB) {
-            const a = target(fx.expr.a);
-            const b = target(fx.expr.b);
-            const n = fx.size;
-            const k = n === 1 ? 0 : n === 2 ? 1 : n === 4 ? 2 : n === 8 ? 3 : -1;
-            if (a && b && k >= 0) {
-              // As GNU as does, a local end of the pair is named by a label at its exact place (addend 0):
-              // GNU ld 2.40 applies the addend of a SUB against a section symbol with the wrong sign.
-              const named = (t: { sym: Sym | InputSection | null; add: bigint }) =>
-                t.sym && (t.sym as InputSection).frags ? { sym: labelAt(t.sym as InputSection, Number(t.add)), add: 0n } : t;
-              const na = named(a);
-              const nb = named(b);
-              add(sec, { offset: at, type: R.ADD8 + k, sym: na.sym, addend: na.add });
-              add(sec, { offset: at, type: R.SUB8 + k, sym: nb.sym, addend: nb.add });
-              writeData(buf, pos, 0n, n);
-              break;
-            }
-          }
-          throw new AsmError(`expression cannot be written as a relocation in a ${fx.size}-byte datum`);
-        }
+      // The expression's value where this fixup uses it. A plain symbol's cannot fail (and target() does not
+      // evaluate it), so the kinds that only relocate skip it; anything else is evaluated first, its errors
+      // before any other.
+      const plain = plainSymbol(e);
+      const v = kind === FIX_PCREL || kind === FIX_ABS || !plain ? evaluate(e, resolve) : null;
+      switch (kind) {
+        case FIX_DATA:
+          dataFixup(sec, fx, e, v, plain, at, buf, pos);
+          break;
         case FIX_PCREL: {
-          const ts = symbolPlusConstant(fx.expr);
-          const t = target(fx.expr);
-          if (!t) throw new AsmError('branch target cannot be a relocation');
-          const name = fx.def!.fields[fx.field].name;
+          const ts = symbolPlusConstant(e);
+          if (!target(e)) throw new AsmError('branch target cannot be a relocation');
+          const def = fx.def!;
+          const name = def.fields[fx.field].name;
           // A branch to a label here is resolved, and still relocated, as GNU as does.
-          add(sec, { offset: at, type: name === 'bimm13' ? R.BRANCH : name === 'jimm21' ? R.JAL : fx.def!.size === 2 ? (fx.def!.name === 'c.j' || fx.def!.name === 'c.jal' ? R.RVC_JUMP : R.RVC_BRANCH) : R.BRANCH, sym: t.sym, addend: t.add });
-          const here = sameSectionLabel && (!ts || local(ts.sym));
-          patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, u.gnu ? gnuTentative(ts, at, fx.def!) : here ? v!.off - BigInt(at) : 0n, true);
+          add(sec, at, name === 'bimm13' ? R.BRANCH : name === 'jimm21' ? R.JAL : def.size === 2 ? (def.name === 'c.j' || def.name === 'c.jal' ? R.RVC_JUMP : R.RVC_BRANCH) : R.BRANCH, tSym, tAdd, false, tAdd);
+          const here = v !== null && v.base === sec && (!ts || local(ts.sym));
+          patchInstruction(buf, pos, def, fx.values!, fx.field, u.gnu ? gnuTentative(ts, at, def) : here ? v.off - BigInt(at) : 0n, true);
           break;
         }
         case FIX_ABS: {
-          if (!constant) throw new AsmError('instruction operand must be a constant (a symbol needs %hi/%lo or %pcrel_hi/%pcrel_lo)');
-          patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, v!.off, false);
+          if (v === null || v.base !== null) throw new AsmError('instruction operand must be a constant (a symbol needs %hi/%lo or %pcrel_hi/%pcrel_lo)');
+          patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, v.off, false);
           break;
         }
         case FIX_HI:
         case FIX_LO:
         case FIX_TPREL_HI:
-        case FIX_TPREL_LO: {
-          const t = target(fx.expr);
-          if (!t) throw new AsmError('expression cannot be a relocation');
-          const store = STORES.has(fx.def!.name);
-          const type =
-            fx.kind === FIX_HI ? R.HI20 : fx.kind === FIX_TPREL_HI ? R.TPREL_HI20 : fx.kind === FIX_LO ? (store ? R.LO12_S : R.LO12_I) : store ? R.TPREL_LO12_S : R.TPREL_LO12_I;
-          // GNU as also writes the source addend's %hi/%lo into the field of HI20/LO12 (`lw a5,
-          // %lo(buf+904)(a5)` keeps 904 in its immediate); a RELA linker overwrites it.
-          const srcAdd = symbolPlusConstant(fx.expr)?.add ?? t.add;
-          add(sec, { offset: at, type, sym: t.sym, addend: t.add }, fx, srcAdd);
-          const field = fx.kind === FIX_HI ? BigInt.asUintN(20, (srcAdd + 0x800n) >> 12n) : fx.kind === FIX_LO ? BigInt.asIntN(12, srcAdd) : 0n;
-          patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, field, false);
+        case FIX_TPREL_LO:
+          hiLoFixup(sec, fx, e, at, buf, pos);
           break;
-        }
         case FIX_PCREL_HI:
         case FIX_GOT_HI:
         case FIX_TLS_IE_HI:
         case FIX_TLS_GD_HI: {
           const next = fixups[i + 1];
           // The low part follows the auipc (under --compat gnu, maybe at the start of the next fragment).
-          const pair = next && next.kind === FIX_PCREL_LO_PAIR && next.frag.offset + next.offset === fx.frag.offset + fx.offset + 4 ? next : null;
+          const pair = next && next.kind === FIX_PCREL_LO_PAIR && next.frag.offset + next.offset === at + 4 ? next : null;
           // The pair is this fixup's to write (or to leave with this one's error).
           if (pair) used = 2;
-          const t = target(fx.expr);
-          if (!t) throw new AsmError('expression cannot be a relocation');
-          if (fx.kind === FIX_PCREL_HI && pair && pair.def!.name === 'jalr') {
-            // call/tail: one R_RISCV_CALL_PLT covers the auipc and the jalr.
-            add(sec, { offset: at, type: R.CALL_PLT, sym: t.sym, addend: t.add }, fx, symbolPlusConstant(fx.expr)?.add ?? t.add);
-            patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
-            patchInstruction(pair.frag.sink!.buf, pair.frag.start + pair.offset, pair.def!, pair.values!, pair.field, 0n, false);
-            used = 2;
-            break;
-          }
-          const type = fx.kind === FIX_PCREL_HI ? R.PCREL_HI20 : fx.kind === FIX_GOT_HI ? R.GOT_HI20 : fx.kind === FIX_TLS_IE_HI ? R.TLS_GOT_HI20 : R.TLS_GD_HI20;
-          add(sec, { offset: at, type, sym: t.sym, addend: t.add }, fx, symbolPlusConstant(fx.expr)?.add ?? t.add);
-          patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
-          if (pair) {
-            const label = hiLabel(sec, fx);
-            add(sec, { offset: pair.frag.offset + pair.offset, type: STORES.has(pair.def!.name) ? R.PCREL_LO12_S : R.PCREL_LO12_I, sym: label, addend: 0n }, pair);
-            patchInstruction(pair.frag.sink!.buf, pair.frag.start + pair.offset, pair.def!, pair.values!, pair.field, 0n, false);
-            used = 2;
-          }
+          pcrelHiFixup(sec, fx, pair, e, at, buf, pos);
           break;
         }
         case FIX_PCREL_LO: {
           // %pcrel_lo(label): relocated against the label at the auipc.
-          const t = symbolPlusConstant(fx.expr);
+          const t = symbolPlusConstant(e);
           if (!t || t.sym.kind !== 1) throw new AsmError('%pcrel_lo needs the label of its auipc');
           let label = t.sym;
           if (u.symbols.get(label.name) !== label) {
             // A numeric or `.` label: named as GNU as names a numeric label, else by a label made at the auipc.
             const k = u.gnu ? u.localLabelInstance.get(label) : undefined;
-            label = k !== undefined ? numericLabel(label, k) : hiLabel(label.section!, { ...fx, frag: label.frag!, offset: label.offset });
+            label = k !== undefined ? numericLabel(label, k) : hiLabel(label.section!, label.frag!, label.offset);
           }
-          add(sec, { offset: at, type: STORES.has(fx.def!.name) ? R.PCREL_LO12_S : R.PCREL_LO12_I, sym: label, addend: t.add }, fx);
+          add(sec, at, STORES.has(fx.def!.name) ? R.PCREL_LO12_S : R.PCREL_LO12_I, label, t.add, norelax, t.add);
           patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
           break;
         }
         case FIX_TPREL_ADD: {
-          const t = target(fx.expr);
-          if (!t) throw new AsmError('%tprel_add needs a symbol');
-          add(sec, { offset: at, type: R.TPREL_ADD, sym: t.sym, addend: t.add }, fx);
+          if (!target(e)) throw new AsmError('%tprel_add needs a symbol');
+          add(sec, at, R.TPREL_ADD, tSym, tAdd, norelax, tAdd);
           break;
         }
         case FIX_PCREL_LO_PAIR:
           throw new AsmError('internal: a low part without its auipc');
         default:
-          throw new AsmError(`fixup kind ${fx.kind} cannot be written to an object`);
+          throw new AsmError(`fixup kind ${kind} cannot be written to an object`);
       }
-    } catch (e) {
-      if (!(e instanceof AsmError)) throw e;
-      err(fx.loc, e.message);
+    } catch (x) {
+      if (!(x instanceof AsmError)) throw x;
+      err(fx.loc, x.message);
     }
     return used;
   };
@@ -385,50 +504,56 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   const writeBranch = (sec: InputSection, data: Uint8Array, f: Frag): boolean => {
     const rx = f.relax!;
     const e = rx.target!;
-    const t0 = symbolPlusConstant(e);
+    // The symbol the target names (plus a constant), without an object for the common bare label.
+    const s0 = e.t === E_SYM ? e.sym : (symbolPlusConstant(e)?.sym ?? null);
     // GNU as resolves a branch to any non-weak symbol of the section (and relocates it); LLVM only to a local one.
-    const here = t0 && t0.sym.kind === 1 && t0.sym.section === sec && (rx.gnu ? !t0.sym.weak : !t0.sym.global);
+    const here = s0 !== null && s0.kind === 1 && s0.section === sec && (rx.gnu ? !s0.weak : !s0.global);
     if (here && !rx.long) {
       // Resolved here, and relocated as GNU as does (the branch's own form: RVC or 4-byte).
-      const t = target(e)!;
+      target(e);
       const def = rx.relaxed ? rx.big : rx.small;
       const fname = def.fields[rx.relaxed ? rx.bigField : rx.smallField].name;
       const type = def.size === 2 ? (def.name === 'c.j' ? R.RVC_JUMP : R.RVC_BRANCH) : fname === 'jimm21' ? R.JAL : R.BRANCH;
-      add(sec, { offset: f.offset, type, sym: t.sym, addend: t.add });
+      add(sec, f.offset, type, tSym, tAdd, false, tAdd);
       return false;
     }
     if (here && rx.long) {
       // The long form: the inverted branch skips a jal to the target (relocated as R_RISCV_JAL).
-      const t = target(e)!;
-      add(sec, { offset: f.offset + f.size - 4, type: R.JAL, sym: t.sym, addend: t.add });
+      target(e);
+      add(sec, f.offset + f.size - 4, R.JAL, tSym, tAdd, false, tAdd);
       return false;
     }
-    let t: ReturnType<typeof target>;
+    let named: boolean;
     try {
-      t = target(e);
+      named = target(e);
     } catch (x) {
       if (!(x instanceof AsmError)) throw x;
       err(rx.loc, x.message);
       return true;
     }
-    if (!t) {
+    if (!named) {
       err(rx.loc, 'branch target cannot be a relocation');
       return true;
     }
+    const t0 = symbolPlusConstant(e);
     if (rx.long) {
       // GNU as: a conditional branch to a symbol it cannot place takes the long form (8 bytes), its
       // jal relocated and holding GNU's tentative offset.
       const jalAt = f.offset + f.size - 4;
+      const sym = tSym;
+      const addend = tAdd;
       writeLongBranch(data, f.offset, rx, gnuTentative(t0, jalAt, JAL_DEF) + BigInt(f.size - 4), f.size);
-      add(sec, { offset: jalAt, type: R.JAL, sym: t.sym, addend: t.add });
+      add(sec, jalAt, R.JAL, sym, addend, false, addend);
       return true;
     }
+    const sym = tSym;
+    const addend = tAdd;
     const def = rx.big;
     const r = encode(def, rx.bigValues(0));
     if (r.ok) writeBits(data, f.offset, r.bits, def.size);
     if (rx.gnu) patchInstruction(data, f.offset, def, rx.bigValues(0), rx.bigField, gnuTentative(t0, f.offset, def), true);
     const fname = def.fields[rx.bigField].name;
-    add(sec, { offset: f.offset, type: fname === 'jimm21' ? R.JAL : R.BRANCH, sym: t.sym, addend: t.add });
+    add(sec, f.offset, fname === 'jimm21' ? R.JAL : R.BRANCH, sym, addend, false, addend);
     return true;
   };
   /** A section's contents; relaxable branches to what the assembler cannot place become relocations. */
@@ -437,6 +562,16 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const frags = sec.frags;
     for (let i = 0; i < frags.length; i++) {
       const f = frags[i];
+      if (f.kind === FRAG_DATA) {
+        // Most fragments: their bytes as they are (emitFrag's copy, without the call).
+        const src = f.sink!.buf;
+        const start = f.start;
+        const n = f.size;
+        const at = f.offset;
+        if (n > 64) data.set(src.subarray(start, start + n), at);
+        else for (let k = 0; k < n; k++) data[at + k] = src[start + k];
+        continue;
+      }
       if (f.kind === FRAG_RELAX && f.relax!.target && writeBranch(sec, data, f)) continue;
       emitFrag(data, f.offset, f, sec, resolveAbs, diags);
     }
@@ -444,10 +579,11 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   };
   const datas = new Map<InputSection, Uint8Array>();
   for (const sec of sections) if (sec.type !== SHT_NOBITS) datas.set(sec, sectionData(sec));
-  for (const f of aligns) {
-    const sec = sections.find((x) => x.frags.includes(f));
-    const data = sec && datas.get(sec);
-    if (!sec || !data) continue;
+  for (let j = 0; j < aligns.length; j++) {
+    const f = aligns[j];
+    const sec = alignSections[j];
+    const data = datas.get(sec);
+    if (!data) continue;
     // GNU as's worst-case padding: a c.nop first when the count is 2 mod 4, then 4-byte nops.
     let k = f.pad!.fixed!;
     let p = f.offset;
@@ -457,41 +593,61 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       p += 2;
       k -= 2;
     }
-    for (; k >= 4; k -= 4, p += 4) data.set([0x13, 0, 0, 0], p);
-    add(sec, { offset: f.offset, type: R.ALIGN, sym: null, addend: BigInt(f.pad!.fixed!) });
+    for (; k >= 4; k -= 4, p += 4) {
+      data[p] = 0x13;
+      data[p + 1] = 0;
+      data[p + 2] = 0;
+      data[p + 3] = 0;
+    }
+    const fixed = BigInt(f.pad!.fixed!);
+    add(sec, f.offset, R.ALIGN, null, fixed, false, fixed);
   }
   // A relocated call-frame advance (GNU as: BFD_RELOC_RISCV_CFA, tc-riscv.c md_apply_fix): SET6/SUB6 on the
   // opcode byte of DW_CFA_advance_loc, SET8/SUB8, SET16/SUB16 or SET32/SUB32 on the operand of
   // advance_loc1/2/4, against labels at both ends; the bytes hold the distance now.
   for (const sec of sections) {
     if (!sec.hasLeb) continue;
-    for (const f of sec.frags) {
+    const frags = sec.frags;
+    for (let i = 0; i < frags.length; i++) {
+      const f = frags[i];
       if (f.kind !== FRAG_LEB || !f.leb!.cfa?.relocated) continue;
       const e = f.leb!.expr;
       if (e.t !== E_BIN || e.op !== OP_SUB) continue;
-      const a = target(e.a);
-      const b = target(e.b);
-      if (!a || !b || !a.sym || !b.sym) continue;
-      const named = (t: { sym: Sym | InputSection | null; add: bigint }) =>
-        (t.sym as InputSection).frags ? { sym: labelAt(t.sym as InputSection, Number(t.add)), add: 0n } : t;
-      const [set, sub, at] = f.size === 1 ? [R.SET6, R.SUB6, 0] : f.size === 2 ? [R.SET8, R.SUB8, 1] : f.size === 3 ? [R.SET16, R.SUB16, 1] : [R.SET32, R.SUB32, 1];
-      const na = named(a);
-      const nb = named(b);
-      add(sec, { offset: f.offset + at, type: set, sym: na.sym, addend: na.add });
-      add(sec, { offset: f.offset + at, type: sub, sym: nb.sym, addend: nb.add });
+      const okA = target(e.a);
+      const aSym: Sym | InputSection | null = tSym;
+      const aAdd = tAdd;
+      const okB = target(e.b);
+      if (!okA || !okB || !aSym || !tSym) continue;
+      const bSym: Sym | InputSection | null = tSym;
+      const bAdd = tAdd;
+      const set = f.size === 1 ? R.SET6 : f.size === 2 ? R.SET8 : f.size === 3 ? R.SET16 : R.SET32;
+      const sub = f.size === 1 ? R.SUB6 : f.size === 2 ? R.SUB8 : f.size === 3 ? R.SUB16 : R.SUB32;
+      const at = f.size === 1 ? 0 : 1;
+      tSym = aSym;
+      tAdd = aAdd;
+      namedAtPlace();
+      const naSym = tSym;
+      const naAdd = tAdd;
+      tSym = bSym;
+      tAdd = bAdd;
+      namedAtPlace();
+      add(sec, f.offset + at, set, naSym, naAdd, false, naAdd);
+      add(sec, f.offset + at, sub, tSym, tAdd, false, tAdd);
     }
   }
   if (relax) {
     for (const sec of sections) {
-      for (const f of sec.frags) {
+      // Only these have FRAG_LEB fragments.
+      if (!sec.hasLeb) continue;
+      const frags = sec.frags;
+      for (let i = 0; i < frags.length; i++) {
+        const f = frags[i];
         if (f.kind !== FRAG_LEB || f.leb!.cfa) continue;
         const e = f.leb!.expr;
         if (e.t === E_BIN && e.op === OP_SUB && (isCode(evaluate(e.a, resolve)) || isCode(evaluate(e.b, resolve)))) err(f.leb!.loc, 'a LEB128 of a difference of code labels cannot be written into a relaxable object (GNU as refuses it too)');
       }
     }
   }
-  // Relocations in offset order (RELAX right after the relocation it marks, as GNU as writes them).
-  for (const list of relocs.values()) sortByOffset(list);
   function resolveAbs(s: Sym): RelValue | null {
     const v = resolve(s);
     if (v && v.base !== null && v.base !== s.section) return null;
@@ -508,36 +664,73 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     else err(sec.linkOrder.loc, `undefined linked-to symbol '${sec.linkOrder.symbol}' on section '${sec.name}'`);
   }
 
-  return serialize(u, sections, datas, relocs, extraLocals, opts, resolve, linkedTo);
+  return serialize(u, sections, datas, relocs, targetIds, targets.length, namedByTls, extraLocals, opts, resolve, linkedTo);
 }
 
 /**
- * Sort relocations by offset, equal offsets kept in the order they were made: a stable merge of the
- * ascending runs the writer makes them in (the fixups, then the branches the assembler could not settle,
- * then the alignments), where sorting compared every pair anew.
+ * One section's relocations, each written as it is made into its Elf64_Rela record (r_offset, r_info = symbol
+ * << 32 | type, r_addend: six 32-bit words, little-endian as the host is), r_info's symbol half holding the id
+ * of the relocation's target until the symbol table gives it an index: no object per relocation (an object of
+ * compiler output has tens of thousands), and the records are the .rela section's bytes.
  */
-function sortByOffset(list: Rela[]): void {
-  const n = list.length;
+class RelaList {
+  n = 0;
+  w: Int32Array;
+  private view: DataView | null = null;
+
+  constructor(capacity: number) {
+    this.w = new Int32Array(6 * capacity);
+  }
+
+  push(offset: number, type: number, id: number, addend: bigint): void {
+    const k = 6 * this.n;
+    if (k === this.w.length) {
+      const grown = new Int32Array(2 * k + 6 * 16);
+      grown.set(this.w);
+      this.w = grown;
+      this.view = null;
+    }
+    const w = this.w;
+    this.n++;
+    // r_offset: a section offset, below 2^53 (an Int32Array keeps the low 32 bits).
+    w[k] = offset;
+    if (offset >= 0x100000000) w[k + 1] = Math.floor(offset / 0x100000000);
+    w[k + 2] = type;
+    w[k + 3] = id;
+    // r_addend, two's complement; most are 0 (the words are zero already) or small, written without a BigInt.
+    if (addend === 0n) return;
+    if (addend >= -0x80000000n && addend <= 0x7fffffffn) {
+      const a = Number(addend);
+      w[k + 4] = a;
+      if (a < 0) w[k + 5] = -1;
+    } else (this.view ??= new DataView(w.buffer)).setBigInt64(4 * (k + 4), addend, true);
+  }
+}
+
+/**
+ * The order of the records of `list` by offset (record k of the section is the one at order[k]), equal offsets
+ * kept in the order they were made (RELAX right after the relocation it marks, as GNU as writes them): a stable
+ * merge of the ascending runs the writer makes them in (the fixups, then the branches the assembler could not
+ * settle, then the alignments). Null when they are in order already. Each loop is a function of its own: V8 compiles a loop that runs long
+ * on-stack with the function around it, and compiled this one again each time it left a loop for code that
+ * had not run yet (six times on a large object).
+ */
+function recordOrder(list: RelaList): Int32Array | null {
+  const n = list.n;
+  const w = list.w;
   // Where each ascending run starts, and the end.
-  let bounds = [0];
-  for (let i = 1; i < n; i++) if (list[i].offset < list[i - 1].offset) bounds.push(i);
-  if (bounds.length === 1) return;
+  let bounds = runStarts(w, n);
+  if (bounds.length === 1) return null;
   bounds.push(n);
-  let src = list.slice();
-  let dst: Rela[] = new Array<Rela>(n);
+  const off = recordOffsets(w, n);
+  let src = new Int32Array(n);
+  let dst = new Int32Array(n);
+  identity(src);
   while (bounds.length > 2) {
     const merged = [0];
     for (let r = 0; r < bounds.length - 1; r += 2) {
-      const lo = bounds[r];
-      const mid = bounds[r + 1];
-      const hi = r + 2 < bounds.length ? bounds[r + 2] : mid;
-      let i = lo;
-      let j = mid;
-      let k = lo;
-      // The left run first on equal offsets: that keeps the order of making.
-      while (i < mid && j < hi) dst[k++] = src[j].offset < src[i].offset ? src[j++] : src[i++];
-      while (i < mid) dst[k++] = src[i++];
-      while (j < hi) dst[k++] = src[j++];
+      const hi = r + 2 < bounds.length ? bounds[r + 2] : bounds[r + 1];
+      mergeRuns(off, src, dst, bounds[r], bounds[r + 1], hi);
       merged.push(hi);
     }
     const t = src;
@@ -545,7 +738,57 @@ function sortByOffset(list: Rela[]): void {
     dst = t;
     bounds = merged;
   }
-  for (let k = 0; k < n; k++) list[k] = src[k];
+  return src;
+}
+
+/** The record offset of each of the first `n` records (r_offset: a section offset, below 2^53). */
+function recordOffsets(w: Int32Array, n: number): Float64Array {
+  const off = new Float64Array(n);
+  for (let k = 0; k < n; k++) off[k] = (w[6 * k] >>> 0) + w[6 * k + 1] * 0x100000000;
+  return off;
+}
+
+/** Where each ascending run of record offsets starts. */
+function runStarts(w: Int32Array, n: number): number[] {
+  const bounds = [0];
+  let prev = 0;
+  for (let k = 0; k < n; k++) {
+    const o = (w[6 * k] >>> 0) + w[6 * k + 1] * 0x100000000;
+    if (o < prev) bounds.push(k);
+    prev = o;
+  }
+  return bounds;
+}
+
+function identity(a: Int32Array): void {
+  for (let k = 0; k < a.length; k++) a[k] = k;
+}
+
+/** dst[lo, hi) = the runs src[lo, mid) and src[mid, hi) merged by offset, the left run first on equal offsets
+ * (that keeps the order of making). */
+function mergeRuns(off: Float64Array, src: Int32Array, dst: Int32Array, lo: number, mid: number, hi: number): void {
+  let i = lo;
+  let j = mid;
+  let k = lo;
+  while (i < mid && j < hi) dst[k++] = off[src[j]] < off[src[i]] ? src[j++] : src[i++];
+  // The rest of one run.
+  if (i < mid) dst.set(src.subarray(i, mid), k);
+  else if (j < hi) dst.set(src.subarray(j, hi), k);
+}
+
+/** The records of `w` into `out` in the order `order` gives (record k is the one at order[k]). */
+function permuteRecords(out: Int32Array, w: Int32Array, order: Int32Array): void {
+  const n = order.length;
+  for (let k = 0; k < n; k++) {
+    const p = 6 * order[k];
+    const q = 6 * k;
+    out[q] = w[p];
+    out[q + 1] = w[p + 1];
+    out[q + 2] = w[p + 2];
+    out[q + 3] = w[p + 3];
+    out[q + 4] = w[p + 4];
+    out[q + 5] = w[p + 5];
+  }
 }
 
 // ---- serialisation ------------------------------------------------------------------------------------
@@ -557,53 +800,66 @@ function sortByOffset(list: Rela[]): void {
  */
 class SymbolTable {
   count = 0;
-  private buf = new Uint8Array(24 * 256);
-  private view = new DataView(this.buf.buffer);
+  // Six 32-bit words an entry, little-endian as the host is (as the relocation records: RelaList): element
+  // stores, not a DataView call per field.
+  private w: Int32Array;
+  private view: DataView | null = null;
 
-  /** A new entry's offset in the table, its name, info, other (the visibility) and section index written. */
+  constructor(capacity: number) {
+    this.w = new Int32Array(6 * capacity);
+  }
+
+  /** A new entry's first word, its name, info, other (the visibility) and section index written. */
   private entry(name: number, info: number, shndx: number, other: number): number {
-    const at = 24 * this.count;
-    if (at + 24 > this.buf.length) {
-      const grown = new Uint8Array(this.buf.length * 2);
-      grown.set(this.buf);
-      this.buf = grown;
-      this.view = new DataView(grown.buffer);
+    const k = 6 * this.count;
+    if (k === this.w.length) {
+      const grown = new Int32Array(2 * k + 6 * 16);
+      grown.set(this.w);
+      this.w = grown;
+      this.view = null;
     }
     this.count++;
-    this.view.setUint32(at, name, true);
-    this.buf[at + 4] = info;
-    this.buf[at + 5] = other;
-    this.view.setUint16(at + 6, shndx, true);
-    return at;
+    this.w[k] = name;
+    // st_info, st_other (bytes) and st_shndx (16 bits) in the second word.
+    this.w[k + 1] = (info & 0xff) | ((other & 0xff) << 8) | ((shndx & 0xffff) << 16);
+    return k;
+  }
+
+  /** A 64-bit field at word `k` (two's complement); the words are zero already. */
+  private put64(k: number, v: bigint): void {
+    if (v === 0n) return;
+    if (v >= -0x80000000n && v <= 0x7fffffffn) {
+      const n = Number(v);
+      this.w[k] = n;
+      if (n < 0) this.w[k + 1] = -1;
+    } else (this.view ??= new DataView(this.w.buffer)).setBigInt64(4 * k, v, true);
   }
 
   add(name: number, info: number, shndx: number, value: bigint, size: bigint, other = 0): void {
-    const at = this.entry(name, info, shndx, other);
-    write64(this.view, at + 8, value);
-    write64(this.view, at + 16, size);
+    const k = this.entry(name, info, shndx, other);
+    this.put64(k + 2, value);
+    this.put64(k + 4, size);
   }
 
   /** An entry whose value is an offset in its section (a non-negative integer below 2^53). */
   addOffset(name: number, info: number, shndx: number, offset: number, size: bigint, other: number): void {
-    const at = this.entry(name, info, shndx, other);
-    this.view.setUint32(at + 8, offset % 2 ** 32, true);
-    this.view.setUint32(at + 12, Math.floor(offset / 2 ** 32), true);
-    write64(this.view, at + 16, size);
+    const k = this.entry(name, info, shndx, other);
+    this.w[k + 2] = offset;
+    if (offset >= 0x100000000) this.w[k + 3] = Math.floor(offset / 0x100000000);
+    this.put64(k + 4, size);
   }
 
   bytes(): Uint8Array {
-    return this.buf.subarray(0, 24 * this.count);
+    return new Uint8Array(this.w.buffer, 0, 24 * this.count);
   }
 }
-
-/** The slot of a relocation that names no symbol (index 0). */
-const NO_SLOT: { readonly index: number } = { index: 0 };
 
 const SHT_RELA = 4;
 const SHF_INFO_LINK = 0x40;
 
 function serialize(
-  u: Unit, sections: InputSection[], datas: Map<InputSection, Uint8Array>, relocs: Map<InputSection, Rela[]>, extraLocals: Sym[],
+  u: Unit, sections: InputSection[], datas: Map<InputSection, Uint8Array>, relocs: Map<InputSection, RelaList>,
+  targetIds: Map<Sym | InputSection, number>, targetCount: number, namedByTls: Set<Sym>, extraLocals: Sym[],
   opts: ObjectOptions, resolve: (s: Sym) => RelValue | null, linkedTo: Map<InputSection, InputSection>,
 ): Uint8Array {
   // Section header indices as GNU as assigns them: null, the SHT_GROUP sections (in the order their groups
@@ -620,7 +876,7 @@ function serialize(
   const relaIndex = new Map<InputSection, number>();
   for (const s of sections) {
     secIndex.set(s, next++);
-    if (relocs.get(s)?.length) relaIndex.set(s, next++);
+    if (relocs.get(s)?.n) relaIndex.set(s, next++);
   }
   const attributesIndex = next++;
   const symtabIndex = next++;
@@ -628,54 +884,31 @@ function serialize(
 
   // Symbols: null, FILE, section symbols, locals, then globals (defined and undefined).
   const strtab = new StringTable();
-  const syms = new SymbolTable();
+  // Room for every symbol the table can have, but the ones of groups and mapping symbols (pages never
+  // written are never touched).
+  const syms = new SymbolTable(u.symbols.size + extraLocals.length + sections.length + 16);
   syms.add(0, 0, 0, 0n, 0n);
   // A FILE symbol only for a `.file "name"` directive (the unit's first entry is the source's own name), with
   // the name as written: GNU as and llvm-mc write none without one.
   if (u.fileSymbols.length > 1) syms.add(strtab.add(u.fileSymbols[u.fileSymbols.length - 1]), 4, 0xfff1, 0n, 0n);
-  // What the relocations name, each with a slot for its symbol table index (filled in as the table is
-  // made): one Map look-up per relocation and one per symbol, where a Map of indices and a Set of
-  // referenced symbols took two per relocation and up to three per symbol (objects of gcc -g output have
-  // hundreds of thousands of relocations and symbols). A symbol is referenced when it has a slot.
-  type Slot = { index: number };
-  const slots = new Map<Sym | InputSection, Slot>();
-  const relocSlots = new Map<InputSection, Slot[]>();
-  for (const [sec, list] of relocs) {
-    const at: Slot[] = [];
-    for (let k = 0; k < list.length; k++) {
-      const t = list[k].sym;
-      let slot: Slot | undefined;
-      if (t !== null) {
-        slot = slots.get(t);
-        if (slot === undefined) slots.set(t, (slot = { index: 0 }));
-      }
-      at.push(slot ?? NO_SLOT);
-    }
-    relocSlots.set(sec, at);
-  }
-  const referenced = (s: Sym): boolean => slots.has(s);
-  // A symbol a TLS relocation names is a thread-local one (STT_TLS), even undefined here (GNU as's md_apply_fix).
-  const namedByTls = new Set<Sym>();
-  for (const list of relocs.values())
-    for (let k = 0; k < list.length; k++) {
-      const r = list[k];
-      if (r.sym !== null && !(r.sym as InputSection).frags && TLS_RELOCS.has(r.type)) namedByTls.add(r.sym as Sym);
-    }
+  // The symbol table index of each relocation target (by its id: targetIds), filled in as the table is made.
+  // A symbol is referenced when a relocation names it.
+  const targetIndex = new Int32Array(targetCount);
+  const referenced = (s: Sym): boolean => targetIds.has(s);
   // Indices of every symbol written, for the group signatures (only made when there are groups).
   const symIndex = new Map<Sym, number>();
-  const setIndex = (s: Sym | InputSection, slot: Slot | undefined): void => {
-    if (slot !== undefined) slot.index = syms.count;
+  const setIndex = (s: Sym | InputSection, id: number | undefined): void => {
+    if (id !== undefined) targetIndex[id] = syms.count;
     if (groups.size > 0 && !(s as InputSection).frags) symIndex.set(s as Sym, syms.count);
   };
   for (const s of sections) {
-    setIndex(s, slots.get(s));
+    setIndex(s, targetIds.get(s));
     syms.add(0, 3, secIndex.get(s)!, 0n, 0n);
   }
-  const TYPES = { notype: 0, object: 1, func: 2 } as const;
-  const sizeValue = (s: Sym): bigint => {
-    if (!s.size) return 0n;
+  /** The value of `.size`, for a symbol that has one. */
+  const sizeValue = (size: Expr): bigint => {
     try {
-      const v = evaluate(s.size, resolve);
+      const v = evaluate(size, resolve);
       return v && v.base === null ? v.off : 0n;
     } catch {
       return 0n;
@@ -683,9 +916,17 @@ function serialize(
   };
   /** The entry of `s` where it is: a label in its section, a constant absolute, anything else undefined. */
   const addPlaced = (s: Sym, name: number, info: number, other: number): void => {
-    const size = sizeValue(s);
+    const size = s.size ? sizeValue(s.size) : 0n;
+    if (s.kind === 1) {
+      // Labels come section by section: the last section's index again, most often.
+      const sec = s.section!;
+      if (sec !== lastSection) {
+        lastSection = sec;
+        lastIndex = secIndex.get(sec) ?? 0;
+      }
+      return syms.addOffset(name, info, lastIndex, s.frag!.offset + s.offset, size, other);
+    }
     if (s.common && s.kind === 0) return syms.add(name, info, 0xfff2, BigInt(s.commonAlign ?? 1), size, other);
-    if (s.kind === 1) return syms.addOffset(name, info, secIndex.get(s.section!) ?? 0, s.frag!.offset + s.offset, size, other);
     if (s.kind === 2) return syms.add(name, info, 0xfff1, s.value, size, other);
     if (s.kind === 3) {
       const v = resolve(s);
@@ -694,20 +935,26 @@ function serialize(
     }
     syms.add(name, info, 0, 0n, size, other);
   };
-  const tls = (s: Sym) => s.kind === 1 && s.section && (s.section.flags & SHF_TLS) !== 0;
-  const typeOf = (s: Sym) => (tls(s) || namedByTls.has(s) ? 6 : TYPES[s.type]);
+  let lastSection: InputSection | null = null;
+  let lastIndex = 0;
+  const typeOf = (s: Sym): number =>
+    (s.kind === 1 && s.section !== null && (s.section.flags & SHF_TLS) !== 0) || (namedByTls.size !== 0 && namedByTls.has(s)) ? 6 : s.type === 'func' ? 2 : s.type === 'object' ? 1 : 0;
+  const visibility = (s: Sym): number => (u.visibility.size === 0 ? 0 : (u.visibility.get(s) ?? 0));
   // Locals: the unit's own (a .L label or a temporary only when a relocation names it), then the labels
   // made for relocations (extraLocals: never in u.symbols).
   const addLocal = (s: Sym, extra: boolean): void => {
     if (s.global || s.kind === 0) return;
-    const slot = slots.get(s);
-    if (slot === undefined && (s.temp || (!extra && s.name.startsWith('.L')))) return;
-    setIndex(s, slot);
-    addPlaced(s, strtab.add(s.name), typeOf(s), u.visibility.get(s) ?? 0);
+    const id = targetIds.get(s);
+    if (id === undefined && (s.temp || (!extra && s.name.startsWith('.L')))) return;
+    setIndex(s, id);
+    addPlaced(s, strtab.add(s.name), typeOf(s), visibility(s));
   };
-  for (const s of u.symbols.values()) addLocal(s, false);
-  for (const s of extraLocals) addLocal(s, true);
-  for (const s of mappingSymbols(sections, opts.relax ?? false)) addLocal(s, true);
+  // Map.forEach and indexed loops: a for-of loop makes an iterator result per step where V8 has not
+  // compiled it (this runs once), and the unit has a symbol per label.
+  u.symbols.forEach((s) => addLocal(s, false));
+  for (let k = 0; k < extraLocals.length; k++) addLocal(extraLocals[k], true);
+  const maps = mappingSymbols(sections, opts.relax ?? false);
+  for (let k = 0; k < maps.length; k++) addLocal(maps[k], true);
   // A group's signature symbol: the symbol of that name when the table has it, else a local one defined in
   // the group section (GNU as).
   const willBeGlobal = (s: Sym) => !s.temp && (s.global || (s.kind === 0 && (referenced(s) || u.visibility.has(s))));
@@ -723,21 +970,23 @@ function serialize(
   syms.add(0, 3, attributesIndex, 0n, 0n);
   for (const g of groups.values()) syms.add(0, 3, g.index, 0n, 0n);
   const firstGlobal = syms.count;
-  for (const s of u.symbols.values()) {
+  u.symbols.forEach((s) => {
     const undef = s.kind === 0;
     // A `.L` name never defined but used by a relocation is an undefined global, as in GNU as (a linker then
     // reports it); other temporaries stay out.
-    if (s.temp && !(undef && referenced(s))) continue;
+    if (s.temp && !(undef && referenced(s))) return;
     // An undefined symbol is written when a relocation names it or a visibility directive does (GNU as).
-    if (!s.global && !(undef && (referenced(s) || u.visibility.has(s)))) continue;
-    setIndex(s, slots.get(s));
-    addPlaced(s, strtab.add(s.name), ((s.weak ? 2 : 1) << 4) | typeOf(s), u.visibility.get(s) ?? 0);
-  }
+    if (!s.global && !(undef && (referenced(s) || u.visibility.has(s)))) return;
+    setIndex(s, targetIds.get(s));
+    addPlaced(s, strtab.add(s.name), ((s.weak ? 2 : 1) << 4) | typeOf(s), visibility(s));
+  });
 
   // Layout of the file.
   const shstr = new StringTable();
   const parts: { name: number; type: number; flags: number; data: Uint8Array; size: number; link: number; info: number; align: number; entsize: number }[] = [];
   const SHF_GROUP = 0x200;
+  // The relocation sections whose records are to be written in another order: by their place in `parts`.
+  const permuted = new Map<number, { w: Int32Array; order: Int32Array }>();
   for (const [sig, g] of groups) {
     const members: number[] = [];
     for (const m of g.members) {
@@ -757,19 +1006,15 @@ function serialize(
     const groupFlag = s.group ? SHF_GROUP : 0;
     parts.push({ name: shstr.add(s.name), type: s.type, flags: s.flags | groupFlag, data, size: s.type === SHT_NOBITS ? s.size : data.length, link: secIndex.get(linkedTo.get(s)!) ?? 0, info: 0, align: s.align, entsize: s.entsize });
     const list = relocs.get(s);
-    if (!list?.length) continue;
-    const out = new Uint8Array(24 * list.length);
-    const dv = new DataView(out.buffer);
-    const at = relocSlots.get(s)!;
-    for (let k = 0; k < list.length; k++) {
-      const r = list[k];
-      // r_offset (a section offset, below 2^53), r_info = symbol << 32 | type, r_addend.
-      dv.setUint32(24 * k, r.offset % 2 ** 32, true);
-      dv.setUint32(24 * k + 4, Math.floor(r.offset / 2 ** 32), true);
-      dv.setUint32(24 * k + 8, r.type, true);
-      dv.setUint32(24 * k + 12, at[k].index, true);
-      write64(dv, 24 * k + 16, r.addend);
-    }
+    if (!list?.n) continue;
+    const w = list.w;
+    const words = 6 * list.n;
+    // r_info's symbol half: the target's id becomes its symbol table index.
+    for (let k = 3; k < words; k += 6) w[k] = targetIndex[w[k]];
+    // Records not in offset order are put in order as they are copied into the file (no sorted copy of them).
+    const order = recordOrder(list);
+    if (order) permuted.set(parts.length, { w, order });
+    const out = new Uint8Array(w.buffer, w.byteOffset, 4 * words);
     parts.push({ name: shstr.add(`.rela${s.name}`), type: SHT_RELA, flags: SHF_INFO_LINK | groupFlag, data: out, size: out.length, link: symtabIndex, info: secIndex.get(s)!, align: 8, entsize: 24 });
   }
   // GNU as 2.40 names its default privileged spec (1.11) when the code uses a CSR or a privileged
@@ -811,7 +1056,9 @@ function serialize(
   v.setUint16(60, shnum, true);
   v.setUint16(62, shnum - 1, true);
   parts.forEach((p, i) => {
-    if (p.type !== SHT_NOBITS) out.set(p.data, offsets[i]);
+    const pm = permuted.get(i);
+    if (pm) permuteRecords(new Int32Array(out.buffer, offsets[i], 6 * pm.order.length), pm.w, pm.order);
+    else if (p.type !== SHT_NOBITS) out.set(p.data, offsets[i]);
     const h = shoff + 64 * (i + 1);
     v.setUint32(h, p.name, true);
     v.setUint32(h + 4, p.type, true);
@@ -824,19 +1071,6 @@ function serialize(
     v.setBigUint64(h + 56, BigInt(p.entsize), true);
   });
   return out;
-}
-
-/**
- * A 64-bit field (two's complement, little-endian) holding `v`. Most are small (addends, symbol values and
- * sizes in an object): those are written as two 32-bit halves, without the BigInt BigInt.asIntN would make
- * for each of the hundreds of thousands of relocations and symbols of gcc -g output.
- */
-function write64(dv: DataView, at: number, v: bigint): void {
-  if (v >= -0x80000000n && v <= 0x7fffffffn) {
-    const n = Number(v);
-    dv.setInt32(at, n, true);
-    dv.setInt32(at + 4, n < 0 ? -1 : 0, true);
-  } else dv.setBigUint64(at, BigInt.asUintN(64, v), true);
 }
 
 const JAL_DEF = INSTRUCTION_BY_NAME.get('jal')!;
@@ -875,7 +1109,8 @@ function mappingSymbols(sections: InputSection[], relax: boolean): Sym[] {
         list = tagged.map(([m]) => m);
       }
     }
-    for (const s of list) {
+    for (let k = 0; k < list.length; k++) {
+      const s = list[k];
       const prev = kept[kept.length - 1];
       if (prev && at(prev) === at(s)) {
         if (prev.name.startsWith('$xrv') && s.name === '$x') continue;
