@@ -121,6 +121,12 @@ describe('assembler error messages', () => {
     }
   });
 
+  it('a TLS offset of a constant is refused in an object (-c), as GNU as refuses it', () => {
+    const r = assembleObject({ name: 't.s', text: '.section .tdata,"awT",@progbits\nx: .word 0\n.dtprelword 5\n.dtprelword x+4\n' }, {});
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual(['t.s:3:13: error: TLS relocation against a constant']);
+  });
+
   it('an undefined weak symbol is zero, not an error', () => {
     const r = assemble([{ name: 'w.s', text: '.weak w\nla a0, w\n.data\n.dword w\n' }]);
     expect(r.ok).toBe(true);

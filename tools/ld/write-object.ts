@@ -310,7 +310,9 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     }
     if (fx.field === DATA_TLSOFF || fx.field === DATA_DTPOFF) {
       if (fx.size !== 4 && fx.size !== 8) throw new AsmError('a TLS offset needs 4 or 8 bytes');
-      if (!target(e)) throw new Error('internal: a TLS offset without a target');
+      // GNU as refuses a constant here too ("TLS relocation against a constant").
+      if (!target(e)) throw new AsmError('a TLS offset needs a symbol (plus a constant)');
+      if (tSym === null) throw new AsmError('TLS relocation against a constant');
       add(sec, at, fx.size === 8 ? R.TLS_DTPREL64 : R.TLS_DTPREL32, tSym, tAdd, false, tAdd);
       writeData(buf, pos, 0n, fx.size);
       return;
