@@ -253,6 +253,28 @@ function compiledFields(def: InstrDef): readonly CompiledField[] {
   return (def.id >= 0 ? undefined : compiledOther.get(def)) ?? compile(def);
 }
 
+/**
+ * `bits`, an encoding of `def`, with field `index` set to `value` (the other fields as they are), or -1 if that
+ * field refuses the value: what encodeBits gives for the values `bits` holds with that one changed, without
+ * reading them out first (a fixup patching its field).
+ */
+export function encodeFieldInto(def: InstrDef, bits: number, index: number, value: number): number {
+  const id = def.id;
+  let fields = id >= 0 ? compiledById[id] : undefined;
+  if (fields === undefined) fields = compiledFields(def);
+  const f = fields[index];
+  let v = value;
+  if ((v | 0) !== v) return -1;
+  const inFirst = (v - f.lo) >>> 0 <= f.span;
+  const inSecond = (v - f.lo2) >>> 0 <= f.span2;
+  if (!inFirst && !inSecond) return -1;
+  if (((f.refusedRegs >>> v) & 1) !== 0 || v === f.refused || (v & f.alignMask) !== 0) return -1;
+  v -= f.bias;
+  const p = f.pieces;
+  for (let k = 0; k < p.length; k += 3) bits = (bits & ~(p[k + 1] << p[k])) | (((v >>> p[k + 2]) & p[k + 1]) << p[k]);
+  return bits >>> 0;
+}
+
 /** The instruction bits for `values` (parallel to def.fields), or -1 if some operand is not encodable. */
 export function encodeBits(def: InstrDef, values: readonly number[]): number {
   const id = def.id;

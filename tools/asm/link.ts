@@ -12,7 +12,7 @@
 
 import { encode } from '../../isa/codec.js';
 import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
-import { encodeBits } from '../../isa/codec.js';
+import { encodeBits, encodeFieldInto } from '../../isa/codec.js';
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
 import { AsmError, E_NUM, E_SYM, evaluate, symbolPlusConstant, type RelValue, type Sym } from './expr.js';
@@ -665,14 +665,17 @@ function fixupTarget(fx: Fixup, globals: Map<string, Sym>): number {
   return targetSecNum < 0 ? -1 : targetSecNum + t.frag!.offset + t.offset;
 }
 
-/** Patch a fixup's instruction with field value `fv` if it encodes; false if not (the BigInt path then reports why). */
+/** Patch a fixup's instruction with field value `fv` if it encodes; false if not (the BigInt path then reports why).
+ * The field is set in the instruction's bytes as they are (no operand values read out and encoded again). */
 function patchFixup(fx: Fixup, fv: number): boolean {
-  if (!(Math.abs(fv) < 2 ** 31)) return false;
-  const vals = fx.values!;
-  vals[fx.field] = fv;
-  const bits = encodeBits(fx.def!, vals);
+  const def = fx.def!;
+  const buf = fx.frag.sink!.buf;
+  const at = fx.frag.start + fx.offset;
+  let raw = buf[at] | (buf[at + 1] << 8);
+  if (def.size === 4) raw = (raw | (buf[at + 2] << 16) | (buf[at + 3] << 24)) >>> 0;
+  const bits = encodeFieldInto(def, raw, fx.field, fv);
   if (bits < 0) return false;
-  writeBits(fx.frag.sink!.buf, fx.frag.start + fx.offset, bits, fx.def!.size);
+  writeBits(buf, at, bits, def.size);
   return true;
 }
 
