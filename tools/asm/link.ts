@@ -13,6 +13,7 @@
 import { encode } from '../../isa/codec.js';
 import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { encodeBits, encodeFieldInto } from '../../isa/codec.js';
+import { extractOperand } from '../../isa/operands.js';
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
 import { AsmError, E_NUM, E_SYM, evaluate, symbolPlusConstant, type RelValue, type Sym } from './expr.js';
@@ -1277,7 +1278,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
         default:
           throw new Error(`bad fixup kind ${fx.kind}`);
       }
-      patchInstruction(fx.frag.sink!.buf, fx.frag.start + fx.offset, fx.def!, fx.values!, fx.field, fieldValue, fx.kind === FIX_PCREL);
+      patchField(fx.frag.sink!.buf, fx.frag.start + fx.offset, fx.def!, fx.field, fieldValue, fx.kind === FIX_PCREL);
     } catch (e) {
       if (!(e instanceof AsmError)) throw e;
       addDiag(diags, fx.loc, e.message);
@@ -1482,6 +1483,24 @@ export function patchInstruction(buf: Uint8Array, off: number, def: InstrDef, va
     throw new AsmError(r.message);
   }
   writeBits(buf, off, r.bits, def.size);
+}
+
+/**
+ * patchInstruction for the instruction whose bytes are at buf[off] (an encoding of `def`, as the emitter or
+ * an earlier patch left it): field `field` set to v, the other fields as they are. Errors as patchInstruction.
+ */
+export function patchField(buf: Uint8Array, off: number, def: InstrDef, field: number, v: bigint, pcrel: boolean): void {
+  let raw = buf[off] | (buf[off + 1] << 8);
+  if (def.size === 4) raw = (raw | (buf[off + 2] << 16) | (buf[off + 3] << 24)) >>> 0;
+  const bits = v >= -0x80000000n && v <= 0x7fffffffn ? encodeFieldInto(def, raw, field, Number(v)) : -1;
+  if (bits >= 0) {
+    writeBits(buf, off, bits, def.size);
+    return;
+  }
+  // Refused: patchInstruction with the operands read back says why.
+  const values: number[] = [];
+  for (const f of def.fields) values.push(extractOperand(f, raw));
+  patchInstruction(buf, off, def, values, field, v, pcrel);
 }
 
 export function writeBits(buf: Uint8Array, off: number, bits: number, size: number): void {

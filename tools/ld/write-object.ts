@@ -11,7 +11,7 @@ import { SHF_EXECINSTR, SHF_TLS, SHT_NOBITS, EM_RISCV } from '../elf/model.js';
 import { encodeAttributes, SHT_RISCV_ATTRIBUTES, TAG_PRIV_SPEC, TAG_PRIV_SPEC_MINOR, TAG_PRIV_SPEC_REVISION, type Attributes } from '../asm/attributes.js';
 import type { Diagnostic } from '../asm/diagnostics.js';
 import { AsmError, E_BIN, E_SYM, OP_SUB, evaluate, symbolPlusConstant, type Expr, type Loc, type RelValue, type Sym } from '../asm/expr.js';
-import { emitFrag, layoutSection, writeBits, writeData, writeLongBranch, patchInstruction } from '../asm/link.js';
+import { emitFrag, layoutSection, writeBits, writeData, writeLongBranch, patchField, patchInstruction } from '../asm/link.js';
 import {
   DATA_DTPOFF, DATA_PCREL, DATA_SET, DATA_TLSOFF, FIX_ABS, FIX_DATA, FIX_GOT_HI, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO,
   FIX_PCREL_LO_PAIR, FIX_TPREL_ADD, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_HI, FIX_TPREL_LO, FRAG_ALIGN, FRAG_DATA, FRAG_LEB, FRAG_RELAX, type Frag, type Fixup, type InputSection,
@@ -380,7 +380,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const srcAdd = sourceAddend(e);
     add(sec, at, type, tSym, tAdd, fx.norelax === true, srcAdd);
     const field = srcAdd === 0n ? 0n : kind === FIX_HI ? BigInt.asUintN(20, (srcAdd + 0x800n) >> 12n) : kind === FIX_LO ? BigInt.asIntN(12, srcAdd) : 0n;
-    patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, field, false);
+    patchField(buf, pos, fx.def!, fx.field, field, false);
   };
   /** An auipc's %pcrel_hi, %got_pcrel_hi, %tls_ie_pcrel_hi or %tls_gd_pcrel_hi, with its low part `pair` (or null). */
   const pcrelHiFixup = (sec: InputSection, fx: Fixup, pair: Fixup | null, e: Expr, at: number, buf: Uint8Array, pos: number): void => {
@@ -390,17 +390,17 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     if (kind === FIX_PCREL_HI && pair && pair.def!.name === 'jalr') {
       // call/tail: one R_RISCV_CALL_PLT covers the auipc and the jalr.
       add(sec, at, R.CALL_PLT, tSym, tAdd, norelax, sourceAddend(e));
-      patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
-      patchInstruction(pair.frag.sink!.buf, pair.frag.start + pair.offset, pair.def!, pair.values!, pair.field, 0n, false);
+      patchField(buf, pos, fx.def!, fx.field, 0n, false);
+      patchField(pair.frag.sink!.buf, pair.frag.start + pair.offset, pair.def!, pair.field, 0n, false);
       return;
     }
     const type = kind === FIX_PCREL_HI ? R.PCREL_HI20 : kind === FIX_GOT_HI ? R.GOT_HI20 : kind === FIX_TLS_IE_HI ? R.TLS_GOT_HI20 : R.TLS_GD_HI20;
     add(sec, at, type, tSym, tAdd, norelax, sourceAddend(e));
-    patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
+    patchField(buf, pos, fx.def!, fx.field, 0n, false);
     if (pair) {
       const label = hiLabel(sec, fx.frag, fx.offset);
       add(sec, pair.frag.offset + pair.offset, STORES.has(pair.def!.name) ? R.PCREL_LO12_S : R.PCREL_LO12_I, label, 0n, pair.norelax === true, 0n);
-      patchInstruction(pair.frag.sink!.buf, pair.frag.start + pair.offset, pair.def!, pair.values!, pair.field, 0n, false);
+      patchField(pair.frag.sink!.buf, pair.frag.start + pair.offset, pair.def!, pair.field, 0n, false);
     }
   };
 
@@ -438,12 +438,12 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
           // A branch to a label here is resolved, and still relocated, as GNU as does.
           add(sec, at, name === 'bimm13' ? R.BRANCH : name === 'jimm21' ? R.JAL : def.size === 2 ? (def.name === 'c.j' || def.name === 'c.jal' ? R.RVC_JUMP : R.RVC_BRANCH) : R.BRANCH, tSym, tAdd, false, tAdd);
           const here = v !== null && v.base === sec && (!ts || local(ts.sym));
-          patchInstruction(buf, pos, def, fx.values!, fx.field, u.gnu ? gnuTentative(ts, at, def) : here ? v.off - BigInt(at) : 0n, true);
+          patchField(buf, pos, def, fx.field, u.gnu ? gnuTentative(ts, at, def) : here ? v.off - BigInt(at) : 0n, true);
           break;
         }
         case FIX_ABS: {
           if (v === null || v.base !== null) throw new AsmError('instruction operand must be a constant (a symbol needs %hi/%lo or %pcrel_hi/%pcrel_lo)');
-          patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, v.off, false);
+          patchField(buf, pos, fx.def!, fx.field, v.off, false);
           break;
         }
         case FIX_HI:
@@ -475,7 +475,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
             label = k !== undefined ? numericLabel(label, k) : hiLabel(label.section!, label.frag!, label.offset);
           }
           add(sec, at, STORES.has(fx.def!.name) ? R.PCREL_LO12_S : R.PCREL_LO12_I, label, t.add, norelax, t.add);
-          patchInstruction(buf, pos, fx.def!, fx.values!, fx.field, 0n, false);
+          patchField(buf, pos, fx.def!, fx.field, 0n, false);
           break;
         }
         case FIX_TPREL_ADD: {
