@@ -203,6 +203,23 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       tAdd = 0n;
     }
   };
+  /** The first end of a difference, as namePair leaves it. */
+  let firstSym: Sym | InputSection | null = null;
+  let firstAdd = 0n;
+  /** Both ends of a difference named at their places (namedAtPlace): `a` (aSym + aAdd) into firstSym and
+   * firstAdd, the second (target()'s last answer, in tSym and tAdd) where it is. */
+  const namePair = (aSym: Sym | InputSection | null, aAdd: bigint): void => {
+    const bSym: Sym | InputSection | null = tSym;
+    const bAdd = tAdd;
+    tSym = aSym;
+    tAdd = aAdd;
+    namedAtPlace();
+    firstSym = tSym;
+    firstAdd = tAdd;
+    tSym = bSym;
+    tAdd = bAdd;
+    namedAtPlace();
+  };
   const relocs = new Map<InputSection, RelaList>();
   // The symbols and sections relocations name, each with an id (its place in `targets`; 0: none), which the
   // relocation records hold until the symbol table gives each its index. A symbol is referenced when it has one.
@@ -350,17 +367,8 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       if (okA && okB && k >= 0) {
         // As GNU as does, a local end of the pair is named by a label at its exact place (addend 0):
         // GNU ld 2.40 applies the addend of a SUB against a section symbol with the wrong sign.
-        const bSym: Sym | InputSection | null = tSym;
-        const bAdd = tAdd;
-        tSym = aSym;
-        tAdd = aAdd;
-        namedAtPlace();
-        const naSym = tSym;
-        const naAdd = tAdd;
-        tSym = bSym;
-        tAdd = bAdd;
-        namedAtPlace();
-        add(sec, at, R.ADD8 + k, naSym, naAdd, false, naAdd);
+        namePair(aSym, aAdd);
+        add(sec, at, R.ADD8 + k, firstSym, firstAdd, false, firstAdd);
         add(sec, at, R.SUB8 + k, tSym, tAdd, false, tAdd);
         writeData(buf, pos, 0n, n);
         return;
@@ -620,20 +628,11 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       const aAdd = tAdd;
       const okB = target(e.b);
       if (!okA || !okB || !aSym || !tSym) continue;
-      const bSym: Sym | InputSection | null = tSym;
-      const bAdd = tAdd;
       const set = f.size === 1 ? R.SET6 : f.size === 2 ? R.SET8 : f.size === 3 ? R.SET16 : R.SET32;
       const sub = f.size === 1 ? R.SUB6 : f.size === 2 ? R.SUB8 : f.size === 3 ? R.SUB16 : R.SUB32;
       const at = f.size === 1 ? 0 : 1;
-      tSym = aSym;
-      tAdd = aAdd;
-      namedAtPlace();
-      const naSym = tSym;
-      const naAdd = tAdd;
-      tSym = bSym;
-      tAdd = bAdd;
-      namedAtPlace();
-      add(sec, f.offset + at, set, naSym, naAdd, false, naAdd);
+      namePair(aSym, aAdd);
+      add(sec, f.offset + at, set, firstSym, firstAdd, false, firstAdd);
       add(sec, f.offset + at, sub, tSym, tAdd, false, tAdd);
     }
   }
