@@ -669,12 +669,12 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
 }
 
 /**
- * One section's relocations, each written as it is made into its Elf64_Rela record (r_offset, r_info = symbol
- * << 32 | type, r_addend: six 32-bit words, little-endian as the host is), r_info's symbol half holding the id
- * of the relocation's target until the symbol table gives it an index: no object per relocation (an object of
- * compiler output has tens of thousands), and the records are the .rela section's bytes.
+ * Records of six 32-bit words (24 bytes: Elf64_Rela, Elf64_Sym), little-endian as the host is, written as
+ * they are made into one growing array: element stores, not an object per record or a DataView call per field
+ * (an object of compiler output has tens of thousands of each).
  */
-class RelaList {
+class WordRecords {
+  /** How many records. */
   n = 0;
   w: Int32Array;
   private view: DataView | null = null;
@@ -683,7 +683,8 @@ class RelaList {
     this.w = new Int32Array(6 * capacity);
   }
 
-  push(offset: number, type: number, id: number, addend: bigint): void {
+  /** A new record's first word (its words zero). */
+  protected next(): number {
     const k = 6 * this.n;
     if (k === this.w.length) {
       const grown = new Int32Array(2 * k + 6 * 16);
@@ -691,20 +692,44 @@ class RelaList {
       this.w = grown;
       this.view = null;
     }
-    const w = this.w;
     this.n++;
-    // r_offset: a section offset, below 2^53 (an Int32Array keeps the low 32 bits).
-    w[k] = offset;
-    if (offset >= 0x100000000) w[k + 1] = Math.floor(offset / 0x100000000);
-    w[k + 2] = type;
-    w[k + 3] = id;
-    // r_addend, two's complement; most are 0 (the words are zero already) or small, written without a BigInt.
-    if (addend === 0n) return;
-    if (addend >= -0x80000000n && addend <= 0x7fffffffn) {
-      const a = Number(addend);
-      w[k + 4] = a;
-      if (a < 0) w[k + 5] = -1;
-    } else (this.view ??= new DataView(w.buffer)).setBigInt64(4 * (k + 4), addend, true);
+    return k;
+  }
+
+  /** A 64-bit field at word `k` (two's complement): most are 0 (the words are zero already) or small, written
+   * without a BigInt. */
+  protected put64(k: number, v: bigint): void {
+    if (v === 0n) return;
+    if (v >= -0x80000000n && v <= 0x7fffffffn) {
+      const a = Number(v);
+      this.w[k] = a;
+      if (a < 0) this.w[k + 1] = -1;
+    } else (this.view ??= new DataView(this.w.buffer)).setBigInt64(4 * k, v, true);
+  }
+
+  /** A 64-bit field at word `k` holding a non-negative integer below 2^53 (an Int32Array keeps the low 32 bits). */
+  protected putOffset(k: number, v: number): void {
+    this.w[k] = v;
+    if (v >= 0x100000000) this.w[k + 1] = Math.floor(v / 0x100000000);
+  }
+
+  /** The records' bytes. */
+  bytes(): Uint8Array {
+    return new Uint8Array(this.w.buffer, 0, 24 * this.n);
+  }
+}
+
+/**
+ * One section's relocations, each an Elf64_Rela record (r_offset, r_info = symbol << 32 | type, r_addend),
+ * r_info's symbol half holding the id of the relocation's target until the symbol table gives it an index.
+ */
+class RelaList extends WordRecords {
+  push(offset: number, type: number, id: number, addend: bigint): void {
+    const k = this.next();
+    this.putOffset(k, offset);
+    this.w[k + 2] = type;
+    this.w[k + 3] = id;
+    this.put64(k + 4, addend);
   }
 }
 
@@ -796,44 +821,16 @@ function permuteRecords(out: Int32Array, w: Int32Array, order: Int32Array): void
 
 /**
  * A symbol table's entries (Elf64_Sym: st_name, st_info, st_other, st_shndx, st_value, st_size), written
- * into the table's bytes as they are made: no object per symbol (tens of thousands in an object of
- * compiler output).
+ * into the table's bytes as they are made.
  */
-class SymbolTable {
-  count = 0;
-  // Six 32-bit words an entry, little-endian as the host is (as the relocation records: RelaList): element
-  // stores, not a DataView call per field.
-  private w: Int32Array;
-  private view: DataView | null = null;
-
-  constructor(capacity: number) {
-    this.w = new Int32Array(6 * capacity);
-  }
-
+class SymbolTable extends WordRecords {
   /** A new entry's first word, its name, info, other (the visibility) and section index written. */
   private entry(name: number, info: number, shndx: number, other: number): number {
-    const k = 6 * this.count;
-    if (k === this.w.length) {
-      const grown = new Int32Array(2 * k + 6 * 16);
-      grown.set(this.w);
-      this.w = grown;
-      this.view = null;
-    }
-    this.count++;
+    const k = this.next();
     this.w[k] = name;
     // st_info, st_other (bytes) and st_shndx (16 bits) in the second word.
     this.w[k + 1] = (info & 0xff) | ((other & 0xff) << 8) | ((shndx & 0xffff) << 16);
     return k;
-  }
-
-  /** A 64-bit field at word `k` (two's complement); the words are zero already. */
-  private put64(k: number, v: bigint): void {
-    if (v === 0n) return;
-    if (v >= -0x80000000n && v <= 0x7fffffffn) {
-      const n = Number(v);
-      this.w[k] = n;
-      if (n < 0) this.w[k + 1] = -1;
-    } else (this.view ??= new DataView(this.w.buffer)).setBigInt64(4 * k, v, true);
   }
 
   add(name: number, info: number, shndx: number, value: bigint, size: bigint, other = 0): void {
@@ -845,13 +842,8 @@ class SymbolTable {
   /** An entry whose value is an offset in its section (a non-negative integer below 2^53). */
   addOffset(name: number, info: number, shndx: number, offset: number, size: bigint, other: number): void {
     const k = this.entry(name, info, shndx, other);
-    this.w[k + 2] = offset;
-    if (offset >= 0x100000000) this.w[k + 3] = Math.floor(offset / 0x100000000);
+    this.putOffset(k + 2, offset);
     this.put64(k + 4, size);
-  }
-
-  bytes(): Uint8Array {
-    return new Uint8Array(this.w.buffer, 0, 24 * this.count);
   }
 }
 
@@ -899,8 +891,8 @@ function serialize(
   // Indices of every symbol written, for the group signatures (only made when there are groups).
   const symIndex = new Map<Sym, number>();
   const setIndex = (s: Sym | InputSection, id: number | undefined): void => {
-    if (id !== undefined) targetIndex[id] = syms.count;
-    if (groups.size > 0 && !(s as InputSection).frags) symIndex.set(s as Sym, syms.count);
+    if (id !== undefined) targetIndex[id] = syms.n;
+    if (groups.size > 0 && !(s as InputSection).frags) symIndex.set(s as Sym, syms.n);
   };
   for (const s of sections) {
     setIndex(s, targetIds.get(s));
@@ -963,14 +955,14 @@ function serialize(
   for (const [sig, g] of groups) {
     const s = u.symbols.get(sig);
     if (s && (symIndex.has(s) || willBeGlobal(s))) continue;
-    signatureLocal.set(sig, syms.count);
+    signatureLocal.set(sig, syms.n);
     syms.add(strtab.add(sig), 0, g.index, 0n, 0n);
   }
   // The last locals: the section symbols of .riscv.attributes and of each .group section, which GNU as
   // makes when it writes those sections.
   syms.add(0, 3, attributesIndex, 0n, 0n);
   for (const g of groups.values()) syms.add(0, 3, g.index, 0n, 0n);
-  const firstGlobal = syms.count;
+  const firstGlobal = syms.n;
   u.symbols.forEach((s) => {
     const undef = s.kind === 0;
     // A `.L` name never defined but used by a relocation is an undefined global, as in GNU as (a linker then
