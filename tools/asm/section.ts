@@ -4,7 +4,6 @@
 // offsets; linking places each section at an address; fixups then patch the data.
 
 import type { InstrDef } from '../../isa/instructions.js';
-import { extractOperand } from '../../isa/operands.js';
 import { locIn, type Expr, type Loc, type LocCtx, type Sym } from './expr.js';
 
 export const FRAG_DATA = 0;
@@ -306,9 +305,8 @@ export interface Fixup {
   loc: Loc;
   /** Data fixups: size in bytes. */
   size: number;
-  /** Instruction fixups: the row, its values (the fixed field is patched), and which field. */
+  /** Instruction fixups: the row and which of its fields the fixup patches (in the instruction's bytes). */
   def: InstrDef | null;
-  values: number[] | null;
   field: number;
   pcAdjust: number;
   /** Written in a `.option norelax` region (no R_RISCV_RELAX for it in a relaxable object). */
@@ -341,24 +339,6 @@ export class FixupRecord implements Fixup {
 
   get loc(): Loc {
     return locIn(this.locCtx, this.locLine, this.locCol);
-  }
-
-  /**
-   * An instruction fixup's operand values as its bytes hold them now (the placeholder the emitter wrote, with
-   * any field an earlier fixup of the same instruction patched), null for a data fixup. Read back from the
-   * section's bytes rather than kept: a large file has tens of thousands of fixups. A new array each time,
-   * in which patchInstruction sets this fixup's field.
-   */
-  get values(): number[] | null {
-    const def = this.def;
-    if (def === null) return null;
-    const b = this.frag.sink!.buf;
-    const p = this.frag.start + this.offset;
-    let raw = b[p] | (b[p + 1] << 8);
-    if (def.size === 4) raw = (raw | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
-    const out: number[] = [];
-    for (const f of def.fields) out.push(extractOperand(f, raw));
-    return out;
   }
 }
 

@@ -305,7 +305,7 @@ export function mergeEhFrames(units: LinkUnit[], outAlign: (sec: InputSection) =
       const here = label(u, sec, r.newOff + 4);
       const cie = fdeCie.get(r)!;
       for (const [type, sym] of [[R.ADD32, here], [R.SUB32, cie]] as const) {
-        sec.fixups.push({ kind: FIX_RELOC, frag: f, offset: r.newOff + 4, expr: { t: E_SYM, sym }, size: 0, def: null, values: null, field: type, pcAdjust: 0, loc });
+        sec.fixups.push({ kind: FIX_RELOC, frag: f, offset: r.newOff + 4, expr: { t: E_SYM, sym }, size: 0, def: null, field: type, pcAdjust: 0, loc });
       }
     }
     const sink = f.sink!;

@@ -186,7 +186,7 @@ export function buildGot(units: LinkUnit[], diags: Diagnostic[]): GotPlan | null
   frag.putLE(0n, 8); // the address of _DYNAMIC: none in a static link
   let relocs = 0;
   const slot = (sym: Sym, mode: number) => {
-    got.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: { t: E_SYM, sym }, loc: { file: '<linker>', line: 0, col: 0, note: '.got' }, size: 8, def: null, values: null, field: mode, pcAdjust: 0 });
+    got.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: { t: E_SYM, sym }, loc: { file: '<linker>', line: 0, col: 0, note: '.got' }, size: 8, def: null, field: mode, pcAdjust: 0 });
     frag.putLE(0n, 8);
   };
   // Locals: object by object, in symbol-table order (the order of each unit's symbol map).

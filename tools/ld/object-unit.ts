@@ -260,7 +260,7 @@ export class ObjectUnit implements LinkUnit {
         const base: Expr = { t: E_SYM, sym };
         const expr: Expr = r.addend === 0n ? base : { t: E_BIN, op: OP_ADD, a: base, b: { t: E_NUM, v: r.addend } };
         const fx: Fixup = {
-          kind: FIX_RELOC, frag, offset: r.offset, expr, size: 0, def: null, values: null, field: r.type, pcAdjust: 0,
+          kind: FIX_RELOC, frag, offset: r.offset, expr, size: 0, def: null, field: r.type, pcAdjust: 0,
           loc: { file: name, line: 0, col: 0, note: `${sec.name}+0x${r.offset.toString(16)}` },
         };
         sec.fixups.push(fx);
