@@ -7,6 +7,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { LoadableProgram } from '../emulator/types.js';
 import type { ElfImage } from './elf/model.js';
 import { loadElfBytes, type LoadOutcome } from './elf/load.js';
+import { takePrefetched } from './prefetch.js';
 
 export { LoadError, loadElfBytes, symbolAddress, toLoadable, type LoadOutcome } from './elf/load.js';
 
@@ -80,6 +81,9 @@ export function readInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { ok: t
       return { ok: false, error: `not a regular file (${st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : 'a special file'})` };
     }
     if (st.isFile() && st.size > maxBytes) return { ok: false, error: `too large (${st.size} bytes; the limit is ${maxBytes})` };
+    // The launcher may have read this very file already (tools/prefetch.ts).
+    const ahead = st.isFile() && path !== '-' ? takePrefetched(path, st) : null;
+    if (ahead) return { ok: true, bytes: ahead };
     // A regular file is read into one buffer of its size (a few MB of assembly source in one allocation, no
     // copy); what a growing file, a pipe or standard input adds comes in chunks after it.
     const chunks: Uint8Array[] = [];

@@ -8,6 +8,7 @@ import { assemble, assembleObject, checkLayout, formatDiagnostic, type Diagnosti
 import { AsmError } from '../asm/expr.js';
 import { parseIsaString } from '../../isa/isa-string.js';
 import { readInputFile } from '../load.js';
+import { dropPrefetched, prefetchesPending } from '../prefetch.js';
 import { EXIT, EXIT_TABLE } from './exit.js';
 import { commandLine, choiceValue, UsageError, type CommandSpec } from './flags.js';
 import { checkOutputFile, IoError, readInput, writeOutput } from './io.js';
@@ -88,7 +89,11 @@ export async function main(argv: string[]): Promise<number> {
     // Every output is checked before any work: a long assembly never ends in "cannot write".
     for (const [flag, path] of outs) checkOutputFile(flag, path);
     const includeDirs = a.all('include-dir');
+    // Sources the launcher began reading on the thread pool (tools/prefetch.ts) are taken once read.
+    const ahead = prefetchesPending();
+    if (ahead) await ahead;
     const sources: SourceFile[] = a.operands.map((path) => ({ name: path === '-' ? '<stdin>' : path, text: decodeSource(readInput(path)) }));
+    dropPrefetched();
     let layout: LayoutSpec | null = null;
     const layoutFile = a.get('layout');
     if (layoutFile !== undefined) {
