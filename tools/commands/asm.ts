@@ -3,6 +3,7 @@
 // `file:line:col: error: message`; exit statuses follow the table in exit.ts (126 when there were
 // assembly errors, 125 for a bad command line).
 
+import { isAscii } from 'node:buffer';
 import { dirname, isAbsolute, relative, resolve as resolvePath } from 'node:path';
 import { assemble, assembleObject, checkLayout, formatDiagnostic, type Diagnostic, type LayoutSpec, type SourceFile } from '../asm/index.js';
 import { AsmError } from '../asm/expr.js';
@@ -54,8 +55,11 @@ An input '-' is standard input; an output '-' is standard output.`,
   footer: EXIT_TABLE,
 };
 
-/** Source text: UTF-8 without a byte-order mark (which would otherwise show up inside messages). */
+/** Source text: UTF-8 without a byte-order mark (which would otherwise show up inside messages). ASCII, what
+ * compilers write, is copied as it is (one native pass checks it) instead of going through the UTF-8 decoder,
+ * which scans every byte again: a few ms on a 3.5 MB file. */
 function decodeSource(bytes: Uint8Array): string {
+  if (isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
   const text = new TextDecoder().decode(bytes);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
