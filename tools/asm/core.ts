@@ -15,6 +15,12 @@ import { isSpace, literalEnd, skipWs } from './lex.js';
 export interface SourceFile {
   name: string;
   text: string;
+  /**
+   * In place of `text` (then ''): the file's bytes, all of them ASCII. The assembler decodes them a piece
+   * of whole lines at a time as it reads (Unit.pushFile), so a large file is never one string: each piece is
+   * a small young object, where a whole file is megabytes of memory the process touches for the first time.
+   */
+  ascii?: Uint8Array;
 }
 
 /** Finds an included file: `path` as written, `from` the including file's name. */
@@ -68,6 +74,10 @@ export interface Frame {
   text: string;
   pos: number;
   line: number;
+  /** A file read from ASCII bytes (SourceFile.ascii): the bytes after `text`, from asciiPos; null once
+   * `text` holds the file's last piece (and for every other frame). */
+  ascii: Buffer | null;
+  asciiPos: number;
   // Expansion frames.
   lines: string[] | null;
   lineFiles: string[] | null;

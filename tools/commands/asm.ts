@@ -64,6 +64,12 @@ function decodeSource(bytes: Uint8Array): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/** An input file for the assembler: ASCII bytes as they are (the assembler decodes them a piece at a time),
+ * else the decoded text. */
+function sourceFile(name: string, bytes: Uint8Array): SourceFile {
+  return isAscii(bytes) ? { name, text: '', ascii: bytes } : { name, text: decodeSource(bytes) };
+}
+
 /** GNU as's single-dash spellings (-march=, -mabi=, -mrelax, -mno-relax) as their flag-table names. */
 function gnuSpellings(argv: string[]): string[] {
   return argv.map((x) => (/^-(march|mabi)=/.test(x) ? `-${x}` : x === '-mrelax' ? '--relax' : x === '-mno-relax' ? '--no-relax' : x));
@@ -96,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
     // Sources the launcher began reading on the thread pool (tools/prefetch.ts) are taken once read.
     const ahead = prefetchesPending();
     if (ahead) await ahead;
-    const sources: SourceFile[] = a.operands.map((path) => ({ name: path === '-' ? '<stdin>' : path, text: decodeSource(readInput(path)) }));
+    const sources: SourceFile[] = a.operands.map((path) => sourceFile(path === '-' ? '<stdin>' : path, readInput(path)));
     dropPrefetched();
     let layout: LayoutSpec | null = null;
     const layoutFile = a.get('layout');
