@@ -135,15 +135,24 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   const shstr = new StringTable();
   const secIndex = new Map<string, number>();
   image.sections.forEach((s, i) => secIndex.set(s.name, i + 1));
-  const locals = image.symbols.filter((s) => s.bind === 'local');
-  const globals = image.symbols.filter((s) => s.bind !== 'local');
   const withSymtab = opts.symbolTable ?? true;
-  const syms = withSymtab ? [...locals, ...globals] : [];
-  const symtab = new Uint8Array(withSymtab ? 24 * (syms.length + 1) : 0);
+  const all = image.symbols;
+  // The image's own order when its locals already come first (the assembler's and GNU ld's tables do), so
+  // 100,000s of symbols are not copied into new arrays; else its locals, then its globals.
+  let syms: readonly ElfSymbol[] = withSymtab ? all : [];
+  let nLocals = 0;
+  while (nLocals < syms.length && syms[nLocals].bind === 'local') nLocals++;
+  let after = nLocals;
+  while (after < syms.length && syms[after].bind !== 'local') after++;
+  if (after < syms.length) {
+    const locals = all.filter((s) => s.bind === 'local');
+    syms = [...locals, ...all.filter((s) => s.bind !== 'local')];
+    nLocals = locals.length;
+  }
+  const symtabSize = withSymtab ? 24 * (syms.length + 1) : 0;
   // GNU ld's .strtab: a name ending another shares its bytes (tools/elf/strtab.ts).
-  const str = tailMergedStringTable(syms.map((s) => s.name));
-  writeSymbols(symtab, syms, str, secIndex, image.tls ? image.tls.vaddr : null);
-  const strtab = withSymtab ? str.bytes() : new Uint8Array(0);
+  const str = withSymtab ? tailMergedStringTable(syms.map((s) => s.name)) : null;
+  const strtabSize = str ? str.size : 0;
   const nsec = image.sections.length;
   const symtabIndex = withSymtab ? nsec + 1 : 0;
   const strtabIndex = nsec + 2;
@@ -156,9 +165,9 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   const shstrtab = shstr.bytes();
 
   const symtabOff = withSymtab ? alignUp(off, 8) : off;
-  off = symtabOff + symtab.length;
+  off = symtabOff + symtabSize;
   const strtabOff = off;
-  off += strtab.length;
+  off += strtabSize;
   const shstrOff = off;
   off += shstrtab.length;
   const shoff = alignUp(off, 8);
@@ -267,8 +276,11 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   image.sections.forEach((sec, i) => {
     if (sec.type !== SHT_NOBITS && !inSegment[i]) out.set(sec.data, secOffsets[i]);
   });
-  out.set(symtab, symtabOff);
-  out.set(strtab, strtabOff);
+  // The tables written in place (zero-filled there: writeSymbols leaves zero fields alone).
+  if (str) {
+    writeSymbols(out.subarray(symtabOff, symtabOff + symtabSize), syms, str, secIndex, image.tls ? image.tls.vaddr : null);
+    str.writeInto(out, strtabOff);
+  }
   out.set(shstrtab, shstrOff);
   // Section headers.
   const sh = (k: number, name: number, type: number, flags: number, addr: bigint, offset: number, size: number, link: number, info: number, align: number, entsize: number) => {
@@ -288,8 +300,8 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     sh(i + 1, names[i], sec.type, sec.flags, sec.addr, secOffsets[i], sec.type === SHT_NOBITS ? sec.size : sec.data.length, sec.linksSymtab ? symtabIndex : 0, 0, Math.max(1, sec.align), sec.entsize ?? 0);
   });
   if (withSymtab) {
-    sh(symtabIndex, symName, SHT_SYMTAB, 0, 0n, symtabOff, symtab.length, strtabIndex, locals.length + 1, 8, 24);
-    sh(strtabIndex, strName, SHT_STRTAB, 0, 0n, strtabOff, strtab.length, 0, 0, 1, 0);
+    sh(symtabIndex, symName, SHT_SYMTAB, 0, 0n, symtabOff, symtabSize, strtabIndex, nLocals + 1, 8, 24);
+    sh(strtabIndex, strName, SHT_STRTAB, 0, 0n, strtabOff, strtabSize, 0, 0, 1, 0);
   }
   sh(shstrIndex, shstrName, SHT_STRTAB, 0, 0n, shstrOff, shstrtab.length, 0, 0, 1, 0);
   return out;
