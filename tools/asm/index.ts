@@ -562,7 +562,11 @@ function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagno
     for (const [s, v] of u.visibility) if (s.global) visibility.set(s.name, Math.min(visibility.get(s.name) ?? 4, v));
   }
   for (const u of units) {
-    const locals: ElfSymbol[] = [];
+    const fileName = u.fileSymbols[u.fileSymbols.length - 1] ?? u.name;
+    symbols.push({ name: fileName.slice(fileName.lastIndexOf('/') + 1), value: 0n, size: 0, bind: 'local', type: 'file', section: null });
+    // The unit's locals follow its FILE symbol: straight into `symbols` unless they are collected for GNU
+    // ld's order (not one more array of 100,000s of symbols, grown and copied as it fills).
+    const locals: ElfSymbol[] = collect ? [] : symbols;
     const globalNames: string[] = [];
     // Per unit, not per symbol: whether it is an object, and the look-ups that cannot find anything.
     const object = u instanceof ObjectUnit ? u : null;
@@ -604,13 +608,13 @@ function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagno
         globalsOut.push(sym);
       } else locals.push(sym);
     }
-    const fileName = u.fileSymbols[u.fileSymbols.length - 1] ?? u.name;
-    // An archive member is named by its member name (`libc.a(memset.o)`: memset.o), as bfd names it.
-    const base = fileName.slice(fileName.lastIndexOf('/') + 1);
-    collect?.push({ file: /^[^(]*\((.*)\)$/.exec(base)?.[1] ?? base, ownFile: u instanceof ObjectUnit && u.ownFileSymbol, locals, globalNames });
-    symbols.push({ name: fileName.slice(fileName.lastIndexOf('/') + 1), value: 0n, size: 0, bind: 'local', type: 'file', section: null });
-    // One by one: spreading 100,000s of symbols as arguments would overflow the stack.
-    for (const s of locals) symbols.push(s);
+    if (collect) {
+      // An archive member is named by its member name (`libc.a(memset.o)`: memset.o), as bfd names it.
+      const base = fileName.slice(fileName.lastIndexOf('/') + 1);
+      collect.push({ file: /^[^(]*\((.*)\)$/.exec(base)?.[1] ?? base, ownFile: u instanceof ObjectUnit && u.ownFileSymbol, locals, globalNames });
+      // One by one: spreading 100,000s of symbols as arguments would overflow the stack.
+      for (const s of locals) symbols.push(s);
+    }
   }
   for (const s of globalsOut) symbols.push(s);
   return symbols;
