@@ -584,7 +584,7 @@ function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagno
           size = evalSize(s.size, resolve);
         } catch (e) {
           if (!(e instanceof AsmError)) throw e;
-          diags.push({ file: s.defLoc?.file ?? u.name, line: s.defLoc?.line ?? 0, col: s.defLoc?.col ?? 0, severity: 'error', message: `in .size of '${s.name}': ${e.message}` });
+          diags.push({ file: s.defCtx?.file ?? u.name, line: s.defCtx ? s.defLine : 0, col: s.defCtx ? s.defCol : 0, severity: 'error', message: `in .size of '${s.name}': ${e.message}` });
         }
       }
       const sym: ElfSymbol = {
