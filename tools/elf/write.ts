@@ -3,7 +3,7 @@
 // address modulo the page size, non-loaded sections, .symtab/.strtab/.shstrtab, section header table.
 // Output depends only on the image: no timestamps, stable orders.
 
-import { EM_RISCV, SHT_NOBITS, SHT_STRTAB, SHT_SYMTAB, SHF_ALLOC, type ElfImage, type ElfSymbol } from './model.js';
+import { EM_RISCV, NO_SECTION, SHT_NOBITS, SHT_STRTAB, SHT_SYMTAB, SHF_ALLOC, SYMBOL_BIND, SYMBOL_TYPE, type ElfImage, type ElfSymbol, type SymbolColumns } from './model.js';
 import { StringTable, tailMergedStringTable } from './strtab.js';
 
 export interface WriteElfOptions {
@@ -26,8 +26,9 @@ function alignUp(v: number, a: number): number {
   return a <= 1 ? v : Math.ceil(v / a) * a;
 }
 
-const BIND: Record<ElfSymbol['bind'], number> = { local: 0, global: 1, weak: 2 };
-const TYPE: Record<ElfSymbol['type'], number> = { notype: 0, object: 1, func: 2, section: 3, file: 4, tls: 6 };
+const BIND = SYMBOL_BIND;
+const TYPE = SYMBOL_TYPE;
+const STT_TLS = 6;
 
 /**
  * The .symtab entries of `syms` (after the null entry). A loop of its own, so V8 optimises it: an image of
@@ -58,6 +59,29 @@ function writeSymbols(symtab: Uint8Array, syms: readonly ElfSymbol[], str: { off
     sv.setBigUint64(p + 8, value, true);
     // st_size: the table is zero-filled, and most symbols (labels) have no size.
     const size = s.size;
+    if (size !== 0) {
+      sv.setUint32(p + 16, size % 0x100000000, true);
+      sv.setUint32(p + 20, Math.floor(size / 0x100000000), true);
+    }
+  }
+}
+
+/** The .symtab entries of columns `c` (after the null entry), as writeSymbols writes a list. */
+function writeColumns(symtab: Uint8Array, c: SymbolColumns, str: { offsetAt(k: number): number }, secIndex: ReadonlyMap<string, number>, tlsBase: bigint | null): void {
+  const sv = new DataView(symtab.buffer, symtab.byteOffset, symtab.byteLength);
+  const shndx = c.sectionNames.map((name) => secIndex.get(name) ?? SHN_ABS);
+  const { names, values, sizes, info, other, section } = c;
+  for (let k = 0; k < names.length; k++) {
+    const p = 24 * (k + 1);
+    sv.setUint32(p, str.offsetAt(k), true);
+    const i = info[k];
+    symtab[p + 4] = i;
+    symtab[p + 5] = other[k] & 3;
+    const sec = section[k];
+    sv.setUint16(p + 6, sec === NO_SECTION ? SHN_ABS : shndx[sec], true);
+    const value = (i & 15) === STT_TLS && tlsBase !== null ? values[k] - tlsBase : values[k];
+    sv.setBigUint64(p + 8, value, true);
+    const size = sizes[k];
     if (size !== 0) {
       sv.setUint32(p + 16, size % 0x100000000, true);
       sv.setUint32(p + 20, Math.floor(size / 0x100000000), true);
@@ -136,11 +160,13 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   const secIndex = new Map<string, number>();
   image.sections.forEach((s, i) => secIndex.set(s.name, i + 1));
   const withSymtab = opts.symbolTable ?? true;
-  const all = image.symbols;
-  // The image's own order when its locals already come first (the assembler's and GNU ld's tables do), so
-  // 100,000s of symbols are not copied into new arrays; else its locals, then its globals.
-  let syms: readonly ElfSymbol[] = withSymtab ? all : [];
-  let nLocals = 0;
+  // An image's symbols as columns (the assembler's: tools/elf/model.ts SymbolColumns), locals first; else
+  // as a list, used in its own order when its locals already come first (GNU ld's tables do), so 100,000s
+  // of symbols are not copied into new arrays; else its locals, then its globals.
+  const cols = withSymtab ? (image.symbolColumns ?? null) : null;
+  const all = withSymtab && !cols ? image.symbols : [];
+  let syms: readonly ElfSymbol[] = all;
+  let nLocals = cols ? cols.locals : 0;
   while (nLocals < syms.length && syms[nLocals].bind === 'local') nLocals++;
   let after = nLocals;
   while (after < syms.length && syms[after].bind !== 'local') after++;
@@ -149,9 +175,9 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     syms = [...locals, ...all.filter((s) => s.bind !== 'local')];
     nLocals = locals.length;
   }
-  const symtabSize = withSymtab ? 24 * (syms.length + 1) : 0;
+  const symtabSize = withSymtab ? 24 * ((cols ? cols.count : syms.length) + 1) : 0;
   // GNU ld's .strtab: a name ending another shares its bytes (tools/elf/strtab.ts).
-  const str = withSymtab ? tailMergedStringTable(syms.map((s) => s.name)) : null;
+  const str = withSymtab ? tailMergedStringTable(cols ? cols.names : syms.map((s) => s.name)) : null;
   const strtabSize = str ? str.size : 0;
   const nsec = image.sections.length;
   const symtabIndex = withSymtab ? nsec + 1 : 0;
@@ -278,7 +304,9 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   });
   // The tables written in place (zero-filled there: writeSymbols leaves zero fields alone).
   if (str) {
-    writeSymbols(out.subarray(symtabOff, symtabOff + symtabSize), syms, str, secIndex, image.tls ? image.tls.vaddr : null);
+    const tlsBase = image.tls ? image.tls.vaddr : null;
+    if (cols) writeColumns(out.subarray(symtabOff, symtabOff + symtabSize), cols, str, secIndex, tlsBase);
+    else writeSymbols(out.subarray(symtabOff, symtabOff + symtabSize), syms, str, secIndex, tlsBase);
     str.writeInto(out, strtabOff);
   }
   out.set(shstrtab, shstrOff);
