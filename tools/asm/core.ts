@@ -291,6 +291,13 @@ export class UnitCore {
     return col > 0 ? col : 1;
   }
 
+  /** Record that `s` is defined by the current statement, at its operand `pos` (-1: the statement). */
+  defineAt(s: Sym, pos: number): void {
+    s.defCtx = this.locCtx();
+    s.defLine = this.loc.line;
+    s.defCol = this.locCol(pos);
+  }
+
   private fileCtx: LocCtx = { file: '', note: undefined };
   private noteCtx: LocCtx = { file: '', note: undefined };
   /** The current line's file and note as one object shared by the records made until either changes (a
@@ -312,7 +319,7 @@ export class UnitCore {
   newSym(name: string, temp: boolean): Sym {
     return {
       name, unit: this.index, kind: 0, section: null, frag: null, offset: 0, value: 0n, expr: null, global: false, weak: false,
-      temp, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false, ref: null,
+      temp, type: 'notype', size: null, defCtx: null, defLine: 0, defCol: 0, address: 0n, evaluating: false, ref: null,
     };
   }
 
@@ -406,11 +413,11 @@ export class UnitCore {
       // write `main:` twice.
       const sec = this.sec;
       if (s.kind === 1 && s.section === sec && s.frag === sec.cur && s.offset === sec.cur.size) return;
-      this.error(`symbol '${name}' is already defined${s.defLoc ? ` (first defined at ${s.defLoc.file}:${s.defLoc.line})` : ''}`, pos);
+      this.error(`symbol '${name}' is already defined${s.defCtx ? ` (first defined at ${s.defCtx.file}:${s.defLine})` : ''}`, pos);
       return;
     }
     this.placeLabel(s);
-    s.defLoc = this.locAt(pos);
+    this.defineAt(s, pos);
   }
 
   defineLocalLabel(n: string): void {
@@ -425,7 +432,7 @@ export class UnitCore {
     s.name = `${n}`;
     this.localLabelInstance.set(s, e.count);
     this.placeLabel(s);
-    s.defLoc = this.locAt(-1);
+    this.defineAt(s, -1);
     e.last = s;
   }
 

@@ -18,7 +18,7 @@ export function assign(u: Unit, name: string, p: number, end: number, redefine: 
   const e = u.expr(skipWs(u.s, p, end), end);
   const s = u.symbol(name);
   if (s.kind === 1 || (!redefine && s.kind !== 0)) {
-    throw new AsmError(`symbol '${name}' is already defined${s.defLoc ? ` (first defined at ${s.defLoc.file}:${s.defLoc.line})` : ''}`, namePos);
+    throw new AsmError(`symbol '${name}' is already defined${s.defCtx ? ` (first defined at ${s.defCtx.file}:${s.defLine})` : ''}`, namePos);
   }
   let self = false;
   forEachSymbol(e, (x) => {
@@ -49,7 +49,7 @@ export function assign(u: Unit, name: string, p: number, end: number, redefine: 
     if (e.sym.type !== 'notype') s.type = e.sym.type;
     if (s.size === null) s.size = e.sym.size;
   }
-  s.defLoc = u.locAt(namePos);
+  u.defineAt(s, namePos);
 }
 
 export function symbolList(u: Unit, p: number, end: number, f: (s: Sym, pos: number) => void): void {
@@ -288,7 +288,7 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
       alias.kind = 3;
       alias.expr = { t: E_SYM, sym: target };
       alias.temp = true;
-      alias.defLoc = u.locAt(u.opS[0]);
+      u.defineAt(alias, u.opS[0]);
       u.weakrefTargets.push(target);
       break;
     }
@@ -306,7 +306,7 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
       if (alias.kind !== 0) throw new AsmError(`symbol '${alias.name}' is already defined`, u.opS[1]);
       alias.kind = 3;
       alias.expr = { t: E_SYM, sym: target };
-      alias.defLoc = u.locAt(u.opS[1]);
+      u.defineAt(alias, u.opS[1]);
       u.symvers.push([alias, target, n === 3]);
       break;
     }
@@ -469,7 +469,7 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
       if (word === '.comm' && u.objectFile && !u.declaredLocal.has(sym)) {
         // An object leaves a common symbol to the linker, as GNU as does: SHN_COMMON, its value the alignment
         // (without one, the size rounded up to a power of two, at most 16, as GNU as 2.40 writes it).
-        if (sym.kind !== 0 || (sym.global && !sym.common && sym.defLoc)) throw new AsmError(`symbol '${sym.name}' is already defined`, u.opS[0]);
+        if (sym.kind !== 0 || (sym.global && !sym.common && sym.defCtx)) throw new AsmError(`symbol '${sym.name}' is already defined`, u.opS[0]);
         const align = n > 2 ? Number(u.absolute(2, 'alignment')) : Math.min(16, 2 ** Math.ceil(Math.log2(Math.max(1, Number(size)))));
         if (!sym.common) {
           sym.size = { t: E_NUM, v: size };
@@ -482,7 +482,7 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
         sym.global = true;
         sym.common = true;
         sym.type = 'object';
-        sym.defLoc = u.locAt(u.opS[0]);
+        u.defineAt(sym, u.opS[0]);
         break;
       }
       // GNU as's implicit .lcomm alignment (read.c, TC_IMPLICIT_LCOMM_ALIGNMENT): 8, 4 or 2 by the size.
@@ -494,7 +494,7 @@ export function directive(u: Unit, word: string, p: number, end: number): void {
       alignTo(u, align || 1, null, -1, u.opS[2 < n ? 2 : 1]);
       if (sym.kind !== 0) throw new AsmError(`symbol '${sym.name}' is already defined`, u.opS[0]);
       u.placeLabel(sym);
-      sym.defLoc = u.locAt(u.opS[0]);
+      u.defineAt(sym, u.opS[0]);
       sym.type = 'object';
       sym.size = { t: E_NUM, v: size };
       // `.local x` then `.comm x, ...` (gcc's static zero-initialised data) stays local, as in GNU as.

@@ -32,7 +32,11 @@ export interface Sym {
   temp: boolean;
   type: 'notype' | 'func' | 'object';
   size: Expr | null;
-  defLoc: Loc | null;
+  /** Where the symbol was defined (null: nowhere yet): the file and expansion note shared with the other
+   * records of those lines, a line and a column, not a Loc object of its own per label (see defLocOf). */
+  defCtx: LocCtx | null;
+  defLine: number;
+  defCol: number;
   /** Address after linking (labels) or value (constants). */
   address: bigint;
   /** Guards recursive evaluation of expression symbols. */
@@ -58,6 +62,11 @@ export interface Loc {
 export interface LocCtx {
   readonly file: string;
   readonly note?: string;
+}
+
+/** Where `s` was defined, or null. */
+export function defLocOf(s: Sym): Loc | null {
+  return s.defCtx === null ? null : locIn(s.defCtx, s.defLine, s.defCol);
 }
 
 /** The location `line`:`col` of `ctx`'s file. */

@@ -10,7 +10,7 @@
 // listing, map and flat binary views. See docs/assembler.md.
 
 import { parseIsaString } from '../../isa/isa-string.js';
-import { PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, type ElfImage, type ElfSegment, type ElfSymbol, type ProgramHeader } from '../elf/model.js';
+import { imageWithColumns, PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SymbolColumns, SYMBOL_TYPE, type ElfImage, type ElfSegment, type ElfSymbol, type ProgramHeader } from '../elf/model.js';
 import { EF_RISCV_RVC, writeElf } from '../elf/write.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { encodeAttributes, mergeAttributes, parseIsa, SHT_RISCV_ATTRIBUTES, type Isa } from './attributes.js';
@@ -452,7 +452,12 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
     group.push(o);
   }
   flush();
-  return { entry, sections, symbols: imageSymbols(units, outputs, diags, resolve), segments };
+  // The symbols as columns (tools/elf/model.ts): an ElfSymbol each only if something reads image.symbols.
+  let capacity = 0;
+  for (const u of units) capacity += u.symbols.size + 1;
+  const columns = new SymbolColumns(capacity);
+  imageSymbols(units, outputs, diags, resolve, undefined, columns);
+  return imageWithColumns({ entry, sections, symbols: [], segments }, columns);
 }
 
 /**
@@ -548,9 +553,13 @@ function gnuImage(outputs: OutputSection[], headerSize: number, loadPhdrs = fals
   return { segments, headersLoaded, attributesPhdr: true };
 }
 
-function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null, collect?: UnitSymbols[]): ElfSymbol[] {
-  // Symbols: per unit a FILE symbol and its locals, then all globals. Those in .tdata/.tbss are STT_TLS
-  // (written as offsets in the TLS template, as GNU ld does: tools/elf/write.ts).
+/**
+ * The image's symbols: per unit a FILE symbol and its locals, then all globals. Those in .tdata/.tbss are
+ * STT_TLS (written as offsets in the TLS template, as GNU ld does: tools/elf/write.ts). Into `columns` when
+ * given (then the list returned is empty): the locals, then the globals, made as ElfSymbols here (they
+ * are fewer, and kept until all units are seen).
+ */
+function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null, collect?: UnitSymbols[], columns: SymbolColumns | null = null): ElfSymbol[] {
   const tlsOutputs = new Set(outputs.filter((o) => o.flags & SHF_TLS).map((o) => o.name));
   const symbols: ElfSymbol[] = [];
   const globalsOut: ElfSymbol[] = [];
@@ -562,7 +571,12 @@ function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagno
     for (const [s, v] of u.visibility) if (s.global) visibility.set(s.name, Math.min(visibility.get(s.name) ?? 4, v));
   }
   for (const u of units) {
-    const locals: ElfSymbol[] = [];
+    const fileName = u.fileSymbols[u.fileSymbols.length - 1] ?? u.name;
+    if (columns) columns.add(fileName.slice(fileName.lastIndexOf('/') + 1), 0n, 0, SYMBOL_TYPE.file, 0, null);
+    else symbols.push({ name: fileName.slice(fileName.lastIndexOf('/') + 1), value: 0n, size: 0, bind: 'local', type: 'file', section: null });
+    // The unit's locals follow its FILE symbol: straight into `symbols` unless they are collected for GNU
+    // ld's order (not one more array of 100,000s of symbols, grown and copied as it fills).
+    const locals: ElfSymbol[] = collect ? [] : symbols;
     const globalNames: string[] = [];
     // Per unit, not per symbol: whether it is an object, and the look-ups that cannot find anything.
     const object = u instanceof ObjectUnit ? u : null;
@@ -580,23 +594,22 @@ function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagno
           size = evalSize(s.size, resolve);
         } catch (e) {
           if (!(e instanceof AsmError)) throw e;
-          diags.push({ file: s.defLoc?.file ?? u.name, line: s.defLoc?.line ?? 0, col: s.defLoc?.col ?? 0, severity: 'error', message: `in .size of '${s.name}': ${e.message}` });
+          diags.push({ file: s.defCtx?.file ?? u.name, line: s.defCtx ? s.defLine : 0, col: s.defCtx ? s.defCol : 0, severity: 'error', message: `in .size of '${s.name}': ${e.message}` });
         }
       }
-      const sym: ElfSymbol = {
-        name: s.name,
-        value: s.address,
-        size,
-        bind: s.global ? (s.weak ? 'weak' : 'global') : 'local',
-        type: s.type,
-        // sectionOf(s), without the call for a label of its own (most symbols).
-        section: s.kind === 1 && !s.overriddenBy && s.section ? s.section.outputName || null : sectionOf(s),
-      };
-      if (anyTls && sym.section !== null && tlsOutputs.has(sym.section)) sym.type = 'tls';
+      // sectionOf(s), without the call for a label of its own (most symbols).
+      const section = s.kind === 1 && !s.overriddenBy && s.section ? s.section.outputName || null : sectionOf(s);
+      const tls = anyTls && section !== null && tlsOutputs.has(section);
       const vis = s.global ? (anyGlobalVisibility ? visibility.get(s.name) : undefined) : ownVisibility ? ownVisibility.get(s) : undefined;
-      if (vis) sym.visibility = vis;
       // GNU ld drops the locals of sections not in the output (garbage-collected, discarded).
-      if (collect && !s.global && s.kind === 1 && sym.section === null) continue;
+      if (collect && !s.global && s.kind === 1 && section === null) continue;
+      if (columns && !s.global) {
+        // (Binding STB_LOCAL: 0.)
+        columns.add(s.name, s.address, size, tls ? SYMBOL_TYPE.tls : SYMBOL_TYPE[s.type], vis ?? 0, section);
+        continue;
+      }
+      const sym: ElfSymbol = { name: s.name, value: s.address, size, bind: s.global ? (s.weak ? 'weak' : 'global') : 'local', type: tls ? 'tls' : s.type, section };
+      if (vis) sym.visibility = vis;
       if (s.global) {
         // A weak or common definition another unit overrides is not in the output, as with ld.
         if (s.overriddenBy || seenGlobal.has(s.name)) continue;
@@ -604,13 +617,19 @@ function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagno
         globalsOut.push(sym);
       } else locals.push(sym);
     }
-    const fileName = u.fileSymbols[u.fileSymbols.length - 1] ?? u.name;
-    // An archive member is named by its member name (`libc.a(memset.o)`: memset.o), as bfd names it.
-    const base = fileName.slice(fileName.lastIndexOf('/') + 1);
-    collect?.push({ file: /^[^(]*\((.*)\)$/.exec(base)?.[1] ?? base, ownFile: u instanceof ObjectUnit && u.ownFileSymbol, locals, globalNames });
-    symbols.push({ name: fileName.slice(fileName.lastIndexOf('/') + 1), value: 0n, size: 0, bind: 'local', type: 'file', section: null });
-    // One by one: spreading 100,000s of symbols as arguments would overflow the stack.
-    for (const s of locals) symbols.push(s);
+    if (collect) {
+      // An archive member is named by its member name (`libc.a(memset.o)`: memset.o), as bfd names it.
+      const base = fileName.slice(fileName.lastIndexOf('/') + 1);
+      collect.push({ file: /^[^(]*\((.*)\)$/.exec(base)?.[1] ?? base, ownFile: u instanceof ObjectUnit && u.ownFileSymbol, locals, globalNames });
+      // One by one: spreading 100,000s of symbols as arguments would overflow the stack.
+      for (const s of locals) symbols.push(s);
+    }
+  }
+  if (columns) {
+    columns.locals = columns.count;
+    for (const s of globalsOut) columns.addSymbol(s);
+    columns.trim();
+    return symbols;
   }
   for (const s of globalsOut) symbols.push(s);
   return symbols;

@@ -16,7 +16,7 @@ import { encodeBits, encodeFieldInto } from '../../isa/codec.js';
 import { extractOperand } from '../../isa/operands.js';
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
-import { AsmError, E_NUM, E_SYM, evaluate, symbolPlusConstant, type RelValue, type Sym } from './expr.js';
+import { AsmError, defLocOf, E_NUM, E_SYM, evaluate, symbolPlusConstant, type RelValue, type Sym } from './expr.js';
 import {
   FIX_ABS,
   FIX_DATA,
@@ -581,7 +581,7 @@ function resolveGlobals(units: LinkUnit[], diags: Diagnostic[]): Map<string, Sym
       const rp = globalRank(prev);
       const rs = globalRank(s);
       if (rs === 2 && rp === 2) {
-        addDiag(diags, s.defLoc, `symbol '${s.name}' is already defined${prev.defLoc ? ` (first defined at ${prev.defLoc.file}:${prev.defLoc.line})` : ''}`);
+        addDiag(diags, defLocOf(s), `symbol '${s.name}' is already defined${prev.defCtx ? ` (first defined at ${prev.defCtx.file}:${prev.defLine})` : ''}`);
         s.overriddenBy = prev;
       } else if (rs > rp || (rs === 1 && rp === 1 && commonSize(s) > commonSize(prev))) {
         globals.set(s.name, s);
@@ -1112,7 +1112,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
         s.address = v ? v.off : 0n;
       } catch (e) {
         if (!(e instanceof AsmError)) throw e;
-        addDiag(diags, s.defLoc, `in the value of '${s.name}': ${e.message}`);
+        addDiag(diags, defLocOf(s), `in the value of '${s.name}': ${e.message}`);
       }
     }
   }

@@ -116,7 +116,7 @@ export class Unit extends InstructionEmitter {
       sym.offset = 0;
       if (sym.global) {
         sym.kind = 0;
-        sym.defLoc = null;
+        sym.defCtx = null;
         sym.size = null;
       } else {
         sym.kind = 2;

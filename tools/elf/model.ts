@@ -53,6 +53,120 @@ export interface ElfTls {
   align: number;
 }
 
+/** st_info's binding and type codes of ElfSymbol's names (gABI), and the names by code. */
+export const SYMBOL_BIND: Record<ElfSymbol['bind'], number> = { local: 0, global: 1, weak: 2 };
+export const SYMBOL_TYPE: Record<ElfSymbol['type'], number> = { notype: 0, object: 1, func: 2, section: 3, file: 4, tls: 6 };
+const BIND_NAMES: ElfSymbol['bind'][] = ['local', 'global', 'weak'];
+const TYPE_NAMES: ElfSymbol['type'][] = ['notype', 'object', 'func', 'section', 'file', 'notype', 'tls'];
+/** SymbolColumns.section of a symbol in no section (absolute). */
+export const NO_SECTION = 0xffff;
+
+/**
+ * An image's symbols as columns, locals first: what the assembler's image keeps (tools/asm/index.ts) so
+ * that 100,000s of labels are written to .symtab (tools/elf/write.ts) without an ElfSymbol object each,
+ * made only to be written once and kept (copied by the scavenger, faulting in pages) until then. An image
+ * made with imageWithColumns builds its `symbols` from these when they are first read.
+ */
+export class SymbolColumns {
+  count = 0;
+  /** The first `locals` symbols are the locals. */
+  locals = 0;
+  /** Made at full capacity (not grown and copied as 100,000s of symbols come); trim() cuts them to `count`. */
+  readonly names: string[];
+  readonly values: bigint[];
+  /** st_size, st_info (binding << 4 | type), st_other (visibility), and the section as an index into
+   * sectionNames (NO_SECTION: absolute). Zero-filled: a field is written only when not 0, so the pages of
+   * a column nothing is written to are never touched. */
+  readonly sizes: Float64Array;
+  readonly info: Uint8Array;
+  readonly other: Uint8Array;
+  readonly section: Uint16Array;
+  readonly sectionNames: string[] = [];
+  private lastSection: string | null = null;
+  private lastIndex = NO_SECTION;
+
+  /** `capacity`: at least the number of symbols that will be added. */
+  constructor(capacity: number) {
+    this.names = new Array<string>(capacity);
+    this.values = new Array<bigint>(capacity);
+    this.sizes = new Float64Array(capacity);
+    this.info = new Uint8Array(capacity);
+    this.other = new Uint8Array(capacity);
+    this.section = new Uint16Array(capacity);
+  }
+
+  add(name: string, value: bigint, size: number, info: number, other: number, section: string | null): void {
+    const k = this.count++;
+    this.names[k] = name;
+    this.values[k] = value;
+    if (size !== 0) this.sizes[k] = size;
+    if (info !== 0) this.info[k] = info;
+    if (other !== 0) this.other[k] = other;
+    // Symbols come in runs of one section: its index looked up once per run.
+    if (section !== this.lastSection) {
+      this.lastSection = section;
+      let i = section === null ? NO_SECTION : this.sectionNames.indexOf(section);
+      if (i < 0) {
+        i = this.sectionNames.length;
+        this.sectionNames.push(section!);
+      }
+      this.lastIndex = i;
+    }
+    this.section[k] = this.lastIndex;
+  }
+
+  /** After the last add: `names` and `values` hold exactly the symbols. */
+  trim(): void {
+    this.names.length = this.count;
+    this.values.length = this.count;
+  }
+
+  addSymbol(s: ElfSymbol): void {
+    this.add(s.name, s.value, s.size, (SYMBOL_BIND[s.bind] << 4) | SYMBOL_TYPE[s.type], s.visibility ?? 0, s.section);
+  }
+
+  /** The symbols as ElfSymbols (what an image without columns holds). */
+  toArray(): ElfSymbol[] {
+    const out: ElfSymbol[] = [];
+    for (let k = 0; k < this.count; k++) {
+      const info = this.info[k];
+      const sec = this.section[k];
+      const s: ElfSymbol = { name: this.names[k], value: this.values[k], size: this.sizes[k], bind: BIND_NAMES[info >> 4], type: TYPE_NAMES[info & 15], section: sec === NO_SECTION ? null : this.sectionNames[sec] };
+      if (this.other[k]) s.visibility = this.other[k];
+      out.push(s);
+    }
+    return out;
+  }
+}
+
+/**
+ * `image` with its symbols in `columns`: `symbolColumns` gives them to the writer until `symbols` is read
+ * or set; then `symbols` is an ordinary array (built from the columns once) and `symbolColumns` null, so
+ * whatever is done to the array is what is written. (`image.symbols` is replaced where it is, keeping the
+ * order of the image's properties.)
+ */
+export function imageWithColumns(image: ElfImage, columns: SymbolColumns): ElfImage {
+  let cols: SymbolColumns | null = columns;
+  let list: ElfSymbol[] | null = null;
+  Object.defineProperty(image, 'symbols', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (list === null) {
+        list = cols!.toArray();
+        cols = null;
+      }
+      return list;
+    },
+    set: (v: ElfSymbol[]) => {
+      list = v;
+      cols = null;
+    },
+  });
+  Object.defineProperty(image, 'symbolColumns', { enumerable: false, configurable: true, get: () => cols });
+  return image;
+}
+
 export interface ElfImage {
   /** Present when the program has thread-local storage. */
   tls?: ElfTls;
@@ -69,6 +183,9 @@ export interface ElfImage {
   entry: bigint;
   sections: ElfSection[];
   symbols: ElfSymbol[];
+  /** The symbols as columns, for the writer, in an image made by imageWithColumns while `symbols` has not
+   * been read or set. */
+  readonly symbolColumns?: SymbolColumns | null;
   segments: ElfSegment[];
 }
 

@@ -40,62 +40,74 @@ function utf8Length(s: string): number {
 export interface TailMergedTable {
   offset(name: string): number;
   offsetAt(k: number): number;
+  /** The table's size in bytes. */
+  readonly size: number;
+  /** Write the table's bytes to `out` at `at` (the ELF writer's output: no copy of its own). */
+  writeInto(out: Uint8Array, at: number): void;
   bytes(): Uint8Array;
 }
+
+/** Multiplier of the names' hash (FNV-1a's 32-bit prime). */
+const FNV_PRIME = 0x01000193;
 
 /**
  * The table of `names` when all are ASCII and none is empty, repeats, holds a NUL or ends another (most
  * tables: labels L1, L2, ...; function names rarely end one another): the names back to back. Else null.
- * Found with a few native passes over the joined names, not a sort or a record per name, as this runs once,
- * mostly before V8 optimises it: a name can end another only if its first character occurs in some name
- * after that name's first character, so only names starting with such a character are looked for inside
- * the others (more than a few such names: null, and the general way).
+ * One loop over the names' characters writes the bytes, hashes each name into a table of indexes (a
+ * repeat is found there: no Set of 100,000s of names, whose growth alone touches megabytes) and marks
+ * which characters start names and which occur after a name's first character. A name can end another
+ * only if its first character is one of the latter, so only names starting with such a character are
+ * looked for inside the others (more than a few such names: null, and the general way).
  */
 function plainTable(names: readonly string[]): TailMergedTable | null {
   const n = names.length;
-  if (n === 0 || names.includes('')) return null;
-  const text = `${names.join('\0')}\0`;
-  const joined = Buffer.from(text, 'utf8');
-  // ASCII (a name's bytes are its characters), no NUL inside a name (n NULs in all), no name twice.
-  if (joined.length !== text.length || text.length - text.replaceAll('\0', '').length !== n || new Set(names).size !== n) return null;
-  // Name k is text[start[k], start[k + 1] - 1); the first characters of the names, marked 1.
+  if (n === 0) return null;
+  // Name k is bytes[start[k] + 1, start[k + 1]), after the leading NUL (ASCII: a character is a byte).
   const start = new Int32Array(n + 1);
+  for (let k = 0; k < n; k++) start[k + 1] = start[k] + names[k].length + 1;
+  const bytes = new Uint8Array(start[n] + 1);
+  const mask = (1 << (32 - Math.clz32(2 * n))) - 1;
+  // Open addressing, linear probing: slot holds index + 1 of the name hashed there, 0 when free.
+  const slots = new Int32Array(mask + 1);
   const first = new Uint8Array(128);
-  let firstClass = '';
+  const inner = new Uint8Array(128);
   for (let k = 0; k < n; k++) {
     const name = names[k];
-    start[k + 1] = start[k] + name.length + 1;
-    const c = name.charCodeAt(0);
-    if (first[c] === 0) {
-      first[c] = 1;
-      firstClass += `\\x${c.toString(16).padStart(2, '0')}`;
+    const len = name.length;
+    if (len === 0) return null;
+    const at = start[k] + 1;
+    let c = name.charCodeAt(0);
+    if (c === 0 || c >= 0x80) return null;
+    first[c] = 1;
+    bytes[at] = c;
+    let h = Math.imul(0x811c9dc5 ^ c, FNV_PRIME);
+    for (let j = 1; j < len; j++) {
+      c = name.charCodeAt(j);
+      if (c === 0 || c >= 0x80) return null;
+      inner[c] = 1;
+      bytes[at + j] = c;
+      h = Math.imul(h ^ c, FNV_PRIME);
     }
+    let i = (h ^ (h >>> 15)) & mask;
+    for (let other = slots[i]; other !== 0; other = slots[i]) {
+      if (names[other - 1] === name) return null;
+      i = (i + 1) & mask;
+    }
+    slots[i] = k + 1;
   }
-  // Those that also occur inside a name (after a non-NUL), marked 2 and gathered in `inner`. The pattern
-  // drops each one found, so the text is scanned about once.
-  let inner = '';
-  let at = 0;
-  while (firstClass !== '') {
-    const re = new RegExp(`[^\\x00][${firstClass}]`, 'g');
-    re.lastIndex = at;
-    const m = re.exec(text);
-    if (!m) break;
-    const c = text.charCodeAt(m.index + 1);
-    const code = `\\x${c.toString(16).padStart(2, '0')}`;
-    first[c] = 2;
-    firstClass = firstClass.replace(code, '');
-    inner += code;
-    at = m.index + 1;
-  }
-  if (inner !== '') {
-    // The names starting with one of those (found by a pattern, not a loop over every name): is one of
-    // them inside another name, at its end? More than a few such names: the general way.
-    const re = new RegExp(`(?:^|\\x00)([${inner}][^\\x00]*)(?=\\x00)`, 'g');
+  let innerClass = '';
+  for (let c = 1; c < 128; c++) if (first[c] && inner[c]) innerClass += `\\x${c.toString(16).padStart(2, '0')}`;
+  if (innerClass !== '') {
+    // The names starting with one of those (found by a pattern over the names joined by NULs, not a
+    // loop over every name): is one of them inside another name, at its end? More than a few such
+    // names: the general way.
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+    const re = new RegExp(`\\x00([${innerClass}][^\\x00]*)(?=\\x00)`, 'g');
     let budget = 64;
     for (let m = re.exec(text); m; m = re.exec(text)) {
       if (--budget < 0) return null;
       const tail = `${m[1]}\0`;
-      for (let p = text.indexOf(tail); p >= 0; p = text.indexOf(tail, p + 1)) if (p > 0 && text.charCodeAt(p - 1) !== 0) return null;
+      for (let p = text.indexOf(tail); p >= 0; p = text.indexOf(tail, p + 1)) if (text.charCodeAt(p - 1) !== 0) return null;
     }
   }
   const offsetAt = (k: number): number => start[k] + 1;
@@ -110,11 +122,9 @@ function plainTable(names: readonly string[]): TailMergedTable | null {
       return offsetAt(index.get(name)!);
     },
     offsetAt,
-    bytes: () => {
-      const out = Buffer.alloc(joined.length + 1);
-      joined.copy(out, 1);
-      return new Uint8Array(out.buffer, out.byteOffset, out.length);
-    },
+    size: bytes.length,
+    writeInto: (out, at) => out.set(bytes, at),
+    bytes: () => bytes.slice(),
   };
 }
 
@@ -181,14 +191,21 @@ export function tailMergedStringTable(names: readonly string[]): TailMergedTable
     size += start[i + 1] - start[i];
   }
   for (let i = 0; i < n; i++) if (host[i] >= 0) off[i] = off[host[i]] + (start[host[i] + 1] - start[host[i]]) - (start[i + 1] - start[i]);
+  const writeInto = (out: Uint8Array, at: number): void => {
+    // (The leading NUL: `out` may not be zero-filled.)
+    out[at] = 0;
+    if (merged === 0) joined.copy(out, at + 1);
+    else for (let i = 0; i < n; i++) if (host[i] < 0) joined.copy(out, at + off[i], start[i], start[i + 1]);
+  };
   return {
     offset: (name) => (name === '' ? 0 : off[index.get(name)!]),
     offsetAt: (k) => (names[k] === '' ? 0 : off[index.get(names[k])!]),
+    size,
+    writeInto,
     bytes: () => {
-      const out = Buffer.alloc(size);
-      if (merged === 0) joined.copy(out, 1);
-      else for (let i = 0; i < n; i++) if (host[i] < 0) joined.copy(out, off[i], start[i], start[i + 1]);
-      return new Uint8Array(out.buffer, out.byteOffset, out.length);
+      const out = new Uint8Array(size);
+      writeInto(out, 0);
+      return out;
     },
   };
 }

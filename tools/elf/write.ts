@@ -3,7 +3,7 @@
 // address modulo the page size, non-loaded sections, .symtab/.strtab/.shstrtab, section header table.
 // Output depends only on the image: no timestamps, stable orders.
 
-import { EM_RISCV, SHT_NOBITS, SHT_STRTAB, SHT_SYMTAB, SHF_ALLOC, type ElfImage, type ElfSymbol } from './model.js';
+import { EM_RISCV, NO_SECTION, SHT_NOBITS, SHT_STRTAB, SHT_SYMTAB, SHF_ALLOC, SYMBOL_BIND, SYMBOL_TYPE, type ElfImage, type ElfSymbol, type SymbolColumns } from './model.js';
 import { StringTable, tailMergedStringTable } from './strtab.js';
 
 export interface WriteElfOptions {
@@ -26,8 +26,9 @@ function alignUp(v: number, a: number): number {
   return a <= 1 ? v : Math.ceil(v / a) * a;
 }
 
-const BIND: Record<ElfSymbol['bind'], number> = { local: 0, global: 1, weak: 2 };
-const TYPE: Record<ElfSymbol['type'], number> = { notype: 0, object: 1, func: 2, section: 3, file: 4, tls: 6 };
+const BIND = SYMBOL_BIND;
+const TYPE = SYMBOL_TYPE;
+const STT_TLS = 6;
 
 /**
  * The .symtab entries of `syms` (after the null entry). A loop of its own, so V8 optimises it: an image of
@@ -58,6 +59,29 @@ function writeSymbols(symtab: Uint8Array, syms: readonly ElfSymbol[], str: { off
     sv.setBigUint64(p + 8, value, true);
     // st_size: the table is zero-filled, and most symbols (labels) have no size.
     const size = s.size;
+    if (size !== 0) {
+      sv.setUint32(p + 16, size % 0x100000000, true);
+      sv.setUint32(p + 20, Math.floor(size / 0x100000000), true);
+    }
+  }
+}
+
+/** The .symtab entries of columns `c` (after the null entry), as writeSymbols writes a list. */
+function writeColumns(symtab: Uint8Array, c: SymbolColumns, str: { offsetAt(k: number): number }, secIndex: ReadonlyMap<string, number>, tlsBase: bigint | null): void {
+  const sv = new DataView(symtab.buffer, symtab.byteOffset, symtab.byteLength);
+  const shndx = c.sectionNames.map((name) => secIndex.get(name) ?? SHN_ABS);
+  const { names, values, sizes, info, other, section } = c;
+  for (let k = 0; k < names.length; k++) {
+    const p = 24 * (k + 1);
+    sv.setUint32(p, str.offsetAt(k), true);
+    const i = info[k];
+    symtab[p + 4] = i;
+    symtab[p + 5] = other[k] & 3;
+    const sec = section[k];
+    sv.setUint16(p + 6, sec === NO_SECTION ? SHN_ABS : shndx[sec], true);
+    const value = (i & 15) === STT_TLS && tlsBase !== null ? values[k] - tlsBase : values[k];
+    sv.setBigUint64(p + 8, value, true);
+    const size = sizes[k];
     if (size !== 0) {
       sv.setUint32(p + 16, size % 0x100000000, true);
       sv.setUint32(p + 20, Math.floor(size / 0x100000000), true);
@@ -135,15 +159,26 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   const shstr = new StringTable();
   const secIndex = new Map<string, number>();
   image.sections.forEach((s, i) => secIndex.set(s.name, i + 1));
-  const locals = image.symbols.filter((s) => s.bind === 'local');
-  const globals = image.symbols.filter((s) => s.bind !== 'local');
   const withSymtab = opts.symbolTable ?? true;
-  const syms = withSymtab ? [...locals, ...globals] : [];
-  const symtab = new Uint8Array(withSymtab ? 24 * (syms.length + 1) : 0);
+  // An image's symbols as columns (the assembler's: tools/elf/model.ts SymbolColumns), locals first; else
+  // as a list, used in its own order when its locals already come first (GNU ld's tables do), so 100,000s
+  // of symbols are not copied into new arrays; else its locals, then its globals.
+  const cols = withSymtab ? (image.symbolColumns ?? null) : null;
+  const all = withSymtab && !cols ? image.symbols : [];
+  let syms: readonly ElfSymbol[] = all;
+  let nLocals = cols ? cols.locals : 0;
+  while (nLocals < syms.length && syms[nLocals].bind === 'local') nLocals++;
+  let after = nLocals;
+  while (after < syms.length && syms[after].bind !== 'local') after++;
+  if (after < syms.length) {
+    const locals = all.filter((s) => s.bind === 'local');
+    syms = [...locals, ...all.filter((s) => s.bind !== 'local')];
+    nLocals = locals.length;
+  }
+  const symtabSize = withSymtab ? 24 * ((cols ? cols.count : syms.length) + 1) : 0;
   // GNU ld's .strtab: a name ending another shares its bytes (tools/elf/strtab.ts).
-  const str = tailMergedStringTable(syms.map((s) => s.name));
-  writeSymbols(symtab, syms, str, secIndex, image.tls ? image.tls.vaddr : null);
-  const strtab = withSymtab ? str.bytes() : new Uint8Array(0);
+  const str = withSymtab ? tailMergedStringTable(cols ? cols.names : syms.map((s) => s.name)) : null;
+  const strtabSize = str ? str.size : 0;
   const nsec = image.sections.length;
   const symtabIndex = withSymtab ? nsec + 1 : 0;
   const strtabIndex = nsec + 2;
@@ -156,9 +191,9 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   const shstrtab = shstr.bytes();
 
   const symtabOff = withSymtab ? alignUp(off, 8) : off;
-  off = symtabOff + symtab.length;
+  off = symtabOff + symtabSize;
   const strtabOff = off;
-  off += strtab.length;
+  off += strtabSize;
   const shstrOff = off;
   off += shstrtab.length;
   const shoff = alignUp(off, 8);
@@ -267,8 +302,13 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
   image.sections.forEach((sec, i) => {
     if (sec.type !== SHT_NOBITS && !inSegment[i]) out.set(sec.data, secOffsets[i]);
   });
-  out.set(symtab, symtabOff);
-  out.set(strtab, strtabOff);
+  // The tables written in place (zero-filled there: writeSymbols leaves zero fields alone).
+  if (str) {
+    const tlsBase = image.tls ? image.tls.vaddr : null;
+    if (cols) writeColumns(out.subarray(symtabOff, symtabOff + symtabSize), cols, str, secIndex, tlsBase);
+    else writeSymbols(out.subarray(symtabOff, symtabOff + symtabSize), syms, str, secIndex, tlsBase);
+    str.writeInto(out, strtabOff);
+  }
   out.set(shstrtab, shstrOff);
   // Section headers.
   const sh = (k: number, name: number, type: number, flags: number, addr: bigint, offset: number, size: number, link: number, info: number, align: number, entsize: number) => {
@@ -288,8 +328,8 @@ export function writeElf(image: ElfImage, opts: WriteElfOptions = {}): Uint8Arra
     sh(i + 1, names[i], sec.type, sec.flags, sec.addr, secOffsets[i], sec.type === SHT_NOBITS ? sec.size : sec.data.length, sec.linksSymtab ? symtabIndex : 0, 0, Math.max(1, sec.align), sec.entsize ?? 0);
   });
   if (withSymtab) {
-    sh(symtabIndex, symName, SHT_SYMTAB, 0, 0n, symtabOff, symtab.length, strtabIndex, locals.length + 1, 8, 24);
-    sh(strtabIndex, strName, SHT_STRTAB, 0, 0n, strtabOff, strtab.length, 0, 0, 1, 0);
+    sh(symtabIndex, symName, SHT_SYMTAB, 0, 0n, symtabOff, symtabSize, strtabIndex, nLocals + 1, 8, 24);
+    sh(strtabIndex, strName, SHT_STRTAB, 0, 0n, strtabOff, strtabSize, 0, 0, 1, 0);
   }
   sh(shstrIndex, shstrName, SHT_STRTAB, 0, 0n, shstrOff, shstrtab.length, 0, 0, 1, 0);
   return out;

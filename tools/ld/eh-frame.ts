@@ -197,7 +197,7 @@ export function mergeEhFrames(units: LinkUnit[], outAlign: (sec: InputSection) =
   const label = (u: ObjectUnit, sec: InputSection, off: number): Sym => {
     const s: Sym = {
       name: '', unit: u.index, kind: 1, section: sec, frag: sec.frags[0], offset: off, value: 0n, expr: null,
-      global: false, weak: false, temp: true, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false, ref: null,
+      global: false, weak: false, temp: true, type: 'notype', size: null, defCtx: null, defLine: 0, defCol: 0, address: 0n, evaluating: false, ref: null,
     };
     u.symbols.set(`\u0000eh_frame${labels++}`, s);
     return s;

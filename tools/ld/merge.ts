@@ -221,7 +221,7 @@ export function mergeSections(units: LinkUnit[], outName: (sec: InputSection) =>
   // References by section symbol + addend: to a label at the mapped place.
   const placeSym = (unit: number, loc: { sec: InputSection; off: number }): Sym => ({
     name: '', unit, kind: 1, section: loc.sec, frag: loc.sec.frags[0], offset: loc.off, value: 0n, expr: null,
-    global: false, weak: false, temp: true, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false, ref: null,
+    global: false, weak: false, temp: true, type: 'notype', size: null, defCtx: null, defLine: 0, defCol: 0, address: 0n, evaluating: false, ref: null,
   });
   const sectionSyms = new Set<Sym>();
   for (const u of units) if (u instanceof ObjectUnit) for (const s of u.sectionSyms) if (s.section && info.has(s.section)) sectionSyms.add(s);

@@ -283,7 +283,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const at = byOffset(labelsAt, sec);
     let s = at.get(offset);
     if (!s) {
-      s = { name: u.gnu ? GNU_FAKE_LABEL : `.Ltmp${labelAtCount++}`, unit: u.index, kind: 1, section: sec, frag: sec.frags[0], offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false, ref: null };
+      s = { name: u.gnu ? GNU_FAKE_LABEL : `.Ltmp${labelAtCount++}`, unit: u.index, kind: 1, section: sec, frag: sec.frags[0], offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defCtx: null, defLine: 0, defCol: 0, address: 0n, evaluating: false, ref: null };
       at.set(offset, s);
       extraLocals.push(s);
     }
@@ -306,7 +306,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const key = frag.offset + offset;
     let s = at.get(key);
     if (!s) {
-      s = { name: u.gnu ? GNU_FAKE_LABEL : `.Lpcrel_hi${hiLabelCount++}`, unit: u.index, kind: 1, section: sec, frag, offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defLoc: null, address: 0n, evaluating: false, ref: null };
+      s = { name: u.gnu ? GNU_FAKE_LABEL : `.Lpcrel_hi${hiLabelCount++}`, unit: u.index, kind: 1, section: sec, frag, offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defCtx: null, defLine: 0, defCol: 0, address: 0n, evaluating: false, ref: null };
       at.set(key, s);
       extraLocals.push(s);
     }
