@@ -41,6 +41,12 @@ export function encodeCfaAdvance(delta: bigint, size: number): number[] {
   return [0x04, v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
 }
 
+/** Relax flags (above its packed operands). */
+const RX_RELAXED = 1 << 24;
+const RX_LONG = 1 << 25;
+const RX_LONGABLE = 1 << 26;
+const RX_GNU = 1 << 27;
+
 /** A relaxable instruction to a label: the compressed form (small) and the 4-byte one (big), each as its
  * register operands and the index of its target field. A conditional branch has a third, long form for
  * targets beyond its ±4 KiB reach: the inverted branch over a `jal` (6 bytes when small is c.beqz/c.bnez,
@@ -51,33 +57,73 @@ export function encodeCfaAdvance(delta: bigint, size: number): number[] {
  * byte of them is memory touched for the first time: no operand arrays (the registers packed in a number,
  * the arrays made when the branch is written) and no Loc object (a shared file, a line and a column). */
 export class Relax {
-  /** Took the long form. */
-  long = false;
+  /** The small and big forms' register operands (10 bits each), target field indexes (2 bits each) and
+   * the flags below, packed in one small integer: on a 64-bit V8 without pointer compression every field
+   * is 8 bytes, and these records live as long as the unit (tens of thousands of them). */
+  private bits: number;
   constructor(
     public small: InstrDef,
     /** The small form's operands other than the target field, 5 bits each from bit 0, in field order
-     * (every other operand of a relaxable row is a register). */
-    public smallRegs: number,
-    public smallField: number,
+     * (every other operand of a relaxable row is a register; at most two). */
+    smallRegs: number,
+    smallField: number,
     public big: InstrDef,
-    public bigRegs: number,
-    public bigField: number,
+    bigRegs: number,
+    bigField: number,
     public target: Expr,
-    public relaxed: boolean,
-    /** A conditional branch: may take the long form. */
-    public longable: boolean,
-    /**
-     * Sized as GNU as sizes it (--compat gnu): by tc-riscv.c's relaxed_branch_length inside gas's
-     * relax_segment (layoutSectionGnu), where any defined non-weak target in the section counts (global
-     * too), a conditional branch to anything else takes the 8-byte long form, and a branch in compressed
-     * reach of its first estimate stays compressed. Its size is then 2, 4, 6 (inverted compressed branch
-     * over a jal) or 8 (inverted 4-byte branch over a jal).
-     */
-    public gnu: boolean,
+    relaxed: boolean,
+    longable: boolean,
+    gnu: boolean,
     public locCtx: LocCtx,
     public locLine: number,
     public locCol: number,
-  ) {}
+  ) {
+    if (smallRegs >>> 10 !== 0 || bigRegs >>> 10 !== 0 || smallField >>> 2 !== 0 || bigField >>> 2 !== 0) {
+      throw new Error(`internal: relaxable ${small.name}/${big.name} has more operands than Relax packs`);
+    }
+    this.bits = smallRegs | (bigRegs << 10) | (smallField << 20) | (bigField << 22) | (relaxed ? RX_RELAXED : 0) | (longable ? RX_LONGABLE : 0) | (gnu ? RX_GNU : 0);
+  }
+
+  get smallRegs(): number {
+    return this.bits & 0x3ff;
+  }
+  get bigRegs(): number {
+    return (this.bits >>> 10) & 0x3ff;
+  }
+  get smallField(): number {
+    return (this.bits >>> 20) & 3;
+  }
+  get bigField(): number {
+    return (this.bits >>> 22) & 3;
+  }
+  /** Took the 4-byte form (or longer); set by layout. */
+  get relaxed(): boolean {
+    return (this.bits & RX_RELAXED) !== 0;
+  }
+  set relaxed(v: boolean) {
+    this.bits = v ? this.bits | RX_RELAXED : this.bits & ~RX_RELAXED;
+  }
+  /** Took the long form; set by layout. */
+  get long(): boolean {
+    return (this.bits & RX_LONG) !== 0;
+  }
+  set long(v: boolean) {
+    this.bits = v ? this.bits | RX_LONG : this.bits & ~RX_LONG;
+  }
+  /** A conditional branch: may take the long form. */
+  get longable(): boolean {
+    return (this.bits & RX_LONGABLE) !== 0;
+  }
+  /**
+   * Sized as GNU as sizes it (--compat gnu): by tc-riscv.c's relaxed_branch_length inside gas's
+   * relax_segment (layoutSectionGnu), where any defined non-weak target in the section counts (global
+   * too), a conditional branch to anything else takes the 8-byte long form, and a branch in compressed
+   * reach of its first estimate stays compressed. Its size is then 2, 4, 6 (inverted compressed branch
+   * over a jal) or 8 (inverted 4-byte branch over a jal).
+   */
+  get gnu(): boolean {
+    return (this.bits & RX_GNU) !== 0;
+  }
 
   /** Where the branch was written. */
   get loc(): Loc {
