@@ -214,14 +214,35 @@ export class Frag {
   /** Data fragments: their bytes are sink.buf[start, start + size). */
   sink: ByteSink | null;
   start: number;
-  relax: Relax | null = null;
-  pad: Padding | null = null;
-  leb: Leb | null = null;
+  /** The record of a relaxable (Relax), alignment/fill/org (Padding) or LEB (Leb) fragment, by kind: one
+   * field for the three (the relax, pad and leb accessors), as every field is 8 bytes in each of the tens
+   * of thousands of fragments a large file makes. */
+  private ext: Relax | Padding | Leb | null = null;
 
   constructor(kind: number, sink: ByteSink | null = null) {
     this.kind = kind;
     this.sink = sink;
     this.start = sink ? sink.len : 0;
+  }
+
+  get relax(): Relax | null {
+    return this.kind === FRAG_RELAX ? (this.ext as Relax | null) : null;
+  }
+  set relax(r: Relax | null) {
+    this.ext = r;
+  }
+  get pad(): Padding | null {
+    const k = this.kind;
+    return k === FRAG_ALIGN || k === FRAG_FILL || k === FRAG_ORG ? (this.ext as Padding | null) : null;
+  }
+  set pad(p: Padding | null) {
+    this.ext = p;
+  }
+  get leb(): Leb | null {
+    return this.kind === FRAG_LEB ? (this.ext as Leb | null) : null;
+  }
+  set leb(l: Leb | null) {
+    this.ext = l;
   }
 
   /** This data fragment's bytes (a view; valid until the section grows). */
