@@ -380,6 +380,8 @@ export interface Fixup {
   norelax?: boolean;
 }
 
+const FX_NORELAX = 1 << 12;
+
 /**
  * A fixup made by a constructor rather than an object literal (see Relax for why): the assembler's
  * instruction and data fixups, which live as long as the unit. One class for both also keeps the code
@@ -387,6 +389,10 @@ export interface Fixup {
  * instruction fixups deoptimised the object writer ("wrong map"). The linker's own few may be literals.
  */
 export class FixupRecord implements Fixup {
+  /** size (4 bits), pcAdjust + 128 (8 bits) and norelax (1 bit), the fields read least, in one small
+   * integer: every field is 8 bytes on a 64-bit V8 without pointer compression, and these records live as
+   * long as the unit. (kind and field stay plain fields: the fixup passes read them for every fixup.) */
+  private bits: number;
   constructor(
     public kind: number,
     public frag: Frag,
@@ -397,12 +403,26 @@ export class FixupRecord implements Fixup {
     public locCtx: LocCtx,
     public locLine: number,
     public locCol: number,
-    public size: number,
+    size: number,
     public def: InstrDef | null,
     public field: number,
-    public pcAdjust: number,
-    public norelax: boolean,
-  ) {}
+    pcAdjust: number,
+    norelax: boolean,
+  ) {
+    if (size >>> 4 !== 0 || pcAdjust < -128 || pcAdjust > 127) throw new Error(`internal: fixup size ${size} pcAdjust ${pcAdjust} does not pack`);
+    this.bits = size | ((pcAdjust + 128) << 4) | (norelax ? FX_NORELAX : 0);
+  }
+
+  /** Data fixups: size in bytes. */
+  get size(): number {
+    return this.bits & 15;
+  }
+  get pcAdjust(): number {
+    return ((this.bits >>> 4) & 255) - 128;
+  }
+  get norelax(): boolean {
+    return (this.bits & FX_NORELAX) !== 0;
+  }
 
   get loc(): Loc {
     return locIn(this.locCtx, this.locLine, this.locCol);
