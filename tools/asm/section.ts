@@ -3,7 +3,7 @@
 // fragments (size depends on their offset) and fill fragments (.space/.zero/.fill). Layout assigns
 // offsets; linking places each section at an address; fixups then patch the data.
 
-import type { InstrDef } from '../../isa/instructions.js';
+import { INSTRUCTIONS, type InstrDef } from '../../isa/instructions.js';
 import { locIn, type Expr, type Loc, type LocCtx, type Sym } from './expr.js';
 
 export const FRAG_DATA = 0;
@@ -41,107 +41,156 @@ export function encodeCfaAdvance(delta: bigint, size: number): number[] {
   return [0x04, v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
 }
 
-/** Relax flags (above its packed operands). */
+/** RelaxTable flags (above a record's packed operands). */
 const RX_RELAXED = 1 << 24;
 const RX_LONG = 1 << 25;
 const RX_LONGABLE = 1 << 26;
 const RX_GNU = 1 << 27;
 
-/** A relaxable instruction to a label: the compressed form (small) and the 4-byte one (big), each as its
+/**
+ * The relaxable instructions to a label of one section (InputSection.relaxes), each a FRAG_RELAX fragment's
+ * record by index (Frag.relaxIndex): the compressed form (small) and the 4-byte one (big), each as its
  * register operands and the index of its target field. A conditional branch has a third, long form for
  * targets beyond its ±4 KiB reach: the inverted branch over a `jal` (6 bytes when small is c.beqz/c.bnez,
  * else 8). A 4-byte branch that has no compressed form starts relaxed (small = big).
- * A class, not an object literal: V8 tracks literals' allocation sites and, once it sees these records
- * live long (they do, for the whole unit), switches the site to old-space allocation, which throws away
- * the optimised code that creates them. Kept small, as a large file makes tens of thousands and every
- * byte of them is memory touched for the first time: no operand arrays (the registers packed in a number,
- * the arrays made when the branch is written) and no Loc object (a shared file, a line and a column). */
-export class Relax {
-  /** The small and big forms' register operands (10 bits each), target field indexes (2 bits each) and
-   * the flags below, packed in one small integer: on a 64-bit V8 without pointer compression every field
-   * is 8 bytes, and these records live as long as the unit (tens of thousands of them). */
-  private bits: number;
-  constructor(
-    public small: InstrDef,
+ * Columns of typed arrays rather than an object per branch: a large file has tens of thousands, and each
+ * object (14 fields of 8 bytes on a 64-bit V8 without pointer compression) would be copied twice by the
+ * scavenger and then touch fresh old-space pages. The numbers live outside the V8 heap; only the target
+ * expressions and location contexts are in (plain arrays). No operand arrays (the registers packed in a
+ * number, the arrays made when the branch is written) and no Loc object (a shared file, a line, a column).
+ */
+export class RelaxTable {
+  n = 0;
+  /** smallRegs (10 bits), bigRegs (10), smallField (2), bigField (2) and the RX_* flags. */
+  bits: Int32Array = new Int32Array(0);
+  /** The small and big rows' INSTRUCTIONS ids (16 bits each), or -1 for rows outside the table (`odd`). */
+  ids: Int32Array = new Int32Array(0);
+  lines: Int32Array = new Int32Array(0);
+  cols: Int32Array = new Int32Array(0);
+  targets: Expr[] = [];
+  ctxs: LocCtx[] = [];
+  /** The rows of records whose rows are not in INSTRUCTIONS (.insn), by record index. */
+  odd: Map<number, [InstrDef, InstrDef]> | null = null;
+
+  /** Append a record; its index. */
+  add(
+    small: InstrDef,
     /** The small form's operands other than the target field, 5 bits each from bit 0, in field order
      * (every other operand of a relaxable row is a register; at most two). */
     smallRegs: number,
     smallField: number,
-    public big: InstrDef,
+    big: InstrDef,
     bigRegs: number,
     bigField: number,
-    public target: Expr,
+    target: Expr,
     relaxed: boolean,
+    /** A conditional branch: may take the long form. */
     longable: boolean,
+    /**
+     * Sized as GNU as sizes it (--compat gnu): by tc-riscv.c's relaxed_branch_length inside gas's
+     * relax_segment (layoutSectionGnu), where any defined non-weak target in the section counts (global
+     * too), a conditional branch to anything else takes the 8-byte long form, and a branch in compressed
+     * reach of its first estimate stays compressed. Its size is then 2, 4, 6 (inverted compressed branch
+     * over a jal) or 8 (inverted 4-byte branch over a jal).
+     */
     gnu: boolean,
-    public locCtx: LocCtx,
-    public locLine: number,
-    public locCol: number,
-  ) {
+    locCtx: LocCtx,
+    locLine: number,
+    locCol: number,
+  ): number {
     if (smallRegs >>> 10 !== 0 || bigRegs >>> 10 !== 0 || smallField >>> 2 !== 0 || bigField >>> 2 !== 0) {
-      throw new Error(`internal: relaxable ${small.name}/${big.name} has more operands than Relax packs`);
+      throw new Error(`internal: relaxable ${small.name}/${big.name} has more operands than RelaxTable packs`);
     }
-    this.bits = smallRegs | (bigRegs << 10) | (smallField << 20) | (bigField << 22) | (relaxed ? RX_RELAXED : 0) | (longable ? RX_LONGABLE : 0) | (gnu ? RX_GNU : 0);
+    const i = this.n;
+    if (i === this.bits.length) this.grow();
+    this.bits[i] = smallRegs | (bigRegs << 10) | (smallField << 20) | (bigField << 22) | (relaxed ? RX_RELAXED : 0) | (longable ? RX_LONGABLE : 0) | (gnu ? RX_GNU : 0);
+    const tabled = small.id >= 0 && big.id >= 0 && small.id < 0x8000 && big.id < 0x8000 && INSTRUCTIONS[small.id] === small && INSTRUCTIONS[big.id] === big;
+    if (tabled) this.ids[i] = small.id | (big.id << 16);
+    else {
+      this.ids[i] = -1;
+      (this.odd ??= new Map()).set(i, [small, big]);
+    }
+    this.lines[i] = locLine;
+    this.cols[i] = locCol;
+    this.targets.push(target);
+    this.ctxs.push(locCtx);
+    this.n = i + 1;
+    return i;
   }
 
-  get smallRegs(): number {
-    return this.bits & 0x3ff;
+  private grow(): void {
+    const cap = Math.max(64, this.bits.length * 2);
+    const widen = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.bits = widen(this.bits);
+    this.ids = widen(this.ids);
+    this.lines = widen(this.lines);
+    this.cols = widen(this.cols);
   }
-  get bigRegs(): number {
-    return (this.bits >>> 10) & 0x3ff;
+
+  small(i: number): InstrDef {
+    const id = this.ids[i];
+    return id >= 0 ? INSTRUCTIONS[id & 0xffff] : this.odd!.get(i)![0];
   }
-  get smallField(): number {
-    return (this.bits >>> 20) & 3;
+  big(i: number): InstrDef {
+    const id = this.ids[i];
+    return id >= 0 ? INSTRUCTIONS[id >>> 16] : this.odd!.get(i)![1];
   }
-  get bigField(): number {
-    return (this.bits >>> 22) & 3;
+  smallRegs(i: number): number {
+    return this.bits[i] & 0x3ff;
+  }
+  bigRegs(i: number): number {
+    return (this.bits[i] >>> 10) & 0x3ff;
+  }
+  smallField(i: number): number {
+    return (this.bits[i] >>> 20) & 3;
+  }
+  bigField(i: number): number {
+    return (this.bits[i] >>> 22) & 3;
   }
   /** Took the 4-byte form (or longer); set by layout. */
-  get relaxed(): boolean {
-    return (this.bits & RX_RELAXED) !== 0;
+  relaxed(i: number): boolean {
+    return (this.bits[i] & RX_RELAXED) !== 0;
   }
-  set relaxed(v: boolean) {
-    this.bits = v ? this.bits | RX_RELAXED : this.bits & ~RX_RELAXED;
+  setRelaxed(i: number, v: boolean): void {
+    this.bits[i] = v ? this.bits[i] | RX_RELAXED : this.bits[i] & ~RX_RELAXED;
   }
   /** Took the long form; set by layout. */
-  get long(): boolean {
-    return (this.bits & RX_LONG) !== 0;
+  long(i: number): boolean {
+    return (this.bits[i] & RX_LONG) !== 0;
   }
-  set long(v: boolean) {
-    this.bits = v ? this.bits | RX_LONG : this.bits & ~RX_LONG;
+  setLong(i: number, v: boolean): void {
+    this.bits[i] = v ? this.bits[i] | RX_LONG : this.bits[i] & ~RX_LONG;
   }
-  /** A conditional branch: may take the long form. */
-  get longable(): boolean {
-    return (this.bits & RX_LONGABLE) !== 0;
+  longable(i: number): boolean {
+    return (this.bits[i] & RX_LONGABLE) !== 0;
   }
-  /**
-   * Sized as GNU as sizes it (--compat gnu): by tc-riscv.c's relaxed_branch_length inside gas's
-   * relax_segment (layoutSectionGnu), where any defined non-weak target in the section counts (global
-   * too), a conditional branch to anything else takes the 8-byte long form, and a branch in compressed
-   * reach of its first estimate stays compressed. Its size is then 2, 4, 6 (inverted compressed branch
-   * over a jal) or 8 (inverted 4-byte branch over a jal).
-   */
-  get gnu(): boolean {
-    return (this.bits & RX_GNU) !== 0;
+  gnu(i: number): boolean {
+    return (this.bits[i] & RX_GNU) !== 0;
   }
-
+  target(i: number): Expr {
+    return this.targets[i];
+  }
   /** Where the branch was written. */
-  get loc(): Loc {
-    return locIn(this.locCtx, this.locLine, this.locCol);
+  loc(i: number): Loc {
+    return locIn(this.ctxs[i], this.lines[i], this.cols[i]);
   }
 
   /** The small form's operand values with `offset` in the target field (a new array the caller may change). */
-  smallValues(offset: number): number[] {
-    return unpackOperands(this.small, this.smallRegs, this.smallField, offset);
+  smallValues(i: number, offset: number): number[] {
+    return unpackOperands(this.small(i), this.smallRegs(i), this.smallField(i), offset);
   }
 
   /** The big form's operand values with `offset` in the target field (a new array the caller may change). */
-  bigValues(offset: number): number[] {
-    return unpackOperands(this.big, this.bigRegs, this.bigField, offset);
+  bigValues(i: number, offset: number): number[] {
+    return unpackOperands(this.big(i), this.bigRegs(i), this.bigField(i), offset);
   }
 }
 
-/** Relax's packing of a relaxable row's operands other than its target field (registers, 5 bits each). */
+/** RelaxTable's packing of a relaxable row's operands other than its target field (registers, 5 bits each). */
 export function packOperands(def: InstrDef, values: readonly number[], field: number): number {
   let regs = 0;
   for (let k = 0, shift = 0; k < def.fields.length; k++) {
@@ -214,10 +263,10 @@ export class Frag {
   /** Data fragments: their bytes are sink.buf[start, start + size). */
   sink: ByteSink | null;
   start: number;
-  /** The record of a relaxable (Relax), alignment/fill/org (Padding) or LEB (Leb) fragment, by kind: one
-   * field for the three (the relax, pad and leb accessors), as every field is 8 bytes in each of the tens
-   * of thousands of fragments a large file makes. */
-  private ext: Relax | Padding | Leb | null = null;
+  /** The record of a relaxable fragment (its index in the section's RelaxTable), alignment/fill/org
+   * (Padding) or LEB (Leb) fragment, by kind: one field for the three (the relaxIndex, pad and leb
+   * accessors), as every field is 8 bytes in each of the tens of thousands of fragments a large file makes. */
+  private ext: number | Padding | Leb | null = null;
 
   constructor(kind: number, sink: ByteSink | null = null) {
     this.kind = kind;
@@ -225,11 +274,12 @@ export class Frag {
     this.start = sink ? sink.len : 0;
   }
 
-  get relax(): Relax | null {
-    return this.kind === FRAG_RELAX ? (this.ext as Relax | null) : null;
+  /** A relaxable fragment's record in its section's RelaxTable (-1: none). */
+  get relaxIndex(): number {
+    return this.kind === FRAG_RELAX && this.ext !== null ? (this.ext as number) : -1;
   }
-  set relax(r: Relax | null) {
-    this.ext = r;
+  set relaxIndex(i: number) {
+    this.ext = i;
   }
   get pad(): Padding | null {
     const k = this.kind;
@@ -383,8 +433,10 @@ export interface Fixup {
 const FX_NORELAX = 1 << 12;
 
 /**
- * A fixup made by a constructor rather than an object literal (see Relax for why): the assembler's
- * instruction and data fixups, which live as long as the unit. One class for both also keeps the code
+ * A fixup made by a constructor rather than an object literal: V8 tracks literals' allocation sites and,
+ * once it sees these records live long (they do, for the whole unit), switches the site to old-space
+ * allocation, which throws away the optimised code that creates them. The assembler's instruction and
+ * data fixups, which live as long as the unit. One class for both also keeps the code
  * that reads them (layout, writing objects) monomorphic: the first data fixup after a section of
  * instruction fixups deoptimised the object writer ("wrong map"). The linker's own few may be literals.
  */
@@ -399,7 +451,7 @@ export class FixupRecord implements Fixup {
     public offset: number,
     public expr: Expr,
     /** Where the fixup was written (the `loc` getter): a shared file and note, a line and a column, not a
-     * Loc object per fixup (see Relax). */
+     * Loc object per fixup (see RelaxTable). */
     public locCtx: LocCtx,
     public locLine: number,
     public locCol: number,
@@ -432,6 +484,8 @@ export class FixupRecord implements Fixup {
 export class InputSection {
   frags: Frag[] = [];
   fixups: Fixup[] = [];
+  /** The records of its relaxable fragments. */
+  readonly relaxes = new RelaxTable();
   align = 1;
   /** Layout size. */
   size = 0;
