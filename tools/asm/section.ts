@@ -261,17 +261,22 @@ export class Frag {
   /** Current size in bytes. */
   size = 0;
   /** Data fragments: their bytes are sink.buf[start, start + size). */
-  sink: ByteSink | null;
   start: number;
-  /** The record of a relaxable fragment (its index in the section's RelaxTable), alignment/fill/org
-   * (Padding) or LEB (Leb) fragment, by kind: one field for the three (the relaxIndex, pad and leb
-   * accessors), as every field is 8 bytes in each of the tens of thousands of fragments a large file makes. */
-  private ext: number | Padding | Leb | null = null;
+  /** By kind: a data fragment's ByteSink, a relaxable fragment's record (its index in the section's
+   * RelaxTable), an alignment/fill/org fragment's Padding or a LEB fragment's Leb. One field for the four
+   * (the sink, relaxIndex, pad and leb accessors), as every field is 8 bytes in each of the tens of
+   * thousands of fragments a large file makes. */
+  private ext: ByteSink | number | Padding | Leb | null;
 
   constructor(kind: number, sink: ByteSink | null = null) {
     this.kind = kind;
-    this.sink = sink;
+    this.ext = sink;
     this.start = sink ? sink.len : 0;
+  }
+
+  /** A data fragment's bytes (the section's ByteSink). */
+  get sink(): ByteSink | null {
+    return this.kind === FRAG_DATA ? (this.ext as ByteSink | null) : null;
   }
 
   /** A relaxable fragment's record in its section's RelaxTable (-1: none). */
@@ -297,17 +302,17 @@ export class Frag {
 
   /** This data fragment's bytes (a view; valid until the section grows). */
   bytes(): Uint8Array {
-    return this.sink!.buf.subarray(this.start, this.start + this.size);
+    return (this.ext as ByteSink).buf.subarray(this.start, this.start + this.size);
   }
 
   /** Make room for n more data bytes. */
   reserve(n: number): void {
-    const k = this.sink!;
+    const k = (this.ext as ByteSink);
     if (k.len + n > k.buf.length) k.grow(n);
   }
 
   put16(v: number): void {
-    const k = this.sink!;
+    const k = (this.ext as ByteSink);
     if (k.len + 2 > k.buf.length) k.grow(2);
     const b = k.buf;
     const p = k.len;
@@ -318,7 +323,7 @@ export class Frag {
   }
 
   put32(v: number): void {
-    const k = this.sink!;
+    const k = (this.ext as ByteSink);
     if (k.len + 4 > k.buf.length) k.grow(4);
     const b = k.buf;
     const p = k.len;
@@ -333,7 +338,7 @@ export class Frag {
   /** Append an n-byte little-endian value. */
   putLE(v: bigint, n: number): void {
     this.reserve(n);
-    const k = this.sink!;
+    const k = (this.ext as ByteSink);
     let x = BigInt.asUintN(64, v);
     for (let i = 0; i < n; i++) {
       k.buf[k.len++] = Number(x & 0xffn);
@@ -345,7 +350,7 @@ export class Frag {
   /** Append the low n bytes (n <= 8) of a safe integer v in two's complement: putLE(BigInt(v), n), without BigInt. */
   putIntLE(v: number, n: number): void {
     this.reserve(n);
-    const k = this.sink!;
+    const k = (this.ext as ByteSink);
     const b = k.buf;
     const lo = v | 0; // v mod 2^32
     const hi = Math.floor(v / 4294967296) | 0; // the next 32 bits (all ones for a negative v below 2^53)
@@ -358,7 +363,7 @@ export class Frag {
   /** Append bytes. */
   putBytes(bytes: ArrayLike<number>): void {
     this.reserve(bytes.length);
-    const k = this.sink!;
+    const k = (this.ext as ByteSink);
     if (bytes instanceof Uint8Array) k.buf.set(bytes, k.len);
     else for (let i = 0; i < bytes.length; i++) k.buf[k.len + i] = bytes[i];
     k.len += bytes.length;
