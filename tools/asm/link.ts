@@ -1608,7 +1608,7 @@ export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection
           // Same-section label (the usual case): plain numbers.
           const def = relaxed ? rx.big(r) : rx.small(r);
           const offset = t.frag!.offset + t.offset - f.offset;
-          const bits = encodeBits(def, relaxed ? rx.bigValues(r, offset) : rx.smallValues(r, offset));
+          const bits = encodeBits(def, rx.takenValues(r, relaxed, offset));
           if (bits >= 0) {
             writeBits(out, at, bits, def.size);
             return;

@@ -188,6 +188,24 @@ export class RelaxTable {
   bigValues(i: number, offset: number): number[] {
     return unpackOperands(this.big(i), this.bigRegs(i), this.bigField(i), offset);
   }
+
+  /** The operand values of the form taken (big when relaxed, else small) with `offset` in the target field,
+   * in a shared array valid until the next call: for encoding a branch at once, without an array per branch. */
+  takenValues(i: number, relaxed: boolean, offset: number): number[] {
+    const def = relaxed ? this.big(i) : this.small(i);
+    const regs = relaxed ? this.bigRegs(i) : this.smallRegs(i);
+    const field = relaxed ? this.bigField(i) : this.smallField(i);
+    const out = scratchValues;
+    const n = def.fields.length;
+    for (let k = 0, shift = 0; k < n; k++) {
+      if (k === field) out[k] = offset;
+      else {
+        out[k] = (regs >>> shift) & 31;
+        shift += 5;
+      }
+    }
+    return out;
+  }
 }
 
 /** RelaxTable's packing of a relaxable row's operands other than its target field (registers, 5 bits each). */
@@ -202,6 +220,9 @@ export function packOperands(def: InstrDef, values: readonly number[], field: nu
   }
   return regs;
 }
+
+/** RelaxTable.takenValues' array (relaxable rows have at most three fields). */
+const scratchValues: number[] = [0, 0, 0, 0];
 
 function unpackOperands(def: InstrDef, regs: number, field: number, offset: number): number[] {
   const out: number[] = [];
