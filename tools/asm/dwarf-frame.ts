@@ -103,7 +103,7 @@ function fragmentBreaks(sec: InputSection): { index: Map<Frag, number>; breaks: 
   sec.frags.forEach((f, i) => index.set(f, i));
   const breaks: number[] = [];
   sec.frags.forEach((f, i) => {
-    if ((f.kind === FRAG_RELAX && f.relax!.target) || f.kind === FRAG_ALIGN || f.kind === FRAG_ORG) breaks.push(i * 2 ** 32);
+    if ((f.kind === FRAG_RELAX && f.relaxIndex >= 0) || f.kind === FRAG_ALIGN || f.kind === FRAG_ORG) breaks.push(i * 2 ** 32);
   });
   const got = new Set<number>();
   for (const fx of sec.fixups) {

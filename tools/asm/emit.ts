@@ -10,7 +10,7 @@ import { insertOperand, operandRangeError } from '../../isa/operands.js';
 import { SHT_NOBITS } from '../elf/model.js';
 import { ZB_BITS } from './attributes.js';
 import { AsmError, E_NUM, E_SYM, type Expr } from './expr.js';
-import { Frag, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FRAG_RELAX, FixupRecord, Relax, endsGnuFragment, packOperands } from './section.js';
+import { Frag, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FRAG_RELAX, FixupRecord, endsGnuFragment, packOperands } from './section.js';
 import type { Pending } from './core.js';
 import { OperandParser, slotPlan, PCREL_FIELDS, type SlotPlan } from './operands.js';
 
@@ -290,7 +290,8 @@ export class InstructionEmitter extends OperandParser {
     }
     const same = cdef === big;
     const smallField = same ? bigField : pcrelField(cdef);
-    f.relax = new Relax(
+    const rx = sec.relaxes;
+    const i = rx.add(
       cdef,
       same ? bigRegs : packOperands(cdef, cvalues, smallField),
       smallField,
@@ -305,7 +306,8 @@ export class InstructionEmitter extends OperandParser {
       this.loc.line,
       this.locCol(operand >= 0 ? this.opS[operand] : this.mnemonicPos),
     );
-    f.size = f.relax.relaxed ? 4 : cdef.size;
+    f.relaxIndex = i;
+    f.size = rx.relaxed(i) ? 4 : cdef.size;
     sec.addFrag(f);
   }
 

@@ -49,7 +49,7 @@ import {
   cfaAdvanceSize,
   FRAG_RELAX,
   Frag,
-  type Relax,
+  type RelaxTable,
 } from './section.js';
 import { hi20, lo12 } from './unit.js';
 import type { Attributes } from './attributes.js';
@@ -89,8 +89,7 @@ let targetOff = 0;
 /** The fragment holding a relaxable branch's target (its offset in targetOff), or null when the branch
  * must assume the worst (no label in this section, or one left to the linker). */
 function relaxTarget(sec: InputSection, f: Frag, long: boolean): Frag | null {
-  const target = f.relax!.target;
-  if (!target) return null;
+  const target = sec.relaxes.target(f.relaxIndex);
   let s: Sym;
   let add = 0;
   if (target.t === E_SYM) s = target.sym; // the usual `label`: no symbolPlusConstant result to allocate
@@ -116,10 +115,10 @@ const JAL = INSTRUCTION_BY_NAME.get('jal')!;
  * (offset from pc); 6 bytes invert the compressed branch, 8 the 4-byte one (GNU as's form for a
  * compressible branch to a symbol it cannot place).
  */
-export function writeLongBranch(out: Uint8Array, at: number, rx: Relax, off: bigint, size: number): void {
+export function writeLongBranch(out: Uint8Array, at: number, rx: RelaxTable, i: number, off: bigint, size: number): void {
   const short = size === 6;
-  const def = INSTRUCTION_BY_NAME.get(INVERTED_BRANCH[short ? rx.small.name : rx.big.name])!;
-  const values = short ? rx.smallValues(6) : rx.bigValues(8);
+  const def = INSTRUCTION_BY_NAME.get(INVERTED_BRANCH[short ? rx.small(i).name : rx.big(i).name])!;
+  const values = short ? rx.smallValues(i, 6) : rx.bigValues(i, 8);
   writeBits(out, at, encodeBits(def, values), def.size);
   patchInstruction(out, at + def.size, JAL, [0, 0], 1, off - BigInt(def.size), true);
 }
@@ -145,11 +144,12 @@ function orgTarget(f: Frag): number {
  * if in a 4-byte branch's, else a compressible branch's 6-byte long form.
  */
 function gnuBranchLength(sec: InputSection, f: Frag): number {
-  const rx = f.relax!;
-  const jump = !rx.longable;
-  const rvc = rx.small.size === 2;
+  const rx = sec.relaxes;
+  const i = f.relaxIndex;
+  const jump = !rx.longable(i);
+  const rvc = rx.small(i).size === 2;
   let length = jump ? 4 : 8;
-  const t = symbolPlusConstant(rx.target!);
+  const t = symbolPlusConstant(rx.target(i));
   const s = t?.sym;
   if (s && s.kind === 1 && s.section === sec && s.frag && !s.weak) {
     const val = s.frag.offset + s.offset + Number(t!.add) - f.offset;
@@ -179,8 +179,7 @@ function layoutSectionGnu(sec: InputSection, lebSize: (f: Frag) => number): void
   const sizeAt = (f: Frag, at: number): number => {
     switch (f.kind) {
       case FRAG_RELAX: {
-        const rx = f.relax!;
-        if (!rx.gnu) return f.size;
+        if (!sec.relaxes.gnu(f.relaxIndex)) return f.size;
         const len = gnuBranchLength(sec, f);
         return growOnly && len < f.size ? f.size : len;
       }
@@ -196,9 +195,9 @@ function layoutSectionGnu(sec: InputSection, lebSize: (f: Frag) => number): void
   };
   const setSize = (f: Frag, size: number): void => {
     f.size = size;
-    if (f.kind === FRAG_RELAX && f.relax!.gnu) {
-      f.relax!.relaxed = size !== 2;
-      f.relax!.long = size >= 6;
+    if (f.kind === FRAG_RELAX && sec.relaxes.gnu(f.relaxIndex)) {
+      sec.relaxes.setRelaxed(f.relaxIndex, size !== 2);
+      sec.relaxes.setLong(f.relaxIndex, size >= 6);
     }
   };
   for (const f of frags) f.offset = 0;
@@ -271,26 +270,29 @@ class SectionLayout {
     const frags = this.frags;
     const sec = this.sec;
     const n = frags.length;
+    const rx = sec.relaxes;
     let first = -1;
     for (let i = 0; i < n; i++) {
       const f = frags[i];
       if (f.kind !== FRAG_RELAX) continue;
-      const rx = f.relax;
-      if (rx === null || !rx.target || rx.long || (rx.relaxed && !rx.longable)) continue;
+      const r = f.relaxIndex;
+      if (r < 0 || rx.long(r)) continue;
+      const relaxed = rx.relaxed(r);
+      if (relaxed && !rx.longable(r)) continue;
       this.ensure(i);
-      const t = relaxTarget(sec, f, rx.relaxed);
+      const t = relaxTarget(sec, f, relaxed);
       // One step per pass, as LLVM's relaxInstruction: compressed, then 4 bytes, then the long form.
-      if (!rx.relaxed) {
+      if (!relaxed) {
         let grow: boolean;
         if (!t) grow = true;
         else {
           const off = targetOff;
           this.ensure(t.index);
           const value = t.offset + off - f.offset;
-          grow = rx.small.name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256;
+          grow = rx.small(r).name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256;
         }
         if (grow) {
-          rx.relaxed = true;
+          rx.setRelaxed(r, true);
           f.size = 4;
           if (first < 0) first = i;
         }
@@ -299,8 +301,8 @@ class SectionLayout {
         this.ensure(t.index);
         const value = t.offset + off - f.offset;
         if (value > 4094 || value < -4096) {
-          rx.long = true;
-          f.size = rx.small.size === 2 ? 6 : 8;
+          rx.setLong(r, true);
+          f.size = rx.small(r).size === 2 ? 6 : 8;
           if (first < 0) first = i;
         }
       }
@@ -313,12 +315,12 @@ class SectionLayout {
  * Number the fragments (Frag.index) and say what relaxable branches there are: 0 none with a target,
  * 1 some, 2 some sized as GNU as sizes them. (A function of its own: see SectionLayout.)
  */
-function indexFrags(frags: Frag[]): number {
+function indexFrags(sec: InputSection, frags: Frag[]): number {
   let branches = 0;
   for (let i = 0; i < frags.length; i++) {
     const f = frags[i];
     f.index = i;
-    if (f.kind === FRAG_RELAX && f.relax!.target) branches = f.relax!.gnu ? 2 : Math.max(branches, 1);
+    if (f.kind === FRAG_RELAX && f.relaxIndex >= 0) branches = sec.relaxes.gnu(f.relaxIndex) ? 2 : Math.max(branches, 1);
   }
   return branches;
 }
@@ -327,7 +329,7 @@ function indexFrags(frags: Frag[]): number {
 export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void {
   const frags = sec.frags;
   const n = frags.length;
-  const branches = indexFrags(frags);
+  const branches = indexFrags(sec, frags);
   const hasRelax = sec.hasLeb || branches !== 0;
   const hasGnu = branches === 2;
   const layout = new SectionLayout(sec, frags);
@@ -1596,27 +1598,31 @@ export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection
     }
     case FRAG_RELAX: {
       try {
-        const rx = f.relax!;
-        const t = rx.target.t === E_SYM ? rx.target.sym : null;
-        if (t && t.kind === 1 && t.section === sec && !rx.long && !t.overriddenBy) {
+        const rx = sec.relaxes;
+        const r = f.relaxIndex;
+        const target = rx.target(r);
+        const t = target.t === E_SYM ? target.sym : null;
+        const long = rx.long(r);
+        const relaxed = rx.relaxed(r);
+        if (t && t.kind === 1 && t.section === sec && !long && !t.overriddenBy) {
           // Same-section label (the usual case): plain numbers.
-          const def = rx.relaxed ? rx.big : rx.small;
+          const def = relaxed ? rx.big(r) : rx.small(r);
           const offset = t.frag!.offset + t.offset - f.offset;
-          const bits = encodeBits(def, rx.relaxed ? rx.bigValues(offset) : rx.smallValues(offset));
+          const bits = encodeBits(def, rx.takenValues(r, relaxed, offset));
           if (bits >= 0) {
             writeBits(out, at, bits, def.size);
             return;
           }
         }
-        const v = evaluate(rx.target, resolve);
+        const v = evaluate(target, resolve);
         if (!v) throw new AsmError('branch target cannot be evaluated');
         const off = v.off - (sec.addr + BigInt(f.offset));
-        if (rx.long) writeLongBranch(out, at, rx, off, f.size);
-        else if (rx.relaxed) patchInstruction(out, at, rx.big, rx.bigValues(0), rx.bigField, off, true);
-        else patchInstruction(out, at, rx.small, rx.smallValues(0), rx.smallField, off, true);
+        if (long) writeLongBranch(out, at, rx, r, off, f.size);
+        else if (relaxed) patchInstruction(out, at, rx.big(r), rx.bigValues(r, 0), rx.bigField(r), off, true);
+        else patchInstruction(out, at, rx.small(r), rx.smallValues(r, 0), rx.smallField(r), off, true);
       } catch (e) {
         if (!(e instanceof AsmError)) throw e;
-        addDiag(diags, f.relax!.loc, e.message);
+        addDiag(diags, sec.relaxes.loc(f.relaxIndex), e.message);
       }
       return;
     }

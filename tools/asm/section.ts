@@ -3,7 +3,7 @@
 // fragments (size depends on their offset) and fill fragments (.space/.zero/.fill). Layout assigns
 // offsets; linking places each section at an address; fixups then patch the data.
 
-import type { InstrDef } from '../../isa/instructions.js';
+import { INSTRUCTIONS, type InstrDef } from '../../isa/instructions.js';
 import { locIn, type Expr, type Loc, type LocCtx, type Sym } from './expr.js';
 
 export const FRAG_DATA = 0;
@@ -41,31 +41,51 @@ export function encodeCfaAdvance(delta: bigint, size: number): number[] {
   return [0x04, v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
 }
 
-/** A relaxable instruction to a label: the compressed form (small) and the 4-byte one (big), each as its
+/** RelaxTable flags (above a record's packed operands). */
+const RX_RELAXED = 1 << 24;
+const RX_LONG = 1 << 25;
+const RX_LONGABLE = 1 << 26;
+const RX_GNU = 1 << 27;
+
+/**
+ * The relaxable instructions to a label of one section (InputSection.relaxes), each a FRAG_RELAX fragment's
+ * record by index (Frag.relaxIndex): the compressed form (small) and the 4-byte one (big), each as its
  * register operands and the index of its target field. A conditional branch has a third, long form for
  * targets beyond its ±4 KiB reach: the inverted branch over a `jal` (6 bytes when small is c.beqz/c.bnez,
  * else 8). A 4-byte branch that has no compressed form starts relaxed (small = big).
- * A class, not an object literal: V8 tracks literals' allocation sites and, once it sees these records
- * live long (they do, for the whole unit), switches the site to old-space allocation, which throws away
- * the optimised code that creates them. Kept small, as a large file makes tens of thousands and every
- * byte of them is memory touched for the first time: no operand arrays (the registers packed in a number,
- * the arrays made when the branch is written) and no Loc object (a shared file, a line and a column). */
-export class Relax {
-  /** Took the long form. */
-  long = false;
-  constructor(
-    public small: InstrDef,
+ * Columns of typed arrays rather than an object per branch: a large file has tens of thousands, and each
+ * object (14 fields of 8 bytes on a 64-bit V8 without pointer compression) would be copied twice by the
+ * scavenger and then touch fresh old-space pages. The numbers live outside the V8 heap; only the target
+ * expressions and location contexts are in (plain arrays). No operand arrays (the registers packed in a
+ * number, the arrays made when the branch is written) and no Loc object (a shared file, a line, a column).
+ */
+export class RelaxTable {
+  n = 0;
+  /** smallRegs (10 bits), bigRegs (10), smallField (2), bigField (2) and the RX_* flags. */
+  bits: Int32Array = new Int32Array(0);
+  /** The small and big rows' INSTRUCTIONS ids (16 bits each), or -1 for rows outside the table (`odd`). */
+  ids: Int32Array = new Int32Array(0);
+  lines: Int32Array = new Int32Array(0);
+  cols: Int32Array = new Int32Array(0);
+  targets: Expr[] = [];
+  ctxs: LocCtx[] = [];
+  /** The rows of records whose rows are not in INSTRUCTIONS (.insn), by record index. */
+  odd: Map<number, [InstrDef, InstrDef]> | null = null;
+
+  /** Append a record; its index. */
+  add(
+    small: InstrDef,
     /** The small form's operands other than the target field, 5 bits each from bit 0, in field order
-     * (every other operand of a relaxable row is a register). */
-    public smallRegs: number,
-    public smallField: number,
-    public big: InstrDef,
-    public bigRegs: number,
-    public bigField: number,
-    public target: Expr,
-    public relaxed: boolean,
+     * (every other operand of a relaxable row is a register; at most two). */
+    smallRegs: number,
+    smallField: number,
+    big: InstrDef,
+    bigRegs: number,
+    bigField: number,
+    target: Expr,
+    relaxed: boolean,
     /** A conditional branch: may take the long form. */
-    public longable: boolean,
+    longable: boolean,
     /**
      * Sized as GNU as sizes it (--compat gnu): by tc-riscv.c's relaxed_branch_length inside gas's
      * relax_segment (layoutSectionGnu), where any defined non-weak target in the section counts (global
@@ -73,29 +93,122 @@ export class Relax {
      * reach of its first estimate stays compressed. Its size is then 2, 4, 6 (inverted compressed branch
      * over a jal) or 8 (inverted 4-byte branch over a jal).
      */
-    public gnu: boolean,
-    public locCtx: LocCtx,
-    public locLine: number,
-    public locCol: number,
-  ) {}
+    gnu: boolean,
+    locCtx: LocCtx,
+    locLine: number,
+    locCol: number,
+  ): number {
+    if (smallRegs >>> 10 !== 0 || bigRegs >>> 10 !== 0 || smallField >>> 2 !== 0 || bigField >>> 2 !== 0) {
+      throw new Error(`internal: relaxable ${small.name}/${big.name} has more operands than RelaxTable packs`);
+    }
+    const i = this.n;
+    if (i === this.bits.length) this.grow();
+    this.bits[i] = smallRegs | (bigRegs << 10) | (smallField << 20) | (bigField << 22) | (relaxed ? RX_RELAXED : 0) | (longable ? RX_LONGABLE : 0) | (gnu ? RX_GNU : 0);
+    const tabled = small.id >= 0 && big.id >= 0 && small.id < 0x8000 && big.id < 0x8000 && INSTRUCTIONS[small.id] === small && INSTRUCTIONS[big.id] === big;
+    if (tabled) this.ids[i] = small.id | (big.id << 16);
+    else {
+      this.ids[i] = -1;
+      (this.odd ??= new Map()).set(i, [small, big]);
+    }
+    this.lines[i] = locLine;
+    this.cols[i] = locCol;
+    this.targets.push(target);
+    this.ctxs.push(locCtx);
+    this.n = i + 1;
+    return i;
+  }
 
+  private grow(): void {
+    const cap = Math.max(64, this.bits.length * 2);
+    const widen = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.bits = widen(this.bits);
+    this.ids = widen(this.ids);
+    this.lines = widen(this.lines);
+    this.cols = widen(this.cols);
+  }
+
+  small(i: number): InstrDef {
+    const id = this.ids[i];
+    return id >= 0 ? INSTRUCTIONS[id & 0xffff] : this.odd!.get(i)![0];
+  }
+  big(i: number): InstrDef {
+    const id = this.ids[i];
+    return id >= 0 ? INSTRUCTIONS[id >>> 16] : this.odd!.get(i)![1];
+  }
+  smallRegs(i: number): number {
+    return this.bits[i] & 0x3ff;
+  }
+  bigRegs(i: number): number {
+    return (this.bits[i] >>> 10) & 0x3ff;
+  }
+  smallField(i: number): number {
+    return (this.bits[i] >>> 20) & 3;
+  }
+  bigField(i: number): number {
+    return (this.bits[i] >>> 22) & 3;
+  }
+  /** Took the 4-byte form (or longer); set by layout. */
+  relaxed(i: number): boolean {
+    return (this.bits[i] & RX_RELAXED) !== 0;
+  }
+  setRelaxed(i: number, v: boolean): void {
+    this.bits[i] = v ? this.bits[i] | RX_RELAXED : this.bits[i] & ~RX_RELAXED;
+  }
+  /** Took the long form; set by layout. */
+  long(i: number): boolean {
+    return (this.bits[i] & RX_LONG) !== 0;
+  }
+  setLong(i: number, v: boolean): void {
+    this.bits[i] = v ? this.bits[i] | RX_LONG : this.bits[i] & ~RX_LONG;
+  }
+  longable(i: number): boolean {
+    return (this.bits[i] & RX_LONGABLE) !== 0;
+  }
+  gnu(i: number): boolean {
+    return (this.bits[i] & RX_GNU) !== 0;
+  }
+  target(i: number): Expr {
+    return this.targets[i];
+  }
   /** Where the branch was written. */
-  get loc(): Loc {
-    return locIn(this.locCtx, this.locLine, this.locCol);
+  loc(i: number): Loc {
+    return locIn(this.ctxs[i], this.lines[i], this.cols[i]);
   }
 
   /** The small form's operand values with `offset` in the target field (a new array the caller may change). */
-  smallValues(offset: number): number[] {
-    return unpackOperands(this.small, this.smallRegs, this.smallField, offset);
+  smallValues(i: number, offset: number): number[] {
+    return unpackOperands(this.small(i), this.smallRegs(i), this.smallField(i), offset);
   }
 
   /** The big form's operand values with `offset` in the target field (a new array the caller may change). */
-  bigValues(offset: number): number[] {
-    return unpackOperands(this.big, this.bigRegs, this.bigField, offset);
+  bigValues(i: number, offset: number): number[] {
+    return unpackOperands(this.big(i), this.bigRegs(i), this.bigField(i), offset);
+  }
+
+  /** The operand values of the form taken (big when relaxed, else small) with `offset` in the target field,
+   * in a shared array valid until the next call: for encoding a branch at once, without an array per branch. */
+  takenValues(i: number, relaxed: boolean, offset: number): number[] {
+    const def = relaxed ? this.big(i) : this.small(i);
+    const regs = relaxed ? this.bigRegs(i) : this.smallRegs(i);
+    const field = relaxed ? this.bigField(i) : this.smallField(i);
+    const out = scratchValues;
+    const n = def.fields.length;
+    for (let k = 0, shift = 0; k < n; k++) {
+      if (k === field) out[k] = offset;
+      else {
+        out[k] = (regs >>> shift) & 31;
+        shift += 5;
+      }
+    }
+    return out;
   }
 }
 
-/** Relax's packing of a relaxable row's operands other than its target field (registers, 5 bits each). */
+/** RelaxTable's packing of a relaxable row's operands other than its target field (registers, 5 bits each). */
 export function packOperands(def: InstrDef, values: readonly number[], field: number): number {
   let regs = 0;
   for (let k = 0, shift = 0; k < def.fields.length; k++) {
@@ -107,6 +220,9 @@ export function packOperands(def: InstrDef, values: readonly number[], field: nu
   }
   return regs;
 }
+
+/** RelaxTable.takenValues' array (relaxable rows have at most three fields). */
+const scratchValues: number[] = [0, 0, 0, 0];
 
 function unpackOperands(def: InstrDef, regs: number, field: number, offset: number): number[] {
   const out: number[] = [];
@@ -166,31 +282,58 @@ export class Frag {
   /** Current size in bytes. */
   size = 0;
   /** Data fragments: their bytes are sink.buf[start, start + size). */
-  sink: ByteSink | null;
   start: number;
-  relax: Relax | null = null;
-  pad: Padding | null = null;
-  leb: Leb | null = null;
+  /** By kind: a data fragment's ByteSink, a relaxable fragment's record (its index in the section's
+   * RelaxTable), an alignment/fill/org fragment's Padding or a LEB fragment's Leb. One field for the four
+   * (the sink, relaxIndex, pad and leb accessors), as every field is 8 bytes in each of the tens of
+   * thousands of fragments a large file makes. */
+  private ext: ByteSink | number | Padding | Leb | null;
 
   constructor(kind: number, sink: ByteSink | null = null) {
     this.kind = kind;
-    this.sink = sink;
+    this.ext = sink;
     this.start = sink ? sink.len : 0;
+  }
+
+  /** A data fragment's bytes (the section's ByteSink). */
+  get sink(): ByteSink | null {
+    return this.kind === FRAG_DATA ? (this.ext as ByteSink | null) : null;
+  }
+
+  /** A relaxable fragment's record in its section's RelaxTable (-1: none). */
+  get relaxIndex(): number {
+    return this.kind === FRAG_RELAX && this.ext !== null ? (this.ext as number) : -1;
+  }
+  set relaxIndex(i: number) {
+    this.ext = i;
+  }
+  get pad(): Padding | null {
+    const k = this.kind;
+    return k === FRAG_ALIGN || k === FRAG_FILL || k === FRAG_ORG ? (this.ext as Padding | null) : null;
+  }
+  set pad(p: Padding | null) {
+    this.ext = p;
+  }
+  get leb(): Leb | null {
+    return this.kind === FRAG_LEB ? (this.ext as Leb | null) : null;
+  }
+  set leb(l: Leb | null) {
+    this.ext = l;
   }
 
   /** This data fragment's bytes (a view; valid until the section grows). */
   bytes(): Uint8Array {
-    return this.sink!.buf.subarray(this.start, this.start + this.size);
+    return (this.ext as ByteSink).buf.subarray(this.start, this.start + this.size);
   }
 
   /** Make room for n more data bytes. */
   reserve(n: number): void {
-    const k = this.sink!;
+    const k = (this.ext as ByteSink);
     if (k.len + n > k.buf.length) k.grow(n);
   }
 
   put16(v: number): void {
-    const k = this.sink!;
+    const k = (this.ext as ByteSink);
     if (k.len + 2 > k.buf.length) k.grow(2);
     const b = k.buf;
     const p = k.len;
@@ -201,7 +344,7 @@ export class Frag {
   }
 
   put32(v: number): void {
-    const k = this.sink!;
+    const k = (this.ext as ByteSink);
     if (k.len + 4 > k.buf.length) k.grow(4);
     const b = k.buf;
     const p = k.len;
@@ -216,7 +359,7 @@ export class Frag {
   /** Append an n-byte little-endian value. */
   putLE(v: bigint, n: number): void {
     this.reserve(n);
-    const k = this.sink!;
+    const k = (this.ext as ByteSink);
     let x = BigInt.asUintN(64, v);
     for (let i = 0; i < n; i++) {
       k.buf[k.len++] = Number(x & 0xffn);
@@ -228,7 +371,7 @@ export class Frag {
   /** Append the low n bytes (n <= 8) of a safe integer v in two's complement: putLE(BigInt(v), n), without BigInt. */
   putIntLE(v: number, n: number): void {
     this.reserve(n);
-    const k = this.sink!;
+    const k = (this.ext as ByteSink);
     const b = k.buf;
     const lo = v | 0; // v mod 2^32
     const hi = Math.floor(v / 4294967296) | 0; // the next 32 bits (all ones for a negative v below 2^53)
@@ -241,7 +384,7 @@ export class Frag {
   /** Append bytes. */
   putBytes(bytes: ArrayLike<number>): void {
     this.reserve(bytes.length);
-    const k = this.sink!;
+    const k = (this.ext as ByteSink);
     if (bytes instanceof Uint8Array) k.buf.set(bytes, k.len);
     else for (let i = 0; i < bytes.length; i++) k.buf[k.len + i] = bytes[i];
     k.len += bytes.length;
@@ -313,29 +456,51 @@ export interface Fixup {
   norelax?: boolean;
 }
 
+const FX_NORELAX = 1 << 12;
+
 /**
- * A fixup made by a constructor rather than an object literal (see Relax for why): the assembler's
- * instruction and data fixups, which live as long as the unit. One class for both also keeps the code
+ * A fixup made by a constructor rather than an object literal: V8 tracks literals' allocation sites and,
+ * once it sees these records live long (they do, for the whole unit), switches the site to old-space
+ * allocation, which throws away the optimised code that creates them. The assembler's instruction and
+ * data fixups, which live as long as the unit. One class for both also keeps the code
  * that reads them (layout, writing objects) monomorphic: the first data fixup after a section of
  * instruction fixups deoptimised the object writer ("wrong map"). The linker's own few may be literals.
  */
 export class FixupRecord implements Fixup {
+  /** size (4 bits), pcAdjust + 128 (8 bits) and norelax (1 bit), the fields read least, in one small
+   * integer: every field is 8 bytes on a 64-bit V8 without pointer compression, and these records live as
+   * long as the unit. (kind and field stay plain fields: the fixup passes read them for every fixup.) */
+  private bits: number;
   constructor(
     public kind: number,
     public frag: Frag,
     public offset: number,
     public expr: Expr,
     /** Where the fixup was written (the `loc` getter): a shared file and note, a line and a column, not a
-     * Loc object per fixup (see Relax). */
+     * Loc object per fixup (see RelaxTable). */
     public locCtx: LocCtx,
     public locLine: number,
     public locCol: number,
-    public size: number,
+    size: number,
     public def: InstrDef | null,
     public field: number,
-    public pcAdjust: number,
-    public norelax: boolean,
-  ) {}
+    pcAdjust: number,
+    norelax: boolean,
+  ) {
+    if (size >>> 4 !== 0 || pcAdjust < -128 || pcAdjust > 127) throw new Error(`internal: fixup size ${size} pcAdjust ${pcAdjust} does not pack`);
+    this.bits = size | ((pcAdjust + 128) << 4) | (norelax ? FX_NORELAX : 0);
+  }
+
+  /** Data fixups: size in bytes. */
+  get size(): number {
+    return this.bits & 15;
+  }
+  get pcAdjust(): number {
+    return ((this.bits >>> 4) & 255) - 128;
+  }
+  get norelax(): boolean {
+    return (this.bits & FX_NORELAX) !== 0;
+  }
 
   get loc(): Loc {
     return locIn(this.locCtx, this.locLine, this.locCol);
@@ -345,6 +510,8 @@ export class FixupRecord implements Fixup {
 export class InputSection {
   frags: Frag[] = [];
   fixups: Fixup[] = [];
+  /** The records of its relaxable fragments. */
+  readonly relaxes = new RelaxTable();
   align = 1;
   /** Layout size. */
   size = 0;

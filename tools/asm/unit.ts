@@ -87,7 +87,10 @@ export class Unit extends InstructionEmitter {
         this.diags.push({ file: r.loc.file, line: r.loc.line, col: r.loc.col, severity: 'error', message: '.reloc location is not inside data or instruction bytes of its section' });
         continue;
       }
-      sec.fixups.push({ ...r, frag: f, offset: off });
+      // Moved in place, not copied: a FixupRecord's packed fields and loc are accessors a spread would lose.
+      r.frag = f;
+      r.offset = off;
+      sec.fixups.push(r);
     }
   }
 

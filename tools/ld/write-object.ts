@@ -512,22 +512,26 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
    * not placed here (true: written; false: emitFrag writes them). A function of its own, as writeFixup.
    */
   const writeBranch = (sec: InputSection, data: Uint8Array, f: Frag): boolean => {
-    const rx = f.relax!;
-    const e = rx.target!;
+    const rx = sec.relaxes;
+    const i = f.relaxIndex;
+    const e = rx.target(i);
+    const long = rx.long(i);
+    const gnu = rx.gnu(i);
     // The symbol the target names (plus a constant), without an object for the common bare label.
     const s0 = e.t === E_SYM ? e.sym : (symbolPlusConstant(e)?.sym ?? null);
     // GNU as resolves a branch to any non-weak symbol of the section (and relocates it); LLVM only to a local one.
-    const here = s0 !== null && s0.kind === 1 && s0.section === sec && (rx.gnu ? !s0.weak : !s0.global);
-    if (here && !rx.long) {
+    const here = s0 !== null && s0.kind === 1 && s0.section === sec && (gnu ? !s0.weak : !s0.global);
+    if (here && !long) {
       // Resolved here, and relocated as GNU as does (the branch's own form: RVC or 4-byte).
       target(e);
-      const def = rx.relaxed ? rx.big : rx.small;
-      const fname = def.fields[rx.relaxed ? rx.bigField : rx.smallField].name;
+      const relaxed = rx.relaxed(i);
+      const def = relaxed ? rx.big(i) : rx.small(i);
+      const fname = def.fields[relaxed ? rx.bigField(i) : rx.smallField(i)].name;
       const type = def.size === 2 ? (def.name === 'c.j' ? R.RVC_JUMP : R.RVC_BRANCH) : fname === 'jimm21' ? R.JAL : R.BRANCH;
       add(sec, f.offset, type, tSym, tAdd, false, tAdd);
       return false;
     }
-    if (here && rx.long) {
+    if (here && long) {
       // The long form: the inverted branch skips a jal to the target (relocated as R_RISCV_JAL).
       target(e);
       add(sec, f.offset + f.size - 4, R.JAL, tSym, tAdd, false, tAdd);
@@ -538,31 +542,31 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       named = target(e);
     } catch (x) {
       if (!(x instanceof AsmError)) throw x;
-      err(rx.loc, x.message);
+      err(rx.loc(i), x.message);
       return true;
     }
     if (!named) {
-      err(rx.loc, 'branch target cannot be a relocation');
+      err(rx.loc(i), 'branch target cannot be a relocation');
       return true;
     }
     const t0 = symbolPlusConstant(e);
-    if (rx.long) {
+    if (long) {
       // GNU as: a conditional branch to a symbol it cannot place takes the long form (8 bytes), its
       // jal relocated and holding GNU's tentative offset.
       const jalAt = f.offset + f.size - 4;
       const sym = tSym;
       const addend = tAdd;
-      writeLongBranch(data, f.offset, rx, gnuTentative(t0, jalAt, JAL_DEF) + BigInt(f.size - 4), f.size);
+      writeLongBranch(data, f.offset, rx, i, gnuTentative(t0, jalAt, JAL_DEF) + BigInt(f.size - 4), f.size);
       add(sec, jalAt, R.JAL, sym, addend, false, addend);
       return true;
     }
     const sym = tSym;
     const addend = tAdd;
-    const def = rx.big;
-    const r = encode(def, rx.bigValues(0));
+    const def = rx.big(i);
+    const r = encode(def, rx.bigValues(i, 0));
     if (r.ok) writeBits(data, f.offset, r.bits, def.size);
-    if (rx.gnu) patchInstruction(data, f.offset, def, rx.bigValues(0), rx.bigField, gnuTentative(t0, f.offset, def), true);
-    const fname = def.fields[rx.bigField].name;
+    if (gnu) patchInstruction(data, f.offset, def, rx.bigValues(i, 0), rx.bigField(i), gnuTentative(t0, f.offset, def), true);
+    const fname = def.fields[rx.bigField(i)].name;
     add(sec, f.offset, fname === 'jimm21' ? R.JAL : R.BRANCH, sym, addend, false, addend);
     return true;
   };
@@ -582,7 +586,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
         else for (let k = 0; k < n; k++) data[at + k] = src[start + k];
         continue;
       }
-      if (f.kind === FRAG_RELAX && f.relax!.target && writeBranch(sec, data, f)) continue;
+      if (f.kind === FRAG_RELAX && f.relaxIndex >= 0 && writeBranch(sec, data, f)) continue;
       emitFrag(data, f.offset, f, sec, resolveAbs, diags);
     }
     return data;
