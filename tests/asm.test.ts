@@ -161,6 +161,12 @@ describe('instructions, labels and pseudo-instructions', () => {
     expect(r.diagnostics.map((d) => d.message).join()).toMatch(/branch target out of range/);
   });
 
+  it('an .insn branch beyond ±4 KiB takes the long form as GNU as gives it (funct3 bit 0 flipped)', () => {
+    // GNU as 2.40: `.insn b 0x63, 0, a0, a1, far` 5,000 bytes back is `bne a0, a1, 8` over `j far`.
+    const tc = section(asm('.option norvc\n.insn b 0x63, 0, a0, a1, far\n.insn b 0x63, 5, a2, a3, far\n.space 5000\nfar: nop\n'), '.text');
+    expect(insns(tc.subarray(0, 16))).toEqual(['bne 10,11,8', 'jal 0,5012', 'blt 12,13,8', 'jal 0,5004']);
+  });
+
   it('numeric local labels resolve backwards and forwards', () => {
     const r = asm('.option norvc\n1: nop\nj 1f\nj 1b\n1: j 1b\n2: j 2f\n2:\n');
     expect(insns(section(r, '.text'))).toEqual(['addi 0,0,0', 'jal 0,8', 'jal 0,-8', 'jal 0,0', 'jal 0,4']);

@@ -107,19 +107,22 @@ function relaxTarget(sec: InputSection, f: Frag, long: boolean): Frag | null {
   return s.frag;
 }
 
-const INVERTED_BRANCH: Record<string, string> = { beq: 'bne', bne: 'beq', blt: 'bge', bge: 'blt', bltu: 'bgeu', bgeu: 'bltu', 'c.beqz': 'c.bnez', 'c.bnez': 'c.beqz' };
 const JAL = INSTRUCTION_BY_NAME.get('jal')!;
 
 /**
  * The long form of a conditional branch of `size` bytes: the inverted branch over `jal x0, target`
  * (offset from pc); 6 bytes invert the compressed branch, 8 the 4-byte one (GNU as's form for a
- * compressible branch to a symbol it cannot place).
+ * compressible branch to a symbol it cannot place). The condition is inverted as GNU as inverts it
+ * (tc-riscv.c md_convert_frag_branch): the low bit of funct3 flipped, bit 12 of a 4-byte branch (beq/bne,
+ * blt/bge, bltu/bgeu) and bit 13 of a compressed one (c.beqz/c.bnez), so an `.insn b` branch has a long
+ * form too.
  */
 export function writeLongBranch(out: Uint8Array, at: number, rx: RelaxTable, i: number, off: bigint, size: number): void {
   const short = size === 6;
-  const def = INSTRUCTION_BY_NAME.get(INVERTED_BRANCH[short ? rx.small(i).name : rx.big(i).name])!;
-  const values = short ? rx.smallValues(i, 6) : rx.bigValues(i, 8);
-  writeBits(out, at, encodeBits(def, values), def.size);
+  const def = short ? rx.small(i) : rx.big(i);
+  const bits = encodeBits(def, short ? rx.smallValues(i, 6) : rx.bigValues(i, 8));
+  if (bits < 0) throw new AsmError(`internal: ${def.name} with a long-branch offset does not encode`);
+  writeBits(out, at, (bits ^ (short ? 1 << 13 : 1 << 12)) >>> 0, def.size);
   patchInstruction(out, at + def.size, JAL, [0, 0], 1, off - BigInt(def.size), true);
 }
 
