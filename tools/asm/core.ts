@@ -326,8 +326,13 @@ export class UnitCore {
   symbol(name: string): Sym {
     let s = this.symbols.get(name);
     if (!s) {
-      s = this.newSym(name, name.startsWith('.L'));
-      this.symbols.set(name, s);
+      // A name of 13 characters or more cut from a line is, in V8, a view of the text it was cut from, and
+      // the symbol keeps it for the whole unit: the 32 KB piece of the file (SourceFile.ascii) or the whole
+      // file. The symbol and its Map key get a copy of their own instead: (' ' + name) is a new string, and
+      // slice(1) of it keeps only that.
+      const own = name.length >= 13 ? (' ' + name).slice(1) : name;
+      s = this.newSym(own, own.startsWith('.L'));
+      this.symbols.set(own, s);
     }
     return s;
   }
