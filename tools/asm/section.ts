@@ -181,12 +181,12 @@ export class RelaxTable {
 
   /** The small form's operand values with `offset` in the target field (a new array the caller may change). */
   smallValues(i: number, offset: number): number[] {
-    return unpackOperands(this.small(i), this.smallRegs(i), this.smallField(i), offset);
+    return unpackOperands(this.small(i), this.smallRegs(i), this.smallField(i), offset, []);
   }
 
   /** The big form's operand values with `offset` in the target field (a new array the caller may change). */
   bigValues(i: number, offset: number): number[] {
-    return unpackOperands(this.big(i), this.bigRegs(i), this.bigField(i), offset);
+    return unpackOperands(this.big(i), this.bigRegs(i), this.bigField(i), offset, []);
   }
 
   /** The operand values of the form taken (big when relaxed, else small) with `offset` in the target field,
@@ -194,17 +194,7 @@ export class RelaxTable {
   takenValues(i: number, relaxed: boolean, offset: number): number[] {
     const def = relaxed ? this.big(i) : this.small(i);
     const regs = relaxed ? this.bigRegs(i) : this.smallRegs(i);
-    const field = relaxed ? this.bigField(i) : this.smallField(i);
-    const out = scratchValues;
-    const n = def.fields.length;
-    for (let k = 0, shift = 0; k < n; k++) {
-      if (k === field) out[k] = offset;
-      else {
-        out[k] = (regs >>> shift) & 31;
-        shift += 5;
-      }
-    }
-    return out;
+    return unpackOperands(def, regs, relaxed ? this.bigField(i) : this.smallField(i), offset, scratchValues);
   }
 }
 
@@ -224,12 +214,12 @@ export function packOperands(def: InstrDef, values: readonly number[], field: nu
 /** RelaxTable.takenValues' array (relaxable rows have at most three fields). */
 const scratchValues: number[] = [0, 0, 0, 0];
 
-function unpackOperands(def: InstrDef, regs: number, field: number, offset: number): number[] {
-  const out: number[] = [];
+/** packOperands undone, with `offset` in the target field: into `out` (from index 0), which it returns. */
+function unpackOperands(def: InstrDef, regs: number, field: number, offset: number, out: number[]): number[] {
   for (let k = 0, shift = 0; k < def.fields.length; k++) {
-    if (k === field) out.push(offset);
+    if (k === field) out[k] = offset;
     else {
-      out.push((regs >>> shift) & 31);
+      out[k] = (regs >>> shift) & 31;
       shift += 5;
     }
   }
