@@ -59,7 +59,11 @@ An input '-' is standard input; an output '-' is standard output.`,
  * compilers write, is copied as it is (one native pass checks it) instead of going through the UTF-8 decoder,
  * which scans every byte again: a few ms on a 3.5 MB file. */
 function decodeSource(bytes: Uint8Array): string {
-  if (isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+  return isAscii(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1') : decodeUtf8(bytes);
+}
+
+/** Non-ASCII source text: UTF-8, a leading byte-order mark dropped. */
+function decodeUtf8(bytes: Uint8Array): string {
   const text = new TextDecoder().decode(bytes);
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
@@ -67,7 +71,7 @@ function decodeSource(bytes: Uint8Array): string {
 /** An input file for the assembler: ASCII bytes as they are (the assembler decodes them a piece at a time),
  * else the decoded text. */
 function sourceFile(name: string, bytes: Uint8Array): SourceFile {
-  return isAscii(bytes) ? { name, text: '', ascii: bytes } : { name, text: decodeSource(bytes) };
+  return isAscii(bytes) ? { name, text: '', ascii: bytes } : { name, text: decodeUtf8(bytes) };
 }
 
 /** GNU as's single-dash spellings (-march=, -mabi=, -mrelax, -mno-relax) as their flag-table names. */
