@@ -41,12 +41,12 @@ export function writeFrameTable(u: Unit, frames: FrameTable, eh: boolean): void 
       datum: (e, n) => {
         const frag = df.cur;
         df.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, loc.line, loc.col, n, null, 0, 0, false));
-        frag.putLE(0n, n);
+        frag.putIntLE(0, n);
       },
       pcrel: (e, n) => {
         const frag = df.cur;
         df.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, loc.line, loc.col, n, null, DATA_PCREL, 0, false));
-        frag.putLE(0n, n);
+        frag.putIntLE(0, n);
       },
       advance: (to, from, relocated) => {
         const f = new Frag(FRAG_LEB);
@@ -84,7 +84,7 @@ export function writeLineTable(u: Unit, lines: LineTable): void {
       datum: (e, n) => {
         const frag = dl.cur;
         dl.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, loc.line, loc.col, n, null, 0, 0, false));
-        frag.putLE(0n, n);
+        frag.putIntLE(0, n);
       },
       uleb: (e) => {
         const f = new Frag(FRAG_LEB);

@@ -5,7 +5,7 @@
 // Addresses come from fragments: DW_LNE_set_address is an 8-byte datum of the first label (a relocation in
 // an object) and each advance is a ULEB128 of a label difference, sized after layout (LEB fragments).
 
-import { AsmError, E_BIN, E_SYM, OP_SUB, type Expr, type Sym } from './expr.js';
+import { AsmError, E_BIN, E_SYM, OP_SUB, symbolRef, type Expr, type Sym } from './expr.js';
 import type { InputSection } from './section.js';
 
 export interface LineRow {
@@ -214,32 +214,60 @@ export class LineTable {
       let stmt = true;
       let isa = 0;
       let prev: Sym | null = null;
+      // Each row's bytes before its address (and after it) go out in one array, built without the spread
+      // arrays and BigInt LEB128s of the header's code: gcc -g writes a .loc every few lines, and this runs
+      // once, mostly before V8 optimises it.
       for (const r of rows) {
-        if (r.file !== file) out.bytes([DW_LNS_set_file, ...uleb(r.file)]);
-        if (r.col !== col) out.bytes([DW_LNS_set_column, ...uleb(r.col)]);
+        const b: number[] = [];
+        if (r.file !== file) {
+          b.push(DW_LNS_set_file);
+          pushUleb(b, r.file);
+        }
+        if (r.col !== col) {
+          b.push(DW_LNS_set_column);
+          pushUleb(b, r.col);
+        }
         if (r.discriminator) {
           const d = uleb(r.discriminator);
-          out.bytes([0, ...uleb(d.length + 1), DW_LNE_set_discriminator, ...d]);
+          b.push(0);
+          pushUleb(b, d.length + 1);
+          b.push(DW_LNE_set_discriminator);
+          for (let k = 0; k < d.length; k++) b.push(d[k]);
         }
-        if (r.isa !== isa) out.bytes([DW_LNS_set_isa, ...uleb(r.isa)]);
-        if (r.isStmt !== stmt) out.bytes([DW_LNS_negate_stmt]);
-        if (r.basicBlock) out.bytes([DW_LNS_set_basic_block]);
-        if (r.prologueEnd) out.bytes([DW_LNS_set_prologue_end]);
-        if (r.epilogueBegin) out.bytes([DW_LNS_set_epilogue_begin]);
+        if (r.isa !== isa) {
+          b.push(DW_LNS_set_isa);
+          pushUleb(b, r.isa);
+        }
+        if (r.isStmt !== stmt) b.push(DW_LNS_negate_stmt);
+        if (r.basicBlock) b.push(DW_LNS_set_basic_block);
+        if (r.prologueEnd) b.push(DW_LNS_set_prologue_end);
+        if (r.epilogueBegin) b.push(DW_LNS_set_epilogue_begin);
         const delta = r.line - line;
         if (prev === null) {
-          out.bytes([0, 9, DW_LNE_set_address]);
-          out.datum({ t: E_SYM, sym: r.label }, 8);
+          b.push(0, 9, DW_LNE_set_address);
+          out.bytes(b);
+          out.datum(symbolRef(r.label), 8);
           // line_base -5, line_range 14, opcode_base 13: a special opcode covers deltas -5..8.
           if (delta === 0) out.bytes([DW_LNS_copy]);
           else if (delta >= -5 && delta <= 8) out.bytes([delta + 5 + 13]);
-          else out.bytes([DW_LNS_advance_line, ...sleb(delta), DW_LNS_copy]);
+          else {
+            const a = [DW_LNS_advance_line];
+            pushSleb(a, delta);
+            a.push(DW_LNS_copy);
+            out.bytes(a);
+          }
         } else {
-          out.bytes([DW_LNS_advance_line, ...sleb(delta), DW_LNS_fixed_advance_pc]);
-          out.datum(diff(r.label, prev), 2);
+          b.push(DW_LNS_advance_line);
+          pushSleb(b, delta);
+          b.push(DW_LNS_fixed_advance_pc);
+          out.bytes(b);
+          out.datum({ t: E_BIN, op: OP_SUB, a: symbolRef(r.label), b: symbolRef(prev) }, 2);
           out.bytes([DW_LNS_copy]);
         }
-        ({ file, line, col, isa } = r);
+        file = r.file;
+        line = r.line;
+        col = r.col;
+        isa = r.isa;
         stmt = r.isStmt;
         prev = r.label;
       }
@@ -248,6 +276,42 @@ export class LineTable {
       out.bytes([0, 1, DW_LNE_end_sequence]);
     }
     out.place(end);
+  }
+}
+
+/** The ULEB128 bytes of `v` (a non-negative integer) appended to `out`: by 32-bit arithmetic below 2^31. */
+function pushUleb(out: number[], v: number): void {
+  if (!(v >= 0 && v <= 0x7fffffff)) {
+    const u = uleb(v);
+    for (let k = 0; k < u.length; k++) out.push(u[k]);
+    return;
+  }
+  let x = v;
+  do {
+    let b = x & 0x7f;
+    x >>>= 7;
+    if (x) b |= 0x80;
+    out.push(b);
+  } while (x);
+}
+
+/** The SLEB128 bytes of integer `v` appended to `out`: by 32-bit arithmetic within ±2^31. */
+function pushSleb(out: number[], v: number): void {
+  if (!(v >= -0x80000000 && v <= 0x7fffffff)) {
+    const u = sleb(v);
+    for (let k = 0; k < u.length; k++) out.push(u[k]);
+    return;
+  }
+  let x = v;
+  for (;;) {
+    const b = x & 0x7f;
+    // An arithmetic shift: the value divided by 128, rounded down, as BigInt's >> does.
+    x >>= 7;
+    if ((x === 0 && !(b & 0x40)) || (x === -1 && b & 0x40)) {
+      out.push(b);
+      return;
+    }
+    out.push(b | 0x80);
   }
 }
 

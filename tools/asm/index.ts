@@ -18,7 +18,7 @@ import { AsmError, evaluate, symbolPlusConstant, type Expr, type RelValue, type 
 import { checkLayout, link, parseAddress, type LayoutSpec, type LinkUnit, type OutputSection } from './link.js';
 import { ObjectUnit } from '../ld/object-unit.js';
 import { addObjects, type LinkInput } from '../ld/inputs.js';
-import { writeObject } from '../ld/write-object.js';
+import { joinPieces, writeObject } from '../ld/write-object.js';
 import { parseScript, ScriptError } from '../ld/script/parse.js';
 import { ScriptLayout } from '../ld/script/layout.js';
 import { gnuSegments } from '../ld/segments.js';
@@ -376,8 +376,10 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
 export interface ObjectResult {
   ok: boolean;
   diagnostics: Diagnostic[];
-  /** The ELF64 relocatable object (present even with errors, for inspection). */
-  bytes: Uint8Array;
+  /** The ELF64 relocatable object (present even with errors, for inspection); made from `pieces` when read. */
+  readonly bytes: Uint8Array;
+  /** The object's bytes in consecutive pieces, to be written one after another without joining them. */
+  pieces: readonly Uint8Array[];
 }
 
 /**
@@ -406,8 +408,16 @@ export function assembleObject(source: SourceFile, options: AssembleOptions & { 
   u.run(source);
   const isa = parseIsa(march.error === null ? (options.march ?? 'rv64imac') : 'rv64imac');
   // Relaxation marks are on unless asked off, as GNU as and clang's integrated assembler write objects.
-  const bytes = writeObject(u, { relax: options.relax ?? true, floatAbi: abi ?? 0, defaultAttrs: { ints: new Map(), strs: new Map(), arch: typeof isa === 'string' ? null : isa } }, diags);
-  return { ok: !diags.some((d) => d.severity === 'error'), diagnostics: diags, bytes };
+  const file = writeObject(u, { relax: options.relax ?? true, floatAbi: abi ?? 0, defaultAttrs: { ints: new Map(), strs: new Map(), arch: typeof isa === 'string' ? null : isa } }, diags);
+  let joined: Uint8Array | null = null;
+  return {
+    ok: !diags.some((d) => d.severity === 'error'),
+    diagnostics: diags,
+    get bytes() {
+      return (joined ??= joinPieces(file));
+    },
+    pieces: file.pieces,
+  };
 }
 
 function sortDiagnostics(d: Diagnostic[]): Diagnostic[] {

@@ -12,7 +12,7 @@ import { readInputFile } from '../load.js';
 import { dropPrefetched, prefetchesPending } from '../prefetch.js';
 import { EXIT, EXIT_TABLE } from './exit.js';
 import { commandLine, choiceValue, UsageError, type CommandSpec } from './flags.js';
-import { checkOutputFile, IoError, readInput, writeOutput } from './io.js';
+import { checkOutputFile, IoError, readInput, writeOutput, writeOutputPieces } from './io.js';
 import { failureStatus } from './failure.js';
 
 export const ASM: CommandSpec = {
@@ -153,7 +153,7 @@ export async function main(argv: string[]): Promise<number> {
       const obj = assembleObject(sources[0], { march: a.get('march') ?? 'rv64imac', mabi: a.get('mabi'), relax: a.has('no-relax') ? false : a.has('relax') ? true : undefined, compat, includeDirs, ...resolvers });
       for (const d of uniqueDiagnostics(obj.diagnostics)) process.stderr.write(formatDiagnostic(d) + '\n');
       if (!obj.ok) return EXIT.REFUSED;
-      writeOutput('-o', output, obj.bytes);
+      writeOutputPieces('-o', output, obj.pieces);
       return EXIT.OK;
     }
     if (a.has('mabi') || a.has('relax')) throw new UsageError('--mabi and --relax apply to objects (-c) only');

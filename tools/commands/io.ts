@@ -4,7 +4,7 @@
 // and Spike end, instead of an EPIPE stack.
 
 import { createRequire } from 'node:module';
-import { accessSync, chmodSync, closeSync, existsSync, unlinkSync, constants, fstatSync, openSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, existsSync, unlinkSync, constants, fstatSync, openSync, statSync, writeFileSync, writevSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { readInputFile } from '../load.js';
 import { EXIT } from './exit.js';
@@ -275,6 +275,45 @@ export function writeOutput(flag: string, path: string, data: string | Uint8Arra
     }
   } catch (e) {
     throw new IoError(`${flag} ${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT.OUTPUT);
+  }
+}
+
+/**
+ * writeOutput of bytes given as consecutive pieces (an object file's parts: rvx asm -c), written with writev
+ * rather than joined into one array first (a copy the size of the file, every page of it touched anew).
+ */
+export function writeOutputPieces(flag: string, path: string, pieces: readonly Uint8Array[]): void {
+  if (path === '-') {
+    for (const p of pieces) writeStdout(p);
+    return;
+  }
+  try {
+    const fd = openSync(path, 'w');
+    try {
+      writevAll(fd, pieces);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    throw new IoError(`${flag} ${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT.OUTPUT);
+  }
+}
+
+/** All of `pieces` to `fd`, in order: writev takes at most IOV_MAX (1024) buffers and may write less than asked. */
+function writevAll(fd: number, pieces: readonly Uint8Array[]): void {
+  let i = 0;
+  let skip = 0;
+  while (i < pieces.length) {
+    const batch: Uint8Array[] = [];
+    for (let k = i; k < pieces.length && batch.length < 1024; k++) batch.push(k === i ? pieces[k].subarray(skip) : pieces[k]);
+    let n = writevSync(fd, batch);
+    // Past the pieces written whole, into the one written in part.
+    while (i < pieces.length && n >= pieces[i].length - skip) {
+      n -= pieces[i].length - skip;
+      skip = 0;
+      i++;
+    }
+    skip += n;
   }
 }
 

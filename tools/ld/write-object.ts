@@ -51,7 +51,7 @@ export interface ObjectOptions {
 }
 
 /** Lay out `u` and write it as a relocatable object; problems go to `diags`. */
-export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): Uint8Array {
+export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): ObjectPieces {
   const err = (loc: Loc | null, message: string) =>
     diags.push({ file: loc?.file ?? u.name, line: loc?.line ?? 0, col: loc?.col ?? 0, severity: 'error', message: loc?.note ? `${message} (${loc.note})` : message });
   const relax = opts.relax ?? false;
@@ -572,8 +572,9 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   };
   /** A section's contents; relaxable branches to what the assembler cannot place become relocations. */
   const sectionData = (sec: InputSection): Uint8Array => {
-    const data = new Uint8Array(sec.size);
     const frags = sec.frags;
+    if (plainBytes(sec)) return frags[0].sink!.buf.subarray(0, sec.size);
+    const data = new Uint8Array(sec.size);
     for (let i = 0; i < frags.length; i++) {
       const f = frags[i];
       if (f.kind === FRAG_DATA) {
@@ -738,6 +739,22 @@ class RelaList extends WordRecords {
 }
 
 /**
+ * Whether a section's contents are its ByteSink's bytes as they are: data fragments only, each at its own
+ * offset in the sink (as they are when nothing but data was written: the sink holds them back to back).
+ * Most sections of gcc -g output (.debug_info, .debug_str, ...) are: written as a view of the sink, not copied.
+ */
+function plainBytes(sec: InputSection): boolean {
+  const frags = sec.frags;
+  const sink = frags[0].sink;
+  if (sink === null || sink.len !== sec.size) return false;
+  for (let i = 0; i < frags.length; i++) {
+    const f = frags[i];
+    if (f.kind !== FRAG_DATA || f.sink !== sink || f.start !== f.offset) return false;
+  }
+  return true;
+}
+
+/**
  * The order of the records of `list` by offset (record k of the section is the one at order[k]), equal offsets
  * kept in the order they were made (RELAX right after the relocation it marks, as GNU as writes them): a stable
  * merge of the ascending runs the writer makes them in (the fixups, then the branches the assembler could not
@@ -806,19 +823,44 @@ function mergeRuns(off: Float64Array, src: Int32Array, dst: Int32Array, lo: numb
   else if (j < hi) dst.set(src.subarray(j, hi), k);
 }
 
-/** The records of `w` into `out` in the order `order` gives (record k is the one at order[k]). */
-function permuteRecords(out: Int32Array, w: Int32Array, order: Int32Array): void {
+/**
+ * The records of `w` put in the order `order` gives (record k becomes the one that was at order[k]), in place:
+ * each cycle of the permutation is followed once, one record held aside (no second array of the records,
+ * whose pages would be touched for the first time). `order` is used up.
+ */
+function permuteRecords(w: Int32Array, order: Int32Array): void {
   const n = order.length;
-  for (let k = 0; k < n; k++) {
-    const p = 6 * order[k];
-    const q = 6 * k;
-    out[q] = w[p];
-    out[q + 1] = w[p + 1];
-    out[q + 2] = w[p + 2];
-    out[q + 3] = w[p + 3];
-    out[q + 4] = w[p + 4];
-    out[q + 5] = w[p + 5];
+  for (let start = 0; start < n; start++) {
+    if (order[start] === start) continue;
+    const q = 6 * start;
+    const t0 = w[q], t1 = w[q + 1], t2 = w[q + 2], t3 = w[q + 3], t4 = w[q + 4], t5 = w[q + 5];
+    let k = start;
+    for (;;) {
+      const from = order[k];
+      order[k] = k;
+      if (from === start) {
+        const d = 6 * k;
+        w[d] = t0;
+        w[d + 1] = t1;
+        w[d + 2] = t2;
+        w[d + 3] = t3;
+        w[d + 4] = t4;
+        w[d + 5] = t5;
+        break;
+      }
+      moveRecord(w, 6 * from, 6 * k);
+      k = from;
+    }
   }
+}
+
+function moveRecord(w: Int32Array, p: number, q: number): void {
+  w[q] = w[p];
+  w[q + 1] = w[p + 1];
+  w[q + 2] = w[p + 2];
+  w[q + 3] = w[p + 3];
+  w[q + 4] = w[p + 4];
+  w[q + 5] = w[p + 5];
 }
 
 // ---- serialisation ------------------------------------------------------------------------------------
@@ -858,7 +900,7 @@ function serialize(
   u: Unit, sections: InputSection[], datas: Map<InputSection, Uint8Array>, relocs: Map<InputSection, RelaList>,
   targetIds: Map<Sym | InputSection, number>, targetCount: number, namedByTls: Set<Sym>, extraLocals: Sym[],
   opts: ObjectOptions, resolve: (s: Sym) => RelValue | null, linkedTo: Map<InputSection, InputSection>,
-): Uint8Array {
+): ObjectPieces {
   // Section header indices as GNU as assigns them: null, the SHT_GROUP sections (in the order their groups
   // were first used), each section followed by its .rela, then attributes, .symtab, .strtab, .shstrtab.
   const groups = new Map<string, { comdat: boolean; members: InputSection[]; index: number }>();
@@ -1039,24 +1081,36 @@ function serialize(
   }
   const shoff = Math.ceil(off / 8) * 8;
   const shnum = parts.length + 1;
-  const out = new Uint8Array(shoff + 64 * shnum);
-  const v = new DataView(out.buffer);
-  out.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0], 0);
-  v.setUint16(16, 1, true); // ET_REL
-  v.setUint16(18, EM_RISCV, true);
-  v.setUint32(20, 1, true);
-  v.setBigUint64(40, BigInt(shoff), true);
+  // The ELF header and the section headers are made here; every part is written as it is (its own array, a
+  // view of the section's bytes or of the relocation or symbol records), not copied into one array of the
+  // file's size: that copy touched as many fresh pages as the file has (megabytes for gcc -g output).
+  const head = new Uint8Array(64);
+  const hv = new DataView(head.buffer);
+  head.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0], 0);
+  hv.setUint16(16, 1, true); // ET_REL
+  hv.setUint16(18, EM_RISCV, true);
+  hv.setUint32(20, 1, true);
+  hv.setBigUint64(40, BigInt(shoff), true);
   const rvc = u.sections.some((s) => s.flags & SHF_EXECINSTR) && (u.attrs.arch ?? opts.defaultAttrs.arch)?.exts.has('c');
-  v.setUint32(48, (rvc ? 1 : 0) | (opts.floatAbi ?? 0), true);
-  v.setUint16(52, 64, true);
-  v.setUint16(58, 64, true);
-  v.setUint16(60, shnum, true);
-  v.setUint16(62, shnum - 1, true);
-  parts.forEach((p, i) => {
-    const pm = permuted.get(i);
-    if (pm) permuteRecords(new Int32Array(out.buffer, offsets[i], 6 * pm.order.length), pm.w, pm.order);
-    else if (p.type !== SHT_NOBITS) out.set(p.data, offsets[i]);
-    const h = shoff + 64 * (i + 1);
+  hv.setUint32(48, (rvc ? 1 : 0) | (opts.floatAbi ?? 0), true);
+  hv.setUint16(52, 64, true);
+  hv.setUint16(58, 64, true);
+  hv.setUint16(60, shnum, true);
+  hv.setUint16(62, shnum - 1, true);
+  const headers = new Uint8Array(64 * shnum);
+  const v = new DataView(headers.buffer);
+  const pieces: Uint8Array[] = [head];
+  let at = 64;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (p.type !== SHT_NOBITS) {
+      if (offsets[i] > at) pieces.push(new Uint8Array(offsets[i] - at));
+      const pm = permuted.get(i);
+      if (pm) permuteRecords(pm.w, pm.order);
+      if (p.data.length > 0) pieces.push(p.data);
+      at = offsets[i] + p.data.length;
+    }
+    const h = 64 * (i + 1);
     v.setUint32(h, p.name, true);
     v.setUint32(h + 4, p.type, true);
     v.setBigUint64(h + 8, BigInt(p.flags), true);
@@ -1066,7 +1120,26 @@ function serialize(
     v.setUint32(h + 44, p.info, true);
     v.setBigUint64(h + 48, BigInt(Math.max(1, p.align)), true);
     v.setBigUint64(h + 56, BigInt(p.entsize), true);
-  });
+  }
+  if (shoff > at) pieces.push(new Uint8Array(shoff - at));
+  pieces.push(headers);
+  return { size: shoff + headers.length, pieces };
+}
+
+/** An object file as consecutive pieces of its bytes (writeObject), written one after another. */
+export interface ObjectPieces {
+  size: number;
+  pieces: Uint8Array[];
+}
+
+/** The pieces of an object file joined into one array. */
+export function joinPieces(o: ObjectPieces): Uint8Array {
+  const out = new Uint8Array(o.size);
+  let at = 0;
+  for (const p of o.pieces) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
