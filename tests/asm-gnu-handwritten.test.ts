@@ -244,3 +244,85 @@ describe('rvx ld accepts the GNU options xv6\'s Makefile passes', () => {
     expect(mode & 0o111).toBe((mode & 0o444) >> 2);
   });
 });
+
+/** A section's bytes and relocations by name (a local symbol as section + offset), or null when absent. */
+function named(o: ElfObject, name: string): string[] | null {
+  const s = o.sections.find((x) => x.name === name);
+  if (!s) return null;
+  const out = [`${name} ${Buffer.from(s.data).toString('hex')}`];
+  for (const r of o.relocs.get(s.index) ?? []) {
+    const sym = o.symbols[r.sym];
+    out.push(`  ${r.offset.toString(16)} ${relocName(r.type)} ${sym.bind === 0 ? `${o.sections[sym.shndx]?.name}+${sym.value + r.addend}` : `${sym.name}+${r.addend}`}`);
+  }
+  return out;
+}
+
+describe('call-frame information as GNU as 2.40 writes it (crt0-style `.cfi_undefined ra`, negative CFA offsets)', () => {
+  // Instructions at a procedure's start go into its CIE, and a later procedure takes the most recent CIE whose
+  // initial instructions begin its own (dw2gencfi.c select_cie_for_fde); negative offsets take the _sf forms.
+  const procs = [
+    '_start:\n.cfi_startproc\n.cfi_undefined ra\nnop\n.cfi_endproc',
+    'f:\n.cfi_startproc\naddi sp,sp,-16\n.cfi_def_cfa_offset 16\nret\n.cfi_endproc',
+    'g:\n.cfi_startproc\n.cfi_undefined ra\naddi sp,sp,-16\n.cfi_def_cfa_offset 16\nret\n.cfi_endproc',
+    'h:\n.cfi_startproc simple\n.cfi_def_cfa sp, 0\nnop\n.cfi_endproc',
+    'k:\n.cfi_startproc\n.cfi_remember_state\n.cfi_def_cfa_offset 32\nnop\n.cfi_restore_state\n.cfi_endproc',
+    'm:\n.cfi_startproc\n.cfi_escape 0x07, 0x01\nnop\n.cfi_endproc',
+    'n:\n.cfi_startproc\n.cfi_signal_frame\n.cfi_return_column 5\n.cfi_offset ra, -8\nnop\n.cfi_endproc',
+    'p:\n.cfi_startproc\n.cfi_def_cfa_offset -16\nnop\n.cfi_def_cfa sp, -32\nnop\n.cfi_adjust_cfa_offset -100\nnop\n.cfi_endproc',
+  ].join('\n');
+  const variants: [string, string][] = [
+    ['.eh_frame', `.text\n${procs}\n`],
+    ['.debug_frame', `.cfi_sections .debug_frame\n.text\n${procs}\n`],
+    ['both', `.cfi_sections .eh_frame, .debug_frame\n.text\n${procs}\n`],
+  ];
+
+  it('an instruction at the start of the first procedure is in the CIE; its FDE has none', () => {
+    const o = rvx('.text\n_start:\n.cfi_startproc\n.cfi_undefined ra\nnop\n.cfi_endproc\n', MODES[0]);
+    const eh = Buffer.from(o.sections.find((s) => s.name === '.eh_frame')!.data);
+    // CIE: length 0x14; after the augmentation data (0x1b) DW_CFA_def_cfa_register sp, DW_CFA_undefined ra.
+    expect(eh.readUInt32LE(0)).toBe(0x14);
+    expect(eh.subarray(0x11, 0x15).toString('hex')).toBe('0d020701');
+    // FDE (the last record: padded to 8 bytes): CIE pointer, address, range, augmentation size, then only
+    // DW_CFA_nop.
+    expect(eh.readUInt32LE(0x18)).toBe(0x14);
+    expect(eh.subarray(0x1c + 13, 0x1c + 0x14).every((b) => b === 0)).toBe(true);
+  });
+
+  it('a negative CFA offset is written factored and signed (DW_CFA_def_cfa_offset_sf, DW_CFA_def_cfa_sf)', () => {
+    const o = rvx('.text\nf:\n.cfi_startproc\nnop\n.cfi_def_cfa_offset -16\nnop\n.cfi_def_cfa sp, -32\nnop\n.cfi_endproc\n', MODES[0]);
+    const hex = Buffer.from(o.sections.find((s) => s.name === '.eh_frame')!.data).toString('hex');
+    expect(hex).toContain('1304'); // -16 / -4
+    expect(hex).toContain('120208'); // sp, -32 / -4
+  });
+
+  it.skipIf(!haveAs).each(variants)('%s: the same bytes and relocations as GNU as', (_, text) => {
+    for (const m of MODES) {
+      const a = rvx(text, m);
+      const b = gnu(text, m);
+      for (const name of ['.eh_frame', '.debug_frame']) expect(named(a, name), `${name} ${tag(m)}`).toEqual(named(b, name));
+      expect(a.sections.map((s) => s.name), tag(m)).toEqual(b.sections.map((s) => s.name));
+    }
+  });
+});
+
+describe('.loc operands GNU as checks (dwarf2dbg.c)', () => {
+  const loc = (opts: string) => assembleObject({ name: 'a.s', text: `.file 1 "a.c"\n.text\n.loc 1 2 3 ${opts}\nnop\n` }, { compat: 'gnu' });
+
+  it('a negative discriminator or ISA is an error at the line, not a hang', () => {
+    for (const [opts, message] of [['discriminator -1', 'discriminator less than zero'], ['isa -2', 'isa number less than zero']]) {
+      const r = loc(opts);
+      expect(r.ok, opts).toBe(false);
+      expect(r.diagnostics.map(formatDiagnostic).join('\n')).toBe(`a.s:3:1: error: ${message}`);
+    }
+  });
+
+  it('a larger one keeps its low 32 bits; hexadecimal is accepted', () => {
+    expect(loc('discriminator 4294967297').ok).toBe(true);
+    expect(loc('discriminator 0x10 isa 0x3').ok).toBe(true);
+  });
+
+  it.skipIf(!haveAs)('the line program equals GNU as\'s: the ISA stays for later rows, the discriminator does not', () => {
+    const text = '.file 1 "a.c"\n.text\n.loc 1 12 4 discriminator 0x10 isa 3\nnop\n.loc 1 13 4 discriminator 5\nnop\n.loc 1 14 4 isa 0\nnop\n.loc 1 15 4 discriminator 4294967297\nnop\n';
+    for (const m of MODES) expect(named(rvx(text, m), '.debug_line'), tag(m)).toEqual(named(gnu(text, m), '.debug_line'));
+  });
+});

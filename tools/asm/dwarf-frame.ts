@@ -25,6 +25,9 @@ const DATA_ALIGN = -4;
 interface CfiOp {
   label: Sym;
   bytes: number[];
+  /** May be one of a CIE's initial instructions (all but DW_CFA_remember_state, _restore_state and escapes:
+   * GNU as's initial_cie_insn in dw2gencfi.c). */
+  cieable: boolean;
 }
 
 /** A pointer of the augmentation data: its DW_EH_PE encoding and what it points to. */
@@ -36,6 +39,8 @@ export interface EhPointer {
 export interface Proc {
   sec: InputSection;
   start: Sym;
+  /** `.cfi_startproc simple`: no initial instructions (CFA = sp) from the target. */
+  simple: boolean;
   end: Sym | null;
   ops: CfiOp[];
   cfaOffset: number;
@@ -132,6 +137,48 @@ function fragmentBreaks(sec: InputSection): { index: Map<Frag, number>; breaks: 
   return { index, breaks };
 }
 
+/**
+ * A procedure's instructions as GNU as lists them (dw2gencfi.c): the target's initial one first (RISC-V:
+ * DW_CFA_def_cfa_register sp, the CFA being sp + 0), unless `.cfi_startproc simple`, then the directives'.
+ */
+function procOps(p: Proc): CfiOp[] {
+  return p.simple ? p.ops : [{ label: p.start, bytes: [0x0d, ...uleb(2)], cieable: true }, ...p.ops];
+}
+
+/** A CIE as GNU as selects them: what must agree besides its instructions (augmentation, return column, ...),
+ * and its initial instructions. */
+interface CieChoice {
+  key: string;
+  ops: number[][];
+  label: Sym;
+}
+
+/**
+ * The CIE for a procedure, as GNU as chooses it (dw2gencfi.c select_cie_for_fde): the most recent CIE with
+ * the same `key` whose initial instructions begin the procedure's (those at its start, before any advance);
+ * else a new one taking all of the procedure's leading instructions that a CIE may hold. Returns the CIE
+ * and how many of `ops` it covers; `made` is set when the CIE is new (its bytes are to be written).
+ */
+function chooseCie(cies: CieChoice[], key: string, p: Proc, ops: CfiOp[], newLabel: () => Sym): { cie: CieChoice; covered: number; made: boolean } {
+  const atStart = (k: number) => k < ops.length && ops[k].cieable && ops[k].label.frag === p.start.frag && ops[k].label.offset === p.start.offset;
+  search: for (let c = cies.length - 1; c >= 0; c--) {
+    const cie = cies[c];
+    if (cie.key !== key) continue;
+    for (let k = 0; k < cie.ops.length; k++) {
+      if (!atStart(k)) continue search;
+      const a = cie.ops[k];
+      const b = ops[k].bytes;
+      if (a.length !== b.length || a.some((x, n) => x !== b[n])) continue search;
+    }
+    return { cie, covered: cie.ops.length, made: false };
+  }
+  let n = 0;
+  while (atStart(n)) n++;
+  const cie = { key, ops: ops.slice(0, n).map((o) => o.bytes), label: newLabel() };
+  cies.push(cie);
+  return { cie, covered: n, made: true };
+}
+
 export class FrameTable {
   procs: Proc[] = [];
   /** `.cfi_sections`: where the tables go. */
@@ -153,7 +200,8 @@ export class FrameTable {
   directive(name: string, args: string[], reg: (s: string) => number, here: () => Sym, sec: InputSection, expr: (i: number) => Expr): void {
     if (name === 'startproc') {
       if (this.cur) throw new AsmError('.cfi_startproc inside another procedure (missing .cfi_endproc)');
-      this.cur = { sec, start: here(), end: null, ops: [], cfaOffset: 0, cfaStack: [], personality: null, lsda: null, signalFrame: false, returnColumn: 1 };
+      if (args.length > 1 || (args.length === 1 && args[0] !== 'simple')) throw new AsmError(`.cfi_startproc takes no operand but 'simple'`);
+      this.cur = { sec, start: here(), simple: args.length === 1, end: null, ops: [], cfaOffset: 0, cfaStack: [], personality: null, lsda: null, signalFrame: false, returnColumn: 1 };
       return;
     }
     if (name === 'sections') throw new AsmError('internal');
@@ -173,6 +221,8 @@ export class FrameTable {
       if (f >= 0) return r < 64 ? [0x80 | r, ...uleb(f)] : [0x05, ...uleb(r), ...uleb(f)];
       return [0x11, ...uleb(r), ...sleb(f)];
     };
+    /** DW_CFA_def_cfa_offset, or for a negative offset DW_CFA_def_cfa_offset_sf (factored and signed), as GNU as. */
+    const cfaOffsetOp = (off: number): number[] => (off >= 0 ? [0x0e, ...uleb(off)] : [0x13, ...sleb(Math.trunc(off / DATA_ALIGN))]);
     let bytes: number[];
     switch (name) {
       case 'endproc':
@@ -184,17 +234,19 @@ export class FrameTable {
       case 'def_cfa_offset':
         want(1);
         p.cfaOffset = num(0);
-        bytes = [0x0e, ...uleb(p.cfaOffset)];
+        bytes = cfaOffsetOp(p.cfaOffset);
         break;
       case 'adjust_cfa_offset':
         want(1);
         p.cfaOffset += num(0);
-        bytes = [0x0e, ...uleb(p.cfaOffset)];
+        bytes = cfaOffsetOp(p.cfaOffset);
         break;
       case 'def_cfa':
         want(2);
         p.cfaOffset = num(1);
-        bytes = [0x0c, ...uleb(reg(args[0])), ...uleb(p.cfaOffset)];
+        // A negative offset takes the factored, signed form (DWARF 5 §6.4.2.2 DW_CFA_def_cfa_sf), as GNU as
+        // writes it (dw2gencfi.c output_cfi_insn), the quotient truncated as C divides.
+        bytes = p.cfaOffset >= 0 ? [0x0c, ...uleb(reg(args[0])), ...uleb(p.cfaOffset)] : [0x12, ...uleb(reg(args[0])), ...sleb(Math.trunc(p.cfaOffset / DATA_ALIGN))];
         break;
       case 'def_cfa_register':
         want(1);
@@ -265,7 +317,7 @@ export class FrameTable {
       default:
         throw new AsmError(`unsupported CFI directive '.cfi_${name}'`);
     }
-    p.ops.push({ label: here(), bytes });
+    p.ops.push({ label: here(), bytes, cieable: name !== 'remember_state' && name !== 'restore_state' && name !== 'escape' });
   }
 
   /**
@@ -290,14 +342,14 @@ export class FrameTable {
       if (e.t === E_NUM) return `${e.v}`;
       throw new AsmError('a .cfi_personality/.cfi_lsda pointer must be a symbol plus a constant, or a number');
     };
-    const cies = new Map<string, Sym>();
+    const cies: CieChoice[] = [];
     this.procs.forEach((p, i) => {
       const per = p.personality;
       const key = `${per ? `${per.enc}:${exprKey(per.expr)}` : '-'} ${p.lsda ? p.lsda.enc : '-'} ${p.signalFrame} ${p.returnColumn}`;
-      let cie = cies.get(key);
-      if (!cie) {
-        cie = out.newLabel();
-        cies.set(key, cie);
+      const ops = procOps(p);
+      const { cie: choice, covered, made } = chooseCie(cies, key, p, ops, () => out.newLabel());
+      const cie = choice.label;
+      if (made) {
         const cieEnd = out.newLabel();
         const cieBody = out.newLabel();
         out.place(cie);
@@ -311,7 +363,8 @@ export class FrameTable {
           pointer(per);
         }
         if (p.lsda) out.bytes([p.lsda.enc]);
-        out.bytes([0x1b, 0x0d, ...uleb(2)]);
+        out.bytes([0x1b]);
+        for (const b of choice.ops) out.bytes(b);
         out.align(4);
         out.place(cieEnd);
       }
@@ -329,7 +382,7 @@ export class FrameTable {
         out.bytes(uleb(encodingSize(p.lsda.enc)));
         pointer(p.lsda);
       } else out.bytes([0]);
-      this.instructions(out, p, breaks);
+      this.instructions(out, p, breaks, ops, covered);
       out.align(i === this.procs.length - 1 ? 8 : 4);
       out.place(end);
     });
@@ -340,7 +393,7 @@ export class FrameTable {
    * advance (GNU's rows, one per address); otherwise an advance by the distance, relocated where GNU as
    * relocates it (a fragment of GNU's ends between the two labels).
    */
-  private instructions(out: FrameSink, p: Proc, cache: Map<InputSection, ReturnType<typeof fragmentBreaks>>): void {
+  private instructions(out: FrameSink, p: Proc, cache: Map<InputSection, ReturnType<typeof fragmentBreaks>>, ops: CfiOp[], from: number): void {
     let info = cache.get(p.sec);
     if (!info) cache.set(p.sec, (info = fragmentBreaks(p.sec)));
     const { index, breaks } = info;
@@ -349,7 +402,8 @@ export class FrameTable {
       return i === undefined ? NaN : i * 2 ** 32 + s.offset;
     };
     let prev = p.start;
-    for (const op of p.ops) {
+    for (let k = from; k < ops.length; k++) {
+      const op = ops[k];
       if (op.label.frag !== prev.frag || op.label.offset !== prev.offset) {
         const lo = pos(prev);
         const hi = pos(op.label);
@@ -384,18 +438,25 @@ export class FrameTable {
       return;
     }
     const breaks = new Map<InputSection, ReturnType<typeof fragmentBreaks>>();
-    // CIE.
-    const cie = out.newLabel();
-    const cieEnd = out.newLabel();
-    const cieBody = out.newLabel();
-    out.place(cie);
-    out.datum(diff(cieEnd, cieBody), 4);
-    out.place(cieBody);
-    // .debug_frame records end at a multiple of the address size (GNU as, dw2gencfi.c cfi_finish).
-    out.bytes([0xff, 0xff, 0xff, 0xff, 3, 0, ...uleb(1), ...sleb(DATA_ALIGN), ...uleb(1), 0x0d, ...uleb(2)]);
-    out.align(8);
-    out.place(cieEnd);
+    // CIEs selected as in .eh_frame (GNU as's select_cie_for_fde serves both tables); no augmentation data.
+    // (Personality and LSDA encodings do not count here: GNU as sets them aside for .debug_frame.)
+    const cies: CieChoice[] = [];
     for (const p of this.procs) {
+      const ops = procOps(p);
+      const { cie: choice, covered, made } = chooseCie(cies, `${p.signalFrame} ${p.returnColumn}`, p, ops, () => out.newLabel());
+      const cie = choice.label;
+      if (made) {
+        const cieEnd = out.newLabel();
+        const cieBody = out.newLabel();
+        out.place(cie);
+        out.datum(diff(cieEnd, cieBody), 4);
+        out.place(cieBody);
+        // .debug_frame records end at a multiple of the address size (GNU as, dw2gencfi.c cfi_finish).
+        out.bytes([0xff, 0xff, 0xff, 0xff, 3, ...(p.signalFrame ? [0x53] : []), 0, ...uleb(1), ...sleb(DATA_ALIGN), ...uleb(p.returnColumn)]);
+        for (const b of choice.ops) out.bytes(b);
+        out.align(8);
+        out.place(cieEnd);
+      }
       const end = out.newLabel();
       const body = out.newLabel();
       out.datum(diff(end, body), 4);
@@ -403,7 +464,7 @@ export class FrameTable {
       out.datum({ t: E_SYM, sym: cie }, 4);
       out.datum({ t: E_SYM, sym: p.start }, 8);
       out.datum(diff(p.end!, p.start), 8);
-      this.instructions(out, p, breaks);
+      this.instructions(out, p, breaks, ops, covered);
       out.align(8);
       out.place(end);
     }

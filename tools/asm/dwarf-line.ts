@@ -82,6 +82,8 @@ export class LineTable {
   files = new Map<number, LineFile>();
   rows: LineRow[] = [];
   private isStmt = true;
+  /** The ISA of later rows: `.loc ... isa N` sets it until the next one (GNU as, dwarf2dbg.c). */
+  private isa = 0;
 
   /** `.file N ["dir"] "name" [md5 V]` (the text after the directive). */
   file(text: string): void {
@@ -96,26 +98,28 @@ export class LineTable {
   loc(text: string, sec: InputSection, label: Sym): void {
     const t = locTokens(text);
     if (t.length < 2 || !/^\d+$/.test(t[0]) || !/^\d+$/.test(t[1])) throw new AsmError('expected: .loc file line [column] [options]');
-    const row: LineRow = { sec, label, file: Number(t[0]), line: Number(t[1]), col: 0, isStmt: this.isStmt, prologueEnd: false, epilogueBegin: false, basicBlock: false, isa: 0, discriminator: 0 };
+    const row: LineRow = { sec, label, file: Number(t[0]), line: Number(t[1]), col: 0, isStmt: this.isStmt, prologueEnd: false, epilogueBegin: false, basicBlock: false, isa: this.isa, discriminator: 0 };
     if (!this.files.has(row.file)) throw new AsmError(`.loc names file ${row.file}, which no .file declared`);
     let i = 2;
     if (i < t.length && /^\d+$/.test(t[i])) row.col = Number(t[i++]);
     while (i < t.length) {
       const k = t[i++];
-      const num = (): number => {
-        if (i >= t.length || !/^-?\d+$/.test(t[i])) throw new AsmError(`.loc ${k} needs a number`);
-        return Number(t[i++]);
+      const num = (): bigint => {
+        const m = i < t.length ? /^(-?)(\d+|0[xX][0-9a-fA-F]+)$/.exec(t[i]) : null;
+        if (!m) throw new AsmError(`.loc ${k} needs a number`);
+        i++;
+        return m[1] ? -BigInt(m[2]) : BigInt(m[2]);
       };
       if (k === 'is_stmt') {
         const v = num();
-        if (v !== 0 && v !== 1) throw new AsmError('.loc is_stmt must be 0 or 1');
-        row.isStmt = v === 1;
+        if (v !== 0n && v !== 1n) throw new AsmError('.loc is_stmt must be 0 or 1');
+        row.isStmt = v === 1n;
         this.isStmt = row.isStmt;
       } else if (k === 'prologue_end') row.prologueEnd = true;
       else if (k === 'epilogue_begin') row.epilogueBegin = true;
       else if (k === 'basic_block') row.basicBlock = true;
-      else if (k === 'isa') row.isa = num();
-      else if (k === 'discriminator') row.discriminator = num();
+      else if (k === 'isa') row.isa = this.isa = unsigned32(num(), 'isa number'); // it stays, as is_stmt does (GNU as)
+      else if (k === 'discriminator') row.discriminator = unsigned32(num(), 'discriminator');
       else if (k === 'view') i++; // location views are not part of the line table
       else throw new AsmError(`unknown .loc option '${k}'`);
     }
@@ -315,10 +319,19 @@ function pushSleb(out: number[], v: number): void {
   }
 }
 
-/** ULEB128 bytes. */
+/** A `.loc` ISA or discriminator: GNU as refuses a negative one and keeps the low 32 bits of a larger one
+ * (dwarf2dbg.c stores them as unsigned int). */
+function unsigned32(v: bigint, what: string): number {
+  if (v < 0n) throw new AsmError(`${what} less than zero`);
+  return Number(v & 0xffffffffn);
+}
+
+/** ULEB128 bytes (of a non-negative value). */
 export function uleb(v: number | bigint): number[] {
   const out: number[] = [];
   let x = BigInt(v);
+  // Callers pass counts, sizes and checked values; a negative one would never end the loop below.
+  if (x < 0n) throw new Error(`internal: ULEB128 of a negative value (${x})`);
   do {
     let b = Number(x & 0x7fn);
     x >>= 7n;

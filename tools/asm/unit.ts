@@ -57,8 +57,9 @@ export class Unit extends InstructionEmitter {
     if (this.frames_?.open()) {
       this.diags.push({ file: this.loc.file, line: this.loc.line, col: 1, severity: 'error', message: 'missing .cfi_endproc at the end of the file' });
     }
-    if (this.frames_?.debugFrame && this.frames_.procs.length) writeFrameTable(this, this.frames_, false);
+    // .eh_frame before .debug_frame, the order GNU as makes them in (dw2gencfi.c cfi_finish).
     if (this.frames_?.ehFrame && this.frames_.procs.length) writeFrameTable(this, this.frames_, true);
+    if (this.frames_?.debugFrame && this.frames_.procs.length) writeFrameTable(this, this.frames_, false);
     // A .weakref target not defined or declared here is a weak undefined reference (GNU as).
     for (const t of this.weakrefTargets) {
       if (t.kind === 0 && !t.global) {
