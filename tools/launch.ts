@@ -61,10 +61,6 @@ export function cacheHeader(buildId: string): Buffer {
   return Buffer.from(`rvx-code-cache ${buildId}\n`, 'latin1');
 }
 
-/** Node's CommonJS wrapper, so the bundle sees the same five names as under `require`. */
-const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) { ';
-const WRAP_TAIL = '\n})';
-
 /**
  * Run the command line's bundle from dist/cli/ through its code cache in dist/cache/. Never throws because
  * of the cache: any problem with it means running without one.
@@ -87,7 +83,9 @@ export function launch(dist: string, buildId: string, argv: readonly string[]): 
       // no cache yet (or unreadable): run without
     }
   }
-  // The bundle is ASCII (esbuild escapes everything else), so latin1 reads it exactly and cheaply.
+  // The bundle is ASCII (esbuild escapes everything else), so latin1 reads it exactly and cheaply. The build
+  // wrote it inside Node's CommonJS wrapper (a function of exports, require, module, __filename and
+  // __dirname), so the text is compiled as read, without a concatenated copy.
   let source: string;
   try {
     source = readFileSync(bundle, 'latin1');
@@ -103,7 +101,7 @@ export function launch(dist: string, buildId: string, argv: readonly string[]): 
     const { setFlagsFromString } = createRequire(bundle)('node:v8') as typeof import('node:v8');
     for (const f of flags) setFlagsFromString(f);
   }
-  const script = new Script(WRAP_HEAD + source + WRAP_TAIL, { filename: bundle, cachedData: cached });
+  const script = new Script(source, { filename: bundle, cachedData: cached });
   if (useCache && (cached === undefined || script.cachedDataRejected === true) && writable(cacheDir)) {
     // After the run, so the functions it compiled are in the cache; 'exit' also follows process.exit().
     process.once('exit', () => writeCache(script, cacheDir, cacheFile, header));
