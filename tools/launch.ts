@@ -56,9 +56,15 @@ export function bundleFor(argv: readonly string[]): string {
   return cmd !== undefined && BUNDLED_COMMANDS.includes(cmd) ? cmd : 'cli';
 }
 
-/** The cache file's header: the bundle's build id, so a cache never outlives the bundle it was made from. */
+/**
+ * The cache file's header: the bundle's build id, so a cache never outlives the bundle it was made from.
+ * Padded with spaces to a multiple of 8 bytes, so the V8 data after it starts pointer-aligned in the buffer
+ * the file is read into: V8 copies cache data that is not aligned before deserializing it (another half
+ * megabyte for asm's cache, about 130 page faults).
+ */
 export function cacheHeader(buildId: string): Buffer {
-  return Buffer.from(`rvx-code-cache ${buildId}\n`, 'latin1');
+  const text = `rvx-code-cache ${buildId}`;
+  return Buffer.from(`${text.padEnd(Math.ceil((text.length + 1) / 8) * 8 - 1)}\n`, 'latin1');
 }
 
 /**
