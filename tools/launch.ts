@@ -103,9 +103,8 @@ export function launch(dist: string, buildId: string, argv: readonly string[]): 
   // Before the Script: V8 checks a code cache against the flags in force, and these are the same each run.
   const flags = V8_FLAGS[name];
   if (flags) {
-    // node:v8 only here: loading it costs every other command a few milliseconds of start-up.
-    const { setFlagsFromString } = createRequire(bundle)('node:v8') as typeof import('node:v8');
-    for (const f of flags) setFlagsFromString(f);
+    const setFlag = v8FlagSetter(bundle);
+    for (const f of flags) setFlag(f);
   }
   const script = new Script(source, { filename: bundle, cachedData: cached });
   if (useCache && (cached === undefined || script.cachedDataRejected === true) && writable(cacheDir)) {
@@ -115,6 +114,34 @@ export function launch(dist: string, buildId: string, argv: readonly string[]): 
   const fn = script.runInThisContext() as (e: object, r: NodeRequire, m: object, f: string, d: string) => void;
   const mod = { exports: {} };
   fn.call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, join(bundle, '..'));
+}
+
+/**
+ * V8's setFlagsFromString. node:v8 exports it, but loading node:v8 loads Node's stream modules with it (its
+ * heap-snapshot streams): 3–5 ms and about 120 page faults, the largest part of `rvx asm`'s own start-up
+ * before the bundle. The same function of Node's internal v8 binding comes without them, through
+ * process.binding('v8'): deprecated (DEP0111, a runtime warning, silenced here for that one call since the
+ * caller is this launcher, not the user's code) but still provided by the Node versions rvx supports. Where
+ * it is gone or refused (a permission model), node:v8 as before.
+ */
+function v8FlagSetter(bundle: string): (flags: string) => void {
+  const proc = process as unknown as { binding?: (name: string) => { setFlagsFromString?: (flags: string) => void }; noDeprecation?: boolean };
+  if (typeof proc.binding === 'function') {
+    const had = Object.prototype.hasOwnProperty.call(proc, 'noDeprecation');
+    const quiet = proc.noDeprecation;
+    proc.noDeprecation = true;
+    try {
+      const binding = proc.binding('v8');
+      const set = binding.setFlagsFromString;
+      if (typeof set === 'function') return (flags) => set.call(binding, flags);
+    } catch {
+      // not provided: node:v8 below
+    } finally {
+      if (had) proc.noDeprecation = quiet;
+      else delete proc.noDeprecation;
+    }
+  }
+  return (createRequire(bundle)('node:v8') as typeof import('node:v8')).setFlagsFromString;
 }
 
 /**
