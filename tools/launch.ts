@@ -13,7 +13,7 @@
 // a refused or unreadable cache is ignored silently. RVX_CODE_CACHE=0 turns the cache off (no read, no write).
 // For `rvx asm` it also sets a few V8 compiler heuristics first (V8_FLAGS below).
 
-import { accessSync, constants, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
@@ -80,11 +80,13 @@ export function launch(dist: string, buildId: string, argv: readonly string[]): 
   const useCache = process.env.RVX_CODE_CACHE !== '0';
   const cacheFile = join(cacheDir, `${name}-${process.version}-${process.arch}${flagsTag()}.v8`);
   const header = cacheHeader(buildId);
-  let cached: Buffer | undefined;
+  // Both files go through one buffer, the bundle first (its text is copied into a string at once) and then
+  // the cache over it: every page a process touches for the first time costs, and for asm each file is
+  // about half a megabyte, so a buffer of its own for each would be about a hundred more page faults.
+  let cacheSize = 0;
   if (useCache) {
     try {
-      const bytes = readFileSync(cacheFile);
-      if (bytes.length > header.length && bytes.subarray(0, header.length).equals(header)) cached = bytes.subarray(header.length);
+      cacheSize = statSync(cacheFile).size;
     } catch {
       // no cache yet (or unreadable): run without
     }
@@ -93,12 +95,23 @@ export function launch(dist: string, buildId: string, argv: readonly string[]): 
   // wrote it inside Node's CommonJS wrapper (a function of exports, require, module, __filename and
   // __dirname), so the text is compiled as read, without a concatenated copy.
   let source: string;
+  let buffer: Buffer;
   try {
-    source = readFileSync(bundle, 'latin1');
+    buffer = Buffer.allocUnsafeSlow(Math.max(statSync(bundle).size, cacheSize));
+    source = readWhole(bundle, buffer).toString('latin1');
   } catch (e) {
     process.stderr.write(`rvx: cannot read ${bundle} (${(e as NodeJS.ErrnoException).code ?? String(e)}): the build is incomplete; run 'npm run build'\n`);
     process.exitCode = EXIT.INTERNAL;
     return;
+  }
+  let cached: Buffer | undefined;
+  if (cacheSize > 0) {
+    try {
+      const bytes = readWhole(cacheFile, buffer);
+      if (bytes.length > header.length && bytes.subarray(0, header.length).equals(header)) cached = bytes.subarray(header.length);
+    } catch {
+      // gone since (or unreadable): run without
+    }
   }
   // Before the Script: V8 checks a code cache against the flags in force, and these are the same each run.
   const flags = V8_FLAGS[name];
@@ -155,6 +168,24 @@ export function flagsTag(execArgv: readonly string[] = process.execArgv, nodeOpt
   let h = 0x811c9dc5; // FNV-1a, 32 bits: a name, not a check (the header and V8 do the checking)
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return `-f${(h >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** A file's bytes, read into `buffer` (or a new buffer if the file has grown beyond it). */
+function readWhole(path: string, buffer: Buffer): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const into = buffer.length >= size ? buffer : Buffer.allocUnsafeSlow(size);
+    let n = 0;
+    while (n < size) {
+      const got = readSync(fd, into, n, size - n, n);
+      if (got === 0) break;
+      n += got;
+    }
+    return into.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Whether a cache can be written in dir (or in the folder that would hold it): no work for a read-only install. */
