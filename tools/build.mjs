@@ -62,9 +62,10 @@ for (const name of bundles) {
     // No comments (some are not ASCII) or indentation: a smaller file to read and scan; names stay readable.
     minifyWhitespace: true,
     legalComments: 'none',
-    // tools/bench/repo.ts finds the repository from its own location.
-    define: { 'import.meta.url': '__rvx_import_meta_url' },
-    banner: { js: 'var __rvx_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+    // tools/bench/repo.ts finds the repository from its own location. A getter, so the bundles that never
+    // ask (asm, ld, disasm, ...) do not make the URL at every start.
+    define: { 'import.meta.url': '__rvx_import_meta.url' },
+    banner: { js: 'var __rvx_import_meta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
   });
   const bytes = readFileSync(file);
   if (bytes.some((b) => b > 0x7f)) throw new Error(`${file} is not ASCII: tools/launch.ts reads it as latin1`);
@@ -85,8 +86,8 @@ await build({
   outfile: join(outdir, 'cli', 'bench-worker.cjs'),
   minifyWhitespace: true,
   legalComments: 'none',
-  define: { 'import.meta.url': '__rvx_import_meta_url' },
-  banner: { js: 'var __rvx_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+  define: { 'import.meta.url': '__rvx_import_meta.url' },
+  banner: { js: 'var __rvx_import_meta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
 });
 
 await build({
