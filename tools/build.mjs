@@ -44,6 +44,9 @@ const onlyCommand = (keep) => ({
     }));
   },
 });
+/** Node's CommonJS wrapper, so a bundle sees the same five names as under `require` (tools/launch.ts runs it). */
+const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) { ';
+const WRAP_TAIL = '\n})';
 const bundles = [...COMMANDS, 'cli'];
 const hash = createHash('sha256');
 for (const name of bundles) {
@@ -59,13 +62,20 @@ for (const name of bundles) {
     // No comments (some are not ASCII) or indentation: a smaller file to read and scan; names stay readable.
     minifyWhitespace: true,
     legalComments: 'none',
-    // tools/bench/repo.ts finds the repository from its own location.
-    define: { 'import.meta.url': '__rvx_import_meta_url' },
-    banner: { js: 'var __rvx_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+    // tools/bench/repo.ts finds the repository from its own location. A getter, so the bundles that never
+    // ask (asm, ld, disasm, ...) do not make the URL at every start.
+    define: { 'import.meta.url': '__rvx_import_meta.url' },
+    banner: { js: 'var __rvx_import_meta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
   });
   const bytes = readFileSync(file);
   if (bytes.some((b) => b > 0x7f)) throw new Error(`${file} is not ASCII: tools/launch.ts reads it as latin1`);
-  hash.update(bytes);
+  // Written inside Node's CommonJS wrapper, so the launcher compiles the file's text as it reads it: built
+  // there, the wrapped source was a concatenation that V8 had to copy into one flat string (a second copy of
+  // the whole bundle) before compiling. The wrapper adds nothing to the bundle's first line but the head, and
+  // that line is the banner, which the source map does not map.
+  const wrapped = Buffer.concat([Buffer.from(WRAP_HEAD, 'latin1'), bytes, Buffer.from(WRAP_TAIL, 'latin1')]);
+  writeFileSync(file, wrapped);
+  hash.update(wrapped);
 }
 const buildId = hash.digest('hex').slice(0, 20);
 
@@ -76,8 +86,8 @@ await build({
   outfile: join(outdir, 'cli', 'bench-worker.cjs'),
   minifyWhitespace: true,
   legalComments: 'none',
-  define: { 'import.meta.url': '__rvx_import_meta_url' },
-  banner: { js: 'var __rvx_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+  define: { 'import.meta.url': '__rvx_import_meta.url' },
+  banner: { js: 'var __rvx_import_meta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
 });
 
 await build({

@@ -13,7 +13,7 @@
 // a refused or unreadable cache is ignored silently. RVX_CODE_CACHE=0 turns the cache off (no read, no write).
 // For `rvx asm` it also sets a few V8 compiler heuristics first (V8_FLAGS below).
 
-import { accessSync, constants, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
@@ -56,14 +56,16 @@ export function bundleFor(argv: readonly string[]): string {
   return cmd !== undefined && BUNDLED_COMMANDS.includes(cmd) ? cmd : 'cli';
 }
 
-/** The cache file's header: the bundle's build id, so a cache never outlives the bundle it was made from. */
+/**
+ * The cache file's header: the bundle's build id, so a cache never outlives the bundle it was made from.
+ * Padded with spaces to a multiple of 8 bytes, so the V8 data after it starts pointer-aligned in the buffer
+ * the file is read into: V8 copies cache data that is not aligned before deserializing it (another half
+ * megabyte for asm's cache, about 130 page faults).
+ */
 export function cacheHeader(buildId: string): Buffer {
-  return Buffer.from(`rvx-code-cache ${buildId}\n`, 'latin1');
+  const text = `rvx-code-cache ${buildId}`;
+  return Buffer.from(`${text.padEnd(Math.ceil((text.length + 1) / 8) * 8 - 1)}\n`, 'latin1');
 }
-
-/** Node's CommonJS wrapper, so the bundle sees the same five names as under `require`. */
-const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) { ';
-const WRAP_TAIL = '\n})';
 
 /**
  * Run the command line's bundle from dist/cli/ through its code cache in dist/cache/. Never throws because
@@ -78,32 +80,46 @@ export function launch(dist: string, buildId: string, argv: readonly string[]): 
   const useCache = process.env.RVX_CODE_CACHE !== '0';
   const cacheFile = join(cacheDir, `${name}-${process.version}-${process.arch}${flagsTag()}.v8`);
   const header = cacheHeader(buildId);
-  let cached: Buffer | undefined;
+  // Both files go through one buffer, the bundle first (its text is copied into a string at once) and then
+  // the cache over it: every page a process touches for the first time costs, and for asm each file is
+  // about half a megabyte, so a buffer of its own for each would be about a hundred more page faults.
+  let cacheSize = 0;
   if (useCache) {
     try {
-      const bytes = readFileSync(cacheFile);
-      if (bytes.length > header.length && bytes.subarray(0, header.length).equals(header)) cached = bytes.subarray(header.length);
+      cacheSize = statSync(cacheFile).size;
     } catch {
       // no cache yet (or unreadable): run without
     }
   }
-  // The bundle is ASCII (esbuild escapes everything else), so latin1 reads it exactly and cheaply.
+  // The bundle is ASCII (esbuild escapes everything else), so latin1 reads it exactly and cheaply. The build
+  // wrote it inside Node's CommonJS wrapper (a function of exports, require, module, __filename and
+  // __dirname), so the text is compiled as read, without a concatenated copy.
   let source: string;
+  let buffer: Buffer;
   try {
-    source = readFileSync(bundle, 'latin1');
+    buffer = Buffer.allocUnsafeSlow(Math.max(statSync(bundle).size, cacheSize));
+    source = readWhole(bundle, buffer).toString('latin1');
   } catch (e) {
     process.stderr.write(`rvx: cannot read ${bundle} (${(e as NodeJS.ErrnoException).code ?? String(e)}): the build is incomplete; run 'npm run build'\n`);
     process.exitCode = EXIT.INTERNAL;
     return;
   }
+  let cached: Buffer | undefined;
+  if (cacheSize > 0) {
+    try {
+      const bytes = readWhole(cacheFile, buffer);
+      if (bytes.length > header.length && bytes.subarray(0, header.length).equals(header)) cached = bytes.subarray(header.length);
+    } catch {
+      // gone since (or unreadable): run without
+    }
+  }
   // Before the Script: V8 checks a code cache against the flags in force, and these are the same each run.
   const flags = V8_FLAGS[name];
   if (flags) {
-    // node:v8 only here: loading it costs every other command a few milliseconds of start-up.
-    const { setFlagsFromString } = createRequire(bundle)('node:v8') as typeof import('node:v8');
-    for (const f of flags) setFlagsFromString(f);
+    const setFlag = v8FlagSetter(bundle);
+    for (const f of flags) setFlag(f);
   }
-  const script = new Script(WRAP_HEAD + source + WRAP_TAIL, { filename: bundle, cachedData: cached });
+  const script = new Script(source, { filename: bundle, cachedData: cached });
   if (useCache && (cached === undefined || script.cachedDataRejected === true) && writable(cacheDir)) {
     // After the run, so the functions it compiled are in the cache; 'exit' also follows process.exit().
     process.once('exit', () => writeCache(script, cacheDir, cacheFile, header));
@@ -111,6 +127,34 @@ export function launch(dist: string, buildId: string, argv: readonly string[]): 
   const fn = script.runInThisContext() as (e: object, r: NodeRequire, m: object, f: string, d: string) => void;
   const mod = { exports: {} };
   fn.call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, join(bundle, '..'));
+}
+
+/**
+ * V8's setFlagsFromString. node:v8 exports it, but loading node:v8 loads Node's stream modules with it (its
+ * heap-snapshot streams): 3–5 ms and about 120 page faults, the largest part of `rvx asm`'s own start-up
+ * before the bundle. The same function of Node's internal v8 binding comes without them, through
+ * process.binding('v8'): deprecated (DEP0111, a runtime warning, silenced here for that one call since the
+ * caller is this launcher, not the user's code) but still provided by the Node versions rvx supports. Where
+ * it is gone or refused (a permission model), node:v8 as before.
+ */
+function v8FlagSetter(bundle: string): (flags: string) => void {
+  const proc = process as unknown as { binding?: (name: string) => { setFlagsFromString?: (flags: string) => void }; noDeprecation?: boolean };
+  if (typeof proc.binding === 'function') {
+    const had = Object.prototype.hasOwnProperty.call(proc, 'noDeprecation');
+    const quiet = proc.noDeprecation;
+    proc.noDeprecation = true;
+    try {
+      const binding = proc.binding('v8');
+      const set = binding.setFlagsFromString;
+      if (typeof set === 'function') return (flags) => set.call(binding, flags);
+    } catch {
+      // not provided: node:v8 below
+    } finally {
+      if (had) proc.noDeprecation = quiet;
+      else delete proc.noDeprecation;
+    }
+  }
+  return (createRequire(bundle)('node:v8') as typeof import('node:v8')).setFlagsFromString;
 }
 
 /**
@@ -124,6 +168,24 @@ export function flagsTag(execArgv: readonly string[] = process.execArgv, nodeOpt
   let h = 0x811c9dc5; // FNV-1a, 32 bits: a name, not a check (the header and V8 do the checking)
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return `-f${(h >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** A file's bytes, read into `buffer` (or a new buffer if the file has grown beyond it). */
+function readWhole(path: string, buffer: Buffer): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const into = buffer.length >= size ? buffer : Buffer.allocUnsafeSlow(size);
+    let n = 0;
+    while (n < size) {
+      const got = readSync(fd, into, n, size - n, n);
+      if (got === 0) break;
+      n += got;
+    }
+    return into.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Whether a cache can be written in dir (or in the folder that would hold it): no work for a read-only install. */
