@@ -1,5 +1,6 @@
 // The `rvx` launcher (built into dist/rvx.cjs, the package's bin; dist/rvx.mjs loads it too). It runs the
-// command's CLI bundle (dist/cli/<command>.cjs: tools/cli.ts with that one command, a CommonJS file)
+// command's CLI bundle (dist/cli/<command>.cjs: tools/cli.ts with that one command, a CommonJS module the
+// build writes inside Node's wrapper function, so this launcher is what runs it, not `require`)
 // through a V8 code cache, so a short command does not spend its first tens of milliseconds parsing and
 // compiling JavaScript: issue #12's "rvx run of a tiny program in ≤ 150 ms".
 //
