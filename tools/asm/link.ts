@@ -686,11 +686,46 @@ function patchFixup(fx: Fixup, fv: number): boolean {
 }
 
 /**
+ * The offset each auipc (%pcrel_hi and the like) computed, by the auipc's address, for the %pcrel_lo fixups
+ * that name it. Recorded in two arrays and put in a Map only when a %pcrel_lo first asks: most programs'
+ * auipcs are calls and `la`s paired by position (FIX_PCREL_LO_PAIR), and a Map entry per auipc, keyed by
+ * an address above 2^31 (a heap number, not a small integer), cost the first pass more than the rest of it.
+ * The Map is filled in the order of recording, so a later offset at the same address wins, as before.
+ */
+class AuipcOffsets {
+  private pcs: number[] = [];
+  private offsets: (number | bigint)[] = [];
+  private map: Map<number, number | bigint> | null = null;
+
+  set(pc: number, d: number | bigint): void {
+    if (this.map) this.map.set(pc, d);
+    else {
+      this.pcs.push(pc);
+      this.offsets.push(d);
+    }
+  }
+
+  get(pc: number): number | bigint | undefined {
+    let map = this.map;
+    if (!map) {
+      map = new Map();
+      const pcs = this.pcs;
+      const offsets = this.offsets;
+      for (let i = 0; i < pcs.length; i++) map.set(pcs[i], offsets[i]);
+      this.map = map;
+      this.pcs = [];
+      this.offsets = [];
+    }
+    return map.get(pc);
+  }
+}
+
+/**
  * The first pass over the fixups of `sec` (see inFirstPass): a %pcrel_hi of a label in plain numbers, its
  * offset recorded in `auipcs` by the auipc's address; the rest of the pass by `slow`. Each pass is a small
  * function of its own, so V8 optimises these loops over every fixup (link() itself is too large to be).
  */
-function firstPassFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Map<number, number | bigint>, slow: (sec: InputSection, fx: Fixup) => void): void {
+function firstPassFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: AuipcOffsets, slow: (sec: InputSection, fx: Fixup) => void): void {
   const secNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
   const fixups = sec.fixups;
   for (let i = 0; i < fixups.length; i++) {
@@ -1124,7 +1159,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
 
   // Fixups: %pcrel_hi first, so %pcrel_lo can find its auipc (keyed by its address). The offset each
   // auipc computed is a number when the fast path below set it (no BigInt per auipc), else a bigint.
-  const auipcs = new Map<number, number | bigint>();
+  const auipcs = new AuipcOffsets();
   const auipcOffset = (at: number): bigint | undefined => {
     const d = auipcs.get(at);
     return typeof d === 'number' ? BigInt(d) : d;
