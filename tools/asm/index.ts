@@ -432,8 +432,16 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
     const last = group[group.length - 1];
     let fileEnd = first.addr;
     for (const o of group) if (o.type !== SHT_NOBITS) fileEnd = o.addr + BigInt(o.size);
-    const data = new Uint8Array(Number(fileEnd - first.addr));
-    for (const o of group) if (o.type !== SHT_NOBITS) data.set(o.data, Number(o.addr - first.addr));
+    // A segment of one section with contents (the usual .text) is that section's bytes, not a copy: the
+    // program's largest array would otherwise be copied once more into fresh memory (nothing changes
+    // either array afterwards).
+    const size = Number(fileEnd - first.addr);
+    let data: Uint8Array;
+    if (first.type !== SHT_NOBITS && first.data.length === size && (group.length === 1 || group[1].type === SHT_NOBITS)) data = first.data;
+    else {
+      data = new Uint8Array(size);
+      for (const o of group) if (o.type !== SHT_NOBITS) data.set(o.data, Number(o.addr - first.addr));
+    }
     segments.push({ vaddr: first.addr, paddr: first.lma ?? first.addr, data, memsz: Number(last.addr + BigInt(last.size) - first.addr), flags: permissions(first.flags) });
     group = [];
   };
