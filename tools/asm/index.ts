@@ -11,7 +11,7 @@
 
 import { parseIsaString } from '../../isa/isa-string.js';
 import { imageWithColumns, PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SymbolColumns, SYMBOL_TYPE, type ElfImage, type ElfSegment, type ElfSymbol, type ProgramHeader } from '../elf/model.js';
-import { EF_RISCV_RVC, writeElf } from '../elf/write.js';
+import { EF_RISCV_RVC, writeElf, writeElfPieces, type ElfPieces } from '../elf/write.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { encodeAttributes, mergeAttributes, parseIsa, SHT_RISCV_ATTRIBUTES, type Isa } from './attributes.js';
 import { AsmError, evaluate, symbolPlusConstant, type Expr, type RelValue, type Sym } from './expr.js';
@@ -129,6 +129,8 @@ export interface AssembleResult {
   readonly map: string;
   /** ELF64 executable bytes. */
   elf(): Uint8Array;
+  /** The same executable with its segments' bytes apart (tools/elf/write.ts ElfPieces). */
+  elfPieces(): ElfPieces;
   /** Flat binary: the lowest loadable address to the end of the last PROGBITS section. */
   binary(): Uint8Array;
 }
@@ -369,6 +371,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
       return (mapText ??= formatMap(outputs, image));
     },
     elf: () => writeElf(image, { flags: eFlags }),
+    elfPieces: () => writeElfPieces(image, { flags: eFlags }),
     binary: () => flatBinary(outputs),
   };
 }

@@ -12,7 +12,7 @@ import { readInputFile } from '../load.js';
 import { dropPrefetched, prefetchesPending } from '../prefetch.js';
 import { EXIT, EXIT_TABLE } from './exit.js';
 import { commandLine, choiceValue, UsageError, type CommandSpec } from './flags.js';
-import { checkOutputFile, IoError, readInput, writeOutput } from './io.js';
+import { checkOutputFile, IoError, readInput, writeOutput, writeOutputPieces } from './io.js';
 import { failureStatus } from './failure.js';
 
 export const ASM: CommandSpec = {
@@ -169,8 +169,8 @@ export async function main(argv: string[]): Promise<number> {
     });
     for (const d of uniqueDiagnostics(result.diagnostics)) process.stderr.write(formatDiagnostic(d) + '\n');
     if (!result.ok) return EXIT.REFUSED;
-    const bytes = format === 'bin' ? result.binary() : result.elf();
-    writeOutput('-o', output, bytes, format !== 'bin');
+    if (format === 'bin') writeOutput('-o', output, result.binary(), false);
+    else writeOutputPieces('-o', output, result.elfPieces());
     if (listing !== undefined) writeOutput('--listing', listing, result.listing);
     if (map !== undefined) writeOutput('--map', map, result.map);
     return EXIT.OK;

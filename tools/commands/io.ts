@@ -4,7 +4,7 @@
 // and Spike end, instead of an EPIPE stack.
 
 import { createRequire } from 'node:module';
-import { accessSync, chmodSync, closeSync, existsSync, unlinkSync, constants, fstatSync, openSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, existsSync, unlinkSync, constants, fstatSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { readInputFile } from '../load.js';
 import { EXIT } from './exit.js';
@@ -275,6 +275,49 @@ export function writeOutput(flag: string, path: string, data: string | Uint8Arra
     }
   } catch (e) {
     throw new IoError(`${flag} ${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT.OUTPUT);
+  }
+}
+
+/**
+ * writeOutput of an executable given as pieces (tools/elf/write.ts ElfPieces): `bytes` with `segments`
+ * written over it at their offsets. A file gets `bytes` around the segments and each segment from its own
+ * array; stdout gets them joined.
+ */
+export function writeOutputPieces(flag: string, path: string, pieces: { bytes: Uint8Array; segments: { offset: number; data: Uint8Array }[] }): void {
+  const { bytes, segments } = pieces;
+  if (path === '-' || segments.length === 0) {
+    for (const seg of segments) bytes.set(seg.data, seg.offset);
+    writeOutput(flag, path, bytes, true);
+    return;
+  }
+  const order = segments.slice().sort((a, b) => a.offset - b.offset);
+  try {
+    if (existsSync(path) && statSync(path).isFile()) unlinkSync(path);
+    const fd = openSync(path, 'w');
+    try {
+      let at = 0;
+      for (const seg of order) {
+        writeRange(fd, bytes, at, seg.offset);
+        writeRange(fd, seg.data, 0, seg.data.length, seg.offset);
+        at = seg.offset + seg.data.length;
+      }
+      writeRange(fd, bytes, at, bytes.length);
+    } finally {
+      closeSync(fd);
+    }
+    const st = statSync(path);
+    if (st.isFile()) chmodSync(path, (st.mode | ((st.mode & 0o444) >> 2)) & 0o777);
+  } catch (e) {
+    throw new IoError(`${flag} ${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT.OUTPUT);
+  }
+}
+
+/** data[from, to) at file position `at` (default: from), all of it. */
+function writeRange(fd: number, data: Uint8Array, from: number, to: number, at = from): void {
+  while (from < to) {
+    const n = writeSync(fd, data, from, to - from, at);
+    from += n;
+    at += n;
   }
 }
 
