@@ -281,16 +281,22 @@ export function writeOutput(flag: string, path: string, data: string | Uint8Arra
 /**
  * writeOutput of an executable given as pieces (tools/elf/write.ts ElfPieces): `bytes` with `segments`
  * written over it at their offsets. A file gets `bytes` around the segments and each segment from its own
- * array; stdout gets them joined.
+ * array, one after another from the start (so a pipe or device named by -o works as with writeOutput);
+ * stdout gets them joined.
  */
 export function writeOutputPieces(flag: string, path: string, pieces: { bytes: Uint8Array; segments: { offset: number; data: Uint8Array }[] }): void {
   const { bytes, segments } = pieces;
-  if (path === '-' || segments.length === 0) {
+  const order = segments.slice().sort((a, b) => a.offset - b.offset);
+  let apart = path !== '-';
+  for (let k = 0, end = 0; k < order.length; k++) {
+    if (order[k].offset < end || order[k].offset + order[k].data.length > bytes.length) apart = false;
+    end = order[k].offset + order[k].data.length;
+  }
+  if (!apart || order.length === 0) {
     for (const seg of segments) bytes.set(seg.data, seg.offset);
     writeOutput(flag, path, bytes, true);
     return;
   }
-  const order = segments.slice().sort((a, b) => a.offset - b.offset);
   try {
     if (existsSync(path) && statSync(path).isFile()) unlinkSync(path);
     const fd = openSync(path, 'w');
@@ -298,7 +304,7 @@ export function writeOutputPieces(flag: string, path: string, pieces: { bytes: U
       let at = 0;
       for (const seg of order) {
         writeRange(fd, bytes, at, seg.offset);
-        writeRange(fd, seg.data, 0, seg.data.length, seg.offset);
+        writeRange(fd, seg.data, 0, seg.data.length);
         at = seg.offset + seg.data.length;
       }
       writeRange(fd, bytes, at, bytes.length);
@@ -312,13 +318,9 @@ export function writeOutputPieces(flag: string, path: string, pieces: { bytes: U
   }
 }
 
-/** data[from, to) at file position `at` (default: from), all of it. */
-function writeRange(fd: number, data: Uint8Array, from: number, to: number, at = from): void {
-  while (from < to) {
-    const n = writeSync(fd, data, from, to - from, at);
-    from += n;
-    at += n;
-  }
+/** data[from, to), all of it, where the file is (sequential writes). */
+function writeRange(fd: number, data: Uint8Array, from: number, to: number): void {
+  while (from < to) from += writeSync(fd, data, from, to - from);
 }
 
 /** Open an output for streaming: `-` is stdout (fd 1), else the file, created or truncated. */
