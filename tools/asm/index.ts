@@ -11,7 +11,7 @@
 
 import { parseIsaString } from '../../isa/isa-string.js';
 import { imageWithColumns, PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SymbolColumns, SYMBOL_TYPE, type ElfImage, type ElfSegment, type ElfSymbol, type ProgramHeader } from '../elf/model.js';
-import { EF_RISCV_RVC, writeElf } from '../elf/write.js';
+import { EF_RISCV_RVC, writeElf, writeElfPieces, type ElfPieces } from '../elf/write.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { encodeAttributes, mergeAttributes, parseIsa, SHT_RISCV_ATTRIBUTES, type Isa } from './attributes.js';
 import { AsmError, evaluate, symbolPlusConstant, type Expr, type RelValue, type Sym } from './expr.js';
@@ -129,6 +129,8 @@ export interface AssembleResult {
   readonly map: string;
   /** ELF64 executable bytes. */
   elf(): Uint8Array;
+  /** The same executable with its segments' bytes apart (tools/elf/write.ts ElfPieces). */
+  elfPieces(): ElfPieces;
   /** Flat binary: the lowest loadable address to the end of the last PROGBITS section. */
   binary(): Uint8Array;
 }
@@ -369,6 +371,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
       return (mapText ??= formatMap(outputs, image));
     },
     elf: () => writeElf(image, { flags: eFlags }),
+    elfPieces: () => writeElfPieces(image, { flags: eFlags }),
     binary: () => flatBinary(outputs),
   };
 }
@@ -442,8 +445,16 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
     const last = group[group.length - 1];
     let fileEnd = first.addr;
     for (const o of group) if (o.type !== SHT_NOBITS) fileEnd = o.addr + BigInt(o.size);
-    const data = new Uint8Array(Number(fileEnd - first.addr));
-    for (const o of group) if (o.type !== SHT_NOBITS) data.set(o.data, Number(o.addr - first.addr));
+    // A segment of one section with contents (the usual .text) is that section's bytes, not a copy: the
+    // program's largest array would otherwise be copied once more into fresh memory (nothing changes
+    // either array afterwards).
+    const size = Number(fileEnd - first.addr);
+    let data: Uint8Array;
+    if (first.type !== SHT_NOBITS && first.data.length === size && (group.length === 1 || group[1].type === SHT_NOBITS)) data = first.data;
+    else {
+      data = new Uint8Array(size);
+      for (const o of group) if (o.type !== SHT_NOBITS) data.set(o.data, Number(o.addr - first.addr));
+    }
     segments.push({ vaddr: first.addr, paddr: first.lma ?? first.addr, data, memsz: Number(last.addr + BigInt(last.size) - first.addr), flags: permissions(first.flags) });
     group = [];
   };

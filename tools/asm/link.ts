@@ -314,25 +314,34 @@ class SectionLayout {
   }
 }
 
+/** indexFrags' answer: the section has .org fragments (their size depends on another fragment's offset). */
+const HAS_ORG = 4;
+
 /**
  * Number the fragments (Frag.index) and say what relaxable branches there are: 0 none with a target,
- * 1 some, 2 some sized as GNU as sizes them. (A function of its own: see SectionLayout.)
+ * 1 some, 2 some sized as GNU as sizes them; plus HAS_ORG. (A function of its own: see SectionLayout.)
  */
 function indexFrags(sec: InputSection, frags: Frag[]): number {
   let branches = 0;
+  let org = 0;
   for (let i = 0; i < frags.length; i++) {
     const f = frags[i];
     f.index = i;
-    if (f.kind === FRAG_RELAX && f.relaxIndex >= 0) branches = sec.relaxes.gnu(f.relaxIndex) ? 2 : Math.max(branches, 1);
+    const kind = f.kind;
+    if (kind === FRAG_RELAX) {
+      if (f.relaxIndex >= 0) branches = sec.relaxes.gnu(f.relaxIndex) ? 2 : Math.max(branches, 1);
+    } else if (kind === FRAG_ORG) org = HAS_ORG;
   }
-  return branches;
+  return branches | org;
 }
 
 /** Assign fragment offsets in one input section, relaxing compressed branches as LLVM does. */
 export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void {
   const frags = sec.frags;
   const n = frags.length;
-  const branches = indexFrags(sec, frags);
+  const indexed = indexFrags(sec, frags);
+  const branches = indexed & 3;
+  const hasOrg = (indexed & HAS_ORG) !== 0;
   const hasRelax = sec.hasLeb || branches !== 0;
   const hasGnu = branches === 2;
   const layout = new SectionLayout(sec, frags);
@@ -396,7 +405,7 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
   layout.ensure(n - 1);
   const last = frags[n - 1];
   sec.size = last.offset + last.size;
-  for (let i = 0; i < n; i++) {
+  if (hasOrg) for (let i = 0; i < n; i++) {
     const f = frags[i];
     if (f.kind === FRAG_ORG && f.offset > orgTarget(f)) {
       addDiag(diags, f.pad!.loc ?? null, `.org moves the location backwards (from offset ${f.offset} to ${orgTarget(f)} in ${sec.name})`);
@@ -612,17 +621,18 @@ const NUM_ADDR_LIMIT = 1n << 52n;
 
 /**
  * Set `address` of every label and constant (what link()'s resolve gives, without its result object and
- * BigInt sum per symbol: one BigInt per label, from the section's address as a number). Answers whether
- * there are expression symbols, which the caller evaluates afterwards.
+ * BigInt sum per symbol: one BigInt per label, from the section's address as a number). Answers the
+ * expression symbols, in order, which the caller evaluates afterwards (so it does not walk every symbol
+ * again in its own unoptimised code for the few a program has).
  */
-function symbolAddresses(units: LinkUnit[], resolve: (s: Sym) => RelValue | null): boolean {
-  let expressions = false;
+function symbolAddresses(units: LinkUnit[], resolve: (s: Sym) => RelValue | null): Sym[] {
+  const expressions: Sym[] = [];
   for (const u of units) {
     let sec: InputSection | null = null;
     let secNum = -1;
     for (const s of u.symbols.values()) {
       const kind = s.kind;
-      if (kind === 3) expressions = true;
+      if (kind === 3) expressions.push(s);
       if (kind !== 1 && kind !== 2) continue;
       if (s.overriddenBy) s.address = resolve(s)!.off;
       else if (kind === 2) s.address = s.value;
@@ -686,11 +696,46 @@ function patchFixup(fx: Fixup, fv: number): boolean {
 }
 
 /**
+ * The offset each auipc (%pcrel_hi and the like) computed, by the auipc's address, for the %pcrel_lo fixups
+ * that name it. Recorded in two arrays and put in a Map only when a %pcrel_lo first asks: most programs'
+ * auipcs are calls and `la`s paired by position (FIX_PCREL_LO_PAIR), and a Map entry per auipc, keyed by
+ * an address above 2^31 (a heap number, not a small integer), cost the first pass more than the rest of it.
+ * The Map is filled in the order of recording, so a later offset at the same address wins, as before.
+ */
+class AuipcOffsets {
+  private pcs: number[] = [];
+  private offsets: (number | bigint)[] = [];
+  private map: Map<number, number | bigint> | null = null;
+
+  set(pc: number, d: number | bigint): void {
+    if (this.map) this.map.set(pc, d);
+    else {
+      this.pcs.push(pc);
+      this.offsets.push(d);
+    }
+  }
+
+  get(pc: number): number | bigint | undefined {
+    let map = this.map;
+    if (!map) {
+      map = new Map();
+      const pcs = this.pcs;
+      const offsets = this.offsets;
+      for (let i = 0; i < pcs.length; i++) map.set(pcs[i], offsets[i]);
+      this.map = map;
+      this.pcs = [];
+      this.offsets = [];
+    }
+    return map.get(pc);
+  }
+}
+
+/**
  * The first pass over the fixups of `sec` (see inFirstPass): a %pcrel_hi of a label in plain numbers, its
  * offset recorded in `auipcs` by the auipc's address; the rest of the pass by `slow`. Each pass is a small
  * function of its own, so V8 optimises these loops over every fixup (link() itself is too large to be).
  */
-function firstPassFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Map<number, number | bigint>, slow: (sec: InputSection, fx: Fixup) => void): void {
+function firstPassFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: AuipcOffsets, slow: (sec: InputSection, fx: Fixup) => void): void {
   const secNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
   const fixups = sec.fixups;
   for (let i = 0; i < fixups.length; i++) {
@@ -1109,22 +1154,19 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     if (s.temp && /^\d+f$/.test(s.name)) throw new AsmError(`undefined local label '${s.name}' (no later definition of '${s.name.slice(0, -1)}:')`);
     throw new AsmError(`undefined symbol '${s.name}'`);
   };
-  if (symbolAddresses(units, resolve)) for (const u of units) {
-    for (const s of u.symbols.values()) {
-      if (s.kind !== 3) continue;
-      try {
-        const v = resolve(s);
-        s.address = v ? v.off : 0n;
-      } catch (e) {
-        if (!(e instanceof AsmError)) throw e;
-        addDiag(diags, defLocOf(s), `in the value of '${s.name}': ${e.message}`);
-      }
+  for (const s of symbolAddresses(units, resolve)) {
+    try {
+      const v = resolve(s);
+      s.address = v ? v.off : 0n;
+    } catch (e) {
+      if (!(e instanceof AsmError)) throw e;
+      addDiag(diags, defLocOf(s), `in the value of '${s.name}': ${e.message}`);
     }
   }
 
   // Fixups: %pcrel_hi first, so %pcrel_lo can find its auipc (keyed by its address). The offset each
   // auipc computed is a number when the fast path below set it (no BigInt per auipc), else a bigint.
-  const auipcs = new Map<number, number | bigint>();
+  const auipcs = new AuipcOffsets();
   const auipcOffset = (at: number): bigint | undefined => {
     const d = auipcs.get(at);
     return typeof d === 'number' ? BigInt(d) : d;

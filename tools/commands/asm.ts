@@ -9,6 +9,7 @@ import { assemble, assembleObject, checkLayout, formatDiagnostic, type Diagnosti
 import { AsmError } from '../asm/expr.js';
 import { parseIsaString } from '../../isa/isa-string.js';
 import { readInputFile } from '../load.js';
+import { elfPieceList } from '../elf/write.js';
 import { dropPrefetched, prefetchesPending } from '../prefetch.js';
 import { EXIT, EXIT_TABLE } from './exit.js';
 import { commandLine, choiceValue, UsageError, type CommandSpec } from './flags.js';
@@ -169,8 +170,8 @@ export async function main(argv: string[]): Promise<number> {
     });
     for (const d of uniqueDiagnostics(result.diagnostics)) process.stderr.write(formatDiagnostic(d) + '\n');
     if (!result.ok) return EXIT.REFUSED;
-    const bytes = format === 'bin' ? result.binary() : result.elf();
-    writeOutput('-o', output, bytes, format !== 'bin');
+    if (format === 'bin') writeOutput('-o', output, result.binary(), false);
+    else writeOutputPieces('-o', output, elfPieceList(result.elfPieces()), true);
     if (listing !== undefined) writeOutput('--listing', listing, result.listing);
     if (map !== undefined) writeOutput('--map', map, result.map);
     return EXIT.OK;

@@ -279,27 +279,34 @@ export function writeOutput(flag: string, path: string, data: string | Uint8Arra
 }
 
 /**
- * writeOutput of bytes given as consecutive pieces (an object file's parts: rvx asm -c), written with writev
- * rather than joined into one array first (a copy the size of the file, every page of it touched anew).
+ * writeOutput of bytes given as consecutive pieces (an object's parts, an executable's headers and segments),
+ * written with writev rather than joined into one array first: a copy the size of the file, every page of
+ * it touched anew. An `executable` is made anew and given execute permission, as by writeOutput.
  */
-export function writeOutputPieces(flag: string, path: string, pieces: readonly Uint8Array[]): void {
+export function writeOutputPieces(flag: string, path: string, pieces: readonly Uint8Array[], executable = false): void {
   if (path === '-') {
     for (const p of pieces) writeStdout(p);
     return;
   }
   try {
+    if (executable && existsSync(path) && statSync(path).isFile()) unlinkSync(path);
     const fd = openSync(path, 'w');
     try {
       writevAll(fd, pieces);
     } finally {
       closeSync(fd);
     }
+    if (executable) {
+      const st = statSync(path);
+      if (st.isFile()) chmodSync(path, (st.mode | ((st.mode & 0o444) >> 2)) & 0o777);
+    }
   } catch (e) {
     throw new IoError(`${flag} ${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT.OUTPUT);
   }
 }
 
-/** All of `pieces` to `fd`, in order: writev takes at most IOV_MAX (1024) buffers and may write less than asked. */
+/** All of `pieces` to `fd`, in order, from where the file is (so a pipe or device named by -o works too):
+ * writev takes at most IOV_MAX (1024) buffers and may write less than asked. */
 function writevAll(fd: number, pieces: readonly Uint8Array[]): void {
   let i = 0;
   let skip = 0;
