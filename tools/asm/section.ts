@@ -59,6 +59,9 @@ const RX_GNU = 1 << 27;
  * expressions and location contexts are in (plain arrays). No operand arrays (the registers packed in a
  * number, the arrays made when the branch is written) and no Loc object (a shared file, a line, a column).
  */
+const TARGET_CHUNK_BITS = 12;
+const TARGET_CHUNK = 1 << TARGET_CHUNK_BITS;
+
 export class RelaxTable {
   n = 0;
   /** smallRegs (10 bits), bigRegs (10), smallField (2), bigField (2) and the RX_* flags. */
@@ -67,8 +70,13 @@ export class RelaxTable {
   ids: Int32Array = new Int32Array(0);
   lines: Int32Array = new Int32Array(0);
   cols: Int32Array = new Int32Array(0);
-  targets: Expr[] = [];
-  ctxs: LocCtx[] = [];
+  /** Targets in chunks of TARGET_CHUNK: one array of tens of thousands would live in V8's large-object space,
+   * where each growth is a fresh copy (first-touched memory, the costly part on the development VM). */
+  private targetChunks: Expr[][] = [];
+  /** Location contexts by runs (nearly every branch of a file shares its context): the context of records
+   * ctxStarts[k] .. ctxStarts[k + 1] - 1 is ctxRuns[k]. */
+  private ctxStarts: number[] = [];
+  private ctxRuns: LocCtx[] = [];
   /** The rows of records whose rows are not in INSTRUCTIONS (.insn), by record index. */
   odd: Map<number, [InstrDef, InstrDef]> | null = null;
 
@@ -112,14 +120,21 @@ export class RelaxTable {
     }
     this.lines[i] = locLine;
     this.cols[i] = locCol;
-    this.targets.push(target);
-    this.ctxs.push(locCtx);
+    const chunk = i >>> TARGET_CHUNK_BITS;
+    if (chunk === this.targetChunks.length) this.targetChunks.push([]);
+    this.targetChunks[chunk].push(target);
+    const runs = this.ctxRuns.length;
+    if (runs === 0 || this.ctxRuns[runs - 1] !== locCtx) {
+      this.ctxStarts.push(i);
+      this.ctxRuns.push(locCtx);
+    }
     this.n = i + 1;
     return i;
   }
 
   private grow(): void {
-    const cap = Math.max(64, this.bits.length * 2);
+    // Past 16K records by four: each growth copies into fresh memory.
+    const cap = this.bits.length < 1 << 14 ? Math.max(64, this.bits.length * 2) : this.bits.length * 4;
     const widen = (a: Int32Array): Int32Array => {
       const b = new Int32Array(cap);
       b.set(a);
@@ -172,11 +187,20 @@ export class RelaxTable {
     return (this.bits[i] & RX_GNU) !== 0;
   }
   target(i: number): Expr {
-    return this.targets[i];
+    return this.targetChunks[i >>> TARGET_CHUNK_BITS][i & (TARGET_CHUNK - 1)];
   }
   /** Where the branch was written. */
   loc(i: number): Loc {
-    return locIn(this.ctxs[i], this.lines[i], this.cols[i]);
+    // The last run starting at or before i (binary search: only diagnostics ask).
+    const starts = this.ctxStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid] <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return locIn(this.ctxRuns[lo], this.lines[i], this.cols[i]);
   }
 
   /** The small form's operand values with `offset` in the target field (a new array the caller may change). */
@@ -255,7 +279,10 @@ export class ByteSink {
   len = 0;
 
   grow(n: number): void {
-    let cap = this.buf.length * 2;
+    // Past 64 KB by four: each growth copies the bytes so far into fresh memory, and first-touched pages
+    // are what costs (about 12 µs a page on the development VM); pages of the new buffer not yet written are
+    // not touched.
+    let cap = this.buf.length < 1 << 16 ? this.buf.length * 2 : this.buf.length * 4;
     while (cap < this.len + n) cap *= 2;
     const nb = new Uint8Array(cap);
     nb.set(this.buf.subarray(0, this.len));
