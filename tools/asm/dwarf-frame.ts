@@ -179,6 +179,15 @@ function chooseCie(cies: CieChoice[], key: string, p: Proc, ops: CfiOp[], newLab
   return { cie, covered: n, made: true };
 }
 
+/** A record's length field (4 bytes, up to `end`, which the caller places) and its body's start. */
+function beginRecord(out: FrameSink, diff: (a: Sym, b: Sym) => Expr): { end: Sym; body: Sym } {
+  const end = out.newLabel();
+  const body = out.newLabel();
+  out.datum(diff(end, body), 4);
+  out.place(body);
+  return { end, body };
+}
+
 export class FrameTable {
   procs: Proc[] = [];
   /** `.cfi_sections`: where the tables go. */
@@ -350,11 +359,8 @@ export class FrameTable {
       const { cie: choice, covered, made } = chooseCie(cies, key, p, ops, () => out.newLabel());
       const cie = choice.label;
       if (made) {
-        const cieEnd = out.newLabel();
-        const cieBody = out.newLabel();
         out.place(cie);
-        out.datum(diff(cieEnd, cieBody), 4);
-        out.place(cieBody);
+        const cieEnd = beginRecord(out, diff).end;
         const aug = `z${per ? 'P' : ''}${p.lsda ? 'L' : ''}R${p.signalFrame ? 'S' : ''}`;
         out.bytes([0, 0, 0, 0, 3, ...Array.from(aug, (c) => c.charCodeAt(0)), 0, ...uleb(1), ...sleb(DATA_ALIGN), ...uleb(p.returnColumn)]);
         out.bytes(uleb(1 + (p.lsda ? 1 : 0) + (per ? 1 + encodingSize(per.enc) : 0)));
@@ -368,10 +374,7 @@ export class FrameTable {
         out.align(4);
         out.place(cieEnd);
       }
-      const end = out.newLabel();
-      const body = out.newLabel();
-      out.datum(diff(end, body), 4);
-      out.place(body);
+      const { end, body } = beginRecord(out, diff);
       out.datum(diff(body, cie), 4);
       // The code address as GNU as writes it (R_RISCV_32_PCREL in an object): a difference with a label in
       // .eh_frame itself would be relocated against that label, which a linker editing .eh_frame moves
@@ -446,21 +449,15 @@ export class FrameTable {
       const { cie: choice, covered, made } = chooseCie(cies, `${p.signalFrame} ${p.returnColumn}`, p, ops, () => out.newLabel());
       const cie = choice.label;
       if (made) {
-        const cieEnd = out.newLabel();
-        const cieBody = out.newLabel();
         out.place(cie);
-        out.datum(diff(cieEnd, cieBody), 4);
-        out.place(cieBody);
+        const cieEnd = beginRecord(out, diff).end;
         // .debug_frame records end at a multiple of the address size (GNU as, dw2gencfi.c cfi_finish).
         out.bytes([0xff, 0xff, 0xff, 0xff, 3, ...(p.signalFrame ? [0x53] : []), 0, ...uleb(1), ...sleb(DATA_ALIGN), ...uleb(p.returnColumn)]);
         for (const b of choice.ops) out.bytes(b);
         out.align(8);
         out.place(cieEnd);
       }
-      const end = out.newLabel();
-      const body = out.newLabel();
-      out.datum(diff(end, body), 4);
-      out.place(body);
+      const { end, body } = beginRecord(out, diff);
       out.datum({ t: E_SYM, sym: cie }, 4);
       out.datum({ t: E_SYM, sym: p.start }, 8);
       out.datum(diff(p.end!, p.start), 8);
