@@ -47,6 +47,10 @@ const RX_LONG = 1 << 25;
 const RX_LONGABLE = 1 << 26;
 const RX_GNU = 1 << 27;
 
+/** RelaxTable's targets are kept in arrays of this many (see targetChunks). */
+const TARGET_CHUNK_BITS = 12;
+const TARGET_CHUNK = 1 << TARGET_CHUNK_BITS;
+
 /**
  * The relaxable instructions to a label of one section (InputSection.relaxes), each a FRAG_RELAX fragment's
  * record by index (Frag.relaxIndex): the compressed form (small) and the 4-byte one (big), each as its
@@ -56,12 +60,9 @@ const RX_GNU = 1 << 27;
  * Columns of typed arrays rather than an object per branch: a large file has tens of thousands, and each
  * object (14 fields of 8 bytes on a 64-bit V8 without pointer compression) would be copied twice by the
  * scavenger and then touch fresh old-space pages. The numbers live outside the V8 heap; only the target
- * expressions and location contexts are in (plain arrays). No operand arrays (the registers packed in a
+ * expressions (in arrays of TARGET_CHUNK) and location contexts (one per run) are in. No operand arrays (the registers packed in a
  * number, the arrays made when the branch is written) and no Loc object (a shared file, a line, a column).
  */
-const TARGET_CHUNK_BITS = 12;
-const TARGET_CHUNK = 1 << TARGET_CHUNK_BITS;
-
 export class RelaxTable {
   n = 0;
   /** smallRegs (10 bits), bigRegs (10), smallField (2), bigField (2) and the RX_* flags. */
