@@ -326,3 +326,21 @@ describe('.loc operands GNU as checks (dwarf2dbg.c)', () => {
     for (const m of MODES) expect(named(rvx(text, m), '.debug_line'), tag(m)).toEqual(named(gnu(text, m), '.debug_line'));
   });
 });
+
+describe('operands GNU as refuses in .file, .loc and .cfi_* (dwarf2dbg.c, dw2gencfi.c)', () => {
+  it('are refused with a diagnostic at the line, not taken silently', () => {
+    const cases: [string, string][] = [
+      ['.cfi_startproc\n.cfi_restore_state\n.cfi_endproc', 'CFI state restore without previous remember'],
+      ['.file -1 "a.c"', 'file number less than one'],
+      ['.file 134217696 "a.c"', 'file number 134217696 is too big'],
+      ['.file 1 "a.c"\n.loc 1 99999999999999999999', 'bad or irreducible absolute expression'],
+      ['.cfi_startproc\n.cfi_rel_offset ra, -99999999999999999\n.cfi_endproc', '.cfi_rel_offset: -99999999999999999 is out of range'],
+    ];
+    for (const [text, message] of cases) {
+      const r = assembleObject({ name: 'a.s', text: `.text\n${text}\nnop\n` }, { compat: 'gnu' });
+      expect(r.ok, text).toBe(false);
+      expect(r.diagnostics.map(formatDiagnostic).join('\n'), text).toContain(`error: ${message}`);
+    }
+    expect(assembleObject({ name: 'a.s', text: '.file 134217695 "a.c"\n.text\nnop\n' }, { compat: 'gnu' }).ok).toBe(true);
+  });
+});

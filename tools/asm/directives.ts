@@ -439,6 +439,7 @@ function otherDirective(u: Unit, word: string, p: number, end: number): void {
         (u.lines ??= new LineTable()).file(s.slice(q, end));
         break;
       }
+      if (q + 1 < end && s.charCodeAt(q) === 45 && s.charCodeAt(q + 1) >= 48 && s.charCodeAt(q + 1) <= 57) throw new AsmError('file number less than one', q);
       if (u.splitOperands(p, end) >= 1 && u.s.charCodeAt(u.opS[0]) === 34) {
         const name = u.operandText(0).slice(1, -1);
         if (u.nops === 1) u.fileSymbols.push(name);

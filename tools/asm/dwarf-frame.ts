@@ -219,7 +219,11 @@ export class FrameTable {
     const num = (i: number): number => {
       const t = args[i];
       if (t === undefined || !/^-?(0x[0-9a-f]+|\d+)$/i.test(t)) throw new AsmError(`.cfi_${name} needs a number as operand ${i + 1}`);
-      return t.startsWith('-') ? -Number(t.slice(1)) : Number(t);
+      const v = t.startsWith('-') ? -Number(t.slice(1)) : Number(t);
+      // Exactly as written or refused: past 2^53 a number would be rounded (GNU as takes 64 bits; no frame
+      // needs such offsets or registers).
+      if (!Number.isSafeInteger(v)) throw new AsmError(`.cfi_${name}: ${t} is out of range`);
+      return v;
     };
     const want = (n: number) => {
       if (args.length !== n) throw new AsmError(`.cfi_${name} takes ${n} operand${n === 1 ? '' : 's'}`);
@@ -294,7 +298,8 @@ export class FrameTable {
         break;
       case 'restore_state':
         want(0);
-        p.cfaOffset = p.cfaStack.pop() ?? p.cfaOffset;
+        if (p.cfaStack.length === 0) throw new AsmError('CFI state restore without previous remember');
+        p.cfaOffset = p.cfaStack.pop()!;
         bytes = [0x0b];
         break;
       case 'escape':

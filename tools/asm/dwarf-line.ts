@@ -91,6 +91,8 @@ export class LineTable {
     if (!m) throw new AsmError('expected: .file N ["directory"] "name" [md5 value]');
     const strs = [...m[2].matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((x) => x[1].replace(/\\(.)/g, '$1'));
     if (strs.length > 2) throw new AsmError('.file takes at most a directory and a name');
+    // GNU as's allocation guard (dwarf2dbg.c): a file table of 32-byte entries indexed by a 32-bit number.
+    if (fitsIn64(m[1]) > 134217695n) throw new AsmError(`file number ${m[1]} is too big`);
     this.files.set(Number(m[1]), { name: strs[strs.length - 1], dir: strs.length === 2 ? strs[0] : null, md5: m[3] ? BigInt(m[3]) : null });
   }
 
@@ -98,6 +100,7 @@ export class LineTable {
   loc(text: string, sec: InputSection, label: Sym): void {
     const t = locTokens(text);
     if (t.length < 2 || !/^\d+$/.test(t[0]) || !/^\d+$/.test(t[1])) throw new AsmError('expected: .loc file line [column] [options]');
+    for (let k = 0; k < 3 && k < t.length; k++) if (/^\d+$/.test(t[k])) fitsIn64(t[k]);
     const row: LineRow = { sec, label, file: Number(t[0]), line: Number(t[1]), col: 0, isStmt: this.isStmt, prologueEnd: false, epilogueBegin: false, basicBlock: false, isa: this.isa, discriminator: 0 };
     if (!this.files.has(row.file)) throw new AsmError(`.loc names file ${row.file}, which no .file declared`);
     let i = 2;
@@ -108,7 +111,7 @@ export class LineTable {
         const m = i < t.length ? /^(-?)(\d+|0[xX][0-9a-fA-F]+)$/.exec(t[i]) : null;
         if (!m) throw new AsmError(`.loc ${k} needs a number`);
         i++;
-        return m[1] ? -BigInt(m[2]) : BigInt(m[2]);
+        return fitsIn64(m[1] ? `-${m[2]}` : m[2]);
       };
       if (k === 'is_stmt') {
         const v = num();
@@ -317,6 +320,13 @@ function pushSleb(out: number[], v: number): void {
     }
     out.push(b | 0x80);
   }
+}
+
+/** A number of `.file` or `.loc` as a bigint, refused as GNU as refuses it when it does not fit in 64 bits. */
+function fitsIn64(t: string): bigint {
+  const v = t.startsWith('-') ? -BigInt(t.slice(1)) : BigInt(t);
+  if (v > 0xffffffffffffffffn || v < -0x8000000000000000n) throw new AsmError('bad or irreducible absolute expression');
+  return v;
 }
 
 /** A `.loc` ISA or discriminator: GNU as refuses a negative one and keeps the low 32 bits of a larger one
