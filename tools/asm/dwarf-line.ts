@@ -100,7 +100,8 @@ export class LineTable {
   loc(text: string, sec: InputSection, label: Sym): void {
     const t = locTokens(text);
     if (t.length < 2 || !/^\d+$/.test(t[0]) || !/^\d+$/.test(t[1])) throw new AsmError('expected: .loc file line [column] [options]');
-    for (let k = 0; k < 3 && k < t.length; k++) if (/^\d+$/.test(t[k])) fitsIn64(t[k]);
+    // Up to 15 digits always fit (gcc writes a .loc every few lines: no BigInt for those).
+    for (let k = 0; k < 3 && k < t.length; k++) if (t[k].length > 15 && /^\d+$/.test(t[k])) fitsIn64(t[k]);
     const row: LineRow = { sec, label, file: Number(t[0]), line: Number(t[1]), col: 0, isStmt: this.isStmt, prologueEnd: false, epilogueBegin: false, basicBlock: false, isa: this.isa, discriminator: 0 };
     if (!this.files.has(row.file)) throw new AsmError(`.loc names file ${row.file}, which no .file declared`);
     let i = 2;
