@@ -287,35 +287,50 @@ export class LineTable {
   }
 }
 
-/** The ULEB128 bytes of `v` (a non-negative integer) appended to `out`: by 32-bit arithmetic below 2^31. */
-function pushUleb(out: number[], v: number): void {
-  if (!(v >= 0 && v <= 0x7fffffff)) {
-    const u = uleb(v);
-    for (let k = 0; k < u.length; k++) out.push(u[k]);
+/** The ULEB128 bytes of `v` (a non-negative integer) appended to `out`: by 32-bit arithmetic below 2^31,
+ * else as a bigint. */
+function pushUleb(out: number[], v: number | bigint): void {
+  if (typeof v === 'number' && v >= 0 && v <= 0x7fffffff) {
+    let x = v;
+    do {
+      let b = x & 0x7f;
+      x >>>= 7;
+      if (x) b |= 0x80;
+      out.push(b);
+    } while (x);
     return;
   }
-  let x = v;
+  let x = BigInt(v);
+  // Callers pass counts, sizes and checked values; a negative one would never end the loop below.
+  if (x < 0n) throw new Error(`internal: ULEB128 of a negative value (${x})`);
   do {
-    let b = x & 0x7f;
-    x >>>= 7;
+    let b = Number(x & 0x7fn);
+    x >>= 7n;
     if (x) b |= 0x80;
     out.push(b);
   } while (x);
 }
 
-/** The SLEB128 bytes of integer `v` appended to `out`: by 32-bit arithmetic within ±2^31. */
-function pushSleb(out: number[], v: number): void {
-  if (!(v >= -0x80000000 && v <= 0x7fffffff)) {
-    const u = sleb(v);
-    for (let k = 0; k < u.length; k++) out.push(u[k]);
-    return;
+/** The SLEB128 bytes of integer `v` appended to `out`: by 32-bit arithmetic within ±2^31, else as a bigint. */
+function pushSleb(out: number[], v: number | bigint): void {
+  if (typeof v === 'number' && v >= -0x80000000 && v <= 0x7fffffff) {
+    let x = v;
+    for (;;) {
+      const b = x & 0x7f;
+      // An arithmetic shift: the value divided by 128, rounded down, as BigInt's >> does.
+      x >>= 7;
+      if ((x === 0 && !(b & 0x40)) || (x === -1 && b & 0x40)) {
+        out.push(b);
+        return;
+      }
+      out.push(b | 0x80);
+    }
   }
-  let x = v;
+  let x = BigInt(v);
   for (;;) {
-    const b = x & 0x7f;
-    // An arithmetic shift: the value divided by 128, rounded down, as BigInt's >> does.
-    x >>= 7;
-    if ((x === 0 && !(b & 0x40)) || (x === -1 && b & 0x40)) {
+    const b = Number(x & 0x7fn);
+    x >>= 7n;
+    if ((x === 0n && !(b & 0x40)) || (x === -1n && b & 0x40)) {
       out.push(b);
       return;
     }
@@ -340,31 +355,15 @@ function unsigned32(v: bigint, what: string): number {
 /** ULEB128 bytes (of a non-negative value). */
 export function uleb(v: number | bigint): number[] {
   const out: number[] = [];
-  let x = BigInt(v);
-  // Callers pass counts, sizes and checked values; a negative one would never end the loop below.
-  if (x < 0n) throw new Error(`internal: ULEB128 of a negative value (${x})`);
-  do {
-    let b = Number(x & 0x7fn);
-    x >>= 7n;
-    if (x) b |= 0x80;
-    out.push(b);
-  } while (x);
+  pushUleb(out, v);
   return out;
 }
 
 /** SLEB128 bytes. */
 export function sleb(v: number | bigint): number[] {
   const out: number[] = [];
-  let x = BigInt(v);
-  for (;;) {
-    const b = Number(x & 0x7fn);
-    x >>= 7n;
-    if ((x === 0n && !(b & 0x40)) || (x === -1n && b & 0x40)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
+  pushSleb(out, v);
+  return out;
 }
 
 export function cstr(s: string): number[] {
