@@ -17,7 +17,7 @@
 
 import { AsmError, E_BIN, E_NUM, E_SYM, OP_SUB, symbolPlusConstant, type Expr, type Sym } from './expr.js';
 import { SHF_EXECINSTR } from '../elf/model.js';
-import { FIX_GOT_HI, FIX_PCREL, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FRAG_ALIGN, FRAG_DATA, FRAG_ORG, FRAG_RELAX, endsGnuFragment, type Frag, type InputSection } from './section.js';
+import { FIX_GOT_HI, FIX_PCREL, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FRAG_ALIGN, FRAG_DATA, FRAG_ORG, endsGnuFragment, type Frag, type InputSection } from './section.js';
 import { sleb, uleb } from './dwarf-line.js';
 
 const DATA_ALIGN = -4;
@@ -108,7 +108,9 @@ function fragmentBreaks(sec: InputSection): { index: Map<Frag, number>; breaks: 
   sec.frags.forEach((f, i) => index.set(f, i));
   const breaks: number[] = [];
   sec.frags.forEach((f, i) => {
-    if ((f.kind === FRAG_RELAX && f.relaxIndex >= 0) || f.kind === FRAG_ALIGN || f.kind === FRAG_ORG) breaks.push(i * 2 ** 32);
+    // A branch leading fragment i: after every position of fragment i - 1, before any of fragment i.
+    if (f.br >= 0) breaks.push(i * 2 ** 32 - 0.5);
+    if (f.kind === FRAG_ALIGN || f.kind === FRAG_ORG) breaks.push(i * 2 ** 32);
   });
   const got = new Set<number>();
   for (const fx of sec.fixups) {

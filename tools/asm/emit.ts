@@ -10,7 +10,7 @@ import { insertOperand, operandRangeError } from '../../isa/operands.js';
 import { SHT_NOBITS } from '../elf/model.js';
 import { ZB_BITS } from './attributes.js';
 import { AsmError, E_NUM, E_SYM, type Expr } from './expr.js';
-import { Frag, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FRAG_RELAX, FixupRecord, endsGnuFragment, packOperands } from './section.js';
+import { FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FixupRecord, endsGnuFragment, packOperands } from './section.js';
 import type { Pending } from './core.js';
 import { OperandParser, slotPlan, PCREL_FIELDS, type SlotPlan } from './operands.js';
 
@@ -265,10 +265,10 @@ export class InstructionEmitter extends OperandParser {
     if (splits && this.gnu && !this.inCallPair) sec.newData();
   }
 
-  /** A compressed branch or jump to a label: a relaxable fragment (LLVM's MCRelaxableFragment). */
+  /** A compressed branch or jump to a label: a relaxable branch (LLVM's MCRelaxableFragment), leading the
+   * data fragment after it. */
   relaxFrag(cdef: InstrDef, cvalues: number[], target: Expr, operand: number, bigDef?: InstrDef, bigValues?: number[]): void {
     const sec = this.sec;
-    const f = new Frag(FRAG_RELAX);
     let big: InstrDef;
     let bigRegs: number;
     let bigField: number;
@@ -306,9 +306,7 @@ export class InstructionEmitter extends OperandParser {
       this.loc.line,
       this.locCol(operand >= 0 ? this.opS[operand] : this.mnemonicPos),
     );
-    f.relaxIndex = i;
-    f.size = rx.relaxed(i) ? 4 : cdef.size;
-    sec.addFrag(f);
+    sec.addBranch(i);
   }
 
 

@@ -47,7 +47,6 @@ import {
   encodeLeb,
   encodeCfaAdvance,
   cfaAdvanceSize,
-  FRAG_RELAX,
   Frag,
   type RelaxTable,
 } from './section.js';
@@ -86,10 +85,10 @@ export interface LinkUnit {
 /** relaxTarget's offset in its fragment (a module variable: layout asks for targets many times per pass). */
 let targetOff = 0;
 
-/** The fragment holding a relaxable branch's target (its offset in targetOff), or null when the branch
+/** The fragment holding relaxable branch r's target (its offset in targetOff), or null when the branch
  * must assume the worst (no label in this section, or one left to the linker). */
-function relaxTarget(sec: InputSection, f: Frag, long: boolean): Frag | null {
-  const target = sec.relaxes.target(f.relaxIndex);
+function relaxTarget(sec: InputSection, r: number, long: boolean): Frag | null {
+  const target = sec.relaxes.target(r);
   let s: Sym;
   let add = 0;
   if (target.t === E_SYM) s = target.sym; // the usual `label`: no symbolPlusConstant result to allocate
@@ -146,16 +145,15 @@ function orgTarget(f: Frag): number {
  * and not weak (a global one too); then the compressed form if the target is in its reach, else 4 bytes
  * if in a 4-byte branch's, else a compressible branch's 6-byte long form.
  */
-function gnuBranchLength(sec: InputSection, f: Frag): number {
+function gnuBranchLength(sec: InputSection, i: number, at: number): number {
   const rx = sec.relaxes;
-  const i = f.relaxIndex;
   const jump = !rx.longable(i);
   const rvc = rx.small(i).size === 2;
   let length = jump ? 4 : 8;
   const t = symbolPlusConstant(rx.target(i));
   const s = t?.sym;
   if (s && s.kind === 1 && s.section === sec && s.frag && !s.weak) {
-    const val = s.frag.offset + s.offset + Number(t!.add) - f.offset;
+    const val = s.frag.offset + s.offset + Number(t!.add) - at;
     const half = jump ? 2048 : 256;
     if (rvc && val >= -half && val < half) length = 2;
     else if (val >= -4096 && val < 4096) length = 4;
@@ -179,13 +177,23 @@ function layoutSectionGnu(sec: InputSection, lebSize: (f: Frag) => number): void
   const n = frags.length;
   const last = new Float64Array(n);
   let growOnly = false;
+  const rx = sec.relaxes;
+  // Branch r at offset `at` (it leads a data fragment): its size, and setting it.
+  const branchSizeAt = (r: number, at: number): number => {
+    const size = rx.size(r);
+    if (!rx.gnu(r)) return size;
+    const len = gnuBranchLength(sec, r, at);
+    return growOnly && len < size ? size : len;
+  };
+  const setBranchSize = (r: number, size: number): void => {
+    rx.setSize(r, size);
+    if (rx.gnu(r)) {
+      rx.setRelaxed(r, size !== 2);
+      rx.setLong(r, size >= 6);
+    }
+  };
   const sizeAt = (f: Frag, at: number): number => {
     switch (f.kind) {
-      case FRAG_RELAX: {
-        if (!sec.relaxes.gnu(f.relaxIndex)) return f.size;
-        const len = gnuBranchLength(sec, f);
-        return growOnly && len < f.size ? f.size : len;
-      }
       case FRAG_ALIGN:
         return alignPad(f, at);
       case FRAG_ORG:
@@ -196,20 +204,20 @@ function layoutSectionGnu(sec: InputSection, lebSize: (f: Frag) => number): void
         return f.size;
     }
   };
-  const setSize = (f: Frag, size: number): void => {
-    f.size = size;
-    if (f.kind === FRAG_RELAX && sec.relaxes.gnu(f.relaxIndex)) {
-      sec.relaxes.setRelaxed(f.relaxIndex, size !== 2);
-      sec.relaxes.setLong(f.relaxIndex, size >= 6);
-    }
-  };
+  // A branch is sized before the data fragment it leads is moved: a target in that fragment is where the
+  // last round or pass left it, as for gas's frag after the branch's.
   for (const f of frags) f.offset = 0;
   for (let round = 0, passes = 0; ; round++) {
     let at = 0;
     for (let i = 0; i < n; i++) {
       const f = frags[i];
+      const r = f.br;
+      if (r >= 0) {
+        setBranchSize(r, branchSizeAt(r, at));
+        at += rx.size(r);
+      }
       f.offset = at;
-      setSize(f, sizeAt(f, at));
+      f.size = sizeAt(f, at);
       at += f.size;
     }
     for (;;) {
@@ -217,11 +225,23 @@ function layoutSectionGnu(sec: InputSection, lebSize: (f: Frag) => number): void
       let stretched = false;
       for (let i = 0; i < n; i++) {
         const f = frags[i];
+        const r = f.br;
+        if (r >= 0) {
+          // The branch's offset: the end of the fragment before it (already moved in this pass).
+          const prev = frags[i - 1];
+          const size = branchSizeAt(r, prev.offset + prev.size);
+          const old = rx.size(r);
+          if (size !== old) {
+            stretch += size - old;
+            setBranchSize(r, size);
+            stretched = true;
+          }
+        }
         f.offset += stretch;
         const size = sizeAt(f, f.offset);
         if (size !== f.size) {
           stretch += size - f.size;
-          setSize(f, size);
+          f.size = size;
           stretched = true;
         }
       }
@@ -261,6 +281,7 @@ class SectionLayout {
       const k = valid + 1;
       const f = frags[k];
       f.offset = k === 0 ? 0 : frags[k - 1].offset + frags[k - 1].size;
+      if (f.br >= 0) f.offset += this.sec.relaxes.size(f.br);
       if (f.kind === FRAG_ALIGN) f.size = alignPad(f, f.offset);
       else if (f.kind === FRAG_ORG) f.size = Math.max(0, orgTarget(f) - f.offset);
       valid = k;
@@ -276,14 +297,14 @@ class SectionLayout {
     const rx = sec.relaxes;
     let first = -1;
     for (let i = 0; i < n; i++) {
-      const f = frags[i];
-      if (f.kind !== FRAG_RELAX) continue;
-      const r = f.relaxIndex;
+      // The branch leading fragment i, at the end of fragment i - 1.
+      const r = frags[i].br;
       if (r < 0 || rx.long(r)) continue;
       const relaxed = rx.relaxed(r);
       if (relaxed && !rx.longable(r)) continue;
-      this.ensure(i);
-      const t = relaxTarget(sec, f, relaxed);
+      this.ensure(i - 1);
+      const at = frags[i - 1].offset + frags[i - 1].size;
+      const t = relaxTarget(sec, r, relaxed);
       // One step per pass, as LLVM's relaxInstruction: compressed, then 4 bytes, then the long form.
       if (!relaxed) {
         let grow: boolean;
@@ -291,21 +312,21 @@ class SectionLayout {
         else {
           const off = targetOff;
           this.ensure(t.index);
-          const value = t.offset + off - f.offset;
+          const value = t.offset + off - at;
           grow = rx.small(r).name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256;
         }
         if (grow) {
           rx.setRelaxed(r, true);
-          f.size = 4;
+          rx.setSize(r, 4);
           if (first < 0) first = i;
         }
       } else if (t) {
         const off = targetOff;
         this.ensure(t.index);
-        const value = t.offset + off - f.offset;
+        const value = t.offset + off - at;
         if (value > 4094 || value < -4096) {
           rx.setLong(r, true);
-          f.size = rx.small(r).size === 2 ? 6 : 8;
+          rx.setSize(r, rx.small(r).size === 2 ? 6 : 8);
           if (first < 0) first = i;
         }
       }
@@ -327,10 +348,8 @@ function indexFrags(sec: InputSection, frags: Frag[]): number {
   for (let i = 0; i < frags.length; i++) {
     const f = frags[i];
     f.index = i;
-    const kind = f.kind;
-    if (kind === FRAG_RELAX) {
-      if (f.relaxIndex >= 0) branches = sec.relaxes.gnu(f.relaxIndex) ? 2 : Math.max(branches, 1);
-    } else if (kind === FRAG_ORG) org = HAS_ORG;
+    if (f.br >= 0) branches = sec.relaxes.gnu(f.br) ? 2 : Math.max(branches, 1);
+    if (f.kind === FRAG_ORG) org = HAS_ORG;
   }
   return branches | org;
 }
@@ -785,8 +804,10 @@ function fillOutput(data: Uint8Array, base: number, sec: InputSection, resolve: 
   for (let i = 0; i < frags.length; i++) {
     const f = frags[i];
     // Data fragments (most of them: the bytes between two branches) copied here, the rest by emitFrag.
-    if (f.kind === FRAG_DATA) copyData(data, base + f.offset, f);
-    else emitFrag(data, base + f.offset, f, sec, resolve, diags);
+    if (f.kind === FRAG_DATA) {
+      if (f.br >= 0) emitBranch(data, base, sec, f, resolve, diags);
+      copyData(data, base + f.offset, f);
+    } else emitFrag(data, base + f.offset, f, sec, resolve, diags);
   }
 }
 
@@ -1641,35 +1662,39 @@ export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection
       }
       return;
     }
-    case FRAG_RELAX: {
-      try {
-        const rx = sec.relaxes;
-        const r = f.relaxIndex;
-        const target = rx.target(r);
-        const t = target.t === E_SYM ? target.sym : null;
-        const long = rx.long(r);
-        const relaxed = rx.relaxed(r);
-        if (t && t.kind === 1 && t.section === sec && !long && !t.overriddenBy) {
-          // Same-section label (the usual case): plain numbers.
-          const def = relaxed ? rx.big(r) : rx.small(r);
-          const offset = t.frag!.offset + t.offset - f.offset;
-          const bits = encodeBits(def, rx.takenValues(r, relaxed, offset));
-          if (bits >= 0) {
-            writeBits(out, at, bits, def.size);
-            return;
-          }
-        }
-        const v = evaluate(target, resolve);
-        if (!v) throw new AsmError('branch target cannot be evaluated');
-        const off = v.off - (sec.addr + BigInt(f.offset));
-        if (long) writeLongBranch(out, at, rx, r, off, f.size);
-        else if (relaxed) patchInstruction(out, at, rx.big(r), rx.bigValues(r, 0), rx.bigField(r), off, true);
-        else patchInstruction(out, at, rx.small(r), rx.smallValues(r, 0), rx.smallField(r), off, true);
-      } catch (e) {
-        if (!(e instanceof AsmError)) throw e;
-        addDiag(diags, sec.relaxes.loc(f.relaxIndex), e.message);
+  }
+}
+
+/** The relaxable branch leading data fragment `f` (f.br) into `out`, whose byte `base` is the section's first. */
+export function emitBranch(out: Uint8Array, base: number, sec: InputSection, f: Frag, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
+  const rx = sec.relaxes;
+  const r = f.br;
+  const size = rx.size(r);
+  // The branch's offset in the section: right before the fragment's bytes.
+  const offset = f.offset - size;
+  const at = base + offset;
+  try {
+    const target = rx.target(r);
+    const t = target.t === E_SYM ? target.sym : null;
+    const long = rx.long(r);
+    const relaxed = rx.relaxed(r);
+    if (t && t.kind === 1 && t.section === sec && !long && !t.overriddenBy) {
+      // Same-section label (the usual case): plain numbers.
+      const def = relaxed ? rx.big(r) : rx.small(r);
+      const bits = encodeBits(def, rx.takenValues(r, relaxed, t.frag!.offset + t.offset - offset));
+      if (bits >= 0) {
+        writeBits(out, at, bits, def.size);
+        return;
       }
-      return;
     }
+    const v = evaluate(target, resolve);
+    if (!v) throw new AsmError('branch target cannot be evaluated');
+    const off = v.off - (sec.addr + BigInt(offset));
+    if (long) writeLongBranch(out, at, rx, r, off, size);
+    else if (relaxed) patchInstruction(out, at, rx.big(r), rx.bigValues(r, 0), rx.bigField(r), off, true);
+    else patchInstruction(out, at, rx.small(r), rx.smallValues(r, 0), rx.smallField(r), off, true);
+  } catch (e) {
+    if (!(e instanceof AsmError)) throw e;
+    addDiag(diags, rx.loc(r), e.message);
   }
 }

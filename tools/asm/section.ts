@@ -1,13 +1,14 @@
 // Sections of one assembly unit, as lists of fragments in the manner of LLVM's MC layer: data fragments
-// (fixed bytes), relaxable fragments (one compressed branch or jump that may grow to 4 bytes), alignment
-// fragments (size depends on their offset) and fill fragments (.space/.zero/.fill). Layout assigns
-// offsets; linking places each section at an address; fixups then patch the data.
+// (fixed bytes), alignment fragments (size depends on their offset) and fill fragments (.space/.zero/.fill).
+// A relaxable branch (a compressed branch or jump that may grow to 4 bytes or longer) is no fragment of its
+// own: it leads the data fragment made after it (Frag.br), its record and size in the section's RelaxTable.
+// Layout assigns offsets; linking places each section at an address; fixups then patch the data.
 
 import { INSTRUCTIONS, type InstrDef } from '../../isa/instructions.js';
 import { locIn, type Expr, type Loc, type LocCtx, type Sym } from './expr.js';
 
 export const FRAG_DATA = 0;
-export const FRAG_RELAX = 1;
+// (1 was a relaxable branch's own fragment: branches now lead data fragments, Frag.br.)
 export const FRAG_ALIGN = 2;
 export const FRAG_FILL = 3;
 /** `.org`: pads with `fill` bytes up to section offset `align` (its size depends on its offset). */
@@ -52,8 +53,8 @@ const TARGET_CHUNK_BITS = 12;
 const TARGET_CHUNK = 1 << TARGET_CHUNK_BITS;
 
 /**
- * The relaxable instructions to a label of one section (InputSection.relaxes), each a FRAG_RELAX fragment's
- * record by index (Frag.relaxIndex): the compressed form (small) and the 4-byte one (big), each as its
+ * The relaxable instructions to a label of one section (InputSection.relaxes), each the record (by index) of
+ * the branch that leads a data fragment (Frag.br), with the branch's current size: the compressed form (small) and the 4-byte one (big), each as its
  * register operands and the index of its target field. A conditional branch has a third, long form for
  * targets beyond its ±4 KiB reach: the inverted branch over a `jal` (6 bytes when small is c.beqz/c.bnez,
  * else 8). A 4-byte branch that has no compressed form starts relaxed (small = big).
@@ -71,6 +72,9 @@ export class RelaxTable {
   ids: Int32Array = new Int32Array(0);
   lines: Int32Array = new Int32Array(0);
   cols: Int32Array = new Int32Array(0);
+  /** The branch's current size in bytes (2, 4, 6 or 8; set by layout): the data fragment it leads starts
+   * this many bytes after the fragment before it. */
+  sizes: Uint8Array = new Uint8Array(0);
   /** Targets in chunks of TARGET_CHUNK: one array of tens of thousands would live in V8's large-object space,
    * where each growth is a fresh copy (first-touched memory, the costly part on the development VM). */
   private targetChunks: Expr[][] = [];
@@ -121,6 +125,7 @@ export class RelaxTable {
     }
     this.lines[i] = locLine;
     this.cols[i] = locCol;
+    this.sizes[i] = relaxed ? 4 : small.size;
     const chunk = i >>> TARGET_CHUNK_BITS;
     if (chunk === this.targetChunks.length) this.targetChunks.push([]);
     this.targetChunks[chunk].push(target);
@@ -145,6 +150,17 @@ export class RelaxTable {
     this.ids = widen(this.ids);
     this.lines = widen(this.lines);
     this.cols = widen(this.cols);
+    const sizes = new Uint8Array(cap);
+    sizes.set(this.sizes);
+    this.sizes = sizes;
+  }
+
+  /** The branch's current size in bytes. */
+  size(i: number): number {
+    return this.sizes[i];
+  }
+  setSize(i: number, size: number): void {
+    this.sizes[i] = size;
   }
 
   small(i: number): InstrDef {
@@ -301,11 +317,15 @@ export class Frag {
   size = 0;
   /** Data fragments: their bytes are sink.buf[start, start + size). */
   start: number;
-  /** By kind: a data fragment's ByteSink, a relaxable fragment's record (its index in the section's
-   * RelaxTable), an alignment/fill/org fragment's Padding or a LEB fragment's Leb. One field for the four
-   * (the sink, relaxIndex, pad and leb accessors), as every field is 8 bytes in each of the tens of
-   * thousands of fragments a large file makes. */
-  private ext: ByteSink | number | Padding | Leb | null;
+  /** A data fragment made after a relaxable branch: the branch's record in the section's RelaxTable (else
+   * -1). The branch sits right before the fragment's bytes, at offset - relaxes.size(br): one object per
+   * branch and the data after it rather than a fragment of its own (each object of tens of thousands,
+   * every field 8 bytes, is copied twice by the scavenger and then touches fresh old-space pages). */
+  br = -1;
+  /** By kind: a data fragment's ByteSink, an alignment/fill/org fragment's Padding or a LEB fragment's Leb.
+   * One field for the three (the sink, pad and leb accessors), as every field is 8 bytes in each of the tens
+   * of thousands of fragments a large file makes. */
+  private ext: ByteSink | Padding | Leb | null;
 
   constructor(kind: number, sink: ByteSink | null = null) {
     this.kind = kind;
@@ -318,13 +338,6 @@ export class Frag {
     return this.kind === FRAG_DATA ? (this.ext as ByteSink | null) : null;
   }
 
-  /** A relaxable fragment's record in its section's RelaxTable (-1: none). */
-  get relaxIndex(): number {
-    return this.kind === FRAG_RELAX && this.ext !== null ? (this.ext as number) : -1;
-  }
-  set relaxIndex(i: number) {
-    this.ext = i;
-  }
   get pad(): Padding | null {
     const k = this.kind;
     return k === FRAG_ALIGN || k === FRAG_FILL || k === FRAG_ORG ? (this.ext as Padding | null) : null;
@@ -571,7 +584,7 @@ export class InputSection {
     this.frags.push(this.cur);
   }
 
-  /** Start a new data fragment (after a relaxable, alignment or fill fragment). */
+  /** Start a new data fragment (after an alignment or fill fragment). */
   newData(): Frag {
     if (this.cur.kind === FRAG_DATA && this.cur.size === 0) return this.cur;
     const f = new Frag(FRAG_DATA, this.sink);
@@ -588,6 +601,14 @@ export class InputSection {
     }
     this.frags.push(f);
     const d = new Frag(FRAG_DATA, this.sink);
+    this.frags.push(d);
+    this.cur = d;
+  }
+
+  /** Append relaxable branch `r` (its record in `relaxes`, its size set): it leads a fresh data fragment. */
+  addBranch(r: number): void {
+    const d = new Frag(FRAG_DATA, this.sink);
+    d.br = r;
     this.frags.push(d);
     this.cur = d;
   }

@@ -79,12 +79,23 @@ export class Unit extends InstructionEmitter {
       const sec = this.sections.find((x) => x.frags.includes(r.frag))!;
       let k = sec.frags.indexOf(r.frag);
       let off = r.offset;
+      // A branch leading a fragment (Frag.br) comes before its bytes: a location in it is not in data.
+      let inBranch = false;
       while (k < sec.frags.length && off >= sec.frags[k].size && !(off + r.size <= sec.frags[k].size)) {
         off -= sec.frags[k].size;
         k++;
+        const br = k < sec.frags.length ? sec.frags[k].br : -1;
+        if (br >= 0) {
+          const size = sec.relaxes.size(br);
+          if (!(off >= size && !(off + r.size <= size))) {
+            inBranch = true;
+            break;
+          }
+          off -= size;
+        }
       }
       const f = sec.frags[k];
-      if (!f || f.kind !== FRAG_DATA || off < 0 || off + r.size > f.size) {
+      if (inBranch || !f || f.kind !== FRAG_DATA || off < 0 || off + r.size > f.size) {
         this.diags.push({ file: r.loc.file, line: r.loc.line, col: r.loc.col, severity: 'error', message: '.reloc location is not inside data or instruction bytes of its section' });
         continue;
       }

@@ -96,7 +96,7 @@ export function gcSections(units: LinkUnit[], globals: Map<string, Sym>, entry: 
       if (!(sec.flags & SHF_ALLOC) || sec.name === '.eh_frame') continue;
       for (const s of frameRefs.get(sec) ?? []) mark(s);
       for (const fx of sec.fixups) forEachSymbol(fx.expr, mark);
-      for (const f of sec.frags) if (f.relaxIndex >= 0) forEachSymbol(sec.relaxes.target(f.relaxIndex), mark);
+      for (let r = 0; r < sec.relaxes.n; r++) forEachSymbol(sec.relaxes.target(r), mark);
     }
   };
   follow();

@@ -11,10 +11,10 @@ import { SHF_EXECINSTR, SHF_TLS, SHT_NOBITS, EM_RISCV } from '../elf/model.js';
 import { encodeAttributes, SHT_RISCV_ATTRIBUTES, TAG_PRIV_SPEC, TAG_PRIV_SPEC_MINOR, TAG_PRIV_SPEC_REVISION, type Attributes } from '../asm/attributes.js';
 import type { Diagnostic } from '../asm/diagnostics.js';
 import { AsmError, E_BIN, E_SYM, OP_SUB, evaluate, symbolPlusConstant, type Expr, type Loc, type RelValue, type Sym } from '../asm/expr.js';
-import { emitFrag, layoutSection, writeBits, writeData, writeLongBranch, patchField, patchInstruction } from '../asm/link.js';
+import { emitBranch, emitFrag, layoutSection, writeBits, writeData, writeLongBranch, patchField, patchInstruction } from '../asm/link.js';
 import {
   DATA_DTPOFF, DATA_PCREL, DATA_SET, DATA_TLSOFF, FIX_ABS, FIX_DATA, FIX_GOT_HI, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO,
-  FIX_PCREL_LO_PAIR, FIX_TPREL_ADD, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_HI, FIX_TPREL_LO, FRAG_ALIGN, FRAG_DATA, FRAG_LEB, FRAG_RELAX, type Frag, type Fixup, type InputSection,
+  FIX_PCREL_LO_PAIR, FIX_TPREL_ADD, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_HI, FIX_TPREL_LO, FRAG_ALIGN, FRAG_DATA, FRAG_LEB, type Frag, type Fixup, type InputSection,
 } from '../asm/section.js';
 import type { Unit } from '../asm/unit.js';
 import { R } from './relocs.js';
@@ -239,8 +239,8 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     if (sec !== lastSec || l === null) {
       l = relocs.get(sec) ?? null;
       // Room for every relocation it will most likely have (a fixup's and its R_RISCV_RELAX, one per
-      // fragment: a branch); pages of it never written are never touched.
-      if (l === null) relocs.set(sec, (l = new RelaList(2 * sec.fixups.length + sec.frags.length + 16)));
+      // fragment and branch); pages of it never written are never touched.
+      if (l === null) relocs.set(sec, (l = new RelaList(2 * sec.fixups.length + sec.frags.length + sec.relaxes.n + 16)));
       lastSec = sec;
       lastList = l;
     }
@@ -508,12 +508,16 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   }
 
   /**
-   * A relaxable branch with a target: the relocation GNU as writes for it, and its bytes when the target is
-   * not placed here (true: written; false: emitFrag writes them). A function of its own, as writeFixup.
+   * The relaxable branch leading data fragment `f` (f.br): the relocation GNU as writes for it, and its bytes
+   * when the target is not placed here (true: written; false: emitBranch writes them). A function of its
+   * own, as writeFixup.
    */
   const writeBranch = (sec: InputSection, data: Uint8Array, f: Frag): boolean => {
     const rx = sec.relaxes;
-    const i = f.relaxIndex;
+    const i = f.br;
+    // The branch's offset and size: it ends where the fragment's bytes start.
+    const size = rx.size(i);
+    const at = f.offset - size;
     const e = rx.target(i);
     const long = rx.long(i);
     const gnu = rx.gnu(i);
@@ -528,13 +532,13 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       const def = relaxed ? rx.big(i) : rx.small(i);
       const fname = def.fields[relaxed ? rx.bigField(i) : rx.smallField(i)].name;
       const type = def.size === 2 ? (def.name === 'c.j' ? R.RVC_JUMP : R.RVC_BRANCH) : fname === 'jimm21' ? R.JAL : R.BRANCH;
-      add(sec, f.offset, type, tSym, tAdd, false, tAdd);
+      add(sec, at, type, tSym, tAdd, false, tAdd);
       return false;
     }
     if (here && long) {
       // The long form: the inverted branch skips a jal to the target (relocated as R_RISCV_JAL).
       target(e);
-      add(sec, f.offset + f.size - 4, R.JAL, tSym, tAdd, false, tAdd);
+      add(sec, at + size - 4, R.JAL, tSym, tAdd, false, tAdd);
       return false;
     }
     let named: boolean;
@@ -553,10 +557,10 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     if (long) {
       // GNU as: a conditional branch to a symbol it cannot place takes the long form (8 bytes), its
       // jal relocated and holding GNU's tentative offset.
-      const jalAt = f.offset + f.size - 4;
+      const jalAt = at + size - 4;
       const sym = tSym;
       const addend = tAdd;
-      writeLongBranch(data, f.offset, rx, i, gnuTentative(t0, jalAt, JAL_DEF) + BigInt(f.size - 4), f.size);
+      writeLongBranch(data, at, rx, i, gnuTentative(t0, jalAt, JAL_DEF) + BigInt(size - 4), size);
       add(sec, jalAt, R.JAL, sym, addend, false, addend);
       return true;
     }
@@ -564,10 +568,10 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const addend = tAdd;
     const def = rx.big(i);
     const r = encode(def, rx.bigValues(i, 0));
-    if (r.ok) writeBits(data, f.offset, r.bits, def.size);
-    if (gnu) patchInstruction(data, f.offset, def, rx.bigValues(i, 0), rx.bigField(i), gnuTentative(t0, f.offset, def), true);
+    if (r.ok) writeBits(data, at, r.bits, def.size);
+    if (gnu) patchInstruction(data, at, def, rx.bigValues(i, 0), rx.bigField(i), gnuTentative(t0, at, def), true);
     const fname = def.fields[rx.bigField(i)].name;
-    add(sec, f.offset, fname === 'jimm21' ? R.JAL : R.BRANCH, sym, addend, false, addend);
+    add(sec, at, fname === 'jimm21' ? R.JAL : R.BRANCH, sym, addend, false, addend);
     return true;
   };
   /** A section's contents; relaxable branches to what the assembler cannot place become relocations. */
@@ -578,6 +582,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     for (let i = 0; i < frags.length; i++) {
       const f = frags[i];
       if (f.kind === FRAG_DATA) {
+        if (f.br >= 0 && !writeBranch(sec, data, f)) emitBranch(data, 0, sec, f, resolveAbs, diags);
         // Most fragments: their bytes as they are (emitFrag's copy, without the call).
         const src = f.sink!.buf;
         const start = f.start;
@@ -587,7 +592,6 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
         else for (let k = 0; k < n; k++) data[at + k] = src[start + k];
         continue;
       }
-      if (f.kind === FRAG_RELAX && f.relaxIndex >= 0 && writeBranch(sec, data, f)) continue;
       emitFrag(data, f.offset, f, sec, resolveAbs, diags);
     }
     return data;
@@ -749,7 +753,7 @@ function plainBytes(sec: InputSection): boolean {
   if (sink === null || sink.len !== sec.size) return false;
   for (let i = 0; i < frags.length; i++) {
     const f = frags[i];
-    if (f.kind !== FRAG_DATA || f.sink !== sink || f.start !== f.offset) return false;
+    if (f.kind !== FRAG_DATA || f.br >= 0 || f.sink !== sink || f.start !== f.offset) return false;
   }
   return true;
 }
