@@ -287,6 +287,17 @@ main:	call f
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('--print-gc-sections names a removed section that holds only a relaxable branch (no data bytes)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rvx-gc-'));
+    try {
+      writeFileSync(join(dir, 'b.s'), '\t.section .text.only,"ax",@progbits\nfoo:\tj foo\n\t.text\n\t.globl _start\n_start:\tnop\n');
+      const r = await captureMain(ldMain, ['--gc-sections', '--print-gc-sections', join(dir, 'b.s'), '-o', join(dir, 'a.elf')]);
+      expect(r.stderr).toBe(`rvx ld: removing unused section '.text.only' in file '${join(dir, 'b.s')}'\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 const GCC = process.env.RVX_RISCV_GCC ?? 'riscv64-unknown-elf-gcc';

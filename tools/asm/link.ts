@@ -840,7 +840,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     const keepRoot = script ? (sec: InputSection) => script.kept.has(sec) || /^\.(init_array|fini_array|preinit_array)(\..*)?$|^\.note/.test(sec.name) : undefined;
     const removed = gcSections(units, globals, entryName ?? '_start', opts.undefinedRoots ?? [], keepRoot);
     // As GNU ld, empty sections go without a word.
-    if (opts.onGcRemoved) for (const sec of removed) if (sec.frags.some((f) => f.size > 0)) opts.onGcRemoved(sec.name, sec.unitName);
+    if (opts.onGcRemoved) for (const sec of removed) if (sec.relaxes.n > 0 || sec.frags.some((f) => f.size > 0)) opts.onGcRemoved(sec.name, sec.unitName);
   }
 
   // The GOT, laid out as GNU ld lays it out (tools/ld/got.ts): linker-made input sections.

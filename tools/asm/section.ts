@@ -541,7 +541,7 @@ export class FixupRecord implements Fixup {
 export class InputSection {
   frags: Frag[] = [];
   fixups: Fixup[] = [];
-  /** The records of its relaxable fragments. */
+  /** The records of its relaxable branches (each leads a data fragment: Frag.br). */
   readonly relaxes = new RelaxTable();
   align = 1;
   /** Layout size. */
