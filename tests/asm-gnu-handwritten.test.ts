@@ -269,6 +269,9 @@ describe('call-frame information as GNU as 2.40 writes it (crt0-style `.cfi_unde
     'm:\n.cfi_startproc\n.cfi_escape 0x07, 0x01\nnop\n.cfi_endproc',
     'n:\n.cfi_startproc\n.cfi_signal_frame\n.cfi_return_column 5\n.cfi_offset ra, -8\nnop\n.cfi_endproc',
     'p:\n.cfi_startproc\n.cfi_def_cfa_offset -16\nnop\n.cfi_def_cfa sp, -32\nnop\n.cfi_adjust_cfa_offset -100\nnop\n.cfi_endproc',
+    // DW_CFA_val_offset (_sf when the factored offset is negative) may open a CIE; DW_CFA_GNU_window_save never does.
+    'q:\n.cfi_startproc\n.cfi_val_offset ra, -8\n.cfi_window_save\nnop\n.cfi_val_offset s0, 16\n.cfi_val_offset 70, 8\n.cfi_endproc',
+    'r:\n.cfi_startproc\n.cfi_window_save\nnop\n.cfi_endproc',
   ].join('\n');
   const variants: [string, string][] = [
     ['.eh_frame', `.text\n${procs}\n`],

@@ -275,6 +275,23 @@ export class FrameTable {
         want(2);
         bytes = offsetOp(reg(args[0]), num(1) - p.cfaOffset);
         break;
+      case 'val_offset': {
+        // DWARF 5 §6.4.2.3 DW_CFA_val_offset: the register's value (not where it is saved) is CFA + offset;
+        // a negative factored offset takes DW_CFA_val_offset_sf, as GNU as writes it (dw2gencfi.c).
+        want(2);
+        const r = reg(args[0]);
+        const off = num(1);
+        if (off % DATA_ALIGN !== 0) throw new AsmError(`.cfi_${name}: offset ${off} is not a multiple of ${-DATA_ALIGN}`);
+        const f = off / DATA_ALIGN;
+        bytes = f >= 0 ? [0x14, ...uleb(r), ...uleb(f)] : [0x15, ...uleb(r), ...sleb(f)];
+        break;
+      }
+      case 'window_save':
+        // DW_CFA_GNU_window_save (a SPARC register-window rule GNU as writes for any target): never part of
+        // a CIE's initial instructions (GNU as, dw2gencfi.c select_cie_for_fde).
+        want(0);
+        bytes = [0x2d];
+        break;
       case 'restore': {
         want(1);
         const r = reg(args[0]);
@@ -333,7 +350,7 @@ export class FrameTable {
       default:
         throw new AsmError(`unsupported CFI directive '.cfi_${name}'`);
     }
-    p.ops.push({ label: here(), bytes, cieable: name !== 'remember_state' && name !== 'restore_state' && name !== 'escape' });
+    p.ops.push({ label: here(), bytes, cieable: name !== 'remember_state' && name !== 'restore_state' && name !== 'escape' && name !== 'window_save' });
   }
 
   /**
