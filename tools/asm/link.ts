@@ -652,15 +652,6 @@ function symbolAddresses(units: LinkUnit[], resolve: (s: Sym) => RelValue | null
 /** Section addresses up to this are exact as numbers (the fixups' numeric path). */
 const SAFE = 0x1fffffffffffffn;
 
-/** Does a fixup belong to the first pass: %pcrel_hi, the GOT ones and the pc-relative HI20 relocations? (So a
- * %pcrel_lo of the second can find its auipc's offset, recorded by address.) */
-function inFirstPass(fx: Fixup): boolean {
-  const kind = fx.kind;
-  // gotKind(fx) !== 0 spelled out: FIX_GOT_HI, FIX_TLS_IE_HI and FIX_TLS_GD_HI are consecutive.
-  if (kind === FIX_PCREL_HI || (kind >= FIX_GOT_HI && kind <= FIX_TLS_GD_HI)) return true;
-  return kind === FIX_RELOC && (gotKind(fx) !== 0 || isHi20PcRel(fx.field));
-}
-
 /** The section of the last label fixupTarget found, and its address as a number (-1: too large). */
 let targetSec: InputSection | null = null;
 let targetSecNum = -1;
@@ -731,39 +722,40 @@ class AuipcOffsets {
 }
 
 /**
- * The first pass over the fixups of `sec` (see inFirstPass): a %pcrel_hi of a label in plain numbers, its
- * offset recorded in `auipcs` by the auipc's address; the rest of the pass by `slow`. Each pass is a small
- * function of its own, so V8 optimises these loops over every fixup (link() itself is too large to be).
+ * The fixups of `sec` in one loop. Those of the first kind (%pcrel_hi, the GOT ones and the pc-relative HI20
+ * relocations: what records an auipc's offset, by its address, for a %pcrel_lo) are applied at once: a
+ * %pcrel_hi of a label in plain numbers here, the rest by `slow`. Of the others, pc-relative references to
+ * labels in plain numbers are applied here too (they read no auipc's offset), and the rest are left in
+ * `later` (with their sections in `laterSecs`), for `slow` once every unit's first kind is done: as two
+ * passes over the fixups would apply them, in the same order, with one walk over the 10,000s of fixups.
+ * A function of its own, so V8 optimises this loop over every fixup (link() itself is too large to be).
  */
-function firstPassFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: AuipcOffsets, slow: (sec: InputSection, fx: Fixup) => void): void {
+function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: AuipcOffsets, slow: (sec: InputSection, fx: Fixup) => void, later: Fixup[], laterSecs: InputSection[]): void {
   const secNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
   const fixups = sec.fixups;
   for (let i = 0; i < fixups.length; i++) {
     const fx = fixups[i];
-    if (!inFirstPass(fx)) continue;
-    if (fx.kind === FIX_PCREL_HI && secNum >= 0) {
-      const target = fixupTarget(fx, globals);
-      if (target >= 0) {
-        const pc = secNum + fx.frag.offset + fx.offset;
-        const d = target - pc;
-        if (d >= -0x80000800 && d < 0x7ffff800) {
-          auipcs.set(pc, d);
-          if (patchFixup(fx, ((d + 0x800) >> 12) & 0xfffff)) continue;
+    const kind = fx.kind;
+    if (kind === FIX_PCREL_HI) {
+      if (secNum >= 0) {
+        const target = fixupTarget(fx, globals);
+        if (target >= 0) {
+          const pc = secNum + fx.frag.offset + fx.offset;
+          const d = target - pc;
+          if (d >= -0x80000800 && d < 0x7ffff800) {
+            auipcs.set(pc, d);
+            if (patchFixup(fx, ((d + 0x800) >> 12) & 0xfffff)) continue;
+          }
         }
       }
+      slow(sec, fx);
+      continue;
     }
-    slow(sec, fx);
-  }
-}
-
-/** The second pass over the fixups of `sec`: pc-relative references to labels in plain numbers, the rest by `slow`. */
-function secondPassFixups(sec: InputSection, globals: Map<string, Sym>, slow: (sec: InputSection, fx: Fixup) => void): void {
-  const secNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
-  const fixups = sec.fixups;
-  for (let i = 0; i < fixups.length; i++) {
-    const fx = fixups[i];
-    if (inFirstPass(fx)) continue;
-    const kind = fx.kind;
+    // gotKind(fx) !== 0 spelled out: FIX_GOT_HI, FIX_TLS_IE_HI and FIX_TLS_GD_HI are consecutive.
+    if ((kind >= FIX_GOT_HI && kind <= FIX_TLS_GD_HI) || (kind === FIX_RELOC && (gotKind(fx) !== 0 || isHi20PcRel(fx.field)))) {
+      slow(sec, fx);
+      continue;
+    }
     if ((kind === FIX_PCREL_LO_PAIR || kind === FIX_PCREL) && secNum >= 0) {
       const target = fixupTarget(fx, globals);
       if (target >= 0) {
@@ -774,7 +766,8 @@ function secondPassFixups(sec: InputSection, globals: Map<string, Sym>, slow: (s
         } else if (patchFixup(fx, target - pc)) continue;
       }
     }
-    slow(sec, fx);
+    later.push(fx);
+    laterSecs.push(sec);
   }
 }
 
@@ -1164,7 +1157,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     }
   }
 
-  // Fixups: %pcrel_hi first, so %pcrel_lo can find its auipc (keyed by its address). The offset each
+  // Fixups: %pcrel_hi first, so %pcrel_lo can find its auipc (keyed by its address; see applyFixups). The offset each
   // auipc computed is a number when the fast path below set it (no BigInt per auipc), else a bigint.
   const auipcs = new AuipcOffsets();
   const auipcOffset = (at: number): bigint | undefined => {
@@ -1332,8 +1325,10 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     }
   };
   targetSec = null;
-  for (const u of units) for (const sec of u.sections) if (sec.fixups.length) firstPassFixups(sec, globals, auipcs, fixupSlow);
-  for (const u of units) for (const sec of u.sections) if (sec.fixups.length) secondPassFixups(sec, globals, fixupSlow);
+  const later: Fixup[] = [];
+  const laterSecs: InputSection[] = [];
+  for (const u of units) for (const sec of u.sections) if (sec.fixups.length) applyFixups(sec, globals, auipcs, fixupSlow, later, laterSecs);
+  for (let i = 0; i < later.length; i++) fixupSlow(laterSecs[i], later[i]);
   targetSec = null;
 
   // BYTE/SHORT/LONG/QUAD of a script.
