@@ -11,7 +11,7 @@
 // layout description), resolves symbols across units and applies the fixups.
 
 import { encode } from '../../isa/codec.js';
-import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
+import { INSTRUCTION_BY_NAME, INSTRUCTIONS, type InstrDef } from '../../isa/instructions.js';
 import { encodeBits, encodeFieldInto } from '../../isa/codec.js';
 import { extractOperand } from '../../isa/operands.js';
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
@@ -49,6 +49,9 @@ import {
   cfaAdvanceSize,
   FRAG_RELAX,
   Frag,
+  RX_LONG,
+  RX_LONGABLE,
+  RX_RELAXED,
   type RelaxTable,
 } from './section.js';
 import { hi20, lo12 } from './unit.js';
@@ -81,30 +84,6 @@ export interface LinkUnit {
   attrs: Attributes;
   /** An object's symbols in sections --gc-sections or COMDAT removed (tools/ld/object-unit.ts). */
   discardedSyms?: Set<Sym>;
-}
-
-/** relaxTarget's offset in its fragment (a module variable: layout asks for targets many times per pass). */
-let targetOff = 0;
-
-/** The fragment holding a relaxable branch's target (its offset in targetOff), or null when the branch
- * must assume the worst (no label in this section, or one left to the linker). */
-function relaxTarget(sec: InputSection, f: Frag, long: boolean): Frag | null {
-  const target = sec.relaxes.target(f.relaxIndex);
-  let s: Sym;
-  let add = 0;
-  if (target.t === E_SYM) s = target.sym; // the usual `label`: no symbolPlusConstant result to allocate
-  else {
-    const t = symbolPlusConstant(target);
-    if (!t) return null;
-    s = t.sym;
-    add = Number(t.add);
-  }
-  // A global or weak target is left to the linker by LLVM (ELF: a pc-relative reference to a non-local
-  // symbol is never resolved in the object), so its branch takes the 4-byte form. For the long form GNU
-  // as's rule applies instead: any target defined in this section and not weak (GNU relaxed_branch_length).
-  if (s.kind !== 1 || s.section !== sec || !s.frag || (s.global && (!long || s.weak))) return null;
-  targetOff = s.offset + add;
-  return s.frag;
 }
 
 const JAL = INSTRUCTION_BY_NAME.get('jal')!;
@@ -256,58 +235,78 @@ class SectionLayout {
   /** Make the offsets of fragments 0..j valid. */
   ensure(j: number): void {
     const frags = this.frags;
-    let valid = this.valid;
-    while (valid < j) {
-      const k = valid + 1;
-      const f = frags[k];
-      f.offset = k === 0 ? 0 : frags[k - 1].offset + frags[k - 1].size;
-      if (f.kind === FRAG_ALIGN) f.size = alignPad(f, f.offset);
-      else if (f.kind === FRAG_ORG) f.size = Math.max(0, orgTarget(f) - f.offset);
-      valid = k;
+    let k = this.valid;
+    let at = k < 0 ? 0 : frags[k].offset + frags[k].size;
+    while (k < j) {
+      const f = frags[++k];
+      f.offset = at;
+      const kind = f.kind;
+      if (kind === FRAG_ALIGN) f.size = alignPad(f, at);
+      else if (kind === FRAG_ORG) f.size = Math.max(0, orgTarget(f) - at);
+      at += f.size;
     }
-    this.valid = valid;
+    if (k > this.valid) this.valid = k;
   }
 
-  /** One pass over the relaxable branches (LLVM's layoutSectionOnce): the index of the first that grew, or -1. */
+  /**
+   * One pass over the relaxable branches (LLVM's layoutSectionOnce): the index of the first that grew, or -1.
+   * The branch's flags read and written in the table's column and its target found here, not by a call
+   * each: this pass runs a few times over 10,000s of branches, mostly before V8 has optimised it.
+   */
   relaxPass(): number {
     const frags = this.frags;
     const sec = this.sec;
     const n = frags.length;
     const rx = sec.relaxes;
+    const flags = rx.bits;
+    const ids = rx.ids;
     let first = -1;
     for (let i = 0; i < n; i++) {
       const f = frags[i];
       if (f.kind !== FRAG_RELAX) continue;
       const r = f.relaxIndex;
-      if (r < 0 || rx.long(r)) continue;
-      const relaxed = rx.relaxed(r);
-      if (relaxed && !rx.longable(r)) continue;
-      this.ensure(i);
-      const t = relaxTarget(sec, f, relaxed);
+      if (r < 0) continue;
+      const b = flags[r];
+      if ((b & RX_LONG) !== 0) continue;
+      const relaxed = (b & RX_RELAXED) !== 0;
+      if (relaxed && (b & RX_LONGABLE) === 0) continue;
+      if (this.valid < i) this.ensure(i);
+      // The fragment holding the target and the target's offset in it (relaxTarget, inline), or null when
+      // the branch must assume the worst.
+      const target = rx.target(r);
+      let t: Frag | null = null;
+      let value = 0;
+      let s: Sym | null = null;
+      let add = 0;
+      if (target.t === E_SYM) s = target.sym; // the usual `label`: no symbolPlusConstant result to allocate
+      else {
+        const sc = symbolPlusConstant(target);
+        if (sc) {
+          s = sc.sym;
+          add = Number(sc.add);
+        }
+      }
+      // A global or weak target is left to the linker by LLVM (ELF: a pc-relative reference to a non-local
+      // symbol is never resolved in the object), so its branch takes the 4-byte form. For the long form GNU
+      // as's rule applies instead: any target defined in this section and not weak (GNU relaxed_branch_length).
+      if (s !== null && s.kind === 1 && s.section === sec && s.frag && !(s.global && (!relaxed || s.weak))) {
+        t = s.frag;
+        if (this.valid < t.index) this.ensure(t.index);
+        value = t.offset + s.offset + add - f.offset;
+      }
+      const id = ids[r];
+      const small = id >= 0 ? INSTRUCTIONS[id & 0xffff] : rx.small(r);
       // One step per pass, as LLVM's relaxInstruction: compressed, then 4 bytes, then the long form.
       if (!relaxed) {
-        let grow: boolean;
-        if (!t) grow = true;
-        else {
-          const off = targetOff;
-          this.ensure(t.index);
-          const value = t.offset + off - f.offset;
-          grow = rx.small(r).name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256;
-        }
-        if (grow) {
-          rx.setRelaxed(r, true);
+        if (t === null || (small.name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256)) {
+          flags[r] = b | RX_RELAXED;
           f.size = 4;
           if (first < 0) first = i;
         }
-      } else if (t) {
-        const off = targetOff;
-        this.ensure(t.index);
-        const value = t.offset + off - f.offset;
-        if (value > 4094 || value < -4096) {
-          rx.setLong(r, true);
-          f.size = rx.small(r).size === 2 ? 6 : 8;
-          if (first < 0) first = i;
-        }
+      } else if (t !== null && (value > 4094 || value < -4096)) {
+        flags[r] = b | RX_LONG;
+        f.size = small.size === 2 ? 6 : 8;
+        if (first < 0) first = i;
       }
     }
     return first;
