@@ -774,18 +774,46 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
  * optimises this loop over every fragment rather than running it in link()'s unoptimised code). */
 function fillOutput(data: Uint8Array, base: number, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
   const frags = sec.frags;
+  const rx = sec.relaxes;
+  const flags = rx.bits;
+  const ids = rx.ids;
   for (let i = 0; i < frags.length; i++) {
     const f = frags[i];
+    const kind = f.kind;
     // Data fragments (most of them: the bytes between two branches) copied here, the rest by emitFrag. The
     // copy in this loop rather than a call per fragment: one function, which V8 optimises on-stack early.
-    if (f.kind === FRAG_DATA) {
+    if (kind === FRAG_DATA) {
       const src = f.sink!.buf;
       const start = f.start;
       const n = f.size;
       const at = base + f.offset;
       if (n > 64) data.set(src.subarray(start, start + n), at);
       else for (let k = 0; k < n; k++) data[at + k] = src[start + k];
-    } else emitFrag(data, base + f.offset, f, sec, resolve, diags);
+      continue;
+    }
+    if (kind === FRAG_RELAX) {
+      // A branch of 2 or 4 bytes to a label of this section (nearly all of them), as emitFrag writes it,
+      // with the flags read in the table's column.
+      const r = f.relaxIndex;
+      if (r >= 0) {
+        const b = flags[r];
+        const id = ids[r];
+        const target = rx.target(r);
+        if ((b & RX_LONG) === 0 && id >= 0 && target.t === E_SYM) {
+          const t = target.sym;
+          if (t.kind === 1 && t.section === sec && !t.overriddenBy) {
+            const relaxed = (b & RX_RELAXED) !== 0;
+            const def = INSTRUCTIONS[relaxed ? id >>> 16 : id & 0xffff];
+            const bits = encodeBits(def, rx.takenValues(r, relaxed, t.frag!.offset + t.offset - f.offset));
+            if (bits >= 0) {
+              writeBits(data, base + f.offset, bits, def.size);
+              continue;
+            }
+          }
+        }
+      }
+    }
+    emitFrag(data, base + f.offset, f, sec, resolve, diags);
   }
 }
 
