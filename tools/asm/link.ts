@@ -771,6 +771,9 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
   }
 }
 
+/** fillOutput's operands of a branch (relaxable rows have at most three fields). */
+const branchValues: number[] = [0, 0, 0, 0];
+
 /** An input section's bytes into its output section's `data` at `base` (a function of its own, so V8
  * optimises this loop over every fragment rather than running it in link()'s unoptimised code). */
 function fillOutput(data: Uint8Array, base: number, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
@@ -805,9 +808,23 @@ function fillOutput(data: Uint8Array, base: number, sec: InputSection, resolve: 
           if (t.kind === 1 && t.section === sec && !t.overriddenBy) {
             const relaxed = (b & RX_RELAXED) !== 0;
             const def = INSTRUCTIONS[relaxed ? id >>> 16 : id & 0xffff];
-            const bits = encodeBits(def, rx.takenValues(r, relaxed, t.frag!.offset + t.offset - f.offset));
+            // The operands (RelaxTable.takenValues, inline): the packed registers, 5 bits each in field
+            // order, and the offset in the target field.
+            const regs = relaxed ? (b >>> 10) & 0x3ff : b & 0x3ff;
+            const field = relaxed ? (b >>> 22) & 3 : (b >>> 20) & 3;
+            const offset = t.frag!.offset + t.offset - f.offset;
+            const nf = def.fields.length;
+            for (let k = 0, shift = 0; k < nf; k++) {
+              if (k === field) branchValues[k] = offset;
+              else {
+                branchValues[k] = (regs >>> shift) & 31;
+                shift += 5;
+              }
+            }
+            const bits = encodeBits(def, branchValues);
             if (bits >= 0) {
-              writeBits(data, base + f.offset, bits, def.size);
+              // (As an int32: the same bytes, and writeBits sees small integers only.)
+              writeBits(data, base + f.offset, bits | 0, def.size);
               continue;
             }
           }
