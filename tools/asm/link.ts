@@ -11,7 +11,7 @@
 // layout description), resolves symbols across units and applies the fixups.
 
 import { encode } from '../../isa/codec.js';
-import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
+import { INSTRUCTION_BY_NAME, INSTRUCTIONS, type InstrDef } from '../../isa/instructions.js';
 import { encodeBits, encodeFieldInto } from '../../isa/codec.js';
 import { extractOperand } from '../../isa/operands.js';
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
@@ -48,6 +48,9 @@ import {
   encodeCfaAdvance,
   cfaAdvanceSize,
   Frag,
+  RX_LONG,
+  RX_LONGABLE,
+  RX_RELAXED,
   type RelaxTable,
 } from './section.js';
 import { hi20, lo12 } from './unit.js';
@@ -80,30 +83,6 @@ export interface LinkUnit {
   attrs: Attributes;
   /** An object's symbols in sections --gc-sections or COMDAT removed (tools/ld/object-unit.ts). */
   discardedSyms?: Set<Sym>;
-}
-
-/** relaxTarget's offset in its fragment (a module variable: layout asks for targets many times per pass). */
-let targetOff = 0;
-
-/** The fragment holding relaxable branch r's target (its offset in targetOff), or null when the branch
- * must assume the worst (no label in this section, or one left to the linker). */
-function relaxTarget(sec: InputSection, r: number, long: boolean): Frag | null {
-  const target = sec.relaxes.target(r);
-  let s: Sym;
-  let add = 0;
-  if (target.t === E_SYM) s = target.sym; // the usual `label`: no symbolPlusConstant result to allocate
-  else {
-    const t = symbolPlusConstant(target);
-    if (!t) return null;
-    s = t.sym;
-    add = Number(t.add);
-  }
-  // A global or weak target is left to the linker by LLVM (ELF: a pc-relative reference to a non-local
-  // symbol is never resolved in the object), so its branch takes the 4-byte form. For the long form GNU
-  // as's rule applies instead: any target defined in this section and not weak (GNU relaxed_branch_length).
-  if (s.kind !== 1 || s.section !== sec || !s.frag || (s.global && (!long || s.weak))) return null;
-  targetOff = s.offset + add;
-  return s.frag;
 }
 
 const JAL = INSTRUCTION_BY_NAME.get('jal')!;
@@ -276,59 +255,83 @@ class SectionLayout {
   /** Make the offsets of fragments 0..j valid. */
   ensure(j: number): void {
     const frags = this.frags;
-    let valid = this.valid;
-    while (valid < j) {
-      const k = valid + 1;
-      const f = frags[k];
-      f.offset = k === 0 ? 0 : frags[k - 1].offset + frags[k - 1].size;
-      if (f.br >= 0) f.offset += this.sec.relaxes.size(f.br);
-      if (f.kind === FRAG_ALIGN) f.size = alignPad(f, f.offset);
-      else if (f.kind === FRAG_ORG) f.size = Math.max(0, orgTarget(f) - f.offset);
-      valid = k;
+    const sizes = this.sec.relaxes.sizes;
+    let k = this.valid;
+    let at = k < 0 ? 0 : frags[k].offset + frags[k].size;
+    while (k < j) {
+      const f = frags[++k];
+      // A relaxable branch leading the fragment (Frag.br) sits right before its bytes.
+      if (f.br >= 0) at += sizes[f.br];
+      f.offset = at;
+      const kind = f.kind;
+      if (kind === FRAG_ALIGN) f.size = alignPad(f, at);
+      else if (kind === FRAG_ORG) f.size = Math.max(0, orgTarget(f) - at);
+      at += f.size;
     }
-    this.valid = valid;
+    if (k > this.valid) this.valid = k;
   }
 
-  /** One pass over the relaxable branches (LLVM's layoutSectionOnce): the index of the first that grew, or -1. */
+  /**
+   * One pass over the relaxable branches (LLVM's layoutSectionOnce): the index of the first that grew, or -1.
+   * The branch's flags read and written in the table's column and its target found here, not by a call
+   * each: this pass runs a few times over 10,000s of branches, mostly before V8 has optimised it.
+   */
   relaxPass(): number {
     const frags = this.frags;
     const sec = this.sec;
     const n = frags.length;
     const rx = sec.relaxes;
+    const flags = rx.bits;
+    const ids = rx.ids;
+    const sizes = rx.sizes;
     let first = -1;
     for (let i = 0; i < n; i++) {
-      // The branch leading fragment i, at the end of fragment i - 1.
+      // The branch leading fragment i (Frag.br), at the end of fragment i - 1.
       const r = frags[i].br;
-      if (r < 0 || rx.long(r)) continue;
-      const relaxed = rx.relaxed(r);
-      if (relaxed && !rx.longable(r)) continue;
-      this.ensure(i - 1);
-      const at = frags[i - 1].offset + frags[i - 1].size;
-      const t = relaxTarget(sec, r, relaxed);
+      if (r < 0) continue;
+      const b = flags[r];
+      if ((b & RX_LONG) !== 0) continue;
+      const relaxed = (b & RX_RELAXED) !== 0;
+      if (relaxed && (b & RX_LONGABLE) === 0) continue;
+      if (this.valid < i - 1) this.ensure(i - 1);
+      const prev = frags[i - 1];
+      const at = prev.offset + prev.size;
+      // The fragment holding the target and the target's offset in it, or null when the branch must assume
+      // the worst.
+      const target = rx.target(r);
+      let t: Frag | null = null;
+      let value = 0;
+      let s: Sym | null = null;
+      let add = 0;
+      if (target.t === E_SYM) s = target.sym; // the usual `label`: no symbolPlusConstant result to allocate
+      else {
+        const sc = symbolPlusConstant(target);
+        if (sc) {
+          s = sc.sym;
+          add = Number(sc.add);
+        }
+      }
+      // A global or weak target is left to the linker by LLVM (ELF: a pc-relative reference to a non-local
+      // symbol is never resolved in the object), so its branch takes the 4-byte form. For the long form GNU
+      // as's rule applies instead: any target defined in this section and not weak (GNU relaxed_branch_length).
+      if (s !== null && s.kind === 1 && s.section === sec && s.frag && !(s.global && (!relaxed || s.weak))) {
+        t = s.frag;
+        if (this.valid < t.index) this.ensure(t.index);
+        value = t.offset + s.offset + add - at;
+      }
+      const id = ids[r];
+      const small = id >= 0 ? INSTRUCTIONS[id & 0xffff] : rx.small(r);
       // One step per pass, as LLVM's relaxInstruction: compressed, then 4 bytes, then the long form.
       if (!relaxed) {
-        let grow: boolean;
-        if (!t) grow = true;
-        else {
-          const off = targetOff;
-          this.ensure(t.index);
-          const value = t.offset + off - at;
-          grow = rx.small(r).name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256;
-        }
-        if (grow) {
-          rx.setRelaxed(r, true);
-          rx.setSize(r, 4);
+        if (t === null || (small.name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256)) {
+          flags[r] = b | RX_RELAXED;
+          sizes[r] = 4;
           if (first < 0) first = i;
         }
-      } else if (t) {
-        const off = targetOff;
-        this.ensure(t.index);
-        const value = t.offset + off - at;
-        if (value > 4094 || value < -4096) {
-          rx.setLong(r, true);
-          rx.setSize(r, rx.small(r).size === 2 ? 6 : 8);
-          if (first < 0) first = i;
-        }
+      } else if (t !== null && (value > 4094 || value < -4096)) {
+        flags[r] = b | RX_LONG;
+        sizes[r] = small.size === 2 ? 6 : 8;
+        if (first < 0) first = i;
       }
     }
     return first;
@@ -671,49 +674,6 @@ function symbolAddresses(units: LinkUnit[], resolve: (s: Sym) => RelValue | null
 /** Section addresses up to this are exact as numbers (the fixups' numeric path). */
 const SAFE = 0x1fffffffffffffn;
 
-/** Does a fixup belong to the first pass: %pcrel_hi, the GOT ones and the pc-relative HI20 relocations? (So a
- * %pcrel_lo of the second can find its auipc's offset, recorded by address.) */
-function inFirstPass(fx: Fixup): boolean {
-  const kind = fx.kind;
-  // gotKind(fx) !== 0 spelled out: FIX_GOT_HI, FIX_TLS_IE_HI and FIX_TLS_GD_HI are consecutive.
-  if (kind === FIX_PCREL_HI || (kind >= FIX_GOT_HI && kind <= FIX_TLS_GD_HI)) return true;
-  return kind === FIX_RELOC && (gotKind(fx) !== 0 || isHi20PcRel(fx.field));
-}
-
-/** The section of the last label fixupTarget found, and its address as a number (-1: too large). */
-let targetSec: InputSection | null = null;
-let targetSecNum = -1;
-
-/** The address of a fixup's target as a number, when it is a label (as link()'s resolve finds it) in a
- * section placed where numbers are exact; else -1. */
-function fixupTarget(fx: Fixup, globals: Map<string, Sym>): number {
-  if (fx.expr.t !== E_SYM) return -1;
-  let t = fx.expr.sym;
-  if (t.kind === 0 && !t.temp) t = globals.get(t.name) ?? t;
-  else if (t.overriddenBy) t = t.overriddenBy;
-  if (t.kind !== 1) return -1;
-  const sec = t.section!;
-  if (sec !== targetSec) {
-    targetSec = sec;
-    targetSecNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
-  }
-  return targetSecNum < 0 ? -1 : targetSecNum + t.frag!.offset + t.offset;
-}
-
-/** Patch a fixup's instruction with field value `fv` if it encodes; false if not (the BigInt path then reports why).
- * The field is set in the instruction's bytes as they are (no operand values read out and encoded again). */
-function patchFixup(fx: Fixup, fv: number): boolean {
-  const def = fx.def!;
-  const buf = fx.frag.sink!.buf;
-  const at = fx.frag.start + fx.offset;
-  let raw = buf[at] | (buf[at + 1] << 8);
-  if (def.size === 4) raw = (raw | (buf[at + 2] << 16) | (buf[at + 3] << 24)) >>> 0;
-  const bits = encodeFieldInto(def, raw, fx.field, fv);
-  if (bits < 0) return false;
-  writeBits(buf, at, bits, def.size);
-  return true;
-}
-
 /**
  * The offset each auipc (%pcrel_hi and the like) computed, by the auipc's address, for the %pcrel_lo fixups
  * that name it. Recorded in two arrays and put in a Map only when a %pcrel_lo first asks: most programs'
@@ -750,64 +710,154 @@ class AuipcOffsets {
 }
 
 /**
- * The first pass over the fixups of `sec` (see inFirstPass): a %pcrel_hi of a label in plain numbers, its
- * offset recorded in `auipcs` by the auipc's address; the rest of the pass by `slow`. Each pass is a small
- * function of its own, so V8 optimises these loops over every fixup (link() itself is too large to be).
+ * The fixups of `sec` in one loop. Those of the first kind (%pcrel_hi, the GOT ones and the pc-relative HI20
+ * relocations: what records an auipc's offset, by its address, for a %pcrel_lo) are applied at once: a
+ * %pcrel_hi of a label in plain numbers here, the rest by `slow`. Of the others, pc-relative references to
+ * labels in plain numbers are applied here too (they read no auipc's offset), and the rest are left in
+ * `later` (with their sections in `laterSecs`), for `slow` once every unit's first kind is done: as two
+ * passes over the fixups would apply them, in the same order, with one walk over the 10,000s of fixups.
+ * A function of its own, so V8 optimises this loop over every fixup (link() itself is too large to be).
  */
-function firstPassFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: AuipcOffsets, slow: (sec: InputSection, fx: Fixup) => void): void {
+function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: AuipcOffsets, slow: (sec: InputSection, fx: Fixup) => void, later: Fixup[], laterSecs: InputSection[]): void {
   const secNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
   const fixups = sec.fixups;
+  // The section of the last target label and its address as a number (-1: too large).
+  let targetSec: InputSection | null = null;
+  let targetSecNum = -1;
   for (let i = 0; i < fixups.length; i++) {
     const fx = fixups[i];
-    if (!inFirstPass(fx)) continue;
-    if (fx.kind === FIX_PCREL_HI && secNum >= 0) {
-      const target = fixupTarget(fx, globals);
-      if (target >= 0) {
-        const pc = secNum + fx.frag.offset + fx.offset;
-        const d = target - pc;
-        if (d >= -0x80000800 && d < 0x7ffff800) {
-          auipcs.set(pc, d);
-          if (patchFixup(fx, ((d + 0x800) >> 12) & 0xfffff)) continue;
+    const kind = fx.kind;
+    const first = kind === FIX_PCREL_HI;
+    if (!first) {
+      // gotKind(fx) !== 0 spelled out: FIX_GOT_HI, FIX_TLS_IE_HI and FIX_TLS_GD_HI are consecutive.
+      if ((kind >= FIX_GOT_HI && kind <= FIX_TLS_GD_HI) || (kind === FIX_RELOC && (gotKind(fx) !== 0 || isHi20PcRel(fx.field)))) {
+        slow(sec, fx);
+        continue;
+      }
+      if (kind !== FIX_PCREL_LO_PAIR && kind !== FIX_PCREL) {
+        later.push(fx);
+        laterSecs.push(sec);
+        continue;
+      }
+    }
+    // The target's address as a number when it is a label (as link()'s resolve finds it) in a section placed
+    // where numbers are exact; then the field's value, set in the instruction's bytes as they are (no operand
+    // values read out and encoded again). Inline, not helper calls: this loop runs once over 10,000s of
+    // fixups, mostly before V8 has optimised it.
+    if (secNum >= 0 && fx.expr.t === E_SYM) {
+      let t = fx.expr.sym;
+      if (t.kind === 0 && !t.temp) t = globals.get(t.name) ?? t;
+      else if (t.overriddenBy) t = t.overriddenBy;
+      if (t.kind === 1) {
+        const tsec = t.section!;
+        if (tsec !== targetSec) {
+          targetSec = tsec;
+          targetSecNum = tsec.addr <= SAFE ? Number(tsec.addr) : -1;
+        }
+        if (targetSecNum >= 0) {
+          const target = targetSecNum + t.frag!.offset + t.offset;
+          const pc = secNum + fx.frag.offset + fx.offset;
+          let fv = 0;
+          let ok = true;
+          if (first) {
+            const d = target - pc;
+            if (d >= -0x80000800 && d < 0x7ffff800) {
+              auipcs.set(pc, d);
+              fv = ((d + 0x800) >> 12) & 0xfffff;
+            } else ok = false;
+          } else if (kind === FIX_PCREL_LO_PAIR) {
+            const d = target - pc - fx.pcAdjust;
+            fv = ((d & 0xfff) ^ 0x800) - 0x800;
+          } else fv = target - pc;
+          if (ok) {
+            const def = fx.def!;
+            const buf = fx.frag.sink!.buf;
+            const at = fx.frag.start + fx.offset;
+            let raw = buf[at] | (buf[at + 1] << 8);
+            if (def.size === 4) raw = (raw | (buf[at + 2] << 16) | (buf[at + 3] << 24)) >>> 0;
+            const bits = encodeFieldInto(def, raw, fx.field, fv);
+            if (bits >= 0) {
+              // (As an int32: the same bytes, and writeBits sees small integers only.)
+              writeBits(buf, at, bits | 0, def.size);
+              continue;
+            }
+          }
         }
       }
     }
-    slow(sec, fx);
+    // Refused or not plain numbers: the first kind now (a %pcrel_lo may need its offset), the rest later.
+    if (first) slow(sec, fx);
+    else {
+      later.push(fx);
+      laterSecs.push(sec);
+    }
   }
 }
 
-/** The second pass over the fixups of `sec`: pc-relative references to labels in plain numbers, the rest by `slow`. */
-function secondPassFixups(sec: InputSection, globals: Map<string, Sym>, slow: (sec: InputSection, fx: Fixup) => void): void {
-  const secNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
-  const fixups = sec.fixups;
-  for (let i = 0; i < fixups.length; i++) {
-    const fx = fixups[i];
-    if (inFirstPass(fx)) continue;
-    const kind = fx.kind;
-    if ((kind === FIX_PCREL_LO_PAIR || kind === FIX_PCREL) && secNum >= 0) {
-      const target = fixupTarget(fx, globals);
-      if (target >= 0) {
-        const pc = secNum + fx.frag.offset + fx.offset;
-        if (kind === FIX_PCREL_LO_PAIR) {
-          const d = target - pc - fx.pcAdjust;
-          if (patchFixup(fx, ((d & 0xfff) ^ 0x800) - 0x800)) continue;
-        } else if (patchFixup(fx, target - pc)) continue;
-      }
-    }
-    slow(sec, fx);
-  }
-}
+/** fillOutput's operands of a branch (relaxable rows have at most three fields). */
+const branchValues: number[] = [0, 0, 0, 0];
 
 /** An input section's bytes into its output section's `data` at `base` (a function of its own, so V8
  * optimises this loop over every fragment rather than running it in link()'s unoptimised code). */
 function fillOutput(data: Uint8Array, base: number, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
   const frags = sec.frags;
+  const rx = sec.relaxes;
+  const flags = rx.bits;
+  const ids = rx.ids;
+  const sizes = rx.sizes;
   for (let i = 0; i < frags.length; i++) {
     const f = frags[i];
-    // Data fragments (most of them: the bytes between two branches) copied here, the rest by emitFrag.
-    if (f.kind === FRAG_DATA) {
-      if (f.br >= 0) emitBranch(data, base, sec, f, resolve, diags);
-      copyData(data, base + f.offset, f);
-    } else emitFrag(data, base + f.offset, f, sec, resolve, diags);
+    const kind = f.kind;
+    // Data fragments (most of them: the bytes between two branches) copied here, the rest by emitFrag. The
+    // copy in this loop rather than a call per fragment: one function, which V8 optimises on-stack early.
+    if (kind === FRAG_DATA) {
+      const r = f.br;
+      if (r >= 0) {
+        // The relaxable branch leading the fragment, right before its bytes: one of 2 or 4 bytes to a label
+        // of this section (nearly all of them) as emitBranch writes it, with the flags read in the table's
+        // column; the rest by emitBranch.
+        let done = false;
+        const b = flags[r];
+        const id = ids[r];
+        const target = rx.target(r);
+        if ((b & RX_LONG) === 0 && id >= 0 && target.t === E_SYM) {
+          const t = target.sym;
+          if (t.kind === 1 && t.section === sec && !t.overriddenBy) {
+            const relaxed = (b & RX_RELAXED) !== 0;
+            const def = INSTRUCTIONS[relaxed ? id >>> 16 : id & 0xffff];
+            const offset = f.offset - sizes[r];
+            // The operands (RelaxTable.takenValues, inline): the packed registers, 5 bits each in field
+            // order, and the offset in the target field.
+            const regs = relaxed ? (b >>> 10) & 0x3ff : b & 0x3ff;
+            const field = relaxed ? (b >>> 22) & 3 : (b >>> 20) & 3;
+            const rel = t.frag!.offset + t.offset - offset;
+            const nf = def.fields.length;
+            for (let k = 0, shift = 0; k < nf; k++) {
+              if (k === field) branchValues[k] = rel;
+              else {
+                branchValues[k] = (regs >>> shift) & 31;
+                shift += 5;
+              }
+            }
+            const bits = encodeBits(def, branchValues);
+            if (bits >= 0) {
+              // (As an int32: the same bytes, and writeBits sees small integers only.)
+              writeBits(data, base + offset, bits | 0, def.size);
+              done = true;
+            }
+          }
+        }
+        if (!done) emitBranch(data, base, sec, f, resolve, diags);
+      }
+      const src = f.sink!.buf;
+      const start = f.start;
+      const n = f.size;
+      const at = base + f.offset;
+      if (n > 64) data.set(src.subarray(start, start + n), at);
+      else for (let k = 0; k < n; k++) data[at + k] = src[start + k];
+      continue;
+    }
+    emitFrag(data, base + f.offset, f, sec, resolve, diags);
   }
 }
 
@@ -1185,7 +1235,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     }
   }
 
-  // Fixups: %pcrel_hi first, so %pcrel_lo can find its auipc (keyed by its address). The offset each
+  // Fixups: %pcrel_hi first, so %pcrel_lo can find its auipc (keyed by its address; see applyFixups). The offset each
   // auipc computed is a number when the fast path below set it (no BigInt per auipc), else a bigint.
   const auipcs = new AuipcOffsets();
   const auipcOffset = (at: number): bigint | undefined => {
@@ -1352,10 +1402,10 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       addDiag(diags, fx.loc, e.message);
     }
   };
-  targetSec = null;
-  for (const u of units) for (const sec of u.sections) if (sec.fixups.length) firstPassFixups(sec, globals, auipcs, fixupSlow);
-  for (const u of units) for (const sec of u.sections) if (sec.fixups.length) secondPassFixups(sec, globals, fixupSlow);
-  targetSec = null;
+  const later: Fixup[] = [];
+  const laterSecs: InputSection[] = [];
+  for (const u of units) for (const sec of u.sections) if (sec.fixups.length) applyFixups(sec, globals, auipcs, fixupSlow, later, laterSecs);
+  for (let i = 0; i < later.length; i++) fixupSlow(laterSecs[i], later[i]);
 
   // BYTE/SHORT/LONG/QUAD of a script.
   script?.writeData((sec, v, size) => {

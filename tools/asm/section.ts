@@ -43,10 +43,10 @@ export function encodeCfaAdvance(delta: bigint, size: number): number[] {
 }
 
 /** RelaxTable flags (above a record's packed operands). */
-const RX_RELAXED = 1 << 24;
-const RX_LONG = 1 << 25;
-const RX_LONGABLE = 1 << 26;
-const RX_GNU = 1 << 27;
+export const RX_RELAXED = 1 << 24;
+export const RX_LONG = 1 << 25;
+export const RX_LONGABLE = 1 << 26;
+export const RX_GNU = 1 << 27;
 
 /** RelaxTable's targets are kept in arrays of this many (see targetChunks). */
 const TARGET_CHUNK_BITS = 12;

@@ -63,38 +63,14 @@ function plainTable(names: readonly string[]): TailMergedTable | null {
   const n = names.length;
   if (n === 0) return null;
   // Name k is bytes[start[k] + 1, start[k + 1]), after the leading NUL (ASCII: a character is a byte).
-  const start = new Int32Array(n + 1);
-  for (let k = 0; k < n; k++) start[k + 1] = start[k] + names[k].length + 1;
+  const start = nameStarts(names);
   const bytes = new Uint8Array(start[n] + 1);
   const mask = (1 << (32 - Math.clz32(2 * n))) - 1;
   // Open addressing, linear probing: slot holds index + 1 of the name hashed there, 0 when free.
   const slots = new Int32Array(mask + 1);
   const first = new Uint8Array(128);
   const inner = new Uint8Array(128);
-  for (let k = 0; k < n; k++) {
-    const name = names[k];
-    const len = name.length;
-    if (len === 0) return null;
-    const at = start[k] + 1;
-    let c = name.charCodeAt(0);
-    if (c === 0 || c >= 0x80) return null;
-    first[c] = 1;
-    bytes[at] = c;
-    let h = Math.imul(0x811c9dc5 ^ c, FNV_PRIME);
-    for (let j = 1; j < len; j++) {
-      c = name.charCodeAt(j);
-      if (c === 0 || c >= 0x80) return null;
-      inner[c] = 1;
-      bytes[at + j] = c;
-      h = Math.imul(h ^ c, FNV_PRIME);
-    }
-    let i = (h ^ (h >>> 15)) & mask;
-    for (let other = slots[i]; other !== 0; other = slots[i]) {
-      if (names[other - 1] === name) return null;
-      i = (i + 1) & mask;
-    }
-    slots[i] = k + 1;
-  }
+  if (!plainBytes(names, start, bytes, slots, mask, first, inner)) return null;
   let innerClass = '';
   for (let c = 1; c < 128; c++) if (first[c] && inner[c]) innerClass += `\\x${c.toString(16).padStart(2, '0')}`;
   if (innerClass !== '') {
@@ -126,6 +102,49 @@ function plainTable(names: readonly string[]): TailMergedTable | null {
     writeInto: (out, at) => out.set(bytes, at),
     bytes: () => bytes.slice(),
   };
+}
+
+/** Where each name starts in plainTable's bytes, less the leading NUL (and where the last one ends). The loops
+ * over the names are functions of their own, small for V8 to optimise on-stack; plainTable runs once. */
+function nameStarts(names: readonly string[]): Int32Array {
+  const n = names.length;
+  const start = new Int32Array(n + 1);
+  for (let k = 0; k < n; k++) start[k + 1] = start[k] + names[k].length + 1;
+  return start;
+}
+
+/**
+ * plainTable's walk over the names' characters: the bytes, each name hashed into `slots`, and the characters
+ * that start names (`first`) and occur after a name's first character (`inner`). False when a name is empty,
+ * not ASCII, holds a NUL or repeats one before it.
+ */
+function plainBytes(names: readonly string[], start: Int32Array, bytes: Uint8Array, slots: Int32Array, mask: number, first: Uint8Array, inner: Uint8Array): boolean {
+  const n = names.length;
+  for (let k = 0; k < n; k++) {
+    const name = names[k];
+    const len = name.length;
+    if (len === 0) return false;
+    const at = start[k] + 1;
+    let c = name.charCodeAt(0);
+    if (c === 0 || c >= 0x80) return false;
+    first[c] = 1;
+    bytes[at] = c;
+    let h = Math.imul(0x811c9dc5 ^ c, FNV_PRIME);
+    for (let j = 1; j < len; j++) {
+      c = name.charCodeAt(j);
+      if (c === 0 || c >= 0x80) return false;
+      inner[c] = 1;
+      bytes[at + j] = c;
+      h = Math.imul(h ^ c, FNV_PRIME);
+    }
+    let i = (h ^ (h >>> 15)) & mask;
+    for (let other = slots[i]; other !== 0; other = slots[i]) {
+      if (names[other - 1] === name) return false;
+      i = (i + 1) & mask;
+    }
+    slots[i] = k + 1;
+  }
+  return true;
 }
 
 /**
