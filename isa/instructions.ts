@@ -458,8 +458,114 @@ function buildTable(): InstrDef[] {
   });
 }
 
+/**
+ * The table as the build embeds it in the bundles (tools/build.mjs, as a JSON string): what buildTable()
+ * computes from the rows, with operand fields by name. `s`: each distinct syntax once, as [text, slots,
+ * fields], a slot being an operand name (a field), a register number (a literal register) or
+ * [offset name or null, base name or register number] (`imm(reg)`); `r`: the rows in table order, as
+ * [name, syntax index, match, mask, extension, ROW_* flags, non-zero fields or 0, excluded registers or 0,
+ * expansion or 0].
+ */
+export interface TableData {
+  s: [text: string, slots: (string | number | [string | null, string | number])[], fields: string[]][];
+  r: [name: string, syntax: number, match: number, mask: number, ext: Extension, flags: number, nz: string[] | 0, not: Readonly<Record<string, readonly number[]>> | 0, expands: string | 0][];
+}
+
+/** TableData row flags: a 2-byte row, an A row (aq and rl are booleans, else undefined), its aq and rl, needs D too. */
+const ROW_16 = 1;
+const ROW_AMO = 2;
+const ROW_AQ = 4;
+const ROW_RL = 8;
+const ROW_D = 16;
+
+/** The instruction table in TableData form (the build runs this on buildTable()'s rows). */
+export function tableData(defs: readonly InstrDef[]): TableData {
+  const s: TableData['s'] = [];
+  const r: TableData['r'] = [];
+  const index = new Map<readonly SyntaxSlot[], number>();
+  for (const d of defs) {
+    let k = index.get(d.slots);
+    if (k === undefined) {
+      k = s.length;
+      index.set(d.slots, k);
+      const slots = d.slots.map((x) => (x.kind === 'field' ? x.field.name : x.kind === 'fixedReg' ? x.reg : [x.offset?.name ?? null, typeof x.base === 'number' ? x.base : x.base.name] as [string | null, string | number]));
+      s.push([d.syntax, slots, d.fields.map((f) => f.name)]);
+    }
+    const flags = (d.size === 2 ? ROW_16 : 0) | (d.aq !== undefined ? ROW_AMO : 0) | (d.aq ? ROW_AQ : 0) | (d.rl ? ROW_RL : 0) | (d.alsoNeeds === 'D' ? ROW_D : 0);
+    if (d.alsoNeeds !== undefined && d.alsoNeeds !== 'D') throw new Error(`instruction table: ${d.name} needs ${d.alsoNeeds}, which TableData cannot say`);
+    r.push([d.name, k, d.match, d.mask, d.ext, flags, d.nonzero.length ? [...d.nonzero] : 0, d.excluded ?? 0, d.expandsTo ?? 0]);
+  }
+  return { s, r };
+}
+
+/** A syntax's slots from TableData, operand fields looked up by name (the same objects buildTable's rows hold). */
+function slotsFromData(specs: TableData['s'][number][1]): SyntaxSlot[] {
+  const slots: SyntaxSlot[] = [];
+  for (let i = 0; i < specs.length; i++) {
+    const x = specs[i];
+    if (typeof x === 'string') slots.push({ kind: 'field', field: OPERANDS[x] });
+    else if (typeof x === 'number') slots.push({ kind: 'fixedReg', reg: x });
+    else slots.push({ kind: 'mem', offset: x[0] === null ? null : OPERANDS[x[0]], base: typeof x[1] === 'number' ? x[1] : OPERANDS[x[1]] });
+  }
+  return slots;
+}
+
+/** The rows buildTable() computes, from their TableData form: no parsing, one object per row and per syntax. */
+export function tableFromData(data: TableData): InstrDef[] {
+  const slotsOf: SyntaxSlot[][] = [];
+  const fieldsOf: OperandField[][] = [];
+  for (let k = 0; k < data.s.length; k++) {
+    slotsOf.push(slotsFromData(data.s[k][1]));
+    const names = data.s[k][2];
+    const fields: OperandField[] = [];
+    for (let i = 0; i < names.length; i++) fields.push(OPERANDS[names[i]]);
+    fieldsOf.push(fields);
+  }
+  const defs: InstrDef[] = [];
+  for (let id = 0; id < data.r.length; id++) {
+    const row = data.r[id];
+    const k = row[1];
+    const flags = row[5];
+    const nz = row[6];
+    const not = row[7];
+    const expands = row[8];
+    const amo = (flags & ROW_AMO) !== 0;
+    // The same properties in the same order as buildTable's rows (one V8 hidden class for all rows).
+    defs.push({
+      name: row[0],
+      id,
+      syntax: data.s[k][0],
+      slots: slotsOf[k],
+      fields: fieldsOf[k],
+      match: row[2],
+      mask: row[3],
+      size: (flags & ROW_16) !== 0 ? 2 : 4,
+      ext: row[4],
+      nonzero: nz === 0 ? [] : nz,
+      excluded: not === 0 ? undefined : not,
+      alsoNeeds: (flags & ROW_D) !== 0 ? 'D' : undefined,
+      expandsTo: expands === 0 ? undefined : expands,
+      aq: amo ? (flags & ROW_AQ) !== 0 : undefined,
+      rl: amo ? (flags & ROW_RL) !== 0 : undefined,
+    });
+  }
+  return defs;
+}
+
+/** The instruction table computed from the rows above (what the build embeds; unbundled runs use it directly). */
+export function computeInstructions(): InstrDef[] {
+  return buildTable();
+}
+
+/**
+ * The table in TableData form as a JSON string, which tools/build.mjs defines in the bundles (computed there
+ * by tableData(computeInstructions())), so a command does not parse the rows at every start; undefined when
+ * this file runs unbundled (vitest, tsx). tests/isa-table.test.ts checks the two agree.
+ */
+declare const RVX_ISA_TABLE: string | undefined;
+
 /** Every instruction rvx knows, base rows first, then A, F, D, C, the IPC mechanisms and Zba/Zbb/Zbc/Zbs. */
-export const INSTRUCTIONS: readonly InstrDef[] = buildTable();
+export const INSTRUCTIONS: readonly InstrDef[] = typeof RVX_ISA_TABLE === 'string' ? tableFromData(JSON.parse(RVX_ISA_TABLE) as TableData) : buildTable();
 
 /** Lookup by mnemonic. */
 export const INSTRUCTION_BY_NAME: ReadonlyMap<string, InstrDef> = new Map(INSTRUCTIONS.map((d) => [d.name, d]));

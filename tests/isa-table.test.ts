@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { decode, encode, expand } from '../isa/codec.js';
-import { INSTRUCTIONS, INSTRUCTION_BY_NAME, type InstrDef } from '../isa/instructions.js';
+import { INSTRUCTIONS, INSTRUCTION_BY_NAME, computeInstructions, tableFromData, type InstrDef, type SyntaxSlot, type TableData } from '../isa/instructions.js';
 import { LLVM_MC, LLVM_SKIP_REASON, formatInstr, llvmMc, rowCases } from './isa-oracle.js';
 import { disassemble } from '../isa/disasm.js';
 
@@ -141,5 +141,36 @@ describe.skipIf(!LLVM_MC)('table vs llvm-mc', () => {
     }
     if (failures.length) console.log(failures.slice(0, 80).join('\n'));
     expect(failures.slice(0, 30)).toEqual([]);
+  });
+});
+
+describe('the table the build embeds', () => {
+  it('is the table the rows compute: the same rows, fields, slots and property order', async () => {
+    // What tools/build.mjs defines as RVX_ISA_TABLE, made the same way, read back as the bundles read it.
+    const { isaTableJson } = await import('../tools/isa-table.mjs');
+    const embedded = tableFromData(JSON.parse(await isaTableJson()) as TableData);
+    const computed = computeInstructions();
+    expect(embedded).toEqual(computed);
+    expect(embedded.length).toBe(INSTRUCTIONS.length);
+    const shared = new Map<readonly SyntaxSlot[], readonly SyntaxSlot[]>();
+    for (let i = 0; i < computed.length; i++) {
+      const e = embedded[i];
+      const c = computed[i];
+      // Same properties in the same order (one hidden class), and the operand fields are OPERANDS' own objects.
+      expect(Object.keys(e)).toEqual(Object.keys(c));
+      e.fields.forEach((f, k) => expect(f).toBe(c.fields[k]));
+      e.slots.forEach((s, k) => {
+        const t = c.slots[k];
+        if (s.kind === 'field' && t.kind === 'field') expect(s.field).toBe(t.field);
+        if (s.kind === 'mem' && t.kind === 'mem') {
+          expect(s.offset).toBe(t.offset);
+          expect(s.base).toBe(t.base);
+        }
+      });
+      // Rows that share a syntax share its slots, as in the computed table.
+      const seen = shared.get(c.slots);
+      if (seen) expect(e.slots).toBe(seen);
+      else shared.set(c.slots, e.slots);
+    }
   });
 });

@@ -16,6 +16,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { isaTableJson } from './isa-table.mjs';
 
 const at = process.argv.indexOf('--outdir');
 const outdir = resolve(at > 0 && process.argv[at + 1] ? process.argv[at + 1] : 'dist');
@@ -25,6 +26,9 @@ const makeCache = !process.argv.includes('--no-cache');
 for (const old of ['chunks', 'cache', 'cli', 'cli.cjs', 'cli.cjs.map', 'rvx.mjs.map']) rmSync(join(outdir, old), { recursive: true, force: true });
 
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' };
+
+// The instruction table as the rows compute it (tools/isa-table.mjs), so the bundles need not parse the rows at start.
+const defines = { 'import.meta.url': '__rvx_import_meta.url', RVX_ISA_TABLE: JSON.stringify(await isaTableJson()) };
 
 // One bundle per command (and 'cli' for help, --version and mistakes): cli.ts with only that command's
 // module, the others' `import()` resolved to a stub that is never called (the launcher picks the bundle by
@@ -63,8 +67,8 @@ for (const name of bundles) {
     minifyWhitespace: true,
     legalComments: 'none',
     // tools/bench/repo.ts finds the repository from its own location. A getter, so the bundles that never
-    // ask (asm, ld, disasm, ...) do not make the URL at every start.
-    define: { 'import.meta.url': '__rvx_import_meta.url' },
+    // ask (asm, ld, disasm, ...) do not make the URL at every start. And the instruction table (above).
+    define: defines,
     banner: { js: 'var __rvx_import_meta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
   });
   const bytes = readFileSync(file);
@@ -86,7 +90,7 @@ await build({
   outfile: join(outdir, 'cli', 'bench-worker.cjs'),
   minifyWhitespace: true,
   legalComments: 'none',
-  define: { 'import.meta.url': '__rvx_import_meta.url' },
+  define: defines,
   banner: { js: 'var __rvx_import_meta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
 });
 

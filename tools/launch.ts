@@ -117,8 +117,8 @@ export function launch(dist: string, buildId: string, argv: readonly string[]): 
   // Before the Script: V8 checks a code cache against the flags in force, and these are the same each run.
   const flags = V8_FLAGS[name];
   if (flags) {
-    const setFlag = v8FlagSetter(bundle);
-    for (const f of flags) setFlag(f);
+    // In one call: V8 works out every flag's implications again after each call (about 0.2 M instructions).
+    v8FlagSetter(bundle)(flags.join(' '));
   }
   const script = new Script(source, { filename: bundle, cachedData: cached });
   if (useCache && (cached === undefined || script.cachedDataRejected === true) && writable(cacheDir)) {
