@@ -801,54 +801,14 @@ const branchValues: number[] = [0, 0, 0, 0];
  * optimises this loop over every fragment rather than running it in link()'s unoptimised code). */
 function fillOutput(data: Uint8Array, base: number, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
   const frags = sec.frags;
-  const rx = sec.relaxes;
-  const flags = rx.bits;
-  const ids = rx.ids;
-  const sizes = rx.sizes;
   for (let i = 0; i < frags.length; i++) {
     const f = frags[i];
     const kind = f.kind;
     // Data fragments (most of them: the bytes between two branches) copied here, the rest by emitFrag. The
     // copy in this loop rather than a call per fragment: one function, which V8 optimises on-stack early.
     if (kind === FRAG_DATA) {
-      const r = f.br;
-      if (r >= 0) {
-        // The relaxable branch leading the fragment, right before its bytes: one of 2 or 4 bytes to a label
-        // of this section (nearly all of them) as emitBranch writes it, with the flags read in the table's
-        // column; the rest by emitBranch.
-        let done = false;
-        const b = flags[r];
-        const id = ids[r];
-        const target = rx.target(r);
-        if ((b & RX_LONG) === 0 && id >= 0 && target.t === E_SYM) {
-          const t = target.sym;
-          if (t.kind === 1 && t.section === sec && !t.overriddenBy) {
-            const relaxed = (b & RX_RELAXED) !== 0;
-            const def = INSTRUCTIONS[relaxed ? id >>> 16 : id & 0xffff];
-            const offset = f.offset - sizes[r];
-            // The operands (RelaxTable.takenValues, inline): the packed registers, 5 bits each in field
-            // order, and the offset in the target field.
-            const regs = relaxed ? (b >>> 10) & 0x3ff : b & 0x3ff;
-            const field = relaxed ? (b >>> 22) & 3 : (b >>> 20) & 3;
-            const rel = t.frag!.offset + t.offset - offset;
-            const nf = def.fields.length;
-            for (let k = 0, shift = 0; k < nf; k++) {
-              if (k === field) branchValues[k] = rel;
-              else {
-                branchValues[k] = (regs >>> shift) & 31;
-                shift += 5;
-              }
-            }
-            const bits = encodeBits(def, branchValues);
-            if (bits >= 0) {
-              // (As an int32: the same bytes, and writeBits sees small integers only.)
-              writeBits(data, base + offset, bits | 0, def.size);
-              done = true;
-            }
-          }
-        }
-        if (!done) emitBranch(data, base, sec, f, resolve, diags);
-      }
+      // The relaxable branch leading the fragment, right before its bytes.
+      if (f.br >= 0) emitBranch(data, base, sec, f, resolve, diags);
       const src = f.sink!.buf;
       const start = f.start;
       const n = f.size;
@@ -1719,22 +1679,44 @@ export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection
 export function emitBranch(out: Uint8Array, base: number, sec: InputSection, f: Frag, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
   const rx = sec.relaxes;
   const r = f.br;
-  const size = rx.size(r);
+  const size = rx.sizes[r];
   // The branch's offset in the section: right before the fragment's bytes.
   const offset = f.offset - size;
   const at = base + offset;
   try {
     const target = rx.target(r);
-    const t = target.t === E_SYM ? target.sym : null;
-    const long = rx.long(r);
-    const relaxed = rx.relaxed(r);
-    if (t && t.kind === 1 && t.section === sec && !long && !t.overriddenBy) {
-      // Same-section label (the usual case): plain numbers.
-      const def = relaxed ? rx.big(r) : rx.small(r);
-      const bits = encodeBits(def, rx.takenValues(r, relaxed, t.frag!.offset + t.offset - offset));
-      if (bits >= 0) {
-        writeBits(out, at, bits, def.size);
-        return;
+    const b = rx.bits[r];
+    const long = (b & RX_LONG) !== 0;
+    const relaxed = (b & RX_RELAXED) !== 0;
+    if (!long && target.t === E_SYM) {
+      const t = target.sym;
+      if (t.kind === 1 && t.section === sec && !t.overriddenBy) {
+        // Same-section label (the usual case, 10,000s of times in a large file): plain numbers, the row and
+        // operands read in the table's columns (RelaxTable.takenValues, inline; .insn rows, not in
+        // INSTRUCTIONS, through it).
+        const id = rx.ids[r];
+        const def = id >= 0 ? INSTRUCTIONS[relaxed ? id >>> 16 : id & 0xffff] : relaxed ? rx.big(r) : rx.small(r);
+        const rel = t.frag!.offset + t.offset - offset;
+        let values: number[];
+        if (id >= 0) {
+          // The packed registers, 5 bits each in field order, and the offset in the target field.
+          const regs = relaxed ? (b >>> 10) & 0x3ff : b & 0x3ff;
+          const field = relaxed ? (b >>> 22) & 3 : (b >>> 20) & 3;
+          for (let k = 0, shift = 0; k < def.fields.length; k++) {
+            if (k === field) branchValues[k] = rel;
+            else {
+              branchValues[k] = (regs >>> shift) & 31;
+              shift += 5;
+            }
+          }
+          values = branchValues;
+        } else values = rx.takenValues(r, relaxed, rel);
+        const bits = encodeBits(def, values);
+        if (bits >= 0) {
+          // (As an int32: the same bytes, and writeBits sees small integers only.)
+          writeBits(out, at, bits | 0, def.size);
+          return;
+        }
       }
     }
     const v = evaluate(target, resolve);
