@@ -308,6 +308,50 @@ describe('call-frame information as GNU as 2.40 writes it (crt0-style `.cfi_unde
   });
 });
 
+describe('.cfi_label (GNU as 2.26): a symbol where the next frame instruction goes', () => {
+  // glibc's RISC-V start.S: `.cfi_label .Ldummy` keeps `.cfi_undefined ra` out of the CIE (a label is never a
+  // CIE's initial instruction); a named label is a local symbol in the table's section, after the advance.
+  const procs = [
+    '_start:\n.cfi_startproc\n.cfi_label .Ldummy\n.cfi_undefined ra\nnop\n.cfi_endproc',
+    'f:\n.cfi_startproc\naddi sp,sp,-16\n.cfi_label at_push\n.cfi_def_cfa_offset 16\nnop\n.cfi_label "at$end"\nret\n.cfi_endproc',
+    'g:\n.cfi_startproc\n.cfi_undefined ra\nret\n.cfi_endproc',
+  ].join('\n');
+  const labels = (o: ElfObject) => o.symbols.filter((x) => x.name === 'at_push' || x.name === 'at$end').map((x) => `${x.name} ${o.sections[x.shndx]?.name}+${x.value} bind ${x.bind} type ${x.type}`);
+
+  it.skipIf(!haveAs).each([
+    ['.eh_frame', `.text\n${procs}\n.data\n.dword at_push\n`],
+    ['.debug_frame', `.cfi_sections .debug_frame\n.text\n${procs}\n.data\n.dword at_push\n`],
+  ])('%s: the same bytes, relocations and label symbols as GNU as', (_, text) => {
+    for (const m of MODES) {
+      const a = rvx(text, m);
+      const b = gnu(text, m);
+      for (const name of ['.eh_frame', '.debug_frame', '.data']) expect(named(a, name), `${name} ${tag(m)}`).toEqual(named(b, name));
+      expect(labels(a), tag(m)).toEqual(labels(b));
+      expect(labels(a).length).toBe(2);
+    }
+  });
+
+  it('the label lands after the advance, and the instructions after it stay in the FDE', () => {
+    const o = rvx('.text\n_start:\n.cfi_startproc\n.cfi_label .Ldummy\n.cfi_undefined ra\nnop\n.cfi_label mark\n.cfi_endproc\n', MODES[0]);
+    const eh = Buffer.from(o.sections.find((s) => s.name === '.eh_frame')!.data);
+    // The CIE keeps only the target's DW_CFA_def_cfa_register sp (then DW_CFA_nop padding).
+    expect(eh.subarray(0x11, 0x14).toString('hex')).toBe('0d0200');
+    // FDE at 0x14: length, CIE pointer, address, range, augmentation size (0x24), DW_CFA_undefined ra, then
+    // `mark` after DW_CFA_advance_loc 2 (0x42, past the c.nop) at 0x28.
+    expect(eh.subarray(0x25, 0x28).toString('hex')).toBe('070142');
+    const mark = o.symbols.find((x) => x.name === 'mark')!;
+    expect(o.sections[mark.shndx].name).toBe('.eh_frame');
+    expect(mark.value).toBe(0x28n);
+  });
+
+  it('is an error where the name is already a label, or when both tables would define it', () => {
+    const errors = (text: string) => assembleObject({ name: 'a.s', text }, { compat: 'gnu' }).diagnostics.map(formatDiagnostic);
+    expect(errors('.text\nf:\n.cfi_startproc\n.cfi_label f\nnop\n.cfi_endproc\n')).toEqual(["a.s:4:12: error: symbol 'f' is already defined (first defined at a.s:2)"]);
+    expect(errors('.cfi_sections .eh_frame, .debug_frame\n.text\nf:\n.cfi_startproc\n.cfi_label both\nnop\n.cfi_endproc\n')).toEqual(["a.s:5:12: error: symbol 'both' is already defined (first defined at a.s:5)"]);
+    expect(errors('.text\n.cfi_label nowhere\n')).toEqual(['a.s:2:1: error: .cfi_label outside .cfi_startproc/.cfi_endproc']);
+  });
+});
+
 describe('.loc operands GNU as checks (dwarf2dbg.c)', () => {
   const loc = (opts: string) => assembleObject({ name: 'a.s', text: `.file 1 "a.c"\n.text\n.loc 1 2 3 ${opts}\nnop\n` }, { compat: 'gnu' });
 

@@ -5,7 +5,7 @@
 
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
-import { AsmError, E_NUM, E_SYM, evaluate, ExprParser, type Expr, type Loc, type LocCtx, type RelValue, type Sym } from './expr.js';
+import { AsmError, E_NUM, E_SYM, evaluate, ExprParser, isIdentChar, isIdentStart, type Expr, type Loc, type LocCtx, type RelValue, type Sym } from './expr.js';
 import { formatIsa, zbMask, type Attributes, type Isa } from './attributes.js';
 import { LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
@@ -598,6 +598,14 @@ export class UnitCore {
 
   operandText(i: number): string {
     return this.s.slice(this.opS[i], this.opE[i]);
+  }
+
+  /** Operand i as a symbol name: an identifier, or any text in double quotes (GNU as quoted names). */
+  symbolNameOperand(i: number): string {
+    const t = this.operandText(i);
+    if (t.length >= 2 && t[0] === '"' && t[t.length - 1] === '"' && t.indexOf('"', 1) === t.length - 1) return t.slice(1, -1);
+    if (!isIdentStart(t.charCodeAt(0)) || ![...t].every((ch) => isIdentChar(ch.charCodeAt(0)))) throw new AsmError(`expected a symbol name, got '${t}'`, this.opS[i]);
+    return t;
   }
 
   // ---- listing --------------------------------------------------------------------------------------

@@ -17,6 +17,14 @@ export function cfi(u: Unit, name: string, p: number, end: number): void {
     return;
   }
   const n = u.splitOperands(p, end);
+  if (name === 'label') {
+    if (n !== 1) throw new AsmError('.cfi_label takes one operand, a symbol name');
+    const label = u.symbolNameOperand(0);
+    const s = u.symbols.get(label);
+    if (s && s.kind !== 0) throw new AsmError(`symbol '${label}' is already defined${s.defCtx ? ` (first defined at ${s.defCtx.file}:${s.defLine})` : ''}`, u.opS[0]);
+    f.label(label, () => u.dotSymbol(), { ...u.loc, col: u.locCol(u.opS[0]) });
+    return;
+  }
   const args: string[] = [];
   for (let i = 0; i < n; i++) args.push(u.operandText(i));
   const reg = (t: string): number => {
@@ -61,6 +69,21 @@ export function writeFrameTable(u: Unit, frames: FrameTable, eh: boolean): void 
         df.addFrag(f);
       },
       newLabel: () => u.newSym(eh ? '.Leh_frame' : '.Ldebug_frame', true),
+      label: (name, at) => {
+        // Made now, not at the directive, as GNU as makes it (its place in the symbol table follows).
+        const sym = u.symbol(name);
+        if (sym.kind !== 0) {
+          // Also when both tables are written: each would define it (GNU as: "already defined").
+          const message = `symbol '${name}' is already defined${sym.defCtx ? ` (first defined at ${sym.defCtx.file}:${sym.defLine})` : ''}`;
+          u.diags.push({ file: at.file, line: at.line, col: at.col, severity: 'error', message: at.note ? `${message} (${at.note})` : message });
+          return;
+        }
+        u.sec = df;
+        u.placeLabel(sym);
+        sym.defCtx = { file: at.file, note: at.note };
+        sym.defLine = at.line;
+        sym.defCol = at.col;
+      },
       place: (sym) => {
         u.sec = df;
         u.placeLabel(sym);

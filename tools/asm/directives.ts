@@ -3,7 +3,7 @@
 // their own modules.
 
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_LINK_ORDER, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
-import { AsmError, E_NUM, E_SYM, evaluate, forEachSymbol, isIdentChar, isIdentStart, type Sym } from './expr.js';
+import { AsmError, E_NUM, E_SYM, evaluate, forEachSymbol, isIdentStart, type Sym } from './expr.js';
 import { ATTRIBUTE_TAGS, TAG_ARCH, addExtension, copyIsa, parseIsa, type Isa } from './attributes.js';
 import { LineTable } from './dwarf-line.js';
 import { Frag, FixupRecord, FIX_DATA, DATA_DTPOFF, FRAG_ORG, type InputSection } from './section.js';
@@ -55,16 +55,9 @@ export function assign(u: Unit, name: string, p: number, end: number, redefine: 
 export function symbolList(u: Unit, p: number, end: number, f: (s: Sym, pos: number) => void): void {
   const n = u.splitOperands(p, end);
   if (n === 0) throw new AsmError('expected a symbol name', p);
-  for (let i = 0; i < n; i++) f(u.symbol(symName(u, i)), u.opS[i]);
+  for (let i = 0; i < n; i++) f(u.symbol(u.symbolNameOperand(i)), u.opS[i]);
 }
 
-/** Operand i as a symbol name: an identifier, or any text in double quotes (GNU as quoted names). */
-export function symName(u: Unit, i: number): string {
-  const t = u.operandText(i);
-  if (t.length >= 2 && t[0] === '"' && t[t.length - 1] === '"' && t.indexOf('"', 1) === t.length - 1) return t.slice(1, -1);
-  if (!isIdentStart(t.charCodeAt(0)) || ![...t].every((ch) => isIdentChar(ch.charCodeAt(0)))) throw new AsmError(`expected a symbol name, got '${t}'`, u.opS[i]);
-  return t;
-}
 
 /** Data directives by size: with .loc and .cfi_*, most of what gcc -g writes (its debug sections are data). */
 const DATA_SIZE = new Map<string, number>([
@@ -229,7 +222,7 @@ function otherDirective(u: Unit, word: string, p: number, end: number): void {
     case '.type': {
       const n = u.splitOperands(p, end);
       if (n !== 2) throw new AsmError('expected: .type symbol, @function|@object', p);
-      const sym = u.symbol(symName(u, 0));
+      const sym = u.symbol(u.symbolNameOperand(0));
       const t = u.operandText(1).replace(/^[@%"]/, '').replace(/"$/, '').toLowerCase();
       if (t === 'function' || t === 'stt_func') sym.type = 'func';
       else if (t === 'object' || t === 'stt_object') sym.type = 'object';
@@ -245,7 +238,7 @@ function otherDirective(u: Unit, word: string, p: number, end: number): void {
     case '.size': {
       const n = u.splitOperands(p, end);
       if (n !== 2) throw new AsmError('expected: .size symbol, expression', p);
-      const sym = u.symbol(symName(u, 0));
+      const sym = u.symbol(u.symbolNameOperand(0));
       sym.size = u.expr(u.opS[1], u.opE[1]);
       break;
     }
@@ -291,8 +284,8 @@ function otherDirective(u: Unit, word: string, p: number, end: number): void {
     case '.weakref': {
       const n = u.splitOperands(p, end);
       if (n !== 2) throw new AsmError('expected: .weakref alias, target', p);
-      const alias = u.symbol(symName(u, 0));
-      const target = u.symbol(symName(u, 1));
+      const alias = u.symbol(u.symbolNameOperand(0));
+      const target = u.symbol(u.symbolNameOperand(1));
       if (alias.kind !== 0) throw new AsmError(`symbol '${alias.name}' is already defined`, u.opS[0]);
       alias.kind = 3;
       alias.expr = { t: E_SYM, sym: target };
@@ -306,7 +299,7 @@ function otherDirective(u: Unit, word: string, p: number, end: number): void {
       // file). Versions matter to the dynamic linker only; in a static image it is a plain alias.
       const n = u.splitOperands(p, end);
       if (n < 2 || n > 3) throw new AsmError('expected: .symver name, name2@nodename[, visibility]', p);
-      const target = u.symbol(symName(u, 0));
+      const target = u.symbol(u.symbolNameOperand(0));
       const vname = u.operandText(1);
       if (!/^[A-Za-z_.$][\w.$]*@@?@?[\w.$]+$/.test(vname)) throw new AsmError(`expected name@version, got '${vname}'`, u.opS[1]);
       if (n === 3 && !['local', 'hidden', 'remove'].includes(u.operandText(2))) throw new AsmError(`unknown .symver visibility '${u.operandText(2)}' (expected local, hidden or remove)`, u.opS[2]);

@@ -15,7 +15,7 @@
 // that needs it. Pointer encodings (DW_EH_PE_*): absolute or pc-relative (0x10), possibly indirect (0x80),
 // of address size (0x00, signed 0x08) or 2, 4 or 8 bytes (udata/sdata); g++ writes 0x9b and 0x1b.
 
-import { AsmError, E_BIN, E_NUM, E_SYM, OP_SUB, symbolPlusConstant, type Expr, type Sym } from './expr.js';
+import { AsmError, E_BIN, E_NUM, E_SYM, OP_SUB, symbolPlusConstant, type Expr, type Loc, type Sym } from './expr.js';
 import { SHF_EXECINSTR } from '../elf/model.js';
 import { FIX_GOT_HI, FIX_PCREL, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FRAG_ALIGN, FRAG_DATA, FRAG_ORG, endsGnuFragment, type Frag, type InputSection } from './section.js';
 import { sleb, uleb } from './dwarf-line.js';
@@ -28,6 +28,9 @@ interface CfiOp {
   /** May be one of a CIE's initial instructions (all but DW_CFA_remember_state, _restore_state and escapes:
    * GNU as's initial_cie_insn in dw2gencfi.c). */
   cieable: boolean;
+  /** `.cfi_label`: the symbol defined where this (empty) instruction lands in the table, and where the
+   * directive was. */
+  define?: { name: string; at: Loc };
 }
 
 /** A pointer of the augmentation data: its DW_EH_PE encoding and what it points to. */
@@ -89,6 +92,8 @@ export interface FrameSink {
   advance(to: Sym, from: Sym, relocated: boolean): void;
   /** DW_CFA_nop (0) up to a multiple of `n` bytes from the section's start. */
   align(n: number): void;
+  /** Define the symbol `name` here (`.cfi_label`; `at` is the directive, for a redefinition error). */
+  label(name: string, at: Loc): void;
 }
 
 // Where GNU as starts a new fragment in code: after an instruction with a relocation a linker may relax
@@ -202,6 +207,17 @@ export class FrameTable {
     for (const n of names) if (n !== '.debug_frame' && n !== '.eh_frame') throw new AsmError(`unknown .cfi_sections entry '${n}' (expected .eh_frame or .debug_frame)`);
     this.debugFrame = names.includes('.debug_frame');
     this.ehFrame = names.includes('.eh_frame');
+  }
+
+  /**
+   * `.cfi_label name` (GNU as 2.26, dw2gencfi.c): no instruction of its own, but `name` is defined in the
+   * table where the procedure's next instruction goes (after the advance to this point), for code that
+   * patches the unwind data at run time. Never part of a CIE, so it also keeps the instructions after it in
+   * the FDE (glibc's RISC-V start.S writes `.cfi_label .Ldummy` before `.cfi_undefined ra` for that).
+   */
+  label(name: string, here: () => Sym, at: Loc): void {
+    if (!this.cur) throw new AsmError('.cfi_label outside .cfi_startproc/.cfi_endproc');
+    this.cur.ops.push({ label: here(), bytes: [], cieable: false, define: { name, at } });
   }
 
   /**
@@ -449,6 +465,7 @@ export class FrameTable {
         out.advance(op.label, prev, relocated);
         prev = op.label;
       }
+      if (op.define) out.label(op.define.name, op.define.at);
       out.bytes(op.bytes);
     }
   }
