@@ -272,6 +272,8 @@ describe('call-frame information as GNU as 2.40 writes it (crt0-style `.cfi_unde
     // DW_CFA_val_offset (_sf when the factored offset is negative) may open a CIE; DW_CFA_GNU_window_save never does.
     'q:\n.cfi_startproc\n.cfi_val_offset ra, -8\n.cfi_window_save\nnop\n.cfi_val_offset s0, 16\n.cfi_val_offset 70, 8\n.cfi_endproc',
     'r:\n.cfi_startproc\n.cfi_window_save\nnop\n.cfi_endproc',
+    // DW_CFA_val_expression with DW_OP_addr (encoding 0) or DW_OP_GNU_encoded_addr: never in a CIE.
+    's:\n.cfi_startproc\n.cfi_val_encoded_addr ra, 0x03, s_end\nnop\n.cfi_val_encoded_addr s0, 0x1b, s_end+8\nnop\n.cfi_val_encoded_addr 5, 0x00, s_end\n.cfi_val_encoded_addr 6, 0x02, 16\n.cfi_val_encoded_addr 7, 0x9c, s_end\ns_end: ret\n.cfi_endproc',
   ].join('\n');
   const variants: [string, string][] = [
     ['.eh_frame', `.text\n${procs}\n`],
@@ -289,6 +291,15 @@ describe('call-frame information as GNU as 2.40 writes it (crt0-style `.cfi_unde
     // DW_CFA_nop.
     expect(eh.readUInt32LE(0x18)).toBe(0x14);
     expect(eh.subarray(0x1c + 13, 0x1c + 0x14).every((b) => b === 0)).toBe(true);
+  });
+
+  it('.cfi_val_encoded_addr refuses what GNU as refuses (no encoding, LEB128, other applications; a pc-relative number)', () => {
+    const errors = (op: string) => assembleObject({ name: 'a.s', text: `.text\nf:\n.cfi_startproc\n.cfi_val_encoded_addr ${op}\nnop\n.cfi_endproc\n` }, { compat: 'gnu' }).diagnostics.map(formatDiagnostic).join('\n');
+    for (const enc of ['0xff', '0x01', '0x20', '0x05', '0x100']) expect(errors(`ra, ${enc}, f`), enc).toMatch(/^a\.s:4:\d+: error: invalid or unsupported encoding/);
+    expect(errors('ra, 0x1b, 16')).toMatch(/needs a symbol, not a number/);
+    expect(errors('ra, 0x02, f')).toMatch(/cannot be relocated/);
+    expect(errors('ra, 0x03')).toMatch(/takes 3 operands/);
+    expect(errors('ra, 0x02, 16')).toBe('');
   });
 
   it('a negative CFA offset is written factored and signed (DW_CFA_def_cfa_offset_sf, DW_CFA_def_cfa_sf)', () => {

@@ -31,6 +31,8 @@ interface CfiOp {
   /** `.cfi_label`: the symbol defined where this (empty) instruction lands in the table, and where the
    * directive was. */
   define?: { name: string; at: Loc };
+  /** `.cfi_val_encoded_addr`: the address written after `bytes`, in its encoding. */
+  ptr?: EhPointer;
 }
 
 /** A pointer of the augmentation data: its DW_EH_PE encoding and what it points to. */
@@ -71,13 +73,13 @@ function encodingSize(enc: number): number {
  * pc-relative, optionally indirect, fixed size (no LEB128, no text/data/function-relative or aligned forms).
  * A 2-byte absolute pointer has no RISC-V relocation (GNU as fails on it when writing the object).
  */
-function checkEncoding(name: string, enc: number): void {
+function checkEncoding(name: string, enc: number, numberOnly = false): void {
   const app = enc & 0x70;
   const form = enc & 7;
   if (enc < 0 || enc > 0xff || (app !== 0 && app !== DW_EH_PE_pcrel) || form === 1 || form > 4) {
-    throw new AsmError(`invalid or unsupported encoding 0x${enc.toString(16)} in .cfi_${name} (supported: absolute or pc-relative 0x10, optionally indirect 0x80, of address size 0x00/0x08 or 2, 4, 8 bytes 0x02-0x04/0x0a-0x0c; 0xff for none)`);
+    throw new AsmError(`invalid or unsupported encoding 0x${enc.toString(16)} in .cfi_${name} (supported: absolute or pc-relative 0x10, optionally indirect 0x80, of address size 0x00/0x08 or 2, 4, 8 bytes 0x02-0x04/0x0a-0x0c${name === 'val_encoded_addr' ? '' : '; 0xff for none'})`);
   }
-  if (app === 0 && form === 2) throw new AsmError(`.cfi_${name}: a 2-byte absolute pointer (encoding 0x${enc.toString(16)}) cannot be relocated (RISC-V has no 16-bit absolute relocation)`);
+  if (app === 0 && form === 2 && !numberOnly) throw new AsmError(`.cfi_${name}: a 2-byte absolute pointer (encoding 0x${enc.toString(16)}) cannot be relocated (RISC-V has no 16-bit absolute relocation)`);
 }
 
 export interface FrameSink {
@@ -302,6 +304,21 @@ export class FrameTable {
         bytes = f >= 0 ? [0x14, ...uleb(r), ...uleb(f)] : [0x15, ...uleb(r), ...sleb(f)];
         break;
       }
+      case 'val_encoded_addr': {
+        // DW_CFA_val_expression (DWARF 5 §6.4.2.3): the register's value is an address, written as GNU as
+        // writes it (dw2gencfi.c): DW_OP_addr for an absolute address-size pointer (encoding 0), else GNU's
+        // DW_OP_GNU_encoded_addr (0xf1) with the encoding byte. Never part of a CIE (it has a relocation).
+        want(3);
+        const r = reg(args[0]);
+        const enc = num(1);
+        const ptr: EhPointer = { enc, expr: expr(2) };
+        checkEncoding(name, enc, ptr.expr.t === E_NUM);
+        if ((enc & 0x70) === DW_EH_PE_pcrel && ptr.expr.t === E_NUM) throw new AsmError(`.cfi_${name}: a pc-relative address (encoding 0x${enc.toString(16)}) needs a symbol, not a number`);
+        const size = encodingSize(enc);
+        const prefix = enc === 0 ? [0x03] : [0xf1, enc];
+        p.ops.push({ label: here(), bytes: [0x16, ...uleb(r), ...uleb(prefix.length + size), ...prefix], cieable: false, ptr });
+        return;
+      }
       case 'window_save':
         // DW_CFA_GNU_window_save (a SPARC register-window rule GNU as writes for any target): never part of
         // a CIE's initial instructions (GNU as, dw2gencfi.c select_cie_for_fde).
@@ -376,11 +393,6 @@ export class FrameTable {
    */
   private writeEh(out: FrameSink, diff: (a: Sym, b: Sym) => Expr): void {
     const breaks = new Map<InputSection, ReturnType<typeof fragmentBreaks>>();
-    const pointer = (ptr: EhPointer) => {
-      const n = encodingSize(ptr.enc);
-      if ((ptr.enc & 0x70) === DW_EH_PE_pcrel) out.pcrel(ptr.expr, n);
-      else out.datum(ptr.expr, n);
-    };
     const names = new Map<Sym, number>();
     const exprKey = (e: Expr): string => {
       const t = symbolPlusConstant(e);
@@ -406,7 +418,7 @@ export class FrameTable {
         out.bytes(uleb(1 + (p.lsda ? 1 : 0) + (per ? 1 + encodingSize(per.enc) : 0)));
         if (per) {
           out.bytes([per.enc]);
-          pointer(per);
+          this.pointer(out, per);
         }
         if (p.lsda) out.bytes([p.lsda.enc]);
         out.bytes([0x1b]);
@@ -423,7 +435,7 @@ export class FrameTable {
       out.datum(diff(p.end!, p.start), 4);
       if (p.lsda) {
         out.bytes(uleb(encodingSize(p.lsda.enc)));
-        pointer(p.lsda);
+        this.pointer(out, p.lsda);
       } else out.bytes([0]);
       this.instructions(out, p, breaks, ops, covered);
       out.align(i === this.procs.length - 1 ? 8 : 4);
@@ -467,7 +479,15 @@ export class FrameTable {
       }
       if (op.define) out.label(op.define.name, op.define.at);
       out.bytes(op.bytes);
+      if (op.ptr) this.pointer(out, op.ptr);
     }
+  }
+
+  /** A pointer in its encoding: pc-relative (to the field) or absolute, of the encoding's size. */
+  private pointer(out: FrameSink, ptr: EhPointer): void {
+    const n = encodingSize(ptr.enc);
+    if ((ptr.enc & 0x70) === DW_EH_PE_pcrel) out.pcrel(ptr.expr, n);
+    else out.datum(ptr.expr, n);
   }
 
   /** Unterminated procedure, for the end-of-unit diagnostic. */

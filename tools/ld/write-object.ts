@@ -335,13 +335,14 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       return;
     }
     if (fx.field === DATA_PCREL) {
-      // A pc-relative pointer of .eh_frame (.cfi_personality/.cfi_lsda with DW_EH_PE_pcrel): GNU as
-      // writes R_RISCV_32_PCREL for 4 bytes and, for 2 or 8, an ADD/SUB pair whose subtrahend is a
-      // label at the datum itself; the bytes stay zero.
+      // A pc-relative pointer of a frame table (.cfi_personality/.cfi_lsda/.cfi_val_encoded_addr with
+      // DW_EH_PE_pcrel): GNU as writes R_RISCV_32_PCREL for 4 bytes in .eh_frame (tc-riscv.c turns the
+      // difference with the field's own address into one there) and otherwise an ADD/SUB pair whose
+      // subtrahend is a label at the datum itself; the bytes stay zero.
       if (!target(e)) throw new AsmError('a pc-relative pointer needs a symbol (plus a constant)');
-      if (fx.size === 4) add(sec, at, R.R32_PCREL, tSym, tAdd, false, tAdd);
+      if (fx.size === 4 && sec.name === '.eh_frame') add(sec, at, R.R32_PCREL, tSym, tAdd, false, tAdd);
       else {
-        const k = fx.size === 2 ? 1 : fx.size === 8 ? 3 : -1;
+        const k = fx.size === 2 ? 1 : fx.size === 4 ? 2 : fx.size === 8 ? 3 : -1;
         if (k < 0) throw new AsmError(`a ${fx.size}-byte pc-relative pointer cannot be relocated`);
         add(sec, at, R.ADD8 + k, tSym, tAdd, false, tAdd);
         add(sec, at, R.SUB8 + k, labelAt(sec, at), 0n, false, 0n);
