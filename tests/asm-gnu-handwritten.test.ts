@@ -274,6 +274,9 @@ describe('call-frame information as GNU as 2.40 writes it (crt0-style `.cfi_unde
     'r:\n.cfi_startproc\n.cfi_window_save\nnop\n.cfi_endproc',
     // DW_CFA_val_expression with DW_OP_addr (encoding 0) or DW_OP_GNU_encoded_addr: never in a CIE.
     's:\n.cfi_startproc\n.cfi_val_encoded_addr ra, 0x03, s_end\nnop\n.cfi_val_encoded_addr s0, 0x1b, s_end+8\nnop\n.cfi_val_encoded_addr 5, 0x00, s_end\n.cfi_val_encoded_addr 6, 0x02, 16\n.cfi_val_encoded_addr 7, 0x9c, s_end\ns_end: ret\n.cfi_endproc',
+    // Registers as GNU as reads them: names by DWARF number (f from 32, v from 96, CSRs from 4096), `%name`,
+    // or an absolute expression kept as a C int (octal 010 is 8; 4294967297 is 1).
+    't:\n.cfi_startproc\nnop\n.cfi_offset fs0, -8\n.cfi_undefined mstatus\n.cfi_register 010, %ra\n.cfi_same_value v3\n.cfi_restore 0x41\n.cfi_undefined 4294967297\n.cfi_def_cfa_register 1+2\nnop\n.cfi_endproc',
   ].join('\n');
   const variants: [string, string][] = [
     ['.eh_frame', `.text\n${procs}\n`],
@@ -291,6 +294,14 @@ describe('call-frame information as GNU as 2.40 writes it (crt0-style `.cfi_unde
     // DW_CFA_nop.
     expect(eh.readUInt32LE(0x18)).toBe(0x14);
     expect(eh.subarray(0x1c + 13, 0x1c + 0x14).every((b) => b === 0)).toBe(true);
+  });
+
+  it('a register that is no register, or a negative number, is an error at the operand', () => {
+    const errors = (op: string) => assembleObject({ name: 'a.s', text: `.text\nf:\n.cfi_startproc\n.cfi_undefined ${op}\nnop\n.cfi_endproc\n` }, { compat: 'gnu' }).diagnostics.map(formatDiagnostic).join('\n');
+    expect(errors('RA')).toBe("a.s:4:16: error: bad register expression: 'RA' is not a register");
+    expect(errors('foo')).toBe("a.s:4:16: error: bad register expression: 'foo' is not a register");
+    expect(errors('-1')).toBe('a.s:4:16: error: bad register expression: -1 is negative');
+    expect(errors('4294967295')).toBe('a.s:4:16: error: bad register expression: -1 is negative');
   });
 
   it('.cfi_val_encoded_addr refuses what GNU as refuses (no encoding, LEB128, other applications; a pc-relative number)', () => {

@@ -2,12 +2,31 @@
 // call-frame table of dwarf-frame.ts, .debug_line from the line table of dwarf-line.ts).
 
 import { SHF_ALLOC, SHT_PROGBITS } from '../elf/model.js';
-import { AsmError, E_BIN, E_SYM, OP_SUB } from './expr.js';
+import { AsmError, E_BIN, E_SYM, OP_SUB, isIdentStart } from './expr.js';
 import { cstr, LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
 import { DATA_PCREL, Frag, FixupRecord, FIX_DATA, FRAG_ALIGN, FRAG_LEB } from './section.js';
 import { regNumber } from './lex.js';
+import { csrByName } from '../../isa/csrs.js';
+import { fpRegisterNumber } from '../../isa/registers.js';
 import type { Unit } from './unit.js';
+
+/**
+ * A register's DWARF number by its name, as GNU as numbers them (tc-riscv.c tc_riscv_regname_to_dw2regnum;
+ * names in lower case only): x0-x31 and the ABI names, f0-f31 and theirs from 32, v0-v31 from 96, CSRs from
+ * 4096. -1 for any other name.
+ */
+function dwarfRegister(name: string): number {
+  if (name !== name.toLowerCase()) return -1;
+  const x = regNumber(name);
+  if (x >= 0) return x;
+  const f = fpRegisterNumber(name);
+  if (f !== undefined) return 32 + f;
+  const v = /^v([12]?[0-9]|3[01])$/.exec(name);
+  if (v) return 96 + Number(v[1]);
+  const csr = csrByName(name);
+  return csr ? 4096 + csr.number : -1;
+}
 
 /** `.cfi_*`: recorded per procedure; written as .debug_frame at the end (see dwarf-frame.ts). */
 export function cfi(u: Unit, name: string, p: number, end: number): void {
@@ -27,10 +46,21 @@ export function cfi(u: Unit, name: string, p: number, end: number): void {
   }
   const args: string[] = [];
   for (let i = 0; i < n; i++) args.push(u.operandText(i));
-  const reg = (t: string): number => {
-    if (/^\d+$/.test(t)) return Number(t);
-    const r = regNumber(t.toLowerCase());
-    if (r < 0) throw new AsmError(`expected a register, got '${t}'`);
+  // Operand i as a register, read as GNU as reads one (dw2gencfi.c cfi_parse_reg): a name, `%` before it
+  // allowed, is a register by its DWARF number; anything else is an absolute expression, of which a C int
+  // is kept (4294967297 is 1), and a negative one is an error.
+  const reg = (i: number): number => {
+    const t = args[i];
+    const name = t.charCodeAt(0) === 37 && isIdentStart(t.charCodeAt(1)) ? t.slice(1) : isIdentStart(t.charCodeAt(0)) ? t : null;
+    if (name !== null) {
+      const r = dwarfRegister(name);
+      if (r < 0) throw new AsmError(`bad register expression: '${name}' is not a register`, u.opS[i]);
+      return r;
+    }
+    const v = u.evalNow(u.expr(u.opS[i], u.opE[i]));
+    if (v === null) throw new AsmError(`bad register expression: '${t}' is not an absolute number`, u.opS[i]);
+    const r = Number(BigInt.asIntN(32, v));
+    if (r < 0) throw new AsmError(`bad register expression: ${r} is negative`, u.opS[i]);
     return r;
   };
   f.directive(name, args, reg, () => u.dotSymbol(), u.sec, (i) => u.expr(u.opS[i], u.opE[i]));

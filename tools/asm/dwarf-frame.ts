@@ -223,10 +223,10 @@ export class FrameTable {
   }
 
   /**
-   * One `.cfi_*` directive (name without the prefix, operands as text, registers through `reg`); `here`
+   * One `.cfi_*` directive (name without the prefix, operands as text, operand i as a register through `reg(i)`); `here`
    * places a label at the current location when the directive needs one.
    */
-  directive(name: string, args: string[], reg: (s: string) => number, here: () => Sym, sec: InputSection, expr: (i: number) => Expr): void {
+  directive(name: string, args: string[], reg: (i: number) => number, here: () => Sym, sec: InputSection, expr: (i: number) => Expr): void {
     if (name === 'startproc') {
       if (this.cur) throw new AsmError('.cfi_startproc inside another procedure (missing .cfi_endproc)');
       if (args.length > 1 || (args.length === 1 && args[0] !== 'simple')) throw new AsmError(`.cfi_startproc takes no operand but 'simple'`);
@@ -279,25 +279,25 @@ export class FrameTable {
         p.cfaOffset = num(1);
         // A negative offset takes the factored, signed form (DWARF 5 §6.4.2.2 DW_CFA_def_cfa_sf), as GNU as
         // writes it (dw2gencfi.c output_cfi_insn), the quotient truncated as C divides.
-        bytes = p.cfaOffset >= 0 ? [0x0c, ...uleb(reg(args[0])), ...uleb(p.cfaOffset)] : [0x12, ...uleb(reg(args[0])), ...sleb(Math.trunc(p.cfaOffset / DATA_ALIGN))];
+        bytes = p.cfaOffset >= 0 ? [0x0c, ...uleb(reg(0)), ...uleb(p.cfaOffset)] : [0x12, ...uleb(reg(0)), ...sleb(Math.trunc(p.cfaOffset / DATA_ALIGN))];
         break;
       case 'def_cfa_register':
         want(1);
-        bytes = [0x0d, ...uleb(reg(args[0]))];
+        bytes = [0x0d, ...uleb(reg(0))];
         break;
       case 'offset':
         want(2);
-        bytes = offsetOp(reg(args[0]), num(1));
+        bytes = offsetOp(reg(0), num(1));
         break;
       case 'rel_offset':
         want(2);
-        bytes = offsetOp(reg(args[0]), num(1) - p.cfaOffset);
+        bytes = offsetOp(reg(0), num(1) - p.cfaOffset);
         break;
       case 'val_offset': {
         // DWARF 5 §6.4.2.3 DW_CFA_val_offset: the register's value (not where it is saved) is CFA + offset;
         // a negative factored offset takes DW_CFA_val_offset_sf, as GNU as writes it (dw2gencfi.c).
         want(2);
-        const r = reg(args[0]);
+        const r = reg(0);
         const off = num(1);
         if (off % DATA_ALIGN !== 0) throw new AsmError(`.cfi_${name}: offset ${off} is not a multiple of ${-DATA_ALIGN}`);
         const f = off / DATA_ALIGN;
@@ -309,7 +309,7 @@ export class FrameTable {
         // writes it (dw2gencfi.c): DW_OP_addr for an absolute address-size pointer (encoding 0), else GNU's
         // DW_OP_GNU_encoded_addr (0xf1) with the encoding byte. Never part of a CIE (it has a relocation).
         want(3);
-        const r = reg(args[0]);
+        const r = reg(0);
         const enc = num(1);
         const ptr: EhPointer = { enc, expr: expr(2) };
         checkEncoding(name, enc, ptr.expr.t === E_NUM);
@@ -327,21 +327,21 @@ export class FrameTable {
         break;
       case 'restore': {
         want(1);
-        const r = reg(args[0]);
+        const r = reg(0);
         bytes = r < 64 ? [0xc0 | r] : [0x06, ...uleb(r)];
         break;
       }
       case 'undefined':
         want(1);
-        bytes = [0x07, ...uleb(reg(args[0]))];
+        bytes = [0x07, ...uleb(reg(0))];
         break;
       case 'same_value':
         want(1);
-        bytes = [0x08, ...uleb(reg(args[0]))];
+        bytes = [0x08, ...uleb(reg(0))];
         break;
       case 'register':
         want(2);
-        bytes = [0x09, ...uleb(reg(args[0])), ...uleb(reg(args[1]))];
+        bytes = [0x09, ...uleb(reg(0)), ...uleb(reg(1))];
         break;
       case 'remember_state':
         want(0);
@@ -378,7 +378,7 @@ export class FrameTable {
         return;
       case 'return_column':
         want(1);
-        p.returnColumn = reg(args[0]);
+        p.returnColumn = reg(0);
         return;
       default:
         throw new AsmError(`unsupported CFI directive '.cfi_${name}'`);
