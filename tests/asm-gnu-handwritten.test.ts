@@ -277,6 +277,8 @@ describe('call-frame information as GNU as 2.40 writes it (crt0-style `.cfi_unde
     // Registers as GNU as reads them: names by DWARF number (f from 32, v from 96, CSRs from 4096), `%name`,
     // or an absolute expression kept as a C int (octal 010 is 8; 4294967297 is 1).
     't:\n.cfi_startproc\nnop\n.cfi_offset fs0, -8\n.cfi_undefined mstatus\n.cfi_register 010, %ra\n.cfi_same_value v3\n.cfi_restore 0x41\n.cfi_undefined 4294967297\n.cfi_def_cfa_register 1+2\nnop\n.cfi_endproc',
+    // Numbers are absolute expressions (dw2gencfi.c cfi_parse_const): what cpp leaves of a C macro, octal.
+    '.equ FRAME, 32\nu:\n.cfi_startproc\nnop\n.cfi_def_cfa_offset 4*4\n.cfi_offset ra, -010\n.cfi_adjust_cfa_offset (FRAME)\n.cfi_escape 0x07, 010\nnop\n.cfi_endproc',
   ].join('\n');
   const variants: [string, string][] = [
     ['.eh_frame', `.text\n${procs}\n`],

@@ -63,7 +63,7 @@ export function cfi(u: Unit, name: string, p: number, end: number): void {
     if (r < 0) throw new AsmError(`bad register expression: ${r} is negative`, u.opS[i]);
     return r;
   };
-  f.directive(name, args, reg, () => u.dotSymbol(), u.sec, (i) => u.expr(u.opS[i], u.opE[i]));
+  f.directive(name, args, reg, () => u.dotSymbol(), u.sec, (i) => u.expr(u.opS[i], u.opE[i]), (i) => u.evalNow(u.expr(u.opS[i], u.opE[i])));
 }
 
 /** Call-frame tables, written to .debug_frame at the end of the unit. */

@@ -224,9 +224,10 @@ export class FrameTable {
 
   /**
    * One `.cfi_*` directive (name without the prefix, operands as text, operand i as a register through `reg(i)`); `here`
-   * places a label at the current location when the directive needs one.
+   * places a label at the current location when the directive needs one; `value(i)` is operand i as an
+   * absolute expression (GNU as's cfi_parse_const: `4*4`, octal `010`, a symbol set to a number), or null.
    */
-  directive(name: string, args: string[], reg: (i: number) => number, here: () => Sym, sec: InputSection, expr: (i: number) => Expr): void {
+  directive(name: string, args: string[], reg: (i: number) => number, here: () => Sym, sec: InputSection, expr: (i: number) => Expr, value: (i: number) => bigint | null): void {
     if (name === 'startproc') {
       if (this.cur) throw new AsmError('.cfi_startproc inside another procedure (missing .cfi_endproc)');
       if (args.length > 1 || (args.length === 1 && args[0] !== 'simple')) throw new AsmError(`.cfi_startproc takes no operand but 'simple'`);
@@ -237,13 +238,13 @@ export class FrameTable {
     const p = this.cur;
     if (!p) throw new AsmError(`.cfi_${name} outside .cfi_startproc/.cfi_endproc`);
     const num = (i: number): number => {
-      const t = args[i];
-      if (t === undefined || !/^-?(0x[0-9a-f]+|\d+)$/i.test(t)) throw new AsmError(`.cfi_${name} needs a number as operand ${i + 1}`);
-      const v = t.startsWith('-') ? -Number(t.slice(1)) : Number(t);
+      if (args[i] === undefined) throw new AsmError(`.cfi_${name} needs a number as operand ${i + 1}`);
+      const v = value(i);
+      if (v === null) throw new AsmError(`.cfi_${name} needs an absolute number as operand ${i + 1}, got '${args[i]}'`);
       // Exactly as written or refused: past 2^53 a number would be rounded (GNU as takes 64 bits; no frame
       // needs such offsets or registers).
-      if (!Number.isSafeInteger(v)) throw new AsmError(`.cfi_${name}: ${t} is out of range`);
-      return v;
+      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new AsmError(`.cfi_${name}: ${args[i]} is out of range`);
+      return Number(v);
     };
     const want = (n: number) => {
       if (args.length !== n) throw new AsmError(`.cfi_${name} takes ${n} operand${n === 1 ? '' : 's'}`);
