@@ -5,7 +5,7 @@
 
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
-import { AsmError, E_NUM, E_SYM, evaluate, ExprParser, isIdentChar, isIdentStart, type Expr, type Loc, type LocCtx, type RelValue, type Sym } from './expr.js';
+import { AsmError, E_NUM, E_SYM, evaluate, ExprParser, isIdentChar, isIdentStart, type Expr, type Loc, type LocCtx, type RelValue, Sym } from './expr.js';
 import { formatIsa, zbMask, type Attributes, type Isa } from './attributes.js';
 import { LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
@@ -317,10 +317,7 @@ export class UnitCore {
   // ---- symbols --------------------------------------------------------------------------------------
 
   newSym(name: string, temp: boolean): Sym {
-    return {
-      name, unit: this.index, kind: 0, section: null, frag: null, offset: 0, value: 0n, expr: null, global: false, weak: false,
-      temp, type: 'notype', size: null, defCtx: null, defLine: 0, defCol: 0, address: 0n, evaluating: false, ref: null,
-    };
+    return new Sym(name, temp);
   }
 
   symbol(name: string): Sym {

@@ -7,43 +7,162 @@
 
 import type { Frag, InputSection } from './section.js';
 
-/** A symbol of one assembly unit (a top-level input file and what it includes). */
-export interface Sym {
-  name: string;
-  unit: number;
+/**
+ * The fields of a symbol that most symbols leave at their defaults: a label has no value, expression,
+ * size, type or weak binding of its own. A record of their own, made when one is first set (see Sym).
+ */
+export class SymRare {
+  value: bigint = 0n;
+  expr: Expr | null = null;
+  size: Expr | null = null;
+  type: 'notype' | 'func' | 'object' = 'notype';
+  weak = false;
+  evaluating = false;
+}
+
+/**
+ * A symbol of one assembly unit (a top-level input file and what it includes). A large file has tens of
+ * thousands (one per label), each kept for the whole run and so copied twice by V8's scavenger before it
+ * lands in a fresh old-space page, every field 8 bytes: the rarely set fields live in a SymRare made on
+ * first use (read and written through the accessors below), which leaves a label 13 fields rather than 19.
+ */
+export class Sym {
+  declare name: string;
   /** 0 undefined, 1 label, 2 absolute constant (value), 3 expression (expr, evaluated after layout). */
-  kind: number;
-  section: InputSection | null;
-  frag: Frag | null;
+  declare kind: number;
+  declare section: InputSection | null;
+  declare frag: Frag | null;
   /** Offset of a label inside its fragment. */
-  offset: number;
-  value: bigint;
-  expr: Expr | null;
-  global: boolean;
-  weak: boolean;
-  /** A `.comm` definition: merged with other commons (largest size and alignment), overridden by a strong one. */
-  common?: boolean;
-  /** In an object (-c), a global `.comm` symbol stays undefined here (kind 0) and is written SHN_COMMON with
-   * this alignment as its value. */
-  commonAlign?: number;
-  /** Set by the linker on a definition that another unit's definition overrides (a weak or common one). */
-  overriddenBy?: Sym | null;
+  declare offset: number;
+  declare global: boolean;
   /** Not written to the ELF symbol table (.L, numeric and `.` labels). */
-  temp: boolean;
-  type: 'notype' | 'func' | 'object';
-  size: Expr | null;
+  declare temp: boolean;
   /** Where the symbol was defined (null: nowhere yet): the file and expansion note shared with the other
    * records of those lines, a line and a column, not a Loc object of its own per label (see defLocOf). */
-  defCtx: LocCtx | null;
-  defLine: number;
-  defCol: number;
+  declare defCtx: LocCtx | null;
+  declare defLine: number;
+  declare defCol: number;
   /** Address after linking (labels) or value (constants). */
-  address: bigint;
-  /** Guards recursive evaluation of expression symbols. */
-  evaluating: boolean;
+  declare address: bigint;
   /** The expression node naming this symbol, made once and shared by every reference (symbolRef): a
    * branch or call target is one per reference otherwise, kept as long as the unit. Nodes are never changed. */
-  ref: Expr | null;
+  declare ref: Expr | null;
+  /** The rare fields (null: all at their defaults, which a loop over every symbol can test before the accessors). */
+  declare rare: SymRare | null;
+  /** A `.comm` definition: merged with other commons (largest size and alignment), overridden by a strong one. */
+  declare common?: boolean;
+  /** In an object (-c), a global `.comm` symbol stays undefined here (kind 0) and is written SHN_COMMON with
+   * this alignment as its value. */
+  declare commonAlign?: number;
+  /** Set by the linker on a definition that another unit's definition overrides (a weak or common one). */
+  declare overriddenBy?: Sym | null;
+
+  // Fields assigned here in one order (one hidden class for all symbols), not as class field initialisers,
+  // which V8 runs as define-own-property operations, slower than plain stores before it optimises.
+  constructor(name: string, temp: boolean) {
+    this.name = name;
+    this.kind = 0;
+    this.section = null;
+    this.frag = null;
+    this.offset = 0;
+    this.global = false;
+    this.temp = temp;
+    this.defCtx = null;
+    this.defLine = 0;
+    this.defCol = 0;
+    this.address = 0n;
+    this.ref = null;
+    this.rare = null;
+  }
+
+  /** The rare fields' record, made on first use. */
+  private more(): SymRare {
+    let r = this.rare;
+    if (r === null) this.rare = r = new SymRare();
+    return r;
+  }
+
+  get value(): bigint {
+    const r = this.rare;
+    return r === null ? 0n : r.value;
+  }
+  set value(v: bigint) {
+    if (this.rare !== null || v !== 0n) this.more().value = v;
+  }
+  get expr(): Expr | null {
+    const r = this.rare;
+    return r === null ? null : r.expr;
+  }
+  set expr(e: Expr | null) {
+    if (this.rare !== null || e !== null) this.more().expr = e;
+  }
+  get size(): Expr | null {
+    const r = this.rare;
+    return r === null ? null : r.size;
+  }
+  set size(e: Expr | null) {
+    if (this.rare !== null || e !== null) this.more().size = e;
+  }
+  get type(): 'notype' | 'func' | 'object' {
+    const r = this.rare;
+    return r === null ? 'notype' : r.type;
+  }
+  set type(t: 'notype' | 'func' | 'object') {
+    if (this.rare !== null || t !== 'notype') this.more().type = t;
+  }
+  get weak(): boolean {
+    const r = this.rare;
+    return r === null ? false : r.weak;
+  }
+  set weak(w: boolean) {
+    if (this.rare !== null || w) this.more().weak = w;
+  }
+  /** Guards recursive evaluation of expression symbols. */
+  get evaluating(): boolean {
+    const r = this.rare;
+    return r === null ? false : r.evaluating;
+  }
+  set evaluating(b: boolean) {
+    if (this.rare !== null || b) this.more().evaluating = b;
+  }
+
+  /** A copy of this symbol's fields under another name (the rare ones in a record of the copy's own). */
+  copyAs(name: string): Sym {
+    const g = new Sym(name, this.temp);
+    g.kind = this.kind;
+    g.section = this.section;
+    g.frag = this.frag;
+    g.offset = this.offset;
+    g.global = this.global;
+    g.defCtx = this.defCtx;
+    g.defLine = this.defLine;
+    g.defCol = this.defCol;
+    g.address = this.address;
+    const r = this.rare;
+    if (r !== null) {
+      const c = g.more();
+      c.value = r.value;
+      c.expr = r.expr;
+      c.size = r.size;
+      c.type = r.type;
+      c.weak = r.weak;
+      c.evaluating = r.evaluating;
+    }
+    if (this.common !== undefined) g.common = this.common;
+    if (this.commonAlign !== undefined) g.commonAlign = this.commonAlign;
+    if (this.overriddenBy !== undefined) g.overriddenBy = this.overriddenBy;
+    return g;
+  }
+}
+
+/** A label at `offset` in `frag` of `section` (made by the linker and the object writer). */
+export function placedSym(name: string, temp: boolean, section: InputSection, frag: Frag, offset: number): Sym {
+  const s = new Sym(name, temp);
+  s.kind = 1;
+  s.section = section;
+  s.frag = frag;
+  s.offset = offset;
+  return s;
 }
 
 export interface Loc {

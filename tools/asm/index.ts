@@ -609,8 +609,10 @@ function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagno
       if (collect && !s.temp && (s.global || s.kind === 0)) globalNames.push(s.name);
       if (s.kind === 0 || (s.temp && !mapping?.has(s))) continue;
       if (mapping && object!.discardedSyms.has(s)) continue;
+      // (Most symbols are labels with no size or type: their rare fields' record is null.)
+      const rare = s.rare !== null;
       let size = 0;
-      if (s.size && resolve) {
+      if (rare && s.size && resolve) {
         try {
           size = evalSize(s.size, resolve);
         } catch (e) {
@@ -626,7 +628,7 @@ function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagno
       if (collect && !s.global && s.kind === 1 && section === null) continue;
       if (columns && !s.global) {
         // (Binding STB_LOCAL: 0.)
-        columns.add(s.name, s.address, size, tls ? SYMBOL_TYPE.tls : SYMBOL_TYPE[s.type], vis ?? 0, section);
+        columns.add(s.name, s.address, size, tls ? SYMBOL_TYPE.tls : rare ? SYMBOL_TYPE[s.type] : SYMBOL_TYPE.notype, vis ?? 0, section);
         continue;
       }
       const sym: ElfSymbol = { name: s.name, value: s.address, size, bind: s.global ? (s.weak ? 'weak' : 'global') : 'local', type: tls ? 'tls' : s.type, section };

@@ -14,7 +14,7 @@
 // A section whose records or instructions do not decode is left exactly as it is (GNU gives up the same way).
 
 import type { Diagnostic } from '../asm/diagnostics.js';
-import { E_SYM, symbolPlusConstant, type Sym } from '../asm/expr.js';
+import { E_SYM, placedSym, symbolPlusConstant, type Sym } from '../asm/expr.js';
 import type { LinkUnit } from '../asm/link.js';
 import { FIX_RELOC, type Fixup, type InputSection } from '../asm/section.js';
 import { ObjectUnit } from './object-unit.js';
@@ -195,10 +195,7 @@ export function mergeEhFrames(units: LinkUnit[], outAlign: (sec: InputSection) =
   const kept = new Map<string, Sym>();
   let labels = 0;
   const label = (u: ObjectUnit, sec: InputSection, off: number): Sym => {
-    const s: Sym = {
-      name: '', unit: u.index, kind: 1, section: sec, frag: sec.frags[0], offset: off, value: 0n, expr: null,
-      global: false, weak: false, temp: true, type: 'notype', size: null, defCtx: null, defLine: 0, defCol: 0, address: 0n, evaluating: false, ref: null,
-    };
+    const s = placedSym('', true, sec, sec.frags[0], off);
     u.symbols.set(`\u0000eh_frame${labels++}`, s);
     return s;
   };

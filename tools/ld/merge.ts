@@ -14,7 +14,7 @@
 // addend then applies unchanged), as ld maps them.
 
 import type { Diagnostic } from '../asm/diagnostics.js';
-import { E_SYM, symbolPlusConstant, type Expr, type Sym } from '../asm/expr.js';
+import { E_SYM, placedSym, symbolPlusConstant, type Expr, type Sym } from '../asm/expr.js';
 import type { LinkUnit } from '../asm/link.js';
 import type { InputSection } from '../asm/section.js';
 import { SHT_NOBITS } from '../elf/model.js';
@@ -219,10 +219,7 @@ export function mergeSections(units: LinkUnit[], outName: (sec: InputSection) =>
   };
 
   // References by section symbol + addend: to a label at the mapped place.
-  const placeSym = (unit: number, loc: { sec: InputSection; off: number }): Sym => ({
-    name: '', unit, kind: 1, section: loc.sec, frag: loc.sec.frags[0], offset: loc.off, value: 0n, expr: null,
-    global: false, weak: false, temp: true, type: 'notype', size: null, defCtx: null, defLine: 0, defCol: 0, address: 0n, evaluating: false, ref: null,
-  });
+  const placeSym = (loc: { sec: InputSection; off: number }): Sym => placedSym('', true, loc.sec, loc.sec.frags[0], loc.off);
   const sectionSyms = new Set<Sym>();
   for (const u of units) if (u instanceof ObjectUnit) for (const s of u.sectionSyms) if (s.section && info.has(s.section)) sectionSyms.add(s);
   for (const u of units) {
@@ -231,7 +228,7 @@ export function mergeSections(units: LinkUnit[], outName: (sec: InputSection) =>
         const t = symbolPlusConstant(fx.expr);
         if (!t || !sectionSyms.has(t.sym)) continue;
         const loc = map(t.sym.section!, t.sym.offset + Number(t.add));
-        const e: Expr = { t: E_SYM, sym: placeSym(u.index, loc) };
+        const e: Expr = { t: E_SYM, sym: placeSym(loc) };
         fx.expr = e;
       }
     }

@@ -5,7 +5,7 @@
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_LINK_ORDER, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import { SHF_MERGE, SHN_ABS, SHN_COMMON, SHN_UNDEF, SHT_GROUP, SHT_RELA, type ElfObject } from '../elf/object.js';
 import { parseIsa, SHT_RISCV_ATTRIBUTES, TAG_ARCH, type Attributes } from '../asm/attributes.js';
-import { E_BIN, E_NUM, E_SYM, OP_ADD, type Expr, type LocCtx, type Sym } from '../asm/expr.js';
+import { E_BIN, E_NUM, E_SYM, OP_ADD, type Expr, type LocCtx, Sym } from '../asm/expr.js';
 import { FIX_RELOC, FRAG_FILL, Frag, InputSection, type Fixup } from '../asm/section.js';
 import type { LinkUnit } from '../asm/link.js';
 import { R } from './relocs.js';
@@ -163,11 +163,12 @@ export class ObjectUnit implements LinkUnit {
     // Where the object's symbols are defined: the object itself, no line (one record for all of them).
     const fileCtx: LocCtx = { file: name, note: undefined };
     obj.symbols.forEach((os, i) => {
-      const sym: Sym = {
-        name: os.name, unit: index, kind: 0, section: null, frag: null, offset: 0, value: 0n, expr: null,
-        global: os.bind !== 0, weak: os.bind === 2, temp: false, type: os.type === 2 ? 'func' : os.type === 1 || os.type === 6 ? 'object' : 'notype',
-        size: os.size ? { t: E_NUM, v: os.size } : null, defCtx: fileCtx, defLine: 0, defCol: 0, address: 0n, evaluating: false, ref: null,
-      };
+      const sym = new Sym(os.name, false);
+      sym.global = os.bind !== 0;
+      sym.weak = os.bind === 2;
+      sym.type = os.type === 2 ? 'func' : os.type === 1 || os.type === 6 ? 'object' : 'notype';
+      if (os.size) sym.size = { t: E_NUM, v: os.size };
+      sym.defCtx = fileCtx;
       syms.push(sym);
       if (i === 0) return;
       if (os.type === 4) {

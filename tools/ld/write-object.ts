@@ -10,7 +10,7 @@ import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { SHF_EXECINSTR, SHF_TLS, SHT_NOBITS, EM_RISCV } from '../elf/model.js';
 import { encodeAttributes, SHT_RISCV_ATTRIBUTES, TAG_PRIV_SPEC, TAG_PRIV_SPEC_MINOR, TAG_PRIV_SPEC_REVISION, type Attributes } from '../asm/attributes.js';
 import type { Diagnostic } from '../asm/diagnostics.js';
-import { AsmError, E_BIN, E_SYM, OP_SUB, evaluate, symbolPlusConstant, type Expr, type Loc, type RelValue, type Sym } from '../asm/expr.js';
+import { AsmError, E_BIN, E_SYM, OP_SUB, evaluate, symbolPlusConstant, type Expr, type Loc, type RelValue, placedSym, type Sym } from '../asm/expr.js';
 import { emitBranch, emitFrag, layoutSection, writeBits, writeData, writeLongBranch, patchField, patchInstruction } from '../asm/link.js';
 import {
   DATA_DTPOFF, DATA_PCREL, DATA_SET, DATA_TLSOFF, FIX_ABS, FIX_DATA, FIX_GOT_HI, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO,
@@ -283,7 +283,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const at = byOffset(labelsAt, sec);
     let s = at.get(offset);
     if (!s) {
-      s = { name: u.gnu ? GNU_FAKE_LABEL : `.Ltmp${labelAtCount++}`, unit: u.index, kind: 1, section: sec, frag: sec.frags[0], offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defCtx: null, defLine: 0, defCol: 0, address: 0n, evaluating: false, ref: null };
+      s = placedSym(u.gnu ? GNU_FAKE_LABEL : `.Ltmp${labelAtCount++}`, false, sec, sec.frags[0], offset);
       at.set(offset, s);
       extraLocals.push(s);
     }
@@ -294,7 +294,8 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   const numericLabel = (s: Sym, k: number): Sym => {
     let g = numericLabels.get(s);
     if (!g) {
-      g = { ...s, name: `.L${s.name}\u0002${k}`, temp: false, ref: null };
+      g = s.copyAs(`.L${s.name}\u0002${k}`);
+      g.temp = false;
       numericLabels.set(s, g);
       extraLocals.push(g);
     }
@@ -306,7 +307,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const key = frag.offset + offset;
     let s = at.get(key);
     if (!s) {
-      s = { name: u.gnu ? GNU_FAKE_LABEL : `.Lpcrel_hi${hiLabelCount++}`, unit: u.index, kind: 1, section: sec, frag, offset, value: 0n, expr: null, global: false, weak: false, temp: false, type: 'notype', size: null, defCtx: null, defLine: 0, defCol: 0, address: 0n, evaluating: false, ref: null };
+      s = placedSym(u.gnu ? GNU_FAKE_LABEL : `.Lpcrel_hi${hiLabelCount++}`, false, sec, frag, offset);
       at.set(key, s);
       extraLocals.push(s);
     }
@@ -1169,7 +1170,12 @@ function mappingSymbols(sections: InputSection[], relax: boolean): Sym[] {
       const extra: Sym[] = [];
       for (const f of sec.frags) {
         if (f.kind !== FRAG_ALIGN || !f.pad?.nops || f.size === 0 || f.offset % 2 === 0) continue;
-        const mark = (name: string, offset: number): Sym => ({ ...sec.maps![0], name, frag: f, offset });
+        const mark = (name: string, offset: number): Sym => {
+          const m = sec.maps![0].copyAs(name);
+          m.frag = f;
+          m.offset = offset;
+          return m;
+        };
         extra.push(mark('$d', 0));
         const before = sec.maps.filter((m) => at(m) === f.offset);
         if (before.length) {
