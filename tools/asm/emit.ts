@@ -129,6 +129,29 @@ function compressNow(def: InstrDef, values: readonly number[]): number {
   return c ? encodeBits(c.def, c.values) : -1;
 }
 
+/**
+ * compress() of a row with a pending target (a branch or jump to a label: the target field 0), by row id and
+ * its other operands, all registers (two at most, 5 bits each): branches repeat a few register combinations,
+ * and compress() allocates its answer each time. The answers are shared, so only read (relaxFrag packs them).
+ */
+const branchCompressed: (({ def: InstrDef; values: number[] } | null | undefined)[] | undefined)[] = [];
+function compressBranch(def: InstrDef, values: readonly number[], field: number): { def: InstrDef; values: number[] } | null {
+  if (def.id < 0 || values[field] !== 0) return compress(def, values);
+  let key = 0;
+  for (let k = 0, shift = 0; k < def.fields.length; k++) {
+    if (k === field) continue;
+    const v = values[k];
+    if (!(v >= 0 && v < 32) || shift === 10 || def.fields[k].kind !== 'reg') return compress(def, values);
+    key |= v << shift;
+    shift += 5;
+  }
+  let answers = branchCompressed[def.id];
+  if (answers === undefined) branchCompressed[def.id] = answers = new Array<{ def: InstrDef; values: number[] } | null | undefined>(1024).fill(undefined);
+  let c = answers[key];
+  if (c === undefined) answers[key] = c = compress(def, values);
+  return c;
+}
+
 /** The index of a row's pc-relative target field (-1: none), by row id (built at load, like packRanges). */
 const pcrelFields: number[] = INSTRUCTIONS.map((d) => d.fields.findIndex((x) => PCREL_FIELDS.has(x.name)));
 function pcrelField(def: InstrDef): number {
@@ -236,7 +259,7 @@ export class InstructionEmitter extends OperandParser {
       }
       const hint = mayCompress[def.id];
       if (this.rvc && def.size === 4 && !this.noCompress && (hint === undefined || hint(values))) {
-        const c = compress(def, values);
+        const c = compressBranch(def, values, p.field);
         if (c && isRelaxableC(c.def)) {
           this.relaxFrag(c.def, c.values, p.expr, p.operand, def, values);
           return;
