@@ -108,7 +108,8 @@ function branchSwap(name: string): Handler {
 function pcrelPair(u: Unit, tmp: number, symOp: number, def: InstrDef, values: number[], lo: number, plt = false): void {
   let end = u.opE[symOp];
   // `call foo@plt` (what gcc -fPIC writes): in a statically linked image the PLT entry is the function.
-  if (plt && end - u.opS[symOp] > 4 && u.s.slice(end - 4, end).toLowerCase() === '@plt') end -= 4;
+  // (The '@' first: most calls have no suffix, and the slice and lower-casing allocate two strings.)
+  if (plt && end - u.opS[symOp] > 4 && u.s.charCodeAt(end - 4) === 64 && u.s.slice(end - 4, end).toLowerCase() === '@plt') end -= 4;
   const e = u.expr(u.opS[symOp], end);
   if (u.s.charCodeAt(u.opS[symOp]) === 37) throw new AsmError('expected a symbol, not a relocation modifier', u.opS[symOp]);
   const call = def === JALR;
