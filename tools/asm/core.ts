@@ -168,8 +168,6 @@ export class UnitCore {
   objectFile = false;
   /** Set by a statement whose written form GNU as never compresses (`mv rd, zero`, `jalr rd, rs`...). */
   noCompress = false;
-  /** The `auipc` of a `call`/`tail`/`jump` is being emitted: GNU as starts its new fragment after the `jalr`. */
-  inCallPair = false;
   /** A CSR operand or a privileged instruction (wfi, mret, sret, sfence.vma) was assembled: GNU as then
    * writes the Tag_RISCV_priv_spec attributes of its default privileged spec (tools/ld/write-object.ts). */
   privUsed = false;

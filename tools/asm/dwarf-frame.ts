@@ -17,7 +17,7 @@
 
 import { AsmError, E_BIN, E_NUM, E_SYM, OP_SUB, symbolPlusConstant, type Expr, type Loc, type Sym } from './expr.js';
 import { SHF_EXECINSTR } from '../elf/model.js';
-import { FIX_GOT_HI, FIX_PCREL, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FRAG_ALIGN, FRAG_DATA, FRAG_ORG, endsGnuFragment, type Frag, type InputSection } from './section.js';
+import { FIX_CALL, FIX_GOT_HI, FIX_PCREL, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FRAG_ALIGN, FRAG_DATA, FRAG_ORG, endsGnuFragment, type Frag, type InputSection } from './section.js';
 import { sleb, uleb } from './dwarf-line.js';
 
 const DATA_ALIGN = -4;
@@ -122,7 +122,7 @@ function fragmentBreaks(sec: InputSection): { index: Map<Frag, number>; breaks: 
   const got = new Set<number>();
   for (const fx of sec.fixups) {
     const at = index.get(fx.frag)! * 2 ** 32 + fx.offset;
-    if (endsGnuFragment(fx.kind) || fx.kind === FIX_PCREL) breaks.push(at);
+    if (endsGnuFragment(fx.kind) || fx.kind === FIX_PCREL || fx.kind === FIX_CALL) breaks.push(at);
     else if (GOT_FIXUPS.has(fx.kind)) got.add(at);
   }
   // 4-byte lui and auipc (opcodes 0x37, 0x17) with a number: no fixup, still a new fragment in GNU as.

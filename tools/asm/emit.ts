@@ -10,7 +10,7 @@ import { insertOperand, operandRangeError } from '../../isa/operands.js';
 import { SHT_NOBITS } from '../elf/model.js';
 import { ZB_BITS } from './attributes.js';
 import { AsmError, E_NUM, E_SYM, type Expr } from './expr.js';
-import { FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FixupRecord, endsGnuFragment, packOperands } from './section.js';
+import { FIX_CALL, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FixupRecord, endsGnuFragment, packOperands } from './section.js';
 import type { Pending } from './core.js';
 import { OperandParser, slotPlan, PCREL_FIELDS, type SlotPlan } from './operands.js';
 
@@ -129,6 +129,29 @@ function compressNow(def: InstrDef, values: readonly number[]): number {
   return c ? encodeBits(c.def, c.values) : -1;
 }
 
+/**
+ * compress() of a row with a pending target (a branch or jump to a label: the target field 0), by row id and
+ * its other operands, all registers (two at most, 5 bits each): branches repeat a few register combinations,
+ * and compress() allocates its answer each time. The answers are shared, so only read (relaxFrag packs them).
+ */
+const branchCompressed: (({ def: InstrDef; values: number[] } | null | undefined)[] | undefined)[] = [];
+function compressBranch(def: InstrDef, values: readonly number[], field: number): { def: InstrDef; values: number[] } | null {
+  if (def.id < 0 || values[field] !== 0) return compress(def, values);
+  let key = 0;
+  for (let k = 0, shift = 0; k < def.fields.length; k++) {
+    if (k === field) continue;
+    const v = values[k];
+    if (!(v >= 0 && v < 32) || shift === 10 || def.fields[k].kind !== 'reg') return compress(def, values);
+    key |= v << shift;
+    shift += 5;
+  }
+  let answers = branchCompressed[def.id];
+  if (answers === undefined) branchCompressed[def.id] = answers = new Array<{ def: InstrDef; values: number[] } | null | undefined>(1024).fill(undefined);
+  let c = answers[key];
+  if (c === undefined) answers[key] = c = compress(def, values);
+  return c;
+}
+
 /** The index of a row's pc-relative target field (-1: none), by row id (built at load, like packRanges). */
 const pcrelFields: number[] = INSTRUCTIONS.map((d) => d.fields.findIndex((x) => PCREL_FIELDS.has(x.name)));
 function pcrelField(def: InstrDef): number {
@@ -139,6 +162,7 @@ const ADD = INSTRUCTION_BY_NAME.get('add')!;
 const ADDIW = INSTRUCTION_BY_NAME.get('addiw')!;
 const JALR = INSTRUCTION_BY_NAME.get('jalr')!;
 const JAL = INSTRUCTION_BY_NAME.get('jal')!;
+const AUIPC = INSTRUCTION_BY_NAME.get('auipc')!;
 
 /**
  * GNU as compresses only through the compressed alternatives listed under the mnemonic as written
@@ -236,7 +260,7 @@ export class InstructionEmitter extends OperandParser {
       }
       const hint = mayCompress[def.id];
       if (this.rvc && def.size === 4 && !this.noCompress && (hint === undefined || hint(values))) {
-        const c = compress(def, values);
+        const c = compressBranch(def, values, p.field);
         if (c && isRelaxableC(c.def)) {
           this.relaxFrag(c.def, c.values, p.expr, p.operand, def, values);
           return;
@@ -262,7 +286,28 @@ export class InstructionEmitter extends OperandParser {
     // GNU as starts a new fragment after such an instruction (endsGnuFragment), a `call`'s after its jalr
     // (pseudo.ts pcrelPair). Fragment boundaries are where gas measures a label not laid out yet in its first
     // estimate of branch sizes (layoutSectionGnu), so they decide some compressed-or-not choices.
-    if (splits && this.gnu && !this.inCallPair) sec.newData();
+    if (splits && this.gnu) sec.newData();
+  }
+
+  /**
+   * A call's pair (call, tail, jump): `auipc tmp, %pcrel_hi(target)` and `jalr` with `values` (its low part
+   * pending), with one FIX_CALL record for both fixups (section.ts): what emit() of the two with a fixup
+   * each would write. Neither compresses; the caller starts GNU's new fragment after the pair.
+   */
+  emitCall(tmp: number, values: number[], target: Expr, operand: number): void {
+    const sec = this.sec;
+    if (sec.type === SHT_NOBITS) throw new AsmError(`instructions are not allowed in the NOBITS section '${sec.name}'`, this.mnemonicPos);
+    const auipc = encodeBits(AUIPC, [tmp, 0]);
+    const jalr = encodeBits(JALR, values);
+    if (auipc < 0 || jalr < 0) throw new Error(`internal: call registers ${tmp} ${values.join(',')} do not encode`);
+    sec.hasCode = true;
+    if (this.gnu) this.mapState(1, false);
+    const frag = sec.cur;
+    const off = frag.size;
+    frag.put32(auipc);
+    frag.put32(jalr);
+    const col = this.locCol(operand >= 0 ? this.opS[operand] : this.mnemonicPos);
+    sec.fixups.push(new FixupRecord(FIX_CALL, frag, off, target, this.locCtx(), this.loc.line, col, 4, AUIPC, 1, 0, !this.relax));
   }
 
   /** A compressed branch or jump to a label: a relaxable branch (LLVM's MCRelaxableFragment), leading the

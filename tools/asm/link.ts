@@ -26,6 +26,9 @@ import {
   FIX_PCREL_HI,
   FIX_PCREL_LO,
   FIX_PCREL_LO_PAIR,
+  FIX_CALL,
+  callHi,
+  callLo,
   FIX_RELOC,
   FIX_TPREL_HI,
   FIX_TPREL_LO,
@@ -39,6 +42,7 @@ import {
   DATA_PCREL,
   InputSection,
   type Fixup,
+  type FixupRecord,
   FRAG_ALIGN,
   FRAG_DATA,
   FRAG_FILL,
@@ -86,6 +90,8 @@ export interface LinkUnit {
 }
 
 const JAL = INSTRUCTION_BY_NAME.get('jal')!;
+const AUIPC = INSTRUCTION_BY_NAME.get('auipc')!;
+const JALR = INSTRUCTION_BY_NAME.get('jalr')!;
 
 /**
  * The long form of a conditional branch of `size` bytes: the inverted branch over `jal x0, target`
@@ -727,7 +733,8 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
   for (let i = 0; i < fixups.length; i++) {
     const fx = fixups[i];
     const kind = fx.kind;
-    const first = kind === FIX_PCREL_HI;
+    const call = kind === FIX_CALL;
+    const first = kind === FIX_PCREL_HI || call;
     if (!first) {
       // gotKind(fx) !== 0 spelled out: FIX_GOT_HI, FIX_TLS_IE_HI and FIX_TLS_GD_HI are consecutive.
       if ((kind >= FIX_GOT_HI && kind <= FIX_TLS_GD_HI) || (kind === FIX_RELOC && (gotKind(fx) !== 0 || isHi20PcRel(fx.field)))) {
@@ -757,6 +764,10 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
         if (targetSecNum >= 0) {
           const target = targetSecNum + t.frag!.offset + t.offset;
           const pc = secNum + fx.frag.offset + fx.offset;
+          if (call) {
+            applyCall(sec, fx as FixupRecord, auipcs, slow, later, laterSecs, target - pc, pc);
+            continue;
+          }
           let fv = 0;
           let ok = true;
           if (first) {
@@ -786,11 +797,38 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
       }
     }
     // Refused or not plain numbers: the first kind now (a %pcrel_lo may need its offset), the rest later.
-    if (first) slow(sec, fx);
+    if (call) {
+      slow(sec, callHi(fx as FixupRecord));
+      later.push(callLo(fx as FixupRecord));
+      laterSecs.push(sec);
+    } else if (first) slow(sec, fx);
     else {
       later.push(fx);
       laterSecs.push(sec);
     }
+  }
+}
+
+/**
+ * applyFixups of a FIX_CALL (section.ts) to a label `d` bytes from its auipc at `pc`: as its two fixups, the
+ * auipc's %pcrel_hi and then the jalr's low part, would be applied one after the other.
+ */
+function applyCall(sec: InputSection, fx: FixupRecord, auipcs: AuipcOffsets, slow: (sec: InputSection, fx: Fixup) => void, later: Fixup[], laterSecs: InputSection[], d: number, pc: number): void {
+  const buf = fx.frag.sink!.buf;
+  const at = fx.frag.start + fx.offset;
+  let bits = -1;
+  if (d >= -0x80000800 && d < 0x7ffff800) {
+    auipcs.set(pc, d);
+    bits = encodeFieldInto(AUIPC, (buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16) | (buf[at + 3] << 24)) >>> 0, 1, ((d + 0x800) >> 12) & 0xfffff);
+  }
+  if (bits >= 0) writeBits(buf, at, bits | 0, 4);
+  else slow(sec, callHi(fx));
+  const lo = at + 4;
+  bits = encodeFieldInto(JALR, (buf[lo] | (buf[lo + 1] << 8) | (buf[lo + 2] << 16) | (buf[lo + 3] << 24)) >>> 0, 1, ((d & 0xfff) ^ 0x800) - 0x800);
+  if (bits >= 0) writeBits(buf, lo, bits | 0, 4);
+  else {
+    later.push(callLo(fx));
+    laterSecs.push(sec);
   }
 }
 

@@ -108,19 +108,19 @@ function branchSwap(name: string): Handler {
 function pcrelPair(u: Unit, tmp: number, symOp: number, def: InstrDef, values: number[], lo: number, plt = false): void {
   let end = u.opE[symOp];
   // `call foo@plt` (what gcc -fPIC writes): in a statically linked image the PLT entry is the function.
-  if (plt && end - u.opS[symOp] > 4 && u.s.slice(end - 4, end).toLowerCase() === '@plt') end -= 4;
+  // (The '@' first: most calls have no suffix, and the slice and lower-casing allocate two strings.)
+  if (plt && end - u.opS[symOp] > 4 && u.s.charCodeAt(end - 4) === 64 && u.s.slice(end - 4, end).toLowerCase() === '@plt') end -= 4;
   const e = u.expr(u.opS[symOp], end);
   if (u.s.charCodeAt(u.opS[symOp]) === 37) throw new AsmError('expected a symbol, not a relocation modifier', u.opS[symOp]);
-  const call = def === JALR;
-  u.inCallPair = call;
-  try {
-    u.emit(AUIPC, [tmp, 0], [{ field: 1, kind: FIX_PCREL_HI, expr: e, pcAdjust: 0, operand: symOp }], symOp);
-  } finally {
-    u.inCallPair = false;
+  if (def === JALR) {
+    // A call: one fixup record for the pair (section.ts FIX_CALL). GNU as's riscv_call ends the fragment
+    // after the jalr (see InstructionEmitter.emitWithFixups).
+    u.emitCall(tmp, values, e, symOp);
+    if (u.gnu) u.sec.newData();
+    return;
   }
+  u.emit(AUIPC, [tmp, 0], [{ field: 1, kind: FIX_PCREL_HI, expr: e, pcAdjust: 0, operand: symOp }], symOp);
   u.emit(def, values, [{ field: lo, kind: FIX_PCREL_LO_PAIR, expr: e, pcAdjust: -4, operand: symOp }], symOp);
-  // GNU as's riscv_call ends the fragment after the jalr (see InstructionEmitter.emitWithFixups).
-  if (call && u.gnu) u.sec.newData();
 }
 
 function csrWrite(name: string, immName: string): Handler {

@@ -4,7 +4,7 @@
 // own: it leads the data fragment made after it (Frag.br), its record and size in the section's RelaxTable.
 // Layout assigns offsets; linking places each section at an address; fixups then patch the data.
 
-import { INSTRUCTIONS, type InstrDef } from '../../isa/instructions.js';
+import { INSTRUCTIONS, INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { locIn, type Expr, type Loc, type LocCtx, type Sym } from './expr.js';
 
 export const FRAG_DATA = 0;
@@ -449,6 +449,15 @@ export const FIX_TLS_IE_HI = 12;
 export const FIX_TLS_GD_HI = 13;
 /** `add rd, rs1, tp, %tprel_add(sym)`: nothing to patch; in an object, R_RISCV_TPREL_ADD marks it. */
 export const FIX_TPREL_ADD = 14;
+/**
+ * A call's `auipc tmp, 0; jalr rd, 0(tmp)` (call, tail, jump: emit.ts emitCall), both fixups in one record at
+ * the auipc: the FIX_PCREL_HI of the auipc and the FIX_PCREL_LO_PAIR of the jalr 4 bytes after it, which
+ * callHi and callLo make as records of their own where a consumer needs them (a call to anything but a
+ * label placed at a plain address, an object's relocation). One record rather than two: a large file has
+ * thousands of calls, and each record lives as long as the unit (copied twice by the scavenger, then on
+ * fresh old-space pages).
+ */
+export const FIX_CALL = 15;
 /** A marker that keeps an instruction uncompressed (the 4-operand `add ..., %tprel_add(sym)`); no patch. */
 export const FIX_NONE = -1;
 
@@ -536,6 +545,19 @@ export class FixupRecord implements Fixup {
   get loc(): Loc {
     return locIn(this.locCtx, this.locLine, this.locCol);
   }
+}
+
+const AUIPC = INSTRUCTION_BY_NAME.get('auipc')!;
+const JALR = INSTRUCTION_BY_NAME.get('jalr')!;
+
+/** The %pcrel_hi fixup of a FIX_CALL's auipc, as a record of its own. */
+export function callHi(fx: FixupRecord): FixupRecord {
+  return new FixupRecord(FIX_PCREL_HI, fx.frag, fx.offset, fx.expr, fx.locCtx, fx.locLine, fx.locCol, 4, AUIPC, 1, 0, fx.norelax);
+}
+
+/** The low-part fixup of a FIX_CALL's jalr (the instruction after the auipc), as a record of its own. */
+export function callLo(fx: FixupRecord): FixupRecord {
+  return new FixupRecord(FIX_PCREL_LO_PAIR, fx.frag, fx.offset + 4, fx.expr, fx.locCtx, fx.locLine, fx.locCol, 4, JALR, 1, -4, fx.norelax);
 }
 
 export class InputSection {

@@ -15,6 +15,7 @@ import { emitBranch, emitFrag, layoutSection, writeBits, writeData, writeLongBra
 import {
   DATA_DTPOFF, DATA_PCREL, DATA_SET, DATA_TLSOFF, FIX_ABS, FIX_DATA, FIX_GOT_HI, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO,
   FIX_PCREL_LO_PAIR, FIX_TPREL_ADD, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_HI, FIX_TPREL_LO, FRAG_ALIGN, FRAG_DATA, FRAG_LEB, type Frag, type Fixup, type InputSection,
+  FIX_CALL, callHi, callLo, type FixupRecord,
 } from '../asm/section.js';
 import type { Unit } from '../asm/unit.js';
 import { R } from './relocs.js';
@@ -474,6 +475,10 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
           pcrelHiFixup(sec, fx, pair, e, at, buf, pos);
           break;
         }
+        case FIX_CALL:
+          // A call's pair in one record (section.ts): its auipc's fixup with the jalr's as the pair.
+          pcrelHiFixup(sec, callHi(fx as FixupRecord), callLo(fx as FixupRecord), e, at, buf, pos);
+          break;
         case FIX_PCREL_LO: {
           // %pcrel_lo(label): relocated against the label at the auipc.
           const t = symbolPlusConstant(e);
