@@ -728,20 +728,21 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
   // The section of the last target label and its address as a number (-1: too large).
   let targetSec: InputSection | null = null;
   let targetSecNum = -1;
-  for (let i = 0; i < fixups.length; i++) {
-    const fx = fixups[i];
+  // By Array#forEach with the loop's body as a callback: the builtin's loop, and a function V8 optimises
+  // quickly, where this loop in a once-called function ran interpreted until on-stack replacement.
+  fixups.forEach((fx: Fixup): void => {
     const kind = fx.kind;
     const first = kind === FIX_PCREL_HI;
     if (!first) {
       // gotKind(fx) !== 0 spelled out: FIX_GOT_HI, FIX_TLS_IE_HI and FIX_TLS_GD_HI are consecutive.
       if ((kind >= FIX_GOT_HI && kind <= FIX_TLS_GD_HI) || (kind === FIX_RELOC && (gotKind(fx) !== 0 || isHi20PcRel(fx.field)))) {
         slow(sec, fx);
-        continue;
+        return;
       }
       if (kind !== FIX_PCREL_LO_PAIR && kind !== FIX_PCREL) {
         later.push(fx);
         laterSecs.push(sec);
-        continue;
+        return;
       }
     }
     // The target's address as a number when it is a label (as link()'s resolve finds it) in a section placed
@@ -783,7 +784,7 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
             if (bits >= 0) {
               // (As an int32: the same bytes, and writeBits sees small integers only.)
               writeBits(buf, at, bits | 0, def.size);
-              continue;
+              return;
             }
           }
         }
@@ -795,7 +796,7 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
       later.push(fx);
       laterSecs.push(sec);
     }
-  }
+  });
 }
 
 /** fillOutput's operands of a branch (relaxable rows have at most three fields). */
@@ -805,11 +806,11 @@ const branchValues: number[] = [0, 0, 0, 0];
  * optimises this loop over every fragment rather than running it in link()'s unoptimised code). */
 function fillOutput(data: Uint8Array, base: number, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
   const frags = sec.frags;
-  for (let i = 0; i < frags.length; i++) {
-    const f = frags[i];
+  // By Array#forEach with the loop's body as a callback (see applyFixups).
+  frags.forEach((f: Frag): void => {
     const kind = f.kind;
     // Data fragments (most of them: the bytes between two branches) copied here, the rest by emitFrag. The
-    // copy in this loop rather than a call per fragment: one function, which V8 optimises on-stack early.
+    // copy here rather than a call per fragment.
     if (kind === FRAG_DATA) {
       // The relaxable branch leading the fragment, right before its bytes.
       if (f.br >= 0) emitBranch(data, base, sec, f, resolve, diags);
@@ -819,10 +820,10 @@ function fillOutput(data: Uint8Array, base: number, sec: InputSection, resolve: 
       const at = base + f.offset;
       if (n > 64) data.set(src.subarray(start, start + n), at);
       else for (let k = 0; k < n; k++) data[at + k] = src[start + k];
-      continue;
+      return;
     }
     emitFrag(data, base + f.offset, f, sec, resolve, diags);
-  }
+  });
 }
 
 /** Place sections, resolve symbols, apply fixups and build output section contents. */
