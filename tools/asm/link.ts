@@ -348,12 +348,12 @@ const HAS_ORG = 4;
 function indexFrags(sec: InputSection, frags: Frag[]): number {
   let branches = 0;
   let org = 0;
-  for (let i = 0; i < frags.length; i++) {
-    const f = frags[i];
+  // By Array#forEach with a small callback (see symbolAddresses).
+  frags.forEach((f: Frag, i: number): void => {
     f.index = i;
     if (f.br >= 0) branches = sec.relaxes.gnu(f.br) ? 2 : Math.max(branches, 1);
     if (f.kind === FRAG_ORG) org = HAS_ORG;
-  }
+  });
   return branches | org;
 }
 
@@ -604,32 +604,34 @@ function resolveGlobals(units: LinkUnit[], diags: Diagnostic[]): Map<string, Sym
   // Whether any definition lost: the chains below need fixing only then (most links have one strong
   // definition per name, and walking every symbol again would cost as much as this loop).
   let overridden = false;
-  for (const u of units) {
-    for (const s of u.symbols.values()) {
-      if (!s.global || s.kind === 0) continue;
-      s.overriddenBy = null;
-      const prev = globals.get(s.name);
-      if (!prev) {
-        globals.set(s.name, s);
-        continue;
-      }
+  // By Map#forEach with a small callback (see symbolAddresses); a name defined again goes to `clash`.
+  const each = (s: Sym): void => {
+    if (!s.global || s.kind === 0) return;
+    s.overriddenBy = null;
+    const prev = globals.get(s.name);
+    if (!prev) globals.set(s.name, s);
+    else {
       overridden = true;
-      const rp = globalRank(prev);
-      const rs = globalRank(s);
-      if (rs === 2 && rp === 2) {
-        addDiag(diags, defLocOf(s), `symbol '${s.name}' is already defined${prev.defCtx ? ` (first defined at ${prev.defCtx.file}:${prev.defLine})` : ''}`);
-        s.overriddenBy = prev;
-      } else if (rs > rp || (rs === 1 && rp === 1 && commonSize(s) > commonSize(prev))) {
-        globals.set(s.name, s);
-        prev.overriddenBy = s;
-      } else s.overriddenBy = prev;
-      // Two commons merge into the larger with the larger alignment (bfd's generic linker).
-      if (rs === 1 && rp === 1) {
-        const w = globals.get(s.name)!;
-        w.commonAlign = Math.max(s.commonAlign ?? 1, prev.commonAlign ?? 1);
-      }
+      clash(s, prev);
     }
-  }
+  };
+  const clash = (s: Sym, prev: Sym): void => {
+    const rp = globalRank(prev);
+    const rs = globalRank(s);
+    if (rs === 2 && rp === 2) {
+      addDiag(diags, defLocOf(s), `symbol '${s.name}' is already defined${prev.defCtx ? ` (first defined at ${prev.defCtx.file}:${prev.defLine})` : ''}`);
+      s.overriddenBy = prev;
+    } else if (rs > rp || (rs === 1 && rp === 1 && commonSize(s) > commonSize(prev))) {
+      globals.set(s.name, s);
+      prev.overriddenBy = s;
+    } else s.overriddenBy = prev;
+    // Two commons merge into the larger with the larger alignment (bfd's generic linker).
+    if (rs === 1 && rp === 1) {
+      const w = globals.get(s.name)!;
+      w.commonAlign = Math.max(s.commonAlign ?? 1, prev.commonAlign ?? 1);
+    }
+  };
+  for (const u of units) u.symbols.forEach(each);
   if (overridden) {
     // Chains (weak overridden by common overridden by strong) point at the final winner.
     for (const g of globals.values()) g.overriddenBy = null;
