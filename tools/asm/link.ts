@@ -354,12 +354,12 @@ const HAS_ORG = 4;
 function indexFrags(sec: InputSection, frags: Frag[]): number {
   let branches = 0;
   let org = 0;
-  for (let i = 0; i < frags.length; i++) {
-    const f = frags[i];
+  // By Array#forEach with a small callback (see symbolAddresses).
+  frags.forEach((f: Frag, i: number): void => {
     f.index = i;
     if (f.br >= 0) branches = sec.relaxes.gnu(f.br) ? 2 : Math.max(branches, 1);
     if (f.kind === FRAG_ORG) org = HAS_ORG;
-  }
+  });
   return branches | org;
 }
 
@@ -610,32 +610,34 @@ function resolveGlobals(units: LinkUnit[], diags: Diagnostic[]): Map<string, Sym
   // Whether any definition lost: the chains below need fixing only then (most links have one strong
   // definition per name, and walking every symbol again would cost as much as this loop).
   let overridden = false;
-  for (const u of units) {
-    for (const s of u.symbols.values()) {
-      if (!s.global || s.kind === 0) continue;
-      s.overriddenBy = null;
-      const prev = globals.get(s.name);
-      if (!prev) {
-        globals.set(s.name, s);
-        continue;
-      }
+  // By Map#forEach with a small callback (see symbolAddresses); a name defined again goes to `clash`.
+  const each = (s: Sym): void => {
+    if (!s.global || s.kind === 0) return;
+    s.overriddenBy = null;
+    const prev = globals.get(s.name);
+    if (!prev) globals.set(s.name, s);
+    else {
       overridden = true;
-      const rp = globalRank(prev);
-      const rs = globalRank(s);
-      if (rs === 2 && rp === 2) {
-        addDiag(diags, defLocOf(s), `symbol '${s.name}' is already defined${prev.defCtx ? ` (first defined at ${prev.defCtx.file}:${prev.defLine})` : ''}`);
-        s.overriddenBy = prev;
-      } else if (rs > rp || (rs === 1 && rp === 1 && commonSize(s) > commonSize(prev))) {
-        globals.set(s.name, s);
-        prev.overriddenBy = s;
-      } else s.overriddenBy = prev;
-      // Two commons merge into the larger with the larger alignment (bfd's generic linker).
-      if (rs === 1 && rp === 1) {
-        const w = globals.get(s.name)!;
-        w.commonAlign = Math.max(s.commonAlign ?? 1, prev.commonAlign ?? 1);
-      }
+      clash(s, prev);
     }
-  }
+  };
+  const clash = (s: Sym, prev: Sym): void => {
+    const rp = globalRank(prev);
+    const rs = globalRank(s);
+    if (rs === 2 && rp === 2) {
+      addDiag(diags, defLocOf(s), `symbol '${s.name}' is already defined${prev.defCtx ? ` (first defined at ${prev.defCtx.file}:${prev.defLine})` : ''}`);
+      s.overriddenBy = prev;
+    } else if (rs > rp || (rs === 1 && rp === 1 && commonSize(s) > commonSize(prev))) {
+      globals.set(s.name, s);
+      prev.overriddenBy = s;
+    } else s.overriddenBy = prev;
+    // Two commons merge into the larger with the larger alignment (bfd's generic linker).
+    if (rs === 1 && rp === 1) {
+      const w = globals.get(s.name)!;
+      w.commonAlign = Math.max(s.commonAlign ?? 1, prev.commonAlign ?? 1);
+    }
+  };
+  for (const u of units) u.symbols.forEach(each);
   if (overridden) {
     // Chains (weak overridden by common overridden by strong) point at the final winner.
     for (const g of globals.values()) g.overriddenBy = null;
@@ -655,24 +657,28 @@ const NUM_ADDR_LIMIT = 1n << 52n;
  */
 function symbolAddresses(units: LinkUnit[], resolve: (s: Sym) => RelValue | null): Sym[] {
   const expressions: Sym[] = [];
-  for (const u of units) {
-    let sec: InputSection | null = null;
-    let secNum = -1;
-    for (const s of u.symbols.values()) {
-      const kind = s.kind;
-      if (kind === 3) expressions.push(s);
-      if (kind !== 1 && kind !== 2) continue;
-      if (s.overriddenBy) s.address = resolve(s)!.off;
-      else if (kind === 2) s.address = s.value;
-      else {
-        const at = s.section!;
-        if (at !== sec) {
-          sec = at;
-          secNum = at.addr < NUM_ADDR_LIMIT ? Number(at.addr) : -1;
-        }
-        s.address = secNum >= 0 ? BigInt(secNum + s.frag!.offset + s.offset) : at.addr + BigInt(s.frag!.offset + s.offset);
+  let sec: InputSection | null = null;
+  let secNum = -1;
+  // By Map#forEach: the builtin's loop and a small callback V8 optimises quickly, where a loop in a
+  // once-called function runs interpreted until on-stack replacement, whose compile costs more.
+  const each = (s: Sym): void => {
+    const kind = s.kind;
+    if (kind === 3) expressions.push(s);
+    if (kind !== 1 && kind !== 2) return;
+    if (s.overriddenBy) s.address = resolve(s)!.off;
+    else if (kind === 2) s.address = s.value;
+    else {
+      const at = s.section!;
+      if (at !== sec) {
+        sec = at;
+        secNum = at.addr < NUM_ADDR_LIMIT ? Number(at.addr) : -1;
       }
+      s.address = secNum >= 0 ? BigInt(secNum + s.frag!.offset + s.offset) : at.addr + BigInt(s.frag!.offset + s.offset);
     }
+  };
+  for (const u of units) {
+    sec = null;
+    u.symbols.forEach(each);
   }
   return expressions;
 }
@@ -730,8 +736,9 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
   // The section of the last target label and its address as a number (-1: too large).
   let targetSec: InputSection | null = null;
   let targetSecNum = -1;
-  for (let i = 0; i < fixups.length; i++) {
-    const fx = fixups[i];
+  // By Array#forEach with the loop's body as a callback: the builtin's loop, and a function V8 optimises
+  // quickly, where this loop in a once-called function ran interpreted until on-stack replacement.
+  fixups.forEach((fx: Fixup): void => {
     const kind = fx.kind;
     const call = kind === FIX_CALL;
     const first = kind === FIX_PCREL_HI || call;
@@ -739,12 +746,12 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
       // gotKind(fx) !== 0 spelled out: FIX_GOT_HI, FIX_TLS_IE_HI and FIX_TLS_GD_HI are consecutive.
       if ((kind >= FIX_GOT_HI && kind <= FIX_TLS_GD_HI) || (kind === FIX_RELOC && (gotKind(fx) !== 0 || isHi20PcRel(fx.field)))) {
         slow(sec, fx);
-        continue;
+        return;
       }
       if (kind !== FIX_PCREL_LO_PAIR && kind !== FIX_PCREL) {
         later.push(fx);
         laterSecs.push(sec);
-        continue;
+        return;
       }
     }
     // The target's address as a number when it is a label (as link()'s resolve finds it) in a section placed
@@ -790,7 +797,7 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
             if (bits >= 0) {
               // (As an int32: the same bytes, and writeBits sees small integers only.)
               writeBits(buf, at, bits | 0, def.size);
-              continue;
+              return;
             }
           }
         }
@@ -806,7 +813,7 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
       later.push(fx);
       laterSecs.push(sec);
     }
-  }
+  });
 }
 
 /**
@@ -839,11 +846,11 @@ const branchValues: number[] = [0, 0, 0, 0];
  * optimises this loop over every fragment rather than running it in link()'s unoptimised code). */
 function fillOutput(data: Uint8Array, base: number, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
   const frags = sec.frags;
-  for (let i = 0; i < frags.length; i++) {
-    const f = frags[i];
+  // By Array#forEach with the loop's body as a callback (see applyFixups).
+  frags.forEach((f: Frag): void => {
     const kind = f.kind;
     // Data fragments (most of them: the bytes between two branches) copied here, the rest by emitFrag. The
-    // copy in this loop rather than a call per fragment: one function, which V8 optimises on-stack early.
+    // copy here rather than a call per fragment.
     if (kind === FRAG_DATA) {
       // The relaxable branch leading the fragment, right before its bytes.
       if (f.br >= 0) emitBranch(data, base, sec, f, resolve, diags);
@@ -853,10 +860,10 @@ function fillOutput(data: Uint8Array, base: number, sec: InputSection, resolve: 
       const at = base + f.offset;
       if (n > 64) data.set(src.subarray(start, start + n), at);
       else for (let k = 0; k < n; k++) data[at + k] = src[start + k];
-      continue;
+      return;
     }
     emitFrag(data, base + f.offset, f, sec, resolve, diags);
-  }
+  });
 }
 
 /** Place sections, resolve symbols, apply fixups and build output section contents. */

@@ -117,15 +117,16 @@ function isGlobalRef(s: Sym): boolean {
 }
 
 /** Does any fixup of `units` use the GOT? (Most programs have none: one cheap scan, no maps or records.) */
+/** gotKind(fx) !== 0: FIX_GOT_HI, FIX_TLS_IE_HI and FIX_TLS_GD_HI are consecutive, relocations by type. */
+function isGotFixup(fx: Fixup): boolean {
+  const kind = fx.kind;
+  return (kind >= FIX_GOT_HI && kind <= FIX_TLS_GD_HI) || (kind === FIX_RELOC && gotKind(fx) !== 0);
+}
+
 function hasGotFixup(units: LinkUnit[]): boolean {
   for (const u of units) {
     for (const sec of u.sections) {
-      const fixups = sec.fixups;
-      for (let i = 0; i < fixups.length; i++) {
-        // gotKind's cases: FIX_GOT_HI, FIX_TLS_IE_HI and FIX_TLS_GD_HI are consecutive, relocations by type.
-        const kind = fixups[i].kind;
-        if ((kind >= FIX_GOT_HI && kind <= FIX_TLS_GD_HI) || (kind === FIX_RELOC && gotKind(fixups[i]) !== 0)) return true;
-      }
+      if (sec.fixups.some(isGotFixup)) return true;
     }
   }
   return false;
