@@ -773,7 +773,7 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
           const pc = secNum + fx.frag.offset + fx.offset;
           if (call) {
             applyCall(sec, fx as FixupRecord, auipcs, slow, later, laterSecs, target - pc, pc);
-            continue;
+            return;
           }
           let fv = 0;
           let ok = true;
