@@ -97,7 +97,7 @@ export function finishRepeat(u: Unit, c: Collect): void {
     for (let k = 0; k < c.count; k++) for (let i = 0; i < c.lines.length; i++) add(c.lines[i], i);
   } else {
     for (const v of c.irpValues) {
-      for (let i = 0; i < c.lines.length; i++) add(substitute(c.lines[i], new Map([[c.irpName, v]]), -1), i);
+      for (let i = 0; i < c.lines.length; i++) add(substitute(c.lines[i], [{ name: c.irpName, def: null, req: false, vararg: false }], [v], -1), i);
     }
   }
   if (lines.length) u.pushExpansion(lines, files, nos, u.loc.note, false);
@@ -186,33 +186,37 @@ export function beginMacro(u: Unit, p: number, end: number): void {
 export function expandMacro(u: Unit, m: Macro, p: number, end: number): void {
   const s = u.s;
   const argText = s.slice(p, end).trim();
-  const args = splitMacroArgs(argText, m.params.length);
-  const values = new Map<string, string>();
+  const params = m.params;
+  const args = splitMacroArgs(argText, params.length);
+  // Values by parameter index (names are unique): no Map per expansion.
+  const values: (string | undefined)[] = [];
+  for (let k = 0; k < params.length; k++) values.push(undefined);
   let positional = 0;
   for (let k = 0; k < args.length; k++) {
     const a = args[k];
     if (a.indexOf('=') >= 0 && keywordArg(m, a, values)) continue;
-    if (positional >= m.params.length) tooManyArgs(u, m);
-    const prm = m.params[positional];
+    if (positional >= params.length) tooManyArgs(u, m);
+    const prm = params[positional];
     if (prm.vararg) {
-      values.set(prm.name, args.slice(k).join(', '));
-      positional = m.params.length;
+      values[positional] = args.slice(k).join(', ');
+      positional = params.length;
       break;
     }
-    values.set(prm.name, unquoteArg(a));
+    values[positional] = unquoteArg(a);
     positional++;
   }
-  for (const prm of m.params) {
-    if (!values.has(prm.name) || (values.get(prm.name) === '' && prm.def !== null)) {
+  for (let k = 0; k < params.length; k++) {
+    const prm = params[k];
+    if (values[k] === undefined || (values[k] === '' && prm.def !== null)) {
       if (prm.req) missingArg(u, m, prm.name);
-      values.set(prm.name, prm.def ?? '');
+      values[k] = prm.def ?? '';
     }
   }
   const counter = u.macroCounter++;
   // A plain loop (not map with a closure): less for V8 to compile, and the array is always packed.
   const body = m.lines;
   const lines: string[] = [];
-  for (let i = 0; i < body.length; i++) lines.push(substitute(body[i], values, counter));
+  for (let i = 0; i < body.length; i++) lines.push(substitute(body[i], params, values as string[], counter));
   const note = `in expansion of macro '${m.name}' at ${u.loc.file}:${u.loc.line}`;
   if (lines.length) u.pushExpansion(lines, m.files, m.lineNos, note, true);
 }
@@ -220,10 +224,11 @@ export function expandMacro(u: Unit, m: Macro, p: number, end: number): void {
 // The rare cases of expandMacro, out of line so that V8 compiles them only where they run.
 
 /** `name=value` naming one of m's parameters: sets it and returns true. */
-function keywordArg(m: Macro, a: string, values: Map<string, string>): boolean {
+function keywordArg(m: Macro, a: string, values: (string | undefined)[]): boolean {
   const kw = /^([A-Za-z_.$][\w.$]*)\s*=(?!=)(.*)$/s.exec(a);
-  if (!kw || !m.params.some((x) => x.name === kw[1])) return false;
-  values.set(kw[1], unquoteArg(kw[2].trim()));
+  const k = kw ? m.params.findIndex((x) => x.name === kw[1]) : -1;
+  if (k < 0) return false;
+  values[k] = unquoteArg(kw![2].trim());
   return true;
 }
 
@@ -281,10 +286,11 @@ function unquoteArg(a: string): string {
 }
 
 /**
- * Substitute \name, \() and \@ (the expansion's number `counter`; nothing when it is -1, in .irp bodies) in
- * a macro or .irp body line. Copies the text between backslashes in slices, not character by character.
+ * Substitute \\name (params[k].name, by values[k]), \\() and \\@ (the expansion's number `counter`; nothing when it
+ * is -1, in .irp bodies) in a macro or .irp body line. Copies the text between backslashes in slices, not
+ * character by character.
  */
-function substitute(line: string, values: Map<string, string>, counter: number): string {
+function substitute(line: string, params: MacroParam[], values: string[], counter: number): string {
   let i = line.indexOf('\\');
   if (i < 0) return line;
   let out = '';
@@ -300,12 +306,20 @@ function substitute(line: string, values: Map<string, string>, counter: number):
     } else {
       let j = i + 1;
       while (j < line.length && isIdentChar(line.charCodeAt(j))) j++;
-      // GNU takes the longest parameter name that matches.
-      let k = j;
-      while (k > i + 1 && !values.has(line.slice(i + 1, k))) k--;
-      if (k > i + 1) {
-        out += values.get(line.slice(i + 1, k));
-        i = k;
+      // GNU takes the longest parameter name that matches (a prefix of the name characters after the
+      // backslash), compared in place rather than by slices.
+      let best = -1;
+      let bestLen = 0;
+      for (let k = 0; k < params.length; k++) {
+        const name = params[k].name;
+        if (name.length > bestLen && name.length <= j - i - 1 && line.startsWith(name, i + 1)) {
+          best = k;
+          bestLen = name.length;
+        }
+      }
+      if (best >= 0) {
+        out += values[best];
+        i += 1 + bestLen;
       } else {
         out += '\\';
         i++;
