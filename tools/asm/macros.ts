@@ -189,8 +189,7 @@ export function expandMacro(u: Unit, m: Macro, p: number, end: number): void {
   const params = m.params;
   const args = splitMacroArgs(argText, params.length);
   // Values by parameter index (names are unique): no Map per expansion.
-  const values: (string | undefined)[] = [];
-  for (let k = 0; k < params.length; k++) values.push(undefined);
+  const values = new Array<string | undefined>(params.length).fill(undefined);
   let positional = 0;
   for (let k = 0; k < args.length; k++) {
     const a = args[k];
@@ -213,10 +212,10 @@ export function expandMacro(u: Unit, m: Macro, p: number, end: number): void {
     }
   }
   const counter = u.macroCounter++;
-  // A plain loop (not map with a closure): less for V8 to compile, and the array is always packed.
+  // A plain loop (not map with a closure): less for V8 to compile; the array made at its final length.
   const body = m.lines;
-  const lines: string[] = [];
-  for (let i = 0; i < body.length; i++) lines.push(substitute(body[i], params, values as string[], counter));
+  const lines = new Array<string>(body.length);
+  for (let i = 0; i < body.length; i++) lines[i] = substitute(body[i], params, values as string[], counter);
   const note = `in expansion of macro '${m.name}' at ${u.loc.file}:${u.loc.line}`;
   if (lines.length) u.pushExpansion(lines, m.files, m.lineNos, note, true);
 }
@@ -248,10 +247,11 @@ function splitMacroParams(text: string): string[] {
 /** Macro call arguments: comma-separated (respecting quotes and parentheses), or blank-separated. */
 function splitMacroArgs(text: string, nparams: number): string[] {
   if (!text) return [];
-  const out: string[] = [];
+  // Made at the first top-level comma: a one-argument call (the usual `push a1`) makes a one-element
+  // array literal, not an array grown by push.
+  let out: string[] | null = null;
   let depth = 0;
   let st = 0;
-  let sawComma = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 34) {
@@ -261,18 +261,21 @@ function splitMacroArgs(text: string, nparams: number): string[] {
     } else if (c === 40) depth++;
     else if (c === 41) depth--;
     else if (c === 44 && depth === 0) {
-      out.push(text.slice(st, i).trim());
+      if (out === null) out = [text.slice(st, i).trim()];
+      else out.push(text.slice(st, i).trim());
       st = i + 1;
-      sawComma = true;
     }
   }
-  out.push(text.slice(st).trim());
-  if (!sawComma && nparams > 1) {
+  if (out !== null) {
+    out.push(text.slice(st).trim());
+    return out;
+  }
+  if (nparams > 1) {
     // GNU as also separates arguments by blanks.
     const parts = text.split(/\s+/).filter(Boolean);
     if (parts.length > 1) return parts;
   }
-  return out;
+  return [text.slice(st).trim()];
 }
 
 /** A macro argument written as one quoted string is passed without its quotes (GNU as and llvm-mc). */
