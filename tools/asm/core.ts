@@ -65,6 +65,10 @@ export interface Macro {
   lines: string[];
   files: string[];
   lineNos: number[];
+  /** The start of the last expansion's note, `in expansion of macro 'm' at FILE:`, and that FILE: called
+   * again from the same file, only the line number is added. */
+  noteHead: string;
+  noteFile: string | null;
 }
 
 /** A source of lines: a file being read, or the expansion of a macro or repetition. */

@@ -179,7 +179,7 @@ export function beginMacro(u: Unit, p: number, end: number): void {
   }
   if (u.macros.has(name)) u.warn(`macro '${name}' redefined`, p);
   // A macro may shadow an instruction (as in GNU as): statements look macros up first.
-  const m: Macro = { name, params, lines: [], files: [], lineNos: [] };
+  const m: Macro = { name, params, lines: [], files: [], lineNos: [], noteHead: '', noteFile: null };
   u.collect = { kind: 'macro', depth: 0, lines: [], files: [], lineNos: [], loc: { ...u.loc }, macro: m, count: 0, irpName: '', irpValues: [] };
 }
 
@@ -216,7 +216,12 @@ export function expandMacro(u: Unit, m: Macro, p: number, end: number): void {
   const body = m.lines;
   const lines = new Array<string>(body.length);
   for (let i = 0; i < body.length; i++) lines[i] = substitute(body[i], params, values as string[], counter);
-  const note = `in expansion of macro '${m.name}' at ${u.loc.file}:${u.loc.line}`;
+  const file = u.loc.file;
+  if (m.noteFile !== file) {
+    m.noteHead = `in expansion of macro '${m.name}' at ${file}:`;
+    m.noteFile = file;
+  }
+  const note = m.noteHead + u.loc.line;
   if (lines.length) u.pushExpansion(lines, m.files, m.lineNos, note, true);
 }
 
