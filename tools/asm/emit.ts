@@ -297,7 +297,8 @@ export class InstructionEmitter extends OperandParser {
   emitCall(tmp: number, values: number[], target: Expr, operand: number): void {
     const sec = this.sec;
     if (sec.type === SHT_NOBITS) throw new AsmError(`instructions are not allowed in the NOBITS section '${sec.name}'`, this.mnemonicPos);
-    const auipc = encodeBits(AUIPC, [tmp, 0]);
+    // `auipc tmp, 0` by hand (opcode 0x17, rd in bits 7-11): no operand array and encoder call per call.
+    const auipc = tmp >= 0 && tmp < 32 ? (tmp << 7) | 0x17 : -1;
     const jalr = encodeBits(JALR, values);
     if (auipc < 0 || jalr < 0) throw new Error(`internal: call registers ${tmp} ${values.join(',')} do not encode`);
     sec.hasCode = true;
