@@ -387,7 +387,7 @@ export class UnitCore {
 
   placeLabel(s: Sym): void {
     const sec = this.sec;
-    if (sec.cur.kind !== 0 || sec.frags[sec.frags.length - 1] !== sec.cur) sec.newData();
+    if (sec.cur.br < -1 || sec.frags[sec.frags.length - 1] !== sec.cur) sec.newData();
     s.kind = 1;
     sec.hasLabels = true;
     s.section = sec;

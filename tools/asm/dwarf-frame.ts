@@ -117,7 +117,8 @@ function fragmentBreaks(sec: InputSection): { index: Map<Frag, number>; breaks: 
   sec.frags.forEach((f, i) => {
     // A branch leading fragment i: after every position of fragment i - 1, before any of fragment i.
     if (f.br >= 0) breaks.push(i * 2 ** 32 - 0.5);
-    if (f.kind === FRAG_ALIGN || f.kind === FRAG_ORG) breaks.push(i * 2 ** 32);
+    // (br >= -1: a data fragment, Frag.br; no kind getter call for most fragments.)
+    if (f.br < -1 && (f.kind === FRAG_ALIGN || f.kind === FRAG_ORG)) breaks.push(i * 2 ** 32);
   });
   const got = new Set<number>();
   for (const fx of sec.fixups) {
@@ -128,7 +129,7 @@ function fragmentBreaks(sec: InputSection): { index: Map<Frag, number>; breaks: 
   // 4-byte lui and auipc (opcodes 0x37, 0x17) with a number: no fixup, still a new fragment in GNU as.
   if (sec.flags & SHF_EXECINSTR) {
     sec.frags.forEach((f, i) => {
-      if (f.kind !== FRAG_DATA || f.size === 0) return;
+      if (f.br < -1 || f.size === 0) return; // not a data fragment (Frag.br), or empty
       const b = f.bytes();
       for (let p = 0; p + 1 < b.length; ) {
         if ((b[p] & 3) !== 3) {

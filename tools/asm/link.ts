@@ -267,11 +267,15 @@ class SectionLayout {
     while (k < j) {
       const f = frags[++k];
       // A relaxable branch leading the fragment (Frag.br) sits right before its bytes.
-      if (f.br >= 0) at += sizes[f.br];
+      // (br < -1: not a data fragment, its kind in br; see Frag.br. No kind getter call per fragment.)
+      const br = f.br;
+      if (br >= 0) at += sizes[br];
       f.offset = at;
-      const kind = f.kind;
-      if (kind === FRAG_ALIGN) f.size = alignPad(f, at);
-      else if (kind === FRAG_ORG) f.size = Math.max(0, orgTarget(f) - at);
+      if (br < -1) {
+        const kind = f.kind;
+        if (kind === FRAG_ALIGN) f.size = alignPad(f, at);
+        else if (kind === FRAG_ORG) f.size = Math.max(0, orgTarget(f) - at);
+      }
       at += f.size;
     }
     if (k > this.valid) this.valid = k;
@@ -358,7 +362,7 @@ function indexFrags(sec: InputSection, frags: Frag[]): number {
   frags.forEach((f: Frag, i: number): void => {
     f.index = i;
     if (f.br >= 0) branches = sec.relaxes.gnu(f.br) ? 2 : Math.max(branches, 1);
-    if (f.kind === FRAG_ORG) org = HAS_ORG;
+    if (f.br < -1 && f.kind === FRAG_ORG) org = HAS_ORG; // (br >= -1: a data fragment; see Frag.br)
   });
   return branches | org;
 }
@@ -848,10 +852,9 @@ function fillOutput(data: Uint8Array, base: number, sec: InputSection, resolve: 
   const frags = sec.frags;
   // By Array#forEach with the loop's body as a callback (see applyFixups).
   frags.forEach((f: Frag): void => {
-    const kind = f.kind;
-    // Data fragments (most of them: the bytes between two branches) copied here, the rest by emitFrag. The
-    // copy here rather than a call per fragment.
-    if (kind === FRAG_DATA) {
+    // Data fragments (most of them: the bytes between two branches; br >= -1, see Frag.br) copied here, the
+    // rest by emitFrag. The copy here rather than a call per fragment.
+    if (f.br >= -1) {
       // The relaxable branch leading the fragment, right before its bytes.
       if (f.br >= 0) emitBranch(data, base, sec, f, resolve, diags);
       const src = f.sink!.buf;

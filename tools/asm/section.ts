@@ -308,7 +308,6 @@ export class ByteSink {
 }
 
 export class Frag {
-  kind: number;
   /** Position in the section's fragment list (set by layout). */
   index = 0;
   /** Offset in the section (set by layout). */
@@ -317,25 +316,34 @@ export class Frag {
   size = 0;
   /** Data fragments: their bytes are sink.buf[start, start + size). */
   start: number;
-  /** A data fragment made after a relaxable branch: the branch's record in the section's RelaxTable (else
-   * -1). The branch sits right before the fragment's bytes, at offset - relaxes.size(br): one object per
+  /** A data fragment made after a relaxable branch: the branch's record in the section's RelaxTable (>= 0).
+   * The branch sits right before the fragment's bytes, at offset - relaxes.size(br): one object per
    * branch and the data after it rather than a fragment of its own (each object of tens of thousands,
-   * every field 8 bytes, is copied twice by the scavenger and then touches fresh old-space pages). */
-  br = -1;
+   * every field 8 bytes, is copied twice by the scavenger and then touches fresh old-space pages).
+   * Any other fragment: -1 - kind (-1 for a data fragment), so `br < 0` says "no branch" and the kind needs
+   * no field of its own (the kind getter). */
+  br: number;
   /** By kind: a data fragment's ByteSink, an alignment/fill/org fragment's Padding or a LEB fragment's Leb.
    * One field for the three (the sink, pad and leb accessors), as every field is 8 bytes in each of the tens
    * of thousands of fragments a large file makes. */
   private ext: ByteSink | Padding | Leb | null;
 
   constructor(kind: number, sink: ByteSink | null = null) {
-    this.kind = kind;
-    this.ext = sink;
     this.start = sink ? sink.len : 0;
+    this.br = -1 - kind;
+    this.ext = sink;
+  }
+
+  /** FRAG_DATA, FRAG_ALIGN, ... (kept in br: a branch leads only data fragments). */
+  get kind(): number {
+    const b = this.br;
+    return b >= 0 ? FRAG_DATA : -1 - b;
   }
 
   /** A data fragment's bytes (the section's ByteSink). */
   get sink(): ByteSink | null {
-    return this.kind === FRAG_DATA ? (this.ext as ByteSink | null) : null;
+    // br >= -1: a data fragment (see br; no kind getter call on this path, read for every fixup).
+    return this.br >= -1 ? (this.ext as ByteSink | null) : null;
   }
 
   get pad(): Padding | null {
@@ -608,7 +616,7 @@ export class InputSection {
 
   /** Start a new data fragment (after an alignment or fill fragment). */
   newData(): Frag {
-    if (this.cur.kind === FRAG_DATA && this.cur.size === 0) return this.cur;
+    if (this.cur.br >= -1 && this.cur.size === 0) return this.cur; // an empty data fragment (see Frag.br)
     const f = new Frag(FRAG_DATA, this.sink);
     this.frags.push(f);
     this.cur = f;

@@ -65,6 +65,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       const frags = sec.frags;
       for (let i = 0; i < frags.length; i++) {
         const f = frags[i];
+        if (f.br >= -1) continue; // a data fragment (Frag.br): no kind/pad getter calls for most fragments
         const pd = f.pad;
         if (f.kind !== FRAG_ALIGN || !pd || !pd.nops || pd.norelax) continue;
         const worst = pd.align - (pd.rvc ? 2 : 4);
@@ -588,7 +589,8 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const data = new Uint8Array(sec.size);
     for (let i = 0; i < frags.length; i++) {
       const f = frags[i];
-      if (f.kind === FRAG_DATA) {
+      if (f.br >= -1) {
+        // A data fragment (Frag.br: its kind without a getter call).
         if (f.br >= 0 && !writeBranch(sec, data, f)) emitBranch(data, 0, sec, f, resolveAbs, diags);
         // Most fragments: their bytes as they are (emitFrag's copy, without the call).
         const src = f.sink!.buf;
@@ -636,7 +638,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const frags = sec.frags;
     for (let i = 0; i < frags.length; i++) {
       const f = frags[i];
-      if (f.kind !== FRAG_LEB || !f.leb!.cfa?.relocated) continue;
+      if (f.br >= -1 || f.kind !== FRAG_LEB || !f.leb!.cfa?.relocated) continue;
       const e = f.leb!.expr;
       if (e.t !== E_BIN || e.op !== OP_SUB) continue;
       const okA = target(e.a);
@@ -659,7 +661,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       const frags = sec.frags;
       for (let i = 0; i < frags.length; i++) {
         const f = frags[i];
-        if (f.kind !== FRAG_LEB || f.leb!.cfa) continue;
+        if (f.br >= -1 || f.kind !== FRAG_LEB || f.leb!.cfa) continue;
         const e = f.leb!.expr;
         if (e.t === E_BIN && e.op === OP_SUB && (isCode(evaluate(e.a, resolve)) || isCode(evaluate(e.b, resolve)))) err(f.leb!.loc, 'a LEB128 of a difference of code labels cannot be written into a relaxable object (GNU as refuses it too)');
       }
@@ -760,7 +762,8 @@ function plainBytes(sec: InputSection): boolean {
   if (sink === null || sink.len !== sec.size) return false;
   for (let i = 0; i < frags.length; i++) {
     const f = frags[i];
-    if (f.kind !== FRAG_DATA || f.br >= 0 || f.sink !== sink || f.start !== f.offset) return false;
+    // br -1: a data fragment no branch leads (Frag.br).
+    if (f.br !== -1 || f.sink !== sink || f.start !== f.offset) return false;
   }
   return true;
 }
@@ -1174,7 +1177,7 @@ function mappingSymbols(sections: InputSection[], relax: boolean): Sym[] {
       // on as `$x` (keeping its ISA string).
       const extra: Sym[] = [];
       for (const f of sec.frags) {
-        if (f.kind !== FRAG_ALIGN || !f.pad?.nops || f.size === 0 || f.offset % 2 === 0) continue;
+        if (f.br >= -1 || f.kind !== FRAG_ALIGN || !f.pad?.nops || f.size === 0 || f.offset % 2 === 0) continue;
         const mark = (name: string, offset: number): Sym => {
           const m = sec.maps![0].copyAs(name);
           m.frag = f;
