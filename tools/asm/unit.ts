@@ -21,9 +21,6 @@ export { SECTION_DEFAULTS } from './core.js';
 export { hi20, lo12, parseReg, regNumber, skipWs } from './lex.js';
 
 export class Unit extends InstructionEmitter {
-  /** A popped expansion frame, for the next expansion (null: none). */
-  spareFrame: Frame | null = null;
-
   /** Assemble a whole file. */
   run(file: SourceFile): void {
     this.fileSymbols.push(file.name);
@@ -205,35 +202,10 @@ export class Unit extends InstructionEmitter {
       this.error('macro or repetition nesting too deep (recursive macro?)');
       return;
     }
-    const f = this.spareFrame;
-    if (f === null) {
-      this.frames.push({
-        file: parent.file, text: '', pos: 0, line: 0, ascii: null, asciiPos: 0, lines, lineFiles: files, lineNos, idx: 0, note,
-        macroDepth: depth, includeDepth: parent.includeDepth, condDepth: this.conds.length, markFile: null, markDelta: 0, markStack: undefined,
-      });
-      return;
-    }
-    // The last finished expansion's frame, filled again (every field, as the literal above): one frame
-    // object for a run of macro calls instead of one each.
-    this.spareFrame = null;
-    f.file = parent.file;
-    f.text = '';
-    f.pos = 0;
-    f.line = 0;
-    f.ascii = null;
-    f.asciiPos = 0;
-    f.lines = lines;
-    f.lineFiles = files;
-    f.lineNos = lineNos;
-    f.idx = 0;
-    f.note = note;
-    f.macroDepth = depth;
-    f.includeDepth = parent.includeDepth;
-    f.condDepth = this.conds.length;
-    f.markFile = null;
-    f.markDelta = 0;
-    f.markStack = undefined;
-    this.frames.push(f);
+    this.frames.push({
+      file: parent.file, text: '', pos: 0, line: 0, ascii: null, asciiPos: 0, lines, lineFiles: files, lineNos, idx: 0, note,
+      macroDepth: depth, includeDepth: parent.includeDepth, condDepth: this.conds.length, markFile: null, markDelta: 0, markStack: undefined,
+    });
   }
 
   /** The current line's location (one object per unit, updated in place; copied when kept). */
@@ -251,9 +223,7 @@ export class Unit extends InstructionEmitter {
       this.frame = f;
       if (f.lines) {
         if (f.idx >= f.lines.length) {
-          // Nothing keeps a finished expansion's frame: pushExpansion may reuse it.
           this.frames.pop();
-          this.spareFrame = f;
           continue;
         }
         const i = f.idx++;
