@@ -60,7 +60,7 @@ import {
 import { hi20, lo12 } from './unit.js';
 import type { Attributes } from './attributes.js';
 import type { ListingLine } from './unit.js';
-import { applyReloc, clearDiscarded, isHi20PcRel, isPcRel, R, RelocError, relocName, setBaseRegister } from '../ld/relocs.js';
+import { applyReloc, clearDiscarded, isHi20PcRel, isPcRel, R, rd32, RelocError, relocName, setBaseRegister } from '../ld/relocs.js';
 import { Unit } from './unit.js';
 import { relaxObjects } from '../ld/relax-driver.js';
 import { addDiag } from '../ld/link-diag.js';
@@ -830,12 +830,12 @@ function applyCall(sec: InputSection, fx: FixupRecord, auipcs: AuipcOffsets, slo
   let bits = -1;
   if (d >= -0x80000800 && d < 0x7ffff800) {
     auipcs.set(pc, d);
-    bits = encodeFieldInto(AUIPC, (buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16) | (buf[at + 3] << 24)) >>> 0, 1, ((d + 0x800) >> 12) & 0xfffff);
+    bits = encodeFieldInto(AUIPC, rd32(buf, at), 1, ((d + 0x800) >> 12) & 0xfffff);
   }
   if (bits >= 0) writeBits(buf, at, bits | 0, 4);
   else slow(sec, callHi(fx));
   const lo = at + 4;
-  bits = encodeFieldInto(JALR, (buf[lo] | (buf[lo + 1] << 8) | (buf[lo + 2] << 16) | (buf[lo + 3] << 24)) >>> 0, 1, ((d & 0xfff) ^ 0x800) - 0x800);
+  bits = encodeFieldInto(JALR, rd32(buf, lo), 1, ((d & 0xfff) ^ 0x800) - 0x800);
   if (bits >= 0) writeBits(buf, lo, bits | 0, 4);
   else {
     later.push(callLo(fx));
