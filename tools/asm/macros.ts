@@ -96,8 +96,11 @@ export function finishRepeat(u: Unit, c: Collect): void {
   if (c.kind === 'rept') {
     for (let k = 0; k < c.count; k++) for (let i = 0; i < c.lines.length; i++) add(c.lines[i], i);
   } else {
+    // The .irp name as the one parameter, its values one at a time.
+    const params: MacroParam[] = [{ name: c.irpName, def: null, req: false, vararg: false }];
     for (const v of c.irpValues) {
-      for (let i = 0; i < c.lines.length; i++) add(substitute(c.lines[i], [{ name: c.irpName, def: null, req: false, vararg: false }], [v], -1), i);
+      const values = [v];
+      for (let i = 0; i < c.lines.length; i++) add(substitute(c.lines[i], params, values, -1), i);
     }
   }
   if (lines.length) u.pushExpansion(lines, files, nos, u.loc.note, false);
