@@ -84,30 +84,43 @@ for (const [name, f] of Object.entries(MAY_COMPRESS)) mayCompress[INSTRUCTION_BY
  * loads and stores, moves), so most lookups hit. The cache is direct-mapped over typed arrays (a slot holds
  * the last row and values hashed to it), so it neither grows nor allocates.
  */
-const packRanges: (Int32Array | null)[] = [];
+const packRanges: (Int32Array | null | undefined)[] = [];
+/**
+ * A row's packing ranges, made on the row's first compressedBits (a file uses a few dozen of the table's
+ * rows: building all of them at load was about 200 KB of small arrays, some 50 fresh pages, at every
+ * start). Kept out of compressedBits, which calls it once per row.
+ */
 function packRangesOf(def: InstrDef): Int32Array | null {
   let total = 1;
-  const ranges: number[] = [];
-  for (const f of def.fields) {
+  const fields = def.fields;
+  const ranges = new Int32Array(fields.length * 2);
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
     const span = f.kind === 'reg' ? 32 : 2 ** f.bits;
     total *= span;
-    ranges.push(span, f.kind === 'reg' ? 0 : f.signed ? 2 ** (f.bits - 1) : 0);
+    ranges[2 * i] = span;
+    ranges[2 * i + 1] = f.kind === 'reg' ? 0 : f.signed ? 2 ** (f.bits - 1) : 0;
   }
   // Keys stay below 2^30 (V8 Smis; they fit the Int32Array slots).
-  return total <= 2 ** 30 ? Int32Array.from(ranges) : null;
+  const r = def.size === 4 && total <= 2 ** 30 ? ranges : null;
+  packRanges[def.id] = r;
+  return r;
 }
-// Built for every row at load (a few hundred small arrays), so the hot lookup below is a plain array
-// load with no builder for V8 to inline into it.
-for (const d of INSTRUCTIONS) packRanges[d.id] = d.size === 4 ? packRangesOf(d) : null;
 
+/**
+ * The cache's slots: the row id + 1 (0: empty, so the fresh zeroed array needs no fill), the packed values
+ * and the answer.
+ */
 const CACHE_BITS = 14;
-const cacheRow = new Int32Array(1 << CACHE_BITS).fill(-1);
+const cacheRow = new Int32Array(1 << CACHE_BITS);
 const cacheKey = new Int32Array(1 << CACHE_BITS);
 const cacheBits = new Int32Array(1 << CACHE_BITS);
 
 /** The compressed encoding of `def` with `values` (LLVM's choice, isa/compress.ts), or -1 if it has none. */
 function compressedBits(def: InstrDef, values: readonly number[]): number {
-  const ranges = def.id < 0 ? null : packRanges[def.id];
+  if (def.id < 0) return compressNow(def, values);
+  let ranges = packRanges[def.id];
+  if (ranges === undefined) ranges = packRangesOf(def);
   if (ranges === null) return compressNow(def, values);
   let key = 0;
   for (let i = 0, k = 0; i < ranges.length; i += 2, k++) {
@@ -116,9 +129,9 @@ function compressedBits(def: InstrDef, values: readonly number[]): number {
     key = key * ranges[i] + v;
   }
   const slot = Math.imul(key ^ Math.imul(def.id, 0x27d4eb2d), 0x9e3779b1) >>> (32 - CACHE_BITS);
-  if (cacheRow[slot] === def.id && cacheKey[slot] === key) return cacheBits[slot];
+  if (cacheRow[slot] === def.id + 1 && cacheKey[slot] === key) return cacheBits[slot];
   const bits = compressNow(def, values);
-  cacheRow[slot] = def.id;
+  cacheRow[slot] = def.id + 1;
   cacheKey[slot] = key;
   cacheBits[slot] = bits;
   return bits;
