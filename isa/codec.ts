@@ -163,8 +163,48 @@ function buildPlan(c: InstrDef): ExpandPlan {
   return { base, sources };
 }
 
-const plans = new Map<InstrDef, ExpandPlan>();
-for (const d of INSTRUCTIONS) if (d.expandsTo) plans.set(d, buildPlan(d));
+/**
+ * The plans in the form tools/build.mjs embeds in the bundles (RVX_ISA_PLANS, JSON): per compressed row with
+ * an expansion, its row id, the base row's id, the number of base operands and, per base operand, the C
+ * field that feeds it and the constant (field -1: the constant).
+ */
+export function planData(): number[] {
+  const out: number[] = [];
+  for (const d of INSTRUCTIONS) {
+    const plan = plans.get(d);
+    if (!plan) continue;
+    out.push(d.id, plan.base.id, plan.sources.length);
+    for (const src of plan.sources) out.push(src.from === 'field' ? src.index : -1, src.from === 'field' ? 0 : src.value);
+  }
+  return out;
+}
+
+/** The plans from planData's form: what buildPlan computes, without parsing each expansion's text. */
+export function plansFromData(data: readonly number[]): Map<InstrDef, ExpandPlan> {
+  const out = new Map<InstrDef, ExpandPlan>();
+  for (let i = 0; i < data.length; ) {
+    const c = INSTRUCTIONS[data[i]];
+    const base = INSTRUCTIONS[data[i + 1]];
+    const n = data[i + 2];
+    i += 3;
+    const sources: ExpandSource[] = [];
+    for (let k = 0; k < n; k++, i += 2) sources.push(data[i] >= 0 ? { from: 'field', index: data[i] } : { from: 'const', value: data[i + 1] });
+    out.set(c, { base, sources });
+  }
+  return out;
+}
+
+/** planData() as JSON, defined by tools/build.mjs in the bundles; undefined when this file runs unbundled. */
+declare const RVX_ISA_PLANS: string | undefined;
+
+/** The expansion of every compressed row, computed from the rows' text unless the build embedded it. */
+function computePlans(): Map<InstrDef, ExpandPlan> {
+  const out = new Map<InstrDef, ExpandPlan>();
+  for (const d of INSTRUCTIONS) if (d.expandsTo) out.set(d, buildPlan(d));
+  return out;
+}
+
+const plans: Map<InstrDef, ExpandPlan> = typeof RVX_ISA_PLANS === 'string' ? plansFromData(JSON.parse(RVX_ISA_PLANS) as number[]) : computePlans();
 
 /** The 32-bit instruction a compressed one stands for (identity for 32-bit instructions). */
 export function expand(d: Decoded): Decoded {

@@ -3,7 +3,7 @@
 // does not know, are checked against the encodings docs/xpc.md fixes.
 
 import { describe, expect, it } from 'vitest';
-import { decode, encode, expand } from '../isa/codec.js';
+import { decode, encode, expand, expansionPlan, plansFromData } from '../isa/codec.js';
 import { INSTRUCTIONS, INSTRUCTION_BY_NAME, computeInstructions, tableFromData, type InstrDef, type SyntaxSlot, type TableData } from '../isa/instructions.js';
 import { LLVM_MC, LLVM_SKIP_REASON, formatInstr, llvmMc, rowCases } from './isa-oracle.js';
 import { disassemble } from '../isa/disasm.js';
@@ -172,5 +172,24 @@ describe('the table the build embeds', () => {
       if (seen) expect(e.slots).toBe(seen);
       else shared.set(c.slots, e.slots);
     }
+  });
+
+  it('has the expansions the rows compute: the same base rows and operand sources', async () => {
+    // What tools/build.mjs defines as RVX_ISA_PLANS, read back as the bundles read it (here INSTRUCTIONS and the
+    // computed plans are the rows' own: this file runs unbundled).
+    const { isaPlansJson } = await import('../tools/isa-table.mjs');
+    const embedded = plansFromData(JSON.parse(await isaPlansJson()) as number[]);
+    let n = 0;
+    for (const d of INSTRUCTIONS) {
+      const plan = expansionPlan(d);
+      expect(embedded.get(d)).toEqual(plan);
+      if (plan) {
+        expect(embedded.get(d)!.base).toBe(plan.base);
+        expect(plan.sources.map((s) => Object.keys(s))).toEqual(embedded.get(d)!.sources.map((s) => Object.keys(s)));
+        n++;
+      }
+    }
+    expect(embedded.size).toBe(n);
+    expect(n).toBeGreaterThan(20);
   });
 });

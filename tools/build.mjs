@@ -16,7 +16,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { isaTableJson } from './isa-table.mjs';
+import { isaPlansJson, isaTableJson } from './isa-table.mjs';
 
 const at = process.argv.indexOf('--outdir');
 const outdir = resolve(at > 0 && process.argv[at + 1] ? process.argv[at + 1] : 'dist');
@@ -28,7 +28,8 @@ for (const old of ['chunks', 'cache', 'cli', 'cli.cjs', 'cli.cjs.map', 'rvx.mjs.
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' };
 
 // The instruction table as the rows compute it (tools/isa-table.mjs), so the bundles need not parse the rows at start.
-const defines = { 'import.meta.url': '__rvx_import_meta.url', RVX_ISA_TABLE: JSON.stringify(await isaTableJson()) };
+// The compressed rows' expansions likewise (isa/codec.ts planData), instead of parsing each expansion's text.
+const defines = { 'import.meta.url': '__rvx_import_meta.url', RVX_ISA_TABLE: JSON.stringify(await isaTableJson()), RVX_ISA_PLANS: JSON.stringify(await isaPlansJson()) };
 
 // One bundle per command (and 'cli' for help, --version and mistakes): cli.ts with only that command's
 // module, the others' `import()` resolved to a stub that is never called (the launcher picks the bundle by
