@@ -51,111 +51,119 @@ const LOAD = 'rd, imm12(rs1)';
 const STORE = 'rs2, simm12(rs1)';
 const BRANCH = 'rs1, rs2, bimm13';
 
-/** Base rows (unprivileged spec chapters 2 (RV32I), 5 (RV64I), 7 (M), 8 (A), 9 (Zicsr), 3 (Zifencei)). */
-const BASE_ROWS: Row[] = [
-  ['lui', 'rd, uimm20', '6..0=0x37', 'I'],
-  ['auipc', 'rd, uimm20', '6..0=0x17', 'I'],
-  ['jal', 'rd, jimm21', '6..0=0x6f', 'I'],
-  ['jalr', 'rd, imm12(rs1)', '14..12=0 6..0=0x67', 'I'],
-  ['beq', BRANCH, '14..12=0 6..0=0x63', 'I'],
-  ['bne', BRANCH, '14..12=1 6..0=0x63', 'I'],
-  ['blt', BRANCH, '14..12=4 6..0=0x63', 'I'],
-  ['bge', BRANCH, '14..12=5 6..0=0x63', 'I'],
-  ['bltu', BRANCH, '14..12=6 6..0=0x63', 'I'],
-  ['bgeu', BRANCH, '14..12=7 6..0=0x63', 'I'],
-  ['lb', LOAD, '14..12=0 6..0=0x03', 'I'],
-  ['lh', LOAD, '14..12=1 6..0=0x03', 'I'],
-  ['lw', LOAD, '14..12=2 6..0=0x03', 'I'],
-  ['ld', LOAD, '14..12=3 6..0=0x03', 'I'],
-  ['lbu', LOAD, '14..12=4 6..0=0x03', 'I'],
-  ['lhu', LOAD, '14..12=5 6..0=0x03', 'I'],
-  ['lwu', LOAD, '14..12=6 6..0=0x03', 'I'],
-  ['sb', STORE, '14..12=0 6..0=0x23', 'I'],
-  ['sh', STORE, '14..12=1 6..0=0x23', 'I'],
-  ['sw', STORE, '14..12=2 6..0=0x23', 'I'],
-  ['sd', STORE, '14..12=3 6..0=0x23', 'I'],
-  ['addi', I, '14..12=0 6..0=0x13', 'I'],
-  ['slti', I, '14..12=2 6..0=0x13', 'I'],
-  ['sltiu', I, '14..12=3 6..0=0x13', 'I'],
-  ['xori', I, '14..12=4 6..0=0x13', 'I'],
-  ['ori', I, '14..12=6 6..0=0x13', 'I'],
-  ['andi', I, '14..12=7 6..0=0x13', 'I'],
-  ['slli', 'rd, rs1, shamt6', '31..26=0 14..12=1 6..0=0x13', 'I'],
-  ['srli', 'rd, rs1, shamt6', '31..26=0 14..12=5 6..0=0x13', 'I'],
-  ['srai', 'rd, rs1, shamt6', '31..26=0x10 14..12=5 6..0=0x13', 'I'],
-  ['add', R, '31..25=0 14..12=0 6..0=0x33', 'I'],
-  ['sub', R, '31..25=0x20 14..12=0 6..0=0x33', 'I'],
-  ['sll', R, '31..25=0 14..12=1 6..0=0x33', 'I'],
-  ['slt', R, '31..25=0 14..12=2 6..0=0x33', 'I'],
-  ['sltu', R, '31..25=0 14..12=3 6..0=0x33', 'I'],
-  ['xor', R, '31..25=0 14..12=4 6..0=0x33', 'I'],
-  ['srl', R, '31..25=0 14..12=5 6..0=0x33', 'I'],
-  ['sra', R, '31..25=0x20 14..12=5 6..0=0x33', 'I'],
-  ['or', R, '31..25=0 14..12=6 6..0=0x33', 'I'],
-  ['and', R, '31..25=0 14..12=7 6..0=0x33', 'I'],
-  ['addiw', I, '14..12=0 6..0=0x1b', 'I'],
-  ['slliw', 'rd, rs1, shamt5', '31..25=0 14..12=1 6..0=0x1b', 'I'],
-  ['srliw', 'rd, rs1, shamt5', '31..25=0 14..12=5 6..0=0x1b', 'I'],
-  ['sraiw', 'rd, rs1, shamt5', '31..25=0x20 14..12=5 6..0=0x1b', 'I'],
-  ['addw', R, '31..25=0 14..12=0 6..0=0x3b', 'I'],
-  ['subw', R, '31..25=0x20 14..12=0 6..0=0x3b', 'I'],
-  ['sllw', R, '31..25=0 14..12=1 6..0=0x3b', 'I'],
-  ['srlw', R, '31..25=0 14..12=5 6..0=0x3b', 'I'],
-  ['sraw', R, '31..25=0x20 14..12=5 6..0=0x3b', 'I'],
-  // fence: fm, rs1 and rd are reserved for future use and ignored, as Spike does.
-  ['fence', 'pred, succ', '14..12=0 6..0=0x0f', 'I'],
-  ['fence.tso', '', '31..0=0x8330000f', 'I'],
-  ['ecall', '', '31..0=0x00000073', 'I'],
-  ['ebreak', '', '31..0=0x00100073', 'I'],
-  ['fence.i', '', '14..12=1 6..0=0x0f', 'Zifencei'],
+/**
+ * Base rows (unprivileged spec chapters 2 (RV32I), 5 (RV64I), 7 (M), 8 (A), 9 (Zicsr), 3 (Zifencei)).
+ * The row lists are functions, not module constants: the bundles read the table the build computed
+ * (RVX_ISA_TABLE) and never call buildTable, so they need not make these arrays at every start.
+ */
+function baseRows(): Row[] {
+  return [
+    ['lui', 'rd, uimm20', '6..0=0x37', 'I'],
+    ['auipc', 'rd, uimm20', '6..0=0x17', 'I'],
+    ['jal', 'rd, jimm21', '6..0=0x6f', 'I'],
+    ['jalr', 'rd, imm12(rs1)', '14..12=0 6..0=0x67', 'I'],
+    ['beq', BRANCH, '14..12=0 6..0=0x63', 'I'],
+    ['bne', BRANCH, '14..12=1 6..0=0x63', 'I'],
+    ['blt', BRANCH, '14..12=4 6..0=0x63', 'I'],
+    ['bge', BRANCH, '14..12=5 6..0=0x63', 'I'],
+    ['bltu', BRANCH, '14..12=6 6..0=0x63', 'I'],
+    ['bgeu', BRANCH, '14..12=7 6..0=0x63', 'I'],
+    ['lb', LOAD, '14..12=0 6..0=0x03', 'I'],
+    ['lh', LOAD, '14..12=1 6..0=0x03', 'I'],
+    ['lw', LOAD, '14..12=2 6..0=0x03', 'I'],
+    ['ld', LOAD, '14..12=3 6..0=0x03', 'I'],
+    ['lbu', LOAD, '14..12=4 6..0=0x03', 'I'],
+    ['lhu', LOAD, '14..12=5 6..0=0x03', 'I'],
+    ['lwu', LOAD, '14..12=6 6..0=0x03', 'I'],
+    ['sb', STORE, '14..12=0 6..0=0x23', 'I'],
+    ['sh', STORE, '14..12=1 6..0=0x23', 'I'],
+    ['sw', STORE, '14..12=2 6..0=0x23', 'I'],
+    ['sd', STORE, '14..12=3 6..0=0x23', 'I'],
+    ['addi', I, '14..12=0 6..0=0x13', 'I'],
+    ['slti', I, '14..12=2 6..0=0x13', 'I'],
+    ['sltiu', I, '14..12=3 6..0=0x13', 'I'],
+    ['xori', I, '14..12=4 6..0=0x13', 'I'],
+    ['ori', I, '14..12=6 6..0=0x13', 'I'],
+    ['andi', I, '14..12=7 6..0=0x13', 'I'],
+    ['slli', 'rd, rs1, shamt6', '31..26=0 14..12=1 6..0=0x13', 'I'],
+    ['srli', 'rd, rs1, shamt6', '31..26=0 14..12=5 6..0=0x13', 'I'],
+    ['srai', 'rd, rs1, shamt6', '31..26=0x10 14..12=5 6..0=0x13', 'I'],
+    ['add', R, '31..25=0 14..12=0 6..0=0x33', 'I'],
+    ['sub', R, '31..25=0x20 14..12=0 6..0=0x33', 'I'],
+    ['sll', R, '31..25=0 14..12=1 6..0=0x33', 'I'],
+    ['slt', R, '31..25=0 14..12=2 6..0=0x33', 'I'],
+    ['sltu', R, '31..25=0 14..12=3 6..0=0x33', 'I'],
+    ['xor', R, '31..25=0 14..12=4 6..0=0x33', 'I'],
+    ['srl', R, '31..25=0 14..12=5 6..0=0x33', 'I'],
+    ['sra', R, '31..25=0x20 14..12=5 6..0=0x33', 'I'],
+    ['or', R, '31..25=0 14..12=6 6..0=0x33', 'I'],
+    ['and', R, '31..25=0 14..12=7 6..0=0x33', 'I'],
+    ['addiw', I, '14..12=0 6..0=0x1b', 'I'],
+    ['slliw', 'rd, rs1, shamt5', '31..25=0 14..12=1 6..0=0x1b', 'I'],
+    ['srliw', 'rd, rs1, shamt5', '31..25=0 14..12=5 6..0=0x1b', 'I'],
+    ['sraiw', 'rd, rs1, shamt5', '31..25=0x20 14..12=5 6..0=0x1b', 'I'],
+    ['addw', R, '31..25=0 14..12=0 6..0=0x3b', 'I'],
+    ['subw', R, '31..25=0x20 14..12=0 6..0=0x3b', 'I'],
+    ['sllw', R, '31..25=0 14..12=1 6..0=0x3b', 'I'],
+    ['srlw', R, '31..25=0 14..12=5 6..0=0x3b', 'I'],
+    ['sraw', R, '31..25=0x20 14..12=5 6..0=0x3b', 'I'],
+    // fence: fm, rs1 and rd are reserved for future use and ignored, as Spike does.
+    ['fence', 'pred, succ', '14..12=0 6..0=0x0f', 'I'],
+    ['fence.tso', '', '31..0=0x8330000f', 'I'],
+    ['ecall', '', '31..0=0x00000073', 'I'],
+    ['ebreak', '', '31..0=0x00100073', 'I'],
+    ['fence.i', '', '14..12=1 6..0=0x0f', 'Zifencei'],
 
-  ['mul', R, '31..25=1 14..12=0 6..0=0x33', 'M'],
-  ['mulh', R, '31..25=1 14..12=1 6..0=0x33', 'M'],
-  ['mulhsu', R, '31..25=1 14..12=2 6..0=0x33', 'M'],
-  ['mulhu', R, '31..25=1 14..12=3 6..0=0x33', 'M'],
-  ['div', R, '31..25=1 14..12=4 6..0=0x33', 'M'],
-  ['divu', R, '31..25=1 14..12=5 6..0=0x33', 'M'],
-  ['rem', R, '31..25=1 14..12=6 6..0=0x33', 'M'],
-  ['remu', R, '31..25=1 14..12=7 6..0=0x33', 'M'],
-  ['mulw', R, '31..25=1 14..12=0 6..0=0x3b', 'M'],
-  ['divw', R, '31..25=1 14..12=4 6..0=0x3b', 'M'],
-  ['divuw', R, '31..25=1 14..12=5 6..0=0x3b', 'M'],
-  ['remw', R, '31..25=1 14..12=6 6..0=0x3b', 'M'],
-  ['remuw', R, '31..25=1 14..12=7 6..0=0x3b', 'M'],
+    ['mul', R, '31..25=1 14..12=0 6..0=0x33', 'M'],
+    ['mulh', R, '31..25=1 14..12=1 6..0=0x33', 'M'],
+    ['mulhsu', R, '31..25=1 14..12=2 6..0=0x33', 'M'],
+    ['mulhu', R, '31..25=1 14..12=3 6..0=0x33', 'M'],
+    ['div', R, '31..25=1 14..12=4 6..0=0x33', 'M'],
+    ['divu', R, '31..25=1 14..12=5 6..0=0x33', 'M'],
+    ['rem', R, '31..25=1 14..12=6 6..0=0x33', 'M'],
+    ['remu', R, '31..25=1 14..12=7 6..0=0x33', 'M'],
+    ['mulw', R, '31..25=1 14..12=0 6..0=0x3b', 'M'],
+    ['divw', R, '31..25=1 14..12=4 6..0=0x3b', 'M'],
+    ['divuw', R, '31..25=1 14..12=5 6..0=0x3b', 'M'],
+    ['remw', R, '31..25=1 14..12=6 6..0=0x3b', 'M'],
+    ['remuw', R, '31..25=1 14..12=7 6..0=0x3b', 'M'],
 
-  ['csrrw', 'rd, csr, rs1', '14..12=1 6..0=0x73', 'Zicsr'],
-  ['csrrs', 'rd, csr, rs1', '14..12=2 6..0=0x73', 'Zicsr'],
-  ['csrrc', 'rd, csr, rs1', '14..12=3 6..0=0x73', 'Zicsr'],
-  ['csrrwi', 'rd, csr, zimm5', '14..12=5 6..0=0x73', 'Zicsr'],
-  ['csrrsi', 'rd, csr, zimm5', '14..12=6 6..0=0x73', 'Zicsr'],
-  ['csrrci', 'rd, csr, zimm5', '14..12=7 6..0=0x73', 'Zicsr'],
+    ['csrrw', 'rd, csr, rs1', '14..12=1 6..0=0x73', 'Zicsr'],
+    ['csrrs', 'rd, csr, rs1', '14..12=2 6..0=0x73', 'Zicsr'],
+    ['csrrc', 'rd, csr, rs1', '14..12=3 6..0=0x73', 'Zicsr'],
+    ['csrrwi', 'rd, csr, zimm5', '14..12=5 6..0=0x73', 'Zicsr'],
+    ['csrrsi', 'rd, csr, zimm5', '14..12=6 6..0=0x73', 'Zicsr'],
+    ['csrrci', 'rd, csr, zimm5', '14..12=7 6..0=0x73', 'Zicsr'],
 
-  // Privileged spec, "Privileged Instructions" listing.
-  ['sret', '', '31..0=0x10200073', 'Priv'],
-  ['mret', '', '31..0=0x30200073', 'Priv'],
-  ['wfi', '', '31..0=0x10500073', 'Priv'],
-  ['sfence.vma', 'rs1, rs2', '31..25=0x09 14..7=0 6..0=0x73', 'Priv'],
+    // Privileged spec, "Privileged Instructions" listing.
+    ['sret', '', '31..0=0x10200073', 'Priv'],
+    ['mret', '', '31..0=0x30200073', 'Priv'],
+    ['wfi', '', '31..0=0x10500073', 'Priv'],
+    ['sfence.vma', 'rs1, rs2', '31..25=0x09 14..7=0 6..0=0x73', 'Priv'],
 
-  // XPC (ours, docs/xpc.md): custom-0, R-type with rd, rs2 and funct7 zero.
-  ['xcall', 'rs1', '31..25=0 24..20=0 14..12=0 11..7=0 6..0=0x0b', 'Xpc'],
-  ['xret', '', '31..0=0x0000100b', 'Xpc'],
-  ['swapseg', 'rs1', '31..25=0 24..20=0 14..12=2 11..7=0 6..0=0x0b', 'Xpc'],
-  ['xprefetch', 'rs1', '31..25=0 24..20=0 14..12=3 11..7=0 6..0=0x0b', 'Xpc'],
-];
+    // XPC (ours, docs/xpc.md): custom-0, R-type with rd, rs2 and funct7 zero.
+    ['xcall', 'rs1', '31..25=0 24..20=0 14..12=0 11..7=0 6..0=0x0b', 'Xpc'],
+    ['xret', '', '31..0=0x0000100b', 'Xpc'],
+    ['swapseg', 'rs1', '31..25=0 24..20=0 14..12=2 11..7=0 6..0=0x0b', 'Xpc'],
+    ['xprefetch', 'rs1', '31..25=0 24..20=0 14..12=3 11..7=0 6..0=0x0b', 'Xpc'],
+  ];
+}
 
 /**
  * The IPC mechanisms compared with XPC (ours, docs/mechanisms.md): custom-1 (0b0101011), R-type with
  * rd, rs2 (unless used) and funct7 zero. Kept in a block of their own so other extensions' rows merge cleanly.
  */
-const MECH_ROWS: Row[] = [
-  // Call gates in a software-filled gate cache (docs/mechanisms.md §1).
-  ['gcall', 'rs1', '31..25=0 24..20=0 14..12=0 11..7=0 6..0=0x2b', 'Xgate'],
-  ['gret', '', '31..0=0x0000102b', 'Xgate'],
-  ['gfill', 'rs1', '31..25=0 24..20=0 14..12=2 11..7=0 6..0=0x2b', 'Xgate'],
-  ['gflush', 'rs1', '31..25=0 24..20=0 14..12=3 11..7=0 6..0=0x2b', 'Xgate'],
-  // Address-space lists switched from user mode (docs/mechanisms.md §3).
-  ['aslswitch', 'rs1, rs2', '31..25=0 14..12=4 11..7=0 6..0=0x2b', 'Xasl'],
-];
+function mechRows(): Row[] {
+  return [
+    // Call gates in a software-filled gate cache (docs/mechanisms.md §1).
+    ['gcall', 'rs1', '31..25=0 24..20=0 14..12=0 11..7=0 6..0=0x2b', 'Xgate'],
+    ['gret', '', '31..0=0x0000102b', 'Xgate'],
+    ['gfill', 'rs1', '31..25=0 24..20=0 14..12=2 11..7=0 6..0=0x2b', 'Xgate'],
+    ['gflush', 'rs1', '31..25=0 24..20=0 14..12=3 11..7=0 6..0=0x2b', 'Xgate'],
+    // Address-space lists switched from user mode (docs/mechanisms.md §3).
+    ['aslswitch', 'rs1, rs2', '31..25=0 14..12=4 11..7=0 6..0=0x2b', 'Xasl'],
+  ];
+}
 
 /**
  * The ratified bit-manipulation extensions Zba, Zbb, Zbc and Zbs (RISC-V Bit-Manipulation ISA-extensions,
@@ -164,55 +172,57 @@ const MECH_ROWS: Row[] = [
  * is 0x6b8 in bits 31..20 (RV32's is 0x698), zext.h is OP-32 funct7 0000100 with rs2 = 0 (RV32 puts it in
  * OP), and the shift-immediate forms take a 6-bit shamt (rori, bclri, ..., slli.uw) or 5 bits (roriw).
  */
-const BITMANIP_ROWS: Row[] = [
-  // Zba (§2.1): address generation.
-  ['add.uw', R, '31..25=0x04 14..12=0 6..0=0x3b', 'Zba'],
-  ['sh1add', R, '31..25=0x10 14..12=2 6..0=0x33', 'Zba'],
-  ['sh2add', R, '31..25=0x10 14..12=4 6..0=0x33', 'Zba'],
-  ['sh3add', R, '31..25=0x10 14..12=6 6..0=0x33', 'Zba'],
-  ['sh1add.uw', R, '31..25=0x10 14..12=2 6..0=0x3b', 'Zba'],
-  ['sh2add.uw', R, '31..25=0x10 14..12=4 6..0=0x3b', 'Zba'],
-  ['sh3add.uw', R, '31..25=0x10 14..12=6 6..0=0x3b', 'Zba'],
-  ['slli.uw', 'rd, rs1, shamt6', '31..26=0x02 14..12=1 6..0=0x1b', 'Zba'],
-  // Zbb (§2.2): basic bit manipulation.
-  ['andn', R, '31..25=0x20 14..12=7 6..0=0x33', 'Zbb'],
-  ['orn', R, '31..25=0x20 14..12=6 6..0=0x33', 'Zbb'],
-  ['xnor', R, '31..25=0x20 14..12=4 6..0=0x33', 'Zbb'],
-  ['clz', 'rd, rs1', '31..20=0x600 14..12=1 6..0=0x13', 'Zbb'],
-  ['clzw', 'rd, rs1', '31..20=0x600 14..12=1 6..0=0x1b', 'Zbb'],
-  ['ctz', 'rd, rs1', '31..20=0x601 14..12=1 6..0=0x13', 'Zbb'],
-  ['ctzw', 'rd, rs1', '31..20=0x601 14..12=1 6..0=0x1b', 'Zbb'],
-  ['cpop', 'rd, rs1', '31..20=0x602 14..12=1 6..0=0x13', 'Zbb'],
-  ['cpopw', 'rd, rs1', '31..20=0x602 14..12=1 6..0=0x1b', 'Zbb'],
-  ['max', R, '31..25=0x05 14..12=6 6..0=0x33', 'Zbb'],
-  ['maxu', R, '31..25=0x05 14..12=7 6..0=0x33', 'Zbb'],
-  ['min', R, '31..25=0x05 14..12=4 6..0=0x33', 'Zbb'],
-  ['minu', R, '31..25=0x05 14..12=5 6..0=0x33', 'Zbb'],
-  ['sext.b', 'rd, rs1', '31..20=0x604 14..12=1 6..0=0x13', 'Zbb'],
-  ['sext.h', 'rd, rs1', '31..20=0x605 14..12=1 6..0=0x13', 'Zbb'],
-  ['zext.h', 'rd, rs1', '31..25=0x04 24..20=0 14..12=4 6..0=0x3b', 'Zbb'],
-  ['rol', R, '31..25=0x30 14..12=1 6..0=0x33', 'Zbb'],
-  ['rolw', R, '31..25=0x30 14..12=1 6..0=0x3b', 'Zbb'],
-  ['ror', R, '31..25=0x30 14..12=5 6..0=0x33', 'Zbb'],
-  ['rori', 'rd, rs1, shamt6', '31..26=0x18 14..12=5 6..0=0x13', 'Zbb'],
-  ['roriw', 'rd, rs1, shamt5', '31..25=0x30 14..12=5 6..0=0x1b', 'Zbb'],
-  ['rorw', R, '31..25=0x30 14..12=5 6..0=0x3b', 'Zbb'],
-  ['orc.b', 'rd, rs1', '31..20=0x287 14..12=5 6..0=0x13', 'Zbb'],
-  ['rev8', 'rd, rs1', '31..20=0x6b8 14..12=5 6..0=0x13', 'Zbb'],
-  // Zbc (§2.3): carry-less multiplication.
-  ['clmul', R, '31..25=0x05 14..12=1 6..0=0x33', 'Zbc'],
-  ['clmulh', R, '31..25=0x05 14..12=3 6..0=0x33', 'Zbc'],
-  ['clmulr', R, '31..25=0x05 14..12=2 6..0=0x33', 'Zbc'],
-  // Zbs (§2.4): single-bit instructions.
-  ['bclr', R, '31..25=0x24 14..12=1 6..0=0x33', 'Zbs'],
-  ['bclri', 'rd, rs1, shamt6', '31..26=0x12 14..12=1 6..0=0x13', 'Zbs'],
-  ['bext', R, '31..25=0x24 14..12=5 6..0=0x33', 'Zbs'],
-  ['bexti', 'rd, rs1, shamt6', '31..26=0x12 14..12=5 6..0=0x13', 'Zbs'],
-  ['binv', R, '31..25=0x34 14..12=1 6..0=0x33', 'Zbs'],
-  ['binvi', 'rd, rs1, shamt6', '31..26=0x1a 14..12=1 6..0=0x13', 'Zbs'],
-  ['bset', R, '31..25=0x14 14..12=1 6..0=0x33', 'Zbs'],
-  ['bseti', 'rd, rs1, shamt6', '31..26=0x0a 14..12=1 6..0=0x13', 'Zbs'],
-];
+function bitmanipRows(): Row[] {
+  return [
+    // Zba (§2.1): address generation.
+    ['add.uw', R, '31..25=0x04 14..12=0 6..0=0x3b', 'Zba'],
+    ['sh1add', R, '31..25=0x10 14..12=2 6..0=0x33', 'Zba'],
+    ['sh2add', R, '31..25=0x10 14..12=4 6..0=0x33', 'Zba'],
+    ['sh3add', R, '31..25=0x10 14..12=6 6..0=0x33', 'Zba'],
+    ['sh1add.uw', R, '31..25=0x10 14..12=2 6..0=0x3b', 'Zba'],
+    ['sh2add.uw', R, '31..25=0x10 14..12=4 6..0=0x3b', 'Zba'],
+    ['sh3add.uw', R, '31..25=0x10 14..12=6 6..0=0x3b', 'Zba'],
+    ['slli.uw', 'rd, rs1, shamt6', '31..26=0x02 14..12=1 6..0=0x1b', 'Zba'],
+    // Zbb (§2.2): basic bit manipulation.
+    ['andn', R, '31..25=0x20 14..12=7 6..0=0x33', 'Zbb'],
+    ['orn', R, '31..25=0x20 14..12=6 6..0=0x33', 'Zbb'],
+    ['xnor', R, '31..25=0x20 14..12=4 6..0=0x33', 'Zbb'],
+    ['clz', 'rd, rs1', '31..20=0x600 14..12=1 6..0=0x13', 'Zbb'],
+    ['clzw', 'rd, rs1', '31..20=0x600 14..12=1 6..0=0x1b', 'Zbb'],
+    ['ctz', 'rd, rs1', '31..20=0x601 14..12=1 6..0=0x13', 'Zbb'],
+    ['ctzw', 'rd, rs1', '31..20=0x601 14..12=1 6..0=0x1b', 'Zbb'],
+    ['cpop', 'rd, rs1', '31..20=0x602 14..12=1 6..0=0x13', 'Zbb'],
+    ['cpopw', 'rd, rs1', '31..20=0x602 14..12=1 6..0=0x1b', 'Zbb'],
+    ['max', R, '31..25=0x05 14..12=6 6..0=0x33', 'Zbb'],
+    ['maxu', R, '31..25=0x05 14..12=7 6..0=0x33', 'Zbb'],
+    ['min', R, '31..25=0x05 14..12=4 6..0=0x33', 'Zbb'],
+    ['minu', R, '31..25=0x05 14..12=5 6..0=0x33', 'Zbb'],
+    ['sext.b', 'rd, rs1', '31..20=0x604 14..12=1 6..0=0x13', 'Zbb'],
+    ['sext.h', 'rd, rs1', '31..20=0x605 14..12=1 6..0=0x13', 'Zbb'],
+    ['zext.h', 'rd, rs1', '31..25=0x04 24..20=0 14..12=4 6..0=0x3b', 'Zbb'],
+    ['rol', R, '31..25=0x30 14..12=1 6..0=0x33', 'Zbb'],
+    ['rolw', R, '31..25=0x30 14..12=1 6..0=0x3b', 'Zbb'],
+    ['ror', R, '31..25=0x30 14..12=5 6..0=0x33', 'Zbb'],
+    ['rori', 'rd, rs1, shamt6', '31..26=0x18 14..12=5 6..0=0x13', 'Zbb'],
+    ['roriw', 'rd, rs1, shamt5', '31..25=0x30 14..12=5 6..0=0x1b', 'Zbb'],
+    ['rorw', R, '31..25=0x30 14..12=5 6..0=0x3b', 'Zbb'],
+    ['orc.b', 'rd, rs1', '31..20=0x287 14..12=5 6..0=0x13', 'Zbb'],
+    ['rev8', 'rd, rs1', '31..20=0x6b8 14..12=5 6..0=0x13', 'Zbb'],
+    // Zbc (§2.3): carry-less multiplication.
+    ['clmul', R, '31..25=0x05 14..12=1 6..0=0x33', 'Zbc'],
+    ['clmulh', R, '31..25=0x05 14..12=3 6..0=0x33', 'Zbc'],
+    ['clmulr', R, '31..25=0x05 14..12=2 6..0=0x33', 'Zbc'],
+    // Zbs (§2.4): single-bit instructions.
+    ['bclr', R, '31..25=0x24 14..12=1 6..0=0x33', 'Zbs'],
+    ['bclri', 'rd, rs1, shamt6', '31..26=0x12 14..12=1 6..0=0x13', 'Zbs'],
+    ['bext', R, '31..25=0x24 14..12=5 6..0=0x33', 'Zbs'],
+    ['bexti', 'rd, rs1, shamt6', '31..26=0x12 14..12=5 6..0=0x13', 'Zbs'],
+    ['binv', R, '31..25=0x34 14..12=1 6..0=0x33', 'Zbs'],
+    ['binvi', 'rd, rs1, shamt6', '31..26=0x1a 14..12=1 6..0=0x13', 'Zbs'],
+    ['bset', R, '31..25=0x14 14..12=1 6..0=0x33', 'Zbs'],
+    ['bseti', 'rd, rs1, shamt6', '31..26=0x0a 14..12=1 6..0=0x13', 'Zbs'],
+  ];
+}
 
 /**
  * F and D rows (unprivileged spec, chapters "F" and "D", RV32F/RV64F/RV32D/RV64D listings). fmt (bits
@@ -257,12 +267,11 @@ function floatRows(): Row[] {
 }
 
 /** A rows: each expands to four rows, plain, .aq, .rl and .aqrl (bits 26 and 25). */
-const AMO_ROWS: [name: string, funct5: number][] = [
-  ['amoadd', 0x00], ['amoswap', 0x01], ['amoxor', 0x04], ['amoor', 0x08], ['amoand', 0x0c],
-  ['amomin', 0x10], ['amomax', 0x14], ['amominu', 0x18], ['amomaxu', 0x1c],
-];
-
 function atomicRows(): Row[] {
+  const AMO_ROWS: [name: string, funct5: number][] = [
+    ['amoadd', 0x00], ['amoswap', 0x01], ['amoxor', 0x04], ['amoor', 0x08], ['amoand', 0x0c],
+    ['amomin', 0x10], ['amomax', 0x14], ['amominu', 0x18], ['amomaxu', 0x1c],
+  ];
   const rows: Row[] = [];
   const orderings: [suffix: string, aq: number, rl: number][] = [['', 0, 0], ['.aq', 1, 0], ['.rl', 0, 1], ['.aqrl', 1, 1]];
   for (const [width, f3] of [['w', 2], ['d', 3]] as const) {
@@ -280,47 +289,49 @@ function atomicRows(): Row[] {
  * RV64C rows (the C chapter's instruction listing, RV64 column). `nz` lists fields whose zero value is a
  * reserved encoding; HINT encodings (rd = x0, zero immediates where the spec says HINT) stay valid.
  */
-const C_ROWS: Row[] = [
-  ['c.addi4spn', 'c_rd_p, sp, c_nzuimm10', '15..13=0 1..0=0', 'C', { nz: ['c_nzuimm10'], expands: 'addi c_rd_p, sp, c_nzuimm10' }],
-  ['c.lw', 'c_rd_p, c_uimm7(c_rs1_p)', '15..13=2 1..0=0', 'C', { expands: 'lw c_rd_p, c_uimm7(c_rs1_p)' }],
-  ['c.ld', 'c_rd_p, c_uimm8(c_rs1_p)', '15..13=3 1..0=0', 'C', { expands: 'ld c_rd_p, c_uimm8(c_rs1_p)' }],
-  ['c.sw', 'c_rs2_p, c_uimm7(c_rs1_p)', '15..13=6 1..0=0', 'C', { expands: 'sw c_rs2_p, c_uimm7(c_rs1_p)' }],
-  ['c.sd', 'c_rs2_p, c_uimm8(c_rs1_p)', '15..13=7 1..0=0', 'C', { expands: 'sd c_rs2_p, c_uimm8(c_rs1_p)' }],
-  ['c.nop', '', '15..0=0x0001', 'C', { expands: 'addi zero, zero, 0' }],
-  ['c.addi', 'rd, c_imm6', '15..13=0 1..0=1', 'C', { expands: 'addi rd, rd, c_imm6' }],
-  ['c.addiw', 'rd, c_imm6', '15..13=1 1..0=1', 'C', { nz: ['rd'], expands: 'addiw rd, rd, c_imm6' }],
-  ['c.li', 'rd, c_imm6', '15..13=2 1..0=1', 'C', { expands: 'addi rd, zero, c_imm6' }],
-  ['c.addi16sp', 'sp, c_nzimm10', '15..13=3 11..7=2 1..0=1', 'C', { nz: ['c_nzimm10'], expands: 'addi sp, sp, c_nzimm10' }],
-  // rd = sp is c.addi16sp's encoding.
-  ['c.lui', 'rd, c_lui_imm', '15..13=3 1..0=1', 'C', { nz: ['c_lui_imm'], not: { rd: [2] }, expands: 'lui rd, c_lui_imm' }],
-  ['c.srli', 'c_rs1_p, c_shamt6', '15..13=4 11..10=0 1..0=1', 'C', { expands: 'srli c_rs1_p, c_rs1_p, c_shamt6' }],
-  ['c.srai', 'c_rs1_p, c_shamt6', '15..13=4 11..10=1 1..0=1', 'C', { expands: 'srai c_rs1_p, c_rs1_p, c_shamt6' }],
-  ['c.andi', 'c_rs1_p, c_imm6', '15..13=4 11..10=2 1..0=1', 'C', { expands: 'andi c_rs1_p, c_rs1_p, c_imm6' }],
-  ['c.sub', 'c_rs1_p, c_rs2_p', '15..10=0x23 6..5=0 1..0=1', 'C', { expands: 'sub c_rs1_p, c_rs1_p, c_rs2_p' }],
-  ['c.xor', 'c_rs1_p, c_rs2_p', '15..10=0x23 6..5=1 1..0=1', 'C', { expands: 'xor c_rs1_p, c_rs1_p, c_rs2_p' }],
-  ['c.or', 'c_rs1_p, c_rs2_p', '15..10=0x23 6..5=2 1..0=1', 'C', { expands: 'or c_rs1_p, c_rs1_p, c_rs2_p' }],
-  ['c.and', 'c_rs1_p, c_rs2_p', '15..10=0x23 6..5=3 1..0=1', 'C', { expands: 'and c_rs1_p, c_rs1_p, c_rs2_p' }],
-  ['c.subw', 'c_rs1_p, c_rs2_p', '15..10=0x27 6..5=0 1..0=1', 'C', { expands: 'subw c_rs1_p, c_rs1_p, c_rs2_p' }],
-  ['c.addw', 'c_rs1_p, c_rs2_p', '15..10=0x27 6..5=1 1..0=1', 'C', { expands: 'addw c_rs1_p, c_rs1_p, c_rs2_p' }],
-  ['c.j', 'c_jimm12', '15..13=5 1..0=1', 'C', { expands: 'jal zero, c_jimm12' }],
-  ['c.beqz', 'c_rs1_p, c_bimm9', '15..13=6 1..0=1', 'C', { expands: 'beq c_rs1_p, zero, c_bimm9' }],
-  ['c.bnez', 'c_rs1_p, c_bimm9', '15..13=7 1..0=1', 'C', { expands: 'bne c_rs1_p, zero, c_bimm9' }],
-  ['c.slli', 'rd, c_shamt6', '15..13=0 1..0=2', 'C', { expands: 'slli rd, rd, c_shamt6' }],
-  ['c.lwsp', 'rd, c_uimm8sp(sp)', '15..13=2 1..0=2', 'C', { nz: ['rd'], expands: 'lw rd, c_uimm8sp(sp)' }],
-  ['c.ldsp', 'rd, c_uimm9sp(sp)', '15..13=3 1..0=2', 'C', { nz: ['rd'], expands: 'ld rd, c_uimm9sp(sp)' }],
-  ['c.jr', 'c_rs1', '15..12=8 6..2=0 1..0=2', 'C', { nz: ['c_rs1'], expands: 'jalr zero, 0(c_rs1)' }],
-  ['c.mv', 'rd, c_rs2', '15..12=8 1..0=2', 'C', { nz: ['c_rs2'], expands: 'add rd, zero, c_rs2' }],
-  ['c.ebreak', '', '15..0=0x9002', 'C', { expands: 'ebreak' }],
-  ['c.jalr', 'c_rs1', '15..12=9 6..2=0 1..0=2', 'C', { nz: ['c_rs1'], expands: 'jalr ra, 0(c_rs1)' }],
-  ['c.add', 'rd, c_rs2', '15..12=9 1..0=2', 'C', { nz: ['c_rs2'], expands: 'add rd, rd, c_rs2' }],
-  ['c.swsp', 'c_rs2, c_uimm8sp_s(sp)', '15..13=6 1..0=2', 'C', { expands: 'sw c_rs2, c_uimm8sp_s(sp)' }],
-  ['c.sdsp', 'c_rs2, c_uimm9sp_s(sp)', '15..13=7 1..0=2', 'C', { expands: 'sd c_rs2, c_uimm9sp_s(sp)' }],
-  // RV64DC: the double-precision loads and stores (need D as well as C).
-  ['c.fld', 'c_frd_p, c_uimm8(c_rs1_p)', '15..13=1 1..0=0', 'C', { expands: 'fld c_frd_p, c_uimm8(c_rs1_p)' }],
-  ['c.fsd', 'c_frs2_p, c_uimm8(c_rs1_p)', '15..13=5 1..0=0', 'C', { expands: 'fsd c_frs2_p, c_uimm8(c_rs1_p)' }],
-  ['c.fldsp', 'c_frd, c_uimm9sp(sp)', '15..13=1 1..0=2', 'C', { expands: 'fld c_frd, c_uimm9sp(sp)' }],
-  ['c.fsdsp', 'c_frs2, c_uimm9sp_s(sp)', '15..13=5 1..0=2', 'C', { expands: 'fsd c_frs2, c_uimm9sp_s(sp)' }],
-];
+function compressedRows(): Row[] {
+  return [
+    ['c.addi4spn', 'c_rd_p, sp, c_nzuimm10', '15..13=0 1..0=0', 'C', { nz: ['c_nzuimm10'], expands: 'addi c_rd_p, sp, c_nzuimm10' }],
+    ['c.lw', 'c_rd_p, c_uimm7(c_rs1_p)', '15..13=2 1..0=0', 'C', { expands: 'lw c_rd_p, c_uimm7(c_rs1_p)' }],
+    ['c.ld', 'c_rd_p, c_uimm8(c_rs1_p)', '15..13=3 1..0=0', 'C', { expands: 'ld c_rd_p, c_uimm8(c_rs1_p)' }],
+    ['c.sw', 'c_rs2_p, c_uimm7(c_rs1_p)', '15..13=6 1..0=0', 'C', { expands: 'sw c_rs2_p, c_uimm7(c_rs1_p)' }],
+    ['c.sd', 'c_rs2_p, c_uimm8(c_rs1_p)', '15..13=7 1..0=0', 'C', { expands: 'sd c_rs2_p, c_uimm8(c_rs1_p)' }],
+    ['c.nop', '', '15..0=0x0001', 'C', { expands: 'addi zero, zero, 0' }],
+    ['c.addi', 'rd, c_imm6', '15..13=0 1..0=1', 'C', { expands: 'addi rd, rd, c_imm6' }],
+    ['c.addiw', 'rd, c_imm6', '15..13=1 1..0=1', 'C', { nz: ['rd'], expands: 'addiw rd, rd, c_imm6' }],
+    ['c.li', 'rd, c_imm6', '15..13=2 1..0=1', 'C', { expands: 'addi rd, zero, c_imm6' }],
+    ['c.addi16sp', 'sp, c_nzimm10', '15..13=3 11..7=2 1..0=1', 'C', { nz: ['c_nzimm10'], expands: 'addi sp, sp, c_nzimm10' }],
+    // rd = sp is c.addi16sp's encoding.
+    ['c.lui', 'rd, c_lui_imm', '15..13=3 1..0=1', 'C', { nz: ['c_lui_imm'], not: { rd: [2] }, expands: 'lui rd, c_lui_imm' }],
+    ['c.srli', 'c_rs1_p, c_shamt6', '15..13=4 11..10=0 1..0=1', 'C', { expands: 'srli c_rs1_p, c_rs1_p, c_shamt6' }],
+    ['c.srai', 'c_rs1_p, c_shamt6', '15..13=4 11..10=1 1..0=1', 'C', { expands: 'srai c_rs1_p, c_rs1_p, c_shamt6' }],
+    ['c.andi', 'c_rs1_p, c_imm6', '15..13=4 11..10=2 1..0=1', 'C', { expands: 'andi c_rs1_p, c_rs1_p, c_imm6' }],
+    ['c.sub', 'c_rs1_p, c_rs2_p', '15..10=0x23 6..5=0 1..0=1', 'C', { expands: 'sub c_rs1_p, c_rs1_p, c_rs2_p' }],
+    ['c.xor', 'c_rs1_p, c_rs2_p', '15..10=0x23 6..5=1 1..0=1', 'C', { expands: 'xor c_rs1_p, c_rs1_p, c_rs2_p' }],
+    ['c.or', 'c_rs1_p, c_rs2_p', '15..10=0x23 6..5=2 1..0=1', 'C', { expands: 'or c_rs1_p, c_rs1_p, c_rs2_p' }],
+    ['c.and', 'c_rs1_p, c_rs2_p', '15..10=0x23 6..5=3 1..0=1', 'C', { expands: 'and c_rs1_p, c_rs1_p, c_rs2_p' }],
+    ['c.subw', 'c_rs1_p, c_rs2_p', '15..10=0x27 6..5=0 1..0=1', 'C', { expands: 'subw c_rs1_p, c_rs1_p, c_rs2_p' }],
+    ['c.addw', 'c_rs1_p, c_rs2_p', '15..10=0x27 6..5=1 1..0=1', 'C', { expands: 'addw c_rs1_p, c_rs1_p, c_rs2_p' }],
+    ['c.j', 'c_jimm12', '15..13=5 1..0=1', 'C', { expands: 'jal zero, c_jimm12' }],
+    ['c.beqz', 'c_rs1_p, c_bimm9', '15..13=6 1..0=1', 'C', { expands: 'beq c_rs1_p, zero, c_bimm9' }],
+    ['c.bnez', 'c_rs1_p, c_bimm9', '15..13=7 1..0=1', 'C', { expands: 'bne c_rs1_p, zero, c_bimm9' }],
+    ['c.slli', 'rd, c_shamt6', '15..13=0 1..0=2', 'C', { expands: 'slli rd, rd, c_shamt6' }],
+    ['c.lwsp', 'rd, c_uimm8sp(sp)', '15..13=2 1..0=2', 'C', { nz: ['rd'], expands: 'lw rd, c_uimm8sp(sp)' }],
+    ['c.ldsp', 'rd, c_uimm9sp(sp)', '15..13=3 1..0=2', 'C', { nz: ['rd'], expands: 'ld rd, c_uimm9sp(sp)' }],
+    ['c.jr', 'c_rs1', '15..12=8 6..2=0 1..0=2', 'C', { nz: ['c_rs1'], expands: 'jalr zero, 0(c_rs1)' }],
+    ['c.mv', 'rd, c_rs2', '15..12=8 1..0=2', 'C', { nz: ['c_rs2'], expands: 'add rd, zero, c_rs2' }],
+    ['c.ebreak', '', '15..0=0x9002', 'C', { expands: 'ebreak' }],
+    ['c.jalr', 'c_rs1', '15..12=9 6..2=0 1..0=2', 'C', { nz: ['c_rs1'], expands: 'jalr ra, 0(c_rs1)' }],
+    ['c.add', 'rd, c_rs2', '15..12=9 1..0=2', 'C', { nz: ['c_rs2'], expands: 'add rd, rd, c_rs2' }],
+    ['c.swsp', 'c_rs2, c_uimm8sp_s(sp)', '15..13=6 1..0=2', 'C', { expands: 'sw c_rs2, c_uimm8sp_s(sp)' }],
+    ['c.sdsp', 'c_rs2, c_uimm9sp_s(sp)', '15..13=7 1..0=2', 'C', { expands: 'sd c_rs2, c_uimm9sp_s(sp)' }],
+    // RV64DC: the double-precision loads and stores (need D as well as C).
+    ['c.fld', 'c_frd_p, c_uimm8(c_rs1_p)', '15..13=1 1..0=0', 'C', { expands: 'fld c_frd_p, c_uimm8(c_rs1_p)' }],
+    ['c.fsd', 'c_frs2_p, c_uimm8(c_rs1_p)', '15..13=5 1..0=0', 'C', { expands: 'fsd c_frs2_p, c_uimm8(c_rs1_p)' }],
+    ['c.fldsp', 'c_frd, c_uimm9sp(sp)', '15..13=1 1..0=2', 'C', { expands: 'fld c_frd, c_uimm9sp(sp)' }],
+    ['c.fsdsp', 'c_frs2, c_uimm9sp_s(sp)', '15..13=5 1..0=2', 'C', { expands: 'fsd c_frs2, c_uimm9sp_s(sp)' }],
+  ];
+}
 
 /** Register names the syntax strings may spell out literally. */
 const LITERAL_REGS: Record<string, number> = { zero: 0, ra: 1, sp: 2 };
@@ -406,7 +417,7 @@ function fieldBits(f: OperandField): number {
 }
 
 function buildTable(): InstrDef[] {
-  const rows = [...BASE_ROWS, ...atomicRows(), ...floatRows(), ...C_ROWS, ...MECH_ROWS, ...BITMANIP_ROWS];
+  const rows = [...baseRows(), ...atomicRows(), ...floatRows(), ...compressedRows(), ...mechRows(), ...bitmanipRows()];
   const syntaxes = new Map<string, { slots: SyntaxSlot[]; fields: OperandField[]; bits: number }>();
   // Rows by index, not destructured: array destructuring runs the iterator protocol in unoptimised code.
   return rows.map((row, id): InstrDef => {
@@ -568,7 +579,14 @@ declare const RVX_ISA_TABLE: string | undefined;
 export const INSTRUCTIONS: readonly InstrDef[] = typeof RVX_ISA_TABLE === 'string' ? tableFromData(JSON.parse(RVX_ISA_TABLE) as TableData) : buildTable();
 
 /** Lookup by mnemonic. */
-export const INSTRUCTION_BY_NAME: ReadonlyMap<string, InstrDef> = new Map(INSTRUCTIONS.map((d) => [d.name, d]));
+export const INSTRUCTION_BY_NAME: ReadonlyMap<string, InstrDef> = byName(INSTRUCTIONS);
+
+/** The rows by name, filled by a loop (no [name, row] pair per row to build the Map from). */
+function byName(defs: readonly InstrDef[]): Map<string, InstrDef> {
+  const m = new Map<string, InstrDef>();
+  for (let i = 0; i < defs.length; i++) m.set(defs[i].name, defs[i]);
+  return m;
+}
 
 /** The row for a mnemonic; throws for names not in the table (a programming error, not user input). */
 export function instr(name: string): InstrDef {
