@@ -165,10 +165,17 @@ function compressBranch(def: InstrDef, values: readonly number[], field: number)
   return c;
 }
 
-/** The index of a row's pc-relative target field (-1: none), by row id (built at load, like packRanges). */
-const pcrelFields: number[] = INSTRUCTIONS.map((d) => d.fields.findIndex((x) => PCREL_FIELDS.has(x.name)));
+/** The index of a row's pc-relative target field (-1: none). */
+function pcrelIndex(def: InstrDef): number {
+  const fields = def.fields;
+  for (let k = 0; k < fields.length; k++) if (PCREL_FIELDS.has(fields[k].name)) return k;
+  return -1;
+}
+/** pcrelIndex by row id, built at load (a loop: no closure per row). */
+const pcrelFields: number[] = [];
+for (let i = 0; i < INSTRUCTIONS.length; i++) pcrelFields.push(pcrelIndex(INSTRUCTIONS[i]));
 function pcrelField(def: InstrDef): number {
-  return def.id >= 0 ? pcrelFields[def.id] : def.fields.findIndex((x) => PCREL_FIELDS.has(x.name));
+  return def.id >= 0 ? pcrelFields[def.id] : pcrelIndex(def);
 }
 
 const ADD = INSTRUCTION_BY_NAME.get('add')!;
@@ -192,7 +199,16 @@ function gnuKeeps(u: InstructionEmitter, def: InstrDef, values: readonly number[
 
 /** Per table row: the bit-manipulation extension (attributes.ts ZB_BITS) it needs, 0 for the others. */
 const ZB_NEEDS = new Uint8Array(INSTRUCTIONS.length);
-for (const d of INSTRUCTIONS) ZB_NEEDS[d.id] = ZB_BITS[d.ext.toLowerCase()] ?? 0;
+{
+  // Looked up once per extension, not per row (a lower-case string per row was most of the loop's garbage).
+  const byExt = new Map<string, number>();
+  for (let i = 0; i < INSTRUCTIONS.length; i++) {
+    const d = INSTRUCTIONS[i];
+    let need = byExt.get(d.ext);
+    if (need === undefined) byExt.set(d.ext, (need = ZB_BITS[d.ext.toLowerCase()] ?? 0));
+    ZB_NEEDS[d.id] = need;
+  }
+}
 
 export class InstructionEmitter extends OperandParser {
   /**
