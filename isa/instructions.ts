@@ -473,14 +473,17 @@ function buildTable(): InstrDef[] {
  * The table as the build embeds it in the bundles (tools/build.mjs, as a JSON string): what buildTable()
  * computes from the rows, with operand fields by name. `s`: each distinct syntax once, as [text, slots,
  * fields], a slot being an operand name (a field), a register number (a literal register) or
- * [offset name or null, base name or register number] (`imm(reg)`); `r`: the rows in table order, as
- * [name, syntax index, match, mask, extension, ROW_* flags, non-zero fields or 0, excluded registers or 0,
- * expansion or 0].
+ * [offset name or null, base name or register number] (`imm(reg)`); `r`: the rows in table order, ROW_STRIDE
+ * values each, in one flat list (no array per row for JSON.parse to make at start): name, syntax index, match,
+ * mask, extension, ROW_* flags, non-zero fields or 0, excluded registers or 0, expansion or 0.
  */
 export interface TableData {
   s: [text: string, slots: (string | number | [string | null, string | number])[], fields: string[]][];
-  r: [name: string, syntax: number, match: number, mask: number, ext: Extension, flags: number, nz: string[] | 0, not: Readonly<Record<string, readonly number[]>> | 0, expands: string | 0][];
+  r: (string | number | string[] | Readonly<Record<string, readonly number[]>>)[];
 }
+
+/** Values per row in TableData's `r`. */
+const ROW_STRIDE = 9;
 
 /** TableData row flags: a 2-byte row, an A row (aq and rl are booleans, else undefined), its aq and rl, needs D too. */
 const ROW_16 = 1;
@@ -504,7 +507,7 @@ export function tableData(defs: readonly InstrDef[]): TableData {
     }
     const flags = (d.size === 2 ? ROW_16 : 0) | (d.aq !== undefined ? ROW_AMO : 0) | (d.aq ? ROW_AQ : 0) | (d.rl ? ROW_RL : 0) | (d.alsoNeeds === 'D' ? ROW_D : 0);
     if (d.alsoNeeds !== undefined && d.alsoNeeds !== 'D') throw new Error(`instruction table: ${d.name} needs ${d.alsoNeeds}, which TableData cannot say`);
-    r.push([d.name, k, d.match, d.mask, d.ext, flags, d.nonzero.length ? [...d.nonzero] : 0, d.excluded ?? 0, d.expandsTo ?? 0]);
+    r.push(d.name, k, d.match, d.mask, d.ext, flags, d.nonzero.length ? [...d.nonzero] : 0, d.excluded ?? 0, d.expandsTo ?? 0);
   }
   return { s, r };
 }
@@ -533,26 +536,28 @@ export function tableFromData(data: TableData): InstrDef[] {
     fieldsOf.push(fields);
   }
   const defs: InstrDef[] = [];
-  for (let id = 0; id < data.r.length; id++) {
-    const row = data.r[id];
-    const k = row[1];
-    const flags = row[5];
-    const nz = row[6];
-    const not = row[7];
-    const expands = row[8];
+  // One empty list for every row without non-zero fields (read only, like every row's lists).
+  const noNonzero: string[] = [];
+  const r = data.r;
+  for (let id = 0, at = 0; at < r.length; id++, at += ROW_STRIDE) {
+    const k = r[at + 1] as number;
+    const flags = r[at + 5] as number;
+    const nz = r[at + 6] as string[] | 0;
+    const not = r[at + 7] as Readonly<Record<string, readonly number[]>> | 0;
+    const expands = r[at + 8] as string | 0;
     const amo = (flags & ROW_AMO) !== 0;
     // The same properties in the same order as buildTable's rows (one V8 hidden class for all rows).
     defs.push({
-      name: row[0],
+      name: r[at] as string,
       id,
       syntax: data.s[k][0],
       slots: slotsOf[k],
       fields: fieldsOf[k],
-      match: row[2],
-      mask: row[3],
+      match: r[at + 2] as number,
+      mask: r[at + 3] as number,
       size: (flags & ROW_16) !== 0 ? 2 : 4,
-      ext: row[4],
-      nonzero: nz === 0 ? [] : nz,
+      ext: r[at + 4] as Extension,
+      nonzero: nz === 0 ? noNonzero : nz,
       excluded: not === 0 ? undefined : not,
       alsoNeeds: (flags & ROW_D) !== 0 ? 'D' : undefined,
       expandsTo: expands === 0 ? undefined : expands,
