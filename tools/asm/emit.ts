@@ -36,11 +36,21 @@ function bigOperand(form: BigForm, cvalues: readonly number[], k: number): numbe
   const from = form.from[k];
   return from >= 0 ? cvalues[from] : form.value[k];
 }
-for (const d of INSTRUCTIONS) {
+for (let i = 0; i < INSTRUCTIONS.length; i++) {
+  const d = INSTRUCTIONS[i];
   if (!RELAXABLE_C.has(d.name)) continue;
   const plan = expansionPlan(d)!;
-  const from = Int32Array.from(plan.sources, (src) => (src.from === 'field' ? src.index : -1));
-  const value = Int32Array.from(plan.sources, (src) => (src.from === 'field' ? 0 : src.value));
+  const n = plan.sources.length;
+  const from = new Int32Array(n);
+  const value = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const src = plan.sources[k];
+    if (src.from === 'field') from[k] = src.index;
+    else {
+      from[k] = -1;
+      value[k] = src.value;
+    }
+  }
   bigForms[d.id] = { base: plan.base, from, value };
 }
 
