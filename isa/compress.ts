@@ -74,45 +74,63 @@ function fits(k: FieldCheck, v: number): boolean {
   return ((k.refusedRegs >>> v) & 1) === 0 && v !== k.refused && (v & k.alignMask) === 0;
 }
 
-function planRule(c: InstrDef): { base: InstrDef; rule: Rule } | null {
-  const plan = expansionPlan(c);
-  if (!plan) return null;
+/** The rule of C row `c`, whose plan expands it to `plan.base`: the plan read backwards. */
+function planRule(c: InstrDef, plan: { base: InstrDef; sources: readonly ({ from: 'field'; index: number } | { from: 'const'; value: number })[] }): Rule {
   const fromC = plan.sources.map((s) => (s.from === 'field' ? s.index : -1));
   const constant = plan.sources.map((s) => (s.from === 'const' ? s.value : 0));
-  return { base: plan.base, rule: { c, fromC, constant, check: fieldChecks(c) } };
+  return { c, fromC, constant, check: fieldChecks(c) };
 }
 
 /**
  * A compress-only rule written as base operands in base-field order: a number is a constant, a string
  * names the C field (by position in the C row's fields: 'c0', 'c1') that base operand feeds.
  */
-function extraRule(baseName: string, cName: string, spec: (number | string)[]): { base: InstrDef; rule: Rule } {
-  const base = INSTRUCTION_BY_NAME.get(baseName)!;
+function extraRule(cName: string, spec: readonly (number | string)[]): Rule {
   const c = INSTRUCTION_BY_NAME.get(cName)!;
   const fromC = spec.map((s) => (typeof s === 'string' ? Number(s.slice(1)) : -1));
   const constant = spec.map((s) => (typeof s === 'number' ? s : 0));
-  return { base, rule: { c, fromC, constant, check: fieldChecks(c) } };
+  return { c, fromC, constant, check: fieldChecks(c) };
 }
 
-/** The rules of each base row, by row id (an array index: cheaper than a Map keyed by the row). */
-const RULES: (Rule[] | undefined)[] = [];
-function addRule(r: { base: InstrDef; rule: Rule } | null): void {
-  if (!r) return;
-  let list = RULES[r.base.id];
-  if (!list) RULES[r.base.id] = list = [];
-  list.push(r.rule);
+/** LLVM's compress-only patterns: base row, C row, base operands. Base fields: add/and/... (rd, rs1, rs2); addi (rd, rs1, imm12). */
+const EXTRA_RULES: [base: string, c: string, spec: (number | string)[]][] = [
+  ['addiw', 'c.li', ['c0', 0, 'c1']],
+  ['add', 'c.mv', ['c0', 'c1', 0]],
+  ['addi', 'c.mv', ['c0', 'c1', 0]],
+  ['add', 'c.add', ['c0', 'c1', 'c0']],
+  ['xor', 'c.xor', ['c0', 'c1', 'c0']],
+  ['or', 'c.or', ['c0', 'c1', 'c0']],
+  ['and', 'c.and', ['c0', 'c1', 'c0']],
+  ['addw', 'c.addw', ['c0', 'c1', 'c0']],
+];
+
+/**
+ * The rules of each base row, by row id (an array index: cheaper than a Map keyed by the row); null for a
+ * row with none. Made on the row's first compress(): a file uses a few base rows, and building every rule
+ * at load was about 60 KB of young-generation objects at each start.
+ */
+const RULES: (Rule[] | null | undefined)[] = [];
+
+/**
+ * The rules of base row `def`, in the order LLVM tries them: the plans first, in table order (c.addi before
+ * c.addi16sp), then LLVM's compress-only patterns in EXTRA_RULES order.
+ */
+function rulesOf(def: InstrDef): Rule[] | null {
+  const list: Rule[] = [];
+  for (let i = 0; i < INSTRUCTIONS.length; i++) {
+    const c = INSTRUCTIONS[i];
+    if (c.size !== 2) continue;
+    const plan = expansionPlan(c);
+    if (plan !== undefined && plan.base === def) list.push(planRule(c, plan));
+  }
+  for (let i = 0; i < EXTRA_RULES.length; i++) {
+    const x = EXTRA_RULES[i];
+    if (x[0] === def.name) list.push(extraRule(x[1], x[2]));
+  }
+  const rules = list.length > 0 ? list : null;
+  RULES[def.id] = rules;
+  return rules;
 }
-// The plans first, in table order (c.addi before c.addi16sp, as LLVM tries them), then LLVM's
-// compress-only patterns. Base fields: add/and/... (rd, rs1, rs2); addi (rd, rs1, imm12).
-for (const d of INSTRUCTIONS) if (d.size === 2) addRule(planRule(d));
-addRule(extraRule('addiw', 'c.li', ['c0', 0, 'c1']));
-addRule(extraRule('add', 'c.mv', ['c0', 'c1', 0]));
-addRule(extraRule('addi', 'c.mv', ['c0', 'c1', 0]));
-addRule(extraRule('add', 'c.add', ['c0', 'c1', 'c0']));
-addRule(extraRule('xor', 'c.xor', ['c0', 'c1', 'c0']));
-addRule(extraRule('or', 'c.or', ['c0', 'c1', 'c0']));
-addRule(extraRule('and', 'c.and', ['c0', 'c1', 'c0']));
-addRule(extraRule('addw', 'c.addw', ['c0', 'c1', 'c0']));
 
 /** C operand values under trial (tryRule), and which are set: no allocation for the rules that fail. */
 const trial: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
@@ -142,8 +160,10 @@ function tryRule(rule: Rule, values: readonly number[]): boolean {
  * negative values).
  */
 export function compress(def: InstrDef, values: readonly number[]): { def: InstrDef; values: number[] } | null {
-  const rules = def.id >= 0 ? RULES[def.id] : undefined;
-  if (rules === undefined || INSTRUCTIONS[def.id] !== def) return null;
+  if (def.id < 0 || INSTRUCTIONS[def.id] !== def) return null;
+  let rules = RULES[def.id];
+  if (rules === undefined) rules = rulesOf(def);
+  if (rules === null) return null;
   for (let r = 0; r < rules.length; r++) {
     const rule = rules[r];
     if (tryRule(rule, values)) return { def: rule.c, values: trial.slice(0, rule.check.length) };
