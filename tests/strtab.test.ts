@@ -136,4 +136,11 @@ describe('string tables', () => {
     expect([t.add('ab'), t.add(''), t.add('b'), t.add('ab')]).toEqual([1, 0, 4, 1]);
     expect(Buffer.from(t.bytes()).toString('latin1')).toBe('\0ab\0b\0');
   });
+
+  it('names added as distinct are found by add and by addDistinct as if add had added them', () => {
+    const t = new StringTable();
+    const got = [t.add('f.s'), t.addDistinct('a'), t.addDistinct(''), t.addDistinct('bé'), t.addDistinct('f.s'), t.add('a'), t.add('bé'), t.addDistinct('c'), t.add('x'), t.add('c'), t.addDistinct('x'), t.addDistinct('d')];
+    expect(got).toEqual([1, 5, 0, 7, 1, 5, 7, 11, 13, 11, 13, 15]);
+    expect(Buffer.from(t.bytes()).toString('utf8')).toBe('\0f.s\0a\0bé\0c\0x\0d\0');
+  });
 });
