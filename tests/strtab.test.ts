@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StringTable, tailMergedStringTable } from '../tools/elf/strtab.js';
+import { distinctPlainTable, StringTable, tailMergedStringTable } from '../tools/elf/strtab.js';
 
 /**
  * bfd's tail merging (elf-strtab.c, _bfd_elf_strtab_finalize) written out plainly, one record per name, as
@@ -85,6 +85,42 @@ describe('string tables', () => {
     }
   });
 
+  it('a table of distinct names told their first characters: bfd’s when it is one (else null), offsets counted in order', () => {
+    const labels = Array.from({ length: 3000 }, (_, i) => `L${i}`);
+    const near = ['big.s', 'STACK', ...labels, 'table', '_start', 'tab', 'ble_x'];
+    const firsts = (names: readonly string[]) => {
+      const first = new Uint8Array(128);
+      for (const n of names) first[n.charCodeAt(0)] = 1;
+      return first;
+    };
+    const cases: [string[], boolean][] = [
+      [labels, true], [near, true], [[...near, 'le'], false], [[...near, '5'], false], [[...labels.map((l) => `q${l}`), 'zq'], false],
+      [[...labels.map((l) => `q${l}`), 'L5'], false], [['a\0b', 'b'], false], [['a\0b', 'c'], false], [['é', 'e'], false], [['xé', 'y'], false],
+      [['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', ...'abcdefghij'.split('').map((c) => `z${c}z`)], false], [['x'], true],
+    ];
+    for (const [names, plain] of cases) {
+      const got = distinctPlainTable(names, firsts(names));
+      expect(got !== null, JSON.stringify(names.slice(-3))).toBe(plain);
+      if (!got) continue;
+      const want = reference(names);
+      expect(Buffer.from(got.bytes()).equals(want.bytes)).toBe(true);
+      expect(got.size).toBe(want.bytes.length);
+      const out = new Uint8Array(got.size + 2).fill(7);
+      got.writeInto(out, 1);
+      expect(Buffer.from(out.subarray(1, 1 + got.size)).equals(want.bytes)).toBe(true);
+      expect([out[0], out[got.size + 1]]).toEqual([7, 7]);
+      let at = 1;
+      names.forEach((name, k) => {
+        expect(got.sequential).toBe(true);
+        expect(at).toBe(want.offsets.get(name));
+        expect(got.offsetAt(k)).toBe(at);
+        expect(got.offset(name)).toBe(at);
+        at += name.length + 1;
+      });
+    }
+    expect(distinctPlainTable([], new Uint8Array(128))).toBe(null);
+  });
+
   it('no names: a table of one NUL; a name holding a NUL keeps its bytes', () => {
     expect([...tailMergedStringTable([]).bytes()]).toEqual([0]);
     expect([...tailMergedStringTable(['']).bytes()]).toEqual([0]);
@@ -99,5 +135,12 @@ describe('string tables', () => {
     const t = new StringTable();
     expect([t.add('ab'), t.add(''), t.add('b'), t.add('ab')]).toEqual([1, 0, 4, 1]);
     expect(Buffer.from(t.bytes()).toString('latin1')).toBe('\0ab\0b\0');
+  });
+
+  it('names added as distinct are found by add and by addDistinct as if add had added them', () => {
+    const t = new StringTable();
+    const got = [t.add('f.s'), t.addDistinct('a'), t.addDistinct(''), t.addDistinct('bé'), t.addDistinct('f.s'), t.add('a'), t.add('bé'), t.addDistinct('c'), t.add('x'), t.add('c'), t.addDistinct('x'), t.addDistinct('d')];
+    expect(got).toEqual([1, 5, 0, 7, 1, 5, 7, 11, 13, 11, 13, 15]);
+    expect(Buffer.from(t.bytes()).toString('utf8')).toBe('\0f.s\0a\0bé\0c\0x\0d\0');
   });
 });

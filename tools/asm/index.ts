@@ -281,7 +281,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
   const outputs = linked?.outputs ?? [];
   // GNU layouts get GNU ld's symbol table order (tools/ld/symtab.ts).
   const unitSymbols: UnitSymbols[] | undefined = linked?.gnuSegments ? [] : undefined;
-  const image = buildImage(units, outputs, linked?.entry ?? base, diags, linked?.resolve ?? null, linked?.gnuSegments, unitSymbols);
+  const image = buildImage(units, outputs, linked?.entry ?? base, diags, linked?.resolve ?? null, wrap.size === 0, linked?.gnuSegments, unitSymbols);
   if (linked?.tls) image.tls = linked.tls;
   if (linked?.ehFrameHdr) image.ehFrameHdr = linked.ehFrameHdr;
   // .riscv.attributes: the units' attributes merged as ld merges them (arch: the union of extensions).
@@ -431,7 +431,7 @@ function sortDiagnostics(d: Diagnostic[]): Diagnostic[] {
 const SHT_RELA = 4;
 const SHF_MERGE = 0x10;
 
-function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null, gnu?: ReturnType<typeof link>['gnuSegments'], collect?: UnitSymbols[]): ElfImage {
+function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, diags: Diagnostic[], resolve: ((s: Sym) => RelValue | null) | null, distinctNames: boolean, gnu?: ReturnType<typeof link>['gnuSegments'], collect?: UnitSymbols[]): ElfImage {
   const sections = outputs.map((o) => ({ name: o.name, type: o.type, flags: o.flags, addr: o.addr, data: o.type === SHT_NOBITS ? new Uint8Array(0) : o.data, size: o.size, align: o.align, ...outputEntsize(o) }));
   if (gnu?.programHeaders) return { ...phdrsImage(gnu.programHeaders, (gnu.headerSize - 64) / 56), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve, collect) };
   if (gnu) return { ...gnuImage(outputs, gnu.headerSize, gnu.loadPhdrs), entry, sections, symbols: imageSymbols(units, outputs, diags, resolve, collect) };
@@ -477,6 +477,9 @@ function buildImage(units: LinkUnit[], outputs: OutputSection[], entry: bigint, 
   let capacity = 0;
   for (const u of units) capacity += u.symbols.size + 1;
   const columns = new SymbolColumns(capacity);
+  // One source unit, its symbols not renamed by --wrap: their names are its symbol Map's keys, none its FILE symbol's.
+  const only = units.length === 1 && !(units[0] instanceof ObjectUnit) ? units[0] : null;
+  columns.distinct = distinctNames && only !== null && !only.symbols.has(fileSymbolName(only));
   imageSymbols(units, outputs, diags, resolve, undefined, columns);
   return imageWithColumns({ entry, sections, symbols: [], segments }, columns);
 }
@@ -593,7 +596,7 @@ function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagno
   }
   for (const u of units) {
     const fileName = u.fileSymbols[u.fileSymbols.length - 1] ?? u.name;
-    if (columns) columns.add(fileName.slice(fileName.lastIndexOf('/') + 1), 0n, 0, SYMBOL_TYPE.file, 0, null);
+    if (columns) columns.add(fileSymbolName(u), 0n, 0, SYMBOL_TYPE.file, 0, null);
     else symbols.push({ name: fileName.slice(fileName.lastIndexOf('/') + 1), value: 0n, size: 0, bind: 'local', type: 'file', section: null });
     // The unit's locals follow its FILE symbol: straight into `symbols` unless they are collected for GNU
     // ld's order (not one more array of 100,000s of symbols, grown and copied as it fills).
@@ -656,6 +659,12 @@ function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagno
   }
   for (const s of globalsOut) symbols.push(s);
   return symbols;
+}
+
+/** The name of a unit's FILE symbol: its last `.file` name (else its own), less any directories. */
+function fileSymbolName(u: LinkUnit): string {
+  const fileName = u.fileSymbols[u.fileSymbols.length - 1] ?? u.name;
+  return fileName.slice(fileName.lastIndexOf('/') + 1);
 }
 
 /** The output section a symbol is in: a label's, or for an alias (`.set a, b + 4`) its target's. */

@@ -82,6 +82,13 @@ export class SymbolColumns {
   readonly other: Uint8Array;
   readonly section: Uint16Array;
   readonly sectionNames: string[] = [];
+  /** The builder's word that no two names are equal (the string table writer then need not look for repeats). */
+  distinct = false;
+  /** The character codes names start with (below 128), and whether every name is non-empty and starts with a
+   * character in 1-127: what the string table writer needs to know that no name can end another without
+   * a loop over the names of its own (tools/elf/strtab.ts distinctPlainTable). */
+  readonly firstChars = new Uint8Array(128);
+  plainFirst = true;
   private lastSection: string | null = null;
   private lastIndex = NO_SECTION;
 
@@ -98,6 +105,10 @@ export class SymbolColumns {
   add(name: string, value: bigint, size: number, info: number, other: number, section: string | null): void {
     const k = this.count++;
     this.names[k] = name;
+    // (An empty name's charCodeAt(0) is NaN: not plain.)
+    const c = name.charCodeAt(0);
+    if (c > 0 && c < 128) this.firstChars[c] = 1;
+    else this.plainFirst = false;
     this.values[k] = value;
     if (size !== 0) this.sizes[k] = size;
     if (info !== 0) this.info[k] = info;

@@ -7,17 +7,52 @@ export class StringTable {
   private names: string[] = [];
   private size = 1;
   private offsets = new Map<string, number>();
+  /** names[indexed..] came from addDistinct and are not in `offsets` yet; the first of them is at `indexedSize`. */
+  private indexed = 0;
+  private indexedSize = 1;
 
   /** The offset of `name`, adding it if it is new. */
   add(name: string): number {
     if (name === '') return 0;
+    if (this.indexed < this.names.length) this.index();
     const known = this.offsets.get(name);
     if (known !== undefined) return known;
     const off = this.size;
     this.names.push(name);
     this.size += utf8Length(name) + 1;
     this.offsets.set(name, off);
+    this.indexed = this.names.length;
+    this.indexedSize = this.size;
     return off;
+  }
+
+  /**
+   * add(name) for a name the caller knows differs from every other name it gives addDistinct (an object's
+   * symbols: the keys of one Map). It is looked up among the names add() gave (few), and entered in the
+   * index only when add() is next called: a table of 10,000s of labels is not made a Map of them as well
+   * (growing it touched ~100 fresh pages for 8,000 labels).
+   */
+  addDistinct(name: string): number {
+    if (name === '') return 0;
+    if (this.offsets.size !== 0) {
+      const known = this.offsets.get(name);
+      if (known !== undefined) return known;
+    }
+    const off = this.size;
+    this.names.push(name);
+    this.size += utf8Length(name) + 1;
+    return off;
+  }
+
+  /** The names addDistinct gave since, into the index. */
+  private index(): void {
+    let off = this.indexedSize;
+    for (let k = this.indexed; k < this.names.length; k++) {
+      this.offsets.set(this.names[k], off);
+      off += utf8Length(this.names[k]) + 1;
+    }
+    this.indexed = this.names.length;
+    this.indexedSize = off;
   }
 
   /** The table's bytes. */
@@ -45,6 +80,9 @@ export interface TailMergedTable {
   /** Write the table's bytes to `out` at `at` (the ELF writer's output: no copy of its own). */
   writeInto(out: Uint8Array, at: number): void;
   bytes(): Uint8Array;
+  /** The names are back to back in their order: name k is at 1 + the lengths of the names before it, each
+   * plus its NUL (a writer going through the names in order can count that instead of asking offsetAt). */
+  readonly sequential?: boolean;
 }
 
 /** Multiplier of the names' hash (FNV-1a's 32-bit prime). */
@@ -72,20 +110,8 @@ function plainTable(names: readonly string[]): TailMergedTable | null {
   const inner = new Uint8Array(128);
   if (!plainBytes(names, start, bytes, slots, mask, first, inner)) return null;
   let innerClass = '';
-  for (let c = 1; c < 128; c++) if (first[c] && inner[c]) innerClass += `\\x${c.toString(16).padStart(2, '0')}`;
-  if (innerClass !== '') {
-    // The names starting with one of those (found by a pattern over the names joined by NULs, not a
-    // loop over every name): is one of them inside another name, at its end? More than a few such
-    // names: the general way.
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
-    const re = new RegExp(`\\x00([${innerClass}][^\\x00]*)(?=\\x00)`, 'g');
-    let budget = 64;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      if (--budget < 0) return null;
-      const tail = `${m[1]}\0`;
-      for (let p = text.indexOf(tail); p >= 0; p = text.indexOf(tail, p + 1)) if (text.charCodeAt(p - 1) !== 0) return null;
-    }
-  }
+  for (let c = 1; c < 128; c++) if (first[c] && inner[c]) innerClass += charClassItem(c);
+  if (innerClass !== '' && !noneEndsAnother(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'), innerClass)) return null;
   const offsetAt = (k: number): number => start[k] + 1;
   let index: Map<string, number> | null = null;
   return {
@@ -101,6 +127,88 @@ function plainTable(names: readonly string[]): TailMergedTable | null {
     size: bytes.length,
     writeInto: (out, at) => out.set(bytes, at),
     bytes: () => bytes.slice(),
+  };
+}
+
+/** Character `c` as an item of a pattern's character class. */
+function charClassItem(c: number): string {
+  return `\\x${c.toString(16).padStart(2, '0')}`;
+}
+
+/**
+ * Whether no name of `text` (names between NULs, a NUL first and last) ends another, given `innerClass`: the
+ * characters that start a name and also occur after a name's first character (only a name starting with
+ * one can end another). The names starting with one of those are found by a pattern, not a loop over every
+ * name; more than a few such names: false (the general way decides).
+ */
+function noneEndsAnother(text: string, innerClass: string): boolean {
+  const re = new RegExp(`\\x00([${innerClass}][^\\x00]*)(?=\\x00)`, 'g');
+  let budget = 64;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (--budget < 0) return false;
+    const tail = `${m[1]}\0`;
+    for (let p = text.indexOf(tail); p >= 0; p = text.indexOf(tail, p + 1)) if (text.charCodeAt(p - 1) !== 0) return false;
+  }
+  return true;
+}
+
+/**
+ * plainTable of `names` that the caller knows to be distinct, none empty, with the characters they start with
+ * marked in `first` (all below 128): no loop over the names here (this runs once, so such a loop runs mostly
+ * in V8's interpreter: for 8,000 labels it cost more than the rest of writing the file). The names are joined
+ * by native code, and patterns over that text find a non-ASCII character or a NUL, the characters that start a
+ * name and occur after a name's first character, and then (noneEndsAnother) whether a name starting with one
+ * of those ends another. Null when one is found (or too many to look at): then tailMergedStringTable decides.
+ */
+export function distinctPlainTable(names: readonly string[], first: Uint8Array): TailMergedTable | null {
+  const n = names.length;
+  if (n === 0) return null;
+  if (/[\0\x80-\uffff]/.test(names.join(''))) return null;
+  const joined = names.join('\0');
+  const text = `\0${joined}\0`;
+  // plainTable's innerClass, a character at a time: a pattern for any of the first characters not yet found
+  // after another character. More than a few found: the general way (which then mostly finds a name ending another).
+  let candidates = '';
+  for (let c = 1; c < 128; c++) if (first[c]) candidates += charClassItem(c);
+  let innerClass = '';
+  while (candidates !== '') {
+    const m = new RegExp(`[^\\x00]([${candidates}])`).exec(text);
+    if (m === null) break;
+    if (innerClass.length >= 32) return null;
+    const item = charClassItem(m[1].charCodeAt(0));
+    innerClass += item;
+    candidates = candidates.replace(item, '');
+  }
+  if (innerClass !== '' && !noneEndsAnother(text, innerClass)) return null;
+  // The leading NUL, the names each followed by a NUL (ASCII: a character is a byte).
+  const size = joined.length + 2;
+  const writeInto = (out: Uint8Array, at: number): void => {
+    out[at] = 0;
+    Buffer.from(out.buffer, out.byteOffset, out.length).write(joined, at + 1, 'latin1');
+    out[at + size - 1] = 0;
+  };
+  // Only for a caller that does not count the offsets itself.
+  let start: Int32Array | null = null;
+  const offsetAt = (k: number): number => (start ??= nameStarts(names))[k] + 1;
+  let index: Map<string, number> | null = null;
+  return {
+    offset: (name) => {
+      if (name === '') return 0;
+      if (!index) {
+        index = new Map();
+        for (let k = 0; k < n; k++) index.set(names[k], k);
+      }
+      return offsetAt(index.get(name)!);
+    },
+    offsetAt,
+    size,
+    writeInto,
+    bytes: () => {
+      const out = new Uint8Array(size);
+      writeInto(out, 0);
+      return out;
+    },
+    sequential: true,
   };
 }
 

@@ -4,7 +4,7 @@
 // Output depends only on the image: no timestamps, stable orders.
 
 import { EM_RISCV, NO_SECTION, SHT_NOBITS, SHT_STRTAB, SHT_SYMTAB, SHF_ALLOC, SYMBOL_BIND, SYMBOL_TYPE, type ElfImage, type ElfSymbol, type SymbolColumns } from './model.js';
-import { StringTable, tailMergedStringTable } from './strtab.js';
+import { distinctPlainTable, StringTable, tailMergedStringTable, type TailMergedTable } from './strtab.js';
 
 export interface WriteElfOptions {
   /** e_flags: EF_RISCV_RVC (0x1) | float ABI (soft = 0). */
@@ -66,27 +66,37 @@ function writeSymbols(symtab: Uint8Array, syms: readonly ElfSymbol[], str: { off
   }
 }
 
-/** The .symtab entries of columns `c` (after the null entry), as writeSymbols writes a list. */
-function writeColumns(symtab: Uint8Array, c: SymbolColumns, str: { offsetAt(k: number): number }, secIndex: ReadonlyMap<string, number>, tlsBase: bigint | null): void {
-  const sv = new DataView(symtab.buffer, symtab.byteOffset, symtab.byteLength);
+/**
+ * The .symtab entries of columns `c` (after the null entry), as writeSymbols writes a list. `symtab` starts at
+ * a multiple of 8 in its buffer (writeElfPieces aligns the table): the entries are written as 32- and 64-bit
+ * elements of typed arrays over it (little-endian, as ELF's fields here), stores that cost V8's interpreter
+ * and baseline code less than a DataView's method calls.
+ */
+function writeColumns(symtab: Uint8Array, c: SymbolColumns, str: TailMergedTable, secIndex: ReadonlyMap<string, number>, tlsBase: bigint | null): void {
+  const w = new Uint32Array(symtab.buffer, symtab.byteOffset, symtab.byteLength >> 2);
+  const w64 = new BigUint64Array(symtab.buffer, symtab.byteOffset, symtab.byteLength >> 3);
   const shndx = c.sectionNames.map((name) => secIndex.get(name) ?? SHN_ABS);
   const { names, values, sizes, info, other, section } = c;
+  // A sequential table's offsets are counted here (tools/elf/strtab.ts distinctPlainTable has none of its own).
+  const sequential = str.sequential === true;
+  let at = 1;
   // By Array#forEach with a small callback: the builtin's loop, and a function V8 optimises quickly, where a
   // loop in this once-called function runs interpreted until on-stack replacement, whose compile costs more.
-  names.forEach((_name: string, k: number): void => {
-    const p = 24 * (k + 1);
-    sv.setUint32(p, str.offsetAt(k), true);
+  names.forEach((name: string, k: number): void => {
+    // Entry k + 1: words 6(k + 1) (st_name) and 6(k + 1) + 1 (st_info, st_other, st_shndx), then st_value
+    // and st_size as 64-bit elements 3(k + 1) + 1 and + 2.
+    const q = 6 * (k + 1);
+    w[q] = sequential ? at : str.offsetAt(k);
+    at += name.length + 1;
     const i = info[k];
-    symtab[p + 4] = i;
-    symtab[p + 5] = other[k] & 3;
     const sec = section[k];
-    sv.setUint16(p + 6, sec === NO_SECTION ? SHN_ABS : shndx[sec], true);
-    const value = (i & 15) === STT_TLS && tlsBase !== null ? values[k] - tlsBase : values[k];
-    sv.setBigUint64(p + 8, value, true);
+    w[q + 1] = i | ((other[k] & 3) << 8) | ((sec === NO_SECTION ? SHN_ABS : shndx[sec]) << 16);
+    // (A BigUint64Array stores a value modulo 2^64: a negative one in two's complement.)
+    w64[3 * k + 4] = (i & 15) === STT_TLS && tlsBase !== null ? values[k] - tlsBase : values[k];
     const size = sizes[k];
     if (size !== 0) {
-      sv.setUint32(p + 16, size % 0x100000000, true);
-      sv.setUint32(p + 20, Math.floor(size / 0x100000000), true);
+      w[q + 4] = size % 0x100000000;
+      w[q + 5] = Math.floor(size / 0x100000000);
     }
   });
 }
@@ -219,7 +229,9 @@ export function writeElfPieces(image: ElfImage, opts: WriteElfOptions = {}, apar
   }
   const symtabSize = withSymtab ? 24 * ((cols ? cols.count : syms.length) + 1) : 0;
   // GNU ld's .strtab: a name ending another shares its bytes (tools/elf/strtab.ts).
-  const str = withSymtab ? tailMergedStringTable(cols ? cols.names : syms.map((s) => s.name)) : null;
+  // Columns of distinct names mostly need no look at the names' characters (distinctPlainTable).
+  const fast = cols && cols.distinct && cols.plainFirst ? distinctPlainTable(cols.names, cols.firstChars) : null;
+  const str = withSymtab ? (fast ?? tailMergedStringTable(cols ? cols.names : syms.map((s) => s.name))) : null;
   const strtabSize = str ? str.size : 0;
   const nsec = image.sections.length;
   const symtabIndex = withSymtab ? nsec + 1 : 0;

@@ -995,19 +995,21 @@ function serialize(
   const visibility = (s: Sym): number => (u.visibility.size === 0 ? 0 : (u.visibility.get(s) ?? 0));
   // Locals: the unit's own (a .L label or a temporary only when a relocation names it), then the labels
   // made for relocations (extraLocals: never in u.symbols).
-  const addLocal = (s: Sym, extra: boolean): void => {
+  // `key`: the symbol's key in u.symbols, or null (extra). A symbol named by its key has a name no other such
+  // symbol has (StringTable.addDistinct).
+  const addLocal = (s: Sym, extra: boolean, key: string | null): void => {
     if (s.global || s.kind === 0) return;
     const id = targetIds.get(s);
     if (id === undefined && (s.temp || (!extra && s.name.startsWith('.L')))) return;
     setIndex(s, id);
-    addPlaced(s, strtab.add(s.name), typeOf(s), visibility(s));
+    addPlaced(s, s.name === key ? strtab.addDistinct(s.name) : strtab.add(s.name), typeOf(s), visibility(s));
   };
   // Map.forEach and indexed loops: a for-of loop makes an iterator result per step where V8 has not
   // compiled it (this runs once), and the unit has a symbol per label.
-  u.symbols.forEach((s) => addLocal(s, false));
-  for (let k = 0; k < extraLocals.length; k++) addLocal(extraLocals[k], true);
+  u.symbols.forEach((s, key) => addLocal(s, false, key));
+  for (let k = 0; k < extraLocals.length; k++) addLocal(extraLocals[k], true, null);
   const maps = mappingSymbols(sections, opts.relax ?? false);
-  for (let k = 0; k < maps.length; k++) addLocal(maps[k], true);
+  for (let k = 0; k < maps.length; k++) addLocal(maps[k], true, null);
   // A group's signature symbol: the symbol of that name when the table has it, else a local one defined in
   // the group section (GNU as).
   const willBeGlobal = (s: Sym) => !s.temp && (s.global || (s.kind === 0 && (referenced(s) || u.visibility.has(s))));
@@ -1023,7 +1025,7 @@ function serialize(
   syms.add(0, 3, attributesIndex, 0n, 0n);
   for (const g of groups.values()) syms.add(0, 3, g.index, 0n, 0n);
   const firstGlobal = syms.n;
-  u.symbols.forEach((s) => {
+  u.symbols.forEach((s, key) => {
     const undef = s.kind === 0;
     // A `.L` name never defined but used by a relocation is an undefined global, as in GNU as (a linker then
     // reports it); other temporaries stay out.
@@ -1031,7 +1033,7 @@ function serialize(
     // An undefined symbol is written when a relocation names it or a visibility directive does (GNU as).
     if (!s.global && !(undef && (referenced(s) || u.visibility.has(s)))) return;
     setIndex(s, targetIds.get(s));
-    addPlaced(s, strtab.add(s.name), ((s.weak ? 2 : 1) << 4) | typeOf(s), visibility(s));
+    addPlaced(s, s.name === key ? strtab.addDistinct(s.name) : strtab.add(s.name), ((s.weak ? 2 : 1) << 4) | typeOf(s), visibility(s));
   });
 
   // Layout of the file.
