@@ -55,6 +55,7 @@ import {
   RX_LONG,
   RX_LONGABLE,
   RX_RELAXED,
+  RX_GNU,
   type RelaxTable,
 } from './section.js';
 import { hi20, lo12 } from './unit.js';
@@ -356,15 +357,22 @@ const HAS_ORG = 4;
  * 1 some, 2 some sized as GNU as sizes them; plus HAS_ORG. (A function of its own: see SectionLayout.)
  */
 function indexFrags(sec: InputSection, frags: Frag[]): number {
-  let branches = 0;
+  const bits = sec.relaxes.bits;
+  let branch = false;
+  // The RX_* bits of all branches together (RX_GNU: some branch is sized as GNU as sizes it).
+  let flags = 0;
   let org = 0;
-  // By Array#forEach with a small callback (see symbolAddresses).
+  // By Array#forEach with a small callback (see symbolAddresses); the branch's flags and the fragment's kind
+  // read here, not by a call each (this runs once per fragment, before V8 has optimised it).
   frags.forEach((f: Frag, i: number): void => {
     f.index = i;
-    if (f.br >= 0) branches = sec.relaxes.gnu(f.br) ? 2 : Math.max(branches, 1);
-    if (f.br < -1 && f.kind === FRAG_ORG) org = HAS_ORG; // (br >= -1: a data fragment; see Frag.br)
+    const br = f.br;
+    if (br >= 0) {
+      branch = true;
+      flags |= bits[br];
+    } else if (br === -1 - FRAG_ORG) org = HAS_ORG; // (br < -1: the kind is -1 - br; see Frag.br)
   });
-  return branches | org;
+  return (branch ? ((flags & RX_GNU) !== 0 ? 2 : 1) : 0) | org;
 }
 
 /** Assign fragment offsets in one input section, relaxing compressed branches as LLVM does. */
