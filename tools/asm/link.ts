@@ -862,17 +862,17 @@ const branchValues: number[] = [0, 0, 0, 0];
  * never overwrites bytes still to be moved (fragment i lands past the end of fragment i - 1's output, which
  * is at or past the end of its bytes in the sink). The branches and the other fragments, which fill the
  * space between, follow in a second walk in fragment order, so diagnostics come in fillOutput's order.
- * Used only on the sink of an assembled source, which nothing reads after linking.
+ * Used only on the sink of an assembled source, which nothing reads after linking (and whose data fragments
+ * all hold their bytes in it: InputSection makes every one with its own sink).
  */
 function fillInPlace(sec: InputSection, size: number, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): Uint8Array | null {
   const frags = sec.frags;
-  const sink = sec.sink;
-  const buf = sink.buf;
+  const buf = sec.sink.buf;
   let end = 0;
   // By Array#every / #reduceRight / #forEach with small callbacks (see applyFixups).
   const ordered = frags.every((f: Frag): boolean => {
     if (f.br < -1) return true; // not a data fragment (see Frag.br)
-    if (f.sink !== sink || f.start < end || f.offset < f.start) return false;
+    if (f.start < end || f.offset < f.start) return false;
     end = f.start + f.size;
     return true;
   });
