@@ -801,7 +801,8 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
           } else fv = target - pc;
           if (ok) {
             const def = fx.def!;
-            const buf = fx.frag.sink!.buf;
+            // (The section's sink: every data fragment holds its bytes there; no Frag.sink getter call.)
+            const buf = sec.sink.buf;
             const at = fx.frag.start + fx.offset;
             let raw = buf[at] | (buf[at + 1] << 8);
             if (def.size === 4) raw = (raw | (buf[at + 2] << 16) | (buf[at + 3] << 24)) >>> 0;
@@ -833,7 +834,7 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
  * auipc's %pcrel_hi and then the jalr's low part, would be applied one after the other.
  */
 function applyCall(sec: InputSection, fx: FixupRecord, auipcs: AuipcOffsets, slow: (sec: InputSection, fx: Fixup) => void, later: Fixup[], laterSecs: InputSection[], d: number, pc: number): void {
-  const buf = fx.frag.sink!.buf;
+  const buf = sec.sink.buf; // (see applyFixups)
   const at = fx.frag.start + fx.offset;
   let bits = -1;
   if (d >= -0x80000800 && d < 0x7ffff800) {
