@@ -56,6 +56,8 @@ import {
   RX_LONGABLE,
   RX_RELAXED,
   RX_GNU,
+  TARGET_CHUNK_BITS,
+  TARGET_CHUNK_MASK,
   type RelaxTable,
 } from './section.js';
 import { hi20, lo12 } from './unit.js';
@@ -295,6 +297,7 @@ class SectionLayout {
     const flags = rx.bits;
     const ids = rx.ids;
     const sizes = rx.sizes;
+    const chunks = rx.targetChunks;
     let first = -1;
     for (let i = 0; i < n; i++) {
       // The branch leading fragment i (Frag.br), at the end of fragment i - 1.
@@ -309,7 +312,7 @@ class SectionLayout {
       const at = prev.offset + prev.size;
       // The fragment holding the target and the target's offset in it, or null when the branch must assume
       // the worst.
-      const target = rx.target(r);
+      const target = chunks[r >>> TARGET_CHUNK_BITS][r & TARGET_CHUNK_MASK]; // rx.target(r)
       let t: Frag | null = null;
       let value = 0;
       let s: Sym | null = null;
@@ -1805,7 +1808,7 @@ export function emitBranch(out: Uint8Array, base: number, sec: InputSection, f: 
   const offset = f.offset - size;
   const at = base + offset;
   try {
-    const target = rx.target(r);
+    const target = rx.targetChunks[r >>> TARGET_CHUNK_BITS][r & TARGET_CHUNK_MASK]; // rx.target(r)
     const b = rx.bits[r];
     const long = (b & RX_LONG) !== 0;
     const relaxed = (b & RX_RELAXED) !== 0;
