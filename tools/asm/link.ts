@@ -55,6 +55,9 @@ import {
   RX_LONG,
   RX_LONGABLE,
   RX_RELAXED,
+  RX_GNU,
+  TARGET_CHUNK_BITS,
+  TARGET_CHUNK_MASK,
   type RelaxTable,
 } from './section.js';
 import { hi20, lo12 } from './unit.js';
@@ -294,6 +297,7 @@ class SectionLayout {
     const flags = rx.bits;
     const ids = rx.ids;
     const sizes = rx.sizes;
+    const chunks = rx.targetChunks;
     let first = -1;
     for (let i = 0; i < n; i++) {
       // The branch leading fragment i (Frag.br), at the end of fragment i - 1.
@@ -308,7 +312,7 @@ class SectionLayout {
       const at = prev.offset + prev.size;
       // The fragment holding the target and the target's offset in it, or null when the branch must assume
       // the worst.
-      const target = rx.target(r);
+      const target = chunks[r >>> TARGET_CHUNK_BITS][r & TARGET_CHUNK_MASK]; // rx.target(r)
       let t: Frag | null = null;
       let value = 0;
       let s: Sym | null = null;
@@ -356,15 +360,22 @@ const HAS_ORG = 4;
  * 1 some, 2 some sized as GNU as sizes them; plus HAS_ORG. (A function of its own: see SectionLayout.)
  */
 function indexFrags(sec: InputSection, frags: Frag[]): number {
-  let branches = 0;
+  const bits = sec.relaxes.bits;
+  let branch = false;
+  // The RX_* bits of all branches together (RX_GNU: some branch is sized as GNU as sizes it).
+  let flags = 0;
   let org = 0;
-  // By Array#forEach with a small callback (see symbolAddresses).
+  // By Array#forEach with a small callback (see symbolAddresses); the branch's flags and the fragment's kind
+  // read here, not by a call each (this runs once per fragment, before V8 has optimised it).
   frags.forEach((f: Frag, i: number): void => {
     f.index = i;
-    if (f.br >= 0) branches = sec.relaxes.gnu(f.br) ? 2 : Math.max(branches, 1);
-    if (f.br < -1 && f.kind === FRAG_ORG) org = HAS_ORG; // (br >= -1: a data fragment; see Frag.br)
+    const br = f.br;
+    if (br >= 0) {
+      branch = true;
+      flags |= bits[br];
+    } else if (br === -1 - FRAG_ORG) org = HAS_ORG; // (br < -1: the kind is -1 - br; see Frag.br)
   });
-  return branches | org;
+  return (branch ? ((flags & RX_GNU) !== 0 ? 2 : 1) : 0) | org;
 }
 
 /** Assign fragment offsets in one input section, relaxing compressed branches as LLVM does. */
@@ -793,7 +804,8 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
           } else fv = target - pc;
           if (ok) {
             const def = fx.def!;
-            const buf = fx.frag.sink!.buf;
+            // (The section's sink: every data fragment holds its bytes there; no Frag.sink getter call.)
+            const buf = sec.sink.buf;
             const at = fx.frag.start + fx.offset;
             let raw = buf[at] | (buf[at + 1] << 8);
             if (def.size === 4) raw = (raw | (buf[at + 2] << 16) | (buf[at + 3] << 24)) >>> 0;
@@ -825,7 +837,7 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
  * auipc's %pcrel_hi and then the jalr's low part, would be applied one after the other.
  */
 function applyCall(sec: InputSection, fx: FixupRecord, auipcs: AuipcOffsets, slow: (sec: InputSection, fx: Fixup) => void, later: Fixup[], laterSecs: InputSection[], d: number, pc: number): void {
-  const buf = fx.frag.sink!.buf;
+  const buf = sec.sink.buf; // (see applyFixups)
   const at = fx.frag.start + fx.offset;
   let bits = -1;
   if (d >= -0x80000800 && d < 0x7ffff800) {
@@ -845,6 +857,59 @@ function applyCall(sec: InputSection, fx: FixupRecord, auipcs: AuipcOffsets, slo
 
 /** fillOutput's operands of a branch (relaxable rows have at most three fields). */
 const branchValues: number[] = [0, 0, 0, 0];
+
+/**
+ * An input section's bytes laid out in its own ByteSink's buffer (which holds at least `size` bytes), as
+ * fillOutput would write them into a fresh zeroed buffer of `size`: the output's bytes, or null (nothing
+ * changed) when the data fragments' bytes are not in the sink in fragment order, each at or before its
+ * offset. Then every data fragment moves towards the end or stays, so moving them from the last to the first
+ * never overwrites bytes still to be moved (fragment i lands past the end of fragment i - 1's output, which
+ * is at or past the end of its bytes in the sink). The branches and the other fragments, which fill the
+ * space between, follow in a second walk in fragment order, so diagnostics come in fillOutput's order.
+ * Used only on the sink of an assembled source, which nothing reads after linking (and whose data fragments
+ * all hold their bytes in it: InputSection makes every one with its own sink).
+ */
+function fillInPlace(sec: InputSection, size: number, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): Uint8Array | null {
+  const frags = sec.frags;
+  const buf = sec.sink.buf;
+  let end = 0;
+  // By Array#every / #reduceRight / #forEach with small callbacks (see applyFixups).
+  const ordered = frags.every((f: Frag): boolean => {
+    if (f.br < -1) return true; // not a data fragment (see Frag.br)
+    if (f.start < end || f.offset < f.start) return false;
+    end = f.start + f.size;
+    return true;
+  });
+  if (!ordered || sec.size > size) return null;
+  frags.reduceRight((_: number, f: Frag): number => {
+    if (f.br < -1) return 0;
+    const at = f.offset;
+    const start = f.start;
+    const n = f.size;
+    if (at !== start) {
+      if (n > 64) buf.copyWithin(at, start, start + n);
+      else for (let k = n - 1; k >= 0; k--) buf[at + k] = buf[start + k];
+    }
+    return 0;
+  }, 0);
+  const sizes = sec.relaxes.sizes;
+  frags.forEach((f: Frag): void => {
+    const br = f.br;
+    if (br >= 0) {
+      // Zero first, as in fillOutput's fresh buffer: a branch that does not encode is left unwritten (with a
+      // diagnostic; the listing still shows the bytes).
+      for (let k = f.offset - sizes[br]; k < f.offset; k++) buf[k] = 0;
+      emitBranch(buf, 0, sec, f, resolve, diags);
+    } else if (br < -1) {
+      // emitFrag leaves zero bytes unwritten (fill with zero, a LEB that does not evaluate).
+      buf.fill(0, f.offset, f.offset + f.size);
+      emitFrag(buf, f.offset, f, sec, resolve, diags);
+    }
+  });
+  // A longer output section (not seen for a single input; fillOutput's buffer would be zero there).
+  if (size > sec.size) buf.fill(0, sec.size, size);
+  return buf.subarray(0, size);
+}
 
 /** An input section's bytes into its output section's `data` at `base` (a function of its own, so V8
  * optimises this loop over every fragment rather than running it in link()'s unoptimised code). */
@@ -1428,6 +1493,17 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   const gaps = script?.fillGaps() ?? [];
   for (const o of script ? ordered : outputs) {
     if (o.type === SHT_NOBITS || o.inputs.length === 0) continue;
+    // One input of an assembled source, alone and at the start, without fill gaps: its bytes are moved into
+    // place in its own ByteSink, whose pages are resident, rather than copied into a fresh output buffer
+    // (a first-touched page costs ~15 us on the development VM: 180 of them for big.s's .text).
+    const only = o.inputs.length === 1 ? o.inputs[0] : null;
+    if (only && only.addr === o.addr && only.sink.buf.length >= o.size && !gaps.some((g) => g.out === o) && units.some((u) => u.index === only.unit && u instanceof Unit)) {
+      const moved = fillInPlace(only, o.size, resolve, diags);
+      if (moved) {
+        o.data = moved;
+        continue;
+      }
+    }
     const data = new Uint8Array(o.size);
     for (const g of gaps) {
       if (g.out !== o) continue;
@@ -1732,7 +1808,7 @@ export function emitBranch(out: Uint8Array, base: number, sec: InputSection, f: 
   const offset = f.offset - size;
   const at = base + offset;
   try {
-    const target = rx.target(r);
+    const target = rx.targetChunks[r >>> TARGET_CHUNK_BITS][r & TARGET_CHUNK_MASK]; // rx.target(r)
     const b = rx.bits[r];
     const long = (b & RX_LONG) !== 0;
     const relaxed = (b & RX_RELAXED) !== 0;

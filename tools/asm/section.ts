@@ -49,8 +49,9 @@ export const RX_LONGABLE = 1 << 26;
 export const RX_GNU = 1 << 27;
 
 /** RelaxTable's targets are kept in arrays of this many (see targetChunks). */
-const TARGET_CHUNK_BITS = 12;
+export const TARGET_CHUNK_BITS = 12;
 const TARGET_CHUNK = 1 << TARGET_CHUNK_BITS;
+export const TARGET_CHUNK_MASK = TARGET_CHUNK - 1;
 
 /**
  * The relaxable instructions to a label of one section (InputSection.relaxes), each the record (by index) of
@@ -77,7 +78,8 @@ export class RelaxTable {
   sizes: Uint8Array = new Uint8Array(0);
   /** Targets in chunks of TARGET_CHUNK: one array of tens of thousands would live in V8's large-object space,
    * where each growth is a fresh copy (first-touched memory, the costly part on the development VM). */
-  private targetChunks: Expr[][] = [];
+  /** (Read directly by link.ts's relaxPass and emitBranch, once per branch in cold code: no target() call.) */
+  readonly targetChunks: Expr[][] = [];
   /** Location contexts by runs (nearly every branch of a file shares its context): the context of records
    * ctxStarts[k] .. ctxStarts[k + 1] - 1 is ctxRuns[k]. */
   private ctxStarts: number[] = [];
