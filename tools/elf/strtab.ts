@@ -113,20 +113,25 @@ function plainTable(names: readonly string[]): TailMergedTable | null {
   for (let c = 1; c < 128; c++) if (first[c] && inner[c]) innerClass += charClassItem(c);
   if (innerClass !== '' && !noneEndsAnother(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'), innerClass)) return null;
   const offsetAt = (k: number): number => start[k] + 1;
-  let index: Map<string, number> | null = null;
   return {
-    offset: (name) => {
-      if (name === '') return 0;
-      if (!index) {
-        index = new Map();
-        for (let k = 0; k < n; k++) index.set(names[k], k);
-      }
-      return offsetAt(index.get(name)!);
-    },
+    offset: offsetByName(names, offsetAt),
     offsetAt,
     size: bytes.length,
     writeInto: (out, at) => out.set(bytes, at),
     bytes: () => bytes.slice(),
+  };
+}
+
+/** A plain table's offset(name): offsetAt of the name's index, found in a Map of the names made on first use. */
+function offsetByName(names: readonly string[], offsetAt: (k: number) => number): (name: string) => number {
+  let index: Map<string, number> | null = null;
+  return (name) => {
+    if (name === '') return 0;
+    if (!index) {
+      index = new Map();
+      for (let k = 0; k < names.length; k++) index.set(names[k], k);
+    }
+    return offsetAt(index.get(name)!);
   };
 }
 
@@ -190,16 +195,8 @@ export function distinctPlainTable(names: readonly string[], first: Uint8Array):
   // Only for a caller that does not count the offsets itself.
   let start: Int32Array | null = null;
   const offsetAt = (k: number): number => (start ??= nameStarts(names))[k] + 1;
-  let index: Map<string, number> | null = null;
   return {
-    offset: (name) => {
-      if (name === '') return 0;
-      if (!index) {
-        index = new Map();
-        for (let k = 0; k < n; k++) index.set(names[k], k);
-      }
-      return offsetAt(index.get(name)!);
-    },
+    offset: offsetByName(names, offsetAt),
     offsetAt,
     size,
     writeInto,
