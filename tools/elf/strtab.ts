@@ -122,6 +122,13 @@ function plainTable(names: readonly string[]): TailMergedTable | null {
   };
 }
 
+/** A table's bytes on their own: `size` bytes written by its writeInto. */
+function bytesOf(size: number, writeInto: (out: Uint8Array, at: number) => void): Uint8Array {
+  const out = new Uint8Array(size);
+  writeInto(out, 0);
+  return out;
+}
+
 /** A plain table's offset(name): offsetAt of the name's index, found in a Map of the names made on first use. */
 function offsetByName(names: readonly string[], offsetAt: (k: number) => number): (name: string) => number {
   let index: Map<string, number> | null = null;
@@ -200,11 +207,7 @@ export function distinctPlainTable(names: readonly string[], first: Uint8Array):
     offsetAt,
     size,
     writeInto,
-    bytes: () => {
-      const out = new Uint8Array(size);
-      writeInto(out, 0);
-      return out;
-    },
+    bytes: () => bytesOf(size, writeInto),
     sequential: true,
   };
 }
@@ -326,10 +329,6 @@ export function tailMergedStringTable(names: readonly string[]): TailMergedTable
     offsetAt: (k) => (names[k] === '' ? 0 : off[index.get(names[k])!]),
     size,
     writeInto,
-    bytes: () => {
-      const out = new Uint8Array(size);
-      writeInto(out, 0);
-      return out;
-    },
+    bytes: () => bytesOf(size, writeInto),
   };
 }
