@@ -9,7 +9,7 @@ import { AsmError, E_NUM, E_SYM, evaluate, ExprParser, isIdentChar, isIdentStart
 import { formatIsa, zbMask, type Attributes, type Isa } from './attributes.js';
 import { LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
-import { Frag, InputSection, type Fixup } from './section.js';
+import { InputSection, type Fixup } from './section.js';
 import { isSpace, literalEnd, skipWs } from './lex.js';
 
 export interface SourceFile {
@@ -31,9 +31,10 @@ export type BinaryResolver = (path: string, from: string) => Uint8Array | null;
 
 export interface ListingLine {
   section: InputSection;
-  startFrag: Frag;
+  /** Fragment numbers in `section`. */
+  startFrag: number;
   startOff: number;
-  endFrag: Frag;
+  endFrag: number;
   endOff: number;
   file: string;
   line: number;
@@ -247,6 +248,8 @@ export class UnitCore {
   visibility = new Map<Sym, number>();
   symvers: [alias: Sym, target: Sym, local: boolean][] = [];
   pendingRelocs: Fixup[] = [];
+  /** The section of each pending .reloc (its fragment is a number in it). */
+  pendingRelocSecs: InputSection[] = [];
 
   constructor(
     public index: number,
@@ -373,12 +376,12 @@ export class UnitCore {
       name = '$d';
     }
     sec.mapState = kind;
-    const last = sec.frags[sec.frags.length - 1];
+    const last = sec.nFrags - 1;
     const sym = this.newSym(name, false);
     sym.kind = 1;
     sym.section = sec;
     sym.frag = last;
-    sym.offset = last.size;
+    sym.offset = sec.fSize[last];
     (sec.maps ??= []).push(sym);
   }
   private mapArchOf: unknown = null;
@@ -387,12 +390,12 @@ export class UnitCore {
 
   placeLabel(s: Sym): void {
     const sec = this.sec;
-    if (sec.cur.br < -1 || sec.frags[sec.frags.length - 1] !== sec.cur) sec.newData();
+    if (sec.fBr[sec.cur] < -1 || sec.nFrags - 1 !== sec.cur) sec.newData();
     s.kind = 1;
     sec.hasLabels = true;
     s.section = sec;
     s.frag = sec.cur;
-    s.offset = sec.cur.size;
+    s.offset = sec.fSize[sec.cur];
   }
 
   localRef(n: string, forward: boolean, pos: number): Sym {
@@ -416,7 +419,7 @@ export class UnitCore {
       // (symbols.c, colon: "don't blow up if the definition is the same"); riscv-arch-test's pmp64 tests
       // write `main:` twice.
       const sec = this.sec;
-      if (s.kind === 1 && s.section === sec && s.frag === sec.cur && s.offset === sec.cur.size) return;
+      if (s.kind === 1 && s.section === sec && s.frag === sec.cur && s.offset === sec.curSize()) return;
       this.error(`symbol '${name}' is already defined${s.defCtx ? ` (first defined at ${s.defCtx.file}:${s.defLine})` : ''}`, pos);
       return;
     }
@@ -443,7 +446,7 @@ export class UnitCore {
   /** The value of a symbol while assembling: constants, labels relative to their fragment. */
   readonly nowResolve = (s: Sym): RelValue | null => {
     if (s.kind === 2) return { base: null, off: s.value };
-    if (s.kind === 1) return { base: s.frag, off: BigInt(s.offset) };
+    if (s.kind === 1) return { base: s.section!.fragRef(s.frag), off: BigInt(s.offset) };
     if (s.kind === 3 && s.expr && !s.evaluating) {
       s.evaluating = true;
       try {
@@ -462,7 +465,7 @@ export class UnitCore {
       // The common operand, a label or a symbol not defined yet: not absolute now (what nowResolve and
       // evaluate would say, without their result objects).
       const s = e.sym;
-      if (s.kind === 0 || (s.kind === 1 && s.frag !== null)) return null;
+      if (s.kind === 0 || (s.kind === 1 && s.frag >= 0)) return null;
     }
     const v = evaluate(e, this.nowResolve);
     if (!v || v.base) return null;
@@ -609,17 +612,17 @@ export class UnitCore {
 
   // ---- listing --------------------------------------------------------------------------------------
 
-  listingStart(): { sec: InputSection; frag: Frag; off: number } {
-    return { sec: this.sec, frag: this.sec.cur, off: this.sec.cur.size };
+  listingStart(): { sec: InputSection; frag: number; off: number } {
+    return { sec: this.sec, frag: this.sec.cur, off: this.sec.curSize() };
   }
 
-  listingEnd(st: { sec: InputSection; frag: Frag; off: number }): void {
+  listingEnd(st: { sec: InputSection; frag: number; off: number }): void {
     const sec = this.sec;
     if (sec !== st.sec) return;
-    const endFrag = sec.frags[sec.frags.length - 1];
-    if (endFrag === st.frag && endFrag.size === st.off) return;
+    const endFrag = sec.nFrags - 1;
+    if (endFrag === st.frag && sec.fSize[endFrag] === st.off) return;
     this.listing.push({
-      section: sec, startFrag: st.frag, startOff: st.off, endFrag, endOff: endFrag.kind === 0 ? endFrag.size : endFrag.size,
+      section: sec, startFrag: st.frag, startOff: st.off, endFrag, endOff: sec.fSize[endFrag],
       file: this.loc.file, line: this.loc.line, src: this.s, start: this.stmtStart, end: this.stmtEnd,
     });
   }

@@ -3,7 +3,7 @@
 
 import { SHF_EXECINSTR, SHT_NOBITS } from '../elf/model.js';
 import { AsmError, E_BIN, E_NUM, E_SYM, E_UN, escapeValue, evaluate, type Expr } from './expr.js';
-import { Frag, FixupRecord, FIX_DATA, FRAG_ALIGN, FRAG_FILL, FRAG_LEB, encodeLeb } from './section.js';
+import { FragRef, FixupRecord, FIX_DATA, FRAG_ALIGN, FRAG_FILL, FRAG_LEB, encodeLeb } from './section.js';
 import { skipWs } from './lex.js';
 import type { Unit } from './unit.js';
 
@@ -24,7 +24,7 @@ export function floats(u: Unit, size: number, p: number, end: number): void {
     const b = new Uint8Array(size);
     if (size === 4) new DataView(b.buffer).setFloat32(0, v, true);
     else new DataView(b.buffer).setFloat64(0, v, true);
-    u.sec.cur.putBytes(b);
+    u.sec.putBytes(b);
     t = '';
   }
 }
@@ -38,14 +38,11 @@ export function leb128(u: Unit, signed: boolean, p: number, end: number): void {
     const v = u.evalNow(e);
     if (u.sec.type === SHT_NOBITS && v !== 0n) throw new AsmError(`data in the NOBITS section '${u.sec.name}' must be zero`, u.opS[i]);
     if (v !== null) {
-      u.sec.cur.putBytes(encodeLeb(v, signed));
+      u.sec.putBytes(encodeLeb(v, signed));
       continue;
     }
-    const f = new Frag(FRAG_LEB);
-    f.leb = { expr: e, signed, loc: u.locAt(u.opS[i]) };
-    f.size = 1;
     u.sec.hasLeb = true;
-    u.sec.addFrag(f);
+    u.sec.addFrag(FRAG_LEB, { expr: e, signed, loc: u.locAt(u.opS[i]) }, 1);
   }
 }
 
@@ -57,14 +54,14 @@ export function reloc(u: Unit, p: number, end: number): void {
   const n = u.splitOperands(p, end);
   if (n < 2 || n > 3) throw new AsmError('expected: .reloc offset, type[, expression]', p);
   const where = evaluate(u.expr(u.opS[0], u.opE[0]), u.nowResolve);
-  let frag: Frag;
+  let frag: number;
   let off: number;
   if (where && where.base === null) {
     // An offset from the start of the section.
-    frag = u.sec.frags[0];
+    frag = 0;
     off = Number(where.off);
-  } else if (where && where.base && u.sec.frags.includes(where.base as Frag)) {
-    frag = where.base as Frag;
+  } else if (where && where.base instanceof FragRef && where.base.sec === u.sec) {
+    frag = where.base.frag;
     off = Number(where.off);
   } else throw new AsmError('.reloc offset must be a location in the current section', u.opS[0]);
   const type = u.operandText(1).toUpperCase();
@@ -75,6 +72,7 @@ export function reloc(u: Unit, p: number, end: number): void {
   if (kind === 'NONE') return;
   const size = Number(/\d+$/.exec(kind)![0]) / 8;
   const mode = kind.startsWith('ADD') ? 1 : kind.startsWith('SUB') ? 2 : 0;
+  u.pendingRelocSecs.push(u.sec);
   u.pendingRelocs.push(new FixupRecord(FIX_DATA, frag, off, e, u.locCtx(), u.loc.line, u.locCol(u.opS[0]), size, null, mode, 0, false));
 }
 
@@ -156,7 +154,7 @@ export function data(u: Unit, size: number, p: number, end: number): void {
     const plain = u.plainInt(u.opS[i], u.opE[i]);
     if (plain === plain && plain < lim && plain >= -lim) {
       if (sec.type === SHT_NOBITS && plain !== 0) throw new AsmError(`non-zero data in the NOBITS section '${sec.name}'`, u.opS[i]);
-      sec.cur.putIntLE(plain, size);
+      sec.putIntLE(plain, size);
       continue;
     }
     const e = u.expr(u.opS[i], u.opE[i]);
@@ -171,13 +169,12 @@ export function data(u: Unit, size: number, p: number, end: number): void {
         if (v >= lim || v < -lim) u.warn(`value 0x${BigInt.asUintN(64, v).toString(16)} truncated to 0x${BigInt.asUintN(size * 8, v).toString(16)}`, u.opS[i]);
       }
       if (sec.type === SHT_NOBITS && v !== 0n) throw new AsmError(`non-zero data in the NOBITS section '${sec.name}'`, u.opS[i]);
-      sec.cur.putLE(v, size);
+      sec.putLE(v, size);
     } else {
       if (sec.type === SHT_NOBITS) throw new AsmError(`data in the NOBITS section '${sec.name}' must be zero`, u.opS[i]);
-      const frag = sec.cur;
-      sec.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, u.locCtx(), u.loc.line, u.locCol(u.opS[i]), size, null, 0, 0, false));
+      sec.fixups.push(new FixupRecord(FIX_DATA, sec.cur, sec.curSize(), e, u.locCtx(), u.loc.line, u.locCol(u.opS[i]), size, null, 0, 0, false));
       // Zeros until the fixup is written (a number: no BigInt per byte, as putLE takes).
-      frag.putIntLE(0, size);
+      sec.putIntLE(0, size);
     }
   }
 }
@@ -189,10 +186,8 @@ export function alignTo(u: Unit, bytes: number, fill: number | null, max: number
   if (bytes > sec.align) sec.align = bytes;
   // In code, no fill or a zero fill means nops (llvm-mc: a fill equal to the text fill value, 0); GNU as
   // (read.c, do_align) pads with nops only where no fill is given, and writes any fill given as bytes.
-  const f = new Frag(FRAG_ALIGN);
   const nops = (fill === null || (fill === 0 && !u.gnu)) && (sec.flags & SHF_EXECINSTR) !== 0;
-  f.pad = { align: bytes, fill: fill ?? 0, maxSkip: max, nops, rvc: u.rvc, count: 0, fillSize: 1, fillValue: 0n, norelax: !u.relax, gnuNops: u.gnu };
-  sec.addFrag(f);
+  sec.addFrag(FRAG_ALIGN, { align: bytes, fill: fill ?? 0, maxSkip: max, nops, rvc: u.rvc, count: 0, fillSize: 1, fillValue: 0n, norelax: !u.relax, gnuNops: u.gnu });
 }
 
 export function fillFrag(u: Unit, count: bigint, size: number, value: bigint, pos: number): void {
@@ -202,8 +197,5 @@ export function fillFrag(u: Unit, count: bigint, size: number, value: bigint, po
   }
   if (count * BigInt(size) > 1n << 30n) throw new AsmError('fill size too large', pos);
   if (u.sec.type === SHT_NOBITS && value !== 0n) throw new AsmError(`non-zero fill in the NOBITS section '${u.sec.name}'`, pos);
-  const f = new Frag(FRAG_FILL);
-  f.pad = { align: 1, fill: 0, maxSkip: -1, nops: false, rvc: false, count: Number(count), fillSize: size, fillValue: value };
-  f.size = Number(count) * size;
-  u.sec.addFrag(f);
+  u.sec.addFrag(FRAG_FILL, { align: 1, fill: 0, maxSkip: -1, nops: false, rvc: false, count: Number(count), fillSize: size, fillValue: value }, Number(count) * size);
 }

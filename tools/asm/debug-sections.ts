@@ -5,7 +5,7 @@ import { SHF_ALLOC, SHT_PROGBITS } from '../elf/model.js';
 import { AsmError, E_BIN, E_SYM, OP_SUB, isIdentStart } from './expr.js';
 import { cstr, LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
-import { DATA_PCREL, Frag, FixupRecord, FIX_DATA, FRAG_ALIGN, FRAG_LEB } from './section.js';
+import { DATA_PCREL, FixupRecord, FIX_DATA, FRAG_ALIGN, FRAG_LEB } from './section.js';
 import { regNumber } from './lex.js';
 import { csrByName } from '../../isa/csrs.js';
 import { fpRegisterNumber } from '../../isa/registers.js';
@@ -75,28 +75,21 @@ export function writeFrameTable(u: Unit, frames: FrameTable, eh: boolean): void 
   const loc = { ...u.loc };
   try {
     frames.write({
-      bytes: (b) => df.cur.putBytes(b),
+      bytes: (b) => df.putBytes(b),
       datum: (e, n) => {
-        const frag = df.cur;
-        df.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, loc.line, loc.col, n, null, 0, 0, false));
-        frag.putIntLE(0, n);
+        df.fixups.push(new FixupRecord(FIX_DATA, df.cur, df.curSize(), e, loc, loc.line, loc.col, n, null, 0, 0, false));
+        df.putIntLE(0, n);
       },
       pcrel: (e, n) => {
-        const frag = df.cur;
-        df.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, loc.line, loc.col, n, null, DATA_PCREL, 0, false));
-        frag.putIntLE(0, n);
+        df.fixups.push(new FixupRecord(FIX_DATA, df.cur, df.curSize(), e, loc, loc.line, loc.col, n, null, DATA_PCREL, 0, false));
+        df.putIntLE(0, n);
       },
       advance: (to, from, relocated) => {
-        const f = new Frag(FRAG_LEB);
-        f.leb = { expr: { t: E_BIN, op: OP_SUB, a: { t: E_SYM, sym: to }, b: { t: E_SYM, sym: from } }, signed: false, loc, cfa: { relocated } };
-        f.size = 1;
         df.hasLeb = true;
-        df.addFrag(f);
+        df.addFrag(FRAG_LEB, { expr: { t: E_BIN, op: OP_SUB, a: { t: E_SYM, sym: to }, b: { t: E_SYM, sym: from } }, signed: false, loc, cfa: { relocated } }, 1);
       },
       align: (n) => {
-        const f = new Frag(FRAG_ALIGN);
-        f.pad = { align: n, fill: 0, maxSkip: -1, nops: false, rvc: false, count: 0, fillSize: 1, fillValue: 0n, norelax: true };
-        df.addFrag(f);
+        df.addFrag(FRAG_ALIGN, { align: n, fill: 0, maxSkip: -1, nops: false, rvc: false, count: 0, fillSize: 1, fillValue: 0n, norelax: true });
       },
       newLabel: () => u.newSym(eh ? '.Leh_frame' : '.Ldebug_frame', true),
       label: (name, at) => {
@@ -133,18 +126,14 @@ export function writeLineTable(u: Unit, lines: LineTable): void {
   const loc = { ...u.loc };
   try {
     lines.write({
-      bytes: (b) => dl.cur.putBytes(b),
+      bytes: (b) => dl.putBytes(b),
       datum: (e, n) => {
-        const frag = dl.cur;
-        dl.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, loc.line, loc.col, n, null, 0, 0, false));
-        frag.putIntLE(0, n);
+        dl.fixups.push(new FixupRecord(FIX_DATA, dl.cur, dl.curSize(), e, loc, loc.line, loc.col, n, null, 0, 0, false));
+        dl.putIntLE(0, n);
       },
       uleb: (e) => {
-        const f = new Frag(FRAG_LEB);
-        f.leb = { expr: e, signed: false, loc };
-        f.size = 1;
         dl.hasLeb = true;
-        dl.addFrag(f);
+        dl.addFrag(FRAG_LEB, { expr: e, signed: false, loc }, 1);
       },
       newLabel: () => u.newSym('.Ldebug_line', true),
       place: (sym) => {
@@ -164,7 +153,7 @@ export function writeLineTable(u: Unit, lines: LineTable): void {
         u.sec = ls;
         const sym = u.newSym('.Ldebug_line_str', true);
         u.placeLabel(sym);
-        ls.cur.putBytes(cstr(text));
+        ls.putBytes(cstr(text));
         return sym;
       },
     });

@@ -6,7 +6,7 @@ import { SHF_ALLOC, SHF_EXECINSTR, SHF_LINK_ORDER, SHF_TLS, SHF_WRITE, SHT_NOBIT
 import { AsmError, E_NUM, E_SYM, evaluate, forEachSymbol, isIdentStart, type Sym } from './expr.js';
 import { ATTRIBUTE_TAGS, TAG_ARCH, addExtension, copyIsa, parseIsa, type Isa } from './attributes.js';
 import { LineTable } from './dwarf-line.js';
-import { Frag, FixupRecord, FIX_DATA, DATA_DTPOFF, FRAG_ORG, type InputSection } from './section.js';
+import { FragRef, FixupRecord, FIX_DATA, DATA_DTPOFF, FRAG_ORG, type InputSection } from './section.js';
 import { skipWs } from './lex.js';
 import { floats, leb128, reloc, stringLit, data, alignTo, fillFrag } from './data.js';
 import { condition, beginMacro } from './macros.js';
@@ -259,9 +259,8 @@ function otherDirective(u: Unit, word: string, p: number, end: number): void {
       const size = word === '.dtprelword' ? 4 : 8;
       for (let i = 0; i < n; i++) {
         const e = u.expr(u.opS[i], u.opE[i]);
-        const frag = u.sec.cur;
-        u.sec.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, u.locCtx(), u.loc.line, u.locCol(u.opS[i]), size, null, DATA_DTPOFF, 0, false));
-        frag.putIntLE(0, size);
+        u.sec.fixups.push(new FixupRecord(FIX_DATA, u.sec.cur, u.sec.curSize(), e, u.locCtx(), u.loc.line, u.locCol(u.opS[i]), size, null, DATA_DTPOFF, 0, false));
+        u.sec.putIntLE(0, size);
       }
       break;
     }
@@ -322,7 +321,7 @@ function otherDirective(u: Unit, word: string, p: number, end: number): void {
         const bytes = stringLit(u, i);
         if (word !== '.ascii') bytes.push(0);
         if (u.sec.type === SHT_NOBITS) throw new AsmError(`strings are not allowed in the NOBITS section '${u.sec.name}'`, u.opS[i]);
-        u.sec.cur.putBytes(bytes);
+        u.sec.putBytes(bytes);
       }
       break;
     }
@@ -386,18 +385,16 @@ function otherDirective(u: Unit, word: string, p: number, end: number): void {
       // An absolute offset, or `label + k` for a label already placed in this section: then the target moves
       // with the label when fragments before it relax (LLVM's MCOrgFragment evaluates it during layout too).
       let target: bigint | null = null;
-      let base: Frag | null = null;
+      let base = -1;
       if (rv && rv.base === null) target = rv.off;
-      else if (rv && rv.base !== null && u.sec.frags.indexOf(rv.base as Frag) >= 0) {
-        base = rv.base as Frag;
+      else if (rv && rv.base instanceof FragRef && rv.base.sec === u.sec) {
+        base = rv.base.frag;
         target = rv.off;
       }
       if (target === null) throw new AsmError('.org needs an absolute expression (an offset in the section) known at this point', u.opS[0]);
-      if (target < (base ? -(1n << 30n) : 0n) || target > 1n << 30n) throw new AsmError(`.org offset ${target} out of range`, u.opS[0]);
+      if (target < (base >= 0 ? -(1n << 30n) : 0n) || target > 1n << 30n) throw new AsmError(`.org offset ${target} out of range`, u.opS[0]);
       const fill = n > 1 ? Number(u.absolute(1, 'fill') & 0xffn) : 0;
-      const f = new Frag(FRAG_ORG);
-      f.pad = { align: Number(target), fill, maxSkip: -1, nops: false, rvc: false, count: 0, fillSize: 1, fillValue: 0n, loc: u.locAt(u.opS[0]), base };
-      u.sec.addFrag(f);
+      u.sec.addFrag(FRAG_ORG, { align: Number(target), fill, maxSkip: -1, nops: false, rvc: false, count: 0, fillSize: 1, fillValue: 0n, loc: u.locAt(u.opS[0]), base });
       break;
     }
     case '.option': {
@@ -451,8 +448,8 @@ function otherDirective(u: Unit, word: string, p: number, end: number): void {
       const fresh = !u.sections.some((x) => x.name === '.comment');
       const sec = u.section('.comment', 0x30, SHT_PROGBITS);
       sec.entsize = 1;
-      if (fresh) sec.cur.putBytes([0]);
-      sec.cur.putBytes([...bytes, 0]);
+      if (fresh) sec.putBytes([0]);
+      sec.putBytes([...bytes, 0]);
       u.sec = save;
       break;
     }
@@ -552,7 +549,7 @@ function rareDirective(u: Unit, word: string, p: number, end: number): boolean {
       if (count < 0 || skip + count > bytes.length) throw new AsmError(`.incbin count ${count} goes past the end of the file (${bytes.length} bytes)`, u.opS[2]);
       if (u.sec.type === SHT_NOBITS) throw new AsmError(`data in the NOBITS section '${u.sec.name}' must be zero`, u.opS[0]);
       u.mapState(2, false);
-      u.sec.cur.putBytes(bytes.subarray(skip, skip + count));
+      u.sec.putBytes(bytes.subarray(skip, skip + count));
       break;
     }
     case '.macro':

@@ -17,7 +17,7 @@
 
 import { AsmError, E_BIN, E_NUM, E_SYM, OP_SUB, symbolPlusConstant, type Expr, type Loc, type Sym } from './expr.js';
 import { SHF_EXECINSTR } from '../elf/model.js';
-import { FIX_CALL, FIX_GOT_HI, FIX_PCREL, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FRAG_ALIGN, FRAG_DATA, FRAG_ORG, endsGnuFragment, type Frag, type InputSection } from './section.js';
+import { FIX_CALL, FIX_GOT_HI, FIX_PCREL, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FRAG_ALIGN, FRAG_DATA, FRAG_ORG, endsGnuFragment, type InputSection } from './section.js';
 import { sleb, uleb } from './dwarf-line.js';
 
 const DATA_ALIGN = -4;
@@ -110,27 +110,27 @@ const GOT_FIXUPS = new Set([FIX_GOT_HI, FIX_TLS_IE_HI, FIX_TLS_GD_HI]);
  * the instruction or fragment): a call-frame advance over one of them is relocated by GNU as (SET6/SUB6...),
  * so that a linker relaxing the code in between can correct it; one within a fragment is written as is.
  */
-function fragmentBreaks(sec: InputSection): { index: Map<Frag, number>; breaks: number[] } {
-  const index = new Map<Frag, number>();
-  sec.frags.forEach((f, i) => index.set(f, i));
+function fragmentBreaks(sec: InputSection): number[] {
   const breaks: number[] = [];
-  sec.frags.forEach((f, i) => {
+  const nf = sec.nFrags;
+  for (let i = 0; i < nf; i++) {
+    const br = sec.fBr[i];
     // A branch leading fragment i: after every position of fragment i - 1, before any of fragment i.
-    if (f.br >= 0) breaks.push(i * 2 ** 32 - 0.5);
-    // (br >= -1: a data fragment, Frag.br; no kind getter call for most fragments.)
-    if (f.br < -1 && (f.kind === FRAG_ALIGN || f.kind === FRAG_ORG)) breaks.push(i * 2 ** 32);
-  });
+    if (br >= 0) breaks.push(i * 2 ** 32 - 0.5);
+    // (br >= -1: a data fragment, InputSection.fBr.)
+    if (br === -1 - FRAG_ALIGN || br === -1 - FRAG_ORG) breaks.push(i * 2 ** 32);
+  }
   const got = new Set<number>();
   for (const fx of sec.fixups) {
-    const at = index.get(fx.frag)! * 2 ** 32 + fx.offset;
+    const at = fx.frag * 2 ** 32 + fx.offset;
     if (endsGnuFragment(fx.kind) || fx.kind === FIX_PCREL || fx.kind === FIX_CALL) breaks.push(at);
     else if (GOT_FIXUPS.has(fx.kind)) got.add(at);
   }
   // 4-byte lui and auipc (opcodes 0x37, 0x17) with a number: no fixup, still a new fragment in GNU as.
   if (sec.flags & SHF_EXECINSTR) {
-    sec.frags.forEach((f, i) => {
-      if (f.br < -1 || f.size === 0) return; // not a data fragment (Frag.br), or empty
-      const b = f.bytes();
+    for (let i = 0; i < nf; i++) {
+      if (sec.fBr[i] < -1 || sec.fSize[i] === 0) continue; // not a data fragment (fBr), or empty
+      const b = sec.fragBytes(i);
       for (let p = 0; p + 1 < b.length; ) {
         if ((b[p] & 3) !== 3) {
           p += 2;
@@ -141,10 +141,10 @@ function fragmentBreaks(sec: InputSection): { index: Map<Frag, number>; breaks: 
         if ((op === 0x37 || op === 0x17) && !got.has(at)) breaks.push(at);
         p += 4;
       }
-    });
+    }
   }
   breaks.sort((a, b) => a - b);
-  return { index, breaks };
+  return breaks;
 }
 
 /**
@@ -170,7 +170,7 @@ interface CieChoice {
  * and how many of `ops` it covers; `made` is set when the CIE is new (its bytes are to be written).
  */
 function chooseCie(cies: CieChoice[], key: string, p: Proc, ops: CfiOp[], newLabel: () => Sym): { cie: CieChoice; covered: number; made: boolean } {
-  const atStart = (k: number) => k < ops.length && ops[k].cieable && ops[k].label.frag === p.start.frag && ops[k].label.offset === p.start.offset;
+  const atStart = (k: number) => k < ops.length && ops[k].cieable && ops[k].label.section === p.start.section && ops[k].label.frag === p.start.frag && ops[k].label.offset === p.start.offset;
   search: for (let c = cies.length - 1; c >= 0; c--) {
     const cie = cies[c];
     if (cie.key !== key) continue;
@@ -453,15 +453,13 @@ export class FrameTable {
   private instructions(out: FrameSink, p: Proc, cache: Map<InputSection, ReturnType<typeof fragmentBreaks>>, ops: CfiOp[], from: number): void {
     let info = cache.get(p.sec);
     if (!info) cache.set(p.sec, (info = fragmentBreaks(p.sec)));
-    const { index, breaks } = info;
-    const pos = (s: Sym): number => {
-      const i = s.frag ? index.get(s.frag) : undefined;
-      return i === undefined ? NaN : i * 2 ** 32 + s.offset;
-    };
+    const breaks = info;
+    // (A label in another section, or none: no position in this one.)
+    const pos = (s: Sym): number => (s.section === p.sec && s.frag >= 0 ? s.frag * 2 ** 32 + s.offset : NaN);
     let prev = p.start;
     for (let k = from; k < ops.length; k++) {
       const op = ops[k];
-      if (op.label.frag !== prev.frag || op.label.offset !== prev.offset) {
+      if (op.label.section !== prev.section || op.label.frag !== prev.frag || op.label.offset !== prev.offset) {
         const lo = pos(prev);
         const hi = pos(op.label);
         let relocated = true;

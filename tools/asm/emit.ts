@@ -251,14 +251,14 @@ export class InstructionEmitter extends OperandParser {
     if (this.rvc && def.size === 4 && (hint === undefined || hint(values)) && !(this.gnu && gnuKeeps(this, def, values))) {
       const cb = compressedBits(def, values);
       if (cb >= 0) {
-        sec.cur.put16(cb);
+        sec.put16(cb);
         return;
       }
     }
     const bits = encodeBits(def, values);
     if (bits < 0) this.operandError(def, values, null, at, plan);
-    else if (def.size === 2) sec.cur.put16(bits); // c.j/c.beqz to a constant offset: never relaxed
-    else sec.cur.put32(bits);
+    else if (def.size === 2) sec.put16(bits); // c.j/c.beqz to a constant offset: never relaxed
+    else sec.put32(bits);
   }
 
   /**
@@ -312,9 +312,9 @@ export class InstructionEmitter extends OperandParser {
       }
     }
     const frag = sec.cur;
-    const off = frag.size;
-    if (def.size === 2) frag.put16(placeholder);
-    else frag.put32(placeholder);
+    const off = sec.fSize[frag];
+    if (def.size === 2) sec.put16(placeholder);
+    else sec.put32(placeholder);
     let splits = false;
     for (const p of pend) {
       if (p.kind < 0) continue;
@@ -343,9 +343,9 @@ export class InstructionEmitter extends OperandParser {
     sec.hasCode = true;
     if (this.gnu) this.mapState(1, false);
     const frag = sec.cur;
-    const off = frag.size;
-    frag.put32(auipc);
-    frag.put32(jalr);
+    const off = sec.fSize[frag];
+    sec.put32(auipc);
+    sec.put32(jalr);
     const col = this.locCol(operand >= 0 ? this.opS[operand] : this.mnemonicPos);
     sec.fixups.push(new FixupRecord(FIX_CALL, frag, off, target, this.locCtx(), this.loc.line, col, 4, AUIPC, 1, 0, !this.relax));
   }

@@ -5,7 +5,7 @@
 // The parser works on a [pos, end) range of a source string with no token array, so the assembler's
 // hot path allocates nothing for plain numbers beyond the result node.
 
-import type { Frag, InputSection } from './section.js';
+import type { InputSection } from './section.js';
 
 /**
  * The fields of a symbol that most symbols leave at their defaults: a label has no value, expression,
@@ -31,7 +31,8 @@ export class Sym {
   /** 0 undefined, 1 label, 2 absolute constant (value), 3 expression (expr, evaluated after layout). */
   declare kind: number;
   declare section: InputSection | null;
-  declare frag: Frag | null;
+  /** The fragment's number in `section` (-1: none). */
+  declare frag: number;
   /** Offset of a label inside its fragment. */
   declare offset: number;
   declare global: boolean;
@@ -63,7 +64,7 @@ export class Sym {
     this.name = name;
     this.kind = 0;
     this.section = null;
-    this.frag = null;
+    this.frag = -1;
     this.offset = 0;
     this.global = false;
     this.temp = temp;
@@ -156,7 +157,7 @@ export class Sym {
 }
 
 /** A label at `offset` in `frag` of `section` (made by the linker and the object writer). */
-export function placedSym(name: string, temp: boolean, section: InputSection, frag: Frag, offset: number): Sym {
+export function placedSym(name: string, temp: boolean, section: InputSection, frag: number, offset: number): Sym {
   const s = new Sym(name, temp);
   s.kind = 1;
   s.section = section;

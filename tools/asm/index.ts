@@ -716,8 +716,8 @@ function formatListing(units: LinkUnit[], outputs: OutputSection[]): string {
     let lastFile = '';
     for (const l of u.listing) {
       const o = byName.get(l.section.outputName);
-      const start = l.section.addr + BigInt(l.startFrag.offset + l.startOff);
-      const end = l.section.addr + BigInt(l.endFrag.offset + l.endOff);
+      const start = l.section.addr + BigInt(l.section.fOff[l.startFrag] + l.startOff);
+      const end = l.section.addr + BigInt(l.section.fOff[l.endFrag] + l.endOff);
       const size = Number(end - start);
       if (l.file !== lastFile) {
         out.push(`# ${l.file}`);

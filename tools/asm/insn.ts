@@ -22,8 +22,8 @@ export function insn(u: Unit): void {
     if ((len === 2 && (v & 3n) === 3n) || (len === 4 && (v & 3n) !== 3n)) throw new AsmError('instruction length does not match the value\'s low bits', u.opS[n - 1]);
     if (v < 0n || v >= 1n << BigInt(len * 8)) throw new AsmError(`instruction value does not fit in ${len} bytes`, u.opS[n - 1]);
     if (u.sec.type === SHT_NOBITS) throw new AsmError(`instructions are not allowed in the NOBITS section '${u.sec.name}'`, u.mnemonicPos);
-    if (len === 2) u.sec.cur.put16(Number(v));
-    else u.sec.cur.put32(Number(v));
+    if (len === 2) u.sec.put16(Number(v));
+    else u.sec.put32(Number(v));
     return;
   }
   if (!INSN_FORMATS.has(fmt)) throw new AsmError(`unknown .insn format '${fmt}' (expected r, i, s, b, sb, u, j or uj)`, u.opS[0]);

@@ -51,7 +51,6 @@ import {
   encodeLeb,
   encodeCfaAdvance,
   cfaAdvanceSize,
-  Frag,
   RX_LONG,
   RX_LONGABLE,
   RX_RELAXED,
@@ -113,8 +112,8 @@ export function writeLongBranch(out: Uint8Array, at: number, rx: RelaxTable, i: 
   patchInstruction(out, at + def.size, JAL, [0, 0], 1, off - BigInt(def.size), true);
 }
 
-function alignPad(f: Frag, offset: number): number {
-  const p = f.pad!;
+function alignPad(sec: InputSection, f: number, offset: number): number {
+  const p = sec.pad(f)!;
   if (p.fixed !== undefined) return p.fixed;
   const a = p.align;
   const pad = (a - (offset % a)) % a;
@@ -122,9 +121,9 @@ function alignPad(f: Frag, offset: number): number {
 }
 
 /** The section offset a .org pads to (its base fragment, if any, precedes it and is laid out already). */
-function orgTarget(f: Frag): number {
-  const p = f.pad!;
-  return (p.base ? p.base.offset : 0) + p.align;
+function orgTarget(sec: InputSection, f: number): number {
+  const p = sec.pad(f)!;
+  return (p.base !== undefined && p.base >= 0 ? sec.fOff[p.base] : 0) + p.align;
 }
 
 /**
@@ -140,8 +139,8 @@ function gnuBranchLength(sec: InputSection, i: number, at: number): number {
   let length = jump ? 4 : 8;
   const t = symbolPlusConstant(rx.target(i));
   const s = t?.sym;
-  if (s && s.kind === 1 && s.section === sec && s.frag && !s.weak) {
-    const val = s.frag.offset + s.offset + Number(t!.add) - at;
+  if (s && s.kind === 1 && s.section === sec && s.frag >= 0 && !s.weak) {
+    const val = sec.fOff[s.frag] + s.offset + Number(t!.add) - at;
     const half = jump ? 2048 : 256;
     if (rvc && val >= -half && val < half) length = 2;
     else if (val >= -4096 && val < 4096) length = 4;
@@ -160,9 +159,11 @@ function gnuBranchLength(sec: InputSection, i: number, at: number): number {
  * a pass changes nothing. Rounds repeat while a round ends with offsets other than the last round's.
  * After 100 passes (gas would go on, then stop with "infinite loop"), branches only grow, which must end.
  */
-function layoutSectionGnu(sec: InputSection, lebSize: (f: Frag) => number): void {
-  const frags = sec.frags;
-  const n = frags.length;
+function layoutSectionGnu(sec: InputSection, lebSize: (f: number) => number): void {
+  const n = sec.nFrags;
+  const offs = sec.fOff;
+  const sizes = sec.fSize;
+  const brs = sec.fBr;
   const last = new Float64Array(n);
   let growOnly = false;
   const rx = sec.relaxes;
@@ -180,44 +181,41 @@ function layoutSectionGnu(sec: InputSection, lebSize: (f: Frag) => number): void
       rx.setLong(r, size >= 6);
     }
   };
-  const sizeAt = (f: Frag, at: number): number => {
-    switch (f.kind) {
+  const sizeAt = (f: number, at: number): number => {
+    switch (sec.kind(f)) {
       case FRAG_ALIGN:
-        return alignPad(f, at);
+        return alignPad(sec, f, at);
       case FRAG_ORG:
-        return Math.max(0, orgTarget(f) - at);
+        return Math.max(0, orgTarget(sec, f) - at);
       case FRAG_LEB:
         return lebSize(f);
       default:
-        return f.size;
+        return sizes[f];
     }
   };
   // A branch is sized before the data fragment it leads is moved: a target in that fragment is where the
   // last round or pass left it, as for gas's frag after the branch's.
-  for (const f of frags) f.offset = 0;
+  offs.fill(0, 0, n);
   for (let round = 0, passes = 0; ; round++) {
     let at = 0;
     for (let i = 0; i < n; i++) {
-      const f = frags[i];
-      const r = f.br;
+      const r = brs[i];
       if (r >= 0) {
         setBranchSize(r, branchSizeAt(r, at));
         at += rx.size(r);
       }
-      f.offset = at;
-      f.size = sizeAt(f, at);
-      at += f.size;
+      offs[i] = at;
+      sizes[i] = sizeAt(i, at);
+      at += sizes[i];
     }
     for (;;) {
       let stretch = 0;
       let stretched = false;
       for (let i = 0; i < n; i++) {
-        const f = frags[i];
-        const r = f.br;
+        const r = brs[i];
         if (r >= 0) {
           // The branch's offset: the end of the fragment before it (already moved in this pass).
-          const prev = frags[i - 1];
-          const size = branchSizeAt(r, prev.offset + prev.size);
+          const size = branchSizeAt(r, offs[i - 1] + sizes[i - 1]);
           const old = rx.size(r);
           if (size !== old) {
             stretch += size - old;
@@ -225,11 +223,11 @@ function layoutSectionGnu(sec: InputSection, lebSize: (f: Frag) => number): void
             stretched = true;
           }
         }
-        f.offset += stretch;
-        const size = sizeAt(f, f.offset);
-        if (size !== f.size) {
-          stretch += size - f.size;
-          f.size = size;
+        offs[i] += stretch;
+        const size = sizeAt(i, offs[i]);
+        if (size !== sizes[i]) {
+          stretch += size - sizes[i];
+          sizes[i] = size;
           stretched = true;
         }
       }
@@ -238,8 +236,8 @@ function layoutSectionGnu(sec: InputSection, lebSize: (f: Frag) => number): void
     }
     let changed = false;
     for (let i = 0; i < n; i++) {
-      if (frags[i].offset !== last[i]) {
-        last[i] = frags[i].offset;
+      if (offs[i] !== last[i]) {
+        last[i] = offs[i];
         changed = true;
       }
     }
@@ -256,30 +254,30 @@ function layoutSectionGnu(sec: InputSection, lebSize: (f: Frag) => number): void
  */
 class SectionLayout {
   valid = -1;
-  constructor(
-    readonly sec: InputSection,
-    readonly frags: Frag[],
-  ) {}
+  constructor(readonly sec: InputSection) {}
 
   /** Make the offsets of fragments 0..j valid. */
   ensure(j: number): void {
-    const frags = this.frags;
-    const sizes = this.sec.relaxes.sizes;
+    const sec = this.sec;
+    const sizes = sec.relaxes.sizes;
+    // (The section's columns read here once: they do not grow during layout.)
+    const brs = sec.fBr;
+    const offs = sec.fOff;
+    const fsizes = sec.fSize;
     let k = this.valid;
-    let at = k < 0 ? 0 : frags[k].offset + frags[k].size;
+    let at = k < 0 ? 0 : offs[k] + fsizes[k];
     while (k < j) {
-      const f = frags[++k];
-      // A relaxable branch leading the fragment (Frag.br) sits right before its bytes.
-      // (br < -1: not a data fragment, its kind in br; see Frag.br. No kind getter call per fragment.)
-      const br = f.br;
+      const f = ++k;
+      // A relaxable branch leading the fragment (InputSection.fBr) sits right before its bytes.
+      // (br < -1: not a data fragment, its kind in br.)
+      const br = brs[f];
       if (br >= 0) at += sizes[br];
-      f.offset = at;
+      offs[f] = at;
       if (br < -1) {
-        const kind = f.kind;
-        if (kind === FRAG_ALIGN) f.size = alignPad(f, at);
-        else if (kind === FRAG_ORG) f.size = Math.max(0, orgTarget(f) - at);
+        if (br === -1 - FRAG_ALIGN) fsizes[f] = alignPad(sec, f, at);
+        else if (br === -1 - FRAG_ORG) fsizes[f] = Math.max(0, orgTarget(sec, f) - at);
       }
-      at += f.size;
+      at += fsizes[f];
     }
     if (k > this.valid) this.valid = k;
   }
@@ -290,9 +288,11 @@ class SectionLayout {
    * each: this pass runs a few times over 10,000s of branches, mostly before V8 has optimised it.
    */
   relaxPass(): number {
-    const frags = this.frags;
     const sec = this.sec;
-    const n = frags.length;
+    const n = sec.nFrags;
+    const brs = sec.fBr;
+    const offs = sec.fOff;
+    const fsizes = sec.fSize;
     const rx = sec.relaxes;
     const flags = rx.bits;
     const ids = rx.ids;
@@ -300,20 +300,19 @@ class SectionLayout {
     const chunks = rx.targetChunks;
     let first = -1;
     for (let i = 0; i < n; i++) {
-      // The branch leading fragment i (Frag.br), at the end of fragment i - 1.
-      const r = frags[i].br;
+      // The branch leading fragment i (InputSection.fBr), at the end of fragment i - 1.
+      const r = brs[i];
       if (r < 0) continue;
       const b = flags[r];
       if ((b & RX_LONG) !== 0) continue;
       const relaxed = (b & RX_RELAXED) !== 0;
       if (relaxed && (b & RX_LONGABLE) === 0) continue;
       if (this.valid < i - 1) this.ensure(i - 1);
-      const prev = frags[i - 1];
-      const at = prev.offset + prev.size;
+      const at = offs[i - 1] + fsizes[i - 1];
       // The fragment holding the target and the target's offset in it, or null when the branch must assume
       // the worst.
       const target = chunks[r >>> TARGET_CHUNK_BITS][r & TARGET_CHUNK_MASK]; // rx.target(r)
-      let t: Frag | null = null;
+      let t = -1;
       let value = 0;
       let s: Sym | null = null;
       let add = 0;
@@ -328,21 +327,21 @@ class SectionLayout {
       // A global or weak target is left to the linker by LLVM (ELF: a pc-relative reference to a non-local
       // symbol is never resolved in the object), so its branch takes the 4-byte form. For the long form GNU
       // as's rule applies instead: any target defined in this section and not weak (GNU relaxed_branch_length).
-      if (s !== null && s.kind === 1 && s.section === sec && s.frag && !(s.global && (!relaxed || s.weak))) {
+      if (s !== null && s.kind === 1 && s.section === sec && s.frag >= 0 && !(s.global && (!relaxed || s.weak))) {
         t = s.frag;
-        if (this.valid < t.index) this.ensure(t.index);
-        value = t.offset + s.offset + add - at;
+        if (this.valid < t) this.ensure(t);
+        value = offs[t] + s.offset + add - at;
       }
       const id = ids[r];
       const small = id >= 0 ? INSTRUCTIONS[id & 0xffff] : rx.small(r);
       // One step per pass, as LLVM's relaxInstruction: compressed, then 4 bytes, then the long form.
       if (!relaxed) {
-        if (t === null || (small.name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256)) {
+        if (t < 0 || (small.name === 'c.j' ? value > 2046 || value < -2048 : value > 254 || value < -256)) {
           flags[r] = b | RX_RELAXED;
           sizes[r] = 4;
           if (first < 0) first = i;
         }
-      } else if (t !== null && (value > 4094 || value < -4096)) {
+      } else if (t >= 0 && (value > 4094 || value < -4096)) {
         flags[r] = b | RX_LONG;
         sizes[r] = small.size === 2 ? 6 : 8;
         if (first < 0) first = i;
@@ -356,44 +355,44 @@ class SectionLayout {
 const HAS_ORG = 4;
 
 /**
- * Number the fragments (Frag.index) and say what relaxable branches there are: 0 none with a target,
- * 1 some, 2 some sized as GNU as sizes them; plus HAS_ORG. (A function of its own: see SectionLayout.)
+ * Say what relaxable branches the section has: 0 none with a target, 1 some, 2 some sized as GNU as sizes
+ * them; plus HAS_ORG. (A function of its own: see SectionLayout.)
  */
-function indexFrags(sec: InputSection, frags: Frag[]): number {
+function indexFrags(sec: InputSection): number {
   const bits = sec.relaxes.bits;
   let branch = false;
   // The RX_* bits of all branches together (RX_GNU: some branch is sized as GNU as sizes it).
   let flags = 0;
   let org = 0;
-  // By Array#forEach with a small callback (see symbolAddresses); the branch's flags and the fragment's kind
-  // read here, not by a call each (this runs once per fragment, before V8 has optimised it).
-  frags.forEach((f: Frag, i: number): void => {
-    f.index = i;
-    const br = f.br;
+  // The branch's flags and the fragment's kind read here, not by a call each (this runs once per
+  // fragment, before V8 has optimised it).
+  const brs = sec.fBr;
+  const n = sec.nFrags;
+  for (let i = 0; i < n; i++) {
+    const br = brs[i];
     if (br >= 0) {
       branch = true;
       flags |= bits[br];
-    } else if (br === -1 - FRAG_ORG) org = HAS_ORG; // (br < -1: the kind is -1 - br; see Frag.br)
-  });
+    } else if (br === -1 - FRAG_ORG) org = HAS_ORG; // (br < -1: the kind is -1 - br; see InputSection.fBr)
+  }
   return (branch ? ((flags & RX_GNU) !== 0 ? 2 : 1) : 0) | org;
 }
 
 /** Assign fragment offsets in one input section, relaxing compressed branches as LLVM does. */
 export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void {
-  const frags = sec.frags;
-  const n = frags.length;
-  const indexed = indexFrags(sec, frags);
+  const n = sec.nFrags;
+  const indexed = indexFrags(sec);
   const branches = indexed & 3;
   const hasOrg = (indexed & HAS_ORG) !== 0;
   const hasRelax = sec.hasLeb || branches !== 0;
   const hasGnu = branches === 2;
-  const layout = new SectionLayout(sec, frags);
+  const layout = new SectionLayout(sec);
   // A LEB128 of a label difference: its value with the current layout (labels in this section are laid out
   // on demand; other sections were laid out before this one).
   const lebResolve = (s: Sym): RelValue | null => {
     if (s.kind === 1) {
-      if (s.section === sec) layout.ensure(s.frag!.index);
-      return { base: s.section, off: BigInt(s.frag!.offset + s.offset) };
+      if (s.section === sec) layout.ensure(s.frag);
+      return { base: s.section, off: BigInt(s.section!.fOff[s.frag] + s.offset) };
     }
     if (s.kind === 2) return { base: null, off: s.value };
     if (s.kind === 3 && s.expr && !s.evaluating) {
@@ -406,31 +405,31 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
     }
     return null;
   };
-  const lebSize = (f: Frag): number => {
+  const lebSize = (f: number): number => {
+    const leb = sec.leb(f)!;
     let v: RelValue | null = null;
     try {
-      v = evaluate(f.leb!.expr, lebResolve);
+      v = evaluate(leb.expr, lebResolve);
     } catch (e) {
       if (!(e instanceof AsmError)) throw e;
     }
-    if (!v || v.base !== null) return f.size;
-    return f.leb!.cfa ? cfaAdvanceSize(v.off) : encodeLeb(v.off, f.leb!.signed).length;
+    if (!v || v.base !== null) return sec.fSize[f];
+    return leb.cfa ? cfaAdvanceSize(v.off) : encodeLeb(v.off, leb.signed).length;
   };
   if (hasGnu) {
     layout.valid = n - 1;
-    layoutSectionGnu(sec, (f) => Math.max(f.size, lebSize(f)));
+    layoutSectionGnu(sec, (f) => Math.max(sec.fSize[f], lebSize(f)));
   } else if (hasRelax) {
     for (;;) {
       if (sec.hasLeb) {
         let first = -1;
         for (let i = 0; i < n; i++) {
-          const f = frags[i];
-          if (f.kind !== FRAG_LEB) continue;
+          if (sec.fBr[i] !== -1 - FRAG_LEB) continue;
           layout.ensure(i);
-          const size = lebSize(f);
+          const size = lebSize(i);
           // Only grow (a shorter value is padded), so layout always ends.
-          if (size > f.size) {
-            f.size = size;
+          if (size > sec.fSize[i]) {
+            sec.fSize[i] = size;
             if (first < 0) first = i;
             layout.valid = Math.min(layout.valid, i);
           }
@@ -446,12 +445,10 @@ export function layoutSection(sec: InputSection, diags: Diagnostic[] = []): void
     }
   }
   layout.ensure(n - 1);
-  const last = frags[n - 1];
-  sec.size = last.offset + last.size;
+  sec.size = sec.fOff[n - 1] + sec.fSize[n - 1];
   if (hasOrg) for (let i = 0; i < n; i++) {
-    const f = frags[i];
-    if (f.kind === FRAG_ORG && f.offset > orgTarget(f)) {
-      addDiag(diags, f.pad!.loc ?? null, `.org moves the location backwards (from offset ${f.offset} to ${orgTarget(f)} in ${sec.name})`);
+    if (sec.kind(i) === FRAG_ORG && sec.fOff[i] > orgTarget(sec, i)) {
+      addDiag(diags, sec.pad(i)!.loc ?? null, `.org moves the location backwards (from offset ${sec.fOff[i]} to ${orgTarget(sec, i)} in ${sec.name})`);
     }
   }
 }
@@ -688,7 +685,7 @@ function symbolAddresses(units: LinkUnit[], resolve: (s: Sym) => RelValue | null
         sec = at;
         secNum = at.addr < NUM_ADDR_LIMIT ? Number(at.addr) : -1;
       }
-      s.address = secNum >= 0 ? BigInt(secNum + s.frag!.offset + s.offset) : at.addr + BigInt(s.frag!.offset + s.offset);
+      s.address = secNum >= 0 ? BigInt(secNum + at.fOff[s.frag] + s.offset) : at.addr + BigInt(at.fOff[s.frag] + s.offset);
     }
   };
   for (const u of units) {
@@ -784,8 +781,8 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
           targetSecNum = tsec.addr <= SAFE ? Number(tsec.addr) : -1;
         }
         if (targetSecNum >= 0) {
-          const target = targetSecNum + t.frag!.offset + t.offset;
-          const pc = secNum + fx.frag.offset + fx.offset;
+          const target = targetSecNum + tsec.fOff[t.frag] + t.offset;
+          const pc = secNum + sec.fOff[fx.frag] + fx.offset;
           if (call) {
             applyCall(sec, fx as FixupRecord, auipcs, slow, later, laterSecs, target - pc, pc);
             return;
@@ -804,9 +801,9 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
           } else fv = target - pc;
           if (ok) {
             const def = fx.def!;
-            // (The section's sink: every data fragment holds its bytes there; no Frag.sink getter call.)
+            // (The section's sink: every data fragment holds its bytes there; read once per fixup.)
             const buf = sec.sink.buf;
-            const at = fx.frag.start + fx.offset;
+            const at = sec.fStart[fx.frag] + fx.offset;
             let raw = buf[at] | (buf[at + 1] << 8);
             if (def.size === 4) raw = (raw | (buf[at + 2] << 16) | (buf[at + 3] << 24)) >>> 0;
             const bits = encodeFieldInto(def, raw, fx.field, fv);
@@ -838,7 +835,7 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
  */
 function applyCall(sec: InputSection, fx: FixupRecord, auipcs: AuipcOffsets, slow: (sec: InputSection, fx: Fixup) => void, later: Fixup[], laterSecs: InputSection[], d: number, pc: number): void {
   const buf = sec.sink.buf; // (see applyFixups)
-  const at = fx.frag.start + fx.offset;
+  const at = sec.fStart[fx.frag] + fx.offset;
   let bits = -1;
   if (d >= -0x80000800 && d < 0x7ffff800) {
     auipcs.set(pc, d);
@@ -870,42 +867,48 @@ const branchValues: number[] = [0, 0, 0, 0];
  * all hold their bytes in it: InputSection makes every one with its own sink).
  */
 function fillInPlace(sec: InputSection, size: number, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): Uint8Array | null {
-  const frags = sec.frags;
   const buf = sec.sink.buf;
+  const nf = sec.nFrags;
+  const brs = sec.fBr;
+  const starts = sec.fStart;
+  const offs = sec.fOff;
+  const fsizes = sec.fSize;
   let end = 0;
-  // By Array#every / #reduceRight / #forEach with small callbacks (see applyFixups).
-  const ordered = frags.every((f: Frag): boolean => {
-    if (f.br < -1) return true; // not a data fragment (see Frag.br)
-    if (f.start < end || f.offset < f.start) return false;
-    end = f.start + f.size;
-    return true;
-  });
+  let ordered = true;
+  for (let f = 0; f < nf; f++) {
+    if (brs[f] < -1) continue; // not a data fragment (see InputSection.fBr)
+    if (starts[f] < end || offs[f] < starts[f]) {
+      ordered = false;
+      break;
+    }
+    end = starts[f] + fsizes[f];
+  }
   if (!ordered || sec.size > size) return null;
-  frags.reduceRight((_: number, f: Frag): number => {
-    if (f.br < -1) return 0;
-    const at = f.offset;
-    const start = f.start;
-    const n = f.size;
+  for (let f = nf - 1; f >= 0; f--) {
+    if (brs[f] < -1) continue;
+    const at = offs[f];
+    const start = starts[f];
+    const n = fsizes[f];
     if (at !== start) {
       if (n > 64) buf.copyWithin(at, start, start + n);
       else for (let k = n - 1; k >= 0; k--) buf[at + k] = buf[start + k];
     }
-    return 0;
-  }, 0);
+  }
   const sizes = sec.relaxes.sizes;
-  frags.forEach((f: Frag): void => {
-    const br = f.br;
+  for (let f = 0; f < nf; f++) {
+    const br = brs[f];
+    const at = offs[f];
     if (br >= 0) {
       // Zero first, as in fillOutput's fresh buffer: a branch that does not encode is left unwritten (with a
       // diagnostic; the listing still shows the bytes).
-      for (let k = f.offset - sizes[br]; k < f.offset; k++) buf[k] = 0;
+      for (let k = at - sizes[br]; k < at; k++) buf[k] = 0;
       emitBranch(buf, 0, sec, f, resolve, diags);
     } else if (br < -1) {
       // emitFrag leaves zero bytes unwritten (fill with zero, a LEB that does not evaluate).
-      buf.fill(0, f.offset, f.offset + f.size);
-      emitFrag(buf, f.offset, f, sec, resolve, diags);
+      buf.fill(0, at, at + fsizes[f]);
+      emitFrag(buf, at, f, sec, resolve, diags);
     }
-  });
+  }
   // A longer output section (not seen for a single input; fillOutput's buffer would be zero there).
   if (size > sec.size) buf.fill(0, sec.size, size);
   return buf.subarray(0, size);
@@ -914,24 +917,25 @@ function fillInPlace(sec: InputSection, size: number, resolve: (s: Sym) => RelVa
 /** An input section's bytes into its output section's `data` at `base` (a function of its own, so V8
  * optimises this loop over every fragment rather than running it in link()'s unoptimised code). */
 function fillOutput(data: Uint8Array, base: number, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
-  const frags = sec.frags;
-  // By Array#forEach with the loop's body as a callback (see applyFixups).
-  frags.forEach((f: Frag): void => {
-    // Data fragments (most of them: the bytes between two branches; br >= -1, see Frag.br) copied here, the
-    // rest by emitFrag. The copy here rather than a call per fragment.
-    if (f.br >= -1) {
+  const nf = sec.nFrags;
+  const brs = sec.fBr;
+  const src = sec.sink.buf;
+  for (let f = 0; f < nf; f++) {
+    // Data fragments (most of them: the bytes between two branches; br >= -1, see InputSection.fBr) copied
+    // here, the rest by emitFrag. The copy here rather than a call per fragment.
+    const br = brs[f];
+    if (br >= -1) {
       // The relaxable branch leading the fragment, right before its bytes.
-      if (f.br >= 0) emitBranch(data, base, sec, f, resolve, diags);
-      const src = f.sink!.buf;
-      const start = f.start;
-      const n = f.size;
-      const at = base + f.offset;
+      if (br >= 0) emitBranch(data, base, sec, f, resolve, diags);
+      const start = sec.fStart[f];
+      const n = sec.fSize[f];
+      const at = base + sec.fOff[f];
       if (n > 64) data.set(src.subarray(start, start + n), at);
       else for (let k = 0; k < n; k++) data[at + k] = src[start + k];
-      return;
+      continue;
     }
-    emitFrag(data, base + f.offset, f, sec, resolve, diags);
-  });
+    emitFrag(data, base + sec.fOff[f], f, sec, resolve, diags);
+  }
 }
 
 /** Place sections, resolve symbols, apply fixups and build output section contents. */
@@ -963,7 +967,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     const keepRoot = script ? (sec: InputSection) => script.kept.has(sec) || /^\.(init_array|fini_array|preinit_array)(\..*)?$|^\.note/.test(sec.name) : undefined;
     const removed = gcSections(units, globals, entryName ?? '_start', opts.undefinedRoots ?? [], keepRoot);
     // As GNU ld, empty sections go without a word.
-    if (opts.onGcRemoved) for (const sec of removed) if (sec.relaxes.n > 0 || sec.frags.some((f) => f.size > 0)) opts.onGcRemoved(sec.name, sec.unitName);
+    if (opts.onGcRemoved) for (const sec of removed) if (sec.relaxes.n > 0 || sec.hasContents()) opts.onGcRemoved(sec.name, sec.unitName);
   }
 
   // The GOT, laid out as GNU ld lays it out (tools/ld/got.ts): linker-made input sections.
@@ -977,12 +981,12 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   // .eh_frame_hdr (--eh-frame-hdr, when there is an .eh_frame): a linker-made input section, sized once the
   // .eh_frame records are final and written from the linked .eh_frame.
   let ehHdr: InputSection | null = null;
-  if (opts.ehFrameHdr && units.some((u) => u.sections.some((sec) => sec.name === '.eh_frame' && sec.frags.some((f) => f.size > 0)))) {
+  if (opts.ehFrameHdr && units.some((u) => u.sections.some((sec) => sec.name === '.eh_frame' && sec.hasContents()))) {
     const hdrUnit: LinkUnit = { index: units.length, name: '<linker>', sections: [], symbols: new Map(), fileSymbols: [], listing: [], attrs: { ints: new Map(), strs: new Map(), arch: null } };
     ehHdr = new InputSection('.eh_frame_hdr', SHT_PROGBITS, SHF_ALLOC, hdrUnit.index, '<linker>');
     ehHdr.align = 4;
-    ehHdr.cur.putLE(0n, 8);
-    ehHdr.cur.putLE(0n, 4);
+    ehHdr.putLE(0n, 8);
+    ehHdr.putLE(0n, 4);
     hdrUnit.sections.push(ehHdr);
     units = [...units, hdrUnit];
     script?.match([hdrUnit]);
@@ -1079,7 +1083,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
     inputValue: (name) => {
       const g = globals.get(name);
       if (!g) return undefined;
-      if (g.kind === 1) return { value: g.section!.addr + BigInt(g.frag!.offset + g.offset), section: g.section!.outputName || null };
+      if (g.kind === 1) return { value: g.section!.addr + BigInt(g.section!.fOff[g.frag] + g.offset), section: g.section!.outputName || null };
       if (g.kind === 2) return { value: g.value, section: null };
       return undefined;
     },
@@ -1236,11 +1240,10 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
       else fdes += countFdes(ehs) ?? 0;
     }
     const size = ehFrameHdrSize(fdes);
-    const f = ehHdr.frags[0];
-    f.sink!.buf = new Uint8Array(size);
-    f.sink!.len = size;
-    f.start = 0;
-    f.size = size;
+    ehHdr.sink.buf = new Uint8Array(size);
+    ehHdr.sink.len = size;
+    ehHdr.fStart[0] = 0;
+    ehHdr.fSize[0] = size;
     ehHdr.size = size;
   }
   // With a script whose DATA_SEGMENT_ALIGN saves a page: the layout ld's second sizing pass of each round of
@@ -1275,7 +1278,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   let ownDefinitions = false;
   const resolve = (s: Sym): RelValue | null => {
     if (s.overriddenBy && !ownDefinitions) s = s.overriddenBy;
-    if (s.kind === 1) return { base: null, off: s.section!.addr + BigInt(s.frag!.offset + s.offset) };
+    if (s.kind === 1) return { base: null, off: s.section!.addr + BigInt(s.section!.fOff[s.frag] + s.offset) };
     if (s.kind === 2) return { base: null, off: s.value };
     if (s.kind === 3) {
       if (s.evaluating) throw new AsmError(`cyclic definition of symbol '${s.name}'`);
@@ -1349,7 +1352,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   };
   // Everything the numeric path of applyFixups leaves (in BigInts, with the diagnostics).
   const fixupSlow = (sec: InputSection, fx: Fixup): void => {
-    const pc = sec.addr + BigInt(fx.frag.offset + fx.offset);
+    const pc = sec.addr + BigInt(sec.fOff[fx.frag] + fx.offset);
     try {
       const v = value(fx.expr);
       let fieldValue: bigint;
@@ -1358,7 +1361,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
           return;
         case FIX_RELOC: {
           const type = fx.field;
-          if (namesDiscarded(sec, fx.expr) && clearDiscarded(fx.frag.sink!.buf, fx.frag.start + fx.offset, type, sec.name === '.debug_ranges')) return;
+          if (namesDiscarded(sec, fx.expr) && clearDiscarded(sec.sink.buf, sec.fStart[fx.frag] + fx.offset, type, sec.name === '.debug_ranges')) return;
           let rv: bigint;
           if (type === R.PCREL_LO12_I || type === R.PCREL_LO12_S) {
             const d = auipcOffset(Number(v));
@@ -1371,18 +1374,18 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
             // GNU ld (riscv_zero_pcrel_hi_reloc): an address the auipc cannot reach from here but lui can
             // (an undefined weak symbol's 0, a low absolute address) is loaded 0-relative instead; its
             // %pcrel_lo parts then take the address's low 12 bits.
-            luiPcrelHi(fx.frag.sink!.buf, fx.frag.start + fx.offset, v);
+            luiPcrelHi(sec.sink.buf, sec.fStart[fx.frag] + fx.offset, v);
             auipcs.set(Number(pc), v);
             return;
           } else if ((type === R.CALL || type === R.CALL_PLT) && undefWeak(fx.expr)) {
             // A call to an undefined weak function (GNU ld): `auipc rd, 0; jalr rd, 0(x0)`, a call to 0.
-            const b = fx.frag.sink!.buf;
-            setBaseRegister(b, fx.frag.start + fx.offset + 4, 0);
+            const b = sec.sink.buf;
+            setBaseRegister(b, sec.fStart[fx.frag] + fx.offset + 4, 0);
             rv = 0n;
           } else if (type === R.GPREL_I || type === R.GPREL_S) {
             // Relaxed low part: x0-relative when the address fits 12 bits, else gp-relative (GNU ld).
-            const b = fx.frag.sink!.buf;
-            const at = fx.frag.start + fx.offset;
+            const b = sec.sink.buf;
+            const at = sec.fStart[fx.frag] + fx.offset;
             if (v >= -0x800n && v < 0x800n) {
               setBaseRegister(b, at, 0);
               rv = v;
@@ -1391,14 +1394,14 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
               rv = v - gpFinal;
             } else throw new AsmError(`${relocName(type)}: 0x${BigInt.asUintN(64, v).toString(16)} is not within 2 KiB of __global_pointer$`);
           } else if (type === R.TPREL_I || type === R.TPREL_S) {
-            setBaseRegister(fx.frag.sink!.buf, fx.frag.start + fx.offset, 4);
+            setBaseRegister(sec.sink.buf, sec.fStart[fx.frag] + fx.offset, 4);
             rv = tlsOffset(v);
           } else if (isPcRel(type)) rv = v - pc;
           else rv = v;
           if (isHi20PcRel(type)) auipcs.set(Number(pc), rv);
-          const at = fx.frag.start + fx.offset;
+          const at = sec.fStart[fx.frag] + fx.offset;
           try {
-            applyReloc(fx.frag.sink!.buf, at, fx.frag.start + fx.frag.size, type, rv);
+            applyReloc(sec.sink.buf, at, sec.fStart[fx.frag] + sec.fSize[fx.frag], type, rv);
           } catch (e) {
             if (e instanceof RelocError) throw new AsmError(e.message);
             throw e;
@@ -1421,17 +1424,17 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
         }
         case FIX_DATA:
           if (fx.field === DATA_TLSOFF || fx.field === DATA_DTPOFF) {
-            writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, tlsOffset(v) - (fx.field === DATA_DTPOFF ? 0x800n : 0n), fx.size);
+            writeData(sec.sink.buf, sec.fStart[fx.frag] + fx.offset, tlsOffset(v) - (fx.field === DATA_DTPOFF ? 0x800n : 0n), fx.size);
           }
-          else if (fx.field === DATA_PCREL) writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, v - pc, fx.size);
+          else if (fx.field === DATA_PCREL) writeData(sec.sink.buf, sec.fStart[fx.frag] + fx.offset, v - pc, fx.size);
           else if (fx.field) {
             // .reloc R_RISCV_ADDn / SUBn: modify the bytes already there (modulo 2^n).
-            const buf = fx.frag.sink!.buf;
-            const at = fx.frag.start + fx.offset;
+            const buf = sec.sink.buf;
+            const at = sec.fStart[fx.frag] + fx.offset;
             let old = 0n;
             for (let i = fx.size - 1; i >= 0; i--) old = (old << 8n) | BigInt(buf[at + i]);
             writeData(buf, at, BigInt.asUintN(fx.size * 8, fx.field === 1 ? old + v : old - v), fx.size);
-          } else writeData(fx.frag.sink!.buf, fx.frag.start + fx.offset, v, fx.size);
+          } else writeData(sec.sink.buf, sec.fStart[fx.frag] + fx.offset, v, fx.size);
           return;
         case FIX_ABS:
           fieldValue = v;
@@ -1449,7 +1452,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
           break;
         case FIX_PCREL_HI:
           if (undefWeak(fx.expr)) {
-            zeroPcrelHi(fx.frag.sink!.buf, fx.frag.start + fx.offset);
+            zeroPcrelHi(sec.sink.buf, sec.fStart[fx.frag] + fx.offset);
             auipcs.set(Number(pc), 0n);
             return;
           }
@@ -1469,7 +1472,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
         default:
           throw new Error(`bad fixup kind ${fx.kind}`);
       }
-      patchField(fx.frag.sink!.buf, fx.frag.start + fx.offset, fx.def!, fx.field, fieldValue, fx.kind === FIX_PCREL);
+      patchField(sec.sink.buf, sec.fStart[fx.frag] + fx.offset, fx.def!, fx.field, fieldValue, fx.kind === FIX_PCREL);
     } catch (e) {
       if (!(e instanceof AsmError)) throw e;
       addDiag(diags, fx.loc, e.message);
@@ -1483,7 +1486,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   // BYTE/SHORT/LONG/QUAD of a script.
   script?.writeData((sec, v, size) => {
     try {
-      writeData(sec.frags[0].sink!.buf, sec.frags[0].start, BigInt.asIntN(size * 8, v), size);
+      writeData(sec.sink.buf, sec.fStart[0], BigInt.asIntN(size * 8, v), size);
     } catch (e) {
       if (!(e instanceof AsmError)) throw e;
       addDiag(diags, null, e.message);
@@ -1633,13 +1636,8 @@ function allocateCommons(units: LinkUnit[]): void {
         size += Number(commonSize(s));
         if (a > align) align = a;
       }
-      const first = sec.frags[0];
-      const fill = new Frag(FRAG_FILL);
-      fill.pad = { align: 1, fill: 0, maxSkip: -1, nops: false, rvc: false, count: size, fillSize: 1, fillValue: 0n };
-      fill.size = size;
-      sec.frags = [first];
-      sec.cur = first;
-      sec.addFrag(fill);
+      sec.truncateFrags();
+      sec.addFrag(FRAG_FILL, { align: 1, fill: 0, maxSkip: -1, nops: false, rvc: false, count: size, fillSize: 1, fillValue: 0n }, size);
       sec.align = align;
       sec.size = size;
     }
@@ -1716,21 +1714,21 @@ export function writeBits(buf: Uint8Array, off: number, bits: number, size: numb
 
 /** A data fragment's bytes into `out` at `at`. Most are a few instructions between two branches: a byte
  * loop for those, not a subarray view per fragment for TypedArray#set. */
-function copyData(out: Uint8Array, at: number, f: Frag): void {
-  const src = f.sink!.buf;
-  const start = f.start;
-  const n = f.size;
+function copyData(out: Uint8Array, at: number, sec: InputSection, f: number): void {
+  const src = sec.sink.buf;
+  const start = sec.fStart[f];
+  const n = sec.fSize[f];
   if (n > 64) out.set(src.subarray(start, start + n), at);
   else for (let i = 0; i < n; i++) out[at + i] = src[start + i];
 }
 
-export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
-  switch (f.kind) {
+export function emitFrag(out: Uint8Array, at: number, f: number, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
+  switch (sec.kind(f)) {
     case FRAG_DATA:
-      copyData(out, at, f);
+      copyData(out, at, sec, f);
       return;
     case FRAG_FILL: {
-      const pd = f.pad!;
+      const pd = sec.pad(f)!;
       const n = pd.fillSize;
       if (pd.fillValue === 0n) return;
       let pattern = BigInt.asUintN(64, pd.fillValue);
@@ -1743,23 +1741,24 @@ export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection
       return;
     }
     case FRAG_ORG:
-      out.fill(f.pad!.fill, at, at + f.size);
+      out.fill(sec.pad(f)!.fill, at, at + sec.fSize[f]);
       return;
     case FRAG_LEB: {
+      const leb = sec.leb(f)!;
       try {
-        const v = evaluate(f.leb!.expr, resolve);
+        const v = evaluate(leb.expr, resolve);
         if (!v) throw new AsmError('cannot evaluate');
-        out.set(f.leb!.cfa ? encodeCfaAdvance(v.off, f.size) : encodeLeb(v.off, f.leb!.signed, f.size), at);
+        out.set(leb.cfa ? encodeCfaAdvance(v.off, sec.fSize[f]) : encodeLeb(v.off, leb.signed, sec.fSize[f]), at);
       } catch (e) {
         if (!(e instanceof AsmError)) throw e;
-        addDiag(diags, f.leb!.loc, `${f.leb!.signed ? '.sleb128' : '.uleb128'} needs an absolute value or a difference of labels in one section (${e.message})`);
+        addDiag(diags, leb.loc, `${leb.signed ? '.sleb128' : '.uleb128'} needs an absolute value or a difference of labels in one section (${e.message})`);
       }
       return;
     }
     case FRAG_ALIGN: {
-      let k = f.size;
+      let k = sec.fSize[f];
       let p = at;
-      const pd = f.pad!;
+      const pd = sec.pad(f)!;
       if (!pd.nops) {
         out.fill(pd.fill, p, p + k);
         return;
@@ -1799,13 +1798,13 @@ export function emitFrag(out: Uint8Array, at: number, f: Frag, sec: InputSection
   }
 }
 
-/** The relaxable branch leading data fragment `f` (f.br) into `out`, whose byte `base` is the section's first. */
-export function emitBranch(out: Uint8Array, base: number, sec: InputSection, f: Frag, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
+/** The relaxable branch leading data fragment `f` (fBr) into `out`, whose byte `base` is the section's first. */
+export function emitBranch(out: Uint8Array, base: number, sec: InputSection, f: number, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
   const rx = sec.relaxes;
-  const r = f.br;
+  const r = sec.fBr[f];
   const size = rx.sizes[r];
   // The branch's offset in the section: right before the fragment's bytes.
-  const offset = f.offset - size;
+  const offset = sec.fOff[f] - size;
   const at = base + offset;
   try {
     const target = rx.targetChunks[r >>> TARGET_CHUNK_BITS][r & TARGET_CHUNK_MASK]; // rx.target(r)
@@ -1820,7 +1819,7 @@ export function emitBranch(out: Uint8Array, base: number, sec: InputSection, f: 
         // INSTRUCTIONS, through it).
         const id = rx.ids[r];
         const def = id >= 0 ? INSTRUCTIONS[relaxed ? id >>> 16 : id & 0xffff] : relaxed ? rx.big(r) : rx.small(r);
-        const rel = t.frag!.offset + t.offset - offset;
+        const rel = sec.fOff[t.frag] + t.offset - offset;
         let values: number[];
         if (id >= 0) {
           // The packed registers, 5 bits each in field order, and the offset in the target field.

@@ -326,7 +326,7 @@ function unimp(u: Unit, n: number): boolean {
   if (u.sec.type === 8) throw new AsmError(`instructions are not allowed in the NOBITS section '${u.sec.name}'`);
   // c.unimp (all zeros) with C, else `csrrw x0, cycle, x0`, as llvm-mc emits them.
   u.mapState(1, false);
-  if (u.rvc) u.sec.cur.put16(0);
+  if (u.rvc) u.sec.put16(0);
   else u.emit(I('csrrw'), [0, 0xc00, 0], NONE);
   u.sec.hasCode = true;
   return true;

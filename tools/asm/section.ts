@@ -1,14 +1,14 @@
 // Sections of one assembly unit, as lists of fragments in the manner of LLVM's MC layer: data fragments
 // (fixed bytes), alignment fragments (size depends on their offset) and fill fragments (.space/.zero/.fill).
 // A relaxable branch (a compressed branch or jump that may grow to 4 bytes or longer) is no fragment of its
-// own: it leads the data fragment made after it (Frag.br), its record and size in the section's RelaxTable.
+// own: it leads the data fragment made after it (InputSection.fBr), its record and size in the section's RelaxTable.
 // Layout assigns offsets; linking places each section at an address; fixups then patch the data.
 
 import { INSTRUCTIONS, INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { locIn, type Expr, type Loc, type LocCtx, type Sym } from './expr.js';
 
 export const FRAG_DATA = 0;
-// (1 was a relaxable branch's own fragment: branches now lead data fragments, Frag.br.)
+// (1 was a relaxable branch's own fragment: branches now lead data fragments, InputSection.fBr.)
 export const FRAG_ALIGN = 2;
 export const FRAG_FILL = 3;
 /** `.org`: pads with `fill` bytes up to section offset `align` (its size depends on its offset). */
@@ -55,7 +55,7 @@ export const TARGET_CHUNK_MASK = TARGET_CHUNK - 1;
 
 /**
  * The relaxable instructions to a label of one section (InputSection.relaxes), each the record (by index) of
- * the branch that leads a data fragment (Frag.br), with the branch's current size: the compressed form (small) and the 4-byte one (big), each as its
+ * the branch that leads a data fragment (InputSection.fBr), with the branch's current size: the compressed form (small) and the 4-byte one (big), each as its
  * register operands and the index of its target field. A conditional branch has a third, long form for
  * targets beyond its ±4 KiB reach: the inverted branch over a `jal` (6 bytes when small is c.beqz/c.bnez,
  * else 8). A 4-byte branch that has no compressed form starts relaxed (small = big).
@@ -284,8 +284,9 @@ export interface Padding {
   gnuNops?: boolean;
   /** Where a .org was written (for its error). */
   loc?: Loc;
-  /** `.org label + k`: the target is `align` bytes from the start of this fragment (else from the section's). */
-  base?: Frag | null;
+  /** `.org label + k`: the target is `align` bytes from the start of this fragment (its number; else, or -1,
+   * from the section's start). */
+  base?: number;
   /** Set for `-c --relax`: the worst-case padding GNU as leaves for the linker (R_RISCV_ALIGN), whatever the offset. */
   fixed?: number;
   /** Written in a `.option norelax` region. */
@@ -308,131 +309,6 @@ export class ByteSink {
     this.buf = nb;
   }
 }
-
-export class Frag {
-  /** Position in the section's fragment list (set by layout). */
-  index = 0;
-  /** Offset in the section (set by layout). */
-  offset = 0;
-  /** Current size in bytes. */
-  size = 0;
-  /** Data fragments: their bytes are sink.buf[start, start + size). */
-  start: number;
-  /** A data fragment made after a relaxable branch: the branch's record in the section's RelaxTable (>= 0).
-   * The branch sits right before the fragment's bytes, at offset - relaxes.size(br): one object per
-   * branch and the data after it rather than a fragment of its own (each object of tens of thousands,
-   * every field 8 bytes, is copied twice by the scavenger and then touches fresh old-space pages).
-   * Any other fragment: -1 - kind (-1 for a data fragment), so `br < 0` says "no branch" and the kind needs
-   * no field of its own (the kind getter). */
-  br: number;
-  /** By kind: a data fragment's ByteSink, an alignment/fill/org fragment's Padding or a LEB fragment's Leb.
-   * One field for the three (the sink, pad and leb accessors), as every field is 8 bytes in each of the tens
-   * of thousands of fragments a large file makes. */
-  private ext: ByteSink | Padding | Leb | null;
-
-  constructor(kind: number, sink: ByteSink | null = null) {
-    this.start = sink ? sink.len : 0;
-    this.br = -1 - kind;
-    this.ext = sink;
-  }
-
-  /** FRAG_DATA, FRAG_ALIGN, ... (kept in br: a branch leads only data fragments). */
-  get kind(): number {
-    const b = this.br;
-    return b >= 0 ? FRAG_DATA : -1 - b;
-  }
-
-  /** A data fragment's bytes (the section's ByteSink). */
-  get sink(): ByteSink | null {
-    // br >= -1: a data fragment (see br; no kind getter call on this path, read for every fixup).
-    return this.br >= -1 ? (this.ext as ByteSink | null) : null;
-  }
-
-  get pad(): Padding | null {
-    const k = this.kind;
-    return k === FRAG_ALIGN || k === FRAG_FILL || k === FRAG_ORG ? (this.ext as Padding | null) : null;
-  }
-  set pad(p: Padding | null) {
-    this.ext = p;
-  }
-  get leb(): Leb | null {
-    return this.kind === FRAG_LEB ? (this.ext as Leb | null) : null;
-  }
-  set leb(l: Leb | null) {
-    this.ext = l;
-  }
-
-  /** This data fragment's bytes (a view; valid until the section grows). */
-  bytes(): Uint8Array {
-    return (this.ext as ByteSink).buf.subarray(this.start, this.start + this.size);
-  }
-
-  /** Make room for n more data bytes. */
-  reserve(n: number): void {
-    const k = (this.ext as ByteSink);
-    if (k.len + n > k.buf.length) k.grow(n);
-  }
-
-  put16(v: number): void {
-    const k = (this.ext as ByteSink);
-    if (k.len + 2 > k.buf.length) k.grow(2);
-    const b = k.buf;
-    const p = k.len;
-    b[p] = v & 0xff;
-    b[p + 1] = (v >>> 8) & 0xff;
-    k.len = p + 2;
-    this.size += 2;
-  }
-
-  put32(v: number): void {
-    const k = (this.ext as ByteSink);
-    if (k.len + 4 > k.buf.length) k.grow(4);
-    const b = k.buf;
-    const p = k.len;
-    b[p] = v & 0xff;
-    b[p + 1] = (v >>> 8) & 0xff;
-    b[p + 2] = (v >>> 16) & 0xff;
-    b[p + 3] = (v >>> 24) & 0xff;
-    k.len = p + 4;
-    this.size += 4;
-  }
-
-  /** Append an n-byte little-endian value. */
-  putLE(v: bigint, n: number): void {
-    this.reserve(n);
-    const k = (this.ext as ByteSink);
-    let x = BigInt.asUintN(64, v);
-    for (let i = 0; i < n; i++) {
-      k.buf[k.len++] = Number(x & 0xffn);
-      x >>= 8n;
-    }
-    this.size += n;
-  }
-
-  /** Append the low n bytes (n <= 8) of a safe integer v in two's complement: putLE(BigInt(v), n), without BigInt. */
-  putIntLE(v: number, n: number): void {
-    this.reserve(n);
-    const k = (this.ext as ByteSink);
-    const b = k.buf;
-    const lo = v | 0; // v mod 2^32
-    const hi = Math.floor(v / 4294967296) | 0; // the next 32 bits (all ones for a negative v below 2^53)
-    let p = k.len;
-    for (let i = 0; i < n; i++) b[p++] = i < 4 ? (lo >>> (8 * i)) & 0xff : (hi >>> (8 * (i - 4))) & 0xff;
-    k.len = p;
-    this.size += n;
-  }
-
-  /** Append bytes. */
-  putBytes(bytes: ArrayLike<number>): void {
-    this.reserve(bytes.length);
-    const k = (this.ext as ByteSink);
-    if (bytes instanceof Uint8Array) k.buf.set(bytes, k.len);
-    else for (let i = 0; i < bytes.length; i++) k.buf[k.len + i] = bytes[i];
-    k.len += bytes.length;
-    this.size += bytes.length;
-  }
-}
-
 
 /** Fixup kinds: how an expression's final value patches the bytes at (frag, offset). */
 export const FIX_DATA = 0;
@@ -492,7 +368,8 @@ export const DATA_PCREL = 5;
 
 export interface Fixup {
   kind: number;
-  frag: Frag;
+  /** The fragment's number in its section. */
+  frag: number;
   offset: number;
   expr: Expr;
   loc: Loc;
@@ -523,7 +400,7 @@ export class FixupRecord implements Fixup {
   private bits: number;
   constructor(
     public kind: number,
-    public frag: Frag,
+    public frag: number,
     public offset: number,
     public expr: Expr,
     /** Where the fixup was written (the `loc` getter): a shared file and note, a line and a column, not a
@@ -570,10 +447,40 @@ export function callLo(fx: FixupRecord): FixupRecord {
   return new FixupRecord(FIX_PCREL_LO_PAIR, fx.frag, fx.offset + 4, fx.expr, fx.locCtx, fx.locLine, fx.locCol, 4, JALR, 1, -4, fx.norelax);
 }
 
+/**
+ * A fragment of a section as a handle object, for the assembler's values of labels while it assembles
+ * (expr.ts RelValue.base, compared by identity): made on first use and kept by the section, one per
+ * fragment a label's value was asked of (few: see InputSection.fragRef).
+ */
+export class FragRef {
+  constructor(
+    readonly sec: InputSection,
+    readonly frag: number,
+  ) {}
+}
+
 export class InputSection {
-  frags: Frag[] = [];
+  /**
+   * The fragments, by number (position in the section), as columns of typed arrays rather than an object
+   * each: a large file has tens of thousands (one after every relaxable branch), and each object would be
+   * copied twice by the scavenger and then touch fresh old-space pages. A fragment is referred to by its
+   * number (Sym.frag, Fixup.frag). fStart: a data fragment's bytes start in `sink`; fBr: the record in
+   * `relaxes` of the relaxable branch that leads a data fragment (>= 0; it sits right before the fragment's
+   * bytes, at fOff - relaxes.size(br)), else -1 - kind (-1 for a data fragment), so `br < 0` says "no
+   * branch" and the kind needs no column of its own; fSize: current size in bytes; fOff: offset in the
+   * section (set by layout). Sizes and offsets as doubles (a fill fragment may be larger than 2 GB).
+   */
+  nFrags = 0;
+  fStart: Int32Array;
+  fBr: Int32Array;
+  fSize: Float64Array;
+  fOff: Float64Array;
+  /** By fragment number: an alignment/fill/org fragment's Padding or a LEB fragment's Leb (few: a Map). */
+  private fExt: Map<number, Padding | Leb> | null = null;
+  /** FragRef handles by fragment number (fragRef). */
+  private refs: Map<number, FragRef> | null = null;
   fixups: Fixup[] = [];
-  /** The records of its relaxable branches (each leads a data fragment: Frag.br). */
+  /** The records of its relaxable branches (each leads a data fragment: fBr). */
   readonly relaxes = new RelaxTable();
   align = 1;
   /** Layout size. */
@@ -582,7 +489,8 @@ export class InputSection {
   addr = 0n;
   /** Output section this one lands in. */
   outputName = '';
-  cur: Frag;
+  /** The data fragment bytes are appended to (the last fragment). */
+  cur = 0;
   readonly sink = new ByteSink();
   hasCode = false;
   hasLabels = false;
@@ -612,37 +520,178 @@ export class InputSection {
     public unit: number,
     public unitName: string,
   ) {
-    this.cur = new Frag(FRAG_DATA, this.sink);
-    this.frags.push(this.cur);
+    this.fStart = new Int32Array(8);
+    this.fBr = new Int32Array(8);
+    this.fSize = new Float64Array(8);
+    this.fOff = new Float64Array(8);
+    this.cur = this.pushFrag(-1);
   }
 
-  /** Start a new data fragment (after an alignment or fill fragment). */
-  newData(): Frag {
-    if (this.cur.br >= -1 && this.cur.size === 0) return this.cur; // an empty data fragment (see Frag.br)
-    const f = new Frag(FRAG_DATA, this.sink);
-    this.frags.push(f);
-    this.cur = f;
+  /** Append a fragment with br `br` (see fBr), starting at the sink's end; its number. */
+  private pushFrag(br: number): number {
+    const i = this.nFrags;
+    if (i === this.fBr.length) this.growFrags();
+    this.fStart[i] = br >= -1 ? this.sink.len : 0;
+    this.fBr[i] = br;
+    this.fSize[i] = 0;
+    this.fOff[i] = 0;
+    this.nFrags = i + 1;
+    return i;
+  }
+
+  private growFrags(): void {
+    // Past 16K fragments by four, as RelaxTable grows: each growth copies into fresh memory.
+    const n = this.fBr.length;
+    const cap = n < 1 << 14 ? n * 2 : n * 4;
+    const start = new Int32Array(cap);
+    start.set(this.fStart);
+    this.fStart = start;
+    const br = new Int32Array(cap);
+    br.set(this.fBr);
+    this.fBr = br;
+    const size = new Float64Array(cap);
+    size.set(this.fSize);
+    this.fSize = size;
+    const off = new Float64Array(cap);
+    off.set(this.fOff);
+    this.fOff = off;
+  }
+
+  /** Fragment i's kind: FRAG_DATA, FRAG_ALIGN, ... (kept in fBr: a branch leads only data fragments). */
+  kind(i: number): number {
+    const b = this.fBr[i];
+    return b >= 0 ? FRAG_DATA : -1 - b;
+  }
+
+  /** An alignment, fill or org fragment's padding (null for other kinds). */
+  pad(i: number): Padding | null {
+    const k = this.kind(i);
+    return k === FRAG_ALIGN || k === FRAG_FILL || k === FRAG_ORG ? ((this.fExt?.get(i) as Padding | undefined) ?? null) : null;
+  }
+
+  /** A LEB fragment's record (null for other kinds). */
+  leb(i: number): Leb | null {
+    return this.kind(i) === FRAG_LEB ? ((this.fExt?.get(i) as Leb | undefined) ?? null) : null;
+  }
+
+  /** Data fragment i's bytes (a view; valid until the section grows). */
+  fragBytes(i: number): Uint8Array {
+    const start = this.fStart[i];
+    return this.sink.buf.subarray(start, start + this.fSize[i]);
+  }
+
+  /** The handle of fragment i for a label's value while assembling (one per fragment, made on first use). */
+  fragRef(i: number): FragRef {
+    const refs = (this.refs ??= new Map());
+    let r = refs.get(i);
+    if (r === undefined) refs.set(i, (r = new FragRef(this, i)));
+    return r;
+  }
+
+  /** Some fragment has a non-zero size. */
+  hasContents(): boolean {
+    for (let i = 0; i < this.nFrags; i++) if (this.fSize[i] > 0) return true;
+    return false;
+  }
+
+  /** The current data fragment's size (where the next byte goes in it). */
+  curSize(): number {
+    return this.fSize[this.cur];
+  }
+
+  /** Start a new data fragment (after an alignment or fill fragment); its number. */
+  newData(): number {
+    const c = this.cur;
+    if (this.fBr[c] >= -1 && this.fSize[c] === 0) return c; // an empty data fragment (see fBr)
+    return (this.cur = this.pushFrag(-1));
+  }
+
+  /** Append a non-data fragment of `kind` (its Padding or Leb `ext`) and open a fresh data fragment after
+   * it; the new fragment's number. */
+  addFrag(kind: number, ext: Padding | Leb | null, size = 0): number {
+    const f = this.pushFrag(-1 - kind);
+    this.fSize[f] = size;
+    if (ext !== null) (this.fExt ??= new Map()).set(f, ext);
+    this.cur = this.pushFrag(-1);
     return f;
-  }
-
-  /** Append a non-data fragment and open a fresh data fragment after it. */
-  addFrag(f: Frag): void {
-    if (this.cur.size === 0 && this.frags[this.frags.length - 1] === this.cur) {
-      // Keep an empty data fragment in place only if labels may point into it: they do (offset 0), so
-      // keep it; it has size 0 and does not change layout.
-    }
-    this.frags.push(f);
-    const d = new Frag(FRAG_DATA, this.sink);
-    this.frags.push(d);
-    this.cur = d;
   }
 
   /** Append relaxable branch `r` (its record in `relaxes`, its size set): it leads a fresh data fragment. */
   addBranch(r: number): void {
-    const d = new Frag(FRAG_DATA, this.sink);
-    d.br = r;
-    this.frags.push(d);
-    this.cur = d;
+    this.cur = this.pushFrag(r);
+  }
+
+  /** Drop every fragment after the first (the linker's replacement of a section's contents). */
+  truncateFrags(): void {
+    this.nFrags = 1;
+    this.cur = 0;
+    this.fExt = null;
+    this.refs = null;
+  }
+
+  /** Make room for n more data bytes. */
+  reserve(n: number): void {
+    const k = this.sink;
+    if (k.len + n > k.buf.length) k.grow(n);
+  }
+
+  put16(v: number): void {
+    const k = this.sink;
+    if (k.len + 2 > k.buf.length) k.grow(2);
+    const b = k.buf;
+    const p = k.len;
+    b[p] = v & 0xff;
+    b[p + 1] = (v >>> 8) & 0xff;
+    k.len = p + 2;
+    this.fSize[this.cur] += 2;
+  }
+
+  put32(v: number): void {
+    const k = this.sink;
+    if (k.len + 4 > k.buf.length) k.grow(4);
+    const b = k.buf;
+    const p = k.len;
+    b[p] = v & 0xff;
+    b[p + 1] = (v >>> 8) & 0xff;
+    b[p + 2] = (v >>> 16) & 0xff;
+    b[p + 3] = (v >>> 24) & 0xff;
+    k.len = p + 4;
+    this.fSize[this.cur] += 4;
+  }
+
+  /** Append an n-byte little-endian value. */
+  putLE(v: bigint, n: number): void {
+    this.reserve(n);
+    const k = this.sink;
+    let x = BigInt.asUintN(64, v);
+    for (let i = 0; i < n; i++) {
+      k.buf[k.len++] = Number(x & 0xffn);
+      x >>= 8n;
+    }
+    this.fSize[this.cur] += n;
+  }
+
+  /** Append the low n bytes (n <= 8) of a safe integer v in two's complement: putLE(BigInt(v), n), without BigInt. */
+  putIntLE(v: number, n: number): void {
+    this.reserve(n);
+    const k = this.sink;
+    const b = k.buf;
+    const lo = v | 0; // v mod 2^32
+    const hi = Math.floor(v / 4294967296) | 0; // the next 32 bits (all ones for a negative v below 2^53)
+    let p = k.len;
+    for (let i = 0; i < n; i++) b[p++] = i < 4 ? (lo >>> (8 * i)) & 0xff : (hi >>> (8 * (i - 4))) & 0xff;
+    k.len = p;
+    this.fSize[this.cur] += n;
+  }
+
+  /** Append bytes. */
+  putBytes(bytes: ArrayLike<number>): void {
+    this.reserve(bytes.length);
+    const k = this.sink;
+    if (bytes instanceof Uint8Array) k.buf.set(bytes, k.len);
+    else for (let i = 0; i < bytes.length; i++) k.buf[k.len + i] = bytes[i];
+    k.len += bytes.length;
+    this.fSize[this.cur] += bytes.length;
   }
 }
 

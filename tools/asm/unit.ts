@@ -6,7 +6,7 @@
 import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { AsmError, isIdentChar, isIdentStart } from './expr.js';
 import { PSEUDOS } from './pseudo.js';
-import { Frag, FRAG_ALIGN, FRAG_DATA, type InputSection } from './section.js';
+import { FRAG_ALIGN, FRAG_DATA, type InputSection } from './section.js';
 import { SHF_EXECINSTR } from '../elf/model.js';
 import { atStatementEnd, skipWs, statementEnd, stripBlockComments } from './lex.js';
 import type { SourceFile, Frame } from './core.js';
@@ -49,7 +49,9 @@ export class Unit extends InstructionEmitter {
       // Nothing describes discarded code: its line rows and frame descriptions go with it.
       if (this.lines) this.lines.rows = this.lines.rows.filter((r) => !discarded.has(r.sec));
       if (this.frames_) this.frames_.procs = this.frames_.procs.filter((p) => !discarded.has(p.sec));
-      this.pendingRelocs = this.pendingRelocs.filter((r) => !discarded.has(this.sections.find((x) => x.frags.includes(r.frag))!));
+      const secs = this.pendingRelocSecs;
+      this.pendingRelocs = this.pendingRelocs.filter((_, k) => !discarded.has(secs[k]));
+      this.pendingRelocSecs = secs.filter((sec) => !discarded.has(sec));
     }
     // gcc -g's .debug_info names .debug_line (DW_AT_stmt_list) even for a file without code (a table of
     // constants): GNU as then writes the header and file table with no rows, so the unit has a line table.
@@ -75,16 +77,17 @@ export class Unit extends InstructionEmitter {
     }
     // .reloc locations: the data fragment that holds the bytes (a location past a fragment's end is in a
     // later one).
-    for (const r of this.pendingRelocs) {
-      const sec = this.sections.find((x) => x.frags.includes(r.frag))!;
-      let k = sec.frags.indexOf(r.frag);
+    this.pendingRelocs.forEach((r, ri) => {
+      const sec = this.pendingRelocSecs[ri];
+      const nf = sec.nFrags;
+      let k = r.frag;
       let off = r.offset;
-      // A branch leading a fragment (Frag.br) comes before its bytes: a location in it is not in data.
+      // A branch leading a fragment (fBr) comes before its bytes: a location in it is not in data.
       let inBranch = false;
-      while (k < sec.frags.length && off >= sec.frags[k].size && !(off + r.size <= sec.frags[k].size)) {
-        off -= sec.frags[k].size;
+      while (k < nf && off >= sec.fSize[k] && !(off + r.size <= sec.fSize[k])) {
+        off -= sec.fSize[k];
         k++;
-        const br = k < sec.frags.length ? sec.frags[k].br : -1;
+        const br = k < nf ? sec.fBr[k] : -1;
         if (br >= 0) {
           const size = sec.relaxes.size(br);
           if (!(off >= size && !(off + r.size <= size))) {
@@ -94,16 +97,15 @@ export class Unit extends InstructionEmitter {
           off -= size;
         }
       }
-      const f = sec.frags[k];
-      if (inBranch || !f || f.kind !== FRAG_DATA || off < 0 || off + r.size > f.size) {
+      if (inBranch || k >= nf || sec.kind(k) !== FRAG_DATA || off < 0 || off + r.size > sec.fSize[k]) {
         this.diags.push({ file: r.loc.file, line: r.loc.line, col: r.loc.col, severity: 'error', message: '.reloc location is not inside data or instruction bytes of its section' });
-        continue;
+        return;
       }
       // Moved in place, not copied: a FixupRecord's packed fields and loc are accessors a spread would lose.
-      r.frag = f;
+      r.frag = k;
       r.offset = off;
       sec.fixups.push(r);
-    }
+    });
   }
 
   /**
@@ -127,7 +129,7 @@ export class Unit extends InstructionEmitter {
     for (const sym of this.symbols.values()) {
       if (sym.kind !== 1 || !sym.section || !gone.has(sym.section)) continue;
       sym.section = null;
-      sym.frag = null;
+      sym.frag = -1;
       sym.offset = 0;
       if (sym.global) {
         sym.kind = 0;
@@ -166,10 +168,8 @@ export class Unit extends InstructionEmitter {
       this.sec = sec;
       this.mapState(1, true);
       this.sec = save;
-      const f = new Frag(FRAG_ALIGN);
       const nops = !this.gnuRelaxObject;
-      f.pad = { align: sec.align, fill: 0, maxSkip: -1, nops, rvc: this.rvc, count: 0, fillSize: 1, fillValue: 0n, norelax: true, gnuNops: true };
-      sec.addFrag(f);
+      sec.addFrag(FRAG_ALIGN, { align: sec.align, fill: 0, maxSkip: -1, nops, rvc: this.rvc, count: 0, fillSize: 1, fillValue: 0n, norelax: true, gnuNops: true });
     }
   }
 

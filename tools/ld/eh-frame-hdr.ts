@@ -16,7 +16,7 @@ const DW_EH_PE_omit = 0xff;
 /** Bytes of a laid-out input section before relocation (data fragments; the rest zero). */
 function rawBytes(sec: InputSection): Uint8Array {
   const out = new Uint8Array(sec.size);
-  for (const f of sec.frags) if (f.kind === FRAG_DATA && f.size) out.set(f.bytes(), f.offset);
+  for (let f = 0; f < sec.nFrags; f++) if (sec.kind(f) === FRAG_DATA && sec.fSize[f]) out.set(sec.fragBytes(f), sec.fOff[f]);
   return out;
 }
 
@@ -28,7 +28,7 @@ export function countFdes(sections: InputSection[]): number | null {
   let n = 0;
   for (const sec of sections) {
     const b = rawBytes(sec);
-    const relocated = new Set(sec.fixups.map((fx) => fx.frag.offset + fx.offset));
+    const relocated = new Set(sec.fixups.map((fx) => sec.fOff[fx.frag] + fx.offset));
     let off = 0;
     while (off + 4 <= b.length) {
       const len = b[off] | (b[off + 1] << 8) | (b[off + 2] << 16) | (b[off + 3] << 24);

@@ -182,8 +182,8 @@ function relocatedFields(fixups: Fixup[], cieOff: number, sec: InputSection, uni
     if (!t) return null;
     const s = t.sym;
     const target = s.kind === 0 || s.global || s.weak ? s.name
-      : s.kind === 1 && s.section === sec ? `.+${s.frag!.offset + s.offset - cieOff}`
-      : s.kind === 1 && s.section ? `${unit}:${s.section.name}:${s.frag!.offset + s.offset}`
+      : s.kind === 1 && s.section === sec ? `.+${sec.fOff[s.frag] + s.offset - cieOff}`
+      : s.kind === 1 && s.section ? `${unit}:${s.section.name}:${s.section.fOff[s.frag] + s.offset}`
       : null;
     if (target === null) return null;
     out.push(`${fx.offset - cieOff}:${fx.field}:${target}+${t.add}`);
@@ -195,7 +195,7 @@ export function mergeEhFrames(units: LinkUnit[], outAlign: (sec: InputSection) =
   const kept = new Map<string, Sym>();
   let labels = 0;
   const label = (u: ObjectUnit, sec: InputSection, off: number): Sym => {
-    const s = placedSym('', true, sec, sec.frags[0], off);
+    const s = placedSym('', true, sec, 0, off);
     u.symbols.set(`\u0000eh_frame${labels++}`, s);
     return s;
   };
@@ -204,7 +204,7 @@ export function mergeEhFrames(units: LinkUnit[], outAlign: (sec: InputSection) =
     if (!(u instanceof ObjectUnit)) continue;
     for (const sec of u.sections) {
       if (sec.name !== '.eh_frame' || sec.type !== 1 || sec.size === 0) continue;
-      const bytes = sec.frags[0].bytes();
+      const bytes = sec.fragBytes(0);
       const recs = parse(bytes);
       if (!recs) continue;
       const fixupsIn = (r: Rec): Fixup[] => sec.fixups.filter((fx) => fx.offset >= r.off && fx.offset < r.off + r.size);
@@ -260,8 +260,7 @@ export function mergeEhFrames(units: LinkUnit[], outAlign: (sec: InputSection) =
       off = Math.ceil(off / a) * a;
     }
     const size = off;
-    const f = sec.frags[0];
-    const old = f.bytes().slice();
+    const old = sec.fragBytes(0).slice();
     const out = new Uint8Array(size);
     const live = recs.filter((r) => !r.removed);
     live.forEach((r, k) => {
@@ -302,14 +301,14 @@ export function mergeEhFrames(units: LinkUnit[], outAlign: (sec: InputSection) =
       const here = label(u, sec, r.newOff + 4);
       const cie = fdeCie.get(r)!;
       for (const [type, sym] of [[R.ADD32, here], [R.SUB32, cie]] as const) {
-        sec.fixups.push({ kind: FIX_RELOC, frag: f, offset: r.newOff + 4, expr: { t: E_SYM, sym }, size: 0, def: null, field: type, pcAdjust: 0, loc });
+        sec.fixups.push({ kind: FIX_RELOC, frag: 0, offset: r.newOff + 4, expr: { t: E_SYM, sym }, size: 0, def: null, field: type, pcAdjust: 0, loc });
       }
     }
-    const sink = f.sink!;
+    const sink = sec.sink;
     sink.buf = out.length ? out : new Uint8Array(1);
     sink.len = out.length;
-    f.start = 0;
-    f.size = out.length;
+    sec.fStart[0] = 0;
+    sec.fSize[0] = out.length;
     sec.size = out.length;
   });
 }

@@ -152,8 +152,8 @@ function frameReferences(units: LinkUnit[]): Map<InputSection, Sym[]> {
       continue;
     }
     for (const sec of u.sections) {
-      if (sec.name !== '.eh_frame' || sec.frags.length !== 1 || !sec.fixups.length) continue;
-      const b = sec.frags[0].bytes();
+      if (sec.name !== '.eh_frame' || sec.nFrags !== 1 || !sec.fixups.length) continue;
+      const b = sec.fragBytes(0);
       const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
       const symsIn = (from: number, to: number): Sym[] => {
         const out: Sym[] = [];
@@ -193,7 +193,7 @@ export function removeSections(units: LinkUnit[], goneAll: Set<InputSection>): v
       sym.kind = 2;
       sym.value = 0n;
       sym.section = null;
-      sym.frag = null;
+      sym.frag = -1;
       sym.temp = true;
     }
     if (u instanceof Unit) u.dropFrames(goneSet);

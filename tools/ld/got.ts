@@ -181,14 +181,14 @@ export function buildGot(units: LinkUnit[], diags: Diagnostic[]): GotPlan | null
     s.hasLabels = true;
     s.entsize = 8;
   }
-  gotPlt.cur.putLE(-1n, 8);
-  gotPlt.cur.putLE(0n, 8);
+  gotPlt.putLE(-1n, 8);
+  gotPlt.putLE(0n, 8);
   const frag = got.cur;
-  frag.putLE(0n, 8); // the address of _DYNAMIC: none in a static link
+  got.putLE(0n, 8); // the address of _DYNAMIC: none in a static link
   let relocs = 0;
   const slot = (sym: Sym, mode: number) => {
-    got.fixups.push({ kind: FIX_DATA, frag, offset: frag.size, expr: { t: E_SYM, sym }, loc: { file: '<linker>', line: 0, col: 0, note: '.got' }, size: 8, def: null, field: mode, pcAdjust: 0 });
-    frag.putLE(0n, 8);
+    got.fixups.push({ kind: FIX_DATA, frag, offset: got.fSize[frag], expr: { t: E_SYM, sym }, loc: { file: '<linker>', line: 0, col: 0, note: '.got' }, size: 8, def: null, field: mode, pcAdjust: 0 });
+    got.putLE(0n, 8);
   };
   // Locals: object by object, in symbol-table order (the order of each unit's symbol map).
   const unitOrder = new Map<LinkUnit['index'], number>();
@@ -200,11 +200,11 @@ export function buildGot(units: LinkUnit[], diags: Diagnostic[]): GotPlan | null
   }
   const localList = [...locals.values()].sort((a, b) => unitOrder.get(localUnit.get(a.sym)!)! - unitOrder.get(localUnit.get(b.sym)!)! || (symOrder.get(a.sym) ?? 0) - (symOrder.get(b.sym) ?? 0));
   for (const e of localList) {
-    e.off = frag.size;
+    e.off = got.fSize[frag];
     // GNU reserves one slot, two for a module/offset pair, and one relocation entry for any TLS use. (A local
     // used both ways would have its tp-offset slot after the pair, past what GNU reserves: it gets its own.)
     if (e.tls & GOT_TLS_GD) {
-      frag.putLE(1n, 8);
+      got.putLE(1n, 8);
       slot(e.sym, DATA_DTPOFF);
     }
     if (e.tls & GOT_TLS_IE) slot(e.sym, DATA_TLSOFF);
@@ -226,9 +226,9 @@ export function buildGot(units: LinkUnit[], diags: Diagnostic[]): GotPlan | null
   for (const name of hashTraversalOrder(names)) {
     const e = globalsByName.get(name);
     if (!e) continue;
-    e.off = frag.size;
+    e.off = got.fSize[frag];
     if (e.tls & GOT_TLS_GD) {
-      frag.putLE(1n, 8);
+      got.putLE(1n, 8);
       slot(e.sym, DATA_DTPOFF);
       relocs += 2;
     }
@@ -238,14 +238,14 @@ export function buildGot(units: LinkUnit[], diags: Diagnostic[]): GotPlan | null
     }
     if (e.tls === GOT_NORMAL) slot(e.sym, DATA_SET);
   }
-  got.size = frag.size;
+  got.size = got.fSize[frag];
   gotPlt.size = 16;
   unit.sections.push(gotPlt, got);
   if (relocs) {
     const rela = new InputSection('.rela.got', SHT_RELA, SHF_ALLOC, unit.index, '<linker>');
     rela.align = 8;
     rela.entsize = RELA_SIZE;
-    for (let i = 0; i < relocs * 3; i++) rela.cur.putLE(0n, 8); // R_RISCV_NONE
+    for (let i = 0; i < relocs * 3; i++) rela.putLE(0n, 8); // R_RISCV_NONE
     rela.size = relocs * RELA_SIZE;
     unit.sections.push(rela);
   }

@@ -63,7 +63,7 @@ export function mergeSections(units: LinkUnit[], outName: (sec: InputSection) =>
     for (const [sec, entsize] of u.entsize) {
       if (sec.type === SHT_NOBITS || sec.fixups.length || sec.size === 0 || sec.size % entsize) continue;
       const strings = (sec.flags & SHF_STRINGS) !== 0;
-      const data = sec.frags[0].bytes().slice();
+      const data = sec.fragBytes(0).slice();
       if (strings) {
         // The last string must be terminated.
         let z = true;
@@ -180,12 +180,11 @@ export function mergeSections(units: LinkUnit[], outName: (sec: InputSection) =>
       const size = sizes.get(sec) ?? 0;
       const out = new Uint8Array(size);
       for (const e of g.entries) if (e.align !== 0 && e.sec === sec) out.set(e.bytes, e.index);
-      const f = sec.frags[0];
-      const sink = f.sink!;
+      const sink = sec.sink;
       sink.buf = out.length ? out : new Uint8Array(1);
       sink.len = out.length;
-      f.start = 0;
-      f.size = out.length;
+      sec.fStart[0] = 0;
+      sec.fSize[0] = out.length;
       sec.size = out.length;
       if (!size) {
         // Nothing of it is kept: dropped from the output (ld excludes it).
@@ -219,7 +218,7 @@ export function mergeSections(units: LinkUnit[], outName: (sec: InputSection) =>
   };
 
   // References by section symbol + addend: to a label at the mapped place.
-  const placeSym = (loc: { sec: InputSection; off: number }): Sym => placedSym('', true, loc.sec, loc.sec.frags[0], loc.off);
+  const placeSym = (loc: { sec: InputSection; off: number }): Sym => placedSym('', true, loc.sec, 0, loc.off);
   const sectionSyms = new Set<Sym>();
   for (const u of units) if (u instanceof ObjectUnit) for (const s of u.sectionSyms) if (s.section && info.has(s.section)) sectionSyms.add(s);
   for (const u of units) {
@@ -239,7 +238,7 @@ export function mergeSections(units: LinkUnit[], outName: (sec: InputSection) =>
       if (s.kind !== 1 || !s.section || !info.has(s.section) || sectionSyms.has(s)) continue;
       const loc = map(s.section, s.offset);
       s.section = loc.sec;
-      s.frag = loc.sec.frags[0];
+      s.frag = 0;
       s.offset = loc.off;
     }
   }

@@ -6,7 +6,7 @@ import { SHF_ALLOC, SHF_EXECINSTR, SHF_LINK_ORDER, SHF_WRITE, SHT_NOBITS, SHT_PR
 import { SHF_MERGE, SHN_ABS, SHN_COMMON, SHN_UNDEF, SHT_GROUP, SHT_RELA, type ElfObject } from '../elf/object.js';
 import { parseIsa, SHT_RISCV_ATTRIBUTES, TAG_ARCH, type Attributes } from '../asm/attributes.js';
 import { E_BIN, E_NUM, E_SYM, OP_ADD, type Expr, type LocCtx, Sym } from '../asm/expr.js';
-import { FIX_RELOC, FRAG_FILL, Frag, InputSection, type Fixup } from '../asm/section.js';
+import { FIX_RELOC, FRAG_FILL, InputSection, type Fixup } from '../asm/section.js';
 import type { LinkUnit } from '../asm/link.js';
 import { R } from './relocs.js';
 
@@ -139,11 +139,8 @@ export class ObjectUnit implements LinkUnit {
       const sec = new InputSection(s.name, s.type === SHT_NOBITS ? SHT_NOBITS : s.type === 1 ? SHT_PROGBITS : s.type, s.flags, index, name);
       sec.align = s.align;
       if (s.type === SHT_NOBITS) {
-        const f = new Frag(FRAG_FILL);
-        f.pad = { align: 1, fill: 0, maxSkip: -1, nops: false, rvc: false, count: s.size, fillSize: 1, fillValue: 0n };
-        f.size = s.size;
-        sec.addFrag(f);
-      } else sec.cur.putBytes(s.data);
+        sec.addFrag(FRAG_FILL, { align: 1, fill: 0, maxSkip: -1, nops: false, rvc: false, count: s.size, fillSize: 1, fillValue: 0n }, s.size);
+      } else sec.putBytes(s.data);
       sec.hasLabels = true;
       if (s.flags & SHF_MERGE && s.entsize > 0) {
         this.entsize.set(sec, s.entsize);
@@ -156,7 +153,6 @@ export class ObjectUnit implements LinkUnit {
     }
     // SHF_LINK_ORDER sections (gcc's __patchable_function_entries) go with the section sh_link names (gc.ts).
     for (const s of obj.sections) if (s.flags & SHF_LINK_ORDER && secMap.has(s.index)) secMap.get(s.index)!.linkedTo = secMap.get(s.link) ?? null;
-    const first = (sec: InputSection): Frag => sec.frags[0];
     // Symbols, by index (relocations name them so).
     const syms: Sym[] = [];
     let common: InputSection | null = null;
@@ -190,13 +186,11 @@ export class ObjectUnit implements LinkUnit {
         const align = Number(os.value) || 1;
         if (align > common.align) common.align = align;
         const at = Math.ceil(common.size / align) * align;
-        const f = new Frag(FRAG_FILL);
-        f.pad = { align: 1, fill: 0, maxSkip: -1, nops: false, rvc: false, count: at - common.size + Number(os.size), fillSize: 1, fillValue: 0n };
-        f.size = f.pad.count;
-        common.addFrag(f);
+        const count = at - common.size + Number(os.size);
+        common.addFrag(FRAG_FILL, { align: 1, fill: 0, maxSkip: -1, nops: false, rvc: false, count, fillSize: 1, fillValue: 0n }, count);
         sym.kind = 1;
         sym.section = common;
-        sym.frag = common.frags[0];
+        sym.frag = 0;
         sym.offset = at;
         sym.common = true;
         sym.commonAlign = align;
@@ -219,7 +213,7 @@ export class ObjectUnit implements LinkUnit {
         }
         sym.kind = 1;
         sym.section = sec;
-        sym.frag = first(sec);
+        sym.frag = 0;
         sym.offset = Number(os.value);
       }
       // Section symbols, assembler-local labels and mapping symbols are not copied to the output.
@@ -239,7 +233,7 @@ export class ObjectUnit implements LinkUnit {
     for (const [target, list] of obj.relocs) {
       const sec = secMap.get(target);
       if (!sec) continue;
-      const frag = first(sec);
+      const frag = 0;
       let info: RelaxInfo | undefined;
       const relaxInfo = (): RelaxInfo => {
         if (!info) this.relax.set(sec, (info = { relaxable: new Set(), aligns: [] }));

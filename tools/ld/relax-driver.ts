@@ -46,7 +46,7 @@ export function relaxObjects(
     const w = owner.get(sec);
     if (w) work.push({ sec, ...w });
   }
-  const addrOf = (s: Sym): bigint => s.section!.addr + BigInt(s.frag!.offset + s.offset);
+  const addrOf = (s: Sym): bigint => s.section!.addr + BigInt(s.section!.fOff[s.frag] + s.offset);
   const GP = '__global_pointer$';
   // A linker script that defines __global_pointer$ (GNU ld's default script does) enables gp-relative
   // relaxation as GNU ld's does, whether or not an input names it.

@@ -78,8 +78,7 @@ const C_NOP = 0x0001;
 
 /** The section's bytes: one data fragment (an object's section). */
 function contents(sec: InputSection): { buf: Uint8Array; base: number } {
-  const f = sec.frags[0];
-  return { buf: f.sink!.buf, base: f.start };
+  return { buf: sec.sink.buf, base: sec.fStart[0] };
 }
 
 /** The labels of each of an object's sections, indexed once when relaxation starts (after merging and the
@@ -117,9 +116,8 @@ function deleteBytes(u: ObjectUnit, sec: InputSection, info: RelaxInfo, deletion
   buf.set(old.subarray(r, toaddr), w);
   w += toaddr - r;
   const newSize = w - base;
-  const f = sec.frags[0];
-  f.size = newSize;
-  if (f.sink!.len === base + toaddr) f.sink!.len = base + newSize;
+  sec.fSize[0] = newSize;
+  if (sec.sink.len === base + toaddr) sec.sink.len = base + newSize;
   sec.size = newSize;
   // Symbols defined in the section (GNU: riscv_relax_delete_bytes): one above a deleted range moves down by
   // it (one exactly at its start stays), one whose end lies above it shrinks by it. Relocations likewise.

@@ -14,7 +14,7 @@ import { AsmError, E_BIN, E_SYM, OP_SUB, evaluate, symbolPlusConstant, type Expr
 import { emitBranch, emitFrag, layoutSection, writeBits, writeData, writeLongBranch, patchField, patchInstruction } from '../asm/link.js';
 import {
   DATA_DTPOFF, DATA_PCREL, DATA_SET, DATA_TLSOFF, FIX_ABS, FIX_DATA, FIX_GOT_HI, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO,
-  FIX_PCREL_LO_PAIR, FIX_TPREL_ADD, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_HI, FIX_TPREL_LO, FRAG_ALIGN, FRAG_DATA, FRAG_LEB, type Frag, type Fixup, type InputSection,
+  FIX_PCREL_LO_PAIR, FIX_TPREL_ADD, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_HI, FIX_TPREL_LO, FRAG_ALIGN, FRAG_DATA, FRAG_LEB, type Fixup, InputSection,
   FIX_CALL, callHi, callLo, type FixupRecord,
 } from '../asm/section.js';
 import type { Unit } from '../asm/unit.js';
@@ -56,18 +56,18 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   const err = (loc: Loc | null, message: string) =>
     diags.push({ file: loc?.file ?? u.name, line: loc?.line ?? 0, col: loc?.col ?? 0, severity: 'error', message: loc?.note ? `${message} (${loc.note})` : message });
   const relax = opts.relax ?? false;
-  const aligns: Frag[] = [];
+  // (Fragment numbers.)
+  const aligns: number[] = [];
   // The section of each of `aligns`.
   const alignSections: InputSection[] = [];
   if (relax) {
     for (const sec of u.sections) {
       if (!(sec.flags & SHF_EXECINSTR)) continue;
-      const frags = sec.frags;
-      for (let i = 0; i < frags.length; i++) {
-        const f = frags[i];
-        if (f.br >= -1) continue; // a data fragment (Frag.br): no kind/pad getter calls for most fragments
-        const pd = f.pad;
-        if (f.kind !== FRAG_ALIGN || !pd || !pd.nops || pd.norelax) continue;
+      const nf = sec.nFrags;
+      for (let f = 0; f < nf; f++) {
+        if (sec.fBr[f] >= -1) continue; // a data fragment (InputSection.fBr): no pad look-up for most fragments
+        const pd = sec.pad(f);
+        if (sec.kind(f) !== FRAG_ALIGN || !pd || !pd.nops || pd.norelax) continue;
         const worst = pd.align - (pd.rvc ? 2 : 4);
         if (worst <= 0) continue;
         pd.fixed = worst;
@@ -85,7 +85,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
 
   // Values inside this object: a label is its section plus offset; an undefined symbol is itself.
   const resolve = (s: Sym): RelValue | null => {
-    if (s.kind === 1) return { base: s.section, off: BigInt(s.frag!.offset + s.offset) };
+    if (s.kind === 1) return { base: s.section, off: BigInt(s.section!.fOff[s.frag] + s.offset) };
     if (s.kind === 2) return { base: null, off: s.value };
     if (s.kind === 3 && s.expr && !s.evaluating) {
       s.evaluating = true;
@@ -130,7 +130,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       return;
     }
     const sec = s.section!;
-    const off = s.frag!.offset + s.offset;
+    const off = sec.fOff[s.frag] + s.offset;
     if (u.gnu) {
       const k = u.localLabelInstance.get(s);
       tSym = k === undefined ? labelAt(sec, off) : numericLabel(s, k);
@@ -173,14 +173,14 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     // GNU as and llvm-mc name it (the symbol table holds it at that place).
     if (t && t.sym.kind === 3 && u.symbols.get(t.sym.name) === t.sym) {
       const at = resolve(t.sym);
-      if (at && at.base && (at.base as InputSection).frags) {
+      if (at && at.base instanceof InputSection) {
         tSym = t.sym;
         tAdd = t.add;
         return true;
       }
     }
-    if (v.base && (v.base as InputSection).frags) {
-      const sec = v.base as InputSection;
+    if (v.base instanceof InputSection) {
+      const sec = v.base;
       // In relaxable code a place is named by a local label (as GNU as does): a linker that deletes bytes
       // moves labels, but not the addend of a section-symbol relocation.
       if (relax && sec.flags & SHF_EXECINSTR) {
@@ -200,8 +200,8 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   const sourceAddend = (e: Expr): bigint => (e.t === E_SYM ? 0n : (symbolPlusConstant(e)?.add ?? tAdd));
   /** tSym and tAdd with a section + offset turned into a label at that place (addend 0). */
   const namedAtPlace = (): void => {
-    if (tSym !== null && (tSym as InputSection).frags) {
-      tSym = labelAt(tSym as InputSection, Number(tAdd));
+    if (tSym instanceof InputSection) {
+      tSym = labelAt(tSym, Number(tAdd));
       tAdd = 0n;
     }
   };
@@ -242,7 +242,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       l = relocs.get(sec) ?? null;
       // Room for every relocation it will most likely have (a fixup's and its R_RISCV_RELAX, one per
       // fragment and branch); pages of it never written are never touched.
-      if (l === null) relocs.set(sec, (l = new RelaList(2 * sec.fixups.length + sec.frags.length + sec.relaxes.n + 16)));
+      if (l === null) relocs.set(sec, (l = new RelaList(2 * sec.fixups.length + sec.nFrags + sec.relaxes.n + 16)));
       lastSec = sec;
       lastList = l;
     }
@@ -254,14 +254,14 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
         targets.push(sym);
         targetIds.set(sym, id);
       } else id = known;
-      if (TLS_RELOCS[type] === 1 && !(sym as InputSection).frags) namedByTls.add(sym as Sym);
+      if (TLS_RELOCS[type] === 1 && !(sym instanceof InputSection)) namedByTls.add(sym);
     }
     l.push(offset, type, id, addend);
     // GNU as's R_RISCV_RELAX carries the addend written in the source (`sym+904`: 904; a local label turned
     // into section + offset still 0) of the relocation it marks (the linker ignores it).
     if (relax && RELAXABLE[type] === 1 && !norelax) l.push(offset, R.RELAX, 0, relaxAddend);
   };
-  const isCode = (v: RelValue | null) => !!v && !!v.base && !!(v.base as InputSection).frags && ((v.base as InputSection).flags & SHF_EXECINSTR) !== 0;
+  const isCode = (v: RelValue | null) => !!v && v.base instanceof InputSection && (v.base.flags & SHF_EXECINSTR) !== 0;
   /** Whether `e` is a place in a code section (a label's value is its section plus offset: resolve). */
   const inCode = (e: Expr): boolean =>
     e.t === E_SYM && e.sym.kind === 1 && e.sym.section !== null ? (e.sym.section.flags & SHF_EXECINSTR) !== 0 : isCode(evaluate(e, resolve));
@@ -285,7 +285,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const at = byOffset(labelsAt, sec);
     let s = at.get(offset);
     if (!s) {
-      s = placedSym(u.gnu ? GNU_FAKE_LABEL : `.Ltmp${labelAtCount++}`, false, sec, sec.frags[0], offset);
+      s = placedSym(u.gnu ? GNU_FAKE_LABEL : `.Ltmp${labelAtCount++}`, false, sec, 0, offset);
       at.set(offset, s);
       extraLocals.push(s);
     }
@@ -304,9 +304,9 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     return g;
   };
   /** A label at the auipc at `offset` in `frag` of `sec`, for its %pcrel_lo to name. */
-  const hiLabel = (sec: InputSection, frag: Frag, offset: number): Sym => {
+  const hiLabel = (sec: InputSection, frag: number, offset: number): Sym => {
     const at = byOffset(hiLabels, sec);
-    const key = frag.offset + offset;
+    const key = sec.fOff[frag] + offset;
     let s = at.get(key);
     if (!s) {
       s = placedSym(u.gnu ? GNU_FAKE_LABEL : `.Lpcrel_hi${hiLabelCount++}`, false, sec, frag, offset);
@@ -403,7 +403,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       // call/tail: one R_RISCV_CALL_PLT covers the auipc and the jalr.
       add(sec, at, R.CALL_PLT, tSym, tAdd, norelax, sourceAddend(e));
       patchField(buf, pos, fx.def!, fx.field, 0n, false);
-      patchField(pair.frag.sink!.buf, pair.frag.start + pair.offset, pair.def!, pair.field, 0n, false);
+      patchField(sec.sink.buf, sec.fStart[pair.frag] + pair.offset, pair.def!, pair.field, 0n, false);
       return;
     }
     const type = kind === FIX_PCREL_HI ? R.PCREL_HI20 : kind === FIX_GOT_HI ? R.GOT_HI20 : kind === FIX_TLS_IE_HI ? R.TLS_GOT_HI20 : R.TLS_GD_HI20;
@@ -411,8 +411,8 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     patchField(buf, pos, fx.def!, fx.field, 0n, false);
     if (pair) {
       const label = hiLabel(sec, fx.frag, fx.offset);
-      add(sec, pair.frag.offset + pair.offset, STORES.has(pair.def!.name) ? R.PCREL_LO12_S : R.PCREL_LO12_I, label, 0n, pair.norelax === true, 0n);
-      patchField(pair.frag.sink!.buf, pair.frag.start + pair.offset, pair.def!, pair.field, 0n, false);
+      add(sec, sec.fOff[pair.frag] + pair.offset, STORES.has(pair.def!.name) ? R.PCREL_LO12_S : R.PCREL_LO12_I, label, 0n, pair.norelax === true, 0n);
+      patchField(sec.sink.buf, sec.fStart[pair.frag] + pair.offset, pair.def!, pair.field, 0n, false);
     }
   };
 
@@ -426,9 +426,9 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const fx = fixups[i];
     // How many fixups this one used: 2 when it took the %pcrel_lo of its auipc with it.
     let used = 1;
-    const at = fx.frag.offset + fx.offset;
-    const buf = fx.frag.sink!.buf;
-    const pos = fx.frag.start + fx.offset;
+    const at = sec.fOff[fx.frag] + fx.offset;
+    const buf = sec.sink.buf;
+    const pos = sec.fStart[fx.frag] + fx.offset;
     const kind = fx.kind;
     const e = fx.expr;
     const norelax = fx.norelax === true;
@@ -470,7 +470,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
         case FIX_TLS_GD_HI: {
           const next = fixups[i + 1];
           // The low part follows the auipc (under --compat gnu, maybe at the start of the next fragment).
-          const pair = next && next.kind === FIX_PCREL_LO_PAIR && next.frag.offset + next.offset === at + 4 ? next : null;
+          const pair = next && next.kind === FIX_PCREL_LO_PAIR && sec.fOff[next.frag] + next.offset === at + 4 ? next : null;
           // The pair is this fixup's to write (or to leave with this one's error).
           if (pair) used = 2;
           pcrelHiFixup(sec, fx, pair, e, at, buf, pos);
@@ -488,7 +488,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
           if (u.symbols.get(label.name) !== label) {
             // A numeric or `.` label: named as GNU as names a numeric label, else by a label made at the auipc.
             const k = u.gnu ? u.localLabelInstance.get(label) : undefined;
-            label = k !== undefined ? numericLabel(label, k) : hiLabel(label.section!, label.frag!, label.offset);
+            label = k !== undefined ? numericLabel(label, k) : hiLabel(label.section!, label.frag, label.offset);
           }
           add(sec, at, STORES.has(fx.def!.name) ? R.PCREL_LO12_S : R.PCREL_LO12_I, label, t.add, norelax, t.add);
           patchField(buf, pos, fx.def!, fx.field, 0n, false);
@@ -520,12 +520,12 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
    * when the target is not placed here (true: written; false: emitBranch writes them). A function of its
    * own, as writeFixup.
    */
-  const writeBranch = (sec: InputSection, data: Uint8Array, f: Frag): boolean => {
+  const writeBranch = (sec: InputSection, data: Uint8Array, f: number): boolean => {
     const rx = sec.relaxes;
-    const i = f.br;
+    const i = sec.fBr[f];
     // The branch's offset and size: it ends where the fragment's bytes start.
     const size = rx.size(i);
-    const at = f.offset - size;
+    const at = sec.fOff[f] - size;
     const e = rx.target(i);
     const long = rx.long(i);
     const gnu = rx.gnu(i);
@@ -584,24 +584,24 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   };
   /** A section's contents; relaxable branches to what the assembler cannot place become relocations. */
   const sectionData = (sec: InputSection): Uint8Array => {
-    const frags = sec.frags;
-    if (plainBytes(sec)) return frags[0].sink!.buf.subarray(0, sec.size);
+    const src = sec.sink.buf;
+    if (plainBytes(sec)) return src.subarray(0, sec.size);
     const data = new Uint8Array(sec.size);
-    for (let i = 0; i < frags.length; i++) {
-      const f = frags[i];
-      if (f.br >= -1) {
-        // A data fragment (Frag.br: its kind without a getter call).
-        if (f.br >= 0 && !writeBranch(sec, data, f)) emitBranch(data, 0, sec, f, resolveAbs, diags);
+    const nf = sec.nFrags;
+    for (let f = 0; f < nf; f++) {
+      const br = sec.fBr[f];
+      if (br >= -1) {
+        // A data fragment (InputSection.fBr: its kind without a call).
+        if (br >= 0 && !writeBranch(sec, data, f)) emitBranch(data, 0, sec, f, resolveAbs, diags);
         // Most fragments: their bytes as they are (emitFrag's copy, without the call).
-        const src = f.sink!.buf;
-        const start = f.start;
-        const n = f.size;
-        const at = f.offset;
+        const start = sec.fStart[f];
+        const n = sec.fSize[f];
+        const at = sec.fOff[f];
         if (n > 64) data.set(src.subarray(start, start + n), at);
         else for (let k = 0; k < n; k++) data[at + k] = src[start + k];
         continue;
       }
-      emitFrag(data, f.offset, f, sec, resolveAbs, diags);
+      emitFrag(data, sec.fOff[f], f, sec, resolveAbs, diags);
     }
     return data;
   };
@@ -613,8 +613,8 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const data = datas.get(sec);
     if (!data) continue;
     // GNU as's worst-case padding: a c.nop first when the count is 2 mod 4, then 4-byte nops.
-    let k = f.pad!.fixed!;
-    let p = f.offset;
+    let k = sec.pad(f)!.fixed!;
+    let p = sec.fOff[f];
     if (k % 4 === 2) {
       data[p] = 0x01;
       data[p + 1] = 0;
@@ -627,43 +627,43 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       data[p + 2] = 0;
       data[p + 3] = 0;
     }
-    const fixed = BigInt(f.pad!.fixed!);
-    add(sec, f.offset, R.ALIGN, null, fixed, false, fixed);
+    const fixed = BigInt(sec.pad(f)!.fixed!);
+    add(sec, sec.fOff[f], R.ALIGN, null, fixed, false, fixed);
   }
   // A relocated call-frame advance (GNU as: BFD_RELOC_RISCV_CFA, tc-riscv.c md_apply_fix): SET6/SUB6 on the
   // opcode byte of DW_CFA_advance_loc, SET8/SUB8, SET16/SUB16 or SET32/SUB32 on the operand of
   // advance_loc1/2/4, against labels at both ends; the bytes hold the distance now.
   for (const sec of sections) {
     if (!sec.hasLeb) continue;
-    const frags = sec.frags;
-    for (let i = 0; i < frags.length; i++) {
-      const f = frags[i];
-      if (f.br >= -1 || f.kind !== FRAG_LEB || !f.leb!.cfa?.relocated) continue;
-      const e = f.leb!.expr;
+    const nf = sec.nFrags;
+    for (let f = 0; f < nf; f++) {
+      if (sec.fBr[f] !== -1 - FRAG_LEB || !sec.leb(f)!.cfa?.relocated) continue;
+      const e = sec.leb(f)!.expr;
+      const fsize = sec.fSize[f];
       if (e.t !== E_BIN || e.op !== OP_SUB) continue;
       const okA = target(e.a);
       const aSym: Sym | InputSection | null = tSym;
       const aAdd = tAdd;
       const okB = target(e.b);
       if (!okA || !okB || !aSym || !tSym) continue;
-      const set = f.size === 1 ? R.SET6 : f.size === 2 ? R.SET8 : f.size === 3 ? R.SET16 : R.SET32;
-      const sub = f.size === 1 ? R.SUB6 : f.size === 2 ? R.SUB8 : f.size === 3 ? R.SUB16 : R.SUB32;
-      const at = f.size === 1 ? 0 : 1;
+      const set = fsize === 1 ? R.SET6 : fsize === 2 ? R.SET8 : fsize === 3 ? R.SET16 : R.SET32;
+      const sub = fsize === 1 ? R.SUB6 : fsize === 2 ? R.SUB8 : fsize === 3 ? R.SUB16 : R.SUB32;
+      const at = fsize === 1 ? 0 : 1;
       namePair(aSym, aAdd);
-      add(sec, f.offset + at, set, firstSym, firstAdd, false, firstAdd);
-      add(sec, f.offset + at, sub, tSym, tAdd, false, tAdd);
+      add(sec, sec.fOff[f] + at, set, firstSym, firstAdd, false, firstAdd);
+      add(sec, sec.fOff[f] + at, sub, tSym, tAdd, false, tAdd);
     }
   }
   if (relax) {
     for (const sec of sections) {
       // Only these have FRAG_LEB fragments.
       if (!sec.hasLeb) continue;
-      const frags = sec.frags;
-      for (let i = 0; i < frags.length; i++) {
-        const f = frags[i];
-        if (f.br >= -1 || f.kind !== FRAG_LEB || f.leb!.cfa) continue;
-        const e = f.leb!.expr;
-        if (e.t === E_BIN && e.op === OP_SUB && (isCode(evaluate(e.a, resolve)) || isCode(evaluate(e.b, resolve)))) err(f.leb!.loc, 'a LEB128 of a difference of code labels cannot be written into a relaxable object (GNU as refuses it too)');
+      const nf = sec.nFrags;
+      for (let f = 0; f < nf; f++) {
+        if (sec.fBr[f] !== -1 - FRAG_LEB || sec.leb(f)!.cfa) continue;
+        const leb = sec.leb(f)!;
+        const e = leb.expr;
+        if (e.t === E_BIN && e.op === OP_SUB && (isCode(evaluate(e.a, resolve)) || isCode(evaluate(e.b, resolve)))) err(leb.loc, 'a LEB128 of a difference of code labels cannot be written into a relaxable object (GNU as refuses it too)');
       }
     }
   }
@@ -757,13 +757,11 @@ class RelaList extends WordRecords {
  * Most sections of gcc -g output (.debug_info, .debug_str, ...) are: written as a view of the sink, not copied.
  */
 function plainBytes(sec: InputSection): boolean {
-  const frags = sec.frags;
-  const sink = frags[0].sink;
-  if (sink === null || sink.len !== sec.size) return false;
-  for (let i = 0; i < frags.length; i++) {
-    const f = frags[i];
-    // br -1: a data fragment no branch leads (Frag.br).
-    if (f.br !== -1 || f.sink !== sink || f.start !== f.offset) return false;
+  if (sec.sink.len !== sec.size) return false;
+  const nf = sec.nFrags;
+  for (let f = 0; f < nf; f++) {
+    // br -1: a data fragment no branch leads (InputSection.fBr).
+    if (sec.fBr[f] !== -1 || sec.fStart[f] !== sec.fOff[f]) return false;
   }
   return true;
 }
@@ -952,7 +950,7 @@ function serialize(
   const symIndex = new Map<Sym, number>();
   const setIndex = (s: Sym | InputSection, id: number | undefined): void => {
     if (id !== undefined) targetIndex[id] = syms.n;
-    if (groups.size > 0 && !(s as InputSection).frags) symIndex.set(s as Sym, syms.n);
+    if (groups.size > 0 && !(s instanceof InputSection)) symIndex.set(s, syms.n);
   };
   for (const s of sections) {
     setIndex(s, targetIds.get(s));
@@ -977,14 +975,14 @@ function serialize(
         lastSection = sec;
         lastIndex = secIndex.get(sec) ?? 0;
       }
-      return syms.addOffset(name, info, lastIndex, s.frag!.offset + s.offset, size, other);
+      return syms.addOffset(name, info, lastIndex, sec.fOff[s.frag] + s.offset, size, other);
     }
     if (s.common && s.kind === 0) return syms.add(name, info, 0xfff2, BigInt(s.commonAlign ?? 1), size, other);
     if (s.kind === 2) return syms.add(name, info, 0xfff1, s.value, size, other);
     if (s.kind === 3) {
       const v = resolve(s);
       if (v && v.base === null) return syms.add(name, info, 0xfff1, v.off, size, other);
-      if (v && v.base && (v.base as InputSection).frags) return syms.add(name, info, secIndex.get(v.base as InputSection) ?? 0, v.off, size, other);
+      if (v && v.base instanceof InputSection) return syms.add(name, info, secIndex.get(v.base) ?? 0, v.off, size, other);
     }
     syms.add(name, info, 0, 0n, size, other);
   };
@@ -1171,15 +1169,15 @@ function mappingSymbols(sections: InputSection[], relax: boolean): Sym[] {
   for (const sec of sections) {
     if (!sec.maps) continue;
     const kept: Sym[] = [];
-    const at = (s: Sym) => s.frag!.offset + s.offset;
+    const at = (s: Sym) => sec.fOff[s.frag] + s.offset;
     let list = sec.maps;
     if (!relax) {
       // Without relaxation GNU as pads code alignment when it writes the section (riscv_handle_align): an odd
       // count starts with a zero byte marked `$d`, and a mapping symbol that was at that place moves one byte
       // on as `$x` (keeping its ISA string).
       const extra: Sym[] = [];
-      for (const f of sec.frags) {
-        if (f.br >= -1 || f.kind !== FRAG_ALIGN || !f.pad?.nops || f.size === 0 || f.offset % 2 === 0) continue;
+      for (let f = 0; f < sec.nFrags; f++) {
+        if (sec.fBr[f] !== -1 - FRAG_ALIGN || !sec.pad(f)?.nops || sec.fSize[f] === 0 || sec.fOff[f] % 2 === 0) continue;
         const mark = (name: string, offset: number): Sym => {
           const m = sec.maps![0].copyAs(name);
           m.frag = f;
@@ -1187,7 +1185,7 @@ function mappingSymbols(sections: InputSection[], relax: boolean): Sym[] {
           return m;
         };
         extra.push(mark('$d', 0));
-        const before = sec.maps.filter((m) => at(m) === f.offset);
+        const before = sec.maps.filter((m) => at(m) === sec.fOff[f]);
         if (before.length) {
           const last = before[before.length - 1];
           extra.push(mark(last.name.startsWith('$xrv') ? last.name : '$x', 1));
@@ -1227,7 +1225,7 @@ const GNU_FAKE_LABEL = '.L0 ';
 function gnuTentative(t: { sym: Sym; add: bigint } | null, at: number, def: InstrDef): bigint {
   if (!t) return 0n;
   const s = t.sym;
-  const value = s.kind === 1 && s.frag ? BigInt(s.frag.offset + s.offset) : 0n;
+  const value = s.kind === 1 && s.frag >= 0 ? BigInt(s.section!.fOff[s.frag] + s.offset) : 0n;
   // Only the field's bits are kept (ENCODE_JTYPE_IMM and its kin), bit 0 dropped.
   const bits = def.name === 'jal' ? 21 : def.name === 'c.j' || def.name === 'c.jal' ? 12 : def.size === 2 ? 9 : 13;
   return BigInt.asIntN(bits, value + t.add - BigInt(at)) & ~1n;

@@ -303,9 +303,9 @@ export class ScriptLayout {
           const item: Item = { kind: 'cmd', cmd: c };
           if (c.kind === 'data') {
             const d = new InputSection('<script data>', SHT_PROGBITS, SHF_ALLOC, this.dataUnit, this.script.file);
-            d.cur.putLE(0n, c.size);
+            d.putLE(0n, c.size);
             d.size = c.size;
-            d.frags[0].offset = 0;
+            d.fOff[0] = 0;
             item.data = d;
           }
           state.items.push(item);
