@@ -364,17 +364,15 @@ function indexFrags(sec: InputSection): number {
   // The RX_* bits of all branches together (RX_GNU: some branch is sized as GNU as sizes it).
   let flags = 0;
   let org = 0;
-  // The branch's flags and the fragment's kind read here, not by a call each (this runs once per
-  // fragment, before V8 has optimised it).
-  const brs = sec.fBr;
-  const n = sec.nFrags;
-  for (let i = 0; i < n; i++) {
-    const br = brs[i];
+  // By TypedArray#forEach with a small callback (see symbolAddresses) over the fragments' br column; the
+  // branch's flags and the fragment's kind read here, not by a call each (this runs once per fragment,
+  // before V8 has optimised it).
+  sec.fBr.subarray(0, sec.nFrags).forEach((br: number): void => {
     if (br >= 0) {
       branch = true;
       flags |= bits[br];
     } else if (br === -1 - FRAG_ORG) org = HAS_ORG; // (br < -1: the kind is -1 - br; see InputSection.fBr)
-  }
+  });
   return (branch ? ((flags & RX_GNU) !== 0 ? 2 : 1) : 0) | org;
 }
 
@@ -868,24 +866,22 @@ const branchValues: number[] = [0, 0, 0, 0];
  */
 function fillInPlace(sec: InputSection, size: number, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): Uint8Array | null {
   const buf = sec.sink.buf;
-  const nf = sec.nFrags;
-  const brs = sec.fBr;
   const starts = sec.fStart;
   const offs = sec.fOff;
   const fsizes = sec.fSize;
+  // The fragments' br column (a view of its first nFrags), walked by TypedArray#every / #reduceRight /
+  // #forEach with small callbacks (see applyFixups).
+  const brs = sec.fBr.subarray(0, sec.nFrags);
   let end = 0;
-  let ordered = true;
-  for (let f = 0; f < nf; f++) {
-    if (brs[f] < -1) continue; // not a data fragment (see InputSection.fBr)
-    if (starts[f] < end || offs[f] < starts[f]) {
-      ordered = false;
-      break;
-    }
+  const ordered = brs.every((br: number, f: number): boolean => {
+    if (br < -1) return true; // not a data fragment (see InputSection.fBr)
+    if (starts[f] < end || offs[f] < starts[f]) return false;
     end = starts[f] + fsizes[f];
-  }
+    return true;
+  });
   if (!ordered || sec.size > size) return null;
-  for (let f = nf - 1; f >= 0; f--) {
-    if (brs[f] < -1) continue;
+  brs.reduceRight((_: number, br: number, f: number): number => {
+    if (br < -1) return 0;
     const at = offs[f];
     const start = starts[f];
     const n = fsizes[f];
@@ -893,10 +889,10 @@ function fillInPlace(sec: InputSection, size: number, resolve: (s: Sym) => RelVa
       if (n > 64) buf.copyWithin(at, start, start + n);
       else for (let k = n - 1; k >= 0; k--) buf[at + k] = buf[start + k];
     }
-  }
+    return 0;
+  }, 0);
   const sizes = sec.relaxes.sizes;
-  for (let f = 0; f < nf; f++) {
-    const br = brs[f];
+  brs.forEach((br: number, f: number): void => {
     const at = offs[f];
     if (br >= 0) {
       // Zero first, as in fillOutput's fresh buffer: a branch that does not encode is left unwritten (with a
@@ -908,7 +904,7 @@ function fillInPlace(sec: InputSection, size: number, resolve: (s: Sym) => RelVa
       buf.fill(0, at, at + fsizes[f]);
       emitFrag(buf, at, f, sec, resolve, diags);
     }
-  }
+  });
   // A longer output section (not seen for a single input; fillOutput's buffer would be zero there).
   if (size > sec.size) buf.fill(0, sec.size, size);
   return buf.subarray(0, size);
@@ -917,25 +913,26 @@ function fillInPlace(sec: InputSection, size: number, resolve: (s: Sym) => RelVa
 /** An input section's bytes into its output section's `data` at `base` (a function of its own, so V8
  * optimises this loop over every fragment rather than running it in link()'s unoptimised code). */
 function fillOutput(data: Uint8Array, base: number, sec: InputSection, resolve: (s: Sym) => RelValue | null, diags: Diagnostic[]): void {
-  const nf = sec.nFrags;
-  const brs = sec.fBr;
   const src = sec.sink.buf;
-  for (let f = 0; f < nf; f++) {
+  const starts = sec.fStart;
+  const offs = sec.fOff;
+  const fsizes = sec.fSize;
+  // By TypedArray#forEach over the br column with the loop's body as a callback (see applyFixups).
+  sec.fBr.subarray(0, sec.nFrags).forEach((br: number, f: number): void => {
     // Data fragments (most of them: the bytes between two branches; br >= -1, see InputSection.fBr) copied
     // here, the rest by emitFrag. The copy here rather than a call per fragment.
-    const br = brs[f];
     if (br >= -1) {
       // The relaxable branch leading the fragment, right before its bytes.
       if (br >= 0) emitBranch(data, base, sec, f, resolve, diags);
-      const start = sec.fStart[f];
-      const n = sec.fSize[f];
-      const at = base + sec.fOff[f];
+      const start = starts[f];
+      const n = fsizes[f];
+      const at = base + offs[f];
       if (n > 64) data.set(src.subarray(start, start + n), at);
       else for (let k = 0; k < n; k++) data[at + k] = src[start + k];
-      continue;
+      return;
     }
-    emitFrag(data, base + sec.fOff[f], f, sec, resolve, diags);
-  }
+    emitFrag(data, base + offs[f], f, sec, resolve, diags);
+  });
 }
 
 /** Place sections, resolve symbols, apply fixups and build output section contents. */
