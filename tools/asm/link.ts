@@ -1634,7 +1634,7 @@ function allocateCommons(units: LinkUnit[]): void {
         if (a > align) align = a;
       }
       sec.truncateFrags();
-      sec.addFrag(FRAG_FILL, { align: 1, fill: 0, maxSkip: -1, nops: false, rvc: false, count: size, fillSize: 1, fillValue: 0n }, size);
+      sec.addZeroFill(size);
       sec.align = align;
       sec.size = size;
     }

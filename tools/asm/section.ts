@@ -468,12 +468,16 @@ export class InputSection {
    * `relaxes` of the relaxable branch that leads a data fragment (>= 0; it sits right before the fragment's
    * bytes, at fOff - relaxes.size(br)), else -1 - kind (-1 for a data fragment), so `br < 0` says "no
    * branch" and the kind needs no column of its own; fSize: current size in bytes; fOff: offset in the
-   * section (set by layout). Sizes and offsets as doubles (a fill fragment may be larger than 2 GB).
+   * section (set by layout). Sizes as 32-bit integers: a number read from a Float64Array in V8's
+   * unoptimised code is a fresh heap number, and one stored in a label's or fixup's offset turned that field
+   * into a boxed double in every symbol (a fragment is never 2 GB: the assembler refuses fills, .org and
+   * alignments past 1 GB, and the linker's zero fills come in pieces, addZeroFill). Offsets as doubles: a
+   * section may pass 2 GB (a large .bss), and they are read only while laying out and linking.
    */
   nFrags = 0;
   fStart: Int32Array;
   fBr: Int32Array;
-  fSize: Float64Array;
+  fSize: Int32Array;
   fOff: Float64Array;
   /** By fragment number: an alignment/fill/org fragment's Padding or a LEB fragment's Leb (few: a Map). */
   private fExt: Map<number, Padding | Leb> | null = null;
@@ -522,7 +526,7 @@ export class InputSection {
   ) {
     this.fStart = new Int32Array(8);
     this.fBr = new Int32Array(8);
-    this.fSize = new Float64Array(8);
+    this.fSize = new Int32Array(8);
     this.fOff = new Float64Array(8);
     this.cur = this.pushFrag(-1);
   }
@@ -542,14 +546,14 @@ export class InputSection {
   private growFrags(): void {
     // Past 16K fragments by four, as RelaxTable grows: each growth copies into fresh memory.
     const n = this.fBr.length;
-    const cap = n < 1 << 14 ? n * 2 : n * 4;
+    const cap = n * 2;
     const start = new Int32Array(cap);
     start.set(this.fStart);
     this.fStart = start;
     const br = new Int32Array(cap);
     br.set(this.fBr);
     this.fBr = br;
-    const size = new Float64Array(cap);
+    const size = new Int32Array(cap);
     size.set(this.fSize);
     this.fSize = size;
     const off = new Float64Array(cap);
@@ -614,6 +618,16 @@ export class InputSection {
     if (ext !== null) (this.fExt ??= new Map()).set(f, ext);
     this.cur = this.pushFrag(-1);
     return f;
+  }
+
+  /** Append `count` zero bytes as fill fragments (the linker's .bss and commons: of any size, in pieces of at
+   * most 1 GB, as fSize holds 32-bit sizes). */
+  addZeroFill(count: number): void {
+    do {
+      const n = Math.min(count, 1 << 30);
+      this.addFrag(FRAG_FILL, { align: 1, fill: 0, maxSkip: -1, nops: false, rvc: false, count: n, fillSize: 1, fillValue: 0n }, n);
+      count -= n;
+    } while (count > 0);
   }
 
   /** Append relaxable branch `r` (its record in `relaxes`, its size set): it leads a fresh data fragment. */

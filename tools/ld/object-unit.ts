@@ -6,7 +6,7 @@ import { SHF_ALLOC, SHF_EXECINSTR, SHF_LINK_ORDER, SHF_WRITE, SHT_NOBITS, SHT_PR
 import { SHF_MERGE, SHN_ABS, SHN_COMMON, SHN_UNDEF, SHT_GROUP, SHT_RELA, type ElfObject } from '../elf/object.js';
 import { parseIsa, SHT_RISCV_ATTRIBUTES, TAG_ARCH, type Attributes } from '../asm/attributes.js';
 import { E_BIN, E_NUM, E_SYM, OP_ADD, type Expr, type LocCtx, Sym } from '../asm/expr.js';
-import { FIX_RELOC, FRAG_FILL, InputSection, type Fixup } from '../asm/section.js';
+import { FIX_RELOC, InputSection, type Fixup } from '../asm/section.js';
 import type { LinkUnit } from '../asm/link.js';
 import { R } from './relocs.js';
 
@@ -139,7 +139,7 @@ export class ObjectUnit implements LinkUnit {
       const sec = new InputSection(s.name, s.type === SHT_NOBITS ? SHT_NOBITS : s.type === 1 ? SHT_PROGBITS : s.type, s.flags, index, name);
       sec.align = s.align;
       if (s.type === SHT_NOBITS) {
-        sec.addFrag(FRAG_FILL, { align: 1, fill: 0, maxSkip: -1, nops: false, rvc: false, count: s.size, fillSize: 1, fillValue: 0n }, s.size);
+        sec.addZeroFill(s.size);
       } else sec.putBytes(s.data);
       sec.hasLabels = true;
       if (s.flags & SHF_MERGE && s.entsize > 0) {
@@ -186,8 +186,7 @@ export class ObjectUnit implements LinkUnit {
         const align = Number(os.value) || 1;
         if (align > common.align) common.align = align;
         const at = Math.ceil(common.size / align) * align;
-        const count = at - common.size + Number(os.size);
-        common.addFrag(FRAG_FILL, { align: 1, fill: 0, maxSkip: -1, nops: false, rvc: false, count, fillSize: 1, fillValue: 0n }, count);
+        common.addZeroFill(at - common.size + Number(os.size));
         sym.kind = 1;
         sym.section = common;
         sym.frag = 0;
