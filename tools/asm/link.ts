@@ -161,7 +161,7 @@ function gnuBranchLength(sec: InputSection, i: number, at: number): number {
  */
 function layoutSectionGnu(sec: InputSection, lebSize: (f: number) => number): void {
   const n = sec.nFrags;
-  const offs = sec.fOff;
+  let offs = sec.fOff;
   const sizes = sec.fSize;
   const brs = sec.fBr;
   const last = new Float64Array(n);
@@ -204,6 +204,7 @@ function layoutSectionGnu(sec: InputSection, lebSize: (f: number) => number): vo
         setBranchSize(r, branchSizeAt(r, at));
         at += rx.size(r);
       }
+      if (at > 0x7fffffff) offs = sec.widenOffsets(); // (see InputSection.fOff)
       offs[i] = at;
       sizes[i] = sizeAt(i, at);
       at += sizes[i];
@@ -223,6 +224,7 @@ function layoutSectionGnu(sec: InputSection, lebSize: (f: number) => number): vo
             stretched = true;
           }
         }
+        if (offs[i] + stretch > 0x7fffffff) offs = sec.widenOffsets();
         offs[i] += stretch;
         const size = sizeAt(i, offs[i]);
         if (size !== sizes[i]) {
@@ -262,7 +264,7 @@ class SectionLayout {
     const sizes = sec.relaxes.sizes;
     // (The section's columns read here once: they do not grow during layout.)
     const brs = sec.fBr;
-    const offs = sec.fOff;
+    let offs = sec.fOff;
     const fsizes = sec.fSize;
     let k = this.valid;
     let at = k < 0 ? 0 : offs[k] + fsizes[k];
@@ -272,6 +274,7 @@ class SectionLayout {
       // (br < -1: not a data fragment, its kind in br.)
       const br = brs[f];
       if (br >= 0) at += sizes[br];
+      if (at > 0x7fffffff) offs = sec.widenOffsets(); // (see InputSection.fOff)
       offs[f] = at;
       if (br < -1) {
         if (br === -1 - FRAG_ALIGN) fsizes[f] = alignPad(sec, f, at);
@@ -291,7 +294,8 @@ class SectionLayout {
     const sec = this.sec;
     const n = sec.nFrags;
     const brs = sec.fBr;
-    const offs = sec.fOff;
+    // (Read again after ensure, which may widen it: InputSection.fOff.)
+    let offs = sec.fOff;
     const fsizes = sec.fSize;
     const rx = sec.relaxes;
     const flags = rx.bits;
@@ -307,7 +311,10 @@ class SectionLayout {
       if ((b & RX_LONG) !== 0) continue;
       const relaxed = (b & RX_RELAXED) !== 0;
       if (relaxed && (b & RX_LONGABLE) === 0) continue;
-      if (this.valid < i - 1) this.ensure(i - 1);
+      if (this.valid < i - 1) {
+        this.ensure(i - 1);
+        offs = sec.fOff;
+      }
       const at = offs[i - 1] + fsizes[i - 1];
       // The fragment holding the target and the target's offset in it, or null when the branch must assume
       // the worst.
@@ -329,7 +336,10 @@ class SectionLayout {
       // as's rule applies instead: any target defined in this section and not weak (GNU relaxed_branch_length).
       if (s !== null && s.kind === 1 && s.section === sec && s.frag >= 0 && !(s.global && (!relaxed || s.weak))) {
         t = s.frag;
-        if (this.valid < t) this.ensure(t);
+        if (this.valid < t) {
+          this.ensure(t);
+          offs = sec.fOff;
+        }
         value = offs[t] + s.offset + add - at;
       }
       const id = ids[r];

@@ -471,14 +471,15 @@ export class InputSection {
    * section (set by layout). Sizes as 32-bit integers: a number read from a Float64Array in V8's
    * unoptimised code is a fresh heap number, and one stored in a label's or fixup's offset turned that field
    * into a boxed double in every symbol (a fragment is never 2 GB: the assembler refuses fills, .org and
-   * alignments past 1 GB, and the linker's zero fills come in pieces, addZeroFill). Offsets as doubles: a
-   * section may pass 2 GB (a large .bss), and they are read only while laying out and linking.
+   * alignments past 1 GB, and the linker's zero fills come in pieces, addZeroFill). Offsets likewise (a
+   * double read from them reached the operand arrays and fields of the link's code and deoptimised it), unless
+   * a section grows past 2 GB (a large .bss): then layout widens them to a Float64Array (widenOffsets).
    */
   nFrags = 0;
   fStart: Int32Array;
   fBr: Int32Array;
   fSize: Int32Array;
-  fOff: Float64Array;
+  fOff: Int32Array | Float64Array;
   /** By fragment number: an alignment/fill/org fragment's Padding or a LEB fragment's Leb (few: a Map). */
   private fExt: Map<number, Padding | Leb> | null = null;
   /** FragRef handles by fragment number (fragRef). */
@@ -527,7 +528,7 @@ export class InputSection {
     this.fStart = new Int32Array(8);
     this.fBr = new Int32Array(8);
     this.fSize = new Int32Array(8);
-    this.fOff = new Float64Array(8);
+    this.fOff = new Int32Array(8);
     this.cur = this.pushFrag(-1);
   }
 
@@ -556,9 +557,19 @@ export class InputSection {
     const size = new Int32Array(cap);
     size.set(this.fSize);
     this.fSize = size;
-    const off = new Float64Array(cap);
+    const off = this.fOff instanceof Int32Array ? new Int32Array(cap) : new Float64Array(cap);
     off.set(this.fOff);
     this.fOff = off;
+  }
+
+  /** Offsets past 2^31 - 1 (a section larger than 2 GB): fOff as doubles from now on; the new column. */
+  widenOffsets(): Int32Array | Float64Array {
+    if (this.fOff instanceof Int32Array) {
+      const w = new Float64Array(this.fOff.length);
+      w.set(this.fOff);
+      this.fOff = w;
+    }
+    return this.fOff;
   }
 
   /** Fragment i's kind: FRAG_DATA, FRAG_ALIGN, ... (kept in fBr: a branch leads only data fragments). */
