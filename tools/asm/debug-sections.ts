@@ -78,12 +78,12 @@ export function writeFrameTable(u: Unit, frames: FrameTable, eh: boolean): void 
       bytes: (b) => df.cur.putBytes(b),
       datum: (e, n) => {
         const frag = df.cur;
-        df.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, loc.line, loc.col, n, null, 0, 0, false));
+        df.records.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, loc.line, loc.col, n, null, 0, 0, false));
         frag.putIntLE(0, n);
       },
       pcrel: (e, n) => {
         const frag = df.cur;
-        df.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, loc.line, loc.col, n, null, DATA_PCREL, 0, false));
+        df.records.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, loc.line, loc.col, n, null, DATA_PCREL, 0, false));
         frag.putIntLE(0, n);
       },
       advance: (to, from, relocated) => {
@@ -136,7 +136,7 @@ export function writeLineTable(u: Unit, lines: LineTable): void {
       bytes: (b) => dl.cur.putBytes(b),
       datum: (e, n) => {
         const frag = dl.cur;
-        dl.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, loc.line, loc.col, n, null, 0, 0, false));
+        dl.records.push(new FixupRecord(FIX_DATA, frag, frag.size, e, loc, loc.line, loc.col, n, null, 0, 0, false));
         frag.putIntLE(0, n);
       },
       uleb: (e) => {

@@ -260,7 +260,7 @@ function otherDirective(u: Unit, word: string, p: number, end: number): void {
       for (let i = 0; i < n; i++) {
         const e = u.expr(u.opS[i], u.opE[i]);
         const frag = u.sec.cur;
-        u.sec.fixups.push(new FixupRecord(FIX_DATA, frag, frag.size, e, u.locCtx(), u.loc.line, u.locCol(u.opS[i]), size, null, DATA_DTPOFF, 0, false));
+        u.sec.records.push(new FixupRecord(FIX_DATA, frag, frag.size, e, u.locCtx(), u.loc.line, u.locCol(u.opS[i]), size, null, DATA_DTPOFF, 0, false));
         frag.putIntLE(0, size);
       }
       break;
