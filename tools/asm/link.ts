@@ -846,14 +846,23 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
  * applied: a call to a label in plain numbers here, else its two fixups by callFallback.
  */
 function applyCalls(sec: InputSection, calls: CallTable, c: number, upTo: number, secNum: number, globals: Map<string, Sym>, auipcs: AuipcOffsets, slow: (sec: InputSection, fx: Fixup) => void, later: Fixup[], laterSecs: InputSection[]): number {
-  const n = calls.n;
+  // The calls c .. end - 1 (pos never decreases: a binary search).
   const pos = calls.pos;
+  let end = calls.n;
+  for (let lo = c; lo < end; ) {
+    const mid = (lo + end) >>> 1;
+    if (pos[mid] <= upTo) lo = mid + 1;
+    else end = mid;
+  }
   // The section of the last target label and its address as a number (-1: too large).
   let targetSec: InputSection | null = null;
   let targetSecNum = -1;
-  for (; c < n && pos[c] <= upTo; c++) {
+  // By TypedArray#forEach with the body as a callback, as applyFixups' loop (the builtin's loop, and a
+  // function V8 optimises quickly: a loop here ran interpreted until on-stack replacement).
+  calls.offsets.subarray(c, end).forEach((off: number, k: number): void => {
+    const i = c + k;
     let failed = 3;
-    const e = calls.target(c);
+    const e = calls.target(i);
     if (secNum >= 0 && e.t === E_SYM) {
       let t = e.sym;
       if (t.kind === 0 && !t.temp) t = globals.get(t.name) ?? t;
@@ -865,17 +874,16 @@ function applyCalls(sec: InputSection, calls: CallTable, c: number, upTo: number
           targetSecNum = tsec.addr <= SAFE ? Number(tsec.addr) : -1;
         }
         if (targetSecNum >= 0) {
-          const frag = calls.frag(sec, c);
-          const off = calls.offsets[c];
+          const frag = calls.frag(sec, i);
           const pc = secNum + frag.offset + off;
           // (The section's sink: see applyFixups.)
           failed = applyCall(sec.sink.buf, frag.start + off, auipcs, targetSecNum + t.frag!.offset + t.offset - pc, pc);
         }
       }
     }
-    if (failed !== 0) callFallback(sec, calls.record(sec, c), failed, slow, later, laterSecs);
-  }
-  return c;
+    if (failed !== 0) callFallback(sec, calls.record(sec, i), failed, slow, later, laterSecs);
+  });
+  return end;
 }
 
 /**
