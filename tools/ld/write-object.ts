@@ -531,11 +531,9 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       err(calls.loc(c), x.message);
     }
   };
-  /** The fixups of `sec`: its records, and the calls of its CallTable in their places among them
-   * (CallTable.pos), in the order of one list of fixups. A function of its own, so its loop is optimised
-   * by itself, not on-stack in writeObject. */
-  const writeFixups = (sec: InputSection): void => {
+  for (const sec of sections) {
     const fixups = sec.records;
+    // The calls in their places among the records (CallTable.pos): the order of one list of fixups.
     const calls = sec.calls;
     const nCalls = calls === null ? 0 : calls.n;
     let c = 0;
@@ -544,8 +542,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       i += writeFixup(sec, fixups, i, c === nCalls || calls!.pos[c] !== i + 1);
     }
     while (c < nCalls) writeCall(sec, calls!, c++);
-  };
-  for (const sec of sections) writeFixups(sec);
+  }
 
   /**
    * The relaxable branch leading data fragment `f` (f.br): the relocation GNU as writes for it, and its bytes
