@@ -172,7 +172,7 @@ export function data(u: Unit, size: number, p: number, end: number): void {
       sec.putLE(v, size);
     } else {
       if (sec.type === SHT_NOBITS) throw new AsmError(`data in the NOBITS section '${sec.name}' must be zero`, u.opS[i]);
-      sec.fixups.push(new FixupRecord(FIX_DATA, sec.cur, sec.curSize(), e, u.locCtx(), u.loc.line, u.locCol(u.opS[i]), size, null, 0, 0, false));
+      sec.records.push(new FixupRecord(FIX_DATA, sec.cur, sec.curSize(), e, u.locCtx(), u.loc.line, u.locCol(u.opS[i]), size, null, 0, 0, false));
       // Zeros until the fixup is written (a number: no BigInt per byte, as putLE takes).
       sec.putIntLE(0, size);
     }

@@ -77,11 +77,11 @@ export function writeFrameTable(u: Unit, frames: FrameTable, eh: boolean): void 
     frames.write({
       bytes: (b) => df.putBytes(b),
       datum: (e, n) => {
-        df.fixups.push(new FixupRecord(FIX_DATA, df.cur, df.curSize(), e, loc, loc.line, loc.col, n, null, 0, 0, false));
+        df.records.push(new FixupRecord(FIX_DATA, df.cur, df.curSize(), e, loc, loc.line, loc.col, n, null, 0, 0, false));
         df.putIntLE(0, n);
       },
       pcrel: (e, n) => {
-        df.fixups.push(new FixupRecord(FIX_DATA, df.cur, df.curSize(), e, loc, loc.line, loc.col, n, null, DATA_PCREL, 0, false));
+        df.records.push(new FixupRecord(FIX_DATA, df.cur, df.curSize(), e, loc, loc.line, loc.col, n, null, DATA_PCREL, 0, false));
         df.putIntLE(0, n);
       },
       advance: (to, from, relocated) => {
@@ -128,7 +128,7 @@ export function writeLineTable(u: Unit, lines: LineTable): void {
     lines.write({
       bytes: (b) => dl.putBytes(b),
       datum: (e, n) => {
-        dl.fixups.push(new FixupRecord(FIX_DATA, dl.cur, dl.curSize(), e, loc, loc.line, loc.col, n, null, 0, 0, false));
+        dl.records.push(new FixupRecord(FIX_DATA, dl.cur, dl.curSize(), e, loc, loc.line, loc.col, n, null, 0, 0, false));
         dl.putIntLE(0, n);
       },
       uleb: (e) => {

@@ -259,7 +259,7 @@ function otherDirective(u: Unit, word: string, p: number, end: number): void {
       const size = word === '.dtprelword' ? 4 : 8;
       for (let i = 0; i < n; i++) {
         const e = u.expr(u.opS[i], u.opE[i]);
-        u.sec.fixups.push(new FixupRecord(FIX_DATA, u.sec.cur, u.sec.curSize(), e, u.locCtx(), u.loc.line, u.locCol(u.opS[i]), size, null, DATA_DTPOFF, 0, false));
+        u.sec.records.push(new FixupRecord(FIX_DATA, u.sec.cur, u.sec.curSize(), e, u.locCtx(), u.loc.line, u.locCol(u.opS[i]), size, null, DATA_DTPOFF, 0, false));
         u.sec.putIntLE(0, size);
       }
       break;

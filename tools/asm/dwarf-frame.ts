@@ -121,11 +121,14 @@ function fragmentBreaks(sec: InputSection): number[] {
     if (br === -1 - FRAG_ALIGN || br === -1 - FRAG_ORG) breaks.push(i * 2 ** 32);
   }
   const got = new Set<number>();
-  for (const fx of sec.fixups) {
+  for (const fx of sec.records) {
     const at = fx.frag * 2 ** 32 + fx.offset;
     if (endsGnuFragment(fx.kind) || fx.kind === FIX_PCREL || fx.kind === FIX_CALL) breaks.push(at);
     else if (GOT_FIXUPS.has(fx.kind)) got.add(at);
   }
+  // The calls (no records: section.ts CallTable) end fragments too.
+  const calls = sec.calls;
+  if (calls !== null) for (let c = 0; c < calls.n; c++) breaks.push(calls.frags[c] * 2 ** 32 + calls.offsets[c]);
   // 4-byte lui and auipc (opcodes 0x37, 0x17) with a number: no fixup, still a new fragment in GNU as.
   if (sec.flags & SHF_EXECINSTR) {
     for (let i = 0; i < nf; i++) {

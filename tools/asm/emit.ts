@@ -10,7 +10,7 @@ import { insertOperand, operandRangeError } from '../../isa/operands.js';
 import { SHT_NOBITS } from '../elf/model.js';
 import { ZB_BITS } from './attributes.js';
 import { AsmError, E_NUM, E_SYM, type Expr } from './expr.js';
-import { FIX_CALL, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FixupRecord, endsGnuFragment, packOperands } from './section.js';
+import { FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FixupRecord, endsGnuFragment, packOperands } from './section.js';
 import type { Pending } from './core.js';
 import { OperandParser, slotPlan, PCREL_FIELDS, type SlotPlan } from './operands.js';
 
@@ -192,7 +192,6 @@ const ADD = INSTRUCTION_BY_NAME.get('add')!;
 const ADDIW = INSTRUCTION_BY_NAME.get('addiw')!;
 const JALR = INSTRUCTION_BY_NAME.get('jalr')!;
 const JAL = INSTRUCTION_BY_NAME.get('jal')!;
-const AUIPC = INSTRUCTION_BY_NAME.get('auipc')!;
 
 /**
  * GNU as compresses only through the compressed alternatives listed under the mnemonic as written
@@ -319,7 +318,7 @@ export class InstructionEmitter extends OperandParser {
     for (const p of pend) {
       if (p.kind < 0) continue;
       const col = this.locCol(p.operand >= 0 ? this.opS[p.operand] : this.mnemonicPos);
-      sec.fixups.push(new FixupRecord(p.kind, frag, off, p.expr, this.locCtx(), this.loc.line, col, def.size, def, p.field, p.pcAdjust, !this.relax));
+      sec.records.push(new FixupRecord(p.kind, frag, off, p.expr, this.locCtx(), this.loc.line, col, def.size, def, p.field, p.pcAdjust, !this.relax));
       splits ||= endsGnuFragment(p.kind);
     }
     // GNU as starts a new fragment after such an instruction (endsGnuFragment), a `call`'s after its jalr
@@ -330,8 +329,8 @@ export class InstructionEmitter extends OperandParser {
 
   /**
    * A call's pair (call, tail, jump): `auipc tmp, %pcrel_hi(target)` and `jalr` with `values` (its low part
-   * pending), with one FIX_CALL record for both fixups (section.ts): what emit() of the two with a fixup
-   * each would write. Neither compresses; the caller starts GNU's new fragment after the pair.
+   * pending), as one row of the section's CallTable (section.ts), which stands for a FIX_CALL record of
+   * both fixups: what emit() of the two with a fixup each would write. Neither compresses; the caller starts GNU's new fragment after the pair.
    */
   emitCall(tmp: number, values: number[], target: Expr, operand: number): void {
     const sec = this.sec;
@@ -347,7 +346,7 @@ export class InstructionEmitter extends OperandParser {
     sec.put32(auipc);
     sec.put32(jalr);
     const col = this.locCol(operand >= 0 ? this.opS[operand] : this.mnemonicPos);
-    sec.fixups.push(new FixupRecord(FIX_CALL, frag, off, target, this.locCtx(), this.loc.line, col, 4, AUIPC, 1, 0, !this.relax));
+    sec.addCall(off, target, this.locCtx(), this.loc.line, col, !this.relax);
   }
 
   /** A compressed branch or jump to a label: a relaxable branch (LLVM's MCRelaxableFragment), leading the

@@ -311,7 +311,7 @@ export function assemble(sources: SourceFile[], options: AssembleOptions = {}): 
     // Inputs in the order GNU ld writes their symbols: that of their first section in the output sections
     // (the linker's GOT sections count for the input it made them in: tools/ld/got.ts), then the rest.
     const rank = new Map<number, number>();
-    const gotHost = units.find((u) => u.name !== '<linker>' && u.sections.some((sec) => sec.fixups.length > 0));
+    const gotHost = units.find((u) => u.name !== '<linker>' && u.sections.some((sec) => sec.fixupCount() > 0));
     for (const o of outputs) {
       for (const sec of o.inputs) {
         const owner = units.find((u) => u.index === sec.unit);

@@ -43,6 +43,7 @@ import {
   InputSection,
   type Fixup,
   type FixupRecord,
+  type CallTable,
   FRAG_ALIGN,
   FRAG_DATA,
   FRAG_FILL,
@@ -748,17 +749,24 @@ class AuipcOffsets {
  * labels in plain numbers are applied here too (they read no auipc's offset), and the rest are left in
  * `later` (with their sections in `laterSecs`), for `slow` once every unit's first kind is done: as two
  * passes over the fixups would apply them, in the same order, with one walk over the 10,000s of fixups.
+ * The section's calls (its CallTable: no record each) are applied by applyCalls in their places among the
+ * records (CallTable.pos), so everything happens in the order of one list of fixups.
  * A function of its own, so V8 optimises this loop over every fixup (link() itself is too large to be).
  */
 function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: AuipcOffsets, slow: (sec: InputSection, fx: Fixup) => void, later: Fixup[], laterSecs: InputSection[]): void {
   const secNum = sec.addr <= SAFE ? Number(sec.addr) : -1;
-  const fixups = sec.fixups;
+  const fixups = sec.records;
+  const calls = sec.calls;
+  const nCalls = calls === null ? 0 : calls.n;
+  // The next call to apply.
+  let c = 0;
   // The section of the last target label and its address as a number (-1: too large).
   let targetSec: InputSection | null = null;
   let targetSecNum = -1;
   // By Array#forEach with the loop's body as a callback: the builtin's loop, and a function V8 optimises
   // quickly, where this loop in a once-called function ran interpreted until on-stack replacement.
-  fixups.forEach((fx: Fixup): void => {
+  fixups.forEach((fx: Fixup, j: number): void => {
+    if (c < nCalls && calls!.pos[c] <= j) c = applyCalls(sec, calls!, c, j, secNum, globals, auipcs, slow, later, laterSecs);
     const kind = fx.kind;
     const call = kind === FIX_CALL;
     const first = kind === FIX_PCREL_HI || call;
@@ -792,7 +800,9 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
           const target = targetSecNum + tsec.fOff[t.frag] + t.offset;
           const pc = secNum + sec.fOff[fx.frag] + fx.offset;
           if (call) {
-            applyCall(sec, fx as FixupRecord, auipcs, slow, later, laterSecs, target - pc, pc);
+            // (A FIX_CALL record: the calls made records, InputSection.fixups.)
+            const failed = applyCall(sec.sink.buf, sec.fStart[fx.frag] + fx.offset, auipcs, target - pc, pc);
+            if (failed !== 0) callFallback(sec, fx as FixupRecord, failed, slow, later, laterSecs);
             return;
           }
           let fv = 0;
@@ -825,36 +835,89 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
       }
     }
     // Refused or not plain numbers: the first kind now (a %pcrel_lo may need its offset), the rest later.
-    if (call) {
-      slow(sec, callHi(fx as FixupRecord));
-      later.push(callLo(fx as FixupRecord));
-      laterSecs.push(sec);
-    } else if (first) slow(sec, fx);
+    if (call) callFallback(sec, fx as FixupRecord, 3, slow, later, laterSecs);
+    else if (first) slow(sec, fx);
     else {
       later.push(fx);
       laterSecs.push(sec);
     }
   });
+  if (c < nCalls) applyCalls(sec, calls!, c, fixups.length, secNum, globals, auipcs, slow, later, laterSecs);
 }
 
 /**
- * applyFixups of a FIX_CALL (section.ts) to a label `d` bytes from its auipc at `pc`: as its two fixups, the
- * auipc's %pcrel_hi and then the jalr's low part, would be applied one after the other.
+ * applyFixups of the calls of `calls` from `c` on that stand before the section's record `upTo` (all the
+ * rest when upTo is the number of records); the next call's index. Each as its FIX_CALL record would be
+ * applied: a call to a label in plain numbers here, else its two fixups by callFallback.
  */
-function applyCall(sec: InputSection, fx: FixupRecord, auipcs: AuipcOffsets, slow: (sec: InputSection, fx: Fixup) => void, later: Fixup[], laterSecs: InputSection[], d: number, pc: number): void {
-  const buf = sec.sink.buf; // (see applyFixups)
-  const at = sec.fStart[fx.frag] + fx.offset;
+function applyCalls(sec: InputSection, calls: CallTable, c: number, upTo: number, secNum: number, globals: Map<string, Sym>, auipcs: AuipcOffsets, slow: (sec: InputSection, fx: Fixup) => void, later: Fixup[], laterSecs: InputSection[]): number {
+  // The calls c .. end - 1 (pos never decreases: a binary search).
+  const pos = calls.pos;
+  let end = calls.n;
+  for (let lo = c; lo < end; ) {
+    const mid = (lo + end) >>> 1;
+    if (pos[mid] <= upTo) lo = mid + 1;
+    else end = mid;
+  }
+  // The section of the last target label and its address as a number (-1: too large).
+  let targetSec: InputSection | null = null;
+  let targetSecNum = -1;
+  // By TypedArray#forEach with the body as a callback, as applyFixups' loop (the builtin's loop, and a
+  // function V8 optimises quickly: a loop here ran interpreted until on-stack replacement).
+  calls.offsets.subarray(c, end).forEach((off: number, k: number): void => {
+    const i = c + k;
+    let failed = 3;
+    const e = calls.target(i);
+    if (secNum >= 0 && e.t === E_SYM) {
+      let t = e.sym;
+      if (t.kind === 0 && !t.temp) t = globals.get(t.name) ?? t;
+      else if (t.overriddenBy) t = t.overriddenBy;
+      if (t.kind === 1) {
+        const tsec = t.section!;
+        if (tsec !== targetSec) {
+          targetSec = tsec;
+          targetSecNum = tsec.addr <= SAFE ? Number(tsec.addr) : -1;
+        }
+        if (targetSecNum >= 0) {
+          const frag = calls.frags[i];
+          const pc = secNum + sec.fOff[frag] + off;
+          // (The section's sink: see applyFixups.)
+          failed = applyCall(sec.sink.buf, sec.fStart[frag] + off, auipcs, targetSecNum + tsec.fOff[t.frag] + t.offset - pc, pc);
+        }
+      }
+    }
+    if (failed !== 0) callFallback(sec, calls.record(i), failed, slow, later, laterSecs);
+  });
+  return end;
+}
+
+/**
+ * A call (its auipc's bytes at `at` in `buf`, at address `pc`) to a label `d` bytes from the auipc: as its two
+ * fixups, the auipc's %pcrel_hi and then the jalr's low part, would be applied one after the other. Returns
+ * those not applied: 1 the auipc's, 2 the jalr's (callFallback's `failed`).
+ */
+function applyCall(buf: Uint8Array, at: number, auipcs: AuipcOffsets, d: number, pc: number): number {
+  let failed = 0;
   let bits = -1;
   if (d >= -0x80000800 && d < 0x7ffff800) {
     auipcs.set(pc, d);
     bits = encodeFieldInto(AUIPC, rd32(buf, at), 1, ((d + 0x800) >> 12) & 0xfffff);
   }
   if (bits >= 0) writeBits(buf, at, bits | 0, 4);
-  else slow(sec, callHi(fx));
+  else failed = 1;
   const lo = at + 4;
   bits = encodeFieldInto(JALR, rd32(buf, lo), 1, ((d & 0xfff) ^ 0x800) - 0x800);
   if (bits >= 0) writeBits(buf, lo, bits | 0, 4);
-  else {
+  else failed |= 2;
+  return failed;
+}
+
+/** The fixups of call `fx` that applyCall did not apply (`failed`: 1 the auipc's, 2 the jalr's, 3 both): the
+ * auipc's by `slow` now, the jalr's left for later. (The auipc's `slow` writes only its own 4 bytes, so it may
+ * come after the jalr's were written.) */
+function callFallback(sec: InputSection, fx: FixupRecord, failed: number, slow: (sec: InputSection, fx: Fixup) => void, later: Fixup[], laterSecs: InputSection[]): void {
+  if ((failed & 1) !== 0) slow(sec, callHi(fx));
+  if ((failed & 2) !== 0) {
     later.push(callLo(fx));
     laterSecs.push(sec);
   }
@@ -1487,7 +1550,7 @@ export function link(units: LinkUnit[], opts: LinkOptions, diags: Diagnostic[]):
   };
   const later: Fixup[] = [];
   const laterSecs: InputSection[] = [];
-  for (const u of units) for (const sec of u.sections) if (sec.fixups.length) applyFixups(sec, globals, auipcs, fixupSlow, later, laterSecs);
+  for (const u of units) for (const sec of u.sections) if (sec.fixupCount() !== 0) applyFixups(sec, globals, auipcs, fixupSlow, later, laterSecs);
   for (let i = 0; i < later.length; i++) fixupSlow(laterSecs[i], later[i]);
 
   // BYTE/SHORT/LONG/QUAD of a script.

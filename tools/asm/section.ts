@@ -448,6 +448,101 @@ export function callLo(fx: FixupRecord): FixupRecord {
 }
 
 /**
+ * The calls of one section (InputSection.calls): each a call's `auipc tmp, 0; jalr rd, 0(tmp)` (call, tail,
+ * jump: emit.ts emitCall) with its target, the two fixups of a FIX_CALL record without the record. Columns of
+ * typed arrays, as RelaxTable's: a large file has thousands of calls, and a record per call (104 bytes) lives
+ * as long as the unit, copied twice by the scavenger and then on fresh old-space pages. Link's applyFixups and
+ * the object writer read the columns; other code sees FIX_CALL records (InputSection.fixups makes them).
+ */
+export class CallTable {
+  n = 0;
+  /** Where each call stands among the section's other fixups (InputSection.records): before records[pos[i]]
+   * (the number of records when it was added), so consumers keep the order of one list of fixups. */
+  pos: Int32Array = new Int32Array(0);
+  /** The fragment's index in the section's list (it was the current one, the last, when the call was added). */
+  frags: Int32Array = new Int32Array(0);
+  /** The auipc's offset in its fragment (the jalr follows 4 bytes after). */
+  offsets: Int32Array = new Int32Array(0);
+  lines: Int32Array = new Int32Array(0);
+  /** The column, and CALL_NORELAX when the call was written in a `.option norelax` region. */
+  cols: Int32Array = new Int32Array(0);
+  /** Targets in chunks of TARGET_CHUNK (see RelaxTable.targetChunks). */
+  readonly targetChunks: Expr[][] = [];
+  /** Location contexts by runs (see RelaxTable). */
+  private ctxStarts: number[] = [];
+  private ctxRuns: LocCtx[] = [];
+
+  add(pos: number, frag: number, offset: number, target: Expr, locCtx: LocCtx, locLine: number, locCol: number, norelax: boolean): void {
+    if (locCol >>> 30 !== 0) throw new Error(`internal: call column ${locCol} does not pack`);
+    const i = this.n;
+    if (i === this.pos.length) this.grow();
+    this.pos[i] = pos;
+    this.frags[i] = frag;
+    this.offsets[i] = offset;
+    this.lines[i] = locLine;
+    this.cols[i] = norelax ? locCol | CALL_NORELAX : locCol;
+    const chunk = i >>> TARGET_CHUNK_BITS;
+    if (chunk === this.targetChunks.length) this.targetChunks.push([]);
+    this.targetChunks[chunk].push(target);
+    const runs = this.ctxRuns.length;
+    if (runs === 0 || this.ctxRuns[runs - 1] !== locCtx) {
+      this.ctxStarts.push(i);
+      this.ctxRuns.push(locCtx);
+    }
+    this.n = i + 1;
+  }
+
+  private grow(): void {
+    // Past 16K calls by four: each growth copies into fresh memory.
+    const cap = this.pos.length < 1 << 14 ? Math.max(64, this.pos.length * 2) : this.pos.length * 4;
+    const widen = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.pos = widen(this.pos);
+    this.frags = widen(this.frags);
+    this.offsets = widen(this.offsets);
+    this.lines = widen(this.lines);
+    this.cols = widen(this.cols);
+  }
+
+  /** The call's fragment (its number in the section). */
+  frag(i: number): number {
+    return this.frags[i];
+  }
+  target(i: number): Expr {
+    return this.targetChunks[i >>> TARGET_CHUNK_BITS][i & TARGET_CHUNK_MASK];
+  }
+  norelax(i: number): boolean {
+    return (this.cols[i] & CALL_NORELAX) !== 0;
+  }
+  locCtx(i: number): LocCtx {
+    // The last run starting at or before i (binary search: only cold code asks).
+    const starts = this.ctxStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid] <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.ctxRuns[lo];
+  }
+  /** Where the call was written. */
+  loc(i: number): Loc {
+    return locIn(this.locCtx(i), this.lines[i], this.cols[i] & ~CALL_NORELAX);
+  }
+
+  /** Call i as a FIX_CALL record (for cold code). */
+  record(i: number): FixupRecord {
+    return new FixupRecord(FIX_CALL, this.frags[i], this.offsets[i], this.target(i), this.locCtx(i), this.lines[i], this.cols[i] & ~CALL_NORELAX, 4, AUIPC, 1, 0, this.norelax(i));
+  }
+}
+
+const CALL_NORELAX = 1 << 30;
+
+/**
  * A fragment of a section as a handle object, for the assembler's values of labels while it assembles
  * (expr.ts RelValue.base, compared by identity): made on first use and kept by the section, one per
  * fragment a label's value was asked of (few: see InputSection.fragRef).
@@ -484,7 +579,10 @@ export class InputSection {
   private fExt: Map<number, Padding | Leb> | null = null;
   /** FragRef handles by fragment number (fragRef). */
   private refs: Map<number, FragRef> | null = null;
-  fixups: Fixup[] = [];
+  /** The fixups other than the calls in `calls`, in order (see CallTable.pos). */
+  records: Fixup[] = [];
+  /** The calls (null until the first). */
+  calls: CallTable | null = null;
   /** The records of its relaxable branches (each leads a data fragment: fBr). */
   readonly relaxes = new RelaxTable();
   align = 1;
@@ -531,6 +629,44 @@ export class InputSection {
     this.fOff = new Int32Array(8);
     this.cur = this.pushFrag(-1);
   }
+
+  /**
+   * All fixups as records, in order: the calls made FIX_CALL records and merged into `records` (once; the
+   * table is then dropped). For code that runs on few fixups or rarely (garbage collection of sections,
+   * objects read by the linker); link's applyFixups and the object writer read `records` and `calls`.
+   */
+  get fixups(): Fixup[] {
+    const calls = this.calls;
+    if (calls !== null) {
+      const recs = this.records;
+      const all: Fixup[] = [];
+      let c = 0;
+      for (let j = 0; j <= recs.length; j++) {
+        while (c < calls.n && calls.pos[c] <= j) all.push(calls.record(c++));
+        if (j < recs.length) all.push(recs[j]);
+      }
+      this.records = all;
+      this.calls = null;
+    }
+    return this.records;
+  }
+  set fixups(all: Fixup[]) {
+    this.records = all;
+    this.calls = null;
+  }
+
+  /** How many fixups (calls included). */
+  fixupCount(): number {
+    return this.records.length + (this.calls === null ? 0 : this.calls.n);
+  }
+
+  /** Add a call (emit.ts emitCall) at `offset` in the current fragment. */
+  addCall(offset: number, target: Expr, locCtx: LocCtx, locLine: number, locCol: number, norelax: boolean): void {
+    const k = this.nFrags - 1;
+    if (k !== this.cur) throw new Error('internal: a call outside the last fragment');
+    (this.calls ??= new CallTable()).add(this.records.length, k, offset, target, locCtx, locLine, locCol, norelax);
+  }
+
 
   /** Append a fragment with br `br` (see fBr), starting at the sink's end; its number. */
   private pushFrag(br: number): number {

@@ -104,7 +104,7 @@ export class Unit extends InstructionEmitter {
       // Moved in place, not copied: a FixupRecord's packed fields and loc are accessors a spread would lose.
       r.frag = k;
       r.offset = off;
-      sec.fixups.push(r);
+      sec.records.push(r);
     });
   }
 

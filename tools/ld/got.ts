@@ -126,7 +126,8 @@ function isGotFixup(fx: Fixup): boolean {
 function hasGotFixup(units: LinkUnit[]): boolean {
   for (const u of units) {
     for (const sec of u.sections) {
-      if (sec.fixups.some(isGotFixup)) return true;
+      // (Not the calls of its CallTable: none is a GOT access, and `fixups` would make them records.)
+      if (sec.records.some(isGotFixup)) return true;
     }
   }
   return false;
@@ -141,7 +142,7 @@ export function buildGot(units: LinkUnit[], diags: Diagnostic[]): GotPlan | null
   const localUnit = new Map<Sym, number>();
   for (const u of units) {
     for (const sec of u.sections) {
-      for (const fx of sec.fixups) {
+      for (const fx of sec.records) {
         const kind = gotKind(fx);
         if (kind === 0) continue;
         const t = symbolPlusConstant(fx.expr);
@@ -268,7 +269,7 @@ export function unitsWithGot<U extends LinkUnit>(units: U[], plan: GotPlan): U[]
   const gotUnit = units.find((u) => u.index === plan.unit.index);
   if (!gotUnit) return units;
   const rest = units.filter((u) => u !== gotUnit);
-  const host = rest.findIndex((u) => u.sections.some((sec) => sec.fixups.length > 0));
+  const host = rest.findIndex((u) => u.sections.some((sec) => sec.fixupCount() > 0));
   const rank = (s: InputSection) => ['.rela.got', '.got', '.got.plt'].indexOf(s.name);
   const moved = { ...gotUnit, sections: gotUnit.sections.slice().sort((a, b) => rank(a) - rank(b)) };
   rest.splice(host < 0 ? rest.length : host + 1, 0, moved);

@@ -15,7 +15,7 @@ import { emitBranch, emitFrag, layoutSection, writeBits, writeData, writeLongBra
 import {
   DATA_DTPOFF, DATA_PCREL, DATA_SET, DATA_TLSOFF, FIX_ABS, FIX_DATA, FIX_GOT_HI, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO,
   FIX_PCREL_LO_PAIR, FIX_TPREL_ADD, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FIX_TPREL_HI, FIX_TPREL_LO, FRAG_ALIGN, FRAG_DATA, FRAG_LEB, type Fixup, InputSection,
-  FIX_CALL, callHi, callLo, type FixupRecord,
+  FIX_CALL, callHi, callLo, type FixupRecord, type CallTable,
 } from '../asm/section.js';
 import type { Unit } from '../asm/unit.js';
 import { R } from './relocs.js';
@@ -242,7 +242,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
       l = relocs.get(sec) ?? null;
       // Room for every relocation it will most likely have (a fixup's and its R_RISCV_RELAX, one per
       // fragment and branch); pages of it never written are never touched.
-      if (l === null) relocs.set(sec, (l = new RelaList(2 * sec.fixups.length + sec.nFrags + sec.relaxes.n + 16)));
+      if (l === null) relocs.set(sec, (l = new RelaList(2 * sec.fixupCount() + sec.nFrags + sec.relaxes.n + 16)));
       lastSec = sec;
       lastList = l;
     }
@@ -422,7 +422,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
    * writeObject on-stack around the loop, and again after each deoptimisation (up to 73 ms a compile on
    * gcc -g output).
    */
-  const writeFixup = (sec: InputSection, fixups: readonly Fixup[], i: number): number => {
+  const writeFixup = (sec: InputSection, fixups: readonly Fixup[], i: number, pairable: boolean): number => {
     const fx = fixups[i];
     // How many fixups this one used: 2 when it took the %pcrel_lo of its auipc with it.
     let used = 1;
@@ -468,7 +468,8 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
         case FIX_GOT_HI:
         case FIX_TLS_IE_HI:
         case FIX_TLS_GD_HI: {
-          const next = fixups[i + 1];
+          // (Not across a call of the section's CallTable standing between the two: `pairable`.)
+          const next = pairable ? fixups[i + 1] : undefined;
           // The low part follows the auipc (under --compat gnu, maybe at the start of the next fragment).
           const pair = next && next.kind === FIX_PCREL_LO_PAIR && sec.fOff[next.frag] + next.offset === at + 4 ? next : null;
           // The pair is this fixup's to write (or to leave with this one's error).
@@ -510,9 +511,37 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     }
     return used;
   };
+  /** Call c of the section's CallTable: what writeFixup writes for its FIX_CALL record (an R_RISCV_CALL_PLT
+   * for the auipc and the jalr, as pcrelHiFixup writes a call's pair), without the record. */
+  const writeCall = (sec: InputSection, calls: CallTable, c: number): void => {
+    const frag = calls.frags[c];
+    const off = calls.offsets[c];
+    const buf = sec.sink.buf;
+    const pos = sec.fStart[frag] + off;
+    const e = calls.target(c);
+    try {
+      // Anything but a plain symbol is evaluated first, its errors before any other (writeFixup).
+      if (!plainSymbol(e)) evaluate(e, resolve);
+      if (!target(e)) throw new AsmError('expression cannot be a relocation');
+      add(sec, sec.fOff[frag] + off, R.CALL_PLT, tSym, tAdd, calls.norelax(c), sourceAddend(e));
+      patchField(buf, pos, AUIPC_DEF, 1, 0n, false);
+      patchField(buf, pos + 4, JALR_DEF, 1, 0n, false);
+    } catch (x) {
+      if (!(x instanceof AsmError)) throw x;
+      err(calls.loc(c), x.message);
+    }
+  };
   for (const sec of sections) {
-    const fixups = sec.fixups;
-    for (let i = 0; i < fixups.length; ) i += writeFixup(sec, fixups, i);
+    const fixups = sec.records;
+    // The calls in their places among the records (CallTable.pos): the order of one list of fixups.
+    const calls = sec.calls;
+    const nCalls = calls === null ? 0 : calls.n;
+    let c = 0;
+    for (let i = 0; i < fixups.length; ) {
+      while (c < nCalls && calls!.pos[c] <= i) writeCall(sec, calls!, c++);
+      i += writeFixup(sec, fixups, i, c === nCalls || calls!.pos[c] !== i + 1);
+    }
+    while (c < nCalls) writeCall(sec, calls!, c++);
   }
 
   /**
@@ -1158,6 +1187,8 @@ export function joinPieces(o: ObjectPieces): Uint8Array {
 }
 
 const JAL_DEF = INSTRUCTION_BY_NAME.get('jal')!;
+const AUIPC_DEF = INSTRUCTION_BY_NAME.get('auipc')!;
+const JALR_DEF = INSTRUCTION_BY_NAME.get('jalr')!;
 
 /**
  * The mapping symbols core.ts mapState recorded, pruned as GNU as 2.40 prunes them (tc-riscv.c
