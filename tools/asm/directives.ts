@@ -288,7 +288,7 @@ function otherDirective(u: Unit, word: string, p: number, end: number): void {
       const target = u.symbol(u.symbolNameOperand(1));
       if (alias.kind !== 0) throw new AsmError(`symbol '${alias.name}' is already defined`, u.opS[0]);
       alias.kind = 3;
-      alias.expr = { t: E_SYM, sym: target };
+      alias.expr = target;
       alias.temp = true;
       u.defineAt(alias, u.opS[0]);
       u.weakrefTargets.push(target);
@@ -307,7 +307,7 @@ function otherDirective(u: Unit, word: string, p: number, end: number): void {
       const alias = u.symbol(vname.replace('@@@', '@@'));
       if (alias.kind !== 0) throw new AsmError(`symbol '${alias.name}' is already defined`, u.opS[1]);
       alias.kind = 3;
-      alias.expr = { t: E_SYM, sym: target };
+      alias.expr = target;
       u.defineAt(alias, u.opS[1]);
       u.symvers.push([alias, target, n === 3]);
       break;

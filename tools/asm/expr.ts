@@ -44,9 +44,6 @@ export class Sym {
   declare defCol: number;
   /** Address after linking (labels) or value (constants). */
   declare address: bigint;
-  /** The expression node naming this symbol, made once and shared by every reference (symbolRef): a
-   * branch or call target is one per reference otherwise, kept as long as the unit. Nodes are never changed. */
-  declare ref: Expr | null;
   /** The rare fields (null: all at their defaults, which a loop over every symbol can test before the accessors). */
   declare rare: SymRare | null;
   /** A `.comm` definition: merged with other commons (largest size and alignment), overridden by a strong one. */
@@ -71,8 +68,14 @@ export class Sym {
     this.defLine = 0;
     this.defCol = 0;
     this.address = 0n;
-    this.ref = null;
     this.rare = null;
+  }
+
+  /** A symbol is its own expression node (E_SYM; `t` lives on the prototype, see below): one object per
+   * symbol rather than a `{ t, sym }` node kept as long as the unit for every symbol referenced. */
+  declare readonly t: typeof E_SYM;
+  get sym(): Sym {
+    return this;
   }
 
   /** The rare fields' record, made on first use. */
@@ -155,6 +158,10 @@ export class Sym {
   }
 }
 
+// (On the prototype, not a field: no 8 bytes per symbol. Expression code reads `e.t` of the four node
+// shapes as before: {t, v}, Sym, {t, op, a} and {t, op, a, b}.)
+(Sym.prototype as { t: number }).t = 1;
+
 /** A label at `offset` in `frag` of `section` (made by the linker and the object writer). */
 export function placedSym(name: string, temp: boolean, section: InputSection, frag: Frag, offset: number): Sym {
   const s = new Sym(name, temp);
@@ -200,7 +207,7 @@ export const E_BIN = 3;
 
 export type Expr =
   | { t: 0; v: bigint }
-  | { t: 1; sym: Sym }
+  | Sym
   | { t: 2; op: number; a: Expr }
   | { t: 3; op: number; a: Expr; b: Expr };
 
@@ -241,9 +248,9 @@ function symbolOperand(sym: Sym): Expr {
   return sym.kind === 2 && !sym.weak ? { t: E_NUM, v: sym.value } : symbolRef(sym);
 }
 
-/** The node naming `sym` in an expression (one per symbol). */
+/** The node naming `sym` in an expression: the symbol itself. */
 export function symbolRef(sym: Sym): Expr {
-  return (sym.ref ??= { t: E_SYM, sym });
+  return sym;
 }
 
 export function isIdentStart(c: number): boolean {
@@ -441,7 +448,7 @@ export class ExprParser {
       let p = this.pos + 1;
       while (p < this.end && isIdentChar(s.charCodeAt(p))) p++;
       this.pos = p;
-      if (p === start + 1 && c === 46) return { t: E_SYM, sym: this.env.dot() };
+      if (p === start + 1 && c === 46) return this.env.dot();
       return symbolOperand(this.env.symbol(s.slice(start, p)));
     }
     if (c === 34) {
@@ -511,7 +518,7 @@ export class ExprParser {
       let allDigits = true;
       for (let k = start; k < p - 1; k++) if (!isDigit(s.charCodeAt(k))) allDigits = false;
       if (allDigits) {
-        return { t: E_SYM, sym: this.env.localLabel(s.slice(start, p - 1), last === 102 || last === 70, start) };
+        return this.env.localLabel(s.slice(start, p - 1), last === 102 || last === 70, start);
       }
     }
     let v = parseInteger(s, start, p);

@@ -5,7 +5,7 @@
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_LINK_ORDER, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import { SHF_MERGE, SHN_ABS, SHN_COMMON, SHN_UNDEF, SHT_GROUP, SHT_RELA, type ElfObject } from '../elf/object.js';
 import { parseIsa, SHT_RISCV_ATTRIBUTES, TAG_ARCH, type Attributes } from '../asm/attributes.js';
-import { E_BIN, E_NUM, E_SYM, OP_ADD, type Expr, type LocCtx, Sym } from '../asm/expr.js';
+import { E_BIN, E_NUM, OP_ADD, type Expr, type LocCtx, Sym } from '../asm/expr.js';
 import { FIX_RELOC, FRAG_FILL, Frag, InputSection, type Fixup } from '../asm/section.js';
 import type { LinkUnit } from '../asm/link.js';
 import { R } from './relocs.js';
@@ -260,7 +260,7 @@ export class ObjectUnit implements LinkUnit {
         }
         if (r.type === R.NONE) continue;
         const sym = syms[r.sym];
-        const base: Expr = { t: E_SYM, sym };
+        const base: Expr = sym;
         const expr: Expr = r.addend === 0n ? base : { t: E_BIN, op: OP_ADD, a: base, b: { t: E_NUM, v: r.addend } };
         const fx: Fixup = {
           kind: FIX_RELOC, frag, offset: r.offset, expr, size: 0, def: null, field: r.type, pcAdjust: 0,
