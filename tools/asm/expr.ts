@@ -18,30 +18,44 @@ export class SymRare {
   type: 'notype' | 'func' | 'object' = 'notype';
   weak = false;
   evaluating = false;
+  /** The column of the definition when it does not fit in Sym.bits (see Sym.defCol). */
+  defCol = 0;
 }
+
+// Sym.bits: global, temp, and the definition's column above them. (A loop over every symbol, which runs
+// unoptimised at first, may test the two flags in bits itself rather than call the accessors.)
+export const SYM_GLOBAL = 1;
+export const SYM_TEMP = 2;
+const GLOBAL_BIT = SYM_GLOBAL;
+const TEMP_BIT = SYM_TEMP;
+const COL_SHIFT = 2;
+/** The largest column kept in bits (which stays a small integer, not a heap number); larger ones live in SymRare. */
+const COL_MAX = (1 << 29) - 2;
+/** The column field's value for a column kept in SymRare. */
+const COL_RARE = COL_MAX + 1;
 
 /**
  * A symbol of one assembly unit (a top-level input file and what it includes). A large file has tens of
  * thousands (one per label), each kept for the whole run and so copied twice by V8's scavenger before it
  * lands in a fresh old-space page, every field 8 bytes: the rarely set fields live in a SymRare made on
- * first use (read and written through the accessors below), which leaves a label 13 fields rather than 19.
+ * first use (read and written through the accessors below), and the global and temp flags and the
+ * definition's column share one small-integer field (bits), which leaves a label 10 fields. (The kind
+ * stays a field of its own: it is read on hot paths, where a getter is a call until V8 optimises the caller.)
  */
 export class Sym {
   declare name: string;
   /** 0 undefined, 1 label, 2 absolute constant (value), 3 expression (expr, evaluated after layout). */
   declare kind: number;
+  /** global | temp << 1 | defCol << 2 (read and written through the accessors below). */
+  declare bits: number;
   declare section: InputSection | null;
   declare frag: Frag | null;
   /** Offset of a label inside its fragment. */
   declare offset: number;
-  declare global: boolean;
-  /** Not written to the ELF symbol table (.L, numeric and `.` labels). */
-  declare temp: boolean;
   /** Where the symbol was defined (null: nowhere yet): the file and expansion note shared with the other
-   * records of those lines, a line and a column, not a Loc object of its own per label (see defLocOf). */
+   * records of those lines, a line and a column (defCol), not a Loc object of its own per label (see defLocOf). */
   declare defCtx: LocCtx | null;
   declare defLine: number;
-  declare defCol: number;
   /** Address after linking (labels) or value (constants). */
   declare address: bigint;
   /** The rare fields (null: all at their defaults, which a loop over every symbol can test before the accessors). */
@@ -59,14 +73,12 @@ export class Sym {
   constructor(name: string, temp: boolean) {
     this.name = name;
     this.kind = 0;
+    this.bits = temp ? TEMP_BIT : 0;
     this.section = null;
     this.frag = null;
     this.offset = 0;
-    this.global = false;
-    this.temp = temp;
     this.defCtx = null;
     this.defLine = 0;
-    this.defCol = 0;
     this.address = 0n;
     this.rare = null;
   }
@@ -76,6 +88,32 @@ export class Sym {
   declare readonly t: typeof E_SYM;
   get sym(): Sym {
     return this;
+  }
+
+  get global(): boolean {
+    return (this.bits & GLOBAL_BIT) !== 0;
+  }
+  set global(g: boolean) {
+    this.bits = g ? this.bits | GLOBAL_BIT : this.bits & ~GLOBAL_BIT;
+  }
+  /** Not written to the ELF symbol table (.L, numeric and `.` labels). */
+  get temp(): boolean {
+    return (this.bits & TEMP_BIT) !== 0;
+  }
+  set temp(t: boolean) {
+    this.bits = t ? this.bits | TEMP_BIT : this.bits & ~TEMP_BIT;
+  }
+  get defCol(): number {
+    const c = this.bits >>> COL_SHIFT;
+    return c === COL_RARE ? this.rare!.defCol : c;
+  }
+  set defCol(col: number) {
+    let c = col;
+    if (c < 0 || c > COL_MAX) {
+      this.more().defCol = col;
+      c = COL_RARE;
+    }
+    this.bits = (this.bits & ((1 << COL_SHIFT) - 1)) | (c << COL_SHIFT);
   }
 
   /** The rare fields' record, made on first use. */
@@ -131,15 +169,14 @@ export class Sym {
 
   /** A copy of this symbol's fields under another name (the rare ones in a record of the copy's own). */
   copyAs(name: string): Sym {
-    const g = new Sym(name, this.temp);
+    const g = new Sym(name, false);
     g.kind = this.kind;
+    g.bits = this.bits;
     g.section = this.section;
     g.frag = this.frag;
     g.offset = this.offset;
-    g.global = this.global;
     g.defCtx = this.defCtx;
     g.defLine = this.defLine;
-    g.defCol = this.defCol;
     g.address = this.address;
     const r = this.rare;
     if (r !== null) {
@@ -150,6 +187,7 @@ export class Sym {
       c.type = r.type;
       c.weak = r.weak;
       c.evaluating = r.evaluating;
+      c.defCol = r.defCol;
     }
     if (this.common !== undefined) g.common = this.common;
     if (this.commonAlign !== undefined) g.commonAlign = this.commonAlign;

@@ -16,7 +16,7 @@ import { encodeBits, encodeFieldInto } from '../../isa/codec.js';
 import { extractOperand } from '../../isa/operands.js';
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
-import { AsmError, defLocOf, E_NUM, E_SYM, evaluate, symbolPlusConstant, type RelValue, type Sym } from './expr.js';
+import { AsmError, defLocOf, E_NUM, E_SYM, evaluate, symbolPlusConstant, SYM_GLOBAL, type RelValue, type Sym } from './expr.js';
 import {
   FIX_ABS,
   FIX_DATA,
@@ -627,7 +627,8 @@ function resolveGlobals(units: LinkUnit[], diags: Diagnostic[]): Map<string, Sym
   let overridden = false;
   // By Map#forEach with a small callback (see symbolAddresses); a name defined again goes to `clash`.
   const each = (s: Sym): void => {
-    if (!s.global || s.kind === 0) return;
+    // (The flag from bits, not the accessor: see SYM_GLOBAL.)
+    if ((s.bits & SYM_GLOBAL) === 0 || s.kind === 0) return;
     s.overriddenBy = null;
     const prev = globals.get(s.name);
     if (!prev) globals.set(s.name, s);
