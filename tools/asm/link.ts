@@ -16,7 +16,7 @@ import { encodeBits, encodeFieldInto } from '../../isa/codec.js';
 import { extractOperand } from '../../isa/operands.js';
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
-import { AsmError, defLocOf, E_NUM, E_SYM, evaluate, symbolPlusConstant, SYM_GLOBAL, type RelValue, type Sym } from './expr.js';
+import { AsmError, defLocOf, E_NUM, E_SYM, evaluate, symbolPlusConstant, SYM_GLOBAL, SYM_TEMP, type RelValue, type Sym } from './expr.js';
 import {
   FIX_ABS,
   FIX_DATA,
@@ -317,7 +317,7 @@ class SectionLayout {
       let value = 0;
       let s: Sym | null = null;
       let add = 0;
-      if (target.t === E_SYM) s = target.sym; // the usual `label`: no symbolPlusConstant result to allocate
+      if (target.t === E_SYM) s = target; // the usual `label`: no symbolPlusConstant result to allocate
       else {
         const sc = symbolPlusConstant(target);
         if (sc) {
@@ -775,8 +775,8 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
     // values read out and encoded again). Inline, not helper calls: this loop runs once over 10,000s of
     // fixups, mostly before V8 has optimised it.
     if (secNum >= 0 && fx.expr.t === E_SYM) {
-      let t = fx.expr.sym;
-      if (t.kind === 0 && !t.temp) t = globals.get(t.name) ?? t;
+      let t = fx.expr;
+      if (t.kind === 0 && (t.bits & SYM_TEMP) === 0) t = globals.get(t.name) ?? t;
       else if (t.overriddenBy) t = t.overriddenBy;
       if (t.kind === 1) {
         const tsec = t.section!;
@@ -1814,7 +1814,7 @@ export function emitBranch(out: Uint8Array, base: number, sec: InputSection, f: 
     const long = (b & RX_LONG) !== 0;
     const relaxed = (b & RX_RELAXED) !== 0;
     if (!long && target.t === E_SYM) {
-      const t = target.sym;
+      const t = target;
       if (t.kind === 1 && t.section === sec && !t.overriddenBy) {
         // Same-section label (the usual case, 10,000s of times in a large file): plain numbers, the row and
         // operands read in the table's columns (RelaxTable.takenValues, inline; .insn rows, not in

@@ -264,7 +264,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   const isCode = (v: RelValue | null) => !!v && !!v.base && !!(v.base as InputSection).frags && ((v.base as InputSection).flags & SHF_EXECINSTR) !== 0;
   /** Whether `e` is a place in a code section (a label's value is its section plus offset: resolve). */
   const inCode = (e: Expr): boolean =>
-    e.t === E_SYM && e.sym.kind === 1 && e.sym.section !== null ? (e.sym.section.flags & SHF_EXECINSTR) !== 0 : isCode(evaluate(e, resolve));
+    e.t === E_SYM && e.kind === 1 && e.section !== null ? (e.section.flags & SHF_EXECINSTR) !== 0 : isCode(evaluate(e, resolve));
   /** Under relaxation a difference of code labels is left to the linker (GNU as). */
   const codeDifference = (e: Expr): boolean => e.t === E_BIN && e.op === OP_SUB && inCode(e.a) && inCode(e.b);
   // Labels made for relocations to name (%pcrel_lo's, labelAt's, numeric labels'); emitted as local symbols.
@@ -530,7 +530,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const long = rx.long(i);
     const gnu = rx.gnu(i);
     // The symbol the target names (plus a constant), without an object for the common bare label.
-    const s0 = e.t === E_SYM ? e.sym : (symbolPlusConstant(e)?.sym ?? null);
+    const s0 = e.t === E_SYM ? e : (symbolPlusConstant(e)?.sym ?? null);
     // GNU as resolves a branch to any non-weak symbol of the section (and relocates it); LLVM only to a local one.
     const here = s0 !== null && s0.kind === 1 && s0.section === sec && (gnu ? !s0.weak : (s0.bits & SYM_GLOBAL) === 0);
     if (here && !long) {
