@@ -20,26 +20,35 @@ export class SymRare {
   evaluating = false;
   /** The column of the definition when it does not fit in Sym.bits (see Sym.defCol). */
   defCol = 0;
+  /** The address the link set (see Sym.address). */
+  address = 0n;
 }
 
-// Sym.bits: global, temp, and the definition's column above them. (A loop over every symbol, which runs
-// unoptimised at first, may test the two flags in bits itself rather than call the accessors.)
+// Sym.bits: global, temp, whether the link set the address, and the definition's column above them. (A
+// loop over every symbol, which runs unoptimised at first, may test the two flags in bits itself rather
+// than call the accessors.)
 export const SYM_GLOBAL = 1;
 export const SYM_TEMP = 2;
 const GLOBAL_BIT = SYM_GLOBAL;
 const TEMP_BIT = SYM_TEMP;
-const COL_SHIFT = 2;
+/** Set when the link has set `address` (else a label's is computed from its section and fragment). */
+const ADDRESS_BIT = 4;
+const COL_SHIFT = 3;
 /** The largest column kept in bits (which stays a small integer, not a heap number); larger ones live in SymRare. */
-const COL_MAX = (1 << 29) - 2;
+const COL_MAX = (1 << 28) - 2;
 /** The column field's value for a column kept in SymRare. */
 const COL_RARE = COL_MAX + 1;
+
+/** Section addresses below this are exact as numbers, and so is one plus any offset in the section. */
+const NUM_ADDR_LIMIT = 1n << 52n;
 
 /**
  * A symbol of one assembly unit (a top-level input file and what it includes). A large file has tens of
  * thousands (one per label), each kept for the whole run and so copied twice by V8's scavenger before it
  * lands in a fresh old-space page, every field 8 bytes: the rarely set fields live in a SymRare made on
  * first use (read and written through the accessors below), and the global and temp flags and the
- * definition's column share one small-integer field (bits), which leaves a label 10 fields. (The kind
+ * definition's column share one small-integer field (bits), and a label's address is computed when read,
+ * which leaves a label 9 fields. (The kind
  * stays a field of its own: it is read on hot paths, where a getter is a call until V8 optimises the caller.)
  */
 export class Sym {
@@ -56,8 +65,6 @@ export class Sym {
    * records of those lines, a line and a column (defCol), not a Loc object of its own per label (see defLocOf). */
   declare defCtx: LocCtx | null;
   declare defLine: number;
-  /** Address after linking (labels) or value (constants). */
-  declare address: bigint;
   /** The rare fields (null: all at their defaults, which a loop over every symbol can test before the accessors). */
   declare rare: SymRare | null;
   /** A `.comm` definition: merged with other commons (largest size and alignment), overridden by a strong one. */
@@ -79,7 +86,6 @@ export class Sym {
     this.offset = 0;
     this.defCtx = null;
     this.defLine = 0;
-    this.address = 0n;
     this.rare = null;
   }
 
@@ -117,6 +123,27 @@ export class Sym {
       c = COL_RARE;
     }
     this.bits = (this.bits & ((1 << COL_SHIFT) - 1)) | (c << COL_SHIFT);
+  }
+
+  /**
+   * Address after linking (labels) or value (constants). A label's is where the link placed its section
+   * and fragment, computed when read (after the link) rather than kept as a BigInt per label; the link
+   * sets the others (constants, expressions, overridden definitions), kept in SymRare unless 0.
+   */
+  get address(): bigint {
+    if ((this.bits & ADDRESS_BIT) !== 0) {
+      const r = this.rare;
+      return r === null ? 0n : r.address;
+    }
+    if (this.kind !== 1 || this.section === null || this.frag === null) return 0n;
+    const base = this.section.addr;
+    const off = this.frag.offset + this.offset;
+    // (One BigInt, not two, where the sum is exact as a number.)
+    return base < NUM_ADDR_LIMIT ? BigInt(Number(base) + off) : base + BigInt(off);
+  }
+  set address(v: bigint) {
+    this.bits |= ADDRESS_BIT;
+    if (this.rare !== null || v !== 0n) this.more().address = v;
   }
 
   /** The rare fields' record, made on first use. */
@@ -180,7 +207,6 @@ export class Sym {
     g.offset = this.offset;
     g.defCtx = this.defCtx;
     g.defLine = this.defLine;
-    g.address = this.address;
     const r = this.rare;
     if (r !== null) {
       const c = g.more();
@@ -191,6 +217,7 @@ export class Sym {
       c.weak = r.weak;
       c.evaluating = r.evaluating;
       c.defCol = r.defCol;
+      c.address = r.address;
     }
     if (this.common !== undefined) g.common = this.common;
     if (this.commonAlign !== undefined) g.commonAlign = this.commonAlign;

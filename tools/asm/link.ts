@@ -662,19 +662,14 @@ function resolveGlobals(units: LinkUnit[], diags: Diagnostic[]): Map<string, Sym
   return globals;
 }
 
-/** Section addresses below this are exact as numbers, and so is one plus any offset in the section. */
-const NUM_ADDR_LIMIT = 1n << 52n;
-
 /**
- * Set `address` of every label and constant (what link()'s resolve gives, without its result object and
- * BigInt sum per symbol: one BigInt per label, from the section's address as a number). Answers the
- * expression symbols, in order, which the caller evaluates afterwards (so it does not walk every symbol
- * again in its own unoptimised code for the few a program has).
+ * Set `address` of every constant and overridden definition (a label's own is computed when read from its
+ * section and fragment: no BigInt per label kept from here on). Answers the expression symbols, in order,
+ * which the caller evaluates afterwards (so it does not walk every symbol again in its own unoptimised code
+ * for the few a program has).
  */
 function symbolAddresses(units: LinkUnit[], resolve: (s: Sym) => RelValue | null): Sym[] {
   const expressions: Sym[] = [];
-  let sec: InputSection | null = null;
-  let secNum = -1;
   // By Map#forEach: the builtin's loop and a small callback V8 optimises quickly, where a loop in a
   // once-called function runs interpreted until on-stack replacement, whose compile costs more.
   const each = (s: Sym): void => {
@@ -683,19 +678,8 @@ function symbolAddresses(units: LinkUnit[], resolve: (s: Sym) => RelValue | null
     if (kind !== 1 && kind !== 2) return;
     if (s.overriddenBy) s.address = resolve(s)!.off;
     else if (kind === 2) s.address = s.value;
-    else {
-      const at = s.section!;
-      if (at !== sec) {
-        sec = at;
-        secNum = at.addr < NUM_ADDR_LIMIT ? Number(at.addr) : -1;
-      }
-      s.address = secNum >= 0 ? BigInt(secNum + s.frag!.offset + s.offset) : at.addr + BigInt(s.frag!.offset + s.offset);
-    }
   };
-  for (const u of units) {
-    sec = null;
-    u.symbols.forEach(each);
-  }
+  for (const u of units) u.symbols.forEach(each);
   return expressions;
 }
 
