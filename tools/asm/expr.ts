@@ -48,8 +48,8 @@ const NUM_ADDR_LIMIT = 1n << 52n;
  * lands in a fresh old-space page, every field 8 bytes: the rarely set fields live in a SymRare made on
  * first use (read and written through the accessors below), and the global and temp flags and the
  * definition's column share one small-integer field (bits), and a label's address is computed when read,
- * which leaves a label 9 fields. (The kind
- * stays a field of its own: it is read on hot paths, where a getter is a call until V8 optimises the caller.)
+ * which leaves a label 9 fields. (The kind stays a field of its own: it is read on hot paths, where a
+ * getter is a call until V8 optimises the caller.)
  */
 export class Sym {
   declare name: string;
