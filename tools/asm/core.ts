@@ -464,7 +464,7 @@ export class UnitCore {
     if (e.t === E_SYM) {
       // The common operand, a label or a symbol not defined yet: not absolute now (what nowResolve and
       // evaluate would say, without their result objects).
-      const s = e.sym;
+      const s = e;
       if (s.kind === 0 || (s.kind === 1 && s.frag >= 0)) return null;
     }
     const v = evaluate(e, this.nowResolve);

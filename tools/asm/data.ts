@@ -135,7 +135,7 @@ const DATA_LIMIT = Float64Array.from({ length: 9 }, (_, size) => (size < 8 ? 2 *
 /** Whether `e` names a label of a code section, itself or through `.set` symbols. */
 function namesCodeLabel(e: Expr, depth: number): boolean {
   if (e.t === E_SYM) {
-    const s = e.sym;
+    const s = e;
     if (s.kind === 1) return s.section !== null && (s.section.flags & SHF_EXECINSTR) !== 0;
     return s.kind === 3 && s.expr !== null && depth < 16 && namesCodeLabel(s.expr, depth + 1);
   }

@@ -2,7 +2,7 @@
 // call-frame table of dwarf-frame.ts, .debug_line from the line table of dwarf-line.ts).
 
 import { SHF_ALLOC, SHT_PROGBITS } from '../elf/model.js';
-import { AsmError, E_BIN, E_SYM, OP_SUB, isIdentStart } from './expr.js';
+import { AsmError, E_BIN, OP_SUB, isIdentStart } from './expr.js';
 import { cstr, LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
 import { DATA_PCREL, FixupRecord, FIX_DATA, FRAG_ALIGN, FRAG_LEB } from './section.js';
@@ -86,7 +86,7 @@ export function writeFrameTable(u: Unit, frames: FrameTable, eh: boolean): void 
       },
       advance: (to, from, relocated) => {
         df.hasLeb = true;
-        df.addFrag(FRAG_LEB, { expr: { t: E_BIN, op: OP_SUB, a: { t: E_SYM, sym: to }, b: { t: E_SYM, sym: from } }, signed: false, loc, cfa: { relocated } }, 1);
+        df.addFrag(FRAG_LEB, { expr: { t: E_BIN, op: OP_SUB, a: to, b: from }, signed: false, loc, cfa: { relocated } }, 1);
       },
       align: (n) => {
         df.addFrag(FRAG_ALIGN, { align: n, fill: 0, maxSkip: -1, nops: false, rvc: false, count: 0, fillSize: 1, fillValue: 0n, norelax: true });

@@ -32,22 +32,22 @@ export function assign(u: Unit, name: string, p: number, end: number, redefine: 
   } else {
     if (self) throw new AsmError(`cyclic definition of symbol '${name}'`, namePos);
     const rv = evaluate(e, u.nowResolve);
-    if (rv && rv.base && e.t === E_SYM && e.sym.kind === 1) {
+    if (rv && rv.base && e.t === E_SYM && e.kind === 1) {
       // `.set alias, label`: the same location.
       s.kind = 1;
-      s.section = e.sym.section;
-      s.frag = e.sym.frag;
-      s.offset = e.sym.offset;
+      s.section = e.section;
+      s.frag = e.frag;
+      s.offset = e.offset;
     } else {
       s.kind = 3;
       s.expr = e;
     }
   }
-  if (e.t === E_SYM && e.sym !== s) {
+  if (e.t === E_SYM && e !== s) {
     // `.set alias, sym` takes sym's type and, unless the alias has one, its size as they are at this point
     // (GNU as's copy_symbol_attributes): gcc's `.set f.localalias, f` is a sized function too.
-    if (e.sym.type !== 'notype') s.type = e.sym.type;
-    if (s.size === null) s.size = e.sym.size;
+    if (e.type !== 'notype') s.type = e.type;
+    if (s.size === null) s.size = e.size;
   }
   u.defineAt(s, namePos);
 }
@@ -287,7 +287,7 @@ function otherDirective(u: Unit, word: string, p: number, end: number): void {
       const target = u.symbol(u.symbolNameOperand(1));
       if (alias.kind !== 0) throw new AsmError(`symbol '${alias.name}' is already defined`, u.opS[0]);
       alias.kind = 3;
-      alias.expr = { t: E_SYM, sym: target };
+      alias.expr = target;
       alias.temp = true;
       u.defineAt(alias, u.opS[0]);
       u.weakrefTargets.push(target);
@@ -306,7 +306,7 @@ function otherDirective(u: Unit, word: string, p: number, end: number): void {
       const alias = u.symbol(vname.replace('@@@', '@@'));
       if (alias.kind !== 0) throw new AsmError(`symbol '${alias.name}' is already defined`, u.opS[1]);
       alias.kind = 3;
-      alias.expr = { t: E_SYM, sym: target };
+      alias.expr = target;
       u.defineAt(alias, u.opS[1]);
       u.symvers.push([alias, target, n === 3]);
       break;

@@ -15,7 +15,7 @@
 // that needs it. Pointer encodings (DW_EH_PE_*): absolute or pc-relative (0x10), possibly indirect (0x80),
 // of address size (0x00, signed 0x08) or 2, 4 or 8 bytes (udata/sdata); g++ writes 0x9b and 0x1b.
 
-import { AsmError, E_BIN, E_NUM, E_SYM, OP_SUB, symbolPlusConstant, type Expr, type Loc, type Sym } from './expr.js';
+import { AsmError, E_BIN, E_NUM, OP_SUB, symbolPlusConstant, type Expr, type Loc, type Sym } from './expr.js';
 import { SHF_EXECINSTR } from '../elf/model.js';
 import { FIX_CALL, FIX_GOT_HI, FIX_PCREL, FIX_TLS_GD_HI, FIX_TLS_IE_HI, FRAG_ALIGN, FRAG_DATA, FRAG_ORG, endsGnuFragment, type InputSection } from './section.js';
 import { sleb, uleb } from './dwarf-line.js';
@@ -436,7 +436,7 @@ export class FrameTable {
       // The code address as GNU as writes it (R_RISCV_32_PCREL in an object): a difference with a label in
       // .eh_frame itself would be relocated against that label, which a linker editing .eh_frame moves
       // (GNU ld then adjusts the value twice: tc-riscv.c md_apply_fix).
-      out.pcrel({ t: E_SYM, sym: p.start }, 4);
+      out.pcrel(p.start, 4);
       out.datum(diff(p.end!, p.start), 4);
       if (p.lsda) {
         out.bytes(uleb(encodingSize(p.lsda.enc)));
@@ -499,7 +499,7 @@ export class FrameTable {
   }
 
   write(out: FrameSink, eh = false): void {
-    const diff = (a: Sym, b: Sym): Expr => ({ t: E_BIN, op: OP_SUB, a: { t: E_SYM, sym: a }, b: { t: E_SYM, sym: b } });
+    const diff = (a: Sym, b: Sym): Expr => ({ t: E_BIN, op: OP_SUB, a, b });
     if (eh) {
       this.writeEh(out, diff);
       return;
@@ -522,8 +522,8 @@ export class FrameTable {
         out.place(cieEnd);
       }
       const { end, body } = beginRecord(out, diff);
-      out.datum({ t: E_SYM, sym: cie }, 4);
-      out.datum({ t: E_SYM, sym: p.start }, 8);
+      out.datum(cie, 4);
+      out.datum(p.start, 8);
       out.datum(diff(p.end!, p.start), 8);
       this.instructions(out, p, breaks, ops, covered);
       out.align(8);

@@ -5,7 +5,7 @@
 // Addresses come from fragments: DW_LNE_set_address is an 8-byte datum of the first label (a relocation in
 // an object) and each advance is a ULEB128 of a label difference, sized after layout (LEB fragments).
 
-import { AsmError, E_BIN, E_SYM, OP_SUB, symbolRef, type Expr, type Sym } from './expr.js';
+import { AsmError, E_BIN, OP_SUB, symbolRef, type Expr, type Sym } from './expr.js';
 import type { InputSection } from './section.js';
 
 export interface LineRow {
@@ -133,7 +133,7 @@ export class LineTable {
   /** Write the line-number program: header, then one sequence per section that has rows. */
   write(out: LineSink): void {
     const v5 = this.files.has(0);
-    const diff = (a: Sym, b: Sym): Expr => ({ t: E_BIN, op: OP_SUB, a: { t: E_SYM, sym: a }, b: { t: E_SYM, sym: b } });
+    const diff = (a: Sym, b: Sym): Expr => ({ t: E_BIN, op: OP_SUB, a, b });
     const afterLength = out.newLabel();
     const end = out.newLabel();
     const headerStart = out.newLabel();
@@ -167,7 +167,7 @@ export class LineTable {
       const entries: [LineFile, number][] = [];
       for (let n = 0; n <= maxFile; n++) entries.push(placed.get(n) ?? [{ name: '', dir: null, md5: null }, 0]);
       // Names as offsets into .debug_line_str, one string per entry (GNU as, dwarf2dbg.c add_line_strp).
-      const strp = (name: string) => out.datum({ t: E_SYM, sym: out.lineStr(name) }, 4);
+      const strp = (name: string) => out.datum(out.lineStr(name), 4);
       out.bytes([1, ...uleb(DW_LNCT_path), ...uleb(DW_FORM_line_strp), ...uleb(dirs.length)]);
       for (const d of dirs) strp(d);
       const md5 = entries.every(([f]) => f.md5 !== null);

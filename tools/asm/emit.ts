@@ -10,7 +10,7 @@ import { insertOperand, operandRangeError } from '../../isa/operands.js';
 import { SHT_NOBITS } from '../elf/model.js';
 import { ZB_BITS } from './attributes.js';
 import { AsmError, E_NUM, E_SYM, type Expr } from './expr.js';
-import { FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FixupRecord, endsGnuFragment, packOperands } from './section.js';
+import { FIX_CALL, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_ADD, FixupRecord, endsGnuFragment, packOperands } from './section.js';
 import type { Pending } from './core.js';
 import { OperandParser, slotPlan, PCREL_FIELDS, type SlotPlan } from './operands.js';
 
@@ -456,7 +456,7 @@ export class InstructionEmitter extends OperandParser {
     const label = this.dotSymbol();
     const auipc = INSTRUCTION_BY_NAME.get('auipc')!;
     this.emit(auipc, [rd, 0], [{ field: 1, kind, expr: e, pcAdjust: 0, operand: symOp }], symOp);
-    this.emit(def, values, [{ field: lo, kind: FIX_PCREL_LO, expr: { t: E_SYM, sym: label }, pcAdjust: 0, operand: symOp }], symOp);
+    this.emit(def, values, [{ field: lo, kind: FIX_PCREL_LO, expr: label, pcAdjust: 0, operand: symOp }], symOp);
   }
 
   /** `.option pic` is in force: `la` loads the address from the GOT (GNU as). */

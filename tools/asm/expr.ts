@@ -18,36 +18,54 @@ export class SymRare {
   type: 'notype' | 'func' | 'object' = 'notype';
   weak = false;
   evaluating = false;
+  /** The column of the definition when it does not fit in Sym.bits (see Sym.defCol). */
+  defCol = 0;
+  /** The address the link set (see Sym.address). */
+  address = 0n;
 }
+
+// Sym.bits: global, temp, whether the link set the address, and the definition's column above them. (A
+// loop over every symbol, which runs unoptimised at first, may test the two flags in bits itself rather
+// than call the accessors.)
+export const SYM_GLOBAL = 1;
+export const SYM_TEMP = 2;
+const GLOBAL_BIT = SYM_GLOBAL;
+const TEMP_BIT = SYM_TEMP;
+/** Set when the link has set `address` (else a label's is computed from its section and fragment). */
+const ADDRESS_BIT = 4;
+const COL_SHIFT = 3;
+/** The largest column kept in bits (which stays a small integer, not a heap number); larger ones live in SymRare. */
+const COL_MAX = (1 << 28) - 2;
+/** The column field's value for a column kept in SymRare. */
+const COL_RARE = COL_MAX + 1;
+
+/** Section addresses below this are exact as numbers, and so is one plus any offset in the section. */
+const NUM_ADDR_LIMIT = 1n << 52n;
 
 /**
  * A symbol of one assembly unit (a top-level input file and what it includes). A large file has tens of
  * thousands (one per label), each kept for the whole run and so copied twice by V8's scavenger before it
  * lands in a fresh old-space page, every field 8 bytes: the rarely set fields live in a SymRare made on
- * first use (read and written through the accessors below), which leaves a label 13 fields rather than 19.
+ * first use (read and written through the accessors below), and the global and temp flags and the
+ * definition's column share one small-integer field (bits), and a label's address is computed when read,
+ * which leaves a label 9 fields. (The kind stays a field of its own: it is read on hot paths, where a
+ * getter is a call until V8 optimises the caller.)
  */
 export class Sym {
   declare name: string;
   /** 0 undefined, 1 label, 2 absolute constant (value), 3 expression (expr, evaluated after layout). */
   declare kind: number;
+  /** global | temp << 1 | defCol << 2 (read and written through the accessors below). */
+  declare bits: number;
   declare section: InputSection | null;
   /** The fragment's number in `section` (-1: none). */
   declare frag: number;
   /** Offset of a label inside its fragment. */
   declare offset: number;
-  declare global: boolean;
-  /** Not written to the ELF symbol table (.L, numeric and `.` labels). */
-  declare temp: boolean;
   /** Where the symbol was defined (null: nowhere yet): the file and expansion note shared with the other
-   * records of those lines, a line and a column, not a Loc object of its own per label (see defLocOf). */
+   * records of those lines, a line and a column (defCol), not a Loc object of its own per label (see defLocOf). */
   declare defCtx: LocCtx | null;
   declare defLine: number;
-  declare defCol: number;
-  /** Address after linking (labels) or value (constants). */
-  declare address: bigint;
-  /** The expression node naming this symbol, made once and shared by every reference (symbolRef): a
-   * branch or call target is one per reference otherwise, kept as long as the unit. Nodes are never changed. */
-  declare ref: Expr | null;
   /** The rare fields (null: all at their defaults, which a loop over every symbol can test before the accessors). */
   declare rare: SymRare | null;
   /** A `.comm` definition: merged with other commons (largest size and alignment), overridden by a strong one. */
@@ -63,17 +81,70 @@ export class Sym {
   constructor(name: string, temp: boolean) {
     this.name = name;
     this.kind = 0;
+    this.bits = temp ? TEMP_BIT : 0;
     this.section = null;
     this.frag = -1;
     this.offset = 0;
-    this.global = false;
-    this.temp = temp;
     this.defCtx = null;
     this.defLine = 0;
-    this.defCol = 0;
-    this.address = 0n;
-    this.ref = null;
     this.rare = null;
+  }
+
+  /** A symbol is its own expression node (E_SYM; `t` lives on the prototype, see below): one object per
+   * symbol rather than a `{ t, sym }` node kept as long as the unit for every symbol referenced. Code that
+   * has found `e.t === E_SYM` uses `e` as the symbol. */
+  declare readonly t: typeof E_SYM;
+  /** The symbol itself (what `{ t, sym }` nodes had; the object writer's target() still reads it, which
+   * measured fewer instructions on gcc output than the same test of `e` itself). */
+  get sym(): Sym {
+    return this;
+  }
+
+  get global(): boolean {
+    return (this.bits & GLOBAL_BIT) !== 0;
+  }
+  set global(g: boolean) {
+    this.bits = g ? this.bits | GLOBAL_BIT : this.bits & ~GLOBAL_BIT;
+  }
+  /** Not written to the ELF symbol table (.L, numeric and `.` labels). */
+  get temp(): boolean {
+    return (this.bits & TEMP_BIT) !== 0;
+  }
+  set temp(t: boolean) {
+    this.bits = t ? this.bits | TEMP_BIT : this.bits & ~TEMP_BIT;
+  }
+  get defCol(): number {
+    const c = this.bits >>> COL_SHIFT;
+    return c === COL_RARE ? this.rare!.defCol : c;
+  }
+  set defCol(col: number) {
+    let c = col;
+    if (c < 0 || c > COL_MAX) {
+      this.more().defCol = col;
+      c = COL_RARE;
+    }
+    this.bits = (this.bits & ((1 << COL_SHIFT) - 1)) | (c << COL_SHIFT);
+  }
+
+  /**
+   * Address after linking (labels) or value (constants). A label's is where the link placed its section
+   * and fragment, computed when read (after the link) rather than kept as a BigInt per label; the link
+   * sets the others (constants, expressions, overridden definitions), kept in SymRare unless 0.
+   */
+  get address(): bigint {
+    if ((this.bits & ADDRESS_BIT) !== 0) {
+      const r = this.rare;
+      return r === null ? 0n : r.address;
+    }
+    if (this.kind !== 1 || this.section === null || this.frag < 0) return 0n;
+    const base = this.section.addr;
+    const off = this.section.fOff[this.frag] + this.offset;
+    // (One BigInt, not two, where the sum is exact as a number.)
+    return base < NUM_ADDR_LIMIT ? BigInt(Number(base) + off) : base + BigInt(off);
+  }
+  set address(v: bigint) {
+    this.bits |= ADDRESS_BIT;
+    if (this.rare !== null || v !== 0n) this.more().address = v;
   }
 
   /** The rare fields' record, made on first use. */
@@ -129,16 +200,14 @@ export class Sym {
 
   /** A copy of this symbol's fields under another name (the rare ones in a record of the copy's own). */
   copyAs(name: string): Sym {
-    const g = new Sym(name, this.temp);
+    const g = new Sym(name, false);
     g.kind = this.kind;
+    g.bits = this.bits;
     g.section = this.section;
     g.frag = this.frag;
     g.offset = this.offset;
-    g.global = this.global;
     g.defCtx = this.defCtx;
     g.defLine = this.defLine;
-    g.defCol = this.defCol;
-    g.address = this.address;
     const r = this.rare;
     if (r !== null) {
       const c = g.more();
@@ -148,6 +217,8 @@ export class Sym {
       c.type = r.type;
       c.weak = r.weak;
       c.evaluating = r.evaluating;
+      c.defCol = r.defCol;
+      c.address = r.address;
     }
     if (this.common !== undefined) g.common = this.common;
     if (this.commonAlign !== undefined) g.commonAlign = this.commonAlign;
@@ -155,6 +226,10 @@ export class Sym {
     return g;
   }
 }
+
+// (On the prototype, not a field: no 8 bytes per symbol. Expression code reads `e.t` of the four node
+// shapes as before: {t, v}, Sym, {t, op, a} and {t, op, a, b}.)
+(Sym.prototype as { t: number }).t = 1;
 
 /** A label at `offset` in `frag` of `section` (made by the linker and the object writer). */
 export function placedSym(name: string, temp: boolean, section: InputSection, frag: number, offset: number): Sym {
@@ -201,7 +276,7 @@ export const E_BIN = 3;
 
 export type Expr =
   | { t: 0; v: bigint }
-  | { t: 1; sym: Sym }
+  | Sym
   | { t: 2; op: number; a: Expr }
   | { t: 3; op: number; a: Expr; b: Expr };
 
@@ -242,9 +317,9 @@ function symbolOperand(sym: Sym): Expr {
   return sym.kind === 2 && !sym.weak ? { t: E_NUM, v: sym.value } : symbolRef(sym);
 }
 
-/** The node naming `sym` in an expression (one per symbol). */
+/** The node naming `sym` in an expression: the symbol itself. */
 export function symbolRef(sym: Sym): Expr {
-  return (sym.ref ??= { t: E_SYM, sym });
+  return sym;
 }
 
 export function isIdentStart(c: number): boolean {
@@ -442,7 +517,7 @@ export class ExprParser {
       let p = this.pos + 1;
       while (p < this.end && isIdentChar(s.charCodeAt(p))) p++;
       this.pos = p;
-      if (p === start + 1 && c === 46) return { t: E_SYM, sym: this.env.dot() };
+      if (p === start + 1 && c === 46) return this.env.dot();
       return symbolOperand(this.env.symbol(s.slice(start, p)));
     }
     if (c === 34) {
@@ -512,7 +587,7 @@ export class ExprParser {
       let allDigits = true;
       for (let k = start; k < p - 1; k++) if (!isDigit(s.charCodeAt(k))) allDigits = false;
       if (allDigits) {
-        return { t: E_SYM, sym: this.env.localLabel(s.slice(start, p - 1), last === 102 || last === 70, start) };
+        return this.env.localLabel(s.slice(start, p - 1), last === 102 || last === 70, start);
       }
     }
     let v = parseInteger(s, start, p);
@@ -616,7 +691,7 @@ function foldBinary(op: number, a: Expr, b: Expr): Expr {
 }
 
 function isUndefinedSym(e: Expr): boolean {
-  return e.t === E_SYM && e.sym.kind === 0;
+  return e.t === E_SYM && e.kind === 0;
 }
 
 /**
@@ -640,7 +715,7 @@ export function evaluate(e: Expr, resolve: SymResolver, undefinedUnequal = false
     case E_NUM:
       return { base: null, off: e.v };
     case E_SYM:
-      return resolve(e.sym);
+      return resolve(e);
     case E_UN: {
       const a = evaluate(e.a, resolve, undefinedUnequal);
       if (!a) return null;
@@ -653,7 +728,7 @@ export function evaluate(e: Expr, resolve: SymResolver, undefinedUnequal = false
       if (undefinedUnequal && (!a || !b) && (e.op === OP_EQ || e.op === OP_NE) && (a || isUndefinedSym(e.a)) && (b || isUndefinedSym(e.b))) {
         // `undefinedUnequal` (a condition, as GNU as reads `.if`): a symbol not defined yet equals itself
         // and nothing else. riscv-arch-test's `.if (\LMODE\() == Vmode)` compares with a name nothing defines.
-        const same = e.a.t === E_SYM && e.b.t === E_SYM && e.a.sym === e.b.sym;
+        const same = e.a.t === E_SYM && e.b.t === E_SYM && e.a === e.b;
         return { base: null, off: same === (e.op === OP_EQ) ? -1n : 0n };
       }
       if (!a || !b) return null;
@@ -681,10 +756,10 @@ function baseName(v: RelValue): string {
 
 /** The single symbol of `sym` or `sym ± constant`, with the constant; null for other shapes. */
 export function symbolPlusConstant(e: Expr): { sym: Sym; add: bigint } | null {
-  if (e.t === E_SYM) return { sym: e.sym, add: 0n };
+  if (e.t === E_SYM) return { sym: e, add: 0n };
   if (e.t === E_BIN && (e.op === OP_ADD || e.op === OP_SUB)) {
-    if (e.a.t === E_SYM && e.b.t === E_NUM) return { sym: e.a.sym, add: e.op === OP_ADD ? e.b.v : -e.b.v };
-    if (e.op === OP_ADD && e.b.t === E_SYM && e.a.t === E_NUM) return { sym: e.b.sym, add: e.a.v };
+    if (e.a.t === E_SYM && e.b.t === E_NUM) return { sym: e.a, add: e.op === OP_ADD ? e.b.v : -e.b.v };
+    if (e.op === OP_ADD && e.b.t === E_SYM && e.a.t === E_NUM) return { sym: e.b, add: e.a.v };
     if (e.a.t !== E_NUM) {
       const inner = symbolPlusConstant(e.a);
       if (inner && e.b.t === E_NUM) return { sym: inner.sym, add: e.op === OP_ADD ? inner.add + e.b.v : inner.add - e.b.v };
@@ -695,7 +770,7 @@ export function symbolPlusConstant(e: Expr): { sym: Sym; add: bigint } | null {
 
 /** Every symbol an expression mentions. */
 export function forEachSymbol(e: Expr, f: (s: Sym) => void): void {
-  if (e.t === E_SYM) f(e.sym);
+  if (e.t === E_SYM) f(e);
   else if (e.t === E_UN) forEachSymbol(e.a, f);
   else if (e.t === E_BIN) {
     forEachSymbol(e.a, f);

@@ -14,7 +14,7 @@ import { imageWithColumns, PF_R, PF_W, PF_X, SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, 
 import { EF_RISCV_RVC, writeElf, writeElfPieces, type ElfPieces } from '../elf/write.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { encodeAttributes, mergeAttributes, parseIsa, SHT_RISCV_ATTRIBUTES, type Isa } from './attributes.js';
-import { AsmError, evaluate, symbolPlusConstant, type Expr, type RelValue, type Sym } from './expr.js';
+import { AsmError, evaluate, symbolPlusConstant, SYM_GLOBAL, SYM_TEMP, type Expr, type RelValue, type Sym } from './expr.js';
 import { checkLayout, link, parseAddress, type LayoutSpec, type LinkUnit, type OutputSection } from './link.js';
 import { ObjectUnit } from '../ld/object-unit.js';
 import { addObjects, type LinkInput } from '../ld/inputs.js';
@@ -609,8 +609,12 @@ function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagno
     const anyGlobalVisibility = visibility.size > 0;
     const anyTls = tlsOutputs.size > 0;
     for (const s of u.symbols.values()) {
-      if (collect && !s.temp && (s.global || s.kind === 0)) globalNames.push(s.name);
-      if (s.kind === 0 || (s.temp && !mapping?.has(s))) continue;
+      // (The flags from bits: no accessor calls while this loop runs unoptimised.)
+      const bits = s.bits;
+      const temp = (bits & SYM_TEMP) !== 0;
+      const global = (bits & SYM_GLOBAL) !== 0;
+      if (collect && !temp && (global || s.kind === 0)) globalNames.push(s.name);
+      if (s.kind === 0 || (temp && !mapping?.has(s))) continue;
       if (mapping && object!.discardedSyms.has(s)) continue;
       // (Most symbols are labels with no size or type: their rare fields' record is null.)
       const rare = s.rare !== null;
@@ -626,17 +630,17 @@ function imageSymbols(units: LinkUnit[], outputs: OutputSection[], diags: Diagno
       // sectionOf(s), without the call for a label of its own (most symbols).
       const section = s.kind === 1 && !s.overriddenBy && s.section ? s.section.outputName || null : sectionOf(s);
       const tls = anyTls && section !== null && tlsOutputs.has(section);
-      const vis = s.global ? (anyGlobalVisibility ? visibility.get(s.name) : undefined) : ownVisibility ? ownVisibility.get(s) : undefined;
+      const vis = global ? (anyGlobalVisibility ? visibility.get(s.name) : undefined) : ownVisibility ? ownVisibility.get(s) : undefined;
       // GNU ld drops the locals of sections not in the output (garbage-collected, discarded).
-      if (collect && !s.global && s.kind === 1 && section === null) continue;
-      if (columns && !s.global) {
+      if (collect && !global && s.kind === 1 && section === null) continue;
+      if (columns && !global) {
         // (Binding STB_LOCAL: 0.)
         columns.add(s.name, s.address, size, tls ? SYMBOL_TYPE.tls : rare ? SYMBOL_TYPE[s.type] : SYMBOL_TYPE.notype, vis ?? 0, section);
         continue;
       }
-      const sym: ElfSymbol = { name: s.name, value: s.address, size, bind: s.global ? (s.weak ? 'weak' : 'global') : 'local', type: tls ? 'tls' : s.type, section };
+      const sym: ElfSymbol = { name: s.name, value: s.address, size, bind: global ? (s.weak ? 'weak' : 'global') : 'local', type: tls ? 'tls' : s.type, section };
       if (vis) sym.visibility = vis;
-      if (s.global) {
+      if (global) {
         // A weak or common definition another unit overrides is not in the output, as with ld.
         if (s.overriddenBy || seenGlobal.has(s.name)) continue;
         seenGlobal.add(s.name);

@@ -16,7 +16,7 @@ import { encodeBits, encodeFieldInto } from '../../isa/codec.js';
 import { extractOperand } from '../../isa/operands.js';
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
-import { AsmError, defLocOf, E_NUM, E_SYM, evaluate, symbolPlusConstant, type RelValue, type Sym } from './expr.js';
+import { AsmError, defLocOf, E_NUM, E_SYM, evaluate, symbolPlusConstant, SYM_GLOBAL, SYM_TEMP, type RelValue, type Sym } from './expr.js';
 import {
   FIX_ABS,
   FIX_DATA,
@@ -324,7 +324,7 @@ class SectionLayout {
       let value = 0;
       let s: Sym | null = null;
       let add = 0;
-      if (target.t === E_SYM) s = target.sym; // the usual `label`: no symbolPlusConstant result to allocate
+      if (target.t === E_SYM) s = target; // the usual `label`: no symbolPlusConstant result to allocate
       else {
         const sc = symbolPlusConstant(target);
         if (sc) {
@@ -633,7 +633,8 @@ function resolveGlobals(units: LinkUnit[], diags: Diagnostic[]): Map<string, Sym
   let overridden = false;
   // By Map#forEach with a small callback (see symbolAddresses); a name defined again goes to `clash`.
   const each = (s: Sym): void => {
-    if (!s.global || s.kind === 0) return;
+    // (The flag from bits, not the accessor: see SYM_GLOBAL.)
+    if ((s.bits & SYM_GLOBAL) === 0 || s.kind === 0) return;
     s.overriddenBy = null;
     const prev = globals.get(s.name);
     if (!prev) globals.set(s.name, s);
@@ -667,19 +668,14 @@ function resolveGlobals(units: LinkUnit[], diags: Diagnostic[]): Map<string, Sym
   return globals;
 }
 
-/** Section addresses below this are exact as numbers, and so is one plus any offset in the section. */
-const NUM_ADDR_LIMIT = 1n << 52n;
-
 /**
- * Set `address` of every label and constant (what link()'s resolve gives, without its result object and
- * BigInt sum per symbol: one BigInt per label, from the section's address as a number). Answers the
- * expression symbols, in order, which the caller evaluates afterwards (so it does not walk every symbol
- * again in its own unoptimised code for the few a program has).
+ * Set `address` of every constant and overridden definition (a label's own is computed when read from its
+ * section and fragment: no BigInt per label kept from here on). Answers the expression symbols, in order,
+ * which the caller evaluates afterwards (so it does not walk every symbol again in its own unoptimised code
+ * for the few a program has).
  */
 function symbolAddresses(units: LinkUnit[], resolve: (s: Sym) => RelValue | null): Sym[] {
   const expressions: Sym[] = [];
-  let sec: InputSection | null = null;
-  let secNum = -1;
   // By Map#forEach: the builtin's loop and a small callback V8 optimises quickly, where a loop in a
   // once-called function runs interpreted until on-stack replacement, whose compile costs more.
   const each = (s: Sym): void => {
@@ -688,19 +684,8 @@ function symbolAddresses(units: LinkUnit[], resolve: (s: Sym) => RelValue | null
     if (kind !== 1 && kind !== 2) return;
     if (s.overriddenBy) s.address = resolve(s)!.off;
     else if (kind === 2) s.address = s.value;
-    else {
-      const at = s.section!;
-      if (at !== sec) {
-        sec = at;
-        secNum = at.addr < NUM_ADDR_LIMIT ? Number(at.addr) : -1;
-      }
-      s.address = secNum >= 0 ? BigInt(secNum + at.fOff[s.frag] + s.offset) : at.addr + BigInt(at.fOff[s.frag] + s.offset);
-    }
   };
-  for (const u of units) {
-    sec = null;
-    u.symbols.forEach(each);
-  }
+  for (const u of units) u.symbols.forEach(each);
   return expressions;
 }
 
@@ -787,8 +772,8 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
     // values read out and encoded again). Inline, not helper calls: this loop runs once over 10,000s of
     // fixups, mostly before V8 has optimised it.
     if (secNum >= 0 && fx.expr.t === E_SYM) {
-      let t = fx.expr.sym;
-      if (t.kind === 0 && !t.temp) t = globals.get(t.name) ?? t;
+      let t = fx.expr;
+      if (t.kind === 0 && (t.bits & SYM_TEMP) === 0) t = globals.get(t.name) ?? t;
       else if (t.overriddenBy) t = t.overriddenBy;
       if (t.kind === 1) {
         const tsec = t.section!;
@@ -1882,7 +1867,7 @@ export function emitBranch(out: Uint8Array, base: number, sec: InputSection, f: 
     const long = (b & RX_LONG) !== 0;
     const relaxed = (b & RX_RELAXED) !== 0;
     if (!long && target.t === E_SYM) {
-      const t = target.sym;
+      const t = target;
       if (t.kind === 1 && t.section === sec && !t.overriddenBy) {
         // Same-section label (the usual case, 10,000s of times in a large file): plain numbers, the row and
         // operands read in the table's columns (RelaxTable.takenValues, inline; .insn rows, not in

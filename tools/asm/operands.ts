@@ -374,7 +374,7 @@ function describeField(f: OperandField): string {
 
 /** A plain address (label, or label ± constant): not valid where a constant or %lo/%hi is required. */
 function isBareAddress(e: Expr): boolean {
-  if (e.t === E_SYM) return e.sym.kind !== 2 && e.sym.kind !== 3;
+  if (e.t === E_SYM) return e.kind !== 2 && e.kind !== 3;
   if (e.t === 3 && (e.op === 10 || e.op === 11)) {
     if (e.op === 10 && e.b.t === E_SYM && e.a.t === E_NUM) return isBareAddress(e.b);
     if (e.b.t === E_NUM) return isBareAddress(e.a);

@@ -14,7 +14,7 @@
 // A section whose records or instructions do not decode is left exactly as it is (GNU gives up the same way).
 
 import type { Diagnostic } from '../asm/diagnostics.js';
-import { E_SYM, placedSym, symbolPlusConstant, type Sym } from '../asm/expr.js';
+import { placedSym, symbolPlusConstant, type Sym } from '../asm/expr.js';
 import type { LinkUnit } from '../asm/link.js';
 import { FIX_RELOC, type Fixup, type InputSection } from '../asm/section.js';
 import { ObjectUnit } from './object-unit.js';
@@ -301,7 +301,7 @@ export function mergeEhFrames(units: LinkUnit[], outAlign: (sec: InputSection) =
       const here = label(u, sec, r.newOff + 4);
       const cie = fdeCie.get(r)!;
       for (const [type, sym] of [[R.ADD32, here], [R.SUB32, cie]] as const) {
-        sec.fixups.push({ kind: FIX_RELOC, frag: 0, offset: r.newOff + 4, expr: { t: E_SYM, sym }, size: 0, def: null, field: type, pcAdjust: 0, loc });
+        sec.fixups.push({ kind: FIX_RELOC, frag: 0, offset: r.newOff + 4, expr: sym, size: 0, def: null, field: type, pcAdjust: 0, loc });
       }
     }
     const sink = sec.sink;

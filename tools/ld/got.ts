@@ -17,7 +17,7 @@
 
 import { SHF_ALLOC, SHF_WRITE, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from '../asm/diagnostics.js';
-import { E_SYM, symbolPlusConstant, type Sym } from '../asm/expr.js';
+import { symbolPlusConstant, type Sym } from '../asm/expr.js';
 import { DATA_DTPOFF, DATA_SET, DATA_TLSOFF, FIX_DATA, FIX_GOT_HI, FIX_RELOC, FIX_TLS_GD_HI, FIX_TLS_IE_HI, InputSection, type Fixup } from '../asm/section.js';
 import type { LinkUnit } from '../asm/link.js';
 import { addDiag } from './link-diag.js';
@@ -188,7 +188,7 @@ export function buildGot(units: LinkUnit[], diags: Diagnostic[]): GotPlan | null
   got.putLE(0n, 8); // the address of _DYNAMIC: none in a static link
   let relocs = 0;
   const slot = (sym: Sym, mode: number) => {
-    got.fixups.push({ kind: FIX_DATA, frag, offset: got.fSize[frag], expr: { t: E_SYM, sym }, loc: { file: '<linker>', line: 0, col: 0, note: '.got' }, size: 8, def: null, field: mode, pcAdjust: 0 });
+    got.fixups.push({ kind: FIX_DATA, frag, offset: got.fSize[frag], expr: sym, loc: { file: '<linker>', line: 0, col: 0, note: '.got' }, size: 8, def: null, field: mode, pcAdjust: 0 });
     got.putLE(0n, 8);
   };
   // Locals: object by object, in symbol-table order (the order of each unit's symbol map).

@@ -14,7 +14,7 @@
 // addend then applies unchanged), as ld maps them.
 
 import type { Diagnostic } from '../asm/diagnostics.js';
-import { E_SYM, placedSym, symbolPlusConstant, type Expr, type Sym } from '../asm/expr.js';
+import { placedSym, symbolPlusConstant, type Expr, type Sym } from '../asm/expr.js';
 import type { LinkUnit } from '../asm/link.js';
 import type { InputSection } from '../asm/section.js';
 import { SHT_NOBITS } from '../elf/model.js';
@@ -227,7 +227,7 @@ export function mergeSections(units: LinkUnit[], outName: (sec: InputSection) =>
         const t = symbolPlusConstant(fx.expr);
         if (!t || !sectionSyms.has(t.sym)) continue;
         const loc = map(t.sym.section!, t.sym.offset + Number(t.add));
-        const e: Expr = { t: E_SYM, sym: placeSym(loc) };
+        const e: Expr = placeSym(loc);
         fx.expr = e;
       }
     }

@@ -253,7 +253,7 @@ export class ObjectUnit implements LinkUnit {
         }
         if (r.type === R.NONE) continue;
         const sym = syms[r.sym];
-        const base: Expr = { t: E_SYM, sym };
+        const base: Expr = sym;
         const expr: Expr = r.addend === 0n ? base : { t: E_BIN, op: OP_ADD, a: base, b: { t: E_NUM, v: r.addend } };
         const fx: Fixup = {
           kind: FIX_RELOC, frag, offset: r.offset, expr, size: 0, def: null, field: r.type, pcAdjust: 0,

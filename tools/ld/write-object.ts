@@ -10,7 +10,7 @@ import { INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { SHF_EXECINSTR, SHF_TLS, SHT_NOBITS, EM_RISCV } from '../elf/model.js';
 import { encodeAttributes, SHT_RISCV_ATTRIBUTES, TAG_PRIV_SPEC, TAG_PRIV_SPEC_MINOR, TAG_PRIV_SPEC_REVISION, type Attributes } from '../asm/attributes.js';
 import type { Diagnostic } from '../asm/diagnostics.js';
-import { AsmError, E_BIN, E_SYM, OP_SUB, evaluate, symbolPlusConstant, type Expr, type Loc, type RelValue, placedSym, type Sym } from '../asm/expr.js';
+import { AsmError, E_BIN, E_SYM, OP_SUB, evaluate, symbolPlusConstant, SYM_GLOBAL, SYM_TEMP, type Expr, type Loc, type RelValue, placedSym, type Sym } from '../asm/expr.js';
 import { emitBranch, emitFrag, layoutSection, writeBits, writeData, writeLongBranch, patchField, patchInstruction } from '../asm/link.js';
 import {
   DATA_DTPOFF, DATA_PCREL, DATA_SET, DATA_TLSOFF, FIX_ABS, FIX_DATA, FIX_GOT_HI, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO,
@@ -97,14 +97,14 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     }
     return { base: s, off: 0n };
   };
-  const local = (s: Sym) => s.kind === 1 && !s.global;
+  const local = (s: Sym) => s.kind === 1 && (s.bits & SYM_GLOBAL) === 0;
   /**
    * target() of a bare undefined symbol or label, without evaluating it (most relocations of gcc -g
    * output, hundreds of thousands in a large object, name one): the same answers as the general path.
    */
   /** A forward numeric label (`1f`) with no later definition: an error, as in GNU as (not a symbol to leave to a linker). */
   const checkLocalLabel = (s: Sym): void => {
-    if (s.kind === 0 && s.temp && /^\d+f$/.test(s.name)) throw new AsmError(`undefined local label '${s.name}' (no later definition of '${s.name.slice(0, -1)}:')`);
+    if (s.kind === 0 && (s.bits & SYM_TEMP) !== 0 && /^\d+f$/.test(s.name)) throw new AsmError(`undefined local label '${s.name}' (no later definition of '${s.name.slice(0, -1)}:')`);
   };
   // What target() and its helpers found (a relocation's symbol and addend): two variables set, not an object
   // made per relocation.
@@ -112,7 +112,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   let tAdd = 0n;
   const symbolTarget = (s: Sym): void => {
     if (s.kind === 0) checkLocalLabel(s);
-    if (s.kind === 0 || s.global) {
+    if (s.kind === 0 || (s.bits & SYM_GLOBAL) !== 0) {
       tSym = s;
       tAdd = 0n;
     } else localTarget(s, 0n);
@@ -160,7 +160,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     }
     const t = symbolPlusConstant(e);
     if (t) checkLocalLabel(t.sym);
-    if (t && (t.sym.kind === 0 || t.sym.global)) {
+    if (t && (t.sym.kind === 0 || (t.sym.bits & SYM_GLOBAL) !== 0)) {
       tSym = t.sym;
       tAdd = t.add;
       return true;
@@ -264,7 +264,7 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
   const isCode = (v: RelValue | null) => !!v && v.base instanceof InputSection && (v.base.flags & SHF_EXECINSTR) !== 0;
   /** Whether `e` is a place in a code section (a label's value is its section plus offset: resolve). */
   const inCode = (e: Expr): boolean =>
-    e.t === E_SYM && e.sym.kind === 1 && e.sym.section !== null ? (e.sym.section.flags & SHF_EXECINSTR) !== 0 : isCode(evaluate(e, resolve));
+    e.t === E_SYM && e.kind === 1 && e.section !== null ? (e.section.flags & SHF_EXECINSTR) !== 0 : isCode(evaluate(e, resolve));
   /** Under relaxation a difference of code labels is left to the linker (GNU as). */
   const codeDifference = (e: Expr): boolean => e.t === E_BIN && e.op === OP_SUB && inCode(e.a) && inCode(e.b);
   // Labels made for relocations to name (%pcrel_lo's, labelAt's, numeric labels'); emitted as local symbols.
@@ -559,9 +559,9 @@ export function writeObject(u: Unit, opts: ObjectOptions, diags: Diagnostic[]): 
     const long = rx.long(i);
     const gnu = rx.gnu(i);
     // The symbol the target names (plus a constant), without an object for the common bare label.
-    const s0 = e.t === E_SYM ? e.sym : (symbolPlusConstant(e)?.sym ?? null);
+    const s0 = e.t === E_SYM ? e : (symbolPlusConstant(e)?.sym ?? null);
     // GNU as resolves a branch to any non-weak symbol of the section (and relocates it); LLVM only to a local one.
-    const here = s0 !== null && s0.kind === 1 && s0.section === sec && (gnu ? !s0.weak : !s0.global);
+    const here = s0 !== null && s0.kind === 1 && s0.section === sec && (gnu ? !s0.weak : (s0.bits & SYM_GLOBAL) === 0);
     if (here && !long) {
       // Resolved here, and relocated as GNU as does (the branch's own form: RVC or 4-byte).
       target(e);
@@ -1025,9 +1025,9 @@ function serialize(
   // `key`: the symbol's key in u.symbols, or null (extra). A symbol named by its key has a name no other such
   // symbol has (StringTable.addDistinct).
   const addLocal = (s: Sym, extra: boolean, key: string | null): void => {
-    if (s.global || s.kind === 0) return;
+    if ((s.bits & SYM_GLOBAL) !== 0 || s.kind === 0) return;
     const id = targetIds.get(s);
-    if (id === undefined && (s.temp || (!extra && s.name.startsWith('.L')))) return;
+    if (id === undefined && ((s.bits & SYM_TEMP) !== 0 || (!extra && s.name.startsWith('.L')))) return;
     setIndex(s, id);
     addPlaced(s, s.name === key ? strtab.addDistinct(s.name) : strtab.add(s.name), typeOf(s), visibility(s));
   };
@@ -1039,7 +1039,7 @@ function serialize(
   for (let k = 0; k < maps.length; k++) addLocal(maps[k], true, null);
   // A group's signature symbol: the symbol of that name when the table has it, else a local one defined in
   // the group section (GNU as).
-  const willBeGlobal = (s: Sym) => !s.temp && (s.global || (s.kind === 0 && (referenced(s) || u.visibility.has(s))));
+  const willBeGlobal = (s: Sym) => (s.bits & SYM_TEMP) === 0 && ((s.bits & SYM_GLOBAL) !== 0 || (s.kind === 0 && (referenced(s) || u.visibility.has(s))));
   const signatureLocal = new Map<string, number>();
   for (const [sig, g] of groups) {
     const s = u.symbols.get(sig);
@@ -1056,9 +1056,9 @@ function serialize(
     const undef = s.kind === 0;
     // A `.L` name never defined but used by a relocation is an undefined global, as in GNU as (a linker then
     // reports it); other temporaries stay out.
-    if (s.temp && !(undef && referenced(s))) return;
+    if ((s.bits & SYM_TEMP) !== 0 && !(undef && referenced(s))) return;
     // An undefined symbol is written when a relocation names it or a visibility directive does (GNU as).
-    if (!s.global && !(undef && (referenced(s) || u.visibility.has(s)))) return;
+    if ((s.bits & SYM_GLOBAL) === 0 && !(undef && (referenced(s) || u.visibility.has(s)))) return;
     setIndex(s, targetIds.get(s));
     addPlaced(s, s.name === key ? strtab.addDistinct(s.name) : strtab.add(s.name), ((s.weak ? 2 : 1) << 4) | typeOf(s), visibility(s));
   });
