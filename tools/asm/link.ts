@@ -854,8 +854,8 @@ function applyCalls(sec: InputSection, calls: CallTable, c: number, upTo: number
     let failed = 3;
     const e = calls.target(i);
     if (secNum >= 0 && e.t === E_SYM) {
-      let t = e.sym;
-      if (t.kind === 0 && !t.temp) t = globals.get(t.name) ?? t;
+      let t = e;
+      if (t.kind === 0 && (t.bits & SYM_TEMP) === 0) t = globals.get(t.name) ?? t;
       else if (t.overriddenBy) t = t.overriddenBy;
       if (t.kind === 1) {
         const tsec = t.section!;

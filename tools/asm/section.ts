@@ -53,6 +53,51 @@ export const TARGET_CHUNK_BITS = 12;
 const TARGET_CHUNK = 1 << TARGET_CHUNK_BITS;
 export const TARGET_CHUNK_MASK = TARGET_CHUNK - 1;
 
+/** Append `v` as row `i` (the next) of a column kept in chunks of TARGET_CHUNK (RelaxTable.targetChunks). */
+function pushChunked<T>(chunks: T[][], i: number, v: T): void {
+  const chunk = i >>> TARGET_CHUNK_BITS;
+  if (chunk === chunks.length) chunks.push([]);
+  chunks[chunk].push(v);
+}
+
+/** A copy of `a` in a new column of `cap` rows (a table's growth). */
+function widenInt32(a: Int32Array, cap: number): Int32Array {
+  const b = new Int32Array(cap);
+  b.set(a);
+  return b;
+}
+
+/**
+ * The location contexts of a table's rows (RelaxTable, CallTable), by runs: nearly every row of a file
+ * shares its context, so the context of rows starts[k] .. starts[k + 1] - 1 is runs[k].
+ */
+class LocRuns {
+  private starts: number[] = [];
+  private runs: LocCtx[] = [];
+
+  /** Row i (the next) has context ctx. */
+  note(i: number, ctx: LocCtx): void {
+    const n = this.runs.length;
+    if (n === 0 || this.runs[n - 1] !== ctx) {
+      this.starts.push(i);
+      this.runs.push(ctx);
+    }
+  }
+
+  /** Row i's context: the last run starting at or before i (a binary search: only cold code asks). */
+  at(i: number): LocCtx {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid] <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.runs[lo];
+  }
+}
+
 /**
  * The relaxable instructions to a label of one section (InputSection.relaxes), each the record (by index) of
  * the branch that leads a data fragment (InputSection.fBr), with the branch's current size: the compressed form (small) and the 4-byte one (big), each as its
@@ -80,10 +125,8 @@ export class RelaxTable {
    * where each growth is a fresh copy (first-touched memory, the costly part on the development VM). */
   /** (Read directly by link.ts's relaxPass and emitBranch, once per branch in cold code: no target() call.) */
   readonly targetChunks: Expr[][] = [];
-  /** Location contexts by runs (nearly every branch of a file shares its context): the context of records
-   * ctxStarts[k] .. ctxStarts[k + 1] - 1 is ctxRuns[k]. */
-  private ctxStarts: number[] = [];
-  private ctxRuns: LocCtx[] = [];
+  /** Location contexts by runs. */
+  private readonly ctxs = new LocRuns();
   /** The rows of records whose rows are not in INSTRUCTIONS (.insn), by record index. */
   odd: Map<number, [InstrDef, InstrDef]> | null = null;
 
@@ -128,14 +171,8 @@ export class RelaxTable {
     this.lines[i] = locLine;
     this.cols[i] = locCol;
     this.sizes[i] = relaxed ? 4 : small.size;
-    const chunk = i >>> TARGET_CHUNK_BITS;
-    if (chunk === this.targetChunks.length) this.targetChunks.push([]);
-    this.targetChunks[chunk].push(target);
-    const runs = this.ctxRuns.length;
-    if (runs === 0 || this.ctxRuns[runs - 1] !== locCtx) {
-      this.ctxStarts.push(i);
-      this.ctxRuns.push(locCtx);
-    }
+    pushChunked(this.targetChunks, i, target);
+    this.ctxs.note(i, locCtx);
     this.n = i + 1;
     return i;
   }
@@ -143,15 +180,10 @@ export class RelaxTable {
   private grow(): void {
     // Past 16K records by four: each growth copies into fresh memory.
     const cap = this.bits.length < 1 << 14 ? Math.max(64, this.bits.length * 2) : this.bits.length * 4;
-    const widen = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.bits = widen(this.bits);
-    this.ids = widen(this.ids);
-    this.lines = widen(this.lines);
-    this.cols = widen(this.cols);
+    this.bits = widenInt32(this.bits, cap);
+    this.ids = widenInt32(this.ids, cap);
+    this.lines = widenInt32(this.lines, cap);
+    this.cols = widenInt32(this.cols, cap);
     const sizes = new Uint8Array(cap);
     sizes.set(this.sizes);
     this.sizes = sizes;
@@ -206,20 +238,11 @@ export class RelaxTable {
     return (this.bits[i] & RX_GNU) !== 0;
   }
   target(i: number): Expr {
-    return this.targetChunks[i >>> TARGET_CHUNK_BITS][i & (TARGET_CHUNK - 1)];
+    return this.targetChunks[i >>> TARGET_CHUNK_BITS][i & TARGET_CHUNK_MASK];
   }
   /** Where the branch was written. */
   loc(i: number): Loc {
-    // The last run starting at or before i (binary search: only diagnostics ask).
-    const starts = this.ctxStarts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (starts[mid] <= i) lo = mid;
-      else hi = mid - 1;
-    }
-    return locIn(this.ctxRuns[lo], this.lines[i], this.cols[i]);
+    return locIn(this.ctxs.at(i), this.lines[i], this.cols[i]);
   }
 
   /** The small form's operand values with `offset` in the target field (a new array the caller may change). */
@@ -468,9 +491,8 @@ export class CallTable {
   cols: Int32Array = new Int32Array(0);
   /** Targets in chunks of TARGET_CHUNK (see RelaxTable.targetChunks). */
   readonly targetChunks: Expr[][] = [];
-  /** Location contexts by runs (see RelaxTable). */
-  private ctxStarts: number[] = [];
-  private ctxRuns: LocCtx[] = [];
+  /** Location contexts by runs. */
+  private readonly ctxs = new LocRuns();
 
   add(pos: number, frag: number, offset: number, target: Expr, locCtx: LocCtx, locLine: number, locCol: number, norelax: boolean): void {
     if (locCol >>> 30 !== 0) throw new Error(`internal: call column ${locCol} does not pack`);
@@ -481,30 +503,19 @@ export class CallTable {
     this.offsets[i] = offset;
     this.lines[i] = locLine;
     this.cols[i] = norelax ? locCol | CALL_NORELAX : locCol;
-    const chunk = i >>> TARGET_CHUNK_BITS;
-    if (chunk === this.targetChunks.length) this.targetChunks.push([]);
-    this.targetChunks[chunk].push(target);
-    const runs = this.ctxRuns.length;
-    if (runs === 0 || this.ctxRuns[runs - 1] !== locCtx) {
-      this.ctxStarts.push(i);
-      this.ctxRuns.push(locCtx);
-    }
+    pushChunked(this.targetChunks, i, target);
+    this.ctxs.note(i, locCtx);
     this.n = i + 1;
   }
 
   private grow(): void {
     // Past 16K calls by four: each growth copies into fresh memory.
     const cap = this.pos.length < 1 << 14 ? Math.max(64, this.pos.length * 2) : this.pos.length * 4;
-    const widen = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.pos = widen(this.pos);
-    this.frags = widen(this.frags);
-    this.offsets = widen(this.offsets);
-    this.lines = widen(this.lines);
-    this.cols = widen(this.cols);
+    this.pos = widenInt32(this.pos, cap);
+    this.frags = widenInt32(this.frags, cap);
+    this.offsets = widenInt32(this.offsets, cap);
+    this.lines = widenInt32(this.lines, cap);
+    this.cols = widenInt32(this.cols, cap);
   }
 
   /** The call's fragment (its number in the section). */
@@ -518,16 +529,7 @@ export class CallTable {
     return (this.cols[i] & CALL_NORELAX) !== 0;
   }
   locCtx(i: number): LocCtx {
-    // The last run starting at or before i (binary search: only cold code asks).
-    const starts = this.ctxStarts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (starts[mid] <= i) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.ctxRuns[lo];
+    return this.ctxs.at(i);
   }
   /** Where the call was written. */
   loc(i: number): Loc {
@@ -681,19 +683,14 @@ export class InputSection {
   }
 
   private growFrags(): void {
-    // By two also past 16K fragments (unlike RelaxTable): by four made 35-100 more page faults (big.s,
-    // quickjs.s -c) and 10 M more instructions on big.s (the unused tail of a 16-byte row is zeroed memory too).
+    // By two also past 16K fragments (unlike RelaxTable): by four made 35-100 more page faults (the benchmark's
+    // file, QuickJS with -c) and 10 M more instructions on the benchmark's file (the unused tail of a 16-byte
+    // row is zeroed memory too).
     const n = this.fBr.length;
     const cap = n * 2;
-    const start = new Int32Array(cap);
-    start.set(this.fStart);
-    this.fStart = start;
-    const br = new Int32Array(cap);
-    br.set(this.fBr);
-    this.fBr = br;
-    const size = new Int32Array(cap);
-    size.set(this.fSize);
-    this.fSize = size;
+    this.fStart = widenInt32(this.fStart, cap);
+    this.fBr = widenInt32(this.fBr, cap);
+    this.fSize = widenInt32(this.fSize, cap);
     const off = this.fOff instanceof Int32Array ? new Int32Array(cap) : new Float64Array(cap);
     off.set(this.fOff);
     this.fOff = off;
