@@ -55,7 +55,7 @@ export class Sym {
   declare name: string;
   /** 0 undefined, 1 label, 2 absolute constant (value), 3 expression (expr, evaluated after layout). */
   declare kind: number;
-  /** global | temp << 1 | defCol << 2 (read and written through the accessors below). */
+  /** global | temp << 1 | (the link set the address) << 2 | defCol << 3 (through the accessors below). */
   declare bits: number;
   declare section: InputSection | null;
   /** The fragment's number in `section` (-1: none). */
