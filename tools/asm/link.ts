@@ -16,7 +16,7 @@ import { encodeBits, encodeFieldInto } from '../../isa/codec.js';
 import { extractOperand } from '../../isa/operands.js';
 import { SHF_ALLOC, SHF_EXECINSTR, SHF_TLS, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS } from '../elf/model.js';
 import type { Diagnostic } from './diagnostics.js';
-import { AsmError, defLocOf, E_NUM, E_SYM, evaluate, symbolPlusConstant, SYM_GLOBAL, SYM_TEMP, type RelValue, type Sym } from './expr.js';
+import { AsmError, defLocOf, E_NUM, E_SYM, evaluate, symbolPlusConstant, SYM_GLOBAL, SYM_TEMP, type Expr, type RelValue, type Sym } from './expr.js';
 import {
   FIX_ABS,
   FIX_DATA,
@@ -728,6 +728,32 @@ class AuipcOffsets {
 }
 
 /**
+ * A fixup target's address as a number, as link()'s resolve finds it (a global's definition, an overriding
+ * definition), when the target is a label in a section placed where numbers are exact; else -1, and the
+ * fixup takes its general path. Keeps the last target section's address as a number (targets mostly share
+ * a section). One per section's fixups: applyFixups and applyCalls ask it.
+ */
+class LabelTargets {
+  private sec: InputSection | null = null;
+  private secNum = -1;
+  constructor(private readonly globals: Map<string, Sym>) {}
+
+  address(e: Expr): number {
+    if (e.t !== E_SYM) return -1;
+    let t = e;
+    if (t.kind === 0 && (t.bits & SYM_TEMP) === 0) t = this.globals.get(t.name) ?? t;
+    else if (t.overriddenBy) t = t.overriddenBy;
+    if (t.kind !== 1) return -1;
+    const tsec = t.section!;
+    if (tsec !== this.sec) {
+      this.sec = tsec;
+      this.secNum = tsec.addr <= SAFE ? Number(tsec.addr) : -1;
+    }
+    return this.secNum < 0 ? -1 : this.secNum + tsec.fOff[t.frag] + t.offset;
+  }
+}
+
+/**
  * The fixups of `sec` in one loop. Those of the first kind (%pcrel_hi, the GOT ones and the pc-relative HI20
  * relocations: what records an auipc's offset, by its address, for a %pcrel_lo) are applied at once: a
  * %pcrel_hi of a label in plain numbers here, the rest by `slow`. Of the others, pc-relative references to
@@ -745,13 +771,11 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
   const nCalls = calls === null ? 0 : calls.n;
   // The next call to apply.
   let c = 0;
-  // The section of the last target label and its address as a number (-1: too large).
-  let targetSec: InputSection | null = null;
-  let targetSecNum = -1;
+  const targets = new LabelTargets(globals);
   // By Array#forEach with the loop's body as a callback: the builtin's loop, and a function V8 optimises
   // quickly, where this loop in a once-called function ran interpreted until on-stack replacement.
   fixups.forEach((fx: Fixup, j: number): void => {
-    if (c < nCalls && calls!.pos[c] <= j) c = applyCalls(sec, calls!, c, j, secNum, globals, auipcs, slow, later, laterSecs);
+    if (c < nCalls && calls!.pos[c] <= j) c = applyCalls(sec, calls!, c, j, secNum, targets, auipcs, slow, later, laterSecs);
     const kind = fx.kind;
     const call = kind === FIX_CALL;
     const first = kind === FIX_PCREL_HI || call;
@@ -769,53 +793,41 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
     }
     // The target's address as a number when it is a label (as link()'s resolve finds it) in a section placed
     // where numbers are exact; then the field's value, set in the instruction's bytes as they are (no operand
-    // values read out and encoded again). Inline, not helper calls: this loop runs once over 10,000s of
-    // fixups, mostly before V8 has optimised it.
-    if (secNum >= 0 && fx.expr.t === E_SYM) {
-      let t = fx.expr;
-      if (t.kind === 0 && (t.bits & SYM_TEMP) === 0) t = globals.get(t.name) ?? t;
-      else if (t.overriddenBy) t = t.overriddenBy;
-      if (t.kind === 1) {
-        const tsec = t.section!;
-        if (tsec !== targetSec) {
-          targetSec = tsec;
-          targetSecNum = tsec.addr <= SAFE ? Number(tsec.addr) : -1;
-        }
-        if (targetSecNum >= 0) {
-          const target = targetSecNum + tsec.fOff[t.frag] + t.offset;
-          const pc = secNum + sec.fOff[fx.frag] + fx.offset;
-          if (call) {
-            // (A FIX_CALL record: the calls made records, InputSection.fixups.)
-            const failed = applyCall(sec.sink.buf, sec.fStart[fx.frag] + fx.offset, auipcs, target - pc, pc);
-            if (failed !== 0) callFallback(sec, fx as FixupRecord, failed, slow, later, laterSecs);
-            return;
-          }
-          let fv = 0;
-          let ok = true;
-          if (first) {
-            const d = target - pc;
-            if (d >= -0x80000800 && d < 0x7ffff800) {
-              auipcs.set(pc, d);
-              fv = ((d + 0x800) >> 12) & 0xfffff;
-            } else ok = false;
-          } else if (kind === FIX_PCREL_LO_PAIR) {
-            const d = target - pc - fx.pcAdjust;
-            fv = ((d & 0xfff) ^ 0x800) - 0x800;
-          } else fv = target - pc;
-          if (ok) {
-            const def = fx.def!;
-            // (The section's sink: every data fragment holds its bytes there; read once per fixup.)
-            const buf = sec.sink.buf;
-            const at = sec.fStart[fx.frag] + fx.offset;
-            let raw = buf[at] | (buf[at + 1] << 8);
-            if (def.size === 4) raw = (raw | (buf[at + 2] << 16) | (buf[at + 3] << 24)) >>> 0;
-            const bits = encodeFieldInto(def, raw, fx.field, fv);
-            if (bits >= 0) {
-              // (As an int32: the same bytes, and writeBits sees small integers only.)
-              writeBits(buf, at, bits | 0, def.size);
-              return;
-            }
-          }
+    // values read out and encoded again). The encoding inline, not helper calls: this loop runs once over
+    // 10,000s of fixups, mostly before V8 has optimised it.
+    const target = secNum >= 0 ? targets.address(fx.expr) : -1;
+    if (target >= 0) {
+      const pc = secNum + sec.fOff[fx.frag] + fx.offset;
+      if (call) {
+        // (A FIX_CALL record: the calls made records, InputSection.fixups.)
+        const failed = applyCall(sec.sink.buf, sec.fStart[fx.frag] + fx.offset, auipcs, target - pc, pc);
+        if (failed !== 0) callFallback(sec, fx as FixupRecord, failed, slow, later, laterSecs);
+        return;
+      }
+      let fv = 0;
+      let ok = true;
+      if (first) {
+        const d = target - pc;
+        if (d >= -0x80000800 && d < 0x7ffff800) {
+          auipcs.set(pc, d);
+          fv = ((d + 0x800) >> 12) & 0xfffff;
+        } else ok = false;
+      } else if (kind === FIX_PCREL_LO_PAIR) {
+        const d = target - pc - fx.pcAdjust;
+        fv = ((d & 0xfff) ^ 0x800) - 0x800;
+      } else fv = target - pc;
+      if (ok) {
+        const def = fx.def!;
+        // (The section's sink: every data fragment holds its bytes there; read once per fixup.)
+        const buf = sec.sink.buf;
+        const at = sec.fStart[fx.frag] + fx.offset;
+        let raw = buf[at] | (buf[at + 1] << 8);
+        if (def.size === 4) raw = (raw | (buf[at + 2] << 16) | (buf[at + 3] << 24)) >>> 0;
+        const bits = encodeFieldInto(def, raw, fx.field, fv);
+        if (bits >= 0) {
+          // (As an int32: the same bytes, and writeBits sees small integers only.)
+          writeBits(buf, at, bits | 0, def.size);
+          return;
         }
       }
     }
@@ -827,7 +839,7 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
       laterSecs.push(sec);
     }
   });
-  if (c < nCalls) applyCalls(sec, calls!, c, fixups.length, secNum, globals, auipcs, slow, later, laterSecs);
+  if (c < nCalls) applyCalls(sec, calls!, c, fixups.length, secNum, targets, auipcs, slow, later, laterSecs);
 }
 
 /**
@@ -835,7 +847,7 @@ function applyFixups(sec: InputSection, globals: Map<string, Sym>, auipcs: Auipc
  * rest when upTo is the number of records); the next call's index. Each as its FIX_CALL record would be
  * applied: a call to a label in plain numbers here, else its two fixups by callFallback.
  */
-function applyCalls(sec: InputSection, calls: CallTable, c: number, upTo: number, secNum: number, globals: Map<string, Sym>, auipcs: AuipcOffsets, slow: (sec: InputSection, fx: Fixup) => void, later: Fixup[], laterSecs: InputSection[]): number {
+function applyCalls(sec: InputSection, calls: CallTable, c: number, upTo: number, secNum: number, targets: LabelTargets, auipcs: AuipcOffsets, slow: (sec: InputSection, fx: Fixup) => void, later: Fixup[], laterSecs: InputSection[]): number {
   // The calls c .. end - 1 (pos never decreases: a binary search).
   const pos = calls.pos;
   let end = calls.n;
@@ -844,32 +856,17 @@ function applyCalls(sec: InputSection, calls: CallTable, c: number, upTo: number
     if (pos[mid] <= upTo) lo = mid + 1;
     else end = mid;
   }
-  // The section of the last target label and its address as a number (-1: too large).
-  let targetSec: InputSection | null = null;
-  let targetSecNum = -1;
   // By TypedArray#forEach with the body as a callback, as applyFixups' loop (the builtin's loop, and a
   // function V8 optimises quickly: a loop here ran interpreted until on-stack replacement).
   calls.offsets.subarray(c, end).forEach((off: number, k: number): void => {
     const i = c + k;
     let failed = 3;
-    const e = calls.target(i);
-    if (secNum >= 0 && e.t === E_SYM) {
-      let t = e;
-      if (t.kind === 0 && (t.bits & SYM_TEMP) === 0) t = globals.get(t.name) ?? t;
-      else if (t.overriddenBy) t = t.overriddenBy;
-      if (t.kind === 1) {
-        const tsec = t.section!;
-        if (tsec !== targetSec) {
-          targetSec = tsec;
-          targetSecNum = tsec.addr <= SAFE ? Number(tsec.addr) : -1;
-        }
-        if (targetSecNum >= 0) {
-          const frag = calls.frags[i];
-          const pc = secNum + sec.fOff[frag] + off;
-          // (The section's sink: see applyFixups.)
-          failed = applyCall(sec.sink.buf, sec.fStart[frag] + off, auipcs, targetSecNum + tsec.fOff[t.frag] + t.offset - pc, pc);
-        }
-      }
+    const target = secNum >= 0 ? targets.address(calls.target(i)) : -1;
+    if (target >= 0) {
+      const frag = calls.frags[i];
+      const pc = secNum + sec.fOff[frag] + off;
+      // (The section's sink: see applyFixups.)
+      failed = applyCall(sec.sink.buf, sec.fStart[frag] + off, auipcs, target - pc, pc);
     }
     if (failed !== 0) callFallback(sec, calls.record(i), failed, slow, later, laterSecs);
   });
