@@ -518,10 +518,6 @@ export class CallTable {
     this.cols = widenInt32(this.cols, cap);
   }
 
-  /** The call's fragment (its number in the section). */
-  frag(i: number): number {
-    return this.frags[i];
-  }
   target(i: number): Expr {
     return this.targetChunks[i >>> TARGET_CHUNK_BITS][i & TARGET_CHUNK_MASK];
   }
