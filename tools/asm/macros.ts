@@ -59,7 +59,7 @@ export function collectLine(u: Unit, s: string, start: number, end: number): num
         m.lines = c.lines;
         m.files = c.files;
         m.lineNos = c.lineNos;
-        u.macros.set(m.name, m);
+        u.defineMacro(m);
       } else {
         finishRepeat(u, c);
       }

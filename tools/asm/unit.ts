@@ -9,7 +9,7 @@ import { PSEUDOS } from './pseudo.js';
 import { FRAG_ALIGN, FRAG_DATA, type InputSection } from './section.js';
 import { SHF_EXECINSTR } from '../elf/model.js';
 import { atStatementEnd, skipWs, statementEnd, stripBlockComments } from './lex.js';
-import type { SourceFile, Frame } from './core.js';
+import type { SourceFile, Frame, Macro } from './core.js';
 import { InstructionEmitter } from './emit.js';
 import { assign, directive } from './directives.js';
 import { collectLine, budget, expandMacro } from './macros.js';
@@ -21,6 +21,17 @@ export { SECTION_DEFAULTS } from './core.js';
 export { hi20, lo12, parseReg, regNumber, skipWs } from './lex.js';
 
 export class Unit extends InstructionEmitter {
+  /** statement()'s cache of mnemonics: the word at its wordSlot, '' where none (see there). */
+  wordCache: string[] = new Array<string>(WORD_SLOTS).fill('');
+  /** The mnemonic of the word at the same slot of wordCache. */
+  wordCacheEntry: Mnemonic[] = new Array<Mnemonic>(WORD_SLOTS).fill(NO_MNEMONIC);
+
+  /** Define (or redefine) a macro. Its name now means the macro, so the mnemonic cache is emptied. */
+  defineMacro(m: Macro): void {
+    this.macros.set(m.name, m);
+    this.wordCache.fill('');
+  }
+
   /** Assemble a whole file. */
   run(file: SourceFile): void {
     this.fileSymbols.push(file.name);
@@ -415,18 +426,41 @@ export class Unit extends InstructionEmitter {
         if (active) this.error(`unexpected character '${s[p]}' at the start of a statement`, p);
         return (this.stmtEnd = exact ? end : statementEnd(s, start, lineEnd));
       }
-      let word = s.slice(p, q);
-      if (upper) word = word.toLowerCase();
       this.mnemonicPos = p;
       this.loc.col = p - this.lineStart + 1;
+      // A mnemonic met before (in lower case, not a macro's name since) is found in a small direct-mapped
+      // cache of the words by their characters, without cutting the word out of the line: a fresh string
+      // per statement, its hash and the macro and mnemonic Map look-ups were about a tenth of the warm
+      // statement path and an eighth of the bytes a large file allocates (docs/assembler.md "Speed").
+      let slot = -1;
+      if (c !== 46 && active && !upper) {
+        slot = wordSlot(s, p, q);
+        const cached = this.wordCache[slot];
+        if (cached.length === q - p && s.startsWith(cached, p)) {
+          const m = this.wordCacheEntry[slot];
+          if (exact) {
+            this.stmtEnd = end;
+            this.instruction(cached, m, q, end, true);
+            return end;
+          }
+          return this.instruction(cached, m, q, lineEnd, false);
+        }
+      }
+      let word = s.slice(p, q);
+      if (upper) word = word.toLowerCase();
       if (c !== 46 && active && (this.macros.size === 0 || !this.macros.has(word))) {
         // An instruction: its operand scan finds the statement's end (unless a quoted label found it).
+        const m = MNEMONICS.get(word);
+        if (m !== undefined && slot >= 0) {
+          this.wordCache[slot] = word;
+          this.wordCacheEntry[slot] = m;
+        }
         if (exact) {
           this.stmtEnd = end;
-          this.instruction(word, q, end, true);
+          this.instruction(word, m, q, end, true);
           return end;
         }
-        return this.instruction(word, q, lineEnd, false);
+        return this.instruction(word, m, q, lineEnd, false);
       }
       if (!exact) end = statementEnd(s, start, lineEnd);
       this.stmtEnd = end;
@@ -454,12 +488,11 @@ export class Unit extends InstructionEmitter {
 
   /** An instruction statement (operands from p; `exact`: `end` is the statement's end, else the line's);
    * returns the statement's end. */
-  instruction(word: string, p: number, end: number, exact: boolean): number {
+  instruction(word: string, m: Mnemonic | undefined, p: number, end: number, exact: boolean): number {
     const listStart = this.wantListing ? this.listingStart() : null;
     this.noCompress = false;
     if (exact) this.splitOperands(p, end);
     else end = this.splitStatement(p, end);
-    const m = MNEMONICS.get(word);
     if (!m) {
       throw new AsmError(`unknown instruction '${word}'`, this.mnemonicPos);
     }
@@ -503,7 +536,28 @@ function hasBlockComment(b: Uint8Array): boolean {
   return false;
 }
 
-/** Every mnemonic: its pseudo-instruction handler (tried first) and its table row. */
-const MNEMONICS = new Map<string, { pseudo: ((u: Unit, n: number) => boolean) | null; def: InstrDef | null }>();
+/** A mnemonic: its pseudo-instruction handler (tried first) and its table row. */
+interface Mnemonic {
+  pseudo: ((u: Unit, n: number) => boolean) | null;
+  def: InstrDef | null;
+}
+
+/** Every mnemonic by its name. */
+const MNEMONICS = new Map<string, Mnemonic>();
+/** What an empty slot of the mnemonic cache holds (never read: its word is ''). */
+const NO_MNEMONIC: Mnemonic = { pseudo: null, def: null };
+
+/** Slots in the mnemonic cache (a power of two). */
+const WORD_SLOTS = 512;
+
+/**
+ * The mnemonic cache's slot for the word s[p, q) (p < q): a mix of its length and its first, second,
+ * third and last characters. With these factors each of the hundred mnemonics gcc writes most often has a
+ * slot of its own; two words that share a slot only cost each other the Map look-up.
+ */
+function wordSlot(s: string, p: number, q: number): number {
+  const n = q - p;
+  return (n * 3 + s.charCodeAt(p) * 41 + (n > 1 ? s.charCodeAt(p + 1) : 0) + (n > 2 ? s.charCodeAt(p + 2) : 0) + s.charCodeAt(q - 1) * 13) & (WORD_SLOTS - 1);
+}
 for (const d of INSTRUCTION_BY_NAME.values()) MNEMONICS.set(d.name, { pseudo: PSEUDOS.get(d.name) ?? null, def: d });
 for (const [name, h] of PSEUDOS) if (!MNEMONICS.has(name)) MNEMONICS.set(name, { pseudo: h, def: null });
