@@ -19,7 +19,6 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { EXIT } from './commands/exit.js';
-import { prefetchInputs } from './prefetch.js';
 
 /** The build id of dist/cli/ (tools/build.mjs defines it; undefined when this file runs unbundled). */
 declare const RVX_BUILD_ID: string | undefined;
@@ -74,8 +73,6 @@ export function cacheHeader(buildId: string): Buffer {
  */
 export function launch(dist: string, buildId: string, argv: readonly string[]): void {
   const name = bundleFor(argv);
-  // `rvx asm`'s large sources are read on the thread pool while this thread loads the bundle (tools/prefetch.ts).
-  if (name === 'asm' && argv[0] === 'asm') prefetchInputs(argv.slice(1));
   const bundle = join(dist, 'cli', `${name}.cjs`);
   const cacheDir = join(dist, 'cache');
   const useCache = process.env.RVX_CODE_CACHE !== '0';

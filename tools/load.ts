@@ -7,7 +7,6 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { LoadableProgram } from '../emulator/types.js';
 import type { ElfImage } from './elf/model.js';
 import { loadElfBytes, type LoadOutcome } from './elf/load.js';
-import { takePrefetched } from './prefetch.js';
 
 export { LoadError, loadElfBytes, symbolAddress, toLoadable, type LoadOutcome } from './elf/load.js';
 
@@ -48,21 +47,12 @@ export function loadProgramBytes(bytes: Uint8Array): ProgramOutcome {
 export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
 
 /**
- * Read an input file: its bytes, or a one-line reason (missing, a directory, a device, too large).
- * `-` is standard input. Only regular files, pipes and standard input are read, and at most `maxBytes`
- * of them, so `/dev/zero`, a terminal or an endless pipe is refused instead of read forever.
+ * Open an input file for reading: its descriptor (`own`: opened here, so the caller closes it) and
+ * whether it is a regular file, or a one-line reason (missing, a directory, a device, too large). `-` is
+ * standard input. Only regular files, pipes and standard input are accepted, and regular files of at most
+ * `maxBytes`, so `/dev/zero` or a terminal is refused instead of read forever.
  */
-export function readInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { ok: true; bytes: Uint8Array } | { ok: false; error: string } {
-  const why: Record<string, string> = {
-    ENOENT: 'no such file',
-    EISDIR: 'is a directory',
-    EACCES: 'permission denied',
-    ENOTDIR: 'no such file (a path component is not a directory)',
-  };
-  const fail = (e: unknown) => {
-    const err = e as NodeJS.ErrnoException;
-    return { ok: false as const, error: (err.code && why[err.code]) ?? `cannot read (${err.code ?? err.message})` };
-  };
+export function openInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { ok: true; fd: number; own: boolean; regular: boolean } | { ok: false; error: string } {
   let fd: number;
   let own = false;
   if (path === '-') fd = 0;
@@ -71,19 +61,48 @@ export function readInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { ok: t
       fd = openSync(path, 'r');
       own = true;
     } catch (e) {
-      return fail(e);
+      return { ok: false, error: readError(e) };
     }
   }
+  const refuse = (error: string) => {
+    if (own) closeSync(fd);
+    return { ok: false as const, error };
+  };
   try {
     const st = fstatSync(fd);
-    if (st.isDirectory()) return { ok: false, error: 'is a directory' };
+    if (st.isDirectory()) return refuse('is a directory');
     if (!st.isFile() && !st.isFIFO() && !st.isSocket()) {
-      return { ok: false, error: `not a regular file (${st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : 'a special file'})` };
+      return refuse(`not a regular file (${st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : 'a special file'})`);
     }
-    if (st.isFile() && st.size > maxBytes) return { ok: false, error: `too large (${st.size} bytes; the limit is ${maxBytes})` };
-    // The launcher may have read this very file already (tools/prefetch.ts).
-    const ahead = st.isFile() && path !== '-' ? takePrefetched(path, st) : null;
-    if (ahead) return { ok: true, bytes: ahead };
+    if (st.isFile() && st.size > maxBytes) return refuse(`too large (${st.size} bytes; the limit is ${maxBytes})`);
+    return { ok: true, fd, own, regular: st.isFile() };
+  } catch (e) {
+    return refuse(readError(e));
+  }
+}
+
+/** A failed open or read as the one-line reason the commands print. */
+export function readError(e: unknown): string {
+  const why: Record<string, string> = {
+    ENOENT: 'no such file',
+    EISDIR: 'is a directory',
+    EACCES: 'permission denied',
+    ENOTDIR: 'no such file (a path component is not a directory)',
+  };
+  const err = e as NodeJS.ErrnoException;
+  return (err.code && why[err.code]) ?? `cannot read (${err.code ?? err.message})`;
+}
+
+/**
+ * Read an input file: its bytes, or a one-line reason (openInputFile's). At most `maxBytes` are read, so an
+ * endless pipe is refused too.
+ */
+export function readInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { ok: true; bytes: Uint8Array } | { ok: false; error: string } {
+  const opened = openInputFile(path, maxBytes);
+  if (!opened.ok) return opened;
+  const { fd, own } = opened;
+  try {
+    const st = fstatSync(fd);
     // A regular file is read into one buffer of its size (a few MB of assembly source in one allocation, no
     // copy); what a growing file, a pipe or standard input adds comes in chunks after it.
     const chunks: Uint8Array[] = [];
@@ -127,7 +146,7 @@ export function readInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { ok: t
     }
     return { ok: true, bytes };
   } catch (e) {
-    return fail(e);
+    return { ok: false, error: readError(e) };
   } finally {
     if (own) closeSync(fd);
   }

@@ -11,16 +11,16 @@ import { LineTable } from './dwarf-line.js';
 import { FrameTable } from './dwarf-frame.js';
 import { InputSection, type Fixup } from './section.js';
 import { isSpace, literalEnd, skipWs } from './lex.js';
+import type { SourceReader, SourceStream } from './source.js';
 
 export interface SourceFile {
   name: string;
   text: string;
   /**
-   * In place of `text` (then ''): the file's bytes, all of them ASCII. The assembler decodes them a piece
-   * of whole lines at a time as it reads (Unit.pushFile), so a large file is never one string: each piece is
-   * a small young object, where a whole file is megabytes of memory the process touches for the first time.
+   * In place of `text` (then ''): the file's bytes, read and decoded a piece of whole lines at a time as the
+   * assembler goes (tools/asm/source.ts), so a large file is never one string or one buffer.
    */
-  ascii?: Uint8Array;
+  stream?: SourceStream;
 }
 
 /** Finds an included file: `path` as written, `from` the including file's name. */
@@ -79,10 +79,9 @@ export interface Frame {
   text: string;
   pos: number;
   line: number;
-  /** A file read from ASCII bytes (SourceFile.ascii): the bytes after `text`, from asciiPos; null once
-   * `text` holds the file's last piece (and for every other frame). */
-  ascii: Buffer | null;
-  asciiPos: number;
+  /** A file read by pieces (SourceFile.stream): what reads the pieces after `text`; null once `text` holds
+   * the file's last piece (and for every other frame). */
+  reader: SourceReader | null;
   // Expansion frames.
   lines: string[] | null;
   lineFiles: string[] | null;

@@ -34,6 +34,7 @@ export { formatDiagnostic } from './diagnostics.js';
 export type { LayoutSpec, LayoutSectionSpec } from './link.js';
 export { checkLayout } from './link.js';
 export type { SourceFile, IncludeResolver, BinaryResolver } from './unit.js';
+export { bytesStream, type SourceStream } from './source.js';
 
 export interface AssembleOptions {
   /** rv64imac (default: C on) or rv64ima (C off). */

@@ -10,6 +10,7 @@ import { FRAG_ALIGN, FRAG_DATA, type InputSection } from './section.js';
 import { SHF_EXECINSTR } from '../elf/model.js';
 import { atStatementEnd, skipWs, statementEnd, stripBlockComments } from './lex.js';
 import type { SourceFile, Frame, Macro } from './core.js';
+import { SourceReader } from './source.js';
 import { InstructionEmitter } from './emit.js';
 import { assign, directive } from './directives.js';
 import { collectLine, budget, expandMacro } from './macros.js';
@@ -186,22 +187,13 @@ export class Unit extends InstructionEmitter {
 
   pushFile(file: SourceFile, includeDepth: number): void {
     let text = file.text;
-    const bytes = file.ascii;
-    let ascii: Buffer | null = null;
-    if (bytes !== undefined) {
-      ascii = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-      // A block comment may span pieces: such a file is read as one text.
-      if (hasBlockComment(ascii)) {
-        text = ascii.toString('latin1');
-        ascii = null;
-      }
-    }
+    const reader = file.stream !== undefined ? new SourceReader(file.stream) : null;
     if (text.indexOf('/*') >= 0) text = stripBlockComments(text);
     const f: Frame = {
-      file: file.name, text, pos: 0, line: 0, ascii, asciiPos: 0, lines: null, lineFiles: null, lineNos: null, idx: 0, note: undefined,
+      file: file.name, text, pos: 0, line: 0, reader, lines: null, lineFiles: null, lineNos: null, idx: 0, note: undefined,
       macroDepth: this.frame ? this.frame.macroDepth : 0, includeDepth, condDepth: this.conds.length, markFile: null, markDelta: 0, markStack: undefined,
     };
-    if (ascii !== null) nextPiece(f);
+    if (reader !== null) nextPiece(f);
     this.frames.push(f);
   }
 
@@ -214,7 +206,7 @@ export class Unit extends InstructionEmitter {
       return;
     }
     this.frames.push({
-      file: parent.file, text: '', pos: 0, line: 0, ascii: null, asciiPos: 0, lines, lineFiles: files, lineNos, idx: 0, note,
+      file: parent.file, text: '', pos: 0, line: 0, reader: null, lines, lineFiles: files, lineNos, idx: 0, note,
       macroDepth: depth, includeDepth: parent.includeDepth, condDepth: this.conds.length, markFile: null, markDelta: 0, markStack: undefined,
     });
   }
@@ -243,7 +235,7 @@ export class Unit extends InstructionEmitter {
         this.lineStart = 0;
         this.processLine(line, 0, line.length);
       } else {
-        if (f.ascii !== null && f.pos >= f.text.length) nextPiece(f);
+        if (f.reader !== null && f.pos >= f.text.length) nextPiece(f);
         const text = f.text;
         if (f.pos > text.length || (f.pos === text.length && text.length > 0 && f.line > 0)) {
           this.frames.pop();
@@ -319,7 +311,7 @@ export class Unit extends InstructionEmitter {
         if (this.frames.length > before && this.frames[before - 1] === top) {
           const rest = ' '.repeat(next - this.lineStart) + s.slice(next, end);
           this.frames.splice(before, 0, {
-            file: top.file, text: '', pos: 0, line: 0, ascii: null, asciiPos: 0, lines: [rest], lineFiles: [this.loc.file], lineNos: [this.loc.line], idx: 0,
+            file: top.file, text: '', pos: 0, line: 0, reader: null, lines: [rest], lineFiles: [this.loc.file], lineNos: [this.loc.line], idx: 0,
             note: this.loc.note, macroDepth: top.macroDepth, includeDepth: top.includeDepth, condDepth: top.condDepth, markFile: null, markDelta: 0, markStack: undefined,
           });
         }
@@ -505,35 +497,16 @@ export class Unit extends InstructionEmitter {
   }
 }
 
-/** The most bytes of an ASCII source (SourceFile.ascii) decoded at once: a young-generation string, where
- * V8 puts objects of over 128 KB in pages of their own. */
-const PIECE_BYTES = 32 << 10;
-
-/** Decode the next piece of a frame's ASCII bytes into its text: whole lines, up to PIECE_BYTES unless one
- * line is longer. Lines keep their numbers: the frame's line count goes on. */
+/** The frame's next piece of its file's text. Lines keep their numbers: the frame's line count goes on. */
 function nextPiece(f: Frame): void {
-  const b = f.ascii!;
-  const from = f.asciiPos;
-  let to = from + PIECE_BYTES;
-  if (to >= b.length) to = b.length;
-  else {
-    const nl = b.lastIndexOf(10, to - 1);
-    if (nl >= from) to = nl + 1;
-    else {
-      const next = b.indexOf(10, to);
-      to = next < 0 ? b.length : next + 1;
-    }
-  }
-  f.text = b.toString('latin1', from, to);
+  const r = f.reader!;
+  f.text = r.piece();
   f.pos = 0;
-  if (to >= b.length) f.ascii = null;
-  else f.asciiPos = to;
-}
-
-/** Whether bytes hold a `/*` (stripBlockComments' concern). */
-function hasBlockComment(b: Uint8Array): boolean {
-  for (let i = b.indexOf(47); i >= 0 && i + 1 < b.length; i = b.indexOf(47, i + 1)) if (b[i + 1] === 42) return true;
-  return false;
+  if (r.done) {
+    f.reader = null;
+    // Nothing after the last newline: the frame ends here, as a whole text's frame ends after its last line.
+    if (f.text.length === 0 && f.line > 0) f.pos = 1;
+  }
 }
 
 /** A mnemonic: its pseudo-instruction handler (tried first) and its table row. */

@@ -3,17 +3,16 @@
 // `file:line:col: error: message`; exit statuses follow the table in exit.ts (126 when there were
 // assembly errors, 125 for a bad command line).
 
-import { isAscii } from 'node:buffer';
 import { dirname, isAbsolute, relative, resolve as resolvePath } from 'node:path';
 import { assemble, assembleObject, checkLayout, formatDiagnostic, type Diagnostic, type LayoutSpec, type SourceFile } from '../asm/index.js';
 import { AsmError } from '../asm/expr.js';
 import { parseIsaString } from '../../isa/isa-string.js';
 import { readInputFile } from '../load.js';
 import { elfPieceList } from '../elf/write.js';
-import { dropPrefetched, prefetchesPending } from '../prefetch.js';
+import { decodeSource } from '../asm/source.js';
 import { EXIT, EXIT_TABLE } from './exit.js';
 import { commandLine, choiceValue, UsageError, type CommandSpec } from './flags.js';
-import { checkOutputFile, IoError, readInput, writeOutput, writeOutputPieces } from './io.js';
+import { checkOutputFile, IoError, openInputStream, readInput, writeOutput, writeOutputPieces } from './io.js';
 import { failureStatus } from './failure.js';
 
 export const ASM: CommandSpec = {
@@ -56,25 +55,6 @@ An input '-' is standard input; an output '-' is standard output.`,
   footer: EXIT_TABLE,
 };
 
-/** Source text: UTF-8 without a byte-order mark (which would otherwise show up inside messages). ASCII, what
- * compilers write, is copied as it is (one native pass checks it) instead of going through the UTF-8 decoder,
- * which scans every byte again: a few ms on a 3.5 MB file. */
-function decodeSource(bytes: Uint8Array): string {
-  return isAscii(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1') : decodeUtf8(bytes);
-}
-
-/** Non-ASCII source text: UTF-8, a leading byte-order mark dropped. */
-function decodeUtf8(bytes: Uint8Array): string {
-  const text = new TextDecoder().decode(bytes);
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-/** An input file for the assembler: ASCII bytes as they are (the assembler decodes them a piece at a time),
- * else the decoded text. */
-function sourceFile(name: string, bytes: Uint8Array): SourceFile {
-  return isAscii(bytes) ? { name, text: '', ascii: bytes } : { name, text: decodeUtf8(bytes) };
-}
-
 /** GNU as's single-dash spellings (-march=, -mabi=, -mrelax, -mno-relax) as their flag-table names. */
 function gnuSpellings(argv: string[]): string[] {
   return argv.map((x) => (/^-(march|mabi)=/.test(x) ? `-${x}` : x === '-mrelax' ? '--relax' : x === '-mno-relax' ? '--no-relax' : x));
@@ -83,6 +63,7 @@ function gnuSpellings(argv: string[]): string[] {
 export async function main(argv: string[]): Promise<number> {
   const a = commandLine(ASM, gnuSpellings(argv));
   if (typeof a === 'number') return a;
+  const inputs: { close(): void }[] = [];
   try {
     const output = a.get('output');
     if (output === undefined) throw new UsageError("no output file (use -o FILE, or -o - for standard output)");
@@ -104,11 +85,13 @@ export async function main(argv: string[]): Promise<number> {
     // Every output is checked before any work: a long assembly never ends in "cannot write".
     for (const [flag, path] of outs) checkOutputFile(flag, path);
     const includeDirs = a.all('include-dir');
-    // Sources the launcher began reading on the thread pool (tools/prefetch.ts) are taken once read.
-    const ahead = prefetchesPending();
-    if (ahead) await ahead;
-    const sources: SourceFile[] = a.operands.map((path) => sourceFile(path === '-' ? '<stdin>' : path, readInput(path)));
-    dropPrefetched();
+    // Each source is read as the assembler goes (tools/asm/source.ts): every one is opened and checked here,
+    // before any work, and closed when the command ends.
+    const sources: SourceFile[] = a.operands.map((path) => {
+      const input = openInputStream(path);
+      inputs.push(input);
+      return { name: path === '-' ? '<stdin>' : path, text: '', stream: input.stream };
+    });
     let layout: LayoutSpec | null = null;
     const layoutFile = a.get('layout');
     if (layoutFile !== undefined) {
@@ -178,6 +161,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof IoError || e instanceof UsageError) return failureStatus('asm', e);
     return failureStatus('asm', e);
+  } finally {
+    for (const input of inputs) input.close();
   }
 }
 

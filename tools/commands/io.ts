@@ -4,9 +4,10 @@
 // and Spike end, instead of an EPIPE stack.
 
 import { createRequire } from 'node:module';
-import { accessSync, chmodSync, closeSync, existsSync, unlinkSync, constants, fstatSync, openSync, statSync, writeFileSync, writevSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, existsSync, unlinkSync, constants, fstatSync, openSync, statSync, writeFileSync, writevSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { readInputFile } from '../load.js';
+import { MAX_INPUT_BYTES, openInputFile, readError, readInputFile } from '../load.js';
+import { bytesStream, type SourceStream } from '../asm/source.js';
 import { EXIT } from './exit.js';
 import { BrokenPipe, writeAllSync } from '../trace/writer.js';
 
@@ -333,6 +334,39 @@ export function openOutput(flag: string, path: string): { fd: number; close(): v
   } catch (e) {
     throw new IoError(`${flag} ${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`, EXIT.OUTPUT);
   }
+}
+
+/**
+ * An input read as it is used: a regular file stays open and is read where the stream is asked (`close`
+ * when done); standard input or a pipe is read whole first. IoError(EXIT.NO_INPUT) with the reason when the
+ * file cannot be opened (readInput's checks) or a later read fails.
+ */
+export function openInputStream(path: string): { stream: SourceStream; close(): void } {
+  const r = openInputFile(path);
+  if (!r.ok) throw new IoError(`${path === '-' ? 'standard input' : path}: ${r.error}`, EXIT.NO_INPUT);
+  if (!r.regular) {
+    if (r.own) closeSync(r.fd);
+    return { stream: bytesStream(readInput(path)), close: () => {} };
+  }
+  const fd = r.fd;
+  let open = true;
+  return {
+    stream: {
+      read(into, offset, length, position) {
+        // A file that grows while it is read is still held to the size cap.
+        if (position > MAX_INPUT_BYTES) throw new IoError(`${path}: too large (more than ${MAX_INPUT_BYTES} bytes)`, EXIT.NO_INPUT);
+        try {
+          return readSync(fd, into, offset, length, position);
+        } catch (e) {
+          throw new IoError(`${path}: ${readError(e)}`, EXIT.NO_INPUT);
+        }
+      },
+    },
+    close: () => {
+      if (open && r.own) closeSync(fd);
+      open = false;
+    },
+  };
 }
 
 /**
