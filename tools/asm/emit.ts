@@ -401,7 +401,8 @@ export class InstructionEmitter extends OperandParser {
   row(def: InstrDef): void {
     const values = this.values;
     const pend = this.pend;
-    if (pend.length !== 0) pend.length = 0;
+    // pop(), not `length = 0`, which drops the backing store (the next push would allocate a fresh one).
+    while (pend.length !== 0) pend.pop();
     for (let i = 0; i < def.fields.length; i++) values[i] = 0;
     // `lw rd, symbol` and `sd rs, symbol, rt`: loads and stores to a symbol (no base register).
     const n = this.nops;

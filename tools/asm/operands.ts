@@ -321,7 +321,7 @@ export class OperandParser extends UnitCore {
         return;
       }
       values[fi] = 0;
-      pend.push({ field: fi, kind: FIX_PCREL, expr: this.valExpr!, pcAdjust: 0, operand: i });
+      this.pushPending(pend, fi, FIX_PCREL, this.valExpr!, i);
       return;
     }
     if (this.parseValue(a, b)) {
@@ -340,7 +340,7 @@ export class OperandParser extends UnitCore {
       if (!isHi && f.name !== 'imm12' && f.name !== 'simm12') throw new AsmError(`%${modName(mod)} is only valid for 12-bit immediates`, a);
       if (AUIPC_MODS.has(mod) && def.name !== 'auipc') throw new AsmError(`%${modName(mod)} is only valid for auipc`, a);
       if ((mod === FIX_HI || mod === FIX_TPREL_HI) && def.name !== 'lui') throw new AsmError(`%${modName(mod)} is only valid for lui`, a);
-      pend.push({ field: fi, kind: mod, expr: e, pcAdjust: 0, operand: i });
+      this.pushPending(pend, fi, mod, e, i);
       return;
     }
     if (isBareAddress(e)) {
@@ -348,7 +348,27 @@ export class OperandParser extends UnitCore {
       if (f.name === 'imm12' || f.name === 'simm12') throw new AsmError('operand must be a symbol with a %lo/%pcrel_lo modifier or an integer in the range [-2048, 2047]', a);
       throw new AsmError(`operand must be a constant (${describeField(f)})`, a);
     }
-    pend.push({ field: fi, kind: FIX_ABS, expr: e, pcAdjust: 0, operand: i });
+    this.pushPending(pend, fi, FIX_ABS, e, i);
+  }
+
+  /**
+   * Records for immOperand's pending operands, reused in turn rather than one object per symbolic operand
+   * (every branch, jump and %lo target): each is read only by the emit() of its own statement, which copies
+   * what it keeps (FixupRecord, RelaxTable), and no statement has more than a few, far fewer than the ring.
+   */
+  readonly pendRing: Pending[] = newPendRing();
+  pendNext = 0;
+
+  pushPending(pend: Pending[], field: number, kind: number, expr: Expr, operand: number): void {
+    const k = this.pendNext;
+    this.pendNext = (k + 1) & (PEND_RING - 1);
+    const p = this.pendRing[k];
+    p.field = field;
+    p.kind = kind;
+    p.expr = expr;
+    p.pcAdjust = 0;
+    p.operand = operand;
+    pend.push(p);
   }
 
   /** Operand i as a constant known now. */
@@ -358,6 +378,16 @@ export class OperandParser extends UnitCore {
     if (v === null) throw new AsmError(`${what} must be an absolute expression known at this point`, this.opS[i]);
     return v;
   }
+}
+
+/** The size of OperandParser.pendRing (a power of two). */
+const PEND_RING = 8;
+const NO_EXPR: Expr = { t: E_NUM, v: 0n };
+
+function newPendRing(): Pending[] {
+  const r: Pending[] = [];
+  for (let k = 0; k < PEND_RING; k++) r.push({ field: 0, kind: 0, expr: NO_EXPR, pcAdjust: 0, operand: 0 });
+  return r;
 }
 
 function modName(mod: number): string {

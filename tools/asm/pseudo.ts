@@ -52,9 +52,10 @@ function count(u: Unit, n: number, want: number, form: string): void {
 
 /** Emit `def` with a branch/jump target from operand ti in field fi. */
 function withTarget(u: Unit, def: InstrDef, values: number[], fi: number, ti: number): void {
-  // emit() copies what it keeps out of the pending entries, so one array serves every call.
+  // emit() copies what it keeps out of the pending entries, so one array serves every call. Emptied by
+  // pop(): `length = 0` drops the array's backing store, and the next push allocates a fresh one.
   const pend = TARGET_PEND;
-  pend.length = 0;
+  while (pend.length !== 0) pend.pop();
   u.immOperand(def, def.fields[fi], fi, ti, values, pend);
   u.emit(def, values, pend, ti);
 }
