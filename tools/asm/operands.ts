@@ -5,7 +5,7 @@ import { csrByName } from '../../isa/csrs.js';
 import type { InstrDef, SyntaxSlot } from '../../isa/instructions.js';
 import type { OperandField } from '../../isa/operands.js';
 import { fpRegisterNumber, ROUNDING_MODES } from '../../isa/registers.js';
-import { AsmError, E_BIN, E_NUM, E_SYM, OP_ADD, isIdentChar, isIdentStart, symbolRef, type Expr } from './expr.js';
+import { AsmError, E_BIN, E_NUM, E_SYM, OP_ADD, isIdentChar, isIdentStart, symbolRef, type Expr, type Sym } from './expr.js';
 import { FIX_ABS, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_HI, FIX_TPREL_LO, FIX_GOT_HI, FIX_TLS_IE_HI, FIX_TLS_GD_HI, FIX_NONE } from './section.js';
 import { parseReg, regName, isSpace, skipWs, matchParen, matchParenBack, hi20, lo12 } from './lex.js';
 import { UnitCore, type Pending } from './core.js';
@@ -149,6 +149,83 @@ export class OperandParser extends UnitCore {
     return c0 === 45 ? 0 - n : n;
   }
 
+  /** The symbol plainSum last looked up, and its name (its key in `symbols`, which maps the name to that
+   * symbol for the whole unit): a file repeats the same constant (`.equ STACK`), which is then found without a slice
+   * of its name and a Map look-up. */
+  sumSym: Sym | null = null;
+  sumName = '';
+  /** The last symbol value plainSum took, and it as a number (Number() of a BigInt allocates a heap number). */
+  sumVal = 0n;
+  sumNum = 0;
+
+  /**
+   * s[a, b) when it is two to 16 terms joined by + and -, each a plain number (see plainInt) or a symbol
+   * defined now as an absolute value below 2^48 in magnitude (not weak), else NaN, and then the expression
+   * parser reads it (and reports what is wrong with it). The parser folds such a sum to the same value: a
+   * symbol of that kind stands for its value (expr.ts symbolOperand), + and - of equal precedence go left
+   * to right, and a sum of at most 16 terms below 2^48 is exact in a number and never reaches the 64-bit wrap.
+   * A lone symbol gives NaN before any look-up (branch targets: expr() takes those).
+   */
+  plainSum(a: number, b: number): number {
+    const s = this.s;
+    let p = a;
+    let sum = 0;
+    let neg = false;
+    let terms = 0;
+    for (;;) {
+      // The blanks the parser skips (ExprParser.skipWs).
+      let c = p < b ? s.charCodeAt(p) : -1;
+      while (c === 32 || c === 9 || c === 13) c = ++p < b ? s.charCodeAt(p) : -1;
+      let q = p + 1;
+      while (q < b && isIdentChar(s.charCodeAt(q))) q++;
+      let t: number;
+      if (c >= 48 && c <= 57) {
+        t = this.plainInt(p, q);
+        if (t !== t) return NaN;
+      } else if (isIdentStart(c) && (c !== 46 || q > p + 1)) {
+        if (terms === 0) {
+          let r = q;
+          while (r < b && isBlank(s.charCodeAt(r))) r++;
+          if (r === b) return NaN;
+        }
+        let sym = this.sumSym;
+        const name = this.sumName;
+        if (sym === null || name.length !== q - p || !s.startsWith(name, p)) {
+          const key = s.slice(p, q);
+          sym = this.symbols.get(key) ?? null;
+          if (sym === null) return NaN;
+          this.sumSym = sym;
+          // Its own name, equal to the key (core.ts symbol()): the key may be a view of the whole source piece.
+          this.sumName = sym.name;
+        }
+        if (sym.kind !== 2 || sym.weak) return NaN;
+        const v = sym.value;
+        if (v === this.sumVal) t = this.sumNum;
+        else {
+          if (v <= -SUM_TERM_LIMIT || v >= SUM_TERM_LIMIT) return NaN;
+          t = Number(v);
+          // Kept only as a small integer: a heap number in a field of the unit would deprecate its map (see constNum).
+          if (v >= -0x80000000n && v <= 0x7fffffffn) {
+            this.sumVal = v;
+            this.sumNum = t;
+          }
+        }
+      } else return NaN;
+      sum = neg ? sum - t : sum + t;
+      terms++;
+      p = q;
+      c = p < b ? s.charCodeAt(p) : -1;
+      while (c === 32 || c === 9 || c === 13) c = ++p < b ? s.charCodeAt(p) : -1;
+      if (p >= b) break;
+      if (c === 43) neg = false;
+      else if (c === 45) neg = true;
+      else return NaN;
+      if (terms === 16) return NaN;
+      p++;
+    }
+    return terms >= 2 ? sum : NaN;
+  }
+
   /**
    * Value of s[a, b): an optional %modifier(expr) or an expression. Sets constVal (returns true) when the
    * value is a constant now without a modifier; otherwise valExpr and valMod (-1 without a modifier).
@@ -196,6 +273,17 @@ export class OperandParser extends UnitCore {
         return true;
       }
       return false;
+    }
+    // A sum of plain numbers and absolute symbols (`STACK - 4096 + 9`): its value without expression
+    // nodes or BigInt steps.
+    const sum = this.plainSum(a, b);
+    if (sum === sum) {
+      if (sum >= -0x80000000 && sum <= 0x7fffffff) {
+        this.constNum = sum;
+        this.constWide = false;
+        this.constIsBig = false;
+      } else this.constVal = BigInt(sum);
+      return true;
     }
     this.valExpr = this.expr(a, b);
     const v = this.evalNow(this.valExpr);
@@ -378,6 +466,13 @@ export class OperandParser extends UnitCore {
     if (v === null) throw new AsmError(`${what} must be an absolute expression known at this point`, this.opS[i]);
     return v;
   }
+}
+
+/** plainSum's bound on a symbol's value (exclusive), that of plainInt's numbers. */
+const SUM_TERM_LIMIT = 1n << 48n;
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 13;
 }
 
 /** The size of OperandParser.pendRing (a power of two). */
