@@ -42,6 +42,9 @@ const NONE: Pending[] = [];
 /** attributes.ts ZB_BITS. */
 const ZBA = 1, ZBB = 2, ZBS = 8;
 const TARGET_PEND: Pending[] = [];
+/** li's operand values for a 32-bit constant (see li). */
+const LI2 = [0, 0];
+const LI3 = [0, 0, 0];
 
 type Handler = (u: Unit, n: number) => boolean;
 
@@ -238,12 +241,25 @@ function li(u: Unit, n: number): boolean {
     const lo12 = (v << 20) >> 20;
     // Each test below runs on every such li, so V8 has seen both outcomes before it optimises (a test
     // reached only in a rare case, as `lo12 === 0` is, deoptimises the optimised code the first time).
+    // The operand arrays are reused (LI2, LI3): emit() of a row without pending fields keeps nothing of them.
+    const v3 = LI3;
     if (hi20 === 0) {
-      u.emit(ADDI, [rd, 0, lo12], NONE, 1);
+      v3[0] = rd;
+      v3[1] = 0;
+      v3[2] = lo12;
+      u.emit(ADDI, v3, NONE, 1);
       return true;
     }
-    u.emit(LI_OPS.lui, [rd, hi20], NONE, 1);
-    if (lo12 !== 0) u.emit(ADDIW, [rd, rd, lo12], NONE, 1);
+    const v2 = LI2;
+    v2[0] = rd;
+    v2[1] = hi20;
+    u.emit(LI_OPS.lui, v2, NONE, 1);
+    if (lo12 !== 0) {
+      v3[0] = rd;
+      v3[1] = rd;
+      v3[2] = lo12;
+      u.emit(ADDIW, v3, NONE, 1);
+    }
     return true;
   }
   const zb = u.zb;
