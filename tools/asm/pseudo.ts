@@ -42,9 +42,29 @@ const NONE: Pending[] = [];
 /** attributes.ts ZB_BITS. */
 const ZBA = 1, ZBB = 2, ZBS = 8;
 const TARGET_PEND: Pending[] = [];
-/** li's operand values for a 32-bit constant (see li). */
-const LI2 = [0, 0];
-const LI3 = [0, 0, 0];
+/**
+ * Operand values for the common pseudo-instructions' rows, one array per length refilled by ops2/ops3
+ * rather than an array literal per statement: emit() keeps nothing of them (a row without pending fields is
+ * encoded at once; a branch's target goes to RelaxTable or a FixupRecord, its registers packed into numbers),
+ * and each is filled just before the emit() that reads it.
+ */
+const OPS2 = [0, 0];
+const OPS3 = [0, 0, 0];
+
+function ops2(a: number, b: number): number[] {
+  const v = OPS2;
+  v[0] = a;
+  v[1] = b;
+  return v;
+}
+
+function ops3(a: number, b: number, c: number): number[] {
+  const v = OPS3;
+  v[0] = a;
+  v[1] = b;
+  v[2] = c;
+  return v;
+}
 
 type Handler = (u: Unit, n: number) => boolean;
 
@@ -83,7 +103,7 @@ function move(form: string): Handler {
     const rd = u.reg(0);
     const rs = u.reg(1);
     if (u.gnu && rs === 0) u.noCompress = true;
-    u.emit(ADDI, [rd, rs, 0], NONE, 1);
+    u.emit(ADDI, ops3(rd, rs, 0), NONE, 1);
     return true;
   };
 }
@@ -94,7 +114,7 @@ function branchZero(name: string, rsFirst: boolean): Handler {
   return (u, n) => {
     count(u, n, 2, expected);
     const rs = u.reg(0);
-    withTarget(u, def, rsFirst ? [rs, 0, 0] : [0, rs, 0], 2, 1);
+    withTarget(u, def, rsFirst ? ops3(rs, 0, 0) : ops3(0, rs, 0), 2, 1);
     return true;
   };
 }
@@ -103,7 +123,7 @@ function branchSwap(name: string): Handler {
   const def = I(name);
   return (u, n) => {
     count(u, n, 3, 'rs, rt, target');
-    withTarget(u, def, [u.reg(1), u.reg(0), 0], 2, 2);
+    withTarget(u, def, ops3(u.reg(1), u.reg(0), 0), 2, 2);
     return true;
   };
 }
@@ -241,25 +261,12 @@ function li(u: Unit, n: number): boolean {
     const lo12 = (v << 20) >> 20;
     // Each test below runs on every such li, so V8 has seen both outcomes before it optimises (a test
     // reached only in a rare case, as `lo12 === 0` is, deoptimises the optimised code the first time).
-    // The operand arrays are reused (LI2, LI3): emit() of a row without pending fields keeps nothing of them.
-    const v3 = LI3;
     if (hi20 === 0) {
-      v3[0] = rd;
-      v3[1] = 0;
-      v3[2] = lo12;
-      u.emit(ADDI, v3, NONE, 1);
+      u.emit(ADDI, ops3(rd, 0, lo12), NONE, 1);
       return true;
     }
-    const v2 = LI2;
-    v2[0] = rd;
-    v2[1] = hi20;
-    u.emit(LI_OPS.lui, v2, NONE, 1);
-    if (lo12 !== 0) {
-      v3[0] = rd;
-      v3[1] = rd;
-      v3[2] = lo12;
-      u.emit(ADDIW, v3, NONE, 1);
-    }
+    u.emit(LI_OPS.lui, ops2(rd, hi20), NONE, 1);
+    if (lo12 !== 0) u.emit(ADDIW, ops3(rd, rd, lo12), NONE, 1);
     return true;
   }
   const zb = u.zb;
@@ -350,7 +357,7 @@ function unimp(u: Unit, n: number): boolean {
 }
 
 export const PSEUDOS = new Map<string, Handler>([
-  ['nop', (u, n) => (count(u, n, 0, 'nop'), u.emit(ADDI, [0, 0, 0], NONE), true)],
+  ['nop', (u, n) => (count(u, n, 0, 'nop'), u.emit(ADDI, ops3(0, 0, 0), NONE), true)],
   [
     'c.nop',
     // `c.nop imm`, as GNU as and LLVM take it: c.addi x0, imm, one of the HINTs of the C chapter (C.NOP
@@ -402,12 +409,12 @@ export const PSEUDOS = new Map<string, Handler>([
   ['ble', branchSwap('bge')],
   ['bgtu', branchSwap('bltu')],
   ['bleu', branchSwap('bgeu')],
-  ['j', (u, n) => (count(u, n, 1, 'j target'), withTarget(u, JAL, [0, 0], 1, 0), true)],
+  ['j', (u, n) => (count(u, n, 1, 'j target'), withTarget(u, JAL, ops2(0, 0), 1, 0), true)],
   [
     'jal',
     (u, n) => {
       if (n !== 1) return false;
-      withTarget(u, JAL, [1, 0], 1, 0);
+      withTarget(u, JAL, ops2(1, 0), 1, 0);
       return true;
     },
   ],
@@ -447,7 +454,7 @@ export const PSEUDOS = new Map<string, Handler>([
       return false;
     },
   ],
-  ['ret', (u, n) => (count(u, n, 0, 'ret'), u.emit(JALR, [0, 0, 1], NONE), true)],
+  ['ret', (u, n) => (count(u, n, 0, 'ret'), u.emit(JALR, ops3(0, 0, 1), NONE), true)],
   [
     'call',
     (u, n) => {
@@ -455,17 +462,17 @@ export const PSEUDOS = new Map<string, Handler>([
         // `call rd, symbol`: LLVM's auipc goes to rd itself; GNU as's (opcodes/riscv-opc.c, "d,c") to t1.
         const rd = u.reg(0);
         const tmp = u.gnu ? 6 : rd;
-        pcrelPair(u, tmp, 1, JALR, [rd, 0, tmp], 1, true);
+        pcrelPair(u, tmp, 1, JALR, ops3(rd, 0, tmp), 1, true);
       } else {
         count(u, n, 1, 'call symbol');
-        pcrelPair(u, 1, 0, JALR, [1, 0, 1], 1, true);
+        pcrelPair(u, 1, 0, JALR, ops3(1, 0, 1), 1, true);
       }
       return true;
     },
   ],
-  ['tail', (u, n) => (count(u, n, 1, 'tail symbol'), pcrelPair(u, 6, 0, JALR, [0, 0, 6], 1, true), true)],
+  ['tail', (u, n) => (count(u, n, 1, 'tail symbol'), pcrelPair(u, 6, 0, JALR, ops3(0, 0, 6), 1, true), true)],
   ['jump', (u, n) => (count(u, n, 2, 'jump symbol, rt'), pcrelPair(u, u.reg(1), 0, JALR, [0, 0, u.reg(1)], 1), true)],
-  ['csrr', (u, n) => (count(u, n, 2, 'csrr rd, csr'), u.emit(CSRRS, [u.reg(0), u.csr(1), 0], NONE), true)],
+  ['csrr', (u, n) => (count(u, n, 2, 'csrr rd, csr'), u.emit(CSRRS, ops3(u.reg(0), u.csr(1), 0), NONE), true)],
   ['csrw', csrWrite('csrrw', 'csrrwi')],
   ['csrs', csrWrite('csrrs', 'csrrsi')],
   ['csrc', csrWrite('csrrc', 'csrrci')],
