@@ -294,14 +294,28 @@ export class OperandParser extends UnitCore {
     return false;
   }
 
+  /** The CSR name csr() last found (as written; '' at first), and its number: code names the same few CSRs
+   * again and again (`csrr a0, mstatus`), found again without a slice of the name and a look-up. */
+  csrName = '';
+  csrNum = 0;
+
   /** CSR operand i: a name or a number. */
   csr(i: number): number {
     this.privUsed = true;
     const a = this.opS[i];
     const b = this.opE[i];
+    const last = this.csrName;
+    if (last.length === b - a && last.length !== 0 && this.s.startsWith(last, a)) return this.csrNum;
     const text = this.s.slice(a, b);
     const c = csrByName(text);
-    if (c) return c.number;
+    if (c) {
+      // Kept when it is a copy (below 13 characters, see core.ts symbol()), not a view of the source text.
+      if (text.length < 13) {
+        this.csrName = text;
+        this.csrNum = c.number;
+      }
+      return c.number;
+    }
     if (isIdentStart(text.charCodeAt(0)) && !this.symbols.has(text)) {
       throw new AsmError(`unknown CSR '${text}' (operand must be a valid system register name or an integer in the range [0, 4095])`, a);
     }
