@@ -153,7 +153,7 @@ function csrWrite(name: string, immName: string): Handler {
   return (u, n) => {
     count(u, n, 2, 'csr, rs|imm');
     const csr = u.csr(0);
-    if (u.isReg(1)) u.emit(def, [0, csr, u.reg(1)], NONE, 1);
+    if (u.isReg(1)) u.emit(def, ops3(0, csr, u.reg(1)), NONE, 1);
     else csrImm(u, idef, 0, csr, 1);
     return true;
   };
@@ -189,7 +189,7 @@ function csrRegOrImm(immName: string): Handler {
 function counter(csr: number): Handler {
   return (u, n) => {
     count(u, n, 1, 'rd');
-    u.emit(CSRRS, [u.reg(0), csr, 0], NONE);
+    u.emit(CSRRS, ops3(u.reg(0), csr, 0), NONE);
     return true;
   };
 }
@@ -206,7 +206,7 @@ function fpCsrWrite(csr: number, imm: boolean): Handler {
     const rd = n === 2 ? u.reg(0) : 0;
     const src = n === 2 ? 1 : 0;
     if (imm) csrImm(u, def, rd, csr, src);
-    else u.emit(def, [rd, csr, u.reg(src)], NONE, src);
+    else u.emit(def, ops3(rd, csr, u.reg(src)), NONE, src);
     return true;
   };
 }
@@ -217,7 +217,7 @@ function fpUnary(name: string): Handler {
   return (u, n) => {
     count(u, n, 2, 'rd, rs');
     const rs = u.freg(1);
-    u.emit(def, [u.freg(0), rs, rs], NONE, 1);
+    u.emit(def, ops3(u.freg(0), rs, rs), NONE, 1);
     return true;
   };
 }
@@ -227,7 +227,7 @@ function fpSwapped(name: string): Handler {
   const def = I(name);
   return (u, n) => {
     count(u, n, 3, 'rd, rs, rt');
-    u.emit(def, [u.reg(0), u.freg(2), u.freg(1)], NONE, 1);
+    u.emit(def, ops3(u.reg(0), u.freg(2), u.freg(1)), NONE, 1);
     return true;
   };
 }
@@ -298,7 +298,7 @@ function gnuLi(u: Unit, rd: number, value: bigint): void {
   const v = BigInt.asIntN(64, value);
   if (v >= -2048n && v <= 2047n) {
     if (rd === 0) u.noCompress = true;
-    u.emit(ADDI, [rd, 0, Number(v)], NONE, 1);
+    u.emit(ADDI, ops3(rd, 0, Number(v)), NONE, 1);
     return;
   }
   gnuLoadConst(u, rd, v);
@@ -311,16 +311,16 @@ function gnuLoadConst(u: Unit, rd: number, v: bigint): void {
     let shift = 12n;
     while (((upper >> shift) & 1n) === 0n) shift++;
     gnuLoadConst(u, rd, BigInt.asIntN(64, upper) >> shift);
-    u.emit(LI_OPS.slli, [rd, rd, Number(shift)], NONE, 1);
-    if (lower !== 0n) u.emit(ADDI, [rd, rd, Number(lower)], NONE, 1);
+    u.emit(LI_OPS.slli, ops3(rd, rd, Number(shift)), NONE, 1);
+    if (lower !== 0n) u.emit(ADDI, ops3(rd, rd, Number(lower)), NONE, 1);
     return;
   }
   let hiReg = 0;
   if (upper !== 0n) {
-    u.emit(LI_OPS.lui, [rd, Number(BigInt.asUintN(32, upper) >> 12n)], NONE, 1);
+    u.emit(LI_OPS.lui, ops2(rd, Number(BigInt.asUintN(32, upper) >> 12n)), NONE, 1);
     hiReg = rd;
   }
-  if (lower !== 0n || hiReg === 0) u.emit(ADDIW, [rd, hiReg, Number(lower)], NONE, 1);
+  if (lower !== 0n || hiReg === 0) u.emit(ADDIW, ops3(rd, hiReg, Number(lower)), NONE, 1);
 }
 
 /**
@@ -336,10 +336,10 @@ function extendPair(name: string, viaRow: string | null, ext: number, shift: num
     count(u, n, 2, form);
     const rd = u.reg(0);
     const rs = u.reg(1);
-    if ((u.zb & ext) !== 0) u.emit(row, viaRow === null ? [rd, rs] : [rd, rs, 0], NONE, 1);
+    if ((u.zb & ext) !== 0) u.emit(row, viaRow === null ? ops2(rd, rs) : ops3(rd, rs, 0), NONE, 1);
     else {
-      u.emit(I('slli'), [rd, rs, shift], NONE, 1);
-      u.emit(right, [rd, rd, shift], NONE, 1);
+      u.emit(I('slli'), ops3(rd, rs, shift), NONE, 1);
+      u.emit(right, ops3(rd, rd, shift), NONE, 1);
     }
     return true;
   };
@@ -351,7 +351,7 @@ function unimp(u: Unit, n: number): boolean {
   // c.unimp (all zeros) with C, else `csrrw x0, cycle, x0`, as llvm-mc emits them.
   u.mapState(1, false);
   if (u.rvc) u.sec.put16(0);
-  else u.emit(I('csrrw'), [0, 0xc00, 0], NONE);
+  else u.emit(I('csrrw'), ops3(0, 0xc00, 0), NONE);
   u.sec.hasCode = true;
   return true;
 }
@@ -384,21 +384,21 @@ export const PSEUDOS = new Map<string, Handler>([
   ['lla', (u, n) => (count(u, n, 2, 'lla rd, symbol'), pcrelPair(u, u.reg(0), 1, ADDI, [u.reg(0), u.reg(0), 0], 2), true)],
   ['mv', move('mv')],
   ['move', move('move')],
-  ['not', unary(XORI, (rd, rs) => [rd, rs, -1], 'not rd, rs')],
-  ['neg', unary(SUB, (rd, rs) => [rd, 0, rs], 'neg rd, rs')],
-  ['negw', unary(SUBW, (rd, rs) => [rd, 0, rs], 'negw rd, rs')],
-  ['sext.w', unary(ADDIW, (rd, rs) => [rd, rs, 0], 'sext.w rd, rs')],
-  ['zext.b', unary(ANDI, (rd, rs) => [rd, rs, 255], 'zext.b rd, rs')],
+  ['not', unary(XORI, (rd, rs) => ops3(rd, rs, -1), 'not rd, rs')],
+  ['neg', unary(SUB, (rd, rs) => ops3(rd, 0, rs), 'neg rd, rs')],
+  ['negw', unary(SUBW, (rd, rs) => ops3(rd, 0, rs), 'negw rd, rs')],
+  ['sext.w', unary(ADDIW, (rd, rs) => ops3(rd, rs, 0), 'sext.w rd, rs')],
+  ['zext.b', unary(ANDI, (rd, rs) => ops3(rd, rs, 255), 'zext.b rd, rs')],
   ['zext.w', extendPair('zext.w', 'add.uw', ZBA, 32, false)],
   ['zext.h', extendPair('zext.h', null, ZBB, 48, false)],
   ['sext.b', extendPair('sext.b', null, ZBB, 56, true)],
   ['sext.h', extendPair('sext.h', null, ZBB, 48, true)],
-  ['seqz', unary(SLTIU, (rd, rs) => [rd, rs, 1], 'seqz rd, rs')],
-  ['snez', unary(SLTU, (rd, rs) => [rd, 0, rs], 'snez rd, rs')],
-  ['sltz', unary(SLT, (rd, rs) => [rd, rs, 0], 'sltz rd, rs')],
-  ['sgtz', unary(SLT, (rd, rs) => [rd, 0, rs], 'sgtz rd, rs')],
-  ['sgt', (u, n) => (count(u, n, 3, 'sgt rd, rs, rt'), u.emit(SLT, [u.reg(0), u.reg(2), u.reg(1)], NONE), true)],
-  ['sgtu', (u, n) => (count(u, n, 3, 'sgtu rd, rs, rt'), u.emit(SLTU, [u.reg(0), u.reg(2), u.reg(1)], NONE), true)],
+  ['seqz', unary(SLTIU, (rd, rs) => ops3(rd, rs, 1), 'seqz rd, rs')],
+  ['snez', unary(SLTU, (rd, rs) => ops3(rd, 0, rs), 'snez rd, rs')],
+  ['sltz', unary(SLT, (rd, rs) => ops3(rd, rs, 0), 'sltz rd, rs')],
+  ['sgtz', unary(SLT, (rd, rs) => ops3(rd, 0, rs), 'sgtz rd, rs')],
+  ['sgt', (u, n) => (count(u, n, 3, 'sgt rd, rs, rt'), u.emit(SLT, ops3(u.reg(0), u.reg(2), u.reg(1)), NONE), true)],
+  ['sgtu', (u, n) => (count(u, n, 3, 'sgtu rd, rs, rt'), u.emit(SLTU, ops3(u.reg(0), u.reg(2), u.reg(1)), NONE), true)],
   ['beqz', branchZero('beq', true)],
   ['bnez', branchZero('bne', true)],
   ['blez', branchZero('bge', false)],
@@ -421,7 +421,7 @@ export const PSEUDOS = new Map<string, Handler>([
   [
     'jr',
     (u, n) => {
-      if (n === 1 && u.isReg(0)) u.emit(JALR, [0, 0, u.reg(0)], NONE);
+      if (n === 1 && u.isReg(0)) u.emit(JALR, ops3(0, 0, u.reg(0)), NONE);
       else if (n === 2) jalrRegOffset(u, 0, 0, 1);
       else if (n === 1) jalrMem(u, 0, 0);
       else count(u, n, 1, 'jr rs');
@@ -432,13 +432,13 @@ export const PSEUDOS = new Map<string, Handler>([
     'jalr',
     (u, n) => {
       if (n === 1) {
-        if (u.isReg(0)) u.emit(JALR, [1, 0, u.reg(0)], NONE);
+        if (u.isReg(0)) u.emit(JALR, ops3(1, 0, u.reg(0)), NONE);
         else jalrMem(u, 1, 0);
         return true;
       }
       if (n === 2 && u.isReg(1)) {
         if (u.gnu) u.noCompress = true;
-        u.emit(JALR, [u.reg(0), 0, u.reg(1)], NONE);
+        u.emit(JALR, ops3(u.reg(0), 0, u.reg(1)), NONE);
         return true;
       }
       if (n === 3) {
@@ -511,7 +511,7 @@ export const PSEUDOS = new Map<string, Handler>([
     'fence',
     (u, n) => {
       if (n !== 0) return false;
-      u.emit(FENCE, [15, 15], NONE);
+      u.emit(FENCE, ops2(15, 15), NONE);
       return true;
     },
   ],
@@ -519,8 +519,8 @@ export const PSEUDOS = new Map<string, Handler>([
     'sfence.vma',
     (u, n) => {
       u.privUsed = true;
-      if (n === 0) u.emit(SFENCE, [0, 0], NONE);
-      else if (n === 1) u.emit(SFENCE, [u.reg(0), 0], NONE);
+      if (n === 0) u.emit(SFENCE, ops2(0, 0), NONE);
+      else if (n === 1) u.emit(SFENCE, ops2(u.reg(0), 0), NONE);
       else return false;
       return true;
     },
