@@ -159,8 +159,8 @@ export class OperandParser extends UnitCore {
   sumNum = 0;
 
   /**
-   * s[a, b) when it is two to 16 terms joined by + and -, each a plain number (see plainInt) or a symbol
-   * defined now as an absolute value below 2^48 in magnitude (not weak), else NaN, and then the expression
+   * s[a, b) when it is two to 16 terms joined by + and -, each a decimal number of at most 12 digits
+   * (without a leading 0, GNU's octal) or a symbol defined now as an absolute value below 2^48 in magnitude (not weak), else NaN, and then the expression
    * parser reads it (and reports what is wrong with it). The parser folds such a sum to the same value: a
    * symbol of that kind stands for its value (expr.ts symbolOperand), + and - of equal precedence go left
    * to right, and a sum of at most 16 terms below 2^48 is exact in a number and never reaches the 64-bit wrap.
@@ -168,62 +168,108 @@ export class OperandParser extends UnitCore {
    */
   plainSum(a: number, b: number): number {
     const s = this.s;
-    let p = a;
     let sum = 0;
     let neg = false;
     let terms = 0;
-    for (;;) {
-      // The blanks the parser skips (ExprParser.skipWs).
-      let c = p < b ? s.charCodeAt(p) : -1;
-      while (c === 32 || c === 9 || c === 13) c = ++p < b ? s.charCodeAt(p) : -1;
-      let q = p + 1;
-      while (q < b && isIdentChar(s.charCodeAt(q))) q++;
-      let t: number;
-      if (c >= 48 && c <= 57) {
-        t = this.plainInt(p, q);
-        if (t !== t) return NaN;
-      } else if (isIdentStart(c) && (c !== 46 || q > p + 1)) {
-        if (terms === 0) {
-          let r = q;
-          while (r < b && isBlank(s.charCodeAt(r))) r++;
-          if (r === b) return NaN;
+    // One loop over the characters and the end (c = -1), in states: 0 before a term (blanks skipped), 1 in
+    // a number, 2 in a name, 3 after a term. (Not a loop per token inside a loop over the terms: V8 peels
+    // the outer loop of such nests, and their optimised code took several times as long and as much
+    // memory to compile.) A name is looked up when an operator follows it or at the end, so a lone name
+    // is never looked up.
+    let state = 0;
+    let start = a;
+    let t = 0;
+    /** The end of a name term not yet looked up (s[start, nameEnd)), or -1. */
+    let nameEnd = -1;
+    for (let p = a; p <= b; p++) {
+      const c = p < b ? s.charCodeAt(p) : -1;
+      if (state === 0) {
+        // The blanks the parser skips (ExprParser.skipWs).
+        if (c === 32 || c === 9 || c === 13) continue;
+        start = p;
+        if (c >= 48 && c <= 57) {
+          t = c - 48;
+          state = 1;
+        } else if (isIdentStart(c)) state = 2;
+        else return NaN;
+        continue;
+      }
+      if (state === 1) {
+        if (c >= 48 && c <= 57) {
+          // At most 12 decimal digits (below 2^48), and no leading 0 (GNU octal) but 0 itself.
+          if (p - start === 12 || t === 0) return NaN;
+          t = t * 10 + (c - 48);
+          continue;
         }
-        let sym = this.sumSym;
-        const name = this.sumName;
-        if (sym === null || name.length !== q - p || !s.startsWith(name, p)) {
-          const key = s.slice(p, q);
-          sym = this.symbols.get(key) ?? null;
-          if (sym === null) return NaN;
-          this.sumSym = sym;
-          // Its own name, equal to the key (core.ts symbol()): the key may be a view of the whole source piece.
-          this.sumName = sym.name;
-        }
-        if (sym.kind !== 2 || sym.weak) return NaN;
-        const v = sym.value;
-        if (v === this.sumVal) t = this.sumNum;
-        else {
-          if (v <= -SUM_TERM_LIMIT || v >= SUM_TERM_LIMIT) return NaN;
-          t = Number(v);
-          // Kept only as a small integer: a heap number in a field of the unit would deprecate its map (see constNum).
-          if (v >= -0x80000000n && v <= 0x7fffffffn) {
-            this.sumVal = v;
-            this.sumNum = t;
-          }
-        }
-      } else return NaN;
-      sum = neg ? sum - t : sum + t;
-      terms++;
-      p = q;
-      c = p < b ? s.charCodeAt(p) : -1;
-      while (c === 32 || c === 9 || c === 13) c = ++p < b ? s.charCodeAt(p) : -1;
-      if (p >= b) break;
-      if (c === 43) neg = false;
-      else if (c === 45) neg = true;
-      else return NaN;
-      if (terms === 16) return NaN;
-      p++;
+        // 0x10, 1f, 12u and the like: the parser's.
+        if (isIdentChar(c)) return NaN;
+        sum = neg ? sum - t : sum + t;
+        terms++;
+        state = 3;
+      } else if (state === 2) {
+        if (isIdentChar(c)) continue;
+        // `.` alone is the location counter.
+        if (p === start + 1 && s.charCodeAt(start) === 46) return NaN;
+        nameEnd = p;
+        terms++;
+        state = 3;
+      }
+      if (c === 32 || c === 9 || c === 13) continue;
+      if (c === -1) break;
+      if ((c !== 43 && c !== 45) || terms === 16) return NaN;
+      if (nameEnd >= 0) {
+        const v = this.sumValue(start, nameEnd);
+        if (v !== v) return NaN;
+        sum = neg ? sum - v : sum + v;
+        nameEnd = -1;
+      }
+      neg = c === 45;
+      state = 0;
     }
-    return terms >= 2 ? sum : NaN;
+    if (terms < 2) return NaN;
+    if (nameEnd >= 0) {
+      const v = this.sumValue(start, nameEnd);
+      if (v !== v) return NaN;
+      sum = neg ? sum - v : sum + v;
+    }
+    return sum;
+  }
+
+  /** The value of the symbol named s[p, q) as a term of plainSum, or NaN (see there). */
+  sumValue(p: number, q: number): number {
+    let sym = this.sumSym;
+    const name = this.sumName;
+    if (sym === null || name.length !== q - p || !this.s.startsWith(name, p)) {
+      sym = this.sumLookup(p, q);
+      if (sym === null) return NaN;
+    }
+    if (sym.kind !== 2 || sym.weak) return NaN;
+    const v = sym.value;
+    return v === this.sumVal ? this.sumNum : this.sumTerm(v);
+  }
+
+
+  /** The symbol named s[p, q) if there is one, kept in sumSym/sumName. (Its own method: plainSum rarely
+   * needs it, and V8 then leaves its Map look-up out of plainSum's optimised code.) */
+  sumLookup(p: number, q: number): Sym | null {
+    const sym = this.symbols.get(this.s.slice(p, q));
+    if (sym === undefined) return null;
+    this.sumSym = sym;
+    // Its own name, equal to the key (core.ts symbol()): the key may be a view of the whole source piece.
+    this.sumName = sym.name;
+    return sym;
+  }
+
+  /** A symbol's value `v` as plainSum's term (NaN: not below 2^48 in magnitude), kept in sumVal/sumNum. */
+  sumTerm(v: bigint): number {
+    if (v <= SUM_TERM_MIN || v >= SUM_TERM_LIMIT) return NaN;
+    const t = Number(v);
+    // Kept only as a small integer: a heap number in a field of the unit would deprecate its map (see constNum).
+    if (v >= -0x80000000n && v <= 0x7fffffffn) {
+      this.sumVal = v;
+      this.sumNum = t;
+    }
+    return t;
   }
 
   /**
@@ -482,12 +528,9 @@ export class OperandParser extends UnitCore {
   }
 }
 
-/** plainSum's bound on a symbol's value (exclusive), that of plainInt's numbers. */
+/** plainSum's bound on a term's magnitude (exclusive): 12 decimal digits stay below it. */
 const SUM_TERM_LIMIT = 1n << 48n;
-
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9 || c === 13;
-}
+const SUM_TERM_MIN = -SUM_TERM_LIMIT;
 
 /** The size of OperandParser.pendRing (a power of two). */
 const PEND_RING = 8;
