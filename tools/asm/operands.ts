@@ -150,8 +150,8 @@ export class OperandParser extends UnitCore {
   }
 
   /** The symbol plainSum last looked up, and its name (its key in `symbols`, which maps the name to that
-   * symbol for the whole unit): a file repeats the same constant (`.equ STACK`), which is then found without a slice
-   * of its name and a Map look-up. */
+   * symbol for the whole unit): a file repeats the same constant (`.equ STACK`), which is then found
+   * without a slice of its name and a Map look-up. */
   sumSym: Sym | null = null;
   sumName = '';
   /** The last symbol value plainSum took, and it as a number (Number() of a BigInt allocates a heap number). */
@@ -160,8 +160,9 @@ export class OperandParser extends UnitCore {
 
   /**
    * s[a, b) when it is two to 16 terms joined by + and -, each a decimal number of at most 12 digits
-   * (without a leading 0, GNU's octal) or a symbol defined now as an absolute value below 2^48 in magnitude (not weak), else NaN, and then the expression
-   * parser reads it (and reports what is wrong with it). The parser folds such a sum to the same value: a
+   * (without a leading 0, GNU's octal) or a symbol defined now as an absolute value below 2^48 in
+   * magnitude (not weak), else NaN, and then the expression parser reads it (and reports what is wrong
+   * with it). The parser folds such a sum to the same value: a
    * symbol of that kind stands for its value (expr.ts symbolOperand), + and - of equal precedence go left
    * to right, and a sum of at most 16 terms below 2^48 is exact in a number and never reaches the 64-bit wrap.
    * A lone symbol gives NaN before any look-up (branch targets: expr() takes those).
@@ -247,7 +248,6 @@ export class OperandParser extends UnitCore {
     const v = sym.value;
     return v === this.sumVal ? this.sumNum : this.sumTerm(v);
   }
-
 
   /** The symbol named s[p, q) if there is one, kept in sumSym/sumName. (Its own method: plainSum rarely
    * needs it, and V8 then leaves its Map look-up out of plainSum's optimised code.) */
