@@ -11,7 +11,7 @@
 //    becomes c.li (the result is the same: imm is sign-extended either way), commuted
 //    `add/and/or/xor/addw rd, rs2, rd` become the two-operand form.
 
-import { expansionPlan, NO_VALUE, type ValueRange } from './codec.js';
+import { encodeBits, expansionPlan, NO_VALUE, type ValueRange } from './codec.js';
 import { INSTRUCTIONS, INSTRUCTION_BY_NAME, type InstrDef } from './instructions.js';
 
 interface Rule {
@@ -169,4 +169,22 @@ export function compress(def: InstrDef, values: readonly number[]): { def: Instr
     if (tryRule(rule, values)) return { def: rule.c, values: trial.slice(0, rule.check.length) };
   }
   return null;
+}
+
+/**
+ * encodeBits() of the instruction compress(def, values) gives (-1: none), without compress()'s answer
+ * object and values array: the assembler encodes each compressed instruction at once and keeps neither.
+ */
+export function compressedEncoding(def: InstrDef, values: readonly number[]): number {
+  if (def.id < 0 || INSTRUCTIONS[def.id] !== def) return -1;
+  let rules = RULES[def.id];
+  if (rules === undefined) rules = rulesOf(def);
+  if (rules === null) return -1;
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r];
+    // trial[0 .. rule.check.length) are the C row's operands, one per field of rule.c (fieldChecks), all
+    // that encodeBits reads of it.
+    if (tryRule(rule, values)) return encodeBits(rule.c, trial);
+  }
+  return -1;
 }

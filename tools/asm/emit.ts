@@ -3,7 +3,7 @@
 // fixups; plus the multi-instruction forms shared by the pseudo-instructions (symbol loads/stores, GOT
 // and TLS pairs).
 
-import { compress } from '../../isa/compress.js';
+import { compress, compressedEncoding } from '../../isa/compress.js';
 import { encode, expansionPlan, encodeBits } from '../../isa/codec.js';
 import { INSTRUCTIONS, INSTRUCTION_BY_NAME, type InstrDef } from '../../isa/instructions.js';
 import { insertOperand, operandRangeError } from '../../isa/operands.js';
@@ -128,28 +128,23 @@ const cacheBits = new Int32Array(1 << CACHE_BITS);
 
 /** The compressed encoding of `def` with `values` (LLVM's choice, isa/compress.ts), or -1 if it has none. */
 function compressedBits(def: InstrDef, values: readonly number[]): number {
-  if (def.id < 0) return compressNow(def, values);
+  if (def.id < 0) return compressedEncoding(def, values);
   let ranges = packRanges[def.id];
   if (ranges === undefined) ranges = packRangesOf(def);
-  if (ranges === null) return compressNow(def, values);
+  if (ranges === null) return compressedEncoding(def, values);
   let key = 0;
   for (let i = 0, k = 0; i < ranges.length; i += 2, k++) {
     const v = values[k] + ranges[i + 1];
-    if (!(v >= 0 && v < ranges[i]) || (v | 0) !== v) return compressNow(def, values);
+    if (!(v >= 0 && v < ranges[i]) || (v | 0) !== v) return compressedEncoding(def, values);
     key = key * ranges[i] + v;
   }
   const slot = Math.imul(key ^ Math.imul(def.id, 0x27d4eb2d), 0x9e3779b1) >>> (32 - CACHE_BITS);
   if (cacheRow[slot] === def.id + 1 && cacheKey[slot] === key) return cacheBits[slot];
-  const bits = compressNow(def, values);
+  const bits = compressedEncoding(def, values);
   cacheRow[slot] = def.id + 1;
   cacheKey[slot] = key;
   cacheBits[slot] = bits;
   return bits;
-}
-
-function compressNow(def: InstrDef, values: readonly number[]): number {
-  const c = compress(def, values);
-  return c ? encodeBits(c.def, c.values) : -1;
 }
 
 /**
@@ -401,7 +396,8 @@ export class InstructionEmitter extends OperandParser {
   row(def: InstrDef): void {
     const values = this.values;
     const pend = this.pend;
-    if (pend.length !== 0) pend.length = 0;
+    // pop(), not `length = 0`, which drops the backing store (the next push would allocate a fresh one).
+    while (pend.length !== 0) pend.pop();
     for (let i = 0; i < def.fields.length; i++) values[i] = 0;
     // `lw rd, symbol` and `sd rs, symbol, rt`: loads and stores to a symbol (no base register).
     const n = this.nops;

@@ -5,7 +5,7 @@ import { csrByName } from '../../isa/csrs.js';
 import type { InstrDef, SyntaxSlot } from '../../isa/instructions.js';
 import type { OperandField } from '../../isa/operands.js';
 import { fpRegisterNumber, ROUNDING_MODES } from '../../isa/registers.js';
-import { AsmError, E_BIN, E_NUM, E_SYM, OP_ADD, isIdentChar, isIdentStart, symbolRef, type Expr } from './expr.js';
+import { AsmError, E_BIN, E_NUM, E_SYM, OP_ADD, isIdentChar, isIdentStart, symbolRef, type Expr, type Sym } from './expr.js';
 import { FIX_ABS, FIX_HI, FIX_LO, FIX_PCREL, FIX_PCREL_HI, FIX_PCREL_LO, FIX_TPREL_HI, FIX_TPREL_LO, FIX_GOT_HI, FIX_TLS_IE_HI, FIX_TLS_GD_HI, FIX_NONE } from './section.js';
 import { parseReg, regName, isSpace, skipWs, matchParen, matchParenBack, hi20, lo12 } from './lex.js';
 import { UnitCore, type Pending } from './core.js';
@@ -149,6 +149,129 @@ export class OperandParser extends UnitCore {
     return c0 === 45 ? 0 - n : n;
   }
 
+  /** The symbol plainSum last looked up, and its name (its key in `symbols`, which maps the name to that
+   * symbol for the whole unit): a file repeats the same constant (`.equ STACK`), which is then found
+   * without a slice of its name and a Map look-up. */
+  sumSym: Sym | null = null;
+  sumName = '';
+  /** The last symbol value plainSum took, and it as a number (Number() of a BigInt allocates a heap number). */
+  sumVal = 0n;
+  sumNum = 0;
+
+  /**
+   * s[a, b) when it is two to 16 terms joined by + and -, each a decimal number of at most 12 digits
+   * (without a leading 0, GNU's octal) or a symbol defined now as an absolute value below 2^48 in
+   * magnitude (not weak), else NaN, and then the expression parser reads it (and reports what is wrong
+   * with it). The parser folds such a sum to the same value: a
+   * symbol of that kind stands for its value (expr.ts symbolOperand), + and - of equal precedence go left
+   * to right, and a sum of at most 16 terms below 2^48 is exact in a number and never reaches the 64-bit wrap.
+   * A lone symbol gives NaN before any look-up (branch targets: expr() takes those).
+   */
+  plainSum(a: number, b: number): number {
+    const s = this.s;
+    let sum = 0;
+    let neg = false;
+    let terms = 0;
+    // One loop over the characters and the end (c = -1), in states: 0 before a term (blanks skipped), 1 in
+    // a number, 2 in a name, 3 after a term. (Not a loop per token inside a loop over the terms: V8 peels
+    // the outer loop of such nests, and their optimised code took several times as long and as much
+    // memory to compile.) A name is looked up when an operator follows it or at the end, so a lone name
+    // is never looked up.
+    let state = 0;
+    let start = a;
+    let t = 0;
+    /** The end of a name term not yet looked up (s[start, nameEnd)), or -1. */
+    let nameEnd = -1;
+    for (let p = a; p <= b; p++) {
+      const c = p < b ? s.charCodeAt(p) : -1;
+      if (state === 0) {
+        // The blanks the parser skips (ExprParser.skipWs).
+        if (c === 32 || c === 9 || c === 13) continue;
+        start = p;
+        if (c >= 48 && c <= 57) {
+          t = c - 48;
+          state = 1;
+        } else if (isIdentStart(c)) state = 2;
+        else return NaN;
+        continue;
+      }
+      if (state === 1) {
+        if (c >= 48 && c <= 57) {
+          // At most 12 decimal digits (below 2^48), and no leading 0 (GNU octal) but 0 itself.
+          if (p - start === 12 || t === 0) return NaN;
+          t = t * 10 + (c - 48);
+          continue;
+        }
+        // 0x10, 1f, 12u and the like: the parser's.
+        if (isIdentChar(c)) return NaN;
+        sum = neg ? sum - t : sum + t;
+        terms++;
+        state = 3;
+      } else if (state === 2) {
+        if (isIdentChar(c)) continue;
+        // `.` alone is the location counter.
+        if (p === start + 1 && s.charCodeAt(start) === 46) return NaN;
+        nameEnd = p;
+        terms++;
+        state = 3;
+      }
+      if (c === 32 || c === 9 || c === 13) continue;
+      if (c === -1) break;
+      if ((c !== 43 && c !== 45) || terms === 16) return NaN;
+      if (nameEnd >= 0) {
+        const v = this.sumValue(start, nameEnd);
+        if (v !== v) return NaN;
+        sum = neg ? sum - v : sum + v;
+        nameEnd = -1;
+      }
+      neg = c === 45;
+      state = 0;
+    }
+    if (terms < 2) return NaN;
+    if (nameEnd >= 0) {
+      const v = this.sumValue(start, nameEnd);
+      if (v !== v) return NaN;
+      sum = neg ? sum - v : sum + v;
+    }
+    return sum;
+  }
+
+  /** The value of the symbol named s[p, q) as a term of plainSum, or NaN (see there). */
+  sumValue(p: number, q: number): number {
+    let sym = this.sumSym;
+    const name = this.sumName;
+    if (sym === null || name.length !== q - p || !this.s.startsWith(name, p)) {
+      sym = this.sumLookup(p, q);
+      if (sym === null) return NaN;
+    }
+    if (sym.kind !== 2 || sym.weak) return NaN;
+    const v = sym.value;
+    return v === this.sumVal ? this.sumNum : this.sumTerm(v);
+  }
+
+  /** The symbol named s[p, q) if there is one, kept in sumSym/sumName. (Its own method: plainSum rarely
+   * needs it, and V8 then leaves its Map look-up out of plainSum's optimised code.) */
+  sumLookup(p: number, q: number): Sym | null {
+    const sym = this.symbols.get(this.s.slice(p, q));
+    if (sym === undefined) return null;
+    this.sumSym = sym;
+    // Its own name, equal to the key (core.ts symbol()): the key may be a view of the whole source piece.
+    this.sumName = sym.name;
+    return sym;
+  }
+
+  /** A symbol's value `v` as plainSum's term (NaN: not below 2^48 in magnitude), kept in sumVal/sumNum. */
+  sumTerm(v: bigint): number {
+    if (v <= SUM_TERM_MIN || v >= SUM_TERM_LIMIT) return NaN;
+    const t = Number(v);
+    // Kept only as a small integer: a heap number in a field of the unit would deprecate its map (see constNum).
+    if (v >= -0x80000000n && v <= 0x7fffffffn) {
+      this.sumVal = v;
+      this.sumNum = t;
+    }
+    return t;
+  }
+
   /**
    * Value of s[a, b): an optional %modifier(expr) or an expression. Sets constVal (returns true) when the
    * value is a constant now without a modifier; otherwise valExpr and valMod (-1 without a modifier).
@@ -197,6 +320,17 @@ export class OperandParser extends UnitCore {
       }
       return false;
     }
+    // A sum of plain numbers and absolute symbols (`STACK - 4096 + 9`): its value without expression
+    // nodes or BigInt steps.
+    const sum = this.plainSum(a, b);
+    if (sum === sum) {
+      if (sum >= -0x80000000 && sum <= 0x7fffffff) {
+        this.constNum = sum;
+        this.constWide = false;
+        this.constIsBig = false;
+      } else this.constVal = BigInt(sum);
+      return true;
+    }
     this.valExpr = this.expr(a, b);
     const v = this.evalNow(this.valExpr);
     if (v !== null) {
@@ -206,14 +340,28 @@ export class OperandParser extends UnitCore {
     return false;
   }
 
+  /** The CSR name csr() last found (as written; '' at first), and its number: code names the same few CSRs
+   * again and again (`csrr a0, mstatus`), found again without a slice of the name and a look-up. */
+  csrName = '';
+  csrNum = 0;
+
   /** CSR operand i: a name or a number. */
   csr(i: number): number {
     this.privUsed = true;
     const a = this.opS[i];
     const b = this.opE[i];
+    const last = this.csrName;
+    if (last.length === b - a && last.length !== 0 && this.s.startsWith(last, a)) return this.csrNum;
     const text = this.s.slice(a, b);
     const c = csrByName(text);
-    if (c) return c.number;
+    if (c) {
+      // Kept when it is a copy (below 13 characters, see core.ts symbol()), not a view of the source text.
+      if (text.length < 13) {
+        this.csrName = text;
+        this.csrNum = c.number;
+      }
+      return c.number;
+    }
     if (isIdentStart(text.charCodeAt(0)) && !this.symbols.has(text)) {
       throw new AsmError(`unknown CSR '${text}' (operand must be a valid system register name or an integer in the range [0, 4095])`, a);
     }
@@ -321,7 +469,7 @@ export class OperandParser extends UnitCore {
         return;
       }
       values[fi] = 0;
-      pend.push({ field: fi, kind: FIX_PCREL, expr: this.valExpr!, pcAdjust: 0, operand: i });
+      this.pushPending(pend, fi, FIX_PCREL, this.valExpr!, i);
       return;
     }
     if (this.parseValue(a, b)) {
@@ -340,7 +488,7 @@ export class OperandParser extends UnitCore {
       if (!isHi && f.name !== 'imm12' && f.name !== 'simm12') throw new AsmError(`%${modName(mod)} is only valid for 12-bit immediates`, a);
       if (AUIPC_MODS.has(mod) && def.name !== 'auipc') throw new AsmError(`%${modName(mod)} is only valid for auipc`, a);
       if ((mod === FIX_HI || mod === FIX_TPREL_HI) && def.name !== 'lui') throw new AsmError(`%${modName(mod)} is only valid for lui`, a);
-      pend.push({ field: fi, kind: mod, expr: e, pcAdjust: 0, operand: i });
+      this.pushPending(pend, fi, mod, e, i);
       return;
     }
     if (isBareAddress(e)) {
@@ -348,7 +496,27 @@ export class OperandParser extends UnitCore {
       if (f.name === 'imm12' || f.name === 'simm12') throw new AsmError('operand must be a symbol with a %lo/%pcrel_lo modifier or an integer in the range [-2048, 2047]', a);
       throw new AsmError(`operand must be a constant (${describeField(f)})`, a);
     }
-    pend.push({ field: fi, kind: FIX_ABS, expr: e, pcAdjust: 0, operand: i });
+    this.pushPending(pend, fi, FIX_ABS, e, i);
+  }
+
+  /**
+   * Records for immOperand's pending operands, reused in turn rather than one object per symbolic operand
+   * (every branch, jump and %lo target): each is read only by the emit() of its own statement, which copies
+   * what it keeps (FixupRecord, RelaxTable), and no statement has more than a few, far fewer than the ring.
+   */
+  readonly pendRing: Pending[] = newPendRing();
+  pendNext = 0;
+
+  pushPending(pend: Pending[], field: number, kind: number, expr: Expr, operand: number): void {
+    const k = this.pendNext;
+    this.pendNext = (k + 1) & (PEND_RING - 1);
+    const p = this.pendRing[k];
+    p.field = field;
+    p.kind = kind;
+    p.expr = expr;
+    p.pcAdjust = 0;
+    p.operand = operand;
+    pend.push(p);
   }
 
   /** Operand i as a constant known now. */
@@ -358,6 +526,20 @@ export class OperandParser extends UnitCore {
     if (v === null) throw new AsmError(`${what} must be an absolute expression known at this point`, this.opS[i]);
     return v;
   }
+}
+
+/** plainSum's bound on a term's magnitude (exclusive): 12 decimal digits stay below it. */
+const SUM_TERM_LIMIT = 1n << 48n;
+const SUM_TERM_MIN = -SUM_TERM_LIMIT;
+
+/** The size of OperandParser.pendRing (a power of two). */
+const PEND_RING = 8;
+const NO_EXPR: Expr = { t: E_NUM, v: 0n };
+
+function newPendRing(): Pending[] {
+  const r: Pending[] = [];
+  for (let k = 0; k < PEND_RING; k++) r.push({ field: 0, kind: 0, expr: NO_EXPR, pcAdjust: 0, operand: 0 });
+  return r;
 }
 
 function modName(mod: number): string {

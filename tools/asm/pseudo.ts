@@ -42,6 +42,29 @@ const NONE: Pending[] = [];
 /** attributes.ts ZB_BITS. */
 const ZBA = 1, ZBB = 2, ZBS = 8;
 const TARGET_PEND: Pending[] = [];
+/**
+ * Operand values for the common pseudo-instructions' rows, one array per length refilled by ops2/ops3
+ * rather than an array literal per statement: emit() keeps nothing of them (a row without pending fields is
+ * encoded at once; a branch's target goes to RelaxTable or a FixupRecord, its registers packed into numbers),
+ * and each is filled just before the emit() that reads it.
+ */
+const OPS2 = [0, 0];
+const OPS3 = [0, 0, 0];
+
+function ops2(a: number, b: number): number[] {
+  const v = OPS2;
+  v[0] = a;
+  v[1] = b;
+  return v;
+}
+
+function ops3(a: number, b: number, c: number): number[] {
+  const v = OPS3;
+  v[0] = a;
+  v[1] = b;
+  v[2] = c;
+  return v;
+}
 
 type Handler = (u: Unit, n: number) => boolean;
 
@@ -52,9 +75,10 @@ function count(u: Unit, n: number, want: number, form: string): void {
 
 /** Emit `def` with a branch/jump target from operand ti in field fi. */
 function withTarget(u: Unit, def: InstrDef, values: number[], fi: number, ti: number): void {
-  // emit() copies what it keeps out of the pending entries, so one array serves every call.
+  // emit() copies what it keeps out of the pending entries, so one array serves every call. Emptied by
+  // pop(): `length = 0` drops the array's backing store, and the next push allocates a fresh one.
   const pend = TARGET_PEND;
-  pend.length = 0;
+  while (pend.length !== 0) pend.pop();
   u.immOperand(def, def.fields[fi], fi, ti, values, pend);
   u.emit(def, values, pend, ti);
 }
@@ -79,7 +103,7 @@ function move(form: string): Handler {
     const rd = u.reg(0);
     const rs = u.reg(1);
     if (u.gnu && rs === 0) u.noCompress = true;
-    u.emit(ADDI, [rd, rs, 0], NONE, 1);
+    u.emit(ADDI, ops3(rd, rs, 0), NONE, 1);
     return true;
   };
 }
@@ -90,7 +114,7 @@ function branchZero(name: string, rsFirst: boolean): Handler {
   return (u, n) => {
     count(u, n, 2, expected);
     const rs = u.reg(0);
-    withTarget(u, def, rsFirst ? [rs, 0, 0] : [0, rs, 0], 2, 1);
+    withTarget(u, def, rsFirst ? ops3(rs, 0, 0) : ops3(0, rs, 0), 2, 1);
     return true;
   };
 }
@@ -99,7 +123,7 @@ function branchSwap(name: string): Handler {
   const def = I(name);
   return (u, n) => {
     count(u, n, 3, 'rs, rt, target');
-    withTarget(u, def, [u.reg(1), u.reg(0), 0], 2, 2);
+    withTarget(u, def, ops3(u.reg(1), u.reg(0), 0), 2, 2);
     return true;
   };
 }
@@ -129,7 +153,7 @@ function csrWrite(name: string, immName: string): Handler {
   return (u, n) => {
     count(u, n, 2, 'csr, rs|imm');
     const csr = u.csr(0);
-    if (u.isReg(1)) u.emit(def, [0, csr, u.reg(1)], NONE, 1);
+    if (u.isReg(1)) u.emit(def, ops3(0, csr, u.reg(1)), NONE, 1);
     else csrImm(u, idef, 0, csr, 1);
     return true;
   };
@@ -165,7 +189,7 @@ function csrRegOrImm(immName: string): Handler {
 function counter(csr: number): Handler {
   return (u, n) => {
     count(u, n, 1, 'rd');
-    u.emit(CSRRS, [u.reg(0), csr, 0], NONE);
+    u.emit(CSRRS, ops3(u.reg(0), csr, 0), NONE);
     return true;
   };
 }
@@ -182,7 +206,7 @@ function fpCsrWrite(csr: number, imm: boolean): Handler {
     const rd = n === 2 ? u.reg(0) : 0;
     const src = n === 2 ? 1 : 0;
     if (imm) csrImm(u, def, rd, csr, src);
-    else u.emit(def, [rd, csr, u.reg(src)], NONE, src);
+    else u.emit(def, ops3(rd, csr, u.reg(src)), NONE, src);
     return true;
   };
 }
@@ -193,7 +217,7 @@ function fpUnary(name: string): Handler {
   return (u, n) => {
     count(u, n, 2, 'rd, rs');
     const rs = u.freg(1);
-    u.emit(def, [u.freg(0), rs, rs], NONE, 1);
+    u.emit(def, ops3(u.freg(0), rs, rs), NONE, 1);
     return true;
   };
 }
@@ -203,7 +227,7 @@ function fpSwapped(name: string): Handler {
   const def = I(name);
   return (u, n) => {
     count(u, n, 3, 'rd, rs, rt');
-    u.emit(def, [u.reg(0), u.freg(2), u.freg(1)], NONE, 1);
+    u.emit(def, ops3(u.reg(0), u.freg(2), u.freg(1)), NONE, 1);
     return true;
   };
 }
@@ -238,11 +262,11 @@ function li(u: Unit, n: number): boolean {
     // Each test below runs on every such li, so V8 has seen both outcomes before it optimises (a test
     // reached only in a rare case, as `lo12 === 0` is, deoptimises the optimised code the first time).
     if (hi20 === 0) {
-      u.emit(ADDI, [rd, 0, lo12], NONE, 1);
+      u.emit(ADDI, ops3(rd, 0, lo12), NONE, 1);
       return true;
     }
-    u.emit(LI_OPS.lui, [rd, hi20], NONE, 1);
-    if (lo12 !== 0) u.emit(ADDIW, [rd, rd, lo12], NONE, 1);
+    u.emit(LI_OPS.lui, ops2(rd, hi20), NONE, 1);
+    if (lo12 !== 0) u.emit(ADDIW, ops3(rd, rd, lo12), NONE, 1);
     return true;
   }
   const zb = u.zb;
@@ -274,7 +298,7 @@ function gnuLi(u: Unit, rd: number, value: bigint): void {
   const v = BigInt.asIntN(64, value);
   if (v >= -2048n && v <= 2047n) {
     if (rd === 0) u.noCompress = true;
-    u.emit(ADDI, [rd, 0, Number(v)], NONE, 1);
+    u.emit(ADDI, ops3(rd, 0, Number(v)), NONE, 1);
     return;
   }
   gnuLoadConst(u, rd, v);
@@ -287,16 +311,16 @@ function gnuLoadConst(u: Unit, rd: number, v: bigint): void {
     let shift = 12n;
     while (((upper >> shift) & 1n) === 0n) shift++;
     gnuLoadConst(u, rd, BigInt.asIntN(64, upper) >> shift);
-    u.emit(LI_OPS.slli, [rd, rd, Number(shift)], NONE, 1);
-    if (lower !== 0n) u.emit(ADDI, [rd, rd, Number(lower)], NONE, 1);
+    u.emit(LI_OPS.slli, ops3(rd, rd, Number(shift)), NONE, 1);
+    if (lower !== 0n) u.emit(ADDI, ops3(rd, rd, Number(lower)), NONE, 1);
     return;
   }
   let hiReg = 0;
   if (upper !== 0n) {
-    u.emit(LI_OPS.lui, [rd, Number(BigInt.asUintN(32, upper) >> 12n)], NONE, 1);
+    u.emit(LI_OPS.lui, ops2(rd, Number(BigInt.asUintN(32, upper) >> 12n)), NONE, 1);
     hiReg = rd;
   }
-  if (lower !== 0n || hiReg === 0) u.emit(ADDIW, [rd, hiReg, Number(lower)], NONE, 1);
+  if (lower !== 0n || hiReg === 0) u.emit(ADDIW, ops3(rd, hiReg, Number(lower)), NONE, 1);
 }
 
 /**
@@ -312,10 +336,10 @@ function extendPair(name: string, viaRow: string | null, ext: number, shift: num
     count(u, n, 2, form);
     const rd = u.reg(0);
     const rs = u.reg(1);
-    if ((u.zb & ext) !== 0) u.emit(row, viaRow === null ? [rd, rs] : [rd, rs, 0], NONE, 1);
+    if ((u.zb & ext) !== 0) u.emit(row, viaRow === null ? ops2(rd, rs) : ops3(rd, rs, 0), NONE, 1);
     else {
-      u.emit(I('slli'), [rd, rs, shift], NONE, 1);
-      u.emit(right, [rd, rd, shift], NONE, 1);
+      u.emit(I('slli'), ops3(rd, rs, shift), NONE, 1);
+      u.emit(right, ops3(rd, rd, shift), NONE, 1);
     }
     return true;
   };
@@ -327,13 +351,13 @@ function unimp(u: Unit, n: number): boolean {
   // c.unimp (all zeros) with C, else `csrrw x0, cycle, x0`, as llvm-mc emits them.
   u.mapState(1, false);
   if (u.rvc) u.sec.put16(0);
-  else u.emit(I('csrrw'), [0, 0xc00, 0], NONE);
+  else u.emit(I('csrrw'), ops3(0, 0xc00, 0), NONE);
   u.sec.hasCode = true;
   return true;
 }
 
 export const PSEUDOS = new Map<string, Handler>([
-  ['nop', (u, n) => (count(u, n, 0, 'nop'), u.emit(ADDI, [0, 0, 0], NONE), true)],
+  ['nop', (u, n) => (count(u, n, 0, 'nop'), u.emit(ADDI, ops3(0, 0, 0), NONE), true)],
   [
     'c.nop',
     // `c.nop imm`, as GNU as and LLVM take it: c.addi x0, imm, one of the HINTs of the C chapter (C.NOP
@@ -360,21 +384,21 @@ export const PSEUDOS = new Map<string, Handler>([
   ['lla', (u, n) => (count(u, n, 2, 'lla rd, symbol'), pcrelPair(u, u.reg(0), 1, ADDI, [u.reg(0), u.reg(0), 0], 2), true)],
   ['mv', move('mv')],
   ['move', move('move')],
-  ['not', unary(XORI, (rd, rs) => [rd, rs, -1], 'not rd, rs')],
-  ['neg', unary(SUB, (rd, rs) => [rd, 0, rs], 'neg rd, rs')],
-  ['negw', unary(SUBW, (rd, rs) => [rd, 0, rs], 'negw rd, rs')],
-  ['sext.w', unary(ADDIW, (rd, rs) => [rd, rs, 0], 'sext.w rd, rs')],
-  ['zext.b', unary(ANDI, (rd, rs) => [rd, rs, 255], 'zext.b rd, rs')],
+  ['not', unary(XORI, (rd, rs) => ops3(rd, rs, -1), 'not rd, rs')],
+  ['neg', unary(SUB, (rd, rs) => ops3(rd, 0, rs), 'neg rd, rs')],
+  ['negw', unary(SUBW, (rd, rs) => ops3(rd, 0, rs), 'negw rd, rs')],
+  ['sext.w', unary(ADDIW, (rd, rs) => ops3(rd, rs, 0), 'sext.w rd, rs')],
+  ['zext.b', unary(ANDI, (rd, rs) => ops3(rd, rs, 255), 'zext.b rd, rs')],
   ['zext.w', extendPair('zext.w', 'add.uw', ZBA, 32, false)],
   ['zext.h', extendPair('zext.h', null, ZBB, 48, false)],
   ['sext.b', extendPair('sext.b', null, ZBB, 56, true)],
   ['sext.h', extendPair('sext.h', null, ZBB, 48, true)],
-  ['seqz', unary(SLTIU, (rd, rs) => [rd, rs, 1], 'seqz rd, rs')],
-  ['snez', unary(SLTU, (rd, rs) => [rd, 0, rs], 'snez rd, rs')],
-  ['sltz', unary(SLT, (rd, rs) => [rd, rs, 0], 'sltz rd, rs')],
-  ['sgtz', unary(SLT, (rd, rs) => [rd, 0, rs], 'sgtz rd, rs')],
-  ['sgt', (u, n) => (count(u, n, 3, 'sgt rd, rs, rt'), u.emit(SLT, [u.reg(0), u.reg(2), u.reg(1)], NONE), true)],
-  ['sgtu', (u, n) => (count(u, n, 3, 'sgtu rd, rs, rt'), u.emit(SLTU, [u.reg(0), u.reg(2), u.reg(1)], NONE), true)],
+  ['seqz', unary(SLTIU, (rd, rs) => ops3(rd, rs, 1), 'seqz rd, rs')],
+  ['snez', unary(SLTU, (rd, rs) => ops3(rd, 0, rs), 'snez rd, rs')],
+  ['sltz', unary(SLT, (rd, rs) => ops3(rd, rs, 0), 'sltz rd, rs')],
+  ['sgtz', unary(SLT, (rd, rs) => ops3(rd, 0, rs), 'sgtz rd, rs')],
+  ['sgt', (u, n) => (count(u, n, 3, 'sgt rd, rs, rt'), u.emit(SLT, ops3(u.reg(0), u.reg(2), u.reg(1)), NONE), true)],
+  ['sgtu', (u, n) => (count(u, n, 3, 'sgtu rd, rs, rt'), u.emit(SLTU, ops3(u.reg(0), u.reg(2), u.reg(1)), NONE), true)],
   ['beqz', branchZero('beq', true)],
   ['bnez', branchZero('bne', true)],
   ['blez', branchZero('bge', false)],
@@ -385,19 +409,19 @@ export const PSEUDOS = new Map<string, Handler>([
   ['ble', branchSwap('bge')],
   ['bgtu', branchSwap('bltu')],
   ['bleu', branchSwap('bgeu')],
-  ['j', (u, n) => (count(u, n, 1, 'j target'), withTarget(u, JAL, [0, 0], 1, 0), true)],
+  ['j', (u, n) => (count(u, n, 1, 'j target'), withTarget(u, JAL, ops2(0, 0), 1, 0), true)],
   [
     'jal',
     (u, n) => {
       if (n !== 1) return false;
-      withTarget(u, JAL, [1, 0], 1, 0);
+      withTarget(u, JAL, ops2(1, 0), 1, 0);
       return true;
     },
   ],
   [
     'jr',
     (u, n) => {
-      if (n === 1 && u.isReg(0)) u.emit(JALR, [0, 0, u.reg(0)], NONE);
+      if (n === 1 && u.isReg(0)) u.emit(JALR, ops3(0, 0, u.reg(0)), NONE);
       else if (n === 2) jalrRegOffset(u, 0, 0, 1);
       else if (n === 1) jalrMem(u, 0, 0);
       else count(u, n, 1, 'jr rs');
@@ -408,13 +432,13 @@ export const PSEUDOS = new Map<string, Handler>([
     'jalr',
     (u, n) => {
       if (n === 1) {
-        if (u.isReg(0)) u.emit(JALR, [1, 0, u.reg(0)], NONE);
+        if (u.isReg(0)) u.emit(JALR, ops3(1, 0, u.reg(0)), NONE);
         else jalrMem(u, 1, 0);
         return true;
       }
       if (n === 2 && u.isReg(1)) {
         if (u.gnu) u.noCompress = true;
-        u.emit(JALR, [u.reg(0), 0, u.reg(1)], NONE);
+        u.emit(JALR, ops3(u.reg(0), 0, u.reg(1)), NONE);
         return true;
       }
       if (n === 3) {
@@ -430,7 +454,7 @@ export const PSEUDOS = new Map<string, Handler>([
       return false;
     },
   ],
-  ['ret', (u, n) => (count(u, n, 0, 'ret'), u.emit(JALR, [0, 0, 1], NONE), true)],
+  ['ret', (u, n) => (count(u, n, 0, 'ret'), u.emit(JALR, ops3(0, 0, 1), NONE), true)],
   [
     'call',
     (u, n) => {
@@ -438,17 +462,17 @@ export const PSEUDOS = new Map<string, Handler>([
         // `call rd, symbol`: LLVM's auipc goes to rd itself; GNU as's (opcodes/riscv-opc.c, "d,c") to t1.
         const rd = u.reg(0);
         const tmp = u.gnu ? 6 : rd;
-        pcrelPair(u, tmp, 1, JALR, [rd, 0, tmp], 1, true);
+        pcrelPair(u, tmp, 1, JALR, ops3(rd, 0, tmp), 1, true);
       } else {
         count(u, n, 1, 'call symbol');
-        pcrelPair(u, 1, 0, JALR, [1, 0, 1], 1, true);
+        pcrelPair(u, 1, 0, JALR, ops3(1, 0, 1), 1, true);
       }
       return true;
     },
   ],
-  ['tail', (u, n) => (count(u, n, 1, 'tail symbol'), pcrelPair(u, 6, 0, JALR, [0, 0, 6], 1, true), true)],
+  ['tail', (u, n) => (count(u, n, 1, 'tail symbol'), pcrelPair(u, 6, 0, JALR, ops3(0, 0, 6), 1, true), true)],
   ['jump', (u, n) => (count(u, n, 2, 'jump symbol, rt'), pcrelPair(u, u.reg(1), 0, JALR, [0, 0, u.reg(1)], 1), true)],
-  ['csrr', (u, n) => (count(u, n, 2, 'csrr rd, csr'), u.emit(CSRRS, [u.reg(0), u.csr(1), 0], NONE), true)],
+  ['csrr', (u, n) => (count(u, n, 2, 'csrr rd, csr'), u.emit(CSRRS, ops3(u.reg(0), u.csr(1), 0), NONE), true)],
   ['csrw', csrWrite('csrrw', 'csrrwi')],
   ['csrs', csrWrite('csrrs', 'csrrsi')],
   ['csrc', csrWrite('csrrc', 'csrrci')],
@@ -487,7 +511,7 @@ export const PSEUDOS = new Map<string, Handler>([
     'fence',
     (u, n) => {
       if (n !== 0) return false;
-      u.emit(FENCE, [15, 15], NONE);
+      u.emit(FENCE, ops2(15, 15), NONE);
       return true;
     },
   ],
@@ -495,8 +519,8 @@ export const PSEUDOS = new Map<string, Handler>([
     'sfence.vma',
     (u, n) => {
       u.privUsed = true;
-      if (n === 0) u.emit(SFENCE, [0, 0], NONE);
-      else if (n === 1) u.emit(SFENCE, [u.reg(0), 0], NONE);
+      if (n === 0) u.emit(SFENCE, ops2(0, 0), NONE);
+      else if (n === 1) u.emit(SFENCE, ops2(u.reg(0), 0), NONE);
       else return false;
       return true;
     },
