@@ -70,6 +70,12 @@ export interface Macro {
    * again from the same file, only the line number is added. */
   noteHead: string;
   noteFile: string | null;
+  /**
+   * Expanded bodies by argument text (the call's operands, trimmed): the same arguments give the same lines,
+   * so a call seen before pushes the lines it made then. Null while the body is collected and for a body that
+   * may use `\@` (each expansion differs).
+   */
+  expansions: Map<string, string[]> | null;
 }
 
 /** A source of lines: a file being read, or the expansion of a macro or repetition. */

@@ -59,6 +59,7 @@ export function collectLine(u: Unit, s: string, start: number, end: number): num
         m.lines = c.lines;
         m.files = c.files;
         m.lineNos = c.lineNos;
+        m.expansions = usesCounter(c.lines) ? null : new Map();
         u.macros.set(m.name, m);
       } else {
         finishRepeat(u, c);
@@ -182,13 +183,41 @@ export function beginMacro(u: Unit, p: number, end: number): void {
   }
   if (u.macros.has(name)) u.warn(`macro '${name}' redefined`, p);
   // A macro may shadow an instruction (as in GNU as): statements look macros up first.
-  const m: Macro = { name, params, lines: [], files: [], lineNos: [], noteHead: '', noteFile: null };
+  const m: Macro = { name, params, lines: [], files: [], lineNos: [], noteHead: '', noteFile: null, expansions: null };
   u.collect = { kind: 'macro', depth: 0, lines: [], files: [], lineNos: [], loc: { ...u.loc }, macro: m, count: 0, irpName: '', irpValues: [] };
 }
 
+/** The most expansions a macro keeps (Macro.expansions): a bound on what a macro called with ever new
+ * arguments holds on to. */
+const MAX_EXPANSIONS = 128;
+
 export function expandMacro(u: Unit, m: Macro, p: number, end: number): void {
   const s = u.s;
-  const argText = s.slice(p, end).trim();
+  // The arguments' text trimmed as String.prototype.trim would, sliced once.
+  while (p < end && isTrimSpace(s.charCodeAt(p))) p++;
+  while (end > p && isTrimSpace(s.charCodeAt(end - 1))) end--;
+  const argText = s.slice(p, end);
+  const cache = m.expansions;
+  let lines = cache !== null ? cache.get(argText) : undefined;
+  if (lines === undefined) {
+    lines = expansionLines(u, m, argText);
+    if (cache !== null && cache.size < MAX_EXPANSIONS) cache.set(argText, lines);
+  } else {
+    // Counted as a new expansion would be (the body uses no \@, but other macros' do).
+    u.macroCounter++;
+  }
+  const file = u.loc.file;
+  if (m.noteFile !== file) {
+    m.noteHead = `in expansion of macro '${m.name}' at ${file}:`;
+    m.noteFile = file;
+  }
+  const note = m.noteHead + u.loc.line;
+  if (lines.length) u.pushExpansion(lines, m.files, m.lineNos, note, true);
+}
+
+/** m's body with the arguments argText substituted (errors for arguments that do not fit m); counts the
+ * expansion (\@). */
+function expansionLines(u: Unit, m: Macro, argText: string): string[] {
   const params = m.params;
   const args = splitMacroArgs(argText, params.length);
   // Values by parameter index (names are unique): no Map per expansion.
@@ -219,13 +248,20 @@ export function expandMacro(u: Unit, m: Macro, p: number, end: number): void {
   const body = m.lines;
   const lines = new Array<string>(body.length);
   for (let i = 0; i < body.length; i++) lines[i] = substitute(body[i], params, values as string[], counter);
-  const file = u.loc.file;
-  if (m.noteFile !== file) {
-    m.noteHead = `in expansion of macro '${m.name}' at ${file}:`;
-    m.noteFile = file;
-  }
-  const note = m.noteHead + u.loc.line;
-  if (lines.length) u.pushExpansion(lines, m.files, m.lineNos, note, true);
+  return lines;
+}
+
+/** Whether a body line may use \@ (substitute reads any backslash followed by @ as it). */
+function usesCounter(lines: string[]): boolean {
+  for (let i = 0; i < lines.length; i++) if (lines[i].indexOf('\\@') >= 0) return true;
+  return false;
+}
+
+/** The characters String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator). */
+function isTrimSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 // The rare cases of expandMacro, out of line so that V8 compiles them only where they run.
