@@ -188,6 +188,9 @@ export class UnitCore {
    * the label `.L1\x021` in an object's symbol table (write-object.ts). */
   localLabelInstance = new Map<Sym, number>();
   frames: Frame[] = [];
+  /** The last finished expansion frame, taken by the next expansion instead of a new object (the benchmark's
+   * one macro is called 8,000 times); null when none is free. */
+  spareFrame: Frame | null = null;
   collect: Collect | null = null;
   conds: Cond[] = [];
   macroCounter = 0;
