@@ -308,6 +308,11 @@ describe('macros, repetition and conditionals', () => {
       [20, 6, "(in expansion of macro 'bad' at m.s:23)"],
       [20, 6, "(in expansion of macro 'bad' at m.s:24)"],
     ]);
+    // Past the bound on kept expansions (130 different arguments), calls still expand as before.
+    const calls = Array.from({ length: 130 }, (_, k) => `h ${k}`).join('\n');
+    const many = assemble([{ name: 'h.s', text: `.data\n.macro h v\n.half \\v\n.endm\n${calls}\nh 1\nh 129\nh 1\n` }]);
+    const half = many.image.sections[0].data;
+    expect([half.length, half[2], half[258], half[260], half[262], half[264]]).toEqual([266, 1, 129, 1, 129, 1]);
   });
 
   it('vararg macros, .exitm and nested macro calls', () => {

@@ -187,21 +187,23 @@ export function beginMacro(u: Unit, p: number, end: number): void {
   u.collect = { kind: 'macro', depth: 0, lines: [], files: [], lineNos: [], loc: { ...u.loc }, macro: m, count: 0, irpName: '', irpValues: [] };
 }
 
-/** The most expansions a macro keeps (Macro.expansions): a bound on what a macro called with ever new
- * arguments holds on to. */
+/** The most expansions a macro keeps (Macro.expansions); the first call with new arguments after that ends
+ * its cache. */
 const MAX_EXPANSIONS = 128;
 
 export function expandMacro(u: Unit, m: Macro, p: number, end: number): void {
   const s = u.s;
-  // The arguments' text trimmed as String.prototype.trim would, sliced once.
-  while (p < end && isTrimSpace(s.charCodeAt(p))) p++;
-  while (end > p && isTrimSpace(s.charCodeAt(end - 1))) end--;
-  const argText = s.slice(p, end);
+  const argText = s.slice(p, end).trim();
   const cache = m.expansions;
   let lines = cache !== null ? cache.get(argText) : undefined;
   if (lines === undefined) {
     lines = expansionLines(u, m, argText);
-    if (cache !== null && cache.size < MAX_EXPANSIONS) cache.set(argText, lines);
+    if (cache !== null) {
+      // A macro whose arguments keep changing past the bound is not looked up again: a miss costs a hash
+      // of the arguments and a Map probe.
+      if (cache.size < MAX_EXPANSIONS) cache.set(argText, lines);
+      else m.expansions = null;
+    }
   } else {
     // Counted as a new expansion would be (the body uses no \@, but other macros' do).
     u.macroCounter++;
@@ -255,13 +257,6 @@ function expansionLines(u: Unit, m: Macro, argText: string): string[] {
 function usesCounter(lines: string[]): boolean {
   for (let i = 0; i < lines.length; i++) if (lines[i].indexOf('\\@') >= 0) return true;
   return false;
-}
-
-/** The characters String.prototype.trim removes (ECMAScript WhiteSpace and LineTerminator). */
-function isTrimSpace(c: number): boolean {
-  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
-  if (c < 160) return false;
-  return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 // The rare cases of expandMacro, out of line so that V8 compiles them only where they run.
