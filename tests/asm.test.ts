@@ -266,6 +266,55 @@ describe('macros, repetition and conditionals', () => {
     expect(r.symbols.has('foo_x4')).toBe(true);
   });
 
+  it('a macro called again with the same arguments: \\@ still counts, errors and notes name each call, a redefinition is used', () => {
+    // The expanded lines of a call are kept by argument text (Macro.expansions): every case here meets a
+    // call whose text was seen before.
+    const r = assemble([
+      {
+        name: 'm.s',
+        text: [
+          '.data',
+          '.macro b v',
+          '.byte \\v',
+          '.endm',
+          '.macro lbl',
+          'l\\@: .byte 0',
+          '.endm',
+          'b 1',
+          'b 1',
+          'lbl',
+          'b 1 ',
+          'lbl',
+          'b\t1',
+          '.macro b v',
+          '.byte \\v + 10',
+          '.endm',
+          'b 1',
+          'b 1; b 2; b 1',
+          '.macro bad r',
+          'addi \\r, \\r, 1',
+          '.endm',
+          '.text',
+          'bad a9',
+          'bad a9',
+        ].join('\n') + '\n',
+      },
+    ]);
+    expect([...r.image.sections.find((s) => s.name === '.data')!.data]).toEqual([1, 1, 0, 1, 0, 1, 11, 11, 12, 11]);
+    // \@ counts every expansion, cached or not: two `b` calls came before the first `lbl`.
+    expect(r.symbols.has('l2')).toBe(true);
+    expect(r.symbols.has('l4')).toBe(true);
+    expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.line, d.col, d.message.replace(/.*\(/, '(')])).toEqual([
+      [20, 6, "(in expansion of macro 'bad' at m.s:23)"],
+      [20, 6, "(in expansion of macro 'bad' at m.s:24)"],
+    ]);
+    // Past the bound on kept expansions (130 different arguments), calls still expand as before.
+    const calls = Array.from({ length: 130 }, (_, k) => `h ${k}`).join('\n');
+    const many = assemble([{ name: 'h.s', text: `.data\n.macro h v\n.half \\v\n.endm\n${calls}\nh 1\nh 129\nh 1\n` }]);
+    const half = many.image.sections[0].data;
+    expect([half.length, half[2], half[258], half[260], half[262], half[264]]).toEqual([266, 1, 129, 1, 129, 1]);
+  });
+
   it('vararg macros, .exitm and nested macro calls', () => {
     const r = asm(
       ['.macro pushall first, rest:vararg', '  .byte \\first', '  .ifnb \\rest', '  pushall \\rest', '  .endif', '.endm', '.macro stop', '.byte 9', '.exitm', '.byte 10', '.endm', '.data', 'pushall 1, 2, 3', 'stop'].join('\n') + '\n',

@@ -59,6 +59,7 @@ export function collectLine(u: Unit, s: string, start: number, end: number): num
         m.lines = c.lines;
         m.files = c.files;
         m.lineNos = c.lineNos;
+        m.expansions = usesCounter(c.lines) ? null : new Map();
         u.defineMacro(m);
       } else {
         finishRepeat(u, c);
@@ -182,13 +183,43 @@ export function beginMacro(u: Unit, p: number, end: number): void {
   }
   if (u.macros.has(name)) u.warn(`macro '${name}' redefined`, p);
   // A macro may shadow an instruction (as in GNU as): statements look macros up first.
-  const m: Macro = { name, params, lines: [], files: [], lineNos: [], noteHead: '', noteFile: null };
+  const m: Macro = { name, params, lines: [], files: [], lineNos: [], noteHead: '', noteFile: null, expansions: null };
   u.collect = { kind: 'macro', depth: 0, lines: [], files: [], lineNos: [], loc: { ...u.loc }, macro: m, count: 0, irpName: '', irpValues: [] };
 }
+
+/** The most expansions a macro keeps (Macro.expansions); the first call with new arguments after that ends
+ * its cache. */
+const MAX_EXPANSIONS = 128;
 
 export function expandMacro(u: Unit, m: Macro, p: number, end: number): void {
   const s = u.s;
   const argText = s.slice(p, end).trim();
+  const cache = m.expansions;
+  let lines = cache !== null ? cache.get(argText) : undefined;
+  if (lines === undefined) {
+    lines = expansionLines(u, m, argText);
+    if (cache !== null) {
+      // A macro whose arguments keep changing past the bound is not looked up again: a miss costs a hash
+      // of the arguments and a Map probe.
+      if (cache.size < MAX_EXPANSIONS) cache.set(argText, lines);
+      else m.expansions = null;
+    }
+  } else {
+    // Counted as a new expansion would be (the body uses no \@, but other macros' do).
+    u.macroCounter++;
+  }
+  const file = u.loc.file;
+  if (m.noteFile !== file) {
+    m.noteHead = `in expansion of macro '${m.name}' at ${file}:`;
+    m.noteFile = file;
+  }
+  const note = m.noteHead + u.loc.line;
+  if (lines.length) u.pushExpansion(lines, m.files, m.lineNos, note, true);
+}
+
+/** m's body with the arguments argText substituted (errors for arguments that do not fit m); counts the
+ * expansion (\@). */
+function expansionLines(u: Unit, m: Macro, argText: string): string[] {
   const params = m.params;
   const args = splitMacroArgs(argText, params.length);
   // Values by parameter index (names are unique): no Map per expansion.
@@ -219,13 +250,13 @@ export function expandMacro(u: Unit, m: Macro, p: number, end: number): void {
   const body = m.lines;
   const lines = new Array<string>(body.length);
   for (let i = 0; i < body.length; i++) lines[i] = substitute(body[i], params, values as string[], counter);
-  const file = u.loc.file;
-  if (m.noteFile !== file) {
-    m.noteHead = `in expansion of macro '${m.name}' at ${file}:`;
-    m.noteFile = file;
-  }
-  const note = m.noteHead + u.loc.line;
-  if (lines.length) u.pushExpansion(lines, m.files, m.lineNos, note, true);
+  return lines;
+}
+
+/** Whether a body line may use \@ (substitute reads any backslash followed by @ as it). */
+function usesCounter(lines: string[]): boolean {
+  for (let i = 0; i < lines.length; i++) if (lines[i].indexOf('\\@') >= 0) return true;
+  return false;
 }
 
 // The rare cases of expandMacro, out of line so that V8 compiles them only where they run.

@@ -205,6 +205,23 @@ export class Unit extends InstructionEmitter {
       this.error('macro or repetition nesting too deep (recursive macro?)');
       return;
     }
+    const f = this.spareFrame;
+    if (f !== null) {
+      // An expansion frame's file fields (text, pos, line, ascii, asciiPos, markFile, markDelta, markStack)
+      // keep the values it was made with: only file frames change them.
+      this.spareFrame = null;
+      f.file = parent.file;
+      f.lines = lines;
+      f.lineFiles = files;
+      f.lineNos = lineNos;
+      f.idx = 0;
+      f.note = note;
+      f.macroDepth = depth;
+      f.includeDepth = parent.includeDepth;
+      f.condDepth = this.conds.length;
+      this.frames.push(f);
+      return;
+    }
     this.frames.push({
       file: parent.file, text: '', pos: 0, line: 0, reader: null, lines, lineFiles: files, lineNos, idx: 0, note,
       macroDepth: depth, includeDepth: parent.includeDepth, condDepth: this.conds.length, markFile: null, markDelta: 0, markStack: undefined,
@@ -226,7 +243,10 @@ export class Unit extends InstructionEmitter {
       this.frame = f;
       if (f.lines) {
         if (f.idx >= f.lines.length) {
+          // Nothing refers to a finished expansion frame once it is off the stack (this.frame is set again
+          // below before any line runs): the next expansion reuses it.
           this.frames.pop();
+          this.spareFrame = f;
           continue;
         }
         const i = f.idx++;
