@@ -338,15 +338,12 @@ export interface Padding {
 export class ByteSink {
   buf = new Uint8Array(256);
   len = 0;
-  /** The capacity of the first growth at least (InputSection.expect). */
-  hint = 0;
 
   grow(n: number): void {
     // Past 64 KB by four: each growth copies the bytes so far into fresh memory, and first-touched pages
     // are what costs (about 12 µs a page on the development VM); pages of the new buffer not yet written are
     // not touched.
     let cap = this.buf.length < 1 << 16 ? this.buf.length * 2 : this.buf.length * 4;
-    if (cap < this.hint) cap = this.hint;
     while (cap < this.len + n) cap *= 2;
     const nb = rawUint8(cap);
     nb.set(this.buf.subarray(0, this.len));
@@ -729,15 +726,15 @@ export class InputSection {
    * there too (each first-touched 4 KB page ~15 us on the development VM); an estimate too large costs
    * only address space, as the columns are not zeroed (rawInt32) and pages never written are never touched,
    * and one too small only the growths there were before. About 115-140 source bytes a fragment or relaxable
-   * branch, 320-420 a call and 5-7 an output byte on the benchmark's file and on gcc's output for QuickJS:
-   * estimated at half that or less. Nothing changes for a small file until it grows.
+   * branch and 320-420 a call on the benchmark's file and on gcc's output for QuickJS: estimated at half that
+   * or less. Nothing changes for a small file until it grows. (A first capacity for the byte sink from the
+   * source's size, 1 byte per 4, made no measurable difference on the benchmark's file: not kept.)
    */
   expect(sourceBytes: number): void {
     const rows = Math.min(Math.floor(sourceBytes / 64), 1 << 19);
     this.fragHint = rows;
     this.relaxes.hint = rows;
     this.callHint = Math.min(Math.floor(sourceBytes / 192), 1 << 18);
-    this.sink.hint = Math.min(Math.floor(sourceBytes / 4), 1 << 24);
   }
 
   /** Offsets past 2^31 - 1 (a section larger than 2 GB): fOff as doubles from now on; the new column. */
