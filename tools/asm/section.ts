@@ -60,9 +60,24 @@ function pushChunked<T>(chunks: T[][], i: number, v: T): void {
   chunks[chunk].push(v);
 }
 
-/** A copy of `a` in a new column of `cap` rows (a table's growth). */
+/**
+ * A column of `n` rows whose memory is not zeroed (malloc rather than calloc): only for columns whose every
+ * row is written before it is read (a table's rows below its count). `new Int32Array(n)` zeroes all of it at
+ * once, and on the development VM each first-touched 4 KB page costs ~15 us; a fresh allocation's pages are
+ * touched here only as rows are written.
+ */
+function rawInt32(n: number): Int32Array {
+  return new Int32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
+}
+
+/** rawInt32 for byte columns and byte sinks (same rule: written before read). */
+function rawUint8(n: number): Uint8Array {
+  return new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
+}
+
+/** A copy of `a` in a new column of `cap` rows (a table's growth; the rows past a's are not zeroed). */
 function widenInt32(a: Int32Array, cap: number): Int32Array {
-  const b = new Int32Array(cap);
+  const b = rawInt32(cap);
   b.set(a);
   return b;
 }
@@ -129,6 +144,8 @@ export class RelaxTable {
   private readonly ctxs = new LocRuns();
   /** The rows of records whose rows are not in INSTRUCTIONS (.insn), by record index. */
   odd: Map<number, [InstrDef, InstrDef]> | null = null;
+  /** The capacity of the first growth at least (InputSection.expect). */
+  hint = 0;
 
   /** Append a record; its index. */
   add(
@@ -179,12 +196,13 @@ export class RelaxTable {
 
   private grow(): void {
     // Past 16K records by four: each growth copies into fresh memory.
-    const cap = this.bits.length < 1 << 14 ? Math.max(64, this.bits.length * 2) : this.bits.length * 4;
+    let cap = this.bits.length < 1 << 14 ? Math.max(64, this.bits.length * 2) : this.bits.length * 4;
+    if (cap < this.hint) cap = this.hint;
     this.bits = widenInt32(this.bits, cap);
     this.ids = widenInt32(this.ids, cap);
     this.lines = widenInt32(this.lines, cap);
     this.cols = widenInt32(this.cols, cap);
-    const sizes = new Uint8Array(cap);
+    const sizes = rawUint8(cap);
     sizes.set(this.sizes);
     this.sizes = sizes;
   }
@@ -327,7 +345,7 @@ export class ByteSink {
     // not touched.
     let cap = this.buf.length < 1 << 16 ? this.buf.length * 2 : this.buf.length * 4;
     while (cap < this.len + n) cap *= 2;
-    const nb = new Uint8Array(cap);
+    const nb = rawUint8(cap);
     nb.set(this.buf.subarray(0, this.len));
     this.buf = nb;
   }
@@ -494,6 +512,11 @@ export class CallTable {
   /** Location contexts by runs. */
   private readonly ctxs = new LocRuns();
 
+  constructor(
+    /** The capacity of the first growth at least (InputSection.expect). */
+    private readonly hint: number,
+  ) {}
+
   add(pos: number, frag: number, offset: number, target: Expr, locCtx: LocCtx, locLine: number, locCol: number, norelax: boolean): void {
     if (locCol >>> 30 !== 0) throw new Error(`internal: call column ${locCol} does not pack`);
     const i = this.n;
@@ -510,7 +533,8 @@ export class CallTable {
 
   private grow(): void {
     // Past 16K calls by four: each growth copies into fresh memory.
-    const cap = this.pos.length < 1 << 14 ? Math.max(64, this.pos.length * 2) : this.pos.length * 4;
+    let cap = this.pos.length < 1 << 14 ? Math.max(64, this.pos.length * 2) : this.pos.length * 4;
+    if (cap < this.hint) cap = this.hint;
     this.pos = widenInt32(this.pos, cap);
     this.frags = widenInt32(this.frags, cap);
     this.offsets = widenInt32(this.offsets, cap);
@@ -577,6 +601,9 @@ export class InputSection {
   private fExt: Map<number, Padding | Leb> | null = null;
   /** FragRef handles by fragment number (fragRef). */
   private refs: Map<number, FragRef> | null = null;
+  /** The capacity of the first growth of the fragment columns and the call table at least (expect). */
+  private fragHint = 0;
+  private callHint = 0;
   /** The fixups other than the calls in `calls`, in order (see CallTable.pos). */
   records: Fixup[] = [];
   /** The calls (null until the first). */
@@ -662,7 +689,7 @@ export class InputSection {
   addCall(offset: number, target: Expr, locCtx: LocCtx, locLine: number, locCol: number, norelax: boolean): void {
     const k = this.nFrags - 1;
     if (k !== this.cur) throw new Error('internal: a call outside the last fragment');
-    (this.calls ??= new CallTable()).add(this.records.length, k, offset, target, locCtx, locLine, locCol, norelax);
+    (this.calls ??= new CallTable(this.callHint)).add(this.records.length, k, offset, target, locCtx, locLine, locCol, norelax);
   }
 
 
@@ -683,13 +710,31 @@ export class InputSection {
     // file, QuickJS with -c) and 10 M more instructions on the benchmark's file (the unused tail of a 16-byte
     // row is zeroed memory too).
     const n = this.fBr.length;
-    const cap = n * 2;
+    const cap = n * 2 < this.fragHint ? this.fragHint : n * 2;
     this.fStart = widenInt32(this.fStart, cap);
     this.fBr = widenInt32(this.fBr, cap);
     this.fSize = widenInt32(this.fSize, cap);
-    const off = this.fOff instanceof Int32Array ? new Int32Array(cap) : new Float64Array(cap);
+    const off = this.fOff instanceof Int32Array ? rawInt32(cap) : new Float64Array(cap);
     off.set(this.fOff);
     this.fOff = off;
+  }
+
+  /**
+   * The section will likely hold most of a source of `sourceBytes` bytes (the unit's first section, .text):
+   * its columns' first growth goes straight to an estimate of what such a source needs, so a large file
+   * mostly never grows them. A growth copies every row so far into fresh memory and then the rest is written
+   * there too (each first-touched 4 KB page ~15 us on the development VM); an estimate too large costs
+   * only address space, as the columns are not zeroed (rawInt32) and pages never written are never touched,
+   * and one too small only the growths there were before. About 115-140 source bytes a fragment or relaxable
+   * branch and 320-420 a call on the benchmark's file and on gcc's output for QuickJS: estimated at half that
+   * or less. Nothing changes for a small file until it grows. (A first capacity for the byte sink from the
+   * source's size, 1 byte per 4, made no measurable difference on the benchmark's file: not kept.)
+   */
+  expect(sourceBytes: number): void {
+    const rows = Math.min(Math.floor(sourceBytes / 64), 1 << 19);
+    this.fragHint = rows;
+    this.relaxes.hint = rows;
+    this.callHint = Math.min(Math.floor(sourceBytes / 192), 1 << 18);
   }
 
   /** Offsets past 2^31 - 1 (a section larger than 2 GB): fOff as doubles from now on; the new column. */

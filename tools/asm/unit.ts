@@ -36,6 +36,8 @@ export class Unit extends InstructionEmitter {
   /** Assemble a whole file. */
   run(file: SourceFile): void {
     this.fileSymbols.push(file.name);
+    // The first section (.text) sizes its growing columns for a file of this size (InputSection.expect).
+    this.sec.expect(file.ascii !== undefined ? file.ascii.length : file.text.length);
     this.pushFile(file, 0);
     this.loop();
     // this.loc is updated in place, never replaced: storing another object in the field would make V8
