@@ -52,7 +52,7 @@ export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
  * standard input. Only regular files, pipes and standard input are accepted, and regular files of at most
  * `maxBytes`, so `/dev/zero` or a terminal is refused instead of read forever.
  */
-export function openInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { ok: true; fd: number; own: boolean; regular: boolean } | { ok: false; error: string } {
+export function openInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { ok: true; fd: number; own: boolean; regular: boolean; size: number } | { ok: false; error: string } {
   let fd: number;
   let own = false;
   if (path === '-') fd = 0;
@@ -75,7 +75,7 @@ export function openInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { ok: t
       return refuse(`not a regular file (${st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : 'a special file'})`);
     }
     if (st.isFile() && st.size > maxBytes) return refuse(`too large (${st.size} bytes; the limit is ${maxBytes})`);
-    return { ok: true, fd, own, regular: st.isFile() };
+    return { ok: true, fd, own, regular: st.isFile(), size: st.size };
   } catch (e) {
     return refuse(readError(e));
   }

@@ -336,7 +336,7 @@ export interface Padding {
 
 /** The bytes of all data fragments of one section, back to back (only the last fragment grows). */
 export class ByteSink {
-  buf = new Uint8Array(256);
+  buf: Uint8Array = new Uint8Array(256);
   len = 0;
 
   grow(n: number): void {

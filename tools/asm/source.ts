@@ -12,11 +12,14 @@ import { stripBlockComments } from './lex.js';
 export interface SourceStream {
   /** Copy the file's bytes from `position` on into into[offset, offset + length): how many (0 at its end). */
   read(into: Uint8Array, offset: number, length: number, position: number): number;
+  /** The file's size in bytes where it is known beforehand (the unit sizes its first tables from it). */
+  readonly size?: number;
 }
 
 /** A stream over bytes already in memory (standard input, tests). */
 export function bytesStream(bytes: Uint8Array): SourceStream {
   return {
+    size: bytes.length,
     read(into, offset, length, position) {
       const n = Math.max(0, Math.min(length, bytes.length - position));
       into.set(bytes.subarray(position, position + n), offset);

@@ -37,7 +37,7 @@ export class Unit extends InstructionEmitter {
   run(file: SourceFile): void {
     this.fileSymbols.push(file.name);
     // The first section (.text) sizes its growing columns for a file of this size (InputSection.expect).
-    this.sec.expect(file.ascii !== undefined ? file.ascii.length : file.text.length);
+    this.sec.expect(file.stream !== undefined ? (file.stream.size ?? 0) : file.text.length);
     this.pushFile(file, 0);
     this.loop();
     // this.loc is updated in place, never replaced: storing another object in the field would make V8

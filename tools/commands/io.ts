@@ -352,6 +352,7 @@ export function openInputStream(path: string): { stream: SourceStream; close(): 
   let open = true;
   return {
     stream: {
+      size: r.size,
       read(into, offset, length, position) {
         // A file that grows while it is read is still held to the size cap.
         if (position > MAX_INPUT_BYTES) throw new IoError(`${path}: too large (more than ${MAX_INPUT_BYTES} bytes)`, EXIT.NO_INPUT);
