@@ -154,21 +154,24 @@ function tryRule(rule: Rule, values: readonly number[]): boolean {
   return true;
 }
 
+/** The first of def's rules that compresses `values` (its operands then in `trial`), or null. */
+function matchingRule(def: InstrDef, values: readonly number[]): Rule | null {
+  if (def.id < 0 || INSTRUCTIONS[def.id] !== def) return null;
+  let rules = RULES[def.id];
+  if (rules === undefined) rules = rulesOf(def);
+  if (rules === null) return null;
+  for (let r = 0; r < rules.length; r++) if (tryRule(rules[r], values)) return rules[r];
+  return null;
+}
+
 /**
  * The RV64C instruction LLVM emits for base instruction `def` with operand values parallel to def.fields,
  * or null when it stays 32-bit. c.lui takes the 20-bit upper immediate as lui does (0xfffe0..0xfffff for
  * negative values).
  */
 export function compress(def: InstrDef, values: readonly number[]): { def: InstrDef; values: number[] } | null {
-  if (def.id < 0 || INSTRUCTIONS[def.id] !== def) return null;
-  let rules = RULES[def.id];
-  if (rules === undefined) rules = rulesOf(def);
-  if (rules === null) return null;
-  for (let r = 0; r < rules.length; r++) {
-    const rule = rules[r];
-    if (tryRule(rule, values)) return { def: rule.c, values: trial.slice(0, rule.check.length) };
-  }
-  return null;
+  const rule = matchingRule(def, values);
+  return rule === null ? null : { def: rule.c, values: trial.slice(0, rule.check.length) };
 }
 
 /**
@@ -176,15 +179,8 @@ export function compress(def: InstrDef, values: readonly number[]): { def: Instr
  * object and values array: the assembler encodes each compressed instruction at once and keeps neither.
  */
 export function compressedEncoding(def: InstrDef, values: readonly number[]): number {
-  if (def.id < 0 || INSTRUCTIONS[def.id] !== def) return -1;
-  let rules = RULES[def.id];
-  if (rules === undefined) rules = rulesOf(def);
-  if (rules === null) return -1;
-  for (let r = 0; r < rules.length; r++) {
-    const rule = rules[r];
-    // trial[0 .. rule.check.length) are the C row's operands, one per field of rule.c (fieldChecks), all
-    // that encodeBits reads of it.
-    if (tryRule(rule, values)) return encodeBits(rule.c, trial);
-  }
-  return -1;
+  const rule = matchingRule(def, values);
+  // trial[0 .. rule.check.length) are the C row's operands, one per field of rule.c (fieldChecks), all that
+  // encodeBits reads of it.
+  return rule === null ? -1 : encodeBits(rule.c, trial);
 }
