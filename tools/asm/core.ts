@@ -337,7 +337,7 @@ export class UnitCore {
     let s = this.symbols.get(name);
     if (!s) {
       // A name of 13 characters or more cut from a line is, in V8, a view of the text it was cut from, and
-      // the symbol keeps it for the whole unit: the 32 KB piece of the file (SourceFile.ascii) or the whole
+      // the symbol keeps it for the whole unit: the 32 KB piece of the file (SourceFile.stream) or the whole
       // file. The symbol and its Map key get a copy of their own instead: (' ' + name) is a new string, and
       // slice(1) of it keeps only that.
       const own = name.length >= 13 ? (' ' + name).slice(1) : name;

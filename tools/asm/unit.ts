@@ -209,7 +209,7 @@ export class Unit extends InstructionEmitter {
     }
     const f = this.spareFrame;
     if (f !== null) {
-      // An expansion frame's file fields (text, pos, line, ascii, asciiPos, markFile, markDelta, markStack)
+      // An expansion frame's file fields (text, pos, line, reader, markFile, markDelta, markStack)
       // keep the values it was made with: only file frames change them.
       this.spareFrame = null;
       f.file = parent.file;
