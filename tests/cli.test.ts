@@ -423,6 +423,21 @@ describe("'-' is standard input or output", () => {
     expect(tr.status).toBe(124);
     expect((await rvx(['asm', '-', '-', '-o', '-'], { input: '' })).status).toBe(125);
   });
+  it('asm reads a named pipe once, from the descriptor it opened', async () => {
+    // A pipe opened a second time would have lost its writer's bytes (or waited for a writer forever).
+    const src = readFileSync(join(dir, 'fail5.s'));
+    for (const d of ['fifo', 'plain']) rmSync(join(dir, d), { recursive: true, force: true });
+    execFileSync('mkdir', ['-p', join(dir, 'fifo'), join(dir, 'plain')]);
+    execFileSync('mkfifo', [join(dir, 'fifo', 'p.s')]);
+    writeFileSync(join(dir, 'plain', 'p.s'), src);
+    const writer = spawn('sh', ['-c', `cat "${join(dir, 'plain', 'p.s')}" > "${join(dir, 'fifo', 'p.s')}"`]);
+    const fromPipe = await rvx(['asm', 'p.s', '-o', join(dir, 'pipe.elf')], { cwd: join(dir, 'fifo') });
+    writer.kill();
+    expect(fromPipe.status, fromPipe.stderr).toBe(0);
+    const fromFile = await rvx(['asm', 'p.s', '-o', join(dir, 'file.elf')], { cwd: join(dir, 'plain') });
+    expect(fromFile.status).toBe(0);
+    expect(readFileSync(join(dir, 'pipe.elf')).equals(readFileSync(join(dir, 'file.elf')))).toBe(true);
+  });
   it('--signature - writes the signature to stdout, and -o - writes a kernel ELF to stdout', async () => {
     const sig = await asm(
       'sig',

@@ -52,7 +52,7 @@ export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
  * standard input. Only regular files, pipes and standard input are accepted, and regular files of at most
  * `maxBytes`, so `/dev/zero` or a terminal is refused instead of read forever.
  */
-export function openInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { ok: true; fd: number; own: boolean; regular: boolean; size: number } | { ok: false; error: string } {
+export function openInputFile(path: string, maxBytes = MAX_INPUT_BYTES): ({ ok: true } & OpenedInput) | { ok: false; error: string } {
   let fd: number;
   let own = false;
   if (path === '-') fd = 0;
@@ -93,6 +93,9 @@ export function readError(e: unknown): string {
   return (err.code && why[err.code]) ?? `cannot read (${err.code ?? err.message})`;
 }
 
+/** An input file opened by openInputFile. */
+export type OpenedInput = { fd: number; own: boolean; regular: boolean; size: number };
+
 /**
  * Read an input file: its bytes, or a one-line reason (openInputFile's). At most `maxBytes` are read, so an
  * endless pipe is refused too.
@@ -100,14 +103,22 @@ export function readError(e: unknown): string {
 export function readInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { ok: true; bytes: Uint8Array } | { ok: false; error: string } {
   const opened = openInputFile(path, maxBytes);
   if (!opened.ok) return opened;
-  const { fd, own } = opened;
   try {
-    const st = fstatSync(fd);
+    return readOpenedInput(opened, maxBytes);
+  } finally {
+    if (opened.own) closeSync(opened.fd);
+  }
+}
+
+/** The rest of an opened input's bytes (readInputFile without the open and the close). */
+export function readOpenedInput(opened: OpenedInput, maxBytes = MAX_INPUT_BYTES): { ok: true; bytes: Uint8Array } | { ok: false; error: string } {
+  const fd = opened.fd;
+  try {
     // A regular file is read into one buffer of its size (a few MB of assembly source in one allocation, no
     // copy); what a growing file, a pipe or standard input adds comes in chunks after it.
     const chunks: Uint8Array[] = [];
     let total = 0;
-    let first = st.isFile() && st.size > 0 ? new Uint8Array(st.size) : null;
+    let first = opened.regular && opened.size > 0 ? new Uint8Array(opened.size) : null;
     for (;;) {
       const chunk = first ?? new Uint8Array(Math.min(1 << 20, maxBytes + 1 - total));
       let n = 0;
@@ -147,8 +158,6 @@ export function readInputFile(path: string, maxBytes = MAX_INPUT_BYTES): { ok: t
     return { ok: true, bytes };
   } catch (e) {
     return { ok: false, error: readError(e) };
-  } finally {
-    if (own) closeSync(fd);
   }
 }
 

@@ -707,8 +707,8 @@ export class InputSection {
 
   private growFrags(): void {
     // By two also past 16K fragments (unlike RelaxTable): by four made 35-100 more page faults (the benchmark's
-    // file, QuickJS with -c) and 10 M more instructions on the benchmark's file (the unused tail of a 16-byte
-    // row is zeroed memory too).
+    // file, QuickJS with -c) and 10 M more instructions on the benchmark's file (measured when new columns
+    // were still zeroed).
     const n = this.fBr.length;
     const cap = n * 2 < this.fragHint ? this.fragHint : n * 2;
     this.fStart = widenInt32(this.fStart, cap);

@@ -12,7 +12,7 @@ import { elfPieceList } from '../elf/write.js';
 import { decodeSource } from '../asm/source.js';
 import { EXIT, EXIT_TABLE } from './exit.js';
 import { commandLine, choiceValue, UsageError, type CommandSpec } from './flags.js';
-import { checkOutputFile, IoError, openInputStream, readInput, writeOutput, writeOutputPieces } from './io.js';
+import { checkOutputFile, openInputStream, readInput, writeOutput, writeOutputPieces } from './io.js';
 import { failureStatus } from './failure.js';
 
 export const ASM: CommandSpec = {
@@ -159,7 +159,6 @@ export async function main(argv: string[]): Promise<number> {
     if (map !== undefined) writeOutput('--map', map, result.map);
     return EXIT.OK;
   } catch (e) {
-    if (e instanceof IoError || e instanceof UsageError) return failureStatus('asm', e);
     return failureStatus('asm', e);
   } finally {
     for (const input of inputs) input.close();

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { accessSync, chmodSync, closeSync, existsSync, unlinkSync, constants, fstatSync, openSync, statSync, writeFileSync, writevSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { MAX_INPUT_BYTES, openInputFile, readError, readInputFile } from '../load.js';
+import { MAX_INPUT_BYTES, openInputFile, readError, readInputFile, readOpenedInput } from '../load.js';
 import { bytesStream, type SourceStream } from '../asm/source.js';
 import { EXIT } from './exit.js';
 import { BrokenPipe, writeAllSync } from '../trace/writer.js';
@@ -345,8 +345,15 @@ export function openInputStream(path: string): { stream: SourceStream; close(): 
   const r = openInputFile(path);
   if (!r.ok) throw new IoError(`${path === '-' ? 'standard input' : path}: ${r.error}`, EXIT.NO_INPUT);
   if (!r.regular) {
-    if (r.own) closeSync(r.fd);
-    return { stream: bytesStream(readInput(path)), close: () => {} };
+    // Read from the descriptor already open: a pipe opened again would have lost what was in it.
+    let bytes: ReturnType<typeof readOpenedInput>;
+    try {
+      bytes = readOpenedInput(r);
+    } finally {
+      if (r.own) closeSync(r.fd);
+    }
+    if (!bytes.ok) throw new IoError(`${path === '-' ? 'standard input' : path}: ${bytes.error}`, EXIT.NO_INPUT);
+    return { stream: bytesStream(bytes.bytes), close: () => {} };
   }
   const fd = r.fd;
   let open = true;
